@@ -1,0 +1,51 @@
+package io.jetstart.cli;
+
+import io.jetstart.recovery.RecoveryListener;
+import io.jetstart.recovery.RecoveryOptions;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StoreRecovery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jetstart inspect}: single-threaded, read-only report of every stream and consumer. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Show every account, stream and consumer with its state, how it was obtained (index or rebuilt) "
+                + "and any problem found. Single-threaded and read-only.")
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
+    Path storeDir;
+
+    @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
+    boolean json;
+
+    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
+    Set<String> streams = Set.of();
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(storeDir)) {
+            spec.commandLine().getErr().println("jetstart: " + storeDir + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
+                .withListener(RecoveryListener.NONE).withOnlyStreams(streams);
+        RecoveryReport report = StoreRecovery.recover(storeDir, opts);
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, false)));
+        } else {
+            out.print(ReportTable.render(report, false));
+        }
+        out.flush();
+        return ExitStatus.of(report);
+    }
+}

@@ -1,0 +1,107 @@
+package io.jetstart.cli;
+
+import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.recovery.LoggingListener;
+import io.jetstart.recovery.RecoveryListener;
+import io.jetstart.recovery.RecoveryOptions;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StoreRecovery;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code jetstart recover}: the structured parallel startup of every stream and consumer. */
+@Command(name = "recover", mixinStandardHelpOptions = true,
+        description = "Recover every stream and consumer in parallel (a virtual thread per stream under structured "
+                + "concurrency), read-only, and report what came back. Logs nats-server's restore lines on stderr.")
+final class RecoverCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
+    Path storeDir;
+
+    @Option(names = "--json", description = "Write the report as JSON on stdout (inspect's fields plus outcome, duration_ms, problems, summary)")
+    boolean json;
+
+    static final class Parallelism {
+        @Option(names = "--workers", paramLabel = "N", description = "Blocks read or parsed at once across all streams (default: 2 x cores, fewer on a small heap)")
+        Integer workers;
+
+        @Option(names = "--sequential", description = "One stream, consumer and block at a time on one thread (the benchmark baseline)")
+        boolean sequential;
+    }
+
+    @ArgGroup(exclusive = true)
+    Parallelism parallelism = new Parallelism();
+
+    @Option(names = "--dios", paramLabel = "N", description = "Blocking disk operations in flight at once, 1..8192 (default: max(4, 2 x cores); raise it for network disks)")
+    Integer dios;
+
+    @Option(names = "--deadline", paramLabel = "DUR", converter = GoDurationConverter.class,
+            description = "Cancel streams not finished after this long (e.g. 30s, 2m) and report them")
+    Duration deadline;
+
+    @Option(names = "--no-preview", description = "Use the virtual-thread fallback instead of StructuredTaskScope")
+    boolean noPreview;
+
+    @Option(names = {"-q", "--quiet"}, description = "No log lines")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(storeDir)) {
+            spec.commandLine().getErr().println("jetstart: " + storeDir + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        RecoveryOptions opts = RecoveryOptions.defaults();
+        if (dios != null) {
+            if (dios < CountingDiskGate.MIN_PERMITS || dios > CountingDiskGate.MAX_PERMITS) {
+                spec.commandLine().getErr().println("jetstart: --dios must be between 1 and 8192, got " + dios);
+                return Main.USAGE;
+            }
+            opts = opts.withDios(dios);
+        }
+        if (parallelism.workers != null) {
+            if (parallelism.workers < 1 || parallelism.workers > 4096) {
+                spec.commandLine().getErr().println("jetstart: --workers must be between 1 and 4096, got " + parallelism.workers);
+                return Main.USAGE;
+            }
+            opts = opts.withWorkers(parallelism.workers);
+        }
+        if (parallelism.sequential) {
+            opts = opts.withMode(RecoveryOptions.Mode.SEQUENTIAL);
+        }
+        opts = opts.withDeadline(deadline).withPreview(!noPreview)
+                .withListener(quiet ? RecoveryListener.NONE : new LoggingListener());
+        RecoveryReport report;
+        try (StoreRecovery recovery = new StoreRecovery(storeDir, opts)) {
+            // Ctrl-C cancels the recovery cleanly: every stream stops within one block read.
+            Thread hook = new Thread(recovery::close, "jetstart-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                report = recovery.run();
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // already running: nothing to remove
+                }
+            }
+        }
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, true)));
+        } else {
+            out.print(ReportTable.render(report, true));
+        }
+        out.flush();
+        return ExitStatus.of(report);
+    }
+}

@@ -1,0 +1,111 @@
+package io.jetstart.cli;
+
+import io.jetstart.core.store.ConsumerInfo;
+import io.jetstart.core.store.Problem;
+import io.jetstart.recovery.ConsumerOutcome;
+import io.jetstart.recovery.GoFormat;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StreamReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Plain-text tables for a terminal: one row per stream, its consumers, then every problem. */
+final class ReportTable {
+    private ReportTable() {
+    }
+
+    static String render(RecoveryReport report, boolean withTimes) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(withTimes
+                ? new String[] {"ACCOUNT", "STREAM", "OUTCOME", "MESSAGES", "BYTES", "FIRST", "LAST", "DELETED", "SUBJECTS", "CONSUMERS", "TIME"}
+                : new String[] {"ACCOUNT", "STREAM", "SOURCE", "MESSAGES", "BYTES", "FIRST", "LAST", "DELETED", "SUBJECTS", "CONSUMERS"});
+        for (StreamReport s : report.streams()) {
+            var st = s.state();
+            String how = withTimes ? s.outcome().jsonName() : switch (s.outcome()) {
+                case RECOVERED -> "index";
+                case REBUILT -> "rebuilt";
+                default -> s.outcome().jsonName();
+            };
+            List<String> r = new ArrayList<>(List.of(s.account(), s.name(), how,
+                    st == null ? "-" : GoFormat.comma(st.messages()), st == null ? "-" : GoFormat.comma(st.bytes()),
+                    st == null ? "-" : Long.toString(st.firstSeq()), st == null ? "-" : Long.toString(st.lastSeq()),
+                    st == null ? "-" : Long.toString(st.numDeleted()), st == null ? "-" : Integer.toString(st.numSubjects()),
+                    Integer.toString(s.consumers().size())));
+            if (withTimes) {
+                r.add(GoFormat.durationRoundedToMillis(s.nanos()));
+            }
+            rows.add(r.toArray(String[]::new));
+        }
+        StringBuilder sb = new StringBuilder(table(rows));
+        List<String[]> crow = new ArrayList<>();
+        crow.add(new String[] {"STREAM", "CONSUMER", "DELIVERED", "ACK FLOOR", "ACK PENDING", "REDELIVERED", "PENDING"});
+        for (StreamReport s : report.streams()) {
+            for (ConsumerOutcome c : s.consumers()) {
+                switch (c) {
+                    case ConsumerOutcome.Restored r -> {
+                        ConsumerInfo i = r.info();
+                        crow.add(new String[] {s.name(), i.name(),
+                                i.delivered().consumerSeq() + "/" + i.delivered().streamSeq(),
+                                i.ackFloor().consumerSeq() + "/" + i.ackFloor().streamSeq(),
+                                Long.toString(i.numAckPending()), Long.toString(i.numRedelivered()), Long.toString(i.numPending())});
+                    }
+                    case ConsumerOutcome.Failed f -> crow.add(new String[] {s.name(), f.name(), "FAILED", "-", "-", "-", "-"});
+                }
+            }
+        }
+        if (crow.size() > 1) {
+            sb.append('\n').append(table(crow));
+        }
+        List<String> problems = new ArrayList<>();
+        for (StreamReport s : report.streams()) {
+            for (Problem p : s.problems()) {
+                problems.add(p.severity() + " " + s.account() + " > " + s.name() + ": " + p.describe());
+            }
+            for (ConsumerOutcome c : s.consumers()) {
+                List<Problem> ps = c instanceof ConsumerOutcome.Failed f ? List.of(f.cause())
+                        : ((ConsumerOutcome.Restored) c).info().problems();
+                for (Problem p : ps) {
+                    problems.add(p.severity() + " " + s.account() + " > " + s.name() + " > " + c.name() + ": " + p.describe());
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            sb.append("\nProblems:\n");
+            problems.forEach(p -> sb.append("  ").append(p).append('\n'));
+        }
+        if (withTimes) {
+            sb.append('\n');
+            StringBuilder counts = new StringBuilder();
+            for (Map.Entry<io.jetstart.recovery.Outcome, Integer> e : report.counts().entrySet()) {
+                counts.append(counts.length() == 0 ? "" : ", ").append(e.getValue()).append(' ').append(e.getKey().jsonName());
+            }
+            sb.append(String.format("%d streams (%s), %s messages, %s bytes, %d consumers in %s (%s runner, dios %d, workers %d)%n",
+                    report.streams().size(), counts, GoFormat.comma(report.messages()), GoFormat.comma(report.bytes()),
+                    report.consumers(), GoFormat.duration(report.wallNanos()), report.runner(), report.dios(), report.workers()));
+        }
+        return sb.toString();
+    }
+
+    private static String table(List<String[]> rows) {
+        int cols = rows.get(0).length;
+        int[] w = new int[cols];
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                boolean numeric = i >= 3;
+                String cell = r[i];
+                String pad = " ".repeat(w[i] - cell.length());
+                sb.append(numeric ? pad + cell : cell + pad);
+                sb.append(i == cols - 1 ? "" : "  ");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

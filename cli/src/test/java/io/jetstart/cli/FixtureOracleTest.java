@@ -1,0 +1,95 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every real store in shared/fixtures, as the server left it and with its indexes dropped, gives
+ * exactly the state that server reported (oracle.json / oracle.rebuilt.json), through inspect and
+ * through recover in every mode, and no byte of the store changes.
+ */
+class FixtureOracleTest {
+    static final String[] STATE_FIELDS = {"messages", "bytes", "first_seq", "first_ts", "last_seq", "last_ts", "num_deleted",
+            "deleted", "num_subjects", "subjects", "consumer_count"};
+    static final String[] CONSUMER_FIELDS = {"delivered", "ack_floor", "num_ack_pending", "num_redelivered", "num_pending"};
+
+    static Stream<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String fixture : List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small", "nats-2.10.27-upbench")) {
+            for (boolean rebuilt : new boolean[] {false, true}) {
+                for (String[] mode : List.of(new String[] {"inspect"}, new String[] {"recover"}, new String[] {"recover", "--sequential"},
+                        new String[] {"recover", "--no-preview"})) {
+                    out.add(Arguments.of(fixture, rebuilt, mode));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} rebuilt={1} {2}")
+    @MethodSource("cases")
+    void reportsExactlyWhatTheServerReported(String fixture, boolean rebuilt, String[] mode, @TempDir Path tmp) throws Exception {
+        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        if (rebuilt) {
+            TestStores.dropIndexes(store);
+        }
+        Map<String, String> before = TestStores.digests(store);
+        List<String> args = new ArrayList<>(List.of(mode));
+        args.add(1, store.toString());
+        args.add("--json");
+        if (mode[0].equals("recover")) {
+            args.add("--quiet");
+        }
+        TestStores.Run run = TestStores.cli(args.toArray(String[]::new));
+        assertThat(run.err()).as("stderr").doesNotContain("Exception");
+        JsonNode ours = run.json();
+        JsonNode oracle = ReportJson.MAPPER.readTree(TestStores.fixtures().resolve(fixture)
+                .resolve(rebuilt ? "oracle.rebuilt.json" : "oracle.json").toFile());
+        assertThat(ours.get("streams")).hasSameSizeAs(oracle.get("streams"));
+        for (JsonNode os : oracle.get("streams")) {
+            String name = os.get("name").asText();
+            JsonNode s = find(ours.get("streams"), name);
+            assertThat(s).as("stream %s in our report", name).isNotNull();
+            assertThat(s.get("source").asText()).as("%s source", name).isEqualTo(rebuilt ? "rebuilt" : "index");
+            for (String f : STATE_FIELDS) {
+                JsonNode want = os.get("state").get(f);
+                JsonNode got = s.get("state").get(f);
+                if (want == null) {
+                    assertThat(got == null || got.asLong() == 0 && !got.isArray() && !got.isObject())
+                            .as("%s %s: server reported nothing, we reported %s", name, f, got).isTrue();
+                } else {
+                    assertThat(got).as("%s state.%s", name, f).isEqualTo(want);
+                }
+            }
+            assertThat(s.get("created").asText()).as("%s created", name).isEqualTo(os.get("created").asText());
+            for (JsonNode oc : os.get("consumers")) {
+                JsonNode c = find(s.get("consumers"), oc.get("name").asText());
+                assertThat(c).as("%s consumer %s", name, oc.get("name")).isNotNull();
+                for (String f : CONSUMER_FIELDS) {
+                    assertThat(c.get(f)).as("%s > %s %s", name, oc.get("name").asText(), f).isEqualTo(oc.get(f));
+                }
+            }
+        }
+        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isZero();
+        assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
+    }
+
+    private static JsonNode find(JsonNode array, String name) {
+        for (JsonNode n : array) {
+            if (n.get("name").asText().equals(name)) {
+                return n;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,175 @@
+package io.jetstart.core.io;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Blocking access to the files of a stream's {@code msgs/} directory, one gated operation each.
+ *
+ * <p>Every method treats an interrupt ({@link ClosedByInterruptException}, which the JDK raises
+ * when a thread is interrupted inside a {@link FileChannel} read) as cancellation and throws
+ * {@link InterruptedException}, never as a damaged file.
+ */
+public final class BlockFiles {
+    private BlockFiles() {
+    }
+
+    /** Block indexes of {@code msgs/}: names ending in {@code .blk} that parse as {@code %d.blk}, ascending. */
+    public static List<Long> listBlocks(Path msgsDir, DiskGate gate) throws IOException, InterruptedException {
+        List<Long> out = new ArrayList<>();
+        try {
+            gate.run(() -> {
+                try (DirectoryStream<Path> ds = Files.newDirectoryStream(msgsDir)) {
+                    for (Path p : ds) {
+                        String n = p.getFileName().toString();
+                        if (n.endsWith(".blk")) {
+                            long idx = parseIndex(n.substring(0, n.length() - 4));
+                            if (idx > 0) {
+                                out.add(idx);
+                            }
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+        out.sort(Long::compare);
+        return out;
+    }
+
+    /** Go's {@code fmt.Sscanf("%d.blk")} accepts a decimal prefix; we require the whole name. */
+    static long parseIndex(String digits) {
+        if (digits.isEmpty() || digits.length() > 10) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v <= 0xffff_ffffL ? v : -1;
+    }
+
+    public static Path blockPath(Path msgsDir, long index) {
+        return msgsDir.resolve(index + ".blk");
+    }
+
+    /**
+     * Reads a whole block into a leased buffer. The size is checked against
+     * {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated.
+     *
+     * @return the number of bytes read (the file may shrink while read; growth past the stat size
+     *         is ignored, as nats-server reads only what it stat'ed)
+     */
+    public static int readBlock(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
+            throws IOException, InterruptedException {
+        try {
+            long size = gate.run(() -> Files.size(file));
+            if (size > BlockBuffers.MAX_BLOCK_BYTES) {
+                throw new IOException(file + ": block is " + size + " bytes, larger than any nats-server writes ("
+                        + BlockBuffers.MAX_BLOCK_BYTES + "); not read");
+            }
+            BlockBuffers.Lease lease = buffers.acquire((int) size);
+            leaseOut[0] = lease;
+            byte[] buf = lease.array();
+            return gate.run(() -> {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) size);
+                    while (bb.hasRemaining()) {
+                        if (ch.read(bb) < 0) {
+                            break;
+                        }
+                    }
+                    return bb.position();
+                }
+            });
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+    }
+
+    /** Reads the last {@code n} bytes of a file (fewer when it is shorter). */
+    public static byte[] readTail(Path file, int n, DiskGate gate) throws IOException, InterruptedException {
+        try {
+            return gate.run(() -> {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    long size = ch.size();
+                    int len = (int) Math.min(n, size);
+                    ByteBuffer bb = ByteBuffer.allocate(len);
+                    long pos = size - len;
+                    while (bb.hasRemaining()) {
+                        int r = ch.read(bb, pos + bb.position());
+                        if (r < 0) {
+                            break;
+                        }
+                    }
+                    byte[] out = new byte[bb.position()];
+                    bb.flip();
+                    bb.get(out);
+                    return out;
+                }
+            });
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+    }
+
+    /** Whole small file (index.db, o.dat, .idx), with its size checked before allocation. */
+    public static byte[] readSmallFile(Path file, long maxBytes, DiskGate gate) throws IOException, InterruptedException {
+        try {
+            return gate.run(() -> {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    long size = ch.size();
+                    if (size > maxBytes) {
+                        throw new IOException(file + ": " + size + " bytes, more than the " + maxBytes + " allowed for this kind of file");
+                    }
+                    ByteBuffer bb = ByteBuffer.allocate((int) size);
+                    while (bb.hasRemaining()) {
+                        if (ch.read(bb) < 0) {
+                            break;
+                        }
+                    }
+                    byte[] out = new byte[bb.position()];
+                    bb.flip();
+                    bb.get(out);
+                    return out;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+    }
+
+    public static boolean exists(Path file, DiskGate gate) throws IOException, InterruptedException {
+        try {
+            return gate.run(() -> Files.exists(file));
+        } catch (InterruptedIOException | ClosedByInterruptException e) {
+            throw interrupted(e);
+        }
+    }
+
+    private static InterruptedException interrupted(IOException e) {
+        // The exception carries the cancellation; clear the flag as InterruptedException's contract says.
+        Thread.interrupted();
+        InterruptedException ie = new InterruptedException("cancelled during a disk operation");
+        ie.initCause(e);
+        return ie;
+    }
+}

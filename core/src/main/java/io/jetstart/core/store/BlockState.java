@@ -1,0 +1,51 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.format.SequenceSet;
+import java.nio.file.Path;
+
+/**
+ * One message block as the store tracks it in memory (nats-server's {@code msgBlock} without
+ * caches): sequence range, live count and bytes, and the deleted map. Mutable and confined to the
+ * thread that opens the stream; tombstones and limits edit it.
+ */
+final class BlockState {
+    final long index;
+    final Path file;
+    long firstSeq;
+    long firstTs;
+    long lastSeq;
+    long lastTs;
+    long msgs;
+    long bytes;
+    SequenceSet deleted;
+    long ttls;
+    long schedules;
+    long fileLength;
+
+    BlockState(long index, Path file) {
+        this.index = index;
+        this.file = file;
+        this.deleted = new SequenceSet();
+    }
+
+    /** A live message of this block: inside [first, last] and not in the deleted map. */
+    boolean isLive(long seq) {
+        return seq >= firstSeq && seq <= lastSeq && !deleted.contains(seq);
+    }
+
+    /** Live messages in [from, to] within this block. */
+    long liveInRange(long from, long to) {
+        long lo = Math.max(from, firstSeq);
+        long hi = Math.min(to, lastSeq);
+        if (msgs == 0 || lo > hi) {
+            return 0;
+        }
+        return (hi - lo + 1) - deleted.countInRange(lo, hi);
+    }
+
+    @Override
+    public String toString() {
+        return "block " + index + " [" + firstSeq + ".." + lastSeq + "] msgs=" + msgs + " bytes=" + bytes
+                + " deleted=" + deleted.size();
+    }
+}

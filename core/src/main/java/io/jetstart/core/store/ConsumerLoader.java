@@ -1,0 +1,124 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.format.ConsumerState;
+import io.jetstart.core.format.ConsumerStateCodec;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.meta.ConsumerMeta;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Loads one consumer of an opened stream (spec 5.2 steps 1–4 and 6): its meta files, its
+ * {@code o.dat}, and the checks against the stream. Only reads the stream, so the consumers of a
+ * stream can load in parallel.
+ *
+ * <p>Where nats-server (2.12.4+) deletes a consumer whose {@code o.dat} does not decode, we fail
+ * that consumer with the file and offset and leave the directory alone.
+ */
+public final class ConsumerLoader {
+    static final long MAX_STATE_BYTES = 256L << 20;
+
+    private ConsumerLoader() {
+    }
+
+    public static RestoredConsumer load(StreamStore s, String consumerName) throws StoreException, InterruptedException {
+        Path dir = s.dir.resolve("obs").resolve(consumerName);
+        ConsumerMeta meta;
+        try {
+            meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate());
+        } catch (MetaException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(dir, -1, "cannot read consumer meta: " + e.getMessage()), e);
+        }
+        Path odat = dir.resolve("o.dat");
+        ConsumerState state = null;
+        try {
+            byte[] bytes = BlockFiles.readSmallFile(odat, MAX_STATE_BYTES, s.ctx.gate());
+            if (bytes.length > 0) {
+                state = ConsumerStateCodec.decode(bytes);
+            }
+        } catch (NoSuchFileException e) {
+            state = null;
+        } catch (FormatException e) {
+            throw new StoreException(Problem.fatal(odat, e.offset(), "consumer state unreadable: " + e.reason()
+                    + " (nats-server 2.12.4+ would delete this consumer)"), e);
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(odat, -1, "cannot read consumer state: " + e.getMessage()), e);
+        }
+        RestoredConsumer c = new RestoredConsumer(consumerName, dir, meta.config(), state);
+        meta.checksumWarning().ifPresent(w -> c.problems.add(Problem.warning(dir.resolve("meta.sum"), w)));
+        if (state == null) {
+            startFromPolicy(s, c);
+        }
+        checkRedelivered(s, c);
+        reconcileWithStream(s, c);
+        return c;
+    }
+
+    /** No stored state: where the deliver policy starts (nats-server's selectStartingSeqNo, simplified). */
+    private static void startFromPolicy(StreamStore s, RestoredConsumer c) {
+        long start;
+        switch (c.config.deliverPolicy()) {
+            case "last" -> start = Math.max(1, s.lastSeq);
+            case "new" -> start = s.lastSeq + 1;
+            case "by_start_sequence" -> start = Math.max(1, c.config.optStartSeq());
+            default -> start = Math.max(1, s.firstSeq);
+        }
+        c.deliveredStream = start - 1;
+        c.ackFloorStream = start - 1;
+    }
+
+    /** checkRedelivered: redelivery counts below the stream's first sequence are gone. */
+    private static void checkRedelivered(StreamStore s, RestoredConsumer c) {
+        c.redelivered.keySet().removeIf(seq -> seq < s.firstSeq);
+    }
+
+    /**
+     * nats-server 2.14+ (PR #7692) pulls a consumer that is ahead of its stream back to the
+     * stream's last sequence; 2.12 leaves it ahead. We follow the newer servers and say so.
+     */
+    private static void reconcileWithStream(StreamStore s, RestoredConsumer c) {
+        if (c.deliveredStream <= s.lastSeq) {
+            if (c.ackFloorStream > s.lastSeq) {
+                c.problems.add(Problem.warning(c.dir.resolve("o.dat"), "ack floor " + c.ackFloorStream
+                        + " is ahead of the stream's last sequence " + s.lastSeq));
+            }
+            return;
+        }
+        c.problems.add(Problem.warning(c.dir.resolve("o.dat"), "delivered sequence " + c.deliveredStream
+                + " past last stream sequence of " + s.lastSeq + "; reconciled to the stream (as nats-server 2.14+)"));
+        c.deliveredStream = s.lastSeq;
+        if (c.ackFloorStream > s.lastSeq) {
+            c.ackFloorStream = s.lastSeq;
+        }
+        c.pending.keySet().removeIf(seq -> seq > s.lastSeq);
+        c.redelivered.keySet().removeIf(seq -> seq > s.lastSeq);
+    }
+
+    /**
+     * checkPending, run by the server 0.5–1.5 s after the restore: entries below the stream's first
+     * sequence or at/below the ack floor leave the pending map and raise the floors.
+     */
+    static void checkPending(StreamStore s, RestoredConsumer c) {
+        for (Iterator<Map.Entry<Long, Long>> it = c.pending.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Long, Long> e = it.next();
+            long sseq = e.getKey();
+            if (sseq < s.firstSeq || sseq <= c.ackFloorStream) {
+                if (sseq > c.ackFloorStream) {
+                    c.ackFloorStream = sseq;
+                }
+                if (e.getValue() > c.ackFloorConsumer) {
+                    c.ackFloorConsumer = e.getValue();
+                }
+                it.remove();
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.jetstart.core.store;
+
+import java.nio.file.Path;
+
+/**
+ * Something found wrong while opening a stream: which file, which offset (or -1), and what.
+ *
+ * @param severity WARNING when the stream still comes back complete (e.g. a stale index.db
+ *                 that forced a rebuild), DAMAGE when data is unreadable or was skipped, and
+ *                 FATAL when the stream (or consumer) could not be opened at all
+ */
+public record Problem(Severity severity, Path file, long offset, String message) {
+
+    public enum Severity { WARNING, DAMAGE, FATAL }
+
+    public static Problem warning(Path file, String message) {
+        return new Problem(Severity.WARNING, file, -1, message);
+    }
+
+    public static Problem damage(Path file, long offset, String message) {
+        return new Problem(Severity.DAMAGE, file, offset, message);
+    }
+
+    public static Problem fatal(Path file, long offset, String message) {
+        return new Problem(Severity.FATAL, file, offset, message);
+    }
+
+    /** One line for logs: {@code <file> at offset N: message}. */
+    public String describe() {
+        String where = file == null ? "" : file.toString();
+        if (offset >= 0) {
+            where += " at offset " + offset;
+        }
+        return where.isEmpty() ? message : where + ": " + message;
+    }
+}

@@ -1,0 +1,119 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.meta.StreamConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The retention limits nats-server enforces while a stream opens (spec 7.4), applied to the
+ * in-memory state only: max_msgs and max_bytes (discard old), max_age, max_msgs_per_subject and a
+ * configured first_seq. Nothing on disk changes; the server would delete these messages for good,
+ * and since limits are deterministic the result is the same state it reports.
+ */
+final class RetentionLimits {
+    private RetentionLimits() {
+    }
+
+    static void apply(StreamStore s) throws StoreException, InterruptedException {
+        StreamConfig c = s.config;
+        boolean discardOld = c.discard() == StreamConfig.Discard.OLD;
+        if (discardOld && c.maxMsgs() > 0 && s.msgs > c.maxMsgs()) {
+            long[] excess = {s.msgs - c.maxMsgs()};
+            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
+                if (excess[0] <= 0) {
+                    return StreamStore.Decision.STOP;
+                }
+                excess[0]--;
+                return StreamStore.Decision.REMOVE;
+            });
+        }
+        if (discardOld && c.maxBytes() > 0 && s.bytes > c.maxBytes()) {
+            long[] over = {s.bytes - c.maxBytes()};
+            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
+                if (over[0] <= 0) {
+                    return StreamStore.Decision.STOP;
+                }
+                over[0] -= rl;
+                return StreamStore.Decision.REMOVE;
+            });
+        }
+        if (c.maxAgeNanos() > 0 && c.subjectDeleteMarkerTtlNanos() <= 0 && s.msgs > 0) {
+            long minAge = s.ctx.nowNanos().getAsLong() - c.maxAgeNanos();
+            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+                    ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP);
+        }
+        if (c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
+            enforcePerSubject(s, c.maxMsgsPerSubject());
+        }
+        if (c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {
+            long fseq = c.firstSeq();
+            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+                    seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP);
+            if (s.msgs == 0 && s.lastSeq < fseq - 1) {
+                s.lastSeq = fseq - 1;
+                s.lastTs = 0;
+                s.firstSeq = fseq;
+                s.firstTs = 0;
+            }
+        }
+    }
+
+    private static void enforcePerSubject(StreamStore s, long limit) throws StoreException, InterruptedException {
+        long sum = 0;
+        for (SubjectTotals t : s.psim.values()) {
+            sum += t.total;
+        }
+        if (sum != s.msgs) {
+            s.problems.add(Problem.warning(s.msgsDir, "Detected skew in subject-based total (" + sum + ") vs raw total ("
+                    + s.msgs + "), rebuilding"));
+            rebuildSubjects(s);
+        }
+        Map<String, Long> quota = new HashMap<>();
+        s.psim.forEach((subject, t) -> {
+            if (t.total > limit) {
+                quota.put(subject, t.total - limit);
+            }
+        });
+        if (quota.isEmpty()) {
+            return;
+        }
+        long[] left = {quota.values().stream().mapToLong(Long::longValue).sum()};
+        s.remove(List.copyOf(s.blocks), (seq, ts, subject, rl) -> {
+            if (left[0] <= 0) {
+                return StreamStore.Decision.STOP;
+            }
+            Long q = quota.get(subject);
+            if (q == null || q <= 0) {
+                return StreamStore.Decision.KEEP;
+            }
+            quota.put(subject, q - 1);
+            left[0]--;
+            return StreamStore.Decision.REMOVE;
+        });
+    }
+
+    /** Recounts the per-subject index from the live messages of every block. */
+    static void rebuildSubjects(StreamStore s) throws StoreException, InterruptedException {
+        Map<String, SubjectTotals> fresh = new HashMap<>();
+        for (BlockState b : List.copyOf(s.blocks)) {
+            if (b.msgs == 0) {
+                continue;
+            }
+            s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (sl > 0 && b.isLive(seq)) {
+                    String subject = new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8);
+                    SubjectTotals t = fresh.get(subject);
+                    if (t == null) {
+                        fresh.put(subject, new SubjectTotals(1, b.index, b.index));
+                    } else {
+                        t.total++;
+                        t.lastBlock = b.index;
+                    }
+                }
+            });
+        }
+        s.psim.clear();
+        s.psim.putAll(fresh);
+    }
+}

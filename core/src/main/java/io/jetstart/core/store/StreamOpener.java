@@ -1,0 +1,426 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.format.BlockScan;
+import io.jetstart.core.format.BlockScanner;
+import io.jetstart.core.format.CompressionEnvelope;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.format.IndexDb;
+import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.format.LegacyIndex;
+import io.jetstart.core.format.LegacyIndexCodec;
+import io.jetstart.core.format.SequenceSet;
+import io.jetstart.core.format.Tombstone;
+import io.jetstart.core.io.BlockBuffers;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.meta.StreamConfig;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * Opens one stream as nats-server's {@code newFileStoreWithCreated} does: the {@code index.db} fast
+ * path (spec 4.4) when it agrees with the blocks, else a rebuild from every block (4.5), then the
+ * tombstones and the retention limits (7.4).
+ *
+ * <p>Design note: where the server deletes a bad {@code index.db}, truncates a block tail or removes
+ * an empty block, we record a {@link Problem} and leave the file alone; the in-memory state is the
+ * one the server would reach, so the reported state still matches it.
+ */
+public final class StreamOpener {
+    /** index.db holds summary + subjects + blocks; a 1 GiB one would be a million-subject stream. */
+    static final long MAX_INDEX_DB_BYTES = 1L << 30;
+    static final long MAX_LEGACY_INDEX_BYTES = 64L << 20;
+
+    private StreamOpener() {
+    }
+
+    /** Opens the stream in {@code dir} with an already verified config. */
+    public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx)
+            throws StoreException, InterruptedException {
+        StreamStore s = new StreamStore(account, name, dir, config, ctx);
+        s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
+        Prior prior = fastPath(s);
+        if (prior != null) {
+            rebuild(s, prior);
+        }
+        if (!s.psim.isEmpty()) {
+            s.tracksSubjects = true;
+        }
+        RetentionLimits.apply(s);
+        return s;
+    }
+
+    /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */
+    record Prior(long lastSeq, long lastTs) {
+        static final Prior NONE = new Prior(0, 0);
+    }
+
+    /** @return null when the fast path succeeded, else what the rebuild starts from */
+    private static Prior fastPath(StreamStore s) throws StoreException, InterruptedException {
+        Path file = s.msgsDir.resolve("index.db");
+        byte[] bytes;
+        try {
+            bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate());
+        } catch (NoSuchFileException e) {
+            return Prior.NONE;
+        } catch (IOException e) {
+            warn(s, file, "Could not read stream state file: " + e.getMessage());
+            return Prior.NONE;
+        }
+        IndexDb db;
+        try {
+            db = IndexDbCodec.decode(s.name, bytes);
+        } catch (FormatException e) {
+            s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(),
+                    "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)"));
+            return Prior.NONE;
+        }
+        // Step 8: keep blocks that hold messages, and the last entry whatever it holds.
+        List<BlockState> kept = new ArrayList<>();
+        for (int i = 0; i < db.blocks().size(); i++) {
+            IndexDb.Block e = db.blocks().get(i);
+            boolean last = i == db.blocks().size() - 1;
+            if (e.msgs() > 0 || last) {
+                BlockState b = new BlockState(e.index(), BlockFiles.blockPath(s.msgsDir, e.index()));
+                b.firstSeq = e.firstSeq();
+                b.firstTs = e.firstTs();
+                b.lastSeq = e.lastSeq();
+                b.lastTs = e.lastTs();
+                b.msgs = e.msgs();
+                b.bytes = e.bytes();
+                b.deleted = e.deleted().copy();
+                b.ttls = e.ttls();
+                b.schedules = e.schedules();
+                kept.add(b);
+            }
+        }
+        Prior prior = new Prior(db.lastSeq(), db.lastTs());
+        // Step 11: the last kept block is the write block named in the file, and it exists.
+        BlockState lmb = kept.isEmpty() ? null : kept.get(kept.size() - 1);
+        if (lmb == null || lmb.index != db.lastBlockIndex()) {
+            warn(s, file, "Stream state block does not exist or index mismatch (nats-server would delete index.db)");
+            return prior;
+        }
+        byte[] tail;
+        try {
+            tail = BlockFiles.readTail(lmb.file, 8, s.ctx.gate());
+        } catch (NoSuchFileException e) {
+            loseBlock(s, lmb);
+            warn(s, lmb.file, "Stream state detected prior state, could not locate msg block " + lmb.index);
+            return prior;
+        } catch (IOException e) {
+            warn(s, lmb.file, "Stream state: cannot read the last block's checksum: " + e.getMessage());
+            return prior;
+        }
+        // Step 12: the last block has not grown since index.db was written.
+        byte[] stored = db.lastChecksum();
+        byte[] current = tail.length == 8 ? tail : new byte[8];
+        if (!Arrays.equals(stored, current)) {
+            warn(s, lmb.file, "Stream state outdated, last block has additional entries, will rebuild");
+            return prior;
+        }
+        // Step 13: no block beyond the write block, and every kept block present.
+        List<Long> present;
+        try {
+            present = BlockFiles.listBlocks(s.msgsDir, s.ctx.gate());
+        } catch (IOException e) {
+            warn(s, s.msgsDir, "storage directory not readable: " + e.getMessage());
+            return prior;
+        }
+        Set<Long> presentSet = new HashSet<>(present);
+        for (long idx : present) {
+            if (idx > db.lastBlockIndex()) {
+                warn(s, s.msgsDir, "Stream state outdated, found extra blocks, will rebuild");
+                return prior;
+            }
+        }
+        boolean missing = false;
+        for (BlockState b : kept) {
+            if (!presentSet.contains(b.index)) {
+                loseBlock(s, b);
+                warn(s, b.file, "Stream state detected prior state, could not locate msg block " + b.index);
+                missing = true;
+            }
+        }
+        if (missing) {
+            return prior;
+        }
+        // Step 14: the summary equals the block totals.
+        long tMsgs = 0;
+        long tBytes = 0;
+        long tLast = 0;
+        long tFirst = kept.get(0).firstSeq;
+        for (BlockState b : kept) {
+            tMsgs += b.msgs;
+            tBytes += b.bytes;
+            tLast = Math.max(tLast, b.lastSeq);
+            if (b.firstTs != 0 && b.firstSeq < tFirst) {
+                tFirst = b.firstSeq;
+            }
+        }
+        if (tMsgs != db.msgs() || tBytes != db.bytes() || tLast != db.lastSeq() || (tFirst > 1 && tFirst != db.firstSeq())) {
+            warn(s, file, "Stream state encountered internal inconsistency on recover (summary " + db.msgs() + " msgs/"
+                    + db.bytes() + " bytes/last " + db.lastSeq() + " vs blocks " + tMsgs + "/" + tBytes + "/" + tLast
+                    + "; nats-server would delete index.db)");
+            return prior;
+        }
+        s.blocks.addAll(kept);
+        s.msgs = db.msgs();
+        s.bytes = db.bytes();
+        s.firstSeq = db.firstSeq();
+        s.firstTs = db.firstTs();
+        s.lastSeq = db.lastSeq();
+        s.lastTs = db.lastTs();
+        for (IndexDb.Subject subj : db.subjects()) {
+            s.psim.put(subj.subject(), new SubjectTotals(subj.total(), subj.firstBlock(), subj.lastBlock()));
+        }
+        s.bytesRead += bytes.length + 8;
+        s.source = Source.INDEX;
+        return null;
+    }
+
+    /** A block named in index.db is gone: its live messages become lost data (spec 4.6). */
+    private static void loseBlock(StreamStore s, BlockState b) {
+        if (b.msgs <= 0) {
+            return;
+        }
+        for (long seq = b.firstSeq; seq <= b.lastSeq; seq++) {
+            if (!b.deleted.contains(seq)) {
+                s.addLost(seq);
+            }
+        }
+        s.lostBytes += b.bytes;
+    }
+
+    private static void warn(StreamStore s, Path file, String message) {
+        s.problems.add(Problem.warning(file, message));
+    }
+
+    /** One block's rebuild result. */
+    private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength) {
+    }
+
+    private static void rebuild(StreamStore s, Prior prior) throws StoreException, InterruptedException {
+        s.source = Source.REBUILT;
+        List<Long> indexes;
+        try {
+            indexes = BlockFiles.listBlocks(s.msgsDir, s.ctx.gate());
+        } catch (NoSuchFileException e) {
+            indexes = List.of();
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(s.msgsDir, -1, "storage directory not readable: " + e.getMessage()), e);
+        }
+        List<BlockWork.Task<Scanned>> tasks = new ArrayList<>(indexes.size());
+        for (long idx : indexes) {
+            tasks.add(() -> scanBlock(s, idx));
+        }
+        List<Scanned> results = s.ctx.blockWork().all(tasks);
+        List<Tombstone> tombs = new ArrayList<>();
+        for (Scanned r : results) {
+            merge(s, r, tombs);
+        }
+        // Step 3: sequences never go backwards after a lost tail.
+        if (prior.lastSeq() > s.lastSeq) {
+            long lastIndex = s.blocks.isEmpty() ? 0 : s.blocks.get(s.blocks.size() - 1).index;
+            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from index.db is beyond the blocks' "
+                    + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")"));
+            s.lastSeq = prior.lastSeq();
+            s.lastTs = prior.lastTs();
+            if (s.msgs == 0) {
+                s.firstSeq = s.lastSeq + 1;
+                s.firstTs = 0;
+            }
+            BlockState marker = new BlockState(lastIndex + 1, null);
+            marker.firstSeq = s.lastSeq + 1;
+            marker.lastSeq = s.lastSeq;
+            marker.lastTs = s.lastTs;
+            s.blocks.add(marker);
+        }
+        applyTombstones(s, tombs);
+    }
+
+    private static Scanned scanBlock(StreamStore s, long idx) throws StoreException, InterruptedException {
+        Path file = BlockFiles.blockPath(s.msgsDir, idx);
+        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
+        try {
+            int len;
+            try {
+                len = BlockFiles.readBlock(file, s.ctx.buffers(), lease, s.ctx.gate());
+            } catch (IOException e) {
+                // nats-server fails the whole store open here (and then deletes the stream directory).
+                throw new StoreException(Problem.fatal(file, -1, "cannot read block: " + describe(e)), e);
+            }
+            byte[] buf = lease[0].array();
+            OptionalLong compressed;
+            try {
+                compressed = CompressionEnvelope.originalSize(buf, len);
+            } catch (FormatException e) {
+                throw new StoreException(Problem.fatal(file, e.offset(), "S2 compression envelope unreadable: " + e.reason()));
+            }
+            if (compressed.isPresent()) {
+                throw new StoreException(Problem.fatal(file, 0, "block is S2-compressed (origSize=" + compressed.getAsLong()
+                        + "); compressed streams are not supported yet"));
+            }
+            BlockScan scan = new BlockScanner(s.name).scan(idx, buf, len);
+            LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len);
+            Map<String, Long> subjects = scan.subjects();
+            if (legacy != null) {
+                subjects = new HashMap<>();
+                Map<String, Long> counts = subjects;
+                new BlockScanner(s.name).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
+                    if (sl > 0 && seq >= legacy.firstSeq() && seq <= legacy.lastSeq() && !legacy.deleted().contains(seq)) {
+                        counts.merge(new String(b, so, sl, java.nio.charset.StandardCharsets.UTF_8), 1L, Long::sum);
+                    }
+                });
+            }
+            s.ctx.progress().blockScanned(idx, len, scan.recordsVerified());
+            return new Scanned(scan, legacy, subjects, len);
+        } finally {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
+        }
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /**
+     * A 2.9 {@code <n>.idx} is used only when it agrees with the block (spec 4.5 step 4.5): the
+     * block is empty and the index says 0 messages, or the index's checksum equals the block's last
+     * 8 bytes. It is never required.
+     */
+    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len) throws InterruptedException {
+        Path file = s.msgsDir.resolve(idx + ".idx");
+        byte[] bytes;
+        try {
+            bytes = BlockFiles.readSmallFile(file, MAX_LEGACY_INDEX_BYTES, s.ctx.gate());
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            s.problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()));
+            return null;
+        }
+        LegacyIndex li;
+        try {
+            li = LegacyIndexCodec.decode(bytes);
+        } catch (FormatException e) {
+            s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()));
+            return null;
+        }
+        byte[] lchk = len >= 8 ? Arrays.copyOfRange(buf, len - 8, len) : new byte[0];
+        boolean agrees = (len == 0 && li.msgs() == 0) || Arrays.equals(li.lastChecksum(), lchk);
+        if (!agrees) {
+            s.problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead"));
+            return null;
+        }
+        return li;
+    }
+
+    /** Spec 4.5 step 2.4: add one recovered block to the stream. */
+    private static void merge(StreamStore s, Scanned r, List<Tombstone> tombs) {
+        BlockScan scan = r.scan();
+        Path file = BlockFiles.blockPath(s.msgsDir, scan.index());
+        BlockState b = new BlockState(scan.index(), file);
+        b.fileLength = r.fileLength();
+        s.bytesRead += r.fileLength();
+        s.recordsVerified += scan.recordsVerified();
+        if (r.legacy() != null) {
+            LegacyIndex li = r.legacy();
+            b.firstSeq = li.firstSeq();
+            b.firstTs = li.firstTs();
+            b.lastSeq = li.lastSeq();
+            b.lastTs = li.lastTs();
+            b.msgs = li.msgs();
+            b.bytes = li.bytes();
+            b.deleted = li.deleted().copy();
+        } else {
+            b.firstSeq = scan.firstSeq();
+            b.firstTs = scan.firstTs();
+            b.lastSeq = scan.lastSeq();
+            b.lastTs = scan.lastTs();
+            b.msgs = scan.msgs();
+            b.bytes = scan.bytes();
+            b.deleted = scan.deleted().copy();
+            b.ttls = scan.ttls();
+            b.schedules = scan.schedules();
+            if (scan.problem() != null) {
+                s.lostBytes += scan.problem().lostBytes();
+                s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
+                        + scan.problem().lostBytes() + " bytes after it are unreadable (nats-server would truncate the file here)"));
+            }
+            tombs.addAll(scan.tombstones());
+        }
+        if (b.firstSeq == 0) {
+            s.problems.add(Problem.warning(file, "block holds no usable record (nats-server would delete it); ignored"));
+            return;
+        }
+        if (s.msgs == 0) {
+            s.firstSeq = 0;
+            s.firstTs = 0;
+            s.lastSeq = 0;
+            s.lastTs = 0;
+        }
+        if (s.firstSeq == 0 || (b.firstSeq < s.firstSeq && b.firstTs != 0)) {
+            s.firstSeq = b.firstSeq;
+            s.firstTs = b.firstTs;
+        }
+        if (b.lastSeq >= s.lastSeq) {
+            s.lastSeq = b.lastSeq;
+            s.lastTs = b.lastTs;
+        }
+        s.msgs += b.msgs;
+        s.bytes += b.bytes;
+        if (b.msgs == 0) {
+            b.firstSeq = s.lastSeq + 1;
+            b.firstTs = 0;
+            b.lastSeq = s.lastSeq;
+            b.lastTs = s.lastTs;
+        }
+        if (s.tracksSubjects && b.msgs > 0) {
+            for (Map.Entry<String, Long> e : r.subjects().entrySet()) {
+                SubjectTotals t = s.psim.get(e.getKey());
+                if (t == null) {
+                    s.psim.put(e.getKey(), new SubjectTotals(e.getValue(), b.index, b.index));
+                } else {
+                    t.total += e.getValue();
+                    t.lastBlock = Math.max(t.lastBlock, b.index);
+                }
+            }
+        }
+        s.blocks.add(b);
+    }
+
+    /**
+     * Spec 4.5 step 7: each tombstone removes its message if it still exists in any block (even
+     * the tombstone's own block), without writing anything, and clears it from lost data.
+     */
+    private static void applyTombstones(StreamStore s, List<Tombstone> tombs) throws StoreException, InterruptedException {
+        if (tombs.isEmpty()) {
+            return;
+        }
+        Map<BlockState, SequenceSet> byBlock = new java.util.LinkedHashMap<>();
+        for (Tombstone t : tombs) {
+            s.lostSeqs.remove(t.seq());
+            BlockState b = s.blockFor(t.seq());
+            if (b != null && b.isLive(t.seq())) {
+                byBlock.computeIfAbsent(b, k -> new SequenceSet()).add(t.seq());
+            }
+        }
+        for (Map.Entry<BlockState, SequenceSet> e : byBlock.entrySet()) {
+            SequenceSet targets = e.getValue();
+            s.remove(List.of(e.getKey()), (seq, ts, subject, rl) ->
+                    targets.contains(seq) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP);
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.format.BlockScanner;
+import io.jetstart.core.io.BlockBuffers;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.meta.StreamConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * One opened stream: its blocks, totals, per-subject index and lost data, in memory.
+ *
+ * <p>Built by {@link StreamOpener}; edited only through {@link #remove} (tombstones, limits,
+ * interest), which keeps blocks, totals and subjects consistent the way nats-server's
+ * {@code removeMsg} does. Confined to the thread that opened it. Reads blocks again when a removal
+ * needs the subjects of the messages it removes; never writes.
+ */
+public final class StreamStore {
+    final String account;
+    final String name;
+    final Path dir;
+    final Path msgsDir;
+    final StreamConfig config;
+    final StoreContext ctx;
+    final List<BlockState> blocks = new ArrayList<>();
+    final Map<String, SubjectTotals> psim = new HashMap<>();
+    final List<Problem> problems = new ArrayList<>();
+    final TreeSet<Long> lostSeqs = new TreeSet<>();
+    long lostBytes;
+    boolean tracksSubjects;
+    Source source = Source.REBUILT;
+    long msgs;
+    long bytes;
+    long firstSeq;
+    long firstTs;
+    long lastSeq;
+    long lastTs;
+    long bytesRead;
+    long recordsVerified;
+
+    StreamStore(String account, String name, Path dir, StreamConfig config, StoreContext ctx) {
+        this.account = account;
+        this.name = name;
+        this.dir = dir;
+        this.msgsDir = dir.resolve("msgs");
+        this.config = config;
+        this.ctx = ctx;
+    }
+
+    public String account() {
+        return account;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public StreamConfig config() {
+        return config;
+    }
+
+    public Source source() {
+        return source;
+    }
+
+    public List<Problem> problems() {
+        return Collections.unmodifiableList(problems);
+    }
+
+    /** Bytes of block files read while opening (0 on the fast path but for the last block's tail). */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    public long recordsVerified() {
+        return recordsVerified;
+    }
+
+    public long messages() {
+        return msgs;
+    }
+
+    public long firstSeq() {
+        return firstSeq;
+    }
+
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    /** The state nats-server reports (spec 4.9), with {@code consumerCount} 0 until consumers are restored. */
+    public StreamState state() {
+        long numDeleted = 0;
+        List<Long> deleted = new ArrayList<>();
+        if (lastSeq >= firstSeq) {
+            long cur = firstSeq;
+            for (BlockState b : blocks) {
+                for (long s = cur; s < b.firstSeq; s++) {
+                    deleted.add(s);
+                }
+                if (b.lastSeq >= cur) {
+                    cur = b.lastSeq + 1;
+                }
+                b.deleted.forEach(deleted::add);
+            }
+            Collections.sort(deleted);
+            numDeleted = deleted.size();
+        }
+        long[] del = new long[deleted.size()];
+        for (int i = 0; i < del.length; i++) {
+            del[i] = deleted.get(i);
+        }
+        TreeMap<String, Long> subjects = new TreeMap<>();
+        if (tracksSubjects) {
+            psim.forEach((k, v) -> subjects.put(k, v.total));
+        }
+        long[] lost = lostSeqs.stream().mapToLong(Long::longValue).toArray();
+        return new StreamState(msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, numDeleted, del, subjects.size(),
+                Collections.unmodifiableSortedMap(subjects), new LostData(lost, lostBytes), 0);
+    }
+
+    /** Live messages with sequence in [from, to]. */
+    public long liveInRange(long from, long to) {
+        long n = 0;
+        for (BlockState b : blocks) {
+            n += b.liveInRange(from, to);
+        }
+        return n;
+    }
+
+    public boolean isLive(long seq) {
+        BlockState b = blockFor(seq);
+        return b != null && b.isLive(seq);
+    }
+
+    /**
+     * The block whose [first, last] holds {@code seq}, or null. Blocks are in index order with
+     * non-decreasing last sequences, so the first block whose last ≥ seq is the only candidate.
+     */
+    BlockState blockFor(long seq) {
+        int lo = 0;
+        int hi = blocks.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (blocks.get(mid).lastSeq < seq) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < blocks.size(); i++) {
+            BlockState b = blocks.get(i);
+            if (b.msgs > 0) {
+                return b.firstSeq <= seq && seq <= b.lastSeq ? b : null;
+            }
+            if (b.lastSeq > seq) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** A live message seen while visiting blocks. */
+    @FunctionalInterface
+    public interface MessageVisitor {
+        /**
+         * @return false to stop visiting
+         */
+        boolean visit(long seq, long ts, String subject, byte[] buf, int headersOff, int headersLen, int payloadOff,
+                      int payloadLen, int rawLength);
+    }
+
+    /**
+     * Visits live messages with sequence ≥ {@code fromSeq} in sequence order, reading each block
+     * that may hold one through the gate.
+     */
+    public void forEachLive(long fromSeq, MessageVisitor visitor) throws StoreException, InterruptedException {
+        for (BlockState b : List.copyOf(blocks)) {
+            if (b.msgs == 0 || b.lastSeq < fromSeq) {
+                continue;
+            }
+            boolean[] stop = {false};
+            readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (stop[0] || seq < fromSeq || !b.isLive(seq)) {
+                    return;
+                }
+                String subject = new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8);
+                if (!visitor.visit(seq, ts, subject, buf, ho, hl, po, pl, rl)) {
+                    stop[0] = true;
+                }
+            });
+            if (stop[0]) {
+                return;
+            }
+        }
+    }
+
+    /** Decides, message by message in sequence order, what a removal takes. */
+    @FunctionalInterface
+    interface RemovalRule {
+        /** @return REMOVE, KEEP, or STOP (keep this one and everything after) */
+        Decision decide(long seq, long ts, String subject, int rawLength);
+    }
+
+    enum Decision { REMOVE, KEEP, STOP }
+
+    /**
+     * Removes live messages of the given blocks (ascending) that {@code rule} selects, as
+     * nats-server's {@code removeMsg(viaLimits)} would: totals, block first/deleted map and the
+     * per-subject index all follow. Stream last sequence never moves.
+     *
+     * @return the number of messages removed
+     */
+    long remove(List<BlockState> targets, RemovalRule rule) throws StoreException, InterruptedException {
+        long removed = 0;
+        boolean stopped = false;
+        for (BlockState b : targets) {
+            if (stopped) {
+                break;
+            }
+            if (b.msgs == 0) {
+                continue;
+            }
+            long[] blockRemoved = {0};
+            long[] newFirst = {-1, 0};
+            boolean[] stop = {false};
+            List<long[]> removedSeqs = new ArrayList<>();
+            readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (!b.isLive(seq)) {
+                    return;
+                }
+                Decision d = stop[0] ? Decision.KEEP : rule.decide(seq, ts, subjectOf(buf, so, sl), rl);
+                if (d == Decision.STOP) {
+                    stop[0] = true;
+                    d = Decision.KEEP;
+                }
+                if (d == Decision.REMOVE) {
+                    removedSeqs.add(new long[] {seq, rl});
+                    blockRemoved[0]++;
+                    dropSubject(buf, so, sl);
+                } else if (newFirst[0] < 0) {
+                    newFirst[0] = seq;
+                    newFirst[1] = ts;
+                }
+            });
+            for (long[] r : removedSeqs) {
+                b.msgs--;
+                b.bytes -= r[1];
+                msgs--;
+                bytes -= r[1];
+                b.deleted.add(r[0]);
+                lostSeqs.remove(r[0]);
+            }
+            if (blockRemoved[0] > 0) {
+                normaliseFirst(b, newFirst[0], newFirst[1]);
+            }
+            removed += blockRemoved[0];
+            stopped = stop[0];
+        }
+        if (removed > 0) {
+            refreshStreamFirst();
+        }
+        return removed;
+    }
+
+    private void normaliseFirst(BlockState b, long liveFirst, long liveFirstTs) {
+        if (b.msgs <= 0 || liveFirst < 0) {
+            b.msgs = 0;
+            b.bytes = 0;
+            b.firstSeq = b.lastSeq + 1;
+            b.firstTs = 0;
+            b.deleted = new io.jetstart.core.format.SequenceSet();
+        } else if (liveFirst != b.firstSeq) {
+            b.firstSeq = liveFirst;
+            b.firstTs = liveFirstTs;
+            b.deleted.removeBelow(liveFirst);
+        }
+    }
+
+    /** Stream first follows the first block that still holds messages; an empty stream is last+1. */
+    void refreshStreamFirst() {
+        for (BlockState b : blocks) {
+            if (b.msgs > 0) {
+                firstSeq = b.firstSeq;
+                firstTs = b.firstTs;
+                return;
+            }
+        }
+        firstSeq = lastSeq + 1;
+        firstTs = 0;
+    }
+
+    private static String subjectOf(byte[] buf, int off, int len) {
+        return new String(buf, off, len, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private void dropSubject(byte[] buf, int off, int len) {
+        if (len == 0 || psim.isEmpty()) {
+            return;
+        }
+        String subject = subjectOf(buf, off, len);
+        SubjectTotals t = psim.get(subject);
+        if (t != null && --t.total <= 0) {
+            psim.remove(subject);
+        }
+    }
+
+    /** Reads a block through the gate into a pooled buffer and visits its message records. */
+    void readBlock(BlockState b, BlockScanner.MessageVisitor visitor) throws StoreException, InterruptedException {
+        if (b.file == null) {
+            return;
+        }
+        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
+        try {
+            int len = BlockFiles.readBlock(b.file, ctx.buffers(), lease, ctx.gate());
+            bytesRead += len;
+            new BlockScanner(name).forEachMessage(b.index, lease[0].array(), len, visitor);
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(b.file, -1, "cannot read block: " + e.getMessage()), e);
+        } finally {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
+        }
+    }
+
+    void addLost(long seq) {
+        lostSeqs.add(seq);
+    }
+}

@@ -1,0 +1,48 @@
+package io.jetstart.core.store;
+
+import java.util.List;
+
+/**
+ * NATS subject matching for consumer filters: tokens separated by '.', '*' matches one token,
+ * '>' matches one or more trailing tokens. An empty filter list matches everything.
+ */
+public final class SubjectFilter {
+    private final List<String[]> filters;
+
+    public SubjectFilter(List<String> filters) {
+        this.filters = filters.stream().filter(f -> f != null && !f.isEmpty()).map(f -> f.split("\\.", -1)).toList();
+    }
+
+    public boolean matchesAll() {
+        return filters.isEmpty();
+    }
+
+    public boolean matches(String subject) {
+        if (filters.isEmpty()) {
+            return true;
+        }
+        String[] tokens = subject.split("\\.", -1);
+        for (String[] f : filters) {
+            if (matches(f, tokens)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(String[] filter, String[] tokens) {
+        for (int i = 0; i < filter.length; i++) {
+            String f = filter[i];
+            if (f.equals(">")) {
+                return tokens.length > i;
+            }
+            if (i >= tokens.length) {
+                return false;
+            }
+            if (!f.equals("*") && !f.equals(tokens[i])) {
+                return false;
+            }
+        }
+        return filter.length == tokens.length;
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * The per-stream file store: opens one stream directory exactly as nats-server would (fast path
+ * from {@code index.db}, else a rebuild from the blocks), applies tombstones and retention limits
+ * to the in-memory state, restores consumers, and reports the state nats-server would report.
+ *
+ * <p>Blocking and thread-confined: one stream per caller thread; every disk operation goes through
+ * the caller's {@link io.jetstart.core.io.DiskGate}; block buffers come from the caller's
+ * {@link io.jetstart.core.io.BlockBuffers}. Read-only: nothing here writes, truncates or deletes.
+ * Where nats-server would destroy data, this package records a {@link io.jetstart.core.store.Problem}
+ * saying what the server would have done instead.
+ */
+package io.jetstart.core.store;

@@ -1,0 +1,159 @@
+package io.jetstart.core.write;
+
+import io.jetstart.core.format.IndexDb;
+import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.format.Records;
+import io.jetstart.core.format.SequenceSet;
+import io.jetstart.core.hash.HashKeys;
+import io.jetstart.core.hash.HighwayHash64;
+import io.jetstart.core.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Appends messages to a new stream's {@code msgs/} directory the way nats-server lays them out,
+ * then writes {@code index.db} naming exactly what is on disk.
+ *
+ * <p>Design note: a block is assembled in memory and written (and fsynced) whole when it rolls, so
+ * a crash leaves whole blocks and no {@code index.db}: the next start rebuilds, never trusts a
+ * state that the blocks do not hold. Rolling follows nats-server: a new block starts when the
+ * current one is non-empty and {@code rbytes + rl > blockSize}. Not thread-safe; one writer per
+ * stream.
+ */
+public final class StreamWriter implements AutoCloseable {
+    public static final int DEFAULT_BLOCK_SIZE = 8 << 20;
+
+    private final Path msgsDir;
+    private final String stream;
+    private final int blockSize;
+    private final int indexVersion;
+    private final List<IndexDb.Block> sealed = new ArrayList<>();
+    private final Map<String, long[]> psim = new LinkedHashMap<>();
+    private byte[] buf;
+    private int len;
+    private long blockIndex;
+    private HighwayHash64 hash;
+    private long blockFirstSeq;
+    private long blockFirstTs;
+    private long blockBytes;
+    private long seq;
+    private long lastTs;
+    private long firstTs;
+    private long msgs;
+    private long bytes;
+    private byte[] lastChecksum = new byte[8];
+    private boolean closed;
+
+    public StreamWriter(Path streamDir, String stream, int blockSize, int indexVersion) throws IOException {
+        if (blockSize < 1024 || blockSize > 8 << 20) {
+            throw new IllegalArgumentException("block size must be 1 KiB..8 MiB, got " + blockSize);
+        }
+        if (indexVersion < IndexDbCodec.MIN_VERSION || indexVersion > IndexDbCodec.MAX_VERSION) {
+            throw new IllegalArgumentException("index.db version must be 1..4, got " + indexVersion);
+        }
+        this.msgsDir = streamDir.resolve("msgs");
+        this.stream = stream;
+        this.blockSize = blockSize;
+        this.indexVersion = indexVersion;
+        Files.createDirectories(msgsDir);
+        this.buf = new byte[Math.min(blockSize, 1 << 20)];
+        startBlock(1);
+    }
+
+    private void startBlock(long index) {
+        blockIndex = index;
+        hash = new HighwayHash64(HashKeys.forBlock(stream, index));
+        len = 0;
+        blockFirstSeq = 0;
+        blockFirstTs = 0;
+        blockBytes = 0;
+    }
+
+    /** Appends one message with the next sequence; returns that sequence. */
+    public long append(byte[] subject, byte[] headers, byte[] payload, long ts) throws IOException {
+        int hl = headers == null ? 0 : headers.length;
+        int rl = Records.messageLength(subject.length, hl, payload.length);
+        if (len > 0 && len + rl > blockSize) {
+            sealBlock();
+            startBlock(blockIndex + 1);
+        }
+        ensure(rl);
+        long s = ++seq;
+        Records.writeMessage(buf, len, hash, s, ts, subject, headers, payload);
+        len += rl;
+        if (blockFirstSeq == 0) {
+            blockFirstSeq = s;
+            blockFirstTs = ts;
+        }
+        if (firstTs == 0) {
+            firstTs = ts;
+        }
+        lastTs = ts;
+        blockBytes += rl;
+        msgs++;
+        bytes += rl;
+        if (subject.length > 0) {
+            long[] t = psim.computeIfAbsent(new String(subject, StandardCharsets.UTF_8), k -> new long[] {0, blockIndex, blockIndex});
+            t[0]++;
+            t[2] = blockIndex;
+        }
+        return s;
+    }
+
+    private void ensure(int extra) {
+        if (len + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(Math.min(blockSize, buf.length * 2), len + extra));
+        }
+    }
+
+    private void sealBlock() throws IOException {
+        Path file = msgsDir.resolve(blockIndex + ".blk");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+            while (bb.hasRemaining()) {
+                ch.write(bb);
+            }
+            ch.force(true);
+        }
+        if (len >= 8) {
+            lastChecksum = Arrays.copyOfRange(buf, len - 8, len);
+        }
+        long lastSeqOfBlock = blockFirstSeq == 0 ? seq : seq;
+        long first = blockFirstSeq == 0 ? seq + 1 : blockFirstSeq;
+        sealed.add(new IndexDb.Block(blockIndex, blockBytes, first, blockFirstTs, lastSeqOfBlock,
+                blockFirstSeq == 0 ? 0 : lastTs, 0, 0, new SequenceSet()));
+    }
+
+    public long lastSeq() {
+        return seq;
+    }
+
+    public long messages() {
+        return msgs;
+    }
+
+    /** Writes the last block and then {@code index.db}. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        sealBlock();
+        List<IndexDb.Subject> subjects = new ArrayList<>(psim.size());
+        psim.forEach((k, v) -> subjects.add(new IndexDb.Subject(k, v[0], v[1], v[2])));
+        IndexDb state = new IndexDb(indexVersion, msgs, bytes, msgs == 0 ? 0 : 1, firstTs, seq, lastTs, subjects,
+                List.copyOf(sealed), blockIndex, lastChecksum);
+        AtomicFiles.write(msgsDir.resolve("index.db"), IndexDbCodec.encode(stream, state, indexVersion));
+    }
+}

@@ -1,0 +1,42 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.store.Problem;
+
+/**
+ * What happens during a recovery, in the order each stream experiences it. Events from many
+ * stream threads reach the listener one at a time, on a single reporter thread.
+ */
+public sealed interface RecoveryEvent {
+
+    /** Discovery done: how much work there is. */
+    record RecoveryStarted(int streams, long blockBytes, String runner, int dios, int workers) implements RecoveryEvent {
+    }
+
+    record StreamStarted(String account, String stream, long blockBytes) implements RecoveryEvent {
+    }
+
+    /** One block read and verified (rebuild path). */
+    record BlockScanned(String account, String stream, long blockIndex, long bytes, long records) implements RecoveryEvent {
+    }
+
+    /** The stream's messages are back (before its consumers). */
+    record StreamRestored(String account, String stream, long messages, long bytes, String source, long nanos)
+            implements RecoveryEvent {
+    }
+
+    record ConsumersStarting(String account, String stream, int consumers) implements RecoveryEvent {
+    }
+
+    record ConsumerRestored(String account, String stream, String consumer) implements RecoveryEvent {
+    }
+
+    record ConsumerFailed(String account, String stream, String consumer, Problem cause) implements RecoveryEvent {
+    }
+
+    /** The stream and its consumers are done: the final outcome. */
+    record StreamFinished(StreamReport report) implements RecoveryEvent {
+    }
+
+    record RecoveryFinished(RecoveryReport report) implements RecoveryEvent {
+    }
+}

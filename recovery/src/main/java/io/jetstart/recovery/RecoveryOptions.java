@@ -1,0 +1,88 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.io.CountingDiskGate;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How a recovery runs.
+ *
+ * @param dios        permits of the disk gate: blocking disk operations in flight at once (1..8192)
+ * @param workers     block buffers: blocks being read or parsed at once, across all streams (1..4096).
+ *                    This is the CPU parallelism knob; stream and consumer tasks themselves are
+ *                    virtual threads and cost nothing while they wait
+ * @param mode        {@link Mode#PARALLEL} (a virtual thread per stream, per consumer, per block
+ *                    scan) or {@link Mode#SEQUENTIAL} (one thing at a time on the caller's thread:
+ *                    the benchmark baseline, and what {@code inspect} uses)
+ * @param deadline    optional: streams not finished by then are cancelled and reported
+ * @param preview     whether to use {@code StructuredTaskScope} when the JVM allows it; false forces
+ *                    the fallback on final APIs
+ * @param listener    receives events on a single reporter thread
+ * @param onlyStreams when non-empty, only streams with these names are recovered
+ */
+public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
+                              RecoveryListener listener, Set<String> onlyStreams) {
+
+    public enum Mode { PARALLEL, SEQUENTIAL }
+
+    public RecoveryOptions {
+        if (dios < CountingDiskGate.MIN_PERMITS || dios > CountingDiskGate.MAX_PERMITS) {
+            throw new IllegalArgumentException("--dios must be between 1 and 8192, got " + dios);
+        }
+        if (workers < 1 || workers > 4096) {
+            throw new IllegalArgumentException("--workers must be between 1 and 4096, got " + workers);
+        }
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(listener, "listener");
+        onlyStreams = onlyStreams == null ? Set.of() : Set.copyOf(onlyStreams);
+        if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
+            throw new IllegalArgumentException("--deadline must be positive, got " + deadline);
+        }
+    }
+
+    /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
+    public static RecoveryOptions defaults() {
+        return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
+                RecoveryListener.NONE, Set.of());
+    }
+
+    /**
+     * Twice the cores, so one block's read overlaps another's parse; but never more buffers than a
+     * quarter of the heap holds at 8 MiB each (the largest block nats-server writes), so a small
+     * heap (-Xmx64m) still rebuilds, just with less parallelism.
+     */
+    public static int defaultWorkers() {
+        int byCores = Math.max(2, 2 * Runtime.getRuntime().availableProcessors());
+        long byHeap = Math.max(1, Runtime.getRuntime().maxMemory() / 4 / (8L << 20));
+        return (int) Math.max(1, Math.min(byCores, byHeap));
+    }
+
+    public RecoveryOptions withDios(int n) {
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams);
+    }
+
+    public RecoveryOptions withWorkers(int n) {
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams);
+    }
+
+    public RecoveryOptions withMode(Mode m) {
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams);
+    }
+
+    public RecoveryOptions withDeadline(Duration d) {
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams);
+    }
+
+    public RecoveryOptions withPreview(boolean p) {
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams);
+    }
+
+    public RecoveryOptions withListener(RecoveryListener l) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams);
+    }
+
+    public RecoveryOptions withOnlyStreams(Set<String> names) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names);
+    }
+}

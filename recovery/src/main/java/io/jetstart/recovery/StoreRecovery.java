@@ -1,0 +1,247 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.io.BlockBuffers;
+import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamMeta;
+import io.jetstart.core.store.BlockWork;
+import io.jetstart.core.store.ConsumerInfo;
+import io.jetstart.core.store.ConsumerLoader;
+import io.jetstart.core.store.ConsumerSettlement;
+import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.RestoredConsumer;
+import io.jetstart.core.store.Source;
+import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StoreException;
+import io.jetstart.core.store.StreamOpener;
+import io.jetstart.core.store.StreamStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Brings every stream and consumer of a store back: discover, plan (largest first), then one task
+ * per stream under one task group that never cancels siblings; inside each stream task, its
+ * consumers as a nested group right after the stream opens.
+ *
+ * <p>Read-only: nothing is written, truncated or deleted. A {@code StoreRecovery} runs once;
+ * {@link #close()} from another thread cancels a run in progress, and {@link #run()} then returns
+ * with the unfinished streams reported as cancelled and no recovery thread left alive.
+ *
+ * <p>Design note: everything the stream tasks share (the gate, the block buffers, the event pump,
+ * the runner) is built before the first fork and is thread-safe. nats-server #7503 crashed at
+ * startup because a shared clock service was started lazily by whichever parallel stream open
+ * came first.
+ */
+public final class StoreRecovery implements AutoCloseable {
+    private final Path storeDir;
+    private final RecoveryOptions options;
+    private volatile Thread owner;
+    private volatile boolean closed;
+
+    public StoreRecovery(Path storeDir, RecoveryOptions options) {
+        this.storeDir = storeDir;
+        this.options = options;
+    }
+
+    /** Convenience: run a recovery to completion on the calling thread. */
+    public static RecoveryReport recover(Path storeDir, RecoveryOptions options) throws IOException, InterruptedException {
+        try (StoreRecovery r = new StoreRecovery(storeDir, options)) {
+            return r.run();
+        }
+    }
+
+    /**
+     * @throws IOException          when the store directory itself cannot be listed
+     * @throws InterruptedException when the calling thread was interrupted by someone other than
+     *                              {@link #close()} (the report is then lost; streams are stopped)
+     */
+    public RecoveryReport run() throws IOException, InterruptedException {
+        if (owner != null) {
+            throw new IllegalStateException("a StoreRecovery runs once");
+        }
+        owner = Thread.currentThread();
+        long start = System.nanoTime();
+        boolean sequential = options.mode() == RecoveryOptions.Mode.SEQUENTIAL;
+        TaskRunner runner = sequential ? TaskRunners.sequential() : TaskRunners.parallel(options.preview());
+        CountingDiskGate gate = new CountingDiskGate(options.dios());
+        BlockBuffers buffers = new BlockBuffers(sequential ? 1 : options.workers());
+        Instant deadline = options.deadline() == null ? null : Instant.now().plus(options.deadline());
+        try (EventPump events = new EventPump(options.listener())) {
+            StoreLayout layout = StoreLayout.discover(storeDir, gate);
+            List<StreamDir> plan = new ArrayList<>(layout.streams());
+            if (!options.onlyStreams().isEmpty()) {
+                plan.removeIf(sd -> !options.onlyStreams().contains(sd.name()));
+            }
+            // Longest-processing-time first: the biggest stream must not start last.
+            plan.sort(Comparator.comparingLong(StreamDir::blockBytes).reversed()
+                    .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
+            long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+            events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
+                    buffers.count()));
+            List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
+            for (StreamDir sd : plan) {
+                tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
+                        () -> recoverStream(sd, runner, gate, buffers, events, sequential)));
+            }
+            List<TaskRunner.Result<StreamReport>> results;
+            boolean interruptedByOther = false;
+            try {
+                results = closed ? cancelledResults(tasks.size()) : runner.runAll(tasks, deadline);
+            } catch (InterruptedException e) {
+                interruptedByOther = !closed;
+                results = cancelledResults(tasks.size());
+            }
+            List<StreamReport> reports = new ArrayList<>(plan.size());
+            for (int i = 0; i < plan.size(); i++) {
+                reports.add(toReport(plan.get(i), results.get(i), events));
+            }
+            reports.sort(Comparator.comparing(StreamReport::account).thenComparing(StreamReport::name));
+            RecoveryReport report = new RecoveryReport(List.copyOf(reports), System.nanoTime() - start, runner.kind(),
+                    gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), layout.skipped());
+            events.emit(new RecoveryEvent.RecoveryFinished(report));
+            if (interruptedByOther) {
+                throw new InterruptedException("recovery interrupted");
+            }
+            return report;
+        } finally {
+            // An interrupt sent by close() was for this run only; do not leak it to the caller.
+            if (closed) {
+                Thread.interrupted();
+            }
+            owner = null;
+        }
+    }
+
+    private static <T> List<TaskRunner.Result<T>> cancelledResults(int n) {
+        List<TaskRunner.Result<T>> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(new TaskRunner.Result.Cancelled<>());
+        }
+        return out;
+    }
+
+    private StreamReport toReport(StreamDir sd, TaskRunner.Result<StreamReport> r, EventPump events) {
+        return switch (r) {
+            case TaskRunner.Result.Done<StreamReport> d -> d.value();
+            case TaskRunner.Result.Cancelled<StreamReport> c -> {
+                StreamReport rep = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, null, null, List.of(),
+                        List.of(), 0, 0, 0, 0, sd.blockBytes());
+                events.emit(new RecoveryEvent.StreamFinished(rep));
+                yield rep;
+            }
+            case TaskRunner.Result.Failed<StreamReport> f -> {
+                // A bug or an unexpected runtime error in one stream: reported, the others carry on.
+                StreamReport rep = new StreamReport(sd.account(), sd.name(), Outcome.FAILED, null, null, List.of(),
+                        List.of(Problem.fatal(sd.dir(), -1, "unexpected error: " + f.error())), 0, 0, 0, 0, sd.blockBytes());
+                events.emit(new RecoveryEvent.StreamFinished(rep));
+                yield rep;
+            }
+        };
+    }
+
+    private StreamReport recoverStream(StreamDir sd, TaskRunner runner, CountingDiskGate sharedGate, BlockBuffers buffers,
+                                       EventPump events, boolean sequential) throws InterruptedException {
+        long start = System.nanoTime();
+        StreamGate gate = new StreamGate(sharedGate);
+        events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));
+        StoreContext ctx = new StoreContext(gate, buffers,
+                sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()),
+                () -> System.currentTimeMillis() * 1_000_000L,
+                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)));
+        StreamMeta meta = null;
+        StreamStore store = null;
+        StreamReport report;
+        try {
+            if (sd.encryption().isEncrypted()) {
+                throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + sd.encryption().describe()
+                        + "); encrypted stores are not supported yet"));
+            }
+            try {
+                meta = MetaFiles.readStream(sd.dir(), gate);
+            } catch (MetaException e) {
+                throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
+            } catch (IOException e) {
+                throw new StoreException(Problem.fatal(sd.dir(), -1, "cannot read meta files: " + e.getMessage()), e);
+            }
+            store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
+            events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.state().bytes(),
+                    store.source().jsonName(), System.nanoTime() - start));
+            ConsumerLoads loads = restoreConsumers(sd, store, runner, events);
+            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded());
+            List<ConsumerOutcome> outcomes = new ArrayList<>();
+            for (ConsumerInfo info : infos) {
+                outcomes.add(new ConsumerOutcome.Restored(info));
+            }
+            outcomes.addAll(loads.failed());
+            outcomes.sort(Comparator.comparing(ConsumerOutcome::name));
+            report = new StreamReport(sd.account(), sd.name(), store.source() == Source.INDEX ? Outcome.RECOVERED : Outcome.REBUILT,
+                    meta.config(), store.state().withConsumerCount(infos.size()), List.copyOf(outcomes), store.problems(),
+                    System.nanoTime() - start, gate.waitNanos(), store.bytesRead(), store.recordsVerified(), sd.blockBytes());
+        } catch (StoreException e) {
+            List<Problem> problems = new ArrayList<>(store == null ? List.of() : store.problems());
+            problems.add(e.problem());
+            report = new StreamReport(sd.account(), sd.name(), Outcome.FAILED, meta == null ? null : meta.config(), null,
+                    List.of(), List.copyOf(problems), System.nanoTime() - start, gate.waitNanos(), 0, 0, sd.blockBytes());
+        } catch (InterruptedException e) {
+            report = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, meta == null ? null : meta.config(), null,
+                    List.of(), store == null ? List.of() : store.problems(), System.nanoTime() - start, gate.waitNanos(),
+                    0, 0, sd.blockBytes());
+        }
+        events.emit(new RecoveryEvent.StreamFinished(report));
+        return report;
+    }
+
+    /** A stream's consumers after loading: those to settle, and those that failed. */
+    private record ConsumerLoads(List<RestoredConsumer> loaded, List<ConsumerOutcome.Failed> failed) {
+    }
+
+    private ConsumerLoads restoreConsumers(StreamDir sd, StreamStore store, TaskRunner runner, EventPump events)
+            throws InterruptedException {
+        List<String> names = sd.consumers();
+        events.emit(new RecoveryEvent.ConsumersStarting(sd.account(), sd.name(), names.size()));
+        if (names.isEmpty()) {
+            return new ConsumerLoads(List.of(), List.of());
+        }
+        List<TaskRunner.NamedTask<RestoredConsumer>> tasks = new ArrayList<>(names.size());
+        for (String c : names) {
+            tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name() + " > " + c,
+                    () -> ConsumerLoader.load(store, c)));
+        }
+        List<TaskRunner.Result<RestoredConsumer>> results = runner.runAll(tasks, null);
+        List<RestoredConsumer> loaded = new ArrayList<>();
+        List<ConsumerOutcome.Failed> failed = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String c = names.get(i);
+            switch (results.get(i)) {
+                case TaskRunner.Result.Done<RestoredConsumer> d -> {
+                    events.emit(new RecoveryEvent.ConsumerRestored(sd.account(), sd.name(), c));
+                    loaded.add(d.value());
+                }
+                case TaskRunner.Result.Failed<RestoredConsumer> f -> {
+                    Problem p = f.error() instanceof StoreException se ? se.problem()
+                            : Problem.fatal(sd.dir().resolve("obs").resolve(c), -1, "unexpected error: " + f.error());
+                    events.emit(new RecoveryEvent.ConsumerFailed(sd.account(), sd.name(), c, p));
+                    failed.add(new ConsumerOutcome.Failed(c, p));
+                }
+                case TaskRunner.Result.Cancelled<RestoredConsumer> x -> throw new InterruptedException("consumer restore cancelled");
+            }
+        }
+        return new ConsumerLoads(loaded, failed);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        Thread t = owner;
+        if (t != null && t != Thread.currentThread()) {
+            t.interrupt();
+        }
+    }
+}

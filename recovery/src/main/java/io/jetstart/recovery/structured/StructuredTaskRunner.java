@@ -1,0 +1,69 @@
+package io.jetstart.recovery.structured;
+
+import io.jetstart.recovery.TaskRunner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.StructuredTaskScope.Subtask;
+
+/**
+ * The only class that touches {@link StructuredTaskScope} (JDK 25 preview): a scope per group of
+ * tasks, each task a forked virtual thread named after its stream, consumer or block.
+ *
+ * <p>Design note: the joiner is {@code awaitAll}, which never cancels siblings when a subtask
+ * fails: one damaged stream must not stop the others. The scope's timeout is the recovery
+ * deadline; on timeout or an interrupt of the owner the scope is cancelled, which interrupts every
+ * unfinished subtask, and {@code close()} waits for them all, so no thread outlives the scope.
+ * Loaded reflectively: compiled with {@code --enable-preview}, it cannot load on a JVM without it,
+ * and the caller falls back.
+ */
+public final class StructuredTaskRunner implements TaskRunner {
+
+    @Override
+    public <T> List<Result<T>> runAll(List<NamedTask<T>> tasks, Instant deadline) throws InterruptedException {
+        List<Subtask<T>> subtasks = new ArrayList<>(tasks.size());
+        boolean interrupted = false;
+        try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), cf -> {
+            var c = cf.withName("jetstart-recovery");
+            if (deadline != null) {
+                c = c.withTimeout(Duration.between(Instant.now(), deadline).isNegative()
+                        ? Duration.ofNanos(1) : Duration.between(Instant.now(), deadline));
+            }
+            return c;
+        })) {
+            for (NamedTask<T> t : tasks) {
+                subtasks.add(scope.fork(() -> {
+                    Thread.currentThread().setName(t.name());
+                    return t.body().call();
+                }));
+            }
+            try {
+                scope.join();
+            } catch (StructuredTaskScope.TimeoutException e) {
+                // The scope is cancelled: unfinished subtasks are interrupted and reported below.
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        List<Result<T>> out = new ArrayList<>(subtasks.size());
+        for (Subtask<T> s : subtasks) {
+            out.add(switch (s.state()) {
+                case SUCCESS -> new Result.Done<>(s.get());
+                case FAILED -> s.exception() instanceof InterruptedException
+                        ? new Result.Cancelled<T>() : new Result.Failed<T>(s.exception());
+                case UNAVAILABLE -> new Result.Cancelled<>();
+            });
+        }
+        if (interrupted) {
+            throw new InterruptedException("recovery interrupted");
+        }
+        return out;
+    }
+
+    @Override
+    public String kind() {
+        return "structured";
+    }
+}
