@@ -94,7 +94,7 @@ public final class IndexDbCodec {
                     + IndexDb.CHECKSUM_LENGTH + " bytes for the last block checksum, " + in.remaining() + " remain)");
         }
         byte[] lastChecksum = in.bytes(IndexDb.CHECKSUM_LENGTH, "last checksum");
-        if (lastBlockIndex > UINT32_MAX) {
+        if (Long.compareUnsigned(lastBlockIndex, UINT32_MAX) > 0) {
             throw new FormatException(in.position(), "Stream state last block index " + Long.toUnsignedString(lastBlockIndex)
                     + " exceeds the uint32 block index range");
         }

@@ -443,6 +443,17 @@ class IndexDbCodecTest {
                 .hasMessageContaining("block entry 1 of 1: block index 4294967296 exceeds the uint32 block index range");
     }
 
+    @Test
+    void refusesALastBlockIndexAboveUint32EvenWhenItLooksNegative() {
+        ByteWriter w = new ByteWriter();
+        byte[] v3 = TestBytes.body(hex(V3_B1_B2));
+        w.bytes(v3, 0, 42).uvarint(-1L).bytes(v3, 43, 8);
+
+        assertThatThrownBy(() -> IndexDbCodec.decode(STREAM, seal(STREAM, w.toByteArray())))
+                .isInstanceOf(FormatException.class)
+                .hasMessageContaining("last block index 18446744073709551615 exceeds the uint32 block index range");
+    }
+
     // ---- encoder refusals ----
 
     @Test
