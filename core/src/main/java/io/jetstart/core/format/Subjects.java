@@ -1,0 +1,71 @@
+package io.jetstart.core.format;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Subject checks as nats-server's {@code isValidSubject(subject, checkRunes=true)}
+ * ({@code server/sublist.go}), which {@code recoverFullState} applies to every subject in
+ * {@code index.db} to catch a memory-corruption bug that once reached disk.
+ */
+final class Subjects {
+    private Subjects() {
+    }
+
+    /**
+     * The subject in {@code b[off, off+len)} as a string, or null if nats-server would reject it:
+     * empty, not valid UTF-8, holding NUL or U+FFFD, an empty token, whitespace, or {@code >}
+     * before the last token. Valid UTF-8 re-encodes to the same bytes, which keeps round trips exact.
+     */
+    static String decodeValid(byte[] b, int off, int len) {
+        if (len == 0) {
+            return null;
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        String s;
+        try {
+            CharBuffer chars = decoder.decode(ByteBuffer.wrap(b, off, len));
+            s = chars.toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+        return isValid(s) ? s : null;
+    }
+
+    static boolean isValid(String s) {
+        if (s.isEmpty() || s.indexOf('\0') >= 0 || s.indexOf('\uFFFD') >= 0) {
+            return false;
+        }
+        boolean fullWildcardSeen = false;
+        int tokenStart = 0;
+        for (int i = 0; i <= s.length(); i++) {
+            if (i < s.length() && s.charAt(i) != '.') {
+                continue;
+            }
+            int tokenLength = i - tokenStart;
+            if (tokenLength == 0 || fullWildcardSeen) {
+                return false;
+            }
+            if (tokenLength == 1 && s.charAt(tokenStart) == '>') {
+                fullWildcardSeen = true;
+            }
+            for (int j = tokenStart; j < i; j++) {
+                if (isSpace(s.charAt(j))) {
+                    return false;
+                }
+            }
+            tokenStart = i + 1;
+        }
+        return true;
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+    }
+}

@@ -1,0 +1,326 @@
+package io.jetstart.core.hash;
+
+import io.jetstart.core.format.LittleEndian;
+
+/**
+ * HighwayHash with a 64-bit result (Google's algorithm, as {@code github.com/minio/highwayhash}
+ * computes it): the checksum of every block record, of {@code meta.sum} and of the
+ * {@code index.db} trailer.
+ *
+ * <pre>
+ *  key (32 bytes) = k0 | k1 | k2 | k3          four little-endian u64 lanes
+ *
+ *  input          = packet | packet | ... | remainder
+ *                   32 bytes each, read as     0..31 bytes, padded into one last
+ *                   four LE u64 lanes          packet (length folded into the state)
+ *
+ *  state          = v0[4] v1[4] mul0[4] mul1[4]   (16 × u64)
+ *  result         = v0[0] + v1[0] + mul0[0] + mul1[0] after four permute-and-update rounds;
+ *                   stored on disk as 8 little-endian bytes
+ * </pre>
+ *
+ * <p>Design note: this runs over every byte of every block during a rebuild, so the bulk loop
+ * keeps the 16 state words in local variables and reads each 32-byte packet straight from the
+ * caller's array; only a packet split across two {@link #update} calls is copied (into a
+ * 32-byte buffer owned by the instance). {@link #finish()} works on a copy of the state, so it
+ * may be called at any point and updating may continue afterwards, like Go's {@code Sum}.
+ * Not thread-safe: one instance per thread (and per key; re-key with a new instance).
+ */
+public final class HighwayHash64 {
+    private static final long INIT0_0 = 0xdbe6d5d5fe4cce2fL;
+    private static final long INIT0_1 = 0xa4093822299f31d0L;
+    private static final long INIT0_2 = 0x13198a2e03707344L;
+    private static final long INIT0_3 = 0x243f6a8885a308d3L;
+    private static final long INIT1_0 = 0x3bd39e10cb0ef593L;
+    private static final long INIT1_1 = 0xc0acf169b5f18a8cL;
+    private static final long INIT1_2 = 0xbe5466cf34e90c6cL;
+    private static final long INIT1_3 = 0x452821e638d01377L;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final long k0;
+    private final long k1;
+    private final long k2;
+    private final long k3;
+
+    private long v00;
+    private long v01;
+    private long v02;
+    private long v03;
+    private long v10;
+    private long v11;
+    private long v12;
+    private long v13;
+    private long m00;
+    private long m01;
+    private long m02;
+    private long m03;
+    private long m10;
+    private long m11;
+    private long m12;
+    private long m13;
+
+    private final byte[] pending = new byte[32];
+    private final byte[] tail = new byte[32];
+    private int pendingLen;
+
+    /** @param key32 exactly 32 bytes, read as four little-endian u64 lanes */
+    public HighwayHash64(byte[] key32) {
+        if (key32 == null || key32.length != 32) {
+            throw new IllegalArgumentException("HighwayHash key must be 32 bytes, got "
+                    + (key32 == null ? "null" : key32.length));
+        }
+        k0 = LittleEndian.u64(key32, 0);
+        k1 = LittleEndian.u64(key32, 8);
+        k2 = LittleEndian.u64(key32, 16);
+        k3 = LittleEndian.u64(key32, 24);
+        reset();
+    }
+
+    /** Back to the keyed initial state: the next {@link #finish()} covers only what follows. */
+    public void reset() {
+        m00 = INIT0_0;
+        m01 = INIT0_1;
+        m02 = INIT0_2;
+        m03 = INIT0_3;
+        m10 = INIT1_0;
+        m11 = INIT1_1;
+        m12 = INIT1_2;
+        m13 = INIT1_3;
+        v00 = INIT0_0 ^ k0;
+        v01 = INIT0_1 ^ k1;
+        v02 = INIT0_2 ^ k2;
+        v03 = INIT0_3 ^ k3;
+        v10 = INIT1_0 ^ Long.rotateLeft(k0, 32);
+        v11 = INIT1_1 ^ Long.rotateLeft(k1, 32);
+        v12 = INIT1_2 ^ Long.rotateLeft(k2, 32);
+        v13 = INIT1_3 ^ Long.rotateLeft(k3, 32);
+        pendingLen = 0;
+    }
+
+    /** Feeds {@code b[off, off+len)}; the result equals the hash of everything fed since reset. */
+    public void update(byte[] b, int off, int len) {
+        if (off < 0 || len < 0 || off > b.length - len) {
+            throw new IndexOutOfBoundsException("slice " + off + "+" + len + " outside " + b.length);
+        }
+        if (pendingLen > 0) {
+            int take = Math.min(32 - pendingLen, len);
+            System.arraycopy(b, off, pending, pendingLen, take);
+            pendingLen += take;
+            off += take;
+            len -= take;
+            if (pendingLen < 32) {
+                return;
+            }
+            packets(pending, 0, 1);
+            pendingLen = 0;
+        }
+        int whole = len >>> 5;
+        if (whole > 0) {
+            packets(b, off, whole);
+            off += whole << 5;
+            len -= whole << 5;
+        }
+        if (len > 0) {
+            System.arraycopy(b, off, pending, 0, len);
+            pendingLen = len;
+        }
+    }
+
+    /** The 64-bit hash of everything fed since reset; the state is left as it was. */
+    public long finish() {
+        long s00 = v00, s01 = v01, s02 = v02, s03 = v03;
+        long s10 = v10, s11 = v11, s12 = v12, s13 = v13;
+        long t00 = m00, t01 = m01, t02 = m02, t03 = m03;
+        long t10 = m10, t11 = m11, t12 = m12, t13 = m13;
+        if (pendingLen > 0) {
+            remainder();
+        }
+        for (int i = 0; i < 4; i++) {
+            updateLanes(Long.rotateLeft(v02, 32), Long.rotateLeft(v03, 32),
+                    Long.rotateLeft(v00, 32), Long.rotateLeft(v01, 32));
+        }
+        long result = v00 + v10 + m00 + m10;
+        v00 = s00;
+        v01 = s01;
+        v02 = s02;
+        v03 = s03;
+        v10 = s10;
+        v11 = s11;
+        v12 = s12;
+        v13 = s13;
+        m00 = t00;
+        m01 = t01;
+        m02 = t02;
+        m03 = t03;
+        m10 = t10;
+        m11 = t11;
+        m12 = t12;
+        m13 = t13;
+        return result;
+    }
+
+    /** {@code reset(); update(b, off, len); return finish();} */
+    public long hash(byte[] b, int off, int len) {
+        reset();
+        update(b, off, len);
+        return finish();
+    }
+
+    /** The hash as Go's {@code Sum} writes it: 16 lowercase hex digits of its 8 little-endian bytes. */
+    public static String hex(long h) {
+        char[] out = new char[16];
+        for (int i = 0; i < 8; i++) {
+            int b = (int) (h >>> (8 * i)) & 0xff;
+            out[2 * i] = HEX[b >>> 4];
+            out[2 * i + 1] = HEX[b & 0xf];
+        }
+        return new String(out);
+    }
+
+    /** Stores the hash as 8 little-endian bytes at {@code dst[off]}. */
+    public static void putLE(long h, byte[] dst, int off) {
+        LittleEndian.putU64(dst, off, h);
+    }
+
+    /*
+     * The last 1..31 bytes: the length is folded into v0 and rotates v1's halves, and the tail
+     * is laid into a zeroed packet (whole 4-byte words first, then up to 4 bytes picked from the
+     * final partial word, at fixed places) so that inputs of different lengths never collide.
+     */
+    private void remainder() {
+        int size = pendingLen;
+        byte[] p = pending;
+        long add = ((long) size << 32) + size;
+        v00 += add;
+        v01 += add;
+        v02 += add;
+        v03 += add;
+        v10 = rotate32By(v10, size);
+        v11 = rotate32By(v11, size);
+        v12 = rotate32By(v12, size);
+        v13 = rotate32By(v13, size);
+        int mod4 = size & 3;
+        int words = size & ~3;
+        byte[] packet = tail;
+        java.util.Arrays.fill(packet, (byte) 0);
+        System.arraycopy(p, 0, packet, 0, words);
+        if ((size & 16) != 0) {
+            for (int i = 0; i < 4; i++) {
+                packet[28 + i] = p[words + i + mod4 - 4];
+            }
+        } else if (mod4 != 0) {
+            packet[16] = p[words];
+            packet[17] = p[words + (mod4 >>> 1)];
+            packet[18] = p[words + mod4 - 1];
+        }
+        updateLanes(LittleEndian.u64(packet, 0), LittleEndian.u64(packet, 8),
+                LittleEndian.u64(packet, 16), LittleEndian.u64(packet, 24));
+    }
+
+    private static long rotate32By(long lane, int count) {
+        long lo = Integer.toUnsignedLong(Integer.rotateLeft((int) lane, count));
+        long hi = Integer.toUnsignedLong(Integer.rotateLeft((int) (lane >>> 32), count));
+        return lo | (hi << 32);
+    }
+
+    private void updateLanes(long a0, long a1, long a2, long a3) {
+        v10 += m00 + a0;
+        v11 += m01 + a1;
+        v12 += m02 + a2;
+        v13 += m03 + a3;
+        m00 ^= (v10 & 0xffffffffL) * (v00 >>> 32);
+        m01 ^= (v11 & 0xffffffffL) * (v01 >>> 32);
+        m02 ^= (v12 & 0xffffffffL) * (v02 >>> 32);
+        m03 ^= (v13 & 0xffffffffL) * (v03 >>> 32);
+        v00 += m10;
+        v01 += m11;
+        v02 += m12;
+        v03 += m13;
+        m10 ^= (v00 & 0xffffffffL) * (v10 >>> 32);
+        m11 ^= (v01 & 0xffffffffL) * (v11 >>> 32);
+        m12 ^= (v02 & 0xffffffffL) * (v12 >>> 32);
+        m13 ^= (v03 & 0xffffffffL) * (v13 >>> 32);
+        v01 += zipperHigh(v11, v10);
+        v00 += zipperLow(v11, v10);
+        v03 += zipperHigh(v13, v12);
+        v02 += zipperLow(v13, v12);
+        v11 += zipperHigh(v01, v00);
+        v10 += zipperLow(v01, v00);
+        v13 += zipperHigh(v03, v02);
+        v12 += zipperLow(v03, v02);
+    }
+
+    /** The same round as {@link #updateLanes}, over {@code count} packets, with the state in locals. */
+    private void packets(byte[] b, int off, int count) {
+        long x00 = v00, x01 = v01, x02 = v02, x03 = v03;
+        long x10 = v10, x11 = v11, x12 = v12, x13 = v13;
+        long y00 = m00, y01 = m01, y02 = m02, y03 = m03;
+        long y10 = m10, y11 = m11, y12 = m12, y13 = m13;
+        for (int end = off + (count << 5); off < end; off += 32) {
+            x10 += y00 + LittleEndian.u64(b, off);
+            x11 += y01 + LittleEndian.u64(b, off + 8);
+            x12 += y02 + LittleEndian.u64(b, off + 16);
+            x13 += y03 + LittleEndian.u64(b, off + 24);
+            y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
+            y01 ^= (x11 & 0xffffffffL) * (x01 >>> 32);
+            y02 ^= (x12 & 0xffffffffL) * (x02 >>> 32);
+            y03 ^= (x13 & 0xffffffffL) * (x03 >>> 32);
+            x00 += y10;
+            x01 += y11;
+            x02 += y12;
+            x03 += y13;
+            y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
+            y11 ^= (x01 & 0xffffffffL) * (x11 >>> 32);
+            y12 ^= (x02 & 0xffffffffL) * (x12 >>> 32);
+            y13 ^= (x03 & 0xffffffffL) * (x13 >>> 32);
+            x01 += zipperHigh(x11, x10);
+            x00 += zipperLow(x11, x10);
+            x03 += zipperHigh(x13, x12);
+            x02 += zipperLow(x13, x12);
+            x11 += zipperHigh(x01, x00);
+            x10 += zipperLow(x01, x00);
+            x13 += zipperHigh(x03, x02);
+            x12 += zipperLow(x03, x02);
+        }
+        v00 = x00;
+        v01 = x01;
+        v02 = x02;
+        v03 = x03;
+        v10 = x10;
+        v11 = x11;
+        v12 = x12;
+        v13 = x13;
+        m00 = y00;
+        m01 = y01;
+        m02 = y02;
+        m03 = y03;
+        m10 = y10;
+        m11 = y11;
+        m12 = y12;
+        m13 = y13;
+    }
+
+    /*
+     * Zipper merge: a byte shuffle of two lanes chosen so that the bytes the 32×32 multiplies
+     * mix best land where the next multiply reads them. zipperLow is added to the even lane,
+     * zipperHigh to the odd one.
+     */
+    private static long zipperLow(long hi, long lo) {
+        return (((lo & 0xff000000L) | (hi & 0xff00000000L)) >>> 24)
+                | (((lo & 0xff0000000000L) | (hi & 0xff000000000000L)) >>> 16)
+                | (lo & 0xff0000L)
+                | ((lo & 0xff00L) << 32)
+                | ((hi & 0xff00000000000000L) >>> 8)
+                | (lo << 56);
+    }
+
+    private static long zipperHigh(long hi, long lo) {
+        return (((hi & 0xff000000L) | (lo & 0xff00000000L)) >>> 24)
+                | (hi & 0xff0000L)
+                | ((hi & 0xff0000000000L) >>> 16)
+                | ((hi & 0xff00L) << 24)
+                | ((lo & 0xff000000000000L) >>> 8)
+                | ((hi & 0xffL) << 48)
+                | (lo & 0xff00000000000000L);
+    }
+}

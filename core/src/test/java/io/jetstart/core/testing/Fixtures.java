@@ -1,0 +1,96 @@
+package io.jetstart.core.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds the real nats-server stores in {@code shared/fixtures} and copies them for a test.
+ *
+ * <p>The folder is the system property {@code jetstart.fixtures} when set, else the first
+ * {@code shared/fixtures} found walking up from the working directory (the repository's
+ * sibling {@code ../shared/fixtures}). Fixtures are never used in place: {@link #copy} them into
+ * a {@code @TempDir} first.
+ */
+public final class Fixtures {
+    /** The three "small" stores, one per server version. */
+    public static final List<String> SMALL = List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small");
+
+    private Fixtures() {
+    }
+
+    public static Path root() {
+        String prop = System.getProperty("jetstart.fixtures");
+        if (prop != null && !prop.isBlank()) {
+            Path p = Paths.get(prop).toAbsolutePath().normalize();
+            if (!Files.isDirectory(p)) {
+                throw new IllegalStateException("jetstart.fixtures=" + prop + " is not a directory");
+            }
+            return p;
+        }
+        Path start = Paths.get("").toAbsolutePath().normalize();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared").resolve("fixtures");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no shared/fixtures above " + start
+                + "; set -Djetstart.fixtures=<path to shared/fixtures>");
+    }
+
+    /** Every fixture folder name (those holding a {@code store/}), sorted. */
+    public static List<String> names() {
+        try (Stream<Path> s = Files.list(root())) {
+            return s.filter(p -> Files.isDirectory(p.resolve("store")))
+                    .map(p -> p.getFileName().toString())
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Copies fixture {@code name} into {@code tempDir/name} and returns the copy. */
+    public static Path copy(String name, Path tempDir) {
+        Path src = root().resolve(name);
+        if (!Files.isDirectory(src)) {
+            throw new IllegalArgumentException("no fixture " + src);
+        }
+        Path dst = tempDir.resolve(name);
+        try (Stream<Path> walk = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                    target.toFile().setWritable(true, true);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dst;
+    }
+
+    /** {@code <fixture>/store/jetstream/$G/streams/<stream>} of a fixture copy (or of the original). */
+    public static Path streamDir(Path fixture, String stream) {
+        return fixture.resolve("store").resolve("jetstream").resolve("$G").resolve("streams").resolve(stream);
+    }
+
+    /** Every stream directory of a fixture copy, sorted by name. */
+    public static List<Path> streamDirs(Path fixture) {
+        Path streams = fixture.resolve("store").resolve("jetstream").resolve("$G").resolve("streams");
+        try (Stream<Path> s = Files.list(streams)) {
+            return new ArrayList<>(s.filter(Files::isDirectory).sorted().toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
