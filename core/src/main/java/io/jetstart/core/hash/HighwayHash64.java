@@ -128,35 +128,65 @@ public final class HighwayHash64 {
 
     /** The 64-bit hash of everything fed since reset; the state is left as it was. */
     public long finish() {
-        long s00 = v00, s01 = v01, s02 = v02, s03 = v03;
-        long s10 = v10, s11 = v11, s12 = v12, s13 = v13;
-        long t00 = m00, t01 = m01, t02 = m02, t03 = m03;
-        long t10 = m10, t11 = m11, t12 = m12, t13 = m13;
-        if (pendingLen > 0) {
-            remainder();
+        long x00 = v00, x01 = v01, x02 = v02, x03 = v03;
+        long x10 = v10, x11 = v11, x12 = v12, x13 = v13;
+        long y00 = m00, y01 = m01, y02 = m02, y03 = m03;
+        long y10 = m10, y11 = m11, y12 = m12, y13 = m13;
+        int size = pendingLen;
+        // Round -1 (only with a remainder) absorbs the padded tail; rounds 0..3 permute v0 into
+        // the input lanes. All in locals: finish runs once per record, so it must be cheap.
+        for (int round = size > 0 ? -1 : 0; round < 4; round++) {
+            long a0;
+            long a1;
+            long a2;
+            long a3;
+            if (round < 0) {
+                long add = ((long) size << 32) + size;
+                x00 += add;
+                x01 += add;
+                x02 += add;
+                x03 += add;
+                x10 = rotate32By(x10, size);
+                x11 = rotate32By(x11, size);
+                x12 = rotate32By(x12, size);
+                x13 = rotate32By(x13, size);
+                byte[] packet = tailPacket(size);
+                a0 = LittleEndian.u64(packet, 0);
+                a1 = LittleEndian.u64(packet, 8);
+                a2 = LittleEndian.u64(packet, 16);
+                a3 = LittleEndian.u64(packet, 24);
+            } else {
+                a0 = Long.rotateLeft(x02, 32);
+                a1 = Long.rotateLeft(x03, 32);
+                a2 = Long.rotateLeft(x00, 32);
+                a3 = Long.rotateLeft(x01, 32);
+            }
+            x10 += y00 + a0;
+            x11 += y01 + a1;
+            x12 += y02 + a2;
+            x13 += y03 + a3;
+            y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
+            y01 ^= (x11 & 0xffffffffL) * (x01 >>> 32);
+            y02 ^= (x12 & 0xffffffffL) * (x02 >>> 32);
+            y03 ^= (x13 & 0xffffffffL) * (x03 >>> 32);
+            x00 += y10;
+            x01 += y11;
+            x02 += y12;
+            x03 += y13;
+            y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
+            y11 ^= (x01 & 0xffffffffL) * (x11 >>> 32);
+            y12 ^= (x02 & 0xffffffffL) * (x12 >>> 32);
+            y13 ^= (x03 & 0xffffffffL) * (x13 >>> 32);
+            x01 += zipperHigh(x11, x10);
+            x00 += zipperLow(x11, x10);
+            x03 += zipperHigh(x13, x12);
+            x02 += zipperLow(x13, x12);
+            x11 += zipperHigh(x01, x00);
+            x10 += zipperLow(x01, x00);
+            x13 += zipperHigh(x03, x02);
+            x12 += zipperLow(x03, x02);
         }
-        for (int i = 0; i < 4; i++) {
-            updateLanes(Long.rotateLeft(v02, 32), Long.rotateLeft(v03, 32),
-                    Long.rotateLeft(v00, 32), Long.rotateLeft(v01, 32));
-        }
-        long result = v00 + v10 + m00 + m10;
-        v00 = s00;
-        v01 = s01;
-        v02 = s02;
-        v03 = s03;
-        v10 = s10;
-        v11 = s11;
-        v12 = s12;
-        v13 = s13;
-        m00 = t00;
-        m01 = t01;
-        m02 = t02;
-        m03 = t03;
-        m10 = t10;
-        m11 = t11;
-        m12 = t12;
-        m13 = t13;
-        return result;
+        return x00 + x10 + y00 + y10;
     }
 
     /** {@code reset(); update(b, off, len); return finish();} */
@@ -183,26 +213,16 @@ public final class HighwayHash64 {
     }
 
     /*
-     * The last 1..31 bytes: the length is folded into v0 and rotates v1's halves, and the tail
-     * is laid into a zeroed packet (whole 4-byte words first, then up to 4 bytes picked from the
-     * final partial word, at fixed places) so that inputs of different lengths never collide.
+     * The last 1..31 bytes (their count is folded into the state by finish) laid into a zeroed
+     * packet: whole 4-byte words first, then up to 4 bytes picked from the final partial word at
+     * fixed places, so inputs of different lengths never collide.
      */
-    private void remainder() {
-        int size = pendingLen;
+    private byte[] tailPacket(int size) {
         byte[] p = pending;
-        long add = ((long) size << 32) + size;
-        v00 += add;
-        v01 += add;
-        v02 += add;
-        v03 += add;
-        v10 = rotate32By(v10, size);
-        v11 = rotate32By(v11, size);
-        v12 = rotate32By(v12, size);
-        v13 = rotate32By(v13, size);
-        int mod4 = size & 3;
-        int words = size & ~3;
         byte[] packet = tail;
         java.util.Arrays.fill(packet, (byte) 0);
+        int mod4 = size & 3;
+        int words = size & ~3;
         System.arraycopy(p, 0, packet, 0, words);
         if ((size & 16) != 0) {
             for (int i = 0; i < 4; i++) {
@@ -213,8 +233,7 @@ public final class HighwayHash64 {
             packet[17] = p[words + (mod4 >>> 1)];
             packet[18] = p[words + mod4 - 1];
         }
-        updateLanes(LittleEndian.u64(packet, 0), LittleEndian.u64(packet, 8),
-                LittleEndian.u64(packet, 16), LittleEndian.u64(packet, 24));
+        return packet;
     }
 
     private static long rotate32By(long lane, int count) {
@@ -223,34 +242,7 @@ public final class HighwayHash64 {
         return lo | (hi << 32);
     }
 
-    private void updateLanes(long a0, long a1, long a2, long a3) {
-        v10 += m00 + a0;
-        v11 += m01 + a1;
-        v12 += m02 + a2;
-        v13 += m03 + a3;
-        m00 ^= (v10 & 0xffffffffL) * (v00 >>> 32);
-        m01 ^= (v11 & 0xffffffffL) * (v01 >>> 32);
-        m02 ^= (v12 & 0xffffffffL) * (v02 >>> 32);
-        m03 ^= (v13 & 0xffffffffL) * (v03 >>> 32);
-        v00 += m10;
-        v01 += m11;
-        v02 += m12;
-        v03 += m13;
-        m10 ^= (v00 & 0xffffffffL) * (v10 >>> 32);
-        m11 ^= (v01 & 0xffffffffL) * (v11 >>> 32);
-        m12 ^= (v02 & 0xffffffffL) * (v12 >>> 32);
-        m13 ^= (v03 & 0xffffffffL) * (v13 >>> 32);
-        v01 += zipperHigh(v11, v10);
-        v00 += zipperLow(v11, v10);
-        v03 += zipperHigh(v13, v12);
-        v02 += zipperLow(v13, v12);
-        v11 += zipperHigh(v01, v00);
-        v10 += zipperLow(v01, v00);
-        v13 += zipperHigh(v03, v02);
-        v12 += zipperLow(v03, v02);
-    }
-
-    /** The same round as {@link #updateLanes}, over {@code count} packets, with the state in locals. */
+    /** One round per 32-byte packet (the same round as in {@link #finish}), with the state in locals. */
     private void packets(byte[] b, int off, int count) {
         long x00 = v00, x01 = v01, x02 = v02, x03 = v03;
         long x10 = v10, x11 = v11, x12 = v12, x13 = v13;

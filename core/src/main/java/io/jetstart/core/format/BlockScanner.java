@@ -1,0 +1,288 @@
+package io.jetstart.core.format;
+
+import io.jetstart.core.hash.HashKeys;
+import io.jetstart.core.hash.HighwayHash64;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Derives a block's state from its records the way nats-server's rebuild does
+ * ({@code msgBlock.rebuildStateFromBufLocked}, 2.12.1+/2.14+ semantics, spec §3.5), and finds
+ * where its valid prefix ends. It reads a byte array and changes nothing: where the server
+ * would truncate the file, this reports a {@link BlockProblem}.
+ *
+ * <pre>
+ *  n.blk = record | record | ... | record        (no header, trailer or padding)
+ *          |&lt;-------- valid prefix --------&gt;|&lt;- first bad record .. end = lost bytes -&gt;|
+ *  per record:  sanity (§3.4) -&gt; checksum -&gt; tombstone?  -&gt; erased / skip / seq 0 / below first?
+ *                                             collect      -&gt; gap fill + dmap, or move first
+ *                                                          -&gt; message: count unless seq &lt;= last
+ *  after the loop (also when stopping early): an empty block takes first/last from the highest
+ *  tombstone, so a purged stream keeps its last sequence.
+ * </pre>
+ *
+ * <p>Design note: the hot loop parses in place and allocates nothing per message: the checksum
+ * is fed the record's three hashed ranges straight from the buffer, and subjects are counted by
+ * their bytes ({@link SubjectCounter}); objects are made only per tombstone and per distinct
+ * subject. One deliberate departure from the server: a sequence gap of more than
+ * {@value #MAX_GAP} inside one block (which the server would fill into the dmap one by one) is
+ * reported as a problem at that record, so hostile input cannot drive memory use. Not
+ * thread-safe: one scanner per thread.
+ */
+public final class BlockScanner {
+    /** Largest sequence gap inside one block that is filled into the dmap (≈ 2 MiB of bitmap). */
+    static final long MAX_GAP = 1L << 24;
+    private static final byte[] NO_CHECKSUM = new byte[Records.CHECKSUM_SIZE];
+
+    private final String streamName;
+    private final SubjectCounter subjects = new SubjectCounter();
+    private HighwayHash64 hash;
+    private long hashBlock = -1;
+
+    public BlockScanner(String streamName) {
+        this.streamName = streamName;
+    }
+
+    private HighwayHash64 hashFor(long blockIndex) {
+        if (hash == null || hashBlock != blockIndex) {
+            hash = new HighwayHash64(HashKeys.forBlock(streamName, blockIndex));
+            hashBlock = blockIndex;
+        }
+        return hash;
+    }
+
+    /** Scans {@code buf[0, len)} as block {@code blockIndex}; never throws for bad data. */
+    public BlockScan scan(long blockIndex, byte[] buf, int len) {
+        checkSlice(buf, len);
+        HighwayHash64 h = hashFor(blockIndex);
+        subjects.clear();
+        State s = new State();
+        int index = 0;
+        int lchk = -1;
+        long verified = 0;
+        BlockProblem problem = null;
+        while (index < len) {
+            String bad = Records.sanity(buf, index, len);
+            if (bad != null) {
+                problem = new BlockProblem(index, bad, len - index);
+                break;
+            }
+            long rawRl = LittleEndian.u32(buf, index);
+            boolean hasHeaders = (rawRl & Records.HBIT) != 0;
+            int rl = (int) (rawRl & 0x7fff_ffffL);
+            int slen = LittleEndian.u16(buf, index + 20);
+            long computed = Records.checksum(h, buf, index, slen, hasHeaders, rl);
+            long stored = LittleEndian.u64(buf, index + rl - Records.CHECKSUM_SIZE);
+            if (computed != stored) {
+                problem = new BlockProblem(index, Records.invalidChecksum(stored, computed), len - index);
+                break;
+            }
+            verified++;
+            lchk = index + rl - Records.CHECKSUM_SIZE;
+
+            long seq = LittleEndian.u64(buf, index + 4);
+            long ts = LittleEndian.u64(buf, index + 12);
+            if ((seq & Records.TBIT) != 0) {
+                // As the server does, only tbit is stripped; a stray ebit stays (as a huge unsigned seq).
+                seq &= ~Records.TBIT;
+                s.tombstones.add(new Tombstone(seq, ts));
+                if (s.maxTombSeq == 0 || Long.compareUnsigned(seq, s.maxTombSeq) > 0) {
+                    s.maxTombSeq = seq;
+                    s.maxTombTs = ts;
+                }
+                index += rl;
+                continue;
+            }
+            long fseq = s.firstSeq;
+            if (seq == 0 || (seq & Records.EBIT) != 0 || seq < fseq) {
+                seq &= ~Records.EBIT;
+                if (seq >= fseq) {
+                    String gap = s.gapProblem(seq, s.msgs);
+                    if (gap != null) {
+                        problem = new BlockProblem(index, gap, len - index);
+                        break;
+                    }
+                    s.updateLast(seq, ts);
+                    if (s.msgs == 0) {
+                        s.firstSeq = seq + 1;
+                        s.firstTs = 0;
+                    } else if (seq != 0) {
+                        s.dmap.add(seq);
+                        s.dmapMax = Math.max(s.dmapMax, seq);
+                    }
+                }
+                index += rl;
+                continue;
+            }
+            if (s.firstNeedsSet && seq >= fseq) {
+                s.firstSeq = seq;
+                s.firstTs = ts;
+                s.firstNeedsSet = false;
+            }
+            if (seq <= s.last) {
+                index += rl;
+                continue;
+            }
+            // Every dmap member is <= last < seq, so this is always true; it is kept (cheaply) to
+            // mirror the server's check rather than rely on that argument.
+            boolean live = seq > s.dmapMax || !s.dmap.contains(seq);
+            String gap = s.gapProblem(seq, live ? s.msgs + 1 : s.msgs);
+            if (gap != null) {
+                problem = new BlockProblem(index, gap, len - index);
+                break;
+            }
+            if (live) {
+                s.msgs++;
+                s.bytes += rl;
+                count(s, buf, index, slen, hasHeaders, rl);
+            }
+            s.updateLast(seq, ts);
+            index += rl;
+        }
+        s.fixUpEmpty();
+        byte[] lastChecksum = lchk < 0 ? NO_CHECKSUM.clone()
+                : java.util.Arrays.copyOfRange(buf, lchk, lchk + Records.CHECKSUM_SIZE);
+        return new BlockScan(blockIndex, s.firstSeq, s.firstTs, s.lastSeq, s.lastTs, s.msgs, s.bytes, s.dmap,
+                Collections.unmodifiableList(s.tombstones), subjects.toMap(), s.ttls, s.schedules,
+                index, len, lastChecksum, problem, verified);
+    }
+
+    private void count(State s, byte[] buf, int index, int slen, boolean hasHeaders, int rl) {
+        if (slen > 0) {
+            subjects.increment(buf, index + Records.HEADER_SIZE, slen);
+        }
+        if (hasHeaders) {
+            int hOff = headersOffset(buf, index, slen, rl);
+            if (hOff >= 0) {
+                int hLen = (int) LittleEndian.u32(buf, hOff - 4);
+                if (NatsHeaders.hasValue(buf, hOff, hLen, NatsHeaders.TTL)) {
+                    s.ttls++;
+                }
+                if (NatsHeaders.hasValue(buf, hOff, hLen, NatsHeaders.SCHEDULE)) {
+                    s.schedules++;
+                }
+            }
+        }
+    }
+
+    /**
+     * Offset of the header block of a sane record with hbit set, or -1 when its {@code hlen} does
+     * not fit in the record (the scan loops do not check it; materialising the message would fail).
+     */
+    private static int headersOffset(byte[] buf, int index, int slen, int rl) {
+        int hOff = index + Records.HEADER_SIZE + slen + 4;
+        long hlen = LittleEndian.u32(buf, hOff - 4);
+        return hlen <= index + rl - Records.CHECKSUM_SIZE - hOff ? hOff : -1;
+    }
+
+    /**
+     * Visits every message record of {@code buf[0, len)} that a {@link #scan} counts, in file order,
+     * without verifying checksums (pass a prefix already scanned: {@link BlockScan#validLength()}).
+     * Erased, skip and tombstone records, and records whose sequence is not above every earlier
+     * one, are not visited. Stops, without throwing, at the first record that fails §3.4 or whose
+     * header length does not fit.
+     */
+    public void forEachMessage(long blockIndex, byte[] buf, int len, MessageVisitor v) {
+        checkSlice(buf, len);
+        long last = 0;
+        int index = 0;
+        while (index < len) {
+            if (Records.sanity(buf, index, len) != null) {
+                return;
+            }
+            long rawRl = LittleEndian.u32(buf, index);
+            boolean hasHeaders = (rawRl & Records.HBIT) != 0;
+            int rl = (int) (rawRl & 0x7fff_ffffL);
+            int slen = LittleEndian.u16(buf, index + 20);
+            long seq = LittleEndian.u64(buf, index + 4);
+            if ((seq & Records.TBIT) == 0) {
+                if ((seq & Records.EBIT) != 0) {
+                    last = Math.max(last, seq & ~Records.EBIT);
+                } else if (seq > last) {
+                    last = seq;
+                    int subjectOff = index + Records.HEADER_SIZE;
+                    int bodyEnd = index + rl - Records.CHECKSUM_SIZE;
+                    int headersOff = subjectOff + slen;
+                    int headersLen = 0;
+                    if (hasHeaders) {
+                        headersOff = headersOffset(buf, index, slen, rl);
+                        if (headersOff < 0) {
+                            return;
+                        }
+                        headersLen = (int) LittleEndian.u32(buf, headersOff - 4);
+                    }
+                    int payloadOff = headersOff + headersLen;
+                    v.message(seq, LittleEndian.u64(buf, index + 12), buf, subjectOff, slen, headersOff, headersLen,
+                            payloadOff, bodyEnd - payloadOff, rl);
+                }
+            }
+            index += rl;
+        }
+    }
+
+    private static void checkSlice(byte[] buf, int len) {
+        if (len < 0 || len > buf.length) {
+            throw new IllegalArgumentException("length " + len + " outside a buffer of " + buf.length);
+        }
+    }
+
+    /** The rebuild's mutable state for one block (the server keeps it on the msgBlock). */
+    private static final class State {
+        long firstSeq;
+        long firstTs;
+        long lastSeq;
+        long lastTs;
+        long last;
+        boolean firstNeedsSet = true;
+        long msgs;
+        long bytes;
+        long ttls;
+        long schedules;
+        long maxTombSeq;
+        long maxTombTs;
+        long dmapMax;
+        final SequenceSet dmap = new SequenceSet();
+        final List<Tombstone> tombstones = new ArrayList<>();
+
+        /** Moves last up; fills a gap left by compaction or SkipMsgs into the dmap. */
+        void updateLast(long seq, long ts) {
+            if (seq <= last) {
+                return;
+            }
+            if (last > 0 && seq != last + 1 && msgs != 0) {
+                dmap.addRange(last + 1, seq - 1);
+                dmapMax = Math.max(dmapMax, seq - 1);
+            }
+            last = seq;
+            lastSeq = seq;
+            lastTs = ts;
+        }
+
+        /** Why {@link #updateLast} must not run for seq (a gap too large to fill), or null. */
+        String gapProblem(long seq, long msgsThen) {
+            if (seq <= last || last == 0 || msgsThen == 0 || seq - last - 1 <= MAX_GAP) {
+                return null;
+            }
+            return "sequence gap too large: " + (seq - last - 1) + " sequences between " + last + " and " + seq
+                    + " (limit " + MAX_GAP + ")";
+        }
+
+        /** Post-loop fix-up (deferred in 2.14+, so it runs on every exit). */
+        void fixUpEmpty() {
+            if (msgs != 0) {
+                return;
+            }
+            if (firstSeq > 0) {
+                lastSeq = firstSeq - 1;
+            } else if (maxTombSeq != 0) {
+                firstSeq = maxTombSeq + 1;
+                firstTs = 0;
+                if (lastSeq == 0) {
+                    lastSeq = maxTombSeq;
+                    lastTs = maxTombTs;
+                }
+            }
+        }
+    }
+}

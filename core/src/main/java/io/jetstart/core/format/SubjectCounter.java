@@ -1,0 +1,91 @@
+package io.jetstart.core.format;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Counts messages per subject keyed by the subject's bytes in place, so scanning a block creates
+ * one object per distinct subject rather than one String per message. Open addressing with
+ * linear probing over entry numbers; entries keep first-seen order. Not thread-safe; reusable.
+ */
+final class SubjectCounter {
+    private int[] table = new int[64];  // entry number + 1; 0 = free
+    private int[] hashes = new int[16];
+    private byte[][] keys = new byte[16][];
+    private long[] counts = new long[16];
+    private int size;
+
+    void clear() {
+        Arrays.fill(table, 0);
+        Arrays.fill(keys, 0, size, null);
+        size = 0;
+    }
+
+    void increment(byte[] buf, int off, int len) {
+        int h = hash(buf, off, len);
+        int mask = table.length - 1;
+        for (int i = h & mask; ; i = (i + 1) & mask) {
+            int e = table[i] - 1;
+            if (e < 0) {
+                insert(i, h, Arrays.copyOfRange(buf, off, off + len));
+                return;
+            }
+            if (hashes[e] == h && Arrays.equals(keys[e], 0, keys[e].length, buf, off, off + len)) {
+                counts[e]++;
+                return;
+            }
+        }
+    }
+
+    private void insert(int slot, int h, byte[] key) {
+        if (size == keys.length) {
+            int n = size * 2;
+            hashes = Arrays.copyOf(hashes, n);
+            keys = Arrays.copyOf(keys, n);
+            counts = Arrays.copyOf(counts, n);
+        }
+        hashes[size] = h;
+        keys[size] = key;
+        counts[size] = 1;
+        table[slot] = ++size;
+        if (size * 2 > table.length) {
+            rehash();
+        }
+    }
+
+    private void rehash() {
+        int[] t = new int[table.length * 2];
+        int mask = t.length - 1;
+        for (int e = 0; e < size; e++) {
+            int i = hashes[e] & mask;
+            while (t[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            t[i] = e + 1;
+        }
+        table = t;
+    }
+
+    private static int hash(byte[] b, int off, int len) {
+        int h = 0x811c9dc5;
+        for (int i = off, end = off + len; i < end; i++) {
+            h = (h ^ b[i]) * 0x01000193;
+        }
+        return h ^ (h >>> 16);
+    }
+
+    /** Subject → count in first-seen order; subjects whose bytes decode to the same String are summed. */
+    Map<String, Long> toMap() {
+        if (size == 0) {
+            return Map.of();
+        }
+        LinkedHashMap<String, Long> m = new LinkedHashMap<>(size * 2);
+        for (int e = 0; e < size; e++) {
+            m.merge(new String(keys[e], StandardCharsets.UTF_8), counts[e], Long::sum);
+        }
+        return Collections.unmodifiableMap(m);
+    }
+}
