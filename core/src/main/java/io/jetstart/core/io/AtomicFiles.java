@@ -1,0 +1,103 @@
+package io.jetstart.core.io;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Replaces a file so that a crash at any moment leaves either the old content or the new, never a
+ * mix or an empty file.
+ *
+ * <p>Steps: write a temp file in the target's directory, {@code fsync} it, rename it over the
+ * target ({@code ATOMIC_MOVE}), then {@code fsync} the directory so the rename itself is durable.
+ * nats-server before 2.12.1 truncated and rewrote meta files and {@code o.dat} in place, and still
+ * does so for {@code index.db} (spec §1.1): a crash there leaves a zero-length file. The temp name
+ * is unique ({@code <name>.<random>.tmp}) so two writers of different files in one directory never
+ * collide; a temp file left by a crash is never read by anyone.
+ *
+ * <p>Files are created 0600 where POSIX permissions exist (nats-server's {@code defaultFilePerms}).
+ */
+public final class AtomicFiles {
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * Atomically replaces (or creates) {@code target} with {@code data}.
+     *
+     * @throws IOException if any step fails; the temp file is then removed and the target is
+     *                     unchanged (a {@link java.nio.channels.ClosedByInterruptException} means the
+     *                     calling thread was interrupted)
+     */
+    public static void write(Path target, byte[] data) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null) {
+            throw new IOException("cannot write " + target + ": it has no parent directory");
+        }
+        Path temp = createTemp(dir, absolute.getFileName().toString());
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("cannot replace " + target + " atomically on this file system", e);
+            }
+            moved = true;
+            syncDirectory(dir);
+        } finally {
+            if (!moved) {
+                deleteQuietly(temp);
+            }
+        }
+    }
+
+    private static Path createTemp(Path dir, String name) throws IOException {
+        String prefix = name + ".";
+        if (POSIX) {
+            FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(FILE_PERMS);
+            return Files.createTempFile(dir, prefix, ".tmp", perms);
+        }
+        return Files.createTempFile(dir, prefix, ".tmp");
+    }
+
+    /**
+     * Makes a rename durable. Only POSIX systems can open a directory for {@code fsync}; on Windows
+     * the rename is durable through NTFS's own journal, and nats-server skips this step there too.
+     */
+    static void syncDirectory(Path dir) throws IOException {
+        if (!POSIX) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // The original failure is what the caller needs; a stray temp file is harmless.
+        }
+    }
+}

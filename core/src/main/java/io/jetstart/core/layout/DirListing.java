@@ -1,0 +1,59 @@
+package io.jetstart.core.layout;
+
+import io.jetstart.core.io.DiskGate;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * One directory listing with each entry's attributes, taken as a single {@link DiskGate} operation
+ * and sorted as Go's {@code os.ReadDir} sorts (by the bytes of the UTF-8 name, which differs from
+ * {@link String#compareTo} for characters outside the Basic Multilingual Plane).
+ */
+record DirListing(Path dir, List<Entry> entries) {
+
+    /** A directory entry; attributes follow symbolic links, as nats-server's {@code os.Stat} does. */
+    record Entry(String name, Path path, long size, boolean directory) {
+    }
+
+    static final Comparator<String> GO_ORDER =
+            (a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
+
+    static DirListing of(Path dir, DiskGate gate) throws IOException {
+        List<Entry> entries = gate.run(() -> {
+            List<Entry> out = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    String name = p.getFileName().toString();
+                    try {
+                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                        out.add(new Entry(name, p, a.size(), a.isDirectory()));
+                    } catch (NoSuchFileException gone) {
+                        // Removed between list and stat, or a dangling link: not there for us either.
+                        out.add(new Entry(name, p, -1, false));
+                    }
+                }
+            }
+            return out;
+        });
+        entries.sort(Comparator.comparing(Entry::name, GO_ORDER));
+        return new DirListing(dir, List.copyOf(entries));
+    }
+
+    Entry find(String name) {
+        for (Entry e : entries) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,226 @@
+package io.jetstart.core.layout;
+
+import io.jetstart.core.io.DiskGate;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The walk behind {@link StoreLayout#discover}: jetstream dir, accounts, {@code streams/}, then for
+ * each stream its own directory, {@code msgs/} and {@code obs/}. One listing per directory, nothing
+ * opened or parsed.
+ *
+ * <p>What is passed over, and why (spec §1.1): names starting with '.' (a stream being deleted, or
+ * {@code .snap-staging}, both removed by the server at startup), {@code templates/} (deprecated
+ * stream templates, no longer restored since 2.14), {@code __snapshots__/} (snapshot scratch space)
+ * and {@code _js_/} (clustered-mode Raft state, out of scope). A stream or account directory that
+ * cannot be listed is passed over with the error as its reason, so one bad directory does not hide
+ * the others; an interrupted scan is not a skip, it ends the scan.
+ */
+final class LayoutScanner {
+    static final String JETSTREAM = "jetstream";
+    static final String STREAMS = "streams";
+    static final String MSGS = "msgs";
+    static final String OBS = "obs";
+    static final String INDEX_DB = "index.db";
+    static final String META_KEY = "meta.key";
+
+    private static final Pattern BLOCK = Pattern.compile("([0-9]+)\\.blk");
+    private static final Pattern BLOCK_KEY = Pattern.compile("([0-9]+)\\.key");
+
+    private final DiskGate gate;
+    private final List<String> skipped = new ArrayList<>();
+
+    LayoutScanner(DiskGate gate) {
+        this.gate = gate;
+    }
+
+    StoreLayout scan(Path storeDir) throws IOException {
+        Path jetstreamDir = locate(storeDir);
+        List<StreamDir> streams = new ArrayList<>();
+        for (DirListing.Entry e : DirListing.of(jetstreamDir, gate).entries()) {
+            if (e.name().startsWith(".")) {
+                skip(e.name(), e.name().equals(".snap-staging")
+                        ? "snapshot staging area, removed by nats-server at startup" : "hidden entry, not an account");
+            } else if (!e.directory()) {
+                skip(e.name(), "not a directory, not an account");
+            } else {
+                scanAccount(e, streams);
+            }
+        }
+        return new StoreLayout(jetstreamDir, streams, skipped);
+    }
+
+    /** {@code <storeDir>/jetstream} when it exists, else {@code storeDir} itself if it holds accounts. */
+    private Path locate(Path storeDir) throws IOException {
+        Path nested = storeDir.resolve(JETSTREAM);
+        if (gate.run(() -> Files.isDirectory(nested))) {
+            return nested;
+        }
+        if (!gate.run(() -> Files.isDirectory(storeDir))) {
+            throw new NoSuchFileException(storeDir.toString(), null,
+                    "no JetStream store here: tried " + nested + " and " + storeDir + " (neither is a directory)");
+        }
+        DirListing top = DirListing.of(storeDir, gate);
+        boolean hasAccounts = false;
+        for (DirListing.Entry e : top.entries()) {
+            if (e.directory() && !e.name().startsWith(".") && gate.run(() -> Files.isDirectory(e.path().resolve(STREAMS)))) {
+                hasAccounts = true;
+                break;
+            }
+        }
+        if (hasAccounts) {
+            return storeDir;
+        }
+        String hint = top.find(STREAMS) != null
+                ? " (it holds streams/ itself, so it looks like an account directory: pass the directory two levels up)" : "";
+        throw new IOException("no JetStream accounts found: tried " + nested + " (does not exist) and " + storeDir
+                + " (no <account>/streams/ inside)" + hint);
+    }
+
+    private void scanAccount(DirListing.Entry account, List<StreamDir> streams) throws IOException {
+        DirListing listing = listOrSkip(account.path(), account.name());
+        if (listing == null) {
+            return;
+        }
+        for (DirListing.Entry e : listing.entries()) {
+            String rel = account.name() + "/" + e.name();
+            switch (e.name()) {
+                case STREAMS -> {
+                    if (e.directory()) {
+                        scanStreams(account.name(), e, streams);
+                    } else {
+                        skip(rel, "not a directory");
+                    }
+                }
+                case "templates" -> skip(rel, "deprecated stream templates, not streams (not restored since nats-server 2.14)");
+                case "__snapshots__" -> skip(rel, "snapshot scratch space, removed by nats-server at startup");
+                case "_js_" -> skip(rel, "clustered-mode Raft state, out of scope");
+                default -> skip(rel, "unknown entry in an account directory");
+            }
+        }
+    }
+
+    private void scanStreams(String account, DirListing.Entry streamsDir, List<StreamDir> streams) throws IOException {
+        DirListing listing = listOrSkip(streamsDir.path(), account + "/" + STREAMS);
+        if (listing == null) {
+            return;
+        }
+        for (DirListing.Entry e : listing.entries()) {
+            String rel = account + "/" + STREAMS + "/" + e.name();
+            if (e.name().startsWith(".")) {
+                skip(rel, "stream being deleted (nats-server removes '.'-prefixed entries at startup)");
+            } else if (!e.directory()) {
+                skip(rel, "not a directory, not a stream");
+            } else {
+                StreamDir s = scanStream(account, e, rel);
+                if (s != null) {
+                    streams.add(s);
+                }
+            }
+        }
+    }
+
+    private StreamDir scanStream(String account, DirListing.Entry stream, String rel) throws IOException {
+        DirListing top = listOrSkip(stream.path(), rel);
+        if (top == null) {
+            return null;
+        }
+        List<String> evidence = new ArrayList<>();
+        DirListing.Entry metaKey = top.find(META_KEY);
+        if (metaKey != null) {
+            evidence.add("meta.key present (" + describeKey(metaKey.size()) + ")");
+        }
+
+        long blockBytes = 0;
+        int blockCount = 0;
+        boolean hasIndexDb = false;
+        DirListing.Entry msgs = top.find(MSGS);
+        if (msgs != null && msgs.directory()) {
+            DirListing m = listOrSkip(msgs.path(), rel + "/" + MSGS);
+            if (m == null) {
+                return null;
+            }
+            DirListing.Entry firstKey = null;
+            long firstKeyIndex = Long.MAX_VALUE;
+            int keyFiles = 0;
+            for (DirListing.Entry f : m.entries()) {
+                if (f.directory() || f.size() < 0) {
+                    continue;
+                }
+                if (BLOCK.matcher(f.name()).matches()) {
+                    blockBytes += f.size();
+                    blockCount++;
+                } else if (f.name().equals(INDEX_DB)) {
+                    hasIndexDb = true;
+                } else {
+                    var k = BLOCK_KEY.matcher(f.name());
+                    if (k.matches()) {
+                        keyFiles++;
+                        long index = parseIndex(k.group(1));
+                        if (index < firstKeyIndex) {
+                            firstKeyIndex = index;
+                            firstKey = f;
+                        }
+                    }
+                }
+            }
+            if (firstKey != null) {
+                evidence.add(MSGS + "/" + firstKey.name() + " (" + describeKey(firstKey.size()) + ")"
+                        + (keyFiles > 1 ? " and " + (keyFiles - 1) + " more block key files" : ""));
+            }
+        }
+
+        List<String> consumers = new ArrayList<>();
+        DirListing.Entry obs = top.find(OBS);
+        if (obs != null && obs.directory()) {
+            DirListing o = listOrSkip(obs.path(), rel + "/" + OBS);
+            if (o == null) {
+                return null;
+            }
+            for (DirListing.Entry c : o.entries()) {
+                if (c.directory()) {
+                    consumers.add(c.name());
+                } else {
+                    skip(rel + "/" + OBS + "/" + c.name(), "not a directory, not a consumer");
+                }
+            }
+        }
+        Encryption encryption = evidence.isEmpty() ? Encryption.NONE : new Encryption.Encrypted(evidence);
+        return new StreamDir(account, stream.name(), stream.path(), blockBytes, blockCount, hasIndexDb, consumers, encryption);
+    }
+
+    private static String describeKey(long size) {
+        return size + " bytes: " + Encryption.cipherForKeyLength(size);
+    }
+
+    /** Block indexes are uint32 in the server; anything longer still sorts last rather than failing. */
+    private static long parseIndex(String digits) {
+        return digits.length() > 18 ? Long.MAX_VALUE : Long.parseLong(digits);
+    }
+
+    /** Lists a directory below the jetstream dir; on failure records a skip and returns null. */
+    private DirListing listOrSkip(Path dir, String rel) throws IOException {
+        try {
+            return DirListing.of(dir, gate);
+        } catch (ClosedByInterruptException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            skip(rel, "cannot be listed: " + e);
+            return null;
+        }
+    }
+
+    private void skip(String rel, String reason) {
+        skipped.add(rel + ": " + reason);
+    }
+}

@@ -1,0 +1,36 @@
+package io.jetstart.core.layout;
+
+import io.jetstart.core.io.DiskGate;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a JetStream store holds: every stream directory of every account, with block sizes,
+ * consumers and encryption signs, and every entry that was deliberately passed over.
+ *
+ * @param jetstreamDir the {@code <store_dir>/jetstream} directory that was scanned
+ * @param streams      accounts in name order, streams in name order within each (Go's
+ *                     {@code os.ReadDir} order, i.e. by the UTF-8 bytes of the name)
+ * @param skipped      entries that are not streams, each as {@code "<relative path>: <reason>"}
+ */
+public record StoreLayout(Path jetstreamDir, List<StreamDir> streams, List<String> skipped) {
+    public StoreLayout {
+        Objects.requireNonNull(jetstreamDir, "jetstreamDir");
+        streams = List.copyOf(streams);
+        skipped = List.copyOf(skipped);
+    }
+
+    /**
+     * Scans a store. Accepts either the configured {@code store_dir} (which contains
+     * {@code jetstream/}) or the {@code jetstream} directory itself. Lists and stats only; each
+     * directory listing is one {@link DiskGate} operation.
+     *
+     * @throws IOException if neither path holds a JetStream store (the message names both paths
+     *                     tried), if the jetstream directory cannot be listed, or on interruption
+     */
+    public static StoreLayout discover(Path storeDir, DiskGate gate) throws IOException {
+        return new LayoutScanner(gate).scan(storeDir);
+    }
+}

@@ -1,0 +1,150 @@
+package io.jetstart.core.meta;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.meta.JsonFields.Field;
+import io.jetstart.core.meta.JsonFields.Type;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A consumer's {@code meta.inf}: the JSON of nats-server's {@code FileConsumerInfo}
+ * ({@code "Created"}, {@code "Name"}, then the flattened {@code ConsumerConfig}, spec §2.3).
+ *
+ * <p>Like {@link StreamConfig}: the exact bytes and the whole JSON object are kept; getters apply
+ * the server's defaults. Note {@code "Name"} (the consumer's name, capital N) and {@code "name"}
+ * (a config field) are different keys. Immutable.
+ */
+public final class ConsumerConfig {
+
+    static final Map<String, Field> KNOWN = known();
+
+    private final ObjectNode json;
+    private final byte[] original;
+
+    private ConsumerConfig(ObjectNode json, byte[] original) {
+        this.json = json;
+        this.original = original;
+    }
+
+    /** Parses a plaintext consumer meta.inf leniently. */
+    public static ConsumerConfig parse(byte[] metaInf) throws FormatException {
+        byte[] copy = metaInf.clone();
+        return new ConsumerConfig(JsonFields.parse(copy, KNOWN, "consumer meta.inf"), copy);
+    }
+
+    public byte[] originalBytes() {
+        return original.clone();
+    }
+
+    /** A deep copy of the whole JSON object. */
+    public ObjectNode json() {
+        return json.deepCopy();
+    }
+
+    /** {@code "Name"}, else {@code durable_name}, else {@code name}; "" if none is set. */
+    public String name() {
+        for (String key : List.of("Name", "durable_name", "name")) {
+            String v = JsonFields.text(json, key, "");
+            if (!v.isEmpty()) {
+                return v;
+            }
+        }
+        return "";
+    }
+
+    public String created() {
+        return JsonFields.text(json, "Created", "");
+    }
+
+    public Optional<Instant> createdInstant() {
+        return JsonFields.created(json);
+    }
+
+    /** "" for an ephemeral consumer (restored as a durable named after its directory, then switched back). */
+    public String durableName() {
+        return JsonFields.text(json, "durable_name", "");
+    }
+
+    /**
+     * "all", "last", "new", "by_start_sequence", "by_start_time" or "last_per_subject"; the legacy
+     * "undefined" and an absent key read as "all", as in the server.
+     */
+    public String deliverPolicy() {
+        String p = JsonFields.text(json, "deliver_policy", "all");
+        return p.equals("undefined") ? "all" : p;
+    }
+
+    /** "none", "all", "explicit" (or "flow_control" on HEAD servers); absent reads as "none", Go's zero value. */
+    public String ackPolicy() {
+        return JsonFields.text(json, "ack_policy", "none");
+    }
+
+    /** {@code filter_subject} (when set) followed by {@code filter_subjects}. */
+    public List<String> filterSubjects() {
+        List<String> out = new ArrayList<>();
+        String single = JsonFields.text(json, "filter_subject", "");
+        if (!single.isEmpty()) {
+            out.add(single);
+        }
+        out.addAll(JsonFields.strings(json, "filter_subjects"));
+        return List.copyOf(out);
+    }
+
+    /** -1 = unlimited; the server turns an absent or 0 value into -1. */
+    public long maxDeliver() {
+        long v = JsonFields.int64(json, "max_deliver", 0);
+        return v == 0 ? -1 : v;
+    }
+
+    private static Map<String, Field> known() {
+        Map<String, Field> m = new LinkedHashMap<>();
+        m.put("Created", Field.of(Type.TIME));
+        m.put("Name", Field.of(Type.STRING));
+        for (String s : List.of("durable_name", "name", "description", "filter_subject", "sample_freq",
+                "deliver_subject", "deliver_group")) {
+            m.put(s, Field.of(Type.STRING));
+        }
+        m.put("deliver_policy", Field.oneOf("all", "undefined", "last", "last_per_subject", "new",
+                "by_start_sequence", "by_start_time"));
+        m.put("opt_start_seq", Field.of(Type.UINT64));
+        m.put("opt_start_time", Field.of(Type.TIME));
+        m.put("ack_policy", Field.oneOf("none", "all", "explicit", "flow_control"));
+        for (String i : List.of("ack_wait", "max_deliver", "max_waiting", "max_ack_pending", "max_batch", "max_expires",
+                "max_bytes", "idle_heartbeat", "inactive_threshold", "num_replicas", "priority_timeout")) {
+            m.put(i, Field.of(Type.INT64));
+        }
+        m.put("backoff", Field.of(Type.INT64_LIST));
+        m.put("filter_subjects", Field.of(Type.STRING_LIST));
+        m.put("replay_policy", Field.oneOf("instant", "original"));
+        m.put("rate_limit_bps", Field.of(Type.UINT64));
+        for (String b : List.of("flow_control", "headers_only", "mem_storage", "direct", "sourcing")) {
+            m.put(b, Field.of(Type.BOOL));
+        }
+        m.put("metadata", Field.of(Type.STRING_MAP));
+        m.put("pause_until", Field.of(Type.TIME));
+        m.put("priority_groups", Field.of(Type.STRING_LIST));
+        m.put("priority_policy", Field.oneOf("none", "overflow", "pinned_client", "prioritized"));
+        return Map.copyOf(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConsumerConfig other && Arrays.equals(original, other.original);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(original);
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumerConfig[" + json + "]";
+    }
+}

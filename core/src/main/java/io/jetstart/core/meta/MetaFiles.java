@@ -1,0 +1,228 @@
+package io.jetstart.core.meta;
+
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.hash.HashKeys;
+import io.jetstart.core.hash.HighwayHash64;
+import io.jetstart.core.io.AtomicFiles;
+import io.jetstart.core.io.BoundedReads;
+import io.jetstart.core.io.DiskGate;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * Reads, verifies and writes {@code meta.inf} + {@code meta.sum} for streams and consumers, with
+ * the checks and in the order nats-server applies them at startup ({@code jetstream.go:
+ * Account.EnableJetStream}, inner {@code doStream} and {@code doConsumers}; spec §2.2, §2.3).
+ *
+ * <pre>
+ *  meta.inf   JSON (FileStreamInfo / FileConsumerInfo); sealed if a meta.key sits next to it
+ *  meta.sum   16 lowercase hex chars, no newline =
+ *             hex(LE bytes of HH64(key, meta.inf bytes as stored))
+ *             key = sha256("&lt;stream dir name&gt;")            for a stream
+ *                   sha256("&lt;stream&gt;/&lt;consumer dir name&gt;")  for a consumer
+ * </pre>
+ *
+ * <p>Design note: the server compares the checksum string exactly (a trailing newline or upper-case
+ * hex fails) and keys it by the directory name, not the name inside the JSON, so a stream directory
+ * copied under another name is refused. The consumer checksum is written but never compared by the
+ * server; we compare it and report a mismatch as a warning only, so that we refuse nothing the
+ * server would start. Each file read is one {@link DiskGate} operation; parsing happens outside it.
+ */
+public final class MetaFiles {
+    public static final String META_INF = "meta.inf";
+    public static final String META_SUM = "meta.sum";
+    public static final String META_KEY = "meta.key";
+
+    /** Far above any real config (a few KiB), low enough that a damaged size cannot exhaust the heap. */
+    static final long MAX_META_INF_BYTES = 16L * 1024 * 1024;
+    /** A valid meta.sum is 16 bytes; anything much longer cannot match and is not worth reading. */
+    static final long MAX_META_SUM_BYTES = 4096;
+
+    private MetaFiles() {
+    }
+
+    /**
+     * Reads and verifies a stream's meta files.
+     *
+     * @param streamDir {@code .../streams/<stream>}; its file name keys the checksum
+     * @throws MetaException          when nats-server would skip this stream, with its warning
+     * @throws InterruptedIOException when the calling thread was interrupted (cancellation, not damage)
+     */
+    public static StreamMeta readStream(Path streamDir, DiskGate gate) throws MetaException, InterruptedIOException {
+        String streamName = streamDir.getFileName().toString();
+        Path metaFile = streamDir.resolve(META_INF);
+        Path sumFile = streamDir.resolve(META_SUM);
+        byte[] metaInf;
+        try {
+            metaInf = BoundedReads.readAll(metaFile, MAX_META_INF_BYTES, gate);
+        } catch (NoSuchFileException e) {
+            throw new MetaException(MetaException.Kind.MISSING_METAFILE, metaFile,
+                    "Missing stream metafile for " + GoQuote.quote(metaFile.toString()), e);
+        } catch (IOException e) {
+            throw cancelledOr(e, MetaException.Kind.METAFILE_UNREADABLE, metaFile,
+                    "Error reading metafile " + GoQuote.quote(metaFile.toString()) + ": " + e.getMessage());
+        }
+        byte[] sum;
+        try {
+            sum = BoundedReads.readAll(sumFile, MAX_META_SUM_BYTES, gate);
+        } catch (NoSuchFileException e) {
+            throw new MetaException(MetaException.Kind.MISSING_CHECKSUM, sumFile,
+                    "Missing stream checksum file " + GoQuote.quote(sumFile.toString()), e);
+        } catch (IOException e) {
+            throw cancelledOr(e, MetaException.Kind.CHECKSUM_UNREADABLE, sumFile,
+                    "Error reading Stream metafile checksum " + GoQuote.quote(sumFile.toString()) + ": " + e.getMessage());
+        }
+        String computed = streamChecksum(streamName, metaInf);
+        String stored = new String(sum, StandardCharsets.ISO_8859_1);
+        if (!computed.equals(stored)) {
+            throw new MetaException(MetaException.Kind.CHECKSUM_MISMATCH, metaFile, "Stream metafile "
+                    + GoQuote.quote(metaFile.toString()) + ": checksums do not match " + GoQuote.quote(sum)
+                    + " vs " + GoQuote.quote(computed));
+        }
+        refuseIfEncrypted(streamDir, "Stream", gate);
+        try {
+            return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored);
+        } catch (FormatException e) {
+            throw new MetaException(MetaException.Kind.UNMARSHAL_FAILED, metaFile,
+                    "Error unmarshalling stream metafile " + GoQuote.quote(metaFile.toString()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads a consumer's meta files: {@code meta.inf} must exist and parse and {@code meta.sum} must
+     * exist, as in nats-server; a checksum that does not match is returned as a warning.
+     *
+     * @param consumerDir {@code .../obs/<consumer>}; its file name keys the checksum
+     * @param streamName  the parent stream's name (its directory name)
+     */
+    public static ConsumerMeta readConsumer(Path consumerDir, String streamName, DiskGate gate)
+            throws MetaException, InterruptedIOException {
+        String consumerName = consumerDir.getFileName().toString();
+        Path metaFile = consumerDir.resolve(META_INF);
+        Path sumFile = consumerDir.resolve(META_SUM);
+        byte[] metaInf;
+        try {
+            metaInf = BoundedReads.readAll(metaFile, MAX_META_INF_BYTES, gate);
+        } catch (NoSuchFileException e) {
+            throw new MetaException(MetaException.Kind.MISSING_METAFILE, metaFile,
+                    "Missing consumer metafile " + GoQuote.quote(metaFile.toString()), e);
+        } catch (IOException e) {
+            throw cancelledOr(e, MetaException.Kind.METAFILE_UNREADABLE, metaFile,
+                    "Error reading consumer metafile " + GoQuote.quote(metaFile.toString()) + ": " + e.getMessage());
+        }
+        String stored;
+        Optional<String> warning;
+        String computed = consumerChecksum(streamName, consumerName, metaInf);
+        try {
+            byte[] sum = BoundedReads.readAll(sumFile, MAX_META_SUM_BYTES, gate);
+            stored = new String(sum, StandardCharsets.ISO_8859_1);
+            warning = computed.equals(stored) ? Optional.empty() : Optional.of("Consumer metafile "
+                    + GoQuote.quote(metaFile.toString()) + ": checksums do not match " + GoQuote.quote(sum) + " vs "
+                    + GoQuote.quote(computed) + " (nats-server does not check consumer checksums; continuing)");
+        } catch (NoSuchFileException e) {
+            throw new MetaException(MetaException.Kind.MISSING_CHECKSUM, sumFile,
+                    "Missing consumer checksum for " + GoQuote.quote(sumFile.toString()), e);
+        } catch (IOException e) {
+            if (isCancellation(e)) {
+                throw cancellation(e);
+            }
+            // The server only checks that meta.sum exists; an unreadable one does not stop it.
+            stored = "";
+            warning = Optional.of("Consumer checksum " + GoQuote.quote(sumFile.toString()) + " exists but cannot be read: "
+                    + e.getMessage() + " (nats-server does not read it; continuing)");
+        }
+        refuseIfEncrypted(consumerDir, "Consumer", gate);
+        try {
+            return new ConsumerMeta(ConsumerConfig.parse(metaInf), metaInf, stored, warning);
+        } catch (FormatException e) {
+            throw new MetaException(MetaException.Kind.UNMARSHAL_FAILED, metaFile,
+                    "Error unmarshalling consumer metafile " + GoQuote.quote(metaFile.toString()) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code meta.sum} content for a stream's {@code meta.inf} bytes. */
+    public static String streamChecksum(String streamName, byte[] metaInf) {
+        return HighwayHash64.hex(new HighwayHash64(HashKeys.forStream(streamName)).hash(metaInf, 0, metaInf.length));
+    }
+
+    /** The {@code meta.sum} content for a consumer's {@code meta.inf} bytes. */
+    public static String consumerChecksum(String streamName, String consumerName, byte[] metaInf) {
+        return HighwayHash64.hex(new HighwayHash64(HashKeys.forConsumer(streamName, consumerName)).hash(metaInf, 0, metaInf.length));
+    }
+
+    /**
+     * Writes a stream's {@code meta.inf} and its {@code meta.sum}, each atomically, in that order
+     * (as nats-server's {@code writeStreamMeta}), creating the directory if needed.
+     */
+    public static void writeStream(Path streamDir, String streamName, byte[] metaInf) throws IOException {
+        writePair(streamDir, metaInf, streamChecksum(streamName, metaInf));
+    }
+
+    /** Writes a consumer's {@code meta.inf} and {@code meta.sum}, each atomically. */
+    public static void writeConsumer(Path consumerDir, String streamName, String consumerName, byte[] metaInf) throws IOException {
+        writePair(consumerDir, metaInf, consumerChecksum(streamName, consumerName, metaInf));
+    }
+
+    private static void writePair(Path dir, byte[] metaInf, String sum) throws IOException {
+        createDirectories(dir);
+        AtomicFiles.write(dir.resolve(META_INF), metaInf);
+        AtomicFiles.write(dir.resolve(META_SUM), sum.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static void createDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            // nats-server's defaultDirPerms.
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(dir);
+        }
+    }
+
+    private static void refuseIfEncrypted(Path dir, String what, DiskGate gate) throws MetaException, InterruptedIOException {
+        Path key = dir.resolve(META_KEY);
+        boolean present;
+        try {
+            present = gate.run(() -> Files.exists(key));
+        } catch (IOException e) {
+            throw cancelledOr(e, MetaException.Kind.METAFILE_UNREADABLE, key, "Error checking for " + GoQuote.quote(key.toString())
+                    + ": " + e.getMessage());
+        }
+        if (present) {
+            throw new MetaException(MetaException.Kind.ENCRYPTED, key, what + " metafile in " + GoQuote.quote(dir.toString())
+                    + " is encrypted (meta.key present); encrypted stores are not supported");
+        }
+    }
+
+    private static MetaException cancelledOr(IOException e, MetaException.Kind kind, Path file, String reason)
+            throws InterruptedIOException {
+        if (isCancellation(e)) {
+            throw cancellation(e);
+        }
+        return new MetaException(kind, file, reason, e);
+    }
+
+    private static boolean isCancellation(IOException e) {
+        return e instanceof ClosedByInterruptException || e instanceof InterruptedIOException
+                || Thread.currentThread().isInterrupted();
+    }
+
+    private static InterruptedIOException cancellation(IOException e) {
+        if (e instanceof InterruptedIOException iie) {
+            return iie;
+        }
+        InterruptedIOException iie = new InterruptedIOException("interrupted while reading meta files");
+        iie.initCause(e);
+        return iie;
+    }
+}

@@ -1,0 +1,221 @@
+package io.jetstart.core.meta;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.meta.JsonFields.Field;
+import io.jetstart.core.meta.JsonFields.Type;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A stream's {@code meta.inf}: the JSON of nats-server's {@code FileStreamInfo} ({@code "Created"}
+ * followed by the flattened {@code StreamConfig}, spec §2.1).
+ *
+ * <p>Keeps the exact bytes it was parsed from and the whole JSON object, key order and unknown keys
+ * included, so that nothing is lost when a tool shows or rewrites it. The typed getters apply the
+ * defaults nats-server applies when it restores the stream ({@code checkStreamCfg}): an absent or
+ * zero {@code max_msgs} reads as -1, and so on. Immutable.
+ */
+public final class StreamConfig {
+
+    /** {@code retention}. */
+    public enum Retention { LIMITS, INTEREST, WORKQUEUE }
+
+    /** {@code discard}. */
+    public enum Discard { OLD, NEW }
+
+    /** Every key nats-server 2.9 through HEAD writes in a stream meta.inf, with its Go type. */
+    static final Map<String, Field> KNOWN = known();
+
+    private final ObjectNode json;
+    private final byte[] original;
+
+    private StreamConfig(ObjectNode json, byte[] original) {
+        this.json = json;
+        this.original = original;
+    }
+
+    /**
+     * Parses a plaintext meta.inf leniently (unknown keys allowed, as Go's fallback decode).
+     *
+     * @throws FormatException if the JSON is malformed or a known key has a value nats-server
+     *                         would refuse to decode
+     */
+    public static StreamConfig parse(byte[] metaInf) throws FormatException {
+        byte[] copy = metaInf.clone();
+        return new StreamConfig(JsonFields.parse(copy, KNOWN, "stream meta.inf"), copy);
+    }
+
+    /** The exact bytes this config was parsed from. */
+    public byte[] originalBytes() {
+        return original.clone();
+    }
+
+    /** A deep copy of the whole JSON object, unknown keys and key order included. */
+    public ObjectNode json() {
+        return json.deepCopy();
+    }
+
+    public String name() {
+        return JsonFields.text(json, "name", "");
+    }
+
+    /** The raw RFC 3339 value of {@code "Created"}, or "" when absent. */
+    public String created() {
+        return JsonFields.text(json, "Created", "");
+    }
+
+    /** {@code "Created"} as an instant; empty when absent or Go's zero time (the server then keeps "now"). */
+    public Optional<Instant> createdInstant() {
+        return JsonFields.created(json);
+    }
+
+    /**
+     * The configured subjects; when none are configured and the stream neither mirrors nor sources,
+     * nats-server listens on the stream name, and so does this getter.
+     */
+    public List<String> subjects() {
+        List<String> subjects = JsonFields.strings(json, "subjects");
+        if (subjects.isEmpty() && !hasMirror() && !hasSources()) {
+            return List.of(name());
+        }
+        return subjects;
+    }
+
+    public Retention retention() {
+        return switch (JsonFields.text(json, "retention", "limits")) {
+            case "interest" -> Retention.INTEREST;
+            case "workqueue" -> Retention.WORKQUEUE;
+            default -> Retention.LIMITS;
+        };
+    }
+
+    /** -1 = unlimited (absent, 0 and anything below -1 all mean unlimited to the server). */
+    public long maxMsgs() {
+        return unlimitedIfNotPositive(JsonFields.int64(json, "max_msgs", 0));
+    }
+
+    /** -1 = unlimited. */
+    public long maxBytes() {
+        return unlimitedIfNotPositive(JsonFields.int64(json, "max_bytes", 0));
+    }
+
+    /** 0 = no age limit. */
+    public long maxAgeNanos() {
+        return JsonFields.int64(json, "max_age", 0);
+    }
+
+    /** -1 = unlimited. */
+    public long maxMsgsPerSubject() {
+        return unlimitedIfNotPositive(JsonFields.int64(json, "max_msgs_per_subject", 0));
+    }
+
+    public Discard discard() {
+        return "new".equalsIgnoreCase(JsonFields.text(json, "discard", "old")) ? Discard.NEW : Discard.OLD;
+    }
+
+    /** "file" or "memory". */
+    public String storage() {
+        return JsonFields.text(json, "storage", "file");
+    }
+
+    /** "none" or "s2". */
+    public String compression() {
+        return JsonFields.text(json, "compression", "none");
+    }
+
+    /** The configured first sequence (unsigned), 0 when unset. */
+    public long firstSeq() {
+        return JsonFields.uint64(json, "first_seq");
+    }
+
+    /** 0 when subject delete markers are off. */
+    public long subjectDeleteMarkerTtlNanos() {
+        return JsonFields.int64(json, "subject_delete_marker_ttl", 0);
+    }
+
+    public boolean hasMirror() {
+        JsonNode m = json.get("mirror");
+        return m != null && !m.isNull();
+    }
+
+    public boolean hasSources() {
+        JsonNode s = json.get("sources");
+        return s != null && s.isArray() && !s.isEmpty();
+    }
+
+    /**
+     * True when the key set shows a nats-server 2.9.x writer: neither {@code "compression"} nor
+     * {@code "consumer_limits"} is present.
+     *
+     * <p>A heuristic, not a version stamp: 2.10 added both keys and writes them always (neither is
+     * {@code omitempty}; spec §2.1 key sets, checked against real 2.9.10, 2.10.27 and 2.15.1 files),
+     * so their joint absence means a 2.9 writer or a hand-made file. It matters because a 2.9 store
+     * keeps its deletes only in per-block {@code .idx} files (spec §4.7).
+     */
+    public boolean writtenByLegacyServer() {
+        return !json.has("compression") && !json.has("consumer_limits");
+    }
+
+    private static long unlimitedIfNotPositive(long v) {
+        return v <= 0 ? -1 : v;
+    }
+
+    private static Map<String, Field> known() {
+        Map<String, Field> m = new LinkedHashMap<>();
+        m.put("Created", Field.of(Type.TIME));
+        m.put("name", Field.of(Type.STRING));
+        m.put("description", Field.of(Type.STRING));
+        m.put("subjects", Field.of(Type.STRING_LIST));
+        m.put("retention", Field.oneOf("limits", "interest", "workqueue"));
+        m.put("max_consumers", Field.of(Type.INT64));
+        m.put("max_msgs", Field.of(Type.INT64));
+        m.put("max_bytes", Field.of(Type.INT64));
+        m.put("max_age", Field.of(Type.INT64));
+        m.put("max_msgs_per_subject", Field.of(Type.INT64));
+        m.put("max_msg_size", Field.of(Type.INT32));
+        m.put("discard", Field.oneOfIgnoringCase("old", "new"));
+        m.put("storage", Field.oneOf("file", "memory"));
+        m.put("num_replicas", Field.of(Type.INT64));
+        m.put("no_ack", Field.of(Type.BOOL));
+        m.put("template_owner", Field.of(Type.STRING));
+        m.put("duplicate_window", Field.of(Type.INT64));
+        m.put("placement", Field.of(Type.OBJECT));
+        m.put("mirror", Field.of(Type.OBJECT));
+        m.put("sources", Field.of(Type.OBJECT_LIST));
+        m.put("compression", Field.oneOf("none", "s2"));
+        m.put("first_seq", Field.of(Type.UINT64));
+        m.put("subject_transform", Field.of(Type.OBJECT));
+        m.put("republish", Field.of(Type.OBJECT));
+        for (String flag : List.of("allow_direct", "mirror_direct", "discard_new_per_subject", "sealed", "deny_delete",
+                "deny_purge", "allow_rollup_hdrs", "allow_msg_ttl", "allow_msg_counter", "allow_atomic",
+                "allow_msg_schedules", "allow_batched")) {
+            m.put(flag, Field.of(Type.BOOL));
+        }
+        m.put("consumer_limits", Field.of(Type.OBJECT));
+        m.put("subject_delete_marker_ttl", Field.of(Type.INT64));
+        m.put("persist_mode", Field.oneOf("default", "async", ""));
+        m.put("metadata", Field.of(Type.STRING_MAP));
+        return Map.copyOf(m);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StreamConfig other && Arrays.equals(original, other.original);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(original);
+    }
+
+    @Override
+    public String toString() {
+        return "StreamConfig[" + json + "]";
+    }
+}

@@ -1,0 +1,69 @@
+package io.jetstart.core.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AtomicFilesTest {
+    @TempDir
+    Path tmp;
+
+    private List<String> names() throws IOException {
+        try (Stream<Path> s = Files.list(tmp)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void replacesTheContentAndLeavesNoTempFileBehind() throws Exception {
+        Path target = tmp.resolve("o.dat");
+        Files.write(target, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        AtomicFiles.write(target, new byte[] {42});
+        assertThat(Files.readAllBytes(target)).containsExactly(42);
+        assertThat(names()).containsExactly("o.dat");
+    }
+
+    @Test
+    void createsAMissingFile() throws Exception {
+        Path target = tmp.resolve("meta.inf");
+        AtomicFiles.write(target, "{}".getBytes());
+        assertThat(Files.readString(target)).isEqualTo("{}");
+        assertThat(names()).containsExactly("meta.inf");
+    }
+
+    @Test
+    void writesAnEmptyFile() throws Exception {
+        Path target = tmp.resolve("o.dat");
+        Files.write(target, new byte[] {1});
+        AtomicFiles.write(target, new byte[0]);
+        assertThat(Files.size(target)).isZero();
+    }
+
+    @Test
+    void newFilesAreOwnerReadWriteOnly() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path target = tmp.resolve("meta.sum");
+        AtomicFiles.write(target, "0123456789abcdef".getBytes());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void aFailedRenameLeavesTheTargetAndNoTempFile() throws Exception {
+        // A non-empty directory cannot be renamed over.
+        Path target = Files.createDirectories(tmp.resolve("o.dat"));
+        Files.write(target.resolve("inside"), new byte[] {7});
+        assertThatThrownBy(() -> AtomicFiles.write(target, new byte[] {1})).isInstanceOf(IOException.class);
+        assertThat(names()).containsExactly("o.dat");
+        assertThat(Files.readAllBytes(target.resolve("inside"))).containsExactly(7);
+    }
+}

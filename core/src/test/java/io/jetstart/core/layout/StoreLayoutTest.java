@@ -1,0 +1,162 @@
+package io.jetstart.core.layout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreLayoutTest {
+    private final DiskGate gate = DiskGate.unbounded();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eachSmallFixtureHasThreeStreamsWithTheirConsumers() throws Exception {
+        for (String name : Fixtures.SMALL) {
+            Path store = Fixtures.copy(name, tmp).resolve("store");
+            StoreLayout layout = StoreLayout.discover(store, gate);
+            assertThat(layout.jetstreamDir()).isEqualTo(store.resolve("jetstream"));
+            assertThat(layout.skipped()).as(name).isEmpty();
+            assertThat(layout.streams()).extracting(StreamDir::name).as(name).containsExactly("INT1", "LIM1", "MAX1");
+            assertThat(layout.streams()).extracting(StreamDir::account).containsOnly("$G");
+            assertThat(layout.streams()).extracting(StreamDir::consumers).as(name)
+                    .containsExactly(List.of("C0", "C1"), List.of("C0", "C1"), List.of("C0"));
+            assertThat(layout.streams()).extracting(StreamDir::encryption).containsOnly(Encryption.NONE);
+            for (StreamDir s : layout.streams()) {
+                Path blk = s.dir().resolve("msgs").resolve("1.blk");
+                assertThat(s.blockCount()).as("%s %s", name, s.name()).isEqualTo(1);
+                assertThat(s.blockBytes()).as("%s %s", name, s.name()).isEqualTo(Files.size(blk));
+                assertThat(s.hasIndexDb()).as("%s %s", name, s.name()).isEqualTo(!name.startsWith("nats-2.9."));
+            }
+        }
+    }
+
+    @Test
+    void theUpbenchFixtureHasTwoStreamsAndNoConsumers() throws Exception {
+        StoreLayout layout = StoreLayout.discover(Fixtures.copy("nats-2.10.27-upbench", tmp).resolve("store"), gate);
+        assertThat(layout.streams()).extracting(StreamDir::name).containsExactly("U1", "U2");
+        assertThat(layout.streams()).allSatisfy(s -> {
+            assertThat(s.consumers()).isEmpty();
+            assertThat(s.hasIndexDb()).isTrue();
+            assertThat(s.blockBytes()).isPositive();
+        });
+    }
+
+    @Test
+    void acceptsTheJetstreamDirectoryItself() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        StoreLayout fromStoreDir = StoreLayout.discover(store, gate);
+        StoreLayout fromJetstream = StoreLayout.discover(store.resolve("jetstream"), gate);
+        assertThat(fromJetstream).isEqualTo(fromStoreDir);
+    }
+
+    @Test
+    void namesBothPathsTriedWhenNeitherHoldsAccounts() throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("not-a-store"));
+        assertThatThrownBy(() -> StoreLayout.discover(empty, gate))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(empty.resolve("jetstream").toString())
+                .hasMessageContaining(empty.toString());
+    }
+
+    @Test
+    void hintsWhenGivenAnAccountDirectory() throws Exception {
+        Path account = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store").resolve("jetstream").resolve("$G");
+        assertThatThrownBy(() -> StoreLayout.discover(account, gate)).isInstanceOf(IOException.class)
+                .hasMessageContaining("account directory");
+    }
+
+    @Test
+    void aMissingDirectoryIsReportedWithBothPaths() {
+        Path missing = tmp.resolve("missing");
+        assertThatThrownBy(() -> StoreLayout.discover(missing, gate)).isInstanceOf(IOException.class)
+                .hasMessageContaining(missing.resolve("jetstream").toString());
+    }
+
+    @Test
+    void flagsAStreamWithChaChaKeyFiles() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        Path lim1 = store.resolve("jetstream").resolve("$G").resolve("streams").resolve("LIM1");
+        Files.write(lim1.resolve("meta.key"), new byte[72]);
+        Files.write(lim1.resolve("msgs").resolve("1.key"), new byte[72]);
+        StoreLayout layout = StoreLayout.discover(store, gate);
+        StreamDir s = layout.streams().get(1);
+        assertThat(s.name()).isEqualTo("LIM1");
+        assertThat(s.encryption().isEncrypted()).isTrue();
+        assertThat(((Encryption.Encrypted) s.encryption()).evidence()).containsExactly(
+                "meta.key present (72 bytes: XChaCha20-Poly1305)", "msgs/1.key (72 bytes: XChaCha20-Poly1305)");
+        assertThat(layout.streams().get(0).encryption()).isEqualTo(Encryption.NONE);
+    }
+
+    @Test
+    void flagsAStreamWithOnlyAesBlockKeys() throws Exception {
+        Path store = Fixtures.copy("nats-2.10.27-small", tmp).resolve("store");
+        Path msgs = store.resolve("jetstream").resolve("$G").resolve("streams").resolve("MAX1").resolve("msgs");
+        Files.write(msgs.resolve("3.key"), new byte[64]);
+        Files.write(msgs.resolve("12.key"), new byte[64]);
+        StreamDir s = StoreLayout.discover(store, gate).streams().get(2);
+        assertThat(((Encryption.Encrypted) s.encryption()).evidence())
+                .containsExactly("msgs/3.key (64 bytes: AES-256-GCM) and 1 more block key files");
+    }
+
+    @Test
+    void passesOverNonStreamsAndSaysWhy() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        Path js = store.resolve("jetstream");
+        Files.createDirectories(js.resolve(".snap-staging"));
+        Files.createDirectories(js.resolve("$G").resolve("streams").resolve(".LIM9"));
+        Files.createDirectories(js.resolve("$G").resolve("templates").resolve("T"));
+        Files.createDirectories(js.resolve("$G").resolve("__snapshots__"));
+        Files.createDirectories(js.resolve("$SYS").resolve("_js_").resolve("_meta_"));
+        StoreLayout layout = StoreLayout.discover(store, gate);
+        assertThat(layout.streams()).extracting(StreamDir::name).containsExactly("INT1", "LIM1", "MAX1");
+        List<String> paths = new ArrayList<>();
+        for (String s : layout.skipped()) {
+            paths.add(s.substring(0, s.indexOf(": ")));
+        }
+        assertThat(paths).containsExactlyInAnyOrder(".snap-staging", "$G/streams/.LIM9", "$G/templates", "$G/__snapshots__",
+                "$SYS/_js_");
+        assertThat(layout.skipped()).anySatisfy(s -> assertThat(s).startsWith("$SYS/_js_: ").contains("Raft"));
+    }
+
+    @Test
+    void ordersAccountsAndStreamsByName() throws Exception {
+        Path js = tmp.resolve("jetstream");
+        for (String account : List.of("B", "A")) {
+            for (String stream : List.of("z", "Y", "a")) {
+                Files.createDirectories(js.resolve(account).resolve("streams").resolve(stream));
+            }
+        }
+        StoreLayout layout = StoreLayout.discover(tmp, gate);
+        assertThat(layout.streams()).extracting(s -> s.account() + "/" + s.name())
+                .containsExactly("A/Y", "A/a", "A/z", "B/Y", "B/a", "B/z");
+    }
+
+    @Test
+    void sortsNamesByUtf8BytesAsGoDoes() {
+        // U+FB01 encodes as EF AC 81, U+1F600 as F0 9F 98 80: Go puts U+FB01 first; String.compareTo does not.
+        String ligature = "\uFB01";
+        String emoji = new String(Character.toChars(0x1F600));
+        assertThat(ligature.compareTo(emoji)).isPositive();
+        assertThat(DirListing.GO_ORDER.compare(ligature, emoji)).isNegative();
+    }
+
+    @Test
+    void listsEachDirectoryOnceThroughTheGate() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        CountingDiskGate counting = new CountingDiskGate(4);
+        StoreLayout layout = StoreLayout.discover(store, counting);
+        // locate + jetstream/ + $G/ + $G/streams/ + (stream dir, msgs/, obs/) per stream
+        assertThat(counting.operations()).isEqualTo(4 + 3L * layout.streams().size());
+    }
+}
