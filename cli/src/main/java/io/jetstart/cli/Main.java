@@ -40,7 +40,12 @@ public final class Main {
         if (err != null) {
             cl.setErr(err);
         }
-        cl.setExitCodeOnInvalidInput(USAGE);
+        cl.setParameterExceptionHandler((ex, badArgs) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("jetstart: " + ex.getMessage());
+            c.getErr().println("Run 'jetstart " + (c.getCommandName().equals("jetstart") ? "" : c.getCommandName() + " ") + "--help' for usage.");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("jetstart: " + ex.getMessage());
             return ex instanceof java.io.IOException ? NO_INPUT : FAILED;

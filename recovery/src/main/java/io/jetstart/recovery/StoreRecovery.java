@@ -2,6 +2,7 @@ package io.jetstart.recovery;
 
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.meta.MetaException;
@@ -159,8 +160,8 @@ public final class StoreRecovery implements AutoCloseable {
         StreamStore store = null;
         StreamReport report;
         try {
-            if (sd.encryption().isEncrypted()) {
-                throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + sd.encryption().describe()
+            if (sd.encryption() instanceof Encryption.Encrypted enc) {
+                throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
                         + "); encrypted stores are not supported yet"));
             }
             try {

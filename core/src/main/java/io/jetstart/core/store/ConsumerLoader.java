@@ -68,7 +68,7 @@ public final class ConsumerLoader {
         switch (c.config.deliverPolicy()) {
             case "last" -> start = Math.max(1, s.lastSeq);
             case "new" -> start = s.lastSeq + 1;
-            case "by_start_sequence" -> start = Math.max(1, c.config.optStartSeq());
+            case "by_start_sequence" -> start = Math.max(1, c.config.json().path("opt_start_seq").asLong(1));
             default -> start = Math.max(1, s.firstSeq);
         }
         c.deliveredStream = start - 1;

@@ -173,7 +173,7 @@ public final class StreamStore {
 
     /** A live message seen while visiting blocks. */
     @FunctionalInterface
-    public interface MessageVisitor {
+    public interface LiveMessageVisitor {
         /**
          * @return false to stop visiting
          */
@@ -185,7 +185,7 @@ public final class StreamStore {
      * Visits live messages with sequence ≥ {@code fromSeq} in sequence order, reading each block
      * that may hold one through the gate.
      */
-    public void forEachLive(long fromSeq, MessageVisitor visitor) throws StoreException, InterruptedException {
+    public void forEachLive(long fromSeq, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
         for (BlockState b : List.copyOf(blocks)) {
             if (b.msgs == 0 || b.lastSeq < fromSeq) {
                 continue;
@@ -317,7 +317,7 @@ public final class StreamStore {
     }
 
     /** Reads a block through the gate into a pooled buffer and visits its message records. */
-    void readBlock(BlockState b, BlockScanner.MessageVisitor visitor) throws StoreException, InterruptedException {
+    void readBlock(BlockState b, io.jetstart.core.format.MessageVisitor visitor) throws StoreException, InterruptedException {
         if (b.file == null) {
             return;
         }
