@@ -74,7 +74,9 @@ public final class BoundedReads {
 
     /**
      * Reads the last {@code n} bytes of a file (all of it if shorter), e.g. a block's last record
-     * checksum for the {@code index.db} fast-path check.
+     * checksum for the {@code index.db} fast-path check. The tail is taken at the size seen when
+     * the file was opened; if the file shrinks before the read, fewer bytes come back, which a
+     * caller comparing checksums sees as a mismatch and treats as "not verified".
      */
     public static byte[] readTail(Path file, int n, DiskGate gate) throws IOException {
         if (n < 0) {
