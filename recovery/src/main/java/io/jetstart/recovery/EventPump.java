@@ -1,18 +1,19 @@
 package io.jetstart.recovery;
 
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpscUnboundedXaddArrayQueue;
+import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 
 /**
  * Carries events from many stream threads to one reporter thread, which alone calls the listener.
  *
  * <p>Design note: stream threads only do a lock-free offer onto a JCTools MPSC queue, so they never
- * contend on a logger, a console or a meter registry. The reporter parks briefly when the queue
+ * contend on a logger, a console or a meter registry. The VarHandle flavour (jctools-core-jdk11)
+ * prints no sun.misc.Unsafe warning on JDK 25. The reporter parks briefly when the queue
  * is empty; {@link #close()} drains every event before returning, so the listener has seen
  * {@code RecoveryFinished} by the time {@code recover()} returns.
  */
 final class EventPump implements AutoCloseable {
-    private final MpscUnboundedXaddArrayQueue<RecoveryEvent> queue = new MpscUnboundedXaddArrayQueue<>(1024);
+    private final MpscUnboundedVarHandleArrayQueue<RecoveryEvent> queue = new MpscUnboundedVarHandleArrayQueue<>(1024);
     private final RecoveryListener listener;
     private final Thread reporter;
     private volatile boolean closing;
