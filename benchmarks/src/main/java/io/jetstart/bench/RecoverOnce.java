@@ -1,0 +1,111 @@
+package io.jetstart.bench;
+
+import io.jetstart.recovery.Outcome;
+import io.jetstart.recovery.RecoveryOptions;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StoreRecovery;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The measured program: one fresh JVM per run, so every jetstart number includes a cold JIT and
+ * its own peak heap and RSS, as a real start-up would.
+ *
+ * <pre>
+ *   RecoverOnce recover STORE_DIR parallel|workers&lt;N&gt;|sequential
+ *   RecoverOnce floor   STORE_DIR default|THREADS      (default: the parallel run's worker count)
+ * </pre>
+ *
+ * Prints a {@link ChildLine#RESULT} line as soon as the work is done, then a
+ * {@link ChildLine#MEMORY} line. Exit status 0 when every stream came back, 2 otherwise, 64 on
+ * wrong arguments.
+ */
+public final class RecoverOnce {
+    private RecoverOnce() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: RecoverOnce recover|floor STORE_DIR VARIANT");
+            System.exit(64);
+        }
+        Path dir = Path.of(args[1]);
+        int status = switch (args[0]) {
+            case "recover" -> recover(dir, args[2]);
+            case "floor" -> floor(dir, args[2]);
+            default -> {
+                System.err.println("RecoverOnce: unknown action " + args[0]);
+                yield 64;
+            }
+        };
+        System.exit(status);
+    }
+
+    static RecoveryOptions options(String variant) {
+        RecoveryOptions o = RecoveryOptions.defaults();
+        if (variant.startsWith("workers") && variant.length() > "workers".length()) {
+            return o.withWorkers(Integer.parseInt(variant.substring("workers".length())));
+        }
+        return switch (variant) {
+            case "parallel" -> o;
+            case "sequential" -> o.withMode(RecoveryOptions.Mode.SEQUENTIAL);
+            default -> throw new IllegalArgumentException("unknown recovery variant " + variant);
+        };
+    }
+
+    private static int recover(Path dir, String variant) throws Exception {
+        RecoveryOptions options = options(variant);
+        ProcessMemory.resetPeaks();
+        RecoveryReport r = StoreRecovery.recover(dir, options);
+        Map<Outcome, Integer> counts = r.counts();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("kind", "recover");
+        f.put("wall_ns", r.wallNanos());
+        f.put("messages", r.messages());
+        f.put("bytes", r.bytes());
+        f.put("streams", r.streams().size());
+        f.put("recovered", counts.get(Outcome.RECOVERED));
+        f.put("rebuilt", counts.get(Outcome.REBUILT));
+        f.put("failed", counts.get(Outcome.FAILED) + counts.get(Outcome.CANCELLED));
+        f.put("workers", r.workers());
+        f.put("runner", r.runner());
+        f.put("ok", r.allRecovered());
+        System.out.println(ChildLine.format(ChildLine.RESULT, f));
+        System.out.flush();
+        printMemory();
+        if (!r.allRecovered()) {
+            r.streams().stream().filter(s -> !s.problems().isEmpty()).limit(3)
+                    .forEach(s -> System.err.println(s.account() + " > " + s.name() + ": " + s.outcome() + " " + s.problems()));
+        }
+        return r.allRecovered() ? 0 : 2;
+    }
+
+    private static int floor(Path dir, String threadsArg) throws Exception {
+        int threads = threadsArg.equals("default") ? RecoveryOptions.defaultWorkers() : Integer.parseInt(threadsArg);
+        List<Path> files = RawReadFloor.blockFiles(dir);
+        ProcessMemory.resetPeaks();
+        RawReadFloor.Result r = RawReadFloor.read(files, threads);
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("kind", "floor");
+        f.put("wall_ns", r.nanos());
+        f.put("bytes", r.bytes());
+        f.put("files", r.files());
+        f.put("workers", r.threads());
+        f.put("ok", true);
+        System.out.println(ChildLine.format(ChildLine.RESULT, f));
+        System.out.flush();
+        printMemory();
+        return 0;
+    }
+
+    private static void printMemory() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("heap_peak", ProcessMemory.peakHeapBytes());
+        m.put("rss_peak", ProcessMemory.peakRssBytes());
+        m.put("heap_max", Runtime.getRuntime().maxMemory());
+        System.out.println(ChildLine.format(ChildLine.MEMORY, m));
+        System.out.flush();
+    }
+}

@@ -1,0 +1,83 @@
+package io.jetstart.bench;
+
+/** One thing that is timed: a jetstart recovery, the raw-read floor, or a nats-server start. */
+sealed interface Variant {
+    /** Stable key ({@code --only} takes these, without the part after the colon for servers). */
+    String key();
+
+    String label();
+
+    /** Cores the variant can keep busy, for the per-core rates. */
+    int cores(int machineCores);
+
+    /** {@code jetstart recover} with {@code workers} block buffers (0: the default), or sequential. */
+    record Recover(int workers, boolean sequential) implements Variant {
+        static final Recover PARALLEL = new Recover(0, false);
+        static final Recover SEQUENTIAL = new Recover(0, true);
+
+        static Recover workers(int n) {
+            return new Recover(n, false);
+        }
+
+        /** The argument {@link RecoverOnce} takes. */
+        String childArg() {
+            return sequential ? "sequential" : workers == 0 ? "parallel" : "workers" + workers;
+        }
+
+        @Override
+        public String key() {
+            return childArg();
+        }
+
+        @Override
+        public String label() {
+            return sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
+        }
+
+        @Override
+        public int cores(int machineCores) {
+            return sequential ? 1 : workers == 0 ? machineCores : Math.min(workers, machineCores);
+        }
+    }
+
+    /** Reading every block file with {@code threads} threads (0: the default worker count). */
+    record Floor(int threads) implements Variant {
+        String childArg() {
+            return threads == 0 ? "default" : Integer.toString(threads);
+        }
+
+        @Override
+        public String key() {
+            return "floor" + (threads == 0 ? "" : threads);
+        }
+
+        @Override
+        public String label() {
+            return threads == 0 ? "raw-read floor (as many threads as default workers)" : "raw-read floor (" + threads + " thread"
+                    + (threads == 1 ? ")" : "s)");
+        }
+
+        @Override
+        public int cores(int machineCores) {
+            return threads == 0 ? machineCores : Math.min(threads, machineCores);
+        }
+    }
+
+    /** A real nats-server started on a copy of the store. */
+    record Server(ServerBuild build, boolean parallelStartup) implements Variant {
+        @Override
+        public String key() {
+            return parallelStartup ? "server-parallel" : "server-sequential";
+        }
+
+        @Override
+        public String label() {
+            return "nats-server " + build.version() + (parallelStartup ? " (parallel startup)" : " (sequential startup)");
+        }
+
+        @Override
+        public int cores(int machineCores) {
+            return parallelStartup ? machineCores : 1;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.jetstart.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.write.GeneratorSpec;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchTableTest {
+    private static final ServerBuild V215 = new ServerBuild(Path.of("nats-server-2.15.1"), new ServerBuild.Version(2, 15, 1));
+    private static final ServerBuild V29 = new ServerBuild(Path.of("nats-server-2.9.10"), new ServerBuild.Version(2, 9, 10));
+
+    private static Sample jetstart(long ms) {
+        return new Sample((ms + 200) * 1_000_000L, ms * 1_000_000L, 10 << 20, 80 << 20, 8_000_000, 4, null);
+    }
+
+    private static Sample server(long ms) {
+        return new Sample(ms * 1_000_000L, (ms - 10) * 1_000_000L, -1, 30 << 20, 8_000_000, -1, null);
+    }
+
+    private static BenchResult result(String workload, List<BenchResult.Row> rebuild) {
+        Workload w = workload.equals("custom") ? Workload.custom(GeneratorSpec.of(1, 10, 1)) : Workload.named(workload, 2);
+        var prepared = new WorkloadCache.Prepared(w, Path.of("d"), Path.of("d/store"), Path.of("d/rebuild"), 136, 1_072_000_000L);
+        return new BenchResult(prepared, new Machine(2, "CPU", 1L << 34, "25", "Linux"), 3, List.of(), "jetstart bench " + workload,
+                "warm", List.of(new BenchResult.Section(Mode.REBUILD, rebuild)), List.of());
+    }
+
+    @Test
+    void theServerRatioDividesJetstartsRecoveryWallByTheServersExecToReady() {
+        String t = BenchTable.render(result("custom", List.of(
+                new BenchResult.Row(Variant.Recover.PARALLEL, List.of(jetstart(100), jetstart(120), jetstart(110)), null),
+                new BenchResult.Row(new Variant.Server(V215, true), List.of(server(400), server(440), server(420)), null))));
+        assertThat(t).contains("| jetstart parallel / nats-server 2.15.1 (recovery wall vs exec to ready) | — | 0.26 |");
+        // From exec: (110 + 200) / 420.
+        assertThat(t).contains("| jetstart parallel / nats-server 2.15.1 (both from exec) | — | 0.74 |");
+    }
+
+    @Test
+    void aRowShowsMinAndMedianOfItsOwnFigure() {
+        String t = BenchTable.render(result("custom", List.of(
+                new BenchResult.Row(Variant.Recover.PARALLEL, List.of(jetstart(1500), jetstart(1400), jetstart(1450)), null))));
+        assertThat(t).contains("| jetstart parallel (default) — 4 workers | 1,400 ms | 1,450 ms | 1,650 ms |");
+    }
+
+    @Test
+    void aFailedRunIsShownAsFailedWithItsReason() {
+        String t = BenchTable.render(result("custom", List.of(
+                new BenchResult.Row(Variant.Recover.SEQUENTIAL, List.of(jetstart(10), Sample.failed(5, "out of memory")), null))));
+        assertThat(t).contains("FAILED 1 of 2").contains("out of memory");
+    }
+
+    @Test
+    void seed8TargetsAreJudgedOnMedians() {
+        BenchResult r = result("seed8", List.of(
+                new BenchResult.Row(Variant.Recover.PARALLEL, List.of(jetstart(200)), null),
+                new BenchResult.Row(Variant.Recover.workers(2), List.of(jetstart(200)), null),
+                new BenchResult.Row(Variant.Recover.workers(1), List.of(jetstart(390)), null),
+                new BenchResult.Row(new Variant.Floor(0), List.of(jetstart(150)), null),
+                new BenchResult.Row(new Variant.Server(V215, true), List.of(server(500)), null),
+                new BenchResult.Row(new Variant.Server(V29, false), List.of(server(2500)), null)));
+        List<Targets.Check> checks = Targets.evaluate(r);
+        assertThat(checks).extracting(Targets.Check::met).containsExactly(false, true, true, null);
+        assertThat(checks.get(0).measured()).isEqualTo("0.40");
+        assertThat(checks.get(2).measured()).isEqualTo("1.95");
+    }
+
+    @Test
+    void durationsKeepOneDecimalOnlyBelow100Ms() {
+        assertThat(BenchTable.duration(7_340_000)).isEqualTo("7.3 ms");
+        assertThat(BenchTable.duration(1_438_200_000)).isEqualTo("1,438 ms");
+    }
+}
