@@ -41,7 +41,8 @@ public final class BenchMain implements Callable<Integer> {
     boolean cold;
 
     @Option(names = "--only", split = ",", paramLabel = "KEY",
-            description = "Run only these variants: parallel, workers<N>, sequential, floor, floor1, server-parallel, server-sequential")
+            description = "Run only these variants: parallel, parallel-aot, workers<N>, sequential, floor, floor1, server-parallel, "
+                    + "server-sequential")
     List<String> only = new ArrayList<>();
 
     @Option(names = "--mode", split = ",", paramLabel = "MODE", description = "fast, rebuild (default: both)")

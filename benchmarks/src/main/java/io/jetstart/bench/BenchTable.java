@@ -133,6 +133,13 @@ final class BenchTable {
                         addRatio(lines, "jetstart parallel / " + name + " (both from exec)",
                                 r.medianFromExec(Mode.FAST, par), r.medianFromExec(Mode.FAST, sv.key()),
                                 r.medianFromExec(Mode.REBUILD, par), r.medianFromExec(Mode.REBUILD, sv.key()));
+                        String aot = Variant.Recover.PARALLEL_AOT.key();
+                        addRatio(lines, "jetstart parallel + AOT cache / " + name + " (recovery wall vs exec to ready)",
+                                r.median(Mode.FAST, aot), r.median(Mode.FAST, sv.key()), r.median(Mode.REBUILD, aot),
+                                r.median(Mode.REBUILD, sv.key()));
+                        addRatio(lines, "jetstart parallel + AOT cache / " + name + " (both from exec)",
+                                r.medianFromExec(Mode.FAST, aot), r.medianFromExec(Mode.FAST, sv.key()),
+                                r.medianFromExec(Mode.REBUILD, aot), r.medianFromExec(Mode.REBUILD, sv.key()));
                     } else if (s.mode() == Mode.REBUILD) {
                         addRatio(lines, "jetstart parallel / " + name + " (recovery wall vs exec to ready)", Optional.empty(),
                                 Optional.empty(), r.median(Mode.REBUILD, par), r.median(Mode.REBUILD, sv.key()));

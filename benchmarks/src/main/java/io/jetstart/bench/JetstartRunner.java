@@ -19,19 +19,46 @@ final class JetstartRunner {
         this.timeoutNanos = timeoutNanos;
     }
 
-    Sample recover(Path storeDir, Variant.Recover v) throws IOException, InterruptedException {
-        return run("recover", storeDir, v.childArg());
+    /** @param aotCache the AOT cache to start from, or null */
+    Sample recover(Path storeDir, Variant.Recover v, Path aotCache) throws IOException, InterruptedException {
+        List<String> extra = new ArrayList<>();
+        if (v.aot()) {
+            if (aotCache == null) {
+                return Sample.failed(0, "no AOT cache was made (the training run failed)");
+            }
+            // AOTMode=on: a cache the JVM cannot use is an error, not a silent run without it.
+            extra.add("-XX:AOTMode=on");
+            extra.add("-XX:AOTCache=" + aotCache);
+        }
+        return run(extra, "recover", storeDir, v.childArg());
     }
 
     Sample floor(Path storeDir, Variant.Floor v) throws IOException, InterruptedException {
-        return run("floor", storeDir, v.childArg());
+        return run(List.of(), "floor", storeDir, v.childArg());
     }
 
-    List<String> command(String action, Path storeDir, String arg) {
+    /**
+     * Runs {@code recover parallel} once with {@code -XX:AOTCacheOutput}: the JVM records what it
+     * loads, links and profiles, and writes the cache as it exits (JDK 25, JEP 514/515).
+     *
+     * @return null when the cache was written, else why not
+     */
+    String trainAotCache(Path storeDir, Path cacheFile) throws IOException, InterruptedException {
+        java.nio.file.Files.deleteIfExists(cacheFile);
+        Sample s = run(List.of("-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot=error", "-Xlog:cds=error"), "recover", storeDir,
+                "parallel");
+        if (!s.ok()) {
+            return s.failure();
+        }
+        return java.nio.file.Files.isRegularFile(cacheFile) ? null : "the JVM wrote no " + cacheFile;
+    }
+
+    List<String> command(List<String> extra, String action, Path storeDir, String arg) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-preview");
         cmd.addAll(jvmOptions);
+        cmd.addAll(extra);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(RecoverOnce.class.getName());
@@ -41,8 +68,8 @@ final class JetstartRunner {
         return cmd;
     }
 
-    private Sample run(String action, Path storeDir, String arg) throws IOException, InterruptedException {
-        try (ProcessLines p = ProcessLines.start(command(action, storeDir, arg))) {
+    private Sample run(List<String> extra, String action, Path storeDir, String arg) throws IOException, InterruptedException {
+        try (ProcessLines p = ProcessLines.start(command(extra, action, storeDir, arg))) {
             long deadline = p.startNanos() + timeoutNanos;
             ChildLine result = null;
             long resultAt = -1;

@@ -44,6 +44,7 @@ final class StartupBench {
     private final PrintStream log;
     private final int cores = Runtime.getRuntime().availableProcessors();
     private int copies;
+    private Path aotCache;
 
     StartupBench(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -93,6 +94,14 @@ final class StartupBench {
             }
         }
         boolean cold = settings.cold() && cacheNote.startsWith("cold");
+        if (plan.values().stream().anyMatch(vs -> vs.contains(Variant.Recover.PARALLEL_AOT))) {
+            Path cacheFile = prepared.dir().resolve("jetstart.aot");
+            log.println("bench: training the AOT cache (untimed) ...");
+            String why = jetstart.trainAotCache(prepared.store(), cacheFile);
+            aotCache = why == null ? cacheFile : null;
+            notes.add(why == null ? "AOT cache: one untimed `recover` of the fast-path store with -XX:AOTCacheOutput (JDK 25), "
+                    + "then -XX:AOTMode=on -XX:AOTCache for the \"+ AOT cache\" rows" : "AOT cache training failed: " + why);
+        }
         if (!cold) {
             warmUp(prepared, plan, jetstart, servers, cached);
         }
@@ -146,6 +155,7 @@ final class StartupBench {
             }
             List<Variant> vs = new ArrayList<>();
             vs.add(Variant.Recover.PARALLEL);
+            vs.add(Variant.Recover.PARALLEL_AOT);
             if (m == Mode.REBUILD && cores > 1) {
                 // The targets speak of "2 workers" on 2 cores; the default is 2 x cores.
                 vs.add(Variant.Recover.workers(cores));
@@ -182,7 +192,7 @@ final class StartupBench {
                         ServerRunner servers, StoreFiles.Snapshot cached) throws IOException, InterruptedException {
         log.println("bench: warm-up (untimed) ...");
         RawReadFloor.read(RawReadFloor.blockFiles(prepared.store()), cores);
-        jetstart.recover(prepared.store(), Variant.Recover.PARALLEL);
+        jetstart.recover(prepared.store(), Variant.Recover.PARALLEL, null);
         for (List<Variant> vs : plan.values()) {
             for (Variant v : vs) {
                 if (v instanceof Variant.Server s && s.parallelStartup()) {
@@ -200,7 +210,7 @@ final class StartupBench {
         return switch (v) {
             case Variant.Recover r -> {
                 dropIfCold(cold);
-                Sample s = jetstart.recover(dir, r);
+                Sample s = jetstart.recover(dir, r, aotCache);
                 yield s.ok() && s.messages() != expected ? Sample.failed(s.fromExecNanos(),
                         String.format(Locale.ROOT, "recovered %,d messages, expected %,d", s.messages(), expected)) : s;
             }

@@ -10,13 +10,18 @@ sealed interface Variant {
     /** Cores the variant can keep busy, for the per-core rates. */
     int cores(int machineCores);
 
-    /** {@code jetstart recover} with {@code workers} block buffers (0: the default), or sequential. */
-    record Recover(int workers, boolean sequential) implements Variant {
-        static final Recover PARALLEL = new Recover(0, false);
-        static final Recover SEQUENTIAL = new Recover(0, true);
+    /**
+     * {@code jetstart recover} with {@code workers} block buffers (0: the default), or sequential;
+     * with {@code aot}, the JVM starts from an AOT cache (JDK 24+ {@code -XX:AOTCache}) that a
+     * training run on the fast-path store made before the timed runs.
+     */
+    record Recover(int workers, boolean sequential, boolean aot) implements Variant {
+        static final Recover PARALLEL = new Recover(0, false, false);
+        static final Recover PARALLEL_AOT = new Recover(0, false, true);
+        static final Recover SEQUENTIAL = new Recover(0, true, false);
 
         static Recover workers(int n) {
-            return new Recover(n, false);
+            return new Recover(n, false, false);
         }
 
         /** The argument {@link RecoverOnce} takes. */
@@ -26,12 +31,13 @@ sealed interface Variant {
 
         @Override
         public String key() {
-            return childArg();
+            return childArg() + (aot ? "-aot" : "");
         }
 
         @Override
         public String label() {
-            return sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
+            String base = sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
+            return aot ? base + " + AOT cache" : base;
         }
 
         @Override

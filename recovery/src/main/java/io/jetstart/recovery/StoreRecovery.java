@@ -172,7 +172,7 @@ public final class StoreRecovery implements AutoCloseable {
                 throw new StoreException(Problem.fatal(sd.dir(), -1, "cannot read meta files: " + e.getMessage()), e);
             }
             store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
-            events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.state().bytes(),
+            events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start));
             ConsumerLoads loads = restoreConsumers(sd, store, runner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded());

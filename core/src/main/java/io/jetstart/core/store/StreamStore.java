@@ -91,6 +91,11 @@ public final class StreamStore {
         return msgs;
     }
 
+    /** Bytes of live messages; cheap, unlike {@link #state()}, which copies every subject. */
+    public long bytes() {
+        return bytes;
+    }
+
     public long firstSeq() {
         return firstSeq;
     }
