@@ -1,6 +1,14 @@
 /**
- * jetstart benchmarks: JMH micro-benchmarks and the side-by-side startup bench.
+ * jetstart benchmarks: the side-by-side start-up bench ({@code ./jetstart bench}, entry point
+ * {@link io.jetstart.bench.BenchMain}) and, in {@code io.jetstart.bench.jmh}, the JMH
+ * micro-benchmarks.
  *
- * <p>Must not: be depended on by any other module, or be run as part of unit tests.
+ * <p>Owns: workload generation into {@code <repo>/.cache/bench}, timing jetstart in fresh JVMs
+ * ({@link io.jetstart.bench.RecoverOnce}), the raw-read floor, timing real nats-server builds on
+ * store copies, and the Markdown table with ratios and targets. Depends on core and recovery only.
+ *
+ * <p>Must not: be depended on by any other module (the {@code ./jetstart} launcher dispatches
+ * {@code bench} here, so the CLI carries no JMH), or time anything inside a unit test: the tests
+ * check parsing, statistics, file handling and that a run measured something, never how fast.
  */
 package io.jetstart.bench;

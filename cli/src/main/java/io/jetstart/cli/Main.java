@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jetstart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Reads NATS JetStream file stores byte-exactly and recovers every stream in parallel.",
+        footer = {"", "Also: ./jetstart bench <seed8|upbench|many|huge> times jetstart against nats-server "
+                + "(benchmarks module; the launcher runs it, see docs/BENCHMARKS.md)."},
         subcommands = {InspectCommand.class, RecoverCommand.class, GenerateCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
