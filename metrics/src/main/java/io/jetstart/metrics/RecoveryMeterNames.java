@@ -6,7 +6,7 @@ package io.jetstart.metrics;
  */
 public final class RecoveryMeterNames {
     /** LongTaskTimer: recoveries running now and for how long. */
-    public static final String RECOVERY = "jetstart.recovery";
+    public static final String RECOVERY = "jetstart.recovery.active";
     /** Timer: wall time of each finished recovery. */
     public static final String RECOVERY_DURATION = "jetstart.recovery.duration";
     /** Timer, tag {@code outcome}: one stream's recovery, consumers included. */
