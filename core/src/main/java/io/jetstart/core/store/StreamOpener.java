@@ -204,8 +204,12 @@ public final class StreamOpener {
         s.problems.add(Problem.warning(file, message));
     }
 
-    /** One block's rebuild result. */
-    private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength) {
+    /**
+     * One block's rebuild result. Block scans may run in parallel, so a scan never touches the
+     * stream; whatever it found (problems included) is merged later, in block order, on one thread.
+     */
+    private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
+                           List<Problem> problems) {
     }
 
     private static void rebuild(StreamStore s, Prior prior) throws StoreException, InterruptedException {
@@ -270,7 +274,8 @@ public final class StreamOpener {
                         + "); compressed streams are not supported yet"));
             }
             BlockScan scan = new BlockScanner(s.name).scan(idx, buf, len);
-            LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len);
+            List<Problem> problems = new ArrayList<>();
+            LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
                 subjects = new HashMap<>();
@@ -282,7 +287,7 @@ public final class StreamOpener {
                 });
             }
             s.ctx.progress().blockScanned(idx, len, scan.recordsVerified());
-            return new Scanned(scan, legacy, subjects, len);
+            return new Scanned(scan, legacy, subjects, len, problems);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -300,7 +305,8 @@ public final class StreamOpener {
      * block is empty and the index says 0 messages, or the index's checksum equals the block's last
      * 8 bytes. It is never required.
      */
-    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len) throws InterruptedException {
+    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems)
+            throws InterruptedException {
         Path file = s.msgsDir.resolve(idx + ".idx");
         byte[] bytes;
         try {
@@ -308,20 +314,20 @@ public final class StreamOpener {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            s.problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()));
+            problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()));
             return null;
         }
         LegacyIndex li;
         try {
             li = LegacyIndexCodec.decode(bytes);
         } catch (FormatException e) {
-            s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()));
+            problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()));
             return null;
         }
         byte[] lchk = len >= 8 ? Arrays.copyOfRange(buf, len - 8, len) : new byte[0];
         boolean agrees = (len == 0 && li.msgs() == 0) || Arrays.equals(li.lastChecksum(), lchk);
         if (!agrees) {
-            s.problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead"));
+            problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead"));
             return null;
         }
         return li;
@@ -332,6 +338,7 @@ public final class StreamOpener {
         BlockScan scan = r.scan();
         Path file = BlockFiles.blockPath(s.msgsDir, scan.index());
         BlockState b = new BlockState(scan.index(), file);
+        s.problems.addAll(r.problems());
         b.fileLength = r.fileLength();
         s.bytesRead += r.fileLength();
         s.recordsVerified += scan.recordsVerified();
