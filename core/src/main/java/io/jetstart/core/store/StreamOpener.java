@@ -89,14 +89,8 @@ public final class StreamOpener {
             IndexDb.Block e = db.blocks().get(i);
             boolean last = i == db.blocks().size() - 1;
             if (e.msgs() > 0 || last) {
-                BlockState b = new BlockState(e.index(), BlockFiles.blockPath(s.msgsDir, e.index()));
-                b.firstSeq = e.firstSeq();
-                b.firstTs = e.firstTs();
-                b.lastSeq = e.lastSeq();
-                b.lastTs = e.lastTs();
-                b.msgs = e.msgs();
-                b.bytes = e.bytes();
-                b.deleted = e.deleted().copy();
+                BlockState b = new BlockState(e.index(), BlockFiles.blockPath(s.msgsDir, e.index()))
+                        .with(e.firstSeq(), e.firstTs(), e.lastSeq(), e.lastTs(), e.msgs(), e.bytes(), e.deleted());
                 b.ttls = e.ttls();
                 b.schedules = e.schedules();
                 kept.add(b);
@@ -344,21 +338,9 @@ public final class StreamOpener {
         s.recordsVerified += scan.recordsVerified();
         if (r.legacy() != null) {
             LegacyIndex li = r.legacy();
-            b.firstSeq = li.firstSeq();
-            b.firstTs = li.firstTs();
-            b.lastSeq = li.lastSeq();
-            b.lastTs = li.lastTs();
-            b.msgs = li.msgs();
-            b.bytes = li.bytes();
-            b.deleted = li.deleted().copy();
+            b.with(li.firstSeq(), li.firstTs(), li.lastSeq(), li.lastTs(), li.msgs(), li.bytes(), li.deleted());
         } else {
-            b.firstSeq = scan.firstSeq();
-            b.firstTs = scan.firstTs();
-            b.lastSeq = scan.lastSeq();
-            b.lastTs = scan.lastTs();
-            b.msgs = scan.msgs();
-            b.bytes = scan.bytes();
-            b.deleted = scan.deleted().copy();
+            b.with(scan.firstSeq(), scan.firstTs(), scan.lastSeq(), scan.lastTs(), scan.msgs(), scan.bytes(), scan.deleted());
             b.ttls = scan.ttls();
             b.schedules = scan.schedules();
             if (scan.problem() != null) {
