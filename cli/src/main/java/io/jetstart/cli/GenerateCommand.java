@@ -63,13 +63,37 @@ final class GenerateCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         long start = System.nanoTime();
         long[] lastReport = {start};
-        StoreGenerator.generate(storeDir, g, (done, written) -> {
-            long now = System.nanoTime();
-            if (now - lastReport[0] > 2_000_000_000L || done == streams) {
-                lastReport[0] = now;
-                err.printf("generate: %d/%d streams, %s messages%n", done, streams, GoFormat.comma(written));
+        Path streamsDir = StoreGenerator.prepare(storeDir, g);
+        // Streams are independent files: write one per core at a time.
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        int threads = Math.min(streams, Runtime.getRuntime().availableProcessors());
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+            java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int i = 1; i <= streams; i++) {
+                int stream = i;
+                futures.add(pool.submit(() -> {
+                    written.addAndGet(StoreGenerator.writeStream(streamsDir, stream, g));
+                    int d = done.incrementAndGet();
+                    long now = System.nanoTime();
+                    synchronized (lastReport) {
+                        if (now - lastReport[0] > 2_000_000_000L || d == streams) {
+                            lastReport[0] = now;
+                            err.printf("generate: %d/%d streams, %s messages%n", d, streams, GoFormat.comma(written.get()));
+                        }
+                    }
+                    return null;
+                }));
             }
-        });
+            for (var f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    pool.shutdownNow();
+                    throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
+                }
+            }
+        }
         long nanos = System.nanoTime() - start;
         long total = messages * streams;
         spec.commandLine().getOut().printf("Wrote %d streams, %s messages (%s msgs/s) into %s in %s%n", streams,

@@ -31,8 +31,22 @@ public final class StoreGenerator {
     private StoreGenerator() {
     }
 
-    /** Writes into {@code storeDir/jetstream/<account>/streams/}; refuses a directory that already has streams. */
+    /**
+     * Writes into {@code storeDir/jetstream/<account>/streams/}, one stream after another; refuses a
+     * directory that already has streams. Callers that want speed use {@link #prepare} and
+     * {@link #writeStream} from their own threads.
+     */
     public static void generate(Path storeDir, GeneratorSpec spec, Progress progress) throws IOException {
+        Path streamsDir = prepare(storeDir, spec);
+        long written = 0;
+        for (int i = 1; i <= spec.streams(); i++) {
+            written += writeStream(streamsDir, i, spec);
+            progress.streamWritten(i, written);
+        }
+    }
+
+    /** Checks the target and creates its streams directory; returns it. */
+    public static Path prepare(Path storeDir, GeneratorSpec spec) throws IOException {
         Path streamsDir = storeDir.resolve("jetstream").resolve(spec.account()).resolve("streams");
         if (Files.isDirectory(streamsDir)) {
             try (var s = Files.list(streamsDir)) {
@@ -42,18 +56,15 @@ public final class StoreGenerator {
             }
         }
         Files.createDirectories(streamsDir);
-        long written = 0;
-        for (int i = 1; i <= spec.streams(); i++) {
-            written += writeStream(streamsDir, i, spec);
-            progress.streamWritten(i, written);
-        }
+        return streamsDir;
     }
 
     public static String streamName(int i) {
         return "S" + i;
     }
 
-    private static long writeStream(Path streamsDir, int i, GeneratorSpec spec) throws IOException {
+    /** Writes stream {@code S<i>} (1-based); independent of every other stream, so callers may run several at once. */
+    public static long writeStream(Path streamsDir, int i, GeneratorSpec spec) throws IOException {
         String name = streamName(i);
         Path dir = streamsDir.resolve(name);
         Files.createDirectories(dir);
@@ -78,14 +89,42 @@ public final class StoreGenerator {
         return spec.messages();
     }
 
-    /** Payload bytes that differ per stream and sequence, so a mix-up shows in a comparison. */
-    static void fillPayload(byte[] p, int stream, long seq) {
-        long x = seq * 0x9E3779B97F4A7C15L ^ stream;
-        for (int j = 0; j < p.length; j++) {
+    /** Letters drawn once; never written after class initialisation. */
+    private static final byte[] POOL = letters(1 << 16);
+
+    private static byte[] letters(int n) {
+        byte[] p = new byte[n];
+        long x = 0x2545F4914F6CDD1DL;
+        for (int j = 0; j < n; j++) {
             x ^= x << 13;
             x ^= x >>> 7;
             x ^= x << 17;
             p[j] = (byte) ('a' + Math.floorMod(x, 26));
+        }
+        return p;
+    }
+
+    /**
+     * Payload bytes that differ per stream and sequence, so a mix-up shows in a comparison: a slice
+     * of a fixed pool at an offset derived from both, with the sequence in the first digits.
+     * A copy, not a computation per byte, so generation runs at disk speed.
+     */
+    static void fillPayload(byte[] p, int stream, long seq) {
+        if (p.length == 0) {
+            return;
+        }
+        int span = POOL.length - Math.min(p.length, POOL.length);
+        int off = span == 0 ? 0 : (int) Math.floorMod(seq * 7919L + stream * 104_729L, (long) span + 1);
+        int n = Math.min(p.length, POOL.length);
+        System.arraycopy(POOL, off, p, 0, n);
+        for (int j = n; j < p.length; j++) {
+            p[j] = POOL[j % POOL.length];
+        }
+        // The sequence in decimal at the front makes a payload readable in a hex dump.
+        long v = seq;
+        for (int j = Math.min(p.length, 20) - 1; j >= 0 && v > 0; j--) {
+            p[j] = (byte) ('0' + v % 10);
+            v /= 10;
         }
     }
 
