@@ -221,6 +221,10 @@ fetch_suite() {
     say "$suite: nats-server $(cat "$d/VERSION") (cached)"
     return 0
   fi
+  if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg >/dev/null 2>&1; then
+    say "$suite: unavailable (needs apt-get and dpkg, i.e. a Debian or Ubuntu machine; or set JETSTART_NATS_SERVERS)"
+    return 1
+  fi
   if ! conf=$(private_apt "$suite"); then
     say "$suite: unavailable (no Debian source in /etc/apt to derive it from)"
     return 1
@@ -257,7 +261,9 @@ fetch_suite() {
   fi
   rm -rf "$d"
   mv "$d.tmp" "$d"
-  link_binary "$suite" "$rel"
+  link_binary "$suite" "$rel" || return 1
+  # The package indexes (tens of MB per suite) are only needed to download; --refresh fetches them again.
+  rm -rf "$cache/apt/$suite/lists" "$cache/apt/$suite/cache"
 }
 
 ok=0

@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The nats-server builds available to the tests: the executables named {@code nats-server*} in
@@ -121,6 +124,28 @@ final class NatsServers {
         }
         Assumptions.abort(message);
         throw new AssertionError("unreachable");
+    }
+
+    /** Builds the dynamic tests of a factory that needs server builds; see {@link #skipWhenMissing}. */
+    @FunctionalInterface
+    interface TestsNeedingServers {
+        Stream<DynamicNode> build() throws Exception;
+    }
+
+    /**
+     * Runs {@code tests}; when it gives up for a missing build (not in CI), returns one skipped
+     * test carrying the reason. An assumption failing inside a {@code @TestFactory} itself is
+     * reported by Surefire as zero tests, without the message that says what to run.
+     */
+    static Stream<DynamicNode> skipWhenMissing(TestsNeedingServers tests) throws Exception {
+        try {
+            return tests.build();
+        } catch (TestAbortedException missing) {
+            System.out.println("[it] SKIPPED: " + missing.getMessage());
+            return Stream.of(DynamicTest.dynamicTest("skipped: " + missing.getMessage(), () -> {
+                throw missing;
+            }));
+        }
     }
 
     Path dir() {

@@ -13,7 +13,7 @@ final class Once<T> {
 
     private final Computation<T> computation;
     private T value;
-    private Exception failure;
+    private Throwable failure;
     private boolean done;
 
     Once(Computation<T> computation) {
@@ -25,12 +25,12 @@ final class Once<T> {
             done = true;
             try {
                 value = computation.compute();
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
                 failure = e;
             }
         }
         if (failure != null) {
-            throw new IllegalStateException("setup failed earlier: " + failure, failure);
+            throw new IllegalStateException("setup failed: " + failure, failure);
         }
         return value;
     }

@@ -31,6 +31,27 @@ final class Repo {
         return Files.isRegularFile(d.resolve("jetstart")) && Files.isRegularFile(d.resolve("pom.xml"));
     }
 
+    /**
+     * A fresh working folder {@code integration-tests/target/it-work/<name>}: emptied now, then
+     * left in place, so the stores and logs of a failed run can be examined (JUnit's temp
+     * folders are deleted even when a dynamic test fails).
+     */
+    static Path work(String name) {
+        Path dir = output().resolveSibling("it-work").resolve(name);
+        try {
+            if (Files.exists(dir)) {
+                try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            return Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot prepare " + dir, e);
+        }
+    }
+
     /** Files the tests write for people to read ({@code integration-tests/target/it-output}). */
     static Path output() {
         String configured = System.getProperty("jetstart.it.output");
