@@ -25,7 +25,7 @@ suites=()
 for arg in "$@"; do
   case $arg in
     --refresh) refresh=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fetch-nats-servers: unknown option $arg" >&2; exit 2 ;;
     *) suites+=("$arg") ;;
   esac

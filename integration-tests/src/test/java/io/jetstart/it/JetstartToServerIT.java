@@ -107,7 +107,8 @@ class JetstartToServerIT {
             oracle.write(Repo.output().resolve("jetstart-to-" + binary.version()), "generated");
             Map<String, List<JsonNode>> messages = new LinkedHashMap<>();
             List<Resume> resumes = new ArrayList<>();
-            try (Connection c = server.connect(Account.GLOBAL)) {
+            try (NatsClient client = server.connect(Account.GLOBAL)) {
+                Connection c = client.connection();
                 JsApi api = new JsApi(c, Json.mapper());
                 for (JsonNode s : oracle.oracle().path("streams")) {
                     String name = s.path("name").asText();

@@ -121,7 +121,7 @@ final class NatsServerProcess implements AutoCloseable {
     }
 
     /** A new client connection to {@code account}, which this server must serve. */
-    Connection connect(Account account) throws IOException {
+    NatsClient connect(Account account) throws IOException {
         if (!accounts.accounts().contains(account)) {
             throw new IllegalArgumentException(binary + " runs with " + accounts + " accounts, not " + account.name());
         }
@@ -149,7 +149,7 @@ final class NatsServerProcess implements AutoCloseable {
             options.userInfo(account.user(), account.password());
         }
         try {
-            return Nats.connect(options.build());
+            return new NatsClient(Nats.connect(options.build()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to " + binary, e);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import io.nats.client.Connection;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -32,10 +31,10 @@ class NatsServerProcessIT {
     private void startsAndStops(NatsServerBinary binary) throws Exception {
         Path dir = tmp.resolve(binary.version() + "-start");
         NatsServerProcess server = NatsServerProcess.start(binary, dir.resolve("store"), dir, ServerAccounts.GLOBAL);
-        try (server; Connection c = server.connect(Account.GLOBAL)) {
-            assertThat(c.getServerInfo().getVersion()).isEqualTo(binary.version().toString());
+        try (server; NatsClient c = server.connect(Account.GLOBAL)) {
+            assertThat(c.connection().getServerInfo().getVersion()).isEqualTo(binary.version().toString());
             assertThat(server.log()).contains("Listening for client connections on 127.0.0.1:" + server.port());
-            assertThat(c.jetStreamManagement().getAccountStatistics()).isNotNull();
+            assertThat(c.connection().jetStreamManagement().getAccountStatistics()).isNotNull();
         }
         assertThat(server.isAlive()).as("alive after close()").isFalse();
         assertThat(server.log()).contains("JetStream Shutdown");
@@ -45,8 +44,8 @@ class NatsServerProcessIT {
         Path dir = tmp.resolve(binary.version() + "-accounts");
         try (NatsServerProcess server = NatsServerProcess.start(binary, dir.resolve("store"), dir, ServerAccounts.NAMED)) {
             for (Account a : Account.named()) {
-                try (Connection c = server.connect(a)) {
-                    assertThat(c.jetStreamManagement().getAccountStatistics()).as(a.name()).isNotNull();
+                try (NatsClient c = server.connect(a)) {
+                    assertThat(c.connection().jetStreamManagement().getAccountStatistics()).as(a.name()).isNotNull();
                 }
             }
         }

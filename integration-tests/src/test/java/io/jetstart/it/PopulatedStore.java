@@ -1,6 +1,5 @@
 package io.jetstart.it;
 
-import io.nats.client.Connection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,19 +22,19 @@ record PopulatedStore(NatsServerBinary binary, Path store, ServerOracle.Snapshot
     static PopulatedStore create(NatsServerBinary binary, Path workDir) throws Exception {
         Path store = workDir.resolve("store");
         ServerOracle.Snapshot global;
-        try (NatsServerProcess server = NatsServerProcess.start(binary, store, workDir, ServerAccounts.GLOBAL);
-                Connection c = server.connect(Account.GLOBAL)) {
-            new StoreScenarios(c, binary.version()).populateGlobal();
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, workDir, ServerAccounts.GLOBAL)) {
+            try (NatsClient c = server.connect(Account.GLOBAL)) {
+                new StoreScenarios(c.connection(), binary.version()).populateGlobal();
+            }
             global = ServerOracle.capture(server);
-            c.close();
             server.stopGracefully();
         }
         String globalDigest = digest(store.resolve("jetstream/$G"));
         ServerOracle.Snapshot named;
         try (NatsServerProcess server = NatsServerProcess.start(binary, store, workDir, ServerAccounts.NAMED)) {
             for (Account a : Account.named()) {
-                try (Connection c = server.connect(a)) {
-                    new StoreScenarios(c, binary.version()).populateNamed(a);
+                try (NatsClient c = server.connect(a)) {
+                    new StoreScenarios(c.connection(), binary.version()).populateNamed(a);
                 }
             }
             named = ServerOracle.capture(server);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.nats.client.Connection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,8 +62,8 @@ final class ServerOracle {
         ObjectNode raw = json.createObjectNode().put("server_version", server.version().toString());
         ArrayNode rawStreams = raw.putArray("streams");
         for (Account account : server.accounts().accounts()) {
-            try (Connection c = server.connect(account)) {
-                JsApi api = new JsApi(c, json);
+            try (NatsClient c = server.connect(account)) {
+                JsApi api = new JsApi(c.connection(), json);
                 for (String name : api.streamNames()) {
                     ObjectNode info = api.streamInfo(name);
                     List<JsonNode> consumers = new ArrayList<>();
@@ -76,9 +75,6 @@ final class ServerOracle {
                     r.set("info", info);
                     r.putArray("consumers").addAll(consumers);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while closing the connection to " + server, e);
             }
         }
         sortStreams(streams);

@@ -113,7 +113,8 @@ class ServerToJetstartIT {
         long acked;
         long sent;
         try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL);
-                Connection c = server.connect(Account.GLOBAL)) {
+                NatsClient client = server.connect(Account.GLOBAL)) {
+            Connection c = client.connection();
             new StoreScenarios(c, binary.version()).crashStream("CRASH", "crash");
             AtomicLong acks = new AtomicLong();
             AtomicLong published = new AtomicLong();
