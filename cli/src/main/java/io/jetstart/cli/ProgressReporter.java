@@ -15,16 +15,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * done/total, rate, ETA and the stream running longest.
  *
  * <p>On a terminal one line is rewritten in place ({@code \r}) at most five times a second; when
- * stderr goes to a file or a pipe, a plain line is printed every five seconds instead, so a log
- * collector gets a heartbeat, not a stream of carriage returns. A ticker thread draws it, not the
+ * the process is not on a terminal (output redirected to a file or a pipe), a plain line is
+ * printed every five seconds instead, so a log collector gets a heartbeat, not a stream of
+ * carriage returns. A ticker thread draws it, not the
  * event reporter, so the line keeps moving (its elapsed times grow) even when no event arrives:
  * that is exactly when an operator needs to see it.
  *
  * <p>Design note: log lines go to stderr too. The log listener is wrapped so that, under one
  * console lock, the progress line is erased before each log line and drawn again below it (at
  * most five times a second; the ticker catches up within 200 ms). Log lines scroll by above the
- * line and never share a row with it. Only log lines written outside recovery events (rare: the
- * runner's one-time fallback notice) can still land on the line's row.
+ * line and never share a row with it. Only a log line written outside the listener (the event
+ * pump's warning that a listener threw) could still land on the line's row.
  */
 final class ProgressReporter implements AutoCloseable {
     static final long TERMINAL_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
