@@ -193,7 +193,7 @@ class JetstartToServerIT {
             for (int i = 0; i < Math.min(served.size(), written.size()) && problems.size() < 20; i++) {
                 JsonNode w = written.get(i);
                 JsonNode r = served.get(i);
-                for (String f : List.of("seq", "subject", "data", "hdrs")) {
+                for (String f : List.of("seq", "subject", "data", "hdrs", "time")) {
                     if (!w.path(f).asText("").equals(r.path(f).asText(""))) {
                         problems.add(name + " message " + i + ": " + f + " written " + w.path(f) + ", served " + r.path(f));
                     }
