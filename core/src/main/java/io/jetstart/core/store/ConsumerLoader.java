@@ -56,38 +56,11 @@ public final class ConsumerLoader {
         meta.checksumWarning().ifPresent(w -> c.problems.add(Problem.warning(dir.resolve("meta.sum"), w)));
         if (state == null) {
             startFromPolicy(s, c);
-        } else {
-            checkStoredState(c);
         }
         checkRedelivered(s, c);
         checkPendingRange(c);
         reconcileWithStream(s, c);
         return c;
-    }
-
-    /**
-     * o.dat has no checksum (spec 5.1), so a flipped varint decodes to another state. nats-server
-     * never writes an ack floor above delivered or a pending entry outside (ack floor, delivered]
-     * (its update path refuses them), so finding one means the file is damaged. The state is kept
-     * as read, as the server would keep it; the problem makes the damage visible.
-     */
-    private static void checkStoredState(RestoredConsumer c) {
-        Path odat = c.dir.resolve("o.dat");
-        if (Long.compareUnsigned(c.ackFloorStream, c.deliveredStream) > 0
-                || Long.compareUnsigned(c.ackFloorConsumer, c.deliveredConsumer) > 0) {
-            c.problems.add(Problem.warning(odat, "ack floor " + Long.toUnsignedString(c.ackFloorConsumer) + "/"
-                    + Long.toUnsignedString(c.ackFloorStream) + " is above delivered " + Long.toUnsignedString(c.deliveredConsumer)
-                    + "/" + Long.toUnsignedString(c.deliveredStream) + " (consumer/stream): nats-server never writes this; "
-                    + "the file is damaged"));
-        }
-        long outside = c.pending.keySet().stream()
-                .filter(seq -> Long.compareUnsigned(seq, c.ackFloorStream) <= 0 || Long.compareUnsigned(seq, c.deliveredStream) > 0)
-                .count();
-        if (outside > 0) {
-            c.problems.add(Problem.warning(odat, outside + " pending entries lie outside (ack floor "
-                    + Long.toUnsignedString(c.ackFloorStream) + ", delivered " + Long.toUnsignedString(c.deliveredStream)
-                    + "]: nats-server never writes this; the file is damaged"));
-        }
     }
 
     /** No stored state: where the deliver policy starts (nats-server's selectStartingSeqNo, simplified). */
@@ -105,8 +78,8 @@ public final class ConsumerLoader {
 
     /**
      * The server only ever writes pending entries in (ack floor, delivered]; one outside says the
-     * file was not written by a server (or was damaged without breaking its varints). Reported,
-     * and kept as the server would keep it.
+     * file was not written by a server (or was damaged without breaking its varints: o.dat has no
+     * checksum, spec 5.1). Reported, and kept as the server would keep it.
      */
     private static void checkPendingRange(RestoredConsumer c) {
         long outside = c.pending.keySet().stream().filter(seq -> seq > c.deliveredStream).count();

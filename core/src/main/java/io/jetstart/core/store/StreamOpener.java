@@ -272,7 +272,7 @@ public final class StreamOpener {
             LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
-                subjects = legacySubjects(s, idx, buf, len, scan, legacy);
+                subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
                 if (subjects == null) {
                     legacy = null;
                     subjects = scan.subjects();
@@ -337,10 +337,10 @@ public final class StreamOpener {
      * records the {@code .idx} keeps make us rebuild the block from its records, and say why.
      */
     private static Map<String, Long> legacySubjects(StreamStore s, long idx, byte[] buf, int len, BlockScan scan,
-                                                    LegacyIndex legacy) {
+                                                    LegacyIndex legacy, List<Problem> problems) {
         Path file = s.msgsDir.resolve(idx + ".idx");
         if (scan.problem() != null) {
-            s.problems.add(Problem.warning(file, "legacy index not used: its block has a bad record at offset "
+            problems.add(Problem.warning(file, "legacy index not used: its block has a bad record at offset "
                     + scan.problem().offset() + "; block rebuilt from its records instead"));
             return null;
         }
@@ -364,7 +364,7 @@ public final class StreamOpener {
         // With the last checksums equal, the block's last record is the one the .idx was written
         // after, so the .idx cannot name a later sequence (a 2.9 removal leaves the record in place).
         if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[1] != legacy.bytes() || legacy.lastSeq() > scan.lastSeq()) {
-            s.problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
+            problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
                     + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", " + outside[0]
                     + " deletes outside " + legacy.firstSeq() + ".." + legacy.lastSeq() + "; block records: " + kept[0]
                     + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead"));

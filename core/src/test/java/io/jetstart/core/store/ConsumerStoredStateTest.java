@@ -50,7 +50,7 @@ class ConsumerStoredStateTest {
         assertThat(c.problems()).singleElement().satisfies(p -> {
             assertThat(p.severity()).isEqualTo(Problem.Severity.WARNING);
             assertThat(p.file()).isEqualTo(odat);
-            assertThat(p.message()).contains("ack floor 250/450 is above delivered 250/386");
+            assertThat(p.message()).contains("ack floor 250/450 is ahead of delivered 250/386");
         });
     }
 
@@ -68,7 +68,7 @@ class ConsumerStoredStateTest {
         assertThat(c.pending).containsKeys(51L, 150L);
         assertThat(c.problems()).singleElement().satisfies(p -> {
             assertThat(p.file()).isEqualTo(odat);
-            assertThat(p.message()).startsWith("1 pending entries lie outside (ack floor 50, delivered 100]");
+            assertThat(p.message()).startsWith("1 pending entries beyond the delivered stream sequence 100");
         });
     }
 
