@@ -85,7 +85,7 @@ public final class StoreRecovery implements AutoCloseable {
                     .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
             events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
-                    buffers.count()));
+                    buffers.count(), GateView.of(gate)));
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
             for (StreamDir sd : plan) {
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
