@@ -1,6 +1,5 @@
 package io.jetstart.cli;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.io.DiskGate;
@@ -12,7 +11,6 @@ import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -52,9 +50,11 @@ final class DumpCommand implements Callable<Integer> {
         }
         StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
         int status = Main.OK;
-        OutputStream raw = new NonClosing(System.out);
-        try (JsonGenerator g = ReportJson.MAPPER.getFactory().createGenerator(raw, JsonEncoding.UTF8)) {
-            var text = spec.commandLine().getOut();
+        var text = spec.commandLine().getOut();
+        // Written to the command's own writer (not System.out) so Main.run(out, err, ...) captures it;
+        // the writer stays open, it is not ours to close.
+        try (JsonGenerator g = ReportJson.MAPPER.getFactory().createGenerator(text)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
             if (json) {
                 g.writeStartObject();
                 g.writeArrayFieldStart("streams");
@@ -110,26 +110,8 @@ final class DumpCommand implements Callable<Integer> {
                 g.writeEndObject();
                 g.writeRaw('\n');
             }
-            text.flush();
         }
-        System.out.flush();
+        text.flush();
         return status;
-    }
-
-    /** Keeps System.out open when the generator closes. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws java.io.IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws java.io.IOException {
-            flush();
-        }
     }
 }

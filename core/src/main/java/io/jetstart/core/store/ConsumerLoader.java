@@ -78,8 +78,8 @@ public final class ConsumerLoader {
 
     /**
      * The server only ever writes pending entries in (ack floor, delivered]; one outside says the
-     * file was not written by a server (or was damaged without breaking its varints). Reported,
-     * and kept as the server would keep it.
+     * file was not written by a server (or was damaged without breaking its varints: o.dat has no
+     * checksum, spec 5.1). Reported, and kept as the server would keep it.
      */
     private static void checkPendingRange(RestoredConsumer c) {
         long outside = c.pending.keySet().stream().filter(seq -> seq > c.deliveredStream).count();

@@ -272,13 +272,11 @@ public final class StreamOpener {
             LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
-                subjects = new HashMap<>();
-                Map<String, Long> counts = subjects;
-                new BlockScanner(s.name).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
-                    if (sl > 0 && seq >= legacy.firstSeq() && seq <= legacy.lastSeq() && !legacy.deleted().contains(seq)) {
-                        counts.merge(new String(b, so, sl, java.nio.charset.StandardCharsets.UTF_8), 1L, Long::sum);
-                    }
-                });
+                subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
+                if (subjects == null) {
+                    legacy = null;
+                    subjects = scan.subjects();
+                }
             }
             s.ctx.progress().blockScanned(idx, len, scan.recordsVerified());
             return new Scanned(scan, legacy, subjects, len, problems);
@@ -325,6 +323,54 @@ public final class StreamOpener {
             return null;
         }
         return li;
+    }
+
+    /**
+     * The per-subject counts of a block whose {@code .idx} is trusted, or null when the {@code .idx}
+     * does not describe the block's records after all.
+     *
+     * <p>nats-server 2.9/2.10 trust an {@code .idx} whose checksum matches the block's last 8 bytes
+     * without reading the block, so damage before the tail, or a flipped count, delete or byte total
+     * in the unchecksummed {@code .idx}, goes unseen and the server reports messages it cannot read.
+     * We read the block anyway (for the subjects), so we use what we see: a block with a bad record,
+     * an {@code .idx} delete outside its own range, or message/byte totals that differ from the
+     * records the {@code .idx} keeps make us rebuild the block from its records, and say why.
+     */
+    private static Map<String, Long> legacySubjects(StreamStore s, long idx, byte[] buf, int len, BlockScan scan,
+                                                    LegacyIndex legacy, List<Problem> problems) {
+        Path file = s.msgsDir.resolve(idx + ".idx");
+        if (scan.problem() != null) {
+            problems.add(Problem.warning(file, "legacy index not used: its block has a bad record at offset "
+                    + scan.problem().offset() + "; block rebuilt from its records instead"));
+            return null;
+        }
+        long[] outside = {0};
+        legacy.deleted().forEach(seq -> {
+            if (seq < legacy.firstSeq() || seq > legacy.lastSeq()) {
+                outside[0]++;
+            }
+        });
+        Map<String, Long> counts = new HashMap<>();
+        long[] kept = {0, 0};
+        new BlockScanner(s.name).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
+            if (seq >= legacy.firstSeq() && seq <= legacy.lastSeq() && !legacy.deleted().contains(seq)) {
+                kept[0]++;
+                kept[1] += rl;
+                if (sl > 0) {
+                    counts.merge(new String(b, so, sl, java.nio.charset.StandardCharsets.UTF_8), 1L, Long::sum);
+                }
+            }
+        });
+        // With the last checksums equal, the block's last record is the one the .idx was written
+        // after, so the .idx cannot name a later sequence (a 2.9 removal leaves the record in place).
+        if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[1] != legacy.bytes() || legacy.lastSeq() > scan.lastSeq()) {
+            problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
+                    + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", " + outside[0]
+                    + " deletes outside " + legacy.firstSeq() + ".." + legacy.lastSeq() + "; block records: " + kept[0]
+                    + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead"));
+            return null;
+        }
+        return counts;
     }
 
     /** Spec 4.5 step 2.4: add one recovered block to the stream. */
