@@ -249,6 +249,10 @@ public final class Records {
 
     /** HH64 over bytes 4..19, the subject and the headers+payload of a sane record. */
     static long checksum(HighwayHash64 h, byte[] buf, int off, int slen, boolean hasHeaders, int rl) {
+        if (!hasHeaders) {
+            // seq+ts, then subject and payload, which sit back to back after the 2-byte slen.
+            return h.hashSplit16(buf, off + 4, off + HEADER_SIZE, rl - EMPTY_RECORD_LENGTH);
+        }
         h.reset();
         h.update(buf, off + 4, 16);
         h.update(buf, off + HEADER_SIZE, slen);
