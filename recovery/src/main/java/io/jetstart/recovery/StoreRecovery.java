@@ -2,6 +2,7 @@ package io.jetstart.recovery;
 
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Brings every stream and consumer of a store back: discover, plan (largest first), then one task
@@ -43,12 +45,22 @@ import java.util.List;
 public final class StoreRecovery implements AutoCloseable {
     private final Path storeDir;
     private final RecoveryOptions options;
+    private final UnaryOperator<DiskGate> gateProbe;
     private volatile Thread owner;
     private volatile boolean closed;
 
     public StoreRecovery(Path storeDir, RecoveryOptions options) {
+        this(storeDir, options, UnaryOperator.identity());
+    }
+
+    /**
+     * For tests: {@code gateProbe} wraps the shared gate, so a test sees every disk operation of
+     * the run (how many run at once, on which threads) without trusting the gate's own counters.
+     */
+    StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe) {
         this.storeDir = storeDir;
         this.options = options;
+        this.gateProbe = gateProbe;
     }
 
     /** Convenience: run a recovery to completion on the calling thread. */
@@ -72,10 +84,11 @@ public final class StoreRecovery implements AutoCloseable {
         boolean sequential = options.mode() == RecoveryOptions.Mode.SEQUENTIAL;
         TaskRunner runner = sequential ? TaskRunners.sequential() : TaskRunners.parallel(options.preview());
         CountingDiskGate gate = new CountingDiskGate(options.dios());
+        DiskGate io = gateProbe.apply(gate);
         BlockBuffers buffers = new BlockBuffers(sequential ? 1 : options.workers());
         Instant deadline = options.deadline() == null ? null : Instant.now().plus(options.deadline());
         try (EventPump events = new EventPump(options.listener())) {
-            StoreLayout layout = StoreLayout.discover(storeDir, gate);
+            StoreLayout layout = StoreLayout.discover(storeDir, io);
             List<StreamDir> plan = new ArrayList<>(layout.streams());
             if (!options.onlyStreams().isEmpty()) {
                 plan.removeIf(sd -> !options.onlyStreams().contains(sd.name()));
@@ -89,7 +102,7 @@ public final class StoreRecovery implements AutoCloseable {
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
             for (StreamDir sd : plan) {
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, runner, gate, buffers, events, sequential)));
+                        () -> recoverStream(sd, runner, io, buffers, events, sequential)));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -147,7 +160,7 @@ public final class StoreRecovery implements AutoCloseable {
         };
     }
 
-    private StreamReport recoverStream(StreamDir sd, TaskRunner runner, CountingDiskGate sharedGate, BlockBuffers buffers,
+    private StreamReport recoverStream(StreamDir sd, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
                                        EventPump events, boolean sequential) throws InterruptedException {
         long start = System.nanoTime();
         StreamGate gate = new StreamGate(sharedGate);
