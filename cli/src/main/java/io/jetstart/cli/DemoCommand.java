@@ -3,6 +3,7 @@ package io.jetstart.cli;
 import io.jetstart.core.write.GeneratorSpec;
 import io.jetstart.core.write.StoreGenerator;
 import io.jetstart.recovery.LoggingListener;
+import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -43,9 +45,20 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep the demo store and print where it is")
     boolean keep;
 
+    @Option(names = {"-q", "--quiet"}, description = "No log lines and no progress line")
+    boolean quiet;
+
+    @Mixin
+    MetricsOptions metrics = new MetricsOptions();
+
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        String badMetrics = metrics.validate();
+        if (badMetrics != null) {
+            spec.commandLine().getErr().println("jetstart: " + badMetrics);
+            return Main.USAGE;
+        }
         Path dir = Files.createTempDirectory("jetstart-demo-");
         try {
             out.printf("Generating %d streams x %,d messages x %d B (2 consumers each) in %s%n", streams, messages, payload, dir);
@@ -54,7 +67,13 @@ final class DemoCommand implements Callable<Integer> {
             int truncated = truncateIndexes(dir);
             out.printf("Truncated %d index.db files to 0 bytes: every stream must be rebuilt from its blocks%n%n", truncated);
             out.flush();
-            RecoveryReport report = StoreRecovery.recover(dir, RecoveryOptions.defaults().withListener(new LoggingListener()));
+            RecoveryReport report;
+            try (RecoveryObservation observation = RecoveryObservation.start(metrics, quiet,
+                    quiet ? RecoveryListener.NONE : new LoggingListener(), spec.commandLine().getErr())) {
+                report = StoreRecovery.recover(dir, RecoveryOptions.defaults().withListener(observation.listener()));
+                observation.stopProgress();
+                observation.writeMetrics();
+            }
             System.err.flush();
             out.println();
             out.print(ReportTable.render(report, true));

@@ -19,7 +19,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "store_dir to write (created; must hold no streams)")
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "store_dir to write (created; must be new or empty)")
     Path storeDir;
 
     @Option(names = "--streams", required = true, paramLabel = "N", description = "Streams S1..SN")
@@ -58,6 +58,12 @@ final class GenerateCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            return Main.USAGE;
+        }
+        // A wrong target is a wrong option (64), not an unreadable store (66): refuse before writing anything.
+        String refusal = targetRefusal(storeDir);
+        if (refusal != null) {
+            spec.commandLine().getErr().println("jetstart: " + refusal);
             return Main.USAGE;
         }
         var err = spec.commandLine().getErr();
@@ -100,6 +106,23 @@ final class GenerateCommand implements Callable<Integer> {
                 GoFormat.comma(total), GoFormat.comma(nanos == 0 ? 0 : total * 1_000_000_000L / nanos), storeDir.resolve("jetstream"),
                 GoFormat.duration(nanos));
         return Main.OK;
+    }
+
+    /** Why {@code dir} cannot be generated into, or null: it must be new or an empty directory. */
+    static String targetRefusal(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return null;
+        }
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return dir + " is not a directory; generate writes into a new or empty directory";
+        }
+        try (var entries = java.nio.file.Files.list(dir)) {
+            if (entries.findAny().isPresent()) {
+                return dir + " is not empty; generate writes only into a new or empty directory (it never adds to or "
+                        + "overwrites an existing store)";
+            }
+        }
+        return null;
     }
 
     static int defaultIndexVersion() {

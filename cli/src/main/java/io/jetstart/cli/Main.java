@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jetstart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Reads NATS JetStream file stores byte-exactly and recovers every stream in parallel.",
-        subcommands = {InspectCommand.class, RecoverCommand.class, GenerateCommand.class, DemoCommand.class,
+        subcommands = {InspectCommand.class, RecoverCommand.class, GenerateCommand.class, DemoCommand.class, DumpCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;

@@ -6,12 +6,14 @@ import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -51,8 +53,11 @@ final class RecoverCommand implements Callable<Integer> {
     @Option(names = "--no-preview", description = "Use the virtual-thread fallback instead of StructuredTaskScope")
     boolean noPreview;
 
-    @Option(names = {"-q", "--quiet"}, description = "No log lines")
+    @Option(names = {"-q", "--quiet"}, description = "No log lines and no progress line")
     boolean quiet;
+
+    @Mixin
+    MetricsOptions metrics = new MetricsOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -78,22 +83,41 @@ final class RecoverCommand implements Callable<Integer> {
         if (parallelism.sequential) {
             opts = opts.withMode(RecoveryOptions.Mode.SEQUENTIAL);
         }
-        opts = opts.withDeadline(deadline).withPreview(!noPreview)
-                .withListener(quiet ? RecoveryListener.NONE : new LoggingListener());
+        String badMetrics = metrics.validate();
+        if (badMetrics != null) {
+            spec.commandLine().getErr().println("jetstart: " + badMetrics);
+            return Main.USAGE;
+        }
+        RecoveryObservation observation;
+        try {
+            observation = RecoveryObservation.start(metrics, quiet, quiet ? RecoveryListener.NONE : new LoggingListener(),
+                    spec.commandLine().getErr());
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("jetstart: cannot serve metrics on 127.0.0.1:" + metrics.metricsPort + ": " + e.getMessage());
+            return Main.USAGE;
+        }
         RecoveryReport report;
-        try (StoreRecovery recovery = new StoreRecovery(storeDir, opts)) {
-            // Ctrl-C cancels the recovery cleanly: every stream stops within one block read.
-            Thread hook = new Thread(recovery::close, "jetstart-cancel");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                report = recovery.run();
-            } finally {
+        try (observation) {
+            opts = opts.withDeadline(deadline).withPreview(!noPreview).withListener(observation.listener());
+            try (StoreRecovery recovery = new StoreRecovery(storeDir, opts)) {
+                // Ctrl-C cancels the recovery cleanly: every stream stops within one block read.
+                Thread hook = new Thread(recovery::close, "jetstart-cancel");
+                Runtime.getRuntime().addShutdownHook(hook);
                 try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // already running: nothing to remove
+                    report = recovery.run();
+                } catch (IOException e) {
+                    observation.progress().recoveryFailed("cannot read " + storeDir + ": " + e.getMessage());
+                    throw e;
+                } finally {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException shuttingDown) {
+                        // already running: nothing to remove
+                    }
                 }
             }
+            observation.stopProgress();
+            observation.writeMetrics();
         }
         var out = spec.commandLine().getOut();
         if (json) {

@@ -8,8 +8,23 @@ import io.jetstart.core.store.Problem;
  */
 public sealed interface RecoveryEvent {
 
-    /** Discovery done: how much work there is. */
-    record RecoveryStarted(int streams, long blockBytes, String runner, int dios, int workers) implements RecoveryEvent {
+    /**
+     * Discovery done: how much work there is.
+     *
+     * @param gate a live, read-only view of the dios gate this recovery runs with (valid until
+     *             {@link RecoveryFinished}; readable from any thread)
+     */
+    record RecoveryStarted(int streams, long blockBytes, String runner, int dios, int workers, GateView gate)
+            implements RecoveryEvent {
+
+        public RecoveryStarted {
+            gate = gate == null ? GateView.NONE : gate;
+        }
+
+        /** Without a gate view ({@link GateView#NONE}). */
+        public RecoveryStarted(int streams, long blockBytes, String runner, int dios, int workers) {
+            this(streams, blockBytes, runner, dios, workers, GateView.NONE);
+        }
     }
 
     record StreamStarted(String account, String stream, long blockBytes) implements RecoveryEvent {

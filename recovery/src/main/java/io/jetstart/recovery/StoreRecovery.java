@@ -104,7 +104,7 @@ public final class StoreRecovery implements AutoCloseable {
                     .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
             events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
-                    buffers.count()));
+                    buffers.count(), GateView.of(gate)));
             // What each stream task finished with and told the listener. A runner may lose a task's
             // value when the group is cancelled as the task returns (a StructuredTaskScope subtask
             // is then UNAVAILABLE, a cancelled Future has no result): the report must still say

@@ -180,8 +180,12 @@ public final class BlockScanner {
      * Visits every message record of {@code buf[0, len)} that a {@link #scan} counts, in file order,
      * without verifying checksums (pass a prefix already scanned: {@link BlockScan#validLength()}).
      * Erased, skip and tombstone records, and records whose sequence is not above every earlier
-     * one, are not visited. Stops, without throwing, at the first record that fails §3.4 or whose
-     * header length does not fit.
+     * one, are not visited. Stops, without throwing, at the first record that fails §3.4.
+     *
+     * <p>A header record whose {@code hlen} does not fit in it is still visited (the scan counts it,
+     * and {@code hlen} is not covered by the checksum, so a flipped one passes): with no headers,
+     * its header and payload bytes given as one payload. Stopping there instead would hide every
+     * later message from a removal and leave totals that no longer match the blocks.
      */
     public void forEachMessage(long blockIndex, byte[] buf, int len, MessageVisitor v) {
         checkSlice(buf, len);
@@ -208,9 +212,10 @@ public final class BlockScanner {
                     if (hasHeaders) {
                         headersOff = headersOffset(buf, index, slen, rl);
                         if (headersOff < 0) {
-                            return;
+                            headersOff = subjectOff + slen + 4;
+                        } else {
+                            headersLen = (int) LittleEndian.u32(buf, headersOff - 4);
                         }
-                        headersLen = (int) LittleEndian.u32(buf, headersOff - 4);
                     }
                     int payloadOff = headersOff + headersLen;
                     v.message(seq, LittleEndian.u64(buf, index + 12), buf, subjectOff, slen, headersOff, headersLen,

@@ -7,7 +7,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -103,55 +102,19 @@ public final class BlockFiles {
         }
     }
 
-    /** Reads the last {@code n} bytes of a file (fewer when it is shorter). */
+    /** Reads the last {@code n} bytes of a file (fewer when it is shorter); see {@link BoundedReads#readTail}. */
     public static byte[] readTail(Path file, int n, DiskGate gate) throws IOException, InterruptedException {
         try {
-            return gate.run(() -> {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    long size = ch.size();
-                    int len = (int) Math.min(n, size);
-                    ByteBuffer bb = ByteBuffer.allocate(len);
-                    long pos = size - len;
-                    while (bb.hasRemaining()) {
-                        int r = ch.read(bb, pos + bb.position());
-                        if (r < 0) {
-                            break;
-                        }
-                    }
-                    byte[] out = new byte[bb.position()];
-                    bb.flip();
-                    bb.get(out);
-                    return out;
-                }
-            });
+            return BoundedReads.readTail(file, n, gate);
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
     }
 
-    /** Whole small file (index.db, o.dat, .idx), with its size checked before allocation. */
+    /** A whole small file (index.db, o.dat, .idx), size checked before allocation; see {@link BoundedReads#readAll}. */
     public static byte[] readSmallFile(Path file, long maxBytes, DiskGate gate) throws IOException, InterruptedException {
         try {
-            return gate.run(() -> {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    long size = ch.size();
-                    if (size > maxBytes) {
-                        throw new IOException(file + ": " + size + " bytes, more than the " + maxBytes + " allowed for this kind of file");
-                    }
-                    ByteBuffer bb = ByteBuffer.allocate((int) size);
-                    while (bb.hasRemaining()) {
-                        if (ch.read(bb) < 0) {
-                            break;
-                        }
-                    }
-                    byte[] out = new byte[bb.position()];
-                    bb.flip();
-                    bb.get(out);
-                    return out;
-                }
-            });
-        } catch (NoSuchFileException e) {
-            throw e;
+            return BoundedReads.readAll(file, maxBytes, gate);
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }

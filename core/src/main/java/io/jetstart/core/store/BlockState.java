@@ -28,6 +28,19 @@ final class BlockState {
         this.deleted = new SequenceSet();
     }
 
+    /** Sets the block's range, totals and deleted map (a copy is kept). */
+    BlockState with(long first, long firstTs, long last, long lastTs, long msgs, long bytes,
+                    io.jetstart.core.format.SequenceSet deleted) {
+        this.firstSeq = first;
+        this.firstTs = firstTs;
+        this.lastSeq = last;
+        this.lastTs = lastTs;
+        this.msgs = msgs;
+        this.bytes = bytes;
+        this.deleted = deleted.copy();
+        return this;
+    }
+
     /** A live message of this block: inside [first, last] and not in the deleted map. */
     boolean isLive(long seq) {
         return seq >= firstSeq && seq <= lastSeq && !deleted.contains(seq);

@@ -63,6 +63,7 @@ public final class ConsumerLoader {
             startFromPolicy(s, c);
         }
         checkRedelivered(s, c);
+        checkPendingRange(c);
         reconcileWithStream(s, c);
         return c;
     }
@@ -78,6 +79,23 @@ public final class ConsumerLoader {
         }
         c.deliveredStream = start - 1;
         c.ackFloorStream = start - 1;
+    }
+
+    /**
+     * The server only ever writes pending entries in (ack floor, delivered]; one outside says the
+     * file was not written by a server (or was damaged without breaking its varints: o.dat has no
+     * checksum, spec 5.1). Reported, and kept as the server would keep it.
+     */
+    private static void checkPendingRange(RestoredConsumer c) {
+        long outside = c.pending.keySet().stream().filter(seq -> seq > c.deliveredStream).count();
+        if (outside > 0) {
+            c.problems.add(Problem.warning(c.dir.resolve("o.dat"), outside + " pending entries beyond the delivered stream sequence "
+                    + c.deliveredStream));
+        }
+        if (c.ackFloorStream > c.deliveredStream || c.ackFloorConsumer > c.deliveredConsumer) {
+            c.problems.add(Problem.warning(c.dir.resolve("o.dat"), "ack floor " + c.ackFloorConsumer + "/" + c.ackFloorStream
+                    + " is ahead of delivered " + c.deliveredConsumer + "/" + c.deliveredStream));
+        }
     }
 
     /** checkRedelivered: redelivery counts below the stream's first sequence are gone. */

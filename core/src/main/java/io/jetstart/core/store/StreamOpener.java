@@ -89,14 +89,8 @@ public final class StreamOpener {
             IndexDb.Block e = db.blocks().get(i);
             boolean last = i == db.blocks().size() - 1;
             if (e.msgs() > 0 || last) {
-                BlockState b = new BlockState(e.index(), BlockFiles.blockPath(s.msgsDir, e.index()));
-                b.firstSeq = e.firstSeq();
-                b.firstTs = e.firstTs();
-                b.lastSeq = e.lastSeq();
-                b.lastTs = e.lastTs();
-                b.msgs = e.msgs();
-                b.bytes = e.bytes();
-                b.deleted = e.deleted().copy();
+                BlockState b = new BlockState(e.index(), BlockFiles.blockPath(s.msgsDir, e.index()))
+                        .with(e.firstSeq(), e.firstTs(), e.lastSeq(), e.lastTs(), e.msgs(), e.bytes(), e.deleted());
                 b.ttls = e.ttls();
                 b.schedules = e.schedules();
                 kept.add(b);
@@ -204,8 +198,12 @@ public final class StreamOpener {
         s.problems.add(Problem.warning(file, message));
     }
 
-    /** One block's rebuild result. */
-    private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength) {
+    /**
+     * One block's rebuild result. Block scans may run in parallel, so a scan never touches the
+     * stream; whatever it found (problems included) is merged later, in block order, on one thread.
+     */
+    private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
+                           List<Problem> problems) {
     }
 
     private static void rebuild(StreamStore s, Prior prior) throws StoreException, InterruptedException {
@@ -270,19 +268,18 @@ public final class StreamOpener {
                         + "); compressed streams are not supported yet"));
             }
             BlockScan scan = new BlockScanner(s.name).scan(idx, buf, len);
-            LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len);
+            List<Problem> problems = new ArrayList<>();
+            LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
-                subjects = new HashMap<>();
-                Map<String, Long> counts = subjects;
-                new BlockScanner(s.name).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
-                    if (sl > 0 && seq >= legacy.firstSeq() && seq <= legacy.lastSeq() && !legacy.deleted().contains(seq)) {
-                        counts.merge(new String(b, so, sl, java.nio.charset.StandardCharsets.UTF_8), 1L, Long::sum);
-                    }
-                });
+                subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
+                if (subjects == null) {
+                    legacy = null;
+                    subjects = scan.subjects();
+                }
             }
             s.ctx.progress().blockScanned(idx, len, scan.recordsVerified());
-            return new Scanned(scan, legacy, subjects, len);
+            return new Scanned(scan, legacy, subjects, len, problems);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -300,7 +297,8 @@ public final class StreamOpener {
      * block is empty and the index says 0 messages, or the index's checksum equals the block's last
      * 8 bytes. It is never required.
      */
-    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len) throws InterruptedException {
+    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems)
+            throws InterruptedException {
         Path file = s.msgsDir.resolve(idx + ".idx");
         byte[] bytes;
         try {
@@ -308,23 +306,71 @@ public final class StreamOpener {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            s.problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()));
+            problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()));
             return null;
         }
         LegacyIndex li;
         try {
             li = LegacyIndexCodec.decode(bytes);
         } catch (FormatException e) {
-            s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()));
+            problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()));
             return null;
         }
         byte[] lchk = len >= 8 ? Arrays.copyOfRange(buf, len - 8, len) : new byte[0];
         boolean agrees = (len == 0 && li.msgs() == 0) || Arrays.equals(li.lastChecksum(), lchk);
         if (!agrees) {
-            s.problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead"));
+            problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead"));
             return null;
         }
         return li;
+    }
+
+    /**
+     * The per-subject counts of a block whose {@code .idx} is trusted, or null when the {@code .idx}
+     * does not describe the block's records after all.
+     *
+     * <p>nats-server 2.9/2.10 trust an {@code .idx} whose checksum matches the block's last 8 bytes
+     * without reading the block, so damage before the tail, or a flipped count, delete or byte total
+     * in the unchecksummed {@code .idx}, goes unseen and the server reports messages it cannot read.
+     * We read the block anyway (for the subjects), so we use what we see: a block with a bad record,
+     * an {@code .idx} delete outside its own range, or message/byte totals that differ from the
+     * records the {@code .idx} keeps make us rebuild the block from its records, and say why.
+     */
+    private static Map<String, Long> legacySubjects(StreamStore s, long idx, byte[] buf, int len, BlockScan scan,
+                                                    LegacyIndex legacy, List<Problem> problems) {
+        Path file = s.msgsDir.resolve(idx + ".idx");
+        if (scan.problem() != null) {
+            problems.add(Problem.warning(file, "legacy index not used: its block has a bad record at offset "
+                    + scan.problem().offset() + "; block rebuilt from its records instead"));
+            return null;
+        }
+        long[] outside = {0};
+        legacy.deleted().forEach(seq -> {
+            if (seq < legacy.firstSeq() || seq > legacy.lastSeq()) {
+                outside[0]++;
+            }
+        });
+        Map<String, Long> counts = new HashMap<>();
+        long[] kept = {0, 0};
+        new BlockScanner(s.name).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
+            if (seq >= legacy.firstSeq() && seq <= legacy.lastSeq() && !legacy.deleted().contains(seq)) {
+                kept[0]++;
+                kept[1] += rl;
+                if (sl > 0) {
+                    counts.merge(new String(b, so, sl, java.nio.charset.StandardCharsets.UTF_8), 1L, Long::sum);
+                }
+            }
+        });
+        // With the last checksums equal, the block's last record is the one the .idx was written
+        // after, so the .idx cannot name a later sequence (a 2.9 removal leaves the record in place).
+        if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[1] != legacy.bytes() || legacy.lastSeq() > scan.lastSeq()) {
+            problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
+                    + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", " + outside[0]
+                    + " deletes outside " + legacy.firstSeq() + ".." + legacy.lastSeq() + "; block records: " + kept[0]
+                    + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead"));
+            return null;
+        }
+        return counts;
     }
 
     /** Spec 4.5 step 2.4: add one recovered block to the stream. */
@@ -332,26 +378,15 @@ public final class StreamOpener {
         BlockScan scan = r.scan();
         Path file = BlockFiles.blockPath(s.msgsDir, scan.index());
         BlockState b = new BlockState(scan.index(), file);
+        s.problems.addAll(r.problems());
         b.fileLength = r.fileLength();
         s.bytesRead += r.fileLength();
         s.recordsVerified += scan.recordsVerified();
         if (r.legacy() != null) {
             LegacyIndex li = r.legacy();
-            b.firstSeq = li.firstSeq();
-            b.firstTs = li.firstTs();
-            b.lastSeq = li.lastSeq();
-            b.lastTs = li.lastTs();
-            b.msgs = li.msgs();
-            b.bytes = li.bytes();
-            b.deleted = li.deleted().copy();
+            b.with(li.firstSeq(), li.firstTs(), li.lastSeq(), li.lastTs(), li.msgs(), li.bytes(), li.deleted());
         } else {
-            b.firstSeq = scan.firstSeq();
-            b.firstTs = scan.firstTs();
-            b.lastSeq = scan.lastSeq();
-            b.lastTs = scan.lastTs();
-            b.msgs = scan.msgs();
-            b.bytes = scan.bytes();
-            b.deleted = scan.deleted().copy();
+            b.with(scan.firstSeq(), scan.firstTs(), scan.lastSeq(), scan.lastTs(), scan.msgs(), scan.bytes(), scan.deleted());
             b.ttls = scan.ttls();
             b.schedules = scan.schedules();
             if (scan.problem() != null) {

@@ -365,6 +365,30 @@ class BlockScannerTest {
     // ---- hostile input ----
 
     @Test
+    void aHeaderLengthThatDoesNotFitStillPassesTheChecksumAndEveryCountedMessageIsVisited(@TempDir Path tmp) throws Exception {
+        byte[] b = Files.readAllBytes(Fixtures.streamDir(Fixtures.copy("nats-2.15.1-small", tmp), "LIM1").resolve("msgs/1.blk"));
+        // Spec §9.10: seq 50 at offset 6664 has headers, slen 6; hlen is the u32 after the subject.
+        int hlenAt = 6664 + 22 + 6;
+        assertThat(LittleEndian.u32(b, hlenAt)).isEqualTo(22);
+        b[hlenAt + 3] = 0x40;
+        BlockScanner scanner = new BlockScanner("LIM1");
+        BlockScan scan = scanner.scan(1, b, b.length);
+        assertThat(scan.problem()).as("hlen is not hashed").isNull();
+        List<Long> visited = new ArrayList<>();
+        int[] seq50 = new int[3];
+        scanner.forEachMessage(1, b, b.length, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+            visited.add(seq);
+            if (seq == 50) {
+                seq50[0] = hl;
+                seq50[1] = pl;
+                seq50[2] = rl;
+            }
+        });
+        assertThat(visited).hasSize((int) scan.msgs()).contains(50L, 1000L);
+        assertThat(seq50).as("no headers; header and payload bytes as one payload").containsExactly(0, 22 + 100, 162);
+    }
+
+    @Test
     void randomTruncationsAndBitFlipsNeverThrowAndAlwaysReportWhere(@TempDir Path tmp) throws Exception {
         long seed = 0xB10C_5CA7L;
         Random rnd = new Random(seed);

@@ -1,0 +1,232 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Message;
+import io.nats.client.PullSubscribeOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * jetstart to server: a store written by {@code jetstart generate} is started by nats-server 2.10.x
+ * and by the newest build (2.14+); the server reports the state {@code jetstart inspect} reports,
+ * serves every message jetstart wrote, and its consumers resume where jetstart left them. Also
+ * which {@code index.db} versions each server reads without rebuilding.
+ *
+ * <p>The messages jetstart wrote are read back with {@code jetstart dump <store> --json}
+ * ({@code {"streams":[{"account","name","messages":[{"seq","subject","hdrs","data"}]}]}}, bodies
+ * and header blocks in base64 as the server's {@code STREAM.MSG.GET} gives them).
+ */
+class JetstartToServerIT {
+
+    private static final List<String> GENERATE = List.of("--streams", "3", "--messages", "1000", "--payload", "64",
+            "--subjects", "4", "--consumers", "2");
+
+    /** Emptied when the class starts and kept afterwards: stores, server logs and jetstart output are the evidence. */
+    private final Path tmp = Repo.work("JetstartToServerIT");
+
+    /** What jetstart wrote and what it says about it. */
+    record Generated(Path store, JsonNode inspect, JsonNode dump) {
+    }
+
+    /** One server run on a copy of a generated store. */
+    record ServerRun(NatsServerBinary binary, ServerOracle.Snapshot oracle, Map<String, List<JsonNode>> messages,
+            List<Resume> resumes, List<String> warnings, String log) {
+    }
+
+    /** The first delivery a consumer makes after the restart. */
+    record Resume(String stream, String consumer, String detail, boolean asExpected) {
+    }
+
+    @TestFactory
+    Stream<DynamicNode> serversStartOnStoresJetstartWrote() throws Exception {
+        return NatsServers.skipWhenMissing(this::tests);
+    }
+
+    private Stream<DynamicNode> tests() {
+        NatsServers servers = NatsServers.discover();
+        List<NatsServerBinary> targets = List.of(
+                servers.require("2.10.x", v -> v.isLine(2, 10)),
+                servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+        System.out.println("[it] jetstart -> server with nats-server " + targets.stream().map(b -> b.version().toString()).toList());
+        Once<Generated> generated = new Once<>(() -> generate(tmp.resolve("generated"), List.of()));
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (NatsServerBinary b : targets) {
+            Once<ServerRun> run = new Once<>(() -> startOn(b, generated.get(), tmp.resolve("run-" + b.version())));
+            nodes.add(dynamicContainer(b.toString(), Stream.of(
+                    dynamicTest("reports the stream and consumer state jetstart inspect reports",
+                            () -> sameState(generated.get(), run.get())),
+                    dynamicTest("serves every message jetstart wrote, with its sequence, subject, headers and body",
+                            () -> sameMessages(generated.get(), run.get())),
+                    dynamicTest("resumes every pull consumer at the next delivery after jetstart's state",
+                            () -> consumersResume(run.get())))));
+        }
+        for (int version : List.of(3, 4)) {
+            Once<Generated> g = new Once<>(() -> generate(tmp.resolve("generated-v" + version),
+                    List.of("--index-version", Integer.toString(version))));
+            nodes.add(dynamicContainer("index.db v" + version, targets.stream().map(b -> dynamicTest(
+                    indexVerdict(version, b), () -> indexVersion(version, b, g.get())))));
+        }
+        return nodes.stream();
+    }
+
+    private Generated generate(Path store, List<String> extra) throws Exception {
+        Jetstart jetstart = new Jetstart(store.resolveSibling(store.getFileName() + "-work"));
+        List<String> args = new ArrayList<>(List.of("generate", store.toString()));
+        args.addAll(GENERATE);
+        args.addAll(extra);
+        Jetstart.Result r = jetstart.run(args.toArray(String[]::new));
+        if (r.exitCode() != 0) {
+            throw new AssertionError("jetstart generate failed: " + r);
+        }
+        JsonNode inspect = jetstart.inspect(store).json();
+        Jetstart.Result dump = jetstart.run("dump", store.toString(), "--json");
+        if (dump.exitCode() != 0) {
+            throw new AssertionError("jetstart dump failed: " + dump);
+        }
+        return new Generated(store, inspect, dump.json());
+    }
+
+    private static ServerRun startOn(NatsServerBinary binary, Generated g, Path dir) throws Exception {
+        Path store = StoreFiles.copy(g.store(), dir.resolve("store"));
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL)) {
+            ServerOracle.Snapshot oracle = ServerOracle.captureAfterRestore(server);
+            oracle.write(Repo.output().resolve("jetstart-to-" + binary.version()), "generated");
+            Map<String, List<JsonNode>> messages = new LinkedHashMap<>();
+            List<Resume> resumes = new ArrayList<>();
+            try (NatsClient client = server.connect(Account.GLOBAL)) {
+                Connection c = client.connection();
+                JsApi api = new JsApi(c, Json.mapper());
+                for (JsonNode s : oracle.oracle().path("streams")) {
+                    String name = s.path("name").asText();
+                    List<JsonNode> got = new ArrayList<>();
+                    for (long seq = s.path("state").path("first_seq").asLong(); seq <= s.path("state").path("last_seq").asLong()
+                            && seq > 0; seq++) {
+                        api.message(name, seq).ifPresent(got::add);
+                    }
+                    messages.put(name, got);
+                }
+                // Resuming delivers, which changes consumer state: only after everything was read.
+                for (JsonNode raw : oracle.raw().path("streams")) {
+                    String stream = raw.path("info").path("config").path("name").asText();
+                    for (JsonNode consumer : raw.path("consumers")) {
+                        resumes.add(resume(c, stream, consumer, messages.get(stream)));
+                    }
+                }
+            }
+            return new ServerRun(binary, oracle, messages, resumes, server.warnings(), server.log());
+        }
+    }
+
+    private static Resume resume(Connection c, String stream, JsonNode info, List<JsonNode> messages) throws Exception {
+        String name = info.path("name").asText();
+        JsonNode config = info.path("config");
+        if (!config.path("deliver_subject").asText("").isEmpty()) {
+            return new Resume(stream, name, "push consumer, not pulled", true);
+        }
+        long deliveredConsumer = info.path("delivered").path("consumer_seq").asLong();
+        long deliveredStream = info.path("delivered").path("stream_seq").asLong();
+        long floorStream = info.path("ack_floor").path("stream_seq").asLong();
+        List<String> filters = new ArrayList<>();
+        if (!config.path("filter_subject").asText("").isEmpty()) {
+            filters.add(config.path("filter_subject").asText());
+        }
+        config.path("filter_subjects").forEach(f -> filters.add(f.asText()));
+        Long nextNew = messages.stream()
+                .filter(m -> m.path("seq").asLong() > deliveredStream)
+                .filter(m -> filters.isEmpty() || filters.stream().anyMatch(f -> Subjects.matches(f, m.path("subject").asText())))
+                .map(m -> m.path("seq").asLong())
+                .findFirst().orElse(null);
+        JetStreamSubscription sub = c.jetStream().subscribe(null, PullSubscribeOptions.bind(stream, name));
+        try {
+            List<Message> got = sub.fetch(1, Duration.ofSeconds(2));
+            if (got.isEmpty()) {
+                boolean expected = nextNew == null && info.path("num_ack_pending").asLong() == 0;
+                return new Resume(stream, name, "nothing delivered (next new message: " + nextNew + ")", expected);
+            }
+            var meta = got.getFirst().metaData();
+            boolean sequenceContinues = meta.consumerSequence() == deliveredConsumer + 1;
+            boolean rightMessage = meta.deliveredCount() == 1
+                    ? Objects.equals(meta.streamSequence(), nextNew)
+                    : meta.streamSequence() > floorStream && meta.streamSequence() <= deliveredStream;
+            return new Resume(stream, name, "delivered stream seq " + meta.streamSequence() + " as consumer seq "
+                    + meta.consumerSequence() + " (delivery " + meta.deliveredCount() + "); jetstart left delivered "
+                    + deliveredConsumer + "/" + deliveredStream + ", ack floor stream seq " + floorStream
+                    + ", next new message " + nextNew, sequenceContinues && rightMessage);
+        } finally {
+            sub.unsubscribe();
+        }
+    }
+
+    private static void sameState(Generated g, ServerRun run) {
+        List<String> diff = StateDiff.between("jetstart", StateDiff.comparedView(g.inspect()), "server", run.oracle().oracle());
+        assertThat(diff).as(() -> run.binary() + " on a store jetstart generated: " + StateDiff.describe(diff)
+                + "\nserver warnings: " + run.warnings()).isEmpty();
+        assertThat(run.oracle().oracle().path("streams").size()).as("streams the server restored").isEqualTo(3);
+        assertThat(run.log()).as("the server restored every stream without deleting one")
+                .doesNotContain("Error recreating stream");
+    }
+
+    private static void sameMessages(Generated g, ServerRun run) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode s : g.dump().path("streams")) {
+            String name = s.path("name").asText();
+            List<JsonNode> served = run.messages().getOrDefault(name, List.of());
+            List<JsonNode> written = new ArrayList<>();
+            s.path("messages").forEach(written::add);
+            if (served.size() != written.size()) {
+                problems.add(name + ": jetstart wrote " + written.size() + " messages, the server serves " + served.size());
+            }
+            for (int i = 0; i < Math.min(served.size(), written.size()) && problems.size() < 20; i++) {
+                JsonNode w = written.get(i);
+                JsonNode r = served.get(i);
+                for (String f : List.of("seq", "subject", "data", "hdrs", "time")) {
+                    if (!w.path(f).asText("").equals(r.path(f).asText(""))) {
+                        problems.add(name + " message " + i + ": " + f + " written " + w.path(f) + ", served " + r.path(f));
+                    }
+                }
+            }
+        }
+        assertThat(g.dump().path("streams").size()).as("streams in jetstart dump").isEqualTo(3);
+        assertThat(problems).as(() -> run.binary() + ": " + String.join("\n  ", problems)).isEmpty();
+    }
+
+    private static void consumersResume(ServerRun run) {
+        assertThat(run.resumes()).as("consumers the server restored").hasSize(6);
+        assertThat(run.resumes()).as(() -> run.binary() + ":\n  " + String.join("\n  ",
+                run.resumes().stream().map(Resume::toString).toList())).allMatch(Resume::asExpected);
+    }
+
+    private static String indexVerdict(int version, NatsServerBinary b) {
+        return version <= b.version().maxIndexDbVersion()
+                ? "read by " + b + " without a rebuild, state equal to jetstart inspect"
+                : "rejected by " + b + " (it reads up to v" + b.version().maxIndexDbVersion()
+                        + "), which rebuilds from the blocks to the state jetstart inspect reports";
+    }
+
+    /**
+     * Whether a server reads an {@code index.db} is told by its log: on a refused file it prints
+     * "Recovering stream state from index errored" and rebuilds from the blocks (spec §4.3).
+     */
+    private void indexVersion(int version, NatsServerBinary binary, Generated g) throws Exception {
+        ServerRun run = startOn(binary, g, tmp.resolve("index-v" + version + "-" + binary.version()));
+        boolean rejected = run.log().contains("Recovering stream state from index errored");
+        boolean readable = version <= binary.version().maxIndexDbVersion();
+        assertThat(rejected).as(() -> binary + " and index.db v" + version + ", warnings: " + run.warnings())
+                .isEqualTo(!readable);
+        sameState(g, run);
+    }
+}

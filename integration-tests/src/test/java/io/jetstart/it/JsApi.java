@@ -1,0 +1,139 @@
+package io.jetstart.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nats.client.Connection;
+import io.nats.client.Message;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The JetStream API as raw JSON requests ({@code $JS.API.*}), so the oracle sees exactly what the
+ * server answers (every field, every page) rather than what a client library chose to model.
+ */
+final class JsApi {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final Connection connection;
+    private final ObjectMapper json;
+
+    JsApi(Connection connection, ObjectMapper json) {
+        this.connection = connection;
+        this.json = json;
+    }
+
+    JsonNode request(String subject, ObjectNode body) throws IOException {
+        Message reply;
+        try {
+            reply = connection.request(subject, json.writeValueAsBytes(body), TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted during " + subject, e);
+        }
+        if (reply == null) {
+            throw new IOException("no answer to " + subject + " within " + TIMEOUT);
+        }
+        JsonNode answer = json.readTree(reply.getData());
+        if (answer.has("error")) {
+            throw new ApiError(subject + " " + body + " answered " + answer.get("error"),
+                    answer.get("error").path("err_code").asInt());
+        }
+        return answer;
+    }
+
+    List<String> streamNames() throws IOException {
+        return pagedNames("$JS.API.STREAM.NAMES", "streams");
+    }
+
+    List<String> consumerNames(String stream) throws IOException {
+        return pagedNames("$JS.API.CONSUMER.NAMES." + stream, "consumers");
+    }
+
+    private List<String> pagedNames(String subject, String field) throws IOException {
+        List<String> names = new ArrayList<>();
+        while (true) {
+            JsonNode page = request(subject, json.createObjectNode().put("offset", names.size()));
+            JsonNode list = page.path(field);
+            int before = names.size();
+            list.forEach(n -> names.add(n.asText()));
+            if (names.size() == before || names.size() >= page.path("total").asInt(0)) {
+                return names;
+            }
+        }
+    }
+
+    /**
+     * {@code STREAM.INFO} with the deleted sequences and every subject ({@code subjects_filter: ">"}).
+     * The subjects map comes in pages (at most 100,000 subjects each); the pages are merged into
+     * the first answer, which is returned with {@code offset}/{@code limit} removed.
+     */
+    ObjectNode streamInfo(String stream) throws IOException {
+        ObjectNode first = null;
+        ObjectNode subjects = json.createObjectNode();
+        while (true) {
+            ObjectNode body = json.createObjectNode()
+                    .put("deleted_details", true)
+                    .put("subjects_filter", ">")
+                    .put("offset", subjects.size());
+            JsonNode page = request("$JS.API.STREAM.INFO." + stream, body);
+            if (first == null) {
+                first = (ObjectNode) page.deepCopy();
+            }
+            JsonNode pageSubjects = page.path("state").path("subjects");
+            int before = subjects.size();
+            pageSubjects.properties().forEach(e -> subjects.set(e.getKey(), e.getValue()));
+            if (subjects.size() == before || subjects.size() >= page.path("total").asLong(0)) {
+                break;
+            }
+        }
+        if (!subjects.isEmpty()) {
+            ((ObjectNode) first.path("state")).set("subjects", subjects);
+        }
+        first.remove(List.of("offset", "limit", "total"));
+        return first;
+    }
+
+    /**
+     * {@code STREAM.MSG.GET} of one sequence: the {@code message} object ({@code subject},
+     * {@code seq}, {@code hdrs} and {@code data} in base64, {@code time}), or empty when the
+     * sequence holds no message (deleted, purged, or outside the stream).
+     */
+    Optional<JsonNode> message(String stream, long seq) throws IOException {
+        try {
+            return Optional.of(request("$JS.API.STREAM.MSG.GET." + stream, json.createObjectNode().put("seq", seq))
+                    .path("message"));
+        } catch (ApiError e) {
+            if (e.errCode() == NO_MESSAGE_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** {@code JSNoMessageFoundErr}. */
+    private static final int NO_MESSAGE_FOUND = 10037;
+
+    /** An error answer of the JetStream API. */
+    static final class ApiError extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final int errCode;
+
+        ApiError(String message, int errCode) {
+            super(message);
+            this.errCode = errCode;
+        }
+
+        int errCode() {
+            return errCode;
+        }
+    }
+
+    JsonNode consumerInfo(String stream, String consumer) throws IOException {
+        return request("$JS.API.CONSUMER.INFO." + stream + "." + consumer, json.createObjectNode());
+    }
+}

@@ -1,0 +1,93 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Checks the harness against data it did not produce: a server restarted on a fixture store must
+ * answer what that fixture's {@code oracle.json} recorded, and after losing its index files what
+ * {@code oracle.rebuilt.json} recorded. A failure here means {@link ServerOracle},
+ * {@link StoreFiles#stripIndexes} or {@link StateDiff} is wrong, not jetstart.
+ */
+class OracleSelfCheckIT {
+
+    /** Emptied when the class starts and kept afterwards: stores, server logs and jetstart output are the evidence. */
+    private final Path tmp = Repo.work("OracleSelfCheckIT");
+
+    @TestFactory
+    Stream<DynamicNode> fixtureStoresAnswerTheirRecordedOracles() throws Exception {
+        return NatsServers.skipWhenMissing(this::tests);
+    }
+
+    private Stream<DynamicNode> tests() throws IOException {
+        Optional<Path> fixtures = Fixtures.dir();
+        Assumptions.assumeTrue(fixtures.isPresent(), "no shared/fixtures folder above " + Path.of("").toAbsolutePath());
+        NatsServers servers = NatsServers.discover();
+        List<DynamicNode> nodes = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(fixtures.get())) {
+            for (Path fixture : dirs.filter(d -> d.getFileName().toString().endsWith("-small")).sorted().toList()) {
+                ServerVersion version = ServerVersion.parse(Files.readString(fixture.resolve("server-version.txt")));
+                Optional<NatsServerBinary> binary = servers.all().stream().filter(b -> b.version().equals(version)).findFirst();
+                if (binary.isEmpty()) {
+                    System.out.println("[it] no nats-server " + version + " for fixture " + fixture.getFileName());
+                    continue;
+                }
+                nodes.add(dynamicContainer(fixture.getFileName().toString(), Stream.of(
+                        dynamicTest("restarted with its index files, the server answers oracle.json",
+                                () -> check(binary.get(), fixture, false)),
+                        dynamicTest("restarted without its index files, the server answers oracle.rebuilt.json",
+                                () -> check(binary.get(), fixture, true)))));
+            }
+        }
+        Assumptions.assumeFalse(nodes.isEmpty(), "no fixture has a matching nats-server build in " + servers);
+        return nodes.stream();
+    }
+
+    private void check(NatsServerBinary binary, Path fixture, boolean stripped) throws IOException {
+        Path dir = tmp.resolve(fixture.getFileName() + (stripped ? "-stripped" : "-indexed"));
+        Path store = StoreFiles.copy(fixture.resolve("store"), dir.resolve("store"));
+        if (stripped) {
+            assertThat(StoreFiles.stripIndexes(store)).isNotEmpty();
+        }
+        ServerOracle.Snapshot answer;
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL)) {
+            answer = ServerOracle.captureAfterRestore(server);
+        }
+        answer.write(Repo.output().resolve("self-check"), fixture.getFileName() + (stripped ? "-rebuilt" : ""));
+        JsonNode recorded = comparedView(Json.mapper().readTree(
+                fixture.resolve(stripped ? "oracle.rebuilt.json" : "oracle.json").toFile()));
+        List<String> diff = StateDiff.between("recorded", recorded, "server", answer.oracle());
+        assertThat(diff).as(() -> StateDiff.describe(diff)).isEmpty();
+        assertThat(answer.oracle().path("streams").size()).isEqualTo(recorded.path("streams").size()).isPositive();
+    }
+
+    /** A fixture oracle ({@code $G} only, full server answers) in the compared view. */
+    private static ObjectNode comparedView(JsonNode fixtureOracle) {
+        ObjectMapper json = Json.mapper();
+        ObjectNode view = json.createObjectNode();
+        ArrayNode streams = view.putArray("streams");
+        for (JsonNode s : fixtureOracle.path("streams")) {
+            List<JsonNode> consumers = new ArrayList<>();
+            s.path("consumers").forEach(consumers::add);
+            streams.add(ComparedFields.stream(json, "$G", s.path("name").asText(), s.path("state"), consumers));
+        }
+        ServerOracle.sortStreams(streams);
+        return view;
+    }
+}
