@@ -2,6 +2,7 @@ package io.jetstart.recovery;
 
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
@@ -20,11 +21,15 @@ import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Brings every stream and consumer of a store back: discover, plan (largest first), then one task
@@ -33,7 +38,8 @@ import java.util.List;
  *
  * <p>Read-only: nothing is written, truncated or deleted. A {@code StoreRecovery} runs once;
  * {@link #close()} from another thread cancels a run in progress, and {@link #run()} then returns
- * with the unfinished streams reported as cancelled and no recovery thread left alive.
+ * with the unfinished streams reported as cancelled and no recovery thread left alive (a close()
+ * during discovery, one stat pass, takes effect as soon as discovery ends).
  *
  * <p>Design note: everything the stream tasks share (the gate, the block buffers, the event pump,
  * the runner) is built before the first fork and is thread-safe. nats-server #7503 crashed at
@@ -43,12 +49,24 @@ import java.util.List;
 public final class StoreRecovery implements AutoCloseable {
     private final Path storeDir;
     private final RecoveryOptions options;
+    private final UnaryOperator<DiskGate> gateProbe;
     private volatile Thread owner;
     private volatile boolean closed;
+    /** Set once discovery is over: only from then on does close() interrupt the owner. */
+    private volatile boolean tasksStarting;
 
     public StoreRecovery(Path storeDir, RecoveryOptions options) {
+        this(storeDir, options, UnaryOperator.identity());
+    }
+
+    /**
+     * For tests: {@code gateProbe} wraps the shared gate, so a test sees every disk operation of
+     * the run (how many run at once, on which threads) without trusting the gate's own counters.
+     */
+    StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe) {
         this.storeDir = storeDir;
         this.options = options;
+        this.gateProbe = gateProbe;
     }
 
     /** Convenience: run a recovery to completion on the calling thread. */
@@ -72,10 +90,11 @@ public final class StoreRecovery implements AutoCloseable {
         boolean sequential = options.mode() == RecoveryOptions.Mode.SEQUENTIAL;
         TaskRunner runner = sequential ? TaskRunners.sequential() : TaskRunners.parallel(options.preview());
         CountingDiskGate gate = new CountingDiskGate(options.dios());
+        DiskGate io = gateProbe.apply(gate);
         BlockBuffers buffers = new BlockBuffers(sequential ? 1 : options.workers());
         Instant deadline = options.deadline() == null ? null : Instant.now().plus(options.deadline());
         try (EventPump events = new EventPump(options.listener())) {
-            StoreLayout layout = StoreLayout.discover(storeDir, gate);
+            StoreLayout layout = StoreLayout.discover(storeDir, io);
             List<StreamDir> plan = new ArrayList<>(layout.streams());
             if (!options.onlyStreams().isEmpty()) {
                 plan.removeIf(sd -> !options.onlyStreams().contains(sd.name()));
@@ -86,13 +105,25 @@ public final class StoreRecovery implements AutoCloseable {
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
             events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
                     buffers.count(), GateView.of(gate)));
+            // What each stream task finished with and told the listener. A runner may lose a task's
+            // value when the group is cancelled as the task returns (a StructuredTaskScope subtask
+            // is then UNAVAILABLE, a cancelled Future has no result): the report must still say
+            // what the listener was told, and each stream must finish exactly once.
+            AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
-            for (StreamDir sd : plan) {
+            for (int i = 0; i < plan.size(); i++) {
+                StreamDir sd = plan.get(i);
+                int index = i;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, runner, gate, buffers, events, sequential)));
+                        () -> recoverStream(sd, runner, io, buffers, events, sequential, r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
+            // Discovery is not interrupted: an interrupt there surfaced as an IOException ("interrupted
+            // while waiting for a disk permit") and the run failed as if the store were unreadable. It
+            // is one stat pass, so close() takes effect when it ends: either close() sees
+            // tasksStarting and interrupts, or this thread sees closed (both volatile).
+            tasksStarting = true;
             try {
                 results = closed ? cancelledResults(tasks.size()) : runner.runAll(tasks, deadline);
             } catch (InterruptedException e) {
@@ -101,7 +132,8 @@ public final class StoreRecovery implements AutoCloseable {
             }
             List<StreamReport> reports = new ArrayList<>(plan.size());
             for (int i = 0; i < plan.size(); i++) {
-                reports.add(toReport(plan.get(i), results.get(i), events));
+                StreamReport told = finished.get(i);
+                reports.add(told != null ? told : toReport(plan.get(i), results.get(i), events));
             }
             reports.sort(Comparator.comparing(StreamReport::account).thenComparing(StreamReport::name));
             RecoveryReport report = new RecoveryReport(List.copyOf(reports), System.nanoTime() - start, runner.kind(),
@@ -116,6 +148,7 @@ public final class StoreRecovery implements AutoCloseable {
             if (closed) {
                 Thread.interrupted();
             }
+            tasksStarting = false;
             owner = null;
         }
     }
@@ -128,6 +161,7 @@ public final class StoreRecovery implements AutoCloseable {
         return out;
     }
 
+    /** The report of a stream whose task did not finish by itself (cancelled before or while it ran, or crashed). */
     private StreamReport toReport(StreamDir sd, TaskRunner.Result<StreamReport> r, EventPump events) {
         return switch (r) {
             case TaskRunner.Result.Done<StreamReport> d -> d.value();
@@ -147,10 +181,11 @@ public final class StoreRecovery implements AutoCloseable {
         };
     }
 
-    private StreamReport recoverStream(StreamDir sd, TaskRunner runner, CountingDiskGate sharedGate, BlockBuffers buffers,
-                                       EventPump events, boolean sequential) throws InterruptedException {
+    private StreamReport recoverStream(StreamDir sd, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
+                                       EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
+            throws InterruptedException {
         long start = System.nanoTime();
-        StreamGate gate = new StreamGate(sharedGate);
+        StreamGate gate = new StreamGate(sharedGate, () -> closed);
         events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));
         StoreContext ctx = new StoreContext(gate, buffers,
                 sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()),
@@ -168,8 +203,9 @@ public final class StoreRecovery implements AutoCloseable {
                 meta = MetaFiles.readStream(sd.dir(), gate);
             } catch (MetaException e) {
                 throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
-            } catch (IOException e) {
-                throw new StoreException(Problem.fatal(sd.dir(), -1, "cannot read meta files: " + e.getMessage()), e);
+            } catch (InterruptedIOException e) {
+                // Cancelled while waiting for a disk permit or reading: not damage.
+                throw cancellation(e);
             }
             store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
@@ -194,9 +230,21 @@ public final class StoreRecovery implements AutoCloseable {
             report = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, meta == null ? null : meta.config(), null,
                     List.of(), store == null ? List.of() : store.problems(), System.nanoTime() - start, gate.waitNanos(),
                     0, 0, sd.blockBytes());
+            // The task returns normally, so keep the cancellation visible to the runner that called
+            // it: the sequential runner runs every stream on this one thread, and with the interrupt
+            // swallowed here it went on to recover all the remaining streams after close().
+            Thread.currentThread().interrupt();
         }
+        onFinished.accept(report);
         events.emit(new RecoveryEvent.StreamFinished(report));
         return report;
+    }
+
+    private static InterruptedException cancellation(InterruptedIOException e) {
+        Thread.interrupted();
+        InterruptedException ie = new InterruptedException("cancelled while reading meta files");
+        ie.initCause(e);
+        return ie;
     }
 
     /** A stream's consumers after loading: those to settle, and those that failed. */
@@ -241,7 +289,7 @@ public final class StoreRecovery implements AutoCloseable {
     public void close() {
         closed = true;
         Thread t = owner;
-        if (t != null && t != Thread.currentThread()) {
+        if (t != null && t != Thread.currentThread() && tasksStarting) {
             t.interrupt();
         }
     }

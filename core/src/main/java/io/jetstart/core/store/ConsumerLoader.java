@@ -8,6 +8,7 @@ import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -34,8 +35,12 @@ public final class ConsumerLoader {
             meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate());
         } catch (MetaException e) {
             throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
-        } catch (IOException e) {
-            throw new StoreException(Problem.fatal(dir, -1, "cannot read consumer meta: " + e.getMessage()), e);
+        } catch (InterruptedIOException e) {
+            // Cancelled while waiting for a disk permit or reading: not a damaged consumer.
+            Thread.interrupted();
+            InterruptedException ie = new InterruptedException("cancelled while reading consumer meta files");
+            ie.initCause(e);
+            throw ie;
         }
         Path odat = dir.resolve("o.dat");
         ConsumerState state = null;

@@ -1,0 +1,165 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.write.GeneratorSpec;
+import io.jetstart.core.write.StoreGenerator;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.io.TempDirFactory;
+
+/**
+ * What the recovery tests share: the real fixtures (found like core's {@code Fixtures}, which lives
+ * in core's test jar and is not visible here), copies, index dropping, checksums of a whole store,
+ * generated stores with the state they must recover to, and which runner this JVM must pick.
+ */
+final class TestStores {
+    static final String ACCOUNT = "$G";
+
+    private TestStores() {
+    }
+
+    /** {@code jetstart.fixtures} when set, else the first {@code shared/fixtures} walking up from here. */
+    static Path fixtures() {
+        String prop = System.getProperty("jetstart.fixtures");
+        if (prop != null && !prop.isBlank()) {
+            Path p = Path.of(prop).toAbsolutePath().normalize();
+            if (!Files.isDirectory(p)) {
+                throw new IllegalStateException("jetstart.fixtures=" + prop + " is not a directory");
+            }
+            return p;
+        }
+        Path start = Path.of("").toAbsolutePath().normalize();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("shared").resolve("fixtures");
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no shared/fixtures above " + start + "; set -Djetstart.fixtures=<path>");
+    }
+
+    /** Copies {@code <fixture>/store} into {@code into/<fixture>} (writable) and returns the copy. */
+    static Path copyFixtureStore(String fixture, Path into) throws IOException {
+        Path src = fixtures().resolve(fixture).resolve("store");
+        Path dst = into.resolve(fixture);
+        try (Stream<Path> files = Files.walk(src)) {
+            for (Path f : files.toList()) {
+                Path t = dst.resolve(src.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(f, t);
+                    t.toFile().setWritable(true, true);
+                }
+            }
+        }
+        return dst;
+    }
+
+    /** Every {@code index.db} truncated to 0 bytes, every 2.9 {@code .idx}/{@code .fss} removed: the rebuild case. */
+    static void dropIndexes(Path store) throws IOException {
+        try (Stream<Path> files = Files.walk(store)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String n = f.getFileName().toString();
+                if (n.equals("index.db")) {
+                    truncate(f, 0);
+                } else if (n.endsWith(".idx") || n.endsWith(".fss")) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    static void truncate(Path file, long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(size);
+        }
+    }
+
+    /** sha256 of every file under {@code root} by relative path; directories as "dir". */
+    static Map<String, String> digests(Path root) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.toList()) {
+                String rel = root.relativize(f).toString();
+                if (Files.isDirectory(f)) {
+                    out.put(rel + "/", "dir");
+                } else {
+                    out.put(rel, HexFormat.of().formatHex(sha.digest(Files.readAllBytes(f))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Writes a store with {@link StoreGenerator} into {@code storeDir}. */
+    static void generate(Path storeDir, GeneratorSpec spec) throws IOException {
+        StoreGenerator.generate(storeDir, spec, (done, written) -> { });
+    }
+
+    static Path streamDir(Path storeDir, String stream) {
+        return storeDir.resolve("jetstream").resolve(ACCOUNT).resolve("streams").resolve(stream);
+    }
+
+    /**
+     * The state a generated stream {@code S<i>} must come back with, from the spec rather than from
+     * the code under test: messages 1..M, message m at {@code firstTs + (m-1) µs}, and bytes the sum
+     * of {@code rl = 22 + slen + payload + 8} (spec 3.2) over subjects {@code s<i>.<m mod K>}.
+     */
+    record Expected(long messages, long bytes, long firstSeq, long firstTs, long lastSeq, long lastTs) {
+        static Expected of(GeneratorSpec spec, int stream) {
+            long m = spec.messages();
+            long bytes = 0;
+            for (int k = 0; k < spec.subjects(); k++) {
+                long count = m / spec.subjects() + (k < m % spec.subjects() ? 1 : 0);
+                int slen = ("s" + stream + "." + k).getBytes(StandardCharsets.US_ASCII).length;
+                bytes += count * (22L + slen + spec.payload() + 8);
+            }
+            if (m == 0) {
+                return new Expected(0, 0, 0, 0, 0, 0);
+            }
+            return new Expected(m, bytes, 1, spec.firstTs(), m, spec.firstTs() + (m - 1) * 1_000L);
+        }
+
+        static Expected of(StreamReport r) {
+            var s = r.state();
+            return new Expected(s.messages(), s.bytes(), s.firstSeq(), s.firstTs(), s.lastSeq(), s.lastTs());
+        }
+    }
+
+    /** The parallel runner this JVM must choose: the fallback execution says so with a system property. */
+    static String expectedParallelRunner() {
+        return "fallback".equals(System.getProperty("jetstart.expect.path")) ? "fallback" : "structured";
+    }
+
+    static String expectedRunner(RecoveryOptions.Mode mode) {
+        return mode == RecoveryOptions.Mode.SEQUENTIAL ? "sequential" : expectedParallelRunner();
+    }
+
+    /**
+     * Generated stores go to {@code /dev/shm} when it exists: the generator fsyncs every file, which
+     * costs ~8 ms per stream on the CI disk and nothing on tmpfs. Recovery reads through the page
+     * cache either way, so the tests measure the same code.
+     */
+    static final class FastTempDir implements TempDirFactory {
+        @Override
+        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws IOException {
+            Path shm = Path.of("/dev/shm");
+            if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+                return Files.createTempDirectory(shm, "jetstart-test-");
+            }
+            return Files.createTempDirectory("jetstart-test-");
+        }
+    }
+}
