@@ -16,17 +16,7 @@ final class Fixtures {
 
     /** {@code jetstart.fixtures}, else {@code <repo>/../shared/fixtures} found by walking up. */
     static Path root() {
-        String prop = System.getProperty("jetstart.fixtures");
-        if (prop != null) {
-            return Path.of(prop);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolveSibling("shared").resolve("fixtures");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("fixtures not found: set -Djetstart.fixtures or keep shared/fixtures next to the repository");
+        return io.jetstart.core.testing.Fixtures.root();
     }
 
     /** The repository root: the folder holding the parent pom and docs/. */
@@ -39,21 +29,8 @@ final class Fixtures {
         throw new IllegalStateException("repository root not found above " + Path.of("").toAbsolutePath());
     }
 
-    static Path copyStore(String fixture, Path into) throws IOException {
-        Path src = root().resolve(fixture).resolve("store");
-        Path dst = into.resolve(fixture);
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path f : files.toList()) {
-                Path t = dst.resolve(src.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                    t.toFile().setWritable(true);
-                }
-            }
-        }
-        return dst;
+    static Path copyStore(String fixture, Path into) {
+        return io.jetstart.core.testing.Fixtures.copyStore(fixture, into);
     }
 
     static Path stream(Path store, String name) {

@@ -30,54 +30,17 @@ final class TestStores {
 
     /** {@code jetstart.fixtures} when set, else the first {@code shared/fixtures} walking up from here. */
     static Path fixtures() {
-        String prop = System.getProperty("jetstart.fixtures");
-        if (prop != null && !prop.isBlank()) {
-            Path p = Path.of(prop).toAbsolutePath().normalize();
-            if (!Files.isDirectory(p)) {
-                throw new IllegalStateException("jetstart.fixtures=" + prop + " is not a directory");
-            }
-            return p;
-        }
-        Path start = Path.of("").toAbsolutePath().normalize();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("fixtures");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no shared/fixtures above " + start + "; set -Djetstart.fixtures=<path>");
+        return io.jetstart.core.testing.Fixtures.root();
     }
 
     /** Copies {@code <fixture>/store} into {@code into/<fixture>} (writable) and returns the copy. */
-    static Path copyFixtureStore(String fixture, Path into) throws IOException {
-        Path src = fixtures().resolve(fixture).resolve("store");
-        Path dst = into.resolve(fixture);
-        try (Stream<Path> files = Files.walk(src)) {
-            for (Path f : files.toList()) {
-                Path t = dst.resolve(src.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                    t.toFile().setWritable(true, true);
-                }
-            }
-        }
-        return dst;
+    static Path copyFixtureStore(String fixture, Path into) {
+        return io.jetstart.core.testing.Fixtures.copyStore(fixture, into);
     }
 
     /** Every {@code index.db} truncated to 0 bytes, every 2.9 {@code .idx}/{@code .fss} removed: the rebuild case. */
     static void dropIndexes(Path store) throws IOException {
-        try (Stream<Path> files = Files.walk(store)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                String n = f.getFileName().toString();
-                if (n.equals("index.db")) {
-                    truncate(f, 0);
-                } else if (n.endsWith(".idx") || n.endsWith(".fss")) {
-                    Files.delete(f);
-                }
-            }
-        }
+        io.jetstart.core.testing.Fixtures.dropIndexes(store);
     }
 
     static void truncate(Path file, long size) throws IOException {
@@ -88,19 +51,7 @@ final class TestStores {
 
     /** sha256 of every file under {@code root} by relative path; directories as "dir". */
     static Map<String, String> digests(Path root) throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.toList()) {
-                String rel = root.relativize(f).toString();
-                if (Files.isDirectory(f)) {
-                    out.put(rel + "/", "dir");
-                } else {
-                    out.put(rel, HexFormat.of().formatHex(sha.digest(Files.readAllBytes(f))));
-                }
-            }
-        }
-        return out;
+        return io.jetstart.core.testing.Fixtures.digests(root);
     }
 
     /** Writes a store with {@link StoreGenerator} into {@code storeDir}. */

@@ -207,7 +207,13 @@ public final class HighwayHash64 {
             update(b, c, n);
             return finish();
         }
-        packet(LittleEndian.u64(b, a), LittleEndian.u64(b, a + 8), LittleEndian.u64(b, c), LittleEndian.u64(b, c + 8));
+        // Packet 0 straddles the two ranges: assemble just its 32 bytes, then run one round on them.
+        byte[] first = tail;
+        LittleEndian.putU64(first, 0, LittleEndian.u64(b, a));
+        LittleEndian.putU64(first, 8, LittleEndian.u64(b, a + 8));
+        LittleEndian.putU64(first, 16, LittleEndian.u64(b, c));
+        LittleEndian.putU64(first, 24, LittleEndian.u64(b, c + 8));
+        packets(first, 0, 1);
         int p = c + 16;
         int rest = n - 16;
         int whole = rest >>> 5;
@@ -221,54 +227,6 @@ public final class HighwayHash64 {
             pendingLen = rest;
         }
         return finish();
-    }
-
-    /** One update round with the four input lanes given directly. */
-    private void packet(long a0, long a1, long a2, long a3) {
-        long x00 = v00, x01 = v01, x02 = v02, x03 = v03;
-        long x10 = v10, x11 = v11, x12 = v12, x13 = v13;
-        long y00 = m00, y01 = m01, y02 = m02, y03 = m03;
-        long y10 = m10, y11 = m11, y12 = m12, y13 = m13;
-        x10 += y00 + a0;
-        x11 += y01 + a1;
-        x12 += y02 + a2;
-        x13 += y03 + a3;
-        y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
-        y01 ^= (x11 & 0xffffffffL) * (x01 >>> 32);
-        y02 ^= (x12 & 0xffffffffL) * (x02 >>> 32);
-        y03 ^= (x13 & 0xffffffffL) * (x03 >>> 32);
-        x00 += y10;
-        x01 += y11;
-        x02 += y12;
-        x03 += y13;
-        y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
-        y11 ^= (x01 & 0xffffffffL) * (x11 >>> 32);
-        y12 ^= (x02 & 0xffffffffL) * (x12 >>> 32);
-        y13 ^= (x03 & 0xffffffffL) * (x13 >>> 32);
-        x01 += zipperHigh(x11, x10);
-        x00 += zipperLow(x11, x10);
-        x03 += zipperHigh(x13, x12);
-        x02 += zipperLow(x13, x12);
-        x11 += zipperHigh(x01, x00);
-        x10 += zipperLow(x01, x00);
-        x13 += zipperHigh(x03, x02);
-        x12 += zipperLow(x03, x02);
-        v00 = x00;
-        v01 = x01;
-        v02 = x02;
-        v03 = x03;
-        v10 = x10;
-        v11 = x11;
-        v12 = x12;
-        v13 = x13;
-        m00 = y00;
-        m01 = y01;
-        m02 = y02;
-        m03 = y03;
-        m10 = y10;
-        m11 = y11;
-        m12 = y12;
-        m13 = y13;
     }
 
     public long hash(byte[] b, int off, int len) {

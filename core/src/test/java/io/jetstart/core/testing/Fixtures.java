@@ -93,4 +93,61 @@ public final class Fixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Copies fixture {@code name}'s {@code store/} into {@code into/name} (writable) and returns the store copy. */
+    public static Path copyStore(String name, Path into) {
+        Path src = root().resolve(name).resolve("store");
+        if (!Files.isDirectory(src)) {
+            throw new IllegalArgumentException("no fixture store " + src);
+        }
+        Path dst = into.resolve(name);
+        try (Stream<Path> walk = Files.walk(src)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Path target = dst.resolve(src.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                    target.toFile().setWritable(true, true);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dst;
+    }
+
+    /** Every {@code index.db} truncated to 0 bytes and every 2.9 {@code .idx}/{@code .fss} removed: the rebuild case. */
+    public static void dropIndexes(Path store) throws IOException {
+        try (Stream<Path> files = Files.walk(store)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String n = f.getFileName().toString();
+                if (n.equals("index.db")) {
+                    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f,
+                            java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.truncate(0);
+                    }
+                } else if (n.endsWith(".idx") || n.endsWith(".fss")) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    /** sha256 of every file under {@code root} by relative path (directories as "dir"): proves nothing was written. */
+    public static java.util.Map<String, String> digests(Path root) throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path f : files.toList()) {
+                String rel = root.relativize(f).toString();
+                if (Files.isDirectory(f)) {
+                    out.put(rel + "/", "dir");
+                } else {
+                    out.put(rel, java.util.HexFormat.of().formatHex(sha.digest(Files.readAllBytes(f))));
+                }
+            }
+        }
+        return out;
+    }
 }
