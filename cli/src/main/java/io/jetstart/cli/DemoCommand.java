@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Deletes only the temp folder this command created. */
-    private static void deleteOwnTempDir(Path dir) throws IOException {
+    static void deleteOwnTempDir(Path dir) throws IOException {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
