@@ -62,7 +62,11 @@ public final class Fixtures {
         if (!Files.isDirectory(src)) {
             throw new IllegalArgumentException("no fixture " + src);
         }
-        Path dst = tempDir.resolve(name);
+        return copyTree(src, tempDir.resolve(name));
+    }
+
+    /** Copies {@code src} to {@code dst}, every file writable (fixtures are read-only on CI). */
+    private static Path copyTree(Path src, Path dst) {
         try (Stream<Path> walk = Files.walk(src)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 Path target = dst.resolve(src.relativize(p).toString());
@@ -100,21 +104,7 @@ public final class Fixtures {
         if (!Files.isDirectory(src)) {
             throw new IllegalArgumentException("no fixture store " + src);
         }
-        Path dst = into.resolve(name);
-        try (Stream<Path> walk = Files.walk(src)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Path target = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                    target.toFile().setWritable(true, true);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return dst;
+        return copyTree(src, into.resolve(name));
     }
 
     /** Every {@code index.db} truncated to 0 bytes and every 2.9 {@code .idx}/{@code .fss} removed: the rebuild case. */
