@@ -57,22 +57,26 @@ final class ReportTable {
         if (crow.size() > 1) {
             sb.append('\n').append(table(crow));
         }
-        List<String> problems = new ArrayList<>();
+        // Identical problems in many streams (a demo's truncated index.db files, a store-wide
+        // upgrade) print once with the streams they concern, not once per stream.
+        java.util.Map<String, List<String>> grouped = new java.util.LinkedHashMap<>();
         for (StreamReport s : report.streams()) {
+            String who = s.account() + " > " + s.name();
             for (Problem p : s.problems()) {
-                problems.add(p.severity() + " " + s.account() + " > " + s.name() + ": " + p.describe());
+                grouped.computeIfAbsent(line(p, s), k -> new ArrayList<>()).add(who);
             }
             for (ConsumerOutcome c : s.consumers()) {
                 List<Problem> ps = c instanceof ConsumerOutcome.Failed f ? List.of(f.cause())
                         : ((ConsumerOutcome.Restored) c).info().problems();
                 for (Problem p : ps) {
-                    problems.add(p.severity() + " " + s.account() + " > " + s.name() + " > " + c.name() + ": " + p.describe());
+                    grouped.computeIfAbsent(line(p, s), k -> new ArrayList<>()).add(who + " > " + c.name());
                 }
             }
         }
-        if (!problems.isEmpty()) {
+        if (!grouped.isEmpty()) {
             sb.append("\nProblems:\n");
-            problems.forEach(p -> sb.append("  ").append(p).append('\n'));
+            grouped.forEach((problem, where) -> sb.append("  ").append(problem.replace("\u0000", where.size() == 1
+                    ? where.get(0) : where.size() + " streams (" + abbreviate(where) + ")")).append('\n'));
         }
         if (withTimes) {
             sb.append('\n');
@@ -85,6 +89,33 @@ final class ReportTable {
                     report.consumers(), GoFormat.duration(report.wallNanos()), report.runner(), report.dios(), report.workers()));
         }
         return sb.toString();
+    }
+
+    /** "SEVERITY <who>: <file relative to the stream> at offset N: message", with <who> as a placeholder. */
+    private static String line(Problem p, StreamReport s) {
+        String file = "";
+        if (p.file() != null) {
+            java.nio.file.Path f = p.file();
+            int i = indexOfName(f, s.name());
+            file = i >= 0 && i + 1 < f.getNameCount() ? f.subpath(i + 1, f.getNameCount()).toString() : f.toString();
+            file += p.offset() >= 0 ? " at offset " + p.offset() : "";
+            file += ": ";
+        }
+        return p.severity() + " \u0000: " + file + p.message();
+    }
+
+    private static int indexOfName(java.nio.file.Path f, String streamName) {
+        for (int i = f.getNameCount() - 1; i >= 0; i--) {
+            if (f.getName(i).toString().equals(streamName) && i > 0 && f.getName(i - 1).toString().equals("streams")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String abbreviate(List<String> where) {
+        return where.size() <= 4 ? String.join(", ", where)
+                : String.join(", ", where.subList(0, 3)) + ", … " + where.get(where.size() - 1);
     }
 
     private static String table(List<String[]> rows) {

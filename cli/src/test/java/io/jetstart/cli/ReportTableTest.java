@@ -1,0 +1,27 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTableTest {
+
+    @Test
+    void theSameProblemInSeveralStreamsIsPrintedOnceWithTheStreamsItConcerns(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        assertThat(TestStores.cli("generate", store.toString(), "--streams", "3", "--messages", "100", "--payload", "8").exit()).isZero();
+        TestStores.dropIndexes(store);
+
+        TestStores.Run run = TestStores.cli("inspect", store.toString());
+
+        List<String> problemLines = Arrays.stream(run.out().split("\n")).filter(l -> l.startsWith("  WARNING")).toList();
+        assertThat(problemLines).as(run.out()).singleElement().satisfies(l -> assertThat(l)
+                .contains("3 streams ($G > S1, $G > S2, $G > S3)")
+                .contains(": msgs/index.db: Recovering stream state from index errored: Stream state too short (0 bytes)")
+                .doesNotContain(tmp.toString()));
+    }
+}
