@@ -1,6 +1,5 @@
 package io.jetstart.cli;
 
-import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.recovery.LoggingListener;
 import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
@@ -66,19 +65,17 @@ final class RecoverCommand implements Callable<Integer> {
             return Main.NO_INPUT;
         }
         RecoveryOptions opts = RecoveryOptions.defaults();
-        if (dios != null) {
-            if (dios < CountingDiskGate.MIN_PERMITS || dios > CountingDiskGate.MAX_PERMITS) {
-                spec.commandLine().getErr().println("jetstart: --dios must be between 1 and 8192, got " + dios);
-                return Main.USAGE;
+        try {
+            // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
+            if (dios != null) {
+                opts = opts.withDios(dios);
             }
-            opts = opts.withDios(dios);
-        }
-        if (parallelism.workers != null) {
-            if (parallelism.workers < 1 || parallelism.workers > 4096) {
-                spec.commandLine().getErr().println("jetstart: --workers must be between 1 and 4096, got " + parallelism.workers);
-                return Main.USAGE;
+            if (parallelism.workers != null) {
+                opts = opts.withWorkers(parallelism.workers);
             }
-            opts = opts.withWorkers(parallelism.workers);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            return Main.USAGE;
         }
         if (parallelism.sequential) {
             opts = opts.withMode(RecoveryOptions.Mode.SEQUENTIAL);
