@@ -1,7 +1,7 @@
 package io.jetstart.core.format;
 
-import io.jetstart.core.hash.HashKeys;
-import io.jetstart.core.hash.HighwayHash64;
+import io.jetstart.core.hash.RecordHash;
+import io.jetstart.core.hash.RecordHashes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,16 +37,16 @@ public final class BlockScanner {
 
     private final String streamName;
     private final SubjectCounter subjects = new SubjectCounter();
-    private HighwayHash64 hash;
+    private RecordHash hash;
     private long hashBlock = -1;
 
     public BlockScanner(String streamName) {
         this.streamName = streamName;
     }
 
-    private HighwayHash64 hashFor(long blockIndex) {
+    private RecordHash hashFor(long blockIndex) {
         if (hash == null || hashBlock != blockIndex) {
-            hash = new HighwayHash64(HashKeys.forBlock(streamName, blockIndex));
+            hash = RecordHashes.forBlock(streamName, blockIndex);
             hashBlock = blockIndex;
         }
         return hash;
@@ -55,7 +55,7 @@ public final class BlockScanner {
     /** Scans {@code buf[0, len)} as block {@code blockIndex}; never throws for bad data. */
     public BlockScan scan(long blockIndex, byte[] buf, int len) {
         checkSlice(buf, len);
-        HighwayHash64 h = hashFor(blockIndex);
+        RecordHash h = hashFor(blockIndex);
         subjects.clear();
         State s = new State();
         int index = 0;

@@ -1,6 +1,7 @@
 package io.jetstart.core.format;
 
 import io.jetstart.core.hash.HighwayHash64;
+import io.jetstart.core.hash.RecordHash;
 
 /**
  * Encoder and checked decoder of the records that make up a message block {@code msgs/<n>.blk}
@@ -29,8 +30,8 @@ import io.jetstart.core.hash.HighwayHash64;
  * <p>Design note: the checksum skips {@code rl}, {@code slen} and {@code hlen} and covers the
  * sequence with its flag bits, so erasing a message in place (flag + random body + new checksum)
  * needs no other change to the file and a tombstone can never be confused with its message.
- * Because the checksum is keyed per block, hashing needs the caller's keyed
- * {@link HighwayHash64}; this class only resets it.
+ * Because the checksum is keyed per block, hashing needs the caller's keyed {@link RecordHash};
+ * writers lay the record out first and hash it where it lies, exactly as a reader verifies it.
  */
 public final class Records {
     public static final int HEADER_SIZE = 22;
@@ -68,7 +69,7 @@ public final class Records {
     }
 
     /** Appends a message record; returns its {@code rl} (without the header bit). */
-    public static int writeMessage(ByteWriter out, HighwayHash64 blockHash, long seq, long ts,
+    public static int writeMessage(ByteWriter out, RecordHash blockHash, long seq, long ts,
                                    byte[] subject, byte[] headers, byte[] payload) {
         int hlen = headers == null ? 0 : headers.length;
         int rl = messageLength(subject.length, hlen, payload.length);
@@ -79,14 +80,7 @@ public final class Records {
             out.u32(hlen).bytes(headers);
         }
         out.bytes(payload);
-        blockHash.reset();
-        blockHash.update(out.array(), start + 4, 16);
-        blockHash.update(subject, 0, subject.length);
-        if (hlen > 0) {
-            blockHash.update(headers, 0, hlen);
-        }
-        blockHash.update(payload, 0, payload.length);
-        out.u64(blockHash.finish());
+        out.u64(checksum(blockHash, out.array(), start, subject.length, hlen > 0, rl));
         return rl;
     }
 
@@ -94,7 +88,7 @@ public final class Records {
      * Writes a message record straight into {@code dst} at {@code off} (the caller has made room for
      * {@link #messageLength}); returns its {@code rl}. The fast path for bulk writers.
      */
-    public static int writeMessage(byte[] dst, int off, HighwayHash64 blockHash, long seq, long ts,
+    public static int writeMessage(byte[] dst, int off, RecordHash blockHash, long seq, long ts,
                                    byte[] subject, byte[] headers, byte[] payload) {
         int hlen = headers == null ? 0 : headers.length;
         int rl = messageLength(subject.length, hlen, payload.length);
@@ -116,25 +110,18 @@ public final class Records {
         }
         System.arraycopy(payload, 0, dst, p, payload.length);
         p += payload.length;
-        blockHash.reset();
-        blockHash.update(dst, off + 4, 16);
-        blockHash.update(subject, 0, subject.length);
-        if (hlen > 0) {
-            blockHash.update(headers, 0, hlen);
-        }
-        blockHash.update(payload, 0, payload.length);
-        LittleEndian.putU64(dst, p, blockHash.finish());
+        LittleEndian.putU64(dst, p, checksum(blockHash, dst, off, subject.length, hlen > 0, rl));
         return rl;
     }
 
     /** Appends a delete tombstone for {@code seq} (rl 30, seq | tbit); returns 30. */
-    public static int writeTombstone(ByteWriter out, HighwayHash64 blockHash, long seq, long ts) {
+    public static int writeTombstone(ByteWriter out, RecordHash blockHash, long seq, long ts) {
         checkPlainSeq(seq);
         return writeEmpty(out, blockHash, seq | TBIT, ts);
     }
 
     /** Appends a skip marker for {@code seq} (rl 30, seq | ebit); returns 30. */
-    public static int writeSkip(ByteWriter out, HighwayHash64 blockHash, long seq, long ts) {
+    public static int writeSkip(ByteWriter out, RecordHash blockHash, long seq, long ts) {
         checkPlainSeq(seq);
         return writeEmpty(out, blockHash, seq | EBIT, ts);
     }
@@ -143,7 +130,7 @@ public final class Records {
      * Appends an erased message: the original {@code rl} is kept, seq | ebit, ts 0, no subject,
      * and {@code rl - 30} filler bytes (random in nats-server). Returns {@code rl}.
      */
-    public static int writeErased(ByteWriter out, HighwayHash64 blockHash, long seq, int rl, byte[] randomBody) {
+    public static int writeErased(ByteWriter out, RecordHash blockHash, long seq, int rl, byte[] randomBody) {
         checkPlainSeq(seq);
         if (rl < EMPTY_RECORD_LENGTH || rl > MAX_RECORD_LENGTH) {
             throw new IllegalArgumentException("erased record length " + rl + " outside "
@@ -155,19 +142,14 @@ public final class Records {
         }
         int start = out.size();
         out.u32(rl).u64(seq | EBIT).u64(0).u16(0).bytes(randomBody);
-        blockHash.reset();
-        blockHash.update(out.array(), start + 4, 16);
-        blockHash.update(randomBody, 0, randomBody.length);
-        out.u64(blockHash.finish());
+        out.u64(checksum(blockHash, out.array(), start, 0, false, rl));
         return rl;
     }
 
-    private static int writeEmpty(ByteWriter out, HighwayHash64 blockHash, long flaggedSeq, long ts) {
+    private static int writeEmpty(ByteWriter out, RecordHash blockHash, long flaggedSeq, long ts) {
         int start = out.size();
         out.u32(EMPTY_RECORD_LENGTH).u64(flaggedSeq).u64(ts).u16(0);
-        blockHash.reset();
-        blockHash.update(out.array(), start + 4, 16);
-        out.u64(blockHash.finish());
+        out.u64(checksum(blockHash, out.array(), start, 0, false, EMPTY_RECORD_LENGTH));
         return EMPTY_RECORD_LENGTH;
     }
 
@@ -181,7 +163,7 @@ public final class Records {
      * Decodes and verifies the record at {@code buf[off]}, which must end at or before {@code end}:
      * the §3.4 sanity checks, {@code rl >= 30}, the header-length bound, then the checksum.
      */
-    public static MessageRecord read(byte[] buf, int off, int end, HighwayHash64 blockHash) throws FormatException {
+    public static MessageRecord read(byte[] buf, int off, int end, RecordHash blockHash) throws FormatException {
         if (off < 0 || end > buf.length || off > end) {
             throw new IllegalArgumentException("slice " + off + ".." + end + " outside " + buf.length);
         }
@@ -248,17 +230,11 @@ public final class Records {
     }
 
     /** HH64 over bytes 4..19, the subject and the headers+payload of a sane record. */
-    static long checksum(HighwayHash64 h, byte[] buf, int off, int slen, boolean hasHeaders, int rl) {
-        if (!hasHeaders) {
-            // seq+ts, then subject and payload, which sit back to back after the 2-byte slen.
-            return h.hashSplit16(buf, off + 4, off + HEADER_SIZE, rl - EMPTY_RECORD_LENGTH);
-        }
-        h.reset();
-        h.update(buf, off + 4, 16);
-        h.update(buf, off + HEADER_SIZE, slen);
-        int rest = off + HEADER_SIZE + slen + (hasHeaders ? 4 : 0);
-        h.update(buf, rest, off + rl - CHECKSUM_SIZE - rest);
-        return h.finish();
+    static long checksum(RecordHash h, byte[] buf, int off, int slen, boolean hasHeaders, int rl) {
+        int subject = off + HEADER_SIZE;
+        // The 4-byte header length (when there are headers) is not hashed.
+        int rest = subject + slen + (hasHeaders ? 4 : 0);
+        return h.hashRecord(buf, off + 4, subject, slen, rest, off + rl - CHECKSUM_SIZE - rest);
     }
 
     static String invalidChecksum(long stored, long computed) {

@@ -26,7 +26,7 @@ import io.jetstart.core.format.LittleEndian;
  * may be called at any point and updating may continue afterwards, like Go's {@code Sum}.
  * Not thread-safe: one instance per thread (and per key; re-key with a new instance).
  */
-public final class HighwayHash64 {
+public final class HighwayHash64 implements RecordHash {
     private static final long INIT0_0 = 0xdbe6d5d5fe4cce2fL;
     private static final long INIT0_1 = 0xa4093822299f31d0L;
     private static final long INIT0_2 = 0x13198a2e03707344L;
@@ -99,9 +99,7 @@ public final class HighwayHash64 {
 
     /** Feeds {@code b[off, off+len)}; the result equals the hash of everything fed since reset. */
     public void update(byte[] b, int off, int len) {
-        if (off < 0 || len < 0 || off > b.length - len) {
-            throw new IndexOutOfBoundsException("slice " + off + "+" + len + " outside " + b.length);
-        }
+        RecordHash.checkRange(b, off, len);
         if (pendingLen > 0) {
             int take = Math.min(32 - pendingLen, len);
             System.arraycopy(b, off, pending, pendingLen, take);
@@ -189,7 +187,6 @@ public final class HighwayHash64 {
         return x00 + x10 + y00 + y10;
     }
 
-    /** {@code reset(); update(b, off, len); return finish();} */
     /**
      * The hash of {@code b[a, a+16) ‖ b[c, c+n)} without copying: the shape of a headerless
      * record's checksum (sequence and timestamp, then subject and payload after the 2-byte subject
@@ -229,6 +226,27 @@ public final class HighwayHash64 {
         return finish();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Subject and payload without headers between them are one range: {@link #hashSplit16}.
+     */
+    @Override
+    public long hashRecord(byte[] b, int a, int s, int slen, int q, int m) {
+        RecordHash.checkRange(b, a, 16);
+        RecordHash.checkRange(b, s, slen);
+        RecordHash.checkRange(b, q, m);
+        if (q == s + slen && slen + m >= 16) {
+            return hashSplit16(b, a, s, slen + m);
+        }
+        reset();
+        update(b, a, 16);
+        update(b, s, slen);
+        update(b, q, m);
+        return finish();
+    }
+
+    /** {@code reset(); update(b, off, len); return finish();} */
     public long hash(byte[] b, int off, int len) {
         reset();
         update(b, off, len);

@@ -4,8 +4,8 @@ import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.format.SequenceSet;
-import io.jetstart.core.hash.HashKeys;
-import io.jetstart.core.hash.HighwayHash64;
+import io.jetstart.core.hash.RecordHash;
+import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,7 +42,7 @@ public final class StreamWriter implements AutoCloseable {
     private byte[] buf;
     private int len;
     private long blockIndex;
-    private HighwayHash64 hash;
+    private RecordHash hash;
     private long blockFirstSeq;
     private long blockFirstTs;
     private long blockBytes;
@@ -72,7 +72,7 @@ public final class StreamWriter implements AutoCloseable {
 
     private void startBlock(long index) {
         blockIndex = index;
-        hash = new HighwayHash64(HashKeys.forBlock(stream, index));
+        hash = RecordHashes.forBlock(stream, index);
         len = 0;
         blockFirstSeq = 0;
         blockFirstTs = 0;

@@ -14,9 +14,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("both-hashes")
 class RecordsTest {
     static final long T1 = 1_700_000_000_000_000_000L;
     static final long T2 = T1 + 1;

@@ -3,8 +3,10 @@ package io.jetstart.core.hash;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("both-hashes")
 class HighwayHashSplitTest {
 
     @Test

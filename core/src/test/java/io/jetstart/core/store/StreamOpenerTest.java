@@ -13,10 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Store paths no real fixture exercises: multi-block streams, stale indexes, limits, tombstones. */
+@Tag("both-hashes")
 class StreamOpenerTest {
     static final long T0 = 1_767_225_600_000_000_000L;
     static final byte[] PAYLOAD = "0123456789".getBytes(StandardCharsets.US_ASCII);

@@ -1,0 +1,135 @@
+package io.jetstart.core.hash;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Picks the {@link RecordHash} implementation once per JVM: the 256-bit vector hash when this JVM
+ * can run it fast and it agrees with the scalar one, else {@link HighwayHash64}.
+ *
+ * <p>The choice follows the system property {@code jetstart.hash}: {@code auto} (default) takes
+ * the vector hash when {@code jdk.incubator.vector} is in the boot layer ({@code --add-modules
+ * jdk.incubator.vector}, which {@code ./jetstart} passes) and the CPU has native 256-bit vectors;
+ * {@code scalar} never does; {@code vector} insists, and {@link #forKey} throws naming why when it
+ * cannot. {@link #implementation()} says which one is in use and why, for the start-up log.
+ *
+ * <p>Design note: the vector class is compiled for Java 25 against an incubating module, so it is
+ * only ever loaded reflectively, after the module is known to be present; a class-path user on a
+ * plain JVM gets the scalar hash and no linkage error. Before it is trusted, its hashes of inputs
+ * of every tail length are compared with the scalar ones: a wrong checksum would make a rebuild
+ * truncate good data, so a disagreement (a JIT or CPU fault) falls back rather than proceeds.
+ */
+public final class RecordHashes {
+    private static final String VECTOR_CLASS = "io.jetstart.core.hash.vector.VectorRecordHash";
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private RecordHashes() {
+    }
+
+    /** The record checksum of block {@code blockIndex} of stream {@code stream}. */
+    public static RecordHash forBlock(String stream, long blockIndex) {
+        return forKey(HashKeys.forBlock(stream, blockIndex));
+    }
+
+    /** A record checksum keyed with {@code key32} (32 bytes). */
+    public static RecordHash forKey(byte[] key32) {
+        return Choice.CURRENT.create(key32);
+    }
+
+    /** Which implementation {@link #forKey} returns, and why: e.g. {@code "vector (256-bit, jdk.incubator.vector)"}. */
+    public static String implementation() {
+        return Choice.CURRENT.description();
+    }
+
+    /** True when {@link #forKey} returns the vector implementation. */
+    public static boolean vectorized() {
+        return Choice.CURRENT.vector() != null;
+    }
+
+    /** The decision, made on first use (class initialization is the JVM's own once-only lock). */
+    private record Choice(MethodHandle vector, String description, String refusal) {
+        static final Choice CURRENT = decide(System.getProperty("jetstart.hash", "auto"));
+
+        RecordHash create(byte[] key32) {
+            if (refusal != null) {
+                throw new IllegalStateException(refusal);
+            }
+            if (vector == null) {
+                return new HighwayHash64(key32);
+            }
+            try {
+                return (RecordHash) vector.invoke(key32);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException("cannot create the vector record hash", t);
+            }
+        }
+
+        static Choice decide(String wanted) {
+            String mode = wanted.trim().toLowerCase(Locale.ROOT);
+            if (mode.equals("scalar")) {
+                return new Choice(null, "scalar (jetstart.hash=scalar)", null);
+            }
+            if (!mode.equals("auto") && !mode.equals("vector")) {
+                return new Choice(null, "none", "jetstart.hash=" + wanted + " is not one of auto, scalar, vector");
+            }
+            String why = null;
+            MethodHandle create = null;
+            if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
+                why = VECTOR_MODULE + " is not enabled (start the JVM with --add-modules " + VECTOR_MODULE + ")";
+            } else {
+                try {
+                    Class<?> type = Class.forName(VECTOR_CLASS);
+                    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                    why = (String) lookup.findStatic(type, "unsupportedReason", MethodType.methodType(String.class))
+                            .invoke();
+                    if (why == null) {
+                        create = lookup.findConstructor(type, MethodType.methodType(void.class, byte[].class))
+                                .asType(MethodType.methodType(RecordHash.class, byte[].class));
+                        why = disagreement((RecordHash) create.invoke(HashKeys.forBlock("SELFTEST", 1)));
+                    }
+                } catch (Throwable t) {
+                    why = "the vector hash could not be loaded: " + t;
+                }
+            }
+            if (why == null) {
+                return new Choice(create, "vector (256-bit, " + VECTOR_MODULE + ")", null);
+            }
+            if (mode.equals("vector")) {
+                return new Choice(null, "none", "jetstart.hash=vector, but " + why);
+            }
+            return new Choice(null, "scalar (" + why + ")", null);
+        }
+
+        /**
+         * Null when the vector hash equals the scalar one on a sample of record shapes: every
+         * branch of the vector code (joined or blended first packet, with and without a
+         * remainder, each way of padding one) but few inputs, because until the JIT compiles it
+         * each vector hash costs a quarter of a millisecond.
+         */
+        private static String disagreement(RecordHash candidate) {
+            RecordHash reference = new HighwayHash64(HashKeys.forBlock("SELFTEST", 1));
+            byte[] b = new byte[256];
+            new SplittableRandom(0x6a657473L).nextBytes(b);
+            int[][] shapes = {
+                // {subject length, gap (4 = headers), payload length}
+                {0, 0, 0}, {0, 0, 15}, {0, 0, 16}, {0, 0, 19}, {0, 0, 34}, {0, 0, 48}, {0, 0, 100},
+                {5, 0, 114}, {7, 4, 0}, {7, 4, 9}, {16, 4, 42}, {33, 4, 130},
+            };
+            for (int[] shape : shapes) {
+                int slen = shape[0];
+                int q = 22 + slen + shape[1];
+                int m = shape[2];
+                if (reference.hashRecord(b, 4, 22, slen, q, m) != candidate.hashRecord(b, 4, 22, slen, q, m)) {
+                    return "the vector hash disagreed with the scalar one (subject " + slen
+                            + " B, payload " + m + " B, gap " + shape[1] + ")";
+                }
+            }
+            return null;
+        }
+    }
+}
