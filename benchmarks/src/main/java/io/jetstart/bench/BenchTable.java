@@ -156,6 +156,8 @@ final class BenchTable {
                 r.median(Mode.REBUILD, "workers1"), r.median(Mode.REBUILD, new Variant.Floor(1).key()));
         addRatio(lines, "jetstart parallel / --sequential", r.median(Mode.FAST, par), r.median(Mode.FAST, "sequential"),
                 r.median(Mode.REBUILD, par), r.median(Mode.REBUILD, "sequential"));
+        addRatio(lines, "speedup: scalar / vector record checksum (parallel)", Optional.empty(), Optional.empty(),
+                r.median(Mode.REBUILD, Variant.Recover.PARALLEL_SCALAR.key()), r.median(Mode.REBUILD, par));
         addRatio(lines, "speedup: --workers 1 / parallel", r.median(Mode.FAST, "workers1"), r.median(Mode.FAST, par),
                 r.median(Mode.REBUILD, "workers1"), r.median(Mode.REBUILD, par));
         int cores = r.machine().cores();

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Runs {@link RecoverOnce} in a fresh JVM (the same java and class path as the bench, with
- * {@code --enable-preview} as {@code ./jetstart} uses, plus the caller's JVM options) and turns
+ * the options in {@code bin/jvm.args} as {@code ./jetstart} uses, plus the caller's JVM options) and turns
  * its output into a {@link Sample}.
  */
 final class JetstartRunner {
@@ -30,6 +30,9 @@ final class JetstartRunner {
             extra.add("-XX:AOTMode=on");
             extra.add("-XX:AOTCache=" + aotCache);
         }
+        if (v.scalarChecksum()) {
+            extra.add("-Djetstart.hash=scalar");
+        }
         return run(extra, "recover", storeDir, v.childArg());
     }
 
@@ -38,25 +41,36 @@ final class JetstartRunner {
     }
 
     /**
-     * Runs {@code recover parallel} once with {@code -XX:AOTCacheOutput}: the JVM records what it
-     * loads, links and profiles, and writes the cache as it exits (JDK 25, JEP 514/515).
+     * Runs {@code RecoverOnce train} once with {@code -XX:AOTCacheOutput}: the JVM recovers the
+     * fast-path store, then the rebuild store, and records what it loads, links and profiles on
+     * both paths; it writes the cache as it exits (JDK 25, JEP 514/515).
      *
      * @return null when the cache was written, else why not
      */
-    String trainAotCache(Path storeDir, Path cacheFile) throws IOException, InterruptedException {
+    String trainAotCache(Path storeDir, Path rebuildDir, Path cacheFile) throws IOException, InterruptedException {
         java.nio.file.Files.deleteIfExists(cacheFile);
-        Sample s = run(List.of("-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot=error", "-Xlog:cds=error"), "recover", storeDir,
-                "parallel");
+        Sample s = run(List.of("-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot=error", "-Xlog:cds=error"), "train", storeDir,
+                rebuildDir.toString());
         if (!s.ok()) {
             return s.failure();
         }
         return java.nio.file.Files.isRegularFile(cacheFile) ? null : "the JVM wrote no " + cacheFile;
     }
 
+    /**
+     * The options every jetstart JVM gets: {@code @bin/jvm.args} of the repository the launcher
+     * names ({@code -Djetstart.repo}), as {@code ./jetstart} passes them; without that file only
+     * {@code --enable-preview}.
+     */
+    static List<String> baseOptions() {
+        Path args = Path.of(System.getProperty("jetstart.repo", "."), "bin", "jvm.args").toAbsolutePath().normalize();
+        return java.nio.file.Files.isRegularFile(args) ? List.of("@" + args) : List.of("--enable-preview");
+    }
+
     List<String> command(List<String> extra, String action, Path storeDir, String arg) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-preview");
+        cmd.addAll(baseOptions());
         cmd.addAll(jvmOptions);
         cmd.addAll(extra);
         cmd.add("-cp");

@@ -16,6 +16,7 @@ import java.util.Map;
  * <pre>
  *   RecoverOnce recover STORE_DIR parallel|workers&lt;N&gt;|sequential
  *   RecoverOnce floor   STORE_DIR default|THREADS      (default: the parallel run's worker count)
+ *   RecoverOnce train   STORE_DIR REBUILD_DIR          (both, parallel: what an AOT cache should learn)
  * </pre>
  *
  * Prints a {@link ChildLine#RESULT} line as soon as the work is done, then a
@@ -28,13 +29,19 @@ public final class RecoverOnce {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            System.err.println("usage: RecoverOnce recover|floor STORE_DIR VARIANT");
+            System.err.println("usage: RecoverOnce recover|floor|train STORE_DIR VARIANT|REBUILD_DIR");
             System.exit(64);
         }
         Path dir = Path.of(args[1]);
         int status = switch (args[0]) {
             case "recover" -> recover(dir, args[2]);
             case "floor" -> floor(dir, args[2]);
+            case "train" -> {
+                // Each path's classes and profiles (the fast path reads index.db, the rebuild
+                // hashes every record); the result line reports the rebuild.
+                StoreRecovery.recover(dir, options("parallel"));
+                yield recover(Path.of(args[2]), "parallel");
+            }
             default -> {
                 System.err.println("RecoverOnce: unknown action " + args[0]);
                 yield 64;

@@ -13,15 +13,18 @@ sealed interface Variant {
     /**
      * {@code jetstart recover} with {@code workers} block buffers (0: the default), or sequential;
      * with {@code aot}, the JVM starts from an AOT cache (JDK 24+ {@code -XX:AOTCache}) that a
-     * training run on the fast-path store made before the timed runs.
+     * training run on both stores made before the timed runs; with {@code scalarChecksum}, the
+     * record checksum is the scalar HighwayHash ({@code -Djetstart.hash=scalar}) instead of the
+     * vector one that {@code bin/jvm.args} enables.
      */
-    record Recover(int workers, boolean sequential, boolean aot) implements Variant {
-        static final Recover PARALLEL = new Recover(0, false, false);
-        static final Recover PARALLEL_AOT = new Recover(0, false, true);
-        static final Recover SEQUENTIAL = new Recover(0, true, false);
+    record Recover(int workers, boolean sequential, boolean aot, boolean scalarChecksum) implements Variant {
+        static final Recover PARALLEL = new Recover(0, false, false, false);
+        static final Recover PARALLEL_AOT = new Recover(0, false, true, false);
+        static final Recover PARALLEL_SCALAR = new Recover(0, false, false, true);
+        static final Recover SEQUENTIAL = new Recover(0, true, false, false);
 
         static Recover workers(int n) {
-            return new Recover(n, false, false);
+            return new Recover(n, false, false, false);
         }
 
         /** The argument {@link RecoverOnce} takes. */
@@ -31,13 +34,13 @@ sealed interface Variant {
 
         @Override
         public String key() {
-            return childArg() + (aot ? "-aot" : "");
+            return childArg() + (aot ? "-aot" : "") + (scalarChecksum ? "-scalar" : "");
         }
 
         @Override
         public String label() {
             String base = sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
-            return aot ? base + " + AOT cache" : base;
+            return base + (aot ? " + AOT cache" : "") + (scalarChecksum ? ", scalar checksum" : "");
         }
 
         @Override
