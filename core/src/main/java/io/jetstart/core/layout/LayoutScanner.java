@@ -9,7 +9,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The walk behind {@link StoreLayout#discover}: jetstream dir, accounts, {@code streams/}, then for
@@ -30,9 +29,6 @@ final class LayoutScanner {
     static final String OBS = "obs";
     static final String INDEX_DB = "index.db";
     static final String META_KEY = "meta.key";
-
-    private static final Pattern BLOCK = Pattern.compile("([0-9]+)\\.blk");
-    private static final Pattern BLOCK_KEY = Pattern.compile("([0-9]+)\\.key");
 
     private final DiskGate gate;
     private final List<String> skipped = new ArrayList<>();
@@ -154,20 +150,17 @@ final class LayoutScanner {
                 if (f.directory() || f.size() < 0) {
                     continue;
                 }
-                if (BLOCK.matcher(f.name()).matches()) {
+                if (isDigitsThen(f.name(), ".blk")) {
                     blockBytes += f.size();
                     blockCount++;
                 } else if (f.name().equals(INDEX_DB)) {
                     hasIndexDb = true;
-                } else {
-                    var k = BLOCK_KEY.matcher(f.name());
-                    if (k.matches()) {
-                        keyFiles++;
-                        long index = parseIndex(k.group(1));
-                        if (index < firstKeyIndex) {
-                            firstKeyIndex = index;
-                            firstKey = f;
-                        }
+                } else if (isDigitsThen(f.name(), ".key")) {
+                    keyFiles++;
+                    long index = parseIndex(f.name().substring(0, f.name().length() - ".key".length()));
+                    if (index < firstKeyIndex) {
+                        firstKeyIndex = index;
+                        firstKey = f;
                     }
                 }
             }
@@ -194,6 +187,21 @@ final class LayoutScanner {
         }
         Encryption encryption = evidence.isEmpty() ? Encryption.NONE : new Encryption.Encrypted(evidence);
         return new StreamDir(account, stream.name(), stream.path(), blockBytes, blockCount, hasIndexDb, consumers, encryption);
+    }
+
+    /** {@code name} is one or more ASCII digits followed by {@code suffix} (the regex {@code [0-9]+\.blk} for {@code .blk}). */
+    static boolean isDigitsThen(String name, String suffix) {
+        int digits = name.length() - suffix.length();
+        if (digits < 1 || !name.endsWith(suffix)) {
+            return false;
+        }
+        for (int i = 0; i < digits; i++) {
+            char c = name.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String describeKey(long size) {

@@ -1,17 +1,25 @@
 package io.jetstart.core.meta;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.FormatException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,11 +40,13 @@ import java.util.function.Predicate;
  * and {@code null} counts as absent except for enum fields, whose Go unmarshallers reject it.
  */
 final class JsonFields {
-    /** Configured once, then only read: Jackson mappers are thread-safe after configuration. */
-    private static final JsonMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .build();
+    /**
+     * jackson-core alone: thread-safe, and cheap to start. Building a databind mapper loads some
+     * 400 classes (~110 ms in a fresh JVM) while every stream task waits on this class's
+     * initialisation; the plain parser below needs a few dozen.
+     */
+    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     /** Go's zero {@code time.Time}: "no time". */
     private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
@@ -66,9 +76,90 @@ final class JsonFields {
 
     /** Parses and type-checks; the returned object keeps key order and unknown keys. */
     static ObjectNode parse(byte[] json, Map<String, Field> known, String what) throws FormatException {
+        ObjectNode obj = readPlainObject(json);
+        if (obj == null) {
+            obj = readWithMapper(json, what);
+        }
+        // In the file's key order, so that of several bad keys the first one is reported.
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
+            Field f = known.get(e.getKey());
+            if (f != null) {
+                String problem = check(e.getValue(), f);
+                if (problem != null) {
+                    throw new FormatException(-1, what + " key \"" + e.getKey() + "\": " + problem);
+                }
+            }
+        }
+        return obj;
+    }
+
+    /**
+     * The tree of the common case, one JSON object of objects, arrays, strings, integers, booleans
+     * and nulls with no key repeated and nothing after it, read with the streaming parser into the
+     * same nodes the mapper builds; null for anything else (malformed input, a float, a repeated
+     * key, trailing tokens), which {@link #readWithMapper} then reads or refuses with its own
+     * message. So the answer for every input is the mapper's, and only the common case is fast.
+     */
+    static ObjectNode readPlainObject(byte[] json) {
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            ObjectNode root = NODES.objectNode();
+            ArrayDeque<ContainerNode<?>> open = new ArrayDeque<>();
+            open.push(root);
+            while (!open.isEmpty()) {
+                JsonToken t = p.nextToken();
+                if (t == null) {
+                    return null;
+                }
+                JsonNode v;
+                switch (t) {
+                    case FIELD_NAME -> {
+                        continue;
+                    }
+                    case END_OBJECT, END_ARRAY -> {
+                        open.pop();
+                        continue;
+                    }
+                    case START_OBJECT -> v = NODES.objectNode();
+                    case START_ARRAY -> v = NODES.arrayNode();
+                    case VALUE_STRING -> v = NODES.textNode(p.getText());
+                    case VALUE_NUMBER_INT -> v = switch (p.getNumberType()) {
+                        case INT -> NODES.numberNode(p.getIntValue());
+                        case LONG -> NODES.numberNode(p.getLongValue());
+                        default -> NODES.numberNode(p.getBigIntegerValue());
+                    };
+                    case VALUE_TRUE -> v = NODES.booleanNode(true);
+                    case VALUE_FALSE -> v = NODES.booleanNode(false);
+                    case VALUE_NULL -> v = NODES.nullNode();
+                    default -> {
+                        return null;
+                    }
+                }
+                if (open.peek() instanceof ObjectNode o) {
+                    // currentName() of a START_OBJECT/START_ARRAY value is its key in the parent.
+                    if (o.putIfAbsent(p.currentName(), v) != null) {
+                        return null;
+                    }
+                } else {
+                    ((ArrayNode) open.peek()).add(v);
+                }
+                if (v instanceof ContainerNode<?> c) {
+                    open.push(c);
+                }
+            }
+            return p.nextToken() == null ? root : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The databind read: every input {@link #readPlainObject} passes on, and all error messages. */
+    static ObjectNode readWithMapper(byte[] json, String what) throws FormatException {
         JsonNode root;
         try {
-            root = MAPPER.readTree(json);
+            root = Mapper.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
             throw new FormatException(at, what + " is not valid JSON: " + e.getOriginalMessage());
@@ -78,17 +169,16 @@ final class JsonFields {
         if (root == null || !root.isObject()) {
             throw new FormatException(0, what + " must be a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
         }
-        ObjectNode obj = (ObjectNode) root;
-        for (Map.Entry<String, Field> e : known.entrySet()) {
-            JsonNode v = obj.get(e.getKey());
-            if (v != null) {
-                String problem = check(v, e.getValue());
-                if (problem != null) {
-                    throw new FormatException(-1, what + " key \"" + e.getKey() + "\": " + problem);
-                }
-            }
-        }
-        return obj;
+        return (ObjectNode) root;
+    }
+
+    /** Built on first use only, i.e. only when some meta.inf is off the common path. */
+    private static final class Mapper {
+        /** Configured once, then only read: Jackson mappers are thread-safe after configuration. */
+        static final JsonMapper MAPPER = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .build();
     }
 
     private static String check(JsonNode v, Field f) {
@@ -102,8 +192,9 @@ final class JsonFields {
             case BOOL -> v.isBoolean() ? null : "expected true or false, found " + v.getNodeType();
             case INT64 -> v.isIntegralNumber() && v.canConvertToLong() ? null : "expected a 64-bit integer, found " + v;
             case INT32 -> v.isIntegralNumber() && v.canConvertToInt() ? null : "expected a 32-bit integer, found " + v;
-            case UINT64 -> v.isIntegralNumber() && v.bigIntegerValue().signum() >= 0
-                    && v.bigIntegerValue().compareTo(UINT64_MAX) <= 0 ? null : "expected an unsigned 64-bit integer, found " + v;
+            case UINT64 -> v.isIntegralNumber() && (v.canConvertToLong() ? v.longValue() >= 0
+                    : v.bigIntegerValue().signum() >= 0 && v.bigIntegerValue().compareTo(UINT64_MAX) <= 0)
+                    ? null : "expected an unsigned 64-bit integer, found " + v;
             case TIME -> !v.isTextual() ? "expected an RFC 3339 time string, found " + v.getNodeType()
                     : parseTime(v.textValue()) == null ? "\"" + v.textValue() + "\" is not an RFC 3339 time" : null;
             case STRING_LIST -> listOf(v, n -> n.isTextual(), "strings");
@@ -142,11 +233,95 @@ final class JsonFields {
 
     /** RFC 3339 with optional fraction; null if it does not parse. */
     static Instant parseTime(String s) {
+        Instant t = parseGoTime(s);
+        if (t != null) {
+            return t;
+        }
         try {
             return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The shape Go's {@code time.RFC3339Nano} writes, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]} then
+     * {@code Z} or {@code ±HH:MM}, with every field in range: the instant, exactly as
+     * {@link DateTimeFormatter#ISO_OFFSET_DATE_TIME} reads it. Null for anything else, which
+     * {@link #parseTime} leaves to that formatter.
+     *
+     * <p>Design note: every meta.inf has a "Created" key, so a recovery of many streams parsed
+     * thousands of times with the general formatter, and its parse machinery was the costliest
+     * code the JIT compiled in a fresh JVM. This reads the common case with a few digit checks.
+     */
+    static Instant parseGoTime(String s) {
+        int n = s.length();
+        if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        int hour = digits(s, 11, 2);
+        int minute = digits(s, 14, 2);
+        int second = digits(s, 17, 2);
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour < 0 || hour > 23
+                || minute < 0 || minute > 59 || second < 0 || second > 59) {
+            return null;
+        }
+        int i = 19;
+        int nanos = 0;
+        if (s.charAt(i) == '.') {
+            int start = ++i;
+            while (i < n && i - start < 10 && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+                nanos = nanos * 10 + (s.charAt(i) - '0');
+                i++;
+            }
+            int count = i - start;
+            if (count < 1 || count > 9) {
+                return null;
+            }
+            for (int k = count; k < 9; k++) {
+                nanos *= 10;
+            }
+        }
+        int offsetSeconds;
+        if (i == n - 1 && s.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i == n - 6 && (s.charAt(i) == '+' || s.charAt(i) == '-') && s.charAt(i + 3) == ':') {
+            int oh = digits(s, i + 1, 2);
+            int om = digits(s, i + 4, 2);
+            if (oh < 0 || oh > 17 || om < 0 || om > 59) {
+                return null;
+            }
+            offsetSeconds = (s.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+        } else {
+            return null;
+        }
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos);
+    }
+
+    /** The value of {@code count} ASCII digits at {@code at}, or -1. */
+    private static int digits(String s, int at, int count) {
+        int v = 0;
+        for (int i = at; i < at + count; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
+    private static int daysInMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
     }
 
     // ---- typed reads over an already checked object ----
@@ -164,7 +339,7 @@ final class JsonFields {
     /** An unsigned 64-bit value in the bits of a long. */
     static long uint64(ObjectNode o, String key) {
         JsonNode v = o.get(key);
-        return v == null || v.isNull() ? 0 : v.bigIntegerValue().longValue();
+        return v == null || v.isNull() ? 0 : v.canConvertToLong() ? v.longValue() : v.bigIntegerValue().longValue();
     }
 
     static boolean bool(ObjectNode o, String key) {

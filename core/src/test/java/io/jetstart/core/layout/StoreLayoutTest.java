@@ -152,6 +152,39 @@ class StoreLayoutTest {
     }
 
     @Test
+    void theInPlaceComparisonAgreesWithComparingUtf8Bytes() {
+        long seed = 6_1125L;
+        java.util.Random r = new java.util.Random(seed);
+        String pool = "aAzZ09._-~\u007f\u0080\u00e9\uFB01\uD83D\uDE00\uD800";
+        for (int i = 0; i < 50_000; i++) {
+            String a = randomName(r, pool);
+            String b = r.nextInt(4) == 0 ? a + randomName(r, pool) : randomName(r, pool);
+            int want = Integer.signum(java.util.Arrays.compareUnsigned(a.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    b.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(Integer.signum(DirListing.GO_ORDER.compare(a, b))).as("seed %d: %s vs %s", seed, a, b).isEqualTo(want);
+        }
+    }
+
+    private static String randomName(java.util.Random r, String pool) {
+        StringBuilder sb = new StringBuilder();
+        for (int n = r.nextInt(6); n > 0; n--) {
+            sb.append(pool.charAt(r.nextInt(pool.length())));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void blockAndKeyNamesAreRecognisedAsThePatternDigitsDotSuffix() {
+        java.util.regex.Pattern blk = java.util.regex.Pattern.compile("[0-9]+\\.blk");
+        for (String name : List.of("1.blk", "0.blk", "0012.blk", "4294967296.blk", ".blk", "a.blk", "1a.blk", "1.blkx",
+                "1.BLK", "1.key", "blk", "", "1.blk.tmp", "\u0661.blk", "-1.blk", "1..blk", " 1.blk")) {
+            assertThat(LayoutScanner.isDigitsThen(name, ".blk")).as(name).isEqualTo(blk.matcher(name).matches());
+        }
+        assertThat(LayoutScanner.isDigitsThen("7.key", ".key")).isTrue();
+        assertThat(LayoutScanner.isDigitsThen("7.blk", ".key")).isFalse();
+    }
+
+    @Test
     void listsEachDirectoryOnceThroughTheGate() throws Exception {
         Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
         CountingDiskGate counting = new CountingDiskGate(4);
