@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.format.SequencePair;
-import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.StreamState;
@@ -46,7 +45,7 @@ final class ReportJson {
             sum.put("runner", report.runner());
             sum.put("dios", report.dios());
             sum.put("workers", report.workers());
-            sum.put("checksum", checksum(report));
+            sum.put("checksum", report.checksum());
             sum.put("peak_disk_ops", report.peakDiskOps());
             sum.put("gate_wait_ms", report.gateWaitNanos() / 1_000_000.0);
         }
@@ -159,14 +158,5 @@ final class ReportJson {
             n.put("message", p.message());
         }
         return a;
-    }
-
-    /**
-     * Which record checksum verified the rebuilt streams ({@code "vector (...)"} or
-     * {@code "scalar (why)"}), or null when no stream was rebuilt: only a rebuild hashes every
-     * record, and asking otherwise would load the vector API for nothing.
-     */
-    static String checksum(RecoveryReport report) {
-        return report.counts().get(Outcome.REBUILT) > 0 ? RecordHashes.implementation() : null;
     }
 }

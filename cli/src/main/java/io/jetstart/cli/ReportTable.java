@@ -84,7 +84,7 @@ final class ReportTable {
             for (Map.Entry<io.jetstart.recovery.Outcome, Integer> e : report.counts().entrySet()) {
                 counts.append(counts.length() == 0 ? "" : ", ").append(e.getValue()).append(' ').append(e.getKey().jsonName());
             }
-            String checksum = ReportJson.checksum(report);
+            String checksum = report.checksum();
             sb.append(String.format("%d streams (%s), %s messages, %s bytes, %d consumers in %s (%s runner, dios %d, workers %d%s)%n",
                     report.streams().size(), counts, GoFormat.comma(report.messages()), GoFormat.comma(report.bytes()),
                     report.consumers(), GoFormat.duration(report.wallNanos()), report.runner(), report.dios(), report.workers(),

@@ -9,9 +9,11 @@ import java.util.Map;
  *
  * @param runner  "structured", "fallback" or "sequential": which task runner ran it
  * @param skipped directory entries discovery passed over, with the reason
+ * @param checksum which record checksum verified the rebuilt streams ({@code "vector (...)"} or
+ *                 {@code "scalar (why)"}); null when no stream was rebuilt
  */
 public record RecoveryReport(List<StreamReport> streams, long wallNanos, String runner, int dios, int workers,
-                             int peakDiskOps, long gateWaitNanos, List<String> skipped) {
+                             int peakDiskOps, long gateWaitNanos, List<String> skipped, String checksum) {
 
     public Map<Outcome, Integer> counts() {
         Map<Outcome, Integer> m = new EnumMap<>(Outcome.class);

@@ -1,5 +1,6 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.io.DiskGate;
@@ -103,6 +104,7 @@ public final class StoreRecovery implements AutoCloseable {
             plan.sort(Comparator.comparingLong(StreamDir::blockBytes).reversed()
                     .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+            RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
             events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
                     buffers.count(), GateView.of(gate)));
             // What each stream task finished with and told the listener. A runner may lose a task's
@@ -115,7 +117,7 @@ public final class StoreRecovery implements AutoCloseable {
                 StreamDir sd = plan.get(i);
                 int index = i;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, runner, io, buffers, events, sequential, r -> finished.set(index, r))));
+                        () -> recoverStream(sd, runner, io, buffers, hashes, events, sequential, r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -136,8 +138,10 @@ public final class StoreRecovery implements AutoCloseable {
                 reports.add(told != null ? told : toReport(plan.get(i), results.get(i), events));
             }
             reports.sort(Comparator.comparing(StreamReport::account).thenComparing(StreamReport::name));
+            // Named only when some stream was rebuilt: only a rebuild hashes every record.
+            String checksum = reports.stream().anyMatch(r -> r.outcome() == Outcome.REBUILT) ? hashes.describe() : null;
             RecoveryReport report = new RecoveryReport(List.copyOf(reports), System.nanoTime() - start, runner.kind(),
-                    gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), layout.skipped());
+                    gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), layout.skipped(), checksum);
             events.emit(new RecoveryEvent.RecoveryFinished(report));
             if (interruptedByOther) {
                 throw new InterruptedException("recovery interrupted");
@@ -182,13 +186,13 @@ public final class StoreRecovery implements AutoCloseable {
     }
 
     private StreamReport recoverStream(StreamDir sd, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
-                                       EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
+                                       RecordHashSource hashes, EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
             throws InterruptedException {
         long start = System.nanoTime();
         StreamGate gate = new StreamGate(sharedGate, () -> closed);
         events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));
         StoreContext ctx = new StoreContext(gate, buffers,
-                sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()),
+                sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()), hashes,
                 () -> System.currentTimeMillis() * 1_000_000L,
                 (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)));
         StreamMeta meta = null;

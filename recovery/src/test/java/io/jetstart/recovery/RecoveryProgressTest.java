@@ -26,7 +26,7 @@ class RecoveryProgressTest {
     }
 
     static RecoveryReport all(StreamReport... streams) {
-        return new RecoveryReport(List.of(streams), 99, "fallback", 4, 4, 1, 0, List.of());
+        return new RecoveryReport(List.of(streams), 99, "fallback", 4, 4, 1, 0, List.of(), null);
     }
 
     void send(RecoveryEvent... events) {

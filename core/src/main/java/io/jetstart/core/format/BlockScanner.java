@@ -1,7 +1,7 @@
 package io.jetstart.core.format;
 
 import io.jetstart.core.hash.RecordHash;
-import io.jetstart.core.hash.RecordHashes;
+import io.jetstart.core.hash.RecordHashSource;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -40,13 +40,22 @@ public final class BlockScanner {
     private RecordHash hash;
     private long hashBlock = -1;
 
+    private final RecordHashSource hashes;
+
+    /** A scanner whose checksums are what {@link io.jetstart.core.hash.RecordHashes} chose. */
     public BlockScanner(String streamName) {
+        this(streamName, RecordHashSource.chosen());
+    }
+
+    /** A scanner that takes each block's record checksum from {@code hashes}. */
+    public BlockScanner(String streamName, RecordHashSource hashes) {
         this.streamName = streamName;
+        this.hashes = hashes;
     }
 
     private RecordHash hashFor(long blockIndex) {
         if (hash == null || hashBlock != blockIndex) {
-            hash = RecordHashes.forBlock(streamName, blockIndex);
+            hash = hashes.forBlock(streamName, blockIndex);
             hashBlock = blockIndex;
         }
         return hash;

@@ -44,6 +44,11 @@ public final class RecordHashes {
         return Choice.CURRENT.description();
     }
 
+    /** True when {@code -Djetstart.hash=vector} asks for the vector hash whatever the store's size. */
+    public static boolean insisted() {
+        return System.getProperty("jetstart.hash", "auto").trim().equalsIgnoreCase("vector");
+    }
+
     /** True when {@link #forKey} returns the vector implementation. */
     public static boolean vectorized() {
         return Choice.CURRENT.vector() != null;

@@ -1,19 +1,20 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
 import java.util.function.LongSupplier;
 
 /**
  * What opening a stream needs from its caller: the disk gate, the shared block buffers, how to
- * run block scans, a clock (for max_age), and a sink for progress. All thread-safe and fully
+ * run block scans, where record checksums come from, a clock (for max_age), and a sink for progress. All thread-safe and fully
  * built before the first stream opens (nats-server #7503 crashed on a shared service that was
  * started lazily by parallel stream opens).
  *
  * @param nowNanos wall clock in Unix nanoseconds, used only by the max_age limit
  */
-public record StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockWork, LongSupplier nowNanos,
-                           ScanProgress progress) {
+public record StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockWork, RecordHashSource hashes,
+                           LongSupplier nowNanos, ScanProgress progress) {
 
     /** Called after each block read and scan: bytes and records verified. Must be cheap and thread-safe. */
     @FunctionalInterface
@@ -25,7 +26,7 @@ public record StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockW
 
     /** Single-threaded defaults for tools and tests. */
     public static StoreContext singleThreaded() {
-        return new StoreContext(DiskGate.unbounded(), new BlockBuffers(1), BlockWork.sequential(),
+        return new StoreContext(DiskGate.unbounded(), new BlockBuffers(1), BlockWork.sequential(), RecordHashSource.chosen(),
                 () -> System.currentTimeMillis() * 1_000_000L, ScanProgress.NONE);
     }
 }

@@ -267,7 +267,7 @@ public final class StreamOpener {
                 throw new StoreException(Problem.fatal(file, 0, "block is S2-compressed (origSize=" + compressed.getAsLong()
                         + "); compressed streams are not supported yet"));
             }
-            BlockScan scan = new BlockScanner(s.name).scan(idx, buf, len);
+            BlockScan scan = new BlockScanner(s.name, s.ctx.hashes()).scan(idx, buf, len);
             List<Problem> problems = new ArrayList<>();
             LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
             Map<String, Long> subjects = scan.subjects();
@@ -352,7 +352,7 @@ public final class StreamOpener {
         });
         Map<String, Long> counts = new HashMap<>();
         long[] kept = {0, 0};
-        new BlockScanner(s.name).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
+        new BlockScanner(s.name, s.ctx.hashes()).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
             if (seq >= legacy.firstSeq() && seq <= legacy.lastSeq() && !legacy.deleted().contains(seq)) {
                 kept[0]++;
                 kept[1] += rl;

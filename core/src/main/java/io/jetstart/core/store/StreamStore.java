@@ -330,7 +330,7 @@ public final class StreamStore {
         try {
             int len = BlockFiles.readBlock(b.file, ctx.buffers(), lease, ctx.gate());
             bytesRead += len;
-            new BlockScanner(name).forEachMessage(b.index, lease[0].array(), len, visitor);
+            new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), len, visitor);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(b.file, -1, "cannot read block: " + e.getMessage()), e);
         } finally {

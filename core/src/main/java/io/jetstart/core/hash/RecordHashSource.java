@@ -1,0 +1,52 @@
+package io.jetstart.core.hash;
+
+import java.util.Locale;
+
+/**
+ * Where one recovery's block scanners get their record checksums: what {@link RecordHashes}
+ * chose, or the scalar hash when the store is too small for the vector hash to pay for itself.
+ * Immutable and thread-safe.
+ *
+ * <p>Design note: the vector hash saves ~150 ns per record once compiled, but bringing it up
+ * costs a cold JVM ~100-150 ms (the Vector API's classes, its self-test, its compilation). Side by
+ * side on 2 cores that made the rebuild of a 7 MB store (upbench) 1.6x slower and left a 136 MB
+ * one (many) level, while a 1 GB one (seed8) was 1.4x faster. So a recovery whose block files
+ * add up to less than {@link #VECTOR_MIN_BYTES} keeps the scalar hash, and never loads the
+ * Vector API at all; {@code -Djetstart.hash=vector} still insists on it.
+ */
+public final class RecordHashSource {
+    /** Block bytes from which the vector hash is worth its start-up. */
+    public static final long VECTOR_MIN_BYTES = 256L << 20;
+
+    private final String scalarBecause;
+
+    private RecordHashSource(String scalarBecause) {
+        this.scalarBecause = scalarBecause;
+    }
+
+    /** What {@link RecordHashes} chose, whatever the size (tools, writers, tests). */
+    public static RecordHashSource chosen() {
+        return new RecordHashSource(null);
+    }
+
+    /** The source for a recovery whose block files hold {@code blockBytes} bytes in all. */
+    public static RecordHashSource forStore(long blockBytes) {
+        if (blockBytes >= VECTOR_MIN_BYTES || RecordHashes.insisted()) {
+            return chosen();
+        }
+        return new RecordHashSource(String.format(Locale.ROOT,
+                "scalar (%,d MB of blocks: below the %,d MiB where the vector hash pays for its start-up)",
+                blockBytes / 1_000_000, VECTOR_MIN_BYTES >> 20));
+    }
+
+    /** The record checksum of block {@code blockIndex} of {@code stream}. */
+    public RecordHash forBlock(String stream, long blockIndex) {
+        return scalarBecause == null ? RecordHashes.forBlock(stream, blockIndex)
+                : new HighwayHash64(HashKeys.forBlock(stream, blockIndex));
+    }
+
+    /** Which checksum {@link #forBlock} gives, and why: {@code "vector (...)"} or {@code "scalar (...)"}. */
+    public String describe() {
+        return scalarBecause == null ? RecordHashes.implementation() : scalarBecause;
+    }
+}

@@ -1,0 +1,46 @@
+package io.jetstart.core.hash;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class RecordHashSourceTest {
+    @Test
+    void aSmallStoreIsVerifiedWithTheScalarHashAndTheReportSaysWhy() {
+        RecordHashSource small = RecordHashSource.forStore(7_400_000);
+        assertThat(small.forBlock("S", 1)).isInstanceOf(HighwayHash64.class);
+        assertThat(small.describe()).startsWith("scalar (7 MB of blocks: below the 256 MiB");
+    }
+
+    @Test
+    void aLargeStoreGetsWhatRecordHashesChose() {
+        RecordHashSource large = RecordHashSource.forStore(RecordHashSource.VECTOR_MIN_BYTES);
+        assertThat(large.describe()).isEqualTo(RecordHashes.implementation());
+        assertThat(large.forBlock("S", 1).getClass()).isEqualTo(RecordHashes.forBlock("S", 1).getClass());
+    }
+
+    @Test
+    void askingForTheVectorHashOverridesTheSizeRule() {
+        String before = System.getProperty("jetstart.hash");
+        System.setProperty("jetstart.hash", "vector");
+        try {
+            assertThat(RecordHashSource.forStore(1).describe()).isEqualTo(RecordHashes.implementation());
+        } finally {
+            if (before == null) {
+                System.clearProperty("jetstart.hash");
+            } else {
+                System.setProperty("jetstart.hash", before);
+            }
+        }
+    }
+
+    @Test
+    void bothSourcesGiveTheSameChecksum() {
+        byte[] b = new byte[300];
+        new SplittableRandom(3).nextBytes(b);
+        long small = RecordHashSource.forStore(0).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
+        long large = RecordHashSource.forStore(Long.MAX_VALUE).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
+        assertThat(small).isEqualTo(large);
+    }
+}
