@@ -133,6 +133,9 @@ final class BenchTable {
                         addRatio(lines, "jetstart parallel / " + name + " (both from exec)",
                                 r.medianFromExec(Mode.FAST, par), r.medianFromExec(Mode.FAST, sv.key()),
                                 r.medianFromExec(Mode.REBUILD, par), r.medianFromExec(Mode.REBUILD, sv.key()));
+                        String warm = Variant.Recover.PARALLEL_WARM.key();
+                        addRatio(lines, "jetstart parallel, warm JVM / " + name + " (recovery wall vs exec to ready)",
+                                Optional.empty(), Optional.empty(), r.median(Mode.REBUILD, warm), r.median(Mode.REBUILD, sv.key()));
                         String aot = Variant.Recover.PARALLEL_AOT.key();
                         addRatio(lines, "jetstart parallel + AOT cache / " + name + " (recovery wall vs exec to ready)",
                                 r.median(Mode.FAST, aot), r.median(Mode.FAST, sv.key()), r.median(Mode.REBUILD, aot),
@@ -164,6 +167,9 @@ final class BenchTable {
         if (cores > 1) {
             addRatio(lines, "speedup: --workers 1 / --workers " + cores, Optional.empty(), Optional.empty(),
                     r.median(Mode.REBUILD, "workers1"), r.median(Mode.REBUILD, "workers" + cores));
+            addRatio(lines, "speedup, warm JVM: --workers 1 / --workers " + cores, Optional.empty(), Optional.empty(),
+                    r.median(Mode.REBUILD, Variant.Recover.workersWarm(1).key()),
+                    r.median(Mode.REBUILD, Variant.Recover.workersWarm(cores).key()));
         }
         if (lines.isEmpty()) {
             return;

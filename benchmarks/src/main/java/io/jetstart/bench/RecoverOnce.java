@@ -14,7 +14,7 @@ import java.util.Map;
  * its own peak heap and RSS, as a real start-up would.
  *
  * <pre>
- *   RecoverOnce recover STORE_DIR parallel|workers&lt;N&gt;|sequential
+ *   RecoverOnce recover STORE_DIR parallel|workers&lt;N&gt;|sequential[-warm]   (-warm: 3 untimed recoveries first)
  *   RecoverOnce floor   STORE_DIR default|THREADS      (default: the parallel run's worker count)
  *   RecoverOnce train   STORE_DIR REBUILD_DIR          (both, parallel: what an AOT cache should learn)
  * </pre>
@@ -24,6 +24,9 @@ import java.util.Map;
  * wrong arguments.
  */
 public final class RecoverOnce {
+    private static final String WARM = "-warm";
+    private static final int WARM_ROUNDS = 3;
+
     private RecoverOnce() {
     }
 
@@ -51,6 +54,7 @@ public final class RecoverOnce {
     }
 
     static RecoveryOptions options(String variant) {
+        variant = variant.endsWith(WARM) ? variant.substring(0, variant.length() - WARM.length()) : variant;
         RecoveryOptions o = RecoveryOptions.defaults();
         if (variant.startsWith("workers") && variant.length() > "workers".length()) {
             return o.withWorkers(Integer.parseInt(variant.substring("workers".length())));
@@ -64,6 +68,12 @@ public final class RecoverOnce {
 
     private static int recover(Path dir, String variant) throws Exception {
         RecoveryOptions options = options(variant);
+        if (variant.endsWith(WARM)) {
+            // A service's JIT state: the same recovery three times, untimed, before the timed one.
+            for (int i = 0; i < WARM_ROUNDS; i++) {
+                StoreRecovery.recover(dir, options);
+            }
+        }
         ProcessMemory.resetPeaks();
         RecoveryReport r = StoreRecovery.recover(dir, options);
         Map<Outcome, Integer> counts = r.counts();

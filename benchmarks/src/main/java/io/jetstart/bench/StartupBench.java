@@ -160,6 +160,12 @@ final class StartupBench {
             if (m == Mode.REBUILD) {
                 // Only a rebuild verifies record checksums: the vector hash's gain, side by side.
                 vs.add(Variant.Recover.PARALLEL_SCALAR);
+                // An embedding service recovers with a warm JIT: its time and its 2-worker speed-up.
+                vs.add(Variant.Recover.PARALLEL_WARM);
+                vs.add(Variant.Recover.workersWarm(1));
+                if (cores > 1) {
+                    vs.add(Variant.Recover.workersWarm(cores));
+                }
             }
             if (m == Mode.REBUILD && cores > 1) {
                 // The targets speak of "2 workers" on 2 cores; the default is 2 x cores.

@@ -13,7 +13,7 @@ import java.util.Optional;
  * <pre>
  *  seed8  rebuild  jetstart parallel <= 0.3 x nats-server 2.12.2+ (from exec to ready)
  *  seed8  rebuild  jetstart parallel <= 2 x raw-read floor (same thread count)
- *  seed8  rebuild  --workers 1 / --workers 2 >= 1.85
+ *  seed8  rebuild  --workers 1 / --workers 2 >= 1.85    (a fresh JVM, and the 4th recovery in one JVM)
  *  seed8  rebuild  succeeds under -Xmx64m (only when the run passed that option)
  *  many   both     jetstart parallel <= 0.1 x nats-server 2.12.2+
  *  huge   rebuild  --workers 1 / --workers 2 >= 1.8
@@ -65,6 +65,9 @@ final class Targets {
         Optional<Long> one = r.median(Mode.REBUILD, Variant.Recover.workers(1).key());
         Optional<Long> two = r.median(Mode.REBUILD, Variant.Recover.workers(2).key());
         out.add(ratio("rebuild: --workers 1 / --workers 2 >= " + limit, one, two, limit, false));
+        Optional<Long> oneWarm = r.median(Mode.REBUILD, Variant.Recover.workersWarm(1).key());
+        Optional<Long> twoWarm = r.median(Mode.REBUILD, Variant.Recover.workersWarm(2).key());
+        out.add(ratio("rebuild, warm JVM: --workers 1 / --workers 2 >= " + limit, oneWarm, twoWarm, limit, false));
     }
 
     private static Check ratio(String goal, Optional<Long> a, Optional<Long> b, double limit, boolean atMost) {

@@ -15,21 +15,27 @@ sealed interface Variant {
      * with {@code aot}, the JVM starts from an AOT cache (JDK 24+ {@code -XX:AOTCache}) that a
      * training run on both stores made before the timed runs; with {@code scalarChecksum}, the
      * record checksum is the scalar HighwayHash ({@code -Djetstart.hash=scalar}) instead of the
-     * vector one that {@code bin/jvm.args} enables.
+     * vector one that {@code bin/jvm.args} enables; with {@code warm}, the timed recovery is the
+     * fourth of the same store in one JVM (a service that embeds jetstart, its JIT warm).
      */
-    record Recover(int workers, boolean sequential, boolean aot, boolean scalarChecksum) implements Variant {
-        static final Recover PARALLEL = new Recover(0, false, false, false);
-        static final Recover PARALLEL_AOT = new Recover(0, false, true, false);
-        static final Recover PARALLEL_SCALAR = new Recover(0, false, false, true);
-        static final Recover SEQUENTIAL = new Recover(0, true, false, false);
+    record Recover(int workers, boolean sequential, boolean aot, boolean scalarChecksum, boolean warm) implements Variant {
+        static final Recover PARALLEL = new Recover(0, false, false, false, false);
+        static final Recover PARALLEL_AOT = new Recover(0, false, true, false, false);
+        static final Recover PARALLEL_SCALAR = new Recover(0, false, false, true, false);
+        static final Recover PARALLEL_WARM = new Recover(0, false, false, false, true);
+        static final Recover SEQUENTIAL = new Recover(0, true, false, false, false);
 
         static Recover workers(int n) {
-            return new Recover(n, false, false, false);
+            return new Recover(n, false, false, false, false);
+        }
+
+        static Recover workersWarm(int n) {
+            return new Recover(n, false, false, false, true);
         }
 
         /** The argument {@link RecoverOnce} takes. */
         String childArg() {
-            return sequential ? "sequential" : workers == 0 ? "parallel" : "workers" + workers;
+            return (sequential ? "sequential" : workers == 0 ? "parallel" : "workers" + workers) + (warm ? "-warm" : "");
         }
 
         @Override
@@ -40,7 +46,8 @@ sealed interface Variant {
         @Override
         public String label() {
             String base = sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
-            return base + (aot ? " + AOT cache" : "") + (scalarChecksum ? ", scalar checksum" : "");
+            return base + (aot ? " + AOT cache" : "") + (scalarChecksum ? ", scalar checksum" : "")
+                    + (warm ? ", warm JVM (4th recovery in one JVM)" : "");
         }
 
         @Override

@@ -56,13 +56,17 @@ class BenchTableTest {
                 new BenchResult.Row(Variant.Recover.PARALLEL, List.of(jetstart(200)), null),
                 new BenchResult.Row(Variant.Recover.workers(2), List.of(jetstart(200)), null),
                 new BenchResult.Row(Variant.Recover.workers(1), List.of(jetstart(390)), null),
+                new BenchResult.Row(Variant.Recover.workersWarm(1), List.of(jetstart(400)), null),
+                new BenchResult.Row(Variant.Recover.workersWarm(2), List.of(jetstart(230)), null),
                 new BenchResult.Row(new Variant.Floor(0), List.of(jetstart(150)), null),
                 new BenchResult.Row(new Variant.Server(V215, true), List.of(server(500)), null),
                 new BenchResult.Row(new Variant.Server(V29, false), List.of(server(2500)), null)));
         List<Targets.Check> checks = Targets.evaluate(r);
-        assertThat(checks).extracting(Targets.Check::met).containsExactly(false, true, true, null);
+        assertThat(checks).extracting(Targets.Check::met).containsExactly(false, true, true, false, null);
         assertThat(checks.get(0).measured()).isEqualTo("0.40");
         assertThat(checks.get(2).measured()).isEqualTo("1.95");
+        assertThat(checks.get(3).goal()).contains("warm JVM");
+        assertThat(checks.get(3).measured()).isEqualTo("1.74");
     }
 
     @Test
