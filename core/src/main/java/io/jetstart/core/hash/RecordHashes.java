@@ -21,6 +21,13 @@ import java.util.SplittableRandom;
  * plain JVM gets the scalar hash and no linkage error. Before it is trusted, its hashes of inputs
  * of every tail length are compared with the scalar ones: a wrong checksum would make a rebuild
  * truncate good data, so a disagreement (a JIT or CPU fault) falls back rather than proceeds.
+ *
+ * <p>The choice is made on first use, which may be inside a recovery's task group (design.md:
+ * shared services are started before the fork). It is made by a class initializer: the JVM runs it
+ * exactly once and holds every other thread until it has finished, so there is no half-started
+ * state to race on (nats-server #7503's failure), and what it publishes is immutable. Making it
+ * before the fork instead would cost every fast-path recovery of a large store the Vector API's
+ * ~100 ms start-up for a hash it never computes.
  */
 public final class RecordHashes {
     private static final String VECTOR_CLASS = "io.jetstart.core.hash.vector.VectorRecordHash";
