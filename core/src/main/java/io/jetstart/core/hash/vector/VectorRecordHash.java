@@ -41,9 +41,12 @@ public final class VectorRecordHash implements RecordHash {
     private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_256;
     private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
     private static final VectorShuffle<Byte> ZIPPER = zipper();
-    private static final VectorShuffle<Integer> PERMUTE = VectorShuffle.fromValues(INTS, 5, 4, 7, 6, 1, 0, 3, 2);
+    private static final VectorShuffle<Integer> PERMUTE_LANES = VectorShuffle.fromValues(INTS, 5, 4, 7, 6, 1, 0, 3, 2);
     private static final VectorMask<Byte> HIGH_HALF = VectorMask.fromLong(BYTES, 0xffff_0000L);
     private static final long LOW32 = 0xffffffffL;
+    private static final int LOAD = 0;
+    private static final int BLEND = 1;
+    private static final int PERMUTE = 2;
 
     /** The keyed initial state: v0, v1, mul0, mul1, four lanes each. */
     private final long[] initial = new long[16];
@@ -139,22 +142,22 @@ public final class VectorRecordHash implements RecordHash {
 
     /*
      * The rounds. Design note: the state lives in `state` between rounds, and no vector is passed
-     * to, returned from or carried across a loop by any method here. Each vector is made by a
-     * load from an array with a constant species, so C2 knows its exact class without a type
-     * profile: a vector whose class C2 must guess (a loop-carried value, a parameter of a method
-     * it did not inline) is boxed on every operation, and a compile made before the profile was
-     * rich (early, or from little data) then ran the hash 20 to 100 times slower for the rest of
-     * the process. Loading and storing 128 bytes of state per round costs a few cycles instead.
+     * to or returned from a method, or carried around a loop: every vector is made in `update` by
+     * a load with a constant species, so C2 knows its exact class without a type profile. A vector
+     * whose class C2 must guess (a loop-carried value, an argument of a call it did not inline)
+     * is boxed on every operation; a compile made before the profile was rich (early, or from
+     * little data) did exactly that and ran the hash 20 to 100 times slower for the rest of the
+     * process. Now a call C2 does not inline costs a call, never a box. Loading and storing 128
+     * bytes of state per round costs a few cycles.
      */
 
     private static void round(long[] st, byte[] src, int off) {
-        update(st, ByteVector.fromArray(BYTES, src, off).reinterpretAsLongs());
+        update(st, LOAD, src, off, 0);
     }
 
     /** Seq+ts from {@code b[a, a+16)} and the next 16 bytes from {@code b[q+16, q+32)}. */
     private static void blendedRound(long[] st, byte[] b, int a, int q) {
-        update(st, ByteVector.fromArray(BYTES, b, a).blend(ByteVector.fromArray(BYTES, b, q), HIGH_HALF)
-                .reinterpretAsLongs());
+        update(st, BLEND, b, a, q);
     }
 
     /** The remainder's length is folded into the state before its padded packet. */
@@ -162,19 +165,32 @@ public final class VectorRecordHash implements RecordHash {
         LongVector.fromArray(LONGS, st, 0).add(((long) size << 32) + size).intoArray(st, 0);
         LongVector.fromArray(LONGS, st, 4).reinterpretAsInts().lanewise(VectorOperators.ROL, size)
                 .reinterpretAsLongs().intoArray(st, 4);
-        round(st, packet, 0);
+        update(st, LOAD, packet, 0, 0);
     }
 
     /** A finishing round: v0's lanes 2, 3, 0, 1, each rotated by 32 bits, are the input. */
     private static void permuteRound(long[] st) {
-        update(st, LongVector.fromArray(LONGS, st, 0).reinterpretAsInts().rearrange(PERMUTE).reinterpretAsLongs());
+        update(st, PERMUTE, null, 0, 0);
     }
 
-    private static void update(long[] st, LongVector in) {
+    /**
+     * One round. The packet: {@code src[off, off+32)} (LOAD); {@code src[off, off+16)} then
+     * {@code src[aux+16, aux+32)} (BLEND); v0 permuted (PERMUTE).
+     */
+    private static void update(long[] st, int kind, byte[] src, int off, int aux) {
         LongVector v0 = LongVector.fromArray(LONGS, st, 0);
         LongVector v1 = LongVector.fromArray(LONGS, st, 4);
         LongVector mul0 = LongVector.fromArray(LONGS, st, 8);
         LongVector mul1 = LongVector.fromArray(LONGS, st, 12);
+        LongVector in;
+        if (kind == PERMUTE) {
+            in = v0.reinterpretAsInts().rearrange(PERMUTE_LANES).reinterpretAsLongs();
+        } else if (kind == BLEND) {
+            in = ByteVector.fromArray(BYTES, src, off).blend(ByteVector.fromArray(BYTES, src, aux), HIGH_HALF)
+                    .reinterpretAsLongs();
+        } else {
+            in = ByteVector.fromArray(BYTES, src, off).reinterpretAsLongs();
+        }
         v1 = v1.add(mul0).add(in);
         mul0 = mul0.lanewise(VectorOperators.XOR, v1.and(LOW32).mul(v0.lanewise(VectorOperators.LSHR, 32)));
         v0 = v0.add(mul1);
