@@ -15,8 +15,10 @@ import java.util.Locale;
  * Vector API at all; {@code -Djetstart.hash=vector} still insists on it.
  */
 public final class RecordHashSource {
-    /** Block bytes from which the vector hash is worth its start-up. */
+    /** Block bytes from which the vector hash is worth its start-up (default of {@link #MIN_BYTES_PROPERTY}). */
     public static final long VECTOR_MIN_BYTES = 256L << 20;
+    /** System property that moves the threshold (bytes; 0: the vector hash whenever it is chosen). */
+    public static final String MIN_BYTES_PROPERTY = "jetstart.hash.vectorMinBytes";
 
     private final String scalarBecause;
 
@@ -29,14 +31,37 @@ public final class RecordHashSource {
         return new RecordHashSource(null);
     }
 
-    /** The source for a recovery whose block files hold {@code blockBytes} bytes in all. */
+    /**
+     * The source for a recovery whose block files hold {@code blockBytes} bytes in all, with the
+     * threshold of {@link #MIN_BYTES_PROPERTY} (default {@link #VECTOR_MIN_BYTES}).
+     *
+     * @throws IllegalArgumentException when the property is not a non-negative number of bytes
+     */
     public static RecordHashSource forStore(long blockBytes) {
-        if (blockBytes >= VECTOR_MIN_BYTES || RecordHashes.insisted()) {
+        String set = System.getProperty(MIN_BYTES_PROPERTY);
+        long min = VECTOR_MIN_BYTES;
+        if (set != null) {
+            try {
+                min = Long.parseLong(set.trim());
+            } catch (NumberFormatException e) {
+                min = -1;
+            }
+            if (min < 0) {
+                throw new IllegalArgumentException(MIN_BYTES_PROPERTY + "=" + set + " is not a number of bytes >= 0");
+            }
+        }
+        return forStore(blockBytes, min);
+    }
+
+    /** The source for {@code blockBytes} of blocks when the vector hash needs {@code minBytes}. */
+    public static RecordHashSource forStore(long blockBytes, long minBytes) {
+        if (blockBytes >= minBytes || RecordHashes.insisted()) {
             return chosen();
         }
         return new RecordHashSource(String.format(Locale.ROOT,
-                "scalar (%,d MB of blocks: below the %,d MiB where the vector hash pays for its start-up)",
-                blockBytes / 1_000_000, VECTOR_MIN_BYTES >> 20));
+                "scalar (%,d MB of blocks: below the %s where the vector hash pays for its start-up)",
+                blockBytes / 1_000_000, minBytes % (1L << 20) == 0 ? String.format(Locale.ROOT, "%,d MiB", minBytes >> 20)
+                        : String.format(Locale.ROOT, "%,d bytes", minBytes)));
     }
 
     /** The record checksum of block {@code blockIndex} of {@code stream}. */

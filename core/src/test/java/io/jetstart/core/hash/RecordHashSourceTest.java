@@ -1,6 +1,7 @@
 package io.jetstart.core.hash;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -8,14 +9,14 @@ import org.junit.jupiter.api.Test;
 class RecordHashSourceTest {
     @Test
     void aSmallStoreIsVerifiedWithTheScalarHashAndTheReportSaysWhy() {
-        RecordHashSource small = RecordHashSource.forStore(7_400_000);
+        RecordHashSource small = RecordHashSource.forStore(7_400_000, RecordHashSource.VECTOR_MIN_BYTES);
         assertThat(small.forBlock("S", 1)).isInstanceOf(HighwayHash64.class);
         assertThat(small.describe()).startsWith("scalar (7 MB of blocks: below the 256 MiB");
     }
 
     @Test
     void aLargeStoreGetsWhatRecordHashesChose() {
-        RecordHashSource large = RecordHashSource.forStore(RecordHashSource.VECTOR_MIN_BYTES);
+        RecordHashSource large = RecordHashSource.forStore(RecordHashSource.VECTOR_MIN_BYTES, RecordHashSource.VECTOR_MIN_BYTES);
         assertThat(large.describe()).isEqualTo(RecordHashes.implementation());
         assertThat(large.forBlock("S", 1).getClass()).isEqualTo(RecordHashes.forBlock("S", 1).getClass());
     }
@@ -25,7 +26,8 @@ class RecordHashSourceTest {
         String before = System.getProperty("jetstart.hash");
         System.setProperty("jetstart.hash", "vector");
         try {
-            assertThat(RecordHashSource.forStore(1).describe()).isEqualTo(RecordHashes.implementation());
+            assertThat(RecordHashSource.forStore(1, RecordHashSource.VECTOR_MIN_BYTES).describe())
+                    .isEqualTo(RecordHashes.implementation());
         } finally {
             if (before == null) {
                 System.clearProperty("jetstart.hash");
@@ -36,11 +38,30 @@ class RecordHashSourceTest {
     }
 
     @Test
+    void theThresholdPropertyMovesTheRuleAndABadValueIsRefusedByName() {
+        String before = System.getProperty(RecordHashSource.MIN_BYTES_PROPERTY);
+        try {
+            System.setProperty(RecordHashSource.MIN_BYTES_PROPERTY, "1000");
+            assertThat(RecordHashSource.forStore(999).describe()).startsWith("scalar (0 MB of blocks: below the 1,000 bytes");
+            assertThat(RecordHashSource.forStore(1000).describe()).isEqualTo(RecordHashes.implementation());
+            System.setProperty(RecordHashSource.MIN_BYTES_PROPERTY, "lots");
+            assertThatThrownBy(() -> RecordHashSource.forStore(1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("jetstart.hash.vectorMinBytes=lots");
+        } finally {
+            if (before == null) {
+                System.clearProperty(RecordHashSource.MIN_BYTES_PROPERTY);
+            } else {
+                System.setProperty(RecordHashSource.MIN_BYTES_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void bothSourcesGiveTheSameChecksum() {
         byte[] b = new byte[300];
         new SplittableRandom(3).nextBytes(b);
-        long small = RecordHashSource.forStore(0).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
-        long large = RecordHashSource.forStore(Long.MAX_VALUE).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
+        long small = RecordHashSource.forStore(0, 1).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
+        long large = RecordHashSource.forStore(1, 0).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
         assertThat(small).isEqualTo(large);
     }
 }
