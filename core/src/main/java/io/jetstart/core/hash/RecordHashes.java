@@ -18,9 +18,10 @@ import java.util.SplittableRandom;
  *
  * <p>Design note: the vector class is compiled for Java 25 against an incubating module, so it is
  * only ever loaded reflectively, after the module is known to be present; a class-path user on a
- * plain JVM gets the scalar hash and no linkage error. Before it is trusted, its hashes of inputs
- * of every tail length are compared with the scalar ones: a wrong checksum would make a rebuild
- * truncate good data, so a disagreement (a JIT or CPU fault) falls back rather than proceeds.
+ * plain JVM gets the scalar hash and no linkage error. Before it is trusted, its hashes of a
+ * sample of record shapes (one per branch of its code) are compared with the scalar ones: a wrong
+ * checksum would make a rebuild report good data as damaged, so a disagreement (a JIT or CPU
+ * fault) falls back rather than proceeds.
  *
  * <p>The choice is made on first use, which may be inside a recovery's task group (design.md:
  * shared services are started before the fork). It is made by a class initializer: the JVM runs it
@@ -32,6 +33,7 @@ import java.util.SplittableRandom;
 public final class RecordHashes {
     private static final String VECTOR_CLASS = "io.jetstart.core.hash.vector.VectorRecordHash";
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final String PROPERTY = "jetstart.hash";
 
     private RecordHashes() {
     }
@@ -53,7 +55,12 @@ public final class RecordHashes {
 
     /** True when {@code -Djetstart.hash=vector} asks for the vector hash whatever the store's size. */
     public static boolean insisted() {
-        return System.getProperty("jetstart.hash", "auto").trim().equalsIgnoreCase("vector");
+        return wanted().equals("vector");
+    }
+
+    /** {@code -Djetstart.hash}, trimmed and lower-cased; {@code auto} when unset. */
+    private static String wanted() {
+        return System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
     }
 
     /** True when {@link #forKey} returns the vector implementation. */
@@ -63,7 +70,7 @@ public final class RecordHashes {
 
     /** The decision, made on first use (class initialization is the JVM's own once-only lock). */
     private record Choice(MethodHandle vector, String description, String refusal) {
-        static final Choice CURRENT = decide(System.getProperty("jetstart.hash", "auto"));
+        static final Choice CURRENT = decide(wanted());
 
         RecordHash create(byte[] key32) {
             if (refusal != null) {
@@ -81,13 +88,12 @@ public final class RecordHashes {
             }
         }
 
-        static Choice decide(String wanted) {
-            String mode = wanted.trim().toLowerCase(Locale.ROOT);
+        static Choice decide(String mode) {
             if (mode.equals("scalar")) {
                 return new Choice(null, "scalar (jetstart.hash=scalar)", null);
             }
             if (!mode.equals("auto") && !mode.equals("vector")) {
-                return new Choice(null, "none", "jetstart.hash=" + wanted + " is not one of auto, scalar, vector");
+                return new Choice(null, "none", PROPERTY + "=" + mode + " is not one of auto, scalar, vector");
             }
             String why = null;
             MethodHandle create = null;
