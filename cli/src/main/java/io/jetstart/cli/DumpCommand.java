@@ -2,6 +2,7 @@ package io.jetstart.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.jetstart.core.format.GoTime;
+import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
@@ -49,6 +50,9 @@ final class DumpCommand implements Callable<Integer> {
             return Main.NO_INPUT;
         }
         StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
+        // Dump verifies every record it prints: the same size rule as a recovery for its checksum.
+        RecordHashSource hashes = RecordHashSource.forStore(layout.streams().stream()
+                .filter(sd -> streams.isEmpty() || streams.contains(sd.name())).mapToLong(StreamDir::blockBytes).sum());
         int status = Main.OK;
         var text = spec.commandLine().getOut();
         // Written to the command's own writer (not System.out) so Main.run(out, err, ...) captures it;
@@ -67,7 +71,7 @@ final class DumpCommand implements Callable<Integer> {
                 StreamStore store;
                 try {
                     store = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
-                            MetaFiles.readStream(sd.dir(), DiskGate.unbounded()).config(), StoreContext.singleThreaded());
+                            MetaFiles.readStream(sd.dir(), DiskGate.unbounded()).config(), StoreContext.singleThreaded(hashes));
                 } catch (MetaException | StoreException e) {
                     spec.commandLine().getErr().println("jetstart: " + sd.account() + " > " + sd.name() + ": " + e.getMessage());
                     status = Main.FAILED;

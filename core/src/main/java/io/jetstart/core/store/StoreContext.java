@@ -26,7 +26,12 @@ public record StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockW
 
     /** Single-threaded defaults for tools and tests. */
     public static StoreContext singleThreaded() {
-        return new StoreContext(DiskGate.unbounded(), new BlockBuffers(1), BlockWork.sequential(), RecordHashSource.chosen(),
+        return singleThreaded(RecordHashSource.chosen());
+    }
+
+    /** Single-threaded defaults with the record checksums of {@code hashes}. */
+    public static StoreContext singleThreaded(RecordHashSource hashes) {
+        return new StoreContext(DiskGate.unbounded(), new BlockBuffers(1), BlockWork.sequential(), hashes,
                 () -> System.currentTimeMillis() * 1_000_000L, ScanProgress.NONE);
     }
 }
