@@ -1,8 +1,10 @@
 package io.jetstart.core.hash;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -99,6 +101,8 @@ public final class RecordHashes {
             MethodHandle create = null;
             if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
                 why = VECTOR_MODULE + " is not enabled (start the JVM with --add-modules " + VECTOR_MODULE + ")";
+            } else if ((why = withoutC2()) != null) {
+                // Checked first: without C2 the vector hash never leaves its slow path.
             } else {
                 try {
                     Class<?> type = Class.forName(VECTOR_CLASS);
@@ -121,6 +125,34 @@ public final class RecordHashes {
                 return new Choice(null, "none", "jetstart.hash=vector, but " + why);
             }
             return new Choice(null, "scalar (" + why + ")", null);
+        }
+
+        /**
+         * Why this JVM will never run the vector hash in C2, or null. Only C2 compiles the Vector
+         * API into vector instructions; in the interpreter or C1 every operation is a call that
+         * allocates, and a seed8 rebuild under {@code -XX:TieredStopAtLevel=1} took over six
+         * minutes of CPU instead of two seconds.
+         */
+        private static String withoutC2() {
+            if (System.getProperty("java.vm.info", "").contains("interpreted mode")) {
+                return "the JVM only interprets (-Xint), and the vector hash is fast only in C2";
+            }
+            try {
+                HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+                if (vm == null) {
+                    return "not a HotSpot JVM: whether C2 compiles the vector hash is unknown";
+                }
+                if (!Boolean.parseBoolean(vm.getVMOption("UseCompiler").getValue())) {
+                    return "the JIT is off (-XX:-UseCompiler), and the vector hash is fast only in C2";
+                }
+                int stopAt = Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue());
+                if (Boolean.parseBoolean(vm.getVMOption("TieredCompilation").getValue()) && stopAt < 4) {
+                    return "C2 is off (-XX:TieredStopAtLevel=" + stopAt + "), and the vector hash is fast only in C2";
+                }
+                return null;
+            } catch (RuntimeException | LinkageError e) {
+                return "whether C2 compiles the vector hash is unknown (" + e + ")";
+            }
         }
 
         /**

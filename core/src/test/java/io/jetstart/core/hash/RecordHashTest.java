@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +33,18 @@ class RecordHashTest {
         }
         assertThat(in).as("RecordHashes.implementation()").startsWith(expected);
         assertThat(RecordHashes.vectorized()).isEqualTo(expected.equals("vector"));
+    }
+
+    @Test
+    void aJvmWithoutC2KeepsTheScalarHashAndSaysWhy() throws Exception {
+        // Under C1 only, the vector hash never leaves its slow path (minutes for a 1 GB rebuild).
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), RecordHashChoice.class.getName())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("child JVM finished; output: %s", out).isTrue();
+        assertThat(out).as("child JVM output").contains("scalar (C2 is off (-XX:TieredStopAtLevel=1)");
     }
 
     @Test
