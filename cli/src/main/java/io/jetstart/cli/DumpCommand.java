@@ -19,8 +19,8 @@ import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,8 +34,8 @@ final class DumpCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
-    Path storeDir;
+    @Mixin
+    StoreDirArg store = new StoreDirArg();
 
     @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\",\"time\",\"hdrs\",\"data\"}]}]}")
     boolean json;
@@ -45,10 +45,11 @@ final class DumpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(storeDir)) {
-            spec.commandLine().getErr().println("jetstart: " + storeDir + " is not a directory");
-            return Main.NO_INPUT;
+        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
+        if (missing != null) {
+            return missing;
         }
+        Path storeDir = store.dir;
         StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
         // Dump verifies every record it prints: the same size rule as a recovery for its checksum.
         RecordHashSource hashes = RecordHashSource.forStore(layout.streams().stream()

@@ -4,13 +4,12 @@ import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jetstart inspect}: single-threaded, read-only report of every stream and consumer. */
@@ -21,8 +20,8 @@ final class InspectCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
-    Path storeDir;
+    @Mixin
+    StoreDirArg store = new StoreDirArg();
 
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
@@ -32,10 +31,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(storeDir)) {
-            spec.commandLine().getErr().println("jetstart: " + storeDir + " is not a directory");
-            return Main.NO_INPUT;
+        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
+        if (missing != null) {
+            return missing;
         }
+        Path storeDir = store.dir;
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
                 .withListener(RecoveryListener.NONE).withOnlyStreams(streams);
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);

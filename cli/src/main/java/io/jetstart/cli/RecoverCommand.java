@@ -6,7 +6,6 @@ import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -14,7 +13,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code jetstart recover}: the structured parallel startup of every stream and consumer. */
@@ -25,8 +23,8 @@ final class RecoverCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
-    Path storeDir;
+    @Mixin
+    StoreDirArg store = new StoreDirArg();
 
     @Option(names = "--json", description = "Write the report as JSON on stdout (inspect's fields plus outcome, duration_ms, problems, summary)")
     boolean json;
@@ -60,10 +58,11 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isDirectory(storeDir)) {
-            spec.commandLine().getErr().println("jetstart: " + storeDir + " is not a directory");
-            return Main.NO_INPUT;
+        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
+        if (missing != null) {
+            return missing;
         }
+        Path storeDir = store.dir;
         RecoveryOptions opts = RecoveryOptions.defaults();
         try {
             // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
