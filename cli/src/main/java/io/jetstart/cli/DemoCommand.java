@@ -54,10 +54,9 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        String badMetrics = metrics.validate();
+        Integer badMetrics = metrics.refuseIfInvalid(spec.commandLine().getErr());
         if (badMetrics != null) {
-            spec.commandLine().getErr().println("jetstart: " + badMetrics);
-            return Main.USAGE;
+            return badMetrics;
         }
         Path dir = Files.createTempDirectory("jetstart-demo-");
         try {

@@ -20,8 +20,18 @@ final class MetricsOptions {
         return metricsOut != null || metricsPort != null;
     }
 
+    /** {@link Main#USAGE} after saying why on {@code err} when the options cannot be used; else null. */
+    Integer refuseIfInvalid(java.io.PrintWriter err) {
+        String why = validate();
+        if (why == null) {
+            return null;
+        }
+        err.println("jetstart: " + why);
+        return Main.USAGE;
+    }
+
     /** A usage error, or null when the options can be used. */
-    String validate() {
+    private String validate() {
         if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
             return "--metrics-port must be between 0 and 65535, got " + metricsPort;
         }

@@ -79,10 +79,9 @@ final class RecoverCommand implements Callable<Integer> {
         if (parallelism.sequential) {
             opts = opts.withMode(RecoveryOptions.Mode.SEQUENTIAL);
         }
-        String badMetrics = metrics.validate();
+        Integer badMetrics = metrics.refuseIfInvalid(spec.commandLine().getErr());
         if (badMetrics != null) {
-            spec.commandLine().getErr().println("jetstart: " + badMetrics);
-            return Main.USAGE;
+            return badMetrics;
         }
         RecoveryObservation observation;
         try {
