@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every real store in shared/fixtures, as the server left it and with its indexes dropped, gives
+ * Every real store in testdata/fixtures, as the server left it and with its indexes dropped, gives
  * exactly the state that server reported (oracle.json / oracle.rebuilt.json), through inspect and
  * through recover in every mode, and no byte of the store changes.
  */

@@ -19,7 +19,7 @@ final class TestStores {
     private TestStores() {
     }
 
-    /** {@code jetstart.fixtures}, else {@code <repo>/../shared/fixtures} found by walking up. */
+    /** The repository's {@code testdata/fixtures} (or {@code jetstart.fixtures}), through core's one locator. */
     static Path fixtures() {
         return io.jetstart.core.testing.Fixtures.root();
     }

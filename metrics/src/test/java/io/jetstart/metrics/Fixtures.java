@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.stream.Stream;
 
-/** The shared fixtures folder, copies of its stores, and the damage the tests do to those copies. */
+/** The repository's fixtures folder, copies of its stores, and the damage the tests do to those copies. */
 final class Fixtures {
     private Fixtures() {
     }
 
-    /** {@code jetstart.fixtures}, else {@code <repo>/../shared/fixtures} found by walking up. */
+    /** The repository's {@code testdata/fixtures} (or {@code jetstart.fixtures}), through core's one locator. */
     static Path root() {
         return io.jetstart.core.testing.Fixtures.root();
     }

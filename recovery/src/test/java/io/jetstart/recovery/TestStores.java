@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
- * What the recovery tests share: the real fixtures (found like core's {@code Fixtures}, which lives
- * in core's test jar and is not visible here), copies, index dropping, checksums of a whole store,
+ * What the recovery tests share: the real fixtures (through core's {@code Fixtures}, from core's
+ * test jar), copies, index dropping, checksums of a whole store,
  * generated stores with the state they must recover to, and which runner this JVM must pick.
  */
 final class TestStores {
@@ -28,7 +28,7 @@ final class TestStores {
     private TestStores() {
     }
 
-    /** {@code jetstart.fixtures} when set, else the first {@code shared/fixtures} walking up from here. */
+    /** The repository's {@code testdata/fixtures} (or {@code jetstart.fixtures}), through core's one locator. */
     static Path fixtures() {
         return io.jetstart.core.testing.Fixtures.root();
     }

@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Finds the real nats-server stores in {@code shared/fixtures} and copies them for a test.
+ * The one locator of the real nats-server stores the repository carries in
+ * {@code testdata/fixtures} (see {@code testdata/README.md}), and copies of them for a test. Every
+ * module's tests use this class (core's test jar); nothing reads test data outside the repository.
  *
- * <p>The folder is the system property {@code jetstart.fixtures} when set, else the first
- * {@code shared/fixtures} found walking up from the working directory (the repository's
- * sibling {@code ../shared/fixtures}). Fixtures are never used in place: {@link #copy} them into
- * a {@code @TempDir} first.
+ * <p>The folder is the system property {@code jetstart.fixtures} when set (to test other stores),
+ * else {@code testdata/fixtures} of the repository this test runs in, found by walking up from the
+ * working directory to the folder that holds {@code mvnw}. Fixtures are never used in place:
+ * {@link #copy} them into a {@code @TempDir} first (on CI they are read-only).
  */
 public final class Fixtures {
     /** The three "small" stores, one per server version. */
@@ -35,13 +37,17 @@ public final class Fixtures {
         }
         Path start = Paths.get("").toAbsolutePath().normalize();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve("fixtures");
-            if (Files.isDirectory(candidate)) {
-                return candidate;
+            if (Files.isRegularFile(dir.resolve("mvnw"))) {
+                Path candidate = dir.resolve("testdata").resolve("fixtures");
+                if (Files.isDirectory(candidate)) {
+                    return candidate;
+                }
+                throw new IllegalStateException("the repository at " + dir + " has no testdata/fixtures"
+                        + " (it carries the real-server stores its tests read; is the clone complete?)");
             }
         }
-        throw new IllegalStateException("no shared/fixtures above " + start
-                + "; set -Djetstart.fixtures=<path to shared/fixtures>");
+        throw new IllegalStateException("no repository (a folder with mvnw) above " + start
+                + "; run the tests from the repository, or set -Djetstart.fixtures=<folder of fixture stores>");
     }
 
     /** Every fixture folder name (those holding a {@code store/}), sorted. */
