@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Runs {@link RecoverOnce} in a fresh JVM (the same java and class path as the bench, with
- * the options in {@code bin/jvm.args} as {@code ./jetstart} uses, plus the caller's JVM options) and turns
+ * the options {@code ./jetstart} would use, plus the caller's JVM options) and turns
  * its output into a {@link Sample}.
  */
 final class JetstartRunner {
@@ -58,19 +58,38 @@ final class JetstartRunner {
     }
 
     /**
-     * The options every jetstart JVM gets: {@code @bin/jvm.args} of the repository the launcher
-     * names ({@code -Djetstart.repo}), as {@code ./jetstart} passes them; without that file only
-     * {@code --enable-preview}.
+     * The options {@code ./jetstart recover storeDir} would start its JVM with, given the JVM
+     * options {@code jvmOptions}: {@code @bin/jvm.args} of the repository the launcher names
+     * ({@code -Djetstart.repo}), and {@code @bin/vector.args} where the launcher's own rule
+     * ({@code bin/vector.sh}, asked here rather than restated) adds the vector checksum's module;
+     * without the repository's files only {@code --enable-preview}.
      */
-    static List<String> baseOptions() {
-        Path args = Path.of(System.getProperty("jetstart.repo", "."), "bin", "jvm.args").toAbsolutePath().normalize();
-        return java.nio.file.Files.isRegularFile(args) ? List.of("@" + args) : List.of("--enable-preview");
+    static List<String> baseOptions(Path storeDir, List<String> jvmOptions) throws IOException, InterruptedException {
+        Path bin = Path.of(System.getProperty("jetstart.repo", "."), "bin").toAbsolutePath().normalize();
+        Path args = bin.resolve("jvm.args");
+        if (!java.nio.file.Files.isRegularFile(args)) {
+            return List.of("--enable-preview");
+        }
+        List<String> options = new ArrayList<>(List.of("@" + args));
+        Path rule = bin.resolve("vector.sh");
+        if (java.nio.file.Files.isRegularFile(rule)) {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". \"$1\" && jetstart_wants_vector recover \"$2\"", "vector-rule",
+                    rule.toString(), storeDir.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("JETSTART_JAVA_OPTS", String.join(" ", jvmOptions));
+            pb.environment().remove("JETSTART_VECTOR");
+            if (pb.start().waitFor() == 0) {
+                options.add("@" + bin.resolve("vector.args"));
+            }
+        }
+        return options;
     }
 
-    List<String> command(List<String> extra, String action, Path storeDir, String arg) {
+    List<String> command(List<String> extra, String action, Path storeDir, String arg) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(baseOptions());
+        List<String> given = new ArrayList<>(jvmOptions);
+        given.addAll(extra);
+        cmd.addAll(baseOptions(storeDir, given));
         cmd.addAll(jvmOptions);
         cmd.addAll(extra);
         cmd.add("-cp");

@@ -56,6 +56,11 @@ final class Jetstart {
     }
 
     Result run(String... args) throws IOException {
+        return run(java.util.Map.of(), args);
+    }
+
+    /** Runs the launcher with {@code env} added to (and overriding) this JVM's environment. */
+    Result run(java.util.Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(launcher.toString());
         command.addAll(List.of(args));
@@ -63,7 +68,9 @@ final class Jetstart {
         Path out = Files.createTempFile(workDir, "jetstart-", ".stdout");
         Path err = Files.createTempFile(workDir, "jetstart-", ".stderr");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
         try {
             if (!p.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  *
  * <p>The choice follows the system property {@code jetstart.hash}: {@code auto} (default) takes
  * the vector hash when {@code jdk.incubator.vector} is in the boot layer ({@code --add-modules
- * jdk.incubator.vector}, which {@code ./jetstart} passes) and the CPU has native 256-bit vectors;
+ * jdk.incubator.vector}, which {@code ./jetstart} passes where the hash is used) and the CPU has native 256-bit vectors;
  * {@code scalar} never does; {@code vector} insists, and {@link #forKey} throws naming why when it
  * cannot. {@link #implementation()} says which one is in use and why, for the start-up log.
  *
