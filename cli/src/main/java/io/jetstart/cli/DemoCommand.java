@@ -81,8 +81,8 @@ final class DemoCommand implements Callable<Integer> {
                     + "rebuilt from its blocks.%n", truncated);
             if (!quiet) {
                 // Said once, here: the eight WARN lines that follow alarmed first-time users.
-                out.printf("So each stream logs the warning nats-server logs for an empty index.db (\"Stream state too short "
-                        + "(0 bytes)\"), before its Restored line, as nats-server would: expected here, not damage.%n");
+                out.printf("So each stream logs nats-server's warning for an empty index.db (\"Stream state too short "
+                        + "(0 bytes)\") where nats-server logs it, before its Restored line: expected here, not damage.%n");
             }
             out.println();
             out.flush();
@@ -109,15 +109,18 @@ final class DemoCommand implements Callable<Integer> {
             }
             return status;
         } finally {
-            if (keep) {
-                out.println("Demo store kept in " + dir);
-            } else {
-                deleteOwnTempDir(dir);
-            }
-            out.flush();
-            if (shutdown != null) {
-                shutdown.finished(status);
-                shutdown.close();
+            try {
+                if (keep) {
+                    out.println("Demo store kept in " + dir);
+                } else {
+                    deleteOwnTempDir(dir);
+                }
+                out.flush();
+            } finally {
+                if (shutdown != null) {
+                    shutdown.finished(status);
+                    shutdown.close();
+                }
             }
         }
     }
