@@ -105,7 +105,7 @@ final class RecoveryObservation implements AutoCloseable {
      * {@link #stopLingering()}; at once when there is nothing to linger for.
      */
     void linger() throws InterruptedException {
-        if (server == null || options.linger == null || options.linger.isZero()) {
+        if (server == null || options.linger == null || options.linger.isZero() || stopLinger.getCount() == 0) {
             return;
         }
         // Said even with --quiet, as the address is: otherwise the process just seems to hang.
