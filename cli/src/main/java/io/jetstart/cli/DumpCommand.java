@@ -39,8 +39,8 @@ final class DumpCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\",\"time\",\"hdrs\",\"data\"}]}]}")
     boolean json;
 
-    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
-    Set<String> streams = Set.of();
+    @Mixin
+    StreamSelection selection = new StreamSelection();
 
     @Override
     public Integer call() throws Exception {
@@ -49,6 +49,11 @@ final class DumpCommand implements Callable<Integer> {
             return missing;
         }
         Path storeDir = store.dir;
+        Integer unknown = selection.refuseUnknown(storeDir, spec.commandLine().getErr());
+        if (unknown != null) {
+            return unknown;
+        }
+        Set<String> streams = selection.names();
         StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
         // Dump verifies every record it prints: the same size rule as a recovery for its checksum.
         RecordHashSource hashes = RecordHashSource.forStore(layout.streams().stream()

@@ -104,7 +104,7 @@ final class GenerateCommand implements Callable<Integer> {
         long total = messages * streams;
         spec.commandLine().getOut().printf("Wrote %d streams, %s messages (%s msgs/s) into %s in %s%n", streams,
                 GoFormat.comma(total), GoFormat.comma(nanos == 0 ? 0 : total * 1_000_000_000L / nanos), storeDir.resolve("jetstream"),
-                GoFormat.duration(nanos));
+                GoFormat.durationRoundedToMillis(nanos));
         return Main.OK;
     }
 

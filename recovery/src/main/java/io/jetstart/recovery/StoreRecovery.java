@@ -213,7 +213,7 @@ public final class StoreRecovery implements AutoCloseable {
             }
             store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
-                    store.source().jsonName(), System.nanoTime() - start));
+                    store.source().jsonName(), System.nanoTime() - start, store.problems()));
             ConsumerLoads loads = restoreConsumers(sd, store, runner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded());
             List<ConsumerOutcome> outcomes = new ArrayList<>();
