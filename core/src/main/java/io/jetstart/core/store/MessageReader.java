@@ -20,7 +20,7 @@ import java.util.List;
  *
  * <pre>
  *  per block holding a wanted sequence, read whole through the gate:
- *   1. layout: do its records agree with the state (every record sane, every live sequence present)?
+ *   1. layout: do its records agree with the state (all sane, first and last sequence where expected)?
  *      no  -&gt; BLOCK_LAYOUT; read only the prefix before its first bad record (BlockScanner.scan)
  *   2. walk the records in file order; for each live message record in the wanted range:
  *      checksum bad -&gt; CHECKSUM (that message only)   header length bad -&gt; HEADER_LENGTH
@@ -89,8 +89,9 @@ public final class MessageReader {
 
             @Override
             public void damaged(RecordDamage d) {
-                // The damage that names this sequence wins over the block-wide layout notice.
-                if (damage[0] == null || damage[0].kind() == RecordDamage.Kind.BLOCK_LAYOUT) {
+                // The damage that withholds this sequence wins over a block-wide layout notice and
+                // over a damaged record that held no live message.
+                if (damage[0] == null || (d.messages() > 0 && damage[0].messages() == 0)) {
                     damage[0] = d;
                 }
             }
@@ -155,31 +156,32 @@ public final class MessageReader {
     }
 
     /**
-     * Why the records of {@code buf[0, limit)} do not describe the block's state, or null: a record
-     * fails the sanity checks, or a live sequence has no message record. nats-server's
-     * {@code indexCacheBuf} fails on the same and rebuilds the block.
+     * Why the records of {@code buf[0, limit)} do not describe the block's state, or null; the
+     * checks of nats-server's {@code indexCacheBuf} (spec §3.6), which rebuilds the block when one
+     * fails: every record passes the sanity checks, the block's first sequence has a message
+     * record, and its highest record sequence is the block's last. A live sequence missing in
+     * between is not one of them: the server fills the hole and answers 404 for it alone.
      */
     private String layoutProblem(BlockState b, byte[] buf, int limit) {
         cursor.wrap(buf, limit);
         long last = 0;
-        long live = 0;
+        boolean firstSeen = false;
         while (cursor.next()) {
-            long seq = cursor.seq();
-            if (cursor.isErasedOrSkip()) {
-                last = Math.max(last, seq);
-            } else if (cursor.isMessage() && seq > last) {
-                last = seq;
-                if (b.isLive(seq)) {
-                    live++;
-                }
+            if (cursor.isTombstone()) {
+                continue;
             }
+            long seq = cursor.seq();
+            last = Math.max(last, seq);
+            firstSeen |= cursor.isMessage() && seq == b.firstSeq;
         }
         if (cursor.problem() != null) {
             return "record at offset " + cursor.offset() + ": " + cursor.problem();
         }
-        long expected = b.liveInRange(b.firstSeq, b.lastSeq);
-        return live == expected ? null
-                : "the state has " + expected + " live messages in " + b.firstSeq + ".." + b.lastSeq + ", the records hold " + live;
+        if (!firstSeen) {
+            return "no message record holds the block's first sequence " + b.firstSeq;
+        }
+        return last == b.lastSeq ? null : "the highest record sequence is " + Long.toUnsignedString(last)
+                + ", the block's last is " + b.lastSeq;
     }
 
     private boolean visitMessages(BlockState b, byte[] buf, int limit, long from, long to, Visitor v) {
@@ -193,7 +195,17 @@ public final class MessageReader {
                 last = Math.max(last, seq);
                 continue;
             }
-            if (!cursor.isMessage() || seq <= last) {
+            if (!cursor.isMessage()) {
+                continue;
+            }
+            if (seq <= last) {
+                // Never written by a server; a flipped sequence byte looks like this. Its checksum
+                // says whether the record is damaged (the live sequence it held is then MISSING).
+                String bad = cursor.checksumProblem(hash);
+                if (bad != null) {
+                    v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file, cursor.offset(), seq, 0, "record claiming "
+                            + "sequence " + seq + " (after " + last + "): " + bad));
+                }
                 continue;
             }
             last = seq;

@@ -24,9 +24,9 @@ public record RecordDamage(Kind kind, Path file, long offset, long seq, long mes
         /** The record passes its checksum but its header length runs past its end (nats-server: "invalid message length"). */
         HEADER_LENGTH,
         /**
-         * The block's records disagree with the stream state (a record fails the sanity checks, or a
-         * live sequence has no record): nats-server rebuilds such a block when it loads it, and keeps
-         * only the records before its first bad one; so do we.
+         * The block's records disagree with the stream state (a record fails the sanity checks, or
+         * the block's first or last sequence is not where the state says): nats-server rebuilds such
+         * a block when it loads it, and keeps only the records before its first bad one; so do we.
          */
         BLOCK_LAYOUT,
         /** Live sequences with no record left in the part of the block that can be read. */
@@ -35,7 +35,7 @@ public record RecordDamage(Kind kind, Path file, long offset, long seq, long mes
         UNREADABLE
     }
 
-    /** As a {@link Problem}: damage when it withholds a live message, else a warning. */
+    /** As a {@link Problem}: damage when it withholds a live message or part of a block, else a warning. */
     public Problem toProblem() {
         return messages > 0 || kind == Kind.BLOCK_LAYOUT || kind == Kind.UNREADABLE
                 ? Problem.damage(file, offset, reason) : new Problem(Problem.Severity.WARNING, file, offset, reason);

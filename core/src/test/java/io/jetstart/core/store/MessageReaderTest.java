@@ -203,21 +203,49 @@ class MessageReaderTest {
     }
 
     @Test
-    void aFlippedSequenceIsNeverHandedOutUnderEitherNumber(@TempDir Path tmp) throws Exception {
+    void aFlippedSequenceByteWithholdsThatMessageAndNamesTheRecordThatLostIt(@TempDir Path tmp) throws Exception {
         Path fx = Fixtures.copy(FIXTURE, tmp);
         Path blk = block(fx, "LIM1");
         int record = recordHolding(blk, 30_000);
-        long seq = java.nio.ByteBuffer.wrap(Files.readAllBytes(blk), record + 4, 8)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        flip(blk, record + 4); // low byte of the sequence
+        flip(blk, record + 4); // the low byte of seq 220: the record now claims 35
         StreamStore s = open(fx, "LIM1");
 
         Read r = readAll(s);
 
-        assertThat(r.seqs()).doesNotContain(seq).isSorted().doesNotHaveDuplicates();
-        assertThat(r.damage()).isNotEmpty().allSatisfy(d -> assertThat(d.file()).isEqualTo(blk));
-        assertThat(r.damage()).anySatisfy(d -> assertThat(d.offset()).isEqualTo(record));
-        assertThat(new MessageReader(s).read(seq)).isInstanceOf(MessageRead.Damaged.class);
+        // nats-server 2.15.1 on this copy: 404 for 220, every other message served.
+        assertThat(r.seqs()).hasSize(989).doesNotContain(220L).contains(219L, 221L, 1000L);
+        assertThat(r.damage()).hasSize(2);
+        assertThat(r.damage().get(0)).satisfies(d -> {
+            assertThat(d.kind()).isEqualTo(RecordDamage.Kind.CHECKSUM);
+            assertThat(d.offset()).isEqualTo(record);
+            assertThat(d.seq()).isEqualTo(220 ^ 0xff);
+            assertThat(d.toProblem().severity()).isEqualTo(Problem.Severity.WARNING);
+        });
+        assertThat(r.damage().get(1)).satisfies(d -> {
+            assertThat(d.kind()).isEqualTo(RecordDamage.Kind.MISSING);
+            assertThat(d.seq()).isEqualTo(220);
+            assertThat(d.messages()).isEqualTo(1);
+            assertThat(d.toProblem().severity()).isEqualTo(Problem.Severity.DAMAGE);
+        });
+        assertThat(new MessageReader(s).read(220)).isInstanceOfSatisfying(MessageRead.Damaged.class,
+                d -> assertThat(d.damage().kind()).isEqualTo(RecordDamage.Kind.MISSING));
+    }
+
+    @Test
+    void aSequencePastTheBlocksLastEndsTheBlockAtThatRecord(@TempDir Path tmp) throws Exception {
+        Path fx = Fixtures.copy(FIXTURE, tmp);
+        Path blk = block(fx, "LIM1");
+        int record = recordHolding(blk, 30_000);
+        flip(blk, record + 10); // the seventh byte of seq 220: far past the block's last
+        StreamStore s = open(fx, "LIM1");
+
+        Read r = readAll(s);
+
+        assertThat(r.damage()).extracting(RecordDamage::kind)
+                .containsExactly(RecordDamage.Kind.BLOCK_LAYOUT, RecordDamage.Kind.MISSING);
+        assertThat(r.damage().get(0).offset()).isEqualTo(record);
+        assertThat(r.seqs()).endsWith(219L);
+        assertThat(r.damage().get(1).seq()).isEqualTo(220);
     }
 
     @Test
