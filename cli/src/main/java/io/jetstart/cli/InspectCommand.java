@@ -26,6 +26,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
+
     @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
     Set<String> streams = Set.of();
 
@@ -41,7 +44,7 @@ final class InspectCommand implements Callable<Integer> {
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, false)));
+            out.println(ReportJson.write(ReportJson.report(report, false), pretty));
         } else {
             out.print(ReportTable.render(report, false));
         }
