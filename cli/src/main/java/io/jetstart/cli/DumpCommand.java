@@ -9,13 +9,11 @@ import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
-import io.jetstart.core.store.ConsumerLoader;
 import io.jetstart.core.store.ConsumerSettlement;
 import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.MessageView;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.RecordDamage;
-import io.jetstart.core.store.RestoredConsumer;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
@@ -120,7 +118,9 @@ final class DumpCommand implements Callable<Integer> {
             s = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
                     MetaFiles.readStream(sd.dir(), DiskGate.unbounded()).config(), StoreContext.singleThreaded(hashes));
             problems.addAll(s.problems());
-            settleConsumers(sd, s, problems);
+            // As a startup does: a rebuilt interest stream then shows what the server keeps. A
+            // consumer that cannot be loaded is damage (as in inspect), not a failed dump.
+            problems.addAll(ConsumerSettlement.loadAndSettle(s, sd.consumers()));
         } catch (MetaException | StoreException e) {
             Problem p = e instanceof StoreException se ? se.problem() : Problem.fatal(((MetaException) e).file(), -1, e.getMessage());
             report(err, label, p);
@@ -189,24 +189,6 @@ final class DumpCommand implements Callable<Integer> {
             g.writeEndObject();
         }
         return problems.stream().anyMatch(p -> p.severity() != Problem.Severity.WARNING) ? Main.DAMAGED : Main.OK;
-    }
-
-    /**
-     * Loads the stream's consumers and applies what a startup applies with them (the interest
-     * sweep), so a rebuilt interest stream shows the messages the server keeps. A consumer that
-     * cannot be loaded is a problem (damage, as in {@code inspect}), not a failed dump.
-     */
-    private static void settleConsumers(StreamDir sd, StreamStore s, List<Problem> problems)
-            throws StoreException, InterruptedException {
-        List<RestoredConsumer> loaded = new ArrayList<>();
-        for (String c : sd.consumers()) {
-            try {
-                loaded.add(ConsumerLoader.load(s, c));
-            } catch (StoreException e) {
-                problems.add(e.problem());
-            }
-        }
-        ConsumerSettlement.settle(s, loaded);
     }
 
     private static void report(PrintWriter err, String label, Problem p) {

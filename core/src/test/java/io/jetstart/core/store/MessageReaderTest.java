@@ -37,13 +37,10 @@ class MessageReaderTest {
         Path dir = Fixtures.streamDir(fixture, stream);
         StreamStore s = StreamOpener.open("$G", stream, dir, MetaFiles.readStream(dir, DiskGate.unbounded()).config(),
                 StoreContext.singleThreaded());
-        List<RestoredConsumer> consumers = new ArrayList<>();
         try (var names = Files.list(dir.resolve("obs"))) {
-            for (Path c : names.sorted().toList()) {
-                consumers.add(ConsumerLoader.load(s, c.getFileName().toString()));
-            }
+            assertThat(ConsumerSettlement.loadAndSettle(s, names.map(c -> c.getFileName().toString()).sorted().toList()))
+                    .isEmpty();
         }
-        ConsumerSettlement.settle(s, consumers);
         return s;
     }
 
