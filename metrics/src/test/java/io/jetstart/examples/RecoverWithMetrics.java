@@ -31,7 +31,8 @@ public final class RecoverWithMetrics {
         try (StoreRecovery recovery = new StoreRecovery(storeDir, options)) {
             // Keep `recovery` where your shutdown hook can call recovery.close().
             RecoveryReport report = recovery.run();
-            System.out.println(report.streams().size() + " streams, " + report.messages() + " messages");
+            System.out.println(report.streams().size() + " streams, " + report.messages() + " messages, "
+                    + report.runner() + " runner"); // "structured" with --enable-preview, else "fallback"
         }
         return progress.state();
     }
