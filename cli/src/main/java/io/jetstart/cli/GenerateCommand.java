@@ -41,7 +41,8 @@ final class GenerateCommand implements Callable<Integer> {
     String account;
 
     @Option(names = "--index-version", defaultValue = "3", paramLabel = "V",
-            description = "index.db version: 3 is read by nats-server 2.12+ and 2.14+; 4 only by 2.14+ (default: ${DEFAULT-VALUE})")
+            description = "index.db version 1..4. nats-server 2.10.x reads only 1 (it refuses 2..4 and rebuilds from "
+                    + "the blocks, to the same state); 2.12+ reads 1..3; 2.14+ reads 1..4 (default: ${DEFAULT-VALUE})")
     int indexVersion;
 
     @Option(names = "--block-size", defaultValue = "8388608", paramLabel = "BYTES", description = "Block size (default: ${DEFAULT-VALUE})")

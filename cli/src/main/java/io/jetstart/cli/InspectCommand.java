@@ -25,6 +25,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
+
     @Mixin
     StreamSelection selection = new StreamSelection();
 
@@ -44,7 +47,7 @@ final class InspectCommand implements Callable<Integer> {
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, false)));
+            out.println(ReportJson.write(ReportJson.report(report, false), pretty));
         } else {
             out.print(ReportTable.render(report, false));
         }

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code jetstart}: inspect, recover, generate and demo NATS JetStream file stores.
+ * {@code jetstart}: inspect, recover, dump, generate and demo NATS JetStream file stores.
  *
  * <p>Exit statuses (docs/cli.md): 0 every stream came back whole; 1 every stream came back but
  * some with damage (unreadable data, a failed consumer); 2 at least one stream failed; 3 the

@@ -26,8 +26,12 @@ final class RecoverCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
-    @Option(names = "--json", description = "Write the report as JSON on stdout (inspect's fields plus outcome, duration_ms, problems, summary)")
+    @Option(names = "--json", description = "Write the report as JSON on stdout: inspect's fields plus outcome, duration_ms, "
+            + "gate_wait_ms, bytes_read per stream and a summary (docs/json.md)")
     boolean json;
+
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
 
     static final class Parallelism {
         @Option(names = "--workers", paramLabel = "N", description = "Blocks read or parsed at once across all streams (default: 2 x cores, fewer on a small heap)")
@@ -124,7 +128,7 @@ final class RecoverCommand implements Callable<Integer> {
             observation.writeMetrics();
             var out = spec.commandLine().getOut();
             if (json) {
-                out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, true)));
+                out.println(ReportJson.write(ReportJson.report(report, true), pretty));
             } else {
                 out.print(ReportTable.render(report, true));
                 if (!quiet) {

@@ -389,6 +389,7 @@ public final class StreamOpener {
             b.with(scan.firstSeq(), scan.firstTs(), scan.lastSeq(), scan.lastTs(), scan.msgs(), scan.bytes(), scan.deleted());
             b.ttls = scan.ttls();
             b.schedules = scan.schedules();
+            b.validLength = scan.validLength();
             if (scan.problem() != null) {
                 s.lostBytes += scan.problem().lostBytes();
                 s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "

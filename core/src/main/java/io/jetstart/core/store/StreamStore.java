@@ -176,9 +176,9 @@ public final class StreamStore {
         return null;
     }
 
-    /** A live message seen while visiting blocks. */
+    /** A live message seen while visiting blocks (checksums not verified: see {@link MessageReader}). */
     @FunctionalInterface
-    public interface LiveMessageVisitor {
+    interface LiveMessageVisitor {
         /**
          * @return false to stop visiting
          */
@@ -188,9 +188,10 @@ public final class StreamStore {
 
     /**
      * Visits live messages with sequence ≥ {@code fromSeq} in sequence order, reading each block
-     * that may hold one through the gate.
+     * that may hold one through the gate. Checksums are not verified: for recovery's own counts
+     * (subjects of pending messages), never for handing message bytes out ({@link MessageReader} does that).
      */
-    public void forEachLive(long fromSeq, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+    void forEachLive(long fromSeq, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
         for (BlockState b : List.copyOf(blocks)) {
             if (b.msgs == 0 || b.lastSeq < fromSeq) {
                 continue;
