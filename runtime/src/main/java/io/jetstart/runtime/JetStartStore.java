@@ -42,6 +42,8 @@ import java.util.stream.Stream;
  */
 public final class JetStartStore implements AutoCloseable {
     public static final String DEFAULT_ACCOUNT = "$G";
+    /** Bytes of blocks kept for readers, across all streams of the store. */
+    static final long BLOCK_CACHE_BYTES = 64L << 20;
 
     private final Path storeDir;
     private final RuntimeOptions options;
@@ -54,11 +56,12 @@ public final class JetStartStore implements AutoCloseable {
     private final CountingDiskGate gate;
     private final BlockBuffers buffers;
     private final RecordHashSource hashes;
+    private final BlockCache cache;
     private final StoreContext ctx;
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
-    private volatile WriterLoop.BatchListener batchListener = WriterLoop.BatchListener.NONE;
+    private volatile CommitListener commitListener = CommitListener.NONE;
     private volatile boolean recoveryDone;
     private volatile boolean closed;
 
@@ -73,6 +76,7 @@ public final class JetStartStore implements AutoCloseable {
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
         this.hashes = RecordHashSource.chosen();
+        this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
         this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
                 () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE);
         this.storeIndexVersion = options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir);
@@ -132,7 +136,7 @@ public final class JetStartStore implements AutoCloseable {
     /** Takes the recovered stream over: read-only when the runtime cannot write its config, else its writer starts. */
     private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
         String name = store.name();
-        MessageReader reader = new MessageReader(name, gate, buffers, hashes);
+        MessageReader reader = new MessageReader(name, cache, hashes);
         StreamMutator state = store.handOver(ctx);
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
@@ -142,7 +146,7 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, (n, last) -> batchListener.batchCommitted(n, last));
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, (stream, n, last) -> commitListener.batchCommitted(stream, n, last));
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.start();
         return new JetStartStream(store.account(), name, store.config(), w, null, null, reader);
@@ -319,9 +323,9 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /** Sets who hears of each committed batch (the CLI's ack lines); one listener per store. */
-    public void onBatchCommitted(WriterLoop.BatchListener l) {
-        this.batchListener = l == null ? WriterLoop.BatchListener.NONE : l;
+    /** Sets who hears of each committed batch of every stream (the CLI's ack lines, metrics); one per store. */
+    public void onBatchCommitted(CommitListener l) {
+        this.commitListener = l == null ? CommitListener.NONE : l;
     }
 
     private JetStartStream awaitStream(String account, String name) throws InterruptedException {

@@ -5,9 +5,6 @@ import io.jetstart.core.format.FormatException;
 import io.jetstart.core.format.MessageRecord;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.hash.RecordHashSource;
-import io.jetstart.core.io.BlockBuffers;
-import io.jetstart.core.io.BlockFiles;
-import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
 import java.io.IOException;
@@ -18,22 +15,20 @@ import java.util.Optional;
 /**
  * Reads committed messages for any thread: the view the writer last published says which blocks
  * hold which live sequences and how many bytes of each are committed; the block is read through
- * the gate into a pooled buffer, only up to that length, and each returned record's checksum is
- * verified before its bytes are handed out ({@link Records#read}).
+ * the gate into the byte-bounded {@link BlockCache}, only up to that length, and each returned
+ * record's checksum is verified before its bytes are handed out ({@link Records#read}).
  *
  * <p>Design note: the whole read path is this class, so a shared verified reader in core can
- * replace it without touching the writer. No cache yet: each read reads its block.
+ * replace it without touching the writer.
  */
 final class MessageReader {
     private final String stream;
-    private final DiskGate gate;
-    private final BlockBuffers buffers;
+    private final BlockCache cache;
     private final RecordHashSource hashes;
 
-    MessageReader(String stream, DiskGate gate, BlockBuffers buffers, RecordHashSource hashes) {
+    MessageReader(String stream, BlockCache cache, RecordHashSource hashes) {
         this.stream = stream;
-        this.gate = gate;
-        this.buffers = buffers;
+        this.cache = cache;
         this.hashes = hashes;
     }
 
@@ -104,14 +99,10 @@ final class MessageReader {
 
     /** Visits the message records of the committed prefix of {@code b}, in file order. */
     private void visit(StreamView.Block b, RecordVisitor v) throws InterruptedException {
-        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
-            int len = BlockFiles.readBlock(b.file(), buffers, lease, gate);
-            if (b.length() >= 0 && b.length() < len) {
-                len = (int) b.length();
-            }
-            byte[] buf = lease[0].array();
-            int end = len;
+            BlockCache.Bytes bytes = cache.read(b.file(), b.length());
+            byte[] buf = bytes.array();
+            int end = bytes.length();
             boolean[] stop = {false};
             new BlockScanner(stream, hashes).forEachMessage(b.index(), buf, end, (seq, ts, bb, so, sl, ho, hl, po, pl, rl) -> {
                 if (!stop[0] && !v.record(seq, so - Records.HEADER_SIZE, bb, end)) {
@@ -120,10 +111,6 @@ final class MessageReader {
             });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + b.file() + ": " + e.getMessage(), e);
-        } finally {
-            if (lease[0] != null) {
-                lease[0].close();
-            }
         }
     }
 

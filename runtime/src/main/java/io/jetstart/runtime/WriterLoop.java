@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
  * The one writer of a stream: publishers on any thread hand it operations through a JCTools MPSC
@@ -75,10 +75,10 @@ final class WriterLoop {
     private final StreamMutator state;
     private final RuntimeOptions options;
     private final int indexVersion;
-    private final MpscArrayQueue<Op> queue = new MpscArrayQueue<>(QUEUE_CAPACITY);
+    private final MpscVarHandleArrayQueue<Op> queue = new MpscVarHandleArrayQueue<>(QUEUE_CAPACITY);
     private final DuplicateWindow dedupe;
     private final List<Pending> pending = new ArrayList<>();
-    private final BatchListener listener;
+    private final CommitListener listener;
     private SubjectFilter subjects;
     private int blockSize;
     private TailBlock tail;
@@ -91,16 +91,8 @@ final class WriterLoop {
     private volatile StreamView view;
     private volatile IOException failure;
 
-    /** Told after each batch (metrics, the CLI's ack lines). Writer thread; must be quick. */
-    @FunctionalInterface
-    interface BatchListener {
-        void batchCommitted(int publishes, long lastSeq);
-
-        BatchListener NONE = (n, last) -> { };
-    }
-
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
-               TailBlock tail, BatchListener listener) {
+               TailBlock tail, CommitListener listener) {
         this.name = name;
         this.streamDir = streamDir;
         this.state = state;
@@ -284,7 +276,7 @@ final class WriterLoop {
         }
         completePending();
         if (publishes > 0 && failure == null) {
-            listener.batchCommitted(publishes, state.lastSeq());
+            listener.batchCommitted(name, publishes, state.lastSeq());
         }
         if (stop != null) {
             closeTail();
