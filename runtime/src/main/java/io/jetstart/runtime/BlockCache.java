@@ -21,7 +21,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * disk never blocks another reader's hit.
  */
 final class BlockCache {
-    private record Entry(byte[] bytes, int length) {
+    /**
+     * @param whole read for a sealed block (committed length -1): final, valid for any later request;
+     *              otherwise valid only for committed lengths up to {@code length}
+     */
+    private record Entry(byte[] bytes, int length, boolean whole, long[] seqs, int[] offsets) {
+        long size() {
+            return bytes.length + 12L * seqs.length;
+        }
     }
 
     private final long budget;
@@ -37,8 +44,16 @@ final class BlockCache {
         this.buffers = buffers;
     }
 
-    /** A cached block's bytes (never modified by anyone) and how many of them hold the block. */
-    record Bytes(byte[] array, int length) {
+    /**
+     * A cached block's bytes (never modified by anyone), how many of them readers may parse, and
+     * where each message record starts ({@code seqs} ascending, as the block scan visits them).
+     */
+    record Bytes(byte[] array, int length, long[] seqs, int[] offsets) {
+        /** Offset of message {@code seq}'s record inside the committed bytes, or -1. */
+        int offsetOf(long seq) {
+            int i = Arrays.binarySearch(seqs, seq);
+            return i < 0 || offsets[i] >= length ? -1 : offsets[i];
+        }
     }
 
     /**
@@ -49,8 +64,8 @@ final class BlockCache {
         lock.lock();
         try {
             Entry e = entries.get(file);
-            if (e != null && committed >= 0 && e.length >= committed) {
-                return new Bytes(e.bytes, (int) committed);
+            if (e != null && (committed < 0 ? e.whole : e.length >= committed)) {
+                return new Bytes(e.bytes, committed < 0 ? e.length : (int) committed, e.seqs, e.offsets);
             }
         } finally {
             lock.unlock();
@@ -65,22 +80,49 @@ final class BlockCache {
                 lease[0].close();
             }
         }
+        long[][] seqs = new long[1][];
+        int[][] offsets = new int[1][];
+        index(file, copy, seqs, offsets);
+        Entry fresh = new Entry(copy, copy.length, committed < 0, seqs[0], offsets[0]);
         lock.lock();
         try {
-            Entry old = entries.put(file, new Entry(copy, copy.length));
-            held += copy.length - (old == null ? 0 : old.length);
+            Entry old = entries.put(file, fresh);
+            held += fresh.size() - (old == null ? 0 : old.size());
             for (Iterator<Map.Entry<Path, Entry>> it = entries.entrySet().iterator(); held > budget && it.hasNext(); ) {
                 Map.Entry<Path, Entry> victim = it.next();
                 if (victim.getKey().equals(file)) {
                     continue;
                 }
-                held -= victim.getValue().length;
+                held -= victim.getValue().size();
                 it.remove();
             }
         } finally {
             lock.unlock();
         }
         int len = committed >= 0 && committed < copy.length ? (int) committed : copy.length;
-        return new Bytes(copy, len);
+        return new Bytes(copy, len, fresh.seqs, fresh.offsets);
+    }
+
+    /** One pass over the block: where each message record starts, so a get is a binary search. */
+    private void index(Path file, byte[] block, long[][] seqsOut, int[][] offsetsOut) {
+        long[] seqs = new long[64];
+        int[] offsets = new int[64];
+        int[] n = {0};
+        long[][] s = {seqs};
+        int[][] o = {offsets};
+        // forEachMessage verifies nothing, so the scanner's stream name and block index do not matter;
+        // the reader verifies each record it returns.
+        new io.jetstart.core.format.BlockScanner("", io.jetstart.core.hash.RecordHashSource.chosen()).forEachMessage(0, block, block.length,
+                (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                    if (n[0] == s[0].length) {
+                        s[0] = Arrays.copyOf(s[0], n[0] * 2);
+                        o[0] = Arrays.copyOf(o[0], n[0] * 2);
+                    }
+                    s[0][n[0]] = seq;
+                    o[0][n[0]] = so - io.jetstart.core.format.Records.HEADER_SIZE;
+                    n[0]++;
+                });
+        seqsOut[0] = Arrays.copyOf(s[0], n[0]);
+        offsetsOut[0] = Arrays.copyOf(o[0], n[0]);
     }
 }

@@ -37,15 +37,13 @@ final class MessageReader {
         if (b == null || !b.isLive(seq)) {
             return Optional.empty();
         }
-        StoredMessage[] out = new StoredMessage[1];
-        visit(b, (s, off, buf, len) -> {
-            if (s == seq) {
-                out[0] = verified(b, buf, off, len);
-                return false;
-            }
-            return true;
-        });
-        return Optional.ofNullable(out[0]);
+        try {
+            BlockCache.Bytes bytes = cache.read(b.file(), b.length());
+            int off = bytes.offsetOf(seq);
+            return off < 0 ? Optional.empty() : Optional.of(verified(b, bytes.array(), off, bytes.length()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + b.file() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The first live message with sequence ≥ {@code from} whose subject matches {@code filter}. */
