@@ -187,9 +187,13 @@ public final class StreamStore {
         return null;
     }
 
-    /** A live message seen while visiting blocks (checksums not verified: see {@link MessageReader}). */
+    /**
+     * A live message seen while visiting blocks, checksum not verified: for the owner's own counts
+     * and indexes (recovery's pending subjects, the writer's duplicate window and purge counts),
+     * never for handing message bytes out ({@link MessageReader} does that).
+     */
     @FunctionalInterface
-    interface LiveMessageVisitor {
+    public interface LiveMessageVisitor {
         /**
          * @return false to stop visiting
          */
