@@ -13,10 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 
@@ -46,10 +44,9 @@ class DumpMatchesServerIT {
     @TestFactory
     Stream<DynamicNode> dumpAnswersWhatTheServerAnswersOnTheSameDamagedFiles() throws Exception {
         return NatsServers.skipWhenMissing(() -> {
-            Optional<Path> fixtures = Fixtures.dir();
-            Assumptions.assumeTrue(fixtures.isPresent(), "no shared/fixtures folder above " + Path.of("").toAbsolutePath());
+            Path fixtures = Fixtures.dir();
             NatsServerBinary server = NatsServers.discover().require("2.14 or newer", v -> v.atLeast(2, 14));
-            Path store = fixtures.get().resolve("nats-2.15.1-small/store");
+            Path store = fixtures.resolve("nats-2.15.1-small/store");
             List<Damage> damages = List.of(
                     new Damage("payload byte flipped at offset 50000 of INT1's block", "INT1", false,
                             b -> flip(b, 50_000)),

@@ -80,7 +80,7 @@ class ModulePathIT {
 
     @Test
     void theEmbeddingExamplesRunOnAModulePathWithTheStructuredRunnerAndTheVectorChecksum() throws Exception {
-        Path store = StoreFiles.copy(Fixtures.dir().orElseThrow().resolve("nats-2.15.1-small/store"), tmp.resolve("store"));
+        Path store = StoreFiles.copy(Fixtures.dir().resolve("nats-2.15.1-small/store"), tmp.resolve("store"));
 
         Run recover = java("io.jetstart.examples.RecoverWithMetrics", store.toString());
         // jetstart.hash=vector fails every checksum unless the vector class loaded inside io.jetstart.core.
