@@ -75,7 +75,7 @@ class ModulePathIT {
                 "io.jetstart.core.write");
         assertThat(exports.get("io.jetstart.recovery")).containsExactly("io.jetstart.recovery");
         assertThat(exports.get("io.jetstart.metrics")).containsExactly("io.jetstart.metrics");
-        assertThat(exports.get("io.jetstart.runtime")).isEmpty();
+        assertThat(exports.get("io.jetstart.runtime")).containsExactly("io.jetstart.runtime");
     }
 
     @Test
