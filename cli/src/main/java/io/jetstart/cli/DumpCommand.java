@@ -1,6 +1,8 @@
 package io.jetstart.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.DiskGate;
@@ -36,6 +38,9 @@ final class DumpCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\",\"time\",\"hdrs\",\"data\"}]}]}")
     boolean json;
 
@@ -47,6 +52,10 @@ final class DumpCommand implements Callable<Integer> {
         Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
         if (missing != null) {
             return missing;
+        }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
         }
         Path storeDir = store.dir;
         StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
@@ -70,9 +79,11 @@ final class DumpCommand implements Callable<Integer> {
                 }
                 StreamStore store;
                 try {
+                    StreamKeys streamKeys = StreamKeys.load(keys.key, sd.account(), sd.dir(), DiskGate.unbounded());
                     store = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
-                            MetaFiles.readStream(sd.dir(), DiskGate.unbounded()).config(), StoreContext.singleThreaded(hashes));
-                } catch (MetaException | StoreException e) {
+                            MetaFiles.readStream(sd.dir(), DiskGate.unbounded(), streamKeys).config(),
+                            StoreContext.singleThreaded(hashes).withKey(keys.key));
+                } catch (MetaException | StoreException | DecryptionException e) {
                     spec.commandLine().getErr().println("jetstart: " + sd.account() + " > " + sd.name() + ": " + e.getMessage());
                     status = Main.FAILED;
                     continue;

@@ -25,11 +25,18 @@ public final class DecryptionException extends Exception {
 
     private final transient Path file;
     private final Kind kind;
+    private final String reason;
 
-    public DecryptionException(Kind kind, Path file, String message, Throwable cause) {
-        super(file + ": " + message, cause);
+    public DecryptionException(Kind kind, Path file, String reason, Throwable cause) {
+        super(file + ": " + reason, cause);
         this.kind = Objects.requireNonNull(kind, "kind");
         this.file = Objects.requireNonNull(file, "file");
+        this.reason = Objects.requireNonNull(reason, "reason");
+    }
+
+    /** What went wrong, without the file name (the message is {@code <file>: <reason>}). */
+    public String reason() {
+        return reason;
     }
 
     public Kind kind() {

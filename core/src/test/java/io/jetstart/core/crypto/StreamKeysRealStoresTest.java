@@ -51,8 +51,11 @@ class StreamKeysRealStoresTest {
                         assertThat(ck.encrypted()).isTrue();
                         assertThat(new String(ck.open(c.resolve("meta.inf"), Files.readAllBytes(c.resolve("meta.inf"))),
                                 StandardCharsets.UTF_8)).as("%s meta.inf", c).startsWith("{");
-                        byte[] state = ck.open(c.resolve("o.dat"), Files.readAllBytes(c.resolve("o.dat")));
-                        assertThat(state[0]).as("%s o.dat magic", c).isEqualTo((byte) 22);
+                        byte[] sealed = Files.readAllBytes(c.resolve("o.dat"));
+                        if (sealed.length == 0) {
+                            continue; // no state yet: the server writes an empty o.dat, sealed or not
+                        }
+                        assertThat(ck.open(c.resolve("o.dat"), sealed)[0]).as("%s o.dat magic", c).isEqualTo((byte) 22);
                     }
                 }
             }
