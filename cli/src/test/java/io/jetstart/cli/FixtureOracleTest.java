@@ -31,7 +31,11 @@ class FixtureOracleTest {
             for (boolean rebuilt : new boolean[] {false, true}) {
                 for (String[] mode : List.of(new String[] {"inspect"}, new String[] {"recover"}, new String[] {"recover", "--sequential"},
                         new String[] {"recover", "--no-preview"})) {
-                    out.add(Arguments.of(fixture, rebuilt, mode));
+                    // The encrypted stores go through inspect and recover only: the key does not
+                    // depend on the runner, whose modes the library's FixtureOracleTest covers.
+                    if (mode.length == 1 || !(fixture.endsWith("-aes") || fixture.endsWith("-chacha"))) {
+                        out.add(Arguments.of(fixture, rebuilt, mode));
+                    }
                 }
             }
         }
