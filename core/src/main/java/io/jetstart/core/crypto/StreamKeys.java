@@ -69,6 +69,12 @@ public final class StreamKeys {
      * @throws DecryptionException when the key file exists and does not open
      */
     public Optional<BlockKeystream> block(Path msgsDir, long index, DiskGate gate) throws DecryptionException, IOException {
+        if (key == null && meta == null) {
+            // No key: nothing to open a key file with, so no look for one on every block read (the
+            // plain path stays as it was). A caller with no key refuses streams whose layout shows
+            // key files; one that does not meets the ciphertext as records that fail their checks.
+            return Optional.empty();
+        }
         return KeyFiles.open(msgsDir.resolve(index + ".key"), key, account, stream + ":" + index, gate)
                 .map(o -> o.cipher().keystream(o.seed(), o.nonce()));
     }
