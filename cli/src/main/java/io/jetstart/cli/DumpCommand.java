@@ -1,10 +1,11 @@
 package io.jetstart.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.DiskGate;
-import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.meta.MetaException;
@@ -55,6 +56,9 @@ final class DumpCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\","
             + "\"time\",\"hdrs\",\"data\"}],\"problems\":[...]}]} (docs/json.md)")
     boolean json;
@@ -71,6 +75,10 @@ final class DumpCommand implements Callable<Integer> {
         Integer missing = store.refuseIfMissing(err);
         if (missing != null) {
             return missing;
+        }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
         }
         Path storeDir = store.dir;
         Integer unknown = selection.refuseUnknown(storeDir, err);
@@ -118,18 +126,20 @@ final class DumpCommand implements Callable<Integer> {
         List<Problem> problems = new ArrayList<>();
         StreamStore s;
         try {
-            if (sd.encryption() instanceof Encryption.Encrypted enc) {
-                throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
-                        + "); encrypted stores are not supported yet"));
-            }
+            StreamKeys streamKeys = StreamKeys.load(keys.key, sd.account(), sd.dir(), DiskGate.unbounded());
             s = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
-                    MetaFiles.readStream(sd.dir(), DiskGate.unbounded()).config(), StoreContext.singleThreaded(hashes));
+                    MetaFiles.readStream(sd.dir(), DiskGate.unbounded(), streamKeys).config(),
+                    StoreContext.singleThreaded(hashes).withKey(keys.key));
             problems.addAll(s.problems());
             // As a startup does: a rebuilt interest stream then shows what the server keeps. A
             // consumer that cannot be loaded is damage (as in inspect), not a failed dump.
             problems.addAll(ConsumerSettlement.loadAndSettle(s, sd.consumers()));
-        } catch (MetaException | StoreException e) {
-            Problem p = e instanceof StoreException se ? se.problem() : Problem.fatal(((MetaException) e).file(), -1, e.getMessage());
+        } catch (MetaException | StoreException | DecryptionException e) {
+            Problem p = switch (e) {
+                case StoreException se -> se.problem();
+                case MetaException me -> Problem.fatal(me.file(), -1, e.getMessage());
+                default -> Problem.fatal(sd.dir(), -1, e.getMessage());
+            };
             report(err, label, p);
             if (json) {
                 g.writeStartObject();

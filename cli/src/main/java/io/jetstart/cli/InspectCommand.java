@@ -22,6 +22,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
@@ -37,13 +40,17 @@ final class InspectCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         Path storeDir = store.dir;
         Integer unknown = selection.refuseUnknown(storeDir, spec.commandLine().getErr());
         if (unknown != null) {
             return unknown;
         }
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
-                .withListener(RecoveryListener.NONE).withOnlyStreams(selection.names());
+                .withListener(RecoveryListener.NONE).withOnlyStreams(selection.names()).withKey(keys.key);
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {

@@ -26,6 +26,9 @@ final class RecoverCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--json", description = "Write the report as JSON on stdout: inspect's fields plus outcome, duration_ms, "
             + "gate_wait_ms, bytes_read per stream and a summary (docs/json.md)")
     boolean json;
@@ -70,8 +73,12 @@ final class RecoverCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         Path storeDir = store.dir;
-        RecoveryOptions opts = RecoveryOptions.defaults();
+        RecoveryOptions opts = RecoveryOptions.defaults().withKey(keys.key);
         try {
             // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
             if (dios != null) {

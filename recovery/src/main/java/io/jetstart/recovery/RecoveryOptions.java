@@ -1,5 +1,6 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.io.CountingDiskGate;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,9 +21,11 @@ import java.util.Set;
  *                    the fallback on final APIs
  * @param listener    receives events on a single reporter thread
  * @param onlyStreams when non-empty, only streams with these names are recovered
+ * @param key         the operator's key ({@code jetstream.key}) for encrypted streams; null: none, and
+ *                    encrypted streams fail with a clear refusal
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
-                              RecoveryListener listener, Set<String> onlyStreams) {
+                              RecoveryListener listener, Set<String> onlyStreams, StoreKey key) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -45,7 +48,7 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
     public static RecoveryOptions defaults() {
         return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
-                RecoveryListener.NONE, Set.of());
+                RecoveryListener.NONE, Set.of(), null);
     }
 
     /**
@@ -60,30 +63,34 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key);
+    }
+
+    public RecoveryOptions withKey(StoreKey k) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key);
     }
 }

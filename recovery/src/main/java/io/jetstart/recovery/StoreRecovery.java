@@ -1,5 +1,7 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.CountingDiskGate;
@@ -207,17 +209,18 @@ public final class StoreRecovery implements AutoCloseable {
         StoreContext ctx = new StoreContext(gate, buffers,
                 sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()), hashes,
                 () -> System.currentTimeMillis() * 1_000_000L,
-                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)));
+                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)),
+                options.key());
         StreamMeta meta = null;
         StreamStore store = null;
         StreamReport report;
         try {
-            if (sd.encryption() instanceof Encryption.Encrypted enc) {
+            if (options.key() == null && sd.encryption() instanceof Encryption.Encrypted enc) {
                 throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
-                        + "); encrypted stores are not supported yet"));
+                        + "); reading it needs the server's jetstream key, and none was given"));
             }
             try {
-                meta = MetaFiles.readStream(sd.dir(), gate);
+                meta = MetaFiles.readStream(sd.dir(), gate, streamKeys(sd, gate));
             } catch (MetaException e) {
                 throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
             } catch (InterruptedIOException e) {
@@ -257,6 +260,24 @@ public final class StoreRecovery implements AutoCloseable {
         handOver.streamFinished(report, back ? store : null);
         events.emit(new RecoveryEvent.StreamFinished(report));
         return report;
+    }
+
+    /** The stream's keys for its meta.inf (StreamOpener loads its own for index.db and blocks). */
+    private StreamKeys streamKeys(StreamDir sd, DiskGate gate) throws StoreException, InterruptedIOException {
+        Path keyFile = sd.dir().resolve("meta.key");
+        try {
+            return StreamKeys.load(options.key(), sd.account(), sd.dir(), gate);
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            InterruptedIOException iie = new InterruptedIOException("interrupted while reading " + keyFile);
+            iie.initCause(e);
+            throw iie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the stream key file: " + e.getMessage()), e);
+        }
     }
 
     private static InterruptedException cancellation(InterruptedIOException e) {

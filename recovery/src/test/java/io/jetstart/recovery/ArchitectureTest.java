@@ -65,6 +65,15 @@ class ArchitectureTest {
     }
 
     @Test
+    void cryptoDecryptsButParsesNothing() {
+        // core.crypto hands plaintext to the codecs; it must not grow a second reader of any format.
+        noClasses().that().resideInAPackage("io.jetstart.core.crypto..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.jetstart.core.format..", "io.jetstart.core.store..",
+                        "io.jetstart.core.meta..", "io.jetstart.core.layout..", "io.jetstart.core.write..")
+                .check(classes);
+    }
+
+    @Test
     void recoveryDoesDependOnCore() {
         // A sanity check that dependencies between the imported modules are seen at all.
         classes().that().haveFullyQualifiedName(StoreRecovery.class.getName())

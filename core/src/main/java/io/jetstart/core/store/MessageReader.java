@@ -119,6 +119,14 @@ public final class MessageReader {
                 return true;
             }
             byte[] buf = lease[0].array();
+            try {
+                store.decryptBlock(b.index, buf, len);
+            } catch (StoreException e) {
+                long lo = Math.max(from, b.firstSeq);
+                v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, -1, lo, b.liveInRange(lo, to),
+                        "cannot decrypt block: " + e.getMessage()));
+                return true;
+            }
             String compressed = compression(buf, len);
             if (compressed != null) {
                 long lo = Math.max(from, b.firstSeq);

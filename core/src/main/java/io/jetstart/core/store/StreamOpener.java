@@ -1,5 +1,7 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScan;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.format.CompressionEnvelope;
@@ -46,6 +48,7 @@ public final class StreamOpener {
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx)
             throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
+        s.keys = loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
         switch (fastPath(s)) {
             case FastPath.Adopted a -> { }
@@ -56,6 +59,23 @@ public final class StreamOpener {
         }
         RetentionLimits.apply(s);
         return s;
+    }
+
+    /** The stream's keys from its meta.key (spec 1.3); plain when it has none. */
+    private static StreamKeys loadKeys(StreamStore s) throws StoreException, InterruptedException {
+        Path keyFile = s.dir.resolve("meta.key");
+        try {
+            return StreamKeys.load(s.ctx.key(), s.account, s.dir, s.ctx.gate());
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            Thread.interrupted();
+            InterruptedException ie = new InterruptedException("cancelled while reading " + keyFile);
+            ie.initCause(e);
+            throw ie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the stream key file: " + e.getMessage()), e);
+        }
     }
 
     /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */
@@ -90,10 +110,18 @@ public final class StreamOpener {
         }
         IndexDb db;
         try {
-            db = IndexDbCodec.decode(s.name, bytes);
+            // Spec 4.4 steps 3-6: the trailer covers the bytes as stored; an encrypted body is
+            // nonce || seal(body) under the stream's key.
+            IndexDbCodec.checkTrailer(s.name, bytes);
+            byte[] body = s.keys.open(file, Arrays.copyOf(bytes, bytes.length - IndexDbCodec.TRAILER_LENGTH));
+            db = IndexDbCodec.decodeBody(body, body.length);
         } catch (FormatException e) {
             s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(),
                     "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)"));
+            return new FastPath.Rebuild(Prior.NONE);
+        } catch (DecryptionException e) {
+            // The stream's key opened meta.key, so this is a changed or damaged index.db: rebuild, as the server does.
+            warn(s, file, "Stream state error reading encryption key: " + e.reason());
             return new FastPath.Rebuild(Prior.NONE);
         }
         // Step 8: keep blocks that hold messages, and the last entry whatever it holds.
@@ -119,6 +147,14 @@ public final class StreamOpener {
         byte[] tail;
         try {
             tail = BlockFiles.readTail(lmb.file, 8, s.ctx.gate());
+            if (tail.length == 8) {
+                // An encrypted block is XORed from offset 0: decrypt just its last 8 bytes.
+                var ks = s.blockKeystream(lmb.index);
+                if (ks.isPresent()) {
+                    long size = s.ctx.gate().run(() -> java.nio.file.Files.size(lmb.file));
+                    ks.get().xor(tail, 0, 8, size - 8);
+                }
+            }
         } catch (NoSuchFileException e) {
             loseBlock(s, lmb);
             warn(s, lmb.file, "Stream state detected prior state, could not locate msg block " + lmb.index);
@@ -270,6 +306,7 @@ public final class StreamOpener {
                 throw new StoreException(Problem.fatal(file, -1, "cannot read block: " + describe(e)), e);
             }
             byte[] buf = lease[0].array();
+            s.decryptBlock(idx, buf, len);
             OptionalLong compressed;
             try {
                 compressed = CompressionEnvelope.originalSize(buf, len);

@@ -1,5 +1,7 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
@@ -34,6 +36,8 @@ public final class StreamStore {
     StreamConfig config;
     /** Replaced once, at hand-over: recovery's context (its gate, its block work) ends with recovery. */
     StoreContext ctx;
+    /** The stream's keys: plain unless its meta.key was opened with ctx.key() (set by StreamOpener). */
+    StreamKeys keys = StreamKeys.PLAIN;
     final List<BlockState> blocks = new ArrayList<>();
     final Map<String, SubjectTotals> psim = new HashMap<>();
     final List<Problem> problems = new ArrayList<>();
@@ -402,6 +406,7 @@ public final class StreamStore {
         try {
             int len = BlockFiles.readBlock(b.file, ctx.buffers(), lease, ctx.gate());
             bytesRead += len;
+            decryptBlock(b.index, lease[0].array(), len);
             new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), len, visitor);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(b.file, -1, "cannot read block: " + e.getMessage()), e);
@@ -409,6 +414,31 @@ public final class StreamStore {
             if (lease[0] != null) {
                 lease[0].close();
             }
+        }
+    }
+
+    /**
+     * XORs a block read whole into {@code buf[0, len)} with its keystream when it has a key file
+     * ({@code msgs/<n>.key}); a plain block is left as read.
+     */
+    void decryptBlock(long index, byte[] buf, int len) throws StoreException, InterruptedException {
+        blockKeystream(index).ifPresent(ks -> ks.xor(buf, 0, len, 0));
+    }
+
+    /** Block {@code index}'s keystream, empty for a plain block; a key file that does not open fails the stream. */
+    java.util.Optional<io.jetstart.core.crypto.BlockKeystream> blockKeystream(long index) throws StoreException, InterruptedException {
+        Path keyFile = msgsDir.resolve(index + ".key");
+        try {
+            return keys.block(msgsDir, index, ctx.gate());
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            Thread.interrupted();
+            InterruptedException ie = new InterruptedException("cancelled while reading " + keyFile);
+            ie.initCause(e);
+            throw ie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read block key file: " + e.getMessage()), e);
         }
     }
 
