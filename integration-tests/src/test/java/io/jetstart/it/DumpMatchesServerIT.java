@@ -22,8 +22,8 @@ import org.junit.jupiter.api.TestFactory;
  * {@code jetstart dump} hands out exactly what nats-server 2.14+ answers to {@code STREAM.MSG.GET}
  * on the same damaged copy of the 2.15.1 fixture: the same sequences, and for each the same
  * subject, time, headers and payload. The damage is the issue's (one flipped payload byte, with and
- * without {@code index.db}; a truncated block) and two more (a flipped record length, a flipped
- * sequence byte). Every damaged copy also makes {@code dump} exit 1 and name the damage.
+ * without {@code index.db}; a truncated block) and three more (a flipped record length, a flipped
+ * sequence byte, a flipped header length). Every damaged copy also makes {@code dump} exit 1 and name the damage.
  */
 class DumpMatchesServerIT {
 
@@ -56,7 +56,11 @@ class DumpMatchesServerIT {
                     new Damage("record length flipped in LIM1's block", "LIM1", false,
                             b -> flip(b, recordHolding(b, 40_000) + 2)),
                     new Damage("sequence byte flipped in LIM1's block", "LIM1", false,
-                            b -> flip(b, recordHolding(b, 30_000) + 4)));
+                            b -> flip(b, recordHolding(b, 30_000) + 4)),
+                    // seq 50 has headers; its 4-byte header length (not covered by the checksum)
+                    // sits after the 22-byte record header and the 6-byte subject.
+                    new Damage("header length flipped in LIM1's block", "LIM1", false,
+                            b -> flip(b, recordHolding(b, 6_700) + 22 + 6 + 1)));
             return damages.stream().map(d -> dynamicTest(server + ": " + d.name(), () -> compare(server, store, d)));
         });
     }
