@@ -72,6 +72,14 @@ public final class JetStartStore implements AutoCloseable {
         this.storeDir = storeDir;
         this.options = options;
         this.lock = options.lockFile() ? StoreLock.acquire(storeDir) : null;
+        try {
+            createLayoutIfNew(storeDir);
+        } catch (IOException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
@@ -86,6 +94,22 @@ public final class JetStartStore implements AutoCloseable {
             }
         })), this::handOver);
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
+    }
+
+    /**
+     * A new store gets nats-server's layout for its default account ({@code jetstream/$G/streams}),
+     * as the server creates it when JetStream starts; an existing one is left as it is.
+     */
+    private static void createLayoutIfNew(Path storeDir) throws IOException {
+        if (Files.isDirectory(storeDir.resolve("jetstream"))) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(storeDir)) {
+            if (children.anyMatch(c -> Files.isDirectory(c.resolve("streams")))) {
+                return;
+            }
+        }
+        Files.createDirectories(storeDir.resolve("jetstream").resolve(DEFAULT_ACCOUNT).resolve("streams"));
     }
 
     void start() {
