@@ -295,6 +295,15 @@ final class WriterLoop {
             throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
         }
         Headers h = p.headers();
+        String rollup = h.first(Headers.ROLLUP).orElse("");
+        if (!rollup.isEmpty()) {
+            if (!c.json().path("allow_rollup_hdrs").asBoolean(false) || c.json().path("deny_purge").asBoolean(false)) {
+                throw JetStreamApiException.rollupFailed("rollup not permitted");
+            }
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
+            }
+        }
         String msgId = h.first(Headers.MSG_ID).orElse("");
         if (!msgId.isEmpty()) {
             long dup = dedupe.seqOf(msgId, now);
@@ -362,6 +371,17 @@ final class WriterLoop {
         state.appended(seq, ts, p.subject(), rl);
         if (!msgId.isEmpty()) {
             dedupe.stored(msgId, seq, ts);
+        }
+        if (!rollup.isEmpty()) {
+            // As the server: a purge keeping only this message, of its subject or of the stream.
+            boolean all = rollup.equals("all");
+            String subject = p.subject();
+            try {
+                state.remove((q, qts, qs, qrl) -> q >= seq ? StreamStore.Decision.STOP
+                        : all || qs.equals(subject) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
+            } catch (StoreException | InterruptedException e) {
+                throw new IOException("cannot roll up: " + e.getMessage(), e);
+            }
         }
         limitsDue |= hasLimits(c);
         // Discard new with a per-subject limit decides the next publish on the counts after this one's removal.

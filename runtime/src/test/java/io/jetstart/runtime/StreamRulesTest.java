@@ -206,4 +206,28 @@ class StreamRulesTest {
             assertThat(open(again, "Q").info().messages()).isEqualTo(ok);
         }
     }
+
+    @Test
+    void aRollupKeepsOnlyTheNewMessageOfItsSubjectOrOfTheStreamWhereAllowed() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream no = store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.*\"]}"));
+            assertThatThrownBy(() -> no.publish("n.a", Headers.of(Headers.ROLLUP, "sub"), bytes("x")))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                        assertThat(e.errCode()).isEqualTo(10111);
+                        assertThat(e.description()).isEqualTo("rollup not permitted");
+                    });
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.*\"],\"allow_rollup_hdrs\":true}"));
+            for (int i = 0; i < 6; i++) {
+                s.publish("r." + (i % 2), bytes("" + i));
+            }
+            assertThat(s.publish("r.0", Headers.of(Headers.ROLLUP, "sub"), bytes("sum")).seq()).isEqualTo(7);
+            assertThat(s.info().messages()).isEqualTo(4);
+            assertThat(s.next(1, "r.0").orElseThrow().seq()).isEqualTo(7);
+            s.publish("r.1", Headers.of(Headers.ROLLUP, "all"), bytes("everything"));
+            assertThat(s.info().messages()).isEqualTo(1);
+            assertThat(s.info().firstSeq()).isEqualTo(8);
+        }
+        Files.delete(dir.resolve("jetstream/$G/streams/R/msgs/index.db"));
+        assertThat(recovered(dir, "R").messages()).isEqualTo(1);
+    }
 }
