@@ -80,6 +80,9 @@ final class WriterLoop {
     private final List<Pending> pending = new ArrayList<>();
     private final CommitListener listener;
     private SubjectFilter subjects;
+    /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
+    private final java.util.HashSet<String> matched = new java.util.HashSet<>();
+    private StreamRules rules;
     private int blockSize;
     private TailBlock tail;
     private boolean limitsDue;
@@ -102,6 +105,7 @@ final class WriterLoop {
         this.listener = listener;
         StreamConfig c = state.config();
         this.subjects = new SubjectFilter(c.subjects());
+        this.rules = StreamRules.of(c);
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         state.readTailFrom(this::tailBytes);
@@ -287,17 +291,23 @@ final class WriterLoop {
     }
 
     private void publish(Publish p, long now) throws IOException {
-        StreamConfig c = state.config();
-        if (c.json().path("sealed").asBoolean(false)) {
+        StreamRules c = rules;
+        if (c.sealed()) {
             throw JetStreamApiException.sealed();
         }
-        if (!subjects.matches(p.subject())) {
-            throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
+        if (!matched.contains(p.subject())) {
+            if (!subjects.matches(p.subject())) {
+                throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
+            }
+            if (matched.size() >= 65_536) {
+                matched.clear();
+            }
+            matched.add(p.subject());
         }
         Headers h = p.headers();
         String rollup = h.first(Headers.ROLLUP).orElse("");
         if (!rollup.isEmpty()) {
-            if (!c.json().path("allow_rollup_hdrs").asBoolean(false) || c.json().path("deny_purge").asBoolean(false)) {
+            if (!c.allowRollup() || c.denyPurge()) {
                 throw JetStreamApiException.rollupFailed("rollup not permitted");
             }
             if (!rollup.equals("sub") && !rollup.equals("all")) {
@@ -336,7 +346,7 @@ final class WriterLoop {
                 throw JetStreamApiException.wrongLastSequence(actual);
             }
         }
-        long maxMsgSize = c.json().path("max_msg_size").asLong(-1);
+        long maxMsgSize = c.maxMsgSize();
         int size = p.hdr().length + p.payload().length;
         if (maxMsgSize > 0 && size > maxMsgSize) {
             throw JetStreamApiException.messageTooLarge();
@@ -347,11 +357,11 @@ final class WriterLoop {
         if (p.payload().length > options.maxPayload()) {
             throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
         }
-        if (c.discard() == StreamConfig.Discard.NEW) {
+        if (c.discardNew()) {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
             if (perSubject > 0 && state.subjectTotal(p.subject()) >= perSubject) {
-                if (c.json().path("discard_new_per_subject").asBoolean(false)) {
+                if (c.discardNewPerSubject()) {
                     throw JetStreamApiException.storeFailed("maximum messages per subject exceeded");
                 }
                 atSubjectLimit = true;
@@ -383,9 +393,9 @@ final class WriterLoop {
                 throw new IOException("cannot roll up: " + e.getMessage(), e);
             }
         }
-        limitsDue |= hasLimits(c);
+        limitsDue |= c.hasLimits();
         // Discard new with a per-subject limit decides the next publish on the counts after this one's removal.
-        if (limitsDue && c.discard() == StreamConfig.Discard.NEW && c.maxMsgsPerSubject() > 0
+        if (limitsDue && c.discardNew() && c.maxMsgsPerSubject() > 0
                 && state.subjectTotal(p.subject()) > c.maxMsgsPerSubject()) {
             limitsDue = false;
             try {
@@ -395,10 +405,6 @@ final class WriterLoop {
             }
         }
         hold(p.done(), new PublishAck(name, seq, false));
-    }
-
-    private static boolean hasLimits(StreamConfig c) {
-        return c.maxMsgs() > 0 || c.maxBytes() > 0 || c.maxMsgsPerSubject() > 0;
     }
 
     private static long parseSeq(String v) {
@@ -411,11 +417,11 @@ final class WriterLoop {
     }
 
     private void delete(Delete d) throws IOException, StoreException, InterruptedException {
-        StreamConfig c = state.config();
-        if (c.json().path("sealed").asBoolean(false)) {
+        StreamRules c = rules;
+        if (c.sealed()) {
             throw JetStreamApiException.sealed();
         }
-        if (c.json().path("deny_delete").asBoolean(false)) {
+        if (c.denyDelete()) {
             throw JetStreamApiException.deleteFailed("message delete not permitted");
         }
         if (!state.removeOne(d.seq(), this::tombstone)) {
@@ -425,11 +431,11 @@ final class WriterLoop {
     }
 
     private void purge(Purge p) throws IOException, StoreException, InterruptedException {
-        StreamConfig c = state.config();
-        if (c.json().path("sealed").asBoolean(false)) {
+        StreamRules c = rules;
+        if (c.sealed()) {
             throw JetStreamApiException.sealed();
         }
-        if (c.json().path("deny_purge").asBoolean(false)) {
+        if (c.denyPurge()) {
             throw JetStreamApiException.purgeFailed("stream purge not permitted");
         }
         PurgeRequest r = p.request();
@@ -482,6 +488,8 @@ final class WriterLoop {
         MetaFiles.writeStream(streamDir, name, u.metaInf());
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
+        matched.clear();
+        rules = StreamRules.of(u.config());
         dedupe.window(StreamDefinitions.duplicateWindow(u.config()));
         limitsDue = true;
         hold(u.done(), null);
@@ -516,9 +524,8 @@ final class WriterLoop {
         }
         long now = System.nanoTime();
         try {
-            StreamConfig c = state.config();
             if (now >= nextAgeCheckNanos) {
-                long maxAge = c.maxAgeNanos();
+                long maxAge = rules.maxAgeNanos();
                 nextAgeCheckNanos = now + (maxAge > 0 ? Math.min(maxAge, TimeUnit.SECONDS.toNanos(1)) : TimeUnit.SECONDS.toNanos(1));
                 if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
