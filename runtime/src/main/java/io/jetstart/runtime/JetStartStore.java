@@ -61,7 +61,7 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
-    private volatile CommitListener commitListener = CommitListener.NONE;
+    private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
     private volatile boolean recoveryDone;
     private volatile boolean closed;
 
@@ -170,7 +170,11 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, (stream, n, last) -> commitListener.batchCommitted(stream, n, last));
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, batch -> {
+            for (CommitListener l : commitListeners) {
+                l.batchCommitted(batch);
+            }
+        });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.start();
         return new JetStartStream(store.account(), name, store.config(), w, null, null, reader);
@@ -347,9 +351,35 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /** Sets who hears of each committed batch of every stream (the CLI's ack lines, metrics); one per store. */
-    public void onBatchCommitted(CommitListener l) {
-        this.commitListener = l == null ? CommitListener.NONE : l;
+    /** Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics). */
+    public void addCommitListener(CommitListener l) {
+        commitListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+    }
+
+    /** The streams served now (read-only ones included), in no particular order. */
+    public List<JetStartStream> served() {
+        List<JetStartStream> out = new ArrayList<>();
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                out.add(f.join());
+            }
+        }
+        return out;
+    }
+
+    /** How many streams are recovering, ready, read-only and failed, in that order. */
+    public long[] streamStates() {
+        long[] n = new long[4];
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (!f.isDone()) {
+                n[0]++;
+            } else if (f.isCompletedExceptionally()) {
+                n[3]++;
+            } else {
+                n[f.join().readOnlyReason().isPresent() ? 2 : 1]++;
+            }
+        }
+        return n;
     }
 
     private JetStartStream awaitStream(String account, String name) throws InterruptedException {

@@ -48,7 +48,10 @@ final class WriterLoop {
     }
 
     record Publish(String subject, byte[] subjectBytes, Headers headers, byte[] hdr, byte[] payload,
-                   CompletableFuture<PublishAck> done) implements Op {
+                   CompletableFuture<PublishAck> done, long enqueuedNanos) implements Op {
+        Publish(String subject, byte[] subjectBytes, Headers headers, byte[] hdr, byte[] payload, CompletableFuture<PublishAck> done) {
+            this(subject, subjectBytes, headers, hdr, payload, done, System.nanoTime());
+        }
     }
 
     record Delete(long seq, CompletableFuture<Boolean> done) implements Op {
@@ -146,6 +149,11 @@ final class WriterLoop {
         return view;
     }
 
+    /** Operations waiting in the queue (approximate while publishers add). */
+    int queued() {
+        return queue.size();
+    }
+
     /** The error that stopped writes, or null. */
     IOException failure() {
         return failure;
@@ -214,6 +222,9 @@ final class WriterLoop {
         Stop stop = null;
         boolean flush = false;
         int publishes = 0;
+        long bytesBefore = state.bytes();
+        long[] enqueued = new long[batch.size()];
+        long syncNanos = 0;
         long now = wallNanos();
         dedupe.expire(now);
         for (Op op : batch) {
@@ -224,8 +235,11 @@ final class WriterLoop {
             try {
                 switch (op) {
                     case Publish p -> {
+                        long last = state.lastSeq();
                         publish(p, now);
-                        publishes++;
+                        if (state.lastSeq() != last) {
+                            enqueued[publishes++] = p.enqueuedNanos();
+                        }
                     }
                     case Delete d -> delete(d);
                     case Purge p -> purge(p);
@@ -260,7 +274,9 @@ final class WriterLoop {
                 }
                 tail.flush();
                 if (options.sync() == SyncPolicy.ALWAYS || flush || stop != null) {
+                    long t0 = System.nanoTime();
                     tail.sync();
+                    syncNanos = System.nanoTime() - t0;
                 }
                 if (flush || stop != null) {
                     writeIndexDb();
@@ -278,10 +294,19 @@ final class WriterLoop {
                 fail(new IOException("writer failed: " + e, e));
             }
         }
-        completePending();
+        long batchBytes = Math.max(0, state.bytes() - bytesBefore);
         if (publishes > 0 && failure == null) {
-            listener.batchCommitted(name, publishes, state.lastSeq());
+            // Told before the acks complete (the batch is durable per policy already), so whoever
+            // sees an ack also sees it counted.
+            long done = System.nanoTime();
+            long[] latencies = new long[publishes];
+            for (int i = 0; i < publishes; i++) {
+                latencies[i] = done - enqueued[i];
+            }
+            listener.batchCommitted(new CommitListener.CommittedBatch(state.store().account(), name, publishes, batchBytes,
+                    state.lastSeq(), syncNanos, latencies, queue.size()));
         }
+        completePending();
         if (stop != null) {
             closeTail();
             stop.done().complete(null);
