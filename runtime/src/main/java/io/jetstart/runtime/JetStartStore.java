@@ -399,7 +399,7 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private Path streamDir(String account, String name) {
-        return storeDir.resolve("jetstream").resolve(account).resolve("streams").resolve(name);
+        return JetStreamDir.stream(storeDir, account, name);
     }
 
     private static boolean sameConfig(StreamConfig a, StreamConfig b) {
