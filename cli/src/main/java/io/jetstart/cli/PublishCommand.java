@@ -138,8 +138,8 @@ final class PublishCommand implements Callable<Integer> {
             }
             List<String> targets = targets(s);
             if (acks != null) {
-                store.onBatchCommitted((name, n, last) -> {
-                    acks.print("acked " + last + "\n");
+                store.addCommitListener(batch -> {
+                    acks.print("acked " + batch.lastSeq() + "\n");
                     acks.flush();
                 });
             }

@@ -53,7 +53,8 @@ class RuntimeToServerIT {
         List<NatsServerBinary> targets = List.of(
                 servers.require("2.10.x", v -> v.isLine(2, 10)),
                 servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
-        Once<Written> written = new Once<>(() -> write(tmp.resolve("written")));
+        Once<Written> written = new Once<>(() -> write(tmp.resolve("written"), 0));
+        Once<Written> v4 = new Once<>(() -> write(tmp.resolve("written-v4"), 4));
         List<DynamicNode> nodes = new ArrayList<>();
         for (NatsServerBinary b : targets) {
             Once<ServerRun> run = new Once<>(() -> startOn(b, written.get(), tmp.resolve("run-" + b.version()), false));
@@ -72,6 +73,13 @@ class RuntimeToServerIT {
                         assertThat(last).isPositive();
                     }))));
         }
+        NatsServerBinary newest = targets.get(1);
+        nodes.add(dynamicContainer("index.db v4 (RuntimeOptions.indexVersion 4) on " + newest, Stream.of(
+                dynamicTest("is read by " + newest + " without complaint, state equal to jetstart inspect", () -> {
+                    assertThat(Files.readAllBytes(v4.get().store().resolve("jetstream/$G/streams/RT/msgs/index.db"))[1])
+                            .as("index.db version byte").isEqualTo((byte) 4);
+                    sameState(v4.get(), startOn(newest, v4.get(), tmp.resolve("v4-" + newest.version()), false));
+                }))));
         return nodes.stream();
     }
 
@@ -79,9 +87,9 @@ class RuntimeToServerIT {
         return StreamConfig.parse(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private Written write(Path store) throws Exception {
+    private Written write(Path store, int indexVersion) throws Exception {
         Files.createDirectories(store);
-        try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS))) {
+        try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS).withIndexVersion(indexVersion))) {
             JetStartStream rt = js.createStream("$G", config("{\"name\":\"RT\",\"subjects\":[\"rt.*\"]}"));
             for (int i = 1; i <= 600; i++) {
                 Headers h = i % 7 == 0 ? Headers.of(Headers.MSG_ID, "id-" + i, "X-Test", "v" + i) : Headers.EMPTY;
@@ -105,7 +113,7 @@ class RuntimeToServerIT {
             old.publish("gone", new byte[1]);
             old.purge(PurgeRequest.all());
         }
-        Jetstart jetstart = new Jetstart(store.resolveSibling("written-work"));
+        Jetstart jetstart = new Jetstart(store.resolveSibling(store.getFileName() + "-work"));
         JsonNode inspect = jetstart.inspect(store).json();
         Jetstart.Result dump = jetstart.run("dump", store.toString(), "--json");
         assertThat(dump.exitCode()).as(dump::toString).isZero();
@@ -150,6 +158,11 @@ class RuntimeToServerIT {
                 + "\nserver warnings: " + run.warnings()).isEmpty();
         assertThat(run.oracle().oracle().path("streams").size()).as("streams the server restored").isEqualTo(3);
         assertThat(run.log()).doesNotContain("Error recreating stream");
+        // With its index.db the server takes the fast path only when the file agrees with the blocks.
+        assertThat(run.log()).as("the server found nothing wrong with the runtime's index.db")
+                .doesNotContain("Recovering stream state from index errored")
+                .doesNotContain("Stream state outdated")
+                .doesNotContain("internal inconsistency");
     }
 
     /**

@@ -70,6 +70,10 @@ final class BlockCache {
         } finally {
             lock.unlock();
         }
+        Entry grown = committed > 0 ? grow(file, committed) : null;
+        if (grown != null) {
+            return new Bytes(grown.bytes, (int) committed, grown.seqs, grown.offsets);
+        }
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         byte[] copy;
         try {
@@ -101,6 +105,59 @@ final class BlockCache {
         }
         int len = committed >= 0 && committed < copy.length ? (int) committed : copy.length;
         return new Bytes(copy, len, fresh.seqs, fresh.offsets);
+    }
+
+    /**
+     * A growing block (the writer's last one) whose shorter prefix is cached: only the new bytes are
+     * read (they are records the writer has completed) and indexed, so reading after each batch
+     * does not read the whole block again. Null when nothing usable is cached.
+     */
+    private Entry grow(Path file, long committed) throws IOException {
+        Entry old;
+        lock.lock();
+        try {
+            old = entries.get(file);
+        } finally {
+            lock.unlock();
+        }
+        if (old == null || old.whole || old.length >= committed || committed > BlockBuffers.MAX_BLOCK_BYTES) {
+            return null;
+        }
+        int extra = (int) committed - old.length;
+        byte[] bytes = Arrays.copyOf(old.bytes, (int) committed);
+        gate.run(() -> {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ)) {
+                java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(bytes, old.length, extra);
+                long pos = old.length;
+                while (bb.hasRemaining()) {
+                    int n = ch.read(bb, pos);
+                    if (n < 0) {
+                        throw new java.io.EOFException(file + " ends at " + pos + ", expected " + committed + " committed bytes");
+                    }
+                    pos += n;
+                }
+            }
+            return null;
+        });
+        long[][] seqs = new long[1][];
+        int[][] offsets = new int[1][];
+        index(file, Arrays.copyOfRange(bytes, old.length, bytes.length), seqs, offsets);
+        int n = old.seqs.length;
+        long[] allSeqs = Arrays.copyOf(old.seqs, n + seqs[0].length);
+        int[] allOffsets = Arrays.copyOf(old.offsets, n + offsets[0].length);
+        for (int i = 0; i < seqs[0].length; i++) {
+            allSeqs[n + i] = seqs[0][i];
+            allOffsets[n + i] = offsets[0][i] + old.length;
+        }
+        Entry fresh = new Entry(bytes, bytes.length, false, allSeqs, allOffsets);
+        lock.lock();
+        try {
+            Entry replaced = entries.put(file, fresh);
+            held += fresh.size() - (replaced == null ? 0 : replaced.size());
+        } finally {
+            lock.unlock();
+        }
+        return fresh;
     }
 
     /** One pass over the block: where each message record starts, so a get is a binary search. */

@@ -16,6 +16,8 @@ public final class Headers {
     public static final String EXPECTED_LAST_SEQ = "Nats-Expected-Last-Sequence";
     public static final String EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence";
     public static final String EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id";
+    /** {@code sub}: keep only this message of its subject; {@code all}: only this message of the stream. */
+    public static final String ROLLUP = "Nats-Rollup";
 
     private static final byte[] PREFIX = "NATS/1.0\r\n".getBytes(StandardCharsets.US_ASCII);
 

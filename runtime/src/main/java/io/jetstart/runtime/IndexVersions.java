@@ -33,7 +33,7 @@ final class IndexVersions {
 
     /** The first version found in any stream of the store, else {@link #FALLBACK}. */
     static int ofStore(Path storeDir) {
-        Path js = storeDir.resolve("jetstream");
+        Path js = JetStreamDir.of(storeDir);
         if (!Files.isDirectory(js)) {
             return FALLBACK;
         }

@@ -61,7 +61,7 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
-    private volatile CommitListener commitListener = CommitListener.NONE;
+    private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
     private volatile boolean recoveryDone;
     private volatile boolean closed;
 
@@ -72,6 +72,14 @@ public final class JetStartStore implements AutoCloseable {
         this.storeDir = storeDir;
         this.options = options;
         this.lock = options.lockFile() ? StoreLock.acquire(storeDir) : null;
+        try {
+            createLayoutIfNew(storeDir);
+        } catch (IOException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
@@ -86,6 +94,22 @@ public final class JetStartStore implements AutoCloseable {
             }
         })), this::handOver);
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
+    }
+
+    /**
+     * A new store gets nats-server's layout for its default account ({@code jetstream/$G/streams}),
+     * as the server creates it when JetStream starts; an existing one is left as it is.
+     */
+    private static void createLayoutIfNew(Path storeDir) throws IOException {
+        if (Files.isDirectory(storeDir.resolve("jetstream"))) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(storeDir)) {
+            if (children.anyMatch(c -> Files.isDirectory(c.resolve("streams")))) {
+                return;
+            }
+        }
+        Files.createDirectories(storeDir.resolve("jetstream").resolve(DEFAULT_ACCOUNT).resolve("streams"));
     }
 
     void start() {
@@ -146,7 +170,11 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, (stream, n, last) -> commitListener.batchCommitted(stream, n, last));
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, batch -> {
+            for (CommitListener l : commitListeners) {
+                l.batchCommitted(batch);
+            }
+        });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.start();
         return new JetStartStream(store.account(), name, store.config(), w, null, null, reader);
@@ -323,9 +351,35 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /** Sets who hears of each committed batch of every stream (the CLI's ack lines, metrics); one per store. */
-    public void onBatchCommitted(CommitListener l) {
-        this.commitListener = l == null ? CommitListener.NONE : l;
+    /** Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics). */
+    public void addCommitListener(CommitListener l) {
+        commitListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+    }
+
+    /** The streams served now (read-only ones included), in no particular order. */
+    public List<JetStartStream> served() {
+        List<JetStartStream> out = new ArrayList<>();
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                out.add(f.join());
+            }
+        }
+        return out;
+    }
+
+    /** How many streams are recovering, ready, read-only and failed, in that order. */
+    public long[] streamStates() {
+        long[] n = new long[4];
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (!f.isDone()) {
+                n[0]++;
+            } else if (f.isCompletedExceptionally()) {
+                n[3]++;
+            } else {
+                n[f.join().readOnlyReason().isPresent() ? 2 : 1]++;
+            }
+        }
+        return n;
     }
 
     private JetStartStream awaitStream(String account, String name) throws InterruptedException {
@@ -345,7 +399,7 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private Path streamDir(String account, String name) {
-        return storeDir.resolve("jetstream").resolve(account).resolve("streams").resolve(name);
+        return JetStreamDir.stream(storeDir, account, name);
     }
 
     private static boolean sameConfig(StreamConfig a, StreamConfig b) {

@@ -57,6 +57,11 @@ public final class JetStartStream {
         return view();
     }
 
+    /** Operations waiting for this stream's writer (0 for a read-only stream). */
+    public int queued() {
+        return writer == null ? 0 : writer.queued();
+    }
+
     private StreamView view() {
         return writer == null ? readOnlyView : writer.view();
     }

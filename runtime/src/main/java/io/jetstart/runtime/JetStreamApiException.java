@@ -85,6 +85,10 @@ public final class JetStreamApiException extends RuntimeException {
         return new JetStreamApiException(500, 10110, err);
     }
 
+    static JetStreamApiException rollupFailed(String err) {
+        return new JetStreamApiException(500, 10111, err);
+    }
+
     static JetStreamApiException noMessageFound() {
         return new JetStreamApiException(404, 10037, "no message found");
     }

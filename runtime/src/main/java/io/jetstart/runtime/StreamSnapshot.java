@@ -39,7 +39,7 @@ public final class StreamSnapshot {
     public static StreamSnapshot open(Path storeDir, String account, String name) throws IOException, InterruptedException {
         StreamNames.checkAccount(account);
         StreamNames.check(name);
-        Path dir = storeDir.resolve("jetstream").resolve(account).resolve("streams").resolve(name);
+        Path dir = JetStreamDir.stream(storeDir, account, name);
         if (!Files.isDirectory(dir)) {
             throw new IOException("stream not found: " + dir + " does not exist");
         }

@@ -48,7 +48,10 @@ final class WriterLoop {
     }
 
     record Publish(String subject, byte[] subjectBytes, Headers headers, byte[] hdr, byte[] payload,
-                   CompletableFuture<PublishAck> done) implements Op {
+                   CompletableFuture<PublishAck> done, long enqueuedNanos) implements Op {
+        Publish(String subject, byte[] subjectBytes, Headers headers, byte[] hdr, byte[] payload, CompletableFuture<PublishAck> done) {
+            this(subject, subjectBytes, headers, hdr, payload, done, System.nanoTime());
+        }
     }
 
     record Delete(long seq, CompletableFuture<Boolean> done) implements Op {
@@ -80,6 +83,9 @@ final class WriterLoop {
     private final List<Pending> pending = new ArrayList<>();
     private final CommitListener listener;
     private SubjectFilter subjects;
+    /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
+    private final java.util.HashSet<String> matched = new java.util.HashSet<>();
+    private StreamRules rules;
     private int blockSize;
     private TailBlock tail;
     private boolean limitsDue;
@@ -102,6 +108,7 @@ final class WriterLoop {
         this.listener = listener;
         StreamConfig c = state.config();
         this.subjects = new SubjectFilter(c.subjects());
+        this.rules = StreamRules.of(c);
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         state.readTailFrom(this::tailBytes);
@@ -140,6 +147,11 @@ final class WriterLoop {
 
     StreamView view() {
         return view;
+    }
+
+    /** Operations waiting in the queue (approximate while publishers add). */
+    int queued() {
+        return queue.size();
     }
 
     /** The error that stopped writes, or null. */
@@ -210,6 +222,9 @@ final class WriterLoop {
         Stop stop = null;
         boolean flush = false;
         int publishes = 0;
+        long bytesBefore = state.bytes();
+        long[] enqueued = new long[batch.size()];
+        long syncNanos = 0;
         long now = wallNanos();
         dedupe.expire(now);
         for (Op op : batch) {
@@ -220,8 +235,11 @@ final class WriterLoop {
             try {
                 switch (op) {
                     case Publish p -> {
+                        long last = state.lastSeq();
                         publish(p, now);
-                        publishes++;
+                        if (state.lastSeq() != last) {
+                            enqueued[publishes++] = p.enqueuedNanos();
+                        }
                     }
                     case Delete d -> delete(d);
                     case Purge p -> purge(p);
@@ -256,7 +274,9 @@ final class WriterLoop {
                 }
                 tail.flush();
                 if (options.sync() == SyncPolicy.ALWAYS || flush || stop != null) {
+                    long t0 = System.nanoTime();
                     tail.sync();
+                    syncNanos = System.nanoTime() - t0;
                 }
                 if (flush || stop != null) {
                     writeIndexDb();
@@ -274,10 +294,19 @@ final class WriterLoop {
                 fail(new IOException("writer failed: " + e, e));
             }
         }
-        completePending();
+        long batchBytes = Math.max(0, state.bytes() - bytesBefore);
         if (publishes > 0 && failure == null) {
-            listener.batchCommitted(name, publishes, state.lastSeq());
+            // Told before the acks complete (the batch is durable per policy already), so whoever
+            // sees an ack also sees it counted.
+            long done = System.nanoTime();
+            long[] latencies = new long[publishes];
+            for (int i = 0; i < publishes; i++) {
+                latencies[i] = done - enqueued[i];
+            }
+            listener.batchCommitted(new CommitListener.CommittedBatch(state.store().account(), name, publishes, batchBytes,
+                    state.lastSeq(), syncNanos, latencies, queue.size()));
         }
+        completePending();
         if (stop != null) {
             closeTail();
             stop.done().complete(null);
@@ -287,14 +316,29 @@ final class WriterLoop {
     }
 
     private void publish(Publish p, long now) throws IOException {
-        StreamConfig c = state.config();
-        if (c.json().path("sealed").asBoolean(false)) {
+        StreamRules c = rules;
+        if (c.sealed()) {
             throw JetStreamApiException.sealed();
         }
-        if (!subjects.matches(p.subject())) {
-            throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
+        if (!matched.contains(p.subject())) {
+            if (!subjects.matches(p.subject())) {
+                throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
+            }
+            if (matched.size() >= 65_536) {
+                matched.clear();
+            }
+            matched.add(p.subject());
         }
         Headers h = p.headers();
+        String rollup = h.first(Headers.ROLLUP).orElse("");
+        if (!rollup.isEmpty()) {
+            if (!c.allowRollup() || c.denyPurge()) {
+                throw JetStreamApiException.rollupFailed("rollup not permitted");
+            }
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
+            }
+        }
         String msgId = h.first(Headers.MSG_ID).orElse("");
         if (!msgId.isEmpty()) {
             long dup = dedupe.seqOf(msgId, now);
@@ -327,7 +371,7 @@ final class WriterLoop {
                 throw JetStreamApiException.wrongLastSequence(actual);
             }
         }
-        long maxMsgSize = c.json().path("max_msg_size").asLong(-1);
+        long maxMsgSize = c.maxMsgSize();
         int size = p.hdr().length + p.payload().length;
         if (maxMsgSize > 0 && size > maxMsgSize) {
             throw JetStreamApiException.messageTooLarge();
@@ -338,11 +382,11 @@ final class WriterLoop {
         if (p.payload().length > options.maxPayload()) {
             throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
         }
-        if (c.discard() == StreamConfig.Discard.NEW) {
+        if (c.discardNew()) {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
             if (perSubject > 0 && state.subjectTotal(p.subject()) >= perSubject) {
-                if (c.json().path("discard_new_per_subject").asBoolean(false)) {
+                if (c.discardNewPerSubject()) {
                     throw JetStreamApiException.storeFailed("maximum messages per subject exceeded");
                 }
                 atSubjectLimit = true;
@@ -363,9 +407,20 @@ final class WriterLoop {
         if (!msgId.isEmpty()) {
             dedupe.stored(msgId, seq, ts);
         }
-        limitsDue |= hasLimits(c);
+        if (!rollup.isEmpty()) {
+            // As the server: a purge keeping only this message, of its subject or of the stream.
+            boolean all = rollup.equals("all");
+            String subject = p.subject();
+            try {
+                state.remove((q, qts, qs, qrl) -> q >= seq ? StreamStore.Decision.STOP
+                        : all || qs.equals(subject) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
+            } catch (StoreException | InterruptedException e) {
+                throw new IOException("cannot roll up: " + e.getMessage(), e);
+            }
+        }
+        limitsDue |= c.hasLimits();
         // Discard new with a per-subject limit decides the next publish on the counts after this one's removal.
-        if (limitsDue && c.discard() == StreamConfig.Discard.NEW && c.maxMsgsPerSubject() > 0
+        if (limitsDue && c.discardNew() && c.maxMsgsPerSubject() > 0
                 && state.subjectTotal(p.subject()) > c.maxMsgsPerSubject()) {
             limitsDue = false;
             try {
@@ -375,10 +430,6 @@ final class WriterLoop {
             }
         }
         hold(p.done(), new PublishAck(name, seq, false));
-    }
-
-    private static boolean hasLimits(StreamConfig c) {
-        return c.maxMsgs() > 0 || c.maxBytes() > 0 || c.maxMsgsPerSubject() > 0;
     }
 
     private static long parseSeq(String v) {
@@ -391,11 +442,11 @@ final class WriterLoop {
     }
 
     private void delete(Delete d) throws IOException, StoreException, InterruptedException {
-        StreamConfig c = state.config();
-        if (c.json().path("sealed").asBoolean(false)) {
+        StreamRules c = rules;
+        if (c.sealed()) {
             throw JetStreamApiException.sealed();
         }
-        if (c.json().path("deny_delete").asBoolean(false)) {
+        if (c.denyDelete()) {
             throw JetStreamApiException.deleteFailed("message delete not permitted");
         }
         if (!state.removeOne(d.seq(), this::tombstone)) {
@@ -405,11 +456,11 @@ final class WriterLoop {
     }
 
     private void purge(Purge p) throws IOException, StoreException, InterruptedException {
-        StreamConfig c = state.config();
-        if (c.json().path("sealed").asBoolean(false)) {
+        StreamRules c = rules;
+        if (c.sealed()) {
             throw JetStreamApiException.sealed();
         }
-        if (c.json().path("deny_purge").asBoolean(false)) {
+        if (c.denyPurge()) {
             throw JetStreamApiException.purgeFailed("stream purge not permitted");
         }
         PurgeRequest r = p.request();
@@ -462,6 +513,8 @@ final class WriterLoop {
         MetaFiles.writeStream(streamDir, name, u.metaInf());
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
+        matched.clear();
+        rules = StreamRules.of(u.config());
         dedupe.window(StreamDefinitions.duplicateWindow(u.config()));
         limitsDue = true;
         hold(u.done(), null);
@@ -496,9 +549,8 @@ final class WriterLoop {
         }
         long now = System.nanoTime();
         try {
-            StreamConfig c = state.config();
             if (now >= nextAgeCheckNanos) {
-                long maxAge = c.maxAgeNanos();
+                long maxAge = rules.maxAgeNanos();
                 nextAgeCheckNanos = now + (maxAge > 0 ? Math.min(maxAge, TimeUnit.SECONDS.toNanos(1)) : TimeUnit.SECONDS.toNanos(1));
                 if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
