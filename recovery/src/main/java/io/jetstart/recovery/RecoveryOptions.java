@@ -20,9 +20,12 @@ import java.util.Set;
  *                    the fallback on final APIs
  * @param listener    receives events on a single reporter thread
  * @param onlyStreams when non-empty, only streams with these names are recovered
+ * @param verifyBlocks {@code jetstart verify}: a stream that comes back from {@code index.db} is
+ *                    also rebuilt from every block and the two states compared (the reported state
+ *                    stays the index's, the one nats-server starts with)
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
-                              RecoveryListener listener, Set<String> onlyStreams) {
+                              RecoveryListener listener, Set<String> onlyStreams, boolean verifyBlocks) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -39,6 +42,12 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             throw new IllegalArgumentException("--deadline must be positive, got " + deadline);
         }
+    }
+
+    /** Options of a recovery that does not verify the blocks behind a trusted index.db. */
+    public RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
+                           RecoveryListener listener, Set<String> onlyStreams) {
+        this(dios, workers, mode, deadline, preview, listener, onlyStreams, false);
     }
 
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
@@ -59,30 +68,34 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, verifyBlocks);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, verifyBlocks);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, verifyBlocks);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, verifyBlocks);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, verifyBlocks);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, verifyBlocks);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, verifyBlocks);
+    }
+
+    public RecoveryOptions withVerifyBlocks(boolean verify) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, verify);
     }
 }
