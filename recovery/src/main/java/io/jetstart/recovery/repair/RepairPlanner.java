@@ -20,11 +20,15 @@ import java.util.Set;
  * {@link ServerAction}; reads nothing but file sizes.
  *
  * <ul>
- *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently);</li>
+ *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently); refused
+ *       when the cut takes the stream's last sequence and {@code index.db} is a 2.10.x one (v1):
+ *       2.10 writes the tombstone that keeps that sequence only when it finds the damage itself;</li>
  *   <li>{@code DELETE_BLOCK}: remove a block with no usable record (a removal wins over a cut);</li>
  *   <li>{@code DELETE_INDEX}: remove an index file that does not decode or disagrees with itself,
  *       unless {@code index.db} carries a last sequence the blocks lost (the server needs it to
  *       write its tombstone, so sequences do not go backwards: kept, and said in the notes);</li>
+ *   <li>{@code REBUILD} of a 2.9 {@code .idx} (its block's last checksum differs): remove it, as a
+ *       2.9 server rebuilding the block keeps that file's delete map;</li>
  *   <li>{@code TRUSTS_INDEX}: remove a 2.9 {@code .idx} jetstart did not trust, so the server
  *       rebuilds that block from its records as jetstart did;</li>
  *   <li>{@code DELETE_CONSUMER_DIR}: remove the consumer whose state does not decode (it is not in
@@ -60,12 +64,27 @@ public final class RepairPlanner {
                             refused.add(new RepairPlan.Refusal(who, why + ": no offset to cut at"));
                             continue;
                         }
+                        if (keepsPriorLastSeq && indexDbVersion(s) == 1) {
+                            refused.add(new RepairPlan.Refusal(who, why + ": this index.db was written by nats-server 2.10.x, "
+                                    + "which writes the tombstone that keeps the last sequence (" + s.state().lastSeq()
+                                    + ") only when it cuts a tail itself; after a repair it would start with a lower last "
+                                    + "sequence than jetstart reports. Left for the server to cut (2.11+ keeps the sequence either way)"));
+                            continue;
+                        }
                         long size = Files.size(file);
                         if (p.offset() < size && !(steps.get(file) instanceof RepairStep.RemoveFile)) {
                             steps.put(file, new RepairStep.Truncate(file, p.offset(), size - p.offset(), who, why));
                         }
                     }
                     case DELETE_BLOCK -> steps.put(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
+                    case REBUILD -> {
+                        // A 2.9 server rebuilding a block keeps the delete map of the .idx it did not trust
+                        // (checked against real 2.9.10: it reports deletes past the block's last sequence), so
+                        // an .idx jetstart did not use goes to the quarantine too.
+                        if (file != null && file.getFileName().toString().endsWith(".idx") && Files.isRegularFile(file)) {
+                            steps.putIfAbsent(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
+                        }
+                    }
                     case DELETE_INDEX, TRUSTS_INDEX -> {
                         if (file.getFileName().toString().equals("index.db") && keepsPriorLastSeq) {
                             notes.add(who + ": kept " + file + ": it holds the last sequence the blocks lost, which the server "
@@ -92,6 +111,29 @@ public final class RepairPlanner {
             }
         }
         return new RepairPlan(List.copyOf(steps.values()), refused, notes);
+    }
+
+    /** The version byte of the stream's {@code msgs/index.db} (spec 4.1: magic 11, then the version), or -1. */
+    private static int indexDbVersion(StreamReport s) {
+        Path streamDir = null;
+        for (Problem p : s.problems()) {
+            for (Path d = p.file(); d != null; d = d.getParent()) {
+                if (d.getParent() != null && d.getParent().getFileName() != null
+                        && d.getParent().getFileName().toString().equals("streams") && d.getFileName().toString().equals(s.name())) {
+                    streamDir = d;
+                    break;
+                }
+            }
+        }
+        if (streamDir == null) {
+            return -1;
+        }
+        try (var in = Files.newInputStream(streamDir.resolve("msgs").resolve("index.db"))) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == 11 ? head[1] : -1;
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** {@code .../obs/<consumer>} above a consumer's problem file, or null. */
