@@ -4,7 +4,8 @@ package io.jetstart.recovery.repair;
  * One manifest line: bytes taken out of the store, and where they are kept.
  *
  * @param op          {@code truncate} (bytes cut from the end of a file), {@code remove} (a whole
- *                    file) or {@code remove_dir} (an empty directory, after its files)
+ *                    file), {@code remove_dir} (an empty directory, after its files) or {@code add}
+ *                    (a file the repair wrote: its bytes are kept too, so undo removes only that)
  * @param file        path relative to the store directory, with {@code /} separators
  * @param offset      where the bytes were in the file (0 for {@code remove})
  * @param length      how many bytes (0 for {@code remove_dir})
@@ -20,4 +21,5 @@ public record QuarantineEntry(int id, String op, String file, long offset, long 
     static final String TRUNCATE = "truncate";
     static final String REMOVE = "remove";
     static final String REMOVE_DIR = "remove_dir";
+    static final String ADD = "add";
 }

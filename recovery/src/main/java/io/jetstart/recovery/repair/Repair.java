@@ -1,5 +1,8 @@
 package io.jetstart.recovery.repair;
 
+import io.jetstart.core.format.ByteWriter;
+import io.jetstart.core.format.Records;
+import io.jetstart.core.hash.RecordHashes;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,7 +20,9 @@ import java.util.stream.Stream;
 /**
  * Carries out a {@link RepairPlan}: for each step, first the bytes it takes go to the quarantine
  * (copied, fsynced, listed in the fsynced manifest), then the file is cut or removed and the cut
- * fsynced. A step whose file changed since the plan was made stops the repair there.
+ * fsynced. The one file it adds (a block holding the tombstone for a lost last sequence) is named
+ * in the manifest before it is written. A step whose file changed since the plan was made stops
+ * the repair there.
  */
 public final class Repair {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -89,6 +94,7 @@ public final class Repair {
                 case RepairStep.Truncate t -> r.truncate(t);
                 case RepairStep.RemoveFile f -> r.removeFile(f.target(), f.length(), f.stream(), f.reason());
                 case RepairStep.RemoveDirectory d -> r.removeDirectory(d);
+                case RepairStep.AddTombstoneBlock a -> r.addTombstoneBlock(a);
             }
         }
         return r.manifest.entries();
@@ -145,6 +151,39 @@ public final class Repair {
             Files.delete(dir);
             FileBytes.syncDirectory(dir.getParent());
         }
+    }
+
+    /**
+     * Writes the one-tombstone block with core's record codec. The manifest names it (with a copy of
+     * its bytes) before it exists, so undo can tell it is ours and remove exactly it.
+     */
+    private void addTombstoneBlock(RepairStep.AddTombstoneBlock a) throws IOException {
+        Path file = a.target();
+        if (Files.exists(file)) {
+            throw new IOException(file + " exists; the plan wanted a new block there, repair stopped before this step");
+        }
+        String name = file.getFileName().toString();
+        long index = Long.parseLong(name.substring(0, name.length() - ".blk".length()));
+        String stream = file.getParent().getParent().getFileName().toString();
+        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
+        Records.writeTombstone(w, RecordHashes.forBlock(stream, index), a.seq(), a.ts());
+        byte[] bytes = w.toByteArray();
+        int id = manifest.entries().size() + 1;
+        String data = "data/" + String.format("%06d", id) + ".bin";
+        Path copy = quarantine.resolve(data);
+        Files.write(copy, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+        FileBytes.syncDirectory(copy.getParent());
+        String sha = FileBytes.sha256(copy, 0, bytes.length);
+        manifest = manifest.with(new QuarantineEntry(id, QuarantineEntry.ADD, relative(file), 0, bytes.length, sha, data, "", 0,
+                a.stream(), a.reason()));
+        manifest.write(quarantine);
+        Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+        // The server's own block files are 0600 (0640 on 2.9): take a sibling's, so the new one looks like them.
+        Path sibling = file.resolveSibling(index > 1 ? (index - 1) + ".blk" : "index.db");
+        if (Files.isRegularFile(sibling)) {
+            FileBytes.setPermissions(file, FileBytes.permissions(sibling));
+        }
+        FileBytes.syncDirectory(file.getParent());
     }
 
     /** Copies the bytes to the quarantine, fsyncs them, and writes the manifest naming them. */

@@ -20,9 +20,7 @@ import java.util.Set;
  * {@link ServerAction}; reads nothing but file sizes.
  *
  * <ul>
- *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently); refused
- *       when the cut takes the stream's last sequence and {@code index.db} is a 2.10.x one (v1):
- *       2.10 writes the tombstone that keeps that sequence only when it finds the damage itself;</li>
+ *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently);</li>
  *   <li>{@code DELETE_BLOCK}: remove a block with no usable record (a removal wins over a cut);</li>
  *   <li>{@code DELETE_INDEX}: remove an index file that does not decode or disagrees with itself,
  *       unless {@code index.db} carries a last sequence the blocks lost (the server needs it to
@@ -34,6 +32,9 @@ import java.util.Set;
  *   <li>{@code DELETE_CONSUMER_DIR}: remove the consumer whose state does not decode (it is not in
  *       jetstart's state either), so a 2.12.4+ server does not delete it, and on an interest
  *       stream does not purge the stream with it;</li>
+ *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block in the same stream: a new block holding
+ *       the tombstone for the last sequence, as 2.11+ writes it at start-up (2.10 writes it only when
+ *       it finds lost data itself, and after the repair there is none);</li>
  *   <li>{@code DELETE_STREAM_DIR}: refused. jetstart cannot open that stream either, so there is
  *       no state to start with; the operator fixes the cause (permissions, a vanished file).</li>
  * </ul>
@@ -62,13 +63,6 @@ public final class RepairPlanner {
                     case TRUNCATE_BLOCK -> {
                         if (p.offset() < 0) {
                             refused.add(new RepairPlan.Refusal(who, why + ": no offset to cut at"));
-                            continue;
-                        }
-                        if (keepsPriorLastSeq && indexDbVersion(s) == 1) {
-                            refused.add(new RepairPlan.Refusal(who, why + ": this index.db was written by nats-server 2.10.x, "
-                                    + "which writes the tombstone that keeps the last sequence (" + s.state().lastSeq()
-                                    + ") only when it cuts a tail itself; after a repair it would start with a lower last "
-                                    + "sequence than jetstart reports. Left for the server to cut (2.11+ keeps the sequence either way)"));
                             continue;
                         }
                         long size = Files.size(file);
@@ -109,31 +103,44 @@ public final class RepairPlanner {
                     }
                 }
             }
+            if (keepsPriorLastSeq && s.state() != null) {
+                addTombstoneBlock(s, who, steps);
+            }
         }
         return new RepairPlan(List.copyOf(steps.values()), refused, notes);
     }
 
-    /** The version byte of the stream's {@code msgs/index.db} (spec 4.1: magic 11, then the version), or -1. */
-    private static int indexDbVersion(StreamReport s) {
-        Path streamDir = null;
-        for (Problem p : s.problems()) {
-            for (Path d = p.file(); d != null; d = d.getParent()) {
-                if (d.getParent() != null && d.getParent().getFileName() != null
-                        && d.getParent().getFileName().toString().equals("streams") && d.getFileName().toString().equals(s.name())) {
-                    streamDir = d;
-                    break;
+    /**
+     * When the blocks lost the last sequence {@code index.db} recorded and the plan cuts or removes
+     * something of the stream's blocks, a new block with the tombstone nats-server 2.11+ would write
+     * for it. Without it a 2.10 server, which writes that tombstone only when it finds lost data
+     * itself, would start a repaired stream with a lower last sequence (checked against real 2.10.27).
+     */
+    private static void addTombstoneBlock(StreamReport s, String who, Map<Path, RepairStep> steps) throws IOException {
+        Path msgs = null;
+        for (RepairStep step : steps.values()) {
+            Path parent = step.target().getParent();
+            if (step.stream().equals(who) && parent != null && parent.getFileName().toString().equals("msgs")
+                    && step.target().getFileName().toString().endsWith(".blk")) {
+                msgs = parent;
+            }
+        }
+        if (msgs == null) {
+            return;
+        }
+        long last = 0;
+        try (var files = Files.list(msgs)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (n.matches("\\d+\\.blk")) {
+                    last = Math.max(last, Long.parseLong(n.substring(0, n.length() - 4)));
                 }
             }
         }
-        if (streamDir == null) {
-            return -1;
-        }
-        try (var in = Files.newInputStream(streamDir.resolve("msgs").resolve("index.db"))) {
-            byte[] head = in.readNBytes(2);
-            return head.length == 2 && head[0] == 11 ? head[1] : -1;
-        } catch (IOException e) {
-            return -1;
-        }
+        Path block = msgs.resolve((last + 1) + ".blk");
+        steps.put(block, new RepairStep.AddTombstoneBlock(block, s.state().lastSeq(), s.state().lastTs(), who,
+                "the blocks no longer hold the last sequence " + s.state().lastSeq() + " that index.db recorded; nats-server "
+                        + "2.11+ writes this tombstone itself at start-up, 2.10 only when it cuts a tail itself"));
     }
 
     /** {@code .../obs/<consumer>} above a consumer's problem file, or null. */

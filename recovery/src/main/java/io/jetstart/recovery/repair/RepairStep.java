@@ -21,6 +21,15 @@ public sealed interface RepairStep {
     record RemoveFile(Path target, long length, String stream, String reason) implements RepairStep {
     }
 
+    /**
+     * Write a new block {@code target} holding one tombstone for the stream's last sequence
+     * {@code seq} (time {@code ts}): what nats-server 2.11+ writes at start-up when the blocks lost
+     * the last sequence index.db recorded (spec 4.5 step 3). 2.10 writes it only when it finds lost
+     * data itself, which a repaired store no longer has, so the repair writes it for every line.
+     */
+    record AddTombstoneBlock(Path target, long seq, long ts, String stream, String reason) implements RepairStep {
+    }
+
     /** Move a directory and every file in it to the quarantine (a consumer the server would delete). */
     record RemoveDirectory(Path target, String stream, String reason) implements RepairStep {
     }
@@ -32,6 +41,7 @@ public sealed interface RepairStep {
                     + t.reason();
             case RemoveFile f -> "remove " + f.target() + " (" + f.length() + " bytes to quarantine): " + f.reason();
             case RemoveDirectory d -> "remove directory " + d.target() + " (every file to quarantine): " + d.reason();
+            case AddTombstoneBlock a -> "add " + a.target() + ": a tombstone for the last sequence " + a.seq() + ": " + a.reason();
         };
     }
 }

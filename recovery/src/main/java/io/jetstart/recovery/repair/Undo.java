@@ -46,6 +46,7 @@ public final class Undo {
                 case QuarantineEntry.TRUNCATE -> untruncate(quarantine, e, target);
                 case QuarantineEntry.REMOVE -> unremove(quarantine, e, target);
                 case QuarantineEntry.REMOVE_DIR -> unremoveDir(e, target);
+                case QuarantineEntry.ADD -> unadd(e, target);
                 default -> throw new IOException("manifest entry " + e.id() + ": unknown op '" + e.op() + "'; undo stopped");
             };
             (done ? restored : skipped).add(e.op() + " " + e.file() + (e.length() > 0 ? " (" + e.length() + " bytes at " + e.offset() + ")" : ""));
@@ -102,6 +103,20 @@ public final class Undo {
         }
         FileBytes.setPermissions(target, e.permissions());
         FileBytes.setMtime(target, e.mtimeNanos());
+        FileBytes.syncDirectory(target.getParent());
+        return true;
+    }
+
+    /** Removes a file the repair added, only when it still holds exactly the bytes the repair wrote. */
+    private static boolean unadd(QuarantineEntry e, Path target) throws IOException {
+        if (!Files.exists(target)) {
+            return false;
+        }
+        if (Files.size(target) != e.length() || !FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
+            throw new IOException(target + " is not the file the repair added (entry " + e.id() + "): expected " + e.length()
+                    + " bytes with sha256 " + e.sha256() + "; undo stopped before removing it");
+        }
+        Files.delete(target);
         FileBytes.syncDirectory(target.getParent());
         return true;
     }

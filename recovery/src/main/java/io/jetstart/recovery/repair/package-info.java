@@ -7,7 +7,9 @@
  * so that the server then starts with exactly the state {@code jetstart recover} reported and
  * deletes nothing itself. Every byte is first copied into a quarantine folder beside the store,
  * fsynced and listed in the manifest (file, offset, length, sha256, reason), and only then cut or
- * removed; {@link io.jetstart.recovery.repair.Undo} puts every byte back.
+ * removed; {@link io.jetstart.recovery.repair.Undo} puts every byte back. The one file it adds is
+ * the block with the tombstone nats-server 2.11+ writes itself for a lost last sequence (2.10 does
+ * not after a repair), named in the manifest before it is written, so undo removes exactly it.
  *
  * <p>Must not: write anywhere but the quarantine folder and the files it plans to cut, run on a
  * store a live process holds ({@link io.jetstart.recovery.repair.StoreHolders}), or plan from a
