@@ -132,6 +132,34 @@ class RepairTest {
     }
 
     @Test
+    void theTombstoneBlockARepairAddsKeepsTheLastSequenceAndUndoRemovesExactlyIt() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-small", tmp);
+        Path streamDir = store.resolve("jetstream/$G/streams/LIM1");
+        StoreFaults.BLOCK_MIDDLE_FLIP.apply(streamDir);
+        Map<String, String> damaged = Fixtures.digests(store);
+        RecoveryReport before = recover(store);
+        RepairPlan plan = RepairPlanner.plan(before, Set.of());
+        RepairStep.AddTombstoneBlock add = plan.steps().stream().filter(s -> s instanceof RepairStep.AddTombstoneBlock)
+                .map(s -> (RepairStep.AddTombstoneBlock) s).findFirst().orElseThrow(() -> new AssertionError(plan.toString()));
+        assertThat(add.target()).isEqualTo(streamDir.resolve("msgs/2.blk"));
+        assertThat(add.seq()).isEqualTo(1000);
+        Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
+        Repair.apply(plan, store, quarantine);
+
+        assertThat(Files.size(add.target())).as("one tombstone record").isEqualTo(30);
+        StreamReport lim1 = recover(store).streams().stream().filter(s -> s.name().equals("LIM1")).findFirst().orElseThrow();
+        assertThat(lim1.state().lastSeq()).isEqualTo(1000);
+        assertThat(lim1.problems()).noneMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE);
+
+        Files.write(add.target(), new byte[] {0}, StandardOpenOption.APPEND);
+        assertThatThrownBy(() -> Undo.undo(quarantine)).hasMessageContaining("not the file the repair added");
+        Files.write(add.target(), Files.readAllBytes(quarantine.resolve(Manifest.read(quarantine).entries().stream()
+                .filter(e -> e.op().equals(QuarantineEntry.ADD)).findFirst().orElseThrow().data())));
+        Undo.undo(quarantine);
+        assertThat(Fixtures.digests(store)).isEqualTo(damaged);
+    }
+
+    @Test
     void undoRefusesADamagedQuarantineCopy() throws Exception {
         Path store = Fixtures.copyStore("nats-2.15.1-small", tmp);
         StoreFaults.INDEX_DB_FLIP.apply(store.resolve("jetstream/$G/streams/MAX1"));
