@@ -5,7 +5,6 @@ import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,8 +25,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
-    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
-    Set<String> streams = Set.of();
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
+
+    @Mixin
+    StreamSelection selection = new StreamSelection();
 
     @Override
     public Integer call() throws Exception {
@@ -36,12 +38,16 @@ final class InspectCommand implements Callable<Integer> {
             return missing;
         }
         Path storeDir = store.dir;
+        Integer unknown = selection.refuseUnknown(storeDir, spec.commandLine().getErr());
+        if (unknown != null) {
+            return unknown;
+        }
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
-                .withListener(RecoveryListener.NONE).withOnlyStreams(streams);
+                .withListener(RecoveryListener.NONE).withOnlyStreams(selection.names());
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, false)));
+            out.println(ReportJson.write(ReportJson.report(report, false), pretty));
         } else {
             out.print(ReportTable.render(report, false));
         }

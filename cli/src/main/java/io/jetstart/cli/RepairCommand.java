@@ -48,8 +48,8 @@ final class RepairCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan and change nothing")
     boolean dryRun;
 
-    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
-    Set<String> streams = Set.of();
+    @picocli.CommandLine.Mixin
+    StreamSelection selection = new StreamSelection();
 
     @Option(names = "--undo", paramLabel = "QUARANTINE", description = "Put back every byte of this quarantine folder")
     Path undo;
@@ -69,6 +69,11 @@ final class RepairCommand implements Callable<Integer> {
             err.println("jetstart: " + dir + " is not a directory");
             return Main.NO_INPUT;
         }
+        Integer unknown = selection.refuseUnknown(dir, err);
+        if (unknown != null) {
+            return unknown;
+        }
+        Set<String> streams = selection.names();
         Path root = Repair.storeRoot(dir);
         if (!dryRun && refuseIfHeld(root, err)) {
             return HELD;

@@ -10,7 +10,6 @@ import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import io.jetstart.recovery.StreamReport;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,8 +40,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the report as JSON on stdout (docs/json.md)")
     boolean json;
 
-    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
-    Set<String> streams = Set.of();
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
+
+    @Mixin
+    StreamSelection selection = new StreamSelection();
 
     @Override
     public Integer call() throws Exception {
@@ -50,7 +52,11 @@ final class VerifyCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
-        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams)
+        Integer unknown = selection.refuseUnknown(store.dir, spec.commandLine().getErr());
+        if (unknown != null) {
+            return unknown;
+        }
+        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(selection.names())
                 .withVerifyBlocks(!quick);
         RecoveryReport report = StoreRecovery.recover(store.dir, opts);
         List<Finding> findings = Finding.of(report);
@@ -76,7 +82,7 @@ final class VerifyCommand implements Callable<Integer> {
                 n.put("server_does", f.problem().serverAction().description());
             }
             root.set("verify", v);
-            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            out.println(ReportJson.write(root, pretty));
         } else {
             out.print(text(report, findings, damaged));
         }

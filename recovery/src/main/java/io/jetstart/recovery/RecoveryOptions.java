@@ -40,7 +40,8 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         Objects.requireNonNull(listener, "listener");
         onlyStreams = onlyStreams == null ? Set.of() : Set.copyOf(onlyStreams);
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
-            throw new IllegalArgumentException("--deadline must be positive, got " + deadline);
+            // In Go's notation (as operators write it), not Duration's PT0S.
+            throw new IllegalArgumentException("--deadline must be positive, got " + GoFormat.duration(deadline.toNanos()));
         }
     }
 

@@ -52,13 +52,19 @@ public final class StoreRecovery implements AutoCloseable {
     private final Path storeDir;
     private final RecoveryOptions options;
     private final UnaryOperator<DiskGate> gateProbe;
+    private final StreamHandOver handOver;
     private volatile Thread owner;
     private volatile boolean closed;
     /** Set once discovery is over: only from then on does close() interrupt the owner. */
     private volatile boolean tasksStarting;
 
     public StoreRecovery(Path storeDir, RecoveryOptions options) {
-        this(storeDir, options, UnaryOperator.identity());
+        this(storeDir, options, UnaryOperator.identity(), StreamHandOver.NONE);
+    }
+
+    /** A recovery that gives each stream to {@code handOver} as soon as that stream is back (the runtime). */
+    public StoreRecovery(Path storeDir, RecoveryOptions options, StreamHandOver handOver) {
+        this(storeDir, options, UnaryOperator.identity(), handOver);
     }
 
     /**
@@ -66,9 +72,14 @@ public final class StoreRecovery implements AutoCloseable {
      * the run (how many run at once, on which threads) without trusting the gate's own counters.
      */
     StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe) {
+        this(storeDir, options, gateProbe, StreamHandOver.NONE);
+    }
+
+    private StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe, StreamHandOver handOver) {
         this.storeDir = storeDir;
         this.options = options;
         this.gateProbe = gateProbe;
+        this.handOver = handOver;
     }
 
     /** Convenience: run a recovery to completion on the calling thread. */
@@ -173,6 +184,7 @@ public final class StoreRecovery implements AutoCloseable {
             case TaskRunner.Result.Cancelled<StreamReport> c -> {
                 StreamReport rep = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, null, null, List.of(),
                         List.of(), 0, 0, 0, 0, sd.blockBytes());
+                handOver.streamFinished(rep, null);
                 events.emit(new RecoveryEvent.StreamFinished(rep));
                 yield rep;
             }
@@ -180,6 +192,7 @@ public final class StoreRecovery implements AutoCloseable {
                 // A bug or an unexpected runtime error in one stream: reported, the others carry on.
                 StreamReport rep = new StreamReport(sd.account(), sd.name(), Outcome.FAILED, null, null, List.of(),
                         List.of(Problem.fatal(sd.dir(), -1, "unexpected error: " + f.error())), 0, 0, 0, 0, sd.blockBytes());
+                handOver.streamFinished(rep, null);
                 events.emit(new RecoveryEvent.StreamFinished(rep));
                 yield rep;
             }
@@ -218,7 +231,7 @@ public final class StoreRecovery implements AutoCloseable {
             store = options.verifyBlocks() ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx)
                     : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
-                    store.source().jsonName(), System.nanoTime() - start));
+                    store.source().jsonName(), System.nanoTime() - start, store.problems()));
             ConsumerLoads loads = restoreConsumers(sd, store, runner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded());
             List<ConsumerOutcome> outcomes = new ArrayList<>();
@@ -245,6 +258,8 @@ public final class StoreRecovery implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         onFinished.accept(report);
+        boolean back = report.outcome() == Outcome.RECOVERED || report.outcome() == Outcome.REBUILT;
+        handOver.streamFinished(report, back ? store : null);
         events.emit(new RecoveryEvent.StreamFinished(report));
         return report;
     }

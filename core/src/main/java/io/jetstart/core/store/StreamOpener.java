@@ -47,9 +47,9 @@ public final class StreamOpener {
             throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        Prior prior = fastPath(s);
-        if (prior != null) {
-            rebuild(s, prior);
+        switch (fastPath(s)) {
+            case FastPath.Adopted a -> { }
+            case FastPath.Rebuild r -> rebuild(s, r.prior());
         }
         if (!s.psim.isEmpty()) {
             s.tracksSubjects = true;
@@ -70,10 +70,9 @@ public final class StreamOpener {
             throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        Prior prior = fastPath(s);
-        if (prior != null) {
+        if (fastPath(s) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
-            rebuild(s, prior);
+            rebuild(s, r.prior());
             finish(s);
             return s;
         }
@@ -115,17 +114,30 @@ public final class StreamOpener {
         static final Prior NONE = new Prior(0, 0);
     }
 
-    /** @return null when the fast path succeeded, else what the rebuild starts from */
-    private static Prior fastPath(StreamStore s) throws StoreException, InterruptedException {
+    /**
+     * What the index.db fast path ended with: the stream state adopted from the file, or a rebuild
+     * from the blocks starting from what the file said about the last sequence (spec 4.4 step 10).
+     */
+    sealed interface FastPath {
+        /** index.db agreed with the blocks; the stream's state is the file's. */
+        record Adopted() implements FastPath {
+        }
+
+        /** index.db was missing or disagreed; rebuild from the blocks, keeping {@code prior}'s last sequence. */
+        record Rebuild(Prior prior) implements FastPath {
+        }
+    }
+
+    private static FastPath fastPath(StreamStore s) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
         byte[] bytes;
         try {
             bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate());
         } catch (NoSuchFileException e) {
-            return Prior.NONE;
+            return new FastPath.Rebuild(Prior.NONE);
         } catch (IOException e) {
             warn(s, file, "Could not read stream state file: " + e.getMessage(), ServerAction.REBUILD);
-            return Prior.NONE;
+            return new FastPath.Rebuild(Prior.NONE);
         }
         IndexDb db;
         try {
@@ -134,7 +146,7 @@ public final class StreamOpener {
             s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(),
                     "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)",
                     ServerAction.DELETE_INDEX));
-            return Prior.NONE;
+            return new FastPath.Rebuild(Prior.NONE);
         }
         // Step 8: keep blocks that hold messages, and the last entry whatever it holds.
         List<BlockState> kept = new ArrayList<>();
@@ -155,7 +167,7 @@ public final class StreamOpener {
         if (lmb == null || lmb.index != db.lastBlockIndex()) {
             warn(s, file, "Stream state block does not exist or index mismatch (nats-server would delete index.db)",
                     ServerAction.DELETE_INDEX);
-            return prior;
+            return new FastPath.Rebuild(prior);
         }
         byte[] tail;
         try {
@@ -163,17 +175,17 @@ public final class StreamOpener {
         } catch (NoSuchFileException e) {
             loseBlock(s, lmb);
             warn(s, lmb.file, "Stream state detected prior state, could not locate msg block " + lmb.index, ServerAction.REBUILD);
-            return prior;
+            return new FastPath.Rebuild(prior);
         } catch (IOException e) {
             warn(s, lmb.file, "Stream state: cannot read the last block's checksum: " + e.getMessage(), ServerAction.REBUILD);
-            return prior;
+            return new FastPath.Rebuild(prior);
         }
         // Step 12: the last block has not grown since index.db was written.
         byte[] stored = db.lastChecksum();
         byte[] current = tail.length == 8 ? tail : new byte[8];
         if (!Arrays.equals(stored, current)) {
             warn(s, lmb.file, "Stream state outdated, last block has additional entries, will rebuild", ServerAction.REBUILD);
-            return prior;
+            return new FastPath.Rebuild(prior);
         }
         // Step 13: no block beyond the write block, and every kept block present.
         List<Long> present;
@@ -181,13 +193,13 @@ public final class StreamOpener {
             present = BlockFiles.listBlocks(s.msgsDir, s.ctx.gate());
         } catch (IOException e) {
             warn(s, s.msgsDir, "storage directory not readable: " + e.getMessage(), ServerAction.REBUILD);
-            return prior;
+            return new FastPath.Rebuild(prior);
         }
         Set<Long> presentSet = new HashSet<>(present);
         for (long idx : present) {
             if (idx > db.lastBlockIndex()) {
                 warn(s, s.msgsDir, "Stream state outdated, found extra blocks, will rebuild", ServerAction.REBUILD);
-                return prior;
+                return new FastPath.Rebuild(prior);
             }
         }
         boolean missing = false;
@@ -199,7 +211,7 @@ public final class StreamOpener {
             }
         }
         if (missing) {
-            return prior;
+            return new FastPath.Rebuild(prior);
         }
         // Step 14: the summary equals the block totals.
         long tMsgs = 0;
@@ -218,7 +230,7 @@ public final class StreamOpener {
             warn(s, file, "Stream state encountered internal inconsistency on recover (summary " + db.msgs() + " msgs/"
                     + db.bytes() + " bytes/last " + db.lastSeq() + " vs blocks " + tMsgs + "/" + tBytes + "/" + tLast
                     + "; nats-server would delete index.db)", ServerAction.DELETE_INDEX);
-            return prior;
+            return new FastPath.Rebuild(prior);
         }
         s.blocks.addAll(kept);
         s.msgs = db.msgs();
@@ -232,7 +244,7 @@ public final class StreamOpener {
         }
         s.bytesRead += bytes.length + 8;
         s.source = Source.INDEX;
-        return null;
+        return new FastPath.Adopted();
     }
 
     /** A block named in index.db is gone: its live messages become lost data (spec 4.6). */
@@ -448,6 +460,7 @@ public final class StreamOpener {
             b.with(scan.firstSeq(), scan.firstTs(), scan.lastSeq(), scan.lastTs(), scan.msgs(), scan.bytes(), scan.deleted());
             b.ttls = scan.ttls();
             b.schedules = scan.schedules();
+            b.validLength = scan.validLength();
             if (scan.problem() != null) {
                 s.lostBytes += scan.problem().lostBytes();
                 s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
