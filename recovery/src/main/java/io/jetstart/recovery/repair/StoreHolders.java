@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  *   <li><b>any process</b> with a file under the store open ({@code /proc/<pid>/fd}): a runtime
  *       holding its store lock, a server in the middle of a write.</li>
  *   <li><b>a lock file</b> ({@code *.lock}, {@code LOCK}) in the store or its {@code jetstream/}
- *       folder that another process (or this JVM) holds an exclusive lock on.</li>
+ *       folder that another process (or this JVM) holds an exclusive lock on: the runtime's
+ *       {@code jetstart.lock} while a runtime has the store open.</li>
  * </ul>
  * Limits: only Linux has {@code /proc}; elsewhere only the lock files are checked. Processes of
  * other users are invisible without the privileges to read their {@code /proc} entries, and a
