@@ -11,4 +11,6 @@ module io.jetstart.recovery {
     requires org.jctools.core.jdk11;
 
     exports io.jetstart.recovery;
+    // jetstart repair: the one place that removes bytes from a store, always through its quarantine.
+    exports io.jetstart.recovery.repair;
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "Reads NATS JetStream file stores byte-exactly and recovers every stream in parallel.",
         footer = {"", "Also: ./jetstart bench <seed8|upbench|many|huge> times jetstart against nats-server "
                 + "(benchmarks module; the launcher runs it, see docs/BENCHMARKS.md)."},
-        subcommands = {InspectCommand.class, RecoverCommand.class, GenerateCommand.class, DemoCommand.class, DumpCommand.class,
+        subcommands = {InspectCommand.class, RecoverCommand.class, VerifyCommand.class, RepairCommand.class, GenerateCommand.class, DemoCommand.class, DumpCommand.class,
                 PublishCommand.class, GetCommand.class, WarmupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

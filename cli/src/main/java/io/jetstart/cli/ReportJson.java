@@ -162,6 +162,9 @@ final class ReportJson {
                 n.put("offset", p.offset());
             }
             n.put("message", p.message());
+            if (p.serverAction() != io.jetstart.core.store.ServerAction.NONE) {
+                n.put("server_action", p.serverAction().jsonName());
+            }
         }
         return a;
     }

@@ -71,7 +71,7 @@ class DocsMatchHelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo"})
+    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo", "verify", "repair"})
     void theSynopsisInCliMdListsExactlyTheHelpsOptionsWithItsLabels(String command) throws Exception {
         String doc = Files.readString(REPO.resolve("docs/cli.md"));
 
@@ -95,7 +95,7 @@ class DocsMatchHelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo"})
+    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo", "verify", "repair"})
     void theReadmeCommandTableListsExactlyTheHelpsOptions(String command) throws Exception {
         String readme = Files.readString(REPO.resolve("README.md"));
         Map<String, String> rows = new LinkedHashMap<>();
@@ -110,7 +110,7 @@ class DocsMatchHelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "recover", "dump"})
+    @ValueSource(strings = {"inspect", "recover", "dump", "verify", "repair"})
     void everyCommandThatReadsAStoreTakesTheSameStreamOption(String command) {
         assertThat(help(command)).containsEntry("--stream", "NAME");
         OptionSpec stream = new CommandLine(new Main()).getSubcommands().get(command).getCommandSpec().findOption("--stream");

@@ -73,7 +73,7 @@ class ModulePathIT {
         assertThat(exports.get("io.jetstart.core")).containsExactlyInAnyOrder("io.jetstart.core.crypto", "io.jetstart.core.format", "io.jetstart.core.hash",
                 "io.jetstart.core.io", "io.jetstart.core.layout", "io.jetstart.core.meta", "io.jetstart.core.store",
                 "io.jetstart.core.write");
-        assertThat(exports.get("io.jetstart.recovery")).containsExactly("io.jetstart.recovery");
+        assertThat(exports.get("io.jetstart.recovery")).containsExactlyInAnyOrder("io.jetstart.recovery", "io.jetstart.recovery.repair");
         assertThat(exports.get("io.jetstart.metrics")).containsExactly("io.jetstart.metrics");
         assertThat(exports.get("io.jetstart.runtime")).containsExactly("io.jetstart.runtime");
     }

@@ -42,7 +42,8 @@ class EmbeddingDocTest {
         assertThat(quoted).containsExactly(
                 "metrics/src/test/java/io/jetstart/examples/RecoverStore.java",
                 "metrics/src/test/java/io/jetstart/examples/RecoverWithMetrics.java",
-                "metrics/src/test/java/io/jetstart/examples/ReadMessages.java");
+                "metrics/src/test/java/io/jetstart/examples/ReadMessages.java",
+                "metrics/src/test/java/io/jetstart/examples/PublishAndRead.java");
         assertThat(doc.split("```java", -1)).as("java blocks without an example marker").hasSize(quoted.size() + 1);
     }
 

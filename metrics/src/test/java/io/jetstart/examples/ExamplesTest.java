@@ -47,4 +47,17 @@ class ExamplesTest {
         Files.write(blk, b);
         assertThat(ReadMessages.get(lim1, 2)).startsWith("damaged: ").contains("1.blk at offset 136");
     }
+
+    @Test
+    void publishAndReadWritesAMessageThatAReopenedStoreServes(@TempDir Path tmp) throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store")); // an empty store_dir, as a new server starts on
+
+        io.jetstart.runtime.StoredMessage first = PublishAndRead.publishOne(store, "o-1", "first order");
+        io.jetstart.runtime.StoredMessage again = PublishAndRead.publishOne(store, "o-1", "first order");
+
+        assertThat(first.seq()).isEqualTo(1);
+        assertThat(new String(first.payload(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("first order");
+        assertThat(again.seq()).as("Nats-Msg-Id de-duplicates across a reopen").isEqualTo(1);
+        assertThat(PublishAndRead.lastOrder(store)).get().extracting(io.jetstart.runtime.StoredMessage::seq).isEqualTo(1L);
+    }
 }

@@ -18,6 +18,7 @@ import io.jetstart.core.store.ConsumerLoader;
 import io.jetstart.core.store.ConsumerSettlement;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.RestoredConsumer;
+import io.jetstart.core.store.ServerAction;
 import io.jetstart.core.store.Source;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
@@ -222,12 +223,16 @@ public final class StoreRecovery implements AutoCloseable {
             try {
                 meta = MetaFiles.readStream(sd.dir(), gate, streamKeys(sd, gate));
             } catch (MetaException e) {
-                throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
+                // The server skips a stream whose meta files it refuses and leaves it alone (spec 7.1);
+                // a sealed meta.inf is read by a server that has the key.
+                ServerAction action = e.kind() == MetaException.Kind.ENCRYPTED ? ServerAction.NONE : ServerAction.SKIP_STREAM;
+                throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(action), e);
             } catch (InterruptedIOException e) {
                 // Cancelled while waiting for a disk permit or reading: not damage.
                 throw cancellation(e);
             }
-            store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
+            store = options.verifyBlocks() ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx)
+                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
             ConsumerLoads loads = restoreConsumers(sd, store, runner, events);

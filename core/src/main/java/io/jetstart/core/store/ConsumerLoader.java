@@ -37,7 +37,7 @@ public final class ConsumerLoader {
         try {
             meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate(), keys);
         } catch (MetaException e) {
-            throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
+            throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(ServerAction.SKIP_CONSUMER), e);
         } catch (InterruptedIOException e) {
             // Cancelled while waiting for a disk permit or reading: not a damaged consumer.
             Thread.interrupted();
@@ -58,9 +58,10 @@ public final class ConsumerLoader {
             throw new StoreException(Problem.fatal(odat, -1, "consumer state unreadable: " + e.reason()), e);
         } catch (FormatException e) {
             throw new StoreException(Problem.fatal(odat, e.offset(), "consumer state unreadable: " + e.reason()
-                    + " (nats-server 2.12.4+ would delete this consumer)"), e);
+                    + " (nats-server 2.12.4+ would delete this consumer)").with(ServerAction.DELETE_CONSUMER_DIR), e);
         } catch (IOException e) {
-            throw new StoreException(Problem.fatal(odat, -1, "cannot read consumer state: " + e.getMessage()), e);
+            throw new StoreException(Problem.fatal(odat, -1, "cannot read consumer state: " + e.getMessage())
+                    .with(ServerAction.DELETE_CONSUMER_DIR), e);
         }
         RestoredConsumer c = new RestoredConsumer(consumerName, dir, meta.config(), state);
         meta.checksumWarning().ifPresent(w -> c.problems.add(Problem.warning(dir.resolve("meta.sum"), w)));

@@ -54,10 +54,7 @@ public final class StreamOpener {
             case FastPath.Adopted a -> { }
             case FastPath.Rebuild r -> rebuild(s, r.prior());
         }
-        if (!s.psim.isEmpty()) {
-            s.tracksSubjects = true;
-        }
-        RetentionLimits.apply(s);
+        finish(s);
         return s;
     }
 
@@ -76,6 +73,59 @@ public final class StreamOpener {
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the stream key file: " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * As {@link #open}, and, when the fast path accepts {@code index.db}, also rebuilds the stream
+     * from every block (every record's checksum verified) and compares the two states: what
+     * {@code jetstart verify} does. The state returned is the one nats-server starts with (the
+     * index's); what only the blocks show is added as problems the server finds only on reading
+     * ({@link ServerAction#FOUND_ON_READ}), and a disagreement between the two states as a damage
+     * problem on {@code index.db} ({@link ServerAction#TRUSTS_INDEX}).
+     */
+    public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx)
+            throws StoreException, InterruptedException {
+        StreamStore s = new StreamStore(account, name, dir, config, ctx);
+        s.keys = loadKeys(s);
+        s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
+        if (fastPath(s) instanceof FastPath.Rebuild r) {
+            // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
+            rebuild(s, r.prior());
+            finish(s);
+            return s;
+        }
+        StreamStore blocks = new StreamStore(account, name, dir, config, ctx);
+        blocks.keys = s.keys;
+        blocks.tracksSubjects = s.tracksSubjects;
+        try {
+            rebuild(blocks, new Prior(s.lastSeq, s.lastTs));
+        } catch (StoreException e) {
+            s.problems.add(e.problem().with(ServerAction.FOUND_ON_READ));
+            finish(s);
+            return s;
+        }
+        finish(s);
+        finish(blocks);
+        s.bytesRead += blocks.bytesRead;
+        s.recordsVerified += blocks.recordsVerified;
+        for (Problem p : blocks.problems) {
+            if (p.serverAction() != ServerAction.WRITE_TOMBSTONE) {
+                s.problems.add(p.with(ServerAction.FOUND_ON_READ));
+            }
+        }
+        String differences = StateComparison.differences(s.state(), blocks.state());
+        if (!differences.isEmpty()) {
+            s.problems.add(Problem.damage(s.msgsDir.resolve("index.db"), -1, "index.db disagrees with the blocks (index.db vs blocks: "
+                    + differences + "); nats-server trusts index.db at start-up").with(ServerAction.TRUSTS_INDEX));
+        }
+        return s;
+    }
+
+    private static void finish(StreamStore s) throws StoreException, InterruptedException {
+        if (!s.psim.isEmpty()) {
+            s.tracksSubjects = true;
+        }
+        RetentionLimits.apply(s);
     }
 
     /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */
@@ -105,7 +155,7 @@ public final class StreamOpener {
         } catch (NoSuchFileException e) {
             return new FastPath.Rebuild(Prior.NONE);
         } catch (IOException e) {
-            warn(s, file, "Could not read stream state file: " + e.getMessage());
+            warn(s, file, "Could not read stream state file: " + e.getMessage(), ServerAction.REBUILD);
             return new FastPath.Rebuild(Prior.NONE);
         }
         IndexDb db;
@@ -117,11 +167,12 @@ public final class StreamOpener {
             db = IndexDbCodec.decodeBody(body, body.length);
         } catch (FormatException e) {
             s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(),
-                    "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)"));
+                    "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)",
+                    ServerAction.DELETE_INDEX));
             return new FastPath.Rebuild(Prior.NONE);
         } catch (DecryptionException e) {
             // The stream's key opened meta.key, so this is a changed or damaged index.db: rebuild, as the server does.
-            warn(s, file, "Stream state error reading encryption key: " + e.reason());
+            warn(s, file, "Stream state error reading encryption key: " + e.reason(), ServerAction.DELETE_INDEX);
             return new FastPath.Rebuild(Prior.NONE);
         }
         // Step 8: keep blocks that hold messages, and the last entry whatever it holds.
@@ -141,7 +192,8 @@ public final class StreamOpener {
         // Step 11: the last kept block is the write block named in the file, and it exists.
         BlockState lmb = kept.isEmpty() ? null : kept.get(kept.size() - 1);
         if (lmb == null || lmb.index != db.lastBlockIndex()) {
-            warn(s, file, "Stream state block does not exist or index mismatch (nats-server would delete index.db)");
+            warn(s, file, "Stream state block does not exist or index mismatch (nats-server would delete index.db)",
+                    ServerAction.DELETE_INDEX);
             return new FastPath.Rebuild(prior);
         }
         byte[] tail;
@@ -157,17 +209,17 @@ public final class StreamOpener {
             }
         } catch (NoSuchFileException e) {
             loseBlock(s, lmb);
-            warn(s, lmb.file, "Stream state detected prior state, could not locate msg block " + lmb.index);
+            warn(s, lmb.file, "Stream state detected prior state, could not locate msg block " + lmb.index, ServerAction.REBUILD);
             return new FastPath.Rebuild(prior);
         } catch (IOException e) {
-            warn(s, lmb.file, "Stream state: cannot read the last block's checksum: " + e.getMessage());
+            warn(s, lmb.file, "Stream state: cannot read the last block's checksum: " + e.getMessage(), ServerAction.REBUILD);
             return new FastPath.Rebuild(prior);
         }
         // Step 12: the last block has not grown since index.db was written.
         byte[] stored = db.lastChecksum();
         byte[] current = tail.length == 8 ? tail : new byte[8];
         if (!Arrays.equals(stored, current)) {
-            warn(s, lmb.file, "Stream state outdated, last block has additional entries, will rebuild");
+            warn(s, lmb.file, "Stream state outdated, last block has additional entries, will rebuild", ServerAction.REBUILD);
             return new FastPath.Rebuild(prior);
         }
         // Step 13: no block beyond the write block, and every kept block present.
@@ -175,13 +227,13 @@ public final class StreamOpener {
         try {
             present = BlockFiles.listBlocks(s.msgsDir, s.ctx.gate());
         } catch (IOException e) {
-            warn(s, s.msgsDir, "storage directory not readable: " + e.getMessage());
+            warn(s, s.msgsDir, "storage directory not readable: " + e.getMessage(), ServerAction.REBUILD);
             return new FastPath.Rebuild(prior);
         }
         Set<Long> presentSet = new HashSet<>(present);
         for (long idx : present) {
             if (idx > db.lastBlockIndex()) {
-                warn(s, s.msgsDir, "Stream state outdated, found extra blocks, will rebuild");
+                warn(s, s.msgsDir, "Stream state outdated, found extra blocks, will rebuild", ServerAction.REBUILD);
                 return new FastPath.Rebuild(prior);
             }
         }
@@ -189,7 +241,7 @@ public final class StreamOpener {
         for (BlockState b : kept) {
             if (!presentSet.contains(b.index)) {
                 loseBlock(s, b);
-                warn(s, b.file, "Stream state detected prior state, could not locate msg block " + b.index);
+                warn(s, b.file, "Stream state detected prior state, could not locate msg block " + b.index, ServerAction.REBUILD);
                 missing = true;
             }
         }
@@ -212,7 +264,7 @@ public final class StreamOpener {
         if (tMsgs != db.msgs() || tBytes != db.bytes() || tLast != db.lastSeq() || (tFirst > 1 && tFirst != db.firstSeq())) {
             warn(s, file, "Stream state encountered internal inconsistency on recover (summary " + db.msgs() + " msgs/"
                     + db.bytes() + " bytes/last " + db.lastSeq() + " vs blocks " + tMsgs + "/" + tBytes + "/" + tLast
-                    + "; nats-server would delete index.db)");
+                    + "; nats-server would delete index.db)", ServerAction.DELETE_INDEX);
             return new FastPath.Rebuild(prior);
         }
         s.blocks.addAll(kept);
@@ -243,8 +295,8 @@ public final class StreamOpener {
         s.lostBytes += b.bytes;
     }
 
-    private static void warn(StreamStore s, Path file, String message) {
-        s.problems.add(Problem.warning(file, message));
+    private static void warn(StreamStore s, Path file, String message, ServerAction action) {
+        s.problems.add(Problem.warning(file, message).with(action));
     }
 
     /**
@@ -263,7 +315,8 @@ public final class StreamOpener {
         } catch (NoSuchFileException e) {
             indexes = List.of();
         } catch (IOException e) {
-            throw new StoreException(Problem.fatal(s.msgsDir, -1, "storage directory not readable: " + e.getMessage()), e);
+            throw new StoreException(Problem.fatal(s.msgsDir, -1, "storage directory not readable: " + e.getMessage())
+                    .with(ServerAction.DELETE_STREAM_DIR), e);
         }
         List<BlockWork.Task<Scanned>> tasks = new ArrayList<>(indexes.size());
         for (long idx : indexes) {
@@ -278,7 +331,8 @@ public final class StreamOpener {
         if (prior.lastSeq() > s.lastSeq) {
             long lastIndex = s.blocks.isEmpty() ? 0 : s.blocks.get(s.blocks.size() - 1).index;
             s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from index.db is beyond the blocks' "
-                    + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")"));
+                    + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")")
+                    .with(ServerAction.WRITE_TOMBSTONE));
             s.lastSeq = prior.lastSeq();
             s.lastTs = prior.lastTs();
             if (s.msgs == 0) {
@@ -303,7 +357,7 @@ public final class StreamOpener {
                 len = BlockFiles.readBlock(file, s.ctx.buffers(), lease, s.ctx.gate());
             } catch (IOException e) {
                 // nats-server fails the whole store open here (and then deletes the stream directory).
-                throw new StoreException(Problem.fatal(file, -1, "cannot read block: " + describe(e)), e);
+                throw new StoreException(Problem.fatal(file, -1, "cannot read block: " + describe(e)).with(ServerAction.DELETE_STREAM_DIR), e);
             }
             byte[] buf = lease[0].array();
             s.decryptBlock(idx, buf, len);
@@ -356,20 +410,22 @@ public final class StreamOpener {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()));
+            problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()).with(ServerAction.REBUILD));
             return null;
         }
         LegacyIndex li;
         try {
             li = LegacyIndexCodec.decode(bytes);
         } catch (FormatException e) {
-            problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()));
+            problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason(),
+                    ServerAction.DELETE_INDEX));
             return null;
         }
         byte[] lchk = len >= 8 ? Arrays.copyOfRange(buf, len - 8, len) : new byte[0];
         boolean agrees = (len == 0 && li.msgs() == 0) || Arrays.equals(li.lastChecksum(), lchk);
         if (!agrees) {
-            problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead"));
+            problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead")
+                    .with(ServerAction.REBUILD));
             return null;
         }
         return li;
@@ -391,7 +447,7 @@ public final class StreamOpener {
         Path file = s.msgsDir.resolve(idx + ".idx");
         if (scan.problem() != null) {
             problems.add(Problem.warning(file, "legacy index not used: its block has a bad record at offset "
-                    + scan.problem().offset() + "; block rebuilt from its records instead"));
+                    + scan.problem().offset() + "; block rebuilt from its records instead").with(ServerAction.TRUSTS_INDEX));
             return null;
         }
         long[] outside = {0};
@@ -417,7 +473,8 @@ public final class StreamOpener {
             problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
                     + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", " + outside[0]
                     + " deletes outside " + legacy.firstSeq() + ".." + legacy.lastSeq() + "; block records: " + kept[0]
-                    + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead"));
+                    + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead")
+                    .with(ServerAction.TRUSTS_INDEX));
             return null;
         }
         return counts;
@@ -443,12 +500,14 @@ public final class StreamOpener {
             if (scan.problem() != null) {
                 s.lostBytes += scan.problem().lostBytes();
                 s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
-                        + scan.problem().lostBytes() + " bytes after it are unreadable (nats-server would truncate the file here)"));
+                        + scan.problem().lostBytes() + " bytes after it are unreadable (nats-server would truncate the file here)")
+                        .with(ServerAction.TRUNCATE_BLOCK));
             }
             tombs.addAll(scan.tombstones());
         }
         if (b.firstSeq == 0) {
-            s.problems.add(Problem.warning(file, "block holds no usable record (nats-server would delete it); ignored"));
+            s.problems.add(Problem.warning(file, "block holds no usable record (nats-server would delete it); ignored")
+                    .with(ServerAction.DELETE_BLOCK));
             return;
         }
         if (s.msgs == 0) {
