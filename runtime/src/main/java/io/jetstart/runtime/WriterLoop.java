@@ -214,6 +214,10 @@ final class WriterLoop {
                 drainAfterStop();
                 return;
             }
+            // A writer that never runs out of work must still sync at its interval and expire by age.
+            if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
+                timers();
+            }
         }
     }
 
