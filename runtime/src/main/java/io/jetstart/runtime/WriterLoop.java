@@ -344,13 +344,6 @@ final class WriterLoop {
             }
         }
         String msgId = h.first(Headers.MSG_ID).orElse("");
-        if (!msgId.isEmpty()) {
-            long dup = dedupe.seqOf(msgId, now);
-            if (dup > 0) {
-                hold(p.done(), new PublishAck(name, dup, true));
-                return;
-            }
-        }
         String expStream = h.first(Headers.EXPECTED_STREAM).orElse("");
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
@@ -373,6 +366,14 @@ final class WriterLoop {
             }
             if (parseSeq(expSubjLast) != actual) {
                 throw JetStreamApiException.wrongLastSequence(actual);
+            }
+        }
+        // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT).
+        if (!msgId.isEmpty()) {
+            long dup = dedupe.seqOf(msgId, now);
+            if (dup > 0) {
+                hold(p.done(), new PublishAck(name, dup, true));
+                return;
             }
         }
         long maxMsgSize = c.maxMsgSize();
@@ -453,8 +454,15 @@ final class WriterLoop {
         if (c.denyDelete()) {
             throw JetStreamApiException.deleteFailed("message delete not permitted");
         }
-        if (!state.removeOne(d.seq(), this::tombstone)) {
-            throw new JetStreamApiException(400, 10043, "sequence " + d.seq() + " not found");
+        long seq = d.seq();
+        boolean outside = state.messages() == 0 || seq < state.firstSeq() || seq > state.lastSeq();
+        if (!state.removeOne(seq, this::tombstone)) {
+            // As nats-server's removeMsg (checked by RuntimeModelIT against 2.15): outside the stream's
+            // range the store's error (10057), inside it "sequence not found" (10043).
+            if (outside) {
+                throw JetStreamApiException.deleteFailed(seq > state.lastSeq() ? "stream store EOF" : "no message found");
+            }
+            throw new JetStreamApiException(400, 10043, "sequence " + seq + " not found");
         }
         hold(d.done(), Boolean.TRUE);
     }

@@ -86,15 +86,24 @@ class StreamRulesTest {
     }
 
     @Test
-    void deletingAMissingSequenceIsTheServersSequenceNotFound() throws Exception {
+    void deletingAMissingSequenceFailsAsTheServersDeleteDoes() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m\"]}"));
             s.publish("m", bytes("1"));
+            s.publish("m", bytes("2"));
+            s.publish("m", bytes("3"));
+            s.delete(2);
+            assertThatThrownBy(() -> s.delete(2)).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                assertThat(e.errCode()).isEqualTo(10043);
+                assertThat(e.description()).isEqualTo("sequence 2 not found");
+            });
             s.delete(1);
             assertThatThrownBy(() -> s.delete(1)).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
-                assertThat(e.errCode()).isEqualTo(10043);
-                assertThat(e.description()).isEqualTo("sequence 1 not found");
+                assertThat(e.errCode()).isEqualTo(10057);
+                assertThat(e.description()).isEqualTo("no message found");
             });
+            assertThatThrownBy(() -> s.delete(5)).isInstanceOfSatisfying(JetStreamApiException.class,
+                    e -> assertThat(e.description()).isEqualTo("stream store EOF"));
         }
     }
 
