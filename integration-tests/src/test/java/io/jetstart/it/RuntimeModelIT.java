@@ -33,8 +33,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same random sequence of publishes (with msg ids and expected last sequences, right and
- * wrong), deletes, subject purges and limit changes on nats-server 2.14+ (through jnats) and on the
+ * The same random sequence of publishes (with msg ids, expected last sequences and expected last
+ * subject sequences, right and wrong), deletes, subject purges and limit changes (max_msgs,
+ * max_bytes, discard old/new) on nats-server 2.14+ (through jnats) and on the
  * runtime: every operation must get the same answer (sequence, duplicate flag, or error code), and
  * at the end both report the same state and hold the same messages. The seed is printed;
  * {@code -Djetstart.model.seed=S} replays it, {@code -Djetstart.model.ops=N} (default 600) sets the length.
@@ -61,10 +62,14 @@ class RuntimeModelIT {
             JetStreamManagement jsm = client.connection().jetStreamManagement();
             JetStream js = client.connection().jetStream();
             long maxMsgs = 60;
-            jsm.addStream(serverConfig(maxMsgs));
-            JetStartStream rt = store.createStream("$G", runtimeConfig(maxMsgs));
+            long maxBytes = -1;
+            boolean discardNew = false;
+            jsm.addStream(serverConfig(maxMsgs, maxBytes, discardNew));
+            JetStartStream rt = store.createStream("$G", runtimeConfig(maxMsgs, maxBytes, discardNew));
             for (int op = 0; op < ops && differences.size() < 10; op++) {
                 int kind = random.nextInt(100);
+                String before = "state before: " + rt.info().messages() + " msgs, " + rt.info().bytes() + " bytes; limits max_msgs "
+                        + maxMsgs + ", max_bytes " + maxBytes + ", discard " + (discardNew ? "new" : "old");
                 String context = "op " + op + " (seed " + seed + ")";
                 if (kind < 75) {
                     String subject = "m." + random.nextInt(6);
@@ -72,9 +77,12 @@ class RuntimeModelIT {
                     random.nextBytes(payload);
                     String msgId = random.nextInt(4) == 0 ? "id-" + random.nextInt(20) : null;
                     long expectLast = random.nextInt(10) == 0 ? rt.info().lastSeq() + (random.nextBoolean() ? 0 : 1) : -1;
-                    String server = serverPublish(js, subject, payload, msgId, expectLast);
-                    String runtime = runtimePublish(rt, subject, payload, msgId, expectLast);
-                    compare(differences, context + " publish " + subject + " id " + msgId + " expect " + expectLast, server, runtime);
+                    long expectSubject = random.nextInt(12) == 0
+                            ? rt.lastBySubject(subject).map(StoredMessage::seq).orElse(0L) + (random.nextBoolean() ? 0 : 1) : -1;
+                    String server = serverPublish(js, subject, payload, msgId, expectLast, expectSubject);
+                    String runtime = runtimePublish(rt, subject, payload, msgId, expectLast, expectSubject);
+                    compare(differences, context + " publish " + subject + " (" + payload.length + " B) id " + msgId + " expect " + expectLast
+                            + " (" + before + ")", server, runtime);
                 } else if (kind < 85) {
                     long last = rt.info().lastSeq();
                     if (last == 0) {
@@ -103,8 +111,10 @@ class RuntimeModelIT {
                     compare(differences, context + " purge " + subject + " keep " + keep, "" + server, "" + runtime);
                 } else {
                     maxMsgs = 20 + random.nextInt(80);
-                    jsm.updateStream(serverConfig(maxMsgs));
-                    store.updateStream("$G", runtimeConfig(maxMsgs));
+                    maxBytes = random.nextBoolean() ? -1 : 1500 + random.nextInt(3000);
+                    discardNew = random.nextInt(3) == 0;
+                    jsm.updateStream(serverConfig(maxMsgs, maxBytes, discardNew));
+                    store.updateStream("$G", runtimeConfig(maxMsgs, maxBytes, discardNew));
                 }
             }
             rt.flush();
@@ -134,18 +144,23 @@ class RuntimeModelIT {
         }
     }
 
-    private static StreamConfiguration serverConfig(long maxMsgs) {
+    private static StreamConfiguration serverConfig(long maxMsgs, long maxBytes, boolean discardNew) {
         return StreamConfiguration.builder().name("M").subjects("m.*").retentionPolicy(RetentionPolicy.Limits)
-                .storageType(StorageType.File).maxMessages(maxMsgs).maxMessagesPerSubject(15).build();
+                .storageType(StorageType.File).maxMessages(maxMsgs).maxBytes(maxBytes).maxMessagesPerSubject(15)
+                .discardPolicy(discardNew ? io.nats.client.api.DiscardPolicy.New : io.nats.client.api.DiscardPolicy.Old).build();
     }
 
-    private static StreamConfig runtimeConfig(long maxMsgs) throws Exception {
-        return StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.*\"],\"max_msgs\":" + maxMsgs
-                + ",\"max_msgs_per_subject\":15}").getBytes(StandardCharsets.UTF_8));
+    private static StreamConfig runtimeConfig(long maxMsgs, long maxBytes, boolean discardNew) throws Exception {
+        return StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.*\"],\"max_msgs\":" + maxMsgs + ",\"max_bytes\":" + maxBytes
+                + ",\"max_msgs_per_subject\":15,\"discard\":\"" + (discardNew ? "new" : "old") + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String serverPublish(JetStream js, String subject, byte[] payload, String msgId, long expectLast) {
+    private static String serverPublish(JetStream js, String subject, byte[] payload, String msgId, long expectLast,
+                                        long expectSubject) {
         PublishOptions.Builder o = PublishOptions.builder();
+        if (expectSubject >= 0) {
+            o.expectedLastSubjectSequence(expectSubject);
+        }
         if (msgId != null) {
             o.messageId(msgId);
         }
@@ -156,14 +171,18 @@ class RuntimeModelIT {
             io.nats.client.api.PublishAck ack = js.publish(subject, new Headers(), payload, o.build());
             return ack.getSeqno() + (ack.isDuplicate() ? " duplicate" : "");
         } catch (io.nats.client.JetStreamApiException e) {
-            return "error " + e.getApiErrorCode();
+            return "error " + e.getApiErrorCode() + " " + e.getErrorDescription();
         } catch (Exception e) {
             return "exception " + e;
         }
     }
 
-    private static String runtimePublish(JetStartStream rt, String subject, byte[] payload, String msgId, long expectLast) {
+    private static String runtimePublish(JetStartStream rt, String subject, byte[] payload, String msgId, long expectLast,
+                                         long expectSubject) {
         List<String> kv = new ArrayList<>();
+        if (expectSubject >= 0) {
+            kv.addAll(Arrays.asList(io.jetstart.runtime.Headers.EXPECTED_LAST_SUBJECT_SEQ, Long.toString(expectSubject)));
+        }
         if (msgId != null) {
             kv.addAll(Arrays.asList(io.jetstart.runtime.Headers.MSG_ID, msgId));
         }
@@ -174,7 +193,7 @@ class RuntimeModelIT {
             io.jetstart.runtime.PublishAck ack = rt.publish(subject, io.jetstart.runtime.Headers.of(kv.toArray(String[]::new)), payload);
             return ack.seq() + (ack.duplicate() ? " duplicate" : "");
         } catch (JetStreamApiException e) {
-            return "error " + e.errCode();
+            return "error " + e.errCode() + " " + e.description();
         } catch (Exception e) {
             return "exception " + e;
         }

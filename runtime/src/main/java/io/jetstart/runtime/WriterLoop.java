@@ -348,14 +348,7 @@ final class WriterLoop {
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
         }
-        String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
-        if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
-            throw JetStreamApiException.wrongLastSequence(state.lastSeq());
-        }
-        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
-        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
-            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
-        }
+        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
         String expSubjLast = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
         if (!expSubjLast.isEmpty()) {
             long actual;
@@ -367,6 +360,14 @@ final class WriterLoop {
             if (parseSeq(expSubjLast) != actual) {
                 throw JetStreamApiException.wrongLastSequence(actual);
             }
+        }
+        String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
+        if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
+            throw JetStreamApiException.wrongLastSequence(state.lastSeq());
+        }
+        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
+        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
+            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
         }
         // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT).
         if (!msgId.isEmpty()) {
@@ -387,6 +388,7 @@ final class WriterLoop {
         if (p.payload().length > options.maxPayload()) {
             throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
         }
+        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
         if (c.discardNew()) {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
@@ -399,13 +401,23 @@ final class WriterLoop {
             if (c.maxMsgs() > 0 && state.messages() >= c.maxMsgs() && !atSubjectLimit) {
                 throw JetStreamApiException.storeFailed("maximum messages exceeded");
             }
-            if (c.maxBytes() > 0 && state.bytes() + size >= c.maxBytes() && !atSubjectLimit) {
-                throw JetStreamApiException.storeFailed("maximum bytes exceeded");
+            // Record sizes, not payload sizes, as nats-server 2.15 counts them (RuntimeModelIT).
+            if (c.maxBytes() > 0 && state.bytes() + rl >= c.maxBytes()) {
+                // At the subject's limit the new message replaces the subject's oldest: allowed only
+                // when that one is bigger (nats-server: sizeForSeq(fseq) <= the new record refuses).
+                long replaced;
+                try {
+                    replaced = atSubjectLimit ? state.firstRecordLengthOf(p.subject()) : 0;
+                } catch (StoreException | InterruptedException e) {
+                    throw new IOException("cannot read the first message of subject " + p.subject() + ": " + e.getMessage(), e);
+                }
+                if (!atSubjectLimit || replaced <= rl) {
+                    throw JetStreamApiException.storeFailed("maximum bytes exceeded");
+                }
             }
         }
         long seq = state.lastSeq() + 1;
         long ts = Math.max(now, state.lastTs());
-        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
         ensureRoom(rl);
         tail.appendMessage(seq, ts, p.subjectBytes(), p.hdr(), p.payload());
         state.appended(seq, ts, p.subject(), rl);

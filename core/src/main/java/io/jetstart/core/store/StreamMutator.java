@@ -226,6 +226,34 @@ public final class StreamMutator {
         return 0;
     }
 
+    /**
+     * The record length of the first live message on {@code subject} (nats-server's
+     * {@code sizeForSeq(firstSeqForSubj)}), 0 when there is none: blocks are read from the
+     * subject's first block on until one holds it.
+     */
+    public long firstRecordLengthOf(String subject) throws StoreException, InterruptedException {
+        SubjectTotals t = s.psim.get(subject);
+        if (t == null || t.total <= 0) {
+            return 0;
+        }
+        for (BlockState b : List.copyOf(s.blocks)) {
+            if (b.index < t.firstBlock || b.msgs == 0) {
+                continue;
+            }
+            long[] found = {0};
+            s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (found[0] == 0 && b.isLive(seq) && sl == subject.length()
+                        && subject.equals(new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8))) {
+                    found[0] = rl;
+                }
+            });
+            if (found[0] > 0) {
+                return found[0];
+            }
+        }
+        return 0;
+    }
+
     /** Visits live messages from {@code fromSeq} in sequence order (the writer's own reads). */
     public void forEachLive(long fromSeq, StreamStore.LiveMessageVisitor visitor) throws StoreException, InterruptedException {
         s.forEachLive(fromSeq, visitor);
