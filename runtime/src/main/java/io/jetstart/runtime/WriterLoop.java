@@ -561,7 +561,7 @@ final class WriterLoop {
         }
         tail.flush();
         tail.sync();
-        TailBlock next = TailBlock.create(state.msgsDir(), name, tail.index + 1);
+        TailBlock next = TailBlock.create(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);

@@ -110,8 +110,8 @@ public final class StreamMutator {
     }
 
     /**
-     * Starts block {@code index} as the new, empty last block. A marker block of the same index (no
-     * file) becomes this block.
+     * Starts block {@code index} as the new, empty last block. A marker block (no file: the last
+     * sequence of a lost tail) is replaced by it.
      */
     public void startBlock(long index) {
         if (!s.blocks.isEmpty()) {
@@ -119,7 +119,7 @@ public final class StreamMutator {
             if (index < l.index || (index == l.index && l.file != null)) {
                 throw new IllegalArgumentException("block " + index + " does not follow the last block " + l.index);
             }
-            if (index == l.index) {
+            if (l.file == null) {
                 s.blocks.remove(s.blocks.size() - 1);
             }
         }
