@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * NATS message headers in the order given, encoded as the client protocol sends them and the
- * store keeps them: {@code NATS/1.0\r\nKey: value\r\n...\r\n}. Immutable.
+ * NATS message headers in the order given, encoded as jnats sends them and the store keeps them:
+ * {@code NATS/1.0\r\nKey:value\r\n...\r\n} (no space after the colon; nats.go writes one, and
+ * the server stores whatever bytes the client sent). Immutable.
  */
 public final class Headers {
     public static final Headers EMPTY = new Headers(List.of());
@@ -68,7 +69,7 @@ public final class Headers {
         }
         StringBuilder sb = new StringBuilder("NATS/1.0\r\n");
         for (String[] e : entries) {
-            sb.append(e[0]).append(": ").append(e[1]).append("\r\n");
+            sb.append(e[0]).append(':').append(e[1]).append("\r\n");
         }
         sb.append("\r\n");
         return sb.toString().getBytes(StandardCharsets.UTF_8);

@@ -191,12 +191,14 @@ public final class JetStartStore implements AutoCloseable {
         long last = state.lastBlockIndex();
         Path file = state.lastBlockFile();
         if (last == 0) {
-            state.startBlock(1);
-            return TailBlock.create(state.msgsDir(), name, 1);
+            long first = TailBlock.nextIndex(state.msgsDir(), 0);
+            state.startBlock(first);
+            return TailBlock.create(state.msgsDir(), name, first);
         }
         if (file == null) {
-            state.startBlock(last);
-            TailBlock t = TailBlock.create(state.msgsDir(), name, last);
+            long next = TailBlock.nextIndex(state.msgsDir(), last - 1);
+            state.startBlock(next);
+            TailBlock t = TailBlock.create(state.msgsDir(), name, next);
             t.appendTombstone(state.lastSeq(), state.lastTs());
             return t;
         }
@@ -226,7 +228,7 @@ public final class JetStartStore implements AutoCloseable {
             BlockScan scan = new BlockScanner(name, hashes).scan(last, buf, len);
             if (!scan.complete()) {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
-                        + "); left as it is, new records go to block " + (last + 1)));
+                        + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, name, last);
             }
             return TailBlock.adopt(file, name, last, buf, len);
@@ -238,8 +240,9 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private static TailBlock startAfter(StreamMutator state, String name, long last) throws IOException {
-        state.startBlock(last + 1);
-        return TailBlock.create(state.msgsDir(), name, last + 1);
+        long next = TailBlock.nextIndex(state.msgsDir(), last);
+        state.startBlock(next);
+        return TailBlock.create(state.msgsDir(), name, next);
     }
 
     /** A handle on a stream of account {@code $G}. */

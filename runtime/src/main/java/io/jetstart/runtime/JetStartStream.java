@@ -90,7 +90,7 @@ public final class JetStartStream {
         return writer.submit(new WriterLoop.Publish(subject, WriterLoop.utf8(subject), h, h.encode(), payload, f));
     }
 
-    /** Removes message {@code seq}, leaving a tombstone; {@link JetStreamApiException} 10043 if it is not there. */
+    /** Removes message {@code seq}, leaving a tombstone; {@link JetStreamApiException} 10057 if it is not there. */
     public void delete(long seq) throws InterruptedException {
         await(write(new WriterLoop.Delete(seq, new CompletableFuture<>())));
     }

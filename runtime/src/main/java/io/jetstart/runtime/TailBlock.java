@@ -46,6 +46,28 @@ final class TailBlock implements AutoCloseable {
         this.synced = length;
     }
 
+    /**
+     * The index a new block after {@code last} gets: above every block file in {@code msgsDir}, so a
+     * file left behind (an empty block a crash left between its creation and its first write, a
+     * damaged block recovery ignored) is never reused or overwritten.
+     */
+    static long nextIndex(Path msgsDir, long last) throws IOException {
+        long highest = last;
+        try (java.nio.file.DirectoryStream<Path> files = java.nio.file.Files.newDirectoryStream(msgsDir, "*.blk")) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                try {
+                    highest = Math.max(highest, Long.parseLong(n.substring(0, n.length() - 4)));
+                } catch (NumberFormatException ignored) {
+                    // Not a block name nats-server would read either.
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return last + 1;
+        }
+        return highest + 1;
+    }
+
     /** A new, empty block file (it must not exist: the writer never overwrites a block). */
     static TailBlock create(Path msgsDir, String stream, long index) throws IOException {
         Path file = msgsDir.resolve(index + ".blk");

@@ -214,6 +214,10 @@ final class WriterLoop {
                 drainAfterStop();
                 return;
             }
+            // A writer that never runs out of work must still sync at its interval and expire by age.
+            if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
+                timers();
+            }
         }
     }
 
@@ -340,25 +344,11 @@ final class WriterLoop {
             }
         }
         String msgId = h.first(Headers.MSG_ID).orElse("");
-        if (!msgId.isEmpty()) {
-            long dup = dedupe.seqOf(msgId, now);
-            if (dup > 0) {
-                hold(p.done(), new PublishAck(name, dup, true));
-                return;
-            }
-        }
         String expStream = h.first(Headers.EXPECTED_STREAM).orElse("");
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
         }
-        String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
-        if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
-            throw JetStreamApiException.wrongLastSequence(state.lastSeq());
-        }
-        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
-        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
-            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
-        }
+        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
         String expSubjLast = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
         if (!expSubjLast.isEmpty()) {
             long actual;
@@ -369,6 +359,22 @@ final class WriterLoop {
             }
             if (parseSeq(expSubjLast) != actual) {
                 throw JetStreamApiException.wrongLastSequence(actual);
+            }
+        }
+        String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
+        if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
+            throw JetStreamApiException.wrongLastSequence(state.lastSeq());
+        }
+        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
+        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
+            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
+        }
+        // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT).
+        if (!msgId.isEmpty()) {
+            long dup = dedupe.seqOf(msgId, now);
+            if (dup > 0) {
+                hold(p.done(), new PublishAck(name, dup, true));
+                return;
             }
         }
         long maxMsgSize = c.maxMsgSize();
@@ -382,6 +388,7 @@ final class WriterLoop {
         if (p.payload().length > options.maxPayload()) {
             throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
         }
+        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
         if (c.discardNew()) {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
@@ -394,13 +401,23 @@ final class WriterLoop {
             if (c.maxMsgs() > 0 && state.messages() >= c.maxMsgs() && !atSubjectLimit) {
                 throw JetStreamApiException.storeFailed("maximum messages exceeded");
             }
-            if (c.maxBytes() > 0 && state.bytes() + size >= c.maxBytes() && !atSubjectLimit) {
-                throw JetStreamApiException.storeFailed("maximum bytes exceeded");
+            // Record sizes, not payload sizes, as nats-server 2.15 counts them (RuntimeModelIT).
+            if (c.maxBytes() > 0 && state.bytes() + rl >= c.maxBytes()) {
+                // At the subject's limit the new message replaces the subject's oldest: allowed only
+                // when that one is bigger (nats-server: sizeForSeq(fseq) <= the new record refuses).
+                long replaced;
+                try {
+                    replaced = atSubjectLimit ? state.firstRecordLengthOf(p.subject()) : 0;
+                } catch (StoreException | InterruptedException e) {
+                    throw new IOException("cannot read the first message of subject " + p.subject() + ": " + e.getMessage(), e);
+                }
+                if (!atSubjectLimit || replaced <= rl) {
+                    throw JetStreamApiException.storeFailed("maximum bytes exceeded");
+                }
             }
         }
         long seq = state.lastSeq() + 1;
         long ts = Math.max(now, state.lastTs());
-        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
         ensureRoom(rl);
         tail.appendMessage(seq, ts, p.subjectBytes(), p.hdr(), p.payload());
         state.appended(seq, ts, p.subject(), rl);
@@ -449,8 +466,15 @@ final class WriterLoop {
         if (c.denyDelete()) {
             throw JetStreamApiException.deleteFailed("message delete not permitted");
         }
-        if (!state.removeOne(d.seq(), this::tombstone)) {
-            throw new JetStreamApiException(400, 10043, "sequence " + d.seq() + " not found");
+        long seq = d.seq();
+        boolean outside = state.messages() == 0 || seq < state.firstSeq() || seq > state.lastSeq();
+        if (!state.removeOne(seq, this::tombstone)) {
+            // As nats-server's removeMsg (checked by RuntimeModelIT against 2.15): outside the stream's
+            // range the store's error (10057), inside it "sequence not found" (10043).
+            if (outside) {
+                throw JetStreamApiException.deleteFailed(seq > state.lastSeq() ? "stream store EOF" : "no message found");
+            }
+            throw new JetStreamApiException(400, 10043, "sequence " + seq + " not found");
         }
         hold(d.done(), Boolean.TRUE);
     }
@@ -537,7 +561,7 @@ final class WriterLoop {
         }
         tail.flush();
         tail.sync();
-        TailBlock next = TailBlock.create(state.msgsDir(), name, tail.index + 1);
+        TailBlock next = TailBlock.create(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);

@@ -112,7 +112,7 @@ class ConcurrencyHammerTest {
                                 s.delete(seq);
                                 removed.incrementAndGet();
                             } catch (JetStreamApiException e) {
-                                if (e.errCode() != 10043) {
+                                if (e.errCode() != 10057 && e.errCode() != 10043) {
                                     problems.add("delete: " + e);
                                 }
                             }

@@ -223,4 +223,25 @@ class PublishTest {
         assertThat(dir.resolve("jetstream/$G/streams/R/msgs/2.blk")).exists();
         assertThat(recovered(dir, "R").lastSeq()).isEqualTo(6);
     }
+
+    @Test
+    void anEmptyBlockFileACrashLeftBehindIsNeverReusedWhenTheWriterRolls() throws Exception {
+        try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"L\",\"subjects\":[\"l\"]}"));
+            s.publish("l", bytes("first"));
+        }
+        // A crash between creating the next block and writing to it leaves an empty file.
+        Path stray = dir.resolve("jetstream/$G/streams/L/msgs/2.blk");
+        Files.createFile(stray);
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS).withBlockSize(1024))) {
+            JetStartStream s = open(store, "L");
+            for (int i = 0; i < 40; i++) {
+                s.publish("l", new byte[100]);
+            }
+            assertThat(s.info().lastSeq()).isEqualTo(41);
+        }
+        assertThat(Files.size(stray)).isZero();
+        assertThat(dir.resolve("jetstream/$G/streams/L/msgs/3.blk")).exists();
+        assertThat(recovered(dir, "L").messages()).isEqualTo(41);
+    }
 }

@@ -46,9 +46,10 @@ class StreamRulesTest {
             JetStartStream s = store.createStream("$G", config(
                     "{\"name\":\"B\",\"subjects\":[\"b\"],\"max_bytes\":200,\"discard\":\"new\"}"));
             s.publish("b", new byte[100]);
-            // nats-server: bytes + len(hdr) + len(msg) >= max_bytes is refused.
-            assertThatThrownBy(() -> s.publish("b", new byte[100])).isInstanceOfSatisfying(JetStreamApiException.class,
+            // nats-server 2.15: bytes (131) + the new record (22 + 1 + 38 + 8 = 69) >= max_bytes (200) is refused.
+            assertThatThrownBy(() -> s.publish("b", new byte[38])).isInstanceOfSatisfying(JetStreamApiException.class,
                     e -> assertThat(e.description()).isEqualTo("maximum bytes exceeded"));
+            assertThat(s.publish("b", new byte[37]).seq()).isEqualTo(2);
         }
     }
 
@@ -86,15 +87,24 @@ class StreamRulesTest {
     }
 
     @Test
-    void deletingAMissingSequenceIsTheServersSequenceNotFound() throws Exception {
+    void deletingAMissingSequenceFailsAsTheServersDeleteDoes() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m\"]}"));
             s.publish("m", bytes("1"));
+            s.publish("m", bytes("2"));
+            s.publish("m", bytes("3"));
+            s.delete(2);
+            assertThatThrownBy(() -> s.delete(2)).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                assertThat(e.errCode()).isEqualTo(10043);
+                assertThat(e.description()).isEqualTo("sequence 2 not found");
+            });
             s.delete(1);
             assertThatThrownBy(() -> s.delete(1)).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
-                assertThat(e.errCode()).isEqualTo(10043);
-                assertThat(e.description()).isEqualTo("sequence 1 not found");
+                assertThat(e.errCode()).isEqualTo(10057);
+                assertThat(e.description()).isEqualTo("no message found");
             });
+            assertThatThrownBy(() -> s.delete(5)).isInstanceOfSatisfying(JetStreamApiException.class,
+                    e -> assertThat(e.description()).isEqualTo("stream store EOF"));
         }
     }
 

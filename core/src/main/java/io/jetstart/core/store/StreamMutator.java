@@ -110,8 +110,8 @@ public final class StreamMutator {
     }
 
     /**
-     * Starts block {@code index} as the new, empty last block. A marker block of the same index (no
-     * file) becomes this block.
+     * Starts block {@code index} as the new, empty last block. A marker block (no file: the last
+     * sequence of a lost tail) is replaced by it.
      */
     public void startBlock(long index) {
         if (!s.blocks.isEmpty()) {
@@ -119,7 +119,7 @@ public final class StreamMutator {
             if (index < l.index || (index == l.index && l.file != null)) {
                 throw new IllegalArgumentException("block " + index + " does not follow the last block " + l.index);
             }
-            if (index == l.index) {
+            if (l.file == null) {
                 s.blocks.remove(s.blocks.size() - 1);
             }
         }
@@ -217,6 +217,34 @@ public final class StreamMutator {
                 if (b.isLive(seq) && seq > found[0] && sl == subject.length()
                         && subject.equals(new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8))) {
                     found[0] = seq;
+                }
+            });
+            if (found[0] > 0) {
+                return found[0];
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The record length of the first live message on {@code subject} (nats-server's
+     * {@code sizeForSeq(firstSeqForSubj)}), 0 when there is none: blocks are read from the
+     * subject's first block on until one holds it.
+     */
+    public long firstRecordLengthOf(String subject) throws StoreException, InterruptedException {
+        SubjectTotals t = s.psim.get(subject);
+        if (t == null || t.total <= 0) {
+            return 0;
+        }
+        for (BlockState b : List.copyOf(s.blocks)) {
+            if (b.index < t.firstBlock || b.msgs == 0) {
+                continue;
+            }
+            long[] found = {0};
+            s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (found[0] == 0 && b.isLive(seq) && sl == subject.length()
+                        && subject.equals(new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8))) {
+                    found[0] = rl;
                 }
             });
             if (found[0] > 0) {
