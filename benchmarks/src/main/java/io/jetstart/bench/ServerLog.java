@@ -34,7 +34,7 @@ final class ServerLog {
         Matcher m = TOOK.matcher(line);
         if (m.find()) {
             try {
-                return new Ready(GoDuration.parseNanos(m.group(1)));
+                return new Ready(io.jetstart.recovery.GoFormat.parseDuration(m.group(1)));
             } catch (IllegalArgumentException e) {
                 return new Ready(Ready.UNKNOWN);
             }

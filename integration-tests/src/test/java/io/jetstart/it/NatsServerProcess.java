@@ -239,7 +239,7 @@ final class NatsServerProcess implements AutoCloseable {
     /** The server's own startup time, from "Took X to start JetStream" (printed by 2.12.2+). */
     Optional<Duration> jetStreamStartTook() {
         Matcher m = TOOK.matcher(log());
-        return m.find() ? Optional.of(GoDuration.parse(m.group(1))) : Optional.empty();
+        return m.find() ? Optional.of(java.time.Duration.ofNanos(io.jetstart.recovery.GoFormat.parseDuration(m.group(1).strip()))) : Optional.empty();
     }
 
     /** Log lines at warning or error level ({@code [WRN]}, {@code [ERR]}). */

@@ -37,6 +37,12 @@ class GoFormatTest {
         assertThat(GoFormat.parseDuration("1.5h")).isEqualTo(5_400_000_000_000L);
         assertThat(GoFormat.parseDuration("-2s")).isEqualTo(-2_000_000_000L);
         assertThat(GoFormat.parseDuration("0")).isZero();
+        // The micro sign nats-server prints (U+00B5), the Greek mu some tools write, and ASCII "us".
+        for (String micro : new String[] {"850µs", "850μs", "850us"}) {
+            assertThat(GoFormat.parseDuration(micro)).as(micro).isEqualTo(850_000L);
+        }
+        // nats-server's own "Took ... to start JetStream" value, as the bench and the ITs read it.
+        assertThat(GoFormat.parseDuration("487.702281ms")).isEqualTo(487_702_281L);
     }
 
     @Test
