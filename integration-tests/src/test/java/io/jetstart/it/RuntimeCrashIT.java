@@ -51,8 +51,10 @@ class RuntimeCrashIT {
             String context = "trial " + t + " (seed " + seed + ")";
             Path out = tmp.resolve("work").resolve("publish-" + t + ".stdout");
             Path err = tmp.resolve("work").resolve("publish-" + t + ".stderr");
+            // At least 48 bytes: a payload names its run and index in up to 37 bytes ("<hex run>:<i>:"),
+            // and a checker needs all of it to know what every other byte must be (Payloads.expectedFor).
             Process p = new ProcessBuilder(launcher(), "publish", store.toString(), "CRASH", "--create", "crash.*", "--sync", "always",
-                    "--ack-lines", "--count", "100000000", "--size", Integer.toString(16 + random.nextInt(200)),
+                    "--ack-lines", "--count", "100000000", "--size", Integer.toString(48 + random.nextInt(200)),
                     "--publishers", Integer.toString(1 + random.nextInt(4)))
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             long runFirstAck = waitForFirstAck(p, out, err, context);
