@@ -1,5 +1,7 @@
 package io.jetstart.core.io;
 
+import io.jetstart.core.compress.BlockCompression;
+import io.jetstart.core.format.FormatException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -10,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Blocking access to the files of a stream's {@code msgs/} directory, one gated operation each.
@@ -69,14 +73,41 @@ public final class BlockFiles {
     }
 
     /**
-     * Reads a whole block into a leased buffer. The size is checked against
-     * {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated.
+     * What {@link #read} left in the lease.
      *
-     * @return the number of bytes read (the file may shrink while read; growth past the stat size
-     *         is ignored, as nats-server reads only what it stat'ed)
+     * @param length       bytes of block plaintext in the lease's array, from 0
+     * @param fileLength   bytes read from the file
+     * @param decompressed whether the file was S2-compressed (spec §3.8), so offsets into the
+     *                     plaintext are not offsets into the file
+     */
+    public record BlockRead(int length, int fileLength, boolean decompressed) {
+    }
+
+    /**
+     * Reads a whole block into a leased buffer and returns its length; the plaintext when the
+     * block is compressed. See {@link #read}.
      */
     public static int readBlock(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
             throws IOException, InterruptedException {
+        return read(file, buffers, leaseOut, gate).length();
+    }
+
+    /**
+     * Reads a whole block into a leased buffer, and decompresses it there when nats-server
+     * compressed it (a {@code cmp} envelope, spec §3.8, which the server looks for on every block
+     * load whatever the stream's config says), so every reader sees the plaintext records. The size
+     * is checked against {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated, and a
+     * compressed block's plaintext length is known (from its S2 chunk headers, within the size
+     * the envelope declares) before the buffer grows to hold it. Decoding runs outside the gate.
+     *
+     * <p>The file may shrink while read; growth past the stat size is ignored, as nats-server
+     * reads only what it stat'ed.
+     *
+     * @throws CompressedBlockException when the envelope or the S2 data cannot be decoded
+     */
+    public static BlockRead read(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
+            throws IOException, InterruptedException {
+        int n;
         try {
             long size = gate.run(() -> Files.size(file));
             if (size > BlockBuffers.MAX_BLOCK_BYTES) {
@@ -86,7 +117,7 @@ public final class BlockFiles {
             BlockBuffers.Lease lease = buffers.acquire((int) size);
             leaseOut[0] = lease;
             byte[] buf = lease.array();
-            return gate.run(() -> {
+            n = gate.run(() -> {
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                     ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) size);
                     while (bb.hasRemaining()) {
@@ -99,6 +130,24 @@ public final class BlockFiles {
             });
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
+        }
+        return plaintext(file, leaseOut[0], n);
+    }
+
+    /** Replaces a compressed block's bytes in the lease by its plaintext; a plain block stays as it is. */
+    private static BlockRead plaintext(Path file, BlockBuffers.Lease lease, int n) throws CompressedBlockException {
+        byte[] buf = lease.array();
+        try {
+            Optional<BlockCompression.Compressed> c = BlockCompression.inspect(buf, n, BlockBuffers.MAX_BLOCK_BYTES);
+            if (c.isEmpty()) {
+                return new BlockRead(n, n, false);
+            }
+            // The compressed bytes are smaller than the plaintext; copy them out and decode into the lease.
+            byte[] stored = Arrays.copyOf(buf, n);
+            BlockCompression.decode(c.get(), stored, lease.ensureCapacity(c.get().plaintextLength()));
+            return new BlockRead(c.get().plaintextLength(), n, true);
+        } catch (FormatException e) {
+            throw new CompressedBlockException(file, e.offset(), e.reason(), n);
         }
     }
 

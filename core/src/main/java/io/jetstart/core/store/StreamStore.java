@@ -328,9 +328,11 @@ public final class StreamStore {
         }
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
-            int len = BlockFiles.readBlock(b.file, ctx.buffers(), lease, ctx.gate());
-            bytesRead += len;
-            new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), len, visitor);
+            BlockFiles.BlockRead read = BlockFiles.read(b.file, ctx.buffers(), lease, ctx.gate());
+            bytesRead += read.fileLength();
+            new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), read.length(), visitor);
+        } catch (io.jetstart.core.io.CompressedBlockException e) {
+            throw new StoreException(Problem.fatal(b.file, e.offset(), "compressed block unreadable: " + e.reason()), e);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(b.file, -1, "cannot read block: " + e.getMessage()), e);
         } finally {
