@@ -25,7 +25,8 @@ class FixtureOracleTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String fixture : List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small", "nats-2.10.27-upbench")) {
+        for (String fixture : List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small", "nats-2.10.27-upbench",
+                "nats-2.10.27-s2", "nats-2.15.1-s2")) {
             for (boolean rebuilt : new boolean[] {false, true}) {
                 for (String[] mode : List.of(new String[] {"inspect"}, new String[] {"recover"}, new String[] {"recover", "--sequential"},
                         new String[] {"recover", "--no-preview"})) {
@@ -92,7 +93,10 @@ class FixtureOracleTest {
                 assertThat(checksum.isNull()).as("summary.checksum of a fast-path recovery: %s", checksum).isTrue();
             }
         }
-        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isZero();
+        // 2.10.x wrote blocks its own secure erase broke (the s2 fixture's ERASE stream, see
+        // testdata/README.md): rebuilding from them reports that damage, as the exit status says.
+        int expectedExit = rebuilt && fixture.equals("nats-2.10.27-s2") ? Main.DAMAGED : Main.OK;
+        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isEqualTo(expectedExit);
         assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
     }
 

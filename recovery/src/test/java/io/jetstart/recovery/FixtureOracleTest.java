@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FixtureOracleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> FIXTURES = List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small",
-            "nats-2.10.27-upbench");
+            "nats-2.10.27-upbench", "nats-2.10.27-s2", "nats-2.15.1-s2");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
