@@ -1,6 +1,9 @@
 package io.jetstart.core.compress;
 
 import io.jetstart.core.format.FormatException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * The S2 block format (drawn in {@link io.jetstart.core.compress the package doc}): one
@@ -16,6 +19,10 @@ final class S2Block {
     private static final int TAG_COPY1 = 1;
     private static final int TAG_COPY2 = 2;
     private static final int TAG_COPY4 = 3;
+
+    /** Unaligned little-endian 8-byte access to byte arrays (bounds-checked by the JVM). */
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private static final int HASH_BITS = 14;
     /** Inputs shorter than this are stored as one literal: a match needs room to pay. */
@@ -50,11 +57,122 @@ final class S2Block {
     /**
      * Decodes the elements in {@code src[s, end)} (the length varint already read) into exactly
      * {@code dst[dStart, dStart + dLen)}; nothing is written outside that range.
+     *
+     * <p>Design note: the first loop runs while at least 5 input bytes remain (the longest element
+     * header), so it needs no per-byte bounds checks for headers, and copies short literals and
+     * matches 8 bytes at a time while at least 16 bytes of output room remain (never past
+     * {@code dEnd}); the last few elements go through the checked loop below. Every length and
+     * offset is still checked against the input and the output before anything is copied.
      */
     static void decode(byte[] src, int s, int end, byte[] dst, int dStart, int dLen, long base) throws FormatException {
         int d = dStart;
         final int dEnd = dStart + dLen;
-        long offset = 0; // the previous copy's offset, which a repeat reuses
+        int offset = 0; // the previous copy's offset, which a repeat reuses
+        final int fastEnd = end - 5;
+        while (s < fastEnd) {
+            final int at = s;
+            final int b = src[s] & 0xff;
+            int length;
+            switch (b & 3) {
+                case TAG_LITERAL -> {
+                    int m = b >>> 2;
+                    long n;
+                    if (m < 60) {
+                        n = m + 1;
+                        s += 1;
+                    } else {
+                        int extra = m - 59;
+                        n = leUnsigned(src, s + 1, extra) + 1;
+                        s += 1 + extra;
+                    }
+                    if (n > end - s || n > dEnd - d) {
+                        throw literalPastEnd(at, n, end - s, d - dStart, dLen, base);
+                    }
+                    int ln = (int) n;
+                    if (ln <= 16 && s + 16 <= end && d + 16 <= dEnd) {
+                        LONG.set(dst, d, (long) LONG.get(src, s));
+                        LONG.set(dst, d + 8, (long) LONG.get(src, s + 8));
+                    } else {
+                        System.arraycopy(src, s, dst, d, ln);
+                    }
+                    s += ln;
+                    d += ln;
+                    continue;
+                }
+                case TAG_COPY1 -> {
+                    int code = (b >>> 2) & 7;
+                    int off = ((b & 0xe0) << 3) | (src[s + 1] & 0xff);
+                    if (off != 0) {
+                        offset = off;
+                        length = code + 4;
+                        s += 2;
+                    } else {
+                        // S2's repeat: the previous offset again, with a longer length encoding.
+                        switch (code) {
+                            case 5 -> {
+                                length = (src[s + 2] & 0xff) + 8;
+                                s += 3;
+                            }
+                            case 6 -> {
+                                length = (int) leUnsigned(src, s + 2, 2) + 260;
+                                s += 4;
+                            }
+                            case 7 -> {
+                                length = (int) leUnsigned(src, s + 2, 3) + 65540;
+                                s += 5;
+                            }
+                            default -> {
+                                length = code + 4;
+                                s += 2;
+                            }
+                        }
+                        if (offset == 0) {
+                            throw repeatWithoutOffset(at, base);
+                        }
+                    }
+                }
+                case TAG_COPY2 -> {
+                    length = (b >>> 2) + 1;
+                    offset = (int) leUnsigned(src, s + 1, 2);
+                    s += 3;
+                }
+                default -> {
+                    length = (b >>> 2) + 1;
+                    long off = leUnsigned(src, s + 1, 4);
+                    s += 5;
+                    if (off > Integer.MAX_VALUE) {
+                        throw new FormatException(base + at, "S2 copy offset " + off + " reaches before the start of the block"
+                                + " (output position " + (d - dStart) + ")");
+                    }
+                    offset = (int) off;
+                }
+            }
+            d = checkedCopy(at, dst, d, dStart, dEnd, offset, length, base);
+        }
+        decodeChecked(src, s, end, dst, dStart, dEnd, d, offset, base);
+    }
+
+    /** A copy's checks, then the copy: 8 bytes at a time when it does not overlap and room remains. */
+    private static int checkedCopy(int at, byte[] dst, int d, int dStart, int dEnd, int offset, int length, long base)
+            throws FormatException {
+        if (offset <= 0 || offset > d - dStart || length > dEnd - d) {
+            throw badCopy(at, offset, length, d - dStart, dEnd - dStart, base);
+        }
+        if (offset >= 8 && d + length + 8 <= dEnd) {
+            int from = d - offset;
+            for (int i = 0; i < length; i += 8) {
+                LONG.set(dst, d + i, (long) LONG.get(dst, from + i));
+            }
+            return d + length;
+        }
+        return copyBack(dst, d, offset, length);
+    }
+
+    /** The checked loop: the last elements, where fewer than 5 input bytes remain. */
+    private static void decodeChecked(byte[] src, int s, int end, byte[] dst, int dStart, int dEnd, int d, int prevOffset,
+                                      long base) throws FormatException {
+        final int dLen = dEnd - dStart;
+        long offset = prevOffset;
         while (s < end) {
             final int at = s;
             final int b = src[s] & 0xff;
@@ -71,13 +189,8 @@ final class S2Block {
                         length = leUnsigned(src, s + 1, extra) + 1;
                         s += 1 + extra;
                     }
-                    if (length > end - s) {
-                        throw new FormatException(base + at, "S2 literal of " + length + " bytes runs past the end of the"
-                                + " compressed data (" + (end - s) + " bytes left)");
-                    }
-                    if (length > dEnd - d) {
-                        throw new FormatException(base + at, "S2 literal of " + length + " bytes at output position "
-                                + (d - dStart) + " runs past the declared length " + dLen);
+                    if (length > end - s || length > dEnd - d) {
+                        throw literalPastEnd(at, length, end - s, d - dStart, dLen, base);
                     }
                     System.arraycopy(src, s, dst, d, (int) length);
                     s += (int) length;
@@ -93,7 +206,6 @@ final class S2Block {
                         offset = off;
                         length = code + 4;
                     } else {
-                        // S2's repeat: the previous offset again, with a longer length encoding.
                         switch (code) {
                             case 5 -> {
                                 need(at, 3, end, "repeat length", base);
@@ -127,22 +239,39 @@ final class S2Block {
                     s += 5;
                 }
             }
-            if (offset <= 0) {
-                throw new FormatException(base + at, "S2 copy with offset 0 (a repeat before any copy set an offset)");
-            }
-            if (offset > d - dStart) {
-                throw new FormatException(base + at, "S2 copy offset " + offset + " reaches before the start of the block"
-                        + " (output position " + (d - dStart) + ")");
-            }
-            if (length > dEnd - d) {
-                throw new FormatException(base + at, "S2 copy of " + length + " bytes at output position " + (d - dStart)
-                        + " runs past the declared length " + dLen);
+            if (offset <= 0 || offset > d - dStart || length > dEnd - d) {
+                throw badCopy(at, offset, length, d - dStart, dLen, base);
             }
             d = copyBack(dst, d, (int) offset, (int) length);
         }
         if (d != dEnd) {
             throw new FormatException(base + end, "S2 block decodes to " + (d - dStart) + " bytes, its header declares " + dLen);
         }
+    }
+
+    private static FormatException literalPastEnd(int at, long n, int srcLeft, int outPos, int dLen, long base) {
+        if (n > srcLeft) {
+            return new FormatException(base + at, "S2 literal of " + n + " bytes runs past the end of the"
+                    + " compressed data (" + srcLeft + " bytes left)");
+        }
+        return new FormatException(base + at, "S2 literal of " + n + " bytes at output position " + outPos
+                + " runs past the declared length " + dLen);
+    }
+
+    private static FormatException repeatWithoutOffset(int s, long base) {
+        return new FormatException(base + s, "S2 copy with offset 0 (a repeat before any copy set an offset)");
+    }
+
+    private static FormatException badCopy(int at, long offset, long length, int outPos, int dLen, long base) {
+        if (offset <= 0) {
+            return new FormatException(base + at, "S2 copy with offset 0 (a repeat before any copy set an offset)");
+        }
+        if (offset > outPos) {
+            return new FormatException(base + at, "S2 copy offset " + offset + " reaches before the start of the block"
+                    + " (output position " + outPos + ")");
+        }
+        return new FormatException(base + at, "S2 copy of " + length + " bytes at output position " + outPos
+                + " runs past the declared length " + dLen);
     }
 
     /**
@@ -222,8 +351,19 @@ final class S2Block {
                 cand--;
             }
             int m = 4;
-            while (s + m < end && src[cand + m] == src[s + m]) {
-                m++;
+            // Eight bytes at a time: the first differing byte is the lowest set bit of the XOR.
+            while (s + m + 8 <= end) {
+                long diff = (long) LONG.get(src, cand + m) ^ (long) LONG.get(src, s + m);
+                if (diff != 0) {
+                    m += Long.numberOfTrailingZeros(diff) >>> 3;
+                    break;
+                }
+                m += 8;
+            }
+            if (s + m + 8 > end) {
+                while (s + m < end && src[cand + m] == src[s + m]) {
+                    m++;
+                }
             }
             d = literal(src, pending, s - pending, dst, d, dLimit);
             if (d < 0) {
@@ -255,7 +395,7 @@ final class S2Block {
     }
 
     private static int le32(byte[] b, int p) {
-        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8 | (b[p + 2] & 0xff) << 16 | (b[p + 3] & 0xff) << 24;
+        return (int) INT.get(b, p);
     }
 
     private static int putUvarint(byte[] dst, int d, long v, int dLimit) {

@@ -139,6 +139,24 @@ class S2HostileInputTest {
     }
 
     @Test
+    void aBadCopyFollowedByMoreElementsIsRefusedAtItsOwnOffset() {
+        // len 30 | literal "ab" | copy2 offset 9 length 6 (bad) | literal of 20 bytes: the bad copy is
+        // decoded by the unchecked-header loop, and still named at its own offset.
+        byte[] blk = hex("1e 04 6162 16 0900 4c 0102030405060708090a0b0c0d0e0f1011121314");
+        FormatException e = refusal(envelope(38, streamOf(blk, new byte[30])));
+        assertThat(e.reason()).contains("reaches before the start of the block");
+        assertThat(e.offset()).isEqualTo(5 + 10 + 8 + 4);
+    }
+
+    @Test
+    void aRepeatBeforeAnyCopyFollowedByMoreElementsIsRefusedAtItsOwnOffset() {
+        byte[] blk = hex("1e 04 6162 01 00 4c 0102030405060708090a0b0c0d0e0f1011121314");
+        FormatException e = refusal(envelope(38, streamOf(blk, new byte[30])));
+        assertThat(e.reason()).contains("offset 0");
+        assertThat(e.offset()).isEqualTo(5 + 10 + 8 + 4);
+    }
+
+    @Test
     void aRepeatBeforeAnyCopyIsRefused() {
         byte[] blk = hex("08 04 6162 01 00");
         FormatException e = refusal(envelope(16, streamOf(blk, new byte[8])));
