@@ -54,8 +54,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  *   <li>{@code KV_CFG}: a KV bucket (history 3, 120,000 bytes), 60 keys written 10 times,
  *   deletes and purges: per-subject limits remove old revisions across blocks;</li>
  *   <li>{@code MANY}: {@code max_bytes} 120,000 but only 1,100 messages of 60 B (nothing evicted), then two
- *   of every three deleted in 150..600, so {@code sync_interval: 1s} compacts those blocks (and
- *   the server compresses the compacted blocks again).</li>
+ *   of every three deleted in 150..333 and nine of every ten in 334..666, so {@code sync_interval:
+ *   1s} compacts block 2 (and the server compresses the compacted block again).</li>
  * </ul>
  * Beside the store: {@code oracle.json} (the running server's answers), {@code oracle.rebuilt.json}
  * (the same server after a restart on a copy without {@code index.db}), {@code messages.json}
@@ -117,6 +117,9 @@ class S2FixtureMakerIT {
         }
         System.out.println("[fixture] " + name + ": " + compressed + " compressed blocks, store " + bytes + " bytes");
         assertThat(compressed).as("%s: compressed blocks", name).isGreaterThanOrEqualTo(6);
+        byte[] many2 = Files.readAllBytes(Fixtures.dir().resolve(name).resolve("store/jetstream/$G/streams/MANY/msgs/2.blk"));
+        assertThat(io.jetstart.core.compress.BlockCompression.plaintext(many2, many2.length, 64 << 20).length)
+                .as("%s: MANY block 2 compacted (333 records of 96 bytes before)", name).isLessThan(333 * 96 / 2);
     }
 
     private static boolean startsWithCmp(Path f) throws IOException {
@@ -181,8 +184,12 @@ class S2FixtureMakerIT {
         for (int i = 1; i <= 1_100; i++) {
             js.publish("many." + (i % 10), body("MANY", i, 60));
         }
-        for (long seq = 150; seq <= 600; seq++) {
-            if (seq % 3 != 0) {
+        // 2 of every 3 in 150..333 (block 1): not enough for a compaction. 9 of every 10 in 334..666
+        // (block 2): its live bytes fall below half its COMPRESSED size, the server's compaction
+        // test once a block is compressed (rbytes is then the file's length), so sync_interval
+        // compacts it and compresses the result again.
+        for (long seq = 150; seq <= 666; seq++) {
+            if (seq <= 333 ? seq % 3 != 0 : seq % 10 != 0) {
                 jsm.deleteMessage("MANY", seq, false);
             }
         }

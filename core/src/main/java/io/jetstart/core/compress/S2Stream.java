@@ -201,35 +201,47 @@ public final class S2Stream {
         int chunks = (len + WRITER_CHUNK - 1) / WRITER_CHUNK;
         // Worst case: every chunk stored uncompressed (8 bytes of header and checksum each).
         byte[] out = new byte[10 + len + 8 * chunks];
-        int d = 0;
-        out[d++] = (byte) CHUNK_STREAM_ID;
-        out[d++] = 6;
-        out[d++] = 0;
-        out[d++] = 0;
-        System.arraycopy(MAGIC_S2, 0, out, d, 6);
-        d += 6;
+        int d = writeIdentifier(out, 0);
         for (int p = off; p < off + len; p += WRITER_CHUNK) {
-            int n = Math.min(WRITER_CHUNK, off + len - p);
-            int sum = checksum(src, p, n);
-            int written = S2Block.encode(src, p, n, out, d + 8);
-            int type = CHUNK_COMPRESSED;
-            if (written < 0) {
-                type = CHUNK_UNCOMPRESSED;
-                System.arraycopy(src, p, out, d + 8, n);
-                written = n;
-            }
-            int chunkLength = 4 + written;
-            out[d] = (byte) type;
-            out[d + 1] = (byte) chunkLength;
-            out[d + 2] = (byte) (chunkLength >>> 8);
-            out[d + 3] = (byte) (chunkLength >>> 16);
-            out[d + 4] = (byte) sum;
-            out[d + 5] = (byte) (sum >>> 8);
-            out[d + 6] = (byte) (sum >>> 16);
-            out[d + 7] = (byte) (sum >>> 24);
-            d += 8 + written;
+            d = writeChunk(src, p, Math.min(WRITER_CHUNK, off + len - p), out, d);
         }
         return Arrays.copyOf(out, d);
+    }
+
+    /** The stream identifier chunk (10 bytes) at {@code out[d]}; returns the position after it. */
+    static int writeIdentifier(byte[] out, int d) {
+        out[d] = (byte) CHUNK_STREAM_ID;
+        out[d + 1] = 6;
+        out[d + 2] = 0;
+        out[d + 3] = 0;
+        System.arraycopy(MAGIC_S2, 0, out, d + 4, 6);
+        return d + 10;
+    }
+
+    /**
+     * One data chunk of {@code src[p, p + n)} (n at most {@link #WRITER_CHUNK}) at {@code out[d]},
+     * which must have room for {@code 8 + n} bytes: compressed when that is smaller, else stored.
+     * Returns the position after it.
+     */
+    static int writeChunk(byte[] src, int p, int n, byte[] out, int d) {
+        int sum = checksum(src, p, n);
+        int written = S2Block.encode(src, p, n, out, d + 8);
+        int type = CHUNK_COMPRESSED;
+        if (written < 0) {
+            type = CHUNK_UNCOMPRESSED;
+            System.arraycopy(src, p, out, d + 8, n);
+            written = n;
+        }
+        int chunkLength = 4 + written;
+        out[d] = (byte) type;
+        out[d + 1] = (byte) chunkLength;
+        out[d + 2] = (byte) (chunkLength >>> 8);
+        out[d + 3] = (byte) (chunkLength >>> 16);
+        out[d + 4] = (byte) sum;
+        out[d + 5] = (byte) (sum >>> 8);
+        out[d + 6] = (byte) (sum >>> 16);
+        out[d + 7] = (byte) (sum >>> 24);
+        return d + 8 + written;
     }
 
     private static void check(byte[] src, int off, int end) {

@@ -81,6 +81,24 @@ class S2RealStoresTest {
     }
 
     /**
+     * MANY's block 2 lost 9 of every 10 messages: the server compacted it (sync_interval) and
+     * compressed the result again; its records are only the survivors (every 10th sequence).
+     */
+    @Test
+    void aBlockTheServerCompactedAfterDeletesIsCompressedAgainAndHoldsOnlyTheSurvivors() throws Exception {
+        for (String fixture : Fixtures.S2) {
+            Path blk = Fixtures.streamDir(Fixtures.root().resolve(fixture), "MANY").resolve("msgs").resolve("2.blk");
+            byte[] raw = Files.readAllBytes(blk);
+            assertThat(BlockCompression.inspect(raw, raw.length, MAX)).as("%s compressed", blk).isPresent();
+            byte[] plain = BlockCompression.plaintext(raw, raw.length, MAX);
+            assertThat(plain.length).as("%s compacted", blk).isLessThan(333 * 96 / 2);
+            BlockScan scan = new BlockScanner("MANY").scan(2, plain, plain.length);
+            assertThat(scan.problem()).as("%s", blk).isNull();
+            assertThat(scan.msgs()).as("%s survivors", blk).isEqualTo(33); // 340, 350, ..., 660
+        }
+    }
+
+    /**
      * 2.10.27's {@code eraseMsg} writes the erased record (random payload, seq with the erase bit)
      * at its PLAINTEXT offset into the block file with {@code WriteAt}, even when the file holds the
      * compressed block; 2.11+ rewrite the whole block instead. ERASE's records are all 137 bytes
