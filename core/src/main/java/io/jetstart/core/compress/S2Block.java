@@ -264,7 +264,7 @@ final class S2Block {
 
     private static FormatException badCopy(int at, long offset, long length, int outPos, int dLen, long base) {
         if (offset <= 0) {
-            return new FormatException(base + at, "S2 copy with offset 0 (a repeat before any copy set an offset)");
+            return new FormatException(base + at, "S2 copy with offset 0 (or a repeat before any copy set an offset)");
         }
         if (offset > outPos) {
             return new FormatException(base + at, "S2 copy offset " + offset + " reaches before the start of the block"

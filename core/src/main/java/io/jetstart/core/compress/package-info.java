@@ -50,6 +50,12 @@
  * reaching before the start of the block, and any length running past the input or the declared
  * output are corruption.
  *
+ * <p>Entry points: {@link io.jetstart.core.compress.BlockCompression} (a block file's bytes to its
+ * plaintext and back; {@code core.io.BlockFiles.read} calls it on every block read),
+ * {@link io.jetstart.core.compress.S2Stream} (the framed format over arrays), and
+ * {@link io.jetstart.core.compress.S2OutputStream} / {@link io.jetstart.core.compress.S2InputStream}
+ * (the same over streams, for data larger than memory such as snapshots).
+ *
  * <p>Design note: decoding is two passes over the envelope: the first walks the chunk headers and
  * reads each chunk's declared decoded length, so a hostile file is refused before anything is
  * allocated and the output buffer is allocated once, at its exact size (never beyond the size the
