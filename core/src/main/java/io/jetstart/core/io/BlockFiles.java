@@ -95,19 +95,26 @@ public final class BlockFiles {
     /**
      * Reads a whole block into a leased buffer, and decompresses it there when nats-server
      * compressed it (a {@code cmp} envelope, spec §3.8, which the server looks for on every block
-     * load whatever the stream's config says), so every reader sees the plaintext records. The size
-     * is checked against {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated, and a
-     * compressed block's plaintext length is known (from its S2 chunk headers, within the size
-     * the envelope declares) before the buffer grows to hold it. Decoding runs outside the gate.
-     *
-     * <p>The file may shrink while read; growth past the stat size is ignored, as nats-server
-     * reads only what it stat'ed.
+     * load whatever the stream's config says), so every reader sees the plaintext records:
+     * {@link #readRaw} then {@link #decompress}. A reader of an encrypted block calls the two
+     * itself and decrypts in between, as the server does (decrypt, then decompress).
      *
      * @throws CompressedBlockException when the envelope or the S2 data cannot be decoded
      */
     public static BlockRead read(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
             throws IOException, InterruptedException {
-        int n;
+        int n = readRaw(file, buffers, leaseOut, gate);
+        return decompress(file, leaseOut[0], n);
+    }
+
+    /**
+     * Reads a whole block file, as stored, into a leased buffer and returns its length. The size
+     * is checked against {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated. The
+     * file may shrink while read; growth past the stat size is ignored, as nats-server reads only
+     * what it stat'ed.
+     */
+    public static int readRaw(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
+            throws IOException, InterruptedException {
         try {
             long size = gate.run(() -> Files.size(file));
             if (size > BlockBuffers.MAX_BLOCK_BYTES) {
@@ -117,7 +124,7 @@ public final class BlockFiles {
             BlockBuffers.Lease lease = buffers.acquire((int) size);
             leaseOut[0] = lease;
             byte[] buf = lease.array();
-            n = gate.run(() -> {
+            return gate.run(() -> {
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                     ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) size);
                     while (bb.hasRemaining()) {
@@ -131,11 +138,17 @@ public final class BlockFiles {
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
-        return plaintext(file, leaseOut[0], n);
     }
 
-    /** Replaces a compressed block's bytes in the lease by its plaintext; a plain block stays as it is. */
-    private static BlockRead plaintext(Path file, BlockBuffers.Lease lease, int n) throws CompressedBlockException {
+    /**
+     * Replaces the block bytes {@code lease[0, n)} (decrypted, if the block was encrypted) by the
+     * block's plaintext when they hold a compression envelope; a plain block stays as it is. The
+     * plaintext length is known (from the S2 chunk headers, within the size the envelope declares)
+     * before the buffer grows to hold it. CPU work: call it outside the gate.
+     *
+     * @throws CompressedBlockException when the envelope or the S2 data cannot be decoded
+     */
+    public static BlockRead decompress(Path file, BlockBuffers.Lease lease, int n) throws CompressedBlockException {
         byte[] buf = lease.array();
         try {
             Optional<BlockCompression.Compressed> c = BlockCompression.inspect(buf, n, BlockBuffers.MAX_BLOCK_BYTES);
