@@ -67,8 +67,8 @@ final class NatsServerProcess implements AutoCloseable {
 
     /**
      * As {@link #start(NatsServerBinary, Path, Path, ServerAccounts)}, with {@code extraConfig}
-     * (nats-server configuration text, e.g. {@code jetstream { sync_interval: "1s" }}) added to
-     * the configuration file.
+     * (nats-server configuration text, e.g. a {@code jetstream { key: ..., cipher: ... }} block)
+     * appended to the configuration file; null for none.
      */
     static NatsServerProcess start(NatsServerBinary binary, Path storeDir, Path workDir, ServerAccounts accounts,
             String extraConfig) throws IOException {
@@ -78,7 +78,7 @@ final class NatsServerProcess implements AutoCloseable {
                 "-a", "127.0.0.1"));
         String conf = accounts.configFile();
         if (extraConfig != null) {
-            conf = (conf == null ? "" : conf) + extraConfig + "\n";
+            conf = (conf == null ? "" : conf) + extraConfig;
         }
         if (conf != null) {
             Path confFile = Files.createTempFile(workDir, "nats-server-", ".conf");

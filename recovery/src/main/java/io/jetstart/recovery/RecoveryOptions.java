@@ -1,5 +1,6 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.io.CountingDiskGate;
 import java.time.Duration;
 import java.util.Objects;
@@ -20,9 +21,15 @@ import java.util.Set;
  *                    the fallback on final APIs
  * @param listener    receives events on a single reporter thread
  * @param onlyStreams when non-empty, only streams with these names are recovered
+ * @param key         the operator's key ({@code jetstream.key}) for encrypted streams; null: none, and
+ *                    encrypted streams fail with a clear refusal
+ * @param verifyBlocks {@code jetstart verify}: a stream that comes back from {@code index.db} is
+ *                    also rebuilt from every block and the two states compared (the reported state
+ *                    stays the index's, the one nats-server starts with)
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
-                              RecoveryListener listener, Set<String> onlyStreams) {
+                              RecoveryListener listener, Set<String> onlyStreams, StoreKey key,
+                              boolean verifyBlocks) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -37,14 +44,21 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         Objects.requireNonNull(listener, "listener");
         onlyStreams = onlyStreams == null ? Set.of() : Set.copyOf(onlyStreams);
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
-            throw new IllegalArgumentException("--deadline must be positive, got " + deadline);
+            // In Go's notation (as operators write it), not Duration's PT0S.
+            throw new IllegalArgumentException("--deadline must be positive, got " + GoFormat.duration(deadline.toNanos()));
         }
+    }
+
+    /** Options of a recovery that does not verify the blocks behind a trusted index.db. */
+    public RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
+                           RecoveryListener listener, Set<String> onlyStreams) {
+        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false);
     }
 
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
     public static RecoveryOptions defaults() {
         return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
-                RecoveryListener.NONE, Set.of());
+                RecoveryListener.NONE, Set.of(), null, false);
     }
 
     /**
@@ -59,30 +73,38 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks);
+    }
+
+    public RecoveryOptions withKey(StoreKey k) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks);
+    }
+
+    public RecoveryOptions withVerifyBlocks(boolean verify) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify);
     }
 }

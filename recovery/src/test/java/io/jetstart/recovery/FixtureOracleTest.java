@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.format.SequencePair;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.StreamState;
+import io.jetstart.core.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,8 +32,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Tag("both-paths")
 class FixtureOracleTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Every fixture; the encrypted ones are opened with their key.txt. */
     static final List<String> FIXTURES = List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small",
-            "nats-2.10.27-upbench", "nats-2.10.27-s2", "nats-2.15.1-s2");
+            "nats-2.10.27-upbench", "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes",
+            "nats-2.10.27-s2", "nats-2.15.1-s2");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -55,7 +59,8 @@ class FixtureOracleTest {
         }
         Map<String, String> before = TestStores.digests(store);
 
-        RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults().withMode(mode));
+        StoreKey key = Fixtures.key(fixture).map(StoreKey::ofText).orElse(null);
+        RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults().withMode(mode).withKey(key));
 
         assertThat(report.runner()).as("runner in this JVM").isEqualTo(TestStores.expectedRunner(mode));
         JsonNode oracle = JSON.readTree(TestStores.fixtures().resolve(fixture)

@@ -138,7 +138,9 @@ class IndexDbRealStoresTest {
     void everyIndexDbAgreesWithItsServersOracle() throws Exception {
         ObjectMapper json = new ObjectMapper();
         int checked = 0;
-        for (String name : Fixtures.names()) {
+        // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
+        // StreamKeysRealStoresTest and EncryptedStoreTest).
+        for (String name : Fixtures.plainNames()) {
             Path fixture = Fixtures.copy(name, tmp);
             JsonNode oracle = json.readTree(fixture.resolve("oracle.json").toFile());
             for (JsonNode stream : oracle.get("streams")) {
@@ -191,7 +193,9 @@ class IndexDbRealStoresTest {
     @Test
     void everyIndexDbRoundTripsByteForByte() throws Exception {
         int checked = 0;
-        for (String name : Fixtures.names()) {
+        // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
+        // StreamKeysRealStoresTest and EncryptedStoreTest).
+        for (String name : Fixtures.plainNames()) {
             Path fixture = Fixtures.copy(name, tmp);
             for (Path file : filesNamed(fixture, "index.db")) {
                 String stream = file.getParent().getParent().getFileName().toString();
