@@ -44,7 +44,14 @@ class S2MessagesTest {
                 continue;
             }
             TestStores.Run run = TestStores.cli("dump", store.toString(), "--json", "--stream", name);
-            assertThat(run.exit()).as("%s stderr %s", name, run.err()).isZero();
+            if (fixture.equals("nats-2.10.27-s2")) {
+                // 2.10's own damage is reported (ERASE's broken blocks after a rebuild; MANY's
+                // compacted block 2 ends below the last sequence index.db gives it), and every message
+                // that is there is still printed.
+                assertThat(run.exit()).as("%s stderr %s", name, run.err()).isIn(Main.OK, Main.DAMAGED);
+            } else {
+                assertThat(run.exit()).as("%s stderr %s", name, run.err()).isZero();
+            }
             JsonNode ours = run.json().get("streams").get(0).get("messages");
             long expected = stream(oracle, name).get("state").get("messages").asLong();
             assertThat(ours).as("%s: as many messages as the server reports", name).hasSize((int) expected);
