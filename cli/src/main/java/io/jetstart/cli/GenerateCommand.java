@@ -48,12 +48,21 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--block-size", defaultValue = "8388608", paramLabel = "BYTES", description = "Block size (default: ${DEFAULT-VALUE})")
     int blockSize;
 
+    @Option(names = "--compression", defaultValue = "none", paramLabel = "ALG",
+            description = "none, or s2: the streams say compression: s2 and every sealed block is S2-compressed,"
+                    + " as nats-server writes them (default: ${DEFAULT-VALUE})")
+    String compression;
+
     @Override
     public Integer call() throws Exception {
         GeneratorSpec g;
         try {
             g = GeneratorSpec.of(streams, messages, payload).withSubjects(subjects).withConsumers(consumers)
-                    .withAccount(account).withIndexVersion(indexVersion).withBlockSize(blockSize);
+                    .withAccount(account).withIndexVersion(indexVersion).withBlockSize(blockSize)
+                    .withS2(compression.equals("s2"));
+            if (!compression.equals("none") && !compression.equals("s2")) {
+                throw new IllegalArgumentException("--compression must be none or s2, got " + compression);
+            }
             if (blockSize < 1024 || blockSize > StreamWriter.DEFAULT_BLOCK_SIZE) {
                 throw new IllegalArgumentException("--block-size must be 1024..8388608, got " + blockSize);
             }

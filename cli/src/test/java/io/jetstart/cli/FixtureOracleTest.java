@@ -27,7 +27,8 @@ class FixtureOracleTest {
         List<Arguments> out = new ArrayList<>();
         // The encrypted fixtures are read with --key-file <fixture>/key.txt.
         for (String fixture : List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small", "nats-2.10.27-upbench",
-                "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes")) {
+                "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes",
+                "nats-2.10.27-s2", "nats-2.15.1-s2")) {
             for (boolean rebuilt : new boolean[] {false, true}) {
                 for (String[] mode : List.of(new String[] {"inspect"}, new String[] {"recover"}, new String[] {"recover", "--sequential"},
                         new String[] {"recover", "--no-preview"})) {
@@ -102,7 +103,10 @@ class FixtureOracleTest {
                 assertThat(checksum.isNull()).as("summary.checksum of a fast-path recovery: %s", checksum).isTrue();
             }
         }
-        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isZero();
+        // 2.10.x wrote blocks its own secure erase broke (the s2 fixture's ERASE stream, see
+        // testdata/README.md): rebuilding from them reports that damage, as the exit status says.
+        int expectedExit = rebuilt && fixture.equals("nats-2.10.27-s2") ? Main.DAMAGED : Main.OK;
+        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isEqualTo(expectedExit);
         assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
     }
 

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -39,11 +40,17 @@ class GenerateRoundTripTest {
     static final long FIRST_TS = 1_767_225_600_000_000_000L;
 
     /** One generate command line: the store it describes. */
-    record Shape(int streams, long messages, int payload, int subjects, int consumers, int indexVersion, int blockSize) {
+    record Shape(int streams, long messages, int payload, int subjects, int consumers, int indexVersion, int blockSize,
+                 boolean s2) {
+        Shape(int streams, long messages, int payload, int subjects, int consumers, int indexVersion, int blockSize) {
+            this(streams, messages, payload, subjects, consumers, indexVersion, blockSize, false);
+        }
+
         String[] args(Path dir) {
             return new String[] {"generate", dir.toString(), "--streams", "" + streams, "--messages", "" + messages,
                     "--payload", "" + payload, "--subjects", "" + subjects, "--consumers", "" + consumers,
-                    "--index-version", "" + indexVersion, "--block-size", "" + blockSize};
+                    "--index-version", "" + indexVersion, "--block-size", "" + blockSize,
+                    "--compression", s2 ? "s2" : "none"};
         }
     }
 
@@ -54,7 +61,9 @@ class GenerateRoundTripTest {
                 Arguments.of(new Shape(3, 2_000, 50, 7, 3, 2, 4096)),
                 Arguments.of(new Shape(2, 5_003, 120, 13, 2, 3, 16_384)),
                 // A record larger than the block size gets a block of its own.
-                Arguments.of(new Shape(4, 61, 3_000, 1, 4, 4, 1024)));
+                Arguments.of(new Shape(4, 61, 3_000, 1, 4, 4, 1024)),
+                // compression: s2, every sealed block S2-compressed.
+                Arguments.of(new Shape(2, 5_003, 120, 13, 2, 3, 16_384, true)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -93,9 +102,18 @@ class GenerateRoundTripTest {
     private static void assertMultiBlock(Shape shape, Path store) throws IOException {
         long record = 22 + ("s" + shape.streams() + ".0").length() + shape.payload() + 8;
         if (shape.messages() * record > 2L * shape.blockSize()) {
-            try (Stream<Path> blocks = Files.list(streamsDir(store).resolve("S" + shape.streams()).resolve("msgs"))) {
-                assertThat(blocks.filter(p -> p.toString().endsWith(".blk")).count()).as("blocks").isGreaterThan(2);
+            List<Path> blocks;
+            try (Stream<Path> list = Files.list(streamsDir(store).resolve("S" + shape.streams()).resolve("msgs"))) {
+                blocks = list.filter(p -> p.toString().endsWith(".blk")).toList();
             }
+            assertThat(blocks).as("blocks").hasSizeGreaterThan(2);
+            long compressed = 0;
+            for (Path b : blocks) {
+                byte[] head = Arrays.copyOf(Files.readAllBytes(b), 4);
+                compressed += Arrays.equals(head, new byte[] {'c', 'm', 'p', 1}) ? 1 : 0;
+            }
+            // nats-server compresses a block of an s2 stream when it is sealed; the last one stays plain.
+            assertThat(compressed).as("compressed blocks").isEqualTo(shape.s2() ? blocks.size() - 1 : 0);
         }
     }
 
@@ -254,6 +272,7 @@ class GenerateRoundTripTest {
             "--block-size 100|--block-size must be 1024..8388608, got 100",
             "--block-size 9000000|--block-size must be 1024..8388608, got 9000000",
             "--account a/b|--account must be a directory name, got 'a/b'",
+            "--compression zstd|--compression must be none or s2, got zstd",
             "--account .hidden|--account must be a directory name, got '.hidden'",
             "--messages many|Invalid value for option '--messages': 'many' is not a long",
             "--colour blue|Unknown options: '--colour', 'blue'",

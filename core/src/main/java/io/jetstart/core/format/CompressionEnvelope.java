@@ -4,9 +4,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Detects the compression envelope nats-server puts around a sealed block of a stream with
- * {@code compression: s2} (spec §3.8). Only detection: jetstart reports such blocks and does not
- * decompress them.
+ * Reads the header of the compression envelope nats-server puts around a sealed block of a stream
+ * with {@code compression: s2} (spec §3.8). The header only: decoding the body is
+ * {@link io.jetstart.core.compress.BlockCompression}'s.
  *
  * <pre>
  *  "c" "m" "p"   3 bytes 0x63 0x6d 0x70

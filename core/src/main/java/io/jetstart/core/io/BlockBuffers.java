@@ -68,6 +68,22 @@ public final class BlockBuffers {
             return array;
         }
 
+        /**
+         * Makes {@link #array()} at least {@code size} bytes long, for a block whose plaintext is
+         * longer than its file (S2-compressed). The contents are not kept; the larger array goes
+         * back to the pool on {@link #close()}.
+         */
+        public byte[] ensureCapacity(int size) {
+            if (size < 0 || size > MAX_BLOCK_BYTES) {
+                throw new IllegalArgumentException("block buffer size " + size + " outside 0.." + MAX_BLOCK_BYTES);
+            }
+            byte[] a = array();
+            if (a.length < size) {
+                array = new byte[(int) Math.min(MAX_BLOCK_BYTES, ((long) size + (1 << 20) - 1) & ~((1L << 20) - 1))];
+            }
+            return array;
+        }
+
         @Override
         public void close() {
             if (array != null) {

@@ -1,5 +1,7 @@
 package io.jetstart.core.io;
 
+import io.jetstart.core.compress.BlockCompression;
+import io.jetstart.core.format.FormatException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -10,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Blocking access to the files of a stream's {@code msgs/} directory, one gated operation each.
@@ -69,13 +73,47 @@ public final class BlockFiles {
     }
 
     /**
-     * Reads a whole block into a leased buffer. The size is checked against
-     * {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated.
+     * What {@link #read} left in the lease.
      *
-     * @return the number of bytes read (the file may shrink while read; growth past the stat size
-     *         is ignored, as nats-server reads only what it stat'ed)
+     * @param length       bytes of block plaintext in the lease's array, from 0
+     * @param fileLength   bytes read from the file
+     * @param decompressed whether the file was S2-compressed (spec §3.8), so offsets into the
+     *                     plaintext are not offsets into the file
+     */
+    public record BlockRead(int length, int fileLength, boolean decompressed) {
+    }
+
+    /**
+     * Reads a whole block into a leased buffer and returns its length; the plaintext when the
+     * block is compressed. See {@link #read}.
      */
     public static int readBlock(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
+            throws IOException, InterruptedException {
+        return read(file, buffers, leaseOut, gate).length();
+    }
+
+    /**
+     * Reads a whole block into a leased buffer, and decompresses it there when nats-server
+     * compressed it (a {@code cmp} envelope, spec §3.8, which the server looks for on every block
+     * load whatever the stream's config says), so every reader sees the plaintext records:
+     * {@link #readRaw} then {@link #decompress}. A reader of an encrypted block calls the two
+     * itself and decrypts in between, as the server does (decrypt, then decompress).
+     *
+     * @throws CompressedBlockException when the envelope or the S2 data cannot be decoded
+     */
+    public static BlockRead read(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
+            throws IOException, InterruptedException {
+        int n = readRaw(file, buffers, leaseOut, gate);
+        return decompress(file, leaseOut[0], n);
+    }
+
+    /**
+     * Reads a whole block file, as stored, into a leased buffer and returns its length. The size
+     * is checked against {@link BlockBuffers#MAX_BLOCK_BYTES} before anything is allocated. The
+     * file may shrink while read; growth past the stat size is ignored, as nats-server reads only
+     * what it stat'ed.
+     */
+    public static int readRaw(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
             throws IOException, InterruptedException {
         try {
             long size = gate.run(() -> Files.size(file));
@@ -99,6 +137,30 @@ public final class BlockFiles {
             });
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
+        }
+    }
+
+    /**
+     * Replaces the block bytes {@code lease[0, n)} (decrypted, if the block was encrypted) by the
+     * block's plaintext when they hold a compression envelope; a plain block stays as it is. The
+     * plaintext length is known (from the S2 chunk headers, within the size the envelope declares)
+     * before the buffer grows to hold it. CPU work: call it outside the gate.
+     *
+     * @throws CompressedBlockException when the envelope or the S2 data cannot be decoded
+     */
+    public static BlockRead decompress(Path file, BlockBuffers.Lease lease, int n) throws CompressedBlockException {
+        byte[] buf = lease.array();
+        try {
+            Optional<BlockCompression.Compressed> c = BlockCompression.inspect(buf, n, BlockBuffers.MAX_BLOCK_BYTES);
+            if (c.isEmpty()) {
+                return new BlockRead(n, n, false);
+            }
+            // The compressed bytes are smaller than the plaintext; copy them out and decode into the lease.
+            byte[] stored = Arrays.copyOf(buf, n);
+            BlockCompression.decode(c.get(), stored, lease.ensureCapacity(c.get().plaintextLength()));
+            return new BlockRead(c.get().plaintextLength(), n, true);
+        } catch (FormatException e) {
+            throw new CompressedBlockException(file, e.offset(), e.reason(), n);
         }
     }
 

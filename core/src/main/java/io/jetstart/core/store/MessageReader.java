@@ -2,12 +2,11 @@ package io.jetstart.core.store;
 
 import io.jetstart.core.format.BlockScan;
 import io.jetstart.core.format.BlockScanner;
-import io.jetstart.core.format.CompressionEnvelope;
-import io.jetstart.core.format.FormatException;
 import io.jetstart.core.format.RecordCursor;
 import io.jetstart.core.hash.RecordHash;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.io.CompressedBlockException;
 import java.io.IOException;
 import java.util.List;
 
@@ -109,30 +108,34 @@ public final class MessageReader {
         }
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
-            int len;
+            int raw;
             try {
-                len = BlockFiles.readBlock(b.file, store.ctx.buffers(), lease, store.ctx.gate());
+                raw = BlockFiles.readRaw(b.file, store.ctx.buffers(), lease, store.ctx.gate());
             } catch (IOException e) {
                 long lo = Math.max(from, b.firstSeq);
                 v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, -1, lo, b.liveInRange(lo, to),
                         "cannot read block: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
                 return true;
             }
-            byte[] buf = lease[0].array();
             try {
-                store.decryptBlock(b.index, buf, len);
+                store.decryptBlock(b.index, lease[0].array(), raw);
             } catch (StoreException e) {
                 long lo = Math.max(from, b.firstSeq);
                 v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, -1, lo, b.liveInRange(lo, to),
                         "cannot decrypt block: " + e.getMessage()));
                 return true;
             }
-            String compressed = compression(buf, len);
-            if (compressed != null) {
+            // Decrypted, then decompressed, as the server loads a block (spec 3.8).
+            int len;
+            try {
+                len = BlockFiles.decompress(b.file, lease[0], raw).length();
+            } catch (CompressedBlockException e) {
                 long lo = Math.max(from, b.firstSeq);
-                v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, 0, lo, b.liveInRange(lo, to), compressed));
+                v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, e.offset(), lo, b.liveInRange(lo, to),
+                        "compressed block does not decode: " + e.reason()));
                 return true;
             }
+            byte[] buf = lease[0].array();
             int limit = b.validLength >= 0 ? (int) Math.min(len, b.validLength) : len;
             String layout = layoutProblem(b, buf, limit);
             if (layout != null) {
@@ -150,16 +153,6 @@ public final class MessageReader {
             if (lease[0] != null) {
                 lease[0].close();
             }
-        }
-    }
-
-    private static String compression(byte[] buf, int len) {
-        try {
-            var size = CompressionEnvelope.originalSize(buf, len);
-            return size.isPresent() ? "block is S2-compressed (origSize=" + size.getAsLong()
-                    + "); compressed streams are not supported yet" : null;
-        } catch (FormatException e) {
-            return "S2 compression envelope unreadable: " + e.reason();
         }
     }
 

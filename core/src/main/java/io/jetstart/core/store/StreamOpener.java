@@ -4,7 +4,6 @@ import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScan;
 import io.jetstart.core.format.BlockScanner;
-import io.jetstart.core.format.CompressionEnvelope;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
@@ -14,6 +13,7 @@ import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.format.Tombstone;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.io.CompressedBlockException;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -304,7 +303,7 @@ public final class StreamOpener {
      * stream; whatever it found (problems included) is merged later, in block order, on one thread.
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
-                           List<Problem> problems) {
+                           boolean decompressed, List<Problem> problems) {
     }
 
     private static void rebuild(StreamStore s, Prior prior) throws StoreException, InterruptedException {
@@ -352,25 +351,23 @@ public final class StreamOpener {
         Path file = BlockFiles.blockPath(s.msgsDir, idx);
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
-            int len;
+            int raw;
             try {
-                len = BlockFiles.readBlock(file, s.ctx.buffers(), lease, s.ctx.gate());
+                raw = BlockFiles.readRaw(file, s.ctx.buffers(), lease, s.ctx.gate());
             } catch (IOException e) {
                 // nats-server fails the whole store open here (and then deletes the stream directory).
                 throw new StoreException(Problem.fatal(file, -1, "cannot read block: " + describe(e)).with(ServerAction.DELETE_STREAM_DIR), e);
             }
-            byte[] buf = lease[0].array();
-            s.decryptBlock(idx, buf, len);
-            OptionalLong compressed;
+            // Decrypt, then decompress, as the server does (spec 3.8, 3.9): the envelope is encrypted too.
+            s.decryptBlock(idx, lease[0].array(), raw);
+            BlockFiles.BlockRead read;
             try {
-                compressed = CompressionEnvelope.originalSize(buf, len);
-            } catch (FormatException e) {
-                throw new StoreException(Problem.fatal(file, e.offset(), "S2 compression envelope unreadable: " + e.reason()));
+                read = BlockFiles.decompress(file, lease[0], raw);
+            } catch (CompressedBlockException e) {
+                return undecodable(s, idx, file, e);
             }
-            if (compressed.isPresent()) {
-                throw new StoreException(Problem.fatal(file, 0, "block is S2-compressed (origSize=" + compressed.getAsLong()
-                        + "); compressed streams are not supported yet"));
-            }
+            int len = read.length();
+            byte[] buf = lease[0].array();
             BlockScan scan = new BlockScanner(s.name, s.ctx.hashes()).scan(idx, buf, len);
             List<Problem> problems = new ArrayList<>();
             LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
@@ -382,13 +379,30 @@ public final class StreamOpener {
                     subjects = scan.subjects();
                 }
             }
-            s.ctx.progress().blockScanned(idx, len, scan.recordsVerified());
-            return new Scanned(scan, legacy, subjects, len, problems);
+            s.ctx.progress().blockScanned(idx, read.fileLength(), scan.recordsVerified());
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
             }
         }
+    }
+
+    /**
+     * A compressed block that does not decode counts as a block holding nothing, which is what
+     * nats-server 2.10.x reaches: its {@code recoverMsgBlock} ignores the rebuild error, finds no
+     * first sequence and removes the block (2.11+ fail the stream's open instead). 2.10.x makes such
+     * blocks itself: its secure erase writes the plaintext record into the compressed file (spec
+     * 3.8). We keep the file, and report it as damage with the offset where decoding stopped.
+     */
+    private static Scanned undecodable(StreamStore s, long idx, Path file, CompressedBlockException e) {
+        BlockScan empty = new BlockScanner(s.name, s.ctx.hashes()).scan(idx, new byte[0], 0);
+        long length = e.fileLength();
+        Problem p = Problem.damage(file, e.offset(), "compressed block does not decode: " + e.reason() + "; its "
+                + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
+                + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
+        s.ctx.progress().blockScanned(idx, length, 0);
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)));
     }
 
     private static String describe(IOException e) {
@@ -500,8 +514,12 @@ public final class StreamOpener {
             if (scan.problem() != null) {
                 s.lostBytes += scan.problem().lostBytes();
                 s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
-                        + scan.problem().lostBytes() + " bytes after it are unreadable (nats-server would truncate the file here)")
-                        .with(ServerAction.TRUNCATE_BLOCK));
+                        + scan.problem().lostBytes() + " bytes after it are unreadable " + (r.decompressed()
+                        ? "(offsets are in the decompressed block; nats-server would write it back uncompressed, cut here)"
+                        : "(nats-server would truncate the file here)"))
+                        // A cut at a plaintext offset must not be applied to the compressed file: the server
+                        // rewrites such a block whole, which the repair does not do (yet).
+                        .with(r.decompressed() ? ServerAction.REBUILD : ServerAction.TRUNCATE_BLOCK));
             }
             tombs.addAll(scan.tombstones());
         }

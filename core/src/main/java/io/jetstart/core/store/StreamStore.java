@@ -404,10 +404,14 @@ public final class StreamStore {
         }
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
-            int len = BlockFiles.readBlock(b.file, ctx.buffers(), lease, ctx.gate());
-            bytesRead += len;
-            decryptBlock(b.index, lease[0].array(), len);
-            new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), len, visitor);
+            int raw = BlockFiles.readRaw(b.file, ctx.buffers(), lease, ctx.gate());
+            bytesRead += raw;
+            // Decrypt, then decompress, as the server does (spec 3.8, 3.9).
+            decryptBlock(b.index, lease[0].array(), raw);
+            BlockFiles.BlockRead read = BlockFiles.decompress(b.file, lease[0], raw);
+            new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), read.length(), visitor);
+        } catch (io.jetstart.core.io.CompressedBlockException e) {
+            throw new StoreException(Problem.fatal(b.file, e.offset(), "compressed block unreadable: " + e.reason()), e);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(b.file, -1, "cannot read block: " + e.getMessage()), e);
         } finally {

@@ -14,9 +14,11 @@ import io.jetstart.core.format.IndexDbCodec;
  * @param indexVersion index.db version to write (2.10.x reads only 1 and rebuilds otherwise; 2.12+ reads up to 3; 2.14+ up to 4)
  * @param blockSize    block size in bytes (nats-server's default for limits streams is 8 MiB)
  * @param firstTs      timestamp of message 1 in Unix nanoseconds; message i is 1 µs later per step
+ * @param s2           {@code compression: s2}: every block but the last is written S2-compressed, as
+ *                     nats-server leaves the sealed blocks of such a stream
  */
 public record GeneratorSpec(int streams, long messages, int payload, int subjects, int consumers, String account,
-                            int indexVersion, int blockSize, long firstTs) {
+                            int indexVersion, int blockSize, long firstTs, boolean s2) {
 
     public GeneratorSpec {
         if (streams < 1 || streams > 100_000) {
@@ -44,26 +46,31 @@ public record GeneratorSpec(int streams, long messages, int payload, int subject
 
     public static GeneratorSpec of(int streams, long messages, int payload) {
         return new GeneratorSpec(streams, messages, payload, 1, 0, "$G", IndexDbCodec.DEFAULT_WRITE_VERSION,
-                StreamWriter.DEFAULT_BLOCK_SIZE, 1_767_225_600_000_000_000L);
+                StreamWriter.DEFAULT_BLOCK_SIZE, 1_767_225_600_000_000_000L, false);
     }
 
     public GeneratorSpec withSubjects(int k) {
-        return new GeneratorSpec(streams, messages, payload, k, consumers, account, indexVersion, blockSize, firstTs);
+        return new GeneratorSpec(streams, messages, payload, k, consumers, account, indexVersion, blockSize, firstTs, s2);
     }
 
     public GeneratorSpec withConsumers(int c) {
-        return new GeneratorSpec(streams, messages, payload, subjects, c, account, indexVersion, blockSize, firstTs);
+        return new GeneratorSpec(streams, messages, payload, subjects, c, account, indexVersion, blockSize, firstTs, s2);
     }
 
     public GeneratorSpec withAccount(String a) {
-        return new GeneratorSpec(streams, messages, payload, subjects, consumers, a, indexVersion, blockSize, firstTs);
+        return new GeneratorSpec(streams, messages, payload, subjects, consumers, a, indexVersion, blockSize, firstTs, s2);
     }
 
     public GeneratorSpec withIndexVersion(int v) {
-        return new GeneratorSpec(streams, messages, payload, subjects, consumers, account, v, blockSize, firstTs);
+        return new GeneratorSpec(streams, messages, payload, subjects, consumers, account, v, blockSize, firstTs, s2);
+    }
+
+    public GeneratorSpec withS2(boolean compressed) {
+        return new GeneratorSpec(streams, messages, payload, subjects, consumers, account, indexVersion, blockSize, firstTs,
+                compressed);
     }
 
     public GeneratorSpec withBlockSize(int b) {
-        return new GeneratorSpec(streams, messages, payload, subjects, consumers, account, indexVersion, b, firstTs);
+        return new GeneratorSpec(streams, messages, payload, subjects, consumers, account, indexVersion, b, firstTs, s2);
     }
 }

@@ -69,14 +69,14 @@ public final class StoreGenerator {
         Path dir = streamsDir.resolve(name);
         Files.createDirectories(dir);
         long created = spec.firstTs() - 1_000_000_000L;
-        MetaFiles.writeStream(dir, name, streamMeta(name, "s" + i, created));
+        MetaFiles.writeStream(dir, name, streamMeta(name, "s" + i, created, spec.s2() ? "s2" : "none"));
         byte[][] subjects = new byte[spec.subjects()][];
         for (int k = 0; k < subjects.length; k++) {
             subjects[k] = ("s" + i + "." + k).getBytes(StandardCharsets.US_ASCII);
         }
         byte[] payload = new byte[spec.payload()];
         long ts = spec.firstTs();
-        try (StreamWriter w = new StreamWriter(dir, name, spec.blockSize(), spec.indexVersion())) {
+        try (StreamWriter w = new StreamWriter(dir, name, spec.blockSize(), spec.indexVersion(), spec.s2())) {
             for (long m = 0; m < spec.messages(); m++) {
                 fillPayload(payload, i, m + 1);
                 w.append(subjects[(int) (m % subjects.length)], null, payload, ts);
@@ -136,6 +136,10 @@ public final class StoreGenerator {
     }
 
     static byte[] streamMeta(String name, String prefix, long createdNanos) throws IOException {
+        return streamMeta(name, prefix, createdNanos, "none");
+    }
+
+    static byte[] streamMeta(String name, String prefix, long createdNanos, String compression) throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("Created", GoTime.format(createdNanos));
         n.put("name", name);
@@ -151,7 +155,7 @@ public final class StoreGenerator {
         n.put("storage", "file");
         n.put("num_replicas", 1);
         n.put("duplicate_window", 120_000_000_000L);
-        n.put("compression", "none");
+        n.put("compression", compression);
         n.put("allow_direct", false);
         n.put("mirror_direct", false);
         n.put("sealed", false);

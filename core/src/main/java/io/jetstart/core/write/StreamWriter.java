@@ -1,5 +1,6 @@
 package io.jetstart.core.write;
 
+import io.jetstart.core.compress.BlockCompression;
 import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.Records;
@@ -29,6 +30,11 @@ import java.util.Map;
  * state that the blocks do not hold. Rolling follows nats-server: a new block starts when the
  * current one is non-empty and {@code rbytes + rl > blockSize}. Not thread-safe; one writer per
  * stream.
+ *
+ * <p>With {@code compress}, a block is written S2-compressed when it is sealed by the roll to the
+ * next one, inside nats-server's {@code cmp} envelope ({@link BlockCompression}), as the server
+ * leaves the sealed blocks of a {@code compression: s2} stream; the last (write) block stays plain,
+ * as the server's does, because blocks are only ever appended to in plaintext.
  */
 public final class StreamWriter implements AutoCloseable {
     public static final int DEFAULT_BLOCK_SIZE = 8 << 20;
@@ -37,6 +43,7 @@ public final class StreamWriter implements AutoCloseable {
     private final String stream;
     private final int blockSize;
     private final int indexVersion;
+    private final boolean compress;
     private final List<IndexDb.Block> sealed = new ArrayList<>();
     private final Map<String, long[]> psim = new LinkedHashMap<>();
     private byte[] buf;
@@ -55,6 +62,11 @@ public final class StreamWriter implements AutoCloseable {
     private boolean closed;
 
     public StreamWriter(Path streamDir, String stream, int blockSize, int indexVersion) throws IOException {
+        this(streamDir, stream, blockSize, indexVersion, false);
+    }
+
+    /** As above; {@code compress} writes every sealed block S2-compressed (see the class note). */
+    public StreamWriter(Path streamDir, String stream, int blockSize, int indexVersion, boolean compress) throws IOException {
         if (blockSize < 1024 || blockSize > 8 << 20) {
             throw new IllegalArgumentException("block size must be 1 KiB..8 MiB, got " + blockSize);
         }
@@ -65,6 +77,7 @@ public final class StreamWriter implements AutoCloseable {
         this.stream = stream;
         this.blockSize = blockSize;
         this.indexVersion = indexVersion;
+        this.compress = compress;
         Files.createDirectories(msgsDir);
         this.buf = new byte[Math.min(blockSize, 1 << 20)];
         startBlock(1);
@@ -84,7 +97,7 @@ public final class StreamWriter implements AutoCloseable {
         int hl = headers == null ? 0 : headers.length;
         int rl = Records.messageLength(subject.length, hl, payload.length);
         if (len > 0 && len + rl > blockSize) {
-            sealBlock();
+            sealBlock(compress);
             startBlock(blockIndex + 1);
         }
         ensure(rl);
@@ -116,10 +129,16 @@ public final class StreamWriter implements AutoCloseable {
         }
     }
 
-    private void sealBlock() throws IOException {
+    private void sealBlock(boolean compressed) throws IOException {
         Path file = msgsDir.resolve(blockIndex + ".blk");
+        byte[] out = buf;
+        int outLen = len;
+        if (compressed && len >= BlockCompression.TAIL) {
+            out = BlockCompression.compress(buf, 0, len);
+            outLen = out.length;
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer bb = ByteBuffer.wrap(buf, 0, len);
+            ByteBuffer bb = ByteBuffer.wrap(out, 0, outLen);
             while (bb.hasRemaining()) {
                 ch.write(bb);
             }
@@ -149,7 +168,7 @@ public final class StreamWriter implements AutoCloseable {
             return;
         }
         closed = true;
-        sealBlock();
+        sealBlock(false);
         List<IndexDb.Subject> subjects = new ArrayList<>(psim.size());
         psim.forEach((k, v) -> subjects.add(new IndexDb.Subject(k, v[0], v[1], v[2])));
         IndexDb state = new IndexDb(indexVersion, msgs, bytes, msgs == 0 ? 0 : 1, firstTs, seq, lastTs, subjects,

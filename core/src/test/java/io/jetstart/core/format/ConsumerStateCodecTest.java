@@ -89,7 +89,7 @@ class ConsumerStateCodecTest {
     @Test
     void everyFixtureConsumerFileReencodesByteForByte() throws Exception {
         List<Path> files = allConsumerFiles();
-        assertThat(files).hasSize(15);
+        assertThat(files).hasSize(17);
         for (Path f : files) {
             byte[] original = Files.readAllBytes(f);
             assertThat(ConsumerStateCodec.encode(ConsumerStateCodec.decode(original))).as("%s", f).isEqualTo(original);

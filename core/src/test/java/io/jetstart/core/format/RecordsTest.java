@@ -284,7 +284,12 @@ class RecordsTest {
         // StreamKeysRealStoresTest and EncryptedStoreTest).
         for (String name : Fixtures.plainNames()) {
             for (BlockFile bf : blockFiles(Fixtures.copy(name, tmp))) {
-                byte[] blk = Files.readAllBytes(bf.path());
+                byte[] raw = Files.readAllBytes(bf.path());
+                if (Fixtures.brokenBy210Erase(bf.path())) {
+                    continue; // no records to read: see S2RealStoresTest
+                }
+                // Sealed blocks of the s2 fixtures hold their records compressed.
+                byte[] blk = io.jetstart.core.compress.BlockCompression.plaintext(raw, raw.length, 64 << 20);
                 HighwayHash64 h = block(bf.stream(), bf.index());
                 ByteWriter out = new ByteWriter(blk.length);
                 int off = 0;
@@ -304,6 +309,6 @@ class RecordsTest {
                 blocks++;
             }
         }
-        assertThat(blocks).isEqualTo(11);
+        assertThat(blocks).isEqualTo(35);
     }
 }

@@ -94,8 +94,8 @@ class MetaFilesTest {
                 }
             }
         }
-        assertThat(streams).isEqualTo(11);
-        assertThat(consumers).isEqualTo(15);
+        assertThat(streams).isEqualTo(19);
+        assertThat(consumers).isEqualTo(17);
     }
 
     // ---- failures, in the server's words ----

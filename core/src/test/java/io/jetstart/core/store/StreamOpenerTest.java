@@ -3,6 +3,7 @@ package io.jetstart.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jetstart.core.compress.BlockCompression;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.format.ByteWriter;
 import io.jetstart.core.hash.HashKeys;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -140,13 +142,84 @@ class StreamOpenerTest {
         assertThat(Files.size(blk)).as("never truncated").isEqualTo(len - 5);
     }
 
+    /** Compresses every block but the last, as nats-server does when it seals a block of an s2 stream. */
+    private static void compressSealedBlocks(Path streamDir) throws Exception {
+        List<Path> blocks;
+        try (var st = Files.list(streamDir.resolve("msgs"))) {
+            blocks = st.filter(p -> p.toString().endsWith(".blk"))
+                    .sorted(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().replace(".blk", ""))))
+                    .toList();
+        }
+        for (Path blk : blocks.subList(0, blocks.size() - 1)) {
+            byte[] plain = Files.readAllBytes(blk);
+            Files.write(blk, BlockCompression.compress(plain, 0, plain.length));
+        }
+    }
+
     @Test
-    void anS2CompressedBlockIsReportedAsUnsupportedForThatStream() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 10);
-        byte[] cmp = {'c', 'm', 'p', 1, (byte) 0x80, 0x02, 0, 0, 0, 0, 0, 0, 0, 0};
-        Files.write(dir.resolve("msgs/1.blk"), cmp);
+    void sealedS2BlocksGiveTheSameStateAsPlainOnesFromTheIndexAndFromTheBlocks() throws Exception {
+        Path plainDir = writeStream(Files.createTempDirectory("t"), 500);
+        Path dir = writeStream(Files.createTempDirectory("t"), 500);
+        compressSealedBlocks(dir);
+        assertThat(Files.readAllBytes(dir.resolve("msgs/1.blk"))).startsWith('c', 'm', 'p', 1);
+        StreamState plain = open(plainDir, config("")).state();
+
+        StreamStore fast = open(dir, config(""));
+        assertThat(fast.source()).as("the raw checksum tail keeps the fast path").isEqualTo(Source.INDEX);
+        assertThat(fast.state()).usingRecursiveComparison().isEqualTo(plain);
+
         Files.write(dir.resolve("msgs/index.db"), new byte[0]);
-        assertThatThrownBy(() -> open(dir, config(""))).isInstanceOf(StoreException.class)
-                .hasMessageContaining("1.blk").hasMessageContaining("S2-compressed");
+        StreamStore rebuilt = open(dir, config(""));
+        assertThat(rebuilt.source()).isEqualTo(Source.REBUILT);
+        assertThat(rebuilt.problems()).noneMatch(p -> p.file().toString().endsWith(".blk"));
+        assertThat(rebuilt.state()).usingRecursiveComparison().isEqualTo(plain);
+        assertThat(rebuilt.recordsVerified()).isEqualTo(500);
+    }
+
+    @Test
+    void aCompressedBlockThatDoesNotDecodeIsDamageAtItsOffsetAndTheRestComesBack() throws Exception {
+        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        compressSealedBlocks(dir);
+        Path blk = dir.resolve("msgs/1.blk");
+        int inBlock1 = (int) (1024 / Records.messageLength(3, 0, 10)); // the records that fit in a 1 KiB block
+        byte[] b = Files.readAllBytes(blk);
+        int chunkAt = BlockCompression.inspect(b, b.length, 1 << 20).orElseThrow().headerLength() + 10; // after the identifier
+        b[chunkAt + 4] ^= 0x40; // the data chunk's CRC
+        Files.write(blk, b);
+        Files.write(dir.resolve("msgs/index.db"), new byte[0]);
+
+        StreamStore s = open(dir, config(""));
+
+        assertThat(s.problems()).anySatisfy(p -> {
+            assertThat(p.severity()).isEqualTo(Problem.Severity.DAMAGE);
+            assertThat(p.file()).isEqualTo(blk);
+            assertThat(p.offset()).isEqualTo(chunkAt);
+            assertThat(p.message()).contains("does not decode").contains("checksum mismatch");
+        });
+        // As nats-server 2.10 reaches it: the block counts as empty, the others are intact.
+        assertThat(s.state().lastSeq()).isEqualTo(100);
+        assertThat(s.state().firstSeq()).isEqualTo(inBlock1 + 1);
+        assertThat(s.state().messages()).isEqualTo(100 - inBlock1);
+        assertThat(Files.readAllBytes(blk)).as("never rewritten").isEqualTo(b);
+    }
+
+    @Test
+    void aBadRecordInsideACompressedBlockIsDamageAtItsOffsetInThePlaintext() throws Exception {
+        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        Path blk = dir.resolve("msgs/1.blk");
+        byte[] plain = Files.readAllBytes(blk);
+        int rl = Records.messageLength(3, 0, 10);
+        plain[3 * rl + 30] ^= 0x01; // a payload byte of the 4th record: its checksum fails
+        Files.write(blk, plain);
+        compressSealedBlocks(dir);
+        Files.write(dir.resolve("msgs/index.db"), new byte[0]);
+        StreamStore s = open(dir, config(""));
+        assertThat(s.problems()).anySatisfy(p -> {
+            assertThat(p.severity()).isEqualTo(Problem.Severity.DAMAGE);
+            assertThat(p.file()).isEqualTo(blk);
+            assertThat(p.offset()).isEqualTo(3L * rl);
+            assertThat(p.message()).contains("decompressed block");
+        });
+        assertThat(Files.readAllBytes(blk)).as("never rewritten").startsWith('c', 'm', 'p', 1);
     }
 }

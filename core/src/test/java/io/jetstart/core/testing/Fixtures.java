@@ -22,8 +22,21 @@ import java.util.stream.Stream;
 public final class Fixtures {
     /** The three "small" stores, one per server version. */
     public static final List<String> SMALL = List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small");
+    /** The stores with {@code compression: s2} (sealed blocks S2-compressed), from 2.10.x and 2.15.x. */
+    public static final List<String> S2 = List.of("nats-2.10.27-s2", "nats-2.15.1-s2");
 
     private Fixtures() {
+    }
+
+    /**
+     * Whether {@code block} is one of the two blocks of {@code nats-2.10.27-s2}'s {@code ERASE} stream
+     * that nats-server 2.10's own secure erase broke (it writes the erased record's plaintext into
+     * the compressed file; see testdata/README.md): they do not decode, for the server either.
+     */
+    public static boolean brokenBy210Erase(Path block) {
+        String p = block.toString().replace('\\', '/');
+        return p.contains("/nats-2.10.27-s2/") && p.contains("/ERASE/msgs/")
+                && (p.endsWith("/1.blk") || p.endsWith("/2.blk"));
     }
 
     public static Path root() {
