@@ -95,6 +95,9 @@ public final class StreamExport {
         Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING);
 
         ObjectNode config = (ObjectNode) JSON.readTree(meta.metaInf());
+        // meta.inf is the server's FileStreamInfo: the config plus "Created" (untagged Go field),
+        // which the restore request's strict StreamConfig decoding refuses.
+        config.remove("Created");
         config.remove("created");
         ObjectNode root = JSON.createObjectNode();
         root.set("config", config);

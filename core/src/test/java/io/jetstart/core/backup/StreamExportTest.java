@@ -60,7 +60,8 @@ class StreamExportTest {
             assertThat(backup.get("state").get(f)).as(f).isEqualTo(oracle.get(f));
         }
         assertThat(backup.get("config").get("name").asText()).isEqualTo("LIM1");
-        assertThat(backup.get("config").has("created")).isFalse();
+        assertThat(backup.get("config").has("Created")).as("FileStreamInfo's Created, not a config field").isFalse();
+        assertThat(backup.get("config").get("retention").asText()).isEqualTo("limits");
 
         List<String> names = new ArrayList<>();
         try (InputStream in = new S2InputStream(Files.newInputStream(r.data()))) {

@@ -1,0 +1,138 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Moving streams between a store and a live server: {@code jetstart push} restores every stream of
+ * a real 2.15 store into an empty nats-server through the JetStream restore API, and the server
+ * reports the state {@code jetstart inspect} reports of the store (stream and consumer state, so
+ * consumers continue where they were) and serves every message {@code jetstart dump} reads; then
+ * {@code jetstart pull} takes each stream back through the snapshot API into a new store, which
+ * jetstart opens with the state the server reports.
+ */
+class StreamMoveIT {
+    private static final String FIXTURE = "nats-2.15.1-small";
+    private static final List<String> STREAMS = List.of("INT1", "LIM1", "MAX1");
+
+    /** Emptied when the class starts and kept afterwards: stores, server logs and jetstart output are the evidence. */
+    private final Path tmp = Repo.work("StreamMoveIT");
+
+    record Moved(NatsServerProcess server, Path source, JsonNode inspect, JsonNode dump, ServerOracle.Snapshot oracle,
+            List<JsonNode> served, List<Jetstart.Result> pushes) {
+    }
+
+    @TestFactory
+    Stream<DynamicNode> streamsMoveToAServerAndBack() throws Exception {
+        return NatsServers.skipWhenMissing(this::tests);
+    }
+
+    private Stream<DynamicNode> tests() {
+        NatsServerBinary binary = NatsServers.discover().require("2.14 or newer", v -> v.atLeast(2, 14));
+        Once<Moved> pushed = new Once<>(() -> push(binary));
+        Once<Pulled> pulled = new Once<>(() -> pull(pushed.get()));
+        return Stream.of(dynamicContainer(binary.toString(), Stream.of(
+                dynamicTest("push restores every stream and the server reports the store's stream and consumer state",
+                        () -> {
+                            Moved m = pushed.get();
+                            List<String> diff = StateDiff.between("jetstart inspect of the store", StateDiff.comparedView(m.inspect()),
+                                    "server after push", m.oracle().oracle());
+                            assertThat(diff).as(() -> StateDiff.describe(diff) + "\n" + m.pushes()).isEmpty();
+                            assertThat(m.oracle().oracle().path("streams").size()).isEqualTo(STREAMS.size());
+                        }),
+                dynamicTest("the server serves every message of the store, equal in sequence, subject, time, headers and body",
+                        () -> sameMessages(pushed.get())),
+                dynamicTest("pull writes each stream into a new store that jetstart opens with the server's state",
+                        () -> {
+                            Pulled p = pulled.get();
+                            List<String> diff = StateDiff.between("server", pushed.get().oracle().oracle(),
+                                    "jetstart inspect of the pulled store", StateDiff.comparedView(p.inspect()));
+                            assertThat(diff).as(() -> StateDiff.describe(diff) + "\n" + p.pulls()).isEmpty();
+                        }))));
+    }
+
+    record Pulled(Path store, JsonNode inspect, List<Jetstart.Result> pulls) {
+    }
+
+    private Moved push(NatsServerBinary binary) throws Exception {
+        Path source = StoreFiles.copy(Fixtures.dir().resolve(FIXTURE).resolve("store"), tmp.resolve("source"));
+        Jetstart jetstart = new Jetstart(tmp.resolve("jetstart-work"));
+        JsonNode inspect = jetstart.inspect(source).json();
+        Jetstart.Result dump = jetstart.run("dump", source.toString(), "--json");
+        assertThat(dump.exitCode()).as(dump::toString).isZero();
+        NatsServerProcess server = NatsServerProcess.start(binary, tmp.resolve("server-store"), tmp.resolve("server"),
+                ServerAccounts.GLOBAL);
+        List<Jetstart.Result> pushes = new ArrayList<>();
+        for (String s : STREAMS) {
+            Jetstart.Result r = jetstart.run("push", source.toString(), s, "--server", "nats://127.0.0.1:" + server.port());
+            pushes.add(r);
+            assertThat(r.exitCode()).as(r::toString).isZero();
+        }
+        ServerOracle.Snapshot oracle = ServerOracle.capture(server);
+        List<JsonNode> served = new ArrayList<>();
+        try (NatsClient c = server.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(c.connection(), Json.mapper());
+            for (JsonNode s : dump.json().path("streams")) {
+                String name = s.path("name").asText();
+                ObjectNode info = api.streamInfo(name);
+                ArrayNode got = Json.mapper().createArrayNode();
+                for (long seq = info.path("state").path("first_seq").asLong();
+                        seq > 0 && seq <= info.path("state").path("last_seq").asLong(); seq++) {
+                    api.message(name, seq).ifPresent(got::add);
+                }
+                served.add(Json.mapper().createObjectNode().put("name", name).set("messages", got));
+            }
+        }
+        return new Moved(server, source, inspect, dump.json(), oracle, served, pushes);
+    }
+
+    private Pulled pull(Moved m) throws Exception {
+        Path store = tmp.resolve("pulled");
+        Files.createDirectories(store);
+        Jetstart jetstart = new Jetstart(tmp.resolve("jetstart-work"));
+        List<Jetstart.Result> pulls = new ArrayList<>();
+        try (NatsServerProcess server = m.server()) {
+            for (String s : STREAMS) {
+                Jetstart.Result r = jetstart.run("pull", store.toString(), s, "--server", "nats://127.0.0.1:" + server.port());
+                pulls.add(r);
+                assertThat(r.exitCode()).as(r::toString).isZero();
+            }
+        }
+        return new Pulled(store, jetstart.inspect(store).json(), pulls);
+    }
+
+    private static void sameMessages(Moved m) {
+        List<String> problems = new ArrayList<>();
+        for (JsonNode s : m.dump().path("streams")) {
+            String name = s.path("name").asText();
+            JsonNode served = m.served().stream().filter(x -> x.path("name").asText().equals(name)).findFirst()
+                    .map(x -> x.path("messages")).orElseThrow();
+            JsonNode written = s.path("messages");
+            if (served.size() != written.size()) {
+                problems.add(name + ": the store has " + written.size() + " messages, the server serves " + served.size());
+            }
+            for (int i = 0; i < Math.min(served.size(), written.size()) && problems.size() < 20; i++) {
+                for (String f : List.of("seq", "subject", "data", "hdrs", "time")) {
+                    if (!written.get(i).path(f).asText("").equals(served.get(i).path(f).asText(""))) {
+                        problems.add(name + " message " + i + ": " + f + " in the store " + written.get(i).path(f)
+                                + ", served " + served.get(i).path(f));
+                    }
+                }
+            }
+        }
+        assertThat(m.dump().path("streams").size()).isEqualTo(STREAMS.size());
+        assertThat(problems).as(() -> String.join("\n  ", problems)).isEmpty();
+    }
+}
