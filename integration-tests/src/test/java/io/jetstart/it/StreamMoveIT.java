@@ -16,15 +16,17 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Moving streams between a store and a live server: {@code jetstart push} restores every stream of
- * a real 2.15 store into an empty nats-server through the JetStream restore API, and the server
+ * Moving streams between a store and a live server. {@code jetstart push} restores every stream of a
+ * real store into an empty nats-server (2.10.x and the newest build) through the JetStream restore
+ * API, which unpacks the tar jetstart wrote with the server's own restore path; the server then
  * reports the state {@code jetstart inspect} reports of the store (stream and consumer state, so
- * consumers continue where they were) and serves every message {@code jetstart dump} reads; then
- * {@code jetstart pull} takes each stream back through the snapshot API into a new store, which
- * jetstart opens with the state the server reports.
+ * consumers continue where they were) and serves every message {@code jetstart dump} reads.
+ * {@code jetstart pull} takes each stream back from 2.10.x through the snapshot API (a tar the
+ * server made) into a new store that jetstart opens with the server's state; the newest server
+ * snapshots in its second format ({@code NATSARC1}, an archive of messages), which pull names and
+ * refuses without writing anything.
  */
 class StreamMoveIT {
-    private static final String FIXTURE = "nats-2.15.1-small";
     private static final List<String> STREAMS = List.of("INT1", "LIM1", "MAX1");
 
     /** Emptied when the class starts and kept afterwards: stores, server logs and jetstart output are the evidence. */
@@ -40,11 +42,24 @@ class StreamMoveIT {
     }
 
     private Stream<DynamicNode> tests() {
-        NatsServerBinary binary = NatsServers.discover().require("2.14 or newer", v -> v.atLeast(2, 14));
-        Once<Moved> pushed = new Once<>(() -> push(binary));
-        Once<Pulled> pulled = new Once<>(() -> pull(pushed.get()));
-        return Stream.of(dynamicContainer(binary.toString(), Stream.of(
-                dynamicTest("push restores every stream and the server reports the store's stream and consumer state",
+        NatsServers servers = NatsServers.discover();
+        NatsServerBinary v210 = servers.require("2.10.x", v -> v.isLine(2, 10));
+        NatsServerBinary newest = servers.require("2.14 or newer", v -> v.atLeast(2, 14));
+        return Stream.of(
+                dynamicContainer(v210.toString(), Stream.concat(pushTests(v210, "nats-2.10.27-small", "2.10"),
+                        Stream.of(pullTest(v210, "2.10")))),
+                dynamicContainer(newest.toString(), Stream.concat(pushTests(newest, "nats-2.15.1-small", "newest"),
+                        Stream.of(dynamicTest("pull names the server's NATSARC1 snapshot format and writes no stream",
+                                () -> refusesArchiveV2(moved.get("newest").get())))))).map(DynamicNode.class::cast);
+    }
+
+    private final java.util.Map<String, Once<Moved>> moved = new java.util.HashMap<>();
+
+    private Stream<DynamicNode> pushTests(NatsServerBinary binary, String fixture, String key) {
+        Once<Moved> pushed = new Once<>(() -> push(binary, fixture, key));
+        moved.put(key, pushed);
+        return Stream.of(
+                dynamicTest("push restores every stream of " + fixture + " and the server reports its stream and consumer state",
                         () -> {
                             Moved m = pushed.get();
                             List<String> diff = StateDiff.between("jetstart inspect of the store", StateDiff.comparedView(m.inspect()),
@@ -53,26 +68,47 @@ class StreamMoveIT {
                             assertThat(m.oracle().oracle().path("streams").size()).isEqualTo(STREAMS.size());
                         }),
                 dynamicTest("the server serves every message of the store, equal in sequence, subject, time, headers and body",
-                        () -> sameMessages(pushed.get())),
-                dynamicTest("pull writes each stream into a new store that jetstart opens with the server's state",
-                        () -> {
-                            Pulled p = pulled.get();
-                            List<String> diff = StateDiff.between("server", pushed.get().oracle().oracle(),
-                                    "jetstart inspect of the pulled store", StateDiff.comparedView(p.inspect()));
-                            assertThat(diff).as(() -> StateDiff.describe(diff) + "\n" + p.pulls()).isEmpty();
-                        }))));
+                        () -> sameMessages(pushed.get())));
+    }
+
+    private DynamicNode pullTest(NatsServerBinary binary, String key) {
+        Once<Pulled> pulled = new Once<>(() -> pull(moved.get(key).get(), key));
+        return dynamicTest("pull writes each stream (its tar snapshot) into a new store that jetstart opens with the server's state",
+                () -> {
+                    Pulled p = pulled.get();
+                    List<String> diff = StateDiff.between("server", moved.get(key).get().oracle().oracle(),
+                            "jetstart inspect of the pulled store", StateDiff.comparedView(p.inspect()));
+                    assertThat(diff).as(() -> StateDiff.describe(diff) + "\n" + p.pulls()).isEmpty();
+                    assertThat(p.inspect().path("streams").size()).isEqualTo(STREAMS.size());
+                });
+    }
+
+    /** nats-server 2.15 snapshots in its second format (an archive of messages, not a tar); jetstart says so. */
+    private void refusesArchiveV2(Moved m) throws Exception {
+        Path store = tmp.resolve("pulled-newest");
+        Files.createDirectories(store);
+        Jetstart.Result r;
+        try (NatsServerProcess server = m.server()) {
+            r = new Jetstart(tmp.resolve("jetstart-work")).run("pull", store.toString(), "LIM1", "--server",
+                    "nats://127.0.0.1:" + server.port());
+        }
+        assertThat(r.exitCode()).as(r::toString).isEqualTo(66);
+        assertThat(r.stderr()).as(r::toString).contains("NATSARC1");
+        try (Stream<Path> left = Files.walk(store)) {
+            assertThat(left.filter(Files::isRegularFile).toList()).as("files left in the store").isEmpty();
+        }
     }
 
     record Pulled(Path store, JsonNode inspect, List<Jetstart.Result> pulls) {
     }
 
-    private Moved push(NatsServerBinary binary) throws Exception {
-        Path source = StoreFiles.copy(Fixtures.dir().resolve(FIXTURE).resolve("store"), tmp.resolve("source"));
+    private Moved push(NatsServerBinary binary, String fixture, String key) throws Exception {
+        Path source = StoreFiles.copy(Fixtures.dir().resolve(fixture).resolve("store"), tmp.resolve("source-" + key));
         Jetstart jetstart = new Jetstart(tmp.resolve("jetstart-work"));
         JsonNode inspect = jetstart.inspect(source).json();
         Jetstart.Result dump = jetstart.run("dump", source.toString(), "--json");
         assertThat(dump.exitCode()).as(dump::toString).isZero();
-        NatsServerProcess server = NatsServerProcess.start(binary, tmp.resolve("server-store"), tmp.resolve("server"),
+        NatsServerProcess server = NatsServerProcess.start(binary, tmp.resolve("server-store-" + key), tmp.resolve("server-" + key),
                 ServerAccounts.GLOBAL);
         List<Jetstart.Result> pushes = new ArrayList<>();
         for (String s : STREAMS) {
@@ -98,8 +134,8 @@ class StreamMoveIT {
         return new Moved(server, source, inspect, dump.json(), oracle, served, pushes);
     }
 
-    private Pulled pull(Moved m) throws Exception {
-        Path store = tmp.resolve("pulled");
+    private Pulled pull(Moved m, String key) throws Exception {
+        Path store = tmp.resolve("pulled-" + key);
         Files.createDirectories(store);
         Jetstart jetstart = new Jetstart(tmp.resolve("jetstart-work"));
         List<Jetstart.Result> pulls = new ArrayList<>();
