@@ -57,7 +57,7 @@ final class PullCommand implements Callable<Integer> {
             }
             SnapshotUnpacker.Result r;
             try (InputStream in = Files.newInputStream(tmp)) {
-                r = SnapshotUnpacker.unpack(in, target);
+                r = SnapshotUnpacker.unpack(in, target, meta.path("config"));
             }
             JsonNode state = meta.path("state");
             spec.commandLine().getOut().printf("pulled %s from %s into %s: %d files; the server reported %d messages, sequences %d..%d%n",

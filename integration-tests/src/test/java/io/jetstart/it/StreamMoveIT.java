@@ -21,10 +21,9 @@ import org.junit.jupiter.api.TestFactory;
  * API, which unpacks the tar jetstart wrote with the server's own restore path; the server then
  * reports the state {@code jetstart inspect} reports of the store (stream and consumer state, so
  * consumers continue where they were) and serves every message {@code jetstart dump} reads.
- * {@code jetstart pull} takes each stream back from 2.10.x through the snapshot API (a tar the
- * server made) into a new store that jetstart opens with the server's state; the newest server
- * snapshots in its second format ({@code NATSARC1}, an archive of messages), which pull names and
- * refuses without writing anything.
+ * {@code jetstart pull} takes each stream back through the snapshot API into a new store that
+ * jetstart opens with the server's state: from 2.10.x a tar of the server's files, from 2.15 the
+ * second format ({@code NATSARC1}: state, consumers and messages), which jetstart writes out as files.
  */
 class StreamMoveIT {
     private static final List<String> STREAMS = List.of("INT1", "LIM1", "MAX1");
@@ -49,8 +48,7 @@ class StreamMoveIT {
                 dynamicContainer(v210.toString(), Stream.concat(pushTests(v210, "nats-2.10.27-small", "2.10"),
                         Stream.of(pullTest(v210, "2.10")))),
                 dynamicContainer(newest.toString(), Stream.concat(pushTests(newest, "nats-2.15.1-small", "newest"),
-                        Stream.of(dynamicTest("pull names the server's NATSARC1 snapshot format and writes no stream",
-                                () -> refusesArchiveV2(moved.get("newest").get())))))).map(DynamicNode.class::cast);
+                        Stream.of(pullTest(newest, "newest"))))).map(DynamicNode.class::cast);
     }
 
     private final java.util.Map<String, Once<Moved>> moved = new java.util.HashMap<>();
@@ -73,7 +71,7 @@ class StreamMoveIT {
 
     private DynamicNode pullTest(NatsServerBinary binary, String key) {
         Once<Pulled> pulled = new Once<>(() -> pull(moved.get(key).get(), key));
-        return dynamicTest("pull writes each stream (its tar snapshot) into a new store that jetstart opens with the server's state",
+        return dynamicTest("pull writes each stream into a new store that jetstart opens with the server's state",
                 () -> {
                     Pulled p = pulled.get();
                     List<String> diff = StateDiff.between("server", moved.get(key).get().oracle().oracle(),
@@ -81,22 +79,6 @@ class StreamMoveIT {
                     assertThat(diff).as(() -> StateDiff.describe(diff) + "\n" + p.pulls()).isEmpty();
                     assertThat(p.inspect().path("streams").size()).isEqualTo(STREAMS.size());
                 });
-    }
-
-    /** nats-server 2.15 snapshots in its second format (an archive of messages, not a tar); jetstart says so. */
-    private void refusesArchiveV2(Moved m) throws Exception {
-        Path store = tmp.resolve("pulled-newest");
-        Files.createDirectories(store);
-        Jetstart.Result r;
-        try (NatsServerProcess server = m.server()) {
-            r = new Jetstart(tmp.resolve("jetstart-work")).run("pull", store.toString(), "LIM1", "--server",
-                    "nats://127.0.0.1:" + server.port());
-        }
-        assertThat(r.exitCode()).as(r::toString).isEqualTo(66);
-        assertThat(r.stderr()).as(r::toString).contains("NATSARC1");
-        try (Stream<Path> left = Files.walk(store)) {
-            assertThat(left.filter(Files::isRegularFile).toList()).as("files left in the store").isEmpty();
-        }
     }
 
     record Pulled(Path store, JsonNode inspect, List<Jetstart.Result> pulls) {

@@ -19,8 +19,10 @@ import java.util.stream.Stream;
  * first and moved into place only once the whole archive read cleanly, so a broken snapshot
  * leaves no half stream behind.
  *
- * <p>nats-server builds with the second snapshot format (an archive starting {@code NATSARC1}
- * inside the S2 stream instead of a tar) are refused with that name; jetstart reads the tar form.
+ * <p>nats-server 2.15+ snapshots in a second format (an archive starting {@code NATSARC1} inside the
+ * S2 stream instead of a tar: the state, the consumers and the messages rather than the files);
+ * given the stream config the snapshot API answered with, that form is written out as the files
+ * the server would have ({@link ArchiveUnpacker}), else it is refused by name.
  */
 public final class SnapshotUnpacker {
     static final String ARCHIVE_V2_MAGIC = "NATSARC1";
@@ -32,8 +34,17 @@ public final class SnapshotUnpacker {
     private SnapshotUnpacker() {
     }
 
-    /** Unpacks the S2-compressed snapshot read from {@code s2Tar} into {@code streamDir}, which must not exist. */
+    /** Unpacks the S2-compressed tar snapshot read from {@code s2Tar} into {@code streamDir}, which must not exist. */
     public static Result unpack(InputStream s2Tar, Path streamDir) throws IOException {
+        return unpack(s2Tar, streamDir, null);
+    }
+
+    /**
+     * As {@link #unpack(InputStream, Path)}, also reading the {@code NATSARC1} form, for which
+     * {@code streamConfig} (the {@code config} of the snapshot API's answer) gives {@code meta.inf}.
+     */
+    public static Result unpack(InputStream s2Tar, Path streamDir, com.fasterxml.jackson.databind.JsonNode streamConfig)
+            throws IOException {
         if (Files.exists(streamDir)) {
             throw new FileAlreadyExistsException(streamDir.toString(), null, "the stream folder exists already");
         }
@@ -46,6 +57,11 @@ public final class SnapshotUnpacker {
             byte[] head = in.readNBytes(8);
             in.reset();
             if (new String(head, StandardCharsets.ISO_8859_1).equals(ARCHIVE_V2_MAGIC)) {
+                if (streamConfig != null) {
+                    int files = ArchiveUnpacker.unpack(new ArchiveReader(in), streamConfig, tmp);
+                    Files.move(tmp, streamDir);
+                    return new Result(streamDir, files, 0);
+                }
                 throw new IOException("the snapshot is in nats-server's second snapshot format (" + ARCHIVE_V2_MAGIC
                         + " archive), not a tar; jetstart reads the tar form");
             }
