@@ -19,7 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  * {@code jetstart push --replicas 3} into a real three-node nats-server cluster on 127.0.0.1: every
  * stream of a real 2.15.1 store is restored as R3, the cluster reports the stream and consumer
  * state {@code jetstart inspect} reports of the store, with two more replicas than the leader, and
- * serves every message equal.
+ * serves every message equal; {@code jetstart pull} takes each stream back from the cluster into a
+ * new store that opens in jetstart with the cluster's stream state.
  */
 class StreamMoveClusterIT {
     private static final List<String> STREAMS = List.of("INT1", "LIM1", "MAX1");
@@ -27,7 +28,7 @@ class StreamMoveClusterIT {
     private final Path tmp = Repo.work("StreamMoveClusterIT");
 
     record Pushed(JsonNode inspect, JsonNode dump, ServerOracle.Snapshot oracle, List<JsonNode> infos,
-            List<List<JsonNode>> served, List<Jetstart.Result> pushes) {
+            List<List<JsonNode>> served, List<Jetstart.Result> pushes, JsonNode pulledInspect, List<Jetstart.Result> pulls) {
     }
 
     @TestFactory
@@ -52,6 +53,26 @@ class StreamMoveClusterIT {
                         assertThat(info.path("cluster").path("replicas").size()).as(info::toString).isEqualTo(2);
                     }
                 }),
+                dynamicTest("a stream pulled from the cluster opens in jetstart with the cluster's stream state and ack floors",
+                        () -> {
+                            Pushed p = pushed.get();
+                            com.fasterxml.jackson.databind.node.ObjectNode cluster = p.oracle().oracle().deepCopy();
+                            com.fasterxml.jackson.databind.node.ObjectNode local = StateDiff.comparedView(p.pulledInspect());
+                            // A clustered snapshot carries each consumer's state from its info, which has no
+                            // pending list: the server rolls delivered back to the ack floor (stream_backup.go),
+                            // so only the floors are the cluster's; the stream state must be exact.
+                            for (JsonNode st : List.of(cluster.path("streams"), local.path("streams"))) {
+                                for (JsonNode stream : st) {
+                                    for (JsonNode c : stream.path("consumers")) {
+                                        com.fasterxml.jackson.databind.node.ObjectNode o = (com.fasterxml.jackson.databind.node.ObjectNode) c;
+                                        o.retain("name", "ack_floor");
+                                    }
+                                }
+                            }
+                            List<String> diff = StateDiff.between("cluster", cluster, "jetstart inspect of the pulled store", local);
+                            assertThat(diff).as(() -> StateDiff.describe(diff) + "\n" + p.pulls()).isEmpty();
+                            assertThat(local.path("streams").size()).isEqualTo(STREAMS.size());
+                        }),
                 dynamicTest("the cluster serves every message of the store equal", () -> {
                     Pushed p = pushed.get();
                     int i = 0;
@@ -117,7 +138,15 @@ class StreamMoveClusterIT {
                     served.add(got);
                 }
             }
-            return new Pushed(inspect, dump.json(), oracle, infos, served, pushes);
+            Path pulled = tmp.resolve("pulled");
+            java.nio.file.Files.createDirectories(pulled);
+            List<Jetstart.Result> pulls = new ArrayList<>();
+            for (String s : STREAMS) {
+                Jetstart.Result r = jetstart.run("pull", pulled.toString(), s, "--server", urls);
+                pulls.add(r);
+                assertThat(r.exitCode()).as(r::toString).isZero();
+            }
+            return new Pushed(inspect, dump.json(), oracle, infos, served, pushes, jetstart.inspect(pulled).json(), pulls);
         } finally {
             for (NatsServerProcess p : nodes) {
                 p.close();
