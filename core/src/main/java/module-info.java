@@ -12,6 +12,8 @@ module io.jetstart.core {
     // RecordHashes reads the JIT's flags (no vector hash without C2).
     requires jdk.management;
 
+    exports io.jetstart.core.backup;
+    exports io.jetstart.core.compress;
     exports io.jetstart.core.crypto;
     exports io.jetstart.core.format;
     exports io.jetstart.core.hash;

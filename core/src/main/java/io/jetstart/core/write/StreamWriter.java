@@ -94,6 +94,19 @@ public final class StreamWriter implements AutoCloseable {
 
     /** Appends one message with the next sequence; returns that sequence. */
     public long append(byte[] subject, byte[] headers, byte[] payload, long ts) throws IOException {
+        return appendAt(seq + 1, subject, headers, payload, ts);
+    }
+
+    /**
+     * Appends one message with sequence {@code at}, above every earlier one; the sequences skipped
+     * are deleted ones, as in a block the server compacted (no record for them). A stream written
+     * with gaps must be closed with {@link #closeWithoutIndex()}: this writer's {@code index.db}
+     * names no deleted sequences, so the blocks are the state and every reader rebuilds from them.
+     */
+    public long appendAt(long at, byte[] subject, byte[] headers, byte[] payload, long ts) throws IOException {
+        if (at <= seq) {
+            throw new IllegalArgumentException("sequence " + at + " is not above the last one written, " + seq);
+        }
         int hl = headers == null ? 0 : headers.length;
         int rl = Records.messageLength(subject.length, hl, payload.length);
         if (len > 0 && len + rl > blockSize) {
@@ -101,7 +114,8 @@ public final class StreamWriter implements AutoCloseable {
             startBlock(blockIndex + 1);
         }
         ensure(rl);
-        long s = ++seq;
+        seq = at;
+        long s = at;
         Records.writeMessage(buf, len, hash, s, ts, subject, headers, payload);
         len += rl;
         if (blockFirstSeq == 0) {
@@ -159,6 +173,14 @@ public final class StreamWriter implements AutoCloseable {
 
     public long messages() {
         return msgs;
+    }
+
+    /** Writes the last block and no {@code index.db}: readers rebuild the state from the blocks. */
+    public void closeWithoutIndex() throws IOException {
+        if (!closed) {
+            closed = true;
+            sealBlock(false);
+        }
     }
 
     /** Writes the last block and then {@code index.db}. */

@@ -1,0 +1,41 @@
+package io.jetstart.cli;
+
+import io.jetstart.core.backup.StreamExport;
+import io.jetstart.core.layout.StreamDir;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart export}: one stream of a closed store as the folder {@code nats stream backup}
+ * writes ({@code backup.json}, {@code stream.tar.s2}), which {@code nats stream restore} and
+ * {@code jetstart push} send to a server.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Write one stream of a closed store as a nats stream backup folder (backup.json, stream.tar.s2).")
+final class ExportCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    StreamArgs args = new StreamArgs();
+
+    @Parameters(index = "2", paramLabel = "OUT_DIR", description = "folder for backup.json and stream.tar.s2 (created if missing)")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        StreamDir sd = args.find(spec.commandLine().getErr());
+        if (sd == null) {
+            return Main.NO_INPUT;
+        }
+        StreamExport.Result r = StreamExport.export(sd, out);
+        spec.commandLine().getOut().printf("exported %s > %s: %d messages, last sequence %d, %d consumers, %d files (%s in the tar) to %s%n",
+                sd.account(), sd.name(), r.state().messages(), r.state().lastSeq(), r.state().consumerCount(), r.files(),
+                ProgressLine.bytes(r.tarBytes()), out);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,71 @@
+package io.jetstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.backup.SnapshotUnpacker;
+import io.nats.client.Connection;
+import java.io.BufferedOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart pull}: a snapshot of a stream (with its consumers) taken by a live nats-server
+ * through the JetStream snapshot API, unpacked into the store's stream folder, where the runtime
+ * and every other command open it. The stream must not exist in the store yet.
+ */
+@Command(name = "pull", mixinStandardHelpOptions = true,
+        description = "Take a snapshot of a stream from a live nats-server (JetStream snapshot API) into a local store.")
+final class PullCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    StreamArgs args = new StreamArgs();
+
+    @Mixin
+    ServerOptions server = new ServerOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        Path target = args.streamFolder();
+        if (Files.exists(target)) {
+            err.println("jetstart: " + target + " exists already; pull writes a new stream only");
+            return Main.USAGE;
+        }
+        Files.createDirectories(target.getParent());
+        Path tmp = Files.createTempFile(target.getParent(), "." + args.stream + ".pull-", ".tar.s2");
+        try {
+            JsonNode meta;
+            try (Connection nc = server.connect();
+                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                long[] lastMiB = {-1};
+                meta = StreamTransfer.snapshot(nc, args.stream, out, got -> {
+                    long step = got >> 23; // a line every 8 MiB
+                    if (step != lastMiB[0]) {
+                        lastMiB[0] = step;
+                        err.printf("jetstart: pull %s: %s received%n", args.stream, ProgressLine.bytes(got));
+                        err.flush();
+                    }
+                });
+            }
+            SnapshotUnpacker.Result r;
+            try (InputStream in = Files.newInputStream(tmp)) {
+                r = SnapshotUnpacker.unpack(in, target, meta.path("config"));
+            }
+            JsonNode state = meta.path("state");
+            spec.commandLine().getOut().printf("pulled %s from %s into %s: %d files; the server reported %d messages, sequences %d..%d%n",
+                    args.stream, server.url, r.streamDir(), r.files(), state.path("messages").asLong(),
+                    state.path("first_seq").asLong(), state.path("last_seq").asLong());
+            return Main.OK;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}

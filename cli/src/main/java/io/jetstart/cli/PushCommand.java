@@ -1,0 +1,95 @@
+package io.jetstart.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.backup.BackupLayout;
+import io.jetstart.core.backup.StreamExport;
+import io.jetstart.core.layout.StreamDir;
+import io.nats.client.Connection;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart push}: one stream of a closed store into a live nats-server or cluster, through
+ * the JetStream restore API: the stream is exported as {@code jetstart export} writes it and the
+ * snapshot sent in chunks; the server then reports the restored stream, which is compared with
+ * the exported state.
+ */
+@Command(name = "push", mixinStandardHelpOptions = true,
+        description = "Restore one stream of a closed store into a live nats-server or cluster (JetStream restore API).")
+final class PushCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    StreamArgs args = new StreamArgs();
+
+    @Mixin
+    ServerOptions server = new ServerOptions();
+
+    @Option(names = "--replicas", paramLabel = "N", description = "replicas of the restored stream (default: the stream's own)")
+    Integer replicas;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (replicas != null && (replicas < 1 || replicas > 5)) {
+            err.println("jetstart: --replicas must be 1 to 5, not " + replicas);
+            return Main.USAGE;
+        }
+        StreamDir sd = args.find(err);
+        if (sd == null) {
+            return Main.NO_INPUT;
+        }
+        Path work = Files.createTempDirectory("jetstart-push-");
+        try {
+            StreamExport.Result exported = StreamExport.export(sd, work);
+            JsonNode backup = JSON.readTree(exported.metadata().toFile());
+            ObjectNode config = (ObjectNode) backup.get("config");
+            if (replicas != null) {
+                config.put("num_replicas", replicas);
+            }
+            long size = Files.size(exported.data());
+            JsonNode info;
+            try (Connection nc = server.connect(); InputStream in = Files.newInputStream(work.resolve(BackupLayout.DATA))) {
+                long[] lastTenth = {-1};
+                info = StreamTransfer.restore(nc, config, (ObjectNode) backup.get("state"), in, sent -> {
+                    long tenth = size == 0 ? 10 : sent * 10 / size;
+                    if (tenth != lastTenth[0]) {
+                        lastTenth[0] = tenth;
+                        err.printf("jetstart: push %s > %s: %s%n", sd.account(), sd.name(), ProgressLine.bytesOf(sent, size));
+                        err.flush();
+                    }
+                });
+            }
+            JsonNode state = info.path("state");
+            spec.commandLine().getOut().printf("pushed %s > %s to %s: the server reports %d messages, sequences %d..%d, %d consumers%n",
+                    sd.account(), sd.name(), server.url, state.path("messages").asLong(), state.path("first_seq").asLong(),
+                    state.path("last_seq").asLong(), state.path("consumer_count").asLong());
+            var s = exported.state();
+            if (state.path("messages").asLong() != s.messages() || state.path("last_seq").asLong() != s.lastSeq()
+                    || state.path("first_seq").asLong() != s.firstSeq()) {
+                err.printf("jetstart: the server's state differs from the store's: %d messages, sequences %d..%d here%n",
+                        s.messages(), s.firstSeq(), s.lastSeq());
+                return Main.DAMAGED;
+            }
+            return Main.OK;
+        } finally {
+            try (Stream<Path> w = Files.walk(work)) {
+                w.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

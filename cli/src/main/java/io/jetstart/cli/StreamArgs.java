@@ -1,0 +1,45 @@
+package io.jetstart.cli;
+
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.layout.StreamDir;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code STORE_DIR STREAM [--account NAME]}: one stream of a store, for export, push and pull. */
+final class StreamArgs {
+    static final String GLOBAL_ACCOUNT = "$G";
+
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
+    Path dir;
+
+    @Parameters(index = "1", paramLabel = "STREAM", description = "the stream's name")
+    String stream;
+
+    @Option(names = "--account", paramLabel = "NAME", description = "the store's account holding the stream (default: ${DEFAULT-VALUE})")
+    String account = GLOBAL_ACCOUNT;
+
+    /** The stream's folder in the store, or null after saying on {@code err} why there is none. */
+    StreamDir find(PrintWriter err) throws IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            err.println("jetstart: " + dir + " is not a directory");
+            return null;
+        }
+        for (StreamDir sd : StoreLayout.discover(dir, DiskGate.unbounded()).streams()) {
+            if (sd.account().equals(account) && sd.name().equals(stream)) {
+                return sd;
+            }
+        }
+        err.println("jetstart: " + dir + " has no stream " + account + " > " + stream);
+        return null;
+    }
+
+    /** Where the stream's folder is (or goes) in the store: {@code <jetstream>/<account>/streams/<stream>}. */
+    Path streamFolder() {
+        Path js = dir.getFileName() != null && dir.getFileName().toString().equals("jetstream") ? dir : dir.resolve("jetstream");
+        return js.resolve(account).resolve("streams").resolve(stream);
+    }
+}

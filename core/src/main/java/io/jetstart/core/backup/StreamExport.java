@@ -1,0 +1,200 @@
+package io.jetstart.core.backup;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.compress.S2OutputStream;
+import io.jetstart.core.format.GoTime;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamMeta;
+import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StoreException;
+import io.jetstart.core.store.StreamOpener;
+import io.jetstart.core.store.StreamState;
+import io.jetstart.core.store.StreamStore;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Writes one stream of a closed store as a {@code nats stream backup} folder:
+ * {@value BackupLayout#METADATA} ({@code {"config": StreamConfig, "state": StreamState}}, what the
+ * restore request carries) and {@value BackupLayout#DATA} (an S2 stream of a tar with the files
+ * of the server's own snapshot, in its order: {@code meta.inf}, {@code meta.sum},
+ * {@code msgs/<n>.blk} ascending, {@code msgs/index.db}, then per consumer
+ * {@code obs/<name>/meta.inf}, {@code meta.sum}, {@code o.dat}).
+ *
+ * <p>Design note: files are copied as they are on disk (a block the server S2-compressed stays
+ * compressed; the restoring server reads it the same way it reads its own). Legacy 2.9 index
+ * files ({@code *.idx}, {@code *.fss}) are left out: a 2.10+ server rebuilds from the blocks.
+ * A store written by a live process would give an inconsistent copy, so every file's size and
+ * modification time are compared before and after and a change fails the export.
+ */
+public final class StreamExport {
+    private static final Pattern BLOCK = Pattern.compile("(\\d+)\\.blk");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What was written. */
+    public record Result(Path metadata, Path data, int files, long tarBytes, StreamState state) {
+    }
+
+    private StreamExport() {
+    }
+
+    /** Exports {@code sd} into {@code outDir} (created if missing; existing backup files are replaced). */
+    public static Result export(StreamDir sd, Path outDir) throws IOException, InterruptedException {
+        if (sd.encryption().isEncrypted()) {
+            throw new IOException(sd.dir() + ": the stream is encrypted; jetstart exports plaintext stores only");
+        }
+        StreamMeta meta;
+        StreamStore store;
+        try {
+            meta = MetaFiles.readStream(sd.dir(), DiskGate.unbounded());
+            store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), StoreContext.singleThreaded());
+        } catch (MetaException | StoreException e) {
+            throw new IOException(sd.dir() + ": " + e.getMessage(), e);
+        }
+        StreamState state = store.state().withConsumerCount(sd.consumers().size());
+        List<Path> files = files(sd);
+        List<FileMark> before = marks(files);
+
+        Files.createDirectories(outDir);
+        Path data = outDir.resolve(BackupLayout.DATA);
+        Path tmp = outDir.resolve(BackupLayout.DATA + ".tmp");
+        long tarBytes;
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16);
+             S2OutputStream s2 = new S2OutputStream(file);
+             CountingStream counted = new CountingStream(s2)) {
+            TarWriter tar = new TarWriter(counted, System.currentTimeMillis() / 1000);
+            for (FileMark f : before) {
+                try (InputStream in = Files.newInputStream(f.path())) {
+                    tar.add(sd.dir().relativize(f.path()).toString().replace('\\', '/'), f.size(), in);
+                }
+            }
+            tar.finish();
+            tarBytes = counted.count;
+        }
+        if (!before.equals(marks(files))) {
+            Files.deleteIfExists(tmp);
+            throw new IOException(sd.dir() + ": files changed while they were exported; export a closed store "
+                    + "(stop nats-server or close the runtime first)");
+        }
+        Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING);
+
+        ObjectNode config = (ObjectNode) JSON.readTree(meta.metaInf());
+        // meta.inf is the server's FileStreamInfo: the config plus "Created" (untagged Go field),
+        // which the restore request's strict StreamConfig decoding refuses.
+        config.remove("Created");
+        config.remove("created");
+        ObjectNode root = JSON.createObjectNode();
+        root.set("config", config);
+        root.set("state", stateJson(state));
+        Path metadata = outDir.resolve(BackupLayout.METADATA);
+        Files.write(metadata, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        return new Result(metadata, data, files.size(), tarBytes, state);
+    }
+
+    /** The state as nats-server's {@code StreamState} JSON (times in Go's RFC 3339 with nanoseconds). */
+    static ObjectNode stateJson(StreamState s) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("messages", s.messages());
+        n.put("bytes", s.bytes());
+        n.put("first_seq", s.firstSeq());
+        n.put("first_ts", GoTime.format(s.firstTs()));
+        n.put("last_seq", s.lastSeq());
+        n.put("last_ts", GoTime.format(s.lastTs()));
+        if (s.numSubjects() > 0) {
+            n.put("num_subjects", s.numSubjects());
+        }
+        if (s.numDeleted() > 0) {
+            n.put("num_deleted", s.numDeleted());
+        }
+        n.put("consumer_count", s.consumerCount());
+        return n;
+    }
+
+    /** The files of the snapshot, in the server's order. */
+    static List<Path> files(StreamDir sd) throws IOException {
+        Path dir = sd.dir();
+        List<Path> out = new ArrayList<>();
+        out.add(dir.resolve(MetaFiles.META_INF));
+        out.add(dir.resolve(MetaFiles.META_SUM));
+        Path msgs = dir.resolve("msgs");
+        if (Files.isDirectory(msgs)) {
+            try (Stream<Path> s = Files.list(msgs)) {
+                s.filter(p -> BLOCK.matcher(p.getFileName().toString()).matches())
+                        .sorted(Comparator.comparingLong(StreamExport::blockIndex))
+                        .forEach(out::add);
+            }
+            Path index = msgs.resolve("index.db");
+            if (Files.isRegularFile(index)) {
+                out.add(index);
+            }
+        }
+        for (String c : sd.consumers()) {
+            Path od = dir.resolve("obs").resolve(c);
+            for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat")) {
+                if (Files.isRegularFile(od.resolve(f))) {
+                    out.add(od.resolve(f));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static long blockIndex(Path p) {
+        Matcher m = BLOCK.matcher(p.getFileName().toString());
+        return m.matches() ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
+    }
+
+    private record FileMark(Path path, long size, FileTime modified) {
+    }
+
+    private static List<FileMark> marks(List<Path> files) throws IOException {
+        List<FileMark> out = new ArrayList<>(files.size());
+        for (Path p : files) {
+            out.add(new FileMark(p, Files.size(p), Files.getLastModifiedTime(p)));
+        }
+        return out;
+    }
+
+    /** Counts the tar's bytes (before compression) for the report; closing it closes nothing below. */
+    private static final class CountingStream extends OutputStream {
+        private final OutputStream out;
+        long count;
+
+        CountingStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package io.jetstart.core.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jetstart.core.compress.S2InputStream;
+import io.jetstart.core.compress.S2OutputStream;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StreamOpener;
+import io.jetstart.core.store.StreamStore;
+import io.jetstart.core.testing.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StreamExportTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private static StreamDir streamDir(Path store, String name) throws IOException {
+        return StoreLayout.discover(store, DiskGate.unbounded()).streams().stream()
+                .filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static JsonNode oracleStream(String fixture, String name) throws IOException {
+        for (JsonNode s : JSON.readTree(Fixtures.root().resolve(fixture).resolve("oracle.json").toFile()).get("streams")) {
+            if (s.get("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no " + name + " in the oracle of " + fixture);
+    }
+
+    @Test
+    void theBackupFolderCarriesTheServersStateAndEveryFileOfTheStreamInTheServersOrder() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-small", tmp);
+        StreamDir lim1 = streamDir(store, "LIM1");
+
+        StreamExport.Result r = StreamExport.export(lim1, tmp.resolve("out"));
+
+        JsonNode backup = JSON.readTree(r.metadata().toFile());
+        JsonNode oracle = oracleStream("nats-2.15.1-small", "LIM1").get("state");
+        for (String f : List.of("messages", "bytes", "first_seq", "last_seq", "num_deleted", "num_subjects", "consumer_count",
+                "first_ts", "last_ts")) {
+            assertThat(backup.get("state").get(f)).as(f).isEqualTo(oracle.get(f));
+        }
+        assertThat(backup.get("config").get("name").asText()).isEqualTo("LIM1");
+        assertThat(backup.get("config").has("Created")).as("FileStreamInfo's Created, not a config field").isFalse();
+        assertThat(backup.get("config").get("retention").asText()).isEqualTo("limits");
+
+        List<String> names = new ArrayList<>();
+        try (InputStream in = new S2InputStream(Files.newInputStream(r.data()))) {
+            TarReader tar = new TarReader(in);
+            for (TarReader.Entry e; (e = tar.next()) != null; ) {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                tar.copyEntry(b);
+                assertThat(b.toByteArray()).as(e.name()).isEqualTo(Files.readAllBytes(lim1.dir().resolve(e.name())));
+                names.add(e.name());
+            }
+        }
+        assertThat(names).containsExactly("meta.inf", "meta.sum", "msgs/1.blk", "msgs/index.db",
+                "obs/C0/meta.inf", "obs/C0/meta.sum", "obs/C0/o.dat", "obs/C1/meta.inf", "obs/C1/meta.sum", "obs/C1/o.dat");
+    }
+
+    @Test
+    void anExportedSnapshotUnpacksIntoAStreamThatOpensWithTheSameState() throws Exception {
+        for (String fixture : List.of("nats-2.15.1-small", "nats-2.15.1-s2")) {
+            Path store = Fixtures.copyStore(fixture, tmp.resolve("src"));
+            for (StreamDir sd : StoreLayout.discover(store, DiskGate.unbounded()).streams()) {
+                Path out = tmp.resolve("out").resolve(fixture).resolve(sd.name());
+                StreamExport.Result r = StreamExport.export(sd, out);
+                Path target = tmp.resolve("dst").resolve(fixture).resolve(sd.name());
+                try (InputStream in = Files.newInputStream(r.data())) {
+                    SnapshotUnpacker.unpack(in, target);
+                }
+
+                StreamStore back = StreamOpener.open(sd.account(), sd.name(), target,
+                        MetaFiles.readStream(target, DiskGate.unbounded()).config(), StoreContext.singleThreaded());
+                assertThat(back.state().withConsumerCount(r.state().consumerCount()))
+                        .as("%s > %s", fixture, sd.name()).usingRecursiveComparison().isEqualTo(r.state());
+            }
+        }
+    }
+
+    @Test
+    void anEntryThatClimbsOutOfTheStreamFolderIsRefusedAndNothingIsLeftBehind() throws IOException {
+        ByteArrayOutputStream s2 = new ByteArrayOutputStream();
+        try (S2OutputStream out = new S2OutputStream(s2)) {
+            TarWriter w = new TarWriter(out, 0);
+            w.add("meta.inf", new byte[] {'{', '}'});
+            w.add("obs/../../evil", new byte[] {1});
+            w.finish();
+        }
+        Path target = tmp.resolve("streams").resolve("S");
+
+        assertThatThrownBy(() -> SnapshotUnpacker.unpack(new ByteArrayInputStream(s2.toByteArray()), target))
+                .isInstanceOf(IOException.class).hasMessageContaining("outside the stream folder");
+        try (var left = Files.list(tmp.resolve("streams"))) {
+            assertThat(left).isEmpty();
+        }
+        assertThat(tmp.resolve("evil")).doesNotExist();
+    }
+
+    @Test
+    void theSecondSnapshotFormatIsNamedNotMisreadAsATar() throws IOException {
+        ByteArrayOutputStream s2 = new ByteArrayOutputStream();
+        try (S2OutputStream out = new S2OutputStream(s2)) {
+            out.write("NATSARC1 and entries".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        }
+
+        assertThatThrownBy(() -> SnapshotUnpacker.unpack(new ByteArrayInputStream(s2.toByteArray()), tmp.resolve("S")))
+                .isInstanceOf(IOException.class).hasMessageContaining("NATSARC1");
+    }
+}
