@@ -12,6 +12,7 @@ import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.format.Tombstone;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -42,14 +43,20 @@ public final class StreamOpener {
     private StreamOpener() {
     }
 
-    /** Opens the stream in {@code dir} with an already verified config. */
+    /** Opens the stream in {@code dir} with an already verified config, as the newest server line does. */
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx)
             throws StoreException, InterruptedException {
+        return open(account, name, dir, config, ctx, ServerLine.NEWEST);
+    }
+
+    /** Opens the stream as {@code line} does (which {@code index.db} versions it reads). */
+    public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                   ServerLine line) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        Prior prior = fastPath(s);
+        Prior prior = fastPath(s, line);
         if (prior != null) {
-            rebuild(s, prior);
+            rebuild(s, prior, line);
         }
         if (!s.psim.isEmpty()) {
             s.tracksSubjects = true;
@@ -64,7 +71,7 @@ public final class StreamOpener {
     }
 
     /** @return null when the fast path succeeded, else what the rebuild starts from */
-    private static Prior fastPath(StreamStore s) throws StoreException, InterruptedException {
+    private static Prior fastPath(StreamStore s, ServerLine line) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
         byte[] bytes;
         try {
@@ -81,6 +88,13 @@ public final class StreamOpener {
         } catch (FormatException e) {
             s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(),
                     "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)"));
+            return Prior.NONE;
+        }
+        if (line.maxIndexDbVersion() > 0 && db.version() > line.maxIndexDbVersion()) {
+            // A line reads only the versions it knows (2.10.x: v1; 2.12: up to v3) and rebuilds otherwise.
+            s.problems.add(new Problem(Problem.Severity.WARNING, file, 1, "Stream state magic and version mismatch: index.db v"
+                    + db.version() + " is newer than nats-server " + line + " reads (v" + line.maxIndexDbVersion()
+                    + "); rebuilt from the blocks as it would"));
             return Prior.NONE;
         }
         // Step 8: keep blocks that hold messages, and the last entry whatever it holds.
@@ -206,7 +220,7 @@ public final class StreamOpener {
                            List<Problem> problems) {
     }
 
-    private static void rebuild(StreamStore s, Prior prior) throws StoreException, InterruptedException {
+    private static void rebuild(StreamStore s, Prior prior, ServerLine line) throws StoreException, InterruptedException {
         s.source = Source.REBUILT;
         List<Long> indexes;
         try {
@@ -223,7 +237,7 @@ public final class StreamOpener {
         List<Scanned> results = s.ctx.blockWork().all(tasks);
         List<Tombstone> tombs = new ArrayList<>();
         for (Scanned r : results) {
-            merge(s, r, tombs);
+            merge(s, r, tombs, line);
         }
         // Step 3: sequences never go backwards after a lost tail.
         if (prior.lastSeq() > s.lastSeq) {
@@ -374,8 +388,8 @@ public final class StreamOpener {
     }
 
     /** Spec 4.5 step 2.4: add one recovered block to the stream. */
-    private static void merge(StreamStore s, Scanned r, List<Tombstone> tombs) {
-        BlockScan scan = r.scan();
+    private static void merge(StreamStore s, Scanned r, List<Tombstone> tombs, ServerLine line) {
+        BlockScan scan = TombstoneOnlyBlock.asLine(r.scan(), line);
         Path file = BlockFiles.blockPath(s.msgsDir, scan.index());
         BlockState b = new BlockState(scan.index(), file);
         s.problems.addAll(r.problems());
