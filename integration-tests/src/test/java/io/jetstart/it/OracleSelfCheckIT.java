@@ -40,7 +40,8 @@ class OracleSelfCheckIT {
         NatsServers servers = NatsServers.discover();
         List<DynamicNode> nodes = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(fixtures)) {
-            for (Path fixture : dirs.filter(d -> d.getFileName().toString().endsWith("-small")).sorted().toList()) {
+            for (Path fixture : dirs.filter(d -> d.getFileName().toString().endsWith("-small")
+                    || d.getFileName().toString().endsWith("-lines")).sorted().toList()) {
                 ServerVersion version = ServerVersion.parse(Files.readString(fixture.resolve("server-version.txt")));
                 Optional<NatsServerBinary> binary = servers.all().stream().filter(b -> b.version().equals(version)).findFirst();
                 if (binary.isEmpty()) {

@@ -71,10 +71,14 @@ class ServerLineFixturesIT {
                         // 2.9 writes no tombstones: the case does not exist there.
                         tombstonesOnly(c.connection());
                     }
+                    interestWalk(c.connection());
                 }
                 running = ServerOracle.capture(server);
                 server.stopGracefully();
             }
+            // The one edit made to the files after the stop (testdata/README.md): INTW loses its
+            // consumer C1 as an operator removing its directory would; the server never did this.
+            deleteTree(store.resolve("jetstream/$G/streams/INTW/obs/C1"));
             Files.writeString(dir.resolve("server-version.txt"), "nats-server: v" + b.version() + "\n");
             for (NatsServerBinary other : servers.all()) {
                 if (!other.version().writesIndexDb() && b.version().writesIndexDb()) {
@@ -235,6 +239,41 @@ class ServerLineFixturesIT {
             jsm.deleteMessage("TOMB", seq, false);
         }
         nc.flush(WAIT);
+    }
+
+    /**
+     * {@code INTW}: interest retention, {@code C0} and {@code C1} exist before 100 publishes;
+     * {@code C0} delivered 100, acked 1-60 and every 7th of 61-100; {@code C1} delivered and acked
+     * 30. Once {@code C1}'s directory is gone, the startup walk of 2.11.12+/2.12.3+ removes {@code C0}'s
+     * acked messages above its floor (63, 70, ..., 98); 2.10 removes only up to the floor; 2.9 purges
+     * below the floor and clears the pending map.
+     */
+    static void interestWalk(Connection nc) throws Exception {
+        JetStream js = nc.jetStream();
+        JetStreamManagement jsm = nc.jetStreamManagement();
+        jsm.addStream(StreamConfiguration.builder().name("INTW").subjects("intw.*").retentionPolicy(RetentionPolicy.Interest)
+                .storageType(StorageType.File).replicas(1).build());
+        jsm.addOrUpdateConsumer("INTW", durable("C0").build());
+        jsm.addOrUpdateConsumer("INTW", durable("C1").build());
+        publish(js, "INTW", "intw", 1, 100);
+        List<Message> got = fetch(nc, jsm, "INTW", durable("C0").build(), 100);
+        for (int i = got.size(); i >= 1; i--) {
+            if (i <= 60 || i % 7 == 0) {
+                got.get(i - 1).ackSync(WAIT);
+            }
+        }
+        for (Message m : fetch(nc, jsm, "INTW", durable("C1").build(), 30)) {
+            m.ackSync(WAIT);
+        }
+        nc.flush(WAIT);
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static void publish(JetStream js, String stream, String prefix, int from, int to) throws Exception {

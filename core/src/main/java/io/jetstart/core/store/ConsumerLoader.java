@@ -4,6 +4,7 @@ import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
@@ -30,11 +31,11 @@ public final class ConsumerLoader {
 
     /** Loads with the newest line's rules (2.14+ reconciles a consumer ahead of its stream). */
     public static RestoredConsumer load(StreamStore s, String consumerName) throws StoreException, InterruptedException {
-        return load(s, consumerName, io.jetstart.core.lines.ServerLine.NEWEST);
+        return load(s, consumerName, ServerLine.NEWEST);
     }
 
     /** Loads as {@code line} restores it. */
-    public static RestoredConsumer load(StreamStore s, String consumerName, io.jetstart.core.lines.ServerLine line)
+    public static RestoredConsumer load(StreamStore s, String consumerName, ServerLine line)
             throws StoreException, InterruptedException {
         Path dir = s.dir.resolve("obs").resolve(consumerName);
         ConsumerMeta meta;

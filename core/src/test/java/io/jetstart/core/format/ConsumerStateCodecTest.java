@@ -90,7 +90,7 @@ class ConsumerStateCodecTest {
     void everyFixtureConsumerFileReencodesByteForByte() throws Exception {
         List<Path> files = allConsumerFiles();
         // The -small stores, upbench and the -lines stores (testdata/README.md).
-        assertThat(files).hasSize(39);
+        assertThat(files).hasSize(42);
         for (Path f : files) {
             byte[] original = Files.readAllBytes(f);
             assertThat(ConsumerStateCodec.encode(ConsumerStateCodec.decode(original))).as("%s", f).isEqualTo(original);

@@ -120,8 +120,8 @@ class LegacyIndexCodecTest {
             }
         }
         // The -small stores, upbench and the -lines stores (testdata/README.md).
-        assertThat(idxCount).as(".idx files").isEqualTo(5);
-        assertThat(fssCount).as(".fss files").isEqualTo(5);
+        assertThat(idxCount).as(".idx files").isEqualTo(6);
+        assertThat(fssCount).as(".fss files").isEqualTo(6);
     }
 
     @Test

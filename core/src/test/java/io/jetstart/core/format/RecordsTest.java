@@ -303,6 +303,6 @@ class RecordsTest {
             }
         }
         // The -small stores, upbench and the -lines stores (testdata/README.md).
-        assertThat(blocks).isEqualTo(21);
+        assertThat(blocks).isEqualTo(24);
     }
 }

@@ -25,8 +25,8 @@ class ServerLineDetectorTest {
             "nats-2.9.10-small, 2.9, meta.inf without compression and consumer_limits (2.9) (3 streams)",
             "nats-2.10.27-small, 2.10, index.db v1 (3 streams)",
             "nats-2.15.1-small, 2.15, index.db v4 (2.14 or newer) (3 streams)",
-            "nats-2.10.27-lines, 2.10, index.db v1 (3 streams)",
-            "nats-2.15.1-lines, 2.15, index.db v4 (2.14 or newer) (3 streams)"})
+            "nats-2.10.27-lines, 2.10, index.db v1 (4 streams)",
+            "nats-2.15.1-lines, 2.15, index.db v4 (2.14 or newer) (4 streams)"})
     void eachRealStoreIsSeenAsTheLineThatWroteIt(String fixture, String line, String evidence) throws Exception {
         LineChoice c = detect(Fixtures.copyStore(fixture, tmp));
 

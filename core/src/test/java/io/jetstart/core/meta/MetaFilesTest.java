@@ -93,8 +93,8 @@ class MetaFilesTest {
             }
         }
         // The -small stores, upbench and the -lines stores (testdata/README.md).
-        assertThat(streams).isEqualTo(19);
-        assertThat(consumers).isEqualTo(39);
+        assertThat(streams).isEqualTo(22);
+        assertThat(consumers).isEqualTo(42);
     }
 
     // ---- failures, in the server's words ----
