@@ -23,6 +23,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
+    @Mixin
+    ServerLineOption serverLine = new ServerLineOption();
+
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
@@ -38,6 +41,7 @@ final class InspectCommand implements Callable<Integer> {
         Path storeDir = store.dir;
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
                 .withListener(RecoveryListener.NONE).withOnlyStreams(streams);
+        opts = serverLine.applyTo(opts);
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {

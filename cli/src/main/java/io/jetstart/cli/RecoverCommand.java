@@ -56,6 +56,9 @@ final class RecoverCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics = new MetricsOptions();
 
+    @Mixin
+    ServerLineOption serverLine = new ServerLineOption();
+
     @Override
     public Integer call() throws Exception {
         Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
@@ -63,7 +66,7 @@ final class RecoverCommand implements Callable<Integer> {
             return missing;
         }
         Path storeDir = store.dir;
-        RecoveryOptions opts = RecoveryOptions.defaults();
+        RecoveryOptions opts = serverLine.applyTo(RecoveryOptions.defaults());
         try {
             // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
             if (dios != null) {

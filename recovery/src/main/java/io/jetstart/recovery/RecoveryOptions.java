@@ -1,6 +1,7 @@
 package io.jetstart.recovery;
 
 import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.lines.ServerLine;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -20,9 +21,10 @@ import java.util.Set;
  *                    the fallback on final APIs
  * @param listener    receives events on a single reporter thread
  * @param onlyStreams when non-empty, only streams with these names are recovered
+ * @param serverLine  whose view to report ({@code --as}); null: the line detected from the files
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
-                              RecoveryListener listener, Set<String> onlyStreams) {
+                              RecoveryListener listener, Set<String> onlyStreams, ServerLine serverLine) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -44,7 +46,7 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
     public static RecoveryOptions defaults() {
         return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
-                RecoveryListener.NONE, Set.of());
+                RecoveryListener.NONE, Set.of(), null);
     }
 
     /**
@@ -59,30 +61,35 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, serverLine);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, serverLine);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, serverLine);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, serverLine);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, serverLine);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, serverLine);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, serverLine);
+    }
+
+    /** Report {@code line}'s view instead of the detected line's; null returns to detection. */
+    public RecoveryOptions withServerLine(ServerLine line) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, line);
     }
 }
