@@ -206,7 +206,9 @@ class ServerLineFixturesIT {
         jsm.addStream(StreamConfiguration.builder().name("MAXD1").subjects("maxd1.*")
                 .storageType(StorageType.File).replicas(1).build());
         publish(js, "MAXD1", "maxd1", 1, 40);
-        ConsumerConfiguration cc = durable("D1").maxDeliver(1).build();
+        // An ack wait that never ends: once it passes, a server terminates pending messages that
+        // reached max_deliver, and the oracle would depend on when it was asked.
+        ConsumerConfiguration cc = durable("D1").maxDeliver(1).ackWait(Duration.ofDays(36_500)).build();
         List<Message> got = fetch(nc, jsm, "MAXD1", cc, 10);
         for (int i = 0; i < got.size(); i++) {
             if (i % 3 == 0) {
