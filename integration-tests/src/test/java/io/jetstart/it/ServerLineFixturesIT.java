@@ -33,8 +33,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (docs/compatibility.md, "Rules by server line"), with each server's oracles.
  * <pre>
  * JETSTART_NATS_SERVERS=... ./mvnw -pl integration-tests -am verify -Dit.test=ServerLineFixturesIT \
- *     -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Djetstart.lines.out=testdata/fixtures
+ *     -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Djetstart.lines.out=$PWD/testdata/fixtures
  * </pre>
+ * (an absolute path: the tests run in {@code integration-tests/}; existing {@code -lines} folders
+ * there must be removed first, they are never overwritten).
  * For each build (2.9.x, 2.10.x, 2.14+) it writes one store through jnats, stops the server, then
  * restarts every build on copies of it, clean and with the index files removed, and records what
  * each reported after the restore settled:
