@@ -2,6 +2,7 @@ package io.jetstart.cli;
 
 import io.jetstart.core.write.GeneratorSpec;
 import io.jetstart.core.write.StoreGenerator;
+import io.jetstart.recovery.GoFormat;
 import io.jetstart.recovery.LoggingListener;
 import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
@@ -33,13 +34,13 @@ final class DemoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--streams", defaultValue = "8", description = "Streams (default: ${DEFAULT-VALUE})")
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "8", description = "Streams (default: ${DEFAULT-VALUE})")
     int streams;
 
-    @Option(names = "--messages", defaultValue = "250000", description = "Messages per stream (default: ${DEFAULT-VALUE})")
+    @Option(names = "--messages", paramLabel = "M", defaultValue = "250000", description = "Messages per stream (default: ${DEFAULT-VALUE})")
     long messages;
 
-    @Option(names = "--payload", defaultValue = "100", description = "Payload bytes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--payload", paramLabel = "BYTES", defaultValue = "100", description = "Payload bytes (default: ${DEFAULT-VALUE})")
     int payload;
 
     @Option(names = "--keep", description = "Keep the demo store and print where it is")
@@ -54,36 +55,73 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
-        Integer badMetrics = metrics.refuseIfInvalid(spec.commandLine().getErr());
+        var err = spec.commandLine().getErr();
+        GeneratorSpec generator;
+        try {
+            // Every option is checked before anything is printed or created (exit 64, no temp folder).
+            generator = GeneratorSpec.of(streams, messages, payload).withSubjects(16).withConsumers(2);
+        } catch (IllegalArgumentException e) {
+            err.println("jetstart: " + e.getMessage());
+            return Main.USAGE;
+        }
+        Integer badMetrics = metrics.refuseIfInvalid(err);
         if (badMetrics != null) {
             return badMetrics;
         }
         Path dir = Files.createTempDirectory("jetstart-demo-");
+        ReportOnShutdown shutdown = null;
+        int status = Main.FAILED;
         try {
-            out.printf("Generating %d streams x %,d messages x %d B (2 consumers each) in %s%n", streams, messages, payload, dir);
+            out.printf("Generating %d streams x %s messages x %d B (2 consumers each) in %s%n", streams, GoFormat.comma(messages),
+                    payload, dir);
             out.flush();
-            StoreGenerator.generate(dir, GeneratorSpec.of(streams, messages, payload).withSubjects(16).withConsumers(2), (d, w) -> { });
+            StoreGenerator.generate(dir, generator, (d, w) -> { });
             int truncated = truncateIndexes(dir);
-            out.printf("Truncated %d index.db files to 0 bytes: every stream must be rebuilt from its blocks%n%n", truncated);
+            out.printf("Truncated %d index.db files to 0 bytes on purpose (as after a crash mid-write): every stream must be "
+                    + "rebuilt from its blocks.%n", truncated);
+            if (!quiet) {
+                // Said once, here: the eight WARN lines that follow alarmed first-time users.
+                out.printf("So each stream logs nats-server's warning for an empty index.db (\"Stream state too short "
+                        + "(0 bytes)\") where nats-server logs it, before its Restored line: expected here, not damage.%n");
+            }
+            out.println();
             out.flush();
             RecoveryReport report;
             try (RecoveryObservation observation = RecoveryObservation.start(metrics, quiet,
-                    quiet ? RecoveryListener.NONE : new LoggingListener(), spec.commandLine().getErr())) {
-                report = StoreRecovery.recover(dir, RecoveryOptions.defaults().withListener(observation.listener()));
+                    quiet ? RecoveryListener.NONE : new LoggingListener(), err);
+                 StoreRecovery recovery = new StoreRecovery(dir, RecoveryOptions.defaults().withListener(observation.listener()))) {
+                shutdown = ReportOnShutdown.install(() -> {
+                    recovery.close();
+                    observation.stopLingering();
+                });
+                report = recovery.run();
                 observation.stopProgress();
                 observation.writeMetrics();
+                err.flush();
+                out.println();
+                out.print(ReportTable.render(report, true));
+                if (!quiet) {
+                    out.println(ReportTable.TIME_NOTE);
+                }
+                out.flush();
+                status = ExitStatus.of(report);
+                observation.linger();
             }
-            System.err.flush();
-            out.println();
-            out.print(ReportTable.render(report, true));
-            return ExitStatus.of(report);
+            return status;
         } finally {
-            if (keep) {
-                out.println("Demo store kept in " + dir);
-            } else {
-                deleteOwnTempDir(dir);
+            try {
+                if (keep) {
+                    out.println("Demo store kept in " + dir);
+                } else {
+                    deleteOwnTempDir(dir);
+                }
+                out.flush();
+            } finally {
+                if (shutdown != null) {
+                    shutdown.finished(status);
+                    shutdown.close();
+                }
             }
-            out.flush();
         }
     }
 

@@ -1,6 +1,8 @@
 package io.jetstart.cli;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.DiskGate;
@@ -8,13 +10,22 @@ import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.store.ConsumerSettlement;
+import io.jetstart.core.store.MessageReader;
+import io.jetstart.core.store.MessageView;
+import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.RecordDamage;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,10 +36,19 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jetstart dump}: every live message of every stream, read-only, as nats-server's
  * message-get API returns them ({@code seq}, {@code subject}, {@code hdrs} and {@code data} in
- * base64, {@code time}). Streams the JSON out, so memory does not grow with the store.
+ * base64, {@code time}). Streams the output, so memory does not grow with the store.
+ *
+ * <p>Each stream is opened as a startup opens it (blocks, then consumers and the interest sweep
+ * they imply) and read through {@link MessageReader}, so every message printed passed its record
+ * checksum and a damaged one is named on stderr (file, offset) instead of printed. Exit status as
+ * {@code inspect}'s: 1 when damage was found, 2 when a stream could not be opened.
  */
 @Command(name = "dump", mixinStandardHelpOptions = true,
-        description = "Print every live message (seq, subject, time, headers, payload), read-only.")
+        description = {"Print every live message (seq, time, subject, headers, payload), read-only. Each message's "
+                + "record checksum is verified first; a damaged message is not printed but named on stderr "
+                + "(file, offset), and the exit status is then 1.",
+                "Text: one line per message, headers and payload as quoted strings, printable ASCII as is "
+                        + "and every other byte escaped (\\r \\n \\t \\\\ \\\" \\xNN)."})
 final class DumpCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -36,86 +56,164 @@ final class DumpCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
-    @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\",\"time\",\"hdrs\",\"data\"}]}]}")
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\","
+            + "\"time\",\"hdrs\",\"data\"}],\"problems\":[...]}]} (docs/json.md)")
     boolean json;
 
-    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
-    Set<String> streams = Set.of();
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
+
+    @Mixin
+    StreamSelection selection = new StreamSelection();
 
     @Override
     public Integer call() throws Exception {
-        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
+        PrintWriter err = spec.commandLine().getErr();
+        Integer missing = store.refuseIfMissing(err);
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         Path storeDir = store.dir;
+        Integer unknown = selection.refuseUnknown(storeDir, err);
+        if (unknown != null) {
+            return unknown;
+        }
+        Set<String> streams = selection.names();
         StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
+        List<StreamDir> chosen = layout.streams().stream()
+                .filter(sd -> streams.isEmpty() || streams.contains(sd.name())).toList();
         // Dump verifies every record it prints: the same size rule as a recovery for its checksum.
-        RecordHashSource hashes = RecordHashSource.forStore(layout.streams().stream()
-                .filter(sd -> streams.isEmpty() || streams.contains(sd.name())).mapToLong(StreamDir::blockBytes).sum());
+        RecordHashSource hashes = RecordHashSource.forStore(chosen.stream().mapToLong(StreamDir::blockBytes).sum());
+        PrintWriter text = spec.commandLine().getOut();
         int status = Main.OK;
-        var text = spec.commandLine().getOut();
         // Written to the command's own writer (not System.out) so Main.run(out, err, ...) captures it;
         // the writer stays open, it is not ours to close.
         try (JsonGenerator g = ReportJson.MAPPER.getFactory().createGenerator(text)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)) {
+            if (pretty) {
+                g.useDefaultPrettyPrinter();
+            }
             if (json) {
                 g.writeStartObject();
                 g.writeArrayFieldStart("streams");
             }
-            Base64.Encoder b64 = Base64.getEncoder();
-            for (StreamDir sd : layout.streams()) {
-                if (!streams.isEmpty() && !streams.contains(sd.name())) {
-                    continue;
-                }
-                StreamStore store;
-                try {
-                    store = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
-                            MetaFiles.readStream(sd.dir(), DiskGate.unbounded()).config(), StoreContext.singleThreaded(hashes));
-                } catch (MetaException | StoreException e) {
-                    spec.commandLine().getErr().println("jetstart: " + sd.account() + " > " + sd.name() + ": " + e.getMessage());
-                    status = Main.FAILED;
-                    continue;
-                }
-                if (json) {
-                    g.writeStartObject();
-                    g.writeStringField("account", sd.account());
-                    g.writeStringField("name", sd.name());
-                    g.writeArrayFieldStart("messages");
-                }
-                store.forEachLive(store.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
-                    try {
-                        if (json) {
-                            g.writeStartObject();
-                            g.writeNumberField("seq", seq);
-                            g.writeStringField("subject", subject);
-                            g.writeStringField("time", GoTime.format(ts));
-                            if (hl > 0) {
-                                g.writeStringField("hdrs", b64.encodeToString(Arrays.copyOfRange(buf, ho, ho + hl)));
-                            }
-                            g.writeStringField("data", b64.encodeToString(Arrays.copyOfRange(buf, po, po + pl)));
-                            g.writeEndObject();
-                        } else {
-                            text.printf("%s > %s  %d  %s  %s  %d bytes%s%n", sd.account(), sd.name(), seq, GoTime.format(ts), subject, pl,
-                                    hl > 0 ? " (+" + hl + " header bytes)" : "");
-                        }
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                    return true;
-                });
-                if (json) {
-                    g.writeEndArray();
-                    g.writeEndObject();
-                }
+            for (StreamDir sd : chosen) {
+                status = Math.max(status, dumpStream(sd, hashes, g, text, err));
             }
             if (json) {
                 g.writeEndArray();
                 g.writeEndObject();
-                g.writeRaw('\n');
+                g.flush();
+                text.println();
             }
         }
         text.flush();
+        err.flush();
         return status;
+    }
+
+    /** Dumps one stream; returns its exit status (OK, DAMAGED or FAILED). */
+    private int dumpStream(StreamDir sd, RecordHashSource hashes, JsonGenerator g, PrintWriter text, PrintWriter err)
+            throws IOException, InterruptedException {
+        String label = sd.account() + " > " + sd.name();
+        List<Problem> problems = new ArrayList<>();
+        StreamStore s;
+        try {
+            StreamKeys streamKeys = StreamKeys.load(keys.key, sd.account(), sd.dir(), DiskGate.unbounded());
+            s = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
+                    MetaFiles.readStream(sd.dir(), DiskGate.unbounded(), streamKeys).config(),
+                    StoreContext.singleThreaded(hashes).withKey(keys.key));
+            problems.addAll(s.problems());
+            // As a startup does: a rebuilt interest stream then shows what the server keeps. A
+            // consumer that cannot be loaded is damage (as in inspect), not a failed dump.
+            problems.addAll(ConsumerSettlement.loadAndSettle(s, sd.consumers()));
+        } catch (MetaException | StoreException | DecryptionException e) {
+            Problem p = switch (e) {
+                case StoreException se -> se.problem();
+                case MetaException me -> Problem.fatal(me.file(), -1, e.getMessage());
+                default -> Problem.fatal(sd.dir(), -1, e.getMessage());
+            };
+            report(err, label, p);
+            if (json) {
+                g.writeStartObject();
+                g.writeStringField("account", sd.account());
+                g.writeStringField("name", sd.name());
+                g.writeArrayFieldStart("messages");
+                g.writeEndArray();
+                writeProblems(g, List.of(p));
+                g.writeEndObject();
+            }
+            return Main.FAILED;
+        }
+        for (Problem p : problems) {
+            report(err, label, p);
+        }
+        if (json) {
+            g.writeStartObject();
+            g.writeStringField("account", sd.account());
+            g.writeStringField("name", sd.name());
+            g.writeArrayFieldStart("messages");
+        }
+        Base64.Encoder b64 = Base64.getEncoder();
+        try {
+            new MessageReader(s).forEach(s.firstSeq(), new MessageReader.Visitor() {
+                @Override
+                public boolean message(MessageView m) {
+                    try {
+                        if (json) {
+                            g.writeStartObject();
+                            g.writeNumberField("seq", m.seq());
+                            g.writeStringField("subject", m.subject());
+                            g.writeStringField("time", GoTime.format(m.timestamp()));
+                            if (m.headersLength() > 0) {
+                                g.writeStringField("hdrs", b64.encodeToString(m.headers()));
+                            }
+                            g.writeStringField("data", b64.encodeToString(m.payload()));
+                            g.writeEndObject();
+                        } else {
+                            text.print(label + "  " + m.seq() + "  " + GoTime.format(m.timestamp()) + "  " + m.subject());
+                            if (m.headersLength() > 0) {
+                                text.print("  hdrs " + Escaped.quote(m.headers()));
+                            }
+                            text.println("  data " + Escaped.quote(m.payload()));
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return true;
+                }
+
+                @Override
+                public void damaged(RecordDamage d) {
+                    Problem p = d.toProblem();
+                    problems.add(p);
+                    report(err, label, p);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (json) {
+            g.writeEndArray();
+            writeProblems(g, problems);
+            g.writeEndObject();
+        }
+        return problems.stream().anyMatch(p -> p.severity() != Problem.Severity.WARNING) ? Main.DAMAGED : Main.OK;
+    }
+
+    private static void report(PrintWriter err, String label, Problem p) {
+        err.println("jetstart: " + p.severity().name().toLowerCase(java.util.Locale.ROOT) + ": " + label + ": " + p.describe());
+    }
+
+    private static void writeProblems(JsonGenerator g, List<Problem> problems) throws IOException {
+        g.writeFieldName("problems");
+        ReportJson.MAPPER.writeTree(g, ReportJson.problems(problems));
     }
 }

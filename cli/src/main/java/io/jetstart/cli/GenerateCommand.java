@@ -41,7 +41,8 @@ final class GenerateCommand implements Callable<Integer> {
     String account;
 
     @Option(names = "--index-version", defaultValue = "3", paramLabel = "V",
-            description = "index.db version: 3 is read by nats-server 2.12+ and 2.14+; 4 only by 2.14+ (default: ${DEFAULT-VALUE})")
+            description = "index.db version 1..4. nats-server 2.10.x reads only 1 (it refuses 2..4 and rebuilds from "
+                    + "the blocks, to the same state); 2.12+ reads 1..3; 2.14+ reads 1..4 (default: ${DEFAULT-VALUE})")
     int indexVersion;
 
     @Option(names = "--block-size", defaultValue = "8388608", paramLabel = "BYTES", description = "Block size (default: ${DEFAULT-VALUE})")
@@ -104,7 +105,7 @@ final class GenerateCommand implements Callable<Integer> {
         long total = messages * streams;
         spec.commandLine().getOut().printf("Wrote %d streams, %s messages (%s msgs/s) into %s in %s%n", streams,
                 GoFormat.comma(total), GoFormat.comma(nanos == 0 ? 0 : total * 1_000_000_000L / nanos), storeDir.resolve("jetstream"),
-                GoFormat.duration(nanos));
+                GoFormat.durationRoundedToMillis(nanos));
         return Main.OK;
     }
 

@@ -5,7 +5,6 @@ import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import java.nio.file.Path;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,13 +23,19 @@ final class InspectCommand implements Callable<Integer> {
     StoreDirArg store = new StoreDirArg();
 
     @Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Mixin
     ServerLineOption serverLine = new ServerLineOption();
 
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
-    @Option(names = "--stream", paramLabel = "NAME", description = "Only this stream (repeatable)")
-    Set<String> streams = Set.of();
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
+
+    @Mixin
+    StreamSelection selection = new StreamSelection();
 
     @Override
     public Integer call() throws Exception {
@@ -38,14 +43,22 @@ final class InspectCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         Path storeDir = store.dir;
+        Integer unknown = selection.refuseUnknown(storeDir, spec.commandLine().getErr());
+        if (unknown != null) {
+            return unknown;
+        }
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
-                .withListener(RecoveryListener.NONE).withOnlyStreams(streams);
+                .withListener(RecoveryListener.NONE).withOnlyStreams(selection.names()).withKey(keys.key);
         opts = serverLine.applyTo(opts);
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, false)));
+            out.println(ReportJson.write(ReportJson.report(report, false), pretty));
         } else {
             out.print(ReportTable.render(report, false));
         }

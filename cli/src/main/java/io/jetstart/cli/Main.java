@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code jetstart}: inspect, recover, generate and demo NATS JetStream file stores.
+ * {@code jetstart}: inspect, recover, dump, generate and demo NATS JetStream file stores.
  *
  * <p>Exit statuses (docs/cli.md): 0 every stream came back whole; 1 every stream came back but
  * some with damage (unreadable data, a failed consumer); 2 at least one stream failed; 3 the
@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         description = "Reads NATS JetStream file stores byte-exactly and recovers every stream in parallel.",
         footer = {"", "Also: ./jetstart bench <seed8|upbench|many|huge> times jetstart against nats-server "
                 + "(benchmarks module; the launcher runs it, see docs/BENCHMARKS.md)."},
-        subcommands = {InspectCommand.class, RecoverCommand.class, GenerateCommand.class, DemoCommand.class, DumpCommand.class, WarmupCommand.class,
+        subcommands = {InspectCommand.class, RecoverCommand.class, VerifyCommand.class, RepairCommand.class, GenerateCommand.class, DemoCommand.class, DumpCommand.class,
+                PublishCommand.class, GetCommand.class, WarmupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;

@@ -26,8 +26,15 @@ final class RecoverCommand implements Callable<Integer> {
     @Mixin
     StoreDirArg store = new StoreDirArg();
 
-    @Option(names = "--json", description = "Write the report as JSON on stdout (inspect's fields plus outcome, duration_ms, problems, summary)")
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Option(names = "--json", description = "Write the report as JSON on stdout: inspect's fields plus outcome, duration_ms, "
+            + "gate_wait_ms, bytes_read per stream and a summary (docs/json.md)")
     boolean json;
+
+    @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
+    boolean pretty;
 
     static final class Parallelism {
         @Option(names = "--workers", paramLabel = "N", description = "Blocks read or parsed at once across all streams (default: 2 x cores, fewer on a small heap)")
@@ -54,6 +61,9 @@ final class RecoverCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
+    StreamSelection selection = new StreamSelection();
+
+    @Mixin
     MetricsOptions metrics = new MetricsOptions();
 
     @Mixin
@@ -61,12 +71,17 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
+        var err = spec.commandLine().getErr();
+        Integer missing = store.refuseIfMissing(err);
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         Path storeDir = store.dir;
-        RecoveryOptions opts = serverLine.applyTo(RecoveryOptions.defaults());
+        RecoveryOptions opts = serverLine.applyTo(RecoveryOptions.defaults().withKey(keys.key));
         try {
             // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
             if (dios != null) {
@@ -76,54 +91,71 @@ final class RecoverCommand implements Callable<Integer> {
                 opts = opts.withWorkers(parallelism.workers);
             }
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            err.println("jetstart: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (deadline != null && deadline.isZero()) {
+            // The converter takes no sign, so zero is the only non-positive value; echo it as typed.
+            err.println("jetstart: --deadline must be positive, got " + typed("--deadline"));
             return Main.USAGE;
         }
         if (parallelism.sequential) {
             opts = opts.withMode(RecoveryOptions.Mode.SEQUENTIAL);
         }
-        Integer badMetrics = metrics.refuseIfInvalid(spec.commandLine().getErr());
+        Integer badMetrics = metrics.refuseIfInvalid(err);
         if (badMetrics != null) {
             return badMetrics;
         }
+        Integer unknown = selection.refuseUnknown(storeDir, err);
+        if (unknown != null) {
+            return unknown;
+        }
         RecoveryObservation observation;
         try {
-            observation = RecoveryObservation.start(metrics, quiet, quiet ? RecoveryListener.NONE : new LoggingListener(),
-                    spec.commandLine().getErr());
+            observation = RecoveryObservation.start(metrics, quiet, quiet ? RecoveryListener.NONE : new LoggingListener(), err);
         } catch (IOException e) {
-            spec.commandLine().getErr().println("jetstart: cannot serve metrics on 127.0.0.1:" + metrics.metricsPort + ": " + e.getMessage());
+            err.println("jetstart: cannot serve metrics on 127.0.0.1:" + metrics.metricsPort + ": " + e.getMessage());
             return Main.USAGE;
         }
-        RecoveryReport report;
-        try (observation) {
-            opts = opts.withDeadline(deadline).withPreview(!noPreview).withListener(observation.listener());
-            try (StoreRecovery recovery = new StoreRecovery(storeDir, opts)) {
-                // Ctrl-C cancels the recovery cleanly: every stream stops within one block read.
-                Thread hook = new Thread(recovery::close, "jetstart-cancel");
-                Runtime.getRuntime().addShutdownHook(hook);
-                try {
-                    report = recovery.run();
-                } catch (IOException e) {
-                    observation.progress().recoveryFailed("cannot read " + storeDir + ": " + e.getMessage());
-                    throw e;
-                } finally {
-                    try {
-                        Runtime.getRuntime().removeShutdownHook(hook);
-                    } catch (IllegalStateException shuttingDown) {
-                        // already running: nothing to remove
-                    }
-                }
+        opts = opts.withDeadline(deadline).withPreview(!noPreview).withListener(observation.listener())
+                .withOnlyStreams(selection.names());
+        try (observation;
+             StoreRecovery recovery = new StoreRecovery(storeDir, opts);
+             // Ctrl-C or SIGTERM cancels cleanly (every stream stops within one block read), and the
+             // report and the metrics file are still written before the process exits with 3.
+             ReportOnShutdown shutdown = ReportOnShutdown.install(() -> {
+                 recovery.close();
+                 observation.stopLingering();
+             })) {
+            RecoveryReport report;
+            try {
+                report = recovery.run();
+            } catch (IOException e) {
+                observation.progress().recoveryFailed("cannot read " + storeDir + ": " + e.getMessage());
+                throw e;
             }
             observation.stopProgress();
             observation.writeMetrics();
+            var out = spec.commandLine().getOut();
+            if (json) {
+                out.println(ReportJson.write(ReportJson.report(report, true), pretty));
+            } else {
+                out.print(ReportTable.render(report, true));
+                if (!quiet) {
+                    out.println(ReportTable.TIME_NOTE);
+                }
+            }
+            out.flush();
+            int status = ExitStatus.of(report);
+            observation.linger();
+            shutdown.finished(status);
+            return status;
         }
-        var out = spec.commandLine().getOut();
-        if (json) {
-            out.println(ReportJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(ReportJson.report(report, true)));
-        } else {
-            out.print(ReportTable.render(report, true));
-        }
-        out.flush();
-        return ExitStatus.of(report);
+    }
+
+    /** An option's value as the user typed it (picocli keeps the original strings). */
+    private String typed(String option) {
+        var matched = spec.commandLine().getParseResult().matchedOption(option);
+        return matched == null || matched.originalStringValues().isEmpty() ? "?" : matched.originalStringValues().getLast();
     }
 }

@@ -26,6 +26,12 @@ final class ReportJson {
     private ReportJson() {
     }
 
+    /** The JSON text of {@code node}: one line, or indented with {@code pretty} (docs/json.md: compact by default). */
+    static String write(com.fasterxml.jackson.databind.JsonNode node, boolean pretty)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
+        return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) : MAPPER.writeValueAsString(node);
+    }
+
     static ObjectNode report(RecoveryReport report, boolean withRecoveryFields) {
         ObjectNode root = MAPPER.createObjectNode();
         ArrayNode streams = root.putArray("streams");
@@ -174,6 +180,9 @@ final class ReportJson {
                 n.put("offset", p.offset());
             }
             n.put("message", p.message());
+            if (p.serverAction() != io.jetstart.core.store.ServerAction.NONE) {
+                n.put("server_action", p.serverAction().jsonName());
+            }
         }
         return a;
     }

@@ -10,12 +10,15 @@ final class StoreDirArg {
     @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
     Path dir;
 
-    /** {@link Main#NO_INPUT} after saying why on {@code err} when STORE_DIR is not a directory; else null. */
+    /**
+     * {@link Main#NO_INPUT} after saying why on {@code err} when STORE_DIR is missing or not a
+     * directory; else null. The path is echoed as the user typed it.
+     */
     Integer refuseIfMissing(PrintWriter err) {
         if (Files.isDirectory(dir)) {
             return null;
         }
-        err.println("jetstart: " + dir + " is not a directory");
+        err.println("jetstart: " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
         return Main.NO_INPUT;
     }
 }

@@ -62,11 +62,24 @@ final class NatsServerProcess implements AutoCloseable {
      */
     static NatsServerProcess start(NatsServerBinary binary, Path storeDir, Path workDir, ServerAccounts accounts)
             throws IOException {
+        return start(binary, storeDir, workDir, accounts, null);
+    }
+
+    /**
+     * As {@link #start(NatsServerBinary, Path, Path, ServerAccounts)}, with {@code extraConfig}
+     * (nats-server configuration text, e.g. a {@code jetstream { key: ..., cipher: ... }} block)
+     * appended to the configuration file; null for none.
+     */
+    static NatsServerProcess start(NatsServerBinary binary, Path storeDir, Path workDir, ServerAccounts accounts,
+            String extraConfig) throws IOException {
         Files.createDirectories(storeDir);
         Files.createDirectories(workDir);
         List<String> command = new ArrayList<>(List.of(binary.path().toString(), "-js", "-sd", storeDir.toString(),
                 "-a", "127.0.0.1"));
         String conf = accounts.configFile();
+        if (extraConfig != null) {
+            conf = (conf == null ? "" : conf) + extraConfig;
+        }
         if (conf != null) {
             Path confFile = Files.createTempFile(workDir, "nats-server-", ".conf");
             Files.writeString(confFile, conf);

@@ -40,8 +40,9 @@ class OracleSelfCheckIT {
         NatsServers servers = NatsServers.discover();
         List<DynamicNode> nodes = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(fixtures)) {
+            // The small and -lines stores, and the encrypted ones (served with their key.txt and cipher).
             for (Path fixture : dirs.filter(d -> d.getFileName().toString().endsWith("-small")
-                    || d.getFileName().toString().endsWith("-lines")).sorted().toList()) {
+                    || d.getFileName().toString().endsWith("-lines") || Files.exists(d.resolve("key.txt"))).sorted().toList()) {
                 ServerVersion version = ServerVersion.parse(Files.readString(fixture.resolve("server-version.txt")));
                 Optional<NatsServerBinary> binary = servers.all().stream().filter(b -> b.version().equals(version)).findFirst();
                 if (binary.isEmpty()) {
@@ -66,7 +67,7 @@ class OracleSelfCheckIT {
             assertThat(StoreFiles.stripIndexes(store)).isNotEmpty();
         }
         ServerOracle.Snapshot answer;
-        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL)) {
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL, encryption(fixture))) {
             answer = ServerOracle.captureAfterRestore(server);
         }
         answer.write(Repo.output().resolve("self-check"), fixture.getFileName() + (stripped ? "-rebuilt" : ""));
@@ -75,6 +76,16 @@ class OracleSelfCheckIT {
         List<String> diff = StateDiff.between("recorded", recorded, "server", answer.oracle());
         assertThat(diff).as(() -> StateDiff.describe(diff)).isEmpty();
         assertThat(answer.oracle().path("streams").size()).isEqualTo(recorded.path("streams").size()).isPositive();
+    }
+
+    /** The {@code jetstream { key, cipher }} block an encrypted fixture was written with, else null. */
+    private static String encryption(Path fixture) throws IOException {
+        Path keyFile = fixture.resolve("key.txt");
+        if (!Files.exists(keyFile)) {
+            return null;
+        }
+        String cipher = fixture.getFileName().toString().endsWith("-aes") ? "aes" : "chachapoly";
+        return "jetstream {\n  key: \"" + Files.readString(keyFile).strip() + "\"\n  cipher: " + cipher + "\n}\n";
     }
 
     /** A fixture oracle ({@code $G} only, full server answers) in the compared view. */

@@ -1,6 +1,9 @@
 package io.jetstart.recovery;
 
 import io.jetstart.core.store.Problem;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,10 +12,14 @@ import org.slf4j.LoggerFactory;
  * existing greps and alerts keep working:
  * {@code Starting restore for stream '$G > ORDERS'}, {@code Restored 1,000,000 messages for stream
  * '$G > ORDERS' in 378ms}, {@code Recovering 2 consumers for stream - '$G > ORDERS'},
- * {@code Took 561.428667ms to start JetStream}. Problems are logged as warnings with file and offset.
+ * {@code Took 561.428667ms to start JetStream} (not rounded: nats-server prints that one as it is).
+ * Problems are logged as warnings with file and offset; those found while opening a stream come
+ * before its Restored line, as nats-server logs them. Events arrive on one reporter thread.
  */
 public final class LoggingListener implements RecoveryListener {
     private final Logger log;
+    /** Problems already logged before a stream's Restored line, until it finishes. Reporter thread only. */
+    private final Map<String, List<Problem>> saidBeforeRestored = new HashMap<>();
 
     public LoggingListener() {
         this(LoggerFactory.getLogger("jetstart"));
@@ -29,8 +36,7 @@ public final class LoggingListener implements RecoveryListener {
                     e.streams(), e.runner(), e.dios(), e.workers());
             case RecoveryEvent.StreamStarted e -> log.info("  Starting restore for stream '{} > {}'", e.account(), e.stream());
             case RecoveryEvent.BlockScanned e -> { }
-            case RecoveryEvent.StreamRestored e -> log.info("  Restored {} messages for stream '{} > {}' in {}",
-                    GoFormat.comma(e.messages()), e.account(), e.stream(), GoFormat.durationRoundedToMillis(e.nanos()));
+            case RecoveryEvent.StreamRestored e -> restored(e);
             case RecoveryEvent.ConsumersStarting e -> log.info("  Recovering {} consumers for stream - '{} > {}'",
                     e.consumers(), e.account(), e.stream());
             case RecoveryEvent.ConsumerRestored e -> { }
@@ -41,16 +47,39 @@ public final class LoggingListener implements RecoveryListener {
         }
     }
 
+    /**
+     * What opening the stream found, then the Restored line: nats-server's order ("Filestore [S]
+     * ..." warnings come between "Starting restore" and "Restored"). Logged after the stream
+     * finished, they read as trouble with its consumers.
+     */
+    private void restored(RecoveryEvent.StreamRestored e) {
+        for (Problem p : e.problems()) {
+            problem(e.account(), e.stream(), p);
+        }
+        if (!e.problems().isEmpty()) {
+            saidBeforeRestored.put(e.account() + " > " + e.stream(), e.problems());
+        }
+        log.info("  Restored {} messages for stream '{} > {}' in {}",
+                GoFormat.comma(e.messages()), e.account(), e.stream(), GoFormat.durationRoundedToMillis(e.nanos()));
+    }
+
     private void finished(StreamReport r) {
+        List<Problem> said = saidBeforeRestored.remove(r.account() + " > " + r.name());
         for (Problem p : r.problems()) {
-            switch (p.severity()) {
-                case WARNING -> log.warn("Filestore [{}] {}", r.name(), p.describe());
-                case DAMAGE -> log.warn("Filestore [{}] damaged: {}", r.name(), p.describe());
-                case FATAL -> log.error("  Error recreating stream '{} > {}': {}", r.account(), r.name(), p.describe());
+            if (said == null || !said.contains(p)) {
+                problem(r.account(), r.name(), p);
             }
         }
         if (r.outcome() == Outcome.CANCELLED) {
             log.warn("  Restore of stream '{} > {}' cancelled", r.account(), r.name());
+        }
+    }
+
+    private void problem(String account, String stream, Problem p) {
+        switch (p.severity()) {
+            case WARNING -> log.warn("Filestore [{}] {}", stream, p.describe());
+            case DAMAGE -> log.warn("Filestore [{}] damaged: {}", stream, p.describe());
+            case FATAL -> log.error("  Error recreating stream '{} > {}': {}", account, stream, p.describe());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jetstart.recovery;
 
 import io.jetstart.core.store.Problem;
+import java.util.List;
 
 /**
  * What happens during a recovery, in the order each stream experiences it. Events from many
@@ -34,9 +35,23 @@ public sealed interface RecoveryEvent {
     record BlockScanned(String account, String stream, long blockIndex, long bytes, long records) implements RecoveryEvent {
     }
 
-    /** The stream's messages are back (before its consumers). */
-    record StreamRestored(String account, String stream, long messages, long bytes, String source, long nanos)
-            implements RecoveryEvent {
+    /**
+     * The stream's messages are back (before its consumers).
+     *
+     * @param problems what opening the stream found (e.g. an index.db it could not use), so a log
+     *                 can say it before the "Restored" line, where nats-server says it
+     */
+    record StreamRestored(String account, String stream, long messages, long bytes, String source, long nanos,
+                          List<Problem> problems) implements RecoveryEvent {
+
+        public StreamRestored {
+            problems = problems == null ? List.of() : List.copyOf(problems);
+        }
+
+        /** Without problems. */
+        public StreamRestored(String account, String stream, long messages, long bytes, String source, long nanos) {
+            this(account, stream, messages, bytes, source, nanos, List.of());
+        }
     }
 
     record ConsumersStarting(String account, String stream, int consumers) implements RecoveryEvent {

@@ -1,5 +1,7 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.CountingDiskGate;
@@ -19,6 +21,7 @@ import io.jetstart.core.store.ConsumerLoader;
 import io.jetstart.core.store.ConsumerSettlement;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.RestoredConsumer;
+import io.jetstart.core.store.ServerAction;
 import io.jetstart.core.store.Source;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
@@ -54,13 +57,19 @@ public final class StoreRecovery implements AutoCloseable {
     private final Path storeDir;
     private final RecoveryOptions options;
     private final UnaryOperator<DiskGate> gateProbe;
+    private final StreamHandOver handOver;
     private volatile Thread owner;
     private volatile boolean closed;
     /** Set once discovery is over: only from then on does close() interrupt the owner. */
     private volatile boolean tasksStarting;
 
     public StoreRecovery(Path storeDir, RecoveryOptions options) {
-        this(storeDir, options, UnaryOperator.identity());
+        this(storeDir, options, UnaryOperator.identity(), StreamHandOver.NONE);
+    }
+
+    /** A recovery that gives each stream to {@code handOver} as soon as that stream is back (the runtime). */
+    public StoreRecovery(Path storeDir, RecoveryOptions options, StreamHandOver handOver) {
+        this(storeDir, options, UnaryOperator.identity(), handOver);
     }
 
     /**
@@ -68,9 +77,14 @@ public final class StoreRecovery implements AutoCloseable {
      * the run (how many run at once, on which threads) without trusting the gate's own counters.
      */
     StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe) {
+        this(storeDir, options, gateProbe, StreamHandOver.NONE);
+    }
+
+    private StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe, StreamHandOver handOver) {
         this.storeDir = storeDir;
         this.options = options;
         this.gateProbe = gateProbe;
+        this.handOver = handOver;
     }
 
     /** Convenience: run a recovery to completion on the calling thread. */
@@ -180,6 +194,7 @@ public final class StoreRecovery implements AutoCloseable {
             case TaskRunner.Result.Cancelled<StreamReport> c -> {
                 StreamReport rep = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, null, null, List.of(),
                         List.of(), 0, 0, 0, 0, sd.blockBytes());
+                handOver.streamFinished(rep, null);
                 events.emit(new RecoveryEvent.StreamFinished(rep));
                 yield rep;
             }
@@ -187,6 +202,7 @@ public final class StoreRecovery implements AutoCloseable {
                 // A bug or an unexpected runtime error in one stream: reported, the others carry on.
                 StreamReport rep = new StreamReport(sd.account(), sd.name(), Outcome.FAILED, null, null, List.of(),
                         List.of(Problem.fatal(sd.dir(), -1, "unexpected error: " + f.error())), 0, 0, 0, 0, sd.blockBytes());
+                handOver.streamFinished(rep, null);
                 events.emit(new RecoveryEvent.StreamFinished(rep));
                 yield rep;
             }
@@ -202,26 +218,32 @@ public final class StoreRecovery implements AutoCloseable {
         StoreContext ctx = new StoreContext(gate, buffers,
                 sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()), hashes,
                 () -> System.currentTimeMillis() * 1_000_000L,
-                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)));
+                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)),
+                options.key());
         StreamMeta meta = null;
         StreamStore store = null;
         StreamReport report;
         try {
-            if (sd.encryption() instanceof Encryption.Encrypted enc) {
+            if (options.key() == null && sd.encryption() instanceof Encryption.Encrypted enc) {
                 throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
-                        + "); encrypted stores are not supported yet"));
+                        + "); reading it needs the server's jetstream key, and none was given"));
             }
             try {
-                meta = MetaFiles.readStream(sd.dir(), gate);
+                meta = MetaFiles.readStream(sd.dir(), gate, streamKeys(sd, gate));
             } catch (MetaException e) {
-                throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
+                // The server skips a stream whose meta files it refuses and leaves it alone (spec 7.1);
+                // a sealed meta.inf is read by a server that has the key.
+                ServerAction action = e.kind() == MetaException.Kind.ENCRYPTED ? ServerAction.NONE : ServerAction.SKIP_STREAM;
+                throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(action), e);
             } catch (InterruptedIOException e) {
                 // Cancelled while waiting for a disk permit or reading: not damage.
                 throw cancellation(e);
             }
-            store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line);
+            store = options.verifyBlocks()
+                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line)
+                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
-                    store.source().jsonName(), System.nanoTime() - start));
+                    store.source().jsonName(), System.nanoTime() - start, store.problems()));
             ConsumerLoads loads = restoreConsumers(sd, store, line, runner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), line);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
@@ -248,8 +270,28 @@ public final class StoreRecovery implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         onFinished.accept(report);
+        boolean back = report.outcome() == Outcome.RECOVERED || report.outcome() == Outcome.REBUILT;
+        handOver.streamFinished(report, back ? store : null);
         events.emit(new RecoveryEvent.StreamFinished(report));
         return report;
+    }
+
+    /** The stream's keys for its meta.inf (StreamOpener loads its own for index.db and blocks). */
+    private StreamKeys streamKeys(StreamDir sd, DiskGate gate) throws StoreException, InterruptedIOException {
+        Path keyFile = sd.dir().resolve("meta.key");
+        try {
+            return StreamKeys.load(options.key(), sd.account(), sd.dir(), gate);
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (java.nio.channels.ClosedByInterruptException e) {
+            InterruptedIOException iie = new InterruptedIOException("interrupted while reading " + keyFile);
+            iie.initCause(e);
+            throw iie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the stream key file: " + e.getMessage()), e);
+        }
     }
 
     private static InterruptedException cancellation(InterruptedIOException e) {

@@ -14,7 +14,9 @@ public final class TaskRunners {
     /** The runner for a parallel recovery; says once, at the start of each recovery, which it is and why. */
     public static TaskRunner parallel(boolean preferPreview) {
         if (!preferPreview) {
-            LOG.info("Using the virtual-thread fallback runner (structured concurrency disabled by option)");
+            // Asked for: not worth a line of its own (and `recover --quiet --no-preview` printed it).
+            // The runner is named in the recovery's first log line and in its report.
+            LOG.debug("Using the virtual-thread fallback runner (structured concurrency disabled by option)");
             return new VirtualThreadRunner();
         }
         try {

@@ -6,6 +6,6 @@
  *
  * <p>Must not: parse file formats itself (that is core), import metrics, runtime or cli, or touch
  * {@code StructuredTaskScope} outside the {@code structured} package. Never writes, truncates or
- * deletes anything.
+ * deletes anything (the {@code repair} package, asked to by an operator, is the one exception).
  */
 package io.jetstart.recovery;

@@ -65,6 +65,38 @@ class ArchitectureTest {
     }
 
     @Test
+    void cryptoDecryptsButParsesNothing() {
+        // core.crypto hands plaintext to the codecs; it must not grow a second reader of any format.
+        noClasses().that().resideInAPackage("io.jetstart.core.crypto..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.jetstart.core.format..", "io.jetstart.core.store..",
+                        "io.jetstart.core.meta..", "io.jetstart.core.layout..", "io.jetstart.core.write..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheRepairPackageRemovesOrCutsFiles() {
+        // Issue 14: repair is the one place that removes bytes, always through its quarantine.
+        // AtomicFiles deletes only its own temp file when a replace fails.
+        // core's test jar (its tests, the fixture locator and the fault generator) is on the class path
+        // as a jar, which DO_NOT_INCLUDE_TESTS does not recognise: test code is left out by name.
+        noClasses().that().resideOutsideOfPackages("io.jetstart.recovery.repair..", "io.jetstart.core.testing..")
+                .and().haveSimpleNameNotEndingWith("Test")
+                .and().doNotHaveFullyQualifiedName("io.jetstart.core.io.AtomicFiles")
+                .should().callMethod(java.nio.file.Files.class, "delete", java.nio.file.Path.class)
+                .orShould().callMethod(java.nio.file.Files.class, "deleteIfExists", java.nio.file.Path.class)
+                .orShould().callMethod(java.nio.channels.FileChannel.class, "truncate", long.class)
+                .check(classes);
+    }
+
+    @Test
+    void theRepairPackageDoesCutFiles() {
+        // The rule above is only worth something if the calls it forbids elsewhere are seen where they are made.
+        classes().that().haveFullyQualifiedName("io.jetstart.recovery.repair.Repair")
+                .should().callMethod(java.nio.channels.FileChannel.class, "truncate", long.class)
+                .check(classes);
+    }
+
+    @Test
     void recoveryDoesDependOnCore() {
         // A sanity check that dependencies between the imported modules are seen at all.
         classes().that().haveFullyQualifiedName(StoreRecovery.class.getName())

@@ -54,6 +54,15 @@ public final class IndexDbCodec {
 
     /** Decodes a plaintext {@code index.db} of stream {@code streamName}. */
     public static IndexDb decode(String streamName, byte[] file) throws FormatException {
+        checkTrailer(streamName, file);
+        return decodeBody(file, file.length - TRAILER_LENGTH);
+    }
+
+    /**
+     * Steps 3 and 4 on the file as stored: long enough, and its trailer is the HH64 of everything
+     * before it (for an encrypted stream, of the sealed body: the server hashes what it writes).
+     */
+    public static void checkTrailer(String streamName, byte[] file) throws FormatException {
         // Step 3.
         if (file.length < MIN_FILE_LENGTH) {
             throw new FormatException(-1, "Stream state too short (" + file.length + " bytes)");
@@ -66,7 +75,17 @@ public final class IndexDbCodec {
             throw new FormatException(bodyLength, "Stream state checksum did not match (stored "
                     + hexLE(stored) + ", computed " + hexLE(computed) + ")");
         }
-        // Step 6 (step 5, decryption, is not done here).
+    }
+
+    /**
+     * Steps 6 on: the plaintext body {@code file[0, bodyLength)}, its trailer already checked by
+     * {@link #checkTrailer} (step 5, decryption, is the caller's: see {@code core.crypto}).
+     */
+    public static IndexDb decodeBody(byte[] file, int bodyLength) throws FormatException {
+        if (bodyLength < 2) {
+            throw new FormatException(0, "Stream state body of " + bodyLength + " bytes has no magic and version");
+        }
+        // Step 6.
         ByteReader in = new ByteReader(file, 0, bodyLength);
         int magic = file[0] & 0xff;
         int version = file[1] & 0xff;

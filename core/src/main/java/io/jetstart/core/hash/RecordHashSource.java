@@ -58,10 +58,14 @@ public final class RecordHashSource {
         if (blockBytes >= minBytes || RecordHashes.insisted()) {
             return chosen();
         }
-        return new RecordHashSource(String.format(Locale.ROOT,
-                "scalar (%,d MB of blocks: below the %s where the vector hash pays for its start-up)",
-                blockBytes / 1_000_000, minBytes % (1L << 20) == 0 ? String.format(Locale.ROOT, "%,d MiB", minBytes >> 20)
-                        : String.format(Locale.ROOT, "%,d bytes", minBytes)));
+        // Both sizes in the threshold's unit: "7.1 MiB of blocks: below the 256 MiB", never MB against MiB.
+        boolean mib = minBytes % (1L << 20) == 0;
+        String blocks = mib ? String.format(Locale.ROOT, "%,.1f MiB", blockBytes / (double) (1L << 20))
+                : String.format(Locale.ROOT, "%,d bytes", blockBytes);
+        String threshold = mib ? String.format(Locale.ROOT, "%,d MiB", minBytes >> 20)
+                : String.format(Locale.ROOT, "%,d bytes", minBytes);
+        return new RecordHashSource("scalar (" + blocks + " of blocks: below the " + threshold
+                + " where the vector hash pays for its start-up)");
     }
 
     /** The record checksum of block {@code blockIndex} of {@code stream}. */

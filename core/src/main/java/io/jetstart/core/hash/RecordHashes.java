@@ -106,7 +106,8 @@ public final class RecordHashes {
             } else {
                 try {
                     Class<?> type = Class.forName(VECTOR_CLASS);
-                    MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                    // Our own lookup: the vector package is not exported, so a public lookup cannot see it on a module path.
+                    MethodHandles.Lookup lookup = MethodHandles.lookup();
                     why = (String) lookup.findStatic(type, "unsupportedReason", MethodType.methodType(String.class))
                             .invoke();
                     if (why == null) {

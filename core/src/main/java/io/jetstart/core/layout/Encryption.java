@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Whether a stream directory shows signs of nats-server encryption at rest (spec §1.3, §3.9).
- * jetstart cannot read such a stream without the server's key; this says what was seen so the
- * report can explain why the stream is not recovered.
+ * Such a stream is read only with the server's key ({@link io.jetstart.core.crypto.StreamKeys});
+ * without it, this says what was seen so the report can explain why the stream is not recovered.
  */
 public sealed interface Encryption {
     /** No key file was seen. */

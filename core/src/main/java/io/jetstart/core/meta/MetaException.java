@@ -25,6 +25,8 @@ public final class MetaException extends Exception {
         CHECKSUM_MISMATCH,
         /** A {@code meta.key} is present: the meta.inf is sealed and jetstart has no key. */
         ENCRYPTED,
+        /** "Error decrypting our stream metafile" / "... consumer metafile": sealed and the key does not open it. */
+        DECRYPT_FAILED,
         /** "Error unmarshalling stream metafile" / "Error unmarshalling consumer metafile". */
         UNMARSHAL_FAILED
     }

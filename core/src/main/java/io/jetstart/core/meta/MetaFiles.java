@@ -1,5 +1,8 @@
 package io.jetstart.core.meta;
 
+import io.jetstart.core.crypto.ConsumerKeys;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.hash.HashKeys;
 import io.jetstart.core.hash.HighwayHash64;
@@ -24,6 +27,7 @@ import java.util.Optional;
  *
  * <pre>
  *  meta.inf   JSON (FileStreamInfo / FileConsumerInfo); sealed if a meta.key sits next to it
+ *             (nonce || AEAD.Seal(json), opened with core.crypto's StreamKeys / ConsumerKeys)
  *  meta.sum   16 lowercase hex chars, no newline =
  *             hex(LE bytes of HH64(key, meta.inf bytes as stored))
  *             key = sha256("&lt;stream dir name&gt;")            for a stream
@@ -57,6 +61,15 @@ public final class MetaFiles {
      * @throws InterruptedIOException when the calling thread was interrupted (cancellation, not damage)
      */
     public static StreamMeta readStream(Path streamDir, DiskGate gate) throws MetaException, InterruptedIOException {
+        return readStream(streamDir, gate, StreamKeys.PLAIN);
+    }
+
+    /**
+     * As {@link #readStream(Path, DiskGate)} for a stream whose keys are loaded: an encrypted
+     * {@code meta.inf} is opened with them after its checksum (which covers the sealed bytes) holds.
+     * With {@link StreamKeys#PLAIN}, a {@code meta.key} is refused as before.
+     */
+    public static StreamMeta readStream(Path streamDir, DiskGate gate, StreamKeys keys) throws MetaException, InterruptedIOException {
         String streamName = streamDir.getFileName().toString();
         Path metaFile = streamDir.resolve(META_INF);
         Path sumFile = streamDir.resolve(META_SUM);
@@ -87,7 +100,16 @@ public final class MetaFiles {
                     + GoQuote.quote(metaFile.toString()) + ": checksums do not match " + GoQuote.quote(sum)
                     + " vs " + GoQuote.quote(computed));
         }
-        refuseIfEncrypted(streamDir, "Stream", gate);
+        if (keys.encrypted()) {
+            try {
+                metaInf = keys.open(metaFile, metaInf);
+            } catch (DecryptionException e) {
+                throw new MetaException(MetaException.Kind.DECRYPT_FAILED, metaFile,
+                        "Error decrypting our stream metafile: " + e.getMessage(), e);
+            }
+        } else {
+            refuseIfEncrypted(streamDir, "Stream", gate);
+        }
         try {
             return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored);
         } catch (FormatException e) {
@@ -104,6 +126,12 @@ public final class MetaFiles {
      * @param streamName  the parent stream's name (its directory name)
      */
     public static ConsumerMeta readConsumer(Path consumerDir, String streamName, DiskGate gate)
+            throws MetaException, InterruptedIOException {
+        return readConsumer(consumerDir, streamName, gate, ConsumerKeys.PLAIN);
+    }
+
+    /** As {@link #readConsumer(Path, String, DiskGate)}, opening a sealed {@code meta.inf} with {@code keys}. */
+    public static ConsumerMeta readConsumer(Path consumerDir, String streamName, DiskGate gate, ConsumerKeys keys)
             throws MetaException, InterruptedIOException {
         String consumerName = consumerDir.getFileName().toString();
         Path metaFile = consumerDir.resolve(META_INF);
@@ -139,7 +167,16 @@ public final class MetaFiles {
             warning = Optional.of("Consumer checksum " + GoQuote.quote(sumFile.toString()) + " exists but cannot be read: "
                     + e.getMessage() + " (nats-server does not read it; continuing)");
         }
-        refuseIfEncrypted(consumerDir, "Consumer", gate);
+        if (keys.encrypted()) {
+            try {
+                metaInf = keys.open(metaFile, metaInf);
+            } catch (DecryptionException e) {
+                throw new MetaException(MetaException.Kind.DECRYPT_FAILED, metaFile,
+                        "Error decrypting our consumer metafile: " + e.getMessage(), e);
+            }
+        } else {
+            refuseIfEncrypted(consumerDir, "Consumer", gate);
+        }
         try {
             return new ConsumerMeta(ConsumerConfig.parse(metaInf), metaInf, stored, warning);
         } catch (FormatException e) {

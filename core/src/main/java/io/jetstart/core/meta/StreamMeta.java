@@ -6,7 +6,7 @@ import java.util.Objects;
  * A stream's verified meta files.
  *
  * @param config  the parsed {@code meta.inf}
- * @param metaInf the exact bytes of {@code meta.inf}
+ * @param metaInf the exact bytes of {@code meta.inf} (decrypted: the JSON, when the stream is encrypted)
  * @param metaSum the content of {@code meta.sum}: 16 lowercase hex characters
  */
 public record StreamMeta(StreamConfig config, byte[] metaInf, String metaSum) {

@@ -21,6 +21,11 @@ final class BlockState {
     long ttls;
     long schedules;
     long fileLength;
+    /**
+     * Bytes of the block's valid prefix when it was rebuilt from its records (the rest is reported
+     * damage, which nats-server truncates), or -1 when its state came from {@code index.db}.
+     */
+    long validLength = -1;
 
     BlockState(long index, Path file) {
         this.index = index;

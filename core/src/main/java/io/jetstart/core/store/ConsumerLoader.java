@@ -1,5 +1,7 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.crypto.ConsumerKeys;
+import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.FormatException;
@@ -38,11 +40,12 @@ public final class ConsumerLoader {
     public static RestoredConsumer load(StreamStore s, String consumerName, ServerLine line)
             throws StoreException, InterruptedException {
         Path dir = s.dir.resolve("obs").resolve(consumerName);
+        ConsumerKeys keys = consumerKeys(s, dir);
         ConsumerMeta meta;
         try {
-            meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate());
+            meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate(), keys);
         } catch (MetaException e) {
-            throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()), e);
+            throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(ServerAction.SKIP_CONSUMER), e);
         } catch (InterruptedIOException e) {
             // Cancelled while waiting for a disk permit or reading: not a damaged consumer.
             Thread.interrupted();
@@ -55,15 +58,18 @@ public final class ConsumerLoader {
         try {
             byte[] bytes = BlockFiles.readSmallFile(odat, MAX_STATE_BYTES, s.ctx.gate());
             if (bytes.length > 0) {
-                state = ConsumerStateCodec.decode(bytes);
+                state = ConsumerStateCodec.decode(keys.open(odat, bytes));
             }
         } catch (NoSuchFileException e) {
             state = null;
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(odat, -1, "consumer state unreadable: " + e.reason()), e);
         } catch (FormatException e) {
             throw new StoreException(Problem.fatal(odat, e.offset(), "consumer state unreadable: " + e.reason()
-                    + " (nats-server 2.12.4+ would delete this consumer)"), e);
+                    + " (nats-server 2.12.4+ would delete this consumer)").with(ServerAction.DELETE_CONSUMER_DIR), e);
         } catch (IOException e) {
-            throw new StoreException(Problem.fatal(odat, -1, "cannot read consumer state: " + e.getMessage()), e);
+            throw new StoreException(Problem.fatal(odat, -1, "cannot read consumer state: " + e.getMessage())
+                    .with(ServerAction.DELETE_CONSUMER_DIR), e);
         }
         RestoredConsumer c = new RestoredConsumer(consumerName, dir, meta.config(), state);
         meta.checksumWarning().ifPresent(w -> c.problems.add(Problem.warning(dir.resolve("meta.sum"), w)));
@@ -74,6 +80,23 @@ public final class ConsumerLoader {
         checkPendingRange(c);
         reconcileWithStream(s, c, line.reconcilesConsumerAheadOfStream());
         return c;
+    }
+
+    /** The consumer's keys from its meta.key (context "<stream>.<consumer>"); plain when it has none. */
+    private static ConsumerKeys consumerKeys(StreamStore s, Path dir) throws StoreException, InterruptedException {
+        Path keyFile = dir.resolve("meta.key");
+        try {
+            return s.keys.encrypted() || s.ctx.key() != null ? s.keys.consumer(dir, s.ctx.gate()) : ConsumerKeys.PLAIN;
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            Thread.interrupted();
+            InterruptedException ie = new InterruptedException("cancelled while reading " + keyFile);
+            ie.initCause(e);
+            throw ie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the consumer key file: " + e.getMessage()), e);
+        }
     }
 
     /** No stored state: where the deliver policy starts (nats-server's selectStartingSeqNo, simplified). */

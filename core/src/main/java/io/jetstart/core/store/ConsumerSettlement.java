@@ -18,6 +18,29 @@ public final class ConsumerSettlement {
     private ConsumerSettlement() {
     }
 
+    /**
+     * Loads the named consumers of {@code s} one after the other and {@link #settle settles} those
+     * that load: what a startup does with a stream's consumers, for tools and embedders that open
+     * one stream on one thread (recovery loads them in parallel instead).
+     *
+     * @return the problem of each consumer that could not be loaded (it takes no part in the
+     *         settlement, as in a recovery)
+     */
+    public static List<Problem> loadAndSettle(StreamStore s, List<String> consumerNames)
+            throws StoreException, InterruptedException {
+        List<RestoredConsumer> loaded = new ArrayList<>();
+        List<Problem> failed = new ArrayList<>();
+        for (String c : consumerNames) {
+            try {
+                loaded.add(ConsumerLoader.load(s, c));
+            } catch (StoreException e) {
+                failed.add(e.problem());
+            }
+        }
+        settle(s, loaded);
+        return failed;
+    }
+
     /** Settles with the line this stream's own meta.inf suggests (2.9, else the newest line). */
     public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers)
             throws StoreException, InterruptedException {

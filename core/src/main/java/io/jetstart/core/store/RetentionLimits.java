@@ -10,46 +10,58 @@ import java.util.Map;
  * in-memory state only: max_msgs and max_bytes (discard old), max_age, max_msgs_per_subject and a
  * configured first_seq. Nothing on disk changes; the server would delete these messages for good,
  * and since limits are deterministic the result is the same state it reports.
+ *
+ * <p>After hand-over the stream's writer runs the same rules through {@link StreamMutator}, with a
+ * {@link StreamStore.RemovalSink} that writes a tombstone for every message they take.
  */
 final class RetentionLimits {
     private RetentionLimits() {
     }
 
     static void apply(StreamStore s) throws StoreException, InterruptedException {
+        s.requireRecovering();
+        apply(s, StreamStore.RemovalSink.NONE, true);
+    }
+
+    /**
+     * @param atOpen whether the configured {@code first_seq} is applied too (only when a stream
+     *               opens: the writer moves the stream's sequences itself)
+     */
+    static void apply(StreamStore s, StreamStore.RemovalSink sink, boolean atOpen) throws StoreException, InterruptedException {
         StreamConfig c = s.config;
         boolean discardOld = c.discard() == StreamConfig.Discard.OLD;
         if (discardOld && c.maxMsgs() > 0 && s.msgs > c.maxMsgs()) {
             long[] excess = {s.msgs - c.maxMsgs()};
-            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
+            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
                 if (excess[0] <= 0) {
                     return StreamStore.Decision.STOP;
                 }
                 excess[0]--;
                 return StreamStore.Decision.REMOVE;
-            });
+            }, sink);
         }
         if (discardOld && c.maxBytes() > 0 && s.bytes > c.maxBytes()) {
             long[] over = {s.bytes - c.maxBytes()};
-            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
+            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
                 if (over[0] <= 0) {
                     return StreamStore.Decision.STOP;
                 }
                 over[0] -= rl;
                 return StreamStore.Decision.REMOVE;
-            });
+            }, sink);
         }
         if (c.maxAgeNanos() > 0 && c.subjectDeleteMarkerTtlNanos() <= 0 && s.msgs > 0) {
             long minAge = s.ctx.nowNanos().getAsLong() - c.maxAgeNanos();
-            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
-                    ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP);
+            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+                    ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
         }
         if (c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
-            enforcePerSubject(s, c.maxMsgsPerSubject());
+            enforcePerSubject(s, c.maxMsgsPerSubject(), sink);
         }
-        if (c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {
+        if (atOpen && c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {
             long fseq = c.firstSeq();
-            s.remove(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
-                    seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP);
+            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+                    seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
             if (s.msgs == 0 && s.lastSeq < fseq - 1) {
                 s.lastSeq = fseq - 1;
                 s.lastTs = 0;
@@ -59,7 +71,7 @@ final class RetentionLimits {
         }
     }
 
-    private static void enforcePerSubject(StreamStore s, long limit) throws StoreException, InterruptedException {
+    private static void enforcePerSubject(StreamStore s, long limit, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         long sum = 0;
         for (SubjectTotals t : s.psim.values()) {
             sum += t.total;
@@ -79,7 +91,7 @@ final class RetentionLimits {
             return;
         }
         long[] left = {quota.values().stream().mapToLong(Long::longValue).sum()};
-        s.remove(List.copyOf(s.blocks), (seq, ts, subject, rl) -> {
+        s.removeMessages(List.copyOf(s.blocks), (seq, ts, subject, rl) -> {
             if (left[0] <= 0) {
                 return StreamStore.Decision.STOP;
             }
@@ -90,7 +102,7 @@ final class RetentionLimits {
             quota.put(subject, q - 1);
             left[0]--;
             return StreamStore.Decision.REMOVE;
-        });
+        }, sink);
     }
 
     /** Recounts the per-subject index from the live messages of every block. */

@@ -1,5 +1,6 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
@@ -12,9 +13,21 @@ import java.util.function.LongSupplier;
  * started lazily by parallel stream opens).
  *
  * @param nowNanos wall clock in Unix nanoseconds, used only by the max_age limit
+ * @param key      the operator's key for encrypted streams ({@code jetstream.key}), or null when none was given
  */
 public record StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockWork, RecordHashSource hashes,
-                           LongSupplier nowNanos, ScanProgress progress) {
+                           LongSupplier nowNanos, ScanProgress progress, StoreKey key) {
+
+    /** Without a key: encrypted streams are refused. */
+    public StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockWork, RecordHashSource hashes,
+                        LongSupplier nowNanos, ScanProgress progress) {
+        this(gate, buffers, blockWork, hashes, nowNanos, progress, null);
+    }
+
+    /** The same context with the operator's key (null: none). */
+    public StoreContext withKey(StoreKey k) {
+        return new StoreContext(gate, buffers, blockWork, hashes, nowNanos, progress, k);
+    }
 
     /** Called after each block read and scan: bytes and records verified. Must be cheap and thread-safe. */
     @FunctionalInterface

@@ -1,5 +1,7 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
@@ -15,20 +17,27 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One opened stream: its blocks, totals, per-subject index and lost data, in memory.
+ * One opened stream: its blocks, totals, per-subject index and lost data, in memory. The one model
+ * of a stream: the recovery report, the runtime's reads and its writer all use this object.
  *
- * <p>Built by {@link StreamOpener}; edited only through {@link #remove} (tombstones, limits,
- * interest), which keeps blocks, totals and subjects consistent the way nats-server's
- * {@code removeMsg} does. Confined to the thread that opened it. Reads blocks again when a removal
- * needs the subjects of the messages it removes; never writes.
+ * <p>Ownership has two phases. While recovering, {@link StreamOpener} builds it and
+ * {@link RetentionLimits} and {@link ConsumerSettlement} edit it through {@link #remove}, all on the
+ * stream's recovery thread. {@link #handOver} ends that phase: from then on the returned
+ * {@link StreamMutator} is its only mutator (the stream's writer), every recovery-phase edit throws,
+ * and other threads read what the writer publishes ({@link StreamMutator#view}). Reads blocks again
+ * when a removal needs the subjects of the messages it removes; never writes a file itself.
  */
 public final class StreamStore {
     final String account;
     final String name;
     final Path dir;
     final Path msgsDir;
-    final StreamConfig config;
-    final StoreContext ctx;
+    /** Replaced only by the writer, on a stream update. */
+    StreamConfig config;
+    /** Replaced once, at hand-over: recovery's context (its gate, its block work) ends with recovery. */
+    StoreContext ctx;
+    /** The stream's keys: plain unless its meta.key was opened with ctx.key() (set by StreamOpener). */
+    StreamKeys keys = StreamKeys.PLAIN;
     final List<BlockState> blocks = new ArrayList<>();
     final Map<String, SubjectTotals> psim = new HashMap<>();
     final List<Problem> problems = new ArrayList<>();
@@ -44,6 +53,12 @@ public final class StreamStore {
     long lastTs;
     long bytesRead;
     long recordsVerified;
+    /** Set once by {@link #handOver}; recovery-phase edits are refused after it. */
+    private StreamMutator owner;
+    /** Blocks whose deleted map or first sequence changed since the writer last published a view. */
+    final java.util.Set<BlockState> touched = new java.util.HashSet<>();
+    /** The writer's in-memory last block, read instead of the file (it may hold bytes not yet written). */
+    TailSource tail;
 
     StreamStore(String account, String name, Path dir, StreamConfig config, StoreContext ctx) {
         this.account = account;
@@ -176,7 +191,11 @@ public final class StreamStore {
         return null;
     }
 
-    /** A live message seen while visiting blocks. */
+    /**
+     * A live message seen while visiting blocks, checksum not verified: for the owner's own counts
+     * and indexes (recovery's pending subjects, the writer's duplicate window and purge counts),
+     * never for handing message bytes out ({@link MessageReader} does that).
+     */
     @FunctionalInterface
     public interface LiveMessageVisitor {
         /**
@@ -188,9 +207,10 @@ public final class StreamStore {
 
     /**
      * Visits live messages with sequence ≥ {@code fromSeq} in sequence order, reading each block
-     * that may hold one through the gate.
+     * that may hold one through the gate. Checksums are not verified: for recovery's own counts
+     * (subjects of pending messages), never for handing message bytes out ({@link MessageReader} does that).
      */
-    public void forEachLive(long fromSeq, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+    void forEachLive(long fromSeq, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
         for (BlockState b : List.copyOf(blocks)) {
             if (b.msgs == 0 || b.lastSeq < fromSeq) {
                 continue;
@@ -213,12 +233,52 @@ public final class StreamStore {
 
     /** Decides, message by message in sequence order, what a removal takes. */
     @FunctionalInterface
-    interface RemovalRule {
+    public interface RemovalRule {
         /** @return REMOVE, KEEP, or STOP (keep this one and everything after) */
         Decision decide(long seq, long ts, String subject, int rawLength);
     }
 
-    enum Decision { REMOVE, KEEP, STOP }
+    /** What a {@link RemovalRule} does with one message. */
+    public enum Decision { REMOVE, KEEP, STOP }
+
+    /** Told about each message a removal takes (the writer writes its tombstone). */
+    @FunctionalInterface
+    public interface RemovalSink {
+        void removed(long seq, long ts, String subject, int rawLength);
+
+        RemovalSink NONE = (seq, ts, subject, rl) -> { };
+    }
+
+    /** Bytes of a block held in memory by the writer: the array holds it in {@code [0, lengthOut[0])}; null for any other block. */
+    @FunctionalInterface
+    public interface TailSource {
+        byte[] bytesOf(long blockIndex, int[] lengthOut);
+    }
+
+    /**
+     * Ends the recovery phase: the returned mutator becomes this stream's only mutator and reads
+     * go through {@code runtimeCtx} (recovery's gate and block work end with recovery). Call once,
+     * on the thread that recovered the stream, after consumers are settled.
+     */
+    public StreamMutator handOver(StoreContext runtimeCtx) {
+        requireRecovering();
+        this.ctx = runtimeCtx;
+        this.owner = new StreamMutator(this);
+        this.touched.clear();
+        return owner;
+    }
+
+    /** Whether {@link #handOver} has happened. */
+    public boolean handedOver() {
+        return owner != null;
+    }
+
+    void requireRecovering() {
+        if (owner != null) {
+            throw new IllegalStateException("stream '" + account + " > " + name
+                    + "' was handed over to its writer; only the writer changes it now");
+        }
+    }
 
     /**
      * Removes live messages of the given blocks (ascending) that {@code rule} selects, as
@@ -228,6 +288,12 @@ public final class StreamStore {
      * @return the number of messages removed
      */
     long remove(List<BlockState> targets, RemovalRule rule) throws StoreException, InterruptedException {
+        requireRecovering();
+        return removeMessages(targets, rule, RemovalSink.NONE);
+    }
+
+    /** {@link #remove} without the phase check, telling {@code sink} about each removed message. */
+    long removeMessages(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
         long removed = 0;
         boolean stopped = false;
         for (BlockState b : targets) {
@@ -252,6 +318,7 @@ public final class StreamStore {
                 }
                 if (d == Decision.REMOVE) {
                     removedSeqs.add(new long[] {seq, rl});
+                    sink.removed(seq, ts, subjectOf(buf, so, sl), rl);
                     blockRemoved[0]++;
                     dropSubject(buf, so, sl);
                 } else if (newFirst[0] < 0) {
@@ -269,6 +336,7 @@ public final class StreamStore {
             }
             if (blockRemoved[0] > 0) {
                 normaliseFirst(b, newFirst[0], newFirst[1]);
+                touched.add(b);
             }
             removed += blockRemoved[0];
             stopped = stop[0];
@@ -323,6 +391,14 @@ public final class StreamStore {
 
     /** Reads a block through the gate into a pooled buffer and visits its message records. */
     void readBlock(BlockState b, io.jetstart.core.format.MessageVisitor visitor) throws StoreException, InterruptedException {
+        if (tail != null) {
+            int[] length = new int[1];
+            byte[] inMemory = tail.bytesOf(b.index, length);
+            if (inMemory != null) {
+                new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, inMemory, length[0], visitor);
+                return;
+            }
+        }
         if (b.file == null) {
             return;
         }
@@ -330,6 +406,7 @@ public final class StreamStore {
         try {
             int len = BlockFiles.readBlock(b.file, ctx.buffers(), lease, ctx.gate());
             bytesRead += len;
+            decryptBlock(b.index, lease[0].array(), len);
             new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), len, visitor);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(b.file, -1, "cannot read block: " + e.getMessage()), e);
@@ -340,7 +417,33 @@ public final class StreamStore {
         }
     }
 
+    /**
+     * XORs a block read whole into {@code buf[0, len)} with its keystream when it has a key file
+     * ({@code msgs/<n>.key}); a plain block is left as read.
+     */
+    void decryptBlock(long index, byte[] buf, int len) throws StoreException, InterruptedException {
+        blockKeystream(index).ifPresent(ks -> ks.xor(buf, 0, len, 0));
+    }
+
+    /** Block {@code index}'s keystream, empty for a plain block; a key file that does not open fails the stream. */
+    java.util.Optional<io.jetstart.core.crypto.BlockKeystream> blockKeystream(long index) throws StoreException, InterruptedException {
+        Path keyFile = msgsDir.resolve(index + ".key");
+        try {
+            return keys.block(msgsDir, index, ctx.gate());
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            Thread.interrupted();
+            InterruptedException ie = new InterruptedException("cancelled while reading " + keyFile);
+            ie.initCause(e);
+            throw ie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read block key file: " + e.getMessage()), e);
+        }
+    }
+
     void addLost(long seq) {
+        requireRecovering();
         lostSeqs.add(seq);
     }
 }

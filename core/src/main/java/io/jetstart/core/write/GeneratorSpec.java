@@ -11,7 +11,7 @@ import io.jetstart.core.format.IndexDbCodec;
  * @param subjects     distinct subjects per stream ({@code s<i>.0 .. s<i>.<K-1>}, round robin)
  * @param consumers    durable explicit-ack consumers per stream, {@code C1..CC}
  * @param account      account directory ({@code $G} without accounts)
- * @param indexVersion index.db version to write (3: read by 2.12+ and 2.14+; 4 only by 2.14+)
+ * @param indexVersion index.db version to write (2.10.x reads only 1 and rebuilds otherwise; 2.12+ reads up to 3; 2.14+ up to 4)
  * @param blockSize    block size in bytes (nats-server's default for limits streams is 8 MiB)
  * @param firstTs      timestamp of message 1 in Unix nanoseconds; message i is 1 µs later per step
  */

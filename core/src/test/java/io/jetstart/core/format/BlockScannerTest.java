@@ -344,7 +344,9 @@ class BlockScannerTest {
 
     @Test
     void forEachMessageOnFixtureBlocksAgreesWithTheScanCounts(@TempDir Path tmp) throws Exception {
-        for (String fixture : Fixtures.names()) {
+        // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
+        // StreamKeysRealStoresTest and EncryptedStoreTest).
+        for (String fixture : Fixtures.plainNames()) {
             for (RecordsTest.BlockFile bf : RecordsTest.blockFiles(Fixtures.copy(fixture, tmp))) {
                 byte[] b = Files.readAllBytes(bf.path());
                 BlockScanner scanner = new BlockScanner(bf.stream());

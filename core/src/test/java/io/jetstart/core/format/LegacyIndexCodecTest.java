@@ -103,7 +103,9 @@ class LegacyIndexCodecTest {
     void everyIdxAndFssInEveryFixtureRoundTripsByteForByte() throws Exception {
         int idxCount = 0;
         int fssCount = 0;
-        for (String name : Fixtures.names()) {
+        // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
+        // StreamKeysRealStoresTest and EncryptedStoreTest).
+        for (String name : Fixtures.plainNames()) {
             Path fixture = Fixtures.copy(name, tmp);
             for (Path file : IndexDbRealStoresTest.filesNamed(fixture, ".idx")) {
                 byte[] bytes = Files.readAllBytes(file);

@@ -280,7 +280,9 @@ class RecordsTest {
     @Test
     void everyRecordOfEveryFixtureBlockReEncodesToTheSameBytes(@TempDir Path tmp) throws Exception {
         int blocks = 0;
-        for (String name : Fixtures.names()) {
+        // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
+        // StreamKeysRealStoresTest and EncryptedStoreTest).
+        for (String name : Fixtures.plainNames()) {
             for (BlockFile bf : blockFiles(Fixtures.copy(name, tmp))) {
                 byte[] blk = Files.readAllBytes(bf.path());
                 HighwayHash64 h = block(bf.stream(), bf.index());

@@ -11,7 +11,7 @@ class RecordHashSourceTest {
     void aSmallStoreIsVerifiedWithTheScalarHashAndTheReportSaysWhy() {
         RecordHashSource small = RecordHashSource.forStore(7_400_000, RecordHashSource.VECTOR_MIN_BYTES);
         assertThat(small.forBlock("S", 1)).isInstanceOf(HighwayHash64.class);
-        assertThat(small.describe()).startsWith("scalar (7 MB of blocks: below the 256 MiB");
+        assertThat(small.describe()).startsWith("scalar (7.1 MiB of blocks: below the 256 MiB where");
     }
 
     @Test
@@ -42,7 +42,7 @@ class RecordHashSourceTest {
         String before = System.getProperty(RecordHashSource.MIN_BYTES_PROPERTY);
         try {
             System.setProperty(RecordHashSource.MIN_BYTES_PROPERTY, "1000");
-            assertThat(RecordHashSource.forStore(999).describe()).startsWith("scalar (0 MB of blocks: below the 1,000 bytes");
+            assertThat(RecordHashSource.forStore(999).describe()).startsWith("scalar (999 bytes of blocks: below the 1,000 bytes where");
             assertThat(RecordHashSource.forStore(1000).describe()).isEqualTo(RecordHashes.implementation());
             System.setProperty(RecordHashSource.MIN_BYTES_PROPERTY, "lots");
             assertThatThrownBy(() -> RecordHashSource.forStore(1)).isInstanceOf(IllegalArgumentException.class)

@@ -72,7 +72,9 @@ class MetaFilesTest {
     void everyFixtureStreamAndConsumerVerifies() throws Exception {
         int streams = 0;
         int consumers = 0;
-        for (String name : Fixtures.names()) {
+        // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
+        // StreamKeysRealStoresTest and EncryptedStoreTest).
+        for (String name : Fixtures.plainNames()) {
             Path copy = Fixtures.copy(name, tmp);
             for (Path dir : Fixtures.streamDirs(copy)) {
                 StreamMeta meta = MetaFiles.readStream(dir, gate);

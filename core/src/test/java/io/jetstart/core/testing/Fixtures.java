@@ -62,6 +62,30 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * The key text of an encrypted fixture (its {@code key.txt}, the {@code jetstream.key} the
+     * server ran with), or empty for a plain one.
+     */
+    public static java.util.Optional<String> key(String name) {
+        Path file = root().resolve(name).resolve("key.txt");
+        if (!Files.isRegularFile(file)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(Files.readString(file).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The fixtures without encryption, sorted: for tests that read a store's files as bytes (blocks,
+     * index.db, meta.inf), which in an encrypted fixture are ciphertext.
+     */
+    public static List<String> plainNames() {
+        return names().stream().filter(n -> key(n).isEmpty()).toList();
+    }
+
     /** Copies fixture {@code name} into {@code tempDir/name} and returns the copy. */
     public static Path copy(String name, Path tempDir) {
         Path src = root().resolve(name);

@@ -1,0 +1,91 @@
+package io.jetstart.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.GoTime;
+import io.jetstart.runtime.StoredMessage;
+import io.jetstart.runtime.StreamSnapshot;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart get}: one message, read-only (no lock: it works beside a running runtime), its
+ * record checksum verified. JSON as {@code dump} prints a message.
+ */
+@Command(name = "get", mixinStandardHelpOptions = true,
+        description = "Print one message of a stream (by sequence, or the last on a subject), read-only.")
+final class GetCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    StoreDirArg store = new StoreDirArg();
+
+    @Parameters(index = "1", paramLabel = "STREAM", description = "Stream name")
+    String stream;
+
+    @Option(names = "--account", defaultValue = "$G", paramLabel = "NAME", description = "Account (default: ${DEFAULT-VALUE})")
+    String account;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Which which;
+
+    static final class Which {
+        @Option(names = "--seq", paramLabel = "N", description = "The message with this sequence")
+        Long seq;
+
+        @Option(names = "--last", paramLabel = "SUBJECT", description = "The last message on SUBJECT (wildcards allowed)")
+        String last;
+    }
+
+    @Option(names = "--json", description = "JSON: {\"seq\",\"subject\",\"time\",\"hdrs\",\"data\"} (hdrs and data in base64)")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
+        if (missing != null) {
+            return missing;
+        }
+        StreamSnapshot snapshot;
+        try {
+            snapshot = StreamSnapshot.open(store.dir, account, stream);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            return Main.NO_INPUT;
+        } catch (RuntimeException e) {
+            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            return Main.USAGE;
+        }
+        Optional<StoredMessage> m = which.seq != null ? snapshot.get(which.seq) : snapshot.lastBySubject(which.last);
+        var out = spec.commandLine().getOut();
+        if (m.isEmpty()) {
+            spec.commandLine().getErr().println("jetstart: no message found");
+            return Main.FAILED;
+        }
+        StoredMessage msg = m.get();
+        if (json) {
+            ObjectNode n = ReportJson.MAPPER.createObjectNode();
+            n.put("seq", msg.seq());
+            n.put("subject", msg.subject());
+            n.put("time", GoTime.format(msg.timeNanos()));
+            if (msg.headers().length > 0) {
+                n.put("hdrs", Base64.getEncoder().encodeToString(msg.headers()));
+            }
+            n.put("data", Base64.getEncoder().encodeToString(msg.payload()));
+            out.println(ReportJson.MAPPER.writeValueAsString(n));
+        } else {
+            out.printf("%s > %s  %d  %s  %s  %d bytes%s%n", account, stream, msg.seq(), GoTime.format(msg.timeNanos()), msg.subject(),
+                    msg.payload().length, msg.headers().length > 0 ? " (+" + msg.headers().length + " header bytes)" : "");
+        }
+        out.flush();
+        return Main.OK;
+    }
+}

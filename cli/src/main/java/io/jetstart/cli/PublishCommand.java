@@ -1,0 +1,258 @@
+package io.jetstart.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.recovery.GoFormat;
+import io.jetstart.runtime.Headers;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.JetStreamApiException;
+import io.jetstart.runtime.PublishAck;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.StoreLockedException;
+import io.jetstart.runtime.SyncPolicy;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart publish}: opens the store in the embedded runtime (taking its lock), creates the
+ * stream if asked, publishes N messages and closes cleanly. Payloads are self-describing
+ * ({@link #payload}), so a crash test can check every acked message byte for byte.
+ */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Publish messages into a stream of STORE_DIR through the embedded runtime (holds the store's lock).")
+final class PublishCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir")
+    Path storeDir;
+
+    @Parameters(index = "1", paramLabel = "STREAM", description = "Stream name")
+    String stream;
+
+    @Option(names = "--account", defaultValue = "$G", paramLabel = "NAME", description = "Account (default: ${DEFAULT-VALUE})")
+    String account;
+
+    @Option(names = "--create", paramLabel = "SUBJECTS", description = "Create the stream (comma-separated subjects) unless it exists with the same config")
+    String create;
+
+    @Option(names = "--max-msgs", defaultValue = "-1", paramLabel = "N", description = "With --create: max_msgs")
+    long maxMsgs;
+
+    @Option(names = "--max-bytes", defaultValue = "-1", paramLabel = "B", description = "With --create: max_bytes")
+    long maxBytes;
+
+    @Option(names = "--max-age", paramLabel = "DUR", converter = GoDurationConverter.class, description = "With --create: max_age (Go duration, e.g. 1h)")
+    Duration maxAge;
+
+    @Option(names = "--max-msgs-per-subject", defaultValue = "-1", paramLabel = "N", description = "With --create: max_msgs_per_subject")
+    long maxMsgsPerSubject;
+
+    @Option(names = "--discard", defaultValue = "old", paramLabel = "old|new", description = "With --create: discard policy (default: ${DEFAULT-VALUE})")
+    String discard;
+
+    @Option(names = "--subject", paramLabel = "S", description = "Publish every message to S")
+    String subject;
+
+    @Option(names = "--subjects", defaultValue = "16", paramLabel = "K",
+            description = "Spread round-robin over K subjects made from the stream's first subject (default: ${DEFAULT-VALUE})")
+    int subjects;
+
+    @Option(names = "--count", defaultValue = "1000", paramLabel = "N", description = "Messages (default: ${DEFAULT-VALUE})")
+    long count;
+
+    @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--publishers", defaultValue = "1", paramLabel = "P", description = "Concurrent publishers (default: ${DEFAULT-VALUE})")
+    int publishers;
+
+    @Option(names = "--sync", defaultValue = "interval", paramLabel = "always|interval", description = "Sync policy (default: ${DEFAULT-VALUE})")
+    String sync;
+
+    @Option(names = "--ack-lines", description = "Print 'acked <seq>' on stdout, flushed, after each committed batch")
+    boolean ackLines;
+
+    @Option(names = "--json", description = "End with {\"published\",\"first_seq\",\"last_seq\",\"elapsed_ms\",\"msgs_per_s\",\"sync\"}")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        SyncPolicy policy;
+        switch (sync) {
+            case "always" -> policy = SyncPolicy.ALWAYS;
+            case "interval" -> policy = SyncPolicy.INTERVAL;
+            default -> {
+                err.println("jetstart: --sync must be always or interval, got " + sync);
+                return Main.USAGE;
+            }
+        }
+        if (!discard.equals("old") && !discard.equals("new")) {
+            err.println("jetstart: --discard must be old or new, got " + discard);
+            return Main.USAGE;
+        }
+        if (count < 0 || size < 0 || publishers < 1 || subjects < 1) {
+            err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
+            return Main.USAGE;
+        }
+        if (!Files.isDirectory(storeDir)) {
+            err.println("jetstart: " + storeDir + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        // Ack lines are read by another process while this one runs: straight to the file descriptor, flushed per line.
+        PrintStream acks = ackLines ? new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8) : null;
+        long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 32;
+        JetStartStore store;
+        try {
+            store = JetStart.open(storeDir, RuntimeOptions.defaults().withSync(policy));
+        } catch (StoreLockedException e) {
+            err.println("jetstart: " + e.getMessage());
+            return Main.FAILED;
+        }
+        try (store) {
+            JetStartStream s;
+            try {
+                s = create != null ? store.createStream(account, config()) : store.stream(account, stream).await(Duration.ofDays(1));
+            } catch (JetStreamApiException e) {
+                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());
+                return Main.FAILED;
+            }
+            if (s.readOnlyReason().isPresent()) {
+                err.println("jetstart: " + account + " > " + stream + " is read-only: " + s.readOnlyReason().get());
+                return Main.FAILED;
+            }
+            List<String> targets = targets(s);
+            if (acks != null) {
+                store.addCommitListener(batch -> {
+                    acks.print("acked " + batch.lastSeq() + "\n");
+                    acks.flush();
+                });
+            }
+            AtomicLong first = new AtomicLong(Long.MAX_VALUE);
+            AtomicLong last = new AtomicLong(0);
+            AtomicLong done = new AtomicLong();
+            long start = System.nanoTime();
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int p = 0; p < publishers; p++) {
+                int publisher = p;
+                threads.add(Thread.ofVirtual().name("publisher-" + p).start(() -> {
+                    java.util.ArrayDeque<CompletableFuture<PublishAck>> window = new java.util.ArrayDeque<>();
+                    try {
+                        for (long i = publisher; i < count; i += publishers) {
+                            String subj = targets.get((int) (i % targets.size()));
+                            window.add(s.publishAsync(subj, Headers.EMPTY, Payloads.payload(runId, i, size)));
+                            if (window.size() >= 1024) {
+                                record(window.poll().join(), first, last, done);
+                            }
+                        }
+                        while (!window.isEmpty()) {
+                            record(window.poll().join(), first, last, done);
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            Thread progress = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        Thread.sleep(1000);
+                        err.printf("publish: %s/%s messages%n", GoFormat.comma(done.get()), GoFormat.comma(count));
+                        err.flush();
+                    }
+                } catch (InterruptedException e) {
+                    // done
+                }
+            });
+            for (Thread t : threads) {
+                t.join();
+            }
+            progress.interrupt();
+            long nanos = System.nanoTime() - start;
+            if (!failures.isEmpty()) {
+                Throwable t = failures.get(0);
+                err.println("jetstart: publish failed: " + (t.getCause() != null ? t.getCause().getMessage() : t.getMessage()));
+                return Main.FAILED;
+            }
+            long msgsPerS = nanos == 0 ? 0 : done.get() * 1_000_000_000L / nanos;
+            var out = spec.commandLine().getOut();
+            if (json) {
+                ObjectNode n = ReportJson.MAPPER.createObjectNode();
+                n.put("published", done.get());
+                n.put("first_seq", done.get() == 0 ? 0 : first.get());
+                n.put("last_seq", last.get());
+                n.put("elapsed_ms", nanos / 1_000_000);
+                n.put("msgs_per_s", msgsPerS);
+                n.put("sync", sync);
+                out.println(ReportJson.MAPPER.writeValueAsString(n));
+            } else {
+                out.printf("Published %s messages to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", GoFormat.comma(done.get()),
+                        account, stream, done.get() == 0 ? 0 : first.get(), last.get(), GoFormat.duration(nanos),
+                        GoFormat.comma(msgsPerS), sync);
+            }
+            out.flush();
+        }
+        return Main.OK;
+    }
+
+    private static void record(PublishAck ack, AtomicLong first, AtomicLong last, AtomicLong done) {
+        first.accumulateAndGet(ack.seq(), Math::min);
+        last.accumulateAndGet(ack.seq(), Math::max);
+        done.incrementAndGet();
+    }
+
+    private StreamConfig config() throws Exception {
+        ObjectNode n = ReportJson.MAPPER.createObjectNode();
+        n.put("name", stream);
+        var arr = n.putArray("subjects");
+        for (String s : create.split(",")) {
+            if (!s.isBlank()) {
+                arr.add(s.strip());
+            }
+        }
+        n.put("max_msgs", maxMsgs);
+        n.put("max_bytes", maxBytes);
+        n.put("max_age", maxAge == null ? 0 : maxAge.toNanos());
+        n.put("max_msgs_per_subject", maxMsgsPerSubject);
+        n.put("discard", discard);
+        return StreamConfig.parse(ReportJson.MAPPER.writeValueAsBytes(n));
+    }
+
+    /** --subject S, else K concrete subjects from the stream's first subject, its wildcards filled with 1..K. */
+    private List<String> targets(JetStartStream s) {
+        if (subject != null) {
+            return List.of(subject);
+        }
+        String pattern = s.config().subjects().get(0);
+        if (!pattern.contains("*") && !pattern.contains(">")) {
+            return List.of(pattern);
+        }
+        List<String> out = new ArrayList<>(subjects);
+        for (int k = 1; k <= subjects; k++) {
+            String[] tokens = pattern.split("\\.", -1);
+            for (int t = 0; t < tokens.length; t++) {
+                if (tokens[t].equals("*") || tokens[t].equals(">")) {
+                    tokens[t] = Integer.toString(k);
+                }
+            }
+            out.add(String.join(".", tokens));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,166 @@
+package io.jetstart.cli;
+
+import io.jetstart.recovery.RecoveryListener;
+import io.jetstart.recovery.RecoveryOptions;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StoreRecovery;
+import io.jetstart.recovery.repair.QuarantineEntry;
+import io.jetstart.recovery.repair.Repair;
+import io.jetstart.recovery.repair.RepairCheck;
+import io.jetstart.recovery.repair.RepairPlan;
+import io.jetstart.recovery.repair.RepairPlanner;
+import io.jetstart.recovery.repair.RepairStep;
+import io.jetstart.recovery.repair.StoreHolders;
+import io.jetstart.recovery.repair.Undo;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart repair}: for each damaged stream, what nats-server would do at start-up (cut a bad
+ * tail, remove an empty block, a bad index file or a consumer it would delete), every byte first
+ * copied to a quarantine folder beside the store; then checks that the store reports the state it
+ * reported before. {@code --undo QUARANTINE} puts every byte back.
+ */
+@Command(name = "repair", mixinStandardHelpOptions = true,
+        description = "Make the smallest change after which nats-server starts with the state jetstart recover reports "
+                + "and deletes nothing itself; every byte removed is first copied to a quarantine folder beside the store. "
+                + "--undo puts them back.")
+final class RepairCommand implements Callable<Integer> {
+    /** A live process holds the store (EX_TEMPFAIL): try again once it is stopped. */
+    static final int HELD = 75;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "STORE_DIR", description = "nats-server store_dir (or its jetstream/ folder)")
+    Path dir;
+
+    @Option(names = "--dry-run", description = "Print the plan and change nothing")
+    boolean dryRun;
+
+    @picocli.CommandLine.Mixin
+    StreamSelection selection = new StreamSelection();
+
+    @Option(names = "--undo", paramLabel = "QUARANTINE", description = "Put back every byte of this quarantine folder")
+    Path undo;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if ((undo == null) == (dir == null)) {
+            err.println("jetstart: give either STORE_DIR or --undo QUARANTINE");
+            return Main.USAGE;
+        }
+        if (undo != null) {
+            return undo(out, err);
+        }
+        if (!Files.isDirectory(dir)) {
+            err.println("jetstart: " + dir + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        Integer unknown = selection.refuseUnknown(dir, err);
+        if (unknown != null) {
+            return unknown;
+        }
+        Set<String> streams = selection.names();
+        Path root = Repair.storeRoot(dir);
+        if (!dryRun && refuseIfHeld(root, err)) {
+            return HELD;
+        }
+        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams);
+        RecoveryReport before = StoreRecovery.recover(root, opts);
+        RepairPlan plan = RepairPlanner.plan(before, streams);
+        printPlan(plan, out);
+        if (dryRun || plan.isEmpty()) {
+            out.println(plan.isEmpty() ? "nothing to repair" : "dry run: nothing changed");
+            out.flush();
+            return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
+        }
+        Path quarantine = Repair.newQuarantineFolder(root, Instant.now());
+        List<QuarantineEntry> entries;
+        try {
+            entries = Repair.apply(plan, root, quarantine);
+        } catch (java.io.IOException e) {
+            err.println("jetstart: repair stopped: " + e.getMessage());
+            err.println("jetstart: what was done is in " + quarantine + "; `jetstart repair --undo " + quarantine + "` puts it back");
+            return Main.FAILED;
+        }
+        out.println("quarantine: " + quarantine + " (" + entries.size() + " entries; undo: jetstart repair --undo " + quarantine + ")");
+        RecoveryReport after = StoreRecovery.recover(root, opts);
+        Set<String> refusedStreams = new HashSet<>();
+        plan.refused().forEach(r -> refusedStreams.add(r.stream()));
+        List<String> broken = RepairCheck.broken(before, after, refusedStreams);
+        if (!broken.isEmpty()) {
+            broken.forEach(b -> err.println("jetstart: after repair: " + b));
+            err.println("jetstart: the repair did not give the state jetstart reported before; `jetstart repair --undo "
+                    + quarantine + "` puts every byte back");
+            out.flush();
+            return Main.FAILED;
+        }
+        out.println("repaired: jetstart recover reports the same state as before for every stream, and nothing is left "
+                + "that nats-server would delete at start-up" + (plan.refused().isEmpty() ? "" : " (except the refused streams)"));
+        out.flush();
+        return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
+    }
+
+    private int undo(PrintWriter out, PrintWriter err) throws Exception {
+        if (!Files.isDirectory(undo)) {
+            err.println("jetstart: " + undo + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        Undo.Result r;
+        try {
+            Path store = Undo.store(undo);
+            if (refuseIfHeld(store, err)) {
+                return HELD;
+            }
+            r = Undo.undo(undo);
+        } catch (java.io.IOException e) {
+            err.println("jetstart: undo: " + e.getMessage());
+            return Main.FAILED;
+        }
+        r.restored().forEach(l -> out.println("restored " + l));
+        r.alreadyInPlace().forEach(l -> out.println("already in place: " + l));
+        out.println("undone: " + r.store() + " holds every byte it held before the repair (" + undo + " is kept; delete it yourself)");
+        out.flush();
+        return Main.OK;
+    }
+
+    private static boolean refuseIfHeld(Path root, PrintWriter err) {
+        StoreHolders.Result held = StoreHolders.find(root);
+        held.notes().forEach(n -> err.println("jetstart: note: " + n));
+        if (!held.held()) {
+            return false;
+        }
+        err.println("jetstart: refusing to change " + root + ": a live process holds it");
+        held.holders().forEach(h -> err.println("jetstart:   " + h.description()));
+        err.println("jetstart: stop it first (a server cutting or rewriting the files under a repair would lose data)");
+        return true;
+    }
+
+    private static void printPlan(RepairPlan plan, PrintWriter out) {
+        if (!plan.steps().isEmpty()) {
+            out.println("plan (" + plan.steps().size() + " changes, every byte copied to the quarantine first):");
+            for (RepairStep s : plan.steps()) {
+                out.println("  " + s.stream() + ": " + s.describe());
+            }
+        }
+        for (RepairPlan.Refusal r : plan.refused()) {
+            out.println("refused: " + r);
+        }
+        for (String n : plan.notes()) {
+            out.println("left alone: " + n);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.RuntimeOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublishCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void publishCreatesTheStreamAndReportsWhatItStoredAndGetReadsItBack() throws Exception {
+        Run p = run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--count", "100", "--size", "32", "--subjects", "4",
+                "--json");
+        assertThat(p.status()).as(p.err()).isZero();
+        JsonNode json = ReportJson.MAPPER.readTree(p.out());
+        assertThat(json.path("published").asLong()).isEqualTo(100);
+        assertThat(json.path("first_seq").asLong()).isEqualTo(1);
+        assertThat(json.path("last_seq").asLong()).isEqualTo(100);
+        assertThat(json.path("sync").asText()).isEqualTo("interval");
+
+        Run g = run("get", dir.toString(), "ORDERS", "--seq", "7", "--json");
+        assertThat(g.status()).as(g.err()).isZero();
+        JsonNode m = ReportJson.MAPPER.readTree(g.out());
+        assertThat(m.path("seq").asLong()).isEqualTo(7);
+        assertThat(m.path("subject").asText()).startsWith("orders.");
+        byte[] data = Base64.getDecoder().decode(m.path("data").asText());
+        assertThat(data).hasSize(32).isEqualTo(Payloads.expectedFor(data));
+
+        Run last = run("get", dir.toString(), "ORDERS", "--last", "orders.*", "--json");
+        assertThat(ReportJson.MAPPER.readTree(last.out()).path("seq").asLong()).isEqualTo(100);
+        assertThat(run("get", dir.toString(), "ORDERS", "--seq", "101").status()).isEqualTo(Main.FAILED);
+    }
+
+    @Test
+    void publishIsRefusedWhileARuntimeHoldsTheStoreButGetStillReads() throws Exception {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3").status()).isZero();
+        try (JetStartStore held = JetStart.open(dir, RuntimeOptions.defaults())) {
+            Run p = run("publish", dir.toString(), "S", "--count", "1");
+            assertThat(p.status()).isEqualTo(Main.FAILED);
+            assertThat(p.err()).contains("already open");
+            Run g = run("get", dir.toString(), "S", "--seq", "3");
+            assertThat(g.status()).as(g.err()).isZero();
+            assertThat(g.out()).contains("$G > S  3");
+        }
+    }
+
+    @Test
+    void aWrongSyncPolicyIsAUsageError() {
+        assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").status()).isEqualTo(Main.USAGE);
+    }
+}

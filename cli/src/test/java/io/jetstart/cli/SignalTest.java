@@ -1,0 +1,169 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.write.GeneratorSpec;
+import io.jetstart.core.write.StoreGenerator;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real signal to a real {@code jetstart} JVM (the test's own class path): Ctrl-C mid-recovery
+ * still prints the report and writes the metrics file, with exit status 3; SIGTERM ends
+ * {@code --linger} with the recovery's own status.
+ */
+class SignalTest {
+    /** Ample for a child that is working as it should; a hung child fails the test instead of the build. */
+    static final long CHILD_TIMEOUT_SECONDS = 60;
+
+    /**
+     * Starts {@code Main} in a child JVM. Its stdout goes to {@code stdout}; each stderr line is
+     * queued (and kept) so the test can wait for one.
+     */
+    record Child(Process process, BlockingQueue<String> errLines, List<String> errSeen) {
+        static Child start(Path stdout, List<String> jvmOptions, String... args) throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElseThrow());
+            cmd.add("--enable-preview");
+            cmd.addAll(jvmOptions);
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(Main.class.getName());
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).start();
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+            List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread.ofPlatform().daemon().name("child-stderr").start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = r.readLine()) != null; ) {
+                        seen.add(line);
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // the child is gone
+                }
+            });
+            return new Child(p, lines, seen);
+        }
+
+        /** Waits for a stderr line that matches; fails with everything seen when the child ends first. */
+        String await(Predicate<String> wanted) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS);
+            while (System.nanoTime() < deadline) {
+                String line = errLines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null && wanted.test(line)) {
+                    return line;
+                }
+                if (line == null && !process.isAlive() && errLines.isEmpty()) {
+                    break;
+                }
+            }
+            throw new AssertionError("child never printed the awaited line; stderr:\n" + String.join("\n", errSeen));
+        }
+
+        int exit() throws InterruptedException {
+            if (!process.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("child still running; stderr:\n" + String.join("\n", errSeen));
+            }
+            return process.exitValue();
+        }
+
+        /**
+         * True when the child ignores SIGINT: a JVM started with SIGINT ignored (a background job
+         * of a shell without job control, nohup) keeps ignoring it and installs no handler.
+         */
+        boolean ignoresSigint() throws IOException {
+            Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+            if (!Files.exists(status)) {
+                return false;
+            }
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (2 - 1))) != 0;
+                }
+            }
+            return false;
+        }
+    }
+
+    static void kill(String signal, long pid) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -%s %d", signal, pid).isZero();
+    }
+
+    @Test
+    void ctrlCDuringRecoveryPrintsTheReportWithCancelledStreamsWritesTheMetricsAndExitsThree(@TempDir Path tmp) throws Exception {
+        // Big enough, and small blocks, so that an interpreted JVM (-Xint) is still rebuilding
+        // seconds after its first stream started, and stops within one small block once told.
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(2, 60_000, 100).withBlockSize(64 * 1024), (d, w) -> { });
+        DemoCommand.truncateIndexes(store);
+        Path stdout = tmp.resolve("report.json");
+        Path metrics = tmp.resolve("jetstart.prom");
+        Child child = Child.start(stdout, List.of("-Xint"), "recover", store.toString(), "--json", "--sequential",
+                "--metrics-out", metrics.toString());
+
+        child.await(line -> line.contains("Starting restore for stream"));
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        JsonNode report = ReportJson.MAPPER.readTree(Files.readString(stdout));
+        assertThat(report.get("summary").get("cancelled").asInt()).as("%s", report.get("summary")).isPositive();
+        List<String> outcomes = new ArrayList<>();
+        report.get("streams").forEach(s -> outcomes.add(s.get("outcome").asText()));
+        assertThat(outcomes).hasSize(2).contains("cancelled");
+        String text = Files.readString(metrics);
+        assertThat(MetricsOptionsTest.sample(text, "jetstart_recovery_streams_total{outcome=\"cancelled\"}"))
+                .isEqualTo(report.get("summary").get("cancelled").asDouble());
+    }
+
+    @Test
+    void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Path stdout = tmp.resolve("table.txt");
+        Child child = Child.start(stdout, List.of(), "recover", store.toString(), "--quiet", "--metrics-port", "0", "--linger", "10m");
+
+        String lingering = child.await(line -> line.contains("recovery done; serving"));
+        String port = lingering.replaceFirst(".*http://127\\.0\\.0\\.1:(\\d+)/.*", "$1");
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/readyz")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        // The report is out before the linger starts: a user is not kept waiting for it.
+        String table = Files.readString(stdout);
+        child.process().destroy(); // SIGTERM
+        int exit = child.exit();
+
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        JsonNode body = ReportJson.MAPPER.readTree(ready.body());
+        assertThat(body.get("status").asText()).isEqualTo("READY");
+        assertThat(body.get("messages").asLong()).isEqualTo(685 + 990 + 800);
+        assertThat(MetricsOptionsTest.sample(scrape.body(), "jetstart_recovery_streams_total{outcome=\"recovered\"}")).isEqualTo(3);
+        assertThat(table).contains("3 streams (3 recovered");
+        assertThat(exit).as("SIGTERM ends the linger; the status is the recovery's. stderr:\n%s", String.join("\n", child.errSeen()))
+                .isEqualTo(Main.OK);
+    }
+}

@@ -1,0 +1,78 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Wrong options exit 64 before any work, quoting values as typed; a missing store is named as missing. */
+class UsageErrorTest {
+
+    @Test
+    void aZeroDeadlineIsAUsageErrorQuotedAsTyped(@TempDir Path tmp) {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+
+        TestStores.Run run = TestStores.cli("recover", store.toString(), "--deadline", "0ms", "--quiet");
+
+        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("--deadline must be positive, got 0ms").doesNotContain("PT0S");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aNegativeDeadlineIsRefusedByTheParser(@TempDir Path tmp) {
+        TestStores.Run run = TestStores.cli("recover", tmp.toString(), "--deadline=-5s");
+
+        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("'-5s' is negative");
+    }
+
+    @Test
+    void demoWithZeroStreamsSaysSoBeforePrintingOrCreatingAnything() throws Exception {
+        Set<Path> before = demoFolders();
+
+        TestStores.Run run = TestStores.cli("demo", "--streams", "0", "--keep");
+
+        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("--streams must be 1..100000, got 0");
+        assertThat(run.out()).as("nothing generated, nothing kept").isEmpty();
+        assertThat(demoFolders()).isEqualTo(before);
+    }
+
+    @Test
+    void lingerWithoutAMetricsPortIsAUsageError() {
+        TestStores.Run run = TestStores.cli("demo", "--linger", "30s");
+
+        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("--linger").contains("needs --metrics-port");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aMissingStoreDirectoryIsReportedAsMissing(@TempDir Path tmp) {
+        TestStores.Run run = TestStores.cli("inspect", tmp.resolve("no-such-store").toString());
+
+        assertThat(run.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(run.err()).contains("no-such-store does not exist");
+    }
+
+    @Test
+    void aFileGivenAsStoreDirectoryIsReportedAsNotADirectory(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("store.txt"), "not a store");
+
+        TestStores.Run run = TestStores.cli("recover", file.toString(), "--quiet");
+
+        assertThat(run.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(run.err()).contains("store.txt is not a directory");
+    }
+
+    private static Set<Path> demoFolders() throws Exception {
+        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return Set.copyOf(entries.filter(p -> p.getFileName().toString().startsWith("jetstart-demo-")).toList());
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.testing.StoreFaults;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 14 through the command line: verify's exit status and JSON, repair's dry run, repair and undo. */
+class VerifyRepairCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void verifyOfACleanStoreExitsZeroInBothModes() {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        TestStores.Run full = TestStores.cli("verify", store.toString());
+        TestStores.Run quick = TestStores.cli("verify", store.toString(), "--quick");
+        assertThat(full.exit()).as(full.err()).isZero();
+        assertThat(full.out()).contains("verify (full)").endsWith("clean\n");
+        assertThat(quick.exit()).as(quick.err()).isZero();
+        assertThat(quick.out()).contains("verify (quick)");
+    }
+
+    @Test
+    void verifyNamesTheFileTheOffsetAndWhatTheServerWouldDoAndExitsOne() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Path block = StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+        Map<String, String> before = TestStores.digests(store);
+
+        TestStores.Run run = TestStores.cli("verify", store.toString(), "--json");
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(Main.DAMAGED);
+        JsonNode v = run.json().get("verify");
+        assertThat(v.get("clean").asBoolean()).isFalse();
+        assertThat(v.get("findings")).anySatisfy(f -> {
+            assertThat(f.get("file").asText()).isEqualTo(block.toString());
+            assertThat(f.has("offset")).isTrue();
+            assertThat(f.get("server_action").asText()).isEqualTo("truncate_block");
+            assertThat(f.get("damage").asBoolean()).isTrue();
+        });
+        assertThat(TestStores.digests(store)).as("verify is read-only").isEqualTo(before);
+    }
+
+    @Test
+    void verifyFindsABadRecordBehindATrustedIndexThatQuickDoesNotRead() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Path block = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
+        byte[] b = Files.readAllBytes(block);
+        b[b.length / 2] ^= 4;
+        Files.write(block, b);
+
+        TestStores.Run quick = TestStores.cli("verify", store.toString(), "--quick");
+        TestStores.Run full = TestStores.cli("verify", store.toString(), "--json");
+
+        assertThat(quick.exit()).as(quick.out()).isZero();
+        assertThat(full.exit()).isEqualTo(Main.DAMAGED);
+        assertThat(full.json().get("verify").get("findings")).extracting(f -> f.get("server_action").asText())
+                .contains("found_on_read", "trusts_index");
+    }
+
+    @Test
+    void repairDryRunChangesNothingRepairThenUndoRestoresEveryByte() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        StoreFaults.GARBAGE_BLOCK.apply(store.resolve("jetstream/$G/streams/LIM1"));
+        Map<String, String> damaged = TestStores.digests(store);
+
+        TestStores.Run dry = TestStores.cli("repair", store.toString(), "--dry-run");
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("remove ").contains("2.blk").contains("dry run: nothing changed");
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
+
+        TestStores.Run repair = TestStores.cli("repair", store.toString());
+        assertThat(repair.exit()).as(repair.out() + repair.err()).isZero();
+        assertThat(repair.out()).contains("repaired:");
+        assertThat(TestStores.cli("verify", store.toString()).exit()).isZero();
+        Path quarantine;
+        try (Stream<Path> s = Files.list(tmp)) {
+            quarantine = s.filter(p -> p.getFileName().toString().contains(".jetstart-quarantine-")).findFirst().orElseThrow();
+        }
+        assertThat(quarantine.resolve("manifest.json")).isRegularFile();
+
+        TestStores.Run undo = TestStores.cli("repair", "--undo", quarantine.toString());
+        assertThat(undo.exit()).as(undo.err()).isZero();
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
+    }
+
+    @Test
+    void repairWantsEitherAStoreOrAnUndo() {
+        assertThat(TestStores.cli("repair").exit()).isEqualTo(Main.USAGE);
+        assertThat(TestStores.cli("repair", tmp.toString(), "--undo", tmp.toString()).exit()).isEqualTo(Main.USAGE);
+        assertThat(TestStores.cli("repair", "--undo", tmp.resolve("none").toString()).exit()).isEqualTo(Main.NO_INPUT);
+    }
+}

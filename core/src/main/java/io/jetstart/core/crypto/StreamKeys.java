@@ -1,0 +1,94 @@
+package io.jetstart.core.crypto;
+
+import io.jetstart.core.io.DiskGate;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One stream's keys: the asset key unsealed from its {@code meta.key} (opens {@code meta.inf} and
+ * {@code msgs/index.db}), and the way to each block's keystream ({@code msgs/<n>.key}) and each
+ * consumer's keys. A stream without {@code meta.key} is plain: {@link #open} returns its input.
+ *
+ * <p>Design note: a block is encrypted when its own {@code <n>.key} exists, whatever the stream
+ * says, as in nats-server's {@code loadEncryptionForMsgBlock} (which converts a plain block it
+ * meets in an encrypted stream). Block keys are read when the block is, one small gated read per
+ * block read, so nothing per block is kept. Immutable; safe to share between a stream's tasks.
+ */
+public final class StreamKeys {
+    /** For a stream opened without a key and without key files. */
+    public static final StreamKeys PLAIN = new StreamKeys(null, "", "", null);
+
+    private final StoreKey key;
+    private final String account;
+    private final String stream;
+    private final KeyFiles.Opened meta;
+
+    private StreamKeys(StoreKey key, String account, String stream, KeyFiles.Opened meta) {
+        this.key = key;
+        this.account = account;
+        this.stream = stream;
+        this.meta = meta;
+    }
+
+    /**
+     * Reads the stream's {@code meta.key}, if any, and unseals it.
+     *
+     * @param key       the operator's key, or null when none was given
+     * @param streamDir {@code .../streams/<stream>}; its name is the stream's key context
+     * @throws DecryptionException when {@code meta.key} exists and does not open (wrong key, no key, bad file)
+     */
+    public static StreamKeys load(StoreKey key, String account, Path streamDir, DiskGate gate)
+            throws DecryptionException, IOException {
+        String stream = streamDir.getFileName().toString();
+        Optional<KeyFiles.Opened> meta = KeyFiles.open(streamDir.resolve("meta.key"), key, account, stream, gate);
+        return new StreamKeys(key, account, stream, meta.orElse(null));
+    }
+
+    /** Whether {@code meta.inf} and {@code index.db} are sealed. */
+    public boolean encrypted() {
+        return meta != null;
+    }
+
+    /** The stream's cipher, when it is encrypted. */
+    public Optional<StoreCipher> cipher() {
+        return meta == null ? Optional.empty() : Optional.of(meta.cipher());
+    }
+
+    /**
+     * The plaintext of a stream file ({@code meta.inf}, or the body of {@code index.db} without its
+     * checksum trailer) as stored: unchanged when the stream is not encrypted.
+     */
+    public byte[] open(Path file, byte[] stored) throws DecryptionException {
+        return meta == null ? stored : KeyFiles.openSealed(file, meta.cipher(), meta.seed(), stored);
+    }
+
+    /**
+     * The keystream of block {@code index}, or empty when it has no {@code <n>.key} (a plain block).
+     *
+     * @throws DecryptionException when the key file exists and does not open
+     */
+    public Optional<BlockKeystream> block(Path msgsDir, long index, DiskGate gate) throws DecryptionException, IOException {
+        if (key == null && meta == null) {
+            // No key: nothing to open a key file with, so no look for one on every block read (the
+            // plain path stays as it was). A caller with no key refuses streams whose layout shows
+            // key files; one that does not meets the ciphertext as records that fail their checks.
+            return Optional.empty();
+        }
+        return KeyFiles.open(msgsDir.resolve(index + ".key"), key, account, stream + ":" + index, gate)
+                .map(o -> o.cipher().keystream(o.seed(), o.nonce()));
+    }
+
+    /** A consumer's keys, from {@code obs/<consumer>/meta.key} (context {@code "<stream>.<consumer>"}). */
+    public ConsumerKeys consumer(Path consumerDir, DiskGate gate) throws DecryptionException, IOException {
+        String consumer = consumerDir.getFileName().toString();
+        Optional<KeyFiles.Opened> opened = KeyFiles.open(consumerDir.resolve("meta.key"), key, account,
+                stream + "." + consumer, gate);
+        return new ConsumerKeys(opened.orElse(null));
+    }
+
+    @Override
+    public String toString() {
+        return meta == null ? "StreamKeys[plain]" : "StreamKeys[" + account + " > " + stream + ", " + meta.cipher() + "]";
+    }
+}

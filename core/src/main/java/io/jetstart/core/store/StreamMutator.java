@@ -1,0 +1,326 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.format.IndexDb;
+import io.jetstart.core.format.SequenceSet;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.meta.StreamConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * The only way to change a stream once recovery has handed it over ({@link StreamStore#handOver}):
+ * held by the stream's writer, used from the writer's thread only. It changes the in-memory state
+ * after the writer has laid out the matching records; it writes no file itself.
+ *
+ * <p>Every removal goes through a {@link StreamStore.RemovalSink} so the writer can write the
+ * tombstone the removal needs: a store written this way loses nothing and resurrects nothing when
+ * its {@code index.db} is lost.
+ */
+public final class StreamMutator {
+    private final StreamStore s;
+    /** The views of blocks no batch changed since the last publication, reused as they are. */
+    private final Map<BlockState, StreamView.Block> published = new HashMap<>();
+
+    StreamMutator(StreamStore s) {
+        this.s = s;
+    }
+
+    public StreamStore store() {
+        return s;
+    }
+
+    public StreamConfig config() {
+        return s.config;
+    }
+
+    /** Replaces the config (a stream update); limits are applied by the next {@link #applyLimits}. */
+    public void useConfig(StreamConfig config) {
+        s.config = config;
+        if (!config.subjects().isEmpty()) {
+            s.tracksSubjects = true;
+        }
+    }
+
+    public long messages() {
+        return s.msgs;
+    }
+
+    public long bytes() {
+        return s.bytes;
+    }
+
+    public long firstSeq() {
+        return s.firstSeq;
+    }
+
+    public long lastSeq() {
+        return s.lastSeq;
+    }
+
+    public long lastTs() {
+        return s.lastTs;
+    }
+
+    public long firstTs() {
+        return s.firstTs;
+    }
+
+    /**
+     * A sequence from which every live message at or after {@code ts} follows: the first sequence
+     * of the oldest block whose last message is not older than {@code ts} (blocks are in time order).
+     */
+    public long seqFromTime(long ts) {
+        long from = s.lastSeq + 1;
+        for (int i = s.blocks.size() - 1; i >= 0; i--) {
+            BlockState b = s.blocks.get(i);
+            if (b.msgs > 0 && b.lastTs < ts) {
+                break;
+            }
+            if (b.msgs > 0) {
+                from = b.firstSeq;
+            }
+        }
+        return from;
+    }
+
+    public Path msgsDir() {
+        return s.msgsDir;
+    }
+
+    /** Index of the last block, 0 when the stream has none. */
+    public long lastBlockIndex() {
+        return s.blocks.isEmpty() ? 0 : last().index;
+    }
+
+    /**
+     * The last block's file, or null when there is none or the last block is only the marker of a
+     * last sequence that no block holds any more (the writer must then start that block).
+     */
+    public Path lastBlockFile() {
+        return s.blocks.isEmpty() ? null : last().file;
+    }
+
+    /** Lets reads of {@code tail}'s block come from the writer's memory instead of the file. */
+    public void readTailFrom(StreamStore.TailSource tail) {
+        s.tail = tail;
+    }
+
+    /**
+     * Starts block {@code index} as the new, empty last block. A marker block (no file: the last
+     * sequence of a lost tail) is replaced by it.
+     */
+    public void startBlock(long index) {
+        if (!s.blocks.isEmpty()) {
+            BlockState l = last();
+            if (index < l.index || (index == l.index && l.file != null)) {
+                throw new IllegalArgumentException("block " + index + " does not follow the last block " + l.index);
+            }
+            if (l.file == null) {
+                s.blocks.remove(s.blocks.size() - 1);
+            }
+        }
+        BlockState b = new BlockState(index, BlockFiles.blockPath(s.msgsDir, index));
+        b.firstSeq = s.lastSeq + 1;
+        b.lastSeq = s.lastSeq;
+        b.lastTs = s.lastTs;
+        s.blocks.add(b);
+        s.touched.add(b);
+    }
+
+    /** A message record of {@code rawLength} bytes with the next sequence was laid out in the last block. */
+    public void appended(long seq, long ts, String subject, int rawLength) {
+        if (seq != s.lastSeq + 1) {
+            throw new IllegalArgumentException("sequence " + seq + " does not follow the last sequence " + s.lastSeq);
+        }
+        BlockState b = last();
+        if (b.msgs == 0) {
+            b.firstSeq = seq;
+            b.firstTs = ts;
+            s.touched.add(b);
+        }
+        b.lastSeq = seq;
+        b.lastTs = ts;
+        b.msgs++;
+        b.bytes += rawLength;
+        if (s.msgs == 0) {
+            s.firstSeq = seq;
+            s.firstTs = ts;
+        }
+        s.msgs++;
+        s.bytes += rawLength;
+        s.lastSeq = seq;
+        s.lastTs = ts;
+        if (s.tracksSubjects && !subject.isEmpty()) {
+            SubjectTotals t = s.psim.get(subject);
+            if (t == null) {
+                s.psim.put(subject, new SubjectTotals(1, b.index, b.index));
+            } else {
+                t.total++;
+                t.lastBlock = b.index;
+            }
+        }
+    }
+
+    /** Removes what {@code rule} selects, in sequence order; {@code sink} hears of each removal. */
+    public long remove(StreamStore.RemovalRule rule, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        return s.removeMessages(List.copyOf(s.blocks), rule, sink);
+    }
+
+    /** Removes message {@code seq} if it is live; false when it is not. */
+    public boolean removeOne(long seq, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        BlockState b = s.blockFor(seq);
+        if (b == null || !b.isLive(seq)) {
+            return false;
+        }
+        return s.removeMessages(List.of(b), (q, ts, subject, rl) -> q == seq ? StreamStore.Decision.REMOVE
+                : q > seq ? StreamStore.Decision.STOP : StreamStore.Decision.KEEP, sink) == 1;
+    }
+
+    /** Applies max_msgs, max_bytes (discard old), max_age and max_msgs_per_subject, as recovery does. */
+    public void applyLimits(StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        RetentionLimits.apply(s, sink, false);
+    }
+
+    public boolean isLive(long seq) {
+        return s.isLive(seq);
+    }
+
+    /** Live messages on {@code subject} (0 when the stream does not track subjects). */
+    public long subjectTotal(String subject) {
+        SubjectTotals t = s.psim.get(subject);
+        return t == null ? 0 : t.total;
+    }
+
+    /**
+     * The sequence of the last live message on {@code subject}, 0 when there is none: the blocks
+     * from the subject's last block back to its first are read until one holds it.
+     */
+    public long lastSeqOf(String subject) throws StoreException, InterruptedException {
+        SubjectTotals t = s.psim.get(subject);
+        if (t == null || t.total <= 0) {
+            return 0;
+        }
+        for (int i = s.blocks.size() - 1; i >= 0; i--) {
+            BlockState b = s.blocks.get(i);
+            if (b.index > t.lastBlock || b.msgs == 0) {
+                continue;
+            }
+            if (b.index < t.firstBlock) {
+                break;
+            }
+            long[] found = {0};
+            s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (b.isLive(seq) && seq > found[0] && sl == subject.length()
+                        && subject.equals(new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8))) {
+                    found[0] = seq;
+                }
+            });
+            if (found[0] > 0) {
+                return found[0];
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The record length of the first live message on {@code subject} (nats-server's
+     * {@code sizeForSeq(firstSeqForSubj)}), 0 when there is none: blocks are read from the
+     * subject's first block on until one holds it.
+     */
+    public long firstRecordLengthOf(String subject) throws StoreException, InterruptedException {
+        SubjectTotals t = s.psim.get(subject);
+        if (t == null || t.total <= 0) {
+            return 0;
+        }
+        for (BlockState b : List.copyOf(s.blocks)) {
+            if (b.index < t.firstBlock || b.msgs == 0) {
+                continue;
+            }
+            long[] found = {0};
+            s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (found[0] == 0 && b.isLive(seq) && sl == subject.length()
+                        && subject.equals(new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8))) {
+                    found[0] = rl;
+                }
+            });
+            if (found[0] > 0) {
+                return found[0];
+            }
+        }
+        return 0;
+    }
+
+    /** Visits live messages from {@code fromSeq} in sequence order (the writer's own reads). */
+    public void forEachLive(long fromSeq, StreamStore.LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+        s.forEachLive(fromSeq, visitor);
+    }
+
+    /** The state nats-server reports, from the writer's thread. */
+    public StreamState state() {
+        return s.state();
+    }
+
+    /**
+     * The {@code index.db} content for the blocks as they are on disk now.
+     *
+     * @param lastChecksum the last 8 bytes of the last block's file (zeros when it is empty)
+     */
+    public IndexDb indexDb(int version, byte[] lastChecksum) {
+        List<IndexDb.Subject> subjects = new ArrayList<>(s.psim.size());
+        if (s.tracksSubjects) {
+            s.psim.forEach((k, v) -> {
+                if (v.total > 0) {
+                    subjects.add(new IndexDb.Subject(k, v.total, v.firstBlock, v.lastBlock));
+                }
+            });
+        }
+        List<IndexDb.Block> blocks = new ArrayList<>(s.blocks.size());
+        for (BlockState b : s.blocks) {
+            if (b.file == null) {
+                throw new IllegalStateException("block " + b.index + " has no file yet; start it before writing index.db");
+            }
+            blocks.add(new IndexDb.Block(b.index, b.bytes, b.firstSeq, b.firstTs, b.lastSeq, b.lastTs, b.ttls, b.schedules,
+                    b.deleted));
+        }
+        return new IndexDb(version, s.msgs, s.bytes, s.firstSeq, s.firstTs, s.lastSeq, s.lastTs, subjects, blocks,
+                lastBlockIndex(), lastChecksum);
+    }
+
+    /**
+     * A view for readers: blocks no removal touched since the last call keep their published
+     * view (and its deleted map); the others are copied now.
+     *
+     * @param committedLength bytes of block {@code index} readers may parse, -1 for the whole file
+     */
+    public StreamView view(LongUnaryOperator committedLength) {
+        List<StreamView.Block> out = new ArrayList<>(s.blocks.size());
+        for (BlockState b : s.blocks) {
+            StreamView.Block prev = published.get(b);
+            long length = committedLength.applyAsLong(b.index);
+            StreamView.Block v;
+            if (prev != null && !s.touched.contains(b)) {
+                // Appends move only the last sequence, count and length; the deleted map is shared.
+                v = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, prev.deleted(), length);
+            } else {
+                SequenceSet copy = b.deleted.copy();
+                v = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, copy, length);
+            }
+            out.add(v);
+        }
+        published.clear();
+        for (int i = 0; i < out.size(); i++) {
+            published.put(s.blocks.get(i), out.get(i));
+        }
+        s.touched.clear();
+        return new StreamView(s.account, s.name, s.msgs, s.bytes, s.firstSeq, s.firstTs, s.lastSeq, s.lastTs,
+                s.tracksSubjects ? s.psim.size() : 0, out);
+    }
+
+    private BlockState last() {
+        return s.blocks.get(s.blocks.size() - 1);
+    }
+}

@@ -1,0 +1,67 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.format.SequenceSet;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a stream's writer has committed, as readers on other threads see it: totals and, per
+ * block, its range, its deleted map and how many of its bytes readers may parse. Immutable once
+ * published; the writer publishes a new one after each batch (a volatile write), so a reader never
+ * sees a message whose ack has not completed, nor a half-applied removal.
+ *
+ * <p>Design note: the deleted maps are copies the writer never touches again; it copies only the
+ * maps of blocks a batch changed, so a batch of appends costs one small list, not a copy of every
+ * map.
+ *
+ * @param subjects distinct subjects with live messages
+ */
+public record StreamView(String account, String name, long messages, long bytes, long firstSeq, long firstTs,
+                         long lastSeq, long lastTs, int subjects, List<Block> blocks) {
+
+    public StreamView {
+        blocks = List.copyOf(blocks);
+    }
+
+    /** Sequences in [first, last] that hold no live message: nats-server's {@code num_deleted}. */
+    public long numDeleted() {
+        return messages == 0 ? 0 : lastSeq - firstSeq + 1 - messages;
+    }
+
+    /**
+     * One block as committed.
+     *
+     * @param length bytes of the file readers may parse (the writer may have appended more since)
+     */
+    public record Block(long index, Path file, long firstSeq, long lastSeq, long messages, SequenceSet deleted,
+                       long length) {
+
+        public boolean isLive(long seq) {
+            return messages > 0 && seq >= firstSeq && seq <= lastSeq && !deleted.contains(seq);
+        }
+    }
+
+    /** The block that may hold {@code seq}, or null. */
+    public Block blockFor(long seq) {
+        int lo = 0;
+        int hi = blocks.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (blocks.get(mid).lastSeq() < seq) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            if (b.messages() > 0) {
+                return b.firstSeq() <= seq && seq <= b.lastSeq() ? b : null;
+            }
+            if (b.lastSeq() > seq) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,24 @@
+/**
+ * jetstart-core: the file store format, HighwayHash-64, one stream opened on the calling thread,
+ * and the verified message reader. Every package is API but {@code io.jetstart.core.hash.vector},
+ * the 256-bit checksum: {@code RecordHashes} loads it reflectively, only when the JVM was started
+ * with {@code --add-modules jdk.incubator.vector} (hence {@code requires static}), so a JVM without
+ * the incubating module never links it and uses the scalar checksum.
+ */
+module io.jetstart.core {
+    // StreamConfig.json() and ConsumerConfig.json() hand out Jackson trees.
+    requires transitive com.fasterxml.jackson.databind;
+    requires static jdk.incubator.vector;
+    // RecordHashes reads the JIT's flags (no vector hash without C2).
+    requires jdk.management;
+
+    exports io.jetstart.core.crypto;
+    exports io.jetstart.core.format;
+    exports io.jetstart.core.hash;
+    exports io.jetstart.core.io;
+    exports io.jetstart.core.layout;
+    exports io.jetstart.core.lines;
+    exports io.jetstart.core.meta;
+    exports io.jetstart.core.store;
+    exports io.jetstart.core.write;
+}

@@ -1,0 +1,46 @@
+package io.jetstart.examples;
+
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.runtime.Headers;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.PublishAck;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.StoredMessage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Opens a store in the embedded runtime, creates a stream, publishes and reads a message back. */
+public final class PublishAndRead {
+    private PublishAndRead() {
+    }
+
+    /** Publishes one order (de-duplicated by its id) and returns it as read back from the stream. */
+    public static StoredMessage publishOne(Path storeDir, String id, String body) throws Exception {
+        // open returns at once; recovery runs behind it and each stream is served when it is back.
+        try (JetStartStore store = JetStart.open(storeDir, RuntimeOptions.defaults())) {
+            store.recovery().join();
+            JetStartStream orders = store.served().stream().filter(s -> s.name().equals("ORDERS")).findFirst()
+                    .orElse(null);
+            if (orders == null) {
+                orders = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.parse(
+                        "{\"name\":\"ORDERS\",\"subjects\":[\"orders.*\"],\"max_msgs\":1000000}".getBytes(StandardCharsets.UTF_8)));
+            }
+            PublishAck ack = orders.publish("orders.new", Headers.of(Headers.MSG_ID, id),
+                    body.getBytes(StandardCharsets.UTF_8));
+            Optional<StoredMessage> stored = orders.get(ack.seq());
+            return stored.orElseThrow();
+        }
+    }
+
+    /** A stream already in the store: wait until its own recovery has finished, then read its last message. */
+    public static Optional<StoredMessage> lastOrder(Path storeDir) throws Exception {
+        try (JetStartStore store = JetStart.open(storeDir, RuntimeOptions.defaults())) {
+            JetStartStream orders = store.stream("ORDERS").await(Duration.ofSeconds(30));
+            return orders.lastBySubject("orders.new");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.jetstart.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.SyncPolicy;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JetStartRuntimeMetricsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void committedPublishesStreamStatesAndLiveStoreTotalsAreMetered() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS))) {
+            JetStartRuntimeMetrics metrics = new JetStartRuntimeMetrics(store, Tags.of("app", "t"));
+            metrics.bindTo(registry);
+            store.addCommitListener(metrics);
+            JetStartRecoveryMetrics recovery = new JetStartRecoveryMetrics(Tags.of("app", "t"));
+            recovery.bindTo(registry);
+            metrics.keepCurrent(recovery);
+            JetStartStream s = store.createStream("$G", StreamConfig.parse(
+                    "{\"name\":\"M\",\"subjects\":[\"m\"]}".getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < 10; i++) {
+                s.publish("m", new byte[10]);
+            }
+            assertThat(registry.get(JetStartRuntimeMetrics.PUBLISHES).counter().count()).isEqualTo(10);
+            // 22 + 1 + 10 + 8 bytes per record.
+            assertThat(registry.get(JetStartRuntimeMetrics.PUBLISHED).counter().count()).isEqualTo(410);
+            assertThat(registry.get(JetStartRuntimeMetrics.PUBLISH_LATENCY).timer().count()).isEqualTo(10);
+            assertThat(registry.get(JetStartRuntimeMetrics.SYNC).timer().count()).isPositive();
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAMS).tag("state", "ready").gauge().value()).isEqualTo(1);
+            assertThat(registry.get(JetStartRuntimeMetrics.QUEUED).gauge().value()).isZero();
+            assertThat(registry.get("jetstart.store.messages").gauge().value()).isEqualTo(10);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.store.StreamStore;
+
+/**
+ * Receives each stream as soon as its own recovery has finished, on that stream's recovery thread,
+ * before its {@link RecoveryEvent.StreamFinished} event: how an embedding runtime serves a stream
+ * without waiting for the others. The receiver may call {@link StreamStore#handOver} here and keep
+ * the store; recovery never touches it again. Must not block for long (the stream's recovery task
+ * is still running) and must not throw.
+ */
+@FunctionalInterface
+public interface StreamHandOver {
+    StreamHandOver NONE = (report, store) -> { };
+
+    /**
+     * @param store the recovered stream, or null when it failed or was cancelled ({@code report}
+     *              says why)
+     */
+    void streamFinished(StreamReport report, StreamStore store);
+}

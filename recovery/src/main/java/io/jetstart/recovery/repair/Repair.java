@@ -1,0 +1,209 @@
+package io.jetstart.recovery.repair;
+
+import io.jetstart.core.format.ByteWriter;
+import io.jetstart.core.format.Records;
+import io.jetstart.core.hash.RecordHashes;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Carries out a {@link RepairPlan}: for each step, first the bytes it takes go to the quarantine
+ * (copied, fsynced, listed in the fsynced manifest), then the file is cut or removed and the cut
+ * fsynced. The one file it adds (a block holding the tombstone for a lost last sequence) is named
+ * in the manifest before it is written. A step whose file changed since the plan was made stops
+ * the repair there.
+ */
+public final class Repair {
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path store;
+    private final Path quarantine;
+    private Manifest manifest;
+
+    private Repair(Path store, Path quarantine, Manifest manifest) {
+        this.store = store;
+        this.quarantine = quarantine;
+        this.manifest = manifest;
+    }
+
+    /**
+     * The store directory nats-server is given ({@code store_dir}, which holds {@code jetstream/}),
+     * for either that folder or its {@code jetstream/} folder.
+     */
+    public static Path storeRoot(Path given) {
+        Path abs = given.toAbsolutePath().normalize();
+        if (!Files.isDirectory(abs.resolve("jetstream")) && abs.getFileName() != null
+                && abs.getFileName().toString().equals("jetstream") && abs.getParent() != null) {
+            return abs.getParent();
+        }
+        return abs;
+    }
+
+    /**
+     * A new quarantine folder beside the store ({@code <store_dir>.jetstart-quarantine-<UTC time>}),
+     * never inside it: the server owns everything under {@code store_dir}.
+     */
+    public static Path newQuarantineFolder(Path storeRoot, Instant now) throws IOException {
+        Path parent = storeRoot.getParent();
+        if (parent == null) {
+            throw new IOException(storeRoot + " has no parent directory to hold a quarantine folder beside it");
+        }
+        String base = storeRoot.getFileName() + ".jetstart-quarantine-" + STAMP.format(now.truncatedTo(ChronoUnit.SECONDS));
+        for (int i = 0; ; i++) {
+            Path q = parent.resolve(i == 0 ? base : base + "-" + i);
+            try {
+                Files.createDirectory(q);
+                Files.createDirectory(q.resolve("data"));
+                FileBytes.syncDirectory(parent);
+                return q;
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // A repair in the same second: the next name.
+            }
+        }
+    }
+
+    /**
+     * Applies {@code plan} to the store at {@code storeRoot}, keeping every byte it takes in the new,
+     * empty folder {@code quarantine} (which must not be inside the store).
+     *
+     * @return the manifest entries written, in order
+     * @throws IOException when a step cannot be done; the steps before it are done and in the
+     *                     manifest (undo puts them back), nothing after it is touched
+     */
+    public static List<QuarantineEntry> apply(RepairPlan plan, Path storeRoot, Path quarantine) throws IOException {
+        Path store = storeRoot.toAbsolutePath().normalize();
+        Path q = quarantine.toAbsolutePath().normalize();
+        if (q.startsWith(store)) {
+            throw new IOException("the quarantine " + q + " is inside the store " + store + "; it must be beside it");
+        }
+        Repair r = new Repair(store, q, new Manifest(store, Instant.now().toString(), List.of()));
+        r.manifest.write(q);
+        for (RepairStep step : plan.steps()) {
+            switch (step) {
+                case RepairStep.Truncate t -> r.truncate(t);
+                case RepairStep.RemoveFile f -> r.removeFile(f.target(), f.length(), f.stream(), f.reason());
+                case RepairStep.RemoveDirectory d -> r.removeDirectory(d);
+                case RepairStep.AddTombstoneBlock a -> r.addTombstoneBlock(a);
+            }
+        }
+        return r.manifest.entries();
+    }
+
+    private void truncate(RepairStep.Truncate t) throws IOException {
+        Path file = t.target();
+        long size = Files.size(file);
+        if (size != t.offset() + t.length()) {
+            throw new IOException(file + ": expected " + (t.offset() + t.length()) + " bytes as planned, found " + size
+                    + "; the store changed since it was read, repair stopped before this step");
+        }
+        long mtime = FileBytes.mtimeNanos(file);
+        QuarantineEntry e = keep(QuarantineEntry.TRUNCATE, file, t.offset(), t.length(), FileBytes.permissions(file), mtime,
+                t.stream(), t.reason());
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(e.offset());
+            ch.force(true);
+        }
+    }
+
+    private void removeFile(Path file, long length, String stream, String reason) throws IOException {
+        long size = Files.size(file);
+        if (size != length) {
+            throw new IOException(file + ": expected " + length + " bytes as planned, found " + size
+                    + "; the store changed since it was read, repair stopped before this step");
+        }
+        keep(QuarantineEntry.REMOVE, file, 0, size, FileBytes.permissions(file), FileBytes.mtimeNanos(file), stream, reason);
+        Files.delete(file);
+        FileBytes.syncDirectory(file.getParent());
+    }
+
+    private void removeDirectory(RepairStep.RemoveDirectory d) throws IOException {
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(d.target())) {
+            all = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        List<Path> dirs = new ArrayList<>();
+        for (Path p : all) {
+            if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                dirs.add(p);
+            } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                removeFile(p, Files.size(p), d.stream(), d.reason());
+            } else {
+                throw new IOException(p + ": neither a file nor a directory; repair does not remove it");
+            }
+        }
+        // Deepest first (reverse order), so undo, which runs backwards, creates parents first.
+        for (Path dir : dirs) {
+            QuarantineEntry e = new QuarantineEntry(manifest.entries().size() + 1, QuarantineEntry.REMOVE_DIR, relative(dir), 0, 0,
+                    "", "", FileBytes.permissions(dir), FileBytes.mtimeNanos(dir), d.stream(), d.reason());
+            manifest = manifest.with(e);
+            manifest.write(quarantine);
+            Files.delete(dir);
+            FileBytes.syncDirectory(dir.getParent());
+        }
+    }
+
+    /**
+     * Writes the one-tombstone block with core's record codec. The manifest names it (with a copy of
+     * its bytes) before it exists, so undo can tell it is ours and remove exactly it.
+     */
+    private void addTombstoneBlock(RepairStep.AddTombstoneBlock a) throws IOException {
+        Path file = a.target();
+        if (Files.exists(file)) {
+            throw new IOException(file + " exists; the plan wanted a new block there, repair stopped before this step");
+        }
+        String name = file.getFileName().toString();
+        long index = Long.parseLong(name.substring(0, name.length() - ".blk".length()));
+        String stream = file.getParent().getParent().getFileName().toString();
+        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
+        Records.writeTombstone(w, RecordHashes.forBlock(stream, index), a.seq(), a.ts());
+        byte[] bytes = w.toByteArray();
+        int id = manifest.entries().size() + 1;
+        String data = "data/" + String.format("%06d", id) + ".bin";
+        Path copy = quarantine.resolve(data);
+        Files.write(copy, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+        FileBytes.syncDirectory(copy.getParent());
+        String sha = FileBytes.sha256(copy, 0, bytes.length);
+        manifest = manifest.with(new QuarantineEntry(id, QuarantineEntry.ADD, relative(file), 0, bytes.length, sha, data, "", 0,
+                a.stream(), a.reason()));
+        manifest.write(quarantine);
+        Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
+        // The server's own block files are 0600 (0640 on 2.9): take a sibling's, so the new one looks like them.
+        Path sibling = file.resolveSibling(index > 1 ? (index - 1) + ".blk" : "index.db");
+        if (Files.isRegularFile(sibling)) {
+            FileBytes.setPermissions(file, FileBytes.permissions(sibling));
+        }
+        FileBytes.syncDirectory(file.getParent());
+    }
+
+    /** Copies the bytes to the quarantine, fsyncs them, and writes the manifest naming them. */
+    private QuarantineEntry keep(String op, Path file, long offset, long length, String perms, long mtime, String stream,
+                                 String reason) throws IOException {
+        int id = manifest.entries().size() + 1;
+        String data = "data/" + String.format("%06d", id) + ".bin";
+        String sha = FileBytes.copyRange(file, offset, length, quarantine.resolve(data));
+        FileBytes.syncDirectory(quarantine.resolve("data"));
+        QuarantineEntry e = new QuarantineEntry(id, op, relative(file), offset, length, sha, data, perms, mtime, stream, reason);
+        manifest = manifest.with(e);
+        manifest.write(quarantine);
+        return e;
+    }
+
+    private String relative(Path p) throws IOException {
+        Path abs = p.toAbsolutePath().normalize();
+        if (!abs.startsWith(store)) {
+            throw new IOException(p + " is outside the store " + store + "; repair changes nothing outside it");
+        }
+        return store.relativize(abs).toString().replace(java.io.File.separatorChar, '/');
+    }
+}

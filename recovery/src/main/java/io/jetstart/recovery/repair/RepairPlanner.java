@@ -1,0 +1,156 @@
+package io.jetstart.recovery.repair;
+
+import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.ServerAction;
+import io.jetstart.recovery.Finding;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StreamReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a recovery report into the smallest set of changes after which nats-server starts with the
+ * state that report gives and deletes nothing itself. Plans from each problem's typed
+ * {@link ServerAction}; reads nothing but file sizes.
+ *
+ * <ul>
+ *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently);</li>
+ *   <li>{@code DELETE_BLOCK}: remove a block with no usable record (a removal wins over a cut);</li>
+ *   <li>{@code DELETE_INDEX}: remove an index file that does not decode or disagrees with itself,
+ *       unless {@code index.db} carries a last sequence the blocks lost (the server needs it to
+ *       write its tombstone, so sequences do not go backwards: kept, and said in the notes);</li>
+ *   <li>{@code REBUILD} of a 2.9 {@code .idx} (its block's last checksum differs): remove it, as a
+ *       2.9 server rebuilding the block keeps that file's delete map;</li>
+ *   <li>{@code TRUSTS_INDEX}: remove a 2.9 {@code .idx} jetstart did not trust, so the server
+ *       rebuilds that block from its records as jetstart did;</li>
+ *   <li>{@code DELETE_CONSUMER_DIR}: remove the consumer whose state does not decode (it is not in
+ *       jetstart's state either), so a 2.12.4+ server does not delete it, and on an interest
+ *       stream does not purge the stream with it;</li>
+ *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block in the same stream: a new block holding
+ *       the tombstone for the last sequence, as 2.11+ writes it at start-up (2.10 writes it only when
+ *       it finds lost data itself, and after the repair there is none);</li>
+ *   <li>{@code DELETE_STREAM_DIR}: refused. jetstart cannot open that stream either, so there is
+ *       no state to start with; the operator fixes the cause (permissions, a vanished file).</li>
+ * </ul>
+ * Everything else (rebuilds, tombstones, skipped streams and consumers) leaves nothing to delete.
+ */
+public final class RepairPlanner {
+    private RepairPlanner() {
+    }
+
+    /** The plan for every stream of {@code report} (or only {@code onlyStreams} when non-empty). */
+    public static RepairPlan plan(RecoveryReport report, Set<String> onlyStreams) throws IOException {
+        Map<Path, RepairStep> steps = new LinkedHashMap<>();
+        List<RepairPlan.Refusal> refused = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (StreamReport s : report.streams()) {
+            if (!onlyStreams.isEmpty() && !onlyStreams.contains(s.name())) {
+                continue;
+            }
+            String who = s.account() + " > " + s.name();
+            boolean keepsPriorLastSeq = s.problems().stream().anyMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE);
+            for (Finding f : Finding.of(s)) {
+                Problem p = f.problem();
+                Path file = p.file();
+                String why = p.describe() + " (nats-server " + p.serverAction().description() + ")";
+                switch (p.serverAction()) {
+                    case TRUNCATE_BLOCK -> {
+                        if (p.offset() < 0) {
+                            refused.add(new RepairPlan.Refusal(who, why + ": no offset to cut at"));
+                            continue;
+                        }
+                        long size = Files.size(file);
+                        if (p.offset() < size && !(steps.get(file) instanceof RepairStep.RemoveFile)) {
+                            steps.put(file, new RepairStep.Truncate(file, p.offset(), size - p.offset(), who, why));
+                        }
+                    }
+                    case DELETE_BLOCK -> steps.put(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
+                    case REBUILD -> {
+                        // A 2.9 server rebuilding a block keeps the delete map of the .idx it did not trust
+                        // (checked against real 2.9.10: it reports deletes past the block's last sequence), so
+                        // an .idx jetstart did not use goes to the quarantine too.
+                        if (file != null && file.getFileName().toString().endsWith(".idx") && Files.isRegularFile(file)) {
+                            steps.putIfAbsent(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
+                        }
+                    }
+                    case DELETE_INDEX, TRUSTS_INDEX -> {
+                        if (file.getFileName().toString().equals("index.db") && keepsPriorLastSeq) {
+                            notes.add(who + ": kept " + file + ": it holds the last sequence the blocks lost, which the server "
+                                    + "needs to write its tombstone; the server deletes it itself after reading it (" + p.message() + ")");
+                        } else if (Files.isRegularFile(file)) {
+                            steps.putIfAbsent(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
+                        }
+                    }
+                    case DELETE_CONSUMER_DIR -> {
+                        Path dir = consumerDir(file, f.consumer());
+                        if (dir == null) {
+                            refused.add(new RepairPlan.Refusal(who + " > " + f.consumer(), why + ": consumer directory not found"));
+                        } else {
+                            steps.putIfAbsent(dir, new RepairStep.RemoveDirectory(dir, who + " > " + f.consumer(), why));
+                        }
+                    }
+                    case DELETE_STREAM_DIR -> refused.add(new RepairPlan.Refusal(who, why + ": jetstart cannot open this stream "
+                            + "either, so there is no state to repair towards; fix the cause (permissions, a vanished file) and "
+                            + "run verify again, or move the stream directory out of the store yourself"));
+                    case FOUND_ON_READ -> notes.add(who + ": " + why + ": left as it is (the server starts with the same state)");
+                    default -> {
+                    }
+                }
+            }
+            if (keepsPriorLastSeq && s.state() != null) {
+                addTombstoneBlock(s, who, steps);
+            }
+        }
+        return new RepairPlan(List.copyOf(steps.values()), refused, notes);
+    }
+
+    /**
+     * When the blocks lost the last sequence {@code index.db} recorded and the plan cuts or removes
+     * something of the stream's blocks, a new block with the tombstone nats-server 2.11+ would write
+     * for it. Without it a 2.10 server, which writes that tombstone only when it finds lost data
+     * itself, would start a repaired stream with a lower last sequence (checked against real 2.10.27).
+     */
+    private static void addTombstoneBlock(StreamReport s, String who, Map<Path, RepairStep> steps) throws IOException {
+        Path msgs = null;
+        for (RepairStep step : steps.values()) {
+            Path parent = step.target().getParent();
+            if (step.stream().equals(who) && parent != null && parent.getFileName().toString().equals("msgs")
+                    && step.target().getFileName().toString().endsWith(".blk")) {
+                msgs = parent;
+            }
+        }
+        if (msgs == null) {
+            return;
+        }
+        long last = 0;
+        try (var files = Files.list(msgs)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (n.matches("\\d+\\.blk")) {
+                    last = Math.max(last, Long.parseLong(n.substring(0, n.length() - 4)));
+                }
+            }
+        }
+        Path block = msgs.resolve((last + 1) + ".blk");
+        steps.put(block, new RepairStep.AddTombstoneBlock(block, s.state().lastSeq(), s.state().lastTs(), who,
+                "the blocks no longer hold the last sequence " + s.state().lastSeq() + " that index.db recorded; nats-server "
+                        + "2.11+ writes this tombstone itself at start-up, 2.10 only when it cuts a tail itself"));
+    }
+
+    /** {@code .../obs/<consumer>} above a consumer's problem file, or null. */
+    private static Path consumerDir(Path file, String consumer) {
+        for (Path d = file; d != null; d = d.getParent()) {
+            if (d.getFileName() != null && d.getFileName().toString().equals(consumer) && d.getParent() != null
+                    && d.getParent().getFileName().toString().equals("obs")) {
+                return Files.isDirectory(d) ? d : null;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,26 @@
+package io.jetstart.runtime;
+
+/**
+ * Hears of each batch a stream's writer has committed (written and synced per policy), just
+ * before its acks complete. Called on the writer's thread: it must be quick and must not throw.
+ */
+@FunctionalInterface
+public interface CommitListener {
+    CommitListener NONE = batch -> { };
+
+    void batchCommitted(CommittedBatch batch);
+
+    /**
+     * One committed batch.
+     *
+     * @param publishes        messages the batch stored (duplicates and refusals excluded)
+     * @param bytes            their record bytes
+     * @param lastSeq          the stream's last sequence after it: every message up to it is committed
+     * @param syncNanos        time in fsync for this batch, 0 when it was not synced
+     * @param publishLatencies per stored message, nanoseconds from enqueue to ack
+     * @param queued           operations still waiting in the stream's queue
+     */
+    record CommittedBatch(String account, String stream, int publishes, long bytes, long lastSeq, long syncNanos,
+                          long[] publishLatencies, int queued) {
+    }
+}

@@ -1,0 +1,31 @@
+package io.jetstart.runtime;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Entry point of the embedded runtime:
+ *
+ * <pre>{@code
+ * try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+ *     JetStartStream orders = store.stream("ORDERS").await(Duration.ofSeconds(30));
+ *     PublishAck ack = orders.publish("orders.new", payload);
+ * }
+ * }</pre>
+ */
+public final class JetStart {
+    private JetStart() {
+    }
+
+    /**
+     * Locks the store and returns at once; recovery runs behind the returned store, and each
+     * stream is served as soon as its own recovery finishes.
+     *
+     * @throws StoreLockedException when another runtime has the store open
+     */
+    public static JetStartStore open(Path storeDir, RuntimeOptions options) throws IOException {
+        JetStartStore s = new JetStartStore(storeDir, options);
+        s.start();
+        return s;
+    }
+}

@@ -1,0 +1,448 @@
+package io.jetstart.runtime;
+
+import io.jetstart.core.format.BlockScan;
+import io.jetstart.core.format.BlockScanner;
+import io.jetstart.core.format.CompressionEnvelope;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.hash.RecordHashSource;
+import io.jetstart.core.io.BlockBuffers;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.BlockWork;
+import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StoreException;
+import io.jetstart.core.store.StreamMutator;
+import io.jetstart.core.store.StreamOpener;
+import io.jetstart.core.store.StreamStore;
+import io.jetstart.recovery.RecoveryEvent;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StoreRecovery;
+import io.jetstart.recovery.StreamReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * An open store: returned by {@link JetStart#open} at once, while recovery runs behind it on its
+ * own thread; each stream is served (its writer started) on its recovery thread as soon as that
+ * stream is back. Holds the store's exclusive lock until {@link #close}.
+ */
+public final class JetStartStore implements AutoCloseable {
+    public static final String DEFAULT_ACCOUNT = "$G";
+    /** Bytes of blocks kept for readers, across all streams of the store. */
+    static final long BLOCK_CACHE_BYTES = 64L << 20;
+
+    private final Path storeDir;
+    private final RuntimeOptions options;
+    private final StoreLock lock;
+    private final Map<String, CompletableFuture<JetStartStream>> streams = new ConcurrentHashMap<>();
+    private final CompletableFuture<RecoveryReport> recovered = new CompletableFuture<>();
+    private final CompletableFuture<Void> discovered = new CompletableFuture<>();
+    private final List<Problem> problems = new CopyOnWriteArrayList<>();
+    private final ReentrantLock admin = new ReentrantLock();
+    private final CountingDiskGate gate;
+    private final BlockBuffers buffers;
+    private final RecordHashSource hashes;
+    private final BlockCache cache;
+    private final StoreContext ctx;
+    private final int storeIndexVersion;
+    private final StoreRecovery recovery;
+    private final Thread recoveryThread;
+    private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
+    private volatile boolean recoveryDone;
+    private volatile boolean closed;
+
+    JetStartStore(Path storeDir, RuntimeOptions options) throws IOException {
+        if (!Files.isDirectory(storeDir)) {
+            throw new IOException(storeDir + " is not a directory");
+        }
+        this.storeDir = storeDir;
+        this.options = options;
+        this.lock = options.lockFile() ? StoreLock.acquire(storeDir) : null;
+        try {
+            createLayoutIfNew(storeDir);
+        } catch (IOException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+        // Everything streams share is built before recovery forks its first task (nats-server #7503).
+        this.gate = new CountingDiskGate(options.recovery().dios());
+        this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
+        this.hashes = RecordHashSource.chosen();
+        this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
+        this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
+                () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE);
+        this.storeIndexVersion = options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir);
+        this.recovery = new StoreRecovery(storeDir, options.recovery().withListener(options.recovery().listener().andThen(e -> {
+            if (e instanceof RecoveryEvent.RecoveryStarted) {
+                discovered.complete(null);
+            }
+        })), this::handOver);
+        this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
+    }
+
+    /**
+     * A new store gets nats-server's layout for its default account ({@code jetstream/$G/streams}),
+     * as the server creates it when JetStream starts; an existing one is left as it is.
+     */
+    private static void createLayoutIfNew(Path storeDir) throws IOException {
+        if (Files.isDirectory(storeDir.resolve("jetstream"))) {
+            return;
+        }
+        try (Stream<Path> children = Files.list(storeDir)) {
+            if (children.anyMatch(c -> Files.isDirectory(c.resolve("streams")))) {
+                return;
+            }
+        }
+        Files.createDirectories(storeDir.resolve("jetstream").resolve(DEFAULT_ACCOUNT).resolve("streams"));
+    }
+
+    void start() {
+        recoveryThread.start();
+    }
+
+    private void recover() {
+        try {
+            RecoveryReport report = recovery.run();
+            recovered.complete(report);
+        } catch (Throwable t) {
+            recovered.completeExceptionally(t);
+        } finally {
+            recoveryDone = true;
+            discovered.complete(null);
+            for (CompletableFuture<JetStartStream> f : streams.values()) {
+                f.completeExceptionally(JetStreamApiException.streamNotFound());
+            }
+        }
+    }
+
+    private static String key(String account, String name) {
+        return account + "\u0000" + name;
+    }
+
+    /** Called on a stream's recovery thread when it is back (store non-null) or has failed. */
+    private void handOver(StreamReport report, StreamStore store) {
+        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(report.account(), report.name()), k -> new CompletableFuture<>());
+        if (store == null) {
+            String why = report.problems().isEmpty() ? report.outcome().toString()
+                    : report.problems().get(report.problems().size() - 1).describe();
+            f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name() + " did not recover ("
+                    + report.outcome() + "): " + why));
+            return;
+        }
+        if (closed) {
+            f.completeExceptionally(new StreamUnavailableException("store closed"));
+            return;
+        }
+        try {
+            f.complete(serve(store));
+        } catch (Exception e) {
+            f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
+                    + " recovered but cannot be served: " + e.getMessage()));
+        }
+    }
+
+    /** Takes the recovered stream over: read-only when the runtime cannot write its config, else its writer starts. */
+    private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
+        String name = store.name();
+        MessageReader reader = new MessageReader(name, cache, hashes);
+        StreamMutator state = store.handOver(ctx);
+        String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
+        if (readOnly != null) {
+            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader);
+        }
+        Files.createDirectories(state.msgsDir());
+        TailBlock tail = openTail(store, state);
+        int own = IndexVersions.of(store.dir());
+        int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, batch -> {
+            for (CommitListener l : commitListeners) {
+                l.batchCommitted(batch);
+            }
+        });
+        w.rebuildDedupe(WriterLoop.wallNanos());
+        w.start();
+        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader);
+    }
+
+    /**
+     * The block new records go to. Never one whose tail is torn or damaged (the server would cut
+     * everything after the damage, new records included) and never a compressed one: those stay as
+     * they are and a new block follows. A last sequence that no block holds any more (a lost tail,
+     * kept from index.db) gets its tombstone first, as nats-server writes it, so it is never reused.
+     */
+    private TailBlock openTail(StreamStore store, StreamMutator state) throws IOException, InterruptedException {
+        String name = store.name();
+        long last = state.lastBlockIndex();
+        Path file = state.lastBlockFile();
+        if (last == 0) {
+            long first = TailBlock.nextIndex(state.msgsDir(), 0);
+            state.startBlock(first);
+            return TailBlock.create(state.msgsDir(), name, first);
+        }
+        if (file == null) {
+            long next = TailBlock.nextIndex(state.msgsDir(), last - 1);
+            state.startBlock(next);
+            TailBlock t = TailBlock.create(state.msgsDir(), name, next);
+            t.appendTombstone(state.lastSeq(), state.lastTs());
+            return t;
+        }
+        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
+        try {
+            int len;
+            try {
+                len = BlockFiles.readBlock(file, buffers, lease, gate);
+            } catch (java.nio.file.NoSuchFileException e) {
+                len = -1;
+            }
+            if (len < 0) {
+                problems.add(Problem.warning(file, "last block is missing; new records go to block " + (last + 1)));
+                return startAfter(state, name, last);
+            }
+            byte[] buf = lease[0].array();
+            boolean compressed;
+            try {
+                compressed = CompressionEnvelope.originalSize(buf, len).isPresent();
+            } catch (FormatException e) {
+                compressed = true;
+            }
+            if (compressed) {
+                problems.add(Problem.warning(file, "last block is compressed; new records go to block " + (last + 1)));
+                return startAfter(state, name, last);
+            }
+            BlockScan scan = new BlockScanner(name, hashes).scan(last, buf, len);
+            if (!scan.complete()) {
+                problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
+                        + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
+                return startAfter(state, name, last);
+            }
+            return TailBlock.adopt(file, name, last, buf, len);
+        } finally {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
+        }
+    }
+
+    private static TailBlock startAfter(StreamMutator state, String name, long last) throws IOException {
+        long next = TailBlock.nextIndex(state.msgsDir(), last);
+        state.startBlock(next);
+        return TailBlock.create(state.msgsDir(), name, next);
+    }
+
+    /** A handle on a stream of account {@code $G}. */
+    public StreamHandle stream(String name) {
+        return stream(DEFAULT_ACCOUNT, name);
+    }
+
+    /** A handle on a stream, whether it is still recovering, served, failed or absent. */
+    public StreamHandle stream(String account, String name) {
+        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), k -> new CompletableFuture<>());
+        if (recoveryDone && !f.isDone()) {
+            f.completeExceptionally(JetStreamApiException.streamNotFound());
+        }
+        return new StreamHandle(account, name, f);
+    }
+
+    /** Completes with the recovery report once every stream has been recovered or has failed. */
+    public CompletableFuture<RecoveryReport> recovery() {
+        return recovered.copy();
+    }
+
+    /** What the runtime found while taking streams over (damaged or compressed last blocks). */
+    public List<Problem> problems() {
+        return List.copyOf(problems);
+    }
+
+    /**
+     * Creates a stream from a config with nats-server's field names, writing its {@code meta.inf}
+     * and {@code meta.sum} atomically; returns the existing stream when one with the same config is
+     * there, and refuses a different one with the server's error.
+     */
+    public JetStartStream createStream(String account, StreamConfig config) throws IOException, InterruptedException {
+        StreamNames.checkAccount(account);
+        StreamNames.check(config.name());
+        StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
+            throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
+        });
+        awaitDiscovery();
+        admin.lockInterruptibly();
+        try {
+            Path dir = streamDir(account, config.name());
+            if (Files.exists(dir)) {
+                JetStartStream existing = awaitStream(account, config.name());
+                if (sameConfig(existing.config(), config)) {
+                    return existing;
+                }
+                throw JetStreamApiException.streamNameExists();
+            }
+            byte[] meta = StreamDefinitions.metaInf(config, WriterLoop.wallNanos());
+            StreamConfig written = StreamDefinitions.parse(meta);
+            Files.createDirectories(dir.resolve("msgs"));
+            MetaFiles.writeStream(dir, config.name(), meta);
+            StreamStore store;
+            try {
+                store = StreamOpener.open(account, config.name(), dir, written, ctx);
+            } catch (StoreException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            CompletableFuture<JetStartStream> f = new CompletableFuture<>();
+            try {
+                f.complete(serve(store));
+            } catch (StoreException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            streams.put(key(account, config.name()), f);
+            return f.join();
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Replaces a stream's config (limits, subjects, flags); the name, storage and retention cannot change. */
+    public JetStartStream updateStream(String account, StreamConfig config) throws IOException, InterruptedException {
+        StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
+            throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
+        });
+        JetStartStream s = awaitStream(account, config.name());
+        StreamConfig old = s.config();
+        if (!old.storage().equals(config.storage())) {
+            throw new JetStreamApiException(500, 10052, "stream configuration update can not change storage type");
+        }
+        if (old.retention() != config.retention()) {
+            throw new JetStreamApiException(500, 10052, "stream configuration update can not change retention policy");
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode json = config.json();
+        json.put("Created", old.created());
+        byte[] meta = StreamDefinitions.metaInf(StreamDefinitions.parse(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                WriterLoop.wallNanos());
+        s.update(StreamDefinitions.parse(meta), meta);
+        return s;
+    }
+
+    /** Stops the stream's writer and removes its directory (the server's stream delete). */
+    public void deleteStream(String account, String name) throws IOException, InterruptedException {
+        StreamNames.check(name);
+        JetStartStream s = awaitStream(account, name);
+        admin.lockInterruptibly();
+        try {
+            s.stop();
+            streams.remove(key(account, name));
+            Path dir = streamDir(account, name);
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics). */
+    public void addCommitListener(CommitListener l) {
+        commitListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+    }
+
+    /** The streams served now (read-only ones included), in no particular order. */
+    public List<JetStartStream> served() {
+        List<JetStartStream> out = new ArrayList<>();
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                out.add(f.join());
+            }
+        }
+        return out;
+    }
+
+    /** How many streams are recovering, ready, read-only and failed, in that order. */
+    public long[] streamStates() {
+        long[] n = new long[4];
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (!f.isDone()) {
+                n[0]++;
+            } else if (f.isCompletedExceptionally()) {
+                n[3]++;
+            } else {
+                n[f.join().readOnlyReason().isPresent() ? 2 : 1]++;
+            }
+        }
+        return n;
+    }
+
+    private JetStartStream awaitStream(String account, String name) throws InterruptedException {
+        try {
+            return stream(account, name).await(Duration.ofDays(365));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitDiscovery() throws InterruptedException {
+        try {
+            discovered.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private Path streamDir(String account, String name) {
+        return JetStreamDir.stream(storeDir, account, name);
+    }
+
+    private static boolean sameConfig(StreamConfig a, StreamConfig b) {
+        com.fasterxml.jackson.databind.node.ObjectNode x = a.json();
+        com.fasterxml.jackson.databind.node.ObjectNode y = StreamDefinitions.parse(StreamDefinitions.metaInf(b, 0)).json();
+        x.remove("Created");
+        y.remove("Created");
+        return x.equals(y);
+    }
+
+    public Path storeDir() {
+        return storeDir;
+    }
+
+    /**
+     * Cancels a recovery still running, lets every writer finish what is queued, sync and write its
+     * {@code index.db}, then releases the lock. Operations after close fail with a clear exception.
+     */
+    @Override
+    public void close() throws IOException, InterruptedException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        recovery.close();
+        recoveryThread.join();
+        List<JetStartStream> served = new ArrayList<>();
+        for (CompletableFuture<JetStartStream> f : streams.values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                served.add(f.join());
+            }
+        }
+        try {
+            for (JetStartStream s : served) {
+                s.stop();
+            }
+        } finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.jetstart.runtime;
+
+/**
+ * nats-server's purge request: everything, or only {@code subject} (wildcards allowed), keeping the
+ * newest {@code keep} messages, or only messages below sequence {@code upToSeq}.
+ *
+ * @param subject null or empty: every subject
+ * @param keep    0: keep none
+ * @param upToSeq 0: no bound; else remove only sequences below it (the server's {@code seq})
+ */
+public record PurgeRequest(String subject, long keep, long upToSeq) {
+    public PurgeRequest {
+        if (keep < 0 || upToSeq < 0) {
+            throw new IllegalArgumentException("keep and seq must not be negative");
+        }
+        if (keep > 0 && upToSeq > 0) {
+            // As nats-server: "can not use both keep and seq".
+            throw new IllegalArgumentException("can not use both keep and seq");
+        }
+    }
+
+    public static PurgeRequest all() {
+        return new PurgeRequest(null, 0, 0);
+    }
+}

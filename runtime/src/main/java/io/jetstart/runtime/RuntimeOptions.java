@@ -1,0 +1,68 @@
+package io.jetstart.runtime;
+
+import io.jetstart.recovery.RecoveryOptions;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a store is served.
+ *
+ * @param recovery     how the store is recovered at open (its listener sees every event)
+ * @param sync         when appends are forced to disk
+ * @param syncInterval with {@link SyncPolicy#INTERVAL}: how often blocks are synced and
+ *                     {@code index.db} rewritten (nats-server's {@code sync_interval}, default 2 min)
+ * @param indexVersion the {@code index.db} version written: 1 (nats-server 2.10 reads only v1),
+ *                     4 (2.14+); 0 = the version the stream's own {@code index.db} has, else 1
+ * @param blockSize    block size in bytes (1 KiB..8 MiB); 0 = nats-server's rule for the stream's config
+ * @param maxPayload   largest payload accepted (nats-server's {@code max_payload}, default 1 MiB)
+ * @param lockFile     whether to hold the store's exclusive lock (only tests turn it off)
+ */
+public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration syncInterval, int indexVersion,
+                             int blockSize, int maxPayload, boolean lockFile) {
+    public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMinutes(2);
+    public static final int DEFAULT_MAX_PAYLOAD = 1 << 20;
+
+    public RuntimeOptions {
+        Objects.requireNonNull(recovery, "recovery");
+        Objects.requireNonNull(sync, "sync");
+        Objects.requireNonNull(syncInterval, "syncInterval");
+        if (syncInterval.isNegative() || syncInterval.isZero()) {
+            throw new IllegalArgumentException("sync interval must be positive, got " + syncInterval);
+        }
+        if (indexVersion != 0 && indexVersion != 1 && indexVersion != 4) {
+            throw new IllegalArgumentException("index.db version must be 1 (nats-server 2.10) or 4 (2.14+), or 0 for auto; got "
+                    + indexVersion);
+        }
+        if (blockSize != 0 && (blockSize < 1024 || blockSize > 8 << 20)) {
+            throw new IllegalArgumentException("block size must be 1 KiB..8 MiB, got " + blockSize);
+        }
+        if (maxPayload < 1) {
+            throw new IllegalArgumentException("max payload must be positive, got " + maxPayload);
+        }
+    }
+
+    public static RuntimeOptions defaults() {
+        return new RuntimeOptions(RecoveryOptions.defaults(), SyncPolicy.INTERVAL, DEFAULT_SYNC_INTERVAL, 0, 0,
+                DEFAULT_MAX_PAYLOAD, true);
+    }
+
+    public RuntimeOptions withSync(SyncPolicy p) {
+        return new RuntimeOptions(recovery, p, syncInterval, indexVersion, blockSize, maxPayload, lockFile);
+    }
+
+    public RuntimeOptions withSyncInterval(Duration d) {
+        return new RuntimeOptions(recovery, sync, d, indexVersion, blockSize, maxPayload, lockFile);
+    }
+
+    public RuntimeOptions withIndexVersion(int v) {
+        return new RuntimeOptions(recovery, sync, syncInterval, v, blockSize, maxPayload, lockFile);
+    }
+
+    public RuntimeOptions withBlockSize(int b) {
+        return new RuntimeOptions(recovery, sync, syncInterval, indexVersion, b, maxPayload, lockFile);
+    }
+
+    public RuntimeOptions withRecovery(RecoveryOptions r) {
+        return new RuntimeOptions(r, sync, syncInterval, indexVersion, blockSize, maxPayload, lockFile);
+    }
+}

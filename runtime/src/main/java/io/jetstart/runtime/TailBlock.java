@@ -1,0 +1,161 @@
+package io.jetstart.runtime;
+
+import io.jetstart.core.format.ByteWriter;
+import io.jetstart.core.format.Records;
+import io.jetstart.core.hash.RecordHash;
+import io.jetstart.core.hash.RecordHashes;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * The block the writer appends to, held in memory whole (at most the block size) with its open
+ * channel: records are laid out here first, then written by {@link #flush} in one write of
+ * everything not yet on disk, at the offset where the file ends.
+ *
+ * <pre>
+ *   buf   [0 ............ synced ............ written ............ length)
+ *          fsynced          written, not fsynced    laid out, not written
+ * </pre>
+ *
+ * <p>Design note: keeping the block in memory lets the writer read back messages of the batch in
+ * flight (limits remove them, reads of the last block need them) without reading the file, and
+ * it gives the last 8 bytes {@code index.db} names without a read. Writer thread only.
+ */
+final class TailBlock implements AutoCloseable {
+    final long index;
+    final Path file;
+    private final FileChannel ch;
+    private final RecordHash hash;
+    private byte[] buf;
+    private int length;
+    private int written;
+    private int synced;
+
+    private TailBlock(long index, Path file, FileChannel ch, RecordHash hash, byte[] buf, int length) {
+        this.index = index;
+        this.file = file;
+        this.ch = ch;
+        this.hash = hash;
+        this.buf = buf;
+        this.length = length;
+        this.written = length;
+        this.synced = length;
+    }
+
+    /**
+     * The index a new block after {@code last} gets: above every block file in {@code msgsDir}, so a
+     * file left behind (an empty block a crash left between its creation and its first write, a
+     * damaged block recovery ignored) is never reused or overwritten.
+     */
+    static long nextIndex(Path msgsDir, long last) throws IOException {
+        long highest = last;
+        try (java.nio.file.DirectoryStream<Path> files = java.nio.file.Files.newDirectoryStream(msgsDir, "*.blk")) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                try {
+                    highest = Math.max(highest, Long.parseLong(n.substring(0, n.length() - 4)));
+                } catch (NumberFormatException ignored) {
+                    // Not a block name nats-server would read either.
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return last + 1;
+        }
+        return highest + 1;
+    }
+
+    /** A new, empty block file (it must not exist: the writer never overwrites a block). */
+    static TailBlock create(Path msgsDir, String stream, long index) throws IOException {
+        Path file = msgsDir.resolve(index + ".blk");
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), new byte[64 << 10], 0);
+    }
+
+    /** The existing last block whose {@code len} bytes (all verified, no damaged tail) are {@code content}. */
+    static TailBlock adopt(Path file, String stream, long index, byte[] content, int len) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        byte[] buf = Arrays.copyOf(content, Math.max(64 << 10, len));
+        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), buf, len);
+    }
+
+    int length() {
+        return length;
+    }
+
+    int written() {
+        return written;
+    }
+
+    byte[] bytes() {
+        return buf;
+    }
+
+    /** Whether a record of {@code rl} bytes goes into this block: nats-server rolls when {@code rbytes + rl > blockSize}. */
+    boolean fits(int rl, int blockSize) {
+        return length == 0 || (long) length + rl <= blockSize;
+    }
+
+    /** Lays out a message record; returns its length. */
+    int appendMessage(long seq, long ts, byte[] subject, byte[] headers, byte[] payload) {
+        int rl = Records.messageLength(subject.length, headers.length, payload.length);
+        ensure(rl);
+        Records.writeMessage(buf, length, hash, seq, ts, subject, headers.length == 0 ? null : headers, payload);
+        length += rl;
+        return rl;
+    }
+
+    /** Lays out a delete tombstone for {@code seq} with the removed message's time. */
+    void appendTombstone(long seq, long ts) {
+        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
+        Records.writeTombstone(w, hash, seq, ts);
+        ensure(Records.EMPTY_RECORD_LENGTH);
+        System.arraycopy(w.array(), 0, buf, length, Records.EMPTY_RECORD_LENGTH);
+        length += Records.EMPTY_RECORD_LENGTH;
+    }
+
+    private void ensure(int extra) {
+        if (length + extra > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + extra));
+        }
+    }
+
+    /** Writes everything laid out since the last flush, at the file offset where it belongs. */
+    void flush() throws IOException {
+        if (written == length) {
+            return;
+        }
+        ByteBuffer bb = ByteBuffer.wrap(buf, written, length - written);
+        long pos = written;
+        while (bb.hasRemaining()) {
+            pos += ch.write(bb, pos);
+        }
+        written = length;
+    }
+
+    /** fsync of what {@link #flush} wrote. */
+    void sync() throws IOException {
+        if (synced == written) {
+            return;
+        }
+        ch.force(false);
+        synced = written;
+    }
+
+    boolean dirty() {
+        return synced != length;
+    }
+
+    /** The last 8 bytes written (zeros for an empty block): what {@code index.db} names. */
+    byte[] lastChecksum() {
+        return written >= 8 ? Arrays.copyOfRange(buf, written - 8, written) : new byte[8];
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+}

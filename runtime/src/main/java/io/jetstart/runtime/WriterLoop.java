@@ -1,0 +1,665 @@
+package io.jetstart.runtime;
+
+import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.io.AtomicFiles;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StoreException;
+import io.jetstart.core.store.StreamMutator;
+import io.jetstart.core.store.StreamStore;
+import io.jetstart.core.store.StreamView;
+import io.jetstart.core.store.SubjectFilter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+
+/**
+ * The one writer of a stream: publishers on any thread hand it operations through a JCTools MPSC
+ * queue; its own thread drains a batch, lays out every record of the batch in the tail block
+ * (messages, and a tombstone for every message a removal takes), writes them with one write,
+ * syncs per policy, publishes a new {@link StreamView} for readers, and only then completes the
+ * acks (group commit).
+ *
+ * <pre>
+ *   publishers ──offer──▶ [MPSC queue] ──drain ≤ 4096──▶ validate + assign seq + lay out
+ *        ▲                                                   │ limits (discard old) → tombstones
+ *        │                                                   ▼
+ *        └──── acks complete ◀── publish view ◀── fsync (always) ◀── one write per block
+ * </pre>
+ *
+ * <p>Design note: the state is changed as each operation is laid out (later operations of the
+ * same batch must see earlier ones: duplicates, expected sequences, limits), but nobody outside
+ * the writer sees it until the batch is on disk. If a write or sync fails, memory is ahead of the
+ * disk: the stream then refuses every later write with the I/O error (reads keep the last
+ * published view) instead of guessing what reached the disk.
+ */
+final class WriterLoop {
+    static final int MAX_BATCH = 4096;
+    private static final int QUEUE_CAPACITY = 1 << 16;
+
+    sealed interface Op permits Publish, Delete, Purge, Update, Flush, Stop {
+        CompletableFuture<?> done();
+    }
+
+    record Publish(String subject, byte[] subjectBytes, Headers headers, byte[] hdr, byte[] payload,
+                   CompletableFuture<PublishAck> done, long enqueuedNanos) implements Op {
+        Publish(String subject, byte[] subjectBytes, Headers headers, byte[] hdr, byte[] payload, CompletableFuture<PublishAck> done) {
+            this(subject, subjectBytes, headers, hdr, payload, done, System.nanoTime());
+        }
+    }
+
+    record Delete(long seq, CompletableFuture<Boolean> done) implements Op {
+    }
+
+    record Purge(PurgeRequest request, CompletableFuture<Long> done) implements Op {
+    }
+
+    record Update(StreamConfig config, byte[] metaInf, CompletableFuture<Void> done) implements Op {
+    }
+
+    record Flush(CompletableFuture<Void> done) implements Op {
+    }
+
+    record Stop(CompletableFuture<Void> done) implements Op {
+    }
+
+    /** A completion held back until the batch is durable. */
+    private record Pending(CompletableFuture<Object> future, Object value) {
+    }
+
+    private final String name;
+    private final Path streamDir;
+    private final StreamMutator state;
+    private final RuntimeOptions options;
+    private final int indexVersion;
+    private final MpscVarHandleArrayQueue<Op> queue = new MpscVarHandleArrayQueue<>(QUEUE_CAPACITY);
+    private final DuplicateWindow dedupe;
+    private final List<Pending> pending = new ArrayList<>();
+    private final CommitListener listener;
+    private SubjectFilter subjects;
+    /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
+    private final java.util.HashSet<String> matched = new java.util.HashSet<>();
+    private StreamRules rules;
+    private int blockSize;
+    private TailBlock tail;
+    private boolean limitsDue;
+    private long nextSyncNanos;
+    private long nextAgeCheckNanos;
+    private volatile Thread thread;
+    private volatile boolean sleeping;
+    private volatile boolean accepting = true;
+    private volatile StreamView view;
+    private volatile IOException failure;
+
+    WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
+               TailBlock tail, CommitListener listener) {
+        this.name = name;
+        this.streamDir = streamDir;
+        this.state = state;
+        this.options = options;
+        this.indexVersion = indexVersion;
+        this.tail = tail;
+        this.listener = listener;
+        StreamConfig c = state.config();
+        this.subjects = new SubjectFilter(c.subjects());
+        this.rules = StreamRules.of(c);
+        this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
+        this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
+        state.readTailFrom(this::tailBytes);
+    }
+
+    private byte[] tailBytes(long blockIndex, int[] lengthOut) {
+        TailBlock t = tail;
+        if (t == null || t.index != blockIndex) {
+            return null;
+        }
+        lengthOut[0] = t.length();
+        return t.bytes();
+    }
+
+    /** Rebuilds the duplicate window from the messages inside it (nats-server's rebuildDedupe). */
+    void rebuildDedupe(long now) throws StoreException, InterruptedException {
+        long window = StreamDefinitions.duplicateWindow(state.config());
+        long cutoff = now - window;
+        state.forEachLive(state.seqFromTime(cutoff), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+            if (hl > 0 && ts >= cutoff) {
+                Headers h = Headers.parse(buf, ho, hl);
+                h.first(Headers.MSG_ID).ifPresent(id -> dedupe.stored(id, seq, ts));
+            }
+            return true;
+        });
+    }
+
+    void start() {
+        view = state.view(this::committedLength);
+        long now = System.nanoTime();
+        nextSyncNanos = now + options.syncInterval().toNanos();
+        nextAgeCheckNanos = now;
+        thread = Thread.ofPlatform().daemon().name("jetstart-writer " + state.store().account() + " > " + name)
+                .start(this::run);
+    }
+
+    StreamView view() {
+        return view;
+    }
+
+    /** Operations waiting in the queue (approximate while publishers add). */
+    int queued() {
+        return queue.size();
+    }
+
+    /** The error that stopped writes, or null. */
+    IOException failure() {
+        return failure;
+    }
+
+    <T> CompletableFuture<T> submit(Op op) {
+        @SuppressWarnings("unchecked")
+        CompletableFuture<T> f = (CompletableFuture<T>) op.done();
+        if (!accepting) {
+            f.completeExceptionally(new IllegalStateException("stream '" + name + "' is closed"));
+            return f;
+        }
+        int spins = 0;
+        while (!queue.offer(op)) {
+            // Full queue: the writer is behind; wake it and back off (publishers block, they never drop).
+            LockSupport.unpark(thread);
+            if (++spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+        // NOTE: the writer sets sleeping before its last look at the queue, and the offer above is
+        // a full fence, so either the writer sees the op or this thread sees sleeping and wakes it.
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+        return f;
+    }
+
+    /** Stops accepting, lets the writer finish what is queued, sync and write index.db, and waits for it. */
+    void stop() throws InterruptedException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Stop stop = new Stop(done);
+        if (thread == null) {
+            return;
+        }
+        submit(stop);
+        accepting = false;
+        thread.join();
+    }
+
+    private void run() {
+        List<Op> batch = new ArrayList<>(MAX_BATCH);
+        while (true) {
+            batch.clear();
+            queue.drain(batch::add, MAX_BATCH);
+            if (batch.isEmpty()) {
+                timers();
+                sleeping = true;
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(Math.max(1_000_000L, Math.min(nextSyncNanos, nextAgeCheckNanos) - System.nanoTime()));
+                }
+                sleeping = false;
+                continue;
+            }
+            if (process(batch)) {
+                drainAfterStop();
+                return;
+            }
+            // A writer that never runs out of work must still sync at its interval and expire by age.
+            if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
+                timers();
+            }
+        }
+    }
+
+    /** @return true when the batch held a stop */
+    private boolean process(List<Op> batch) {
+        Stop stop = null;
+        boolean flush = false;
+        int publishes = 0;
+        long bytesBefore = state.bytes();
+        long[] enqueued = new long[batch.size()];
+        long syncNanos = 0;
+        long now = wallNanos();
+        dedupe.expire(now);
+        for (Op op : batch) {
+            if (failure != null) {
+                op.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+                continue;
+            }
+            try {
+                switch (op) {
+                    case Publish p -> {
+                        long last = state.lastSeq();
+                        publish(p, now);
+                        if (state.lastSeq() != last) {
+                            enqueued[publishes++] = p.enqueuedNanos();
+                        }
+                    }
+                    case Delete d -> delete(d);
+                    case Purge p -> purge(p);
+                    case Update u -> update(u);
+                    case Flush f -> {
+                        flush = true;
+                        hold(f.done(), null);
+                    }
+                    case Stop s -> stop = s;
+                }
+            } catch (JetStreamApiException | IllegalArgumentException e) {
+                // Refused before anything was laid out: the state is unchanged.
+                op.done().completeExceptionally(e);
+            } catch (IOException e) {
+                fail(e);
+            } catch (StoreException e) {
+                fail(new IOException(e.getMessage(), e));
+            } catch (InterruptedException e) {
+                fail(new IOException("writer interrupted", e));
+            } catch (java.io.UncheckedIOException e) {
+                fail(e.getCause());
+            } catch (RuntimeException e) {
+                // A bug must not leave publishers waiting forever: the stream stops taking writes.
+                fail(new IOException("writer failed: " + e, e));
+            }
+        }
+        if (failure == null) {
+            try {
+                if (limitsDue) {
+                    limitsDue = false;
+                    state.applyLimits(this::tombstone);
+                }
+                tail.flush();
+                if (options.sync() == SyncPolicy.ALWAYS || flush || stop != null) {
+                    long t0 = System.nanoTime();
+                    tail.sync();
+                    syncNanos = System.nanoTime() - t0;
+                }
+                if (flush || stop != null) {
+                    writeIndexDb();
+                }
+                view = state.view(this::committedLength);
+            } catch (IOException e) {
+                fail(e);
+            } catch (StoreException e) {
+                fail(new IOException(e.getMessage(), e));
+            } catch (InterruptedException e) {
+                fail(new IOException("writer interrupted", e));
+            } catch (java.io.UncheckedIOException e) {
+                fail(e.getCause());
+            } catch (RuntimeException e) {
+                fail(new IOException("writer failed: " + e, e));
+            }
+        }
+        long batchBytes = Math.max(0, state.bytes() - bytesBefore);
+        if (publishes > 0 && failure == null) {
+            // Told before the acks complete (the batch is durable per policy already), so whoever
+            // sees an ack also sees it counted.
+            long done = System.nanoTime();
+            long[] latencies = new long[publishes];
+            for (int i = 0; i < publishes; i++) {
+                latencies[i] = done - enqueued[i];
+            }
+            listener.batchCommitted(new CommitListener.CommittedBatch(state.store().account(), name, publishes, batchBytes,
+                    state.lastSeq(), syncNanos, latencies, queue.size()));
+        }
+        completePending();
+        if (stop != null) {
+            closeTail();
+            stop.done().complete(null);
+            return true;
+        }
+        return false;
+    }
+
+    private void publish(Publish p, long now) throws IOException {
+        StreamRules c = rules;
+        if (c.sealed()) {
+            throw JetStreamApiException.sealed();
+        }
+        if (!matched.contains(p.subject())) {
+            if (!subjects.matches(p.subject())) {
+                throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
+            }
+            if (matched.size() >= 65_536) {
+                matched.clear();
+            }
+            matched.add(p.subject());
+        }
+        Headers h = p.headers();
+        String rollup = h.first(Headers.ROLLUP).orElse("");
+        if (!rollup.isEmpty()) {
+            if (!c.allowRollup() || c.denyPurge()) {
+                throw JetStreamApiException.rollupFailed("rollup not permitted");
+            }
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
+            }
+        }
+        String msgId = h.first(Headers.MSG_ID).orElse("");
+        String expStream = h.first(Headers.EXPECTED_STREAM).orElse("");
+        if (!expStream.isEmpty() && !expStream.equals(name)) {
+            throw JetStreamApiException.notMatch();
+        }
+        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
+        String expSubjLast = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
+        if (!expSubjLast.isEmpty()) {
+            long actual;
+            try {
+                actual = state.lastSeqOf(p.subject());
+            } catch (StoreException | InterruptedException e) {
+                throw new IOException("cannot read the last message of subject " + p.subject() + ": " + e.getMessage(), e);
+            }
+            if (parseSeq(expSubjLast) != actual) {
+                throw JetStreamApiException.wrongLastSequence(actual);
+            }
+        }
+        String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
+        if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
+            throw JetStreamApiException.wrongLastSequence(state.lastSeq());
+        }
+        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
+        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
+            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
+        }
+        // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT).
+        if (!msgId.isEmpty()) {
+            long dup = dedupe.seqOf(msgId, now);
+            if (dup > 0) {
+                hold(p.done(), new PublishAck(name, dup, true));
+                return;
+            }
+        }
+        long maxMsgSize = c.maxMsgSize();
+        int size = p.hdr().length + p.payload().length;
+        if (maxMsgSize > 0 && size > maxMsgSize) {
+            throw JetStreamApiException.messageTooLarge();
+        }
+        if (p.hdr().length > 0xffff) {
+            throw JetStreamApiException.headerTooLarge();
+        }
+        if (p.payload().length > options.maxPayload()) {
+            throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
+        }
+        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
+        if (c.discardNew()) {
+            boolean atSubjectLimit = false;
+            long perSubject = c.maxMsgsPerSubject();
+            if (perSubject > 0 && state.subjectTotal(p.subject()) >= perSubject) {
+                if (c.discardNewPerSubject()) {
+                    throw JetStreamApiException.storeFailed("maximum messages per subject exceeded");
+                }
+                atSubjectLimit = true;
+            }
+            if (c.maxMsgs() > 0 && state.messages() >= c.maxMsgs() && !atSubjectLimit) {
+                throw JetStreamApiException.storeFailed("maximum messages exceeded");
+            }
+            // Record sizes, not payload sizes, as nats-server 2.15 counts them (RuntimeModelIT).
+            if (c.maxBytes() > 0 && state.bytes() + rl >= c.maxBytes()) {
+                // At the subject's limit the new message replaces the subject's oldest: allowed only
+                // when that one is bigger (nats-server: sizeForSeq(fseq) <= the new record refuses).
+                long replaced;
+                try {
+                    replaced = atSubjectLimit ? state.firstRecordLengthOf(p.subject()) : 0;
+                } catch (StoreException | InterruptedException e) {
+                    throw new IOException("cannot read the first message of subject " + p.subject() + ": " + e.getMessage(), e);
+                }
+                if (!atSubjectLimit || replaced <= rl) {
+                    throw JetStreamApiException.storeFailed("maximum bytes exceeded");
+                }
+            }
+        }
+        long seq = state.lastSeq() + 1;
+        long ts = Math.max(now, state.lastTs());
+        ensureRoom(rl);
+        tail.appendMessage(seq, ts, p.subjectBytes(), p.hdr(), p.payload());
+        state.appended(seq, ts, p.subject(), rl);
+        if (!msgId.isEmpty()) {
+            dedupe.stored(msgId, seq, ts);
+        }
+        if (!rollup.isEmpty()) {
+            // As the server: a purge keeping only this message, of its subject or of the stream.
+            boolean all = rollup.equals("all");
+            String subject = p.subject();
+            try {
+                state.remove((q, qts, qs, qrl) -> q >= seq ? StreamStore.Decision.STOP
+                        : all || qs.equals(subject) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
+            } catch (StoreException | InterruptedException e) {
+                throw new IOException("cannot roll up: " + e.getMessage(), e);
+            }
+        }
+        limitsDue |= c.hasLimits();
+        // Discard new with a per-subject limit decides the next publish on the counts after this one's removal.
+        if (limitsDue && c.discardNew() && c.maxMsgsPerSubject() > 0
+                && state.subjectTotal(p.subject()) > c.maxMsgsPerSubject()) {
+            limitsDue = false;
+            try {
+                state.applyLimits(this::tombstone);
+            } catch (StoreException | InterruptedException e) {
+                throw new IOException("cannot apply the stream's limits: " + e.getMessage(), e);
+            }
+        }
+        hold(p.done(), new PublishAck(name, seq, false));
+    }
+
+    private static long parseSeq(String v) {
+        try {
+            return Long.parseUnsignedLong(v.strip());
+        } catch (NumberFormatException e) {
+            // nats-server reads an unparsable value as "no expectation" in 2.10 and as 0 later; 0 never matches a non-empty stream.
+            return -1;
+        }
+    }
+
+    private void delete(Delete d) throws IOException, StoreException, InterruptedException {
+        StreamRules c = rules;
+        if (c.sealed()) {
+            throw JetStreamApiException.sealed();
+        }
+        if (c.denyDelete()) {
+            throw JetStreamApiException.deleteFailed("message delete not permitted");
+        }
+        long seq = d.seq();
+        boolean outside = state.messages() == 0 || seq < state.firstSeq() || seq > state.lastSeq();
+        if (!state.removeOne(seq, this::tombstone)) {
+            // As nats-server's removeMsg (checked by RuntimeModelIT against 2.15): outside the stream's
+            // range the store's error (10057), inside it "sequence not found" (10043).
+            if (outside) {
+                throw JetStreamApiException.deleteFailed(seq > state.lastSeq() ? "stream store EOF" : "no message found");
+            }
+            throw new JetStreamApiException(400, 10043, "sequence " + seq + " not found");
+        }
+        hold(d.done(), Boolean.TRUE);
+    }
+
+    private void purge(Purge p) throws IOException, StoreException, InterruptedException {
+        StreamRules c = rules;
+        if (c.sealed()) {
+            throw JetStreamApiException.sealed();
+        }
+        if (c.denyPurge()) {
+            throw JetStreamApiException.purgeFailed("stream purge not permitted");
+        }
+        PurgeRequest r = p.request();
+        boolean all = r.subject() == null || r.subject().isEmpty() || r.subject().equals(">");
+        SubjectFilter filter = new SubjectFilter(all ? List.of() : List.of(r.subject()));
+        long below;
+        long skip = 0;
+        if (r.upToSeq() > 0) {
+            below = r.upToSeq();
+        } else if (r.keep() > 0 && all) {
+            // As nats-server: Compact(last - keep + 1), whatever was deleted in between.
+            if (r.keep() >= state.messages()) {
+                hold(p.done(), 0L);
+                return;
+            }
+            below = state.lastSeq() - r.keep() + 1;
+        } else {
+            below = Long.MAX_VALUE;
+            if (r.keep() > 0) {
+                long[] matching = {0};
+                state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+                    if (filter.matches(subject)) {
+                        matching[0]++;
+                    }
+                    return true;
+                });
+                if (r.keep() >= matching[0]) {
+                    hold(p.done(), 0L);
+                    return;
+                }
+                skip = matching[0] - r.keep();
+            }
+        }
+        long limit = skip;
+        long[] taken = {0};
+        long removed = state.remove((seq, ts, subject, rl) -> {
+            if (seq >= below || (limit > 0 && taken[0] >= limit)) {
+                return StreamStore.Decision.STOP;
+            }
+            if (!filter.matches(subject)) {
+                return StreamStore.Decision.KEEP;
+            }
+            taken[0]++;
+            return StreamStore.Decision.REMOVE;
+        }, this::tombstone);
+        hold(p.done(), removed);
+    }
+
+    private void update(Update u) throws IOException {
+        MetaFiles.writeStream(streamDir, name, u.metaInf());
+        state.useConfig(u.config());
+        subjects = new SubjectFilter(u.config().subjects());
+        matched.clear();
+        rules = StreamRules.of(u.config());
+        dedupe.window(StreamDefinitions.duplicateWindow(u.config()));
+        limitsDue = true;
+        hold(u.done(), null);
+    }
+
+    /** A removal's tombstone, in the tail (nats-server writes it into the last block, rolling if needed). */
+    private void tombstone(long seq, long ts, String subject, int rl) {
+        try {
+            ensureRoom(io.jetstart.core.format.Records.EMPTY_RECORD_LENGTH);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        tail.appendTombstone(seq, ts);
+    }
+
+    /** Rolls to a new block when {@code rl} more bytes would pass the block size (nats-server's rule). */
+    private void ensureRoom(int rl) throws IOException {
+        if (tail.fits(rl, blockSize)) {
+            return;
+        }
+        tail.flush();
+        tail.sync();
+        TailBlock next = TailBlock.create(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
+        closeQuietly(tail);
+        tail = next;
+        state.startBlock(next.index);
+    }
+
+    private void timers() {
+        if (failure != null) {
+            return;
+        }
+        long now = System.nanoTime();
+        try {
+            if (now >= nextAgeCheckNanos) {
+                long maxAge = rules.maxAgeNanos();
+                nextAgeCheckNanos = now + (maxAge > 0 ? Math.min(maxAge, TimeUnit.SECONDS.toNanos(1)) : TimeUnit.SECONDS.toNanos(1));
+                if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
+                    state.applyLimits(this::tombstone);
+                    tail.flush();
+                    if (options.sync() == SyncPolicy.ALWAYS) {
+                        tail.sync();
+                    }
+                    view = state.view(this::committedLength);
+                }
+            }
+            if (now >= nextSyncNanos) {
+                nextSyncNanos = now + options.syncInterval().toNanos();
+                tail.flush();
+                tail.sync();
+                writeIndexDb();
+            }
+        } catch (IOException e) {
+            fail(e);
+        } catch (StoreException e) {
+            fail(new IOException(e.getMessage(), e));
+        } catch (InterruptedException e) {
+            fail(new IOException("writer interrupted", e));
+        } catch (java.io.UncheckedIOException e) {
+            fail(e.getCause());
+        }
+    }
+
+    private void writeIndexDb() throws IOException {
+        byte[] bytes = IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion);
+        AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
+    }
+
+    private long committedLength(long blockIndex) {
+        TailBlock t = tail;
+        return t != null && t.index == blockIndex ? t.written() : -1;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void hold(CompletableFuture<?> f, Object value) {
+        pending.add(new Pending((CompletableFuture<Object>) f, value));
+    }
+
+    private void completePending() {
+        for (Pending p : pending) {
+            if (failure != null) {
+                p.future().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+            } else {
+                p.future().complete(p.value());
+            }
+        }
+        pending.clear();
+    }
+
+    private void fail(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
+    private void drainAfterStop() {
+        accepting = false;
+        Op op;
+        while ((op = queue.poll()) != null) {
+            op.done().completeExceptionally(new IllegalStateException("stream '" + name + "' is closed"));
+        }
+    }
+
+    private void closeTail() {
+        closeQuietly(tail);
+    }
+
+    private static void closeQuietly(TailBlock t) {
+        try {
+            t.close();
+        } catch (IOException ignored) {
+            // Closing a channel after its data was synced; nothing to recover.
+        }
+    }
+
+    static long wallNanos() {
+        java.time.Instant i = java.time.Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
