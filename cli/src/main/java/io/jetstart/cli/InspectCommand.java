@@ -25,6 +25,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     KeyOptions keys = new KeyOptions();
 
+    @Mixin
+    ServerLineOption serverLine = new ServerLineOption();
+
     @Option(names = "--json", description = "Write one JSON object {\"streams\": [...]} (docs/json.md)")
     boolean json;
 
@@ -51,6 +54,7 @@ final class InspectCommand implements Callable<Integer> {
         }
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
                 .withListener(RecoveryListener.NONE).withOnlyStreams(selection.names()).withKey(keys.key);
+        opts = serverLine.applyTo(opts);
         RecoveryReport report = StoreRecovery.recover(storeDir, opts);
         var out = spec.commandLine().getOut();
         if (json) {

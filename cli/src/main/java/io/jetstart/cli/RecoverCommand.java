@@ -66,6 +66,9 @@ final class RecoverCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metrics = new MetricsOptions();
 
+    @Mixin
+    ServerLineOption serverLine = new ServerLineOption();
+
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
@@ -78,7 +81,7 @@ final class RecoverCommand implements Callable<Integer> {
             return badKey;
         }
         Path storeDir = store.dir;
-        RecoveryOptions opts = RecoveryOptions.defaults().withKey(keys.key);
+        RecoveryOptions opts = serverLine.applyTo(RecoveryOptions.defaults().withKey(keys.key));
         try {
             // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
             if (dios != null) {

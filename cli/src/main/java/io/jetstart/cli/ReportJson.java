@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.format.SequencePair;
+import io.jetstart.core.lines.LineChoice;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.StreamState;
@@ -55,11 +56,23 @@ final class ReportJson {
             sum.put("peak_disk_ops", report.peakDiskOps());
             sum.put("gate_wait_ms", report.gateWaitNanos() / 1_000_000.0);
         }
+        root.set("server_line", serverLine(report.serverLine()));
         if (!report.skipped().isEmpty()) {
             ArrayNode sk = root.putArray("skipped");
             report.skipped().forEach(sk::add);
         }
         return root;
+    }
+
+    /** Whose view the report follows (docs/json.md, {@code server_line}). */
+    static ObjectNode serverLine(LineChoice choice) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("line", choice.line().label());
+        n.put("modelled_on", choice.line().modelledOn());
+        n.put("chosen", choice.asked() ? "asked" : "detected");
+        ArrayNode evidence = n.putArray("evidence");
+        choice.evidence().forEach(evidence::add);
+        return n;
     }
 
     static ObjectNode stream(StreamReport s, boolean withRecoveryFields) {
@@ -112,9 +125,14 @@ final class ReportJson {
         }
         if (!st.lost().isEmpty()) {
             ObjectNode lost = n.putObject("lost");
-            ArrayNode msgs = lost.putArray("msgs");
-            for (long seq : st.lost().msgs()) {
-                msgs.add(seq);
+            if (st.lost().msgs().length == 0) {
+                // The server's LostStreamData.Msgs has no omitempty: a nil slice is written as null.
+                lost.putNull("msgs");
+            } else {
+                ArrayNode msgs = lost.putArray("msgs");
+                for (long seq : st.lost().msgs()) {
+                    msgs.add(seq);
+                }
             }
             lost.put("bytes", st.lost().bytes());
         }

@@ -80,6 +80,9 @@ final class ReportTable {
                 }
             }
         }
+        io.jetstart.core.lines.LineChoice line = report.serverLine();
+        sb.append(String.format("%nState as nats-server %s reports it (modelled on %s; %s)%n", line.line(), line.line().modelledOn(),
+                line.asked() ? "asked with --as" : "detected: " + (line.evidence().isEmpty() ? "no evidence" : String.join(", ", line.evidence()))));
         if (!grouped.isEmpty()) {
             sb.append("\nProblems:\n");
             grouped.forEach((problem, where) -> sb.append("  ").append(problem.replace("\u0000", where.size() == 1

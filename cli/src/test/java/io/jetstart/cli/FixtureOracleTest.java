@@ -28,7 +28,7 @@ class FixtureOracleTest {
         // The encrypted fixtures are read with --key-file <fixture>/key.txt.
         for (String fixture : List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small", "nats-2.10.27-upbench",
                 "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes",
-                "nats-2.10.27-s2", "nats-2.15.1-s2")) {
+                "nats-2.10.27-s2", "nats-2.15.1-s2", "nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines")) {
             for (boolean rebuilt : new boolean[] {false, true}) {
                 for (String[] mode : List.of(new String[] {"inspect"}, new String[] {"recover"}, new String[] {"recover", "--sequential"},
                         new String[] {"recover", "--no-preview"})) {
@@ -64,16 +64,85 @@ class FixtureOracleTest {
         TestStores.Run run = TestStores.cli(args.toArray(String[]::new));
         assertThat(run.err()).as("stderr").doesNotContain("Exception");
         JsonNode ours = run.json();
+        // "nats-2.10.27-small": the store's own line, detected from its files. An encrypted store's
+        // index.db and meta.inf are ciphertext: the detector reads nothing and takes the newest line.
+        boolean encrypted = java.nio.file.Files.exists(keyFile);
+        assertThat(ours.get("server_line").get("modelled_on").asText()).as("server_line")
+                .isEqualTo(encrypted ? io.jetstart.core.lines.ServerLine.NEWEST.modelledOn() : fixture.split("-")[1]);
+        assertThat(ours.get("server_line").get("chosen").asText()).isEqualTo("detected");
         JsonNode oracle = ReportJson.MAPPER.readTree(TestStores.fixtures().resolve(fixture)
                 .resolve(rebuilt ? "oracle.rebuilt.json" : "oracle.json").toFile());
+        assertSameState(ours, oracle, !rebuilt && !fixture.startsWith("nats-2.9."));
+        if (mode[0].equals("recover")) {
+            // Only rebuilt streams had their records hashed: then the summary names the checksum.
+            boolean anyRebuilt = rebuilt || fixture.startsWith("nats-2.9.");
+            JsonNode checksum = ours.get("summary").get("checksum");
+            if (anyRebuilt) {
+                assertThat(checksum.asText()).as("summary.checksum").matches("(vector|scalar) \\(.+\\)");
+            } else {
+                assertThat(checksum.isNull()).as("summary.checksum of a fast-path recovery: %s", checksum).isTrue();
+            }
+        }
+        // 2.10.x wrote blocks its own secure erase broke (the s2 fixture's ERASE stream, see
+        // testdata/README.md): rebuilding from them reports that damage, as the exit status says.
+        int expectedExit = rebuilt && fixture.equals("nats-2.10.27-s2") ? Main.DAMAGED : Main.OK;
+        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isEqualTo(expectedExit);
+        assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
+    }
+
+    /** The -lines stores' oracle.as-<line>[.rebuilt].json: what another server reported on the same files. */
+    static Stream<Arguments> otherLines() throws Exception {
+        List<Arguments> out = new ArrayList<>();
+        for (String fixture : List.of("nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines")) {
+            try (Stream<Path> files = java.nio.file.Files.list(TestStores.fixtures().resolve(fixture))) {
+                files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("oracle.as-")).sorted()
+                        .forEach(n -> out.add(Arguments.of(fixture, n)));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("otherLines")
+    void inspectAsAnotherLineReportsWhatThatServerReported(String fixture, String oracleFile, @TempDir Path tmp) throws Exception {
+        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        boolean rebuilt = oracleFile.contains(".rebuilt.");
+        if (rebuilt) {
+            TestStores.dropIndexes(store);
+        }
+        String line = oracleFile.substring("oracle.as-".length()).replace(".rebuilt", "").replace(".json", "");
+
+        TestStores.Run run = TestStores.cli("inspect", store.toString(), "--json", "--as", line);
+
+        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isZero();
+        JsonNode ours = run.json();
+        assertThat(ours.get("server_line").get("line").asText()).isEqualTo(line);
+        assertThat(ours.get("server_line").get("chosen").asText()).isEqualTo("asked");
+        assertThat(ours.get("server_line").get("evidence")).as("what the files said is kept").isNotEmpty();
+        JsonNode oracle = ReportJson.MAPPER.readTree(TestStores.fixtures().resolve(fixture).resolve(oracleFile).toFile());
+        // 2.10 reads only index.db v1: it rebuilds the 2.15.1 store's v4 streams.
+        boolean fromIndex = !rebuilt && !fixture.startsWith("nats-2.9.") && !(fixture.startsWith("nats-2.15.") && line.equals("2.10"));
+        assertSameState(ours, oracle, fromIndex);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownLineIsAUsageError(@TempDir Path tmp) throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.10.27-lines", tmp);
+
+        TestStores.Run run = TestStores.cli("recover", store.toString(), "--as", "2.13");
+
+        assertThat(run.exit()).isEqualTo(64);
+        assertThat(run.err()).contains("'2.13'").contains("2.9, 2.10, 2.11, 2.12, 2.14, 2.15");
+    }
+
+    private static void assertSameState(JsonNode ours, JsonNode oracle, boolean fromIndex) {
         assertThat(ours.get("streams")).hasSameSizeAs(oracle.get("streams"));
         for (JsonNode os : oracle.get("streams")) {
             String name = os.get("name").asText();
             JsonNode s = find(ours.get("streams"), name);
             assertThat(s).as("stream %s in our report", name).isNotNull();
             // 2.9 wrote no index.db: its streams are always rebuilt (from the blocks, using .idx where it agrees).
-            boolean hasIndexDb = !fixture.startsWith("nats-2.9.");
-            assertThat(s.get("source").asText()).as("%s source", name).isEqualTo(!rebuilt && hasIndexDb ? "index" : "rebuilt");
+            assertThat(s.get("source").asText()).as("%s source", name).isEqualTo(fromIndex ? "index" : "rebuilt");
             for (String f : STATE_FIELDS) {
                 JsonNode want = os.get("state").get(f);
                 JsonNode got = s.get("state").get(f);
@@ -93,21 +162,6 @@ class FixtureOracleTest {
                 }
             }
         }
-        if (mode[0].equals("recover")) {
-            // Only rebuilt streams had their records hashed: then the summary names the checksum.
-            boolean anyRebuilt = rebuilt || fixture.startsWith("nats-2.9.");
-            JsonNode checksum = ours.get("summary").get("checksum");
-            if (anyRebuilt) {
-                assertThat(checksum.asText()).as("summary.checksum").matches("(vector|scalar) \\(.+\\)");
-            } else {
-                assertThat(checksum.isNull()).as("summary.checksum of a fast-path recovery: %s", checksum).isTrue();
-            }
-        }
-        // 2.10.x wrote blocks its own secure erase broke (the s2 fixture's ERASE stream, see
-        // testdata/README.md): rebuilding from them reports that damage, as the exit status says.
-        int expectedExit = rebuilt && fixture.equals("nats-2.10.27-s2") ? Main.DAMAGED : Main.OK;
-        assertThat(run.exit()).as("exit status; stderr: %s", run.err()).isEqualTo(expectedExit);
-        assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
     }
 
     private static JsonNode find(JsonNode array, String name) {

@@ -40,9 +40,9 @@ class OracleSelfCheckIT {
         NatsServers servers = NatsServers.discover();
         List<DynamicNode> nodes = new ArrayList<>();
         try (Stream<Path> dirs = Files.list(fixtures)) {
-            // The small stores, and the encrypted ones (served with their key.txt and cipher).
+            // The small and -lines stores, and the encrypted ones (served with their key.txt and cipher).
             for (Path fixture : dirs.filter(d -> d.getFileName().toString().endsWith("-small")
-                    || Files.exists(d.resolve("key.txt"))).sorted().toList()) {
+                    || d.getFileName().toString().endsWith("-lines") || Files.exists(d.resolve("key.txt"))).sorted().toList()) {
                 ServerVersion version = ServerVersion.parse(Files.readString(fixture.resolve("server-version.txt")));
                 Optional<NatsServerBinary> binary = servers.all().stream().filter(b -> b.version().equals(version)).findFirst();
                 if (binary.isEmpty()) {

@@ -2,6 +2,7 @@ package io.jetstart.recovery;
 
 import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.io.CountingDiskGate;
+import io.jetstart.core.lines.ServerLine;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -26,10 +27,11 @@ import java.util.Set;
  * @param verifyBlocks {@code jetstart verify}: a stream that comes back from {@code index.db} is
  *                    also rebuilt from every block and the two states compared (the reported state
  *                    stays the index's, the one nats-server starts with)
+ * @param serverLine  whose view to report ({@code --as}); null: the line detected from the files
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
                               RecoveryListener listener, Set<String> onlyStreams, StoreKey key,
-                              boolean verifyBlocks) {
+                              boolean verifyBlocks, ServerLine serverLine) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -49,16 +51,19 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         }
     }
 
-    /** Options of a recovery that does not verify the blocks behind a trusted index.db. */
+    /**
+     * Options of a recovery without a key that does not verify the blocks behind a trusted
+     * index.db, in the view of the line detected from the files.
+     */
     public RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
                            RecoveryListener listener, Set<String> onlyStreams) {
-        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false);
+        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false, null);
     }
 
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
     public static RecoveryOptions defaults() {
         return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
-                RecoveryListener.NONE, Set.of(), null, false);
+                RecoveryListener.NONE, Set.of(), null, false, null);
     }
 
     /**
@@ -73,38 +78,43 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withKey(StoreKey k) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks, serverLine);
     }
 
     public RecoveryOptions withVerifyBlocks(boolean verify) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify, serverLine);
+    }
+
+    /** Report {@code line}'s view instead of the detected line's; null returns to detection. */
+    public RecoveryOptions withServerLine(ServerLine line) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, line);
     }
 }

@@ -1,5 +1,7 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.lines.LineChoice;
+import io.jetstart.core.lines.ServerLine;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +13,18 @@ import java.util.Map;
  * @param skipped directory entries discovery passed over, with the reason
  * @param checksum which record checksum verified the rebuilt streams ({@code "vector (...)"} or
  *                 {@code "scalar (why)"}); null when no stream was rebuilt
+ * @param serverLine whose view the report follows: detected from the files, or asked for
  */
 public record RecoveryReport(List<StreamReport> streams, long wallNanos, String runner, int dios, int workers,
-                             int peakDiskOps, long gateWaitNanos, List<String> skipped, String checksum) {
+                             int peakDiskOps, long gateWaitNanos, List<String> skipped, String checksum,
+                             LineChoice serverLine) {
+
+    /** Without a line: the newest line's view, as detected from nothing. */
+    public RecoveryReport(List<StreamReport> streams, long wallNanos, String runner, int dios, int workers,
+                          int peakDiskOps, long gateWaitNanos, List<String> skipped, String checksum) {
+        this(streams, wallNanos, runner, dios, workers, peakDiskOps, gateWaitNanos, skipped, checksum,
+                new LineChoice(ServerLine.NEWEST, false, List.of()));
+    }
 
     public Map<Outcome, Integer> counts() {
         Map<Outcome, Integer> m = new EnumMap<>(Outcome.class);

@@ -9,6 +9,9 @@ import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.lines.LineChoice;
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.lines.ServerLineDetector;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamMeta;
@@ -118,6 +121,10 @@ public final class StoreRecovery implements AutoCloseable {
             plan.sort(Comparator.comparingLong(StreamDir::blockBytes).reversed()
                     .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+            // One line for the whole store, chosen before the first fork (a few header reads).
+            LineChoice detected = ServerLineDetector.detect(plan, io);
+            LineChoice lineChoice = options.serverLine() == null ? detected : detected.askedFor(options.serverLine());
+            ServerLine line = lineChoice.line();
             RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
             events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
                     buffers.count(), GateView.of(gate)));
@@ -131,7 +138,7 @@ public final class StoreRecovery implements AutoCloseable {
                 StreamDir sd = plan.get(i);
                 int index = i;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, runner, io, buffers, hashes, events, sequential, r -> finished.set(index, r))));
+                        () -> recoverStream(sd, line, runner, io, buffers, hashes, events, sequential, r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -155,7 +162,8 @@ public final class StoreRecovery implements AutoCloseable {
             // Named only when some stream was rebuilt: only a rebuild hashes every record.
             String checksum = reports.stream().anyMatch(r -> r.outcome() == Outcome.REBUILT) ? hashes.describe() : null;
             RecoveryReport report = new RecoveryReport(List.copyOf(reports), System.nanoTime() - start, runner.kind(),
-                    gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), layout.skipped(), checksum);
+                    gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), layout.skipped(), checksum,
+                    lineChoice);
             events.emit(new RecoveryEvent.RecoveryFinished(report));
             if (interruptedByOther) {
                 throw new InterruptedException("recovery interrupted");
@@ -201,7 +209,7 @@ public final class StoreRecovery implements AutoCloseable {
         };
     }
 
-    private StreamReport recoverStream(StreamDir sd, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
+    private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
                                        RecordHashSource hashes, EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
             throws InterruptedException {
         long start = System.nanoTime();
@@ -231,12 +239,13 @@ public final class StoreRecovery implements AutoCloseable {
                 // Cancelled while waiting for a disk permit or reading: not damage.
                 throw cancellation(e);
             }
-            store = options.verifyBlocks() ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx)
-                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx);
+            store = options.verifyBlocks()
+                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line)
+                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
-            ConsumerLoads loads = restoreConsumers(sd, store, runner, events);
-            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded());
+            ConsumerLoads loads = restoreConsumers(sd, store, line, runner, events);
+            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), line);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {
                 outcomes.add(new ConsumerOutcome.Restored(info));
@@ -296,7 +305,8 @@ public final class StoreRecovery implements AutoCloseable {
     private record ConsumerLoads(List<RestoredConsumer> loaded, List<ConsumerOutcome.Failed> failed) {
     }
 
-    private ConsumerLoads restoreConsumers(StreamDir sd, StreamStore store, TaskRunner runner, EventPump events)
+    private ConsumerLoads restoreConsumers(StreamDir sd, StreamStore store, ServerLine line, TaskRunner runner,
+                                           EventPump events)
             throws InterruptedException {
         List<String> names = sd.consumers();
         events.emit(new RecoveryEvent.ConsumersStarting(sd.account(), sd.name(), names.size()));
@@ -306,7 +316,7 @@ public final class StoreRecovery implements AutoCloseable {
         List<TaskRunner.NamedTask<RestoredConsumer>> tasks = new ArrayList<>(names.size());
         for (String c : names) {
             tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name() + " > " + c,
-                    () -> ConsumerLoader.load(store, c)));
+                    () -> ConsumerLoader.load(store, c, line)));
         }
         List<TaskRunner.Result<RestoredConsumer>> results = runner.runAll(tasks, null);
         List<RestoredConsumer> loaded = new ArrayList<>();

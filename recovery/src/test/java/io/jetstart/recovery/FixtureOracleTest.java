@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.format.SequencePair;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.StreamState;
 import io.jetstart.core.testing.Fixtures;
@@ -35,7 +36,8 @@ class FixtureOracleTest {
     /** Every fixture; the encrypted ones are opened with their key.txt. */
     static final List<String> FIXTURES = List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small",
             "nats-2.10.27-upbench", "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes",
-            "nats-2.10.27-s2", "nats-2.15.1-s2");
+            "nats-2.10.27-s2", "nats-2.15.1-s2",
+            "nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -63,12 +65,54 @@ class FixtureOracleTest {
         RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults().withMode(mode).withKey(key));
 
         assertThat(report.runner()).as("runner in this JVM").isEqualTo(TestStores.expectedRunner(mode));
+        assertThat(report.serverLine().asked()).isFalse();
+        // "nats-2.10.27-small": every fixture's writer is a build the lines are modelled on. An
+        // encrypted store's index.db and meta.inf are ciphertext: the detector takes the newest line.
+        assertThat(report.serverLine().line().modelledOn()).as("the line detected is the writer's")
+                .isEqualTo(key != null ? ServerLine.NEWEST.modelledOn() : fixture.split("-")[1]);
         JsonNode oracle = JSON.readTree(TestStores.fixtures().resolve(fixture)
                 .resolve(dropped ? "oracle.rebuilt.json" : "oracle.json").toFile());
+        assertMatches(report, oracle, !dropped && !fixture.startsWith("nats-2.9.") ? Outcome.RECOVERED : Outcome.REBUILT);
+        assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
+    }
+
+    /** Every oracle.as-<line>[.rebuilt].json of the -lines stores: another server's answer on the same files. */
+    static Stream<Arguments> otherLines() throws Exception {
+        List<Arguments> out = new ArrayList<>();
+        for (String fixture : List.of("nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines")) {
+            try (Stream<Path> files = java.nio.file.Files.list(TestStores.fixtures().resolve(fixture))) {
+                files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("oracle.as-")).sorted()
+                        .forEach(n -> out.add(Arguments.of(fixture, n)));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("otherLines")
+    void asAnotherLineRecoversToWhatThatServerReportedOnTheSameFiles(String fixture, String oracleFile, @TempDir Path tmp)
+            throws Exception {
+        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        boolean dropped = oracleFile.contains(".rebuilt.");
+        if (dropped) {
+            TestStores.dropIndexes(store);
+        }
+        ServerLine line = ServerLine.parse(oracleFile.substring("oracle.as-".length()).replace(".rebuilt", "").replace(".json", ""));
+
+        RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults().withServerLine(line));
+
+        assertThat(report.serverLine().line()).isEqualTo(line);
+        assertThat(report.serverLine().asked()).isTrue();
+        JsonNode oracle = JSON.readTree(TestStores.fixtures().resolve(fixture).resolve(oracleFile).toFile());
+        // A line reads only the index.db versions it knows (2.10: v1); 2.15.1 wrote v4.
+        boolean fastPath = !dropped && !fixture.startsWith("nats-2.9.")
+                && line.maxIndexDbVersion() >= (fixture.startsWith("nats-2.15.") ? 4 : 1);
+        assertMatches(report, oracle, fastPath ? Outcome.RECOVERED : Outcome.REBUILT);
+    }
+
+    private static void assertMatches(RecoveryReport report, JsonNode oracle, Outcome expectedOutcome) {
         assertThat(report.streams()).extracting(StreamReport::name)
                 .containsExactlyInAnyOrderElementsOf(names(oracle.get("streams")));
-        // 2.9 wrote no index.db: its streams always come from the blocks.
-        Outcome expectedOutcome = !dropped && !fixture.startsWith("nats-2.9.") ? Outcome.RECOVERED : Outcome.REBUILT;
         for (JsonNode os : oracle.get("streams")) {
             String name = os.get("name").asText();
             StreamReport s = report.streams().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
@@ -83,7 +127,6 @@ class FixtureOracleTest {
                         .as("%s > %s", name, cname).isEqualTo(oracleConsumerFields(oc));
             }
         }
-        assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(before);
     }
 
     private static List<String> names(JsonNode array) {

@@ -6,6 +6,7 @@ import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
@@ -30,7 +31,14 @@ public final class ConsumerLoader {
     private ConsumerLoader() {
     }
 
+    /** Loads with the newest line's rules (2.14+ reconciles a consumer ahead of its stream). */
     public static RestoredConsumer load(StreamStore s, String consumerName) throws StoreException, InterruptedException {
+        return load(s, consumerName, ServerLine.NEWEST);
+    }
+
+    /** Loads as {@code line} restores it. */
+    public static RestoredConsumer load(StreamStore s, String consumerName, ServerLine line)
+            throws StoreException, InterruptedException {
         Path dir = s.dir.resolve("obs").resolve(consumerName);
         ConsumerKeys keys = consumerKeys(s, dir);
         ConsumerMeta meta;
@@ -70,7 +78,7 @@ public final class ConsumerLoader {
         }
         checkRedelivered(s, c);
         checkPendingRange(c);
-        reconcileWithStream(s, c);
+        reconcileWithStream(s, c, line.reconcilesConsumerAheadOfStream());
         return c;
     }
 
@@ -128,14 +136,19 @@ public final class ConsumerLoader {
 
     /**
      * nats-server 2.14+ (PR #7692) pulls a consumer that is ahead of its stream back to the
-     * stream's last sequence; 2.12 leaves it ahead. We follow the newer servers and say so.
+     * stream's last sequence; 2.12 and older leave it ahead. Either way it is reported.
      */
-    private static void reconcileWithStream(StreamStore s, RestoredConsumer c) {
+    private static void reconcileWithStream(StreamStore s, RestoredConsumer c, boolean reconcile) {
         if (c.deliveredStream <= s.lastSeq) {
             if (c.ackFloorStream > s.lastSeq) {
                 c.problems.add(Problem.warning(c.dir.resolve("o.dat"), "ack floor " + c.ackFloorStream
                         + " is ahead of the stream's last sequence " + s.lastSeq));
             }
+            return;
+        }
+        if (!reconcile) {
+            c.problems.add(Problem.warning(c.dir.resolve("o.dat"), "delivered sequence " + c.deliveredStream
+                    + " past last stream sequence of " + s.lastSeq + "; left ahead (as nats-server 2.12 and older)"));
             return;
         }
         c.problems.add(Problem.warning(c.dir.resolve("o.dat"), "delivered sequence " + c.deliveredStream

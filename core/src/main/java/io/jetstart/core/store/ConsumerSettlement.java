@@ -1,5 +1,6 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,9 +9,10 @@ import java.util.List;
  * What happens once all of a stream's consumers are loaded (spec 5.3, 5.4): the interest sweep for
  * interest streams, the pending check, and the numbers {@code CONSUMER.INFO} reports.
  *
- * <p>Two sweeps exist. Stores written by nats-server 2.9 (recognised by their meta.inf key set)
- * get 2.9's rule: purge below the lowest ack floor, clear every pending map. Everything else gets
- * the 2.12.3+ walk: a message that a consumer has acked and no consumer still needs is removed.
+ * <p>Where the server lines differ, the {@link ServerLine} decides (docs/compatibility.md, "Rules
+ * by server line"): 2.9's interest purge below the lowest ack floor, or the walk of 2.10+ (past
+ * the ack floor only from 2.11.12 / 2.12.3); 2.10's drifted ack floor ({@link AckFloorDrift});
+ * whether {@code num_redelivered} hides redeliveries at {@code max_deliver} 1 (2.11.4+).
  */
 public final class ConsumerSettlement {
     private ConsumerSettlement() {
@@ -39,27 +41,44 @@ public final class ConsumerSettlement {
         return failed;
     }
 
+    /** Settles with the line this stream's own meta.inf suggests (2.9, else the newest line). */
     public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers)
             throws StoreException, InterruptedException {
+        return settle(s, consumers, s.config.writtenByLegacyServer() ? ServerLine.V2_9 : ServerLine.NEWEST);
+    }
+
+    /** Settles the way {@code line} does after a restart. */
+    public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers, ServerLine line)
+            throws StoreException, InterruptedException {
         if (s.config.retention() == StreamConfig.Retention.INTEREST && !consumers.isEmpty()) {
-            if (s.config.writtenByLegacyServer()) {
+            if (line.purgesInterestBelowLowestAckFloor()) {
                 legacyInterestPurge(s, consumers);
             } else {
-                interestWalk(s, consumers);
+                interestWalk(s, consumers, line.interestWalkPassesAckFloor());
             }
         }
         List<ConsumerInfo> out = new ArrayList<>(consumers.size());
         for (RestoredConsumer c : consumers) {
             ConsumerLoader.checkPending(s, c);
-            long numRedelivered = c.config.maxDeliver() == 1 ? 0 : c.redelivered.size();
+            if (line.reportsDriftedAckFloor()) {
+                AckFloorDrift.apply(s, c);
+            }
+            long numRedelivered = line.hidesRedeliveriesAtMaxDeliverOne() && c.config.maxDeliver() == 1 ? 0
+                    : c.redelivered.size();
             out.add(new ConsumerInfo(c.name, c.config, c.delivered(), c.ackFloor(), c.pending.size(), numRedelivered,
                     numPending(s, c), c.problems()));
         }
         return out;
     }
 
-    /** nats-server 2.12.3+ checkStateForInterestStream for each consumer, then ackMsg per walked seq. */
-    private static void interestWalk(StreamStore s, List<RestoredConsumer> consumers) throws StoreException, InterruptedException {
+    /**
+     * nats-server checkStateForInterestStream for each consumer, then ackMsg per walked seq. With
+     * {@code pastFloor} (2.11.12+ / 2.12.3+) the walk acks the non-pending messages up to the
+     * delivered sequence too; before, only up to the ack floor (the later walk acked only what the
+     * consumer itself still needed, which ackMsg then kept).
+     */
+    private static void interestWalk(StreamStore s, List<RestoredConsumer> consumers, boolean pastFloor)
+            throws StoreException, InterruptedException {
         long walkEnd = 0;
         for (RestoredConsumer c : consumers) {
             if (c.ackFloorStream > s.lastSeq) {
@@ -67,7 +86,7 @@ public final class ConsumerSettlement {
                         + " > " + c.name + "' ack floor " + c.ackFloorStream + " is ahead of stream's last sequence " + s.lastSeq));
                 continue;
             }
-            walkEnd = Math.max(walkEnd, c.pending.isEmpty() ? c.ackFloorStream : c.deliveredStream);
+            walkEnd = Math.max(walkEnd, c.pending.isEmpty() || !pastFloor ? c.ackFloorStream : c.deliveredStream);
         }
         if (walkEnd < s.firstSeq || s.msgs == 0) {
             return;
@@ -82,7 +101,7 @@ public final class ConsumerSettlement {
                 if (c.ackFloorStream > s.lastSeq || !c.filter.matches(subject)) {
                     continue;
                 }
-                long cEnd = c.pending.isEmpty() ? c.ackFloorStream : c.deliveredStream;
+                long cEnd = c.pending.isEmpty() || !pastFloor ? c.ackFloorStream : c.deliveredStream;
                 if (seq <= c.ackFloorStream || (seq <= cEnd && !c.pending.containsKey(seq))) {
                     acked = true;
                     break;

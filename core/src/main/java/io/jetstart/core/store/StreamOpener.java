@@ -14,6 +14,7 @@ import io.jetstart.core.format.Tombstone;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CompressedBlockException;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -43,15 +44,21 @@ public final class StreamOpener {
     private StreamOpener() {
     }
 
-    /** Opens the stream in {@code dir} with an already verified config. */
+    /** Opens the stream in {@code dir} with an already verified config, as the newest server line does. */
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx)
             throws StoreException, InterruptedException {
+        return open(account, name, dir, config, ctx, ServerLine.NEWEST);
+    }
+
+    /** Opens the stream as {@code line} does (which {@code index.db} versions it reads). */
+    public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                   ServerLine line) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        switch (fastPath(s)) {
+        switch (fastPath(s, line)) {
             case FastPath.Adopted a -> { }
-            case FastPath.Rebuild r -> rebuild(s, r.prior());
+            case FastPath.Rebuild r -> rebuild(s, r.prior(), line);
         }
         finish(s);
         return s;
@@ -84,12 +91,18 @@ public final class StreamOpener {
      */
     public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx)
             throws StoreException, InterruptedException {
+        return openVerifyingBlocks(account, name, dir, config, ctx, ServerLine.NEWEST);
+    }
+
+    /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext)}, as {@code line} opens the stream. */
+    public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                                  ServerLine line) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        if (fastPath(s) instanceof FastPath.Rebuild r) {
+        if (fastPath(s, line) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
-            rebuild(s, r.prior());
+            rebuild(s, r.prior(), line);
             finish(s);
             return s;
         }
@@ -97,7 +110,7 @@ public final class StreamOpener {
         blocks.keys = s.keys;
         blocks.tracksSubjects = s.tracksSubjects;
         try {
-            rebuild(blocks, new Prior(s.lastSeq, s.lastTs));
+            rebuild(blocks, new Prior(s.lastSeq, s.lastTs), line);
         } catch (StoreException e) {
             s.problems.add(e.problem().with(ServerAction.FOUND_ON_READ));
             finish(s);
@@ -146,7 +159,7 @@ public final class StreamOpener {
         }
     }
 
-    private static FastPath fastPath(StreamStore s) throws StoreException, InterruptedException {
+    private static FastPath fastPath(StreamStore s, ServerLine line) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
         byte[] bytes;
         try {
@@ -172,6 +185,13 @@ public final class StreamOpener {
         } catch (DecryptionException e) {
             // The stream's key opened meta.key, so this is a changed or damaged index.db: rebuild, as the server does.
             warn(s, file, "Stream state error reading encryption key: " + e.reason(), ServerAction.DELETE_INDEX);
+            return new FastPath.Rebuild(Prior.NONE);
+        }
+        if (line.maxIndexDbVersion() > 0 && db.version() > line.maxIndexDbVersion()) {
+            // A line reads only the versions it knows (2.10.x: v1; 2.12: up to v3) and rebuilds otherwise.
+            s.problems.add(new Problem(Problem.Severity.WARNING, file, 1, "Stream state magic and version mismatch: index.db v"
+                    + db.version() + " is newer than nats-server " + line + " reads (v" + line.maxIndexDbVersion()
+                    + "); rebuilt from the blocks as it would", ServerAction.DELETE_INDEX));
             return new FastPath.Rebuild(Prior.NONE);
         }
         // Step 8: keep blocks that hold messages, and the last entry whatever it holds.
@@ -306,7 +326,7 @@ public final class StreamOpener {
                            boolean decompressed, List<Problem> problems) {
     }
 
-    private static void rebuild(StreamStore s, Prior prior) throws StoreException, InterruptedException {
+    private static void rebuild(StreamStore s, Prior prior, ServerLine line) throws StoreException, InterruptedException {
         s.source = Source.REBUILT;
         List<Long> indexes;
         try {
@@ -324,7 +344,7 @@ public final class StreamOpener {
         List<Scanned> results = s.ctx.blockWork().all(tasks);
         List<Tombstone> tombs = new ArrayList<>();
         for (Scanned r : results) {
-            merge(s, r, tombs);
+            merge(s, r, tombs, line);
         }
         // Step 3: sequences never go backwards after a lost tail.
         if (prior.lastSeq() > s.lastSeq) {
@@ -495,8 +515,8 @@ public final class StreamOpener {
     }
 
     /** Spec 4.5 step 2.4: add one recovered block to the stream. */
-    private static void merge(StreamStore s, Scanned r, List<Tombstone> tombs) {
-        BlockScan scan = r.scan();
+    private static void merge(StreamStore s, Scanned r, List<Tombstone> tombs, ServerLine line) {
+        BlockScan scan = TombstoneOnlyBlock.asLine(r.scan(), line);
         Path file = BlockFiles.blockPath(s.msgsDir, scan.index());
         BlockState b = new BlockState(scan.index(), file);
         s.problems.addAll(r.problems());

@@ -141,6 +141,10 @@ class IndexDbRealStoresTest {
         // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
         // StreamKeysRealStoresTest and EncryptedStoreTest).
         for (String name : Fixtures.plainNames()) {
+            if (name.endsWith("-lines")) {
+                // Their oracle.json is the answer after a restart, which settles interest streams (INTW).
+                continue;
+            }
             Path fixture = Fixtures.copy(name, tmp);
             JsonNode oracle = json.readTree(fixture.resolve("oracle.json").toFile());
             for (JsonNode stream : oracle.get("streams")) {
@@ -206,7 +210,8 @@ class IndexDbRealStoresTest {
                 checked++;
             }
         }
-        assertThat(checked).as("index.db files round-tripped").isEqualTo(16);
+        // The -small stores, upbench, the encrypted, -s2 and -lines stores (testdata/README.md).
+        assertThat(checked).as("index.db files round-tripped").isEqualTo(24);
     }
 
     @Test

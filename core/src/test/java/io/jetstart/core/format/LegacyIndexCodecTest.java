@@ -121,8 +121,9 @@ class LegacyIndexCodecTest {
                 fssCount++;
             }
         }
-        assertThat(idxCount).as(".idx files").isEqualTo(3);
-        assertThat(fssCount).as(".fss files").isEqualTo(3);
+        // The -small stores, upbench and the -lines stores (testdata/README.md).
+        assertThat(idxCount).as(".idx files").isEqualTo(6);
+        assertThat(fssCount).as(".fss files").isEqualTo(6);
     }
 
     @Test

@@ -94,8 +94,9 @@ class MetaFilesTest {
                 }
             }
         }
-        assertThat(streams).isEqualTo(19);
-        assertThat(consumers).isEqualTo(17);
+        // The -small stores, upbench, the encrypted, -s2 and -lines stores (testdata/README.md).
+        assertThat(streams).isEqualTo(30);
+        assertThat(consumers).isEqualTo(44);
     }
 
     // ---- failures, in the server's words ----

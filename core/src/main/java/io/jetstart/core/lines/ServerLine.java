@@ -1,0 +1,143 @@
+package io.jetstart.core.lines;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A nats-server release line, and the restore and settle rules in which the lines differ
+ * (docs/compatibility.md, "Rules by server line", lists each rule with its source and proof).
+ *
+ * <p>Each line is modelled on one release ({@link #modelledOn()}): the Debian builds the project
+ * runs (2.9.10, 2.10.27, 2.15.1) and, for the lines without a Debian build, the newest tag read
+ * (2.11.17, 2.12.15, 2.14.5). Where a rule changed inside a line (e.g. 2.10.29 reports the stored
+ * ack floor like 2.11.3+), the model release decides and the compatibility page says so.
+ *
+ * <p>Design note: the rules are predicates on the line, not version arithmetic spread over the
+ * settlement code, so each place that differs asks one named question and the table in the docs
+ * maps one to one onto these methods.
+ */
+public enum ServerLine {
+    V2_9("2.9", "2.9.10"),
+    V2_10("2.10", "2.10.27"),
+    V2_11("2.11", "2.11.17"),
+    V2_12("2.12", "2.12.15"),
+    V2_14("2.14", "2.14.5"),
+    V2_15("2.15", "2.15.1");
+
+    /** What is assumed when the files say nothing newer: the newest line. */
+    public static final ServerLine NEWEST = V2_15;
+
+    private static final Pattern VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.\\d+)?");
+
+    private final String label;
+    private final String modelledOn;
+
+    ServerLine(String label, String modelledOn) {
+        this.label = label;
+        this.modelledOn = modelledOn;
+    }
+
+    /** "2.10". */
+    public String label() {
+        return label;
+    }
+
+    /** The release whose behaviour this line stands for, e.g. "2.10.27". */
+    public String modelledOn() {
+        return modelledOn;
+    }
+
+    /**
+     * Parses "2.10", "2.10.27" or "v2.10.27" (the patch is accepted and ignored: the line is
+     * modelled on {@link #modelledOn()}).
+     *
+     * @throws IllegalArgumentException naming the accepted lines
+     */
+    public static ServerLine parse(String text) {
+        Matcher m = VERSION.matcher(text == null ? "" : text.strip().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            String line = m.group(1) + "." + m.group(2);
+            for (ServerLine l : values()) {
+                if (l.label.equals(line)) {
+                    return l;
+                }
+            }
+        }
+        throw new IllegalArgumentException("unknown nats-server line '" + text + "'; expected one of "
+                + Arrays.stream(values()).map(ServerLine::label).collect(Collectors.joining(", "))
+                + " (there is no 2.13)");
+    }
+
+    // --- the rules that differ --------------------------------------------------------------------
+
+    /**
+     * 2.9.7–2.9.15 {@code checkForOrphanMsgs}: an interest stream is purged below its lowest
+     * consumer ack floor and every pending map is cleared (spec §5.3).
+     */
+    public boolean purgesInterestBelowLowestAckFloor() {
+        return this == V2_9;
+    }
+
+    /**
+     * 2.12.3+ / 2.11.12+ / 2.14+ {@code checkStateForInterestStream} (commit 98f95cc80): the startup
+     * interest walk goes on past the ack floor to the delivered sequence and acks every message that
+     * is not pending. 2.10.x–2.12.2 ack a message there only when the consumer itself still needs it,
+     * so for explicit-ack consumers only the walk up to the ack floor removes anything.
+     */
+    public boolean interestWalkPassesAckFloor() {
+        return this != V2_9 && this != V2_10;
+    }
+
+    /**
+     * 2.10.0–2.10.28 and 2.11.0–2.11.2: {@code CONSUMER.INFO} reports the in-memory ack floor, which
+     * {@code checkAckFloor} raises at startup when the stream's first sequence has moved more than 50
+     * past it. From 2.10.29 / 2.11.3 (commit 237b8a791) the info reports the stored floor, which
+     * that check never writes; 2.9 has no {@code checkAckFloor}.
+     */
+    public boolean reportsDriftedAckFloor() {
+        return this == V2_10;
+    }
+
+    /** 2.11.4+ (commit be8d6ee5f): {@code num_redelivered} is 0 for a consumer with {@code max_deliver} 1. */
+    public boolean hidesRedeliveriesAtMaxDeliverOne() {
+        return this != V2_9 && this != V2_10;
+    }
+
+    /**
+     * 2.14+ (PR #7692): a consumer whose delivered sequence is past the stream's last sequence is
+     * pulled back to it at restore ({@code reconcileStateWithStream}); older lines leave it ahead.
+     */
+    public boolean reconcilesConsumerAheadOfStream() {
+        return this == V2_14 || this == V2_15;
+    }
+
+    /**
+     * The newest {@code msgs/index.db} version this line reads ({@code fullStateVersion}); 0 for 2.9,
+     * which has none. A newer file is refused and the stream rebuilt from its blocks.
+     */
+    public int maxIndexDbVersion() {
+        return switch (this) {
+            case V2_9 -> 0;
+            case V2_10 -> 1;
+            case V2_11 -> 2;
+            case V2_12 -> 3;
+            case V2_14, V2_15 -> 4;
+        };
+    }
+
+    /**
+     * 2.12.1+ / 2.11.11+ (commit 63acd2519): a rebuilt block holding only tombstones starts after
+     * its highest tombstone; 2.10.x (and up to 2.11.10 / 2.12.0) after its lowest (spec §3.5).
+     */
+    public boolean emptyBlockFollowsHighestTombstone() {
+        return this != V2_9 && this != V2_10;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}
