@@ -191,10 +191,6 @@ public final class BlockFiles {
     }
 
     private static InterruptedException interrupted(IOException e) {
-        // The exception carries the cancellation; clear the flag as InterruptedException's contract says.
-        Thread.interrupted();
-        InterruptedException ie = new InterruptedException("cancelled during a disk operation");
-        ie.initCause(e);
-        return ie;
+        return Interrupts.cancelledDuring("a disk operation", e);
     }
 }

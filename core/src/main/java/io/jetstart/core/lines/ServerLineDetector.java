@@ -122,10 +122,7 @@ public final class ServerLineDetector {
             });
             return head != null && (head[0] & 0xff) == INDEX_DB_MAGIC ? head[1] & 0xff : -1;
         } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
-            Thread.interrupted();
-            InterruptedException ie = new InterruptedException("cancelled while reading " + file);
-            ie.initCause(e);
-            throw ie;
+            throw io.jetstart.core.io.Interrupts.cancelled(file, e);
         } catch (NoSuchFileException e) {
             return -1;
         } catch (IOException e) {

@@ -48,10 +48,7 @@ public final class ConsumerLoader {
             throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(ServerAction.SKIP_CONSUMER), e);
         } catch (InterruptedIOException e) {
             // Cancelled while waiting for a disk permit or reading: not a damaged consumer.
-            Thread.interrupted();
-            InterruptedException ie = new InterruptedException("cancelled while reading consumer meta files");
-            ie.initCause(e);
-            throw ie;
+            throw io.jetstart.core.io.Interrupts.cancelled("consumer meta files", e);
         }
         Path odat = dir.resolve("o.dat");
         ConsumerState state = null;
@@ -90,10 +87,7 @@ public final class ConsumerLoader {
         } catch (DecryptionException e) {
             throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
         } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
-            Thread.interrupted();
-            InterruptedException ie = new InterruptedException("cancelled while reading " + keyFile);
-            ie.initCause(e);
-            throw ie;
+            throw io.jetstart.core.io.Interrupts.cancelled(keyFile, e);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the consumer key file: " + e.getMessage()), e);
         }

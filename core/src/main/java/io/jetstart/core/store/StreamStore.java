@@ -437,10 +437,7 @@ public final class StreamStore {
         } catch (DecryptionException e) {
             throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
         } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
-            Thread.interrupted();
-            InterruptedException ie = new InterruptedException("cancelled while reading " + keyFile);
-            ie.initCause(e);
-            throw ie;
+            throw io.jetstart.core.io.Interrupts.cancelled(keyFile, e);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(keyFile, -1, "cannot read block key file: " + e.getMessage()), e);
         }
