@@ -1,9 +1,12 @@
 package io.jetstart.cli;
 
+import io.nats.client.AuthenticationException;
 import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -17,13 +20,29 @@ final class ServerOptions {
     @Option(names = "--creds", paramLabel = "FILE", description = "NATS credentials file (user JWT and NKey seed)")
     Path creds;
 
-    /** A connection; its account on the server is the one the credentials (or the server's default) give. */
+    /**
+     * A connection; its account on the server is the one the credentials (or the server's default)
+     * give. A refusal names the server and what to do about it; jnats's own log lines (printed
+     * through java.util.logging by default) are kept off the user's stderr, since the exception
+     * says the same once.
+     */
     Connection connect() throws IOException, InterruptedException {
+        if (creds != null && !Files.isReadable(creds)) {
+            throw new IOException("--creds " + creds + ": no such readable file");
+        }
         Options.Builder b = new Options.Builder().servers(url.split(",")).connectionTimeout(Duration.ofSeconds(5))
-                .maxReconnects(0).connectionName("jetstart");
+                .maxReconnects(0).connectionName("jetstart").errorListener(new ErrorListener() { });
         if (creds != null) {
             b.authHandler(Nats.credentials(creds.toString()));
         }
-        return Nats.connect(b.build());
+        try {
+            return Nats.connect(b.build());
+        } catch (AuthenticationException e) {
+            throw new AuthenticationException(url + " refused the connection (" + e.getMessage() + "): "
+                    + (creds == null ? "give --creds FILE, a user of the account to work in"
+                            : "the user in " + creds + " is not allowed in (unknown, expired or revoked)"));
+        } catch (IOException e) {
+            throw new IOException("cannot connect to " + url + ": " + e.getMessage(), e);
+        }
     }
 }
