@@ -77,15 +77,8 @@ class FixtureOracleTest {
     }
 
     /** Every oracle.as-<line>[.rebuilt].json of the -lines stores: another server's answer on the same files. */
-    static Stream<Arguments> otherLines() throws Exception {
-        List<Arguments> out = new ArrayList<>();
-        for (String fixture : List.of("nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines")) {
-            try (Stream<Path> files = java.nio.file.Files.list(TestStores.fixtures().resolve(fixture))) {
-                files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("oracle.as-")).sorted()
-                        .forEach(n -> out.add(Arguments.of(fixture, n)));
-            }
-        }
-        return out.stream();
+    static Stream<Arguments> otherLines() {
+        return io.jetstart.core.testing.Fixtures.otherLineOracles().stream().map(o -> Arguments.of(o.fixture(), o.file()));
     }
 
     @ParameterizedTest(name = "{0} {1}")

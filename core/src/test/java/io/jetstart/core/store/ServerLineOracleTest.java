@@ -33,19 +33,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on the same files (docs/compatibility.md, "Rules by server line").
  */
 class ServerLineOracleTest {
-    static final List<String> FIXTURES = List.of("nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Stream<Arguments> oracles() throws Exception {
-        List<Arguments> out = new ArrayList<>();
-        for (String fixture : FIXTURES) {
-            try (Stream<Path> files = Files.list(Fixtures.root().resolve(fixture))) {
-                for (Path f : files.filter(p -> p.getFileName().toString().startsWith("oracle")).sorted().toList()) {
-                    out.add(Arguments.of(fixture, f.getFileName().toString()));
-                }
-            }
-        }
-        return out.stream();
+    static Stream<Arguments> oracles() {
+        return Fixtures.lineOracles().stream().map(o -> Arguments.of(o.fixture(), o.file()));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -75,6 +75,39 @@ public final class Fixtures {
         }
     }
 
+    /** The stores written for the rules that differ by server line, each with oracles of several lines. */
+    public static final List<String> LINES = List.of("nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines");
+
+    /**
+     * One oracle file of a -lines store: {@code oracle[.rebuilt].json} its own server's answer,
+     * {@code oracle.as-<line>[.rebuilt].json} another server's on the same files.
+     */
+    public record LineOracle(String fixture, String file) {
+    }
+
+    /** Every oracle file of the -lines stores, own and other lines', sorted by store then file name. */
+    public static List<LineOracle> lineOracles() {
+        return lineOracles("oracle");
+    }
+
+    /** Only the {@code oracle.as-<line>} files of the -lines stores: the other lines' answers. */
+    public static List<LineOracle> otherLineOracles() {
+        return lineOracles("oracle.as-");
+    }
+
+    private static List<LineOracle> lineOracles(String prefix) {
+        List<LineOracle> out = new java.util.ArrayList<>();
+        for (String fixture : LINES) {
+            try (Stream<Path> files = Files.list(root().resolve(fixture))) {
+                files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(prefix)).sorted()
+                        .forEach(n -> out.add(new LineOracle(fixture, n)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
     /**
      * The key text of an encrypted fixture (its {@code key.txt}, the {@code jetstream.key} the
      * server ran with), or empty for a plain one.
