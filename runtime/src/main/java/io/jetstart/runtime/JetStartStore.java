@@ -359,6 +359,11 @@ public final class JetStartStore implements AutoCloseable {
         commitListeners.add(java.util.Objects.requireNonNull(l, "listener"));
     }
 
+    /** Removes a listener added with {@link #addCommitListener}; no effect when it is not there. */
+    public void removeCommitListener(CommitListener l) {
+        commitListeners.remove(l);
+    }
+
     /** The streams served now (read-only ones included), in no particular order. */
     public List<JetStartStream> served() {
         List<JetStartStream> out = new ArrayList<>();
