@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jetstart.runtime.Headers;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStreamApiException;
@@ -86,6 +87,18 @@ class KeyValueTest {
         assertThatThrownBy(() -> KvNames.checkKey("a.")).hasMessage("Key cannot end with '.' or hold an empty token [a.]");
         assertThat(KvNames.checkPattern("a.*.>")).isEqualTo("a.*.>");
         assertThatThrownBy(() -> KvNames.checkPattern("a?")).hasMessage(KvNames.PATTERN_CHARS + "a?]");
+    }
+
+    @Test
+    void operationsAreReadFromTheKvHeaderThenFromTheServersMarkerReasonAsJnatsReadsThem() {
+        assertThat(KeyValueOperation.of(new byte[0])).isEqualTo(KeyValueOperation.PUT);
+        assertThat(KeyValueOperation.of(Headers.of("KV-Operation", "DEL").encode())).isEqualTo(KeyValueOperation.DEL);
+        assertThat(KeyValueOperation.of(Headers.of("KV-Operation", "PURGE", "Nats-Rollup", "sub").encode()))
+                .isEqualTo(KeyValueOperation.PURGE);
+        assertThat(KeyValueOperation.of(Headers.of("Nats-Marker-Reason", "Remove").encode())).isEqualTo(KeyValueOperation.DEL);
+        assertThat(KeyValueOperation.of(Headers.of("Nats-Marker-Reason", "MaxAge").encode())).isEqualTo(KeyValueOperation.PURGE);
+        assertThat(KeyValueOperation.of(Headers.of("Nats-Marker-Reason", "Purge").encode())).isEqualTo(KeyValueOperation.PURGE);
+        assertThat(KeyValueOperation.of(Headers.of("X-Other", "DEL").encode())).isEqualTo(KeyValueOperation.PUT);
     }
 
     @Test
