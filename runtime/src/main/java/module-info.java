@@ -1,6 +1,7 @@
 /**
  * jetstart-runtime: the embedded read/write API ({@code io.jetstart.runtime}): open a store,
- * serve each stream as soon as its recovery finishes, publish, read, delete and purge.
+ * serve each stream as soon as its recovery finishes, publish, read, delete and purge; and
+ * key/value buckets over those streams ({@code io.jetstart.runtime.kv}).
  */
 module io.jetstart.runtime {
     requires transitive io.jetstart.recovery;
@@ -8,4 +9,5 @@ module io.jetstart.runtime {
     requires com.fasterxml.jackson.databind;
 
     exports io.jetstart.runtime;
+    exports io.jetstart.runtime.kv;
 }

@@ -75,7 +75,7 @@ class ModulePathIT {
                 "io.jetstart.core.write");
         assertThat(exports.get("io.jetstart.recovery")).containsExactlyInAnyOrder("io.jetstart.recovery", "io.jetstart.recovery.repair");
         assertThat(exports.get("io.jetstart.metrics")).containsExactly("io.jetstart.metrics");
-        assertThat(exports.get("io.jetstart.runtime")).containsExactly("io.jetstart.runtime");
+        assertThat(exports.get("io.jetstart.runtime")).containsExactlyInAnyOrder("io.jetstart.runtime", "io.jetstart.runtime.kv");
     }
 
     @Test

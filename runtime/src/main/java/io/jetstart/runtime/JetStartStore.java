@@ -354,9 +354,47 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
+    /** The key/value bucket {@code bucket} of account {@code $G}, once its stream is served. */
+    public io.jetstart.runtime.kv.KeyValue keyValue(String bucket) throws InterruptedException {
+        return keyValue(DEFAULT_ACCOUNT, bucket);
+    }
+
+    /**
+     * The key/value bucket {@code bucket} (stream {@code KV_<bucket>}), once its stream is served;
+     * {@link JetStreamApiException} 10059 when the store has no such bucket.
+     */
+    public io.jetstart.runtime.kv.KeyValue keyValue(String account, String bucket) throws InterruptedException {
+        return io.jetstart.runtime.kv.KeyValue.open(this, account, bucket);
+    }
+
+    /** Creates a bucket in account {@code $G} (its stream, as jnats creates it). */
+    public io.jetstart.runtime.kv.KeyValue createKeyValue(io.jetstart.runtime.kv.KeyValueConfig config)
+            throws IOException, InterruptedException {
+        return createKeyValue(DEFAULT_ACCOUNT, config);
+    }
+
+    public io.jetstart.runtime.kv.KeyValue createKeyValue(String account, io.jetstart.runtime.kv.KeyValueConfig config)
+            throws IOException, InterruptedException {
+        return io.jetstart.runtime.kv.KeyValue.create(this, account, config);
+    }
+
+    /** Deletes a bucket of account {@code $G}: its stream and every file of it. */
+    public void deleteKeyValue(String bucket) throws IOException, InterruptedException {
+        deleteKeyValue(DEFAULT_ACCOUNT, bucket);
+    }
+
+    public void deleteKeyValue(String account, String bucket) throws IOException, InterruptedException {
+        io.jetstart.runtime.kv.KeyValue.delete(this, account, bucket);
+    }
+
     /** Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics). */
     public void addCommitListener(CommitListener l) {
         commitListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+    }
+
+    /** Removes a listener added with {@link #addCommitListener}; no effect when it is not there. */
+    public void removeCommitListener(CommitListener l) {
+        commitListeners.remove(l);
     }
 
     /** The streams served now (read-only ones included), in no particular order. */
@@ -411,6 +449,11 @@ public final class JetStartStore implements AutoCloseable {
         x.remove("Created");
         y.remove("Created");
         return x.equals(y);
+    }
+
+    /** Whether {@link #close} has been called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     public Path storeDir() {

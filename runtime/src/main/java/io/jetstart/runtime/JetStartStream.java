@@ -135,6 +135,17 @@ public final class JetStartStream {
         return reader.next(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)));
     }
 
+    /**
+     * Up to {@code max} committed messages at or after {@code fromSeq} matching {@code filter}
+     * (null or empty: any), in sequence order, read in one pass over each block.
+     */
+    public List<StoredMessage> nextBatch(long fromSeq, String filter, int max) throws InterruptedException {
+        if (max <= 0) {
+            throw new IllegalArgumentException("max must be positive, got " + max);
+        }
+        return reader.batch(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)), max);
+    }
+
     void stop() throws InterruptedException {
         if (writer != null) {
             writer.stop();

@@ -67,6 +67,30 @@ final class MessageReader {
         return Optional.empty();
     }
 
+    /**
+     * Up to {@code max} live messages with sequence ≥ {@code from} whose subject matches
+     * {@code filter}, in sequence order: one pass over each block instead of one per message, for
+     * callers that walk a stream (the KV view's keys, history and watch).
+     */
+    List<StoredMessage> batch(StreamView view, long from, SubjectFilter filter, int max) throws InterruptedException {
+        List<StoredMessage> out = new java.util.ArrayList<>();
+        for (StreamView.Block b : view.blocks()) {
+            if (out.size() >= max) {
+                break;
+            }
+            if (b.messages() == 0 || b.lastSeq() < from) {
+                continue;
+            }
+            visit(b, (s, off, buf, len) -> {
+                if (s >= from && b.isLive(s) && filter.matches(subjectAt(buf, off))) {
+                    out.add(verified(b, buf, off, len));
+                }
+                return out.size() < max;
+            });
+        }
+        return out;
+    }
+
     /** The live message with the highest sequence whose subject matches {@code filter} (wildcards allowed). */
     Optional<StoredMessage> last(StreamView view, SubjectFilter filter) throws InterruptedException {
         List<StreamView.Block> blocks = view.blocks();

@@ -47,6 +47,23 @@ class PublishTest {
     }
 
     @Test
+    void aBatchReadReturnsTheLiveMatchingMessagesInOrderAcrossBlocksUpToItsMax() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(1024))) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"B\",\"subjects\":[\"b.*\"]}"));
+            for (int i = 1; i <= 30; i++) {
+                s.publish("b." + (i % 2 == 0 ? "even" : "odd"), bytes("m" + i + "-".repeat(60)));
+            }
+            s.delete(4);
+            assertThat(s.info().blocks()).hasSizeGreaterThan(2);
+            assertThat(s.nextBatch(1, "b.even", 100)).extracting(StoredMessage::seq)
+                    .containsExactly(2L, 6L, 8L, 10L, 12L, 14L, 16L, 18L, 20L, 22L, 24L, 26L, 28L, 30L);
+            assertThat(s.nextBatch(7, "b.*", 3)).extracting(StoredMessage::seq).containsExactly(7L, 8L, 9L);
+            assertThat(s.nextBatch(29, null, 10)).extracting(m -> new String(m.payload()).substring(0, 3)).containsExactly("m29", "m30");
+            assertThat(s.nextBatch(31, null, 10)).isEmpty();
+        }
+    }
+
+    @Test
     void aReopenedStoreContinuesTheSequenceAndTheRecoveryReportsTheSameState() throws Exception {
         StreamState before;
         try (JetStartStore store = store(SyncPolicy.INTERVAL)) {

@@ -1,0 +1,311 @@
+package io.jetstart.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.GoTime;
+import io.jetstart.recovery.GoFormat;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStreamApiException;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.StoreLockedException;
+import io.jetstart.runtime.StreamUnavailableException;
+import io.jetstart.runtime.kv.KeyValue;
+import io.jetstart.runtime.kv.KeyValueConfig;
+import io.jetstart.runtime.kv.KeyValueEntry;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart kv}: a key/value bucket of the store through the embedded runtime's KV view
+ * (taking the store's lock), in the manner of {@code nats kv}: add, info, put, create, update,
+ * get, del, purge, keys, history, rm.
+ */
+@Command(name = "kv", mixinStandardHelpOptions = true,
+        description = "Use a key/value bucket of STORE_DIR through the embedded runtime (holds the store's lock), as 'nats kv' does.")
+final class KvCommand implements Callable<Integer> {
+    /** nats's {@code time.RFC1123}, as {@code nats kv get} prints the created time. */
+    private static final DateTimeFormatter RFC1123 = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'UTC'", java.util.Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir")
+    Path storeDir;
+
+    @Parameters(index = "1", paramLabel = "BUCKET", description = "Bucket name (stream KV_<BUCKET>)")
+    String bucket;
+
+    @Parameters(index = "2", paramLabel = "OPERATION",
+            description = "add | info | put KEY [VALUE] | create KEY [VALUE] | update KEY VALUE REVISION | get KEY | del KEY | purge KEY"
+                    + " | keys [FILTER] | history KEY | rm (a missing VALUE is read from stdin)")
+    String operation;
+
+    @Parameters(index = "3..*", paramLabel = "ARG", arity = "0..*", description = "The operation's arguments")
+    List<String> args = new ArrayList<>();
+
+    @Option(names = "--account", defaultValue = "$G", paramLabel = "NAME", description = "Account (default: ${DEFAULT-VALUE})")
+    String account;
+
+    @Option(names = "--history", defaultValue = "1", paramLabel = "N", description = "add: values kept per key, 1..64 (default: ${DEFAULT-VALUE})")
+    int history;
+
+    @Option(names = "--ttl", paramLabel = "DUR", converter = GoDurationConverter.class, description = "add: how long values live (Go duration, e.g. 1h; default: for ever)")
+    Duration ttl;
+
+    @Option(names = "--max-value-size", defaultValue = "-1", paramLabel = "BYTES", description = "add: largest value (default: no limit)")
+    long maxValueSize;
+
+    @Option(names = "--max-bucket-size", defaultValue = "-1", paramLabel = "BYTES", description = "add: largest bucket (default: no limit)")
+    long maxBucketSize;
+
+    @Option(names = "--description", paramLabel = "TEXT", description = "add: the bucket's description")
+    String description;
+
+    @Option(names = "--revision", paramLabel = "N", description = "get: the value at this revision instead of the latest")
+    Long revision;
+
+    @Option(names = "--raw", description = "get: print only the value's bytes")
+    boolean raw;
+
+    @Option(names = "--json", description = "get, keys, history, info: JSON (values in base64)")
+    boolean json;
+
+    private PrintWriter out;
+    private PrintWriter err;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        Integer bad = checkArguments();
+        if (bad != null) {
+            return bad;
+        }
+        if (!Files.isDirectory(storeDir)) {
+            err.println("jetstart: " + storeDir + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        JetStartStore store;
+        try {
+            store = JetStart.open(storeDir, RuntimeOptions.defaults());
+        } catch (StoreLockedException e) {
+            err.println("jetstart: " + e.getMessage());
+            return Main.FAILED;
+        }
+        try (store) {
+            return run(store);
+        } catch (JetStreamApiException | StreamUnavailableException | IllegalStateException e) {
+            err.println("jetstart: " + account + " > " + bucket + ": " + e.getMessage());
+            return Main.FAILED;
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** Wrong names and argument counts are usage errors (64), found before the store is opened. */
+    private Integer checkArguments() {
+        int[] arity = switch (operation) {
+            case "add", "info", "rm" -> new int[] {0, 0};
+            case "put", "create" -> new int[] {1, 2};
+            case "update" -> new int[] {3, 3};
+            case "get", "del", "purge", "history" -> new int[] {1, 1};
+            case "keys" -> new int[] {0, 1};
+            default -> null;
+        };
+        if (arity == null) {
+            return usage("unknown operation '" + operation + "'; one of add, info, put, create, update, get, del, purge, keys, history, rm");
+        }
+        if (args.size() < arity[0] || args.size() > arity[1]) {
+            return usage(operation + " takes " + (arity[0] == arity[1] ? arity[0] : arity[0] + " or " + arity[1])
+                    + " argument(s), got " + args.size());
+        }
+        try {
+            KeyValueConfig.of(bucket);
+            if (operation.equals("add")) {
+                config();
+            }
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        if (operation.equals("update")) {
+            try {
+                Long.parseLong(args.get(2));
+            } catch (NumberFormatException e) {
+                return usage("update's REVISION must be a number, got '" + args.get(2) + "'");
+            }
+        }
+        return null;
+    }
+
+    private int usage(String message) {
+        err.println("jetstart: " + message);
+        return Main.USAGE;
+    }
+
+    private KeyValueConfig config() {
+        return KeyValueConfig.of(bucket).withHistory(history).withTtl(ttl).withMaxValueSize(maxValueSize)
+                .withMaxBucketSize(maxBucketSize).withDescription(description);
+    }
+
+    private int run(JetStartStore store) throws Exception {
+        if (operation.equals("add")) {
+            KeyValue kv = store.createKeyValue(account, config());
+            info(kv);
+            return Main.OK;
+        }
+        if (operation.equals("rm")) {
+            store.deleteKeyValue(account, bucket);
+            return Main.OK;
+        }
+        KeyValue kv = store.keyValue(account, bucket);
+        try {
+            return operate(kv);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+    }
+
+    private int operate(KeyValue kv) throws Exception {
+        String key = args.isEmpty() ? null : args.get(0);
+        switch (operation) {
+            case "info" -> info(kv);
+            case "put" -> printValue(value(), kv.put(key, value()));
+            case "create" -> printValue(value(), kv.create(key, value()));
+            case "update" -> printValue(value(), kv.update(key, value(), Long.parseLong(args.get(2))));
+            case "del" -> kv.delete(key);
+            case "purge" -> kv.purge(key);
+            case "get" -> {
+                Optional<KeyValueEntry> e = revision == null ? kv.get(key) : kv.get(key, revision);
+                if (e.isEmpty()) {
+                    err.println("jetstart: " + account + " > " + bucket + ": key not found");
+                    return Main.FAILED;
+                }
+                get(e.get());
+            }
+            case "keys" -> {
+                List<String> keys = args.isEmpty() ? kv.keys() : kv.keys(args.get(0));
+                if (json) {
+                    ArrayNode a = ReportJson.MAPPER.createArrayNode();
+                    keys.forEach(a::add);
+                    out.println(ReportJson.MAPPER.writeValueAsString(a));
+                } else {
+                    keys.forEach(out::println);
+                }
+            }
+            case "history" -> history(kv.history(key));
+            default -> throw new IllegalStateException("operation " + operation);
+        }
+        return Main.OK;
+    }
+
+    private byte[] valueBytes;
+
+    /** The VALUE argument, or stdin when it was not given (read once). */
+    private byte[] value() throws java.io.IOException {
+        if (valueBytes == null) {
+            valueBytes = args.size() >= 2 ? args.get(1).getBytes(StandardCharsets.UTF_8) : System.in.readAllBytes();
+        }
+        return valueBytes;
+    }
+
+    /** As nats kv put/create/update: the value written (the revision goes to stderr). */
+    private void printValue(byte[] value, long rev) {
+        out.println(text(value).orElse("<" + value.length + " bytes>"));
+        err.println("revision " + rev);
+    }
+
+    private void get(KeyValueEntry e) {
+        if (json) {
+            out.println(ReportJson.MAPPER.createObjectNode().setAll(entry(e)).toString());
+        } else if (raw) {
+            out.flush();
+            System.out.writeBytes(e.value());
+            System.out.flush();
+        } else {
+            out.printf("%s > %s revision: %d created @ %s%n%n", e.bucket(), e.key(), e.revision(), RFC1123.format(e.created()));
+            out.println(text(e.value()).orElse("<" + e.value().length + " bytes of binary data>"));
+        }
+    }
+
+    private void history(List<KeyValueEntry> entries) throws Exception {
+        if (json) {
+            ArrayNode a = ReportJson.MAPPER.createArrayNode();
+            entries.forEach(e -> a.add(entry(e)));
+            out.println(ReportJson.MAPPER.writeValueAsString(a));
+            return;
+        }
+        out.printf("%-20s %9s %-6s %-31s %7s  %s%n", "KEY", "REVISION", "OP", "CREATED", "LENGTH", "VALUE");
+        for (KeyValueEntry e : entries) {
+            String v = text(e.value()).map(s -> s.length() > 40 ? s.substring(0, 37) + "..." : s).orElse("<binary>");
+            out.printf("%-20s %9d %-6s %-31s %7d  %s%n", e.key(), e.revision(), e.operation(), RFC1123.format(e.created()),
+                    e.value().length, v);
+        }
+    }
+
+    private static ObjectNode entry(KeyValueEntry e) {
+        ObjectNode n = ReportJson.MAPPER.createObjectNode();
+        n.put("bucket", e.bucket());
+        n.put("key", e.key());
+        n.put("revision", e.revision());
+        n.put("created", GoTime.format(e.created().getEpochSecond() * 1_000_000_000L + e.created().getNano()));
+        n.put("delta", e.delta());
+        n.put("operation", e.operation().name());
+        n.put("value", Base64.getEncoder().encodeToString(e.value()));
+        return n;
+    }
+
+    private void info(KeyValue kv) throws Exception {
+        KeyValueConfig c = kv.config();
+        var view = kv.stream().info();
+        if (json) {
+            ObjectNode n = ReportJson.MAPPER.createObjectNode();
+            n.put("bucket", c.bucket());
+            n.put("stream", kv.stream().name());
+            n.put("description", c.description());
+            n.put("history", c.history());
+            n.put("ttl", c.ttl().toNanos());
+            n.put("max_value_size", c.maxValueSize());
+            n.put("max_bucket_size", c.maxBucketSize());
+            n.put("values", view.messages());
+            n.put("bytes", view.bytes());
+            out.println(ReportJson.MAPPER.writeValueAsString(n));
+            return;
+        }
+        out.printf("Bucket %s (stream %s, account %s)%n", c.bucket(), kv.stream().name(), kv.account());
+        if (!c.description().isEmpty()) {
+            out.printf("  Description: %s%n", c.description());
+        }
+        out.printf("  History: %d%n", c.history());
+        out.printf("  TTL: %s%n", c.ttl().isZero() ? "forever" : GoFormat.duration(c.ttl().toNanos()));
+        out.printf("  Max value size: %s%n", c.maxValueSize() < 0 ? "unlimited" : GoFormat.comma(c.maxValueSize()));
+        out.printf("  Max bucket size: %s%n", c.maxBucketSize() < 0 ? "unlimited" : GoFormat.comma(c.maxBucketSize()));
+        out.printf("  Values stored: %s (%s bytes)%n", GoFormat.comma(view.messages()), GoFormat.comma(view.bytes()));
+    }
+
+    /** The bytes as text when they are valid UTF-8 without control characters other than tab and line ends. */
+    private static Optional<String> text(byte[] b) {
+        try {
+            String s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
+            return s.chars().anyMatch(c -> c < 0x20 && c != '\t' && c != '\n' && c != '\r') ? Optional.empty() : Optional.of(s);
+        } catch (CharacterCodingException e) {
+            return Optional.empty();
+        }
+    }
+}

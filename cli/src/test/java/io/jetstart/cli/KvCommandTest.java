@@ -1,0 +1,112 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.RuntimeOptions;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KvCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private Run kv(String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "kv";
+        all[1] = dir.toString();
+        all[2] = "cfg";
+        System.arraycopy(args, 0, all, 3, args.length);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(new PrintWriter(out), new PrintWriter(err), all);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void addPutGetKeysHistoryDelAndPurgeWorkAsNatsKvDoes() throws Exception {
+        Run add = kv("add", "--history", "5", "--ttl", "1h", "--json");
+        assertThat(add.status()).as(add.err()).isZero();
+        JsonNode info = ReportJson.MAPPER.readTree(add.out());
+        assertThat(info.path("stream").asText()).isEqualTo("KV_cfg");
+        assertThat(info.path("history").asInt()).isEqualTo(5);
+        assertThat(info.path("ttl").asLong()).isEqualTo(3_600_000_000_000L);
+
+        Run put = kv("put", "app.name", "jetstart");
+        assertThat(put.status()).as(put.err()).isZero();
+        assertThat(put.out()).isEqualTo("jetstart\n");
+        assertThat(put.err()).contains("revision 1");
+        assertThat(kv("put", "app.name", "v2").status()).isZero();
+        assertThat(kv("put", "db.host", "localhost").status()).isZero();
+
+        Run get = kv("get", "app.name");
+        assertThat(get.out()).startsWith("cfg > app.name revision: 2 created @ ").endsWith("\n\nv2\n");
+        JsonNode g = ReportJson.MAPPER.readTree(kv("get", "app.name", "--revision", "1", "--json").out());
+        assertThat(new String(Base64.getDecoder().decode(g.path("value").asText()), StandardCharsets.UTF_8)).isEqualTo("jetstart");
+        assertThat(g.path("operation").asText()).isEqualTo("PUT");
+        assertThat(g.path("revision").asLong()).isEqualTo(1);
+
+        assertThat(kv("keys").out()).isEqualTo("app.name\ndb.host\n");
+        assertThat(kv("keys", "db.*", "--json").out().strip()).isEqualTo("[\"db.host\"]");
+
+        assertThat(kv("del", "db.host").status()).isZero();
+        assertThat(kv("get", "db.host").status()).isEqualTo(Main.FAILED);
+        assertThat(kv("keys").out()).isEqualTo("app.name\n");
+        assertThat(kv("purge", "app.name").status()).isZero();
+        JsonNode h = ReportJson.MAPPER.readTree(kv("history", "app.name", "--json").out());
+        assertThat(h).hasSize(1);
+        assertThat(h.get(0).path("operation").asText()).isEqualTo("PURGE");
+        assertThat(h.get(0).path("revision").asLong()).isEqualTo(5);
+        Run table = kv("history", "db.host");
+        assertThat(table.out()).contains("KEY", "REVISION").contains("localhost").contains(" DEL ");
+    }
+
+    @Test
+    void createAndUpdateRefuseWithTheServersWrongLastSequence() {
+        assertThat(kv("add").status()).isZero();
+        assertThat(kv("create", "k", "one").status()).isZero();
+        Run again = kv("create", "k", "two");
+        assertThat(again.status()).isEqualTo(Main.FAILED);
+        assertThat(again.err()).contains("wrong last sequence: 1");
+        assertThat(kv("update", "k", "two", "1").status()).isZero();
+        assertThat(kv("update", "k", "three", "1").err()).contains("wrong last sequence: 2");
+    }
+
+    @Test
+    void wrongNamesOperationsAndArgumentsAreUsageErrors() {
+        assertThat(kv("frob").status()).isEqualTo(Main.USAGE);
+        assertThat(kv("get").status()).isEqualTo(Main.USAGE);
+        assertThat(kv("add", "--history", "65").err()).contains("Max History must be from 1 to 64 inclusive.");
+        assertThat(kv("update", "k", "v", "x").status()).isEqualTo(Main.USAGE);
+        assertThat(kv("add").status()).isZero();
+        Run badKey = kv("put", ".k", "v");
+        assertThat(badKey.status()).isEqualTo(Main.USAGE);
+        assertThat(badKey.err()).contains("Key must only contain");
+        StringWriter err = new StringWriter();
+        assertThat(Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "kv", dir.toString(), "a.b", "info"))
+                .isEqualTo(Main.USAGE);
+        assertThat(err.toString()).contains("Bucket Name must only contain");
+    }
+
+    @Test
+    void aMissingBucketFailsAndRmDeletesOne() throws Exception {
+        Run missing = kv("get", "k");
+        assertThat(missing.status()).isEqualTo(Main.FAILED);
+        assertThat(missing.err()).contains("stream not found");
+        assertThat(kv("add").status()).isZero();
+        assertThat(kv("rm").status()).isZero();
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThat(store.stream("KV_cfg").ready()).failsWithin(java.time.Duration.ofSeconds(30));
+        }
+    }
+}

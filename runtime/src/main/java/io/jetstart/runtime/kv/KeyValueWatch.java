@@ -1,0 +1,170 @@
+package io.jetstart.runtime.kv;
+
+import io.jetstart.runtime.CommitListener;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.StoredMessage;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A running watch: a virtual thread that delivers the initial entries, then reads the bucket's
+ * stream from where it stopped each time the stream's writer commits a batch. Entries come in
+ * revision order, each once; entries a purge or a limit removed before the watch read them are not
+ * delivered (as a server consumer would not see them). Close it to stop the thread.
+ *
+ * <p>Design note: the writer only bumps a counter and signals (it must stay quick); the watch
+ * notes the counter before each read, so a commit that lands between its read and its wait is
+ * never missed.
+ */
+public final class KeyValueWatch implements AutoCloseable {
+    private final KeyValue kv;
+    private final JetStartStore store;
+    private final String filter;
+    private final KeyValueWatcher watcher;
+    private final EnumSet<WatchOption> options;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition committed = lock.newCondition();
+    private final CommitListener listener;
+    private long commits;
+    private volatile boolean closed;
+    private volatile Throwable failure;
+    private volatile long lastDelivered;
+    private Thread thread;
+
+    private KeyValueWatch(KeyValue kv, JetStartStore store, String filter, KeyValueWatcher watcher,
+                          EnumSet<WatchOption> options) {
+        this.kv = kv;
+        this.store = store;
+        this.filter = filter;
+        this.watcher = watcher;
+        this.options = options;
+        String account = kv.account();
+        String stream = kv.stream().name();
+        this.listener = batch -> {
+            if (batch.stream().equals(stream) && batch.account().equals(account)) {
+                wake();
+            }
+        };
+    }
+
+    static KeyValueWatch start(KeyValue kv, JetStartStore store, String filter, KeyValueWatcher watcher,
+                               EnumSet<WatchOption> options) {
+        KeyValueWatch w = new KeyValueWatch(kv, store, filter, watcher, options);
+        // Listening before the start sequence is read: a commit after that read still wakes the watch.
+        store.addCommitListener(w.listener);
+        long startLast = kv.stream().info().lastSeq();
+        w.thread = Thread.ofVirtual().name("jetstart-kv-watch-" + kv.bucket()).start(() -> w.run(startLast));
+        return w;
+    }
+
+    private void wake() {
+        lock.lock();
+        try {
+            commits++;
+            committed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run(long startLast) {
+        try {
+            long next = startLast + 1;
+            if (!options.contains(WatchOption.UPDATES_ONLY)) {
+                List<StoredMessage> initial = options.contains(WatchOption.INCLUDE_HISTORY)
+                        ? kv.all(filter, startLast)
+                        : kv.lastPerKey(filter.substring(KeyValueConfig.subjectPrefix(kv.bucket()).length()), startLast);
+                deliver(initial);
+            }
+            if (closed) {
+                return;
+            }
+            watcher.endOfData();
+            while (!closed && !store.isClosed()) {
+                long seen = commitsNow();
+                List<StoredMessage> batch = kv.stream().nextBatch(next, filter, KeyValue.BATCH);
+                if (batch.isEmpty()) {
+                    awaitCommitAfter(seen);
+                    continue;
+                }
+                deliver(batch);
+                next = batch.get(batch.size() - 1).seq() + 1;
+            }
+        } catch (InterruptedException e) {
+            // close() interrupts a watch waiting for a commit: the normal way out.
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            store.removeCommitListener(listener);
+        }
+    }
+
+    private void deliver(List<StoredMessage> messages) {
+        boolean ignoreDeletes = options.contains(WatchOption.IGNORE_DELETE);
+        boolean metaOnly = options.contains(WatchOption.META_ONLY);
+        for (int i = 0; i < messages.size() && !closed; i++) {
+            StoredMessage m = messages.get(i);
+            KeyValueEntry e = kv.entry(m, messages.size() - 1 - i, metaOnly);
+            // Noted before the call, so a watcher that has seen an entry reads at least its revision here.
+            lastDelivered = m.seq();
+            if (!(ignoreDeletes && e.operation() != KeyValueOperation.PUT)) {
+                watcher.watch(e);
+            }
+        }
+    }
+
+    private long commitsNow() {
+        lock.lock();
+        try {
+            return commits;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void awaitCommitAfter(long seen) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            if (commits == seen && !closed) {
+                // Bounded so a store closed under the watch (no commit will ever come) is noticed.
+                committed.await(1, TimeUnit.SECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why the watch ended on its own (the watcher threw, or the stream could not be read). */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** The revision of the last entry handed to the watcher (or skipped as a marker with IGNORE_DELETE); 0 before any. */
+    public long lastRevision() {
+        return lastDelivered;
+    }
+
+    /** Whether the watch's thread is still running. */
+    public boolean isActive() {
+        return thread.isAlive();
+    }
+
+    /**
+     * Stops the watch and waits for its thread (unless called from the watcher itself); the
+     * watcher is not called after this returns. A watch also ends when its store is closed.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        thread.interrupt();
+        thread.join();
+        store.removeCommitListener(listener);
+    }
+}
