@@ -35,6 +35,9 @@ public final class JetStartStream {
         this.readOnlyView = readOnlyView;
         this.readOnlyReason = readOnlyReason;
         this.reader = reader;
+        if (writer != null && config.retention() == StreamConfig.Retention.INTEREST) {
+            writer.interest(consumers::interested);
+        }
     }
 
     public String account() {
@@ -208,13 +211,59 @@ public final class JetStartStream {
         }
     }
 
-    /** A consumer no longer needs these messages: the stream's retention decides what goes. */
+    /**
+     * A consumer acknowledged these messages. On an interest or work-queue stream each one that no
+     * consumer still needs goes, with a tombstone through the stream's writer (nats-server's
+     * {@code ackMsg}: {@code noInterest} asks every consumer's {@code needAck}).
+     */
     void consumerAcked(PullConsumer by, long[] seqs) {
-        // Limits retention keeps every message; interest and work queue are handled by Retention.
+        if (config.retention() == StreamConfig.Retention.LIMITS || writer == null) {
+            return;
+        }
+        long[] gone = new long[seqs.length];
+        int n = 0;
+        for (long seq : seqs) {
+            try {
+                Optional<StoredMessage> m = reader.get(view(), seq);
+                if (m.isPresent() && !consumers.needed(seq, m.get().subject())) {
+                    gone[n++] = seq;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (n > 0) {
+            writer.submit(new WriterLoop.Release(java.util.Arrays.copyOf(gone, n), new CompletableFuture<>()));
+        }
     }
 
-    /** A consumer went away: on an interest stream, messages only it needed go. */
+    /** A consumer went away: on an interest stream, the messages only it still needed go. */
     void consumerRemoved() {
+        if (config.retention() != StreamConfig.Retention.INTEREST || writer == null) {
+            return;
+        }
+        List<Long> gone = new java.util.ArrayList<>();
+        try {
+            StreamView v = view();
+            long at = v.firstSeq();
+            while (v.messages() > 0 && at <= v.lastSeq()) {
+                Optional<StoredMessage> m = reader.next(v, at, new SubjectFilter(List.of()));
+                if (m.isEmpty()) {
+                    break;
+                }
+                if (!consumers.needed(m.get().seq(), m.get().subject())) {
+                    gone.add(m.get().seq());
+                }
+                at = m.get().seq() + 1;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!gone.isEmpty()) {
+            writer.submit(new WriterLoop.Release(gone.stream().mapToLong(Long::longValue).toArray(), new CompletableFuture<>()));
+        }
     }
 
     void stop() throws InterruptedException {

@@ -53,8 +53,8 @@ public final class PullConsumer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private ConsumerConfig config;
-    private ConsumerSettings s;
-    private SubjectFilter filter;
+    private volatile ConsumerSettings s;
+    private volatile SubjectFilter filter;
     // The consumer's own state (consumer.go).
     private long sseq;
     private long dseq;
@@ -969,16 +969,18 @@ public final class PullConsumer {
             if (!filter.matches(subject)) {
                 return false;
             }
-            if (rdc.containsKey(seq) && s.maxDeliver() > 0 && rdc.get(seq) >= s.maxDeliver()) {
-                return false;
-            }
-            if (s.ackPolicy() == ConsumerSettings.AckPolicy.EXPLICIT) {
-                return seq > asflr && (seq >= sseq || pending.containsKey(seq));
-            }
-            return seq > asflr;
+            boolean need = switch (s.ackPolicy()) {
+                case EXPLICIT -> seq > asflr && (seq >= sseq || pending.containsKey(seq));
+                case NONE, ALL -> seq > asflr;
+            };
+            return need || rdc.containsKey(seq);
         } finally {
             lock.unlock();
         }
+    }
+
+    boolean matches(String subject) {
+        return filter.matches(subject);
     }
 
     List<String> filters() {

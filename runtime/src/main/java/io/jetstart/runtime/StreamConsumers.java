@@ -272,6 +272,36 @@ final class StreamConsumers {
         }
     }
 
+    /** nats-server's needAck over every consumer: does any still need message {@code seq}? */
+    boolean needed(long seq, String subject) {
+        for (PullConsumer c : served.values()) {
+            if (c.needs(seq, subject)) {
+                return true;
+            }
+        }
+        for (ConsumerStatus r : reported.values()) {
+            if (seq > r.ackFloor().streamSeq() && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Interest retention at publish: is any consumer's filter matching {@code subject}? */
+    boolean interested(String subject) {
+        for (PullConsumer c : served.values()) {
+            if (c.matches(subject)) {
+                return true;
+            }
+        }
+        for (ConsumerStatus r : reported.values()) {
+            if (new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void signalAll() {
         for (PullConsumer c : served.values()) {
             c.signal();
