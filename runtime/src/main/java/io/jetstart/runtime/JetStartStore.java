@@ -61,6 +61,7 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
+    private final ConsumerHousekeeper housekeeper;
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
     private volatile boolean recoveryDone;
     private volatile boolean closed;
@@ -94,6 +95,14 @@ public final class JetStartStore implements AutoCloseable {
             }
         })), this::handOver);
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
+        this.housekeeper = new ConsumerHousekeeper(this::served);
+        // A committed publish wakes the fetches waiting on that stream's consumers.
+        commitListeners.add(batch -> {
+            CompletableFuture<JetStartStream> f = streams.get(key(batch.account(), batch.stream()));
+            if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
+                f.join().consumers().signalAll();
+            }
+        });
     }
 
     /**
@@ -114,6 +123,7 @@ public final class JetStartStore implements AutoCloseable {
 
     void start() {
         recoveryThread.start();
+        housekeeper.start();
     }
 
     private void recover() {
@@ -150,7 +160,7 @@ public final class JetStartStore implements AutoCloseable {
             return;
         }
         try {
-            f.complete(serve(store));
+            f.complete(serve(store, report));
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
                     + " recovered but cannot be served: " + e.getMessage()));
@@ -158,13 +168,25 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     /** Takes the recovered stream over: read-only when the runtime cannot write its config, else its writer starts. */
+    private JetStartStream serve(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
+        JetStartStream s = serve(store);
+        List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
+        for (io.jetstart.recovery.ConsumerOutcome o : report.consumers()) {
+            if (o instanceof io.jetstart.recovery.ConsumerOutcome.Restored r) {
+                restored.add(r.info());
+            }
+        }
+        s.consumers().restore(restored, s.readOnlyReason().orElse(null));
+        return s;
+    }
+
     private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
         String name = store.name();
         MessageReader reader = new MessageReader(name, cache, hashes);
         StreamMutator state = store.handOver(ctx);
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
-            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader);
+            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir());
         }
         Files.createDirectories(state.msgsDir());
         TailBlock tail = openTail(store, state);
@@ -177,7 +199,7 @@ public final class JetStartStore implements AutoCloseable {
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.start();
-        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader);
+        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir());
     }
 
     /**
@@ -341,6 +363,7 @@ public final class JetStartStore implements AutoCloseable {
         JetStartStream s = awaitStream(account, name);
         admin.lockInterruptibly();
         try {
+            s.consumers().closeAll();
             s.stop();
             streams.remove(key(account, name));
             Path dir = streamDir(account, name);
@@ -479,6 +502,10 @@ public final class JetStartStore implements AutoCloseable {
             }
         }
         try {
+            housekeeper.stop();
+            for (JetStartStream s : served) {
+                s.consumers().closeAll();
+            }
             for (JetStartStream s : served) {
                 s.stop();
             }

@@ -23,9 +23,11 @@ public final class JetStartStream {
     private final String readOnlyReason;
     private final MessageReader reader;
     private volatile StreamConfig config;
+    private final StreamConsumers consumers;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
-                   String readOnlyReason, MessageReader reader) {
+                   String readOnlyReason, MessageReader reader, java.nio.file.Path dir) {
+        this.consumers = new StreamConsumers(this, dir);
         this.account = account;
         this.name = name;
         this.config = config;
@@ -33,6 +35,9 @@ public final class JetStartStream {
         this.readOnlyView = readOnlyView;
         this.readOnlyReason = readOnlyReason;
         this.reader = reader;
+        if (writer != null && config.retention() == StreamConfig.Retention.INTEREST) {
+            writer.interest(consumers::interested);
+        }
     }
 
     public String account() {
@@ -62,7 +67,7 @@ public final class JetStartStream {
         return writer == null ? 0 : writer.queued();
     }
 
-    private StreamView view() {
+    StreamView view() {
         return writer == null ? readOnlyView : writer.view();
     }
 
@@ -144,6 +149,132 @@ public final class JetStartStream {
             throw new IllegalArgumentException("max must be positive, got " + max);
         }
         return reader.batch(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)), max);
+    }
+
+    /** The first committed message at or after {@code fromSeq} matching any of the consumer's filters. */
+    Optional<StoredMessage> nextMatching(long fromSeq, SubjectFilter filter) throws InterruptedException {
+        return reader.next(view(), fromSeq, filter);
+    }
+
+    // ---- consumers -------------------------------------------------------------------------------
+
+    /**
+     * Creates a pull consumer from a config with nats-server's field names (durations in
+     * nanoseconds), checked as the server checks it; the same config again returns the existing
+     * consumer, another one under the same name is 10148 {@code consumer already exists}.
+     * A config without {@code durable_name} is ephemeral: removed after {@code inactive_threshold}
+     * (default 5 s) without a fetch or an ack.
+     */
+    public PullConsumer createConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        requireWritable();
+        return consumers.create(config, false);
+    }
+
+    /** {@link #createConsumer} from JSON text. */
+    public PullConsumer createConsumer(String configJson) throws IOException, InterruptedException {
+        return createConsumer(ConsumerDefinitions.parse(configJson));
+    }
+
+    /** Creates the consumer, or updates it when it exists (the server's create-or-update action). */
+    public PullConsumer createOrUpdateConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        requireWritable();
+        return consumers.create(config, true);
+    }
+
+    /** Updates an existing consumer (10149 {@code consumer does not exist} otherwise). */
+    public PullConsumer updateConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        requireWritable();
+        return consumers.update(config);
+    }
+
+    /** Deletes a consumer and its directory (10014 {@code consumer not found} when absent). */
+    public void deleteConsumer(String consumerName) throws IOException, InterruptedException {
+        requireWritable();
+        consumers.delete(consumerName);
+    }
+
+    /**
+     * A served pull consumer; 10014 when there is none of that name, and
+     * {@link UnsupportedOperationException} naming the reason for one the runtime only reports (a
+     * push consumer, a consumer of a read-only stream).
+     */
+    public PullConsumer consumer(String consumerName) {
+        return consumers.get(consumerName);
+    }
+
+    /** CONSUMER.INFO of any consumer of the stream, served or only reported. */
+    public ConsumerStatus consumerInfo(String consumerName) throws InterruptedException {
+        return consumers.status(consumerName);
+    }
+
+    /** The names of the stream's consumers, sorted. */
+    public List<String> consumerNames() {
+        return consumers.names();
+    }
+
+    StreamConsumers consumers() {
+        return consumers;
+    }
+
+    private void requireWritable() {
+        if (writer == null) {
+            throw new IllegalStateException("stream '" + name + "' is read-only: " + readOnlyReason);
+        }
+    }
+
+    /**
+     * A consumer acknowledged these messages. On an interest or work-queue stream each one that no
+     * consumer still needs goes, with a tombstone through the stream's writer (nats-server's
+     * {@code ackMsg}: {@code noInterest} asks every consumer's {@code needAck}).
+     */
+    void consumerAcked(PullConsumer by, long[] seqs) {
+        if (config.retention() == StreamConfig.Retention.LIMITS || writer == null) {
+            return;
+        }
+        long[] gone = new long[seqs.length];
+        int n = 0;
+        for (long seq : seqs) {
+            try {
+                Optional<StoredMessage> m = reader.get(view(), seq);
+                if (m.isPresent() && !consumers.needed(seq, m.get().subject())) {
+                    gone[n++] = seq;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (n > 0) {
+            writer.submit(new WriterLoop.Release(java.util.Arrays.copyOf(gone, n), new CompletableFuture<>()));
+        }
+    }
+
+    /** A consumer went away: on an interest stream, the messages only it still needed go. */
+    void consumerRemoved() {
+        if (config.retention() != StreamConfig.Retention.INTEREST || writer == null) {
+            return;
+        }
+        List<Long> gone = new java.util.ArrayList<>();
+        try {
+            StreamView v = view();
+            long at = v.firstSeq();
+            while (v.messages() > 0 && at <= v.lastSeq()) {
+                Optional<StoredMessage> m = reader.next(v, at, new SubjectFilter(List.of()));
+                if (m.isEmpty()) {
+                    break;
+                }
+                if (!consumers.needed(m.get().seq(), m.get().subject())) {
+                    gone.add(m.get().seq());
+                }
+                at = m.get().seq() + 1;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (!gone.isEmpty()) {
+            writer.submit(new WriterLoop.Release(gone.stream().mapToLong(Long::longValue).toArray(), new CompletableFuture<>()));
+        }
     }
 
     void stop() throws InterruptedException {

@@ -83,9 +83,6 @@ final class StreamDefinitions {
         if (c.hasSources()) {
             return Optional.of("the stream has sources; sourcing is not written by the runtime yet");
         }
-        if (c.retention() != StreamConfig.Retention.LIMITS) {
-            return Optional.of("retention '" + text(j, "retention", "") + "' needs consumers, which the runtime does not serve yet");
-        }
         if (!"none".equals(c.compression()) && !c.compression().isEmpty()) {
             return Optional.of("compression '" + c.compression() + "' is not written by the runtime yet");
         }

@@ -43,7 +43,7 @@ final class WriterLoop {
     static final int MAX_BATCH = 4096;
     private static final int QUEUE_CAPACITY = 1 << 16;
 
-    sealed interface Op permits Publish, Delete, Purge, Update, Flush, Stop {
+    sealed interface Op permits Publish, Delete, Purge, Update, Flush, Stop, Release {
         CompletableFuture<?> done();
     }
 
@@ -67,6 +67,10 @@ final class WriterLoop {
     }
 
     record Stop(CompletableFuture<Void> done) implements Op {
+    }
+
+    /** Messages no consumer needs any more (interest and work-queue retention); those still live go. */
+    record Release(long[] seqs, CompletableFuture<Long> done) implements Op {
     }
 
     /** A completion held back until the batch is durable. */
@@ -96,6 +100,7 @@ final class WriterLoop {
     private volatile boolean accepting = true;
     private volatile StreamView view;
     private volatile IOException failure;
+    private volatile java.util.function.Predicate<String> interest;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, CommitListener listener) {
@@ -253,6 +258,7 @@ final class WriterLoop {
                         hold(f.done(), null);
                     }
                     case Stop s -> stop = s;
+                    case Release r -> release(r);
                 }
             } catch (JetStreamApiException | IllegalArgumentException e) {
                 // Refused before anything was laid out: the state is unchanged.
@@ -435,6 +441,7 @@ final class WriterLoop {
                 throw new IOException("cannot roll up: " + e.getMessage(), e);
             }
         }
+        dropWithoutInterest(p, seq);
         limitsDue |= c.hasLimits();
         // Discard new with a per-subject limit decides the next publish on the counts after this one's removal.
         if (limitsDue && c.discardNew() && c.maxMsgsPerSubject() > 0
@@ -531,6 +538,39 @@ final class WriterLoop {
             return StreamStore.Decision.REMOVE;
         }, this::tombstone);
         hold(p.done(), removed);
+    }
+
+    /** Interest/work-queue removals: a tombstone for each message still there, nothing for one already gone. */
+    private void release(Release r) throws StoreException, InterruptedException {
+        long removed = 0;
+        for (long seq : r.seqs()) {
+            if (state.isLive(seq) && state.removeOne(seq, this::tombstone)) {
+                removed++;
+            }
+        }
+        hold(r.done(), removed);
+    }
+
+    /**
+     * Interest retention: a message no consumer is interested in is not kept (nats-server skips it,
+     * {@code SkipMsgNoInterest}); here it is written and at once removed with a tombstone, which
+     * leaves the same stream state.
+     */
+    private void dropWithoutInterest(Publish p, long seq) throws IOException {
+        java.util.function.Predicate<String> i = interest;
+        if (i == null || i.test(p.subject())) {
+            return;
+        }
+        try {
+            state.removeOne(seq, this::tombstone);
+        } catch (StoreException | InterruptedException e) {
+            throw new IOException("cannot drop a message without interest: " + e.getMessage(), e);
+        }
+    }
+
+    /** Set for interest streams: does any consumer want a message on this subject? */
+    void interest(java.util.function.Predicate<String> interest) {
+        this.interest = interest;
     }
 
     private void update(Update u) throws IOException {

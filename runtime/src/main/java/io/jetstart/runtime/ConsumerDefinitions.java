@@ -1,0 +1,497 @@
+package io.jetstart.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.format.GoTime;
+import io.jetstart.core.meta.ConsumerConfig;
+import io.jetstart.core.meta.StreamConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Consumer configs as nats-server checks and completes them ({@code consumer.go:
+ * checkConsumerCfg}, {@code setConsumerConfigDefaults}, the work-queue checks of
+ * {@code addConsumerWithAssignment}), with the server's error codes and texts, and the
+ * {@code meta.inf} JSON the server writes ({@code FileConsumerInfo}: {@code "Created"},
+ * {@code "Name"}, then the config keys of 2.10 in the server's order, empty values left out).
+ */
+final class ConsumerDefinitions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final long DEFAULT_ACK_WAIT = 30_000_000_000L;
+    static final long DEFAULT_MAX_ACK_PENDING = 1000;
+    static final long DEFAULT_MAX_WAITING = 512;
+    /** JsDeleteWaitTimeDefault: an ephemeral with no inactive_threshold goes after 5 s without activity. */
+    static final long EPHEMERAL_INACTIVE_DEFAULT = 5_000_000_000L;
+    private static final int MAX_DESCRIPTION = 4096;
+    private static final int MAX_NAME = 255;
+    private static final String NAME_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ConsumerDefinitions() {
+    }
+
+    /** A consumer config from JSON with nats-server's field names (durations in nanoseconds). */
+    static ConsumerConfig parse(String json) {
+        try {
+            return ConsumerConfig.parse(json.getBytes(StandardCharsets.UTF_8));
+        } catch (FormatException e) {
+            throw JetStreamApiException.invalidConfig(e.getMessage());
+        }
+    }
+
+    /**
+     * Checks {@code config} against {@code stream} as the server does on create and returns the
+     * {@code meta.inf} JSON with the server's defaults ({@code "Created"} and {@code "Name"} first).
+     */
+    static ObjectNode complete(ConsumerConfig config, StreamConfig stream, long createdNanos) {
+        ObjectNode in = config.json();
+        String durable = text(in, "durable_name");
+        String name = text(in, "name");
+        if (!name.isEmpty() && !validName(name)) {
+            throw JetStreamApiException.invalidConfig("consumer name can not contain '.', '*', '>', '\\', '/'");
+        }
+        if (!durable.isEmpty() && !validName(durable)) {
+            throw JetStreamApiException.invalidConfig("consumer durable name can not contain '.', '*', '>', '\\', '/'");
+        }
+        if (!durable.isEmpty() && !name.isEmpty() && !durable.equals(name)) {
+            throw api(10132, "Consumer Durable and Name have to be equal if both are provided");
+        }
+        String deliverSubject = text(in, "deliver_subject");
+        String ackPolicy = in.path("ack_policy").asText("none");
+        if (!List.of("none", "all", "explicit").contains(ackPolicy)) {
+            throw api(10181, "consumer ack policy invalid");
+        }
+        String replay = in.path("replay_policy").asText("instant");
+        if (!List.of("instant", "original").contains(replay)) {
+            throw api(10182, "consumer replay policy invalid");
+        }
+        long ackWait = in.path("ack_wait").asLong(0);
+        long maxDeliver = in.path("max_deliver").asLong(0);
+        if (maxDeliver == 0 || maxDeliver < -1) {
+            maxDeliver = -1;
+        }
+        List<Long> backoff = new ArrayList<>();
+        in.path("backoff").forEach(b -> backoff.add(b.asLong()));
+        for (long b : backoff) {
+            if (b < 0) {
+                throw api(10184, "consumer backoff needs to be positive");
+            }
+        }
+        if (ackWait < 0) {
+            throw api(10183, "consumer ack wait needs to be positive");
+        }
+        if (!backoff.isEmpty() && maxDeliver != -1 && backoff.size() > maxDeliver) {
+            throw api(10116, "max deliver is required to be > length of backoff values");
+        }
+        if (text(in, "description").length() > MAX_DESCRIPTION) {
+            throw api(10107, "consumer description is too long, maximum allowed is " + MAX_DESCRIPTION);
+        }
+        StreamConfig.Retention retention = stream.retention();
+        long maxWaiting = Math.max(0, in.path("max_waiting").asLong(0));
+        if (deliverSubject.isEmpty()) {
+            if (ackPolicy.equals("none") && retention == StreamConfig.Retention.WORKQUEUE) {
+                throw api(10084, "consumer in pull mode requires explicit ack policy on workqueue stream");
+            }
+            if (in.path("rate_limit_bps").asLong(0) > 0) {
+                throw api(10086, "consumer in pull mode can not have rate limit set");
+            }
+            if (in.path("idle_heartbeat").asLong(0) > 0) {
+                throw api(10088, "consumer idle heartbeat requires a push based consumer");
+            }
+            if (in.path("flow_control").asBoolean(false)) {
+                throw api(10089, "consumer flow control requires a push based consumer");
+            }
+            long maxExpires = in.path("max_expires").asLong(0);
+            if (maxExpires > 0 && maxExpires < 1_000_000L) {
+                throw api(10115, "consumer max request expires needs to be >= 1ms");
+            }
+        }
+        String filter = text(in, "filter_subject");
+        List<String> filters = new ArrayList<>();
+        in.path("filter_subjects").forEach(f -> filters.add(f.asText()));
+        if (!filter.isEmpty() && !filters.isEmpty()) {
+            throw api(10136, "consumer cannot have both FilterSubject and FilterSubjects specified");
+        }
+        if (!filter.isEmpty() && !validSubject(filter)) {
+            throw JetStreamApiException.invalidConfig("invalid subject");
+        }
+        for (String f : filters) {
+            if (f.isEmpty()) {
+                throw api(10139, "consumer filter in FilterSubjects cannot be empty");
+            }
+        }
+        List<String> all = filter.isEmpty() ? filters : List.of(filter);
+        for (int i = 0; i < all.size(); i++) {
+            if (!validSubject(all.get(i))) {
+                throw JetStreamApiException.invalidConfig("invalid subject");
+            }
+            for (int j = 0; j < all.size(); j++) {
+                if (i != j && subsetMatch(all.get(i), all.get(j))) {
+                    throw api(10138, "consumer subject filters cannot overlap");
+                }
+            }
+        }
+        String policy = in.path("deliver_policy").asText("all");
+        if (policy.equals("undefined")) {
+            policy = "all";
+        }
+        long optSeq = in.path("opt_start_seq").asLong(0);
+        boolean optTime = in.hasNonNull("opt_start_time");
+        switch (policy) {
+            case "all", "last", "new" -> {
+                if (optSeq > 0) {
+                    throw policyError(badStart(policy, "sequence"));
+                }
+                if (optTime) {
+                    throw policyError(badStart(policy, "time"));
+                }
+            }
+            case "last_per_subject" -> {
+                if (optSeq > 0) {
+                    throw policyError(badStart("last per subject", "sequence"));
+                }
+                if (optTime) {
+                    throw policyError(badStart("last per subject", "time"));
+                }
+                if (all.isEmpty()) {
+                    throw policyError("consumer delivery policy is deliver last per subject, but optional filter subject is not set");
+                }
+            }
+            case "by_start_sequence" -> {
+                if (optSeq == 0) {
+                    throw policyError("consumer delivery policy is deliver by start sequence, but optional start sequence is not set");
+                }
+                if (optTime) {
+                    throw policyError(badStart("by start sequence", "time"));
+                }
+            }
+            case "by_start_time" -> {
+                if (!optTime) {
+                    throw policyError("consumer delivery policy is deliver by start time, but optional start time is not set");
+                }
+                if (optSeq != 0) {
+                    throw policyError(badStart("by start time", "start sequence"));
+                }
+            }
+            default -> throw policyError("consumer delivery policy invalid: " + policy);
+        }
+        if (retention == StreamConfig.Retention.WORKQUEUE) {
+            if (!ackPolicy.equals("explicit")) {
+                throw api(10098, "workqueue stream requires explicit ack");
+            }
+            if (!policy.equals("all")) {
+                throw api(10101, "consumer must be deliver all on workqueue stream");
+            }
+        }
+        // setConsumerConfigDefaults.
+        if (deliverSubject.isEmpty() && maxWaiting == 0) {
+            maxWaiting = DEFAULT_MAX_WAITING;
+        }
+        if (ackWait == 0 && !ackPolicy.equals("none")) {
+            ackWait = DEFAULT_ACK_WAIT;
+        }
+        if (!backoff.isEmpty()) {
+            ackWait = backoff.get(0);
+        }
+        JsonNode limits = stream.json().path("consumer_limits");
+        long maxAckPending = in.path("max_ack_pending").asLong(0);
+        if (maxAckPending < -1) {
+            maxAckPending = -1;
+        }
+        if (maxAckPending == 0) {
+            maxAckPending = limits.path("max_ack_pending").asLong(0);
+        }
+        long inactive = Math.max(0, in.path("inactive_threshold").asLong(0));
+        if (inactive == 0) {
+            inactive = limits.path("inactive_threshold").asLong(0);
+        }
+        if (maxAckPending == 0 && !ackPolicy.equals("none")) {
+            maxAckPending = DEFAULT_MAX_ACK_PENDING;
+        }
+        long limitAckPending = limits.path("max_ack_pending").asLong(0);
+        if (limitAckPending > 0 && maxAckPending > limitAckPending) {
+            throw api(10121, "consumer max ack pending exceeds system limit of " + limitAckPending);
+        }
+        long limitInactive = limits.path("inactive_threshold").asLong(0);
+        if (limitInactive > 0 && inactive > limitInactive) {
+            throw api(10153, "consumer inactive threshold exceeds system limit of " + java.time.Duration.ofNanos(limitInactive));
+        }
+        String consumerName = !durable.isEmpty() ? durable : !name.isEmpty() ? name : generatedName();
+        if (consumerName.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
+            throw api(10102, "consumer name is too long, maximum allowed is " + MAX_NAME);
+        }
+        if (durable.isEmpty() && inactive == 0) {
+            inactive = EPHEMERAL_INACTIVE_DEFAULT;
+        }
+
+        ObjectNode n = JSON.createObjectNode();
+        n.put("Created", in.hasNonNull("Created") ? in.get("Created").asText() : GoTime.format(createdNanos));
+        n.put("Name", consumerName);
+        putText(n, "durable_name", durable);
+        n.put("name", consumerName);
+        putText(n, "description", text(in, "description"));
+        n.put("deliver_policy", policy);
+        if (optSeq > 0) {
+            n.put("opt_start_seq", optSeq);
+        }
+        if (optTime) {
+            n.set("opt_start_time", in.get("opt_start_time"));
+        }
+        n.put("ack_policy", ackPolicy);
+        if (ackWait > 0) {
+            n.put("ack_wait", ackWait);
+        }
+        n.put("max_deliver", maxDeliver);
+        if (!backoff.isEmpty()) {
+            ArrayNode b = n.putArray("backoff");
+            backoff.forEach(b::add);
+        }
+        putText(n, "filter_subject", filter);
+        if (!filters.isEmpty()) {
+            ArrayNode f = n.putArray("filter_subjects");
+            filters.forEach(f::add);
+        }
+        n.put("replay_policy", replay);
+        putText(n, "sample_freq", text(in, "sample_freq"));
+        if (maxWaiting > 0) {
+            n.put("max_waiting", maxWaiting);
+        }
+        if (maxAckPending != 0) {
+            n.put("max_ack_pending", maxAckPending);
+        }
+        if (in.path("headers_only").asBoolean(false)) {
+            n.put("headers_only", true);
+        }
+        for (String k : List.of("max_batch", "max_expires", "max_bytes")) {
+            long v = in.path(k).asLong(0);
+            if (v > 0) {
+                n.put(k, v);
+            }
+        }
+        putText(n, "deliver_subject", deliverSubject);
+        putText(n, "deliver_group", text(in, "deliver_group"));
+        if (inactive > 0) {
+            n.put("inactive_threshold", inactive);
+        }
+        n.put("num_replicas", 0);
+        if (in.has("metadata") && in.get("metadata").size() > 0) {
+            n.set("metadata", in.get("metadata"));
+        }
+        // Keys of newer servers the caller gave (priority groups, pause_until): kept, after ours.
+        for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!n.has(e.getKey()) && !List.of("opt_start_seq", "max_waiting", "max_ack_pending", "inactive_threshold",
+                    "ack_wait", "backoff", "filter_subjects", "filter_subject", "durable_name", "description",
+                    "deliver_subject", "deliver_group", "sample_freq", "max_batch", "max_expires", "max_bytes",
+                    "headers_only", "metadata", "rate_limit_bps", "idle_heartbeat", "flow_control").contains(e.getKey())) {
+                n.set(e.getKey(), e.getValue());
+            }
+        }
+        return n;
+    }
+
+    /** The typed settings of a completed (or restored) meta.inf. */
+    static ConsumerSettings settings(ConsumerConfig c) {
+        ObjectNode j = c.json();
+        ConsumerSettings.AckPolicy ack = switch (c.ackPolicy()) {
+            case "explicit" -> ConsumerSettings.AckPolicy.EXPLICIT;
+            case "all" -> ConsumerSettings.AckPolicy.ALL;
+            default -> ConsumerSettings.AckPolicy.NONE;
+        };
+        long[] backoff = new long[j.path("backoff").size()];
+        for (int i = 0; i < backoff.length; i++) {
+            backoff[i] = j.path("backoff").get(i).asLong();
+        }
+        long ackWait = j.path("ack_wait").asLong(0);
+        if (ackWait <= 0 && ack != ConsumerSettings.AckPolicy.NONE) {
+            ackWait = DEFAULT_ACK_WAIT;
+        }
+        long optTime = j.hasNonNull("opt_start_time") ? GoTime.parse(j.get("opt_start_time").asText()) : 0;
+        boolean durable = !c.durableName().isEmpty();
+        long inactive = j.path("inactive_threshold").asLong(0);
+        if (!durable && inactive <= 0) {
+            inactive = EPHEMERAL_INACTIVE_DEFAULT;
+        }
+        return new ConsumerSettings(c.name(), durable, c.deliverPolicy(), j.path("opt_start_seq").asLong(0), optTime, ack,
+                ackWait, c.maxDeliver(), backoff, c.filterSubjects(), j.path("max_ack_pending").asLong(0),
+                j.path("max_waiting").asLong(0), j.path("headers_only").asBoolean(false), inactive,
+                text(j, "deliver_subject"));
+    }
+
+    /**
+     * What {@code updateConfig} lets change on an existing consumer (consumer.go): the description,
+     * ack wait, max deliver, backoff, max ack pending, max waiting, headers only, filters,
+     * inactive threshold, metadata, sample frequency and the pull request limits.
+     */
+    static void checkUpdate(ObjectNode old, ObjectNode updated) {
+        if (!text(old, "deliver_subject").equals(text(updated, "deliver_subject"))) {
+            throw updateError("can not update push consumer to pull based");
+        }
+        if (!old.path("deliver_policy").equals(updated.path("deliver_policy"))) {
+            throw updateError("deliver policy can not be updated");
+        }
+        if (!old.path("opt_start_seq").equals(updated.path("opt_start_seq"))) {
+            throw updateError("start sequence can not be updated");
+        }
+        if (!old.path("opt_start_time").equals(updated.path("opt_start_time"))) {
+            throw updateError("start time can not be updated");
+        }
+        if (!old.path("ack_policy").equals(updated.path("ack_policy"))) {
+            throw updateError("ack policy can not be updated");
+        }
+        if (!old.path("replay_policy").equals(updated.path("replay_policy"))) {
+            throw updateError("replay policy can not be updated");
+        }
+    }
+
+    private static JetStreamApiException updateError(String err) {
+        return new JetStreamApiException(500, 10012, err);
+    }
+
+    static JetStreamApiException notFound() {
+        return api404(10014, "consumer not found");
+    }
+
+    static JetStreamApiException alreadyExists() {
+        return api(10148, "consumer already exists");
+    }
+
+    static JetStreamApiException doesNotExist() {
+        return api(10149, "consumer does not exist");
+    }
+
+    static JetStreamApiException workQueueMultipleUnfiltered() {
+        return api(10099, "multiple non-filtered consumers not allowed on workqueue stream");
+    }
+
+    static JetStreamApiException workQueueNotUnique() {
+        return api(10100, "filtered consumer not unique on workqueue stream");
+    }
+
+    /** Two filter sets overlap when some subject can match both (the server's partitionUnique). */
+    static boolean overlap(List<String> a, List<String> b) {
+        if (a.isEmpty() || b.isEmpty()) {
+            return true;
+        }
+        for (String x : a) {
+            for (String y : b) {
+                if (subjectsCollide(x, y)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static JetStreamApiException api(int errCode, String text) {
+        return new JetStreamApiException(400, errCode, text);
+    }
+
+    private static JetStreamApiException api404(int errCode, String text) {
+        return new JetStreamApiException(404, errCode, text);
+    }
+
+    private static JetStreamApiException policyError(String text) {
+        return api(10094, text);
+    }
+
+    private static String badStart(String policy, String start) {
+        return "consumer delivery policy is deliver " + policy + ", but optional start " + start + " is also set";
+    }
+
+    private static String text(JsonNode n, String key) {
+        JsonNode v = n.get(key);
+        return v == null || v.isNull() ? "" : v.asText();
+    }
+
+    private static void putText(ObjectNode n, String key, String value) {
+        if (!value.isEmpty()) {
+            n.put(key, value);
+        }
+    }
+
+    /** isValidName: not empty, no whitespace, '.', '*', '>', path separators. */
+    static boolean validName(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '.' || c == '*' || c == '>' || c == '/' || c == '\\' || Character.isWhitespace(c) || c == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean validSubject(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        String[] t = s.split("\\.", -1);
+        for (int i = 0; i < t.length; i++) {
+            if (t[i].isEmpty() || t[i].chars().anyMatch(Character::isWhitespace)) {
+                return false;
+            }
+            if (t[i].equals(">") && i != t.length - 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** subjectIsSubsetMatch: every subject {@code a} matches is matched by {@code b}. */
+    static boolean subsetMatch(String a, String b) {
+        String[] x = a.split("\\.", -1);
+        String[] y = b.split("\\.", -1);
+        for (int i = 0; i < y.length; i++) {
+            if (y[i].equals(">")) {
+                return x.length > i;
+            }
+            if (i >= x.length) {
+                return false;
+            }
+            if (y[i].equals("*")) {
+                if (x[i].equals(">")) {
+                    return false;
+                }
+                continue;
+            }
+            if (!y[i].equals(x[i])) {
+                return false;
+            }
+        }
+        return x.length == y.length;
+    }
+
+    /** Some literal subject matches both filters. */
+    static boolean subjectsCollide(String a, String b) {
+        String[] x = a.split("\\.", -1);
+        String[] y = b.split("\\.", -1);
+        int n = Math.min(x.length, y.length);
+        for (int i = 0; i < n; i++) {
+            if (x[i].equals(">") || y[i].equals(">")) {
+                return true;
+            }
+            if (!x[i].equals("*") && !y[i].equals("*") && !x[i].equals(y[i])) {
+                return false;
+            }
+        }
+        return x.length == y.length;
+    }
+
+    private static String generatedName() {
+        StringBuilder sb = new StringBuilder(8);
+        for (int i = 0; i < 8; i++) {
+            sb.append(NAME_CHARS.charAt(RANDOM.nextInt(NAME_CHARS.length())));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,49 @@
+package io.jetstart.runtime;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * One thread per store that runs every consumer's timers: ack-wait expiries (nats-server's
+ * {@code checkPending}), removal after {@code inactive_threshold}, and the {@code o.dat} writes
+ * (at most every 100 ms per consumer while its state changes, as the server's flush loop).
+ *
+ * <p>Design note: one ticker instead of a timer per consumer keeps thousands of consumers at one
+ * thread; its 10 ms tick is far below any ack wait the server accepts, so a redelivery is at most
+ * that late.
+ */
+final class ConsumerHousekeeper {
+    static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Supplier<Iterable<JetStartStream>> streams;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ConsumerHousekeeper(Supplier<Iterable<JetStartStream>> streams) {
+        this.streams = streams;
+        this.thread = Thread.ofPlatform().daemon().name("jetstart-consumers").unstarted(this::run);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        while (running) {
+            long now = WriterLoop.wallNanos();
+            for (JetStartStream s : streams.get()) {
+                s.consumers().tick(now, false);
+            }
+            LockSupport.parkNanos(TICK_NANOS);
+        }
+    }
+
+    void stop() throws InterruptedException {
+        running = false;
+        LockSupport.unpark(thread);
+        if (thread.isAlive()) {
+            thread.join();
+        }
+    }
+}

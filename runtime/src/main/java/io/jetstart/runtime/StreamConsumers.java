@@ -1,0 +1,352 @@
+package io.jetstart.runtime;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.ConsumerState;
+import io.jetstart.core.format.ConsumerStateCodec;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.io.AtomicFiles;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.meta.ConsumerConfig;
+import io.jetstart.core.meta.ConsumerMeta;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.ConsumerInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The consumers of one served stream: the pull consumers the runtime delivers, and those it only
+ * reports (push consumers, consumers of a read-only stream), whose files it never touches. Owns
+ * each consumer's directory {@code obs/<name>/}: {@code meta.inf}/{@code meta.sum} on create and
+ * update, {@code o.dat} at most every 100 ms while the state changes (nats-server's flush cadence)
+ * and on close, each written atomically.
+ */
+final class StreamConsumers {
+    private final JetStartStream stream;
+    private final Path obsDir;
+    private final Map<String, PullConsumer> served = new ConcurrentHashMap<>();
+    private final Map<String, ConsumerStatus> reported = new ConcurrentHashMap<>();
+    private final ReentrantLock admin = new ReentrantLock();
+
+    StreamConsumers(JetStartStream stream, Path streamDir) {
+        this.stream = stream;
+        this.obsDir = streamDir.resolve("obs");
+    }
+
+    /** Takes over the consumers recovery restored: pull consumers are served, others reported. */
+    void restore(List<ConsumerInfo> restored, String readOnlyReason) {
+        for (ConsumerInfo info : restored) {
+            ConsumerConfig config = info.config();
+            String why = readOnlyReason != null ? "its stream is read-only: " + readOnlyReason
+                    : !config.json().path("deliver_subject").asText("").isEmpty()
+                    ? "push consumer (deliver subject '" + config.json().path("deliver_subject").asText() + "'): "
+                    + "the embedded runtime delivers pull consumers only; its files are left as they are"
+                    : null;
+            if (why == null) {
+                ConsumerState file;
+                try {
+                    byte[] bytes = BlockFiles.readSmallFile(obsDir.resolve(info.name()).resolve("o.dat"), 256L << 20, DiskGate.unbounded());
+                    file = bytes.length == 0 ? null : ConsumerStateCodec.decode(bytes);
+                } catch (NoSuchFileException e) {
+                    file = null;
+                } catch (IOException | FormatException | InterruptedException e) {
+                    why = "its o.dat could not be read again at hand-over: " + e.getMessage();
+                    file = null;
+                }
+                if (why == null) {
+                    PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters());
+                    c.restore(info.delivered(), info.ackFloor(), file);
+                    served.put(info.name(), c);
+                    continue;
+                }
+            }
+            reported.put(info.name(), new ConsumerStatus(stream.name(), info.name(), config, info.delivered(), info.ackFloor(),
+                    info.numAckPending(), info.numRedelivered(), info.numPending(), 0, Optional.of(why)));
+        }
+    }
+
+    PullConsumer create(ConsumerConfig requested, boolean mayUpdate) throws IOException, InterruptedException {
+        StreamConfig sc = stream.config();
+        ObjectNode meta = ConsumerDefinitions.complete(requested, sc, WriterLoop.wallNanos());
+        if (!meta.path("deliver_subject").asText("").isEmpty()) {
+            throw new UnsupportedOperationException("push consumers (deliver_subject) are not delivered by the embedded runtime; "
+                    + "create a pull consumer");
+        }
+        String name = meta.path("Name").asText();
+        admin.lockInterruptibly();
+        try {
+            PullConsumer existing = served.get(name);
+            if (existing != null || reported.containsKey(name)) {
+                ObjectNode old = existing != null ? existing.config().json() : reported.get(name).config().json();
+                if (sameConfig(old, meta)) {
+                    if (existing == null) {
+                        throw notDelivered(name);
+                    }
+                    return existing;
+                }
+                if (!mayUpdate) {
+                    throw ConsumerDefinitions.alreadyExists();
+                }
+                if (existing == null) {
+                    throw notDelivered(name);
+                }
+                return update(existing, old, meta);
+            }
+            checkWorkQueue(name, ConsumerDefinitions.settings(parse(meta)).filters());
+            ConsumerConfig config = parse(meta);
+            Path dir = obsDir.resolve(name);
+            byte[] metaInf = bytes(meta);
+            MetaFiles.writeConsumer(dir, stream.name(), name, metaInf);
+            PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters());
+            c.start();
+            // SetStarting writes the state at once, as the server does.
+            AtomicFiles.write(dir.resolve("o.dat"), c.stateToWrite(WriterLoop.wallNanos(), true));
+            served.put(name, c);
+            return c;
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    PullConsumer update(ConsumerConfig requested) throws IOException, InterruptedException {
+        StreamConfig sc = stream.config();
+        ObjectNode meta = ConsumerDefinitions.complete(requested, sc, WriterLoop.wallNanos());
+        String name = meta.path("Name").asText();
+        admin.lockInterruptibly();
+        try {
+            PullConsumer existing = served.get(name);
+            if (existing == null) {
+                if (reported.containsKey(name)) {
+                    throw notDelivered(name);
+                }
+                throw ConsumerDefinitions.doesNotExist();
+            }
+            return update(existing, existing.config().json(), meta);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    private PullConsumer update(PullConsumer c, ObjectNode old, ObjectNode meta) throws IOException {
+        ConsumerDefinitions.checkUpdate(old, meta);
+        meta.put("Created", old.path("Created").asText());
+        ConsumerConfig config = parse(meta);
+        checkWorkQueue(c.name(), ConsumerDefinitions.settings(config).filters());
+        MetaFiles.writeConsumer(obsDir.resolve(c.name()), stream.name(), c.name(), bytes(meta));
+        c.reconfigure(config);
+        return c;
+    }
+
+    /** A work-queue stream takes one unfiltered consumer, or filtered ones that do not overlap. */
+    private void checkWorkQueue(String name, List<String> filters) {
+        if (stream.config().retention() != StreamConfig.Retention.WORKQUEUE) {
+            return;
+        }
+        List<List<String>> others = new ArrayList<>();
+        served.forEach((n, c) -> {
+            if (!n.equals(name)) {
+                others.add(c.filters());
+            }
+        });
+        reported.forEach((n, c) -> {
+            if (!n.equals(name)) {
+                others.add(c.config().filterSubjects());
+            }
+        });
+        if (others.isEmpty()) {
+            return;
+        }
+        if (filters.isEmpty()) {
+            throw ConsumerDefinitions.workQueueMultipleUnfiltered();
+        }
+        for (List<String> o : others) {
+            if (ConsumerDefinitions.overlap(filters, o)) {
+                throw ConsumerDefinitions.workQueueNotUnique();
+            }
+        }
+    }
+
+    void delete(String name) throws IOException, InterruptedException {
+        admin.lockInterruptibly();
+        try {
+            PullConsumer c = served.get(name);
+            if (c == null && !reported.containsKey(name)) {
+                throw ConsumerDefinitions.notFound();
+            }
+            if (c != null) {
+                c.markDeleted();
+            }
+            Path dir = obsDir.resolve(name);
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(p);
+                    }
+                }
+            }
+            // Listed until its files are gone, so a listing never names a consumer without them or the reverse.
+            served.remove(name);
+            reported.remove(name);
+        } finally {
+            admin.unlock();
+        }
+        stream.consumerRemoved();
+    }
+
+    PullConsumer get(String name) {
+        PullConsumer c = served.get(name);
+        if (c != null) {
+            return c;
+        }
+        if (reported.containsKey(name)) {
+            throw notDelivered(name);
+        }
+        throw ConsumerDefinitions.notFound();
+    }
+
+    ConsumerStatus status(String name) throws InterruptedException {
+        PullConsumer c = served.get(name);
+        if (c != null) {
+            return c.status();
+        }
+        ConsumerStatus r = reported.get(name);
+        if (r == null) {
+            throw ConsumerDefinitions.notFound();
+        }
+        return r;
+    }
+
+    List<String> names() {
+        List<String> out = new ArrayList<>(served.keySet());
+        out.addAll(reported.keySet());
+        out.sort(null);
+        return out;
+    }
+
+    List<PullConsumer> served() {
+        return List.copyOf(served.values());
+    }
+
+    /** Filters of every consumer, served and reported (interest retention asks all of them). */
+    List<ConsumerStatus> reportedOnly() {
+        return List.copyOf(reported.values());
+    }
+
+    private UnsupportedOperationException notDelivered(String name) {
+        return new UnsupportedOperationException("consumer '" + name + "' of stream '" + stream.name()
+                + "' is not delivered by the embedded runtime: " + reported.get(name).notDelivered().orElse(""));
+    }
+
+    /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes. */
+    void tick(long now, boolean force) {
+        for (PullConsumer c : served.values()) {
+            if (!force && c.tick(now)) {
+                try {
+                    delete(c.name());
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    // Tried again on the next tick; the consumer keeps working meanwhile.
+                }
+                continue;
+            }
+            byte[] state = c.stateToWrite(now, force);
+            if (state != null) {
+                try {
+                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);
+                } catch (IOException e) {
+                    c.markDirty();
+                }
+            }
+        }
+    }
+
+    /** nats-server's needAck over every consumer: does any still need message {@code seq}? */
+    boolean needed(long seq, String subject) {
+        for (PullConsumer c : served.values()) {
+            if (c.needs(seq, subject)) {
+                return true;
+            }
+        }
+        for (ConsumerStatus r : reported.values()) {
+            if (seq > r.ackFloor().streamSeq() && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Interest retention at publish: is any consumer's filter matching {@code subject}? */
+    boolean interested(String subject) {
+        for (PullConsumer c : served.values()) {
+            if (c.matches(subject)) {
+                return true;
+            }
+        }
+        for (ConsumerStatus r : reported.values()) {
+            if (new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void signalAll() {
+        for (PullConsumer c : served.values()) {
+            c.signal();
+        }
+    }
+
+    /** On close: stops fetches and consume loops, then writes every changed o.dat. */
+    void closeAll() {
+        for (PullConsumer c : served.values()) {
+            c.markDeleted();
+        }
+        for (PullConsumer c : served.values()) {
+            byte[] state = c.finalState();
+            if (state != null) {
+                try {
+                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);
+                } catch (IOException e) {
+                    // The previous o.dat stays: a restart redelivers what this one would have acked.
+                }
+            }
+        }
+    }
+
+    private static boolean sameConfig(ObjectNode a, ObjectNode b) {
+        ObjectNode x = a.deepCopy();
+        ObjectNode y = b.deepCopy();
+        x.remove("Created");
+        y.remove("Created");
+        // As text: a parsed meta.inf and a built one hold the same numbers in different node types.
+        return x.toString().equals(y.toString());
+    }
+
+    private static ConsumerConfig parse(ObjectNode meta) {
+        try {
+            return ConsumerConfig.parse(bytes(meta));
+        } catch (FormatException e) {
+            throw JetStreamApiException.invalidConfig(e.getMessage());
+        }
+    }
+
+    private static byte[] bytes(ObjectNode meta) {
+        return meta.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static ConsumerMeta readMeta(Path dir, String stream) throws MetaException, java.io.InterruptedIOException {
+        return MetaFiles.readConsumer(dir, stream, DiskGate.unbounded());
+    }
+}
