@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code jetstart bench <workload>}: the side-by-side start-up bench ({@link StartupBench}).
+ * {@code jetstart bench <workload>}: the side-by-side start-up bench ({@link StartupBench});
+ * {@code jetstart bench publish} goes to {@link PublishBenchMain}.
  *
  * <p>The {@code ./jetstart} launcher sends {@code bench} here (with {@code -Djetstart.repo}), so the
  * CLI module never depends on the benchmarks module and its JMH classes. Exit status 0 when every
@@ -29,7 +30,8 @@ import picocli.CommandLine.Parameters;
             "Workloads: seed8 (8 x 1,000,000 x 100 B), upbench (one stream per core x 100,000 empty messages, 10,000 subjects), "
                     + "many (1,000 x 1,000 x 100 B, 2 consumers each), huge (1 x 8,000,000 x 100 B). Each is generated once into "
                     + "the cache folder and timed with index.db intact (fast path) and truncated to 0 bytes (rebuild)."},
-        footer = {"", "Details and the latest results: docs/BENCHMARKS.md"})
+        footer = {"", "jetstart bench publish [--help]: the embedded runtime's publish bench.",
+            "Details and the latest results: docs/BENCHMARKS.md"})
 public final class BenchMain implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WORKLOAD", description = "seed8, upbench, many or huge")
     String workload;
@@ -80,6 +82,9 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     static int run(PrintStream stdout, PrintStream stderr, String... args) {
+        if (args.length > 0 && args[0].equals("publish")) {
+            return PublishBenchMain.run(stdout, stderr, java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         CommandLine cl = new CommandLine(new BenchMain(args));
         cl.setOut(new java.io.PrintWriter(stdout, true, StandardCharsets.UTF_8));
         cl.setErr(new java.io.PrintWriter(stderr, true, StandardCharsets.UTF_8));

@@ -17,13 +17,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Meters of an open runtime store: what its writers commit (publishes, bytes, batch sizes, sync
- * time, publish latency from enqueue to ack), how much waits in their queues, and how many streams
- * are in each readiness state. No stream name is a tag (unbounded); per-stream numbers are read
- * from {@link JetStartStream#info()}.
+ * time, publish latency from enqueue to ack), how much waits in their queues, how many streams
+ * are in each readiness state, and per stream its messages, bytes and readiness. Stream names are
+ * tags only on the per-stream gauges, and only for the first {@code perStreamLimit} streams (the
+ * tags stay bounded); the others are counted by {@link #STREAMS_UNTRACKED}.
  *
  * <pre>{@code
  * JetStartRuntimeMetrics m = new JetStartRuntimeMetrics(store, Tags.of("app", "orders"));
- * m.bindTo(registry);
+ * m.bindTo(registry);                // also follows the store's streams for the per-stream gauges
  * store.addCommitListener(m);
  * m.keepCurrent(recoveryMetrics);   // the store gauges follow the live totals
  * }</pre>
@@ -36,9 +37,16 @@ public final class JetStartRuntimeMetrics implements MeterBinder, CommitListener
     public static final String PUBLISH_LATENCY = "jetstart.runtime.publish.latency";
     public static final String QUEUED = "jetstart.runtime.queued";
     public static final String STREAMS = "jetstart.runtime.streams";
+    public static final String STREAM_MESSAGES = "jetstart.runtime.stream.messages";
+    public static final String STREAM_BYTES = "jetstart.runtime.stream.bytes";
+    public static final String STREAM_STATE = "jetstart.runtime.stream.state";
+    public static final String STREAMS_UNTRACKED = "jetstart.runtime.streams.untracked";
+    /** Streams that get per-stream gauges unless the constructor says otherwise. */
+    public static final int DEFAULT_PER_STREAM_LIMIT = 100;
 
     private final JetStartStore store;
     private final Tags tags;
+    private final int perStreamLimit;
     private volatile Counter publishes;
     private volatile Counter published;
     private volatile DistributionSummary batchSize;
@@ -46,8 +54,17 @@ public final class JetStartRuntimeMetrics implements MeterBinder, CommitListener
     private volatile Timer latency;
 
     public JetStartRuntimeMetrics(JetStartStore store, Iterable<Tag> tags) {
+        this(store, tags, DEFAULT_PER_STREAM_LIMIT);
+    }
+
+    /** @param perStreamLimit streams that get per-stream gauges (0: none) */
+    public JetStartRuntimeMetrics(JetStartStore store, Iterable<Tag> tags, int perStreamLimit) {
         this.store = Objects.requireNonNull(store, "store");
         this.tags = Tags.of(Objects.requireNonNull(tags, "tags"));
+        if (perStreamLimit < 0) {
+            throw new IllegalArgumentException("per-stream limit must be 0 or more, got " + perStreamLimit);
+        }
+        this.perStreamLimit = perStreamLimit;
     }
 
     @Override
@@ -68,6 +85,10 @@ public final class JetStartRuntimeMetrics implements MeterBinder, CommitListener
             Gauge.builder(STREAMS, store, s -> s.streamStates()[state]).description("Streams by readiness")
                     .tags(tags.and("state", states[i])).register(registry);
         }
+        StreamGauges perStream = new StreamGauges(registry, tags, perStreamLimit);
+        Gauge.builder(STREAMS_UNTRACKED, perStream, StreamGauges::untracked)
+                .description("Streams without per-stream gauges (beyond the per-stream limit)").tags(tags).register(registry);
+        store.addStreamListener(perStream);
     }
 
     @Override

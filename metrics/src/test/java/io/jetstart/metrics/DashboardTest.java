@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.recovery.RecoveryEvent;
 import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.StoreRecovery;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.SyncPolicy;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,12 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Grafana dashboard queries only metrics that a real recovery produces in the Prometheus
- * registry, its two copies (resources and docs/) are the same file, and docs/metrics.md describes
- * every panel.
+ * registry (its runtime row: only metrics the runtime binder registers on a real open store), its
+ * two copies (resources and docs/) are the same file, and docs/metrics.md describes every panel.
  */
 class DashboardTest {
     static final String RESOURCE = "/grafana/jetstart-recovery-dashboard.json";
     static final Pattern METRIC = Pattern.compile("\\bjetstart_[a-z0-9_]+");
+    static final String RUNTIME_ROW = "Runtime (embedded publish path)";
 
     static JsonNode dashboard;
     static byte[] dashboardBytes;
@@ -52,6 +61,33 @@ class DashboardTest {
             }
         }
         return out;
+    }
+
+    /** The panels under the row titled {@code row} (up to the next row); with {@code inRow} false, every other panel. */
+    static List<JsonNode> panels(String row, boolean inRow) {
+        List<JsonNode> out = new ArrayList<>();
+        boolean under = false;
+        for (JsonNode p : dashboard.get("panels")) {
+            if (p.get("type").asText().equals("row")) {
+                under = p.get("title").asText().equals(row);
+            } else if (under == inRow) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    static Set<String> queriedBy(List<JsonNode> panels) {
+        Set<String> queried = new TreeSet<>();
+        for (JsonNode p : panels) {
+            for (JsonNode t : p.get("targets")) {
+                Set<String> names = metricNames(t.get("expr").asText());
+                assertThat(names).as("panel '%s' target %s queries a jetstart metric", p.get("title").asText(),
+                        t.get("refId").asText()).isNotEmpty();
+                queried.addAll(names);
+            }
+        }
+        return queried;
     }
 
     static Set<String> metricNames(String promql) {
@@ -98,15 +134,7 @@ class DashboardTest {
         StoreRecovery.recover(store, RecoveryOptions.defaults().withListener(metrics.andThen(scrapeDuring)));
         produced.addAll(sampleNames(registry.scrape()));
 
-        Set<String> queried = new TreeSet<>();
-        for (JsonNode p : panels()) {
-            for (JsonNode t : p.get("targets")) {
-                Set<String> names = metricNames(t.get("expr").asText());
-                assertThat(names).as("panel '%s' target %s queries a jetstart metric", p.get("title").asText(),
-                        t.get("refId").asText()).isNotEmpty();
-                queried.addAll(names);
-            }
-        }
+        Set<String> queried = queriedBy(panels(RUNTIME_ROW, false));
         for (JsonNode v : dashboard.get("templating").get("list")) {
             if (v.has("definition")) {
                 queried.addAll(metricNames(v.get("definition").asText()));
@@ -115,6 +143,43 @@ class DashboardTest {
 
         assertThat(queried).hasSizeGreaterThan(20);
         assertThat(produced).as("sample names a real recovery produced").containsAll(queried);
+    }
+
+    @Test
+    void everyRuntimePanelQueriesOnlyMetersTheRuntimeBinderRegistersOnARealOpenStore(@TempDir Path tmp) throws Exception {
+        // A real nats-server store, opened by the runtime, plus a stream it creates and publishes to
+        // with sync always (so the sync timer and the latency quantiles have samples).
+        Path store = Fixtures.copyStore("nats-2.10.27-small", tmp);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Set<String> produced = new TreeSet<>();
+        Set<String> streamsWithState = new TreeSet<>();
+        try (JetStartStore s = JetStart.open(store, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS))) {
+            JetStartRuntimeMetrics metrics = new JetStartRuntimeMetrics(s, Tags.empty());
+            metrics.bindTo(registry);
+            s.addCommitListener(metrics);
+            s.recovery().get();
+            JetStartStream bench = s.createStream("$G", StreamConfig.parse(
+                    "{\"name\":\"DASH\",\"subjects\":[\"dash\"]}".getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < 5; i++) {
+                bench.publish("dash", new byte[16]);
+            }
+            String scrape = registry.scrape();
+            produced.addAll(sampleNames(scrape));
+            for (String line : scrape.split("\n")) {
+                if (line.startsWith("jetstart_runtime_stream_state{")) {
+                    streamsWithState.add(line.replaceAll(".*stream=\"([^\"]*)\".*", "$1"));
+                }
+            }
+        }
+
+        List<JsonNode> runtime = panels(RUNTIME_ROW, true);
+        Set<String> queried = queriedBy(runtime);
+
+        assertThat(runtime).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(queried).allSatisfy(n -> assertThat(n).startsWith("jetstart_runtime_"));
+        assertThat(produced).as("sample names the runtime binder produced").containsAll(queried);
+        assertThat(streamsWithState).as("the store's own streams and the created one have a readiness gauge")
+                .contains("DASH").hasSizeGreaterThan(1);
     }
 
     @Test
@@ -148,6 +213,12 @@ class DashboardTest {
         for (var f : RecoveryMeterNames.class.getFields()) {
             String name = (String) f.get(null);
             assertThat(doc).as("docs/metrics.md lists %s", name).contains("`" + name + "`");
+        }
+        for (var f : JetStartRuntimeMetrics.class.getFields()) {
+            if (f.getType() == String.class) {
+                String name = (String) f.get(null);
+                assertThat(doc).as("docs/metrics.md lists %s", name).contains("`" + name + "`");
+            }
         }
     }
 }

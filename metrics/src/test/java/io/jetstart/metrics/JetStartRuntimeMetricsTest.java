@@ -44,4 +44,45 @@ class JetStartRuntimeMetricsTest {
             assertThat(registry.get("jetstart.store.messages").gauge().value()).isEqualTo(10);
         }
     }
+
+    @Test
+    void eachStreamHasMessagesBytesAndStateGaugesUntilItIsDeleted() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.recovery().get();
+            new JetStartRuntimeMetrics(store, Tags.of("app", "t")).bindTo(registry);
+            JetStartStream a = store.createStream("$G", StreamConfig.parse(
+                    "{\"name\":\"A\",\"subjects\":[\"a\"]}".getBytes(StandardCharsets.UTF_8)));
+            store.createStream("$G", StreamConfig.parse("{\"name\":\"B\",\"subjects\":[\"b\"]}".getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < 3; i++) {
+                a.publish("a", new byte[10]);
+            }
+
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_MESSAGES).tags("account", "$G", "stream", "A").gauge().value()).isEqualTo(3);
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_BYTES).tags("stream", "A").gauge().value()).isEqualTo(3 * 41);
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_MESSAGES).tags("stream", "B").gauge().value()).isZero();
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_STATE).tags("stream", "A").gauge().value())
+                    .as("1 = ready").isEqualTo(1);
+
+            store.deleteStream("$G", "B");
+            assertThat(registry.find(JetStartRuntimeMetrics.STREAM_MESSAGES).tags("stream", "B").gauge()).isNull();
+            assertThat(registry.find(JetStartRuntimeMetrics.STREAM_STATE).gauges()).hasSize(1);
+        }
+    }
+
+    @Test
+    void streamsBeyondTheLimitGetNoTagsAndAreCounted() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.recovery().get();
+            for (String n : new String[] {"A", "B", "C"}) {
+                store.createStream("$G", StreamConfig.parse(("{\"name\":\"" + n + "\",\"subjects\":[\"" + n.toLowerCase() + "\"]}")
+                        .getBytes(StandardCharsets.UTF_8)));
+            }
+            new JetStartRuntimeMetrics(store, Tags.empty(), 2).bindTo(registry);
+
+            assertThat(registry.find(JetStartRuntimeMetrics.STREAM_MESSAGES).gauges()).hasSize(2);
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAMS_UNTRACKED).gauge().value()).isEqualTo(1);
+        }
+    }
 }

@@ -63,6 +63,9 @@ public final class JetStartStore implements AutoCloseable {
     private final Thread recoveryThread;
     private final ConsumerHousekeeper housekeeper;
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
+    private final List<StreamListener> streamListeners = new CopyOnWriteArrayList<>();
+    /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
+    private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     private volatile boolean recoveryDone;
     private volatile boolean closed;
 
@@ -92,6 +95,10 @@ public final class JetStartStore implements AutoCloseable {
         this.recovery = new StoreRecovery(storeDir, options.recovery().withListener(options.recovery().listener().andThen(e -> {
             if (e instanceof RecoveryEvent.RecoveryStarted) {
                 discovered.complete(null);
+            } else if (e instanceof RecoveryEvent.StreamStarted st && !recoveryDone) {
+                // Known as recovering from the moment its recovery starts (per-stream readiness).
+                streams.computeIfAbsent(key(st.account(), st.stream()), k -> new CompletableFuture<>());
+                tellKnown(st.account(), st.stream());
             }
         })), this::handOver);
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
@@ -148,6 +155,7 @@ public final class JetStartStore implements AutoCloseable {
     /** Called on a stream's recovery thread when it is back (store non-null) or has failed. */
     private void handOver(StreamReport report, StreamStore store) {
         CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(report.account(), report.name()), k -> new CompletableFuture<>());
+        tellKnown(report.account(), report.name());
         if (store == null) {
             String why = report.problems().isEmpty() ? report.outcome().toString()
                     : report.problems().get(report.problems().size() - 1).describe();
@@ -330,6 +338,8 @@ public final class JetStartStore implements AutoCloseable {
                 throw new IOException(e.getMessage(), e);
             }
             streams.put(key(account, config.name()), f);
+            known.remove(key(account, config.name()));
+            tellKnown(account, config.name());
             return f.join();
         } finally {
             admin.unlock();
@@ -366,6 +376,11 @@ public final class JetStartStore implements AutoCloseable {
             s.consumers().closeAll();
             s.stop();
             streams.remove(key(account, name));
+            if (known.remove(key(account, name))) {
+                for (StreamListener l : streamListeners) {
+                    l.streamRemoved(account, name);
+                }
+            }
             Path dir = streamDir(account, name);
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -418,6 +433,32 @@ public final class JetStartStore implements AutoCloseable {
     /** Removes a listener added with {@link #addCommitListener}; no effect when it is not there. */
     public void removeCommitListener(CommitListener l) {
         commitListeners.remove(l);
+    }
+
+    /**
+     * Adds a listener of the streams this store knows; it hears at once of every stream known so
+     * far (possibly twice of one that appears meanwhile: listeners must be idempotent).
+     */
+    public void addStreamListener(StreamListener l) {
+        streamListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+        for (String k : known) {
+            int cut = k.indexOf('\u0000');
+            l.streamKnown(handle(k.substring(0, cut), k.substring(cut + 1)));
+        }
+    }
+
+    private void tellKnown(String account, String name) {
+        if (known.add(key(account, name))) {
+            StreamHandle h = handle(account, name);
+            for (StreamListener l : streamListeners) {
+                l.streamKnown(h);
+            }
+        }
+    }
+
+    /** A handle on a stream already in {@link #streams}. */
+    private StreamHandle handle(String account, String name) {
+        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), k -> new CompletableFuture<>()));
     }
 
     /** The streams served now (read-only ones included), in no particular order. */

@@ -1,0 +1,161 @@
+package io.jetstart.bench;
+
+import io.jetstart.runtime.SyncPolicy;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code jetstart bench publish}: the embedded runtime's publish path side by side with nats-server
+ * and the raw append floor, in one run. Every run times each row once, the order of the rows
+ * rotated by one from run to run (the floors last: they replay that run's batches); the table
+ * reports medians. An untimed warm-up first runs each in-process row small (the JIT) and one
+ * small server publish.
+ */
+final class PublishBench {
+    /**
+     * @param messages       messages per row with sync interval / the server's default
+     * @param alwaysMessages messages per row with sync always (one fsync per batch: one publisher
+     *                       pays one per message)
+     * @param window         publishes in flight for the async rows (jetstart and jnats alike)
+     * @param server         the nats-server build to compare with, if any
+     * @param openStreams    big streams of the open target's store (0: no open target)
+     */
+    record Settings(long messages, long alwaysMessages, int size, List<Integer> publishers, int runs, int window,
+                    Optional<ServerBuild> server, Path workDir, int openStreams, long openMessages, String command,
+                    long timeoutNanos, List<String> notes) {
+    }
+
+    record Result(Settings settings, Machine machine, String load, List<PublishVariant> variants,
+                  Map<String, List<PublishSample>> samples, List<OpenBench.OpenSample> opens) {
+        List<PublishSample> samples(PublishVariant v) {
+            return samples.getOrDefault(v.key(), List.of());
+        }
+    }
+
+    private final Settings s;
+    private final PrintStream log;
+
+    PublishBench(Settings settings, PrintStream log) {
+        this.s = settings;
+        this.log = log;
+    }
+
+    static List<PublishVariant.InProcess> inProcess(List<Integer> publishers) {
+        List<PublishVariant.InProcess> out = new ArrayList<>();
+        for (SyncPolicy sync : List.of(SyncPolicy.INTERVAL, SyncPolicy.ALWAYS)) {
+            for (int p : publishers) {
+                out.add(new PublishVariant.InProcess(sync, p, false));
+            }
+            out.add(new PublishVariant.InProcess(sync, 1, true));
+        }
+        return out;
+    }
+
+    Result run() throws IOException, InterruptedException {
+        Path work = s.workDir();
+        Files.createDirectories(work);
+        List<PublishVariant.InProcess> jetstart = inProcess(s.publishers());
+        List<PublishVariant> timed = new ArrayList<>(jetstart);
+        s.server().ifPresent(b -> {
+            timed.add(new PublishVariant.Server(b.version().toString(), false));
+            timed.add(new PublishVariant.Server(b.version().toString(), true));
+        });
+        List<PublishVariant> all = new ArrayList<>(timed);
+        jetstart.forEach(v -> all.add(new PublishVariant.Floor(v)));
+        Map<String, List<PublishSample>> samples = new LinkedHashMap<>();
+        all.forEach(v -> samples.put(v.key(), new ArrayList<>()));
+        List<OpenBench.OpenSample> opens = new ArrayList<>();
+        LoadAverage load = new LoadAverage();
+
+        OpenBench open = null;
+        if (s.openStreams() > 0) {
+            Path openDir = work.resolve("open");
+            StoreFiles.deleteTree(openDir, work);
+            open = new OpenBench(openDir, s.openStreams(), s.openMessages(), s.size());
+            log.printf(Locale.ROOT, "bench publish: writing the open target's store (%d x %,d messages + %s)%n", s.openStreams(),
+                    s.openMessages(), OpenBench.SMALL);
+            open.prepare();
+        }
+
+        log.println("bench publish: warm-up (untimed)");
+        for (PublishVariant.InProcess v : jetstart) {
+            long n = v.always() ? Math.min(s.alwaysMessages(), 500) : Math.min(s.messages(), 20_000);
+            runOne(v, n, work.resolve("warmup"));
+        }
+        if (s.server().isPresent()) {
+            runOne(new PublishVariant.Server(s.server().get().version().toString(), false), Math.min(s.messages(), 20_000),
+                    work.resolve("warmup"));
+        }
+
+        for (int r = 0; r < s.runs(); r++) {
+            List<PublishVariant> order = new ArrayList<>(timed);
+            java.util.Collections.rotate(order, -r % Math.max(1, order.size()));
+            Map<String, PublishSample> thisRun = new LinkedHashMap<>();
+            for (PublishVariant v : order) {
+                load.sample();
+                PublishSample sample = runOne(v, count(v), work.resolve("run"));
+                samples.get(v.key()).add(sample);
+                thisRun.put(v.key(), sample);
+            }
+            for (PublishVariant.InProcess v : jetstart) {
+                PublishVariant.Floor f = new PublishVariant.Floor(v);
+                PublishSample of = thisRun.get(v.key());
+                if (of == null || !of.ok()) {
+                    samples.get(f.key()).add(PublishSample.failed("its jetstart row failed"));
+                    continue;
+                }
+                load.sample();
+                Path file = work.resolve("floor.blk");
+                Files.deleteIfExists(file);
+                PublishSample sample = AppendFloor.run(file, of.messages(), of.batchBytes(), v.always());
+                Files.deleteIfExists(file);
+                log.printf(Locale.ROOT, "bench publish: run %d %-60s %,12.0f msgs/s%n", r + 1, f.label(), sample.msgsPerSecond());
+                samples.get(f.key()).add(sample);
+            }
+            if (open != null) {
+                load.sample();
+                OpenBench.OpenSample o = open.runOnce(s.timeoutNanos());
+                opens.add(o);
+                log.printf(Locale.ROOT, "bench publish: run %d open: %s writable after %s, recovery done after %s%s%n", r + 1,
+                        OpenBench.SMALL, BenchTable.duration(o.smallAckNanos()), BenchTable.duration(o.recoveryNanos()),
+                        o.ok() ? "" : " (" + o.failure() + ")");
+            }
+        }
+        if (open != null) {
+            StoreFiles.deleteTree(work.resolve("open"), work);
+        }
+        return new Result(s, Machine.current(), load.describe(Runtime.getRuntime().availableProcessors()), all, samples, opens);
+    }
+
+    long count(PublishVariant v) {
+        return v.always() ? s.alwaysMessages() : s.messages();
+    }
+
+    private PublishSample runOne(PublishVariant v, long n, Path dir) throws IOException, InterruptedException {
+        StoreFiles.deleteTree(dir, s.workDir());
+        PublishSample sample;
+        try {
+            sample = switch (v) {
+                case PublishVariant.InProcess p -> InProcessPublish.run(dir, p, n, s.size(), s.window());
+                case PublishVariant.Server sv -> new ServerPublish(s.server().orElseThrow(), s.timeoutNanos())
+                        .run(dir, sv.always(), n, s.size(), s.window());
+                case PublishVariant.Floor f -> throw new IllegalArgumentException("a floor replays a run: " + f.key());
+            };
+        } catch (IOException | RuntimeException e) {
+            sample = PublishSample.failed(e.toString());
+        } finally {
+            StoreFiles.deleteTree(dir, s.workDir());
+        }
+        log.printf(Locale.ROOT, "bench publish: %-70s %,10d msgs %,12.0f msgs/s%s%n", v.label(), n, sample.msgsPerSecond(),
+                sample.ok() ? "" : " FAILED: " + sample.failure());
+        return sample;
+    }
+}

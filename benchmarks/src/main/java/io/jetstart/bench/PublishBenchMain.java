@@ -1,0 +1,147 @@
+package io.jetstart.bench;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jetstart bench publish}: {@link PublishBench} from the command line. {@link BenchMain}
+ * hands {@code publish} here. Exit status 0 when every run came back whole (whatever the targets
+ * say: they are goals, not tests), 2 when one failed, 64 on wrong options.
+ */
+@Command(name = "jetstart bench publish", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Publishes N messages with the embedded runtime in this JVM (1, 8 and 64 publishers on virtual threads and one "
+                    + "async publisher; sync interval and always), with nats-server 2.15.x fed by jnats async publish "
+                    + "(default sync_interval and sync_interval: always), and the raw append(+fsync) floor of the same bytes, "
+                    + "interleaved; also opens a store with big streams whose index.db is dropped and times when its small "
+                    + "stream is writable. Prints a Markdown table of medians, ratios and the issue's targets (PASS/MISS)."},
+        footer = {"", "Details and the latest results: docs/BENCHMARKS.md"})
+final class PublishBenchMain implements Callable<Integer> {
+    @Option(names = "--messages", defaultValue = "1000000", paramLabel = "N",
+            description = "Messages per row with sync interval and the server's default (default: ${DEFAULT-VALUE})")
+    long messages;
+
+    @Option(names = "--always-messages", defaultValue = "20000", paramLabel = "N",
+            description = "Messages per row with sync always: one publisher fsyncs every message (default: ${DEFAULT-VALUE})")
+    long alwaysMessages;
+
+    @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--publishers", split = ",", defaultValue = "1,8,64", paramLabel = "P",
+            description = "Publisher counts of the in-process rows (default: ${DEFAULT-VALUE})")
+    List<Integer> publishers = new ArrayList<>();
+
+    @Option(names = "--window", defaultValue = "1000", paramLabel = "N",
+            description = "Publishes in flight for the async rows, jetstart and jnats alike (default: ${DEFAULT-VALUE})")
+    int window;
+
+    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "Timed runs per row (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--open-streams", defaultValue = "3", paramLabel = "N",
+            description = "Big streams of the open target's store; 0 skips it (default: ${DEFAULT-VALUE})")
+    int openStreams;
+
+    @Option(names = "--open-messages", defaultValue = "1000000", paramLabel = "N",
+            description = "Messages per big stream of the open target (default: ${DEFAULT-VALUE})")
+    long openMessages;
+
+    @Option(names = "--no-servers", description = "Do not start nats-server")
+    boolean noServers;
+
+    @Option(names = "--servers", paramLabel = "DIR",
+            description = "Folder of nats-server-<version> binaries (default: $JETSTART_NATS_SERVERS, else <repo>/.cache/nats-servers/bin)")
+    Path serversDir;
+
+    @Option(names = "--dir", paramLabel = "DIR", description = "Work folder, emptied as the bench goes (default: <repo>/.cache/bench/publish)")
+    Path workDir;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the table to FILE")
+    Path out;
+
+    @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS",
+            description = "Longest a server start or a run's acks may take (default: ${DEFAULT-VALUE})")
+    long timeoutSeconds;
+
+    private final String[] args;
+    private final PrintStream stdout;
+    private final PrintStream stderr;
+
+    PublishBenchMain(String[] args, PrintStream stdout, PrintStream stderr) {
+        this.args = args.clone();
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    static int run(PrintStream stdout, PrintStream stderr, String... args) {
+        CommandLine cl = new CommandLine(new PublishBenchMain(args, stdout, stderr));
+        cl.setOut(new java.io.PrintWriter(stdout, true, StandardCharsets.UTF_8));
+        cl.setErr(new java.io.PrintWriter(stderr, true, StandardCharsets.UTF_8));
+        cl.setParameterExceptionHandler((ex, bad) -> {
+            stderr.println("jetstart bench publish: " + ex.getMessage());
+            stderr.println("Run 'jetstart bench publish --help' for usage.");
+            return 64;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            stderr.println("jetstart bench publish: " + ex.getMessage());
+            return ex instanceof IllegalArgumentException ? 64 : 2;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (messages < 1 || alwaysMessages < 1 || messages > Integer.MAX_VALUE - 8 || alwaysMessages > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--messages and --always-messages must be 1.." + (Integer.MAX_VALUE - 8));
+        }
+        if (size < 0 || size > 1 << 20) {
+            throw new IllegalArgumentException("--size must be 0..1048576 bytes, got " + size);
+        }
+        if (publishers.isEmpty() || publishers.stream().anyMatch(p -> p < 1 || p > 10_000)) {
+            throw new IllegalArgumentException("--publishers must be 1..10000 each, got " + publishers);
+        }
+        if (window < 1 || runs < 1 || openStreams < 0 || openMessages < 1) {
+            throw new IllegalArgumentException("--window, --runs and --open-messages must be positive, --open-streams 0 or more");
+        }
+        Path repo = Path.of(System.getProperty("jetstart.repo", ".")).toAbsolutePath().normalize();
+        List<String> notes = new ArrayList<>();
+        Optional<ServerBuild> server = Optional.empty();
+        if (!noServers) {
+            String envDir = System.getenv("JETSTART_NATS_SERVERS");
+            Path dir = serversDir != null ? serversDir
+                    : envDir != null && !envDir.isBlank() ? Path.of(envDir) : repo.resolve(".cache/nats-servers/bin");
+            List<String> problems = new ArrayList<>();
+            server = ServerBuild.discover(dir, problems).stream().filter(b -> b.version().isLine(2, 15)).reduce((a, b) -> b);
+            if (server.isEmpty()) {
+                notes.add("no nats-server 2.15.x in " + dir + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")")
+                        + ": no server rows");
+            }
+        } else {
+            notes.add("--no-servers: no server rows");
+        }
+        Path work = workDir != null ? workDir : repo.resolve(".cache/bench/publish");
+        var settings = new PublishBench.Settings(messages, alwaysMessages, size, List.copyOf(publishers), runs, window, server,
+                work, openStreams, openMessages, "jetstart bench publish " + String.join(" ", args),
+                timeoutSeconds * 1_000_000_000L, notes);
+        PublishBench.Result result = new PublishBench(settings, stderr).run();
+        String table = PublishTable.render(result);
+        stdout.print(table);
+        stdout.flush();
+        if (out != null) {
+            Files.writeString(out, table, StandardCharsets.UTF_8);
+        }
+        boolean allOk = result.samples().values().stream().flatMap(List::stream).allMatch(PublishSample::ok)
+                && result.opens().stream().allMatch(OpenBench.OpenSample::ok);
+        return allOk ? 0 : 2;
+    }
+}

@@ -1,0 +1,143 @@
+package io.jetstart.bench;
+
+import io.jetstart.runtime.SyncPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+
+/**
+ * Renders a {@link PublishBench.Result} as Markdown: one row per variant (medians over the runs of
+ * msgs/s, p50 and p99 publish latency), each jetstart row's ratios to nats-server with the same
+ * sync (msgs/s) and to its raw append floor, then the issue's targets with PASS or MISS.
+ */
+final class PublishTable {
+    private PublishTable() {
+    }
+
+    /** One goal of issue #11; {@code met} is null when this run could not measure it. */
+    record Check(String goal, String measured, Boolean met) {
+        String verdict() {
+            return met == null ? "not measured" : met ? "PASS" : "MISS";
+        }
+    }
+
+    static String render(PublishBench.Result r) {
+        PublishBench.Settings s = r.settings();
+        Machine m = r.machine();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "### publish: %,d × %d B (sync always rows: %,d × %d B)%n%n", s.messages(), s.size(),
+                s.alwaysMessages(), s.size()));
+        sb.append(String.format(Locale.ROOT, "%d cores (%s) · %s MiB RAM · JDK %s · %s%n%n", m.cores(), m.cpu(),
+                m.memoryBytes() < 0 ? "?" : String.format(Locale.ROOT, "%,d", m.memoryBytes() >> 20), m.jdk(), m.os()));
+        sb.append("- command: `").append(s.command()).append("`\n");
+        sb.append(String.format(Locale.ROOT, "- %d run%s per row, interleaved (order rotated each run); medians%n", s.runs(),
+                s.runs() == 1 ? "" : "s"));
+        sb.append(String.format(Locale.ROOT, "- async rows keep up to %,d publishes in flight (jetstart publishAsync and jnats "
+                + "publishAsync alike); the other jetstart rows' publishers wait for each ack%n", s.window()));
+        sb.append("- latency: per message, from the publish call to its ack; the clock runs from the first publish to the last ack\n");
+        sb.append("- ").append(r.load()).append('\n');
+        for (String n : s.notes()) {
+            sb.append("- ").append(n).append('\n');
+        }
+        sb.append("\n| variant | messages | msgs/s | p50 latency | p99 latency | × nats-server (same sync) | floor time ÷ time |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        List<String> failures = new ArrayList<>();
+        for (PublishVariant v : r.variants()) {
+            List<PublishSample> ok = r.samples(v).stream().filter(PublishSample::ok).toList();
+            r.samples(v).stream().filter(x -> !x.ok()).forEach(x -> failures.add(v.label() + ": " + x.failure()));
+            if (ok.isEmpty()) {
+                sb.append("| ").append(v.label()).append(" | — | failed | — | — | — | — |\n");
+                continue;
+            }
+            sb.append("| ").append(v.label())
+                    .append(" | ").append(String.format(Locale.ROOT, "%,d", ok.get(0).messages()))
+                    .append(" | ").append(BenchTable.rate(msgsPerSecond(r, v).orElse(0), ""))
+                    .append(" | ").append(latency(ok, true))
+                    .append(" | ").append(latency(ok, false))
+                    .append(" | ").append(v instanceof PublishVariant.InProcess p ? ratio(msgsPerSecond(r, p), msgsPerSecond(r, server(r, p.always()))) : "")
+                    .append(" | ").append(v instanceof PublishVariant.InProcess p ? ratio(msgsPerSecond(r, p), msgsPerSecond(r, new PublishVariant.Floor(p))) : "")
+                    .append(" |\n");
+        }
+        sb.append('\n');
+        if (!r.opens().isEmpty()) {
+            List<OpenBench.OpenSample> ok = r.opens().stream().filter(OpenBench.OpenSample::ok).toList();
+            r.opens().stream().filter(o -> !o.ok()).forEach(o -> failures.add("open: " + o.failure()));
+            sb.append(String.format(Locale.ROOT, "open of a store with %d streams × %,d × %d B whose index.db is dropped + one "
+                    + "small stream (%s):%n%n", s.openStreams(), s.openMessages(), s.size(), OpenBench.SMALL));
+            sb.append("| from `JetStart.open` to | median |\n|---|---:|\n");
+            if (!ok.isEmpty()) {
+                sb.append("| the small stream's first publish ack | ")
+                        .append(BenchTable.duration(Stats.median(ok.stream().map(OpenBench.OpenSample::smallAckNanos).toList()))).append(" |\n");
+                sb.append("| `store.recovery()` complete | ")
+                        .append(BenchTable.duration(Stats.median(ok.stream().map(OpenBench.OpenSample::recoveryNanos).toList()))).append(" |\n");
+            }
+            sb.append('\n');
+        }
+        sb.append("#### targets (issue #11, medians)\n\n| goal | measured | |\n|---|---:|---|\n");
+        for (Check c : targets(r)) {
+            sb.append("| ").append(c.goal()).append(" | ").append(c.measured()).append(" | ").append(c.verdict()).append(" |\n");
+        }
+        sb.append('\n');
+        for (String f : failures) {
+            sb.append("- FAILED ").append(f.replace("\n", " / ")).append('\n');
+        }
+        return sb.toString();
+    }
+
+    static List<Check> targets(PublishBench.Result r) {
+        List<Check> out = new ArrayList<>();
+        PublishVariant.InProcess async = new PublishVariant.InProcess(SyncPolicy.INTERVAL, 1, true);
+        out.add(atLeast("default sync: jetstart (1 async publisher) >= 5 × nats-server 2.15.x (jnats async) msgs/s",
+                msgsPerSecond(r, async), msgsPerSecond(r, server(r, false)), 5));
+        out.add(atLeast("sync always: 64 publishers >= 20 × 1 publisher msgs/s",
+                msgsPerSecond(r, new PublishVariant.InProcess(SyncPolicy.ALWAYS, 64, false)),
+                msgsPerSecond(r, new PublishVariant.InProcess(SyncPolicy.ALWAYS, 1, false)), 20));
+        List<OpenBench.OpenSample> ok = r.opens().stream().filter(OpenBench.OpenSample::ok).toList();
+        if (ok.isEmpty()) {
+            out.add(new Check("open: the small stream writable in <= 5 % of the whole recovery", "not measured in this run", null));
+        } else {
+            // The median of each open's own ratio: the two times of one open share its noise.
+            long permille = Stats.median(ok.stream().map(o -> o.smallAckNanos() * 100_000 / Math.max(1, o.recoveryNanos())).toList());
+            double pct = permille / 1000.0;
+            out.add(new Check("open: the small stream writable in <= 5 % of the whole recovery",
+                    String.format(Locale.ROOT, "%.2f %%", pct), pct <= 5.0));
+        }
+        return out;
+    }
+
+    private static PublishVariant server(PublishBench.Result r, boolean always) {
+        return r.variants().stream().filter(v -> v instanceof PublishVariant.Server sv && sv.always() == always).findFirst()
+                .orElse(new PublishVariant.Server("?", always));
+    }
+
+    static OptionalDouble msgsPerSecond(PublishBench.Result r, PublishVariant v) {
+        List<Long> rates = r.samples(v).stream().filter(PublishSample::ok).map(x -> Math.round(x.msgsPerSecond())).toList();
+        return rates.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(Stats.median(rates));
+    }
+
+    private static Check atLeast(String goal, OptionalDouble a, OptionalDouble b, double limit) {
+        if (a.isEmpty() || b.isEmpty() || b.getAsDouble() <= 0) {
+            return new Check(goal, "not measured in this run", null);
+        }
+        double x = a.getAsDouble() / b.getAsDouble();
+        return new Check(goal, String.format(Locale.ROOT, "%.2f ×", x), x >= limit);
+    }
+
+    private static String ratio(OptionalDouble a, OptionalDouble b) {
+        if (a.isEmpty() || b.isEmpty() || b.getAsDouble() <= 0) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.2f", a.getAsDouble() / b.getAsDouble());
+    }
+
+    private static String latency(List<PublishSample> ok, boolean p50) {
+        List<Long> v = ok.stream().map(x -> p50 ? x.p50Nanos() : x.p99Nanos()).filter(x -> x >= 0).toList();
+        return v.isEmpty() ? "—" : latency(Stats.median(v));
+    }
+
+    /** {@code 38 µs} below 1 ms, else as {@link BenchTable#duration}. */
+    static String latency(long nanos) {
+        return nanos < 1_000_000 ? String.format(Locale.ROOT, "%.0f µs", nanos / 1e3) : BenchTable.duration(nanos);
+    }
+}
