@@ -348,19 +348,12 @@ final class WriterLoop {
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
         }
-        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
-        String expSubjLast = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
-        if (!expSubjLast.isEmpty()) {
-            long actual;
-            try {
-                actual = state.lastSeqOf(p.subject());
-            } catch (StoreException | InterruptedException e) {
-                throw new IOException("cannot read the last message of subject " + p.subject() + ": " + e.getMessage(), e);
-            }
-            if (parseSeq(expSubjLast) != actual) {
-                throw JetStreamApiException.wrongLastSequence(actual);
-            }
+        // Streams that take no TTLs refuse a message carrying one (the runtime serves no TTL stream yet).
+        if (ttlSeconds(h.first(Headers.TTL).orElse("")) != 0) {
+            throw JetStreamApiException.ttlDisabled();
         }
+        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
+        checkExpectedLastSubjectSequence(p.subject(), h);
         String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
         if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
             throw JetStreamApiException.wrongLastSequence(state.lastSeq());
@@ -401,17 +394,18 @@ final class WriterLoop {
             if (c.maxMsgs() > 0 && state.messages() >= c.maxMsgs() && !atSubjectLimit) {
                 throw JetStreamApiException.storeFailed("maximum messages exceeded");
             }
-            // Record sizes, not payload sizes, as nats-server 2.15 counts them (RuntimeModelIT).
-            if (c.maxBytes() > 0 && state.bytes() + rl >= c.maxBytes()) {
-                // At the subject's limit the new message replaces the subject's oldest: allowed only
-                // when that one is bigger (nats-server: sizeForSeq(fseq) <= the new record refuses).
+            // Record sizes, not payload sizes, and only beyond the limit, as nats-server 2.14+ counts
+            // them (its storeRawMsg since 8311cde; RuntimeModelIT).
+            if (c.maxBytes() > 0 && state.bytes() + rl > c.maxBytes()) {
+                // At the subject's limit the new message replaces the subject's oldest: allowed unless
+                // that one is smaller (nats-server: sizeForSeq(fseq) < the new record refuses).
                 long replaced;
                 try {
                     replaced = atSubjectLimit ? state.firstRecordLengthOf(p.subject()) : 0;
                 } catch (StoreException | InterruptedException e) {
                     throw new IOException("cannot read the first message of subject " + p.subject() + ": " + e.getMessage(), e);
                 }
-                if (!atSubjectLimit || replaced <= rl) {
+                if (!atSubjectLimit || replaced < rl) {
                     throw JetStreamApiException.storeFailed("maximum bytes exceeded");
                 }
             }
@@ -447,6 +441,82 @@ final class WriterLoop {
             }
         }
         hold(p.done(), new PublishAck(name, seq, false));
+    }
+
+    /**
+     * {@code Nats-Expected-Last-Subject-Sequence}, checked against the last sequence of the subject
+     * {@code Nats-Expected-Last-Subject-Sequence-Subject} names (2.12+; wildcards allowed, as the
+     * server's LoadLastMsg), else of the message's own subject. The subject header alone is 10193.
+     */
+    private void checkExpectedLastSubjectSequence(String subject, Headers h) throws IOException {
+        String expected = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
+        String other = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT).orElse("");
+        if (expected.isEmpty()) {
+            if (!other.isEmpty()) {
+                throw JetStreamApiException.expectedLastSeqPerSubjectInvalid();
+            }
+            return;
+        }
+        String checked = other.isEmpty() ? subject : other;
+        long actual;
+        try {
+            actual = lastSeqMatching(checked);
+        } catch (StoreException | InterruptedException e) {
+            throw new IOException("cannot read the last message of subject " + checked + ": " + e.getMessage(), e);
+        }
+        if (parseSeq(expected) != actual) {
+            throw JetStreamApiException.wrongLastSequence(actual);
+        }
+    }
+
+    /** The last live sequence on {@code subject} (a filter when it has wildcards), 0 when none. */
+    private long lastSeqMatching(String subject) throws StoreException, InterruptedException {
+        boolean wildcard = false;
+        for (String token : subject.split("\\.", -1)) {
+            wildcard |= token.equals("*") || token.equals(">");
+        }
+        if (!wildcard) {
+            return state.lastSeqOf(subject);
+        }
+        SubjectFilter filter = new SubjectFilter(List.of(subject));
+        long[] last = {0};
+        // A scan of the live messages: rare (a wildcard expectation), and the writer has no per-filter index.
+        state.forEachLive(state.firstSeq(), (seq, ts, s, buf, ho, hl, po, pl, rl) -> {
+            if (filter.matches(s)) {
+                last[0] = seq;
+            }
+            return true;
+        });
+        return last[0];
+    }
+
+    /**
+     * A {@code Nats-TTL} value in seconds as nats-server's parseMessageTTL reads it: "never" is -1,
+     * a Go duration (at least 1 s) or a whole number of seconds; 0 when absent or unreadable (the
+     * server refuses a TTL on a stream without allow_msg_ttl only when it parsed to non-zero).
+     */
+    static long ttlSeconds(String v) {
+        if (v.isEmpty()) {
+            return 0;
+        }
+        if (v.equalsIgnoreCase("never")) {
+            return -1;
+        }
+        try {
+            long nanos = io.jetstart.recovery.GoFormat.parseDuration(v);
+            return nanos < 1_000_000_000L ? 0 : nanos / 1_000_000_000L;
+        } catch (IllegalArgumentException e) {
+            // Not a duration: the server's parseInt64 (digits only).
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
+                return 0;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     private static long parseSeq(String v) {
