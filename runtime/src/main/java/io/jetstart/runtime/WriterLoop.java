@@ -43,7 +43,7 @@ final class WriterLoop {
     static final int MAX_BATCH = 4096;
     private static final int QUEUE_CAPACITY = 1 << 16;
 
-    sealed interface Op permits Publish, Delete, Purge, Update, Flush, Stop {
+    sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Stop {
         CompletableFuture<?> done();
     }
 
@@ -55,6 +55,10 @@ final class WriterLoop {
     }
 
     record Delete(long seq, CompletableFuture<Boolean> done) implements Op {
+    }
+
+    /** A delete whose record is also overwritten with random bytes (nats-server's EraseMsg). */
+    record Erase(long seq, CompletableFuture<Boolean> done) implements Op {
     }
 
     record Purge(PurgeRequest request, CompletableFuture<Long> done) implements Op {
@@ -86,6 +90,8 @@ final class WriterLoop {
     /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
     private final java.util.HashSet<String> matched = new java.util.HashSet<>();
     private StreamRules rules;
+    /** Made on the first erase. */
+    private SecureErase eraser;
     private int blockSize;
     private TailBlock tail;
     private boolean limitsDue;
@@ -246,6 +252,7 @@ final class WriterLoop {
                         }
                     }
                     case Delete d -> delete(d);
+                    case Erase e -> erase(e);
                     case Purge p -> purge(p);
                     case Update u -> update(u);
                     case Flush f -> {
@@ -254,7 +261,7 @@ final class WriterLoop {
                     }
                     case Stop s -> stop = s;
                 }
-            } catch (JetStreamApiException | IllegalArgumentException e) {
+            } catch (JetStreamApiException | IllegalArgumentException | UnsupportedOperationException e) {
                 // Refused before anything was laid out: the state is unchanged.
                 op.done().completeExceptionally(e);
             } catch (IOException e) {
@@ -547,6 +554,56 @@ final class WriterLoop {
             throw new JetStreamApiException(400, 10043, "sequence " + seq + " not found");
         }
         hold(d.done(), Boolean.TRUE);
+    }
+
+    /**
+     * Secure erase: the checks and errors of a delete, then the tombstone (laid out, written and
+     * synced first, as the server writes it before erasing), then the record overwritten with its
+     * erased form, the block replaced atomically ({@link SecureErase}). The record is found before
+     * anything changes, so a block erase cannot rewrite (compressed, encrypted) is refused with the
+     * message still there.
+     */
+    private void erase(Erase e) throws IOException, StoreException, InterruptedException {
+        StreamRules c = rules;
+        if (c.sealed()) {
+            throw JetStreamApiException.sealed();
+        }
+        if (c.denyDelete()) {
+            throw JetStreamApiException.deleteFailed("message delete not permitted");
+        }
+        long seq = e.seq();
+        long blockIndex = state.blockIndexOf(seq);
+        if (blockIndex == 0) {
+            delete(new Delete(seq, e.done()));
+            return;
+        }
+        if (eraser == null) {
+            eraser = new SecureErase(name);
+        }
+        tail.flush();
+        boolean inTail = blockIndex == tail.index;
+        Path msgs = state.msgsDir();
+        byte[] content = inTail ? tail.bytes() : eraser.readPlainBlock(msgs, blockIndex);
+        int length = inTail ? tail.length() : content.length;
+        Path file = msgs.resolve(blockIndex + ".blk");
+        SecureErase.Location at = eraser.locate(file, blockIndex, content, length, seq);
+        if (!state.removeOne(seq, this::tombstone)) {
+            throw new IllegalStateException("message " + seq + " was live and could not be removed");
+        }
+        tail.flush();
+        tail.sync();
+        // The tombstone may have rolled the tail: the erased record is then in a sealed block.
+        if (inTail && blockIndex == tail.index) {
+            eraser.overwrite(tail.bytes(), at, seq);
+            tail.replaceFileAtomically();
+        } else {
+            if (inTail) {
+                content = java.util.Arrays.copyOf(content, length);
+            }
+            eraser.overwrite(content, at, seq);
+            SecureErase.replace(file, content);
+        }
+        hold(e.done(), Boolean.TRUE);
     }
 
     private void purge(Purge p) throws IOException, StoreException, InterruptedException {
