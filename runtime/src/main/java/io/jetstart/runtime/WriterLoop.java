@@ -235,6 +235,7 @@ final class WriterLoop {
         long bytesBefore = state.bytes();
         long[] enqueued = new long[batch.size()];
         long syncNanos = 0;
+        boolean syncedAll = false;
         long now = wallNanos();
         dedupe.expire(now);
         for (Op op : batch) {
@@ -288,6 +289,7 @@ final class WriterLoop {
                     long t0 = System.nanoTime();
                     tail.sync();
                     syncNanos = System.nanoTime() - t0;
+                    syncedAll = true;
                 }
                 if (flush || stop != null) {
                     writeIndexDb();
@@ -316,6 +318,9 @@ final class WriterLoop {
             }
             listener.batchCommitted(new CommitListener.CommittedBatch(state.store().account(), name, publishes, batchBytes,
                     state.lastSeq(), syncNanos, latencies, queue.size()));
+        }
+        if (syncedAll && failure == null) {
+            reportSynced();
         }
         completePending();
         if (stop != null) {
@@ -717,6 +722,7 @@ final class WriterLoop {
                 tail.flush();
                 tail.sync();
                 writeIndexDb();
+                reportSynced();
             }
         } catch (IOException e) {
             fail(e);
@@ -727,6 +733,14 @@ final class WriterLoop {
         } catch (java.io.UncheckedIOException e) {
             fail(e.getCause());
         }
+    }
+
+    /**
+     * Tells the listener that everything up to the last sequence is fsynced: called right after a
+     * sync of the tail, every earlier block having been synced when the tail rolled past it.
+     */
+    private void reportSynced() {
+        listener.synced(new CommitListener.SyncPoint(state.store().account(), name, state.lastSeq()));
     }
 
     private void writeIndexDb() throws IOException {
