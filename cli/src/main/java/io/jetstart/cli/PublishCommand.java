@@ -84,7 +84,12 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--sync", defaultValue = "interval", paramLabel = "always|interval", description = "Sync policy (default: ${DEFAULT-VALUE})")
     String sync;
 
-    @Option(names = "--ack-lines", description = "Print 'acked <seq>' on stdout, flushed, after each committed batch")
+    @Option(names = "--sync-interval", converter = GoDurationConverter.class, paramLabel = "DUR",
+            description = "With --sync interval: how often blocks are synced and index.db written (default: 2m, nats-server's sync_interval)")
+    Duration syncInterval;
+
+    @Option(names = "--ack-lines",
+            description = "Print 'acked <seq>' on stdout, flushed, after each committed batch, and 'synced <seq>' after each completed sync")
     boolean ackLines;
 
     @Option(names = "--json", description = "End with {\"published\",\"first_seq\",\"last_seq\",\"elapsed_ms\",\"msgs_per_s\",\"sync\"}")
@@ -110,6 +115,10 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
             return Main.USAGE;
         }
+        if (syncInterval != null && syncInterval.isZero()) {
+            err.println("jetstart: --sync-interval must be more than 0");
+            return Main.USAGE;
+        }
         if (!Files.isDirectory(storeDir)) {
             err.println("jetstart: " + storeDir + " is not a directory");
             return Main.NO_INPUT;
@@ -119,7 +128,8 @@ final class PublishCommand implements Callable<Integer> {
         long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 32;
         JetStartStore store;
         try {
-            store = JetStart.open(storeDir, RuntimeOptions.defaults().withSync(policy));
+            RuntimeOptions options = RuntimeOptions.defaults().withSync(policy);
+            store = JetStart.open(storeDir, syncInterval == null ? options : options.withSyncInterval(syncInterval));
         } catch (StoreLockedException e) {
             err.println("jetstart: " + e.getMessage());
             return Main.FAILED;
@@ -138,9 +148,18 @@ final class PublishCommand implements Callable<Integer> {
             }
             List<String> targets = targets(s);
             if (acks != null) {
-                store.addCommitListener(batch -> {
-                    acks.print("acked " + batch.lastSeq() + "\n");
-                    acks.flush();
+                store.addCommitListener(new io.jetstart.runtime.CommitListener() {
+                    @Override
+                    public void batchCommitted(CommittedBatch batch) {
+                        acks.print("acked " + batch.lastSeq() + "\n");
+                        acks.flush();
+                    }
+
+                    @Override
+                    public void synced(SyncPoint point) {
+                        acks.print("synced " + point.lastSeq() + "\n");
+                        acks.flush();
+                    }
                 });
             }
             AtomicLong first = new AtomicLong(Long.MAX_VALUE);

@@ -91,7 +91,82 @@ class RuntimeCrashIT {
             highestAcked = Math.max(highestAcked, runLastAck);
         }
         assertThat(acked).as("acknowledged messages over all trials").isNotEmpty();
-        serverServesTheAcks(store, acked, random);
+        serverServesTheAcks(store, "CRASH", acked, random);
+    }
+
+    /**
+     * kill -9 with {@code --sync interval} (a short, random interval): the child prints
+     * {@code synced <seq>} after each completed sync. After each kill, every message up to the
+     * last such line is there byte for byte (and unchanged from earlier trials), no synced sequence
+     * goes backwards; at the end nats-server 2.14+ serves them with the same bytes.
+     * {@code -Djetstart.crash.interval.trials=N} (default 6) sets the number of kills.
+     */
+    @Test
+    void whatTheLastCompletedSyncCoveredSurvivesKillNineWithIntervalSync() throws Exception {
+        int trials = Integer.getInteger("jetstart.crash.interval.trials", 6);
+        long seed = Long.getLong("jetstart.crash.seed", System.nanoTime());
+        System.out.println("[it] RuntimeCrashIT (interval sync): " + trials + " trials, seed " + seed);
+        Random random = new Random(seed);
+        Path store = tmp.resolve("interval-store");
+        Files.createDirectories(store);
+        Jetstart jetstart = new Jetstart(tmp.resolve("interval-work"));
+        jetstart.run("--version");
+        TreeMap<Long, byte[]> synced = new TreeMap<>();
+        long highestSynced = 0;
+        for (int t = 0; t < trials; t++) {
+            String context = "interval trial " + t + " (seed " + seed + ")";
+            Path out = tmp.resolve("interval-work").resolve("publish-" + t + ".stdout");
+            Path err = tmp.resolve("interval-work").resolve("publish-" + t + ".stderr");
+            String interval = (10 + random.nextInt(90)) + "ms";
+            Process p = new ProcessBuilder(launcher(), "publish", store.toString(), "ICRASH", "--create", "icrash.*", "--sync",
+                    "interval", "--sync-interval", interval, "--ack-lines", "--count", "100000000",
+                    "--size", Integer.toString(48 + random.nextInt(200)), "--publishers", Integer.toString(1 + random.nextInt(4)))
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            long before = highestSynced;
+            waitForLine(p, out, err, "synced ", seq -> seq > before, context);
+            Thread.sleep(random.nextInt(400));
+            kill(p);
+            List<Long> points = lines(out, "synced ");
+            long runSynced = points.get(points.size() - 1);
+            assertThat(points).as(context + ": sync points only go up").isSorted();
+            assertThat(points.get(0)).as(context + ": a run's first sync point is not below the last one before it")
+                    .isGreaterThanOrEqualTo(highestSynced);
+            StreamSnapshot snap = StreamSnapshot.open(store, "$G", "ICRASH");
+            assertThat(snap.info().lastSeq()).as(context + ": the stream's last sequence").isGreaterThanOrEqualTo(runSynced);
+            for (long seq = highestSynced + 1; seq <= runSynced; seq++) {
+                Optional<StoredMessage> m = snap.get(seq);
+                assertThat(m).as(context + ": synced sequence " + seq + " (interval " + interval + ")").isPresent();
+                byte[] payload = m.get().payload();
+                assertThat(payload).as(context + ": synced seq " + seq + " byte for byte").isEqualTo(Payloads.expectedFor(payload));
+                synced.put(seq, payload);
+            }
+            for (long seq : sample(synced, random, 50)) {
+                assertThat(snap.get(seq).map(StoredMessage::payload).orElse(null)).as(context + ": earlier sync point " + seq)
+                        .isEqualTo(synced.get(seq));
+            }
+            highestSynced = Math.max(highestSynced, runSynced);
+        }
+        assertThat(synced).as("synced messages over all trials").isNotEmpty();
+        System.out.println("[it] RuntimeCrashIT (interval sync): " + synced.size() + " messages covered by sync points, last " + highestSynced);
+        serverServesTheAcks(store, "ICRASH", synced, random);
+    }
+
+    /** Waits for a complete line {@code <prefix><seq>} whose seq passes {@code wanted}. */
+    private static void waitForLine(Process p, Path out, Path err, String prefix, java.util.function.LongPredicate wanted,
+                                    String context) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (lines(out, prefix).stream().anyMatch(wanted::test)) {
+                return;
+            }
+            if (!p.isAlive()) {
+                throw new AssertionError(context + ": publish exited " + p.exitValue() + " before a '" + prefix + "' line:\n"
+                        + Files.readString(err));
+            }
+            Thread.sleep(20);
+        }
+        kill(p);
+        throw new AssertionError(context + ": no '" + prefix + "' line within 60 s:\n" + Files.readString(err));
     }
 
     private static String launcher() {
@@ -129,18 +204,23 @@ class RuntimeCrashIT {
 
     /** The complete "acked N" lines (a line cut by the kill has no newline and does not count). */
     private static List<Long> acks(Path out) throws IOException {
+        return lines(out, "acked ");
+    }
+
+    /** The complete lines {@code <prefix>N}, in order (a line cut by the kill has no newline and does not count). */
+    private static List<Long> lines(Path out, String prefix) throws IOException {
         String text = Files.readString(out, StandardCharsets.UTF_8);
         int end = text.lastIndexOf('\n');
-        List<Long> acks = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
         if (end < 0) {
-            return acks;
+            return seqs;
         }
         for (String line : text.substring(0, end).split("\n")) {
-            if (line.startsWith("acked ")) {
-                acks.add(Long.parseLong(line.substring(6).strip()));
+            if (line.startsWith(prefix)) {
+                seqs.add(Long.parseLong(line.substring(prefix.length()).strip()));
             }
         }
-        return acks;
+        return seqs;
     }
 
     private static List<Long> sample(TreeMap<Long, byte[]> acked, Random random, int n) {
@@ -158,16 +238,16 @@ class RuntimeCrashIT {
      * MSG.GET per message is a request-reply round trip: a fast publisher acks a million messages
      * in 20 trials, and asking for each of them took minutes.
      */
-    private void serverServesTheAcks(Path store, TreeMap<Long, byte[]> acked, Random random) throws Exception {
+    private void serverServesTheAcks(Path store, String stream, TreeMap<Long, byte[]> acked, Random random) throws Exception {
         NatsServers servers = NatsServers.discover();
         Optional<NatsServerBinary> newest = servers.all().stream().filter(b -> b.version().atLeast(2, 14)).reduce((a, b) -> b);
         if (newest.isEmpty()) {
             System.out.println("[it] RuntimeCrashIT: no nats-server 2.14+ found; the server check is skipped");
             return;
         }
-        Path copy = StoreFiles.copy(store, tmp.resolve("server").resolve("store"));
+        Path copy = StoreFiles.copy(store, tmp.resolve("server-" + stream).resolve("store"));
         Files.deleteIfExists(copy.resolve("jetstart.lock"));
-        try (NatsServerProcess server = NatsServerProcess.start(newest.get(), copy, tmp.resolve("server"), ServerAccounts.GLOBAL);
+        try (NatsServerProcess server = NatsServerProcess.start(newest.get(), copy, tmp.resolve("server-" + stream), ServerAccounts.GLOBAL);
              NatsClient client = server.connect(Account.GLOBAL)) {
             JsApi api = new JsApi(client.connection(), Json.mapper());
             List<String> problems = new ArrayList<>();
@@ -180,7 +260,7 @@ class RuntimeCrashIT {
                 checked.addAll(sample(acked, random, SERVER_CHECKS - checked.size()));
             }
             for (long seq : checked) {
-                Optional<JsonNode> m = api.message("CRASH", seq);
+                Optional<JsonNode> m = api.message(stream, seq);
                 if (m.isEmpty()) {
                     problems.add("seq " + seq + " missing");
                 } else if (!Arrays.equals(Base64.getDecoder().decode(m.get().path("data").asText()), acked.get(seq))) {

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The same random sequence of publishes (with msg ids, expected last sequences and expected last
- * subject sequences, right and wrong), deletes, subject purges and limit changes (max_msgs,
+ * subject sequences, right and wrong, on the message's subject or the one
+ * {@code Nats-Expected-Last-Subject-Sequence-Subject} names, a wildcard included), deletes, subject purges and limit changes (max_msgs,
  * max_bytes, discard old/new) on nats-server 2.14+ (through jnats) and on the
  * runtime: every operation must get the same answer (sequence, duplicate flag, or error code), and
  * at the end both report the same state and hold the same messages. The seed is printed;
@@ -77,12 +78,20 @@ class RuntimeModelIT {
                     random.nextBytes(payload);
                     String msgId = random.nextInt(4) == 0 ? "id-" + random.nextInt(20) : null;
                     long expectLast = random.nextInt(10) == 0 ? rt.info().lastSeq() + (random.nextBoolean() ? 0 : 1) : -1;
-                    long expectSubject = random.nextInt(12) == 0
-                            ? rt.lastBySubject(subject).map(StoredMessage::seq).orElse(0L) + (random.nextBoolean() ? 0 : 1) : -1;
-                    String server = serverPublish(js, subject, payload, msgId, expectLast, expectSubject);
-                    String runtime = runtimePublish(rt, subject, payload, msgId, expectLast, expectSubject);
+                    // Now and then the expectation names another subject (2.12+), a wildcard, or comes without its sequence.
+                    int otherKind = random.nextInt(10);
+                    String expectOn = otherKind == 0 ? "m." + random.nextInt(6) : otherKind == 1 ? "m.*" : null;
+                    long expectSubject = random.nextInt(12) == 0 || otherKind < 2
+                            ? rt.lastBySubject(expectOn == null ? subject : expectOn).map(StoredMessage::seq).orElse(0L)
+                            + (random.nextBoolean() ? 0 : 1) : -1;
+                    if (otherKind == 2 && random.nextInt(4) == 0) {
+                        expectOn = "m." + random.nextInt(6);
+                        expectSubject = -1;
+                    }
+                    String server = serverPublish(js, subject, payload, msgId, expectLast, expectSubject, expectOn);
+                    String runtime = runtimePublish(rt, subject, payload, msgId, expectLast, expectSubject, expectOn);
                     compare(differences, context + " publish " + subject + " (" + payload.length + " B) id " + msgId + " expect " + expectLast
-                            + " (" + before + ")", server, runtime);
+                            + " subject expect " + expectSubject + " on " + expectOn + " (" + before + ")", server, runtime);
                 } else if (kind < 85) {
                     long last = rt.info().lastSeq();
                     if (last == 0) {
@@ -156,8 +165,12 @@ class RuntimeModelIT {
     }
 
     private static String serverPublish(JetStream js, String subject, byte[] payload, String msgId, long expectLast,
-                                        long expectSubject) {
+                                        long expectSubject, String expectOn) {
         PublishOptions.Builder o = PublishOptions.builder();
+        Headers headers = new Headers();
+        if (expectOn != null) {
+            headers.add(io.jetstart.runtime.Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, expectOn);
+        }
         if (expectSubject >= 0) {
             o.expectedLastSubjectSequence(expectSubject);
         }
@@ -168,7 +181,7 @@ class RuntimeModelIT {
             o.expectedLastSequence(expectLast);
         }
         try {
-            io.nats.client.api.PublishAck ack = js.publish(subject, new Headers(), payload, o.build());
+            io.nats.client.api.PublishAck ack = js.publish(subject, headers, payload, o.build());
             return ack.getSeqno() + (ack.isDuplicate() ? " duplicate" : "");
         } catch (io.nats.client.JetStreamApiException e) {
             return "error " + e.getApiErrorCode() + " " + e.getErrorDescription();
@@ -178,8 +191,11 @@ class RuntimeModelIT {
     }
 
     private static String runtimePublish(JetStartStream rt, String subject, byte[] payload, String msgId, long expectLast,
-                                         long expectSubject) {
+                                         long expectSubject, String expectOn) {
         List<String> kv = new ArrayList<>();
+        if (expectOn != null) {
+            kv.addAll(Arrays.asList(io.jetstart.runtime.Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, expectOn));
+        }
         if (expectSubject >= 0) {
             kv.addAll(Arrays.asList(io.jetstart.runtime.Headers.EXPECTED_LAST_SUBJECT_SEQ, Long.toString(expectSubject)));
         }

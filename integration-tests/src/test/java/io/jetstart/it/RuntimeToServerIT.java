@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * runtime to server: a store written by the embedded runtime (publishes with headers and msg ids,
- * deletes, a subject purge, max_msgs and max_msgs_per_subject removals) is started by nats-server
+ * deletes, secure erases (in the block being appended to and in a sealed one), a subject purge, max_msgs and max_msgs_per_subject removals) is started by nats-server
  * 2.10.x and 2.14+, which report the state {@code jetstart inspect} reports and serve every message
  * {@code jetstart dump} prints; then the same store with every {@code index.db} deleted, which the
  * servers rebuild from the blocks to the same state (every removal left a tombstone, so nothing
@@ -100,6 +100,8 @@ class RuntimeToServerIT {
                 rt.delete(seq);
             }
             rt.purge(new PurgeRequest("rt.3", 5, 0));
+            // Secure erase in the block being appended to.
+            rt.erase(401);
             JetStartStream lim = js.createStream("$G", config(
                     "{\"name\":\"LIM\",\"subjects\":[\"lim.>\"],\"max_msgs\":100,\"max_msgs_per_subject\":30}"));
             for (int i = 1; i <= 300; i++) {
@@ -112,6 +114,15 @@ class RuntimeToServerIT {
             }
             old.publish("gone", new byte[1]);
             old.purge(PurgeRequest.all());
+        }
+        // Erases in a sealed block: with 1 KiB blocks the first tombstone rolls the tail, so the
+        // records erased are in a block the writer no longer appends to, replaced whole.
+        try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS)
+                .withIndexVersion(indexVersion).withBlockSize(1024))) {
+            JetStartStream rt = js.stream("RT").await(java.time.Duration.ofSeconds(30));
+            rt.erase(13);
+            rt.erase(17);
+            rt.publish("rt.1", Headers.EMPTY, "after the erases".getBytes(StandardCharsets.UTF_8));
         }
         Jetstart jetstart = new Jetstart(store.resolveSibling(store.getFileName() + "-work"));
         JsonNode inspect = jetstart.inspect(store).json();

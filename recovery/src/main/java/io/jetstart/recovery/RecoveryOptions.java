@@ -28,10 +28,13 @@ import java.util.Set;
  *                    also rebuilt from every block and the two states compared (the reported state
  *                    stays the index's, the one nats-server starts with)
  * @param serverLine  whose view to report ({@code --as}); null: the line detected from the files
+ * @param firstStreams streams (by name, in any account) to recover first: their tasks are started
+ *                    before the others and their disk operations pass every other waiter at the
+ *                    gate ({@link CountingDiskGate#ahead()}); empty: largest first, one class
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
                               RecoveryListener listener, Set<String> onlyStreams, StoreKey key,
-                              boolean verifyBlocks, ServerLine serverLine) {
+                              boolean verifyBlocks, ServerLine serverLine, Set<String> firstStreams) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -45,6 +48,7 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(listener, "listener");
         onlyStreams = onlyStreams == null ? Set.of() : Set.copyOf(onlyStreams);
+        firstStreams = firstStreams == null ? Set.of() : Set.copyOf(firstStreams);
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             // In Go's notation (as operators write it), not Duration's PT0S.
             throw new IllegalArgumentException("--deadline must be positive, got " + GoFormat.duration(deadline.toNanos()));
@@ -57,13 +61,13 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
      */
     public RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
                            RecoveryListener listener, Set<String> onlyStreams) {
-        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false, null);
+        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false, null, Set.of());
     }
 
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
     public static RecoveryOptions defaults() {
         return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
-                RecoveryListener.NONE, Set.of(), null, false, null);
+                RecoveryListener.NONE, Set.of(), null, false, null, Set.of());
     }
 
     /**
@@ -78,43 +82,48 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withKey(StoreKey k) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks, serverLine);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks, serverLine, firstStreams);
     }
 
     public RecoveryOptions withVerifyBlocks(boolean verify) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify, serverLine);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify, serverLine, firstStreams);
+    }
+
+    /** Streams (by name) to recover first: started first, and ahead of the others at the disk gate. */
+    public RecoveryOptions withFirstStreams(Set<String> names) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, names);
     }
 
     /** Report {@code line}'s view instead of the detected line's; null returns to detection. */
     public RecoveryOptions withServerLine(ServerLine line) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, line);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, line, firstStreams);
     }
 }

@@ -117,8 +117,10 @@ public final class StoreRecovery implements AutoCloseable {
             if (!options.onlyStreams().isEmpty()) {
                 plan.removeIf(sd -> !options.onlyStreams().contains(sd.name()));
             }
-            // Longest-processing-time first: the biggest stream must not start last.
-            plan.sort(Comparator.comparingLong(StreamDir::blockBytes).reversed()
+            // The streams named to recover first, then longest-processing-time first: the biggest
+            // stream must not start last. Tasks are forked in this order.
+            plan.sort(Comparator.comparing((StreamDir sd) -> !options.firstStreams().contains(sd.name()))
+                    .thenComparing(Comparator.comparingLong(StreamDir::blockBytes).reversed())
                     .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
             // One line for the whole store, chosen before the first fork (a few header reads).
@@ -132,13 +134,16 @@ public final class StoreRecovery implements AutoCloseable {
             // value when the group is cancelled as the task returns (a StructuredTaskScope subtask
             // is then UNAVAILABLE, a cancelled Future has no result): the report must still say
             // what the listener was told, and each stream must finish exactly once.
+            // The named streams' disk operations pass every other waiter at the gate (same permits).
+            DiskGate ioFirst = options.firstStreams().isEmpty() ? io : gateProbe.apply(gate.ahead());
             AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
             for (int i = 0; i < plan.size(); i++) {
                 StreamDir sd = plan.get(i);
                 int index = i;
+                DiskGate streamIo = options.firstStreams().contains(sd.name()) ? ioFirst : io;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, line, runner, io, buffers, hashes, events, sequential, r -> finished.set(index, r))));
+                        () -> recoverStream(sd, line, runner, streamIo, buffers, hashes, events, sequential, r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;

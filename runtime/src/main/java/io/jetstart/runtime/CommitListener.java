@@ -11,6 +11,18 @@ public interface CommitListener {
     void batchCommitted(CommittedBatch batch);
 
     /**
+     * A sync of the stream's blocks completed: every message up to {@code point.lastSeq()} is on
+     * stable storage (with {@link SyncPolicy#INTERVAL}, at each interval, on flush and on close;
+     * with {@link SyncPolicy#ALWAYS}, after each batch). Writer thread; quick, must not throw.
+     */
+    default void synced(SyncPoint point) {
+    }
+
+    /** Everything of {@code account > stream} up to {@code lastSeq} has been fsynced. */
+    record SyncPoint(String account, String stream, long lastSeq) {
+    }
+
+    /**
      * One committed batch.
      *
      * @param publishes        messages the batch stored (duplicates and refusals excluded)

@@ -17,6 +17,10 @@ public final class Headers {
     public static final String EXPECTED_LAST_SEQ = "Nats-Expected-Last-Sequence";
     public static final String EXPECTED_LAST_SUBJECT_SEQ = "Nats-Expected-Last-Subject-Sequence";
     public static final String EXPECTED_LAST_MSG_ID = "Nats-Expected-Last-Msg-Id";
+    /** 2.12+: the subject whose last sequence {@link #EXPECTED_LAST_SUBJECT_SEQ} is checked against (default: the message's own). */
+    public static final String EXPECTED_LAST_SUBJECT_SEQ_SUBJECT = "Nats-Expected-Last-Subject-Sequence-Subject";
+    /** 2.11+: a per-message TTL; refused on a stream without {@code allow_msg_ttl}. */
+    public static final String TTL = "Nats-TTL";
     /** {@code sub}: keep only this message of its subject; {@code all}: only this message of the stream. */
     public static final String ROLLUP = "Nats-Rollup";
 

@@ -200,9 +200,19 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, batch -> {
-            for (CommitListener l : commitListeners) {
-                l.batchCommitted(batch);
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, new CommitListener() {
+            @Override
+            public void batchCommitted(CommittedBatch batch) {
+                for (CommitListener l : commitListeners) {
+                    l.batchCommitted(batch);
+                }
+            }
+
+            @Override
+            public void synced(SyncPoint point) {
+                for (CommitListener l : commitListeners) {
+                    l.synced(point);
+                }
             }
         });
         w.rebuildDedupe(WriterLoop.wallNanos());

@@ -100,6 +100,17 @@ public final class JetStartStream {
         await(write(new WriterLoop.Delete(seq, new CompletableFuture<>())));
     }
 
+    /**
+     * Secure erase (nats-server's {@code EraseMsg}): removes message {@code seq} as {@link #delete}
+     * does (same errors), and overwrites its record's subject, headers and payload with random
+     * bytes under a valid checksum, the block replaced atomically. Blocks the runtime cannot
+     * rewrite yet (compressed, encrypted) are refused with {@link UnsupportedOperationException},
+     * the message left in place.
+     */
+    public void erase(long seq) throws InterruptedException {
+        await(write(new WriterLoop.Erase(seq, new CompletableFuture<>())));
+    }
+
     /** Purges as nats-server's purge request does; returns how many messages were removed. */
     public long purge(PurgeRequest request) throws InterruptedException {
         return await(write(new WriterLoop.Purge(request, new CompletableFuture<>())));

@@ -56,6 +56,16 @@ public final class JetStreamApiException extends RuntimeException {
         return new JetStreamApiException(400, 10071, "wrong last sequence: " + actual);
     }
 
+    /** JSStreamExpectedLastSeqPerSubjectInvalid: the subject header without the sequence header. */
+    static JetStreamApiException expectedLastSeqPerSubjectInvalid() {
+        return new JetStreamApiException(400, 10193, "missing sequence for expected last sequence per subject");
+    }
+
+    /** JSMessageTTLDisabledErr: a {@code Nats-TTL} on a stream without {@code allow_msg_ttl}. */
+    static JetStreamApiException ttlDisabled() {
+        return new JetStreamApiException(400, 10166, "per-message TTL is disabled");
+    }
+
     static JetStreamApiException wrongLastMsgId(String actual) {
         return new JetStreamApiException(400, 10070, "wrong last msg ID: " + actual);
     }

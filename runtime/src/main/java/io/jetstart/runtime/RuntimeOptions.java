@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * How a store is served.
  *
- * @param recovery     how the store is recovered at open (its listener sees every event)
+ * @param recovery     how the store is recovered at open (its listener sees every event; its
+ *                     {@code firstStreams} are recovered and served first, see {@link #withFirstStreams})
  * @param sync         when appends are forced to disk
  * @param syncInterval with {@link SyncPolicy#INTERVAL}: how often blocks are synced and
  *                     {@code index.db} rewritten (nats-server's {@code sync_interval}, default 2 min)
@@ -60,6 +61,14 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
 
     public RuntimeOptions withBlockSize(int b) {
         return new RuntimeOptions(recovery, sync, syncInterval, indexVersion, b, maxPayload, lockFile);
+    }
+
+    /**
+     * Streams (by name, in any account) to recover and serve first: their recovery tasks start
+     * before the others and their disk operations pass every other waiter at the disk gate.
+     */
+    public RuntimeOptions withFirstStreams(java.util.Set<String> names) {
+        return withRecovery(recovery.withFirstStreams(names));
     }
 
     public RuntimeOptions withRecovery(RecoveryOptions r) {

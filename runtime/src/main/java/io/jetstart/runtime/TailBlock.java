@@ -28,7 +28,7 @@ import java.util.Arrays;
 final class TailBlock implements AutoCloseable {
     final long index;
     final Path file;
-    private final FileChannel ch;
+    private FileChannel ch;
     private final RecordHash hash;
     private byte[] buf;
     private int length;
@@ -152,6 +152,20 @@ final class TailBlock implements AutoCloseable {
     /** The last 8 bytes written (zeros for an empty block): what {@code index.db} names. */
     byte[] lastChecksum() {
         return written >= 8 ? Arrays.copyOfRange(buf, written - 8, written) : new byte[8];
+    }
+
+    /**
+     * Replaces the block's file with the laid-out content, everything flushed first, atomically
+     * (temp file, fsync, rename, fsync of the directory), and goes on appending to the new file:
+     * for a secure erase, which changes bytes already written ({@link SecureErase}).
+     */
+    void replaceFileAtomically() throws IOException {
+        flush();
+        SecureErase.replace(file, Arrays.copyOf(buf, length));
+        FileChannel old = ch;
+        ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        old.close();
+        synced = written;
     }
 
     @Override

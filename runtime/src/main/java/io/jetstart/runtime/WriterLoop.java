@@ -43,7 +43,7 @@ final class WriterLoop {
     static final int MAX_BATCH = 4096;
     private static final int QUEUE_CAPACITY = 1 << 16;
 
-    sealed interface Op permits Publish, Delete, Purge, Update, Flush, Stop, Release {
+    sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Stop, Release {
         CompletableFuture<?> done();
     }
 
@@ -55,6 +55,10 @@ final class WriterLoop {
     }
 
     record Delete(long seq, CompletableFuture<Boolean> done) implements Op {
+    }
+
+    /** A delete whose record is also overwritten with random bytes (nats-server's EraseMsg). */
+    record Erase(long seq, CompletableFuture<Boolean> done) implements Op {
     }
 
     record Purge(PurgeRequest request, CompletableFuture<Long> done) implements Op {
@@ -90,6 +94,8 @@ final class WriterLoop {
     /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
     private final java.util.HashSet<String> matched = new java.util.HashSet<>();
     private StreamRules rules;
+    /** Made on the first erase. */
+    private SecureErase eraser;
     private int blockSize;
     private TailBlock tail;
     private boolean limitsDue;
@@ -234,6 +240,7 @@ final class WriterLoop {
         long bytesBefore = state.bytes();
         long[] enqueued = new long[batch.size()];
         long syncNanos = 0;
+        boolean syncedAll = false;
         long now = wallNanos();
         dedupe.expire(now);
         for (Op op : batch) {
@@ -251,6 +258,7 @@ final class WriterLoop {
                         }
                     }
                     case Delete d -> delete(d);
+                    case Erase e -> erase(e);
                     case Purge p -> purge(p);
                     case Update u -> update(u);
                     case Flush f -> {
@@ -260,7 +268,7 @@ final class WriterLoop {
                     case Stop s -> stop = s;
                     case Release r -> release(r);
                 }
-            } catch (JetStreamApiException | IllegalArgumentException e) {
+            } catch (JetStreamApiException | IllegalArgumentException | UnsupportedOperationException e) {
                 // Refused before anything was laid out: the state is unchanged.
                 op.done().completeExceptionally(e);
             } catch (IOException e) {
@@ -287,6 +295,7 @@ final class WriterLoop {
                     long t0 = System.nanoTime();
                     tail.sync();
                     syncNanos = System.nanoTime() - t0;
+                    syncedAll = true;
                 }
                 if (flush || stop != null) {
                     writeIndexDb();
@@ -315,6 +324,9 @@ final class WriterLoop {
             }
             listener.batchCommitted(new CommitListener.CommittedBatch(state.store().account(), name, publishes, batchBytes,
                     state.lastSeq(), syncNanos, latencies, queue.size()));
+        }
+        if (syncedAll && failure == null) {
+            reportSynced();
         }
         completePending();
         if (stop != null) {
@@ -354,19 +366,12 @@ final class WriterLoop {
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
         }
-        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
-        String expSubjLast = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
-        if (!expSubjLast.isEmpty()) {
-            long actual;
-            try {
-                actual = state.lastSeqOf(p.subject());
-            } catch (StoreException | InterruptedException e) {
-                throw new IOException("cannot read the last message of subject " + p.subject() + ": " + e.getMessage(), e);
-            }
-            if (parseSeq(expSubjLast) != actual) {
-                throw JetStreamApiException.wrongLastSequence(actual);
-            }
+        // Streams that take no TTLs refuse a message carrying one (the runtime serves no TTL stream yet).
+        if (ttlSeconds(h.first(Headers.TTL).orElse("")) != 0) {
+            throw JetStreamApiException.ttlDisabled();
         }
+        // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
+        checkExpectedLastSubjectSequence(p.subject(), h);
         String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
         if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
             throw JetStreamApiException.wrongLastSequence(state.lastSeq());
@@ -407,17 +412,18 @@ final class WriterLoop {
             if (c.maxMsgs() > 0 && state.messages() >= c.maxMsgs() && !atSubjectLimit) {
                 throw JetStreamApiException.storeFailed("maximum messages exceeded");
             }
-            // Record sizes, not payload sizes, as nats-server 2.15 counts them (RuntimeModelIT).
-            if (c.maxBytes() > 0 && state.bytes() + rl >= c.maxBytes()) {
-                // At the subject's limit the new message replaces the subject's oldest: allowed only
-                // when that one is bigger (nats-server: sizeForSeq(fseq) <= the new record refuses).
+            // Record sizes, not payload sizes, and only beyond the limit, as nats-server 2.14+ counts
+            // them (its storeRawMsg since 8311cde; RuntimeModelIT).
+            if (c.maxBytes() > 0 && state.bytes() + rl > c.maxBytes()) {
+                // At the subject's limit the new message replaces the subject's oldest: allowed unless
+                // that one is smaller (nats-server: sizeForSeq(fseq) < the new record refuses).
                 long replaced;
                 try {
                     replaced = atSubjectLimit ? state.firstRecordLengthOf(p.subject()) : 0;
                 } catch (StoreException | InterruptedException e) {
                     throw new IOException("cannot read the first message of subject " + p.subject() + ": " + e.getMessage(), e);
                 }
-                if (!atSubjectLimit || replaced <= rl) {
+                if (!atSubjectLimit || replaced < rl) {
                     throw JetStreamApiException.storeFailed("maximum bytes exceeded");
                 }
             }
@@ -456,6 +462,82 @@ final class WriterLoop {
         hold(p.done(), new PublishAck(name, seq, false));
     }
 
+    /**
+     * {@code Nats-Expected-Last-Subject-Sequence}, checked against the last sequence of the subject
+     * {@code Nats-Expected-Last-Subject-Sequence-Subject} names (2.12+; wildcards allowed, as the
+     * server's LoadLastMsg), else of the message's own subject. The subject header alone is 10193.
+     */
+    private void checkExpectedLastSubjectSequence(String subject, Headers h) throws IOException {
+        String expected = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ).orElse("");
+        String other = h.first(Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT).orElse("");
+        if (expected.isEmpty()) {
+            if (!other.isEmpty()) {
+                throw JetStreamApiException.expectedLastSeqPerSubjectInvalid();
+            }
+            return;
+        }
+        String checked = other.isEmpty() ? subject : other;
+        long actual;
+        try {
+            actual = lastSeqMatching(checked);
+        } catch (StoreException | InterruptedException e) {
+            throw new IOException("cannot read the last message of subject " + checked + ": " + e.getMessage(), e);
+        }
+        if (parseSeq(expected) != actual) {
+            throw JetStreamApiException.wrongLastSequence(actual);
+        }
+    }
+
+    /** The last live sequence on {@code subject} (a filter when it has wildcards), 0 when none. */
+    private long lastSeqMatching(String subject) throws StoreException, InterruptedException {
+        boolean wildcard = false;
+        for (String token : subject.split("\\.", -1)) {
+            wildcard |= token.equals("*") || token.equals(">");
+        }
+        if (!wildcard) {
+            return state.lastSeqOf(subject);
+        }
+        SubjectFilter filter = new SubjectFilter(List.of(subject));
+        long[] last = {0};
+        // A scan of the live messages: rare (a wildcard expectation), and the writer has no per-filter index.
+        state.forEachLive(state.firstSeq(), (seq, ts, s, buf, ho, hl, po, pl, rl) -> {
+            if (filter.matches(s)) {
+                last[0] = seq;
+            }
+            return true;
+        });
+        return last[0];
+    }
+
+    /**
+     * A {@code Nats-TTL} value in seconds as nats-server's parseMessageTTL reads it: "never" is -1,
+     * a Go duration (at least 1 s) or a whole number of seconds; 0 when absent or unreadable (the
+     * server refuses a TTL on a stream without allow_msg_ttl only when it parsed to non-zero).
+     */
+    static long ttlSeconds(String v) {
+        if (v.isEmpty()) {
+            return 0;
+        }
+        if (v.equalsIgnoreCase("never")) {
+            return -1;
+        }
+        try {
+            long nanos = io.jetstart.recovery.GoFormat.parseDuration(v);
+            return nanos < 1_000_000_000L ? 0 : nanos / 1_000_000_000L;
+        } catch (IllegalArgumentException e) {
+            // Not a duration: the server's parseInt64 (digits only).
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
+                return 0;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     private static long parseSeq(String v) {
         try {
             return Long.parseUnsignedLong(v.strip());
@@ -484,6 +566,56 @@ final class WriterLoop {
             throw new JetStreamApiException(400, 10043, "sequence " + seq + " not found");
         }
         hold(d.done(), Boolean.TRUE);
+    }
+
+    /**
+     * Secure erase: the checks and errors of a delete, then the tombstone (laid out, written and
+     * synced first, as the server writes it before erasing), then the record overwritten with its
+     * erased form, the block replaced atomically ({@link SecureErase}). The record is found before
+     * anything changes, so a block erase cannot rewrite (compressed, encrypted) is refused with the
+     * message still there.
+     */
+    private void erase(Erase e) throws IOException, StoreException, InterruptedException {
+        StreamRules c = rules;
+        if (c.sealed()) {
+            throw JetStreamApiException.sealed();
+        }
+        if (c.denyDelete()) {
+            throw JetStreamApiException.deleteFailed("message delete not permitted");
+        }
+        long seq = e.seq();
+        long blockIndex = state.blockIndexOf(seq);
+        if (blockIndex == 0) {
+            delete(new Delete(seq, e.done()));
+            return;
+        }
+        if (eraser == null) {
+            eraser = new SecureErase(name);
+        }
+        tail.flush();
+        boolean inTail = blockIndex == tail.index;
+        Path msgs = state.msgsDir();
+        byte[] content = inTail ? tail.bytes() : eraser.readPlainBlock(msgs, blockIndex);
+        int length = inTail ? tail.length() : content.length;
+        Path file = msgs.resolve(blockIndex + ".blk");
+        SecureErase.Location at = eraser.locate(file, blockIndex, content, length, seq);
+        if (!state.removeOne(seq, this::tombstone)) {
+            throw new IllegalStateException("message " + seq + " was live and could not be removed");
+        }
+        tail.flush();
+        tail.sync();
+        // The tombstone may have rolled the tail: the erased record is then in a sealed block.
+        if (inTail && blockIndex == tail.index) {
+            eraser.overwrite(tail.bytes(), at, seq);
+            tail.replaceFileAtomically();
+        } else {
+            if (inTail) {
+                content = java.util.Arrays.copyOf(content, length);
+            }
+            eraser.overwrite(content, at, seq);
+            SecureErase.replace(file, content);
+        }
+        hold(e.done(), Boolean.TRUE);
     }
 
     private void purge(Purge p) throws IOException, StoreException, InterruptedException {
@@ -630,6 +762,7 @@ final class WriterLoop {
                 tail.flush();
                 tail.sync();
                 writeIndexDb();
+                reportSynced();
             }
         } catch (IOException e) {
             fail(e);
@@ -640,6 +773,14 @@ final class WriterLoop {
         } catch (java.io.UncheckedIOException e) {
             fail(e.getCause());
         }
+    }
+
+    /**
+     * Tells the listener that everything up to the last sequence is fsynced: called right after a
+     * sync of the tail, every earlier block having been synced when the tail rolled past it.
+     */
+    private void reportSynced() {
+        listener.synced(new CommitListener.SyncPoint(state.store().account(), name, state.lastSeq()));
     }
 
     private void writeIndexDb() throws IOException {

@@ -2,9 +2,11 @@ package io.jetstart.core.io;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.concurrent.Semaphore;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A fair, interruptible counting semaphore around each blocking disk operation, with the counters
@@ -13,13 +15,28 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Fair so that a stream that has waited longest gets the next slot; with an unfair semaphore
  * a burst of small streams can starve a large one (nats-server #8434 starved a cluster for hours
  * with too few slots). Thread-safe; create it before the first fork and share it.
+ *
+ * <p>Two classes of waiters: operations through {@link #ahead()} (the streams an operator named to
+ * recover first) get a freed permit before any other waiter; within each class it is first come,
+ * first served. A freed permit is handed to the waiter directly, so a thread arriving later never
+ * takes it from under one that waits.
  */
 public final class CountingDiskGate implements DiskGate {
     public static final int MIN_PERMITS = 1;
     public static final int MAX_PERMITS = 8192;
 
     private final int permits;
-    private final Semaphore semaphore;
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Guarded by {@link #lock}: free permits, and the waiters of each class in arrival order. */
+    private int free;
+    private final ArrayDeque<Waiter> aheadQueue = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    private final DiskGate aheadView = new DiskGate() {
+        @Override
+        public <T> T run(Io<T> io) throws IOException {
+            return CountingDiskGate.this.run(io, true);
+        }
+    };
     private final AtomicInteger inUse = new AtomicInteger();
     private final AtomicInteger waiters = new AtomicInteger();
     private final AtomicInteger peakInUse = new AtomicInteger();
@@ -42,8 +59,18 @@ public final class CountingDiskGate implements DiskGate {
             throw new IllegalArgumentException("dios must be between " + MIN_PERMITS + " and " + MAX_PERMITS + ", got " + permits);
         }
         this.permits = permits;
-        this.semaphore = new Semaphore(permits, true);
+        this.free = permits;
         this.listener = listener;
+    }
+
+    /** One thread waiting for a permit; {@code granted} is set by the releasing thread, under the lock. */
+    private static final class Waiter {
+        final Condition turn;
+        boolean granted;
+
+        Waiter(Condition turn) {
+            this.turn = turn;
+        }
     }
 
     /** The default for local SSDs: max(4, 2 × cores). See docs/recovery.md for network disks. */
@@ -53,10 +80,22 @@ public final class CountingDiskGate implements DiskGate {
 
     @Override
     public <T> T run(Io<T> io) throws IOException {
+        return run(io, false);
+    }
+
+    /**
+     * The same gate, whose operations go before every waiting operation of {@link #run}: for the
+     * streams to recover first. Same permits and counters.
+     */
+    public DiskGate ahead() {
+        return aheadView;
+    }
+
+    private <T> T run(Io<T> io, boolean first) throws IOException {
         long start = System.nanoTime();
         waiters.incrementAndGet();
         try {
-            semaphore.acquire();
+            acquire(first);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             InterruptedIOException iie = new InterruptedIOException("interrupted while waiting for a disk permit");
@@ -75,8 +114,58 @@ public final class CountingDiskGate implements DiskGate {
             return io.call();
         } finally {
             inUse.decrementAndGet();
-            semaphore.release();
+            release();
         }
+    }
+
+    private void acquire(boolean first) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            if (free > 0 && aheadQueue.isEmpty() && (first || queue.isEmpty())) {
+                free--;
+                return;
+            }
+            Waiter w = new Waiter(lock.newCondition());
+            (first ? aheadQueue : queue).addLast(w);
+            try {
+                while (!w.granted) {
+                    w.turn.await();
+                }
+            } catch (InterruptedException e) {
+                if (w.granted) {
+                    // Granted as the interrupt came: pass the permit on, then report the interrupt.
+                    handOver();
+                } else {
+                    (first ? aheadQueue : queue).remove(w);
+                }
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void release() {
+        lock.lock();
+        try {
+            handOver();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives a permit to the first waiter of the first class, or frees it. Under the lock. */
+    private void handOver() {
+        Waiter next = aheadQueue.pollFirst();
+        if (next == null) {
+            next = queue.pollFirst();
+        }
+        if (next == null) {
+            free++;
+            return;
+        }
+        next.granted = true;
+        next.turn.signal();
     }
 
     public int permits() {

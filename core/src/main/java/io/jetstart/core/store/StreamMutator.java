@@ -189,6 +189,12 @@ public final class StreamMutator {
         return s.isLive(seq);
     }
 
+    /** The index of the block that holds live message {@code seq}, 0 when it is not live (secure erase finds its record there). */
+    public long blockIndexOf(long seq) {
+        BlockState b = s.blockFor(seq);
+        return b == null || !b.isLive(seq) ? 0 : b.index;
+    }
+
     /** Live messages on {@code subject} (0 when the stream does not track subjects). */
     public long subjectTotal(String subject) {
         SubjectTotals t = s.psim.get(subject);

@@ -1,0 +1,85 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The 2.12+ subject override of the per-subject expectation, and the TTL header on a stream without TTLs. */
+class ExpectationHeadersTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theExpectedLastSubjectSequenceIsCheckedAgainstTheSubjectTheSubjectHeaderNames() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"E\",\"subjects\":[\"e.>\"]}"));
+            s.publish("e.a", bytes("1"));
+            s.publish("e.b", bytes("2"));
+            s.publish("e.a", bytes("3"));
+            // The last of e.b is 2, whatever the message's own subject (e.c has none).
+            assertThat(s.publish("e.c", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "2",
+                    Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "e.b"), bytes("4")).seq()).isEqualTo(4);
+            assertThatThrownBy(() -> s.publish("e.c", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "2",
+                    Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "e.a"), bytes("5")))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                        assertThat(e.errCode()).isEqualTo(10071);
+                        assertThat(e.description()).isEqualTo("wrong last sequence: 3");
+                    });
+            // A wildcard subject: the last message of any subject it matches (4, on e.c).
+            assertThat(s.publish("e.d", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "4",
+                    Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "e.*"), bytes("6")).seq()).isEqualTo(5);
+            // A subject no message has: its last sequence is 0.
+            assertThat(s.publish("e.a", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "0",
+                    Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "e.none"), bytes("7")).seq()).isEqualTo(6);
+            assertThat(s.info().lastSeq()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void theSubjectHeaderWithoutTheSequenceHeaderIsRefusedWithTheServersError() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"E\",\"subjects\":[\"e.>\"]}"));
+            assertThatThrownBy(() -> s.publish("e.a", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "e.b"), bytes("1")))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                        assertThat(e.code()).isEqualTo(400);
+                        assertThat(e.errCode()).isEqualTo(10193);
+                        assertThat(e.description()).isEqualTo("missing sequence for expected last sequence per subject");
+                    });
+            assertThat(s.info().messages()).isZero();
+        }
+    }
+
+    @Test
+    void aTtlHeaderOnAStreamWithoutMessageTtlsIsRefusedUnlessItReadsAsZero() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"T\",\"subjects\":[\"t\"]}"));
+            for (String ttl : new String[] {"5s", "1h", "30", "never"}) {
+                assertThatThrownBy(() -> s.publish("t", Headers.of(Headers.TTL, ttl), bytes("x")))
+                        .as(ttl).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                            assertThat(e.errCode()).isEqualTo(10166);
+                            assertThat(e.description()).isEqualTo("per-message TTL is disabled");
+                        });
+            }
+            // nats-server reads these as "no TTL" (under a second, or not a number) and stores the message.
+            assertThat(s.publish("t", Headers.of(Headers.TTL, "500ms"), bytes("x")).seq()).isEqualTo(1);
+            assertThat(s.publish("t", Headers.of(Headers.TTL, "0"), bytes("x")).seq()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void ttlValuesAreReadAsTheServerReadsThem() {
+        assertThat(WriterLoop.ttlSeconds("")).isZero();
+        assertThat(WriterLoop.ttlSeconds("never")).isEqualTo(-1);
+        assertThat(WriterLoop.ttlSeconds("NEVER")).isEqualTo(-1);
+        assertThat(WriterLoop.ttlSeconds("1m30s")).isEqualTo(90);
+        assertThat(WriterLoop.ttlSeconds("900ms")).isZero();
+        assertThat(WriterLoop.ttlSeconds("-5s")).isZero();
+        assertThat(WriterLoop.ttlSeconds("42")).isEqualTo(42);
+        assertThat(WriterLoop.ttlSeconds("4x")).isZero();
+    }
+}
