@@ -58,13 +58,24 @@ public final class KeyValue {
     }
 
     /**
-     * Creates the bucket's stream (or returns the bucket when one with the same settings exists;
-     * another one is the server's 10058).
+     * Creates the bucket's stream, or returns the bucket when one with the same settings exists
+     * (also one nats-server wrote, whose meta.inf carries keys the runtime does not write);
+     * other settings are the server's 10058.
      */
     public static KeyValue create(JetStartStore store, String account, KeyValueConfig config)
             throws IOException, InterruptedException {
-        JetStartStream s = store.createStream(account, config.streamConfig());
-        return new KeyValue(store, config.bucket(), s);
+        try {
+            JetStartStream s = store.createStream(account, config.streamConfig());
+            return new KeyValue(store, config.bucket(), s);
+        } catch (JetStreamApiException e) {
+            if (e.errCode() == 10058) {
+                KeyValue existing = open(store, account, config.bucket());
+                if (existing.config().equals(config)) {
+                    return existing;
+                }
+            }
+            throw e;
+        }
     }
 
     /** Deletes the bucket's stream and every file of it, as {@code nats kv rm} does. */
