@@ -84,7 +84,7 @@ final class KvCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "get: print only the value's bytes")
     boolean raw;
 
-    @Option(names = "--json", description = "get, keys, history, info: JSON (values in base64)")
+    @Option(names = "--json", description = "add, info, get, keys, history: JSON (values in base64)")
     boolean json;
 
     private PrintWriter out;
@@ -136,6 +136,10 @@ final class KvCommand implements Callable<Integer> {
             return usage(operation + " takes " + (arity[0] == arity[1] ? arity[0] : arity[0] + " or " + arity[1])
                     + " argument(s), got " + args.size());
         }
+        Integer misplaced = misplacedOption();
+        if (misplaced != null) {
+            return misplaced;
+        }
         try {
             KeyValueConfig.of(bucket);
             if (operation.equals("add")) {
@@ -150,6 +154,29 @@ final class KvCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 return usage("update's REVISION must be a number, got '" + args.get(2) + "'");
             }
+        }
+        return null;
+    }
+
+    /** An option given to an operation that does not take it (as nats kv's sub-commands refuse them). */
+    private Integer misplacedOption() {
+        var line = spec.commandLine().getParseResult();
+        List<String> addOnly = List.of("--history", "--ttl", "--max-value-size", "--max-bucket-size", "--description");
+        for (String o : addOnly) {
+            if (line.hasMatchedOption(o) && !operation.equals("add")) {
+                return usage(o + " is for add, not " + operation);
+            }
+        }
+        for (String o : List.of("--revision", "--raw")) {
+            if (line.hasMatchedOption(o) && !operation.equals("get")) {
+                return usage(o + " is for get, not " + operation);
+            }
+        }
+        if (json && !List.of("add", "info", "get", "keys", "history").contains(operation)) {
+            return usage("--json is for add, info, get, keys and history, not " + operation);
+        }
+        if (json && raw) {
+            return usage("--json and --raw exclude each other");
         }
         return null;
     }
