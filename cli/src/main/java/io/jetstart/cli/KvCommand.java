@@ -254,8 +254,13 @@ final class KvCommand implements Callable<Integer> {
 
     /** As nats kv put/create/update: the value written (the revision goes to stderr). */
     private void printValue(byte[] value, long rev) {
-        out.println(text(value).orElse("<" + value.length + " bytes>"));
+        printText(text(value).orElse("<" + value.length + " bytes of binary data>"));
         err.println("revision " + rev);
+    }
+
+    /** A value as text, ended by one line break (a value that ends in one, as `echo x |` gives, gets no second). */
+    private void printText(String s) {
+        out.print(s.endsWith("\n") ? s : s + "\n");
     }
 
     private void get(KeyValueEntry e) {
@@ -267,7 +272,7 @@ final class KvCommand implements Callable<Integer> {
             System.out.flush();
         } else {
             out.printf("%s > %s revision: %d created @ %s%n%n", e.bucket(), e.key(), e.revision(), RFC1123.format(e.created()));
-            out.println(text(e.value()).orElse("<" + e.value().length + " bytes of binary data>"));
+            printText(text(e.value()).orElse("<" + e.value().length + " bytes of binary data>"));
         }
     }
 
@@ -280,7 +285,8 @@ final class KvCommand implements Callable<Integer> {
         }
         out.printf("%-20s %9s %-6s %-31s %7s  %s%n", "KEY", "REVISION", "OP", "CREATED", "LENGTH", "VALUE");
         for (KeyValueEntry e : entries) {
-            String v = text(e.value()).map(s -> s.length() > 40 ? s.substring(0, 37) + "..." : s).orElse("<binary>");
+            String v = text(e.value()).map(s -> s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t"))
+                    .map(s -> s.length() > 40 ? s.substring(0, 37) + "..." : s).orElse("<binary>");
             out.printf("%-20s %9d %-6s %-31s %7d  %s%n", e.key(), e.revision(), e.operation(), RFC1123.format(e.created()),
                     e.value().length, v);
         }
