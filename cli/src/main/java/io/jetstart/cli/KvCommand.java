@@ -84,7 +84,7 @@ final class KvCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "get: print only the value's bytes")
     boolean raw;
 
-    @Option(names = "--json", description = "get, keys, history, info: JSON (values in base64)")
+    @Option(names = "--json", description = "add, info, get, keys, history: JSON (values in base64)")
     boolean json;
 
     private PrintWriter out;
@@ -136,6 +136,10 @@ final class KvCommand implements Callable<Integer> {
             return usage(operation + " takes " + (arity[0] == arity[1] ? arity[0] : arity[0] + " or " + arity[1])
                     + " argument(s), got " + args.size());
         }
+        Integer misplaced = misplacedOption();
+        if (misplaced != null) {
+            return misplaced;
+        }
         try {
             KeyValueConfig.of(bucket);
             if (operation.equals("add")) {
@@ -150,6 +154,29 @@ final class KvCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 return usage("update's REVISION must be a number, got '" + args.get(2) + "'");
             }
+        }
+        return null;
+    }
+
+    /** An option given to an operation that does not take it (as nats kv's sub-commands refuse them). */
+    private Integer misplacedOption() {
+        var line = spec.commandLine().getParseResult();
+        List<String> addOnly = List.of("--history", "--ttl", "--max-value-size", "--max-bucket-size", "--description");
+        for (String o : addOnly) {
+            if (line.hasMatchedOption(o) && !operation.equals("add")) {
+                return usage(o + " is for add, not " + operation);
+            }
+        }
+        for (String o : List.of("--revision", "--raw")) {
+            if (line.hasMatchedOption(o) && !operation.equals("get")) {
+                return usage(o + " is for get, not " + operation);
+            }
+        }
+        if (json && !List.of("add", "info", "get", "keys", "history").contains(operation)) {
+            return usage("--json is for add, info, get, keys and history, not " + operation);
+        }
+        if (json && raw) {
+            return usage("--json and --raw exclude each other");
         }
         return null;
     }
@@ -227,8 +254,13 @@ final class KvCommand implements Callable<Integer> {
 
     /** As nats kv put/create/update: the value written (the revision goes to stderr). */
     private void printValue(byte[] value, long rev) {
-        out.println(text(value).orElse("<" + value.length + " bytes>"));
+        printText(text(value).orElse("<" + value.length + " bytes of binary data>"));
         err.println("revision " + rev);
+    }
+
+    /** A value as text, ended by one line break (a value that ends in one, as `echo x |` gives, gets no second). */
+    private void printText(String s) {
+        out.print(s.endsWith("\n") ? s : s + "\n");
     }
 
     private void get(KeyValueEntry e) {
@@ -240,7 +272,7 @@ final class KvCommand implements Callable<Integer> {
             System.out.flush();
         } else {
             out.printf("%s > %s revision: %d created @ %s%n%n", e.bucket(), e.key(), e.revision(), RFC1123.format(e.created()));
-            out.println(text(e.value()).orElse("<" + e.value().length + " bytes of binary data>"));
+            printText(text(e.value()).orElse("<" + e.value().length + " bytes of binary data>"));
         }
     }
 
@@ -253,7 +285,8 @@ final class KvCommand implements Callable<Integer> {
         }
         out.printf("%-20s %9s %-6s %-31s %7s  %s%n", "KEY", "REVISION", "OP", "CREATED", "LENGTH", "VALUE");
         for (KeyValueEntry e : entries) {
-            String v = text(e.value()).map(s -> s.length() > 40 ? s.substring(0, 37) + "..." : s).orElse("<binary>");
+            String v = text(e.value()).map(s -> s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t"))
+                    .map(s -> s.length() > 40 ? s.substring(0, 37) + "..." : s).orElse("<binary>");
             out.printf("%-20s %9d %-6s %-31s %7d  %s%n", e.key(), e.revision(), e.operation(), RFC1123.format(e.created()),
                     e.value().length, v);
         }

@@ -88,6 +88,9 @@ class KvCommandTest {
         assertThat(kv("get").status()).isEqualTo(Main.USAGE);
         assertThat(kv("add", "--history", "65").err()).contains("Max History must be from 1 to 64 inclusive.");
         assertThat(kv("update", "k", "v", "x").status()).isEqualTo(Main.USAGE);
+        assertThat(kv("get", "k", "--history", "3").err()).contains("--history is for add, not get");
+        assertThat(kv("keys", "--revision", "3").err()).contains("--revision is for get, not keys");
+        assertThat(kv("del", "k", "--json").status()).isEqualTo(Main.USAGE);
         assertThat(kv("add").status()).isZero();
         Run badKey = kv("put", ".k", "v");
         assertThat(badKey.status()).isEqualTo(Main.USAGE);

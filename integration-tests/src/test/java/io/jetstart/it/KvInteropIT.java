@@ -117,7 +117,7 @@ class KvInteropIT {
                                     .isEqualTo(withoutTimes(runtime.get().view().history()))),
                     dynamicTest("the runtime's bucket stream config is the one jnats has the server create",
                             () -> sameConfig(runtime.get().store(), jnats.get().store())),
-                    dynamicTest("the runtime continues the bucket jnats wrote: create after a delete, update at jnats's revision",
+                    dynamicTest("the runtime opens the bucket jnats wrote with its settings and continues it: create after a delete, update at jnats's revision",
                             () -> continueWithRuntime(jnats.get().store(), tmp.resolve("continue-" + b.version()))))));
         }
         return nodes.stream();
@@ -266,6 +266,8 @@ class KvInteropIT {
         Path store = StoreFiles.copy(written, dir.resolve("store"));
         try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
             io.jetstart.runtime.kv.KeyValue kv = js.keyValue(BUCKET);
+            assertThat(js.createKeyValue(KeyValueConfig.of(BUCKET).withHistory(HISTORY)).stream())
+                    .as("the same settings again open the bucket jnats created").isSameAs(kv.stream());
             long last = kv.stream().info().lastSeq();
             assertThat(kv.put("k0", new byte[] {1})).isEqualTo(last + 1);
             kv.delete("k1");

@@ -43,7 +43,8 @@ class EmbeddingDocTest {
                 "metrics/src/test/java/io/jetstart/examples/RecoverStore.java",
                 "metrics/src/test/java/io/jetstart/examples/RecoverWithMetrics.java",
                 "metrics/src/test/java/io/jetstart/examples/ReadMessages.java",
-                "metrics/src/test/java/io/jetstart/examples/PublishAndRead.java");
+                "metrics/src/test/java/io/jetstart/examples/PublishAndRead.java",
+                "metrics/src/test/java/io/jetstart/examples/KeyValueBucket.java");
         assertThat(doc.split("```java", -1)).as("java blocks without an example marker").hasSize(quoted.size() + 1);
     }
 

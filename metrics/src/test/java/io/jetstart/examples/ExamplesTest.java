@@ -60,4 +60,11 @@ class ExamplesTest {
         assertThat(again.seq()).as("Nats-Msg-Id de-duplicates across a reopen").isEqualTo(1);
         assertThat(PublishAndRead.lastOrder(store)).get().extracting(io.jetstart.runtime.StoredMessage::seq).isEqualTo(1L);
     }
+
+    @Test
+    void theKeyValueExampleSeesItsWritesInOrderAndTheCreateIsRefused(@TempDir Path tmp) throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+
+        assertThat(KeyValueBucket.configure(store)).containsExactly("app.mode=fast @1", "app.mode=safe @2");
+    }
 }

@@ -58,13 +58,24 @@ public final class KeyValue {
     }
 
     /**
-     * Creates the bucket's stream (or returns the bucket when one with the same settings exists;
-     * another one is the server's 10058).
+     * Creates the bucket's stream, or returns the bucket when one with the same settings exists
+     * (also one nats-server wrote, whose meta.inf carries keys the runtime does not write);
+     * other settings are the server's 10058.
      */
     public static KeyValue create(JetStartStore store, String account, KeyValueConfig config)
             throws IOException, InterruptedException {
-        JetStartStream s = store.createStream(account, config.streamConfig());
-        return new KeyValue(store, config.bucket(), s);
+        try {
+            JetStartStream s = store.createStream(account, config.streamConfig());
+            return new KeyValue(store, config.bucket(), s);
+        } catch (JetStreamApiException e) {
+            if (e.errCode() == 10058) {
+                KeyValue existing = open(store, account, config.bucket());
+                if (existing.config().equals(config)) {
+                    return existing;
+                }
+            }
+            throw e;
+        }
     }
 
     /** Deletes the bucket's stream and every file of it, as {@code nats kv rm} does. */
@@ -176,7 +187,7 @@ public final class KeyValue {
     /** The keys matching {@code pattern} ('*' one token, '>' the rest) whose latest entry is a put. */
     public List<String> keys(String pattern) throws InterruptedException {
         List<String> out = new ArrayList<>();
-        for (StoredMessage m : lastPerKey(KvNames.checkPattern(pattern))) {
+        for (StoredMessage m : lastPerSubject(prefix + KvNames.checkPattern(pattern), Long.MAX_VALUE)) {
             if (KeyValueOperation.of(m.headers()) == KeyValueOperation.PUT) {
                 out.add(keyOf(m.subject()));
             }
@@ -186,7 +197,7 @@ public final class KeyValue {
 
     /** Every stored entry of the key, oldest first, delete and purge markers included. */
     public List<KeyValueEntry> history(String key) throws InterruptedException {
-        List<StoredMessage> all = all(prefix + KvNames.checkKey(key), 0);
+        List<StoredMessage> all = all(prefix + KvNames.checkKey(key), Long.MAX_VALUE);
         List<KeyValueEntry> out = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) {
             out.add(entry(all.get(i), all.size() - 1 - i, false));
@@ -209,27 +220,16 @@ public final class KeyValue {
         return KeyValueWatch.start(this, store, prefix + pattern, watcher, set);
     }
 
-    /** The latest live message of each subject matching the pattern, in sequence order. */
-    List<StoredMessage> lastPerKey(String pattern) throws InterruptedException {
-        return lastPerKey(pattern, Long.MAX_VALUE);
-    }
-
-    List<StoredMessage> lastPerKey(String pattern, long upToSeq) throws InterruptedException {
+    /**
+     * The latest live message of each subject matching {@code filter} (a whole subject filter),
+     * at or below {@code upToSeq}, in sequence order.
+     */
+    List<StoredMessage> lastPerSubject(String filter, long upToSeq) throws InterruptedException {
         Map<String, StoredMessage> last = new LinkedHashMap<>();
-        long from = 1;
-        while (true) {
-            List<StoredMessage> batch = stream.nextBatch(from, prefix + pattern, BATCH);
-            for (StoredMessage m : batch) {
-                if (m.seq() > upToSeq) {
-                    return sorted(last);
-                }
-                last.put(m.subject(), m);
-            }
-            if (batch.size() < BATCH) {
-                return sorted(last);
-            }
-            from = batch.get(batch.size() - 1).seq() + 1;
+        for (StoredMessage m : all(filter, upToSeq)) {
+            last.put(m.subject(), m);
         }
+        return sorted(last);
     }
 
     private static List<StoredMessage> sorted(Map<String, StoredMessage> last) {
@@ -238,14 +238,14 @@ public final class KeyValue {
         return out;
     }
 
-    /** Every live message matching {@code filter} from {@code fromSeq}, up to {@code upToSeq} when positive. */
+    /** Every live message matching {@code filter} at or below {@code upToSeq}, in sequence order. */
     List<StoredMessage> all(String filter, long upToSeq) throws InterruptedException {
         List<StoredMessage> out = new ArrayList<>();
         long from = 1;
         while (true) {
             List<StoredMessage> batch = stream.nextBatch(from, filter, BATCH);
             for (StoredMessage m : batch) {
-                if (upToSeq > 0 && m.seq() > upToSeq) {
+                if (m.seq() > upToSeq) {
                     return out;
                 }
                 out.add(m);

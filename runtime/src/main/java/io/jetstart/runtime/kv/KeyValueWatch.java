@@ -77,7 +77,7 @@ public final class KeyValueWatch implements AutoCloseable {
             if (!options.contains(WatchOption.UPDATES_ONLY)) {
                 List<StoredMessage> initial = options.contains(WatchOption.INCLUDE_HISTORY)
                         ? kv.all(filter, startLast)
-                        : kv.lastPerKey(filter.substring(KeyValueConfig.subjectPrefix(kv.bucket()).length()), startLast);
+                        : kv.lastPerSubject(filter, startLast);
                 deliver(initial);
             }
             if (closed) {

@@ -86,6 +86,25 @@ class KeyValueWatchTest {
     }
 
     @Test
+    void aWatchOnAnEmptyBucketEndsItsInitialDataAtOnceAndDeliversEachLaterPutOnce() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            KeyValue kv = store.createKeyValue(KeyValueConfig.of("empty").withHistory(64));
+            Recorder r = new Recorder();
+            try (KeyValueWatch w = kv.watch(">", r)) {
+                List<String> expected = new ArrayList<>();
+                expected.add(END);
+                for (int i = 1; i <= 50; i++) {
+                    kv.put("k", b("v" + i));
+                    expected.add("k=v" + i + "@" + i + " PUT");
+                }
+                assertThat(r.next(51)).containsExactlyElementsOf(expected);
+                kv.put("k", b("last"));
+                assertThat(r.next(1)).as("nothing delivered twice before it").containsExactly("k=last@51 PUT");
+            }
+        }
+    }
+
+    @Test
     void aPatternLimitsTheWatchToItsKeys() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             KeyValue kv = bucket(store);
