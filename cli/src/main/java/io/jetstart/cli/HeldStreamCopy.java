@@ -42,11 +42,13 @@ final class HeldStreamCopy {
     }
 
     /**
-     * Whether another process holds the runtime's lock on the store ({@code jetstart.lock} in the
-     * store directory, or beside a {@code jetstream/} folder given as the store).
+     * Whether a runtime holds its lock on the store ({@code jetstart.lock} in the store directory,
+     * in its {@code jetstream/} folder, or beside a {@code jetstream/} folder given as the store).
      */
     static boolean heldByRuntime(Path storeArg) throws IOException {
-        List<Path> candidates = new ArrayList<>(List.of(storeArg.resolve("jetstart.lock")));
+        // The runtime locks the directory it was opened on: the store, or its jetstream/ folder.
+        List<Path> candidates = new ArrayList<>(List.of(storeArg.resolve("jetstart.lock"),
+                storeArg.resolve("jetstream").resolve("jetstart.lock")));
         if (storeArg.getFileName() != null && storeArg.getFileName().toString().equals("jetstream") && storeArg.getParent() != null) {
             candidates.add(storeArg.getParent().resolve("jetstart.lock"));
         }

@@ -97,5 +97,9 @@ class HeldExportTest {
         }
         assertThat(Files.exists(store.resolve("jetstart.lock"))).isTrue();
         assertThat(HeldStreamCopy.heldByRuntime(store)).isFalse();
+        // A runtime opened on the jetstream/ folder locks that folder: seen from the store too.
+        try (JetStartStore held = JetStart.open(store.resolve("jetstream"), RuntimeOptions.defaults())) {
+            assertThat(HeldStreamCopy.heldByRuntime(store)).isTrue();
+        }
     }
 }
