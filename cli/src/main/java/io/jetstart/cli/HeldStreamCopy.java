@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 final class HeldStreamCopy {
     private static final Pattern BLOCK = Pattern.compile("(\\d+)\\.blk");
-    /** Largest block read whole (nats-server writes at most 8 MiB). */
+    /** Largest file read whole (nats-server writes blocks of at most 8 MiB). */
     private static final long MAX_BLOCK = 64L << 20;
 
     private HeldStreamCopy() {
@@ -74,7 +74,7 @@ final class HeldStreamCopy {
         Path target = tempStore.resolve("jetstream").resolve(sd.account()).resolve("streams").resolve(sd.name());
         Files.createDirectories(target.resolve("msgs"));
         for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM)) {
-            Files.write(target.resolve(f), Files.readAllBytes(sd.dir().resolve(f)));
+            Files.write(target.resolve(f), readBounded(sd.dir().resolve(f)));
         }
         List<Path> blocks = new ArrayList<>();
         Path msgs = sd.dir().resolve("msgs");
@@ -87,11 +87,7 @@ final class HeldStreamCopy {
         RecordHashSource hashes = RecordHashSource.chosen();
         for (int i = 0; i < blocks.size(); i++) {
             Path b = blocks.get(i);
-            long size = Files.size(b);
-            if (size > MAX_BLOCK) {
-                throw new IOException(b + ": " + size + " bytes, more than the " + MAX_BLOCK + " a block can have");
-            }
-            byte[] bytes = Files.readAllBytes(b);
+            byte[] bytes = readBounded(b);
             int keep = bytes.length;
             if (i == blocks.size() - 1 && !compressed(bytes)) {
                 // The block being appended to: keep its whole records only (a write may be under way).
@@ -105,7 +101,7 @@ final class HeldStreamCopy {
             Path to = Files.createDirectories(target.resolve("obs").resolve(c));
             for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat")) {
                 if (Files.isRegularFile(from.resolve(f))) {
-                    Files.write(to.resolve(f), Files.readAllBytes(from.resolve(f)));
+                    Files.write(to.resolve(f), readBounded(from.resolve(f)));
                 }
             }
         }
@@ -115,6 +111,15 @@ final class HeldStreamCopy {
             }
         }
         throw new IOException(target + ": the copied stream is not found where it was written");
+    }
+
+    /** A file read whole, its size checked first (no block, meta or consumer file is near the bound). */
+    private static byte[] readBounded(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_BLOCK) {
+            throw new IOException(file + ": " + size + " bytes, more than the " + MAX_BLOCK + " a store file can have");
+        }
+        return Files.readAllBytes(file);
     }
 
     private static boolean compressed(byte[] bytes) {

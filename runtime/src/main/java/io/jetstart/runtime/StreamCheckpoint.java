@@ -59,9 +59,9 @@ final class StreamCheckpoint implements AutoCloseable {
     static StreamCheckpoint take(Path streamDir, StreamView view, byte[] indexDb, StreamState state) throws IOException {
         List<BlockFile> blocks = new ArrayList<>();
         try {
-            byte[] metaInf = Files.readAllBytes(streamDir.resolve(MetaFiles.META_INF));
+            byte[] metaInf = readSmall(streamDir.resolve(MetaFiles.META_INF));
             List<SmallFile> head = List.of(new SmallFile(MetaFiles.META_INF, metaInf),
-                    new SmallFile(MetaFiles.META_SUM, Files.readAllBytes(streamDir.resolve(MetaFiles.META_SUM))));
+                    new SmallFile(MetaFiles.META_SUM, readSmall(streamDir.resolve(MetaFiles.META_SUM))));
             for (StreamView.Block b : view.blocks()) {
                 if (b.file() == null || !Files.exists(b.file())) {
                     continue;
@@ -83,7 +83,7 @@ final class StreamCheckpoint implements AutoCloseable {
                     boolean any = false;
                     for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat")) {
                         if (Files.isRegularFile(c.resolve(f))) {
-                            tail.add(new SmallFile("obs/" + c.getFileName() + "/" + f, Files.readAllBytes(c.resolve(f))));
+                            tail.add(new SmallFile("obs/" + c.getFileName() + "/" + f, readSmall(c.resolve(f))));
                             any |= f.equals(MetaFiles.META_INF);
                         }
                     }
@@ -97,6 +97,17 @@ final class StreamCheckpoint implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Largest meta or consumer state file copied into memory (nats-server's are far smaller). */
+    private static final long MAX_SMALL_FILE = 64L << 20;
+
+    private static byte[] readSmall(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_SMALL_FILE) {
+            throw new IOException(file + ": " + size + " bytes, more than the " + MAX_SMALL_FILE + " expected of a meta or consumer file");
+        }
+        return Files.readAllBytes(file);
     }
 
     StreamState state() {
