@@ -12,10 +12,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code jetstart export}: one stream of a closed store as the folder {@code nats stream backup}
  * writes ({@code backup.json}, {@code stream.tar.s2}), which {@code nats stream restore} and
- * {@code jetstart push} send to a server.
+ * {@code jetstart push} send to a server. A store a jetstart runtime in another process holds is
+ * exported as a crash would leave it ({@link HeldStreamCopy}).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = "Write one stream of a closed store as a nats stream backup folder (backup.json, stream.tar.s2).")
+        description = "Write one stream of a closed store (or of one a jetstart runtime holds, as a crash would leave it) as a nats stream backup folder (backup.json, stream.tar.s2).")
 final class ExportCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -32,10 +33,31 @@ final class ExportCommand implements Callable<Integer> {
         if (sd == null) {
             return Main.NO_INPUT;
         }
-        StreamExport.Result r = StreamExport.export(sd, out);
+        StreamExport.Result r;
+        if (HeldStreamCopy.heldByRuntime(args.dir)) {
+            // A runtime in another process writes the store: export a crash-consistent copy of it.
+            Path temp = java.nio.file.Files.createTempDirectory("jetstart-export-");
+            try {
+                r = StreamExport.export(HeldStreamCopy.copy(sd, temp), out);
+            } finally {
+                deleteTree(temp);
+            }
+            spec.commandLine().getErr().println("jetstart: " + args.dir + " is held by a jetstart runtime: exported the stream as a crash would"
+                    + " leave it now (every message acknowledged before the export began; index.db rebuilt by the restoring server)");
+        } else {
+            r = StreamExport.export(sd, out);
+        }
         spec.commandLine().getOut().printf("exported %s > %s: %d messages, last sequence %d, %d consumers, %d files (%s in the tar) to %s%n",
                 sd.account(), sd.name(), r.state().messages(), r.state().lastSeq(), r.state().consumerCount(), r.files(),
                 ProgressLine.bytes(r.tarBytes()), out);
         return Main.OK;
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The same random sequence of publishes (with msg ids, expected last sequences and expected last
  * subject sequences, right and wrong, on the message's subject or the one
- * {@code Nats-Expected-Last-Subject-Sequence-Subject} names, a wildcard included), deletes, subject purges and limit changes (max_msgs,
+ * {@code Nats-Expected-Last-Subject-Sequence-Subject} names, a wildcard included), deletes and
+ * secure erases, subject purges and limit changes (max_msgs,
  * max_bytes, discard old/new) on nats-server 2.14+ (through jnats) and on the
  * runtime: every operation must get the same answer (sequence, duplicate flag, or error code), and
  * at the end both report the same state and hold the same messages. The seed is printed;
@@ -98,20 +99,26 @@ class RuntimeModelIT {
                         continue;
                     }
                     long seq = 1 + random.nextInt((int) last);
+                    // Half of them secure erases (the server's default for a message delete request).
+                    boolean erase = random.nextBoolean();
                     String server;
                     try {
-                        server = jsm.deleteMessage("M", seq, false) ? "deleted" : "not deleted";
+                        server = jsm.deleteMessage("M", seq, erase) ? "deleted" : "not deleted";
                     } catch (io.nats.client.JetStreamApiException e) {
                         server = "error " + e.getApiErrorCode();
                     }
                     String runtime;
                     try {
-                        rt.delete(seq);
+                        if (erase) {
+                            rt.erase(seq);
+                        } else {
+                            rt.delete(seq);
+                        }
                         runtime = "deleted";
                     } catch (JetStreamApiException e) {
                         runtime = "error " + e.errCode();
                     }
-                    compare(differences, context + " delete " + seq, server, runtime);
+                    compare(differences, context + (erase ? " erase " : " delete ") + seq, server, runtime);
                 } else if (kind < 95) {
                     String subject = "m." + random.nextInt(6);
                     int keep = random.nextInt(3);

@@ -121,6 +121,24 @@ public final class JetStartStream {
         await(write(new WriterLoop.Flush(new CompletableFuture<>())));
     }
 
+    /**
+     * Writes the stream as a {@code nats stream backup} folder ({@code backup.json},
+     * {@code stream.tar.s2}, what {@code jetstart push} and {@code nats stream restore} send) from a
+     * consistent point of the open stream: the writer takes it between two batches, after syncing
+     * the blocks and writing {@code index.db}; publishers go on meanwhile, and the backup holds
+     * exactly the state at the point (returned in the result). A read-only stream is exported from
+     * its files as they are, which nothing changes.
+     */
+    public io.jetstart.core.backup.StreamExport.Result export(java.nio.file.Path outDir) throws IOException, InterruptedException {
+        if (writer == null) {
+            throw new IllegalStateException("stream '" + name + "' is read-only (" + readOnlyReason
+                    + "): export it with jetstart export, which reads it as it is on disk");
+        }
+        try (StreamCheckpoint point = await(write(new WriterLoop.Checkpoint(new CompletableFuture<>())))) {
+            return point.export(outDir);
+        }
+    }
+
     void update(StreamConfig newConfig, byte[] metaInf) throws InterruptedException {
         await(write(new WriterLoop.Update(newConfig, metaInf, new CompletableFuture<>())));
         this.config = newConfig;

@@ -43,7 +43,7 @@ final class WriterLoop {
     static final int MAX_BATCH = 4096;
     private static final int QUEUE_CAPACITY = 1 << 16;
 
-    sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Stop, Release {
+    sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Checkpoint, Stop, Release {
         CompletableFuture<?> done();
     }
 
@@ -77,6 +77,10 @@ final class WriterLoop {
     record Release(long[] seqs, CompletableFuture<Long> done) implements Op {
     }
 
+    /** A consistent point for an export: taken after the batch's sync and index.db ({@link StreamCheckpoint}). */
+    record Checkpoint(CompletableFuture<StreamCheckpoint> done) implements Op {
+    }
+
     /** A completion held back until the batch is durable. */
     private record Pending(CompletableFuture<Object> future, Object value) {
     }
@@ -89,6 +93,7 @@ final class WriterLoop {
     private final MpscVarHandleArrayQueue<Op> queue = new MpscVarHandleArrayQueue<>(QUEUE_CAPACITY);
     private final DuplicateWindow dedupe;
     private final List<Pending> pending = new ArrayList<>();
+    private final List<Checkpoint> checkpoints = new ArrayList<>();
     private final CommitListener listener;
     private SubjectFilter subjects;
     /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
@@ -265,6 +270,10 @@ final class WriterLoop {
                         flush = true;
                         hold(f.done(), null);
                     }
+                    case Checkpoint c -> {
+                        flush = true;
+                        checkpoints.add(c);
+                    }
                     case Stop s -> stop = s;
                     case Release r -> release(r);
                 }
@@ -313,6 +322,7 @@ final class WriterLoop {
                 fail(new IOException("writer failed: " + e, e));
             }
         }
+        takeCheckpoints();
         long batchBytes = Math.max(0, state.bytes() - bytesBefore);
         if (publishes > 0 && failure == null) {
             // Told before the acks complete (the batch is durable per policy already), so whoever
@@ -773,6 +783,30 @@ final class WriterLoop {
         } catch (java.io.UncheckedIOException e) {
             fail(e.getCause());
         }
+    }
+
+    /**
+     * The export points asked in this batch, taken now that the batch is synced, {@code index.db}
+     * written and the view published: every one of them sees exactly the state after the batch.
+     * A point that cannot be taken fails alone (reading files does not change the stream).
+     */
+    private void takeCheckpoints() {
+        if (checkpoints.isEmpty()) {
+            return;
+        }
+        for (Checkpoint c : checkpoints) {
+            if (failure != null) {
+                c.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+                continue;
+            }
+            try {
+                byte[] index = IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion);
+                c.done().complete(StreamCheckpoint.take(streamDir, view, index, state.state()));
+            } catch (IOException | RuntimeException e) {
+                c.done().completeExceptionally(e);
+            }
+        }
+        checkpoints.clear();
     }
 
     /**

@@ -70,7 +70,42 @@ public final class StreamExport {
         StreamState state = store.state().withConsumerCount(sd.consumers().size());
         List<Path> files = files(sd);
         List<FileMark> before = marks(files);
+        List<Entry> entries = new ArrayList<>(before.size());
+        for (FileMark f : before) {
+            entries.add(new Entry(sd.dir().relativize(f.path()).toString().replace('\\', '/'), f.size(),
+                    () -> Files.newInputStream(f.path())));
+        }
+        return write(outDir, meta.metaInf(), state, entries, () -> {
+            if (!before.equals(marks(files))) {
+                throw new IOException(sd.dir() + ": files changed while they were exported; export a closed store "
+                        + "(stop nats-server, or export from the runtime that holds it: JetStartStream.export)");
+            }
+        });
+    }
 
+    /** One file of the snapshot tar: its path inside the stream directory, its size, and its bytes (exactly {@code size}). */
+    public record Entry(String name, long size, Source source) {
+    }
+
+    /** Opens an entry's bytes. */
+    @FunctionalInterface
+    public interface Source {
+        InputStream open() throws IOException;
+    }
+
+    /** A last check before the data file is put in place (a failure leaves no backup behind). */
+    @FunctionalInterface
+    public interface Check {
+        void run() throws IOException;
+    }
+
+    /**
+     * Writes a backup folder from files given as entries, in the order given (the server's: meta,
+     * blocks ascending, index.db, consumers): what a writer that holds the stream uses to export a
+     * point it chose ({@code meta.inf} content for the config, the state at that point).
+     */
+    public static Result write(Path outDir, byte[] metaInf, StreamState state, List<Entry> entries, Check beforeCommit)
+            throws IOException {
         Files.createDirectories(outDir);
         Path data = outDir.resolve(BackupLayout.DATA);
         Path tmp = outDir.resolve(BackupLayout.DATA + ".tmp");
@@ -79,22 +114,23 @@ public final class StreamExport {
              S2OutputStream s2 = new S2OutputStream(file);
              CountingStream counted = new CountingStream(s2)) {
             TarWriter tar = new TarWriter(counted, System.currentTimeMillis() / 1000);
-            for (FileMark f : before) {
-                try (InputStream in = Files.newInputStream(f.path())) {
-                    tar.add(sd.dir().relativize(f.path()).toString().replace('\\', '/'), f.size(), in);
+            for (Entry e : entries) {
+                try (InputStream in = e.source().open()) {
+                    tar.add(e.name(), e.size(), in);
                 }
             }
             tar.finish();
             tarBytes = counted.count;
         }
-        if (!before.equals(marks(files))) {
+        try {
+            beforeCommit.run();
+        } catch (IOException e) {
             Files.deleteIfExists(tmp);
-            throw new IOException(sd.dir() + ": files changed while they were exported; export a closed store "
-                    + "(stop nats-server or close the runtime first)");
+            throw e;
         }
         Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING);
 
-        ObjectNode config = (ObjectNode) JSON.readTree(meta.metaInf());
+        ObjectNode config = (ObjectNode) JSON.readTree(metaInf);
         // meta.inf is the server's FileStreamInfo: the config plus "Created" (untagged Go field),
         // which the restore request's strict StreamConfig decoding refuses.
         config.remove("Created");
@@ -104,7 +140,7 @@ public final class StreamExport {
         root.set("state", stateJson(state));
         Path metadata = outDir.resolve(BackupLayout.METADATA);
         Files.write(metadata, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
-        return new Result(metadata, data, files.size(), tarBytes, state);
+        return new Result(metadata, data, entries.size(), tarBytes, state);
     }
 
     /** The state as nats-server's {@code StreamState} JSON (times in Go's RFC 3339 with nanoseconds). */
