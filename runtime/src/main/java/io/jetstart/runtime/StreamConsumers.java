@@ -250,8 +250,9 @@ final class StreamConsumers {
                 + "' is not delivered by the embedded runtime: " + reported.get(name).notDelivered().orElse(""));
     }
 
-    /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes. */
-    void tick(long now, boolean force) {
+    /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes; returns the earliest timer due. */
+    long tick(long now, boolean force) {
+        long due = Long.MAX_VALUE;
         for (PullConsumer c : served.values()) {
             if (!force && c.tick(now)) {
                 try {
@@ -261,6 +262,7 @@ final class StreamConsumers {
                 }
                 continue;
             }
+            due = Math.min(due, c.nextDue());
             byte[] state = c.stateToWrite(now, force);
             if (state != null) {
                 try {
@@ -270,6 +272,7 @@ final class StreamConsumers {
                 }
             }
         }
+        return due;
     }
 
     /** nats-server's needAck over every consumer: does any still need message {@code seq}? */
