@@ -1058,6 +1058,16 @@ public final class PullConsumer {
         return (h.substring(0, end) + line + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** Messages delivered and not acknowledged now (num_ack_pending), without counting num_pending. */
+    public long ackPending() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Deliveries, acks, naks and redeliveries so far, for the metrics binder. */
     public ConsumerCounters counters() {
         return meters;

@@ -67,7 +67,7 @@ final class StreamConsumers {
                     file = null;
                 }
                 if (why == null) {
-                    PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters());
+                    PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
                     c.restore(info.delivered(), info.ackFloor(), file);
                     served.put(info.name(), c);
                     continue;
@@ -110,7 +110,7 @@ final class StreamConsumers {
             Path dir = obsDir.resolve(name);
             byte[] metaInf = bytes(meta);
             MetaFiles.writeConsumer(dir, stream.name(), name, metaInf);
-            PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters());
+            PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
             c.start();
             // SetStarting writes the state at once, as the server does.
             AtomicFiles.write(dir.resolve("o.dat"), c.stateToWrite(WriterLoop.wallNanos(), true));
