@@ -168,11 +168,15 @@ class ConsumerModelIT {
                     trace.remove(0);
                 }
                 for (String name : consumers) {
-                    compare(differences, context + " info " + name, serverInfo(new ServerPull(client.connection(), "M", name)),
-                            runtimeInfo(rt.consumerInfo(name)));
+                    String runtimeInfo = runtimeInfo(rt.consumerInfo(name));
+                    ServerPull pull = new ServerPull(client.connection(), "M", name);
+                    compare(differences, context + " info " + name, settled(() -> serverInfo(pull), runtimeInfo), runtimeInfo);
                 }
                 rt.flush();
-                compare(differences, context + " stream", serverStream(client.connection().jetStreamManagement().getStreamInfo("M")), runtimeStream(rt.info()));
+                String runtimeStream = runtimeStream(rt.info());
+                NatsClient cl = client;
+                compare(differences, context + " stream",
+                        settled(() -> serverStream(cl.connection().jetStreamManagement().getStreamInfo("M")), runtimeStream), runtimeStream);
                 if (known == 0 && !differences.isEmpty()) {
                     System.out.println("[it] the operations before the first difference:\n  " + String.join("\n  ", trace));
                     Thread.sleep(300);
@@ -285,6 +289,24 @@ class ConsumerModelIT {
             }
         }
         return out;
+    }
+
+    interface Answer {
+        String get() throws Exception;
+    }
+
+    /**
+     * The server's answer once it has caught up: it tells consumers about a new message
+     * asynchronously (num_pending can lag a publish by a moment), so it is asked again for up to
+     * 500 ms while it differs from the runtime's (which answers synchronously).
+     */
+    private static String settled(Answer server, String runtime) throws Exception {
+        String s = server.get();
+        for (int i = 0; i < 10 && !s.equals(runtime); i++) {
+            Thread.sleep(50);
+            s = server.get();
+        }
+        return s;
     }
 
     private static String odat(Path store, String consumer) {
