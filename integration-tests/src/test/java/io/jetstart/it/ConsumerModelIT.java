@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Timing: ack waits are 1.5 s, backoff 1.5 s and 1.8 s, nak delays 1.2 s, and the operations
  * between two waits of 2.2 s take far less than 1.2 s, so every expiry falls inside a wait on both
  * sides. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
- * {@code -Djetstart.consumer.model.ops=N} (default 250) sets the length.
+ * {@code -Djetstart.consumer.model.ops=N} (default 150; about 40 s per stream, mostly waits) sets the length.
  */
 class ConsumerModelIT {
     private static final long ACK_WAIT = 1_500_000_000L;
@@ -61,7 +61,7 @@ class ConsumerModelIT {
                 .reduce((a, b) -> b);
         org.junit.jupiter.api.Assumptions.assumeTrue(newest.isPresent() || NatsServers.isCi(), "no nats-server 2.14+");
         long seed = Long.getLong("jetstart.consumer.model.seed", System.nanoTime());
-        int ops = Integer.getInteger("jetstart.consumer.model.ops", 250);
+        int ops = Integer.getInteger("jetstart.consumer.model.ops", 150);
         System.out.println("[it] ConsumerModelIT " + retention + ": " + ops + " operations, seed " + seed + ", " + newest.get());
         Random random = new Random(seed);
         Path dir = tmp.resolve(retention);
@@ -99,7 +99,7 @@ class ConsumerModelIT {
                     Thread.sleep(WAIT.toMillis());
                     sinceWait = 0;
                     context += " wait";
-                } else if (kind < 7) {
+                } else if (kind < 6) {
                     // Every pending message old enough that the first check after the restart expires them
                     // all: the server makes that check 0.5-1.5 s after it starts (random), the runtime after 1 s.
                     Thread.sleep(WAIT.toMillis());

@@ -255,6 +255,11 @@ public final class PullConsumer {
      * and returns what was delivered by then (possibly nothing). {@code Duration.ZERO}: no wait.
      */
     public List<ConsumedMessage> fetch(int batch, long maxBytes, Duration expires) throws InterruptedException {
+        return fetch(batch, maxBytes, expires, false);
+    }
+
+    /** With {@code anyIsEnough}, returns as soon as one message was delivered (what {@link #consume} needs). */
+    private List<ConsumedMessage> fetch(int batch, long maxBytes, Duration expires, boolean anyIsEnough) throws InterruptedException {
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
@@ -280,7 +285,7 @@ public final class PullConsumer {
                         bytesLeft -= size(m);
                         out.add(m);
                     }
-                    if (out.size() >= batch || bytesLeft <= 0) {
+                    if (out.size() >= batch || bytesLeft <= 0 || (anyIsEnough && !out.isEmpty())) {
                         break;
                     }
                     long left = deadline - System.nanoTime();
@@ -318,7 +323,7 @@ public final class PullConsumer {
             while (running.get()) {
                 List<ConsumedMessage> batch;
                 try {
-                    batch = fetch(100, 0, Duration.ofMillis(200));
+                    batch = fetch(100, 0, Duration.ofMillis(200), true);
                 } catch (InterruptedException e) {
                     return;
                 } catch (IllegalStateException | JetStreamApiException e) {
