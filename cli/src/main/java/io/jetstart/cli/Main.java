@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Also: ./jetstart bench <seed8|upbench|many|huge> times jetstart against nats-server "
                 + "(benchmarks module; the launcher runs it, see docs/BENCHMARKS.md)."},
         subcommands = {InspectCommand.class, RecoverCommand.class, VerifyCommand.class, RepairCommand.class, GenerateCommand.class, DemoCommand.class, DumpCommand.class,
-                PublishCommand.class, GetCommand.class, KvCommand.class, ExportCommand.class, PushCommand.class, PullCommand.class, WarmupCommand.class,
+                PublishCommand.class, GetCommand.class, KvCommand.class, ConsumeCommand.class, ExportCommand.class, PushCommand.class, PullCommand.class, WarmupCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;

@@ -71,7 +71,7 @@ class DocsMatchHelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo", "verify", "repair", "kv"})
+    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo", "verify", "repair", "kv", "consume"})
     void theSynopsisInCliMdListsExactlyTheHelpsOptionsWithItsLabels(String command) throws Exception {
         String doc = Files.readString(REPO.resolve("docs/cli.md"));
 
@@ -95,7 +95,7 @@ class DocsMatchHelpTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo", "verify", "repair", "kv"})
+    @ValueSource(strings = {"inspect", "recover", "generate", "dump", "demo", "verify", "repair", "kv", "consume"})
     void theReadmeCommandTableListsExactlyTheHelpsOptions(String command) throws Exception {
         String readme = Files.readString(REPO.resolve("README.md"));
         Map<String, String> rows = new LinkedHashMap<>();

@@ -118,7 +118,7 @@ public final class JetStartRuntimeMetrics implements MeterBinder, CommitListener
 
             @Override
             public long consumers() {
-                return 0;
+                return store.served().stream().mapToLong(s -> s.consumerNames().size()).sum();
             }
 
             @Override

@@ -10,8 +10,9 @@ import java.util.function.Supplier;
  * (at most every 100 ms per consumer while its state changes, as the server's flush loop).
  *
  * <p>Design note: one ticker instead of a timer per consumer keeps thousands of consumers at one
- * thread; its 10 ms tick is far below any ack wait the server accepts, so a redelivery is at most
- * that late.
+ * thread. It wakes every 10 ms (the o.dat cadence needs no finer) and, sooner, exactly when the
+ * earliest ack-wait timer is due: which messages expire together decides the redelivery order
+ * (nats-server sorts each check's expired messages), so the timers fire when the server's would.
  */
 final class ConsumerHousekeeper {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -32,10 +33,14 @@ final class ConsumerHousekeeper {
     private void run() {
         while (running) {
             long now = WriterLoop.wallNanos();
+            long due = Long.MAX_VALUE;
             for (JetStartStream s : streams.get()) {
-                s.consumers().tick(now, false);
+                due = Math.min(due, s.consumers().tick(now, false));
             }
-            LockSupport.parkNanos(TICK_NANOS);
+            long wait = Math.min(TICK_NANOS, due - WriterLoop.wallNanos());
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
         }
     }
 

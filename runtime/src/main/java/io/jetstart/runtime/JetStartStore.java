@@ -62,6 +62,7 @@ public final class JetStartStore implements AutoCloseable {
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
     private final ConsumerHousekeeper housekeeper;
+    private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
     private final List<StreamListener> streamListeners = new CopyOnWriteArrayList<>();
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
@@ -194,7 +195,7 @@ public final class JetStartStore implements AutoCloseable {
         StreamMutator state = store.handOver(ctx);
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
-            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir());
+            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals);
         }
         Files.createDirectories(state.msgsDir());
         TailBlock tail = openTail(store, state);
@@ -217,7 +218,7 @@ public final class JetStartStore implements AutoCloseable {
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.start();
-        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir());
+        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals);
     }
 
     /**
@@ -433,6 +434,11 @@ public final class JetStartStore implements AutoCloseable {
 
     public void deleteKeyValue(String account, String bucket) throws IOException, InterruptedException {
         io.jetstart.runtime.kv.KeyValue.delete(this, account, bucket);
+    }
+
+    /** Deliveries, acks, naks and redeliveries of every consumer of the store, deleted ones included. */
+    public ConsumerCounters consumerCounters() {
+        return consumerTotals;
     }
 
     /** Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics). */

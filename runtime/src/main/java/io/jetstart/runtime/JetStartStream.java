@@ -24,9 +24,11 @@ public final class JetStartStream {
     private final MessageReader reader;
     private volatile StreamConfig config;
     private final StreamConsumers consumers;
+    private final ConsumerCounters consumerTotals;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
-                   String readOnlyReason, MessageReader reader, java.nio.file.Path dir) {
+                   String readOnlyReason, MessageReader reader, java.nio.file.Path dir, ConsumerCounters consumerTotals) {
+        this.consumerTotals = consumerTotals;
         this.consumers = new StreamConsumers(this, dir);
         this.account = account;
         this.name = name;
@@ -243,6 +245,15 @@ public final class JetStartStream {
 
     StreamConsumers consumers() {
         return consumers;
+    }
+
+    ConsumerCounters consumerTotals() {
+        return consumerTotals;
+    }
+
+    /** The pull consumers served now (not those only reported). */
+    public List<PullConsumer> servedConsumers() {
+        return consumers.served();
     }
 
     private void requireWritable() {

@@ -67,6 +67,8 @@ public final class PullConsumer {
     private int lssAt;
     private long lssResume;
     private long ptmrEnd;
+    /** When the ack-wait timer is due next (wall nanos), as of the last tick; read by the housekeeper. */
+    private volatile long nextDue = Long.MAX_VALUE;
     // Its file store's state (consumerFileStore), what o.dat holds.
     private long delC;
     private long delS;
@@ -201,7 +203,13 @@ public final class PullConsumer {
                 }
             }
             if (!pending.isEmpty()) {
-                ptmrEnd = now() + ackWait(0);
+                // nats-server checks restored pending messages after 0.5-1.5 s (random), or after the
+                // ack wait when that is shorter; here the middle of that range, so a test can rely on it.
+                long delay = 1_000_000_000L;
+                if (s.ackWaitNanos() < delay) {
+                    delay = ackWait(0);
+                }
+                ptmrEnd = now() + delay;
             }
         } finally {
             lock.unlock();
@@ -247,6 +255,11 @@ public final class PullConsumer {
      * and returns what was delivered by then (possibly nothing). {@code Duration.ZERO}: no wait.
      */
     public List<ConsumedMessage> fetch(int batch, long maxBytes, Duration expires) throws InterruptedException {
+        return fetch(batch, maxBytes, expires, false);
+    }
+
+    /** With {@code anyIsEnough}, returns as soon as one message was delivered (what {@link #consume} needs). */
+    private List<ConsumedMessage> fetch(int batch, long maxBytes, Duration expires, boolean anyIsEnough) throws InterruptedException {
         if (batch <= 0) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
@@ -260,15 +273,19 @@ public final class PullConsumer {
             waiting++;
             try {
                 while (true) {
+                    // One time for the messages one pass delivers: nats-server serves a pull request's
+                    // batch within microseconds, so their ack waits end together and they are
+                    // redelivered in sequence order; reads here take longer, and must not split them.
+                    long passTime = now();
                     while (out.size() < batch) {
-                        ConsumedMessage m = deliverNext(bytesLeft);
+                        ConsumedMessage m = deliverNext(bytesLeft, passTime);
                         if (m == null) {
                             break;
                         }
                         bytesLeft -= size(m);
                         out.add(m);
                     }
-                    if (out.size() >= batch || bytesLeft <= 0) {
+                    if (out.size() >= batch || bytesLeft <= 0 || (anyIsEnough && !out.isEmpty())) {
                         break;
                     }
                     long left = deadline - System.nanoTime();
@@ -306,7 +323,7 @@ public final class PullConsumer {
             while (running.get()) {
                 List<ConsumedMessage> batch;
                 try {
-                    batch = fetch(100, 0, Duration.ofMillis(200));
+                    batch = fetch(100, 0, Duration.ofMillis(200), true);
                 } catch (InterruptedException e) {
                     return;
                 } catch (IllegalStateException | JetStreamApiException e) {
@@ -354,8 +371,7 @@ public final class PullConsumer {
     }
 
     /** getNextMsg + deliverMsg; null when nothing can be delivered now. */
-    private ConsumedMessage deliverNext(long bytesLeft) throws InterruptedException {
-        long now = now();
+    private ConsumedMessage deliverNext(long bytesLeft, long now) throws InterruptedException {
         while (!rdq.isEmpty()) {
             long seq = rdq.iterator().next();
             rdq.remove(seq);
@@ -533,7 +549,10 @@ public final class PullConsumer {
                 rdq.remove(sq);
                 p.ts = now() - s.ackWaitNanos() + delay.toNanos();
                 updateDelivered(p.dseq, sq, m.deliveries(), p.ts);
-                ptmrEnd = Math.min(ptmrEnd == 0 ? Long.MAX_VALUE : ptmrEnd, now() + 10_000_000L);
+                if (ptmrEnd != 0) {
+                    // resetPtmr(10ms): checkPending then works out the next expiry.
+                    ptmrEnd = now() + 10_000_000L;
+                }
                 dirty = true;
                 return;
             }
@@ -572,11 +591,12 @@ public final class PullConsumer {
                 if (p != null) {
                     d = p.dseq;
                     moveAckFloor(d, sq);
-                    acked.add(sq);
                     changed.signalAll();
                 }
                 rdc.remove(sq);
                 rdq.remove(sq);
+                // The stream is told even when the message was not pending (nats-server's ackMsg).
+                acked.add(sq);
             }
             case ALL -> {
                 if (d <= adflr || sq <= asflr) {
@@ -585,7 +605,12 @@ public final class PullConsumer {
                 adflr = d;
                 asflr = sq;
                 var below = pending.headMap(sq, true);
-                acked.addAll(below.keySet());
+                acked.add(sq);
+                for (long x : below.keySet()) {
+                    if (x != sq) {
+                        acked.add(x);
+                    }
+                }
                 below.clear();
                 rdc.keySet().removeIf(x -> x <= sq);
                 rdq.removeIf(x -> x <= sq);
@@ -727,6 +752,7 @@ public final class PullConsumer {
     /** The housekeeper's tick: checkPending when its timer is due; true if the consumer should be removed for inactivity. */
     boolean tick(long now) {
         boolean inactive;
+        nextDue = Long.MAX_VALUE;
         lock.lock();
         try {
             if (deleted) {
@@ -737,6 +763,7 @@ public final class PullConsumer {
             }
             inactive = s.inactiveThresholdNanos() > 0 && waiting == 0 && consumes.isEmpty()
                     && now - lastActive > s.inactiveThresholdNanos();
+            nextDue = ptmrEnd == 0 ? Long.MAX_VALUE : ptmrEnd;
         } finally {
             lock.unlock();
         }
@@ -840,6 +867,10 @@ public final class PullConsumer {
             return true;
         }
         return false;
+    }
+
+    long nextDue() {
+        return nextDue;
     }
 
     /** Wakes fetches waiting for messages (a publish was committed). */
@@ -1030,6 +1061,16 @@ public final class PullConsumer {
         String h = new String(headers, java.nio.charset.StandardCharsets.UTF_8);
         int end = h.endsWith("\r\n\r\n") ? h.length() - 2 : h.length();
         return (h.substring(0, end) + line + "\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Messages delivered and not acknowledged now (num_ack_pending), without counting num_pending. */
+    public long ackPending() {
+        lock.lock();
+        try {
+            return pending.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Deliveries, acks, naks and redeliveries so far, for the metrics binder. */

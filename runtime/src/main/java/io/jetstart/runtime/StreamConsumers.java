@@ -67,7 +67,7 @@ final class StreamConsumers {
                     file = null;
                 }
                 if (why == null) {
-                    PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters());
+                    PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
                     c.restore(info.delivered(), info.ackFloor(), file);
                     served.put(info.name(), c);
                     continue;
@@ -110,7 +110,7 @@ final class StreamConsumers {
             Path dir = obsDir.resolve(name);
             byte[] metaInf = bytes(meta);
             MetaFiles.writeConsumer(dir, stream.name(), name, metaInf);
-            PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters());
+            PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
             c.start();
             // SetStarting writes the state at once, as the server does.
             AtomicFiles.write(dir.resolve("o.dat"), c.stateToWrite(WriterLoop.wallNanos(), true));
@@ -250,8 +250,9 @@ final class StreamConsumers {
                 + "' is not delivered by the embedded runtime: " + reported.get(name).notDelivered().orElse(""));
     }
 
-    /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes. */
-    void tick(long now, boolean force) {
+    /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes; returns the earliest timer due. */
+    long tick(long now, boolean force) {
+        long due = Long.MAX_VALUE;
         for (PullConsumer c : served.values()) {
             if (!force && c.tick(now)) {
                 try {
@@ -261,6 +262,7 @@ final class StreamConsumers {
                 }
                 continue;
             }
+            due = Math.min(due, c.nextDue());
             byte[] state = c.stateToWrite(now, force);
             if (state != null) {
                 try {
@@ -270,6 +272,7 @@ final class StreamConsumers {
                 }
             }
         }
+        return due;
     }
 
     /** nats-server's needAck over every consumer: does any still need message {@code seq}? */

@@ -1,0 +1,143 @@
+package io.jetstart.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.recovery.GoFormat;
+import io.jetstart.runtime.ConsumedMessage;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.JetStreamApiException;
+import io.jetstart.runtime.PullConsumer;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.StoreLockedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code jetstart consume}: opens the store in the embedded runtime (taking its lock), fetches
+ * from a pull consumer in batches until {@code --count} messages or none is left to deliver, and
+ * closes cleanly (the consumer's {@code o.dat} written), as {@code nats consumer next} would.
+ */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = "Fetch messages from a pull consumer of a stream of STORE_DIR through the embedded runtime (holds the store's lock).")
+final class ConsumeCommand implements Callable<Integer> {
+    static final int BATCH = 256;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "STORE_DIR", description = "nats-server store_dir")
+    Path storeDir;
+
+    @Parameters(index = "1", paramLabel = "STREAM", description = "Stream name")
+    String stream;
+
+    @Parameters(index = "2", paramLabel = "CONSUMER", description = "Durable pull consumer name")
+    String consumer;
+
+    @Option(names = "--account", defaultValue = "$G", paramLabel = "NAME", description = "Account (default: ${DEFAULT-VALUE})")
+    String account;
+
+    @Option(names = "--create", paramLabel = "FILTER",
+            description = "Create the durable pull consumer (explicit ack, deliver all) with filter subject FILTER ('>' for all) unless it exists with the same config")
+    String create;
+
+    @Option(names = "--count", defaultValue = "0", paramLabel = "N", description = "Stop after N messages (default: every message there is)")
+    long count;
+
+    @Option(names = "--ack", description = "Acknowledge every message (else they stay pending until the ack wait)")
+    boolean ack;
+
+    @Option(names = "--json", description = "Print no messages, only {\"consumed\",\"first_stream_seq\",\"last_stream_seq\",\"elapsed_ms\"}")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        var out = spec.commandLine().getOut();
+        if (count < 0) {
+            err.println("jetstart: --count must not be negative");
+            return Main.USAGE;
+        }
+        if (!Files.isDirectory(storeDir)) {
+            err.println("jetstart: " + storeDir + " is not a directory");
+            return Main.NO_INPUT;
+        }
+        JetStartStore store;
+        try {
+            store = JetStart.open(storeDir, RuntimeOptions.defaults());
+        } catch (StoreLockedException e) {
+            err.println("jetstart: " + e.getMessage());
+            return Main.FAILED;
+        }
+        try (store) {
+            PullConsumer c;
+            try {
+                JetStartStream s = store.stream(account, stream).await(Duration.ofDays(1));
+                c = create != null ? s.createConsumer(config()) : s.consumer(consumer);
+            } catch (JetStreamApiException | UnsupportedOperationException | IllegalStateException e) {
+                err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage());
+                return Main.FAILED;
+            } catch (io.jetstart.runtime.StreamUnavailableException e) {
+                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());
+                return Main.FAILED;
+            }
+            long consumed = 0;
+            long first = 0;
+            long last = 0;
+            long start = System.nanoTime();
+            while (count == 0 || consumed < count) {
+                int batch = (int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed));
+                List<ConsumedMessage> got = c.fetch(batch, 0, Duration.ZERO);
+                if (got.isEmpty()) {
+                    break;
+                }
+                for (ConsumedMessage m : got) {
+                    if (first == 0) {
+                        first = m.streamSeq();
+                    }
+                    last = m.streamSeq();
+                    consumed++;
+                    if (!json) {
+                        out.println("[" + m.streamSeq() + "] " + m.subject() + " delivered " + m.deliveries() + " "
+                                + Escaped.quote(m.payload()));
+                    }
+                    if (ack) {
+                        m.ack();
+                    }
+                }
+            }
+            long nanos = System.nanoTime() - start;
+            if (json) {
+                ObjectNode n = ReportJson.MAPPER.createObjectNode();
+                n.put("consumed", consumed);
+                n.put("first_stream_seq", first);
+                n.put("last_stream_seq", last);
+                n.put("elapsed_ms", nanos / 1_000_000);
+                out.println(ReportJson.MAPPER.writeValueAsString(n));
+            } else {
+                out.printf("Consumed %s messages from %s > %s > %s (stream seq %d..%d) in %s%s%n", GoFormat.comma(consumed), account,
+                        stream, consumer, first, last, GoFormat.duration(nanos), ack ? ", acknowledged" : "");
+            }
+            out.flush();
+        }
+        return Main.OK;
+    }
+
+    private String config() throws Exception {
+        ObjectNode n = ReportJson.MAPPER.createObjectNode();
+        n.put("durable_name", consumer);
+        n.put("ack_policy", "explicit");
+        if (!create.isEmpty() && !create.equals(">")) {
+            n.put("filter_subject", create);
+        }
+        return ReportJson.MAPPER.writeValueAsString(n);
+    }
+}

@@ -1,0 +1,63 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConsumeCommandTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    @Test
+    void consumeCreatesTheConsumerFetchesInBatchesAndAContinuationStartsWhereItStopped() throws Exception {
+        assertThat(run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--count", "600", "--subjects", "2").status()).isZero();
+        Run first = run("consume", dir.toString(), "ORDERS", "C", "--create", "orders.1", "--count", "260", "--ack", "--json");
+        assertThat(first.status()).as(first.err()).isZero();
+        JsonNode a = ReportJson.MAPPER.readTree(first.out());
+        assertThat(a.path("consumed").asLong()).isEqualTo(260);
+        assertThat(a.path("first_stream_seq").asLong()).isEqualTo(1);
+        assertThat(a.path("last_stream_seq").asLong()).isEqualTo(519);
+        assertThat(a.has("elapsed_ms")).isTrue();
+
+        Run rest = run("consume", dir.toString(), "ORDERS", "C", "--ack", "--json");
+        JsonNode b = ReportJson.MAPPER.readTree(rest.out());
+        assertThat(b.path("consumed").asLong()).isEqualTo(40);
+        assertThat(b.path("first_stream_seq").asLong()).isEqualTo(521);
+        assertThat(b.path("last_stream_seq").asLong()).isEqualTo(599);
+        assertThat(ReportJson.MAPPER.readTree(run("consume", dir.toString(), "ORDERS", "C", "--json").out()).path("consumed").asLong())
+                .isZero();
+    }
+
+    @Test
+    void withoutJsonEveryMessageIsPrintedOnItsOwnLine() {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--size", "20").status()).isZero();
+        Run r = run("consume", dir.toString(), "S", "C", "--create", ">");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.startsWith("["))).hasSize(3);
+        assertThat(r.out()).contains("[1] s delivered 1 \"").contains("Consumed 3 messages from $G > S > C (stream seq 1..3)");
+    }
+
+    @Test
+    void anUnknownConsumerIsTheServersConsumerNotFound() {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "1").status()).isZero();
+        Run r = run("consume", dir.toString(), "S", "NOPE");
+        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("consumer not found");
+        assertThat(run("consume", dir.resolve("missing").toString(), "S", "C").status()).isEqualTo(Main.NO_INPUT);
+    }
+}

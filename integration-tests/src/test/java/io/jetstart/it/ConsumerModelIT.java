@@ -1,0 +1,327 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StreamView;
+import io.jetstart.runtime.ConsumedMessage;
+import io.jetstart.runtime.ConsumerStatus;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.RuntimeOptions;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The same random sequence of publishes, fetches (no wait), acks, naks (with and without delay),
+ * terms, in-progress answers, waits past ack_wait and backoff, and restarts runs on nats-server
+ * 2.14+ (raw pull requests through jnats) and on the runtime, for a limits, an interest and a
+ * work-queue stream with three pull consumers (explicit with max_deliver, a filtered one with
+ * backoff, ack all). After every operation both must have delivered the same messages (stream
+ * sequence, consumer sequence, delivery count) and report the same consumer info (delivered, ack
+ * floor, ack pending, redelivered, pending, waiting) and the same stream state; at the end the
+ * runtime's store with every index.db deleted reopens to the same state, and the server started on
+ * that store reports it too (every retention removal left a tombstone).
+ *
+ * <p>Timing: ack waits are 1.5 s, backoff 1.5 s and 1.8 s, nak delays 1.2 s, and the operations
+ * between two waits of 2.2 s take far less than 1.2 s, so every expiry falls inside a wait on both
+ * sides. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
+ * {@code -Djetstart.consumer.model.ops=N} (default 150; about 40 s per stream, mostly waits) sets the length.
+ */
+class ConsumerModelIT {
+    private static final long ACK_WAIT = 1_500_000_000L;
+    private static final Duration WAIT = Duration.ofMillis(2200);
+    private static final int SEGMENT = 25;
+
+    private final Path tmp = Repo.work("ConsumerModelIT");
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"limits", "interest", "workqueue"})
+    void theRuntimeDeliversAndCountsAsTheServerDoes(String retention) throws Exception {
+        Optional<NatsServerBinary> newest = NatsServers.discover().all().stream().filter(b -> b.version().atLeast(2, 14))
+                .reduce((a, b) -> b);
+        org.junit.jupiter.api.Assumptions.assumeTrue(newest.isPresent() || NatsServers.isCi(), "no nats-server 2.14+");
+        long seed = Long.getLong("jetstart.consumer.model.seed", System.nanoTime());
+        int ops = Integer.getInteger("jetstart.consumer.model.ops", 150);
+        System.out.println("[it] ConsumerModelIT " + retention + ": " + ops + " operations, seed " + seed + ", " + newest.get());
+        Random random = new Random(seed);
+        Path dir = tmp.resolve(retention);
+        Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
+        Path serverStore = dir.resolve("server-store");
+        List<String> consumers = retention.equals("workqueue") ? List.of("E", "B", "X") : List.of("E", "B", "A");
+        List<String> differences = new ArrayList<>();
+        NatsServerProcess nats = NatsServerProcess.start(newest.get(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+        NatsClient client = nats.connect(Account.GLOBAL);
+        JetStartStore store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
+        try {
+            JetStreamManagement jsm = client.connection().jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("M").subjects("m.*").storageType(StorageType.File)
+                    .retentionPolicy(RetentionPolicy.get(retention)).build());
+            JetStartStream rt = store.createStream("$G", StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.*\"],\"retention\":\""
+                    + retention + "\"}").getBytes(StandardCharsets.UTF_8)));
+            for (String c : consumers) {
+                jsm.addOrUpdateConsumer("M", serverConsumer(c, retention));
+                rt.createConsumer(runtimeConsumer(c, retention));
+            }
+            Map<String, List<ServerPull.Delivered>> serverOut = new LinkedHashMap<>();
+            Map<String, List<ConsumedMessage>> runtimeOut = new LinkedHashMap<>();
+            consumers.forEach(c -> {
+                serverOut.put(c, new ArrayList<>());
+                runtimeOut.put(c, new ArrayList<>());
+            });
+            int sinceWait = 0;
+            List<String> trace = new ArrayList<>();
+            for (int op = 0; op < ops && differences.size() < 10; op++) {
+                String context = retention + " op " + op + " (seed " + seed + ")";
+                int known = differences.size();
+                int kind = random.nextInt(100);
+                String c = consumers.get(random.nextInt(consumers.size()));
+                if (sinceWait >= SEGMENT || kind < 4) {
+                    Thread.sleep(WAIT.toMillis());
+                    sinceWait = 0;
+                    context += " wait";
+                } else if (kind < 6) {
+                    // Every pending message old enough that the first check after the restart expires them
+                    // all: the server makes that check 0.5-1.5 s after it starts (random), the runtime after 1 s.
+                    Thread.sleep(WAIT.toMillis());
+                    client.close();
+                    nats.close();
+                    store.close();
+                    nats = NatsServerProcess.start(newest.get(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+                    client = nats.connect(Account.GLOBAL);
+                    store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
+                    rt = store.stream("M").await(Duration.ofSeconds(30));
+                    serverOut.values().forEach(List::clear);
+                    runtimeOut.values().forEach(List::clear);
+                    // Restored pending messages carry their publish time in whole seconds: let every one expire on both.
+                    Thread.sleep(3500);
+                    sinceWait = 0;
+                    context += " restart";
+                } else if (kind < 50) {
+                    String subject = "m." + random.nextInt(4);
+                    byte[] payload = new byte[random.nextInt(30)];
+                    random.nextBytes(payload);
+                    long s = client.connection().jetStream().publish(subject, payload).getSeqno();
+                    long r = rt.publish(subject, payload).seq();
+                    context += " publish " + subject + " -> " + r;
+                    compare(differences, context + " publish " + subject, "" + s, "" + r);
+                    sinceWait++;
+                } else if (kind < 72) {
+                    int batch = 1 + random.nextInt(4);
+                    List<ServerPull.Delivered> s = new ServerPull(client.connection(), "M", c).fetchNoWait(batch);
+                    List<ConsumedMessage> r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+                    serverOut.get(c).addAll(s);
+                    runtimeOut.get(c).addAll(r);
+                    String sl = s.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries()).toList().toString();
+                    String rl = r.stream().map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList().toString();
+                    context += " fetch " + c + " " + batch + " -> " + rl;
+                    compare(differences, context, sl, rl);
+                    sinceWait++;
+                } else {
+                    List<ServerPull.Delivered> so = serverOut.get(c);
+                    List<ConsumedMessage> ro = runtimeOut.get(c);
+                    if (so.isEmpty() || so.size() != ro.size()) {
+                        continue;
+                    }
+                    int i = random.nextInt(so.size());
+                    ServerPull.Delivered sd = so.remove(i);
+                    ConsumedMessage rm = ro.remove(i);
+                    int how = random.nextInt(10);
+                    String body = how < 5 ? "+ACK" : how < 7 ? "-NAK" : how < 8 ? "-NAK {\"delay\":1200000000}" : how < 9 ? "+TERM" : "+WPI";
+                    new ServerPull(client.connection(), "M", c).answer(sd, body);
+                    switch (body) {
+                        case "+ACK" -> rm.ack();
+                        case "-NAK" -> rm.nak();
+                        case "+TERM" -> rm.term();
+                        case "+WPI" -> rm.inProgress();
+                        default -> rm.nak(Duration.ofNanos(1_200_000_000L));
+                    }
+                    if (body.equals("+WPI") || body.startsWith("-NAK")) {
+                        // Still pending: it may be answered again.
+                        so.add(i, sd);
+                        ro.add(i, rm);
+                    }
+                    context += " " + body + " " + c + " " + sd.streamSeq() + "/" + rm.streamSeq();
+                    sinceWait++;
+                }
+                trace.add(context);
+                if (trace.size() > 40) {
+                    trace.remove(0);
+                }
+                for (String name : consumers) {
+                    String runtimeInfo = runtimeInfo(rt.consumerInfo(name));
+                    ServerPull pull = new ServerPull(client.connection(), "M", name);
+                    compare(differences, context + " info " + name, settled(() -> serverInfo(pull), runtimeInfo), runtimeInfo);
+                }
+                rt.flush();
+                String runtimeStream = runtimeStream(rt.info());
+                NatsClient cl = client;
+                compare(differences, context + " stream",
+                        settled(() -> serverStream(cl.connection().jetStreamManagement().getStreamInfo("M")), runtimeStream), runtimeStream);
+                if (known == 0 && !differences.isEmpty()) {
+                    System.out.println("[it] the operations before the first difference:\n  " + String.join("\n  ", trace));
+                    Thread.sleep(300);
+                    for (String name : consumers) {
+                        System.out.println("[it] o.dat " + name + ": server " + odat(serverStore, name) + "\n    runtime " + odat(runtimeStore, name));
+                    }
+                }
+            }
+            rt.flush();
+            List<String> live = liveSeqs(rt);
+            String before = runtimeStream(rt.info());
+            compare(differences, "live messages at the end", serverLive(client, rt.info().lastSeq()).toString(), live.toString());
+            store.close();
+            store = null;
+            try (Stream<Path> files = Files.walk(runtimeStore)) {
+                for (Path p : files.filter(p -> p.getFileName().toString().equals("index.db")).toList()) {
+                    Files.delete(p);
+                }
+            }
+            try (JetStartStore again = JetStart.open(runtimeStore, RuntimeOptions.defaults())) {
+                JetStartStream s = again.stream("M").await(Duration.ofSeconds(30));
+                compare(differences, "after the index.db loss, the runtime", before, runtimeStream(s.info()));
+                compare(differences, "after the index.db loss, live messages", live.toString(), liveSeqs(s).toString());
+            }
+            client.close();
+            nats.close();
+            Path copy = StoreFiles.copy(runtimeStore, dir.resolve("server-on-runtime"));
+            try (Stream<Path> files = Files.walk(copy)) {
+                for (Path p : files.filter(p -> p.getFileName().toString().equals("index.db")).toList()) {
+                    Files.delete(p);
+                }
+            }
+            nats = NatsServerProcess.start(newest.get(), copy, dir.resolve("server-on-runtime-log"), ServerAccounts.GLOBAL);
+            client = nats.connect(Account.GLOBAL);
+            compare(differences, "after the index.db loss, " + newest.get() + " on the runtime's store", before,
+                    serverStream(client.connection().jetStreamManagement().getStreamInfo("M")));
+        } finally {
+            client.close();
+            nats.close();
+            if (store != null) {
+                store.close();
+            }
+        }
+        assertThat(differences).as("seed " + seed).isEmpty();
+    }
+
+    private static ConsumerConfiguration serverConsumer(String c, String retention) {
+        ConsumerConfiguration.Builder b = ConsumerConfiguration.builder().durable(c);
+        return switch (c) {
+            case "E" -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).maxDeliver(3)
+                    .filterSubject(retention.equals("workqueue") ? "m.0" : null).build();
+            case "B" -> b.ackPolicy(AckPolicy.Explicit).filterSubject("m.1").maxDeliver(4)
+                    .backoff(Duration.ofMillis(1500), Duration.ofMillis(1800)).build();
+            case "A" -> b.ackPolicy(AckPolicy.All).ackWait(Duration.ofNanos(ACK_WAIT)).build();
+            default -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).filterSubject("m.2").build();
+        };
+    }
+
+    private static String runtimeConsumer(String c, String retention) {
+        return switch (c) {
+            case "E" -> "{\"durable_name\":\"E\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"max_deliver\":3"
+                    + (retention.equals("workqueue") ? ",\"filter_subject\":\"m.0\"" : "") + "}";
+            case "B" -> "{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"m.1\",\"max_deliver\":4,"
+                    + "\"backoff\":[1500000000,1800000000]}";
+            case "A" -> "{\"durable_name\":\"A\",\"ack_policy\":\"all\",\"ack_wait\":" + ACK_WAIT + "}";
+            default -> "{\"durable_name\":\"X\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"filter_subject\":\"m.2\"}";
+        };
+    }
+
+    private static String serverInfo(ServerPull p) throws Exception {
+        io.nats.client.api.ConsumerInfo i = p.info();
+        return "delivered " + i.getDelivered().getConsumerSequence() + "/" + i.getDelivered().getStreamSequence()
+                + " ack floor " + i.getAckFloor().getConsumerSequence() + "/" + i.getAckFloor().getStreamSequence()
+                + " ack pending " + i.getNumAckPending() + " redelivered " + i.getRedelivered() + " pending " + i.getNumPending()
+                + " waiting " + i.getNumWaiting();
+    }
+
+    private static String runtimeInfo(ConsumerStatus s) {
+        return "delivered " + s.delivered().consumerSeq() + "/" + s.delivered().streamSeq()
+                + " ack floor " + s.ackFloor().consumerSeq() + "/" + s.ackFloor().streamSeq()
+                + " ack pending " + s.numAckPending() + " redelivered " + s.numRedelivered() + " pending " + s.numPending()
+                + " waiting " + s.numWaiting();
+    }
+
+    private static String serverStream(StreamInfo i) {
+        var s = i.getStreamState();
+        return s.getMsgCount() + " msgs, first " + (s.getMsgCount() == 0 ? "-" : s.getFirstSequence()) + ", last " + s.getLastSequence();
+    }
+
+    private static String runtimeStream(StreamView v) {
+        return v.messages() + " msgs, first " + (v.messages() == 0 ? "-" : v.firstSeq()) + ", last " + v.lastSeq();
+    }
+
+    private static List<String> liveSeqs(JetStartStream s) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (long seq = 1; seq <= s.info().lastSeq(); seq++) {
+            if (s.get(seq).isPresent()) {
+                out.add("" + seq);
+            }
+        }
+        return out;
+    }
+
+    private static List<String> serverLive(NatsClient client, long last) throws Exception {
+        JsApi api = new JsApi(client.connection(), Json.mapper());
+        List<String> out = new ArrayList<>();
+        for (long seq = 1; seq <= last; seq++) {
+            if (api.message("M", seq).isPresent()) {
+                out.add("" + seq);
+            }
+        }
+        return out;
+    }
+
+    interface Answer {
+        String get() throws Exception;
+    }
+
+    /**
+     * The server's answer once it has caught up: it tells consumers about a new message
+     * asynchronously (num_pending can lag a publish by a moment), so it is asked again for up to
+     * 500 ms while it differs from the runtime's (which answers synchronously).
+     */
+    private static String settled(Answer server, String runtime) throws Exception {
+        String s = server.get();
+        for (int i = 0; i < 10 && !s.equals(runtime); i++) {
+            Thread.sleep(50);
+            s = server.get();
+        }
+        return s;
+    }
+
+    private static String odat(Path store, String consumer) {
+        try {
+            return io.jetstart.core.format.ConsumerStateCodec.decode(Files.readAllBytes(
+                    store.resolve("jetstream/$G/streams/M/obs").resolve(consumer).resolve("o.dat"))).toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private static void compare(List<String> differences, String what, String server, String runtime) {
+        if (!server.equals(runtime)) {
+            differences.add(what + ": server " + server + ", runtime " + runtime);
+            System.out.println("[it] DIFF " + what + ": server " + server + ", runtime " + runtime);
+        }
+    }
+}
