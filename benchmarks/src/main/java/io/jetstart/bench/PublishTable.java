@@ -8,7 +8,7 @@ import java.util.OptionalDouble;
 
 /**
  * Renders a {@link PublishBench.Result} as Markdown: one row per variant (medians over the runs of
- * msgs/s, p50 and p99 publish latency), each jetstart row's ratios to nats-server with the same
+ * msgs/s, p50 and p99 publish latency, messages per committed batch), each jetstart row's ratios to nats-server with the same
  * sync (msgs/s) and to its raw append floor, then the issue's targets with PASS or MISS.
  */
 final class PublishTable {
@@ -40,14 +40,14 @@ final class PublishTable {
         for (String n : s.notes()) {
             sb.append("- ").append(n).append('\n');
         }
-        sb.append("\n| variant | messages | msgs/s | p50 latency | p99 latency | × nats-server (same sync) | floor time ÷ time |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("\n| variant | messages | msgs/s | p50 latency | p99 latency | mean batch | × nats-server (same sync) | floor time ÷ time |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> failures = new ArrayList<>();
         for (PublishVariant v : r.variants()) {
             List<PublishSample> ok = r.samples(v).stream().filter(PublishSample::ok).toList();
             r.samples(v).stream().filter(x -> !x.ok()).forEach(x -> failures.add(v.label() + ": " + x.failure()));
             if (ok.isEmpty()) {
-                sb.append("| ").append(v.label()).append(" | — | failed | — | — | — | — |\n");
+                sb.append("| ").append(v.label()).append(" | — | failed | — | — | — | — | — |\n");
                 continue;
             }
             sb.append("| ").append(v.label())
@@ -55,6 +55,7 @@ final class PublishTable {
                     .append(" | ").append(BenchTable.rate(msgsPerSecond(r, v).orElse(0), ""))
                     .append(" | ").append(latency(ok, true))
                     .append(" | ").append(latency(ok, false))
+                    .append(" | ").append(v instanceof PublishVariant.InProcess ? meanBatch(ok) : "")
                     .append(" | ").append(v instanceof PublishVariant.InProcess p ? ratio(msgsPerSecond(r, p), msgsPerSecond(r, server(r, p.always()))) : "")
                     .append(" | ").append(v instanceof PublishVariant.InProcess p ? ratio(msgsPerSecond(r, p), msgsPerSecond(r, new PublishVariant.Floor(p))) : "")
                     .append(" |\n");
@@ -135,6 +136,12 @@ final class PublishTable {
             return "—";
         }
         return String.format(Locale.ROOT, "%.2f", a.getAsDouble() / b.getAsDouble());
+    }
+
+    /** Messages per committed batch (median over the runs): group commit at work. */
+    private static String meanBatch(List<PublishSample> ok) {
+        List<Long> v = ok.stream().filter(x -> x.batchBytes().length > 0).map(x -> x.messages() * 10 / x.batchBytes().length).toList();
+        return v.isEmpty() ? "—" : String.format(Locale.ROOT, "%.1f", Stats.median(v) / 10.0);
     }
 
     private static String latency(List<PublishSample> ok, boolean p50) {
