@@ -15,9 +15,10 @@ import java.util.Optional;
 /**
  * {@code jetstart bench publish}: the embedded runtime's publish path side by side with nats-server
  * and the raw append floor, in one run. Every run times each row once, the order of the rows
- * rotated by one from run to run (the floors last: they replay that run's batches); the table
- * reports medians. An untimed warm-up first runs each in-process row small (the JIT) and one
- * small server publish.
+ * rotated by one from run to run; the table
+ * reports medians. Each in-process row's floor runs right after it (it replays that row's
+ * batches, on the same disk at the same moment). An untimed warm-up first runs each in-process
+ * row small (the JIT) and one small server publish.
  */
 final class PublishBench {
     /**
@@ -33,8 +34,13 @@ final class PublishBench {
                     long timeoutNanos, List<String> notes) {
     }
 
+    /**
+     * @param opens         opens of the open target's store in this (warm) JVM
+     * @param freshJvmOpens the same in a fresh JVM each, as an application opens its store at start-up
+     */
     record Result(Settings settings, Machine machine, String load, List<PublishVariant> variants,
-                  Map<String, List<PublishSample>> samples, List<OpenBench.OpenSample> opens) {
+                  Map<String, List<PublishSample>> samples, List<OpenBench.OpenSample> opens,
+                  List<OpenBench.OpenSample> freshJvmOpens) {
         List<PublishSample> samples(PublishVariant v) {
             return samples.getOrDefault(v.key(), List.of());
         }
@@ -73,6 +79,7 @@ final class PublishBench {
         Map<String, List<PublishSample>> samples = new LinkedHashMap<>();
         all.forEach(v -> samples.put(v.key(), new ArrayList<>()));
         List<OpenBench.OpenSample> opens = new ArrayList<>();
+        List<OpenBench.OpenSample> freshOpens = new ArrayList<>();
         LoadAverage load = new LoadAverage();
 
         OpenBench open = null;
@@ -98,41 +105,62 @@ final class PublishBench {
         for (int r = 0; r < s.runs(); r++) {
             List<PublishVariant> order = new ArrayList<>(timed);
             java.util.Collections.rotate(order, -r % Math.max(1, order.size()));
-            Map<String, PublishSample> thisRun = new LinkedHashMap<>();
             for (PublishVariant v : order) {
                 load.sample();
                 PublishSample sample = runOne(v, count(v), work.resolve("run"));
                 samples.get(v.key()).add(sample);
-                thisRun.put(v.key(), sample);
-            }
-            for (PublishVariant.InProcess v : jetstart) {
-                PublishVariant.Floor f = new PublishVariant.Floor(v);
-                PublishSample of = thisRun.get(v.key());
-                if (of == null || !of.ok()) {
-                    samples.get(f.key()).add(PublishSample.failed("its jetstart row failed"));
-                    continue;
+                if (v instanceof PublishVariant.InProcess p) {
+                    // Right after its row, so both see the same disk and the same neighbours.
+                    PublishVariant.Floor f = new PublishVariant.Floor(p);
+                    samples.get(f.key()).add(floor(f, sample, r));
                 }
-                load.sample();
-                Path file = work.resolve("floor.blk");
-                Files.deleteIfExists(file);
-                PublishSample sample = AppendFloor.run(file, of.messages(), of.batchBytes(), v.always());
-                Files.deleteIfExists(file);
-                log.printf(Locale.ROOT, "bench publish: run %d %-60s %,12.0f msgs/s%n", r + 1, f.label(), sample.msgsPerSecond());
-                samples.get(f.key()).add(sample);
             }
             if (open != null) {
                 load.sample();
+                // The rows before leave garbage (a latency per message); a collection of it in the
+                // middle of the open would time the bench, not the open.
+                System.gc();
                 OpenBench.OpenSample o = open.runOnce(s.timeoutNanos());
                 opens.add(o);
-                log.printf(Locale.ROOT, "bench publish: run %d open: %s writable after %s, recovery done after %s%s%n", r + 1,
-                        OpenBench.SMALL, BenchTable.duration(o.smallAckNanos()), BenchTable.duration(o.recoveryNanos()),
-                        o.ok() ? "" : " (" + o.failure() + ")");
+                logOpen(r, "this JVM", o);
+                load.sample();
+                OpenBench.OpenSample fresh;
+                try {
+                    fresh = OpenOnce.inFreshJvm(work.resolve("open"), open, s.timeoutNanos());
+                } catch (IOException | RuntimeException e) {
+                    fresh = new OpenBench.OpenSample(-1, -1, 0, "the fresh JVM failed: " + e);
+                }
+                freshOpens.add(fresh);
+                logOpen(r, "fresh JVM", fresh);
             }
         }
         if (open != null) {
             StoreFiles.deleteTree(work.resolve("open"), work);
         }
-        return new Result(s, Machine.current(), load.describe(Runtime.getRuntime().availableProcessors()), all, samples, opens);
+        return new Result(s, Machine.current(), load.describe(Runtime.getRuntime().availableProcessors()), all, samples, opens,
+                freshOpens);
+    }
+
+    private void logOpen(int run, String where, OpenBench.OpenSample o) {
+        log.printf(Locale.ROOT, "bench publish: run %d open (%s): %s writable after %s, recovery done after %s%s%n", run + 1, where,
+                OpenBench.SMALL, BenchTable.duration(o.smallAckNanos()), BenchTable.duration(o.recoveryNanos()),
+                o.ok() ? "" : " (" + o.failure() + ")");
+    }
+
+    private PublishSample floor(PublishVariant.Floor f, PublishSample of, int run) throws IOException {
+        if (!of.ok()) {
+            return PublishSample.failed("its jetstart row failed");
+        }
+        Path file = s.workDir().resolve("floor.blk");
+        Files.deleteIfExists(file);
+        PublishSample sample;
+        try {
+            sample = AppendFloor.run(file, of.messages(), of.batchBytes(), f.always());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        log.printf(Locale.ROOT, "bench publish: run %d %-70s %,12.0f msgs/s%n", run + 1, f.label(), sample.msgsPerSecond());
+        return sample;
     }
 
     long count(PublishVariant v) {

@@ -141,7 +141,8 @@ final class PublishBenchMain implements Callable<Integer> {
             Files.writeString(out, table, StandardCharsets.UTF_8);
         }
         boolean allOk = result.samples().values().stream().flatMap(List::stream).allMatch(PublishSample::ok)
-                && result.opens().stream().allMatch(OpenBench.OpenSample::ok);
+                && result.opens().stream().allMatch(OpenBench.OpenSample::ok)
+                && result.freshJvmOpens().stream().allMatch(OpenBench.OpenSample::ok);
         return allOk ? 0 : 2;
     }
 }

@@ -8,7 +8,7 @@ import java.util.OptionalDouble;
 
 /**
  * Renders a {@link PublishBench.Result} as Markdown: one row per variant (medians over the runs of
- * msgs/s, p50 and p99 publish latency), each jetstart row's ratios to nats-server with the same
+ * msgs/s, p50 and p99 publish latency, messages per committed batch), each jetstart row's ratios to nats-server with the same
  * sync (msgs/s) and to its raw append floor, then the issue's targets with PASS or MISS.
  */
 final class PublishTable {
@@ -40,14 +40,14 @@ final class PublishTable {
         for (String n : s.notes()) {
             sb.append("- ").append(n).append('\n');
         }
-        sb.append("\n| variant | messages | msgs/s | p50 latency | p99 latency | × nats-server (same sync) | floor time ÷ time |\n");
-        sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        sb.append("\n| variant | messages | msgs/s | p50 latency | p99 latency | mean batch | × nats-server (same sync) | floor time ÷ time |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         List<String> failures = new ArrayList<>();
         for (PublishVariant v : r.variants()) {
             List<PublishSample> ok = r.samples(v).stream().filter(PublishSample::ok).toList();
             r.samples(v).stream().filter(x -> !x.ok()).forEach(x -> failures.add(v.label() + ": " + x.failure()));
             if (ok.isEmpty()) {
-                sb.append("| ").append(v.label()).append(" | — | failed | — | — | — | — |\n");
+                sb.append("| ").append(v.label()).append(" | — | failed | — | — | — | — | — |\n");
                 continue;
             }
             sb.append("| ").append(v.label())
@@ -55,24 +55,22 @@ final class PublishTable {
                     .append(" | ").append(BenchTable.rate(msgsPerSecond(r, v).orElse(0), ""))
                     .append(" | ").append(latency(ok, true))
                     .append(" | ").append(latency(ok, false))
+                    .append(" | ").append(v instanceof PublishVariant.InProcess ? meanBatch(ok) : "")
                     .append(" | ").append(v instanceof PublishVariant.InProcess p ? ratio(msgsPerSecond(r, p), msgsPerSecond(r, server(r, p.always()))) : "")
                     .append(" | ").append(v instanceof PublishVariant.InProcess p ? ratio(msgsPerSecond(r, p), msgsPerSecond(r, new PublishVariant.Floor(p))) : "")
                     .append(" |\n");
         }
         sb.append('\n');
         if (!r.opens().isEmpty()) {
-            List<OpenBench.OpenSample> ok = r.opens().stream().filter(OpenBench.OpenSample::ok).toList();
-            r.opens().stream().filter(o -> !o.ok()).forEach(o -> failures.add("open: " + o.failure()));
+            r.opens().stream().filter(o -> !o.ok()).forEach(o -> failures.add("open (this JVM): " + o.failure()));
+            r.freshJvmOpens().stream().filter(o -> !o.ok()).forEach(o -> failures.add("open (fresh JVM): " + o.failure()));
             sb.append(String.format(Locale.ROOT, "open of a store with %d streams × %,d × %d B whose index.db is dropped + one "
-                    + "small stream (%s):%n%n", s.openStreams(), s.openMessages(), s.size(), OpenBench.SMALL));
-            sb.append("| from `JetStart.open` to | median |\n|---|---:|\n");
-            if (!ok.isEmpty()) {
-                sb.append("| the small stream's first publish ack | ")
-                        .append(BenchTable.duration(Stats.median(ok.stream().map(OpenBench.OpenSample::smallAckNanos).toList()))).append(" |\n");
-                sb.append("| `store.recovery()` complete | ")
-                        .append(BenchTable.duration(Stats.median(ok.stream().map(OpenBench.OpenSample::recoveryNanos).toList()))).append(" |\n");
-            }
-            sb.append('\n');
+                    + "small stream (%s), medians:%n%n", s.openStreams(), s.openMessages(), s.size(), OpenBench.SMALL));
+            sb.append("| from `JetStart.open` to | this JVM (warm) | a fresh JVM (start-up) |\n|---|---:|---:|\n");
+            sb.append("| the small stream's first publish ack | ").append(openMedian(r.opens(), true)).append(" | ")
+                    .append(openMedian(r.freshJvmOpens(), true)).append(" |\n");
+            sb.append("| `store.recovery()` complete | ").append(openMedian(r.opens(), false)).append(" | ")
+                    .append(openMedian(r.freshJvmOpens(), false)).append(" |\n\n");
         }
         sb.append("#### targets (issue #11, medians)\n\n| goal | measured | |\n|---|---:|---|\n");
         for (Check c : targets(r)) {
@@ -93,17 +91,26 @@ final class PublishTable {
         out.add(atLeast("sync always: 64 publishers >= 20 × 1 publisher msgs/s",
                 msgsPerSecond(r, new PublishVariant.InProcess(SyncPolicy.ALWAYS, 64, false)),
                 msgsPerSecond(r, new PublishVariant.InProcess(SyncPolicy.ALWAYS, 1, false)), 20));
-        List<OpenBench.OpenSample> ok = r.opens().stream().filter(OpenBench.OpenSample::ok).toList();
-        if (ok.isEmpty()) {
-            out.add(new Check("open: the small stream writable in <= 5 % of the whole recovery", "not measured in this run", null));
-        } else {
-            // The median of each open's own ratio: the two times of one open share its noise.
-            long permille = Stats.median(ok.stream().map(o -> o.smallAckNanos() * 100_000 / Math.max(1, o.recoveryNanos())).toList());
-            double pct = permille / 1000.0;
-            out.add(new Check("open: the small stream writable in <= 5 % of the whole recovery",
-                    String.format(Locale.ROOT, "%.2f %%", pct), pct <= 5.0));
-        }
+        out.add(open("open (this JVM): the small stream writable in <= 5 % of the whole recovery", r.opens()));
+        out.add(open("open (a fresh JVM): the small stream writable in <= 5 % of the whole recovery", r.freshJvmOpens()));
         return out;
+    }
+
+    private static Check open(String goal, List<OpenBench.OpenSample> opens) {
+        List<OpenBench.OpenSample> ok = opens.stream().filter(OpenBench.OpenSample::ok).toList();
+        if (ok.isEmpty()) {
+            return new Check(goal, "not measured in this run", null);
+        }
+        // The median of each open's own ratio: the two times of one open share its noise.
+        long milliPercent = Stats.median(ok.stream().map(o -> o.smallAckNanos() * 100_000 / Math.max(1, o.recoveryNanos())).toList());
+        double pct = milliPercent / 1000.0;
+        return new Check(goal, String.format(Locale.ROOT, "%.2f %%", pct), pct <= 5.0);
+    }
+
+    private static String openMedian(List<OpenBench.OpenSample> opens, boolean small) {
+        List<Long> v = opens.stream().filter(OpenBench.OpenSample::ok)
+                .map(o -> small ? o.smallAckNanos() : o.recoveryNanos()).toList();
+        return v.isEmpty() ? "—" : BenchTable.duration(Stats.median(v));
     }
 
     private static PublishVariant server(PublishBench.Result r, boolean always) {
@@ -129,6 +136,12 @@ final class PublishTable {
             return "—";
         }
         return String.format(Locale.ROOT, "%.2f", a.getAsDouble() / b.getAsDouble());
+    }
+
+    /** Messages per committed batch (median over the runs): group commit at work. */
+    private static String meanBatch(List<PublishSample> ok) {
+        List<Long> v = ok.stream().filter(x -> x.batchBytes().length > 0).map(x -> x.messages() * 10 / x.batchBytes().length).toList();
+        return v.isEmpty() ? "—" : String.format(Locale.ROOT, "%.1f", Stats.median(v) / 10.0);
     }
 
     private static String latency(List<PublishSample> ok, boolean p50) {

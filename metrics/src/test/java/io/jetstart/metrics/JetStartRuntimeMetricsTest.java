@@ -39,6 +39,9 @@ class JetStartRuntimeMetricsTest {
             assertThat(registry.get(JetStartRuntimeMetrics.PUBLISHED).counter().count()).isEqualTo(410);
             assertThat(registry.get(JetStartRuntimeMetrics.PUBLISH_LATENCY).timer().count()).isEqualTo(10);
             assertThat(registry.get(JetStartRuntimeMetrics.SYNC).timer().count()).isPositive();
+            // One publisher waiting for each ack: ten batches of one message each.
+            assertThat(registry.get(JetStartRuntimeMetrics.BATCH_SIZE).summary().count()).isEqualTo(10);
+            assertThat(registry.get(JetStartRuntimeMetrics.BATCH_SIZE).summary().totalAmount()).isEqualTo(10);
             assertThat(registry.get(JetStartRuntimeMetrics.STREAMS).tag("state", "ready").gauge().value()).isEqualTo(1);
             assertThat(registry.get(JetStartRuntimeMetrics.QUEUED).gauge().value()).isZero();
             assertThat(registry.get("jetstart.store.messages").gauge().value()).isEqualTo(10);
