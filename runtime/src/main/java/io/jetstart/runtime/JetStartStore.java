@@ -10,7 +10,9 @@ import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.BlockCache;
 import io.jetstart.core.store.BlockWork;
+import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
@@ -160,8 +162,8 @@ public final class JetStartStore implements AutoCloseable {
     /** Takes the recovered stream over: read-only when the runtime cannot write its config, else its writer starts. */
     private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
         String name = store.name();
-        MessageReader reader = new MessageReader(name, cache, hashes);
         StreamMutator state = store.handOver(ctx);
+        StreamReads reader = new StreamReads(new MessageReader(name, hashes, cache.source(store)));
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader);
@@ -349,6 +351,7 @@ public final class JetStartStore implements AutoCloseable {
                     Files.delete(p);
                 }
             }
+            cache.evictUnder(dir);
         } finally {
             admin.unlock();
         }

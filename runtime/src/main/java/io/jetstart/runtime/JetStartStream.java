@@ -1,6 +1,7 @@
 package io.jetstart.runtime;
 
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
 import java.io.IOException;
@@ -21,11 +22,11 @@ public final class JetStartStream {
     private final WriterLoop writer;
     private final StreamView readOnlyView;
     private final String readOnlyReason;
-    private final MessageReader reader;
+    private final StreamReads reader;
     private volatile StreamConfig config;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
-                   String readOnlyReason, MessageReader reader) {
+                   String readOnlyReason, StreamReads reader) {
         this.account = account;
         this.name = name;
         this.config = config;

@@ -5,7 +5,10 @@ import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.store.BlockCache;
+import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
@@ -24,9 +27,9 @@ import java.util.Optional;
  */
 public final class StreamSnapshot {
     private final StreamView view;
-    private final MessageReader reader;
+    private final StreamReads reader;
 
-    private StreamSnapshot(StreamView view, MessageReader reader) {
+    private StreamSnapshot(StreamView view, StreamReads reader) {
         this.view = view;
         this.reader = reader;
     }
@@ -52,7 +55,8 @@ public final class StreamSnapshot {
             throw new IOException(account + " > " + name + ": " + e.getMessage(), e);
         }
         StreamView view = store.handOver(ctx).view(i -> -1);
-        return new StreamSnapshot(view, new MessageReader(name, new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1)), hashes));
+        return new StreamSnapshot(view, new StreamReads(new MessageReader(name, hashes,
+                new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1)).source(store))));
     }
 
     public StreamView info() {

@@ -301,6 +301,10 @@ public final class StreamMutator {
         for (BlockState b : s.blocks) {
             StreamView.Block prev = published.get(b);
             long length = committedLength.applyAsLong(b.index);
+            if (length < 0) {
+                // A block rebuilt with damage after its valid prefix: readers read only that prefix.
+                length = b.validLength;
+            }
             StreamView.Block v;
             if (prev != null && !s.touched.contains(b)) {
                 // Appends move only the last sequence, count and length; the deleted map is shared.

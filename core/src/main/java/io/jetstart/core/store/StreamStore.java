@@ -150,6 +150,19 @@ public final class StreamStore {
                 Collections.unmodifiableSortedMap(subjects), new LostData(lost, lostBytes), 0);
     }
 
+    /**
+     * The store as it is now, for {@link MessageReader}: each block's length is its valid prefix when
+     * a rebuild found damage after it (the rest is not read), else the whole block. The deleted maps
+     * are shared, not copied: the store must not change while the view is read.
+     */
+    StreamView readView() {
+        List<StreamView.Block> out = new ArrayList<>(blocks.size());
+        for (BlockState b : blocks) {
+            out.add(new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength));
+        }
+        return new StreamView(account, name, msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, tracksSubjects ? psim.size() : 0, out);
+    }
+
     /** Live messages with sequence in [from, to]. */
     public long liveInRange(long from, long to) {
         long n = 0;
