@@ -31,6 +31,9 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "STREAM", description = "Stream name")
     String stream;
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--account", defaultValue = "$G", paramLabel = "NAME", description = "Account (default: ${DEFAULT-VALUE})")
     String account;
 
@@ -54,9 +57,13 @@ final class GetCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         StreamSnapshot snapshot;
         try {
-            snapshot = StreamSnapshot.open(store.dir, account, stream);
+            snapshot = StreamSnapshot.open(store.dir, account, stream, keys.key);
         } catch (IOException e) {
             spec.commandLine().getErr().println("jetstart: " + e.getMessage());
             return Main.NO_INPUT;

@@ -1,5 +1,8 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
@@ -40,6 +43,17 @@ public final class StreamSnapshot {
      * @throws IOException when the stream is missing or cannot be opened (the message says why)
      */
     public static StreamSnapshot open(Path storeDir, String account, String name) throws IOException, InterruptedException {
+        return open(storeDir, account, name, null);
+    }
+
+    /**
+     * As {@link #open(Path, String, String)}, reading an encrypted stream with the server's key
+     * ({@code null}: none; an encrypted stream then fails naming its {@code meta.key}).
+     *
+     * @throws IOException also when the key does not open the stream's key files (a wrong key)
+     */
+    public static StreamSnapshot open(Path storeDir, String account, String name, StoreKey key)
+            throws IOException, InterruptedException {
         StreamNames.checkAccount(account);
         StreamNames.check(name);
         Path dir = JetStreamDir.stream(storeDir, account, name);
@@ -47,11 +61,12 @@ public final class StreamSnapshot {
             throw new IOException("stream not found: " + dir + " does not exist");
         }
         RecordHashSource hashes = RecordHashSource.chosen();
-        StoreContext ctx = StoreContext.singleThreaded(hashes);
+        StoreContext ctx = StoreContext.singleThreaded(hashes).withKey(key);
         StreamStore store;
         try {
-            store = StreamOpener.open(account, name, dir, MetaFiles.readStream(dir, DiskGate.unbounded()).config(), ctx);
-        } catch (MetaException | StoreException e) {
+            StreamKeys keys = StreamKeys.load(key, account, dir, DiskGate.unbounded());
+            store = StreamOpener.open(account, name, dir, MetaFiles.readStream(dir, DiskGate.unbounded(), keys).config(), ctx);
+        } catch (MetaException | StoreException | DecryptionException e) {
             throw new IOException(account + " > " + name + ": " + e.getMessage(), e);
         }
         StreamView view = store.handOver(ctx).view(i -> -1);

@@ -82,6 +82,7 @@ final class WriterLoop {
     private final DuplicateWindow dedupe;
     private final List<Pending> pending = new ArrayList<>();
     private final CommitListener listener;
+    private final StreamSealing sealing;
     private SubjectFilter subjects;
     /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
     private final java.util.HashSet<String> matched = new java.util.HashSet<>();
@@ -111,6 +112,7 @@ final class WriterLoop {
         this.rules = StreamRules.of(c);
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
+        this.sealing = new StreamSealing(state.store().keys());
         state.readTailFrom(this::tailBytes);
     }
 
@@ -534,7 +536,7 @@ final class WriterLoop {
     }
 
     private void update(Update u) throws IOException {
-        MetaFiles.writeStream(streamDir, name, u.metaInf());
+        MetaFiles.writeStream(streamDir, name, sealing.metaInf(u.metaInf()));
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
         matched.clear();
@@ -561,7 +563,7 @@ final class WriterLoop {
         }
         tail.flush();
         tail.sync();
-        TailBlock next = TailBlock.create(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
+        TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);
@@ -603,7 +605,7 @@ final class WriterLoop {
     }
 
     private void writeIndexDb() throws IOException {
-        byte[] bytes = IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion);
+        byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
         AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
     }
 

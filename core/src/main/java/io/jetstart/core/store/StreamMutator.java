@@ -37,6 +37,17 @@ public final class StreamMutator {
         return s.config;
     }
 
+    /**
+     * The keystream of block {@code index} from its {@code <n>.key}, empty for a plain block (the
+     * writer decrypts the last block it adopts, and encrypts what it appends, with it).
+     *
+     * @throws StoreException when the key file exists and does not open
+     */
+    public java.util.Optional<io.jetstart.core.crypto.BlockKeystream> blockKeystream(long index)
+            throws StoreException, InterruptedException {
+        return s.blockKeystream(index);
+    }
+
     /** Replaces the config (a stream update); limits are applied by the next {@link #applyLimits}. */
     public void useConfig(StreamConfig config) {
         s.config = config;

@@ -85,6 +85,11 @@ public final class StreamStore {
         return config;
     }
 
+    /** The stream's keys: plain unless its {@code meta.key} was opened with the operator's key. */
+    public io.jetstart.core.crypto.StreamKeys keys() {
+        return keys;
+    }
+
     public Source source() {
         return source;
     }
