@@ -102,6 +102,11 @@ final class TailBlock implements AutoCloseable {
         return length;
     }
 
+    /** The keystream of an encrypted block, or null. */
+    BlockKeystream keystream() {
+        return keystream;
+    }
+
     int written() {
         return written;
     }

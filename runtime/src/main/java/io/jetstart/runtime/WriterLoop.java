@@ -564,9 +564,18 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
+        TailBlock sealed = tail;
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);
+        compressSealed(sealed);
+    }
+
+    /** A block the writer rolled past, compressed when the stream's config asks (nats-server compresses it then). */
+    private void compressSealed(TailBlock sealed) throws IOException {
+        if (SealedBlockCompressor.wanted(state.config())) {
+            SealedBlockCompressor.compress(sealed);
+        }
     }
 
     private void timers() {
