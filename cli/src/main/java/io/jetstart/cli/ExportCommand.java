@@ -23,6 +23,9 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     StreamArgs args = new StreamArgs();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Parameters(index = "2", paramLabel = "OUT_DIR", description = "folder for backup.json and stream.tar.s2 (created if missing)")
     Path out;
 
@@ -32,7 +35,11 @@ final class ExportCommand implements Callable<Integer> {
         if (sd == null) {
             return Main.NO_INPUT;
         }
-        StreamExport.Result r = StreamExport.export(sd, out);
+        Integer badKey = keys.refuseIfBad(args.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
+        StreamExport.Result r = StreamExport.export(sd, out, keys.key);
         spec.commandLine().getOut().printf("exported %s > %s: %d messages, last sequence %d, %d consumers, %d files (%s in the tar) to %s%n",
                 sd.account(), sd.name(), r.state().messages(), r.state().lastSeq(), r.state().consumerCount(), r.files(),
                 ProgressLine.bytes(r.tarBytes()), out);

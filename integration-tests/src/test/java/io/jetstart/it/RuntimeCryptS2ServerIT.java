@@ -115,6 +115,11 @@ class RuntimeCryptS2ServerIT {
                 perServer.add(dynamicTest("its own " + fixture + ", written into by the runtime, restarts with the runtime's state",
                         () -> serverStoreRoundTrip(b, fixture, key, key == null ? null : jetstreamBlock(key, cipher))));
             }
+            String chacha = "nats-" + v + "-chacha";
+            if (Files.isDirectory(Fixtures.dir().resolve(chacha))) {
+                perServer.add(dynamicTest("push --key of every stream of " + chacha + " into a server without a key gives its state",
+                        () -> pushEncrypted(b, chacha)));
+            }
             nodes.add(dynamicContainer(b.toString(), perServer.stream()));
         }
         return nodes.stream();
@@ -289,5 +294,33 @@ class RuntimeCryptS2ServerIT {
                 .doesNotContain("Recovering stream state from index errored")
                 .doesNotContain("Stream state outdated")
                 .doesNotContain("internal inconsistency");
+    }
+
+    /**
+     * {@code jetstart push --key} sends each stream of an encrypted store as plaintext (as the server's
+     * own snapshot of an encrypted stream): a server without any key restores it with the state and
+     * consumers {@code jetstart inspect --key} reports.
+     */
+    private void pushEncrypted(NatsServerBinary b, String fixture) throws Exception {
+        Path dir = tmp.resolve("push-" + fixture);
+        Path source = io.jetstart.core.testing.Fixtures.copyStore(fixture, dir);
+        String key = io.jetstart.core.testing.Fixtures.key(fixture).orElseThrow();
+        JsonNode inspect = inspect(source, key);
+        Jetstart jetstart = new Jetstart(dir.resolve("work"));
+        ServerOracle.Snapshot oracle;
+        try (NatsServerProcess server = NatsServerProcess.start(b, dir.resolve("server-store"), dir.resolve("server"), ServerAccounts.GLOBAL)) {
+            for (JsonNode s : inspect.path("streams")) {
+                Jetstart.Result r = jetstart.run("push", source.toString(), s.path("name").asText(), "--server",
+                        "nats://127.0.0.1:" + server.port(), "--key", key);
+                assertThat(r.exitCode()).as(r::toString).isZero();
+            }
+            Jetstart.Result wrong = jetstart.run("push", source.toString(), "LIM1", "--server", "nats://127.0.0.1:" + server.port(),
+                    "--key", "not-" + key);
+            assertThat(wrong.exitCode()).as(wrong::toString).isEqualTo(66);
+            oracle = ServerOracle.capture(server);
+        }
+        List<String> diff = StateDiff.between("jetstart inspect --key", StateDiff.comparedView(inspect), "server after push",
+                oracle.oracle());
+        assertThat(diff).as(() -> b + ": " + StateDiff.describe(diff)).isEmpty();
     }
 }
