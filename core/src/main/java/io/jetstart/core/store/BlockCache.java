@@ -47,7 +47,7 @@ public final class BlockCache {
     private record Entry(byte[] bytes, int length, boolean whole, RecordIndex index, Object fileKey,
                          BlockKeystream keystream, boolean decoded) {
         long size() {
-            return bytes.length + 12L * Math.max(1, index.length() / 64);
+            return bytes.length + 12L * index.count();
         }
     }
 

@@ -42,6 +42,11 @@ final class RecordIndex {
         return new RecordIndex(new long[0], new int[0], 0, 0, -1, null, true).extend(buf, len);
     }
 
+    /** Records indexed (message and erased). */
+    int count() {
+        return n;
+    }
+
     /** Bytes this index covers. */
     int length() {
         return length;
