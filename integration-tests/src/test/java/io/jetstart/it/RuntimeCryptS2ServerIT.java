@@ -250,14 +250,17 @@ class RuntimeCryptS2ServerIT {
 
     /**
      * A store this server line wrote (encrypted, or compressed) is opened by the runtime with its
-     * key, every writable stream gets 60 messages (enough to roll a compressed stream's block),
+     * key, every writable stream gets 150 messages in 2 KiB blocks (so the server's last block is rolled
+     * past, and compressed in an s2 stream, and the runtime's own blocks follow),
      * and the same server restarted on the result reports what {@code jetstart inspect} reports.
      */
     private void serverStoreRoundTrip(NatsServerBinary b, String fixture, String key, String serverConfig) throws Exception {
         Path dir = tmp.resolve("fixture-" + fixture);
         Path store = io.jetstart.core.testing.Fixtures.copyStore(fixture, dir);
         int wrote = 0;
-        try (JetStartStore js = JetStart.open(store, options(key, StoreCipher.CHACHA))) {
+        // Small blocks: the runtime rolls past the server's last block (compressing it in an s2
+        // stream, as the server would) and creates several blocks of its own (with key files when encrypted).
+        try (JetStartStore js = JetStart.open(store, options(key, StoreCipher.CHACHA).withBlockSize(2048))) {
             for (StreamReport r : js.recovery().get().streams()) {
                 if (r.outcome() != Outcome.RECOVERED && r.outcome() != Outcome.REBUILT) {
                     continue;
@@ -269,7 +272,7 @@ class RuntimeCryptS2ServerIT {
                 String subject = s.config().subjects().get(0).replace(">", "rt").replace("*", "rt");
                 long before = s.info().lastSeq();
                 try {
-                    for (int i = 0; i < 60; i++) {
+                    for (int i = 0; i < 150; i++) {
                         assertThat(s.publish(subject, Headers.EMPTY, ("runtime " + i + " into " + fixture + " repeated repeated")
                                 .getBytes(StandardCharsets.UTF_8)).seq()).isEqualTo(before + i + 1);
                     }
