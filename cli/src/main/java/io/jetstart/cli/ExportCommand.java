@@ -24,6 +24,9 @@ final class ExportCommand implements Callable<Integer> {
     @Mixin
     StreamArgs args = new StreamArgs();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Parameters(index = "2", paramLabel = "OUT_DIR", description = "folder for backup.json and stream.tar.s2 (created if missing)")
     Path out;
 
@@ -33,19 +36,23 @@ final class ExportCommand implements Callable<Integer> {
         if (sd == null) {
             return Main.NO_INPUT;
         }
+        Integer badKey = keys.refuseIfBad(args.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         StreamExport.Result r;
         if (HeldStreamCopy.heldByRuntime(args.dir)) {
             // A runtime in another process writes the store: export a crash-consistent copy of it.
             Path temp = java.nio.file.Files.createTempDirectory("jetstart-export-");
             try {
-                r = StreamExport.export(HeldStreamCopy.copy(sd, temp), out);
+                r = StreamExport.export(HeldStreamCopy.copy(sd, temp), out, keys.key);
             } finally {
                 deleteTree(temp);
             }
             spec.commandLine().getErr().println("jetstart: " + args.dir + " is held by a jetstart runtime: exported the stream as a crash would"
                     + " leave it now (every message acknowledged before the export began; index.db rebuilt by the restoring server)");
         } else {
-            r = StreamExport.export(sd, out);
+            r = StreamExport.export(sd, out, keys.key);
         }
         spec.commandLine().getOut().printf("exported %s > %s: %d messages, last sequence %d, %d consumers, %d files (%s in the tar) to %s%n",
                 sd.account(), sd.name(), r.state().messages(), r.state().lastSeq(), r.state().consumerCount(), r.files(),

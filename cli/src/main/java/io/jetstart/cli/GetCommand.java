@@ -2,7 +2,7 @@ package io.jetstart.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.GoTime;
-import io.jetstart.runtime.StoredMessage;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.runtime.StreamSnapshot;
 import java.io.IOException;
 import java.util.Base64;
@@ -31,6 +31,9 @@ final class GetCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "STREAM", description = "Stream name")
     String stream;
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--account", defaultValue = "$G", paramLabel = "NAME", description = "Account (default: ${DEFAULT-VALUE})")
     String account;
 
@@ -54,9 +57,13 @@ final class GetCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         StreamSnapshot snapshot;
         try {
-            snapshot = StreamSnapshot.open(store.dir, account, stream);
+            snapshot = StreamSnapshot.open(store.dir, account, stream, keys.key);
         } catch (IOException e) {
             spec.commandLine().getErr().println("jetstart: " + e.getMessage());
             return Main.NO_INPUT;
@@ -75,14 +82,14 @@ final class GetCommand implements Callable<Integer> {
             ObjectNode n = ReportJson.MAPPER.createObjectNode();
             n.put("seq", msg.seq());
             n.put("subject", msg.subject());
-            n.put("time", GoTime.format(msg.timeNanos()));
+            n.put("time", GoTime.format(msg.timestamp()));
             if (msg.headers().length > 0) {
                 n.put("hdrs", Base64.getEncoder().encodeToString(msg.headers()));
             }
             n.put("data", Base64.getEncoder().encodeToString(msg.payload()));
             out.println(ReportJson.MAPPER.writeValueAsString(n));
         } else {
-            out.printf("%s > %s  %d  %s  %s  %d bytes%s%n", account, stream, msg.seq(), GoTime.format(msg.timeNanos()), msg.subject(),
+            out.printf("%s > %s  %d  %s  %s  %d bytes%s%n", account, stream, msg.seq(), GoTime.format(msg.timestamp()), msg.subject(),
                     msg.payload().length, msg.headers().length > 0 ? " (+" + msg.headers().length + " header bytes)" : "");
         }
         out.flush();

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --key} / {@code --key-file}: the server's {@code jetstream.key}, for stores it encrypted
- * (inspect, recover, dump). Without either, encrypted streams are refused as before.
+ * (inspect, recover, dump, get, publish, verify, repair). Without either, encrypted streams are refused as before.
  */
 final class KeyOptions {
     @Option(names = "--key", paramLabel = "TEXT",
@@ -35,6 +35,33 @@ final class KeyOptions {
      *         when the key does not open a key file of the store (a wrong key; the file is named); else null
      */
     Integer refuseIfBad(Path storeDir, PrintWriter err) throws IOException, InterruptedException {
+        Integer bad = readKey(err);
+        if (bad != null || key == null) {
+            return bad;
+        }
+        return refuseWrongKey(storeDir, err);
+    }
+
+    /**
+     * As {@link #refuseIfBad}, for a command that may create the store ({@code publish}): a directory
+     * with no JetStream layout yet has no key file to check the key against.
+     */
+    Integer refuseIfBadOrNew(Path storeDir, PrintWriter err) throws IOException, InterruptedException {
+        Integer bad = readKey(err);
+        if (bad != null || key == null) {
+            return bad;
+        }
+        boolean layout = java.nio.file.Files.isDirectory(storeDir.resolve("jetstream"));
+        if (!layout) {
+            try (var children = java.nio.file.Files.list(storeDir)) {
+                layout = children.anyMatch(c -> java.nio.file.Files.isDirectory(c.resolve("streams")));
+            }
+        }
+        return layout ? refuseWrongKey(storeDir, err) : null;
+    }
+
+    /** Reads {@code --key} or {@code --key-file} into {@link #key}; {@link Main#USAGE} when they cannot be read. */
+    private Integer readKey(PrintWriter err) {
         if (text != null && file != null) {
             err.println("jetstart: give --key or --key-file, not both");
             return Main.USAGE;
@@ -53,9 +80,10 @@ final class KeyOptions {
                 return Main.USAGE;
             }
         }
-        if (key == null) {
-            return null;
-        }
+        return null;
+    }
+
+    private Integer refuseWrongKey(Path storeDir, PrintWriter err) throws IOException {
         // One small read per encrypted stream: a wrong key fails here, naming the file, instead of
         // as one failed stream per stream.
         for (StreamDir sd : StoreLayout.discover(storeDir, DiskGate.unbounded()).streams()) {

@@ -1,6 +1,7 @@
 package io.jetstart.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.recovery.GoFormat;
 import io.jetstart.runtime.Headers;
@@ -92,6 +93,13 @@ final class PublishCommand implements Callable<Integer> {
             description = "Print 'acked <seq>' on stdout, flushed, after each committed batch, and 'synced <seq>' after each completed sync")
     boolean ackLines;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Option(names = "--cipher", defaultValue = "chachapoly", paramLabel = "chachapoly|aes",
+            description = "With --key/--key-file and --create: the new stream's cipher, as the server's jetstream.cipher (default: ${DEFAULT-VALUE})")
+    String cipher;
+
     @Option(names = "--json", description = "End with {\"published\",\"first_seq\",\"last_seq\",\"elapsed_ms\",\"msgs_per_s\",\"sync\"}")
     boolean json;
 
@@ -123,12 +131,25 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: " + storeDir + " is not a directory");
             return Main.NO_INPUT;
         }
+        StoreCipher newStreamCipher;
+        switch (cipher) {
+            case "chachapoly" -> newStreamCipher = StoreCipher.CHACHA;
+            case "aes" -> newStreamCipher = StoreCipher.AES;
+            default -> {
+                err.println("jetstart: --cipher must be chachapoly or aes, got " + cipher);
+                return Main.USAGE;
+            }
+        }
+        Integer badKey = keys.refuseIfBadOrNew(storeDir, err);
+        if (badKey != null) {
+            return badKey;
+        }
         // Ack lines are read by another process while this one runs: straight to the file descriptor, flushed per line.
         PrintStream acks = ackLines ? new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8) : null;
         long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 32;
         JetStartStore store;
         try {
-            RuntimeOptions options = RuntimeOptions.defaults().withSync(policy);
+            RuntimeOptions options = RuntimeOptions.defaults().withSync(policy).withKey(keys.key, newStreamCipher);
             store = JetStart.open(storeDir, syncInterval == null ? options : options.withSyncInterval(syncInterval));
         } catch (StoreLockedException e) {
             err.println("jetstart: " + e.getMessage());

@@ -37,6 +37,9 @@ final class PushCommand implements Callable<Integer> {
     StreamArgs args = new StreamArgs();
 
     @Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @Mixin
     ServerOptions server = new ServerOptions();
 
     @Option(names = "--replicas", paramLabel = "N", description = "replicas of the restored stream (default: the stream's own)")
@@ -53,9 +56,13 @@ final class PushCommand implements Callable<Integer> {
         if (sd == null) {
             return Main.NO_INPUT;
         }
+        Integer badKey = keys.refuseIfBad(args.dir, err);
+        if (badKey != null) {
+            return badKey;
+        }
         Path work = Files.createTempDirectory("jetstart-push-");
         try {
-            StreamExport.Result exported = StreamExport.export(sd, work);
+            StreamExport.Result exported = StreamExport.export(sd, work, keys.key);
             JsonNode backup = JSON.readTree(exported.metadata().toFile());
             ObjectNode config = (ObjectNode) backup.get("config");
             if (replicas != null) {

@@ -51,6 +51,9 @@ final class RepairCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     StreamSelection selection = new StreamSelection();
 
+    @picocli.CommandLine.Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Option(names = "--undo", paramLabel = "QUARANTINE", description = "Put back every byte of this quarantine folder")
     Path undo;
 
@@ -69,6 +72,10 @@ final class RepairCommand implements Callable<Integer> {
             err.println("jetstart: " + dir + " is not a directory");
             return Main.NO_INPUT;
         }
+        Integer badKey = keys.refuseIfBad(dir, err);
+        if (badKey != null) {
+            return badKey;
+        }
         Integer unknown = selection.refuseUnknown(dir, err);
         if (unknown != null) {
             return unknown;
@@ -78,7 +85,7 @@ final class RepairCommand implements Callable<Integer> {
         if (!dryRun && refuseIfHeld(root, err)) {
             return HELD;
         }
-        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams);
+        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams).withKey(keys.key);
         RecoveryReport before = StoreRecovery.recover(root, opts);
         RepairPlan plan = RepairPlanner.plan(before, streams);
         printPlan(plan, out);

@@ -46,18 +46,25 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     StreamSelection selection = new StreamSelection();
 
+    @Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Override
     public Integer call() throws Exception {
         Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
         if (missing != null) {
             return missing;
         }
+        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
+        if (badKey != null) {
+            return badKey;
+        }
         Integer unknown = selection.refuseUnknown(store.dir, spec.commandLine().getErr());
         if (unknown != null) {
             return unknown;
         }
         RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(selection.names())
-                .withVerifyBlocks(!quick);
+                .withVerifyBlocks(!quick).withKey(keys.key);
         RecoveryReport report = StoreRecovery.recover(store.dir, opts);
         List<Finding> findings = Finding.of(report);
         boolean damaged = Finding.damaged(report);

@@ -68,4 +68,39 @@ class PublishCommandTest {
     void aWrongSyncPolicyIsAUsageError() {
         assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").status()).isEqualTo(Main.USAGE);
     }
+
+    @Test
+    void publishWithAKeyCreatesAnEncryptedStreamThatGetReadsOnlyWithTheKey() throws Exception {
+        Path keyFile = dir.resolve("jetstream.key");
+        java.nio.file.Files.writeString(keyFile, "operator key\n");
+        Path store = dir.resolve("store");
+        java.nio.file.Files.createDirectories(store);
+        Run p = run("publish", store.toString(), "SECRET", "--create", "sec.*", "--count", "20", "--size", "40",
+                "--key-file", keyFile.toString(), "--cipher", "aes");
+        assertThat(p.status()).as(p.err()).isZero();
+        Path sd = store.resolve("jetstream/$G/streams/SECRET");
+        assertThat(sd.resolve("meta.key")).exists();
+        assertThat(sd.resolve("msgs/1.key")).hasSize(64);
+
+        Run g = run("get", store.toString(), "SECRET", "--seq", "7", "--json", "--key", "operator key");
+        assertThat(g.status()).as(g.err()).isZero();
+        byte[] data = Base64.getDecoder().decode(ReportJson.MAPPER.readTree(g.out()).path("data").asText());
+        assertThat(data).hasSize(40).isEqualTo(Payloads.expectedFor(data));
+
+        Run wrong = run("get", store.toString(), "SECRET", "--seq", "7", "--key", "another key");
+        assertThat(wrong.status()).isEqualTo(Main.NO_INPUT);
+        assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
+        Run wrongPublish = run("publish", store.toString(), "SECRET", "--count", "1", "--key", "another key");
+        assertThat(wrongPublish.status()).isEqualTo(Main.NO_INPUT);
+        Run none = run("get", store.toString(), "SECRET", "--seq", "7");
+        assertThat(none.status()).isNotZero();
+        assertThat(none.err()).contains("meta.key");
+        Run missingKeyFile = run("get", store.toString(), "SECRET", "--seq", "7", "--key-file", dir.resolve("nope").toString());
+        assertThat(missingKeyFile.status()).isEqualTo(Main.USAGE);
+        assertThat(missingKeyFile.err()).contains("cannot read the key file").contains("nope");
+
+        Run more = run("publish", store.toString(), "SECRET", "--count", "5", "--key-file", keyFile.toString(), "--json");
+        assertThat(more.status()).as(more.err()).isZero();
+        assertThat(ReportJson.MAPPER.readTree(more.out()).path("last_seq").asLong()).isEqualTo(25);
+    }
 }

@@ -96,4 +96,40 @@ class VerifyRepairCommandTest {
         assertThat(TestStores.cli("repair", tmp.toString(), "--undo", tmp.toString()).exit()).isEqualTo(Main.USAGE);
         assertThat(TestStores.cli("repair", "--undo", tmp.resolve("none").toString()).exit()).isEqualTo(Main.NO_INPUT);
     }
+
+    @Test
+    void verifyReadsAnEncryptedStoreWithItsKeyAndAWrongKeyExitsSixtySix() {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-chacha", tmp);
+        String key = io.jetstart.core.testing.Fixtures.key("nats-2.15.1-chacha").orElseThrow();
+
+        TestStores.Run withKey = TestStores.cli("verify", store.toString(), "--key", key);
+        TestStores.Run without = TestStores.cli("verify", store.toString());
+        TestStores.Run wrong = TestStores.cli("verify", store.toString(), "--key", "not-" + key);
+
+        assertThat(withKey.exit()).as(withKey.out() + withKey.err()).isZero();
+        assertThat(withKey.out()).contains("verify (full)").endsWith("clean\n");
+        assertThat(without.exit()).as("encrypted streams cannot be verified without the key").isNotZero();
+        assertThat(wrong.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
+    }
+
+    @Test
+    void repairWithTheKeyCutsATornTailOfAnEncryptedBlockAndVerifyThenFindsItClean() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.10.27-aes", tmp);
+        String key = io.jetstart.core.testing.Fixtures.key("nats-2.10.27-aes").orElseThrow();
+        StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/LIM1"));
+        assertThat(TestStores.cli("verify", store.toString(), "--key", key).exit()).isEqualTo(Main.DAMAGED);
+        Map<String, String> damaged = TestStores.digests(store);
+
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--key", key);
+        assertThat(repair.exit()).as(repair.out() + repair.err()).isZero();
+        assertThat(repair.out()).contains("repaired:");
+        TestStores.Run after = TestStores.cli("verify", store.toString(), "--key", key);
+        assertThat(after.exit()).as(after.out()).isZero();
+
+        String quarantine = repair.out().lines().filter(l -> l.startsWith("quarantine: ")).findFirst().orElseThrow()
+                .substring("quarantine: ".length()).split(" \\(")[0];
+        assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).isZero();
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
+    }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.cli.Payloads;
-import io.jetstart.runtime.StoredMessage;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.runtime.StreamSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

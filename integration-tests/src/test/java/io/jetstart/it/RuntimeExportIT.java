@@ -14,7 +14,7 @@ import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.PurgeRequest;
 import io.jetstart.runtime.RuntimeOptions;
-import io.jetstart.runtime.StoredMessage;
+import io.jetstart.core.store.StoredMessage;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -11,7 +11,7 @@ import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.JetStreamApiException;
 import io.jetstart.runtime.PurgeRequest;
 import io.jetstart.runtime.RuntimeOptions;
-import io.jetstart.runtime.StoredMessage;
+import io.jetstart.core.store.StoredMessage;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.PublishOptions;

@@ -52,13 +52,13 @@ class ExamplesTest {
     void publishAndReadWritesAMessageThatAReopenedStoreServes(@TempDir Path tmp) throws Exception {
         Path store = Files.createDirectories(tmp.resolve("store")); // an empty store_dir, as a new server starts on
 
-        io.jetstart.runtime.StoredMessage first = PublishAndRead.publishOne(store, "o-1", "first order");
-        io.jetstart.runtime.StoredMessage again = PublishAndRead.publishOne(store, "o-1", "first order");
+        io.jetstart.core.store.StoredMessage first = PublishAndRead.publishOne(store, "o-1", "first order");
+        io.jetstart.core.store.StoredMessage again = PublishAndRead.publishOne(store, "o-1", "first order");
 
         assertThat(first.seq()).isEqualTo(1);
         assertThat(new String(first.payload(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("first order");
         assertThat(again.seq()).as("Nats-Msg-Id de-duplicates across a reopen").isEqualTo(1);
-        assertThat(PublishAndRead.lastOrder(store)).get().extracting(io.jetstart.runtime.StoredMessage::seq).isEqualTo(1L);
+        assertThat(PublishAndRead.lastOrder(store)).get().extracting(io.jetstart.core.store.StoredMessage::seq).isEqualTo(1L);
     }
 
     @Test

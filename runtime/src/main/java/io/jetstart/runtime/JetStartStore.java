@@ -10,7 +10,9 @@ import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.BlockCache;
 import io.jetstart.core.store.BlockWork;
+import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
@@ -91,7 +93,7 @@ public final class JetStartStore implements AutoCloseable {
         this.hashes = RecordHashSource.chosen();
         this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
         this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
-                () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE);
+                () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE).withKey(options.key());
         this.storeIndexVersion = options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir);
         this.recovery = new StoreRecovery(storeDir, options.recovery().withListener(options.recovery().listener().andThen(e -> {
             if (e instanceof RecoveryEvent.RecoveryStarted) {
@@ -191,8 +193,8 @@ public final class JetStartStore implements AutoCloseable {
 
     private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
         String name = store.name();
-        MessageReader reader = new MessageReader(name, cache, hashes);
         StreamMutator state = store.handOver(ctx);
+        StreamReads reader = new StreamReads(new MessageReader(name, hashes, cache.source(store)));
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals);
@@ -227,19 +229,20 @@ public final class JetStartStore implements AutoCloseable {
      * they are and a new block follows. A last sequence that no block holds any more (a lost tail,
      * kept from index.db) gets its tombstone first, as nats-server writes it, so it is never reused.
      */
-    private TailBlock openTail(StreamStore store, StreamMutator state) throws IOException, InterruptedException {
+    private TailBlock openTail(StreamStore store, StreamMutator state) throws IOException, InterruptedException, StoreException {
         String name = store.name();
+        StreamSealing sealing = new StreamSealing(store.keys());
         long last = state.lastBlockIndex();
         Path file = state.lastBlockFile();
         if (last == 0) {
             long first = TailBlock.nextIndex(state.msgsDir(), 0);
             state.startBlock(first);
-            return TailBlock.create(state.msgsDir(), name, first);
+            return sealing.newBlock(state.msgsDir(), name, first);
         }
         if (file == null) {
             long next = TailBlock.nextIndex(state.msgsDir(), last - 1);
             state.startBlock(next);
-            TailBlock t = TailBlock.create(state.msgsDir(), name, next);
+            TailBlock t = sealing.newBlock(state.msgsDir(), name, next);
             t.appendTombstone(state.lastSeq(), state.lastTs());
             return t;
         }
@@ -247,15 +250,21 @@ public final class JetStartStore implements AutoCloseable {
         try {
             int len;
             try {
-                len = BlockFiles.readBlock(file, buffers, lease, gate);
+                len = BlockFiles.readRaw(file, buffers, lease, gate);
             } catch (java.nio.file.NoSuchFileException e) {
                 len = -1;
             }
             if (len < 0) {
                 problems.add(Problem.warning(file, "last block is missing; new records go to block " + (last + 1)));
-                return startAfter(state, name, last);
+                return startAfter(state, sealing, name, last);
             }
             byte[] buf = lease[0].array();
+            // Read as stored: an encrypted block is decrypted whole, as the server loads a block,
+            // before its envelope and records are looked at.
+            java.util.Optional<io.jetstart.core.crypto.BlockKeystream> keystream = state.blockKeystream(last);
+            if (keystream.isPresent()) {
+                keystream.get().xor(buf, 0, len, 0);
+            }
             boolean compressed;
             try {
                 compressed = CompressionEnvelope.originalSize(buf, len).isPresent();
@@ -264,15 +273,22 @@ public final class JetStartStore implements AutoCloseable {
             }
             if (compressed) {
                 problems.add(Problem.warning(file, "last block is compressed; new records go to block " + (last + 1)));
-                return startAfter(state, name, last);
+                return startAfter(state, sealing, name, last);
             }
             BlockScan scan = new BlockScanner(name, hashes).scan(last, buf, len);
             if (!scan.complete()) {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
                         + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
-                return startAfter(state, name, last);
+                return startAfter(state, sealing, name, last);
             }
-            return TailBlock.adopt(file, name, last, buf, len);
+            if (sealing.encrypted() != keystream.isPresent()) {
+                // A plain block in an encrypted stream (or the reverse): appended to as it is, the
+                // server would read half of it wrong. Leave it, start a block of the stream's kind.
+                problems.add(Problem.warning(file, "last block is " + (keystream.isPresent() ? "" : "not ")
+                        + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
+                return startAfter(state, sealing, name, last);
+            }
+            return TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null));
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -280,10 +296,10 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    private static TailBlock startAfter(StreamMutator state, String name, long last) throws IOException {
+    private static TailBlock startAfter(StreamMutator state, StreamSealing sealing, String name, long last) throws IOException {
         long next = TailBlock.nextIndex(state.msgsDir(), last);
         state.startBlock(next);
-        return TailBlock.create(state.msgsDir(), name, next);
+        return sealing.newBlock(state.msgsDir(), name, next);
     }
 
     /** A handle on a stream of account {@code $G}. */
@@ -335,7 +351,7 @@ public final class JetStartStore implements AutoCloseable {
             byte[] meta = StreamDefinitions.metaInf(config, WriterLoop.wallNanos());
             StreamConfig written = StreamDefinitions.parse(meta);
             Files.createDirectories(dir.resolve("msgs"));
-            MetaFiles.writeStream(dir, config.name(), meta);
+            writeNewStreamMeta(account, dir, config.name(), meta);
             StreamStore store;
             try {
                 store = StreamOpener.open(account, config.name(), dir, written, ctx);
@@ -355,6 +371,21 @@ public final class JetStartStore implements AutoCloseable {
         } finally {
             admin.unlock();
         }
+    }
+
+    /**
+     * A new stream's {@code meta.inf} and {@code meta.sum}; with a key, sealed under new stream keys
+     * whose {@code meta.key} is written first, as nats-server's {@code writeStreamMeta} ({@code setupAEK}).
+     */
+    private void writeNewStreamMeta(String account, Path dir, String name, byte[] meta) throws IOException {
+        if (options.key() == null) {
+            MetaFiles.writeStream(dir, name, meta);
+            return;
+        }
+        io.jetstart.core.crypto.StreamKeys.Created keys = io.jetstart.core.crypto.StreamKeys.create(options.key(), options.cipher(),
+                account, name);
+        io.jetstart.core.io.AtomicFiles.write(dir.resolve(MetaFiles.META_KEY), keys.metaKey());
+        MetaFiles.writeStream(dir, name, keys.keys().seal(meta));
     }
 
     /** Replaces a stream's config (limits, subjects, flags); the name, storage and retention cannot change. */
@@ -398,6 +429,7 @@ public final class JetStartStore implements AutoCloseable {
                     Files.delete(p);
                 }
             }
+            cache.evictUnder(dir);
         } finally {
             admin.unlock();
         }

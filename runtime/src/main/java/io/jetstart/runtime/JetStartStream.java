@@ -1,6 +1,7 @@
 package io.jetstart.runtime;
 
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
 import java.io.IOException;
@@ -21,13 +22,13 @@ public final class JetStartStream {
     private final WriterLoop writer;
     private final StreamView readOnlyView;
     private final String readOnlyReason;
-    private final MessageReader reader;
+    private final StreamReads reader;
     private volatile StreamConfig config;
     private final StreamConsumers consumers;
     private final ConsumerCounters consumerTotals;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
-                   String readOnlyReason, MessageReader reader, java.nio.file.Path dir, ConsumerCounters consumerTotals) {
+                   String readOnlyReason, StreamReads reader, java.nio.file.Path dir, ConsumerCounters consumerTotals) {
         this.consumerTotals = consumerTotals;
         this.consumers = new StreamConsumers(this, dir);
         this.account = account;

@@ -1,5 +1,6 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.SequencePair;
@@ -239,7 +240,7 @@ public final class PullConsumer {
             if (m.isEmpty()) {
                 break;
             }
-            if (m.get().timeNanos() >= tsNanos) {
+            if (m.get().timestamp() >= tsNanos) {
                 return m.get().seq();
             }
             at = m.get().seq() + 1;
@@ -455,7 +456,7 @@ public final class PullConsumer {
     private ConsumedMessage deliver(StoredMessage m, long dc, long now) {
         long d = dseq++;
         long seq = m.seq();
-        updateDelivered(d, seq, dc, m.timeNanos());
+        updateDelivered(d, seq, dc, m.timestamp());
         if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
             adflr = d;
             asflr = seq;
@@ -470,7 +471,7 @@ public final class PullConsumer {
         if (s.headersOnly()) {
             headers = withMsgSize(headers, m.payload().length);
         }
-        ConsumedMessage out = new ConsumedMessage(this, seq, d, dc, m.subject(), m.timeNanos(), headers, payload, 0);
+        ConsumedMessage out = new ConsumedMessage(this, seq, d, dc, m.subject(), m.timestamp(), headers, payload, 0);
         if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
             released.add(seq);
         }

@@ -1,5 +1,7 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.crypto.StoreCipher;
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.recovery.RecoveryOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,9 +19,12 @@ import java.util.Objects;
  * @param blockSize    block size in bytes (1 KiB..8 MiB); 0 = nats-server's rule for the stream's config
  * @param maxPayload   largest payload accepted (nats-server's {@code max_payload}, default 1 MiB)
  * @param lockFile     whether to hold the store's exclusive lock (only tests turn it off)
+ * @param cipher       the cipher of streams created while a key is set ({@link #withKey}): nats-server's
+ *                     {@code jetstream.cipher}, {@code chachapoly} by default. Existing encrypted streams
+ *                     keep their own cipher (their key files say which).
  */
 public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration syncInterval, int indexVersion,
-                             int blockSize, int maxPayload, boolean lockFile) {
+                             int blockSize, int maxPayload, boolean lockFile, StoreCipher cipher) {
     public static final Duration DEFAULT_SYNC_INTERVAL = Duration.ofMinutes(2);
     public static final int DEFAULT_MAX_PAYLOAD = 1 << 20;
 
@@ -27,6 +32,7 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
         Objects.requireNonNull(recovery, "recovery");
         Objects.requireNonNull(sync, "sync");
         Objects.requireNonNull(syncInterval, "syncInterval");
+        Objects.requireNonNull(cipher, "cipher");
         if (syncInterval.isNegative() || syncInterval.isZero()) {
             throw new IllegalArgumentException("sync interval must be positive, got " + syncInterval);
         }
@@ -44,23 +50,23 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
 
     public static RuntimeOptions defaults() {
         return new RuntimeOptions(RecoveryOptions.defaults(), SyncPolicy.INTERVAL, DEFAULT_SYNC_INTERVAL, 0, 0,
-                DEFAULT_MAX_PAYLOAD, true);
+                DEFAULT_MAX_PAYLOAD, true, StoreCipher.CHACHA);
     }
 
     public RuntimeOptions withSync(SyncPolicy p) {
-        return new RuntimeOptions(recovery, p, syncInterval, indexVersion, blockSize, maxPayload, lockFile);
+        return new RuntimeOptions(recovery, p, syncInterval, indexVersion, blockSize, maxPayload, lockFile, cipher);
     }
 
     public RuntimeOptions withSyncInterval(Duration d) {
-        return new RuntimeOptions(recovery, sync, d, indexVersion, blockSize, maxPayload, lockFile);
+        return new RuntimeOptions(recovery, sync, d, indexVersion, blockSize, maxPayload, lockFile, cipher);
     }
 
     public RuntimeOptions withIndexVersion(int v) {
-        return new RuntimeOptions(recovery, sync, syncInterval, v, blockSize, maxPayload, lockFile);
+        return new RuntimeOptions(recovery, sync, syncInterval, v, blockSize, maxPayload, lockFile, cipher);
     }
 
     public RuntimeOptions withBlockSize(int b) {
-        return new RuntimeOptions(recovery, sync, syncInterval, indexVersion, b, maxPayload, lockFile);
+        return new RuntimeOptions(recovery, sync, syncInterval, indexVersion, b, maxPayload, lockFile, cipher);
     }
 
     /**
@@ -72,6 +78,25 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
     }
 
     public RuntimeOptions withRecovery(RecoveryOptions r) {
-        return new RuntimeOptions(r, sync, syncInterval, indexVersion, blockSize, maxPayload, lockFile);
+        return new RuntimeOptions(r, sync, syncInterval, indexVersion, blockSize, maxPayload, lockFile, cipher);
+    }
+
+    /**
+     * The server's {@code jetstream.key} ({@link StoreKey#ofText}, {@link StoreKey#fromFile}): encrypted
+     * streams are recovered, read and written with it, and streams created are encrypted with
+     * {@link #cipher()}. Null: none (encrypted streams fail to recover, naming their {@code meta.key}).
+     */
+    public RuntimeOptions withKey(StoreKey key) {
+        return withRecovery(recovery.withKey(key));
+    }
+
+    /** {@link #withKey(StoreKey)}, new streams encrypted with {@code c} (nats-server's {@code cipher: aes} or {@code chachapoly}). */
+    public RuntimeOptions withKey(StoreKey key, StoreCipher c) {
+        return new RuntimeOptions(recovery.withKey(key), sync, syncInterval, indexVersion, blockSize, maxPayload, lockFile, c);
+    }
+
+    /** The operator's key, or null. */
+    public StoreKey key() {
+        return recovery.key();
     }
 }

@@ -83,8 +83,8 @@ final class StreamDefinitions {
         if (c.hasSources()) {
             return Optional.of("the stream has sources; sourcing is not written by the runtime yet");
         }
-        if (!"none".equals(c.compression()) && !c.compression().isEmpty()) {
-            return Optional.of("compression '" + c.compression() + "' is not written by the runtime yet");
+        if (!"none".equals(c.compression()) && !c.compression().isEmpty() && !"s2".equals(c.compression())) {
+            return Optional.of("compression '" + c.compression() + "' is not one nats-server writes");
         }
         if (!"file".equals(c.storage())) {
             return Optional.of("storage '" + c.storage() + "' is not a file store");

@@ -1,11 +1,17 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.store.BlockCache;
+import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
@@ -24,9 +30,9 @@ import java.util.Optional;
  */
 public final class StreamSnapshot {
     private final StreamView view;
-    private final MessageReader reader;
+    private final StreamReads reader;
 
-    private StreamSnapshot(StreamView view, MessageReader reader) {
+    private StreamSnapshot(StreamView view, StreamReads reader) {
         this.view = view;
         this.reader = reader;
     }
@@ -37,6 +43,17 @@ public final class StreamSnapshot {
      * @throws IOException when the stream is missing or cannot be opened (the message says why)
      */
     public static StreamSnapshot open(Path storeDir, String account, String name) throws IOException, InterruptedException {
+        return open(storeDir, account, name, null);
+    }
+
+    /**
+     * As {@link #open(Path, String, String)}, reading an encrypted stream with the server's key
+     * ({@code null}: none; an encrypted stream then fails naming its {@code meta.key}).
+     *
+     * @throws IOException also when the key does not open the stream's key files (a wrong key)
+     */
+    public static StreamSnapshot open(Path storeDir, String account, String name, StoreKey key)
+            throws IOException, InterruptedException {
         StreamNames.checkAccount(account);
         StreamNames.check(name);
         Path dir = JetStreamDir.stream(storeDir, account, name);
@@ -44,15 +61,17 @@ public final class StreamSnapshot {
             throw new IOException("stream not found: " + dir + " does not exist");
         }
         RecordHashSource hashes = RecordHashSource.chosen();
-        StoreContext ctx = StoreContext.singleThreaded(hashes);
+        StoreContext ctx = StoreContext.singleThreaded(hashes).withKey(key);
         StreamStore store;
         try {
-            store = StreamOpener.open(account, name, dir, MetaFiles.readStream(dir, DiskGate.unbounded()).config(), ctx);
-        } catch (MetaException | StoreException e) {
+            StreamKeys keys = StreamKeys.load(key, account, dir, DiskGate.unbounded());
+            store = StreamOpener.open(account, name, dir, MetaFiles.readStream(dir, DiskGate.unbounded(), keys).config(), ctx);
+        } catch (MetaException | StoreException | DecryptionException e) {
             throw new IOException(account + " > " + name + ": " + e.getMessage(), e);
         }
         StreamView view = store.handOver(ctx).view(i -> -1);
-        return new StreamSnapshot(view, new MessageReader(name, new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1)), hashes));
+        return new StreamSnapshot(view, new StreamReads(new MessageReader(name, hashes,
+                new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1)).source(store))));
     }
 
     public StreamView info() {

@@ -1,5 +1,6 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.crypto.BlockKeystream;
 import io.jetstart.core.format.ByteWriter;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.hash.RecordHash;
@@ -24,22 +25,29 @@ import java.util.Arrays;
  * <p>Design note: keeping the block in memory lets the writer read back messages of the batch in
  * flight (limits remove them, reads of the last block need them) without reading the file, and
  * it gives the last 8 bytes {@code index.db} names without a read. Writer thread only.
+ *
+ * <p>An encrypted block (its {@code <n>.key} written before the block was created) keeps its
+ * plaintext here and writes ciphertext: each flush XORs the new bytes with the block's keystream at
+ * their file offset (nats-server's {@code mb.bek}, a stream cipher over the whole file).
  */
 final class TailBlock implements AutoCloseable {
     final long index;
     final Path file;
     private FileChannel ch;
     private final RecordHash hash;
+    /** The block's keystream, or null for a plain block. */
+    private final BlockKeystream keystream;
     private byte[] buf;
     private int length;
     private int written;
     private int synced;
 
-    private TailBlock(long index, Path file, FileChannel ch, RecordHash hash, byte[] buf, int length) {
+    private TailBlock(long index, Path file, FileChannel ch, RecordHash hash, BlockKeystream keystream, byte[] buf, int length) {
         this.index = index;
         this.file = file;
         this.ch = ch;
         this.hash = hash;
+        this.keystream = keystream;
         this.buf = buf;
         this.length = length;
         this.written = length;
@@ -70,20 +78,33 @@ final class TailBlock implements AutoCloseable {
 
     /** A new, empty block file (it must not exist: the writer never overwrites a block). */
     static TailBlock create(Path msgsDir, String stream, long index) throws IOException {
-        Path file = msgsDir.resolve(index + ".blk");
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), new byte[64 << 10], 0);
+        return create(msgsDir, stream, index, null);
     }
 
-    /** The existing last block whose {@code len} bytes (all verified, no damaged tail) are {@code content}. */
-    static TailBlock adopt(Path file, String stream, long index, byte[] content, int len) throws IOException {
+    /** A new, empty block file, encrypted with {@code keystream} when it is not null. */
+    static TailBlock create(Path msgsDir, String stream, long index, BlockKeystream keystream) throws IOException {
+        Path file = msgsDir.resolve(index + ".blk");
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), keystream, new byte[64 << 10], 0);
+    }
+
+    /**
+     * The existing last block whose {@code len} bytes of plaintext (all verified, no damaged tail) are
+     * {@code content}; {@code keystream} encrypts what is appended (null: a plain block).
+     */
+    static TailBlock adopt(Path file, String stream, long index, byte[] content, int len, BlockKeystream keystream) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
         byte[] buf = Arrays.copyOf(content, Math.max(64 << 10, len));
-        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), buf, len);
+        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), keystream, buf, len);
     }
 
     int length() {
         return length;
+    }
+
+    /** The keystream of an encrypted block, or null. */
+    BlockKeystream keystream() {
+        return keystream;
     }
 
     int written() {
@@ -129,6 +150,11 @@ final class TailBlock implements AutoCloseable {
             return;
         }
         ByteBuffer bb = ByteBuffer.wrap(buf, written, length - written);
+        if (keystream != null) {
+            byte[] cipher = Arrays.copyOfRange(buf, written, length);
+            keystream.xor(cipher, 0, cipher.length, written);
+            bb = ByteBuffer.wrap(cipher);
+        }
         long pos = written;
         while (bb.hasRemaining()) {
             pos += ch.write(bb, pos);

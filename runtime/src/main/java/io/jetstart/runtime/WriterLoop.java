@@ -95,6 +95,7 @@ final class WriterLoop {
     private final List<Pending> pending = new ArrayList<>();
     private final List<Checkpoint> checkpoints = new ArrayList<>();
     private final CommitListener listener;
+    private final StreamSealing sealing;
     private SubjectFilter subjects;
     /** Subjects already known to match the stream's subjects (bounded; cleared on a config change). */
     private final java.util.HashSet<String> matched = new java.util.HashSet<>();
@@ -127,6 +128,7 @@ final class WriterLoop {
         this.rules = StreamRules.of(c);
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
+        this.sealing = new StreamSealing(state.store().keys());
         state.readTailFrom(this::tailBytes);
     }
 
@@ -716,7 +718,7 @@ final class WriterLoop {
     }
 
     private void update(Update u) throws IOException {
-        MetaFiles.writeStream(streamDir, name, u.metaInf());
+        MetaFiles.writeStream(streamDir, name, sealing.metaInf(u.metaInf()));
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
         matched.clear();
@@ -743,10 +745,19 @@ final class WriterLoop {
         }
         tail.flush();
         tail.sync();
-        TailBlock next = TailBlock.create(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
+        TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
+        TailBlock sealed = tail;
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);
+        compressSealed(sealed);
+    }
+
+    /** A block the writer rolled past, compressed when the stream's config asks (nats-server compresses it then). */
+    private void compressSealed(TailBlock sealed) throws IOException {
+        if (SealedBlockCompressor.wanted(state.config())) {
+            SealedBlockCompressor.compress(sealed);
+        }
     }
 
     private void timers() {
@@ -818,7 +829,7 @@ final class WriterLoop {
     }
 
     private void writeIndexDb() throws IOException {
-        byte[] bytes = IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion);
+        byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
         AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
     }
 

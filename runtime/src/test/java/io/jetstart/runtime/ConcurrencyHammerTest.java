@@ -4,6 +4,7 @@ import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static io.jetstart.runtime.RuntimeTestSupport.recovered;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamState;
 import io.jetstart.core.store.StreamView;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.store.StoredMessage;
 import static io.jetstart.runtime.RuntimeTestSupport.bytes;
 import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static io.jetstart.runtime.RuntimeTestSupport.recovered;

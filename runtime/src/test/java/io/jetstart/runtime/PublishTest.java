@@ -7,6 +7,7 @@ import static io.jetstart.runtime.RuntimeTestSupport.recovered;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamState;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,9 @@ package io.jetstart.core.backup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.compress.S2OutputStream;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.StreamDir;
@@ -56,15 +59,29 @@ public final class StreamExport {
 
     /** Exports {@code sd} into {@code outDir} (created if missing; existing backup files are replaced). */
     public static Result export(StreamDir sd, Path outDir) throws IOException, InterruptedException {
-        if (sd.encryption().isEncrypted()) {
-            throw new IOException(sd.dir() + ": the stream is encrypted; jetstart exports plaintext stores only");
+        return export(sd, outDir, null);
+    }
+
+    /**
+     * As {@link #export(StreamDir, Path)}; an encrypted stream is read with the server's {@code key}
+     * and exported as plaintext, as nats-server's snapshot of an encrypted stream is (see
+     * {@link DecryptedFiles}). Without a key an encrypted stream is refused.
+     */
+    public static Result export(StreamDir sd, Path outDir, StoreKey key) throws IOException, InterruptedException {
+        if (sd.encryption().isEncrypted() && key == null) {
+            throw new IOException(sd.dir() + ": the stream is encrypted; export it with the server's key (--key, --key-file)");
         }
         StreamMeta meta;
         StreamStore store;
+        DecryptedFiles decrypted = null;
         try {
-            meta = MetaFiles.readStream(sd.dir(), DiskGate.unbounded());
-            store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), StoreContext.singleThreaded());
-        } catch (MetaException | StoreException e) {
+            StreamKeys keys = StreamKeys.load(key, sd.account(), sd.dir(), DiskGate.unbounded());
+            if (keys.encrypted()) {
+                decrypted = new DecryptedFiles(sd.dir(), sd.name(), keys);
+            }
+            meta = MetaFiles.readStream(sd.dir(), DiskGate.unbounded(), keys);
+            store = StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), StoreContext.singleThreaded().withKey(key));
+        } catch (MetaException | StoreException | DecryptionException e) {
             throw new IOException(sd.dir() + ": " + e.getMessage(), e);
         }
         StreamState state = store.state().withConsumerCount(sd.consumers().size());
@@ -72,8 +89,13 @@ public final class StreamExport {
         List<FileMark> before = marks(files);
         List<Entry> entries = new ArrayList<>(before.size());
         for (FileMark f : before) {
-            entries.add(new Entry(sd.dir().relativize(f.path()).toString().replace('\\', '/'), f.size(),
-                    () -> Files.newInputStream(f.path())));
+            String name = sd.dir().relativize(f.path()).toString().replace('\\', '/');
+            if (decrypted != null) {
+                byte[] plain = decrypted.content(f.path());
+                entries.add(new Entry(name, plain.length, () -> new java.io.ByteArrayInputStream(plain)));
+            } else {
+                entries.add(new Entry(name, f.size(), () -> Files.newInputStream(f.path())));
+            }
         }
         return write(outDir, meta.metaInf(), state, entries, () -> {
             if (!before.equals(marks(files))) {

@@ -45,6 +45,65 @@ public final class StreamKeys {
         return new StreamKeys(key, account, stream, meta.orElse(null));
     }
 
+    /**
+     * New keys for a stream created encrypted, as nats-server's {@code setupAEK} makes them: a random
+     * 32-byte seed sealed under KEK(account, stream) with a random nonce.
+     *
+     * @param metaKey the bytes of the stream's {@code meta.key}, for the caller to write (before {@code meta.inf})
+     */
+    public record Created(StreamKeys keys, byte[] metaKey) {
+    }
+
+    /** Generates the keys of a new encrypted stream {@code stream} of {@code account}. */
+    public static Created create(StoreKey key, StoreCipher cipher, String account, String stream) {
+        java.util.Objects.requireNonNull(key, "key");
+        byte[] seed = random(StoreCipher.SEED_BYTES);
+        byte[] nonce = random(cipher.nonceBytes());
+        byte[] file = cipher.seal(key.keyEncryptionKey(account, stream), nonce, seed);
+        return new Created(new StreamKeys(key, account, stream, new KeyFiles.Opened(cipher, seed, nonce)), file);
+    }
+
+    /**
+     * A new block's key, as nats-server's {@code genEncryptionKeysForBlock}: a random seed sealed
+     * under KEK(account, "stream:index") with a random nonce, which is also the block keystream's IV.
+     *
+     * @param keyFile the bytes of {@code msgs/<index>.key}, for the caller to write before the block
+     */
+    public record NewBlockKey(byte[] keyFile, BlockKeystream keystream) {
+    }
+
+    /** Generates block {@code index}'s key with the stream's cipher; only for an encrypted stream. */
+    public NewBlockKey newBlock(long index) {
+        if (meta == null || key == null) {
+            throw new IllegalStateException(this + " is not encrypted with a known key: no block key to make");
+        }
+        StoreCipher cipher = meta.cipher();
+        byte[] seed = random(StoreCipher.SEED_BYTES);
+        byte[] nonce = random(cipher.nonceBytes());
+        byte[] file = cipher.seal(key.keyEncryptionKey(account, stream + ":" + index), nonce, seed);
+        return new NewBlockKey(file, cipher.keystream(seed, nonce));
+    }
+
+    /**
+     * {@code nonce || seal(plain)} under the stream's asset key with a fresh random nonce: the
+     * stored form of {@code meta.inf} and of {@code index.db}'s body ({@code writeStreamMeta},
+     * {@code _writeFullState}); {@code plain} itself when the stream is not encrypted.
+     */
+    public byte[] seal(byte[] plain) {
+        if (meta == null) {
+            return plain;
+        }
+        return meta.cipher().seal(meta.seed(), random(meta.cipher().nonceBytes()), plain);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static byte[] random(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
     /** Whether {@code meta.inf} and {@code index.db} are sealed. */
     public boolean encrypted() {
         return meta != null;

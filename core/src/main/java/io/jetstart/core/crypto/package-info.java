@@ -11,8 +11,9 @@
  * piece, HChaCha20 (for XChaCha20's 24-byte nonce), lives here. No other dependency.
  *
  * <p>Must not: parse any format (callers decode what this package decrypts), write files, or
- * decide policy. Read-only: nothing here seals a file on disk ({@code seal} exists for tests and
- * for a future writer). A failed authentication tag is a {@link io.jetstart.core.crypto.DecryptionException}
+ * decide policy. Nothing here writes a file: {@code StreamKeys.create}, {@code newBlock} and
+ * {@code seal} make the bytes of new key files and sealed files (random seeds and nonces, as the
+ * server's {@code genEncryptionKeys}) for the runtime's writer to write. A failed authentication tag is a {@link io.jetstart.core.crypto.DecryptionException}
  * naming the file, never garbage handed on.
  */
 package io.jetstart.core.crypto;

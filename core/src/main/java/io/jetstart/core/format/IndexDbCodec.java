@@ -292,6 +292,17 @@ public final class IndexDbCodec {
         return out.toByteArray();
     }
 
+    /**
+     * {@code body} with the HH64 trailer of stream {@code streamName} appended: how an encrypted
+     * stream's {@code index.db} is stored, its sealed body hashed as written ({@code _writeFullState}).
+     */
+    public static byte[] withTrailer(String streamName, byte[] body) {
+        long trailer = new HighwayHash64(HashKeys.forStream(streamName)).hash(body, 0, body.length);
+        byte[] out = java.util.Arrays.copyOf(body, body.length + TRAILER_LENGTH);
+        HighwayHash64.putLE(trailer, out, body.length);
+        return out;
+    }
+
     /** A list capacity for an unsigned count read from the file, never above {@code max}. */
     private static int capacity(long declared, int max) {
         return Long.compareUnsigned(declared, max) > 0 ? max : (int) declared;

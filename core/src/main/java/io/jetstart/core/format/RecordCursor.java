@@ -32,13 +32,21 @@ public final class RecordCursor {
 
     /** Starts before the first record of {@code buf[0, len)}. */
     public RecordCursor wrap(byte[] buf, int len) {
-        if (len < 0 || len > buf.length) {
-            throw new IllegalArgumentException("length " + len + " outside a buffer of " + buf.length);
+        return wrap(buf, 0, len);
+    }
+
+    /**
+     * Starts before the record at {@code start} of {@code buf[0, len)}: a record start found earlier
+     * (an index of record offsets), or where a walk of a shorter prefix ended.
+     */
+    public RecordCursor wrap(byte[] buf, int start, int len) {
+        if (len < 0 || len > buf.length || start < 0 || start > len) {
+            throw new IllegalArgumentException("start " + start + ", length " + len + " outside a buffer of " + buf.length);
         }
         this.buf = buf;
         this.end = len;
-        this.next = 0;
-        this.offset = 0;
+        this.next = start;
+        this.offset = start;
         this.rl = 0;
         this.problem = null;
         return this;

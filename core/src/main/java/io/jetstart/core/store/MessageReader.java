@@ -4,11 +4,7 @@ import io.jetstart.core.format.BlockScan;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.format.RecordCursor;
 import io.jetstart.core.hash.RecordHash;
-import io.jetstart.core.io.BlockBuffers;
-import io.jetstart.core.io.BlockFiles;
-import io.jetstart.core.io.CompressedBlockException;
-import java.io.IOException;
-import java.util.List;
+import io.jetstart.core.hash.RecordHashSource;
 
 /**
  * Reads the live messages of an opened stream and hands out only what nats-server would: each
@@ -33,8 +29,13 @@ import java.util.List;
  * is refused (404) and the rest of the block is served; when indexing fails it rebuilds the block
  * and keeps only the records before the first bad one. Without {@code index.db} its rebuild stops
  * at the first bad record, which our opener mirrors in the state (the block's valid prefix), so
- * those messages are not live here at all and the opener's problem already names them. Not
- * thread-safe: one reader per thread, and the store must not change while it reads.
+ * those messages are not live here at all and the opener's problem already names them.
+ *
+ * <p>Two ways in: over an opened {@link StreamStore} (the CLI's tools; the store must not change
+ * while it reads), or over the {@link StreamView}s a stream's writer publishes, with the blocks from
+ * a {@link BlockSource} it is given (the runtime: a byte-bounded {@link BlockCache}, so a get is a
+ * binary search in a cached record index). Thread-safe when its source is: every read has its own
+ * cursor, and views are immutable.
  */
 public final class MessageReader {
 
@@ -49,31 +50,87 @@ public final class MessageReader {
 
         /** A live message (or a block's part) that is not handed out, and why. */
         void damaged(RecordDamage damage);
+
+        /**
+         * Whether a live message with this (not yet verified) subject is wanted at all: one that is
+         * not is neither verified nor handed out. Asked only when {@link #filtersSubjects()}.
+         */
+        default boolean wants(String subject) {
+            return true;
+        }
+
+        /** Whether {@link #wants} is to be asked (false: every message is wanted, no subject is decoded). */
+        default boolean filtersSubjects() {
+            return false;
+        }
     }
 
+    private final String stream;
+    private final RecordHashSource hashes;
+    private final BlockSource source;
     private final StreamStore store;
-    private final RecordCursor cursor = new RecordCursor();
-    private final MessageView view = new MessageView();
 
+    /** A reader of an opened store's files (not handed over, or read-only): the store must not change while it reads. */
     public MessageReader(StreamStore store) {
+        this.stream = store.name;
+        this.hashes = store.ctx.hashes();
+        this.source = BlockSource.files(store);
         this.store = store;
     }
 
-    /** Visits every live message with sequence ≥ {@code fromSeq}, in sequence order. */
+    /** A reader of the views of stream {@code stream}, whose blocks come from {@code source}. */
+    public MessageReader(String stream, RecordHashSource hashes, BlockSource source) {
+        this.stream = stream;
+        this.hashes = hashes;
+        this.source = source;
+        this.store = null;
+    }
+
+    /** Visits every live message of the store with sequence ≥ {@code fromSeq}, in sequence order. */
     public void forEach(long fromSeq, Visitor visitor) throws InterruptedException {
-        for (BlockState b : List.copyOf(store.blocks)) {
-            if (b.msgs == 0 || b.lastSeq < fromSeq) {
+        forEach(storeView(), fromSeq, visitor);
+    }
+
+    /** The store's live message with sequence {@code seq}, copied out, or why there is none. */
+    public MessageRead read(long seq) throws InterruptedException {
+        return read(storeView(), seq);
+    }
+
+    private StreamView storeView() {
+        if (store == null) {
+            throw new IllegalStateException("this reader reads views: pass the view to read");
+        }
+        return store.readView();
+    }
+
+    /** Visits every live message of {@code view} with sequence ≥ {@code fromSeq}, in sequence order. */
+    public void forEach(StreamView view, long fromSeq, Visitor visitor) throws InterruptedException {
+        for (StreamView.Block b : view.blocks()) {
+            if (b.messages() == 0 || b.lastSeq() < fromSeq) {
                 continue;
             }
-            if (!readBlock(b, fromSeq, Long.MAX_VALUE, visitor)) {
+            if (!forEachIn(b, fromSeq, visitor)) {
                 return;
             }
         }
     }
 
-    /** The live message with sequence {@code seq}, copied out, or why there is none. */
-    public MessageRead read(long seq) throws InterruptedException {
-        BlockState b = store.blockFor(seq);
+    /**
+     * Visits the live messages of block {@code b} with sequence ≥ {@code fromSeq} (for a reader
+     * that walks blocks in its own order, such as a last-by-subject search from the end).
+     *
+     * @return false when the visitor stopped
+     */
+    public boolean forEachIn(StreamView.Block b, long fromSeq, Visitor visitor) throws InterruptedException {
+        if (b.messages() == 0 || b.lastSeq() < fromSeq) {
+            return true;
+        }
+        return readBlock(b, fromSeq, Long.MAX_VALUE, visitor);
+    }
+
+    /** The live message {@code seq} of {@code view}, copied out, or why there is none. */
+    public MessageRead read(StreamView view, long seq) throws InterruptedException {
+        StreamView.Block b = view.blockFor(seq);
         if (b == null || !b.isLive(seq)) {
             return new MessageRead.Absent(seq);
         }
@@ -102,94 +159,72 @@ public final class MessageReader {
     }
 
     /** Reads block {@code b} and visits its live messages in [from, to]; false when the visitor stopped. */
-    private boolean readBlock(BlockState b, long from, long to, Visitor v) throws InterruptedException {
-        if (b.file == null) {
+    private boolean readBlock(StreamView.Block b, long from, long to, Visitor v) throws InterruptedException {
+        if (b.file() == null) {
             return true;
         }
-        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
+        BlockBytes bytes;
         try {
-            int raw;
-            try {
-                raw = BlockFiles.readRaw(b.file, store.ctx.buffers(), lease, store.ctx.gate());
-            } catch (IOException e) {
-                long lo = Math.max(from, b.firstSeq);
-                v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, -1, lo, b.liveInRange(lo, to),
-                        "cannot read block: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
-                return true;
-            }
-            try {
-                store.decryptBlock(b.index, lease[0].array(), raw);
-            } catch (StoreException e) {
-                long lo = Math.max(from, b.firstSeq);
-                v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, -1, lo, b.liveInRange(lo, to),
-                        "cannot decrypt block: " + e.getMessage()));
-                return true;
-            }
-            // Decrypted, then decompressed, as the server loads a block (spec 3.8).
-            int len;
-            try {
-                len = BlockFiles.decompress(b.file, lease[0], raw).length();
-            } catch (CompressedBlockException e) {
-                long lo = Math.max(from, b.firstSeq);
-                v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file, e.offset(), lo, b.liveInRange(lo, to),
-                        "compressed block does not decode: " + e.reason()));
-                return true;
-            }
-            byte[] buf = lease[0].array();
-            int limit = b.validLength >= 0 ? (int) Math.min(len, b.validLength) : len;
-            String layout = layoutProblem(b, buf, limit);
+            bytes = source.load(b);
+        } catch (BlockUnreadableException e) {
+            long lo = Math.max(from, b.firstSeq());
+            v.damaged(new RecordDamage(RecordDamage.Kind.UNREADABLE, b.file(), e.offset(), lo, b.liveInRange(lo, to),
+                    e.reason()));
+            return true;
+        }
+        try (bytes) {
+            byte[] buf = bytes.array();
+            int limit = b.length() >= 0 ? (int) Math.min(bytes.length(), b.length()) : bytes.length();
+            RecordIndex index = bytes.index();
+            String layout = index.layoutProblem(b, limit);
             if (layout != null) {
-                BlockScan scan = new BlockScanner(store.name, store.ctx.hashes()).scan(b.index, buf, limit);
+                BlockScan scan = new BlockScanner(stream, hashes).scan(b.index(), buf, limit);
                 limit = (int) scan.validLength();
                 String first = scan.problem() == null ? "every record is sound"
                         : "its first bad record, at offset " + scan.problem().offset() + ": " + scan.problem().reason();
-                v.damaged(new RecordDamage(RecordDamage.Kind.BLOCK_LAYOUT, b.file,
+                v.damaged(new RecordDamage(RecordDamage.Kind.BLOCK_LAYOUT, b.file(),
                         scan.problem() == null ? -1 : scan.problem().offset(), 0, 0,
                         "block records disagree with the stream state (" + layout + "); nats-server rebuilds such a block "
                                 + "when it loads it and keeps only the " + limit + " bytes before " + first));
+            } else if (from == to) {
+                // One message of a sound block: straight to its record.
+                int off = index.offsetOf(from, limit);
+                if (off >= 0) {
+                    RecordCursor c = new RecordCursor().wrap(buf, off, limit);
+                    if (c.next() && c.seq() == from) {
+                        handOut(b, c, new MessageView().wrap(buf, c), v);
+                        return true;
+                    }
+                }
             }
             return visitMessages(b, buf, limit, from, to, v);
-        } finally {
-            if (lease[0] != null) {
-                lease[0].close();
-            }
         }
     }
 
-    /**
-     * Why the records of {@code buf[0, limit)} do not describe the block's state, or null; the
-     * checks of nats-server's {@code indexCacheBuf} (spec §3.6), which rebuilds the block when one
-     * fails: every record passes the sanity checks, the block's first sequence has a message
-     * record, and its highest record sequence is the block's last. A live sequence missing in
-     * between is not one of them: the server fills the hole and answers 404 for it alone.
-     */
-    private String layoutProblem(BlockState b, byte[] buf, int limit) {
-        cursor.wrap(buf, limit);
-        long last = 0;
-        boolean firstSeen = false;
-        while (cursor.next()) {
-            if (cursor.isTombstone()) {
-                continue;
-            }
-            long seq = cursor.seq();
-            last = Math.max(last, seq);
-            firstSeen |= cursor.isMessage() && seq == b.firstSeq;
+    /** Verifies the record under {@code c} and hands it out, or reports why not; false when the visitor stopped. */
+    private boolean handOut(StreamView.Block b, RecordCursor c, MessageView view, Visitor v) {
+        long seq = c.seq();
+        String bad = c.checksumProblem(hashes.forBlock(stream, b.index()));
+        if (bad != null) {
+            v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file(), c.offset(), seq, 1, "message " + seq
+                    + ": " + bad + "; not handed out (nats-server answers 404 for it)"));
+            return true;
         }
-        if (cursor.problem() != null) {
-            return "record at offset " + cursor.offset() + ": " + cursor.problem();
+        if (!c.headersFit()) {
+            v.damaged(new RecordDamage(RecordDamage.Kind.HEADER_LENGTH, b.file(), c.offset(), seq, 1, "message "
+                    + seq + ": header length runs past the end of its " + c.rawLength()
+                    + "-byte record; not handed out (nats-server: invalid message length)"));
+            return true;
         }
-        if (!firstSeen) {
-            return "no message record holds the block's first sequence " + b.firstSeq;
-        }
-        return last == b.lastSeq ? null : "the highest record sequence is " + Long.toUnsignedString(last)
-                + ", the block's last is " + b.lastSeq;
+        return v.message(view);
     }
 
-    private boolean visitMessages(BlockState b, byte[] buf, int limit, long from, long to, Visitor v) {
-        RecordHash hash = store.ctx.hashes().forBlock(store.name, b.index);
-        cursor.wrap(buf, limit);
+    private boolean visitMessages(StreamView.Block b, byte[] buf, int limit, long from, long to, Visitor v) {
+        RecordHash hash = hashes.forBlock(stream, b.index());
+        RecordCursor cursor = new RecordCursor().wrap(buf, limit);
+        MessageView view = new MessageView();
         long last = 0;
-        long expect = Math.max(from, b.firstSeq);
+        long expect = Math.max(from, b.firstSeq());
         while (cursor.next()) {
             long seq = cursor.seq();
             if (cursor.isErasedOrSkip()) {
@@ -204,7 +239,7 @@ public final class MessageReader {
                 // says whether the record is damaged (the live sequence it held is then MISSING).
                 String bad = cursor.checksumProblem(hash);
                 if (bad != null) {
-                    v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file, cursor.offset(), seq, 0, "record claiming "
+                    v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file(), cursor.offset(), seq, 0, "record claiming "
                             + "sequence " + seq + " (after " + last + "): " + bad));
                 }
                 continue;
@@ -220,30 +255,23 @@ public final class MessageReader {
                 missing(b, expect, seq - 1, v);
             }
             expect = seq + 1;
-            String bad = cursor.checksumProblem(hash);
-            if (bad != null) {
-                v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file, cursor.offset(), seq, 1, "message " + seq
-                        + ": " + bad + "; not handed out (nats-server answers 404 for it)"));
+            if (v.filtersSubjects() && cursor.headersFit() && !v.wants(new String(buf, cursor.subjectOffset(),
+                    cursor.subjectLength(), java.nio.charset.StandardCharsets.UTF_8))) {
                 continue;
             }
-            if (!cursor.headersFit()) {
-                v.damaged(new RecordDamage(RecordDamage.Kind.HEADER_LENGTH, b.file, cursor.offset(), seq, 1, "message "
-                        + seq + ": header length runs past the end of its " + cursor.rawLength()
-                        + "-byte record; not handed out (nats-server: invalid message length)"));
-                continue;
-            }
-            if (!v.message(view.wrap(buf, cursor))) {
+            view.wrap(buf, cursor);
+            if (!handOut(b, cursor, view, v)) {
                 return false;
             }
         }
-        long hi = Math.min(to, b.lastSeq);
+        long hi = Math.min(to, b.lastSeq());
         if (expect <= hi) {
             missing(b, expect, hi, v);
         }
         return true;
     }
 
-    private static void missing(BlockState b, long lo, long hi, Visitor v) {
+    private static void missing(StreamView.Block b, long lo, long hi, Visitor v) {
         long n = b.liveInRange(lo, hi);
         if (n == 0) {
             return;
@@ -252,7 +280,7 @@ public final class MessageReader {
         while (!b.isLive(first)) {
             first++;
         }
-        v.damaged(new RecordDamage(RecordDamage.Kind.MISSING, b.file, -1, first, n, n + " live message"
+        v.damaged(new RecordDamage(RecordDamage.Kind.MISSING, b.file(), -1, first, n, n + " live message"
                 + (n == 1 ? "" : "s") + " in " + lo + ".." + hi + " (first " + first + ") not found in the block's readable records"));
     }
 }

@@ -37,6 +37,17 @@ public final class StreamMutator {
         return s.config;
     }
 
+    /**
+     * The keystream of block {@code index} from its {@code <n>.key}, empty for a plain block (the
+     * writer decrypts the last block it adopts, and encrypts what it appends, with it).
+     *
+     * @throws StoreException when the key file exists and does not open
+     */
+    public java.util.Optional<io.jetstart.core.crypto.BlockKeystream> blockKeystream(long index)
+            throws StoreException, InterruptedException {
+        return s.blockKeystream(index);
+    }
+
     /** Replaces the config (a stream update); limits are applied by the next {@link #applyLimits}. */
     public void useConfig(StreamConfig config) {
         s.config = config;
@@ -307,6 +318,10 @@ public final class StreamMutator {
         for (BlockState b : s.blocks) {
             StreamView.Block prev = published.get(b);
             long length = committedLength.applyAsLong(b.index);
+            if (length < 0) {
+                // A block rebuilt with damage after its valid prefix: readers read only that prefix.
+                length = b.validLength;
+            }
             StreamView.Block v;
             if (prev != null && !s.touched.contains(b)) {
                 // Appends move only the last sequence, count and length; the deleted map is shared.

@@ -85,6 +85,11 @@ public final class StreamStore {
         return config;
     }
 
+    /** The stream's keys: plain unless its {@code meta.key} was opened with the operator's key. */
+    public io.jetstart.core.crypto.StreamKeys keys() {
+        return keys;
+    }
+
     public Source source() {
         return source;
     }
@@ -148,6 +153,19 @@ public final class StreamStore {
         long[] lost = lostSeqs.stream().mapToLong(Long::longValue).toArray();
         return new StreamState(msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, numDeleted, del, subjects.size(),
                 Collections.unmodifiableSortedMap(subjects), new LostData(lost, lostBytes), 0);
+    }
+
+    /**
+     * The store as it is now, for {@link MessageReader}: each block's length is its valid prefix when
+     * a rebuild found damage after it (the rest is not read), else the whole block. The deleted maps
+     * are shared, not copied: the store must not change while the view is read.
+     */
+    StreamView readView() {
+        List<StreamView.Block> out = new ArrayList<>(blocks.size());
+        for (BlockState b : blocks) {
+            out.add(new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength));
+        }
+        return new StreamView(account, name, msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, tracksSubjects ? psim.size() : 0, out);
     }
 
     /** Live messages with sequence in [from, to]. */

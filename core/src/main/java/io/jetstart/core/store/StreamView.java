@@ -31,13 +31,24 @@ public record StreamView(String account, String name, long messages, long bytes,
     /**
      * One block as committed.
      *
-     * @param length bytes of the file readers may parse (the writer may have appended more since)
+     * @param length bytes of the block's plaintext readers may parse: the writer may have appended
+     *               more since, or a rebuild found damage after them; -1 for all of it
      */
     public record Block(long index, Path file, long firstSeq, long lastSeq, long messages, SequenceSet deleted,
                        long length) {
 
         public boolean isLive(long seq) {
             return messages > 0 && seq >= firstSeq && seq <= lastSeq && !deleted.contains(seq);
+        }
+
+        /** Live messages with sequence in [from, to] in this block. */
+        public long liveInRange(long from, long to) {
+            long lo = Math.max(from, firstSeq);
+            long hi = Math.min(to, lastSeq);
+            if (messages == 0 || lo > hi) {
+                return 0;
+            }
+            return (hi - lo + 1) - deleted.countInRange(lo, hi);
         }
     }
 

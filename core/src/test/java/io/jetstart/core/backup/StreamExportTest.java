@@ -98,6 +98,37 @@ class StreamExportTest {
     }
 
     @Test
+    void anEncryptedStreamExportedWithItsKeyUnpacksIntoAPlainStreamWithTheSameStateAndConsumers() throws Exception {
+        for (String fixture : List.of("nats-2.10.27-chacha", "nats-2.15.1-aes")) {
+            Path store = Fixtures.copyStore(fixture, tmp.resolve("src"));
+            io.jetstart.core.crypto.StoreKey key = io.jetstart.core.crypto.StoreKey.ofText(Fixtures.key(fixture).orElseThrow());
+            for (StreamDir sd : StoreLayout.discover(store, DiskGate.unbounded()).streams()) {
+                assertThatThrownBy(() -> StreamExport.export(sd, tmp.resolve("refused"))).hasMessageContaining("--key");
+                Path out = tmp.resolve("out").resolve(fixture).resolve(sd.name());
+                StreamExport.Result r = StreamExport.export(sd, out, key);
+                Path target = tmp.resolve("dst").resolve(fixture).resolve(sd.name());
+                try (InputStream in = Files.newInputStream(r.data())) {
+                    SnapshotUnpacker.unpack(in, target);
+                }
+                assertThat(target.resolve("meta.key")).doesNotExist();
+                try (var keys = Files.walk(target)) {
+                    assertThat(keys.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".key"));
+                }
+                // Opened without any key: every file is plaintext, its checksums hold.
+                StreamStore back = StreamOpener.open(sd.account(), sd.name(), target,
+                        MetaFiles.readStream(target, DiskGate.unbounded()).config(), StoreContext.singleThreaded());
+                assertThat(back.state().withConsumerCount(r.state().consumerCount()))
+                        .as("%s > %s", fixture, sd.name()).usingRecursiveComparison().isEqualTo(r.state());
+                assertThat(back.problems()).as("%s > %s: index.db and blocks agree", fixture, sd.name()).isEmpty();
+                for (String c : sd.consumers()) {
+                    assertThat(MetaFiles.readConsumer(target.resolve("obs").resolve(c), sd.name(), DiskGate.unbounded()).config().json()
+                            .path("durable_name").asText()).isEqualTo(c);
+                }
+            }
+        }
+    }
+
+    @Test
     void anEntryThatClimbsOutOfTheStreamFolderIsRefusedAndNothingIsLeftBehind() throws IOException {
         ByteArrayOutputStream s2 = new ByteArrayOutputStream();
         try (S2OutputStream out = new S2OutputStream(s2)) {

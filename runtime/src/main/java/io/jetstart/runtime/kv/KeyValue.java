@@ -4,7 +4,7 @@ import io.jetstart.runtime.Headers;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.JetStreamApiException;
-import io.jetstart.runtime.StoredMessage;
+import io.jetstart.core.store.StoredMessage;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -263,6 +263,6 @@ public final class KeyValue {
 
     KeyValueEntry entry(StoredMessage m, long delta, boolean metaOnly) {
         return new KeyValueEntry(bucket, keyOf(m.subject()), metaOnly ? new byte[0] : m.payload(), m.seq(),
-                Instant.ofEpochSecond(0, m.timeNanos()), delta, KeyValueOperation.of(m.headers()));
+                Instant.ofEpochSecond(0, m.timestamp()), delta, KeyValueOperation.of(m.headers()));
     }
 }

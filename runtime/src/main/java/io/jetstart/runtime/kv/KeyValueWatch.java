@@ -2,7 +2,7 @@ package io.jetstart.runtime.kv;
 
 import io.jetstart.runtime.CommitListener;
 import io.jetstart.runtime.JetStartStore;
-import io.jetstart.runtime.StoredMessage;
+import io.jetstart.core.store.StoredMessage;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;

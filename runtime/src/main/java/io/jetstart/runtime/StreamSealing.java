@@ -1,0 +1,60 @@
+package io.jetstart.runtime;
+
+import io.jetstart.core.crypto.StreamKeys;
+import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * How a stream's files are written when the stream is encrypted (spec §1.3), as nats-server writes
+ * them; everything passes through unchanged for a plain stream.
+ *
+ * <pre>
+ *  msgs/&lt;n&gt;.key  nonce || seal(KEK(account, "stream:n"), seed)   written (synced) before &lt;n&gt;.blk exists
+ *  msgs/&lt;n&gt;.blk  plaintext XOR keystream(seed, nonce) from file offset 0
+ *  msgs/index.db  (nonce || seal(asset key, body)) || HH64(that)     the trailer hashes the sealed bytes
+ *  meta.inf       nonce || seal(asset key, json);  meta.sum = HH64 of those stored bytes
+ * </pre>
+ *
+ * <p>Design note: a plain stream opened with a key stays plain (the runtime converts nothing); a
+ * stream whose {@code meta.key} opened gets a key file for every block the runtime creates, so no
+ * block of an encrypted stream is ever plain. The key file goes first: a crash between the two
+ * leaves a key file without a block, which the next block of that index replaces.
+ */
+final class StreamSealing {
+    private final StreamKeys keys;
+
+    StreamSealing(StreamKeys keys) {
+        this.keys = keys;
+    }
+
+    boolean encrypted() {
+        return keys.encrypted();
+    }
+
+    /** A new block {@code index} in {@code msgsDir}: its key file first when the stream is encrypted. */
+    TailBlock newBlock(Path msgsDir, String stream, long index) throws IOException {
+        if (!keys.encrypted()) {
+            return TailBlock.create(msgsDir, stream, index);
+        }
+        StreamKeys.NewBlockKey k = keys.newBlock(index);
+        AtomicFiles.write(msgsDir.resolve(index + ".key"), k.keyFile());
+        return TailBlock.create(msgsDir, stream, index, k.keystream());
+    }
+
+    /** The stored {@code index.db} for {@code plainFile} (an encoded index.db with its plaintext trailer). */
+    byte[] indexDb(String stream, byte[] plainFile) {
+        if (!keys.encrypted()) {
+            return plainFile;
+        }
+        byte[] body = Arrays.copyOf(plainFile, plainFile.length - IndexDbCodec.TRAILER_LENGTH);
+        return IndexDbCodec.withTrailer(stream, keys.seal(body));
+    }
+
+    /** The stored {@code meta.inf} for the JSON {@code metaInf}. */
+    byte[] metaInf(byte[] metaInf) {
+        return keys.seal(metaInf);
+    }
+}
