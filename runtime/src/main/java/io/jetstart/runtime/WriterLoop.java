@@ -273,6 +273,11 @@ final class WriterLoop {
                         hold(f.done(), null);
                     }
                     case Checkpoint c -> {
+                        if (state.store().keys().encrypted()) {
+                            // The point's files are ciphertext; a backup must be plaintext, as the server's snapshot is.
+                            throw new UnsupportedOperationException("stream '" + name + "' is encrypted: export from an open runtime "
+                                    + "copies files as they are; close the runtime and use jetstart export --key, which decrypts");
+                        }
                         flush = true;
                         checkpoints.add(c);
                     }

@@ -5,6 +5,7 @@ import static io.jetstart.runtime.RuntimeTestSupport.bytes;
 import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static io.jetstart.runtime.RuntimeTestSupport.recovered;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jetstart.core.backup.BackupLayout;
 import io.jetstart.core.backup.SnapshotUnpacker;
@@ -111,5 +112,20 @@ class OpenExportTest {
             assertThat(x.get(7)).isEmpty();
             assertThat(x.get(9)).isEmpty();
         }
+    }
+
+    @Test
+    void anEncryptedStreamIsNotExportedFromTheOpenRuntimeAsCiphertext() throws Exception {
+        Path out = dir.resolve("backup");
+        RuntimeOptions opts = RuntimeOptions.defaults().withKey(io.jetstart.core.crypto.StoreKey.ofText("operator key"));
+        try (JetStartStore store = JetStart.open(Files.createDirectories(dir.resolve("store")), opts)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"SECRET\",\"subjects\":[\"s.*\"]}"));
+            s.publish("s.1", bytes("confidential"));
+            assertThatThrownBy(() -> s.export(out)).isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("SECRET").hasMessageContaining("jetstart export --key");
+            // The stream goes on: a refused export changes nothing.
+            assertThat(s.publish("s.2", bytes("more")).seq()).isEqualTo(2);
+        }
+        assertThat(out.resolve("stream.tar.s2")).doesNotExist();
     }
 }
