@@ -208,6 +208,40 @@ class KeyValueTest {
     }
 
     @Test
+    void aFullBucketRefusesTheNextValueWithDiscardNewsError() throws Exception {
+        try (JetStartStore store = open()) {
+            KeyValue kv = store.createKeyValue(KeyValueConfig.of("full").withMaxBucketSize(300));
+            int stored = 0;
+            JetStreamApiException refused = null;
+            for (int i = 0; i < 20 && refused == null; i++) {
+                try {
+                    kv.put("k" + i, new byte[40]);
+                    stored++;
+                } catch (JetStreamApiException e) {
+                    refused = e;
+                }
+            }
+            assertThat(stored).isPositive();
+            assertThat(refused).isNotNull();
+            assertThat(refused.errCode()).isEqualTo(10077);
+            assertThat(refused.description()).isEqualTo("maximum bytes exceeded");
+            assertThat(kv.keys()).hasSize(stored);
+        }
+    }
+
+    @Test
+    void keysAndWatchesRefuseAnInvalidPatternAndKeyOperationsAWildcard() throws Exception {
+        try (JetStartStore store = open()) {
+            KeyValue kv = store.createKeyValue(KeyValueConfig.of("pat"));
+            assertThatThrownBy(() -> kv.keys("a b")).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> kv.watch(".a", e -> { })).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> kv.put("a.*", b("v"))).hasMessage(KvNames.KEY_CHARS + "a.*]");
+            assertThatThrownBy(() -> kv.history(">")).hasMessage(KvNames.KEY_CHARS + ">]");
+            assertThat(kv.stream().info().messages()).isZero();
+        }
+    }
+
+    @Test
     void aReopenedStoreServesTheBucketAndAnAbsentBucketIsStreamNotFound() throws Exception {
         try (JetStartStore store = open()) {
             store.createKeyValue(KeyValueConfig.of("p")).put("k", b("kept"));
