@@ -12,11 +12,11 @@ class BenchTableTest {
     private static final ServerBuild V29 = new ServerBuild(Path.of("nats-server-2.9.10"), new ServerBuild.Version(2, 9, 10));
 
     private static Sample jetstart(long ms) {
-        return new Sample((ms + 200) * 1_000_000L, ms * 1_000_000L, 10 << 20, 80 << 20, 8_000_000, 4, null);
+        return new Sample((ms + 200) * 1_000_000L, ms * 1_000_000L, 10 << 20, 80 << 20, (ms + 300) * 1_000_000L, 8_000_000, 4, null);
     }
 
     private static Sample server(long ms) {
-        return new Sample(ms * 1_000_000L, (ms - 10) * 1_000_000L, -1, 30 << 20, 8_000_000, -1, null);
+        return new Sample(ms * 1_000_000L, (ms - 10) * 1_000_000L, -1, 30 << 20, ms * 1_000_000L, 8_000_000, -1, null);
     }
 
     private static BenchResult result(String workload, List<BenchResult.Row> rebuild) {
@@ -40,7 +40,17 @@ class BenchTableTest {
     void aRowShowsMinAndMedianOfItsOwnFigure() {
         String t = BenchTable.render(result("custom", List.of(
                 new BenchResult.Row(Variant.Recover.PARALLEL, List.of(jetstart(1500), jetstart(1400), jetstart(1450)), null))));
-        assertThat(t).contains("| jetstart parallel (default) — 4 workers | 1,400 ms | 1,450 ms | 1,650 ms |");
+        assertThat(t).contains("| jetstart parallel (default) — 4 workers | 1,400 ms | 1,450 ms | 1,650 ms | 1,750 ms |");
+    }
+
+    @Test
+    void theCompilePolicyRatioDividesTheTieredRunByTheC1OnlyRun() {
+        String t = BenchTable.render(result("custom", List.of(
+                new BenchResult.Row(Variant.Recover.PARALLEL_TIERED, List.of(jetstart(900)), null),
+                new BenchResult.Row(Variant.Recover.PARALLEL_C1, List.of(jetstart(600)), null))));
+        assertThat(t).contains("| jetstart parallel (default), tiered JIT (C1 + C2) — 4 workers |")
+                .contains("| jetstart parallel (default), C1 only — 4 workers |")
+                .contains("| compile policy: tiered (C1 + C2) / C1 only (parallel) | — | 1.50 |");
     }
 
     @Test
