@@ -54,6 +54,12 @@ import java.util.function.UnaryOperator;
  * came first.
  */
 public final class StoreRecovery implements AutoCloseable {
+    /**
+     * A stream with at most this many consumers loads them on its own task when every worker has
+     * a stream of its own; one with more forks them, so that a stream of hundreds of consumers
+     * does not finish long after the rest.
+     */
+    static final int INLINE_CONSUMERS = 8;
     private final Path storeDir;
     private final RecoveryOptions options;
     private final UnaryOperator<DiskGate> gateProbe;
@@ -134,11 +140,15 @@ public final class StoreRecovery implements AutoCloseable {
             // what the listener was told, and each stream must finish exactly once.
             AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
+            // With at least as many streams as workers, every worker has a stream to recover, and
+            // forking a stream's few consumers (a scope and a virtual thread each) costs more than
+            // loading them on the stream's own task.
+            boolean busy = plan.size() >= buffers.count();
             for (int i = 0; i < plan.size(); i++) {
                 StreamDir sd = plan.get(i);
                 int index = i;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, line, runner, io, buffers, hashes, events, sequential, r -> finished.set(index, r))));
+                        () -> recoverStream(sd, line, runner, io, buffers, hashes, events, sequential, busy, r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -210,7 +220,8 @@ public final class StoreRecovery implements AutoCloseable {
     }
 
     private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
-                                       RecordHashSource hashes, EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
+                                       RecordHashSource hashes, EventPump events, boolean sequential, boolean busy,
+                                       Consumer<StreamReport> onFinished)
             throws InterruptedException {
         long start = System.nanoTime();
         StreamGate gate = new StreamGate(sharedGate, () -> closed);
@@ -228,8 +239,10 @@ public final class StoreRecovery implements AutoCloseable {
                 throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
                         + "); reading it needs the server's jetstream key, and none was given"));
             }
+            StreamKeys keys;
             try {
-                meta = MetaFiles.readStream(sd.dir(), gate, streamKeys(sd, gate));
+                keys = streamKeys(sd, gate);
+                meta = MetaFiles.readStream(sd.dir(), gate, keys);
             } catch (MetaException e) {
                 // The server skips a stream whose meta files it refuses and leaves it alone (spec 7.1);
                 // a sealed meta.inf is read by a server that has the key.
@@ -240,11 +253,12 @@ public final class StoreRecovery implements AutoCloseable {
                 throw cancellation(e);
             }
             store = options.verifyBlocks()
-                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line)
-                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line);
+                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys)
+                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
-            ConsumerLoads loads = restoreConsumers(sd, store, line, runner, events);
+            ConsumerLoads loads = restoreConsumers(sd, store, line,
+                    busy && sd.consumers().size() <= INLINE_CONSUMERS ? TaskRunners.sequential() : runner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), line);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {
@@ -276,8 +290,16 @@ public final class StoreRecovery implements AutoCloseable {
         return report;
     }
 
-    /** The stream's keys for its meta.inf (StreamOpener loads its own for index.db and blocks). */
+    /**
+     * The stream's keys, for its meta.inf, index.db and blocks. Without a key and without key files
+     * in the discovered layout the stream is plain, and meta.key is not opened (a missing file is
+     * an exception per stream): one that appeared since discovery is still refused by
+     * {@link MetaFiles#readStream}, which looks for it before it parses meta.inf.
+     */
     private StreamKeys streamKeys(StreamDir sd, DiskGate gate) throws StoreException, InterruptedIOException {
+        if (options.key() == null && sd.encryption() instanceof Encryption.None) {
+            return StreamKeys.PLAIN;
+        }
         Path keyFile = sd.dir().resolve("meta.key");
         try {
             return StreamKeys.load(options.key(), sd.account(), sd.dir(), gate);
