@@ -134,6 +134,10 @@ final class BenchTable {
                         addRatio(lines, "jetstart parallel / " + name + " (both from exec)",
                                 r.medianFromExec(Mode.FAST, par), r.medianFromExec(Mode.FAST, sv.key()),
                                 r.medianFromExec(Mode.REBUILD, par), r.medianFromExec(Mode.REBUILD, sv.key()));
+                        // What holds on a loaded machine: the CPU each process used until it was ready.
+                        addRatio(lines, "jetstart parallel / " + name + " (CPU from exec)",
+                                r.medianCpu(Mode.FAST, par), r.medianCpu(Mode.FAST, sv.key()),
+                                r.medianCpu(Mode.REBUILD, par), r.medianCpu(Mode.REBUILD, sv.key()));
                         String warm = Variant.Recover.PARALLEL_WARM.key();
                         addRatio(lines, "jetstart parallel, warm JVM / " + name + " (recovery wall vs exec to ready)",
                                 Optional.empty(), Optional.empty(), r.median(Mode.REBUILD, warm), r.median(Mode.REBUILD, sv.key()));

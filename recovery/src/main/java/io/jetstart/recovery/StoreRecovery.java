@@ -54,12 +54,6 @@ import java.util.function.UnaryOperator;
  * came first.
  */
 public final class StoreRecovery implements AutoCloseable {
-    /**
-     * A stream with at most this many consumers loads them on its own task when every worker has
-     * a stream of its own; one with more forks them, so that a stream of hundreds of consumers
-     * does not finish long after the rest.
-     */
-    static final int INLINE_CONSUMERS = 8;
     private final Path storeDir;
     private final RecoveryOptions options;
     private final UnaryOperator<DiskGate> gateProbe;
@@ -140,15 +134,11 @@ public final class StoreRecovery implements AutoCloseable {
             // what the listener was told, and each stream must finish exactly once.
             AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
-            // With at least as many streams as workers, every worker has a stream to recover, and
-            // forking a stream's few consumers (a scope and a virtual thread each) costs more than
-            // loading them on the stream's own task.
-            boolean busy = plan.size() >= buffers.count();
             for (int i = 0; i < plan.size(); i++) {
                 StreamDir sd = plan.get(i);
                 int index = i;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, line, runner, io, buffers, hashes, events, sequential, busy, r -> finished.set(index, r))));
+                        () -> recoverStream(sd, line, runner, io, buffers, hashes, events, sequential, r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -220,8 +210,7 @@ public final class StoreRecovery implements AutoCloseable {
     }
 
     private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
-                                       RecordHashSource hashes, EventPump events, boolean sequential, boolean busy,
-                                       Consumer<StreamReport> onFinished)
+                                       RecordHashSource hashes, EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
             throws InterruptedException {
         long start = System.nanoTime();
         StreamGate gate = new StreamGate(sharedGate, () -> closed);
@@ -257,8 +246,7 @@ public final class StoreRecovery implements AutoCloseable {
                     : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
-            ConsumerLoads loads = restoreConsumers(sd, store, line,
-                    busy && sd.consumers().size() <= INLINE_CONSUMERS ? TaskRunners.sequential() : runner, events);
+            ConsumerLoads loads = restoreConsumers(sd, store, line, runner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), line);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {
