@@ -1,5 +1,11 @@
-# Sourced by ./jetstart: jetstart_wants_vector COMMAND [ARG ...] succeeds when that command should
-# start its JVM with bin/vector.args (the vector record checksum, jdk.incubator.vector).
+# Sourced by ./jetstart: jetstart_jit_choice COMMAND [ARG ...] prints which JIT options that
+# command's JVM should get besides bin/jvm.args:
+#
+#   vector   bin/vector.args: the vector record checksum (jdk.incubator.vector) and its C2 hints
+#   quick    bin/quick-jit.args: C1 only (a short store-reading command on a store of many small files)
+#   tiered   nothing more: the JVM's default tiered compilation (C1, then C2 for hot code)
+#
+# jetstart_wants_vector COMMAND [ARG ...] succeeds when the choice is "vector".
 #
 # Why the launcher decides: a JVM cannot add a module once started, and every JVM that resolves an
 # incubating module prints "WARNING: Using incubator modules" on stderr, which users read as
@@ -9,8 +15,20 @@
 # line, or, for generate and demo, to the bytes they will write. Where this guesses "no" the JVM
 # uses the scalar hash: slower on a big store, never wrong.
 #
-# Overrides: JETSTART_VECTOR=1 / JETSTART_VECTOR=0; -Djetstart.hash=vector|scalar and
-# -Djetstart.hash.vectorMinBytes=N in JETSTART_JAVA_OPTS are honoured as the JVM honours them.
+# The compile policy follows the same bytes. A store-reading command (recover, inspect, dump,
+# verify) on a store below that size does little work per file over many small files (meta.inf,
+# index.db, o.dat, and the scalar hash on a rebuild): in a fresh JVM, C2 compiling it cost more CPU
+# than it saved, on the same two cores as the workers. Measured as CPU time (user+sys) of a fresh
+# JVM (docs/BENCHMARKS.md): 1,000 streams x 1,000 messages, 2 consumers each, 1.67 s tiered vs
+# 1.08 s C1 only with index.db intact, 2.31 s vs 1.49 s rebuilding; a 231 MB two-stream rebuild
+# (the scalar hash's largest) level, 1.32 s vs 1.26 s. The vector hash is fast only in C2 code, so
+# a store that gets it keeps tiered compilation, and so does every other command (a long-running
+# one needs C2).
+#
+# Overrides: JETSTART_VECTOR=1 / JETSTART_VECTOR=0 and JETSTART_QUICK_JIT=1 / JETSTART_QUICK_JIT=0;
+# -Djetstart.hash=vector|scalar and -Djetstart.hash.vectorMinBytes=N in JETSTART_JAVA_OPTS are
+# honoured as the JVM honours them; a -XX:TieredStopAtLevel there comes later on the command line
+# and wins.
 
 jetstart_vector_min_bytes() {
   local opt min=268435456
@@ -44,19 +62,14 @@ jetstart_opt() {
   echo "$dflt"
 }
 
-jetstart_wants_vector() {
-  local cmd=${1:-} opt bytes streams messages payload
-  case ${JETSTART_VECTOR:-} in 1) return 0 ;; 0) return 1 ;; esac
-  for opt in ${JETSTART_JAVA_OPTS:-}; do
-    case $opt in
-      -Djetstart.hash=vector) return 0 ;;
-      -Djetstart.hash=scalar) return 1 ;;
-    esac
-  done
+# How many bytes the command reads or writes, as the rules above count them; "" for a command that
+# reads no store.
+jetstart_command_bytes() {
+  local cmd=${1:-} streams messages payload
   [ $# -gt 0 ] && shift
   case $cmd in
     recover|inspect|dump|verify)
-      bytes=$(jetstart_block_bytes "$@") ;;
+      jetstart_block_bytes "$@" ;;
     generate|demo)
       # What they write: streams x messages x (payload + 40): a record is 30 bytes + subject +
       # payload (spec 3.2), and a guess on the high side errs towards the faster hash.
@@ -68,9 +81,36 @@ jetstart_wants_vector() {
         streams=$(jetstart_opt --streams 0 "$@"); messages=$(jetstart_opt --messages 0 "$@")
         payload=$(jetstart_opt --payload 0 "$@")
       fi
-      case "$streams$messages$payload" in *[!0-9]*) return 1 ;; esac
-      bytes=$((streams * messages * (payload + 40))) ;;
-    *) return 1 ;;
+      case "$streams$messages$payload" in *[!0-9]*) echo 0; return ;; esac
+      echo $((streams * messages * (payload + 40))) ;;
+    *) echo "" ;;
   esac
-  [ "$bytes" -ge "$(jetstart_vector_min_bytes)" ]
+}
+
+jetstart_jit_choice() {
+  local cmd=${1:-} opt vector="" quick="" bytes
+  case ${JETSTART_VECTOR:-} in 1) vector=yes ;; 0) vector=no ;; esac
+  for opt in ${JETSTART_JAVA_OPTS:-}; do
+    case $opt in
+      -Djetstart.hash=vector) [ -n "$vector" ] || vector=yes ;;
+      -Djetstart.hash=scalar) [ -n "$vector" ] || vector=no ;;
+    esac
+  done
+  case ${JETSTART_QUICK_JIT:-} in 1) quick=yes ;; 0) quick=no ;; esac
+  # One walk of the store for both rules (a store of 1,000 streams takes a few hundred ms to walk).
+  if [ -z "$vector" ] || [ -z "$quick" ]; then
+    bytes=$(jetstart_command_bytes "$@")
+  fi
+  if [ -z "$vector" ]; then
+    if [ -n "$bytes" ] && [ "$bytes" -ge "$(jetstart_vector_min_bytes)" ]; then vector=yes; else vector=no; fi
+  fi
+  if [ "$vector" = yes ]; then echo vector; return; fi
+  if [ -z "$quick" ]; then
+    case $cmd in recover|inspect|dump|verify) quick=yes ;; *) quick=no ;; esac
+  fi
+  if [ "$quick" = yes ]; then echo quick; else echo tiered; fi
+}
+
+jetstart_wants_vector() {
+  [ "$(jetstart_jit_choice "$@")" = vector ]
 }

@@ -50,4 +50,11 @@ record BenchResult(WorkloadCache.Prepared prepared, Machine machine, int runs, L
     Optional<Long> medianFromExec(Mode m, String key) {
         return section(m).flatMap(s -> s.row(key)).filter(Row::measured).map(r -> Stats.median(r.fromExec()));
     }
+
+    /** Median CPU time from exec of a measured row whose every run reported one, else empty. */
+    Optional<Long> medianCpu(Mode m, String key) {
+        return section(m).flatMap(s -> s.row(key)).filter(Row::measured)
+                .filter(r -> r.samples().stream().allMatch(x -> x.cpuNanos() >= 0))
+                .map(r -> Stats.median(r.samples().stream().map(Sample::cpuNanos).toList()));
+    }
 }

@@ -40,8 +40,8 @@ final class BenchTable {
         List<String> failures = new ArrayList<>();
         for (BenchResult.Section s : r.sections()) {
             sb.append("#### ").append(s.mode().title).append("\n\n");
-            sb.append("| variant | min | median | from exec (median) | msgs/s per core | MB/s per core | peak heap | peak RSS |\n");
-            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            sb.append("| variant | min | median | from exec (median) | CPU from exec (median) | msgs/s per core | MB/s per core | peak heap | peak RSS |\n");
+            sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (BenchResult.Row row : s.rows()) {
                 sb.append(row(row, p, m.cores(), failures, s.mode())).append('\n');
             }
@@ -71,14 +71,14 @@ final class BenchTable {
         Variant v = row.variant();
         String label = label(row);
         if (row.samples().isEmpty()) {
-            return "| " + label + " | — | — | — | — | — | — | — |";
+            return "| " + label + " | — | — | — | — | — | — | — | — |";
         }
         List<Sample> bad = row.samples().stream().filter(s -> !s.ok()).toList();
         if (!bad.isEmpty()) {
             for (Sample s : bad) {
                 failures.add((mode == Mode.FAST ? "fast path, " : "rebuild, ") + label + ": " + s.failure());
             }
-            return "| " + label + " | FAILED " + bad.size() + " of " + row.samples().size() + " | — | — | — | — | — | — |";
+            return "| " + label + " | FAILED " + bad.size() + " of " + row.samples().size() + " | — | — | — | — | — | — | — |";
         }
         List<Long> head = row.headline();
         long median = Stats.median(head);
@@ -88,8 +88,9 @@ final class BenchTable {
         String mbs = String.format(Locale.ROOT, "%,.0f", p.blockBytes() / 1e6 / secs / c);
         long heap = Stats.maxKnown(row.samples().stream().map(Sample::heapPeak).toList());
         long rss = Stats.maxKnown(row.samples().stream().map(Sample::rssPeak).toList());
+        List<Long> cpu = row.samples().stream().map(Sample::cpuNanos).filter(x -> x >= 0).toList();
         return "| " + label + " | " + duration(Stats.min(head)) + " | " + duration(median) + " | "
-                + duration(Stats.median(row.fromExec())) + " | " + msgs + " | " + mbs + " | " + mib(heap) + " | " + mib(rss) + " |";
+                + duration(Stats.median(row.fromExec())) + " | " + (cpu.isEmpty() ? "—" : duration(Stats.median(cpu))) + " | " + msgs + " | " + mbs + " | " + mib(heap) + " | " + mib(rss) + " |";
     }
 
     private static String label(BenchResult.Row row) {
@@ -133,6 +134,10 @@ final class BenchTable {
                         addRatio(lines, "jetstart parallel / " + name + " (both from exec)",
                                 r.medianFromExec(Mode.FAST, par), r.medianFromExec(Mode.FAST, sv.key()),
                                 r.medianFromExec(Mode.REBUILD, par), r.medianFromExec(Mode.REBUILD, sv.key()));
+                        // What holds on a loaded machine: the CPU each process used until it was ready.
+                        addRatio(lines, "jetstart parallel / " + name + " (CPU from exec)",
+                                r.medianCpu(Mode.FAST, par), r.medianCpu(Mode.FAST, sv.key()),
+                                r.medianCpu(Mode.REBUILD, par), r.medianCpu(Mode.REBUILD, sv.key()));
                         String warm = Variant.Recover.PARALLEL_WARM.key();
                         addRatio(lines, "jetstart parallel, warm JVM / " + name + " (recovery wall vs exec to ready)",
                                 Optional.empty(), Optional.empty(), r.median(Mode.REBUILD, warm), r.median(Mode.REBUILD, sv.key()));
@@ -159,6 +164,9 @@ final class BenchTable {
                 r.median(Mode.REBUILD, "workers1"), r.median(Mode.REBUILD, new Variant.Floor(1).key()));
         addRatio(lines, "jetstart parallel / --sequential", r.median(Mode.FAST, par), r.median(Mode.FAST, "sequential"),
                 r.median(Mode.REBUILD, par), r.median(Mode.REBUILD, "sequential"));
+        addRatio(lines, "compile policy: tiered (C1 + C2) / C1 only (parallel)",
+                r.median(Mode.FAST, Variant.Recover.PARALLEL_TIERED.key()), r.median(Mode.FAST, Variant.Recover.PARALLEL_C1.key()),
+                r.median(Mode.REBUILD, Variant.Recover.PARALLEL_TIERED.key()), r.median(Mode.REBUILD, Variant.Recover.PARALLEL_C1.key()));
         addRatio(lines, "speedup: scalar / vector record checksum (parallel)", Optional.empty(), Optional.empty(),
                 r.median(Mode.REBUILD, Variant.Recover.PARALLEL_SCALAR.key()), r.median(Mode.REBUILD, par));
         addRatio(lines, "speedup: --workers 1 / parallel", r.median(Mode.FAST, "workers1"), r.median(Mode.FAST, par),

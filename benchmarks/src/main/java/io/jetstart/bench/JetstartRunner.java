@@ -33,6 +33,9 @@ final class JetstartRunner {
         if (v.scalarChecksum()) {
             extra.add("-Djetstart.hash=scalar");
         }
+        if (v.jit().option != null) {
+            extra.add(v.jit().option);
+        }
         return run(extra, "recover", storeDir, v.childArg());
     }
 
@@ -60,9 +63,10 @@ final class JetstartRunner {
     /**
      * The options {@code ./jetstart recover storeDir} would start its JVM with, given the JVM
      * options {@code jvmOptions}: {@code @bin/jvm.args} of the repository the launcher names
-     * ({@code -Djetstart.repo}), and {@code @bin/vector.args} where the launcher's own rule
-     * ({@code bin/vector.sh}, asked here rather than restated) adds the vector checksum's module;
-     * without the repository's files only {@code --enable-preview}.
+     * ({@code -Djetstart.repo}), and {@code @bin/vector.args} or {@code @bin/quick-jit.args} where
+     * the launcher's own rule ({@code bin/vector.sh}, asked here rather than restated) adds the
+     * vector checksum's module or chooses C1 only; without the repository's files only
+     * {@code --enable-preview}.
      */
     static List<String> baseOptions(Path storeDir, List<String> jvmOptions) throws IOException, InterruptedException {
         Path bin = Path.of(System.getProperty("jetstart.repo", "."), "bin").toAbsolutePath().normalize();
@@ -73,12 +77,20 @@ final class JetstartRunner {
         List<String> options = new ArrayList<>(List.of("@" + args));
         Path rule = bin.resolve("vector.sh");
         if (java.nio.file.Files.isRegularFile(rule)) {
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". \"$1\" && jetstart_wants_vector recover \"$2\"", "vector-rule",
-                    rule.toString(), storeDir.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". \"$1\" && jetstart_jit_choice recover \"$2\"", "jit-rule",
+                    rule.toString(), storeDir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("JETSTART_JAVA_OPTS", String.join(" ", jvmOptions));
             pb.environment().remove("JETSTART_VECTOR");
-            if (pb.start().waitFor() == 0) {
-                options.add("@" + bin.resolve("vector.args"));
+            pb.environment().remove("JETSTART_QUICK_JIT");
+            Process p = pb.start();
+            String choice = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            if (p.waitFor() == 0) {
+                switch (choice) {
+                    case "vector" -> options.add("@" + bin.resolve("vector.args"));
+                    case "quick" -> options.add("@" + bin.resolve("quick-jit.args"));
+                    default -> {
+                    }
+                }
             }
         }
         return options;
@@ -134,7 +146,7 @@ final class JetstartRunner {
             }
             return new Sample(resultAt - p.startNanos(), result.longField("wall_ns"),
                     memory == null ? -1 : memory.longField("heap_peak", -1), memory == null ? -1 : memory.longField("rss_peak", -1),
-                    result.longField("messages", -1), (int) result.longField("workers", -1), failure);
+                    result.longField("cpu_ns", -1), result.longField("messages", -1), (int) result.longField("workers", -1), failure);
         }
     }
 }

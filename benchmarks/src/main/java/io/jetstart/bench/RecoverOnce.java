@@ -76,10 +76,12 @@ public final class RecoverOnce {
         }
         ProcessMemory.resetPeaks();
         RecoveryReport r = StoreRecovery.recover(dir, options);
+        long cpu = ProcessCpu.selfNanos();
         Map<Outcome, Integer> counts = r.counts();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("kind", "recover");
         f.put("wall_ns", r.wallNanos());
+        f.put("cpu_ns", cpu);
         f.put("messages", r.messages());
         f.put("bytes", r.bytes());
         f.put("streams", r.streams().size());
@@ -104,9 +106,11 @@ public final class RecoverOnce {
         List<Path> files = RawReadFloor.blockFiles(dir);
         ProcessMemory.resetPeaks();
         RawReadFloor.Result r = RawReadFloor.read(files, threads);
+        long cpu = ProcessCpu.selfNanos();
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("kind", "floor");
         f.put("wall_ns", r.nanos());
+        f.put("cpu_ns", cpu);
         f.put("bytes", r.bytes());
         f.put("files", r.files());
         f.put("workers", r.threads());

@@ -54,10 +54,11 @@ final class ServerRunner {
                 ServerLog.Ready ready = ServerLog.ready(l.line());
                 if (ready != null) {
                     long fromExec = l.nanos() - p.startNanos();
+                    long cpu = ProcessCpu.nanos(p.process().pid());
                     long rss = ProcessMemory.peakRssBytes(p.process().pid());
                     String failure = sawRestore && restored == expectedMessages ? null
                             : String.format(Locale.ROOT, "restored %,d messages, expected %,d", restored, expectedMessages);
-                    return new Sample(fromExec, ready.tookNanos(), -1, rss, restored, -1, failure);
+                    return new Sample(fromExec, ready.tookNanos(), -1, rss, cpu, restored, -1, failure);
                 }
             }
         }

@@ -157,6 +157,9 @@ final class StartupBench {
             List<Variant> vs = new ArrayList<>();
             vs.add(Variant.Recover.PARALLEL);
             vs.add(Variant.Recover.PARALLEL_AOT);
+            // Both compile policies, whichever the launcher chose for this store (bin/vector.sh).
+            vs.add(Variant.Recover.PARALLEL_TIERED);
+            vs.add(Variant.Recover.PARALLEL_C1);
             if (m == Mode.REBUILD) {
                 // Only a rebuild verifies record checksums: the vector hash's gain, side by side.
                 vs.add(Variant.Recover.PARALLEL_SCALAR);

@@ -16,21 +16,25 @@ sealed interface Variant {
      * training run on both stores made before the timed runs; with {@code scalarChecksum}, the
      * record checksum is the scalar HighwayHash ({@code -Djetstart.hash=scalar}) instead of the
      * vector one that {@code bin/jvm.args} enables; with {@code warm}, the timed recovery is the
-     * fourth of the same store in one JVM (a service that embeds jetstart, its JIT warm).
+     * fourth of the same store in one JVM (a service that embeds jetstart, its JIT warm);
+     * {@code jit} overrides the compile policy the launcher chooses ({@code bin/vector.sh}) with
+     * one of its own, so both policies are timed side by side on every store.
      */
-    record Recover(int workers, boolean sequential, boolean aot, boolean scalarChecksum, boolean warm) implements Variant {
-        static final Recover PARALLEL = new Recover(0, false, false, false, false);
-        static final Recover PARALLEL_AOT = new Recover(0, false, true, false, false);
-        static final Recover PARALLEL_SCALAR = new Recover(0, false, false, true, false);
-        static final Recover PARALLEL_WARM = new Recover(0, false, false, false, true);
-        static final Recover SEQUENTIAL = new Recover(0, true, false, false, false);
+    record Recover(int workers, boolean sequential, boolean aot, boolean scalarChecksum, boolean warm, Jit jit) implements Variant {
+        static final Recover PARALLEL = new Recover(0, false, false, false, false, Jit.LAUNCHER);
+        static final Recover PARALLEL_AOT = new Recover(0, false, true, false, false, Jit.LAUNCHER);
+        static final Recover PARALLEL_SCALAR = new Recover(0, false, false, true, false, Jit.LAUNCHER);
+        static final Recover PARALLEL_WARM = new Recover(0, false, false, false, true, Jit.LAUNCHER);
+        static final Recover PARALLEL_TIERED = new Recover(0, false, false, false, false, Jit.TIERED);
+        static final Recover PARALLEL_C1 = new Recover(0, false, false, false, false, Jit.C1);
+        static final Recover SEQUENTIAL = new Recover(0, true, false, false, false, Jit.LAUNCHER);
 
         static Recover workers(int n) {
-            return new Recover(n, false, false, false, false);
+            return new Recover(n, false, false, false, false, Jit.LAUNCHER);
         }
 
         static Recover workersWarm(int n) {
-            return new Recover(n, false, false, false, true);
+            return new Recover(n, false, false, false, true, Jit.LAUNCHER);
         }
 
         /** The argument {@link RecoverOnce} takes. */
@@ -40,19 +44,40 @@ sealed interface Variant {
 
         @Override
         public String key() {
-            return childArg() + (aot ? "-aot" : "") + (scalarChecksum ? "-scalar" : "");
+            return childArg() + (aot ? "-aot" : "") + (scalarChecksum ? "-scalar" : "") + jit.keySuffix;
         }
 
         @Override
         public String label() {
             String base = sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
             return base + (aot ? " + AOT cache" : "") + (scalarChecksum ? ", scalar checksum" : "")
-                    + (warm ? ", warm JVM (4th recovery in one JVM)" : "");
+                    + (warm ? ", warm JVM (4th recovery in one JVM)" : "") + jit.labelSuffix;
         }
 
         @Override
         public int cores(int machineCores) {
             return sequential ? 1 : workers == 0 ? machineCores : Math.min(workers, machineCores);
+        }
+    }
+
+    /**
+     * The compile policy of a jetstart JVM: the launcher's choice for the store, or one forced with
+     * {@code -XX:TieredStopAtLevel} after the launcher's options (the last such option wins).
+     */
+    enum Jit {
+        LAUNCHER("", "", null),
+        TIERED("-tiered", ", tiered JIT (C1 + C2)", "-XX:TieredStopAtLevel=4"),
+        C1("-c1", ", C1 only", "-XX:TieredStopAtLevel=1");
+
+        final String keySuffix;
+        final String labelSuffix;
+        /** The JVM option that forces it, null for the launcher's own choice. */
+        final String option;
+
+        Jit(String keySuffix, String labelSuffix, String option) {
+            this.keySuffix = keySuffix;
+            this.labelSuffix = labelSuffix;
+            this.option = option;
         }
     }
 

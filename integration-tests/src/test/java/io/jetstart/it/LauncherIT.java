@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The launcher adds the vector checksum's incubating module (and so the JDK's "Using incubator
- * modules" warning) only to runs that use the vector checksum (bin/vector.sh), as a user runs it.
+ * modules" warning) only to runs that use the vector checksum (bin/vector.sh), as a user runs it,
+ * and C1 only (bin/quick-jit.args) only to short store reads that do not.
  */
 class LauncherIT {
     private static final String WARNING = "Using incubator modules";
@@ -45,5 +46,23 @@ class LauncherIT {
         String checksum = r.json().path("summary").path("checksum").asText();
         // A CPU without native 256-bit vectors keeps the scalar hash even with the module.
         assertThat(checksum).as("%s", r).matches("(vector|scalar) \\(.*");
+    }
+
+    @Test
+    void aReadOfASmallStoreRunsC1OnlyAndOneThatUsesTheVectorChecksumDoesNot() throws Exception {
+        Jetstart jetstart = new Jetstart(tmp);
+        String flags = "-XX:+PrintCommandLineFlags"; // the JVM prints its final command-line flags on stdout
+        Jetstart.Result small = jetstart.run(Map.of("JETSTART_VECTOR", "", "JETSTART_QUICK_JIT", "", "JETSTART_JAVA_OPTS", flags),
+                "recover", store.toString());
+        assertThat(small.stdout()).as("%s", small).contains("-XX:TieredStopAtLevel=1");
+        Jetstart.Result vector = jetstart.run(Map.of("JETSTART_VECTOR", "", "JETSTART_QUICK_JIT", "",
+                "JETSTART_JAVA_OPTS", flags + " -Djetstart.hash.vectorMinBytes=0"), "recover", store.toString());
+        assertThat(vector.stdout()).as("%s", vector).doesNotContain("TieredStopAtLevel");
+        Jetstart.Result off = jetstart.run(Map.of("JETSTART_VECTOR", "", "JETSTART_QUICK_JIT", "0", "JETSTART_JAVA_OPTS", flags),
+                "inspect", store.toString());
+        assertThat(off.stdout()).as("%s", off).doesNotContain("TieredStopAtLevel");
+        Jetstart.Result help = jetstart.run(Map.of("JETSTART_VECTOR", "", "JETSTART_QUICK_JIT", "", "JETSTART_JAVA_OPTS", flags),
+                "--help");
+        assertThat(help.stdout()).as("%s", help).doesNotContain("TieredStopAtLevel");
     }
 }

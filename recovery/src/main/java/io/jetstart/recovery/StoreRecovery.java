@@ -233,8 +233,10 @@ public final class StoreRecovery implements AutoCloseable {
                 throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
                         + "); reading it needs the server's jetstream key, and none was given"));
             }
+            StreamKeys keys;
             try {
-                meta = MetaFiles.readStream(sd.dir(), gate, streamKeys(sd, gate));
+                keys = streamKeys(sd, gate);
+                meta = MetaFiles.readStream(sd.dir(), gate, keys);
             } catch (MetaException e) {
                 // The server skips a stream whose meta files it refuses and leaves it alone (spec 7.1);
                 // a sealed meta.inf is read by a server that has the key.
@@ -245,8 +247,8 @@ public final class StoreRecovery implements AutoCloseable {
                 throw cancellation(e);
             }
             store = options.verifyBlocks()
-                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line)
-                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line);
+                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys)
+                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
             ConsumerLoads loads = restoreConsumers(sd, store, line, runner, events);
@@ -281,8 +283,16 @@ public final class StoreRecovery implements AutoCloseable {
         return report;
     }
 
-    /** The stream's keys for its meta.inf (StreamOpener loads its own for index.db and blocks). */
+    /**
+     * The stream's keys, for its meta.inf, index.db and blocks. Without a key and without key files
+     * in the discovered layout the stream is plain, and meta.key is not opened (a missing file is
+     * an exception per stream): one that appeared since discovery is still refused by
+     * {@link MetaFiles#readStream}, which looks for it before it parses meta.inf.
+     */
     private StreamKeys streamKeys(StreamDir sd, DiskGate gate) throws StoreException, InterruptedIOException {
+        if (options.key() == null && sd.encryption() instanceof Encryption.None) {
+            return StreamKeys.PLAIN;
+        }
         Path keyFile = sd.dir().resolve("meta.key");
         try {
             return StreamKeys.load(options.key(), sd.account(), sd.dir(), gate);

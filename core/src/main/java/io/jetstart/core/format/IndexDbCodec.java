@@ -179,9 +179,13 @@ public final class IndexDbCodec {
         return blocks;
     }
 
+    /** Where a block entry's error is (built only for an error: a recovery reads thousands of good entries). */
+    private static String blockEntry(long entry, long of) {
+        return "Stream state block entry " + entry + " of " + Long.toUnsignedString(of);
+    }
+
     private static IndexDb.Block readBlock(ByteReader in, int version, long baseTime, long entry, long of)
             throws FormatException {
-        String where = "Stream state block entry " + entry + " of " + Long.toUnsignedString(of);
         int entryAt = in.position();
         long index;
         long bytes;
@@ -207,10 +211,10 @@ public final class IndexDbCodec {
                 schedules = in.uvarint("block schedules");
             }
         } catch (FormatException e) {
-            throw new FormatException(e.offset(), where + ": " + e.reason());
+            throw new FormatException(e.offset(), blockEntry(entry, of) + ": " + e.reason());
         }
         if (Long.compareUnsigned(index, UINT32_MAX) > 0) {
-            throw new FormatException(entryAt, where + ": block index " + Long.toUnsignedString(index)
+            throw new FormatException(entryAt, blockEntry(entry, of) + ": block index " + Long.toUnsignedString(index)
                     + " exceeds the uint32 block index range");
         }
         SequenceSet deleted = new SequenceSet();

@@ -25,6 +25,12 @@ final class Subjects {
         if (len == 0) {
             return null;
         }
+        if (isAscii(b, off, len)) {
+            // ASCII is UTF-8 byte for byte: the common subject needs no decoder (one per subject,
+            // thousands per index.db).
+            String s = new String(b, off, len, StandardCharsets.ISO_8859_1);
+            return isValid(s) ? s : null;
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -36,6 +42,15 @@ final class Subjects {
             return null;
         }
         return isValid(s) ? s : null;
+    }
+
+    private static boolean isAscii(byte[] b, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+            if (b[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean isValid(String s) {

@@ -102,7 +102,7 @@ public final class ServerLineDetector {
         if (config.writtenByLegacyServer()) {
             return new Clue(ServerLine.V2_9, "meta.inf without compression and consumer_limits (2.9)");
         }
-        if (config.json().has("allow_msg_ttl") || config.json().path("metadata").has("_nats.req.level")) {
+        if (config.has("allow_msg_ttl") || config.hasMetadata("_nats.req.level")) {
             return new Clue(ServerLine.NEWEST, "meta.inf with allow_msg_ttl or _nats.req.level (2.11 or newer)");
         }
         return new Clue(ServerLine.V2_10, "meta.inf with compression and consumer_limits only (2.10)");

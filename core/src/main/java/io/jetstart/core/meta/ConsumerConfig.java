@@ -24,10 +24,13 @@ public final class ConsumerConfig {
 
     static final Map<String, Field> KNOWN = known();
 
-    private final ObjectNode json;
+    /** The checked values, key order and unknown keys kept ({@link JsonFields#parseFields}). */
+    private final Map<String, Object> json;
     private final byte[] original;
+    /** The Jackson tree, built from {@link #original} on the first {@link #json()} call: recovery needs none. */
+    private volatile ObjectNode tree;
 
-    private ConsumerConfig(ObjectNode json, byte[] original) {
+    private ConsumerConfig(Map<String, Object> json, byte[] original) {
         this.json = json;
         this.original = original;
     }
@@ -35,7 +38,7 @@ public final class ConsumerConfig {
     /** Parses a plaintext consumer meta.inf leniently. */
     public static ConsumerConfig parse(byte[] metaInf) throws FormatException {
         byte[] copy = metaInf.clone();
-        return new ConsumerConfig(JsonFields.parse(copy, KNOWN, "consumer meta.inf"), copy);
+        return new ConsumerConfig(JsonFields.parseFields(copy, KNOWN, "consumer meta.inf"), copy);
     }
 
     public byte[] originalBytes() {
@@ -44,7 +47,13 @@ public final class ConsumerConfig {
 
     /** A deep copy of the whole JSON object. */
     public ObjectNode json() {
-        return json.deepCopy();
+        ObjectNode t = tree;
+        if (t == null) {
+            // Two threads may both build it: the same tree from the same bytes, either one kept.
+            t = JsonFields.readTree(original);
+            tree = t;
+        }
+        return t.deepCopy();
     }
 
     /** {@code "Name"}, else {@code durable_name}, else {@code name}; "" if none is set. */
@@ -145,6 +154,6 @@ public final class ConsumerConfig {
 
     @Override
     public String toString() {
-        return "ConsumerConfig[" + json + "]";
+        return "ConsumerConfig[" + json() + "]";
     }
 }

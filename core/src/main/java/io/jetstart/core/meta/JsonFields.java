@@ -21,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,6 +73,101 @@ final class JsonFields {
     }
 
     private JsonFields() {
+    }
+
+    /**
+     * Parses and type-checks into plain values ({@link MetaJson}'s: maps keep key order and unknown
+     * keys). The common shape is read by {@link MetaJson} and checked with {@link #fits}; anything
+     * else, including every input that fails a check, takes the Jackson path ({@link #parse}), so
+     * what is accepted and every error message are that path's.
+     */
+    static Map<String, Object> parseFields(byte[] json, Map<String, Field> known, String what) throws FormatException {
+        Map<String, Object> plain = MetaJson.read(json);
+        if (plain != null && allFit(plain, known)) {
+            return plain;
+        }
+        return plainValues(parse(json, known, what));
+    }
+
+    private static boolean allFit(Map<String, Object> obj, Map<String, Field> known) {
+        for (Map.Entry<String, Object> e : obj.entrySet()) {
+            Field f = known.get(e.getKey());
+            if (f != null && !fits(e.getValue(), f)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #check}'s rule on {@link MetaJson}'s values: true where check finds no problem. */
+    static boolean fits(Object v, Field f) {
+        if (v == MetaJson.NULL) {
+            return f.enumValues().isEmpty();
+        }
+        return switch (f.type()) {
+            case STRING -> v instanceof String s && (f.enumValues().isEmpty() || accepts(f, s));
+            case BOOL -> v instanceof Boolean;
+            case INT64 -> v instanceof Long;
+            case INT32 -> v instanceof Long l && l == (int) (long) l;
+            case UINT64 -> v instanceof Long l && l >= 0;
+            case TIME -> v instanceof String s && parseTime(s) != null;
+            case STRING_LIST -> v instanceof List<?> l && l.stream().allMatch(n -> n == MetaJson.NULL || n instanceof String);
+            case INT64_LIST -> v instanceof List<?> l && l.stream().allMatch(n -> n == MetaJson.NULL || n instanceof Long);
+            case OBJECT -> v instanceof Map;
+            case OBJECT_LIST -> v instanceof List<?> l && l.stream().allMatch(n -> n == MetaJson.NULL || n instanceof Map);
+            case STRING_MAP -> v instanceof Map<?, ?> m && m.values().stream().allMatch(n -> n == MetaJson.NULL || n instanceof String);
+        };
+    }
+
+    /**
+     * A Jackson tree as {@link MetaJson}'s values (numbers that do not fit a long stay
+     * {@link BigInteger}, floats {@link java.math.BigDecimal}), so that both paths have one set of getters.
+     */
+    static Map<String, Object> plainValues(ObjectNode obj) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
+            m.put(e.getKey(), plainValue(e.getValue()));
+        }
+        return m;
+    }
+
+    private static Object plainValue(JsonNode v) {
+        if (v.isObject()) {
+            return plainValues((ObjectNode) v);
+        }
+        if (v.isArray()) {
+            List<Object> out = new ArrayList<>(v.size());
+            for (JsonNode n : v) {
+                out.add(plainValue(n));
+            }
+            return out;
+        }
+        if (v.isTextual()) {
+            return v.textValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        if (v.isIntegralNumber()) {
+            return v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
+        }
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        return MetaJson.NULL;
+    }
+
+    /** The Jackson tree of a meta.inf that {@link #parseFields} accepted (for {@code json()}, built on demand). */
+    static ObjectNode readTree(byte[] json) {
+        ObjectNode obj = readPlainObject(json);
+        if (obj != null) {
+            return obj;
+        }
+        try {
+            return readWithMapper(json, "meta.inf");
+        } catch (FormatException e) {
+            throw new IllegalStateException("a meta.inf that parsed once no longer parses: " + e.getMessage(), e);
+        }
     }
 
     /** Parses and type-checks; the returned object keeps key order and unknown keys. */
@@ -324,43 +420,40 @@ final class JsonFields {
         };
     }
 
-    // ---- typed reads over an already checked object ----
+    // ---- typed reads over already checked values (parseFields') ----
 
-    static String text(ObjectNode o, String key, String absent) {
-        JsonNode v = o.get(key);
-        return v == null || v.isNull() ? absent : v.textValue();
+    static String text(Map<String, Object> o, String key, String absent) {
+        Object v = o.get(key);
+        return v == null || v == MetaJson.NULL ? absent : v instanceof String s ? s : null;
     }
 
-    static long int64(ObjectNode o, String key, long absent) {
-        JsonNode v = o.get(key);
-        return v == null || v.isNull() ? absent : v.longValue();
+    static long int64(Map<String, Object> o, String key, long absent) {
+        Object v = o.get(key);
+        return v == null || v == MetaJson.NULL ? absent : v instanceof Number n ? n.longValue() : 0;
     }
 
     /** An unsigned 64-bit value in the bits of a long. */
-    static long uint64(ObjectNode o, String key) {
-        JsonNode v = o.get(key);
-        return v == null || v.isNull() ? 0 : v.canConvertToLong() ? v.longValue() : v.bigIntegerValue().longValue();
+    static long uint64(Map<String, Object> o, String key) {
+        return o.get(key) instanceof Number n ? n.longValue() : 0;
     }
 
-    static boolean bool(ObjectNode o, String key) {
-        JsonNode v = o.get(key);
-        return v != null && v.booleanValue();
+    static boolean bool(Map<String, Object> o, String key) {
+        return Boolean.TRUE.equals(o.get(key));
     }
 
-    static List<String> strings(ObjectNode o, String key) {
-        JsonNode v = o.get(key);
-        if (v == null || !v.isArray()) {
+    static List<String> strings(Map<String, Object> o, String key) {
+        if (!(o.get(key) instanceof List<?> v)) {
             return List.of();
         }
         List<String> out = new ArrayList<>(v.size());
-        for (JsonNode n : v) {
-            out.add(n.isNull() ? "" : n.textValue());
+        for (Object n : v) {
+            out.add(n == MetaJson.NULL ? "" : n instanceof String s ? s : null);
         }
         return List.copyOf(out);
     }
 
     /** The "Created" time, empty when absent, null or Go's zero time. */
-    static Optional<Instant> created(ObjectNode o) {
+    static Optional<Instant> created(Map<String, Object> o) {
         String raw = text(o, "Created", "");
         Instant t = raw.isEmpty() ? null : parseTime(raw);
         return t == null || t.equals(GO_ZERO_TIME) ? Optional.empty() : Optional.of(t);

@@ -1,6 +1,5 @@
 package io.jetstart.core.meta;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.meta.JsonFields.Field;
@@ -32,10 +31,13 @@ public final class StreamConfig {
     /** Every key nats-server 2.9 through HEAD writes in a stream meta.inf, with its Go type. */
     static final Map<String, Field> KNOWN = known();
 
-    private final ObjectNode json;
+    /** The checked values, key order and unknown keys kept ({@link JsonFields#parseFields}). */
+    private final Map<String, Object> json;
     private final byte[] original;
+    /** The Jackson tree, built from {@link #original} on the first {@link #json()} call: recovery needs none. */
+    private volatile ObjectNode tree;
 
-    private StreamConfig(ObjectNode json, byte[] original) {
+    private StreamConfig(Map<String, Object> json, byte[] original) {
         this.json = json;
         this.original = original;
     }
@@ -48,7 +50,7 @@ public final class StreamConfig {
      */
     public static StreamConfig parse(byte[] metaInf) throws FormatException {
         byte[] copy = metaInf.clone();
-        return new StreamConfig(JsonFields.parse(copy, KNOWN, "stream meta.inf"), copy);
+        return new StreamConfig(JsonFields.parseFields(copy, KNOWN, "stream meta.inf"), copy);
     }
 
     /** The exact bytes this config was parsed from. */
@@ -58,7 +60,13 @@ public final class StreamConfig {
 
     /** A deep copy of the whole JSON object, unknown keys and key order included. */
     public ObjectNode json() {
-        return json.deepCopy();
+        ObjectNode t = tree;
+        if (t == null) {
+            // Two threads may both build it: the same tree from the same bytes, either one kept.
+            t = JsonFields.readTree(original);
+            tree = t;
+        }
+        return t.deepCopy();
     }
 
     public String name() {
@@ -140,13 +148,12 @@ public final class StreamConfig {
     }
 
     public boolean hasMirror() {
-        JsonNode m = json.get("mirror");
-        return m != null && !m.isNull();
+        Object m = json.get("mirror");
+        return m != null && m != MetaJson.NULL;
     }
 
     public boolean hasSources() {
-        JsonNode s = json.get("sources");
-        return s != null && s.isArray() && !s.isEmpty();
+        return json.get("sources") instanceof List<?> s && !s.isEmpty();
     }
 
     /**
@@ -159,7 +166,17 @@ public final class StreamConfig {
      * keeps its deletes only in per-block {@code .idx} files (spec §4.7).
      */
     public boolean writtenByLegacyServer() {
-        return !json.has("compression") && !json.has("consumer_limits");
+        return !json.containsKey("compression") && !json.containsKey("consumer_limits");
+    }
+
+    /** Whether the meta.inf has the top-level key {@code key} (whatever its value). */
+    public boolean has(String key) {
+        return json.containsKey(key);
+    }
+
+    /** Whether {@code metadata} holds the key {@code key}. */
+    public boolean hasMetadata(String key) {
+        return json.get("metadata") instanceof Map<?, ?> m && m.containsKey(key);
     }
 
     private static long unlimitedIfNotPositive(long v) {
@@ -216,6 +233,6 @@ public final class StreamConfig {
 
     @Override
     public String toString() {
-        return "StreamConfig[" + json + "]";
+        return "StreamConfig[" + json() + "]";
     }
 }

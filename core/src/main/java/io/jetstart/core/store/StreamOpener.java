@@ -53,8 +53,18 @@ public final class StreamOpener {
     /** Opens the stream as {@code line} does (which {@code index.db} versions it reads). */
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                    ServerLine line) throws StoreException, InterruptedException {
+        return open(account, name, dir, config, ctx, line, null);
+    }
+
+    /**
+     * As {@link #open(String, String, Path, StreamConfig, StoreContext, ServerLine)} with the
+     * stream's keys already loaded (the caller read {@code meta.key} to open {@code meta.inf}):
+     * {@code meta.key} is then not read a second time. Null loads them.
+     */
+    public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                   ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
-        s.keys = loadKeys(s);
+        s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
         switch (fastPath(s, line)) {
             case FastPath.Adopted a -> { }
@@ -94,8 +104,14 @@ public final class StreamOpener {
     /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext)}, as {@code line} opens the stream. */
     public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                                   ServerLine line) throws StoreException, InterruptedException {
+        return openVerifyingBlocks(account, name, dir, config, ctx, line, null);
+    }
+
+    /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine)} with loaded keys (null: load them). */
+    public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                                  ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
-        s.keys = loadKeys(s);
+        s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
         if (fastPath(s, line) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
