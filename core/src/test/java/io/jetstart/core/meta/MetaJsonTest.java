@@ -77,13 +77,19 @@ class MetaJsonTest {
     }
 
     @Test
-    void inputsOffThePlainShapeAreLeftToJackson() {
+    void inputsOffThePlainShapeAreLeftToJacksonsTree() {
         for (String in : List.of("{\"a\":1.5}", "{\"a\":1e3}", "{\"a\":01}", "{\"a\":9223372036854775808}", "{\"a\":-9223372036854775809}", "{\"a\":12345678901234567890}", "{\"a\":1,\"a\":2}",
-                "{\"a\":\"caf\u00e9\"}", "{\"a\":\"\\ud83d\\ude00\"}", "{\"a\":\"tab\there\"}", "\uFEFF{}", "{\"a\":1} x",
+                "{\"a\":\"tab\there\"}", "{\"a\":1} x",
                 "{\"a\":1", "{\"a\":}", "{\"a\":tru}", "{\"a\":truex}", "{\"a\":-}", "{\"a\":\"\\x\"}", "[1]", "", " ",
                 "{\"a\":1,}", "{,}", "{\"a\" 1}", "{\"a\":[1,]}")) {
             byte[] json = in.getBytes(StandardCharsets.UTF_8);
             assertThat(MetaJson.read(json)).as(in).isNull();
+        }
+        // UTF-8, surrogate pairs and a byte-order mark are Jackson's own to decode: read as the tree reads them.
+        for (String in : List.of("{\"a\":\"caf\u00e9\"}", "{\"a\":\"\\ud83d\\ude00\"}", "\uFEFF{\"a\":1}")) {
+            byte[] json = in.getBytes(StandardCharsets.UTF_8);
+            assertThat(MetaJson.read(json)).as(in).isNotNull();
+            assertAgreesWithJackson(json);
         }
         String deep = "{\"a\":" + "[".repeat(MetaJson.MAX_DEPTH) + "]".repeat(MetaJson.MAX_DEPTH) + "}";
         assertThat(MetaJson.read(deep.getBytes(StandardCharsets.US_ASCII))).isNull();
