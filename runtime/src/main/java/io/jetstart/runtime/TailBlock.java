@@ -31,6 +31,7 @@ import java.util.Arrays;
  * their file offset (nats-server's {@code mb.bek}, a stream cipher over the whole file).
  */
 final class TailBlock implements AutoCloseable {
+    private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     final long index;
     final Path file;
     private FileChannel ch;
@@ -84,7 +85,10 @@ final class TailBlock implements AutoCloseable {
     /** A new, empty block file, encrypted with {@code keystream} when it is not null. */
     static TailBlock create(Path msgsDir, String stream, long index, BlockKeystream keystream) throws IOException {
         Path file = msgsDir.resolve(index + ".blk");
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        java.util.Set<StandardOpenOption> create = java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        // 0600, nats-server's defaultFilePerms, like every other file the runtime writes (AtomicFiles).
+        FileChannel ch = POSIX ? FileChannel.open(file, create, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))) : FileChannel.open(file, create);
         return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), keystream, new byte[64 << 10], 0);
     }
 

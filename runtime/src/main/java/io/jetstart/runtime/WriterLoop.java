@@ -758,10 +758,19 @@ final class WriterLoop {
         compressSealed(sealed);
     }
 
-    /** A block the writer rolled past, compressed when the stream's config asks (nats-server compresses it then). */
-    private void compressSealed(TailBlock sealed) throws IOException {
+    /**
+     * A block the writer rolled past, compressed when the stream's config asks (nats-server compresses
+     * it then). A failed compression leaves the block as it was, whole and synced, which every reader
+     * and server reads: the batch's records are on disk, so its acks must not fail for it (the server
+     * ignores this error too: "Might error, but we can't handle it here anyway").
+     */
+    private void compressSealed(TailBlock sealed) {
         if (SealedBlockCompressor.wanted(state.config())) {
-            SealedBlockCompressor.compress(sealed);
+            try {
+                SealedBlockCompressor.compress(sealed);
+            } catch (IOException | RuntimeException e) {
+                // Left uncompressed: AtomicFiles removed its temp file, the block is untouched.
+            }
         }
     }
 

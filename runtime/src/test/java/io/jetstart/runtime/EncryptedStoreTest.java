@@ -72,6 +72,13 @@ class EncryptedStoreTest {
             for (String n : names.stream().filter(n -> n.endsWith(".blk")).toList()) {
                 Path key = sd.resolve("msgs").resolve(n.replace(".blk", ".key"));
                 assertThat(key).as("key file of " + n).hasSize(cipher.keyFileBytes());
+                if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                    // nats-server's defaultFilePerms for every store file; a key file above all.
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+                            .as("permissions of " + key).isEqualTo("rw-------");
+                    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                            sd.resolve("msgs").resolve(n)))).as("permissions of " + n).isEqualTo("rw-------");
+                }
                 assertThat(new String(Files.readAllBytes(sd.resolve("msgs").resolve(n)), StandardCharsets.ISO_8859_1))
                         .as(n + " is ciphertext").doesNotContain("confidential").doesNotContain("sec.");
             }

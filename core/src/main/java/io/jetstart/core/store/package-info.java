@@ -8,5 +8,11 @@
  * {@link io.jetstart.core.io.BlockBuffers}. Read-only: nothing here writes, truncates or deletes.
  * Where nats-server would destroy data, this package records a {@link io.jetstart.core.store.Problem}
  * saying what the server would have done instead.
+ *
+ * <p>The one verified reader of message bytes is {@link io.jetstart.core.store.MessageReader}: the
+ * CLI's tools read an opened store through it ({@link io.jetstart.core.store.BlockSource#files}), the
+ * runtime reads the views its writers publish through it, from a shared, thread-safe
+ * {@link io.jetstart.core.store.BlockCache} (plaintext after decryption and decompression, a record
+ * index per block).
  */
 package io.jetstart.core.store;
