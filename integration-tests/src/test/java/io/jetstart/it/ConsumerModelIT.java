@@ -45,7 +45,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Timing: ack waits are 1.5 s, backoff 1.5 s and 1.8 s, nak delays 1.2 s, and the operations
  * between two waits of 2.2 s take far less than 1.2 s, so every expiry falls inside a wait on both
  * sides. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
- * {@code -Djetstart.consumer.model.ops=N} (default 150; about 40 s per stream, mostly waits) sets the length.
+ * {@code -Djetstart.consumer.model.ops=N} (default 100; about 30 s per stream, mostly waits) sets the length.
  */
 class ConsumerModelIT {
     private static final long ACK_WAIT = 1_500_000_000L;
@@ -61,7 +61,7 @@ class ConsumerModelIT {
                 .reduce((a, b) -> b);
         org.junit.jupiter.api.Assumptions.assumeTrue(newest.isPresent() || NatsServers.isCi(), "no nats-server 2.14+");
         long seed = Long.getLong("jetstart.consumer.model.seed", System.nanoTime());
-        int ops = Integer.getInteger("jetstart.consumer.model.ops", 150);
+        int ops = Integer.getInteger("jetstart.consumer.model.ops", 100);
         System.out.println("[it] ConsumerModelIT " + retention + ": " + ops + " operations, seed " + seed + ", " + newest.get());
         Random random = new Random(seed);
         Path dir = tmp.resolve(retention);
