@@ -8,8 +8,9 @@ import java.util.OptionalDouble;
 
 /**
  * Renders a {@link PublishBench.Result} as Markdown: one row per variant (medians over the runs of
- * msgs/s, p50 and p99 publish latency, messages per committed batch), each jetstart row's ratios to nats-server with the same
- * sync (msgs/s) and to its raw append floor, then the issue's targets with PASS or MISS.
+ * msgs/s, p50 and p99 publish latency, messages per committed batch), each jetstart row's ratios
+ * to nats-server with the same sync (msgs/s) and to its raw append floor, then the issue's targets
+ * with PASS or MISS.
  */
 final class PublishTable {
     private PublishTable() {
