@@ -61,6 +61,15 @@ public final class BlockScanner {
         return hash;
     }
 
+    /**
+     * How often a scan on a virtual thread yields its carrier. Virtual threads are not time-sliced:
+     * on 2 cores, two block scans of big streams (each tens of milliseconds, far more before the
+     * hash is compiled) hold both carriers while a small stream's next recovery step waits behind
+     * them, so a runtime could not serve that stream until the big scans ended. A yield every
+     * 256 KiB puts the scan behind whatever became runnable meanwhile; it costs a queue round trip.
+     */
+    private static final int YIELD_BYTES = 256 << 10;
+
     /** Scans {@code buf[0, len)} as block {@code blockIndex}; never throws for bad data. */
     public BlockScan scan(long blockIndex, byte[] buf, int len) {
         checkSlice(buf, len);
@@ -71,7 +80,13 @@ public final class BlockScanner {
         int lchk = -1;
         long verified = 0;
         BlockProblem problem = null;
+        boolean virtual = Thread.currentThread().isVirtual();
+        int yieldAt = YIELD_BYTES;
         while (index < len) {
+            if (virtual && index >= yieldAt) {
+                Thread.yield();
+                yieldAt = index + YIELD_BYTES;
+            }
             String bad = Records.sanity(buf, index, len);
             if (bad != null) {
                 problem = new BlockProblem(index, bad, len - index);
