@@ -37,6 +37,8 @@ import java.util.function.Consumer;
 public final class PullConsumer {
     /** The ack-wait timer's slack, nats-server's {@code ackWaitDelay}. */
     private static final long ACK_WAIT_DELAY = 1_000_000L;
+    /** Sequences after the last delivered one read directly before a block scan (see {@link #nextFrom}). */
+    private static final int DIRECT_PROBES = 32;
 
     private static final class Pending {
         final long dseq;
@@ -417,7 +419,7 @@ public final class PullConsumer {
         StreamView v = stream.view();
         long start = sseq;
         Optional<StoredMessage> m = v.messages() == 0 || start > v.lastSeq() ? Optional.empty()
-                : stream.nextMatching(Math.max(start, v.firstSeq()), filter);
+                : nextFrom(v, Math.max(start, v.firstSeq()));
         if (m.isEmpty()) {
             // LoadNextMsg's EOF answers the stream's last sequence; the consumer skips to it.
             if (v.lastSeq() >= sseq) {
@@ -430,6 +432,29 @@ public final class PullConsumer {
         }
         sseq = m.get().seq() + 1;
         return deliver(m.get(), 1, now);
+    }
+
+    /**
+     * The first message at or after {@code from} that matches the filters: the next
+     * {@value #DIRECT_PROBES} live sequences are read directly ({@code get} finds each through the
+     * block cache's record index), and only past them does a scan of the blocks take over. Design
+     * note: the scan ({@code nextMatching}) walks a block from its first record, so one scan per
+     * delivery made fetching a block's messages quadratic (a 200,000-message fetch-and-ack ran for
+     * minutes); a consumer whose next messages match, the common case, now reads each once.
+     */
+    private Optional<StoredMessage> nextFrom(StreamView v, long from) throws InterruptedException {
+        long last = Math.min(v.lastSeq(), from + DIRECT_PROBES - 1);
+        for (long q = from; q <= last; q++) {
+            StreamView.Block b = v.blockFor(q);
+            if (b == null || !b.isLive(q)) {
+                continue;
+            }
+            Optional<StoredMessage> m = stream.get(q);
+            if (m.isPresent() && filter.matches(m.get().subject())) {
+                return m;
+            }
+        }
+        return last >= v.lastSeq() ? Optional.empty() : stream.nextMatching(last + 1, filter);
     }
 
     private static long size(StoredMessage m) {
