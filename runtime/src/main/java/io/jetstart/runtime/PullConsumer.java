@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -53,6 +56,8 @@ public final class PullConsumer {
     private final JetStartStream stream;
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Held while acks are handed to the stream's retention, so an o.dat write can order itself after them. */
+    private final ReentrantLock releasing = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private ConsumerConfig config;
     private volatile ConsumerSettings s;
@@ -523,18 +528,28 @@ public final class PullConsumer {
      * which messages this consumer no longer needs.
      */
     private void release() {
-        long[] seqs;
-        lock.lock();
+        releasing.lock();
         try {
-            if (released.isEmpty()) {
-                return;
+            long[] seqs;
+            lock.lock();
+            try {
+                if (released.isEmpty()) {
+                    return;
+                }
+                seqs = takeReleased();
+            } finally {
+                lock.unlock();
             }
-            seqs = released.stream().mapToLong(Long::longValue).toArray();
-            released.clear();
+            stream.consumerAcked(this, seqs);
         } finally {
-            lock.unlock();
+            releasing.unlock();
         }
-        stream.consumerAcked(this, seqs);
+    }
+
+    private long[] takeReleased() {
+        long[] seqs = released.stream().mapToLong(Long::longValue).toArray();
+        released.clear();
+        return seqs;
     }
 
     void term(ConsumedMessage m) {
@@ -945,6 +960,44 @@ public final class PullConsumer {
             return encode(now);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #stateToWrite}, returned only once the stream's writer has written the removals of
+     * every ack these bytes record (interest and work-queue streams); null, and the state still due,
+     * when the writer has not done so within 5 s. Design note: acks reach the writer from the acking
+     * thread after the consumer's lock is let go, and the writer writes them when it gets to them;
+     * an {@code o.dat} written first and a kill -9 before the tombstone brought acknowledged
+     * work-queue messages back into the stream (the consumer skipped them, a new one would not).
+     * Taking the state and the acks not yet handed on under {@link #releasing} orders both.
+     */
+    byte[] stateToWriteAfterReleases(long now, boolean force) throws InterruptedException {
+        byte[] state;
+        CompletableFuture<?> written;
+        releasing.lock();
+        try {
+            long[] seqs;
+            lock.lock();
+            try {
+                state = stateToWrite(now, force);
+                if (state == null) {
+                    return null;
+                }
+                seqs = takeReleased();
+            } finally {
+                lock.unlock();
+            }
+            written = stream.consumerAckedWritten(this, seqs, true);
+        } finally {
+            releasing.unlock();
+        }
+        try {
+            written.get(5, TimeUnit.SECONDS);
+            return state;
+        } catch (ExecutionException | TimeoutException e) {
+            markDirty();
+            return null;
         }
     }
 

@@ -261,7 +261,13 @@ final class StreamConsumers {
                 }
                 continue;
             }
-            byte[] state = c.stateToWrite(now, force);
+            byte[] state;
+            try {
+                state = c.stateToWriteAfterReleases(now, force);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             if (state != null) {
                 try {
                     AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);
