@@ -637,7 +637,11 @@ public final class PullConsumer {
         }
         updateAcks(d, sq);
         dirty = true;
-        released.addAll(acked);
+        if (stream.config().retention() != io.jetstart.core.meta.StreamConfig.Retention.LIMITS) {
+            // Only interest and work-queue streams remove on ack; on a limits stream handing each
+            // ack on cost an allocation and two more lock rounds per message for nothing.
+            released.addAll(acked);
+        }
         return !acked.isEmpty() || fromClient;
     }
 
