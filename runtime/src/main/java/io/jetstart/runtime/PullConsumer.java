@@ -16,9 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -58,6 +56,8 @@ public final class PullConsumer {
     private final ReentrantLock lock = new ReentrantLock();
     /** Held while acks are handed to the stream's retention, so an o.dat write can order itself after them. */
     private final ReentrantLock releasing = new ReentrantLock();
+    /** Guarded by {@link #releasing}. */
+    private PendingWrite pendingWrite;
     private final Condition changed = lock.newCondition();
     private ConsumerConfig config;
     private volatile ConsumerSettings s;
@@ -784,7 +784,15 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
-        release();
+        // The housekeeper serves every consumer: it does not wait behind an acking thread that is
+        // handing acks to a busy writer (what is left is handed on at a later tick or ack).
+        if (releasing.tryLock()) {
+            try {
+                release();
+            } finally {
+                releasing.unlock();
+            }
+        }
         return inactive;
     }
 
@@ -968,19 +976,34 @@ public final class PullConsumer {
     }
 
     /**
-     * As {@link #stateToWrite}, returned only once the stream's writer has written the removals of
-     * every ack these bytes record (interest and work-queue streams); null, and the state still due,
-     * when the writer has not done so within 5 s. Design note: acks reach the writer from the acking
-     * thread after the consumer's lock is let go, and the writer writes them when it gets to them;
-     * an {@code o.dat} written first and a kill -9 before the tombstone brought acknowledged
-     * work-queue messages back into the stream (the consumer skipped them, a new one would not).
-     * Taking the state and the acks not yet handed on under {@link #releasing} orders both.
+     * As {@link #stateToWrite}, for the housekeeper, handed out only once the stream's writer has
+     * written the removals of every ack the bytes record (interest and work-queue streams): the
+     * state is taken and the acks not yet handed on are submitted with a barrier behind them, and
+     * the bytes come back from a later call once the barrier is written (null meanwhile, and null
+     * when another thread is handing acks on: never a wait). Design note: acks reach the writer
+     * from the acking thread after the consumer's lock is let go, and the writer writes them when
+     * it gets to them; an {@code o.dat} written first and a kill -9 before the tombstone brought
+     * acknowledged work-queue messages back into the stream (ConsumeCrashIT). Taking the state and
+     * the acks not yet handed on under {@link #releasing} orders both.
      */
-    byte[] stateToWriteAfterReleases(long now, boolean force) throws InterruptedException {
-        byte[] state;
-        CompletableFuture<?> written;
-        releasing.lock();
+    byte[] stateToWriteAfterReleases(long now, boolean force) {
+        if (!releasing.tryLock()) {
+            return null;
+        }
         try {
+            PendingWrite p = pendingWrite;
+            if (p != null) {
+                if (!p.written().isDone()) {
+                    return null;
+                }
+                pendingWrite = null;
+                if (p.written().isCompletedExceptionally()) {
+                    markDirty();
+                    return null;
+                }
+                return p.state();
+            }
+            byte[] state;
             long[] seqs;
             lock.lock();
             try {
@@ -992,17 +1015,19 @@ public final class PullConsumer {
             } finally {
                 lock.unlock();
             }
-            written = stream.consumerAckedWritten(this, seqs, true);
+            CompletableFuture<?> written = stream.consumerAckedWritten(this, seqs, true);
+            if (written.isDone() && !written.isCompletedExceptionally()) {
+                return state;
+            }
+            pendingWrite = new PendingWrite(state, written);
+            return null;
         } finally {
             releasing.unlock();
         }
-        try {
-            written.get(5, TimeUnit.SECONDS);
-            return state;
-        } catch (ExecutionException | TimeoutException e) {
-            markDirty();
-            return null;
-        }
+    }
+
+    /** An o.dat waiting for the writer to write the removals of the acks it records. */
+    private record PendingWrite(byte[] state, CompletableFuture<?> written) {
     }
 
     /** The o.dat bytes at close when anything changed since the last write (deleted or not). */

@@ -261,13 +261,7 @@ final class StreamConsumers {
                 }
                 continue;
             }
-            byte[] state;
-            try {
-                state = c.stateToWriteAfterReleases(now, force);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+            byte[] state = c.stateToWriteAfterReleases(now, force);
             if (state != null) {
                 try {
                     AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);

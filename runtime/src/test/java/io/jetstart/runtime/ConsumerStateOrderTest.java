@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An {@code o.dat} that records acks of a work-queue stream is handed out only after the
- * tombstones of those acks are in the stream's blocks: a kill -9 right after it was written
- * cannot leave an acknowledged message in the stream (what ConsumeCrashIT checks with real kills).
+ * An {@code o.dat} that records acks of a work-queue stream is written only after the tombstones
+ * of those acks are in the stream's blocks: a kill -9 right after it was written cannot leave an
+ * acknowledged message in the stream (what ConsumeCrashIT checks with real kills).
  */
 class ConsumerStateOrderTest {
     @TempDir
@@ -29,7 +29,7 @@ class ConsumerStateOrderTest {
     Path copy;
 
     @Test
-    void theStateToWriteComesOnlyAfterTheRemovalsOfItsAcksAreInTheBlocks() throws Exception {
+    void anODatRecordingAcksIsWrittenOnlyAfterTheirTombstonesAreInTheBlocks() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"W\",\"subjects\":[\"w.*\"],\"retention\":\"workqueue\"}"));
             for (int i = 0; i < 50; i++) {
@@ -41,9 +41,13 @@ class ConsumerStateOrderTest {
             for (ConsumedMessage m : got.subList(0, 30)) {
                 m.ack();
             }
-            byte[] state = c.stateToWriteAfterReleases(WriterLoop.wallNanos(), true);
-            assertThat(state).isNotNull();
-            assertThat(ConsumerStateCodec.decode(state).ackFloor().streamSeq()).isEqualTo(30);
+            // The housekeeper writes o.dat (at most every 100 ms); wait until it records the acks.
+            Path oDat = dir.resolve("jetstream/$G/streams/W/obs/C/o.dat");
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (ConsumerStateCodec.decode(Files.readAllBytes(oDat)).ackFloor().streamSeq() < 30) {
+                assertThat(System.nanoTime()).as("o.dat records the acks").isLessThan(deadline);
+                Thread.sleep(5);
+            }
             // The files as a kill -9 would leave them now, index.db gone so the blocks are read.
             copyTree(dir, copy);
             Files.delete(copy.resolve("jetstream/$G/streams/W/msgs/index.db"));
