@@ -56,8 +56,8 @@ public final class PullConsumer {
     private final ReentrantLock lock = new ReentrantLock();
     /** Held while acks are handed to the stream's retention, so an o.dat write can order itself after them. */
     private final ReentrantLock releasing = new ReentrantLock();
-    /** Guarded by {@link #releasing}. */
-    private PendingWrite pendingWrite;
+    /** Set and taken under {@link #releasing}; read by {@link #finalState} too. */
+    private volatile PendingWrite pendingWrite;
     private final Condition changed = lock.newCondition();
     private ConsumerConfig config;
     private volatile ConsumerSettings s;
@@ -1034,7 +1034,8 @@ public final class PullConsumer {
     byte[] finalState() {
         lock.lock();
         try {
-            if (!dirty) {
+            // An o.dat still waiting for its barrier is due as well: its state has changed since the last write.
+            if (!dirty && pendingWrite == null) {
                 return null;
             }
             dirty = false;

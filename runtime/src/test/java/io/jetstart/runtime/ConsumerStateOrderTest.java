@@ -57,6 +57,26 @@ class ConsumerStateOrderTest {
         assertThat(st.firstSeq()).isEqualTo(31);
     }
 
+    @Test
+    void acksOfAWorkQueueAreInTheConsumerStateAfterACloseRightAfterThem() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"W\",\"subjects\":[\"w.*\"],\"retention\":\"workqueue\"}"));
+            for (int i = 0; i < 50; i++) {
+                s.publish("w.a", bytes("job " + i));
+            }
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            for (ConsumedMessage m : c.fetch(40, 0, Duration.ZERO)) {
+                m.ack();
+            }
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = RuntimeTestSupport.open(store, "W");
+            ConsumerStatus st = s.consumerInfo("C");
+            assertThat(st.ackFloor().streamSeq()).isEqualTo(40);
+            assertThat(s.info().messages()).isEqualTo(10);
+        }
+    }
+
     private static void copyTree(Path from, Path to) throws Exception {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path p : files.toList()) {
