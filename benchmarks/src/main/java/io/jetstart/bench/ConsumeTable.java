@@ -21,6 +21,8 @@ final class ConsumeTable {
                 + "explicit ack of every message), fetch batch %d; one untimed warm-up run per side, then %d runs, runtime and server "
                 + "alternately.%n%n",
                 s.messages(), s.size(), s.batch(), s.runs()));
+        // What the runtime verifies each delivered record with (bench consume's JVM gets bin/vector.args from ./jetstart).
+        b.append("Record checksum in the runtime's JVM: ").append(io.jetstart.core.hash.RecordHashes.implementation()).append(".\n\n");
         boolean server = !r.serverNanos().isEmpty();
         b.append("| run | ").append(r.runtimeLabel()).append(" msgs/s |");
         if (server) {
