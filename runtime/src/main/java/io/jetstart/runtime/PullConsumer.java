@@ -189,6 +189,18 @@ public final class PullConsumer {
             delS = delivered.streamSeq();
             ackC = ackFloor.consumerSeq();
             ackS = ackFloor.streamSeq();
+            if (file != null && ackS > file.ackFloor().streamSeq()) {
+                // Recovery raised the ack floor to the stream's first sequence - 1 (work-queue
+                // removals written before a crash caught the next o.dat), as nats-server 2.10 does;
+                // 2.15.1 reports o.dat's own ack floor, or the delivered sequence when no pending
+                // message of o.dat is still in the stream (ConsumeCrashIT). The next delivery is the same either way.
+                long floorS = file.ackFloor().streamSeq();
+                long first = v.firstSeq();
+                boolean anyPending = file.pending().stream()
+                        .anyMatch(p -> p.streamSeq() > floorS && p.streamSeq() <= delS && p.streamSeq() >= first);
+                ackC = anyPending ? file.ackFloor().consumerSeq() : delC;
+                ackS = anyPending ? floorS : delS;
+            }
             dseq = delC + 1;
             sseq = delS + 1;
             adflr = ackC;
