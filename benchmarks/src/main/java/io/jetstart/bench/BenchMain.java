@@ -85,6 +85,9 @@ public final class BenchMain implements Callable<Integer> {
         if (args.length > 0 && args[0].equals("publish")) {
             return PublishBenchMain.run(stdout, stderr, java.util.Arrays.copyOfRange(args, 1, args.length));
         }
+        if (args.length > 0 && args[0].equals("consume")) {
+            return ConsumeBenchMain.run(stdout, stderr, java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         CommandLine cl = new CommandLine(new BenchMain(args));
         cl.setOut(new java.io.PrintWriter(stdout, true, StandardCharsets.UTF_8));
         cl.setErr(new java.io.PrintWriter(stderr, true, StandardCharsets.UTF_8));

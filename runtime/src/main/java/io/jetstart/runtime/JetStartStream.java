@@ -269,8 +269,17 @@ public final class JetStartStream {
      * {@code ackMsg}: {@code noInterest} asks every consumer's {@code needAck}).
      */
     void consumerAcked(PullConsumer by, long[] seqs) {
+        consumerAckedWritten(by, seqs, false);
+    }
+
+    /**
+     * As {@link #consumerAcked}; with {@code barrier} the returned future completes once the
+     * writer has written every removal asked for so far (its queue is in order, so an empty
+     * release behind them is enough), for the {@code o.dat} that records these acks.
+     */
+    CompletableFuture<?> consumerAckedWritten(PullConsumer by, long[] seqs, boolean barrier) {
         if (config.retention() == StreamConfig.Retention.LIMITS || writer == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         long[] gone = new long[seqs.length];
         int n = 0;
@@ -282,12 +291,13 @@ public final class JetStartStream {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return CompletableFuture.failedFuture(e);
             }
         }
-        if (n > 0) {
-            writer.submit(new WriterLoop.Release(java.util.Arrays.copyOf(gone, n), new CompletableFuture<>()));
+        if (n > 0 || barrier) {
+            return writer.submit(new WriterLoop.Release(java.util.Arrays.copyOf(gone, n), new CompletableFuture<>()));
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** A consumer went away: on an interest stream, the messages only it still needed go. */

@@ -263,7 +263,7 @@ final class StreamConsumers {
                 continue;
             }
             due = Math.min(due, c.nextDue());
-            byte[] state = c.stateToWrite(now, force);
+            byte[] state = c.stateToWriteAfterReleases(now, force);
             if (state != null) {
                 try {
                     AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);

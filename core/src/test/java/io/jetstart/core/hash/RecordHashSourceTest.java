@@ -64,4 +64,18 @@ class RecordHashSourceTest {
         long large = RecordHashSource.forStore(1, 0).forBlock("S", 4).hashRecord(b, 4, 22, 6, 32, 200);
         assertThat(small).isEqualTo(large);
     }
+
+    @Test
+    void theKeyOfEachBlockIsRightWhenBlocksAndStreamsAlternate() {
+        RecordHashSource source = RecordHashSource.forStore(1, RecordHashSource.VECTOR_MIN_BYTES);
+        byte[] record = new byte[64];
+        new SplittableRandom(7).nextBytes(record);
+        String[][] asks = {{"S", "1"}, {"S", "1"}, {"S", "2"}, {"T", "2"}, {"S", "1"}, {"T", "2"}};
+        for (String[] ask : asks) {
+            long block = Long.parseLong(ask[1]);
+            long expected = new HighwayHash64(HashKeys.forBlock(ask[0], block)).hashRecord(record, 0, 8, 10, 18, 40);
+            assertThat(source.forBlock(ask[0], block).hashRecord(record, 0, 8, 10, 18, 40)).as(ask[0] + " block " + block)
+                    .isEqualTo(expected);
+        }
+    }
 }
