@@ -3,14 +3,11 @@ package io.jetstart.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.recovery.GoFormat;
 import io.jetstart.runtime.ConsumedMessage;
-import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.JetStreamApiException;
 import io.jetstart.runtime.PullConsumer;
 import io.jetstart.runtime.RuntimeOptions;
-import io.jetstart.runtime.StoreLockedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -66,16 +63,16 @@ final class ConsumeCommand implements Callable<Integer> {
             err.println("jetstart: --count must not be negative");
             return Main.USAGE;
         }
-        if (!Files.isDirectory(storeDir)) {
-            err.println("jetstart: " + storeDir + " is not a directory");
-            return Main.NO_INPUT;
+        Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
+        if (missing != null) {
+            return missing;
         }
         JetStartStore store;
-        try {
-            store = JetStart.open(storeDir, RuntimeOptions.defaults());
-        } catch (StoreLockedException e) {
-            err.println("jetstart: " + e.getMessage());
-            return Main.FAILED;
+        switch (RuntimeOpen.open(storeDir, RuntimeOptions.defaults(), err)) {
+            case RuntimeOpen.Refused r -> {
+                return r.exitStatus();
+            }
+            case RuntimeOpen.Opened o -> store = o.store();
         }
         try (store) {
             PullConsumer c;

@@ -4,11 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.recovery.GoFormat;
-import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStreamApiException;
 import io.jetstart.runtime.RuntimeOptions;
-import io.jetstart.runtime.StoreLockedException;
 import io.jetstart.runtime.StreamUnavailableException;
 import io.jetstart.runtime.kv.KeyValue;
 import io.jetstart.runtime.kv.KeyValueConfig;
@@ -16,7 +14,6 @@ import io.jetstart.runtime.kv.KeyValueEntry;
 import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -98,16 +95,16 @@ final class KvCommand implements Callable<Integer> {
         if (bad != null) {
             return bad;
         }
-        if (!Files.isDirectory(storeDir)) {
-            err.println("jetstart: " + storeDir + " is not a directory");
-            return Main.NO_INPUT;
+        Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
+        if (missing != null) {
+            return missing;
         }
         JetStartStore store;
-        try {
-            store = JetStart.open(storeDir, RuntimeOptions.defaults());
-        } catch (StoreLockedException e) {
-            err.println("jetstart: " + e.getMessage());
-            return Main.FAILED;
+        switch (RuntimeOpen.open(storeDir, RuntimeOptions.defaults(), err)) {
+            case RuntimeOpen.Refused r -> {
+                return r.exitStatus();
+            }
+            case RuntimeOpen.Opened o -> store = o.store();
         }
         try (store) {
             return run(store);

@@ -5,17 +5,14 @@ import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.recovery.GoFormat;
 import io.jetstart.runtime.Headers;
-import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.JetStreamApiException;
 import io.jetstart.runtime.PublishAck;
 import io.jetstart.runtime.RuntimeOptions;
-import io.jetstart.runtime.StoreLockedException;
 import io.jetstart.runtime.SyncPolicy;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,9 +124,9 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --sync-interval must be more than 0");
             return Main.USAGE;
         }
-        if (!Files.isDirectory(storeDir)) {
-            err.println("jetstart: " + storeDir + " is not a directory");
-            return Main.NO_INPUT;
+        Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
+        if (missing != null) {
+            return missing;
         }
         StoreCipher newStreamCipher;
         switch (cipher) {
@@ -147,13 +144,13 @@ final class PublishCommand implements Callable<Integer> {
         // Ack lines are read by another process while this one runs: straight to the file descriptor, flushed per line.
         PrintStream acks = ackLines ? new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8) : null;
         long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 32;
+        RuntimeOptions options = RuntimeOptions.defaults().withSync(policy).withKey(keys.key, newStreamCipher);
         JetStartStore store;
-        try {
-            RuntimeOptions options = RuntimeOptions.defaults().withSync(policy).withKey(keys.key, newStreamCipher);
-            store = JetStart.open(storeDir, syncInterval == null ? options : options.withSyncInterval(syncInterval));
-        } catch (StoreLockedException e) {
-            err.println("jetstart: " + e.getMessage());
-            return Main.FAILED;
+        switch (RuntimeOpen.open(storeDir, syncInterval == null ? options : options.withSyncInterval(syncInterval), err)) {
+            case RuntimeOpen.Refused r -> {
+                return r.exitStatus();
+            }
+            case RuntimeOpen.Opened o -> store = o.store();
         }
         try (store) {
             JetStartStream s;

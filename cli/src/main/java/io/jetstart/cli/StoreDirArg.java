@@ -1,7 +1,6 @@
 package io.jetstart.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Parameters;
 
@@ -15,10 +14,6 @@ final class StoreDirArg {
      * directory; else null. The path is echoed as the user typed it.
      */
     Integer refuseIfMissing(PrintWriter err) {
-        if (Files.isDirectory(dir)) {
-            return null;
-        }
-        err.println("jetstart: " + dir + (Files.exists(dir) ? " is not a directory" : " does not exist"));
-        return Main.NO_INPUT;
+        return RuntimeOpen.refuseIfMissing(dir, err);
     }
 }

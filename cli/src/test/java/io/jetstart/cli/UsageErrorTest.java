@@ -60,6 +60,22 @@ class UsageErrorTest {
         assertThat(run.err()).contains("no-such-store does not exist");
     }
 
+    /** The runtime commands word a missing store as the read-only ones do, and create nothing there. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"publish", "consume", "kv"})
+    void theRuntimeCommandsReportAMissingStoreDirectoryAsMissing(String command, @TempDir Path tmp) {
+        Path missing = tmp.resolve("no-such-store");
+        TestStores.Run run = switch (command) {
+            case "publish" -> TestStores.cli("publish", missing.toString(), "ORDERS", "--count", "1");
+            case "consume" -> TestStores.cli("consume", missing.toString(), "ORDERS", "C1");
+            default -> TestStores.cli("kv", missing.toString(), "CONFIG", "keys");
+        };
+
+        assertThat(run.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(run.err()).contains("no-such-store does not exist");
+        assertThat(missing).doesNotExist();
+    }
+
     @Test
     void aFileGivenAsStoreDirectoryIsReportedAsNotADirectory(@TempDir Path tmp) throws Exception {
         Path file = Files.writeString(tmp.resolve("store.txt"), "not a store");

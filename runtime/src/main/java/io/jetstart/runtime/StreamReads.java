@@ -69,14 +69,13 @@ final class StreamReads {
     }
 
     /** Collects the wanted messages of a walk until {@code max}; remembers the first withheld live one. */
-    private static final class Collect implements MessageReader.Visitor {
-        private final SubjectFilter filter;
+    private static final class Collect extends FilteredVisitor {
         private final int max;
         private final List<StoredMessage> found = new java.util.ArrayList<>();
         private RecordDamage damage;
 
         Collect(SubjectFilter filter, int max) {
-            this.filter = filter;
+            super(filter);
             this.max = max;
         }
 
@@ -92,30 +91,19 @@ final class StreamReads {
                 damage = d;
             }
         }
-
-        @Override
-        public boolean filtersSubjects() {
-            return true;
-        }
-
-        @Override
-        public boolean wants(String subject) {
-            return filter.matches(subject);
-        }
     }
 
     /**
      * Finds the first (or last) wanted message of a walk. A live message withheld before the first
      * match (or after the last) could have been the answer, so it fails the search.
      */
-    private static final class Search implements MessageReader.Visitor {
-        private final SubjectFilter filter;
+    private static final class Search extends FilteredVisitor {
         private final boolean first;
         private StoredMessage found;
         private RecordDamage damage;
 
         Search(SubjectFilter filter, boolean first) {
-            this.filter = filter;
+            super(filter);
             this.first = first;
         }
 
@@ -136,21 +124,30 @@ final class StreamReads {
             }
         }
 
-        @Override
-        public boolean filtersSubjects() {
-            return true;
-        }
-
-        @Override
-        public boolean wants(String subject) {
-            return filter.matches(subject);
-        }
-
         Optional<StoredMessage> result() {
             if (damage != null) {
                 throw StreamReads.damaged(damage);
             }
             return Optional.ofNullable(found);
+        }
+    }
+
+    /** A walk that the reader shows only messages whose subject matches {@code filter}. */
+    private abstract static class FilteredVisitor implements MessageReader.Visitor {
+        private final SubjectFilter filter;
+
+        FilteredVisitor(SubjectFilter filter) {
+            this.filter = filter;
+        }
+
+        @Override
+        public final boolean filtersSubjects() {
+            return true;
+        }
+
+        @Override
+        public final boolean wants(String subject) {
+            return filter.matches(subject);
         }
     }
 

@@ -1,0 +1,55 @@
+package io.jetstart.cli;
+
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.StoreLockedException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How {@code publish}, {@code consume} and {@code kv} open a store in the embedded runtime, with
+ * one set of refusals: a missing or non-directory {@code STORE_DIR} ({@code 66}, worded as
+ * {@link StoreDirArg} words it for the read-only commands) and a store another runtime holds
+ * ({@code 2}, the lock's own message).
+ */
+final class RuntimeOpen {
+    /** The outcome of an open. */
+    sealed interface Result permits Opened, Refused {
+    }
+
+    /** The store, open; the caller closes it. */
+    record Opened(JetStartStore store) implements Result {
+    }
+
+    /** Not opened; the reason is already on stderr. */
+    record Refused(int exitStatus) implements Result {
+    }
+
+    private RuntimeOpen() {
+    }
+
+    /** {@code null} when {@code storeDir} is a directory, else the exit status after saying why on {@code err}. */
+    static Integer refuseIfMissing(Path storeDir, PrintWriter err) {
+        if (Files.isDirectory(storeDir)) {
+            return null;
+        }
+        err.println("jetstart: " + storeDir + (Files.exists(storeDir) ? " is not a directory" : " does not exist"));
+        return Main.NO_INPUT;
+    }
+
+    static Result open(Path storeDir, RuntimeOptions options, PrintWriter err) throws IOException {
+        Integer missing = refuseIfMissing(storeDir, err);
+        if (missing != null) {
+            return new Refused(missing);
+        }
+        try {
+            return new Opened(JetStart.open(storeDir, options));
+        } catch (StoreLockedException e) {
+            err.println("jetstart: " + e.getMessage());
+            return new Refused(Main.FAILED);
+        }
+    }
+}
