@@ -227,25 +227,7 @@ class JetstartToServerIT {
     }
 
     private static void sameMessages(Generated g, ServerRun run) {
-        List<String> problems = new ArrayList<>();
-        for (JsonNode s : g.dump().path("streams")) {
-            String name = s.path("name").asText();
-            List<JsonNode> served = run.messages().getOrDefault(name, List.of());
-            List<JsonNode> written = new ArrayList<>();
-            s.path("messages").forEach(written::add);
-            if (served.size() != written.size()) {
-                problems.add(name + ": jetstart wrote " + written.size() + " messages, the server serves " + served.size());
-            }
-            for (int i = 0; i < Math.min(served.size(), written.size()) && problems.size() < 20; i++) {
-                JsonNode w = written.get(i);
-                JsonNode r = served.get(i);
-                for (String f : List.of("seq", "subject", "data", "hdrs", "time")) {
-                    if (!w.path(f).asText("").equals(r.path(f).asText(""))) {
-                        problems.add(name + " message " + i + ": " + f + " written " + w.path(f) + ", served " + r.path(f));
-                    }
-                }
-            }
-        }
+        List<String> problems = ServedMessages.differences("jetstart", g.dump().path("streams"), run.messages());
         assertThat(g.dump().path("streams").size()).as("streams in jetstart dump").isEqualTo(3);
         assertThat(problems).as(() -> run.binary() + ": " + String.join("\n  ", problems)).isEmpty();
     }

@@ -195,24 +195,7 @@ class RuntimeToServerIT {
     }
 
     private static void sameMessages(Written w, ServerRun run) {
-        List<String> problems = new ArrayList<>();
-        for (JsonNode s : w.dump().path("streams")) {
-            String name = s.path("name").asText();
-            List<JsonNode> served = run.messages().getOrDefault(name, List.of());
-            List<JsonNode> written = new ArrayList<>();
-            s.path("messages").forEach(written::add);
-            if (served.size() != written.size()) {
-                problems.add(name + ": the runtime wrote " + written.size() + " live messages, the server serves " + served.size());
-            }
-            for (int i = 0; i < Math.min(served.size(), written.size()) && problems.size() < 20; i++) {
-                for (String f : List.of("seq", "subject", "data", "hdrs", "time")) {
-                    if (!written.get(i).path(f).asText("").equals(served.get(i).path(f).asText(""))) {
-                        problems.add(name + " message " + i + ": " + f + " written " + written.get(i).path(f) + ", served "
-                                + served.get(i).path(f));
-                    }
-                }
-            }
-        }
+        List<String> problems = ServedMessages.differences("the runtime", w.dump().path("streams"), run.messages());
         assertThat(problems).as(() -> run.binary() + ": " + String.join("\n  ", problems)).isEmpty();
     }
 }
