@@ -564,7 +564,8 @@ final class WriterLoop {
         }
     }
 
-    private void delete(Delete d) throws IOException, StoreException, InterruptedException {
+    /** A delete's and an erase's refusals, as the server's: a sealed stream, then {@code deny_delete}. */
+    private void requireDeletable() {
         StreamRules c = rules;
         if (c.sealed()) {
             throw JetStreamApiException.sealed();
@@ -572,6 +573,10 @@ final class WriterLoop {
         if (c.denyDelete()) {
             throw JetStreamApiException.deleteFailed("message delete not permitted");
         }
+    }
+
+    private void delete(Delete d) throws IOException, StoreException, InterruptedException {
+        requireDeletable();
         long seq = d.seq();
         boolean outside = state.messages() == 0 || seq < state.firstSeq() || seq > state.lastSeq();
         if (!state.removeOne(seq, this::tombstone)) {
@@ -593,13 +598,7 @@ final class WriterLoop {
      * message still there.
      */
     private void erase(Erase e) throws IOException, StoreException, InterruptedException {
-        StreamRules c = rules;
-        if (c.sealed()) {
-            throw JetStreamApiException.sealed();
-        }
-        if (c.denyDelete()) {
-            throw JetStreamApiException.deleteFailed("message delete not permitted");
-        }
+        requireDeletable();
         long seq = e.seq();
         long blockIndex = state.blockIndexOf(seq);
         if (blockIndex == 0) {
