@@ -197,7 +197,8 @@ public final class JetStartStore implements AutoCloseable {
         StreamReads reader = new StreamReads(new MessageReader(name, hashes, cache.source(store)));
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
-            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals);
+            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
+                    store.keys());
         }
         Files.createDirectories(state.msgsDir());
         TailBlock tail = openTail(store, state);
@@ -220,7 +221,7 @@ public final class JetStartStore implements AutoCloseable {
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.start();
-        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals);
+        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals, store.keys());
     }
 
     /**

@@ -28,9 +28,10 @@ public final class JetStartStream {
     private final ConsumerCounters consumerTotals;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
-                   String readOnlyReason, StreamReads reader, java.nio.file.Path dir, ConsumerCounters consumerTotals) {
+                   String readOnlyReason, StreamReads reader, java.nio.file.Path dir, ConsumerCounters consumerTotals,
+                   io.jetstart.core.crypto.StreamKeys keys) {
         this.consumerTotals = consumerTotals;
-        this.consumers = new StreamConsumers(this, dir);
+        this.consumers = new StreamConsumers(this, dir, keys);
         this.account = account;
         this.name = name;
         this.config = config;

@@ -1,11 +1,12 @@
 package io.jetstart.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.crypto.ConsumerKeys;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.ConsumerState;
-import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.io.AtomicFiles;
-import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.ConsumerMeta;
@@ -13,10 +14,10 @@ import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.ConsumerInfo;
+import io.jetstart.core.store.ConsumerStateFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -33,17 +34,28 @@ import java.util.stream.Stream;
  * each consumer's directory {@code obs/<name>/}: {@code meta.inf}/{@code meta.sum} on create and
  * update, {@code o.dat} at most every 100 ms while the state changes (nats-server's flush cadence)
  * and on close, each written atomically.
+ *
+ * <p>In an encrypted stream (its keys opened with the operator's key) a consumer the runtime
+ * creates is encrypted as nats-server's {@code writeConsumerMeta} makes it: {@code meta.key} first
+ * (a random seed sealed under KEK(account, "stream.consumer"), the stream's cipher), then
+ * {@code meta.inf} sealed with that seed ({@code meta.sum} over the sealed bytes), and every
+ * {@code o.dat} sealed the same way ({@code encryptState}), each with a fresh random nonce. A
+ * restored consumer is written as it was found: sealed with its own key, or plain.
  */
 final class StreamConsumers {
     private final JetStartStream stream;
     private final Path obsDir;
     private final Map<String, PullConsumer> served = new ConcurrentHashMap<>();
     private final Map<String, ConsumerStatus> reported = new ConcurrentHashMap<>();
+    /** The keys of each served consumer that is encrypted; plain ones have none here. */
+    private final Map<String, ConsumerKeys> sealed = new ConcurrentHashMap<>();
+    private final StreamKeys keys;
     private final ReentrantLock admin = new ReentrantLock();
 
-    StreamConsumers(JetStartStream stream, Path streamDir) {
+    StreamConsumers(JetStartStream stream, Path streamDir, StreamKeys keys) {
         this.stream = stream;
         this.obsDir = streamDir.resolve("obs");
+        this.keys = keys;
     }
 
     /** Takes over the consumers recovery restored: pull consumers are served, others reported. */
@@ -56,19 +68,24 @@ final class StreamConsumers {
                     + "the embedded runtime delivers pull consumers only; its files are left as they are"
                     : null;
             if (why == null) {
-                ConsumerState file;
+                Path dir = obsDir.resolve(info.name());
+                ConsumerState file = null;
+                ConsumerKeys ck = ConsumerKeys.PLAIN;
                 try {
-                    byte[] bytes = BlockFiles.readSmallFile(obsDir.resolve(info.name()).resolve("o.dat"), 256L << 20, DiskGate.unbounded());
-                    file = bytes.length == 0 ? null : ConsumerStateCodec.decode(bytes);
-                } catch (NoSuchFileException e) {
-                    file = null;
+                    // Recovery's reader, with the keys recovery opened it with (meta.key, context "stream.consumer").
+                    ck = keys.consumer(dir, DiskGate.unbounded());
+                    file = ConsumerStateFile.read(dir.resolve("o.dat"), ck, DiskGate.unbounded());
+                } catch (DecryptionException e) {
+                    why = "its keys or o.dat could not be opened again at hand-over: " + e.getMessage();
                 } catch (IOException | FormatException | InterruptedException e) {
                     why = "its o.dat could not be read again at hand-over: " + e.getMessage();
-                    file = null;
                 }
                 if (why == null) {
                     PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
                     c.restore(info.delivered(), info.ackFloor(), file);
+                    if (ck.encrypted()) {
+                        sealed.put(info.name(), ck);
+                    }
                     served.put(info.name(), c);
                     continue;
                 }
@@ -108,12 +125,20 @@ final class StreamConsumers {
             checkWorkQueue(name, ConsumerDefinitions.settings(parse(meta)).filters());
             ConsumerConfig config = parse(meta);
             Path dir = obsDir.resolve(name);
-            byte[] metaInf = bytes(meta);
-            MetaFiles.writeConsumer(dir, stream.name(), name, metaInf);
+            ConsumerKeys ck = ConsumerKeys.PLAIN;
+            if (keys.encrypted()) {
+                StreamKeys.NewConsumerKey nk = keys.newConsumer(name);
+                MetaFiles.writeConsumerKey(dir, nk.metaKey());
+                ck = nk.keys();
+            }
+            MetaFiles.writeConsumer(dir, stream.name(), name, ck.seal(bytes(meta)));
             PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
             c.start();
             // SetStarting writes the state at once, as the server does.
-            AtomicFiles.write(dir.resolve("o.dat"), c.stateToWrite(WriterLoop.wallNanos(), true));
+            AtomicFiles.write(dir.resolve("o.dat"), ck.seal(c.stateToWrite(WriterLoop.wallNanos(), true)));
+            if (ck.encrypted()) {
+                sealed.put(name, ck);
+            }
             served.put(name, c);
             return c;
         } finally {
@@ -145,7 +170,7 @@ final class StreamConsumers {
         meta.put("Created", old.path("Created").asText());
         ConsumerConfig config = parse(meta);
         checkWorkQueue(c.name(), ConsumerDefinitions.settings(config).filters());
-        MetaFiles.writeConsumer(obsDir.resolve(c.name()), stream.name(), c.name(), bytes(meta));
+        MetaFiles.writeConsumer(obsDir.resolve(c.name()), stream.name(), c.name(), keysOf(c.name()).seal(bytes(meta)));
         c.reconfigure(config);
         return c;
     }
@@ -200,6 +225,7 @@ final class StreamConsumers {
             // Listed until its files are gone, so a listing never names a consumer without them or the reverse.
             served.remove(name);
             reported.remove(name);
+            sealed.remove(name);
         } finally {
             admin.unlock();
         }
@@ -266,7 +292,7 @@ final class StreamConsumers {
             byte[] state = c.stateToWriteAfterReleases(now, force);
             if (state != null) {
                 try {
-                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);
+                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
                 } catch (IOException e) {
                     c.markDirty();
                 }
@@ -320,12 +346,17 @@ final class StreamConsumers {
             byte[] state = c.finalState();
             if (state != null) {
                 try {
-                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), state);
+                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
                 } catch (IOException e) {
                     // The previous o.dat stays: a restart redelivers what this one would have acked.
                 }
             }
         }
+    }
+
+    /** The keys a served consumer's files are sealed with: its own, or plain. */
+    private ConsumerKeys keysOf(String name) {
+        return sealed.getOrDefault(name, ConsumerKeys.PLAIN);
     }
 
     private static boolean sameConfig(ObjectNode a, ObjectNode b) {

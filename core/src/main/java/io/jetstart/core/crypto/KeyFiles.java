@@ -22,7 +22,16 @@ final class KeyFiles {
     /** Far above the 72 bytes of a real key file; enough to report what a damaged one holds. */
     private static final long MAX_BYTES = 4096;
 
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private KeyFiles() {
+    }
+
+    /** {@code n} random bytes: a seed or a nonce. */
+    static byte[] random(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
     }
 
     /**

@@ -57,8 +57,8 @@ public final class StreamKeys {
     /** Generates the keys of a new encrypted stream {@code stream} of {@code account}. */
     public static Created create(StoreKey key, StoreCipher cipher, String account, String stream) {
         java.util.Objects.requireNonNull(key, "key");
-        byte[] seed = random(StoreCipher.SEED_BYTES);
-        byte[] nonce = random(cipher.nonceBytes());
+        byte[] seed = KeyFiles.random(StoreCipher.SEED_BYTES);
+        byte[] nonce = KeyFiles.random(cipher.nonceBytes());
         byte[] file = cipher.seal(key.keyEncryptionKey(account, stream), nonce, seed);
         return new Created(new StreamKeys(key, account, stream, new KeyFiles.Opened(cipher, seed, nonce)), file);
     }
@@ -78,8 +78,8 @@ public final class StreamKeys {
             throw new IllegalStateException(this + " is not encrypted with a known key: no block key to make");
         }
         StoreCipher cipher = meta.cipher();
-        byte[] seed = random(StoreCipher.SEED_BYTES);
-        byte[] nonce = random(cipher.nonceBytes());
+        byte[] seed = KeyFiles.random(StoreCipher.SEED_BYTES);
+        byte[] nonce = KeyFiles.random(cipher.nonceBytes());
         byte[] file = cipher.seal(key.keyEncryptionKey(account, stream + ":" + index), nonce, seed);
         return new NewBlockKey(file, cipher.keystream(seed, nonce));
     }
@@ -93,15 +93,7 @@ public final class StreamKeys {
         if (meta == null) {
             return plain;
         }
-        return meta.cipher().seal(meta.seed(), random(meta.cipher().nonceBytes()), plain);
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    private static byte[] random(int n) {
-        byte[] b = new byte[n];
-        RANDOM.nextBytes(b);
-        return b;
+        return meta.cipher().seal(meta.seed(), KeyFiles.random(meta.cipher().nonceBytes()), plain);
     }
 
     /** Whether {@code meta.inf} and {@code index.db} are sealed. */
@@ -144,6 +136,33 @@ public final class StreamKeys {
         Optional<KeyFiles.Opened> opened = KeyFiles.open(consumerDir.resolve("meta.key"), key, account,
                 stream + "." + consumer, gate);
         return new ConsumerKeys(opened.orElse(null));
+    }
+
+    /**
+     * A new consumer's keys, as nats-server's {@code writeConsumerMeta} makes them
+     * ({@code genEncryptionKeys("<stream>.<consumer>")}): a random seed sealed under
+     * KEK(account, "stream.consumer") with a random nonce.
+     *
+     * @param keys    the consumer's keys, to seal its {@code meta.inf} and {@code o.dat}
+     * @param metaKey the bytes of {@code obs/<consumer>/meta.key}, for the caller to write before {@code meta.inf}
+     */
+    public record NewConsumerKey(ConsumerKeys keys, byte[] metaKey) {
+    }
+
+    /**
+     * Generates consumer {@code consumer}'s key with the stream's cipher; only for an encrypted
+     * stream. (The server uses its configured cipher, which is the stream's unless it is converting
+     * the store; a server configured with the other cipher converts the consumer as it converts the stream.)
+     */
+    public NewConsumerKey newConsumer(String consumer) {
+        if (meta == null || key == null) {
+            throw new IllegalStateException(this + " is not encrypted with a known key: no consumer key to make");
+        }
+        StoreCipher cipher = meta.cipher();
+        byte[] seed = KeyFiles.random(StoreCipher.SEED_BYTES);
+        byte[] nonce = KeyFiles.random(cipher.nonceBytes());
+        byte[] file = cipher.seal(key.keyEncryptionKey(account, stream + "." + consumer), nonce, seed);
+        return new NewConsumerKey(new ConsumerKeys(new KeyFiles.Opened(cipher, seed, nonce)), file);
     }
 
     @Override

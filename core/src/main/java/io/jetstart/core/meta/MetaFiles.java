@@ -208,6 +208,16 @@ public final class MetaFiles {
         writePair(consumerDir, metaInf, consumerChecksum(streamName, consumerName, metaInf));
     }
 
+    /**
+     * Writes a new encrypted consumer's {@code meta.key} atomically, creating its directory: before
+     * its sealed {@code meta.inf} (nats-server's {@code writeConsumerMeta}), so no sealed file is
+     * ever on disk without the key that opens it.
+     */
+    public static void writeConsumerKey(Path consumerDir, byte[] metaKey) throws IOException {
+        createDirectories(consumerDir);
+        AtomicFiles.write(consumerDir.resolve(META_KEY), metaKey);
+    }
+
     private static void writePair(Path dir, byte[] metaInf, String sum) throws IOException {
         createDirectories(dir);
         AtomicFiles.write(dir.resolve(META_INF), metaInf);

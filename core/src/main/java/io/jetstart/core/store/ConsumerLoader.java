@@ -3,16 +3,13 @@ package io.jetstart.core.store;
 import io.jetstart.core.crypto.ConsumerKeys;
 import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.format.ConsumerState;
-import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.FormatException;
-import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -26,8 +23,6 @@ import java.util.Map;
  * that consumer with the file and offset and leave the directory alone.
  */
 public final class ConsumerLoader {
-    static final long MAX_STATE_BYTES = 256L << 20;
-
     private ConsumerLoader() {
     }
 
@@ -53,12 +48,7 @@ public final class ConsumerLoader {
         Path odat = dir.resolve("o.dat");
         ConsumerState state = null;
         try {
-            byte[] bytes = BlockFiles.readSmallFile(odat, MAX_STATE_BYTES, s.ctx.gate());
-            if (bytes.length > 0) {
-                state = ConsumerStateCodec.decode(keys.open(odat, bytes));
-            }
-        } catch (NoSuchFileException e) {
-            state = null;
+            state = ConsumerStateFile.read(odat, keys, s.ctx.gate());
         } catch (DecryptionException e) {
             throw new StoreException(Problem.fatal(odat, -1, "consumer state unreadable: " + e.reason()), e);
         } catch (FormatException e) {

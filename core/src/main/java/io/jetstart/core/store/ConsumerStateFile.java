@@ -1,0 +1,42 @@
+package io.jetstart.core.store;
+
+import io.jetstart.core.crypto.ConsumerKeys;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.format.ConsumerState;
+import io.jetstart.core.format.ConsumerStateCodec;
+import io.jetstart.core.format.FormatException;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.io.DiskGate;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * A consumer's {@code o.dat} as stored: read whole (bounded), opened with the consumer's keys when
+ * it has a {@code meta.key} ({@code nonce || seal(state)}, nats-server's {@code encryptState}), then
+ * decoded. The one reader of the file: recovery's {@link ConsumerLoader} and the runtime's hand-over
+ * of a restored consumer both use it, so a sealed state is opened the same way everywhere.
+ */
+public final class ConsumerStateFile {
+    /** Far above any real state (a pending entry is a few bytes); a bigger file is not read whole. */
+    public static final long MAX_BYTES = 256L << 20;
+
+    private ConsumerStateFile() {
+    }
+
+    /**
+     * @return the decoded state, or null when the file does not exist or is empty (no state written yet)
+     * @throws DecryptionException when the sealed state does not open with {@code keys}
+     * @throws FormatException     when the (opened) state does not decode; its offset is in the plaintext
+     */
+    public static ConsumerState read(Path odat, ConsumerKeys keys, DiskGate gate)
+            throws IOException, InterruptedException, DecryptionException, FormatException {
+        byte[] bytes;
+        try {
+            bytes = BlockFiles.readSmallFile(odat, MAX_BYTES, gate);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        return bytes.length == 0 ? null : ConsumerStateCodec.decode(keys.open(odat, bytes));
+    }
+}
