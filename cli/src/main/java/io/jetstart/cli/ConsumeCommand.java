@@ -55,6 +55,9 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print no messages, only {\"consumed\",\"first_stream_seq\",\"last_stream_seq\",\"elapsed_ms\"}")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions keys = new KeyOptions();
+
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
@@ -63,12 +66,9 @@ final class ConsumeCommand implements Callable<Integer> {
             err.println("jetstart: --count must not be negative");
             return Main.USAGE;
         }
-        Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
-        if (missing != null) {
-            return missing;
-        }
         JetStartStore store;
-        switch (RuntimeOpen.open(storeDir, RuntimeOptions.defaults(), err)) {
+        // Consume creates consumers, never streams: no cipher to choose (a consumer takes its stream's).
+        switch (RuntimeOpen.open(storeDir, keys, null, RuntimeOptions.defaults(), err)) {
             case RuntimeOpen.Refused r -> {
                 return r.exitStatus();
             }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code --key} / {@code --key-file}: the server's {@code jetstream.key}, for stores it encrypted
- * (inspect, recover, dump, get, publish, verify, repair). Without either, encrypted streams are refused as before.
+ * (inspect, recover, dump, get, publish, consume, kv, verify, repair). Without either, encrypted streams are refused as before.
  */
 final class KeyOptions {
     @Option(names = "--key", paramLabel = "TEXT",

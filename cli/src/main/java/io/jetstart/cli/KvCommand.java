@@ -84,6 +84,12 @@ final class KvCommand implements Callable<Integer> {
     @Option(names = "--json", description = "add, info, get, keys, history: JSON (values in base64)")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    KeyOptions keys = new KeyOptions();
+
+    @picocli.CommandLine.Mixin
+    CipherOption cipher = new CipherOption();
+
     private PrintWriter out;
     private PrintWriter err;
 
@@ -99,8 +105,12 @@ final class KvCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        io.jetstart.core.crypto.StoreCipher bucketCipher = cipher.cipher(err);
+        if (bucketCipher == null) {
+            return Main.USAGE;
+        }
         JetStartStore store;
-        switch (RuntimeOpen.open(storeDir, RuntimeOptions.defaults(), err)) {
+        switch (RuntimeOpen.open(storeDir, keys, bucketCipher, RuntimeOptions.defaults(), err)) {
             case RuntimeOpen.Refused r -> {
                 return r.exitStatus();
             }

@@ -93,9 +93,8 @@ final class PublishCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KeyOptions keys = new KeyOptions();
 
-    @Option(names = "--cipher", defaultValue = "chachapoly", paramLabel = "chachapoly|aes",
-            description = "With --key/--key-file and --create: the new stream's cipher, as the server's jetstream.cipher (default: ${DEFAULT-VALUE})")
-    String cipher;
+    @picocli.CommandLine.Mixin
+    CipherOption cipher = new CipherOption();
 
     @Option(names = "--json", description = "End with {\"published\",\"first_seq\",\"last_seq\",\"elapsed_ms\",\"msgs_per_s\",\"sync\"}")
     boolean json;
@@ -128,25 +127,16 @@ final class PublishCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
-        StoreCipher newStreamCipher;
-        switch (cipher) {
-            case "chachapoly" -> newStreamCipher = StoreCipher.CHACHA;
-            case "aes" -> newStreamCipher = StoreCipher.AES;
-            default -> {
-                err.println("jetstart: --cipher must be chachapoly or aes, got " + cipher);
-                return Main.USAGE;
-            }
-        }
-        Integer badKey = keys.refuseIfBadOrNew(storeDir, err);
-        if (badKey != null) {
-            return badKey;
+        StoreCipher newStreamCipher = cipher.cipher(err);
+        if (newStreamCipher == null) {
+            return Main.USAGE;
         }
         // Ack lines are read by another process while this one runs: straight to the file descriptor, flushed per line.
         PrintStream acks = ackLines ? new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8) : null;
         long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 32;
-        RuntimeOptions options = RuntimeOptions.defaults().withSync(policy).withKey(keys.key, newStreamCipher);
+        RuntimeOptions options = RuntimeOptions.defaults().withSync(policy);
         JetStartStore store;
-        switch (RuntimeOpen.open(storeDir, syncInterval == null ? options : options.withSyncInterval(syncInterval), err)) {
+        switch (RuntimeOpen.open(storeDir, keys, newStreamCipher, syncInterval == null ? options : options.withSyncInterval(syncInterval), err)) {
             case RuntimeOpen.Refused r -> {
                 return r.exitStatus();
             }

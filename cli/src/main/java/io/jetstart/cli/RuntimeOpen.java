@@ -1,5 +1,6 @@
 package io.jetstart.cli;
 
+import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.RuntimeOptions;
@@ -12,8 +13,10 @@ import java.nio.file.Path;
 /**
  * How {@code publish}, {@code consume} and {@code kv} open a store in the embedded runtime, with
  * one set of refusals: a missing or non-directory {@code STORE_DIR} ({@code 66}, worded as
- * {@link StoreDirArg} words it for the read-only commands) and a store another runtime holds
- * ({@code 2}, the lock's own message).
+ * {@link StoreDirArg} words it for the read-only commands), a {@code --key}/{@code --key-file}
+ * that cannot be read ({@code 64}) or does not open an encrypted stream's {@code meta.key}
+ * ({@code 66}, the file named, before the runtime opens: as for {@code get}), and a store another
+ * runtime holds ({@code 2}, the lock's own message).
  */
 final class RuntimeOpen {
     /** The outcome of an open. */
@@ -38,6 +41,27 @@ final class RuntimeOpen {
         }
         err.println("jetstart: " + storeDir + (Files.exists(storeDir) ? " is not a directory" : " does not exist"));
         return Main.NO_INPUT;
+    }
+
+    /**
+     * Opens with the operator's key from {@code keys} (none: encrypted streams fail, naming their
+     * {@code meta.key}); {@code cipher} is that of streams the command creates (null: the default,
+     * XChaCha20-Poly1305). A store with no JetStream layout yet has no key file to check the key against.
+     */
+    static Result open(Path storeDir, KeyOptions keys, StoreCipher cipher, RuntimeOptions options, PrintWriter err)
+            throws IOException, InterruptedException {
+        Integer missing = refuseIfMissing(storeDir, err);
+        if (missing != null) {
+            return new Refused(missing);
+        }
+        Integer badKey = keys.refuseIfBadOrNew(storeDir, err);
+        if (badKey != null) {
+            return new Refused(badKey);
+        }
+        if (keys.key == null) {
+            return open(storeDir, options, err);
+        }
+        return open(storeDir, cipher == null ? options.withKey(keys.key) : options.withKey(keys.key, cipher), err);
     }
 
     static Result open(Path storeDir, RuntimeOptions options, PrintWriter err) throws IOException {

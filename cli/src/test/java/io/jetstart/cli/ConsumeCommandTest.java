@@ -60,4 +60,37 @@ class ConsumeCommandTest {
         assertThat(r.err()).contains("consumer not found");
         assertThat(run("consume", dir.resolve("missing").toString(), "S", "C").status()).isEqualTo(Main.NO_INPUT);
     }
+
+    @Test
+    void withTheKeyConsumeServesAConsumerOfAnEncryptedStreamAndAWrongKeyExits66NamingMetaKey() throws Exception {
+        Path keyFile = dir.resolve("jetstream.key");
+        java.nio.file.Files.writeString(keyFile, "operator key\n");
+        Path store = java.nio.file.Files.createDirectories(dir.resolve("store"));
+        assertThat(run("publish", store.toString(), "SECRET", "--create", "sec.*", "--count", "30", "--key-file", keyFile.toString())
+                .status()).isZero();
+
+        Run first = run("consume", store.toString(), "SECRET", "C", "--create", ">", "--count", "10", "--ack", "--json",
+                "--key-file", keyFile.toString());
+        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(ReportJson.MAPPER.readTree(first.out()).path("last_stream_seq").asLong()).isEqualTo(10);
+        Path consumerDir = store.resolve("jetstream/$G/streams/SECRET/obs/C");
+        assertThat(consumerDir.resolve("meta.key")).as("the consumer is encrypted as its stream is").exists();
+        assertThat(java.nio.file.Files.readString(consumerDir.resolve("meta.inf"), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain("durable_name");
+
+        Run rest = run("consume", store.toString(), "SECRET", "C", "--ack", "--json", "--key", "operator key");
+        assertThat(rest.status()).as(rest.err()).isZero();
+        JsonNode b = ReportJson.MAPPER.readTree(rest.out());
+        assertThat(b.path("consumed").asLong()).isEqualTo(20);
+        assertThat(b.path("first_stream_seq").asLong()).isEqualTo(11);
+
+        Run wrong = run("consume", store.toString(), "SECRET", "C", "--key", "another key");
+        assertThat(wrong.status()).isEqualTo(Main.NO_INPUT);
+        assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
+        Run none = run("consume", store.toString(), "SECRET", "C");
+        assertThat(none.status()).isEqualTo(Main.FAILED);
+        assertThat(none.err()).contains("meta.key");
+        Run both = run("consume", store.toString(), "SECRET", "C", "--key", "operator key", "--key-file", keyFile.toString());
+        assertThat(both.status()).isEqualTo(Main.USAGE);
+    }
 }

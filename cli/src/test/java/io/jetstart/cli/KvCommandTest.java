@@ -112,4 +112,41 @@ class KvCommandTest {
             assertThat(store.stream("KV_cfg").ready()).failsWithin(java.time.Duration.ofSeconds(30));
         }
     }
+
+    @Test
+    void withTheKeyABucketIsCreatedEncryptedWithTheCipherAskedForAndAWrongKeyExits66NamingMetaKey() throws Exception {
+        Path keyFile = dir.resolve("jetstream.key");
+        java.nio.file.Files.writeString(keyFile, "operator key\n");
+        Run add = kv("add", "--history", "3", "--key-file", keyFile.toString(), "--cipher", "aes");
+        assertThat(add.status()).as(add.err()).isZero();
+        Path sd = dir.resolve("jetstream/$G/streams/KV_cfg");
+        assertThat(sd.resolve("meta.key")).as("AES key file").hasSize(io.jetstart.core.crypto.StoreCipher.AES.keyFileBytes());
+        assertThat(kv("put", "app.name", "secret value", "--key", "operator key").status()).isZero();
+        assertThat(kv("put", "app.name", "second secret", "--key", "operator key").status()).isZero();
+
+        Run get = kv("get", "app.name", "--json", "--key-file", keyFile.toString());
+        assertThat(get.status()).as(get.err()).isZero();
+        JsonNode entry = ReportJson.MAPPER.readTree(get.out());
+        assertThat(entry.path("revision").asLong()).isEqualTo(2);
+        assertThat(new String(Base64.getDecoder().decode(entry.path("value").asText()), StandardCharsets.UTF_8)).isEqualTo("second secret");
+        Run history = kv("history", "app.name", "--json", "--key", "operator key");
+        assertThat(history.status()).as(history.err()).isZero();
+        assertThat(ReportJson.MAPPER.readTree(history.out())).hasSize(2);
+        try (java.util.stream.Stream<Path> blocks = java.nio.file.Files.list(sd.resolve("msgs"))) {
+            for (Path b : blocks.filter(p -> p.toString().endsWith(".blk")).toList()) {
+                assertThat(new String(java.nio.file.Files.readAllBytes(b), StandardCharsets.ISO_8859_1)).as(b + " is ciphertext")
+                        .doesNotContain("secret").doesNotContain("app.name");
+            }
+        }
+
+        Run wrong = kv("get", "app.name", "--key", "another key");
+        assertThat(wrong.status()).isEqualTo(Main.NO_INPUT);
+        assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
+        Run none = kv("get", "app.name");
+        assertThat(none.status()).isEqualTo(Main.FAILED);
+        assertThat(none.err()).contains("meta.key");
+        Run badCipher = kv("add", "--key", "operator key", "--cipher", "rot13");
+        assertThat(badCipher.status()).isEqualTo(Main.USAGE);
+        assertThat(badCipher.err()).contains("--cipher must be chachapoly or aes");
+    }
 }
