@@ -45,7 +45,7 @@ final class ExportCommand implements Callable<Integer> {
             // A runtime in another process writes the store: export a crash-consistent copy of it.
             Path temp = java.nio.file.Files.createTempDirectory("jetstart-export-");
             try {
-                r = StreamExport.export(HeldStreamCopy.copy(sd, temp), out, keys.key);
+                r = StreamExport.export(HeldStreamCopy.copy(sd, temp, keys.key), out, keys.key);
             } finally {
                 deleteTree(temp);
             }

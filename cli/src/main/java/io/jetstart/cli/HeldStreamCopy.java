@@ -1,5 +1,9 @@
 package io.jetstart.cli;
 
+import io.jetstart.core.crypto.BlockKeystream;
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScan;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.format.CompressionEnvelope;
@@ -32,6 +36,10 @@ import java.util.stream.Stream;
  * the copied blocks): the restoring server rebuilds from the blocks, which hold a tombstone for
  * every removal. A consistent point between two batches needs the runtime itself:
  * {@code JetStartStream.export}.
+ *
+ * <p>An encrypted stream is copied with its key files (the stream's, each block's, each
+ * consumer's): its last block is decrypted to find its last whole record and the ciphertext cut at
+ * the same offset (the keystream keeps offsets), so the export decrypts the copy as it would the store.
  */
 final class HeldStreamCopy {
     private static final Pattern BLOCK = Pattern.compile("(\\d+)\\.blk");
@@ -69,10 +77,21 @@ final class HeldStreamCopy {
         return false;
     }
 
-    /** Copies {@code sd} into a new store under {@code tempStore} and returns the copy's stream folder. */
-    static StreamDir copy(StreamDir sd, Path tempStore) throws IOException {
+    /**
+     * Copies {@code sd} into a new store under {@code tempStore} and returns the copy's stream folder.
+     *
+     * @param key the operator's key (null: none), to find the last whole record of an encrypted last block
+     */
+    static StreamDir copy(StreamDir sd, Path tempStore, StoreKey key) throws IOException {
         Path target = tempStore.resolve("jetstream").resolve(sd.account()).resolve("streams").resolve(sd.name());
         Files.createDirectories(target.resolve("msgs"));
+        StreamKeys keys;
+        try {
+            keys = key == null ? StreamKeys.PLAIN : StreamKeys.load(key, sd.account(), sd.dir(), DiskGate.unbounded());
+        } catch (DecryptionException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        copyIfPresent(sd.dir(), target, MetaFiles.META_KEY);
         for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM)) {
             Files.write(target.resolve(f), readBounded(sd.dir().resolve(f)));
         }
@@ -87,19 +106,34 @@ final class HeldStreamCopy {
         RecordHashSource hashes = RecordHashSource.chosen();
         for (int i = 0; i < blocks.size(); i++) {
             Path b = blocks.get(i);
+            // The block's key file first, as the runtime writes them (a block never exists without it).
+            copyIfPresent(msgs, target.resolve("msgs"), blockIndex(b) + ".key");
             byte[] bytes = readBounded(b);
             int keep = bytes.length;
-            if (i == blocks.size() - 1 && !compressed(bytes)) {
-                // The block being appended to: keep its whole records only (a write may be under way).
-                BlockScan scan = new BlockScanner(sd.name(), hashes).scan(blockIndex(b), bytes, bytes.length);
-                keep = (int) scan.validLength();
+            if (i == blocks.size() - 1) {
+                byte[] plain = bytes;
+                java.util.Optional<BlockKeystream> keystream;
+                try {
+                    keystream = keys.block(msgs, blockIndex(b), DiskGate.unbounded());
+                } catch (DecryptionException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+                if (keystream.isPresent()) {
+                    plain = bytes.clone();
+                    keystream.get().xor(plain, 0, plain.length, 0);
+                }
+                if (!compressed(plain)) {
+                    // The block being appended to: keep its whole records only (a write may be under way).
+                    BlockScan scan = new BlockScanner(sd.name(), hashes).scan(blockIndex(b), plain, plain.length);
+                    keep = (int) scan.validLength();
+                }
             }
             Files.write(target.resolve("msgs").resolve(b.getFileName()), keep == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, keep));
         }
         for (String c : sd.consumers()) {
             Path from = sd.dir().resolve("obs").resolve(c);
             Path to = Files.createDirectories(target.resolve("obs").resolve(c));
-            for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat")) {
+            for (String f : List.of(MetaFiles.META_KEY, MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat")) {
                 if (Files.isRegularFile(from.resolve(f))) {
                     Files.write(to.resolve(f), readBounded(from.resolve(f)));
                 }
@@ -111,6 +145,12 @@ final class HeldStreamCopy {
             }
         }
         throw new IOException(target + ": the copied stream is not found where it was written");
+    }
+
+    private static void copyIfPresent(Path fromDir, Path toDir, String name) throws IOException {
+        if (Files.isRegularFile(fromDir.resolve(name))) {
+            Files.write(toDir.resolve(name), readBounded(fromDir.resolve(name)));
+        }
     }
 
     /** A file read whole, its size checked first (no block, meta or consumer file is near the bound). */

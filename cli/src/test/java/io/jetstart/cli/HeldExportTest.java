@@ -102,4 +102,39 @@ class HeldExportTest {
             assertThat(HeldStreamCopy.heldByRuntime(store)).isTrue();
         }
     }
+
+    @Test
+    void exportWithTheKeyOfAHeldEncryptedStoreDecryptsItsBlocksAndItsConsumer() throws Exception {
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Path out = dir.resolve("backup");
+        RuntimeOptions opts = RuntimeOptions.defaults().withBlockSize(4096).withKey(io.jetstart.core.crypto.StoreKey.ofText("operator key"));
+        try (JetStartStore held = JetStart.open(store, opts)) {
+            JetStartStream s = held.createStream("$G", io.jetstart.core.meta.StreamConfig.parse(
+                    "{\"name\":\"H\",\"subjects\":[\"h.*\"]}".getBytes(StandardCharsets.UTF_8)));
+            for (int i = 1; i <= 400; i++) {
+                s.publish("h." + (i % 4), ("message " + i).getBytes(StandardCharsets.UTF_8));
+            }
+            s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}").fetch(3, 0, java.time.Duration.ZERO)
+                    .forEach(io.jetstart.runtime.ConsumedMessage::ack);
+            // The consumer's state on disk before the export (o.dat is written at its cadence otherwise).
+            held.stream("H").await(java.time.Duration.ofSeconds(5)).consumerInfo("C");
+            StringWriter err = new StringWriter();
+            assertThat(run(err, "export", store.toString(), "H", out.toString(), "--key", "operator key")).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("held by a jetstart runtime");
+        }
+        Path streamDir = dir.resolve("restored/jetstream/$G/streams/H");
+        try (InputStream in = Files.newInputStream(out.resolve(BackupLayout.DATA))) {
+            SnapshotUnpacker.unpack(in, streamDir);
+        }
+        StreamState state = recovered(streamDir, "H");
+        assertThat(state.lastSeq()).as("every block, the last one decrypted to find its last record").isEqualTo(400);
+        assertThat(state.messages()).isEqualTo(400);
+        assertThat(Files.readString(streamDir.resolve("obs/C/meta.inf"))).as("the consumer, opened with its own key")
+                .contains("\"durable_name\":\"C\"");
+        try (JetStartStore copy = JetStart.open(dir.resolve("restored"), RuntimeOptions.defaults())) {
+            JetStartStream h = copy.stream("H").await(java.time.Duration.ofSeconds(30));
+            assertThat(h.get(400).orElseThrow().payload()).isEqualTo("message 400".getBytes(StandardCharsets.UTF_8));
+            assertThat(h.consumerInfo("C").notDelivered()).isEmpty();
+        }
+    }
 }
