@@ -37,7 +37,8 @@ import org.junit.jupiter.api.TestFactory;
  * <ul>
  *   <li>consumers the runtime created on an encrypted stream (their own {@code meta.key}, sealed
  *       {@code meta.inf} and {@code o.dat}) after fetches, acks, naks and a term: the server reports
- *       the runtime's state for each and a pull from it delivers what the runtime delivers next;</li>
+ *       the runtime's state for each and a jnats pull consumer ({@code ConsumerContext.fetch})
+ *       gets from it what the runtime delivers next;</li>
  *   <li>the other way: the server runs the same scenario on its encrypted stream, and the runtime
  *       with the key reports the server's state and delivers what the server delivers next;</li>
  *   <li>the server line's own encrypted fixtures: the runtime serves their consumers, fetches and
@@ -113,9 +114,8 @@ class EncryptedConsumersIT {
                 RuntimeCryptS2ServerIT.jetstreamBlock(KEY, cipher));
              NatsClient client = nats.connect(Account.GLOBAL)) {
             for (String c : ConsumerRestartIT.CONSUMERS) {
-                ServerPull p = new ServerPull(client.connection(), "R", c);
-                serverStates.put(c, State.of(p.info()));
-                serverNext.put(c, p.fetchNoWait(100).stream().map(d -> d.streamSeq() + "/" + d.deliveries()).toList());
+                serverStates.put(c, State.of(new ServerPull(client.connection(), "R", c).info()));
+                serverNext.put(c, jnatsFetch(client.connection(), c));
             }
             log = nats.log();
         }
@@ -212,6 +212,19 @@ class EncryptedConsumersIT {
         System.out.println("[it] " + b + " " + fixture + " runtime states " + runtimeStates);
         assertThat(log).doesNotContain("decrypt");
         assertThat(serverStates).as(b + " reports the state the runtime left in " + fixture).isEqualTo(runtimeStates);
+    }
+
+    /** What a jnats pull consumer (its simplified API) gets next: stream sequence / delivery count of each message. */
+    private static List<String> jnatsFetch(io.nats.client.Connection connection, String consumer) throws Exception {
+        io.nats.client.ConsumerContext cc = connection.getConsumerContext("R", consumer);
+        List<String> got = new ArrayList<>();
+        try (io.nats.client.FetchConsumer fc = cc.fetch(io.nats.client.FetchConsumeOptions.builder().maxMessages(100)
+                .expiresIn(1_000).build())) {
+            for (io.nats.client.Message m = fc.nextMessage(); m != null; m = fc.nextMessage()) {
+                got.add(m.metaData().streamSequence() + "/" + m.metaData().deliveredCount());
+            }
+        }
+        return got;
     }
 
     private static String subject(int i) {
