@@ -136,6 +136,7 @@ final class StreamConsumers {
             c.start();
             // SetStarting writes the state at once, as the server does.
             AtomicFiles.write(dir.resolve("o.dat"), ck.seal(c.stateToWrite(WriterLoop.wallNanos(), true)));
+            // Its keys before it is listed: a tick that finds it among the served seals with them.
             if (ck.encrypted()) {
                 sealed.put(name, ck);
             }
@@ -225,6 +226,7 @@ final class StreamConsumers {
             // Listed until its files are gone, so a listing never names a consumer without them or the reverse.
             served.remove(name);
             reported.remove(name);
+            // Last: a tick still writing it finds its keys, or no directory to write into (never a plain o.dat).
             sealed.remove(name);
         } finally {
             admin.unlock();
