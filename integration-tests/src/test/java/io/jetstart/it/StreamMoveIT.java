@@ -106,12 +106,7 @@ class StreamMoveIT {
             for (JsonNode s : dump.json().path("streams")) {
                 String name = s.path("name").asText();
                 ObjectNode info = api.streamInfo(name);
-                List<JsonNode> got = new ArrayList<>();
-                for (long seq = info.path("state").path("first_seq").asLong();
-                        seq > 0 && seq <= info.path("state").path("last_seq").asLong(); seq++) {
-                    api.message(name, seq).ifPresent(got::add);
-                }
-                served.put(name, got);
+                served.put(name, ServedMessages.served(api, name, info.path("state")));
             }
         }
         return new Moved(server, source, inspect, dump.json(), oracle, served, pushes);
