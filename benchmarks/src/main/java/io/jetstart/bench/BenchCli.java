@@ -9,7 +9,7 @@ import picocli.CommandLine;
 /**
  * What the {@code jetstart bench} commands share around their options: how a command line is run
  * (exit status 64 on a wrong option or value, 2 when the bench itself failed), where the
- * repository is, and which folder holds the nats-server builds.
+ * repository is.
  */
 final class BenchCli {
     private BenchCli() {
@@ -39,14 +39,5 @@ final class BenchCli {
     /** The repository the {@code ./jetstart} launcher names ({@code -Djetstart.repo}), else the working folder. */
     static Path repo() {
         return Path.of(System.getProperty("jetstart.repo", ".")).toAbsolutePath().normalize();
-    }
-
-    /** {@code --servers} when given, else {@code $JETSTART_NATS_SERVERS}, else {@code <repo>/.cache/nats-servers/bin}. */
-    static Path serversDir(Path option, Path repo) {
-        if (option != null) {
-            return option;
-        }
-        String env = System.getenv("JETSTART_NATS_SERVERS");
-        return env != null && !env.isBlank() ? Path.of(env) : repo.resolve(".cache/nats-servers/bin");
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -53,12 +54,8 @@ public final class BenchMain implements Callable<Integer> {
             description = "JVM option for every jetstart run (repeatable; after those in JETSTART_JAVA_OPTS), e.g. --jvm-opt=-Xmx64m")
     List<String> jvmOpts = new ArrayList<>();
 
-    @Option(names = "--no-servers", description = "Do not start nats-server")
-    boolean noServers;
-
-    @Option(names = "--servers", paramLabel = "DIR",
-            description = "Folder of nats-server-<version> binaries (default: $JETSTART_NATS_SERVERS, else <repo>/.cache/nats-servers/bin)")
-    Path serversDir;
+    @Mixin
+    ServersOption servers = new ServersOption();
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Where generated stores are kept (default: <repo>/.cache/bench)")
     Path cacheDir;
@@ -109,13 +106,12 @@ public final class BenchMain implements Callable<Integer> {
             jvm.addAll(List.of(env.strip().split("\\s+")));
         }
         jvm.addAll(jvmOpts);
-        Path servers = noServers ? null : BenchCli.serversDir(serversDir, repo);
         Path cache = cacheDir != null ? cacheDir : repo.resolve(".cache/bench");
         String command = "jetstart bench " + String.join(" ", args);
         if (env != null && !env.isBlank()) {
             command = "JETSTART_JAVA_OPTS='" + env.strip() + "' " + command;
         }
-        var settings = new StartupBench.Settings(w, runs, cold, cache, servers, jvm, modeSet, new LinkedHashSet<>(only), command,
+        var settings = new StartupBench.Settings(w, runs, cold, cache, servers.folder(repo), jvm, modeSet, new LinkedHashSet<>(only), command,
                 timeoutSeconds * 1_000_000_000L);
         BenchResult result = new StartupBench(settings, System.err).run();
         String table = BenchTable.render(result);

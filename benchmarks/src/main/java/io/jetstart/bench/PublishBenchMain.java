@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -55,12 +56,8 @@ final class PublishBenchMain implements Callable<Integer> {
             description = "Messages per big stream of the open target (default: ${DEFAULT-VALUE})")
     long openMessages;
 
-    @Option(names = "--no-servers", description = "Do not start nats-server")
-    boolean noServers;
-
-    @Option(names = "--servers", paramLabel = "DIR",
-            description = "Folder of nats-server-<version> binaries (default: $JETSTART_NATS_SERVERS, else <repo>/.cache/nats-servers/bin)")
-    Path serversDir;
+    @Mixin
+    ServersOption servers = new ServersOption();
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Work folder, emptied as the bench goes (default: <repo>/.cache/bench/publish)")
     Path workDir;
@@ -103,8 +100,8 @@ final class PublishBenchMain implements Callable<Integer> {
         Path repo = BenchCli.repo();
         List<String> notes = new ArrayList<>();
         Optional<ServerBuild> server = Optional.empty();
-        if (!noServers) {
-            Path dir = BenchCli.serversDir(serversDir, repo);
+        Path dir = servers.folder(repo);
+        if (dir != null) {
             List<String> problems = new ArrayList<>();
             server = ServerBuild.discover(dir, problems).stream().filter(b -> b.version().isLine(2, 15)).reduce((a, b) -> b);
             if (server.isEmpty()) {
