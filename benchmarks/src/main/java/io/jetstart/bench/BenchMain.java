@@ -10,8 +10,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -54,12 +54,8 @@ public final class BenchMain implements Callable<Integer> {
             description = "JVM option for every jetstart run (repeatable; after those in JETSTART_JAVA_OPTS), e.g. --jvm-opt=-Xmx64m")
     List<String> jvmOpts = new ArrayList<>();
 
-    @Option(names = "--no-servers", description = "Do not start nats-server")
-    boolean noServers;
-
-    @Option(names = "--servers", paramLabel = "DIR",
-            description = "Folder of nats-server-<version> binaries (default: $JETSTART_NATS_SERVERS, else <repo>/.cache/nats-servers/bin)")
-    Path serversDir;
+    @Mixin
+    ServersOption servers = new ServersOption();
 
     @Option(names = "--cache", paramLabel = "DIR", description = "Where generated stores are kept (default: <repo>/.cache/bench)")
     Path cacheDir;
@@ -88,24 +84,12 @@ public final class BenchMain implements Callable<Integer> {
         if (args.length > 0 && args[0].equals("consume")) {
             return ConsumeBenchMain.run(stdout, stderr, java.util.Arrays.copyOfRange(args, 1, args.length));
         }
-        CommandLine cl = new CommandLine(new BenchMain(args));
-        cl.setOut(new java.io.PrintWriter(stdout, true, StandardCharsets.UTF_8));
-        cl.setErr(new java.io.PrintWriter(stderr, true, StandardCharsets.UTF_8));
-        cl.setParameterExceptionHandler((ex, bad) -> {
-            stderr.println("jetstart bench: " + ex.getMessage());
-            stderr.println("Run 'jetstart bench --help' for usage.");
-            return 64;
-        });
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            stderr.println("jetstart bench: " + ex.getMessage());
-            return ex instanceof IllegalArgumentException ? 64 : 2;
-        });
-        return cl.execute(args);
+        return BenchCli.execute(new BenchMain(args), "jetstart bench", stdout, stderr, args);
     }
 
     @Override
     public Integer call() throws Exception {
-        Path repo = Path.of(System.getProperty("jetstart.repo", ".")).toAbsolutePath().normalize();
+        Path repo = BenchCli.repo();
         int cores = Runtime.getRuntime().availableProcessors();
         Workload w = Workload.named(workload, cores);
         Set<Mode> modeSet = EnumSet.noneOf(Mode.class);
@@ -122,18 +106,12 @@ public final class BenchMain implements Callable<Integer> {
             jvm.addAll(List.of(env.strip().split("\\s+")));
         }
         jvm.addAll(jvmOpts);
-        Path servers = null;
-        if (!noServers) {
-            String envDir = System.getenv("JETSTART_NATS_SERVERS");
-            servers = serversDir != null ? serversDir
-                    : envDir != null && !envDir.isBlank() ? Path.of(envDir) : repo.resolve(".cache/nats-servers/bin");
-        }
         Path cache = cacheDir != null ? cacheDir : repo.resolve(".cache/bench");
         String command = "jetstart bench " + String.join(" ", args);
         if (env != null && !env.isBlank()) {
             command = "JETSTART_JAVA_OPTS='" + env.strip() + "' " + command;
         }
-        var settings = new StartupBench.Settings(w, runs, cold, cache, servers, jvm, modeSet, new LinkedHashSet<>(only), command,
+        var settings = new StartupBench.Settings(w, runs, cold, cache, servers.folder(repo), jvm, modeSet, new LinkedHashSet<>(only), command,
                 timeoutSeconds * 1_000_000_000L);
         BenchResult result = new StartupBench(settings, System.err).run();
         String table = BenchTable.render(result);

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,12 +56,8 @@ final class PublishBenchMain implements Callable<Integer> {
             description = "Messages per big stream of the open target (default: ${DEFAULT-VALUE})")
     long openMessages;
 
-    @Option(names = "--no-servers", description = "Do not start nats-server")
-    boolean noServers;
-
-    @Option(names = "--servers", paramLabel = "DIR",
-            description = "Folder of nats-server-<version> binaries (default: $JETSTART_NATS_SERVERS, else <repo>/.cache/nats-servers/bin)")
-    Path serversDir;
+    @Mixin
+    ServersOption servers = new ServersOption();
 
     @Option(names = "--dir", paramLabel = "DIR", description = "Work folder, emptied as the bench goes (default: <repo>/.cache/bench/publish)")
     Path workDir;
@@ -84,19 +80,7 @@ final class PublishBenchMain implements Callable<Integer> {
     }
 
     static int run(PrintStream stdout, PrintStream stderr, String... args) {
-        CommandLine cl = new CommandLine(new PublishBenchMain(args, stdout, stderr));
-        cl.setOut(new java.io.PrintWriter(stdout, true, StandardCharsets.UTF_8));
-        cl.setErr(new java.io.PrintWriter(stderr, true, StandardCharsets.UTF_8));
-        cl.setParameterExceptionHandler((ex, bad) -> {
-            stderr.println("jetstart bench publish: " + ex.getMessage());
-            stderr.println("Run 'jetstart bench publish --help' for usage.");
-            return 64;
-        });
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            stderr.println("jetstart bench publish: " + ex.getMessage());
-            return ex instanceof IllegalArgumentException ? 64 : 2;
-        });
-        return cl.execute(args);
+        return BenchCli.execute(new PublishBenchMain(args, stdout, stderr), "jetstart bench publish", stdout, stderr, args);
     }
 
     @Override
@@ -113,13 +97,11 @@ final class PublishBenchMain implements Callable<Integer> {
         if (window < 1 || runs < 1 || openStreams < 0 || openMessages < 1) {
             throw new IllegalArgumentException("--window, --runs and --open-messages must be positive, --open-streams 0 or more");
         }
-        Path repo = Path.of(System.getProperty("jetstart.repo", ".")).toAbsolutePath().normalize();
+        Path repo = BenchCli.repo();
         List<String> notes = new ArrayList<>();
         Optional<ServerBuild> server = Optional.empty();
-        if (!noServers) {
-            String envDir = System.getenv("JETSTART_NATS_SERVERS");
-            Path dir = serversDir != null ? serversDir
-                    : envDir != null && !envDir.isBlank() ? Path.of(envDir) : repo.resolve(".cache/nats-servers/bin");
+        Path dir = servers.folder(repo);
+        if (dir != null) {
             List<String> problems = new ArrayList<>();
             server = ServerBuild.discover(dir, problems).stream().filter(b -> b.version().isLine(2, 15)).reduce((a, b) -> b);
             if (server.isEmpty()) {

@@ -22,7 +22,6 @@ import io.jetstart.core.store.StreamStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -54,10 +53,7 @@ final class DumpCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    StoreDirArg store = new StoreDirArg();
-
-    @Mixin
-    KeyOptions keys = new KeyOptions();
+    StoreInput input = new StoreInput();
 
     @Option(names = "--json", description = "JSON: {\"streams\":[{\"account\",\"name\",\"messages\":[{\"seq\",\"subject\","
             + "\"time\",\"hdrs\",\"data\"}],\"problems\":[...]}]} (docs/json.md)")
@@ -66,27 +62,15 @@ final class DumpCommand implements Callable<Integer> {
     @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
     boolean pretty;
 
-    @Mixin
-    StreamSelection selection = new StreamSelection();
-
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        Integer missing = store.refuseIfMissing(err);
-        if (missing != null) {
-            return missing;
+        Integer refused = input.refusal(err);
+        if (refused != null) {
+            return refused;
         }
-        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
-        if (badKey != null) {
-            return badKey;
-        }
-        Path storeDir = store.dir;
-        Integer unknown = selection.refuseUnknown(storeDir, err);
-        if (unknown != null) {
-            return unknown;
-        }
-        Set<String> streams = selection.names();
-        StoreLayout layout = StoreLayout.discover(storeDir, DiskGate.unbounded());
+        Set<String> streams = input.streams();
+        StoreLayout layout = StoreLayout.discover(input.dir(), DiskGate.unbounded());
         List<StreamDir> chosen = layout.streams().stream()
                 .filter(sd -> streams.isEmpty() || streams.contains(sd.name())).toList();
         // Dump verifies every record it prints: the same size rule as a recovery for its checksum.
@@ -126,10 +110,10 @@ final class DumpCommand implements Callable<Integer> {
         List<Problem> problems = new ArrayList<>();
         StreamStore s;
         try {
-            StreamKeys streamKeys = StreamKeys.load(keys.key, sd.account(), sd.dir(), DiskGate.unbounded());
+            StreamKeys streamKeys = StreamKeys.load(input.key(), sd.account(), sd.dir(), DiskGate.unbounded());
             s = StreamOpener.open(sd.account(), sd.name(), sd.dir(),
                     MetaFiles.readStream(sd.dir(), DiskGate.unbounded(), streamKeys).config(),
-                    StoreContext.singleThreaded(hashes).withKey(keys.key));
+                    StoreContext.singleThreaded(hashes).withKey(input.key()));
             problems.addAll(s.problems());
             // As a startup does: a rebuilt interest stream then shows what the server keeps. A
             // consumer that cannot be loaded is damage (as in inspect), not a failed dump.

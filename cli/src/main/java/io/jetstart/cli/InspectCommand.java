@@ -4,7 +4,6 @@ import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,10 +19,7 @@ final class InspectCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    StoreDirArg store = new StoreDirArg();
-
-    @Mixin
-    KeyOptions keys = new KeyOptions();
+    StoreInput input = new StoreInput();
 
     @Mixin
     ServerLineOption serverLine = new ServerLineOption();
@@ -34,28 +30,16 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
     boolean pretty;
 
-    @Mixin
-    StreamSelection selection = new StreamSelection();
-
     @Override
     public Integer call() throws Exception {
-        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
-        if (missing != null) {
-            return missing;
-        }
-        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
-        if (badKey != null) {
-            return badKey;
-        }
-        Path storeDir = store.dir;
-        Integer unknown = selection.refuseUnknown(storeDir, spec.commandLine().getErr());
-        if (unknown != null) {
-            return unknown;
+        Integer refused = input.refusal(spec.commandLine().getErr());
+        if (refused != null) {
+            return refused;
         }
         RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
-                .withListener(RecoveryListener.NONE).withOnlyStreams(selection.names()).withKey(keys.key);
+                .withListener(RecoveryListener.NONE).withOnlyStreams(input.streams()).withKey(input.key());
         opts = serverLine.applyTo(opts);
-        RecoveryReport report = StoreRecovery.recover(storeDir, opts);
+        RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
         var out = spec.commandLine().getOut();
         if (json) {
             out.println(ReportJson.write(ReportJson.report(report, false), pretty));

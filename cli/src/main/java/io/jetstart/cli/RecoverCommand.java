@@ -24,10 +24,7 @@ final class RecoverCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    StoreDirArg store = new StoreDirArg();
-
-    @Mixin
-    KeyOptions keys = new KeyOptions();
+    StoreInput input = new StoreInput();
 
     @Option(names = "--json", description = "Write the report as JSON on stdout: inspect's fields plus outcome, duration_ms, "
             + "gate_wait_ms, bytes_read per stream and a summary (docs/json.md)")
@@ -61,9 +58,6 @@ final class RecoverCommand implements Callable<Integer> {
     boolean quiet;
 
     @Mixin
-    StreamSelection selection = new StreamSelection();
-
-    @Mixin
     MetricsOptions metrics = new MetricsOptions();
 
     @Mixin
@@ -72,16 +66,12 @@ final class RecoverCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
-        Integer missing = store.refuseIfMissing(err);
-        if (missing != null) {
-            return missing;
+        Integer refused = input.refuseStoreOrKey(err);
+        if (refused != null) {
+            return refused;
         }
-        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
-        if (badKey != null) {
-            return badKey;
-        }
-        Path storeDir = store.dir;
-        RecoveryOptions opts = serverLine.applyTo(RecoveryOptions.defaults().withKey(keys.key));
+        Path storeDir = input.dir();
+        RecoveryOptions opts = serverLine.applyTo(RecoveryOptions.defaults().withKey(input.key()));
         try {
             // RecoveryOptions owns the ranges (1..8192 dios, 1..4096 workers) and says them.
             if (dios != null) {
@@ -106,7 +96,7 @@ final class RecoverCommand implements Callable<Integer> {
         if (badMetrics != null) {
             return badMetrics;
         }
-        Integer unknown = selection.refuseUnknown(storeDir, err);
+        Integer unknown = input.refuseUnknownStreams(err);
         if (unknown != null) {
             return unknown;
         }
@@ -118,7 +108,7 @@ final class RecoverCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         opts = opts.withDeadline(deadline).withPreview(!noPreview).withListener(observation.listener())
-                .withOnlyStreams(selection.names());
+                .withOnlyStreams(input.streams());
         try (observation;
              StoreRecovery recovery = new StoreRecovery(storeDir, opts);
              // Ctrl-C or SIGTERM cancels cleanly (every stream stops within one block read), and the

@@ -31,7 +31,7 @@ final class VerifyCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    StoreDirArg store = new StoreDirArg();
+    StoreInput input = new StoreInput();
 
     @Option(names = "--quick", description = "Check only what the fast path trusts (meta sums, index.db checksums and "
             + "summaries, the last block checksums, consumers) without reading every record")
@@ -43,29 +43,15 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--pretty", description = "Indent the JSON (default: compact)")
     boolean pretty;
 
-    @Mixin
-    StreamSelection selection = new StreamSelection();
-
-    @Mixin
-    KeyOptions keys = new KeyOptions();
-
     @Override
     public Integer call() throws Exception {
-        Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
-        if (missing != null) {
-            return missing;
+        Integer refused = input.refusal(spec.commandLine().getErr());
+        if (refused != null) {
+            return refused;
         }
-        Integer badKey = keys.refuseIfBad(store.dir, spec.commandLine().getErr());
-        if (badKey != null) {
-            return badKey;
-        }
-        Integer unknown = selection.refuseUnknown(store.dir, spec.commandLine().getErr());
-        if (unknown != null) {
-            return unknown;
-        }
-        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(selection.names())
-                .withVerifyBlocks(!quick).withKey(keys.key);
-        RecoveryReport report = StoreRecovery.recover(store.dir, opts);
+        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(input.streams())
+                .withVerifyBlocks(!quick).withKey(input.key());
+        RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
         List<Finding> findings = Finding.of(report);
         boolean damaged = Finding.damaged(report);
         var out = spec.commandLine().getOut();

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -83,22 +82,17 @@ class EncryptedFixturesMakerIT {
             return empty;
         }
 
-        Path rebuiltStore = work.resolve("rebuilt");
-        copyTree(store, rebuiltStore);
-        try (Stream<Path> files = Files.walk(rebuiltStore)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().equals("index.db")).toList()) {
-                Files.delete(f);
-            }
-        }
+        Path rebuiltStore = StoreFiles.copy(store, work.resolve("rebuilt"));
+        StoreFiles.deleteIndexDbs(rebuiltStore);
         ServerOracle.Snapshot rebuilt;
         try (NatsServerProcess server = NatsServerProcess.start(binary, rebuiltStore, work, ServerAccounts.GLOBAL, conf)) {
             rebuilt = ServerOracle.captureAfterRestore(server);
             server.stopGracefully();
         }
 
-        deleteTree(out);
+        StoreFiles.deleteTree(out);
         Files.createDirectories(out);
-        copyTree(store, out.resolve("store"));
+        StoreFiles.copy(store, out.resolve("store"));
         Files.writeString(out.resolve("key.txt"), key, StandardCharsets.UTF_8);
         Files.writeString(out.resolve("server-version.txt"), "nats-server: v" + binary.version() + "\n");
         Files.writeString(out.resolve("oracle.json"), Json.pretty(fixtureOracle(clean)) + "\n");
@@ -136,29 +130,5 @@ class EncryptedFixturesMakerIT {
             s.putArray("consumers").addAll(consumers);
         }
         return out;
-    }
-
-    private static void copyTree(Path src, Path dst) throws Exception {
-        try (Stream<Path> walk = Files.walk(src)) {
-            for (Path p : walk.toList()) {
-                Path t = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws Exception {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -142,12 +142,7 @@ class JetstartToServerIT {
                 JsApi api = new JsApi(c, Json.mapper());
                 for (JsonNode s : oracle.oracle().path("streams")) {
                     String name = s.path("name").asText();
-                    List<JsonNode> got = new ArrayList<>();
-                    for (long seq = s.path("state").path("first_seq").asLong(); seq <= s.path("state").path("last_seq").asLong()
-                            && seq > 0; seq++) {
-                        api.message(name, seq).ifPresent(got::add);
-                    }
-                    messages.put(name, got);
+                    messages.put(name, ServedMessages.served(api, name, s.path("state")));
                 }
                 // Resuming delivers, which changes consumer state: only after everything was read.
                 for (JsonNode raw : oracle.raw().path("streams")) {

@@ -39,13 +39,7 @@ final class Repo {
     static Path work(String name) {
         Path dir = output().resolveSibling("it-work").resolve(name);
         try {
-            if (Files.exists(dir)) {
-                try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
-            }
+            StoreFiles.deleteTree(dir);
             return Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot prepare " + dir, e);

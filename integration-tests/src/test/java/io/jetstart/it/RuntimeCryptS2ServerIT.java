@@ -197,12 +197,7 @@ class RuntimeCryptS2ServerIT {
                     if (name.equals("Z")) {
                         lastBefore = s.path("state").path("last_seq").asLong();
                     }
-                    List<JsonNode> got = new ArrayList<>();
-                    for (long seq = s.path("state").path("first_seq").asLong(); seq <= s.path("state").path("last_seq").asLong()
-                            && seq > 0; seq++) {
-                        api.message(name, seq).ifPresent(got::add);
-                    }
-                    messages.put(name, got);
+                    messages.put(name, ServedMessages.served(api, name, s.path("state")));
                 }
                 PublishAck ack = client.connection().jetStream().publish("z.after", "after".getBytes(StandardCharsets.UTF_8));
                 nextSeq = ack.getSeqno();

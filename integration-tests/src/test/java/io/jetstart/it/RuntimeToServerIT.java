@@ -149,12 +149,7 @@ class RuntimeToServerIT {
                 JsApi api = new JsApi(client.connection(), Json.mapper());
                 for (JsonNode s : oracle.oracle().path("streams")) {
                     String name = s.path("name").asText();
-                    List<JsonNode> got = new ArrayList<>();
-                    for (long seq = s.path("state").path("first_seq").asLong(); seq <= s.path("state").path("last_seq").asLong()
-                            && seq > 0; seq++) {
-                        api.message(name, seq).ifPresent(got::add);
-                    }
-                    messages.put(name, got);
+                    messages.put(name, ServedMessages.served(api, name, s.path("state")));
                 }
                 PublishAck ack = client.connection().jetStream().publish("rt.9", "after".getBytes(StandardCharsets.UTF_8));
                 nextSeq = ack.getSeqno();

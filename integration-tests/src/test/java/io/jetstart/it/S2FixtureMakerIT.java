@@ -8,10 +8,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.KeyValue;
 import io.nats.client.Message;
-import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.CompressionOption;
 import io.nats.client.api.ConsumerConfiguration;
@@ -27,8 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -78,7 +74,7 @@ class S2FixtureMakerIT {
         String name = "nats-" + binary.version() + "-s2";
         Path out = Fixtures.dir().resolve(name);
         Path work = Repo.work("s2-fixture-" + binary.version());
-        deleteTree(out);
+        StoreFiles.deleteTree(out);
         Path store = out.resolve("store");
         ObjectMapper json = Json.mapper();
         try (NatsServerProcess server = NatsServerProcess.start(binary, store, work, ServerAccounts.GLOBAL, CONFIG)) {
@@ -93,13 +89,8 @@ class S2FixtureMakerIT {
         }
         Files.writeString(out.resolve("server-version.txt"), "nats-server: v" + binary.version() + "\n");
 
-        Path copy = work.resolve("rebuilt-store");
-        copyTree(store, copy);
-        try (Stream<Path> files = Files.walk(copy)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().equals("index.db")).toList()) {
-                Files.delete(f);
-            }
-        }
+        Path copy = StoreFiles.copy(store, work.resolve("rebuilt-store"));
+        StoreFiles.deleteIndexDbs(copy);
         try (NatsServerProcess server = NatsServerProcess.start(binary, copy, work, ServerAccounts.GLOBAL, CONFIG)) {
             Thread.sleep(ServerOracle.RESTORE_SETTLE.toMillis());
             Files.writeString(out.resolve("oracle.rebuilt.json"), Json.pretty(oracle(server, json)));
@@ -146,7 +137,7 @@ class S2FixtureMakerIT {
         ConsumerConfiguration c0 = ConsumerConfiguration.builder().durable("C0").ackPolicy(AckPolicy.Explicit)
                 .deliverPolicy(DeliverPolicy.All).maxAckPending(1_000).ackWait(Duration.ofMinutes(10)).build();
         jsm.addOrUpdateConsumer("LIM", c0);
-        List<Message> got = fetch(js, "LIM", "C0", 200);
+        List<Message> got = StoreScenarios.fetch(js, "LIM", "C0", 200);
         for (int i = got.size(); i >= 1; i--) {
             if (i <= 100 || i % 10 == 0) {
                 got.get(i - 1).ackSync(WAIT);
@@ -203,23 +194,6 @@ class S2FixtureMakerIT {
             b[k] = k < tag.length ? tag[k] : (byte) ('a' + (k * 7 + i) % 26);
         }
         return b;
-    }
-
-    private static List<Message> fetch(JetStream js, String stream, String durable, int count) throws Exception {
-        JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind(stream, durable));
-        try {
-            List<Message> got = new ArrayList<>(count);
-            long deadline = System.nanoTime() + WAIT.multipliedBy(4).toNanos();
-            while (got.size() < count && System.nanoTime() < deadline) {
-                got.addAll(sub.fetch(Math.min(256, count - got.size()), WAIT));
-            }
-            if (got.size() != count) {
-                throw new IllegalStateException(stream + " > " + durable + ": fetched " + got.size() + " of " + count);
-            }
-            return got;
-        } finally {
-            sub.unsubscribe();
-        }
     }
 
     /** The fixtures' oracle shape: account totals, and per stream its config, state and consumers. */
@@ -306,30 +280,5 @@ class S2FixtureMakerIT {
             }
         }
         return out.append("]}\n").toString();
-    }
-
-    private static void copyTree(Path src, Path dst) throws IOException {
-        deleteTree(dst);
-        try (Stream<Path> walk = Files.walk(src)) {
-            for (Path p : walk.toList()) {
-                Path t = dst.resolve(src.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

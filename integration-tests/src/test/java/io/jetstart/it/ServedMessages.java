@@ -1,6 +1,7 @@
 package io.jetstart.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,8 @@ import java.util.Map;
 /**
  * The one comparison of what a store holds ({@code jetstart dump --json}: per stream, every live
  * message) with what a server serves (its message-get answers, per stream, in sequence order):
- * field by field, the fields both write the same way.
+ * field by field, the fields both write the same way; and the one way the tests ask a server for
+ * what it serves ({@link #served}).
  */
 final class ServedMessages {
     /** The message fields compared: sequence, subject, body and headers (base64) and time. */
@@ -16,6 +18,20 @@ final class ServedMessages {
     private static final int MAX_PROBLEMS = 20;
 
     private ServedMessages() {
+    }
+
+    /**
+     * Every message {@code stream} serves, asked one sequence at a time from the first to the last
+     * sequence of {@code state} (its stream info state); sequences the server no longer holds are
+     * skipped.
+     */
+    static List<JsonNode> served(JsApi api, String stream, JsonNode state) throws IOException {
+        List<JsonNode> got = new ArrayList<>();
+        long last = state.path("last_seq").asLong();
+        for (long seq = state.path("first_seq").asLong(); seq > 0 && seq <= last; seq++) {
+            api.message(stream, seq).ifPresent(got::add);
+        }
+        return got;
     }
 
     /**

@@ -80,7 +80,7 @@ class ServerLineFixturesIT {
             }
             // The one edit made to the files after the stop (testdata/README.md): INTW loses its
             // consumer C1 as an operator removing its directory would; the server never did this.
-            deleteTree(store.resolve("jetstream/$G/streams/INTW/obs/C1"));
+            StoreFiles.deleteTree(store.resolve("jetstream/$G/streams/INTW/obs/C1"));
             Files.writeString(dir.resolve("server-version.txt"), "nats-server: v" + b.version() + "\n");
             for (NatsServerBinary other : servers.all()) {
                 if (!other.version().writesIndexDb() && b.version().writesIndexDb()) {
@@ -270,14 +270,6 @@ class ServerLineFixturesIT {
             m.ackSync(WAIT);
         }
         nc.flush(WAIT);
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static void publish(JetStream js, String stream, String prefix, int from, int to) throws Exception {

@@ -8,6 +8,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -62,6 +63,30 @@ final class StoreFiles {
             }
         }
         return touched;
+    }
+
+    /** Deletes {@code dir} and everything under it; nothing when it does not exist. */
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /**
+     * Deletes every {@code index.db} (a store the server must rebuild from its blocks, as the
+     * fixtures' {@code oracle.rebuilt.json} record it; {@link #stripIndexes} truncates instead).
+     */
+    static void deleteIndexDbs(Path store) throws IOException {
+        try (Stream<Path> files = Files.walk(store)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().equals("index.db")).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     /** Relative paths and sizes of every file, for messages about what a test did. */

@@ -262,7 +262,7 @@ final class StoreScenarios {
      * pending map (and {@code o.dat}) keeps holes below the delivered sequence.
      */
     private void consume(String stream, String durable, int count, AckChoice choice) throws Exception {
-        List<Message> got = fetch(stream, durable, count);
+        List<Message> got = fetch(js, stream, durable, count);
         for (int i = got.size(); i >= 1; i--) {
             if (choice.ack(i, got.get(i - 1))) {
                 got.get(i - 1).ackSync(WAIT);
@@ -276,7 +276,7 @@ final class StoreScenarios {
      */
     private void consumeWithRedeliveries(String stream, ConsumerConfiguration config) throws Exception {
         jsm.addOrUpdateConsumer(stream, config);
-        List<Message> first = fetch(stream, config.getDurable(), 60);
+        List<Message> first = fetch(js, stream, config.getDurable(), 60);
         for (int i = 30; i >= 1; i--) {
             Message m = first.get(i - 1);
             if (i % 5 == 0) {
@@ -286,7 +286,7 @@ final class StoreScenarios {
             }
         }
         connection.flush(WAIT);
-        List<Message> again = fetch(stream, config.getDurable(), 10);
+        List<Message> again = fetch(js, stream, config.getDurable(), 10);
         long redelivered = again.stream().filter(m -> m.metaData().deliveredCount() > 1).count();
         if (redelivered != 6) {
             throw new IllegalStateException(stream + " " + config.getDurable() + ": " + redelivered
@@ -294,7 +294,8 @@ final class StoreScenarios {
         }
     }
 
-    private List<Message> fetch(String stream, String durable, int count) throws Exception {
+    /** Exactly {@code count} messages from the pull durable {@code durable} of {@code stream}, or an exception saying how many came. */
+    static List<Message> fetch(JetStream js, String stream, String durable, int count) throws Exception {
         JetStreamSubscription sub = js.subscribe(null, PullSubscribeOptions.bind(stream, durable));
         try {
             List<Message> got = new ArrayList<>(count);

@@ -139,12 +139,7 @@ class StreamMoveClusterIT {
                     String name = s.path("name").asText();
                     JsonNode info = api.streamInfo(name);
                     infos.add(info);
-                    List<JsonNode> got = new ArrayList<>();
-                    for (long seq = info.path("state").path("first_seq").asLong();
-                            seq > 0 && seq <= info.path("state").path("last_seq").asLong(); seq++) {
-                        api.message(name, seq).ifPresent(got::add);
-                    }
-                    served.add(got);
+                    served.add(ServedMessages.served(api, name, info.path("state")));
                 }
             }
             Path pulled = tmp.resolve("pulled");

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -32,7 +33,7 @@ class StreamMoveIT {
     private final Path tmp = Repo.work("StreamMoveIT");
 
     record Moved(NatsServerProcess server, Path source, JsonNode inspect, JsonNode dump, ServerOracle.Snapshot oracle,
-            List<JsonNode> served, List<Jetstart.Result> pushes) {
+            Map<String, List<JsonNode>> served, List<Jetstart.Result> pushes) {
     }
 
     @TestFactory
@@ -51,7 +52,7 @@ class StreamMoveIT {
                         Stream.of(pullTest(newest, "newest"))))).map(DynamicNode.class::cast);
     }
 
-    private final java.util.Map<String, Once<Moved>> moved = new java.util.HashMap<>();
+    private final Map<String, Once<Moved>> moved = new java.util.HashMap<>();
 
     private Stream<DynamicNode> pushTests(NatsServerBinary binary, String fixture, String key) {
         Once<Moved> pushed = new Once<>(() -> push(binary, fixture, key));
@@ -99,18 +100,13 @@ class StreamMoveIT {
             assertThat(r.exitCode()).as(r::toString).isZero();
         }
         ServerOracle.Snapshot oracle = ServerOracle.capture(server);
-        List<JsonNode> served = new ArrayList<>();
+        Map<String, List<JsonNode>> served = new LinkedHashMap<>();
         try (NatsClient c = server.connect(Account.GLOBAL)) {
             JsApi api = new JsApi(c.connection(), Json.mapper());
             for (JsonNode s : dump.json().path("streams")) {
                 String name = s.path("name").asText();
                 ObjectNode info = api.streamInfo(name);
-                ArrayNode got = Json.mapper().createArrayNode();
-                for (long seq = info.path("state").path("first_seq").asLong();
-                        seq > 0 && seq <= info.path("state").path("last_seq").asLong(); seq++) {
-                    api.message(name, seq).ifPresent(got::add);
-                }
-                served.add(Json.mapper().createObjectNode().put("name", name).set("messages", got));
+                served.put(name, ServedMessages.served(api, name, info.path("state")));
             }
         }
         return new Moved(server, source, inspect, dump.json(), oracle, served, pushes);
@@ -132,24 +128,7 @@ class StreamMoveIT {
     }
 
     private static void sameMessages(Moved m) {
-        List<String> problems = new ArrayList<>();
-        for (JsonNode s : m.dump().path("streams")) {
-            String name = s.path("name").asText();
-            JsonNode served = m.served().stream().filter(x -> x.path("name").asText().equals(name)).findFirst()
-                    .map(x -> x.path("messages")).orElseThrow();
-            JsonNode written = s.path("messages");
-            if (served.size() != written.size()) {
-                problems.add(name + ": the store has " + written.size() + " messages, the server serves " + served.size());
-            }
-            for (int i = 0; i < Math.min(served.size(), written.size()) && problems.size() < 20; i++) {
-                for (String f : List.of("seq", "subject", "data", "hdrs", "time")) {
-                    if (!written.get(i).path(f).asText("").equals(served.get(i).path(f).asText(""))) {
-                        problems.add(name + " message " + i + ": " + f + " in the store " + written.get(i).path(f)
-                                + ", served " + served.get(i).path(f));
-                    }
-                }
-            }
-        }
+        List<String> problems = ServedMessages.differences("the store", m.dump().path("streams"), m.served());
         assertThat(m.dump().path("streams").size()).isEqualTo(STREAMS.size());
         assertThat(problems).as(() -> String.join("\n  ", problems)).isEmpty();
     }

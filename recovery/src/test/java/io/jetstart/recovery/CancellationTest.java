@@ -39,9 +39,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * no recovery thread alive; a deadline does the same and says which streams did not finish.
  *
  * <p>The store (20 streams × 50,000 messages in 1 MiB blocks, about 160 MB) is generated once.
- * 16 streams have their {@code index.db} truncated, so their rebuild reads every block (a few
- * hundred milliseconds, measured before the cancellations); S17..S20 keep theirs and come back
- * from the fast path in a few milliseconds.
+ * 16 streams have their {@code index.db} truncated, so their rebuild reads every block; S17..S20
+ * keep theirs and come back from the fast path in a few milliseconds.
  */
 @Tag("both-paths")
 class CancellationTest {
@@ -77,20 +76,23 @@ class CancellationTest {
     }
 
     private static void closeAtRandomMoments(RecoveryOptions.Mode mode, int cancellations) throws Exception {
-        // The moments are drawn from the span of an uncancelled run of the same mode, measured here:
-        // a fixed span went stale when the rebuild got faster (most runs then finished first).
-        long spanMs = uncancelledRunMillis(mode);
+        // A moment is a disk operation, drawn from the first 4/5 of those an uncancelled run of the
+        // same mode does; the run waits at it until close() has been called. Moments drawn from a
+        // measured span of time moved with the machine's load (a span measured on a busy machine put
+        // most moments after the end of a later, quicker run).
+        long operations = uncancelledRunOperations(mode);
         Random random = new Random(SEED);
         int runsThatCancelled = 0;
         int runsThatFinished = 0;
         for (int i = 0; i < cancellations; i++) {
-            int delayMs = random.nextInt((int) Math.max(1, spanMs * 4 / 5));
-            String what = mode + ", seed " + SEED + ", cancellation " + i + " after " + delayMs + " ms of an uncancelled "
-                    + spanMs + " ms";
+            long at = 1 + random.nextLong(Math.max(1, operations * 4 / 5));
+            String what = mode + ", seed " + SEED + ", cancellation " + i + " at disk operation " + at
+                    + " of an uncancelled " + operations;
             ConcurrentLinkedQueue<RecoveryEvent> events = new ConcurrentLinkedQueue<>();
             DiskProbe probe = new DiskProbe(0);
+            DiskPause pause = DiskPause.atOperation(at);
             StoreRecovery recovery = new StoreRecovery(store, RecoveryOptions.defaults().withMode(mode)
-                    .withListener(events::add), probe);
+                    .withListener(events::add), gate -> pause.apply(probe.apply(gate)));
             AtomicReference<RecoveryReport> report = new AtomicReference<>();
             AtomicReference<Throwable> error = new AtomicReference<>();
             AtomicLong returnedAt = new AtomicLong();
@@ -101,11 +103,13 @@ class CancellationTest {
                     error.set(t);
                 } finally {
                     returnedAt.set(System.nanoTime());
+                    pause.runEnded();
                 }
             });
-            Thread.sleep(delayMs);
+            pause.awaitPaused();
             long closedAt = System.nanoTime();
             recovery.close();
+            pause.release();
             assertThat(owner.join(PROMPT.plusSeconds(4))).as("%s: run() returned", what).isTrue();
 
             assertThat(error.get()).as(what).isNull();
@@ -121,23 +125,21 @@ class CancellationTest {
                 runsThatFinished++;
             }
         }
-        // Most moments fall inside the run; a few may come after it (runs vary), which must be fine too.
+        // Every moment falls inside a run, but the run may still finish: release() can reach the
+        // paused operation before the cancellation's interrupt does, and that may be its last one.
         assertThat(runsThatCancelled).as("%s, seed %d: runs in which close() cancelled something (%d finished first; "
-                + "an uncancelled run took %d ms)", mode, SEED, runsThatFinished, spanMs)
+                + "an uncancelled run did %d disk operations)", mode, SEED, runsThatFinished, operations)
                 .isGreaterThanOrEqualTo(cancellations / 2);
         assertThat(TestStores.digests(store)).as("no byte of the store changed").isEqualTo(digestsBefore);
     }
 
-    /** The shorter of two uncancelled recoveries of the store in {@code mode} (the first warms the JIT). */
-    private static long uncancelledRunMillis(RecoveryOptions.Mode mode) throws Exception {
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 2; i++) {
-            long start = System.nanoTime();
-            RecoveryReport r = StoreRecovery.recover(store, RecoveryOptions.defaults().withMode(mode));
-            best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
-            assertThat(r.allRecovered()).as("the uncancelled %s run recovers every stream", mode).isTrue();
+    /** The disk operations of an uncancelled recovery of the store in {@code mode}, which recovers every stream. */
+    private static long uncancelledRunOperations(RecoveryOptions.Mode mode) throws Exception {
+        DiskProbe probe = new DiskProbe(0);
+        try (StoreRecovery r = new StoreRecovery(store, RecoveryOptions.defaults().withMode(mode), probe)) {
+            assertThat(r.run().allRecovered()).as("the uncancelled %s run recovers every stream", mode).isTrue();
         }
-        return best;
+        return probe.operations();
     }
 
     /**
