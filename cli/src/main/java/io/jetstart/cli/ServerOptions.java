@@ -1,5 +1,6 @@
 package io.jetstart.cli;
 
+import io.nats.client.AuthHandler;
 import io.nats.client.AuthenticationException;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
@@ -33,7 +34,16 @@ final class ServerOptions {
         Options.Builder b = new Options.Builder().servers(url.split(",")).connectionTimeout(Duration.ofSeconds(5))
                 .maxReconnects(0).connectionName("jetstart").errorListener(new ErrorListener() { });
         if (creds != null) {
-            b.authHandler(Nats.credentials(creds.toString()));
+            AuthHandler auth = Nats.credentials(creds.toString());
+            try {
+                // Signing once here loads the NKey signer (bouncycastle's classes, seconds in a cold JVM on
+                // a busy machine) before the connection timeout starts, not inside the server's handshake,
+                // and a file that is not a creds file is named here rather than as a refused connection.
+                auth.sign(new byte[] {0});
+            } catch (RuntimeException e) {
+                throw new IOException("--creds " + creds + ": not a NATS credentials file (" + e.getMessage() + ")", e);
+            }
+            b.authHandler(auth);
         }
         try {
             return Nats.connect(b.build());

@@ -55,6 +55,16 @@ class StreamMoveCredsIT {
                                     .doesNotContain("SEVERE");
                             assertThat(p.streamsAfterRefusal()).isZero();
                         }),
+                dynamicTest("push --creds with a file that is not a credentials file names that file before it connects",
+                        () -> {
+                            Pushed p = pushed.get();
+                            Path bogus = Files.writeString(tmp.resolve("not-a.creds"), "user: app\n");
+                            Jetstart.Result r = new Jetstart(tmp.resolve("jetstart-work")).run("push", p.source().toString(),
+                                    STREAMS.get(0), "--account", SOURCE_ACCOUNT, "--server", url(p.server()), "--creds", bogus.toString());
+                            assertThat(r.exitCode()).as(r::toString).isNotZero();
+                            assertThat(r.stderr()).as(r::toString).contains(bogus.toString()).contains("not a NATS credentials file");
+                            assertThat(r.stderr()).as(r::toString).doesNotContain("cannot connect");
+                        }),
                 dynamicTest("push --creds --account APP_SRC restores every stream into the credentials' account with the store's state",
                         () -> {
                             Pushed p = pushed.get();
