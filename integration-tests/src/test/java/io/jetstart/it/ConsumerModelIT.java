@@ -45,7 +45,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Timing: ack waits are 1.5 s, backoff 1.5 s and 1.8 s, nak delays 1.2 s, and the operations
  * between two waits of 2.2 s take far less than 1.2 s, so every expiry falls inside a wait on both
  * sides. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
- * {@code -Djetstart.consumer.model.ops=N} (default 100; about 30 s per stream, mostly waits) sets the length.
+ * {@code -Djetstart.consumer.model.ops=N} (default 100; about 30 s per stream, mostly waits) sets the length, and
+ * {@code -Djetstart.consumer.model.retention=interest} (or limits, workqueue) runs one stream only. Maven passes
+ * its {@code -D} user properties on to the failsafe JVM, e.g.
+ * {@code ./mvnw -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dit.test=ConsumerModelIT -Djetstart.consumer.model.seed=S}; a failure names the seed in its message.
  */
 class ConsumerModelIT {
     private static final long ACK_WAIT = 1_500_000_000L;
@@ -60,6 +64,9 @@ class ConsumerModelIT {
         Optional<NatsServerBinary> newest = NatsServers.discover().all().stream().filter(b -> b.version().atLeast(2, 14))
                 .reduce((a, b) -> b);
         org.junit.jupiter.api.Assumptions.assumeTrue(newest.isPresent() || NatsServers.isCi(), "no nats-server 2.14+");
+        String only = System.getProperty("jetstart.consumer.model.retention", "");
+        org.junit.jupiter.api.Assumptions.assumeTrue(only.isEmpty() || only.equals(retention),
+                "jetstart.consumer.model.retention=" + only);
         long seed = Long.getLong("jetstart.consumer.model.seed", System.nanoTime());
         int ops = Integer.getInteger("jetstart.consumer.model.ops", 100);
         System.out.println("[it] ConsumerModelIT " + retention + ": " + ops + " operations, seed " + seed + ", " + newest.get());
