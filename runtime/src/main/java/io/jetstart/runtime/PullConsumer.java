@@ -236,15 +236,20 @@ public final class PullConsumer {
     // ---- acknowledgements --------------------------------------------------------------------
 
     void ack(ConsumedMessage m) {
+        boolean toRelease;
         lock.lock();
         try {
             if (d.ack(m.streamSeq(), m.consumerSeq())) {
                 meters.acked();
             }
+            // On a limits stream nothing is ever released: two more lock rounds per ack for nothing.
+            toRelease = d.hasReleased();
         } finally {
             lock.unlock();
         }
-        release();
+        if (toRelease) {
+            release();
+        }
     }
 
     /**
