@@ -96,15 +96,23 @@ class ConsumerModelIT {
                 runtimeOut.put(c, new ArrayList<>());
             });
             int sinceWait = 0;
+            long lastWait = System.nanoTime();
+            boolean deliveryDumped = false;
             List<String> trace = new ArrayList<>();
             for (int op = 0; op < ops && differences.size() < 10; op++) {
-                String context = retention + " op " + op + " (seed " + seed + ")";
+                // The model assumes the operations between two waits take far less than the 1.2 s nak
+                // delay; on a loaded machine they may not, and then an expiry can fall between two
+                // operations at different moments on the two sides: the elapsed time says so.
+                long sinceWaitMs = (System.nanoTime() - lastWait) / 1_000_000;
+                String context = retention + " op " + op + " (seed " + seed + ", " + sinceWaitMs + " ms after the last wait)";
                 int known = differences.size();
+                boolean fetched = false;
                 int kind = random.nextInt(100);
                 String c = consumers.get(random.nextInt(consumers.size()));
                 if (sinceWait >= SEGMENT || kind < 4) {
                     Thread.sleep(WAIT.toMillis());
                     sinceWait = 0;
+                    lastWait = System.nanoTime();
                     context += " wait";
                 } else if (kind < 6) {
                     // Every pending message old enough that the first check after the restart expires them
@@ -122,6 +130,7 @@ class ConsumerModelIT {
                     // Restored pending messages carry their publish time in whole seconds: let every one expire on both.
                     Thread.sleep(3500);
                     sinceWait = 0;
+                    lastWait = System.nanoTime();
                     context += " restart";
                 } else if (kind < 50) {
                     String subject = "m." + random.nextInt(4);
@@ -142,6 +151,7 @@ class ConsumerModelIT {
                     String rl = r.stream().map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList().toString();
                     context += " fetch " + c + " " + batch + " -> " + rl;
                     compare(differences, context, sl, rl);
+                    fetched = !sl.equals(rl);
                     sinceWait++;
                 } else {
                     List<ServerPull.Delivered> so = serverOut.get(c);
@@ -184,8 +194,11 @@ class ConsumerModelIT {
                 NatsClient cl = client;
                 compare(differences, context + " stream",
                         settled(() -> serverStream(cl.connection().jetStreamManagement().getStreamInfo("M")), runtimeStream), runtimeStream);
-                if (known == 0 && !differences.isEmpty()) {
-                    System.out.println("[it] the operations before the first difference:\n  " + String.join("\n  ", trace));
+                boolean firstDeliveryDifference = fetched && !deliveryDumped;
+                if ((known == 0 && !differences.isEmpty()) || firstDeliveryDifference) {
+                    deliveryDumped |= fetched;
+                    System.out.println("[it] the operations before the first " + (fetched ? "delivery " : "") + "difference:\n  "
+                            + String.join("\n  ", trace));
                     Thread.sleep(300);
                     for (String name : consumers) {
                         System.out.println("[it] o.dat " + name + ": server " + odat(serverStore, name) + "\n    runtime " + odat(runtimeStore, name));
