@@ -8,7 +8,6 @@ import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,7 +41,7 @@ final class ConsumerDelivery {
     private long asflr;
     private final SequenceMap<PendingMessage> pending = new SequenceMap<>();
     private final SequenceMap<Long> rdc = new SequenceMap<>();
-    private final LinkedHashSet<Long> rdq = new LinkedHashSet<>();
+    private final RedeliveryQueue rdq = new RedeliveryQueue();
     private long[] lss;
     private int lssAt;
     private long lssResume;
@@ -126,8 +125,7 @@ final class ConsumerDelivery {
     /** getNextMsg + deliverMsg; null when nothing can be delivered now. */
     ConsumedMessage deliverNext(long bytesLeft, long now) throws InterruptedException {
         while (!rdq.isEmpty()) {
-            long seq = rdq.iterator().next();
-            rdq.remove(seq);
+            long seq = rdq.takeFirst();
             long count = count(rdc, seq) + 1;
             rdc.put(seq, count);
             long dc = count + 1;
@@ -151,10 +149,7 @@ final class ConsumerDelivery {
             if (size(m.get()) > bytesLeft) {
                 // Does not fit this request: back to the front of the queue, count unchanged.
                 rdc.put(seq, count - 1);
-                LinkedHashSet<Long> rest = new LinkedHashSet<>(rdq);
-                rdq.clear();
-                rdq.add(seq);
-                rdq.addAll(rest);
+                rdq.putBackFirst(seq);
                 return null;
             }
             meters.redelivered();
@@ -356,7 +351,7 @@ final class ConsumerDelivery {
                     }
                 });
                 rdc.removeUpTo(sq, x -> { });
-                rdq.removeIf(x -> x <= sq);
+                rdq.removeUpTo(sq);
                 wake.run();
             }
             case NONE -> {
@@ -456,6 +451,10 @@ final class ConsumerDelivery {
         List<Long> expired = new ArrayList<>();
         for (long seq : pending.keys()) {
             PendingMessage p = pending.get(seq);
+            if (p == null) {
+                // Only an entry's own step removes it today; a walk over a copy of the keys stays safe if that changes.
+                continue;
+            }
             if (seq < fseq || seq <= asflr) {
                 pending.remove(seq);
                 rdc.remove(seq);
