@@ -24,8 +24,6 @@ import java.util.Optional;
  * lock's condition (a redelivery is due, an ack made room).
  */
 final class ConsumerDelivery {
-    /** The ack-wait timer's slack, nats-server's {@code ackWaitDelay}. */
-    private static final long ACK_WAIT_DELAY = 1_000_000L;
     /** Sequences after the last delivered one read directly before a block scan (see {@link #nextFrom}). */
     private static final int DIRECT_PROBES = 32;
 
@@ -45,8 +43,8 @@ final class ConsumerDelivery {
     private long[] lss;
     private int lssAt;
     private long lssResume;
-    /** When checkPending is due (wall nanos), 0 when the timer is stopped. */
-    private long ptmrEnd;
+    /** When checkPending is due. */
+    private final AckWaitTimer timer = new AckWaitTimer();
     /** Its file store's state (consumerFileStore), what o.dat holds. */
     private final ConsumerFileState fileState = new ConsumerFileState();
     /** Whether the state changed since o.dat was last encoded. */
@@ -116,7 +114,7 @@ final class ConsumerDelivery {
             if (s.ackWaitNanos() < delay) {
                 delay = ackWait(0);
             }
-            ptmrEnd = now() + delay;
+            timer.resetTo(now(), delay);
         }
     }
 
@@ -257,10 +255,7 @@ final class ConsumerDelivery {
             pending.put(seq, new PendingMessage(d, now));
         }
         long minDelay = ackWait(s.backoffNanos().length > 0 ? s.backoffAt(count(rdc, seq)) : 0);
-        long deadline = now + minDelay;
-        if (ptmrEnd == 0 || ptmrEnd > deadline) {
-            ptmrEnd = deadline;
-        }
+        timer.atMost(now, minDelay);
     }
 
     /** A redelivery count, 0 when the map has none for {@code seq}. */
@@ -270,7 +265,7 @@ final class ConsumerDelivery {
     }
 
     private long ackWait(long next) {
-        return (next > 0 ? next : s.ackWaitNanos()) + ACK_WAIT_DELAY;
+        return AckWaitTimer.delay(next > 0 ? next : s.ackWaitNanos());
     }
 
     // ---- acknowledgements --------------------------------------------------------------------
@@ -295,10 +290,8 @@ final class ConsumerDelivery {
             rdq.remove(sq);
             p.ts = now() - s.ackWaitNanos() + delay.toNanos();
             updateDelivered(p.dseq, sq, m.deliveries(), p.ts);
-            if (ptmrEnd != 0) {
-                // resetPtmr(10ms): checkPending then works out the next expiry.
-                ptmrEnd = now() + 10_000_000L;
-            }
+            // resetPtmr(10ms): checkPending then works out the next expiry.
+            timer.soonIfRunning(now());
             dirty = true;
             return true;
         }
@@ -424,16 +417,16 @@ final class ConsumerDelivery {
 
     /** checkPending when its timer is due at {@code now}; returns when it is due next (Long.MAX_VALUE: stopped). */
     long tick(long now) {
-        if (ptmrEnd != 0 && now >= ptmrEnd) {
+        if (timer.due(now)) {
             checkPending(now);
         }
-        return ptmrEnd == 0 ? Long.MAX_VALUE : ptmrEnd;
+        return timer.next();
     }
 
     private void checkPending(long now) {
         long ttl = s.ackWaitNanos();
         if (ttl == 0 || pending.isEmpty()) {
-            ptmrEnd = 0;
+            timer.stop();
             if (pending.isEmpty()) {
                 rdq.clear();
                 adflr = dseq - 1;
@@ -497,9 +490,9 @@ final class ConsumerDelivery {
             wake.run();
         }
         if (!pending.isEmpty()) {
-            ptmrEnd = now + next;
+            timer.resetTo(now, next);
         } else {
-            ptmrEnd = 0;
+            timer.stop();
             rdq.clear();
             adflr = dseq - 1;
             asflr = sseq - 1;
