@@ -1,21 +1,13 @@
 package io.jetstart.runtime;
 
-import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.format.ConsumerState;
-import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.SequencePair;
 import io.jetstart.core.meta.ConsumerConfig;
-import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -23,35 +15,20 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * A pull consumer served by the runtime, with nats-server's delivery rules ({@code consumer.go}):
- * {@code getNextMsg} (redeliveries first, then max ack pending, then the next matching message),
- * {@code processAckMsg}, {@code processNak}, {@code processTerm}, {@code progressUpdate},
- * {@code checkPending} (ack wait, backoff, max deliver), and its file store's bookkeeping
- * ({@code consumerFileStore.UpdateDelivered}/{@code UpdateAcks}), which is what {@code o.dat} holds and
- * what {@code CONSUMER.INFO} reports for delivered and the ack floor.
+ * A pull consumer served by the runtime, as an application uses it: {@link #fetch}, {@link #next}
+ * and {@link #consume}, the acknowledgements of {@link ConsumedMessage}, and {@link #status}. The
+ * delivery rules and both copies of the state are nats-server's ({@code consumer.go} and its
+ * {@code consumerFileStore}), in {@link ConsumerDelivery} and {@link ConsumerFileState}; this class
+ * adds what the server does around them: the waiting pull requests, handing acks to the stream's
+ * retention, and when an {@code o.dat} may be written.
  *
  * <p>Design note: the server keeps two copies of the state, the consumer's (pending with the
  * delivery time, used for redelivery) and its store's (pending with the message time, written to
- * {@code o.dat}); their ack floors move by slightly different rules. Both are kept here, literally,
+ * {@code o.dat}); their ack floors move by slightly different rules. Both are kept, literally,
  * so that what a restarted server reads from our {@code o.dat} is what it would have written.
  * Everything is guarded by one lock; message reads under it hit the store's block cache.
  */
 public final class PullConsumer {
-    /** The ack-wait timer's slack, nats-server's {@code ackWaitDelay}. */
-    private static final long ACK_WAIT_DELAY = 1_000_000L;
-    /** Sequences after the last delivered one read directly before a block scan (see {@link #nextFrom}). */
-    private static final int DIRECT_PROBES = 32;
-
-    private static final class Pending {
-        final long dseq;
-        long ts;
-
-        Pending(long dseq, long ts) {
-            this.dseq = dseq;
-            this.ts = ts;
-        }
-    }
-
     private final JetStartStream stream;
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
@@ -63,36 +40,15 @@ public final class PullConsumer {
     private ConsumerConfig config;
     private volatile ConsumerSettings s;
     private volatile SubjectFilter filter;
-    // The consumer's own state (consumer.go).
-    private long sseq;
-    private long dseq;
-    private long adflr;
-    private long asflr;
-    private final TreeMap<Long, Pending> pending = new TreeMap<>();
-    private final Map<Long, Long> rdc = new HashMap<>();
-    private final LinkedHashSet<Long> rdq = new LinkedHashSet<>();
-    private long[] lss;
-    private int lssAt;
-    private long lssResume;
-    private long ptmrEnd;
+    /** The consumer's own state and its store's (consumer.go, consumerFileStore). */
+    private final ConsumerDelivery d;
     /** When the ack-wait timer is due next (wall nanos), as of the last tick; read by the housekeeper. */
     private volatile long nextDue = Long.MAX_VALUE;
-    // Its file store's state (consumerFileStore), what o.dat holds.
-    private long delC;
-    private long delS;
-    private long ackC;
-    private long ackS;
-    private final TreeMap<Long, Pending> storePending = new TreeMap<>();
-    private final TreeMap<Long, Long> storeRedelivered = new TreeMap<>();
     // Activity and housekeeping.
     private int waiting;
-    private long lastActive;
-    private boolean dirty;
     private long lastWrite;
     private boolean deleted;
     private final List<AutoCloseable> consumes = new ArrayList<>();
-    /** Acknowledged stream sequences the stream's retention has not been told about yet. */
-    private final List<Long> released = new ArrayList<>();
     private final ConsumerCounters meters;
 
     PullConsumer(JetStartStream stream, ConsumerConfig config, ConsumerCounters meters) {
@@ -102,7 +58,7 @@ public final class PullConsumer {
         this.name = s.name();
         this.filter = new SubjectFilter(s.filters());
         this.meters = meters;
-        this.lastActive = now();
+        this.d = new ConsumerDelivery(this, stream, s, filter, meters, changed::signalAll);
     }
 
     public String name() {
@@ -128,53 +84,7 @@ public final class PullConsumer {
     void start() throws InterruptedException {
         lock.lock();
         try {
-            StreamView v = stream.view();
-            long first = v.firstSeq();
-            long last = v.lastSeq();
-            long optSeq = s.optStartSeq();
-            if (optSeq == 0) {
-                switch (s.deliverPolicy()) {
-                    case "all" -> sseq = first;
-                    case "last" -> {
-                        if (filter.matchesAll()) {
-                            sseq = last;
-                        } else {
-                            sseq = 0;
-                            for (String f : s.filters()) {
-                                sseq = Math.max(sseq, stream.lastBySubject(f).map(StoredMessage::seq).orElse(0L));
-                            }
-                        }
-                    }
-                    case "last_per_subject" -> {
-                        List<Long> seqs = lastPerSubject();
-                        if (seqs.isEmpty()) {
-                            sseq = last;
-                        } else {
-                            sseq = seqs.get(0);
-                            lss = seqs.stream().mapToLong(Long::longValue).toArray();
-                            lssAt = 0;
-                            lssResume = last;
-                        }
-                    }
-                    case "by_start_time" -> sseq = seqFromTime(s.optStartTimeNanos(), last);
-                    default -> sseq = last + 1;
-                }
-            } else {
-                sseq = optSeq;
-            }
-            if (first == 0 && optSeq == 0) {
-                sseq = 1;
-            } else if (sseq > last && optSeq == 0) {
-                sseq = last + 1;
-            } else if (sseq < first) {
-                sseq = first;
-            }
-            dseq = 1;
-            adflr = 0;
-            asflr = sseq - 1;
-            delS = sseq - 1;
-            ackS = sseq - 1;
-            dirty = true;
+            d.start();
         } finally {
             lock.unlock();
         }
@@ -187,84 +97,10 @@ public final class PullConsumer {
     void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) {
         lock.lock();
         try {
-            StreamView v = stream.view();
-            delC = delivered.consumerSeq();
-            delS = delivered.streamSeq();
-            ackC = ackFloor.consumerSeq();
-            ackS = ackFloor.streamSeq();
-            if (file != null && ackS > file.ackFloor().streamSeq()) {
-                // Recovery raised the ack floor to the stream's first sequence - 1 (work-queue
-                // removals written before a crash caught the next o.dat), as nats-server 2.10 does;
-                // 2.15.1 reports o.dat's own ack floor, or the delivered sequence when no pending
-                // message of o.dat is still in the stream (ConsumeCrashIT). The next delivery is the same either way.
-                long floorS = file.ackFloor().streamSeq();
-                long first = v.firstSeq();
-                boolean anyPending = file.pending().stream()
-                        .anyMatch(p -> p.streamSeq() > floorS && p.streamSeq() <= delS && p.streamSeq() >= first);
-                ackC = anyPending ? file.ackFloor().consumerSeq() : delC;
-                ackS = anyPending ? floorS : delS;
-            }
-            dseq = delC + 1;
-            sseq = delS + 1;
-            adflr = ackC;
-            asflr = ackS;
-            if (file != null) {
-                for (ConsumerState.Pending p : file.pending()) {
-                    if (p.streamSeq() > ackS && p.streamSeq() <= delS && p.streamSeq() >= v.firstSeq()) {
-                        pending.put(p.streamSeq(), new Pending(p.consumerSeq(), p.timestampNanos()));
-                        storePending.put(p.streamSeq(), new Pending(p.consumerSeq(), p.timestampNanos()));
-                    }
-                }
-                for (ConsumerState.Redelivery r : file.redelivered()) {
-                    if (r.streamSeq() >= v.firstSeq()) {
-                        rdc.put(r.streamSeq(), r.count());
-                        storeRedelivered.put(r.streamSeq(), r.count());
-                    }
-                }
-            }
-            if (!pending.isEmpty()) {
-                // nats-server checks restored pending messages after 0.5-1.5 s (random), or after the
-                // ack wait when that is shorter; here the middle of that range, so a test can rely on it.
-                long delay = 1_000_000_000L;
-                if (s.ackWaitNanos() < delay) {
-                    delay = ackWait(0);
-                }
-                ptmrEnd = now() + delay;
-            }
+            d.restore(delivered, ackFloor, file);
         } finally {
             lock.unlock();
         }
-    }
-
-    private List<Long> lastPerSubject() throws InterruptedException {
-        Map<String, Long> last = new HashMap<>();
-        StreamView v = stream.view();
-        long at = v.firstSeq();
-        while (at <= v.lastSeq()) {
-            Optional<StoredMessage> m = stream.nextMatching(at, filter);
-            if (m.isEmpty()) {
-                break;
-            }
-            last.put(m.get().subject(), m.get().seq());
-            at = m.get().seq() + 1;
-        }
-        return last.values().stream().sorted().toList();
-    }
-
-    private long seqFromTime(long tsNanos, long last) throws InterruptedException {
-        StreamView v = stream.view();
-        long at = v.firstSeq();
-        while (at <= v.lastSeq()) {
-            Optional<StoredMessage> m = stream.nextMatching(at, new SubjectFilter(List.of()));
-            if (m.isEmpty()) {
-                break;
-            }
-            if (m.get().timestamp() >= tsNanos) {
-                return m.get().seq();
-            }
-            at = m.get().seq() + 1;
-        }
-        return last + 1;
     }
 
     // ---- the pull API ------------------------------------------------------------------------
@@ -289,7 +125,7 @@ public final class PullConsumer {
         lock.lockInterruptibly();
         try {
             checkUsable();
-            lastActive = now();
+            d.touch(now());
             waiting++;
             try {
                 while (true) {
@@ -298,7 +134,7 @@ public final class PullConsumer {
                     // redelivered in sequence order; reads here take longer, and must not split them.
                     long passTime = now();
                     while (out.size() < batch) {
-                        ConsumedMessage m = deliverNext(bytesLeft, passTime);
+                        ConsumedMessage m = d.deliverNext(bytesLeft, passTime);
                         if (m == null) {
                             break;
                         }
@@ -317,7 +153,7 @@ public final class PullConsumer {
                 }
             } finally {
                 waiting--;
-                lastActive = now();
+                d.touch(now());
             }
         } finally {
             lock.unlock();
@@ -390,166 +226,30 @@ public final class PullConsumer {
         }
     }
 
-    /** getNextMsg + deliverMsg; null when nothing can be delivered now. */
-    private ConsumedMessage deliverNext(long bytesLeft, long now) throws InterruptedException {
-        while (!rdq.isEmpty()) {
-            long seq = rdq.iterator().next();
-            rdq.remove(seq);
-            long count = rdc.merge(seq, 1L, Long::sum);
-            long dc = count + 1;
-            if (s.maxDeliver() > 0 && dc > s.maxDeliver()) {
-                Pending p = pending.remove(seq);
-                if (p != null) {
-                    updateDelivered(p.dseq, seq, dc, p.ts);
-                    moveAckFloor(p.dseq, seq);
-                }
-                continue;
-            }
-            Optional<StoredMessage> m = stream.get(seq);
-            if (m.isEmpty()) {
-                rdc.merge(seq, -1L, Long::sum);
-                Pending p = pending.get(seq);
-                if (p != null) {
-                    processAck(seq, p.dseq, false);
-                }
-                continue;
-            }
-            if (size(m.get()) > bytesLeft) {
-                // Does not fit this request: back to the front of the queue, count unchanged.
-                rdc.merge(seq, -1L, Long::sum);
-                LinkedHashSet<Long> rest = new LinkedHashSet<>(rdq);
-                rdq.clear();
-                rdq.add(seq);
-                rdq.addAll(rest);
-                return null;
-            }
-            meters.redelivered();
-            return deliver(m.get(), dc, now);
-        }
-        if (s.maxAckPending() > 0 && pending.size() >= s.maxAckPending()) {
-            return null;
-        }
-        if (lss != null) {
-            long seq = lss[lssAt];
-            long before = sseq;
-            if (lssAt == lss.length - 1) {
-                sseq = lssResume;
-                lss = null;
-            } else {
-                lssAt++;
-                sseq = seq;
-            }
-            sseq++;
-            Optional<StoredMessage> m = stream.get(seq);
-            if (m.isEmpty()) {
-                return null;
-            }
-            if (size(m.get()) > bytesLeft) {
-                sseq = before;
-                return null;
-            }
-            return deliver(m.get(), 1, now);
-        }
-        StreamView v = stream.view();
-        long start = sseq;
-        Optional<StoredMessage> m = v.messages() == 0 || start > v.lastSeq() ? Optional.empty()
-                : nextFrom(v, Math.max(start, v.firstSeq()));
-        if (m.isEmpty()) {
-            // LoadNextMsg's EOF answers the stream's last sequence; the consumer skips to it.
-            if (v.lastSeq() >= sseq) {
-                sseq = v.lastSeq() + 1;
-            }
-            return null;
-        }
-        if (size(m.get()) > bytesLeft) {
-            return null;
-        }
-        sseq = m.get().seq() + 1;
-        return deliver(m.get(), 1, now);
-    }
 
-    /**
-     * The first message at or after {@code from} that matches the filters: the next
-     * {@value #DIRECT_PROBES} live sequences are read directly ({@code get} finds each through the
-     * block cache's record index), and only past them does a scan of the blocks take over. Design
-     * note: the scan ({@code nextMatching}) walks a block from its first record, so one scan per
-     * delivery made fetching a block's messages quadratic (a 200,000-message fetch-and-ack ran for
-     * minutes); a consumer whose next messages match, the common case, now reads each once.
-     */
-    private Optional<StoredMessage> nextFrom(StreamView v, long from) throws InterruptedException {
-        long last = Math.min(v.lastSeq(), from + DIRECT_PROBES - 1);
-        for (long q = from; q <= last; q++) {
-            StreamView.Block b = v.blockFor(q);
-            if (b == null || !b.isLive(q)) {
-                continue;
-            }
-            Optional<StoredMessage> m = stream.get(q);
-            if (m.isPresent() && filter.matches(m.get().subject())) {
-                return m;
-            }
-        }
-        return last >= v.lastSeq() ? Optional.empty() : stream.nextMatching(last + 1, filter);
-    }
 
-    private static long size(StoredMessage m) {
-        return m.subject().length() + m.headers().length + m.payload().length;
-    }
 
-    private ConsumedMessage deliver(StoredMessage m, long dc, long now) {
-        long d = dseq++;
-        long seq = m.seq();
-        updateDelivered(d, seq, dc, m.timestamp());
-        if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
-            adflr = d;
-            asflr = seq;
-        } else {
-            trackPending(seq, d, now);
-        }
-        lastActive = now;
-        dirty = true;
-        meters.delivered();
-        byte[] payload = s.headersOnly() ? new byte[0] : m.payload();
-        byte[] headers = m.headers();
-        if (s.headersOnly()) {
-            headers = withMsgSize(headers, m.payload().length);
-        }
-        ConsumedMessage out = new ConsumedMessage(this, seq, d, dc, m.subject(), m.timestamp(), headers, payload, 0);
-        if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
-            released.add(seq);
-        }
-        return out;
-    }
 
-    private void trackPending(long seq, long d, long now) {
-        Pending p = pending.get(seq);
-        if (p != null) {
-            p.ts = now;
-        } else {
-            pending.put(seq, new Pending(d, now));
-        }
-        long minDelay = ackWait(s.backoffNanos().length > 0 ? s.backoffAt(rdc.getOrDefault(seq, 0L)) : 0);
-        long deadline = now + minDelay;
-        if (ptmrEnd == 0 || ptmrEnd > deadline) {
-            ptmrEnd = deadline;
-        }
-    }
 
-    private long ackWait(long next) {
-        return (next > 0 ? next : s.ackWaitNanos()) + ACK_WAIT_DELAY;
-    }
+
 
     // ---- acknowledgements --------------------------------------------------------------------
 
     void ack(ConsumedMessage m) {
+        boolean toRelease;
         lock.lock();
         try {
-            if (processAck(m.streamSeq(), m.consumerSeq(), true)) {
+            if (d.ack(m.streamSeq(), m.consumerSeq())) {
                 meters.acked();
             }
+            // On a limits stream nothing is ever released: two more lock rounds per ack for nothing.
+            toRelease = d.hasReleased();
         } finally {
             lock.unlock();
         }
-        release();
+        if (toRelease) {
+            release();
+        }
     }
 
     /**
@@ -562,10 +262,10 @@ public final class PullConsumer {
             long[] seqs;
             lock.lock();
             try {
-                if (released.isEmpty()) {
+                if (!d.hasReleased()) {
                     return;
                 }
-                seqs = takeReleased();
+                seqs = d.takeReleased();
             } finally {
                 lock.unlock();
             }
@@ -575,12 +275,6 @@ public final class PullConsumer {
         }
     }
 
-    private long[] takeReleased() {
-        long[] seqs = released.stream().mapToLong(Long::longValue).toArray();
-        released.clear();
-        return seqs;
-    }
-
     void term(ConsumedMessage m) {
         ack(m);
     }
@@ -588,29 +282,9 @@ public final class PullConsumer {
     void nak(ConsumedMessage m, Duration delay) {
         lock.lock();
         try {
-            long sq = m.streamSeq();
-            if (m.consumerSeq() <= adflr || m.consumerSeq() > dseq) {
-                return;
+            if (d.nak(m, delay)) {
+                meters.naked();
             }
-            Pending p = pending.get(sq);
-            if (p == null) {
-                return;
-            }
-            meters.naked();
-            lastActive = now();
-            if (delay != null && !delay.isZero() && !delay.isNegative()) {
-                rdq.remove(sq);
-                p.ts = now() - s.ackWaitNanos() + delay.toNanos();
-                updateDelivered(p.dseq, sq, m.deliveries(), p.ts);
-                if (ptmrEnd != 0) {
-                    // resetPtmr(10ms): checkPending then works out the next expiry.
-                    ptmrEnd = now() + 10_000_000L;
-                }
-                dirty = true;
-                return;
-            }
-            rdq.add(sq);
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -619,189 +293,10 @@ public final class PullConsumer {
     void inProgress(ConsumedMessage m) {
         lock.lock();
         try {
-            Pending p = pending.get(m.streamSeq());
-            if (p != null) {
-                p.ts = now();
-                updateDelivered(p.dseq, m.streamSeq(), 1, p.ts);
-                lastActive = p.ts;
-                dirty = true;
-            }
+            d.inProgress(m.streamSeq());
         } finally {
             lock.unlock();
         }
-    }
-
-    /** processAckMsg; true when the ack changed the state. */
-    private boolean processAck(long sq, long d, boolean fromClient) {
-        if (sq >= sseq) {
-            return false;
-        }
-        lastActive = now();
-        List<Long> acked = new ArrayList<>();
-        switch (s.ackPolicy()) {
-            case EXPLICIT -> {
-                Pending p = pending.remove(sq);
-                if (p != null) {
-                    d = p.dseq;
-                    moveAckFloor(d, sq);
-                    changed.signalAll();
-                }
-                rdc.remove(sq);
-                rdq.remove(sq);
-                // The stream is told even when the message was not pending (nats-server's ackMsg).
-                acked.add(sq);
-            }
-            case ALL -> {
-                if (d <= adflr || sq <= asflr) {
-                    return false;
-                }
-                adflr = d;
-                asflr = sq;
-                var below = pending.headMap(sq, true);
-                acked.add(sq);
-                for (long x : below.keySet()) {
-                    if (x != sq) {
-                        acked.add(x);
-                    }
-                }
-                below.clear();
-                rdc.keySet().removeIf(x -> x <= sq);
-                rdq.removeIf(x -> x <= sq);
-                changed.signalAll();
-            }
-            case NONE -> {
-                return false;
-            }
-        }
-        updateAcks(d, sq);
-        dirty = true;
-        if (stream.config().retention() != io.jetstart.core.meta.StreamConfig.Retention.LIMITS) {
-            // Only interest and work-queue streams remove on ack; on a limits stream handing each
-            // ack on cost an allocation and two more lock rounds per message for nothing.
-            released.addAll(acked);
-        }
-        return !acked.isEmpty() || fromClient;
-    }
-
-    private void moveAckFloor(long d, long sq) {
-        if (pending.isEmpty()) {
-            adflr = dseq - 1;
-            asflr = sseq - 1;
-        } else if (d == adflr + 1) {
-            adflr = d;
-            asflr = sq;
-            for (long ss = sq + 1; ss < sseq; ss++) {
-                Pending p = pending.get(ss);
-                if (p != null) {
-                    if (p.dseq > 0) {
-                        adflr = p.dseq - 1;
-                        asflr = ss - 1;
-                    }
-                    break;
-                }
-            }
-        }
-    }
-
-    // ---- the store's bookkeeping (consumerFileStore) ------------------------------------------
-
-    private void updateDelivered(long d, long sq, long dc, long ts) {
-        if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
-            if (dc != 1) {
-                return;
-            }
-            if (d > delC) {
-                delC = d;
-                ackC = d;
-            }
-            if (sq > delS) {
-                delS = sq;
-                ackS = sq;
-            }
-            dirty = true;
-            return;
-        }
-        if (d <= ackC) {
-            return;
-        }
-        if (sq <= delS) {
-            Pending p = storePending.get(sq);
-            if (p != null) {
-                p.ts = ts;
-            }
-        } else {
-            storePending.put(sq, new Pending(d, ts));
-        }
-        delC = Math.max(delC, d);
-        delS = Math.max(delS, sq);
-        if (dc > 1) {
-            if (s.maxDeliver() > 0 && dc > s.maxDeliver()) {
-                storePending.remove(sq);
-            }
-            if (storeRedelivered.getOrDefault(sq, 0L) < dc - 1) {
-                storeRedelivered.put(sq, dc - 1);
-            }
-        }
-        dirty = true;
-    }
-
-    private void updateAcks(long d, long sq) {
-        if (storeRedelivered.remove(sq) != null) {
-            dirty = true;
-        }
-        if (d <= ackC) {
-            return;
-        }
-        if (storePending.isEmpty() || !storePending.containsKey(sq)) {
-            return;
-        }
-        dirty = true;
-        if (s.ackPolicy() == ConsumerSettings.AckPolicy.ALL) {
-            ackC = d;
-            ackS = sq;
-            var below = storePending.headMap(sq, true);
-            for (long x : below.keySet()) {
-                storeRedelivered.remove(x);
-            }
-            below.clear();
-            return;
-        }
-        Pending p = storePending.remove(sq);
-        if (p != null && d > p.dseq && p.dseq > 0) {
-            d = p.dseq;
-        }
-        if (storePending.isEmpty()) {
-            ackC = delC;
-            ackS = delS;
-        } else if (d == ackC + 1) {
-            ackC = d;
-            ackS = sq;
-            if (delC > d) {
-                for (long ss = sq + 1; ss <= delS; ss++) {
-                    Pending q = storePending.get(ss);
-                    if (q != null) {
-                        if (q.dseq > 0) {
-                            ackC = q.dseq - 1;
-                            ackS = ss - 1;
-                        }
-                        break;
-                    }
-                }
-            }
-        }
-    }
-
-    /** writeStoreStateUnlocked: the store takes the consumer's view of itself. */
-    private void storeTakesConsumerState() {
-        delC = dseq - 1;
-        delS = sseq - 1;
-        ackC = adflr;
-        ackS = asflr;
-        storePending.clear();
-        pending.forEach((k, p) -> storePending.put(k, new Pending(p.dseq, p.ts)));
-        storeRedelivered.clear();
-        storeRedelivered.putAll(rdc);
-        dirty = true;
     }
 
     // ---- timers --------------------------------------------------------------------------------
@@ -815,12 +310,10 @@ public final class PullConsumer {
             if (deleted) {
                 return false;
             }
-            if (ptmrEnd != 0 && now >= ptmrEnd) {
-                checkPending(now);
-            }
+            long due = d.tick(now);
             inactive = s.inactiveThresholdNanos() > 0 && waiting == 0 && consumes.isEmpty()
-                    && now - lastActive > s.inactiveThresholdNanos();
-            nextDue = ptmrEnd == 0 ? Long.MAX_VALUE : ptmrEnd;
+                    && now - d.lastActive() > s.inactiveThresholdNanos();
+            nextDue = due;
         } finally {
             lock.unlock();
         }
@@ -836,103 +329,7 @@ public final class PullConsumer {
         return inactive;
     }
 
-    private void checkPending(long now) {
-        long ttl = s.ackWaitNanos();
-        if (ttl == 0 || pending.isEmpty()) {
-            ptmrEnd = 0;
-            if (pending.isEmpty()) {
-                rdq.clear();
-                adflr = dseq - 1;
-                asflr = sseq - 1;
-            }
-            return;
-        }
-        long fseq = stream.view().firstSeq();
-        boolean update = false;
-        long next = ackWait(0);
-        long[] backoff = s.backoffNanos();
-        if (backoff.length > 0) {
-            next = backoff[backoff.length - 1];
-        }
-        List<Long> expired = new ArrayList<>();
-        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            long seq = e.getKey();
-            Pending p = e.getValue();
-            if (seq < fseq || seq <= asflr) {
-                it.remove();
-                rdc.remove(seq);
-                rdq.remove(seq);
-                update = true;
-                asflr = Math.max(asflr, seq);
-                adflr = Math.max(adflr, p.dseq);
-                continue;
-            }
-            long elapsed = now - p.ts;
-            long deadline = ttl;
-            if (backoff.length > 0) {
-                int dc = (int) Math.max(0, Math.min(Integer.MAX_VALUE, rdc.getOrDefault(seq, 0L)));
-                int nbi = dc + 1;
-                if (dc + 1 >= backoff.length) {
-                    dc = backoff.length - 1;
-                    nbi = dc;
-                }
-                deadline = backoff[dc];
-                next = Math.min(next, backoff[nbi]);
-            }
-            if (elapsed >= deadline) {
-                if (!rdq.contains(seq) && !hasMaxDeliveries(seq, it)) {
-                    expired.add(seq);
-                }
-            } else if (deadline - elapsed < next) {
-                next = deadline - elapsed;
-            }
-        }
-        if (!expired.isEmpty()) {
-            expired.sort(null);
-            rdq.addAll(expired);
-            long off = now - pending.get(expired.get(0)).ts;
-            for (long seq : expired) {
-                Pending p = pending.get(seq);
-                if (p != null) {
-                    p.ts += off;
-                }
-            }
-            changed.signalAll();
-        }
-        if (!pending.isEmpty()) {
-            ptmrEnd = now + next;
-        } else {
-            ptmrEnd = 0;
-            rdq.clear();
-            adflr = dseq - 1;
-            asflr = sseq - 1;
-        }
-        if (update) {
-            storeTakesConsumerState();
-        }
-    }
 
-    /** hasMaxDeliveries; removes the entry through {@code it} when the message is done. */
-    private boolean hasMaxDeliveries(long seq, java.util.Iterator<Map.Entry<Long, Pending>> it) {
-        long maxdc = s.maxDeliver();
-        if (maxdc <= 0) {
-            return false;
-        }
-        long dc = Math.max(1, rdc.getOrDefault(seq, 0L));
-        if (dc >= maxdc) {
-            Pending p = pending.get(seq);
-            if (p != null) {
-                it.remove();
-                updateDelivered(p.dseq, seq, dc + 1, p.ts);
-                moveAckFloor(p.dseq, seq);
-            }
-            rdc.put(seq, dc);
-            changed.signalAll();
-            return true;
-        }
-        return false;
-    }
 
     long nextDue() {
         return nextDue;
@@ -956,64 +353,24 @@ public final class PullConsumer {
     public ConsumerStatus status() throws InterruptedException {
         lock.lockInterruptibly();
         try {
-            long numPending = numPending();
-            long redelivered = s.maxDeliver() == 1 ? 0 : rdc.size();
-            return new ConsumerStatus(stream.name(), name, config, new SequencePair(delC, delS), new SequencePair(ackC, ackS),
-                    pending.size(), redelivered, numPending, waiting, Optional.empty());
+            long numPending = d.numPending();
+            return new ConsumerStatus(stream.name(), name, config, d.delivered(), d.ackFloor(),
+                    d.ackPending(), d.numRedelivered(), numPending, waiting, Optional.empty());
         } finally {
             lock.unlock();
         }
     }
 
-    private long numPending() throws InterruptedException {
-        StreamView v = stream.view();
-        long from = Math.max(sseq, v.firstSeq());
-        if (v.messages() == 0 || from > v.lastSeq()) {
-            return lss == null ? 0 : lss.length - lssAt;
-        }
-        if (lss != null) {
-            return lss.length - lssAt;
-        }
-        if (filter.matchesAll()) {
-            long n = 0;
-            for (StreamView.Block b : v.blocks()) {
-                if (b.messages() == 0 || b.lastSeq() < from) {
-                    continue;
-                }
-                if (b.firstSeq() >= from) {
-                    n += b.messages();
-                } else {
-                    for (long q = from; q <= b.lastSeq(); q++) {
-                        if (b.isLive(q)) {
-                            n++;
-                        }
-                    }
-                }
-            }
-            return n;
-        }
-        long n = 0;
-        long at = from;
-        while (true) {
-            Optional<StoredMessage> m = stream.nextMatching(at, filter);
-            if (m.isEmpty()) {
-                return n;
-            }
-            n++;
-            at = m.get().seq() + 1;
-        }
-    }
 
     /** The o.dat bytes when the state changed since the last write (and 100 ms have passed), else null. */
     byte[] stateToWrite(long now, boolean force) {
         lock.lock();
         try {
-            if (deleted || !dirty || (!force && now - lastWrite < 100_000_000L)) {
+            if (deleted || !d.dirty() || (!force && now - lastWrite < 100_000_000L)) {
                 return null;
             }
-            dirty = false;
             lastWrite = now;
-            return encode(now);
+            return d.encode(now);
         } finally {
             lock.unlock();
         }
@@ -1055,7 +412,7 @@ public final class PullConsumer {
                 if (state == null) {
                     return null;
                 }
-                seqs = takeReleased();
+                seqs = d.takeReleased();
             } finally {
                 lock.unlock();
             }
@@ -1079,36 +436,20 @@ public final class PullConsumer {
         lock.lock();
         try {
             // An o.dat still waiting for its barrier is due as well: its state has changed since the last write.
-            if (!dirty && pendingWrite == null) {
+            if (!d.dirty() && pendingWrite == null) {
                 return null;
             }
-            dirty = false;
-            return encode(now());
+            return d.encode(now());
         } finally {
             lock.unlock();
         }
     }
 
-    private byte[] encode(long now) {
-        List<ConsumerState.Pending> p = new ArrayList<>(storePending.size());
-        storePending.forEach((k, v) -> {
-            if (k > ackS && k <= delS) {
-                p.add(new ConsumerState.Pending(k, v.dseq, v.ts));
-            }
-        });
-        List<ConsumerState.Redelivery> r = new ArrayList<>(storeRedelivered.size());
-        storeRedelivered.forEach((k, v) -> r.add(new ConsumerState.Redelivery(k, v)));
-        long base = p.isEmpty() ? 0 : ConsumerStateCodec.baseSecondsAt(Instant.ofEpochSecond(0, now));
-        long floorC = Math.min(ackC, delC);
-        long floorS = Math.min(ackS, delS);
-        return ConsumerStateCodec.encode(new ConsumerState(2, new SequencePair(delC, delS), new SequencePair(floorC, floorS),
-                base, p, r));
-    }
 
     void markDirty() {
         lock.lock();
         try {
-            dirty = true;
+            d.markDirty();
         } finally {
             lock.unlock();
         }
@@ -1121,11 +462,7 @@ public final class PullConsumer {
             if (!filter.matches(subject)) {
                 return false;
             }
-            boolean need = switch (s.ackPolicy()) {
-                case EXPLICIT -> seq > asflr && (seq >= sseq || pending.containsKey(seq));
-                case NONE, ALL -> seq > asflr;
-            };
-            return need || rdc.containsKey(seq);
+            return d.needs(seq);
         } finally {
             lock.unlock();
         }
@@ -1145,7 +482,7 @@ public final class PullConsumer {
             config = c;
             s = ConsumerDefinitions.settings(c);
             filter = new SubjectFilter(s.filters());
-            dirty = true;
+            d.reconfigure(s, filter);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -1188,7 +525,7 @@ public final class PullConsumer {
     public long ackPending() {
         lock.lock();
         try {
-            return pending.size();
+            return d.ackPending();
         } finally {
             lock.unlock();
         }

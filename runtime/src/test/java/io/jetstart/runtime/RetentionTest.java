@@ -38,6 +38,47 @@ class RetentionTest {
         assertThat(st.firstSeq()).isEqualTo(3);
     }
 
+    /**
+     * nats-server's rule (consumer.go getNextMsg, hasMaxDeliveries, needAck; d1a711a32 "checkRedelivered
+     * only removes below stream's first seq"): a message is handed out max_deliver times, the last
+     * with that delivery count, and at the next redelivery it leaves pending, but its redelivery
+     * count stays, and on an interest stream that count keeps it in the stream until the consumer
+     * acknowledges it after all.
+     */
+    @Test
+    void onAnInterestStreamAMessagePastMaxDeliverIsNotRedeliveredButStaysUntilAcked() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"max_deliver\":3}");
+            s.publish("i.a", bytes("one"));
+            s.publish("i.a", bytes("two"));
+            List<Long> counts = new java.util.ArrayList<>();
+            ConsumedMessage last = null;
+            for (int i = 0; i < 3; i++) {
+                last = c.fetch(1, 0, Duration.ZERO).get(0);
+                assertThat(last.streamSeq()).isEqualTo(1);
+                counts.add(last.deliveries());
+                last.nak();
+            }
+            assertThat(counts).containsExactly(1L, 2L, 3L);
+            List<ConsumedMessage> next = c.fetch(1, 0, Duration.ZERO);
+            assertThat(next).extracting(ConsumedMessage::streamSeq).containsExactly(2L);
+            assertThat(next.get(0).deliveries()).isEqualTo(1);
+            next.get(0).ack();
+            ConsumerStatus st = c.status();
+            assertThat(st.numAckPending()).isZero();
+            assertThat(st.numRedelivered()).isEqualTo(1);
+            assertThat(c.fetch(1, 0, Duration.ZERO)).isEmpty();
+            s.flush();
+            assertThat(s.info().messages()).as("message 1 is kept by its redelivery count").isEqualTo(1);
+            assertThat(s.info().firstSeq()).isEqualTo(1);
+            last.ack();
+            s.flush();
+            assertThat(s.info().messages()).isZero();
+            assertThat(c.status().numRedelivered()).isZero();
+        }
+    }
+
     @Test
     void aWorkQueueRefusesASecondUnfilteredConsumerAndOverlappingFilters() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {

@@ -1,0 +1,195 @@
+package io.jetstart.runtime;
+
+import io.jetstart.core.format.ConsumerState;
+import io.jetstart.core.format.ConsumerStateCodec;
+import io.jetstart.core.format.SequencePair;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A consumer's file-store state, what nats-server's {@code consumerFileStore} keeps and writes to
+ * {@code o.dat}: delivered and ack floor (consumer and stream sequence), the pending messages with
+ * the time it records, and the redelivery counts; {@code CONSUMER.INFO} reports its delivered and
+ * ack floor. Its rules ({@code UpdateDelivered}, {@code UpdateAcks}) differ slightly from the
+ * consumer's own (see {@link PullConsumer}), which is why both copies are kept. Not thread-safe:
+ * the consumer's lock guards it.
+ */
+final class ConsumerFileState {
+    private long delC;
+    private long delS;
+    private long ackC;
+    private long ackS;
+    private final SequenceMap<PendingMessage> pending = new SequenceMap<>();
+    private final SequenceMap<Long> redelivered = new SequenceMap<>();
+
+    /** A new consumer that starts at stream sequence {@code sseq} (SetStarting(sseq - 1)). */
+    void start(long sseq) {
+        delS = sseq - 1;
+        ackS = sseq - 1;
+    }
+
+    /**
+     * A consumer recovery restored: the settled delivered and ack floors, and the pending entries
+     * and redelivery counts of its {@code o.dat} ({@code file}, may be null) still inside them and
+     * at or after the stream's first sequence {@code firstSeq}.
+     */
+    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file, long firstSeq) {
+        delC = delivered.consumerSeq();
+        delS = delivered.streamSeq();
+        ackC = ackFloor.consumerSeq();
+        ackS = ackFloor.streamSeq();
+        if (file == null) {
+            return;
+        }
+        if (ackS > file.ackFloor().streamSeq()) {
+            // Recovery raised the ack floor to the stream's first sequence - 1 (work-queue
+            // removals written before a crash caught the next o.dat), as nats-server 2.10 does;
+            // 2.15.1 reports o.dat's own ack floor, or the delivered sequence when no pending
+            // message of o.dat is still in the stream (ConsumeCrashIT). The next delivery is the same either way.
+            long floorS = file.ackFloor().streamSeq();
+            boolean anyPending = file.pending().stream()
+                    .anyMatch(p -> p.streamSeq() > floorS && p.streamSeq() <= delS && p.streamSeq() >= firstSeq);
+            ackC = anyPending ? file.ackFloor().consumerSeq() : delC;
+            ackS = anyPending ? floorS : delS;
+        }
+        for (ConsumerState.Pending p : file.pending()) {
+            if (p.streamSeq() > ackS && p.streamSeq() <= delS && p.streamSeq() >= firstSeq) {
+                pending.put(p.streamSeq(), new PendingMessage(p.consumerSeq(), p.timestampNanos()));
+            }
+        }
+        for (ConsumerState.Redelivery r : file.redelivered()) {
+            if (r.streamSeq() >= firstSeq) {
+                redelivered.put(r.streamSeq(), r.count());
+            }
+        }
+    }
+
+    /** UpdateDelivered; true when the state changed. */
+    boolean updateDelivered(ConsumerSettings s, long d, long sq, long dc, long ts) {
+        if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
+            if (dc != 1) {
+                return false;
+            }
+            if (d > delC) {
+                delC = d;
+                ackC = d;
+            }
+            if (sq > delS) {
+                delS = sq;
+                ackS = sq;
+            }
+            return true;
+        }
+        if (d <= ackC) {
+            return false;
+        }
+        if (sq <= delS) {
+            PendingMessage p = pending.get(sq);
+            if (p != null) {
+                p.ts = ts;
+            }
+        } else {
+            pending.put(sq, new PendingMessage(d, ts));
+        }
+        delC = Math.max(delC, d);
+        delS = Math.max(delS, sq);
+        if (dc > 1) {
+            if (s.maxDeliver() > 0 && dc > s.maxDeliver()) {
+                pending.remove(sq);
+            }
+            Long had = redelivered.get(sq);
+            if (had == null || had < dc - 1) {
+                redelivered.put(sq, dc - 1);
+            }
+        }
+        return true;
+    }
+
+    /** UpdateAcks; true when the state changed. */
+    boolean updateAcks(ConsumerSettings s, long d, long sq) {
+        boolean changed = redelivered.remove(sq) != null;
+        if (d <= ackC) {
+            return changed;
+        }
+        if (pending.isEmpty() || !pending.containsKey(sq)) {
+            return changed;
+        }
+        if (s.ackPolicy() == ConsumerSettings.AckPolicy.ALL) {
+            ackC = d;
+            ackS = sq;
+            pending.removeUpTo(sq, redelivered::remove);
+            return true;
+        }
+        PendingMessage p = pending.remove(sq);
+        if (p != null && d > p.dseq && p.dseq > 0) {
+            d = p.dseq;
+        }
+        if (pending.isEmpty()) {
+            ackC = delC;
+            ackS = delS;
+        } else if (d == ackC + 1) {
+            ackC = d;
+            ackS = sq;
+            if (delC > d) {
+                long ss = pending.higherKey(sq);
+                if (ss >= 0 && ss <= delS) {
+                    PendingMessage q = pending.get(ss);
+                    if (q.dseq > 0) {
+                        ackC = q.dseq - 1;
+                        ackS = ss - 1;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** writeStoreStateUnlocked: the store takes the consumer's view of itself. */
+    void take(SequencePair delivered, SequencePair ackFloor, SequenceMap<PendingMessage> consumerPending,
+              SequenceMap<Long> consumerRedelivered) {
+        delC = delivered.consumerSeq();
+        delS = delivered.streamSeq();
+        ackC = ackFloor.consumerSeq();
+        ackS = ackFloor.streamSeq();
+        pending.clear();
+        consumerPending.forEach((k, p) -> pending.put(k, new PendingMessage(p.dseq, p.ts)));
+        redelivered.clear();
+        consumerRedelivered.forEach(redelivered::put);
+    }
+
+    /** The pending entries, for the consumer to take as its own after a restore (copies). */
+    void copyPendingTo(SequenceMap<PendingMessage> to) {
+        pending.forEach((k, p) -> to.put(k, new PendingMessage(p.dseq, p.ts)));
+    }
+
+    /** The redelivery counts, for the consumer to take as its own after a restore. */
+    void copyRedeliveredTo(SequenceMap<Long> to) {
+        redelivered.forEach(to::put);
+    }
+
+    SequencePair delivered() {
+        return new SequencePair(delC, delS);
+    }
+
+    SequencePair ackFloor() {
+        return new SequencePair(ackC, ackS);
+    }
+
+    /** The {@code o.dat} bytes, with the pending times' base taken from {@code now} (wall nanos). */
+    byte[] encode(long now) {
+        List<ConsumerState.Pending> p = new ArrayList<>(pending.size());
+        pending.forEach((k, v) -> {
+            if (k > ackS && k <= delS) {
+                p.add(new ConsumerState.Pending(k, v.dseq, v.ts));
+            }
+        });
+        List<ConsumerState.Redelivery> r = new ArrayList<>(redelivered.size());
+        redelivered.forEach((k, v) -> r.add(new ConsumerState.Redelivery(k, v)));
+        long base = p.isEmpty() ? 0 : ConsumerStateCodec.baseSecondsAt(Instant.ofEpochSecond(0, now));
+        long floorC = Math.min(ackC, delC);
+        long floorS = Math.min(ackS, delS);
+        return ConsumerStateCodec.encode(new ConsumerState(2, new SequencePair(delC, delS), new SequencePair(floorC, floorS),
+                base, p, r));
+    }
+}
