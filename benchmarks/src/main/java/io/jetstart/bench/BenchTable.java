@@ -141,6 +141,13 @@ final class BenchTable {
                         String warm = Variant.Recover.PARALLEL_WARM.key();
                         addRatio(lines, "jetstart parallel, warm JVM / " + name + " (recovery wall vs exec to ready)",
                                 Optional.empty(), Optional.empty(), r.median(Mode.REBUILD, warm), r.median(Mode.REBUILD, sv.key()));
+                        String launcher = Variant.Recover.PARALLEL_LAUNCHER.key();
+                        addRatio(lines, "jetstart parallel as ./jetstart starts it / " + name + " (recovery wall vs exec to ready)",
+                                r.median(Mode.FAST, launcher), r.median(Mode.FAST, sv.key()), r.median(Mode.REBUILD, launcher),
+                                r.median(Mode.REBUILD, sv.key()));
+                        addRatio(lines, "jetstart parallel as ./jetstart starts it / " + name + " (CPU from exec)",
+                                r.medianCpu(Mode.FAST, launcher), r.medianCpu(Mode.FAST, sv.key()),
+                                r.medianCpu(Mode.REBUILD, launcher), r.medianCpu(Mode.REBUILD, sv.key()));
                         String aot = Variant.Recover.PARALLEL_AOT.key();
                         addRatio(lines, "jetstart parallel + AOT cache / " + name + " (recovery wall vs exec to ready)",
                                 r.median(Mode.FAST, aot), r.median(Mode.FAST, sv.key()), r.median(Mode.REBUILD, aot),
@@ -164,6 +171,12 @@ final class BenchTable {
                 r.median(Mode.REBUILD, "workers1"), r.median(Mode.REBUILD, new Variant.Floor(1).key()));
         addRatio(lines, "jetstart parallel / --sequential", r.median(Mode.FAST, par), r.median(Mode.FAST, "sequential"),
                 r.median(Mode.REBUILD, par), r.median(Mode.REBUILD, "sequential"));
+        String parL = Variant.Recover.PARALLEL_LAUNCHER.key();
+        String seqL = Variant.Recover.SEQUENTIAL_LAUNCHER.key();
+        addRatio(lines, "jetstart parallel / --sequential, as ./jetstart starts them", r.median(Mode.FAST, parL),
+                r.median(Mode.FAST, seqL), r.median(Mode.REBUILD, parL), r.median(Mode.REBUILD, seqL));
+        addRatio(lines, "jetstart parallel / --sequential, as ./jetstart starts them (CPU from exec)", r.medianCpu(Mode.FAST, parL),
+                r.medianCpu(Mode.FAST, seqL), r.medianCpu(Mode.REBUILD, parL), r.medianCpu(Mode.REBUILD, seqL));
         addRatio(lines, "compile policy: tiered (C1 + C2) / C1 only (parallel)",
                 r.median(Mode.FAST, Variant.Recover.PARALLEL_TIERED.key()), r.median(Mode.FAST, Variant.Recover.PARALLEL_C1.key()),
                 r.median(Mode.REBUILD, Variant.Recover.PARALLEL_TIERED.key()), r.median(Mode.REBUILD, Variant.Recover.PARALLEL_C1.key()));

@@ -19,14 +19,34 @@ final class JetstartRunner {
         this.timeoutNanos = timeoutNanos;
     }
 
-    /** @param aotCache the AOT cache to start from, or null */
-    Sample recover(Path storeDir, Variant.Recover v, Path aotCache) throws IOException, InterruptedException {
+    /**
+     * The AOT caches the bench trained (either may be null: not asked for, or its training failed).
+     *
+     * @param workload trained on the workload's own stores ({@link Variant.Aot#WORKLOAD})
+     * @param launcher trained as {@code ./jetstart} trains its own ({@link Variant.Aot#LAUNCHER})
+     */
+    record AotCaches(Path workload, Path launcher) {
+        static final AotCaches NONE = new AotCaches(null, null);
+
+        Path forVariant(Variant.Aot aot) {
+            return switch (aot) {
+                case NONE -> null;
+                case WORKLOAD -> workload;
+                case LAUNCHER -> launcher;
+            };
+        }
+    }
+
+    Sample recover(Path storeDir, Variant.Recover v, AotCaches caches) throws IOException, InterruptedException {
         List<String> extra = new ArrayList<>();
-        if (v.aot()) {
+        if (v.aot() != Variant.Aot.NONE) {
+            Path aotCache = caches.forVariant(v.aot());
             if (aotCache == null) {
                 return Sample.failed(0, "no AOT cache was made (the training run failed)");
             }
-            // AOTMode=on: a cache the JVM cannot use is an error, not a silent run without it.
+            // AOTMode=on: a cache the JVM cannot use is an error, not a silent run without it (the
+            // launcher leaves the mode on auto; a row that said "AOT cache" and ran without one
+            // would measure the wrong thing).
             extra.add("-XX:AOTMode=on");
             extra.add("-XX:AOTCache=" + aotCache);
         }
@@ -54,6 +74,35 @@ final class JetstartRunner {
         java.nio.file.Files.deleteIfExists(cacheFile);
         Sample s = run(List.of("-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot=error", "-Xlog:cds=error"), "train", storeDir,
                 rebuildDir.toString());
+        if (!s.ok()) {
+            return s.failure();
+        }
+        return java.nio.file.Files.isRegularFile(cacheFile) ? null : "the JVM wrote no " + cacheFile;
+    }
+
+    /**
+     * Trains an AOT cache as the launcher trains {@code cli/target/jetstart.aot} for a recovery of
+     * {@code storeDir}: one JVM with the options the launcher trains with (its {@code bin/jvm.args},
+     * plus {@code bin/vector.args} where it would add them for {@code storeDir}; never the C1-only
+     * options, which the launcher adds only to the run that uses the cache) runs
+     * {@code RecoverOnce train-small} in {@code workDir}: the small store of the CLI's hidden
+     * {@code warmup} command, recovered with {@code index.db} and again without.
+     *
+     * @return null when the cache was written, else why not
+     */
+    String trainLauncherAotCache(Path storeDir, Path workDir, Path cacheFile) throws IOException, InterruptedException {
+        java.nio.file.Files.deleteIfExists(cacheFile);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String o : baseOptions(storeDir, jvmOptions)) {
+            if (!o.endsWith("quick-jit.args")) {
+                cmd.add(o);
+            }
+        }
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot=error", "-Xlog:cds=error", "-cp",
+                System.getProperty("java.class.path"), RecoverOnce.class.getName(), "train-small", workDir.toString(), "-"));
+        Sample s = run(cmd);
         if (!s.ok()) {
             return s.failure();
         }
@@ -114,7 +163,11 @@ final class JetstartRunner {
     }
 
     private Sample run(List<String> extra, String action, Path storeDir, String arg) throws IOException, InterruptedException {
-        try (ProcessLines p = ProcessLines.start(command(extra, action, storeDir, arg))) {
+        return run(command(extra, action, storeDir, arg));
+    }
+
+    private Sample run(List<String> command) throws IOException, InterruptedException {
+        try (ProcessLines p = ProcessLines.start(command)) {
             long deadline = p.startNanos() + timeoutNanos;
             ChildLine result = null;
             long resultAt = -1;

@@ -17,6 +17,7 @@ import java.util.Map;
  *   RecoverOnce recover STORE_DIR parallel|workers&lt;N&gt;|sequential[-warm]   (-warm: 3 untimed recoveries first)
  *   RecoverOnce floor   STORE_DIR default|THREADS      (default: the parallel run's worker count)
  *   RecoverOnce train   STORE_DIR REBUILD_DIR          (both, parallel: what an AOT cache should learn)
+ *   RecoverOnce train-small WORK_DIR -                 (as the launcher's warmup: a small store, both paths)
  * </pre>
  *
  * Prints a {@link ChildLine#RESULT} line as soon as the work is done, then a
@@ -32,7 +33,7 @@ public final class RecoverOnce {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            System.err.println("usage: RecoverOnce recover|floor|train STORE_DIR VARIANT|REBUILD_DIR");
+            System.err.println("usage: RecoverOnce recover|floor|train|train-small STORE_DIR|WORK_DIR VARIANT|REBUILD_DIR|-");
             System.exit(64);
         }
         Path dir = Path.of(args[1]);
@@ -45,6 +46,7 @@ public final class RecoverOnce {
                 StoreRecovery.recover(dir, options("parallel"));
                 yield recover(Path.of(args[2]), "parallel");
             }
+            case "train-small" -> trainSmall(dir);
             default -> {
                 System.err.println("RecoverOnce: unknown action " + args[0]);
                 yield 64;
@@ -52,6 +54,25 @@ public final class RecoverOnce {
         };
         System.exit(status);
     }
+
+    /**
+     * The recovery paths of the CLI's hidden {@code warmup} command, which trains the launcher's AOT
+     * cache: the same small store (4 streams × 20,000 messages × 64 B over 100 subjects, 2 consumers
+     * each) generated into {@code workDir}, recovered with {@code index.db}, then again with every
+     * {@code index.db} truncated (a rebuild).
+     */
+    private static int trainSmall(Path workDir) throws Exception {
+        Path store = workDir.resolve("store");
+        Path rebuild = workDir.resolve("rebuild");
+        WorkloadCache.generate(store, WARMUP_STORE);
+        StoreFiles.linkCopy(store, rebuild, true);
+        StoreRecovery.recover(store, options("parallel"));
+        return recover(rebuild, "parallel");
+    }
+
+    /** WarmupCommand's store (cli module), which the bench cannot import. */
+    static final Workload WARMUP_STORE = Workload.custom(io.jetstart.core.write.GeneratorSpec.of(4, 20_000, 64).withSubjects(100)
+            .withConsumers(2));
 
     static RecoveryOptions options(String variant) {
         variant = variant.endsWith(WARM) ? variant.substring(0, variant.length() - WARM.length()) : variant;

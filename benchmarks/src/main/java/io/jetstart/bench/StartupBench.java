@@ -44,7 +44,7 @@ final class StartupBench {
     private final PrintStream log;
     private final int cores = Runtime.getRuntime().availableProcessors();
     private int copies;
-    private Path aotCache;
+    private JetstartRunner.AotCaches aotCaches = JetstartRunner.AotCaches.NONE;
 
     StartupBench(Settings settings, PrintStream log) {
         this.settings = settings;
@@ -93,16 +93,45 @@ final class StartupBench {
                 log.println("bench: " + cacheNote);
             }
         }
-        boolean cold = settings.cold() && cacheNote.startsWith("cold");
-        if (plan.values().stream().anyMatch(vs -> vs.contains(Variant.Recover.PARALLEL_AOT))) {
+        Path workloadCache = null;
+        if (plan.values().stream().anyMatch(vs -> vs.stream().anyMatch(v -> v instanceof Variant.Recover r && r.aot() == Variant.Aot.WORKLOAD))) {
             Path cacheFile = prepared.dir().resolve("jetstart.aot");
             log.println("bench: training the AOT cache (untimed) ...");
             String why = jetstart.trainAotCache(prepared.store(), prepared.rebuild(), cacheFile);
-            aotCache = why == null ? cacheFile : null;
+            workloadCache = why == null ? cacheFile : null;
             notes.add(why == null ? "AOT cache: one untimed JVM that recovers the fast-path store, then the rebuild store, with "
-                    + "-XX:AOTCacheOutput (JDK 25; as `./jetstart` trains its cache on every path), "
+                    + "-XX:AOTCacheOutput (JDK 25; what an application that trains on its own store gets), "
                     + "then -XX:AOTMode=on -XX:AOTCache for the \"+ AOT cache\" rows" : "AOT cache training failed: " + why);
         }
+        Path launcherWork = null;
+        Path launcherCache = null;
+        if (plan.values().stream().anyMatch(vs -> vs.stream().anyMatch(v -> v instanceof Variant.Recover r && r.aot() == Variant.Aot.LAUNCHER))) {
+            // Its own folder, not the workload's: the workload's folder may be shared by other benches.
+            launcherWork = java.nio.file.Files.createTempDirectory("jetstart-bench-launcher-aot-");
+            Path cacheFile = launcherWork.resolve("jetstart.aot");
+            log.println("bench: training an AOT cache as ./jetstart does (untimed) ...");
+            String why = jetstart.trainLauncherAotCache(prepared.store(), launcherWork, cacheFile);
+            launcherCache = why == null ? cacheFile : null;
+            notes.add(why == null ? "as ./jetstart starts it: the launcher's options and an AOT cache trained as ./jetstart trains its "
+                    + "own (one untimed JVM, bin/jvm.args without the C1-only options, recovers the small store of the CLI's warmup "
+                    + "command, 4 streams × 20,000 × 64 B, with index.db and then rebuilt), started with -XX:AOTMode=on"
+                    : "launcher-style AOT cache training failed: " + why);
+        }
+        aotCaches = new JetstartRunner.AotCaches(workloadCache, launcherCache);
+        try {
+            return timeAll(prepared, plan, samples, notes, parallelServer, sequentialServer, jetstart, servers, cached, cacheNote);
+        } finally {
+            if (launcherWork != null) {
+                StoreFiles.deleteTree(launcherWork, launcherWork.getParent());
+            }
+        }
+    }
+
+    private BenchResult timeAll(WorkloadCache.Prepared prepared, Map<Mode, List<Variant>> plan,
+                                Map<Mode, Map<Variant, List<Sample>>> samples, List<String> notes, Optional<ServerBuild> parallelServer,
+                                Optional<ServerBuild> sequentialServer, JetstartRunner jetstart, ServerRunner servers,
+                                StoreFiles.Snapshot cached, String cacheNote) throws IOException, InterruptedException {
+        boolean cold = cacheNote.startsWith("cold");
         if (!cold) {
             warmUp(prepared, plan, jetstart, servers, cached);
         }
@@ -156,6 +185,9 @@ final class StartupBench {
             }
             List<Variant> vs = new ArrayList<>();
             vs.add(Variant.Recover.PARALLEL);
+            // The recovery as ./jetstart recover starts it (the targets), next to the same
+            // JVM without any cache and with one trained on this workload.
+            vs.add(Variant.Recover.PARALLEL_LAUNCHER);
             vs.add(Variant.Recover.PARALLEL_AOT);
             // Both compile policies, whichever the launcher chose for this store (bin/vector.sh).
             vs.add(Variant.Recover.PARALLEL_TIERED);
@@ -176,6 +208,10 @@ final class StartupBench {
             }
             vs.add(Variant.Recover.workers(1));
             vs.add(Variant.Recover.SEQUENTIAL);
+            if (settings.workload().name().equals("many")) {
+                // Its target compares parallel with sequential as ./jetstart starts both.
+                vs.add(Variant.Recover.SEQUENTIAL_LAUNCHER);
+            }
             if (m == Mode.REBUILD) {
                 // The fast path reads no block: a floor there would measure nothing it does.
                 vs.add(new Variant.Floor(0));
@@ -206,7 +242,7 @@ final class StartupBench {
                         ServerRunner servers, StoreFiles.Snapshot cached) throws IOException, InterruptedException {
         log.println("bench: warm-up (untimed) ...");
         RawReadFloor.read(RawReadFloor.blockFiles(prepared.store()), cores);
-        jetstart.recover(prepared.store(), Variant.Recover.PARALLEL, null);
+        jetstart.recover(prepared.store(), Variant.Recover.PARALLEL, JetstartRunner.AotCaches.NONE);
         for (List<Variant> vs : plan.values()) {
             for (Variant v : vs) {
                 if (v instanceof Variant.Server s && s.parallelStartup()) {
@@ -224,7 +260,7 @@ final class StartupBench {
         return switch (v) {
             case Variant.Recover r -> {
                 dropIfCold(cold);
-                Sample s = jetstart.recover(dir, r, aotCache);
+                Sample s = jetstart.recover(dir, r, aotCaches);
                 yield s.ok() && s.messages() != expected ? Sample.failed(s.fromExecNanos(),
                         String.format(Locale.ROOT, "recovered %,d messages, expected %,d", s.messages(), expected)) : s;
             }

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * The performance goals of issue 13 (a fresh JVM as {@code ./jetstart} starts it, on 2 cores,
- * warm cache, same run), checked against a result's medians. They are goals, not tests: a miss is
+ * warm cache, same run), checked against a result's medians: the rows "as ./jetstart starts it"
+ * where the run has them ({@link Variant.Aot#LAUNCHER}), else the rows without an AOT cache. They are goals, not tests: a miss is
  * reported, profiled and explained in {@code docs/BENCHMARKS.md}, never failed.
  *
  * <pre>
@@ -47,8 +48,12 @@ final class Targets {
                 atMostServer(out, r, Mode.FAST, 0.3);
                 atMostServer(out, r, Mode.REBUILD, 0.6);
                 for (Mode m : Mode.values()) {
-                    out.add(ratio((m == Mode.FAST ? "fast path" : "rebuild") + ": jetstart parallel / --sequential < 1",
-                            r.median(m, Variant.Recover.PARALLEL.key()), r.median(m, Variant.Recover.SEQUENTIAL.key()), 1.0, true));
+                    boolean launcher = r.median(m, Variant.Recover.PARALLEL_LAUNCHER.key()).isPresent()
+                            && r.median(m, Variant.Recover.SEQUENTIAL_LAUNCHER.key()).isPresent();
+                    Variant.Recover par = launcher ? Variant.Recover.PARALLEL_LAUNCHER : Variant.Recover.PARALLEL;
+                    Variant.Recover seq = launcher ? Variant.Recover.SEQUENTIAL_LAUNCHER : Variant.Recover.SEQUENTIAL;
+                    out.add(ratio((m == Mode.FAST ? "fast path" : "rebuild") + ": jetstart parallel / --sequential < 1"
+                            + (launcher ? " (as ./jetstart starts them)" : ""), r.median(m, par.key()), r.median(m, seq.key()), 1.0, true));
                 }
             }
             case "huge" -> speedup(out, r, 1.8);
@@ -58,11 +63,16 @@ final class Targets {
         return out;
     }
 
+    /**
+     * The issue's "fresh JVM as ./jetstart starts it": the launcher row where this run has it, else
+     * the parallel row without an AOT cache (the goal's name says which).
+     */
     private static void atMostServer(List<Check> out, BenchResult r, Mode m, double limit) {
-        Optional<Long> j = r.median(m, Variant.Recover.PARALLEL.key());
+        Optional<Long> launcher = r.median(m, Variant.Recover.PARALLEL_LAUNCHER.key());
+        Optional<Long> j = launcher.isPresent() ? launcher : r.median(m, Variant.Recover.PARALLEL.key());
         Optional<Long> s = r.median(m, "server-parallel");
-        out.add(ratio((m == Mode.FAST ? "fast path" : "rebuild") + ": jetstart parallel <= " + limit + " x nats-server (parallel startup)",
-                j, s, limit, true));
+        out.add(ratio((m == Mode.FAST ? "fast path" : "rebuild") + ": jetstart parallel" + (launcher.isPresent()
+                ? " as ./jetstart starts it" : "") + " <= " + limit + " x nats-server (parallel startup)", j, s, limit, true));
     }
 
     private static void speedup(List<Check> out, BenchResult r, double limit) {

@@ -12,29 +12,32 @@ sealed interface Variant {
 
     /**
      * {@code jetstart recover} with {@code workers} block buffers (0: the default), or sequential;
-     * with {@code aot}, the JVM starts from an AOT cache (JDK 24+ {@code -XX:AOTCache}) that a
-     * training run on both stores made before the timed runs; with {@code scalarChecksum}, the
+     * {@code aot} says which AOT cache (JDK 24+ {@code -XX:AOTCache}) the JVM starts from, if any
+     * ({@link Aot}); with {@code scalarChecksum}, the
      * record checksum is the scalar HighwayHash ({@code -Djetstart.hash=scalar}) instead of the
      * vector one that {@code bin/jvm.args} enables; with {@code warm}, the timed recovery is the
      * fourth of the same store in one JVM (a service that embeds jetstart, its JIT warm);
      * {@code jit} overrides the compile policy the launcher chooses ({@code bin/vector.sh}) with
      * one of its own, so both policies are timed side by side on every store.
      */
-    record Recover(int workers, boolean sequential, boolean aot, boolean scalarChecksum, boolean warm, Jit jit) implements Variant {
-        static final Recover PARALLEL = new Recover(0, false, false, false, false, Jit.LAUNCHER);
-        static final Recover PARALLEL_AOT = new Recover(0, false, true, false, false, Jit.LAUNCHER);
-        static final Recover PARALLEL_SCALAR = new Recover(0, false, false, true, false, Jit.LAUNCHER);
-        static final Recover PARALLEL_WARM = new Recover(0, false, false, false, true, Jit.LAUNCHER);
-        static final Recover PARALLEL_TIERED = new Recover(0, false, false, false, false, Jit.TIERED);
-        static final Recover PARALLEL_C1 = new Recover(0, false, false, false, false, Jit.C1);
-        static final Recover SEQUENTIAL = new Recover(0, true, false, false, false, Jit.LAUNCHER);
+    record Recover(int workers, boolean sequential, Aot aot, boolean scalarChecksum, boolean warm, Jit jit) implements Variant {
+        static final Recover PARALLEL = new Recover(0, false, Aot.NONE, false, false, Jit.LAUNCHER);
+        static final Recover PARALLEL_AOT = new Recover(0, false, Aot.WORKLOAD, false, false, Jit.LAUNCHER);
+        /** What {@code ./jetstart recover} runs: the launcher's options and its own AOT cache. */
+        static final Recover PARALLEL_LAUNCHER = new Recover(0, false, Aot.LAUNCHER, false, false, Jit.LAUNCHER);
+        static final Recover PARALLEL_SCALAR = new Recover(0, false, Aot.NONE, true, false, Jit.LAUNCHER);
+        static final Recover PARALLEL_WARM = new Recover(0, false, Aot.NONE, false, true, Jit.LAUNCHER);
+        static final Recover PARALLEL_TIERED = new Recover(0, false, Aot.NONE, false, false, Jit.TIERED);
+        static final Recover PARALLEL_C1 = new Recover(0, false, Aot.NONE, false, false, Jit.C1);
+        static final Recover SEQUENTIAL = new Recover(0, true, Aot.NONE, false, false, Jit.LAUNCHER);
+        static final Recover SEQUENTIAL_LAUNCHER = new Recover(0, true, Aot.LAUNCHER, false, false, Jit.LAUNCHER);
 
         static Recover workers(int n) {
-            return new Recover(n, false, false, false, false, Jit.LAUNCHER);
+            return new Recover(n, false, Aot.NONE, false, false, Jit.LAUNCHER);
         }
 
         static Recover workersWarm(int n) {
-            return new Recover(n, false, false, false, true, Jit.LAUNCHER);
+            return new Recover(n, false, Aot.NONE, false, true, Jit.LAUNCHER);
         }
 
         /** The argument {@link RecoverOnce} takes. */
@@ -44,19 +47,42 @@ sealed interface Variant {
 
         @Override
         public String key() {
-            return childArg() + (aot ? "-aot" : "") + (scalarChecksum ? "-scalar" : "") + jit.keySuffix;
+            return childArg() + aot.keySuffix + (scalarChecksum ? "-scalar" : "") + jit.keySuffix;
         }
 
         @Override
         public String label() {
             String base = sequential ? "jetstart --sequential" : workers == 0 ? "jetstart parallel (default)" : "jetstart --workers " + workers;
-            return base + (aot ? " + AOT cache" : "") + (scalarChecksum ? ", scalar checksum" : "")
+            return base + aot.labelSuffix + (scalarChecksum ? ", scalar checksum" : "")
                     + (warm ? ", warm JVM (4th recovery in one JVM)" : "") + jit.labelSuffix;
         }
 
         @Override
         public int cores(int machineCores) {
             return sequential ? 1 : workers == 0 ? machineCores : Math.min(workers, machineCores);
+        }
+    }
+
+    /**
+     * The AOT cache a jetstart JVM starts from. {@code WORKLOAD}: one that an untimed training run
+     * of the bench's own workload wrote (what an embedding application that trains on its own store
+     * gets, docs/embedding.md). {@code LAUNCHER}: one trained as {@code ./jetstart} trains its
+     * {@code cli/target/jetstart.aot} (its hidden {@code warmup} command: a small generated store,
+     * recovered with {@code index.db} and then rebuilt, in a JVM with {@code bin/jvm.args} and, where
+     * the launcher adds it, {@code bin/vector.args}, not the C1-only options), so these rows time a
+     * recovery as {@code ./jetstart recover} starts it.
+     */
+    enum Aot {
+        NONE("", ""),
+        WORKLOAD("-aot", " + AOT cache"),
+        LAUNCHER("-launcher", ", as ./jetstart starts it (its AOT cache)");
+
+        final String keySuffix;
+        final String labelSuffix;
+
+        Aot(String keySuffix, String labelSuffix) {
+            this.keySuffix = keySuffix;
+            this.labelSuffix = labelSuffix;
         }
     }
 

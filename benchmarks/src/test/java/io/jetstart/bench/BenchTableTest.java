@@ -101,6 +101,23 @@ class BenchTableTest {
     }
 
     @Test
+    void manyTargetsJudgeTheRowsAsTheLauncherStartsThemWhenTheRunHasThem() {
+        BenchResult r = result("many", List.of(
+                new BenchResult.Row(Variant.Recover.PARALLEL, List.of(jetstart(400)), null),
+                new BenchResult.Row(Variant.Recover.PARALLEL_LAUNCHER, List.of(jetstart(350)), null),
+                new BenchResult.Row(Variant.Recover.SEQUENTIAL, List.of(jetstart(390)), null),
+                new BenchResult.Row(Variant.Recover.SEQUENTIAL_LAUNCHER, List.of(jetstart(300)), null),
+                new BenchResult.Row(new Variant.Server(V215, true), List.of(server(700)), null)));
+        List<Targets.Check> checks = Targets.evaluate(r);
+        assertThat(checks.get(1).goal()).isEqualTo("rebuild: jetstart parallel as ./jetstart starts it <= 0.6 x nats-server (parallel startup)");
+        assertThat(checks.get(1).measured()).isEqualTo("0.50");
+        assertThat(checks.get(3).goal()).isEqualTo("rebuild: jetstart parallel / --sequential < 1 (as ./jetstart starts them)");
+        assertThat(checks.get(3).measured()).isEqualTo("1.17");
+        assertThat(checks.get(3).met()).isFalse();
+        assertThat(BenchTable.render(r)).contains("| jetstart parallel as ./jetstart starts it / nats-server 2.15.1 (recovery wall vs exec to ready) | — | 0.50 |");
+    }
+
+    @Test
     void durationsKeepOneDecimalOnlyBelow100Ms() {
         assertThat(BenchTable.duration(7_340_000)).isEqualTo("7.3 ms");
         assertThat(BenchTable.duration(1_438_200_000)).isEqualTo("1,438 ms");

@@ -41,7 +41,8 @@ import java.util.function.UnaryOperator;
 /**
  * Brings every stream and consumer of a store back: discover, plan (largest first), then one task
  * per stream under one task group that never cancels siblings; inside each stream task, its
- * consumers as a nested group right after the stream opens.
+ * consumers right after the stream opens, as a nested group (or one after another on the stream's
+ * task, when the store has more streams than workers).
  *
  * <p>Read-only: nothing is written, truncated or deleted. A {@code StoreRecovery} runs once;
  * {@link #close()} from another thread cancels a run in progress, and {@link #run()} then returns
@@ -54,6 +55,11 @@ import java.util.function.UnaryOperator;
  * came first.
  */
 public final class StoreRecovery implements AutoCloseable {
+    /**
+     * Up to this many consumers of a stream load one after another on the stream's own task when
+     * the store has more streams than workers; a stream with more keeps a task group for them.
+     */
+    static final int INLINE_CONSUMERS = 16;
     private final Path storeDir;
     private final RecoveryOptions options;
     private final UnaryOperator<DiskGate> gateProbe;
@@ -138,12 +144,20 @@ public final class StoreRecovery implements AutoCloseable {
             DiskGate ioFirst = options.firstStreams().isEmpty() ? io : gateProbe.apply(gate.ahead());
             AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
+            // More streams than workers: the streams alone keep every worker busy, so a stream's few
+            // consumers load on its own task rather than in a task group of their own (a scope and a
+            // virtual thread per consumer, 3,000 of them for 1,000 streams, cost ~5 % of the CPU of a
+            // fresh JVM and bought no parallelism; docs/BENCHMARKS.md, issue 13).
+            TaskRunner inline = TaskRunners.sequential();
+            boolean streamsFillWorkers = plan.size() > options.workers();
             for (int i = 0; i < plan.size(); i++) {
                 StreamDir sd = plan.get(i);
                 int index = i;
                 DiskGate streamIo = options.firstStreams().contains(sd.name()) ? ioFirst : io;
+                TaskRunner consumerRunner = streamsFillWorkers && sd.consumers().size() <= INLINE_CONSUMERS ? inline : runner;
                 tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, line, runner, streamIo, buffers, hashes, events, sequential, r -> finished.set(index, r))));
+                        () -> recoverStream(sd, line, runner, consumerRunner, streamIo, buffers, hashes, events, sequential,
+                                r -> finished.set(index, r))));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -214,7 +228,8 @@ public final class StoreRecovery implements AutoCloseable {
         };
     }
 
-    private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, DiskGate sharedGate, BlockBuffers buffers,
+    private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, TaskRunner consumerRunner, DiskGate sharedGate,
+                                       BlockBuffers buffers,
                                        RecordHashSource hashes, EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
             throws InterruptedException {
         long start = System.nanoTime();
@@ -251,7 +266,7 @@ public final class StoreRecovery implements AutoCloseable {
                     : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
-            ConsumerLoads loads = restoreConsumers(sd, store, line, runner, events);
+            ConsumerLoads loads = restoreConsumers(sd, store, line, consumerRunner, events);
             List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), line);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {

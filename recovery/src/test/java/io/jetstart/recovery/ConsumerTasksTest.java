@@ -1,0 +1,70 @@
+package io.jetstart.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.write.GeneratorSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a stream's consumers load: on the stream's own task when the store has more streams than
+ * workers (the streams alone keep the workers busy), else in a task group of their own, one thread
+ * per consumer. Seen from the disk gate: every read of a consumer's files records the name of the
+ * thread that made it (a stream task is named "account > stream", a consumer task "account >
+ * stream > consumer"). Both ways recover every consumer.
+ */
+class ConsumerTasksTest {
+    static final GeneratorSpec SPEC = GeneratorSpec.of(3, 20, 16).withConsumers(2);
+
+    @TempDir(factory = TestStores.FastTempDir.class)
+    static Path store;
+
+    @BeforeAll
+    static void generate() throws Exception {
+        TestStores.generate(store, SPEC);
+    }
+
+    @Test
+    void withMoreStreamsThanWorkersEachStreamLoadsItsConsumersOnItsOwnTask() throws Exception {
+        Set<String> readers = ConcurrentHashMap.newKeySet();
+        RecoveryReport report = new StoreRecovery(store, RecoveryOptions.defaults().withWorkers(2), recordConsumerReaders(readers)).run();
+
+        assertThat(report.allRecovered()).isTrue();
+        assertThat(report.streams()).allSatisfy(s -> assertThat(s.consumers()).hasSize(2));
+        assertThat(readers).containsExactlyInAnyOrder("$G > S1", "$G > S2", "$G > S3");
+    }
+
+    @Test
+    void withNoMoreStreamsThanWorkersEachConsumerLoadsOnItsOwnThread() throws Exception {
+        Set<String> readers = ConcurrentHashMap.newKeySet();
+        RecoveryReport report = new StoreRecovery(store, RecoveryOptions.defaults().withWorkers(3), recordConsumerReaders(readers)).run();
+
+        assertThat(report.allRecovered()).isTrue();
+        List<String> expected = report.streams().stream()
+                .flatMap(s -> s.consumers().stream().map(c -> "$G > " + s.name() + " > " + c.name())).toList();
+        assertThat(expected).hasSize(6);
+        assertThat(readers).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** A gate probe that notes the name of every thread that reads a consumer's files. */
+    private static UnaryOperator<DiskGate> recordConsumerReaders(Set<String> readers) {
+        return g -> new DiskGate() {
+            @Override
+            public <T> T run(Io<T> io) throws java.io.IOException {
+                boolean consumer = StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                        f -> f.getClassName().equals("io.jetstart.core.store.ConsumerLoader")));
+                if (consumer) {
+                    readers.add(Thread.currentThread().getName());
+                }
+                return g.run(io);
+            }
+        };
+    }
+}
