@@ -13,7 +13,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Reads a whole block file into an array: through a memory mapping where the JVM has the FFM API
  * (Java 22+, {@code io.jetstart.core.io.mapped.MappedBlockCopy}: one copy from the page cache
- * instead of two), else with a plain {@link FileChannel} read. Both read the same bytes.
+ * instead of two) and the file is {@value #MAPPED_MIN_BYTES} bytes or more, else with a plain
+ * {@link FileChannel} read. Both read the same bytes.
  *
  * <p>Design note: core targets Java 21, so the mapped copy is compiled separately for Java 25 and
  * reached through a method handle found once, by this class's initializer (the JVM's own
@@ -21,6 +22,13 @@ import java.nio.file.StandardOpenOption;
  * the plain read.
  */
 final class BlockReads {
+    /**
+     * Smallest file copied through a mapping. Below it the plain read: mapping and unmapping cost
+     * two system calls and page-table work per file, and the first mapped copy loads the FFM API's
+     * classes in a fresh JVM; on a store of 1,000 blocks of ~136 KB (bench {@code many}) that made
+     * the rebuild 1.58 -> 1.62 s of CPU, where seed8's 8 MiB blocks gain 0.13 s.
+     */
+    static final int MAPPED_MIN_BYTES = 1 << 20;
     private static final MethodHandle MAPPED = mappedCopy();
 
     private BlockReads() {
@@ -37,7 +45,7 @@ final class BlockReads {
      * {@link ClosedByInterruptException}, as a channel read does.
      */
     static int read(Path file, byte[] buf, int max) throws IOException {
-        if (MAPPED != null) {
+        if (MAPPED != null && max >= MAPPED_MIN_BYTES) {
             int n = mappedCopy(file, buf, max);
             if (n >= 0) {
                 // The copy itself cannot be interrupted; a cancellation that came meanwhile is

@@ -71,14 +71,25 @@ class BlockReadsTest {
     }
 
     @Test
-    void anInterruptedReaderGetsTheChannelsCancellationException() throws Exception {
-        Path f = file(10_000, 7);
-        Thread.currentThread().interrupt();
-        try {
-            assertThatThrownBy(() -> BlockReads.read(f, new byte[10_000], 10_000))
-                    .isInstanceOf(ClosedByInterruptException.class);
-        } finally {
-            Thread.interrupted();
+    void anInterruptedReaderGetsTheChannelsCancellationExceptionOnBothPaths() throws Exception {
+        for (int size : new int[] {10_000, BlockReads.MAPPED_MIN_BYTES}) {
+            Path f = file(size, 7 + size);
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> BlockReads.read(f, new byte[size], size)).as("%d bytes", size)
+                        .isInstanceOf(ClosedByInterruptException.class);
+            } finally {
+                Thread.interrupted();
+            }
         }
+    }
+
+    @Test
+    void aBigFileIsReadWholeWhicheverPathTakesIt() throws Exception {
+        int size = BlockReads.MAPPED_MIN_BYTES + 4099;
+        Path f = file(size, 8);
+        byte[] buf = new byte[size];
+        assertThat(BlockReads.read(f, buf, size)).isEqualTo(size);
+        assertThat(buf).isEqualTo(Files.readAllBytes(f));
     }
 }
