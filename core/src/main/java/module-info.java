@@ -3,7 +3,9 @@
  * and the verified message reader. Every package is API but {@code io.jetstart.core.hash.vector},
  * the 256-bit checksum: {@code RecordHashes} loads it reflectively, only when the JVM was started
  * with {@code --add-modules jdk.incubator.vector} (hence {@code requires static}), so a JVM without
- * the incubating module never links it and uses the scalar checksum.
+ * the incubating module never links it and uses the scalar checksum. Nor is
+ * {@code io.jetstart.core.io.mapped} (block files copied through a memory mapping, Java 22+), which
+ * {@code BlockReads} loads the same way.
  */
 module io.jetstart.core {
     // StreamConfig.json() and ConsumerConfig.json() hand out Jackson trees.

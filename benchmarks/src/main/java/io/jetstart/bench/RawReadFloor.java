@@ -1,12 +1,12 @@
 package io.jetstart.bench;
 
+import io.jetstart.core.io.BlockBuffers;
+import io.jetstart.core.io.BlockFiles;
+import io.jetstart.core.io.DiskGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -24,7 +24,8 @@ import java.util.stream.Stream;
  *
  * <p>Design note: platform threads pull files from one shared list, largest first (the order the
  * recovery plan uses), each into its own reused array, as a recovery worker does with its leased
- * block buffer; the files are opened and read with the same {@link FileChannel} calls.
+ * block buffer; each file is read by the recovery's own {@link BlockFiles#readRaw} (through a
+ * short-lived memory mapping on Java 22+), with a gate that never waits.
  */
 final class RawReadFloor {
     /** Bytes and files read, and how long it took. */
@@ -80,25 +81,23 @@ final class RawReadFloor {
     }
 
     private static long readSome(List<Path> files, AtomicInteger next) {
-        byte[] buf = new byte[0];
+        // One buffer per thread, reused, as a worker's leased block buffer is.
+        BlockBuffers buffers = new BlockBuffers(1);
+        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         long bytes = 0;
         for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
-            Path file = files.get(i);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size > Integer.MAX_VALUE - 8) {
-                    throw new IOException(file + ": " + size + " bytes is too large to read into one array");
-                }
-                if (buf.length < size) {
-                    buf = new byte[(int) size];
-                }
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, (int) size);
-                while (bb.hasRemaining() && ch.read(bb) >= 0) {
-                    // read until the stat'ed size, as the recovery does
-                }
-                bytes += bb.position();
+            try {
+                bytes += BlockFiles.readRaw(files.get(i), buffers, lease, DiskGate.unbounded());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("raw read interrupted", e);
+            } finally {
+                if (lease[0] != null) {
+                    lease[0].close();
+                    lease[0] = null;
+                }
             }
         }
         return bytes;
