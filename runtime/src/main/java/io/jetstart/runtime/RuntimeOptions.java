@@ -49,7 +49,7 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
     }
 
     public static RuntimeOptions defaults() {
-        return new RuntimeOptions(RecoveryOptions.defaults(), SyncPolicy.INTERVAL, DEFAULT_SYNC_INTERVAL, 0, 0,
+        return new RuntimeOptions(RecoveryOptions.defaults().withSmallFirst(true), SyncPolicy.INTERVAL, DEFAULT_SYNC_INTERVAL, 0, 0,
                 DEFAULT_MAX_PAYLOAD, true, StoreCipher.CHACHA);
     }
 
