@@ -5,6 +5,7 @@ import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.format.CompressionEnvelope;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.hash.RecordHashSource;
+import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CountingDiskGate;
@@ -63,6 +64,14 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
+    /**
+     * Makes the JVM's record checksum choice ({@link io.jetstart.core.hash.RecordHashes}: about
+     * 100 ms in a fresh JVM, the Vector API's start-up and a self-test) while recovery discovers
+     * and plans, instead of on the first served stream's hand-over, which checks its last block
+     * with it. Recovery of a store under 256 MiB never makes it (it takes the scalar checksum), but
+     * every writer does. The choice is a class initializer: whoever needs it meanwhile waits for it.
+     */
+    private final Thread hashChoice;
     private final ConsumerHousekeeper housekeeper;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
@@ -105,6 +114,7 @@ public final class JetStartStore implements AutoCloseable {
             }
         })), this::handOver);
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
+        this.hashChoice = Thread.ofPlatform().name("jetstart-hash-choice").daemon().unstarted(RecordHashes::implementation);
         this.housekeeper = new ConsumerHousekeeper(this::served);
         // A committed publish wakes the fetches waiting on that stream's consumers.
         commitListeners.add(batch -> {
@@ -132,6 +142,7 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     void start() {
+        hashChoice.start();
         recoveryThread.start();
         housekeeper.start();
     }
@@ -584,6 +595,7 @@ public final class JetStartStore implements AutoCloseable {
         closed = true;
         recovery.close();
         recoveryThread.join();
+        hashChoice.join();
         List<JetStartStream> served = new ArrayList<>();
         for (CompletableFuture<JetStartStream> f : streams.values()) {
             if (f.isDone() && !f.isCompletedExceptionally()) {
