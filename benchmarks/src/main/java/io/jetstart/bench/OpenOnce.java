@@ -110,6 +110,9 @@ public final class OpenOnce {
                 }
                 ChildLine c = ChildLine.parse(l.line());
                 if (c != null && c.tag().equals(ChildLine.RESULT)) {
+                    // Let it exit by itself: a training JVM writes its AOT cache as it exits, and
+                    // an open's copy is deleted next.
+                    p.process().waitFor(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
                     return c;
                 }
             }
