@@ -5,7 +5,6 @@ import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.format.CompressionEnvelope;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.hash.RecordHashSource;
-import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CountingDiskGate;
@@ -64,14 +63,8 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
-    /**
-     * Makes the JVM's record checksum choice ({@link io.jetstart.core.hash.RecordHashes}: about
-     * 100 ms in a fresh JVM, the Vector API's start-up and a self-test) while recovery discovers
-     * and plans, instead of on the first served stream's hand-over, which checks its last block
-     * with it. Recovery of a store under 256 MiB never makes it (it takes the scalar checksum), but
-     * every writer does. The choice is a class initializer: whoever needs it meanwhile waits for it.
-     */
-    private final Thread hashChoice;
+    /** The record checksum choice, made from open on its own thread (see {@link HashChoice}). */
+    private final HashChoice hashChoice = new HashChoice();
     private final ConsumerHousekeeper housekeeper;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
@@ -99,7 +92,7 @@ public final class JetStartStore implements AutoCloseable {
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
-        this.hashes = RecordHashSource.chosen();
+        this.hashes = hashChoice.source();
         this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
         this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
                 () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE).withKey(options.key());
@@ -114,7 +107,6 @@ public final class JetStartStore implements AutoCloseable {
             }
         })), this::handOver);
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
-        this.hashChoice = Thread.ofPlatform().name("jetstart-hash-choice").daemon().unstarted(RecordHashes::implementation);
         this.housekeeper = new ConsumerHousekeeper(this::served);
         // A committed publish wakes the fetches waiting on that stream's consumers.
         commitListeners.add(batch -> {
@@ -214,7 +206,7 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, new CommitListener() {
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
             @Override
             public void batchCommitted(CommittedBatch batch) {
                 for (CommitListener l : commitListeners) {
@@ -242,7 +234,7 @@ public final class JetStartStore implements AutoCloseable {
      */
     private TailBlock openTail(StreamStore store, StreamMutator state) throws IOException, InterruptedException, StoreException {
         String name = store.name();
-        StreamSealing sealing = new StreamSealing(store.keys());
+        StreamSealing sealing = new StreamSealing(store.keys(), hashChoice);
         long last = state.lastBlockIndex();
         Path file = state.lastBlockFile();
         if (last == 0) {
@@ -299,7 +291,7 @@ public final class JetStartStore implements AutoCloseable {
                         + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, sealing, name, last);
             }
-            return TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null));
+            return TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
