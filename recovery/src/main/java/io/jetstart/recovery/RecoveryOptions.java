@@ -123,7 +123,7 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify, serverLine, firstStreams, smallFirst);
     }
 
-    /** Streams (by name) to recover first: started first, and ahead of the others at the disk gate. */
+    /** Streams (by name) to recover first: started first, the others once they have ended, and ahead of the others at the disk gate. */
     public RecoveryOptions withFirstStreams(Set<String> names) {
         return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, names, smallFirst);
     }
