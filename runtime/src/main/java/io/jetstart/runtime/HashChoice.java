@@ -21,6 +21,8 @@ import io.jetstart.core.hash.RecordHashes;
 final class HashChoice {
     private final Thread thread;
     private final RecordHashSource source = RecordHashSource.chosenWhenMade(this::made);
+    /** Always scalar: for a few records the vector hash never pays (RecordHashSource's design note). */
+    private final RecordHashSource scalar = RecordHashSource.forStore(0, 1);
     private volatile boolean made;
 
     HashChoice() {
@@ -46,6 +48,15 @@ final class HashChoice {
     /** The store's checksums for reads and checks: the chosen one once the choice is made, the scalar one before. */
     RecordHashSource source() {
         return source;
+    }
+
+    /**
+     * The checksums for {@code bytes} of records checked once: the scalar one below 1 MiB (a made
+     * choice is not a compiled one: a fresh JVM's first vector hashes run interpreted, which a
+     * profile caught in a small stream's tail check), else {@link #source()}.
+     */
+    RecordHashSource forCheckOf(int bytes) {
+        return bytes < (1 << 20) ? scalar : source;
     }
 
     /** The record checksum of block {@code index} of {@code stream}: the chosen one once it is made, the scalar one before. */

@@ -278,7 +278,7 @@ public final class JetStartStore implements AutoCloseable {
                 problems.add(Problem.warning(file, "last block is compressed; new records go to block " + (last + 1)));
                 return startAfter(state, sealing, name, last);
             }
-            BlockScan scan = new BlockScanner(name, hashes).scan(last, buf, len);
+            BlockScan scan = new BlockScanner(name, hashChoice.forCheckOf(len)).scan(last, buf, len);
             if (!scan.complete()) {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
                         + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
