@@ -1,59 +1,119 @@
 package io.jetstart.bench;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One timed open of the open target's store in a fresh JVM, as an application opens its store at
- * start-up (cold classes and JIT): {@code OpenOnce <storeDir> <streams> <messages> <size> <timeoutSeconds>}
- * prints one {@link ChildLine#RESULT} line with {@code small_ns}, {@code recovery_ns},
- * {@code messages} and, when it failed, {@code failure}.
+ * The open target in a fresh JVM, as an application opens its store at start-up (cold classes and
+ * JIT):
+ * <ul>
+ *   <li>{@code OpenOnce open STORE_DIR PLAN EXPECTED_BIG_MESSAGES TIMEOUT_SECONDS}: one timed open
+ *       ({@link OpenBench#openOnce}); prints one {@link ChildLine#RESULT} line with {@code small_ns},
+ *       {@code recovery_ns}, {@code messages} and, when it failed, {@code failure};</li>
+ *   <li>{@code OpenOnce train INTACT_DIR REBUILD_DIR TIMEOUT_SECONDS}: opens both stores one after
+ *       the other, publishing to {@code SMALL} in each, untimed: what an application's AOT
+ *       training run does (started with {@code -XX:AOTCacheOutput}).</li>
+ * </ul>
  */
 public final class OpenOnce {
     private OpenOnce() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: OpenOnce STORE_DIR STREAMS MESSAGES SIZE TIMEOUT_SECONDS");
+        if (args.length == 5 && args[0].equals("open")) {
+            OpenBench.OpenSample s = OpenBench.openOnce(Path.of(args[1]), OpenBench.Plan.valueOf(args[2]), Long.parseLong(args[3]),
+                    Long.parseLong(args[4]) * 1_000_000_000L);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("small_ns", s.smallAckNanos());
+            fields.put("recovery_ns", s.recoveryNanos());
+            fields.put("messages", s.messages());
+            if (!s.ok()) {
+                fields.put("failure", s.failure().replaceAll("\\s+", "_"));
+            }
+            System.out.println(ChildLine.format(ChildLine.RESULT, fields));
+        } else if (args.length == 4 && args[0].equals("train")) {
+            long timeout = Long.parseLong(args[3]) * 1_000_000_000L;
+            for (String dir : List.of(args[1], args[2])) {
+                OpenBench.OpenSample s = OpenBench.openOnce(Path.of(dir), OpenBench.Plan.DEFAULT, -1, timeout);
+                if (s.smallAckNanos() < 0) {
+                    System.out.println(ChildLine.format(ChildLine.RESULT, Map.of("failure", s.failure().replaceAll("\\s+", "_"))));
+                    System.exit(0);
+                }
+            }
+            System.out.println(ChildLine.format(ChildLine.RESULT, Map.of("trained", 1)));
+        } else {
+            System.err.println("usage: OpenOnce open STORE_DIR PLAN EXPECTED_BIG_MESSAGES TIMEOUT_SECONDS"
+                    + " | OpenOnce train INTACT_DIR REBUILD_DIR TIMEOUT_SECONDS");
             System.exit(64);
         }
-        OpenBench bench = new OpenBench(Path.of(args[0]), Integer.parseInt(args[1]), Long.parseLong(args[2]), Integer.parseInt(args[3]));
-        OpenBench.OpenSample s = bench.runOnce(Long.parseLong(args[4]) * 1_000_000_000L);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("small_ns", s.smallAckNanos());
-        fields.put("recovery_ns", s.recoveryNanos());
-        fields.put("messages", s.messages());
-        if (!s.ok()) {
-            fields.put("failure", s.failure().replaceAll("\\s+", "_"));
-        }
-        System.out.println(ChildLine.format(ChildLine.RESULT, fields));
         System.out.flush();
         System.exit(0);
     }
 
-    /** Runs {@link #main} in a fresh JVM with the options {@code ./jetstart} uses, and reads its result. */
-    static OpenBench.OpenSample inFreshJvm(Path storeDir, OpenBench bench, long timeoutNanos)
-            throws java.io.IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>();
+    /** Runs one timed open in a fresh JVM with the options {@code ./jetstart} uses (and the AOT cache, if given). */
+    static OpenBench.OpenSample inFreshJvm(Path storeDir, OpenBench.Plan plan, long expectedBig, Path aotCache, long timeoutNanos)
+            throws IOException, InterruptedException {
+        List<String> extra = new ArrayList<>();
+        if (aotCache != null) {
+            // AOTMode=on: a cache the JVM cannot use is an error, not a silent run without it.
+            extra.add("-XX:AOTMode=on");
+            extra.add("-XX:AOTCache=" + aotCache);
+        }
+        ChildLine c = runChild(storeDir, extra, List.of("open", storeDir.toString(), plan.name(), Long.toString(expectedBig),
+                Long.toString(Math.max(1, timeoutNanos / 1_000_000_000L))), timeoutNanos);
+        if (c == null) {
+            return OpenBench.OpenSample.failed("the fresh JVM gave no result");
+        }
+        String failure = c.field("failure");
+        return new OpenBench.OpenSample(c.longField("small_ns"), c.longField("recovery_ns"), c.longField("messages"),
+                failure.isEmpty() ? null : failure);
+    }
+
+    /**
+     * Trains {@code cacheFile}: one JVM with {@code -XX:AOTCacheOutput} opens both stores.
+     *
+     * @return null when the cache was written, else why not
+     */
+    static String train(Path intact, Path rebuild, Path cacheFile, long timeoutNanos) throws IOException, InterruptedException {
+        Files.deleteIfExists(cacheFile);
+        ChildLine c = runChild(intact, List.of("-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot=error", "-Xlog:cds=error"),
+                List.of("train", intact.toString(), rebuild.toString(), Long.toString(Math.max(1, timeoutNanos / 1_000_000_000L))),
+                timeoutNanos);
+        if (c == null) {
+            return "the training JVM gave no result";
+        }
+        if (!c.field("failure").isEmpty()) {
+            return c.field("failure");
+        }
+        return Files.isRegularFile(cacheFile) ? null : "the JVM wrote no " + cacheFile;
+    }
+
+    private static ChildLine runChild(Path storeDir, List<String> jvmExtra, List<String> args, long timeoutNanos)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JetstartRunner.baseOptions(storeDir, List.of()));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OpenOnce.class.getName(), storeDir.toString(),
-                Integer.toString(bench.spec().streams()), Long.toString(bench.spec().messages()), Integer.toString(bench.spec().payload()),
-                Long.toString(Math.max(1, timeoutNanos / 1_000_000_000L))));
+        cmd.addAll(jvmExtra);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), OpenOnce.class.getName()));
+        cmd.addAll(args);
         try (ProcessLines p = ProcessLines.start(cmd)) {
-            long deadline = p.startNanos() + timeoutNanos + 30_000_000_000L;
+            long deadline = p.startNanos() + 2 * timeoutNanos + 30_000_000_000L;
             for (ProcessLines.Line l = p.next(deadline); ; l = p.next(deadline)) {
                 if (l == null || l.line() == null) {
-                    return new OpenBench.OpenSample(-1, -1, 0, "the fresh JVM gave no result; last output: " + p.tail());
+                    System.err.println("bench publish: a fresh JVM gave no result; last output: " + p.tail());
+                    return null;
                 }
                 ChildLine c = ChildLine.parse(l.line());
                 if (c != null && c.tag().equals(ChildLine.RESULT)) {
-                    String failure = c.field("failure");
-                    return new OpenBench.OpenSample(c.longField("small_ns"), c.longField("recovery_ns"), c.longField("messages"),
-                            failure.isEmpty() ? null : failure);
+                    // Let it exit by itself: a training JVM writes its AOT cache as it exits, and
+                    // an open's copy is deleted next.
+                    p.process().waitFor(Math.max(1, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    return c;
                 }
             }
         }

@@ -28,21 +28,38 @@ final class PublishBench {
      * @param window         publishes in flight for the async rows (jetstart and jnats alike)
      * @param server         the nats-server build to compare with, if any
      * @param openStreams    big streams of the open target's store (0: no open target)
+     * @param cacheDir       where the open target's big streams are generated once and kept
+     * @param parts          which parts run: {@link #PUBLISH}, {@link #OPEN}
      */
     record Settings(long messages, long alwaysMessages, int size, List<Integer> publishers, int runs, int window,
                     Optional<ServerBuild> server, Path workDir, int openStreams, long openMessages, String command,
-                    long timeoutNanos, List<String> notes) {
+                    long timeoutNanos, List<String> notes, Path cacheDir, java.util.Set<String> parts) {
+        boolean publish() {
+            return parts.contains(PUBLISH);
+        }
+
+        boolean open() {
+            return parts.contains(OPEN) && openStreams > 0;
+        }
     }
 
+    static final String PUBLISH = "publish";
+    static final String OPEN = "open";
+
     /**
-     * @param opens         opens of the open target's store in this (warm) JVM
-     * @param freshJvmOpens the same in a fresh JVM each, as an application opens its store at start-up
+     * @param openRows  the open target's rows, in table order (empty when it did not run)
+     * @param opens     the open target's samples, by {@link OpenBench.Row#key()}
+     * @param openStore what the open target's big streams were (null when it did not run)
      */
     record Result(Settings settings, Machine machine, String load, List<PublishVariant> variants,
-                  Map<String, List<PublishSample>> samples, List<OpenBench.OpenSample> opens,
-                  List<OpenBench.OpenSample> freshJvmOpens) {
+                  Map<String, List<PublishSample>> samples, List<OpenBench.Row> openRows,
+                  Map<String, List<OpenBench.OpenSample>> opens, WorkloadCache.Prepared openStore, String openAotFailure) {
         List<PublishSample> samples(PublishVariant v) {
             return samples.getOrDefault(v.key(), List.of());
+        }
+
+        List<OpenBench.OpenSample> opens(OpenBench.Row row) {
+            return opens.getOrDefault(row.key(), List.of());
         }
     }
 
@@ -78,32 +95,34 @@ final class PublishBench {
         jetstart.forEach(v -> all.add(new PublishVariant.Floor(v)));
         Map<String, List<PublishSample>> samples = new LinkedHashMap<>();
         all.forEach(v -> samples.put(v.key(), new ArrayList<>()));
-        List<OpenBench.OpenSample> opens = new ArrayList<>();
-        List<OpenBench.OpenSample> freshOpens = new ArrayList<>();
+        List<OpenBench.Row> openRows = s.open() ? OpenBench.rows() : List.of();
+        Map<String, List<OpenBench.OpenSample>> opens = new LinkedHashMap<>();
+        openRows.forEach(row -> opens.put(row.key(), new ArrayList<>()));
         LoadAverage load = new LoadAverage();
 
         OpenBench open = null;
-        if (s.openStreams() > 0) {
-            Path openDir = work.resolve("open");
-            StoreFiles.deleteTree(openDir, work);
-            open = new OpenBench(openDir, s.openStreams(), s.openMessages(), s.size());
-            log.printf(Locale.ROOT, "bench publish: writing the open target's store (%d x %,d messages + %s)%n", s.openStreams(),
-                    s.openMessages(), OpenBench.SMALL);
-            open.prepare();
+        if (s.open()) {
+            WorkloadCache.Prepared big = new WorkloadCache(s.cacheDir()).prepare(
+                    OpenBench.workload(s.openStreams(), s.openMessages(), s.size()), log);
+            open = new OpenBench(big, work.resolve("open"), s.size());
+            log.printf(Locale.ROOT, "bench publish: preparing the open target (%s + %s)%n", big.workload().description(), OpenBench.SMALL);
+            open.prepare(log, s.timeoutNanos());
         }
 
-        log.println("bench publish: warm-up (untimed)");
-        for (PublishVariant.InProcess v : jetstart) {
-            long n = v.always() ? Math.min(s.alwaysMessages(), 500) : Math.min(s.messages(), 20_000);
-            runOne(v, n, work.resolve("warmup"));
-        }
-        if (s.server().isPresent()) {
-            runOne(new PublishVariant.Server(s.server().get().version().toString(), false), Math.min(s.messages(), 20_000),
-                    work.resolve("warmup"));
+        if (s.publish()) {
+            log.println("bench publish: warm-up (untimed)");
+            for (PublishVariant.InProcess v : jetstart) {
+                long n = v.always() ? Math.min(s.alwaysMessages(), 500) : Math.min(s.messages(), 20_000);
+                runOne(v, n, work.resolve("warmup"));
+            }
+            if (s.server().isPresent()) {
+                runOne(new PublishVariant.Server(s.server().get().version().toString(), false), Math.min(s.messages(), 20_000),
+                        work.resolve("warmup"));
+            }
         }
 
         for (int r = 0; r < s.runs(); r++) {
-            List<PublishVariant> order = new ArrayList<>(timed);
+            List<PublishVariant> order = new ArrayList<>(s.publish() ? timed : List.of());
             java.util.Collections.rotate(order, -r % Math.max(1, order.size()));
             for (PublishVariant v : order) {
                 load.sample();
@@ -116,34 +135,31 @@ final class PublishBench {
                 }
             }
             if (open != null) {
-                load.sample();
-                // The rows before leave garbage (a latency per message); a collection of it in the
-                // middle of the open would time the bench, not the open.
-                System.gc();
-                OpenBench.OpenSample o = open.runOnce(s.timeoutNanos());
-                opens.add(o);
-                logOpen(r, "this JVM", o);
-                load.sample();
-                OpenBench.OpenSample fresh;
-                try {
-                    fresh = OpenOnce.inFreshJvm(work.resolve("open"), open, s.timeoutNanos());
-                } catch (IOException | RuntimeException e) {
-                    fresh = new OpenBench.OpenSample(-1, -1, 0, "the fresh JVM failed: " + e);
+                List<OpenBench.Row> rows = new ArrayList<>(openRows);
+                java.util.Collections.rotate(rows, -r % rows.size());
+                for (OpenBench.Row row : rows) {
+                    load.sample();
+                    OpenBench.OpenSample o;
+                    try {
+                        o = open.run(row, s.timeoutNanos());
+                    } catch (RuntimeException e) {
+                        o = OpenBench.OpenSample.failed(e.toString());
+                    }
+                    opens.get(row.key()).add(o);
+                    logOpen(r, row, o);
                 }
-                freshOpens.add(fresh);
-                logOpen(r, "fresh JVM", fresh);
             }
         }
         if (open != null) {
             StoreFiles.deleteTree(work.resolve("open"), work);
         }
-        return new Result(s, Machine.current(), load.describe(Runtime.getRuntime().availableProcessors()), all, samples, opens,
-                freshOpens);
+        return new Result(s, Machine.current(), load.describe(Runtime.getRuntime().availableProcessors()), s.publish() ? all : List.of(),
+                samples, openRows, opens, open == null ? null : open.big(), open == null ? null : open.aotFailure());
     }
 
-    private void logOpen(int run, String where, OpenBench.OpenSample o) {
-        log.printf(Locale.ROOT, "bench publish: run %d open (%s): %s writable after %s, recovery done after %s%s%n", run + 1, where,
-                OpenBench.SMALL, BenchTable.duration(o.smallAckNanos()), BenchTable.duration(o.recoveryNanos()),
+    private void logOpen(int run, OpenBench.Row row, OpenBench.OpenSample o) {
+        log.printf(Locale.ROOT, "bench publish: run %d open (%s): %s writable after %s, recovery done after %s%s%n", run + 1,
+                row.label(), OpenBench.SMALL, BenchTable.duration(o.smallAckNanos()), BenchTable.duration(o.recoveryNanos()),
                 o.ok() ? "" : " (" + o.failure() + ")");
     }
 

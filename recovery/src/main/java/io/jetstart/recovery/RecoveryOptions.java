@@ -29,12 +29,18 @@ import java.util.Set;
  *                    stays the index's, the one nats-server starts with)
  * @param serverLine  whose view to report ({@code --as}); null: the line detected from the files
  * @param firstStreams streams (by name, in any account) to recover first: their tasks are started
- *                    before the others and their disk operations pass every other waiter at the
- *                    gate ({@link CountingDiskGate#ahead()}); empty: largest first, one class
+ *                    before the others, the others' tasks start once every first stream's has
+ *                    ended, and their disk operations pass every other waiter at the gate
+ *                    ({@link CountingDiskGate#ahead()}); empty: largest first, one class
+ * @param smallFirst  whether the store's smallest streams are first streams too (each at most 32 MiB
+ *                    of blocks, together at most 1 % of the store's): what an embedding runtime
+ *                    wants, so that small streams are served at once while big ones are rebuilt.
+ *                    Off for a recovery that only reports (it would wait for the whole store anyway)
  */
 public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
                               RecoveryListener listener, Set<String> onlyStreams, StoreKey key,
-                              boolean verifyBlocks, ServerLine serverLine, Set<String> firstStreams) {
+                              boolean verifyBlocks, ServerLine serverLine, Set<String> firstStreams,
+                              boolean smallFirst) {
 
     public enum Mode { PARALLEL, SEQUENTIAL }
 
@@ -61,13 +67,13 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
      */
     public RecoveryOptions(int dios, int workers, Mode mode, Duration deadline, boolean preview,
                            RecoveryListener listener, Set<String> onlyStreams) {
-        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false, null, Set.of());
+        this(dios, workers, mode, deadline, preview, listener, onlyStreams, null, false, null, Set.of(), false);
     }
 
     /** Defaults: dios max(4, 2 × cores); workers 2 × cores, fewer when the heap is small. */
     public static RecoveryOptions defaults() {
         return new RecoveryOptions(CountingDiskGate.defaultPermits(), defaultWorkers(), Mode.PARALLEL, null, true,
-                RecoveryListener.NONE, Set.of(), null, false, null, Set.of());
+                RecoveryListener.NONE, Set.of(), null, false, null, Set.of(), false);
     }
 
     /**
@@ -82,48 +88,54 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
     }
 
     public RecoveryOptions withDios(int n) {
-        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(n, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withWorkers(int n) {
-        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, n, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withMode(Mode m) {
-        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, m, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withDeadline(Duration d) {
-        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, d, preview, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withPreview(boolean p) {
-        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, p, listener, onlyStreams, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withListener(RecoveryListener l) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, l, onlyStreams, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withKey(StoreKey k) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, k, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withOnlyStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, names, key, verifyBlocks, serverLine, firstStreams, smallFirst);
     }
 
     public RecoveryOptions withVerifyBlocks(boolean verify) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify, serverLine, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verify, serverLine, firstStreams, smallFirst);
     }
 
-    /** Streams (by name) to recover first: started first, and ahead of the others at the disk gate. */
+    /** Streams (by name) to recover first: started first, the others once they have ended, and ahead of the others at the disk gate. */
     public RecoveryOptions withFirstStreams(Set<String> names) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, names);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine, names, smallFirst);
+    }
+
+    /** Whether the smallest streams are recovered first too (see {@link #smallFirst()}). */
+    public RecoveryOptions withSmallFirst(boolean small) {
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, serverLine,
+                firstStreams, small);
     }
 
     /** Report {@code line}'s view instead of the detected line's; null returns to detection. */
     public RecoveryOptions withServerLine(ServerLine line) {
-        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, line, firstStreams);
+        return new RecoveryOptions(dios, workers, mode, deadline, preview, listener, onlyStreams, key, verifyBlocks, line, firstStreams, smallFirst);
     }
 }

@@ -123,11 +123,10 @@ public final class StoreRecovery implements AutoCloseable {
             if (!options.onlyStreams().isEmpty()) {
                 plan.removeIf(sd -> !options.onlyStreams().contains(sd.name()));
             }
-            // The streams named to recover first, then longest-processing-time first: the biggest
-            // stream must not start last. Tasks are forked in this order.
-            plan.sort(Comparator.comparing((StreamDir sd) -> !options.firstStreams().contains(sd.name()))
-                    .thenComparing(Comparator.comparingLong(StreamDir::blockBytes).reversed())
-                    .thenComparing(StreamDir::account).thenComparing(StreamDir::name));
+            // The first streams (named, or small), then longest-processing-time first. Tasks are
+            // forked in this order; the others wait for the first ones (FirstStreams).
+            FirstStreams first = FirstStreams.choose(plan, options.firstStreams(), options.smallFirst(), !sequential);
+            plan.sort(first.order());
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
             // One line for the whole store, chosen before the first fork (a few header reads).
             LineChoice detected = ServerLineDetector.detect(plan, io);
@@ -140,8 +139,8 @@ public final class StoreRecovery implements AutoCloseable {
             // value when the group is cancelled as the task returns (a StructuredTaskScope subtask
             // is then UNAVAILABLE, a cancelled Future has no result): the report must still say
             // what the listener was told, and each stream must finish exactly once.
-            // The named streams' disk operations pass every other waiter at the gate (same permits).
-            DiskGate ioFirst = options.firstStreams().isEmpty() ? io : gateProbe.apply(gate.ahead());
+            // The first streams' disk operations pass every other waiter at the gate (same permits).
+            DiskGate ioFirst = first.any() ? gateProbe.apply(gate.ahead()) : io;
             AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
             List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
             // More streams than workers: the streams alone keep every worker busy, so a stream's few
@@ -153,11 +152,21 @@ public final class StoreRecovery implements AutoCloseable {
             for (int i = 0; i < plan.size(); i++) {
                 StreamDir sd = plan.get(i);
                 int index = i;
-                DiskGate streamIo = options.firstStreams().contains(sd.name()) ? ioFirst : io;
+                DiskGate streamIo = first.isFirst(sd) ? ioFirst : io;
                 TaskRunner consumerRunner = streamsFillWorkers && sd.consumers().size() <= INLINE_CONSUMERS ? inline : runner;
-                tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
-                        () -> recoverStream(sd, line, runner, consumerRunner, streamIo, buffers, hashes, events, sequential,
-                                r -> finished.set(index, r))));
+                // A first stream checks its records with the checksum its own size calls for: a
+                // small one with the scalar hash, rather than waiting for the Vector API's start-up
+                // and running it uncompiled for a few records (a fresh-JVM profile of a 4.3 GB
+                // store caught the small stream's fast path there).
+                RecordHashSource streamHashes = first.isFirst(sd) ? RecordHashSource.forStore(sd.blockBytes()) : hashes;
+                tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(), () -> {
+                    try {
+                        return recoverStream(sd, line, runner, consumerRunner, streamIo, buffers, streamHashes, events, sequential,
+                                first, r -> finished.set(index, r));
+                    } finally {
+                        first.finished(sd);
+                    }
+                }));
             }
             List<TaskRunner.Result<StreamReport>> results;
             boolean interruptedByOther = false;
@@ -229,9 +238,21 @@ public final class StoreRecovery implements AutoCloseable {
     }
 
     private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, TaskRunner consumerRunner, DiskGate sharedGate,
-                                       BlockBuffers buffers,
-                                       RecordHashSource hashes, EventPump events, boolean sequential, Consumer<StreamReport> onFinished)
+                                       BlockBuffers buffers, RecordHashSource hashes, EventPump events, boolean sequential,
+                                       FirstStreams first, Consumer<StreamReport> onFinished)
             throws InterruptedException {
+        try {
+            first.awaitTurn(sd);
+        } catch (InterruptedException e) {
+            // Cancelled before its turn came: reported as cancelled, as a task the runner never started.
+            StreamReport report = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, null, null, List.of(), List.of(),
+                    0, 0, 0, 0, sd.blockBytes());
+            onFinished.accept(report);
+            handOver.streamFinished(report, null);
+            events.emit(new RecoveryEvent.StreamFinished(report));
+            Thread.currentThread().interrupt();
+            return report;
+        }
         long start = System.nanoTime();
         StreamGate gate = new StreamGate(sharedGate, () -> closed);
         events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));

@@ -2,7 +2,6 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.write.GeneratorSpec;
 import java.nio.file.Path;
@@ -11,17 +10,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code RecoveryOptions.firstStreams}: the named streams' tasks start first, and at the disk gate
- * their operations pass every other waiting stream. Six streams of the same size (so without the
- * option S1 goes first, by name); S6 is named. No timing: orders are recorded, and the gate's own
- * waiter count says when every stream is queued.
+ * {@code RecoveryOptions.firstStreams}: the named streams' tasks start first, and the others only
+ * once every named one has finished. Six streams of the same size (so without the option S1 goes
+ * first, by name). No timing: orders of events are recorded, and a gate probe holds a stream where
+ * a test needs it.
  */
 class FirstStreamsTest {
     static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
@@ -51,59 +49,97 @@ class FirstStreamsTest {
     }
 
     @Test
-    void aNamedStreamWaitingAtTheGatePassesEveryOtherWaitingStream() throws Exception {
-        // One permit. The first stream operation to get it holds it until every other stream task
-        // waits at the gate; then the permit must go to S6 (unless S6 was the one holding it).
-        AtomicReference<CountingDiskGate> counting = new AtomicReference<>();
-        CountDownLatch allQueued = new CountDownLatch(1);
-        List<String> acquired = new CopyOnWriteArrayList<>();
-        UnaryOperator<DiskGate> probe = g -> {
-            if (g instanceof CountingDiskGate c) {
-                counting.set(c);
+    void theOtherStreamsStartOnlyOnceEveryNamedStreamHasFinished() throws Exception {
+        List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
+        RecoveryOptions options = RecoveryOptions.defaults().withFirstStreams(Set.of("S6", "S4")).withListener(events::add);
+        RecoveryReport report = StoreRecovery.recover(store, options);
+
+        assertThat(report.allRecovered()).isTrue();
+        // Events reach the listener in the order the tasks emitted them, and a named stream's
+        // StreamFinished is emitted before its task ends, which is what lets the others start.
+        List<String> order = new ArrayList<>();
+        for (RecoveryEvent e : events) {
+            if (e instanceof RecoveryEvent.StreamStarted st) {
+                order.add("start " + st.stream());
+            } else if (e instanceof RecoveryEvent.StreamFinished f) {
+                order.add("end " + f.report().name());
             }
-            return new DiskGate() {
-                @Override
-                public <T> T run(Io<T> io) throws java.io.IOException {
-                    return g.run(() -> {
-                        String stream = streamOf(Thread.currentThread().getName());
-                        if (stream != null) {
-                            boolean firstOfAll = acquired.isEmpty();
-                            if (!acquired.contains(stream)) {
-                                acquired.add(stream);
-                            }
-                            if (firstOfAll) {
-                                try {
-                                    allQueued.await();
-                                } catch (InterruptedException e) {
-                                    throw new java.io.InterruptedIOException("probe interrupted");
-                                }
-                            }
-                        }
-                        return io.call();
-                    });
+        }
+        int lastNamedEnd = Math.max(order.indexOf("end S4"), order.indexOf("end S6"));
+        for (String other : List.of("S1", "S2", "S3", "S5")) {
+            assertThat(order.indexOf("start " + other)).as(other + " in " + order).isGreaterThan(lastNamedEnd);
+        }
+    }
+
+    @Test
+    void aStreamWaitingForItsTurnIsCancelledByClose() throws Exception {
+        // S6's first disk operation is held until close(): the others wait for S6 meanwhile, and
+        // must come back cancelled, not hang.
+        CountDownLatch s6AtTheGate = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
+            @Override
+            public <T> T run(Io<T> io) throws java.io.IOException {
+                if ("S6".equals(streamOf(Thread.currentThread().getName()))) {
+                    s6AtTheGate.countDown();
+                    try {
+                        closed.await();
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException("probe interrupted");
+                    }
                 }
-            };
+                return g.run(io);
+            }
         };
-        RecoveryOptions options = RecoveryOptions.defaults().withDios(1).withFirstStreams(Set.of("S6"));
+        RecoveryOptions options = RecoveryOptions.defaults().withFirstStreams(Set.of("S6"));
+        RecoveryReport report;
         try (StoreRecovery r = new StoreRecovery(store, options, probe)) {
-            Thread waiter = Thread.ofPlatform().start(() -> {
-                // Released once the five other stream tasks wait for the permit the first one holds.
-                while (counting.get() == null || counting.get().waiters() < SPEC.streams() - 1) {
-                    Thread.onSpinWait();
+            Thread closer = Thread.ofPlatform().start(() -> {
+                try {
+                    s6AtTheGate.await();
+                } catch (InterruptedException e) {
+                    return;
                 }
-                allQueued.countDown();
+                // Only the cancellation's interrupt may release S6's probe.
+                r.close();
             });
-            RecoveryReport report = r.run();
-            waiter.join();
-            assertThat(report.allRecovered()).isTrue();
+            report = r.run();
+            closer.join();
+        } finally {
+            closed.countDown();
         }
-        assertThat(acquired).hasSize(SPEC.streams());
-        List<String> order = new ArrayList<>(acquired);
-        String holder = order.remove(0);
-        if (!holder.equals("S6")) {
-            assertThat(order.get(0)).as("the first stream to get the permit after " + holder + " held it: " + acquired)
-                    .isEqualTo("S6");
+        assertThat(report.streams()).hasSize(SPEC.streams());
+        assertThat(report.streams()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(Outcome.CANCELLED));
+    }
+
+    @Test
+    void withSmallFirstTheSmallestStreamFinishesBeforeTheBigOnesStart(@TempDir(factory = TestStores.FastTempDir.class) Path mixed)
+            throws Exception {
+        // S1..S3 of 2,000 messages, S4 of 5: S4 is last by size and by name.
+        GeneratorSpec big = GeneratorSpec.of(4, 2_000, 64);
+        Path streams = io.jetstart.core.write.StoreGenerator.prepare(mixed, big);
+        for (int i = 1; i <= 3; i++) {
+            io.jetstart.core.write.StoreGenerator.writeStream(streams, i, big);
         }
+        io.jetstart.core.write.StoreGenerator.writeStream(streams, 4, GeneratorSpec.of(4, 5, 64));
+
+        assertThat(startsAndEnds(mixed, RecoveryOptions.defaults().withSmallFirst(true)))
+                .as("with smallFirst").startsWith("start S4", "end S4");
+        List<String> without = startsAndEnds(mixed, RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL));
+        assertThat(without).as("largest first without it").startsWith("start S1").endsWith("start S4", "end S4");
+    }
+
+    private static List<String> startsAndEnds(Path store, RecoveryOptions options) throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        RecoveryReport report = StoreRecovery.recover(store, options.withListener(e -> {
+            if (e instanceof RecoveryEvent.StreamStarted st) {
+                order.add("start " + st.stream());
+            } else if (e instanceof RecoveryEvent.StreamFinished f) {
+                order.add("end " + f.report().name());
+            }
+        }));
+        assertThat(report.allRecovered()).isTrue();
+        return List.copyOf(order);
     }
 
     /** "$G > S6" (a stream task) or "$G > S6 > ..." (its block and consumer tasks); null for other threads. */

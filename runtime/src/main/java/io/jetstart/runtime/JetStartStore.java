@@ -63,6 +63,8 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
+    /** The record checksum choice, made from open on its own thread (see {@link HashChoice}). */
+    private final HashChoice hashChoice = new HashChoice();
     private final ConsumerHousekeeper housekeeper;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
@@ -90,7 +92,7 @@ public final class JetStartStore implements AutoCloseable {
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
-        this.hashes = RecordHashSource.chosen();
+        this.hashes = hashChoice.source();
         this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
         this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
                 () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE).withKey(options.key());
@@ -132,6 +134,7 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     void start() {
+        hashChoice.start();
         recoveryThread.start();
         housekeeper.start();
     }
@@ -204,7 +207,7 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, new CommitListener() {
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
             @Override
             public void batchCommitted(CommittedBatch batch) {
                 for (CommitListener l : commitListeners) {
@@ -232,7 +235,7 @@ public final class JetStartStore implements AutoCloseable {
      */
     private TailBlock openTail(StreamStore store, StreamMutator state) throws IOException, InterruptedException, StoreException {
         String name = store.name();
-        StreamSealing sealing = new StreamSealing(store.keys());
+        StreamSealing sealing = new StreamSealing(store.keys(), hashChoice);
         long last = state.lastBlockIndex();
         Path file = state.lastBlockFile();
         if (last == 0) {
@@ -276,7 +279,7 @@ public final class JetStartStore implements AutoCloseable {
                 problems.add(Problem.warning(file, "last block is compressed; new records go to block " + (last + 1)));
                 return startAfter(state, sealing, name, last);
             }
-            BlockScan scan = new BlockScanner(name, hashes).scan(last, buf, len);
+            BlockScan scan = new BlockScanner(name, hashChoice.forCheckOf(len)).scan(last, buf, len);
             if (!scan.complete()) {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
                         + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
@@ -289,7 +292,7 @@ public final class JetStartStore implements AutoCloseable {
                         + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, sealing, name, last);
             }
-            return TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null));
+            return TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -585,6 +588,7 @@ public final class JetStartStore implements AutoCloseable {
         closed = true;
         recovery.close();
         recoveryThread.join();
+        hashChoice.join();
         List<JetStartStream> served = new ArrayList<>();
         for (CompletableFuture<JetStartStream> f : streams.values()) {
             if (f.isDone() && !f.isCompletedExceptionally()) {

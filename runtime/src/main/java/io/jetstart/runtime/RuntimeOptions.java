@@ -10,7 +10,9 @@ import java.util.Objects;
  * How a store is served.
  *
  * @param recovery     how the store is recovered at open (its listener sees every event; its
- *                     {@code firstStreams} are recovered and served first, see {@link #withFirstStreams})
+ *                     {@code firstStreams} are recovered and served first, see {@link #withFirstStreams};
+ *                     {@link #defaults()} turns {@code smallFirst} on: the store's smallest streams are
+ *                     served before the others start recovering)
  * @param sync         when appends are forced to disk
  * @param syncInterval with {@link SyncPolicy#INTERVAL}: how often blocks are synced and
  *                     {@code index.db} rewritten (nats-server's {@code sync_interval}, default 2 min)
@@ -49,7 +51,7 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
     }
 
     public static RuntimeOptions defaults() {
-        return new RuntimeOptions(RecoveryOptions.defaults(), SyncPolicy.INTERVAL, DEFAULT_SYNC_INTERVAL, 0, 0,
+        return new RuntimeOptions(RecoveryOptions.defaults().withSmallFirst(true), SyncPolicy.INTERVAL, DEFAULT_SYNC_INTERVAL, 0, 0,
                 DEFAULT_MAX_PAYLOAD, true, StoreCipher.CHACHA);
     }
 
@@ -70,8 +72,9 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
     }
 
     /**
-     * Streams (by name, in any account) to recover and serve first: their recovery tasks start
-     * before the others and their disk operations pass every other waiter at the disk gate.
+     * Streams (by name, in any account) to recover and serve first: the other streams' recovery
+     * starts once each of them is served (or has failed), and their disk operations pass every other
+     * waiter at the disk gate.
      */
     public RuntimeOptions withFirstStreams(java.util.Set<String> names) {
         return withRecovery(recovery.withFirstStreams(names));

@@ -18,7 +18,14 @@ import java.util.Optional;
  * yet, and the block size the server would pick.
  */
 final class StreamDefinitions {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Made on first use, not with this class: {@link #readOnlyReason} runs as each recovered stream
+     * is served, and an ObjectMapper's start-up (about 450 classes, Jackson's and the JDK's date
+     * and locale ones) was most of a small stream's hand-over in a fresh JVM.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     static final long DEFAULT_DUPLICATE_WINDOW = 120_000_000_000L;
 
     private StreamDefinitions() {
@@ -30,10 +37,10 @@ final class StreamDefinitions {
      */
     static byte[] metaInf(StreamConfig config, long createdNanos) {
         ObjectNode given = config.json();
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.MAPPER.createObjectNode();
         n.put("Created", given.hasNonNull("Created") ? given.get("Created").asText() : GoTime.format(createdNanos));
         n.put("name", config.name());
-        n.set("subjects", given.has("subjects") ? given.get("subjects") : JSON.createArrayNode().add(config.name()));
+        n.set("subjects", given.has("subjects") ? given.get("subjects") : Json.MAPPER.createArrayNode().add(config.name()));
         n.put("retention", text(given, "retention", "limits"));
         n.put("max_consumers", given.path("max_consumers").asLong(-1) == 0 ? -1 : given.path("max_consumers").asLong(-1));
         n.put("max_msgs", config.maxMsgs());
@@ -50,7 +57,7 @@ final class StreamDefinitions {
         for (String flag : new String[] {"allow_direct", "mirror_direct", "sealed", "deny_delete", "deny_purge", "allow_rollup_hdrs"}) {
             n.put(flag, given.path(flag).asBoolean(false));
         }
-        n.set("consumer_limits", given.has("consumer_limits") ? given.get("consumer_limits") : JSON.createObjectNode());
+        n.set("consumer_limits", given.has("consumer_limits") ? given.get("consumer_limits") : Json.MAPPER.createObjectNode());
         for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!n.has(e.getKey())) {
@@ -58,7 +65,7 @@ final class StreamDefinitions {
             }
         }
         try {
-            return JSON.writeValueAsBytes(n);
+            return Json.MAPPER.writeValueAsBytes(n);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

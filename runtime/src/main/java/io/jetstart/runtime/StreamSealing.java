@@ -25,8 +25,10 @@ import java.util.Arrays;
  */
 final class StreamSealing {
     private final StreamKeys keys;
+    private final HashChoice hashes;
 
-    StreamSealing(StreamKeys keys) {
+    StreamSealing(StreamKeys keys, HashChoice hashes) {
+        this.hashes = hashes;
         this.keys = keys;
     }
 
@@ -37,11 +39,11 @@ final class StreamSealing {
     /** A new block {@code index} in {@code msgsDir}: its key file first when the stream is encrypted. */
     TailBlock newBlock(Path msgsDir, String stream, long index) throws IOException {
         if (!keys.encrypted()) {
-            return TailBlock.create(msgsDir, stream, index);
+            return TailBlock.create(msgsDir, stream, index, null, hashes);
         }
         StreamKeys.NewBlockKey k = keys.newBlock(index);
         AtomicFiles.write(msgsDir.resolve(index + ".key"), k.keyFile());
-        return TailBlock.create(msgsDir, stream, index, k.keystream());
+        return TailBlock.create(msgsDir, stream, index, k.keystream(), hashes);
     }
 
     /** The stored {@code index.db} for {@code plainFile} (an encoded index.db with its plaintext trailer). */

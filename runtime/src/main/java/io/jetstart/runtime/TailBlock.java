@@ -4,7 +4,6 @@ import io.jetstart.core.crypto.BlockKeystream;
 import io.jetstart.core.format.ByteWriter;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.hash.RecordHash;
-import io.jetstart.core.hash.RecordHashes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -35,7 +34,11 @@ final class TailBlock implements AutoCloseable {
     final long index;
     final Path file;
     private FileChannel ch;
-    private final RecordHash hash;
+    private final String stream;
+    private final HashChoice hashes;
+    /** The record checksum: the scalar one until the JVM's choice is made ({@link HashChoice}), then the chosen one. */
+    private RecordHash hash;
+    private boolean chosen;
     /** The block's keystream, or null for a plain block. */
     private final BlockKeystream keystream;
     private byte[] buf;
@@ -43,11 +46,15 @@ final class TailBlock implements AutoCloseable {
     private int written;
     private int synced;
 
-    private TailBlock(long index, Path file, FileChannel ch, RecordHash hash, BlockKeystream keystream, byte[] buf, int length) {
+    private TailBlock(long index, Path file, FileChannel ch, String stream, HashChoice hashes, BlockKeystream keystream, byte[] buf,
+                      int length) {
         this.index = index;
         this.file = file;
         this.ch = ch;
-        this.hash = hash;
+        this.stream = stream;
+        this.hashes = hashes;
+        this.chosen = hashes.made();
+        this.hash = hashes.forBlock(stream, index);
         this.keystream = keystream;
         this.buf = buf;
         this.length = length;
@@ -77,29 +84,34 @@ final class TailBlock implements AutoCloseable {
         return highest + 1;
     }
 
-    /** A new, empty block file (it must not exist: the writer never overwrites a block). */
-    static TailBlock create(Path msgsDir, String stream, long index) throws IOException {
-        return create(msgsDir, stream, index, null);
-    }
-
     /** A new, empty block file, encrypted with {@code keystream} when it is not null. */
-    static TailBlock create(Path msgsDir, String stream, long index, BlockKeystream keystream) throws IOException {
+    static TailBlock create(Path msgsDir, String stream, long index, BlockKeystream keystream, HashChoice hashes) throws IOException {
         Path file = msgsDir.resolve(index + ".blk");
         java.util.Set<StandardOpenOption> create = java.util.EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         // 0600, nats-server's defaultFilePerms, like every other file the runtime writes (AtomicFiles).
         FileChannel ch = POSIX ? FileChannel.open(file, create, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))) : FileChannel.open(file, create);
-        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), keystream, new byte[64 << 10], 0);
+        return new TailBlock(index, file, ch, stream, hashes, keystream, new byte[64 << 10], 0);
     }
 
     /**
      * The existing last block whose {@code len} bytes of plaintext (all verified, no damaged tail) are
      * {@code content}; {@code keystream} encrypts what is appended (null: a plain block).
      */
-    static TailBlock adopt(Path file, String stream, long index, byte[] content, int len, BlockKeystream keystream) throws IOException {
+    static TailBlock adopt(Path file, String stream, long index, byte[] content, int len, BlockKeystream keystream, HashChoice hashes)
+            throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
         byte[] buf = Arrays.copyOf(content, Math.max(64 << 10, len));
-        return new TailBlock(index, file, ch, RecordHashes.forBlock(stream, index), keystream, buf, len);
+        return new TailBlock(index, file, ch, stream, hashes, keystream, buf, len);
+    }
+
+    /** The checksum for the next record: the chosen one as soon as the choice is made (the values are the same). */
+    private RecordHash hash() {
+        if (!chosen && hashes.made()) {
+            hash = hashes.forBlock(stream, index);
+            chosen = true;
+        }
+        return hash;
     }
 
     int length() {
@@ -128,7 +140,7 @@ final class TailBlock implements AutoCloseable {
     int appendMessage(long seq, long ts, byte[] subject, byte[] headers, byte[] payload) {
         int rl = Records.messageLength(subject.length, headers.length, payload.length);
         ensure(rl);
-        Records.writeMessage(buf, length, hash, seq, ts, subject, headers.length == 0 ? null : headers, payload);
+        Records.writeMessage(buf, length, hash(), seq, ts, subject, headers.length == 0 ? null : headers, payload);
         length += rl;
         return rl;
     }
@@ -136,7 +148,7 @@ final class TailBlock implements AutoCloseable {
     /** Lays out a delete tombstone for {@code seq} with the removed message's time. */
     void appendTombstone(long seq, long ts) {
         ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
-        Records.writeTombstone(w, hash, seq, ts);
+        Records.writeTombstone(w, hash(), seq, ts);
         ensure(Records.EMPTY_RECORD_LENGTH);
         System.arraycopy(w.array(), 0, buf, length, Records.EMPTY_RECORD_LENGTH);
         length += Records.EMPTY_RECORD_LENGTH;

@@ -115,7 +115,7 @@ final class WriterLoop {
     private volatile java.util.function.Predicate<String> interest;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
-               TailBlock tail, CommitListener listener) {
+               TailBlock tail, HashChoice hashes, CommitListener listener) {
         this.name = name;
         this.streamDir = streamDir;
         this.state = state;
@@ -128,7 +128,7 @@ final class WriterLoop {
         this.rules = StreamRules.of(c);
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
-        this.sealing = new StreamSealing(state.store().keys());
+        this.sealing = new StreamSealing(state.store().keys(), hashes);
         state.readTailFrom(this::tailBytes);
     }
 

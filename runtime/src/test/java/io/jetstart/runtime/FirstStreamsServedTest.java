@@ -45,4 +45,37 @@ class FirstStreamsServedTest {
         }
         assertThat(finished).containsExactly("C", "A", "B");
     }
+    @Test
+    void byDefaultASmallStreamIsServedBeforeTheBigOnesStartRecovering() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            for (String name : List.of("BIG1", "BIG2", "SMALL")) {
+                JetStartStream s = store.createStream("$G", config("{\"name\":\"" + name + "\",\"subjects\":[\"" + name.toLowerCase() + "\"]}"));
+                for (int i = 0; i < (name.equals("SMALL") ? 1 : 2_000); i++) {
+                    s.publish(name.toLowerCase(), bytes("message " + i));
+                }
+            }
+        }
+        // Each big stream's start, as the listener hears it, with what SMALL's handle said then.
+        // Events are delivered after they happen: SMALL may only look READY here if it was served
+        // before the big stream's task started.
+        java.util.concurrent.atomic.AtomicReference<JetStartStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RuntimeOptions options = RuntimeOptions.defaults();
+        options = options.withRecovery(options.recovery().withListener(e -> {
+            if (e instanceof RecoveryEvent.StreamStarted st && st.stream().startsWith("BIG")) {
+                JetStartStore s = opened.get();
+                while (s == null) {
+                    Thread.onSpinWait();
+                    s = opened.get();
+                }
+                seen.add(st.stream() + " started, SMALL " + s.stream("SMALL").state());
+            }
+        }));
+        try (JetStartStore store = JetStart.open(dir, options)) {
+            opened.set(store);
+            store.recovery().get();
+            assertThat(store.stream("SMALL").await(java.time.Duration.ofSeconds(30)).publish("small", bytes("next")).seq()).isEqualTo(2);
+        }
+        assertThat(seen).containsExactlyInAnyOrder("BIG1 started, SMALL READY", "BIG2 started, SMALL READY");
+    }
 }

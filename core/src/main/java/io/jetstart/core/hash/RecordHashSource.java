@@ -21,6 +21,8 @@ public final class RecordHashSource {
     public static final String MIN_BYTES_PROPERTY = "jetstart.hash.vectorMinBytes";
 
     private final String scalarBecause;
+    /** Null, or whether the JVM's choice is made yet: the scalar hash until it says so. */
+    private final java.util.function.BooleanSupplier chosenYet;
     /**
      * The last block key made: a key is a SHA-256 (plus a {@code MessageDigest} look-up), and a
      * reader asking block by block, message by message (a pull consumer verifying each record it
@@ -32,12 +34,26 @@ public final class RecordHashSource {
     }
 
     private RecordHashSource(String scalarBecause) {
+        this(scalarBecause, null);
+    }
+
+    private RecordHashSource(String scalarBecause, java.util.function.BooleanSupplier chosenYet) {
         this.scalarBecause = scalarBecause;
+        this.chosenYet = chosenYet;
     }
 
     /** What {@link RecordHashes} chose, whatever the size (tools, writers, tests). */
     public static RecordHashSource chosen() {
         return new RecordHashSource(null);
+    }
+
+    /**
+     * What {@link RecordHashes} chose, once {@code chosenYet} says the choice is made (someone else
+     * makes it, e.g. on a thread of its own), and the scalar hash until then: the same values,
+     * without waiting for the Vector API's start-up (the embedded runtime's first write).
+     */
+    public static RecordHashSource chosenWhenMade(java.util.function.BooleanSupplier chosenYet) {
+        return new RecordHashSource(null, java.util.Objects.requireNonNull(chosenYet, "chosenYet"));
     }
 
     /**
@@ -85,7 +101,8 @@ public final class RecordHashSource {
             lastKey = k;
         }
         // The key is only read by the hashes (each copies it into its own state).
-        return scalarBecause == null ? RecordHashes.forKey(k.key()) : new HighwayHash64(k.key());
+        boolean chosen = scalarBecause == null && (chosenYet == null || chosenYet.getAsBoolean());
+        return chosen ? RecordHashes.forKey(k.key()) : new HighwayHash64(k.key());
     }
 
     /** Which checksum {@link #forBlock} gives, and why: {@code "vector (...)"} or {@code "scalar (...)"}. */

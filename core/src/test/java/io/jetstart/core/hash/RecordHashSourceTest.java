@@ -57,6 +57,22 @@ class RecordHashSourceTest {
     }
 
     @Test
+    void aSourceChosenWhenMadeIsScalarUntilToldTheChoiceIsMadeAndGivesTheSameChecksumBothWays() {
+        java.util.concurrent.atomic.AtomicBoolean made = new java.util.concurrent.atomic.AtomicBoolean();
+        RecordHashSource source = RecordHashSource.chosenWhenMade(made::get);
+        byte[] b = new byte[300];
+        new SplittableRandom(5).nextBytes(b);
+
+        RecordHash before = source.forBlock("S", 4);
+        made.set(true);
+        RecordHash after = source.forBlock("S", 4);
+
+        assertThat(before).isInstanceOf(HighwayHash64.class);
+        assertThat(after.getClass()).isEqualTo(RecordHashes.forBlock("S", 4).getClass());
+        assertThat(before.hashRecord(b, 4, 22, 6, 32, 200)).isEqualTo(after.hashRecord(b, 4, 22, 6, 32, 200));
+    }
+
+    @Test
     void bothSourcesGiveTheSameChecksum() {
         byte[] b = new byte[300];
         new SplittableRandom(3).nextBytes(b);
