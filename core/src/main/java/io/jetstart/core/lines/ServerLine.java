@@ -115,6 +115,16 @@ public enum ServerLine {
     }
 
     /**
+     * 2.14+ (commit eb2ce117d, {@code consumerFileStore.SetStarting}): a consumer restored without an
+     * {@code o.dat} writes its starting point as both its delivered and its ack floor stream
+     * sequence; 2.9–2.12 write only the delivered one, and {@code setLeader} reads back an ack floor
+     * of 0. (An empty {@code o.dat} is a zero state on every line.)
+     */
+    public boolean storesStartAsAckFloor() {
+        return this == V2_14 || this == V2_15;
+    }
+
+    /**
      * The newest {@code msgs/index.db} version this line reads ({@code fullStateVersion}); 0 for 2.9,
      * which has none. A newer file is refused and the stream rebuilt from its blocks.
      */

@@ -61,7 +61,10 @@ public final class ConsumerLoader {
         RestoredConsumer c = new RestoredConsumer(consumerName, dir, meta.config(), state);
         meta.checksumWarning().ifPresent(w -> c.problems.add(Problem.warning(dir.resolve("meta.sum"), w)));
         if (state == null) {
-            startFromPolicy(s, c);
+            // No o.dat: the server's HasState is false, so it starts from the deliver policy. An
+            // empty o.dat exists, so the server reads it as a zero state (delivered 0, ack floor 0)
+            // and does not look at the policy: that is ConsumerState.EMPTY, applied above.
+            startFromPolicy(s, c, line.storesStartAsAckFloor());
         }
         checkRedelivered(s, c);
         checkPendingRange(c);
@@ -83,17 +86,34 @@ public final class ConsumerLoader {
         }
     }
 
-    /** No stored state: where the deliver policy starts (nats-server's selectStartingSeqNo, simplified). */
-    private static void startFromPolicy(StreamStore s, RestoredConsumer c) {
+    /**
+     * No {@code o.dat}: nats-server's {@code selectStartingSeqNo}, simplified ("last" ignores the
+     * filter, "last_per_subject" and "by_start_time" start at the first sequence), then
+     * {@code SetStarting(start - 1)}, which writes the delivered stream sequence, and the ack floor
+     * too only from 2.14 ({@code ackFloorToo}); the re-read in {@code setLeader} is what the info shows.
+     */
+    private static void startFromPolicy(StreamStore s, RestoredConsumer c, boolean ackFloorToo) {
+        long optStart = c.config.json().path("opt_start_seq").asLong(0);
         long start;
-        switch (c.config.deliverPolicy()) {
-            case "last" -> start = Math.max(1, s.lastSeq);
-            case "new" -> start = s.lastSeq + 1;
-            case "by_start_sequence" -> start = Math.max(1, c.config.json().path("opt_start_seq").asLong(1));
-            default -> start = Math.max(1, s.firstSeq);
+        if (optStart != 0) {
+            start = optStart;
+        } else {
+            switch (c.config.deliverPolicy()) {
+                case "last" -> start = s.lastSeq;
+                case "new" -> start = s.lastSeq + 1;
+                default -> start = s.firstSeq;
+            }
         }
+        if (s.firstSeq == 0) {
+            start = 1;
+        } else if (start < s.firstSeq) {
+            start = s.firstSeq;
+        } else if (start > s.lastSeq) {
+            start = s.lastSeq + 1;
+        }
+        start = Math.max(1, start);
         c.deliveredStream = start - 1;
-        c.ackFloorStream = start - 1;
+        c.ackFloorStream = ackFloorToo ? start - 1 : 0;
     }
 
     /**

@@ -25,7 +25,9 @@ public final class ConsumerStateFile {
     }
 
     /**
-     * @return the decoded state, or null when the file does not exist or is empty (no state written yet)
+     * @return the decoded state; {@link ConsumerState#EMPTY} for a zero-length file, which nats-server
+     *         reads as a zero state (it exists, so the deliver policy is not applied); null when the
+     *         file does not exist (the server then starts the consumer from its deliver policy)
      * @throws DecryptionException when the sealed state does not open with {@code keys}
      * @throws FormatException     when the (opened) state does not decode; its offset is in the plaintext
      */
@@ -37,6 +39,7 @@ public final class ConsumerStateFile {
         } catch (NoSuchFileException e) {
             return null;
         }
-        return bytes.length == 0 ? null : ConsumerStateCodec.decode(keys.open(odat, bytes));
+        // Checked before opening: the server returns the zero state for an empty file before decrypting.
+        return bytes.length == 0 ? ConsumerState.EMPTY : ConsumerStateCodec.decode(keys.open(odat, bytes));
     }
 }

@@ -43,7 +43,7 @@ public enum StoreFaults {
     O_DAT_BAD_MAGIC,
     /** The first consumer's {@code o.dat} truncated to 3 bytes. */
     O_DAT_TRUNCATED,
-    /** The first consumer's {@code o.dat} truncated to 0 bytes (the server's "no state"). */
+    /** The first consumer's {@code o.dat} truncated to 0 bytes (the server reads it as a zero state). */
     O_DAT_EMPTY,
     /** A bit flipped in the stream's {@code meta.inf}: its checksum fails. */
     META_INF_FLIP,

@@ -1,0 +1,154 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.RuntimeOptions;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * A consumer whose {@code o.dat} a clean stop left empty (2.10 rewrites it in place: truncate, then
+ * write) or that has none. nats-server 2.10.x and 2.14+ write a store (a limits stream whose first
+ * sequence has moved, consumers delivering all, new, and from a start sequence below the first,
+ * each with delivered, acked and pending messages), stop; then one consumer of each kind has its
+ * {@code o.dat} truncated to 0 bytes and another has it deleted. The server restarted on a copy,
+ * {@code jetstart inspect}, and the runtime on another copy report the same state (an empty file is
+ * a zero state; a missing one starts from the deliver policy, with the ack floor at that start only
+ * on 2.14+) and deliver the same messages next.
+ */
+class EmptyOdatIT {
+    private static final List<String> EMPTY = List.of("EA", "EN", "ES");
+    private static final List<String> MISSING = List.of("MA", "MN", "MS");
+    private final Path tmp = Repo.work("EmptyOdatIT");
+
+    /** One consumer's reported state: delivered, ack floor, ack pending, redelivered, pending. */
+    record State(long dc, long ds, long ac, long as, long ackPending, long redelivered, long pending) {
+    }
+
+    @TestFactory
+    Stream<DynamicNode> anEmptyOrMissingOdatIsReadAsTheServerReadsIt() throws Exception {
+        return NatsServers.skipWhenMissing(() -> {
+            NatsServers servers = NatsServers.discover();
+            return Stream.of(servers.require("2.10.x", v -> v.isLine(2, 10)), servers.require("2.14 or newer", v -> v.atLeast(2, 14)))
+                    .map(b -> dynamicTest(b + ": the server, inspect and the runtime agree", () -> agree(b, tmp.resolve(b.version().toString()))));
+        });
+    }
+
+    private static void agree(NatsServerBinary b, Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        try (NatsServerProcess nats = NatsServerProcess.start(b, store, dir.resolve("server"), ServerAccounts.GLOBAL);
+             NatsClient client = nats.connect(Account.GLOBAL)) {
+            JetStreamManagement jsm = client.connection().jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("O").subjects("o.*").maxMessages(50).storageType(StorageType.File).build());
+            publish(client, 1, 60);
+            for (String c : List.of("EA", "MA")) {
+                jsm.addOrUpdateConsumer("O", ConsumerConfiguration.builder().durable(c).ackPolicy(AckPolicy.Explicit).build());
+            }
+            for (String c : List.of("EN", "MN")) {
+                jsm.addOrUpdateConsumer("O", ConsumerConfiguration.builder().durable(c).ackPolicy(AckPolicy.Explicit)
+                        .deliverPolicy(DeliverPolicy.New).build());
+            }
+            for (String c : List.of("ES", "MS")) {
+                jsm.addOrUpdateConsumer("O", ConsumerConfiguration.builder().durable(c).ackPolicy(AckPolicy.Explicit)
+                        .deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(5).build());
+            }
+            publish(client, 61, 80);
+            for (String c : List.of("EA", "MA", "EN", "MN", "ES", "MS")) {
+                ServerPull p = new ServerPull(client.connection(), "O", c);
+                List<ServerPull.Delivered> got = p.fetchNoWait(10);
+                for (int i = 0; i < 3; i++) {
+                    p.answer(got.get(i), "+ACK");
+                }
+            }
+        }
+        Path streamDir = store.resolve("jetstream/$G/streams/O/obs");
+        for (String c : EMPTY) {
+            Files.write(streamDir.resolve(c).resolve("o.dat"), new byte[0]);
+        }
+        for (String c : MISSING) {
+            Files.delete(streamDir.resolve(c).resolve("o.dat"));
+        }
+        List<String> all = List.of("EA", "EN", "ES", "MA", "MN", "MS");
+
+        Map<String, State> serverStates = new LinkedHashMap<>();
+        Map<String, List<String>> serverNext = new LinkedHashMap<>();
+        try (NatsServerProcess nats = NatsServerProcess.start(b, StoreFiles.copy(store, dir.resolve("server-copy")),
+                dir.resolve("server2"), ServerAccounts.GLOBAL);
+             NatsClient client = nats.connect(Account.GLOBAL)) {
+            for (String c : all) {
+                ServerPull p = new ServerPull(client.connection(), "O", c);
+                var i = p.info();
+                serverStates.put(c, new State(i.getDelivered().getConsumerSequence(), i.getDelivered().getStreamSequence(),
+                        i.getAckFloor().getConsumerSequence(), i.getAckFloor().getStreamSequence(), i.getNumAckPending(),
+                        i.getRedelivered(), i.getNumPending()));
+            }
+            for (String c : all) {
+                serverNext.put(c, new ServerPull(client.connection(), "O", c).fetchNoWait(5).stream()
+                        .map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries()).toList());
+            }
+        }
+
+        JsonNode inspect = new Jetstart(dir.resolve("work")).inspect(store).json();
+        Map<String, State> inspected = new LinkedHashMap<>();
+        for (JsonNode s : inspect.path("streams")) {
+            if (s.path("name").asText().equals("O")) {
+                for (JsonNode c : s.path("consumers")) {
+                    inspected.put(c.path("name").asText(), new State(c.path("delivered").path("consumer_seq").asLong(),
+                            c.path("delivered").path("stream_seq").asLong(), c.path("ack_floor").path("consumer_seq").asLong(),
+                            c.path("ack_floor").path("stream_seq").asLong(), c.path("num_ack_pending").asLong(),
+                            c.path("num_redelivered").asLong(), c.path("num_pending").asLong()));
+                    assertThat(c.path("problems")).as(c.path("name").asText()).isEmpty();
+                }
+            }
+        }
+
+        Map<String, State> runtimeStates = new LinkedHashMap<>();
+        Map<String, List<String>> runtimeNext = new LinkedHashMap<>();
+        try (JetStartStore js = JetStart.open(StoreFiles.copy(store, dir.resolve("runtime-copy")), RuntimeOptions.defaults())) {
+            JetStartStream s = js.stream("O").await(Duration.ofSeconds(30));
+            for (String c : all) {
+                var i = s.consumerInfo(c);
+                runtimeStates.put(c, new State(i.delivered().consumerSeq(), i.delivered().streamSeq(), i.ackFloor().consumerSeq(),
+                        i.ackFloor().streamSeq(), i.numAckPending(), i.numRedelivered(), i.numPending()));
+            }
+            for (String c : all) {
+                runtimeNext.put(c, s.consumer(c).fetch(5, 0, Duration.ZERO).stream()
+                        .map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList());
+            }
+        }
+        System.out.println("[it] " + b + " server states " + serverStates + ", next " + serverNext);
+        // The cases themselves, so a server that changed its rule shows here first.
+        assertThat(serverStates.get("EA")).as(b + ": an empty o.dat is a zero state").isEqualTo(new State(0, 0, 0, 0, 0, 0, 50));
+        assertThat(serverNext.get("EN")).as(b + ": an empty o.dat ignores deliver new").first().isEqualTo("31/1/1");
+        assertThat(serverStates.get("MA").ds()).as(b + ": a missing o.dat starts from the deliver policy").isEqualTo(30);
+        assertThat(serverStates.get("MA").as()).as(b + ": the ack floor of a missing o.dat").isEqualTo(b.version().atLeast(2, 14) ? 30 : 0);
+        assertThat(inspected).as("jetstart inspect reports " + b + "'s state").isEqualTo(serverStates);
+        assertThat(runtimeStates).as("the runtime reports " + b + "'s state").isEqualTo(serverStates);
+        assertThat(runtimeNext).as("the runtime delivers what " + b + " delivers next").isEqualTo(serverNext);
+    }
+
+    private static void publish(NatsClient client, int from, int to) throws Exception {
+        for (int i = from; i <= to; i++) {
+            client.connection().jetStream().publish("o." + (i % 3), ("m" + i).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
