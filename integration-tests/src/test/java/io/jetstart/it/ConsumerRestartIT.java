@@ -12,6 +12,7 @@ import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.PullConsumer;
 import io.jetstart.runtime.RuntimeOptions;
+import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -104,13 +105,7 @@ class ConsumerRestartIT {
         Path store = java.nio.file.Files.createDirectories(dir.resolve("store"));
         Map<String, State> runtimeStates = new LinkedHashMap<>();
         try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
-            JetStartStream s = js.createStream("$G", StreamConfig.parse(
-                    "{\"name\":\"R\",\"subjects\":[\"r.*\"]}".getBytes(StandardCharsets.UTF_8)));
-            publish(s);
-            s.createConsumer("{\"durable_name\":\"E\",\"ack_policy\":\"explicit\"}");
-            s.createConsumer("{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"r.b\"}");
-            s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"all\"}");
-            s.createConsumer("{\"durable_name\":\"N\",\"ack_policy\":\"none\"}");
+            JetStartStream s = createInRuntime(js);
             scenario(new RuntimeSide(s));
             for (String c : CONSUMERS) {
                 runtimeStates.put(c, State.of(s.consumerInfo(c)));
@@ -145,16 +140,7 @@ class ConsumerRestartIT {
         Map<String, State> serverStates = new LinkedHashMap<>();
         try (NatsServerProcess nats = NatsServerProcess.start(b, store, dir.resolve("server"), ServerAccounts.GLOBAL);
              NatsClient client = nats.connect(Account.GLOBAL)) {
-            JetStreamManagement jsm = client.connection().jetStreamManagement();
-            jsm.addStream(StreamConfiguration.builder().name("R").subjects("r.*").storageType(StorageType.File).build());
-            for (int i = 1; i <= 30; i++) {
-                client.connection().jetStream().publish(subject(i), ("m" + i).getBytes(StandardCharsets.UTF_8));
-            }
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("E").ackPolicy(AckPolicy.Explicit).build());
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("F").ackPolicy(AckPolicy.Explicit)
-                    .filterSubject("r.b").build());
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("A").ackPolicy(AckPolicy.All).build());
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("N").ackPolicy(AckPolicy.None).build());
+            createOnServer(client.connection());
             scenario(new ServerSide(client.connection()));
             for (String c : CONSUMERS) {
                 serverStates.put(c, State.of(new ServerPull(client.connection(), "R", c).info()));
@@ -188,10 +174,32 @@ class ConsumerRestartIT {
         return i % 2 == 0 ? "r.b" : "r.a";
     }
 
-    private static void publish(JetStartStream s) throws Exception {
+    /** The scenario's stream {@code R} (30 messages over r.a and r.b) and its four consumers, made in the runtime. */
+    static JetStartStream createInRuntime(JetStartStore js) throws Exception {
+        JetStartStream s = js.createStream("$G", StreamConfig.parse(
+                "{\"name\":\"R\",\"subjects\":[\"r.*\"]}".getBytes(StandardCharsets.UTF_8)));
         for (int i = 1; i <= 30; i++) {
             s.publish(subject(i), ("m" + i).getBytes(StandardCharsets.UTF_8));
         }
+        s.createConsumer("{\"durable_name\":\"E\",\"ack_policy\":\"explicit\"}");
+        s.createConsumer("{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"r.b\"}");
+        s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"all\"}");
+        s.createConsumer("{\"durable_name\":\"N\",\"ack_policy\":\"none\"}");
+        return s;
+    }
+
+    /** The same stream and consumers, made through a server with jnats. */
+    static void createOnServer(Connection nc) throws Exception {
+        JetStreamManagement jsm = nc.jetStreamManagement();
+        jsm.addStream(StreamConfiguration.builder().name("R").subjects("r.*").storageType(StorageType.File).build());
+        for (int i = 1; i <= 30; i++) {
+            nc.jetStream().publish(subject(i), ("m" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("E").ackPolicy(AckPolicy.Explicit).build());
+        jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("F").ackPolicy(AckPolicy.Explicit)
+                .filterSubject("r.b").build());
+        jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("A").ackPolicy(AckPolicy.All).build());
+        jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("N").ackPolicy(AckPolicy.None).build());
     }
 
     /** The runtime side: answers by index into everything the consumer delivered so far. */

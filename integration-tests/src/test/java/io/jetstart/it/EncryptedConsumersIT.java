@@ -6,18 +6,12 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.core.crypto.StoreKey;
-import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.it.ConsumerRestartIT.State;
 import io.jetstart.runtime.ConsumedMessage;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.RuntimeOptions;
-import io.nats.client.JetStreamManagement;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.StorageType;
-import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,15 +81,7 @@ class EncryptedConsumersIT {
         Path store = Files.createDirectories(dir.resolve("store"));
         Map<String, State> runtimeStates = new LinkedHashMap<>();
         try (JetStartStore js = JetStart.open(store, options(KEY, cipher))) {
-            JetStartStream s = js.createStream("$G", StreamConfig.parse(
-                    "{\"name\":\"R\",\"subjects\":[\"r.*\"]}".getBytes(StandardCharsets.UTF_8)));
-            for (int i = 1; i <= 30; i++) {
-                s.publish(subject(i), ("m" + i).getBytes(StandardCharsets.UTF_8));
-            }
-            s.createConsumer("{\"durable_name\":\"E\",\"ack_policy\":\"explicit\"}");
-            s.createConsumer("{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"r.b\"}");
-            s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"all\"}");
-            s.createConsumer("{\"durable_name\":\"N\",\"ack_policy\":\"none\"}");
+            JetStartStream s = ConsumerRestartIT.createInRuntime(js);
             ConsumerRestartIT.scenario(new ConsumerRestartIT.RuntimeSide(s));
             for (String c : ConsumerRestartIT.CONSUMERS) {
                 runtimeStates.put(c, State.of(s.consumerInfo(c)));
@@ -139,16 +125,7 @@ class EncryptedConsumersIT {
         Map<String, State> serverStates = new LinkedHashMap<>();
         try (NatsServerProcess nats = NatsServerProcess.start(b, store, dir.resolve("server"), ServerAccounts.GLOBAL, config);
              NatsClient client = nats.connect(Account.GLOBAL)) {
-            JetStreamManagement jsm = client.connection().jetStreamManagement();
-            jsm.addStream(StreamConfiguration.builder().name("R").subjects("r.*").storageType(StorageType.File).build());
-            for (int i = 1; i <= 30; i++) {
-                client.connection().jetStream().publish(subject(i), ("m" + i).getBytes(StandardCharsets.UTF_8));
-            }
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("E").ackPolicy(AckPolicy.Explicit).build());
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("F").ackPolicy(AckPolicy.Explicit)
-                    .filterSubject("r.b").build());
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("A").ackPolicy(AckPolicy.All).build());
-            jsm.addOrUpdateConsumer("R", ConsumerConfiguration.builder().durable("N").ackPolicy(AckPolicy.None).build());
+            ConsumerRestartIT.createOnServer(client.connection());
             ConsumerRestartIT.scenario(new ConsumerRestartIT.ServerSide(client.connection()));
             for (String c : ConsumerRestartIT.CONSUMERS) {
                 serverStates.put(c, State.of(new ServerPull(client.connection(), "R", c).info()));
@@ -227,7 +204,4 @@ class EncryptedConsumersIT {
         return got;
     }
 
-    private static String subject(int i) {
-        return i % 2 == 0 ? "r.b" : "r.a";
-    }
 }
