@@ -17,7 +17,12 @@ import java.util.Optional;
  */
 final class JsApi {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long one API request may wait for its answer. Only a failure waits this long; a server
+     * that answers at all answers in milliseconds, but one that just restarted on a 2-core machine
+     * busy with other builds once took over 10 s for a MSG.GET (RuntimeCrashIT).
+     */
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Connection connection;
     private final ObjectMapper json;
