@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One directory listing with each entry's attributes, taken as a single {@link DiskGate} operation
@@ -20,9 +21,16 @@ import java.util.List;
  */
 record DirListing(Path dir, List<Entry> entries) {
 
-    /** A directory entry; attributes follow symbolic links, as nats-server's {@code os.Stat} does. */
+    /**
+     * A directory entry; attributes follow symbolic links, as nats-server's {@code os.Stat} does. An
+     * entry that was not asked about (see {@link #of(Path, DiskGate, Predicate)}), removed between
+     * list and stat, or a dangling link has size -1 and is not a directory.
+     */
     record Entry(String name, Path path, long size, boolean directory) {
     }
+
+    /** Every entry's attributes are read. */
+    private static final Predicate<String> EVERY_NAME = name -> true;
 
     static final Comparator<String> GO_ORDER = DirListing::compareUtf8;
 
@@ -47,11 +55,25 @@ record DirListing(Path dir, List<Entry> entries) {
     }
 
     static DirListing of(Path dir, DiskGate gate) throws IOException {
+        return of(dir, gate, EVERY_NAME);
+    }
+
+    /**
+     * A listing that reads the attributes of the entries {@code statThese} accepts only: the rest
+     * are listed by name (size -1, not a directory). A stat per entry was most of discovery's
+     * system calls (a stream directory's {@code meta.inf} and {@code meta.sum} were stat'ed for
+     * nothing), and discovery runs alone before the first stream starts.
+     */
+    static DirListing of(Path dir, DiskGate gate, Predicate<String> statThese) throws IOException {
         List<Entry> entries = gate.run(() -> {
             List<Entry> out = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                 for (Path p : ds) {
                     String name = p.getFileName().toString();
+                    if (!statThese.test(name)) {
+                        out.add(new Entry(name, p, -1, false));
+                        continue;
+                    }
                     try {
                         BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                         out.add(new Entry(name, p, a.size(), a.isDirectory()));

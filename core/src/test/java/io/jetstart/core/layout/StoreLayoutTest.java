@@ -130,6 +130,29 @@ class StoreLayoutTest {
     }
 
     @Test
+    void aFileOrADanglingLinkAmongTheStreamsIsPassedOverAsNotADirectory() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        Path streams = store.resolve("jetstream").resolve("$G").resolve("streams");
+        Files.writeString(streams.resolve("AFILE"), "not a stream");
+        Files.createSymbolicLink(streams.resolve("GONE"), tmp.resolve("nowhere"));
+        StoreLayout layout = StoreLayout.discover(store, gate);
+        assertThat(layout.streams()).extracting(StreamDir::name).containsExactly("INT1", "LIM1", "MAX1");
+        assertThat(layout.skipped()).containsExactlyInAnyOrder("$G/streams/AFILE: not a directory, not a stream",
+                "$G/streams/GONE: not a directory, not a stream");
+    }
+
+    @Test
+    void aListingStatsOnlyTheEntriesAskedFor() throws Exception {
+        Files.writeString(tmp.resolve("meta.inf"), "{}");
+        Files.createDirectories(tmp.resolve("msgs"));
+        DirListing listing = DirListing.of(tmp, gate, name -> name.equals("msgs"));
+        assertThat(listing.entries()).extracting(DirListing.Entry::name).containsExactly("meta.inf", "msgs");
+        assertThat(listing.find("msgs").directory()).isTrue();
+        assertThat(listing.find("meta.inf").size()).isEqualTo(-1);
+        assertThat(DirListing.of(tmp, gate).find("meta.inf").size()).isEqualTo(2);
+    }
+
+    @Test
     void ordersAccountsAndStreamsByName() throws Exception {
         Path js = tmp.resolve("jetstream");
         for (String account : List.of("B", "A")) {
