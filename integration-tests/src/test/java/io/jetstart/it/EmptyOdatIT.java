@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +35,16 @@ import org.junit.jupiter.api.TestFactory;
  * {@code o.dat} truncated to 0 bytes and another has it deleted. The server restarted on a copy,
  * {@code jetstart inspect}, and the runtime on another copy report the same state (an empty file is
  * a zero state; a missing one starts from the deliver policy, with the ack floor at that start only
- * on 2.14+) and deliver the same messages next.
+ * on 2.14+) and deliver the same messages next. A second stream holds consumers of the other
+ * policies, every {@code o.dat} deleted: {@code last}, {@code last_per_subject} and
+ * {@code by_start_time}, without filters, with one, with several, with a wildcard (nats-server's
+ * {@code selectStartingSeqNo}, core's {@code StartPosition}).
  */
 class EmptyOdatIT {
     private static final List<String> EMPTY = List.of("EA", "EN", "ES");
     private static final List<String> MISSING = List.of("MA", "MN", "MS");
+    /** Stream P's consumers, all with o.dat deleted. */
+    private static final List<String> POLICIES = List.of("ML", "MLF", "MLM", "MLW", "MPS", "MPM", "MT", "MTF", "MTM");
     private final Path tmp = Repo.work("EmptyOdatIT");
 
     /** One consumer's reported state: delivered, ack floor, ack pending, redelivered, pending. */
@@ -72,6 +79,7 @@ class EmptyOdatIT {
                         .deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(5).build());
             }
             publish(client, 61, 80);
+            policies(client, jsm);
             for (String c : List.of("EA", "MA", "EN", "MN", "ES", "MS")) {
                 ServerPull p = new ServerPull(client.connection(), "O", c);
                 List<ServerPull.Delivered> got = p.fetchNoWait(10);
@@ -87,30 +95,40 @@ class EmptyOdatIT {
         for (String c : MISSING) {
             Files.delete(streamDir.resolve(c).resolve("o.dat"));
         }
-        List<String> all = List.of("EA", "EN", "ES", "MA", "MN", "MS");
+        for (String c : POLICIES) {
+            // 2.10 does not store a start for `last` without filters (it returns first), so it may have none.
+            Files.deleteIfExists(store.resolve("jetstream/$G/streams/P/obs").resolve(c).resolve("o.dat"));
+        }
+        Map<String, List<String>> all = new LinkedHashMap<>();
+        all.put("O", List.of("EA", "EN", "ES", "MA", "MN", "MS"));
+        all.put("P", POLICIES);
 
         Map<String, State> serverStates = new LinkedHashMap<>();
         Map<String, List<String>> serverNext = new LinkedHashMap<>();
         try (NatsServerProcess nats = NatsServerProcess.start(b, StoreFiles.copy(store, dir.resolve("server-copy")),
                 dir.resolve("server2"), ServerAccounts.GLOBAL);
              NatsClient client = nats.connect(Account.GLOBAL)) {
-            for (String c : all) {
-                ServerPull p = new ServerPull(client.connection(), "O", c);
-                var i = p.info();
-                serverStates.put(c, new State(i.getDelivered().getConsumerSequence(), i.getDelivered().getStreamSequence(),
-                        i.getAckFloor().getConsumerSequence(), i.getAckFloor().getStreamSequence(), i.getNumAckPending(),
-                        i.getRedelivered(), i.getNumPending()));
+            for (Map.Entry<String, List<String>> stream : all.entrySet()) {
+                for (String c : stream.getValue()) {
+                    ServerPull p = new ServerPull(client.connection(), stream.getKey(), c);
+                    var i = p.info();
+                    serverStates.put(c, new State(i.getDelivered().getConsumerSequence(), i.getDelivered().getStreamSequence(),
+                            i.getAckFloor().getConsumerSequence(), i.getAckFloor().getStreamSequence(), i.getNumAckPending(),
+                            i.getRedelivered(), i.getNumPending()));
+                }
             }
-            for (String c : all) {
-                serverNext.put(c, new ServerPull(client.connection(), "O", c).fetchNoWait(5).stream()
-                        .map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries()).toList());
+            for (Map.Entry<String, List<String>> stream : all.entrySet()) {
+                for (String c : stream.getValue()) {
+                    serverNext.put(c, new ServerPull(client.connection(), stream.getKey(), c).fetchNoWait(5).stream()
+                            .map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries()).toList());
+                }
             }
         }
 
         JsonNode inspect = new Jetstart(dir.resolve("work")).inspect(store).json();
         Map<String, State> inspected = new LinkedHashMap<>();
         for (JsonNode s : inspect.path("streams")) {
-            if (s.path("name").asText().equals("O")) {
+            if (all.containsKey(s.path("name").asText())) {
                 for (JsonNode c : s.path("consumers")) {
                     inspected.put(c.path("name").asText(), new State(c.path("delivered").path("consumer_seq").asLong(),
                             c.path("delivered").path("stream_seq").asLong(), c.path("ack_floor").path("consumer_seq").asLong(),
@@ -124,15 +142,20 @@ class EmptyOdatIT {
         Map<String, State> runtimeStates = new LinkedHashMap<>();
         Map<String, List<String>> runtimeNext = new LinkedHashMap<>();
         try (JetStartStore js = JetStart.open(StoreFiles.copy(store, dir.resolve("runtime-copy")), RuntimeOptions.defaults())) {
-            JetStartStream s = js.stream("O").await(Duration.ofSeconds(30));
-            for (String c : all) {
-                var i = s.consumerInfo(c);
-                runtimeStates.put(c, new State(i.delivered().consumerSeq(), i.delivered().streamSeq(), i.ackFloor().consumerSeq(),
-                        i.ackFloor().streamSeq(), i.numAckPending(), i.numRedelivered(), i.numPending()));
+            for (Map.Entry<String, List<String>> stream : all.entrySet()) {
+                JetStartStream s = js.stream(stream.getKey()).await(Duration.ofSeconds(30));
+                for (String c : stream.getValue()) {
+                    var i = s.consumerInfo(c);
+                    runtimeStates.put(c, new State(i.delivered().consumerSeq(), i.delivered().streamSeq(), i.ackFloor().consumerSeq(),
+                            i.ackFloor().streamSeq(), i.numAckPending(), i.numRedelivered(), i.numPending()));
+                }
             }
-            for (String c : all) {
-                runtimeNext.put(c, s.consumer(c).fetch(5, 0, Duration.ZERO).stream()
-                        .map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList());
+            for (Map.Entry<String, List<String>> stream : all.entrySet()) {
+                JetStartStream s = js.stream(stream.getKey()).await(Duration.ofSeconds(30));
+                for (String c : stream.getValue()) {
+                    runtimeNext.put(c, s.consumer(c).fetch(5, 0, Duration.ZERO).stream()
+                            .map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList());
+                }
             }
         }
         System.out.println("[it] " + b + " server states " + serverStates + ", next " + serverNext);
@@ -141,9 +164,54 @@ class EmptyOdatIT {
         assertThat(serverNext.get("EN")).as(b + ": an empty o.dat ignores deliver new").first().isEqualTo("31/1/1");
         assertThat(serverStates.get("MA").ds()).as(b + ": a missing o.dat starts from the deliver policy").isEqualTo(30);
         assertThat(serverStates.get("MA").as()).as(b + ": the ack floor of a missing o.dat").isEqualTo(b.version().atLeast(2, 14) ? 30 : 0);
+        // Stream P: 34-83, p.0/p.1/p.2 to 80, then p.x at 81 and 82, p.0 at 83; the time is that of 61.
+        assertThat(serverStates.get("ML").ds()).as(b + ": last, no filter").isEqualTo(82);
+        assertThat(serverStates.get("MLF").ds()).as(b + ": last, one filter").isEqualTo(78);
+        assertThat(serverStates.get("MLM").ds()).as(b + ": last, two filters").isEqualTo(82);
+        assertThat(serverStates.get("MLW").ds()).as(b + ": last, a wildcard filter").isEqualTo(82);
+        assertThat(serverStates.get("MPS").ds()).as(b + ": last_per_subject, a wildcard filter").isEqualTo(78);
+        assertThat(serverNext.get("MPS")).as(b + ": last_per_subject's skip list").first().isEqualTo("79/1/1");
+        assertThat(serverStates.get("MPM").ds()).as(b + ": last_per_subject, two filters").isEqualTo(78);
+        assertThat(serverStates.get("MT").ds()).as(b + ": by_start_time").isEqualTo(60);
+        assertThat(serverStates.get("MTF").ds()).as(b + ": by_start_time, a filter first matched after the time").isEqualTo(80);
+        assertThat(serverStates.get("MTM").ds()).as(b + ": by_start_time, two filters").isEqualTo(80);
         assertThat(inspected).as("jetstart inspect reports " + b + "'s state").isEqualTo(serverStates);
         assertThat(runtimeStates).as("the runtime reports " + b + "'s state").isEqualTo(serverStates);
         assertThat(runtimeNext).as("the runtime delivers what " + b + " delivers next").isEqualTo(serverNext);
+    }
+
+    /**
+     * Stream P (limits, 50 messages): p.0/p.1/p.2 in turn for 1-60, the consumers (by_start_time
+     * from a time after 60), p.0/p.1/p.2 for 61-80, p.x at 81 and 82, p.0 at 83: first 34, last 83.
+     */
+    private static void policies(NatsClient client, JetStreamManagement jsm) throws Exception {
+        jsm.addStream(StreamConfiguration.builder().name("P").subjects("p.*").maxMessages(50).storageType(StorageType.File).build());
+        for (int i = 1; i <= 60; i++) {
+            client.connection().jetStream().publish("p." + (i % 3), ("m" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        Thread.sleep(5); // a start time strictly after message 60's
+        ZonedDateTime time = ZonedDateTime.now(ZoneOffset.UTC);
+        Thread.sleep(5);
+        Map<String, ConsumerConfiguration.Builder> cs = new LinkedHashMap<>();
+        cs.put("ML", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.Last));
+        cs.put("MLF", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.Last).filterSubject("p.1"));
+        cs.put("MLM", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.Last).filterSubjects("p.0", "p.x"));
+        cs.put("MLW", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.Last).filterSubject("p.*"));
+        cs.put("MPS", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("p.*"));
+        cs.put("MPM", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.LastPerSubject).filterSubjects("p.1", "p.x"));
+        cs.put("MT", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartTime).startTime(time));
+        cs.put("MTF", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartTime).startTime(time).filterSubject("p.x"));
+        cs.put("MTM", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartTime).startTime(time)
+                .filterSubjects("p.2", "p.x"));
+        for (Map.Entry<String, ConsumerConfiguration.Builder> c : cs.entrySet()) {
+            jsm.addOrUpdateConsumer("P", c.getValue().durable(c.getKey()).ackPolicy(AckPolicy.Explicit).build());
+        }
+        for (int i = 61; i <= 80; i++) {
+            client.connection().jetStream().publish("p." + (i % 3), ("m" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        client.connection().jetStream().publish("p.x", "x81".getBytes(StandardCharsets.UTF_8));
+        client.connection().jetStream().publish("p.x", "x82".getBytes(StandardCharsets.UTF_8));
+        client.connection().jetStream().publish("p.0", "m83".getBytes(StandardCharsets.UTF_8));
     }
 
     private static void publish(NatsClient client, int from, int to) throws Exception {
