@@ -38,7 +38,8 @@ import org.junit.jupiter.api.TestFactory;
  * on 2.14+) and deliver the same messages next. A second stream holds consumers of the other
  * policies, every {@code o.dat} deleted: {@code last}, {@code last_per_subject} and
  * {@code by_start_time}, without filters, with one, with several, with a wildcard (nats-server's
- * {@code selectStartingSeqNo}, core's {@code StartPosition}).
+ * {@code selectStartingSeqNo}, core's {@code StartPosition}); the runtime creates the same
+ * configs anew on its copy and must start them where the server restarted those without o.dat.
  */
 class EmptyOdatIT {
     private static final List<String> EMPTY = List.of("EA", "EN", "ES");
@@ -62,6 +63,7 @@ class EmptyOdatIT {
 
     private static void agree(NatsServerBinary b, Path dir) throws Exception {
         Path store = dir.resolve("store");
+        Map<String, ConsumerConfiguration> policyConfigs;
         try (NatsServerProcess nats = NatsServerProcess.start(b, store, dir.resolve("server"), ServerAccounts.GLOBAL);
              NatsClient client = nats.connect(Account.GLOBAL)) {
             JetStreamManagement jsm = client.connection().jetStreamManagement();
@@ -79,7 +81,7 @@ class EmptyOdatIT {
                         .deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(5).build());
             }
             publish(client, 61, 80);
-            policies(client, jsm);
+            policyConfigs = policies(client, jsm);
             for (String c : List.of("EA", "MA", "EN", "MN", "ES", "MS")) {
                 ServerPull p = new ServerPull(client.connection(), "O", c);
                 List<ServerPull.Delivered> got = p.fetchNoWait(10);
@@ -141,6 +143,7 @@ class EmptyOdatIT {
 
         Map<String, State> runtimeStates = new LinkedHashMap<>();
         Map<String, List<String>> runtimeNext = new LinkedHashMap<>();
+        Map<String, String> newStarts = new LinkedHashMap<>();
         try (JetStartStore js = JetStart.open(StoreFiles.copy(store, dir.resolve("runtime-copy")), RuntimeOptions.defaults())) {
             for (Map.Entry<String, List<String>> stream : all.entrySet()) {
                 JetStartStream s = js.stream(stream.getKey()).await(Duration.ofSeconds(30));
@@ -156,6 +159,17 @@ class EmptyOdatIT {
                     runtimeNext.put(c, s.consumer(c).fetch(5, 0, Duration.ZERO).stream()
                             .map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList());
                 }
+            }
+            // The same configs created anew in the runtime: a missing o.dat is selected as a new
+            // consumer is, so the runtime's new consumer starts where the restarted server did.
+            JetStartStream p = js.stream("P").await(Duration.ofSeconds(30));
+            for (Map.Entry<String, ConsumerConfiguration> c : policyConfigs.entrySet()) {
+                String name = "N" + c.getKey();
+                p.createConsumer(ConsumerConfiguration.builder(c.getValue()).name(name).durable(name).build().toJson());
+                var i = p.consumerInfo(name);
+                newStarts.put(c.getKey(), i.delivered().streamSeq() + "/" + i.numPending() + " "
+                        + p.consumer(name).fetch(5, 0, Duration.ZERO).stream()
+                        .map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList());
             }
         }
         System.out.println("[it] " + b + " server states " + serverStates + ", next " + serverNext);
@@ -178,13 +192,19 @@ class EmptyOdatIT {
         assertThat(inspected).as("jetstart inspect reports " + b + "'s state").isEqualTo(serverStates);
         assertThat(runtimeStates).as("the runtime reports " + b + "'s state").isEqualTo(serverStates);
         assertThat(runtimeNext).as("the runtime delivers what " + b + " delivers next").isEqualTo(serverNext);
+        Map<String, String> serverStarts = new LinkedHashMap<>();
+        for (String c : POLICIES) {
+            serverStarts.put(c, serverStates.get(c).ds() + "/" + serverStates.get(c).pending() + " " + serverNext.get(c));
+        }
+        assertThat(newStarts).as("the runtime's new consumers start where " + b + " restarts one without o.dat")
+                .isEqualTo(serverStarts);
     }
 
     /**
      * Stream P (limits, 50 messages): p.0/p.1/p.2 in turn for 1-60, the consumers (by_start_time
      * from a time after 60), p.0/p.1/p.2 for 61-80, p.x at 81 and 82, p.0 at 83: first 34, last 83.
      */
-    private static void policies(NatsClient client, JetStreamManagement jsm) throws Exception {
+    private static Map<String, ConsumerConfiguration> policies(NatsClient client, JetStreamManagement jsm) throws Exception {
         jsm.addStream(StreamConfiguration.builder().name("P").subjects("p.*").maxMessages(50).storageType(StorageType.File).build());
         for (int i = 1; i <= 60; i++) {
             client.connection().jetStream().publish("p." + (i % 3), ("m" + i).getBytes(StandardCharsets.UTF_8));
@@ -203,8 +223,10 @@ class EmptyOdatIT {
         cs.put("MTF", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartTime).startTime(time).filterSubject("p.x"));
         cs.put("MTM", ConsumerConfiguration.builder().deliverPolicy(DeliverPolicy.ByStartTime).startTime(time)
                 .filterSubjects("p.2", "p.x"));
+        Map<String, ConsumerConfiguration> configs = new LinkedHashMap<>();
         for (Map.Entry<String, ConsumerConfiguration.Builder> c : cs.entrySet()) {
-            jsm.addOrUpdateConsumer("P", c.getValue().durable(c.getKey()).ackPolicy(AckPolicy.Explicit).build());
+            configs.put(c.getKey(), c.getValue().durable(c.getKey()).ackPolicy(AckPolicy.Explicit).build());
+            jsm.addOrUpdateConsumer("P", configs.get(c.getKey()));
         }
         for (int i = 61; i <= 80; i++) {
             client.connection().jetStream().publish("p." + (i % 3), ("m" + i).getBytes(StandardCharsets.UTF_8));
@@ -212,6 +234,7 @@ class EmptyOdatIT {
         client.connection().jetStream().publish("p.x", "x81".getBytes(StandardCharsets.UTF_8));
         client.connection().jetStream().publish("p.x", "x82".getBytes(StandardCharsets.UTF_8));
         client.connection().jetStream().publish("p.0", "m83".getBytes(StandardCharsets.UTF_8));
+        return configs;
     }
 
     private static void publish(NatsClient client, int from, int to) throws Exception {
