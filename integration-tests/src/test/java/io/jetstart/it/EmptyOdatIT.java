@@ -37,7 +37,8 @@ import org.junit.jupiter.api.TestFactory;
  * a zero state; a missing one starts from the deliver policy, with the ack floor at that start only
  * on 2.14+) and deliver the same messages next. A second stream holds consumers of the other
  * policies, every {@code o.dat} deleted: {@code last}, {@code last_per_subject} and
- * {@code by_start_time}, without filters, with one, with several, with a wildcard (nats-server's
+ * {@code by_start_time}, without filters, with one, with several, with a wildcard, and a third
+ * one {@code last_per_subject} on a stream with {@code max_msgs_per_subject: 1} (nats-server's
  * {@code selectStartingSeqNo}, core's {@code StartPosition}); the runtime creates the same
  * configs anew on its copy and must start them where the server restarted those without o.dat.
  */
@@ -46,6 +47,8 @@ class EmptyOdatIT {
     private static final List<String> MISSING = List.of("MA", "MN", "MS");
     /** Stream P's consumers, all with o.dat deleted. */
     private static final List<String> POLICIES = List.of("ML", "MLF", "MLM", "MLW", "MPS", "MPM", "MT", "MTF", "MTM");
+    /** Stream Q's consumer (max_msgs_per_subject 1), its o.dat deleted. */
+    private static final List<String> ONE_PER_SUBJECT = List.of("MQ");
     private final Path tmp = Repo.work("EmptyOdatIT");
 
     /** One consumer's reported state: delivered, ack floor, ack pending, redelivered, pending. */
@@ -97,6 +100,9 @@ class EmptyOdatIT {
         for (String c : MISSING) {
             Files.delete(streamDir.resolve(c).resolve("o.dat"));
         }
+        for (String c : ONE_PER_SUBJECT) {
+            Files.deleteIfExists(store.resolve("jetstream/$G/streams/Q/obs").resolve(c).resolve("o.dat"));
+        }
         for (String c : POLICIES) {
             // 2.10 does not store a start for `last` without filters (it returns first), so it may have none.
             Files.deleteIfExists(store.resolve("jetstream/$G/streams/P/obs").resolve(c).resolve("o.dat"));
@@ -104,6 +110,7 @@ class EmptyOdatIT {
         Map<String, List<String>> all = new LinkedHashMap<>();
         all.put("O", List.of("EA", "EN", "ES", "MA", "MN", "MS"));
         all.put("P", POLICIES);
+        all.put("Q", ONE_PER_SUBJECT);
 
         Map<String, State> serverStates = new LinkedHashMap<>();
         Map<String, List<String>> serverNext = new LinkedHashMap<>();
@@ -162,8 +169,8 @@ class EmptyOdatIT {
             }
             // The same configs created anew in the runtime: a missing o.dat is selected as a new
             // consumer is, so the runtime's new consumer starts where the restarted server did.
-            JetStartStream p = js.stream("P").await(Duration.ofSeconds(30));
             for (Map.Entry<String, ConsumerConfiguration> c : policyConfigs.entrySet()) {
+                JetStartStream p = js.stream(c.getKey().equals("MQ") ? "Q" : "P").await(Duration.ofSeconds(30));
                 String name = "N" + c.getKey();
                 p.createConsumer(ConsumerConfiguration.builder(c.getValue()).name(name).durable(name).build().toJson());
                 var i = p.consumerInfo(name);
@@ -189,11 +196,14 @@ class EmptyOdatIT {
         assertThat(serverStates.get("MT").ds()).as(b + ": by_start_time").isEqualTo(60);
         assertThat(serverStates.get("MTF").ds()).as(b + ": by_start_time, a filter first matched after the time").isEqualTo(80);
         assertThat(serverStates.get("MTM").ds()).as(b + ": by_start_time, two filters").isEqualTo(80);
+        // Stream Q: q.b at 2, q.a at 3, q.c at 4 (q.a at 1 replaced): last_per_subject starts at the first.
+        assertThat(serverStates.get("MQ").ds()).as(b + ": last_per_subject, max_msgs_per_subject 1").isEqualTo(1);
+        assertThat(serverNext.get("MQ")).as(b + ": last_per_subject, max_msgs_per_subject 1").containsExactly("4/1/1");
         assertThat(inspected).as("jetstart inspect reports " + b + "'s state").isEqualTo(serverStates);
         assertThat(runtimeStates).as("the runtime reports " + b + "'s state").isEqualTo(serverStates);
         assertThat(runtimeNext).as("the runtime delivers what " + b + " delivers next").isEqualTo(serverNext);
         Map<String, String> serverStarts = new LinkedHashMap<>();
-        for (String c : POLICIES) {
+        for (String c : policyConfigs.keySet()) {
             serverStarts.put(c, serverStates.get(c).ds() + "/" + serverStates.get(c).pending() + " " + serverNext.get(c));
         }
         assertThat(newStarts).as("the runtime's new consumers start where " + b + " restarts one without o.dat")
@@ -234,6 +244,16 @@ class EmptyOdatIT {
         client.connection().jetStream().publish("p.x", "x81".getBytes(StandardCharsets.UTF_8));
         client.connection().jetStream().publish("p.x", "x82".getBytes(StandardCharsets.UTF_8));
         client.connection().jetStream().publish("p.0", "m83".getBytes(StandardCharsets.UTF_8));
+
+        // Stream Q keeps one message per subject: every message is its subject's last.
+        jsm.addStream(StreamConfiguration.builder().name("Q").subjects("q.*").maxMessagesPerSubject(1)
+                .storageType(StorageType.File).build());
+        for (String subject : List.of("q.a", "q.b", "q.a", "q.c")) {
+            client.connection().jetStream().publish(subject, subject.getBytes(StandardCharsets.UTF_8));
+        }
+        configs.put("MQ", ConsumerConfiguration.builder().durable("MQ").ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("q.c").build());
+        jsm.addOrUpdateConsumer("Q", configs.get("MQ"));
         return configs;
     }
 
