@@ -2,7 +2,9 @@ package io.jetstart.runtime;
 
 import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.SequencePair;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StartPosition;
 import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
@@ -77,13 +79,9 @@ final class ConsumerDelivery {
 
     /** A new consumer: nats-server's selectStartingSeqNo, then SetStarting(sseq - 1). */
     void start() throws InterruptedException {
-        StartPosition at = StartPosition.select(stream, s, filter);
+        StartPosition at = startPosition();
         sseq = at.sseq();
-        if (at.skipList() != null) {
-            lss = at.skipList();
-            lssAt = 0;
-            lssResume = at.resume();
-        }
+        useSkipList(at);
         dseq = 1;
         adflr = 0;
         asflr = sseq - 1;
@@ -91,11 +89,28 @@ final class ConsumerDelivery {
         dirty = true;
     }
 
+    /** nats-server's selectStartingSeqNo on the stream as it is now (core's rule, the newest line's). */
+    private StartPosition startPosition() throws InterruptedException {
+        return StartPosition.select(new StreamStartSource(stream), new StartPosition.Request(s.deliverPolicy(),
+                s.optStartSeq(), s.optStartTimeNanos(), s.filters(), stream.config().maxMsgsPerSubject()), ServerLine.NEWEST);
+    }
+
+    private void useSkipList(StartPosition at) {
+        if (at.skipList() != null) {
+            lss = at.skipList();
+            lssAt = 0;
+            lssResume = at.resume();
+        }
+    }
+
     /**
      * A consumer recovery restored: the settled delivered and ack floors, the pending entries and
-     * redelivery counts of its {@code o.dat} that are still inside them.
+     * redelivery counts of its {@code o.dat} that are still inside them. Without an {@code o.dat}
+     * ({@code file} null) the server selected a start as for a new consumer, so a
+     * {@code last_per_subject} consumer also has its skip list (the pending count and the next
+     * deliveries are the skip list's); recovery chose the same start on the same stream.
      */
-    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) {
+    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) throws InterruptedException {
         StreamView v = stream.view();
         fileState.restore(delivered, ackFloor, file, v.firstSeq());
         // applyState: the consumer takes its store's state.
@@ -107,6 +122,12 @@ final class ConsumerDelivery {
         asflr = floor.streamSeq();
         fileState.copyPendingTo(pending);
         fileState.copyRedeliveredTo(rdc);
+        if (file == null && "last_per_subject".equals(s.deliverPolicy()) && s.optStartSeq() == 0) {
+            StartPosition at = startPosition();
+            if (at.sseq() == sseq) {
+                useSkipList(at);
+            }
+        }
         if (!pending.isEmpty()) {
             // nats-server checks restored pending messages after 0.5-1.5 s (random), or after the
             // ack wait when that is shorter; here the middle of that range, so a test can rely on it.

@@ -94,7 +94,7 @@ public final class PullConsumer {
      * A consumer recovery restored: the settled delivered and ack floors, the pending entries and
      * redelivery counts of its {@code o.dat} that are still inside them.
      */
-    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) {
+    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) throws InterruptedException {
         lock.lock();
         try {
             d.restore(delivered, ackFloor, file);

@@ -59,7 +59,7 @@ final class StreamConsumers {
     }
 
     /** Takes over the consumers recovery restored: pull consumers are served, others reported. */
-    void restore(List<ConsumerInfo> restored, String readOnlyReason) {
+    void restore(List<ConsumerInfo> restored, String readOnlyReason) throws InterruptedException {
         for (ConsumerInfo info : restored) {
             ConsumerConfig config = info.config();
             String why = readOnlyReason != null ? "its stream is read-only: " + readOnlyReason

@@ -4,6 +4,7 @@ import io.jetstart.core.crypto.ConsumerKeys;
 import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.FormatException;
+import io.jetstart.core.format.GoTime;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
@@ -64,7 +65,7 @@ public final class ConsumerLoader {
             // No o.dat: the server's HasState is false, so it starts from the deliver policy. An
             // empty o.dat exists, so the server reads it as a zero state (delivered 0, ack floor 0)
             // and does not look at the policy: that is ConsumerState.EMPTY, applied above.
-            startFromPolicy(s, c, line.storesStartAsAckFloor());
+            startFromPolicy(s, c, line);
         }
         checkRedelivered(s, c);
         checkPendingRange(c);
@@ -87,33 +88,21 @@ public final class ConsumerLoader {
     }
 
     /**
-     * No {@code o.dat}: nats-server's {@code selectStartingSeqNo}, simplified ("last" ignores the
-     * filter, "last_per_subject" and "by_start_time" start at the first sequence), then
-     * {@code SetStarting(start - 1)}, which writes the delivered stream sequence, and the ack floor
-     * too only from 2.14 ({@code ackFloorToo}); the re-read in {@code setLeader} is what the info shows.
+     * No {@code o.dat}: nats-server's {@code selectStartingSeqNo} ({@link StartPosition}, the rule
+     * the runtime uses for a new consumer), then {@code SetStarting(start - 1)}, which writes the
+     * delivered stream sequence, and the ack floor too only from 2.14 ({@code ackFloorToo}); the
+     * re-read in {@code setLeader} is what the info shows.
      */
-    private static void startFromPolicy(StreamStore s, RestoredConsumer c, boolean ackFloorToo) {
-        long optStart = c.config.json().path("opt_start_seq").asLong(0);
-        long start;
-        if (optStart != 0) {
-            start = optStart;
-        } else {
-            switch (c.config.deliverPolicy()) {
-                case "last" -> start = s.lastSeq;
-                case "new" -> start = s.lastSeq + 1;
-                default -> start = s.firstSeq;
-            }
-        }
-        if (s.firstSeq == 0) {
-            start = 1;
-        } else if (start < s.firstSeq) {
-            start = s.firstSeq;
-        } else if (start > s.lastSeq) {
-            start = s.lastSeq + 1;
-        }
-        start = Math.max(1, start);
+    private static void startFromPolicy(StreamStore s, RestoredConsumer c, ServerLine line)
+            throws StoreException, InterruptedException {
+        com.fasterxml.jackson.databind.JsonNode j = c.config.json();
+        long optTime = j.hasNonNull("opt_start_time") ? GoTime.parse(j.get("opt_start_time").asText()) : 0;
+        StartPosition.Request r = new StartPosition.Request(c.config.deliverPolicy(), j.path("opt_start_seq").asLong(0),
+                optTime, c.config.filterSubjects(), s.config.maxMsgsPerSubject());
+        StartPosition at = StartPosition.select(new StoreStartSource(s), r, line);
+        long start = Math.max(1, at.sseq());
         c.deliveredStream = start - 1;
-        c.ackFloorStream = ackFloorToo ? start - 1 : 0;
+        c.ackFloorStream = line.storesStartAsAckFloor() ? start - 1 : 0;
     }
 
     /**
