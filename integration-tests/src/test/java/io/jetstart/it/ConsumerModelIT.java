@@ -49,7 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * until 0.7 s past the last deadline. Every expiry then falls inside a wait on both sides, and any
  * two deadlines are far enough apart that a late timer still takes them in separate checks, so the
  * order is compared exactly. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
- * {@code -Djetstart.consumer.model.ops=N} (default 100; about 30 s per stream, mostly waits) sets the length, and
+ * {@code -Djetstart.consumer.model.ops=N} (default 100; about 40 s per stream, mostly waits) sets the length, and
  * {@code -Djetstart.consumer.model.retention=interest} (or limits, workqueue) runs one stream only. Maven passes
  * its {@code -D} user properties on to the failsafe JVM, e.g.
  * {@code ./mvnw -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
@@ -223,6 +223,7 @@ class ConsumerModelIT {
                     }
                 }
             }
+            System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary());
             rt.flush();
             List<String> live = liveSeqs(rt);
             String before = runtimeStream(rt.info());

@@ -30,6 +30,8 @@ final class ModelClock {
     private long segmentStart;
     /** When the last operation that set a deadline ended (0: none yet). */
     private long lastSet;
+    /** The longest a segment ran, for the log: how close a run came to the separation's limit. */
+    private long longest;
 
     /** True when the segment has used its budget: the next operation must wait first. */
     boolean segmentFull() {
@@ -60,8 +62,14 @@ final class ModelClock {
      */
     String overrun() {
         long used = segmentStart == 0 ? 0 : System.nanoTime() - segmentStart;
+        longest = Math.max(longest, used);
         return used > UNIT - SPACING ? " [timing: the segment ran " + used / 1_000_000 + " ms, more than the "
                 + (UNIT - SPACING) / 1_000_000 + " ms the separation allows]" : "";
+    }
+
+    /** The longest segment so far, for the log. */
+    String summary() {
+        return "longest segment " + longest / 1_000_000 + " ms (the separation holds up to " + (UNIT - SPACING) / 1_000_000 + " ms)";
     }
 
     /** Milliseconds since the segment's first deadline (0 when none). */
