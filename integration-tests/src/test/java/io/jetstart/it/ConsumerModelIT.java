@@ -42,18 +42,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * runtime's store with every index.db deleted reopens to the same state, and the server started on
  * that store reports it too (every retention removal left a tombstone).
  *
- * <p>Timing: ack waits are 1.5 s, backoff 1.5 s and 1.8 s, nak delays 1.2 s, and the operations
- * between two waits of 2.2 s take far less than 1.2 s, so every expiry falls inside a wait on both
- * sides. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
- * {@code -Djetstart.consumer.model.ops=N} (default 100; about 30 s per stream, mostly waits) sets the length, and
+ * <p>Timing: which messages expire in the same ack-wait check decides the redelivery order, so the
+ * operations follow a {@link ModelClock}: ack waits are 2 s, backoff 2 s and 3 s, nak delays 1 s (every
+ * deadline a whole number of seconds after the operation that set it), operations that set a
+ * deadline are at least 100 ms apart and within 400 ms of the first after a wait, and a wait lasts
+ * until 0.7 s past the last deadline. Every expiry then falls inside a wait on both sides, and any
+ * two deadlines are far enough apart that a late timer still takes them in separate checks, so the
+ * order is compared exactly. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
+ * {@code -Djetstart.consumer.model.ops=N} (default 100; about 40 s per stream, mostly waits) sets the length, and
  * {@code -Djetstart.consumer.model.retention=interest} (or limits, workqueue) runs one stream only. Maven passes
  * its {@code -D} user properties on to the failsafe JVM, e.g.
  * {@code ./mvnw -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ConsumerModelIT -Djetstart.consumer.model.seed=S}; a failure names the seed in its message.
  */
 class ConsumerModelIT {
-    private static final long ACK_WAIT = 1_500_000_000L;
-    private static final Duration WAIT = Duration.ofMillis(2200);
+    private static final long ACK_WAIT = 2 * ModelClock.UNIT;
+    private static final long NAK_DELAY = ModelClock.UNIT;
     private static final int SEGMENT = 25;
 
     private final Path tmp = Repo.work("ConsumerModelIT");
@@ -96,28 +100,33 @@ class ConsumerModelIT {
                 runtimeOut.put(c, new ArrayList<>());
             });
             int sinceWait = 0;
-            long lastWait = System.nanoTime();
+            ModelClock clock = new ModelClock();
             boolean deliveryDumped = false;
             List<String> trace = new ArrayList<>();
             for (int op = 0; op < ops && differences.size() < 10; op++) {
-                // The model assumes the operations between two waits take far less than the 1.2 s nak
-                // delay; on a loaded machine they may not, and then an expiry can fall between two
-                // operations at different moments on the two sides: the elapsed time says so.
-                long sinceWaitMs = (System.nanoTime() - lastWait) / 1_000_000;
-                String context = retention + " op " + op + " (seed " + seed + ", " + sinceWaitMs + " ms after the last wait)";
                 int known = differences.size();
                 boolean fetched = false;
                 int kind = random.nextInt(100);
                 String c = consumers.get(random.nextInt(consumers.size()));
-                if (sinceWait >= SEGMENT || kind < 4) {
-                    Thread.sleep(WAIT.toMillis());
+                boolean wait = sinceWait >= SEGMENT || kind < 4;
+                String budget = "";
+                if (!wait && kind >= 6 && clock.segmentFull()) {
+                    // The segment's deadlines must stay close together (ModelClock): the operation waits
+                    // until they have passed (it draws nothing from the random sequence).
+                    clock.waitPastDeadlines();
                     sinceWait = 0;
-                    lastWait = System.nanoTime();
+                    budget = " (after a wait: segment full)";
+                }
+                String context = retention + " op " + op + " (seed " + seed + ", " + clock.segmentMillis()
+                        + " ms into the segment)" + budget;
+                if (wait) {
+                    clock.waitPastDeadlines();
+                    sinceWait = 0;
                     context += " wait";
                 } else if (kind < 6) {
                     // Every pending message old enough that the first check after the restart expires them
                     // all: the server makes that check 0.5-1.5 s after it starts (random), the runtime after 1 s.
-                    Thread.sleep(WAIT.toMillis());
+                    clock.waitPastDeadlines();
                     client.close();
                     nats.close();
                     store.close();
@@ -130,7 +139,6 @@ class ConsumerModelIT {
                     // Restored pending messages carry their publish time in whole seconds: let every one expire on both.
                     Thread.sleep(3500);
                     sinceWait = 0;
-                    lastWait = System.nanoTime();
                     context += " restart";
                 } else if (kind < 50) {
                     String subject = "m." + random.nextInt(4);
@@ -143,8 +151,10 @@ class ConsumerModelIT {
                     sinceWait++;
                 } else if (kind < 72) {
                     int batch = 1 + random.nextInt(4);
+                    clock.beforeSetting();
                     List<ServerPull.Delivered> s = new ServerPull(client.connection(), "M", c).fetchNoWait(batch);
                     List<ConsumedMessage> r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+                    clock.afterSetting();
                     serverOut.get(c).addAll(s);
                     runtimeOut.get(c).addAll(r);
                     String sl = s.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries()).toList().toString();
@@ -163,14 +173,21 @@ class ConsumerModelIT {
                     ServerPull.Delivered sd = so.remove(i);
                     ConsumedMessage rm = ro.remove(i);
                     int how = random.nextInt(10);
-                    String body = how < 5 ? "+ACK" : how < 7 ? "-NAK" : how < 8 ? "-NAK {\"delay\":1200000000}" : how < 9 ? "+TERM" : "+WPI";
+                    String body = how < 5 ? "+ACK" : how < 7 ? "-NAK" : how < 8 ? "-NAK {\"delay\":" + NAK_DELAY + "}" : how < 9 ? "+TERM" : "+WPI";
+                    boolean sets = how == 7 || how == 9;
+                    if (sets) {
+                        clock.beforeSetting();
+                    }
                     new ServerPull(client.connection(), "M", c).answer(sd, body);
                     switch (body) {
                         case "+ACK" -> rm.ack();
                         case "-NAK" -> rm.nak();
                         case "+TERM" -> rm.term();
                         case "+WPI" -> rm.inProgress();
-                        default -> rm.nak(Duration.ofNanos(1_200_000_000L));
+                        default -> rm.nak(Duration.ofNanos(NAK_DELAY));
+                    }
+                    if (sets) {
+                        clock.afterSetting();
                     }
                     if (body.equals("+WPI") || body.startsWith("-NAK")) {
                         // Still pending: it may be answered again.
@@ -180,6 +197,7 @@ class ConsumerModelIT {
                     context += " " + body + " " + c + " " + sd.streamSeq() + "/" + rm.streamSeq();
                     sinceWait++;
                 }
+                context += clock.overrun();
                 trace.add(context);
                 if (trace.size() > 40) {
                     trace.remove(0);
@@ -205,6 +223,7 @@ class ConsumerModelIT {
                     }
                 }
             }
+            System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary());
             rt.flush();
             List<String> live = liveSeqs(rt);
             String before = runtimeStream(rt.info());
@@ -249,7 +268,7 @@ class ConsumerModelIT {
             case "E" -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).maxDeliver(3)
                     .filterSubject(retention.equals("workqueue") ? "m.0" : null).build();
             case "B" -> b.ackPolicy(AckPolicy.Explicit).filterSubject("m.1").maxDeliver(4)
-                    .backoff(Duration.ofMillis(1500), Duration.ofMillis(1800)).build();
+                    .backoff(Duration.ofNanos(2 * ModelClock.UNIT), Duration.ofNanos(ModelClock.LONGEST)).build();
             case "A" -> b.ackPolicy(AckPolicy.All).ackWait(Duration.ofNanos(ACK_WAIT)).build();
             default -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).filterSubject("m.2").build();
         };
@@ -260,7 +279,7 @@ class ConsumerModelIT {
             case "E" -> "{\"durable_name\":\"E\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"max_deliver\":3"
                     + (retention.equals("workqueue") ? ",\"filter_subject\":\"m.0\"" : "") + "}";
             case "B" -> "{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"m.1\",\"max_deliver\":4,"
-                    + "\"backoff\":[1500000000,1800000000]}";
+                    + "\"backoff\":[" + 2 * ModelClock.UNIT + "," + ModelClock.LONGEST + "]}";
             case "A" -> "{\"durable_name\":\"A\",\"ack_policy\":\"all\",\"ack_wait\":" + ACK_WAIT + "}";
             default -> "{\"durable_name\":\"X\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"filter_subject\":\"m.2\"}";
         };
