@@ -11,6 +11,7 @@ import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.BlockCache;
+import io.jetstart.core.store.BlockSource;
 import io.jetstart.core.store.BlockWork;
 import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.Problem;
@@ -197,7 +198,10 @@ public final class JetStartStore implements AutoCloseable {
     private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
         String name = store.name();
         StreamMutator state = store.handOver(ctx);
-        StreamReads reader = new StreamReads(new MessageReader(name, hashes, cache.source(store)));
+        BlockSource blocks = cache.source(store);
+        // Acks and deletes find their record in the blocks the readers cached, not by a walk.
+        state.findRecordsThrough(blocks);
+        StreamReads reader = new StreamReads(new MessageReader(name, hashes, blocks));
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,

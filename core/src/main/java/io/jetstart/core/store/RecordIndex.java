@@ -47,6 +47,11 @@ final class RecordIndex {
         return n;
     }
 
+    /** Whether the indexed sequences ascend in file order (a binary search then finds the walk's record). */
+    boolean ascending() {
+        return ascending;
+    }
+
     /** Bytes this index covers. */
     int length() {
         return length;

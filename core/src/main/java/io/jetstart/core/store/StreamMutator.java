@@ -183,12 +183,16 @@ public final class StreamMutator {
 
     /** Removes message {@code seq} if it is live; false when it is not. */
     public boolean removeOne(long seq, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
-        BlockState b = s.blockFor(seq);
-        if (b == null || !b.isLive(seq)) {
-            return false;
-        }
-        return s.removeMessages(List.of(b), (q, ts, subject, rl) -> q == seq ? StreamStore.Decision.REMOVE
-                : q > seq ? StreamStore.Decision.STOP : StreamStore.Decision.KEEP, sink) == 1;
+        return s.removeOne(seq, sink);
+    }
+
+    /**
+     * Lets single removals find a sealed block's record through {@code source}'s record index (the
+     * runtime's block cache) instead of walking the block; the tail block is found in the writer's
+     * memory either way.
+     */
+    public void findRecordsThrough(BlockSource source) {
+        s.finder.readSealedThrough(source);
     }
 
     /** Applies max_msgs, max_bytes (discard old), max_age and max_msgs_per_subject, as recovery does. */

@@ -59,6 +59,10 @@ public final class StreamStore {
     final java.util.Set<BlockState> touched = new java.util.HashSet<>();
     /** The writer's in-memory last block, read instead of the file (it may hold bytes not yet written). */
     TailSource tail;
+    /** Goes straight to one record for a single removal; see {@link #removeOne}. */
+    final RecordFinder finder = new RecordFinder();
+    /** Records the removal walks visited (not single removals that found their record), for tests that count work. */
+    long recordsWalkedByRemovals;
 
     StreamStore(String account, String name, Path dir, StreamConfig config, StoreContext ctx) {
         this.account = account;
@@ -326,6 +330,7 @@ public final class StreamStore {
             boolean[] stop = {false};
             List<long[]> removedSeqs = new ArrayList<>();
             readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                recordsWalkedByRemovals++;
                 if (!b.isLive(seq)) {
                     return;
                 }
@@ -365,6 +370,58 @@ public final class StreamStore {
         return removed;
     }
 
+    /**
+     * Removes live message {@code seq} as {@link #removeMessages} would with a rule that takes only
+     * it, reading its record (and, when it was its block's first, the next live one's) instead of
+     * walking the block up to it: an in-order ack of a work queue would otherwise cost the records
+     * before it in its block, quadratic per block. When the record cannot be found that way (no
+     * index, damage, a checksum that does not match) the block is walked as before.
+     *
+     * @return false when {@code seq} is not live (or its record is not in the block)
+     */
+    boolean removeOne(long seq, RemovalSink sink) throws StoreException, InterruptedException {
+        BlockState b = blockFor(seq);
+        if (b == null || !b.isLive(seq)) {
+            return false;
+        }
+        // A block whose first is not live is normalised by the walk (it moves the first as it goes).
+        RecordFinder.Found m = b.isLive(b.firstSeq) ? finder.find(this, b, seq) : null;
+        long newFirst = -1;
+        long newFirstTs = 0;
+        if (m != null && seq == b.firstSeq && b.msgs > 1) {
+            // The block's first moves to its next live message, whose timestamp is in its record.
+            long next = seq + 1;
+            while (next <= b.lastSeq && b.deleted.contains(next)) {
+                next++;
+            }
+            RecordFinder.Found f = next <= b.lastSeq ? finder.find(this, b, next) : null;
+            if (f == null) {
+                m = null;
+            } else {
+                newFirst = f.seq();
+                newFirstTs = f.ts();
+            }
+        }
+        if (m == null) {
+            return removeMessages(List.of(b), (q, ts, subject, rl) -> q == seq ? Decision.REMOVE
+                    : q > seq ? Decision.STOP : Decision.KEEP, sink) == 1;
+        }
+        sink.removed(seq, m.ts(), m.subject(), m.rawLength());
+        b.msgs--;
+        b.bytes -= m.rawLength();
+        msgs--;
+        bytes -= m.rawLength();
+        b.deleted.add(seq);
+        lostSeqs.remove(seq);
+        dropSubject(m.subject());
+        if (seq == b.firstSeq || b.msgs <= 0) {
+            normaliseFirst(b, newFirst, newFirstTs);
+        }
+        touched.add(b);
+        refreshStreamFirst();
+        return true;
+    }
+
     private void normaliseFirst(BlockState b, long liveFirst, long liveFirstTs) {
         if (b.msgs <= 0 || liveFirst < 0) {
             b.msgs = 0;
@@ -400,7 +457,13 @@ public final class StreamStore {
         if (len == 0 || psim.isEmpty()) {
             return;
         }
-        String subject = subjectOf(buf, off, len);
+        dropSubject(subjectOf(buf, off, len));
+    }
+
+    private void dropSubject(String subject) {
+        if (subject.isEmpty() || psim.isEmpty()) {
+            return;
+        }
         SubjectTotals t = psim.get(subject);
         if (t != null && --t.total <= 0) {
             psim.remove(subject);
