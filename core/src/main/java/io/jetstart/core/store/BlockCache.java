@@ -26,7 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Block plaintext recently read (decrypted, decompressed, its records indexed), bounded by total
  * size, least recently used first out. Shared by every stream of a runtime; each stream reads
- * through its own {@link #source}.
+ * through its own {@link #source}, its readers and its writer (whose single removals find their
+ * record through the cached record index).
  *
  * <pre>
  *  entry per block file:  plaintext[0, length)  record index  keystream (encrypted block)
