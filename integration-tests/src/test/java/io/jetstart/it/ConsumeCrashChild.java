@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * <p>Its stdout, one line each, every line flushed before the next:
  * <ul>
  *   <li>{@code published <last seq>} once the stream holds every message;</li>
+ *   <li>{@code acking <seq>} just before {@code ack()} of that message is called;</li>
  *   <li>{@code acked <seq>} when {@code ack()} of that message returned;</li>
  *   <li>{@code flushed <seq>} when the consumer's {@code o.dat}, read back from the disk, holds that
  *       ack (at or below its ack floor, or delivered and no longer pending): the runtime writes
@@ -101,6 +102,9 @@ public final class ConsumeCrashChild {
                 }
                 Collections.shuffle(batch, random);
                 for (ConsumedMessage m : batch) {
+                    // Said before the ack: a kill between the ack and its "acked" line may still have
+                    // removed the message (a work-queue ack's tombstone is written at once).
+                    line(out, "acking " + m.streamSeq());
                     m.ack();
                     unflushed.add(m.streamSeq());
                     line(out, "acked " + m.streamSeq());
