@@ -125,6 +125,32 @@ public enum ServerLine {
     }
 
     /**
+     * 2.10+ {@code selectStartingSeqNo}: {@code last_per_subject} on a stream with
+     * {@code max_msgs_per_subject: 1} starts at the stream's first sequence with no skip list (every
+     * message is its subject's last); 2.9 builds the skip list like for any other stream.
+     */
+    public boolean startsOnePerSubjectStreamAtFirst() {
+        return this != V2_9;
+    }
+
+    /**
+     * 2.10+ {@code selectStartingSeqNo} ("close the gap to the nearest first"): a
+     * {@code by_start_time} start with filters moves up to the nearest filter's first match when that
+     * is at or after the time's sequence and below the last one; 2.9 keeps the time's sequence.
+     */
+    public boolean movesStartTimeToNearestFilterFirst() {
+        return this != V2_9;
+    }
+
+    /**
+     * 2.11+ {@code selectStartingSeqNo}: an {@code opt_start_seq} ahead of the stream (or on an empty
+     * one) is kept; 2.9 and 2.10 clamp it to the last sequence + 1 (to 1 on an empty stream).
+     */
+    public boolean keepsStartSeqAheadOfStream() {
+        return this != V2_9 && this != V2_10;
+    }
+
+    /**
      * The newest {@code msgs/index.db} version this line reads ({@code fullStateVersion}); 0 for 2.9,
      * which has none. A newer file is refused and the stream rebuilt from its blocks.
      */

@@ -86,7 +86,6 @@ public record StartPosition(long sseq, long[] skipList, long resume) {
             throws X, InterruptedException {
         long first = stream.firstSeq();
         long last = stream.lastSeq();
-        boolean from210 = line.compareTo(ServerLine.V2_10) >= 0;
         long sseq;
         long[] skip = null;
         if (r.optStartSeq() != 0) {
@@ -105,7 +104,7 @@ public record StartPosition(long sseq, long[] skipList, long resume) {
                     }
                 }
                 case "last_per_subject" -> {
-                    if (from210 && r.maxMsgsPerSubject() == 1) {
+                    if (line.startsOnePerSubjectStreamAtFirst() && r.maxMsgsPerSubject() == 1) {
                         sseq = first;
                     } else {
                         long[] seqs = lastPerSubject(stream, new SubjectFilter(r.filters()));
@@ -115,14 +114,14 @@ public record StartPosition(long sseq, long[] skipList, long resume) {
                 }
                 case "by_start_time" -> {
                     sseq = seqFromTime(stream, r.optStartTimeNanos(), last);
-                    if (from210 && !r.filters().isEmpty()) {
+                    if (line.movesStartTimeToNearestFilterFirst() && !r.filters().isEmpty()) {
                         sseq = nearestFilterFirst(stream, r.filters(), sseq, first, last);
                     }
                 }
                 default -> sseq = last + 1;
             }
         }
-        boolean keepsOptStart = line.compareTo(ServerLine.V2_11) >= 0 && r.optStartSeq() != 0;
+        boolean keepsOptStart = line.keepsStartSeqAheadOfStream() && r.optStartSeq() != 0;
         if (first == 0 && !keepsOptStart) {
             sseq = 1;
         } else if (sseq > last && !keepsOptStart) {

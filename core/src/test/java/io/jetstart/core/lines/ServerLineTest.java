@@ -33,4 +33,14 @@ class ServerLineTest {
     void eachLineReadsTheIndexDbVersionsItsServerWrote() {
         assertThat(Arrays.stream(ServerLine.values()).mapToInt(ServerLine::maxIndexDbVersion)).containsExactly(0, 1, 2, 3, 4, 4);
     }
+
+    @Test
+    void theStartRulesChangeFromTwoTenAndTheKeptStartSequenceFromTwoEleven() {
+        assertThat(Arrays.stream(ServerLine.values()).filter(l -> !l.startsOnePerSubjectStreamAtFirst()))
+                .containsExactly(ServerLine.V2_9);
+        assertThat(Arrays.stream(ServerLine.values()).filter(l -> !l.movesStartTimeToNearestFilterFirst()))
+                .containsExactly(ServerLine.V2_9);
+        assertThat(Arrays.stream(ServerLine.values()).filter(l -> !l.keepsStartSeqAheadOfStream()))
+                .containsExactly(ServerLine.V2_9, ServerLine.V2_10);
+    }
 }
