@@ -43,6 +43,8 @@ final class NatsServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Thread shutdownHook;
+    /** {@link System#nanoTime()} when the "Server is ready" line was seen; its restore was done by then. */
+    private long readyAtNanos;
 
     private NatsServerProcess(NatsServerBinary binary, Path storeDir, Path logFile, ServerAccounts accounts,
             Process process, int port) {
@@ -122,6 +124,7 @@ final class NatsServerProcess implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             String log = log();
             if (log.contains("Server is ready")) {
+                readyAtNanos = System.nanoTime();
                 return;
             }
             if (!process.isAlive()) {
@@ -283,6 +286,14 @@ final class NatsServerProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /**
+     * {@link System#nanoTime()} at which the server was seen ready: every stream and consumer of its
+     * store was restored (and each restore timer armed) before it.
+     */
+    long readyAtNanos() {
+        return readyAtNanos;
     }
 
     long pid() {

@@ -92,7 +92,7 @@ class S2FixtureMakerIT {
         Path copy = StoreFiles.copy(store, work.resolve("rebuilt-store"));
         StoreFiles.deleteIndexDbs(copy);
         try (NatsServerProcess server = NatsServerProcess.start(binary, copy, work, ServerAccounts.GLOBAL, CONFIG)) {
-            Thread.sleep(ServerOracle.RESTORE_SETTLE.toMillis());
+            ServerOracle.captureAfterRestore(server); // waits until its restore has settled
             Files.writeString(out.resolve("oracle.rebuilt.json"), Json.pretty(oracle(server, json)));
             server.stopGracefully();
         }

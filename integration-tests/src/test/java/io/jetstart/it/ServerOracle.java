@@ -24,11 +24,18 @@ import java.util.List;
 final class ServerOracle {
 
     /**
-     * How long a restarted server is left alone before it is asked. After a restore nats-server
-     * arms a timer (0.5-1.5 s, spec §5.4) whose {@code checkPending} drops acknowledged pending
-     * entries and raises ack floors; asking earlier reports a state that is about to change.
+     * The longest a restored consumer waits before its first {@code checkPending}: {@code applyState}
+     * arms the timer at 0.5-1.5 s (or {@code ack_wait} when shorter, spec §5.4) for a consumer with
+     * pending entries, and that run drops acknowledged entries and raises ack floors. The server
+     * arms it before it says it is ready.
      */
-    static final Duration RESTORE_SETTLE = Duration.ofMillis(2_500);
+    static final Duration PENDING_CHECK_DELAY = Duration.ofMillis(1_500);
+
+    /** Between two answers that must agree before the state counts as settled. */
+    private static final Duration SETTLE_POLL = Duration.ofMillis(200);
+
+    /** How long a restored server may keep changing its answers before the test gives up. */
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(30);
 
     private ServerOracle() {
     }
@@ -81,15 +88,82 @@ final class ServerOracle {
         return new Snapshot(oracle, raw);
     }
 
-    /** {@link #capture} after {@link #RESTORE_SETTLE}, for a server that has just restored a store. */
+    /** {@link #captureSettled} from the moment the server was ready, for a server that has just restored a store. */
     static Snapshot captureAfterRestore(NatsServerProcess server) throws IOException {
+        return captureSettled(server, server.readyAtNanos());
+    }
+
+    /**
+     * {@link #capture} once the consumers restored at {@code restoredAtNanos} ({@link System#nanoTime()})
+     * have settled: asking earlier reports a state that the restore timers are about to change.
+     *
+     * <p>Settled means two answers {@link #SETTLE_POLL} apart agree, both asked after every restore
+     * timer could have fired: {@link #PENDING_CHECK_DELAY} after the restore, or at once when no
+     * consumer has a pending entry (no timer is armed then). The second answer also covers
+     * {@code checkAckFloor}, which each consumer runs on a goroutine of its own as it starts. A quiet
+     * machine answers in about 1.7 s (at once without pending entries), where a fixed wait had to
+     * leave room for a loaded one; a loaded one is given {@link #SETTLE_TIMEOUT}.
+     *
+     * @throws IOException naming the streams whose answers still changed when the time was up
+     */
+    static Snapshot captureSettled(NatsServerProcess server, long restoredAtNanos) throws IOException {
+        long timersDue = restoredAtNanos + PENDING_CHECK_DELAY.toNanos();
+        long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
+        Snapshot previous = capture(server);
+        if (hasAckPending(previous.oracle())) {
+            sleepNanos(timersDue - System.nanoTime());
+            previous = capture(server);
+        }
+        while (true) {
+            sleepNanos(SETTLE_POLL.toNanos());
+            Snapshot next = capture(server);
+            if (next.oracle().equals(previous.oracle())) {
+                return next;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(server + ": the answers still changed " + SETTLE_TIMEOUT
+                        + " after the restore, in streams " + changedStreams(previous.oracle(), next.oracle())
+                        + "; last answer:\n" + Json.pretty(next.oracle()));
+            }
+            previous = next;
+        }
+    }
+
+    private static boolean hasAckPending(ObjectNode oracle) {
+        for (JsonNode stream : oracle.path("streams")) {
+            for (JsonNode consumer : stream.path("consumers")) {
+                if (consumer.path("num_ack_pending").asLong() > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** "account/name" of each stream whose compared fields differ between the two answers. */
+    private static List<String> changedStreams(ObjectNode before, ObjectNode after) {
+        List<String> changed = new ArrayList<>();
+        JsonNode a = before.path("streams");
+        JsonNode b = after.path("streams");
+        for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+            if (!a.path(i).equals(b.path(i))) {
+                JsonNode s = b.has(i) ? b.path(i) : a.path(i);
+                changed.add(s.path("account").asText() + "/" + s.path("name").asText());
+            }
+        }
+        return changed;
+    }
+
+    private static void sleepNanos(long nanos) throws IOException {
+        if (nanos <= 0) {
+            return;
+        }
         try {
-            Thread.sleep(RESTORE_SETTLE);
+            Thread.sleep(Duration.ofNanos(nanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-        return capture(server);
     }
 
     static void sortStreams(ArrayNode streams) {

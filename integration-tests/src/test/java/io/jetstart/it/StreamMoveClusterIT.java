@@ -120,11 +120,11 @@ class StreamMoveClusterIT {
                 pushes.add(r);
                 assertThat(r.exitCode()).as(r::toString).isZero();
             }
-            Thread.sleep(ServerOracle.RESTORE_SETTLE.toMillis());
+            long pushed = System.nanoTime(); // each push returns once the cluster has restored its stream
             // A restored R3 stream's consumers report num_pending only once their replicas have
             // caught up (seen as 0 right after the push on a loaded machine): ask again, for a
             // bounded time, until the cluster agrees or the time is up (then the test shows the diff).
-            ServerOracle.Snapshot oracle = ServerOracle.capture(first);
+            ServerOracle.Snapshot oracle = ServerOracle.captureSettled(first, pushed);
             long settleBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
             while (!StateDiff.between("store", StateDiff.comparedView(inspect), "cluster", oracle.oracle()).isEmpty()
                     && System.nanoTime() < settleBy) {
