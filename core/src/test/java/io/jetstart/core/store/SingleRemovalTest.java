@@ -2,6 +2,8 @@ package io.jetstart.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.meta.MetaFiles;
@@ -28,9 +30,12 @@ class SingleRemovalTest {
     private StreamStore open(String fixture, String stream, String copy) throws Exception {
         Path store = Fixtures.copyStore(fixture, tmp.resolve(copy));
         Path dir = store.resolve("jetstream").resolve("$G").resolve("streams").resolve(stream);
-        StreamStore s = StreamOpener.open("$G", stream, dir, MetaFiles.readStream(dir, DiskGate.unbounded()).config(),
-                StoreContext.singleThreaded());
-        s.handOver(StoreContext.singleThreaded());
+        // An encrypted fixture is opened with its server's key, as the runtime opens it.
+        StoreKey key = Fixtures.key(fixture).map(StoreKey::ofText).orElse(null);
+        StoreContext ctx = StoreContext.singleThreaded().withKey(key);
+        StreamKeys keys = StreamKeys.load(key, "$G", dir, DiskGate.unbounded());
+        StreamStore s = StreamOpener.open("$G", stream, dir, MetaFiles.readStream(dir, DiskGate.unbounded(), keys).config(), ctx);
+        s.handOver(ctx);
         return s;
     }
 
@@ -87,28 +92,61 @@ class SingleRemovalTest {
     void removingSealedBlockMessagesInOrderReadsAtMostTwoRecordsEachAndMatchesTheWalk() throws Exception {
         for (String[] fs : new String[][] {{"nats-2.15.1-small", "LIM1"}, {"nats-2.15.1-small", "INT1"}, {"nats-2.15.1-s2", "LIM"},
                 {"nats-2.10.27-s2", "MANY"}}) {
-            StreamStore fast = open(fs[0], fs[1], fs[0] + "-" + fs[1] + "-fast");
-            fast.finder.readSealedThrough(new BlockCache(64 << 20, DiskGate.unbounded(), new BlockBuffers(1)).source(fast));
-            StreamStore walked = open(fs[0], fs[1], fs[0] + "-" + fs[1] + "-walked");
-            long[] most = {0};
-            long[] mostWalked = {0};
-            List<Removal> a = removeAllInOrder(fast, most);
-            List<Removal> b = removeAllInOrder(walked, mostWalked);
-
-            assertThat(a).as(fs[0] + " " + fs[1]).isNotEmpty().isEqualTo(b);
-            assertSameState(fast, walked);
-            assertThat(most[0]).as(fs[0] + " " + fs[1] + ": records read by the costliest removal").isBetween(1L, 2L);
-            assertThat(fast.recordsWalkedByRemovals).isZero();
-            // The walk this replaces reads the records before the removed one, so its costliest removal reads many.
-            assertThat(mostWalked[0]).isGreaterThan(100);
+            assertSealedRemovalsMatchTheWalk(fs[0], fs[1]);
         }
     }
 
     @Test
+    void removingEncryptedBlockMessagesInOrderReadsAtMostTwoRecordsEachAndMatchesTheWalk() throws Exception {
+        // Both ciphers on both lines with LIM1 (erased and deleted messages), INT1 (interest) and
+        // PSUB (subject purges) once: the walk they are compared with decrypts the whole block for
+        // every removal, so each stream costs a few hundred block reads.
+        for (String fixture : List.of("nats-2.10.27-chacha", "nats-2.15.1-chacha", "nats-2.10.27-aes", "nats-2.15.1-aes")) {
+            assertSealedRemovalsMatchTheWalk(fixture, "LIM1");
+        }
+        assertSealedRemovalsMatchTheWalk("nats-2.15.1-chacha", "INT1");
+        assertSealedRemovalsMatchTheWalk("nats-2.10.27-aes", "PSUB");
+    }
+
+    /** Every live message of {@code stream} removed in order through the block cache, and by the walk. */
+    private void assertSealedRemovalsMatchTheWalk(String fixture, String stream) throws Exception {
+        String what = fixture + " " + stream;
+        StreamStore fast = open(fixture, stream, fixture + "-" + stream + "-fast");
+        fast.finder.readSealedThrough(new BlockCache(64 << 20, DiskGate.unbounded(), new BlockBuffers(1)).source(fast));
+        StreamStore walked = open(fixture, stream, fixture + "-" + stream + "-walked");
+        long[] most = {0};
+        long[] mostWalked = {0};
+        List<Removal> a = removeAllInOrder(fast, most);
+        List<Removal> b = removeAllInOrder(walked, mostWalked);
+
+        assertThat(a).as(what).isNotEmpty().isEqualTo(b);
+        assertSameState(fast, walked);
+        assertThat(most[0]).as(what + ": records read by the costliest removal").isBetween(1L, 2L);
+        assertThat(fast.recordsWalkedByRemovals).as(what).isZero();
+        // The walk this replaces reads the records before the removed one, so its costliest removal reads many.
+        assertThat(mostWalked[0]).as(what).isGreaterThan(100);
+    }
+
+    @Test
     void removingTheWritersTailMessagesReadsAtMostTwoRecordsEachAndMatchesTheWalk() throws Exception {
-        StreamStore fast = open("nats-2.15.1-small", "LIM1", "fast");
+        assertTailRemovalsMatchTheWalk("nats-2.15.1-small", "LIM1");
+    }
+
+    @Test
+    void removingAnEncryptedWritersTailMessagesReadsAtMostTwoRecordsEachAndMatchesTheWalk() throws Exception {
+        for (String fixture : List.of("nats-2.10.27-chacha", "nats-2.15.1-aes")) {
+            assertTailRemovalsMatchTheWalk(fixture, "LIM1");
+        }
+    }
+
+    /** Every live message of {@code stream}'s last block removed in order from the writer's memory, and by the walk. */
+    private void assertTailRemovalsMatchTheWalk(String fixture, String stream) throws Exception {
+        String what = fixture + " " + stream;
+        StreamStore fast = open(fixture, stream, fixture + "-fast");
         BlockState only = fast.blocks.getLast();
         byte[] inMemory = Files.readAllBytes(only.file);
+        // The writer holds its tail as plaintext (an encrypted block is sealed on its way to disk).
+        fast.decryptBlock(only.index, inMemory, inMemory.length);
         // As the writer does: reads of its tail block come from its memory (no block source at all).
         fast.tail = (index, lengthOut) -> {
             if (index != only.index) {
@@ -117,15 +155,15 @@ class SingleRemovalTest {
             lengthOut[0] = inMemory.length;
             return inMemory;
         };
-        StreamStore walked = open("nats-2.15.1-small", "LIM1", "walked");
+        StreamStore walked = open(fixture, stream, fixture + "-walked");
         long[] most = {0};
         List<Removal> a = removeAllInOrder(fast, most);
         List<Removal> b = removeAllInOrder(walked, new long[1]);
 
-        assertThat(a).isNotEmpty().isEqualTo(b);
+        assertThat(a).as(what).isNotEmpty().isEqualTo(b);
         assertSameState(fast, walked);
-        assertThat(most[0]).isBetween(1L, 2L);
-        assertThat(fast.recordsWalkedByRemovals).isZero();
+        assertThat(most[0]).as(what).isBetween(1L, 2L);
+        assertThat(fast.recordsWalkedByRemovals).as(what).isZero();
     }
 
     @Test
