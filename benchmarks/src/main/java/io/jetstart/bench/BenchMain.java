@@ -42,9 +42,8 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--cold", description = "Drop the page cache before every run (needs root; says so when it cannot)")
     boolean cold;
 
-    @Option(names = "--only", split = ",", paramLabel = "KEY",
-            description = "Run only these variants: parallel, parallel-aot, workers<N>, sequential, floor, floor1, server-parallel, "
-                    + "server-sequential")
+    @Option(names = "--only", split = ",", paramLabel = "KEY", completionCandidates = Variant.OnlyKeys.class,
+            description = "Run only these variants (workers<N>: 1 and this machine's core count): ${COMPLETION-CANDIDATES}")
     List<String> only = new ArrayList<>();
 
     @Option(names = "--mode", split = ",", paramLabel = "MODE", description = "fast, rebuild (default: both)")
@@ -99,6 +98,12 @@ public final class BenchMain implements Callable<Integer> {
                 case "rebuild" -> Mode.REBUILD;
                 default -> throw new IllegalArgumentException("--mode must be fast or rebuild, got '" + m + "'");
             });
+        }
+        List<String> keys = Variant.onlyKeys(cores);
+        for (String k : only) {
+            if (!keys.contains(k)) {
+                throw new IllegalArgumentException("--only takes " + String.join(", ", keys) + "; got '" + k + "'");
+            }
         }
         List<String> jvm = new ArrayList<>();
         String env = System.getenv("JETSTART_JAVA_OPTS");

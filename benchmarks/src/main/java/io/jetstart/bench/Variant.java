@@ -1,9 +1,40 @@
 package io.jetstart.bench;
 
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
 /** One thing that is timed: a jetstart recovery, the raw-read floor, or a nats-server start. */
 sealed interface Variant {
     /** Stable key ({@code --only} takes these, without the part after the colon for servers). */
     String key();
+
+    /**
+     * Every key {@code --only} takes on a machine with {@code cores} cores, in the bench's order:
+     * the variants {@link StartupBench} plans for some workload and mode (its {@code workers<N>}
+     * rows are 1 and the core count). {@code jetstart bench --help} lists these, and
+     * {@code --only} refuses any other.
+     */
+    static List<String> onlyKeys(int cores) {
+        List<Variant> all = List.of(Recover.PARALLEL, Recover.PARALLEL_LAUNCHER, Recover.PARALLEL_AOT, Recover.PARALLEL_TIERED,
+                Recover.PARALLEL_C1, Recover.PARALLEL_SCALAR, Recover.PARALLEL_WARM, Recover.workersWarm(1),
+                Recover.workersWarm(cores), Recover.workers(cores), Recover.workers(1), Recover.SEQUENTIAL,
+                Recover.SEQUENTIAL_LAUNCHER, new Floor(0), new Floor(1));
+        Set<String> keys = new LinkedHashSet<>();
+        all.forEach(v -> keys.add(v.key()));
+        keys.add(Server.key(true));
+        keys.add(Server.key(false));
+        return List.copyOf(keys);
+    }
+
+    /** {@link #onlyKeys} of this machine, for picocli's {@code ${COMPLETION-CANDIDATES}} in the help. */
+    final class OnlyKeys implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return onlyKeys(Runtime.getRuntime().availableProcessors()).iterator();
+        }
+    }
 
     String label();
 
@@ -134,6 +165,10 @@ sealed interface Variant {
     record Server(ServerBuild build, boolean parallelStartup) implements Variant {
         @Override
         public String key() {
+            return key(parallelStartup);
+        }
+
+        static String key(boolean parallelStartup) {
             return parallelStartup ? "server-parallel" : "server-sequential";
         }
 
