@@ -287,17 +287,8 @@ final class WriterLoop {
             } catch (JetStreamApiException | IllegalArgumentException | UnsupportedOperationException e) {
                 // Refused before anything was laid out: the state is unchanged.
                 op.done().completeExceptionally(e);
-            } catch (IOException e) {
-                fail(e);
-            } catch (StoreException e) {
-                fail(new IOException(e.getMessage(), e));
-            } catch (InterruptedException e) {
-                fail(new IOException("writer interrupted", e));
-            } catch (java.io.UncheckedIOException e) {
-                fail(e.getCause());
-            } catch (RuntimeException e) {
-                // A bug must not leave publishers waiting forever: the stream stops taking writes.
-                fail(new IOException("writer failed: " + e, e));
+            } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
+                failOn(e);
             }
         }
         if (failure == null) {
@@ -317,16 +308,8 @@ final class WriterLoop {
                     writeIndexDb();
                 }
                 view = state.view(this::committedLength);
-            } catch (IOException e) {
-                fail(e);
-            } catch (StoreException e) {
-                fail(new IOException(e.getMessage(), e));
-            } catch (InterruptedException e) {
-                fail(new IOException("writer interrupted", e));
-            } catch (java.io.UncheckedIOException e) {
-                fail(e.getCause());
-            } catch (RuntimeException e) {
-                fail(new IOException("writer failed: " + e, e));
+            } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
+                failOn(e);
             }
         }
         takeCheckpoints();
@@ -798,14 +781,8 @@ final class WriterLoop {
                 writeIndexDb();
                 reportSynced();
             }
-        } catch (IOException e) {
-            fail(e);
-        } catch (StoreException e) {
-            fail(new IOException(e.getMessage(), e));
-        } catch (InterruptedException e) {
-            fail(new IOException("writer interrupted", e));
-        } catch (java.io.UncheckedIOException e) {
-            fail(e.getCause());
+        } catch (IOException | StoreException | InterruptedException | java.io.UncheckedIOException e) {
+            failOn(e);
         }
     }
 
@@ -865,6 +842,21 @@ final class WriterLoop {
             }
         }
         pending.clear();
+    }
+
+    /**
+     * Stops taking writes because of {@code e}, as the {@link IOException} every waiting caller gets:
+     * I/O and store errors as they are, an interrupt as "writer interrupted", and anything else (a
+     * bug) as "writer failed", so that no publisher waits forever.
+     */
+    private void failOn(Exception e) {
+        fail(switch (e) {
+            case IOException io -> io;
+            case java.io.UncheckedIOException u -> u.getCause();
+            case StoreException se -> new IOException(se.getMessage(), se);
+            case InterruptedException ie -> new IOException("writer interrupted", ie);
+            default -> new IOException("writer failed: " + e, e);
+        });
     }
 
     private void fail(IOException e) {
