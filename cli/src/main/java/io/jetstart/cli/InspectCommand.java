@@ -1,6 +1,5 @@
 package io.jetstart.cli;
 
-import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
@@ -36,9 +35,8 @@ final class InspectCommand implements Callable<Integer> {
         if (refused != null) {
             return refused;
         }
-        RecoveryOptions opts = RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1)
-                .withListener(RecoveryListener.NONE).withOnlyStreams(input.streams()).withKey(input.key());
-        opts = serverLine.applyTo(opts);
+        RecoveryOptions opts = serverLine.applyTo(
+                input.reportOptions().withMode(RecoveryOptions.Mode.SEQUENTIAL).withDios(1).withWorkers(1));
         RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
         var out = spec.commandLine().getOut();
         if (json) {

@@ -1,6 +1,8 @@
 package io.jetstart.cli;
 
 import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.recovery.RecoveryListener;
+import io.jetstart.recovery.RecoveryOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,5 +54,13 @@ final class StoreInput {
     /** The streams asked for; empty for all. */
     Set<String> streams() {
         return selection.names();
+    }
+
+    /**
+     * The recovery behind a report of what was asked (inspect, verify): the selected streams, opened
+     * with the key, and no listener (the report is printed at the end).
+     */
+    RecoveryOptions reportOptions() {
+        return RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams()).withKey(key());
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.recovery.Finding;
 import io.jetstart.recovery.GoFormat;
-import io.jetstart.recovery.RecoveryListener;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
@@ -49,8 +48,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (refused != null) {
             return refused;
         }
-        RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(input.streams())
-                .withVerifyBlocks(!quick).withKey(input.key());
+        RecoveryOptions opts = input.reportOptions().withVerifyBlocks(!quick);
         RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
         List<Finding> findings = Finding.of(report);
         boolean damaged = Finding.damaged(report);
