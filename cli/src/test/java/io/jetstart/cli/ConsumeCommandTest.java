@@ -3,8 +3,6 @@ package io.jetstart.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,28 +11,22 @@ class ConsumeCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(status, out.toString(), err.toString());
+    private static TestStores.Run run(String... args) {
+        return TestStores.cli(args);
     }
 
     @Test
     void consumeCreatesTheConsumerFetchesInBatchesAndAContinuationStartsWhereItStopped() throws Exception {
-        assertThat(run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--count", "600", "--subjects", "2").status()).isZero();
-        Run first = run("consume", dir.toString(), "ORDERS", "C", "--create", "orders.1", "--count", "260", "--ack", "--json");
-        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--count", "600", "--subjects", "2").exit()).isZero();
+        TestStores.Run first = run("consume", dir.toString(), "ORDERS", "C", "--create", "orders.1", "--count", "260", "--ack", "--json");
+        assertThat(first.exit()).as(first.err()).isZero();
         JsonNode a = ReportJson.MAPPER.readTree(first.out());
         assertThat(a.path("consumed").asLong()).isEqualTo(260);
         assertThat(a.path("first_stream_seq").asLong()).isEqualTo(1);
         assertThat(a.path("last_stream_seq").asLong()).isEqualTo(519);
         assertThat(a.has("elapsed_ms")).isTrue();
 
-        Run rest = run("consume", dir.toString(), "ORDERS", "C", "--ack", "--json");
+        TestStores.Run rest = run("consume", dir.toString(), "ORDERS", "C", "--ack", "--json");
         JsonNode b = ReportJson.MAPPER.readTree(rest.out());
         assertThat(b.path("consumed").asLong()).isEqualTo(40);
         assertThat(b.path("first_stream_seq").asLong()).isEqualTo(521);
@@ -45,20 +37,20 @@ class ConsumeCommandTest {
 
     @Test
     void withoutJsonEveryMessageIsPrintedOnItsOwnLine() {
-        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--size", "20").status()).isZero();
-        Run r = run("consume", dir.toString(), "S", "C", "--create", ">");
-        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--size", "20").exit()).isZero();
+        TestStores.Run r = run("consume", dir.toString(), "S", "C", "--create", ">");
+        assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out().lines().filter(l -> l.startsWith("["))).hasSize(3);
         assertThat(r.out()).contains("[1] s delivered 1 \"").contains("Consumed 3 messages from $G > S > C (stream seq 1..3)");
     }
 
     @Test
     void anUnknownConsumerIsTheServersConsumerNotFound() {
-        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "1").status()).isZero();
-        Run r = run("consume", dir.toString(), "S", "NOPE");
-        assertThat(r.status()).isEqualTo(Main.FAILED);
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "1").exit()).isZero();
+        TestStores.Run r = run("consume", dir.toString(), "S", "NOPE");
+        assertThat(r.exit()).isEqualTo(Main.FAILED);
         assertThat(r.err()).contains("consumer not found");
-        assertThat(run("consume", dir.resolve("missing").toString(), "S", "C").status()).isEqualTo(Main.NO_INPUT);
+        assertThat(run("consume", dir.resolve("missing").toString(), "S", "C").exit()).isEqualTo(Main.NO_INPUT);
     }
 
     @Test
@@ -67,30 +59,30 @@ class ConsumeCommandTest {
         java.nio.file.Files.writeString(keyFile, "operator key\n");
         Path store = java.nio.file.Files.createDirectories(dir.resolve("store"));
         assertThat(run("publish", store.toString(), "SECRET", "--create", "sec.*", "--count", "30", "--key-file", keyFile.toString())
-                .status()).isZero();
+                .exit()).isZero();
 
-        Run first = run("consume", store.toString(), "SECRET", "C", "--create", ">", "--count", "10", "--ack", "--json",
+        TestStores.Run first = run("consume", store.toString(), "SECRET", "C", "--create", ">", "--count", "10", "--ack", "--json",
                 "--key-file", keyFile.toString());
-        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(first.exit()).as(first.err()).isZero();
         assertThat(ReportJson.MAPPER.readTree(first.out()).path("last_stream_seq").asLong()).isEqualTo(10);
         Path consumerDir = store.resolve("jetstream/$G/streams/SECRET/obs/C");
         assertThat(consumerDir.resolve("meta.key")).as("the consumer is encrypted as its stream is").exists();
         assertThat(java.nio.file.Files.readString(consumerDir.resolve("meta.inf"), java.nio.charset.StandardCharsets.ISO_8859_1))
                 .doesNotContain("durable_name");
 
-        Run rest = run("consume", store.toString(), "SECRET", "C", "--ack", "--json", "--key", "operator key");
-        assertThat(rest.status()).as(rest.err()).isZero();
+        TestStores.Run rest = run("consume", store.toString(), "SECRET", "C", "--ack", "--json", "--key", "operator key");
+        assertThat(rest.exit()).as(rest.err()).isZero();
         JsonNode b = ReportJson.MAPPER.readTree(rest.out());
         assertThat(b.path("consumed").asLong()).isEqualTo(20);
         assertThat(b.path("first_stream_seq").asLong()).isEqualTo(11);
 
-        Run wrong = run("consume", store.toString(), "SECRET", "C", "--key", "another key");
-        assertThat(wrong.status()).isEqualTo(Main.NO_INPUT);
+        TestStores.Run wrong = run("consume", store.toString(), "SECRET", "C", "--key", "another key");
+        assertThat(wrong.exit()).isEqualTo(Main.NO_INPUT);
         assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
-        Run none = run("consume", store.toString(), "SECRET", "C");
-        assertThat(none.status()).isEqualTo(Main.FAILED);
+        TestStores.Run none = run("consume", store.toString(), "SECRET", "C");
+        assertThat(none.exit()).isEqualTo(Main.FAILED);
         assertThat(none.err()).contains("meta.key");
-        Run both = run("consume", store.toString(), "SECRET", "C", "--key", "operator key", "--key-file", keyFile.toString());
-        assertThat(both.status()).isEqualTo(Main.USAGE);
+        TestStores.Run both = run("consume", store.toString(), "SECRET", "C", "--key", "operator key", "--key-file", keyFile.toString());
+        assertThat(both.exit()).isEqualTo(Main.USAGE);
     }
 }

@@ -18,38 +18,32 @@ class KvCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private Run kv(String... args) {
+    private TestStores.Run kv(String... args) {
         String[] all = new String[args.length + 3];
         all[0] = "kv";
         all[1] = dir.toString();
         all[2] = "cfg";
         System.arraycopy(args, 0, all, 3, args.length);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out), new PrintWriter(err), all);
-        return new Run(status, out.toString(), err.toString());
+        return TestStores.cli(all);
     }
 
     @Test
     void addPutGetKeysHistoryDelAndPurgeWorkAsNatsKvDoes() throws Exception {
-        Run add = kv("add", "--history", "5", "--ttl", "1h", "--json");
-        assertThat(add.status()).as(add.err()).isZero();
+        TestStores.Run add = kv("add", "--history", "5", "--ttl", "1h", "--json");
+        assertThat(add.exit()).as(add.err()).isZero();
         JsonNode info = ReportJson.MAPPER.readTree(add.out());
         assertThat(info.path("stream").asText()).isEqualTo("KV_cfg");
         assertThat(info.path("history").asInt()).isEqualTo(5);
         assertThat(info.path("ttl").asLong()).isEqualTo(3_600_000_000_000L);
 
-        Run put = kv("put", "app.name", "jetstart");
-        assertThat(put.status()).as(put.err()).isZero();
+        TestStores.Run put = kv("put", "app.name", "jetstart");
+        assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).isEqualTo("jetstart\n");
         assertThat(put.err()).contains("revision 1");
-        assertThat(kv("put", "app.name", "v2").status()).isZero();
-        assertThat(kv("put", "db.host", "localhost").status()).isZero();
+        assertThat(kv("put", "app.name", "v2").exit()).isZero();
+        assertThat(kv("put", "db.host", "localhost").exit()).isZero();
 
-        Run get = kv("get", "app.name");
+        TestStores.Run get = kv("get", "app.name");
         assertThat(get.out()).startsWith("cfg > app.name revision: 2 created @ ").endsWith("\n\nv2\n");
         JsonNode g = ReportJson.MAPPER.readTree(kv("get", "app.name", "--revision", "1", "--json").out());
         assertThat(new String(Base64.getDecoder().decode(g.path("value").asText()), StandardCharsets.UTF_8)).isEqualTo("jetstart");
@@ -59,41 +53,41 @@ class KvCommandTest {
         assertThat(kv("keys").out()).isEqualTo("app.name\ndb.host\n");
         assertThat(kv("keys", "db.*", "--json").out().strip()).isEqualTo("[\"db.host\"]");
 
-        assertThat(kv("del", "db.host").status()).isZero();
-        assertThat(kv("get", "db.host").status()).isEqualTo(Main.FAILED);
+        assertThat(kv("del", "db.host").exit()).isZero();
+        assertThat(kv("get", "db.host").exit()).isEqualTo(Main.FAILED);
         assertThat(kv("keys").out()).isEqualTo("app.name\n");
-        assertThat(kv("purge", "app.name").status()).isZero();
+        assertThat(kv("purge", "app.name").exit()).isZero();
         JsonNode h = ReportJson.MAPPER.readTree(kv("history", "app.name", "--json").out());
         assertThat(h).hasSize(1);
         assertThat(h.get(0).path("operation").asText()).isEqualTo("PURGE");
         assertThat(h.get(0).path("revision").asLong()).isEqualTo(5);
-        Run table = kv("history", "db.host");
+        TestStores.Run table = kv("history", "db.host");
         assertThat(table.out()).contains("KEY", "REVISION").contains("localhost").contains(" DEL ");
     }
 
     @Test
     void createAndUpdateRefuseWithTheServersWrongLastSequence() {
-        assertThat(kv("add").status()).isZero();
-        assertThat(kv("create", "k", "one").status()).isZero();
-        Run again = kv("create", "k", "two");
-        assertThat(again.status()).isEqualTo(Main.FAILED);
+        assertThat(kv("add").exit()).isZero();
+        assertThat(kv("create", "k", "one").exit()).isZero();
+        TestStores.Run again = kv("create", "k", "two");
+        assertThat(again.exit()).isEqualTo(Main.FAILED);
         assertThat(again.err()).contains("wrong last sequence: 1");
-        assertThat(kv("update", "k", "two", "1").status()).isZero();
+        assertThat(kv("update", "k", "two", "1").exit()).isZero();
         assertThat(kv("update", "k", "three", "1").err()).contains("wrong last sequence: 2");
     }
 
     @Test
     void wrongNamesOperationsAndArgumentsAreUsageErrors() {
-        assertThat(kv("frob").status()).isEqualTo(Main.USAGE);
-        assertThat(kv("get").status()).isEqualTo(Main.USAGE);
+        assertThat(kv("frob").exit()).isEqualTo(Main.USAGE);
+        assertThat(kv("get").exit()).isEqualTo(Main.USAGE);
         assertThat(kv("add", "--history", "65").err()).contains("Max History must be from 1 to 64 inclusive.");
-        assertThat(kv("update", "k", "v", "x").status()).isEqualTo(Main.USAGE);
+        assertThat(kv("update", "k", "v", "x").exit()).isEqualTo(Main.USAGE);
         assertThat(kv("get", "k", "--history", "3").err()).contains("--history is for add, not get");
         assertThat(kv("keys", "--revision", "3").err()).contains("--revision is for get, not keys");
-        assertThat(kv("del", "k", "--json").status()).isEqualTo(Main.USAGE);
-        assertThat(kv("add").status()).isZero();
-        Run badKey = kv("put", ".k", "v");
-        assertThat(badKey.status()).isEqualTo(Main.USAGE);
+        assertThat(kv("del", "k", "--json").exit()).isEqualTo(Main.USAGE);
+        assertThat(kv("add").exit()).isZero();
+        TestStores.Run badKey = kv("put", ".k", "v");
+        assertThat(badKey.exit()).isEqualTo(Main.USAGE);
         assertThat(badKey.err()).contains("Key must only contain");
         StringWriter err = new StringWriter();
         assertThat(Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "kv", dir.toString(), "a.b", "info"))
@@ -103,11 +97,11 @@ class KvCommandTest {
 
     @Test
     void aMissingBucketFailsAndRmDeletesOne() throws Exception {
-        Run missing = kv("get", "k");
-        assertThat(missing.status()).isEqualTo(Main.FAILED);
+        TestStores.Run missing = kv("get", "k");
+        assertThat(missing.exit()).isEqualTo(Main.FAILED);
         assertThat(missing.err()).contains("stream not found");
-        assertThat(kv("add").status()).isZero();
-        assertThat(kv("rm").status()).isZero();
+        assertThat(kv("add").exit()).isZero();
+        assertThat(kv("rm").exit()).isZero();
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             assertThat(store.stream("KV_cfg").ready()).failsWithin(java.time.Duration.ofSeconds(30));
         }
@@ -117,20 +111,20 @@ class KvCommandTest {
     void withTheKeyABucketIsCreatedEncryptedWithTheCipherAskedForAndAWrongKeyExits66NamingMetaKey() throws Exception {
         Path keyFile = dir.resolve("jetstream.key");
         java.nio.file.Files.writeString(keyFile, "operator key\n");
-        Run add = kv("add", "--history", "3", "--key-file", keyFile.toString(), "--cipher", "aes");
-        assertThat(add.status()).as(add.err()).isZero();
+        TestStores.Run add = kv("add", "--history", "3", "--key-file", keyFile.toString(), "--cipher", "aes");
+        assertThat(add.exit()).as(add.err()).isZero();
         Path sd = dir.resolve("jetstream/$G/streams/KV_cfg");
         assertThat(sd.resolve("meta.key")).as("AES key file").hasSize(io.jetstart.core.crypto.StoreCipher.AES.keyFileBytes());
-        assertThat(kv("put", "app.name", "secret value", "--key", "operator key").status()).isZero();
-        assertThat(kv("put", "app.name", "second secret", "--key", "operator key").status()).isZero();
+        assertThat(kv("put", "app.name", "secret value", "--key", "operator key").exit()).isZero();
+        assertThat(kv("put", "app.name", "second secret", "--key", "operator key").exit()).isZero();
 
-        Run get = kv("get", "app.name", "--json", "--key-file", keyFile.toString());
-        assertThat(get.status()).as(get.err()).isZero();
+        TestStores.Run get = kv("get", "app.name", "--json", "--key-file", keyFile.toString());
+        assertThat(get.exit()).as(get.err()).isZero();
         JsonNode entry = ReportJson.MAPPER.readTree(get.out());
         assertThat(entry.path("revision").asLong()).isEqualTo(2);
         assertThat(new String(Base64.getDecoder().decode(entry.path("value").asText()), StandardCharsets.UTF_8)).isEqualTo("second secret");
-        Run history = kv("history", "app.name", "--json", "--key", "operator key");
-        assertThat(history.status()).as(history.err()).isZero();
+        TestStores.Run history = kv("history", "app.name", "--json", "--key", "operator key");
+        assertThat(history.exit()).as(history.err()).isZero();
         assertThat(ReportJson.MAPPER.readTree(history.out())).hasSize(2);
         try (java.util.stream.Stream<Path> blocks = java.nio.file.Files.list(sd.resolve("msgs"))) {
             for (Path b : blocks.filter(p -> p.toString().endsWith(".blk")).toList()) {
@@ -139,14 +133,14 @@ class KvCommandTest {
             }
         }
 
-        Run wrong = kv("get", "app.name", "--key", "another key");
-        assertThat(wrong.status()).isEqualTo(Main.NO_INPUT);
+        TestStores.Run wrong = kv("get", "app.name", "--key", "another key");
+        assertThat(wrong.exit()).isEqualTo(Main.NO_INPUT);
         assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
-        Run none = kv("get", "app.name");
-        assertThat(none.status()).isEqualTo(Main.FAILED);
+        TestStores.Run none = kv("get", "app.name");
+        assertThat(none.exit()).isEqualTo(Main.FAILED);
         assertThat(none.err()).contains("meta.key");
-        Run badCipher = kv("add", "--key", "operator key", "--cipher", "rot13");
-        assertThat(badCipher.status()).isEqualTo(Main.USAGE);
+        TestStores.Run badCipher = kv("add", "--key", "operator key", "--cipher", "rot13");
+        assertThat(badCipher.exit()).isEqualTo(Main.USAGE);
         assertThat(badCipher.err()).contains("--cipher must be chachapoly or aes");
     }
 }

@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.RuntimeOptions;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -17,56 +15,50 @@ class PublishCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int status, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int status = Main.run(new PrintWriter(out), new PrintWriter(err), args);
-        return new Run(status, out.toString(), err.toString());
+    private static TestStores.Run run(String... args) {
+        return TestStores.cli(args);
     }
 
     @Test
     void publishCreatesTheStreamAndReportsWhatItStoredAndGetReadsItBack() throws Exception {
-        Run p = run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--count", "100", "--size", "32", "--subjects", "4",
+        TestStores.Run p = run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--count", "100", "--size", "32", "--subjects", "4",
                 "--json");
-        assertThat(p.status()).as(p.err()).isZero();
+        assertThat(p.exit()).as(p.err()).isZero();
         JsonNode json = ReportJson.MAPPER.readTree(p.out());
         assertThat(json.path("published").asLong()).isEqualTo(100);
         assertThat(json.path("first_seq").asLong()).isEqualTo(1);
         assertThat(json.path("last_seq").asLong()).isEqualTo(100);
         assertThat(json.path("sync").asText()).isEqualTo("interval");
 
-        Run g = run("get", dir.toString(), "ORDERS", "--seq", "7", "--json");
-        assertThat(g.status()).as(g.err()).isZero();
+        TestStores.Run g = run("get", dir.toString(), "ORDERS", "--seq", "7", "--json");
+        assertThat(g.exit()).as(g.err()).isZero();
         JsonNode m = ReportJson.MAPPER.readTree(g.out());
         assertThat(m.path("seq").asLong()).isEqualTo(7);
         assertThat(m.path("subject").asText()).startsWith("orders.");
         byte[] data = Base64.getDecoder().decode(m.path("data").asText());
         assertThat(data).hasSize(32).isEqualTo(Payloads.expectedFor(data));
 
-        Run last = run("get", dir.toString(), "ORDERS", "--last", "orders.*", "--json");
+        TestStores.Run last = run("get", dir.toString(), "ORDERS", "--last", "orders.*", "--json");
         assertThat(ReportJson.MAPPER.readTree(last.out()).path("seq").asLong()).isEqualTo(100);
-        assertThat(run("get", dir.toString(), "ORDERS", "--seq", "101").status()).isEqualTo(Main.FAILED);
+        assertThat(run("get", dir.toString(), "ORDERS", "--seq", "101").exit()).isEqualTo(Main.FAILED);
     }
 
     @Test
     void publishIsRefusedWhileARuntimeHoldsTheStoreButGetStillReads() throws Exception {
-        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3").status()).isZero();
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3").exit()).isZero();
         try (JetStartStore held = JetStart.open(dir, RuntimeOptions.defaults())) {
-            Run p = run("publish", dir.toString(), "S", "--count", "1");
-            assertThat(p.status()).isEqualTo(Main.FAILED);
+            TestStores.Run p = run("publish", dir.toString(), "S", "--count", "1");
+            assertThat(p.exit()).isEqualTo(Main.FAILED);
             assertThat(p.err()).contains("already open");
-            Run g = run("get", dir.toString(), "S", "--seq", "3");
-            assertThat(g.status()).as(g.err()).isZero();
+            TestStores.Run g = run("get", dir.toString(), "S", "--seq", "3");
+            assertThat(g.exit()).as(g.err()).isZero();
             assertThat(g.out()).contains("$G > S  3");
         }
     }
 
     @Test
     void aWrongSyncPolicyIsAUsageError() {
-        assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").status()).isEqualTo(Main.USAGE);
+        assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").exit()).isEqualTo(Main.USAGE);
     }
 
     @Test
@@ -75,32 +67,32 @@ class PublishCommandTest {
         java.nio.file.Files.writeString(keyFile, "operator key\n");
         Path store = dir.resolve("store");
         java.nio.file.Files.createDirectories(store);
-        Run p = run("publish", store.toString(), "SECRET", "--create", "sec.*", "--count", "20", "--size", "40",
+        TestStores.Run p = run("publish", store.toString(), "SECRET", "--create", "sec.*", "--count", "20", "--size", "40",
                 "--key-file", keyFile.toString(), "--cipher", "aes");
-        assertThat(p.status()).as(p.err()).isZero();
+        assertThat(p.exit()).as(p.err()).isZero();
         Path sd = store.resolve("jetstream/$G/streams/SECRET");
         assertThat(sd.resolve("meta.key")).exists();
         assertThat(sd.resolve("msgs/1.key")).hasSize(64);
 
-        Run g = run("get", store.toString(), "SECRET", "--seq", "7", "--json", "--key", "operator key");
-        assertThat(g.status()).as(g.err()).isZero();
+        TestStores.Run g = run("get", store.toString(), "SECRET", "--seq", "7", "--json", "--key", "operator key");
+        assertThat(g.exit()).as(g.err()).isZero();
         byte[] data = Base64.getDecoder().decode(ReportJson.MAPPER.readTree(g.out()).path("data").asText());
         assertThat(data).hasSize(40).isEqualTo(Payloads.expectedFor(data));
 
-        Run wrong = run("get", store.toString(), "SECRET", "--seq", "7", "--key", "another key");
-        assertThat(wrong.status()).isEqualTo(Main.NO_INPUT);
+        TestStores.Run wrong = run("get", store.toString(), "SECRET", "--seq", "7", "--key", "another key");
+        assertThat(wrong.exit()).isEqualTo(Main.NO_INPUT);
         assertThat(wrong.err()).contains("wrong key?").contains("meta.key");
-        Run wrongPublish = run("publish", store.toString(), "SECRET", "--count", "1", "--key", "another key");
-        assertThat(wrongPublish.status()).isEqualTo(Main.NO_INPUT);
-        Run none = run("get", store.toString(), "SECRET", "--seq", "7");
-        assertThat(none.status()).isNotZero();
+        TestStores.Run wrongPublish = run("publish", store.toString(), "SECRET", "--count", "1", "--key", "another key");
+        assertThat(wrongPublish.exit()).isEqualTo(Main.NO_INPUT);
+        TestStores.Run none = run("get", store.toString(), "SECRET", "--seq", "7");
+        assertThat(none.exit()).isNotZero();
         assertThat(none.err()).contains("meta.key");
-        Run missingKeyFile = run("get", store.toString(), "SECRET", "--seq", "7", "--key-file", dir.resolve("nope").toString());
-        assertThat(missingKeyFile.status()).isEqualTo(Main.USAGE);
+        TestStores.Run missingKeyFile = run("get", store.toString(), "SECRET", "--seq", "7", "--key-file", dir.resolve("nope").toString());
+        assertThat(missingKeyFile.exit()).isEqualTo(Main.USAGE);
         assertThat(missingKeyFile.err()).contains("cannot read the key file").contains("nope");
 
-        Run more = run("publish", store.toString(), "SECRET", "--count", "5", "--key-file", keyFile.toString(), "--json");
-        assertThat(more.status()).as(more.err()).isZero();
+        TestStores.Run more = run("publish", store.toString(), "SECRET", "--count", "5", "--key-file", keyFile.toString(), "--json");
+        assertThat(more.exit()).as(more.err()).isZero();
         assertThat(ReportJson.MAPPER.readTree(more.out()).path("last_seq").asLong()).isEqualTo(25);
     }
 }
