@@ -68,6 +68,56 @@ class KvInteropIT {
 
         /** The latest revision of the key, markers included; 0 when none. */
         long lastRevision(String key) throws Exception;
+
+        /** A side's bucket from its own methods (the runtime's and jnats's have the same names, not a common type). */
+        static Kv of(Write put, Write create, Update update, KeyOp delete, KeyOp purge, Revision lastRevision) {
+            return new Kv() {
+                public long put(String key, byte[] value) throws Exception {
+                    return put.apply(key, value);
+                }
+
+                public long create(String key, byte[] value) throws Exception {
+                    return create.apply(key, value);
+                }
+
+                public long update(String key, byte[] value, long rev) throws Exception {
+                    return update.apply(key, value, rev);
+                }
+
+                public void delete(String key) throws Exception {
+                    delete.apply(key);
+                }
+
+                public void purge(String key) throws Exception {
+                    purge.apply(key);
+                }
+
+                public long lastRevision(String key) throws Exception {
+                    return lastRevision.of(key);
+                }
+            };
+        }
+
+        interface Write {
+            long apply(String key, byte[] value) throws Exception;
+        }
+
+        interface Update {
+            long apply(String key, byte[] value, long rev) throws Exception;
+        }
+
+        interface KeyOp {
+            void apply(String key) throws Exception;
+        }
+
+        interface Revision {
+            long of(String key) throws Exception;
+        }
+    }
+
+    /** The last of a key's history entries' revisions; 0 for an empty history. */
+    private static <E> long lastRevision(List<E> history, java.util.function.ToLongFunction<E> revision) {
+        return history.isEmpty() ? 0 : revision.applyAsLong(history.get(history.size() - 1));
     }
 
     /** What one side read from a bucket. */
@@ -84,9 +134,7 @@ class KvInteropIT {
 
     private Stream<DynamicNode> tests() {
         NatsServers servers = NatsServers.discover();
-        List<NatsServerBinary> targets = List.of(
-                servers.require("2.10.x", v -> v.isLine(2, 10)),
-                servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+        List<NatsServerBinary> targets = servers.requireV210AndV214Plus();
         System.out.println("KvInteropIT seed " + seed + " (-Djetstart.kv.seed=" + seed + "), " + ops + " operations");
         Once<Written> runtime = new Once<>(() -> writeWithRuntime(tmp.resolve("runtime")));
         List<DynamicNode> nodes = new ArrayList<>();
@@ -189,32 +237,8 @@ class KvInteropIT {
     }
 
     private static Kv runtimeKv(io.jetstart.runtime.kv.KeyValue kv) {
-        return new Kv() {
-            public long put(String key, byte[] value) throws Exception {
-                return kv.put(key, value);
-            }
-
-            public long create(String key, byte[] value) throws Exception {
-                return kv.create(key, value);
-            }
-
-            public long update(String key, byte[] value, long rev) throws Exception {
-                return kv.update(key, value, rev);
-            }
-
-            public void delete(String key) throws Exception {
-                kv.delete(key);
-            }
-
-            public void purge(String key) throws Exception {
-                kv.purge(key);
-            }
-
-            public long lastRevision(String key) throws Exception {
-                List<KeyValueEntry> h = kv.history(key);
-                return h.isEmpty() ? 0 : h.get(h.size() - 1).revision();
-            }
-        };
+        return Kv.of(kv::put, kv::create, kv::update, kv::delete, kv::purge,
+                key -> lastRevision(kv.history(key), KeyValueEntry::revision));
     }
 
     private static String line(String key, long rev, Object op, byte[] value, Instant created, long delta) {
@@ -280,32 +304,8 @@ class KvInteropIT {
     // ---- jnats's side, through a real server
 
     private static Kv jnatsKv(KeyValue kv) {
-        return new Kv() {
-            public long put(String key, byte[] value) throws Exception {
-                return kv.put(key, value);
-            }
-
-            public long create(String key, byte[] value) throws Exception {
-                return kv.create(key, value);
-            }
-
-            public long update(String key, byte[] value, long rev) throws Exception {
-                return kv.update(key, value, rev);
-            }
-
-            public void delete(String key) throws Exception {
-                kv.delete(key);
-            }
-
-            public void purge(String key) throws Exception {
-                kv.purge(key);
-            }
-
-            public long lastRevision(String key) throws Exception {
-                List<io.nats.client.api.KeyValueEntry> h = kv.history(key);
-                return h.isEmpty() ? 0 : h.get(h.size() - 1).getRevision();
-            }
-        };
+        return Kv.of(kv::put, kv::create, kv::update, kv::delete, kv::purge,
+                key -> lastRevision(kv.history(key), io.nats.client.api.KeyValueEntry::getRevision));
     }
 
     private Written writeWithJnats(NatsServerBinary binary, Path dir) throws Exception {
