@@ -39,28 +39,19 @@ class RuntimeCrashIT {
 
     @Test
     void everyAcknowledgedMessageSurvivesKillNineAndNoSequenceIsReused() throws Exception {
-        int trials = Integer.getInteger("jetstart.crash.trials", 20);
-        long seed = Long.getLong("jetstart.crash.seed", System.nanoTime());
-        System.out.println("[it] RuntimeCrashIT: " + trials + " trials, seed " + seed);
-        Random random = new Random(seed);
-        Path store = tmp.resolve("store");
-        Files.createDirectories(store);
-        Jetstart jetstart = new Jetstart(tmp.resolve("work"));
-        // Build the launcher before timing anything (it rebuilds itself when stale).
-        jetstart.run("--version");
+        Trials trials = trials("RuntimeCrashIT", Integer.getInteger("jetstart.crash.trials", 20), "store", "work");
+        long seed = trials.seed();
+        Random random = trials.random();
+        Path store = trials.store();
         TreeMap<Long, byte[]> acked = new TreeMap<>();
         long highestAcked = 0;
-        for (int t = 0; t < trials; t++) {
+        for (int t = 0; t < trials.count(); t++) {
             String context = "trial " + t + " (seed " + seed + ")";
-            Path out = tmp.resolve("work").resolve("publish-" + t + ".stdout");
-            Path err = tmp.resolve("work").resolve("publish-" + t + ".stderr");
-            // At least 48 bytes: a payload names its run and index in up to 37 bytes ("<hex run>:<i>:"),
-            // and a checker needs all of it to know what every other byte must be (Payloads.expectedFor).
-            Process p = new ProcessBuilder(launcher(), "publish", store.toString(), "CRASH", "--create", "crash.*", "--sync", "always",
-                    "--ack-lines", "--count", "100000000", "--size", Integer.toString(48 + random.nextInt(200)),
-                    "--publishers", Integer.toString(1 + random.nextInt(4)))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            long runFirstAck = waitForFirstAck(p, out, err, context);
+            Path out = trials.work().resolve("publish-" + t + ".stdout");
+            Path err = trials.work().resolve("publish-" + t + ".stderr");
+            Process p = publish(trials, "CRASH", out, err, "--sync", "always");
+            waitForLine(p, out, err, "acked ", seq -> true, context);
+            long runFirstAck = acks(out).get(0);
             Thread.sleep(random.nextInt(400));
             kill(p);
             long runLastAck = lastAck(out);
@@ -103,25 +94,19 @@ class RuntimeCrashIT {
      */
     @Test
     void whatTheLastCompletedSyncCoveredSurvivesKillNineWithIntervalSync() throws Exception {
-        int trials = Integer.getInteger("jetstart.crash.interval.trials", 6);
-        long seed = Long.getLong("jetstart.crash.seed", System.nanoTime());
-        System.out.println("[it] RuntimeCrashIT (interval sync): " + trials + " trials, seed " + seed);
-        Random random = new Random(seed);
-        Path store = tmp.resolve("interval-store");
-        Files.createDirectories(store);
-        Jetstart jetstart = new Jetstart(tmp.resolve("interval-work"));
-        jetstart.run("--version");
+        Trials trials = trials("RuntimeCrashIT (interval sync)", Integer.getInteger("jetstart.crash.interval.trials", 6),
+                "interval-store", "interval-work");
+        long seed = trials.seed();
+        Random random = trials.random();
+        Path store = trials.store();
         TreeMap<Long, byte[]> synced = new TreeMap<>();
         long highestSynced = 0;
-        for (int t = 0; t < trials; t++) {
+        for (int t = 0; t < trials.count(); t++) {
             String context = "interval trial " + t + " (seed " + seed + ")";
-            Path out = tmp.resolve("interval-work").resolve("publish-" + t + ".stdout");
-            Path err = tmp.resolve("interval-work").resolve("publish-" + t + ".stderr");
+            Path out = trials.work().resolve("publish-" + t + ".stdout");
+            Path err = trials.work().resolve("publish-" + t + ".stderr");
             String interval = (10 + random.nextInt(90)) + "ms";
-            Process p = new ProcessBuilder(launcher(), "publish", store.toString(), "ICRASH", "--create", "icrash.*", "--sync",
-                    "interval", "--sync-interval", interval, "--ack-lines", "--count", "100000000",
-                    "--size", Integer.toString(48 + random.nextInt(200)), "--publishers", Integer.toString(1 + random.nextInt(4)))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = publish(trials, "ICRASH", out, err, "--sync", "interval", "--sync-interval", interval);
             long before = highestSynced;
             waitForLine(p, out, err, "synced ", seq -> seq > before, context);
             Thread.sleep(random.nextInt(400));
@@ -169,25 +154,40 @@ class RuntimeCrashIT {
         throw new AssertionError(context + ": no '" + prefix + "' line within 60 s:\n" + Files.readString(err));
     }
 
+    /** A test's kills: how many, its seed (printed, to replay it), its random, store and work folder. */
+    private record Trials(int count, long seed, Random random, Path store, Path work) {
+    }
+
+    private Trials trials(String what, int count, String storeName, String workName) throws IOException {
+        long seed = Long.getLong("jetstart.crash.seed", System.nanoTime());
+        System.out.println("[it] " + what + ": " + count + " trials, seed " + seed);
+        Path store = tmp.resolve(storeName);
+        Files.createDirectories(store);
+        Path work = tmp.resolve(workName);
+        // Build the launcher before timing anything (it rebuilds itself when stale).
+        new Jetstart(work).run("--version");
+        return new Trials(count, seed, new Random(seed), store, work);
+    }
+
+    /**
+     * {@code jetstart publish} into {@code stream} (created on subjects {@code <stream>.*}) until it
+     * is killed, with ack lines, {@code syncArgs}, and a payload size and publisher count drawn from
+     * the trials' random (in that order, so a seed replays).
+     */
+    private static Process publish(Trials trials, String stream, Path out, Path err, String... syncArgs) throws IOException {
+        List<String> command = new ArrayList<>(List.of(launcher(), "publish", trials.store().toString(), stream, "--create",
+                stream.toLowerCase(java.util.Locale.ROOT) + ".*"));
+        command.addAll(List.of(syncArgs));
+        // At least 48 bytes: a payload names its run and index in up to 37 bytes ("<hex run>:<i>:"),
+        // and a checker needs all of it to know what every other byte must be (Payloads.expectedFor).
+        command.addAll(List.of("--ack-lines", "--count", "100000000", "--size", Integer.toString(48 + trials.random().nextInt(200)),
+                "--publishers", Integer.toString(1 + trials.random().nextInt(4))));
+        return new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
     private static String launcher() {
         String configured = System.getProperty("jetstart.launcher");
         return configured != null && !configured.isBlank() ? configured : Repo.root().resolve("jetstart").toString();
-    }
-
-    private static long waitForFirstAck(Process p, Path out, Path err, String context) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            List<Long> acks = acks(out);
-            if (!acks.isEmpty()) {
-                return acks.get(0);
-            }
-            if (!p.isAlive()) {
-                throw new AssertionError(context + ": publish exited " + p.exitValue() + " before its first ack:\n" + Files.readString(err));
-            }
-            Thread.sleep(20);
-        }
-        kill(p);
-        throw new AssertionError(context + ": no ack within 60 s:\n" + Files.readString(err));
     }
 
     /** SIGKILL to the JVM (the launcher execs it) and anything it started. */
