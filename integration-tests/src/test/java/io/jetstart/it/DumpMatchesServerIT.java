@@ -45,7 +45,7 @@ class DumpMatchesServerIT {
     Stream<DynamicNode> dumpAnswersWhatTheServerAnswersOnTheSameDamagedFiles() throws Exception {
         return NatsServers.skipWhenMissing(() -> {
             Path fixtures = Fixtures.dir();
-            NatsServerBinary server = NatsServers.discover().require("2.14 or newer", v -> v.atLeast(2, 14));
+            NatsServerBinary server = NatsServers.discover().requireV214Plus();
             Path store = fixtures.resolve("nats-2.15.1-small/store");
             List<Damage> damages = List.of(
                     new Damage("payload byte flipped at offset 50000 of INT1's block", "INT1", false,

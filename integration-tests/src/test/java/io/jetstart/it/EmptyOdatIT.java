@@ -59,7 +59,7 @@ class EmptyOdatIT {
     Stream<DynamicNode> anEmptyOrMissingOdatIsReadAsTheServerReadsIt() throws Exception {
         return NatsServers.skipWhenMissing(() -> {
             NatsServers servers = NatsServers.discover();
-            return Stream.of(servers.require("2.10.x", v -> v.isLine(2, 10)), servers.require("2.14 or newer", v -> v.atLeast(2, 14)))
+            return servers.requireV210AndV214Plus().stream()
                     .map(b -> dynamicTest(b + ": the server, inspect and the runtime agree", () -> agree(b, tmp.resolve(b.version().toString()))));
         });
     }

@@ -48,8 +48,7 @@ class EncryptedConsumersIT {
     Stream<DynamicNode> encryptedConsumerStateMovesBetweenTheRuntimeAndTheServer() throws Exception {
         return NatsServers.skipWhenMissing(() -> {
             NatsServers servers = NatsServers.discover();
-            List<NatsServerBinary> targets = List.of(servers.require("2.10.x", v -> v.isLine(2, 10)),
-                    servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+            List<NatsServerBinary> targets = servers.requireV210AndV214Plus();
             List<DynamicNode> nodes = new ArrayList<>();
             for (NatsServerBinary b : targets) {
                 List<DynamicNode> perServer = new ArrayList<>();

@@ -58,9 +58,7 @@ class JetstartToServerIT {
 
     private Stream<DynamicNode> tests() {
         NatsServers servers = NatsServers.discover();
-        List<NatsServerBinary> targets = List.of(
-                servers.require("2.10.x", v -> v.isLine(2, 10)),
-                servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+        List<NatsServerBinary> targets = servers.requireV210AndV214Plus();
         System.out.println("[it] jetstart -> server with nats-server " + targets.stream().map(b -> b.version().toString()).toList());
         Once<Generated> generated = new Once<>(() -> generate(tmp.resolve("generated"), List.of()));
         List<DynamicNode> nodes = new ArrayList<>();

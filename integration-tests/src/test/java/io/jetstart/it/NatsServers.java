@@ -104,9 +104,24 @@ final class NatsServers {
      */
     List<NatsServerBinary> requireAll() {
         require("2.9.x", v -> v.isLine(2, 9));
-        require("2.10.x", v -> v.isLine(2, 10));
-        require("2.14 or newer", v -> v.atLeast(2, 14));
+        requireV210();
+        requireV214Plus();
         return found;
+    }
+
+    /** The newest 2.10.x build: the line that reads {@code index.db} v1 only. */
+    NatsServerBinary requireV210() {
+        return require("2.10.x", v -> v.isLine(2, 10));
+    }
+
+    /** The newest 2.14+ build: the lines that read {@code index.db} v4. */
+    NatsServerBinary requireV214Plus() {
+        return require("2.14 or newer", v -> v.atLeast(2, 14));
+    }
+
+    /** {@link #requireV210} and {@link #requireV214Plus}, in that order: the two ends of a round trip through {@code index.db}. */
+    List<NatsServerBinary> requireV210AndV214Plus() {
+        return List.of(requireV210(), requireV214Plus());
     }
 
     /** The newest build matching {@code line}, or a failure (CI) / skip (elsewhere) naming the script. */

@@ -78,9 +78,7 @@ class RuntimeCryptS2ServerIT {
 
     private Stream<DynamicNode> tests() {
         NatsServers servers = NatsServers.discover();
-        List<NatsServerBinary> targets = List.of(
-                servers.require("2.10.x", v -> v.isLine(2, 10)),
-                servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+        List<NatsServerBinary> targets = servers.requireV210AndV214Plus();
         List<Kind> kinds = List.of(new Kind("s2", null, true), new Kind("chacha", StoreCipher.CHACHA, false),
                 new Kind("aes-s2", StoreCipher.AES, true));
         Map<Kind, Once<Written>> written = new LinkedHashMap<>();

@@ -50,9 +50,7 @@ class RuntimeToServerIT {
 
     private Stream<DynamicNode> tests() {
         NatsServers servers = NatsServers.discover();
-        List<NatsServerBinary> targets = List.of(
-                servers.require("2.10.x", v -> v.isLine(2, 10)),
-                servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+        List<NatsServerBinary> targets = servers.requireV210AndV214Plus();
         Once<Written> written = new Once<>(() -> write(tmp.resolve("written"), 0));
         Once<Written> v4 = new Once<>(() -> write(tmp.resolve("written-v4"), 4));
         List<DynamicNode> nodes = new ArrayList<>();

@@ -66,8 +66,8 @@ class S2FixtureMakerIT {
     @Test
     void writesTheS2FixturesWithTheServersOwnOracles() throws Exception {
         NatsServers servers = NatsServers.discover();
-        make(servers.require("2.10.x", v -> v.isLine(2, 10)));
-        make(servers.require("2.14 or newer", v -> v.atLeast(2, 14)));
+        make(servers.requireV210());
+        make(servers.requireV214Plus());
     }
 
     private static void make(NatsServerBinary binary) throws Exception {

@@ -40,7 +40,7 @@ class ServerToRuntimeIT {
     Stream<DynamicNode> serversStartAgainOnStoresTheRuntimeWroteInto() throws Exception {
         return NatsServers.skipWhenMissing(() -> {
             NatsServers servers = NatsServers.discover();
-            return Stream.of(servers.require("2.10.x", v -> v.isLine(2, 10)), servers.require("2.14 or newer", v -> v.atLeast(2, 14)))
+            return servers.requireV210AndV214Plus().stream()
                     .map(b -> {
                         Path dir = tmp.resolve(b.version().toString());
                         Once<Written> written = new Once<>(() -> write(PopulatedStore.create(b, dir.resolve("populate")), dir));

@@ -37,7 +37,7 @@ class StreamMoveClusterIT {
     }
 
     private Stream<DynamicNode> tests() {
-        NatsServerBinary binary = NatsServers.discover().require("2.14 or newer", v -> v.atLeast(2, 14));
+        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
         Once<Pushed> pushed = new Once<>(() -> push(binary));
         return Stream.of(dynamicContainer("three-node " + binary, Stream.of(
                 dynamicTest("the cluster reports the store's stream and consumer state for every stream pushed as R3", () -> {

@@ -43,7 +43,7 @@ class StreamMoveCredsIT {
     }
 
     private Stream<DynamicNode> tests() {
-        NatsServerBinary newest = NatsServers.discover().require("2.14 or newer", v -> v.atLeast(2, 14));
+        NatsServerBinary newest = NatsServers.discover().requireV214Plus();
         Once<Pushed> pushed = new Once<>(() -> push(newest));
         return Stream.of(
                 dynamicTest("push without --creds to a server in operator mode exits non-zero, says why, and restores nothing",

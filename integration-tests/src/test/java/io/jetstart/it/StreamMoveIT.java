@@ -43,8 +43,8 @@ class StreamMoveIT {
 
     private Stream<DynamicNode> tests() {
         NatsServers servers = NatsServers.discover();
-        NatsServerBinary v210 = servers.require("2.10.x", v -> v.isLine(2, 10));
-        NatsServerBinary newest = servers.require("2.14 or newer", v -> v.atLeast(2, 14));
+        NatsServerBinary v210 = servers.requireV210();
+        NatsServerBinary newest = servers.requireV214Plus();
         return Stream.of(
                 dynamicContainer(v210.toString(), Stream.concat(pushTests(v210, "nats-2.10.27-small", "2.10"),
                         Stream.of(pullTest(v210, "2.10")))),
