@@ -126,10 +126,7 @@ final class DumpCommand implements Callable<Integer> {
             };
             report(err, label, p);
             if (json) {
-                g.writeStartObject();
-                g.writeStringField("account", sd.account());
-                g.writeStringField("name", sd.name());
-                g.writeArrayFieldStart("messages");
+                startStream(g, sd);
                 g.writeEndArray();
                 writeProblems(g, List.of(p));
                 g.writeEndObject();
@@ -140,10 +137,7 @@ final class DumpCommand implements Callable<Integer> {
             report(err, label, p);
         }
         if (json) {
-            g.writeStartObject();
-            g.writeStringField("account", sd.account());
-            g.writeStringField("name", sd.name());
-            g.writeArrayFieldStart("messages");
+            startStream(g, sd);
         }
         Base64.Encoder b64 = Base64.getEncoder();
         try {
@@ -196,7 +190,15 @@ final class DumpCommand implements Callable<Integer> {
         err.println("jetstart: " + p.severity().name().toLowerCase(java.util.Locale.ROOT) + ": " + label + ": " + p.describe());
     }
 
-    private static void writeProblems(JsonGenerator g, List<Problem> problems) throws IOException {
+    /** Opens a stream's object, up to its "messages" array (left open). */
+    private static void startStream(JsonGenerator g, StreamDir sd) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("account", sd.account());
+        g.writeStringField("name", sd.name());
+        g.writeArrayFieldStart("messages");
+    }
+
+        private static void writeProblems(JsonGenerator g, List<Problem> problems) throws IOException {
         g.writeFieldName("problems");
         ReportJson.MAPPER.writeTree(g, ReportJson.problems(problems));
     }
