@@ -32,13 +32,12 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StreamDir sd = args.find(spec.commandLine().getErr());
-        if (sd == null) {
-            return Main.NO_INPUT;
-        }
-        Integer badKey = keys.refuseIfBad(args.dir, spec.commandLine().getErr());
-        if (badKey != null) {
-            return badKey;
+        StreamDir sd;
+        switch (args.findReadable(keys, spec.commandLine().getErr())) {
+            case StreamArgs.Refused r -> {
+                return r.exitStatus();
+            }
+            case StreamArgs.Found f -> sd = f.stream();
         }
         StreamExport.Result r;
         if (HeldStreamCopy.heldByRuntime(args.dir)) {

@@ -52,13 +52,12 @@ final class PushCommand implements Callable<Integer> {
             err.println("jetstart: --replicas must be 1 to 5, not " + replicas);
             return Main.USAGE;
         }
-        StreamDir sd = args.find(err);
-        if (sd == null) {
-            return Main.NO_INPUT;
-        }
-        Integer badKey = keys.refuseIfBad(args.dir, err);
-        if (badKey != null) {
-            return badKey;
+        StreamDir sd;
+        switch (args.findReadable(keys, err)) {
+            case StreamArgs.Refused r -> {
+                return r.exitStatus();
+            }
+            case StreamArgs.Found f -> sd = f.stream();
         }
         Path work = Files.createTempDirectory("jetstart-push-");
         try {

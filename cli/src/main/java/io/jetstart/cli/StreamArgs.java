@@ -37,6 +37,29 @@ final class StreamArgs {
         return null;
     }
 
+    /** {@link #findReadable}'s answer: the stream, or the exit status after saying on {@code err} why not. */
+    sealed interface Lookup permits Found, Refused {
+    }
+
+    record Found(StreamDir stream) implements Lookup {
+    }
+
+    record Refused(int exitStatus) implements Lookup {
+    }
+
+    /**
+     * The stream to read with {@code keys}: refused as {@link #find} refuses (no such store or stream:
+     * {@link Main#NO_INPUT}), then as the key's check does (export and push read the same way).
+     */
+    Lookup findReadable(KeyOptions keys, PrintWriter err) throws IOException, InterruptedException {
+        StreamDir sd = find(err);
+        if (sd == null) {
+            return new Refused(Main.NO_INPUT);
+        }
+        Integer badKey = keys.refuseIfBad(dir, err);
+        return badKey != null ? new Refused(badKey) : new Found(sd);
+    }
+
     /** Where the stream's folder is (or goes) in the store: {@code <jetstream>/<account>/streams/<stream>}. */
     Path streamFolder() {
         Path js = dir.getFileName() != null && dir.getFileName().toString().equals("jetstream") ? dir : dir.resolve("jetstream");

@@ -1,0 +1,38 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code export} refuses before writing anything: a stream the store lacks, then a key that does not open it. */
+class ExportCommandTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aStreamTheStoreDoesNotHoldExitsNoInputNamingItAndWritesNothing() {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("store"));
+        Path out = tmp.resolve("out");
+
+        TestStores.Run r = TestStores.cli("export", store.toString(), "NOPE", out.toString());
+
+        assertThat(r.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(r.err()).contains("has no stream $G > NOPE");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void aWrongKeyIsRefusedAsEveryCommandRefusesItAndWritesNothing() {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-aes", tmp.resolve("store"));
+        Path out = tmp.resolve("out");
+
+        TestStores.Run r = TestStores.cli("export", store.toString(), "LIM1", out.toString(), "--key", "not the key");
+        TestStores.Run inspect = TestStores.cli("inspect", store.toString(), "--key", "not the key");
+
+        assertThat(r.exit()).isEqualTo(inspect.exit()).isNotZero();
+        assertThat(r.err()).contains("meta.key");
+        assertThat(out).doesNotExist();
+    }
+}
