@@ -108,6 +108,10 @@ final class WriterLoop {
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
     private volatile Thread thread;
+    /** Set by the writer after its last batch; from then on {@link #failOrphans} fails what is offered. */
+    private volatile boolean ended;
+    /** Serialises the drains after {@link #ended}: the writer's last one and the callers' (one consumer at a time). */
+    private final java.util.concurrent.locks.ReentrantLock orphans = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean sleeping;
     private volatile boolean accepting = true;
     private volatile StreamView view;
@@ -199,7 +203,27 @@ final class WriterLoop {
         if (sleeping) {
             LockSupport.unpark(thread);
         }
+        if (ended) {
+            failOrphans();
+        }
         return f;
+    }
+
+    /**
+     * NOTE: a close can stop the writer between a caller's look at {@code accepting} and its offer,
+     * after the writer's last drain, and the op would then wait for ever (seen under load in
+     * StreamRulesTest's close-while-publishing). The writer sets {@link #ended} and then drains once
+     * more; a caller offers and then reads {@code ended}. Both are fenced, so either that last drain
+     * sees the op or the caller sees {@code ended} and fails what is left itself. Those drains take
+     * {@link #orphans}: the queue has a single consumer.
+     */
+    private void failOrphans() {
+        orphans.lock();
+        try {
+            drainAfterStop();
+        } finally {
+            orphans.unlock();
+        }
     }
 
     /** Stops accepting, lets the writer finish what is queued, sync and write index.db, and waits for it. */
@@ -230,6 +254,8 @@ final class WriterLoop {
             }
             if (process(batch)) {
                 drainAfterStop();
+                ended = true;
+                failOrphans();
                 return;
             }
             // A writer that never runs out of work must still sync at its interval and expire by age.
