@@ -102,6 +102,11 @@ public final class StreamOpener {
             this.value = given;
         }
 
+        /** Whether a listing already taken says that {@code msgs/} has no {@code index.db}. */
+        boolean knownWithoutIndexDb() {
+            return value != null && !value.hasIndexDb();
+        }
+
         MsgsListing get(StreamStore s) throws IOException, InterruptedException {
             if (value == null) {
                 value = BlockFiles.listMsgs(s.msgsDir, s.ctx.gate());
@@ -222,6 +227,10 @@ public final class StreamOpener {
 
     private static FastPath fastPath(StreamStore s, ServerLine line, Listing listing) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
+        if (listing.knownWithoutIndexDb()) {
+            // What a failed open below would say, without the open and its exception.
+            return new FastPath.Rebuild(Prior.NONE);
+        }
         byte[] bytes;
         try {
             bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate());
@@ -394,7 +403,7 @@ public final class StreamOpener {
         try {
             listed = listing.get(s);
         } catch (NoSuchFileException e) {
-            listed = new MsgsListing(List.of(), false);
+            listed = new MsgsListing(List.of(), false, false);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(s.msgsDir, -1, "storage directory not readable: " + e.getMessage())
                     .with(ServerAction.DELETE_STREAM_DIR), e);

@@ -114,10 +114,33 @@ class DiscoveredListingTest {
     }
 
     @Test
-    void theListingKeepsBlockNamesInIndexOrderAndNoticesIdxFiles() {
+    void aDiscoveredStreamWithoutIndexDbRebuildsWithoutTryingToOpenIt() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        try (var files = Files.walk(store)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().equals("index.db")).toList()) {
+                Files.delete(f);
+            }
+        }
+        List<StreamDir> streams = StoreLayout.discover(store, DiskGate.unbounded()).streams();
+        for (StreamDir sd : streams) {
+            assertThat(sd.msgs().hasIndexDb()).isFalse();
+            Opened listed = open(sd, false);
+            Opened given = open(sd, true);
+            assertSameOpen(given.store(), listed.store());
+            assertThat(given.store().source()).isEqualTo(Source.REBUILT);
+            // Neither the index.db open (a NoSuchFileException before) nor the listing.
+            assertThat(listed.operations()).as(sd.name()).isEqualTo(given.operations() + 2);
+        }
+    }
+
+    @Test
+    void theListingKeepsBlockNamesInIndexOrderAndNoticesIndexDbAndIdxFiles() {
         MsgsListing l = MsgsListing.of(List.of("10.blk", "index.db", "2.blk", "0.blk", "x.blk", "3.key", "1.blk", "99999999999.blk"));
         assertThat(l.blocks()).containsExactly(1L, 2L, 10L);
+        assertThat(l.hasIndexDb()).isTrue();
         assertThat(l.hasLegacyIndexes()).isFalse();
-        assertThat(MsgsListing.of(List.of("1.blk", "1.idx")).hasLegacyIndexes()).isTrue();
+        MsgsListing old = MsgsListing.of(List.of("1.blk", "1.idx", "1.fss"));
+        assertThat(old.hasLegacyIndexes()).isTrue();
+        assertThat(old.hasIndexDb()).isFalse();
     }
 }
