@@ -59,7 +59,8 @@ public final class RecoverOnce {
      * The recovery paths of the CLI's hidden {@code warmup} command, which trains the launcher's AOT
      * cache: the same small store (4 streams × 20,000 messages × 64 B over 100 subjects, 2 consumers
      * each) generated into {@code workDir}, recovered with {@code index.db}, then again with every
-     * {@code index.db} truncated (a rebuild).
+     * {@code index.db} truncated (a rebuild); then the same for its second store, 64 streams × 200
+     * messages × 100 B, 2 consumers each. The result line reports the first store's rebuild.
      */
     private static int trainSmall(Path workDir) throws Exception {
         Path store = workDir.resolve("store");
@@ -67,11 +68,21 @@ public final class RecoverOnce {
         WorkloadCache.generate(store, WARMUP_STORE);
         StoreFiles.linkCopy(store, rebuild, true);
         StoreRecovery.recover(store, options("parallel"));
-        return recover(rebuild, "parallel");
+        int status = recover(rebuild, "parallel");
+        Path many = workDir.resolve("many");
+        Path manyRebuild = workDir.resolve("many-rebuild");
+        WorkloadCache.generate(many, WARMUP_MANY_STREAMS);
+        StoreFiles.linkCopy(many, manyRebuild, true);
+        StoreRecovery.recover(many, options("parallel"));
+        StoreRecovery.recover(manyRebuild, options("parallel"));
+        return status;
     }
 
     /** WarmupCommand's store (cli module), which the bench cannot import. */
     static final Workload WARMUP_STORE = Workload.custom(io.jetstart.core.write.GeneratorSpec.of(4, 20_000, 64).withSubjects(100)
+            .withConsumers(2));
+    /** WarmupCommand's second store, of many small streams (its {@code recoverManyStreams}). */
+    static final Workload WARMUP_MANY_STREAMS = Workload.custom(io.jetstart.core.write.GeneratorSpec.of(64, 200, 100)
             .withConsumers(2));
 
     static RecoveryOptions options(String variant) {

@@ -283,8 +283,8 @@ public final class StoreRecovery implements AutoCloseable {
                 throw cancellation(e);
             }
             store = options.verifyBlocks()
-                    ? StreamOpener.openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys)
-                    : StreamOpener.open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys);
+                    ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys)
+                    : StreamOpener.open(sd, meta.config(), ctx, line, keys);
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
             ConsumerLoads loads = restoreConsumers(sd, store, line, consumerRunner, events);

@@ -27,18 +27,17 @@ public final class BlockFiles {
 
     /** Block indexes of {@code msgs/}: names ending in {@code .blk} that parse as {@code %d.blk}, ascending. */
     public static List<Long> listBlocks(Path msgsDir, DiskGate gate) throws IOException, InterruptedException {
-        List<Long> out = new ArrayList<>();
+        return listMsgs(msgsDir, gate).blocks();
+    }
+
+    /** One listing of {@code msgs/}: its block indexes (as {@link #listBlocks}) and whether it holds 2.9 {@code .idx} files. */
+    public static MsgsListing listMsgs(Path msgsDir, DiskGate gate) throws IOException, InterruptedException {
+        List<String> names = new ArrayList<>();
         try {
             gate.run(() -> {
                 try (DirectoryStream<Path> ds = Files.newDirectoryStream(msgsDir)) {
                     for (Path p : ds) {
-                        String n = p.getFileName().toString();
-                        if (n.endsWith(".blk")) {
-                            long idx = parseIndex(n.substring(0, n.length() - 4));
-                            if (idx > 0) {
-                                out.add(idx);
-                            }
-                        }
+                        names.add(p.getFileName().toString());
                     }
                 }
                 return null;
@@ -46,8 +45,16 @@ public final class BlockFiles {
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
-        out.sort(Long::compare);
-        return out;
+        return MsgsListing.of(names);
+    }
+
+    /** The index of a block file's name ({@code %d.blk}, index &gt; 0), or -1 when the name is not a block's. */
+    public static long blockIndexOf(String fileName) {
+        if (!fileName.endsWith(".blk")) {
+            return -1;
+        }
+        long idx = parseIndex(fileName.substring(0, fileName.length() - 4));
+        return idx > 0 ? idx : -1;
     }
 
     /** Go's {@code fmt.Sscanf("%d.blk")} accepts a decimal prefix; we require the whole name. */

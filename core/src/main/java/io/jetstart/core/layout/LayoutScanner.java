@@ -1,6 +1,7 @@
 package io.jetstart.core.layout;
 
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.MsgsListing;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -163,12 +164,18 @@ final class LayoutScanner {
         long blockBytes = 0;
         int blockCount = 0;
         boolean hasIndexDb = false;
+        MsgsListing msgsListing = null;
         DirListing.Entry msgs = top.find(MSGS);
         if (msgs != null && msgs.directory()) {
             DirListing m = listOrSkip(msgs.path(), rel + "/" + MSGS, MSGS_ENTRIES);
             if (m == null) {
                 return null;
             }
+            List<String> names = new ArrayList<>(m.entries().size());
+            for (DirListing.Entry f : m.entries()) {
+                names.add(f.name());
+            }
+            msgsListing = MsgsListing.of(names);
             DirListing.Entry firstKey = null;
             long firstKeyIndex = Long.MAX_VALUE;
             int keyFiles = 0;
@@ -212,7 +219,7 @@ final class LayoutScanner {
             }
         }
         Encryption encryption = evidence.isEmpty() ? Encryption.NONE : new Encryption.Encrypted(evidence);
-        return new StreamDir(account, stream.name(), stream.path(), blockBytes, blockCount, hasIndexDb, consumers, encryption);
+        return new StreamDir(account, stream.name(), stream.path(), blockBytes, blockCount, hasIndexDb, consumers, encryption, msgsListing);
     }
 
     /** {@code name} is one or more ASCII digits followed by {@code suffix} (the regex {@code [0-9]+\.blk} for {@code .blk}). */

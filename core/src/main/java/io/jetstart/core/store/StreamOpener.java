@@ -14,6 +14,8 @@ import io.jetstart.core.format.Tombstone;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CompressedBlockException;
+import io.jetstart.core.io.MsgsListing;
+import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
@@ -63,15 +65,54 @@ public final class StreamOpener {
      */
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                    ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
+        return open(account, name, dir, config, ctx, line, keys, new Listing(null));
+    }
+
+    /**
+     * As {@link #open(String, String, Path, StreamConfig, StoreContext, ServerLine, StreamKeys)} for a
+     * discovered stream: {@code msgs/} is not listed again, the blocks are the ones discovery listed
+     * ({@link StreamDir#msgs()}), so the fast path and the rebuild see the directory as discovery saw it.
+     */
+    public static StreamStore open(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line, StreamKeys keys)
+            throws StoreException, InterruptedException {
+        return open(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()));
+    }
+
+    private static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                    ServerLine line, StreamKeys keys, Listing listing) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        switch (fastPath(s, line)) {
+        switch (fastPath(s, line, listing)) {
             case FastPath.Adopted a -> { }
-            case FastPath.Rebuild r -> rebuild(s, r.prior(), line);
+            case FastPath.Rebuild r -> rebuild(s, r.prior(), line, listing);
         }
         finish(s);
         return s;
+    }
+
+    /**
+     * {@code msgs/} listed at most once per open: discovery's listing when the caller has it, else
+     * read on first use (the fast path's step 13, or the rebuild), and shared by both.
+     */
+    private static final class Listing {
+        private MsgsListing value;
+
+        Listing(MsgsListing given) {
+            this.value = given;
+        }
+
+        /** Whether a listing already taken says that {@code msgs/} has no {@code index.db}. */
+        boolean knownWithoutIndexDb() {
+            return value != null && !value.hasIndexDb();
+        }
+
+        MsgsListing get(StreamStore s) throws IOException, InterruptedException {
+            if (value == null) {
+                value = BlockFiles.listMsgs(s.msgsDir, s.ctx.gate());
+            }
+            return value;
+        }
     }
 
     /** The stream's keys from its meta.key (spec 1.3); plain when it has none. */
@@ -110,12 +151,24 @@ public final class StreamOpener {
     /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine)} with loaded keys (null: load them). */
     public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                                   ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
+        return openVerifyingBlocks(account, name, dir, config, ctx, line, keys, new Listing(null));
+    }
+
+    /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine, StreamKeys)} with discovery's listing of {@code msgs/} (see {@link #open(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)}). */
+    public static StreamStore openVerifyingBlocks(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line,
+                                                  StreamKeys keys) throws StoreException, InterruptedException {
+        return openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()));
+    }
+
+    private static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                                   ServerLine line, StreamKeys keys, Listing listing)
+            throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        if (fastPath(s, line) instanceof FastPath.Rebuild r) {
+        if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
-            rebuild(s, r.prior(), line);
+            rebuild(s, r.prior(), line, listing);
             finish(s);
             return s;
         }
@@ -123,7 +176,7 @@ public final class StreamOpener {
         blocks.keys = s.keys;
         blocks.tracksSubjects = s.tracksSubjects;
         try {
-            rebuild(blocks, new Prior(s.lastSeq, s.lastTs), line);
+            rebuild(blocks, new Prior(s.lastSeq, s.lastTs), line, listing);
         } catch (StoreException e) {
             s.problems.add(e.problem().with(ServerAction.FOUND_ON_READ));
             finish(s);
@@ -172,8 +225,12 @@ public final class StreamOpener {
         }
     }
 
-    private static FastPath fastPath(StreamStore s, ServerLine line) throws StoreException, InterruptedException {
+    private static FastPath fastPath(StreamStore s, ServerLine line, Listing listing) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
+        if (listing.knownWithoutIndexDb()) {
+            // What a failed open below would say, without the open and its exception.
+            return new FastPath.Rebuild(Prior.NONE);
+        }
         byte[] bytes;
         try {
             bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate());
@@ -257,7 +314,7 @@ public final class StreamOpener {
         // Step 13: no block beyond the write block, and every kept block present.
         List<Long> present;
         try {
-            present = BlockFiles.listBlocks(s.msgsDir, s.ctx.gate());
+            present = listing.get(s).blocks();
         } catch (IOException e) {
             warn(s, s.msgsDir, "storage directory not readable: " + e.getMessage(), ServerAction.REBUILD);
             return new FastPath.Rebuild(prior);
@@ -339,20 +396,23 @@ public final class StreamOpener {
                            boolean decompressed, List<Problem> problems) {
     }
 
-    private static void rebuild(StreamStore s, Prior prior, ServerLine line) throws StoreException, InterruptedException {
+    private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
+            throws StoreException, InterruptedException {
         s.source = Source.REBUILT;
-        List<Long> indexes;
+        MsgsListing listed;
         try {
-            indexes = BlockFiles.listBlocks(s.msgsDir, s.ctx.gate());
+            listed = listing.get(s);
         } catch (NoSuchFileException e) {
-            indexes = List.of();
+            listed = new MsgsListing(List.of(), false, false);
         } catch (IOException e) {
             throw new StoreException(Problem.fatal(s.msgsDir, -1, "storage directory not readable: " + e.getMessage())
                     .with(ServerAction.DELETE_STREAM_DIR), e);
         }
+        List<Long> indexes = listed.blocks();
+        boolean legacyIndexes = listed.hasLegacyIndexes();
         List<BlockWork.Task<Scanned>> tasks = new ArrayList<>(indexes.size());
         for (long idx : indexes) {
-            tasks.add(() -> scanBlock(s, idx));
+            tasks.add(() -> scanBlock(s, idx, legacyIndexes));
         }
         List<Scanned> results = s.ctx.blockWork().all(tasks);
         List<Tombstone> tombs = new ArrayList<>();
@@ -380,7 +440,7 @@ public final class StreamOpener {
         applyTombstones(s, tombs);
     }
 
-    private static Scanned scanBlock(StreamStore s, long idx) throws StoreException, InterruptedException {
+    private static Scanned scanBlock(StreamStore s, long idx, boolean legacyIndexes) throws StoreException, InterruptedException {
         Path file = BlockFiles.blockPath(s.msgsDir, idx);
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
@@ -403,7 +463,8 @@ public final class StreamOpener {
             byte[] buf = lease[0].array();
             BlockScan scan = new BlockScanner(s.name, s.ctx.hashes()).scan(idx, buf, len);
             List<Problem> problems = new ArrayList<>();
-            LegacyIndex legacy = trustedLegacyIndex(s, idx, buf, len, problems);
+            // A 2.10+ store has no .idx at all: the listing says so, and no open per block fails.
+            LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems) : null;
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
                 subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
