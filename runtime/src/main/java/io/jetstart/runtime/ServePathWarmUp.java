@@ -68,10 +68,10 @@ final class ServePathWarmUp {
                 MessageReader.class, StreamReads.class, BlockScanner.class, TailBlock.class, MpscVarHandleArrayQueue.class,
                 WriterLoop.class, JetStartStream.class, StreamConsumers.class, StreamRules.class, DuplicateWindow.class,
                 PublishAck.class);
-        ClassLoader loader = ServePathWarmUp.class.getClassLoader();
         for (Class<?> c : classes) {
             try {
-                Class.forName(c.getName(), true, loader);
+                // Its own loader: the class literal loaded it, this only initialises it.
+                Class.forName(c.getName(), true, c.getClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
                 // as above: the stream loads it itself
             }
