@@ -156,7 +156,11 @@ public final class JetStartStore implements AutoCloseable {
         } catch (Throwable t) {
             recovered.completeExceptionally(t);
         } finally {
-            hashChoice.start();
+            if (!closed) {
+                // A store whose streams are all small (or failed) still gets the choice, for what is
+                // written later; a close() does not start it only to wait for it.
+                hashChoice.start();
+            }
             recoveryDone = true;
             discovered.complete(null);
             for (CompletableFuture<JetStartStream> f : streams.values()) {
@@ -174,8 +178,11 @@ public final class JetStartStore implements AutoCloseable {
         try {
             serveOrFail(report, store);
         } finally {
-            // The first stream is served (or failed): the checksum choice no longer competes with its start.
-            hashChoice.start();
+            // The first stream is served (or failed): the checksum choice no longer competes with
+            // its start. Not on close(), which would only wait for it.
+            if (!closed) {
+                hashChoice.start();
+            }
         }
     }
 
