@@ -158,8 +158,9 @@ final class PublishBench {
     }
 
     private void logOpen(int run, OpenBench.Row row, OpenBench.OpenSample o) {
-        log.printf(Locale.ROOT, "bench publish: run %d open (%s): %s writable after %s, recovery done after %s%s%n", run + 1,
-                row.label(), OpenBench.SMALL, BenchTable.duration(o.smallAckNanos()), BenchTable.duration(o.recoveryNanos()),
+        log.printf(Locale.ROOT, "bench publish: run %d open (%s): %s served after %s, first ack after %s, recovery done after %s%s%n",
+                run + 1, row.label(), OpenBench.SMALL, BenchTable.duration(o.smallServedNanos()), BenchTable.duration(o.smallAckNanos()),
+                BenchTable.duration(o.recoveryNanos()),
                 o.ok() ? "" : " (" + o.failure() + ")");
     }
 

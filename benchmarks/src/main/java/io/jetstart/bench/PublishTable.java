@@ -91,8 +91,8 @@ final class PublishTable {
                 msgsPerSecond(r, new PublishVariant.InProcess(SyncPolicy.ALWAYS, 1, false)), 20));
         for (OpenBench.Row row : r.openRows()) {
             if (row.plan() == OpenBench.Plan.DEFAULT) {
-                out.add(open("open (" + row.state().label + ", " + row.jvm().label + "): the small stream writable in <= 5 % of the whole recovery",
-                        r.opens(row)));
+                out.add(open("open (" + row.state().label + ", " + row.jvm().label + "): the small stream writable (served) in <= 5 % "
+                        + "of the whole recovery", r.opens(row)));
             }
         }
         return out;
@@ -103,39 +103,59 @@ final class PublishTable {
         WorkloadCache.Prepared big = r.openStore();
         sb.append(String.format(Locale.ROOT, "#### open: %s (%s of blocks in %d files) + `%s` (%d messages, index.db intact)%n%n",
                 big.workload().description(), BenchTable.mb(big.blockBytes()), big.blockFiles(), OpenBench.SMALL, OpenBench.SMALL_MESSAGES));
-        sb.append("- timed from `JetStart.open` to `" + OpenBench.SMALL + "`'s first publish ack (sync always: fsynced) and to "
-                + "`store.recovery()` complete; ratio = the median of each open's own ratio; PASS at <= 5 %\n");
+        sb.append("- timed from `JetStart.open` to `" + OpenBench.SMALL + "` served (`await` returns: writable), to its first publish "
+                + "ack (sync always: fsynced) and to `store.recovery()` complete; ratio = the median of each open's own ratio; "
+                + "PASS at <= 5 % for served (the target's \"writable\"; the first-ack ratio beside it adds one fsynced publish)\n");
         sb.append("- every open on a new copy of the store (blocks hard-linked); fresh JVMs started as `./jetstart` starts its JVMs; "
                 + "the AOT cache trained by one JVM that opened both states");
         sb.append(r.openAotFailure() == null ? "\n" : " (not made: " + r.openAotFailure() + ")\n");
-        sb.append("\n| index.db of the big streams | JVM | plan | small stream writable | whole recovery | ratio | 5 % |\n");
-        sb.append("|---|---|---|---:|---:|---:|---|\n");
+        sb.append("\n| index.db of the big streams | JVM | plan | served | first ack | whole recovery | ratio (served) "
+                + "| ratio (first ack) | 5 % |\n");
+        sb.append("|---|---|---|---:|---:|---:|---:|---:|---|\n");
         for (OpenBench.Row row : r.openRows()) {
             List<OpenBench.OpenSample> all = r.opens(row);
             all.stream().filter(o -> !o.ok()).forEach(o -> failures.add("open (" + row.label() + "): " + o.failure()));
             Check c = open("", all);
             sb.append("| ").append(row.state().label).append(" | ").append(row.jvm().label).append(" | ").append(row.plan().label)
-                    .append(" | ").append(openMedian(all, true)).append(" | ").append(openMedian(all, false))
-                    .append(" | ").append(c.measured()).append(" | ").append(c.met() == null ? "—" : c.met() ? "PASS" : "FAIL")
+                    .append(" | ").append(openMedian(all, OpenBench.OpenSample::smallServedNanos))
+                    .append(" | ").append(openMedian(all, OpenBench.OpenSample::smallAckNanos))
+                    .append(" | ").append(openMedian(all, OpenBench.OpenSample::recoveryNanos))
+                    .append(" | ").append(openRatio(all, OpenBench.OpenSample::smallServedNanos))
+                    .append(" | ").append(openRatio(all, OpenBench.OpenSample::smallAckNanos))
+                    .append(" | ").append(c.met() == null ? "—" : c.met() ? "PASS" : "FAIL")
                     .append(" |\n");
         }
         sb.append('\n');
     }
 
+    /** Judged on served (writable); the first-ack ratio is shown beside it, unjudged. */
     private static Check open(String goal, List<OpenBench.OpenSample> opens) {
-        List<OpenBench.OpenSample> ok = opens.stream().filter(OpenBench.OpenSample::ok).toList();
-        if (ok.isEmpty()) {
+        OptionalDouble served = percent(opens, OpenBench.OpenSample::smallServedNanos);
+        if (served.isEmpty()) {
             return new Check(goal, "not measured in this run", null);
         }
-        // The median of each open's own ratio: the two times of one open share its noise.
-        long milliPercent = Stats.median(ok.stream().map(o -> o.smallAckNanos() * 100_000 / Math.max(1, o.recoveryNanos())).toList());
-        double pct = milliPercent / 1000.0;
-        return new Check(goal, String.format(Locale.ROOT, "%.2f %%", pct), pct <= 5.0);
+        double pct = served.getAsDouble();
+        return new Check(goal, String.format(Locale.ROOT, "%.2f %% (first ack %s)", pct, openRatio(opens, OpenBench.OpenSample::smallAckNanos)),
+                pct <= 5.0);
     }
 
-    private static String openMedian(List<OpenBench.OpenSample> opens, boolean small) {
-        List<Long> v = opens.stream().filter(OpenBench.OpenSample::ok)
-                .map(o -> small ? o.smallAckNanos() : o.recoveryNanos()).toList();
+    private static String openRatio(List<OpenBench.OpenSample> opens, java.util.function.ToLongFunction<OpenBench.OpenSample> small) {
+        OptionalDouble p = percent(opens, small);
+        return p.isEmpty() ? "—" : String.format(Locale.ROOT, "%.2f %%", p.getAsDouble());
+    }
+
+    /** The median of each open's own ratio (the times of one open share its noise), in percent. */
+    private static OptionalDouble percent(List<OpenBench.OpenSample> opens, java.util.function.ToLongFunction<OpenBench.OpenSample> small) {
+        List<OpenBench.OpenSample> ok = opens.stream().filter(OpenBench.OpenSample::ok).toList();
+        if (ok.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        long milliPercent = Stats.median(ok.stream().map(o -> small.applyAsLong(o) * 100_000 / Math.max(1, o.recoveryNanos())).toList());
+        return OptionalDouble.of(milliPercent / 1000.0);
+    }
+
+    private static String openMedian(List<OpenBench.OpenSample> opens, java.util.function.ToLongFunction<OpenBench.OpenSample> time) {
+        List<Long> v = opens.stream().filter(OpenBench.OpenSample::ok).map(time::applyAsLong).toList();
         return v.isEmpty() ? "—" : BenchTable.duration(Stats.median(v));
     }
 

@@ -5,21 +5,29 @@ import io.jetstart.core.hash.HighwayHash64;
 import io.jetstart.core.hash.RecordHash;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.hash.RecordHashes;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The JVM's record checksum choice ({@link RecordHashes}: in a fresh JVM about 100 ms of the Vector
- * API's start-up and a self-test, far more on a busy machine), made on a thread of its own from
- * the store's open; until it is made, the runtime checks and writes records with the scalar
- * checksum, which computes the same values.
+ * API's start-up and a self-test, far more on a busy machine), made on a thread of its own; until
+ * it is made, the runtime checks and writes records with the scalar checksum, which computes the
+ * same values.
  *
  * <p>Design note: the first stream served used to make the choice itself, on its tail check and
  * its first write, so a small stream waited for it before its first ack: 90-460 ms of its 0.6-1.7 s
  * in a fresh JVM on the loaded 2-core machine, with or without an AOT cache (the self-test runs
- * whatever is cached). The choice is a class initializer, so there is no half-made state; this
- * class only remembers, per store, that it has returned.
+ * whatever is cached). Made from the store's open, it then took the second core while the first
+ * stream started; the store now starts it (once, {@link #start()} is idempotent) when a stream of
+ * {@link #SCALAR_BELOW_BYTES} or more starts recovering, when the first stream is served, or when
+ * recovery ends, whichever comes first (docs/BENCHMARKS.md, "Per-stream readiness"). The choice is
+ * a class initializer, so there is no half-made state; this class only remembers, per store, that
+ * it has returned.
  */
 final class HashChoice {
+    /** Below this many bytes of records the scalar checksum is used anyway ({@link #forCheckOf}). */
+    static final long SCALAR_BELOW_BYTES = 1 << 20;
     private final Thread thread;
+    private final AtomicBoolean started = new AtomicBoolean();
     private final RecordHashSource source = RecordHashSource.chosenWhenMade(this::made);
     /** Always scalar: for a few records the vector hash never pays (RecordHashSource's design note). */
     private final RecordHashSource scalar = RecordHashSource.forStore(0, 1);
@@ -32,10 +40,14 @@ final class HashChoice {
         });
     }
 
+    /** Starts the choice's thread; later calls do nothing. */
     void start() {
-        thread.start();
+        if (started.compareAndSet(false, true)) {
+            thread.start();
+        }
     }
 
+    /** Waits for the choice when it was started (a thread never started is not waited for). */
     void join() throws InterruptedException {
         thread.join();
     }
@@ -56,7 +68,7 @@ final class HashChoice {
      * profile caught in a small stream's tail check), else {@link #source()}.
      */
     RecordHashSource forCheckOf(int bytes) {
-        return bytes < (1 << 20) ? scalar : source;
+        return bytes < SCALAR_BELOW_BYTES ? scalar : source;
     }
 
     /** The record checksum of block {@code index} of {@code stream}: the chosen one once it is made, the scalar one before. */

@@ -64,8 +64,13 @@ public final class JetStartStore implements AutoCloseable {
     private final int storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
-    /** The record checksum choice, made from open on its own thread (see {@link HashChoice}). */
+    /**
+     * The record checksum choice, made on its own thread once a stream that may hash many records
+     * starts, or the first stream is served (see {@link HashChoice}).
+     */
     private final HashChoice hashChoice = new HashChoice();
+    /** The serve path's classes, loaded on the second core from open (see {@link ServePathWarmUp}). */
+    private final ServePathWarmUp warmUp = new ServePathWarmUp();
     private final ConsumerHousekeeper housekeeper;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
@@ -90,6 +95,8 @@ public final class JetStartStore implements AutoCloseable {
             }
             throw e;
         }
+        // From here the store is ours: the serve path's classes load beside the store-wide start.
+        warmUp.start();
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
@@ -102,6 +109,9 @@ public final class JetStartStore implements AutoCloseable {
             if (e instanceof RecoveryEvent.RecoveryStarted) {
                 discovered.complete(null);
             } else if (e instanceof RecoveryEvent.StreamStarted st && !recoveryDone) {
+                if (st.blockBytes() >= HashChoice.SCALAR_BELOW_BYTES) {
+                    hashChoice.start();
+                }
                 // Known as recovering from the moment its recovery starts (per-stream readiness).
                 streams.computeIfAbsent(key(st.account(), st.stream()), k -> new CompletableFuture<>());
                 tellKnown(st.account(), st.stream());
@@ -135,7 +145,6 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     void start() {
-        hashChoice.start();
         recoveryThread.start();
         housekeeper.start();
     }
@@ -147,6 +156,11 @@ public final class JetStartStore implements AutoCloseable {
         } catch (Throwable t) {
             recovered.completeExceptionally(t);
         } finally {
+            if (!closed) {
+                // A store whose streams are all small (or failed) still gets the choice, for what is
+                // written later; a close() does not start it only to wait for it.
+                hashChoice.start();
+            }
             recoveryDone = true;
             discovered.complete(null);
             for (CompletableFuture<JetStartStream> f : streams.values()) {
@@ -161,6 +175,18 @@ public final class JetStartStore implements AutoCloseable {
 
     /** Called on a stream's recovery thread when it is back (store non-null) or has failed. */
     private void handOver(StreamReport report, StreamStore store) {
+        try {
+            serveOrFail(report, store);
+        } finally {
+            // The first stream is served (or failed): the checksum choice no longer competes with
+            // its start. Not on close(), which would only wait for it.
+            if (!closed) {
+                hashChoice.start();
+            }
+        }
+    }
+
+    private void serveOrFail(StreamReport report, StreamStore store) {
         CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(report.account(), report.name()), k -> new CompletableFuture<>());
         tellKnown(report.account(), report.name());
         if (store == null) {
@@ -592,6 +618,7 @@ public final class JetStartStore implements AutoCloseable {
         closed = true;
         recovery.close();
         recoveryThread.join();
+        warmUp.join();
         hashChoice.join();
         List<JetStartStream> served = new ArrayList<>();
         for (CompletableFuture<JetStartStream> f : streams.values()) {
