@@ -70,23 +70,50 @@ public final class BlockScanner {
      */
     private static final int YIELD_BYTES = 256 << 10;
 
-    /** Scans {@code buf[0, len)} as block {@code blockIndex}; never throws for bad data. */
+    /**
+     * Scans {@code buf[0, len)} as block {@code blockIndex}; never throws for bad data.
+     *
+     * <p>Design note: the records are walked by {@link #scanRecords} one 256 KiB stretch per call
+     * (the stretch between two yields), not in one loop over the block. A loop over a whole 8 MiB
+     * block (62,500 records of 134 bytes) runs long enough that a fresh JVM compiles it on-stack
+     * (OSR) mid-block, from a profile in which the loop had never ended; C2 then treated the
+     * loop's exit as unreachable, and the first block end threw the compiled code away (an
+     * "unstable_if" deoptimization), leaving every scan in C1 code until a second C2 compile ended
+     * ~0.3 s later (seed8's rebuild, JFR). A stretch ends every ~2,000 records, so its exit is in
+     * every profile, and its many calls get it compiled normally, without OSR.
+     */
     public BlockScan scan(long blockIndex, byte[] buf, int len) {
         checkSlice(buf, len);
         RecordHash h = hashFor(blockIndex);
         subjects.clear();
         State s = new State();
-        int index = 0;
-        int lchk = -1;
-        long verified = 0;
-        BlockProblem problem = null;
         boolean virtual = Thread.currentThread().isVirtual();
-        int yieldAt = YIELD_BYTES;
-        while (index < len) {
-            if (virtual && index >= yieldAt) {
+        int index = 0;
+        while (index < len && s.problem == null) {
+            if (virtual && index > 0) {
                 Thread.yield();
-                yieldAt = index + YIELD_BYTES;
             }
+            index = scanRecords(s, h, buf, index, len - index > YIELD_BYTES ? index + YIELD_BYTES : len, len);
+        }
+        s.fixUpEmpty();
+        int lchk = s.lastChecksumAt;
+        byte[] lastChecksum = lchk < 0 ? NO_CHECKSUM.clone()
+                : java.util.Arrays.copyOfRange(buf, lchk, lchk + Records.CHECKSUM_SIZE);
+        return new BlockScan(blockIndex, s.firstSeq, s.firstTs, s.lastSeq, s.lastTs, s.msgs, s.bytes, s.dmap,
+                Collections.unmodifiableList(s.tombstones), subjects.toMap(), s.ttls, s.schedules,
+                index, len, lastChecksum, s.problem, s.verified);
+    }
+
+    /**
+     * Scans the records of {@code buf} that start in {@code [index, stop)} (the last one may end
+     * after {@code stop}; none after {@code len}) into {@code s}. Returns where it stopped: the
+     * first record at or after {@code stop}, or the bad record, with {@code s.problem} set.
+     */
+    private int scanRecords(State s, RecordHash h, byte[] buf, int index, int stop, int len) {
+        int lchk = s.lastChecksumAt;
+        long verified = s.verified;
+        BlockProblem problem = null;
+        while (index < stop) {
             String bad = Records.sanity(buf, index, len);
             if (bad != null) {
                 problem = new BlockProblem(index, bad, len - index);
@@ -164,12 +191,10 @@ public final class BlockScanner {
             s.updateLast(seq, ts);
             index += rl;
         }
-        s.fixUpEmpty();
-        byte[] lastChecksum = lchk < 0 ? NO_CHECKSUM.clone()
-                : java.util.Arrays.copyOfRange(buf, lchk, lchk + Records.CHECKSUM_SIZE);
-        return new BlockScan(blockIndex, s.firstSeq, s.firstTs, s.lastSeq, s.lastTs, s.msgs, s.bytes, s.dmap,
-                Collections.unmodifiableList(s.tombstones), subjects.toMap(), s.ttls, s.schedules,
-                index, len, lastChecksum, problem, verified);
+        s.lastChecksumAt = lchk;
+        s.verified = verified;
+        s.problem = problem;
+        return index;
     }
 
     private void count(State s, byte[] buf, int index, int slen, boolean hasHeaders, int rl) {
@@ -271,6 +296,11 @@ public final class BlockScanner {
         long maxTombSeq;
         long maxTombTs;
         long dmapMax;
+        /** Offset of the last verified record's checksum, -1 before the first. */
+        int lastChecksumAt = -1;
+        long verified;
+        /** Where the scan stopped early, or null. */
+        BlockProblem problem;
         final SequenceSet dmap = new SequenceSet();
         final List<Tombstone> tombstones = new ArrayList<>();
 

@@ -205,6 +205,49 @@ class BlockScannerTest {
     }
 
     @Test
+    void aBlockOfManyStretchesGivesTheSameStateAsItsRecordsSayAndStopsAtTheBadOneInALaterStretch() {
+        // The scan walks a block 256 KiB at a time (BlockScanner.scanRecords): 30,000 records of
+        // 36 bytes are ~1 MiB, so records straddle every stretch boundary, a compaction gap, a
+        // tombstone and an erased record sit in later stretches, and the damage is in the fourth.
+        Blk blk = new Blk(1);
+        long seq = 0;
+        for (int i = 0; i < 30_000; i++) {
+            seq += i == 20_000 ? 3 : 1;
+            if (i == 12_345) {
+                blk.tomb(7, 70);
+            }
+            if (i == 25_000) {
+                blk.erased(seq++);
+            }
+            blk.msg(seq, seq * 10, i % 3 == 0 ? "a" : "b");
+        }
+        byte[] b = blk.bytes();
+        assertThat(b.length).isGreaterThan(4 * (256 << 10));
+        BlockScan s = new BlockScanner("S").scan(1, b, b.length);
+        assertThat(s.problem()).isNull();
+        assertThat(s.validLength()).isEqualTo(b.length);
+        assertThat(List.of(s.firstSeq(), s.lastSeq(), s.lastTs(), s.msgs())).containsExactly(1L, seq, seq * 10, 30_000L);
+        assertThat(s.deleted().toString()).isEqualTo("[20001,20002,25003]");
+        assertThat(s.tombstones()).containsExactly(new Tombstone(7, 70));
+        assertThat(s.subjects()).containsExactly(Map.entry("a", 10_000L), Map.entry("b", 20_000L));
+        assertThat(s.recordsVerified()).isEqualTo(30_002L);
+
+        int bad = 0;
+        int before = 0;
+        while (bad < 3 * (256 << 10) + 100) {
+            bad += (int) (LittleEndian.u32(b, bad) & 0x7fff_ffffL);
+            before++;
+        }
+        b[bad + 30] ^= 1;
+        BlockScan cut = new BlockScanner("S").scan(1, b, b.length);
+        assertThat(cut.problem().offset()).isEqualTo(bad);
+        assertThat(cut.problem().reason()).startsWith("invalid checksum: stored ");
+        assertThat(cut.validLength()).isEqualTo(bad);
+        assertThat(cut.recordsVerified()).isEqualTo(before);
+        assertThat(cut.lastChecksum()).isEqualTo(Arrays.copyOfRange(b, bad - 8, bad));
+    }
+
+    @Test
     void aHeaderClaimingRlOf2GiBIsReportedNotAllocated() {
         byte[] b = new Blk(1).msg(1, 10, "a").msg(2, 20, "a").bytes();
         LittleEndian.putU32(b, 36, 0x7fff_ffffL);
