@@ -117,6 +117,11 @@ final class WriterLoop {
     private volatile StreamView view;
     private volatile IOException failure;
     private volatile java.util.function.Predicate<String> interest;
+    /**
+     * Test seam: runs in {@link #submit} between the look at {@code accepting} and the offer, the
+     * window a close can fall into (WriterCloseRaceTest parks a publisher there). Null in service.
+     */
+    private volatile java.util.function.Consumer<Op> beforeOffer;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -188,6 +193,10 @@ final class WriterLoop {
             f.completeExceptionally(new IllegalStateException("stream '" + name + "' is closed"));
             return f;
         }
+        java.util.function.Consumer<Op> hook = beforeOffer;
+        if (hook != null) {
+            hook.accept(op);
+        }
         int spins = 0;
         while (!queue.offer(op)) {
             // Full queue: the writer is behind; wake it and back off (publishers block, they never drop).
@@ -224,6 +233,16 @@ final class WriterLoop {
         } finally {
             orphans.unlock();
         }
+    }
+
+    /** Test seam: {@code hook} sees every op after its {@code accepting} check, before its offer. */
+    void beforeOffer(java.util.function.Consumer<Op> hook) {
+        beforeOffer = hook;
+    }
+
+    /** The writer's thread (null before {@link #start}), for tests that check it ended. */
+    Thread thread() {
+        return thread;
     }
 
     /** Stops accepting, lets the writer finish what is queued, sync and write index.db, and waits for it. */

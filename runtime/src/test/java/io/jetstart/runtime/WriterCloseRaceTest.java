@@ -1,0 +1,58 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A publish that passed the writer's {@code accepting} check just before a close, and offers only
+ * after the close has run to its end, must still be answered. The publisher is parked in that
+ * window by the writer's {@code beforeOffer} seam, so the test does not depend on timing: the close
+ * runs completely while the publisher waits there, then the publisher offers.
+ */
+class WriterCloseRaceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aPublishThatPassedTheOpenCheckBeforeACloseIsFailedAsClosedOnceItOffers() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"RACE\",\"subjects\":[\"r\"]}"));
+        WriterLoop writer = s.writer();
+        CountDownLatch inWindow = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        writer.beforeOffer(op -> {
+            if (op instanceof WriterLoop.Publish) {
+                inWindow.countDown();
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        AtomicReference<CompletableFuture<PublishAck>> ack = new AtomicReference<>();
+        Thread publisher = Thread.ofPlatform().name("race-publisher").start(
+                () -> ack.set(s.publishAsync("r", Headers.EMPTY, new byte[8])));
+
+        inWindow.await();
+        store.close();
+        assertThat(writer.thread().isAlive()).as("the writer ended with the close").isFalse();
+        closed.countDown();
+        publisher.join();
+
+        // Without the writer's ended flag this future was never completed: the op sat in the queue
+        // of a writer that had drained for the last time.
+        assertThat(ack.get()).isCompletedExceptionally();
+        assertThat(ack.get().exceptionNow()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stream 'RACE' is closed");
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.isAlive() && (t.getName().startsWith("jetstart-writer $G > RACE") || t == publisher));
+    }
+}
