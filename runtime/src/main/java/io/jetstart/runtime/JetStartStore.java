@@ -374,6 +374,7 @@ public final class JetStartStore implements AutoCloseable {
         awaitDiscovery();
         admin.lockInterruptibly();
         try {
+            requireOpen();
             Path dir = streamDir(account, config.name());
             if (Files.exists(dir)) {
                 JetStartStream existing = awaitStream(account, config.name());
@@ -449,6 +450,7 @@ public final class JetStartStore implements AutoCloseable {
         JetStartStream s = awaitStream(account, name);
         admin.lockInterruptibly();
         try {
+            requireOpen();
             s.consumers().closeAll();
             s.stop();
             streams.remove(key(account, name));
@@ -569,6 +571,19 @@ public final class JetStartStore implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Called under {@link #admin}. NOTE: close() sets {@link #closed} before it takes {@code admin}
+     * to collect the served streams, so a create that saw the store open under {@code admin} has
+     * put its stream (writer running) before close looks, and close stops it; one that comes later
+     * sees it closed. Without the check a create after close started a writer nobody stopped, in a
+     * directory whose lock was already released, and a delete removed a stream's files.
+     */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("store " + storeDir + " is closed");
+        }
+    }
+
     private JetStartStream awaitStream(String account, String name) throws InterruptedException {
         try {
             return stream(account, name).await(Duration.ofDays(365));
@@ -621,10 +636,17 @@ public final class JetStartStore implements AutoCloseable {
         warmUp.join();
         hashChoice.join();
         List<JetStartStream> served = new ArrayList<>();
-        for (CompletableFuture<JetStartStream> f : streams.values()) {
-            if (f.isDone() && !f.isCompletedExceptionally()) {
-                served.add(f.join());
+        // Under admin: a createStream or deleteStream under way finishes first (see requireOpen).
+        // The recovery has ended, so every future a create can wait for under admin is complete.
+        admin.lock();
+        try {
+            for (CompletableFuture<JetStartStream> f : streams.values()) {
+                if (f.isDone() && !f.isCompletedExceptionally()) {
+                    served.add(f.join());
+                }
             }
+        } finally {
+            admin.unlock();
         }
         try {
             housekeeper.stop();
