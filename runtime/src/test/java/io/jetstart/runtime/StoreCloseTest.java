@@ -43,4 +43,20 @@ class StoreCloseTest {
             assertThat(RuntimeTestSupport.open(again, "KEPT").info().messages()).isEqualTo(1);
         }
     }
+
+    @Test
+    void creatingOrDeletingAConsumerAfterCloseIsRefusedAndTouchesNoFile() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"C\",\"subjects\":[\"c\"]}"));
+        s.createConsumer("{\"durable_name\":\"KEPT\",\"ack_policy\":\"explicit\"}");
+        store.close();
+
+        assertThatThrownBy(() -> s.createConsumer("{\"durable_name\":\"LATE\",\"ack_policy\":\"explicit\"}"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stream 'C' is closed");
+        assertThatThrownBy(() -> s.deleteConsumer("KEPT"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stream 'C' is closed");
+        Path obs = dir.resolve("jetstream").resolve("$G").resolve("streams").resolve("C").resolve("obs");
+        assertThat(obs.resolve("LATE")).doesNotExist();
+        assertThat(obs.resolve("KEPT").resolve("o.dat")).exists();
+    }
 }
