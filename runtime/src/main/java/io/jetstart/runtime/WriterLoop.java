@@ -297,7 +297,12 @@ final class WriterLoop {
         dedupe.expire(now);
         for (Op op : batch) {
             if (failure != null) {
-                op.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+                // A failed writer still ends on a stop: refused with the rest, stop() joined it for ever.
+                if (op instanceof Stop s) {
+                    stop = s;
+                } else {
+                    op.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+                }
                 continue;
             }
             try {

@@ -2,12 +2,15 @@ package io.jetstart.runtime;
 
 import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,5 +57,28 @@ class WriterCloseRaceTest {
                 .hasMessage("stream 'RACE' is closed");
         assertThat(Thread.getAllStackTraces().keySet())
                 .noneMatch(t -> t.isAlive() && (t.getName().startsWith("jetstart-writer $G > RACE") || t == publisher));
+    }
+
+    /**
+     * A writer that has stopped on an I/O error still ends on close: the interrupt makes its next
+     * channel write fail (ClosedByInterruptException), as a failing disk would. The timeout only
+     * keeps a broken close from hanging the build.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriterStoppedByAnIoErrorStillEndsOnClose() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"BROKEN\",\"subjects\":[\"b\"]}"));
+        s.publish("b", Headers.EMPTY, new byte[8]);
+        WriterLoop writer = s.writer();
+        writer.thread().interrupt();
+        assertThatThrownBy(() -> s.publish("b", Headers.EMPTY, new byte[8])).isInstanceOf(JetStreamApiException.class);
+        assertThat(writer.failure()).isNotNull();
+
+        store.close();
+
+        assertThat(writer.thread().isAlive()).isFalse();
+        assertThatThrownBy(() -> s.publish("b", Headers.EMPTY, new byte[8]))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stream 'BROKEN' is closed");
     }
 }
