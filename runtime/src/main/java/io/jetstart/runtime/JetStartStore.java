@@ -237,18 +237,29 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
+        // NOTE: a listener that throws despite its contract is skipped, not let through: out of the
+        // writer's loop it ended the writer's thread, leaving that batch's acks and every later op
+        // waiting for ever (a close joined the dead thread and returned, they stayed incomplete).
         WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
             @Override
             public void batchCommitted(CommittedBatch batch) {
                 for (CommitListener l : commitListeners) {
-                    l.batchCommitted(batch);
+                    try {
+                        l.batchCommitted(batch);
+                    } catch (RuntimeException ignored) {
+                        // See the note above: the writer and the other listeners go on.
+                    }
                 }
             }
 
             @Override
             public void synced(SyncPoint point) {
                 for (CommitListener l : commitListeners) {
-                    l.synced(point);
+                    try {
+                        l.synced(point);
+                    } catch (RuntimeException ignored) {
+                        // See the note above.
+                    }
                 }
             }
         });

@@ -81,4 +81,29 @@ class WriterCloseRaceTest {
         assertThatThrownBy(() -> s.publish("b", Headers.EMPTY, new byte[8]))
                 .isInstanceOf(IllegalStateException.class).hasMessage("stream 'BROKEN' is closed");
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aCommitListenerThatThrowsLeavesTheWriterRunning() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"LOUD\",\"subjects\":[\"l\"]}"));
+        store.addCommitListener(new CommitListener() {
+            @Override
+            public void batchCommitted(CommittedBatch batch) {
+                throw new IllegalStateException("listener broke");
+            }
+
+            @Override
+            public void synced(SyncPoint point) {
+                throw new IllegalStateException("listener broke");
+            }
+        });
+
+        assertThat(s.publish("l", Headers.EMPTY, new byte[8]).seq()).isEqualTo(1);
+        s.flush();
+        assertThat(s.publish("l", Headers.EMPTY, new byte[8]).seq()).isEqualTo(2);
+        assertThat(s.writer().thread().isAlive()).isTrue();
+        store.close();
+        assertThat(s.writer().thread().isAlive()).isFalse();
+    }
 }
