@@ -259,6 +259,31 @@ final class WriterLoop {
 
     private void run() {
         List<Op> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            loop(batch);
+        } catch (Throwable t) {
+            // NOTE: anything thrown out of the loop (a bug, an Error from a commit listener, out of
+            // memory) ends this thread; what it holds, what is queued and what is offered later then
+            // fails instead of waiting for ever for a writer that is gone.
+            fail(new IOException("writer failed: " + t, t));
+            JetStreamApiException failed = JetStreamApiException.storeFailed(failure.getMessage());
+            for (Op op : batch) {
+                op.done().completeExceptionally(failed);
+            }
+            for (Pending p : pending) {
+                p.future().completeExceptionally(failed);
+            }
+            for (Checkpoint c : checkpoints) {
+                c.done().completeExceptionally(failed);
+            }
+            closeTail();
+            ended = true;
+            failOrphans();
+            throw t;
+        }
+    }
+
+    private void loop(List<Op> batch) {
         while (true) {
             batch.clear();
             queue.drain(batch::add, MAX_BATCH);

@@ -106,4 +106,23 @@ class WriterCloseRaceTest {
         store.close();
         assertThat(s.writer().thread().isAlive()).isFalse();
     }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriterEndedByAnErrorFailsItsAcksAndEverythingOfferedLater() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"DEAD\",\"subjects\":[\"d\"]}"));
+        // An Error is not skipped as a listener's RuntimeException is: it ends the writer's thread.
+        store.addCommitListener(batch -> {
+            throw new AssertionError("listener died");
+        });
+
+        assertThatThrownBy(() -> s.publish("d", Headers.EMPTY, new byte[8]))
+                .isInstanceOfSatisfying(JetStreamApiException.class, e -> assertThat(e.errCode()).isEqualTo(10077))
+                .hasMessageContaining("listener died");
+        s.writer().thread().join();
+        assertThatThrownBy(() -> s.publish("d", Headers.EMPTY, new byte[8])).isInstanceOf(IllegalStateException.class)
+                .hasMessage("stream 'DEAD' is closed");
+        store.close();
+    }
 }
