@@ -56,6 +56,8 @@ public final class JetStartStore implements AutoCloseable {
     private final CompletableFuture<Void> discovered = new CompletableFuture<>();
     private final List<Problem> problems = new CopyOnWriteArrayList<>();
     private final ReentrantLock admin = new ReentrantLock();
+    /** Held for the whole of {@link #close}: a second close returns once the first has finished. */
+    private final ReentrantLock closing = new ReentrantLock();
     private final CountingDiskGate gate;
     private final BlockBuffers buffers;
     private final RecordHashSource hashes;
@@ -635,13 +637,25 @@ public final class JetStartStore implements AutoCloseable {
     /**
      * Cancels a recovery still running, lets every writer finish what is queued, sync and write its
      * {@code index.db}, then releases the lock. Operations after close fail with a clear exception.
+     * A close while another runs returns once that one has finished.
      */
     @Override
     public void close() throws IOException, InterruptedException {
-        if (closed) {
-            return;
+        closing.lockInterruptibly();
+        try {
+            if (closed) {
+                // Closed, or by now: a close that returned early while another still stopped the
+                // writers let its caller go on with writers running and the lock still held.
+                return;
+            }
+            closed = true;
+            closeOnce();
+        } finally {
+            closing.unlock();
         }
-        closed = true;
+    }
+
+    private void closeOnce() throws IOException, InterruptedException {
         recovery.close();
         recoveryThread.join();
         warmUp.join();

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,5 +60,53 @@ class StoreCloseTest {
         Path obs = dir.resolve("jetstream").resolve("$G").resolve("streams").resolve("C").resolve("obs");
         assertThat(obs.resolve("LATE")).doesNotExist();
         assertThat(obs.resolve("KEPT").resolve("o.dat")).exists();
+    }
+
+    /**
+     * A second close while the first still stops the writers returns only once the first is done.
+     * The first close is parked by the writer's seam as it hands its stop over; the second is let
+     * go once it waits (it never waits on that seam) or has returned.
+     */
+    @Test
+    void aSecondCloseReturnsOnlyOnceTheFirstHasStoppedTheWriters() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"TWICE\",\"subjects\":[\"t\"]}"));
+        WriterLoop writer = s.writer();
+        CountDownLatch stopping = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        writer.beforeOffer(op -> {
+            if (op instanceof WriterLoop.Stop) {
+                stopping.countDown();
+                try {
+                    goOn.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        Thread first = Thread.ofPlatform().name("first-close").start(() -> closeQuietly(store));
+        stopping.await();
+        AtomicBoolean writerAliveWhenSecondReturned = new AtomicBoolean();
+        Thread second = Thread.ofPlatform().name("second-close").start(() -> {
+            closeQuietly(store);
+            writerAliveWhenSecondReturned.set(writer.thread().isAlive());
+        });
+        while (second.getState() != Thread.State.WAITING && second.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        goOn.countDown();
+        first.join();
+        second.join();
+
+        assertThat(writerAliveWhenSecondReturned).isFalse();
+        assertThat(writer.thread().isAlive()).isFalse();
+    }
+
+    private static void closeQuietly(JetStartStore store) {
+        try {
+            store.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
