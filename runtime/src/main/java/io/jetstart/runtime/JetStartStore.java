@@ -357,6 +357,10 @@ public final class JetStartStore implements AutoCloseable {
     /** A handle on a stream, whether it is still recovering, served, failed or absent. */
     public StreamHandle stream(String account, String name) {
         CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), k -> new CompletableFuture<>());
+        // NOTE: recover() sets recoveryDone and then fails every future still open; this thread puts
+        // its future and then reads recoveryDone. Either that loop sees the future or this thread
+        // sees recoveryDone, so an await never waits for a recovery that has ended (close() cancels
+        // the recovery and joins it, which runs that loop too).
         if (recoveryDone && !f.isDone()) {
             f.completeExceptionally(JetStreamApiException.streamNotFound());
         }
