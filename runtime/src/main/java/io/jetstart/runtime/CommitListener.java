@@ -2,7 +2,8 @@ package io.jetstart.runtime;
 
 /**
  * Hears of each batch a stream's writer has committed (written and synced per policy), just
- * before its acks complete. Called on the writer's thread: it must be quick and must not throw.
+ * before its acks complete. Called on the writer's thread: it must be quick and must not throw
+ * (a store skips a listener's exception; the writer and the other listeners go on).
  */
 @FunctionalInterface
 public interface CommitListener {

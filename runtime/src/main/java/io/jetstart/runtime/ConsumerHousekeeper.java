@@ -44,6 +44,13 @@ final class ConsumerHousekeeper {
         }
     }
 
+    /**
+     * NOTE: no close race here. The loop reads {@code running} before every park and each park
+     * is bounded ({@link #TICK_NANOS}), so a stop between that read and the park (its unpark then
+     * lost) costs at most one tick; a stop before {@link #start} leaves a thread that ends at its
+     * first look. A tick never waits for a writer: it submits and looks at the future later
+     * ({@link PullConsumer#stateToWriteAfterReleases}); close stops this thread before the writers.
+     */
     void stop() throws InterruptedException {
         running = false;
         LockSupport.unpark(thread);

@@ -56,6 +56,8 @@ public final class JetStartStore implements AutoCloseable {
     private final CompletableFuture<Void> discovered = new CompletableFuture<>();
     private final List<Problem> problems = new CopyOnWriteArrayList<>();
     private final ReentrantLock admin = new ReentrantLock();
+    /** Held for the whole of {@link #close}: a second close returns once the first has finished. */
+    private final ReentrantLock closing = new ReentrantLock();
     private final CountingDiskGate gate;
     private final BlockBuffers buffers;
     private final RecordHashSource hashes;
@@ -237,18 +239,29 @@ public final class JetStartStore implements AutoCloseable {
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion;
+        // NOTE: a listener that throws despite its contract is skipped, not let through: out of the
+        // writer's loop it ended the writer's thread, leaving that batch's acks and every later op
+        // waiting for ever (a close joined the dead thread and returned, they stayed incomplete).
         WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
             @Override
             public void batchCommitted(CommittedBatch batch) {
                 for (CommitListener l : commitListeners) {
-                    l.batchCommitted(batch);
+                    try {
+                        l.batchCommitted(batch);
+                    } catch (RuntimeException ignored) {
+                        // See the note above: the writer and the other listeners go on.
+                    }
                 }
             }
 
             @Override
             public void synced(SyncPoint point) {
                 for (CommitListener l : commitListeners) {
-                    l.synced(point);
+                    try {
+                        l.synced(point);
+                    } catch (RuntimeException ignored) {
+                        // See the note above.
+                    }
                 }
             }
         });
@@ -344,6 +357,10 @@ public final class JetStartStore implements AutoCloseable {
     /** A handle on a stream, whether it is still recovering, served, failed or absent. */
     public StreamHandle stream(String account, String name) {
         CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), k -> new CompletableFuture<>());
+        // NOTE: recover() sets recoveryDone and then fails every future still open; this thread puts
+        // its future and then reads recoveryDone. Either that loop sees the future or this thread
+        // sees recoveryDone, so an await never waits for a recovery that has ended (close() cancels
+        // the recovery and joins it, which runs that loop too).
         if (recoveryDone && !f.isDone()) {
             f.completeExceptionally(JetStreamApiException.streamNotFound());
         }
@@ -374,6 +391,7 @@ public final class JetStartStore implements AutoCloseable {
         awaitDiscovery();
         admin.lockInterruptibly();
         try {
+            requireOpen();
             Path dir = streamDir(account, config.name());
             if (Files.exists(dir)) {
                 JetStartStream existing = awaitStream(account, config.name());
@@ -449,6 +467,7 @@ public final class JetStartStore implements AutoCloseable {
         JetStartStream s = awaitStream(account, name);
         admin.lockInterruptibly();
         try {
+            requireOpen();
             s.consumers().closeAll();
             s.stop();
             streams.remove(key(account, name));
@@ -569,6 +588,19 @@ public final class JetStartStore implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Called under {@link #admin}. NOTE: close() sets {@link #closed} before it takes {@code admin}
+     * to collect the served streams, so a create that saw the store open under {@code admin} has
+     * put its stream (writer running) before close looks, and close stops it; one that comes later
+     * sees it closed. Without the check a create after close started a writer nobody stopped, in a
+     * directory whose lock was already released, and a delete removed a stream's files.
+     */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("store " + storeDir + " is closed");
+        }
+    }
+
     private JetStartStream awaitStream(String account, String name) throws InterruptedException {
         try {
             return stream(account, name).await(Duration.ofDays(365));
@@ -609,22 +641,41 @@ public final class JetStartStore implements AutoCloseable {
     /**
      * Cancels a recovery still running, lets every writer finish what is queued, sync and write its
      * {@code index.db}, then releases the lock. Operations after close fail with a clear exception.
+     * A close while another runs returns once that one has finished.
      */
     @Override
     public void close() throws IOException, InterruptedException {
-        if (closed) {
-            return;
+        closing.lockInterruptibly();
+        try {
+            if (closed) {
+                // Closed, or by now: a close that returned early while another still stopped the
+                // writers let its caller go on with writers running and the lock still held.
+                return;
+            }
+            closed = true;
+            closeOnce();
+        } finally {
+            closing.unlock();
         }
-        closed = true;
+    }
+
+    private void closeOnce() throws IOException, InterruptedException {
         recovery.close();
         recoveryThread.join();
         warmUp.join();
         hashChoice.join();
         List<JetStartStream> served = new ArrayList<>();
-        for (CompletableFuture<JetStartStream> f : streams.values()) {
-            if (f.isDone() && !f.isCompletedExceptionally()) {
-                served.add(f.join());
+        // Under admin: a createStream or deleteStream under way finishes first (see requireOpen).
+        // The recovery has ended, so every future a create can wait for under admin is complete.
+        admin.lock();
+        try {
+            for (CompletableFuture<JetStartStream> f : streams.values()) {
+                if (f.isDone() && !f.isCompletedExceptionally()) {
+                    served.add(f.join());
+                }
             }
+        } finally {
+            admin.unlock();
         }
         try {
             housekeeper.stop();

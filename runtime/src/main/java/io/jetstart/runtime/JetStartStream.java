@@ -329,6 +329,11 @@ public final class JetStartStream {
         }
     }
 
+    /** The stream's writer (null when read-only), for the runtime's tests. */
+    WriterLoop writer() {
+        return writer;
+    }
+
     void stop() throws InterruptedException {
         if (writer != null) {
             writer.stop();

@@ -148,6 +148,9 @@ public final class PullConsumer {
                     if (left <= 0 || deleted) {
                         break;
                     }
+                    // NOTE: no close race: markDeleted sets deleted and signals under this lock, read
+                    // above under it, so a close cannot fall between the look and the wait; the wait
+                    // is bounded anyway. A consume loop started after a close ends at its first fetch.
                     changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
                     checkUsable();
                 }

@@ -51,6 +51,8 @@ final class StreamConsumers {
     private final Map<String, ConsumerKeys> sealed = new ConcurrentHashMap<>();
     private final StreamKeys keys;
     private final ReentrantLock admin = new ReentrantLock();
+    /** Set by {@link #closeAll} under {@link #admin}; from then on nothing is created, updated or deleted. */
+    private boolean closed;
 
     StreamConsumers(JetStartStream stream, Path streamDir, StreamKeys keys) {
         this.stream = stream;
@@ -105,6 +107,7 @@ final class StreamConsumers {
         String name = meta.path("Name").asText();
         admin.lockInterruptibly();
         try {
+            requireOpen();
             PullConsumer existing = served.get(name);
             if (existing != null || reported.containsKey(name)) {
                 ObjectNode old = existing != null ? existing.config().json() : reported.get(name).config().json();
@@ -153,6 +156,7 @@ final class StreamConsumers {
         String name = meta.path("Name").asText();
         admin.lockInterruptibly();
         try {
+            requireOpen();
             PullConsumer existing = served.get(name);
             if (existing == null) {
                 if (reported.containsKey(name)) {
@@ -208,6 +212,7 @@ final class StreamConsumers {
     void delete(String name) throws IOException, InterruptedException {
         admin.lockInterruptibly();
         try {
+            requireOpen();
             PullConsumer c = served.get(name);
             if (c == null && !reported.containsKey(name)) {
                 throw ConsumerDefinitions.notFound();
@@ -340,11 +345,24 @@ final class StreamConsumers {
     }
 
     /** On close: stops fetches and consume loops, then writes every changed o.dat. */
+    /**
+     * NOTE: the flag is set and the consumers listed under {@link #admin}, so a create under way has
+     * listed its consumer before (and is closed here with the rest) and a later one is refused; the
+     * consumers are closed after the lock is let go (a consume loop being joined may be waiting for it).
+     */
     void closeAll() {
-        for (PullConsumer c : served.values()) {
+        List<PullConsumer> all;
+        admin.lock();
+        try {
+            closed = true;
+            all = List.copyOf(served.values());
+        } finally {
+            admin.unlock();
+        }
+        for (PullConsumer c : all) {
             c.markDeleted();
         }
-        for (PullConsumer c : served.values()) {
+        for (PullConsumer c : all) {
             byte[] state = c.finalState();
             if (state != null) {
                 try {
@@ -353,6 +371,13 @@ final class StreamConsumers {
                     // The previous o.dat stays: a restart redelivers what this one would have acked.
                 }
             }
+        }
+    }
+
+    /** Called under {@link #admin}: the store closed (or the stream was deleted), its files are no longer ours. */
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("stream '" + stream.name() + "' is closed");
         }
     }
 

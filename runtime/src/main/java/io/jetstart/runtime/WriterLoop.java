@@ -117,6 +117,11 @@ final class WriterLoop {
     private volatile StreamView view;
     private volatile IOException failure;
     private volatile java.util.function.Predicate<String> interest;
+    /**
+     * Test seam: runs in {@link #submit} between the look at {@code accepting} and the offer, the
+     * window a close can fall into (WriterCloseRaceTest parks a publisher there). Null in service.
+     */
+    private volatile java.util.function.Consumer<Op> beforeOffer;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -188,6 +193,10 @@ final class WriterLoop {
             f.completeExceptionally(new IllegalStateException("stream '" + name + "' is closed"));
             return f;
         }
+        java.util.function.Consumer<Op> hook = beforeOffer;
+        if (hook != null) {
+            hook.accept(op);
+        }
         int spins = 0;
         while (!queue.offer(op)) {
             // Full queue: the writer is behind; wake it and back off (publishers block, they never drop).
@@ -226,6 +235,16 @@ final class WriterLoop {
         }
     }
 
+    /** Test seam: {@code hook} sees every op after its {@code accepting} check, before its offer. */
+    void beforeOffer(java.util.function.Consumer<Op> hook) {
+        beforeOffer = hook;
+    }
+
+    /** The writer's thread (null before {@link #start}), for tests that check it ended. */
+    Thread thread() {
+        return thread;
+    }
+
     /** Stops accepting, lets the writer finish what is queued, sync and write index.db, and waits for it. */
     void stop() throws InterruptedException {
         CompletableFuture<Void> done = new CompletableFuture<>();
@@ -240,6 +259,31 @@ final class WriterLoop {
 
     private void run() {
         List<Op> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            loop(batch);
+        } catch (Throwable t) {
+            // NOTE: anything thrown out of the loop (a bug, an Error from a commit listener, out of
+            // memory) ends this thread; what it holds, what is queued and what is offered later then
+            // fails instead of waiting for ever for a writer that is gone.
+            fail(new IOException("writer failed: " + t, t));
+            JetStreamApiException failed = JetStreamApiException.storeFailed(failure.getMessage());
+            for (Op op : batch) {
+                op.done().completeExceptionally(failed);
+            }
+            for (Pending p : pending) {
+                p.future().completeExceptionally(failed);
+            }
+            for (Checkpoint c : checkpoints) {
+                c.done().completeExceptionally(failed);
+            }
+            closeTail();
+            ended = true;
+            failOrphans();
+            throw t;
+        }
+    }
+
+    private void loop(List<Op> batch) {
         while (true) {
             batch.clear();
             queue.drain(batch::add, MAX_BATCH);
@@ -278,7 +322,12 @@ final class WriterLoop {
         dedupe.expire(now);
         for (Op op : batch) {
             if (failure != null) {
-                op.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+                // A failed writer still ends on a stop: refused with the rest, stop() joined it for ever.
+                if (op instanceof Stop s) {
+                    stop = s;
+                } else {
+                    op.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
+                }
                 continue;
             }
             try {

@@ -130,7 +130,9 @@ public final class KeyValueWatch implements AutoCloseable {
         lock.lockInterruptibly();
         try {
             if (commits == seen && !closed) {
-                // Bounded so a store closed under the watch (no commit will ever come) is noticed.
+                // Bounded so a store closed under the watch (no commit will ever come) is noticed:
+                // a close between the loop's look at isClosed and this wait is not signalled, so the
+                // watch's thread can outlive close() by up to this second; it never hangs.
                 committed.await(1, TimeUnit.SECONDS);
             }
         } finally {

@@ -1,0 +1,112 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a closed store still lets through: nothing that writes to its directory or starts a thread.
+ * Its lock is released by then, so another process may already hold the store.
+ */
+class StoreCloseTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void creatingAStreamAfterCloseIsRefusedAndStartsNoWriter() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        store.close();
+
+        assertThatThrownBy(() -> store.createStream("$G", config("{\"name\":\"LATE\",\"subjects\":[\"l\"]}")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        assertThat(dir.resolve("jetstream").resolve("$G").resolve("streams").resolve("LATE")).doesNotExist();
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > LATE"));
+    }
+
+    @Test
+    void deletingAStreamAfterCloseIsRefusedAndLeavesItsFiles() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        store.createStream("$G", config("{\"name\":\"KEPT\",\"subjects\":[\"k\"]}")).publish("k", Headers.EMPTY, new byte[3]);
+        store.close();
+
+        assertThatThrownBy(() -> store.deleteStream("$G", "KEPT"))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        Path kept = dir.resolve("jetstream").resolve("$G").resolve("streams").resolve("KEPT");
+        assertThat(kept.resolve("meta.inf")).exists();
+        try (JetStartStore again = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThat(RuntimeTestSupport.open(again, "KEPT").info().messages()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void creatingOrDeletingAConsumerAfterCloseIsRefusedAndTouchesNoFile() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"C\",\"subjects\":[\"c\"]}"));
+        s.createConsumer("{\"durable_name\":\"KEPT\",\"ack_policy\":\"explicit\"}");
+        store.close();
+
+        assertThatThrownBy(() -> s.createConsumer("{\"durable_name\":\"LATE\",\"ack_policy\":\"explicit\"}"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stream 'C' is closed");
+        assertThatThrownBy(() -> s.deleteConsumer("KEPT"))
+                .isInstanceOf(IllegalStateException.class).hasMessage("stream 'C' is closed");
+        Path obs = dir.resolve("jetstream").resolve("$G").resolve("streams").resolve("C").resolve("obs");
+        assertThat(obs.resolve("LATE")).doesNotExist();
+        assertThat(obs.resolve("KEPT").resolve("o.dat")).exists();
+    }
+
+    /**
+     * A second close while the first still stops the writers returns only once the first is done.
+     * The first close is parked by the writer's seam as it hands its stop over; the second is let
+     * go once it waits (it never waits on that seam) or has returned.
+     */
+    @Test
+    void aSecondCloseReturnsOnlyOnceTheFirstHasStoppedTheWriters() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"TWICE\",\"subjects\":[\"t\"]}"));
+        WriterLoop writer = s.writer();
+        CountDownLatch stopping = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        writer.beforeOffer(op -> {
+            if (op instanceof WriterLoop.Stop) {
+                stopping.countDown();
+                try {
+                    goOn.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        Thread first = Thread.ofPlatform().name("first-close").start(() -> closeQuietly(store));
+        stopping.await();
+        AtomicBoolean writerAliveWhenSecondReturned = new AtomicBoolean();
+        Thread second = Thread.ofPlatform().name("second-close").start(() -> {
+            closeQuietly(store);
+            writerAliveWhenSecondReturned.set(writer.thread().isAlive());
+        });
+        while (second.getState() != Thread.State.WAITING && second.getState() != Thread.State.TERMINATED) {
+            Thread.onSpinWait();
+        }
+        goOn.countDown();
+        first.join();
+        second.join();
+
+        assertThat(writerAliveWhenSecondReturned).isFalse();
+        assertThat(writer.thread().isAlive()).isFalse();
+    }
+
+    private static void closeQuietly(JetStartStore store) {
+        try {
+            store.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
