@@ -19,6 +19,15 @@ public interface CommitListener {
     default void synced(SyncPoint point) {
     }
 
+    /**
+     * The store is closing: called on the closing thread as {@link JetStartStore#close} starts,
+     * before its writers stop (again when a later close resumes an interrupted one; a listener
+     * that throws is skipped). A listener that runs a thread of its own (a KV watch) ends it here,
+     * so that thread does not outlive {@link JetStartStore#close}.
+     */
+    default void storeClosing() {
+    }
+
     /** Everything of {@code account > stream} up to {@code lastSeq} has been fsynced. */
     record SyncPoint(String account, String stream, long lastSeq) {
     }

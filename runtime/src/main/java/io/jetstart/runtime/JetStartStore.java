@@ -660,6 +660,15 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private void closeOnce() throws IOException, InterruptedException {
+        // First, while the writers still run: a KV watch ends its thread here (a watcher's call
+        // under way may still publish) instead of noticing the close up to a wait later.
+        for (CommitListener l : commitListeners) {
+            try {
+                l.storeClosing();
+            } catch (RuntimeException ignored) {
+                // Like a commit listener that throws: skipped, the close goes on.
+            }
+        }
         recovery.close();
         recoveryThread.join();
         warmUp.join();

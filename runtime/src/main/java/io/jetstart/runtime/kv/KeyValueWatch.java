@@ -6,7 +6,6 @@ import io.jetstart.core.store.StoredMessage;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,9 +43,17 @@ public final class KeyValueWatch implements AutoCloseable {
         this.options = options;
         String account = kv.account();
         String stream = kv.stream().name();
-        this.listener = batch -> {
-            if (batch.stream().equals(stream) && batch.account().equals(account)) {
-                wake();
+        this.listener = new CommitListener() {
+            @Override
+            public void batchCommitted(CommittedBatch batch) {
+                if (batch.stream().equals(stream) && batch.account().equals(account)) {
+                    wake();
+                }
+            }
+
+            @Override
+            public void storeClosing() {
+                stop();
             }
         };
     }
@@ -57,8 +64,44 @@ public final class KeyValueWatch implements AutoCloseable {
         // Listening before the start sequence is read: a commit after that read still wakes the watch.
         store.addCommitListener(w.listener);
         long startLast = kv.stream().info().lastSeq();
-        w.thread = Thread.ofVirtual().name("jetstart-kv-watch-" + kv.bucket()).start(() -> w.run(startLast));
+        w.thread = Thread.ofVirtual().name("jetstart-kv-watch-" + kv.bucket()).unstarted(() -> w.run(startLast));
+        // Started under the lock unless the store's close has already stopped the watch: a close
+        // that came first never sees a thread start after it returned.
+        w.lock.lock();
+        try {
+            if (!w.closed) {
+                w.thread.start();
+            }
+        } finally {
+            w.lock.unlock();
+        }
         return w;
+    }
+
+    /**
+     * The store is closing (on its closing thread, before the writers stop): ends the watch and
+     * waits for its thread, so none outlives the store's close. Wakes the thread rather than
+     * interrupting it, so a watcher's call under way finishes as it would.
+     */
+    private void stop() {
+        lock.lock();
+        try {
+            closed = true;
+            commits++;
+            committed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            // Kept for the store's close, which stops at its next wait; a later close() resumes
+            // and calls this again.
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void wake() {
@@ -130,10 +173,11 @@ public final class KeyValueWatch implements AutoCloseable {
         lock.lockInterruptibly();
         try {
             if (commits == seen && !closed) {
-                // Bounded so a store closed under the watch (no commit will ever come) is noticed:
-                // a close between the loop's look at isClosed and this wait is not signalled, so the
-                // watch's thread can outlive close() by up to this second; it never hangs.
-                committed.await(1, TimeUnit.SECONDS);
+                // NOTE: unbounded: the store's close stops the watch under this lock (storeClosing:
+                // closed set, commits bumped, signalled), so a close between the loop's look at
+                // isClosed and this wait is still seen. A bounded wait here let the thread outlive
+                // close() by up to its length.
+                committed.await();
             }
         } finally {
             lock.unlock();
@@ -148,6 +192,11 @@ public final class KeyValueWatch implements AutoCloseable {
     /** The revision of the last entry handed to the watcher (or skipped as a marker with IGNORE_DELETE); 0 before any. */
     public long lastRevision() {
         return lastDelivered;
+    }
+
+    /** The watch's thread, for tests that check where it waits. */
+    Thread thread() {
+        return thread;
     }
 
     /** Whether the watch's thread is still running. */

@@ -225,4 +225,28 @@ class KeyValueWatchTest {
         assertThat(w.isActive()).isFalse();
         assertThat(w.failure()).isEmpty();
     }
+
+    /**
+     * The watch's thread, parked waiting for a commit, is gone once the store's close returns. It
+     * used to wait up to a second (a bounded wait) before noticing the store had closed.
+     */
+    @Test
+    void noWatchThreadIsAliveOnceTheStoresCloseReturns() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        KeyValue kv = bucket(store);
+        Recorder r = new Recorder();
+        KeyValueWatch w = kv.watch(">", r);
+        assertThat(r.next(5)).endsWith(END);
+        Thread t = w.thread();
+        // Parked in its wait for a commit (nothing else parks it once its initial data is out).
+        while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+            Thread.onSpinWait();
+        }
+
+        store.close();
+
+        assertThat(t.isAlive()).isFalse();
+        assertThat(w.isActive()).isFalse();
+        assertThat(w.failure()).isEmpty();
+    }
 }
