@@ -81,6 +81,11 @@ public final class JetStartStore implements AutoCloseable {
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     private volatile boolean recoveryDone;
     private volatile boolean closed;
+    /**
+     * {@link #close} ran to its end (lock released). Apart from {@link #closed}: a close that was
+     * interrupted leaves this false, so the next close finishes its job.
+     */
+    private volatile boolean closeDone;
 
     JetStartStore(Path storeDir, RuntimeOptions options) throws IOException {
         if (!Files.isDirectory(storeDir)) {
@@ -641,13 +646,15 @@ public final class JetStartStore implements AutoCloseable {
     /**
      * Cancels a recovery still running, lets every writer finish what is queued, sync and write its
      * {@code index.db}, then releases the lock. Operations after close fail with a clear exception.
-     * A close while another runs returns once that one has finished.
+     * A close while another runs returns once that one has finished. A close that is interrupted
+     * throws InterruptedException with the store closed to new work but its lock still held (writers
+     * may still run); a later close finishes the job.
      */
     @Override
     public void close() throws IOException, InterruptedException {
         closing.lockInterruptibly();
         try {
-            if (closed) {
+            if (closeDone) {
                 // Closed, or by now: a close that returned early while another still stopped the
                 // writers let its caller go on with writers running and the lock still held.
                 return;
@@ -686,6 +693,7 @@ public final class JetStartStore implements AutoCloseable {
         } finally {
             admin.unlock();
         }
+        boolean interrupted = false;
         try {
             housekeeper.stop();
             for (JetStartStream s : served) {
@@ -694,9 +702,19 @@ public final class JetStartStore implements AutoCloseable {
             for (JetStartStream s : served) {
                 s.stop();
             }
+        } catch (InterruptedException e) {
+            // NOTE: writers may still run: the lock stays held and the close is not done, so a
+            // later close() resumes (each step above is safe to repeat: a stopped writer refuses
+            // the second Stop and its join returns). Before, an interrupted close released the
+            // lock and a later close returned at once, writers running.
+            interrupted = true;
+            throw e;
         } finally {
-            if (lock != null) {
-                lock.close();
+            if (!interrupted) {
+                closeDone = true;
+                if (lock != null) {
+                    lock.close();
+                }
             }
         }
     }

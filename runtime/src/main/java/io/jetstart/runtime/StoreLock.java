@@ -46,8 +46,15 @@ final class StoreLock implements AutoCloseable {
         return new StoreLock(ch, lock);
     }
 
+    /**
+     * Releases the lock; a second call does nothing (FileLock.release on a closed channel throws
+     * ClosedChannelException, and a close that runs again must not fail on it).
+     */
     @Override
     public void close() throws IOException {
+        if (!ch.isOpen()) {
+            return;
+        }
         try {
             lock.release();
         } finally {

@@ -102,6 +102,74 @@ class StoreCloseTest {
         assertThat(writer.thread().isAlive()).isFalse();
     }
 
+    /**
+     * A close interrupted while it stops the writers leaves the lock held (a writer may still run)
+     * and a later close finishes the job: the writer it had not reached yet is stopped, index.db
+     * written, the lock released once. The close is parked by the seam at the first Stop it hands
+     * over, then interrupted; the seam keeps the interrupt, so the close's join throws.
+     */
+    @Test
+    void aCloseThatWasInterruptedIsFinishedByTheNextClose() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        JetStartStream a = store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"]}"));
+        JetStartStream b = store.createStream("$G", config("{\"name\":\"B\",\"subjects\":[\"b\"]}"));
+        for (int i = 0; i < 3; i++) {
+            a.publish("a", Headers.EMPTY, new byte[5]);
+            b.publish("b", Headers.EMPTY, new byte[5]);
+        }
+        CountDownLatch stopping = new CountDownLatch(1);
+        AtomicBoolean parked = new AtomicBoolean();
+        java.util.function.Consumer<WriterLoop.Op> parkFirstStop = op -> {
+            if (op instanceof WriterLoop.Stop && parked.compareAndSet(false, true)) {
+                stopping.countDown();
+                try {
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        a.writer().beforeOffer(parkFirstStop);
+        b.writer().beforeOffer(parkFirstStop);
+        java.util.concurrent.atomic.AtomicReference<Throwable> firstFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread first = Thread.ofPlatform().name("interrupted-close").start(() -> {
+            try {
+                store.close();
+            } catch (Throwable t) {
+                firstFailed.set(t);
+            }
+        });
+        stopping.await();
+        first.interrupt();
+        first.join();
+
+        assertThat(firstFailed.get()).isInstanceOf(InterruptedException.class);
+        // One writer at least has not been told to stop: the store's directory is still ours.
+        assertThat(a.writer().thread().isAlive() || b.writer().thread().isAlive()).isTrue();
+        assertThatThrownBy(() -> JetStart.open(dir, RuntimeOptions.defaults())).isInstanceOf(StoreLockedException.class);
+
+        store.close();
+
+        assertThat(a.writer().thread().isAlive()).isFalse();
+        assertThat(b.writer().thread().isAlive()).isFalse();
+        Path streams = dir.resolve("jetstream").resolve("$G").resolve("streams");
+        assertThat(streams.resolve("A").resolve("msgs").resolve("index.db")).exists();
+        assertThat(streams.resolve("B").resolve("msgs").resolve("index.db")).exists();
+        store.close();
+        try (JetStartStore again = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThat(RuntimeTestSupport.open(again, "A").info().messages()).isEqualTo(3);
+            assertThat(RuntimeTestSupport.open(again, "B").info().messages()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aStoreLockClosedTwiceReleasesOnceAndDoesNotThrow() throws Exception {
+        StoreLock lock = StoreLock.acquire(dir);
+        lock.close();
+        lock.close();
+        StoreLock.acquire(dir).close();
+    }
+
     private static void closeQuietly(JetStartStore store) {
         try {
             store.close();
