@@ -80,6 +80,7 @@ public final class JetStartStore implements AutoCloseable {
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     private volatile boolean recoveryDone;
+    private volatile java.util.function.Consumer<JetStartStream> beforeConsumerRestore;
     private volatile boolean closed;
     /**
      * {@link #close} ran to its end (lock released). Apart from {@link #closed}: a close that was
@@ -224,8 +225,43 @@ public final class JetStartStore implements AutoCloseable {
                 restored.add(r.info());
             }
         }
-        s.consumers().restore(restored, s.readOnlyReason().orElse(null));
+        try {
+            java.util.function.Consumer<JetStartStream> hook = beforeConsumerRestore;
+            if (hook != null) {
+                hook.accept(s);
+            }
+            s.consumers().restore(restored, s.readOnlyReason().orElse(null));
+        } catch (RuntimeException | InterruptedException e) {
+            // NOTE: the writer started above; the stream's future fails, so neither a caller nor
+            // close() will ever stop it: stopped here, or its thread leaked. Only this stream fails.
+            stopAfterFailedHandOver(s);
+            if (e instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IllegalStateException("its consumers could not be restored (" + e + ")", e);
+        }
         return s;
+    }
+
+    /** Stops the writer of a stream whose hand-over failed after it started; keeps an interrupt for the caller. */
+    private static void stopAfterFailedHandOver(JetStartStream s) {
+        // Cleared for the join (a stop of an interrupted thread would return at once); set again after.
+        boolean interrupted = Thread.interrupted();
+        try {
+            s.stop();
+        } catch (InterruptedException again) {
+            // The Stop is queued: the writer ends on its own.
+            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Test seam: {@code hook} sees each served stream after its writer started, before its consumers are restored. */
+    void beforeConsumerRestore(java.util.function.Consumer<JetStartStream> hook) {
+        beforeConsumerRestore = hook;
     }
 
     private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {

@@ -1,0 +1,48 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stream whose consumers cannot be taken over at hand-over (its writer already started) fails
+ * alone: its writer is stopped, its future fails naming it, the other streams are served. No real
+ * consumer file was found that recovery restores and the runtime's restore then refuses (recovery
+ * checks the fields the restore parses), so a seam throws where the restore would.
+ */
+class ConsumerRestoreFailureTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aConsumerRestoreThatThrowsFailsOnlyItsStreamAndStopsItsWriter() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"BAD\",\"subjects\":[\"b\"]}"))
+                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            store.createStream("$G", config("{\"name\":\"GOOD\",\"subjects\":[\"g\"]}")).publish("g", Headers.EMPTY, new byte[4]);
+        }
+
+        try (JetStartStore store = new JetStartStore(dir, RuntimeOptions.defaults())) {
+            store.beforeConsumerRestore(s -> {
+                if (s.name().equals("BAD")) {
+                    throw new IllegalArgumentException("bad consumer file");
+                }
+            });
+            store.start();
+
+            assertThatThrownBy(() -> RuntimeTestSupport.open(store, "BAD"))
+                    .isInstanceOf(StreamUnavailableException.class)
+                    .hasMessageContaining("$G > BAD")
+                    .hasMessageContaining("its consumers could not be restored")
+                    .hasMessageContaining("bad consumer file");
+            // The future failed after the writer was stopped (joined): no wait needed here.
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > BAD"));
+            assertThat(RuntimeTestSupport.open(store, "GOOD").info().messages()).isEqualTo(1);
+        }
+    }
+}
