@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,20 +71,9 @@ class StoreCloseTest {
         JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
         JetStartStream s = store.createStream("$G", config("{\"name\":\"TWICE\",\"subjects\":[\"t\"]}"));
         WriterLoop writer = s.writer();
-        CountDownLatch stopping = new CountDownLatch(1);
-        CountDownLatch goOn = new CountDownLatch(1);
-        writer.beforeOffer(op -> {
-            if (op instanceof WriterLoop.Stop) {
-                stopping.countDown();
-                try {
-                    goOn.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        });
+        OfferPark stopping = OfferPark.firstOf(WriterLoop.Stop.class, writer);
         Thread first = Thread.ofPlatform().name("first-close").start(() -> closeQuietly(store));
-        stopping.await();
+        stopping.awaitParked();
         AtomicBoolean writerAliveWhenSecondReturned = new AtomicBoolean();
         Thread second = Thread.ofPlatform().name("second-close").start(() -> {
             closeQuietly(store);
@@ -94,7 +82,7 @@ class StoreCloseTest {
         while (second.getState() != Thread.State.WAITING && second.getState() != Thread.State.TERMINATED) {
             Thread.onSpinWait();
         }
-        goOn.countDown();
+        stopping.release();
         first.join();
         second.join();
 
@@ -117,20 +105,7 @@ class StoreCloseTest {
             a.publish("a", Headers.EMPTY, new byte[5]);
             b.publish("b", Headers.EMPTY, new byte[5]);
         }
-        CountDownLatch stopping = new CountDownLatch(1);
-        AtomicBoolean parked = new AtomicBoolean();
-        java.util.function.Consumer<WriterLoop.Op> parkFirstStop = op -> {
-            if (op instanceof WriterLoop.Stop && parked.compareAndSet(false, true)) {
-                stopping.countDown();
-                try {
-                    new CountDownLatch(1).await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        };
-        a.writer().beforeOffer(parkFirstStop);
-        b.writer().beforeOffer(parkFirstStop);
+        OfferPark stopping = OfferPark.firstOf(WriterLoop.Stop.class, a.writer(), b.writer());
         java.util.concurrent.atomic.AtomicReference<Throwable> firstFailed = new java.util.concurrent.atomic.AtomicReference<>();
         Thread first = Thread.ofPlatform().name("interrupted-close").start(() -> {
             try {
@@ -139,7 +114,7 @@ class StoreCloseTest {
                 firstFailed.set(t);
             }
         });
-        stopping.await();
+        stopping.awaitParked();
         first.interrupt();
         first.join();
 

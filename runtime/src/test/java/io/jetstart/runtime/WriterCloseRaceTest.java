@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -28,26 +27,15 @@ class WriterCloseRaceTest {
         JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
         JetStartStream s = store.createStream("$G", config("{\"name\":\"RACE\",\"subjects\":[\"r\"]}"));
         WriterLoop writer = s.writer();
-        CountDownLatch inWindow = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        writer.beforeOffer(op -> {
-            if (op instanceof WriterLoop.Publish) {
-                inWindow.countDown();
-                try {
-                    closed.await();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        });
+        OfferPark inWindow = OfferPark.firstOf(WriterLoop.Publish.class, writer);
         AtomicReference<CompletableFuture<PublishAck>> ack = new AtomicReference<>();
         Thread publisher = Thread.ofPlatform().name("race-publisher").start(
                 () -> ack.set(s.publishAsync("r", Headers.EMPTY, new byte[8])));
 
-        inWindow.await();
+        inWindow.awaitParked();
         store.close();
         assertThat(writer.thread().isAlive()).as("the writer ended with the close").isFalse();
-        closed.countDown();
+        inWindow.release();
         publisher.join();
 
         // Without the writer's ended flag this future was never completed: the op sat in the queue
