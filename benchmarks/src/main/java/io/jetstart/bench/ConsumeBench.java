@@ -74,15 +74,15 @@ final class ConsumeBench {
             serverLabel = server == null ? "" : server.label();
             // One untimed run per side first: the runtime's consumer path and jnats are compiled by
             // then (the first run of a JVM measured a third of the later ones).
-            timed(runtime, 0);
+            timed(runtime, 0, problems);
             if (server != null) {
-                timed(server, 0);
+                timed(server, 0, problems);
             }
             for (int r = 1; r <= settings.runs(); r++) {
                 loads.add(LoadAverage.read(Path.of("/proc/loadavg")));
-                runtimeNanos.add(timed(runtime, r));
+                runtimeNanos.add(timed(runtime, r, problems));
                 if (server != null) {
-                    serverNanos.add(timed(server, r));
+                    serverNanos.add(timed(server, r, problems));
                 }
             }
             return new Result(settings, Machine.current(), runtime.label(), runtimeNanos, serverLabel, serverNanos, loads, problems);
@@ -98,11 +98,25 @@ final class ConsumeBench {
         return new ServerConsumeSide(b, fresh(settings.work().resolve("server")), settings);
     }
 
-    private long timed(ConsumeSide side, int run) throws Exception {
-        long nanos = side.consumeAll(run);
-        log.printf(Locale.ROOT, "bench consume: %s %s: %,.0f msgs/s%n", run == 0 ? "warm-up" : "run " + run, side.label(),
-                msgsPerSecond(settings.messages(), nanos));
-        return nanos;
+    /** Times one run of a side; a run whose delivery jnats lost is made again (twice at most) and noted. */
+    private long timed(ConsumeSide side, int run, List<String> problems) throws Exception {
+        String which = run == 0 ? "warm-up" : "run " + run;
+        for (int attempt = 1; ; attempt++) {
+            long nanos;
+            try {
+                nanos = side.consumeAll(run);
+            } catch (ServerConsumeSide.DeliveryLost e) {
+                if (attempt == 3) {
+                    throw new IllegalStateException(e.getMessage() + " (" + which + ", three times in a row)", e);
+                }
+                String note = which + " of " + side.label() + " made again: " + e.getMessage();
+                problems.add(note);
+                log.println("bench consume: " + note);
+                continue;
+            }
+            log.printf(Locale.ROOT, "bench consume: %s %s: %,.0f msgs/s%n", which, side.label(), msgsPerSecond(settings.messages(), nanos));
+            return nanos;
+        }
     }
 
     static double msgsPerSecond(long messages, long nanos) {

@@ -109,7 +109,9 @@ final class ServerConsumeSide implements ConsumeSide {
                 }
             }
             if (n == before) {
-                throw new IllegalStateException("nats-server: a fetch returned nothing after " + n + " of " + settings.messages());
+                // The run is void, not failed: the consumer goes so that the same run can be made again.
+                jsm.deleteConsumer("BENCH", name);
+                throw new DeliveryLost("nats-server: a fetch returned nothing after " + n + " of " + settings.messages());
             }
         }
         ConsumerInfo info = jsm.getConsumerInfo("BENCH", name);
@@ -125,6 +127,18 @@ final class ServerConsumeSide implements ConsumeSide {
         long took = System.nanoTime() - t0;
         jsm.deleteConsumer("BENCH", name);
         return took;
+    }
+
+    /**
+     * A fetch came back empty (after its 5 s expiry) while messages were still undelivered: seen
+     * once in many runs with 999,999 of 1,000,000 fetched. Presumably the missing message is one the
+     * server counts as delivered and jnats did not hand out (it would come back only after the 30 s
+     * ack wait), so the run measures neither side; {@link ConsumeBench} runs it again.
+     */
+    static final class DeliveryLost extends Exception {
+        DeliveryLost(String message) {
+            super(message);
+        }
     }
 
     @Override
