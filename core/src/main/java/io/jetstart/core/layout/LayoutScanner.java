@@ -138,21 +138,10 @@ final class LayoutScanner {
     }
 
     private StreamDir scanStream(String account, DirListing.Entry stream, String rel) throws IOException {
-        DirListing top;
-        try {
-            // Only what is read below needs its attributes, not meta.inf or meta.sum.
-            top = DirListing.of(stream.path(), gate, STREAM_ENTRIES);
-        } catch (NotDirectoryException | NoSuchFileException notOne) {
-            // A file, a dangling link, or an entry removed since streams/ was listed.
-            skip(rel, "not a directory, not a stream");
-            return null;
-        } catch (ClosedByInterruptException | InterruptedIOException e) {
-            throw e;
-        } catch (IOException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw e;
-            }
-            skip(rel, "cannot be listed: " + e);
+        // Only what is read below needs its attributes, not meta.inf or meta.sum. Not a directory: a
+        // file, a dangling link, or an entry removed since streams/ was listed.
+        DirListing top = listOrSkip(stream.path(), rel, STREAM_ENTRIES, "not a directory, not a stream");
+        if (top == null) {
             return null;
         }
         List<String> evidence = new ArrayList<>();
@@ -252,11 +241,20 @@ final class LayoutScanner {
     }
 
     private DirListing listOrSkip(Path dir, String rel, Predicate<String> statThese) throws IOException {
+        return listOrSkip(dir, rel, statThese, null);
+    }
+
+    /** As above; {@code notADirectory}, when not null, is the skip's reason for a path that is no directory (or gone). */
+    private DirListing listOrSkip(Path dir, String rel, Predicate<String> statThese, String notADirectory) throws IOException {
         try {
             return DirListing.of(dir, gate, statThese);
         } catch (ClosedByInterruptException | InterruptedIOException e) {
             throw e;
         } catch (IOException e) {
+            if (notADirectory != null && (e instanceof NotDirectoryException || e instanceof NoSuchFileException)) {
+                skip(rel, notADirectory);
+                return null;
+            }
             if (Thread.currentThread().isInterrupted()) {
                 throw e;
             }
