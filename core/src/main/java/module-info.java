@@ -23,6 +23,7 @@ module io.jetstart.core {
     exports io.jetstart.core.layout;
     exports io.jetstart.core.lines;
     exports io.jetstart.core.meta;
+    exports io.jetstart.core.options;
     exports io.jetstart.core.store;
     exports io.jetstart.core.write;
 }
