@@ -95,7 +95,9 @@ public final class JetStartStore implements AutoCloseable {
 
     JetStartStore(Path storeDir, RuntimeOptions options) throws IOException {
         if (!Files.isDirectory(storeDir)) {
-            throw new IOException(storeDir + " is not a directory");
+            // A missing directory is not made: a mistyped path would otherwise become a new, empty store.
+            throw new IOException(storeDir + (Files.exists(storeDir) ? " is not a directory"
+                    : " does not exist (JetStart.open creates a store only in an existing directory: create it first)"));
         }
         this.storeDir = storeDir;
         this.options = options;
