@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Generate a demo store in a temp folder, truncate its index.db files, recover it in parallel.")
 final class DemoCommand implements Callable<Integer> {
+    private static final OptionFlags FLAGS = OptionFlags.of("streams", "--streams", "messages", "--messages", "payload", "--payload");
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -61,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
             // Every option is checked before anything is printed or created (exit 64, no temp folder).
             generator = GeneratorSpec.of(streams, messages, payload).withSubjects(16).withConsumers(2);
         } catch (IllegalArgumentException e) {
-            err.println("jetstart: " + e.getMessage());
+            err.println("jetstart: " + FLAGS.describe(e));
             return Main.USAGE;
         }
         Integer badMetrics = metrics.refuseIfInvalid(err);

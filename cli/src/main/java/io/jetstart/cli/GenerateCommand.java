@@ -16,6 +16,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Write a valid nats-server store (blocks, index.db, meta files, consumers) into STORE_DIR/jetstream.")
 final class GenerateCommand implements Callable<Integer> {
+    private static final OptionFlags FLAGS = OptionFlags.of("streams", "--streams", "messages", "--messages",
+            "payload", "--payload", "subjects", "--subjects", "consumers", "--consumers", "account", "--account",
+            "indexVersion", "--index-version");
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,7 +71,7 @@ final class GenerateCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--block-size must be 1024..8388608, got " + blockSize);
             }
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            spec.commandLine().getErr().println("jetstart: " + FLAGS.describe(e));
             return Main.USAGE;
         }
         // A wrong target is a wrong option (64), not an unreadable store (66): refuse before writing anything.

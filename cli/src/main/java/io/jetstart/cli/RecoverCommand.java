@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
         description = "Recover every stream and consumer in parallel (a virtual thread per stream under structured "
                 + "concurrency), read-only, and report what came back. Logs nats-server's restore lines on stderr.")
 final class RecoverCommand implements Callable<Integer> {
+    private static final OptionFlags FLAGS = OptionFlags.of("dios", "--dios", "workers", "--workers");
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -81,7 +83,7 @@ final class RecoverCommand implements Callable<Integer> {
                 opts = opts.withWorkers(parallelism.workers);
             }
         } catch (IllegalArgumentException e) {
-            err.println("jetstart: " + e.getMessage());
+            err.println("jetstart: " + FLAGS.describe(e));
             return Main.USAGE;
         }
         if (deadline != null && deadline.isZero()) {

@@ -24,6 +24,20 @@ class UsageErrorTest {
     }
 
     @Test
+    void diosAndWorkersOutOfRangeAreNamedByTheirFlags(@TempDir Path tmp) {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+
+        TestStores.Run dios = TestStores.cli("recover", store.toString(), "--dios", "0", "--quiet");
+        TestStores.Run workers = TestStores.cli("recover", store.toString(), "--workers", "4097", "--quiet");
+
+        assertThat(dios.exit()).isEqualTo(Main.USAGE);
+        assertThat(dios.err()).isEqualTo("jetstart: --dios must be between 1 and 8192, got 0\n");
+        assertThat(workers.exit()).isEqualTo(Main.USAGE);
+        assertThat(workers.err()).isEqualTo("jetstart: --workers must be between 1 and 4096, got 4097\n");
+        assertThat(dios.out() + workers.out()).isEmpty();
+    }
+
+    @Test
     void aNegativeDeadlineIsRefusedByTheParser(@TempDir Path tmp) {
         TestStores.Run run = TestStores.cli("recover", tmp.toString(), "--deadline=-5s");
 

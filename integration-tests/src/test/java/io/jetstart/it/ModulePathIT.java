@@ -71,7 +71,7 @@ class ModulePathIT {
 
         assertThat(exports).containsOnlyKeys("io.jetstart.core", "io.jetstart.recovery", "io.jetstart.metrics", "io.jetstart.runtime");
         assertThat(exports.get("io.jetstart.core")).containsExactlyInAnyOrder("io.jetstart.core.backup", "io.jetstart.core.compress", "io.jetstart.core.crypto", "io.jetstart.core.format", "io.jetstart.core.hash",
-                "io.jetstart.core.io", "io.jetstart.core.layout", "io.jetstart.core.lines", "io.jetstart.core.meta", "io.jetstart.core.store",
+                "io.jetstart.core.io", "io.jetstart.core.layout", "io.jetstart.core.lines", "io.jetstart.core.meta", "io.jetstart.core.options", "io.jetstart.core.store",
                 "io.jetstart.core.write");
         assertThat(exports.get("io.jetstart.recovery")).containsExactlyInAnyOrder("io.jetstart.recovery", "io.jetstart.recovery.repair");
         assertThat(exports.get("io.jetstart.metrics")).containsExactly("io.jetstart.metrics");

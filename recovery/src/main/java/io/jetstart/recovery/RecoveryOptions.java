@@ -3,6 +3,7 @@ package io.jetstart.recovery;
 import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.options.InvalidOptionException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -46,10 +47,10 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
 
     public RecoveryOptions {
         if (dios < CountingDiskGate.MIN_PERMITS || dios > CountingDiskGate.MAX_PERMITS) {
-            throw new IllegalArgumentException("--dios must be between 1 and 8192, got " + dios);
+            throw new InvalidOptionException("dios", "RecoveryOptions.withDios", "must be between 1 and 8192", String.valueOf(dios));
         }
         if (workers < 1 || workers > 4096) {
-            throw new IllegalArgumentException("--workers must be between 1 and 4096, got " + workers);
+            throw new InvalidOptionException("workers", "RecoveryOptions.withWorkers", "must be between 1 and 4096", String.valueOf(workers));
         }
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(listener, "listener");
@@ -57,7 +58,7 @@ public record RecoveryOptions(int dios, int workers, Mode mode, Duration deadlin
         firstStreams = firstStreams == null ? Set.of() : Set.copyOf(firstStreams);
         if (deadline != null && (deadline.isNegative() || deadline.isZero())) {
             // In Go's notation (as operators write it), not Duration's PT0S.
-            throw new IllegalArgumentException("--deadline must be positive, got " + GoFormat.duration(deadline.toNanos()));
+            throw new InvalidOptionException("deadline", "RecoveryOptions.withDeadline", "must be positive", GoFormat.duration(deadline.toNanos()));
         }
     }
 

@@ -23,7 +23,8 @@ public interface CommitListener {
      * The store is closing: called on the closing thread as {@link JetStartStore#close} starts,
      * before its writers stop (again when a later close resumes an interrupted one; a listener
      * that throws is skipped). A listener that runs a thread of its own (a KV watch) ends it here,
-     * so that thread does not outlive {@link JetStartStore#close}.
+     * so that thread does not outlive {@link JetStartStore#close}. Every listener added hears it:
+     * {@link JetStartStore#addCommitListener} refuses one once the close has begun.
      */
     default void storeClosing() {
     }

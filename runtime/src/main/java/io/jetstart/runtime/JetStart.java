@@ -21,7 +21,10 @@ public final class JetStart {
      * Locks the store and returns at once; recovery runs behind the returned store, and each
      * stream is served as soon as its own recovery finishes.
      *
+     * @param storeDir an existing directory: nats-server's {@code store_dir} (or its {@code jetstream}
+     *                 folder); an empty one becomes a new store ({@code jetstream/$G/streams/})
      * @throws StoreLockedException when another runtime has the store open
+     * @throws IOException          when {@code storeDir} does not exist or is not a directory (named)
      */
     public static JetStartStore open(Path storeDir, RuntimeOptions options) throws IOException {
         JetStartStore s = new JetStartStore(storeDir, options);

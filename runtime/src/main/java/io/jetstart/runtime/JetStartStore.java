@@ -76,6 +76,11 @@ public final class JetStartStore implements AutoCloseable {
     private final ConsumerHousekeeper housekeeper;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
+    /**
+     * Held to add a commit listener and to set {@link #closed}: a listener is either added before
+     * close looks at the list (and hears {@link CommitListener#storeClosing}) or refused. In memory only.
+     */
+    private final ReentrantLock listening = new ReentrantLock();
     private final List<StreamListener> streamListeners = new CopyOnWriteArrayList<>();
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
@@ -90,7 +95,9 @@ public final class JetStartStore implements AutoCloseable {
 
     JetStartStore(Path storeDir, RuntimeOptions options) throws IOException {
         if (!Files.isDirectory(storeDir)) {
-            throw new IOException(storeDir + " is not a directory");
+            // A missing directory is not made: a mistyped path would otherwise become a new, empty store.
+            throw new IOException(storeDir + (Files.exists(storeDir) ? " is not a directory"
+                    : " does not exist (JetStart.open creates a store only in an existing directory: create it first)"));
         }
         this.storeDir = storeDir;
         this.options = options;
@@ -567,9 +574,25 @@ public final class JetStartStore implements AutoCloseable {
         return consumerTotals;
     }
 
-    /** Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics). */
+    /**
+     * Adds a listener of every committed batch of every stream (the CLI's ack lines, metrics, a KV
+     * watch). Every listener added hears {@link CommitListener#storeClosing} when the store closes.
+     *
+     * @throws IllegalStateException "store … is closed" once {@link #close} has begun: a listener
+     *                               added then would never hear it (a KV watch's thread would
+     *                               outlive the close)
+     */
     public void addCommitListener(CommitListener l) {
-        commitListeners.add(java.util.Objects.requireNonNull(l, "listener"));
+        java.util.Objects.requireNonNull(l, "listener");
+        listening.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("store " + storeDir + " is closed");
+            }
+            commitListeners.add(l);
+        } finally {
+            listening.unlock();
+        }
     }
 
     /** Removes a listener added with {@link #addCommitListener}; no effect when it is not there. */
@@ -695,7 +718,13 @@ public final class JetStartStore implements AutoCloseable {
                 // writers let its caller go on with writers running and the lock still held.
                 return;
             }
-            closed = true;
+            // Under listening: a listener added before this is in the list closeOnce tells; one after is refused.
+            listening.lock();
+            try {
+                closed = true;
+            } finally {
+                listening.unlock();
+            }
             closeOnce();
         } finally {
             closing.unlock();

@@ -2,6 +2,8 @@ package io.jetstart.runtime;
 
 import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.options.InvalidOptionException;
+import io.jetstart.recovery.GoFormat;
 import io.jetstart.recovery.RecoveryOptions;
 import java.time.Duration;
 import java.util.Objects;
@@ -36,17 +38,19 @@ public record RuntimeOptions(RecoveryOptions recovery, SyncPolicy sync, Duration
         Objects.requireNonNull(syncInterval, "syncInterval");
         Objects.requireNonNull(cipher, "cipher");
         if (syncInterval.isNegative() || syncInterval.isZero()) {
-            throw new IllegalArgumentException("sync interval must be positive, got " + syncInterval);
+            throw new InvalidOptionException("syncInterval", "RuntimeOptions.withSyncInterval", "must be positive",
+                    GoFormat.duration(syncInterval.toNanos()));
         }
         if (indexVersion != 0 && indexVersion != 1 && indexVersion != 4) {
-            throw new IllegalArgumentException("index.db version must be 1 (nats-server 2.10) or 4 (2.14+), or 0 for auto; got "
-                    + indexVersion);
+            throw new InvalidOptionException("indexVersion", "RuntimeOptions.withIndexVersion",
+                    "must be 1 (nats-server 2.10) or 4 (2.14+), or 0 for the store's own", String.valueOf(indexVersion));
         }
         if (blockSize != 0 && (blockSize < 1024 || blockSize > 8 << 20)) {
-            throw new IllegalArgumentException("block size must be 1 KiB..8 MiB, got " + blockSize);
+            throw new InvalidOptionException("blockSize", "RuntimeOptions.withBlockSize",
+                    "must be 0 (the server's rule) or 1024..8388608 bytes", String.valueOf(blockSize));
         }
         if (maxPayload < 1) {
-            throw new IllegalArgumentException("max payload must be positive, got " + maxPayload);
+            throw new InvalidOptionException("maxPayload", "RuntimeOptions.maxPayload", "must be positive", String.valueOf(maxPayload));
         }
     }
 

@@ -105,6 +105,9 @@ public final class RecordHashes {
                 // Checked first: without C2 the vector hash never leaves its slow path.
             } else {
                 try {
+                    // io.jetstart.core does not require the incubating module (module-info says why):
+                    // on a module path it reads it only from here on. No effect on the class path.
+                    RecordHashes.class.getModule().addReads(ModuleLayer.boot().findModule(VECTOR_MODULE).orElseThrow());
                     Class<?> type = Class.forName(VECTOR_CLASS);
                     // Our own lookup: the vector package is not exported, so a public lookup cannot see it on a module path.
                     MethodHandles.Lookup lookup = MethodHandles.lookup();

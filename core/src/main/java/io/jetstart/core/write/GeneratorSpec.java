@@ -1,6 +1,7 @@
 package io.jetstart.core.write;
 
 import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.options.InvalidOptionException;
 
 /**
  * What {@code jetstart generate} writes.
@@ -22,25 +23,25 @@ public record GeneratorSpec(int streams, long messages, int payload, int subject
 
     public GeneratorSpec {
         if (streams < 1 || streams > 100_000) {
-            throw new IllegalArgumentException("--streams must be 1..100000, got " + streams);
+            throw new InvalidOptionException("streams", "GeneratorSpec.of", "must be 1..100000", String.valueOf(streams));
         }
         if (messages < 0 || messages > 10_000_000_000L) {
-            throw new IllegalArgumentException("--messages must be 0..10000000000, got " + messages);
+            throw new InvalidOptionException("messages", "GeneratorSpec.of", "must be 0..10000000000", String.valueOf(messages));
         }
         if (payload < 0 || payload > 1 << 20) {
-            throw new IllegalArgumentException("--payload must be 0..1048576 bytes, got " + payload);
+            throw new InvalidOptionException("payload", "GeneratorSpec.of", "must be 0..1048576 bytes", String.valueOf(payload));
         }
         if (subjects < 1 || subjects > 10_000_000) {
-            throw new IllegalArgumentException("--subjects must be 1..10000000, got " + subjects);
+            throw new InvalidOptionException("subjects", "GeneratorSpec.withSubjects", "must be 1..10000000", String.valueOf(subjects));
         }
         if (consumers < 0 || consumers > 10_000) {
-            throw new IllegalArgumentException("--consumers must be 0..10000, got " + consumers);
+            throw new InvalidOptionException("consumers", "GeneratorSpec.withConsumers", "must be 0..10000", String.valueOf(consumers));
         }
         if (account == null || account.isEmpty() || account.contains("/") || account.startsWith(".")) {
-            throw new IllegalArgumentException("--account must be a directory name, got '" + account + "'");
+            throw new InvalidOptionException("account", "GeneratorSpec.withAccount", "must be a directory name", "'" + account + "'");
         }
         if (indexVersion < IndexDbCodec.MIN_VERSION || indexVersion > IndexDbCodec.MAX_VERSION) {
-            throw new IllegalArgumentException("--index-version must be 1..4, got " + indexVersion);
+            throw new InvalidOptionException("indexVersion", "GeneratorSpec.withIndexVersion", "must be 1..4", String.valueOf(indexVersion));
         }
     }
 

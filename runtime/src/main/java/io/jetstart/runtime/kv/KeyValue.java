@@ -208,7 +208,10 @@ public final class KeyValue {
     /**
      * Watches the keys matching {@code pattern}: by default the latest entry of each key first,
      * then {@link KeyValueWatcher#endOfData()}, then every new entry in revision order, delivered
-     * on a virtual thread from the stream's commits. Close the returned watch to stop it.
+     * on a virtual thread from the stream's commits. Close the returned watch to stop it; the
+     * store's close stops it too.
+     *
+     * @throws IllegalStateException "store … is closed" once the store's close has begun
      */
     public KeyValueWatch watch(String pattern, KeyValueWatcher watcher, WatchOption... options) {
         KvNames.checkPattern(pattern);

@@ -33,6 +33,8 @@ public final class KeyValueWatch implements AutoCloseable {
     private volatile Throwable failure;
     private volatile long lastDelivered;
     private Thread thread;
+    /** The stream's last sequence when the watch started: the initial entries are those up to it. */
+    private long startLast;
 
     private KeyValueWatch(KeyValue kv, JetStartStore store, String filter, KeyValueWatcher watcher,
                           EnumSet<WatchOption> options) {
@@ -61,10 +63,18 @@ public final class KeyValueWatch implements AutoCloseable {
     static KeyValueWatch start(KeyValue kv, JetStartStore store, String filter, KeyValueWatcher watcher,
                                EnumSet<WatchOption> options) {
         KeyValueWatch w = new KeyValueWatch(kv, store, filter, watcher, options);
+        // Made before the listener is added: the store's close may call stop() (which joins it) from then on.
+        w.thread = Thread.ofVirtual().name("jetstart-kv-watch-" + kv.bucket()).unstarted(w::run);
         // Listening before the start sequence is read: a commit after that read still wakes the watch.
+        // Refused once the store's close has begun ("store ... is closed"): the close would never stop
+        // this watch, whose thread would call the watcher after close() returned.
         store.addCommitListener(w.listener);
-        long startLast = kv.stream().info().lastSeq();
-        w.thread = Thread.ofVirtual().name("jetstart-kv-watch-" + kv.bucket()).unstarted(() -> w.run(startLast));
+        try {
+            w.startLast = kv.stream().info().lastSeq(); // read by the thread, which starts after this write
+        } catch (RuntimeException e) {
+            store.removeCommitListener(w.listener);
+            throw e;
+        }
         // Started under the lock unless the store's close has already stopped the watch: a close
         // that came first never sees a thread start after it returned.
         w.lock.lock();
@@ -114,7 +124,7 @@ public final class KeyValueWatch implements AutoCloseable {
         }
     }
 
-    private void run(long startLast) {
+    private void run() {
         try {
             long next = startLast + 1;
             if (!options.contains(WatchOption.UPDATES_ONLY)) {

@@ -249,4 +249,73 @@ class KeyValueWatchTest {
         assertThat(w.isActive()).isFalse();
         assertThat(w.failure()).isEmpty();
     }
+
+    /**
+     * A watch started while the store's close runs, after close has told the listeners it knew of
+     * that it is closing: held there by a commit listener's storeClosing (an ordering seam, no
+     * timing). The watch is refused ("store ... is closed", as a createStream then would be); it used
+     * to start a thread that close never heard of, which called the watcher after close returned.
+     */
+    @Test
+    void aWatchStartedWhileTheStoreClosesIsRefusedAndNoWatchThreadOutlivesTheClose() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        KeyValue kv = store.createKeyValue(KeyValueConfig.of("late"));
+        java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch watchTried = new java.util.concurrent.CountDownLatch(1);
+        store.addCommitListener(new io.jetstart.runtime.CommitListener() {
+            @Override
+            public void batchCommitted(CommittedBatch batch) {
+            }
+
+            @Override
+            public void storeClosing() {
+                closing.countDown();
+                try {
+                    watchTried.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        java.util.concurrent.CountDownLatch watcherReleased = new java.util.concurrent.CountDownLatch(1);
+        KeyValueWatcher holdsItsThread = new KeyValueWatcher() {
+            @Override
+            public void watch(KeyValueEntry e) {
+            }
+
+            @Override
+            public void endOfData() {
+                try {
+                    watcherReleased.await(); // a late watch's thread stays alive here until the test lets it go
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        Thread closer = Thread.ofPlatform().name("closer").start(() -> {
+            try {
+                store.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        closing.await();
+
+        KeyValueWatch late = null;
+        Throwable refused = null;
+        try {
+            late = kv.watch(">", holdsItsThread);
+        } catch (IllegalStateException e) {
+            refused = e;
+        } finally {
+            watchTried.countDown();
+        }
+        closer.join();
+        boolean lateThreadAlive = late != null && late.isActive();
+        watcherReleased.countDown();
+
+        assertThat(lateThreadAlive).as("a watch thread alive after close() returned").isFalse();
+        assertThat(refused).as("the watch started after close began").isNotNull()
+                .hasMessage("store " + dir + " is closed");
+    }
 }
