@@ -69,11 +69,6 @@ final class EventPump implements AutoCloseable {
         }
     }
 
-    /** Whether events are held back (no {@link #releaseWith} yet). */
-    boolean holding() {
-        return holding;
-    }
-
     void emit(RecoveryEvent e) {
         if (reporter == null) {
             return;
