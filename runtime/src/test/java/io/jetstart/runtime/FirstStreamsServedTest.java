@@ -113,4 +113,17 @@ class FirstStreamsServedTest {
         }
         assertThat(seen).containsExactly("discovered 3 streams, SMALL READY");
     }
+
+    @Test
+    void aNamedStreamThatIsNotInTheStoreIsNotFoundAndTheOthersAreServed() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"]}")).publish("a", bytes("one"));
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withFirstStreams(Set.of("NOPE")))) {
+            store.recovery().get();
+            assertThat(store.stream("A").await(java.time.Duration.ofSeconds(30)).info().messages()).isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.stream("NOPE").await(java.time.Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> assertThat(e.errCode()).isEqualTo(10059));
+        }
+    }
 }
