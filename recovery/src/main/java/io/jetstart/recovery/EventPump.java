@@ -32,6 +32,9 @@ final class EventPump implements AutoCloseable {
     private volatile boolean sleeping;
     /** Longest park: the safety net of the wake-up handshake (see the class note). */
     private static final long MAX_PARK_NANOS = 20_000_000;
+    private volatile boolean holding;
+    private final java.util.concurrent.locks.ReentrantLock holdLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.List<RecoveryEvent> held = new java.util.ArrayList<>();
 
     EventPump(RecoveryListener listener) {
         this.listener = listener;
@@ -39,7 +42,53 @@ final class EventPump implements AutoCloseable {
                 : Thread.ofPlatform().daemon().name("jetstart-events").start(this::drainLoop);
     }
 
+    /**
+     * From now until {@link #releaseWith}, events are kept back: streams started before the store was
+     * discovered report after the {@code RecoveryStarted} that discovery ends with, as every other
+     * stream does (listeners take that event as the first).
+     */
+    void holdUntilStarted() {
+        holding = true;
+    }
+
+    /** Emits {@code started}, then every event held back since {@link #holdUntilStarted}, in their order; a no-op when nothing is held. */
+    void releaseWith(RecoveryEvent started) {
+        holdLock.lock();
+        try {
+            if (!holding) {
+                return;
+            }
+            offer(started);
+            for (RecoveryEvent e : held) {
+                offer(e);
+            }
+            held.clear();
+            holding = false;
+        } finally {
+            holdLock.unlock();
+        }
+    }
+
     void emit(RecoveryEvent e) {
+        if (reporter == null) {
+            return;
+        }
+        if (holding) {
+            holdLock.lock();
+            try {
+                // Looked at again under the lock: a release in between has offered the held ones.
+                if (holding) {
+                    held.add(e);
+                    return;
+                }
+            } finally {
+                holdLock.unlock();
+            }
+        }
+        offer(e);
+    }
+
+    private void offer(RecoveryEvent e) {
         if (reporter == null) {
             return;
         }

@@ -73,6 +73,11 @@ final class FirstStreams {
         return new FirstStreams(first, wait);
     }
 
+    /** No first streams and no wait: for the streams started before discovery, which are first by being started. */
+    static FirstStreams none() {
+        return new FirstStreams(new IdentityHashMap<>(), false);
+    }
+
     boolean isFirst(StreamDir sd) {
         return first.containsKey(sd);
     }

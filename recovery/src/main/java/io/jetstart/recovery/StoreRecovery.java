@@ -34,6 +34,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -86,7 +88,8 @@ public final class StoreRecovery implements AutoCloseable {
         this(storeDir, options, gateProbe, StreamHandOver.NONE);
     }
 
-    private StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe, StreamHandOver handOver) {
+    /** For tests: a gate probe and a hand-over. */
+    StoreRecovery(Path storeDir, RecoveryOptions options, UnaryOperator<DiskGate> gateProbe, StreamHandOver handOver) {
         this.storeDir = storeDir;
         this.options = options;
         this.gateProbe = gateProbe;
@@ -118,6 +121,10 @@ public final class StoreRecovery implements AutoCloseable {
         BlockBuffers buffers = new BlockBuffers(sequential ? 1 : options.workers());
         Instant deadline = options.deadline() == null ? null : Instant.now().plus(options.deadline());
         try (EventPump events = new EventPump(options.listener())) {
+            List<StoreLayout.Found> early = sequential || options.firstStreams().isEmpty() ? List.of() : findEarly(io);
+            if (!early.isEmpty()) {
+                return runEarlyFirst(early, start, runner, gate, io, buffers, deadline, events);
+            }
             StoreLayout layout = StoreLayout.discover(storeDir, io);
             List<StreamDir> plan = new ArrayList<>(layout.streams());
             if (!options.onlyStreams().isEmpty()) {
@@ -129,74 +136,20 @@ public final class StoreRecovery implements AutoCloseable {
             plan.sort(first.order());
             long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
             // One line for the whole store, chosen before the first fork (a few header reads).
-            LineChoice detected = ServerLineDetector.detect(plan, io);
-            LineChoice lineChoice = options.serverLine() == null ? detected : detected.askedFor(options.serverLine());
-            ServerLine line = lineChoice.line();
+            LineChoice lineChoice = lineChoice(plan, io);
             RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
             events.emit(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(),
                     buffers.count(), GateView.of(gate)));
-            // What each stream task finished with and told the listener. A runner may lose a task's
-            // value when the group is cancelled as the task returns (a StructuredTaskScope subtask
-            // is then UNAVAILABLE, a cancelled Future has no result): the report must still say
-            // what the listener was told, and each stream must finish exactly once.
-            // The first streams' disk operations pass every other waiter at the gate (same permits).
-            DiskGate ioFirst = first.any() ? gateProbe.apply(gate.ahead()) : io;
-            AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
-            List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
-            // More streams than workers: the streams alone keep every worker busy, so a stream's few
-            // consumers load on its own task rather than in a task group of their own (a scope and a
-            // virtual thread per consumer, 3,000 of them for 1,000 streams, cost ~5 % of the CPU of a
-            // fresh JVM and bought no parallelism; docs/BENCHMARKS.md, issue 13).
-            TaskRunner inline = TaskRunners.sequential();
-            boolean streamsFillWorkers = plan.size() > options.workers();
-            for (int i = 0; i < plan.size(); i++) {
-                StreamDir sd = plan.get(i);
-                int index = i;
-                DiskGate streamIo = first.isFirst(sd) ? ioFirst : io;
-                TaskRunner consumerRunner = streamsFillWorkers && sd.consumers().size() <= INLINE_CONSUMERS ? inline : runner;
-                // A first stream checks its records with the checksum its own size calls for: a
-                // small one with the scalar hash, rather than waiting for the Vector API's start-up
-                // and running it uncompiled for a few records (a fresh-JVM profile of a 4.3 GB
-                // store caught the small stream's fast path there).
-                RecordHashSource streamHashes = first.isFirst(sd) ? RecordHashSource.forStore(sd.blockBytes()) : hashes;
-                tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(), () -> {
-                    try {
-                        return recoverStream(sd, line, runner, consumerRunner, streamIo, buffers, streamHashes, events, sequential,
-                                first, r -> finished.set(index, r));
-                    } finally {
-                        first.finished(sd);
-                    }
-                }));
-            }
-            List<TaskRunner.Result<StreamReport>> results;
-            boolean interruptedByOther = false;
             // Discovery is not interrupted: an interrupt there surfaced as an IOException ("interrupted
             // while waiting for a disk permit") and the run failed as if the store were unreadable. It
             // is one stat pass, so close() takes effect when it ends: either close() sees
             // tasksStarting and interrupts, or this thread sees closed (both volatile).
             tasksStarting = true;
-            try {
-                results = closed ? cancelledResults(tasks.size()) : runner.runAll(tasks, deadline);
-            } catch (InterruptedException e) {
-                interruptedByOther = !closed;
-                results = cancelledResults(tasks.size());
-            }
-            List<StreamReport> reports = new ArrayList<>(plan.size());
-            for (int i = 0; i < plan.size(); i++) {
-                StreamReport told = finished.get(i);
-                reports.add(told != null ? told : toReport(plan.get(i), results.get(i), events));
-            }
-            reports.sort(Comparator.comparing(StreamReport::account).thenComparing(StreamReport::name));
-            // Named only when some stream was rebuilt: only a rebuild hashes every record.
-            String checksum = reports.stream().anyMatch(r -> r.outcome() == Outcome.REBUILT) ? hashes.describe() : null;
-            RecoveryReport report = new RecoveryReport(List.copyOf(reports), System.nanoTime() - start, runner.kind(),
-                    gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), layout.skipped(), checksum,
-                    lineChoice);
-            events.emit(new RecoveryEvent.RecoveryFinished(report));
-            if (interruptedByOther) {
-                throw new InterruptedException("recovery interrupted");
-            }
-            return report;
+            Forked forked = forkStreams(plan, first, StreamLine.known(lineChoice.line()), runner, gate, io, buffers, hashes, events,
+                    sequential, deadline, false);
+            boolean interruptedByOther = forked.interrupted() && !closed;
+            List<StreamReport> reports = new ArrayList<>(forked.reports());
+            return finish(reports, start, runner, gate, buffers, layout.skipped(), hashes, lineChoice, events, interruptedByOther);
         } finally {
             // An interrupt sent by close() was for this run only; do not leak it to the caller.
             if (closed) {
@@ -205,6 +158,272 @@ public final class StoreRecovery implements AutoCloseable {
             tasksStarting = false;
             owner = null;
         }
+    }
+
+    /** The store's line as detected from {@code plan}'s files, or the one asked for (keeping what the files said). */
+    private LineChoice lineChoice(List<StreamDir> plan, DiskGate io) throws InterruptedException {
+        LineChoice detected = ServerLineDetector.detect(plan, io);
+        return options.serverLine() == null ? detected : detected.askedFor(options.serverLine());
+    }
+
+    /** The streams' reports, sorted, in the run's report; {@code RecoveryFinished} emitted. */
+    private RecoveryReport finish(List<StreamReport> reports, long start, TaskRunner runner, CountingDiskGate gate, BlockBuffers buffers,
+                                  List<String> skipped, RecordHashSource hashes, LineChoice lineChoice, EventPump events,
+                                  boolean interruptedByOther) throws InterruptedException {
+        reports.sort(Comparator.comparing(StreamReport::account).thenComparing(StreamReport::name));
+        // Named only when some stream was rebuilt: only a rebuild hashes every record.
+        String checksum = reports.stream().anyMatch(r -> r.outcome() == Outcome.REBUILT) ? hashes.describe() : null;
+        RecoveryReport report = new RecoveryReport(List.copyOf(reports), System.nanoTime() - start, runner.kind(),
+                gate.permits(), buffers.count(), gate.peakInUse(), gate.totalWaitNanos(), skipped, checksum,
+                lineChoice);
+        events.emit(new RecoveryEvent.RecoveryFinished(report));
+        if (interruptedByOther) {
+            throw new InterruptedException("recovery interrupted");
+        }
+        return report;
+    }
+
+    /** What became of a group of stream tasks: every stream's report, in plan order. */
+    private record Forked(List<StreamReport> reports, boolean interrupted) {
+    }
+
+    /**
+     * One task per stream of {@code plan}, run to the end (or cancelled: {@code cancelled}, a close,
+     * an interrupt of this thread); every stream of the plan gets its report and its hand-over.
+     */
+    private Forked forkStreams(List<StreamDir> plan, FirstStreams first, StreamLine line, TaskRunner runner, CountingDiskGate gate,
+                               DiskGate io, BlockBuffers buffers, RecordHashSource hashes, EventPump events, boolean sequential,
+                               Instant deadline, boolean cancelled) {
+        // What each stream task finished with and told the listener. A runner may lose a task's
+        // value when the group is cancelled as the task returns (a StructuredTaskScope subtask
+        // is then UNAVAILABLE, a cancelled Future has no result): the report must still say
+        // what the listener was told, and each stream must finish exactly once.
+        // The first streams' disk operations pass every other waiter at the gate (same permits).
+        DiskGate ioFirst = first.any() ? gateProbe.apply(gate.ahead()) : io;
+        AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(plan.size());
+        List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(plan.size());
+        // More streams than workers: the streams alone keep every worker busy, so a stream's few
+        // consumers load on its own task rather than in a task group of their own (a scope and a
+        // virtual thread per consumer, 3,000 of them for 1,000 streams, cost ~5 % of the CPU of a
+        // fresh JVM and bought no parallelism; docs/BENCHMARKS.md, issue 13).
+        TaskRunner inline = TaskRunners.sequential();
+        boolean streamsFillWorkers = plan.size() > options.workers();
+        for (int i = 0; i < plan.size(); i++) {
+            StreamDir sd = plan.get(i);
+            int index = i;
+            DiskGate streamIo = first.isFirst(sd) ? ioFirst : io;
+            TaskRunner consumerRunner = streamsFillWorkers && sd.consumers().size() <= INLINE_CONSUMERS ? inline : runner;
+            // A first stream checks its records with the checksum its own size calls for: a
+            // small one with the scalar hash, rather than waiting for the Vector API's start-up
+            // and running it uncompiled for a few records (a fresh-JVM profile of a 4.3 GB
+            // store caught the small stream's fast path there).
+            RecordHashSource streamHashes = first.isFirst(sd) ? RecordHashSource.forStore(sd.blockBytes()) : hashes;
+            tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(), () -> {
+                try {
+                    return recoverStream(sd, line, runner, consumerRunner, streamIo, buffers, streamHashes, events, sequential,
+                            first, r -> finished.set(index, r));
+                } finally {
+                    first.finished(sd);
+                }
+            }));
+        }
+        List<TaskRunner.Result<StreamReport>> results;
+        boolean interrupted = false;
+        try {
+            results = cancelled || closed ? cancelledResults(tasks.size()) : runner.runAll(tasks, deadline);
+        } catch (InterruptedException e) {
+            interrupted = true;
+            results = cancelledResults(tasks.size());
+        }
+        List<StreamReport> reports = new ArrayList<>(plan.size());
+        for (int i = 0; i < plan.size(); i++) {
+            StreamReport told = finished.get(i);
+            reports.add(told != null ? told : toReport(plan.get(i), results.get(i), events));
+        }
+        return new Forked(reports, interrupted);
+    }
+
+    /**
+     * The named first streams of the store ({@link RecoveryOptions#firstStreams}, within
+     * {@link RecoveryOptions#onlyStreams}), found without discovering the rest; none when the
+     * store cannot be looked into that way (discovery then says why, as without names).
+     */
+    private List<StoreLayout.Found> findEarly(DiskGate io) {
+        try {
+            List<StoreLayout.Found> found = new ArrayList<>(StoreLayout.findNamed(storeDir, io, options.firstStreams()));
+            if (!options.onlyStreams().isEmpty()) {
+                found.removeIf(f -> !options.onlyStreams().contains(f.stream().name()));
+            }
+            return found;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** What the discovery task of {@link #runEarlyFirst} found and did, read by the run's thread after the group ends. */
+    private static final class Rest {
+        volatile StoreLayout layout;
+        volatile LineChoice lineChoice;
+        volatile RecordHashSource hashes;
+        volatile List<StreamReport> reports;
+        volatile IOException failure;
+    }
+
+    /**
+     * The named first streams start at once, each on its task, while a task of the same group
+     * discovers the store, detects its line and then (once every early stream has ended, as the
+     * others wait for the first ones) recovers the other streams as {@link #run} does without names.
+     *
+     * <p>Design note: a named stream's directory is known from its name, so it needs neither the
+     * store's listing nor its block stats; and it needs the store's line only where its own files
+     * do not decide what it recovers ({@link StreamLine}). Its events are held back until discovery's
+     * {@code RecoveryStarted}. A close() interrupts the whole group, discovery included (which
+     * then ends as cancelled rather than as an unreadable store).
+     */
+    private RecoveryReport runEarlyFirst(List<StoreLayout.Found> early, long start, TaskRunner runner, CountingDiskGate gate,
+                                         DiskGate io, BlockBuffers buffers, Instant deadline, EventPump events)
+            throws IOException, InterruptedException {
+        events.holdUntilStarted();
+        DiskGate ioFirst = gateProbe.apply(gate.ahead());
+        CompletableFuture<ServerLine> storeLine = new CompletableFuture<>();
+        CountDownLatch earlyDone = new CountDownLatch(early.size());
+        // Discovery starts once every early stream has ended, or as soon as one waits for the store's line.
+        CountDownLatch discoveryGo = new CountDownLatch(1);
+        AtomicReferenceArray<StreamReport> finished = new AtomicReferenceArray<>(early.size());
+        Rest rest = new Rest();
+        List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(early.size() + 1);
+        for (int i = 0; i < early.size(); i++) {
+            StreamDir sd = early.get(i).stream();
+            int listedBefore = early.get(i).listedBefore();
+            int index = i;
+            StreamLine line = options.serverLine() != null ? StreamLine.known(options.serverLine())
+                    : StreamLine.early(() -> ServerLineDetector.lowestFor(sd, listedBefore, ioFirst), storeLine, discoveryGo::countDown,
+                    sd.dir());
+            tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(), () -> {
+                try {
+                    return recoverStream(sd, line, runner, runner, ioFirst, buffers, RecordHashSource.forStore(sd.blockBytes()), events,
+                            false, FirstStreams.none(), r -> finished.set(index, r));
+                } finally {
+                    earlyDone.countDown();
+                    if (earlyDone.getCount() == 0) {
+                        discoveryGo.countDown();
+                    }
+                }
+            }));
+        }
+        tasks.add(new TaskRunner.NamedTask<>("discovery", () -> {
+            recoverRest(early, earlyDone, discoveryGo, storeLine, rest, runner, gate, io, buffers, deadline, events);
+            return null;
+        }));
+        tasksStarting = true;
+        List<TaskRunner.Result<StreamReport>> results;
+        boolean interruptedByOther = false;
+        try {
+            results = closed ? cancelledResults(tasks.size()) : runner.runAll(tasks, deadline);
+        } catch (InterruptedException e) {
+            interruptedByOther = !closed;
+            results = cancelledResults(tasks.size());
+        }
+        // Nobody waits for what never comes (a group cancelled before its discovery task ran).
+        storeLine.completeExceptionally(new InterruptedException("recovery ended"));
+        long earlyBytes = early.stream().mapToLong(f -> f.stream().blockBytes()).sum();
+        events.releaseWith(new RecoveryEvent.RecoveryStarted(early.size(), earlyBytes, runner.kind(), gate.permits(), buffers.count(),
+                GateView.of(gate)));
+        List<StreamReport> reports = new ArrayList<>();
+        for (int i = 0; i < early.size(); i++) {
+            StreamReport told = finished.get(i);
+            reports.add(told != null ? told : toReport(early.get(i).stream(), results.get(i), events));
+        }
+        if (rest.failure != null && !closed) {
+            // The store itself could not be listed (as discovery fails without names).
+            throw rest.failure;
+        }
+        if (rest.reports != null) {
+            reports.addAll(rest.reports);
+        }
+        LineChoice lineChoice = rest.lineChoice != null ? rest.lineChoice : undetected();
+        RecordHashSource hashes = rest.hashes != null ? rest.hashes : RecordHashSource.forStore(earlyBytes);
+        List<String> skipped = rest.layout != null ? rest.layout.skipped() : List.of();
+        return finish(reports, start, runner, gate, buffers, skipped, hashes, lineChoice, events, interruptedByOther);
+    }
+
+    /** The line of a report whose discovery never ended (cancelled): the one asked for, else the newest, saying so. */
+    private LineChoice undetected() {
+        LineChoice none = new LineChoice(ServerLine.NEWEST, false,
+                List.of("not detected: the recovery was cancelled before the store was discovered"));
+        return options.serverLine() == null ? none : none.askedFor(options.serverLine());
+    }
+
+    /** The discovery task of {@link #runEarlyFirst}: discovery, the line, then the streams not started early. */
+    private void recoverRest(List<StoreLayout.Found> early, CountDownLatch earlyDone, CountDownLatch discoveryGo,
+                             CompletableFuture<ServerLine> storeLine, Rest rest,
+                             TaskRunner runner, CountingDiskGate gate, DiskGate io, BlockBuffers buffers, Instant deadline,
+                             EventPump events) {
+        // As without names, discovery and the line detection run to their end even when the group
+        // is cancelled meanwhile (a stat pass and a few header reads): an interrupt there surfaced as
+        // an unreadable store, and the report must still name every stream (cancelled).
+        boolean cancelled = false;
+        try {
+            discoveryGo.await();
+        } catch (InterruptedException e) {
+            cancelled = true;
+        }
+        List<StreamDir> plan = null;
+        for (int attempt = 0; plan == null; attempt++) {
+            try {
+                StoreLayout layout = StoreLayout.discover(storeDir, io);
+                List<StreamDir> all = new ArrayList<>(layout.streams());
+                if (!options.onlyStreams().isEmpty()) {
+                    all.removeIf(sd -> !options.onlyStreams().contains(sd.name()));
+                }
+                // The same line as without names: detected over the whole plan, early streams included.
+                LineChoice lineChoice = lineChoice(all, io);
+                rest.layout = layout;
+                rest.lineChoice = lineChoice;
+                storeLine.complete(lineChoice.line());
+                plan = all;
+            } catch (IOException | InterruptedException e) {
+                boolean interrupt = e instanceof InterruptedException || e instanceof java.io.InterruptedIOException
+                        || e instanceof java.nio.channels.ClosedByInterruptException || Thread.currentThread().isInterrupted();
+                Thread.interrupted();
+                if (interrupt && attempt < 3) {
+                    cancelled = true;
+                    continue;
+                }
+                storeLine.completeExceptionally(interrupt ? new InterruptedException("cancelled during discovery") : e);
+                if (!interrupt && e instanceof IOException io2) {
+                    rest.failure = io2;
+                }
+                return;
+            }
+        }
+        long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+        RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
+        rest.hashes = hashes;
+        events.releaseWith(new RecoveryEvent.RecoveryStarted(plan.size(), totalBytes, runner.kind(), gate.permits(), buffers.count(),
+                GateView.of(gate)));
+        java.util.Set<String> started = new java.util.HashSet<>();
+        for (StoreLayout.Found f : early) {
+            started.add(f.stream().account() + "/" + f.stream().name());
+        }
+        // Not recovered twice: the streams started early are left out (same directories).
+        List<StreamDir> others = new ArrayList<>(plan);
+        others.removeIf(sd -> started.contains(sd.account() + "/" + sd.name()));
+        FirstStreams first = FirstStreams.choose(others, java.util.Set.of(), options.smallFirst(), true);
+        others.sort(first.order());
+        try {
+            // The others start once every early stream's task has ended (as they wait for first streams).
+            if (!cancelled) {
+                earlyDone.await();
+            }
+        } catch (InterruptedException e) {
+            cancelled = true;
+        }
+        Forked forked = forkStreams(others, first, StreamLine.known(rest.lineChoice.line()), runner, gate, io, buffers, hashes, events,
+                false, deadline, cancelled);
+        // An interrupt here is the group's cancellation (a close or the deadline): the run's own thread
+        // tells an interrupt of itself apart.
+        rest.reports = forked.reports();
     }
 
     private static <T> List<TaskRunner.Result<T>> cancelledResults(int n) {
@@ -237,7 +456,7 @@ public final class StoreRecovery implements AutoCloseable {
         };
     }
 
-    private StreamReport recoverStream(StreamDir sd, ServerLine line, TaskRunner runner, TaskRunner consumerRunner, DiskGate sharedGate,
+    private StreamReport recoverStream(StreamDir sd, StreamLine line, TaskRunner runner, TaskRunner consumerRunner, DiskGate sharedGate,
                                        BlockBuffers buffers, RecordHashSource hashes, EventPump events, boolean sequential,
                                        FirstStreams first, Consumer<StreamReport> onFinished)
             throws InterruptedException {
@@ -282,13 +501,22 @@ public final class StoreRecovery implements AutoCloseable {
                 // Cancelled while waiting for a disk permit or reading: not damage.
                 throw cancellation(e);
             }
-            store = options.verifyBlocks()
-                    ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys)
-                    : StreamOpener.open(sd, meta.config(), ctx, line, keys);
+            ServerLine openLine = line.forOpen(!options.verifyBlocks() && sd.hasIndexDb());
+            store = open(sd, meta, ctx, openLine, keys);
+            ServerLine again = line.reopenWith(openLine, store.source() != Source.INDEX);
+            if (again != null) {
+                // Rare: opened under 2.10 as the store's oldest possible line, rebuilt, and the store's
+                // line starts tombstone-only blocks elsewhere. Its blocks were reported scanned once.
+                openLine = again;
+                store = open(sd, meta, new StoreContext(ctx.gate(), ctx.buffers(), ctx.blockWork(), ctx.hashes(), ctx.nowNanos(),
+                        StoreContext.ScanProgress.NONE, ctx.key()), openLine, keys);
+            }
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));
-            ConsumerLoads loads = restoreConsumers(sd, store, line, consumerRunner, events);
-            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), line);
+            // Without consumers, settling asks nothing of the line.
+            ServerLine consumerLine = sd.consumers().isEmpty() ? openLine : line.forConsumers();
+            ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner, events);
+            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), consumerLine);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {
                 outcomes.add(new ConsumerOutcome.Restored(info));
@@ -317,6 +545,13 @@ public final class StoreRecovery implements AutoCloseable {
         handOver.streamFinished(report, back ? store : null);
         events.emit(new RecoveryEvent.StreamFinished(report));
         return report;
+    }
+
+    private StreamStore open(StreamDir sd, StreamMeta meta, StoreContext ctx, ServerLine line, StreamKeys keys)
+            throws StoreException, InterruptedException {
+        return options.verifyBlocks()
+                ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys)
+                : StreamOpener.open(sd, meta.config(), ctx, line, keys);
     }
 
     /**

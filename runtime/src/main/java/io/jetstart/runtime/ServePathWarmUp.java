@@ -39,7 +39,15 @@ final class ServePathWarmUp {
     private final Thread thread;
 
     ServePathWarmUp() {
-        this.thread = Thread.ofPlatform().name("jetstart-warm-up").daemon().unstarted(ServePathWarmUp::run);
+        this(() -> { });
+    }
+
+    /** @param then run on the warm-up's thread after the warm-up (store-wide work kept off the first stream's way) */
+    ServePathWarmUp(Runnable then) {
+        this.thread = Thread.ofPlatform().name("jetstart-warm-up").daemon().unstarted(() -> {
+            run();
+            then.run();
+        });
     }
 
     void start() {

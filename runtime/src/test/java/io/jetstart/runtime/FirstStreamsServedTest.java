@@ -78,4 +78,52 @@ class FirstStreamsServedTest {
         }
         assertThat(seen).containsExactlyInAnyOrder("BIG1 started, SMALL READY", "BIG2 started, SMALL READY");
     }
+
+    @Test
+    void aNamedStreamIsServedBeforeTheStoreIsDiscovered() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            for (String name : List.of("BIG1", "BIG2", "SMALL")) {
+                JetStartStream s = store.createStream("$G", config("{\"name\":\"" + name + "\",\"subjects\":[\"" + name.toLowerCase() + "\"]}"));
+                for (int i = 0; i < (name.equals("SMALL") ? 1 : 2_000); i++) {
+                    s.publish(name.toLowerCase(), bytes("message " + i));
+                }
+            }
+        }
+        // RecoveryStarted is emitted once discovery has ended (events are delivered after they
+        // happen): SMALL may only look READY then if it was served before discovery ended. Small
+        // first is off, so only the name puts SMALL first.
+        java.util.concurrent.atomic.AtomicReference<JetStartStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RuntimeOptions options = RuntimeOptions.defaults();
+        options = options.withRecovery(options.recovery().withSmallFirst(false).withListener(e -> {
+            if (e instanceof RecoveryEvent.RecoveryStarted started) {
+                JetStartStore s = opened.get();
+                while (s == null) {
+                    Thread.onSpinWait();
+                    s = opened.get();
+                }
+                seen.add("discovered " + started.streams() + " streams, SMALL " + s.stream("SMALL").state());
+            }
+        })).withFirstStreams(Set.of("SMALL"));
+        try (JetStartStore store = JetStart.open(dir, options)) {
+            opened.set(store);
+            store.recovery().get();
+            assertThat(store.stream("SMALL").await(java.time.Duration.ofSeconds(30)).publish("small", bytes("next")).seq()).isEqualTo(2);
+            assertThat(store.stream("BIG1").await(java.time.Duration.ofSeconds(30)).info().messages()).isEqualTo(2_000);
+        }
+        assertThat(seen).containsExactly("discovered 3 streams, SMALL READY");
+    }
+
+    @Test
+    void aNamedStreamThatIsNotInTheStoreIsNotFoundAndTheOthersAreServed() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"]}")).publish("a", bytes("one"));
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withFirstStreams(Set.of("NOPE")))) {
+            store.recovery().get();
+            assertThat(store.stream("A").await(java.time.Duration.ofSeconds(30)).info().messages()).isEqualTo(1);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.stream("NOPE").await(java.time.Duration.ofSeconds(30)))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> assertThat(e.errCode()).isEqualTo(10059));
+        }
+    }
 }

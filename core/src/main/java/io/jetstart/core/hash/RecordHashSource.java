@@ -20,7 +20,13 @@ public final class RecordHashSource {
     /** System property that moves the threshold (bytes; 0: the vector hash whenever it is chosen). */
     public static final String MIN_BYTES_PROPERTY = "jetstart.hash.vectorMinBytes";
 
-    private final String scalarBecause;
+    /**
+     * Null for the chosen hash; else why the scalar one, made when asked: formatting the sizes (the
+     * JDK's Formatter and locale data) cost 0.1-0.7 ms per source in a warm JVM and tens of
+     * milliseconds at a fresh JVM's first use, on the way to a first stream's readiness, and only
+     * a report reads it.
+     */
+    private final java.util.function.Supplier<String> scalarBecause;
     /** Null, or whether the JVM's choice is made yet: the scalar hash until it says so. */
     private final java.util.function.BooleanSupplier chosenYet;
     /**
@@ -33,11 +39,11 @@ public final class RecordHashSource {
     private record BlockKey(String stream, long blockIndex, byte[] key) {
     }
 
-    private RecordHashSource(String scalarBecause) {
+    private RecordHashSource(java.util.function.Supplier<String> scalarBecause) {
         this(scalarBecause, null);
     }
 
-    private RecordHashSource(String scalarBecause, java.util.function.BooleanSupplier chosenYet) {
+    private RecordHashSource(java.util.function.Supplier<String> scalarBecause, java.util.function.BooleanSupplier chosenYet) {
         this.scalarBecause = scalarBecause;
         this.chosenYet = chosenYet;
     }
@@ -83,14 +89,17 @@ public final class RecordHashSource {
         if (blockBytes >= minBytes || RecordHashes.insisted()) {
             return chosen();
         }
+        return new RecordHashSource(() -> scalarBecause(blockBytes, minBytes));
+    }
+
+    private static String scalarBecause(long blockBytes, long minBytes) {
         // Both sizes in the threshold's unit: "7.1 MiB of blocks: below the 256 MiB", never MB against MiB.
         boolean mib = minBytes % (1L << 20) == 0;
         String blocks = mib ? String.format(Locale.ROOT, "%,.1f MiB", blockBytes / (double) (1L << 20))
                 : String.format(Locale.ROOT, "%,d bytes", blockBytes);
         String threshold = mib ? String.format(Locale.ROOT, "%,d MiB", minBytes >> 20)
                 : String.format(Locale.ROOT, "%,d bytes", minBytes);
-        return new RecordHashSource("scalar (" + blocks + " of blocks: below the " + threshold
-                + " where the vector hash pays for its start-up)");
+        return "scalar (" + blocks + " of blocks: below the " + threshold + " where the vector hash pays for its start-up)";
     }
 
     /** The record checksum of block {@code blockIndex} of {@code stream}. */
@@ -107,6 +116,6 @@ public final class RecordHashSource {
 
     /** Which checksum {@link #forBlock} gives, and why: {@code "vector (...)"} or {@code "scalar (...)"}. */
     public String describe() {
-        return scalarBecause == null ? RecordHashes.implementation() : scalarBecause;
+        return scalarBecause == null ? RecordHashes.implementation() : scalarBecause.get();
     }
 }

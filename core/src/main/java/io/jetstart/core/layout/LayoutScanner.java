@@ -67,6 +67,50 @@ final class LayoutScanner {
         return new StoreLayout(jetstreamDir, streams, skipped);
     }
 
+    /**
+     * The named streams only ({@link StoreLayout#findNamed}): the account and {@code streams/}
+     * folders are listed as {@link #scan} lists them (names only), and only a stream directory whose
+     * name is asked for is looked into. Skips are not kept: the full scan that follows records them.
+     */
+    List<StoreLayout.Found> scanNamed(Path storeDir, java.util.Set<String> names) throws IOException {
+        Path jetstreamDir = locate(storeDir);
+        // Every entry of every streams/ folder, as the line detector's sample orders streams.
+        List<String[]> listed = new ArrayList<>();
+        List<StreamDir> found = new ArrayList<>();
+        for (DirListing.Entry account : DirListing.of(jetstreamDir, gate).entries()) {
+            if (account.name().startsWith(".") || !account.directory()) {
+                continue;
+            }
+            DirListing streams = listOrSkip(account.path().resolve(STREAMS), account.name() + "/" + STREAMS, STAT_NONE,
+                    "not a directory");
+            if (streams == null) {
+                continue;
+            }
+            for (DirListing.Entry e : streams.entries()) {
+                listed.add(new String[] {account.name(), e.name()});
+                // Only names the listing holds are looked into: nothing in a name can lead elsewhere.
+                if (!e.name().startsWith(".") && names.contains(e.name())) {
+                    StreamDir sd = scanStream(account.name(), e, account.name() + "/" + STREAMS + "/" + e.name());
+                    if (sd != null) {
+                        found.add(sd);
+                    }
+                }
+            }
+        }
+        List<StoreLayout.Found> out = new ArrayList<>(found.size());
+        for (StreamDir sd : found) {
+            int before = 0;
+            for (String[] l : listed) {
+                int c = l[0].compareTo(sd.account());
+                if (c < 0 || c == 0 && l[1].compareTo(sd.name()) < 0) {
+                    before++;
+                }
+            }
+            out.add(new StoreLayout.Found(sd, before));
+        }
+        return out;
+    }
+
     /** {@code <storeDir>/jetstream} when it exists, else {@code storeDir} itself if it holds accounts. */
     private Path locate(Path storeDir) throws IOException {
         Path nested = storeDir.resolve(JETSTREAM);

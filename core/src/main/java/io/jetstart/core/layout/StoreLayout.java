@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a JetStream store holds: every stream directory of every account, with block sizes,
@@ -32,5 +33,32 @@ public record StoreLayout(Path jetstreamDir, List<StreamDir> streams, List<Strin
      */
     public static StoreLayout discover(Path storeDir, DiskGate gate) throws IOException {
         return new LayoutScanner(gate).scan(storeDir);
+    }
+
+    /**
+     * A stream found by name, before the rest of the store is discovered.
+     *
+     * @param stream       as {@link #discover} describes it
+     * @param listedBefore how many entries of the store's {@code streams/} folders (any account,
+     *                     whatever they are) sort before it by account, then name
+     *                     ({@link String#compareTo}): at least as many as the discovered streams
+     *                     that sort before it
+     */
+    public record Found(StreamDir stream, int listedBefore) {
+        public Found {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
+
+    /**
+     * The streams named {@code names}, in any account, without looking into any other stream's
+     * directory (a listing of the jetstream dir, of each account and of its {@code streams/}, then
+     * the named streams' own directories as {@link #discover} scans them). A name that is no stream
+     * of the store is not in the result; nothing is recorded as skipped.
+     *
+     * @throws IOException as {@link #discover}
+     */
+    public static List<Found> findNamed(Path storeDir, DiskGate gate, Set<String> names) throws IOException {
+        return new LayoutScanner(gate).scanNamed(storeDir, names);
     }
 }

@@ -74,6 +74,22 @@ public final class ServerLineDetector {
         return new LineChoice(newest, false, evidence);
     }
 
+    /**
+     * The oldest line {@link #detect} can find for a store holding {@code sd}, from {@code sd}'s own
+     * files, before the store is discovered: its own clue, when it is surely in the sample (not
+     * encrypted, and fewer than {@link #MAX_STREAMS} entries listed before it; the store's line is
+     * the newest clue of the sample, so never older than this one). Null when that cannot be said.
+     *
+     * @param listedBefore an upper bound of the streams that sort before {@code sd} (account, then name)
+     */
+    public static ServerLine lowestFor(StreamDir sd, int listedBefore, DiskGate gate) throws InterruptedException {
+        if (sd.encryption() instanceof Encryption.Encrypted || listedBefore >= MAX_STREAMS) {
+            return null;
+        }
+        Clue c = clue(sd, gate);
+        return c == null ? null : c.line();
+    }
+
     /** One stream's clue. */
     record Clue(ServerLine line, String what) {
     }

@@ -53,6 +53,22 @@ class StoreLayoutTest {
     }
 
     @Test
+    void aNamedStreamIsFoundAsDiscoveryDescribesItWithTheEntriesThatSortBeforeIt() throws Exception {
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        // Another account, a hidden entry and a file: counted as listed, never looked into.
+        Path other = Files.createDirectories(store.resolve("jetstream").resolve("ACC").resolve("streams"));
+        Files.createDirectories(other.resolve(".LIM1"));
+        Files.writeString(other.resolve("NOTE"), "x");
+        StoreLayout layout = StoreLayout.discover(store, gate);
+        List<StoreLayout.Found> found = StoreLayout.findNamed(store, gate, java.util.Set.of("LIM1", "ABSENT", ".LIM1"));
+        assertThat(found).extracting(StoreLayout.Found::stream).containsExactly(
+                layout.streams().stream().filter(s -> s.name().equals("LIM1")).findFirst().orElseThrow());
+        // "$G" sorts before "ACC": INT1 only.
+        assertThat(found.get(0).listedBefore()).isEqualTo(1);
+        assertThat(StoreLayout.findNamed(store, gate, java.util.Set.of("NOTE", "ABSENT"))).isEmpty();
+    }
+
+    @Test
     void acceptsTheJetstreamDirectoryItself() throws Exception {
         Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
         StoreLayout fromStoreDir = StoreLayout.discover(store, gate);

@@ -65,4 +65,16 @@ class ServerLineDetectorTest {
         assertThat(c.asked()).isTrue();
         assertThat(c.evidence()).containsExactly("index.db v1 (3 streams)");
     }
+
+    @Test
+    void aStreamSurelyInTheSampleBoundsTheStoresLineFromBelowByItsOwnClue() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-small", tmp);
+        var lim1 = StoreLayout.discover(store, DiskGate.unbounded()).streams().get(1);
+
+        assertThat(ServerLineDetector.lowestFor(lim1, 1, DiskGate.unbounded())).isEqualTo(ServerLine.V2_10);
+        assertThat(ServerLineDetector.lowestFor(lim1, ServerLineDetector.MAX_STREAMS - 1, DiskGate.unbounded()))
+                .isEqualTo(ServerLine.V2_10);
+        // Maybe outside the detector's sample: its clue need not count.
+        assertThat(ServerLineDetector.lowestFor(lim1, ServerLineDetector.MAX_STREAMS, DiskGate.unbounded())).isNull();
+    }
 }
