@@ -88,6 +88,10 @@ final class NamedFirstStart {
         /** Interrupted again and again while discovering: nothing is known of the other streams. */
         record Undiscovered() implements Rest {
         }
+
+        /** Discovery or the line detection failed unexpectedly (a bug, or a runtime error): the run fails. */
+        record Broken(RuntimeException error) implements Rest {
+        }
     }
 
     private RecoveryReport run() throws IOException, InterruptedException {
@@ -110,17 +114,37 @@ final class NamedFirstStart {
             }));
         }
         tasks.add(new TaskRunner.NamedTask<>("discovery", () -> {
-            rest.complete(discoverAndRecoverRest());
+            try {
+                rest.complete(discoverAndRecoverRest(false));
+            } catch (RuntimeException e) {
+                // Thrown out of the run as without names; the named streams waiting for the line fail.
+                storeLine.completeExceptionally(e);
+                rest.complete(new Rest.Broken(e));
+            } finally {
+                // A named stream waiting for the line would otherwise wait for ever: the group never ends.
+                storeLine.completeExceptionally(new IllegalStateException("discovery ended without a line"));
+            }
             return null;
         }));
         RecoveryRun.Ran ran = run.runAll(tasks, false);
         // Nobody waits for what never comes (a group cancelled before its discovery task ran).
         storeLine.completeExceptionally(new InterruptedException("recovery ended"));
+        if (!rest.isDone()) {
+            // The group was cancelled before its discovery task ran (a close before the group, a
+            // deadline already passed: a cancelled scope starts no more subtasks). As without names,
+            // discovery still runs, here, so that the report names every stream, cancelled.
+            boolean interrupted = Thread.interrupted();
+            rest.complete(discoverAndRecoverRest(true));
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long namedBytes = streams.stream().mapToLong(StreamDir::blockBytes).sum();
         run.events.releaseWith(run.started(named.size(), namedBytes));
         List<StreamReport> reports = new ArrayList<>(slots.reports(ran.results()));
         boolean interruptedByOther = ran.interrupted() && !run.closed();
         return switch (rest.getNow(new Rest.Undiscovered())) {
+            case Rest.Broken b -> throw b.error();
             case Rest.Unreadable u when !run.closed() -> throw u.failure();
             case Rest.Recovered r -> {
                 reports.addAll(r.reports());
@@ -137,14 +161,19 @@ final class NamedFirstStart {
         return run.options.serverLine() == null ? none : none.askedFor(run.options.serverLine());
     }
 
-    /** The discovery task: discovery, the line, then the streams not started early. */
-    private Rest discoverAndRecoverRest() {
+    /**
+     * The discovery task: discovery, the line, then the streams not started early.
+     *
+     * @param cancelled the group is cancelled already: discover, and report the others cancelled
+     */
+    private Rest discoverAndRecoverRest(boolean cancelled) {
         // As without names, discovery and the line detection run to their end even when the group
         // is cancelled meanwhile (a stat pass and a few header reads): an interrupt there surfaced as
         // an unreadable store, and the report must still name every stream (cancelled).
-        boolean cancelled = false;
         try {
-            discoveryGo.await();
+            if (!cancelled) {
+                discoveryGo.await();
+            }
         } catch (InterruptedException e) {
             cancelled = true;
         }
