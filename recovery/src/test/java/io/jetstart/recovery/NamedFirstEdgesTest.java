@@ -85,15 +85,7 @@ class NamedFirstEdgesTest {
         Path mixed = EarlyFirstStreamsTest.mixedStore(tmp, "FLOOR");
         Hold discovery = new Hold(t -> t.getName().equals("discovery"));
         List<String> handedOver = new CopyOnWriteArrayList<>();
-        RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(mixed, RecoveryOptions.defaults().withFirstStreams(Set.of("FLOOR")), discovery,
-                (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
-            Thread closer = discovery.closeWhenHeld(r);
-            report = r.run();
-            closer.join();
-        } finally {
-            discovery.release();
-        }
+        RecoveryReport report = discovery.runClosingWhenHeld(mixed, "FLOOR", handedOver);
 
         assertThat(discovery.interrupted()).as("discovery's held operation was ended by the close").isTrue();
         List<String> streams = report.streams().stream().map(StreamReport::name).toList();
@@ -106,15 +98,7 @@ class NamedFirstEdgesTest {
     void aCloseWhileTheOtherStreamsRunCancelsEachOnceAndKeepsTheNamedOne() throws Exception {
         Hold others = new Hold(t -> t.getName().startsWith("$G > S") && !t.getName().startsWith("$G > S6"));
         List<String> handedOver = new CopyOnWriteArrayList<>();
-        RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, RecoveryOptions.defaults().withFirstStreams(Set.of("S6")), others,
-                (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
-            Thread closer = others.closeWhenHeld(r);
-            report = r.run();
-            closer.join();
-        } finally {
-            others.release();
-        }
+        RecoveryReport report = others.runClosingWhenHeld(store, "S6", handedOver);
 
         assertThat(report.streams()).extracting(StreamReport::name).containsExactlyElementsOf(ALL);
         assertThat(report.streams().get(5).outcome()).isEqualTo(Outcome.RECOVERED);
@@ -142,7 +126,7 @@ class NamedFirstEdgesTest {
     @Test
     void aNamedStreamWithACorruptMetaInfFailsAndTheOthersRecover(@TempDir Path tmp) throws Exception {
         Path copy = tmp.resolve("store");
-        copyTree(store, copy);
+        TestStores.generate(copy, SPEC);
         Path meta = TestStores.streamDir(copy, "S6").resolve("meta.inf");
         Files.write(meta, "{not json".getBytes());
 
@@ -197,20 +181,7 @@ class NamedFirstEdgesTest {
                 "S5 CANCELLED", "S6 CANCELLED");
     }
 
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (var files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
-    }
-
-    /** Holds the first disk operation of a thread {@code which} picks until an interrupt or {@link #release()}. */
+    /** Holds the first disk operation of a thread {@code which} picks until an interrupt (or the run's end). */
     private static final class Hold implements UnaryOperator<DiskGate> {
         private final Predicate<Thread> which;
         private final AtomicBoolean fired = new AtomicBoolean();
@@ -243,21 +214,28 @@ class NamedFirstEdgesTest {
             };
         }
 
-        /** A thread that closes {@code r} once an operation is held (only the close's interrupt ends the hold). */
-        Thread closeWhenHeld(StoreRecovery r) {
-            return Thread.ofPlatform().start(() -> {
-                try {
-                    if (reached.await(DiskPause.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-                        r.close();
+        /**
+         * Recovers {@code storeDir} with {@code named} first, closing the run once an operation is held
+         * (only the close's interrupt ends the hold); each hand-over is added to {@code handedOver}.
+         */
+        RecoveryReport runClosingWhenHeld(Path storeDir, String named, List<String> handedOver) throws Exception {
+            try (StoreRecovery r = new StoreRecovery(storeDir, RecoveryOptions.defaults().withFirstStreams(Set.of(named)), this,
+                    (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    try {
+                        if (reached.await(DiskPause.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+                            r.close();
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-
-        void release() {
-            released.countDown();
+                });
+                RecoveryReport report = r.run();
+                closer.join();
+                return report;
+            } finally {
+                released.countDown();
+            }
         }
 
         /** The stream whose thread (or a block's or consumer's thread of it) was held: "$G > S3 > c1" gives "S3". */
