@@ -127,8 +127,6 @@ final class NamedFirstStart {
             return null;
         }));
         RecoveryRun.Ran ran = run.runAll(tasks, false);
-        // Nobody waits for what never comes (a group cancelled before its discovery task ran).
-        storeLine.completeExceptionally(new InterruptedException("recovery ended"));
         if (!rest.isDone()) {
             // The group was cancelled before its discovery task ran (a close before the group, a
             // deadline already passed: a cancelled scope starts no more subtasks). As without names,

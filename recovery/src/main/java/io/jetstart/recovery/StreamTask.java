@@ -25,6 +25,7 @@ import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -186,7 +187,7 @@ final class StreamTask {
             throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
         } catch (InterruptedIOException e) {
             throw e;
-        } catch (java.nio.channels.ClosedByInterruptException e) {
+        } catch (ClosedByInterruptException e) {
             InterruptedIOException iie = new InterruptedIOException("interrupted while reading " + keyFile);
             iie.initCause(e);
             throw iie;
