@@ -1,7 +1,11 @@
 package io.jetstart.recovery;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
+import org.slf4j.LoggerFactory;
 
 /**
  * Carries events from many stream threads to one reporter thread, which alone calls the listener.
@@ -32,9 +36,10 @@ final class EventPump implements AutoCloseable {
     private volatile boolean sleeping;
     /** Longest park: the safety net of the wake-up handshake (see the class note). */
     private static final long MAX_PARK_NANOS = 20_000_000;
+    /** True from {@link #holdUntilStarted} until {@link #releaseWith}: events go to {@code held}. */
     private volatile boolean holding;
-    private final java.util.concurrent.locks.ReentrantLock holdLock = new java.util.concurrent.locks.ReentrantLock();
-    private final java.util.List<RecoveryEvent> held = new java.util.ArrayList<>();
+    private final ReentrantLock holdLock = new ReentrantLock();
+    private final List<RecoveryEvent> held = new ArrayList<>();
 
     EventPump(RecoveryListener listener) {
         this.listener = listener;
@@ -121,7 +126,7 @@ final class EventPump implements AutoCloseable {
             listener.onEvent(e);
         } catch (RuntimeException ex) {
             // A faulty listener must not stop the others' events, nor recovery.
-            org.slf4j.LoggerFactory.getLogger(EventPump.class).warn("recovery listener failed on {}", e, ex);
+            LoggerFactory.getLogger(EventPump.class).warn("recovery listener failed on {}", e, ex);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * The server line one stream's recovery follows. Usually the store's, detected before the stream's
  * task starts ({@link #known}). A stream named first starts before the store is discovered
- * ({@link StoreRecovery}): it follows the line its own files imply wherever every line the store
+ * ({@link NamedFirstStart}): it follows the line its own files imply wherever every line the store
  * can turn out to have does the same, and waits for the store's line only where they may differ
  * ({@link #early}).
  *

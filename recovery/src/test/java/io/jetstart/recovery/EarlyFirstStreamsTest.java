@@ -213,7 +213,7 @@ class EarlyFirstStreamsTest {
     }
 
     /** The 2.15.1 lines store with {@code stream} replaced by the 2.10.27 store's stream of that name. */
-    private static Path mixedStore(Path tmp, String stream) throws Exception {
+    static Path mixedStore(Path tmp, String stream) throws Exception {
         Path mixed = TestStores.copyFixtureStore("nats-2.15.1-lines", tmp.resolve("a"));
         Path older = TestStores.copyFixtureStore("nats-2.10.27-lines", tmp.resolve("b"));
         Path target = TestStores.streamDir(mixed, stream);

@@ -1,0 +1,229 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.hash.RecordHashSource;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.lines.LineChoice;
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.lines.ServerLineDetector;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The start of a run whose {@link RecoveryOptions#firstStreams} name streams of the store: those
+ * start at once, each on its task, while a task of the same group (the thread {@code discovery})
+ * discovers the store, detects its line and then (once every named stream has ended, as the others
+ * wait for the first ones) recovers the other streams as the plain start does.
+ *
+ * <p>Design note: a named stream's directory is known from its name, so it needs neither the
+ * store's listing nor its block stats; and it needs the store's line only where its own files do
+ * not decide what it recovers ({@link StreamLine}). Discovery starts once every named stream has
+ * ended, or as soon as one waits for the store's line: beside a named stream it only took its CPU
+ * (docs/BENCHMARKS.md). The named streams' events are held back until discovery's
+ * {@code RecoveryStarted}. A close() interrupts the whole group, discovery included, which still
+ * runs to its end (a stat pass) so that the report names every stream, cancelled.
+ */
+final class NamedFirstStart {
+    private final RecoveryRun run;
+    private final Path storeDir;
+    private final List<StoreLayout.Found> named;
+    /** The store's line, for the named streams that wait for it. */
+    private final CompletableFuture<ServerLine> storeLine = new CompletableFuture<>();
+    /** What the discovery task found and did, completed once by it. */
+    private final CompletableFuture<Rest> rest = new CompletableFuture<>();
+    private final CountDownLatch namedDone;
+    /** Discovery starts once every named stream has ended, or as soon as one waits for the store's line. */
+    private final CountDownLatch discoveryGo = new CountDownLatch(1);
+
+    private NamedFirstStart(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named) {
+        this.run = run;
+        this.storeDir = storeDir;
+        this.named = named;
+        this.namedDone = new CountDownLatch(named.size());
+    }
+
+    /**
+     * The named first streams of the store ({@link RecoveryOptions#firstStreams}, within
+     * {@link RecoveryOptions#onlyStreams}), found without discovering the rest; none when the
+     * store cannot be looked into that way (discovery then says why, as without names).
+     */
+    static List<StoreLayout.Found> find(Path storeDir, DiskGate io, RecoveryOptions options) {
+        try {
+            List<StoreLayout.Found> found = new ArrayList<>(StoreLayout.findNamed(storeDir, io, options.firstStreams()));
+            if (!options.onlyStreams().isEmpty()) {
+                found.removeIf(f -> !options.onlyStreams().contains(f.stream().name()));
+            }
+            return found;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** Recovers the store, {@code named} (from {@link #find}, not empty) first. */
+    static RecoveryReport run(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named)
+            throws IOException, InterruptedException {
+        return new NamedFirstStart(run, storeDir, named).run();
+    }
+
+    /** What became of discovery and of the streams it started. */
+    private sealed interface Rest {
+        /** Discovered, the line detected, and every other stream reported. */
+        record Recovered(StoreLayout layout, LineChoice lineChoice, RecordHashSource hashes, List<StreamReport> reports)
+                implements Rest {
+        }
+
+        /** The store itself could not be listed (as discovery fails without names). */
+        record Unreadable(IOException failure) implements Rest {
+        }
+
+        /** Interrupted again and again while discovering: nothing is known of the other streams. */
+        record Undiscovered() implements Rest {
+        }
+
+        /** Discovery or the line detection failed unexpectedly (a bug, or a runtime error): the run fails. */
+        record Broken(RuntimeException error) implements Rest {
+        }
+    }
+
+    private RecoveryReport run() throws IOException, InterruptedException {
+        run.events.holdUntilStarted();
+        DiskGate ioFirst = run.ahead();
+        List<StreamDir> streams = named.stream().map(StoreLayout.Found::stream).toList();
+        RecoveryRun.StreamSlots slots = run.new StreamSlots(streams);
+        List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(named.size() + 1);
+        for (int i = 0; i < named.size(); i++) {
+            StreamDir sd = streams.get(i);
+            int listedBefore = named.get(i).listedBefore();
+            StreamLine line = run.options.serverLine() != null ? StreamLine.known(run.options.serverLine())
+                    : StreamLine.early(() -> ServerLineDetector.lowestFor(sd, listedBefore, ioFirst), storeLine, discoveryGo::countDown,
+                    sd.dir());
+            tasks.add(slots.task(i, line, run.runner, ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(), () -> {
+                namedDone.countDown();
+                if (namedDone.getCount() == 0) {
+                    discoveryGo.countDown();
+                }
+            }));
+        }
+        tasks.add(new TaskRunner.NamedTask<>("discovery", () -> {
+            try {
+                rest.complete(discoverAndRecoverRest(false));
+            } catch (RuntimeException e) {
+                // Thrown out of the run as without names; the named streams waiting for the line fail.
+                storeLine.completeExceptionally(e);
+                rest.complete(new Rest.Broken(e));
+            } finally {
+                // A named stream waiting for the line would otherwise wait for ever: the group never ends.
+                storeLine.completeExceptionally(new IllegalStateException("discovery ended without a line"));
+            }
+            return null;
+        }));
+        RecoveryRun.Ran ran = run.runAll(tasks, false);
+        if (!rest.isDone()) {
+            // The group was cancelled before its discovery task ran (a close before the group, a
+            // deadline already passed: a cancelled scope starts no more subtasks). As without names,
+            // discovery still runs, here, so that the report names every stream, cancelled.
+            boolean interrupted = Thread.interrupted();
+            rest.complete(discoverAndRecoverRest(true));
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        long namedBytes = streams.stream().mapToLong(StreamDir::blockBytes).sum();
+        run.events.releaseWith(run.started(named.size(), namedBytes));
+        List<StreamReport> reports = new ArrayList<>(slots.reports(ran.results()));
+        boolean interruptedByOther = ran.interrupted() && !run.closed();
+        return switch (rest.getNow(new Rest.Undiscovered())) {
+            case Rest.Broken b -> throw b.error();
+            case Rest.Unreadable u when !run.closed() -> throw u.failure();
+            case Rest.Recovered r -> {
+                reports.addAll(r.reports());
+                yield run.finish(reports, r.layout().skipped(), r.hashes(), r.lineChoice(), interruptedByOther);
+            }
+            case Rest r -> run.finish(reports, List.of(), RecordHashSource.forStore(namedBytes), undetected(), interruptedByOther);
+        };
+    }
+
+    /** The line of a report whose discovery never ended (cancelled): the one asked for, else the newest, saying so. */
+    private LineChoice undetected() {
+        LineChoice none = new LineChoice(ServerLine.NEWEST, false,
+                List.of("not detected: the recovery was cancelled before the store was discovered"));
+        return run.options.serverLine() == null ? none : none.askedFor(run.options.serverLine());
+    }
+
+    /**
+     * The discovery task: discovery, the line, then the streams not started early.
+     *
+     * @param cancelled the group is cancelled already: discover, and report the others cancelled
+     */
+    private Rest discoverAndRecoverRest(boolean cancelled) {
+        // As without names, discovery and the line detection run to their end even when the group
+        // is cancelled meanwhile (a stat pass and a few header reads): an interrupt there surfaced as
+        // an unreadable store, and the report must still name every stream (cancelled).
+        try {
+            if (!cancelled) {
+                discoveryGo.await();
+            }
+        } catch (InterruptedException e) {
+            cancelled = true;
+        }
+        StoreLayout layout = null;
+        List<StreamDir> plan = null;
+        LineChoice lineChoice = null;
+        for (int attempt = 0; plan == null; attempt++) {
+            try {
+                layout = StoreLayout.discover(storeDir, run.io);
+                List<StreamDir> all = new ArrayList<>(layout.streams());
+                if (!run.options.onlyStreams().isEmpty()) {
+                    all.removeIf(sd -> !run.options.onlyStreams().contains(sd.name()));
+                }
+                // The same line as without names: detected over the whole plan, named streams included.
+                lineChoice = run.lineChoice(all);
+                storeLine.complete(lineChoice.line());
+                plan = all;
+            } catch (IOException | InterruptedException e) {
+                boolean interrupt = e instanceof InterruptedException || e instanceof InterruptedIOException
+                        || e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted();
+                Thread.interrupted();
+                if (interrupt && attempt < 3) {
+                    cancelled = true;
+                    continue;
+                }
+                storeLine.completeExceptionally(interrupt ? new InterruptedException("cancelled during discovery") : e);
+                return interrupt ? new Rest.Undiscovered() : new Rest.Unreadable((IOException) e);
+            }
+        }
+        long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+        RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
+        run.events.releaseWith(run.started(plan.size(), totalBytes));
+        Set<String> started = new HashSet<>();
+        for (StoreLayout.Found f : named) {
+            started.add(f.stream().account() + "/" + f.stream().name());
+        }
+        // Not recovered twice: the streams started early are left out (same directories).
+        List<StreamDir> others = new ArrayList<>(plan);
+        others.removeIf(sd -> started.contains(sd.account() + "/" + sd.name()));
+        FirstStreams first = FirstStreams.choose(others, Set.of(), run.options.smallFirst(), true);
+        others.sort(first.order());
+        try {
+            // The others start once every named stream's task has ended (as they wait for first streams).
+            if (!cancelled) {
+                namedDone.await();
+            }
+        } catch (InterruptedException e) {
+            cancelled = true;
+        }
+        // An interrupt of the group here is its cancellation (a close or the deadline): the run's own
+        // thread tells an interrupt of itself apart.
+        RecoveryRun.Forked forked = run.fork(others, first, StreamLine.known(lineChoice.line()), hashes, cancelled);
+        return new Rest.Recovered(layout, lineChoice, hashes, forked.reports());
+    }
+}

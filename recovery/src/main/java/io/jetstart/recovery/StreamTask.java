@@ -1,0 +1,243 @@
+package io.jetstart.recovery;
+
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StreamKeys;
+import io.jetstart.core.hash.RecordHashSource;
+import io.jetstart.core.io.BlockBuffers;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.Encryption;
+import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamMeta;
+import io.jetstart.core.store.BlockWork;
+import io.jetstart.core.store.ConsumerInfo;
+import io.jetstart.core.store.ConsumerLoader;
+import io.jetstart.core.store.ConsumerSettlement;
+import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.RestoredConsumer;
+import io.jetstart.core.store.ServerAction;
+import io.jetstart.core.store.Source;
+import io.jetstart.core.store.StoreContext;
+import io.jetstart.core.store.StoreException;
+import io.jetstart.core.store.StreamOpener;
+import io.jetstart.core.store.StreamStore;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * The body of one stream's task: its turn, its meta files, the open (fast path or rebuild), its
+ * consumers, its settlement, then its report, its hand-over and its {@code StreamFinished}, exactly
+ * once whatever the outcome. What it shares with the run's other stream tasks is built before the
+ * first fork and is thread-safe.
+ */
+final class StreamTask {
+    private final RecoveryOptions options;
+    private final StreamHandOver handOver;
+    private final BooleanSupplier closed;
+    private final TaskRunner runner;
+    private final BlockBuffers buffers;
+    private final EventPump events;
+    private final boolean sequential;
+
+    StreamTask(RecoveryOptions options, StreamHandOver handOver, BooleanSupplier closed, TaskRunner runner, BlockBuffers buffers,
+               EventPump events, boolean sequential) {
+        this.options = options;
+        this.handOver = handOver;
+        this.closed = closed;
+        this.runner = runner;
+        this.buffers = buffers;
+        this.events = events;
+        this.sequential = sequential;
+    }
+
+    /**
+     * Recovers {@code sd} once its turn comes ({@code first}); {@code onFinished} is given the report
+     * before the listener hears of it, so the run's report says what the listener was told even when
+     * the runner loses the task's value.
+     */
+    StreamReport recover(StreamDir sd, StreamLine line, TaskRunner consumerRunner, DiskGate sharedGate, RecordHashSource hashes,
+                         FirstStreams first, Consumer<StreamReport> onFinished)
+            throws InterruptedException {
+        try {
+            first.awaitTurn(sd);
+        } catch (InterruptedException e) {
+            // Cancelled before its turn came: reported as cancelled, as a task the runner never started.
+            StreamReport report = unfinished(sd, Outcome.CANCELLED, List.of(), onFinished);
+            Thread.currentThread().interrupt();
+            return report;
+        }
+        long start = System.nanoTime();
+        StreamGate gate = new StreamGate(sharedGate, closed);
+        events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));
+        StoreContext ctx = new StoreContext(gate, buffers,
+                sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()), hashes,
+                () -> System.currentTimeMillis() * 1_000_000L,
+                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)),
+                options.key());
+        StreamMeta meta = null;
+        StreamStore store = null;
+        StreamReport report;
+        try {
+            if (options.key() == null && sd.encryption() instanceof Encryption.Encrypted enc) {
+                throw new StoreException(Problem.fatal(sd.dir(), -1, "encrypted stream (" + String.join(", ", enc.evidence())
+                        + "); reading it needs the server's jetstream key, and none was given"));
+            }
+            StreamKeys keys;
+            try {
+                keys = streamKeys(sd, gate);
+                meta = MetaFiles.readStream(sd.dir(), gate, keys);
+            } catch (MetaException e) {
+                // The server skips a stream whose meta files it refuses and leaves it alone (spec 7.1);
+                // a sealed meta.inf is read by a server that has the key.
+                ServerAction action = e.kind() == MetaException.Kind.ENCRYPTED ? ServerAction.NONE : ServerAction.SKIP_STREAM;
+                throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(action), e);
+            } catch (InterruptedIOException e) {
+                // Cancelled while waiting for a disk permit or reading: not damage.
+                throw cancellation(e);
+            }
+            ServerLine openLine = line.forOpen(!options.verifyBlocks() && sd.hasIndexDb());
+            store = open(sd, meta, ctx, openLine, keys);
+            ServerLine again = line.reopenWith(openLine, store.source() != Source.INDEX);
+            if (again != null) {
+                // Rare: opened under 2.10 as the store's oldest possible line, rebuilt, and the store's
+                // line starts tombstone-only blocks elsewhere. Its blocks were reported scanned once.
+                openLine = again;
+                store = open(sd, meta, new StoreContext(ctx.gate(), ctx.buffers(), ctx.blockWork(), ctx.hashes(), ctx.nowNanos(),
+                        StoreContext.ScanProgress.NONE, ctx.key()), openLine, keys);
+            }
+            events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
+                    store.source().jsonName(), System.nanoTime() - start, store.problems()));
+            // Without consumers, settling asks nothing of the line.
+            ServerLine consumerLine = sd.consumers().isEmpty() ? openLine : line.forConsumers();
+            ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner);
+            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), consumerLine);
+            List<ConsumerOutcome> outcomes = new ArrayList<>();
+            for (ConsumerInfo info : infos) {
+                outcomes.add(new ConsumerOutcome.Restored(info));
+            }
+            outcomes.addAll(loads.failed());
+            outcomes.sort(Comparator.comparing(ConsumerOutcome::name));
+            report = new StreamReport(sd.account(), sd.name(), store.source() == Source.INDEX ? Outcome.RECOVERED : Outcome.REBUILT,
+                    meta.config(), store.state().withConsumerCount(infos.size()), List.copyOf(outcomes), store.problems(),
+                    System.nanoTime() - start, gate.waitNanos(), store.bytesRead(), store.recordsVerified(), sd.blockBytes());
+        } catch (StoreException e) {
+            List<Problem> problems = new ArrayList<>(store == null ? List.of() : store.problems());
+            problems.add(e.problem());
+            report = new StreamReport(sd.account(), sd.name(), Outcome.FAILED, meta == null ? null : meta.config(), null,
+                    List.of(), List.copyOf(problems), System.nanoTime() - start, gate.waitNanos(), 0, 0, sd.blockBytes());
+        } catch (InterruptedException e) {
+            report = new StreamReport(sd.account(), sd.name(), Outcome.CANCELLED, meta == null ? null : meta.config(), null,
+                    List.of(), store == null ? List.of() : store.problems(), System.nanoTime() - start, gate.waitNanos(),
+                    0, 0, sd.blockBytes());
+            // The task returns normally, so keep the cancellation visible to the runner that called
+            // it: the sequential runner runs every stream on this one thread, and with the interrupt
+            // swallowed here it went on to recover all the remaining streams after close().
+            Thread.currentThread().interrupt();
+        }
+        onFinished.accept(report);
+        boolean back = report.outcome() == Outcome.RECOVERED || report.outcome() == Outcome.REBUILT;
+        handOver.streamFinished(report, back ? store : null);
+        events.emit(new RecoveryEvent.StreamFinished(report));
+        return report;
+    }
+
+    /**
+     * The report of a stream whose task did not recover it by itself (cancelled before or while it
+     * ran, or crashed), told as a finished stream is: to {@code onFinished}, the hand-over, the listener.
+     */
+    StreamReport unfinished(StreamDir sd, Outcome outcome, List<Problem> problems, Consumer<StreamReport> onFinished) {
+        StreamReport report = new StreamReport(sd.account(), sd.name(), outcome, null, null, List.of(), problems, 0, 0, 0, 0,
+                sd.blockBytes());
+        onFinished.accept(report);
+        handOver.streamFinished(report, null);
+        events.emit(new RecoveryEvent.StreamFinished(report));
+        return report;
+    }
+
+    private StreamStore open(StreamDir sd, StreamMeta meta, StoreContext ctx, ServerLine line, StreamKeys keys)
+            throws StoreException, InterruptedException {
+        return options.verifyBlocks()
+                ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys)
+                : StreamOpener.open(sd, meta.config(), ctx, line, keys);
+    }
+
+    /**
+     * The stream's keys, for its meta.inf, index.db and blocks. Without a key and without key files
+     * in the discovered layout the stream is plain, and meta.key is not opened (a missing file is
+     * an exception per stream): one that appeared since discovery is still refused by
+     * {@link MetaFiles#readStream}, which looks for it before it parses meta.inf.
+     */
+    private StreamKeys streamKeys(StreamDir sd, DiskGate gate) throws StoreException, InterruptedIOException {
+        if (options.key() == null && sd.encryption() instanceof Encryption.None) {
+            return StreamKeys.PLAIN;
+        }
+        Path keyFile = sd.dir().resolve("meta.key");
+        try {
+            return StreamKeys.load(options.key(), sd.account(), sd.dir(), gate);
+        } catch (DecryptionException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
+        } catch (InterruptedIOException e) {
+            throw e;
+        } catch (ClosedByInterruptException e) {
+            InterruptedIOException iie = new InterruptedIOException("interrupted while reading " + keyFile);
+            iie.initCause(e);
+            throw iie;
+        } catch (IOException e) {
+            throw new StoreException(Problem.fatal(keyFile, -1, "cannot read the stream key file: " + e.getMessage()), e);
+        }
+    }
+
+    private static InterruptedException cancellation(InterruptedIOException e) {
+        Thread.interrupted();
+        InterruptedException ie = new InterruptedException("cancelled while reading meta files");
+        ie.initCause(e);
+        return ie;
+    }
+
+    /** A stream's consumers after loading: those to settle, and those that failed. */
+    private record ConsumerLoads(List<RestoredConsumer> loaded, List<ConsumerOutcome.Failed> failed) {
+    }
+
+    private ConsumerLoads restoreConsumers(StreamDir sd, StreamStore store, ServerLine line, TaskRunner runner)
+            throws InterruptedException {
+        List<String> names = sd.consumers();
+        events.emit(new RecoveryEvent.ConsumersStarting(sd.account(), sd.name(), names.size()));
+        if (names.isEmpty()) {
+            return new ConsumerLoads(List.of(), List.of());
+        }
+        List<TaskRunner.NamedTask<RestoredConsumer>> tasks = new ArrayList<>(names.size());
+        for (String c : names) {
+            tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name() + " > " + c,
+                    () -> ConsumerLoader.load(store, c, line)));
+        }
+        List<TaskRunner.Result<RestoredConsumer>> results = runner.runAll(tasks, null);
+        List<RestoredConsumer> loaded = new ArrayList<>();
+        List<ConsumerOutcome.Failed> failed = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String c = names.get(i);
+            switch (results.get(i)) {
+                case TaskRunner.Result.Done<RestoredConsumer> d -> {
+                    events.emit(new RecoveryEvent.ConsumerRestored(sd.account(), sd.name(), c));
+                    loaded.add(d.value());
+                }
+                case TaskRunner.Result.Failed<RestoredConsumer> f -> {
+                    Problem p = f.error() instanceof StoreException se ? se.problem()
+                            : Problem.fatal(sd.dir().resolve("obs").resolve(c), -1, "unexpected error: " + f.error());
+                    events.emit(new RecoveryEvent.ConsumerFailed(sd.account(), sd.name(), c, p));
+                    failed.add(new ConsumerOutcome.Failed(c, p));
+                }
+                case TaskRunner.Result.Cancelled<RestoredConsumer> x -> throw new InterruptedException("consumer restore cancelled");
+            }
+        }
+        return new ConsumerLoads(loaded, failed);
+    }
+}
