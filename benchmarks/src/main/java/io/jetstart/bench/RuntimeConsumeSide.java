@@ -9,7 +9,6 @@ import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.PublishAck;
 import io.jetstart.runtime.PullConsumer;
 import io.jetstart.runtime.RuntimeOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,9 +29,7 @@ final class RuntimeConsumeSide implements ConsumeSide {
         this.settings = settings;
         this.store = JetStart.open(dir, RuntimeOptions.defaults());
         try {
-            this.stream = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.parse(
-                    "{\"name\":\"BENCH\",\"subjects\":[\"bench.>\"],\"storage\":\"file\",\"retention\":\"limits\"}"
-                            .getBytes(StandardCharsets.UTF_8)));
+            this.stream = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.builder("BENCH").subjects("bench.>").build());
             byte[] payload = ConsumeBench.payload(settings.size());
             CompletableFuture<PublishAck> last = null;
             for (long i = 0; i < settings.messages(); i++) {

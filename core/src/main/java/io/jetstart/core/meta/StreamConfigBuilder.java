@@ -189,7 +189,10 @@ public final class StreamConfigBuilder {
     }
 
     /** {@code max_msg_size} in bytes (a Go int32): -1 or 0 for no limit (written as -1), else 1..2^31-1. */
-    public StreamConfigBuilder maxMsgSize(int maxMsgSize) {
+    public StreamConfigBuilder maxMsgSize(long maxMsgSize) {
+        if (maxMsgSize > Integer.MAX_VALUE) {
+            throw bad("max_msg_size", "is " + maxMsgSize + "; the server holds it in 32 bits, at most " + Integer.MAX_VALUE);
+        }
         return put("max_msg_size", NODES.numberNode((int) limit("max_msg_size", maxMsgSize)));
     }
 

@@ -155,6 +155,7 @@ class StreamConfigBuilderTest {
         assertThatThrownBy(() -> StreamConfig.builder("S").maxBytes(-5)).hasMessageStartingWith("max_bytes ");
         assertThatThrownBy(() -> StreamConfig.builder("S").maxMsgsPerSubject(-2)).hasMessageStartingWith("max_msgs_per_subject ");
         assertThatThrownBy(() -> StreamConfig.builder("S").maxMsgSize(-2)).hasMessageStartingWith("max_msg_size ");
+        assertThatThrownBy(() -> StreamConfig.builder("S").maxMsgSize(1L << 31)).hasMessageStartingWith("max_msg_size ");
         assertThatThrownBy(() -> StreamConfig.builder("S").maxConsumers(-2)).hasMessageStartingWith("max_consumers ");
         assertThatThrownBy(() -> StreamConfig.builder("S").maxAge(Duration.ofMillis(99))).hasMessageStartingWith("max_age ");
         assertThatThrownBy(() -> StreamConfig.builder("S").maxAge(Duration.ofSeconds(-1))).hasMessageStartingWith("max_age ");
