@@ -1,5 +1,6 @@
 package io.jetstart.bench;
 
+import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.runtime.ConsumedMessage;
 import io.jetstart.runtime.ConsumerStatus;
@@ -51,8 +52,7 @@ final class RuntimeConsumeSide implements ConsumeSide {
     @Override
     public long consumeAll(int run) throws Exception {
         String name = "BENCH" + run;
-        PullConsumer c = stream.createConsumer("{\"durable_name\":\"" + name + "\",\"ack_policy\":\"explicit\","
-                + "\"deliver_policy\":\"all\"}");
+        PullConsumer c = stream.createConsumer(ConsumerConfig.builder().durableName(name).build());
         long n = 0;
         long t0 = System.nanoTime();
         while (n < settings.messages()) {

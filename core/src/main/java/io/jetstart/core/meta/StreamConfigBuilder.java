@@ -1,11 +1,12 @@
 package io.jetstart.core.meta;
 
+import static io.jetstart.core.meta.ConfigJson.bad;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.FormatException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,15 +50,12 @@ public final class StreamConfigBuilder {
     /** {@code compression}: how the server compresses sealed blocks. */
     public enum Compression { NONE, S2 }
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final JsonNodeFactory NODES = ConfigJson.NODES;
     /** {@code StreamDefaultDuplicatesWindow}. */
     static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofMinutes(2);
     /** The shortest max_age and duplicate_window the server takes ({@code checkStreamCfg}). */
     private static final long MIN_WINDOW_NANOS = 100_000_000L;
-    /** {@code JSMaxNameLen}, {@code JSMaxDescriptionLen}, {@code JSMaxMetadataLen}, {@code StreamMaxReplicas}. */
-    static final int MAX_NAME_BYTES = 255;
-    static final int MAX_DESCRIPTION_BYTES = 4 * 1024;
-    static final int MAX_METADATA_BYTES = 128 * 1024;
+    /** {@code StreamMaxReplicas}. */
     static final int MAX_REPLICAS = 5;
 
     /**
@@ -99,29 +97,13 @@ public final class StreamConfigBuilder {
 
     /** {@code name}: not empty, at most 255 bytes, none of {@code . * > / \} nor whitespace. */
     public StreamConfigBuilder name(String name) {
-        Objects.requireNonNull(name, "name");
-        if (name.isEmpty()) {
-            throw bad("name", "is required");
-        }
-        if (utf8(name) > MAX_NAME_BYTES) {
-            throw bad("name", "is " + utf8(name) + " bytes, the maximum is " + MAX_NAME_BYTES);
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '.' || c == '*' || c == '>' || c == '/' || c == '\\' || Character.isWhitespace(c)
-                    || Character.isISOControl(c)) {
-                throw bad("name", "\"" + name + "\" holds '" + c + "' (no '.', '*', '>', '/', '\\', whitespace or control characters)");
-            }
-        }
+        ConfigJson.checkName("name", name);
         return put("name", NODES.textNode(name));
     }
 
     /** {@code description}, at most 4 KiB; "" removes it. */
     public StreamConfigBuilder description(String description) {
-        Objects.requireNonNull(description, "description");
-        if (utf8(description) > MAX_DESCRIPTION_BYTES) {
-            throw bad("description", "is " + utf8(description) + " bytes, the maximum is " + MAX_DESCRIPTION_BYTES);
-        }
+        ConfigJson.checkDescription(description);
         return put("description", description.isEmpty() ? null : NODES.textNode(description));
     }
 
@@ -142,7 +124,7 @@ public final class StreamConfigBuilder {
         ArrayNode a = NODES.arrayNode();
         for (String s : subjects) {
             Objects.requireNonNull(s, "subjects");
-            String problem = subjectProblem(s);
+            String problem = ConfigJson.subjectProblem(s);
             if (problem != null) {
                 throw bad("subjects", "\"" + s + "\" " + problem);
             }
@@ -176,7 +158,7 @@ public final class StreamConfigBuilder {
 
     /** {@code max_age}: {@link Duration#ZERO} for none, else at least 100 ms. */
     public StreamConfigBuilder maxAge(Duration maxAge) {
-        long n = nanos("max_age", maxAge);
+        long n = ConfigJson.nanos("max_age", maxAge);
         if (n != 0 && n < MIN_WINDOW_NANOS) {
             throw bad("max_age", "is " + maxAge + "; it must be 0 (no limit) or at least 100ms");
         }
@@ -216,7 +198,7 @@ public final class StreamConfigBuilder {
 
     /** {@code duplicate_window}: at least 100 ms and not above {@code max_age} when that is set (checked by {@link #build}). */
     public StreamConfigBuilder duplicateWindow(Duration window) {
-        long n = nanos("duplicate_window", window);
+        long n = ConfigJson.nanos("duplicate_window", window);
         if (n < MIN_WINDOW_NANOS) {
             throw bad("duplicate_window", "is " + window + "; it must be at least 100ms");
         }
@@ -258,7 +240,7 @@ public final class StreamConfigBuilder {
      * {@link Duration#ZERO} and 0 leave a limit out.
      */
     public StreamConfigBuilder consumerLimits(Duration inactiveThreshold, int maxAckPending) {
-        long n = nanos("consumer_limits.inactive_threshold", inactiveThreshold);
+        long n = ConfigJson.nanos("consumer_limits.inactive_threshold", inactiveThreshold);
         if (n < 0) {
             throw bad("consumer_limits.inactive_threshold", "is " + inactiveThreshold + "; it cannot be negative");
         }
@@ -277,20 +259,7 @@ public final class StreamConfigBuilder {
 
     /** {@code metadata}: string pairs, at most 128 KiB of keys and values; an empty map removes it. */
     public StreamConfigBuilder metadata(Map<String, String> metadata) {
-        ObjectNode m = NODES.objectNode();
-        long bytes = 0;
-        for (Map.Entry<String, String> e : metadata.entrySet()) {
-            Objects.requireNonNull(e.getKey(), "metadata key");
-            if (e.getValue() == null) {
-                throw bad("metadata", "key \"" + e.getKey() + "\" has no value");
-            }
-            bytes += utf8(e.getKey()) + utf8(e.getValue());
-            m.put(e.getKey(), e.getValue());
-        }
-        if (bytes > MAX_METADATA_BYTES) {
-            throw bad("metadata", "is " + bytes + " bytes, the maximum is " + MAX_METADATA_BYTES);
-        }
-        return put("metadata", m.isEmpty() ? null : m);
+        return put("metadata", ConfigJson.metadata(metadata));
     }
 
     /**
@@ -313,15 +282,7 @@ public final class StreamConfigBuilder {
 
     /** The object {@link #build} parses, in the server's key order. */
     private ObjectNode json() {
-        Map<String, JsonNode> merged = new LinkedHashMap<>();
-        base.properties().forEach(e -> merged.put(e.getKey(), e.getValue()));
-        set.forEach((k, v) -> {
-            if (v == null) {
-                merged.remove(k);
-            } else {
-                merged.put(k, v);
-            }
-        });
+        Map<String, JsonNode> merged = ConfigJson.merge(base, set);
         boolean mirrorOrSources = present(merged.get("mirror")) || present(merged.get("sources"));
         if (!merged.containsKey("subjects") && !mirrorOrSources) {
             merged.put("subjects", NODES.arrayNode().add(merged.get("name").asText()));
@@ -331,18 +292,7 @@ public final class StreamConfigBuilder {
             long window = DEFAULT_DUPLICATE_WINDOW.toNanos();
             merged.put("duplicate_window", NODES.numberNode(age != 0 && age < window ? age : window));
         }
-        ObjectNode out = NODES.objectNode();
-        for (String key : ORDER) {
-            JsonNode v = merged.remove(key);
-            if (v == null) {
-                v = ALWAYS.get(key);
-            }
-            if (v != null) {
-                out.set(key, v.deepCopy());
-            }
-        }
-        merged.forEach(out::set);
-        return out;
+        return ConfigJson.ordered(merged, ORDER, ALWAYS);
     }
 
     /** The rules between fields ({@code checkStreamCfg}). */
@@ -382,49 +332,6 @@ public final class StreamConfigBuilder {
             throw bad(field, "is " + v + "; it must be -1 or 0 (no limit) or at least 1");
         }
         return v == 0 ? -1 : v;
-    }
-
-    private static long nanos(String field, Duration d) {
-        Objects.requireNonNull(d, field);
-        if (d.isNegative()) {
-            throw bad(field, "is " + d + "; it cannot be negative");
-        }
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            throw bad(field, "is " + d + ", more nanoseconds than a Go time.Duration holds");
-        }
-    }
-
-    /** Null when {@code s} is a subject the server takes, else what is wrong with it. */
-    private static String subjectProblem(String s) {
-        if (s.isEmpty()) {
-            return "is empty";
-        }
-        String[] tokens = s.split("\\.", -1);
-        for (int i = 0; i < tokens.length; i++) {
-            String t = tokens[i];
-            if (t.isEmpty()) {
-                return "has an empty token";
-            }
-            for (int k = 0; k < t.length(); k++) {
-                if (Character.isWhitespace(t.charAt(k))) {
-                    return "holds whitespace";
-                }
-            }
-            if (t.equals(">") && i != tokens.length - 1) {
-                return "has '>' before its last token";
-            }
-        }
-        return null;
-    }
-
-    private static int utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static IllegalArgumentException bad(String field, String problem) {
-        return new IllegalArgumentException(field + " " + problem);
     }
 
     private static Map<String, JsonNode> always() {

@@ -6,16 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.meta.ConsumerConfig;
+import io.jetstart.core.meta.ConsumerConfigBuilder;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.testing.Fixtures;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Configs from {@link StreamConfig#builder} through the runtime: created, served, written, reopened. */
-class BuiltStreamConfigTest {
+/** Configs from {@link StreamConfig#builder} and {@link ConsumerConfig#builder} through the runtime: created, served, written, reopened. */
+class BuiltConfigsTest {
     @TempDir
     Path dir;
 
@@ -82,5 +86,40 @@ class BuiltStreamConfigTest {
         }
         assertThat(written("S").maxMsgs()).isEqualTo(10);
         assertThat(written("S").json().get("description").asText()).isEqualTo("d");
+    }
+
+    @Test
+    void aBuiltConsumerIsWrittenAsNatsServer210WroteTheSameConsumerAfterItsCreatedTime() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.builder("LIM1").subjects("lim1.*").build());
+            s.createConsumer(ConsumerConfig.builder().durableName("C0").ackWait(Duration.ofHours(12)).build());
+        }
+
+        String mine = Files.readString(dir.resolve("jetstream/$G/streams/LIM1/obs/C0/meta.inf"));
+        String server = Files.readString(Fixtures.streamDir(Fixtures.root().resolve("nats-2.10.27-small"), "LIM1")
+                .resolve("obs/C0/meta.inf"));
+        assertThat(mine.substring(mine.indexOf("\"Name\""))).isEqualTo(server.substring(server.indexOf("\"Name\"")));
+    }
+
+    @Test
+    void aBuiltConsumerIsServedWithItsSettingsAndUpdatedFromToBuilder() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.builder("S").subjects("s.*").build());
+            for (int i = 1; i <= 4; i++) {
+                s.publish(i % 2 == 0 ? "s.even" : "s.odd", bytes("m" + i));
+            }
+            PullConsumer c = s.createConsumer(ConsumerConfig.builder().durableName("EVEN").filterSubject("s.even")
+                    .deliverPolicy(ConsumerConfigBuilder.DeliverPolicy.BY_START_SEQUENCE).optStartSeq(3).maxAckPending(10).build());
+
+            assertThat(c.fetch(10, 0, Duration.ZERO)).extracting(ConsumedMessage::streamSeq).containsExactly(4L);
+            PullConsumer updated = s.updateConsumer(c.config().toBuilder().maxAckPending(20).build());
+            assertThat(updated.config().json().get("max_ack_pending").asLong()).isEqualTo(20);
+            assertThat(updated.config().json().get("opt_start_seq").asLong()).isEqualTo(3);
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            PullConsumer c = store.stream("S").await(Duration.ofSeconds(30)).consumer("EVEN");
+            assertThat(c.config().filterSubjects()).containsExactly("s.even");
+            assertThat(c.config().json().get("max_ack_pending").asLong()).isEqualTo(20);
+        }
     }
 }
