@@ -283,9 +283,14 @@ public final class StreamConfigBuilder {
     /** The object {@link #build} parses, in the server's key order. */
     private ObjectNode json() {
         Map<String, JsonNode> merged = ConfigJson.merge(base, set);
+        JsonNode name = merged.get("name");
+        if (name == null || !name.isTextual() || name.asText().isEmpty()) {
+            // Only a base config without one gets here: builder(name) sets it.
+            throw bad("name", "is required");
+        }
         boolean mirrorOrSources = present(merged.get("mirror")) || present(merged.get("sources"));
         if (!merged.containsKey("subjects") && !mirrorOrSources) {
-            merged.put("subjects", NODES.arrayNode().add(merged.get("name").asText()));
+            merged.put("subjects", NODES.arrayNode().add(name.asText()));
         }
         if (!merged.containsKey("duplicate_window") && !mirrorOrSources) {
             long age = merged.containsKey("max_age") ? merged.get("max_age").asLong() : 0;
@@ -301,7 +306,7 @@ public final class StreamConfigBuilder {
         long window = c.path("duplicate_window").asLong(0);
         if (age != 0 && window > age) {
             throw new IllegalArgumentException("duplicate_window (" + Duration.ofNanos(window) + ") is longer than max_age ("
-                    + Duration.ofNanos(age) + "); the server refuses that");
+                    + Duration.ofNanos(age) + "); the server refuses that: set duplicate_window too");
         }
         if (c.path("deny_purge").asBoolean(false) && c.path("allow_rollup_hdrs").asBoolean(false)) {
             throw new IllegalArgumentException("allow_rollup_hdrs needs purges: deny_purge must be false");

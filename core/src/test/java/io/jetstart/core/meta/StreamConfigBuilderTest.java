@@ -218,6 +218,14 @@ class StreamConfigBuilderTest {
     }
 
     @Test
+    void toBuilderOfAConfigWithoutANameNeedsOne() throws Exception {
+        StreamConfig nameless = StreamConfig.parse("{\"subjects\":[\"a\"]}".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> nameless.toBuilder().build()).hasMessageStartingWith("name ");
+        assertThat(nameless.toBuilder().name("A").build().name()).isEqualTo("A");
+    }
+
+    @Test
     void aBuilderCanBuildAgainAfterMoreSetters() {
         StreamConfigBuilder b = StreamConfig.builder("S").maxMsgs(5);
         StreamConfig first = b.build();
