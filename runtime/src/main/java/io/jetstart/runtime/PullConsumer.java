@@ -511,6 +511,16 @@ public final class PullConsumer {
         }
     }
 
+    /** Whether {@link #markDeleted} has run (a delete, or the store's close): no o.dat is written for it any more. */
+    boolean isDeleted() {
+        lock.lock();
+        try {
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Test seam: {@code hook} sees each {@link #consume} loop's thread before the loop is registered. */
     void beforeConsumeRegistered(Consumer<Thread> hook) {
         beforeConsumeRegistered = hook;
