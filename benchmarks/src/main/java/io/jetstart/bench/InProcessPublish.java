@@ -1,6 +1,5 @@
 package io.jetstart.bench;
 
-import io.jetstart.core.format.FormatException;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.runtime.Headers;
 import io.jetstart.runtime.JetStart;
@@ -8,7 +7,6 @@ import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.RuntimeOptions;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,11 +60,7 @@ final class InProcessPublish {
 
     /** A limits stream of one subject, every other field nats-server's default. */
     static StreamConfig streamConfig(String name, String subject) {
-        try {
-            return StreamConfig.parse(("{\"name\":\"" + name + "\",\"subjects\":[\"" + subject + "\"]}").getBytes(StandardCharsets.UTF_8));
-        } catch (FormatException e) {
-            throw new IllegalStateException("the bench's own stream config does not parse: " + e.getMessage(), e);
-        }
+        return StreamConfig.builder(name).subjects(subject).build();
     }
 
     static byte[] payload(int size) {

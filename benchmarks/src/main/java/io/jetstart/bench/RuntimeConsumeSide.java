@@ -1,5 +1,6 @@
 package io.jetstart.bench;
 
+import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.runtime.ConsumedMessage;
 import io.jetstart.runtime.ConsumerStatus;
@@ -9,7 +10,6 @@ import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.PublishAck;
 import io.jetstart.runtime.PullConsumer;
 import io.jetstart.runtime.RuntimeOptions;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,9 +30,7 @@ final class RuntimeConsumeSide implements ConsumeSide {
         this.settings = settings;
         this.store = JetStart.open(dir, RuntimeOptions.defaults());
         try {
-            this.stream = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.parse(
-                    "{\"name\":\"BENCH\",\"subjects\":[\"bench.>\"],\"storage\":\"file\",\"retention\":\"limits\"}"
-                            .getBytes(StandardCharsets.UTF_8)));
+            this.stream = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.builder("BENCH").subjects("bench.>").build());
             byte[] payload = ConsumeBench.payload(settings.size());
             CompletableFuture<PublishAck> last = null;
             for (long i = 0; i < settings.messages(); i++) {
@@ -54,8 +52,7 @@ final class RuntimeConsumeSide implements ConsumeSide {
     @Override
     public long consumeAll(int run) throws Exception {
         String name = "BENCH" + run;
-        PullConsumer c = stream.createConsumer("{\"durable_name\":\"" + name + "\",\"ack_policy\":\"explicit\","
-                + "\"deliver_policy\":\"all\"}");
+        PullConsumer c = stream.createConsumer(ConsumerConfig.builder().durableName(name).build());
         long n = 0;
         long t0 = System.nanoTime();
         while (n < settings.messages()) {

@@ -1,6 +1,8 @@
 package io.jetstart.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.meta.ConsumerConfig;
+import io.jetstart.core.meta.ConsumerConfigBuilder;
 import io.jetstart.recovery.GoFormat;
 import io.jetstart.runtime.ConsumedMessage;
 import io.jetstart.runtime.JetStartStore;
@@ -79,7 +81,8 @@ final class ConsumeCommand implements Callable<Integer> {
             try {
                 JetStartStream s = store.stream(account, stream).await(Duration.ofDays(1));
                 c = create != null ? s.createConsumer(config()) : s.consumer(consumer);
-            } catch (JetStreamApiException | UnsupportedOperationException | IllegalStateException e) {
+            } catch (JetStreamApiException | UnsupportedOperationException | IllegalStateException | IllegalArgumentException e) {
+                // IllegalArgumentException: a --create name or filter the server would refuse, named by the config builder.
                 err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage());
                 return Main.FAILED;
             } catch (io.jetstart.runtime.StreamUnavailableException e) {
@@ -128,13 +131,12 @@ final class ConsumeCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private String config() throws Exception {
-        ObjectNode n = ReportJson.MAPPER.createObjectNode();
-        n.put("durable_name", consumer);
-        n.put("ack_policy", "explicit");
+    /** The --create consumer: durable, explicit ack, deliver all, FILTER as its filter subject ('>': none). */
+    private ConsumerConfig config() {
+        ConsumerConfigBuilder b = ConsumerConfig.builder().durableName(consumer).ackPolicy(ConsumerConfigBuilder.AckPolicy.EXPLICIT);
         if (!create.isEmpty() && !create.equals(">")) {
-            n.put("filter_subject", create);
+            b.filterSubject(create);
         }
-        return ReportJson.MAPPER.writeValueAsString(n);
+        return b.build();
     }
 }

@@ -3,6 +3,7 @@ package io.jetstart.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.meta.StreamConfigBuilder;
 import io.jetstart.recovery.GoFormat;
 import io.jetstart.runtime.Headers;
 import io.jetstart.runtime.JetStartStore;
@@ -123,6 +124,16 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --sync-interval must be more than 0");
             return Main.USAGE;
         }
+        StreamConfig newStream = null;
+        if (create != null) {
+            try {
+                newStream = config();
+            } catch (IllegalArgumentException e) {
+                // Checked before the store is opened: a value the server would refuse is a wrong option.
+                err.println("jetstart: --create " + stream + ": " + e.getMessage());
+                return Main.USAGE;
+            }
+        }
         Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
         if (missing != null) {
             return missing;
@@ -145,7 +156,7 @@ final class PublishCommand implements Callable<Integer> {
         try (store) {
             JetStartStream s;
             try {
-                s = create != null ? store.createStream(account, config()) : store.stream(account, stream).await(Duration.ofDays(1));
+                s = newStream != null ? store.createStream(account, newStream) : store.stream(account, stream).await(Duration.ofDays(1));
             } catch (JetStreamApiException e) {
                 err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());
                 return Main.FAILED;
@@ -244,21 +255,24 @@ final class PublishCommand implements Callable<Integer> {
         done.incrementAndGet();
     }
 
-    private StreamConfig config() throws Exception {
-        ObjectNode n = ReportJson.MAPPER.createObjectNode();
-        n.put("name", stream);
-        var arr = n.putArray("subjects");
+    /** The --create stream: the limits given, every other field nats-server's default. */
+    private StreamConfig config() {
+        List<String> subjectList = new ArrayList<>();
         for (String s : create.split(",")) {
             if (!s.isBlank()) {
-                arr.add(s.strip());
+                subjectList.add(s.strip());
             }
         }
-        n.put("max_msgs", maxMsgs);
-        n.put("max_bytes", maxBytes);
-        n.put("max_age", maxAge == null ? 0 : maxAge.toNanos());
-        n.put("max_msgs_per_subject", maxMsgsPerSubject);
-        n.put("discard", discard);
-        return StreamConfig.parse(ReportJson.MAPPER.writeValueAsBytes(n));
+        StreamConfigBuilder b = StreamConfig.builder(stream)
+                .maxMsgs(maxMsgs)
+                .maxBytes(maxBytes)
+                .maxAge(maxAge == null ? Duration.ZERO : maxAge)
+                .maxMsgsPerSubject(maxMsgsPerSubject)
+                .discard(discard.equals("new") ? StreamConfig.Discard.NEW : StreamConfig.Discard.OLD);
+        if (!subjectList.isEmpty()) {
+            b.subjects(subjectList);
+        }
+        return b.build();
     }
 
     /** --subject S, else K concrete subjects from the stream's first subject, its wildcards filled with 1..K. */

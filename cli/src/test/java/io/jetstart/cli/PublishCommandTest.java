@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.RuntimeOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,26 @@ class PublishCommandTest {
             assertThat(g.exit()).as(g.err()).isZero();
             assertThat(g.out()).contains("$G > S  3");
         }
+    }
+
+    @Test
+    void publishCreateWritesTheBytesNatsServerWroteForTheSameStreamAfterItsCreatedTime() throws Exception {
+        assertThat(run("publish", dir.toString(), "MAX1", "--create", "max1.*", "--max-msgs", "800", "--count", "1").exit()).isZero();
+
+        String mine = Files.readString(dir.resolve("jetstream/$G/streams/MAX1/meta.inf"));
+        String server = Files.readString(io.jetstart.core.testing.Fixtures.streamDir(
+                io.jetstart.core.testing.Fixtures.root().resolve("nats-2.10.27-small"), "MAX1").resolve("meta.inf"));
+        // Everything after "Created":"<time>", byte for byte.
+        assertThat(mine.substring(mine.indexOf("\"name\""))).isEqualTo(server.substring(server.indexOf("\"name\"")));
+    }
+
+    @Test
+    void aCreateLimitTheServerWouldRefuseIsAUsageErrorNamingTheFieldAndCreatesNothing() {
+        TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s", "--max-msgs", "-5");
+
+        assertThat(p.exit()).isEqualTo(Main.USAGE);
+        assertThat(p.err()).contains("max_msgs");
+        assertThat(dir.resolve("jetstream")).doesNotExist();
     }
 
     @Test

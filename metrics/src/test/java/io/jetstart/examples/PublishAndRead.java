@@ -26,8 +26,15 @@ public final class PublishAndRead {
             JetStartStream orders = store.served().stream().filter(s -> s.name().equals("ORDERS")).findFirst()
                     .orElse(null);
             if (orders == null) {
-                orders = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.parse(
-                        "{\"name\":\"ORDERS\",\"subjects\":[\"orders.*\"],\"max_msgs\":1000000}".getBytes(StandardCharsets.UTF_8)));
+                // Setters are named after nats-server's fields (max_msgs, max_age, discard, ...);
+                // every field left out gets the server's default.
+                StreamConfig config = StreamConfig.builder("ORDERS")
+                        .subjects("orders.*")
+                        .maxMsgs(1_000_000)
+                        .maxAge(Duration.ofDays(7))
+                        .discard(StreamConfig.Discard.OLD)
+                        .build();
+                orders = store.createStream(JetStartStore.DEFAULT_ACCOUNT, config);
             }
             PublishAck ack = orders.publish("orders.new", Headers.of(Headers.MSG_ID, id),
                     body.getBytes(StandardCharsets.UTF_8));

@@ -50,6 +50,12 @@ public final class PullConsumer {
     private boolean deleted;
     private final List<AutoCloseable> consumes = new ArrayList<>();
     private final ConsumerCounters meters;
+    /**
+     * Test seam: sees a {@link #consume} loop's thread between its making and its registration,
+     * the window a close or delete can fall into (PullConsumerCloseRaceTest closes the store
+     * there). Null in service.
+     */
+    private volatile Consumer<Thread> beforeConsumeRegistered;
 
     PullConsumer(JetStartStream stream, ConsumerConfig config, ConsumerCounters meters) {
         this.stream = stream;
@@ -173,12 +179,18 @@ public final class PullConsumer {
 
     /**
      * Runs {@code handler} on a virtual thread for every message, in delivery order, until the
-     * returned handle is closed (or the consumer deleted). The handler acknowledges; an exception
-     * from it leaves the message to the ack wait.
+     * returned handle is closed (or the consumer deleted, or the store closed: either joins the
+     * loop). The handler acknowledges; an exception from it leaves the message to the ack wait.
+     *
+     * @throws JetStreamApiException "consumer not found" (10014) once the consumer is deleted or
+     *                               its store's close has begun, as {@link #fetch} does
      */
     public AutoCloseable consume(Consumer<ConsumedMessage> handler) {
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread t = Thread.ofVirtual().name("jetstart-consume " + stream.name() + " > " + name).start(() -> {
+        // Made, not started: it starts only once registered (below), so a close or delete either
+        // finds it in consumes and joins it, or came first and it never starts. Started before its
+        // registration, a loop that a close overtook ran its handler after close() had returned.
+        Thread t = Thread.ofVirtual().name("jetstart-consume " + stream.name() + " > " + name).unstarted(() -> {
             while (running.get()) {
                 List<ConsumedMessage> batch;
                 try {
@@ -201,7 +213,7 @@ public final class PullConsumer {
         AutoCloseable handle = () -> {
             running.set(false);
             t.interrupt();
-            t.join();
+            t.join(); // returns at once for a loop never started
             lock.lock();
             try {
                 consumes.remove(self[0]);
@@ -210,9 +222,16 @@ public final class PullConsumer {
             }
         };
         self[0] = handle;
+        Consumer<Thread> seam = beforeConsumeRegistered;
+        if (seam != null) {
+            seam.accept(t);
+        }
+        // Under the lock markDeleted sets deleted under: registered before it looks, or refused.
         lock.lock();
         try {
+            checkUsable();
             consumes.add(handle);
+            t.start();
         } finally {
             lock.unlock();
         }
@@ -490,6 +509,21 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether {@link #markDeleted} has run (a delete, or the store's close): no o.dat is written for it any more. */
+    boolean isDeleted() {
+        lock.lock();
+        try {
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Test seam: {@code hook} sees each {@link #consume} loop's thread before the loop is registered. */
+    void beforeConsumeRegistered(Consumer<Thread> hook) {
+        beforeConsumeRegistered = hook;
     }
 
     /** Stops fetches and consume loops; the files are the caller's. */

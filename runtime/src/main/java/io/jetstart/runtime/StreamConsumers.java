@@ -53,6 +53,24 @@ final class StreamConsumers {
     private final ReentrantLock admin = new ReentrantLock();
     /** Set by {@link #closeAll} under {@link #admin}; from then on nothing is created, updated or deleted. */
     private boolean closed;
+    /**
+     * Held by a tick around one o.dat write and by {@link #delete} around the removal of the
+     * consumer's files. NOTE: a tick takes the state to write before it writes, so a delete could
+     * fall between: it marked the consumer deleted and listed its files, then the write put its
+     * temp file into the directory and the directory's removal failed (DirectoryNotEmptyException,
+     * the consumer left half removed and still listed). Now a write under way ends before the
+     * listing, and one after it sees the consumer deleted and writes nothing.
+     */
+    private final ReentrantLock files = new ReentrantLock();
+    /** Test seam: runs in {@link #delete} once a consumer's files are listed, before they are removed. Null in service. */
+    private volatile Runnable afterListing;
+    /** Test seam: writes each o.dat of {@link #tick} in place of {@link AtomicFiles#write}. Null in service. */
+    private volatile OdatWriter odatWriter;
+
+    /** How {@link #tick} writes an o.dat (a test seam). */
+    interface OdatWriter {
+        void write(String consumer, Path file, byte[] bytes) throws IOException;
+    }
 
     StreamConsumers(JetStartStream stream, Path streamDir, StreamKeys keys) {
         this.stream = stream;
@@ -221,12 +239,23 @@ final class StreamConsumers {
                 c.markDeleted();
             }
             Path dir = obsDir.resolve(name);
-            if (Files.isDirectory(dir)) {
-                try (Stream<Path> walk = Files.walk(dir)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+            files.lock();
+            try {
+                if (Files.isDirectory(dir)) {
+                    List<Path> listed;
+                    try (Stream<Path> walk = Files.walk(dir)) {
+                        listed = walk.sorted(Comparator.reverseOrder()).toList();
+                    }
+                    Runnable seam = afterListing;
+                    if (seam != null) {
+                        seam.run();
+                    }
+                    for (Path p : listed) {
                         Files.delete(p);
                     }
                 }
+            } finally {
+                files.unlock();
             }
             // Listed until its files are gone, so a listing never names a consumer without them or the reverse.
             served.remove(name);
@@ -283,6 +312,21 @@ final class StreamConsumers {
                 + "' is not delivered by the embedded runtime: " + reported.get(name).notDelivered().orElse(""));
     }
 
+    /** Test seam: see {@link #afterListing}. */
+    void afterListing(Runnable hook) {
+        afterListing = hook;
+    }
+
+    /** Test seam: see {@link #odatWriter}. */
+    void odatWriter(OdatWriter writer) {
+        odatWriter = writer;
+    }
+
+    /** For a test: whether a delete waits for an o.dat write to finish. */
+    boolean deleteWaitsForAWrite() {
+        return files.hasQueuedThreads();
+    }
+
     /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes; returns the earliest timer due. */
     long tick(long now, boolean force) {
         long due = Long.MAX_VALUE;
@@ -298,10 +342,21 @@ final class StreamConsumers {
             due = Math.min(due, c.nextDue());
             byte[] state = c.stateToWriteAfterReleases(now, force);
             if (state != null) {
+                files.lock();
                 try {
-                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
+                    if (!c.isDeleted()) {
+                        Path file = obsDir.resolve(c.name()).resolve("o.dat");
+                        OdatWriter w = odatWriter;
+                        if (w != null) {
+                            w.write(c.name(), file, keysOf(c.name()).seal(state));
+                        } else {
+                            AtomicFiles.write(file, keysOf(c.name()).seal(state));
+                        }
+                    }
                 } catch (IOException e) {
                     c.markDirty();
+                } finally {
+                    files.unlock();
                 }
             }
         }

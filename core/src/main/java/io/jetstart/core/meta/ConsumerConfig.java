@@ -41,6 +41,22 @@ public final class ConsumerConfig {
         return new ConsumerConfig(JsonFields.parseFields(copy, KNOWN, "consumer meta.inf"), copy);
     }
 
+    /**
+     * A builder for a pull consumer's config with typed setters named after the server's fields
+     * ({@link ConsumerConfigBuilder}): ephemeral unless given a {@code durableName}.
+     */
+    public static ConsumerConfigBuilder builder() {
+        return ConsumerConfigBuilder.empty();
+    }
+
+    /**
+     * A builder that starts from this config, every key kept unless a setter replaces it: for an
+     * update, e.g. {@code stream.updateConsumer(c.config().toBuilder().maxAckPending(50).build())}.
+     */
+    public ConsumerConfigBuilder toBuilder() {
+        return ConsumerConfigBuilder.from(this);
+    }
+
     public byte[] originalBytes() {
         return original.clone();
     }

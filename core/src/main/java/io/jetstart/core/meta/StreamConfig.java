@@ -53,6 +53,26 @@ public final class StreamConfig {
         return new StreamConfig(JsonFields.parseFields(copy, KNOWN, "stream meta.inf"), copy);
     }
 
+    /**
+     * A builder for a new stream's config with typed setters named after the server's fields
+     * ({@link StreamConfigBuilder}); its {@code build()} gives what {@link #parse} gives for the
+     * JSON nats-server writes for the same settings.
+     *
+     * @throws IllegalArgumentException if {@code name} is not a valid stream name
+     */
+    public static StreamConfigBuilder builder(String name) {
+        return StreamConfigBuilder.named(name);
+    }
+
+    /**
+     * A builder that starts from this config, every key kept (unknown ones and {@code "Created"}
+     * included) unless a setter replaces it: for an update, e.g.
+     * {@code store.updateStream(account, s.config().toBuilder().maxMsgs(10).build())}.
+     */
+    public StreamConfigBuilder toBuilder() {
+        return StreamConfigBuilder.from(this);
+    }
+
     /** The exact bytes this config was parsed from. */
     public byte[] originalBytes() {
         return original.clone();

@@ -1,10 +1,7 @@
 package io.jetstart.runtime.kv;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jetstart.core.format.FormatException;
 import io.jetstart.core.meta.StreamConfig;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -25,7 +22,6 @@ public record KeyValueConfig(String bucket, String description, int history, Dur
     public static final int MAX_HISTORY = 64;
     static final String STREAM_PREFIX = "KV_";
     static final String SUBJECT_PREFIX = "$KV.";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public KeyValueConfig {
         KvNames.checkBucket(bucket);
@@ -83,31 +79,18 @@ public record KeyValueConfig(String bucket, String description, int history, Dur
      * or the TTL when shorter), which is the value jnats and nats.go send.
      */
     public StreamConfig streamConfig() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("name", streamName());
-        if (!description.isEmpty()) {
-            n.put("description", description);
-        }
-        n.putArray("subjects").add(subjectPrefix(bucket) + ">");
-        n.put("retention", "limits");
-        n.put("max_consumers", -1);
-        n.put("max_msgs", -1);
-        n.put("max_bytes", maxBucketSize);
-        n.put("max_age", ttl.toNanos());
-        n.put("max_msgs_per_subject", history);
-        n.put("max_msg_size", maxValueSize);
-        n.put("discard", "new");
-        n.put("storage", "file");
-        n.put("num_replicas", 1);
-        n.put("allow_rollup_hdrs", true);
-        n.put("deny_delete", true);
-        n.put("deny_purge", false);
-        n.put("allow_direct", true);
-        try {
-            return StreamConfig.parse(n.toString().getBytes(StandardCharsets.UTF_8));
-        } catch (FormatException e) {
-            throw new IllegalStateException("bucket config did not make a stream config: " + e.getMessage(), e);
-        }
+        return StreamConfig.builder(streamName())
+                .description(description)
+                .subjects(subjectPrefix(bucket) + ">")
+                .maxBytes(maxBucketSize)
+                .maxAge(ttl)
+                .maxMsgsPerSubject(history)
+                .maxMsgSize(maxValueSize)
+                .discard(StreamConfig.Discard.NEW)
+                .allowRollupHdrs(true)
+                .denyDelete(true)
+                .allowDirect(true)
+                .build();
     }
 
     /** A bucket's settings read back from its stream's config (what {@code nats kv info} shows). */
