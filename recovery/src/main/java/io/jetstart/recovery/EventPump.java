@@ -2,6 +2,7 @@ package io.jetstart.recovery;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
@@ -41,10 +42,19 @@ final class EventPump implements AutoCloseable {
     private final ReentrantLock holdLock = new ReentrantLock();
     private final List<RecoveryEvent> held = new ArrayList<>();
 
+    /** Whether {@link #reporter} has been started (by the first offer, or by close with events queued). */
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    /**
+     * The reporter's thread is started by the first event offered, not here: a run whose first
+     * streams are named holds their events until discovery's {@code RecoveryStarted}, so the
+     * thread's start (0.1-0.4 ms of a warm open) was on the named streams' way for nothing
+     * (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
+     */
     EventPump(RecoveryListener listener) {
         this.listener = listener;
         this.reporter = listener == RecoveryListener.NONE ? null
-                : Thread.ofPlatform().daemon().name("jetstart-events").start(this::drainLoop);
+                : Thread.ofPlatform().daemon().name("jetstart-events").unstarted(this::drainLoop);
     }
 
     /**
@@ -98,7 +108,9 @@ final class EventPump implements AutoCloseable {
             return;
         }
         queue.offer(e);
-        if (sleeping) {
+        if (!started.get() && started.compareAndSet(false, true)) {
+            reporter.start();
+        } else if (sleeping) {
             LockSupport.unpark(reporter);
         }
     }
@@ -135,6 +147,14 @@ final class EventPump implements AutoCloseable {
         closing = true;
         if (reporter == null) {
             return;
+        }
+        if (started.compareAndSet(false, true)) {
+            // Nothing was offered (or an offer is under way and lost the race to start it): the
+            // reporter delivers what is queued and ends; with nothing queued it is not started.
+            if (queue.isEmpty()) {
+                return;
+            }
+            reporter.start();
         }
         LockSupport.unpark(reporter);
         boolean interrupted = false;

@@ -120,9 +120,8 @@ public final class JetStartStore implements AutoCloseable {
         }
         this.storeIndexVersion = new java.util.concurrent.FutureTask<>(
                 () -> options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir));
-        // From here the store is ours: the serve path's classes load beside the store-wide start.
+        // The serve path's classes load beside the store-wide start (started in start()).
         this.warmUp = new ServePathWarmUp(storeIndexVersion);
-        warmUp.start();
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
@@ -170,7 +169,11 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     void start() {
+        // The recovery thread first: a platform thread's start waits until the new thread runs, and
+        // with the warm-up already running beside the opening thread on the 2-core machine that
+        // wait took 1-2 ms of a warm open (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
         recoveryThread.start();
+        warmUp.start();
         housekeeper.start();
     }
 

@@ -45,7 +45,11 @@ final class ServePathWarmUp {
     /** @param then run on the warm-up's thread after the warm-up (store-wide work kept off the first stream's way) */
     ServePathWarmUp(Runnable then) {
         this.thread = Thread.ofPlatform().name("jetstart-warm-up").daemon().unstarted(() -> {
-            run();
+            try {
+                Once.done();
+            } catch (LinkageError e) {
+                // Only a warm-up (see run()): the streams load what they need themselves.
+            }
             then.run();
         });
     }
@@ -61,6 +65,29 @@ final class ServePathWarmUp {
     /** The sample {@code meta.inf}, parsed: what the warm-up runs through the hand-over's checks. */
     static StreamConfig sampleConfig() throws FormatException {
         return StreamConfig.parse(SAMPLE_META);
+    }
+
+    /**
+     * The warm-up's class work, run by this class's initializer: once per JVM, by the first store's
+     * warm-up; a later store's warm-up finds it done (the JVM keeps the classes loaded), and only
+     * waits if the first one is still running it.
+     *
+     * <p>Design note: in a JVM that has opened a store before, repeating it loaded nothing and took
+     * 1.1-1.3 ms of CPU (the sample's JSON parse and the checks, run a few times per JVM and so
+     * interpreted) on a second core that the first stream's recovery thread needed at that moment
+     * on the 2-core machine (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
+     */
+    private static final class Once {
+        static {
+            run();
+        }
+
+        private Once() {
+        }
+
+        /** Initializes this class: runs the warm-up unless it has run in this JVM. */
+        static void done() {
+        }
     }
 
     private static void run() {
