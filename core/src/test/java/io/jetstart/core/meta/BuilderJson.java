@@ -24,6 +24,13 @@ final class BuilderJson {
         return out;
     }
 
+    /** A copy of {@code json} with each of {@code values} put at its key (in its place when the key is there). */
+    static ObjectNode with(ObjectNode json, Map<String, ?> values) {
+        ObjectNode out = json.deepCopy();
+        values.forEach((k, v) -> out.set(k, JSON.valueToTree(v)));
+        return out;
+    }
+
     /**
      * {@code changed} (a builder's JSON after one setter) holds {@code key} with the value
      * {@code json} (as the server writes it), and every other key as {@code defaults} has it.

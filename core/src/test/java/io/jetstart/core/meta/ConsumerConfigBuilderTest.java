@@ -2,6 +2,7 @@ package io.jetstart.core.meta;
 
 import static io.jetstart.core.meta.BuilderJson.assertSetterWritesOnly;
 import static io.jetstart.core.meta.BuilderJson.keys;
+import static io.jetstart.core.meta.BuilderJson.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -136,10 +137,7 @@ class ConsumerConfigBuilderTest {
 
         ConsumerConfig updated = server.toBuilder().maxAckPending(50).description("int").build();
 
-        ObjectNode want = server.json();
-        want.put("max_ack_pending", 50);
-        want.put("description", "int");
-        assertThat(updated.json()).isEqualTo(want);
+        assertThat(updated.json()).isEqualTo(with(server.json(), Map.of("max_ack_pending", 50, "description", "int")));
         assertThat(keys(updated.json())).containsSubsequence("Created", "Name", "durable_name", "name", "description",
                 "deliver_policy", "max_ack_pending", "num_replicas", "metadata");
         assertThat(server.toBuilder().build().json()).isEqualTo(server.json());

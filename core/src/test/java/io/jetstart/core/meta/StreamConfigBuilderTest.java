@@ -2,6 +2,7 @@ package io.jetstart.core.meta;
 
 import static io.jetstart.core.meta.BuilderJson.assertSetterWritesOnly;
 import static io.jetstart.core.meta.BuilderJson.keys;
+import static io.jetstart.core.meta.BuilderJson.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -190,10 +191,7 @@ class StreamConfigBuilderTest {
 
         StreamConfig updated = server.toBuilder().maxMsgs(10).description("ten").build();
 
-        ObjectNode want = server.json();
-        want.put("max_msgs", 10);
-        want.put("description", "ten");
-        assertThat(updated.json()).isEqualTo(want);
+        assertThat(updated.json()).isEqualTo(with(server.json(), Map.of("max_msgs", 10, "description", "ten")));
         assertThat(keys(updated.json())).containsSubsequence("Created", "name", "description", "subjects", "consumer_limits",
                 "allow_msg_ttl", "metadata");
         assertThat(updated.created()).isEqualTo(server.created());
