@@ -17,10 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * stream > consumer"). Both ways recover every consumer.
  */
 class ConsumerTasksTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(3, 20, 16).withConsumers(2);
-
     @RegisterExtension
-    static final GeneratedStore STORE = new GeneratedStore(SPEC);
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(3, 20, 16).withConsumers(2));
 
     @Test
     void withMoreStreamsThanWorkersEachStreamLoadsItsConsumersOnItsOwnTask() throws Exception {

@@ -23,10 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * discovery task (the thread named "discovery") or a stream where a test needs it.
  */
 class EarlyFirstStreamsTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
-
     @RegisterExtension
-    static final GeneratedStore STORE = new GeneratedStore(SPEC);
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(6, 20, 16));
 
     @Test
     void aNamedStreamIsHandedOverBeforeTheStoreIsDiscovered() throws Exception {
@@ -47,11 +45,11 @@ class EarlyFirstStreamsTest {
         // waits for it rather than sharing the CPU with it.
         assertThat(order).containsExactly("S6 handed over RECOVERED", "discovery's first disk operation");
         assertThat(report.allRecovered()).isTrue();
-        assertThat(report.streams()).hasSize(SPEC.streams());
+        assertThat(report.streams()).hasSize(STORE.spec().streams());
         // The listener still sees RecoveryStarted first (with every stream), then S6, then the others.
         assertThat(events.get(0)).isInstanceOfSatisfying(RecoveryEvent.RecoveryStarted.class,
-                s -> assertThat(s.streams()).isEqualTo(SPEC.streams()));
-        List<String> starts = startsAndEnds(events);
+                s -> assertThat(s.streams()).isEqualTo(STORE.spec().streams()));
+        List<String> starts = StreamOrder.startsAndEnds(events);
         assertThat(starts).startsWith("start S6");
         for (String other : List.of("S1", "S2", "S3", "S4", "S5")) {
             assertThat(starts.indexOf("start " + other)).as(other + " in " + starts).isGreaterThan(starts.indexOf("end S6"));
@@ -89,7 +87,7 @@ class EarlyFirstStreamsTest {
 
         assertThat(s6.interrupted()).as("S6's held operation was ended by the close").isTrue();
         // Discovery still runs to its end (a stat pass), so the report names every stream, each cancelled once.
-        assertThat(report.streams()).hasSize(SPEC.streams());
+        assertThat(report.streams()).hasSize(STORE.spec().streams());
         assertThat(report.streams()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(Outcome.CANCELLED));
         assertThat(handedOver).containsExactlyInAnyOrder("S1 CANCELLED", "S2 CANCELLED", "S3 CANCELLED", "S4 CANCELLED",
                 "S5 CANCELLED", "S6 CANCELLED");
@@ -235,17 +233,5 @@ class EarlyFirstStreamsTest {
                 order.add("discovery's first disk operation");
             }
         });
-    }
-
-    private static List<String> startsAndEnds(List<RecoveryEvent> events) {
-        List<String> order = new ArrayList<>();
-        for (RecoveryEvent e : events) {
-            if (e instanceof RecoveryEvent.StreamStarted st) {
-                order.add("start " + st.stream());
-            } else if (e instanceof RecoveryEvent.StreamFinished f) {
-                order.add("end " + f.report().name());
-            }
-        }
-        return order;
     }
 }

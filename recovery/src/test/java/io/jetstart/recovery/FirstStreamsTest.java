@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jetstart.core.write.GeneratorSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -19,10 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a test needs it.
  */
 class FirstStreamsTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
-
     @RegisterExtension
-    static final GeneratedStore STORE = new GeneratedStore(SPEC);
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(6, 20, 16));
 
     @Test
     void theNamedStreamsTasksStartBeforeTheOthers() throws Exception {
@@ -49,14 +46,7 @@ class FirstStreamsTest {
         assertThat(report.allRecovered()).isTrue();
         // Events reach the listener in the order the tasks emitted them, and a named stream's
         // StreamFinished is emitted before its task ends, which is what lets the others start.
-        List<String> order = new ArrayList<>();
-        for (RecoveryEvent e : events) {
-            if (e instanceof RecoveryEvent.StreamStarted st) {
-                order.add("start " + st.stream());
-            } else if (e instanceof RecoveryEvent.StreamFinished f) {
-                order.add("end " + f.report().name());
-            }
-        }
+        List<String> order = StreamOrder.startsAndEnds(events);
         int lastNamedEnd = Math.max(order.indexOf("end S4"), order.indexOf("end S6"));
         for (String other : List.of("S1", "S2", "S3", "S5")) {
             assertThat(order.indexOf("start " + other)).as(other + " in " + order).isGreaterThan(lastNamedEnd);
@@ -71,7 +61,7 @@ class FirstStreamsTest {
         RecoveryReport report = s6.runClosingWhenHeld(STORE.dir(), "S6", new CopyOnWriteArrayList<>());
 
         assertThat(s6.interrupted()).as("S6's held operation was ended by the close").isTrue();
-        assertThat(report.streams()).hasSize(SPEC.streams());
+        assertThat(report.streams()).hasSize(STORE.spec().streams());
         assertThat(report.streams()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(Outcome.CANCELLED));
     }
 
@@ -93,15 +83,9 @@ class FirstStreamsTest {
     }
 
     private static List<String> startsAndEnds(Path store, RecoveryOptions options) throws Exception {
-        List<String> order = new CopyOnWriteArrayList<>();
-        RecoveryReport report = StoreRecovery.recover(store, options.withListener(e -> {
-            if (e instanceof RecoveryEvent.StreamStarted st) {
-                order.add("start " + st.stream());
-            } else if (e instanceof RecoveryEvent.StreamFinished f) {
-                order.add("end " + f.report().name());
-            }
-        }));
+        List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
+        RecoveryReport report = StoreRecovery.recover(store, options.withListener(events::add));
         assertThat(report.allRecovered()).isTrue();
-        return List.copyOf(order);
+        return StreamOrder.startsAndEnds(events);
     }
 }

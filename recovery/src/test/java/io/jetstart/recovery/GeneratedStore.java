@@ -42,6 +42,11 @@ final class GeneratedStore implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** What the store was generated from. */
+    GeneratorSpec spec() {
+        return spec;
+    }
+
     /** The store's directory; only from a test (it exists from the class's first test to its last). */
     Path dir() {
         if (dir == null) {

@@ -23,11 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * of a named thread ("discovery", or a stream's), never by a clock.
  */
 class NamedFirstEdgesTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
     static final List<String> ALL = List.of("S1", "S2", "S3", "S4", "S5", "S6");
 
     @RegisterExtension
-    static final GeneratedStore STORE = new GeneratedStore(SPEC);
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(6, 20, 16));
 
     @Test
     void aCloseBeforeTheRunStartsStillReportsEveryStreamCancelledOnce() throws Exception {
@@ -112,7 +111,7 @@ class NamedFirstEdgesTest {
     @Test
     void aNamedStreamWithACorruptMetaInfFailsAndTheOthersRecover(@TempDir Path tmp) throws Exception {
         Path copy = tmp.resolve("store");
-        TestStores.generate(copy, SPEC);
+        TestStores.generate(copy, STORE.spec());
         Path meta = TestStores.streamDir(copy, "S6").resolve("meta.inf");
         Files.write(meta, "{not json".getBytes());
 
