@@ -47,18 +47,16 @@ class FirstStreamsServedTest {
         // Events are delivered after they happen: SMALL may only look READY here if it was served
         // before the big stream's task started.
         OpenedStore opened = new OpenedStore();
-        List<String> seen = new CopyOnWriteArrayList<>();
         RuntimeOptions options = RuntimeOptions.defaults();
         options = options.withRecovery(options.recovery().withListener(e -> {
             if (e instanceof RecoveryEvent.StreamStarted st && st.stream().startsWith("BIG")) {
-                JetStartStore s = opened.await();
-                seen.add(st.stream() + " started, SMALL " + s.stream("SMALL").state());
+                opened.noteSmall(st.stream() + " started");
             }
         }));
         try (JetStartStore store = opened.open(dir, options)) {
             assertSmallTakesItsSecondMessage(store);
         }
-        assertThat(seen).containsExactlyInAnyOrder("BIG1 started, SMALL READY", "BIG2 started, SMALL READY");
+        assertThat(opened.seen()).containsExactlyInAnyOrder("BIG1 started, SMALL READY", "BIG2 started, SMALL READY");
     }
 
     @Test
@@ -68,19 +66,17 @@ class FirstStreamsServedTest {
         // happen): SMALL may only look READY then if it was served before discovery ended. Small
         // first is off, so only the name puts SMALL first.
         OpenedStore opened = new OpenedStore();
-        List<String> seen = new CopyOnWriteArrayList<>();
         RuntimeOptions options = RuntimeOptions.defaults();
         options = options.withRecovery(options.recovery().withSmallFirst(false).withListener(e -> {
             if (e instanceof RecoveryEvent.RecoveryStarted started) {
-                JetStartStore s = opened.await();
-                seen.add("discovered " + started.streams() + " streams, SMALL " + s.stream("SMALL").state());
+                opened.noteSmall("discovered " + started.streams() + " streams");
             }
         })).withFirstStreams(Set.of("SMALL"));
         try (JetStartStore store = opened.open(dir, options)) {
             assertSmallTakesItsSecondMessage(store);
             assertThat(store.stream("BIG1").await(java.time.Duration.ofSeconds(30)).info().messages()).isEqualTo(2_000);
         }
-        assertThat(seen).containsExactly("discovered 3 streams, SMALL READY");
+        assertThat(opened.seen()).containsExactly("discovered 3 streams, SMALL READY");
     }
 
     @Test
@@ -115,12 +111,13 @@ class FirstStreamsServedTest {
     }
 
     /**
-     * The store being opened, for a recovery listener: its events may come before {@code JetStart.open}
-     * has returned, so the listener spins until it is set (the open returns without waiting for
-     * recovery, so the spin is short).
+     * The store being opened, for a recovery listener that notes SMALL's state at an event: events
+     * may come before {@code JetStart.open} has returned, so the listener spins until the store is
+     * set (the open returns without waiting for recovery, so the spin is short).
      */
     private static final class OpenedStore {
         private final AtomicReference<JetStartStore> store = new AtomicReference<>();
+        private final List<String> seen = new CopyOnWriteArrayList<>();
 
         JetStartStore open(Path dir, RuntimeOptions options) throws java.io.IOException {
             JetStartStore opened = JetStart.open(dir, options);
@@ -128,13 +125,18 @@ class FirstStreamsServedTest {
             return opened;
         }
 
-        JetStartStore await() {
+        /** Notes "{@code what}, SMALL {@code state}" with SMALL's state now. */
+        void noteSmall(String what) {
             JetStartStore s = store.get();
             while (s == null) {
                 Thread.onSpinWait();
                 s = store.get();
             }
-            return s;
+            seen.add(what + ", SMALL " + s.stream("SMALL").state());
+        }
+
+        List<String> seen() {
+            return List.copyOf(seen);
         }
     }
 }
