@@ -2,16 +2,12 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.write.GeneratorSpec;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where a stream's consumers load: on the stream's own task when the store has more streams than
@@ -21,20 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
  * stream > consumer"). Both ways recover every consumer.
  */
 class ConsumerTasksTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(3, 20, 16).withConsumers(2);
-
-    @TempDir(factory = TestStores.FastTempDir.class)
-    static Path store;
-
-    @BeforeAll
-    static void generate() throws Exception {
-        TestStores.generate(store, SPEC);
-    }
+    @RegisterExtension
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(3, 20, 16).withConsumers(2));
 
     @Test
     void withMoreStreamsThanWorkersEachStreamLoadsItsConsumersOnItsOwnTask() throws Exception {
         Set<String> readers = ConcurrentHashMap.newKeySet();
-        RecoveryReport report = new StoreRecovery(store, RecoveryOptions.defaults().withWorkers(2), recordConsumerReaders(readers)).run();
+        RecoveryReport report = new StoreRecovery(STORE.dir(), RecoveryOptions.defaults().withWorkers(2), recordConsumerReaders(readers)).run();
 
         assertThat(report.allRecovered()).isTrue();
         assertThat(report.streams()).allSatisfy(s -> assertThat(s.consumers()).hasSize(2));
@@ -44,7 +33,7 @@ class ConsumerTasksTest {
     @Test
     void withNoMoreStreamsThanWorkersEachConsumerLoadsOnItsOwnThread() throws Exception {
         Set<String> readers = ConcurrentHashMap.newKeySet();
-        RecoveryReport report = new StoreRecovery(store, RecoveryOptions.defaults().withWorkers(3), recordConsumerReaders(readers)).run();
+        RecoveryReport report = new StoreRecovery(STORE.dir(), RecoveryOptions.defaults().withWorkers(3), recordConsumerReaders(readers)).run();
 
         assertThat(report.allRecovered()).isTrue();
         List<String> expected = report.streams().stream()
@@ -54,17 +43,13 @@ class ConsumerTasksTest {
     }
 
     /** A gate probe that notes the name of every thread that reads a consumer's files. */
-    private static UnaryOperator<DiskGate> recordConsumerReaders(Set<String> readers) {
-        return g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                boolean consumer = StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                        f -> f.getClassName().equals("io.jetstart.core.store.ConsumerLoader")));
-                if (consumer) {
-                    readers.add(Thread.currentThread().getName());
-                }
-                return g.run(io);
+    private static BeforeDiskOperation recordConsumerReaders(Set<String> readers) {
+        return new BeforeDiskOperation(() -> {
+            boolean consumer = StackWalker.getInstance().walk(frames -> frames.anyMatch(
+                    f -> f.getClassName().equals("io.jetstart.core.store.ConsumerLoader")));
+            if (consumer) {
+                readers.add(Thread.currentThread().getName());
             }
-        };
+        });
     }
 }

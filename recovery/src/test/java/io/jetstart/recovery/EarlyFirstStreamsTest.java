@@ -2,7 +2,6 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.write.GeneratorSpec;
 import java.nio.file.Files;
@@ -12,12 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,33 +23,17 @@ import org.junit.jupiter.api.io.TempDir;
  * discovery task (the thread named "discovery") or a stream where a test needs it.
  */
 class EarlyFirstStreamsTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
-
-    @TempDir(factory = TestStores.FastTempDir.class)
-    static Path store;
-
-    @BeforeAll
-    static void generate() throws Exception {
-        TestStores.generate(store, SPEC);
-    }
+    @RegisterExtension
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(6, 20, 16));
 
     @Test
     void aNamedStreamIsHandedOverBeforeTheStoreIsDiscovered() throws Exception {
         List<String> order = new CopyOnWriteArrayList<>();
-        AtomicBoolean discoveryStarted = new AtomicBoolean();
-        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                if (Thread.currentThread().getName().equals("discovery") && discoveryStarted.compareAndSet(false, true)) {
-                    order.add("discovery's first disk operation");
-                }
-                return g.run(io);
-            }
-        };
+        BeforeDiskOperation probe = discoveryStarts(order);
         List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
         RecoveryOptions options = RecoveryOptions.defaults().withFirstStreams(Set.of("S6")).withListener(events::add);
         RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, options, probe, (rep, st) -> {
+        try (StoreRecovery r = new StoreRecovery(STORE.dir(), options, probe, (rep, st) -> {
             if (rep.name().equals("S6")) {
                 order.add("S6 handed over " + rep.outcome());
             }
@@ -64,11 +45,11 @@ class EarlyFirstStreamsTest {
         // waits for it rather than sharing the CPU with it.
         assertThat(order).containsExactly("S6 handed over RECOVERED", "discovery's first disk operation");
         assertThat(report.allRecovered()).isTrue();
-        assertThat(report.streams()).hasSize(SPEC.streams());
+        assertThat(report.streams()).hasSize(STORE.spec().streams());
         // The listener still sees RecoveryStarted first (with every stream), then S6, then the others.
         assertThat(events.get(0)).isInstanceOfSatisfying(RecoveryEvent.RecoveryStarted.class,
-                s -> assertThat(s.streams()).isEqualTo(SPEC.streams()));
-        List<String> starts = startsAndEnds(events);
+                s -> assertThat(s.streams()).isEqualTo(STORE.spec().streams()));
+        List<String> starts = StreamOrder.startsAndEnds(events);
         assertThat(starts).startsWith("start S6");
         for (String other : List.of("S1", "S2", "S3", "S4", "S5")) {
             assertThat(starts.indexOf("start " + other)).as(other + " in " + starts).isGreaterThan(starts.indexOf("end S6"));
@@ -82,16 +63,7 @@ class EarlyFirstStreamsTest {
         // FLOOR (2.10's, in a 2.15 store) has consumers: their rules need the store's line.
         Path mixed = mixedStore(tmp, "FLOOR");
         List<String> order = new CopyOnWriteArrayList<>();
-        AtomicBoolean discoveryStarted = new AtomicBoolean();
-        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                if (Thread.currentThread().getName().equals("discovery") && discoveryStarted.compareAndSet(false, true)) {
-                    order.add("discovery's first disk operation");
-                }
-                return g.run(io);
-            }
-        };
+        BeforeDiskOperation probe = discoveryStarts(order);
         RecoveryReport report;
         try (StoreRecovery r = new StoreRecovery(mixed, RecoveryOptions.defaults().withFirstStreams(Set.of("FLOOR")), probe,
                 (rep, st) -> {
@@ -108,42 +80,14 @@ class EarlyFirstStreamsTest {
 
     @Test
     void aCloseWhileTheNamedStreamIsHeldCancelsEveryStream() throws Exception {
-        CountDownLatch s6AtTheGate = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                if (Thread.currentThread().getName().startsWith("$G > S6")) {
-                    s6AtTheGate.countDown();
-                    try {
-                        closed.await();
-                    } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException("probe interrupted");
-                    }
-                }
-                return g.run(io);
-            }
-        };
-        RecoveryOptions options = RecoveryOptions.defaults().withFirstStreams(Set.of("S6"));
+        // Only the close's interrupt may release S6's held operation.
+        Hold s6 = Hold.stream("S6");
         List<String> handedOver = new CopyOnWriteArrayList<>();
-        RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, options, probe, (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
-            Thread closer = Thread.ofPlatform().start(() -> {
-                try {
-                    s6AtTheGate.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                // Only the cancellation's interrupt may release the probe.
-                r.close();
-            });
-            report = r.run();
-            closer.join();
-        } finally {
-            closed.countDown();
-        }
+        RecoveryReport report = s6.runClosingWhenHeld(STORE.dir(), "S6", handedOver);
+
+        assertThat(s6.interrupted()).as("S6's held operation was ended by the close").isTrue();
         // Discovery still runs to its end (a stat pass), so the report names every stream, each cancelled once.
-        assertThat(report.streams()).hasSize(SPEC.streams());
+        assertThat(report.streams()).hasSize(STORE.spec().streams());
         assertThat(report.streams()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(Outcome.CANCELLED));
         assertThat(handedOver).containsExactlyInAnyOrder("S1 CANCELLED", "S2 CANCELLED", "S3 CANCELLED", "S4 CANCELLED",
                 "S5 CANCELLED", "S6 CANCELLED");
@@ -152,7 +96,7 @@ class EarlyFirstStreamsTest {
     @Test
     void aNamedStreamThatIsNotInTheStoreChangesNothing() throws Exception {
         List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
-        RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults().withFirstStreams(Set.of("NOPE"))
+        RecoveryReport report = StoreRecovery.recover(STORE.dir(), RecoveryOptions.defaults().withFirstStreams(Set.of("NOPE"))
                 .withListener(events::add));
 
         assertThat(report.allRecovered()).isTrue();
@@ -162,7 +106,7 @@ class EarlyFirstStreamsTest {
 
     @Test
     void aNamedStreamOutsideOnlyStreamsIsNotStarted() throws Exception {
-        RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults().withFirstStreams(Set.of("S6"))
+        RecoveryReport report = StoreRecovery.recover(STORE.dir(), RecoveryOptions.defaults().withFirstStreams(Set.of("S6"))
                 .withOnlyStreams(Set.of("S1", "S2")));
 
         assertThat(report.streams()).extracting(StreamReport::name).containsExactly("S1", "S2");
@@ -281,15 +225,13 @@ class EarlyFirstStreamsTest {
         return out;
     }
 
-    private static List<String> startsAndEnds(List<RecoveryEvent> events) {
-        List<String> order = new ArrayList<>();
-        for (RecoveryEvent e : events) {
-            if (e instanceof RecoveryEvent.StreamStarted st) {
-                order.add("start " + st.stream());
-            } else if (e instanceof RecoveryEvent.StreamFinished f) {
-                order.add("end " + f.report().name());
+    /** A probe that adds "discovery's first disk operation" to {@code order} when the thread named "discovery" first reaches the gate. */
+    private static BeforeDiskOperation discoveryStarts(List<String> order) {
+        AtomicBoolean started = new AtomicBoolean();
+        return new BeforeDiskOperation(() -> {
+            if (Thread.currentThread().getName().equals("discovery") && started.compareAndSet(false, true)) {
+                order.add("discovery's first disk operation");
             }
-        }
-        return order;
+        });
     }
 }

@@ -2,17 +2,13 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.write.GeneratorSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,15 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a test needs it.
  */
 class FirstStreamsTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
-
-    @TempDir(factory = TestStores.FastTempDir.class)
-    static Path store;
-
-    @BeforeAll
-    static void generate() throws Exception {
-        TestStores.generate(store, SPEC);
-    }
+    @RegisterExtension
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(6, 20, 16));
 
     @Test
     void theNamedStreamsTasksStartBeforeTheOthers() throws Exception {
@@ -41,7 +30,7 @@ class FirstStreamsTest {
                         started.add(s.stream());
                     }
                 });
-        RecoveryReport report = StoreRecovery.recover(store, options);
+        RecoveryReport report = StoreRecovery.recover(STORE.dir(), options);
 
         assertThat(report.allRecovered()).isTrue();
         // The named ones first (largest first among them, then by name), then the rest as before.
@@ -52,19 +41,12 @@ class FirstStreamsTest {
     void theOtherStreamsStartOnlyOnceEveryNamedStreamHasFinished() throws Exception {
         List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
         RecoveryOptions options = RecoveryOptions.defaults().withFirstStreams(Set.of("S6", "S4")).withListener(events::add);
-        RecoveryReport report = StoreRecovery.recover(store, options);
+        RecoveryReport report = StoreRecovery.recover(STORE.dir(), options);
 
         assertThat(report.allRecovered()).isTrue();
         // Events reach the listener in the order the tasks emitted them, and a named stream's
         // StreamFinished is emitted before its task ends, which is what lets the others start.
-        List<String> order = new ArrayList<>();
-        for (RecoveryEvent e : events) {
-            if (e instanceof RecoveryEvent.StreamStarted st) {
-                order.add("start " + st.stream());
-            } else if (e instanceof RecoveryEvent.StreamFinished f) {
-                order.add("end " + f.report().name());
-            }
-        }
+        List<String> order = StreamOrder.startsAndEnds(events);
         int lastNamedEnd = Math.max(order.indexOf("end S4"), order.indexOf("end S6"));
         for (String other : List.of("S1", "S2", "S3", "S5")) {
             assertThat(order.indexOf("start " + other)).as(other + " in " + order).isGreaterThan(lastNamedEnd);
@@ -75,40 +57,11 @@ class FirstStreamsTest {
     void aStreamWaitingForItsTurnIsCancelledByClose() throws Exception {
         // S6's first disk operation is held until close(): the others wait for S6 meanwhile, and
         // must come back cancelled, not hang.
-        CountDownLatch s6AtTheGate = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                if ("S6".equals(streamOf(Thread.currentThread().getName()))) {
-                    s6AtTheGate.countDown();
-                    try {
-                        closed.await();
-                    } catch (InterruptedException e) {
-                        throw new java.io.InterruptedIOException("probe interrupted");
-                    }
-                }
-                return g.run(io);
-            }
-        };
-        RecoveryOptions options = RecoveryOptions.defaults().withFirstStreams(Set.of("S6"));
-        RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, options, probe)) {
-            Thread closer = Thread.ofPlatform().start(() -> {
-                try {
-                    s6AtTheGate.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                // Only the cancellation's interrupt may release S6's probe.
-                r.close();
-            });
-            report = r.run();
-            closer.join();
-        } finally {
-            closed.countDown();
-        }
-        assertThat(report.streams()).hasSize(SPEC.streams());
+        Hold s6 = Hold.stream("S6");
+        RecoveryReport report = s6.runClosingWhenHeld(STORE.dir(), "S6", new CopyOnWriteArrayList<>());
+
+        assertThat(s6.interrupted()).as("S6's held operation was ended by the close").isTrue();
+        assertThat(report.streams()).hasSize(STORE.spec().streams());
         assertThat(report.streams()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(Outcome.CANCELLED));
     }
 
@@ -130,21 +83,9 @@ class FirstStreamsTest {
     }
 
     private static List<String> startsAndEnds(Path store, RecoveryOptions options) throws Exception {
-        List<String> order = new CopyOnWriteArrayList<>();
-        RecoveryReport report = StoreRecovery.recover(store, options.withListener(e -> {
-            if (e instanceof RecoveryEvent.StreamStarted st) {
-                order.add("start " + st.stream());
-            } else if (e instanceof RecoveryEvent.StreamFinished f) {
-                order.add("end " + f.report().name());
-            }
-        }));
+        List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
+        RecoveryReport report = StoreRecovery.recover(store, options.withListener(events::add));
         assertThat(report.allRecovered()).isTrue();
-        return List.copyOf(order);
-    }
-
-    /** "$G > S6" (a stream task) or "$G > S6 > ..." (its block and consumer tasks); null for other threads. */
-    private static String streamOf(String threadName) {
-        String[] parts = threadName.split(" > ");
-        return parts.length >= 2 && parts[0].equals("$G") ? parts[1] : null;
+        return StreamOrder.startsAndEnds(events);
     }
 }

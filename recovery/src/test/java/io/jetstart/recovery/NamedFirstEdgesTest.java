@@ -2,23 +2,18 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.write.GeneratorSpec;
-import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,22 +23,16 @@ import org.junit.jupiter.api.io.TempDir;
  * of a named thread ("discovery", or a stream's), never by a clock.
  */
 class NamedFirstEdgesTest {
-    static final GeneratorSpec SPEC = GeneratorSpec.of(6, 20, 16);
     static final List<String> ALL = List.of("S1", "S2", "S3", "S4", "S5", "S6");
 
-    @TempDir(factory = TestStores.FastTempDir.class)
-    static Path store;
-
-    @BeforeAll
-    static void generate() throws Exception {
-        TestStores.generate(store, SPEC);
-    }
+    @RegisterExtension
+    static final GeneratedStore STORE = new GeneratedStore(GeneratorSpec.of(6, 20, 16));
 
     @Test
     void aCloseBeforeTheRunStartsStillReportsEveryStreamCancelledOnce() throws Exception {
         List<String> handedOver = new CopyOnWriteArrayList<>();
         RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, RecoveryOptions.defaults().withFirstStreams(Set.of("S6")),
+        try (StoreRecovery r = new StoreRecovery(STORE.dir(), RecoveryOptions.defaults().withFirstStreams(Set.of("S6")),
                 UnaryOperator.identity(), (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
             r.close();
             report = r.run();
@@ -58,18 +47,14 @@ class NamedFirstEdgesTest {
         AtomicReference<StoreRecovery> recovery = new AtomicReference<>();
         Thread runThread = Thread.currentThread();
         AtomicBoolean once = new AtomicBoolean();
-        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                if (Thread.currentThread() == runThread && once.compareAndSet(false, true)) {
-                    recovery.get().close();
-                }
-                return g.run(io);
+        BeforeDiskOperation probe = new BeforeDiskOperation(() -> {
+            if (Thread.currentThread() == runThread && once.compareAndSet(false, true)) {
+                recovery.get().close();
             }
-        };
+        });
         List<String> handedOver = new CopyOnWriteArrayList<>();
         RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, RecoveryOptions.defaults().withFirstStreams(Set.of("S6")), probe,
+        try (StoreRecovery r = new StoreRecovery(STORE.dir(), RecoveryOptions.defaults().withFirstStreams(Set.of("S6")), probe,
                 (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
             recovery.set(r);
             report = r.run();
@@ -98,7 +83,7 @@ class NamedFirstEdgesTest {
     void aCloseWhileTheOtherStreamsRunCancelsEachOnceAndKeepsTheNamedOne() throws Exception {
         Hold others = new Hold(t -> t.getName().startsWith("$G > S") && !t.getName().startsWith("$G > S6"));
         List<String> handedOver = new CopyOnWriteArrayList<>();
-        RecoveryReport report = others.runClosingWhenHeld(store, "S6", handedOver);
+        RecoveryReport report = others.runClosingWhenHeld(STORE.dir(), "S6", handedOver);
 
         assertThat(report.streams()).extracting(StreamReport::name).containsExactlyElementsOf(ALL);
         assertThat(report.streams().get(5).outcome()).isEqualTo(Outcome.RECOVERED);
@@ -114,7 +99,7 @@ class NamedFirstEdgesTest {
     void aDeadlineThatHasPassedReportsEveryStreamOnce() throws Exception {
         List<String> handedOver = new CopyOnWriteArrayList<>();
         RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, RecoveryOptions.defaults().withFirstStreams(Set.of("S6"))
+        try (StoreRecovery r = new StoreRecovery(STORE.dir(), RecoveryOptions.defaults().withFirstStreams(Set.of("S6"))
                 .withDeadline(Duration.ofNanos(1)), UnaryOperator.identity(), (rep, st) -> handedOver.add(rep.name()))) {
             report = r.run();
         }
@@ -126,7 +111,7 @@ class NamedFirstEdgesTest {
     @Test
     void aNamedStreamWithACorruptMetaInfFailsAndTheOthersRecover(@TempDir Path tmp) throws Exception {
         Path copy = tmp.resolve("store");
-        TestStores.generate(copy, SPEC);
+        TestStores.generate(copy, STORE.spec());
         Path meta = TestStores.streamDir(copy, "S6").resolve("meta.inf");
         Files.write(meta, "{not json".getBytes());
 
@@ -142,15 +127,11 @@ class NamedFirstEdgesTest {
         // FLOOR waits for the store's line; discovery's first disk operation throws a runtime error.
         Path mixed = EarlyFirstStreamsTest.mixedStore(tmp, "FLOOR");
         AtomicBoolean thrown = new AtomicBoolean();
-        UnaryOperator<DiskGate> probe = g -> new DiskGate() {
-            @Override
-            public <T> T run(Io<T> io) throws java.io.IOException {
-                if (Thread.currentThread().getName().equals("discovery") && thrown.compareAndSet(false, true)) {
-                    throw new IllegalStateException("probe: discovery broke");
-                }
-                return g.run(io);
+        BeforeDiskOperation probe = new BeforeDiskOperation(() -> {
+            if (Thread.currentThread().getName().equals("discovery") && thrown.compareAndSet(false, true)) {
+                throw new IllegalStateException("probe: discovery broke");
             }
-        };
+        });
         AtomicReference<Throwable> outcome = new AtomicReference<>();
         StoreRecovery r = new StoreRecovery(mixed, RecoveryOptions.defaults().withFirstStreams(Set.of("FLOOR")), probe);
         Thread runner = Thread.ofPlatform().start(() -> {
@@ -179,72 +160,5 @@ class NamedFirstEdgesTest {
         assertThat(report.streams()).allSatisfy(s -> assertThat(s.outcome()).as(s.name()).isEqualTo(Outcome.CANCELLED));
         assertThat(handedOver).containsExactlyInAnyOrder("S1 CANCELLED", "S2 CANCELLED", "S3 CANCELLED", "S4 CANCELLED",
                 "S5 CANCELLED", "S6 CANCELLED");
-    }
-
-    /** Holds the first disk operation of a thread {@code which} picks until an interrupt (or the run's end). */
-    private static final class Hold implements UnaryOperator<DiskGate> {
-        private final Predicate<Thread> which;
-        private final AtomicBoolean fired = new AtomicBoolean();
-        private final AtomicBoolean interrupted = new AtomicBoolean();
-        private final CountDownLatch reached = new CountDownLatch(1);
-        private final CountDownLatch released = new CountDownLatch(1);
-        private volatile String held;
-
-        Hold(Predicate<Thread> which) {
-            this.which = which;
-        }
-
-        @Override
-        public DiskGate apply(DiskGate g) {
-            return new DiskGate() {
-                @Override
-                public <T> T run(Io<T> io) throws java.io.IOException {
-                    if (which.test(Thread.currentThread()) && fired.compareAndSet(false, true)) {
-                        held = Thread.currentThread().getName();
-                        reached.countDown();
-                        try {
-                            released.await(DiskPause.BOUND.toMillis(), TimeUnit.MILLISECONDS);
-                        } catch (InterruptedException e) {
-                            interrupted.set(true);
-                            throw new InterruptedIOException("held operation interrupted");
-                        }
-                    }
-                    return g.run(io);
-                }
-            };
-        }
-
-        /**
-         * Recovers {@code storeDir} with {@code named} first, closing the run once an operation is held
-         * (only the close's interrupt ends the hold); each hand-over is added to {@code handedOver}.
-         */
-        RecoveryReport runClosingWhenHeld(Path storeDir, String named, List<String> handedOver) throws Exception {
-            try (StoreRecovery r = new StoreRecovery(storeDir, RecoveryOptions.defaults().withFirstStreams(Set.of(named)), this,
-                    (rep, st) -> handedOver.add(rep.name() + " " + rep.outcome()))) {
-                Thread closer = Thread.ofPlatform().start(() -> {
-                    try {
-                        if (reached.await(DiskPause.BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
-                            r.close();
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                RecoveryReport report = r.run();
-                closer.join();
-                return report;
-            } finally {
-                released.countDown();
-            }
-        }
-
-        /** The stream whose thread (or a block's or consumer's thread of it) was held: "$G > S3 > c1" gives "S3". */
-        String heldStream() {
-            return held.split(" > ")[1];
-        }
-
-        boolean interrupted() {
-            return interrupted.get();
-        }
     }
 }

@@ -1,10 +1,11 @@
 package io.jetstart.core.meta;
 
+import static io.jetstart.core.meta.BuilderJson.assertSetterWritesOnly;
+import static io.jetstart.core.meta.BuilderJson.keys;
+import static io.jetstart.core.meta.BuilderJson.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.meta.ConsumerConfigBuilder.AckPolicy;
 import io.jetstart.core.meta.ConsumerConfigBuilder.DeliverPolicy;
@@ -13,22 +14,12 @@ import io.jetstart.core.testing.Fixtures;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class ConsumerConfigBuilderTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    private static List<String> keys(JsonNode n) {
-        List<String> out = new ArrayList<>();
-        n.fieldNames().forEachRemaining(out::add);
-        return out;
-    }
-
     @Test
     void anEmptyBuilderIsAnEphemeralExplicitAckConsumerOfEveryMessage() {
         ConsumerConfig c = ConsumerConfig.builder().build();
@@ -70,15 +61,7 @@ class ConsumerConfigBuilderTest {
                 new Setter("metadata", b -> b.metadata(Map.of("team", "billing")), "{\"team\":\"billing\"}"));
         ObjectNode defaults = ConsumerConfig.builder().build().json();
         for (Setter s : setters) {
-            ObjectNode changed = s.call().apply(ConsumerConfig.builder()).build().json();
-            assertThat(changed.get(s.key())).as(s.key()).isEqualTo(JSON.readTree(s.json()));
-            Map<String, JsonNode> others = new LinkedHashMap<>();
-            changed.properties().forEach(e -> others.put(e.getKey(), e.getValue()));
-            others.remove(s.key());
-            Map<String, JsonNode> before = new LinkedHashMap<>();
-            defaults.properties().forEach(e -> before.put(e.getKey(), e.getValue()));
-            before.remove(s.key());
-            assertThat(others).as("keys other than " + s.key()).isEqualTo(before);
+            assertSetterWritesOnly(s.key(), s.json(), s.call().apply(ConsumerConfig.builder()).build().json(), defaults);
         }
         ConsumerConfig bySeq = ConsumerConfig.builder().deliverPolicy(DeliverPolicy.BY_START_SEQUENCE).optStartSeq(42).build();
         assertThat(bySeq.json().get("opt_start_seq").asLong()).isEqualTo(42);
@@ -154,10 +137,7 @@ class ConsumerConfigBuilderTest {
 
         ConsumerConfig updated = server.toBuilder().maxAckPending(50).description("int").build();
 
-        ObjectNode want = server.json();
-        want.put("max_ack_pending", 50);
-        want.put("description", "int");
-        assertThat(updated.json()).isEqualTo(want);
+        assertThat(updated.json()).isEqualTo(with(server.json(), Map.of("max_ack_pending", 50, "description", "int")));
         assertThat(keys(updated.json())).containsSubsequence("Created", "Name", "durable_name", "name", "description",
                 "deliver_policy", "max_ack_pending", "num_replicas", "metadata");
         assertThat(server.toBuilder().build().json()).isEqualTo(server.json());

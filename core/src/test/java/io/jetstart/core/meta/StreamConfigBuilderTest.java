@@ -1,9 +1,11 @@
 package io.jetstart.core.meta;
 
+import static io.jetstart.core.meta.BuilderJson.assertSetterWritesOnly;
+import static io.jetstart.core.meta.BuilderJson.keys;
+import static io.jetstart.core.meta.BuilderJson.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.meta.StreamConfig.Discard;
@@ -13,9 +15,7 @@ import io.jetstart.core.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -29,12 +29,6 @@ class StreamConfigBuilderTest {
         ObjectNode n = (ObjectNode) JSON.readTree(bytes);
         n.remove("Created");
         return n;
-    }
-
-    private static List<String> keys(JsonNode n) {
-        List<String> out = new ArrayList<>();
-        n.fieldNames().forEachRemaining(out::add);
-        return out;
     }
 
     private static void assertSameKeyForKey(StreamConfig built, ObjectNode server) {
@@ -111,15 +105,7 @@ class StreamConfigBuilderTest {
                 new Setter("metadata", b -> b.metadata(Map.of("team", "billing")), "{\"team\":\"billing\"}"));
         ObjectNode defaults = StreamConfig.builder("S").build().json();
         for (Setter s : setters) {
-            ObjectNode changed = s.call().apply(StreamConfig.builder("S")).build().json();
-            assertThat(changed.get(s.key())).as(s.key()).isEqualTo(JSON.readTree(s.json()));
-            Map<String, JsonNode> others = new LinkedHashMap<>();
-            changed.properties().forEach(e -> others.put(e.getKey(), e.getValue()));
-            others.remove(s.key());
-            Map<String, JsonNode> before = new LinkedHashMap<>();
-            defaults.properties().forEach(e -> before.put(e.getKey(), e.getValue()));
-            before.remove(s.key());
-            assertThat(others).as("keys other than " + s.key()).isEqualTo(before);
+            assertSetterWritesOnly(s.key(), s.json(), s.call().apply(StreamConfig.builder("S")).build().json(), defaults);
         }
         // Set together, they are written in the server's order, omitempty keys in their place.
         ObjectNode all = StreamConfig.builder("S").metadata(Map.of("k", "v")).maxMsgsPerSubject(2)
@@ -205,10 +191,7 @@ class StreamConfigBuilderTest {
 
         StreamConfig updated = server.toBuilder().maxMsgs(10).description("ten").build();
 
-        ObjectNode want = server.json();
-        want.put("max_msgs", 10);
-        want.put("description", "ten");
-        assertThat(updated.json()).isEqualTo(want);
+        assertThat(updated.json()).isEqualTo(with(server.json(), Map.of("max_msgs", 10, "description", "ten")));
         assertThat(keys(updated.json())).containsSubsequence("Created", "name", "description", "subjects", "consumer_limits",
                 "allow_msg_ttl", "metadata");
         assertThat(updated.created()).isEqualTo(server.created());
