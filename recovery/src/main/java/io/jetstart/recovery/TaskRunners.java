@@ -1,5 +1,6 @@
 package io.jetstart.recovery;
 
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +20,42 @@ public final class TaskRunners {
             LOG.debug("Using the virtual-thread fallback runner (structured concurrency disabled by option)");
             return new VirtualThreadRunner();
         }
-        try {
-            TaskRunner r = (TaskRunner) Class.forName(STRUCTURED).getDeclaredConstructor().newInstance();
-            LOG.debug("Using StructuredTaskScope (JDK {} preview)", Runtime.version().feature());
-            return r;
-        } catch (UnsupportedClassVersionError e) {
-            LOG.info("StructuredTaskScope unavailable (JDK {} without --enable-preview); using the virtual-thread fallback runner",
-                    Runtime.version().feature());
-        } catch (LinkageError | ReflectiveOperationException | ClassCastException e) {
-            LOG.info("StructuredTaskScope unavailable ({}); using the virtual-thread fallback runner", e.toString());
+        return switch (loadStructured()) {
+            case Loaded.Structured(TaskRunner r) -> {
+                LOG.debug("Using StructuredTaskScope (JDK {} preview)", Runtime.version().feature());
+                yield r;
+            }
+            case Loaded.Unavailable(String reason) -> {
+                LOG.info("StructuredTaskScope unavailable ({}); using the virtual-thread fallback runner", reason);
+                yield new VirtualThreadRunner();
+            }
+        };
+    }
+
+    /**
+     * Why this JVM cannot use the structured runner (the same sentence the fallback's log line
+     * gives), or empty when it can. Tries to load the runner's class, so call it once, not per task.
+     */
+    public static Optional<String> structuredUnavailableReason() {
+        return loadStructured() instanceof Loaded.Unavailable(String reason) ? Optional.of(reason) : Optional.empty();
+    }
+
+    /** The structured runner, or the reason it could not be made. */
+    private sealed interface Loaded {
+        record Structured(TaskRunner runner) implements Loaded {
         }
-        return new VirtualThreadRunner();
+
+        record Unavailable(String reason) implements Loaded {
+        }
+    }
+
+    private static Loaded loadStructured() {
+        try {
+            return new Loaded.Structured((TaskRunner) Class.forName(STRUCTURED).getDeclaredConstructor().newInstance());
+        } catch (LinkageError | ReflectiveOperationException | ClassCastException e) {
+            return new Loaded.Unavailable(StructuredUnavailable.reason(Runtime.version().feature(),
+                    !StructuredUnavailable.previewRefused(e), e));
+        }
     }
 
     public static TaskRunner sequential() {
