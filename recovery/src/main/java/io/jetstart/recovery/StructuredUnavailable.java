@@ -4,7 +4,7 @@ package io.jetstart.recovery;
  * Why the structured runner could not be used: one sentence for the log line and for whoever
  * reports the fallback. A pure function of what the JVM is, so each case is testable on one JDK.
  */
-public final class StructuredUnavailable {
+final class StructuredUnavailable {
     /** The release the structured runner's class is compiled for (class file 69, with preview). */
     static final int STRUCTURED_RELEASE = 25;
 
@@ -16,7 +16,7 @@ public final class StructuredUnavailable {
      * @param previewEnabled  whether the JVM runs with {@code --enable-preview}
      * @param loadFailure     what loading or constructing the structured runner threw
      */
-    public static String reason(int featureVersion, boolean previewEnabled, Throwable loadFailure) {
+    static String reason(int featureVersion, boolean previewEnabled, Throwable loadFailure) {
         if (featureVersion < STRUCTURED_RELEASE) {
             // Checked first: an older JVM refuses the class file version whatever the flags, so
             // "without --enable-preview" would mislead someone who passed it.
