@@ -8,14 +8,12 @@ import io.jetstart.core.format.GoTime;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * Stream configs as the runtime writes and accepts them: the {@code meta.inf} JSON with
- * nats-server 2.10's key set and its defaults ({@code setDefaults}), what the runtime cannot write
- * yet, and the block size the server would pick.
+ * nats-server 2.10's key set and defaults (through {@link StreamConfig#toBuilder}), what the
+ * runtime cannot write yet, and the block size the server would pick.
  */
 final class StreamDefinitions {
     /**
@@ -32,42 +30,42 @@ final class StreamDefinitions {
     }
 
     /**
-     * The {@code meta.inf} bytes for {@code config}: {@code "Created"} first, then the 2.10 keys in
-     * the server's order with its defaults, then any other key the caller gave.
+     * The {@code meta.inf} bytes for {@code config}: {@code "Created"} (the given one, else
+     * {@code createdNanos}), then what {@link StreamConfig#toBuilder} builds: the 2.10 keys in the
+     * server's order with its defaults, the given ones where the server puts them
+     * ({@code description} after the name, {@code metadata} last), so a new stream's file is the
+     * one nats-server writes. Given values the server corrects on create ({@code checkStreamCfg}:
+     * a limit of 0 or below is -1, fewer than one replica is one, no duplicate window is the
+     * default) are corrected first; the defaults themselves are the builder's.
      */
     static byte[] metaInf(StreamConfig config, long createdNanos) {
         ObjectNode given = config.json();
-        ObjectNode n = Json.MAPPER.createObjectNode();
-        n.put("Created", given.hasNonNull("Created") ? given.get("Created").asText() : GoTime.format(createdNanos));
-        n.put("name", config.name());
-        n.set("subjects", given.has("subjects") ? given.get("subjects") : Json.MAPPER.createArrayNode().add(config.name()));
-        n.put("retention", text(given, "retention", "limits"));
-        n.put("max_consumers", given.path("max_consumers").asLong(-1) == 0 ? -1 : given.path("max_consumers").asLong(-1));
-        n.put("max_msgs", config.maxMsgs());
-        n.put("max_bytes", config.maxBytes());
-        n.put("max_age", config.maxAgeNanos());
-        n.put("max_msgs_per_subject", config.maxMsgsPerSubject());
-        long maxMsgSize = given.path("max_msg_size").asLong(-1);
-        n.put("max_msg_size", maxMsgSize <= 0 ? -1 : maxMsgSize);
-        n.put("discard", config.discard() == StreamConfig.Discard.NEW ? "new" : "old");
-        n.put("storage", config.storage());
-        n.put("num_replicas", Math.max(1, given.path("num_replicas").asInt(1)));
-        n.put("duplicate_window", duplicateWindow(config));
-        n.put("compression", config.compression());
-        for (String flag : new String[] {"allow_direct", "mirror_direct", "sealed", "deny_delete", "deny_purge", "allow_rollup_hdrs"}) {
-            n.put(flag, given.path(flag).asBoolean(false));
+        if (!given.hasNonNull("Created")) {
+            given.put("Created", GoTime.format(createdNanos));
         }
-        n.set("consumer_limits", given.has("consumer_limits") ? given.get("consumer_limits") : Json.MAPPER.createObjectNode());
-        for (Iterator<Map.Entry<String, JsonNode>> it = given.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!n.has(e.getKey())) {
-                n.set(e.getKey(), e.getValue());
+        for (String limit : new String[] {"max_consumers", "max_msgs", "max_bytes", "max_msgs_per_subject", "max_msg_size"}) {
+            if (given.has(limit) && given.get(limit).asLong(0) <= 0) {
+                given.put(limit, -1);
             }
         }
+        if (given.has("num_replicas") && given.get("num_replicas").asInt(0) < 1) {
+            given.put("num_replicas", 1);
+        }
+        if (given.has("duplicate_window") && given.get("duplicate_window").asLong(0) <= 0) {
+            given.remove("duplicate_window");
+        }
+        given.put("discard", config.discard() == StreamConfig.Discard.NEW ? "new" : "old");
+        byte[] completed;
         try {
-            return Json.MAPPER.writeValueAsBytes(n);
+            completed = Json.MAPPER.writeValueAsBytes(given);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        try {
+            return parse(completed).toBuilder().build().originalBytes();
+        } catch (IllegalArgumentException e) {
+            // The rules between fields the server checks too (duplicate_window above max_age, ...).
+            throw JetStreamApiException.invalidConfig("invalid stream config: " + e.getMessage());
         }
     }
 
@@ -144,10 +142,5 @@ final class StreamDefinitions {
         } catch (FormatException e) {
             throw JetStreamApiException.invalidConfig("invalid stream config: " + e.getMessage());
         }
-    }
-
-    private static String text(JsonNode n, String key, String dflt) {
-        JsonNode v = n.get(key);
-        return v == null || v.isNull() ? dflt : v.asText();
     }
 }

@@ -33,9 +33,10 @@ import java.util.Set;
  * stream): every key the server always writes, in its order, with the server's defaults
  * ({@code checkStreamCfg}: -1 for no limit, one replica, the duplicate window of 2 minutes or
  * {@code max_age} when shorter, subjects = the name), the {@code omitempty} keys only when set,
- * durations in nanoseconds. Those bytes then go through {@link StreamConfig#parse}, the one reader
- * of every config, so a built config and one read from a server's {@code meta.inf} are the same
- * kind of value.
+ * durations in nanoseconds, strings escaped as Go escapes them ({@code >} as backslash-u003e;
+ * {@link ConfigJson#writeAsGo}). Those bytes then go through {@link StreamConfig#parse}, the one
+ * reader of every config, so a built config and one read from a server's {@code meta.inf} are the
+ * same kind of value.
  *
  * <p>Each setter checks its value against the range the server accepts and throws
  * {@link IllegalArgumentException} naming the JSON field; {@link #build} checks the rules between
@@ -271,7 +272,7 @@ public final class StreamConfigBuilder {
     public StreamConfig build() {
         ObjectNode out = json();
         check(out);
-        byte[] bytes = JsonFields.write(out);
+        byte[] bytes = ConfigJson.writeAsGo(out);
         try {
             return StreamConfig.parse(bytes);
         } catch (FormatException e) {

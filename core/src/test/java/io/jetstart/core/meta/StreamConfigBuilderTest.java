@@ -218,4 +218,15 @@ class StreamConfigBuilderTest {
         assertThat(second.maxMsgs()).isEqualTo(6);
         assertThat(new String(second.originalBytes(), StandardCharsets.UTF_8)).contains("\"max_msgs\":6");
     }
+
+    @Test
+    void builtBytesEscapeStringsAsGoDoes() {
+        StreamConfig c = StreamConfig.builder("KV_B").subjects("$KV.B.>").description("a<b & c\u2028\u0001\n\u00e9").build();
+
+        String bytes = new String(c.originalBytes(), StandardCharsets.UTF_8);
+        assertThat(bytes).contains("\"subjects\":[\"$KV.B.\\u003e\"]")
+                .contains("\"description\":\"a\\u003cb \\u0026 c\\u2028\\u0001\\n\u00e9\"");
+        assertThat(c.subjects()).containsExactly("$KV.B.>");
+        assertThat(c.json().get("description").asText()).isEqualTo("a<b & c\u2028\u0001\n\u00e9");
+    }
 }
