@@ -16,7 +16,6 @@ import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.ConsumerStateFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -458,8 +457,9 @@ final class StreamConsumers {
         }
     }
 
+    /** A consumer's meta.inf bytes, escaped as the server writes them (a filter's {@code >} as backslash-u003e). */
     private static byte[] bytes(ObjectNode meta) {
-        return meta.toString().getBytes(StandardCharsets.UTF_8);
+        return io.jetstart.core.meta.GoJsonWriter.write(meta);
     }
 
     static ConsumerMeta readMeta(Path dir, String stream) throws MetaException, java.io.InterruptedIOException {

@@ -102,6 +102,22 @@ class BuiltConfigsTest {
     }
 
     @Test
+    void aConsumersFilterIsWrittenEscapedAsGoWritesItAndReadBackUnchanged() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.builder("S").subjects("s.>").build());
+            s.createConsumer(ConsumerConfig.builder().durableName("ALL").filterSubject("s.>").build());
+        }
+
+        // nats-server's encoding/json writes '>' as backslash-u003e (HTML escaping, on by default).
+        String written = Files.readString(dir.resolve("jetstream/$G/streams/S/obs/ALL/meta.inf"));
+        assertThat(written).contains("\"filter_subject\":\"s.\\u003e\"").doesNotContain("s.>");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            PullConsumer c = store.stream("S").await(Duration.ofSeconds(30)).consumer("ALL");
+            assertThat(c.config().filterSubjects()).containsExactly("s.>");
+        }
+    }
+
+    @Test
     void aBuiltConsumerIsServedWithItsSettingsAndUpdatedFromToBuilder() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.builder("S").subjects("s.*").build());

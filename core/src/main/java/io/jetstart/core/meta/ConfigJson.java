@@ -59,56 +59,6 @@ final class ConfigJson {
         return out;
     }
 
-    /**
-     * {@code obj} as compact JSON written as Go's {@code encoding/json} writes it, so that a
-     * built config's bytes are a server's: {@code <}, {@code >} and {@code &} as Unicode escapes
-     * in lower-case hex (Go's HTML escaping, on by default: a KV bucket's subject {@code $KV.B.>}
-     * is stored with {@code >} as backslash-u003e), U+2028 and U+2029 escaped too, and control
-     * characters other than {@code \b \t \n \f \r} in lower-case hex.
-     */
-    static byte[] writeAsGo(ObjectNode obj) {
-        try {
-            return GoJson.WRITER.writeValueAsBytes(obj);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree could not be written: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /** Made on first use: only building a config needs it. */
-    private static final class GoJson {
-        static final com.fasterxml.jackson.databind.ObjectWriter WRITER = new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.core.JsonFactory().setCharacterEscapes(new Escapes())).writer();
-    }
-
-    private static final class Escapes extends com.fasterxml.jackson.core.io.CharacterEscapes {
-        private final int[] ascii;
-
-        Escapes() {
-            ascii = standardAsciiEscapesForJSON();
-            for (int c = 0; c < 0x20; c++) {
-                if (ascii[c] == ESCAPE_STANDARD) {
-                    ascii[c] = ESCAPE_CUSTOM;
-                }
-            }
-            ascii['<'] = ESCAPE_CUSTOM;
-            ascii['>'] = ESCAPE_CUSTOM;
-            ascii['&'] = ESCAPE_CUSTOM;
-        }
-
-        @Override
-        public int[] getEscapeCodesForAscii() {
-            return ascii;
-        }
-
-        @Override
-        public com.fasterxml.jackson.core.SerializableString getEscapeSequence(int ch) {
-            if (ch < 0x80 ? ascii[ch] == ESCAPE_CUSTOM : ch == 0x2028 || ch == 0x2029) {
-                return new com.fasterxml.jackson.core.io.SerializedString(String.format("\\u%04x", ch));
-            }
-            return null;
-        }
-    }
-
     /** The server's {@code isValidAssetName} and {@code JSMaxNameLen}. */
     static void checkName(String field, String name) {
         Objects.requireNonNull(name, field);

@@ -260,7 +260,7 @@ public final class ConsumerConfigBuilder {
         ObjectNode out = ConfigJson.ordered(ConfigJson.merge(base, set), ORDER, ALWAYS);
         check(out);
         try {
-            return ConsumerConfig.parse(JsonFields.write(out));
+            return ConsumerConfig.parse(GoJsonWriter.write(out));
         } catch (FormatException e) {
             throw new IllegalStateException("a built consumer config does not parse: " + e.getMessage(), e);
         }

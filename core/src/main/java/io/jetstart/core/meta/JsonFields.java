@@ -268,15 +268,6 @@ final class JsonFields {
         return (ObjectNode) root;
     }
 
-    /** The bytes of {@code obj} as compact JSON (for the config builders, whose output {@code parse} then reads). */
-    static byte[] write(ObjectNode obj) {
-        try {
-            return Mapper.MAPPER.writeValueAsBytes(obj);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree could not be written: " + e.getOriginalMessage(), e);
-        }
-    }
-
     /** Built on first use only, i.e. only when some meta.inf is off the common path or a config is built. */
     private static final class Mapper {
         /** Configured once, then only read: Jackson mappers are thread-safe after configuration. */

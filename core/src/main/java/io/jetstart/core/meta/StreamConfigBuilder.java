@@ -34,7 +34,7 @@ import java.util.Set;
  * ({@code checkStreamCfg}: -1 for no limit, one replica, the duplicate window of 2 minutes or
  * {@code max_age} when shorter, subjects = the name), the {@code omitempty} keys only when set,
  * durations in nanoseconds, strings escaped as Go escapes them ({@code >} as backslash-u003e;
- * {@link ConfigJson#writeAsGo}). Those bytes then go through {@link StreamConfig#parse}, the one
+ * {@link GoJsonWriter}). Those bytes then go through {@link StreamConfig#parse}, the one
  * reader of every config, so a built config and one read from a server's {@code meta.inf} are the
  * same kind of value.
  *
@@ -272,7 +272,7 @@ public final class StreamConfigBuilder {
     public StreamConfig build() {
         ObjectNode out = json();
         check(out);
-        byte[] bytes = ConfigJson.writeAsGo(out);
+        byte[] bytes = GoJsonWriter.write(out);
         try {
             return StreamConfig.parse(bytes);
         } catch (FormatException e) {
