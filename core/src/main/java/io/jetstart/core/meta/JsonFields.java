@@ -2,7 +2,6 @@ package io.jetstart.core.meta;
 
 import io.jetstart.core.format.FormatException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -171,8 +170,28 @@ final class JsonFields {
         } else {
             return null;
         }
-        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = epochDay(year, month, day);
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos);
+    }
+
+    /**
+     * Days from 1970-01-01 to the valid proleptic Gregorian date {@code year-month-day} (what
+     * {@code LocalDate.of(year, month, day).toEpochDay()} gives): whole 400-year eras of 146,097
+     * days, then the years and days of the era counted from March, so that the leap day ends the
+     * year.
+     *
+     * <p>Design note: not {@code LocalDate}: for a month after February its {@code toEpochDay}
+     * asks {@code IsoChronology} whether the year is leap, whose {@code Year} class builds a date
+     * formatter in its initializer (the JDK's formatter and regex classes, ~50 classes of a fresh
+     * JVM's first stream served, docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+     */
+    static long epochDay(int year, int month, int day) {
+        int y = month <= 2 ? year - 1 : year;
+        int era = Math.floorDiv(y, 400);
+        int yearOfEra = y - era * 400;
+        int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097L + dayOfEra - 719_468;
     }
 
     /** The value of {@code count} ASCII digits at {@code at}, or -1. */

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -132,6 +133,19 @@ class JsonFieldsTest {
                 "0001-01-01T00:00:00Z", "2023-06-01T12:34:56.000001+02:00", "2023-06-01T12:34:56-07:30",
                 "2000-02-29T23:59:59.999999999-00:00", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59+17:59")) {
             assertThat(JsonFields.parseGoTime(s)).as(s).isNotNull().isEqualTo(formatter(s));
+        }
+    }
+
+    @Test
+    void epochDayIsLocalDatesForEveryDayOfAFullCycleAndTheEdges() {
+        // 400 years hold every calendar pattern of the Gregorian cycle; plus the first and last
+        // years a Go RFC 3339 time can write.
+        for (LocalDate d = LocalDate.of(1900, 1, 1); d.isBefore(LocalDate.of(2300, 1, 1)); d = d.plusDays(1)) {
+            assertThat(JsonFields.epochDay(d.getYear(), d.getMonthValue(), d.getDayOfMonth())).as(d.toString()).isEqualTo(d.toEpochDay());
+        }
+        for (LocalDate d : List.of(LocalDate.of(0, 1, 1), LocalDate.of(0, 2, 29), LocalDate.of(0, 3, 1), LocalDate.of(1, 1, 1),
+                LocalDate.of(1969, 12, 31), LocalDate.of(1970, 1, 1), LocalDate.of(9999, 12, 31))) {
+            assertThat(JsonFields.epochDay(d.getYear(), d.getMonthValue(), d.getDayOfMonth())).as(d.toString()).isEqualTo(d.toEpochDay());
         }
     }
 
