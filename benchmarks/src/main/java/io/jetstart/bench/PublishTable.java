@@ -112,7 +112,7 @@ final class PublishTable {
                 + "ack (sync always: fsynced) and to `store.recovery()` complete; ratio = the median of each open's own ratio; "
                 + "PASS at <= 5 % for served (the target's \"writable\"; the first-ack ratio beside it adds one fsynced publish)\n");
         sb.append("- every open on a new copy of the store (blocks hard-linked); fresh JVMs started as `./jetstart` starts its JVMs; "
-                + "the AOT cache trained by one JVM that opened both states");
+                + "the AOT cache trained by one JVM that opened both states with the defaults, then both with `" + OpenBench.SMALL + "` named first");
         sb.append(r.openAotFailure() == null ? "\n" : " (not made: " + r.openAotFailure() + ")\n");
         sb.append("\n| index.db of the big streams | JVM | plan | served | first ack | whole recovery | ratio (served) "
                 + "| ratio (first ack) | 5 % |\n");

@@ -4,32 +4,40 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Chooses the task runner at run time: structured concurrency when the JVM allows it. */
+/**
+ * Chooses the task runner at run time: structured concurrency when the JVM allows it.
+ *
+ * <p>Design note: the structured runner is chosen without a log line (it is named in the run's
+ * {@code RecoveryStarted} event and its report), and so without slf4j: the logger's start-up (its
+ * provider lookup through the ServiceLoader) took about 20 ms of a fresh JVM's open on the
+ * recovery thread, before any stream could start; the fallback's lines still log
+ * (docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+ */
 public final class TaskRunners {
-    private static final Logger LOG = LoggerFactory.getLogger(TaskRunners.class);
     static final String STRUCTURED = "io.jetstart.recovery.structured.StructuredTaskRunner";
 
     private TaskRunners() {
     }
 
-    /** The runner for a parallel recovery; says once, at the start of each recovery, which it is and why. */
+    /** The runner for a parallel recovery; says, at the start of each recovery, when it is the fallback and why. */
     public static TaskRunner parallel(boolean preferPreview) {
         if (!preferPreview) {
             // Asked for: not worth a line of its own (and `recover --quiet --no-preview` printed it).
             // The runner is named in the recovery's first log line and in its report.
-            LOG.debug("Using the virtual-thread fallback runner (structured concurrency disabled by option)");
+            log().debug("Using the virtual-thread fallback runner (structured concurrency disabled by option)");
             return new VirtualThreadRunner();
         }
-        return switch (loadStructured()) {
-            case Loaded.Structured(TaskRunner r) -> {
-                LOG.debug("Using StructuredTaskScope (JDK {} preview)", Runtime.version().feature());
-                yield r;
-            }
-            case Loaded.Unavailable(String reason) -> {
-                LOG.info("StructuredTaskScope unavailable ({}); using the virtual-thread fallback runner", reason);
-                yield new VirtualThreadRunner();
-            }
-        };
+        // Not a pattern switch: its bootstrap is a few more milliseconds of a fresh JVM's start here.
+        Loaded loaded = loadStructured();
+        if (loaded instanceof Loaded.Structured(TaskRunner r)) {
+            return r;
+        }
+        log().info("StructuredTaskScope unavailable ({}); using the virtual-thread fallback runner", ((Loaded.Unavailable) loaded).reason());
+        return new VirtualThreadRunner();
+    }
+
+    private static Logger log() {
+        return LoggerFactory.getLogger(TaskRunners.class);
     }
 
     /**

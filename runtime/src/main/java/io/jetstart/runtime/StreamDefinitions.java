@@ -1,6 +1,5 @@
 package io.jetstart.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.FormatException;
@@ -71,7 +70,7 @@ final class StreamDefinitions {
 
     /** The server's default: 2 min, or max_age when that is shorter. */
     static long duplicateWindow(StreamConfig c) {
-        long w = c.json().path("duplicate_window").asLong(0);
+        long w = c.duplicateWindowNanos();
         if (w > 0) {
             return w;
         }
@@ -81,7 +80,8 @@ final class StreamDefinitions {
 
     /** Why the runtime serves this stream read-only, or empty when it can write it. */
     static Optional<String> readOnlyReason(StreamConfig c) {
-        ObjectNode j = c.json();
+        // From the parsed values, not json(): a tree per stream served, and in a fresh JVM the
+        // first one loads Jackson's node classes on the first stream's hand-over.
         if (c.hasMirror()) {
             return Optional.of("the stream is a mirror; mirrors are not written by the runtime yet");
         }
@@ -95,7 +95,7 @@ final class StreamDefinitions {
             return Optional.of("storage '" + c.storage() + "' is not a file store");
         }
         for (String flag : new String[] {"allow_msg_ttl", "allow_msg_schedules", "allow_msg_counter", "allow_atomic", "allow_batched"}) {
-            if (j.path(flag).asBoolean(false)) {
+            if (c.flag(flag)) {
                 return Optional.of("'" + flag + "' is not supported by the runtime yet");
             }
         }
@@ -103,8 +103,7 @@ final class StreamDefinitions {
             return Optional.of("subject delete markers are not written by the runtime yet");
         }
         for (String obj : new String[] {"subject_transform", "republish"}) {
-            JsonNode v = j.get(obj);
-            if (v != null && !v.isNull() && !v.isEmpty()) {
+            if (c.hasNonEmptyObject(obj)) {
                 return Optional.of("'" + obj + "' is not supported by the runtime yet");
             }
         }

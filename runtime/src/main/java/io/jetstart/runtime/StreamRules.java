@@ -1,6 +1,5 @@
 package io.jetstart.runtime;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.meta.StreamConfig;
 
 /**
@@ -11,13 +10,11 @@ record StreamRules(boolean sealed, boolean denyDelete, boolean denyPurge, boolea
                    boolean discardNew, boolean discardNewPerSubject, long maxMsgs, long maxBytes, long maxMsgsPerSubject,
                    long maxAgeNanos) {
 
+    /** From the config's parsed values: no Jackson tree on a stream's hand-over. */
     static StreamRules of(StreamConfig c) {
-        ObjectNode j = c.json();
-        return new StreamRules(j.path("sealed").asBoolean(false), j.path("deny_delete").asBoolean(false),
-                j.path("deny_purge").asBoolean(false), j.path("allow_rollup_hdrs").asBoolean(false),
-                j.path("max_msg_size").asLong(-1), c.discard() == StreamConfig.Discard.NEW,
-                j.path("discard_new_per_subject").asBoolean(false), c.maxMsgs(), c.maxBytes(), c.maxMsgsPerSubject(),
-                c.maxAgeNanos());
+        return new StreamRules(c.flag("sealed"), c.flag("deny_delete"), c.flag("deny_purge"), c.flag("allow_rollup_hdrs"),
+                c.maxMsgSize(), c.discard() == StreamConfig.Discard.NEW, c.flag("discard_new_per_subject"), c.maxMsgs(),
+                c.maxBytes(), c.maxMsgsPerSubject(), c.maxAgeNanos());
     }
 
     /** Whether a publish can make a count or size limit remove something. */

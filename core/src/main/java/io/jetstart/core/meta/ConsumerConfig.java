@@ -66,7 +66,7 @@ public final class ConsumerConfig {
         ObjectNode t = tree;
         if (t == null) {
             // Two threads may both build it: the same tree from the same bytes, either one kept.
-            t = JsonFields.readTree(original);
+            t = JsonTree.readTree(original);
             tree = t;
         }
         return t.deepCopy();

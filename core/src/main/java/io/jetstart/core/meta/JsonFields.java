@@ -1,33 +1,16 @@
 package io.jetstart.core.meta;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ContainerNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.format.FormatException;
-import java.io.IOException;
-import java.math.BigInteger;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Parses a meta.inf as Go's lenient {@code json.Unmarshal} into {@code FileStreamInfo} /
@@ -42,15 +25,11 @@ import java.util.function.Predicate;
  */
 final class JsonFields {
     /**
-     * jackson-core alone: thread-safe, and cheap to start. Building a databind mapper loads some
-     * 400 classes (~110 ms in a fresh JVM) while every stream task waits on this class's
-     * initialisation; the plain parser below needs a few dozen.
+     * Go's zero {@code time.Time}, 0001-01-01T00:00:00Z: "no time". As seconds, not
+     * {@code Instant.parse}: that loads the JDK's date formatter and regex classes (about 50,
+     * ~10 ms of a fresh JVM's first stream served), which the common "Created" never needs.
      */
-    private static final JsonFactory FACTORY = new JsonFactory();
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
-    /** Go's zero {@code time.Time}: "no time". */
-    private static final Instant GO_ZERO_TIME = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant GO_ZERO_TIME = Instant.ofEpochSecond(-62_135_596_800L);
 
     /** The Go type a known key decodes into, as a check on its JSON value. */
     enum Type {
@@ -78,7 +57,7 @@ final class JsonFields {
     /**
      * Parses and type-checks into plain values ({@link MetaJson}'s: maps keep key order and unknown
      * keys). The common shape is read by {@link MetaJson} and checked with {@link #fits}; anything
-     * else, including every input that fails a check, takes the Jackson path ({@link #parse}), so
+     * else, including every input that fails a check, takes the Jackson path ({@link JsonTree#parse}), so
      * what is accepted and every error message are that path's.
      */
     static Map<String, Object> parseFields(byte[] json, Map<String, Field> known, String what) throws FormatException {
@@ -86,7 +65,7 @@ final class JsonFields {
         if (plain != null && allFit(plain, known)) {
             return plain;
         }
-        return plainValues(parse(json, known, what));
+        return JsonTree.plainValues(JsonTree.parse(json, known, what));
     }
 
     private static boolean allFit(Map<String, Object> obj, Map<String, Field> known) {
@@ -99,7 +78,7 @@ final class JsonFields {
         return true;
     }
 
-    /** {@link #check}'s rule on {@link MetaJson}'s values: true where check finds no problem. */
+    /** {@link JsonTree}'s check rule on {@link MetaJson}'s values: true where check finds no problem. */
     static boolean fits(Object v, Field f) {
         if (v == MetaJson.NULL) {
             return f.enumValues().isEmpty();
@@ -119,212 +98,8 @@ final class JsonFields {
         };
     }
 
-    /**
-     * A Jackson tree as {@link MetaJson}'s values (numbers that do not fit a long stay
-     * {@link BigInteger}, floats {@link java.math.BigDecimal}), so that both paths have one set of getters.
-     */
-    static Map<String, Object> plainValues(ObjectNode obj) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : obj.properties()) {
-            m.put(e.getKey(), plainValue(e.getValue()));
-        }
-        return m;
-    }
-
-    private static Object plainValue(JsonNode v) {
-        if (v.isObject()) {
-            return plainValues((ObjectNode) v);
-        }
-        if (v.isArray()) {
-            List<Object> out = new ArrayList<>(v.size());
-            for (JsonNode n : v) {
-                out.add(plainValue(n));
-            }
-            return out;
-        }
-        if (v.isTextual()) {
-            return v.textValue();
-        }
-        if (v.isBoolean()) {
-            return v.booleanValue();
-        }
-        if (v.isIntegralNumber()) {
-            return v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
-        }
-        if (v.isNumber()) {
-            return v.decimalValue();
-        }
-        return MetaJson.NULL;
-    }
-
-    /** The Jackson tree of a meta.inf that {@link #parseFields} accepted (for {@code json()}, built on demand). */
-    static ObjectNode readTree(byte[] json) {
-        ObjectNode obj = readPlainObject(json);
-        if (obj != null) {
-            return obj;
-        }
-        try {
-            return readWithMapper(json, "meta.inf");
-        } catch (FormatException e) {
-            throw new IllegalStateException("a meta.inf that parsed once no longer parses: " + e.getMessage(), e);
-        }
-    }
-
-    /** Parses and type-checks; the returned object keeps key order and unknown keys. */
-    static ObjectNode parse(byte[] json, Map<String, Field> known, String what) throws FormatException {
-        ObjectNode obj = readPlainObject(json);
-        if (obj == null) {
-            obj = readWithMapper(json, what);
-        }
-        // In the file's key order, so that of several bad keys the first one is reported.
-        for (Map.Entry<String, JsonNode> e : obj.properties()) {
-            Field f = known.get(e.getKey());
-            if (f != null) {
-                String problem = check(e.getValue(), f);
-                if (problem != null) {
-                    throw new FormatException(-1, what + " key \"" + e.getKey() + "\": " + problem);
-                }
-            }
-        }
-        return obj;
-    }
-
-    /**
-     * The tree of the common case, one JSON object of objects, arrays, strings, integers, booleans
-     * and nulls with no key repeated and nothing after it, read with the streaming parser into the
-     * same nodes the mapper builds; null for anything else (malformed input, a float, a repeated
-     * key, trailing tokens), which {@link #readWithMapper} then reads or refuses with its own
-     * message. So the answer for every input is the mapper's, and only the common case is fast.
-     */
-    static ObjectNode readPlainObject(byte[] json) {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            ObjectNode root = NODES.objectNode();
-            ArrayDeque<ContainerNode<?>> open = new ArrayDeque<>();
-            open.push(root);
-            while (!open.isEmpty()) {
-                JsonToken t = p.nextToken();
-                if (t == null) {
-                    return null;
-                }
-                JsonNode v;
-                switch (t) {
-                    case FIELD_NAME -> {
-                        continue;
-                    }
-                    case END_OBJECT, END_ARRAY -> {
-                        open.pop();
-                        continue;
-                    }
-                    case START_OBJECT -> v = NODES.objectNode();
-                    case START_ARRAY -> v = NODES.arrayNode();
-                    case VALUE_STRING -> v = NODES.textNode(p.getText());
-                    case VALUE_NUMBER_INT -> v = switch (p.getNumberType()) {
-                        case INT -> NODES.numberNode(p.getIntValue());
-                        case LONG -> NODES.numberNode(p.getLongValue());
-                        default -> NODES.numberNode(p.getBigIntegerValue());
-                    };
-                    case VALUE_TRUE -> v = NODES.booleanNode(true);
-                    case VALUE_FALSE -> v = NODES.booleanNode(false);
-                    case VALUE_NULL -> v = NODES.nullNode();
-                    default -> {
-                        return null;
-                    }
-                }
-                if (open.peek() instanceof ObjectNode o) {
-                    // currentName() of a START_OBJECT/START_ARRAY value is its key in the parent.
-                    if (o.putIfAbsent(p.currentName(), v) != null) {
-                        return null;
-                    }
-                } else {
-                    ((ArrayNode) open.peek()).add(v);
-                }
-                if (v instanceof ContainerNode<?> c) {
-                    open.push(c);
-                }
-            }
-            return p.nextToken() == null ? root : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    /** The databind read: every input {@link #readPlainObject} passes on, and all error messages. */
-    static ObjectNode readWithMapper(byte[] json, String what) throws FormatException {
-        JsonNode root;
-        try {
-            root = Mapper.MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
-            throw new FormatException(at, what + " is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new FormatException(-1, what + " could not be parsed: " + e.getMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new FormatException(0, what + " must be a JSON object, found " + (root == null ? "nothing" : root.getNodeType()));
-        }
-        return (ObjectNode) root;
-    }
-
-    /** Built on first use only, i.e. only when some meta.inf is off the common path or a config is built. */
-    private static final class Mapper {
-        /** Configured once, then only read: Jackson mappers are thread-safe after configuration. */
-        static final JsonMapper MAPPER = JsonMapper.builder()
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                .build();
-    }
-
-    private static String check(JsonNode v, Field f) {
-        if (v.isNull()) {
-            return f.enumValues().isEmpty() ? null : "null is not one of " + f.enumValues();
-        }
-        return switch (f.type()) {
-            case STRING -> !v.isTextual() ? "expected a string, found " + v.getNodeType()
-                    : f.enumValues().isEmpty() || accepts(f, v.textValue()) ? null
-                    : "\"" + v.textValue() + "\" is not one of " + f.enumValues();
-            case BOOL -> v.isBoolean() ? null : "expected true or false, found " + v.getNodeType();
-            case INT64 -> v.isIntegralNumber() && v.canConvertToLong() ? null : "expected a 64-bit integer, found " + v;
-            case INT32 -> v.isIntegralNumber() && v.canConvertToInt() ? null : "expected a 32-bit integer, found " + v;
-            case UINT64 -> v.isIntegralNumber() && (v.canConvertToLong() ? v.longValue() >= 0
-                    : v.bigIntegerValue().signum() >= 0 && v.bigIntegerValue().compareTo(UINT64_MAX) <= 0)
-                    ? null : "expected an unsigned 64-bit integer, found " + v;
-            case TIME -> !v.isTextual() ? "expected an RFC 3339 time string, found " + v.getNodeType()
-                    : parseTime(v.textValue()) == null ? "\"" + v.textValue() + "\" is not an RFC 3339 time" : null;
-            case STRING_LIST -> listOf(v, n -> n.isTextual(), "strings");
-            case INT64_LIST -> listOf(v, n -> n.isIntegralNumber() && n.canConvertToLong(), "64-bit integers");
-            case OBJECT -> v.isObject() ? null : "expected an object, found " + v.getNodeType();
-            case OBJECT_LIST -> listOf(v, JsonNode::isObject, "objects");
-            case STRING_MAP -> {
-                if (!v.isObject()) {
-                    yield "expected an object of strings, found " + v.getNodeType();
-                }
-                for (JsonNode value : v) {
-                    if (!value.isTextual() && !value.isNull()) {
-                        yield "expected an object of strings, found a " + value.getNodeType() + " value";
-                    }
-                }
-                yield null;
-            }
-        };
-    }
-
-    private static boolean accepts(Field f, String value) {
+    static boolean accepts(Field f, String value) {
         return f.ignoreCase() ? f.enumValues().contains(value.toLowerCase(Locale.ROOT)) : f.enumValues().contains(value);
-    }
-
-    private static String listOf(JsonNode v, Predicate<JsonNode> element, String what) {
-        if (!v.isArray()) {
-            return "expected an array of " + what + ", found " + v.getNodeType();
-        }
-        for (JsonNode n : v) {
-            if (!n.isNull() && !element.test(n)) {
-                return "expected an array of " + what + ", found an element " + n;
-            }
-        }
-        return null;
     }
 
     /** RFC 3339 with optional fraction; null if it does not parse. */
@@ -395,8 +170,28 @@ final class JsonFields {
         } else {
             return null;
         }
-        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        long epochDay = epochDay(year, month, day);
         return Instant.ofEpochSecond(epochDay * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos);
+    }
+
+    /**
+     * Days from 1970-01-01 to the valid proleptic Gregorian date {@code year-month-day} (what
+     * {@code LocalDate.of(year, month, day).toEpochDay()} gives): whole 400-year eras of 146,097
+     * days, then the years and days of the era counted from March, so that the leap day ends the
+     * year.
+     *
+     * <p>Design note: not {@code LocalDate}: for a month after February its {@code toEpochDay}
+     * asks {@code IsoChronology} whether the year is leap, whose {@code Year} class builds a date
+     * formatter in its initializer (the JDK's formatter and regex classes, ~50 classes of a fresh
+     * JVM's first stream served, docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+     */
+    static long epochDay(int year, int month, int day) {
+        int y = month <= 2 ? year - 1 : year;
+        int era = Math.floorDiv(y, 400);
+        int yearOfEra = y - era * 400;
+        int dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        int dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+        return era * 146_097L + dayOfEra - 719_468;
     }
 
     /** The value of {@code count} ASCII digits at {@code at}, or -1. */

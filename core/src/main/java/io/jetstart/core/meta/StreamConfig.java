@@ -83,7 +83,7 @@ public final class StreamConfig {
         ObjectNode t = tree;
         if (t == null) {
             // Two threads may both build it: the same tree from the same bytes, either one kept.
-            t = JsonFields.readTree(original);
+            t = JsonTree.readTree(original);
             tree = t;
         }
         return t.deepCopy();
@@ -165,6 +165,30 @@ public final class StreamConfig {
     /** 0 when subject delete markers are off. */
     public long subjectDeleteMarkerTtlNanos() {
         return JsonFields.int64(json, "subject_delete_marker_ttl", 0);
+    }
+
+    /** {@code max_msg_size}: -1 when absent or null (the server's "unlimited" is any value below 1). */
+    public long maxMsgSize() {
+        return JsonFields.int64(json, "max_msg_size", -1);
+    }
+
+    /** {@code duplicate_window} in nanoseconds as written; 0 when absent or null (the server's default then applies). */
+    public long duplicateWindowNanos() {
+        return JsonFields.int64(json, "duplicate_window", 0);
+    }
+
+    /**
+     * Whether the boolean key {@code key} (one of the server's flags: {@code sealed},
+     * {@code deny_delete}, {@code allow_msg_ttl}, ...) is true; absent and null read as false.
+     * Read from the parsed values, without the Jackson tree {@link #json()} builds.
+     */
+    public boolean flag(String key) {
+        return JsonFields.bool(json, key);
+    }
+
+    /** Whether {@code key} holds an object with at least one key ({@code subject_transform}, {@code republish}, ...). */
+    public boolean hasNonEmptyObject(String key) {
+        return json.get(key) instanceof Map<?, ?> m && !m.isEmpty();
     }
 
     public boolean hasMirror() {

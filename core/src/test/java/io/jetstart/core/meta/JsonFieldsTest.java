@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -62,9 +63,9 @@ class JsonFieldsTest {
         assertThat(files).as("fixture meta.inf files").hasSizeGreaterThan(10);
         for (Path f : files) {
             byte[] json = Files.readAllBytes(f);
-            ObjectNode fast = JsonFields.readPlainObject(json);
+            ObjectNode fast = JsonTree.readPlainObject(json);
             assertThat(fast).as("%s is a plain object and must take the fast read", f).isNotNull();
-            assertSameTree(fast, JsonFields.readWithMapper(json, "test"), f.toString());
+            assertSameTree(fast, JsonTree.readWithMapper(json, "test"), f.toString());
         }
     }
 
@@ -90,10 +91,10 @@ class JsonFieldsTest {
                 "  ");
         for (String in : inputs) {
             byte[] json = in.getBytes(StandardCharsets.UTF_8);
-            ObjectNode fast = JsonFields.readPlainObject(json);
+            ObjectNode fast = JsonTree.readPlainObject(json);
             ObjectNode mapper;
             try {
-                mapper = JsonFields.readWithMapper(json, "test");
+                mapper = JsonTree.readWithMapper(json, "test");
             } catch (FormatException e) {
                 assertThat(fast).as("the mapper refuses %s, so the fast read must pass it on", in).isNull();
                 continue;
@@ -107,7 +108,7 @@ class JsonFieldsTest {
     @Test
     void floatsRepeatedKeysAndTrailingTokensAreLeftToTheMapper() {
         for (String in : List.of("{\"a\":1.5}", "{\"a\":1,\"a\":2}", "{\"a\":1} {}", "{\"a\":1} x")) {
-            assertThat(JsonFields.readPlainObject(in.getBytes(StandardCharsets.UTF_8))).as(in).isNull();
+            assertThat(JsonTree.readPlainObject(in.getBytes(StandardCharsets.UTF_8))).as(in).isNull();
         }
     }
 
@@ -133,6 +134,24 @@ class JsonFieldsTest {
                 "2000-02-29T23:59:59.999999999-00:00", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59+17:59")) {
             assertThat(JsonFields.parseGoTime(s)).as(s).isNotNull().isEqualTo(formatter(s));
         }
+    }
+
+    @Test
+    void epochDayIsLocalDatesForEveryDayOfAFullCycleAndTheEdges() {
+        // 400 years hold every calendar pattern of the Gregorian cycle; plus the first and last
+        // years a Go RFC 3339 time can write.
+        for (LocalDate d = LocalDate.of(1900, 1, 1); d.isBefore(LocalDate.of(2300, 1, 1)); d = d.plusDays(1)) {
+            assertThat(JsonFields.epochDay(d.getYear(), d.getMonthValue(), d.getDayOfMonth())).as(d.toString()).isEqualTo(d.toEpochDay());
+        }
+        for (LocalDate d : List.of(LocalDate.of(0, 1, 1), LocalDate.of(0, 2, 29), LocalDate.of(0, 3, 1), LocalDate.of(1, 1, 1),
+                LocalDate.of(1969, 12, 31), LocalDate.of(1970, 1, 1), LocalDate.of(9999, 12, 31))) {
+            assertThat(JsonFields.epochDay(d.getYear(), d.getMonthValue(), d.getDayOfMonth())).as(d.toString()).isEqualTo(d.toEpochDay());
+        }
+    }
+
+    @Test
+    void goZeroTimeIsTheFirstInstantOfYearOne() {
+        assertThat(JsonFields.GO_ZERO_TIME).isEqualTo(Instant.parse("0001-01-01T00:00:00Z"));
     }
 
     @Test

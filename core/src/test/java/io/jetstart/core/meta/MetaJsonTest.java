@@ -30,7 +30,7 @@ class MetaJsonTest {
     /** What Jackson makes of the input, as plain values; null when it refuses it. */
     private static Map<String, Object> jackson(byte[] json) {
         try {
-            return JsonFields.plainValues(JsonFields.readWithMapper(json, "test"));
+            return JsonTree.plainValues(JsonTree.readWithMapper(json, "test"));
         } catch (FormatException e) {
             return null;
         }
@@ -137,7 +137,7 @@ class MetaJsonTest {
             byte[] json = in.getBytes(StandardCharsets.UTF_8);
             String viaJackson = null;
             try {
-                JsonFields.parse(json, StreamConfig.KNOWN, "stream meta.inf");
+                JsonTree.parse(json, StreamConfig.KNOWN, "stream meta.inf");
             } catch (FormatException e) {
                 viaJackson = e.getMessage();
             }
@@ -157,7 +157,7 @@ class MetaJsonTest {
             byte[] json = Files.readAllBytes(f);
             boolean consumer = f.getParent().getParent().getFileName().toString().equals("obs");
             Object tree = consumer ? ConsumerConfig.parse(json).json() : StreamConfig.parse(json).json();
-            assertThat(tree).as(f.toString()).isEqualTo(JsonFields.readWithMapper(json, "test"));
+            assertThat(tree).as(f.toString()).isEqualTo(JsonTree.readWithMapper(json, "test"));
         }
     }
 }

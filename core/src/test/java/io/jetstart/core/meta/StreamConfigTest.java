@@ -28,6 +28,33 @@ class StreamConfigTest {
     }
 
     @Test
+    void treeFreeGettersReadWhatTheTreeSays() throws Exception {
+        List<String> configs = List.of(
+                "{\"name\":\"A\"}",
+                "{\"name\":\"A\",\"sealed\":true,\"deny_delete\":false,\"allow_msg_ttl\":null,\"max_msg_size\":512,"
+                        + "\"duplicate_window\":5000,\"subject_transform\":{},\"republish\":{\"src\":\">\"}}",
+                "{\"name\":\"A\",\"sealed\":null,\"max_msg_size\":null,\"duplicate_window\":null,\"subject_transform\":null,"
+                        + "\"republish\":{}}",
+                "{\"name\":\"A\",\"deny_purge\":true,\"max_msg_size\":-1,\"duplicate_window\":0,\"subject_transform\":{\"src\":\"a\"}}");
+        for (String json : configs) {
+            StreamConfig c = parse(json);
+            ObjectNode t = c.json();
+            for (String flag : List.of("sealed", "deny_delete", "deny_purge", "allow_msg_ttl", "allow_rollup_hdrs")) {
+                assertThat(c.flag(flag)).as(json + " " + flag).isEqualTo(t.path(flag).asBoolean(false));
+            }
+            assertThat(c.maxMsgSize()).as(json).isEqualTo(t.path("max_msg_size").asLong(-1));
+            assertThat(c.duplicateWindowNanos()).as(json).isEqualTo(t.path("duplicate_window").asLong(0));
+            for (String obj : List.of("subject_transform", "republish")) {
+                JsonNode v = t.get(obj);
+                assertThat(c.hasNonEmptyObject(obj)).as(json + " " + obj).isEqualTo(v != null && !v.isNull() && !v.isEmpty());
+            }
+        }
+        assertThat(parse(configs.get(1)).flag("sealed")).isTrue();
+        assertThat(parse(configs.get(1)).hasNonEmptyObject("republish")).isTrue();
+        assertThat(parse(configs.get(1)).maxMsgSize()).isEqualTo(512);
+    }
+
+    @Test
     void gettersAgreeWithTheConfigEachServerReported() throws Exception {
         ObjectMapper mapper = new ObjectMapper();
         int checked = 0;
