@@ -71,7 +71,7 @@ final class StreamDefinitions {
 
     /** The server's default: 2 min, or max_age when that is shorter. */
     static long duplicateWindow(StreamConfig c) {
-        long w = c.int64("duplicate_window", 0);
+        long w = c.json().path("duplicate_window").asLong(0);
         if (w > 0) {
             return w;
         }
@@ -81,6 +81,7 @@ final class StreamDefinitions {
 
     /** Why the runtime serves this stream read-only, or empty when it can write it. */
     static Optional<String> readOnlyReason(StreamConfig c) {
+        ObjectNode j = c.json();
         if (c.hasMirror()) {
             return Optional.of("the stream is a mirror; mirrors are not written by the runtime yet");
         }
@@ -94,7 +95,7 @@ final class StreamDefinitions {
             return Optional.of("storage '" + c.storage() + "' is not a file store");
         }
         for (String flag : new String[] {"allow_msg_ttl", "allow_msg_schedules", "allow_msg_counter", "allow_atomic", "allow_batched"}) {
-            if (c.flag(flag)) {
+            if (j.path(flag).asBoolean(false)) {
                 return Optional.of("'" + flag + "' is not supported by the runtime yet");
             }
         }
@@ -102,7 +103,8 @@ final class StreamDefinitions {
             return Optional.of("subject delete markers are not written by the runtime yet");
         }
         for (String obj : new String[] {"subject_transform", "republish"}) {
-            if (c.nonEmptyObject(obj)) {
+            JsonNode v = j.get(obj);
+            if (v != null && !v.isNull() && !v.isEmpty()) {
                 return Optional.of("'" + obj + "' is not supported by the runtime yet");
             }
         }

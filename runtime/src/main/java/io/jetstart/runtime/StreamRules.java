@@ -1,5 +1,6 @@
 package io.jetstart.runtime;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.meta.StreamConfig;
 
 /**
@@ -11,9 +12,12 @@ record StreamRules(boolean sealed, boolean denyDelete, boolean denyPurge, boolea
                    long maxAgeNanos) {
 
     static StreamRules of(StreamConfig c) {
-        return new StreamRules(c.flag("sealed"), c.flag("deny_delete"), c.flag("deny_purge"), c.flag("allow_rollup_hdrs"),
-                c.int64("max_msg_size", -1), c.discard() == StreamConfig.Discard.NEW, c.flag("discard_new_per_subject"),
-                c.maxMsgs(), c.maxBytes(), c.maxMsgsPerSubject(), c.maxAgeNanos());
+        ObjectNode j = c.json();
+        return new StreamRules(j.path("sealed").asBoolean(false), j.path("deny_delete").asBoolean(false),
+                j.path("deny_purge").asBoolean(false), j.path("allow_rollup_hdrs").asBoolean(false),
+                j.path("max_msg_size").asLong(-1), c.discard() == StreamConfig.Discard.NEW,
+                j.path("discard_new_per_subject").asBoolean(false), c.maxMsgs(), c.maxBytes(), c.maxMsgsPerSubject(),
+                c.maxAgeNanos());
     }
 
     /** Whether a publish can make a count or size limit remove something. */

@@ -194,26 +194,6 @@ public final class StreamConfig {
         return json.containsKey(key);
     }
 
-    /**
-     * The boolean {@code key} (e.g. {@code sealed}, {@code deny_delete}), false when absent or null.
-     * Like the typed getters, read from the parsed values: {@link #json()} builds a Jackson tree
-     * and copies it on every call, which a stream's hand-over did four times (docs/BENCHMARKS.md,
-     * "Per-stream readiness", fifth pass).
-     */
-    public boolean flag(String key) {
-        return JsonFields.bool(json, key);
-    }
-
-    /** The integer {@code key} (e.g. {@code max_msg_size}, {@code duplicate_window}), {@code absent} when absent or null. */
-    public long int64(String key, long absent) {
-        return JsonFields.int64(json, key, absent);
-    }
-
-    /** Whether {@code key} is an object with at least one key (e.g. {@code republish}). */
-    public boolean nonEmptyObject(String key) {
-        return json.get(key) instanceof Map<?, ?> m && !m.isEmpty();
-    }
-
     /** Whether {@code metadata} holds the key {@code key}. */
     public boolean hasMetadata(String key) {
         return json.get("metadata") instanceof Map<?, ?> m && m.containsKey(key);

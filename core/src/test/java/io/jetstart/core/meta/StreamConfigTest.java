@@ -136,26 +136,6 @@ class StreamConfigTest {
     }
 
     @Test
-    void flagsIntegersAndObjectsReadWithoutTheTreeAgreeWithIt() throws Exception {
-        String json = "{\"name\":\"S\",\"sealed\":true,\"deny_delete\":false,\"deny_purge\":null,\"max_msg_size\":1024,"
-                + "\"duplicate_window\":null,\"republish\":{\"src\":\">\",\"dest\":\"r.>\"},\"subject_transform\":{},"
-                + "\"placement\":null}";
-        StreamConfig c = parse(json);
-        ObjectNode tree = c.json();
-        for (String flag : List.of("sealed", "deny_delete", "deny_purge", "allow_rollup_hdrs")) {
-            assertThat(c.flag(flag)).as(flag).isEqualTo(tree.path(flag).asBoolean(false));
-        }
-        assertThat(c.flag("sealed")).isTrue();
-        assertThat(c.int64("max_msg_size", -1)).isEqualTo(1024);
-        assertThat(c.int64("duplicate_window", 0)).as("null reads as absent").isZero();
-        assertThat(c.int64("max_age", 7)).as("absent").isEqualTo(7);
-        assertThat(c.nonEmptyObject("republish")).isTrue();
-        assertThat(c.nonEmptyObject("subject_transform")).as("{}").isFalse();
-        assertThat(c.nonEmptyObject("placement")).as("null").isFalse();
-        assertThat(c.nonEmptyObject("mirror")).as("absent").isFalse();
-    }
-
-    @Test
     void valuesTheServerCannotDecodeAreRefused() {
         List<String> bad = List.of(
                 "{\"name\":\"S\",\"max_msgs\":\"10\"}",
