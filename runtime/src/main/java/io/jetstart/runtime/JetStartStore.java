@@ -40,7 +40,7 @@ import java.util.stream.Stream;
 
 /**
  * An open store: returned by {@link JetStart#open} at once, while recovery runs behind it on its
- * own thread; each stream is served (its writer started) on its recovery thread as soon as that
+ * own thread; each stream is served (its writer ready) on its recovery thread as soon as that
  * stream is back. Holds the store's exclusive lock until {@link #close}.
  */
 public final class JetStartStore implements AutoCloseable {
@@ -229,14 +229,21 @@ public final class JetStartStore implements AutoCloseable {
             return;
         }
         try {
-            f.complete(serve(store, report));
+            JetStartStream served = serve(store, report);
+            f.complete(served);
+            // After the handle: await() returns without waiting for the thread's start, and a
+            // publish before this line starts it itself (WriterLoop.prepare).
+            startWriter(served);
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
                     + " recovered but cannot be served: " + e.getMessage()));
         }
     }
 
-    /** Takes the recovered stream over: read-only when the runtime cannot write its config, else its writer starts. */
+    /**
+     * Takes the recovered stream over: read-only when the runtime cannot write its config, else its
+     * writer is made ready; its thread starts after the handle completes ({@link #startWriter}).
+     */
     private JetStartStream serve(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
         JetStartStream s = serve(store);
         List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
@@ -252,8 +259,9 @@ public final class JetStartStore implements AutoCloseable {
             }
             s.consumers().restore(restored, s.readOnlyReason().orElse(null));
         } catch (RuntimeException | InterruptedException e) {
-            // NOTE: the writer started above; the stream's future fails, so neither a caller nor
-            // close() will ever stop it: stopped here, or its thread leaked. Only this stream fails.
+            // NOTE: the writer was made ready above (a submit may have started its thread); the
+            // stream's future fails, so neither a caller nor close() will ever stop it: stopped here
+            // (its stop starts the thread if nothing did), or its thread leaked. Only this stream fails.
             stopAfterFailedHandOver(s);
             if (e instanceof InterruptedException ie) {
                 throw ie;
@@ -261,6 +269,13 @@ public final class JetStartStore implements AutoCloseable {
             throw new IllegalStateException("its consumers could not be restored (" + e + ")", e);
         }
         return s;
+    }
+
+    /** Starts the thread of a served stream's writer ({@link #serve(StreamStore)} only prepares it); none when read-only. */
+    private static void startWriter(JetStartStream s) {
+        if (s.writer() != null) {
+            s.writer().startThread();
+        }
     }
 
     /** Stops the writer of a stream whose hand-over failed after it started; keeps an interrupt for the caller. */
@@ -289,7 +304,7 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /** Test seam: {@code hook} sees each served stream after its writer started, before its consumers are restored. */
+    /** Test seam: {@code hook} sees each served stream once its writer is ready, before its consumers are restored. */
     void beforeConsumerRestore(java.util.function.Consumer<JetStartStream> hook) {
         beforeConsumerRestore = hook;
     }
@@ -337,7 +352,7 @@ public final class JetStartStore implements AutoCloseable {
             }
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
-        w.start();
+        w.prepare();
         return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals, store.keys());
     }
 
@@ -483,7 +498,9 @@ public final class JetStartStore implements AutoCloseable {
             }
             CompletableFuture<JetStartStream> f = new CompletableFuture<>();
             try {
-                f.complete(serve(store));
+                JetStartStream created = serve(store);
+                startWriter(created);
+                f.complete(created);
             } catch (StoreException e) {
                 throw new IOException(e.getMessage(), e);
             }

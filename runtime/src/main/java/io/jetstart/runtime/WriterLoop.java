@@ -108,6 +108,9 @@ final class WriterLoop {
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
     private volatile Thread thread;
+    /** {@link #thread} was started; set under {@link #starting}, read without it first. */
+    private volatile boolean threadStarted;
+    private final java.util.concurrent.locks.ReentrantLock starting = new java.util.concurrent.locks.ReentrantLock();
     /** Set by the writer after its last batch; from then on {@link #failOrphans} fails what is offered. */
     private volatile boolean ended;
     /** Serialises the drains after {@link #ended}: the writer's last one and the callers' (one consumer at a time). */
@@ -163,13 +166,42 @@ final class WriterLoop {
         });
     }
 
+    /** {@link #prepare} and {@link #startThread} at once. */
     void start() {
+        prepare();
+        startThread();
+    }
+
+    /**
+     * Ready to take operations: its view published and its thread made, not started. Operations
+     * offered before the thread starts wait in the queue; the thread starts on the first of
+     * {@link #startThread}, a {@link #submit} and a {@link #stop}. A platform thread's start waits
+     * until the new thread runs, so a recovered stream's hand-over completes its handle first and
+     * starts the thread after (docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+     */
+    void prepare() {
         view = state.view(this::committedLength);
         long now = System.nanoTime();
         nextSyncNanos = now + options.syncInterval().toNanos();
         nextAgeCheckNanos = now;
         thread = Thread.ofPlatform().daemon().name("jetstart-writer " + state.store().account() + " > " + name)
-                .start(this::run);
+                .unstarted(this::run);
+    }
+
+    /** Starts the thread {@link #prepare} made, once, whoever asks first; returns when it runs. */
+    void startThread() {
+        if (threadStarted) {
+            return;
+        }
+        starting.lock();
+        try {
+            if (!threadStarted) {
+                thread.start();
+                threadStarted = true;
+            }
+        } finally {
+            starting.unlock();
+        }
     }
 
     StreamView view() {
@@ -212,6 +244,9 @@ final class WriterLoop {
         if (sleeping) {
             LockSupport.unpark(thread);
         }
+        if (!threadStarted && thread != null) {
+            startThread();
+        }
         if (ended) {
             failOrphans();
         }
@@ -252,6 +287,7 @@ final class WriterLoop {
         if (thread == null) {
             return;
         }
+        // Started by the submit if it was not yet: a join of an unstarted thread returns at once.
         submit(stop);
         accepting = false;
         thread.join();

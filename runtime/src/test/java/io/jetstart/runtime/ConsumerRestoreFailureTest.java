@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A stream whose consumers cannot be taken over at hand-over (its writer already started) fails
+ * A stream whose consumers cannot be taken over at hand-over (its writer ready, its thread not yet
+ * started: the stop starts and ends it) fails
  * alone: its writer is stopped, its future fails naming it, the other streams are served. No real
  * consumer file was found that recovery restores and the runtime's restore then refuses (recovery
  * checks the fields the restore parses), so a seam throws where the restore would.
