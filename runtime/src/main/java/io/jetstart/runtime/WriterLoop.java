@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 
 /**
@@ -110,11 +111,11 @@ final class WriterLoop {
     private volatile Thread thread;
     /** {@link #thread} was started; set under {@link #starting}, read without it first. */
     private volatile boolean threadStarted;
-    private final java.util.concurrent.locks.ReentrantLock starting = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock starting = new ReentrantLock();
     /** Set by the writer after its last batch; from then on {@link #failOrphans} fails what is offered. */
     private volatile boolean ended;
     /** Serialises the drains after {@link #ended}: the writer's last one and the callers' (one consumer at a time). */
-    private final java.util.concurrent.locks.ReentrantLock orphans = new java.util.concurrent.locks.ReentrantLock();
+    private final ReentrantLock orphans = new ReentrantLock();
     private volatile boolean sleeping;
     private volatile boolean accepting = true;
     private volatile StreamView view;
