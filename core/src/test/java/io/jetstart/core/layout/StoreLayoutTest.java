@@ -200,6 +200,17 @@ class StoreLayoutTest {
     }
 
     @Test
+    void aListingOfAFileOrOfNothingFailsAsTheDirectoryStreamFails() throws Exception {
+        Path file = Files.writeString(tmp.resolve("meta.inf"), "{}");
+        assertThatThrownBy(() -> DirListing.of(file, gate)).isInstanceOf(java.nio.file.NotDirectoryException.class);
+        assertThatThrownBy(() -> DirListing.of(tmp.resolve("gone"), gate)).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        Files.createDirectories(tmp.resolve("d"));
+        Files.writeString(tmp.resolve("d").resolve(".hidden"), "x");
+        assertThat(DirListing.of(tmp.resolve("d"), gate).entries()).extracting(DirListing.Entry::name).containsExactly(".hidden");
+        assertThat(DirListing.of(tmp.resolve("d"), gate).entries().get(0).path()).isEqualTo(tmp.resolve("d").resolve(".hidden"));
+    }
+
+    @Test
     void ordersAccountsAndStreamsByName() throws Exception {
         Path js = tmp.resolve("jetstream");
         for (String account : List.of("B", "A")) {
