@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -82,12 +81,12 @@ public final class BoundedReads {
     }
 
     /**
-     * The file opened for reading without a channel, or null where a channel must read it: another
-     * file system, a thread already interrupted, or a file the plain open refuses (the channel's
-     * open then says why, as before).
+     * The file opened for reading without a channel, or null where a channel must read it: a path
+     * {@code java.io} may not name exactly ({@link PlainFileNames}), a thread already interrupted, or
+     * a file the plain open refuses (the channel's open then says why, as before).
      */
     private static RandomAccessFile openPlain(Path file) {
-        if (file.getFileSystem() != FileSystems.getDefault() || Thread.currentThread().isInterrupted()) {
+        if (!PlainFileNames.sameThroughJavaIo(file) || Thread.currentThread().isInterrupted()) {
             return null;
         }
         try {

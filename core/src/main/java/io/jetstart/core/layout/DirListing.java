@@ -1,11 +1,11 @@
 package io.jetstart.core.layout;
 
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.PlainFileNames;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -89,17 +89,26 @@ record DirListing(Path dir, List<Entry> entries) {
 
     /**
      * The directory's names in one native call ({@link File#list()}), or null where the directory
-     * stream must list it: another file system, or a directory that cannot be listed, whose stream
+     * stream must list it: names {@code java.io} may not give back exactly ({@link PlainFileNames}),
+     * or a directory that cannot be listed, whose stream
      * then throws the precise exception ({@link java.nio.file.NotDirectoryException},
      * {@link NoSuchFileException}, an access error) as it always has. A directory stream makes a
      * native call and a path per entry, and discovery lists three directories per stream before the
      * first stream starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
      */
     private static String[] plainNames(Path dir) {
-        if (dir.getFileSystem() != FileSystems.getDefault()) {
+        if (!PlainFileNames.sameThroughJavaIo(dir)) {
             return null;
         }
-        return dir.toFile().list();
+        String[] names = dir.toFile().list();
+        if (names != null) {
+            for (String name : names) {
+                if (!PlainFileNames.exact(name)) {
+                    return null;
+                }
+            }
+        }
+        return names;
     }
 
     private static Entry entry(Path p, String name, Predicate<String> statThese) throws IOException {

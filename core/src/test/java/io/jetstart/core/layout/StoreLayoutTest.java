@@ -208,6 +208,11 @@ class StoreLayoutTest {
         Files.writeString(tmp.resolve("d").resolve(".hidden"), "x");
         assertThat(DirListing.of(tmp.resolve("d"), gate).entries()).extracting(DirListing.Entry::name).containsExactly(".hidden");
         assertThat(DirListing.of(tmp.resolve("d"), gate).entries().get(0).path()).isEqualTo(tmp.resolve("d").resolve(".hidden"));
+        // A non-ASCII name names its entry, whichever way it was listed (PlainFileNames).
+        Files.createDirectories(tmp.resolve("d").resolve("Str\u00f6m"));
+        DirListing.Entry e = DirListing.of(tmp.resolve("d"), gate).find("Str\u00f6m");
+        assertThat(e.directory()).isTrue();
+        assertThat(Files.isDirectory(e.path())).isTrue();
     }
 
     @Test
