@@ -1,6 +1,8 @@
 package io.jetstart.core.io;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -11,11 +13,23 @@ import java.util.Arrays;
  * Whole-file and tail reads with a size limit checked before anything is allocated, each done as
  * ONE operation through the {@link DiskGate}.
  *
- * <p>Design note: the size is taken from the open channel, not a separate stat, so the check and
+ * <p>Design note: the size is taken from the open file, not a separate stat, so the check and
  * the read see the same file even if it is renamed over meanwhile. A file can still change while it
  * is read (nats-server rewrites {@code index.db} in place): a file that shrank returns what was
  * there, a file that grew is read to its new end as long as it stays within the limit, so the caller
  * always gets one contiguous prefix of the file and never a buffer padded with zeros.
+ *
+ * <p>A file of the default file system is read through a {@link RandomAccessFile}: a recovery reads
+ * nine small files per stream, and a {@link FileChannel}'s open, size, read and close run several
+ * times more Java code (option sets, the interruptible-channel bookkeeping, a temporary direct
+ * buffer per read), which a fresh JVM runs uncompiled at first, on every worker at once: reading
+ * 6,000 of {@code many}'s small files in a fresh C1 JVM took 90-94 ms of CPU through channels and
+ * 69-71 ms this way, on two threads 99-117 against 73-76 ms (docs/BENCHMARKS.md, fourth pass on
+ * {@code many}). The channel still opens what the plain open refuses, so a missing file is still a
+ * {@link java.nio.file.NoSuchFileException}, an unreadable one an
+ * {@link java.nio.file.AccessDeniedException}, and it reads for a thread already interrupted, which
+ * gets the channel's {@link java.nio.channels.ClosedByInterruptException}. An interrupt that comes
+ * during a plain read is seen at the next gate operation (a small file is read in microseconds).
  */
 public final class BoundedReads {
     /** Java arrays stop a little below {@code Integer.MAX_VALUE}. */
@@ -23,6 +37,12 @@ public final class BoundedReads {
     private static final int GROW_CHUNK = 64 * 1024;
 
     private BoundedReads() {
+    }
+
+    /** Reads into {@code b} from {@code off}, at most {@code len} bytes: the count, or -1 at end of file. */
+    @FunctionalInterface
+    private interface Reads {
+        int read(byte[] b, int off, int len) throws IOException;
     }
 
     /**
@@ -36,19 +56,44 @@ public final class BoundedReads {
             throw new IllegalArgumentException("maxBytes must be in [0, " + MAX_ARRAY + "], got " + maxBytes);
         }
         return gate.run(() -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long size = ch.size();
-                if (size > maxBytes) {
-                    throw tooLarge(file, size, maxBytes);
+            RandomAccessFile plain = openPlain(file);
+            if (plain == null) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    return readAll(file, ch.size(), maxBytes, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)));
                 }
-                byte[] buf = new byte[(int) size];
-                int n = readFully(ch, ByteBuffer.wrap(buf));
-                if (n < buf.length) {
-                    return Arrays.copyOf(buf, n); // shrank while we read
-                }
-                return readGrowth(ch, file, buf, maxBytes);
+            }
+            try (plain) {
+                return readAll(file, plain.length(), maxBytes, plain::read);
             }
         });
+    }
+
+    private static byte[] readAll(Path file, long size, long maxBytes, Reads in) throws IOException {
+        if (size > maxBytes) {
+            throw tooLarge(file, size, maxBytes);
+        }
+        byte[] buf = new byte[(int) size];
+        int n = readFully(in, buf, 0, buf.length);
+        if (n < buf.length) {
+            return Arrays.copyOf(buf, n); // shrank while we read
+        }
+        return readGrowth(in, file, buf, maxBytes);
+    }
+
+    /**
+     * The file opened for reading without a channel, or null where a channel must read it: a path
+     * {@code java.io} may not name exactly ({@link PlainFileNames}), a thread already interrupted, or
+     * a file the plain open refuses (the channel's open then says why, as before).
+     */
+    private static RandomAccessFile openPlain(Path file) {
+        if (!PlainFileNames.sameThroughJavaIo(file) || Thread.currentThread().isInterrupted()) {
+            return null;
+        }
+        try {
+            return new RandomAccessFile(file.toFile(), "r");
+        } catch (FileNotFoundException e) {
+            return null;
+        }
     }
 
     /**
@@ -56,9 +101,9 @@ public final class BoundedReads {
      * answers the common case (it did not grow) without allocating a chunk: a recovery reads nine
      * small files per stream, and a 64 KiB chunk each made 1,000 streams allocate ~600 MB.
      */
-    private static byte[] readGrowth(FileChannel ch, Path file, byte[] buf, long maxBytes) throws IOException {
-        ByteBuffer probe = ByteBuffer.allocate(1);
-        if (readFully(ch, probe) == 0) {
+    private static byte[] readGrowth(Reads in, Path file, byte[] buf, long maxBytes) throws IOException {
+        byte[] probe = new byte[1];
+        if (readFully(in, probe, 0, 1) == 0) {
             return buf;
         }
         int len = buf.length;
@@ -66,11 +111,10 @@ public final class BoundedReads {
             throw tooLarge(file, len + 1L, maxBytes);
         }
         buf = Arrays.copyOf(buf, (int) Math.min(maxBytes, Math.max(len + 1L, 2L * len)));
-        buf[len++] = probe.get(0);
-        ByteBuffer chunk = ByteBuffer.allocate(GROW_CHUNK);
+        buf[len++] = probe[0];
+        byte[] chunk = new byte[GROW_CHUNK];
         while (true) {
-            chunk.clear();
-            int n = readFully(ch, chunk);
+            int n = readFully(in, chunk, 0, chunk.length);
             if (n == 0) {
                 return len == buf.length ? buf : Arrays.copyOf(buf, len);
             }
@@ -80,7 +124,7 @@ public final class BoundedReads {
             if (len + n > buf.length) {
                 buf = Arrays.copyOf(buf, (int) Math.min(maxBytes, Math.max((long) len + n, 2L * buf.length)));
             }
-            System.arraycopy(chunk.array(), 0, buf, len, n);
+            System.arraycopy(chunk, 0, buf, len, n);
             len += n;
         }
     }
@@ -96,22 +140,35 @@ public final class BoundedReads {
             throw new IllegalArgumentException("tail length must be >= 0, got " + n);
         }
         return gate.run(() -> {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long size = ch.size();
+            RandomAccessFile plain = openPlain(file);
+            if (plain == null) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    long size = ch.size();
+                    int want = (int) Math.min(n, size);
+                    ch.position(size - want);
+                    return readTail(want, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)));
+                }
+            }
+            try (plain) {
+                long size = plain.length();
                 int want = (int) Math.min(n, size);
-                ch.position(size - want);
-                byte[] buf = new byte[want];
-                int got = readFully(ch, ByteBuffer.wrap(buf));
-                return got == want ? buf : Arrays.copyOf(buf, got);
+                plain.seek(size - want);
+                return readTail(want, plain::read);
             }
         });
     }
 
-    /** Fills {@code dst} or stops at end of file; returns the bytes read. */
-    private static int readFully(FileChannel ch, ByteBuffer dst) throws IOException {
+    private static byte[] readTail(int want, Reads in) throws IOException {
+        byte[] buf = new byte[want];
+        int got = readFully(in, buf, 0, want);
+        return got == want ? buf : Arrays.copyOf(buf, got);
+    }
+
+    /** Fills {@code len} bytes of {@code b} from {@code off} or stops at end of file; returns the bytes read. */
+    private static int readFully(Reads in, byte[] b, int off, int len) throws IOException {
         int total = 0;
-        while (dst.hasRemaining()) {
-            int n = ch.read(dst);
+        while (total < len) {
+            int n = in.read(b, off + total, len - total);
             if (n < 0) {
                 break;
             }

@@ -1,6 +1,8 @@
 package io.jetstart.core.layout;
 
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.PlainFileNames;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -67,26 +69,59 @@ record DirListing(Path dir, List<Entry> entries) {
     static DirListing of(Path dir, DiskGate gate, Predicate<String> statThese) throws IOException {
         List<Entry> entries = gate.run(() -> {
             List<Entry> out = new ArrayList<>();
+            String[] names = plainNames(dir);
+            if (names != null) {
+                for (String name : names) {
+                    out.add(entry(dir.resolve(name), name, statThese));
+                }
+                return out;
+            }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                 for (Path p : ds) {
-                    String name = p.getFileName().toString();
-                    if (!statThese.test(name)) {
-                        out.add(new Entry(name, p, -1, false));
-                        continue;
-                    }
-                    try {
-                        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-                        out.add(new Entry(name, p, a.size(), a.isDirectory()));
-                    } catch (NoSuchFileException gone) {
-                        // Removed between list and stat, or a dangling link: not there for us either.
-                        out.add(new Entry(name, p, -1, false));
-                    }
+                    out.add(entry(p, p.getFileName().toString(), statThese));
                 }
             }
             return out;
         });
         entries.sort(Comparator.comparing(Entry::name, GO_ORDER));
         return new DirListing(dir, List.copyOf(entries));
+    }
+
+    /**
+     * The directory's names in one native call ({@link File#list()}), or null where the directory
+     * stream must list it: names {@code java.io} may not give back exactly ({@link PlainFileNames}),
+     * or a directory that cannot be listed, whose stream
+     * then throws the precise exception ({@link java.nio.file.NotDirectoryException},
+     * {@link NoSuchFileException}, an access error) as it always has. A directory stream makes a
+     * native call and a path per entry, and discovery lists three directories per stream before the
+     * first stream starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
+     */
+    private static String[] plainNames(Path dir) {
+        if (!PlainFileNames.sameThroughJavaIo(dir)) {
+            return null;
+        }
+        String[] names = dir.toFile().list();
+        if (names != null) {
+            for (String name : names) {
+                if (!PlainFileNames.exact(name)) {
+                    return null;
+                }
+            }
+        }
+        return names;
+    }
+
+    private static Entry entry(Path p, String name, Predicate<String> statThese) throws IOException {
+        if (!statThese.test(name)) {
+            return new Entry(name, p, -1, false);
+        }
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            return new Entry(name, p, a.size(), a.isDirectory());
+        } catch (NoSuchFileException gone) {
+            // Removed between list and stat, or a dangling link: not there for us either.
+            return new Entry(name, p, -1, false);
+        }
     }
 
     Entry find(String name) {

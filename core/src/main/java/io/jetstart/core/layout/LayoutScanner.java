@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ final class LayoutScanner {
     static final String INDEX_DB = "index.db";
     static final String META_KEY = "meta.key";
 
+    /** Every entry's attributes. */
+    private static final Predicate<String> EVERY_NAME = name -> true;
     /** No entry's attributes: the names are all that is used. */
     private static final Predicate<String> STAT_NONE = name -> false;
     /** The entries of a stream directory that discovery looks at. */
@@ -182,14 +185,93 @@ final class LayoutScanner {
     }
 
     private StreamDir scanStream(String account, DirListing.Entry stream, String rel) throws IOException {
+        StreamDir plain = scanPlainStream(account, stream);
+        return plain != null ? plain : scanListedStream(account, stream, rel);
+    }
+
+    /**
+     * The common stream, found without listing its own directory: no {@code meta.key} (not even a
+     * dangling link), a listable {@code msgs/}, and an {@code obs/} that is listable or not there.
+     * Null for anything else (a file or dangling link among the streams, a missing or unreadable
+     * {@code msgs/}, an unreadable {@code obs/}, a key file), which {@link #scanListedStream} then scans, so
+     * every skip and its reason are that path's. The same number of gate operations (a look for
+     * {@code meta.key}, then the two listings), and a third fewer system calls per stream than
+     * listing the stream directory and stating its entries: discovery runs alone, before the first
+     * stream task starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
+     */
+    private StreamDir scanPlainStream(String account, DirListing.Entry stream) throws IOException {
+        Path keyFile = stream.path().resolve(META_KEY);
+        if (gate.run(() -> Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS))) {
+            return null;
+        }
+        DirListing m = listOrNull(stream.path().resolve(MSGS), MSGS_ENTRIES, false);
+        if (m == null) {
+            return null;
+        }
+        // msgs/ was listed, so the stream is a directory: an obs/ that is missing or no directory
+        // (a dangling link, a file) is a stream without consumers, as the listed scan finds it.
+        DirListing o = listOrNull(stream.path().resolve(OBS), EVERY_NAME, true);
+        if (o == null) {
+            return null;
+        }
+        return streamDir(account, stream, null, m, o == NOT_THERE ? null : o);
+    }
+
+    /** {@link #listOrNull}'s answer for a directory that is not there (only when asked to tell). */
+    private static final DirListing NOT_THERE = new DirListing(Path.of(""), List.of());
+
+    /**
+     * A listing, or null when the directory cannot be listed for any reason but a cancellation; with
+     * {@code tellAbsent}, {@link #NOT_THERE} when it does not exist or is not a directory.
+     */
+    private DirListing listOrNull(Path dir, Predicate<String> statThese, boolean tellAbsent) throws IOException {
+        try {
+            return DirListing.of(dir, gate, statThese);
+        } catch (ClosedByInterruptException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw e;
+            }
+            return tellAbsent && (e instanceof NoSuchFileException || e instanceof NotDirectoryException) ? NOT_THERE : null;
+        }
+    }
+
+    /** A stream scanned from a listing of its own directory: every case, with its skips. */
+    private StreamDir scanListedStream(String account, DirListing.Entry stream, String rel) throws IOException {
         // Only what is read below needs its attributes, not meta.inf or meta.sum. Not a directory: a
         // file, a dangling link, or an entry removed since streams/ was listed.
         DirListing top = listOrSkip(stream.path(), rel, STREAM_ENTRIES, "not a directory, not a stream");
         if (top == null) {
             return null;
         }
+        DirListing m = null;
+        DirListing.Entry msgs = top.find(MSGS);
+        if (msgs != null && msgs.directory()) {
+            m = listOrSkip(msgs.path(), rel + "/" + MSGS, MSGS_ENTRIES);
+            if (m == null) {
+                return null;
+            }
+        }
+        DirListing o = null;
+        DirListing.Entry obs = top.find(OBS);
+        if (obs != null && obs.directory()) {
+            o = listOrSkip(obs.path(), rel + "/" + OBS);
+            if (o == null) {
+                return null;
+            }
+        }
+        return streamDir(account, stream, top.find(META_KEY), m, o);
+    }
+
+    /**
+     * The stream of {@code msgs} and {@code obs} (each null when the stream has no such directory),
+     * with {@code metaKey} its key file's entry, null when it has none. A non-directory in
+     * {@code obs/} is recorded as skipped.
+     */
+    private StreamDir streamDir(String account, DirListing.Entry stream, DirListing.Entry metaKey, DirListing m, DirListing o) {
+        String rel = account + "/" + STREAMS + "/" + stream.name();
         List<String> evidence = new ArrayList<>();
-        DirListing.Entry metaKey = top.find(META_KEY);
         if (metaKey != null) {
             evidence.add("meta.key present (" + describeKey(metaKey.size()) + ")");
         }
@@ -198,12 +280,7 @@ final class LayoutScanner {
         int blockCount = 0;
         boolean hasIndexDb = false;
         MsgsListing msgsListing = null;
-        DirListing.Entry msgs = top.find(MSGS);
-        if (msgs != null && msgs.directory()) {
-            DirListing m = listOrSkip(msgs.path(), rel + "/" + MSGS, MSGS_ENTRIES);
-            if (m == null) {
-                return null;
-            }
+        if (m != null) {
             List<String> names = new ArrayList<>(m.entries().size());
             for (DirListing.Entry f : m.entries()) {
                 names.add(f.name());
@@ -237,12 +314,7 @@ final class LayoutScanner {
         }
 
         List<String> consumers = new ArrayList<>();
-        DirListing.Entry obs = top.find(OBS);
-        if (obs != null && obs.directory()) {
-            DirListing o = listOrSkip(obs.path(), rel + "/" + OBS);
-            if (o == null) {
-                return null;
-            }
+        if (o != null) {
             for (DirListing.Entry c : o.entries()) {
                 if (c.directory()) {
                     consumers.add(c.name());
@@ -281,7 +353,7 @@ final class LayoutScanner {
 
     /** Lists a directory below the jetstream dir; on failure records a skip and returns null. */
     private DirListing listOrSkip(Path dir, String rel) throws IOException {
-        return listOrSkip(dir, rel, name -> true);
+        return listOrSkip(dir, rel, EVERY_NAME);
     }
 
     private DirListing listOrSkip(Path dir, String rel, Predicate<String> statThese) throws IOException {

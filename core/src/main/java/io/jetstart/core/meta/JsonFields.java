@@ -6,6 +6,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,12 +91,26 @@ final class JsonFields {
             case INT32 -> v instanceof Long l && l == (int) (long) l;
             case UINT64 -> v instanceof Long l && l >= 0;
             case TIME -> v instanceof String s && parseTime(s) != null;
-            case STRING_LIST -> v instanceof List<?> l && l.stream().allMatch(n -> n == MetaJson.NULL || n instanceof String);
-            case INT64_LIST -> v instanceof List<?> l && l.stream().allMatch(n -> n == MetaJson.NULL || n instanceof Long);
+            case STRING_LIST -> v instanceof List<?> l && allNullOr(l, String.class);
+            case INT64_LIST -> v instanceof List<?> l && allNullOr(l, Long.class);
             case OBJECT -> v instanceof Map;
-            case OBJECT_LIST -> v instanceof List<?> l && l.stream().allMatch(n -> n == MetaJson.NULL || n instanceof Map);
-            case STRING_MAP -> v instanceof Map<?, ?> m && m.values().stream().allMatch(n -> n == MetaJson.NULL || n instanceof String);
+            case OBJECT_LIST -> v instanceof List<?> l && allNullOr(l, Map.class);
+            case STRING_MAP -> v instanceof Map<?, ?> m && allNullOr(m.values(), String.class);
         };
+    }
+
+    /**
+     * Every element is {@link MetaJson#NULL} or a {@code type}. A loop, not a stream pipeline: it
+     * runs for every list in every meta.inf (thousands in a store of many streams), where a fresh
+     * JVM ran each pipeline's several objects and megamorphic calls uncompiled.
+     */
+    private static boolean allNullOr(Collection<?> values, Class<?> type) {
+        for (Object n : values) {
+            if (n != MetaJson.NULL && !type.isInstance(n)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static boolean accepts(Field f, String value) {

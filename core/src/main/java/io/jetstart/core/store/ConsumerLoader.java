@@ -111,7 +111,14 @@ public final class ConsumerLoader {
      * checksum, spec 5.1). Reported, and kept as the server would keep it.
      */
     private static void checkPendingRange(RestoredConsumer c) {
-        long outside = c.pending.keySet().stream().filter(seq -> seq > c.deliveredStream).count();
+        // A loop, not a stream pipeline: once per consumer, thousands of times in a fresh JVM's
+        // recovery of many streams, where a pipeline runs uncompiled.
+        long outside = 0;
+        for (long seq : c.pending.keySet()) {
+            if (seq > c.deliveredStream) {
+                outside++;
+            }
+        }
         if (outside > 0) {
             c.problems.add(Problem.warning(c.dir.resolve("o.dat"), outside + " pending entries beyond the delivered stream sequence "
                     + c.deliveredStream));

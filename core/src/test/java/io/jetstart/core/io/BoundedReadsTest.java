@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -53,6 +54,27 @@ class BoundedReadsTest {
     void aMissingFileIsNoSuchFile() {
         assertThatThrownBy(() -> BoundedReads.readAll(tmp.resolve("nope"), 10, DiskGate.unbounded()))
                 .isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void aThreadAlreadyInterruptedGetsTheChannelsCancellationOnBothReads() throws Exception {
+        Path f = file(100);
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> BoundedReads.readAll(f, 1 << 20, DiskGate.unbounded()))
+                    .isInstanceOf(ClosedByInterruptException.class);
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> BoundedReads.readTail(f, 8, DiskGate.unbounded()))
+                    .isInstanceOf(ClosedByInterruptException.class);
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void aDirectoryIsRefusedWithAnIoExceptionAsBefore() {
+        assertThatThrownBy(() -> BoundedReads.readAll(tmp, 1 << 20, DiskGate.unbounded()))
+                .isInstanceOf(IOException.class).isNotInstanceOf(java.io.FileNotFoundException.class);
     }
 
     @Test

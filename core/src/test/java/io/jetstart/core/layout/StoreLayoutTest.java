@@ -158,6 +158,37 @@ class StoreLayoutTest {
     }
 
     @Test
+    void aStreamMissingObsOrMsgsOrWithAKeyLinkIsDescribedAsListingItsDirectoryDescribesIt() throws Exception {
+        // Discovery finds the common stream without listing its directory; each of these takes
+        // the listed scan, or must come out as it would.
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        Path streams = store.resolve("jetstream").resolve("$G").resolve("streams");
+        Files.createDirectories(streams.resolve("NOOBS").resolve("msgs"));
+        Files.createDirectories(streams.resolve("OBSFILE").resolve("msgs"));
+        Files.writeString(streams.resolve("OBSFILE").resolve("obs"), "not a directory");
+        Files.createDirectories(streams.resolve("NOMSGS").resolve("obs").resolve("C0"));
+        Files.createDirectories(streams.resolve("KEYLINK").resolve("msgs"));
+        Files.createDirectories(streams.resolve("KEYLINK").resolve("obs"));
+        Files.createSymbolicLink(streams.resolve("KEYLINK").resolve("meta.key"), tmp.resolve("nowhere"));
+        StoreLayout layout = StoreLayout.discover(store, gate);
+        assertThat(layout.skipped()).isEmpty();
+        assertThat(layout.streams()).extracting(StreamDir::name)
+                .containsExactly("INT1", "KEYLINK", "LIM1", "MAX1", "NOMSGS", "NOOBS", "OBSFILE");
+        StreamDir keyLink = layout.streams().get(1);
+        assertThat(((Encryption.Encrypted) keyLink.encryption()).evidence()).singleElement().asString()
+                .startsWith("meta.key present (-1 bytes");
+        StreamDir noMsgs = layout.streams().get(4);
+        assertThat(noMsgs.consumers()).containsExactly("C0");
+        assertThat(noMsgs.msgs()).isNull();
+        assertThat(noMsgs.blockCount()).isZero();
+        for (StreamDir s : layout.streams().subList(5, 7)) {
+            assertThat(s.consumers()).as(s.name()).isEmpty();
+            assertThat(s.msgs()).as(s.name()).isNotNull();
+            assertThat(s.encryption()).as(s.name()).isEqualTo(Encryption.NONE);
+        }
+    }
+
+    @Test
     void aListingStatsOnlyTheEntriesAskedFor() throws Exception {
         Files.writeString(tmp.resolve("meta.inf"), "{}");
         Files.createDirectories(tmp.resolve("msgs"));
@@ -166,6 +197,22 @@ class StoreLayoutTest {
         assertThat(listing.find("msgs").directory()).isTrue();
         assertThat(listing.find("meta.inf").size()).isEqualTo(-1);
         assertThat(DirListing.of(tmp, gate).find("meta.inf").size()).isEqualTo(2);
+    }
+
+    @Test
+    void aListingOfAFileOrOfNothingFailsAsTheDirectoryStreamFails() throws Exception {
+        Path file = Files.writeString(tmp.resolve("meta.inf"), "{}");
+        assertThatThrownBy(() -> DirListing.of(file, gate)).isInstanceOf(java.nio.file.NotDirectoryException.class);
+        assertThatThrownBy(() -> DirListing.of(tmp.resolve("gone"), gate)).isInstanceOf(java.nio.file.NoSuchFileException.class);
+        Files.createDirectories(tmp.resolve("d"));
+        Files.writeString(tmp.resolve("d").resolve(".hidden"), "x");
+        assertThat(DirListing.of(tmp.resolve("d"), gate).entries()).extracting(DirListing.Entry::name).containsExactly(".hidden");
+        assertThat(DirListing.of(tmp.resolve("d"), gate).entries().get(0).path()).isEqualTo(tmp.resolve("d").resolve(".hidden"));
+        // A non-ASCII name names its entry, whichever way it was listed (PlainFileNames).
+        Files.createDirectories(tmp.resolve("d").resolve("Str\u00f6m"));
+        DirListing.Entry e = DirListing.of(tmp.resolve("d"), gate).find("Str\u00f6m");
+        assertThat(e.directory()).isTrue();
+        assertThat(Files.isDirectory(e.path())).isTrue();
     }
 
     @Test
