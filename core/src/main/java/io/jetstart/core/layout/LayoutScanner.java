@@ -194,8 +194,9 @@ final class LayoutScanner {
      * dangling link), a listable {@code msgs/}, and an {@code obs/} that is listable or not there.
      * Null for anything else (a file or dangling link among the streams, a missing or unreadable
      * {@code msgs/}, an unreadable {@code obs/}, a key file), which {@link #scanListedStream} then scans, so
-     * every skip and its reason are that path's. The same number of gate operations (a look for
-     * {@code meta.key}, then the two listings), and a third fewer system calls per stream than
+     * every skip and its reason are that path's. Three gate operations (a look for {@code meta.key},
+     * then the two listings), as many as the listed scan's when the stream has {@code obs/} and one
+     * more when it has none (the listed scan saw that in its listing), and a third fewer system calls per stream than
      * listing the stream directory and stating its entries: discovery runs alone, before the first
      * stream task starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
      */

@@ -16,7 +16,7 @@ import java.util.Map;
  * {@link String}, {@link Long}, {@link Boolean} and {@link #NULL}. Input off the plain shape
  * every meta.inf nats-server writes has (a number with a fraction or beyond a long, a repeated
  * key, more than {@link #MAX_DEPTH} levels, anything after the object) or that the parser refuses
- * gives null, and the caller reads it with Jackson's tree instead ({@link JsonFields#readTree}),
+ * gives null, and the caller reads it with Jackson's tree instead ({@link JsonTree#parse}),
  * which then accepts it or says what is wrong, with its own message.
  *
  * <p>Design note: a recovery reads one meta.inf per stream and per consumer, 3,000 of them for

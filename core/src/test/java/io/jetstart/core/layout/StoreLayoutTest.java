@@ -189,6 +189,49 @@ class StoreLayoutTest {
     }
 
     @Test
+    void linksInAStreamDirectoryAreFollowedOrSkippedAsTheListedScanDoes() throws Exception {
+        // The look without a listing tells "obs/ not there" (a stream without consumers) from
+        // "obs/ cannot be listed" (the stream is skipped with the error): a link loop is the latter,
+        // for obs/, msgs/ and meta.key alike, as when the stream directory is listed and stat'ed.
+        Path store = Fixtures.copy("nats-2.15.1-small", tmp).resolve("store");
+        Path streams = store.resolve("jetstream").resolve("$G").resolve("streams");
+        Files.createDirectories(streams.resolve("MSGSLINK").resolve("real"));
+        Files.writeString(streams.resolve("MSGSLINK").resolve("real").resolve("1.blk"), "x");
+        Files.createSymbolicLink(streams.resolve("MSGSLINK").resolve("msgs"), Path.of("real"));
+        Files.createDirectories(streams.resolve("MSGSDANGLING").resolve("obs").resolve("C1"));
+        Files.createSymbolicLink(streams.resolve("MSGSDANGLING").resolve("msgs"), tmp.resolve("nowhere"));
+        Files.createDirectories(streams.resolve("OBSTOFILE").resolve("msgs"));
+        Files.writeString(streams.resolve("OBSTOFILE").resolve("f"), "x");
+        Files.createSymbolicLink(streams.resolve("OBSTOFILE").resolve("obs"), Path.of("f"));
+        Files.createDirectories(streams.resolve("OBSDANGLINGC").resolve("msgs"));
+        Files.createDirectories(streams.resolve("OBSDANGLINGC").resolve("obs"));
+        Files.createSymbolicLink(streams.resolve("OBSDANGLINGC").resolve("obs").resolve("C2"), tmp.resolve("nowhere"));
+        for (String loop : List.of("obs", "msgs", "meta.key")) {
+            Path s = Files.createDirectories(streams.resolve("LOOP-" + loop));
+            Files.createDirectories(s.resolve("msgs"));
+            Files.deleteIfExists(s.resolve(loop));
+            Files.createSymbolicLink(s.resolve(loop), Path.of(loop));
+        }
+        StoreLayout layout = StoreLayout.discover(store, gate);
+        assertThat(layout.streams()).extracting(StreamDir::name)
+                .containsExactly("INT1", "LIM1", "MAX1", "MSGSDANGLING", "MSGSLINK", "OBSDANGLINGC", "OBSTOFILE");
+        assertThat(layout.skipped()).hasSize(4);
+        assertThat(layout.skipped().get(0)).startsWith("$G/streams/LOOP-meta.key: cannot be listed: java.nio.file.FileSystemException: ");
+        assertThat(layout.skipped().get(1)).startsWith("$G/streams/LOOP-msgs: cannot be listed: java.nio.file.FileSystemException: ");
+        assertThat(layout.skipped().get(2)).startsWith("$G/streams/LOOP-obs: cannot be listed: java.nio.file.FileSystemException: ");
+        assertThat(layout.skipped().get(3)).isEqualTo("$G/streams/OBSDANGLINGC/obs/C2: not a directory, not a consumer");
+        StreamDir dangling = layout.streams().get(3);
+        assertThat(dangling.msgs()).isNull();
+        assertThat(dangling.consumers()).containsExactly("C1");
+        StreamDir linked = layout.streams().get(4);
+        assertThat(linked.blockCount()).isEqualTo(1);
+        assertThat(linked.msgs().blocks()).containsExactly(1L);
+        assertThat(layout.streams().get(5).consumers()).isEmpty();
+        assertThat(layout.streams().get(6).consumers()).isEmpty();
+        assertThat(layout.streams()).allSatisfy(s -> assertThat(s.encryption()).isEqualTo(Encryption.NONE));
+    }
+
+    @Test
     void aListingStatsOnlyTheEntriesAskedFor() throws Exception {
         Files.writeString(tmp.resolve("meta.inf"), "{}");
         Files.createDirectories(tmp.resolve("msgs"));
