@@ -25,6 +25,7 @@ import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import io.jetstart.recovery.StreamReport;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -236,8 +237,20 @@ public final class JetStartStore implements AutoCloseable {
             startWriter(served);
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
-                    + " recovered but cannot be served: " + e.getMessage()));
+                    + " recovered but cannot be served: " + whyNotServed(e)));
         }
+    }
+
+    /**
+     * Why a recovered stream's hand-over failed, never "null": an interrupt (the recovery's deadline
+     * or a close reaching the stream's task after its recovery) says so, and is kept for the task.
+     */
+    private static String whyNotServed(Exception e) {
+        if (e instanceof InterruptedException || e instanceof ClosedByInterruptException) {
+            Thread.currentThread().interrupt();
+            return "interrupted during its hand-over (the recovery's deadline passed or the store is closing)";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /**

@@ -46,4 +46,33 @@ class ConsumerRestoreFailureTest {
             assertThat(RuntimeTestSupport.open(store, "GOOD").info().messages()).isEqualTo(1);
         }
     }
+
+    @Test
+    void anInterruptDuringTheHandOverFailsTheStreamSayingSoInsteadOfServingItWithAConsumerLost() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"CUT\",\"subjects\":[\"c\"]}"))
+                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            store.createStream("$G", config("{\"name\":\"GOOD\",\"subjects\":[\"g\"]}")).publish("g", Headers.EMPTY, new byte[4]);
+        }
+
+        try (JetStartStore store = new JetStartStore(dir, RuntimeOptions.defaults())) {
+            // What a deadline's or a close's interrupt does when it reaches the stream's task
+            // between its recovery and its consumers' restore.
+            store.beforeConsumerRestore(s -> {
+                if (s.name().equals("CUT")) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            store.start();
+
+            assertThatThrownBy(() -> RuntimeTestSupport.open(store, "CUT"))
+                    .isInstanceOf(StreamUnavailableException.class)
+                    .hasMessageContaining("$G > CUT")
+                    .hasMessageContaining("interrupted during its hand-over")
+                    .hasMessageNotContaining("null");
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > CUT"));
+            assertThat(RuntimeTestSupport.open(store, "GOOD").info().messages()).isEqualTo(1);
+        }
+    }
 }
