@@ -179,8 +179,10 @@ public final class StreamConfig {
 
     /**
      * Whether the boolean key {@code key} (one of the server's flags: {@code sealed},
-     * {@code deny_delete}, {@code allow_msg_ttl}, ...) is true; absent and null read as false.
-     * Read from the parsed values, without the Jackson tree {@link #json()} builds.
+     * {@code deny_delete}, {@code allow_msg_ttl}, ...) is JSON {@code true}; absent, null and any
+     * other value read as false (the parser refuses anything but a boolean or null for the
+     * server's known flags; unlike the tree's {@code asBoolean()}, {@code 1} or {@code "true"} under
+     * another key is not true). Read from the parsed values, without the Jackson tree {@link #json()} builds.
      */
     public boolean flag(String key) {
         return JsonFields.bool(json, key);
