@@ -21,11 +21,7 @@ class ConsumerRestoreFailureTest {
 
     @Test
     void aConsumerRestoreThatThrowsFailsOnlyItsStreamAndStopsItsWriter() throws Exception {
-        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
-            store.createStream("$G", config("{\"name\":\"BAD\",\"subjects\":[\"b\"]}"))
-                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
-            store.createStream("$G", config("{\"name\":\"GOOD\",\"subjects\":[\"g\"]}")).publish("g", Headers.EMPTY, new byte[4]);
-        }
+        storeWithConsumerOn("BAD");
 
         try (JetStartStore store = new JetStartStore(dir, RuntimeOptions.defaults())) {
             store.beforeConsumerRestore(s -> {
@@ -40,20 +36,13 @@ class ConsumerRestoreFailureTest {
                     .hasMessageContaining("$G > BAD")
                     .hasMessageContaining("its consumers could not be restored")
                     .hasMessageContaining("bad consumer file");
-            // The future failed after the writer was stopped (joined): no wait needed here.
-            assertThat(Thread.getAllStackTraces().keySet())
-                    .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > BAD"));
-            assertThat(RuntimeTestSupport.open(store, "GOOD").info().messages()).isEqualTo(1);
+            assertWriterGoneAndOthersServed(store, "BAD");
         }
     }
 
     @Test
     void anInterruptDuringTheHandOverFailsTheStreamSayingSoInsteadOfServingItWithAConsumerLost() throws Exception {
-        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
-            store.createStream("$G", config("{\"name\":\"CUT\",\"subjects\":[\"c\"]}"))
-                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
-            store.createStream("$G", config("{\"name\":\"GOOD\",\"subjects\":[\"g\"]}")).publish("g", Headers.EMPTY, new byte[4]);
-        }
+        storeWithConsumerOn("CUT");
 
         try (JetStartStore store = new JetStartStore(dir, RuntimeOptions.defaults())) {
             // What a deadline's or a close's interrupt does when it reaches the stream's task
@@ -70,9 +59,23 @@ class ConsumerRestoreFailureTest {
                     .hasMessageContaining("$G > CUT")
                     .hasMessageContaining("interrupted during its hand-over")
                     .hasMessageNotContaining("null");
-            assertThat(Thread.getAllStackTraces().keySet())
-                    .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > CUT"));
-            assertThat(RuntimeTestSupport.open(store, "GOOD").info().messages()).isEqualTo(1);
+            assertWriterGoneAndOthersServed(store, "CUT");
         }
+    }
+
+    /** A store with {@code name} (one consumer, so its hand-over restores one) and GOOD (one message). */
+    private void storeWithConsumerOn(String name) throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"" + name + "\",\"subjects\":[\"" + name.toLowerCase() + "\"]}"))
+                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            store.createStream("$G", config("{\"name\":\"GOOD\",\"subjects\":[\"g\"]}")).publish("g", Headers.EMPTY, new byte[4]);
+        }
+    }
+
+    /** The failed stream's future failed after its writer was stopped (joined): no wait needed. */
+    private static void assertWriterGoneAndOthersServed(JetStartStore store, String failed) throws Exception {
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > " + failed));
+        assertThat(RuntimeTestSupport.open(store, "GOOD").info().messages()).isEqualTo(1);
     }
 }
