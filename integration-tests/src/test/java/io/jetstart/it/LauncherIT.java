@@ -65,4 +65,15 @@ class LauncherIT {
                 "--help");
         assertThat(help.stdout()).as("%s", help).doesNotContain("TieredStopAtLevel");
     }
+
+    @Test
+    void withNoLocaleSetTheJvmReadsFileNamesAsUtf8AndALocaleTheUserSetIsKept() throws Exception {
+        Jetstart jetstart = new Jetstart(tmp);
+        // The JVM prints its system properties on stderr at start.
+        String settings = "-XshowSettings:properties";
+        Jetstart.Result none = jetstart.run(Map.of("LC_ALL", "", "LC_CTYPE", "", "LANG", "", "JETSTART_JAVA_OPTS", settings), "--help");
+        assertThat(none.stderr()).as("%s", none).contains("sun.jnu.encoding = UTF-8").contains("stdout.encoding = UTF-8");
+        Jetstart.Result chosen = jetstart.run(Map.of("LC_ALL", "", "LC_CTYPE", "", "LANG", "C", "JETSTART_JAVA_OPTS", settings), "--help");
+        assertThat(chosen.stderr()).as("%s", chosen).doesNotContain("sun.jnu.encoding = UTF-8");
+    }
 }
