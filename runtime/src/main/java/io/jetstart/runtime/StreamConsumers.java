@@ -8,6 +8,7 @@ import io.jetstart.core.format.ConsumerState;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.Interrupts;
 import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
@@ -16,6 +17,7 @@ import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.ConsumerStateFile;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,10 +97,10 @@ final class StreamConsumers {
                     // Recovery's reader, with the keys recovery opened it with (meta.key, context "stream.consumer").
                     ck = keys.consumer(dir, DiskGate.unbounded());
                     file = ConsumerStateFile.read(dir.resolve("o.dat"), ck, DiskGate.unbounded());
-                } catch (ClosedByInterruptException e) {
+                } catch (InterruptedIOException | ClosedByInterruptException e) {
                     // An interrupt (a deadline, a close) is not a consumer's fault: the hand-over
                     // stops, rather than serving the stream with this consumer reported lost.
-                    throw interrupted(e);
+                    throw Interrupts.cancelled(dir.resolve("o.dat"), e);
                 } catch (DecryptionException e) {
                     why = "its keys or o.dat could not be opened again at hand-over: " + e.getMessage();
                 } catch (IOException | FormatException e) {
@@ -117,12 +119,6 @@ final class StreamConsumers {
             reported.put(info.name(), new ConsumerStatus(stream.name(), info.name(), config, info.delivered(), info.ackFloor(),
                     info.numAckPending(), info.numRedelivered(), info.numPending(), 0, Optional.of(why)));
         }
-    }
-
-    private static InterruptedException interrupted(ClosedByInterruptException e) {
-        InterruptedException ie = new InterruptedException("interrupted while reading a consumer's o.dat");
-        ie.initCause(e);
-        return ie;
     }
 
     PullConsumer create(ConsumerConfig requested, boolean mayUpdate) throws IOException, InterruptedException {
