@@ -80,7 +80,7 @@ public final class StoreRecovery implements AutoCloseable {
         owner = Thread.currentThread();
         long start = System.nanoTime();
         try (EventPump events = new EventPump(options.listener())) {
-            RecoveryRun run = new RecoveryRun(options, gateProbe, handOver, () -> closed, events, start);
+            RecoveryRun run = new RecoveryRun(options, gateProbe, handOver, new Closed(), events, start);
             List<StoreLayout.Found> named = run.sequential() || options.firstStreams().isEmpty() ? List.of()
                     : NamedFirstStart.find(storeDir, run.io, options);
             if (!named.isEmpty()) {
@@ -131,6 +131,14 @@ public final class StoreRecovery implements AutoCloseable {
         Thread t = owner;
         if (t != null && t != Thread.currentThread() && tasksStarting) {
             t.interrupt();
+        }
+    }
+
+    /** Whether {@link #close} was called; a named class, made at each open (package-info). */
+    private final class Closed implements java.util.function.BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return closed;
         }
     }
 }
