@@ -110,7 +110,10 @@ public final class StoreRecovery implements AutoCloseable {
         // forked in this order; the others wait for the first ones (FirstStreams).
         FirstStreams first = FirstStreams.choose(plan, options.firstStreams(), options.smallFirst(), !run.sequential());
         plan.sort(first.order());
-        long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+        long totalBytes = 0;
+        for (StreamDir sd : plan) {
+            totalBytes += sd.blockBytes();
+        }
         // One line for the whole store, chosen before the first fork (a few header reads).
         LineChoice lineChoice = run.lineChoice(plan);
         RecordHashSource hashes = RecordHashSource.forStore(totalBytes);

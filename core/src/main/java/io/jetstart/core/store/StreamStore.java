@@ -244,17 +244,9 @@ public final class StreamStore {
             if (b.msgs == 0 || b.lastSeq < fromSeq) {
                 continue;
             }
-            boolean[] stop = {false};
-            readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
-                if (stop[0] || seq < fromSeq || !b.isLive(seq)) {
-                    return;
-                }
-                String subject = new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8);
-                if (!visitor.visit(seq, ts, subject, buf, ho, hl, po, pl, rl)) {
-                    stop[0] = true;
-                }
-            });
-            if (stop[0]) {
+            LiveOnly live = new LiveOnly(b, fromSeq, visitor);
+            readBlock(b, live);
+            if (live.stop) {
                 return;
             }
         }
@@ -556,6 +548,35 @@ public final class StreamStore {
         @Override
         public void accept(long seq) {
             out.add(seq);
+        }
+    }
+
+    /**
+     * A block's live messages from a sequence on ({@link #forEachLive}), until the visitor says stop.
+     * A named class, not a lambda: a writer rebuilding its duplicate window runs it at hand-over,
+     * on the first stream's way (package-info).
+     */
+    private static final class LiveOnly implements io.jetstart.core.format.MessageVisitor {
+        private final BlockState b;
+        private final long fromSeq;
+        private final LiveMessageVisitor visitor;
+        boolean stop;
+
+        LiveOnly(BlockState b, long fromSeq, LiveMessageVisitor visitor) {
+            this.b = b;
+            this.fromSeq = fromSeq;
+            this.visitor = visitor;
+        }
+
+        @Override
+        public void message(long seq, long ts, byte[] buf, int so, int sl, int ho, int hl, int po, int pl, int rl) {
+            if (stop || seq < fromSeq || !b.isLive(seq)) {
+                return;
+            }
+            String subject = new String(buf, so, sl, java.nio.charset.StandardCharsets.UTF_8);
+            if (!visitor.visit(seq, ts, subject, buf, ho, hl, po, pl, rl)) {
+                stop = true;
+            }
         }
     }
 }
