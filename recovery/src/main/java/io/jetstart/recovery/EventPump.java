@@ -54,7 +54,7 @@ final class EventPump implements AutoCloseable {
     EventPump(RecoveryListener listener) {
         this.listener = listener;
         this.reporter = listener == RecoveryListener.NONE ? null
-                : Thread.ofPlatform().daemon().name("jetstart-events").unstarted(this::drainLoop);
+                : Thread.ofPlatform().daemon().name("jetstart-events").unstarted(new DrainLoop());
     }
 
     /**
@@ -167,6 +167,14 @@ final class EventPump implements AutoCloseable {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The reporter thread's body ({@link #drainLoop}); a named class, made at each open (package-info). */
+    private final class DrainLoop implements Runnable {
+        @Override
+        public void run() {
+            drainLoop();
         }
     }
 }

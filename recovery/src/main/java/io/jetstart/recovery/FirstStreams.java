@@ -53,10 +53,13 @@ final class FirstStreams {
             }
         }
         if (smallFirst) {
-            long total = streams.stream().mapToLong(StreamDir::blockBytes).sum();
+            long total = 0;
+            for (StreamDir sd : streams) {
+                total += sd.blockBytes();
+            }
             long budget = total / 100 * SMALL_SHARE_PERCENT;
             List<StreamDir> bySize = new ArrayList<>(streams);
-            bySize.sort(Comparator.comparingLong(StreamDir::blockBytes));
+            bySize.sort(BySize.INSTANCE);
             long taken = 0;
             for (StreamDir sd : bySize) {
                 if (sd.blockBytes() > SMALL_MAX_BYTES || taken + sd.blockBytes() > budget) {
@@ -91,9 +94,36 @@ final class FirstStreams {
      * must not start last); by account and name among equals.
      */
     Comparator<StreamDir> order() {
-        return Comparator.comparing((StreamDir sd) -> !isFirst(sd))
-                .thenComparing(Comparator.comparingLong(StreamDir::blockBytes).reversed())
-                .thenComparing(StreamDir::account).thenComparing(StreamDir::name);
+        return new Order();
+    }
+
+    // Loops and named comparators rather than a pipeline and lambdas: the plan is made before the
+    // first stream's fork, where a fresh JVM would spin each lambda's class at run time (package-info).
+
+    /** Smallest first. */
+    private static final class BySize implements Comparator<StreamDir> {
+        static final BySize INSTANCE = new BySize();
+
+        @Override
+        public int compare(StreamDir a, StreamDir b) {
+            return Long.compare(a.blockBytes(), b.blockBytes());
+        }
+    }
+
+    /** {@link #order()}. */
+    private final class Order implements Comparator<StreamDir> {
+        @Override
+        public int compare(StreamDir a, StreamDir b) {
+            // First streams (not first = false sorts before true), then the largest, then by account and name.
+            int c = Boolean.compare(!isFirst(a), !isFirst(b));
+            if (c == 0) {
+                c = Long.compare(b.blockBytes(), a.blockBytes());
+            }
+            if (c == 0) {
+                c = a.account().compareTo(b.account());
+            }
+            return c != 0 ? c : a.name().compareTo(b.name());
+        }
     }
 
     /** Called by a stream's task before it starts: returns at once for a first stream. */

@@ -97,35 +97,21 @@ final class NamedFirstStart {
     private RecoveryReport run() throws IOException, InterruptedException {
         run.events.holdUntilStarted();
         DiskGate ioFirst = run.ahead();
-        List<StreamDir> streams = named.stream().map(StoreLayout.Found::stream).toList();
+        List<StreamDir> streams = new ArrayList<>(named.size());
+        for (StoreLayout.Found f : named) {
+            streams.add(f.stream());
+        }
         RecoveryRun.StreamSlots slots = run.new StreamSlots(streams);
         List<TaskRunner.NamedTask<StreamReport>> tasks = new ArrayList<>(named.size() + 1);
         for (int i = 0; i < named.size(); i++) {
             StreamDir sd = streams.get(i);
             int listedBefore = named.get(i).listedBefore();
             StreamLine line = run.options.serverLine() != null ? StreamLine.known(run.options.serverLine())
-                    : StreamLine.early(() -> ServerLineDetector.lowestFor(sd, listedBefore, ioFirst), storeLine, discoveryGo::countDown,
-                    sd.dir());
-            tasks.add(slots.task(i, line, run.runner, ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(), () -> {
-                namedDone.countDown();
-                if (namedDone.getCount() == 0) {
-                    discoveryGo.countDown();
-                }
-            }));
+                    : StreamLine.early(new Lowest(sd, listedBefore, ioFirst), storeLine, new DiscoveryGo(), sd.dir());
+            tasks.add(slots.task(i, line, run.runner, ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(),
+                    new NamedEnded()));
         }
-        tasks.add(new TaskRunner.NamedTask<>("discovery", () -> {
-            try {
-                rest.complete(discoverAndRecoverRest(false));
-            } catch (RuntimeException e) {
-                // Thrown out of the run as without names; the named streams waiting for the line fail.
-                storeLine.completeExceptionally(e);
-                rest.complete(new Rest.Broken(e));
-            } finally {
-                // A named stream waiting for the line would otherwise wait for ever: the group never ends.
-                storeLine.completeExceptionally(new IllegalStateException("discovery ended without a line"));
-            }
-            return null;
-        }));
+        tasks.add(new TaskRunner.NamedTask<>("discovery", new Discovery()));
         RecoveryRun.Ran ran = run.runAll(tasks, false);
         if (!rest.isDone()) {
             // The group was cancelled before its discovery task ran (a close before the group, a
@@ -150,6 +136,64 @@ final class NamedFirstStart {
             }
             case Rest r -> run.finish(reports, List.of(), RecordHashSource.forStore(namedBytes), undetected(), interruptedByOther);
         };
+    }
+
+    // The classes below stand for lambdas: made and run once per open on the named streams' way,
+    // where a fresh JVM would spin a lambda's class at run time (package-info).
+
+    /** The oldest line a named stream's own files allow. */
+    private static final class Lowest implements StreamLine.Bound {
+        private final StreamDir sd;
+        private final int listedBefore;
+        private final DiskGate io;
+
+        Lowest(StreamDir sd, int listedBefore, DiskGate io) {
+            this.sd = sd;
+            this.listedBefore = listedBefore;
+            this.io = io;
+        }
+
+        @Override
+        public ServerLine lowest() throws InterruptedException {
+            return ServerLineDetector.lowestFor(sd, listedBefore, io);
+        }
+    }
+
+    /** A named stream waits for the store's line: discovery starts now. */
+    private final class DiscoveryGo implements Runnable {
+        @Override
+        public void run() {
+            discoveryGo.countDown();
+        }
+    }
+
+    /** A named stream's task has ended: discovery starts once every named one has. */
+    private final class NamedEnded implements Runnable {
+        @Override
+        public void run() {
+            namedDone.countDown();
+            if (namedDone.getCount() == 0) {
+                discoveryGo.countDown();
+            }
+        }
+    }
+
+    /** The discovery task ({@link #discoverAndRecoverRest}). */
+    private final class Discovery implements java.util.concurrent.Callable<StreamReport> {
+        @Override
+        public StreamReport call() {
+            try {
+                rest.complete(discoverAndRecoverRest(false));
+            } catch (RuntimeException e) {
+                // Thrown out of the run as without names; the named streams waiting for the line fail.
+                storeLine.completeExceptionally(e);
+                rest.complete(new Rest.Broken(e));
+            } finally {
+                // A named stream waiting for the line would otherwise wait for ever: the group never ends.
+                storeLine.completeExceptionally(new IllegalStateException("discovery ended without a line"));
+            }
+            return null;
+        }
     }
 
     /** The line of a report whose discovery never ended (cancelled): the one asked for, else the newest, saying so. */

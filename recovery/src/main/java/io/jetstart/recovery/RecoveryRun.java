@@ -115,10 +115,26 @@ final class RecoveryRun {
             // and running it uncompiled for a few records (a fresh-JVM profile of a 4.3 GB
             // store caught the small stream's fast path there).
             RecordHashSource streamHashes = first.isFirst(sd) ? RecordHashSource.forStore(sd.blockBytes()) : hashes;
-            tasks.add(slots.task(i, line, consumerRunner, streamIo, streamHashes, first, () -> first.finished(sd)));
+            tasks.add(slots.task(i, line, consumerRunner, streamIo, streamHashes, first, new Finished(first, sd)));
         }
         Ran ran = runAll(tasks, cancelled);
         return new Forked(slots.reports(ran.results()), ran.interrupted());
+    }
+
+    /** Tells {@code first} that a stream's task has ended; a named class, made on the first stream's way (package-info). */
+    private static final class Finished implements Runnable {
+        private final FirstStreams first;
+        private final StreamDir sd;
+
+        Finished(FirstStreams first, StreamDir sd) {
+            this.first = first;
+            this.sd = sd;
+        }
+
+        @Override
+        public void run() {
+            first.finished(sd);
+        }
     }
 
     /** A group's results, and whether the waiting thread was interrupted (every task has then stopped). */
@@ -164,13 +180,52 @@ final class RecoveryRun {
         TaskRunner.NamedTask<StreamReport> task(int i, StreamLine line, TaskRunner consumerRunner, DiskGate streamIo,
                                                 RecordHashSource hashes, FirstStreams first, Runnable ended) {
             StreamDir sd = streams.get(i);
-            return new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(), () -> {
+            return new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name(),
+                    new StreamBody(i, sd, line, consumerRunner, streamIo, hashes, first, ended));
+        }
+
+        /**
+         * A stream's task and what it tells its slot: named classes, not lambdas, as the first
+         * stream's task is made and run on its way, where a fresh JVM would spin a lambda's class at
+         * run time (package-info).
+         */
+        private final class StreamBody implements java.util.concurrent.Callable<StreamReport>,
+                java.util.function.Consumer<StreamReport> {
+            private final int i;
+            private final StreamDir sd;
+            private final StreamLine line;
+            private final TaskRunner consumerRunner;
+            private final DiskGate streamIo;
+            private final RecordHashSource hashes;
+            private final FirstStreams first;
+            private final Runnable ended;
+
+            StreamBody(int i, StreamDir sd, StreamLine line, TaskRunner consumerRunner, DiskGate streamIo,
+                       RecordHashSource hashes, FirstStreams first, Runnable ended) {
+                this.i = i;
+                this.sd = sd;
+                this.line = line;
+                this.consumerRunner = consumerRunner;
+                this.streamIo = streamIo;
+                this.hashes = hashes;
+                this.first = first;
+                this.ended = ended;
+            }
+
+            @Override
+            public StreamReport call() throws InterruptedException {
                 try {
-                    return RecoveryRun.this.streams.recover(sd, line, consumerRunner, streamIo, hashes, first, r -> told.set(i, r));
+                    return RecoveryRun.this.streams.recover(sd, line, consumerRunner, streamIo, hashes, first, this);
                 } finally {
                     ended.run();
                 }
-            });
+            }
+
+            /** The stream's report, told as it finishes. */
+            @Override
+            public void accept(StreamReport r) {
+                told.set(i, r);
+            }
         }
 
         /** Every stream's report, in order: what its task told, else what became of the task ({@code results}, task order). */

@@ -80,7 +80,7 @@ public final class StoreRecovery implements AutoCloseable {
         owner = Thread.currentThread();
         long start = System.nanoTime();
         try (EventPump events = new EventPump(options.listener())) {
-            RecoveryRun run = new RecoveryRun(options, gateProbe, handOver, () -> closed, events, start);
+            RecoveryRun run = new RecoveryRun(options, gateProbe, handOver, new Closed(), events, start);
             List<StoreLayout.Found> named = run.sequential() || options.firstStreams().isEmpty() ? List.of()
                     : NamedFirstStart.find(storeDir, run.io, options);
             if (!named.isEmpty()) {
@@ -110,7 +110,10 @@ public final class StoreRecovery implements AutoCloseable {
         // forked in this order; the others wait for the first ones (FirstStreams).
         FirstStreams first = FirstStreams.choose(plan, options.firstStreams(), options.smallFirst(), !run.sequential());
         plan.sort(first.order());
-        long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+        long totalBytes = 0;
+        for (StreamDir sd : plan) {
+            totalBytes += sd.blockBytes();
+        }
         // One line for the whole store, chosen before the first fork (a few header reads).
         LineChoice lineChoice = run.lineChoice(plan);
         RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
@@ -131,6 +134,14 @@ public final class StoreRecovery implements AutoCloseable {
         Thread t = owner;
         if (t != null && t != Thread.currentThread() && tasksStarting) {
             t.interrupt();
+        }
+    }
+
+    /** Whether {@link #close} was called; a named class, made at each open (package-info). */
+    private final class Closed implements java.util.function.BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return closed;
         }
     }
 }

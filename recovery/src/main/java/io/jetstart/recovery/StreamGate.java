@@ -42,10 +42,27 @@ final class StreamGate implements DiskGate {
             throw new InterruptedIOException("stream " + streamThread.getName() + " was cancelled");
         }
         long asked = System.nanoTime();
-        return shared.run(() -> {
+        return shared.run(new Timed<>(io, asked));
+    }
+
+    /**
+     * A read that counts the stream's wait for its permit first. A named class, not a lambda: the
+     * first stream's first read would spin one at run time in a fresh JVM (package-info).
+     */
+    private final class Timed<T> implements Io<T> {
+        private final Io<T> io;
+        private final long asked;
+
+        Timed(Io<T> io, long asked) {
+            this.io = io;
+            this.asked = asked;
+        }
+
+        @Override
+        public T call() throws IOException {
             waitNanos.add(System.nanoTime() - asked);
             return io.call();
-        });
+        }
     }
 
     long waitNanos() {

@@ -80,9 +80,7 @@ final class StreamTask {
         events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));
         StoreContext ctx = new StoreContext(gate, buffers,
                 sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()), hashes,
-                () -> System.currentTimeMillis() * 1_000_000L,
-                (idx, bytes, records) -> events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), idx, bytes, records)),
-                options.key());
+                WallClock.INSTANCE, new Scanned(events, sd), options.key());
         StreamMeta meta = null;
         StreamStore store = null;
         StreamReport report;
@@ -125,7 +123,7 @@ final class StreamTask {
                 outcomes.add(new ConsumerOutcome.Restored(info));
             }
             outcomes.addAll(loads.failed());
-            outcomes.sort(Comparator.comparing(ConsumerOutcome::name));
+            outcomes.sort(ByName.INSTANCE);
             report = new StreamReport(sd.account(), sd.name(), store.source() == Source.INDEX ? Outcome.RECOVERED : Outcome.REBUILT,
                     meta.config(), store.state().withConsumerCount(infos.size()), List.copyOf(outcomes), store.problems(),
                     System.nanoTime() - start, gate.waitNanos(), store.bytesRead(), store.recordsVerified(), sd.blockBytes());
@@ -239,5 +237,44 @@ final class StreamTask {
             }
         }
         return new ConsumerLoads(loaded, failed);
+    }
+
+    // The classes below stand for lambdas and method references made for each stream, on the first
+    // stream's way, where a fresh JVM would spin a lambda's class at run time (package-info).
+
+    /** The wall clock in nanoseconds (milliseconds' precision), as a stream's opening reads it. */
+    private static final class WallClock implements java.util.function.LongSupplier {
+        static final WallClock INSTANCE = new WallClock();
+
+        @Override
+        public long getAsLong() {
+            return System.currentTimeMillis() * 1_000_000L;
+        }
+    }
+
+    /** Each scanned block of a stream, as an event. */
+    private static final class Scanned implements StoreContext.ScanProgress {
+        private final EventPump events;
+        private final StreamDir sd;
+
+        Scanned(EventPump events, StreamDir sd) {
+            this.events = events;
+            this.sd = sd;
+        }
+
+        @Override
+        public void blockScanned(long blockIndex, long bytes, long records) {
+            events.emit(new RecoveryEvent.BlockScanned(sd.account(), sd.name(), blockIndex, bytes, records));
+        }
+    }
+
+    /** Consumer outcomes by name. */
+    private static final class ByName implements Comparator<ConsumerOutcome> {
+        static final ByName INSTANCE = new ByName();
+
+        @Override
+        public int compare(ConsumerOutcome a, ConsumerOutcome b) {
+            return a.name().compareTo(b.name());
+        }
     }
 }

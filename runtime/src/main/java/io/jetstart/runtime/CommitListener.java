@@ -7,7 +7,13 @@ package io.jetstart.runtime;
  */
 @FunctionalInterface
 public interface CommitListener {
-    CommitListener NONE = batch -> { };
+    CommitListener NONE = new CommitListener() {
+        // Not a lambda: this field is made when the first listener's class is initialised, at each
+        // JVM's first open, where a lambda's class is spun at run time (package-info).
+        @Override
+        public void batchCommitted(CommittedBatch batch) {
+        }
+    };
 
     void batchCommitted(CommittedBatch batch);
 

@@ -23,11 +23,19 @@ final class ConsumerHousekeeper {
 
     ConsumerHousekeeper(Supplier<Iterable<JetStartStream>> streams) {
         this.streams = streams;
-        this.thread = Thread.ofPlatform().daemon().name("jetstart-consumers").unstarted(this::run);
+        this.thread = Thread.ofPlatform().daemon().name("jetstart-consumers").unstarted(new Body());
     }
 
     void start() {
         thread.start();
+    }
+
+    /** The thread's body ({@link #run}); a named class, as it is made at each open (package-info). */
+    private final class Body implements Runnable {
+        @Override
+        public void run() {
+            ConsumerHousekeeper.this.run();
+        }
     }
 
     private void run() {

@@ -28,16 +28,33 @@ final class HashChoice {
     static final long SCALAR_BELOW_BYTES = 1 << 20;
     private final Thread thread;
     private final AtomicBoolean started = new AtomicBoolean();
-    private final RecordHashSource source = RecordHashSource.chosenWhenMade(this::made);
+    private final RecordHashSource source = RecordHashSource.chosenWhenMade(new Made());
     /** Always scalar: for a few records the vector hash never pays (RecordHashSource's design note). */
     private final RecordHashSource scalar = RecordHashSource.forStore(0, 1);
     private volatile boolean made;
 
     HashChoice() {
-        this.thread = Thread.ofPlatform().name("jetstart-hash-choice").daemon().unstarted(() -> {
+        this.thread = Thread.ofPlatform().name("jetstart-hash-choice").daemon().unstarted(new Choose());
+    }
+
+    // Named classes, not lambdas: made at each open, where a fresh JVM would spin a lambda's class
+    // at run time (package-info).
+
+    /** The choice's thread: makes it, then remembers that it is made. */
+    private final class Choose implements Runnable {
+        @Override
+        public void run() {
             RecordHashes.implementation();
             made = true;
-        });
+        }
+    }
+
+    /** {@link #made()} for {@link RecordHashSource#chosenWhenMade}. */
+    private final class Made implements java.util.function.BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return made;
+        }
     }
 
     /** Starts the choice's thread; later calls do nothing. */

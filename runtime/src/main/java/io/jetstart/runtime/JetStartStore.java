@@ -119,8 +119,7 @@ public final class JetStartStore implements AutoCloseable {
             }
             throw e;
         }
-        this.storeIndexVersion = new java.util.concurrent.FutureTask<>(
-                () -> options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir));
+        this.storeIndexVersion = new java.util.concurrent.FutureTask<>(new StoreIndexVersion(options, storeDir));
         // The serve path's classes load beside the store-wide start (started in start()).
         this.warmUp = new ServePathWarmUp(storeIndexVersion);
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
@@ -129,8 +128,58 @@ public final class JetStartStore implements AutoCloseable {
         this.hashes = hashChoice.source();
         this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
         this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
-                () -> WriterLoop.wallNanos(), StoreContext.ScanProgress.NONE).withKey(options.key());
-        this.recovery = new StoreRecovery(storeDir, options.recovery().withListener(options.recovery().listener().andThen(e -> {
+                WallClock.INSTANCE, StoreContext.ScanProgress.NONE).withKey(options.key());
+        this.recovery = new StoreRecovery(storeDir, options.recovery().withListener(options.recovery().listener()
+                .andThen(new StartListener())), new HandOver());
+        this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(new Recover());
+        this.housekeeper = new ConsumerHousekeeper(new Served());
+        // A committed publish wakes the fetches waiting on that stream's consumers.
+        commitListeners.add(new WakeFetches());
+    }
+
+    // The classes below stand for lambdas and method references: each is made once per open, on the
+    // first stream's way, where a lambda is spun at run time in a fresh JVM (the package note, package-info).
+
+    /** The store's index.db version when a stream has none of its own (made on first use). */
+    private static final class StoreIndexVersion implements java.util.concurrent.Callable<Integer> {
+        private final RuntimeOptions options;
+        private final Path storeDir;
+
+        StoreIndexVersion(RuntimeOptions options, Path storeDir) {
+            this.options = options;
+            this.storeDir = storeDir;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            return options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir);
+        }
+    }
+
+    /** The wall clock a stream's opening reads ({@link WriterLoop#wallNanos}). */
+    private static final class WallClock implements java.util.function.LongSupplier {
+        static final WallClock INSTANCE = new WallClock();
+
+        @Override
+        public long getAsLong() {
+            return WriterLoop.wallNanos();
+        }
+    }
+
+    /** A new, incomplete future for a stream's key (the {@link #streams} map's computeIfAbsent). */
+    private static final class NewFuture implements java.util.function.Function<String, CompletableFuture<JetStartStream>> {
+        static final NewFuture INSTANCE = new NewFuture();
+
+        @Override
+        public CompletableFuture<JetStartStream> apply(String key) {
+            return new CompletableFuture<>();
+        }
+    }
+
+    /** Hears the recovery's start and each stream's start (per-stream readiness). */
+    private final class StartListener implements io.jetstart.recovery.RecoveryListener {
+        @Override
+        public void onEvent(RecoveryEvent e) {
             if (e instanceof RecoveryEvent.RecoveryStarted) {
                 discovered.complete(null);
             } else if (e instanceof RecoveryEvent.StreamStarted st && !recoveryDone) {
@@ -138,19 +187,45 @@ public final class JetStartStore implements AutoCloseable {
                     hashChoice.start();
                 }
                 // Known as recovering from the moment its recovery starts (per-stream readiness).
-                streams.computeIfAbsent(key(st.account(), st.stream()), k -> new CompletableFuture<>());
+                streams.computeIfAbsent(key(st.account(), st.stream()), NewFuture.INSTANCE);
                 tellKnown(st.account(), st.stream());
             }
-        })), this::handOver);
-        this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(this::recover);
-        this.housekeeper = new ConsumerHousekeeper(this::served);
-        // A committed publish wakes the fetches waiting on that stream's consumers.
-        commitListeners.add(batch -> {
+        }
+    }
+
+    /** Serves each stream as soon as its recovery hands it over ({@link #handOver}). */
+    private final class HandOver implements io.jetstart.recovery.StreamHandOver {
+        @Override
+        public void streamFinished(StreamReport report, StreamStore store) {
+            handOver(report, store);
+        }
+    }
+
+    /** The recovery thread's body ({@link #recover}). */
+    private final class Recover implements Runnable {
+        @Override
+        public void run() {
+            recover();
+        }
+    }
+
+    /** The served streams, for the consumers' housekeeper ({@link #served}). */
+    private final class Served implements java.util.function.Supplier<Iterable<JetStartStream>> {
+        @Override
+        public Iterable<JetStartStream> get() {
+            return served();
+        }
+    }
+
+    /** A committed publish wakes the fetches waiting on that stream's consumers. */
+    private final class WakeFetches implements CommitListener {
+        @Override
+        public void batchCommitted(CommitListener.CommittedBatch batch) {
             CompletableFuture<JetStartStream> f = streams.get(key(batch.account(), batch.stream()));
             if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
                 f.join().consumers().signalAll();
             }
-        });
+        }
     }
 
     /**
@@ -216,7 +291,7 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private void serveOrFail(StreamReport report, StreamStore store) {
-        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(report.account(), report.name()), k -> new CompletableFuture<>());
+        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(report.account(), report.name()), NewFuture.INSTANCE);
         tellKnown(report.account(), report.name());
         if (store == null) {
             String why = report.problems().isEmpty() ? report.outcome().toString()
@@ -455,7 +530,7 @@ public final class JetStartStore implements AutoCloseable {
 
     /** A handle on a stream, whether it is still recovering, served, failed or absent. */
     public StreamHandle stream(String account, String name) {
-        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), k -> new CompletableFuture<>());
+        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE);
         // NOTE: recover() sets recoveryDone and then fails every future still open; this thread puts
         // its future and then reads recoveryDone. Either that loop sees the future or this thread
         // sees recoveryDone, so an await never waits for a recovery that has ended (close() cancels
@@ -678,7 +753,7 @@ public final class JetStartStore implements AutoCloseable {
 
     /** A handle on a stream already in {@link #streams}. */
     private StreamHandle handle(String account, String name) {
-        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), k -> new CompletableFuture<>()));
+        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE));
     }
 
     /** The streams served now (read-only ones included), in no particular order. */

@@ -39,19 +39,43 @@ final class ServePathWarmUp {
     private final Thread thread;
 
     ServePathWarmUp() {
-        this(() -> { });
+        this(Nothing.INSTANCE);
     }
 
     /** @param then run on the warm-up's thread after the warm-up (store-wide work kept off the first stream's way) */
     ServePathWarmUp(Runnable then) {
-        this.thread = Thread.ofPlatform().name("jetstart-warm-up").daemon().unstarted(() -> {
+        this.thread = Thread.ofPlatform().name("jetstart-warm-up").daemon().unstarted(new Body(then));
+    }
+
+    /**
+     * The warm-up's thread: a named class, not a lambda, as it is made on the opening thread, where a
+     * fresh JVM would spin a lambda's class at run time (package-info).
+     */
+    private static final class Body implements Runnable {
+        private final Runnable then;
+
+        Body(Runnable then) {
+            this.then = then;
+        }
+
+        @Override
+        public void run() {
             try {
                 Once.done();
             } catch (LinkageError e) {
                 // Only a warm-up (see run()): the streams load what they need themselves.
             }
             then.run();
-        });
+        }
+    }
+
+    /** Nothing after the warm-up. */
+    private static final class Nothing implements Runnable {
+        static final Nothing INSTANCE = new Nothing();
+
+        @Override
+        public void run() {
+        }
     }
 
     void start() {

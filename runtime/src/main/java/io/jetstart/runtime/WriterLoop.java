@@ -142,29 +142,82 @@ final class WriterLoop {
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         this.sealing = new StreamSealing(state.store().keys(), hashes);
-        state.readTailFrom(this::tailBytes);
+        state.readTailFrom(new TailBytes());
     }
 
-    private byte[] tailBytes(long blockIndex, int[] lengthOut) {
-        TailBlock t = tail;
-        if (t == null || t.index != blockIndex) {
-            return null;
+    // The named classes below stand for lambdas and method references made at each stream's
+    // hand-over and writer start, on the first stream's way, where a fresh JVM would spin a lambda's
+    // class at run time (package-info).
+
+    /** Reads of the tail block come from the writer's own copy of it. */
+    private final class TailBytes implements StreamStore.TailSource {
+        @Override
+        public byte[] bytesOf(long blockIndex, int[] lengthOut) {
+            TailBlock t = tail;
+            if (t == null || t.index != blockIndex) {
+                return null;
+            }
+            lengthOut[0] = t.length();
+            return t.bytes();
         }
-        lengthOut[0] = t.length();
-        return t.bytes();
+    }
+
+    /** Readers see a tail block up to what the writer has committed ({@link #committedLength}). */
+    private final class CommittedLength implements java.util.function.LongUnaryOperator {
+        @Override
+        public long applyAsLong(long blockIndex) {
+            return committedLength(blockIndex);
+        }
+    }
+
+    /** The writer's thread ({@link #run}). */
+    private final class Body implements Runnable {
+        @Override
+        public void run() {
+            WriterLoop.this.run();
+        }
+    }
+
+    /** Drains the queue into a batch. */
+    private static final class AddTo implements org.jctools.queues.MessagePassingQueue.Consumer<Op> {
+        private final List<Op> batch;
+
+        AddTo(List<Op> batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public void accept(Op op) {
+            batch.add(op);
+        }
+    }
+
+    /** Puts each message id inside the duplicate window back into it. */
+    private final class DedupeVisitor implements StreamStore.LiveMessageVisitor {
+        private final long cutoff;
+
+        DedupeVisitor(long cutoff) {
+            this.cutoff = cutoff;
+        }
+
+        @Override
+        public boolean visit(long seq, long ts, String subject, byte[] buf, int ho, int hl, int po, int pl, int rl) {
+            if (hl > 0 && ts >= cutoff) {
+                Headers h = Headers.parse(buf, ho, hl);
+                java.util.Optional<String> id = h.first(Headers.MSG_ID);
+                if (id.isPresent()) {
+                    dedupe.stored(id.get(), seq, ts);
+                }
+            }
+            return true;
+        }
     }
 
     /** Rebuilds the duplicate window from the messages inside it (nats-server's rebuildDedupe). */
     void rebuildDedupe(long now) throws StoreException, InterruptedException {
         long window = StreamDefinitions.duplicateWindow(state.config());
         long cutoff = now - window;
-        state.forEachLive(state.seqFromTime(cutoff), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
-            if (hl > 0 && ts >= cutoff) {
-                Headers h = Headers.parse(buf, ho, hl);
-                h.first(Headers.MSG_ID).ifPresent(id -> dedupe.stored(id, seq, ts));
-            }
-            return true;
-        });
+        state.forEachLive(state.seqFromTime(cutoff), new DedupeVisitor(cutoff));
     }
 
     /** {@link #prepare} and {@link #startThread} at once. */
@@ -181,12 +234,12 @@ final class WriterLoop {
      * starts the thread after (docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
      */
     void prepare() {
-        view = state.view(this::committedLength);
+        view = state.view(new CommittedLength());
         long now = System.nanoTime();
         nextSyncNanos = now + options.syncInterval().toNanos();
         nextAgeCheckNanos = now;
         thread = Thread.ofPlatform().daemon().name("jetstart-writer " + state.store().account() + " > " + name)
-                .unstarted(this::run);
+                .unstarted(new Body());
     }
 
     /** Starts the thread {@link #prepare} made, once, whoever asks first; returns when it runs. */
@@ -321,9 +374,10 @@ final class WriterLoop {
     }
 
     private void loop(List<Op> batch) {
+        AddTo addTo = new AddTo(batch);
         while (true) {
             batch.clear();
-            queue.drain(batch::add, MAX_BATCH);
+            queue.drain(addTo, MAX_BATCH);
             if (batch.isEmpty()) {
                 timers();
                 sleeping = true;
@@ -368,33 +422,38 @@ final class WriterLoop {
                 continue;
             }
             try {
-                switch (op) {
-                    case Publish p -> {
-                        long last = state.lastSeq();
-                        publish(p, now);
-                        if (state.lastSeq() != last) {
-                            enqueued[publishes++] = p.enqueuedNanos();
-                        }
+                // An instanceof chain, not a pattern switch over the sealed Op: a fresh JVM's first
+                // such switch builds a class at run time (SwitchBootstraps), ~6 ms on the first
+                // stream's way (package-info). The last branch is the only Op left.
+                if (op instanceof Publish p) {
+                    long last = state.lastSeq();
+                    publish(p, now);
+                    if (state.lastSeq() != last) {
+                        enqueued[publishes++] = p.enqueuedNanos();
                     }
-                    case Delete d -> delete(d);
-                    case Erase e -> erase(e);
-                    case Purge p -> purge(p);
-                    case Update u -> update(u);
-                    case Flush f -> {
-                        flush = true;
-                        hold(f.done(), null);
+                } else if (op instanceof Delete d) {
+                    delete(d);
+                } else if (op instanceof Erase e) {
+                    erase(e);
+                } else if (op instanceof Purge p) {
+                    purge(p);
+                } else if (op instanceof Update u) {
+                    update(u);
+                } else if (op instanceof Flush f) {
+                    flush = true;
+                    hold(f.done(), null);
+                } else if (op instanceof Checkpoint c) {
+                    if (state.store().keys().encrypted()) {
+                        // The point's files are ciphertext; a backup must be plaintext, as the server's snapshot is.
+                        throw new UnsupportedOperationException("stream '" + name + "' is encrypted: export from an open runtime "
+                                + "copies files as they are; close the runtime and use jetstart export --key, which decrypts");
                     }
-                    case Checkpoint c -> {
-                        if (state.store().keys().encrypted()) {
-                            // The point's files are ciphertext; a backup must be plaintext, as the server's snapshot is.
-                            throw new UnsupportedOperationException("stream '" + name + "' is encrypted: export from an open runtime "
-                                    + "copies files as they are; close the runtime and use jetstart export --key, which decrypts");
-                        }
-                        flush = true;
-                        checkpoints.add(c);
-                    }
-                    case Stop s -> stop = s;
-                    case Release r -> release(r);
+                    flush = true;
+                    checkpoints.add(c);
+                } else if (op instanceof Stop s) {
+                    stop = s;
+                } else {
+                    release((Release) op);
                 }
             } catch (JetStreamApiException | IllegalArgumentException | UnsupportedOperationException e) {
                 // Refused before anything was laid out: the state is unchanged.
@@ -419,7 +478,7 @@ final class WriterLoop {
                 if (flush || stop != null) {
                     writeIndexDb();
                 }
-                view = state.view(this::committedLength);
+                view = state.view(new CommittedLength());
             } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
                 failOn(e);
             }
@@ -883,7 +942,7 @@ final class WriterLoop {
                     if (options.sync() == SyncPolicy.ALWAYS) {
                         tail.sync();
                     }
-                    view = state.view(this::committedLength);
+                    view = state.view(new CommittedLength());
                 }
             }
             if (now >= nextSyncNanos) {

@@ -8,5 +8,15 @@
  * nats-server writes them. Reads go through core's verified {@code MessageReader}.
  *
  * <p>Must not: re-implement format or recovery logic (core and recovery own them), or import cli.
+ *
+ * <p>No run-time bootstraps on the first stream's way: the code that runs from
+ * {@code JetStart.open} until the first stream is served (the opening thread, recovery up to that
+ * stream's fork, its task, its hand-over and its writer's start) uses no lambdas, method
+ * references, pattern {@code switch}es or stream pipelines: a callback there is a small named
+ * class, a pattern switch over a sealed outcome an {@code instanceof} chain (the types stay
+ * sealed), a pipeline a loop. Why: with the vector checksum's incubating module a JDK 25 AOT cache
+ * links no call site ahead of time, so in a fresh JVM each of these is bootstrapped at run time,
+ * interpreted (about 0.4 ms per lambda, ~6 ms for a JVM's first pattern switch; docs/BENCHMARKS.md,
+ * "Per-stream readiness", sixth pass). Code off that way (consumers, admin, reads) is free to use them.
  */
 package io.jetstart.runtime;

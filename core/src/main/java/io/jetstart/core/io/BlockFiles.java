@@ -122,7 +122,7 @@ public final class BlockFiles {
     public static int readRaw(Path file, BlockBuffers buffers, BlockBuffers.Lease[] leaseOut, DiskGate gate)
             throws IOException, InterruptedException {
         try {
-            long size = gate.run(() -> Files.size(file));
+            long size = gate.run(FileChecks.size(file));
             if (size > BlockBuffers.MAX_BLOCK_BYTES) {
                 throw new IOException(file + ": block is " + size + " bytes, larger than any nats-server writes ("
                         + BlockBuffers.MAX_BLOCK_BYTES + "); not read");
@@ -130,7 +130,7 @@ public final class BlockFiles {
             BlockBuffers.Lease lease = buffers.acquire((int) size);
             leaseOut[0] = lease;
             byte[] buf = lease.array();
-            return gate.run(() -> BlockReads.read(file, buf, (int) size));
+            return gate.run(new ReadInto(file, buf, (int) size));
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
@@ -180,7 +180,7 @@ public final class BlockFiles {
 
     public static boolean exists(Path file, DiskGate gate) throws IOException, InterruptedException {
         try {
-            return gate.run(() -> Files.exists(file));
+            return gate.run(FileChecks.exists(file));
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }
@@ -188,5 +188,26 @@ public final class BlockFiles {
 
     private static InterruptedException interrupted(IOException e) {
         return Interrupts.cancelledDuring("a disk operation", e);
+    }
+
+    /**
+     * A block read into a leased buffer ({@link BlockReads#read}). A named class, not a lambda: the
+     * first stream's tail check reads its block on its way (FileChecks' design note).
+     */
+    private static final class ReadInto implements DiskGate.Io<Integer> {
+        private final Path file;
+        private final byte[] buf;
+        private final int size;
+
+        ReadInto(Path file, byte[] buf, int size) {
+            this.file = file;
+            this.buf = buf;
+            this.size = size;
+        }
+
+        @Override
+        public Integer call() throws IOException {
+            return BlockReads.read(file, buf, size);
+        }
     }
 }

@@ -55,17 +55,7 @@ public final class BoundedReads {
         if (maxBytes < 0 || maxBytes > MAX_ARRAY) {
             throw new IllegalArgumentException("maxBytes must be in [0, " + MAX_ARRAY + "], got " + maxBytes);
         }
-        return gate.run(() -> {
-            RandomAccessFile plain = openPlain(file);
-            if (plain == null) {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    return readAll(file, ch.size(), maxBytes, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)));
-                }
-            }
-            try (plain) {
-                return readAll(file, plain.length(), maxBytes, plain::read);
-            }
-        });
+        return gate.run(new ReadAll(file, maxBytes));
     }
 
     private static byte[] readAll(Path file, long size, long maxBytes, Reads in) throws IOException {
@@ -139,23 +129,7 @@ public final class BoundedReads {
         if (n < 0) {
             throw new IllegalArgumentException("tail length must be >= 0, got " + n);
         }
-        return gate.run(() -> {
-            RandomAccessFile plain = openPlain(file);
-            if (plain == null) {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    long size = ch.size();
-                    int want = (int) Math.min(n, size);
-                    ch.position(size - want);
-                    return readTail(want, (b, off, len) -> ch.read(ByteBuffer.wrap(b, off, len)));
-                }
-            }
-            try (plain) {
-                long size = plain.length();
-                int want = (int) Math.min(n, size);
-                plain.seek(size - want);
-                return readTail(want, plain::read);
-            }
-        });
+        return gate.run(new ReadTail(file, n));
     }
 
     private static byte[] readTail(int want, Reads in) throws IOException {
@@ -180,5 +154,88 @@ public final class BoundedReads {
     private static IOException tooLarge(Path file, long size, long maxBytes) {
         return new IOException(file + " is " + size + " bytes, more than the " + maxBytes
                 + " bytes allowed for this file; refusing to read it");
+    }
+
+    // Named classes, not lambdas: a stream's meta files and tail are read on the first stream's
+    // way, where a fresh JVM would spin a lambda's class at run time (FileChecks' design note).
+
+    /** The whole file through the gate ({@link #readAll(Path, long, DiskGate)}). */
+    private static final class ReadAll implements DiskGate.Io<byte[]> {
+        private final Path file;
+        private final long maxBytes;
+
+        ReadAll(Path file, long maxBytes) {
+            this.file = file;
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        public byte[] call() throws IOException {
+            RandomAccessFile plain = openPlain(file);
+            if (plain == null) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    return readAll(file, ch.size(), maxBytes, new ChannelReads(ch));
+                }
+            }
+            try (plain) {
+                return readAll(file, plain.length(), maxBytes, new PlainReads(plain));
+            }
+        }
+    }
+
+    /** The file's last bytes through the gate ({@link #readTail(Path, int, DiskGate)}). */
+    private static final class ReadTail implements DiskGate.Io<byte[]> {
+        private final Path file;
+        private final int n;
+
+        ReadTail(Path file, int n) {
+            this.file = file;
+            this.n = n;
+        }
+
+        @Override
+        public byte[] call() throws IOException {
+            RandomAccessFile plain = openPlain(file);
+            if (plain == null) {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                    long size = ch.size();
+                    int want = (int) Math.min(n, size);
+                    ch.position(size - want);
+                    return readTail(want, new ChannelReads(ch));
+                }
+            }
+            try (plain) {
+                long size = plain.length();
+                int want = (int) Math.min(n, size);
+                plain.seek(size - want);
+                return readTail(want, new PlainReads(plain));
+            }
+        }
+    }
+
+    private static final class ChannelReads implements Reads {
+        private final FileChannel ch;
+
+        ChannelReads(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return ch.read(ByteBuffer.wrap(b, off, len));
+        }
+    }
+
+    private static final class PlainReads implements Reads {
+        private final RandomAccessFile plain;
+
+        PlainReads(RandomAccessFile plain) {
+            this.plain = plain;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return plain.read(b, off, len);
+        }
     }
 }

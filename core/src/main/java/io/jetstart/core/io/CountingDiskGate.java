@@ -51,7 +51,7 @@ public final class CountingDiskGate implements DiskGate {
     }
 
     public CountingDiskGate(int permits) {
-        this(permits, nanos -> { });
+        this(permits, NoListener.INSTANCE);
     }
 
     public CountingDiskGate(int permits, WaitListener listener) {
@@ -108,7 +108,7 @@ public final class CountingDiskGate implements DiskGate {
         waitNanos.add(waited);
         operations.increment();
         int now = inUse.incrementAndGet();
-        peakInUse.accumulateAndGet(now, Math::max);
+        peakInUse.accumulateAndGet(now, Max.INSTANCE);
         try {
             listener.waited(waited);
             return io.call();
@@ -190,5 +190,25 @@ public final class CountingDiskGate implements DiskGate {
 
     public long totalWaitNanos() {
         return waitNanos.sum();
+    }
+
+    // Named classes, not lambdas: made as a store opens and run by the first disk operation, where a
+    // fresh JVM would spin a lambda's class at run time (FileChecks' design note).
+
+    private static final class NoListener implements WaitListener {
+        static final NoListener INSTANCE = new NoListener();
+
+        @Override
+        public void waited(long nanos) {
+        }
+    }
+
+    private static final class Max implements java.util.function.IntBinaryOperator {
+        static final Max INSTANCE = new Max();
+
+        @Override
+        public int applyAsInt(int a, int b) {
+            return Math.max(a, b);
+        }
     }
 }

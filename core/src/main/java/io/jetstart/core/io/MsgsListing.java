@@ -38,7 +38,8 @@ public record MsgsListing(List<Long> blocks, boolean hasIndexDb, boolean hasLega
                 indexDb = true;
             }
         }
-        blocks.sort(Long::compare);
+        // Natural order (Long.compare): no comparator whose class a fresh JVM would spin at run time (FileChecks).
+        blocks.sort(null);
         return new MsgsListing(blocks, indexDb, legacy);
     }
 }

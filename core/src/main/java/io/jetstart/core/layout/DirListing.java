@@ -32,9 +32,66 @@ record DirListing(Path dir, List<Entry> entries) {
     }
 
     /** Every entry's attributes are read. */
-    private static final Predicate<String> EVERY_NAME = name -> true;
+    private static final Predicate<String> EVERY_NAME = new EveryName();
 
-    static final Comparator<String> GO_ORDER = DirListing::compareUtf8;
+    static final Comparator<String> GO_ORDER = new GoOrder();
+
+    // Named classes, not lambdas: a listing is made on the first stream's way (discovery, a named
+    // stream's look), where a fresh JVM would spin a lambda's class at run time (package-info).
+
+    private static final class EveryName implements Predicate<String> {
+        @Override
+        public boolean test(String name) {
+            return true;
+        }
+    }
+
+    /** Go's order of names: {@link #compareUtf8}. */
+    private static final class GoOrder implements Comparator<String> {
+        @Override
+        public int compare(String a, String b) {
+            return compareUtf8(a, b);
+        }
+    }
+
+    /** Entries by name in Go's order. */
+    private static final class ByName implements Comparator<Entry> {
+        static final ByName INSTANCE = new ByName();
+
+        @Override
+        public int compare(Entry a, Entry b) {
+            return compareUtf8(a.name(), b.name());
+        }
+    }
+
+    /** Lists {@code dir} through the gate (see {@link #of(Path, DiskGate, Predicate)}). */
+    private static final class Listing implements DiskGate.Io<List<Entry>> {
+        private final Path dir;
+        private final Predicate<String> statThese;
+
+        Listing(Path dir, Predicate<String> statThese) {
+            this.dir = dir;
+            this.statThese = statThese;
+        }
+
+        @Override
+        public List<Entry> call() throws IOException {
+            List<Entry> out = new ArrayList<>();
+            String[] names = plainNames(dir);
+            if (names != null) {
+                for (String name : names) {
+                    out.add(entry(dir.resolve(name), name, statThese));
+                }
+                return out;
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    out.add(entry(p, p.getFileName().toString(), statThese));
+                }
+            }
+            return out;
+        }
+    }
 
     /**
      * UTF-8 byte order. Over ASCII characters it is char order, so names are compared in place
@@ -67,23 +124,8 @@ record DirListing(Path dir, List<Entry> entries) {
      * nothing), and discovery runs alone before the first stream starts.
      */
     static DirListing of(Path dir, DiskGate gate, Predicate<String> statThese) throws IOException {
-        List<Entry> entries = gate.run(() -> {
-            List<Entry> out = new ArrayList<>();
-            String[] names = plainNames(dir);
-            if (names != null) {
-                for (String name : names) {
-                    out.add(entry(dir.resolve(name), name, statThese));
-                }
-                return out;
-            }
-            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-                for (Path p : ds) {
-                    out.add(entry(p, p.getFileName().toString(), statThese));
-                }
-            }
-            return out;
-        });
-        entries.sort(Comparator.comparing(Entry::name, GO_ORDER));
+        List<Entry> entries = gate.run(new Listing(dir, statThese));
+        entries.sort(ByName.INSTANCE);
         return new DirListing(dir, List.copyOf(entries));
     }
 

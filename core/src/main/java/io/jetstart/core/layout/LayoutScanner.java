@@ -1,6 +1,7 @@
 package io.jetstart.core.layout;
 
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.FileChecks;
 import io.jetstart.core.io.MsgsListing;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -37,15 +38,44 @@ final class LayoutScanner {
     static final String META_KEY = "meta.key";
 
     /** Every entry's attributes. */
-    private static final Predicate<String> EVERY_NAME = name -> true;
+    private static final Predicate<String> EVERY_NAME = new Names(Names.EVERY);
     /** No entry's attributes: the names are all that is used. */
-    private static final Predicate<String> STAT_NONE = name -> false;
+    private static final Predicate<String> STAT_NONE = new Names(Names.NONE);
     /** The entries of a stream directory that discovery looks at. */
-    private static final Predicate<String> STREAM_ENTRIES = name -> name.equals(MSGS) || name.equals(OBS) || name.equals(META_KEY);
+    private static final Predicate<String> STREAM_ENTRIES = new Names(Names.STREAM);
 
     /** The entries of {@code msgs/} whose size or kind discovery uses (not 2.9's .idx and .fss). */
-    private static final Predicate<String> MSGS_ENTRIES = name -> isDigitsThen(name, ".blk") || name.equals(INDEX_DB)
-            || isDigitsThen(name, ".key");
+    private static final Predicate<String> MSGS_ENTRIES = new Names(Names.MSGS);
+
+    /**
+     * The name filters above, one named class rather than four lambdas: discovery runs on the first
+     * stream's way, where a fresh JVM would spin each lambda's class at run time (package-info).
+     */
+    private static final class Names implements Predicate<String> {
+        static final int EVERY = 0;
+        static final int NONE = 1;
+        static final int STREAM = 2;
+        static final int MSGS = 3;
+        private final int which;
+
+        Names(int which) {
+            this.which = which;
+        }
+
+        @Override
+        public boolean test(String name) {
+            if (which == EVERY) {
+                return true;
+            }
+            if (which == NONE) {
+                return false;
+            }
+            if (which == STREAM) {
+                return name.equals(LayoutScanner.MSGS) || name.equals(OBS) || name.equals(META_KEY);
+            }
+            return isDigitsThen(name, ".blk") || name.equals(INDEX_DB) || isDigitsThen(name, ".key");
+        }
+    }
 
     private final DiskGate gate;
     private final List<String> skipped = new ArrayList<>();
@@ -117,17 +147,17 @@ final class LayoutScanner {
     /** {@code <storeDir>/jetstream} when it exists, else {@code storeDir} itself if it holds accounts. */
     private Path locate(Path storeDir) throws IOException {
         Path nested = storeDir.resolve(JETSTREAM);
-        if (gate.run(() -> Files.isDirectory(nested))) {
+        if (gate.run(FileChecks.isDirectory(nested))) {
             return nested;
         }
-        if (!gate.run(() -> Files.isDirectory(storeDir))) {
+        if (!gate.run(FileChecks.isDirectory(storeDir))) {
             throw new NoSuchFileException(storeDir.toString(), null,
                     "no JetStream store here: tried " + nested + " and " + storeDir + " (neither is a directory)");
         }
         DirListing top = DirListing.of(storeDir, gate);
         boolean hasAccounts = false;
         for (DirListing.Entry e : top.entries()) {
-            if (e.directory() && !e.name().startsWith(".") && gate.run(() -> Files.isDirectory(e.path().resolve(STREAMS)))) {
+            if (e.directory() && !e.name().startsWith(".") && gate.run(FileChecks.isDirectory(e.path().resolve(STREAMS)))) {
                 hasAccounts = true;
                 break;
             }
@@ -202,7 +232,7 @@ final class LayoutScanner {
      */
     private StreamDir scanPlainStream(String account, DirListing.Entry stream) throws IOException {
         Path keyFile = stream.path().resolve(META_KEY);
-        if (gate.run(() -> Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS))) {
+        if (gate.run(FileChecks.existsNoFollow(keyFile))) {
             return null;
         }
         DirListing m = listOrNull(stream.path().resolve(MSGS), MSGS_ENTRIES, false);

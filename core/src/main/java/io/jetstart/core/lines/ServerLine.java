@@ -30,7 +30,13 @@ public enum ServerLine {
     /** What is assumed when the files say nothing newer: the newest line. */
     public static final ServerLine NEWEST = V2_15;
 
-    private static final Pattern VERSION = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.\\d+)?");
+    /**
+     * Made on the first {@link #parse}, not with the enum: every stream's recovery uses the lines,
+     * and a fresh JVM would compile this pattern on the first stream's way (package-info).
+     */
+    private static final class Version {
+        static final Pattern PATTERN = Pattern.compile("v?(\\d+)\\.(\\d+)(?:\\.\\d+)?");
+    }
 
     private final String label;
     private final String modelledOn;
@@ -57,7 +63,7 @@ public enum ServerLine {
      * @throws IllegalArgumentException naming the accepted lines
      */
     public static ServerLine parse(String text) {
-        Matcher m = VERSION.matcher(text == null ? "" : text.strip().toLowerCase(Locale.ROOT));
+        Matcher m = Version.PATTERN.matcher(text == null ? "" : text.strip().toLowerCase(Locale.ROOT));
         if (m.matches()) {
             String line = m.group(1) + "." + m.group(2);
             for (ServerLine l : values()) {

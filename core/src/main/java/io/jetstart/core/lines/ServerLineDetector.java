@@ -47,9 +47,15 @@ public final class ServerLineDetector {
 
     /** The detected line of the store whose streams are {@code streams}. */
     public static LineChoice detect(List<StreamDir> streams, DiskGate gate) throws InterruptedException {
-        List<StreamDir> sample = new ArrayList<>(streams);
-        sample.removeIf(sd -> sd.encryption() instanceof Encryption.Encrypted);
-        sample.sort(Comparator.comparing(StreamDir::account).thenComparing(StreamDir::name));
+        // Loops and a named comparator rather than lambdas: the store's line is detected before the
+        // first stream starts, where a fresh JVM would spin each lambda's class at run time (package-info).
+        List<StreamDir> sample = new ArrayList<>(streams.size());
+        for (StreamDir sd : streams) {
+            if (!(sd.encryption() instanceof Encryption.Encrypted)) {
+                sample.add(sd);
+            }
+        }
+        sample.sort(ByAccountThenName.INSTANCE);
         if (sample.size() > MAX_STREAMS) {
             sample = sample.subList(0, MAX_STREAMS);
         }
@@ -60,13 +66,17 @@ public final class ServerLineDetector {
             if (c == null) {
                 continue;
             }
-            clues.merge(c.what(), 1, Integer::sum);
+            Integer seen = clues.get(c.what());
+            clues.put(c.what(), seen == null ? 1 : seen + 1);
             if (newest == null || c.line().compareTo(newest) > 0) {
                 newest = c.line();
             }
         }
         List<String> evidence = new ArrayList<>();
-        clues.forEach((what, n) -> evidence.add(what + " (" + n + (n == 1 ? " stream)" : " streams)")));
+        for (Map.Entry<String, Integer> e : clues.entrySet()) {
+            int n = e.getValue();
+            evidence.add(e.getKey() + " (" + n + (n == 1 ? " stream)" : " streams)"));
+        }
         if (newest == null) {
             evidence.add("no readable index.db or meta.inf; the newest line assumed");
             newest = ServerLine.NEWEST;
@@ -127,15 +137,7 @@ public final class ServerLineDetector {
     /** The version byte of an {@code index.db}, or -1 when it is empty, missing or not one. */
     private static int indexDbVersion(Path file, DiskGate gate) throws InterruptedException {
         try {
-            byte[] head = gate.run(() -> {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                    ByteBuffer b = ByteBuffer.allocate(2);
-                    while (b.hasRemaining() && ch.read(b) >= 0) {
-                        // a short read of a local file only happens at its end
-                    }
-                    return b.position() == 2 ? b.array() : null;
-                }
-            });
+            byte[] head = gate.run(new IndexDbHead(file));
             return head != null && (head[0] & 0xff) == INDEX_DB_MAGIC ? head[1] & 0xff : -1;
         } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
             throw io.jetstart.core.io.Interrupts.cancelled(file, e);
@@ -143,6 +145,40 @@ public final class ServerLineDetector {
             return -1;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** Streams by account, then name ({@code String} order). */
+    private static final class ByAccountThenName implements Comparator<StreamDir> {
+        static final ByAccountThenName INSTANCE = new ByAccountThenName();
+
+        @Override
+        public int compare(StreamDir a, StreamDir b) {
+            int c = a.account().compareTo(b.account());
+            return c != 0 ? c : a.name().compareTo(b.name());
+        }
+    }
+
+    /**
+     * The first two bytes of an {@code index.db}, or null when it has fewer. A named class, not a
+     * lambda: a stream's clue is read on its way (package-info).
+     */
+    private static final class IndexDbHead implements DiskGate.Io<byte[]> {
+        private final Path file;
+
+        IndexDbHead(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public byte[] call() throws IOException {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer b = ByteBuffer.allocate(2);
+                while (b.hasRemaining() && ch.read(b) >= 0) {
+                    // a short read of a local file only happens at its end
+                }
+                return b.position() == 2 ? b.array() : null;
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import io.jetstart.core.hash.HighwayHash64;
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.BoundedReads;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.FileChecks;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -240,7 +241,7 @@ public final class MetaFiles {
         Path key = dir.resolve(META_KEY);
         boolean present;
         try {
-            present = gate.run(() -> Files.exists(key));
+            present = gate.run(FileChecks.exists(key));
         } catch (IOException e) {
             throw cancelledOr(e, MetaException.Kind.METAFILE_UNREADABLE, key, "Error checking for " + GoQuote.quote(key.toString())
                     + ": " + e.getMessage());

@@ -67,7 +67,7 @@ public final class BlockCache {
 
     /** The blocks of {@code store} (its keys decrypt them), through this cache. */
     public BlockSource source(StreamStore store) {
-        return b -> load(store, b);
+        return new Source(store);
     }
 
     /** Forgets every block under {@code dir} (a deleted stream: a new one of the same name reuses the paths). */
@@ -210,5 +210,22 @@ public final class BlockCache {
     /** The file's identity (device and inode where the platform has them), or null. */
     private Object fileKey(Path file) throws IOException {
         return gate.run(() -> Files.readAttributes(file, BasicFileAttributes.class).fileKey());
+    }
+
+    /**
+     * A stream's blocks through this cache. A named class, not a lambda: made at each stream's
+     * hand-over, on the first stream's way, where a fresh JVM would spin a lambda's class at run time.
+     */
+    private final class Source implements BlockSource {
+        private final StreamStore store;
+
+        Source(StreamStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public BlockBytes load(StreamView.Block b) throws BlockUnreadableException, InterruptedException {
+            return BlockCache.this.load(store, b);
+        }
     }
 }

@@ -34,7 +34,12 @@ public record StoreContext(DiskGate gate, BlockBuffers buffers, BlockWork blockW
     public interface ScanProgress {
         void blockScanned(long blockIndex, long bytes, long records);
 
-        ScanProgress NONE = (i, b, r) -> { };
+        /** Not a lambda: made on the first stream's way, where a fresh JVM would spin its class at run time. */
+        ScanProgress NONE = new ScanProgress() {
+            @Override
+            public void blockScanned(long blockIndex, long bytes, long records) {
+            }
+        };
     }
 
     /** Single-threaded defaults for tools and tests. */

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.StructuredTaskScope;
 import java.util.concurrent.StructuredTaskScope.Subtask;
+import java.util.function.Function;
 
 /**
  * The only class that touches {@link StructuredTaskScope} (JDK 25 preview): a scope per group of
@@ -25,19 +27,9 @@ public final class StructuredTaskRunner implements TaskRunner {
     public <T> List<Result<T>> runAll(List<NamedTask<T>> tasks, Instant deadline) throws InterruptedException {
         List<Subtask<T>> subtasks = new ArrayList<>(tasks.size());
         boolean interrupted = false;
-        try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), cf -> {
-            var c = cf.withName("jetstart-recovery");
-            if (deadline != null) {
-                c = c.withTimeout(Duration.between(Instant.now(), deadline).isNegative()
-                        ? Duration.ofNanos(1) : Duration.between(Instant.now(), deadline));
-            }
-            return c;
-        })) {
+        try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), new Configure(deadline))) {
             for (NamedTask<T> t : tasks) {
-                subtasks.add(scope.fork(() -> {
-                    Thread.currentThread().setName(t.name());
-                    return t.body().call();
-                }));
+                subtasks.add(scope.fork(new Named<>(t)));
             }
             try {
                 scope.join();
@@ -65,5 +57,42 @@ public final class StructuredTaskRunner implements TaskRunner {
     @Override
     public String kind() {
         return "structured";
+    }
+
+    // Named classes, not lambdas: the first stream's fork makes them, where a fresh JVM would spin a
+    // lambda's class at run time (io.jetstart.recovery's package-info).
+
+    /** The scope's name and, with a deadline, its timeout. */
+    private static final class Configure implements Function<StructuredTaskScope.Configuration, StructuredTaskScope.Configuration> {
+        private final Instant deadline;
+
+        Configure(Instant deadline) {
+            this.deadline = deadline;
+        }
+
+        @Override
+        public StructuredTaskScope.Configuration apply(StructuredTaskScope.Configuration cf) {
+            var c = cf.withName("jetstart-recovery");
+            if (deadline != null) {
+                c = c.withTimeout(Duration.between(Instant.now(), deadline).isNegative()
+                        ? Duration.ofNanos(1) : Duration.between(Instant.now(), deadline));
+            }
+            return c;
+        }
+    }
+
+    /** A task run under its own name. */
+    private static final class Named<T> implements Callable<T> {
+        private final NamedTask<T> t;
+
+        Named(NamedTask<T> t) {
+            this.t = t;
+        }
+
+        @Override
+        public T call() throws Exception {
+            Thread.currentThread().setName(t.name());
+            return t.body().call();
+        }
     }
 }
