@@ -195,11 +195,12 @@ public final class HighwayHash64 implements RecordHash {
      * <p>Design note: this is the rebuild's hot loop (the checksum is most of a rebuild's CPU), so
      * it is {@link #joined}: one method with the whole state in local variables, every packet (the
      * last one too) read straight from the caller's array. It neither uses nor changes the state
-     * that {@link #update} feeds; after a call with {@code n < 16} (the streaming fallback) that
-     * state is the call's, so {@link #reset()} before updating again.
+     * that {@link #update} feeds (nor does {@link #hashRecord} without headers; with headers, it
+     * streams the three ranges through that state), so {@link #reset()} before updating again.
      */
     public long hashSplit16(byte[] b, int a, int c, int n) {
-        if (n < 16 || a < 0 || c < 0 || a > b.length - 16 || c > b.length - n) {
+        if (n < 0 || a < 0 || c < 0 || a > b.length - 16 || c > b.length - n) {
+            // Out of range: update says how.
             reset();
             update(b, a, 16);
             update(b, c, n);
@@ -218,7 +219,7 @@ public final class HighwayHash64 implements RecordHash {
         RecordHash.checkRange(b, a, 16);
         RecordHash.checkRange(b, s, slen);
         RecordHash.checkRange(b, q, m);
-        if (q == s + slen && slen + m >= 16) {
+        if (q == s + slen) {
             return joined(b, a, s, slen + m);
         }
         reset();
@@ -252,9 +253,10 @@ public final class HighwayHash64 implements RecordHash {
     }
 
     /**
-     * HH64 of {@code b[a, a+16) ‖ b[c, c+n)} for {@code n >= 16}, both ranges inside {@code b}:
-     * the packets are {@code b[a, a+16) ‖ b[c, c+16)}, then {@code b[c+16, end)} 32 bytes at a
-     * time, then the {@code r = (n - 16) % 32} remaining bytes, padded.
+     * HH64 of {@code b[a, a+16) ‖ b[c, c+n)}, both ranges inside {@code b}: the packets are
+     * {@code b[a, a+16) ‖ b[c, c+16)}, then {@code b[c+16, end)} 32 bytes at a time, then the
+     * {@code r = (n - 16) % 32} remaining bytes, padded; with {@code n < 16}, only the padded
+     * {@code 16 + n} bytes (an empty message's record, a tombstone).
      *
      * <p>Design note: a fresh JVM runs a small store's rebuild in C1 code only (bin/quick-jit.args),
      * and C1 keeps what it can in registers but spills the rest around every use. So, unlike
@@ -262,16 +264,19 @@ public final class HighwayHash64 implements RecordHash {
      * round: in the packet rounds lanes 0 and 1 never meet lanes 2 and 3 (the zipper merges lane 0
      * with 1 and 2 with 3), so all packets are run on lanes 0-1 (8 words live), then on lanes 2-3;
      * only the four permute rounds need all 16, and are written out (no loop whose end shuffles
-     * them between stack slots); the last one computes only what the result reads. A pair's round
+     * them between stack slots); the last two compute only what the result reads. A pair's round
      * is written twice, in the loop over packet 0 and the whole packets and for the padded last
      * packet, which is read in place as words (no copy into a zeroed buffer): one round inside a
      * loop that also chose the last packet's words cost 3 % more. Each pair of zippers shares one
-     * blend ({@link #ZIP_MASK}). Measured per record of 16 + 10 + 100 B: C1 258 -> 186 ns, tiered
-     * (C2) 250 -> 168 (docs/BENCHMARKS.md, "many's rebuild in C1 code").
+     * blend ({@link #ZIP_MASK}). Measured per record of 16 + 10 + 100 B: C1 258 -> 183 ns, tiered
+     * (C2) 250 -> 174; of 16 + 14 B (an empty message): C1 177 -> 108, C2 135 -> 110
+     * (docs/BENCHMARKS.md, "many's rebuild in C1 code").
      */
     private long joined(byte[] b, int a, int c, int n) {
-        int wholeEnd = c + 16 + ((n - 16) & ~31);
-        int r = (n - 16) & 31;
+        // Below 32 bytes in all, the input is only the padded last packet (of r = 16 + n bytes).
+        boolean onePacket = n < 16;
+        int wholeEnd = onePacket ? c : c + 16 + ((n - 16) & ~31);
+        int r = onePacket ? 16 + n : (n - 16) & 31;
         long d;
         long x00;
         long x01;
@@ -299,28 +304,32 @@ public final class HighwayHash64 implements RecordHash {
             long m1 = INIT0_1;
             long w0 = INIT1_0;
             long w1 = INIT1_1;
-            long in0 = LittleEndian.u64(b, a);
-            long in1 = LittleEndian.u64(b, a + 8);
-            for (int off = c + 16; ; off += 32) {
-                u0 += m0 + in0;
-                u1 += m1 + in1;
-                m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
-                m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
-                v0 += w0;
-                v1 += w1;
-                w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
-                w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
-                d = (u0 ^ u1) & ZIP_MASK;
-                v1 += zipperHighOf(u0 ^ d);
-                v0 += zipperLowOf(u1 ^ d);
-                d = (v0 ^ v1) & ZIP_MASK;
-                u1 += zipperHighOf(v0 ^ d);
-                u0 += zipperLowOf(v1 ^ d);
-                if (off >= wholeEnd) {
-                    break;
+            long in0;
+            long in1;
+            if (!onePacket) {
+                in0 = LittleEndian.u64(b, a);
+                in1 = LittleEndian.u64(b, a + 8);
+                for (int off = c + 16; ; off += 32) {
+                    u0 += m0 + in0;
+                    u1 += m1 + in1;
+                    m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
+                    m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
+                    v0 += w0;
+                    v1 += w1;
+                    w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
+                    w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
+                    d = (u0 ^ u1) & ZIP_MASK;
+                    v1 += zipperHighOf(u0 ^ d);
+                    v0 += zipperLowOf(u1 ^ d);
+                    d = (v0 ^ v1) & ZIP_MASK;
+                    u1 += zipperHighOf(v0 ^ d);
+                    u0 += zipperLowOf(v1 ^ d);
+                    if (off >= wholeEnd) {
+                        break;
+                    }
+                    in0 = LittleEndian.u64(b, off);
+                    in1 = LittleEndian.u64(b, off + 8);
                 }
-                in0 = LittleEndian.u64(b, off);
-                in1 = LittleEndian.u64(b, off + 8);
             }
             if (r > 0) {
                 int off = wholeEnd; // the r remaining bytes
@@ -330,9 +339,14 @@ public final class HighwayHash64 implements RecordHash {
                 u0 = rotate32By(u0, r);
                 u1 = rotate32By(u1, r);
                 // Bytes 0..15 of the padded packet: tailPacket's whole 4-byte words.
-                int words = r & ~3;
-                in0 = words >= 8 ? LittleEndian.u64(b, off) : words == 4 ? LittleEndian.u32(b, off) : 0;
-                in1 = words >= 16 ? LittleEndian.u64(b, off + 8) : words == 12 ? LittleEndian.u32(b, off + 8) : 0;
+                if (onePacket) {
+                    in0 = LittleEndian.u64(b, a);
+                    in1 = LittleEndian.u64(b, a + 8);
+                } else {
+                    int words = r & ~3;
+                    in0 = words >= 8 ? LittleEndian.u64(b, off) : words == 4 ? LittleEndian.u32(b, off) : 0;
+                    in1 = words >= 16 ? LittleEndian.u64(b, off + 8) : words == 12 ? LittleEndian.u32(b, off + 8) : 0;
+                }
                 u0 += m0 + in0;
                 u1 += m1 + in1;
                 m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
@@ -367,28 +381,32 @@ public final class HighwayHash64 implements RecordHash {
             long m1 = INIT0_3;
             long w0 = INIT1_2;
             long w1 = INIT1_3;
-            long in0 = LittleEndian.u64(b, c);
-            long in1 = LittleEndian.u64(b, c + 8);
-            for (int off = c + 16; ; off += 32) {
-                u0 += m0 + in0;
-                u1 += m1 + in1;
-                m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
-                m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
-                v0 += w0;
-                v1 += w1;
-                w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
-                w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
-                d = (u0 ^ u1) & ZIP_MASK;
-                v1 += zipperHighOf(u0 ^ d);
-                v0 += zipperLowOf(u1 ^ d);
-                d = (v0 ^ v1) & ZIP_MASK;
-                u1 += zipperHighOf(v0 ^ d);
-                u0 += zipperLowOf(v1 ^ d);
-                if (off >= wholeEnd) {
-                    break;
+            long in0;
+            long in1;
+            if (!onePacket) {
+                in0 = LittleEndian.u64(b, c);
+                in1 = LittleEndian.u64(b, c + 8);
+                for (int off = c + 16; ; off += 32) {
+                    u0 += m0 + in0;
+                    u1 += m1 + in1;
+                    m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
+                    m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
+                    v0 += w0;
+                    v1 += w1;
+                    w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
+                    w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
+                    d = (u0 ^ u1) & ZIP_MASK;
+                    v1 += zipperHighOf(u0 ^ d);
+                    v0 += zipperLowOf(u1 ^ d);
+                    d = (v0 ^ v1) & ZIP_MASK;
+                    u1 += zipperHighOf(v0 ^ d);
+                    u0 += zipperLowOf(v1 ^ d);
+                    if (off >= wholeEnd) {
+                        break;
+                    }
+                    in0 = LittleEndian.u64(b, off + 16);
+                    in1 = LittleEndian.u64(b, off + 24);
                 }
-                in0 = LittleEndian.u64(b, off + 16);
-                in1 = LittleEndian.u64(b, off + 24);
             }
             if (r > 0) {
                 int off = wholeEnd; // the r remaining bytes
@@ -401,7 +419,22 @@ public final class HighwayHash64 implements RecordHash {
                 // whole words and then the last 4 bytes at 28..31; with fewer, 3 picked bytes
                 // at 16..18 (whole words end before 16).
                 int words = r & ~3;
-                if ((r & 16) != 0) {
+                if (onePacket) {
+                    // 16..31 bytes in all: b[c, c+n)'s whole words at 16.., the input's last 4 bytes
+                    // at 28..31 (with n < 4, some of them are b[a, a+16)'s last).
+                    int cw = n & ~3;
+                    long last4;
+                    if (n >= 4) {
+                        last4 = LittleEndian.u32(b, c + n - 4);
+                    } else {
+                        last4 = LittleEndian.u32(b, a + 12) >>> (8 * n);
+                        for (int i = 0; i < n; i++) {
+                            last4 |= (b[c + i] & 0xffL) << (8 * (4 - n + i));
+                        }
+                    }
+                    in0 = cw >= 8 ? LittleEndian.u64(b, c) : cw == 4 ? LittleEndian.u32(b, c) : 0;
+                    in1 = (cw == 12 ? LittleEndian.u32(b, c + 8) : 0) | last4 << 32;
+                } else if ((r & 16) != 0) {
                     in0 = words >= 24 ? LittleEndian.u64(b, off + 16) : words == 20 ? LittleEndian.u32(b, off + 16) : 0;
                     in1 = (words == 28 ? LittleEndian.u32(b, off + 24) : 0) | LittleEndian.u32(b, off + r - 4) << 32;
                 } else {
@@ -524,20 +557,14 @@ public final class HighwayHash64 implements RecordHash {
         d = (x00 ^ x01) & ZIP_MASK;
         x11 += zipperHighOf(x00 ^ d);
         x10 += zipperLowOf(x01 ^ d);
+        // Round 3 reads only x02 and x03 of lanes 2-3: nothing else of theirs is updated here.
         x12 += y02 + a2;
         x13 += y03 + a3;
-        y02 ^= (x12 & 0xffffffffL) * (x02 >>> 32);
-        y03 ^= (x13 & 0xffffffffL) * (x03 >>> 32);
         x02 += y12;
         x03 += y13;
-        y12 ^= (x02 & 0xffffffffL) * (x12 >>> 32);
-        y13 ^= (x03 & 0xffffffffL) * (x13 >>> 32);
         d = (x12 ^ x13) & ZIP_MASK;
         x03 += zipperHighOf(x12 ^ d);
         x02 += zipperLowOf(x13 ^ d);
-        d = (x02 ^ x03) & ZIP_MASK;
-        x13 += zipperHighOf(x02 ^ d);
-        x12 += zipperLowOf(x03 ^ d);
         // Round 3: the result is x00 + x10 + y00 + y10, so lanes 2-3 and y01, y11, x11 are not updated.
         x10 += y00 + Long.rotateLeft(x02, 32);
         x11 += y01 + Long.rotateLeft(x03, 32);
