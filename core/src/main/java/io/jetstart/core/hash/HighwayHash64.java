@@ -37,10 +37,15 @@ public final class HighwayHash64 implements RecordHash {
     private static final long INIT1_3 = 0x452821e638d01377L;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final long k0;
-    private final long k1;
-    private final long k2;
-    private final long k3;
+    /** The keyed initial v0 and v1 lanes (INIT0 ^ key, INIT1 ^ key with halves swapped): per key, not per hash. */
+    private final long keyed00;
+    private final long keyed01;
+    private final long keyed02;
+    private final long keyed03;
+    private final long keyed10;
+    private final long keyed11;
+    private final long keyed12;
+    private final long keyed13;
 
     private long v00;
     private long v01;
@@ -69,10 +74,18 @@ public final class HighwayHash64 implements RecordHash {
             throw new IllegalArgumentException("HighwayHash key must be 32 bytes, got "
                     + (key32 == null ? "null" : key32.length));
         }
-        k0 = LittleEndian.u64(key32, 0);
-        k1 = LittleEndian.u64(key32, 8);
-        k2 = LittleEndian.u64(key32, 16);
-        k3 = LittleEndian.u64(key32, 24);
+        long k0 = LittleEndian.u64(key32, 0);
+        long k1 = LittleEndian.u64(key32, 8);
+        long k2 = LittleEndian.u64(key32, 16);
+        long k3 = LittleEndian.u64(key32, 24);
+        keyed00 = INIT0_0 ^ k0;
+        keyed01 = INIT0_1 ^ k1;
+        keyed02 = INIT0_2 ^ k2;
+        keyed03 = INIT0_3 ^ k3;
+        keyed10 = INIT1_0 ^ Long.rotateLeft(k0, 32);
+        keyed11 = INIT1_1 ^ Long.rotateLeft(k1, 32);
+        keyed12 = INIT1_2 ^ Long.rotateLeft(k2, 32);
+        keyed13 = INIT1_3 ^ Long.rotateLeft(k3, 32);
         reset();
     }
 
@@ -86,14 +99,14 @@ public final class HighwayHash64 implements RecordHash {
         m11 = INIT1_1;
         m12 = INIT1_2;
         m13 = INIT1_3;
-        v00 = INIT0_0 ^ k0;
-        v01 = INIT0_1 ^ k1;
-        v02 = INIT0_2 ^ k2;
-        v03 = INIT0_3 ^ k3;
-        v10 = INIT1_0 ^ Long.rotateLeft(k0, 32);
-        v11 = INIT1_1 ^ Long.rotateLeft(k1, 32);
-        v12 = INIT1_2 ^ Long.rotateLeft(k2, 32);
-        v13 = INIT1_3 ^ Long.rotateLeft(k3, 32);
+        v00 = keyed00;
+        v01 = keyed01;
+        v02 = keyed02;
+        v03 = keyed03;
+        v10 = keyed10;
+        v11 = keyed11;
+        v12 = keyed12;
+        v13 = keyed13;
         pendingLen = 0;
     }
 
@@ -296,10 +309,10 @@ public final class HighwayHash64 implements RecordHash {
         long y13;
         // Lanes 0 and 1 of every packet: v = v0[0..1], u = v1[0..1], m = mul0[0..1], w = mul1[0..1].
         {
-            long v0 = INIT0_0 ^ k0;
-            long v1 = INIT0_1 ^ k1;
-            long u0 = INIT1_0 ^ Long.rotateLeft(k0, 32);
-            long u1 = INIT1_1 ^ Long.rotateLeft(k1, 32);
+            long v0 = keyed00;
+            long v1 = keyed01;
+            long u0 = keyed10;
+            long u1 = keyed11;
             long m0 = INIT0_0;
             long m1 = INIT0_1;
             long w0 = INIT1_0;
@@ -373,10 +386,10 @@ public final class HighwayHash64 implements RecordHash {
         }
         // Lanes 2 and 3 of every packet.
         {
-            long v0 = INIT0_2 ^ k2;
-            long v1 = INIT0_3 ^ k3;
-            long u0 = INIT1_2 ^ Long.rotateLeft(k2, 32);
-            long u1 = INIT1_3 ^ Long.rotateLeft(k3, 32);
+            long v0 = keyed02;
+            long v1 = keyed03;
+            long u0 = keyed12;
+            long u1 = keyed13;
             long m0 = INIT0_2;
             long m1 = INIT0_3;
             long w0 = INIT1_2;
