@@ -19,11 +19,14 @@ import io.jetstart.core.format.LittleEndian;
  *                   stored on disk as 8 little-endian bytes
  * </pre>
  *
- * <p>Design note: this runs over every byte of every block during a rebuild, so the bulk loop
- * keeps the 16 state words in local variables and reads each 32-byte packet straight from the
- * caller's array; only a packet split across two {@link #update} calls is copied (into a
- * 32-byte buffer owned by the instance). {@link #finish()} works on a copy of the state, so it
- * may be called at any point and updating may continue afterwards, like Go's {@code Sum}.
+ * <p>Design note: this runs over every byte of every block during a rebuild. A record's checksum
+ * ({@link #hashRecord}, {@link #hashSplit16}) is one method with its state in local variables,
+ * shaped for C1 code (see {@code joined}). The streaming form ({@link #update}, {@link #finish()})
+ * keeps the 16 state words in local variables in its bulk loop and reads each 32-byte packet
+ * straight from the caller's array; only a packet split across two {@link #update} calls is
+ * copied (into a 32-byte buffer owned by the instance). {@link #finish()} works on a copy of the
+ * state, so it may be called at any point and updating may continue afterwards, like Go's
+ * {@code Sum}.
  * Not thread-safe: one instance per thread (and per key; re-key with a new instance).
  */
 public final class HighwayHash64 implements RecordHash {
@@ -281,7 +284,7 @@ public final class HighwayHash64 implements RecordHash {
      * is written twice, in the loop over packet 0 and the whole packets and for the padded last
      * packet, which is read in place as words (no copy into a zeroed buffer): one round inside a
      * loop that also chose the last packet's words cost 3 % more. Each pair of zippers shares one
-     * blend ({@link #ZIP_MASK}). Measured per record of 16 + 10 + 100 B: C1 258 -> 183 ns, tiered
+     * blend ({@link #ZIP_MASK}). Measured per record of 16 + 10 + 100 B: C1 258 -> 179 ns, tiered
      * (C2) 250 -> 174; of 16 + 14 B (an empty message): C1 177 -> 108, C2 135 -> 110
      * (docs/BENCHMARKS.md, "many's rebuild in C1 code").
      */
