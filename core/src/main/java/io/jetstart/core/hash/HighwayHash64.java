@@ -19,11 +19,14 @@ import io.jetstart.core.format.LittleEndian;
  *                   stored on disk as 8 little-endian bytes
  * </pre>
  *
- * <p>Design note: this runs over every byte of every block during a rebuild, so the bulk loop
- * keeps the 16 state words in local variables and reads each 32-byte packet straight from the
- * caller's array; only a packet split across two {@link #update} calls is copied (into a
- * 32-byte buffer owned by the instance). {@link #finish()} works on a copy of the state, so it
- * may be called at any point and updating may continue afterwards, like Go's {@code Sum}.
+ * <p>Design note: this runs over every byte of every block during a rebuild. A record's checksum
+ * ({@link #hashRecord}, {@link #hashSplit16}) is one method with its state in local variables,
+ * shaped for C1 code (see {@code joined}). The streaming form ({@link #update}, {@link #finish()})
+ * keeps the 16 state words in local variables in its bulk loop and reads each 32-byte packet
+ * straight from the caller's array; only a packet split across two {@link #update} calls is
+ * copied (into a 32-byte buffer owned by the instance). {@link #finish()} works on a copy of the
+ * state, so it may be called at any point and updating may continue afterwards, like Go's
+ * {@code Sum}.
  * Not thread-safe: one instance per thread (and per key; re-key with a new instance).
  */
 public final class HighwayHash64 implements RecordHash {
@@ -37,10 +40,15 @@ public final class HighwayHash64 implements RecordHash {
     private static final long INIT1_3 = 0x452821e638d01377L;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private final long k0;
-    private final long k1;
-    private final long k2;
-    private final long k3;
+    /** The keyed initial v0 and v1 lanes (INIT0 ^ key, INIT1 ^ key with halves swapped): per key, not per hash. */
+    private final long keyed00;
+    private final long keyed01;
+    private final long keyed02;
+    private final long keyed03;
+    private final long keyed10;
+    private final long keyed11;
+    private final long keyed12;
+    private final long keyed13;
 
     private long v00;
     private long v01;
@@ -69,10 +77,18 @@ public final class HighwayHash64 implements RecordHash {
             throw new IllegalArgumentException("HighwayHash key must be 32 bytes, got "
                     + (key32 == null ? "null" : key32.length));
         }
-        k0 = LittleEndian.u64(key32, 0);
-        k1 = LittleEndian.u64(key32, 8);
-        k2 = LittleEndian.u64(key32, 16);
-        k3 = LittleEndian.u64(key32, 24);
+        long k0 = LittleEndian.u64(key32, 0);
+        long k1 = LittleEndian.u64(key32, 8);
+        long k2 = LittleEndian.u64(key32, 16);
+        long k3 = LittleEndian.u64(key32, 24);
+        keyed00 = INIT0_0 ^ k0;
+        keyed01 = INIT0_1 ^ k1;
+        keyed02 = INIT0_2 ^ k2;
+        keyed03 = INIT0_3 ^ k3;
+        keyed10 = INIT1_0 ^ Long.rotateLeft(k0, 32);
+        keyed11 = INIT1_1 ^ Long.rotateLeft(k1, 32);
+        keyed12 = INIT1_2 ^ Long.rotateLeft(k2, 32);
+        keyed13 = INIT1_3 ^ Long.rotateLeft(k3, 32);
         reset();
     }
 
@@ -86,14 +102,14 @@ public final class HighwayHash64 implements RecordHash {
         m11 = INIT1_1;
         m12 = INIT1_2;
         m13 = INIT1_3;
-        v00 = INIT0_0 ^ k0;
-        v01 = INIT0_1 ^ k1;
-        v02 = INIT0_2 ^ k2;
-        v03 = INIT0_3 ^ k3;
-        v10 = INIT1_0 ^ Long.rotateLeft(k0, 32);
-        v11 = INIT1_1 ^ Long.rotateLeft(k1, 32);
-        v12 = INIT1_2 ^ Long.rotateLeft(k2, 32);
-        v13 = INIT1_3 ^ Long.rotateLeft(k3, 32);
+        v00 = keyed00;
+        v01 = keyed01;
+        v02 = keyed02;
+        v03 = keyed03;
+        v10 = keyed10;
+        v11 = keyed11;
+        v12 = keyed12;
+        v13 = keyed13;
         pendingLen = 0;
     }
 
@@ -192,38 +208,21 @@ public final class HighwayHash64 implements RecordHash {
      * record's checksum (sequence and timestamp, then subject and payload after the 2-byte subject
      * length). Equal to {@code reset(); update(b, a, 16); update(b, c, n); finish()}.
      *
-     * <p>Design note: this is the rebuild's hot loop (the checksum is most of a rebuild's CPU).
-     * Reading packet 0 as four words at fixed offsets and every later packet straight from the
-     * block buffer avoids the pending-buffer copies and the per-call state stores of
-     * {@link #update}, which dominate for records of about a hundred bytes.
+     * <p>Design note: this is the rebuild's hot loop (the checksum is most of a rebuild's CPU), so
+     * it is {@link #joined}: one method with the whole state in local variables, every packet (the
+     * last one too) read straight from the caller's array. It neither uses nor changes the state
+     * that {@link #update} feeds (nor does {@link #hashRecord} without headers; with headers, it
+     * streams the three ranges through that state), so {@link #reset()} before updating again.
      */
     public long hashSplit16(byte[] b, int a, int c, int n) {
-        reset();
-        if (n < 16 || a < 0 || c < 0 || a > b.length - 16 || c > b.length - n) {
+        if (n < 0 || a < 0 || c < 0 || a > b.length - 16 || c > b.length - n) {
+            // Out of range: update says how.
+            reset();
             update(b, a, 16);
             update(b, c, n);
             return finish();
         }
-        // Packet 0 straddles the two ranges: assemble just its 32 bytes, then run one round on them.
-        byte[] first = tail;
-        LittleEndian.putU64(first, 0, LittleEndian.u64(b, a));
-        LittleEndian.putU64(first, 8, LittleEndian.u64(b, a + 8));
-        LittleEndian.putU64(first, 16, LittleEndian.u64(b, c));
-        LittleEndian.putU64(first, 24, LittleEndian.u64(b, c + 8));
-        packets(first, 0, 1);
-        int p = c + 16;
-        int rest = n - 16;
-        int whole = rest >>> 5;
-        if (whole > 0) {
-            packets(b, p, whole);
-            p += whole << 5;
-        }
-        rest &= 31;
-        if (rest > 0) {
-            System.arraycopy(b, p, pending, 0, rest);
-            pendingLen = rest;
-        }
-        return finish();
+        return joined(b, a, c, n);
     }
 
     /**
@@ -236,8 +235,8 @@ public final class HighwayHash64 implements RecordHash {
         RecordHash.checkRange(b, a, 16);
         RecordHash.checkRange(b, s, slen);
         RecordHash.checkRange(b, q, m);
-        if (q == s + slen && slen + m >= 16) {
-            return hashSplit16(b, a, s, slen + m);
+        if (q == s + slen) {
+            return joined(b, a, s, slen + m);
         }
         reset();
         update(b, a, 16);
@@ -267,6 +266,333 @@ public final class HighwayHash64 implements RecordHash {
     /** Stores the hash as 8 little-endian bytes at {@code dst[off]}. */
     public static void putLE(long h, byte[] dst, int off) {
         LittleEndian.putU64(dst, off, h);
+    }
+
+    /**
+     * HH64 of {@code b[a, a+16) ‖ b[c, c+n)}, both ranges inside {@code b}: the packets are
+     * {@code b[a, a+16) ‖ b[c, c+16)}, then {@code b[c+16, end)} 32 bytes at a time, then the
+     * {@code r = (n - 16) % 32} remaining bytes, padded; with {@code n < 16}, only the padded
+     * {@code 16 + n} bytes (an empty message's record, a tombstone).
+     *
+     * <p>Design note: a fresh JVM runs a small store's rebuild in C1 code only (bin/quick-jit.args),
+     * and C1 keeps what it can in registers but spills the rest around every use. So, unlike
+     * {@link #packets} and {@link #finish()}, this does not carry the 16 state words through every
+     * round: in the packet rounds lanes 0 and 1 never meet lanes 2 and 3 (the zipper merges lane 0
+     * with 1 and 2 with 3), so all packets are run on lanes 0-1 (8 words live), then on lanes 2-3;
+     * only the four permute rounds need all 16, and are written out (no loop whose end shuffles
+     * them between stack slots); the last two compute only what the result reads. A pair's round
+     * is written twice, in the loop over packet 0 and the whole packets and for the padded last
+     * packet, which is read in place as words (no copy into a zeroed buffer): one round inside a
+     * loop that also chose the last packet's words cost 3 % more. Each pair of zippers shares one
+     * blend ({@link #ZIP_MASK}). Measured per record of 16 + 10 + 100 B: C1 258 -> 179 ns, tiered
+     * (C2) 250 -> 174; of 16 + 14 B (an empty message): C1 177 -> 108, C2 135 -> 110
+     * (docs/BENCHMARKS.md, "many's rebuild in C1 code").
+     */
+    private long joined(byte[] b, int a, int c, int n) {
+        // Below 32 bytes in all, the input is only the padded last packet (of r = 16 + n bytes).
+        boolean onePacket = n < 16;
+        int wholeEnd = onePacket ? c : c + 16 + ((n - 16) & ~31);
+        int r = onePacket ? 16 + n : (n - 16) & 31;
+        long d;
+        long x00;
+        long x01;
+        long x02;
+        long x03;
+        long x10;
+        long x11;
+        long x12;
+        long x13;
+        long y00;
+        long y01;
+        long y02;
+        long y03;
+        long y10;
+        long y11;
+        long y12;
+        long y13;
+        // Lanes 0 and 1 of every packet: v = v0[0..1], u = v1[0..1], m = mul0[0..1], w = mul1[0..1].
+        {
+            long v0 = keyed00;
+            long v1 = keyed01;
+            long u0 = keyed10;
+            long u1 = keyed11;
+            long m0 = INIT0_0;
+            long m1 = INIT0_1;
+            long w0 = INIT1_0;
+            long w1 = INIT1_1;
+            long in0;
+            long in1;
+            if (!onePacket) {
+                in0 = LittleEndian.u64(b, a);
+                in1 = LittleEndian.u64(b, a + 8);
+                for (int off = c + 16; ; off += 32) {
+                    u0 += m0 + in0;
+                    u1 += m1 + in1;
+                    m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
+                    m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
+                    v0 += w0;
+                    v1 += w1;
+                    w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
+                    w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
+                    d = (u0 ^ u1) & ZIP_MASK;
+                    v1 += zipperHighOf(u0 ^ d);
+                    v0 += zipperLowOf(u1 ^ d);
+                    d = (v0 ^ v1) & ZIP_MASK;
+                    u1 += zipperHighOf(v0 ^ d);
+                    u0 += zipperLowOf(v1 ^ d);
+                    if (off >= wholeEnd) {
+                        break;
+                    }
+                    in0 = LittleEndian.u64(b, off);
+                    in1 = LittleEndian.u64(b, off + 8);
+                }
+            }
+            if (r > 0) {
+                int off = wholeEnd; // the r remaining bytes
+                long add = ((long) r << 32) + r;
+                v0 += add;
+                v1 += add;
+                u0 = rotate32By(u0, r);
+                u1 = rotate32By(u1, r);
+                // Bytes 0..15 of the padded packet: tailPacket's whole 4-byte words.
+                if (onePacket) {
+                    in0 = LittleEndian.u64(b, a);
+                    in1 = LittleEndian.u64(b, a + 8);
+                } else {
+                    int words = r & ~3;
+                    in0 = words >= 8 ? LittleEndian.u64(b, off) : words == 4 ? LittleEndian.u32(b, off) : 0;
+                    in1 = words >= 16 ? LittleEndian.u64(b, off + 8) : words == 12 ? LittleEndian.u32(b, off + 8) : 0;
+                }
+                u0 += m0 + in0;
+                u1 += m1 + in1;
+                m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
+                m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
+                v0 += w0;
+                v1 += w1;
+                w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
+                w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
+                d = (u0 ^ u1) & ZIP_MASK;
+                v1 += zipperHighOf(u0 ^ d);
+                v0 += zipperLowOf(u1 ^ d);
+                d = (v0 ^ v1) & ZIP_MASK;
+                u1 += zipperHighOf(v0 ^ d);
+                u0 += zipperLowOf(v1 ^ d);
+            }
+            x00 = v0;
+            x01 = v1;
+            x10 = u0;
+            x11 = u1;
+            y00 = m0;
+            y01 = m1;
+            y10 = w0;
+            y11 = w1;
+        }
+        // Lanes 2 and 3 of every packet.
+        {
+            long v0 = keyed02;
+            long v1 = keyed03;
+            long u0 = keyed12;
+            long u1 = keyed13;
+            long m0 = INIT0_2;
+            long m1 = INIT0_3;
+            long w0 = INIT1_2;
+            long w1 = INIT1_3;
+            long in0;
+            long in1;
+            if (!onePacket) {
+                in0 = LittleEndian.u64(b, c);
+                in1 = LittleEndian.u64(b, c + 8);
+                for (int off = c + 16; ; off += 32) {
+                    u0 += m0 + in0;
+                    u1 += m1 + in1;
+                    m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
+                    m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
+                    v0 += w0;
+                    v1 += w1;
+                    w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
+                    w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
+                    d = (u0 ^ u1) & ZIP_MASK;
+                    v1 += zipperHighOf(u0 ^ d);
+                    v0 += zipperLowOf(u1 ^ d);
+                    d = (v0 ^ v1) & ZIP_MASK;
+                    u1 += zipperHighOf(v0 ^ d);
+                    u0 += zipperLowOf(v1 ^ d);
+                    if (off >= wholeEnd) {
+                        break;
+                    }
+                    in0 = LittleEndian.u64(b, off + 16);
+                    in1 = LittleEndian.u64(b, off + 24);
+                }
+            }
+            if (r > 0) {
+                int off = wholeEnd; // the r remaining bytes
+                long add = ((long) r << 32) + r;
+                v0 += add;
+                v1 += add;
+                u0 = rotate32By(u0, r);
+                u1 = rotate32By(u1, r);
+                // Bytes 16..31 of the padded packet (tailPacket): with 16..31 remaining bytes,
+                // whole words and then the last 4 bytes at 28..31; with fewer, 3 picked bytes
+                // at 16..18 (whole words end before 16).
+                int words = r & ~3;
+                if (onePacket) {
+                    // 16..31 bytes in all: b[c, c+n)'s whole words at 16.., the input's last 4 bytes
+                    // at 28..31 (with n < 4, some of them are b[a, a+16)'s last).
+                    int cw = n & ~3;
+                    long last4;
+                    if (n >= 4) {
+                        last4 = LittleEndian.u32(b, c + n - 4);
+                    } else {
+                        last4 = LittleEndian.u32(b, a + 12) >>> (8 * n);
+                        for (int i = 0; i < n; i++) {
+                            last4 |= (b[c + i] & 0xffL) << (8 * (4 - n + i));
+                        }
+                    }
+                    in0 = cw >= 8 ? LittleEndian.u64(b, c) : cw == 4 ? LittleEndian.u32(b, c) : 0;
+                    in1 = (cw == 12 ? LittleEndian.u32(b, c + 8) : 0) | last4 << 32;
+                } else if ((r & 16) != 0) {
+                    in0 = words >= 24 ? LittleEndian.u64(b, off + 16) : words == 20 ? LittleEndian.u32(b, off + 16) : 0;
+                    in1 = (words == 28 ? LittleEndian.u32(b, off + 24) : 0) | LittleEndian.u32(b, off + r - 4) << 32;
+                } else {
+                    int mod4 = r & 3;
+                    in0 = mod4 == 0 ? 0 : (b[off + words] & 0xffL) | (b[off + words + (mod4 >>> 1)] & 0xffL) << 8
+                            | (b[off + r - 1] & 0xffL) << 16;
+                    in1 = 0;
+                }
+                u0 += m0 + in0;
+                u1 += m1 + in1;
+                m0 ^= (u0 & 0xffffffffL) * (v0 >>> 32);
+                m1 ^= (u1 & 0xffffffffL) * (v1 >>> 32);
+                v0 += w0;
+                v1 += w1;
+                w0 ^= (v0 & 0xffffffffL) * (u0 >>> 32);
+                w1 ^= (v1 & 0xffffffffL) * (u1 >>> 32);
+                d = (u0 ^ u1) & ZIP_MASK;
+                v1 += zipperHighOf(u0 ^ d);
+                v0 += zipperLowOf(u1 ^ d);
+                d = (v0 ^ v1) & ZIP_MASK;
+                u1 += zipperHighOf(v0 ^ d);
+                u0 += zipperLowOf(v1 ^ d);
+            }
+            x02 = v0;
+            x03 = v1;
+            x12 = u0;
+            x13 = u1;
+            y02 = m0;
+            y03 = m1;
+            y12 = w0;
+            y13 = w1;
+        }
+        // Permute rounds 0..2, written out: lanes 0-1 take v0[2..3] rotated as input, lanes 2-3 v0[0..1].
+        long a0;
+        long a1;
+        long a2;
+        long a3;
+        // Round 0.
+        a0 = Long.rotateLeft(x02, 32);
+        a1 = Long.rotateLeft(x03, 32);
+        a2 = Long.rotateLeft(x00, 32);
+        a3 = Long.rotateLeft(x01, 32);
+        x10 += y00 + a0;
+        x11 += y01 + a1;
+        y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
+        y01 ^= (x11 & 0xffffffffL) * (x01 >>> 32);
+        x00 += y10;
+        x01 += y11;
+        y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
+        y11 ^= (x01 & 0xffffffffL) * (x11 >>> 32);
+        d = (x10 ^ x11) & ZIP_MASK;
+        x01 += zipperHighOf(x10 ^ d);
+        x00 += zipperLowOf(x11 ^ d);
+        d = (x00 ^ x01) & ZIP_MASK;
+        x11 += zipperHighOf(x00 ^ d);
+        x10 += zipperLowOf(x01 ^ d);
+        x12 += y02 + a2;
+        x13 += y03 + a3;
+        y02 ^= (x12 & 0xffffffffL) * (x02 >>> 32);
+        y03 ^= (x13 & 0xffffffffL) * (x03 >>> 32);
+        x02 += y12;
+        x03 += y13;
+        y12 ^= (x02 & 0xffffffffL) * (x12 >>> 32);
+        y13 ^= (x03 & 0xffffffffL) * (x13 >>> 32);
+        d = (x12 ^ x13) & ZIP_MASK;
+        x03 += zipperHighOf(x12 ^ d);
+        x02 += zipperLowOf(x13 ^ d);
+        d = (x02 ^ x03) & ZIP_MASK;
+        x13 += zipperHighOf(x02 ^ d);
+        x12 += zipperLowOf(x03 ^ d);
+        // Round 1.
+        a0 = Long.rotateLeft(x02, 32);
+        a1 = Long.rotateLeft(x03, 32);
+        a2 = Long.rotateLeft(x00, 32);
+        a3 = Long.rotateLeft(x01, 32);
+        x10 += y00 + a0;
+        x11 += y01 + a1;
+        y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
+        y01 ^= (x11 & 0xffffffffL) * (x01 >>> 32);
+        x00 += y10;
+        x01 += y11;
+        y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
+        y11 ^= (x01 & 0xffffffffL) * (x11 >>> 32);
+        d = (x10 ^ x11) & ZIP_MASK;
+        x01 += zipperHighOf(x10 ^ d);
+        x00 += zipperLowOf(x11 ^ d);
+        d = (x00 ^ x01) & ZIP_MASK;
+        x11 += zipperHighOf(x00 ^ d);
+        x10 += zipperLowOf(x01 ^ d);
+        x12 += y02 + a2;
+        x13 += y03 + a3;
+        y02 ^= (x12 & 0xffffffffL) * (x02 >>> 32);
+        y03 ^= (x13 & 0xffffffffL) * (x03 >>> 32);
+        x02 += y12;
+        x03 += y13;
+        y12 ^= (x02 & 0xffffffffL) * (x12 >>> 32);
+        y13 ^= (x03 & 0xffffffffL) * (x13 >>> 32);
+        d = (x12 ^ x13) & ZIP_MASK;
+        x03 += zipperHighOf(x12 ^ d);
+        x02 += zipperLowOf(x13 ^ d);
+        d = (x02 ^ x03) & ZIP_MASK;
+        x13 += zipperHighOf(x02 ^ d);
+        x12 += zipperLowOf(x03 ^ d);
+        // Round 2.
+        a0 = Long.rotateLeft(x02, 32);
+        a1 = Long.rotateLeft(x03, 32);
+        a2 = Long.rotateLeft(x00, 32);
+        a3 = Long.rotateLeft(x01, 32);
+        x10 += y00 + a0;
+        x11 += y01 + a1;
+        y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
+        y01 ^= (x11 & 0xffffffffL) * (x01 >>> 32);
+        x00 += y10;
+        x01 += y11;
+        y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
+        y11 ^= (x01 & 0xffffffffL) * (x11 >>> 32);
+        d = (x10 ^ x11) & ZIP_MASK;
+        x01 += zipperHighOf(x10 ^ d);
+        x00 += zipperLowOf(x11 ^ d);
+        d = (x00 ^ x01) & ZIP_MASK;
+        x11 += zipperHighOf(x00 ^ d);
+        x10 += zipperLowOf(x01 ^ d);
+        // Round 3 reads only x02 and x03 of lanes 2-3: nothing else of theirs is updated here.
+        x12 += y02 + a2;
+        x13 += y03 + a3;
+        x02 += y12;
+        x03 += y13;
+        d = (x12 ^ x13) & ZIP_MASK;
+        x03 += zipperHighOf(x12 ^ d);
+        x02 += zipperLowOf(x13 ^ d);
+        // Round 3: the result is x00 + x10 + y00 + y10, so lanes 2-3 and y01, y11, x11 are not updated.
+        x10 += y00 + Long.rotateLeft(x02, 32);
+        x11 += y01 + Long.rotateLeft(x03, 32);
+        y00 ^= (x10 & 0xffffffffL) * (x00 >>> 32);
+        x00 += y10;
+        x01 += y11;
+        y10 ^= (x00 & 0xffffffffL) * (x10 >>> 32);
+        d = (x10 ^ x11) & ZIP_MASK;
+        x01 += zipperHighOf(x10 ^ d);
+        x00 += zipperLowOf(x11 ^ d);
+        x10 += zipperLowOf(x01 ^ ((x00 ^ x01) & ZIP_MASK));
+        return x00 + x10 + y00 + y10;
     }
 
     /*
@@ -352,24 +678,33 @@ public final class HighwayHash64 implements RecordHash {
     /*
      * Zipper merge: a byte shuffle of two lanes chosen so that the bytes the 32×32 multiplies
      * mix best land where the next multiply reads them. zipperLow is added to the even lane,
-     * zipperHigh to the odd one.
+     * zipperHigh to the odd one. Output bytes (0 = lowest), as lo[i] / hi[i]:
+     *   zipperLow  = lo3 hi4 lo2 lo5 hi6 lo1 hi7 lo0
+     *   zipperHigh = hi3 lo4 hi2 hi5 hi1 lo6 hi0 lo7
+     * Each takes bytes 0-3 and 5 from one lane and 4, 6, 7 from the other, so both are a fixed
+     * shuffle of one blend of the lanes (ZIP_MASK selects bytes 0-3 and 5): with
+     * d = (lo ^ hi) & ZIP_MASK, zipperLow shuffles hi ^ d and zipperHigh lo ^ d. One blend serves
+     * both, and each shuffle is 6 masked shifts instead of 7-8 (fewer instructions in C1 code).
      */
+    private static final long ZIP_MASK = 0x0000_ff00_ffff_ffffL;
+
     private static long zipperLow(long hi, long lo) {
-        return (((lo & 0xff000000L) | (hi & 0xff00000000L)) >>> 24)
-                | (((lo & 0xff0000000000L) | (hi & 0xff000000000000L)) >>> 16)
-                | (lo & 0xff0000L)
-                | ((lo & 0xff00L) << 32)
-                | ((hi & 0xff00000000000000L) >>> 8)
-                | (lo << 56);
+        return zipperLowOf(hi ^ ((lo ^ hi) & ZIP_MASK));
     }
 
     private static long zipperHigh(long hi, long lo) {
-        return (((hi & 0xff000000L) | (lo & 0xff00000000L)) >>> 24)
-                | (hi & 0xff0000L)
-                | ((hi & 0xff0000000000L) >>> 16)
-                | ((hi & 0xff00L) << 24)
-                | ((lo & 0xff000000000000L) >>> 8)
-                | ((hi & 0xffL) << 48)
-                | (lo & 0xff00000000000000L);
+        return zipperHighOf(lo ^ ((lo ^ hi) & ZIP_MASK));
+    }
+
+    /** {@code zipperLow} of the blend {@code l} = lo0 lo1 lo2 lo3 hi4 lo5 hi6 hi7. */
+    private static long zipperLowOf(long l) {
+        return ((l >>> 24) & 0xffffL) | ((l >>> 16) & 0xffff_0000_00L) | (l & 0xff_0000L)
+                | ((l & 0xff00L) << 32) | ((l >>> 8) & 0xff_0000_0000_0000L) | (l << 56);
+    }
+
+    /** {@code zipperHigh} of the blend {@code h} = hi0 hi1 hi2 hi3 lo4 hi5 lo6 lo7. */
+    private static long zipperHighOf(long h) {
+        return ((h >>> 24) & 0xffffL) | (h & 0xff00_0000_00ff_0000L) | ((h >>> 16) & 0xff00_0000L)
+                | ((h >>> 8) & 0xff00_0000_0000L) | ((h & 0xff00L) << 24) | ((h & 0xffL) << 48);
     }
 }

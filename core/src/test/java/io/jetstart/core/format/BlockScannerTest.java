@@ -257,6 +257,45 @@ class BlockScannerTest {
     }
 
     @Test
+    void everyRecordHeaderTheSanityCheckRefusesStopsTheScanWithItsReasonAndNoOtherDoes() {
+        // The scan loop applies the sanity check (spec 3.4) inline and asks Records.sanity only to
+        // say why: over a grid of lengths, subject lengths, header bits and buffer ends around
+        // every boundary, the scan must stop exactly where sanity refuses, with its words.
+        byte[] good = new Blk(1).msg(1, 10, "a").msg(2, 20, "abcdef").bytes();
+        int second = 36;
+        int secondRl = good.length - second;
+        long[] rls = {0, 1, 29, 30, 31, 35, 36, 37, secondRl - 1, secondRl, secondRl + 1, 100,
+            Records.MAX_RECORD_LENGTH, Records.MAX_RECORD_LENGTH + 1L, 0x7fff_ffffL};
+        int[] slens = {0, 1, 5, 6, 7, 10, 11, 12, 0xffff};
+        int refused = 0;
+        for (long rl : rls) {
+            for (int slen : slens) {
+                for (boolean headers : new boolean[] {false, true}) {
+                    for (int cut = 0; cut <= 2; cut++) {
+                        byte[] b = good.clone();
+                        LittleEndian.putU32(b, second, rl | (headers ? Records.HBIT : 0));
+                        LittleEndian.putU16(b, second + 20, slen);
+                        int len = cut == 0 ? b.length : cut == 1 ? b.length - 1 : second + 21;
+                        String reason = Records.sanity(b, second, len);
+                        BlockScan s = new BlockScanner("S").scan(1, b, len);
+                        String what = String.format("rl %d, slen %d, headers %b, len %d", rl, slen, headers, len);
+                        if (reason != null) {
+                            refused++;
+                            assertThat(s.problem()).as(what).isEqualTo(new BlockProblem(second, reason, len - second));
+                            assertThat(s.msgs()).as(what).isEqualTo(1);
+                        } else if (s.problem() != null) {
+                            // Sane, so checked: its checksum covers other bytes now (or, with the
+                            // subject and payload boundary moved, the same ones: then it counts).
+                            assertThat(s.problem().reason()).as(what).startsWith("invalid checksum");
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(refused).isGreaterThan(100);
+    }
+
+    @Test
     void anAbsurdSequenceGapIsReportedInsteadOfFilled() {
         BlockScan s = new Blk(1).msg(1, 10, "a").msg(1L << 40, 20, "a").scan();
         assertThat(s.problem().offset()).isEqualTo(36);

@@ -64,4 +64,24 @@ class SubjectCounterTest {
         }
         assertThat(c.toMap()).as("seed %d", seed).containsExactlyEntriesOf(expected);
     }
+
+    @Test
+    void subjectsOfEveryLengthThatDifferInAnyOneByteAreApart() {
+        // The comparison reads 8, then 4 bytes at a time (the last word overlapping): a difference in
+        // any position, at any length, must still be seen.
+        for (int len = 1; len <= 40; len++) {
+            for (int pos = 0; pos < len; pos++) {
+                char[] chars = new char[len];
+                for (int i = 0; i < len; i++) {
+                    chars[i] = (char) ('a' + (i * 7 + len) % 26);
+                }
+                String base = new String(chars);
+                chars[pos] = '.';
+                String other = new String(chars);
+                assertThat(count(new SubjectCounter(), base, other, base, other, other))
+                        .as("length %d, differing at %d", len, pos)
+                        .containsExactly(Map.entry(base, 2L), Map.entry(other, 3L));
+            }
+        }
+    }
 }
