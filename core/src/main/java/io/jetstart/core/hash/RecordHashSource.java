@@ -89,7 +89,27 @@ public final class RecordHashSource {
         if (blockBytes >= minBytes || RecordHashes.insisted()) {
             return chosen();
         }
-        return new RecordHashSource(() -> scalarBecause(blockBytes, minBytes));
+        return new RecordHashSource(new ScalarReason(blockBytes, minBytes));
+    }
+
+    /**
+     * Why the scalar hash, made when asked. A named class, not a lambda: a first stream's recovery
+     * makes one on its way to being served, where a lambda is spun at run time in a fresh JVM
+     * (runtime's package note; docs/BENCHMARKS.md, "Per-stream readiness", sixth pass).
+     */
+    private static final class ScalarReason implements java.util.function.Supplier<String> {
+        private final long blockBytes;
+        private final long minBytes;
+
+        ScalarReason(long blockBytes, long minBytes) {
+            this.blockBytes = blockBytes;
+            this.minBytes = minBytes;
+        }
+
+        @Override
+        public String get() {
+            return scalarBecause(blockBytes, minBytes);
+        }
     }
 
     private static String scalarBecause(long blockBytes, long minBytes) {
