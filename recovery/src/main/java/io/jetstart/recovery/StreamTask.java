@@ -171,12 +171,13 @@ final class StreamTask {
     /**
      * The stream's keys, for its meta.inf, index.db and blocks. Without a key and without key files
      * in the discovered layout the stream is plain, and meta.key is not opened (a missing file is
-     * an exception per stream): one that appeared since discovery is still refused by
-     * {@link MetaFiles#readStream}, which looks for it before it parses meta.inf.
+     * an exception per stream) nor looked for again: discovery looked ({@link StreamKeys#NO_KEY_FILE}).
+     * A sealed meta.inf whose key file appeared since is still refused by {@link MetaFiles#readStream},
+     * which looks for it when meta.inf does not parse.
      */
     private StreamKeys streamKeys(StreamDir sd, DiskGate gate) throws StoreException, InterruptedIOException {
         if (options.key() == null && sd.encryption() instanceof Encryption.None) {
-            return StreamKeys.PLAIN;
+            return StreamKeys.NO_KEY_FILE;
         }
         Path keyFile = sd.dir().resolve("meta.key");
         try {

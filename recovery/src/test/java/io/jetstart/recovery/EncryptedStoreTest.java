@@ -37,6 +37,45 @@ class EncryptedStoreTest {
     }
 
     @Test
+    void aConsumerWithAKeyFileInAStreamWithoutOneFailsAloneNamingItsKeyFile() throws Exception {
+        // Not the server's doing (it keys a consumer only when it has a key, and then the stream has
+        // one too), so recovery does not look for consumer key files in such a stream: one that is
+        // there anyway is found when the consumer's files do not read as plain, and refused as before.
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("plain"));
+        Path sealed = TestStores.streamDir(TestStores.copyFixtureStore("nats-2.15.1-chacha", tmp.resolve("sealed")), "LIM1")
+                .resolve("obs").resolve("C1");
+        Path obs = TestStores.streamDir(store, "LIM1").resolve("obs");
+        // A whole sealed consumer (its meta.key, meta.inf and o.dat sealed) in the plain stream...
+        Path whole = Files.createDirectories(obs.resolve("CX"));
+        for (String f : new String[] {"meta.key", "meta.inf", "meta.sum", "o.dat"}) {
+            Files.copy(sealed.resolve(f), whole.resolve(f));
+        }
+        // ...and a plain consumer given a key file and a sealed o.dat: its meta.inf still parses.
+        Path half = obs.resolve("C1");
+        Files.copy(sealed.resolve("meta.key"), half.resolve("meta.key"));
+        Files.copy(sealed.resolve("o.dat"), half.resolve("o.dat"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Map<String, String> before = TestStores.digests(store);
+
+        RecoveryReport report = StoreRecovery.recover(store, RecoveryOptions.defaults());
+
+        StreamReport lim1 = report.streams().stream().filter(s -> s.name().equals("LIM1")).findFirst().orElseThrow();
+        assertThat(lim1.outcome()).isIn(Outcome.RECOVERED, Outcome.REBUILT);
+        assertThat(lim1.consumers()).extracting(ConsumerOutcome::name).containsExactly("C0", "C1", "CX");
+        assertThat(lim1.consumers().get(0)).isInstanceOf(ConsumerOutcome.Restored.class);
+        for (Path consumer : new Path[] {half, whole}) {
+            ConsumerOutcome.Failed failed = (ConsumerOutcome.Failed) lim1.consumers().stream()
+                    .filter(c -> c.name().equals(consumer.getFileName().toString())).findFirst().orElseThrow();
+            assertThat(failed.cause().severity()).isEqualTo(Problem.Severity.FATAL);
+            assertThat(failed.cause().file()).isEqualTo(consumer.resolve("meta.key"));
+            assertThat(failed.cause().message()).isEqualTo("Consumer metafile in \"" + consumer
+                    + "\" is encrypted (meta.key present); encrypted stores are not supported");
+        }
+        assertThat(report.streams()).filteredOn(s -> !s.name().equals("LIM1"))
+                .allSatisfy(s -> assertThat(s.outcome()).isIn(Outcome.RECOVERED, Outcome.REBUILT));
+        assertThat(TestStores.digests(store)).isEqualTo(before);
+    }
+
+    @Test
     void withAnotherKeyEveryStreamFailsNamingItsMetaKeyAndNothingIsDecodedFromGarbage() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.10.27-chacha", tmp);
 

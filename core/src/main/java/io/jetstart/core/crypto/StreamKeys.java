@@ -16,19 +16,29 @@ import java.util.Optional;
  * block read, so nothing per block is kept. Immutable; safe to share between a stream's tasks.
  */
 public final class StreamKeys {
-    /** For a stream opened without a key and without key files. */
-    public static final StreamKeys PLAIN = new StreamKeys(null, "", "", null);
+    /** For a stream opened without a key and without key files; its {@code meta.inf}'s reader still looks for a {@code meta.key}. */
+    public static final StreamKeys PLAIN = new StreamKeys(null, "", "", null, false);
+
+    /**
+     * For a stream without a key whose {@code meta.key} was looked for and not found: discovery found
+     * none ({@code Encryption.None}). Its {@code meta.inf}'s reader does not look again before it
+     * parses, and its consumers' readers look for theirs only when their files do not read as
+     * plain ({@link ConsumerKeys#IN_PLAIN_STREAM}).
+     */
+    public static final StreamKeys NO_KEY_FILE = new StreamKeys(null, "", "", null, true);
 
     private final StoreKey key;
     private final String account;
     private final String stream;
     private final KeyFiles.Opened meta;
+    private final boolean keyFileRuledOut;
 
-    private StreamKeys(StoreKey key, String account, String stream, KeyFiles.Opened meta) {
+    private StreamKeys(StoreKey key, String account, String stream, KeyFiles.Opened meta, boolean keyFileRuledOut) {
         this.key = key;
         this.account = account;
         this.stream = stream;
         this.meta = meta;
+        this.keyFileRuledOut = keyFileRuledOut;
     }
 
     /**
@@ -42,7 +52,8 @@ public final class StreamKeys {
             throws DecryptionException, IOException {
         String stream = streamDir.getFileName().toString();
         Optional<KeyFiles.Opened> meta = KeyFiles.open(streamDir.resolve("meta.key"), key, account, stream, gate);
-        return new StreamKeys(key, account, stream, meta.orElse(null));
+        // Not there: just looked for, so the meta.inf reader need not look again.
+        return new StreamKeys(key, account, stream, meta.orElse(null), meta.isEmpty());
     }
 
     /**
@@ -60,7 +71,7 @@ public final class StreamKeys {
         byte[] seed = KeyFiles.random(StoreCipher.SEED_BYTES);
         byte[] nonce = KeyFiles.random(cipher.nonceBytes());
         byte[] file = cipher.seal(key.keyEncryptionKey(account, stream), nonce, seed);
-        return new Created(new StreamKeys(key, account, stream, new KeyFiles.Opened(cipher, seed, nonce)), file);
+        return new Created(new StreamKeys(key, account, stream, new KeyFiles.Opened(cipher, seed, nonce), false), file);
     }
 
     /**
@@ -101,6 +112,15 @@ public final class StreamKeys {
         return meta != null;
     }
 
+    /**
+     * Whether the stream's {@code meta.key} is known not to exist (looked for when these keys were
+     * made, or by discovery): a reader of its plain {@code meta.inf} then looks for one only when the
+     * file does not parse, to still name a sealed one as encrypted.
+     */
+    public boolean keyFileRuledOut() {
+        return keyFileRuledOut;
+    }
+
     /** The stream's cipher, when it is encrypted. */
     public Optional<StoreCipher> cipher() {
         return meta == null ? Optional.empty() : Optional.of(meta.cipher());
@@ -135,7 +155,7 @@ public final class StreamKeys {
         String consumer = consumerDir.getFileName().toString();
         Optional<KeyFiles.Opened> opened = KeyFiles.open(consumerDir.resolve("meta.key"), key, account,
                 stream + "." + consumer, gate);
-        return new ConsumerKeys(opened.orElse(null));
+        return new ConsumerKeys(opened.orElse(null), opened.isEmpty());
     }
 
     /**
@@ -162,7 +182,7 @@ public final class StreamKeys {
         byte[] seed = KeyFiles.random(StoreCipher.SEED_BYTES);
         byte[] nonce = KeyFiles.random(cipher.nonceBytes());
         byte[] file = cipher.seal(key.keyEncryptionKey(account, stream + "." + consumer), nonce, seed);
-        return new NewConsumerKey(new ConsumerKeys(new KeyFiles.Opened(cipher, seed, nonce)), file);
+        return new NewConsumerKey(new ConsumerKeys(new KeyFiles.Opened(cipher, seed, nonce), false), file);
     }
 
     @Override

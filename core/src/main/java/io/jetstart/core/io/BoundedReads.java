@@ -35,6 +35,8 @@ public final class BoundedReads {
     /** Java arrays stop a little below {@code Integer.MAX_VALUE}. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
     private static final int GROW_CHUNK = 64 * 1024;
+    /** The plain read's first buffer ({@link #readPlain}'s design note). */
+    private static final int FIRST_READ = 1024;
 
     private BoundedReads() {
     }
@@ -178,9 +180,49 @@ public final class BoundedReads {
                 }
             }
             try (plain) {
-                return readAll(file, plain.length(), maxBytes, new PlainReads(plain));
+                return readPlain(file, plain, maxBytes);
             }
         }
+    }
+
+    /**
+     * A whole file through a plain open: one read into a first buffer of at most
+     * {@link #FIRST_READ} bytes (and never more than the limit allows plus the one byte that shows
+     * the file is over it). A read that does not fill it is the file's end: for a regular file,
+     * which every store file is, {@code read(2)} returns fewer bytes than asked only at the end, so
+     * neither the size nor a probe read is needed. A read that fills it asks the size and goes on as
+     * {@link #readAll(Path, long, long, Reads)} does, the size checked against the limit before the
+     * rest is allocated.
+     *
+     * <p>Design note: nine of a stream's ten small files are read this way (its {@code meta.inf},
+     * {@code meta.sum}, {@code index.db}, and each consumer's {@code meta.inf}, {@code meta.sum} and
+     * {@code o.dat}), and every one was {@code openat}, {@code fstat} (the open's directory check),
+     * {@code fstat} (the size), {@code read}, {@code read} (the end) and {@code close}: dropping the
+     * size and the probe is two system calls in six, ~18 a stream (docs/BENCHMARKS.md, "Fifth pass on
+     * {@code many}"). The first buffer is small on purpose: every file allocates it, and one of 8 KiB
+     * (the JDK's stack buffer) made a recovery of {@code many} allocate ~74 MB more, collected during
+     * the run, and was slower than before; 1 KiB holds {@code many}'s files (16 to 442 bytes) and
+     * most meta files; a larger file costs one read more than it did (the first, then the size and the rest).
+     */
+    private static byte[] readPlain(Path file, RandomAccessFile plain, long maxBytes) throws IOException {
+        int first = (int) Math.min(maxBytes + 1, FIRST_READ);
+        byte[] head = new byte[first];
+        int n = plain.read(head, 0, first);
+        if (n < first) {
+            return n <= 0 ? new byte[0] : Arrays.copyOf(head, n);
+        }
+        // The first buffer is full: the file is at least this long (or grew to it since the open).
+        long size = Math.max(plain.length(), n);
+        if (size > maxBytes) {
+            throw tooLarge(file, size, maxBytes);
+        }
+        byte[] buf = Arrays.copyOf(head, (int) size);
+        Reads in = new PlainReads(plain);
+        int m = n + readFully(in, buf, n, buf.length - n);
+        if (m < buf.length) {
+            return Arrays.copyOf(buf, m); // shrank while we read
+        }
+        return readGrowth(in, file, buf, maxBytes);
     }
 
     /** The file's last bytes through the gate ({@link #readTail(Path, int, DiskGate)}). */

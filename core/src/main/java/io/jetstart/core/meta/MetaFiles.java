@@ -68,7 +68,9 @@ public final class MetaFiles {
     /**
      * As {@link #readStream(Path, DiskGate)} for a stream whose keys are loaded: an encrypted
      * {@code meta.inf} is opened with them after its checksum (which covers the sealed bytes) holds.
-     * With {@link StreamKeys#PLAIN}, a {@code meta.key} is refused as before.
+     * With keys that are not encrypted, a {@code meta.key} is refused: looked for before
+     * {@code meta.inf} is parsed, or, when the keys rule it out ({@link StreamKeys#NO_KEY_FILE}: the
+     * caller looked already), only if {@code meta.inf} does not parse.
      */
     public static StreamMeta readStream(Path streamDir, DiskGate gate, StreamKeys keys) throws MetaException, InterruptedIOException {
         String streamName = streamDir.getFileName().toString();
@@ -108,12 +110,16 @@ public final class MetaFiles {
                 throw new MetaException(MetaException.Kind.DECRYPT_FAILED, metaFile,
                         "Error decrypting our stream metafile: " + e.getMessage(), e);
             }
-        } else {
+        } else if (!keys.keyFileRuledOut()) {
             refuseIfEncrypted(streamDir, "Stream", gate);
         }
         try {
             return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored);
         } catch (FormatException e) {
+            if (!keys.encrypted() && keys.keyFileRuledOut()) {
+                // Not looked for above: a sealed meta.inf is still named as encrypted.
+                refuseIfEncrypted(streamDir, "Stream", gate);
+            }
             throw new MetaException(MetaException.Kind.UNMARSHAL_FAILED, metaFile,
                     "Error unmarshalling stream metafile " + GoQuote.quote(metaFile.toString()) + ": " + e.getMessage(), e);
         }
@@ -175,12 +181,16 @@ public final class MetaFiles {
                 throw new MetaException(MetaException.Kind.DECRYPT_FAILED, metaFile,
                         "Error decrypting our consumer metafile: " + e.getMessage(), e);
             }
-        } else {
+        } else if (!keys.keyFileRuledOut()) {
             refuseIfEncrypted(consumerDir, "Consumer", gate);
         }
         try {
             return new ConsumerMeta(ConsumerConfig.parse(metaInf), metaInf, stored, warning);
         } catch (FormatException e) {
+            if (!keys.encrypted() && keys.keyFileRuledOut()) {
+                // Not looked for above (ConsumerKeys.IN_PLAIN_STREAM): a sealed meta.inf is still named as encrypted.
+                refuseIfEncrypted(consumerDir, "Consumer", gate);
+            }
             throw new MetaException(MetaException.Kind.UNMARSHAL_FAILED, metaFile,
                     "Error unmarshalling consumer metafile " + GoQuote.quote(metaFile.toString()) + ": " + e.getMessage(), e);
         }
@@ -235,6 +245,17 @@ public final class MetaFiles {
         } else {
             Files.createDirectories(dir);
         }
+    }
+
+    /**
+     * Refuses a consumer that has a {@code meta.key} although it is read as plain, as
+     * {@link #readConsumer} does before parsing unless its keys rule the file out: for the reader of
+     * a consumer's {@code o.dat} that does not decode as plain ({@link ConsumerKeys#IN_PLAIN_STREAM}).
+     *
+     * @throws MetaException of kind {@link MetaException.Kind#ENCRYPTED}, naming the key file, when it exists
+     */
+    public static void refuseEncryptedConsumer(Path consumerDir, DiskGate gate) throws MetaException, InterruptedIOException {
+        refuseIfEncrypted(consumerDir, "Consumer", gate);
     }
 
     private static void refuseIfEncrypted(Path dir, String what, DiskGate gate) throws MetaException, InterruptedIOException {

@@ -53,6 +53,7 @@ public final class ConsumerLoader {
         } catch (DecryptionException e) {
             throw new StoreException(Problem.fatal(odat, -1, "consumer state unreadable: " + e.reason()), e);
         } catch (FormatException e) {
+            refuseIfKeyed(dir, keys, s);
             throw new StoreException(Problem.fatal(odat, e.offset(), "consumer state unreadable: " + e.reason()
                     + " (nats-server 2.12.4+ would delete this consumer)").with(ServerAction.DELETE_CONSUMER_DIR), e);
         } catch (IOException e) {
@@ -73,11 +74,36 @@ public final class ConsumerLoader {
         return c;
     }
 
-    /** The consumer's keys from its meta.key (context "<stream>.<consumer>"); plain when it has none. */
+    /**
+     * An {@code o.dat} that does not decode, of a consumer whose {@code meta.key} was not looked for
+     * ({@link ConsumerKeys#IN_PLAIN_STREAM}): a key file there means a sealed state, refused as
+     * {@link MetaFiles#readConsumer} refuses a consumer with a key file, naming it.
+     */
+    private static void refuseIfKeyed(Path dir, ConsumerKeys keys, StreamStore s) throws StoreException, InterruptedException {
+        if (keys.encrypted() || !keys.keyFileRuledOut()) {
+            return;
+        }
+        try {
+            MetaFiles.refuseEncryptedConsumer(dir, s.ctx.gate());
+        } catch (MetaException e) {
+            throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(ServerAction.SKIP_CONSUMER), e);
+        } catch (InterruptedIOException e) {
+            throw io.jetstart.core.io.Interrupts.cancelled("consumer meta files", e);
+        }
+    }
+
+    /**
+     * The consumer's keys from its meta.key (context "<stream>.<consumer>"); plain when it has none.
+     * In a stream whose own key file is ruled out, read without a key, the consumer's is not looked
+     * for unless its files do not read as plain ({@link ConsumerKeys#IN_PLAIN_STREAM}).
+     */
     private static ConsumerKeys consumerKeys(StreamStore s, Path dir) throws StoreException, InterruptedException {
         Path keyFile = dir.resolve("meta.key");
         try {
-            return s.keys.encrypted() || s.ctx.key() != null ? s.keys.consumer(dir, s.ctx.gate()) : ConsumerKeys.PLAIN;
+            if (s.keys.encrypted() || s.ctx.key() != null) {
+                return s.keys.consumer(dir, s.ctx.gate());
+            }
+            return s.keys.keyFileRuledOut() ? ConsumerKeys.IN_PLAIN_STREAM : ConsumerKeys.PLAIN;
         } catch (DecryptionException e) {
             throw new StoreException(Problem.fatal(e.file(), -1, e.reason()), e);
         } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {

@@ -57,4 +57,29 @@ class ConsumerKeysTest {
         byte[] plain = {1, 2, 3};
         assertThat(ConsumerKeys.PLAIN.seal(plain)).isSameAs(plain);
     }
+    @Test
+    void keysLoadedWhereNoKeyFileIsRuleItOutAndNoOthersDo() throws Exception {
+        Path streamDir = Files.createDirectories(dir.resolve("PLAIN"));
+        Path consumerDir = Files.createDirectories(streamDir.resolve("obs").resolve("C"));
+        StreamKeys looked = StreamKeys.load(KEY, "ACC", streamDir, DiskGate.unbounded());
+        assertThat(looked.encrypted()).isFalse();
+        assertThat(looked.keyFileRuledOut()).as("meta.key just looked for").isTrue();
+        assertThat(looked.consumer(consumerDir, DiskGate.unbounded()).keyFileRuledOut()).as("obs/C/meta.key just looked for").isTrue();
+        assertThat(StreamKeys.load(null, "ACC", streamDir, DiskGate.unbounded()).keyFileRuledOut()).isTrue();
+
+        assertThat(StreamKeys.PLAIN.keyFileRuledOut()).as("not looked for").isFalse();
+        assertThat(ConsumerKeys.PLAIN.keyFileRuledOut()).isFalse();
+        assertThat(StreamKeys.NO_KEY_FILE.keyFileRuledOut()).isTrue();
+        assertThat(StreamKeys.NO_KEY_FILE.encrypted()).isFalse();
+        assertThat(ConsumerKeys.IN_PLAIN_STREAM.keyFileRuledOut()).isTrue();
+        assertThat(ConsumerKeys.IN_PLAIN_STREAM.encrypted()).isFalse();
+
+        StreamKeys.Created made = StreamKeys.create(KEY, StoreCipher.CHACHA, "ACC", "PLAIN");
+        Files.write(streamDir.resolve("meta.key"), made.metaKey());
+        StreamKeys found = StreamKeys.load(KEY, "ACC", streamDir, DiskGate.unbounded());
+        assertThat(found.encrypted()).isTrue();
+        assertThat(found.keyFileRuledOut()).isFalse();
+        Files.write(consumerDir.resolve("meta.key"), found.newConsumer("C").metaKey());
+        assertThat(found.consumer(consumerDir, DiskGate.unbounded()).keyFileRuledOut()).isFalse();
+    }
 }

@@ -43,6 +43,38 @@ class BoundedReadsTest {
     }
 
     @Test
+    void readsFilesAroundTheFirstReadsSizeWhole() throws Exception {
+        // The plain read takes a small file in one read of up to 1 KiB and asks the size only when
+        // that fills: the sizes just under, at and over it, and far over it, all read whole.
+        for (int size : new int[] {1, 1023, 1024, 1025, 2048, 8193, 70_000}) {
+            Path f = file(size);
+            assertThat(BoundedReads.readAll(f, 1 << 20, DiskGate.unbounded())).as("size %d", size)
+                    .isEqualTo(Files.readAllBytes(f));
+            assertThat(BoundedReads.readAll(f, size, DiskGate.unbounded())).as("size %d at its limit", size)
+                    .isEqualTo(Files.readAllBytes(f));
+        }
+    }
+
+    @Test
+    void refusesAFileOneByteOverTheLimitWhereverTheLimitFallsAgainstTheFirstRead() throws Exception {
+        for (int size : new int[] {1, 1024, 1025, 5000}) {
+            Path f = file(size);
+            long limit = size - 1;
+            assertThatThrownBy(() -> BoundedReads.readAll(f, limit, DiskGate.unbounded())).as("size %d", size)
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining(f + " is " + size + " bytes, more than the " + limit + " bytes allowed");
+        }
+    }
+
+    @Test
+    void aZeroLimitReadsAnEmptyFileAndRefusesAnyOther() throws Exception {
+        assertThat(BoundedReads.readAll(file(0), 0, DiskGate.unbounded())).isEmpty();
+        Path one = file(1);
+        assertThatThrownBy(() -> BoundedReads.readAll(one, 0, DiskGate.unbounded()))
+                .isInstanceOf(IOException.class).hasMessageContaining("is 1 bytes, more than the 0 bytes allowed");
+    }
+
+    @Test
     void refusesAFileOverTheLimitNamingTheFileAndBothSizes() throws Exception {
         Path f = file(65);
         assertThatThrownBy(() -> BoundedReads.readAll(f, 64, DiskGate.unbounded()))

@@ -3,6 +3,8 @@ package io.jetstart.core.meta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jetstart.core.crypto.ConsumerKeys;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.testing.Fixtures;
@@ -193,6 +195,71 @@ class MetaFilesTest {
         CountingDiskGate counting = new CountingDiskGate(2);
         MetaFiles.readStream(lim1, counting);
         assertThat(counting.operations()).as("meta.inf, meta.sum, meta.key check").isEqualTo(3);
+    }
+
+    @Test
+    void keysThatRuleOutTheKeyFileSpareTheLookForIt() throws Exception {
+        Path lim1 = Fixtures.streamDir(Fixtures.copy("nats-2.15.1-small", tmp), "LIM1");
+        CountingDiskGate counting = new CountingDiskGate(2);
+        assertThat(MetaFiles.readStream(lim1, counting, StreamKeys.NO_KEY_FILE).config().name()).isEqualTo("LIM1");
+        assertThat(counting.operations()).as("meta.inf, meta.sum").isEqualTo(2);
+        CountingDiskGate consumer = new CountingDiskGate(2);
+        assertThat(MetaFiles.readConsumer(lim1.resolve("obs").resolve("C0"), "LIM1", consumer, ConsumerKeys.IN_PLAIN_STREAM)
+                .config().name()).isEqualTo("C0");
+        assertThat(consumer.operations()).as("meta.inf, meta.sum").isEqualTo(2);
+    }
+
+    @Test
+    void aSealedStreamMetaInfIsRefusedAsEncryptedNamingTheKeyFileEvenWhenTheKeysRuledItOut() throws Exception {
+        Path dir = tmp.resolve("S");
+        MetaFiles.writeStream(dir, "S", sealedLooking());
+        Files.write(dir.resolve("meta.key"), new byte[72]);
+        for (StreamKeys keys : new StreamKeys[] {StreamKeys.PLAIN, StreamKeys.NO_KEY_FILE}) {
+            assertThatThrownBy(() -> MetaFiles.readStream(dir, gate, keys)).as("%s", keys)
+                    .isInstanceOfSatisfying(MetaException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(MetaException.Kind.ENCRYPTED);
+                        assertThat(e.file()).isEqualTo(dir.resolve("meta.key"));
+                    })
+                    .hasMessage("Stream metafile in \"" + dir + "\" is encrypted (meta.key present); encrypted stores are not supported");
+        }
+    }
+
+    @Test
+    void aSealedConsumerMetaInfIsRefusedAsEncryptedNamingTheKeyFileEvenInAPlainStream() throws Exception {
+        Path dir = tmp.resolve("obs").resolve("C");
+        MetaFiles.writeConsumer(dir, "S", "C", sealedLooking());
+        Files.write(dir.resolve("meta.key"), new byte[72]);
+        for (ConsumerKeys keys : new ConsumerKeys[] {ConsumerKeys.PLAIN, ConsumerKeys.IN_PLAIN_STREAM}) {
+            assertThatThrownBy(() -> MetaFiles.readConsumer(dir, "S", gate, keys))
+                    .isInstanceOfSatisfying(MetaException.class, e -> {
+                        assertThat(e.kind()).isEqualTo(MetaException.Kind.ENCRYPTED);
+                        assertThat(e.file()).isEqualTo(dir.resolve("meta.key"));
+                    })
+                    .hasMessage("Consumer metafile in \"" + dir + "\" is encrypted (meta.key present); encrypted stores are not supported");
+        }
+        assertThatThrownBy(() -> MetaFiles.refuseEncryptedConsumer(dir, gate)).isInstanceOfSatisfying(MetaException.class,
+                e -> assertThat(e.kind()).isEqualTo(MetaException.Kind.ENCRYPTED));
+        Files.delete(dir.resolve("meta.key"));
+        MetaFiles.refuseEncryptedConsumer(dir, gate);
+    }
+
+    @Test
+    void withoutAKeyFileAnUndecodableMetaInfIsStillAnUnmarshalErrorWhicheverTheKeys() throws Exception {
+        Path dir = tmp.resolve("S");
+        MetaFiles.writeStream(dir, "S", sealedLooking());
+        assertThatThrownBy(() -> MetaFiles.readStream(dir, gate, StreamKeys.NO_KEY_FILE))
+                .isInstanceOfSatisfying(MetaException.class, e -> assertThat(e.kind()).isEqualTo(MetaException.Kind.UNMARSHAL_FAILED));
+        Path c = tmp.resolve("obs").resolve("C");
+        MetaFiles.writeConsumer(c, "S", "C", sealedLooking());
+        assertThatThrownBy(() -> MetaFiles.readConsumer(c, "S", gate, ConsumerKeys.IN_PLAIN_STREAM))
+                .isInstanceOfSatisfying(MetaException.class, e -> assertThat(e.kind()).isEqualTo(MetaException.Kind.UNMARSHAL_FAILED));
+    }
+
+    /** What a sealed meta.inf looks like to a plain reader: a random nonce, then ciphertext. */
+    private static byte[] sealedLooking() {
+        byte[] b = new byte[24 + 200 + 16];
+        new java.util.Random(7).nextBytes(b);
+        return b;
     }
 
     // ---- consumers ----
