@@ -249,6 +249,9 @@ public final class JetStartStore implements AutoCloseable {
         // with the warm-up already running beside the opening thread on the 2-core machine that
         // wait took 1-2 ms of a warm open (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
         recoveryThread.start();
+        // The recovery's event reporter: its start is this thread's wait now, not the recovery
+        // thread's at discovery's end on the first stream's way (StoreRecovery.startEventReporter).
+        recovery.startEventReporter();
         warmUp.start();
         housekeeper.start();
     }
