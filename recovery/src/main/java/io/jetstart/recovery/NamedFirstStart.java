@@ -36,12 +36,6 @@ final class NamedFirstStart {
     private final RecoveryRun run;
     private final Path storeDir;
     private final List<StoreLayout.Found> named;
-    /**
-     * The store as the plain start discovered it, and its plan, when the first streams are its small
-     * ones ({@link #runDiscovered}); null when the discovery task discovers the store.
-     */
-    private final StoreLayout discovered;
-    private final List<StreamDir> discoveredPlan;
     /** The store's line, for the named streams that wait for it. */
     private final CompletableFuture<ServerLine> storeLine = new CompletableFuture<>();
     /** What the discovery task found and did, completed once by it. */
@@ -50,13 +44,10 @@ final class NamedFirstStart {
     /** Discovery starts once every named stream has ended, or as soon as one waits for the store's line. */
     private final CountDownLatch discoveryGo = new CountDownLatch(1);
 
-    private NamedFirstStart(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named, StoreLayout discovered,
-                            List<StreamDir> discoveredPlan) {
+    private NamedFirstStart(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named) {
         this.run = run;
         this.storeDir = storeDir;
         this.named = named;
-        this.discovered = discovered;
-        this.discoveredPlan = discoveredPlan;
         this.namedDone = new CountDownLatch(named.size());
     }
 
@@ -80,51 +71,7 @@ final class NamedFirstStart {
     /** Recovers the store, {@code named} (from {@link #find}, not empty) first. */
     static RecoveryReport run(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named)
             throws IOException, InterruptedException {
-        return new NamedFirstStart(run, storeDir, named, null, null).run();
-    }
-
-    /**
-     * The plain start's first streams (its small ones, {@link FirstStreams}) once the store is
-     * discovered: they start at once, as named streams do, and the store's line is detected after
-     * them (or as soon as one of them needs it), then the others start as in the plain start.
-     *
-     * <p>Design note: the others wait for the first streams anyway, so the detection (a header read
-     * of up to 32 streams' {@code index.db}, 0.4-0.6 ms of a warm open, more in a fresh JVM) moves
-     * off the first streams' way at no cost to the whole recovery; a small stream's own files decide
-     * its open under every line the store can have, as a named stream's do ({@link StreamLine}). Its
-     * caller has emitted {@code RecoveryStarted}; nothing is held back.
-     *
-     * @param plan  the plan, in the plain start's order (the first streams ahead)
-     * @param first the plan's first streams (some)
-     */
-    static RecoveryReport runDiscovered(RecoveryRun run, Path storeDir, StoreLayout layout, List<StreamDir> plan,
-                                        FirstStreams first) throws IOException, InterruptedException {
-        List<StoreLayout.Found> named = new ArrayList<>();
-        for (StreamDir sd : plan) {
-            if (first.isFirst(sd)) {
-                named.add(new StoreLayout.Found(sd, sortingBefore(sd, plan)));
-            }
-        }
-        return new NamedFirstStart(run, storeDir, named, layout, plan).run();
-    }
-
-    /** As the plain start loads a first stream's consumers ({@link RecoveryRun#fork}); a named one's in a group of their own. */
-    private TaskRunner consumerRunner(StreamDir sd) {
-        boolean inline = discovered != null && discoveredPlan.size() > run.options.workers()
-                && sd.consumers().size() <= RecoveryRun.INLINE_CONSUMERS;
-        return inline ? TaskRunners.sequential() : run.runner;
-    }
-
-    /** How many streams of {@code plan} sort before {@code sd} by account, then name (as the line detector's sample). */
-    private static int sortingBefore(StreamDir sd, List<StreamDir> plan) {
-        int before = 0;
-        for (StreamDir o : plan) {
-            int c = o.account().compareTo(sd.account());
-            if (c < 0 || c == 0 && o.name().compareTo(sd.name()) < 0) {
-                before++;
-            }
-        }
-        return before;
+        return new NamedFirstStart(run, storeDir, named).run();
     }
 
     /** What became of discovery and of the streams it started. */
@@ -148,9 +95,7 @@ final class NamedFirstStart {
     }
 
     private RecoveryReport run() throws IOException, InterruptedException {
-        if (discovered == null) {
-            run.events.holdUntilStarted();
-        }
+        run.events.holdUntilStarted();
         DiskGate ioFirst = run.ahead();
         List<StreamDir> streams = new ArrayList<>(named.size());
         for (StoreLayout.Found f : named) {
@@ -163,10 +108,10 @@ final class NamedFirstStart {
             int listedBefore = named.get(i).listedBefore();
             StreamLine line = run.options.serverLine() != null ? StreamLine.known(run.options.serverLine())
                     : StreamLine.early(new Lowest(sd, listedBefore, ioFirst), storeLine, new DiscoveryGo(), sd.dir());
-            tasks.add(slots.task(i, line, consumerRunner(sd), ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(),
+            tasks.add(slots.task(i, line, run.runner, ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(),
                     new NamedEnded()));
         }
-        tasks.add(new TaskRunner.NamedTask<>(discovered == null ? "discovery" : "line detection", new Discovery()));
+        tasks.add(new TaskRunner.NamedTask<>("discovery", new Discovery()));
         RecoveryRun.Ran ran = run.runAll(tasks, false);
         if (!rest.isDone()) {
             // The group was cancelled before its discovery task ran (a close before the group, a
@@ -279,16 +224,10 @@ final class NamedFirstStart {
         LineChoice lineChoice = null;
         for (int attempt = 0; plan == null; attempt++) {
             try {
-                List<StreamDir> all;
-                if (discovered != null) {
-                    layout = discovered;
-                    all = discoveredPlan;
-                } else {
-                    layout = StoreLayout.discover(storeDir, run.io);
-                    all = new ArrayList<>(layout.streams());
-                    if (!run.options.onlyStreams().isEmpty()) {
-                        all.removeIf(sd -> !run.options.onlyStreams().contains(sd.name()));
-                    }
+                layout = StoreLayout.discover(storeDir, run.io);
+                List<StreamDir> all = new ArrayList<>(layout.streams());
+                if (!run.options.onlyStreams().isEmpty()) {
+                    all.removeIf(sd -> !run.options.onlyStreams().contains(sd.name()));
                 }
                 // The same line as without names: detected over the whole plan, named streams included.
                 lineChoice = run.lineChoice(all);
@@ -306,11 +245,7 @@ final class NamedFirstStart {
                 return interrupt ? new Rest.Undiscovered() : new Rest.Unreadable((IOException) e);
             }
         }
-        // A loop, not a pipeline: the plain start's small streams may still be handing over.
-        long totalBytes = 0;
-        for (StreamDir sd : plan) {
-            totalBytes += sd.blockBytes();
-        }
+        long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
         RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
         run.events.releaseWith(run.started(plan.size(), totalBytes));
         Set<String> started = new HashSet<>();
@@ -320,8 +255,7 @@ final class NamedFirstStart {
         // Not recovered twice: the streams started early are left out (same directories).
         List<StreamDir> others = new ArrayList<>(plan);
         others.removeIf(sd -> started.contains(sd.account() + "/" + sd.name()));
-        // After the plain start's small streams, the others in its order (largest first), none ahead.
-        FirstStreams first = FirstStreams.choose(others, Set.of(), discovered == null && run.options.smallFirst(), true);
+        FirstStreams first = FirstStreams.choose(others, Set.of(), run.options.smallFirst(), true);
         others.sort(first.order());
         try {
             // The others start once every named stream's task has ended (as they wait for first streams).

@@ -107,7 +107,7 @@ public final class StoreRecovery implements AutoCloseable {
      * thread): starts the thread that hands the run's events to the listener now, on the calling
      * thread. Without it the first event starts it, and without named first streams that is
      * discovery's {@code RecoveryStarted}, emitted by the run's thread just before it forks the
-     * first stream's task: a platform thread's start waits until the new thread runs, 0.3-1.3 ms of
+     * first stream's task: a platform thread's start waits until the new thread runs, 0.2-1.3 ms of
      * a warm open on the 2-core machine, on the first stream's way (docs/BENCHMARKS.md,
      * "Per-stream readiness", eighth pass). Nothing when streams are named first: their events are
      * held until discovery ends, after they are served, so the reporter is not on their way, and
@@ -134,12 +134,6 @@ public final class StoreRecovery implements AutoCloseable {
         long totalBytes = 0;
         for (StreamDir sd : plan) {
             totalBytes += sd.blockBytes();
-        }
-        if (first.any() && options.serverLine() == null && !run.sequential()) {
-            // The first streams start now and the store's line is detected after them (NamedFirstStart).
-            run.events.emit(run.started(plan.size(), totalBytes));
-            tasksStarting = true;
-            return NamedFirstStart.runDiscovered(run, storeDir, layout, plan, first);
         }
         // One line for the whole store, chosen before the first fork (a few header reads).
         LineChoice lineChoice = run.lineChoice(plan);

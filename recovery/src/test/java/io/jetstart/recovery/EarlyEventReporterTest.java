@@ -8,17 +8,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The plain start (no streams named) with small first: the small streams start once the store is
- * discovered, the store's line is detected after them (it is not on their way), and the run's
- * result is the one without small first. And the event reporter started early by the caller that
- * runs the recovery on another thread.
+ * The event reporter started by the caller that runs the recovery on another thread
+ * ({@link StoreRecovery#startEventReporter}): every event still reaches the listener once and in
+ * order, on that one thread, which ends with the run; with streams named first it is not started early.
  */
-class SmallFirstStartTest {
+class EarlyEventReporterTest {
     /** S1..S3 of 2,000 messages, S4 of 5: S4 is the store's only small stream, last by size and by name. */
     private static Path mixed(Path dir) throws Exception {
         GeneratorSpec big = GeneratorSpec.of(4, 2_000, 64);
@@ -28,46 +26,6 @@ class SmallFirstStartTest {
         }
         StoreGenerator.writeStream(streams, 4, GeneratorSpec.of(4, 5, 64));
         return dir;
-    }
-
-    @Test
-    void theStoresLineIsDetectedAfterTheSmallStreamIsHandedOver(@TempDir(factory = TestStores.FastTempDir.class) Path dir)
-            throws Exception {
-        Path store = mixed(dir);
-        List<String> order = new CopyOnWriteArrayList<>();
-        AtomicBoolean detecting = new AtomicBoolean();
-        BeforeDiskOperation probe = new BeforeDiskOperation(() -> {
-            if (Thread.currentThread().getName().equals("line detection") && detecting.compareAndSet(false, true)) {
-                order.add("line detection's first disk operation");
-            }
-        });
-        List<RecoveryEvent> events = new CopyOnWriteArrayList<>();
-        RecoveryReport report;
-        try (StoreRecovery r = new StoreRecovery(store, RecoveryOptions.defaults().withSmallFirst(true).withListener(events::add), probe,
-                (rep, st) -> order.add(rep.name() + " handed over " + rep.outcome()))) {
-            report = r.run();
-        }
-
-        // Then the big ones, each once, after the line.
-        assertThat(order).startsWith("S4 handed over RECOVERED", "line detection's first disk operation")
-                .containsOnlyOnce("S1 handed over RECOVERED", "S2 handed over RECOVERED", "S3 handed over RECOVERED");
-        assertThat(order).hasSize(5);
-        assertThat(report.allRecovered()).isTrue();
-        assertThat(events.get(0)).isInstanceOfSatisfying(RecoveryEvent.RecoveryStarted.class, s -> assertThat(s.streams()).isEqualTo(4));
-        assertThat(StreamOrder.startsAndEnds(events)).startsWith("start S4", "end S4");
-    }
-
-    @Test
-    void withSmallFirstTheRunRecoversWhatItRecoversWithout(@TempDir(factory = TestStores.FastTempDir.class) Path dir) throws Exception {
-        Path store = mixed(dir);
-        TestStores.truncate(TestStores.streamDir(store, "S2").resolve("msgs").resolve("index.db"), 0);
-
-        RecoveryReport small = StoreRecovery.recover(store, RecoveryOptions.defaults().withSmallFirst(true));
-        RecoveryReport plain = StoreRecovery.recover(store, RecoveryOptions.defaults());
-
-        assertThat(small.serverLine()).isEqualTo(plain.serverLine());
-        assertThat(small.skipped()).isEqualTo(plain.skipped());
-        assertThat(summary(small)).isEqualTo(summary(plain)).contains("S2 REBUILT 2000");
     }
 
     @Test
@@ -120,14 +78,5 @@ class SmallFirstStartTest {
         }
         assertThat(found).as("at most one reporter").hasSizeLessThanOrEqualTo(1);
         return found.isEmpty() ? null : found.get(0);
-    }
-
-    /** Each stream's name, outcome and message count, in the report's order. */
-    private static List<String> summary(RecoveryReport r) {
-        List<String> out = new ArrayList<>();
-        for (StreamReport s : r.streams()) {
-            out.add(s.name() + " " + s.outcome() + " " + s.state().messages());
-        }
-        return out;
     }
 }
