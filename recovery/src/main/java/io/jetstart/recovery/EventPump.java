@@ -84,6 +84,18 @@ final class EventPump implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts the reporter's thread now rather than at the first event offered; nothing when there is
+     * no listener or it is started already. For a thread that is otherwise idle while the run starts:
+     * a platform thread's start waits until the new thread runs, and at the first event that wait is
+     * the emitter's ({@link StoreRecovery#startEventReporter}).
+     */
+    void start() {
+        if (reporter != null && started.compareAndSet(false, true)) {
+            reporter.start();
+        }
+    }
+
     void emit(RecoveryEvent e) {
         if (reporter == null) {
             return;

@@ -31,6 +31,8 @@ public final class StoreRecovery implements AutoCloseable {
     private final RecoveryOptions options;
     private final UnaryOperator<DiskGate> gateProbe;
     private final StreamHandOver handOver;
+    /** The run's events: made here so that another thread can start its reporter early ({@link #startEventReporter}). */
+    private final EventPump events;
     private volatile Thread owner;
     private volatile boolean closed;
     /** Set once discovery is over (or handed to a task): only from then on does close() interrupt the owner. */
@@ -59,6 +61,7 @@ public final class StoreRecovery implements AutoCloseable {
         this.options = options;
         this.gateProbe = gateProbe;
         this.handOver = handOver;
+        this.events = new EventPump(options.listener());
     }
 
     /** Convenience: run a recovery to completion on the calling thread. */
@@ -79,7 +82,7 @@ public final class StoreRecovery implements AutoCloseable {
         }
         owner = Thread.currentThread();
         long start = System.nanoTime();
-        try (EventPump events = new EventPump(options.listener())) {
+        try (EventPump events = this.events) {
             RecoveryRun run = new RecoveryRun(options, gateProbe, handOver, new Closed(), events, start);
             List<StoreLayout.Found> named = run.sequential() || options.firstStreams().isEmpty() ? List.of()
                     : NamedFirstStart.find(storeDir, run.io, options);
@@ -96,6 +99,24 @@ public final class StoreRecovery implements AutoCloseable {
             }
             tasksStarting = false;
             owner = null;
+        }
+    }
+
+    /**
+     * For a caller that starts {@link #run} on another thread and is then free (the runtime's opening
+     * thread): starts the thread that hands the run's events to the listener now, on the calling
+     * thread. Without it the first event starts it, and without named first streams that is
+     * discovery's {@code RecoveryStarted}, emitted by the run's thread just before it forks the
+     * first stream's task: a platform thread's start waits until the new thread runs, 0.2-1.3 ms of
+     * a warm open on the 2-core machine, on the first stream's way (docs/BENCHMARKS.md,
+     * "Per-stream readiness", eighth pass). Nothing when streams are named first: their events are
+     * held until discovery ends, after they are served, so the reporter is not on their way, and
+     * its start would only take a core from their start. Call it after {@code run} has started or
+     * will surely start: {@code run} closes the reporter it starts.
+     */
+    public void startEventReporter() {
+        if (options.firstStreams().isEmpty()) {
+            events.start();
         }
     }
 

@@ -2,7 +2,7 @@ package io.jetstart.runtime;
 
 import io.jetstart.core.format.IndexDbCodec;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,9 +21,14 @@ final class IndexVersions {
     /** The version of {@code msgs/index.db} under {@code streamDir}, or 0 when there is none or it is not one. */
     static int of(Path streamDir) {
         Path f = streamDir.resolve("msgs").resolve("index.db");
-        try (InputStream in = Files.newInputStream(f)) {
-            int magic = in.read();
-            int version = in.read();
+        // Both bytes in one read, through RandomAccessFile: it runs at every stream's hand-over, and
+        // an InputStream from Files.newInputStream (a channel under it) read them one system call each.
+        // A short read of a regular file is its end: a file of 0 or 1 bytes is no index.db.
+        try (RandomAccessFile in = new RandomAccessFile(f.toFile(), "r")) {
+            byte[] head = new byte[2];
+            int n = in.read(head, 0, 2);
+            int magic = n >= 1 ? head[0] & 0xff : -1;
+            int version = n == 2 ? head[1] & 0xff : -1;
             return magic == IndexDbCodec.MAGIC && version >= IndexDbCodec.MIN_VERSION && version <= IndexDbCodec.MAX_VERSION
                     ? version : 0;
         } catch (IOException e) {

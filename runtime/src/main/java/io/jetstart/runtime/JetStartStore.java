@@ -48,6 +48,8 @@ public final class JetStartStore implements AutoCloseable {
     public static final String DEFAULT_ACCOUNT = "$G";
     /** Bytes of blocks kept for readers, across all streams of the store. */
     static final long BLOCK_CACHE_BYTES = 64L << 20;
+    /** A last block up to this size is read at hand-over into an array of its own, not a pooled buffer ({@link #openTail}). */
+    static final long SMALL_TAIL_BYTES = 256L << 10;
 
     private final Path storeDir;
     private final RuntimeOptions options;
@@ -249,6 +251,9 @@ public final class JetStartStore implements AutoCloseable {
         // with the warm-up already running beside the opening thread on the 2-core machine that
         // wait took 1-2 ms of a warm open (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
         recoveryThread.start();
+        // The recovery's event reporter: its start is this thread's wait now, not the recovery
+        // thread's at discovery's end on the first stream's way (StoreRecovery.startEventReporter).
+        recovery.startEventReporter();
         warmUp.start();
         housekeeper.start();
     }
@@ -409,7 +414,11 @@ public final class JetStartStore implements AutoCloseable {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys());
         }
-        Files.createDirectories(state.msgsDir());
+        // Looked at first: on an existing directory createDirectories fails its mkdir and builds an
+        // exception inside the JDK, at every stream's hand-over.
+        if (!Files.isDirectory(state.msgsDir())) {
+            Files.createDirectories(state.msgsDir());
+        }
         TailBlock tail = openTail(store, state);
         int own = IndexVersions.of(store.dir());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion();
@@ -470,8 +479,20 @@ public final class JetStartStore implements AutoCloseable {
         BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
         try {
             int len;
+            byte[] buf = null;
             try {
-                len = BlockFiles.readRaw(file, buffers, lease, gate);
+                // A small tail (a small stream's) is read into an array of its own size: a pooled
+                // buffer is at least 1 MiB, a new array on the store's first lease, and filled
+                // through a memory mapping, both meant for 8 MiB blocks (docs/BENCHMARKS.md,
+                // "Per-stream readiness", eighth pass).
+                long size = gate.run(io.jetstart.core.io.FileChecks.size(file));
+                if (size <= SMALL_TAIL_BYTES) {
+                    buf = BlockFiles.readSmallFile(file, BlockBuffers.MAX_BLOCK_BYTES, gate);
+                    len = buf.length;
+                } else {
+                    len = BlockFiles.readRaw(file, buffers, lease, gate);
+                    buf = lease[0].array();
+                }
             } catch (java.nio.file.NoSuchFileException e) {
                 len = -1;
             }
@@ -479,7 +500,6 @@ public final class JetStartStore implements AutoCloseable {
                 problems.add(Problem.warning(file, "last block is missing; new records go to block " + (last + 1)));
                 return startAfter(state, sealing, name, last);
             }
-            byte[] buf = lease[0].array();
             // Read as stored: an encrypted block is decrypted whole, as the server loads a block,
             // before its envelope and records are looked at.
             java.util.Optional<io.jetstart.core.crypto.BlockKeystream> keystream = state.blockKeystream(last);

@@ -243,6 +243,37 @@ class PublishTest {
     }
 
     @Test
+    void aLastBlockAboveTheSmallTailSizeIsCheckedAsASmallOneIs() throws Exception {
+        // Its tail is read through a pooled buffer, a small one's into an array of its size
+        // (JetStartStore.SMALL_TAIL_BYTES): intact it is appended to, torn it is left as it is.
+        byte[] kib = new byte[1024];
+        try (JetStartStore store = store(SyncPolicy.INTERVAL)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"L\",\"subjects\":[\"l\"]}"));
+            for (int i = 0; i < 300; i++) {
+                s.publish("l", kib);
+            }
+        }
+        Path blk = dir.resolve("jetstream/$G/streams/L/msgs/1.blk");
+        assertThat(Files.size(blk)).isGreaterThan(JetStartStore.SMALL_TAIL_BYTES);
+        try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
+            assertThat(open(store, "L").publish("l", kib).seq()).isEqualTo(301);
+            assertThat(store.problems()).isEmpty();
+        }
+        assertThat(dir.resolve("jetstream/$G/streams/L/msgs/2.blk")).doesNotExist();
+        byte[] whole = Files.readAllBytes(blk);
+        byte[] withTail = java.util.Arrays.copyOf(whole, whole.length + 17);
+        withTail[whole.length] = 60;
+        Files.write(blk, withTail);
+        try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
+            JetStartStream s = open(store, "L");
+            assertThat(store.problems()).anySatisfy(p -> assertThat(p.message()).contains("new records go to block 2"));
+            assertThat(s.publish("l", kib).seq()).isEqualTo(302);
+        }
+        assertThat(Files.readAllBytes(blk)).isEqualTo(withTail);
+        assertThat(recovered(dir, "L").lastSeq()).isEqualTo(302);
+    }
+
+    @Test
     void anEmptyBlockFileACrashLeftBehindIsNeverReusedWhenTheWriterRolls() throws Exception {
         try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"L\",\"subjects\":[\"l\"]}"));
