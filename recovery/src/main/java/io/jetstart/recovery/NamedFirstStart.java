@@ -59,10 +59,16 @@ final class NamedFirstStart {
     static List<StoreLayout.Found> find(Path storeDir, DiskGate io, RecoveryOptions options) {
         try {
             List<StoreLayout.Found> found = new ArrayList<>(StoreLayout.findNamed(storeDir, io, options.firstStreams()));
-            if (!options.onlyStreams().isEmpty()) {
-                found.removeIf(f -> !options.onlyStreams().contains(f.stream().name()));
+            if (options.onlyStreams().isEmpty()) {
+                return found;
             }
-            return found;
+            List<StoreLayout.Found> kept = new ArrayList<>(found.size());
+            for (StoreLayout.Found f : found) {
+                if (options.onlyStreams().contains(f.stream().name())) {
+                    kept.add(f);
+                }
+            }
+            return kept;
         } catch (IOException e) {
             return List.of();
         }
@@ -123,19 +129,27 @@ final class NamedFirstStart {
                 Thread.currentThread().interrupt();
             }
         }
-        long namedBytes = streams.stream().mapToLong(StreamDir::blockBytes).sum();
+        // A loop and an instanceof chain, not a stream pipeline and a pattern switch: this runs while
+        // a named stream's hand-over may still be on its way to serving it (package-info).
+        long namedBytes = 0;
+        for (StreamDir sd : streams) {
+            namedBytes += sd.blockBytes();
+        }
         run.events.releaseWith(run.started(named.size(), namedBytes));
         List<StreamReport> reports = new ArrayList<>(slots.reports(ran.results()));
         boolean interruptedByOther = ran.interrupted() && !run.closed();
-        return switch (rest.getNow(new Rest.Undiscovered())) {
-            case Rest.Broken b -> throw b.error();
-            case Rest.Unreadable u when !run.closed() -> throw u.failure();
-            case Rest.Recovered r -> {
-                reports.addAll(r.reports());
-                yield run.finish(reports, r.layout().skipped(), r.hashes(), r.lineChoice(), interruptedByOther);
-            }
-            case Rest r -> run.finish(reports, List.of(), RecordHashSource.forStore(namedBytes), undetected(), interruptedByOther);
-        };
+        Rest r = rest.getNow(new Rest.Undiscovered());
+        if (r instanceof Rest.Broken b) {
+            throw b.error();
+        }
+        if (r instanceof Rest.Unreadable u && !run.closed()) {
+            throw u.failure();
+        }
+        if (r instanceof Rest.Recovered done) {
+            reports.addAll(done.reports());
+            return run.finish(reports, done.layout().skipped(), done.hashes(), done.lineChoice(), interruptedByOther);
+        }
+        return run.finish(reports, List.of(), RecordHashSource.forStore(namedBytes), undetected(), interruptedByOther);
     }
 
     // The classes below stand for lambdas: made and run once per open on the named streams' way,
@@ -225,9 +239,13 @@ final class NamedFirstStart {
         for (int attempt = 0; plan == null; attempt++) {
             try {
                 layout = StoreLayout.discover(storeDir, run.io);
-                List<StreamDir> all = new ArrayList<>(layout.streams());
-                if (!run.options.onlyStreams().isEmpty()) {
-                    all.removeIf(sd -> !run.options.onlyStreams().contains(sd.name()));
+                // Loops, not removeIf(lambda): discovery runs beside the named streams' tasks, on
+                // the way to their being served (package-info).
+                List<StreamDir> all = new ArrayList<>(layout.streams().size());
+                for (StreamDir sd : layout.streams()) {
+                    if (run.options.onlyStreams().isEmpty() || run.options.onlyStreams().contains(sd.name())) {
+                        all.add(sd);
+                    }
                 }
                 // The same line as without names: detected over the whole plan, named streams included.
                 lineChoice = run.lineChoice(all);
@@ -245,7 +263,10 @@ final class NamedFirstStart {
                 return interrupt ? new Rest.Undiscovered() : new Rest.Unreadable((IOException) e);
             }
         }
-        long totalBytes = plan.stream().mapToLong(StreamDir::blockBytes).sum();
+        long totalBytes = 0;
+        for (StreamDir sd : plan) {
+            totalBytes += sd.blockBytes();
+        }
         RecordHashSource hashes = RecordHashSource.forStore(totalBytes);
         run.events.releaseWith(run.started(plan.size(), totalBytes));
         Set<String> started = new HashSet<>();
@@ -253,8 +274,12 @@ final class NamedFirstStart {
             started.add(f.stream().account() + "/" + f.stream().name());
         }
         // Not recovered twice: the streams started early are left out (same directories).
-        List<StreamDir> others = new ArrayList<>(plan);
-        others.removeIf(sd -> started.contains(sd.account() + "/" + sd.name()));
+        List<StreamDir> others = new ArrayList<>(plan.size());
+        for (StreamDir sd : plan) {
+            if (!started.contains(sd.account() + "/" + sd.name())) {
+                others.add(sd);
+            }
+        }
         FirstStreams first = FirstStreams.choose(others, Set.of(), run.options.smallFirst(), true);
         others.sort(first.order());
         try {

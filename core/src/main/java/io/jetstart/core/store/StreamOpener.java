@@ -414,7 +414,7 @@ public final class StreamOpener {
         boolean legacyIndexes = listed.hasLegacyIndexes();
         List<BlockWork.Task<Scanned>> tasks = new ArrayList<>(indexes.size());
         for (long idx : indexes) {
-            tasks.add(() -> scanBlock(s, idx, legacyIndexes));
+            tasks.add(new BlockScanTask(s, idx, legacyIndexes));
         }
         List<Scanned> results = s.ctx.blockWork().all(tasks);
         List<Tombstone> tombs = new ArrayList<>();
@@ -440,6 +440,28 @@ public final class StreamOpener {
             s.blocks.add(marker);
         }
         applyTombstones(s, tombs);
+    }
+
+    /**
+     * One block's scan in a rebuild. A named class, not a lambda: a stream whose {@code index.db}
+     * is lost is rebuilt on its way to being served, where a fresh JVM would spin a lambda's class
+     * at run time (the package note).
+     */
+    private static final class BlockScanTask implements BlockWork.Task<Scanned> {
+        private final StreamStore s;
+        private final long idx;
+        private final boolean legacyIndexes;
+
+        BlockScanTask(StreamStore s, long idx, boolean legacyIndexes) {
+            this.s = s;
+            this.idx = idx;
+            this.legacyIndexes = legacyIndexes;
+        }
+
+        @Override
+        public Scanned run() throws StoreException, InterruptedException {
+            return scanBlock(s, idx, legacyIndexes);
+        }
     }
 
     private static Scanned scanBlock(StreamStore s, long idx, boolean legacyIndexes) throws StoreException, InterruptedException {

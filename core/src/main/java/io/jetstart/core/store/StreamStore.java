@@ -511,7 +511,12 @@ public final class StreamStore {
      * ({@code msgs/<n>.key}); a plain block is left as read.
      */
     void decryptBlock(long index, byte[] buf, int len) throws StoreException, InterruptedException {
-        blockKeystream(index).ifPresent(ks -> ks.xor(buf, 0, len, 0));
+        // Not ifPresent(lambda): the lambda's class would be spun even for a plain block, and a
+        // small stream's rebuild runs this on its way to being served (the package note).
+        java.util.Optional<io.jetstart.core.crypto.BlockKeystream> ks = blockKeystream(index);
+        if (ks.isPresent()) {
+            ks.get().xor(buf, 0, len, 0);
+        }
     }
 
     /** Block {@code index}'s keystream, empty for a plain block; a key file that does not open fails the stream. */
