@@ -1,8 +1,6 @@
 package io.jetstart.core.hash;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * The 32-byte HighwayHash keys nats-server uses: always the SHA-256 digest of a UTF-8 string.
@@ -17,14 +15,6 @@ import java.security.NoSuchAlgorithmException;
  * another stream) fails its checksum, so a misplaced record is caught as corruption.
  */
 public final class HashKeys {
-    /**
-     * Never digests anything itself: each key is computed by a clone. A recovery computes several
-     * keys per stream and consumer, and {@code MessageDigest.getInstance} looks the algorithm up
-     * in the provider list every time (3 % of a cold recovery of 1,000 streams); a clone copies
-     * the initial state.
-     */
-    private static final MessageDigest SHA256 = newSha256();
-
     private HashKeys() {
     }
 
@@ -43,21 +33,11 @@ public final class HashKeys {
         return sha256(stream + "/" + consumer);
     }
 
+    /**
+     * Digested by {@link Sha256}, not {@code MessageDigest}: the security provider framework's
+     * first use in a JVM cost more than all of a 1,000-stream recovery's keys (see there).
+     */
     private static byte[] sha256(String s) {
-        MessageDigest md;
-        try {
-            md = (MessageDigest) SHA256.clone();
-        } catch (CloneNotSupportedException e) {
-            md = newSha256();
-        }
-        return md.digest(s.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
+        return Sha256.digest(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -30,7 +30,7 @@ public final class RecordHashSource {
     /** Null, or whether the JVM's choice is made yet: the scalar hash until it says so. */
     private final java.util.function.BooleanSupplier chosenYet;
     /**
-     * The last block key made: a key is a SHA-256 (plus a {@code MessageDigest} look-up), and a
+     * The last block key made: a key is a SHA-256 (then with a {@code MessageDigest} look-up), and a
      * reader asking block by block, message by message (a pull consumer verifying each record it
      * delivers) spent a quarter of its time making the same key again.
      */

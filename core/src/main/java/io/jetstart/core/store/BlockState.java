@@ -58,7 +58,9 @@ final class BlockState {
         if (msgs == 0 || lo > hi) {
             return 0;
         }
-        return (hi - lo + 1) - deleted.countInRange(lo, hi);
+        // Most blocks have no interior deletes; counting in an empty set still builds a sub-map
+        // view, its entry set and an iterator (once per consumer of a store of small streams).
+        return deleted.isEmpty() ? hi - lo + 1 : (hi - lo + 1) - deleted.countInRange(lo, hi);
     }
 
     @Override

@@ -141,9 +141,14 @@ public final class StreamStore {
                 if (b.lastSeq >= cur) {
                     cur = b.lastSeq + 1;
                 }
-                b.deleted.forEach(new AddTo(deleted));
+                // Skipped when empty: the visitor and the walk are per block, and most have no deletes.
+                if (!b.deleted.isEmpty()) {
+                    b.deleted.forEach(new AddTo(deleted));
+                }
             }
-            Collections.sort(deleted);
+            if (deleted.size() > 1) {
+                Collections.sort(deleted);
+            }
             numDeleted = deleted.size();
         }
         long[] del = new long[deleted.size()];
