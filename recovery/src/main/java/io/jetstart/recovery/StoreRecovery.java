@@ -91,6 +91,9 @@ public final class StoreRecovery implements AutoCloseable {
                 tasksStarting = true;
                 return NamedFirstStart.run(run, storeDir, named);
             }
+            if (PipelinedStart.applies(run)) {
+                return PipelinedStart.run(run, storeDir, new TasksStarting());
+            }
             return runPlain(run);
         } finally {
             // An interrupt sent by close() was for this run only; do not leak it to the caller.
@@ -155,6 +158,14 @@ public final class StoreRecovery implements AutoCloseable {
         Thread t = owner;
         if (t != null && t != Thread.currentThread() && tasksStarting) {
             t.interrupt();
+        }
+    }
+
+    /** Discovery is over in a pipelined start: from now on close() interrupts the owner. */
+    private final class TasksStarting implements Runnable {
+        @Override
+        public void run() {
+            tasksStarting = true;
         }
     }
 

@@ -25,12 +25,20 @@ public final class StructuredTaskRunner implements TaskRunner {
 
     @Override
     public <T> List<Result<T>> runAll(List<NamedTask<T>> tasks, Instant deadline) throws InterruptedException {
-        List<Subtask<T>> subtasks = new ArrayList<>(tasks.size());
+        return runFed(new Given<>(tasks), deadline);
+    }
+
+    @Override
+    public boolean feeds() {
+        return true;
+    }
+
+    @Override
+    public <T> List<Result<T>> runFed(Feeder<T> feeder, Instant deadline) throws InterruptedException {
+        List<Subtask<T>> subtasks = new ArrayList<>();
         boolean interrupted = false;
         try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), new Configure(deadline))) {
-            for (NamedTask<T> t : tasks) {
-                subtasks.add(scope.fork(new Named<>(t)));
-            }
+            feeder.feed(new Forker<>(scope, subtasks));
             try {
                 scope.join();
             } catch (StructuredTaskScope.TimeoutException e) {
@@ -78,6 +86,38 @@ public final class StructuredTaskRunner implements TaskRunner {
                         ? Duration.ofNanos(1) : Duration.between(Instant.now(), deadline));
             }
             return c;
+        }
+    }
+
+    /** A group whose tasks are all known: forked in order. */
+    private static final class Given<T> implements Feeder<T> {
+        private final List<NamedTask<T>> tasks;
+
+        Given(List<NamedTask<T>> tasks) {
+            this.tasks = tasks;
+        }
+
+        @Override
+        public void feed(java.util.function.Consumer<NamedTask<T>> fork) {
+            for (NamedTask<T> t : tasks) {
+                fork.accept(t);
+            }
+        }
+    }
+
+    /** Forks one task into the scope, noting its subtask. */
+    private static final class Forker<T> implements java.util.function.Consumer<NamedTask<T>> {
+        private final StructuredTaskScope<T, Void> scope;
+        private final List<Subtask<T>> subtasks;
+
+        Forker(StructuredTaskScope<T, Void> scope, List<Subtask<T>> subtasks) {
+            this.scope = scope;
+            this.subtasks = subtasks;
+        }
+
+        @Override
+        public void accept(NamedTask<T> t) {
+            subtasks.add(scope.fork(new Named<>(t)));
         }
     }
 
