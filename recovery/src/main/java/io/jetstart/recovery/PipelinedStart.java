@@ -41,8 +41,9 @@ import java.util.function.Consumer;
  * a sequential run or the fallback runner, starts as before ({@link StoreRecovery}). Discovery is
  * not interrupted: a close() during it forks no more streams, lets discovery end, and then cancels
  * the group, so every stream not finished by then is reported cancelled (those forked early may
- * have finished); a deadline passed during it cancels the group, and streams forked after it are
- * reported cancelled unrun.
+ * have finished); once the deadline has passed, no more streams are forked (they are reported
+ * cancelled unrun), and the group's timeout, seen at its join after discovery, cancels those forked
+ * early that have not finished.
  */
 final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<StreamReport> {
     /** Streams forked together, largest first: small enough to start early, large enough to order a few. */
@@ -53,6 +54,8 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
     private final RecoveryRun run;
     private final Path storeDir;
     private final Runnable tasksStarting;
+    /** No stream goes first here: one instance for every task. */
+    private final FirstStreams none = FirstStreams.none();
     /** Every stream of the plan, in discovery's order (as the plain start's plan before its sort). */
     private final List<StreamDir> plan = new ArrayList<>();
     /** Streams found and not forked yet. */
@@ -164,7 +167,11 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
                 Thread.currentThread().interrupt();
                 return;
             }
-            pending.sort(FirstStreams.none().order());
+            if (deadlinePassed()) {
+                // The scope's timeout is seen at its join: the rest would start, and be cancelled there.
+                return;
+            }
+            pending.sort(none.order());
             forkPending(hashes);
         } catch (IOException e) {
             failure = e;
@@ -216,7 +223,7 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
         if (!(sd.encryption() instanceof Encryption.Encrypted)) {
             unencrypted++;
         }
-        if (sd.blockBytes() > FirstStreams.SMALL_MAX_BYTES || run.closed()) {
+        if (sd.blockBytes() > FirstStreams.SMALL_MAX_BYTES || run.closed() || deadlinePassed()) {
             early = false;
             return;
         }
@@ -232,17 +239,32 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
                 Thread.currentThread().interrupt();
                 return;
             }
-            long estimate = bytesSoFar / plan.size() * Math.max(listedStreams, plan.size());
-            earlyHashes = RecordHashSource.forStore(estimate);
-            if (estimate >= RecordHashSource.VECTOR_MIN_BYTES) {
-                early = false;
-                return;
-            }
+            // Made only for a store that looks scalar-sized: forStore would start the vector's machinery.
+            earlyHashes = looksScalar() ? RecordHashSource.forStore(estimate()) : null;
+        }
+        if (!looksScalar()) {
+            early = false;
+            return;
         }
         if (pending.size() >= BATCH && plan.size() > run.options.workers()) {
-            pending.sort(FirstStreams.none().order());
+            pending.sort(none.order());
             forkPending(earlyHashes);
         }
+    }
+
+    /** Whether the run's deadline has passed: no more streams are forked (those not forked are reported cancelled). */
+    private boolean deadlinePassed() {
+        return run.deadline() != null && !java.time.Instant.now().isBefore(run.deadline());
+    }
+
+    /** The store's block bytes as the streams found so far suggest: their mean times the streams listed. */
+    private long estimate() {
+        return bytesSoFar / plan.size() * Math.max(listedStreams, plan.size());
+    }
+
+    /** Whether the store still looks below the vector checksum's size (the early streams' checksum is the scalar one). */
+    private boolean looksScalar() {
+        return estimate() < RecordHashSource.VECTOR_MIN_BYTES && bytesSoFar < RecordHashSource.VECTOR_MIN_BYTES;
     }
 
     private void decideLine() throws InterruptedException {
@@ -281,7 +303,7 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
 
         @Override
         public StreamReport call() throws InterruptedException {
-            return run.streams.recover(sd, line, consumers, run.io, streamHashes, FirstStreams.none(), this);
+            return run.streams.recover(sd, line, consumers, run.io, streamHashes, none, this);
         }
 
         @Override

@@ -177,7 +177,10 @@ class PipelinedStartTest {
         assertThat(streamThreads).isNotEmpty().noneMatch(Thread::isAlive);
     }
 
-    /** A deadline that passes during discovery: the group is cancelled, every stream not finished by then is reported cancelled. */
+    /**
+     * A deadline passed before the sample's streams are found: no stream is forked, early or at
+     * discovery's end, and each is reported cancelled, the run not failed.
+     */
     @Test
     void aDeadlinePassedDuringDiscoveryCancelsTheStreamsWithoutFailingTheRun() throws Exception {
         RecoveryReport report = new StoreRecovery(store, RecoveryOptions.defaults().withDeadline(Duration.ofNanos(1)),
