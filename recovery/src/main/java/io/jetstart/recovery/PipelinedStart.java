@@ -37,8 +37,11 @@ import java.util.function.Consumer;
  * and the report names the one the whole store's size chooses, as the plain start does.</li>
  * </ul>
  * Events are held until discovery's {@code RecoveryStarted} (the whole plan's counts), as with named
- * first streams. A store of fewer streams than the sample, with small-first, named first streams,
- * a sequential run or the fallback runner, starts as before ({@link StoreRecovery}). Discovery is
+ * first streams. When nothing was forked early (a store of fewer streams than the sample, one
+ * whose first streams include a large one, a close or a deadline before the sample was found), the
+ * plan is forked after discovery exactly as the plain start forks it ({@link RecoveryRun#fork});
+ * with small-first, named first streams, a sequential run or the fallback runner, the run starts
+ * the plain way ({@link StoreRecovery}). Discovery is
  * not interrupted: a close() during it forks no more streams, lets discovery end, and then cancels
  * the group, so every stream not finished by then is reported cancelled (those forked early may
  * have finished); once the deadline has passed, no more streams are forked (they are reported
@@ -81,6 +84,8 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
     private IOException failure;
     private RuntimeException broken;
     private InterruptedException interrupted;
+    /** Nothing was forked early: the plan is forked as the plain start forks it, after the (empty) group. */
+    private boolean plainFork;
 
     private PipelinedStart(RecoveryRun run, Path storeDir, Runnable tasksStarting) {
         this.run = run;
@@ -120,6 +125,16 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
         }
         if (interrupted != null) {
             throw interrupted;
+        }
+        if (plainFork) {
+            // Exactly the plain start's fork: a store of fewer streams than the sample, or whose first
+            // stream is large, starts as before. An interrupt meanwhile is the plain fork's interrupt.
+            FirstStreams first = FirstStreams.choose(plan, run.options.firstStreams(), run.options.smallFirst(), true);
+            List<StreamDir> ordered = new ArrayList<>(plan);
+            ordered.sort(first.order());
+            RecoveryRun.Forked all = run.fork(ordered, first, StreamLine.known(lineChoice.line()), hashes, groupInterrupted);
+            boolean interruptedByOther = (groupInterrupted || all.interrupted()) && !run.closed();
+            return run.finish(all.reports(), layout.skipped(), hashes, lineChoice, interruptedByOther);
         }
         Map<Integer, TaskRunner.Result<StreamReport>> byIndex = new java.util.HashMap<>();
         for (int k = 0; results != null && k < results.size(); k++) {
@@ -163,6 +178,10 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
             // As in the plain start: either close() sees tasksStarting and interrupts this thread,
             // or this thread sees closed (both volatile); the interrupt cancels the group at its join.
             tasksStarting.run();
+            if (forked.isEmpty()) {
+                plainFork = true;
+                return;
+            }
             if (run.closed()) {
                 Thread.currentThread().interrupt();
                 return;

@@ -25,7 +25,15 @@ public final class StructuredTaskRunner implements TaskRunner {
 
     @Override
     public <T> List<Result<T>> runAll(List<NamedTask<T>> tasks, Instant deadline) throws InterruptedException {
-        return runFed(new Given<>(tasks), deadline);
+        List<Subtask<T>> subtasks = new ArrayList<>(tasks.size());
+        boolean interrupted = false;
+        try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), new Configure(deadline))) {
+            for (NamedTask<T> t : tasks) {
+                subtasks.add(scope.fork(new Named<>(t)));
+            }
+            interrupted = join(scope);
+        }
+        return results(subtasks, interrupted);
     }
 
     @Override
@@ -39,14 +47,25 @@ public final class StructuredTaskRunner implements TaskRunner {
         boolean interrupted = false;
         try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), new Configure(deadline))) {
             feeder.feed(new Forker<>(scope, subtasks));
-            try {
-                scope.join();
-            } catch (StructuredTaskScope.TimeoutException e) {
-                // The scope is cancelled: unfinished subtasks are interrupted and reported below.
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+            interrupted = join(scope);
         }
+        return results(subtasks, interrupted);
+    }
+
+    /** Joins the scope; true when the owner was interrupted (the scope is then cancelled). */
+    private static boolean join(StructuredTaskScope<?, Void> scope) {
+        try {
+            scope.join();
+        } catch (StructuredTaskScope.TimeoutException e) {
+            // The scope is cancelled: unfinished subtasks are interrupted and reported below.
+        } catch (InterruptedException e) {
+            return true;
+        }
+        return false;
+    }
+
+    /** Each subtask's result, in fork order. */
+    private static <T> List<Result<T>> results(List<Subtask<T>> subtasks, boolean interrupted) throws InterruptedException {
         List<Result<T>> out = new ArrayList<>(subtasks.size());
         for (Subtask<T> s : subtasks) {
             out.add(switch (s.state()) {
@@ -86,22 +105,6 @@ public final class StructuredTaskRunner implements TaskRunner {
                         ? Duration.ofNanos(1) : Duration.between(Instant.now(), deadline));
             }
             return c;
-        }
-    }
-
-    /** A group whose tasks are all known: forked in order. */
-    private static final class Given<T> implements Feeder<T> {
-        private final List<NamedTask<T>> tasks;
-
-        Given(List<NamedTask<T>> tasks) {
-            this.tasks = tasks;
-        }
-
-        @Override
-        public void feed(java.util.function.Consumer<NamedTask<T>> fork) {
-            for (NamedTask<T> t : tasks) {
-                fork.accept(t);
-            }
         }
     }
 
