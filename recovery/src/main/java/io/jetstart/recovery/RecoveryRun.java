@@ -65,6 +65,11 @@ final class RecoveryRun {
         return sequential;
     }
 
+    /** The run's deadline, or null for none. */
+    java.time.Instant deadline() {
+        return deadline;
+    }
+
     /** Whether the run was closed (cancelled by its owner's close()). */
     boolean closed() {
         return closed.getAsBoolean();

@@ -17,12 +17,14 @@ import java.util.function.UnaryOperator;
  * consumers right after the stream opens, as a nested group (or one after another on the stream's
  * task, when the store has more streams than workers). Streams named first
  * ({@link RecoveryOptions#firstStreams}) start before the store is discovered
- * ({@link NamedFirstStart}).
+ * ({@link NamedFirstStart}); without them a parallel run forks its streams' tasks while discovery
+ * goes on ({@link PipelinedStart}), with the same plan, line and report.
  *
  * <p>Read-only: nothing is written, truncated or deleted. A {@code StoreRecovery} runs once;
  * {@link #close()} from another thread cancels a run in progress, and {@link #run()} then returns
  * with the unfinished streams reported as cancelled and no recovery thread left alive (a close()
- * during discovery, one stat pass, takes effect as soon as discovery ends).
+ * during discovery, one stat pass, takes effect as soon as discovery ends; in a
+ * {@link PipelinedStart} the streams forked early may have finished by then).
  *
  * <p>Design note: what the stream tasks share is built before the first fork ({@link RecoveryRun}).
  */
@@ -91,6 +93,9 @@ public final class StoreRecovery implements AutoCloseable {
                 tasksStarting = true;
                 return NamedFirstStart.run(run, storeDir, named);
             }
+            if (PipelinedStart.applies(run)) {
+                return PipelinedStart.run(run, storeDir, new TasksStarting());
+            }
             return runPlain(run);
         } finally {
             // An interrupt sent by close() was for this run only; do not leak it to the caller.
@@ -155,6 +160,14 @@ public final class StoreRecovery implements AutoCloseable {
         Thread t = owner;
         if (t != null && t != Thread.currentThread() && tasksStarting) {
             t.interrupt();
+        }
+    }
+
+    /** Discovery is over in a pipelined start: from now on close() interrupts the owner. */
+    private final class TasksStarting implements Runnable {
+        @Override
+        public void run() {
+            tasksStarting = true;
         }
     }
 

@@ -38,6 +38,30 @@ public interface TaskRunner {
      */
     <T> List<Result<T>> runAll(List<NamedTask<T>> tasks, Instant deadline) throws InterruptedException;
 
+    /** Forks a group's tasks one by one while it runs on the waiting thread ({@link #runFed}). */
+    interface Feeder<T> {
+        /** Forks tasks through {@code fork}; the group is joined when this returns. */
+        void feed(java.util.function.Consumer<NamedTask<T>> fork);
+    }
+
+    /** Whether {@link #runFed} is supported. */
+    default boolean feeds() {
+        return false;
+    }
+
+    /**
+     * As {@link #runAll}, with the tasks forked by {@code feeder} while it runs on the calling
+     * thread, each starting at once; results in fork order. A task forked once the group is
+     * cancelled (the deadline passed) is not started and is reported cancelled. The waiting thread
+     * interrupted by the time {@code feeder} returns cancels the group, as an interrupt while
+     * waiting does.
+     *
+     * @throws UnsupportedOperationException unless {@link #feeds}
+     */
+    default <T> List<Result<T>> runFed(Feeder<T> feeder, Instant deadline) throws InterruptedException {
+        throw new UnsupportedOperationException(kind() + " runner cannot fork tasks while it runs");
+    }
+
     /** "structured", "fallback" or "sequential", for logs and reports. */
     String kind();
 }

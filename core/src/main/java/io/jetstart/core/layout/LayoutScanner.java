@@ -79,15 +79,24 @@ final class LayoutScanner {
 
     private final DiskGate gate;
     private final List<String> skipped = new ArrayList<>();
+    /** Told of the listings and of each stream as found ({@link StoreLayout#discover(Path, DiskGate, StoreLayout.Sink)}). */
+    private final StoreLayout.Sink sink;
 
     LayoutScanner(DiskGate gate) {
+        this(gate, StoreLayout.Sink.NONE);
+    }
+
+    LayoutScanner(DiskGate gate, StoreLayout.Sink sink) {
         this.gate = gate;
+        this.sink = sink;
     }
 
     StoreLayout scan(Path storeDir) throws IOException {
         Path jetstreamDir = locate(storeDir);
         List<StreamDir> streams = new ArrayList<>();
-        for (DirListing.Entry e : DirListing.of(jetstreamDir, gate).entries()) {
+        DirListing accounts = DirListing.of(jetstreamDir, gate);
+        sink.listed(names(accounts));
+        for (DirListing.Entry e : accounts.entries()) {
             if (e.name().startsWith(".")) {
                 skip(e.name(), e.name().equals(".snap-staging")
                         ? "snapshot staging area, removed by nats-server at startup" : "hidden entry, not an account");
@@ -140,6 +149,14 @@ final class LayoutScanner {
                 }
             }
             out.add(new StoreLayout.Found(sd, before));
+        }
+        return out;
+    }
+
+    private static List<String> names(DirListing listing) {
+        List<String> out = new ArrayList<>(listing.entries().size());
+        for (DirListing.Entry e : listing.entries()) {
+            out.add(e.name());
         }
         return out;
     }
@@ -201,6 +218,7 @@ final class LayoutScanner {
         if (listing == null) {
             return;
         }
+        sink.listed(names(listing));
         for (DirListing.Entry e : listing.entries()) {
             String rel = account + "/" + STREAMS + "/" + e.name();
             if (e.name().startsWith(".")) {
@@ -209,6 +227,7 @@ final class LayoutScanner {
                 StreamDir s = scanStream(account, e, rel);
                 if (s != null) {
                     streams.add(s);
+                    sink.found(s);
                 }
             }
         }

@@ -36,6 +36,39 @@ public record StoreLayout(Path jetstreamDir, List<StreamDir> streams, List<Strin
     }
 
     /**
+     * Told of discovery's progress, on the discovering thread, so that a caller can start on the
+     * first streams while discovery goes on (the recovery's pipelined start). What it is told is
+     * what {@link #discover} then returns, in the same order.
+     */
+    public interface Sink {
+        /** Tells nothing. */
+        Sink NONE = new Sink() {
+            @Override
+            public void listed(List<String> names) {
+            }
+
+            @Override
+            public void found(StreamDir stream) {
+            }
+        };
+
+        /**
+         * The names of a listing of the accounts (the jetstream directory) or of an account's
+         * {@code streams/} folder, in discovery's order, every entry whatever it turns out to be;
+         * told before any stream of it is found.
+         */
+        void listed(List<String> names);
+
+        /** A stream, as {@link #discover} lists it, in its order, as soon as it is found. */
+        void found(StreamDir stream);
+    }
+
+    /** {@link #discover}, telling {@code sink} of each listing and each stream as discovery goes. */
+    public static StoreLayout discover(Path storeDir, DiskGate gate, Sink sink) throws IOException {
+        return new LayoutScanner(gate, sink).scan(storeDir);
+    }
+
+    /**
      * A stream found by name, before the rest of the store is discovered.
      *
      * @param stream       as {@link #discover} describes it

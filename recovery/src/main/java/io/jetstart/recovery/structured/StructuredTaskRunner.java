@@ -31,14 +31,41 @@ public final class StructuredTaskRunner implements TaskRunner {
             for (NamedTask<T> t : tasks) {
                 subtasks.add(scope.fork(new Named<>(t)));
             }
-            try {
-                scope.join();
-            } catch (StructuredTaskScope.TimeoutException e) {
-                // The scope is cancelled: unfinished subtasks are interrupted and reported below.
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+            interrupted = join(scope);
         }
+        return results(subtasks, interrupted);
+    }
+
+    @Override
+    public boolean feeds() {
+        return true;
+    }
+
+    @Override
+    public <T> List<Result<T>> runFed(Feeder<T> feeder, Instant deadline) throws InterruptedException {
+        List<Subtask<T>> subtasks = new ArrayList<>();
+        boolean interrupted = false;
+        try (var scope = StructuredTaskScope.open(StructuredTaskScope.Joiner.<T>awaitAll(), new Configure(deadline))) {
+            feeder.feed(new Forker<>(scope, subtasks));
+            interrupted = join(scope);
+        }
+        return results(subtasks, interrupted);
+    }
+
+    /** Joins the scope; true when the owner was interrupted (the scope is then cancelled). */
+    private static boolean join(StructuredTaskScope<?, Void> scope) {
+        try {
+            scope.join();
+        } catch (StructuredTaskScope.TimeoutException e) {
+            // The scope is cancelled: unfinished subtasks are interrupted and reported below.
+        } catch (InterruptedException e) {
+            return true;
+        }
+        return false;
+    }
+
+    /** Each subtask's result, in fork order. */
+    private static <T> List<Result<T>> results(List<Subtask<T>> subtasks, boolean interrupted) throws InterruptedException {
         List<Result<T>> out = new ArrayList<>(subtasks.size());
         for (Subtask<T> s : subtasks) {
             out.add(switch (s.state()) {
@@ -78,6 +105,22 @@ public final class StructuredTaskRunner implements TaskRunner {
                         ? Duration.ofNanos(1) : Duration.between(Instant.now(), deadline));
             }
             return c;
+        }
+    }
+
+    /** Forks one task into the scope, noting its subtask. */
+    private static final class Forker<T> implements java.util.function.Consumer<NamedTask<T>> {
+        private final StructuredTaskScope<T, Void> scope;
+        private final List<Subtask<T>> subtasks;
+
+        Forker(StructuredTaskScope<T, Void> scope, List<Subtask<T>> subtasks) {
+            this.scope = scope;
+            this.subtasks = subtasks;
+        }
+
+        @Override
+        public void accept(NamedTask<T> t) {
+            subtasks.add(scope.fork(new Named<>(t)));
         }
     }
 
