@@ -216,25 +216,26 @@ final class StreamTask {
         List<TaskRunner.NamedTask<RestoredConsumer>> tasks = new ArrayList<>(names.size());
         for (String c : names) {
             tasks.add(new TaskRunner.NamedTask<>(sd.account() + " > " + sd.name() + " > " + c,
-                    () -> ConsumerLoader.load(store, c, line)));
+                    new ConsumerLoad(store, c, line)));
         }
         List<TaskRunner.Result<RestoredConsumer>> results = runner.runAll(tasks, null);
         List<RestoredConsumer> loaded = new ArrayList<>();
         List<ConsumerOutcome.Failed> failed = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String c = names.get(i);
-            switch (results.get(i)) {
-                case TaskRunner.Result.Done<RestoredConsumer> d -> {
-                    events.emit(new RecoveryEvent.ConsumerRestored(sd.account(), sd.name(), c));
-                    loaded.add(d.value());
-                }
-                case TaskRunner.Result.Failed<RestoredConsumer> f -> {
-                    Problem p = f.error() instanceof StoreException se ? se.problem()
-                            : Problem.fatal(sd.dir().resolve("obs").resolve(c), -1, "unexpected error: " + f.error());
-                    events.emit(new RecoveryEvent.ConsumerFailed(sd.account(), sd.name(), c, p));
-                    failed.add(new ConsumerOutcome.Failed(c, p));
-                }
-                case TaskRunner.Result.Cancelled<RestoredConsumer> x -> throw new InterruptedException("consumer restore cancelled");
+            // An instanceof chain, not a pattern switch: a JVM's first pattern switch spins its
+            // class at run time (package-info), here on the way of the first stream with consumers.
+            TaskRunner.Result<RestoredConsumer> r = results.get(i);
+            if (r instanceof TaskRunner.Result.Done<RestoredConsumer> d) {
+                events.emit(new RecoveryEvent.ConsumerRestored(sd.account(), sd.name(), c));
+                loaded.add(d.value());
+            } else if (r instanceof TaskRunner.Result.Failed<RestoredConsumer> f) {
+                Problem p = f.error() instanceof StoreException se ? se.problem()
+                        : Problem.fatal(sd.dir().resolve("obs").resolve(c), -1, "unexpected error: " + f.error());
+                events.emit(new RecoveryEvent.ConsumerFailed(sd.account(), sd.name(), c, p));
+                failed.add(new ConsumerOutcome.Failed(c, p));
+            } else {
+                throw new InterruptedException("consumer restore cancelled");
             }
         }
         return new ConsumerLoads(loaded, failed);
@@ -242,6 +243,24 @@ final class StreamTask {
 
     // The classes below stand for lambdas and method references made for each stream, on the first
     // stream's way, where a fresh JVM would spin a lambda's class at run time (package-info).
+
+    /** One consumer's load from its files ({@link ConsumerLoader#load}), as a consumer task's body. */
+    private static final class ConsumerLoad implements java.util.concurrent.Callable<RestoredConsumer> {
+        private final StreamStore store;
+        private final String consumer;
+        private final ServerLine line;
+
+        ConsumerLoad(StreamStore store, String consumer, ServerLine line) {
+            this.store = store;
+            this.consumer = consumer;
+            this.line = line;
+        }
+
+        @Override
+        public RestoredConsumer call() throws Exception {
+            return ConsumerLoader.load(store, consumer, line);
+        }
+    }
 
     /** The wall clock in nanoseconds (milliseconds' precision), as a stream's opening reads it. */
     private static final class WallClock implements java.util.function.LongSupplier {

@@ -160,12 +160,19 @@ final class ConsumerFileState {
 
     /** The pending entries, for the consumer to take as its own after a restore (copies). */
     void copyPendingTo(SequenceMap<PendingMessage> to) {
-        pending.forEach((k, p) -> to.put(k, new PendingMessage(p.dseq, p.ts)));
+        // Loops, not forEach(lambda): run at every consumer's restore, on the way of the first
+        // stream with consumers, where a fresh JVM would spin a lambda's class at run time.
+        for (long k : pending.keys()) {
+            PendingMessage p = pending.get(k);
+            to.put(k, new PendingMessage(p.dseq, p.ts));
+        }
     }
 
     /** The redelivery counts, for the consumer to take as its own after a restore. */
     void copyRedeliveredTo(SequenceMap<Long> to) {
-        redelivered.forEach(to::put);
+        for (long k : redelivered.keys()) {
+            to.put(k, redelivered.get(k));
+        }
     }
 
     SequencePair delivered() {

@@ -64,7 +64,7 @@ public final class PullConsumer {
         this.name = s.name();
         this.filter = new SubjectFilter(s.filters());
         this.meters = meters;
-        this.d = new ConsumerDelivery(this, stream, s, filter, meters, changed::signalAll);
+        this.d = new ConsumerDelivery(this, stream, s, filter, meters, new Wake(changed));
     }
 
     public String name() {
@@ -575,5 +575,23 @@ public final class PullConsumer {
 
     private static long now() {
         return WriterLoop.wallNanos();
+    }
+
+    /**
+     * Wakes the consumer's waiting fetches when its delivery state changes. A named class, not
+     * {@code changed::signalAll}: made for every consumer served, on the way of the first stream
+     * with consumers, where a fresh JVM would spin a method reference's class at run time.
+     */
+    private static final class Wake implements Runnable {
+        private final Condition changed;
+
+        Wake(Condition changed) {
+            this.changed = changed;
+        }
+
+        @Override
+        public void run() {
+            changed.signalAll();
+        }
     }
 }

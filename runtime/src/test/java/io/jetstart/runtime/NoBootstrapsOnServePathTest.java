@@ -39,7 +39,10 @@ class NoBootstrapsOnServePathTest {
             for (int i = 0; i < 200; i++) {
                 big.publish("big." + (i % 7), bytes("m" + i));
             }
-            store.stream("SMALL").await(java.time.Duration.ofSeconds(10)).publish("small", bytes("1"));
+            JetStartStream small = store.stream("SMALL").await(java.time.Duration.ofSeconds(10));
+            small.publish("small", bytes("1"));
+            // Its consumer is restored on its way to being served (the consumers' tasks and outcomes).
+            small.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
         }
         // BIG is rebuilt from its blocks, as the bench's big streams are.
         Files.delete(dir.resolve("jetstream/$G/streams/BIG/msgs/index.db"));

@@ -61,7 +61,11 @@ public final class ConsumerLoader {
                     .with(ServerAction.DELETE_CONSUMER_DIR), e);
         }
         RestoredConsumer c = new RestoredConsumer(consumerName, dir, meta.config(), state);
-        meta.checksumWarning().ifPresent(w -> c.problems.add(Problem.warning(dir.resolve("meta.sum"), w)));
+        // Not ifPresent(lambda): its class would be spun at every JVM's first consumer, with or
+        // without a warning, on the way of the first stream with consumers (the package note).
+        if (meta.checksumWarning().isPresent()) {
+            c.problems.add(Problem.warning(dir.resolve("meta.sum"), meta.checksumWarning().get()));
+        }
         if (state == null) {
             // No o.dat: the server's HasState is false, so it starts from the deliver policy. An
             // empty o.dat exists, so the server reads it as a zero state (delivered 0, ack floor 0)
@@ -157,7 +161,12 @@ public final class ConsumerLoader {
 
     /** checkRedelivered: redelivery counts below the stream's first sequence are gone. */
     private static void checkRedelivered(StreamStore s, RestoredConsumer c) {
-        c.redelivered.keySet().removeIf(seq -> seq < s.firstSeq);
+        // A loop, not removeIf(lambda): run for every consumer restored (the package note).
+        for (java.util.Iterator<Long> it = c.redelivered.keySet().iterator(); it.hasNext(); ) {
+            if (it.next() < s.firstSeq) {
+                it.remove();
+            }
+        }
     }
 
     /**
@@ -183,8 +192,16 @@ public final class ConsumerLoader {
         if (c.ackFloorStream > s.lastSeq) {
             c.ackFloorStream = s.lastSeq;
         }
-        c.pending.keySet().removeIf(seq -> seq > s.lastSeq);
-        c.redelivered.keySet().removeIf(seq -> seq > s.lastSeq);
+        dropAbove(c.pending, s.lastSeq);
+        dropAbove(c.redelivered, s.lastSeq);
+    }
+
+    private static void dropAbove(java.util.Map<Long, Long> bySeq, long lastSeq) {
+        for (java.util.Iterator<Long> it = bySeq.keySet().iterator(); it.hasNext(); ) {
+            if (it.next() > lastSeq) {
+                it.remove();
+            }
+        }
     }
 
     /**
