@@ -227,11 +227,7 @@ class PublishTest {
             }
         }
         Path blk = dir.resolve("jetstream/$G/streams/R/msgs/1.blk");
-        byte[] torn = Files.readAllBytes(blk);
-        // Half a record at the end, as a crash mid-write leaves it; index.db no longer matches.
-        byte[] withTail = java.util.Arrays.copyOf(torn, torn.length + 17);
-        withTail[torn.length] = 60;
-        Files.write(blk, withTail);
+        byte[] withTail = tearTail(blk);
         try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
             JetStartStream s = open(store, "R");
             assertThat(store.problems()).anySatisfy(p -> assertThat(p.message()).contains("new records go to block 2"));
@@ -260,10 +256,7 @@ class PublishTest {
             assertThat(store.problems()).isEmpty();
         }
         assertThat(dir.resolve("jetstream/$G/streams/L/msgs/2.blk")).doesNotExist();
-        byte[] whole = Files.readAllBytes(blk);
-        byte[] withTail = java.util.Arrays.copyOf(whole, whole.length + 17);
-        withTail[whole.length] = 60;
-        Files.write(blk, withTail);
+        byte[] withTail = tearTail(blk);
         try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
             JetStartStream s = open(store, "L");
             assertThat(store.problems()).anySatisfy(p -> assertThat(p.message()).contains("new records go to block 2"));
@@ -292,5 +285,14 @@ class PublishTest {
         assertThat(Files.size(stray)).isZero();
         assertThat(dir.resolve("jetstream/$G/streams/L/msgs/3.blk")).exists();
         assertThat(recovered(dir, "L").messages()).isEqualTo(41);
+    }
+
+    /** Appends half a record to {@code blk}, as a crash mid-write leaves it (index.db no longer matches); the new bytes. */
+    private static byte[] tearTail(Path blk) throws java.io.IOException {
+        byte[] whole = Files.readAllBytes(blk);
+        byte[] withTail = java.util.Arrays.copyOf(whole, whole.length + 17);
+        withTail[whole.length] = 60;
+        Files.write(blk, withTail);
+        return withTail;
     }
 }
