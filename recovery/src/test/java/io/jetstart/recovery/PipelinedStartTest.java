@@ -77,6 +77,37 @@ class PipelinedStartTest {
         }
     }
 
+    /**
+     * A stream of more than {@link FirstStreams#SMALL_MAX_BYTES} found after the line's sample
+     * (here {@code S50}, given a second block: a sparse file of zeros one byte over the limit, which
+     * both starts report as lost) ends the early forks: it and every stream not yet forked start at
+     * discovery's end, in the plain start's order. Checked here: every stream is still recovered and
+     * the report, the large stream's problems included, is the sequential plain start's.
+     */
+    @Test
+    void aLargeStreamAfterTheSampleEndsTheEarlyForksAndTheReportIsThePlainStarts(@TempDir(factory = TestStores.FastTempDir.class) Path dir)
+            throws Exception {
+        TestStores.generate(dir, SPEC);
+        Path block = TestStores.streamDir(dir, "S50").resolve("msgs").resolve("2.blk");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(block.toFile(), "rw")) {
+            f.setLength(FirstStreams.SMALL_MAX_BYTES + 1);
+        }
+        RecoveryReport plain = StoreRecovery.recover(dir, RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL));
+        RecoveryReport pipelined = StoreRecovery.recover(dir, RecoveryOptions.defaults());
+
+        assertThat(plain.streams()).hasSize(SPEC.streams());
+        StreamReport large = null;
+        for (StreamReport r : plain.streams()) {
+            if (r.name().equals("S50")) {
+                large = r;
+            }
+        }
+        assertThat(large).isNotNull();
+        assertThat(large.blockBytes()).isGreaterThan(FirstStreams.SMALL_MAX_BYTES);
+        assertThat(large.problems()).isNotEmpty();
+        assertThat(said(pipelined)).isEqualTo(said(plain));
+    }
+
     @Test
     void onlyTheStreamsAskedForAreRecoveredAsThePlainStartDoes() throws Exception {
         Set<String> only = new HashSet<>();
