@@ -49,7 +49,7 @@ class PipelinedStartTest {
     }
 
     /** What a report says, without its timings. */
-    private static List<String> said(RecoveryReport r) {
+    static List<String> said(RecoveryReport r) {
         List<String> out = new ArrayList<>();
         for (StreamReport s : r.streams()) {
             // The state's arrays by their contents (a record's toString shows them by identity).
