@@ -164,8 +164,8 @@ final class StreamTask {
     private StreamStore open(StreamDir sd, StreamMeta meta, StoreContext ctx, ServerLine line, StreamKeys keys)
             throws StoreException, InterruptedException {
         return options.verifyBlocks()
-                ? StreamOpener.openVerifyingBlocks(sd, meta, ctx, line, keys)
-                : StreamOpener.open(sd, meta, ctx, line, keys);
+                ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys)
+                : StreamOpener.open(sd, meta.config(), ctx, line, keys);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.jetstart.core.format;
 
 import io.jetstart.core.hash.HashKeys;
 import io.jetstart.core.hash.HighwayHash64;
-import io.jetstart.core.hash.StreamChecksumKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -64,11 +63,6 @@ public final class IndexDbCodec {
      * before it (for an encrypted stream, of the sealed body: the server hashes what it writes).
      */
     public static void checkTrailer(String streamName, byte[] file) throws FormatException {
-        checkTrailer(StreamChecksumKey.of(streamName), file);
-    }
-
-    /** As {@link #checkTrailer(String, byte[])} with the stream's key already made (by its meta files' reader). */
-    public static void checkTrailer(StreamChecksumKey key, byte[] file) throws FormatException {
         // Step 3.
         if (file.length < MIN_FILE_LENGTH) {
             throw new FormatException(-1, "Stream state too short (" + file.length + " bytes)");
@@ -76,7 +70,7 @@ public final class IndexDbCodec {
         // Step 4.
         int bodyLength = file.length - TRAILER_LENGTH;
         long stored = LittleEndian.u64(file, bodyLength);
-        long computed = key.hasher().hash(file, 0, bodyLength);
+        long computed = new HighwayHash64(HashKeys.forStream(streamName)).hash(file, 0, bodyLength);
         if (stored != computed) {
             throw new FormatException(bodyLength, "Stream state checksum did not match (stored "
                     + hexLE(stored) + ", computed " + hexLE(computed) + ")");

@@ -6,7 +6,6 @@ import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.hash.HashKeys;
 import io.jetstart.core.hash.HighwayHash64;
-import io.jetstart.core.hash.StreamChecksumKey;
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.BoundedReads;
 import io.jetstart.core.io.DiskGate;
@@ -97,9 +96,7 @@ public final class MetaFiles {
             throw cancelledOr(e, MetaException.Kind.CHECKSUM_UNREADABLE, sumFile,
                     "Error reading Stream metafile checksum " + GoQuote.quote(sumFile.toString()) + ": " + e.getMessage());
         }
-        // The key is kept for the stream's index.db trailer (StreamMeta.checksumKey): one digest per stream.
-        StreamChecksumKey checksumKey = StreamChecksumKey.of(streamName);
-        String computed = streamChecksum(checksumKey, metaInf);
+        String computed = streamChecksum(streamName, metaInf);
         String stored = new String(sum, StandardCharsets.ISO_8859_1);
         if (!computed.equals(stored)) {
             throw new MetaException(MetaException.Kind.CHECKSUM_MISMATCH, metaFile, "Stream metafile "
@@ -117,7 +114,7 @@ public final class MetaFiles {
             refuseIfEncrypted(streamDir, "Stream", gate);
         }
         try {
-            return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored, checksumKey);
+            return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored);
         } catch (FormatException e) {
             if (!keys.encrypted() && keys.keyFileRuledOut()) {
                 // Not looked for above: a sealed meta.inf is still named as encrypted.
@@ -201,12 +198,7 @@ public final class MetaFiles {
 
     /** The {@code meta.sum} content for a stream's {@code meta.inf} bytes. */
     public static String streamChecksum(String streamName, byte[] metaInf) {
-        return streamChecksum(StreamChecksumKey.of(streamName), metaInf);
-    }
-
-    /** As {@link #streamChecksum(String, byte[])} with the stream's key already made. */
-    public static String streamChecksum(StreamChecksumKey key, byte[] metaInf) {
-        return HighwayHash64.hex(key.hasher().hash(metaInf, 0, metaInf.length));
+        return HighwayHash64.hex(new HighwayHash64(HashKeys.forStream(streamName)).hash(metaInf, 0, metaInf.length));
     }
 
     /** The {@code meta.sum} content for a consumer's {@code meta.inf} bytes. */

@@ -11,7 +11,6 @@ import io.jetstart.core.format.LegacyIndex;
 import io.jetstart.core.format.LegacyIndexCodec;
 import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.format.Tombstone;
-import io.jetstart.core.hash.StreamChecksumKey;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CompressedBlockException;
@@ -19,7 +18,6 @@ import io.jetstart.core.io.MsgsListing;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
-import io.jetstart.core.meta.StreamMeta;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -67,7 +65,7 @@ public final class StreamOpener {
      */
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                    ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
-        return open(account, name, dir, config, ctx, line, keys, new Listing(null), null);
+        return open(account, name, dir, config, ctx, line, keys, new Listing(null));
     }
 
     /**
@@ -77,30 +75,18 @@ public final class StreamOpener {
      */
     public static StreamStore open(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line, StreamKeys keys)
             throws StoreException, InterruptedException {
-        return open(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()), null);
-    }
-
-    /**
-     * As {@link #open(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)} with the stream's
-     * verified meta files: the {@code index.db} trailer is checked with the key {@code meta.sum} was
-     * checked with ({@link StreamMeta#checksumKey()}), not a second digest of the same name.
-     */
-    public static StreamStore open(StreamDir sd, StreamMeta meta, StoreContext ctx, ServerLine line, StreamKeys keys)
-            throws StoreException, InterruptedException {
-        return open(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys, new Listing(sd.msgs()),
-                meta.checksumKey());
+        return open(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()));
     }
 
     private static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
-                                    ServerLine line, StreamKeys keys, Listing listing, StreamChecksumKey checksumKey)
-            throws StoreException, InterruptedException {
+                                    ServerLine line, StreamKeys keys, Listing listing) throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
         // An instanceof, not a pattern switch over the sealed FastPath: a fresh JVM's first such
         // switch builds a class at run time (SwitchBootstraps), ~6 ms on the first stream's way
         // (package-info). Adopted needs nothing more.
-        if (fastPath(s, line, listing, checksumKey) instanceof FastPath.Rebuild r) {
+        if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             rebuild(s, r.prior(), line, listing);
         }
         finish(s);
@@ -167,29 +153,22 @@ public final class StreamOpener {
     /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine)} with loaded keys (null: load them). */
     public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                                   ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
-        return openVerifyingBlocks(account, name, dir, config, ctx, line, keys, new Listing(null), null);
+        return openVerifyingBlocks(account, name, dir, config, ctx, line, keys, new Listing(null));
     }
 
     /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine, StreamKeys)} with discovery's listing of {@code msgs/} (see {@link #open(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)}). */
     public static StreamStore openVerifyingBlocks(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line,
                                                   StreamKeys keys) throws StoreException, InterruptedException {
-        return openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()), null);
-    }
-
-    /** As {@link #openVerifyingBlocks(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)} with the stream's verified meta files (see {@link #open(StreamDir, StreamMeta, StoreContext, ServerLine, StreamKeys)}). */
-    public static StreamStore openVerifyingBlocks(StreamDir sd, StreamMeta meta, StoreContext ctx, ServerLine line,
-                                                  StreamKeys keys) throws StoreException, InterruptedException {
-        return openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), meta.config(), ctx, line, keys, new Listing(sd.msgs()),
-                meta.checksumKey());
+        return openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()));
     }
 
     private static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
-                                                   ServerLine line, StreamKeys keys, Listing listing,
-                                                   StreamChecksumKey checksumKey) throws StoreException, InterruptedException {
+                                                   ServerLine line, StreamKeys keys, Listing listing)
+            throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        if (fastPath(s, line, listing, checksumKey) instanceof FastPath.Rebuild r) {
+        if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
             rebuild(s, r.prior(), line, listing);
             finish(s);
@@ -248,9 +227,7 @@ public final class StreamOpener {
         }
     }
 
-    /** @param checksumKey the stream's checksum key when its meta files' reader made it (null: made here, if needed) */
-    private static FastPath fastPath(StreamStore s, ServerLine line, Listing listing, StreamChecksumKey checksumKey)
-            throws StoreException, InterruptedException {
+    private static FastPath fastPath(StreamStore s, ServerLine line, Listing listing) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
         if (listing.knownWithoutIndexDb()) {
             // What a failed open below would say, without the open and its exception.
@@ -269,9 +246,7 @@ public final class StreamOpener {
         try {
             // Spec 4.4 steps 3-6: the trailer covers the bytes as stored; an encrypted body is
             // nonce || seal(body) under the stream's key.
-            // The key of this stream's name only: a key made for another name is not this trailer's.
-            IndexDbCodec.checkTrailer(checksumKey != null && checksumKey.isFor(s.name) ? checksumKey
-                    : StreamChecksumKey.of(s.name), bytes);
+            IndexDbCodec.checkTrailer(s.name, bytes);
             byte[] body = s.keys.open(file, Arrays.copyOf(bytes, bytes.length - IndexDbCodec.TRAILER_LENGTH));
             db = IndexDbCodec.decodeBody(body, body.length);
         } catch (FormatException e) {

@@ -5,7 +5,6 @@ import static io.jetstart.core.format.TestBytes.seal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.jetstart.core.hash.StreamChecksumKey;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,16 +50,6 @@ class IndexDbCodecTest {
         return new IndexDb(3, 0, 0, 6, 0, 5, T1, List.of(),
                 List.of(new IndexDb.Block(1, 0, 6, 0, 5, T1, 0, 0, new SequenceSet())),
                 1, PURGE_TOMBSTONE_CHECKSUM);
-    }
-
-    @Test
-    void theTrailerCheckedWithAKeyMadeOnceIsTheOneOfTheStreamsName() throws FormatException {
-        byte[] file = IndexDbCodec.encode(STREAM, b1AndB2(3), 3);
-        IndexDbCodec.checkTrailer(StreamChecksumKey.of(STREAM), file);
-        assertThatThrownBy(() -> IndexDbCodec.checkTrailer(StreamChecksumKey.of("OTHER"), file))
-                .isInstanceOf(FormatException.class).hasMessageContaining("Stream state checksum did not match");
-        assertThatThrownBy(() -> IndexDbCodec.checkTrailer("OTHER", file))
-                .isInstanceOf(FormatException.class).hasMessageContaining("Stream state checksum did not match");
     }
 
     @Test

@@ -137,15 +137,6 @@ class MetaFilesTest {
     }
 
     @Test
-    void aStreamsMetaFilesGiveTheKeyTheirChecksumWasCheckedWith() throws Exception {
-        Path lim1 = Fixtures.streamDir(Fixtures.copy("nats-2.15.1-small", tmp), "LIM1");
-        StreamMeta meta = MetaFiles.readStream(lim1, gate);
-        assertThat(meta.checksumKey().isFor("LIM1")).isTrue();
-        assertThat(MetaFiles.streamChecksum(meta.checksumKey(), meta.metaInf())).isEqualTo(meta.metaSum())
-                .isEqualTo(MetaFiles.streamChecksum("LIM1", meta.metaInf()));
-    }
-
-    @Test
     void aStreamDirectoryCopiedUnderAnotherNameFails() throws Exception {
         Path lim1 = Fixtures.streamDir(Fixtures.copy("nats-2.15.1-small", tmp), "LIM1");
         Path renamed = Files.move(lim1, lim1.resolveSibling("LIM2"));
