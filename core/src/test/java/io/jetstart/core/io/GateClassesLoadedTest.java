@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import org.junit.jupiter.api.Test;
 
 /**
  * A gate's waiter class is loaded with the gate, not by the first operation that has to wait: that
@@ -48,7 +49,7 @@ class GateClassesLoadedTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theWaiterClassIsLoadedWhenAGateIsMadeBeforeAnyOperationWaits() throws Exception {
         Isolated loader = new Isolated();
         Class<?> gate = loader.loadClass(GATE);
