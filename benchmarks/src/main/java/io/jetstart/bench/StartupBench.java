@@ -114,7 +114,7 @@ final class StartupBench {
             launcherCache = why == null ? cacheFile : null;
             notes.add(why == null ? "as ./jetstart starts it: the launcher's options and an AOT cache trained as ./jetstart trains its "
                     + "own (one untimed JVM, bin/jvm.args without the C1-only options, recovers the small store of the CLI's warmup "
-                    + "command, 4 streams × 20,000 × 64 B, then its second store, 64 streams × 200 × 100 B with 2 consumers each, "
+                    + "command, 4 streams × 20,000 × 64 B, once on one thread as its inspect walks it, then its second store, 64 streams × 200 × 100 B with 2 consumers each, "
                     + "each with index.db and then rebuilt), started with -XX:AOTMode=on"
                     : "launcher-style AOT cache training failed: " + why);
         }
