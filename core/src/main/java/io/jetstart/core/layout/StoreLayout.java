@@ -120,16 +120,16 @@ public record StoreLayout(Path jetstreamDir, List<StreamDir> streams, List<Strin
      * the others are stat'ed, so that the store's block bytes known so far, a lower bound of its
      * total, grow by a few large blocks rather than by a stat of every block. A stream is chosen,
      * smallest first among those seen, once {@code sharePercent} % of the bytes known covers it
-     * and those chosen before it. At most {@value LayoutScanner#SMALL_SCAN_MAX_STATS} blocks are
-     * stat'ed, and a store with more than {@value LayoutScanner#SMALL_SCAN_MAX_ENTRIES} entries in
-     * its {@code streams/} folders is not looked at ({@link Small#NONE}): the walk is repeated by
-     * discovery, which must stay one listing per directory on a store of many streams. As
-     * {@link #findNamed}, this assumes the store does not change until discovery has run.
+     * and those chosen before it. At most 64 blocks are stat'ed, and a store with more than 32
+     * entries in its {@code streams/} folders is not looked into ({@link Small#NONE}): the walk is
+     * repeated by discovery, which must stay one listing per directory on a store of many streams.
+     * As {@link #findNamed}, this assumes the store does not change until discovery has run, and
+     * that a {@code msgs/} it can list it can also stat in.
      *
      * @throws IOException as {@link #discover}
      */
     public static Small findSmall(Path storeDir, DiskGate gate, Set<String> only, long maxBytes, int sharePercent)
             throws IOException {
-        return new LayoutScanner(gate).scanSmall(storeDir, only, maxBytes, sharePercent);
+        return new SmallStreamScan(gate).scan(storeDir, only, maxBytes, sharePercent);
     }
 }

@@ -145,7 +145,7 @@ class FindSmallTest {
         Path store = tmp.resolve("store");
         Path streams = streams(store);
         stream(streams, "BIG", blocks(10, 8L << 20));
-        for (int i = 0; i < LayoutScanner.SMALL_SCAN_MAX_ENTRIES; i++) {
+        for (int i = 0; i < SmallStreamScan.MAX_ENTRIES; i++) {
             stream(streams, "S" + i, 100);
         }
         List<Integer> ops = new ArrayList<>();
