@@ -89,7 +89,8 @@ final class SmallStreamScan {
                 listed.add(new String[] {account.name(), e.name()});
                 entries.add(e);
             }
-            // Every streams/ folder is listed before any stream is walked: a store of many streams costs two listings here.
+            // Every streams/ folder is listed before any stream is walked: a store of many streams
+            // costs its listings here, no stream's.
             if (listed.size() > MAX_ENTRIES) {
                 return StoreLayout.Small.NONE;
             }
@@ -115,7 +116,8 @@ final class SmallStreamScan {
         long taken = 0;
         while (next < seen.size() && stats + seen.get(next).blockFiles() <= MAX_STATS) {
             Seen s = seen.get(next++);
-            StreamDir sd = scanner.scanStream(s.account(), s.entry(), s.account() + "/" + LayoutScanner.STREAMS + "/" + s.entry().name(), LayoutScanner.MSGS_ENTRIES);
+            String rel = s.account() + "/" + LayoutScanner.STREAMS + "/" + s.entry().name();
+            StreamDir sd = scanner.scanStream(s.account(), s.entry(), rel, LayoutScanner.MSGS_ENTRIES);
             stats += s.blockFiles();
             if (sd == null) {
                 continue;
@@ -169,7 +171,8 @@ final class SmallStreamScan {
                 return new Seen(account, stream, blocks.toArray(new String[0]), blocks.size());
             }
         }
-        StreamDir sd = scanner.scanStream(account, stream, account + "/" + LayoutScanner.STREAMS + "/" + stream.name(), LayoutScanner.STAT_NONE);
+        String rel = account + "/" + LayoutScanner.STREAMS + "/" + stream.name();
+        StreamDir sd = scanner.scanStream(account, stream, rel, LayoutScanner.STAT_NONE);
         return sd == null ? null : new Seen(account, stream, null, sd.msgs() == null ? 0 : sd.msgs().blocks().size());
     }
 
