@@ -46,6 +46,20 @@ final class FirstStreams {
      *             in plan order anyway)
      */
     static FirstStreams choose(List<StreamDir> streams, Set<String> named, boolean smallFirst, boolean wait) {
+        long total = 0;
+        for (StreamDir sd : streams) {
+            total += sd.blockBytes();
+        }
+        return choose(streams, named, smallFirst, wait, total, 0);
+    }
+
+    /**
+     * As {@link #choose(List, Set, boolean, boolean)}, for {@code streams} that are part of a store
+     * of {@code storeBytes} block bytes whose small streams started early hold {@code takenBytes} of
+     * the share already ({@link NamedFirstStart} after {@code StoreLayout.findSmall}).
+     */
+    static FirstStreams choose(List<StreamDir> streams, Set<String> named, boolean smallFirst, boolean wait, long storeBytes,
+                               long takenBytes) {
         Map<StreamDir, Boolean> first = new IdentityHashMap<>();
         for (StreamDir sd : streams) {
             if (named.contains(sd.name())) {
@@ -53,14 +67,10 @@ final class FirstStreams {
             }
         }
         if (smallFirst) {
-            long total = 0;
-            for (StreamDir sd : streams) {
-                total += sd.blockBytes();
-            }
-            long budget = total / 100 * SMALL_SHARE_PERCENT;
+            long budget = storeBytes / 100 * SMALL_SHARE_PERCENT;
             List<StreamDir> bySize = new ArrayList<>(streams);
             bySize.sort(BySize.INSTANCE);
-            long taken = 0;
+            long taken = takenBytes;
             for (StreamDir sd : bySize) {
                 if (sd.blockBytes() > SMALL_MAX_BYTES || taken + sd.blockBytes() > budget) {
                     break;

@@ -31,6 +31,15 @@ import java.util.concurrent.CountDownLatch;
  * (docs/BENCHMARKS.md). The named streams' events are held back until discovery's
  * {@code RecoveryStarted}. A close() interrupts the whole group, discovery included, which still
  * runs to its end (a stat pass) so that the report names every stream, cancelled.
+ *
+ * <p>The same start serves a small-first run without names ({@link #runSmall}): the streams that
+ * {@code StoreLayout.findSmall} shows the plan surely takes as small (1 % of the store's bytes
+ * known before discovery covers them) start as named ones would, with what the plain start gives a
+ * first stream (its own size's record checksum, the gate's first lane, the consumers' runner the
+ * store's stream count calls for), and the rest of the plan chooses its small streams from what
+ * remains of the whole store's share. On the open bench's store {@code SMALL} is last by name, so
+ * without this it waited for a stat of every block of the big streams (docs/BENCHMARKS.md,
+ * "Per-stream readiness", ninth pass).
  */
 final class NamedFirstStart {
     private final RecoveryRun run;
@@ -43,12 +52,40 @@ final class NamedFirstStart {
     private final CountDownLatch namedDone;
     /** Discovery starts once every named stream has ended, or as soon as one waits for the store's line. */
     private final CountDownLatch discoveryGo = new CountDownLatch(1);
+    /** The early streams are the store's small ones ({@link #runSmall}), not named ones. */
+    private final StoreLayout.Small small;
 
-    private NamedFirstStart(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named) {
+    private NamedFirstStart(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named, StoreLayout.Small small) {
         this.run = run;
         this.storeDir = storeDir;
         this.named = named;
         this.namedDone = new CountDownLatch(named.size());
+        this.small = small;
+    }
+
+    /** Whether a run may start its small streams this way: parallel, small-first, no stream named first. */
+    static boolean smallApplies(RecoveryRun run) {
+        return !run.sequential() && run.options.smallFirst() && run.options.firstStreams().isEmpty();
+    }
+
+    /**
+     * The small streams the small-first plan surely chooses ({@code StoreLayout.findSmall} with
+     * {@link FirstStreams}' rule, within {@link RecoveryOptions#onlyStreams}); none when the store
+     * cannot be looked into that way (discovery then says why).
+     */
+    static StoreLayout.Small findSmall(Path storeDir, DiskGate io, RecoveryOptions options) {
+        try {
+            return StoreLayout.findSmall(storeDir, io, options.onlyStreams(), FirstStreams.SMALL_MAX_BYTES,
+                    FirstStreams.SMALL_SHARE_PERCENT);
+        } catch (IOException e) {
+            return StoreLayout.Small.NONE;
+        }
+    }
+
+    /** Recovers the store, {@code small}'s streams (from {@link #findSmall}, not empty) first. */
+    static RecoveryReport runSmall(RecoveryRun run, Path storeDir, StoreLayout.Small small)
+            throws IOException, InterruptedException {
+        return new NamedFirstStart(run, storeDir, small.streams(), small).run();
     }
 
     /**
@@ -77,7 +114,7 @@ final class NamedFirstStart {
     /** Recovers the store, {@code named} (from {@link #find}, not empty) first. */
     static RecoveryReport run(RecoveryRun run, Path storeDir, List<StoreLayout.Found> named)
             throws IOException, InterruptedException {
-        return new NamedFirstStart(run, storeDir, named).run();
+        return new NamedFirstStart(run, storeDir, named, null).run();
     }
 
     /** What became of discovery and of the streams it started. */
@@ -114,7 +151,7 @@ final class NamedFirstStart {
             int listedBefore = named.get(i).listedBefore();
             StreamLine line = run.options.serverLine() != null ? StreamLine.known(run.options.serverLine())
                     : StreamLine.early(new Lowest(sd, listedBefore, ioFirst), storeLine, new DiscoveryGo(), sd.dir());
-            tasks.add(slots.task(i, line, run.runner, ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(),
+            tasks.add(slots.task(i, line, consumerRunner(sd), ioFirst, RecordHashSource.forStore(sd.blockBytes()), FirstStreams.none(),
                     new NamedEnded()));
         }
         tasks.add(new TaskRunner.NamedTask<>("discovery", new Discovery()));
@@ -150,6 +187,16 @@ final class NamedFirstStart {
             return run.finish(reports, done.layout().skipped(), done.hashes(), done.lineChoice(), interruptedByOther);
         }
         return run.finish(reports, List.of(), RecordHashSource.forStore(namedBytes), undetected(), interruptedByOther);
+    }
+
+    /**
+     * The runner of an early stream's consumers: as {@link RecoveryRun#fork} chooses it for a small
+     * stream (on its own task when the store has more streams than workers); a named stream's get a
+     * group of their own.
+     */
+    private TaskRunner consumerRunner(StreamDir sd) {
+        return small != null && small.seen() > run.options.workers() && sd.consumers().size() <= RecoveryRun.INLINE_CONSUMERS
+                ? TaskRunners.sequential() : run.runner;
     }
 
     // The classes below stand for lambdas: made and run once per open on the named streams' way,
@@ -280,7 +327,9 @@ final class NamedFirstStart {
                 others.add(sd);
             }
         }
-        FirstStreams first = FirstStreams.choose(others, Set.of(), run.options.smallFirst(), true);
+        // Small streams started early hold their part of the store's share (the plan's, as without them).
+        FirstStreams first = small == null ? FirstStreams.choose(others, Set.of(), run.options.smallFirst(), true)
+                : FirstStreams.choose(others, Set.of(), true, true, totalBytes, small.bytes());
         others.sort(first.order());
         try {
             // The others start once every named stream's task has ended (as they wait for first streams).

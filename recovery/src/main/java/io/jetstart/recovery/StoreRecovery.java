@@ -17,8 +17,10 @@ import java.util.function.UnaryOperator;
  * consumers right after the stream opens, as a nested group (or one after another on the stream's
  * task, when the store has more streams than workers). Streams named first
  * ({@link RecoveryOptions#firstStreams}) start before the store is discovered
- * ({@link NamedFirstStart}); without them a parallel run forks its streams' tasks while discovery
- * goes on ({@link PipelinedStart}), with the same plan, line and report.
+ * ({@link NamedFirstStart}), and so do the small streams of a small-first run that a look before
+ * discovery shows the plan surely takes ({@code StoreLayout.findSmall}); without either a parallel
+ * run forks its streams' tasks while discovery goes on ({@link PipelinedStart}), with the same
+ * plan, line and report.
  *
  * <p>Read-only: nothing is written, truncated or deleted. A {@code StoreRecovery} runs once;
  * {@link #close()} from another thread cancels a run in progress, and {@link #run()} then returns
@@ -93,6 +95,12 @@ public final class StoreRecovery implements AutoCloseable {
                 tasksStarting = true;
                 return NamedFirstStart.run(run, storeDir, named);
             }
+            StoreLayout.Small small = NamedFirstStart.smallApplies(run) ? NamedFirstStart.findSmall(storeDir, run.io, options)
+                    : StoreLayout.Small.NONE;
+            if (!small.streams().isEmpty()) {
+                tasksStarting = true;
+                return NamedFirstStart.runSmall(run, storeDir, small);
+            }
             if (PipelinedStart.applies(run)) {
                 return PipelinedStart.run(run, storeDir, new TasksStarting());
             }
@@ -116,7 +124,11 @@ public final class StoreRecovery implements AutoCloseable {
      * a warm open on the 2-core machine, on the first stream's way (docs/BENCHMARKS.md,
      * "Per-stream readiness", eighth pass). Nothing when streams are named first: their events are
      * held until discovery ends, after they are served, so the reporter is not on their way, and
-     * its start would only take a core from their start. Call it after {@code run} has started or
+     * its start would only take a core from their start. A small-first run that starts its small
+     * streams before discovery ({@link NamedFirstStart#runSmall}) holds its events too, but whether
+     * it will is known only once its look at the store is done: the reporter starts here all the
+     * same (not starting it there made no measurable difference, docs/BENCHMARKS.md, "Per-stream
+     * readiness", ninth pass). Call it after {@code run} has started or
      * will surely start: {@code run} closes the reporter it starts.
      */
     public void startEventReporter() {

@@ -2,6 +2,7 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.write.GeneratorSpec;
 import java.nio.file.Path;
 import java.util.List;
@@ -80,6 +81,30 @@ class FirstStreamsTest {
                 .as("with smallFirst").startsWith("start S4", "end S4");
         List<String> without = startsAndEnds(mixed, RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL));
         assertThat(without).as("largest first without it").startsWith("start S1").endsWith("start S4", "end S4");
+    }
+
+    /**
+     * Small streams started before discovery hold part of the store's share: the others' choice is
+     * made against the whole store's bytes, with what remains of its 1 %.
+     */
+    @Test
+    void theShareAlreadyTakenByEarlyStreamsIsLeftOutOfTheOthersChoice() {
+        StreamDir big = dir("BIG", 1_000_000);
+        StreamDir a = dir("A", 4_000);
+        StreamDir b = dir("B", 5_000);
+        List<StreamDir> others = List.of(big, a, b);
+        // 1 % of 1,010,000 bytes (with 1,000 taken early by a stream not among these) is 10,100.
+        FirstStreams none = FirstStreams.choose(others, Set.of(), true, true, 1_010_000, 1_000);
+        assertThat(none.isFirst(a)).isTrue();
+        assertThat(none.isFirst(b)).isTrue();
+        FirstStreams some = FirstStreams.choose(others, Set.of(), true, true, 1_010_000, 4_000);
+        assertThat(some.isFirst(a)).as("4,000 + 4,000 fit in 10,100").isTrue();
+        assertThat(some.isFirst(b)).as("and 5,000 more do not").isFalse();
+        assertThat(some.isFirst(big)).isFalse();
+    }
+
+    private static StreamDir dir(String name, long bytes) {
+        return new StreamDir("$G", name, Path.of(name), bytes, 1, false, List.of(), io.jetstart.core.layout.Encryption.NONE, null);
     }
 
     private static List<String> startsAndEnds(Path store, RecoveryOptions options) throws Exception {

@@ -40,12 +40,12 @@ final class LayoutScanner {
     /** Every entry's attributes. */
     private static final Predicate<String> EVERY_NAME = new Names(Names.EVERY);
     /** No entry's attributes: the names are all that is used. */
-    private static final Predicate<String> STAT_NONE = new Names(Names.NONE);
+    static final Predicate<String> STAT_NONE = new Names(Names.NONE);
     /** The entries of a stream directory that discovery looks at. */
     private static final Predicate<String> STREAM_ENTRIES = new Names(Names.STREAM);
 
     /** The entries of {@code msgs/} whose size or kind discovery uses (not 2.9's .idx and .fss). */
-    private static final Predicate<String> MSGS_ENTRIES = new Names(Names.MSGS);
+    static final Predicate<String> MSGS_ENTRIES = new Names(Names.MSGS);
 
     /**
      * The name filters above, one named class rather than four lambdas: discovery runs on the first
@@ -162,7 +162,7 @@ final class LayoutScanner {
     }
 
     /** {@code <storeDir>/jetstream} when it exists, else {@code storeDir} itself if it holds accounts. */
-    private Path locate(Path storeDir) throws IOException {
+    Path locate(Path storeDir) throws IOException {
         Path nested = storeDir.resolve(JETSTREAM);
         if (gate.run(FileChecks.isDirectory(nested))) {
             return nested;
@@ -234,8 +234,16 @@ final class LayoutScanner {
     }
 
     private StreamDir scanStream(String account, DirListing.Entry stream, String rel) throws IOException {
-        StreamDir plain = scanPlainStream(account, stream);
-        return plain != null ? plain : scanListedStream(account, stream, rel);
+        return scanStream(account, stream, rel, MSGS_ENTRIES);
+    }
+
+    /**
+     * As discovery scans a stream; {@code msgsStat} the entries of {@code msgs/} whose attributes
+     * are read ({@link #STAT_NONE} for names only: then no size is known, whatever the stream is).
+     */
+    StreamDir scanStream(String account, DirListing.Entry stream, String rel, Predicate<String> msgsStat) throws IOException {
+        StreamDir plain = scanPlainStream(account, stream, msgsStat);
+        return plain != null ? plain : scanListedStream(account, stream, rel, msgsStat);
     }
 
     /**
@@ -249,12 +257,12 @@ final class LayoutScanner {
      * listing the stream directory and stating its entries: discovery runs alone, before the first
      * stream task starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
      */
-    private StreamDir scanPlainStream(String account, DirListing.Entry stream) throws IOException {
+    private StreamDir scanPlainStream(String account, DirListing.Entry stream, Predicate<String> msgsStat) throws IOException {
         Path keyFile = stream.path().resolve(META_KEY);
         if (gate.run(FileChecks.existsNoFollow(keyFile))) {
             return null;
         }
-        DirListing m = listOrNull(stream.path().resolve(MSGS), MSGS_ENTRIES, false);
+        DirListing m = listOrNull(stream.path().resolve(MSGS), msgsStat, false);
         if (m == null) {
             return null;
         }
@@ -274,7 +282,7 @@ final class LayoutScanner {
      * A listing, or null when the directory cannot be listed for any reason but a cancellation; with
      * {@code tellAbsent}, {@link #NOT_THERE} when it does not exist or is not a directory.
      */
-    private DirListing listOrNull(Path dir, Predicate<String> statThese, boolean tellAbsent) throws IOException {
+    DirListing listOrNull(Path dir, Predicate<String> statThese, boolean tellAbsent) throws IOException {
         try {
             return DirListing.of(dir, gate, statThese);
         } catch (ClosedByInterruptException | InterruptedIOException e) {
@@ -288,7 +296,8 @@ final class LayoutScanner {
     }
 
     /** A stream scanned from a listing of its own directory: every case, with its skips. */
-    private StreamDir scanListedStream(String account, DirListing.Entry stream, String rel) throws IOException {
+    private StreamDir scanListedStream(String account, DirListing.Entry stream, String rel, Predicate<String> msgsStat)
+            throws IOException {
         // Only what is read below needs its attributes, not meta.inf or meta.sum. Not a directory: a
         // file, a dangling link, or an entry removed since streams/ was listed.
         DirListing top = listOrSkip(stream.path(), rel, STREAM_ENTRIES, "not a directory, not a stream");
@@ -298,7 +307,7 @@ final class LayoutScanner {
         DirListing m = null;
         DirListing.Entry msgs = top.find(MSGS);
         if (msgs != null && msgs.directory()) {
-            m = listOrSkip(msgs.path(), rel + "/" + MSGS, MSGS_ENTRIES);
+            m = listOrSkip(msgs.path(), rel + "/" + MSGS, msgsStat);
             if (m == null) {
                 return null;
             }

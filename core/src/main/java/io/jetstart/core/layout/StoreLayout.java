@@ -94,4 +94,42 @@ public record StoreLayout(Path jetstreamDir, List<StreamDir> streams, List<Strin
     public static List<Found> findNamed(Path storeDir, DiskGate gate, Set<String> names) throws IOException {
         return new LayoutScanner(gate).scanNamed(storeDir, names);
     }
+
+    /**
+     * What {@link #findSmall} found.
+     *
+     * @param streams the streams chosen, as {@link #discover} describes them, in the order chosen
+     * @param bytes   their block bytes together
+     * @param seen    how many streams of the store (within the names asked for) the walk saw, as
+     *                discovery will find them when every file it lists can be stat'ed
+     */
+    public record Small(List<Found> streams, long bytes, int seen) {
+        /** Nothing found (a store too large to look at this way). */
+        public static final Small NONE = new Small(List.of(), 0, 0);
+
+        public Small {
+            streams = List.copyOf(streams);
+        }
+    }
+
+    /**
+     * Streams of at most {@code maxBytes} of blocks whose blocks together are surely at most
+     * {@code sharePercent} % of the store's (of the streams named {@code only}; empty: all), found
+     * before the store is discovered: each stream's {@code msgs/} is listed by name, the streams
+     * with the fewest block files are scanned as {@link #discover} scans them and single blocks of
+     * the others are stat'ed, so that the store's block bytes known so far, a lower bound of its
+     * total, grow by a few large blocks rather than by a stat of every block. A stream is chosen,
+     * smallest first among those seen, once {@code sharePercent} % of the bytes known covers it
+     * and those chosen before it. At most 64 blocks are stat'ed, and a store with more than 32
+     * entries in its {@code streams/} folders is not looked into ({@link Small#NONE}): the walk is
+     * repeated by discovery, which must stay one listing per directory on a store of many streams.
+     * As {@link #findNamed}, this assumes the store does not change until discovery has run, and
+     * that a {@code msgs/} it can list it can also stat in.
+     *
+     * @throws IOException as {@link #discover}
+     */
+    public static Small findSmall(Path storeDir, DiskGate gate, Set<String> only, long maxBytes, int sharePercent)
+            throws IOException {
+        return new SmallStreamScan(gate).scan(storeDir, only, maxBytes, sharePercent);
+    }
 }
