@@ -187,8 +187,8 @@ public final class RecoveryProgress implements RecoveryListener {
     /**
      * Its own equals and hashCode: a record's are bootstrapped at their first call
      * ({@code ObjectMethods}, a dozen method-handle forms spun at run time, which an AOT cache does
-     * not keep), and that first call came on the events thread with the first stream's event,
-     * ~0.1 s of it in a fresh CLI recovery of many (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     * not keep), and that first call came on the events thread with the first stream's event in
+     * every CLI recovery (docs/BENCHMARKS.md, "./jetstart recover's own start").
      */
     private record StreamKey(String account, String stream) {
         @Override
