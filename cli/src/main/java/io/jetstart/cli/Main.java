@@ -33,8 +33,9 @@ public final class Main {
      * keeps the two lists equal). A command line that starts with one of these names gets a tree of
      * the root and that command only: picocli builds the model of every command it is given, by
      * reflection over their annotations, and its classes (compiled for Java 5) cannot be kept in
-     * the launcher's AOT cache, so the full tree of 16 commands cost a fresh JVM ~0.3 s of its
-     * start, before any command ran (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     * the launcher's AOT cache, so building the model of all 16 commands cost every start of a
+     * fresh JVM (recover --help: 0.355 s, 0.275 s with one command's; docs/BENCHMARKS.md,
+     * "./jetstart recover's own start").
      */
     static final Map<String, Class<?>> COMMANDS = Map.ofEntries(
             Map.entry("inspect", InspectCommand.class), Map.entry("recover", RecoverCommand.class),

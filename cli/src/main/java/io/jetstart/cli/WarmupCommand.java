@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
  * a rebuild), then recovers a store of 64 small streams both ways, so the cache holds the classes
  * and method profiles of every path a user takes, not only the demo's. Each output form is taken
  * once: the tables and the JSON, and a recovery with its log lines and progress line as a user
- * starts it (without {@code --quiet}): trained only quiet, the cache lacked slf4j, the log and
- * progress listeners and the console, ~80 classes a plain {@code recover} then read from the jars
- * (docs/BENCHMARKS.md, "./jetstart recover's own start"). Output is discarded (the log lines go
- * to stderr, which the launcher discards); the temp stores are deleted.
+ * starts it (without {@code --quiet}): trained only quiet, the cache lacked slf4j (35 classes),
+ * the log and progress listeners and the console's, which every plain {@code recover} then read
+ * from the jars (docs/BENCHMARKS.md, "./jetstart recover's own start"). Output is discarded (the
+ * log lines go to stderr, which the launcher discards); the temp stores are deleted.
  */
 @Command(name = "warmup", hidden = true, description = "Train the launcher's start-up cache (used by ./jetstart).")
 final class WarmupCommand implements Callable<Integer> {
