@@ -53,7 +53,7 @@ final class ProgressReporter implements AutoCloseable {
         this.terminal = terminal;
         this.period = periodNanos;
         this.width = columns();
-        this.ticker = Thread.ofPlatform().daemon().name("jetstart-progress").start(this::tickLoop);
+        this.ticker = Thread.ofPlatform().daemon().name("jetstart-progress").start(new Ticker());
     }
 
     /**
@@ -74,7 +74,23 @@ final class ProgressReporter implements AutoCloseable {
 
     /** {@code logging}, with the progress line erased before each event it may log. */
     RecoveryListener around(RecoveryListener logging) {
-        return e -> {
+        return new ErasingFirst(logging);
+    }
+
+    // Named classes, not a lambda and a method reference: made before every logged recovery, where
+    // a fresh JVM would spin a class for each at run time (docs/BENCHMARKS.md, "./jetstart
+    // recover's own start").
+
+    /** The log listener, with the progress line erased before each event it may log. */
+    private final class ErasingFirst implements RecoveryListener {
+        private final RecoveryListener logging;
+
+        ErasingFirst(RecoveryListener logging) {
+            this.logging = logging;
+        }
+
+        @Override
+        public void onEvent(RecoveryEvent e) {
             if (e instanceof RecoveryEvent.BlockScanned || e instanceof RecoveryEvent.ConsumerRestored) {
                 logging.onEvent(e); // never logged: no need to erase anything
                 return;
@@ -89,7 +105,15 @@ final class ProgressReporter implements AutoCloseable {
             } finally {
                 console.unlock();
             }
-        };
+        }
+    }
+
+    /** The ticker thread's loop. */
+    private final class Ticker implements Runnable {
+        @Override
+        public void run() {
+            tickLoop();
+        }
     }
 
     private void tickLoop() {

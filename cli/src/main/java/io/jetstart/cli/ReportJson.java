@@ -143,22 +143,22 @@ final class ReportJson {
     static ObjectNode consumer(ConsumerOutcome c) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("name", c.name());
-        switch (c) {
-            case ConsumerOutcome.Restored r -> {
-                ConsumerInfo i = r.info();
-                n.put("created", i.config().created());
-                n.set("config", i.config().json());
-                n.set("delivered", pair(i.delivered()));
-                n.set("ack_floor", pair(i.ackFloor()));
-                n.put("num_ack_pending", i.numAckPending());
-                n.put("num_redelivered", i.numRedelivered());
-                n.put("num_pending", i.numPending());
-                n.set("problems", problems(i.problems()));
-            }
-            case ConsumerOutcome.Failed f -> {
-                n.put("failed", true);
-                n.set("problems", problems(java.util.List.of(f.cause())));
-            }
+        // An instanceof chain, not a pattern switch: the first pattern switch of a JVM spins its
+        // class at run time, which the launcher's AOT cache cannot keep (docs/BENCHMARKS.md,
+        // "./jetstart recover's own start"); ConsumerOutcome has these two kinds.
+        if (c instanceof ConsumerOutcome.Restored r) {
+            ConsumerInfo i = r.info();
+            n.put("created", i.config().created());
+            n.set("config", i.config().json());
+            n.set("delivered", pair(i.delivered()));
+            n.set("ack_floor", pair(i.ackFloor()));
+            n.put("num_ack_pending", i.numAckPending());
+            n.put("num_redelivered", i.numRedelivered());
+            n.put("num_pending", i.numPending());
+            n.set("problems", problems(i.problems()));
+        } else if (c instanceof ConsumerOutcome.Failed f) {
+            n.put("failed", true);
+            n.set("problems", problems(java.util.List.of(f.cause())));
         }
         return n;
     }

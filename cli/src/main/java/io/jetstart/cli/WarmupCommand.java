@@ -9,10 +9,14 @@ import picocli.CommandLine.Command;
 
 /**
  * Hidden: the training run for the launcher's AOT cache. Runs the real commands in this JVM on a
- * small temp store (generate, inspect and recover on the fast path, recover and dump after a
- * rebuild), then recovers a store of 64 small streams both ways, so the cache holds the classes and
- * method profiles of every path a user takes, not only the demo's. Output is discarded; the temp
- * stores are deleted.
+ * small temp store (generate, inspect and verify, recover on the fast path, recover and dump after
+ * a rebuild), then recovers a store of 64 small streams both ways, so the cache holds the classes
+ * and method profiles of every path a user takes, not only the demo's. Each output form is taken
+ * once: the tables and the JSON, and a recovery with its log lines and progress line as a user
+ * starts it (without {@code --quiet}): trained only quiet, the cache lacked slf4j (35 classes),
+ * the log and progress listeners and the console's, which every plain {@code recover} then read
+ * from the jars (docs/BENCHMARKS.md, "./jetstart recover's own start"). Output is discarded (the
+ * log lines go to stderr, which the launcher discards); the temp stores are deleted.
  */
 @Command(name = "warmup", hidden = true, description = "Train the launcher's start-up cache (used by ./jetstart).")
 final class WarmupCommand implements Callable<Integer> {
@@ -26,7 +30,9 @@ final class WarmupCommand implements Callable<Integer> {
             int status = Main.run(sink, sink, "generate", store, "--streams", "4", "--messages", "20000", "--payload", "64",
                     "--subjects", "100", "--consumers", "2");
             status |= Main.run(sink, sink, "inspect", store, "--json");
-            status |= Main.run(sink, sink, "recover", store, "--json", "--quiet");
+            status |= Main.run(sink, sink, "inspect", store);
+            status |= Main.run(sink, sink, "verify", store);
+            status |= Main.run(sink, sink, "recover", store);
             DemoCommand.truncateIndexes(dir);
             status |= Main.run(sink, sink, "recover", store, "--json", "--quiet");
             status |= Main.run(sink, sink, "dump", store, "--json");
@@ -50,7 +56,7 @@ final class WarmupCommand implements Callable<Integer> {
             String store = dir.toString();
             int status = Main.run(sink, sink, "generate", store, "--streams", "64", "--messages", "200", "--payload", "100",
                     "--consumers", "2");
-            status |= Main.run(sink, sink, "recover", store, "--json", "--quiet");
+            status |= Main.run(sink, sink, "recover", store, "--json");
             DemoCommand.truncateIndexes(dir);
             status |= Main.run(sink, sink, "recover", store, "--json", "--quiet");
             return status;

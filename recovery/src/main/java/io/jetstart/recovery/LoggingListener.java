@@ -4,6 +4,7 @@ import io.jetstart.core.store.Problem;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,21 +30,33 @@ public final class LoggingListener implements RecoveryListener {
         this.log = log;
     }
 
+    /**
+     * An {@code instanceof} chain, not a pattern switch over the sealed events: a JVM's first
+     * pattern switch spins its class at run time ({@code SwitchBootstraps}, the class-file API and
+     * a hidden class, none of which an AOT cache keeps), and this one ran on the events thread
+     * during every logged CLI recovery (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     * A new event type logs nothing until it is added here.
+     */
     @Override
     public void onEvent(RecoveryEvent event) {
-        switch (event) {
-            case RecoveryEvent.RecoveryStarted e -> log.info("Starting JetStream recovery of {} streams ({} runner, dios {}, workers {})",
+        if (event instanceof RecoveryEvent.BlockScanned || event instanceof RecoveryEvent.ConsumerRestored) {
+            return;
+        }
+        if (event instanceof RecoveryEvent.StreamStarted e) {
+            log.info("  Starting restore for stream '{} > {}'", e.account(), e.stream());
+        } else if (event instanceof RecoveryEvent.StreamRestored e) {
+            restored(e);
+        } else if (event instanceof RecoveryEvent.ConsumersStarting e) {
+            log.info("  Recovering {} consumers for stream - '{} > {}'", e.consumers(), e.account(), e.stream());
+        } else if (event instanceof RecoveryEvent.StreamFinished e) {
+            finished(e.report());
+        } else if (event instanceof RecoveryEvent.ConsumerFailed e) {
+            log.warn("    Error adding consumer '{} > {} > {}': {}", e.account(), e.stream(), e.consumer(), e.cause().describe());
+        } else if (event instanceof RecoveryEvent.RecoveryStarted e) {
+            log.info("Starting JetStream recovery of {} streams ({} runner, dios {}, workers {})",
                     e.streams(), e.runner(), e.dios(), e.workers());
-            case RecoveryEvent.StreamStarted e -> log.info("  Starting restore for stream '{} > {}'", e.account(), e.stream());
-            case RecoveryEvent.BlockScanned e -> { }
-            case RecoveryEvent.StreamRestored e -> restored(e);
-            case RecoveryEvent.ConsumersStarting e -> log.info("  Recovering {} consumers for stream - '{} > {}'",
-                    e.consumers(), e.account(), e.stream());
-            case RecoveryEvent.ConsumerRestored e -> { }
-            case RecoveryEvent.ConsumerFailed e -> log.warn("    Error adding consumer '{} > {} > {}': {}",
-                    e.account(), e.stream(), e.consumer(), e.cause().describe());
-            case RecoveryEvent.StreamFinished e -> finished(e.report());
-            case RecoveryEvent.RecoveryFinished e -> log.info("Took {} to start JetStream", GoFormat.duration(e.report().wallNanos()));
+        } else if (event instanceof RecoveryEvent.RecoveryFinished e) {
+            log.info("Took {} to start JetStream", GoFormat.duration(e.report().wallNanos()));
         }
     }
 
@@ -66,13 +79,29 @@ public final class LoggingListener implements RecoveryListener {
     private void finished(StreamReport r) {
         List<Problem> said = saidBeforeRestored.remove(r.account() + " > " + r.name());
         for (Problem p : r.problems()) {
-            if (said == null || !said.contains(p)) {
+            if (said == null || !saidAlready(said, p)) {
                 problem(r.account(), r.name(), p);
             }
         }
         if (r.outcome() == Outcome.CANCELLED) {
             log.warn("  Restore of stream '{} > {}' cancelled", r.account(), r.name());
         }
+    }
+
+    /**
+     * {@code said.contains(p)}, component by component: the record's own {@code equals} is
+     * bootstrapped at its first call ({@code ObjectMethods}, method-handle forms spun at run time
+     * that an AOT cache does not keep), and that came on the events thread of every logged
+     * recovery that rebuilt a stream (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     */
+    private static boolean saidAlready(List<Problem> said, Problem p) {
+        for (Problem q : said) {
+            if (q == p || q.severity() == p.severity() && q.offset() == p.offset() && q.serverAction() == p.serverAction()
+                    && q.message().equals(p.message()) && Objects.equals(q.file(), p.file())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void problem(String account, String stream, Problem p) {

@@ -76,40 +76,40 @@ public final class RecoveryProgress implements RecoveryListener {
         terminal = new Readiness.Degraded(0, List.of(new Readiness.Failure(null, null, null, "failed", reason)));
     }
 
+    /**
+     * An {@code instanceof} chain, not a pattern switch over the sealed events: a JVM's first
+     * pattern switch spins its class at run time, which an AOT cache does not keep, and this one
+     * ran on the events thread during every CLI recovery (docs/BENCHMARKS.md, "./jetstart
+     * recover's own start"). Events it does not name (consumers) change nothing but the snapshot.
+     */
     @Override
     public void onEvent(RecoveryEvent event) {
-        switch (event) {
-            case RecoveryEvent.RecoveryStarted e -> started(e);
-            case RecoveryEvent.StreamStarted e -> {
-                running.putIfAbsent(new StreamKey(e.account(), e.stream()),
-                        new Running(e.account(), e.stream(), e.blockBytes(), nanoTime.getAsLong()));
-                restoringMessages++;
+        if (event instanceof RecoveryEvent.BlockScanned e) {
+            Running r = running.get(new StreamKey(e.account(), e.stream()));
+            if (r != null) {
+                long before = r.done();
+                r.scanned += e.bytes();
+                runningScanned += r.done() - before;
             }
-            case RecoveryEvent.BlockScanned e -> {
-                Running r = running.get(new StreamKey(e.account(), e.stream()));
-                if (r != null) {
-                    long before = r.done();
-                    r.scanned += e.bytes();
-                    runningScanned += r.done() - before;
-                }
+        } else if (event instanceof RecoveryEvent.StreamStarted e) {
+            running.putIfAbsent(new StreamKey(e.account(), e.stream()),
+                    new Running(e.account(), e.stream(), e.blockBytes(), nanoTime.getAsLong()));
+            restoringMessages++;
+        } else if (event instanceof RecoveryEvent.StreamRestored e) {
+            Running r = running.get(new StreamKey(e.account(), e.stream()));
+            if (r != null && !r.consumersPhase) {
+                r.consumersPhase = true;
+                restoringMessages--;
+                restoringConsumers++;
             }
-            case RecoveryEvent.StreamRestored e -> {
-                Running r = running.get(new StreamKey(e.account(), e.stream()));
-                if (r != null && !r.consumersPhase) {
-                    r.consumersPhase = true;
-                    restoringMessages--;
-                    restoringConsumers++;
-                }
-            }
-            case RecoveryEvent.ConsumersStarting e -> { }
-            case RecoveryEvent.ConsumerRestored e -> { }
-            case RecoveryEvent.ConsumerFailed e -> { }
-            case RecoveryEvent.StreamFinished e -> finished(e.report());
-            case RecoveryEvent.RecoveryFinished e -> {
-                publish(true);
-                terminal = readiness(e.report());
-                return;
-            }
+        } else if (event instanceof RecoveryEvent.StreamFinished e) {
+            finished(e.report());
+        } else if (event instanceof RecoveryEvent.RecoveryStarted e) {
+            started(e);
+        } else if (event instanceof RecoveryEvent.RecoveryFinished e) {
+            publish(true);
+            terminal = readiness(e.report());
+            return;
         }
         publish(false);
     }
@@ -184,7 +184,22 @@ public final class RecoveryProgress implements RecoveryListener {
                 .map(Problem::describe).orElse("failed");
     }
 
+    /**
+     * Its own equals and hashCode: a record's are bootstrapped at their first call
+     * ({@code ObjectMethods}, a dozen method-handle forms spun at run time, which an AOT cache does
+     * not keep), and that first call came on the events thread with the first stream's event in
+     * every CLI recovery (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     */
     private record StreamKey(String account, String stream) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StreamKey k && account.equals(k.account) && stream.equals(k.stream);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * account.hashCode() + stream.hashCode();
+        }
     }
 
     /** A running stream; mutated on the reporter thread only, read by {@link #progress()} only through a snapshot. */
