@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * run time, which an AOT cache does not keep: docs/BENCHMARKS.md, "./jetstart recover's own start").
  * A chain loses the compiler's exhaustiveness check, so this test stands in for it: a new event,
  * consumer outcome or problem component fails here until the chains are looked at
- * ({@link LoggingListener#onEvent}, {@link RecoveryProgress}, the CLI's {@code ReportJson} and
+ * ({@link LoggingListener#onEvent}, {@link RecoveryProgress}, {@link Finding#of(StreamReport)}, the CLI's {@code ReportJson} and
  * {@code ReportTable}, and {@code LoggingListener.saidAlready}); then the lists below are updated.
  */
 class InstanceofChainsCoverTest {
