@@ -42,7 +42,7 @@ class PipelinedStartNameOrderTest {
                 SORTED_FIRST.getBytes(java.nio.charset.StandardCharsets.UTF_8))).as("listed first by UTF-8 bytes").isNegative();
         assertThat(SORTED_FIRST.compareTo(LISTED_FIRST)).as("sorted first by compareTo").isNegative();
         assertThat(plain.serverLine().line()).as("the sample's line: the account compareTo puts first").isEqualTo(ServerLine.V2_10);
-        assertThat(PipelinedStartTest.said(pipelined)).isEqualTo(PipelinedStartTest.said(plain));
+        assertThat(SaidReports.said(pipelined)).isEqualTo(SaidReports.said(plain));
         assertThat(pipelined.allRecovered()).isTrue();
     }
 }

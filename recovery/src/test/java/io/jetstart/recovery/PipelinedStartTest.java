@@ -48,21 +48,6 @@ class PipelinedStartTest {
         Files.writeString(streams.resolve("S5x"), "not a stream");
     }
 
-    /** What a report says, without its timings. */
-    static List<String> said(RecoveryReport r) {
-        List<String> out = new ArrayList<>();
-        for (StreamReport s : r.streams()) {
-            // The state's arrays by their contents (a record's toString shows them by identity).
-            String state = s.state() == null ? "none" : s.state().toString().replaceAll("\\[J@[0-9a-f]+", "")
-                    + java.util.Arrays.toString(s.state().deleted()) + java.util.Arrays.toString(s.state().lost().msgs());
-            out.add(s.account() + "/" + s.name() + " " + s.outcome() + " " + state + " " + s.config() + " "
-                    + s.consumers() + " " + s.problems() + " " + s.blockBytes());
-        }
-        out.add("skipped " + r.skipped());
-        out.add("line " + r.serverLine());
-        out.add("checksum " + r.checksum());
-        return out;
-    }
 
     @Test
     void aParallelRunReportsWhatTheSequentialPlainStartReportsSkipsAndLineIncluded() throws Exception {
@@ -71,7 +56,7 @@ class PipelinedStartTest {
 
         assertThat(plain.streams()).hasSize(SPEC.streams());
         assertThat(plain.skipped()).hasSize(2);
-        assertThat(said(pipelined)).isEqualTo(said(plain));
+        assertThat(SaidReports.said(pipelined)).isEqualTo(SaidReports.said(plain));
         for (StreamReport s : pipelined.streams()) {
             assertThat(TestStores.Expected.of(s)).isEqualTo(TestStores.Expected.of(SPEC, Integer.parseInt(s.name().substring(1))));
         }
@@ -105,7 +90,7 @@ class PipelinedStartTest {
         assertThat(large).isNotNull();
         assertThat(large.blockBytes()).isGreaterThan(FirstStreams.SMALL_MAX_BYTES);
         assertThat(large.problems()).isNotEmpty();
-        assertThat(said(pipelined)).isEqualTo(said(plain));
+        assertThat(SaidReports.said(pipelined)).isEqualTo(SaidReports.said(plain));
     }
 
     @Test
@@ -119,7 +104,7 @@ class PipelinedStartTest {
         RecoveryReport pipelined = StoreRecovery.recover(store, RecoveryOptions.defaults().withOnlyStreams(only));
 
         assertThat(pipelined.streams()).hasSize(45);
-        assertThat(said(pipelined)).isEqualTo(said(plain));
+        assertThat(SaidReports.said(pipelined)).isEqualTo(SaidReports.said(plain));
     }
 
     /**
@@ -153,13 +138,7 @@ class PipelinedStartTest {
         assertThat(sawStreamWhileHeld).as("a stream's task read while discovery was held").isTrue();
         assertThat(ownerOps.get()).as("discovery went on after the hold").isGreaterThan(HOLD_AT);
         assertThat(report.allRecovered()).isTrue();
-        assertThat(events.getFirst()).isInstanceOfSatisfying(RecoveryEvent.RecoveryStarted.class, s -> {
-            assertThat(s.streams()).isEqualTo(SPEC.streams());
-            assertThat(s.blockBytes()).isEqualTo(report.streams().stream().mapToLong(StreamReport::blockBytes).sum());
-        });
-        assertThat(events.stream().filter(e -> e instanceof RecoveryEvent.RecoveryStarted)).hasSize(1);
-        assertThat(events.stream().filter(e -> e instanceof RecoveryEvent.StreamFinished)).hasSize(SPEC.streams());
-        assertThat(events.getLast()).isInstanceOf(RecoveryEvent.RecoveryFinished.class);
+        SaidReports.heardTheWholePlanFirst(events, report, SPEC.streams());
     }
 
     /**

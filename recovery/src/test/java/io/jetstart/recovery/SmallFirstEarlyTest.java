@@ -50,20 +50,6 @@ class SmallFirstEarlyTest {
         return RecoveryOptions.defaults().withSmallFirst(true);
     }
 
-    /** What a report says, without its timings. */
-    private static List<String> said(RecoveryReport r) {
-        List<String> out = new ArrayList<>();
-        for (StreamReport s : r.streams()) {
-            String state = s.state() == null ? "none" : s.state().toString().replaceAll("\\[J@[0-9a-f]+", "")
-                    + java.util.Arrays.toString(s.state().deleted()) + java.util.Arrays.toString(s.state().lost().msgs());
-            out.add(s.account() + "/" + s.name() + " " + s.outcome() + " " + state + " " + s.config() + " "
-                    + s.consumers() + " " + s.problems() + " " + s.blockBytes());
-        }
-        out.add("skipped " + r.skipped());
-        out.add("line " + r.serverLine());
-        out.add("checksum " + r.checksum());
-        return out;
-    }
 
     /** Is the current thread the named start's discovery task? */
     private static boolean onDiscovery() {
@@ -77,7 +63,7 @@ class SmallFirstEarlyTest {
 
         assertThat(plain.streams()).hasSize(SPEC.streams());
         assertThat(plain.skipped()).hasSize(2);
-        assertThat(said(early)).isEqualTo(said(plain));
+        assertThat(SaidReports.said(early)).isEqualTo(SaidReports.said(plain));
         for (StreamReport s : early.streams()) {
             if (!s.name().equals("S3")) {
                 assertThat(TestStores.Expected.of(s)).isEqualTo(TestStores.Expected.of(SPEC, Integer.parseInt(s.name().substring(1))));
@@ -92,7 +78,7 @@ class SmallFirstEarlyTest {
         RecoveryReport early = StoreRecovery.recover(store, smallFirst().withOnlyStreams(only));
 
         assertThat(early.streams()).extracting(StreamReport::name).containsExactly("S1", "S3");
-        assertThat(said(early)).isEqualTo(said(plain));
+        assertThat(SaidReports.said(early)).isEqualTo(SaidReports.said(plain));
     }
 
     /**
@@ -128,14 +114,8 @@ class SmallFirstEarlyTest {
         assertThat(held).as("discovery ran as a task of its own").isTrue();
         assertThat(sawStreamWhileHeld).as("a stream's task read before discovery").isTrue();
         assertThat(beforeDiscovery).isNotEmpty().isSubsetOf("S1", "S2");
-        assertThat(said(report)).isEqualTo(said(StoreRecovery.recover(store, smallFirst().withMode(RecoveryOptions.Mode.SEQUENTIAL))));
-        assertThat(events.getFirst()).isInstanceOfSatisfying(RecoveryEvent.RecoveryStarted.class, s -> {
-            assertThat(s.streams()).isEqualTo(SPEC.streams());
-            assertThat(s.blockBytes()).isEqualTo(report.streams().stream().mapToLong(StreamReport::blockBytes).sum());
-        });
-        assertThat(events.stream().filter(e -> e instanceof RecoveryEvent.RecoveryStarted)).hasSize(1);
-        assertThat(events.stream().filter(e -> e instanceof RecoveryEvent.StreamFinished)).hasSize(SPEC.streams());
-        assertThat(events.getLast()).isInstanceOf(RecoveryEvent.RecoveryFinished.class);
+        assertThat(SaidReports.said(report)).isEqualTo(SaidReports.said(StoreRecovery.recover(store, smallFirst().withMode(RecoveryOptions.Mode.SEQUENTIAL))));
+        SaidReports.heardTheWholePlanFirst(events, report, SPEC.streams());
     }
 
     /**
