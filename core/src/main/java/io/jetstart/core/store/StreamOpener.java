@@ -235,7 +235,7 @@ public final class StreamOpener {
         }
         byte[] bytes;
         try {
-            bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate());
+            bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate(), s.ctx.firstRead());
         } catch (NoSuchFileException e) {
             return new FastPath.Rebuild(Prior.NONE);
         } catch (IOException e) {
