@@ -124,7 +124,8 @@ public final class MetaFiles {
             refuseIfEncrypted(streamDir, "Stream", gate);
         }
         try {
-            return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored);
+            // metaInf was read (or opened) for this call alone: the config keeps it without a copy.
+            return new StreamMeta(StreamConfig.parseOwned(metaInf), metaInf, stored);
         } catch (FormatException e) {
             if (!keys.encrypted() && keys.keyFileRuledOut()) {
                 // Not looked for above: a sealed meta.inf is still named as encrypted.
@@ -201,7 +202,7 @@ public final class MetaFiles {
             refuseIfEncrypted(consumerDir, "Consumer", gate);
         }
         try {
-            return new ConsumerMeta(ConsumerConfig.parse(metaInf), metaInf, stored, warning);
+            return new ConsumerMeta(ConsumerConfig.parseOwned(metaInf), metaInf, stored, warning);
         } catch (FormatException e) {
             if (!keys.encrypted() && keys.keyFileRuledOut()) {
                 // Not looked for above (ConsumerKeys.IN_PLAIN_STREAM): a sealed meta.inf is still named as encrypted.
