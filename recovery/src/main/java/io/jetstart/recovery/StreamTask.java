@@ -5,6 +5,7 @@ import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.ReadBuffer;
 import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.lines.ServerLine;
@@ -80,7 +81,7 @@ final class StreamTask {
         events.emit(new RecoveryEvent.StreamStarted(sd.account(), sd.name(), sd.blockBytes()));
         StoreContext ctx = new StoreContext(gate, buffers,
                 sequential ? BlockWork.sequential() : new RunnerBlockWork(runner, sd.account() + " > " + sd.name()), hashes,
-                WallClock.INSTANCE, new Scanned(events, sd), options.key());
+                WallClock.INSTANCE, new Scanned(events, sd), options.key(), new ReadBuffer());
         StreamMeta meta = null;
         StreamStore store = null;
         StreamReport report;
@@ -92,7 +93,7 @@ final class StreamTask {
             StreamKeys keys;
             try {
                 keys = streamKeys(sd, gate);
-                meta = MetaFiles.readStream(sd.dir(), gate, keys);
+                meta = MetaFiles.readStream(sd.dir(), gate, keys, ctx.firstRead());
             } catch (MetaException e) {
                 // The server skips a stream whose meta files it refuses and leaves it alone (spec 7.1);
                 // a sealed meta.inf is read by a server that has the key.
@@ -110,7 +111,7 @@ final class StreamTask {
                 // line starts tombstone-only blocks elsewhere. Its blocks were reported scanned once.
                 openLine = again;
                 store = open(sd, meta, new StoreContext(ctx.gate(), ctx.buffers(), ctx.blockWork(), ctx.hashes(), ctx.nowNanos(),
-                        StoreContext.ScanProgress.NONE, ctx.key()), openLine, keys);
+                        StoreContext.ScanProgress.NONE, ctx.key(), ctx.firstRead()), openLine, keys);
             }
             events.emit(new RecoveryEvent.StreamRestored(sd.account(), sd.name(), store.messages(), store.bytes(),
                     store.source().jsonName(), System.nanoTime() - start, store.problems()));

@@ -171,8 +171,14 @@ public final class BlockFiles {
 
     /** A whole small file (index.db, o.dat, .idx), size checked before allocation; see {@link BoundedReads#readAll}. */
     public static byte[] readSmallFile(Path file, long maxBytes, DiskGate gate) throws IOException, InterruptedException {
+        return readSmallFile(file, maxBytes, gate, null);
+    }
+
+    /** As {@link #readSmallFile(Path, long, DiskGate)}, read first into {@code first}'s buffer (null: a new one). */
+    public static byte[] readSmallFile(Path file, long maxBytes, DiskGate gate, ReadBuffer first)
+            throws IOException, InterruptedException {
         try {
-            return BoundedReads.readAll(file, maxBytes, gate);
+            return BoundedReads.readAll(file, maxBytes, gate, first);
         } catch (InterruptedIOException | ClosedByInterruptException e) {
             throw interrupted(e);
         }

@@ -36,7 +36,7 @@ public final class BoundedReads {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
     private static final int GROW_CHUNK = 64 * 1024;
     /** The plain read's first buffer ({@link #readPlain}'s design note). */
-    private static final int FIRST_READ = 1024;
+    private static final int FIRST_READ = ReadBuffer.SIZE;
 
     private BoundedReads() {
     }
@@ -54,10 +54,19 @@ public final class BoundedReads {
      *                     {@code maxBytes}; {@link java.nio.file.NoSuchFileException} if it is missing
      */
     public static byte[] readAll(Path file, long maxBytes, DiskGate gate) throws IOException {
+        return readAll(file, maxBytes, gate, null);
+    }
+
+    /**
+     * As {@link #readAll(Path, long, DiskGate)}, the first read going into {@code first}'s buffer
+     * instead of a new one (null: a new one). What comes back is always a new array of the file's
+     * bytes; the buffer is only read into, and is given back before this returns.
+     */
+    public static byte[] readAll(Path file, long maxBytes, DiskGate gate, ReadBuffer first) throws IOException {
         if (maxBytes < 0 || maxBytes > MAX_ARRAY) {
             throw new IllegalArgumentException("maxBytes must be in [0, " + MAX_ARRAY + "], got " + maxBytes);
         }
-        return gate.run(new ReadAll(file, maxBytes));
+        return gate.run(new ReadAll(file, maxBytes, first));
     }
 
     private static byte[] readAll(Path file, long size, long maxBytes, Reads in) throws IOException {
@@ -165,10 +174,12 @@ public final class BoundedReads {
     private static final class ReadAll implements DiskGate.Io<byte[]> {
         private final Path file;
         private final long maxBytes;
+        private final ReadBuffer first;
 
-        ReadAll(Path file, long maxBytes) {
+        ReadAll(Path file, long maxBytes, ReadBuffer first) {
             this.file = file;
             this.maxBytes = maxBytes;
+            this.first = first;
         }
 
         @Override
@@ -179,8 +190,16 @@ public final class BoundedReads {
                     return readAll(file, ch.size(), maxBytes, new ChannelReads(ch));
                 }
             }
+            if (first == null) {
+                try (plain) {
+                    return readPlain(file, plain, maxBytes, new byte[(int) Math.min(maxBytes + 1, FIRST_READ)]);
+                }
+            }
+            byte[] head = first.lend();
             try (plain) {
-                return readPlain(file, plain, maxBytes);
+                return readPlain(file, plain, maxBytes, head);
+            } finally {
+                first.giveBack(head);
             }
         }
     }
@@ -203,10 +222,13 @@ public final class BoundedReads {
      * (the JDK's stack buffer) made a recovery of {@code many} allocate ~74 MB more, collected during
      * the run, and was slower than before; 1 KiB holds {@code many}'s files (16 to 442 bytes) and
      * most meta files; a larger file costs one read more than it did (the first, then the size and the rest).
+     * A stream's reads share one first buffer ({@link ReadBuffer}), so only the exact copy is new.
+     *
+     * @param head the first buffer, at least {@code min(maxBytes + 1, FIRST_READ)} bytes: only its first {@code n}
+     *             bytes, read from this file just now, are ever copied out of it
      */
-    private static byte[] readPlain(Path file, RandomAccessFile plain, long maxBytes) throws IOException {
+    private static byte[] readPlain(Path file, RandomAccessFile plain, long maxBytes, byte[] head) throws IOException {
         int first = (int) Math.min(maxBytes + 1, FIRST_READ);
-        byte[] head = new byte[first];
         int n = plain.read(head, 0, first);
         if (n < first) {
             return n <= 0 ? new byte[0] : Arrays.copyOf(head, n);
@@ -216,7 +238,8 @@ public final class BoundedReads {
         if (size > maxBytes) {
             throw tooLarge(file, size, maxBytes);
         }
-        byte[] buf = Arrays.copyOf(head, (int) size);
+        byte[] buf = new byte[(int) size];
+        System.arraycopy(head, 0, buf, 0, n);
         Reads in = new PlainReads(plain);
         int m = n + readFully(in, buf, n, buf.length - n);
         if (m < buf.length) {

@@ -37,8 +37,17 @@ public final class ConsumerConfig {
 
     /** Parses a plaintext consumer meta.inf leniently. */
     public static ConsumerConfig parse(byte[] metaInf) throws FormatException {
-        byte[] copy = metaInf.clone();
-        return new ConsumerConfig(JsonFields.parseFields(copy, KNOWN, "consumer meta.inf"), copy);
+        return parseOwned(metaInf.clone());
+    }
+
+    /** As {@link #parse}, keeping {@code metaInf} itself: for {@link MetaFiles}' array, just read and held by no one else. */
+    static ConsumerConfig parseOwned(byte[] metaInf) throws FormatException {
+        return new ConsumerConfig(JsonFields.parseFields(metaInf, KNOWN, "consumer meta.inf"), metaInf);
+    }
+
+    /** {@code b} is the very array this config keeps as its original bytes, not a copy ({@link ConsumerMeta}). */
+    boolean keeps(byte[] b) {
+        return b == original;
     }
 
     /**

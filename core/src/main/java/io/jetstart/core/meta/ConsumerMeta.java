@@ -16,7 +16,8 @@ import java.util.Optional;
 public record ConsumerMeta(ConsumerConfig config, byte[] metaInf, String metaSum, Optional<String> checksumWarning) {
     public ConsumerMeta {
         Objects.requireNonNull(config, "config");
-        metaInf = metaInf.clone();
+        // The config's own array when MetaFiles made both: neither ever hands it out uncopied.
+        metaInf = config.keeps(metaInf) ? metaInf : metaInf.clone();
         Objects.requireNonNull(metaSum, "metaSum");
         Objects.requireNonNull(checksumWarning, "checksumWarning");
     }

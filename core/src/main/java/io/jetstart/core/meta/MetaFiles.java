@@ -10,6 +10,7 @@ import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.BoundedReads;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.io.FileChecks;
+import io.jetstart.core.io.ReadBuffer;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
@@ -73,12 +74,21 @@ public final class MetaFiles {
      * caller looked already), only if {@code meta.inf} does not parse.
      */
     public static StreamMeta readStream(Path streamDir, DiskGate gate, StreamKeys keys) throws MetaException, InterruptedIOException {
+        return readStream(streamDir, gate, keys, null);
+    }
+
+    /**
+     * As {@link #readStream(Path, DiskGate, StreamKeys)}, each file read first into {@code first}'s
+     * buffer (null: a new one each): what a stream's task passes for all its small files.
+     */
+    public static StreamMeta readStream(Path streamDir, DiskGate gate, StreamKeys keys, ReadBuffer first)
+            throws MetaException, InterruptedIOException {
         String streamName = streamDir.getFileName().toString();
         Path metaFile = streamDir.resolve(META_INF);
         Path sumFile = streamDir.resolve(META_SUM);
         byte[] metaInf;
         try {
-            metaInf = BoundedReads.readAll(metaFile, MAX_META_INF_BYTES, gate);
+            metaInf = BoundedReads.readAll(metaFile, MAX_META_INF_BYTES, gate, first);
         } catch (NoSuchFileException e) {
             throw new MetaException(MetaException.Kind.MISSING_METAFILE, metaFile,
                     "Missing stream metafile for " + GoQuote.quote(metaFile.toString()), e);
@@ -88,7 +98,7 @@ public final class MetaFiles {
         }
         byte[] sum;
         try {
-            sum = BoundedReads.readAll(sumFile, MAX_META_SUM_BYTES, gate);
+            sum = BoundedReads.readAll(sumFile, MAX_META_SUM_BYTES, gate, first);
         } catch (NoSuchFileException e) {
             throw new MetaException(MetaException.Kind.MISSING_CHECKSUM, sumFile,
                     "Missing stream checksum file " + GoQuote.quote(sumFile.toString()), e);
@@ -114,7 +124,8 @@ public final class MetaFiles {
             refuseIfEncrypted(streamDir, "Stream", gate);
         }
         try {
-            return new StreamMeta(StreamConfig.parse(metaInf), metaInf, stored);
+            // metaInf was read (or opened) for this call alone: the config keeps it without a copy.
+            return new StreamMeta(StreamConfig.parseOwned(metaInf), metaInf, stored);
         } catch (FormatException e) {
             if (!keys.encrypted() && keys.keyFileRuledOut()) {
                 // Not looked for above: a sealed meta.inf is still named as encrypted.
@@ -140,12 +151,18 @@ public final class MetaFiles {
     /** As {@link #readConsumer(Path, String, DiskGate)}, opening a sealed {@code meta.inf} with {@code keys}. */
     public static ConsumerMeta readConsumer(Path consumerDir, String streamName, DiskGate gate, ConsumerKeys keys)
             throws MetaException, InterruptedIOException {
+        return readConsumer(consumerDir, streamName, gate, keys, null);
+    }
+
+    /** As {@link #readConsumer(Path, String, DiskGate, ConsumerKeys)}, each file read first into {@code first}'s buffer (null: a new one each). */
+    public static ConsumerMeta readConsumer(Path consumerDir, String streamName, DiskGate gate, ConsumerKeys keys, ReadBuffer first)
+            throws MetaException, InterruptedIOException {
         String consumerName = consumerDir.getFileName().toString();
         Path metaFile = consumerDir.resolve(META_INF);
         Path sumFile = consumerDir.resolve(META_SUM);
         byte[] metaInf;
         try {
-            metaInf = BoundedReads.readAll(metaFile, MAX_META_INF_BYTES, gate);
+            metaInf = BoundedReads.readAll(metaFile, MAX_META_INF_BYTES, gate, first);
         } catch (NoSuchFileException e) {
             throw new MetaException(MetaException.Kind.MISSING_METAFILE, metaFile,
                     "Missing consumer metafile " + GoQuote.quote(metaFile.toString()), e);
@@ -157,7 +174,7 @@ public final class MetaFiles {
         Optional<String> warning;
         String computed = consumerChecksum(streamName, consumerName, metaInf);
         try {
-            byte[] sum = BoundedReads.readAll(sumFile, MAX_META_SUM_BYTES, gate);
+            byte[] sum = BoundedReads.readAll(sumFile, MAX_META_SUM_BYTES, gate, first);
             stored = new String(sum, StandardCharsets.ISO_8859_1);
             warning = computed.equals(stored) ? Optional.empty() : Optional.of("Consumer metafile "
                     + GoQuote.quote(metaFile.toString()) + ": checksums do not match " + GoQuote.quote(sum) + " vs "
@@ -185,7 +202,7 @@ public final class MetaFiles {
             refuseIfEncrypted(consumerDir, "Consumer", gate);
         }
         try {
-            return new ConsumerMeta(ConsumerConfig.parse(metaInf), metaInf, stored, warning);
+            return new ConsumerMeta(ConsumerConfig.parseOwned(metaInf), metaInf, stored, warning);
         } catch (FormatException e) {
             if (!keys.encrypted() && keys.keyFileRuledOut()) {
                 // Not looked for above (ConsumerKeys.IN_PLAIN_STREAM): a sealed meta.inf is still named as encrypted.

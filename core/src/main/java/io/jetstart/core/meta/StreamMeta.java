@@ -12,7 +12,8 @@ import java.util.Objects;
 public record StreamMeta(StreamConfig config, byte[] metaInf, String metaSum) {
     public StreamMeta {
         Objects.requireNonNull(config, "config");
-        metaInf = metaInf.clone();
+        // The config's own array when MetaFiles made both: neither ever hands it out uncopied.
+        metaInf = config.keeps(metaInf) ? metaInf : metaInf.clone();
         Objects.requireNonNull(metaSum, "metaSum");
     }
 

@@ -39,7 +39,7 @@ public final class ConsumerLoader {
         ConsumerKeys keys = consumerKeys(s, dir);
         ConsumerMeta meta;
         try {
-            meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate(), keys);
+            meta = MetaFiles.readConsumer(dir, s.name, s.ctx.gate(), keys, s.ctx.firstRead());
         } catch (MetaException e) {
             throw new StoreException(Problem.fatal(e.file(), -1, e.getMessage()).with(ServerAction.SKIP_CONSUMER), e);
         } catch (InterruptedIOException e) {
@@ -49,7 +49,7 @@ public final class ConsumerLoader {
         Path odat = dir.resolve("o.dat");
         ConsumerState state = null;
         try {
-            state = ConsumerStateFile.read(odat, keys, s.ctx.gate());
+            state = ConsumerStateFile.read(odat, keys, s.ctx.gate(), s.ctx.firstRead());
         } catch (DecryptionException e) {
             throw new StoreException(Problem.fatal(odat, -1, "consumer state unreadable: " + e.reason()), e);
         } catch (FormatException e) {

@@ -7,6 +7,7 @@ import io.jetstart.core.format.ConsumerStateCodec;
 import io.jetstart.core.format.FormatException;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.ReadBuffer;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,9 +34,15 @@ public final class ConsumerStateFile {
      */
     public static ConsumerState read(Path odat, ConsumerKeys keys, DiskGate gate)
             throws IOException, InterruptedException, DecryptionException, FormatException {
+        return read(odat, keys, gate, null);
+    }
+
+    /** As {@link #read(Path, ConsumerKeys, DiskGate)}, read first into {@code first}'s buffer (null: a new one). */
+    public static ConsumerState read(Path odat, ConsumerKeys keys, DiskGate gate, ReadBuffer first)
+            throws IOException, InterruptedException, DecryptionException, FormatException {
         byte[] bytes;
         try {
-            bytes = BlockFiles.readSmallFile(odat, MAX_BYTES, gate);
+            bytes = BlockFiles.readSmallFile(odat, MAX_BYTES, gate, first);
         } catch (NoSuchFileException e) {
             return null;
         }

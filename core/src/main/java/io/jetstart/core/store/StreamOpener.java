@@ -235,7 +235,7 @@ public final class StreamOpener {
         }
         byte[] bytes;
         try {
-            bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate());
+            bytes = BlockFiles.readSmallFile(file, MAX_INDEX_DB_BYTES, s.ctx.gate(), s.ctx.firstRead());
         } catch (NoSuchFileException e) {
             return new FastPath.Rebuild(Prior.NONE);
         } catch (IOException e) {
@@ -247,8 +247,14 @@ public final class StreamOpener {
             // Spec 4.4 steps 3-6: the trailer covers the bytes as stored; an encrypted body is
             // nonce || seal(body) under the stream's key.
             IndexDbCodec.checkTrailer(s.name, bytes);
-            byte[] body = s.keys.open(file, Arrays.copyOf(bytes, bytes.length - IndexDbCodec.TRAILER_LENGTH));
-            db = IndexDbCodec.decodeBody(body, body.length);
+            int bodyLength = bytes.length - IndexDbCodec.TRAILER_LENGTH;
+            if (s.keys.encrypted()) {
+                byte[] body = s.keys.open(file, Arrays.copyOf(bytes, bodyLength));
+                db = IndexDbCodec.decodeBody(body, body.length);
+            } else {
+                // A plain body is decoded where it lies: no copy without the trailer.
+                db = IndexDbCodec.decodeBody(bytes, bodyLength);
+            }
         } catch (FormatException e) {
             s.problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(),
                     "Recovering stream state from index errored: " + e.reason() + " (nats-server would delete index.db)",

@@ -23,8 +23,13 @@ import java.util.Arrays;
  */
 final class TailRecordOffsets {
     private long block = -1;
-    private long[] seqs = new long[64];
-    private int[] offsets = new int[64];
+    /** Empty until the first record is indexed: a recovery makes one per stream and never asks it. */
+    private static final long[] NO_SEQS = {};
+    private static final int[] NO_OFFSETS = {};
+    private static final int FIRST_CAPACITY = 64;
+
+    private long[] seqs = NO_SEQS;
+    private int[] offsets = NO_OFFSETS;
     private int n;
     private int covered;
     private boolean usable = true;
@@ -67,8 +72,9 @@ final class TailRecordOffsets {
                 return;
             }
             if (n == seqs.length) {
-                seqs = Arrays.copyOf(seqs, n * 2);
-                offsets = Arrays.copyOf(offsets, n * 2);
+                int capacity = n == 0 ? FIRST_CAPACITY : n * 2;
+                seqs = Arrays.copyOf(seqs, capacity);
+                offsets = Arrays.copyOf(offsets, capacity);
             }
             seqs[n] = seq;
             offsets[n] = c.offset();

@@ -7,6 +7,7 @@ import io.jetstart.core.crypto.ConsumerKeys;
 import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.ReadBuffer;
 import io.jetstart.core.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -99,6 +100,48 @@ class MetaFilesTest {
         // The -small stores, upbench, the encrypted, -s2 and -lines stores (testdata/README.md).
         assertThat(streams).isEqualTo(30);
         assertThat(consumers).isEqualTo(44);
+    }
+
+    @Test
+    void aStreamsMetaFilesReadThroughOneBufferGiveTheFilesBytesThatNoCallerCanChange() throws Exception {
+        // The config and the meta share the array read for them (no copy each): every accessor
+        // still hands out a copy, so changing one changes neither the other nor a later answer.
+        Path copy = Fixtures.copy("nats-2.15.1-small", tmp);
+        ReadBuffer first = new ReadBuffer();
+        for (Path dir : Fixtures.streamDirs(copy)) {
+            byte[] onDisk = Files.readAllBytes(dir.resolve("meta.inf"));
+            StreamMeta meta = MetaFiles.readStream(dir, gate, StreamKeys.PLAIN, first);
+            assertThat(meta.metaInf()).as("%s", dir).isEqualTo(onDisk);
+            meta.metaInf()[0] ^= 1;
+            meta.config().originalBytes()[0] ^= 1;
+            assertThat(meta.metaInf()).as("%s", dir).isEqualTo(onDisk);
+            assertThat(meta.config().originalBytes()).as("%s", dir).isEqualTo(onDisk);
+            Path obs = dir.resolve("obs");
+            if (!Files.isDirectory(obs)) {
+                continue;
+            }
+            try (var list = Files.list(obs)) {
+                for (Path c : list.toList()) {
+                    byte[] consumerOnDisk = Files.readAllBytes(c.resolve("meta.inf"));
+                    ConsumerMeta cm = MetaFiles.readConsumer(c, dir.getFileName().toString(), gate, ConsumerKeys.PLAIN, first);
+                    cm.metaInf()[0] ^= 1;
+                    cm.config().originalBytes()[0] ^= 1;
+                    assertThat(cm.metaInf()).as("%s", c).isEqualTo(consumerOnDisk);
+                    assertThat(cm.config().originalBytes()).as("%s", c).isEqualTo(consumerOnDisk);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMetaMadeFromACallersArrayKeepsItsOwnCopy() throws Exception {
+        Path lim1 = Fixtures.streamDir(Fixtures.copy("nats-2.15.1-small", tmp), "LIM1");
+        byte[] bytes = Files.readAllBytes(lim1.resolve("meta.inf"));
+        byte[] kept = bytes.clone();
+        StreamMeta meta = new StreamMeta(StreamConfig.parse(bytes), bytes, "0000000000000000");
+        bytes[0] ^= 1;
+        assertThat(meta.metaInf()).isEqualTo(kept);
+        assertThat(meta.config().originalBytes()).isEqualTo(kept);
     }
 
     // ---- failures, in the server's words ----
