@@ -103,10 +103,7 @@ final class ServePathWarmUp {
      */
     private static final class Once {
         static {
-            // Beside this thread's class work, joined before it ends: close() joins this thread.
-            Thread jdk = Thread.ofPlatform().name("jetstart-warm-up-jdk").daemon().start(new SlowJdkClasses());
             run();
-            joinQuietly(jdk);
         }
 
         private Once() {
@@ -114,42 +111,6 @@ final class ServePathWarmUp {
 
         /** Initializes this class: runs the warm-up unless it has run in this JVM. */
         static void done() {
-        }
-    }
-
-    /**
-     * Initialises, beside the warm-up, the JDK class whose initializer is the longest on the serve
-     * path: {@link java.math.BigDecimal}, whose JDK 25 initializer computes 5^65536 by repeated
-     * squaring ({@code FIVE_TO_2_TO}): 10-24 ms on its thread in an idle fresh JVM, and 40 ms of the
-     * process's CPU with the JIT's compilations of 28 {@link java.math.BigInteger} methods that its
-     * loops set off. Jackson's parser base
-     * class ({@code ParserMinimalBase}) makes four {@code BigDecimal} constants, so the first
-     * {@code meta.inf} parsed in a JVM paid it, in the warm-up's JSON that the first stream's own
-     * {@code meta.inf} waits for (docs/BENCHMARKS.md, "Per-stream readiness", tenth pass).
-     */
-    private static final class SlowJdkClasses implements Runnable {
-        @Override
-        public void run() {
-            try {
-                Class.forName(java.math.BigDecimal.class.getName(), true, null);
-            } catch (ClassNotFoundException | LinkageError e) {
-                // Only a warm-up: the parser initialises it itself.
-            }
-        }
-    }
-
-    /** Waits for {@code t}; an interrupt is kept for the caller (close() joins the warm-up's thread). */
-    private static void joinQuietly(Thread t) {
-        boolean interrupted = false;
-        while (t.isAlive()) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

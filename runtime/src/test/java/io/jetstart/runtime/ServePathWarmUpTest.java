@@ -26,6 +26,6 @@ class ServePathWarmUpTest {
             store.recovery().get();
         }
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-                .doesNotContain("jetstart-warm-up", "jetstart-warm-up-jdk", "jetstart-hash-choice", "jetstart-recovery");
+                .doesNotContain("jetstart-warm-up", "jetstart-hash-choice", "jetstart-recovery");
     }
 }
