@@ -8,7 +8,6 @@ module io.jetstart.recovery {
     requires transitive io.jetstart.core;
     // LoggingListener(Logger) takes an SLF4J logger.
     requires transitive org.slf4j;
-    requires org.jctools.core.jdk11;
 
     exports io.jetstart.recovery;
     // jetstart repair: the one place that removes bytes from a store, always through its quarantine.

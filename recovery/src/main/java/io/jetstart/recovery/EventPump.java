@@ -2,18 +2,22 @@ package io.jetstart.recovery;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import org.jctools.queues.varhandle.MpscUnboundedVarHandleArrayQueue;
 import org.slf4j.LoggerFactory;
 
 /**
  * Carries events from many stream threads to one reporter thread, which alone calls the listener.
  *
- * <p>Design note: stream threads only do a lock-free offer onto a JCTools MPSC queue, so they never
- * contend on a logger, a console or a meter registry. The VarHandle flavour (jctools-core-jdk11)
- * prints no sun.misc.Unsafe warning on JDK 25. The reporter sleeps when the queue is empty, and
+ * <p>Design note: stream threads only do a lock-free offer onto the JDK's
+ * {@link ConcurrentLinkedQueue} (a CAS on its tail), so they never contend on a logger, a console or
+ * a meter registry. It was JCTools' unbounded MPSC queue: a run carries a few events per stream,
+ * too few for its chunked array to matter, while its 12 classes were read from the application's
+ * jar and verified on the opening thread of every fresh JVM's {@code JetStart.open}, before the
+ * recovery thread could start (2-3 ms of the first stream's way; the JDK's queue is two classes of
+ * the runtime image, which are not verified; docs/BENCHMARKS.md, "Per-stream readiness", tenth pass). The reporter sleeps when the queue is empty, and
  * an offer wakes it only when it is asleep: it used to poll every 200 µs instead, and those 5,000
  * wake-ups a second used 0.13-0.17 s of CPU in a fresh JVM's 1-2 s rebuild of seed8 (8 streams,
  * 128 events), on the same two cores as the block scans. {@link #close()} drains every event
@@ -23,13 +27,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>NOTE: the wake-up is a Dekker handshake: the reporter announces {@code sleeping} and then
  * looks at the queue once more; an emitter offers and then looks at {@code sleeping}. Both sides'
- * steps are volatile (the queue's offer is a CAS, its emptiness check a volatile read), so at
+ * steps are volatile (the queue's offer is a CAS, its emptiness check volatile reads), so at
  * least one of them sees the other's write: the reporter finds the event, or the emitter unparks
  * it (a permit given before the park makes the park return at once). The timed park is a safety
  * net only, bounding how late an event could be if that reasoning were ever wrong.
  */
 final class EventPump implements AutoCloseable {
-    private final MpscUnboundedVarHandleArrayQueue<RecoveryEvent> queue = new MpscUnboundedVarHandleArrayQueue<>(1024);
+    private final ConcurrentLinkedQueue<RecoveryEvent> queue = new ConcurrentLinkedQueue<>();
     private final RecoveryListener listener;
     private final Thread reporter;
     private volatile boolean closing;
