@@ -1,0 +1,63 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static io.jetstart.runtime.RuntimeTestSupport.open;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Corners of the publish path where several checks meet, each with nats-server 2.15.1's answer
+ * (RuntimeCornersIT asks the real server the same).
+ */
+class PublishCornersTest {
+    @TempDir
+    Path dir;
+
+    private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int errCode, String description) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+            assertThat(e.errCode()).isEqualTo(errCode);
+            assertThat(e.description()).isEqualTo(description);
+        });
+    }
+
+    @Test
+    void aDuplicateIsAckedWhateverItsExpectedLastMsgIdSays() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"D\",\"subjects\":[\"d.>\"]}"));
+            s.publish("d.a", Headers.of(Headers.MSG_ID, "a"), bytes("1"));
+            s.publish("d.a", Headers.of(Headers.MSG_ID, "b"), bytes("2"));
+            PublishAck ack = s.publish("d.a", Headers.of(Headers.MSG_ID, "a", Headers.EXPECTED_LAST_MSG_ID, "zz"), bytes("3"));
+            assertThat(ack.seq()).isEqualTo(1);
+            assertThat(ack.duplicate()).isTrue();
+        }
+    }
+
+    @Test
+    void aMessageWithoutAnIdClearsTheLastMsgId() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"L\",\"subjects\":[\"l.>\"]}"));
+            s.publish("l.a", Headers.of(Headers.MSG_ID, "a"), bytes("1"));
+            s.publish("l.a", bytes("2"));
+            assertRefused(() -> s.publish("l.a", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "a"), bytes("3")), 10070,
+                    "wrong last msg ID: ");
+            s.publish("l.a", Headers.of(Headers.MSG_ID, "c"), bytes("4"));
+            assertThat(s.publish("l.a", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "c"), bytes("5")).seq()).isEqualTo(4);
+        }
+        // Reopened: the last message (5) has no id, so neither has the stream, as the server's rebuildDedupe.
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = open(store, "L");
+            assertRefused(() -> s.publish("l.a", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "c"), bytes("6")), 10070,
+                    "wrong last msg ID: ");
+            s.publish("l.a", Headers.of(Headers.MSG_ID, "f"), bytes("6"));
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = open(store, "L");
+            assertThat(s.publish("l.a", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "f"), bytes("7")).seq()).isEqualTo(6);
+        }
+    }
+}
