@@ -527,15 +527,6 @@ final class WriterLoop {
             matched.add(p.subject());
         }
         Headers h = p.headers();
-        String rollup = h.first(Headers.ROLLUP).orElse("");
-        if (!rollup.isEmpty()) {
-            if (!c.allowRollup() || c.denyPurge()) {
-                throw JetStreamApiException.rollupFailed("rollup not permitted");
-            }
-            if (!rollup.equals("sub") && !rollup.equals("all")) {
-                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
-            }
-        }
         String msgId = h.first(Headers.MSG_ID).orElse("");
         String expStream = h.first(Headers.EXPECTED_STREAM).orElse("");
         if (!expStream.isEmpty() && !expStream.equals(name)) {
@@ -563,6 +554,16 @@ final class WriterLoop {
         String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
         if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
             throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
+        }
+        // The rollup last of the header checks, its value in any case (the server's getRollup lowers it).
+        String rollup = h.first(Headers.ROLLUP).orElse("").toLowerCase(java.util.Locale.ROOT);
+        if (!rollup.isEmpty()) {
+            if (!c.allowRollup() || c.denyPurge()) {
+                throw JetStreamApiException.rollupFailed("rollup not permitted");
+            }
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
+            }
         }
         long maxMsgSize = c.maxMsgSize();
         int size = p.hdr().length + p.payload().length;

@@ -60,4 +60,40 @@ class PublishCornersTest {
             assertThat(s.publish("l.a", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "f"), bytes("7")).seq()).isEqualTo(6);
         }
     }
+
+    @Test
+    void aRefusedRollupComesAfterTheExpectationsAndTheDuplicateCheck() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.>\"]}"));
+            s.publish("n.a", Headers.of(Headers.MSG_ID, "a"), bytes("1"));
+            assertRefused(() -> s.publish("n.a", Headers.of(Headers.ROLLUP, "sub", Headers.EXPECTED_STREAM, "other"), bytes("2")),
+                    10060, "expected stream does not match");
+            assertRefused(() -> s.publish("n.a", Headers.of(Headers.ROLLUP, "all", Headers.EXPECTED_LAST_SEQ, "7"), bytes("2")),
+                    10071, "wrong last sequence: 1");
+            assertRefused(() -> s.publish("n.a", Headers.of(Headers.ROLLUP, "sub", Headers.EXPECTED_LAST_MSG_ID, "x"), bytes("2")),
+                    10070, "wrong last msg ID: a");
+            PublishAck dup = s.publish("n.a", Headers.of(Headers.ROLLUP, "sub", Headers.MSG_ID, "a"), bytes("2"));
+            assertThat(dup.duplicate()).isTrue();
+            assertThat(dup.seq()).isEqualTo(1);
+            assertRefused(() -> s.publish("n.a", Headers.of(Headers.ROLLUP, "sub"), bytes("2")), 10111, "rollup not permitted");
+        }
+    }
+
+    @Test
+    void rollupValuesAreReadInAnyCase() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.>\"],\"allow_rollup_hdrs\":true}"));
+            s.publish("r.a", Headers.of(Headers.MSG_ID, "a"), bytes("1"));
+            s.publish("r.b", bytes("2"));
+            s.publish("r.a", bytes("3"));
+            // A duplicate with a bad rollup value is still the duplicate.
+            assertThat(s.publish("r.a", Headers.of(Headers.ROLLUP, "bad", Headers.MSG_ID, "a"), bytes("x")).duplicate()).isTrue();
+            assertRefused(() -> s.publish("r.a", Headers.of(Headers.ROLLUP, "BAD"), bytes("x")), 10111, "rollup value invalid: \"bad\"");
+            assertThat(s.publish("r.a", Headers.of(Headers.ROLLUP, "SUB"), bytes("4")).seq()).isEqualTo(4);
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.publish("r.b", Headers.of(Headers.ROLLUP, "All"), bytes("5")).seq()).isEqualTo(5);
+            assertThat(s.info().messages()).isEqualTo(1);
+            assertThat(s.info().firstSeq()).isEqualTo(5);
+        }
+    }
 }
