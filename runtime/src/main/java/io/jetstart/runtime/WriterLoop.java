@@ -717,13 +717,29 @@ final class WriterLoop {
         return n;
     }
 
-    private static long parseSeq(String v) {
-        try {
-            return Long.parseUnsignedLong(v.strip());
-        } catch (NumberFormatException e) {
-            // nats-server reads an unparsable value as "no expectation" in 2.10 and as 0 later; 0 never matches a non-empty stream.
+    /**
+     * An expected sequence as nats-server reads it: spaces before the value skipped (its
+     * sliceHeader), then parseInt64's decimal digits only (no sign, no trailing space: "+0" and "1 "
+     * are not numbers), wrapping as Go's int64 does; anything else is -1, which as the server's
+     * uint64 matches no sequence.
+     */
+    static long parseSeq(String v) {
+        int from = 0;
+        while (from < v.length() && v.charAt(from) == ' ') {
+            from++;
+        }
+        if (from == v.length()) {
             return -1;
         }
+        long n = 0;
+        for (int i = from; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     /** A delete's and an erase's refusals, as the server's: a sealed stream, then {@code deny_delete}. */

@@ -96,4 +96,30 @@ class PublishCornersTest {
             assertThat(s.info().firstSeq()).isEqualTo(5);
         }
     }
+
+    @Test
+    void expectedSequencesAreReadAsTheServerReadsThem() {
+        assertThat(WriterLoop.parseSeq("0")).isZero();
+        assertThat(WriterLoop.parseSeq("  12")).isEqualTo(12);
+        assertThat(WriterLoop.parseSeq("+0")).isEqualTo(-1);
+        assertThat(WriterLoop.parseSeq("+1")).isEqualTo(-1);
+        assertThat(WriterLoop.parseSeq("1 ")).isEqualTo(-1);
+        assertThat(WriterLoop.parseSeq("abc")).isEqualTo(-1);
+        assertThat(WriterLoop.parseSeq(" ")).isEqualTo(-1);
+        // 2^64 + 3 wraps to 3 as the server's int64 arithmetic does.
+        assertThat(WriterLoop.parseSeq("18446744073709551619")).isEqualTo(3);
+    }
+
+    @Test
+    void aSignedExpectedSequenceMatchesNothing() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"S\",\"subjects\":[\"s.>\"]}"));
+            assertRefused(() -> s.publish("s.a", Headers.of(Headers.EXPECTED_LAST_SEQ, "+0"), bytes("1")), 10071,
+                    "wrong last sequence: 0");
+            assertThat(s.publish("s.a", Headers.of(Headers.EXPECTED_LAST_SEQ, "0"), bytes("1")).seq()).isEqualTo(1);
+            assertRefused(() -> s.publish("s.a", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "+1"), bytes("2")), 10071,
+                    "wrong last sequence: 1");
+            assertThat(s.info().messages()).isEqualTo(1);
+        }
+    }
 }
