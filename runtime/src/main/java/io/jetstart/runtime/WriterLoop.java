@@ -827,23 +827,20 @@ final class WriterLoop {
         long skip = 0;
         if (r.upToSeq() > 0) {
             below = r.upToSeq();
-        } else if (r.keep() > 0 && all) {
-            // As nats-server: Compact(last - keep + 1), whatever was deleted in between.
-            if (r.keep() >= state.messages()) {
-                hold(p.done(), 0L);
-                return;
-            }
-            below = state.lastSeq() - r.keep() + 1;
         } else {
             below = Long.MAX_VALUE;
             if (r.keep() > 0) {
-                long[] matching = {0};
-                state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
-                    if (filter.matches(subject)) {
-                        matching[0]++;
-                    }
-                    return true;
-                });
+                // The newest keep live messages stay, with or without a subject (nats-server's PurgeEx counts
+                // them on ">"; not Compact(last - keep + 1), which over deleted sequences kept fewer).
+                long[] matching = {all ? state.messages() : 0};
+                if (!all) {
+                    state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+                        if (filter.matches(subject)) {
+                            matching[0]++;
+                        }
+                        return true;
+                    });
+                }
                 if (r.keep() >= matching[0]) {
                     hold(p.done(), 0L);
                     return;

@@ -122,4 +122,23 @@ class PublishCornersTest {
             assertThat(s.info().messages()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aPurgeKeepingNWithoutASubjectKeepsTheNewestNMessagesOverDeletedOnes() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.>\"]}"));
+            for (int i = 1; i <= 5; i++) {
+                s.publish("p." + (i % 2), bytes("" + i));
+            }
+            s.delete(4);
+            // nats-server 2.15.1: purged 2 (1 and 2), 3 and 5 stay; not a compact below 4, which took 3 too.
+            assertThat(s.purge(new PurgeRequest(null, 2, 0))).isEqualTo(2);
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.info().firstSeq()).isEqualTo(3);
+            assertThat(s.get(3)).isPresent();
+            assertThat(s.purge(new PurgeRequest(">", 1, 0))).isEqualTo(1);
+            assertThat(s.info().firstSeq()).isEqualTo(5);
+            assertThat(s.purge(new PurgeRequest("", 1, 0))).isZero();
+        }
+    }
 }
