@@ -99,6 +99,11 @@ public final class JetStreamApiException extends RuntimeException {
         return new JetStreamApiException(500, 10111, err);
     }
 
+    /** JSBadRequestErr. */
+    static JetStreamApiException badRequest() {
+        return new JetStreamApiException(400, 10003, "bad request");
+    }
+
     static JetStreamApiException noMessageFound() {
         return new JetStreamApiException(404, 10037, "no message found");
     }

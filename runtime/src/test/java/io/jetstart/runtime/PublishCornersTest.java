@@ -141,4 +141,9 @@ class PublishCornersTest {
             assertThat(s.purge(new PurgeRequest("", 1, 0))).isZero();
         }
     }
+
+    @Test
+    void aPurgeWithBothKeepAndSeqIsTheServersBadRequest() {
+        assertRefused(() -> new PurgeRequest("p.a", 1, 2), 10003, "bad request");
+    }
 }
