@@ -581,7 +581,8 @@ final class WriterLoop {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
             if (perSubject > 0 && state.subjectTotal(p.subject()) >= perSubject) {
-                if (c.discardNewPerSubject()) {
+                // A rollup passes: it purges the subject's older messages once stored (nats-server's storeRawMsg).
+                if (c.discardNewPerSubject() && rollup.isEmpty()) {
                     throw JetStreamApiException.storeFailed("maximum messages per subject exceeded");
                 }
                 atSubjectLimit = true;

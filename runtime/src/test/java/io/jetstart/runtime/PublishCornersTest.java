@@ -146,4 +146,25 @@ class PublishCornersTest {
     void aPurgeWithBothKeepAndSeqIsTheServersBadRequest() {
         assertRefused(() -> new PurgeRequest("p.a", 1, 2), 10003, "bad request");
     }
+
+    @Test
+    void aRollupPassesDiscardNewPerSubjectButNotMaxMsgs() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.>\"],\"allow_rollup_hdrs\":true,"
+                    + "\"discard\":\"new\",\"max_msgs\":3,\"max_msgs_per_subject\":2,\"discard_new_per_subject\":true}"));
+            s.publish("r.1", bytes("a"));
+            s.publish("r.1", bytes("b"));
+            assertRefused(() -> s.publish("r.1", bytes("x")), 10077, "maximum messages per subject exceeded");
+            // At the subject's limit a rollup is stored (it purges the subject's others after), as nats-server 2.15.1.
+            assertThat(s.publish("r.1", Headers.of(Headers.ROLLUP, "sub"), bytes("c")).seq()).isEqualTo(3);
+            assertThat(s.info().messages()).isEqualTo(1);
+            s.publish("r.1", bytes("c2"));
+            s.publish("r.2", bytes("d"));
+            // max_msgs reached on a subject below its limit: refused, rollup or not.
+            assertRefused(() -> s.publish("r.3", Headers.of(Headers.ROLLUP, "all"), bytes("f")), 10077, "maximum messages exceeded");
+            // At the subject's limit, max_msgs is not checked: the message replaces the subject's oldest.
+            assertThat(s.publish("r.1", Headers.of(Headers.ROLLUP, "all"), bytes("h")).seq()).isEqualTo(6);
+            assertThat(s.info().messages()).isEqualTo(1);
+        }
+    }
 }
