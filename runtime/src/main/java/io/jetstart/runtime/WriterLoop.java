@@ -671,8 +671,14 @@ final class WriterLoop {
     /** The last live sequence on {@code subject} (a filter when it has wildcards), 0 when none. */
     private long lastSeqMatching(String subject) throws StoreException, InterruptedException {
         boolean wildcard = false;
-        for (String token : subject.split("\\.", -1)) {
-            wildcard |= token.equals("*") || token.equals(">");
+        String[] tokens = subject.split("\\.", -1);
+        for (int i = 0; i < tokens.length; i++) {
+            // No message is on a subject with an empty token, nor matches a filter with '>' before its
+            // end: the server's LoadLastMsg finds none there, so the last sequence is 0 (RuntimeCornersIT).
+            if (tokens[i].isEmpty() || (tokens[i].equals(">") && i < tokens.length - 1)) {
+                return 0;
+            }
+            wildcard |= tokens[i].equals("*") || tokens[i].equals(">");
         }
         if (!wildcard) {
             return state.lastSeqOf(subject);

@@ -167,4 +167,18 @@ class PublishCornersTest {
             assertThat(s.info().messages()).isEqualTo(1);
         }
     }
+
+    @Test
+    void anExpectedLastSubjectSequenceOnAnInvalidSubjectIsCheckedAgainstZero() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"V\",\"subjects\":[\"v.>\"]}"));
+            s.publish("v.1", bytes("a"));
+            for (String invalid : new String[] {"v.>.1", "v..1", ">.v", "v."}) {
+                assertThat(s.publish("v.1", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "0",
+                        Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, invalid), bytes("b")).seq()).as(invalid).isGreaterThan(1);
+            }
+            assertRefused(() -> s.publish("v.1", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "0",
+                    Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "v.>"), bytes("c")), 10071, "wrong last sequence: 5");
+        }
+    }
 }
