@@ -181,4 +181,18 @@ class PublishCornersTest {
                     Headers.EXPECTED_LAST_SUBJECT_SEQ_SUBJECT, "v.>"), bytes("c")), 10071, "wrong last sequence: 5");
         }
     }
+
+    @Test
+    void headerValuesAreReadWithoutTheSpacesBeforeThem() throws Exception {
+        assertThat(Headers.of(Headers.MSG_ID, "  a ").first(Headers.MSG_ID)).contains("a ");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"H\",\"subjects\":[\"h.>\"]}"));
+            s.publish("h.1", Headers.of(Headers.MSG_ID, "a"), bytes("1"));
+            PublishAck dup = s.publish("h.1", Headers.of(Headers.MSG_ID, " a"), bytes("2"));
+            assertThat(dup.duplicate()).isTrue();
+            assertThat(s.publish("h.1", Headers.of(Headers.EXPECTED_LAST_MSG_ID, " a"), bytes("3")).seq()).isEqualTo(2);
+            assertRefused(() -> s.publish("h.1", Headers.of(Headers.EXPECTED_STREAM, " X"), bytes("4")), 10060,
+                    "expected stream does not match");
+        }
+    }
 }
