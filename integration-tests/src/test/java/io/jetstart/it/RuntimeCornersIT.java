@@ -36,8 +36,8 @@ import org.junit.jupiter.api.Test;
  * result), and each stream must end in the same state.
  *
  * <p>A step is one line: {@code pub SUBJECT PAYLOAD [Header=value ...]} (PAYLOAD {@code -} is
- * empty), {@code del SEQ}, {@code erase SEQ}, {@code purge JSON}, {@code update JSON} (a new config),
- * {@code get SEQ}, {@code last SUBJECT}, {@code next SEQ SUBJECT}.
+ * empty; '~' in a header value is a space), {@code del SEQ}, {@code erase SEQ}, {@code purge JSON}, {@code update JSON} (a new config),
+ * {@code get SEQ}, {@code last SUBJECT}, {@code next SEQ SUBJECT}, {@code sleep MILLIS}.
  */
 class RuntimeCornersIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -124,6 +124,40 @@ class RuntimeCornersIT {
                 new Scenario("max_msgs_per_subject with discard new on max_msgs",
                         "{\"subjects\":[\"m.>\"],\"discard\":\"new\",\"max_msgs_per_subject\":2,\"max_msgs\":3}",
                         "pub m.1 a", "pub m.1 b", "pub m.2 c", "pub m.1 d", "pub m.3 e", "pub m.2 f", "get 1", "get 2"),
+                new Scenario("expected last subject sequence on an invalid subject", plain,
+                        "pub m.1 a", "pub m.1 b Nats-Expected-Last-Subject-Sequence=0 Nats-Expected-Last-Subject-Sequence-Subject=m..1",
+                        "pub m.1 c Nats-Expected-Last-Subject-Sequence=0 Nats-Expected-Last-Subject-Sequence-Subject=m.>.1",
+                        "pub m.1 d Nats-Expected-Last-Subject-Sequence=0 Nats-Expected-Last-Subject-Sequence-Subject=>.m",
+                        "pub m.1 e Nats-Expected-Last-Subject-Sequence=0 Nats-Expected-Last-Subject-Sequence-Subject=m.",
+                        "pub m.1 f Nats-Expected-Last-Subject-Sequence=0 Nats-Expected-Last-Subject-Sequence-Subject=m.>"),
+                new Scenario("expected last sequence after the last message was deleted and after a purge", plain,
+                        "pub m.1 a", "pub m.1 b", "del 2", "pub m.1 c Nats-Expected-Last-Sequence=1",
+                        "pub m.1 d Nats-Expected-Last-Sequence=2", "purge {}", "pub m.1 e Nats-Expected-Last-Sequence=3",
+                        "pub m.1 f Nats-Expected-Last-Subject-Sequence=0", "purge {\"filter\":\"m.1\",\"seq\":99}",
+                        "pub m.2 g Nats-Expected-Last-Sequence=5"),
+                new Scenario("rollups at the limits with discard new",
+                        "{\"subjects\":[\"m.>\"],\"allow_rollup_hdrs\":true,\"discard\":\"new\",\"max_msgs\":3,"
+                                + "\"max_msgs_per_subject\":2,\"discard_new_per_subject\":true}",
+                        "pub m.1 a", "pub m.1 b", "pub m.1 c Nats-Rollup=sub", "pub m.1 c2", "pub m.2 d", "pub m.2 e",
+                        "pub m.3 f Nats-Rollup=all", "pub m.2 g Nats-Rollup=sub", "pub m.1 h Nats-Rollup=all", "get 2", "get 4"),
+                new Scenario("reads beyond the ends", plain,
+                        "pub m.1 a", "pub m.2 b", "next 3 m.1", "next 99 >", "last m.9", "get 3", "get 99", "next 0 m.2"),
+                new Scenario("messages older than max_age", "{\"subjects\":[\"m.>\"],\"max_age\":1000000000}",
+                        "pub m.1 a", "pub m.2 b", "sleep 2600", "get 1", "last m.2", "next 1 >", "pub m.1 c Nats-Expected-Last-Sequence=2",
+                        "pub m.1 d Nats-Expected-Last-Subject-Sequence=0"),
+                new Scenario("an interest stream without consumers", "{\"subjects\":[\"m.>\"],\"retention\":\"interest\"}",
+                        "pub m.1 a Nats-Msg-Id=a", "pub m.1 b Nats-Msg-Id=a", "pub m.1 c Nats-Expected-Last-Sequence=1",
+                        "pub m.1 d Nats-Expected-Last-Msg-Id=", "pub m.1 e Nats-Expected-Last-Subject-Sequence=0", "get 1"),
+                new Scenario("header keys and values as the server matches them", plain,
+                        "pub m.1 a Nats-Msg-Id=a", "pub m.1 b Nats-Msg-Id=~a", "pub m.1 c nats-msg-id=a",
+                        "pub m.1 d Nats-Msg-Id=b Nats-Msg-Id=a", "pub m.1 e Nats-Msg-Id=a Nats-Msg-Id=b",
+                        "pub m.1 f Nats-Expected-Last-Sequence=~3", "pub m.1 g Nats-Expected-Stream=~C99",
+                        "pub m.1 h nats-expected-last-sequence=99", "pub m.1 i Nats-Expected-Last-Msg-Id=~b"),
+                new Scenario("max_msg_size at the edge with a header", "{\"subjects\":[\"m.>\"],\"max_msg_size\":20}",
+                        "pub m.1 abc Y=1", "pub m.1 abcd Y=1", "pub m.1 01234567890123456789", "pub m.1 - Y=123"),
+                new Scenario("the duplicate window passing", "{\"subjects\":[\"m.>\"],\"duplicate_window\":1000000000}",
+                        "pub m.1 a Nats-Msg-Id=a", "pub m.1 b Nats-Msg-Id=a", "sleep 3000", "pub m.1 c Nats-Msg-Id=a",
+                        "pub m.1 d Nats-Msg-Id=a"),
                 new Scenario("expected stream and subject checks on a headers-only message", plain,
                         "pub m.1 - Nats-Expected-Stream=C0", "pub m.1 - Nats-Expected-Last-Subject-Sequence=0", "pub m.1 - X=y",
                         "get 1", "last m.1"),
@@ -203,12 +237,17 @@ class RuntimeCornersIT {
         String[] w = step.split(" ", 2);
         String arg = w.length > 1 ? w[1] : "";
         switch (w[0]) {
+            case "sleep" -> {
+                // Both stores age on the wall clock: one wait serves the server and the runtime.
+                Thread.sleep(Long.parseLong(arg));
+                return "slept";
+            }
             case "pub" -> {
                 String[] p = arg.split(" ");
                 Headers h = new Headers();
                 for (int i = 2; i < p.length; i++) {
                     int eq = p[i].indexOf('=');
-                    h.add(p[i].substring(0, eq), p[i].substring(eq + 1));
+                    h.add(p[i].substring(0, eq), value(p[i].substring(eq + 1)));
                 }
                 Message m = NatsMessage.builder().subject(p[0]).headers(h.isEmpty() ? null : h).data(payload(p[1])).build();
                 Message reply = c.request(m, TIMEOUT);
@@ -257,12 +296,15 @@ class RuntimeCornersIT {
         String arg = w.length > 1 ? w[1] : "";
         try {
             switch (w[0]) {
+                case "sleep" -> {
+                    return "slept";
+                }
                 case "pub" -> {
                     String[] p = arg.split(" ");
                     List<String> kv = new ArrayList<>();
                     for (int i = 2; i < p.length; i++) {
                         int eq = p[i].indexOf('=');
-                        kv.addAll(Arrays.asList(p[i].substring(0, eq), p[i].substring(eq + 1)));
+                        kv.addAll(Arrays.asList(p[i].substring(0, eq), value(p[i].substring(eq + 1))));
                     }
                     io.jetstart.runtime.PublishAck ack = rt.publish(p[0], io.jetstart.runtime.Headers.of(kv.toArray(String[]::new)),
                             payload(p[1]));
@@ -303,6 +345,11 @@ class RuntimeCornersIT {
         } catch (RuntimeException e) {
             return "exception " + e;
         }
+    }
+
+    /** A header value: '~' stands for a space (steps are split on spaces). */
+    private static String value(String v) {
+        return v.replace('~', ' ');
     }
 
     private static byte[] payload(String p) {
