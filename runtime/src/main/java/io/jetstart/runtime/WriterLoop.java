@@ -670,15 +670,13 @@ final class WriterLoop {
 
     /** The last live sequence on {@code subject} (a filter when it has wildcards), 0 when none. */
     private long lastSeqMatching(String subject) throws StoreException, InterruptedException {
+        // The server's LoadLastMsg finds nothing on an invalid subject: its last sequence is 0 (RuntimeCornersIT).
+        if (!SubjectFilters.canMatch(subject)) {
+            return 0;
+        }
         boolean wildcard = false;
-        String[] tokens = subject.split("\\.", -1);
-        for (int i = 0; i < tokens.length; i++) {
-            // No message is on a subject with an empty token, nor matches a filter with '>' before its
-            // end: the server's LoadLastMsg finds none there, so the last sequence is 0 (RuntimeCornersIT).
-            if (tokens[i].isEmpty() || (tokens[i].equals(">") && i < tokens.length - 1)) {
-                return 0;
-            }
-            wildcard |= tokens[i].equals("*") || tokens[i].equals(">");
+        for (String token : subject.split("\\.", -1)) {
+            wildcard |= token.equals("*") || token.equals(">");
         }
         if (!wildcard) {
             return state.lastSeqOf(subject);
@@ -829,6 +827,11 @@ final class WriterLoop {
         }
         PurgeRequest r = p.request();
         boolean all = r.subject() == null || r.subject().isEmpty() || r.subject().equals(">");
+        if (!all && !SubjectFilters.canMatch(r.subject())) {
+            // As the server's PurgeEx: an invalid filter (a.>.b, a..b) matches nothing, so nothing is purged.
+            hold(p.done(), 0L);
+            return;
+        }
         SubjectFilter filter = new SubjectFilter(all ? List.of() : List.of(r.subject()));
         long below;
         long skip = 0;

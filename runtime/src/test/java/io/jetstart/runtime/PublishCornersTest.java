@@ -195,4 +195,31 @@ class PublishCornersTest {
                     "expected stream does not match");
         }
     }
+
+    @Test
+    void anInvalidFilterPurgesAndReadsNothing() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"F\",\"subjects\":[\"f.>\"]}"));
+            s.publish("f.1", bytes("a"));
+            s.publish("f.2", bytes("b"));
+            // nats-server 2.15.1: purged 0, no message found; not '>' read as "the rest" from the middle.
+            assertThat(s.purge(new PurgeRequest("f.>.1", 0, 0))).isZero();
+            assertThat(s.purge(new PurgeRequest("f..1", 0, 0))).isZero();
+            assertThat(s.lastBySubject("f.>.1")).isEmpty();
+            assertThat(s.next(1, "f.>.1")).isEmpty();
+            assertThat(s.nextBatch(1, "f.>.1", 10)).isEmpty();
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.lastBySubject("f.>").orElseThrow().seq()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void filtersThatCanMatchAreTheServersValidOnes() {
+        for (String ok : new String[] {"a", "a.b", "*", ">", "a.*.c", "a.>", "*.>", "a*.b>"}) {
+            assertThat(SubjectFilters.canMatch(ok)).as(ok).isTrue();
+        }
+        for (String bad : new String[] {"", ".", "a.", ".a", "a..b", "a.>.b", ">.a"}) {
+            assertThat(SubjectFilters.canMatch(bad)).as(bad).isFalse();
+        }
+    }
 }
