@@ -576,6 +576,14 @@ final class WriterLoop {
         if (p.payload().length > options.maxPayload()) {
             throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
         }
+        // A Nats-TTL the server cannot read (text, under a second, "0", "-1") is 10165 after the size checks and
+        // before the limits; not for a message an interest stream drops, the server returning before it reads it.
+        if (!ttlReadable(h.first(Headers.TTL).orElse(""))) {
+            java.util.function.Predicate<String> i = interest;
+            if (i == null || i.test(p.subject())) {
+                throw JetStreamApiException.ttlInvalid();
+            }
+        }
         int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
         if (c.discardNew()) {
             boolean atSubjectLimit = false;
@@ -720,6 +728,27 @@ final class WriterLoop {
             n = n * 10 + (c - '0');
         }
         return n;
+    }
+
+    /**
+     * Whether nats-server's parseMessageTTL reads {@code v} without an error ("" is no header):
+     * "never" in any case, a Go duration of at least a second, or decimal digits (whole seconds).
+     */
+    static boolean ttlReadable(String v) {
+        if (v.isEmpty() || v.equalsIgnoreCase("never")) {
+            return true;
+        }
+        try {
+            return io.jetstart.recovery.GoFormat.parseDuration(v) >= 1_000_000_000L;
+        } catch (IllegalArgumentException e) {
+            // Not a duration: the server's parseInt64 (digits only).
+        }
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
