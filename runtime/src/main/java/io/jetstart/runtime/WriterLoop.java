@@ -526,6 +526,19 @@ final class WriterLoop {
             }
             matched.add(p.subject());
         }
+        if (p.payload().length > options.maxPayload()) {
+            throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
+        }
+        // The sizes before any header check, the duplicate window included: nats-server 2.15.1 answers 10054
+        // for a message over max_msg_size whatever its headers say (RuntimeCornersIT).
+        long maxMsgSize = c.maxMsgSize();
+        int size = p.hdr().length + p.payload().length;
+        if (maxMsgSize > 0 && size > maxMsgSize) {
+            throw JetStreamApiException.messageTooLarge();
+        }
+        if (p.hdr().length > 0xffff) {
+            throw JetStreamApiException.headerTooLarge();
+        }
         Headers h = p.headers();
         String msgId = h.first(Headers.MSG_ID).orElse("");
         String expStream = h.first(Headers.EXPECTED_STREAM).orElse("");
@@ -565,19 +578,8 @@ final class WriterLoop {
                 throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
             }
         }
-        long maxMsgSize = c.maxMsgSize();
-        int size = p.hdr().length + p.payload().length;
-        if (maxMsgSize > 0 && size > maxMsgSize) {
-            throw JetStreamApiException.messageTooLarge();
-        }
-        if (p.hdr().length > 0xffff) {
-            throw JetStreamApiException.headerTooLarge();
-        }
-        if (p.payload().length > options.maxPayload()) {
-            throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
-        }
-        // A Nats-TTL the server cannot read (text, under a second, "0", "-1") is 10165 after the size checks and
-        // before the limits; not for a message an interest stream drops, the server returning before it reads it.
+        // A Nats-TTL the server cannot read (text, under a second, "0", "-1") is 10165 after the header checks
+        // and before the limits; not for a message an interest stream drops, the server returning before it reads it.
         if (!ttlReadable(h.first(Headers.TTL).orElse(""))) {
             java.util.function.Predicate<String> i = interest;
             if (i == null || i.test(p.subject())) {

@@ -222,4 +222,21 @@ class PublishCornersTest {
             assertThat(SubjectFilters.canMatch(bad)).as(bad).isFalse();
         }
     }
+
+    @Test
+    void aMessageOverMaxMsgSizeIsRefusedBeforeAnyHeaderCheck() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],\"max_msg_size\":30}"));
+            s.publish("m.1", Headers.of(Headers.MSG_ID, "x"), bytes("a"));
+            String big = "0123456789012345678901234567890";
+            // nats-server 2.15.1: 10054 for each, not the duplicate's ack nor the header's own error.
+            String[][] headers = {{Headers.MSG_ID, "x"}, {Headers.EXPECTED_STREAM, "zz"}, {Headers.ROLLUP, "sub"},
+                {Headers.EXPECTED_LAST_MSG_ID, "zz"}, {Headers.TTL, "5"}, {Headers.EXPECTED_LAST_SUBJECT_SEQ, "9"},
+                {Headers.EXPECTED_LAST_SEQ, "9"}};
+            for (String[] kv : headers) {
+                assertRefused(() -> s.publish("m.1", Headers.of(kv), bytes(big)), 10054, "message size exceeds maximum allowed");
+            }
+            assertThat(s.info().messages()).isEqualTo(1);
+        }
+    }
 }
