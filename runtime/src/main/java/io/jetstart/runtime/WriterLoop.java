@@ -518,6 +518,11 @@ final class WriterLoop {
             throw JetStreamApiException.sealed();
         }
         if (!matched.contains(p.subject())) {
+            // NOTE: a subject index.db cannot hold (a..b, a.b., spaces) once passed here, was stored, and
+            // then failed the writer's next index.db write, stopping every later write to the stream.
+            if (!SubjectFilters.storable(p.subject())) {
+                throw new IllegalArgumentException("subject '" + p.subject() + "' is not a valid publish subject");
+            }
             if (!subjects.matches(p.subject())) {
                 throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
             }

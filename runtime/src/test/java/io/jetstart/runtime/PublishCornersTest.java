@@ -239,4 +239,23 @@ class PublishCornersTest {
             assertThat(s.info().messages()).isEqualTo(1);
         }
     }
+
+    @Test
+    void aSubjectIndexDbCannotHoldIsRefusedAndTheStreamKeepsWriting() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"W\",\"subjects\":[\"w.>\"]}"));
+            // nats-server 2.15.1 stores a literal '*' or '>' token, and routes none of the others to the stream.
+            assertThat(s.publish("w.*", bytes("a")).seq()).isEqualTo(1);
+            assertThat(s.publish("w.>", bytes("b")).seq()).isEqualTo(2);
+            for (String bad : new String[] {"w..a", "w.a.", "w.a b", "w.\ta", "w.>.a", "w.\u0000"}) {
+                assertThatThrownBy(() -> s.publish(bad, bytes("x"))).as(bad).isInstanceOf(IllegalArgumentException.class);
+            }
+            s.flush();
+            assertThat(s.publish("w.c", bytes("c")).seq()).isEqualTo(3);
+            s.flush();
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThat(open(store, "W").info().messages()).isEqualTo(3);
+        }
+    }
 }
