@@ -632,12 +632,15 @@ final class WriterLoop {
         // Every stored message sets the last msg id, "" when it has none (the server's mset.lmsgId = msgId).
         dedupe.lastMsgId(msgId);
         if (!rollup.isEmpty()) {
-            // As the server: a purge keeping only this message, of its subject or of the stream.
+            // As the server: a purge keeping only this message, of its subject or of the stream. The server
+            // purges on the subject as a filter, so a message on a literal 'a.*' rolls up all of a.* (RuntimeCornersIT).
             boolean all = rollup.equals("all");
             String subject = p.subject();
+            SubjectFilter asFilter = subject.indexOf('*') >= 0 || subject.indexOf('>') >= 0 ? new SubjectFilter(List.of(subject)) : null;
             try {
                 state.remove((q, qts, qs, qrl) -> q >= seq ? StreamStore.Decision.STOP
-                        : all || qs.equals(subject) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
+                        : all || (asFilter == null ? qs.equals(subject) : asFilter.matches(qs))
+                        ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
             } catch (StoreException | InterruptedException e) {
                 throw new IOException("cannot roll up: " + e.getMessage(), e);
             }

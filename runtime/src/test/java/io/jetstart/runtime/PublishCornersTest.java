@@ -258,4 +258,19 @@ class PublishCornersTest {
             assertThat(open(store, "W").info().messages()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aRollupOnALiteralWildcardSubjectRollsUpEverySubjectItMatches() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.>\"],\"allow_rollup_hdrs\":true}"));
+            s.publish("r.1", bytes("a"));
+            s.publish("r.2", bytes("b"));
+            s.publish("r.x.1", bytes("c"));
+            // nats-server 2.15.1 purges on 'r.*' as a filter: r.1 and r.2 go, r.x.1 stays.
+            assertThat(s.publish("r.*", Headers.of(Headers.ROLLUP, "sub"), bytes("d")).seq()).isEqualTo(4);
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.get(3)).isPresent();
+            assertThat(s.get(1)).isEmpty();
+        }
+    }
 }
