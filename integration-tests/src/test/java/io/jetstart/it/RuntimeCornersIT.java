@@ -190,6 +190,10 @@ class RuntimeCornersIT {
                         "pub m.1 f Nats-TTL=abc Nats-Msg-Id=x", "pub m.1 g Nats-TTL=abc Nats-Rollup=sub",
                         "pub m.1 h Nats-TTL=abc Nats-Expected-Last-Msg-Id=zz", "pub m.1 i Nats-Expected-Stream=zz Nats-Msg-Id=x",
                         "pub m.1 j Nats-TTL=5 Nats-Msg-Id=x", "pub m.1 k Nats-Expected-Last-Subject-Sequence=9 Nats-Expected-Last-Sequence=9"),
+                new Scenario("rollups over msg ids and on a literal wildcard subject", rollups,
+                        "pub m.1 a Nats-Msg-Id=a", "pub m.2 b Nats-Msg-Id=b", "pub m.1 c Nats-Rollup=all",
+                        "pub m.2 d Nats-Msg-Id=b", "pub m.1 e Nats-Expected-Last-Msg-Id=", "pub m.1 f", "pub m.2 g",
+                        "pub m.* h Nats-Rollup=sub", "get 6", "get 7", "get 8"),
                 new Scenario("subjects no publish may have", plain, "pub m.* a", "pub m.> b", "pub m..a c", "pub m.a. d",
                         "get 1", "last m.*", "pub m.1 f"),
                 // The server stores a message on m.>.a; core's index.db encoder refuses such a subject (the server's own
