@@ -38,11 +38,15 @@ final class DuplicateWindow {
     void stored(String id, long seq, long ts) {
         ids.remove(id);
         ids.put(id, new Entry(seq, ts));
-        lastMsgId = id;
     }
 
     String lastMsgId() {
         return lastMsgId;
+    }
+
+    /** The id of the message just stored, "" when it has none: a message without an id clears it, as on the server. */
+    void lastMsgId(String id) {
+        lastMsgId = id;
     }
 
     int size() {

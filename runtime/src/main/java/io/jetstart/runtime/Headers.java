@@ -56,11 +56,19 @@ public final class Headers {
         return entries.isEmpty();
     }
 
-    /** The first value of {@code key} (exact case, as the server matches JetStream headers). */
+    /**
+     * The first value of {@code key} (exact case) as nats-server reads a JetStream header: spaces
+     * before the value skipped (its sliceHeader), so {@code Nats-Msg-Id: a} is the id {@code a}.
+     */
     public Optional<String> first(String key) {
         for (String[] e : entries) {
             if (e[0].equals(key)) {
-                return Optional.of(e[1]);
+                String v = e[1];
+                int from = 0;
+                while (from < v.length() && v.charAt(from) == ' ') {
+                    from++;
+                }
+                return Optional.of(from == 0 ? v : v.substring(from));
             }
         }
         return Optional.empty();

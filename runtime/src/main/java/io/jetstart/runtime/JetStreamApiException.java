@@ -66,6 +66,11 @@ public final class JetStreamApiException extends RuntimeException {
         return new JetStreamApiException(400, 10166, "per-message TTL is disabled");
     }
 
+    /** JSMessageTTLInvalidErr: a {@code Nats-TTL} the server cannot read. */
+    static JetStreamApiException ttlInvalid() {
+        return new JetStreamApiException(400, 10165, "invalid per-message TTL");
+    }
+
     static JetStreamApiException wrongLastMsgId(String actual) {
         return new JetStreamApiException(400, 10070, "wrong last msg ID: " + actual);
     }
@@ -97,6 +102,11 @@ public final class JetStreamApiException extends RuntimeException {
 
     static JetStreamApiException rollupFailed(String err) {
         return new JetStreamApiException(500, 10111, err);
+    }
+
+    /** JSBadRequestErr. */
+    static JetStreamApiException badRequest() {
+        return new JetStreamApiException(400, 10003, "bad request");
     }
 
     static JetStreamApiException noMessageFound() {

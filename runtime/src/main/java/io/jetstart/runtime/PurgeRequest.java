@@ -7,6 +7,7 @@ package io.jetstart.runtime;
  * @param subject null or empty: every subject
  * @param keep    0: keep none
  * @param upToSeq 0: no bound; else remove only sequences below it (the server's {@code seq})
+ * @throws JetStreamApiException 10003 "bad request" when both {@code keep} and {@code upToSeq} are set
  */
 public record PurgeRequest(String subject, long keep, long upToSeq) {
     public PurgeRequest {
@@ -14,8 +15,8 @@ public record PurgeRequest(String subject, long keep, long upToSeq) {
             throw new IllegalArgumentException("keep and seq must not be negative");
         }
         if (keep > 0 && upToSeq > 0) {
-            // As nats-server: "can not use both keep and seq".
-            throw new IllegalArgumentException("can not use both keep and seq");
+            // As nats-server 2.15.1's purge request handler: both set is JSBadRequestErr.
+            throw JetStreamApiException.badRequest();
         }
     }
 

@@ -202,12 +202,16 @@ final class WriterLoop {
 
         @Override
         public boolean visit(long seq, long ts, String subject, byte[] buf, int ho, int hl, int po, int pl, int rl) {
+            String id = "";
             if (hl > 0 && ts >= cutoff) {
-                Headers h = Headers.parse(buf, ho, hl);
-                java.util.Optional<String> id = h.first(Headers.MSG_ID);
-                if (id.isPresent()) {
-                    dedupe.stored(id.get(), seq, ts);
+                id = Headers.parse(buf, ho, hl).first(Headers.MSG_ID).orElse("");
+                if (!id.isEmpty()) {
+                    dedupe.stored(id, seq, ts);
                 }
+            }
+            // As the server's rebuildDedupe: the last msg id is the last message's, "" when it has none.
+            if (seq == state.lastSeq() && ts >= cutoff) {
+                dedupe.lastMsgId(id);
             }
             return true;
         }
@@ -514,6 +518,11 @@ final class WriterLoop {
             throw JetStreamApiException.sealed();
         }
         if (!matched.contains(p.subject())) {
+            // NOTE: a subject index.db cannot hold (a..b, a.b., spaces) once passed here, was stored, and
+            // then failed the writer's next index.db write, stopping every later write to the stream.
+            if (!SubjectFilters.storable(p.subject())) {
+                throw new IllegalArgumentException("subject '" + p.subject() + "' is not a valid publish subject");
+            }
             if (!subjects.matches(p.subject())) {
                 throw new IllegalArgumentException("subject '" + p.subject() + "' does not match the subjects of stream '" + name + "'");
             }
@@ -522,16 +531,20 @@ final class WriterLoop {
             }
             matched.add(p.subject());
         }
-        Headers h = p.headers();
-        String rollup = h.first(Headers.ROLLUP).orElse("");
-        if (!rollup.isEmpty()) {
-            if (!c.allowRollup() || c.denyPurge()) {
-                throw JetStreamApiException.rollupFailed("rollup not permitted");
-            }
-            if (!rollup.equals("sub") && !rollup.equals("all")) {
-                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
-            }
+        if (p.payload().length > options.maxPayload()) {
+            throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
         }
+        // The sizes before any header check, the duplicate window included: nats-server 2.15.1 answers 10054
+        // for a message over max_msg_size whatever its headers say (RuntimeCornersIT).
+        long maxMsgSize = c.maxMsgSize();
+        int size = p.hdr().length + p.payload().length;
+        if (maxMsgSize > 0 && size > maxMsgSize) {
+            throw JetStreamApiException.messageTooLarge();
+        }
+        if (p.hdr().length > 0xffff) {
+            throw JetStreamApiException.headerTooLarge();
+        }
+        Headers h = p.headers();
         String msgId = h.first(Headers.MSG_ID).orElse("");
         String expStream = h.first(Headers.EXPECTED_STREAM).orElse("");
         if (!expStream.isEmpty() && !expStream.equals(name)) {
@@ -547,11 +560,8 @@ final class WriterLoop {
         if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
             throw JetStreamApiException.wrongLastSequence(state.lastSeq());
         }
-        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
-        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
-            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
-        }
-        // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT).
+        // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT),
+        // all but the last msg id's, which comes after it: a duplicate is acked whatever that header says (RuntimeCornersIT).
         if (!msgId.isEmpty()) {
             long dup = dedupe.seqOf(msgId, now);
             if (dup > 0) {
@@ -559,23 +569,35 @@ final class WriterLoop {
                 return;
             }
         }
-        long maxMsgSize = c.maxMsgSize();
-        int size = p.hdr().length + p.payload().length;
-        if (maxMsgSize > 0 && size > maxMsgSize) {
-            throw JetStreamApiException.messageTooLarge();
+        String expLastId = h.first(Headers.EXPECTED_LAST_MSG_ID).orElse("");
+        if (!expLastId.isEmpty() && !expLastId.equals(dedupe.lastMsgId())) {
+            throw JetStreamApiException.wrongLastMsgId(dedupe.lastMsgId());
         }
-        if (p.hdr().length > 0xffff) {
-            throw JetStreamApiException.headerTooLarge();
+        // The rollup last of the header checks, its value in any case (the server's getRollup lowers it).
+        String rollup = h.first(Headers.ROLLUP).orElse("").toLowerCase(java.util.Locale.ROOT);
+        if (!rollup.isEmpty()) {
+            if (!c.allowRollup() || c.denyPurge()) {
+                throw JetStreamApiException.rollupFailed("rollup not permitted");
+            }
+            if (!rollup.equals("sub") && !rollup.equals("all")) {
+                throw JetStreamApiException.rollupFailed("rollup value invalid: \"" + rollup + "\"");
+            }
         }
-        if (p.payload().length > options.maxPayload()) {
-            throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
+        // A Nats-TTL the server cannot read (text, under a second, "0", "-1") is 10165 after the header checks
+        // and before the limits; not for a message an interest stream drops, the server returning before it reads it.
+        if (!ttlReadable(h.first(Headers.TTL).orElse(""))) {
+            java.util.function.Predicate<String> i = interest;
+            if (i == null || i.test(p.subject())) {
+                throw JetStreamApiException.ttlInvalid();
+            }
         }
         int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
         if (c.discardNew()) {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
             if (perSubject > 0 && state.subjectTotal(p.subject()) >= perSubject) {
-                if (c.discardNewPerSubject()) {
+                // A rollup passes: it purges the subject's older messages once stored (nats-server's storeRawMsg).
+                if (c.discardNewPerSubject() && rollup.isEmpty()) {
                     throw JetStreamApiException.storeFailed("maximum messages per subject exceeded");
                 }
                 atSubjectLimit = true;
@@ -607,13 +629,18 @@ final class WriterLoop {
         if (!msgId.isEmpty()) {
             dedupe.stored(msgId, seq, ts);
         }
+        // Every stored message sets the last msg id, "" when it has none (the server's mset.lmsgId = msgId).
+        dedupe.lastMsgId(msgId);
         if (!rollup.isEmpty()) {
-            // As the server: a purge keeping only this message, of its subject or of the stream.
+            // As the server: a purge keeping only this message, of its subject or of the stream. The server
+            // purges on the subject as a filter, so a message on a literal 'a.*' rolls up all of a.* (RuntimeCornersIT).
             boolean all = rollup.equals("all");
             String subject = p.subject();
+            SubjectFilter asFilter = subject.indexOf('*') >= 0 || subject.indexOf('>') >= 0 ? new SubjectFilter(List.of(subject)) : null;
             try {
                 state.remove((q, qts, qs, qrl) -> q >= seq ? StreamStore.Decision.STOP
-                        : all || qs.equals(subject) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
+                        : all || (asFilter == null ? qs.equals(subject) : asFilter.matches(qs))
+                        ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
             } catch (StoreException | InterruptedException e) {
                 throw new IOException("cannot roll up: " + e.getMessage(), e);
             }
@@ -661,6 +688,10 @@ final class WriterLoop {
 
     /** The last live sequence on {@code subject} (a filter when it has wildcards), 0 when none. */
     private long lastSeqMatching(String subject) throws StoreException, InterruptedException {
+        // The server's LoadLastMsg finds nothing on an invalid subject: its last sequence is 0 (RuntimeCornersIT).
+        if (!SubjectFilters.canMatch(subject)) {
+            return 0;
+        }
         boolean wildcard = false;
         for (String token : subject.split("\\.", -1)) {
             wildcard |= token.equals("*") || token.equals(">");
@@ -709,13 +740,50 @@ final class WriterLoop {
         return n;
     }
 
-    private static long parseSeq(String v) {
+    /**
+     * Whether nats-server's parseMessageTTL reads {@code v} without an error ("" is no header):
+     * "never" in any case, a Go duration of at least a second, or decimal digits (whole seconds).
+     */
+    static boolean ttlReadable(String v) {
+        if (v.isEmpty() || v.equalsIgnoreCase("never")) {
+            return true;
+        }
         try {
-            return Long.parseUnsignedLong(v.strip());
-        } catch (NumberFormatException e) {
-            // nats-server reads an unparsable value as "no expectation" in 2.10 and as 0 later; 0 never matches a non-empty stream.
+            return io.jetstart.recovery.GoFormat.parseDuration(v) >= 1_000_000_000L;
+        } catch (IllegalArgumentException e) {
+            // Not a duration: the server's parseInt64 (digits only).
+        }
+        for (int i = 0; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An expected sequence as nats-server reads it: spaces before the value skipped (its
+     * sliceHeader), then parseInt64's decimal digits only (no sign, no trailing space: "+0" and "1 "
+     * are not numbers), wrapping as Go's int64 does; anything else is -1, which as the server's
+     * uint64 matches no sequence.
+     */
+    static long parseSeq(String v) {
+        int from = 0;
+        while (from < v.length() && v.charAt(from) == ' ') {
+            from++;
+        }
+        if (from == v.length()) {
             return -1;
         }
+        long n = 0;
+        for (int i = from; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     /** A delete's and an erase's refusals, as the server's: a sealed stream, then {@code deny_delete}. */
@@ -798,28 +866,30 @@ final class WriterLoop {
         }
         PurgeRequest r = p.request();
         boolean all = r.subject() == null || r.subject().isEmpty() || r.subject().equals(">");
+        if (!all && !SubjectFilters.canMatch(r.subject())) {
+            // As the server's PurgeEx: an invalid filter (a.>.b, a..b) matches nothing, so nothing is purged.
+            hold(p.done(), 0L);
+            return;
+        }
         SubjectFilter filter = new SubjectFilter(all ? List.of() : List.of(r.subject()));
         long below;
         long skip = 0;
         if (r.upToSeq() > 0) {
             below = r.upToSeq();
-        } else if (r.keep() > 0 && all) {
-            // As nats-server: Compact(last - keep + 1), whatever was deleted in between.
-            if (r.keep() >= state.messages()) {
-                hold(p.done(), 0L);
-                return;
-            }
-            below = state.lastSeq() - r.keep() + 1;
         } else {
             below = Long.MAX_VALUE;
             if (r.keep() > 0) {
-                long[] matching = {0};
-                state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
-                    if (filter.matches(subject)) {
-                        matching[0]++;
-                    }
-                    return true;
-                });
+                // The newest keep live messages stay, with or without a subject (nats-server's PurgeEx counts
+                // them on ">"; not Compact(last - keep + 1), which over deleted sequences kept fewer).
+                long[] matching = {all ? state.messages() : 0};
+                if (!all) {
+                    state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+                        if (filter.matches(subject)) {
+                            matching[0]++;
+                        }
+                        return true;
+                    });
+                }
                 if (r.keep() >= matching[0]) {
                     hold(p.done(), 0L);
                     return;

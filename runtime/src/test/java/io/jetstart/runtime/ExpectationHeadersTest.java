@@ -55,7 +55,7 @@ class ExpectationHeadersTest {
     }
 
     @Test
-    void aTtlHeaderOnAStreamWithoutMessageTtlsIsRefusedUnlessItReadsAsZero() throws Exception {
+    void aTtlHeaderOnAStreamWithoutMessageTtlsIsRefusedAsDisabledOrAsInvalid() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"T\",\"subjects\":[\"t\"]}"));
             for (String ttl : new String[] {"5s", "1h", "30", "never"}) {
@@ -65,9 +65,18 @@ class ExpectationHeadersTest {
                             assertThat(e.description()).isEqualTo("per-message TTL is disabled");
                         });
             }
-            // nats-server reads these as "no TTL" (under a second, or not a number) and stores the message.
-            assertThat(s.publish("t", Headers.of(Headers.TTL, "500ms"), bytes("x")).seq()).isEqualTo(1);
-            assertThat(s.publish("t", Headers.of(Headers.TTL, "0"), bytes("x")).seq()).isEqualTo(2);
+            // nats-server 2.15.1 reads these as "no TTL" for the first check, then refuses them as unreadable
+            // (under a second, "0" being a Go duration, or not a number) with 10165 (RuntimeCornersIT).
+            for (String ttl : new String[] {"500ms", "0", "0s", "-1", "1.5", "abc"}) {
+                assertThatThrownBy(() -> s.publish("t", Headers.of(Headers.TTL, ttl), bytes("x")))
+                        .as(ttl).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                            assertThat(e.code()).isEqualTo(400);
+                            assertThat(e.errCode()).isEqualTo(10165);
+                            assertThat(e.description()).isEqualTo("invalid per-message TTL");
+                        });
+            }
+            assertThat(s.info().messages()).isZero();
+            assertThat(s.publish("t", Headers.of(Headers.TTL, ""), bytes("x")).seq()).isEqualTo(1);
         }
     }
 
@@ -81,5 +90,13 @@ class ExpectationHeadersTest {
         assertThat(WriterLoop.ttlSeconds("-5s")).isZero();
         assertThat(WriterLoop.ttlSeconds("42")).isEqualTo(42);
         assertThat(WriterLoop.ttlSeconds("4x")).isZero();
+        assertThat(WriterLoop.ttlReadable("")).isTrue();
+        assertThat(WriterLoop.ttlReadable("Never")).isTrue();
+        assertThat(WriterLoop.ttlReadable("1s")).isTrue();
+        assertThat(WriterLoop.ttlReadable("42")).isTrue();
+        assertThat(WriterLoop.ttlReadable("900ms")).isFalse();
+        assertThat(WriterLoop.ttlReadable("0")).isFalse();
+        assertThat(WriterLoop.ttlReadable("-5s")).isFalse();
+        assertThat(WriterLoop.ttlReadable("4x")).isFalse();
     }
 }
