@@ -90,6 +90,9 @@ public final class Headers {
     /**
      * Parses a stored header block leniently (a status line after {@code NATS/1.0} is skipped,
      * a line without ':' ignored); empty for anything that does not start with {@code NATS/1.0}.
+     * Each value is kept as stored after its ':': {@link #first} skips the spaces before it and
+     * keeps any after it, as nats-server reads a header, so an id rebuilt from a stored message
+     * (the duplicate window at open) is the id the publish registered.
      */
     public static Headers parse(byte[] buf, int off, int len) {
         if (len < PREFIX.length) {
@@ -109,7 +112,7 @@ public final class Headers {
             if (colon <= 0) {
                 continue;
             }
-            e.add(new String[] {line.substring(0, colon), line.substring(colon + 1).strip()});
+            e.add(new String[] {line.substring(0, colon), line.substring(colon + 1)});
         }
         return new Headers(List.copyOf(e));
     }
