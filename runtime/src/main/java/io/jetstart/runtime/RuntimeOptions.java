@@ -21,7 +21,8 @@ import java.util.Objects;
  * @param indexVersion the {@code index.db} version written: 1 (nats-server 2.10 reads only v1),
  *                     4 (2.14+); 0 = the version the stream's own {@code index.db} has, else 1
  * @param blockSize    block size in bytes (1 KiB..8 MiB); 0 = nats-server's rule for the stream's config
- * @param maxPayload   largest payload accepted (nats-server's {@code max_payload}, default 1 MiB)
+ * @param maxPayload   largest message accepted, headers and payload together (nats-server's
+ *                     {@code max_payload}, which counts both; default 1 MiB)
  * @param lockFile     whether to hold the store's exclusive lock (only tests turn it off)
  * @param cipher       the cipher of streams created while a key is set ({@link #withKey}): nats-server's
  *                     {@code jetstream.cipher}, {@code chachapoly} by default. Existing encrypted streams

@@ -531,8 +531,11 @@ final class WriterLoop {
             }
             matched.add(p.subject());
         }
-        if (p.payload().length > options.maxPayload()) {
-            throw new IllegalArgumentException("maximum payload exceeded (" + p.payload().length + " > " + options.maxPayload() + ")");
+        // nats-server's max_payload counts what a client sends, headers and payload together
+        // (an HPUB's total size), so a message the server would refuse is refused here too.
+        long sent = (long) p.hdr().length + p.payload().length;
+        if (sent > options.maxPayload()) {
+            throw new IllegalArgumentException("maximum payload exceeded (" + sent + " > " + options.maxPayload() + ")");
         }
         // The sizes before any header check, the duplicate window included: nats-server 2.15.1 answers 10054
         // for a message over max_msg_size whatever its headers say (RuntimeCornersIT).

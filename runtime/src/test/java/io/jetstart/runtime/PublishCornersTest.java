@@ -292,4 +292,21 @@ class PublishCornersTest {
             assertThat(s.publish("t.a", Headers.of(Headers.EXPECTED_LAST_MSG_ID, "a"), bytes("4")).seq()).isEqualTo(3);
         }
     }
+
+    @Test
+    void maxPayloadCountsTheHeadersAsTheServersDoes() throws Exception {
+        RuntimeOptions d = RuntimeOptions.defaults();
+        RuntimeOptions small = new RuntimeOptions(d.recovery(), d.sync(), d.syncInterval(), d.indexVersion(), d.blockSize(),
+                64, d.lockFile(), d.cipher());
+        try (JetStartStore store = JetStart.open(dir, small)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.>\"]}"));
+            Headers h = Headers.of("X-K", "v");
+            int hdr = h.encode().length;
+            assertThat(s.publish("p.a", h, new byte[64 - hdr]).seq()).isEqualTo(1);
+            assertThatThrownBy(() -> s.publish("p.a", h, new byte[64 - hdr + 1]))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("maximum payload exceeded (65 > 64)");
+            assertThat(s.publish("p.a", new byte[64]).seq()).isEqualTo(2);
+        }
+    }
 }
