@@ -165,9 +165,6 @@ public final class JetStartStream {
 
     /** The last committed message on {@code subject} (wildcards allowed; an invalid filter such as {@code a.>.b}: none, as the server). */
     public Optional<StoredMessage> lastBySubject(String subject) throws InterruptedException {
-        if (!SubjectFilters.canMatch(subject)) {
-            return Optional.empty();
-        }
         return reader.last(view(), new SubjectFilter(List.of(subject)));
     }
 
@@ -176,11 +173,7 @@ public final class JetStartStream {
      * any; an invalid filter such as {@code a.>.b}: none, as the server).
      */
     public Optional<StoredMessage> next(long fromSeq, String filter) throws InterruptedException {
-        boolean any = filter == null || filter.isEmpty();
-        if (!any && !SubjectFilters.canMatch(filter)) {
-            return Optional.empty();
-        }
-        return reader.next(view(), fromSeq, new SubjectFilter(any ? List.of() : List.of(filter)));
+        return reader.next(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)));
     }
 
     /**
@@ -190,9 +183,6 @@ public final class JetStartStream {
     public List<StoredMessage> nextBatch(long fromSeq, String filter, int max) throws InterruptedException {
         if (max <= 0) {
             throw new IllegalArgumentException("max must be positive, got " + max);
-        }
-        if (filter != null && !filter.isEmpty() && !SubjectFilters.canMatch(filter)) {
-            return List.of();
         }
         return reader.batch(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)), max);
     }

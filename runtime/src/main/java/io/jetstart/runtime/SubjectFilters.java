@@ -1,10 +1,9 @@
 package io.jetstart.runtime;
 
 /**
- * Whether a subject filter is one nats-server can match anything with: no empty token and
- * {@code >} only as the last token. The server's stores find no message for any other filter (a
- * purge on {@code a.>.b} purges nothing, a last sequence on it is 0), where core's
- * {@code SubjectFilter} would read a {@code >} in the middle as "the rest".
+ * Which subjects a publish may store: what nats-server routes to a stream and {@code index.db}
+ * can hold. (Filters that match nothing, such as {@code a.>.b}, are core's {@code SubjectFilter}'s
+ * to answer: it matches nothing with them, as the server's stores.)
  */
 final class SubjectFilters {
     private SubjectFilters() {
@@ -29,6 +28,7 @@ final class SubjectFilters {
         return true;
     }
 
+    /** No empty token and {@code >} only as the last token. */
     static boolean canMatch(String filter) {
         if (filter.isEmpty()) {
             return false;

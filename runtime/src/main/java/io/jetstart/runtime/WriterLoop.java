@@ -691,10 +691,6 @@ final class WriterLoop {
 
     /** The last live sequence on {@code subject} (a filter when it has wildcards), 0 when none. */
     private long lastSeqMatching(String subject) throws StoreException, InterruptedException {
-        // The server's LoadLastMsg finds nothing on an invalid subject: its last sequence is 0 (RuntimeCornersIT).
-        if (!SubjectFilters.canMatch(subject)) {
-            return 0;
-        }
         boolean wildcard = false;
         for (String token : subject.split("\\.", -1)) {
             wildcard |= token.equals("*") || token.equals(">");
@@ -869,11 +865,6 @@ final class WriterLoop {
         }
         PurgeRequest r = p.request();
         boolean all = r.subject() == null || r.subject().isEmpty() || r.subject().equals(">");
-        if (!all && !SubjectFilters.canMatch(r.subject())) {
-            // As the server's PurgeEx: an invalid filter (a.>.b, a..b) matches nothing, so nothing is purged.
-            hold(p.done(), 0L);
-            return;
-        }
         SubjectFilter filter = new SubjectFilter(all ? List.of() : List.of(r.subject()));
         long below;
         long skip = 0;

@@ -5,7 +5,10 @@ import java.util.List;
 
 /**
  * NATS subject matching for consumer filters: tokens separated by '.', '*' matches one token,
- * '>' matches one or more trailing tokens. An empty filter list matches everything.
+ * '>' matches one or more trailing tokens. An empty filter list matches everything. A filter
+ * nats-server cannot match anything with (an empty token, or '>' before the last token, as in
+ * {@code a.>.b} or {@code a..b}) matches nothing, as the server's stores find nothing for it: read
+ * as "the rest" at a middle '>', a purge on {@code a.>.b} would have removed every message.
  */
 public final class SubjectFilter {
     private final List<String[]> filters;
@@ -42,8 +45,11 @@ public final class SubjectFilter {
     private static boolean matches(String[] filter, String[] tokens) {
         for (int i = 0; i < filter.length; i++) {
             String f = filter[i];
+            if (f.isEmpty()) {
+                return false;
+            }
             if (f.equals(">")) {
-                return tokens.length > i;
+                return i == filter.length - 1 && tokens.length > i;
             }
             if (i >= tokens.length) {
                 return false;
