@@ -1,9 +1,10 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.store.SubjectFilter;
+
 /**
  * Which subjects a publish may store: what nats-server routes to a stream and {@code index.db}
- * can hold. (Filters that match nothing, such as {@code a.>.b}, are core's {@code SubjectFilter}'s
- * to answer: it matches nothing with them, as the server's stores.)
+ * can hold. (Which filters can match anything is {@link SubjectFilter#canMatch}'s to say.)
  */
 final class SubjectFilters {
     private SubjectFilters() {
@@ -16,7 +17,7 @@ final class SubjectFilters {
      * literal {@code *} or {@code >} token it does store, as here.
      */
     static boolean storable(String subject) {
-        if (!canMatch(subject) || subject.indexOf('\0') >= 0 || subject.indexOf('\uFFFD') >= 0) {
+        if (!SubjectFilter.canMatch(subject) || subject.indexOf('\0') >= 0 || subject.indexOf('\uFFFD') >= 0) {
             return false;
         }
         for (int i = 0; i < subject.length(); i++) {
@@ -26,27 +27,5 @@ final class SubjectFilters {
             }
         }
         return true;
-    }
-
-    /** No empty token and {@code >} only as the last token. */
-    static boolean canMatch(String filter) {
-        if (filter.isEmpty()) {
-            return false;
-        }
-        int start = 0;
-        while (true) {
-            int dot = filter.indexOf('.', start);
-            int end = dot < 0 ? filter.length() : dot;
-            if (end == start) {
-                return false;
-            }
-            if (dot >= 0 && end - start == 1 && filter.charAt(start) == '>') {
-                return false;
-            }
-            if (dot < 0) {
-                return true;
-            }
-            start = dot + 1;
-        }
     }
 }
