@@ -190,16 +190,13 @@ public final class BoundedReads {
                     return readAll(file, ch.size(), maxBytes, new ChannelReads(ch));
                 }
             }
-            if (first == null) {
-                try (plain) {
-                    return readPlain(file, plain, maxBytes, new byte[(int) Math.min(maxBytes + 1, FIRST_READ)]);
-                }
-            }
-            byte[] head = first.lend();
+            byte[] head = first == null ? new byte[(int) Math.min(maxBytes + 1, FIRST_READ)] : first.lend();
             try (plain) {
                 return readPlain(file, plain, maxBytes, head);
             } finally {
-                first.giveBack(head);
+                if (first != null) {
+                    first.giveBack(head);
+                }
             }
         }
     }
