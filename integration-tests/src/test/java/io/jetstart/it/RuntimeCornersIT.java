@@ -98,9 +98,10 @@ class RuntimeCornersIT {
                 new Scenario("purge up to a sequence with a subject", plain,
                         "pub m.1 a", "pub m.2 b", "pub m.1 c", "pub m.2 d", "purge {\"filter\":\"m.1\",\"seq\":3}",
                         "purge {\"seq\":1}", "purge {\"filter\":\"m.2\",\"seq\":9}"),
-                // The server's Compact beyond the last moves the stream to first 10, last 9; core's mutator cannot move the last sequence.
-                Scenario.known("purge up to a sequence beyond the last", plain,
-                        "pub m.1 a", "pub m.2 b", "purge {\"seq\":10}", "pub m.1 c"),
+                // The server's Compact beyond the last moves the stream to first 10, last 9 (RuntimePurgeSeqIT: also on disk).
+                new Scenario("purge up to a sequence beyond the last", plain,
+                        "pub m.1 a", "pub m.2 b", "purge {\"seq\":10}", "pub m.1 c", "purge {\"filter\":\">\",\"seq\":15}",
+                        "purge {\"filter\":\"m.1\",\"seq\":30}", "pub m.1 d Nats-Expected-Last-Sequence=14", "get 15"),
                 new Scenario("purge with both keep and seq", plain,
                         "pub m.1 a", "pub m.1 b", "purge {\"seq\":2,\"keep\":1}", "purge {\"filter\":\"m.1\",\"seq\":2,\"keep\":1}"),
                 new Scenario("removals outside the stream", plain,
