@@ -143,6 +143,19 @@ class PublishCornersTest {
     }
 
     @Test
+    void aGetOfSequenceZeroIsTheServersBadRequestAndANegativeOneIsRefused() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"G\",\"subjects\":[\"g.>\"]}"));
+            s.publish("g.1", bytes("a"));
+            // nats-server 2.15.1 and 2.10.27: MSG.GET {"seq":0} is 400 / 10003 "bad request".
+            assertRefused(() -> s.get(0), 10003, "bad request");
+            assertThatThrownBy(() -> s.get(-1)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(s.get(1)).isPresent();
+            assertThat(s.get(2)).isEmpty();
+        }
+    }
+
+    @Test
     void aPurgeWithBothKeepAndSeqIsTheServersBadRequest() {
         assertRefused(() -> new PurgeRequest("p.a", 1, 2), 10003, "bad request");
     }
