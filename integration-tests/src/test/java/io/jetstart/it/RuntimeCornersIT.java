@@ -196,9 +196,15 @@ class RuntimeCornersIT {
                         "pub m.* h Nats-Rollup=sub", "get 6", "get 7", "get 8"),
                 new Scenario("subjects no publish may have", plain, "pub m.* a", "pub m.> b", "pub m..a c", "pub m.a. d",
                         "get 1", "last m.*", "pub m.1 f"),
-                // The server stores a message on m.>.a; core's index.db encoder refuses such a subject (the server's own
-                // recovery rejects it too), so the runtime does not store it.
-                Scenario.known("a publish on a subject with '>' before its end", plain, "pub m.>.a a", "pub m.1 b"),
+                // Both store it (RuntimeFullWildcardTokenIT: and keep it across a restart).
+                new Scenario("a publish on a subject with '>' before its end", plain, "pub m.>.a a", "pub m.1 b", "pub m.x.a c",
+                        "get 1", "next 1 m.>", "last m.>.a", "pub m.>.a d Nats-Expected-Last-Subject-Sequence=1", "del 4",
+                        "last m.>.a", "pub m.>..a e"),
+                // 2.15.1 purges all four: once a message is stored on m.>.a, its purge reads the middle '>' as "the rest"
+                // (with none stored it purges nothing, as the scenario on invalid filters shows); the runtime purges the
+                // messages on m.>.a only, as its reads and expectations find them.
+                Scenario.known("a purge on a subject with '>' before its end", plain, "pub m.>.a a", "pub m.1 b", "pub m.x.a c",
+                        "pub m.>.a d", "purge {\"filter\":\"m.>.a\"}", "last m.>.a"),
                 new Scenario("an unreadable Nats-TTL on an interest stream without consumers",
                         "{\"subjects\":[\"m.>\"],\"retention\":\"interest\"}", "pub m.1 a Nats-TTL=abc", "pub m.1 b Nats-TTL=0"),
                 new Scenario("discard new on bytes with a rollup at the subject's limit",
