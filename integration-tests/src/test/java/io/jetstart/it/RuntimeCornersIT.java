@@ -44,7 +44,7 @@ class RuntimeCornersIT {
     private final Path tmp = Repo.work("RuntimeCornersIT");
     private final ObjectMapper json = Json.mapper();
 
-    /** @param known a difference the runtime cannot fix in its own module yet: printed, not failed (docs/runtime.md) */
+    /** @param known a difference printed, not failed: one the runtime does not copy on purpose (docs/runtime.md) */
     private record Scenario(String name, String config, List<String> steps, boolean known) {
         Scenario(String name, String config, String... steps) {
             this(name, config, List.of(steps), false);
