@@ -113,6 +113,31 @@ class PurgeBeyondLastTest {
     }
 
     @Test
+    void aCompressedEncryptedStreamMovesAndKeepsTheMoveWithoutIndexDb() throws Exception {
+        // The block the move rolls past is compressed (s2) and every block has its key file: the tombstone is read back all the same.
+        io.jetstart.core.crypto.StoreKey key = io.jetstart.core.crypto.StoreKey.ofText("purge-key");
+        RuntimeOptions opts = RuntimeOptions.defaults().withKey(key, io.jetstart.core.crypto.StoreCipher.values()[0]);
+        try (JetStartStore store = JetStart.open(dir, opts)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"C\",\"subjects\":[\"c.>\"],\"compression\":\"s2\"}"));
+            for (int i = 0; i < 20; i++) {
+                s.publish("c." + (i % 3), bytes("payload " + i));
+            }
+            assertThat(s.purge(new PurgeRequest(null, 0, 100))).isEqualTo(20);
+            assertThat(s.publish("c.1", bytes("after")).seq()).isEqualTo(100);
+        }
+        Files.delete(msgs("C").resolve("index.db"));
+        StreamState st = EncryptedStoreTest.recovered(dir, "C", key);
+        assertThat(st.messages()).isEqualTo(1);
+        assertThat(st.firstSeq()).isEqualTo(100);
+        assertThat(st.lastSeq()).isEqualTo(100);
+        try (JetStartStore store = JetStart.open(dir, opts)) {
+            JetStartStream s = open(store, "C");
+            assertThat(new String(s.get(100).orElseThrow().payload(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("after");
+            assertThat(s.publish("c.1", bytes("next")).seq()).isEqualTo(101);
+        }
+    }
+
+    @Test
     void anEmptyStreamMovesToo() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"E\",\"subjects\":[\"e.>\"]}"));
