@@ -158,8 +158,21 @@ public final class JetStartStream {
         return writer.submit(op);
     }
 
-    /** The committed message {@code seq}, checksum verified; empty when it is not live. */
+    /**
+     * The committed message {@code seq}, checksum verified; empty when it is not live.
+     *
+     * @throws JetStreamApiException    400 / 10003 {@code bad request} for sequence 0, as nats-server's
+     *                                  {@code MSG.GET} answers a request for sequence 0 (no stream has one)
+     * @throws IllegalArgumentException for a negative sequence, which no request can carry
+     */
     public Optional<StoredMessage> get(long seq) throws InterruptedException {
+        if (seq <= 0) {
+            // A caller's mistake, said as the server says it, not an empty answer that reads as "deleted".
+            if (seq < 0) {
+                throw new IllegalArgumentException("sequence " + seq + " is negative");
+            }
+            throw JetStreamApiException.badRequest();
+        }
         return reader.get(view(), seq);
     }
 

@@ -6,7 +6,9 @@ package io.jetstart.runtime;
  *
  * @param subject null or empty: every subject
  * @param keep    0: keep none
- * @param upToSeq 0: no bound; else remove only sequences below it (the server's {@code seq})
+ * @param upToSeq 0: no bound; else remove only sequences below it (the server's {@code seq}); beyond
+ *                the next sequence, without a subject (or on {@code >}), the stream then moves to first
+ *                {@code upToSeq}, last {@code upToSeq - 1}, as the server's {@code Compact} does
  * @throws JetStreamApiException 10003 "bad request" when both {@code keep} and {@code upToSeq} are set
  */
 public record PurgeRequest(String subject, long keep, long upToSeq) {

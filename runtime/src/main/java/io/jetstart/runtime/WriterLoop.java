@@ -1,6 +1,7 @@
 package io.jetstart.runtime;
 
 import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.format.Records;
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
@@ -865,6 +866,10 @@ final class WriterLoop {
         }
         PurgeRequest r = p.request();
         boolean all = r.subject() == null || r.subject().isEmpty() || r.subject().equals(">");
+        if (all && r.upToSeq() > Records.TBIT) {
+            // Checked before anything is removed: the tombstone that moves the stream could not hold it.
+            throw new IllegalArgumentException("purge up to sequence " + r.upToSeq() + ": a record holds sequences below 2^62 only");
+        }
         SubjectFilter filter = new SubjectFilter(all ? List.of() : List.of(r.subject()));
         long below;
         long skip = 0;
@@ -903,7 +908,28 @@ final class WriterLoop {
             taken[0]++;
             return StreamStore.Decision.REMOVE;
         }, this::tombstone);
+        if (all && r.upToSeq() > state.lastSeq() + 1) {
+            skipTo(r.upToSeq());
+        }
         hold(p.done(), removed);
+    }
+
+    /**
+     * The rest of nats-server's purge up to a sequence beyond the last ({@code Compact(seq)} →
+     * {@code purgeLocked(seq)}, 2.10.27 and 2.15.1 alike): the stream, now empty, moves to first
+     * {@code seq}, last {@code seq - 1}, so the next message gets {@code seq}. The server leaves a new
+     * block whose only record is a tombstone for {@code seq - 1} with the last message's time, and an
+     * {@code index.db} saying first {@code seq}, last {@code seq - 1}; restarted with or without that
+     * {@code index.db} it reports the same (RuntimePurgeSeqIT). Here the same block follows the
+     * blocks the purge's own tombstones went to (they stay: the runtime deletes no block).
+     */
+    private void skipTo(long seq) throws IOException {
+        if (tail.length() > 0) {
+            // Alone in its block: 2.10.x rebuilds a block of tombstones from its lowest one.
+            roll();
+        }
+        tail.appendTombstone(seq - 1, state.lastTs());
+        state.skipTo(seq - 1);
     }
 
     /** Interest/work-queue removals: a tombstone for each message still there, nothing for one already gone. */
@@ -953,7 +979,7 @@ final class WriterLoop {
     /** A removal's tombstone, in the tail (nats-server writes it into the last block, rolling if needed). */
     private void tombstone(long seq, long ts, String subject, int rl) {
         try {
-            ensureRoom(io.jetstart.core.format.Records.EMPTY_RECORD_LENGTH);
+            ensureRoom(Records.EMPTY_RECORD_LENGTH);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -965,6 +991,11 @@ final class WriterLoop {
         if (tail.fits(rl, blockSize)) {
             return;
         }
+        roll();
+    }
+
+    /** Seals the tail (written and synced) and starts the next block. */
+    private void roll() throws IOException {
         tail.flush();
         tail.sync();
         TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));

@@ -143,6 +143,19 @@ class PublishCornersTest {
     }
 
     @Test
+    void aGetOfSequenceZeroIsTheServersBadRequestAndANegativeOneIsRefused() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"G\",\"subjects\":[\"g.>\"]}"));
+            s.publish("g.1", bytes("a"));
+            // nats-server 2.15.1 and 2.10.27: MSG.GET {"seq":0} is 400 / 10003 "bad request".
+            assertRefused(() -> s.get(0), 10003, "bad request");
+            assertThatThrownBy(() -> s.get(-1)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(s.get(1)).isPresent();
+            assertThat(s.get(2)).isEmpty();
+        }
+    }
+
+    @Test
     void aPurgeWithBothKeepAndSeqIsTheServersBadRequest() {
         assertRefused(() -> new PurgeRequest("p.a", 1, 2), 10003, "bad request");
     }
@@ -247,7 +260,7 @@ class PublishCornersTest {
             // nats-server 2.15.1 stores a literal '*' or '>' token, and routes none of the others to the stream.
             assertThat(s.publish("w.*", bytes("a")).seq()).isEqualTo(1);
             assertThat(s.publish("w.>", bytes("b")).seq()).isEqualTo(2);
-            for (String bad : new String[] {"w..a", "w.a.", "w.a b", "w.\ta", "w.>.a", "w.\u0000"}) {
+            for (String bad : new String[] {"w..a", "w.a.", "w.a b", "w.\ta", "w.>..a", "w.\u0000"}) {
                 assertThatThrownBy(() -> s.publish(bad, bytes("x"))).as(bad).isInstanceOf(IllegalArgumentException.class);
             }
             s.flush();
@@ -256,6 +269,42 @@ class PublishCornersTest {
         }
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             assertThat(open(store, "W").info().messages()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aMessageOnASubjectWithAFullWildcardBeforeItsEndIsStoredAndKeptAcrossReopens() throws Exception {
+        // nats-server 2.10.27 and 2.15.1 store it; at restart they reject their own index.db, which holds the
+        // subject, and rebuild from the blocks, keeping it. The runtime writes the same and recovers the same.
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"X\",\"subjects\":[\"x.>\"]}"));
+            assertThat(s.publish("x.>.a", bytes("a")).seq()).isEqualTo(1);
+            assertThat(s.publish("x.1", bytes("b")).seq()).isEqualTo(2);
+            assertThat(s.publish("x.>.a", bytes("c")).seq()).isEqualTo(3);
+            s.delete(3);
+            assertThat(s.next(1, "x.>").orElseThrow().subject()).isEqualTo("x.>.a");
+            // As 2.15.1: the subject, though no valid filter, finds its own messages and nothing else.
+            assertThat(s.lastBySubject("x.>.a").orElseThrow().seq()).isEqualTo(1);
+            assertThat(s.publish("x.>.a", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, "1"), bytes("c")).seq()).isEqualTo(4);
+            s.delete(4);
+        }
+        Path index = dir.resolve("jetstream/$G/streams/X/msgs/index.db");
+        assertThat(index).exists();
+        for (int reopen = 0; reopen < 2; reopen++) {
+            if (reopen == 1) {
+                java.nio.file.Files.delete(index);
+            }
+            io.jetstart.core.store.StreamState st = RuntimeTestSupport.recovered(dir, "X");
+            // The first reopen publishes one more (x.2, 5) before the second.
+            assertThat(st.messages()).isEqualTo(2 + reopen);
+            assertThat(st.lastSeq()).isEqualTo(4 + reopen);
+            assertThat(st.subjects()).containsEntry("x.>.a", 1L).containsEntry("x.1", 1L);
+            try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+                JetStartStream s = open(store, "X");
+                assertThat(s.get(1).orElseThrow().subject()).isEqualTo("x.>.a");
+                assertThat(s.get(3)).as("the delete's tombstone holds").isEmpty();
+                assertThat(s.publish("x.2", bytes("d")).seq()).isEqualTo(5 + reopen);
+            }
         }
     }
 

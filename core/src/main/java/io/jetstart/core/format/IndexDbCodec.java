@@ -52,6 +52,18 @@ public final class IndexDbCodec {
     private IndexDbCodec() {
     }
 
+    /**
+     * Whether {@link #encode} writes {@code subject}: any subject nats-server stores a message on.
+     * That is what {@link #decode} accepts (no empty token, no whitespace, no NUL or U+FFFD, not
+     * empty) and also a {@code >} token before the last one: nats-server stores a publish on
+     * {@code a.>.b} to a stream on {@code a.>} and writes the subject into its {@code index.db},
+     * whose reader (and {@link #decode}) then rejects the file, so the stream is rebuilt from its
+     * blocks, message included (2.10.27 and 2.15.1).
+     */
+    public static boolean canHold(String subject) {
+        return Subjects.isStorable(subject);
+    }
+
     /** Decodes a plaintext {@code index.db} of stream {@code streamName}. */
     public static IndexDb decode(String streamName, byte[] file) throws FormatException {
         checkTrailer(streamName, file);
@@ -241,9 +253,13 @@ public final class IndexDbCodec {
      * below 3, and for versions 1–3 a subject's {@code lastBlock} when its total is at most 1 (the
      * reader then takes {@code firstBlock}). {@code state.version()} is not consulted.
      *
-     * @throws IllegalArgumentException for a version outside 1..4, a subject nats-server would
-     *                                  reject, a block index outside uint32, or a result shorter
-     *                                  than the 32 bytes nats-server requires
+     * <p>A subject with {@code >} before its last token is written, as nats-server writes it
+     * ({@link #canHold}); the server's reader and {@link #decode} then reject the file, and the
+     * stream is rebuilt from its blocks, as the server's own store is.
+     *
+     * @throws IllegalArgumentException for a version outside 1..4, a subject no stored message can
+     *                                  have ({@link #canHold}), a block index outside uint32, or a
+     *                                  result shorter than the 32 bytes nats-server requires
      */
     public static byte[] encode(String streamName, IndexDb state, int version) {
         if (version < MIN_VERSION || version > MAX_VERSION) {
@@ -256,8 +272,8 @@ public final class IndexDbCodec {
                 .uvarint(state.lastSeq()).varint(state.lastTs());
         out.uvarint(state.subjects().size());
         for (IndexDb.Subject s : state.subjects()) {
-            if (!Subjects.isValid(s.subject())) {
-                throw new IllegalArgumentException("subject '" + s.subject() + "' would be rejected by nats-server");
+            if (!Subjects.isStorable(s.subject())) {
+                throw new IllegalArgumentException("subject '" + s.subject() + "' cannot be a stored message's (nats-server stores none)");
             }
             requireUint32(s.firstBlock(), "first block of subject " + s.subject());
             requireUint32(s.lastBlock(), "last block of subject " + s.subject());

@@ -54,6 +54,21 @@ final class Subjects {
     }
 
     static boolean isValid(String s) {
+        return check(s, true);
+    }
+
+    /**
+     * Whether a message can be stored on {@code s}: {@link #isValid} but for a {@code >} token
+     * before the last one. nats-server stores a publish on {@code a.>.b} (a stream on {@code a.>}
+     * takes it), writes it into its own {@code index.db}, and at the next start rejects that file
+     * ("Stream state corrupt subject detected") and rebuilds from the blocks, where it keeps the
+     * message (2.10.27 and 2.15.1). No publish reaches a stream with the other flaws.
+     */
+    static boolean isStorable(String s) {
+        return check(s, false);
+    }
+
+    private static boolean check(String s, boolean fullWildcardLast) {
         if (s.isEmpty() || s.indexOf('\0') >= 0 || s.indexOf('\uFFFD') >= 0) {
             return false;
         }
@@ -67,7 +82,7 @@ final class Subjects {
             if (tokenLength == 0 || fullWildcardSeen) {
                 return false;
             }
-            if (tokenLength == 1 && s.charAt(tokenStart) == '>') {
+            if (fullWildcardLast && tokenLength == 1 && s.charAt(tokenStart) == '>') {
                 fullWildcardSeen = true;
             }
             for (int j = tokenStart; j < i; j++) {

@@ -176,6 +176,41 @@ public final class StreamMutator {
         }
     }
 
+    /**
+     * Moves the last sequence of a stream that holds no message up to {@code lastSeq}, so that the
+     * next message gets {@code lastSeq + 1}: nats-server's purge up to a sequence beyond the last
+     * ({@code Compact(seq)} → {@code purgeLocked(seq)}: first {@code seq}, last {@code seq - 1}).
+     *
+     * <p>The writer has started the last block ({@link #startBlock}) and laid out a tombstone for
+     * {@code lastSeq} with the stream's last time as its only record, which is what the server leaves
+     * on disk: a rebuild without {@code index.db} (jetstart's, 2.10's, 2.15's) takes a block holding
+     * only that tombstone to start at {@code lastSeq + 1}, so the move survives the loss of
+     * {@code index.db}. (Alone, because 2.10.x starts a block of tombstones only from its lowest.)
+     *
+     * @throws IllegalStateException    when the stream holds messages or its last block is not empty
+     * @throws IllegalArgumentException when {@code lastSeq} is not beyond the last sequence
+     */
+    public void skipTo(long lastSeq) {
+        if (s.msgs != 0) {
+            throw new IllegalStateException("stream '" + s.name + "' holds " + s.msgs + " messages; only an empty stream moves");
+        }
+        if (lastSeq <= s.lastSeq) {
+            throw new IllegalArgumentException("sequence " + lastSeq + " is not beyond the last sequence " + s.lastSeq);
+        }
+        BlockState b = s.blocks.isEmpty() ? null : last();
+        if (b == null || b.file == null || b.msgs != 0 || b.firstSeq != s.lastSeq + 1) {
+            throw new IllegalStateException("stream '" + s.name + "' has no empty last block to hold the tombstone of " + lastSeq);
+        }
+        b.firstSeq = lastSeq + 1;
+        b.firstTs = 0;
+        b.lastSeq = lastSeq;
+        b.lastTs = s.lastTs;
+        s.firstSeq = lastSeq + 1;
+        s.firstTs = 0;
+        s.lastSeq = lastSeq;
+        s.touched.add(b);
+    }
+
     /** Removes what {@code rule} selects, in sequence order; {@code sink} hears of each removal. */
     public long remove(StreamStore.RemovalRule rule, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         return s.removeMessages(List.copyOf(s.blocks), rule, sink);

@@ -472,6 +472,26 @@ class IndexDbCodecTest {
     }
 
     @Test
+    void encoderWritesASubjectWithAFullWildcardBeforeItsEndWhichTheReaderThenRejectsAsNatsServerDoes() {
+        // nats-server 2.10.27 and 2.15.1 store a publish on m.>.a, write it into index.db, and at the next start
+        // reject that file ("Stream state corrupt subject detected") and rebuild from the blocks.
+        IndexDb state = new IndexDb(3, 2, 98, 1, T1, 2, T2, List.of(new IndexDb.Subject("a.>.b", 2, 1, 1)),
+                b1AndB2(3).blocks(), 1, B2_CHECKSUM);
+
+        byte[] file = IndexDbCodec.encode(STREAM, state, 3);
+
+        assertThat(IndexDbCodec.canHold("a.>.b")).isTrue();
+        assertThatThrownBy(() -> IndexDbCodec.decode(STREAM, file))
+                .isInstanceOf(FormatException.class).hasMessageContaining("Stream state corrupt subject detected");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "a..b", ".ab", "ab.", "a b", "a\tb", "a\u0000b", "\uFFFD", "a.>..b"})
+    void noStoredMessageHasTheOtherSubjectsTheReaderRejects(String subject) {
+        assertThat(IndexDbCodec.canHold(subject)).isFalse();
+    }
+
+    @Test
     void encoderRefusesAStateWithoutBlocksThatWouldBeTooShort() {
         IndexDb state = new IndexDb(3, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, new byte[8]);
 

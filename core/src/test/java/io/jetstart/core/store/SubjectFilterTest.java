@@ -22,10 +22,14 @@ class SubjectFilterTest {
     }
 
     @Test
-    void aFilterTheServerCannotMatchWithMatchesNothing() {
-        // nats-server's stores find nothing for these (a purge on a.>.b purges nothing): a middle
+    void aFilterTheServerCannotMatchAsAWildcardMatchesOnlyTheSubjectEqualToIt() {
+        // nats-server's stores find nothing else for these (a purge on a.>.b purges no a.x.b): a middle
         // '>' read as "the rest" made a purge on it remove every message under a.
         assertThat(matches("a.>.b", "a.x.b")).isFalse();
+        // 2.15.1 stores a message on a.>.b, and its last_by_subj and Nats-Expected-Last-Subject-Sequence find it.
+        assertThat(matches("a.>.b", "a.>.b")).isTrue();
+        assertThat(matches(">.a", ">.a")).isTrue();
+        assertThat(matches(">.a", ">.a.b")).isFalse();
         assertThat(matches("a.>.b", "a.b")).isFalse();
         assertThat(matches(">.a", "x.a")).isFalse();
         assertThat(matches("a..b", "a..b")).isFalse();
