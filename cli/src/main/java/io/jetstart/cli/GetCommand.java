@@ -65,7 +65,7 @@ final class GetCommand implements Callable<Integer> {
         try {
             snapshot = StreamSnapshot.open(store.dir, account, stream, keys.key);
         } catch (IOException e) {
-            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            spec.commandLine().getErr().println("jetstart: " + ErrorText.of(e));
             return Main.NO_INPUT;
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetstart: " + e.getMessage());

@@ -93,7 +93,7 @@ public final class Main {
     private static final class CommandError implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-            cmd.getErr().println("jetstart: " + ex.getMessage());
+            cmd.getErr().println("jetstart: " + ErrorText.of(ex));
             return ex instanceof java.io.IOException ? NO_INPUT : FAILED;
         }
     }
