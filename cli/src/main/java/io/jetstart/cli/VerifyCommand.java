@@ -97,6 +97,7 @@ final class VerifyCommand implements Callable<Integer> {
                         s.state().lost().msgs().length, s.state().lost().bytes()));
             }
         }
+        sb.append(ReportTable.skipped(report));
         long damagedStreams = report.streams().stream().filter(s -> Finding.of(s).stream().anyMatch(Finding::isDamage)
                 || s.state() == null || !s.state().lost().isEmpty()).count();
         sb.append(damaged ? "damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix (--dry-run)\n"
