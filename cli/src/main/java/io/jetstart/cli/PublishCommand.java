@@ -120,6 +120,14 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
             return Main.USAGE;
         }
+        // Checked before any payload is made: a 2 GB --size built a 2 GB payload (11 s of CPU) for
+        // the runtime to refuse it, and window x publishers of them could exhaust the heap.
+        int maxPayload = RuntimeOptions.defaults().maxPayload();
+        if (size > maxPayload) {
+            err.println("jetstart: --size must be 0.." + maxPayload + " bytes (the largest message the runtime accepts, nats-server's "
+                    + "default max_payload), got " + size);
+            return Main.USAGE;
+        }
         if (syncInterval != null && syncInterval.isZero()) {
             err.println("jetstart: --sync-interval must be more than 0");
             return Main.USAGE;

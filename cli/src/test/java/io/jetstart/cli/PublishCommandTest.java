@@ -78,6 +78,16 @@ class PublishCommandTest {
     }
 
     @Test
+    void aSizeAboveTheLargestMessageIsAUsageErrorBeforeTheStoreIsOpened() {
+        TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s", "--size", "1048577", "--count", "1");
+
+        assertThat(p.exit()).isEqualTo(Main.USAGE);
+        assertThat(p.err()).isEqualTo("jetstart: --size must be 0..1048576 bytes (the largest message the runtime accepts, "
+                + "nats-server's default max_payload), got 1048577\n");
+        assertThat(dir.resolve("jetstream")).doesNotExist();
+    }
+
+    @Test
     void aWrongSyncPolicyIsAUsageError() {
         assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").exit()).isEqualTo(Main.USAGE);
     }
