@@ -140,6 +140,29 @@ class SignalTest {
     }
 
     @Test
+    void ctrlCDuringVerifyPrintsTheReportWithCancelledStreamsAndExitsThree(@TempDir Path tmp) throws Exception {
+        // As above: an interpreted JVM is still checking record checksums seconds after it began.
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(2, 60_000, 100).withBlockSize(64 * 1024), (d, w) -> { });
+        Path stdout = tmp.resolve("verify.json");
+        // verify logs nothing; the JVM's class-loading log says when the first block is scanned.
+        Child child = Child.start(stdout, List.of("-Xint", "-Xlog:class+load=info:stderr"), "verify", store.toString(), "--json");
+
+        child.await(line -> line.contains("io.jetstart.core.format.BlockScanner "));
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        JsonNode report = ReportJson.MAPPER.readTree(Files.readString(stdout));
+        List<String> outcomes = new ArrayList<>();
+        report.get("streams").forEach(s -> outcomes.add(s.get("outcome").asText()));
+        assertThat(outcomes).hasSize(2).contains("cancelled");
+        assertThat(report.get("verify").get("clean").asBoolean()).isFalse();
+    }
+
+    @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
         Path stdout = tmp.resolve("table.txt");
