@@ -163,6 +163,32 @@ class SignalTest {
     }
 
     @Test
+    void ctrlCDuringPublishPrintsWhatWasPublishedClosesTheStoreCleanlyAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        assertThat(TestStores.cli("publish", store.toString(), "S", "--create", "s.*", "--count", "1").exit()).isZero();
+        Path stdout = tmp.resolve("publish.json");
+        Child child = Child.start(stdout, List.of(), "publish", store.toString(), "S", "--count", "1000000000", "--json");
+
+        child.await(line -> line.startsWith("publish: ")); // the progress line, once a second
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        JsonNode summary = ReportJson.MAPPER.readTree(Files.readString(stdout));
+        long published = summary.get("published").asLong();
+        assertThat(published).isPositive().isLessThan(1_000_000_000L);
+        // Closed cleanly: index.db holds every published message, so the stream opens from it.
+        TestStores.Run inspect = TestStores.cli("inspect", store.toString(), "--json");
+        JsonNode stream = inspect.json().get("streams").get(0);
+        assertThat(stream.get("source").asText()).as("%s", stream.get("problems")).isEqualTo("index");
+        assertThat(stream.get("problems")).isEmpty();
+        assertThat(stream.get("state").get("messages").asLong()).isEqualTo(1 + published);
+        assertThat(stream.get("state").get("last_seq").asLong()).isEqualTo(summary.get("last_seq").asLong());
+    }
+
+    @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
         Path stdout = tmp.resolve("table.txt");
