@@ -88,6 +88,18 @@ class PublishCommandTest {
     }
 
     @Test
+    void getOfSequenceZeroOrBelowIsAUsageError() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", dir);
+
+        for (String seq : new String[] {"0", "-1"}) {
+            TestStores.Run g = run("get", store.toString(), "LIM1", "--seq", seq);
+
+            assertThat(g.exit()).isEqualTo(Main.USAGE);
+            assertThat(g.err()).isEqualTo("jetstart: --seq must be 1 or more, got " + seq + "\n");
+        }
+    }
+
+    @Test
     void aWrongSyncPolicyIsAUsageError() {
         assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").exit()).isEqualTo(Main.USAGE);
     }
