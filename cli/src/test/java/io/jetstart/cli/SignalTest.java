@@ -189,6 +189,35 @@ class SignalTest {
     }
 
     @Test
+    void ctrlCDuringConsumePrintsTheSummaryKeepsEveryPrintedAckAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(1, 300_000, 16), (d, w) -> { });
+        Path stdout = tmp.resolve("consumed.txt");
+        // Interpreted, so that it is still printing messages when the signal comes.
+        Child child = Child.start(stdout, List.of("-Xint"), "consume", store.toString(), "S1", "C", "--create", ">", "--ack");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS);
+        while (Files.size(stdout) == 0 && child.process().isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        List<String> lines = Files.readAllLines(stdout);
+        String summary = lines.getLast();
+        assertThat(summary).startsWith("Consumed ").endsWith(", acknowledged");
+        long printed = lines.stream().filter(l -> l.startsWith("[")).count();
+        assertThat(printed).isPositive().isLessThan(300_000);
+        // Closed cleanly: the consumer's o.dat holds every printed message as delivered and acknowledged.
+        JsonNode consumer = TestStores.cli("inspect", store.toString(), "--json").json().get("streams").get(0).get("consumers").get(0);
+        assertThat(consumer.get("delivered").get("stream_seq").asLong()).as("%s", consumer).isEqualTo(printed);
+        assertThat(consumer.get("ack_floor").get("stream_seq").asLong()).as("%s", consumer).isEqualTo(printed);
+    }
+
+    @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
         Path stdout = tmp.resolve("table.txt");
