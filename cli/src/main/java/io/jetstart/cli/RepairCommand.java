@@ -99,7 +99,7 @@ final class RepairCommand implements Callable<Integer> {
         try {
             entries = Repair.apply(plan, root, quarantine);
         } catch (java.io.IOException e) {
-            err.println("jetstart: repair stopped: " + e.getMessage());
+            err.println("jetstart: repair stopped: " + ErrorText.of(e));
             err.println("jetstart: what was done is in " + quarantine + "; `jetstart repair --undo " + quarantine + "` puts it back");
             return Main.FAILED;
         }
@@ -133,8 +133,12 @@ final class RepairCommand implements Callable<Integer> {
                 return HELD;
             }
             r = Undo.undo(undo);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message is two lines and names no file.
+            err.println("jetstart: undo: " + undo.resolve("manifest.json") + ": not a readable manifest: " + e.getOriginalMessage());
+            return Main.FAILED;
         } catch (java.io.IOException e) {
-            err.println("jetstart: undo: " + e.getMessage());
+            err.println("jetstart: undo: " + ErrorText.of(e));
             return Main.FAILED;
         }
         r.restored().forEach(l -> out.println("restored " + l));
