@@ -218,6 +218,32 @@ class SignalTest {
     }
 
     @Test
+    void ctrlCWhileTheDemoGeneratesItsStoreDeletesTheTempFolderAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path stdout = tmp.resolve("demo.txt");
+        // Interpreted and many streams, so that it is still generating when the signal comes.
+        Child child = Child.start(stdout, List.of("-Xint"), "demo", "--streams", "1000", "--messages", "20000", "--quiet");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS);
+        Path demoDir = null;
+        while (demoDir == null && System.nanoTime() < deadline) {
+            String first = Files.readString(stdout);
+            if (first.contains("\n")) {
+                demoDir = Path.of(first.substring(first.indexOf(" in ") + 4, first.indexOf('\n')));
+            } else {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(demoDir).as("the demo's first line").isNotNull();
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        assertThat(demoDir).as("the demo's temp folder").doesNotExist();
+    }
+
+    @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
         Path stdout = tmp.resolve("table.txt");
