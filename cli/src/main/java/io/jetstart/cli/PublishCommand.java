@@ -121,6 +121,10 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
             return Main.USAGE;
         }
+        if (subjects > MAX_SUBJECTS) {
+            err.println("jetstart: --subjects must be 1.." + MAX_SUBJECTS + ", got " + subjects);
+            return Main.USAGE;
+        }
         // Checked before any payload is made: a 2 GB --size built a 2 GB payload (11 s of CPU) for
         // the runtime to refuse it, and window x publishers of them could exhaust the heap.
         int maxPayload = RuntimeOptions.defaults().maxPayload();
@@ -306,7 +310,16 @@ final class PublishCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** --subject S, else K concrete subjects from the stream's first subject, its wildcards filled with 1..K. */
+    /**
+     * Most subjects --subjects makes: each is a String held for the whole run. Unbounded, {@code
+     * --subjects 2000000000} ended in an OutOfMemoryError and its stack trace (exit 1).
+     */
+    static final int MAX_SUBJECTS = 1_000_000;
+
+    /**
+     * --subject S, else K concrete subjects from the stream's first subject, its wildcards filled
+     * with 1..K; only the first --count of them when that is fewer (message i goes to the i mod K'th).
+     */
     private List<String> targets(JetStartStream s) {
         if (subject != null) {
             return List.of(subject);
@@ -315,8 +328,9 @@ final class PublishCommand implements Callable<Integer> {
         if (!pattern.contains("*") && !pattern.contains(">")) {
             return List.of(pattern);
         }
-        List<String> out = new ArrayList<>(subjects);
-        for (int k = 1; k <= subjects; k++) {
+        int used = (int) Math.max(1, Math.min(subjects, count));
+        List<String> out = new ArrayList<>(used);
+        for (int k = 1; k <= used; k++) {
             String[] tokens = pattern.split("\\.", -1);
             for (int t = 0; t < tokens.length; t++) {
                 if (tokens[t].equals("*") || tokens[t].equals(">")) {

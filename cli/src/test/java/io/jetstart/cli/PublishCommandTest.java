@@ -88,6 +88,14 @@ class PublishCommandTest {
     }
 
     @Test
+    void moreSubjectsThanAMillionIsAUsageErrorNotAnOutOfMemoryError() {
+        TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s.*", "--subjects", "2000000000", "--count", "1");
+
+        assertThat(p.exit()).isEqualTo(Main.USAGE);
+        assertThat(p.err()).isEqualTo("jetstart: --subjects must be 1..1000000, got 2000000000\n");
+    }
+
+    @Test
     void getOfSequenceZeroOrBelowIsAUsageError() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", dir);
 
