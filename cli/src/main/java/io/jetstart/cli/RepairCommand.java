@@ -85,6 +85,12 @@ final class RepairCommand implements Callable<Integer> {
         if (!dryRun && refuseIfHeld(root, err)) {
             return HELD;
         }
+        if (dryRun && StoreHolders.find(root).held()) {
+            // A dry run beside a writer said "nothing to repair" (exit 0), and the repair it
+            // planned then refused with 75: say so with the plan.
+            err.println("jetstart: note: a live process holds " + root + ": this plan is of the files as they are now, and the "
+                    + "repair itself refuses (exit " + HELD + ") until that process stops");
+        }
         RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams).withKey(keys.key);
         RecoveryReport before = StoreRecovery.recover(root, opts);
         RepairPlan plan = RepairPlanner.plan(before, streams);

@@ -125,6 +125,17 @@ class VerifyRepairCommandTest {
     }
 
     @Test
+    void aDryRunBesideALiveWriterSaysTheRepairWouldBeRefused() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        try (io.jetstart.runtime.JetStartStore held = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults())) {
+            TestStores.Run dry = TestStores.cli("repair", store.toString(), "--dry-run");
+
+            assertThat(dry.exit()).as(dry.err()).isZero();
+            assertThat(dry.err()).contains("a live process holds " + store).contains("the repair itself refuses (exit 75)");
+        }
+    }
+
+    @Test
     void repairWantsEitherAStoreOrAnUndo() {
         assertThat(TestStores.cli("repair").exit()).isEqualTo(Main.USAGE);
         assertThat(TestStores.cli("repair", tmp.toString(), "--undo", tmp.toString()).exit()).isEqualTo(Main.USAGE);
