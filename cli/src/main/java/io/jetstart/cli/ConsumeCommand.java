@@ -88,6 +88,8 @@ final class ConsumeCommand implements Callable<Integer> {
         }
     }
 
+    private boolean stdoutClosed;
+
     /** Fetches until --count, an empty fetch or {@code stop}, prints the summary, closes the store; the exit status. */
     private int consumeAndClose(JetStartStore store, AtomicBoolean stop) throws Exception {
         var err = spec.commandLine().getErr();
@@ -109,7 +111,7 @@ final class ConsumeCommand implements Callable<Integer> {
             long first = 0;
             long last = 0;
             long start = System.nanoTime();
-            while ((count == 0 || consumed < count) && !stop.get()) {
+            while ((count == 0 || consumed < count) && !stop.get() && !stdoutClosed) {
                 int batch = (int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed));
                 List<ConsumedMessage> got = c.fetch(batch, 0, Duration.ZERO);
                 if (got.isEmpty()) {
@@ -124,6 +126,12 @@ final class ConsumeCommand implements Callable<Integer> {
                     if (!json) {
                         out.println("[" + m.streamSeq() + "] " + m.subject() + " delivered " + m.deliveries() + " "
                                 + Escaped.quote(m.payload()));
+                        // Nothing reads stdout any more (`| head`): stop before acknowledging what no
+                        // one saw. Before, every message was fetched, printed into the closed pipe and acked.
+                        if (out.checkError() || System.out.checkError()) {
+                            stdoutClosed = true;
+                            break;
+                        }
                     }
                     if (ack) {
                         m.ack();
@@ -131,6 +139,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
             }
             long nanos = System.nanoTime() - start;
+            if (stdoutClosed) {
+                return Main.STDOUT_CLOSED;
+            }
             if (json) {
                 ObjectNode n = ReportJson.MAPPER.createObjectNode();
                 n.put("consumed", consumed);
