@@ -7,6 +7,7 @@
 #   3. an AOT cache the JVM cannot use (-XX:-UseCompressedOops, as -Xmx32g or more): stdout clean
 #   4. a clone the user cannot write to (as nobody, when run as root): no training attempted
 #   5. JAVA_HOME pointing at nothing: the JDK 25 under /usr/lib/jvm is found
+#   6. the launcher started through a symbolic link in another folder (~/bin/jetstart)
 # Usage: scripts/launcher-checks.sh [COMMIT] (default HEAD; an older commit shows what was broken).
 # Prints one line per check; exit status 1 when one failed. The clone is deleted at the end.
 set -euo pipefail
@@ -73,5 +74,13 @@ ok=0
 (cd "$clone" && JAVA_HOME=/nonexistent ./jetstart --version >"$work/jh.out" 2>&1) || ok=1
 grep -q "on JDK 2[5-9]" "$work/jh.out" || ok=1
 check "JAVA_HOME pointing at nothing: a JDK 25 is found" "$ok"
+
+# 6
+ok=0
+mkdir -p "$work/bin"
+ln -s "$clone/jetstart" "$work/bin/jetstart"
+(cd "$work" && bin/jetstart --version >"$work/ln.out" 2>&1) || ok=1
+grep -q "on JDK 2[5-9]" "$work/ln.out" || ok=1
+check "started through a symbolic link in another folder" "$ok"
 
 exit "$failed"
