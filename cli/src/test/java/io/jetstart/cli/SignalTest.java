@@ -244,6 +244,27 @@ class SignalTest {
     }
 
     @Test
+    void ctrlCDuringGenerateFinishesTheStreamsBegunSaysWhatIsLeftAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint"), "generate", store.toString(), "--streams", "400",
+                "--messages", "20000", "--payload", "8");
+
+        child.await(line -> line.startsWith("generate: ")); // the progress line, every 2 s
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        String said = child.errSeen().stream().filter(l -> l.startsWith("jetstart: stopped by a signal after ")).findFirst().orElseThrow();
+        int written = Integer.parseInt(said.replaceFirst("jetstart: stopped by a signal after (\\d+) of 400 streams: .*", "$1"));
+        assertThat(written).isPositive().isLessThan(400);
+        TestStores.Run inspect = TestStores.cli("inspect", store.toString(), "--json");
+        assertThat(inspect.exit()).as("every stream written is whole: %s", inspect.err()).isZero();
+        assertThat(inspect.json().get("streams")).hasSize(written);
+    }
+
+    @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
         Path stdout = tmp.resolve("table.txt");
