@@ -105,6 +105,15 @@ final class KvCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        if ((operation.equals("put") || operation.equals("create")) && args.size() == 1) {
+            // The value on stdin is read before the store is opened: waiting for one typed on a
+            // terminal held the store's lock (every other writer refused) until the end of input.
+            try {
+                value();
+            } catch (IllegalArgumentException e) {
+                return usage(e.getMessage());
+            }
+        }
         io.jetstart.core.crypto.StoreCipher bucketCipher = cipher.cipher(err);
         if (bucketCipher == null) {
             return Main.USAGE;

@@ -57,6 +57,24 @@ class KvCommandTest {
     }
 
     @Test
+    void aValueOnStdinIsReadBeforeTheStoreIsOpenedSoItsLockIsNotHeldWhileWaitingForIt() throws Exception {
+        assertThat(kv("add").exit()).isZero();
+        java.io.InputStream stdin = System.in;
+        TestStores.Run put;
+        try (JetStartStore held = JetStart.open(dir, RuntimeOptions.defaults())) {
+            java.io.ByteArrayInputStream typed = new java.io.ByteArrayInputStream("typed".getBytes(StandardCharsets.UTF_8));
+            System.setIn(typed);
+            put = kv("put", "k");
+            // Read whole before the store (held here) refused the command: the lock was not taken first.
+            assertThat(typed.available()).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(put.exit()).isEqualTo(Main.FAILED);
+        assertThat(put.err()).contains("already open");
+    }
+
+    @Test
     void addPutGetKeysHistoryDelAndPurgeWorkAsNatsKvDoes() throws Exception {
         TestStores.Run add = kv("add", "--history", "5", "--ttl", "1h", "--json");
         assertThat(add.exit()).as(add.err()).isZero();
