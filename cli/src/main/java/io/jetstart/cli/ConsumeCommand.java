@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -76,6 +77,23 @@ final class ConsumeCommand implements Callable<Integer> {
             }
             case RuntimeOpen.Opened o -> store = o.store();
         }
+        // Ctrl-C or SIGTERM stops after the batch in hand (every message fetched is printed, and
+        // acknowledged with --ack), then the summary and a clean close (the consumer's o.dat
+        // written), exit 3. Before, the JVM exited 130 at once, without a summary.
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
+            int status = consumeAndClose(store, stop);
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    private boolean stdoutClosed;
+
+    /** Fetches until --count, an empty fetch or {@code stop}, prints the summary, closes the store; the exit status. */
+    private int consumeAndClose(JetStartStore store, AtomicBoolean stop) throws Exception {
+        var err = spec.commandLine().getErr();
+        var out = spec.commandLine().getOut();
         try (store) {
             PullConsumer c;
             try {
@@ -93,7 +111,7 @@ final class ConsumeCommand implements Callable<Integer> {
             long first = 0;
             long last = 0;
             long start = System.nanoTime();
-            while (count == 0 || consumed < count) {
+            while ((count == 0 || consumed < count) && !stop.get() && !stdoutClosed) {
                 int batch = (int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed));
                 List<ConsumedMessage> got = c.fetch(batch, 0, Duration.ZERO);
                 if (got.isEmpty()) {
@@ -108,6 +126,12 @@ final class ConsumeCommand implements Callable<Integer> {
                     if (!json) {
                         out.println("[" + m.streamSeq() + "] " + m.subject() + " delivered " + m.deliveries() + " "
                                 + Escaped.quote(m.payload()));
+                        // Nothing reads stdout any more (`| head`): stop before acknowledging what no
+                        // one saw. Before, every message was fetched, printed into the closed pipe and acked.
+                        if (out.checkError() || System.out.checkError()) {
+                            stdoutClosed = true;
+                            break;
+                        }
                     }
                     if (ack) {
                         m.ack();
@@ -115,6 +139,9 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
             }
             long nanos = System.nanoTime() - start;
+            if (stdoutClosed) {
+                return Main.STDOUT_CLOSED;
+            }
             if (json) {
                 ObjectNode n = ReportJson.MAPPER.createObjectNode();
                 n.put("consumed", consumed);
@@ -127,6 +154,11 @@ final class ConsumeCommand implements Callable<Integer> {
                         stream, consumer, first, last, GoFormat.duration(nanos), ack ? ", acknowledged" : "");
             }
             out.flush();
+            if (stop.get()) {
+                err.println("jetstart: stopped by a signal after " + GoFormat.comma(consumed) + " messages; closing the store cleanly");
+                err.flush();
+                return Main.CANCELLED;
+            }
         }
         return Main.OK;
     }

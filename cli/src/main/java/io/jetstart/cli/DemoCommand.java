@@ -17,6 +17,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,13 +73,29 @@ final class DemoCommand implements Callable<Integer> {
             return badMetrics;
         }
         Path dir = Files.createTempDirectory("jetstart-demo-");
-        ReportOnShutdown shutdown = null;
+        // Installed before the store is written: Ctrl-C while it was generated ended the JVM at once
+        // (exit 130) and left the temp folder, hundreds of MB, behind. Now the generation stops after
+        // the stream in hand and the folder is deleted; during the recovery a signal cancels it.
+        AtomicBoolean signalled = new AtomicBoolean();
+        AtomicReference<Runnable> cancel = new AtomicReference<>(() -> { });
+        ReportOnShutdown shutdown = ReportOnShutdown.install(() -> {
+            signalled.set(true);
+            cancel.get().run();
+        });
         int status = Main.FAILED;
         try {
             out.printf("Generating %d streams x %s messages x %d B (2 consumers each) in %s%n", streams, GoFormat.comma(messages),
                     payload, dir);
             out.flush();
-            StoreGenerator.generate(dir, generator, (d, w) -> { });
+            Path streamsDir = StoreGenerator.prepare(dir, generator);
+            for (int i = 1; i <= generator.streams() && !signalled.get(); i++) {
+                StoreGenerator.writeStream(streamsDir, i, generator);
+            }
+            if (signalled.get()) {
+                err.println("jetstart: demo stopped while generating its store");
+                status = Main.CANCELLED;
+                return status;
+            }
             int truncated = truncateIndexes(dir);
             out.printf("Truncated %d index.db files to 0 bytes on purpose (as after a crash mid-write): every stream must be "
                     + "rebuilt from its blocks.%n", truncated);
@@ -92,7 +110,7 @@ final class DemoCommand implements Callable<Integer> {
             try (RecoveryObservation observation = RecoveryObservation.start(metrics, quiet,
                     quiet ? RecoveryListener.NONE : new LoggingListener(), err);
                  StoreRecovery recovery = new StoreRecovery(dir, RecoveryOptions.defaults().withListener(observation.listener()))) {
-                shutdown = ReportOnShutdown.install(() -> {
+                cancel.set(() -> {
                     recovery.close();
                     observation.stopLingering();
                 });
@@ -119,10 +137,8 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 out.flush();
             } finally {
-                if (shutdown != null) {
-                    shutdown.finished(status);
-                    shutdown.close();
-                }
+                shutdown.finished(status);
+                shutdown.close();
             }
         }
     }

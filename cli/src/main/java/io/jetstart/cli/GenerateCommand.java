@@ -81,9 +81,24 @@ final class GenerateCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         var err = spec.commandLine().getErr();
+        Path streamsDir = StoreGenerator.prepare(storeDir, g);
+        // Ctrl-C or SIGTERM: the streams being written are finished, no other is started, and the
+        // user is told what is left (each stream written is whole, with its index.db). Before, the
+        // JVM exited 130 at once, without a word, leaving a half-written stream that a second
+        // `generate` into the same folder then refused as "not empty".
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
+            int status = write(streamsDir, g, stop, err);
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    /** Writes every stream (or, after {@code stop}, those begun), prints the summary; the exit status. */
+    private int write(Path streamsDir, GeneratorSpec g, java.util.concurrent.atomic.AtomicBoolean stop, java.io.PrintWriter err)
+            throws Exception {
         long start = System.nanoTime();
         long[] lastReport = {start};
-        Path streamsDir = StoreGenerator.prepare(storeDir, g);
         // Streams are independent files: write one per core at a time.
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
@@ -93,6 +108,9 @@ final class GenerateCommand implements Callable<Integer> {
             for (int i = 1; i <= streams; i++) {
                 int stream = i;
                 futures.add(pool.submit(() -> {
+                    if (stop.get()) {
+                        return null;
+                    }
                     written.addAndGet(StoreGenerator.writeStream(streamsDir, stream, g));
                     int d = done.incrementAndGet();
                     long now = System.nanoTime();
@@ -113,6 +131,12 @@ final class GenerateCommand implements Callable<Integer> {
                     throw e.getCause() instanceof Exception ex ? ex : new IllegalStateException(e.getCause());
                 }
             }
+        }
+        if (stop.get() && done.get() < streams) {
+            err.println("jetstart: stopped by a signal after " + done.get() + " of " + streams + " streams: " + storeDir
+                    + " holds those (each whole); delete it before generating into it again");
+            err.flush();
+            return Main.CANCELLED;
         }
         long nanos = System.nanoTime() - start;
         long total = messages * streams;

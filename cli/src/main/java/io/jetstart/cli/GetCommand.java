@@ -53,6 +53,12 @@ final class GetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (which.seq != null && which.seq < 1) {
+            // Sequences start at 1: no stream holds 0 or -1, a mistyped option rather than a missing
+            // message (before: the stream was read, then "no message found", exit 2).
+            spec.commandLine().getErr().println("jetstart: --seq must be 1 or more, got " + which.seq);
+            return Main.USAGE;
+        }
         Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
         if (missing != null) {
             return missing;
@@ -65,7 +71,7 @@ final class GetCommand implements Callable<Integer> {
         try {
             snapshot = StreamSnapshot.open(store.dir, account, stream, keys.key);
         } catch (IOException e) {
-            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            spec.commandLine().getErr().println("jetstart: " + ErrorText.of(e));
             return Main.NO_INPUT;
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetstart: " + e.getMessage());

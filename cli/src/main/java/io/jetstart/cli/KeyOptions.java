@@ -8,6 +8,7 @@ import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.layout.StreamDir;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -73,10 +74,15 @@ final class KeyOptions {
             }
             key = StoreKey.ofText(text);
         } else if (file != null) {
+            if (Files.isDirectory(file)) {
+                // The JDK's read says only "Is a directory", without the file.
+                err.println("jetstart: cannot read the key file: " + file + ": a directory, not a file");
+                return Main.USAGE;
+            }
             try {
                 key = StoreKey.fromFile(file);
             } catch (IOException e) {
-                err.println("jetstart: cannot read the key file: " + e.getMessage());
+                err.println("jetstart: cannot read the key file: " + ErrorText.of(e));
                 return Main.USAGE;
             }
         }

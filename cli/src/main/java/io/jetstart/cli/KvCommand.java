@@ -105,6 +105,15 @@ final class KvCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
+        if ((operation.equals("put") || operation.equals("create")) && args.size() == 1) {
+            // The value on stdin is read before the store is opened: waiting for one typed on a
+            // terminal held the store's lock (every other writer refused) until the end of input.
+            try {
+                value();
+            } catch (IllegalArgumentException e) {
+                return usage(e.getMessage());
+            }
+        }
         io.jetstart.core.crypto.StoreCipher bucketCipher = cipher.cipher(err);
         if (bucketCipher == null) {
             return Main.USAGE;
@@ -251,10 +260,21 @@ final class KvCommand implements Callable<Integer> {
 
     private byte[] valueBytes;
 
-    /** The VALUE argument, or stdin when it was not given (read once). */
+    /**
+     * The VALUE argument, or stdin when it was not given (read once, and no more than the largest
+     * message: `yes | jetstart kv ... put KEY` read stdin until the heap was exhausted).
+     */
     private byte[] value() throws java.io.IOException {
         if (valueBytes == null) {
-            valueBytes = args.size() >= 2 ? args.get(1).getBytes(StandardCharsets.UTF_8) : System.in.readAllBytes();
+            if (args.size() >= 2) {
+                valueBytes = args.get(1).getBytes(StandardCharsets.UTF_8);
+            } else {
+                int max = RuntimeOptions.defaults().maxPayload();
+                valueBytes = System.in.readNBytes(max + 1);
+                if (valueBytes.length > max) {
+                    throw new IllegalArgumentException("maximum payload exceeded (the value on stdin is longer than " + max + " bytes)");
+                }
+            }
         }
         return valueBytes;
     }

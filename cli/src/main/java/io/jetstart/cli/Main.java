@@ -23,6 +23,12 @@ public final class Main {
     public static final int CANCELLED = 3;
     public static final int USAGE = 64;
     public static final int NO_INPUT = 66;
+    /**
+     * The reader of stdout went away ({@code jetstart dump ... | head}): the status of a tool
+     * killed by SIGPIPE (128 + 13), which a JVM never is (it ignores the signal, and its
+     * PrintWriters swallow the write errors), so it kept reading the whole store for no one.
+     */
+    static final int STDOUT_CLOSED = 141;
 
     static final String DESCRIPTION = "Reads NATS JetStream file stores byte-exactly and recovers every stream in parallel.";
     static final String FOOTER = "Also: ./jetstart bench <seed8|upbench|many|huge> times jetstart against nats-server "
@@ -93,7 +99,7 @@ public final class Main {
     private static final class CommandError implements CommandLine.IExecutionExceptionHandler {
         @Override
         public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {
-            cmd.getErr().println("jetstart: " + ex.getMessage());
+            cmd.getErr().println("jetstart: " + ErrorText.of(ex));
             return ex instanceof java.io.IOException ? NO_INPUT : FAILED;
         }
     }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -120,6 +121,18 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
             return Main.USAGE;
         }
+        if (subjects > MAX_SUBJECTS) {
+            err.println("jetstart: --subjects must be 1.." + MAX_SUBJECTS + ", got " + subjects);
+            return Main.USAGE;
+        }
+        // Checked before any payload is made: a 2 GB --size built a 2 GB payload (11 s of CPU) for
+        // the runtime to refuse it, and window x publishers of them could exhaust the heap.
+        int maxPayload = RuntimeOptions.defaults().maxPayload();
+        if (size > maxPayload) {
+            err.println("jetstart: --size must be 0.." + maxPayload + " bytes (the largest message the runtime accepts, nats-server's "
+                    + "default max_payload), got " + size);
+            return Main.USAGE;
+        }
         if (syncInterval != null && syncInterval.isZero()) {
             err.println("jetstart: --sync-interval must be more than 0");
             return Main.USAGE;
@@ -153,6 +166,22 @@ final class PublishCommand implements Callable<Integer> {
             }
             case RuntimeOpen.Opened o -> store = o.store();
         }
+        // Ctrl-C or SIGTERM stops publishing: the messages handed over are committed, the summary
+        // is printed and the store closed cleanly (index.db written) before the process exits 3.
+        // Before, the JVM exited 130 at once: no summary, and the next open had to rebuild the
+        // stream from its blocks ("Stream state outdated, last block has additional entries").
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
+            int status = publishAndClose(store, newStream, acks, runId, stop);
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    /** Publishes into the opened store until --count or {@code stop}, prints the summary, closes the store; the exit status. */
+    private int publishAndClose(JetStartStore store, StreamConfig newStream, PrintStream acks, long runId, AtomicBoolean stop)
+            throws Exception {
+        var err = spec.commandLine().getErr();
         try (store) {
             JetStartStream s;
             try {
@@ -192,7 +221,7 @@ final class PublishCommand implements Callable<Integer> {
                 threads.add(Thread.ofVirtual().name("publisher-" + p).start(() -> {
                     java.util.ArrayDeque<CompletableFuture<PublishAck>> window = new java.util.ArrayDeque<>();
                     try {
-                        for (long i = publisher; i < count; i += publishers) {
+                        for (long i = publisher; i < count && !stop.get(); i += publishers) {
                             String subj = targets.get((int) (i % targets.size()));
                             window.add(s.publishAsync(subj, Headers.EMPTY, Payloads.payload(runId, i, size)));
                             if (window.size() >= 1024) {
@@ -245,6 +274,12 @@ final class PublishCommand implements Callable<Integer> {
                         GoFormat.comma(msgsPerS), sync);
             }
             out.flush();
+            if (stop.get() && done.get() < count) {
+                err.println("jetstart: stopped by a signal after " + GoFormat.comma(done.get()) + " of " + GoFormat.comma(count)
+                        + " messages; closing the store cleanly");
+                err.flush();
+                return Main.CANCELLED;
+            }
         }
         return Main.OK;
     }
@@ -275,7 +310,16 @@ final class PublishCommand implements Callable<Integer> {
         return b.build();
     }
 
-    /** --subject S, else K concrete subjects from the stream's first subject, its wildcards filled with 1..K. */
+    /**
+     * Most subjects --subjects makes: each is a String held for the whole run. Unbounded, {@code
+     * --subjects 2000000000} ended in an OutOfMemoryError and its stack trace (exit 1).
+     */
+    static final int MAX_SUBJECTS = 1_000_000;
+
+    /**
+     * --subject S, else K concrete subjects from the stream's first subject, its wildcards filled
+     * with 1..K; only the first --count of them when that is fewer (message i goes to the i mod K'th).
+     */
     private List<String> targets(JetStartStream s) {
         if (subject != null) {
             return List.of(subject);
@@ -284,8 +328,9 @@ final class PublishCommand implements Callable<Integer> {
         if (!pattern.contains("*") && !pattern.contains(">")) {
             return List.of(pattern);
         }
-        List<String> out = new ArrayList<>(subjects);
-        for (int k = 1; k <= subjects; k++) {
+        int used = (int) Math.max(1, Math.min(subjects, count));
+        List<String> out = new ArrayList<>(used);
+        for (int k = 1; k <= used; k++) {
             String[] tokens = pattern.split("\\.", -1);
             for (int t = 0; t < tokens.length; t++) {
                 if (tokens[t].equals("*") || tokens[t].equals(">")) {

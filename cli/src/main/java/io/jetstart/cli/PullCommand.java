@@ -34,6 +34,10 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        Integer badServer = server.refuseIfBad(err);
+        if (badServer != null) {
+            return badServer;
+        }
         Path target = args.streamFolder();
         if (Files.exists(target)) {
             err.println("jetstart: " + target + " exists already; pull writes a new stream only");

@@ -52,6 +52,10 @@ final class PushCommand implements Callable<Integer> {
             err.println("jetstart: --replicas must be 1 to 5, not " + replicas);
             return Main.USAGE;
         }
+        Integer badServer = server.refuseIfBad(err);
+        if (badServer != null) {
+            return badServer;
+        }
         StreamDir sd;
         switch (args.findReadable(keys, err)) {
             case StreamArgs.Refused r -> {

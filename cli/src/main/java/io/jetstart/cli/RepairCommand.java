@@ -85,6 +85,12 @@ final class RepairCommand implements Callable<Integer> {
         if (!dryRun && refuseIfHeld(root, err)) {
             return HELD;
         }
+        if (dryRun && StoreHolders.find(root).held()) {
+            // A dry run beside a writer said "nothing to repair" (exit 0), and the repair it
+            // planned then refused with 75: say so with the plan.
+            err.println("jetstart: note: a live process holds " + root + ": this plan is of the files as they are now, and the "
+                    + "repair itself refuses (exit " + HELD + ") until that process stops");
+        }
         RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams).withKey(keys.key);
         RecoveryReport before = StoreRecovery.recover(root, opts);
         RepairPlan plan = RepairPlanner.plan(before, streams);
@@ -99,7 +105,7 @@ final class RepairCommand implements Callable<Integer> {
         try {
             entries = Repair.apply(plan, root, quarantine);
         } catch (java.io.IOException e) {
-            err.println("jetstart: repair stopped: " + e.getMessage());
+            err.println("jetstart: repair stopped: " + ErrorText.of(e));
             err.println("jetstart: what was done is in " + quarantine + "; `jetstart repair --undo " + quarantine + "` puts it back");
             return Main.FAILED;
         }
@@ -133,8 +139,12 @@ final class RepairCommand implements Callable<Integer> {
                 return HELD;
             }
             r = Undo.undo(undo);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // Jackson's own message is two lines and names no file.
+            err.println("jetstart: undo: " + undo.resolve("manifest.json") + ": not a readable manifest: " + e.getOriginalMessage());
+            return Main.FAILED;
         } catch (java.io.IOException e) {
-            err.println("jetstart: undo: " + e.getMessage());
+            err.println("jetstart: undo: " + ErrorText.of(e));
             return Main.FAILED;
         }
         r.restored().forEach(l -> out.println("restored " + l));

@@ -88,6 +88,7 @@ final class ReportTable {
             grouped.forEach((problem, where) -> sb.append("  ").append(problem.replace("\u0000", where.size() == 1
                     ? where.get(0) : where.size() + " streams (" + abbreviate(where) + ")")).append('\n'));
         }
+        sb.append(skipped(report));
         if (withTimes) {
             sb.append('\n');
             StringBuilder counts = new StringBuilder();
@@ -100,6 +101,20 @@ final class ReportTable {
                     report.consumers(), GoFormat.durationRoundedToMillis(report.wallNanos()), report.runner(), report.dios(), report.workers(),
                     checksum == null ? "" : ", " + checksum + " checksums"));
         }
+        return sb.toString();
+    }
+
+    /**
+     * What discovery passed over, each with its reason, or nothing. Only the JSON listed them
+     * before: a stream whose {@code msgs/} the user could not list was missing from the table
+     * without a word, and the run looked complete.
+     */
+    static String skipped(RecoveryReport report) {
+        if (report.skipped().isEmpty()) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\nSkipped (not read; paths relative to the jetstream folder):\n");
+        report.skipped().forEach(s -> sb.append("  ").append(s).append('\n'));
         return sb.toString();
     }
 

@@ -22,6 +22,22 @@ final class ServerOptions {
     Path creds;
 
     /**
+     * {@link Main#USAGE} after saying why on {@code err} when {@code --server} is no NATS URL; else
+     * null. Checked before any work: {@code --server bogus://x} exported the stream first and then
+     * ended with "java.net.URISyntaxException: Unsupported NATS URI scheme.", exit 2.
+     */
+    Integer refuseIfBad(java.io.PrintWriter err) {
+        try {
+            new Options.Builder().servers(url.split(","));
+            return null;
+        } catch (IllegalArgumentException e) {
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            err.println("jetstart: --server " + url + " is not a NATS URL (nats://HOST:PORT, tls://, ws://): " + why.getMessage());
+            return Main.USAGE;
+        }
+    }
+
+    /**
      * A connection; its account on the server is the one the credentials (or the server's default)
      * give. A refusal names the server and what to do about it; jnats's own log lines (printed
      * through java.util.logging by default) are kept off the user's stderr, since the exception

@@ -29,6 +29,9 @@ final class StreamSelection {
             description = "Only this stream (repeatable, or NAME,NAME); the others are not read. A name the store does not hold is an error")
     Set<String> names = new LinkedHashSet<>();
 
+    /** The set above before parsing: picocli puts a new one in its place when --stream is given. */
+    private final Set<String> unset = names;
+
     Set<String> names() {
         return names == null ? Set.of() : Set.copyOf(names);
     }
@@ -41,6 +44,12 @@ final class StreamSelection {
      * @throws IOException when the store cannot be listed (the caller's exit status 66)
      */
     Integer refuseUnknown(Path storeDir, PrintWriter err) throws IOException {
+        if (names != null && names != unset && names.isEmpty()) {
+            // `--stream ,` (or "$LIST" empty but for commas) split into no name, and no name meant
+            // every stream: `repair --stream ,` planned to repair them all.
+            err.println("jetstart: --stream names no stream; give NAME or NAME,NAME, or leave --stream out for every stream");
+            return Main.USAGE;
+        }
         if (names == null || names.isEmpty()) {
             return null;
         }

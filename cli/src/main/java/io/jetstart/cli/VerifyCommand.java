@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.recovery.Finding;
 import io.jetstart.recovery.GoFormat;
+import io.jetstart.recovery.Outcome;
 import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
@@ -49,7 +50,18 @@ final class VerifyCommand implements Callable<Integer> {
             return refused;
         }
         RecoveryOptions opts = input.reportOptions().withVerifyBlocks(!quick);
-        RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
+        // Ctrl-C or SIGTERM cancels as in recover: before, the JVM exited 130 at once and a verify
+        // of a large store that was stopped printed nothing at all, not even what it had checked.
+        try (StoreRecovery recovery = new StoreRecovery(input.dir(), opts);
+             ReportOnShutdown shutdown = ReportOnShutdown.install(recovery::close)) {
+            int status = print(recovery.run());
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    /** Prints the report; the exit status: 3 when streams were cancelled, else 1 on damage, else 0. */
+    private int print(RecoveryReport report) throws java.io.IOException {
         List<Finding> findings = Finding.of(report);
         boolean damaged = Finding.damaged(report);
         var out = spec.commandLine().getOut();
@@ -75,13 +87,17 @@ final class VerifyCommand implements Callable<Integer> {
             root.set("verify", v);
             out.println(ReportJson.write(root, pretty));
         } else {
-            out.print(text(report, findings, damaged));
+            out.print(text(report, findings));
         }
         out.flush();
-        return damaged ? Main.DAMAGED : Main.OK;
+        return cancelled(report) > 0 ? Main.CANCELLED : damaged ? Main.DAMAGED : Main.OK;
     }
 
-    private String text(RecoveryReport report, List<Finding> findings, boolean damaged) {
+    private static long cancelled(RecoveryReport report) {
+        return report.streams().stream().filter(s -> s.outcome() == Outcome.CANCELLED).count();
+    }
+
+    private String text(RecoveryReport report, List<Finding> findings) {
         StringBuilder sb = new StringBuilder();
         long records = report.streams().stream().mapToLong(StreamReport::recordsVerified).sum();
         sb.append(String.format("verify (%s): %d streams, %d consumers, %s records verified in %s%n", quick ? "quick" : "full",
@@ -97,10 +113,19 @@ final class VerifyCommand implements Callable<Integer> {
                         s.state().lost().msgs().length, s.state().lost().bytes()));
             }
         }
-        long damagedStreams = report.streams().stream().filter(s -> Finding.of(s).stream().anyMatch(Finding::isDamage)
-                || s.state() == null || !s.state().lost().isEmpty()).count();
-        sb.append(damaged ? "damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix (--dry-run)\n"
-                : "clean\n");
+        sb.append(ReportTable.skipped(report));
+        // A cancelled stream has no state either, but nothing is known of it: not damage, not clean.
+        long cancelled = cancelled(report);
+        long damagedStreams = report.streams().stream().filter(s -> s.outcome() != Outcome.CANCELLED
+                && (Finding.of(s).stream().anyMatch(Finding::isDamage) || s.state() == null || !s.state().lost().isEmpty())).count();
+        if (damagedStreams > 0) {
+            sb.append("damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix (--dry-run)\n");
+        }
+        if (cancelled > 0) {
+            sb.append("cancelled: " + cancelled + " stream(s) not verified\n");
+        } else if (damagedStreams == 0) {
+            sb.append("clean\n");
+        }
         return sb.toString();
     }
 }

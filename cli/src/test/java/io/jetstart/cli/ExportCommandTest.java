@@ -24,6 +24,20 @@ class ExportCommandTest {
     }
 
     @Test
+    void pushAndPullWithAServerThatIsNoNatsUrlAreUsageErrorsBeforeAnyWork() {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("store"));
+
+        TestStores.Run push = TestStores.cli("push", store.toString(), "LIM1", "--server", "bogus://x");
+        TestStores.Run pull = TestStores.cli("pull", store.toString(), "NEW", "--server", "bogus://x");
+
+        for (TestStores.Run r : java.util.List.of(push, pull)) {
+            assertThat(r.exit()).as(r.err()).isEqualTo(Main.USAGE);
+            assertThat(r.err()).startsWith("jetstart: --server bogus://x is not a NATS URL").hasLineCount(1);
+        }
+        assertThat(store.resolve("jetstream/$G/streams/NEW")).doesNotExist();
+    }
+
+    @Test
     void aWrongKeyIsRefusedAsEveryCommandRefusesItAndWritesNothing() {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-aes", tmp.resolve("store"));
         Path out = tmp.resolve("out");

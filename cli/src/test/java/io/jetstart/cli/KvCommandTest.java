@@ -28,6 +28,53 @@ class KvCommandTest {
     }
 
     @Test
+    void aValueOnStdinLongerThanTheLargestMessageIsRefusedWithoutReadingTheRest() throws Exception {
+        assertThat(kv("add").exit()).isZero();
+        long[] read = {0};
+        long supply = 8L << 20; // as `yes | jetstart kv ... put KEY`, but with an end, so the old reader ends too
+        java.io.InputStream yes = new java.io.InputStream() {
+            @Override
+            public int read() {
+                if (read[0] == supply) {
+                    return -1;
+                }
+                read[0]++;
+                return 'y';
+            }
+        };
+        java.io.InputStream stdin = System.in;
+        TestStores.Run put;
+        try {
+            System.setIn(yes);
+            put = kv("put", "k");
+        } finally {
+            System.setIn(stdin);
+        }
+
+        assertThat(put.exit()).isEqualTo(Main.USAGE);
+        assertThat(put.err()).contains("maximum payload exceeded");
+        assertThat(read[0]).as("bytes read from stdin").isLessThanOrEqualTo(1_048_577);
+    }
+
+    @Test
+    void aValueOnStdinIsReadBeforeTheStoreIsOpenedSoItsLockIsNotHeldWhileWaitingForIt() throws Exception {
+        assertThat(kv("add").exit()).isZero();
+        java.io.InputStream stdin = System.in;
+        TestStores.Run put;
+        try (JetStartStore held = JetStart.open(dir, RuntimeOptions.defaults())) {
+            java.io.ByteArrayInputStream typed = new java.io.ByteArrayInputStream("typed".getBytes(StandardCharsets.UTF_8));
+            System.setIn(typed);
+            put = kv("put", "k");
+            // Read whole before the store (held here) refused the command: the lock was not taken first.
+            assertThat(typed.available()).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(put.exit()).isEqualTo(Main.FAILED);
+        assertThat(put.err()).contains("already open");
+    }
+
+    @Test
     void addPutGetKeysHistoryDelAndPurgeWorkAsNatsKvDoes() throws Exception {
         TestStores.Run add = kv("add", "--history", "5", "--ttl", "1h", "--json");
         assertThat(add.exit()).as(add.err()).isZero();

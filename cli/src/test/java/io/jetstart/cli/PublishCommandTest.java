@@ -78,6 +78,36 @@ class PublishCommandTest {
     }
 
     @Test
+    void aSizeAboveTheLargestMessageIsAUsageErrorBeforeTheStoreIsOpened() {
+        TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s", "--size", "1048577", "--count", "1");
+
+        assertThat(p.exit()).isEqualTo(Main.USAGE);
+        assertThat(p.err()).isEqualTo("jetstart: --size must be 0..1048576 bytes (the largest message the runtime accepts, "
+                + "nats-server's default max_payload), got 1048577\n");
+        assertThat(dir.resolve("jetstream")).doesNotExist();
+    }
+
+    @Test
+    void moreSubjectsThanAMillionIsAUsageErrorNotAnOutOfMemoryError() {
+        TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s.*", "--subjects", "2000000000", "--count", "1");
+
+        assertThat(p.exit()).isEqualTo(Main.USAGE);
+        assertThat(p.err()).isEqualTo("jetstart: --subjects must be 1..1000000, got 2000000000\n");
+    }
+
+    @Test
+    void getOfSequenceZeroOrBelowIsAUsageError() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", dir);
+
+        for (String seq : new String[] {"0", "-1"}) {
+            TestStores.Run g = run("get", store.toString(), "LIM1", "--seq", seq);
+
+            assertThat(g.exit()).isEqualTo(Main.USAGE);
+            assertThat(g.err()).isEqualTo("jetstart: --seq must be 1 or more, got " + seq + "\n");
+        }
+    }
+
+    @Test
     void aWrongSyncPolicyIsAUsageError() {
         assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").exit()).isEqualTo(Main.USAGE);
     }

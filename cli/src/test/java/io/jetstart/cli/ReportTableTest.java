@@ -2,6 +2,7 @@ package io.jetstart.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,5 +24,19 @@ class ReportTableTest {
                 .contains("3 streams ($G > S1, $G > S2, $G > S3)")
                 .contains(": msgs/index.db: Recovering stream state from index errored: Stream state too short (0 bytes)")
                 .doesNotContain(tmp.toString()));
+    }
+
+    @Test
+    void anEntryDiscoveryPassedOverIsListedUnderTheTableWithItsReason(@TempDir Path tmp) throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        // nats-server removes a '.'-prefixed stream folder (a delete in progress) at start-up.
+        Files.createDirectories(store.resolve("jetstream/$G/streams/.OLD/msgs"));
+
+        for (String command : List.of("inspect", "recover", "verify")) {
+            TestStores.Run run = TestStores.cli(command, store.toString());
+
+            assertThat(run.out()).as("%s:%n%s", command, run.out())
+                    .contains("Skipped (not read; paths relative to the jetstream folder):\n  $G/streams/.OLD: stream being deleted");
+        }
     }
 }

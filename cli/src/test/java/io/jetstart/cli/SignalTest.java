@@ -140,6 +140,131 @@ class SignalTest {
     }
 
     @Test
+    void ctrlCDuringVerifyPrintsTheReportWithCancelledStreamsAndExitsThree(@TempDir Path tmp) throws Exception {
+        // As above: an interpreted JVM is still checking record checksums seconds after it began.
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(2, 60_000, 100).withBlockSize(64 * 1024), (d, w) -> { });
+        Path stdout = tmp.resolve("verify.json");
+        // verify logs nothing; the JVM's class-loading log says when the first block is scanned.
+        Child child = Child.start(stdout, List.of("-Xint", "-Xlog:class+load=info:stderr"), "verify", store.toString(), "--json");
+
+        child.await(line -> line.contains("io.jetstart.core.format.BlockScanner "));
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        JsonNode report = ReportJson.MAPPER.readTree(Files.readString(stdout));
+        List<String> outcomes = new ArrayList<>();
+        report.get("streams").forEach(s -> outcomes.add(s.get("outcome").asText()));
+        assertThat(outcomes).hasSize(2).contains("cancelled");
+        assertThat(report.get("verify").get("clean").asBoolean()).isFalse();
+    }
+
+    @Test
+    void ctrlCDuringPublishPrintsWhatWasPublishedClosesTheStoreCleanlyAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        assertThat(TestStores.cli("publish", store.toString(), "S", "--create", "s.*", "--count", "1").exit()).isZero();
+        Path stdout = tmp.resolve("publish.json");
+        Child child = Child.start(stdout, List.of(), "publish", store.toString(), "S", "--count", "1000000000", "--json");
+
+        child.await(line -> line.startsWith("publish: ")); // the progress line, once a second
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        JsonNode summary = ReportJson.MAPPER.readTree(Files.readString(stdout));
+        long published = summary.get("published").asLong();
+        assertThat(published).isPositive().isLessThan(1_000_000_000L);
+        // Closed cleanly: index.db holds every published message, so the stream opens from it.
+        TestStores.Run inspect = TestStores.cli("inspect", store.toString(), "--json");
+        JsonNode stream = inspect.json().get("streams").get(0);
+        assertThat(stream.get("source").asText()).as("%s", stream.get("problems")).isEqualTo("index");
+        assertThat(stream.get("problems")).isEmpty();
+        assertThat(stream.get("state").get("messages").asLong()).isEqualTo(1 + published);
+        assertThat(stream.get("state").get("last_seq").asLong()).isEqualTo(summary.get("last_seq").asLong());
+    }
+
+    @Test
+    void ctrlCDuringConsumePrintsTheSummaryKeepsEveryPrintedAckAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(1, 300_000, 16), (d, w) -> { });
+        Path stdout = tmp.resolve("consumed.txt");
+        // Interpreted, so that it is still printing messages when the signal comes.
+        Child child = Child.start(stdout, List.of("-Xint"), "consume", store.toString(), "S1", "C", "--create", ">", "--ack");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS);
+        while (Files.size(stdout) == 0 && child.process().isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        List<String> lines = Files.readAllLines(stdout);
+        String summary = lines.getLast();
+        assertThat(summary).startsWith("Consumed ").endsWith(", acknowledged");
+        long printed = lines.stream().filter(l -> l.startsWith("[")).count();
+        assertThat(printed).isPositive().isLessThan(300_000);
+        // Closed cleanly: the consumer's o.dat holds every printed message as delivered and acknowledged.
+        JsonNode consumer = TestStores.cli("inspect", store.toString(), "--json").json().get("streams").get(0).get("consumers").get(0);
+        assertThat(consumer.get("delivered").get("stream_seq").asLong()).as("%s", consumer).isEqualTo(printed);
+        assertThat(consumer.get("ack_floor").get("stream_seq").asLong()).as("%s", consumer).isEqualTo(printed);
+    }
+
+    @Test
+    void ctrlCWhileTheDemoGeneratesItsStoreDeletesTheTempFolderAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path stdout = tmp.resolve("demo.txt");
+        // Interpreted and many streams, so that it is still generating when the signal comes.
+        Child child = Child.start(stdout, List.of("-Xint"), "demo", "--streams", "1000", "--messages", "20000", "--quiet");
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS);
+        Path demoDir = null;
+        while (demoDir == null && System.nanoTime() < deadline) {
+            String first = Files.readString(stdout);
+            if (first.contains("\n")) {
+                demoDir = Path.of(first.substring(first.indexOf(" in ") + 4, first.indexOf('\n')));
+            } else {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(demoDir).as("the demo's first line").isNotNull();
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        assertThat(demoDir).as("the demo's temp folder").doesNotExist();
+    }
+
+    @Test
+    void ctrlCDuringGenerateFinishesTheStreamsBegunSaysWhatIsLeftAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint"), "generate", store.toString(), "--streams", "400",
+                "--messages", "20000", "--payload", "8");
+
+        child.await(line -> line.startsWith("generate: ")); // the progress line, every 2 s
+        Assumptions.assumeFalse(child.ignoresSigint(),
+                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        kill("INT", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        String said = child.errSeen().stream().filter(l -> l.startsWith("jetstart: stopped by a signal after ")).findFirst().orElseThrow();
+        int written = Integer.parseInt(said.replaceFirst("jetstart: stopped by a signal after (\\d+) of 400 streams: .*", "$1"));
+        assertThat(written).isPositive().isLessThan(400);
+        TestStores.Run inspect = TestStores.cli("inspect", store.toString(), "--json");
+        assertThat(inspect.exit()).as("every stream written is whole: %s", inspect.err()).isZero();
+        assertThat(inspect.json().get("streams")).hasSize(written);
+    }
+
+    @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
         Path stdout = tmp.resolve("table.txt");

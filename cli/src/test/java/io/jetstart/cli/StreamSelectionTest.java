@@ -17,6 +17,20 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamSelectionTest {
 
     @Test
+    void aStreamOptionThatSplitsIntoNoNameIsAUsageErrorNotEveryStream(@TempDir Path tmp) {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+
+        for (String command : List.of("inspect", "recover", "verify", "dump", "repair")) {
+            TestStores.Run run = TestStores.cli(command, store.toString(), "--stream", ",");
+
+            assertThat(run.exit()).as("%s: %s", command, run.err()).isEqualTo(Main.USAGE);
+            assertThat(run.err()).as(command).isEqualTo("jetstart: --stream names no stream; give NAME or NAME,NAME, "
+                    + "or leave --stream out for every stream\n");
+            assertThat(run.out()).as(command).isEmpty();
+        }
+    }
+
+    @Test
     void inspectWithAnUnknownStreamNamesTheStoresStreamsAndExits64(@TempDir Path tmp) {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
 

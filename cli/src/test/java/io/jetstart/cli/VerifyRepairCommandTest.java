@@ -91,6 +91,51 @@ class VerifyRepairCommandTest {
     }
 
     @Test
+    void undoOfADamagedQuarantineNamesTheFileOnOneLineAndChangesNothing() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        StoreFaults.GARBAGE_BLOCK.apply(store.resolve("jetstream/$G/streams/LIM1"));
+        TestStores.Run repair = TestStores.cli("repair", store.toString());
+        assertThat(repair.exit()).as(repair.out() + repair.err()).isZero();
+        Map<String, String> repaired = TestStores.digests(store);
+        Path quarantine;
+        try (Stream<Path> s = Files.list(tmp)) {
+            quarantine = s.filter(p -> p.getFileName().toString().contains(".jetstart-quarantine-")).findFirst().orElseThrow();
+        }
+        Path manifest = quarantine.resolve("manifest.json");
+        String whole = Files.readString(manifest);
+        Files.writeString(manifest, whole.substring(0, whole.length() / 2)); // cut short, as by a full disk
+
+        TestStores.Run cut = TestStores.cli("repair", "--undo", quarantine.toString());
+
+        assertThat(cut.exit()).isEqualTo(Main.FAILED);
+        assertThat(cut.err()).startsWith("jetstart: undo: " + manifest + ": not a readable manifest: ").hasLineCount(1);
+        assertThat(TestStores.digests(store)).isEqualTo(repaired);
+
+        Files.writeString(manifest, whole);
+        Path data;
+        try (Stream<Path> s = Files.list(quarantine.resolve("data"))) {
+            data = s.findFirst().orElseThrow();
+        }
+        Files.delete(data);
+
+        TestStores.Run missing = TestStores.cli("repair", "--undo", quarantine.toString());
+
+        assertThat(missing.exit()).isEqualTo(Main.FAILED);
+        assertThat(missing.err()).isEqualTo("jetstart: undo: " + data + ": does not exist\n");
+    }
+
+    @Test
+    void aDryRunBesideALiveWriterSaysTheRepairWouldBeRefused() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        try (io.jetstart.runtime.JetStartStore held = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults())) {
+            TestStores.Run dry = TestStores.cli("repair", store.toString(), "--dry-run");
+
+            assertThat(dry.exit()).as(dry.err()).isZero();
+            assertThat(dry.err()).contains("a live process holds " + store).contains("the repair itself refuses (exit 75)");
+        }
+    }
+
+    @Test
     void repairWantsEitherAStoreOrAnUndo() {
         assertThat(TestStores.cli("repair").exit()).isEqualTo(Main.USAGE);
         assertThat(TestStores.cli("repair", tmp.toString(), "--undo", tmp.toString()).exit()).isEqualTo(Main.USAGE);
