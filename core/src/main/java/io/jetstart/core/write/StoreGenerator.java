@@ -21,6 +21,8 @@ import java.util.List;
  */
 public final class StoreGenerator {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most subjects made once per stream and kept; above it each message makes its own (writeStream). */
+    private static final int SUBJECT_TABLE_MAX = 1 << 16;
 
     /** Progress after each stream: streams done and messages written so far. */
     @FunctionalInterface
@@ -59,6 +61,10 @@ public final class StoreGenerator {
         return streamsDir;
     }
 
+    private static byte[] subject(int stream, long k) {
+        return ("s" + stream + "." + k).getBytes(StandardCharsets.US_ASCII);
+    }
+
     public static String streamName(int i) {
         return "S" + i;
     }
@@ -70,16 +76,20 @@ public final class StoreGenerator {
         Files.createDirectories(dir);
         long created = spec.firstTs() - 1_000_000_000L;
         MetaFiles.writeStream(dir, name, streamMeta(name, "s" + i, created, spec.s2() ? "s2" : "none"));
-        byte[][] subjects = new byte[spec.subjects()][];
-        for (int k = 0; k < subjects.length; k++) {
-            subjects[k] = ("s" + i + "." + k).getBytes(StandardCharsets.US_ASCII);
+        // Message m goes to subject m % K. A table of the subjects the messages use, when it is small;
+        // otherwise each message's subject is made as it is written: a table of every subject the
+        // option allows (10,000,000) ran a small heap out of memory before the first message.
+        long used = Math.max(1, Math.min(spec.subjects(), spec.messages()));
+        byte[][] subjects = used <= SUBJECT_TABLE_MAX ? new byte[(int) used][] : null;
+        for (int k = 0; subjects != null && k < subjects.length; k++) {
+            subjects[k] = subject(i, k);
         }
         byte[] payload = new byte[spec.payload()];
         long ts = spec.firstTs();
         try (StreamWriter w = new StreamWriter(dir, name, spec.blockSize(), spec.indexVersion(), spec.s2())) {
             for (long m = 0; m < spec.messages(); m++) {
                 fillPayload(payload, i, m + 1);
-                w.append(subjects[(int) (m % subjects.length)], null, payload, ts);
+                w.append(subjects != null ? subjects[(int) (m % subjects.length)] : subject(i, m % spec.subjects()), null, payload, ts);
                 ts += 1_000;
             }
         }
