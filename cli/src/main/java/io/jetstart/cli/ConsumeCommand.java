@@ -96,12 +96,16 @@ final class ConsumeCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         try (store) {
             PullConsumer c;
+            JetStartStream s = null;
             try {
-                JetStartStream s = store.stream(account, stream).await(Duration.ofDays(1));
+                s = store.stream(account, stream).await(Duration.ofDays(1));
                 c = create != null ? s.createConsumer(config()) : s.consumer(consumer);
             } catch (JetStreamApiException | UnsupportedOperationException | IllegalStateException | IllegalArgumentException e) {
                 // IllegalArgumentException: a --create name or filter the server would refuse, named by the config builder.
-                err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage());
+                // A consumer whose files could not be restored is "not found" to the API, as to nats-server: say why.
+                String unrestored = s == null || create != null ? null : s.unrestoredConsumers().get(consumer);
+                err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage()
+                        + (unrestored == null ? "" : "; its files are there but could not be restored: " + unrestored));
                 return Main.FAILED;
             } catch (io.jetstart.runtime.StreamUnavailableException e) {
                 err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());

@@ -54,6 +54,18 @@ class ConsumeCommandTest {
     }
 
     @Test
+    void aConsumerWhoseFilesCannotBeRestoredIsNotFoundAndTheErrorSaysWhy() throws Exception {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3").exit()).isZero();
+        assertThat(run("consume", dir.toString(), "S", "C", "--create", ">", "--count", "1", "--ack").exit()).isZero();
+        Path meta = dir.resolve("jetstream/$G/streams/S/obs/C/meta.inf");
+        java.nio.file.Files.writeString(meta, "{\"name\": not json");
+        TestStores.Run r = run("consume", dir.toString(), "S", "C");
+        assertThat(r.exit()).isEqualTo(Main.FAILED);
+        assertThat(r.err()).contains("consumer not found").contains("its files are there but could not be restored: ")
+                .contains("meta.inf");
+    }
+
+    @Test
     void withTheKeyConsumeServesAConsumerOfAnEncryptedStreamAndAWrongKeyExits66NamingMetaKey() throws Exception {
         Path keyFile = dir.resolve("jetstream.key");
         java.nio.file.Files.writeString(keyFile, "operator key\n");

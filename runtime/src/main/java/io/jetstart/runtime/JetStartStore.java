@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -340,9 +341,11 @@ public final class JetStartStore implements AutoCloseable {
     private JetStartStream serve(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
         JetStartStream s = serve(store);
         List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
+        Map<String, String> unrestored = new HashMap<>();
         for (io.jetstart.recovery.ConsumerOutcome o : report.consumers()) {
-            if (o instanceof io.jetstart.recovery.ConsumerOutcome.Restored r) {
-                restored.add(r.info());
+            switch (o) {
+                case io.jetstart.recovery.ConsumerOutcome.Restored r -> restored.add(r.info());
+                case io.jetstart.recovery.ConsumerOutcome.Failed f -> unrestored.put(f.name(), f.cause().describe());
             }
         }
         try {
@@ -350,7 +353,7 @@ public final class JetStartStore implements AutoCloseable {
             if (hook != null) {
                 hook.accept(s);
             }
-            s.consumers().restore(restored, s.readOnlyReason().orElse(null));
+            s.consumers().restore(restored, unrestored, s.readOnlyReason().orElse(null));
         } catch (RuntimeException | InterruptedException e) {
             // NOTE: the writer was made ready above (a submit may have started its thread); the
             // stream's future fails, so neither a caller nor close() will ever stop it: stopped here

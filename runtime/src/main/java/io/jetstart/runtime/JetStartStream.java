@@ -7,6 +7,7 @@ import io.jetstart.core.store.SubjectFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -249,6 +250,16 @@ public final class JetStartStream {
      */
     public PullConsumer consumer(String consumerName) {
         return consumers.get(consumerName);
+    }
+
+    /**
+     * The consumers whose files the stream's recovery found but could not restore (a damaged
+     * {@code meta.inf}, an unreadable {@code o.dat}...), name → why, as they were when the store
+     * opened. Neither served nor reported, as nats-server skips them: {@link #consumer} answers
+     * 10014 for them; this says why, for a caller that wants to tell "not there" from "not readable".
+     */
+    public Map<String, String> unrestoredConsumers() {
+        return consumers.unrestored();
     }
 
     /** CONSUMER.INFO of any consumer of the stream, served or only reported. */

@@ -68,6 +68,8 @@ final class StreamConsumers {
     private volatile Runnable afterListing;
     /** Test seam: writes each o.dat of {@link #tick} in place of {@link AtomicFiles#write}. Null in service. */
     private volatile OdatWriter odatWriter;
+    /** The consumers recovery found in the files but could not restore, with why (set once, at hand-over). */
+    private volatile Map<String, String> unrestored = Map.of();
 
     /** How {@link #tick} writes an o.dat (a test seam). */
     interface OdatWriter {
@@ -80,8 +82,12 @@ final class StreamConsumers {
         this.keys = keys;
     }
 
-    /** Takes over the consumers recovery restored: pull consumers are served, others reported. */
-    void restore(List<ConsumerInfo> restored, String readOnlyReason) throws InterruptedException {
+    /**
+     * Takes over the consumers recovery restored: pull consumers are served, others reported; and
+     * keeps why the {@code unrestored} ones (name → reason) could not be, for {@link #unrestored()}.
+     */
+    void restore(List<ConsumerInfo> restored, Map<String, String> unrestored, String readOnlyReason) throws InterruptedException {
+        this.unrestored = Map.copyOf(unrestored);
         for (ConsumerInfo info : restored) {
             ConsumerConfig config = info.config();
             String why = readOnlyReason != null ? "its stream is read-only: " + readOnlyReason
@@ -272,6 +278,11 @@ final class StreamConsumers {
             admin.unlock();
         }
         stream.consumerRemoved();
+    }
+
+    /** The consumers the stream's recovery could not restore, name → why, as they were at the open. */
+    Map<String, String> unrestored() {
+        return unrestored;
     }
 
     PullConsumer get(String name) {
