@@ -2,6 +2,7 @@ package io.jetstart.cli;
 
 import io.jetstart.core.backup.StreamExport;
 import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.store.Problem;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,7 +57,22 @@ final class ExportCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf("exported %s > %s: %d messages, last sequence %d, %d consumers, %d files (%s in the tar) to %s%n",
                 sd.account(), sd.name(), r.state().messages(), r.state().lastSeq(), r.state().consumerCount(), r.files(),
                 ProgressLine.bytes(r.tarBytes()), out);
-        return Main.OK;
+        // The files went as they are; the counts above are what could be read of them. Exit 1 for
+        // damage, as recover does: a backup of a damaged stream must not look whole.
+        return sayProblems(spec.commandLine().getErr(), r.problems()) ? Main.DAMAGED : Main.OK;
+    }
+
+    /**
+     * Prints what opening the stream found wrong, one line each ({@code jetstart: damage: <file> at
+     * offset N: ...}) on {@code err}; whether any of it is more than a warning.
+     */
+    static boolean sayProblems(java.io.PrintWriter err, java.util.List<Problem> problems) {
+        boolean damaged = false;
+        for (Problem p : problems) {
+            damaged |= p.severity() != Problem.Severity.WARNING;
+            err.println("jetstart: " + p.severity().name().toLowerCase(java.util.Locale.ROOT) + ": " + p.describe());
+        }
+        return damaged;
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {

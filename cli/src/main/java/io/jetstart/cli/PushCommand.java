@@ -66,6 +66,8 @@ final class PushCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("jetstart-push-");
         try {
             StreamExport.Result exported = StreamExport.export(sd, work, keys.key);
+            // Sent as they are, as export writes them: what was wrong with them is said first.
+            ExportCommand.sayProblems(err, exported.problems());
             JsonNode backup = JSON.readTree(exported.metadata().toFile());
             ObjectNode config = (ObjectNode) backup.get("config");
             if (replicas != null) {

@@ -38,6 +38,28 @@ class ExportCommandTest {
     }
 
     @Test
+    void aDamagedStreamIsExportedAsItIsAndTheDamageIsSaidWithExitOne() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("store"));
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        Path last;
+        try (java.util.stream.Stream<Path> blocks = java.nio.file.Files.list(msgs)) {
+            last = blocks.filter(p -> p.getFileName().toString().endsWith(".blk")).max(java.util.Comparator.naturalOrder()).orElseThrow();
+        }
+        long size = java.nio.file.Files.size(last);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(last, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(size / 2); // a torn tail: the records after the cut are gone
+        }
+        Path out = tmp.resolve("out");
+
+        TestStores.Run r = TestStores.cli("export", store.toString(), "LIM1", out.toString());
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(Main.DAMAGED);
+        assertThat(r.out()).startsWith("exported $G > LIM1: ");
+        assertThat(r.err()).contains("jetstart: damage: ").contains(last.getFileName().toString());
+        assertThat(out.resolve("backup.json")).exists();
+    }
+
+    @Test
     void aWrongKeyIsRefusedAsEveryCommandRefusesItAndWritesNothing() {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-aes", tmp.resolve("store"));
         Path out = tmp.resolve("out");

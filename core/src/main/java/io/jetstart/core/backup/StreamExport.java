@@ -12,6 +12,7 @@ import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamMeta;
+import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
@@ -50,8 +51,22 @@ public final class StreamExport {
     private static final Pattern BLOCK = Pattern.compile("(\\d+)\\.blk");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What was written. */
-    public record Result(Path metadata, Path data, int files, long tarBytes, StreamState state) {
+    /**
+     * What was written.
+     *
+     * @param problems what opening the stream found wrong in its files (damage, a stale
+     *                 {@code index.db}...): the files are exported as they are and {@code state} is what
+     *                 could be read, so a caller must say these; empty when exported from a writer's state
+     */
+    public record Result(Path metadata, Path data, int files, long tarBytes, StreamState state, List<Problem> problems) {
+        public Result {
+            problems = List.copyOf(problems);
+        }
+
+        /** Written from a writer's own state: nothing was opened, so nothing was found wrong. */
+        public Result(Path metadata, Path data, int files, long tarBytes, StreamState state) {
+            this(metadata, data, files, tarBytes, state, List.of());
+        }
     }
 
     private StreamExport() {
@@ -97,12 +112,13 @@ public final class StreamExport {
                 entries.add(new Entry(name, f.size(), () -> Files.newInputStream(f.path())));
             }
         }
-        return write(outDir, meta.metaInf(), state, entries, () -> {
+        Result written = write(outDir, meta.metaInf(), state, entries, () -> {
             if (!before.equals(marks(files))) {
                 throw new IOException(sd.dir() + ": files changed while they were exported; export a closed store "
                         + "(stop nats-server, or export from the runtime that holds it: JetStartStream.export)");
             }
         });
+        return new Result(written.metadata(), written.data(), written.files(), written.tarBytes(), written.state(), store.problems());
     }
 
     /** One file of the snapshot tar: its path inside the stream directory, its size, and its bytes (exactly {@code size}). */
