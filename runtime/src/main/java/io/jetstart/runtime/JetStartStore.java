@@ -342,10 +342,12 @@ public final class JetStartStore implements AutoCloseable {
         JetStartStream s = serve(store);
         List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
         Map<String, String> unrestored = new HashMap<>();
+        // instanceof, not a pattern switch: a switch spins a class at its first run, on the first stream's way.
         for (io.jetstart.recovery.ConsumerOutcome o : report.consumers()) {
-            switch (o) {
-                case io.jetstart.recovery.ConsumerOutcome.Restored r -> restored.add(r.info());
-                case io.jetstart.recovery.ConsumerOutcome.Failed f -> unrestored.put(f.name(), f.cause().describe());
+            if (o instanceof io.jetstart.recovery.ConsumerOutcome.Restored r) {
+                restored.add(r.info());
+            } else if (o instanceof io.jetstart.recovery.ConsumerOutcome.Failed f) {
+                unrestored.put(f.name(), f.cause().describe());
             }
         }
         try {
