@@ -471,7 +471,7 @@ final class WriterLoop {
             try {
                 if (limitsDue) {
                     limitsDue = false;
-                    state.applyLimits(this::tombstone);
+                    state.applyLimitsAfterStore(this::tombstone);
                 }
                 tail.flush();
                 if (options.sync() == SyncPolicy.ALWAYS || flush || stop != null) {
@@ -636,6 +636,16 @@ final class WriterLoop {
         // Every stored message sets the last msg id, "" when it has none (the server's mset.lmsgId = msgId).
         dedupe.lastMsgId(msgId);
         if (!rollup.isEmpty()) {
+            // The server's order: the limits as after any store (storeRawMsg: at max_msgs with discard
+            // old the stream's oldest goes), then the rollup's purge (processJetStreamMsg, after the store).
+            if (limitsDue || c.hasLimits()) {
+                limitsDue = false;
+                try {
+                    state.applyLimitsAfterStore(this::tombstone);
+                } catch (StoreException | InterruptedException e) {
+                    throw new IOException("cannot apply the stream's limits: " + e.getMessage(), e);
+                }
+            }
             // As the server: a purge keeping only this message, of its subject or of the stream. The server
             // purges on the subject as a filter, so a message on a literal 'a.*' rolls up all of a.* (RuntimeCornersIT).
             boolean all = rollup.equals("all");
@@ -656,7 +666,7 @@ final class WriterLoop {
                 && state.subjectTotal(p.subject()) > c.maxMsgsPerSubject()) {
             limitsDue = false;
             try {
-                state.applyLimits(this::tombstone);
+                state.applyLimitsAfterStore(this::tombstone);
             } catch (StoreException | InterruptedException e) {
                 throw new IOException("cannot apply the stream's limits: " + e.getMessage(), e);
             }
@@ -965,14 +975,23 @@ final class WriterLoop {
         this.interest = interest;
     }
 
-    private void update(Update u) throws IOException {
+    /**
+     * A config change, its limits applied at once as nats-server's UpdateConfig does (the stream's
+     * limits before each subject's, as at open); the publishes before it in this batch had theirs
+     * applied first, under the config they were stored with.
+     */
+    private void update(Update u) throws IOException, StoreException, InterruptedException {
+        if (limitsDue) {
+            limitsDue = false;
+            state.applyLimitsAfterStore(this::tombstone);
+        }
         MetaFiles.writeStream(streamDir, name, sealing.metaInf(u.metaInf()));
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
         matched.clear();
         rules = StreamRules.of(u.config());
         dedupe.window(StreamDefinitions.duplicateWindow(u.config()));
-        limitsDue = true;
+        state.applyLimits(this::tombstone);
         hold(u.done(), null);
     }
 

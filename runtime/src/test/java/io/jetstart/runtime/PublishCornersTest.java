@@ -62,6 +62,41 @@ class PublishCornersTest {
     }
 
     @Test
+    void aMessageAtItsSubjectsLimitReplacesTheSubjectsOldestAndTheStreamsLimitTakesNothingMore() throws Exception {
+        // nats-server's storeRawMsg: the subject's limit first (a.1 goes), then max_msgs (3: within it).
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G",
+                    config("{\"name\":\"P\",\"subjects\":[\"p.>\"],\"max_msgs\":3,\"max_msgs_per_subject\":2}"));
+            s.publish("p.b", bytes("1"));
+            s.publish("p.a", bytes("2"));
+            s.publish("p.a", bytes("3"));
+            s.publish("p.a", bytes("4"));
+            s.flush();
+            assertThat(s.info().messages()).isEqualTo(3);
+            assertThat(s.get(1)).as("the stream's oldest, on another subject, stays").isPresent();
+            assertThat(s.get(2)).isEmpty();
+        }
+    }
+
+    @Test
+    void aRollupAtMaxMsgsTakesTheStreamsOldestFirstAndThenRollsUp() throws Exception {
+        // The server applies max_msgs as for any stored message (b.1 goes), then the rollup's purge (a.1).
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G",
+                    config("{\"name\":\"R\",\"subjects\":[\"r.>\"],\"max_msgs\":3,\"allow_rollup_hdrs\":true}"));
+            s.publish("r.b", bytes("1"));
+            s.publish("r.a", bytes("2"));
+            s.publish("r.c", bytes("3"));
+            assertThat(s.publish("r.a", Headers.of(Headers.ROLLUP, "sub"), bytes("4")).seq()).isEqualTo(4);
+            s.flush();
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.get(1)).isEmpty();
+            assertThat(s.get(2)).isEmpty();
+            assertThat(s.get(3)).isPresent();
+        }
+    }
+
+    @Test
     void aRefusedRollupComesAfterTheExpectationsAndTheDuplicateCheck() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.>\"]}"));

@@ -28,7 +28,21 @@ final class RetentionLimits {
      *               opens: the writer moves the stream's sequences itself)
      */
     static void apply(StreamStore s, StreamStore.RemovalSink sink, boolean atOpen) throws StoreException, InterruptedException {
+        apply(s, sink, atOpen, false);
+    }
+
+    /**
+     * @param perSubjectFirst the subject limit before the stream's, as nats-server's storeRawMsg
+     *                        enforces them after a message is stored (the subject's oldest goes, and the
+     *                        stream may then be within max_msgs / max_bytes); at open and after a config
+     *                        change the server takes the stream's first, as {@link #apply(StreamStore)}
+     */
+    static void apply(StreamStore s, StreamStore.RemovalSink sink, boolean atOpen, boolean perSubjectFirst)
+            throws StoreException, InterruptedException {
         StreamConfig c = s.config;
+        if (perSubjectFirst && c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
+            enforcePerSubject(s, c.maxMsgsPerSubject(), sink);
+        }
         boolean discardOld = c.discard() == StreamConfig.Discard.OLD;
         if (discardOld && c.maxMsgs() > 0 && s.msgs > c.maxMsgs()) {
             long[] excess = {s.msgs - c.maxMsgs()};
@@ -55,7 +69,7 @@ final class RetentionLimits {
             s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
                     ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
         }
-        if (c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
+        if (!perSubjectFirst && c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
             enforcePerSubject(s, c.maxMsgsPerSubject(), sink);
         }
         if (atOpen && c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {

@@ -235,6 +235,15 @@ public final class StreamMutator {
         RetentionLimits.apply(s, sink, false);
     }
 
+    /**
+     * The limits after messages were stored, in nats-server's storeRawMsg order: each subject's
+     * {@code max_msgs_per_subject} first, then {@code max_msgs} and {@code max_bytes} (a message that
+     * replaces its subject's oldest leaves a stream at its limit within it: nothing else goes).
+     */
+    public void applyLimitsAfterStore(StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        RetentionLimits.apply(s, sink, false, true);
+    }
+
     public boolean isLive(long seq) {
         return s.isLive(seq);
     }
