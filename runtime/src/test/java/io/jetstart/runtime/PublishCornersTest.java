@@ -79,6 +79,30 @@ class PublishCornersTest {
     }
 
     @Test
+    void aSubjectsLastSequenceIsFoundAfterAReopenWhenItsEarlierMessagesWereRemoved() throws Exception {
+        // Small blocks: m.1's first message in block 1, its second two blocks later. Once the first is
+        // deleted, index.db v1 keeps one block for a subject with one message: it must be the one that
+        // holds it (nats-server's removePerSubject), or the writer's lookup after a reopen finds nothing.
+        RuntimeOptions small = RuntimeOptions.defaults().withBlockSize(1024);
+        long second;
+        try (JetStartStore store = JetStart.open(dir, small)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"B\",\"subjects\":[\"m.*\"]}"));
+            s.publish("m.1", bytes("first"));
+            for (int i = 0; i < 30; i++) {
+                s.publish("m.2", new byte[100]);
+            }
+            second = s.publish("m.1", bytes("second")).seq();
+            s.delete(1);
+            s.flush();
+        }
+        try (JetStartStore store = JetStart.open(dir, small)) {
+            JetStartStream s = open(store, "B");
+            PublishAck ack = s.publish("m.1", Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, Long.toString(second)), bytes("third"));
+            assertThat(ack.seq()).isEqualTo(second + 1);
+        }
+    }
+
+    @Test
     void aRollupAtMaxMsgsTakesTheStreamsOldestFirstAndThenRollsUp() throws Exception {
         // The server applies max_msgs as for any stored message (b.1 goes), then the rollup's purge (a.1).
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {

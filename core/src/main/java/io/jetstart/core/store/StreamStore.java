@@ -474,8 +474,17 @@ public final class StreamStore {
             return;
         }
         SubjectTotals t = psim.get(subject);
-        if (t != null && --t.total <= 0) {
+        if (t == null) {
+            return;
+        }
+        if (--t.total <= 0) {
             psim.remove(subject);
+        } else if (t.total == 1) {
+            // As nats-server's removePerSubject: one message left, and it is in the last block that
+            // held the subject. index.db v1-v3 keep only the first block of a subject with one message,
+            // so a first block left behind by the removals would send the next open's lookup of the
+            // subject's last sequence to a block that no longer holds it.
+            t.firstBlock = t.lastBlock;
         }
     }
 
