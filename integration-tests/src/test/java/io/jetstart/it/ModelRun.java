@@ -1,0 +1,152 @@
+package io.jetstart.it;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One run of {@link RuntimeModelIT}: each step on the server, then on the runtime, the two answers
+ * compared, then the two states; every step written to the trace with the server's answer (and
+ * the runtime's where it differs), so a failure can be read back as a {@link RuntimeCornersIT}
+ * scenario. Not thread-safe: the test's thread owns it.
+ */
+final class ModelRun implements AutoCloseable {
+    private static final int RECENT = 25;
+
+    private final long seed;
+    private final Path traceFile;
+    private final BufferedWriter trace;
+    private final Deque<String> recent = new ArrayDeque<>();
+    private int steps;
+
+    ModelRun(long seed, Path traceFile) throws IOException {
+        this.seed = seed;
+        this.traceFile = traceFile;
+        this.trace = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8);
+        note("seed " + seed);
+    }
+
+    /** {@code ops} drawn steps; the first difference, or empty. */
+    Optional<String> random(ModelServerSide server, ModelRuntimeSide runtime, ModelDraws draws, int ops) throws Exception {
+        for (int op = 0; op < ops; op++) {
+            Optional<String> d = step("op " + op, draws.next(runtime.stream()), server, runtime, draws);
+            if (d.isPresent()) {
+                return d;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Runs {@code step} on both sides; the difference in the answers or in the states after it, or empty. */
+    Optional<String> step(String context, String step, ModelServerSide server, ModelRuntimeSide runtime, ModelDraws draws)
+            throws Exception {
+        steps++;
+        String a = server.run(step);
+        String b = runtime.run(step);
+        draws.answered(step, a);
+        if (step.startsWith("update ")) {
+            // A refused config is compared by its code: core's config check words the reason its own way
+            // and does not claim the server's text (RuntimeCornersIT, known).
+            a = a.replaceAll("^(error \\d+) .*", "$1");
+            b = b.replaceAll("^(error \\d+) .*", "$1");
+        }
+        write(step + "   # " + a + (a.equals(b) ? "" : "   # runtime: " + b));
+        if (!a.equals(b)) {
+            return Optional.of(difference(context, "'" + step + "'", a, b));
+        }
+        return sameState(context + " after '" + step + "'", server, runtime);
+    }
+
+    private Optional<String> sameState(String context, ModelServerSide server, ModelRuntimeSide runtime) throws Exception {
+        String a = server.state().compared();
+        String b = runtime.state().compared();
+        return a.equals(b) ? Optional.empty() : Optional.of(difference(context, "state", a, b));
+    }
+
+    /** Sleeps; both sides age on the one wall clock. */
+    void sleep(long millis) throws InterruptedException, IOException {
+        if (millis > 0) {
+            write("sleep " + millis);
+            Thread.sleep(millis);
+        }
+    }
+
+    /** Every message either side holds, compared (without times: each side stamps from its own clock). */
+    List<String> sameMessages(ModelServerSide server, ModelRuntimeSide runtime) throws Exception {
+        List<String> differences = new ArrayList<>();
+        long last = Math.max(server.state().lastSeq(), runtime.state().lastSeq());
+        for (long seq = 1; seq <= last && differences.size() < 20; seq++) {
+            String a = server.message(seq).map(m -> m.compared(false)).orElse("none");
+            String b = runtime.message(seq).map(m -> m.compared(false)).orElse("none");
+            if (!a.equals(b)) {
+                differences.add("at the end, message " + seq + " (seed " + seed + "): server " + a + ", runtime " + b);
+            }
+        }
+        return differences;
+    }
+
+    /**
+     * Runs {@code lines} (steps, {@code sleep MILLIS}; {@code #} starts a
+     * comment) and prints both answers and states after each, whatever they are: a reproduction.
+     */
+    void replay(ModelServerSide server, ModelRuntimeSide runtime, List<String> lines) throws Exception {
+        ModelDraws unused = new ModelDraws(new java.util.Random(0));
+        for (String line : lines) {
+            String step = line.replaceAll("#.*", "").strip();
+            if (step.isEmpty()) {
+                continue;
+            }
+            String[] w = step.split(" ");
+            if (w[0].equals("sleep")) {
+                sleep(Long.parseLong(w[1]));
+                continue;
+            }
+            String a = server.run(step);
+            String b = runtime.run(step);
+            unused.answered(step, a);
+            String outcome = a.equals(b) ? "same: " + a : "DIFFERENT: server " + a + ", runtime " + b;
+            String sa = server.state().compared();
+            String sb = runtime.state().compared();
+            System.out.println("[it] replay " + step + "\n       " + outcome + "\n       state "
+                    + (sa.equals(sb) ? "same: " + sa : "DIFFERENT: server " + sa + ", runtime " + sb));
+        }
+    }
+
+    private String difference(String context, String what, String server, String runtime) {
+        return context + " (seed " + seed + "): " + what + ": server " + server + ", runtime " + runtime
+                + "\nthe steps before it (trace " + traceFile + "):\n  " + String.join("\n  ", recent);
+    }
+
+    void note(String comment) throws IOException {
+        write("# " + comment);
+    }
+
+    private void write(String line) throws IOException {
+        trace.write(line);
+        trace.newLine();
+        recent.addLast(line);
+        if (recent.size() > RECENT) {
+            recent.removeFirst();
+        }
+    }
+
+    Path traceFile() {
+        return traceFile;
+    }
+
+    String summary() {
+        return steps + " steps";
+    }
+
+    @Override
+    public void close() throws IOException {
+        trace.close();
+    }
+}
