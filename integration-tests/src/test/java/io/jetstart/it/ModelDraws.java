@@ -19,6 +19,7 @@ final class ModelDraws {
     static final int REMOVALS = 80;
     static final int PURGES = 90;
     static final int UPDATES = 45;
+    static final int RESTARTS = 6;
 
     private final Random random;
     private ModelLimits limits = ModelLimits.initial();
@@ -34,7 +35,12 @@ final class ModelDraws {
 
     /** The next step. */
     String next(JetStartStream rt) throws InterruptedException {
-        if (random.nextInt(1000) < UPDATES) {
+        int kind = random.nextInt(1000);
+        if (kind < RESTARTS) {
+            return "restart";
+        }
+        kind -= RESTARTS;
+        if (kind < UPDATES) {
             return update();
         }
         return operation(rt);
@@ -43,7 +49,7 @@ final class ModelDraws {
     /** A publish, read, removal or purge. */
     String operation(JetStartStream rt) throws InterruptedException {
         StreamView v = rt.info();
-        int kind = random.nextInt(1000 - UPDATES);
+        int kind = random.nextInt(1000 - RESTARTS - UPDATES);
         if (kind < READS) {
             return read(rt, v);
         }

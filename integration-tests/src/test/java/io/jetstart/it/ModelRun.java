@@ -19,12 +19,20 @@ import java.util.Optional;
  */
 final class ModelRun implements AutoCloseable {
     private static final int RECENT = 25;
+    /**
+     * At most this many restarts in a run: each costs a second or so. Both sides restart, so that each
+     * starts from its files only (the server's duplicate window and last msg id rebuilt from its
+     * messages, as the runtime's are); the runtime against a server that kept its memory would
+     * compare a restart with no restart.
+     */
+    static final int MAX_RESTARTS = 5;
 
     private final long seed;
     private final Path traceFile;
     private final BufferedWriter trace;
     private final Deque<String> recent = new ArrayDeque<>();
     private int steps;
+    private int restarts;
 
     ModelRun(long seed, Path traceFile) throws IOException {
         this.seed = seed;
@@ -36,7 +44,14 @@ final class ModelRun implements AutoCloseable {
     /** {@code ops} drawn steps; the first difference, or empty. */
     Optional<String> random(ModelServerSide server, ModelRuntimeSide runtime, ModelDraws draws, int ops) throws Exception {
         for (int op = 0; op < ops; op++) {
-            Optional<String> d = step("op " + op, draws.next(runtime.stream()), server, runtime, draws);
+            String step = draws.next(runtime.stream());
+            if (step.equals("restart")) {
+                if (restarts >= MAX_RESTARTS) {
+                    continue;
+                }
+                restarts++;
+            }
+            Optional<String> d = step("op " + op, step, server, runtime, draws);
             if (d.isPresent()) {
                 return d;
             }
@@ -142,7 +157,7 @@ final class ModelRun implements AutoCloseable {
     }
 
     String summary() {
-        return steps + " steps";
+        return steps + " steps, " + restarts + " restarts";
     }
 
     @Override

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * without one), reads ({@code get}, last by subject with {@code m.*} and {@code >}, next from a
  * sequence with a filter), config changes (max_msgs, max_bytes, discard old/new, max_msgs_per_subject
  * lowered below what subjects hold, discard_new_per_subject, max_msg_size, allow_rollup_hdrs, refused
- * ones). Every step must get the same answer (sequence, duplicate flag, purged count, error code and
+ * ones), and restarts of both sides on their files. Every step must get the same answer (sequence, duplicate flag, purged count, error code and
  * text, message read, headers included), and after every step both report the same state; at the
  * end both hold the same messages.
  *
