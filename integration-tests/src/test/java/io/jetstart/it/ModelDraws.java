@@ -12,19 +12,27 @@ import java.util.Random;
  * stream, each kind with its share of the draws (out of 1000, below). The draws read the runtime's
  * state (its last sequence, a subject's last message) so that expectations are right about half
  * the time; they need not be right, since both sides get the same step.
+ *
+ * <p>Message ids come from the current <em>epoch</em>: {@link #newEpoch} starts one whenever the
+ * duplicate window changes or passes (a max_age phase), because which ids a side still holds
+ * then depends on when its window's timer ran, not on the operations.
  */
 final class ModelDraws {
-    /** Shares out of 1000 of the steps; the rest are publishes. */
+    /** Shares out of 1000 of the steps outside a max_age phase; the rest are publishes. */
     static final int READS = 150;
     static final int REMOVALS = 80;
     static final int PURGES = 90;
     static final int UPDATES = 45;
     static final int RESTARTS = 6;
+    static final int AGE_PHASES = 4;
+
+    /** The step that stands for a max_age phase, which {@link RuntimeModelIT} runs itself. */
+    static final String AGE_PHASE = "age-phase";
 
     private final Random random;
     private ModelLimits limits = ModelLimits.initial();
     private ModelLimits proposed;
-    private final int epoch = 0;
+    private int epoch;
     /** The ids published in this epoch, and the one the stream's last message carries as far as the model knows. */
     private final List<String> ids = new ArrayList<>();
     private String lastId = "";
@@ -33,9 +41,27 @@ final class ModelDraws {
         this.random = random;
     }
 
-    /** The next step. */
+    ModelLimits limits() {
+        return limits;
+    }
+
+    Random random() {
+        return random;
+    }
+
+    /** Ids drawn from now on are new: none of them was published before. */
+    void newEpoch() {
+        epoch++;
+        ids.clear();
+    }
+
+    /** The next step outside a max_age phase: any kind, {@link #AGE_PHASE} included. */
     String next(JetStartStream rt) throws InterruptedException {
         int kind = random.nextInt(1000);
+        if (kind < AGE_PHASES) {
+            return AGE_PHASE;
+        }
+        kind -= AGE_PHASES;
         if (kind < RESTARTS) {
             return "restart";
         }
@@ -46,10 +72,10 @@ final class ModelDraws {
         return operation(rt);
     }
 
-    /** A publish, read, removal or purge. */
+    /** A publish, read, removal or purge: what a max_age phase draws (the phase owns the config, and no restart comes in it). */
     String operation(JetStartStream rt) throws InterruptedException {
         StreamView v = rt.info();
-        int kind = random.nextInt(1000 - RESTARTS - UPDATES);
+        int kind = random.nextInt(1000 - AGE_PHASES - RESTARTS - UPDATES);
         if (kind < READS) {
             return read(rt, v);
         }
@@ -83,7 +109,7 @@ final class ModelDraws {
     }
 
     /** A step that sets {@code next} as the config; {@link #answered} adopts it when the server accepts it. */
-    private String update(ModelLimits next) {
+    String update(ModelLimits next) {
         proposed = next;
         return "update " + next.json();
     }

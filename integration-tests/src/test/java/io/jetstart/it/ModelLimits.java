@@ -19,6 +19,10 @@ record ModelLimits(long maxMsgs, long maxBytes, boolean discardNew, long maxPerS
         return new ModelLimits(60, -1, false, 15, false, -1, 0, true);
     }
 
+    ModelLimits withMaxAge(long millis) {
+        return new ModelLimits(maxMsgs, maxBytes, discardNew, maxPerSubject, discardNewPerSubject, maxMsgSize, millis, allowRollup);
+    }
+
     /**
      * The config: no {@code duplicate_window}, so both sides work out the default, max_age when it
      * is shorter than two minutes; that is what moves the duplicate window with a max_age phase.

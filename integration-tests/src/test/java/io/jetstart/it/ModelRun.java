@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -18,7 +20,6 @@ import java.util.Optional;
  * scenario. Not thread-safe: the test's thread owns it.
  */
 final class ModelRun implements AutoCloseable {
-    private static final int RECENT = 25;
     /**
      * At most this many restarts in a run: each costs a second or so. Both sides restart, so that each
      * starts from its files only (the server's duplicate window and last msg id rebuilt from its
@@ -26,6 +27,12 @@ final class ModelRun implements AutoCloseable {
      * compare a restart with no restart.
      */
     static final int MAX_RESTARTS = 5;
+    /** At most this many max_age phases in a run: each costs seconds of waiting for expiry. */
+    static final int MAX_AGE_PHASES = 3;
+    /** How long a side's background expiry may take to remove what max_age expired. */
+    private static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration SETTLE_POLL = Duration.ofMillis(50);
+    private static final int RECENT = 25;
 
     private final long seed;
     private final Path traceFile;
@@ -33,6 +40,8 @@ final class ModelRun implements AutoCloseable {
     private final Deque<String> recent = new ArrayDeque<>();
     private int steps;
     private int restarts;
+    private int phases;
+    private long settleMillis;
 
     ModelRun(long seed, Path traceFile) throws IOException {
         this.seed = seed;
@@ -41,17 +50,26 @@ final class ModelRun implements AutoCloseable {
         note("seed " + seed);
     }
 
-    /** {@code ops} drawn steps; the first difference, or empty. */
+    /** {@code ops} drawn steps (a max_age phase counts as one); the first difference, or empty. */
     Optional<String> random(ModelServerSide server, ModelRuntimeSide runtime, ModelDraws draws, int ops) throws Exception {
         for (int op = 0; op < ops; op++) {
             String step = draws.next(runtime.stream());
-            if (step.equals("restart")) {
-                if (restarts >= MAX_RESTARTS) {
+            Optional<String> d;
+            if (step.equals(ModelDraws.AGE_PHASE)) {
+                if (phases >= MAX_AGE_PHASES) {
                     continue;
                 }
-                restarts++;
+                phases++;
+                d = new AgePhase(this, draws, server, runtime, "op " + op).run();
+            } else {
+                if (step.equals("restart")) {
+                    if (restarts >= MAX_RESTARTS) {
+                        continue;
+                    }
+                    restarts++;
+                }
+                d = step("op " + op, step, server, runtime, draws);
             }
-            Optional<String> d = step("op " + op, step, server, runtime, draws);
             if (d.isPresent()) {
                 return d;
             }
@@ -93,6 +111,37 @@ final class ModelRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until neither side holds a message older than {@code maxAgeMillis} (each side's
+     * background expiry is given {@link #SETTLE_TIMEOUT}), then compares the states. A side that
+     * still holds one then is the difference.
+     */
+    Optional<String> settle(String context, long maxAgeMillis, ModelServerSide server, ModelRuntimeSide runtime) throws Exception {
+        write("settle " + maxAgeMillis);
+        long start = System.nanoTime();
+        long deadline = start + SETTLE_TIMEOUT.toNanos();
+        while (true) {
+            boolean serverStale = stale(server.state(), maxAgeMillis);
+            boolean runtimeStale = stale(runtime.state(), maxAgeMillis);
+            if (!serverStale && !runtimeStale) {
+                settleMillis = Math.max(settleMillis, (System.nanoTime() - start) / 1_000_000);
+                return sameState(context + " after the messages older than " + maxAgeMillis + " ms expired", server, runtime);
+            }
+            if (System.nanoTime() > deadline) {
+                return Optional.of(difference(context, "expiry after " + SETTLE_TIMEOUT.toSeconds() + " s",
+                        (serverStale ? "still holds " : "expired ") + server.state().compared(),
+                        (runtimeStale ? "still holds " : "expired ") + runtime.state().compared()));
+            }
+            Thread.sleep(SETTLE_POLL);
+        }
+    }
+
+    private static boolean stale(ModelSide.ModelState s, long maxAgeMillis) {
+        Instant now = Instant.now();
+        long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        return s.messages() > 0 && s.firstTsNanos() <= nowNanos - maxAgeMillis * 1_000_000L;
+    }
+
     /** Every message either side holds, compared (without times: each side stamps from its own clock). */
     List<String> sameMessages(ModelServerSide server, ModelRuntimeSide runtime) throws Exception {
         List<String> differences = new ArrayList<>();
@@ -108,7 +157,7 @@ final class ModelRun implements AutoCloseable {
     }
 
     /**
-     * Runs {@code lines} (steps, {@code sleep MILLIS}; {@code #} starts a
+     * Runs {@code lines} (steps, {@code sleep MILLIS}, {@code settle MILLIS}; {@code #} starts a
      * comment) and prints both answers and states after each, whatever they are: a reproduction.
      */
     void replay(ModelServerSide server, ModelRuntimeSide runtime, List<String> lines) throws Exception {
@@ -123,10 +172,15 @@ final class ModelRun implements AutoCloseable {
                 sleep(Long.parseLong(w[1]));
                 continue;
             }
-            String a = server.run(step);
-            String b = runtime.run(step);
-            unused.answered(step, a);
-            String outcome = a.equals(b) ? "same: " + a : "DIFFERENT: server " + a + ", runtime " + b;
+            String outcome;
+            if (w[0].equals("settle")) {
+                outcome = settle("replay", Long.parseLong(w[1]), server, runtime).orElse("same");
+            } else {
+                String a = server.run(step);
+                String b = runtime.run(step);
+                unused.answered(step, a);
+                outcome = a.equals(b) ? "same: " + a : "DIFFERENT: server " + a + ", runtime " + b;
+            }
             String sa = server.state().compared();
             String sb = runtime.state().compared();
             System.out.println("[it] replay " + step + "\n       " + outcome + "\n       state "
@@ -157,7 +211,7 @@ final class ModelRun implements AutoCloseable {
     }
 
     String summary() {
-        return steps + " steps, " + restarts + " restarts";
+        return steps + " steps, " + restarts + " restarts, " + phases + " max_age phases (longest expiry wait " + settleMillis + " ms)";
     }
 
     @Override

@@ -20,16 +20,17 @@ import org.junit.jupiter.api.Test;
  * without one), reads ({@code get}, last by subject with {@code m.*} and {@code >}, next from a
  * sequence with a filter), config changes (max_msgs, max_bytes, discard old/new, max_msgs_per_subject
  * lowered below what subjects hold, discard_new_per_subject, max_msg_size, allow_rollup_hdrs, refused
- * ones), and restarts of both sides on their files. Every step must get the same answer (sequence, duplicate flag, purged count, error code and
- * text, message read, headers included), and after every step both report the same state; at the
- * end both hold the same messages.
+ * ones), max_age phases in which messages expire on both sides ({@link AgePhase}), and restarts of
+ * both sides on their files. Every step must get the same answer (sequence, duplicate flag, purged
+ * count, error code and text, message read, headers included), and after every step both report
+ * the same state; at the end both hold the same messages.
  *
  * <p>The first difference ends the run; every step and both answers are in {@code trace.txt} in
  * the test's work folder, in {@link RuntimeCornersIT}'s step language. The seed is printed;
  * {@code -Djetstart.model.seed=S} replays it, {@code -Djetstart.model.ops=N} (default 600) sets the
  * length. {@code -Djetstart.model.steps=FILE} runs the steps of a file instead (one per line,
- * {@code #} comments, {@code sleep MILLIS}), printing both answers to each: a difference's
- * reproduction, checked by hand.
+ * {@code #} comments, {@code sleep MILLIS}, {@code settle MILLIS} to wait for max_age expiry),
+ * printing both answers to each: a difference's reproduction, checked by hand.
  */
 class RuntimeModelIT {
     private final Path tmp = Repo.work("RuntimeModelIT");
