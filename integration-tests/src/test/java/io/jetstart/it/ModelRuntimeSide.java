@@ -133,6 +133,11 @@ final class ModelRuntimeSide implements ModelSide {
         return new Msg(m.seq(), m.subject(), b64.encodeToString(m.headers()), b64.encodeToString(m.payload()), m.timestamp());
     }
 
+    /** Syncs the blocks and writes {@code index.db}, as a close does, for a copy of the store to start from. */
+    void flush() throws InterruptedException {
+        stream.flush();
+    }
+
     @Override
     public String name() {
         return "runtime";

@@ -16,7 +16,7 @@ import java.util.Optional;
 /**
  * nats-server as a {@link ModelSide}: every step a raw JetStream API request through jnats (the
  * publish an HPUB with jnats's header encoding), so the answer is the server's own, error text
- * included.
+ * included. Also what {@link RuntimeModelIT} starts on a copy of the runtime's store at the end.
  */
 final class ModelServerSide implements ModelSide {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -163,6 +163,15 @@ final class ModelServerSide implements ModelSide {
             throw new IOException("no answer to " + subject + " from " + server);
         }
         return json.readTree(reply.getData());
+    }
+
+    /** Warning and error lines of the server's log ({@code [WRN]}, {@code [ERR]}). */
+    java.util.List<String> warnings() {
+        return server.warnings();
+    }
+
+    String log() {
+        return server.log();
     }
 
     @Override

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Test;
  * ones), max_age phases in which messages expire on both sides ({@link AgePhase}), and restarts of
  * both sides on their files. Every step must get the same answer (sequence, duplicate flag, purged
  * count, error code and text, message read, headers included), and after every step both report
- * the same state; at the end both hold the same messages.
+ * the same state; at the end both hold the same messages. Then nats-server 2.15.1 and 2.10.27 are
+ * started on a copy of the runtime's store, with its {@code index.db} and without: they must report
+ * the runtime's state and serve each of its messages byte for byte, time included (the runtime
+ * writes files the server reads as its own). Even seeds run the runtime with 2 KiB blocks.
  *
  * <p>The first difference ends the run; every step and both answers are in {@code trace.txt} in
  * the test's work folder, in {@link RuntimeCornersIT}'s step language. The seed is printed;
@@ -37,17 +40,22 @@ class RuntimeModelIT {
 
     @Test
     void theRuntimeAnswersEveryOperationAsTheServerDoes() throws Exception {
-        NatsServerBinary newest = NatsServers.discover().requireV214Plus();
+        NatsServers servers = NatsServers.discover();
+        List<NatsServerBinary> ends = servers.requireV210AndV214Plus();
+        NatsServerBinary newest = ends.get(1);
         long seed = Long.getLong("jetstart.model.seed", System.nanoTime());
         int ops = Integer.getInteger("jetstart.model.ops", 600);
         String steps = System.getProperty("jetstart.model.steps");
+        // The even seeds with small blocks: removals, erases, purges and restarts across many blocks and
+        // their index.db entries, which the servers read at the end.
+        int blockSize = Math.floorMod(seed, 2) == 0 ? 2048 : 0;
         System.out.println("[it] RuntimeModelIT: " + (steps != null ? "steps of " + steps : ops + " operations, seed " + seed)
-                + ", " + newest);
+                + ", " + newest + ", runtime blocks of " + (blockSize == 0 ? "the server's size" : blockSize + " bytes"));
         Path runtimeStore = Files.createDirectories(tmp.resolve("runtime"));
         ModelRun run = new ModelRun(seed, tmp.resolve("trace.txt"));
         List<String> differences = new ArrayList<>();
         try (ModelServerSide server = ModelServerSide.start(newest, tmp.resolve("server-store"), tmp.resolve("server"));
-             ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore, 0)) {
+             ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore, blockSize)) {
             String config = ModelLimits.initial().json();
             assertThat(runtime.create(config)).as("the runtime creates " + config).isEqualTo(server.create(config)).isEqualTo("updated");
             if (steps != null) {
@@ -60,11 +68,68 @@ class RuntimeModelIT {
                 differences.addAll(run.sameMessages(server, runtime));
             }
             if (differences.isEmpty()) {
-                System.out.println("[it] RuntimeModelIT: " + runtime.state().compared() + "; " + run.summary());
+                runtime.flush();
+                ModelSide.ModelState state = runtime.state();
+                List<ModelSide.Msg> messages = new ArrayList<>();
+                for (long seq = state.firstSeq(); seq <= state.lastSeq(); seq++) {
+                    runtime.message(seq).ifPresent(messages::add);
+                }
+                runtime.close();
+                for (NatsServerBinary binary : ends) {
+                    differences.addAll(onRuntimeFiles(binary, runtimeStore, false, state, messages));
+                    differences.addAll(onRuntimeFiles(binary, runtimeStore, true, state, messages));
+                }
+                System.out.println("[it] RuntimeModelIT: " + state.compared() + "; " + run.summary());
             }
         } finally {
             run.close();
         }
         assertThat(differences).as("seed " + seed + "; trace in " + run.traceFile()).isEmpty();
+    }
+
+    /**
+     * {@code binary} started on a copy of the runtime's closed store: the state it reports and every
+     * message it serves against the runtime's, the first message's time and each message's included.
+     * With {@code loseIndex} every {@code index.db} is deleted first: the server rebuilds from the
+     * blocks, where every removal must have left its tombstone (nothing removed comes back).
+     */
+    private List<String> onRuntimeFiles(NatsServerBinary binary, Path runtimeStore, boolean loseIndex, ModelSide.ModelState state,
+                                        List<ModelSide.Msg> messages) throws Exception {
+        Path dir = tmp.resolve("on-" + binary.version() + (loseIndex ? "-without-index" : ""));
+        Path copy = StoreFiles.copy(runtimeStore, dir.resolve("store"));
+        if (loseIndex) {
+            StoreFiles.deleteIndexDbs(copy);
+        }
+        List<String> differences = new ArrayList<>();
+        try (ModelServerSide server = ModelServerSide.start(binary, copy, dir)) {
+            ModelSide.ModelState served = server.state();
+            String where = binary + " on the runtime's store" + (loseIndex ? " without index.db" : "") + ": ";
+            if (!served.compared().equals(state.compared()) || served.firstTsNanos() != state.firstTsNanos()) {
+                differences.add(where + "state " + served.compared() + ", first time " + served.firstTsNanos() + "; runtime "
+                        + state.compared() + ", first time " + state.firstTsNanos());
+            }
+            int i = 0;
+            for (long seq = state.firstSeq(); seq <= state.lastSeq() && differences.size() < 20; seq++) {
+                Optional<ModelSide.Msg> s = server.message(seq);
+                Optional<ModelSide.Msg> r = i < messages.size() && messages.get(i).seq() == seq ? Optional.of(messages.get(i++))
+                        : Optional.empty();
+                String a = s.map(m -> m.compared(true)).orElse("none");
+                String b = r.map(m -> m.compared(true)).orElse("none");
+                if (!a.equals(b)) {
+                    differences.add(where + "message " + seq + ": server " + a + ", runtime " + b);
+                }
+            }
+            // The server took the runtime's index.db as its own (it rebuilds from the blocks when it does not).
+            for (String refusal : loseIndex ? List.<String>of() : List.of("Recovering stream state from index errored",
+                    "Stream state outdated", "internal inconsistency")) {
+                if (server.log().contains(refusal)) {
+                    differences.add(where + "the log says '" + refusal + "': " + server.warnings());
+                }
+            }
+            if (server.log().contains("Error recreating stream")) {
+                differences.add(where + "the stream was not recreated: " + server.warnings());
+            }
+        }
+        return differences;
     }
 }
