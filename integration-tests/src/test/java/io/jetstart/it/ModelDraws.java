@@ -172,11 +172,13 @@ final class ModelDraws {
         long first = v.firstSeq();
         long last = v.lastSeq();
         int kind = random.nextInt(100);
-        String subject = random.nextInt(5) == 0 ? "m.*" : "m." + random.nextInt(6);
+        // A subject, its wildcard, or now and then '>': the server takes that as no filter at all.
+        int f = random.nextInt(10);
+        String subject = f < 2 ? "m.*" : f == 2 ? ">" : "m." + random.nextInt(6);
         if (last == 0) {
-            // Only by subject on a stream that never held a message: a purge of the whole stream there moves the
-            // server's first sequence to 1 (first 1, last 0), the runtime's stays 0 (reported, not fixed yet).
-            return "purge {\"filter\":\"" + subject + "\"}";
+            // Only by subject (not '>') on a stream that never held a message: a purge of the whole stream there
+            // moves the server's first sequence to 1 (first 1, last 0), the runtime's stays 0 (reported, not fixed yet).
+            return "purge {\"filter\":\"" + (subject.equals(">") ? "m.*" : subject) + "\"}";
         }
         if (kind < 15) {
             return "purge {}";
@@ -208,8 +210,14 @@ final class ModelDraws {
             return "purge {\"seq\":" + Math.max(1, seq) + "}";
         }
         if (kind < 98) {
-            // With a subject the server purges by filter, not by Compact: beyond the last is drawn too.
-            return "purge {\"filter\":\"" + subject + "\",\"seq\":" + (1 + random.nextInt((int) last + 5)) + "}";
+            // With a subject the server purges by filter, not by Compact: beyond the last is drawn too. Not with
+            // '>', which the server takes as a purge of the stream up to the sequence (Compact): the differences
+            // above (beyond the last, up to a deleted last) would follow it there.
+            long seq = 1 + random.nextInt((int) last + 5);
+            if (subject.equals(">") && (seq > last + 1 || seq == last && rt.get(last).isEmpty())) {
+                seq = last + 1;
+            }
+            return "purge {\"filter\":\"" + subject + "\",\"seq\":" + seq + "}";
         }
         return "purge {\"seq\":" + (1 + random.nextInt((int) last + 1)) + ",\"keep\":1}";
     }
@@ -237,7 +245,9 @@ final class ModelDraws {
             payload = "-";
         }
         if (random.nextInt(4) == 0) {
-            String id = random.nextInt(3) == 0 || ids.isEmpty() ? "e" + epoch + "-" + random.nextInt(30) : ids.get(random.nextInt(ids.size()));
+            // A new id of the epoch or one published in it (a duplicate while its message is in the window).
+            String id = random.nextInt(3) == 0 || ids.isEmpty() ? "e" + epoch + "-" + random.nextInt(30)
+                    : ids.get(random.nextInt(ids.size()));
             ids.add(id);
             h.add(io.jetstart.runtime.Headers.MSG_ID + "=" + id);
         }
