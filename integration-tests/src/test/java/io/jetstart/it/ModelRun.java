@@ -38,13 +38,16 @@ final class ModelRun implements AutoCloseable {
     private final Path traceFile;
     private final BufferedWriter trace;
     private final Deque<String> recent = new ArrayDeque<>();
+    private final int maxRestarts;
     private int steps;
     private int restarts;
     private int phases;
     private long settleMillis;
 
-    ModelRun(long seed, Path traceFile) throws IOException {
+    /** @param maxRestarts at most {@link #MAX_RESTARTS} */
+    ModelRun(long seed, Path traceFile, int maxRestarts) throws IOException {
         this.seed = seed;
+        this.maxRestarts = Math.min(maxRestarts, MAX_RESTARTS);
         this.traceFile = traceFile;
         this.trace = Files.newBufferedWriter(traceFile, StandardCharsets.UTF_8);
         note("seed " + seed);
@@ -63,7 +66,7 @@ final class ModelRun implements AutoCloseable {
                 d = new AgePhase(this, draws, server, runtime, "op " + op).run();
             } else {
                 if (step.equals("restart")) {
-                    if (restarts >= MAX_RESTARTS) {
+                    if (restarts >= maxRestarts) {
                         continue;
                     }
                     restarts++;
