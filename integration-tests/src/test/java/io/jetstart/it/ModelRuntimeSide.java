@@ -1,0 +1,150 @@
+package io.jetstart.it;
+
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StoredMessage;
+import io.jetstart.core.store.StreamView;
+import io.jetstart.runtime.Headers;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.JetStreamApiException;
+import io.jetstart.runtime.PublishAck;
+import io.jetstart.runtime.PurgeRequest;
+import io.jetstart.runtime.RuntimeOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * The runtime as a {@link ModelSide}: the store opened with the defaults, the steps through
+ * {@link JetStartStream}'s API, its refusals ({@link JetStreamApiException}) in the server's words.
+ * A restart closes the store and opens it again, waiting for the stream's recovery.
+ */
+final class ModelRuntimeSide implements ModelSide {
+    private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final RuntimeOptions options;
+    private final com.fasterxml.jackson.databind.ObjectMapper json = Json.mapper();
+    private JetStartStore store;
+    private JetStartStream stream;
+
+    private ModelRuntimeSide(Path dir, RuntimeOptions options) throws Exception {
+        this.dir = dir;
+        this.options = options;
+        this.store = JetStart.open(dir, options);
+    }
+
+    /** The runtime on {@code dir}, with blocks of {@code blockSize} bytes (0: the server's rule, one block here). */
+    static ModelRuntimeSide open(Path dir, int blockSize) throws Exception {
+        return new ModelRuntimeSide(dir, RuntimeOptions.defaults().withBlockSize(blockSize));
+    }
+
+    /** Creates the stream; the answer as {@link #run} gives it for an update. */
+    String create(String config) throws Exception {
+        try {
+            stream = store.createStream("$G", StreamConfig.parse(config.getBytes(StandardCharsets.UTF_8)));
+            return "updated";
+        } catch (JetStreamApiException e) {
+            return error(e);
+        }
+    }
+
+    /** The stream, for the model's draws (its last sequence, a subject's last message). */
+    JetStartStream stream() {
+        return stream;
+    }
+
+    @Override
+    public String run(String step) throws Exception {
+        String[] w = step.split(" ", 2);
+        String arg = w.length > 1 ? w[1] : "";
+        try {
+            switch (w[0]) {
+                case "restart" -> {
+                    store.close();
+                    store = JetStart.open(dir, options);
+                    stream = store.stream(ModelLimits.NAME).await(RECOVERY_TIMEOUT);
+                    return "restarted";
+                }
+                case "pub" -> {
+                    Pub pub = Pub.parse(arg);
+                    try {
+                        PublishAck ack = stream.publish(pub.subject(), pub.sent(), pub.payload());
+                        return ack.seq() + (ack.duplicate() ? " duplicate" : "");
+                    } catch (IllegalArgumentException e) {
+                        // A subject outside the stream's: the server has no stream to answer (no responders).
+                        return "not stored";
+                    }
+                }
+                case "del" -> {
+                    stream.delete(Long.parseLong(arg));
+                    return "deleted";
+                }
+                case "erase" -> {
+                    stream.erase(Long.parseLong(arg));
+                    return "deleted";
+                }
+                case "purge" -> {
+                    var r = json.readTree(arg);
+                    return "purged " + stream.purge(new PurgeRequest(r.path("filter").asText(null), r.path("keep").asLong(0),
+                            r.path("seq").asLong(0)));
+                }
+                case "update" -> {
+                    stream = store.updateStream("$G", StreamConfig.parse(arg.getBytes(StandardCharsets.UTF_8)));
+                    return "updated";
+                }
+                case "get", "last", "next" -> {
+                    String[] p = arg.split(" ");
+                    Optional<StoredMessage> m = switch (w[0]) {
+                        case "get" -> stream.get(Long.parseLong(p[0]));
+                        case "last" -> stream.lastBySubject(p[0]);
+                        default -> stream.next(Long.parseLong(p[0]), p[1]);
+                    };
+                    return m.map(x -> msg(x).compared(false)).orElse("none");
+                }
+                default -> throw new IllegalArgumentException("not a model step: " + step);
+            }
+        } catch (JetStreamApiException e) {
+            return error(e);
+        }
+    }
+
+    private static String error(JetStreamApiException e) {
+        return "error " + e.errCode() + " " + e.description();
+    }
+
+    @Override
+    public ModelState state() {
+        StreamView v = stream.info();
+        return new ModelState(v.messages(), v.bytes(), v.firstSeq(), v.lastSeq(), v.subjects(), v.numDeleted(),
+                v.messages() == 0 ? 0 : v.firstTs());
+    }
+
+    @Override
+    public Optional<Msg> message(long seq) throws Exception {
+        return stream.get(seq).map(ModelRuntimeSide::msg);
+    }
+
+    private static Msg msg(StoredMessage m) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return new Msg(m.seq(), m.subject(), b64.encodeToString(m.headers()), b64.encodeToString(m.payload()), m.timestamp());
+    }
+
+    /** Syncs the blocks and writes {@code index.db}, as a close does, for a copy of the store to start from. */
+    void flush() throws InterruptedException {
+        stream.flush();
+    }
+
+    @Override
+    public String name() {
+        return "runtime";
+    }
+
+    @Override
+    public void close() throws Exception {
+        store.close();
+    }
+}
