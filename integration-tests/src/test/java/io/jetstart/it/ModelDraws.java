@@ -193,12 +193,11 @@ final class ModelDraws {
             return "purge {\"filter\":\"" + subject + "\",\"keep\":" + random.nextInt(6) + "}";
         }
         if (kind < 90) {
-            // Up to a sequence: below the first, inside, or one past the last (everything). Further beyond the
-            // last is left out: the server's Compact moves the stream's first and last sequence there, the
-            // runtime keeps its last (RuntimeCornersIT, known; the fix is under way in core's store).
+            // Up to a sequence: below the first, inside, one past the last (everything), or beyond it (the
+            // server's Compact then moves the stream's first and last sequence there).
             long seq = switch (random.nextInt(4)) {
                 case 0 -> 1 + random.nextInt((int) Math.max(1, first));
-                case 1 -> last + 1;
+                case 1 -> last + 1 + (random.nextBoolean() ? 0 : random.nextInt(5));
                 default -> first + random.nextInt((int) Math.max(1, last - first + 1));
             };
             if (seq <= last && rt.next(seq, ">").isEmpty()) {
@@ -211,11 +210,11 @@ final class ModelDraws {
             return "purge {\"seq\":" + Math.max(1, seq) + "}";
         }
         if (kind < 98) {
-            // With a subject the server purges by filter, not by Compact: beyond the last is drawn too. Not with
-            // '>', which the server takes as a purge of the stream up to the sequence (Compact): the differences
-            // above (beyond the last, up to a deleted last) would follow it there.
+            // With a subject the server purges by filter, not by Compact: beyond the last is drawn too. With '>',
+            // which the server takes as a purge of the stream up to the sequence (Compact), not up to a deleted
+            // last: the difference above would follow it there.
             long seq = 1 + random.nextInt((int) last + 5);
-            if (subject.equals(">") && (seq > last + 1 || seq <= last && rt.next(seq, ">").isEmpty())) {
+            if (subject.equals(">") && seq <= last && rt.next(seq, ">").isEmpty()) {
                 seq = last + 1;
             }
             return "purge {\"filter\":\"" + subject + "\",\"seq\":" + seq + "}";
@@ -226,18 +225,6 @@ final class ModelDraws {
     private String publish(JetStartStream rt, StreamView v) throws InterruptedException {
         // Now and then a subject outside the stream's: no stream takes it.
         String subject = random.nextInt(40) == 0 ? "n." + random.nextInt(3) : "m." + random.nextInt(6);
-        if (atLimit(v) && atSubjectLimit(rt, v, subject)) {
-            // Not on a subject at max_msgs_per_subject while the stream is at max_msgs or max_bytes (discard old):
-            // nats-server removes the subject's oldest first and then finds the stream within its limits, the runtime
-            // removes the stream's oldest for max_msgs/max_bytes first, and then the subject's (reported, not fixed yet).
-            subject = null;
-            for (int i = 0; i < 10 && subject == null; i++) {
-                subject = atSubjectLimit(rt, v, "m." + i) ? null : "m." + i;
-            }
-            if (subject == null) {
-                return "last m.*";
-            }
-        }
         List<String> h = new ArrayList<>();
         String payload = payload();
         if (random.nextInt(20) == 0) {
@@ -282,26 +269,9 @@ final class ModelDraws {
         if (random.nextInt(12) == 0) {
             int k = random.nextInt(20);
             String rollup = k < 9 ? "sub" : k < 18 ? "all" : "bad";
-            if (rollup.equals("sub") && atLimit(v)) {
-                // Not a subject rollup on a stream at max_msgs or near max_bytes with discard old: nats-server removes
-                // the stream's oldest for the limit when it stores the message and rolls up after, the runtime rolls
-                // up first and then finds the stream within its limits, keeping the oldest (reported, not fixed yet).
-                rollup = "all";
-            }
             h.add(io.jetstart.runtime.Headers.ROLLUP + "=" + rollup);
         }
         return "pub " + subject + " " + payload + (h.isEmpty() ? "" : " " + String.join(" ", h));
-    }
-
-    /** At max_msgs, or within a large message of max_bytes, with discard old: a publish removes the oldest. */
-    private boolean atLimit(StreamView v) {
-        return !limits.discardNew() && (limits.maxMsgs() > 0 && v.messages() >= limits.maxMsgs()
-                || limits.maxBytes() > 0 && v.bytes() + 300 > limits.maxBytes());
-    }
-
-    private boolean atSubjectLimit(JetStartStream rt, StreamView v, String subject) throws InterruptedException {
-        long max = limits.maxPerSubject();
-        return max > 0 && subject.startsWith("m.") && rt.nextBatch(v.firstSeq(), subject, (int) max).size() >= max;
     }
 
     /** Letters, or {@code -} (empty) for one in eight. */

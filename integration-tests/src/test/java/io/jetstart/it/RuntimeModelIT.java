@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
  * the same state; at the end both hold the same messages. Then nats-server 2.15.1 and 2.10.27 are
  * started on a copy of the runtime's store, with its {@code index.db} and without: they must report
  * the runtime's state and serve each of its messages byte for byte, time included (the runtime
- * writes files the server reads as its own). Even seeds run the runtime with 2 KiB blocks (and
- * without restarts: a difference found there is left out, named where the run is made).
+ * writes files the server reads as its own). Even seeds run the runtime with 2 KiB blocks.
  *
  * <p>The first difference ends the run; every step and both answers are in {@code trace.txt} in
  * the test's work folder, in {@link RuntimeCornersIT}'s step language. The seed is printed;
@@ -53,10 +52,7 @@ class RuntimeModelIT {
         System.out.println("[it] RuntimeModelIT: " + (steps != null ? "steps of " + steps : ops + " operations, seed " + seed)
                 + ", " + newest + ", runtime blocks of " + (blockSize == 0 ? "the server's size" : blockSize + " bytes"));
         Path runtimeStore = Files.createDirectories(tmp.resolve("runtime"));
-        // No restarts with small blocks: after a restart the runtime's writer can lose a subject's last sequence
-        // whose message is in an earlier block (Nats-Expected-Last-Subject-Sequence on it answers 0 where the
-        // server and the runtime's own reads say 101; seed 254's trace, reported, not reduced or fixed yet).
-        ModelRun run = new ModelRun(seed, tmp.resolve("trace.txt"), blockSize == 0 ? ModelRun.MAX_RESTARTS : 0);
+        ModelRun run = new ModelRun(seed, tmp.resolve("trace.txt"), ModelRun.MAX_RESTARTS);
         List<String> differences = new ArrayList<>();
         try (ModelServerSide server = ModelServerSide.start(newest, tmp.resolve("server-store"), tmp.resolve("server"));
              ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore, blockSize)) {
