@@ -193,11 +193,14 @@ final class ModelDraws {
             return "purge {\"filter\":\"" + subject + "\",\"keep\":" + random.nextInt(6) + "}";
         }
         if (kind < 90) {
-            // Up to a sequence: below the first, inside, one past the last (everything), or beyond it (the
-            // server's Compact then moves the stream's first and last sequence there).
+            // Up to a sequence: below the first, inside, or one past the last (everything). Further beyond the
+            // last (the server's Compact then moves the stream's first and last sequence, as the runtime now does)
+            // is left out: with 2 KiB blocks, nats-server 2.10.27 rebuilding the runtime's files without index.db
+            // after it reported first 2 (244 deleted) where the runtime and 2.15.1 say 242 (seed 300; reported,
+            // not reduced or fixed yet). RuntimePurgeSeqIT covers the move on one block.
             long seq = switch (random.nextInt(4)) {
                 case 0 -> 1 + random.nextInt((int) Math.max(1, first));
-                case 1 -> last + 1 + (random.nextBoolean() ? 0 : random.nextInt(5));
+                case 1 -> last + 1;
                 default -> first + random.nextInt((int) Math.max(1, last - first + 1));
             };
             if (seq <= last && rt.next(seq, ">").isEmpty()) {
@@ -210,11 +213,11 @@ final class ModelDraws {
             return "purge {\"seq\":" + Math.max(1, seq) + "}";
         }
         if (kind < 98) {
-            // With a subject the server purges by filter, not by Compact: beyond the last is drawn too. With '>',
-            // which the server takes as a purge of the stream up to the sequence (Compact), not up to a deleted
-            // last: the difference above would follow it there.
+            // With a subject the server purges by filter, not by Compact: beyond the last is drawn too. Not with
+            // '>', which the server takes as a purge of the stream up to the sequence (Compact): the differences
+            // above (beyond the last, up to a deleted last) would follow it there.
             long seq = 1 + random.nextInt((int) last + 5);
-            if (subject.equals(">") && seq <= last && rt.next(seq, ">").isEmpty()) {
+            if (subject.equals(">") && (seq > last + 1 || seq <= last && rt.next(seq, ">").isEmpty())) {
                 seq = last + 1;
             }
             return "purge {\"filter\":\"" + subject + "\",\"seq\":" + seq + "}";
