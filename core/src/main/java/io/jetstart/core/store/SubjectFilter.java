@@ -1,5 +1,6 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.format.IndexDbCodec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,7 +33,7 @@ public final class SubjectFilter {
                 given = true;
                 if (canMatch(f)) {
                     split.add(f.split("\\.", -1));
-                } else if (!f.startsWith(".") && !f.endsWith(".") && !f.contains("..")) {
+                } else if (IndexDbCodec.canHold(f)) {
                     // '>' before the end: a subject a message can be stored on (no message has an empty token).
                     literal = literal.isEmpty() ? new ArrayList<>(1) : literal;
                     literal.add(f);
