@@ -132,7 +132,7 @@ final class ConsumeCommand implements Callable<Integer> {
                                 + Escaped.quote(m.payload()));
                         // Nothing reads stdout any more (`| head`): stop before acknowledging what no
                         // one saw. Before, every message was fetched, printed into the closed pipe and acked.
-                        if (out.checkError() || System.out.checkError()) {
+                        if (Main.stdoutGone(out)) {
                             stdoutClosed = true;
                             break;
                         }

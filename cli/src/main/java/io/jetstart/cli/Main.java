@@ -30,6 +30,16 @@ public final class Main {
      */
     static final int STDOUT_CLOSED = 141;
 
+    /**
+     * True when nothing reads stdout any more: a write into a closed pipe shows only as the
+     * writers' error flag. Picocli's writer wraps {@code System.out} in its own encoder, so the
+     * failure may show only on {@code System.out}: both are asked. {@code out} is flushed first.
+     */
+    static boolean stdoutGone(java.io.PrintWriter out) {
+        out.flush();
+        return out.checkError() || System.out.checkError();
+    }
+
     static final String DESCRIPTION = "Reads NATS JetStream file stores byte-exactly and recovers every stream in parallel.";
     static final String FOOTER = "Also: ./jetstart bench <seed8|upbench|many|huge> times jetstart against nats-server "
             + "(benchmarks module; the launcher runs it, see docs/BENCHMARKS.md).";
