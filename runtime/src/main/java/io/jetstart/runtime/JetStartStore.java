@@ -313,6 +313,8 @@ public final class JetStartStore implements AutoCloseable {
         try {
             JetStartStream served = serve(store, report);
             f.complete(served);
+            // Its restored consumers' timers (pending messages are checked 1 s after the open).
+            served.consumerChanged();
             // After the handle: await() returns without waiting for the thread's start, and a
             // publish before this line starts it itself (WriterLoop.prepare).
             startWriter(served);
@@ -417,7 +419,7 @@ public final class JetStartStore implements AutoCloseable {
         String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
         if (readOnly != null) {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
-                    store.keys());
+                    store.keys(), housekeeper);
         }
         // Looked at first: on an existing directory createDirectories fails its mkdir and builds an
         // exception inside the JDK, at every stream's hand-over.
@@ -455,7 +457,8 @@ public final class JetStartStore implements AutoCloseable {
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.prepare();
-        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals, store.keys());
+        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals, store.keys(),
+                housekeeper);
     }
 
     /**
@@ -779,6 +782,11 @@ public final class JetStartStore implements AutoCloseable {
     /** A handle on a stream already in {@link #streams}. */
     private StreamHandle handle(String account, String name) {
         return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE));
+    }
+
+    /** How many ticks the consumers' housekeeper has run, for a test. */
+    long housekeeperTicks() {
+        return housekeeper.ticks();
     }
 
     /** The streams served now (read-only ones included), in no particular order. */

@@ -27,11 +27,14 @@ public final class JetStartStream {
     private volatile StreamConfig config;
     private final StreamConsumers consumers;
     private final ConsumerCounters consumerTotals;
+    /** The store's consumer timers, told when a consumer's state changes. */
+    private final ConsumerHousekeeper housekeeper;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
                    String readOnlyReason, StreamReads reader, java.nio.file.Path dir, ConsumerCounters consumerTotals,
-                   io.jetstart.core.crypto.StreamKeys keys) {
+                   io.jetstart.core.crypto.StreamKeys keys, ConsumerHousekeeper housekeeper) {
         this.consumerTotals = consumerTotals;
+        this.housekeeper = housekeeper;
         this.consumers = new StreamConsumers(this, dir, keys);
         this.account = account;
         this.name = name;
@@ -43,6 +46,11 @@ public final class JetStartStream {
         if (writer != null && config.retention() == StreamConfig.Retention.INTEREST) {
             writer.interest(consumers::interested);
         }
+    }
+
+    /** A consumer of this stream has state to write or a timer to run: its housekeeper must look soon. */
+    void consumerChanged() {
+        housekeeper.wake();
     }
 
     public String account() {

@@ -42,7 +42,7 @@ public final class PullConsumer {
     private volatile SubjectFilter filter;
     /** The consumer's own state and its store's (consumer.go, consumerFileStore). */
     private final ConsumerDelivery d;
-    /** When the ack-wait timer is due next (wall nanos), as of the last tick; read by the housekeeper. */
+    /** When the housekeeper must look at this consumer next (wall nanos), as of the last tick. */
     private volatile long nextDue = Long.MAX_VALUE;
     // Activity and housekeeping.
     private int waiting;
@@ -167,6 +167,10 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+        if (!out.isEmpty()) {
+            // Delivered: its ack-wait timer runs and its o.dat is due.
+            stream.consumerChanged();
+        }
         release();
         return out;
     }
@@ -269,6 +273,7 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+        stream.consumerChanged();
         if (toRelease) {
             release();
         }
@@ -310,6 +315,7 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+        stream.consumerChanged();
     }
 
     void inProgress(ConsumedMessage m) {
@@ -319,11 +325,16 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+        stream.consumerChanged();
     }
 
     // ---- timers --------------------------------------------------------------------------------
 
-    /** The housekeeper's tick: checkPending when its timer is due; true if the consumer should be removed for inactivity. */
+    /**
+     * The housekeeper's tick: checkPending when its timer is due; true if the consumer should be
+     * removed for inactivity. Sets {@link #nextDue}: the ack-wait timer, the inactivity limit, and
+     * the next tick while there is state to write or acks to hand on.
+     */
     boolean tick(long now) {
         boolean inactive;
         nextDue = Long.MAX_VALUE;
@@ -333,8 +344,16 @@ public final class PullConsumer {
                 return false;
             }
             long due = d.tick(now);
-            inactive = s.inactiveThresholdNanos() > 0 && waiting == 0 && consumes.isEmpty()
-                    && now - d.lastActive() > s.inactiveThresholdNanos();
+            long limit = s.inactiveThresholdNanos();
+            boolean idle = waiting == 0 && consumes.isEmpty();
+            inactive = limit > 0 && idle && now - d.lastActive() > limit;
+            if (limit > 0 && !inactive) {
+                // In use now: looked at again a limit from now (activity only moves the end later).
+                due = Math.min(due, idle ? d.lastActive() + limit + 1 : now + limit);
+            }
+            if (d.dirty() || d.hasReleased() || pendingWrite != null) {
+                due = Math.min(due, now + ConsumerHousekeeper.TICK_NANOS);
+            }
             nextDue = due;
         } finally {
             lock.unlock();
@@ -475,6 +494,7 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+        stream.consumerChanged();
     }
 
     /** Whether this consumer still needs stream message {@code seq} (nats-server's needAck). */
@@ -509,6 +529,7 @@ public final class PullConsumer {
         } finally {
             lock.unlock();
         }
+        stream.consumerChanged();
     }
 
     /** Whether {@link #markDeleted} has run (a delete, or the store's close): no o.dat is written for it any more. */

@@ -174,6 +174,7 @@ final class StreamConsumers {
                 sealed.put(name, ck);
             }
             served.put(name, c);
+            stream.consumerChanged();
             return c;
         } finally {
             admin.unlock();

@@ -44,6 +44,8 @@ import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
 final class WriterLoop {
     static final int MAX_BATCH = 4096;
     private static final int QUEUE_CAPACITY = 1 << 16;
+    /** The longest the writer goes without an age check (see {@link #ageCheckAfter}). */
+    private static final long AGE_CHECK_AT_MOST = TimeUnit.MINUTES.toNanos(1);
 
     sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Checkpoint, Stop, Release {
         CompletableFuture<?> done();
@@ -109,6 +111,13 @@ final class WriterLoop {
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
+    /**
+     * Whether {@code index.db} holds the state as it is: the interval sync writes it only when
+     * not (nats-server writes its full state only when dirty). False at open: the first interval
+     * writes it once. Every interval rewriting every stream's {@code index.db} (temp file, two
+     * fsyncs, a rename) cost a store of 1,000 idle streams 1,000 such writes every 2 minutes.
+     */
+    private boolean indexDbCurrent;
     private volatile Thread thread;
     /** {@link #thread} was started; set under {@link #starting}, read without it first. */
     private volatile boolean threadStarted;
@@ -398,6 +407,8 @@ final class WriterLoop {
                 failOrphans();
                 return;
             }
+            // The batch may have stored a stream's first message, removed its oldest or changed max_age.
+            nextAgeCheckNanos = Math.min(nextAgeCheckNanos, ageCheckAfter(System.nanoTime()));
             // A writer that never runs out of work must still sync at its interval and expire by age.
             if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
                 timers();
@@ -483,6 +494,7 @@ final class WriterLoop {
                 if (flush || stop != null) {
                     writeIndexDb();
                 }
+                indexDbCurrent = flush || stop != null;
                 view = state.view(new CommittedLength());
             } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
                 failOn(e);
@@ -1041,6 +1053,23 @@ final class WriterLoop {
         }
     }
 
+    /**
+     * When the next age check is due (nanoTime), as of {@code now}: when the oldest message
+     * expires (nats-server's expiry timer: {@code firstTs + maxAge}), at least 1 ms on and at most
+     * {@link #AGE_CHECK_AT_MOST} (a wall clock that moved); none without {@code max_age} or
+     * messages (a publish or a config update wakes the writer, and each batch asks again). Until
+     * 2026-12 the writer woke every second for it, with or without {@code max_age}: 1,000 idle
+     * streams, 1,000 wake-ups a second.
+     */
+    private long ageCheckAfter(long now) {
+        long maxAge = rules.maxAgeNanos();
+        if (maxAge <= 0 || state.messages() == 0) {
+            return now + AGE_CHECK_AT_MOST;
+        }
+        long untilOldest = state.firstTs() + maxAge - wallNanos();
+        return now + Math.clamp(untilOldest, TimeUnit.MILLISECONDS.toNanos(1), AGE_CHECK_AT_MOST);
+    }
+
     private void timers() {
         if (failure != null) {
             return;
@@ -1049,22 +1078,26 @@ final class WriterLoop {
         try {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
-                nextAgeCheckNanos = now + (maxAge > 0 ? Math.min(maxAge, TimeUnit.SECONDS.toNanos(1)) : TimeUnit.SECONDS.toNanos(1));
                 if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
                     tail.flush();
                     if (options.sync() == SyncPolicy.ALWAYS) {
                         tail.sync();
                     }
+                    indexDbCurrent = false;
                     view = state.view(new CommittedLength());
                 }
+                nextAgeCheckNanos = ageCheckAfter(now);
             }
             if (now >= nextSyncNanos) {
                 nextSyncNanos = now + options.syncInterval().toNanos();
-                tail.flush();
-                tail.sync();
-                writeIndexDb();
-                reportSynced();
+                if (!indexDbCurrent) {
+                    tail.flush();
+                    tail.sync();
+                    writeIndexDb();
+                    indexDbCurrent = true;
+                    reportSynced();
+                }
             }
         } catch (IOException | StoreException | InterruptedException | java.io.UncheckedIOException e) {
             failOn(e);
