@@ -211,6 +211,24 @@ public final class StreamMutator {
         s.touched.add(b);
     }
 
+    /**
+     * The end of a purge of the whole stream (no subject, keep or sequence), its messages removed:
+     * the stream reports first {@code last + 1}, as nats-server's {@code purge} sets it whatever it
+     * removed. Only a stream that never held a message changes here (first 0 to first 1, last 0;
+     * 2.10.27 and 2.15.1 alike); any other empty stream is there already. Nothing is written: the
+     * servers keep first 1 through their {@code index.db} only, and rebuilt without it report first
+     * 0 again, as a reopen here does.
+     *
+     * @throws IllegalStateException when the stream still holds messages
+     */
+    public void purgedAll() {
+        if (s.msgs != 0) {
+            throw new IllegalStateException("stream '" + s.name + "' holds " + s.msgs + " messages after a purge of all");
+        }
+        s.firstSeq = s.lastSeq + 1;
+        s.firstTs = 0;
+    }
+
     /** Removes what {@code rule} selects, in sequence order; {@code sink} hears of each removal. */
     public long remove(StreamStore.RemovalRule rule, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         return s.removeMessages(List.copyOf(s.blocks), rule, sink);
