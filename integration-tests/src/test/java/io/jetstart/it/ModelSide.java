@@ -37,6 +37,10 @@ sealed interface ModelSide extends AutoCloseable permits ModelServerSide, ModelR
             return messages + " msgs, " + bytes + " bytes, first " + firstSeq + ", last " + lastSeq + ", " + subjects + " subjects, "
                     + deleted + " deleted";
         }
+
+        ModelState withFirstSeq(long first) {
+            return new ModelState(messages, bytes, first, lastSeq, subjects, deleted, firstTsNanos);
+        }
     }
 
     /** A stored message: headers and payload in base64, its time in nanoseconds since the epoch. */
