@@ -280,7 +280,10 @@ public final class StreamMutator {
 
     /**
      * The sequence of the last live message on {@code subject}, 0 when there is none: the blocks
-     * from the subject's last block back to its first are read until one holds it.
+     * from the subject's last block back are read until one holds it. Not only down to the subject's
+     * first block: a subject left with one message has its first block set to its last (as
+     * nats-server's {@code removePerSubject}), also when the removed message was the later one and
+     * the one left lies in an earlier block (model-steps/subject-last-in-earlier-block.steps).
      */
     public long lastSeqOf(String subject) throws StoreException, InterruptedException {
         SubjectTotals t = s.psim.get(subject);
@@ -291,9 +294,6 @@ public final class StreamMutator {
             BlockState b = s.blocks.get(i);
             if (b.index > t.lastBlock || b.msgs == 0) {
                 continue;
-            }
-            if (b.index < t.firstBlock) {
-                break;
             }
             long[] found = {0};
             s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
@@ -312,15 +312,22 @@ public final class StreamMutator {
     /**
      * The record length of the first live message on {@code subject} (nats-server's
      * {@code sizeForSeq(firstSeqForSubj)}), 0 when there is none: blocks are read from the
-     * subject's first block on until one holds it.
+     * subject's first block on until one holds it, then, when none does, from the stream's first
+     * block (the first block of a subject left with one message can be later than that message,
+     * {@link #lastSeqOf}).
      */
     public long firstRecordLengthOf(String subject) throws StoreException, InterruptedException {
         SubjectTotals t = s.psim.get(subject);
         if (t == null || t.total <= 0) {
             return 0;
         }
+        long found = firstRecordLengthOf(subject, t.firstBlock);
+        return found > 0 || t.firstBlock <= 0 ? found : firstRecordLengthOf(subject, 0);
+    }
+
+    private long firstRecordLengthOf(String subject, long fromBlock) throws StoreException, InterruptedException {
         for (BlockState b : List.copyOf(s.blocks)) {
-            if (b.index < t.firstBlock || b.msgs == 0) {
+            if (b.index < fromBlock || b.msgs == 0) {
                 continue;
             }
             long[] found = {0};
