@@ -3,13 +3,10 @@ package io.jetstart.it;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
-import io.jetstart.runtime.Headers;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.JetStreamApiException;
-import io.jetstart.runtime.PublishAck;
-import io.jetstart.runtime.PurgeRequest;
 import io.jetstart.runtime.RuntimeOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,16 +15,16 @@ import java.util.Base64;
 import java.util.Optional;
 
 /**
- * The runtime as a {@link ModelSide}: the store opened with the defaults, the steps through
- * {@link JetStartStream}'s API, its refusals ({@link JetStreamApiException}) in the server's words.
- * A restart closes the store and opens it again, waiting for the stream's recovery.
+ * The runtime as a {@link ModelSide}: the store opened with the defaults, the steps run by
+ * {@link RuntimeSteps} (shared with {@link RuntimeCornersIT}), a message read as {@link Msg#compared}
+ * renders it. A restart closes the store and opens it again, waiting for the stream's recovery.
  */
 final class ModelRuntimeSide implements ModelSide {
     private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
     private final RuntimeOptions options;
-    private final com.fasterxml.jackson.databind.ObjectMapper json = Json.mapper();
+    private final RuntimeSteps steps = new RuntimeSteps(m -> msg(m).compared(false));
     private JetStartStore store;
     private JetStartStream stream;
 
@@ -59,57 +56,13 @@ final class ModelRuntimeSide implements ModelSide {
 
     @Override
     public String run(String step) throws Exception {
-        String[] w = step.split(" ", 2);
-        String arg = w.length > 1 ? w[1] : "";
-        try {
-            switch (w[0]) {
-                case "restart" -> {
-                    store.close();
-                    store = JetStart.open(dir, options);
-                    stream = store.stream(ModelLimits.NAME).await(RECOVERY_TIMEOUT);
-                    return "restarted";
-                }
-                case "pub" -> {
-                    Pub pub = Pub.parse(arg);
-                    try {
-                        PublishAck ack = stream.publish(pub.subject(), pub.sent(), pub.payload());
-                        return ack.seq() + (ack.duplicate() ? " duplicate" : "");
-                    } catch (IllegalArgumentException e) {
-                        // A subject outside the stream's: the server has no stream to answer (no responders).
-                        return "not stored";
-                    }
-                }
-                case "del" -> {
-                    stream.delete(Long.parseLong(arg));
-                    return "deleted";
-                }
-                case "erase" -> {
-                    stream.erase(Long.parseLong(arg));
-                    return "deleted";
-                }
-                case "purge" -> {
-                    var r = json.readTree(arg);
-                    return "purged " + stream.purge(new PurgeRequest(r.path("filter").asText(null), r.path("keep").asLong(0),
-                            r.path("seq").asLong(0)));
-                }
-                case "update" -> {
-                    stream = store.updateStream("$G", StreamConfig.parse(arg.getBytes(StandardCharsets.UTF_8)));
-                    return "updated";
-                }
-                case "get", "last", "next" -> {
-                    String[] p = arg.split(" ");
-                    Optional<StoredMessage> m = switch (w[0]) {
-                        case "get" -> stream.get(Long.parseLong(p[0]));
-                        case "last" -> stream.lastBySubject(p[0]);
-                        default -> stream.next(Long.parseLong(p[0]), p[1]);
-                    };
-                    return m.map(x -> msg(x).compared(false)).orElse("none");
-                }
-                default -> throw new IllegalArgumentException("not a model step: " + step);
-            }
-        } catch (JetStreamApiException e) {
-            return error(e);
+        if (!step.equals("restart")) {
+            return steps.run(store, stream, step);
         }
+        store.close();
+        store = JetStart.open(dir, options);
+        stream = store.stream(ModelLimits.NAME).await(RECOVERY_TIMEOUT);
+        return "restarted";
     }
 
     private static String error(JetStreamApiException e) {

@@ -37,6 +37,10 @@ sealed interface ModelSide extends AutoCloseable permits ModelServerSide, ModelR
             return messages + " msgs, " + bytes + " bytes, first " + firstSeq + ", last " + lastSeq + ", " + subjects + " subjects, "
                     + deleted + " deleted";
         }
+
+        ModelState withFirstSeq(long first) {
+            return new ModelState(messages, bytes, first, lastSeq, subjects, deleted, firstTsNanos);
+        }
     }
 
     /** A stored message: headers and payload in base64, its time in nanoseconds since the epoch. */
@@ -47,7 +51,7 @@ sealed interface ModelSide extends AutoCloseable permits ModelServerSide, ModelR
         }
     }
 
-    /** {@code pub} arguments: subject, payload, then header key/value pairs in order. */
+    /** {@code pub} arguments: subject, payload, then header key/value pairs in order ('~' in a value is a space). */
     record Pub(String subject, byte[] payload, List<String> keyValues) {
         static Pub parse(String arg) {
             String[] p = arg.split(" ");
@@ -55,7 +59,8 @@ sealed interface ModelSide extends AutoCloseable permits ModelServerSide, ModelR
             for (int i = 2; i < p.length; i++) {
                 int eq = p[i].indexOf('=');
                 kv.add(p[i].substring(0, eq));
-                kv.add(p[i].substring(eq + 1));
+                // Steps are split on spaces: '~' stands for one in a header value (RuntimeCornersIT's header scenarios).
+                kv.add(p[i].substring(eq + 1).replace('~', ' '));
             }
             return new Pub(p[0], p[1].equals("-") ? new byte[0] : p[1].getBytes(StandardCharsets.UTF_8), kv);
         }

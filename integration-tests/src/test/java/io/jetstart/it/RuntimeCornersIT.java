@@ -6,12 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jetstart.core.meta.StreamConfig;
-import io.jetstart.core.store.StoredMessage;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.JetStreamApiException;
-import io.jetstart.runtime.PurgeRequest;
 import io.jetstart.runtime.RuntimeOptions;
 import io.nats.client.Connection;
 import io.nats.client.Message;
@@ -22,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -37,12 +34,16 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A step is one line: {@code pub SUBJECT PAYLOAD [Header=value ...]} (PAYLOAD {@code -} is
  * empty; '~' in a header value is a space), {@code del SEQ}, {@code erase SEQ}, {@code purge JSON}, {@code update JSON} (a new config),
- * {@code get SEQ}, {@code last SUBJECT}, {@code next SEQ SUBJECT}, {@code sleep MILLIS}.
+ * {@code get SEQ}, {@code last SUBJECT}, {@code next SEQ SUBJECT}, {@code sleep MILLIS}: the language of
+ * {@link ModelSide}, whose runtime side {@link RuntimeSteps} runs here too.
  */
 class RuntimeCornersIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private final Path tmp = Repo.work("RuntimeCornersIT");
     private final ObjectMapper json = Json.mapper();
+    /** The runtime's side of each step, as RuntimeModelIT runs it; a message read as {@link #onServer} renders it. */
+    private final RuntimeSteps runtimeSteps = new RuntimeSteps(
+            m -> m.seq() + " " + m.subject() + " '" + new String(m.payload(), StandardCharsets.UTF_8) + "'");
 
     /** @param known a difference printed, not failed: one the runtime does not copy on purpose (docs/runtime.md) */
     private record Scenario(String name, String config, List<String> steps, boolean known) {
@@ -264,7 +265,7 @@ class RuntimeCornersIT {
                 }
                 for (String step : s.steps()) {
                     String a = onServer(client.connection(), name, step);
-                    String b = onRuntime(store, rt, name, step);
+                    String b = onRuntime(store, rt, step);
                     if (!a.equals(b)) {
                         (s.known() ? known : differences).add(s.name() + ": '" + step + "': server " + a + ", runtime " + b);
                     }
@@ -302,13 +303,9 @@ class RuntimeCornersIT {
                 return "slept";
             }
             case "pub" -> {
-                String[] p = arg.split(" ");
-                Headers h = new Headers();
-                for (int i = 2; i < p.length; i++) {
-                    int eq = p[i].indexOf('=');
-                    h.add(p[i].substring(0, eq), value(p[i].substring(eq + 1)));
-                }
-                Message m = NatsMessage.builder().subject(p[0]).headers(h.isEmpty() ? null : h).data(payload(p[1])).build();
+                ModelSide.Pub pub = ModelSide.Pub.parse(arg);
+                Headers h = pub.jnats();
+                Message m = NatsMessage.builder().subject(pub.subject()).headers(h.isEmpty() ? null : h).data(pub.payload()).build();
                 Message reply = c.request(m, TIMEOUT);
                 if (reply == null || reply.isStatusMessage()) {
                     // Not routed to the stream: no ack (the runtime's IllegalArgumentException).
@@ -354,73 +351,16 @@ class RuntimeCornersIT {
         }
     }
 
-    private String onRuntime(JetStartStore store, JetStartStream rt, String stream, String step) throws Exception {
-        String[] w = step.split(" ", 2);
-        String arg = w.length > 1 ? w[1] : "";
+    private String onRuntime(JetStartStore store, JetStartStream rt, String step) throws Exception {
+        if (step.startsWith("sleep ")) {
+            // The server's side slept: both stores age on the one wall clock.
+            return "slept";
+        }
         try {
-            switch (w[0]) {
-                case "sleep" -> {
-                    return "slept";
-                }
-                case "pub" -> {
-                    String[] p = arg.split(" ");
-                    List<String> kv = new ArrayList<>();
-                    for (int i = 2; i < p.length; i++) {
-                        int eq = p[i].indexOf('=');
-                        kv.addAll(Arrays.asList(p[i].substring(0, eq), value(p[i].substring(eq + 1))));
-                    }
-                    try {
-                        io.jetstart.runtime.PublishAck ack = rt.publish(p[0], io.jetstart.runtime.Headers.of(kv.toArray(String[]::new)),
-                                payload(p[1]));
-                        return ack.seq() + (ack.duplicate() ? " duplicate" : "");
-                    } catch (IllegalArgumentException e) {
-                        return "not stored";
-                    }
-                }
-                case "del" -> {
-                    rt.delete(Long.parseLong(arg));
-                    return "deleted";
-                }
-                case "erase" -> {
-                    rt.erase(Long.parseLong(arg));
-                    return "deleted";
-                }
-                case "purge" -> {
-                    JsonNode r = json.readTree(arg);
-                    return "purged " + rt.purge(new PurgeRequest(r.path("filter").asText(null), r.path("keep").asLong(0),
-                            r.path("seq").asLong(0)));
-                }
-                case "update" -> {
-                    ObjectNode config = (ObjectNode) json.readTree(arg);
-                    config.put("name", stream);
-                    store.updateStream("$G", StreamConfig.parse(json.writeValueAsBytes(config)));
-                    return "updated";
-                }
-                default -> {
-                    String[] p = arg.split(" ");
-                    Optional<StoredMessage> m = switch (w[0]) {
-                        case "get" -> rt.get(Long.parseLong(p[0]));
-                        case "last" -> rt.lastBySubject(p[0]);
-                        default -> rt.next(Long.parseLong(p[0]), p[1]);
-                    };
-                    return m.map(x -> x.seq() + " " + x.subject() + " '" + new String(x.payload(), StandardCharsets.UTF_8) + "'")
-                            .orElse("none");
-                }
-            }
-        } catch (JetStreamApiException e) {
-            return "error " + e.errCode() + " " + e.description();
+            return runtimeSteps.run(store, rt, step);
         } catch (RuntimeException e) {
             return "exception " + e;
         }
-    }
-
-    /** A header value: '~' stands for a space (steps are split on spaces). */
-    private static String value(String v) {
-        return v.replace('~', ' ');
-    }
-
-    private static byte[] payload(String p) {
-        return p.equals("-") ? new byte[0] : p.getBytes(StandardCharsets.UTF_8);
     }
 
     private static String error(JsonNode r) {

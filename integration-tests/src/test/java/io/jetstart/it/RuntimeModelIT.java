@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * {@code -Djetstart.model.seed=S} replays it, {@code -Djetstart.model.ops=N} (default 600) sets the
  * length. {@code -Djetstart.model.steps=FILE} runs the steps of a file instead (one per line,
  * {@code #} comments, {@code sleep MILLIS}, {@code settle MILLIS} to wait for max_age expiry),
- * printing both answers to each: a difference's reproduction, checked by hand.
+ * printing both answers to each and, at the end, what the servers read from the runtime's files: a
+ * difference's reproduction, checked by hand.
  */
 class RuntimeModelIT {
     private final Path tmp = Repo.work("RuntimeModelIT");
@@ -60,11 +61,10 @@ class RuntimeModelIT {
             assertThat(runtime.create(config)).as("the runtime creates " + config).isEqualTo(server.create(config)).isEqualTo("updated");
             if (steps != null) {
                 run.replay(server, runtime, Files.readAllLines(Path.of(steps)));
-                return;
+            } else {
+                run.random(server, runtime, new ModelDraws(new Random(seed), blockSize), ops).ifPresent(differences::add);
             }
-            Optional<String> found = run.random(server, runtime, new ModelDraws(new Random(seed)), ops);
-            found.ifPresent(differences::add);
-            if (found.isEmpty()) {
+            if (differences.isEmpty()) {
                 differences.addAll(run.sameMessages(server, runtime));
             }
             if (differences.isEmpty()) {
@@ -84,6 +84,12 @@ class RuntimeModelIT {
         } finally {
             run.close();
         }
+        if (steps != null) {
+            // A reproduction: what the servers read from the runtime's files is printed like the answers, not failed.
+            System.out.println("[it] replay end: " + (differences.isEmpty() ? "the same messages; both servers read the runtime's files"
+                    + " as it does, with index.db and without" : String.join("\n       ", differences)));
+            return;
+        }
         assertThat(differences).as("seed " + seed + "; trace in " + run.traceFile()).isEmpty();
     }
 
@@ -100,11 +106,14 @@ class RuntimeModelIT {
         if (loseIndex) {
             StoreFiles.deleteIndexDbs(copy);
         }
+        // A stream that never held a message keeps the first 1 a purge gave it in index.db only: rebuilt from
+        // the blocks, both servers report first 0 for their own files as for the runtime's.
+        ModelSide.ModelState expected = loseIndex && state.lastSeq() == 0 ? state.withFirstSeq(0) : state;
         List<String> differences = new ArrayList<>();
         try (ModelServerSide server = ModelServerSide.start(binary, copy, dir)) {
             ModelSide.ModelState served = server.state();
             String where = binary + " on the runtime's store" + (loseIndex ? " without index.db" : "") + ": ";
-            if (!served.compared().equals(state.compared()) || served.firstTsNanos() != state.firstTsNanos()) {
+            if (!served.compared().equals(expected.compared()) || served.firstTsNanos() != expected.firstTsNanos()) {
                 differences.add(where + "state " + served.compared() + ", first time " + served.firstTsNanos() + "; runtime "
                         + state.compared() + ", first time " + state.firstTsNanos());
             }

@@ -938,6 +938,10 @@ final class WriterLoop {
         }, this::tombstone);
         if (all && r.upToSeq() > state.lastSeq() + 1) {
             skipTo(r.upToSeq());
+        } else if (all && r.upToSeq() == 0 && r.keep() == 0) {
+            // nats-server's purge (not PurgeEx's keep or Compact's sequence) sets first = last + 1 even when
+            // it removed nothing: a stream that never held a message then reports first 1, last 0.
+            state.purgedAll();
         }
         hold(p.done(), removed);
     }

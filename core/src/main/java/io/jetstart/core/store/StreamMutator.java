@@ -211,6 +211,24 @@ public final class StreamMutator {
         s.touched.add(b);
     }
 
+    /**
+     * The end of a purge of the whole stream (no subject, keep or sequence), its messages removed:
+     * the stream reports first {@code last + 1}, as nats-server's {@code purge} sets it whatever it
+     * removed. Only a stream that never held a message changes here (first 0 to first 1, last 0;
+     * 2.10.27 and 2.15.1 alike); any other empty stream is there already. Nothing is written: the
+     * servers keep first 1 through their {@code index.db} only, and rebuilt without it report first
+     * 0 again, as a reopen here does.
+     *
+     * @throws IllegalStateException when the stream still holds messages
+     */
+    public void purgedAll() {
+        if (s.msgs != 0) {
+            throw new IllegalStateException("stream '" + s.name + "' holds " + s.msgs + " messages after a purge of all");
+        }
+        s.firstSeq = s.lastSeq + 1;
+        s.firstTs = 0;
+    }
+
     /** Removes what {@code rule} selects, in sequence order; {@code sink} hears of each removal. */
     public long remove(StreamStore.RemovalRule rule, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         return s.removeMessages(List.copyOf(s.blocks), rule, sink);
@@ -262,7 +280,10 @@ public final class StreamMutator {
 
     /**
      * The sequence of the last live message on {@code subject}, 0 when there is none: the blocks
-     * from the subject's last block back to its first are read until one holds it.
+     * from the subject's last block back are read until one holds it. Not only down to the subject's
+     * first block: a subject left with one message has its first block set to its last (as
+     * nats-server's {@code removePerSubject}), also when the removed message was the later one and
+     * the one left lies in an earlier block (model-steps/subject-last-in-earlier-block.steps).
      */
     public long lastSeqOf(String subject) throws StoreException, InterruptedException {
         SubjectTotals t = s.psim.get(subject);
@@ -273,9 +294,6 @@ public final class StreamMutator {
             BlockState b = s.blocks.get(i);
             if (b.index > t.lastBlock || b.msgs == 0) {
                 continue;
-            }
-            if (b.index < t.firstBlock) {
-                break;
             }
             long[] found = {0};
             s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
@@ -294,15 +312,22 @@ public final class StreamMutator {
     /**
      * The record length of the first live message on {@code subject} (nats-server's
      * {@code sizeForSeq(firstSeqForSubj)}), 0 when there is none: blocks are read from the
-     * subject's first block on until one holds it.
+     * subject's first block on until one holds it, then, when none does, from the stream's first
+     * block (the first block of a subject left with one message can be later than that message,
+     * {@link #lastSeqOf}).
      */
     public long firstRecordLengthOf(String subject) throws StoreException, InterruptedException {
         SubjectTotals t = s.psim.get(subject);
         if (t == null || t.total <= 0) {
             return 0;
         }
+        long found = firstRecordLengthOf(subject, t.firstBlock);
+        return found > 0 || t.firstBlock <= 0 ? found : firstRecordLengthOf(subject, 0);
+    }
+
+    private long firstRecordLengthOf(String subject, long fromBlock) throws StoreException, InterruptedException {
         for (BlockState b : List.copyOf(s.blocks)) {
-            if (b.index < t.firstBlock || b.msgs == 0) {
+            if (b.index < fromBlock || b.msgs == 0) {
                 continue;
             }
             long[] found = {0};
