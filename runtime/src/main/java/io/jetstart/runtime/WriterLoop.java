@@ -1180,11 +1180,14 @@ final class WriterLoop {
      * @return true when blocks went ({@code index.db} was then written)
      */
     private boolean reclaimBlocks() throws IOException, InterruptedException {
-        long[] run = state.emptyFrontBlocks(tail.onlyTombstoneOf(state.lastSeq()));
+        boolean anchored = tail.onlyTombstoneOf(state.lastSeq());
+        long[] run = state.emptyFrontBlocks(anchored);
+        // An empty stream with a block before its tail: every block can go once the tail is anchored.
+        boolean anchorDue = state.messages() == 0 && !anchored && state.firstBlockIndex() != state.lastBlockIndex();
         // Strays below the first block can only be there at the start: looked for once.
         boolean firstLook = !straysLookedFor;
         straysLookedFor = true;
-        if (run.length == 0 && !(firstLook && reclaimer.straysMayGo())) {
+        if (run.length == 0 && !anchorDue && !(firstLook && reclaimer.straysMayGo())) {
             return false;
         }
         long[] blockedKey = {run.length, state.messages() == 0 ? 0 : state.firstSeq(), tail.rebuildFloor(), tail.index};
@@ -1195,10 +1198,10 @@ final class WriterLoop {
         long[] strays = reclaimer.strays(state);
         List<StreamMutator.BlockSpan> spans = state.blocks();
         boolean straysBelow = strays.length > 0 && strays[0] < spans.getFirst().index() && reclaimer.straysMayGo();
-        if (run.length == 0 && !straysBelow) {
+        if (run.length == 0 && !straysBelow && !anchorDue) {
             return false;
         }
-        if (state.messages() == 0 && spans.size() > 1 && !tail.onlyTombstoneOf(state.lastSeq())) {
+        if (anchorDue) {
             // Every block before the tail is empty: the last sequence's tombstone alone in a new
             // tail lets them all go (a rebuild starts such a block at last + 1, every line alike).
             if (tail.length() > 0) {

@@ -250,6 +250,33 @@ class BlockReclaimTest {
     }
 
     @Test
+    void anEmptiedStreamKeepsOnlyABlockWithTheTombstoneOfItsLastSequence() throws Exception {
+        long last;
+        try (JetStartStore store = JetStart.open(dir, small())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"E1\",\"subjects\":[\"e.*\"]}"));
+            // The first block holds the last message's record; the purge's tombstones start the second.
+            while (blocks(dir, "E1").size() < 2) {
+                last = s.publish("e.1", PAYLOAD).seq();
+            }
+            last = s.info().lastSeq();
+            s.purge(new PurgeRequest(null, 0, 0));
+            s.flush();
+            List<Long> left = blocks(dir, "E1");
+            assertThat(left).hasSize(1);
+            byte[] only = Files.readAllBytes(streamDir(dir, "E1").resolve("msgs").resolve(left.getFirst() + ".blk"));
+            io.jetstart.core.format.BlockScan scan = new io.jetstart.core.format.BlockScanner("E1").scan(left.getFirst(), only, only.length);
+            assertThat(scan.msgs()).isZero();
+            assertThat(scan.tombstones()).extracting(io.jetstart.core.format.Tombstone::seq).containsExactly(last);
+        }
+        StreamState st = sameWithAndWithoutIndexDb(dir, scratch, "E1", null);
+        assertThat(st.firstSeq()).isEqualTo(last + 1);
+        assertThat(st.lastSeq()).isEqualTo(last);
+        try (JetStartStore store = JetStart.open(dir, small())) {
+            assertThat(open(store, "E1").publish("e.1", PAYLOAD).seq()).isEqualTo(last + 1);
+        }
+    }
+
+    @Test
     void aPurgeUpToASequenceRemovesTheBlocksBelowIt() throws Exception {
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"U\",\"subjects\":[\"u.*\"]}"));
