@@ -139,8 +139,8 @@ final class WriterLoop {
     private volatile java.util.function.Consumer<Op> beforeOffer;
     /**
      * Test seam: runs on the writer's thread after emptied blocks' files were removed and before
-     * {@code index.db} is written without them, the window a kill -9 can fall into (a test copies
-     * the store there). Null in service.
+     * any later write, where a kill -9 leaves the {@code index.db} written before the removal (a
+     * test copies the store there). Null in service.
      */
     private volatile Runnable afterBlocksRemoved;
 
@@ -510,8 +510,8 @@ final class WriterLoop {
                     syncNanos = System.nanoTime() - t0;
                     syncedAll = true;
                 }
-                boolean indexWritten = reclaimBlocks();
-                if ((flush || stop != null) && !indexWritten) {
+                reclaimBlocks();
+                if (flush || stop != null) {
                     writeIndexDb();
                 }
                 view = state.view(new CommittedLength());
@@ -1096,9 +1096,8 @@ final class WriterLoop {
                 nextSyncNanos = now + options.syncInterval().toNanos();
                 tail.flush();
                 tail.sync();
-                if (!reclaimBlocks()) {
-                    writeIndexDb();
-                }
+                reclaimBlocks();
+                writeIndexDb();
                 reportSynced();
             }
         } catch (IOException | StoreException | InterruptedException | java.io.UncheckedIOException e) {
@@ -1163,12 +1162,15 @@ final class WriterLoop {
      *       them with messages has a last block that has grown since (or blocks after it), which both
      *       see as stale before they look for files: they rebuild from the blocks that are there;</li>
      *   <li>(b) their files go, lowest first ({@link BlockReclaimer}), and the directory is synced;</li>
-     *   <li>(c) {@code index.db} is written without them.</li>
+     *   <li>(c) the next {@code index.db} (a flush, the sync interval, the close) leaves them out.</li>
      * </ol>
      *
-     * A crash between (b) and (c) leaves an {@code index.db} of the state just before, or a stale
-     * one: recovery comes back to the state after the removals either way, with nothing lost to
-     * report and nothing resurrected (BlockReclaimTest copies the store in that window).
+     * A crash after (b) leaves the {@code index.db} of the third step, or an older one whose last
+     * block is still there: recovery comes back to the state after the removals either way, with
+     * nothing lost to report and nothing resurrected (BlockReclaimTest copies the store after (b)).
+     * No {@code index.db} is written after (b) for it: the one before names the blocks empty, which
+     * every reader drops, and an older one is stale; so a removal costs one {@code index.db} at
+     * most, with a sync of the tail and of the directory (docs/BENCHMARKS.md).
      *
      * <p>Two rules keep nats-server 2.10.27's rebuild without {@code index.db} right, which takes
      * the last sequence from the records and the first from the lowest block ({@link RebuildFloor}):
@@ -1177,7 +1179,7 @@ final class WriterLoop {
      * that every earlier block can go; and the cut is never put where a block that stays holds
      * tombstones only, the lowest of them below the first block that stays.
      *
-     * @return true when blocks went ({@code index.db} was then written)
+     * @return true when blocks went
      */
     private boolean reclaimBlocks() throws IOException, InterruptedException {
         boolean anchored = tail.onlyTombstoneOf(state.lastSeq());
@@ -1229,12 +1231,11 @@ final class WriterLoop {
         for (long index : gone) {
             floors.remove(index);
         }
+        state.forgetFrontBlocks(k);
         Runnable hook = afterBlocksRemoved;
         if (hook != null) {
             hook.run();
         }
-        state.forgetFrontBlocks(k);
-        writeIndexDb();
         return true;
     }
 
@@ -1308,7 +1309,7 @@ final class WriterLoop {
         return f;
     }
 
-    /** Test seam: {@code hook} runs between the removal of emptied blocks' files and the next {@code index.db}. */
+    /** Test seam: {@code hook} runs right after emptied blocks' files were removed, before any later write. */
     void afterBlocksRemoved(Runnable hook) {
         afterBlocksRemoved = hook;
     }
