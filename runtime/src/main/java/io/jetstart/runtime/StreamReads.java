@@ -99,15 +99,25 @@ final class StreamReads {
     }
 
     /**
-     * The writer's newest view when {@code damage} is a block file that is gone and {@code view} is
-     * older than it (the writer removed that block after emptying it), else null: the damage stands.
+     * The writer's newest view when {@code damage} is a block file that is gone and that view no
+     * longer sends a read there (the writer removed the block after emptying it), else null: the
+     * damage stands. A file gone under a block that still holds live messages is damage however
+     * many views the writer publishes meanwhile, so the read is not done again for ever.
      */
     private StreamView readAgainOn(StreamView view, RecordDamage damage) {
         if (newest == null || damage.kind() != RecordDamage.Kind.UNREADABLE || java.nio.file.Files.exists(damage.file())) {
             return null;
         }
         StreamView v = newest.get();
-        return v == view ? null : v;
+        if (v == view) {
+            return null;
+        }
+        for (StreamView.Block b : v.blocks()) {
+            if (b.messages() > 0 && damage.file().equals(b.file())) {
+                return null;
+            }
+        }
+        return v;
     }
 
     /**

@@ -1096,7 +1096,9 @@ final class WriterLoop {
                 nextSyncNanos = now + options.syncInterval().toNanos();
                 tail.flush();
                 tail.sync();
-                reclaimBlocks();
+                if (reclaimBlocks()) {
+                    view = state.view(new CommittedLength());
+                }
                 writeIndexDb();
                 reportSynced();
             }
