@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  * first {@code seq}, last {@code seq - 1}: it leaves a block whose only record is a tombstone for
  * {@code seq - 1} and an {@code index.db} saying so, and restarted with or without that
  * {@code index.db} it reports the same and gives the next message {@code seq}. The runtime writes
- * such a store (its purge's tombstones stay in the earlier block, since it deletes no block); both
+ * such a store (its purge's tombstones in the earlier block, which it removes once emptied); both
  * server lines start on it, with its {@code index.db} and without, and must report the first, last
  * and message count the runtime reported, and take the next publish at the runtime's next sequence.
  */

@@ -457,7 +457,9 @@ public final class JetStartStore implements AutoCloseable {
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.prepare();
-        return new JetStartStream(store.account(), name, store.config(), w, null, null, reader, store.dir(), consumerTotals, store.keys(),
+        // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
+        StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), w.newestView());
+        return new JetStartStream(store.account(), name, store.config(), w, null, null, writable, store.dir(), consumerTotals, store.keys(),
                 housekeeper);
     }
 

@@ -124,7 +124,7 @@ final class ServePathWarmUp {
         // what it refers to). Listed here, not in a static field: the class literals are resolved
         // on this thread, not on the opening one.
         List<Class<?>> classes = List.of(MetaFiles.class, StreamOpener.class, IndexDbCodec.class, StreamMutator.class,
-                MessageReader.class, StreamReads.class, BlockScanner.class, TailBlock.class, MpscVarHandleArrayQueue.class,
+                MessageReader.class, StreamReads.class, BlockScanner.class, TailBlock.class, BlockReclaimer.class, MpscVarHandleArrayQueue.class,
                 WriterLoop.class, JetStartStream.class, StreamConsumers.class, StreamRules.class, DuplicateWindow.class,
                 PublishAck.class);
         for (Class<?> c : classes) {

@@ -17,41 +17,107 @@ import java.util.Optional;
  * {@link MessageReader}: only messages whose checksum holds are handed out, and a live message
  * that cannot be handed out where the answer depends on it is an {@link UncheckedIOException}
  * naming the file and offset (nats-server answers such a read with an error, never with bytes).
+ *
+ * <p>NOTE: the writer removes the files of the first blocks once they hold no live message
+ * ({@link BlockReclaimer}), after it published a view in which they hold none. A reader still on an
+ * older view can then find one of those files gone while it looks for a message that view calls
+ * live: the read is done again, whole, on the writer's newest view (which no longer sends it
+ * there), so the answer is the one of a state the stream was in, never an I/O error and never a
+ * mix of two states. A file gone under the newest view is damage, reported as before.
  */
 final class StreamReads {
     private final MessageReader reader;
+    /** The writer's newest view, or null for a view that no writer replaces (a snapshot, a read-only stream). */
+    private final java.util.function.Supplier<StreamView> newest;
 
     StreamReads(MessageReader reader) {
+        this(reader, null);
+    }
+
+    StreamReads(MessageReader reader, java.util.function.Supplier<StreamView> newest) {
         this.reader = reader;
+        this.newest = newest;
     }
 
     Optional<StoredMessage> get(StreamView view, long seq) throws InterruptedException {
-        return switch (reader.read(view, seq)) {
-            case MessageRead.Found f -> Optional.of(f.message());
-            case MessageRead.Absent a -> Optional.empty();
-            case MessageRead.Damaged d -> throw damaged(d.damage());
-        };
+        while (true) {
+            MessageRead r = reader.read(view, seq);
+            if (r instanceof MessageRead.Found f) {
+                return Optional.of(f.message());
+            }
+            if (r instanceof MessageRead.Damaged d) {
+                StreamView again = readAgainOn(view, d.damage());
+                if (again == null) {
+                    throw damaged(d.damage());
+                }
+                view = again;
+                continue;
+            }
+            return Optional.empty();
+        }
     }
 
     /** The first live message with sequence ≥ {@code from} whose subject matches {@code filter}. */
     Optional<StoredMessage> next(StreamView view, long from, SubjectFilter filter) throws InterruptedException {
-        Search s = new Search(filter, true);
-        reader.forEach(view, from, s);
-        return s.result();
+        while (true) {
+            Search s = new Search(filter, true);
+            reader.forEach(view, from, s);
+            StreamView again = s.damage == null ? null : readAgainOn(view, s.damage);
+            if (again == null) {
+                return s.result();
+            }
+            view = again;
+        }
     }
 
     /** The live message with the highest sequence whose subject matches {@code filter}. */
     Optional<StoredMessage> last(StreamView view, SubjectFilter filter) throws InterruptedException {
+        while (true) {
+            Search found = lastIn(view, filter);
+            if (found == null) {
+                return Optional.empty();
+            }
+            StreamView again = found.damage == null ? null : readAgainOn(view, found.damage);
+            if (again == null) {
+                return found.result();
+            }
+            view = again;
+        }
+    }
+
+    /** The search of the last block from the end that answers, or null when none does. */
+    private Search lastIn(StreamView view, SubjectFilter filter) throws InterruptedException {
         List<StreamView.Block> blocks = view.blocks();
         for (int i = blocks.size() - 1; i >= 0; i--) {
             Search s = new Search(filter, false);
             reader.forEachIn(blocks.get(i), 0, s);
-            Optional<StoredMessage> found = s.result();
-            if (found.isPresent() || s.damage != null) {
-                return found;
+            if (s.found != null || s.damage != null) {
+                return s;
             }
         }
-        return Optional.empty();
+        return null;
+    }
+
+    /**
+     * The writer's newest view when {@code damage} is a block file that is gone and that view no
+     * longer sends a read there (the writer removed the block after emptying it), else null: the
+     * damage stands. A file gone under a block that still holds live messages is damage however
+     * many views the writer publishes meanwhile, so the read is not done again for ever.
+     */
+    private StreamView readAgainOn(StreamView view, RecordDamage damage) {
+        if (newest == null || damage.kind() != RecordDamage.Kind.UNREADABLE || java.nio.file.Files.exists(damage.file())) {
+            return null;
+        }
+        StreamView v = newest.get();
+        if (v == view) {
+            return null;
+        }
+        for (StreamView.Block b : v.blocks()) {
+            if (b.messages() > 0 && damage.file().equals(b.file())) {
+                return null;
+            }
+        }
+        return v;
     }
 
     /**
@@ -60,12 +126,18 @@ final class StreamReads {
      * live message withheld before the batch is full fails the read: it could belong in it.
      */
     List<StoredMessage> batch(StreamView view, long from, SubjectFilter filter, int max) throws InterruptedException {
-        Collect c = new Collect(filter, max);
-        reader.forEach(view, from, c);
-        if (c.damage != null) {
-            throw damaged(c.damage);
+        while (true) {
+            Collect c = new Collect(filter, max);
+            reader.forEach(view, from, c);
+            if (c.damage == null) {
+                return c.found;
+            }
+            StreamView again = readAgainOn(view, c.damage);
+            if (again == null) {
+                throw damaged(c.damage);
+            }
+            view = again;
         }
-        return c.found;
     }
 
     /** Collects the wanted messages of a walk until {@code max}; remembers the first withheld live one. */

@@ -45,6 +45,11 @@ final class TailBlock implements AutoCloseable {
     private int length;
     private int written;
     private int synced;
+    /** What the block's records are, for {@link #rebuildFloor}; false until known (an adopted block is scanned once). */
+    private boolean recordsKnown;
+    private boolean hasMessage;
+    private boolean hasErased;
+    private long minTombstone = Long.MAX_VALUE;
 
     private TailBlock(long index, Path file, FileChannel ch, String stream, HashChoice hashes, BlockKeystream keystream, byte[] buf,
                       int length) {
@@ -60,6 +65,34 @@ final class TailBlock implements AutoCloseable {
         this.length = length;
         this.written = length;
         this.synced = length;
+        this.recordsKnown = length == 0;
+    }
+
+    /**
+     * {@link io.jetstart.core.store.RebuildFloor} of this block: what nats-server 2.10's rebuild
+     * starts it at when it holds tombstones only. Kept as records are laid out (an adopted block's
+     * records are read once, from memory).
+     */
+    long rebuildFloor() {
+        if (!recordsKnown) {
+            io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(buf, length);
+            while (c.next()) {
+                if (c.isMessage()) {
+                    hasMessage = true;
+                } else if (c.isTombstone()) {
+                    minTombstone = Math.min(minTombstone, c.seq());
+                } else {
+                    hasErased = true;
+                }
+            }
+            recordsKnown = true;
+        }
+        return io.jetstart.core.store.RebuildFloor.of(hasMessage, hasErased, minTombstone);
+    }
+
+    /** Whether the block's only record is a tombstone for {@code seq} (what a rebuild starts at {@code seq + 1}). */
+    boolean onlyTombstoneOf(long seq) {
+        return length == Records.EMPTY_RECORD_LENGTH && rebuildFloor() == seq + 1;
     }
 
     /**
@@ -142,6 +175,7 @@ final class TailBlock implements AutoCloseable {
         ensure(rl);
         Records.writeMessage(buf, length, hash(), seq, ts, subject, headers.length == 0 ? null : headers, payload);
         length += rl;
+        hasMessage = true;
         return rl;
     }
 
@@ -152,6 +186,7 @@ final class TailBlock implements AutoCloseable {
         ensure(Records.EMPTY_RECORD_LENGTH);
         System.arraycopy(w.array(), 0, buf, length, Records.EMPTY_RECORD_LENGTH);
         length += Records.EMPTY_RECORD_LENGTH;
+        minTombstone = Math.min(minTombstone, seq);
     }
 
     private void ensure(int extra) {
@@ -202,6 +237,11 @@ final class TailBlock implements AutoCloseable {
      * for a secure erase, which changes bytes already written ({@link SecureErase}).
      */
     void replaceFileAtomically() throws IOException {
+        // An erased record is no longer a message: what the records are is read again when asked.
+        recordsKnown = false;
+        hasMessage = false;
+        hasErased = false;
+        minTombstone = Long.MAX_VALUE;
         flush();
         SecureErase.replace(file, Arrays.copyOf(buf, length));
         FileChannel old = ch;

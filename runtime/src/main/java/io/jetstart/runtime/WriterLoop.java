@@ -5,6 +5,7 @@ import io.jetstart.core.format.Records;
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.RebuildFloor;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamMutator;
 import io.jetstart.core.store.StreamStore;
@@ -114,6 +115,15 @@ final class WriterLoop {
     private SecureErase eraser;
     private int blockSize;
     private TailBlock tail;
+    private final BlockReclaimer reclaimer;
+    /** {@link RebuildFloor} of sealed blocks, by index: kept when the tail rolls past them, or read once. */
+    private final java.util.Map<Long, Long> floors = new java.util.HashMap<>();
+    /** Whether the strays below the first block were looked for (once per writer). */
+    private boolean straysLookedFor;
+    /** What the last look for blocks to remove saw when it found none to remove, or null. */
+    private long[] blockedAt;
+    /** The last block the {@code index.db} on disk names, -1 while not known (the one recovery found). */
+    private long indexDbLastBlock = -1;
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
@@ -142,6 +152,12 @@ final class WriterLoop {
      * window a close can fall into (WriterCloseRaceTest parks a publisher there). Null in service.
      */
     private volatile java.util.function.Consumer<Op> beforeOffer;
+    /**
+     * Test seam: runs on the writer's thread after emptied blocks' files were removed and before
+     * any later write, where a kill -9 leaves the {@code index.db} written before the removal (a
+     * test copies the store there). Null in service.
+     */
+    private volatile Runnable afterBlocksRemoved;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -158,6 +174,7 @@ final class WriterLoop {
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         this.sealing = new StreamSealing(state.store().keys(), hashes);
+        this.reclaimer = new BlockReclaimer(state.msgsDir(), state.store().source() == io.jetstart.core.store.Source.INDEX);
         state.readTailFrom(new TailBytes());
     }
 
@@ -183,6 +200,14 @@ final class WriterLoop {
         @Override
         public long applyAsLong(long blockIndex) {
             return committedLength(blockIndex);
+        }
+    }
+
+    /** The view the writer published last, for readers that must read again ({@link StreamReads}). */
+    private final class NewestView implements java.util.function.Supplier<StreamView> {
+        @Override
+        public StreamView get() {
+            return view;
         }
     }
 
@@ -280,6 +305,11 @@ final class WriterLoop {
 
     StreamView view() {
         return view;
+    }
+
+    /** {@link #view()} as a supplier. */
+    java.util.function.Supplier<StreamView> newestView() {
+        return new NewestView();
     }
 
     /** Operations waiting in the queue (approximate while publishers add). */
@@ -497,6 +527,7 @@ final class WriterLoop {
                     syncNanos = System.nanoTime() - t0;
                     syncedAll = true;
                 }
+                reclaimBlocks();
                 if (flush || stop != null) {
                     writeIndexDb();
                 }
@@ -953,7 +984,7 @@ final class WriterLoop {
      * block whose only record is a tombstone for {@code seq - 1} with the last message's time, and an
      * {@code index.db} saying first {@code seq}, last {@code seq - 1}; restarted with or without that
      * {@code index.db} it reports the same (RuntimePurgeSeqIT). Here the same block follows the
-     * blocks the purge's own tombstones went to (they stay: the runtime deletes no block).
+     * blocks the purge's own tombstones went to (which go once emptied, {@link #reclaimBlocks}).
      */
     private void skipTo(long seq) throws IOException {
         if (tail.length() > 0) {
@@ -1041,6 +1072,7 @@ final class WriterLoop {
         tail.sync();
         TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
         TailBlock sealed = tail;
+        floors.put(sealed.index, sealed.rebuildFloor());
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);
@@ -1095,6 +1127,7 @@ final class WriterLoop {
                         tail.sync();
                     }
                     indexDbCurrent = false;
+                    reclaimBlocks();
                     view = state.view(new CommittedLength());
                 }
                 nextAgeCheckNanos = ageCheckAfter(now);
@@ -1104,6 +1137,9 @@ final class WriterLoop {
                 if (!indexDbCurrent) {
                     tail.flush();
                     tail.sync();
+                    if (reclaimBlocks()) {
+                        view = state.view(new CommittedLength());
+                    }
                     writeIndexDb();
                     indexDbCurrent = true;
                     reportSynced();
@@ -1149,6 +1185,183 @@ final class WriterLoop {
     private void writeIndexDb() throws IOException {
         byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
         AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
+        indexDbLastBlock = state.lastBlockIndex();
+    }
+
+    /**
+     * Removes the files of the first blocks that hold no live message any more, the removals of this
+     * batch (or of an earlier one) having emptied them; never the tail. In this order:
+     *
+     * <ol>
+     *   <li>(a) the tail is synced: the tombstones that emptied them are durable (every sealed block
+     *       was synced when the tail rolled past it). A block must not go before its removals are
+     *       on disk: a crash would otherwise keep the rest of the batch's removals undone while
+     *       this block's are done, a state that never was;</li>
+     *   <li>a view without their messages is published, so a reader that meets a removed file has a
+     *       newer view to read again ({@link StreamReads});</li>
+     *   <li>when the {@code index.db} on disk may name one of them as its last block (the one
+     *       recovery found, or one written before the tail rolled past them), it is written first,
+     *       naming them empty: after a crash that file's last block is then still there, and jetstart
+     *       and nats-server (2.10.27 and 2.15.1, {@code recoverFullState}) drop an empty block of
+     *       {@code index.db} without looking for its file. An older {@code index.db} that names
+     *       them with messages has a last block that has grown since (or blocks after it), which both
+     *       see as stale before they look for files: they rebuild from the blocks that are there;</li>
+     *   <li>(b) their files go, lowest first ({@link BlockReclaimer}), and the directory is synced;</li>
+     *   <li>(c) the next {@code index.db} (a flush, the sync interval, the close) leaves them out.</li>
+     * </ol>
+     *
+     * A crash after (b) leaves the {@code index.db} of the third step, or an older one whose last
+     * block is still there: recovery comes back to the state after the removals either way, with
+     * nothing lost to report and nothing resurrected (BlockReclaimTest copies the store after (b)).
+     * No {@code index.db} is written after (b) for it: the one before names the blocks empty, which
+     * every reader drops, and an older one is stale; so a removal costs one {@code index.db} at
+     * most, with a sync of the tail and of the directory (docs/BENCHMARKS.md).
+     *
+     * <p>Two rules keep nats-server 2.10.27's rebuild without {@code index.db} right, which takes
+     * the last sequence from the records and the first from the lowest block ({@link RebuildFloor}):
+     * an empty stream first gets a block whose only record is a tombstone of its last sequence (as
+     * {@link #skipTo} writes and the server's {@code removeMsgBlock} does for its last block), so
+     * that every earlier block can go; and the cut is never put where a block that stays holds
+     * tombstones only, the lowest of them below the first block that stays.
+     *
+     * @return true when blocks went
+     */
+    private boolean reclaimBlocks() throws IOException, InterruptedException {
+        boolean anchored = tail.onlyTombstoneOf(state.lastSeq());
+        long[] run = state.emptyFrontBlocks(anchored);
+        // An empty stream with a block before its tail: every block can go once the tail is anchored.
+        boolean anchorDue = state.messages() == 0 && !anchored && state.firstBlockIndex() != state.lastBlockIndex();
+        // Strays below the first block can only be there at the start: looked for once.
+        boolean firstLook = !straysLookedFor;
+        straysLookedFor = true;
+        if (run.length == 0 && !anchorDue && !(firstLook && reclaimer.straysMayGo())) {
+            return false;
+        }
+        long[] blockedKey = {run.length, state.messages() == 0 ? 0 : state.firstSeq(), tail.rebuildFloor(), tail.index};
+        if (java.util.Arrays.equals(blockedKey, blockedAt)) {
+            // Nothing that decides the cut changed since it found nothing to remove.
+            return false;
+        }
+        long[] strays = reclaimer.strays(state);
+        List<StreamMutator.BlockSpan> spans = state.blocks();
+        boolean straysBelow = strays.length > 0 && strays[0] < spans.getFirst().index() && reclaimer.straysMayGo();
+        if (run.length == 0 && !straysBelow && !anchorDue) {
+            return false;
+        }
+        if (anchorDue) {
+            // Every block before the tail is empty: the last sequence's tombstone alone in a new
+            // tail lets them all go (a rebuild starts such a block at last + 1, every line alike).
+            if (tail.length() > 0) {
+                roll();
+            }
+            tail.appendTombstone(state.lastSeq(), state.lastTs());
+            run = state.emptyFrontBlocks(true);
+            spans = state.blocks();
+        }
+        int k = cut(spans, run.length, strays);
+        if (k < 0) {
+            blockedAt = blockedKey;
+            return false;
+        }
+        blockedAt = null;
+        long[] gone = java.util.Arrays.copyOf(run, k);
+        long cut = spans.get(k).index();
+        tail.flush();
+        tail.sync();
+        view = state.view(new CommittedLength());
+        if (indexDbLastBlock < 0 || indexDbLastBlock < cut) {
+            writeIndexDb();
+        }
+        reclaimer.remove(gone, cut);
+        for (long index : gone) {
+            floors.remove(index);
+        }
+        state.forgetFrontBlocks(k);
+        Runnable hook = afterBlocksRemoved;
+        if (hook != null) {
+            hook.run();
+        }
+        return true;
+    }
+
+    /**
+     * How many of the first {@code run} blocks go, at most: the most for which the block that then
+     * comes first is not undercut in 2.10's rebuild by a block after it (or a stray after it) that
+     * holds tombstones only; -1 when nothing goes (no block, no stray).
+     */
+    private int cut(List<StreamMutator.BlockSpan> spans, int run, long[] strays) throws InterruptedException {
+        int max = run;
+        if (!reclaimer.straysMayGo()) {
+            // A file a rebuild passed over: nothing from it on goes.
+            while (max > 0 && strays.length > 0 && spans.get(max).index() > strays[0]) {
+                max--;
+            }
+        }
+        // floorAfter[k]: the lowest floor of the blocks after block k and of the strays after it.
+        int n = spans.size();
+        long[] floorAfter = new long[n];
+        long low = RebuildFloor.NONE;
+        int st = strays.length - 1;
+        for (int j = n - 1; j >= 0; j--) {
+            floorAfter[j] = low;
+            StreamMutator.BlockSpan b = spans.get(j);
+            if (b.messages() == 0) {
+                low = Math.min(low, floorOf(b.index(), j == n - 1));
+            }
+            while (st >= 0 && strays[st] > (j == 0 ? Long.MIN_VALUE : spans.get(j - 1).index()) && strays[st] < b.index()) {
+                low = Math.min(low, floorOf(strays[st], false));
+                st--;
+            }
+        }
+        for (int k = max; k >= 0; k--) {
+            StreamMutator.BlockSpan first = spans.get(k);
+            boolean straysGo = reclaimer.straysMayGo() && strays.length > 0 && strays[0] < first.index();
+            if (k == 0 && !straysGo) {
+                return -1;
+            }
+            long bound;
+            if (first.messages() > 0) {
+                bound = first.firstSeq();
+            } else if (k == n - 1) {
+                // The tail of an empty stream: only as the last sequence's lone tombstone.
+                if (!tail.onlyTombstoneOf(state.lastSeq())) {
+                    continue;
+                }
+                bound = state.lastSeq() + 1;
+            } else if (floorOf(first.index(), false) == RebuildFloor.NONE) {
+                // Emptied, but its message records start it at or below its last.
+                bound = first.lastSeq();
+            } else {
+                continue;
+            }
+            if (floorAfter[k] >= bound) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    /** {@link RebuildFloor} of block {@code index}: the tail's from memory, a sealed one's kept or read once. */
+    private long floorOf(long index, boolean isTail) throws InterruptedException {
+        if (isTail) {
+            return tail.rebuildFloor();
+        }
+        Long f = floors.get(index);
+        if (f == null) {
+            f = state.rebuildFloor(index);
+            floors.put(index, f);
+        }
+        return f;
+    }
+
+    /** Test seam: {@code hook} runs right after emptied blocks' files were removed, before any later write. */
+    void afterBlocksRemoved(Runnable hook) {
+        afterBlocksRemoved = hook;
+    }
+
+    /** Block files removed since the writer started (strays included). */
+    long blocksRemoved() {
+        return reclaimer.removed();
     }
 
     private long committedLength(long blockIndex) {

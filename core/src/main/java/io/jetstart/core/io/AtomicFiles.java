@@ -81,10 +81,11 @@ public final class AtomicFiles {
     }
 
     /**
-     * Makes a rename durable. Only POSIX systems can open a directory for {@code fsync}; on Windows
-     * the rename is durable through NTFS's own journal, and nats-server skips this step there too.
+     * Makes a rename (or a removal) in {@code dir} durable. Only POSIX systems can open a directory
+     * for {@code fsync}; on Windows the rename is durable through NTFS's own journal, and
+     * nats-server skips this step there too.
      */
-    static void syncDirectory(Path dir) throws IOException {
+    public static void syncDirectory(Path dir) throws IOException {
         if (!POSIX) {
             return;
         }

@@ -86,6 +86,19 @@ public final class BlockCache {
         }
     }
 
+    /** Forgets block file {@code file} (its writer removed it). */
+    void evict(Path file) {
+        lock.lock();
+        try {
+            Entry e = entries.remove(file);
+            if (e != null) {
+                held -= e.size();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private BlockBytes load(StreamStore store, StreamView.Block b) throws BlockUnreadableException, InterruptedException {
         long committed = b.length();
         Path file = b.file();
@@ -226,6 +239,11 @@ public final class BlockCache {
         @Override
         public BlockBytes load(StreamView.Block b) throws BlockUnreadableException, InterruptedException {
             return BlockCache.this.load(store, b);
+        }
+
+        @Override
+        public void forget(Path file) {
+            evict(file);
         }
     }
 }

@@ -17,6 +17,10 @@ public interface BlockSource {
      */
     BlockBytes load(StreamView.Block b) throws BlockUnreadableException, InterruptedException;
 
+    /** Block file {@code file} is gone (its stream's writer removed it): whatever is kept of it can go. */
+    default void forget(java.nio.file.Path file) {
+    }
+
     /** Reads {@code store}'s block files with its gate, buffers and keys, on every call. */
     static BlockSource files(StreamStore store) {
         return new FileBlockSource(store);

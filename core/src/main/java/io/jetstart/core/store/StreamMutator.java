@@ -24,6 +24,8 @@ public final class StreamMutator {
     private final StreamStore s;
     /** The views of blocks no batch changed since the last publication, reused as they are. */
     private final Map<BlockState, StreamView.Block> published = new HashMap<>();
+    /** The runtime's block cache, told of blocks that go; null when single removals walk the blocks. */
+    private BlockSource sealedSource;
 
     StreamMutator(StreamStore s) {
         this.s = s;
@@ -242,10 +244,118 @@ public final class StreamMutator {
     /**
      * Lets single removals find a sealed block's record through {@code source}'s record index (the
      * runtime's block cache) instead of walking the block; the tail block is found in the writer's
-     * memory either way.
+     * memory either way. Blocks {@link #forgetFrontBlocks} drops are forgotten by it too.
      */
     public void findRecordsThrough(BlockSource source) {
         s.finder.readSealedThrough(source);
+        this.sealedSource = source;
+    }
+
+    /**
+     * The indexes of the stream's first blocks that hold no live message and whose files may go,
+     * ascending: from the first block on, up to the first that holds a live message, never the last
+     * block (the writer's tail), and never a block from the one that holds the record of the last
+     * sequence on while the stream is empty (once every earlier block is gone, its record is what
+     * tells a rebuild without {@code index.db} the last sequence; the tail may hold only tombstones
+     * of lower sequences, or nothing) unless {@code tailHoldsLastSeq}.
+     *
+     * <p>Only from the front: a tombstone names a sequence at or below its block's last, so a block
+     * before which every block is gone holds tombstones of gone blocks only, and the tombstones of
+     * its own messages are in blocks that stay. An emptied block in the middle is kept: its
+     * tombstones may be all that removes messages of an earlier block that is still there.
+     */
+    public long[] emptyFrontBlocks(boolean tailHoldsLastSeq) {
+        int n = 0;
+        int size = s.blocks.size();
+        while (n < size - 1) {
+            BlockState b = s.blocks.get(n);
+            if (b.msgs != 0 || b.file == null || (s.msgs == 0 && !tailHoldsLastSeq && b.lastSeq >= s.lastSeq)) {
+                break;
+            }
+            n++;
+        }
+        if (n == 0) {
+            return NO_BLOCKS;
+        }
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = s.blocks.get(i).index;
+        }
+        return out;
+    }
+
+    private static final long[] NO_BLOCKS = new long[0];
+
+    /** A block as {@link #blocks} lists it: index, live messages, first and last sequence. */
+    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq) {
+    }
+
+    /** The stream's blocks, in index order (the last is the writer's tail). */
+    public List<BlockSpan> blocks() {
+        List<BlockSpan> out = new ArrayList<>(s.blocks.size());
+        for (BlockState b : s.blocks) {
+            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq));
+        }
+        return out;
+    }
+
+    /**
+     * {@link RebuildFloor} of block file {@code index}, held by the stream or not (read whole; the
+     * tail from the writer's memory); {@link RebuildFloor#UNKNOWN} when it cannot be read.
+     */
+    public long rebuildFloor(long index) throws InterruptedException {
+        return s.rebuildFloor(index);
+    }
+
+    /** The index of the first block, 0 when the stream has none. */
+    public long firstBlockIndex() {
+        return s.blocks.isEmpty() ? 0 : s.blocks.get(0).index;
+    }
+
+    /** Whether block {@code index} is one of the stream's blocks (they are in index order). */
+    public boolean hasBlock(long index) {
+        int lo = 0;
+        int hi = s.blocks.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long at = s.blocks.get(mid).index;
+            if (at == index) {
+                return true;
+            }
+            if (at < index) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Drops the first {@code count} blocks, which {@link #emptyFrontBlocks} named and whose files the
+     * writer removed: nothing else changes (they held no live message, so totals, sequences and
+     * subjects stay), and the next {@link #view} and {@link #indexDb} leave them out.
+     *
+     * @throws IllegalArgumentException when one of them holds a live message or is the last block
+     */
+    public void forgetFrontBlocks(int count) {
+        if (count < 0 || count >= s.blocks.size()) {
+            throw new IllegalArgumentException("cannot drop " + count + " of " + s.blocks.size() + " blocks: the last one stays");
+        }
+        for (int i = 0; i < count; i++) {
+            BlockState b = s.blocks.get(i);
+            if (b.msgs != 0) {
+                throw new IllegalArgumentException(b + " holds live messages");
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            BlockState b = s.blocks.remove(0);
+            s.touched.remove(b);
+            published.remove(b);
+            if (sealedSource != null) {
+                sealedSource.forget(b.file);
+            }
+        }
     }
 
     /** Applies max_msgs, max_bytes (discard old), max_age and max_msgs_per_subject, as recovery does. */
@@ -362,9 +472,12 @@ public final class StreamMutator {
     public IndexDb indexDb(int version, byte[] lastChecksum) {
         List<IndexDb.Subject> subjects = new ArrayList<>(s.psim.size());
         if (s.tracksSubjects) {
+            // A subject's blocks are hints a reader starts from; one that went with the first blocks
+            // is named as the first block there is (its messages are all in the blocks that stay).
+            long first = firstBlockIndex();
             s.psim.forEach((k, v) -> {
                 if (v.total > 0) {
-                    subjects.add(new IndexDb.Subject(k, v.total, v.firstBlock, v.lastBlock));
+                    subjects.add(new IndexDb.Subject(k, v.total, Math.max(v.firstBlock, first), Math.max(v.lastBlock, first)));
                 }
             });
         }

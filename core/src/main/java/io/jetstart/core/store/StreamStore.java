@@ -521,6 +521,35 @@ public final class StreamStore {
     }
 
     /**
+     * {@link RebuildFloor} of block file {@code index} of {@code msgs/} (one the state may not hold),
+     * read whole through the gate, decrypted and decompressed; {@link RebuildFloor#UNKNOWN} when it
+     * cannot be read.
+     */
+    long rebuildFloor(long index) throws InterruptedException {
+        if (tail != null) {
+            int[] length = new int[1];
+            byte[] inMemory = tail.bytesOf(index, length);
+            if (inMemory != null) {
+                return RebuildFloor.of(inMemory, length[0]);
+            }
+        }
+        Path file = BlockFiles.blockPath(msgsDir, index);
+        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
+        try {
+            int raw = BlockFiles.readRaw(file, ctx.buffers(), lease, ctx.gate());
+            decryptBlock(index, lease[0].array(), raw);
+            BlockFiles.BlockRead read = BlockFiles.decompress(file, lease[0], raw);
+            return RebuildFloor.of(lease[0].array(), read.length());
+        } catch (IOException | StoreException e) {
+            return RebuildFloor.UNKNOWN;
+        } finally {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
+        }
+    }
+
+    /**
      * XORs a block read whole into {@code buf[0, len)} with its keystream when it has a key file
      * ({@code msgs/<n>.key}); a plain block is left as read.
      */

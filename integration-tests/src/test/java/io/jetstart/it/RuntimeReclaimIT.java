@@ -1,0 +1,206 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StoredMessage;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.PurgeRequest;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.SyncPolicy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Streams whose first blocks the runtime removed once they held no live message (issue 11), read
+ * back by nats-server 2.10.27 and 2.15.1, with the runtime's {@code index.db} and without it: the
+ * same messages, first, last and next sequence as the runtime reported, every live message served
+ * with its payload, and the next publish taken at the runtime's next sequence. The runtime writes
+ * 2 KiB blocks, so each stream went through many blocks, most of them removed.
+ */
+class RuntimeReclaimIT {
+    private final Path tmp = Repo.work("RuntimeReclaimIT");
+
+    /** What the runtime reported for one stream when it closed the store, and its live messages. */
+    record Expected(String subject, long messages, long firstSeq, long lastSeq, int blockFiles, Map<Long, String> live) {
+        String state() {
+            return messages + " msgs, first " + firstSeq + ", last " + lastSeq + ", next " + (lastSeq + 1);
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicNode> serversReadWhatTheRuntimeLeftAfterRemovingBlocks() throws Exception {
+        return NatsServers.skipWhenMissing(this::tests);
+    }
+
+    private Stream<DynamicNode> tests() {
+        List<NatsServerBinary> targets = NatsServers.discover().requireV210AndV214Plus();
+        Once<Map<String, Expected>> written = new Once<>(() -> write(tmp.resolve("written")));
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (NatsServerBinary b : targets) {
+            nodes.add(dynamicContainer(b.toString(), Stream.of(
+                    dynamicTest("with the runtime's index.db: the same state, every live message, the next sequence",
+                            () -> sameStates(b, written.get(), false)),
+                    dynamicTest("without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
+                            () -> sameStates(b, written.get(), true)))));
+        }
+        return nodes.stream();
+    }
+
+    private static StreamConfig config(String json) throws Exception {
+        return StreamConfig.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String payload(String stream, long i) {
+        return stream + " message " + i + " " + "x".repeat((int) (i % 97));
+    }
+
+    private Map<String, Expected> write(Path store) throws Exception {
+        Files.createDirectories(store);
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        RuntimeOptions opts = RuntimeOptions.defaults().withBlockSize(2048).withSync(SyncPolicy.ALWAYS);
+        try (JetStartStore js = JetStart.open(store, opts)) {
+            // Far past max_msgs: ~2,000 messages through ~150 blocks, 10 live at the end.
+            JetStartStream limits = js.createStream("$G", config("{\"name\":\"LIMITS\",\"subjects\":[\"lim.*\"],\"max_msgs\":10}"));
+            for (int i = 1; i <= 2000; i++) {
+                limits.publish("lim." + (i % 7), bytes(payload("LIMITS", i)));
+            }
+            // max_bytes with a subject limit: the oldest go by both rules.
+            JetStartStream bytesLimit = js.createStream("$G", config("{\"name\":\"BYTES\",\"subjects\":[\"by.*\"],"
+                    + "\"max_bytes\":6000,\"max_msgs_per_subject\":20}"));
+            for (int i = 1; i <= 1500; i++) {
+                bytesLimit.publish("by." + (i % 3), bytes(payload("BYTES", i)));
+            }
+            // Everything purged: the stream is empty and its next sequence must survive.
+            JetStartStream purged = js.createStream("$G", config("{\"name\":\"PURGED\",\"subjects\":[\"pu.*\"]}"));
+            for (int i = 1; i <= 300; i++) {
+                purged.publish("pu." + (i % 4), bytes(payload("PURGED", i)));
+            }
+            assertThat(purged.purge(new PurgeRequest(null, 0, 0))).isEqualTo(300);
+            // A purge up to a sequence, then deletes of the new first blocks' messages one by one.
+            JetStartStream deleted = js.createStream("$G", config("{\"name\":\"DELETED\",\"subjects\":[\"de.*\"]}"));
+            for (int i = 1; i <= 400; i++) {
+                deleted.publish("de." + (i % 5), bytes(payload("DELETED", i)));
+            }
+            deleted.purge(new PurgeRequest(null, 0, 200));
+            for (long seq = 200; seq <= 300; seq++) {
+                deleted.delete(seq);
+            }
+            // A queue: each publish deletes the message ten before it, so the blocks go as they empty.
+            JetStartStream queue = js.createStream("$G", config("{\"name\":\"QUEUE\",\"subjects\":[\"qu.*\"]}"));
+            for (int i = 1; i <= 1500; i++) {
+                queue.publish("qu." + (i % 2), bytes(payload("QUEUE", i)));
+                if (i > 10) {
+                    queue.delete(i - 10);
+                }
+            }
+            // Every message expired by max_age (applied by the update), then the age limit lifted again.
+            JetStartStream aged = js.createStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"]}"));
+            for (int i = 1; i <= 300; i++) {
+                aged.publish("ag.1", bytes(payload("AGED", i)));
+            }
+            Thread.sleep(5);
+            js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"],\"max_age\":1000000}"));
+            js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"]}"));
+            for (JetStartStream s : List.of(limits, bytesLimit, purged, deleted, queue, aged)) {
+                s.flush();
+                Map<Long, String> live = new TreeMap<>();
+                for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
+                    StoredMessage m = s.get(seq).orElse(null);
+                    if (m != null) {
+                        live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
+                    }
+                }
+                assertThat(live).hasSize((int) s.info().messages());
+                String subject = s.config().subjects().getFirst().replace("*", "9");
+                int files;
+                try (Stream<Path> l = Files.list(s.info().blocks().getLast().file().getParent())) {
+                    files = (int) l.filter(p -> p.toString().endsWith(".blk")).count();
+                }
+                expected.put(s.name(), new Expected(subject, s.info().messages(), s.info().firstSeq(), s.info().lastSeq(), files, live));
+            }
+        }
+        assertThat(expected.get("LIMITS").state()).isEqualTo("10 msgs, first 1991, last 2000, next 2001");
+        assertThat(expected.get("PURGED").state()).isEqualTo("0 msgs, first 301, last 300, next 301");
+        assertThat(expected.get("AGED").state()).isEqualTo("0 msgs, first 301, last 300, next 301");
+        assertThat(expected.get("DELETED").firstSeq()).isEqualTo(301);
+        assertThat(expected.get("QUEUE").state()).isEqualTo("10 msgs, first 1491, last 1500, next 1501");
+        for (String name : List.of("LIMITS", "BYTES", "PURGED", "QUEUE", "AGED")) {
+            assertThat(expected.get(name).blockFiles()).as(name).isLessThanOrEqualTo(6);
+        }
+        // DELETED's purge wrote blocks of tombstones only, which hold back the blocks their lowest
+        // tombstone is above (2.10.27's rebuild would start the stream there): no bound on it here.
+        return expected;
+    }
+
+    private void sameStates(NatsServerBinary binary, Map<String, Expected> expected, boolean loseIndex) throws Exception {
+        Path dir = tmp.resolve((loseIndex ? "lost-" : "run-") + binary.version());
+        Path store = StoreFiles.copy(tmp.resolve("written"), dir.resolve("store"));
+        if (loseIndex) {
+            StoreFiles.deleteIndexDbs(store);
+        }
+        List<String> differences = new ArrayList<>();
+        String log;
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL);
+             NatsClient client = server.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(client.connection(), Json.mapper());
+            for (Map.Entry<String, Expected> e : expected.entrySet()) {
+                String name = e.getKey();
+                Expected x = e.getValue();
+                JsonNode state = api.streamInfo(name).path("state");
+                String before = state.path("messages").asLong() + " msgs, first " + state.path("first_seq").asLong() + ", last "
+                        + state.path("last_seq").asLong();
+                for (Map.Entry<Long, String> m : x.live().entrySet()) {
+                    String served = api.message(name, m.getKey())
+                            .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
+                            .orElse("(not found)");
+                    if (!served.equals(m.getValue())) {
+                        differences.add(name + " " + m.getKey() + ": runtime '" + m.getValue() + "', " + binary + " '" + served + "'");
+                    }
+                }
+                if (x.messages() > 0 && api.message(name, x.firstSeq() - 1).isPresent()) {
+                    differences.add(name + ": " + binary + " serves " + (x.firstSeq() - 1) + ", which the runtime removed");
+                }
+                long next = client.connection().jetStream().publish(x.subject(), bytes("next")).getSeqno();
+                String served = before + ", next " + next;
+                if (!served.equals(x.state())) {
+                    differences.add(name + ": runtime " + x.state() + ", " + binary + " " + served);
+                }
+                JsonNode after = api.streamInfo(name).path("state");
+                if (after.path("last_seq").asLong() != x.lastSeq() + 1) {
+                    differences.add(name + ": after the next publish " + binary + " says last " + after.path("last_seq").asLong());
+                }
+            }
+            log = server.log();
+        }
+        assertThat(differences).isEmpty();
+        assertThat(log).as("nothing lost, no block looked for in vain")
+                .doesNotContain("could not locate msg block")
+                .doesNotContain("lost data")
+                .doesNotContain("internal inconsistency");
+        if (!loseIndex) {
+            assertThat(log).as("the server took the runtime's index.db as it is")
+                    .doesNotContain("Recovering stream state from index errored")
+                    .doesNotContain("Stream state outdated");
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
