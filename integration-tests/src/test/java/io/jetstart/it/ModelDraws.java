@@ -30,8 +30,6 @@ final class ModelDraws {
     static final String AGE_PHASE = "age-phase";
 
     private final Random random;
-    /** The runtime's block size, 0 for the server's (then one block holds what the model publishes). */
-    private final int blockSize;
     private ModelLimits limits = ModelLimits.initial();
     private ModelLimits proposed;
     private int epoch;
@@ -40,13 +38,7 @@ final class ModelDraws {
     private String lastId = "";
 
     ModelDraws(Random random) {
-        this(random, 0);
-    }
-
-    /** @param blockSize the runtime's block size, 0 for the server's */
-    ModelDraws(Random random, int blockSize) {
         this.random = random;
-        this.blockSize = blockSize;
     }
 
     ModelLimits limits() {
@@ -201,16 +193,12 @@ final class ModelDraws {
         }
         if (kind < 90) {
             // Up to a sequence: below the first, inside, one past the last (everything), or beyond it (the server's
-            // Compact then moves the stream's first and last sequence there, as the runtime does), the last only
-            // while the move leaves files a server reads as the runtime does (moveKeepsServerFiles).
+            // Compact then moves the stream's first and last sequence there, as the runtime does).
             long seq = switch (random.nextInt(4)) {
                 case 0 -> 1 + random.nextInt((int) Math.max(1, first));
                 case 1 -> last + 1 + (random.nextBoolean() ? 0 : random.nextInt(5));
                 default -> first + random.nextInt((int) Math.max(1, last - first + 1));
             };
-            if (seq > last + 1 && !moveKeepsServerFiles(v)) {
-                seq = last + 1;
-            }
             if (seq <= last && rt.next(seq, ">").isEmpty()) {
                 // Not up to a sequence with no live message from it to the last, which leaves the stream empty: after
                 // the stream was emptied once, nats-server (2.10.27 and 2.15.1) then reports 0 messages with first
@@ -228,45 +216,12 @@ final class ModelDraws {
             // With a subject the server purges by filter, not by Compact: beyond the last is drawn too. With '>',
             // which the server takes as a purge of the stream up to the sequence (Compact), as above.
             long seq = 1 + random.nextInt((int) last + 5);
-            if (subject.equals(">") && (seq > last + 1 && !moveKeepsServerFiles(v) || seq <= last && rt.next(seq, ">").isEmpty())) {
+            if (subject.equals(">") && seq <= last && rt.next(seq, ">").isEmpty()) {
                 seq = last + 1;
             }
             return "purge {\"filter\":\"" + subject + "\",\"seq\":" + seq + "}";
         }
         return "purge {\"seq\":" + (1 + random.nextInt((int) last + 1)) + ",\"keep\":1}";
-    }
-
-    /**
-     * Whether a purge up to a sequence beyond the last would leave the runtime's files as nats-server
-     * 2.10.27 reads them without {@code index.db}: every block it keeps before the one the move
-     * starts must hold a message record (live or not), and the purge's tombstones must fit in the
-     * last block. The runtime deletes no block, and a block without a message record (its messages
-     * erased, or only tombstones that rolled the tail) is rebuilt by 2.10.27 from its lowest
-     * tombstone, which it takes as the stream's first (seed 300: first 2 for 242;
-     * model-steps/purge-beyond-last-*.steps). A server deletes such blocks; so will the runtime once
-     * it removes the blocks a purge empties, and then this check goes.
-     */
-    private boolean moveKeepsServerFiles(StreamView v) {
-        List<StreamView.Block> blocks = v.blocks();
-        for (StreamView.Block b : blocks) {
-            boolean emptyTail = b == blocks.getLast() && b.length() == 0;
-            if (!emptyTail && b.messages() == 0 && !holdsMessageRecord(b)) {
-                return false;
-            }
-        }
-        return blockSize == 0 || blocks.isEmpty()
-                || blocks.getLast().length() + v.messages() * io.jetstart.core.format.Records.EMPTY_RECORD_LENGTH <= blockSize;
-    }
-
-    /** Whether the block's file (what readers may parse of it) holds a message record; a file not read counts as none. */
-    private static boolean holdsMessageRecord(StreamView.Block b) {
-        try {
-            byte[] bytes = java.nio.file.Files.readAllBytes(b.file());
-            int len = b.length() < 0 ? bytes.length : (int) Math.min(b.length(), bytes.length);
-            return new io.jetstart.core.format.BlockScanner(ModelLimits.NAME).scan(b.index(), bytes, len).msgs() > 0;
-        } catch (java.io.IOException | RuntimeException e) {
-            return false;
-        }
     }
 
     private String publish(JetStartStream rt, StreamView v) throws InterruptedException {

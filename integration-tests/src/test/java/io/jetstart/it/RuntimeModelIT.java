@@ -62,7 +62,7 @@ class RuntimeModelIT {
             if (steps != null) {
                 run.replay(server, runtime, Files.readAllLines(Path.of(steps)));
             } else {
-                run.random(server, runtime, new ModelDraws(new Random(seed), blockSize), ops).ifPresent(differences::add);
+                run.random(server, runtime, new ModelDraws(new Random(seed)), ops).ifPresent(differences::add);
             }
             if (differences.isEmpty()) {
                 differences.addAll(run.sameMessages(server, runtime));
