@@ -353,6 +353,22 @@ public final class PullConsumer {
 
 
 
+    /**
+     * The stream was purged ({@link ConsumerDelivery#purged}); called by the stream's writer once
+     * the purge is published. The state changed is written to {@code o.dat} at the next tick, and
+     * acks a purge's single removal terminated are handed on then too (never from the writer's thread).
+     */
+    void purged(StreamPurge purge) {
+        lock.lock();
+        try {
+            if (!deleted) {
+                d.purged(purge);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     long nextDue() {
         return nextDue;
     }

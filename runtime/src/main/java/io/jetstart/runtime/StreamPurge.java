@@ -14,7 +14,7 @@ package io.jetstart.runtime;
  *                     server's {@code FilteredState(first, subject).First}), 0 when none or no subject
  * @param batch        the store reported the removals as a batch (its callback with no sequence):
  *                     every consumer then drops its redelivery counts below {@code firstSeq}
- *                     (2.14+ {@code removeRedeliveredBelow}); a purge of all or up to a sequence
+ *                     ({@code removeRedeliveredBelow}, in 2.14.5 and 2.15.1, not in 2.10.27); a purge of all or up to a sequence
  *                     that removed anything, or a purge by subject or keep that removed two or more
  * @param single       the one message a purge by subject or keep removed (0 otherwise): the store
  *                     reports it as a single removal, which terminates it where it is pending
