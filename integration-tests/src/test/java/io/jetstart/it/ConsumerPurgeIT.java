@@ -60,6 +60,7 @@ class ConsumerPurgeIT {
     private static final String F1 = "{\"durable_name\":\"F1\",\"ack_policy\":\"explicit\",\"ack_wait\":60000000000,\"filter_subject\":\"m.1\"}";
     private static final String FW = "{\"durable_name\":\"FW\",\"ack_policy\":\"explicit\",\"ack_wait\":60000000000,\"filter_subject\":\"m.*\"}";
     private static final String F2 = "{\"durable_name\":\"F2\",\"ack_policy\":\"explicit\",\"ack_wait\":60000000000,\"filter_subject\":\"m.2\"}";
+    private static final String F2S = "{\"durable_name\":\"F2S\",\"ack_policy\":\"explicit\",\"ack_wait\":2000000000,\"filter_subject\":\"m.2\"}";
     private static final String A = "{\"durable_name\":\"A\",\"ack_policy\":\"all\",\"ack_wait\":60000000000}";
     private static final String R = "{\"durable_name\":\"R\",\"ack_policy\":\"explicit\",\"ack_wait\":60000000000,\"max_deliver\":2}";
 
@@ -90,6 +91,16 @@ class ConsumerPurgeIT {
                 new Scenario("purge of one pending message above the floor", "limits", consumers(E, FW, A), concat(publish,
                         "fetch E 10", "ack E 1", "fetch FW 10", "ack FW 1", "fetch A 10", "ack A 1", "purge {\"filter\":\"m.3\",\"keep\":1}",
                         "fetch E 2", "pub m.2 1", "rollup all m.3", "fetch FW 3", "restart", "fetch E 2")),
+                new Scenario("no-wait fetch that finds nothing, then a purge", "limits", consumers(F2, E), concat(publish,
+                        "fetch F2 3", "fetch F2 1", "fetch E 10", "fetch E 1", "purge {\"seq\":5}", "fetch F2 2", "restart", "fetch F2 1")),
+                new Scenario("redeliveries then the end of the stream, then a purge", "limits", consumers(F2), concat(publish,
+                        "fetch F2 3", "nak F2 4", "nak F2 5", "nak F2 6", "fetch F2 4", "purge {\"seq\":5}", "fetch F2 2")),
+                new Scenario("redeliveries after a restart, then a purge", "limits", consumers(F2S), concat(publish,
+                        "fetch F2S 3", "restart", "sleep 3500", "fetch F2S 4", "purge {\"seq\":5}", "fetch F2S 2")),
+                new Scenario("some redelivered before a restart, all after, then a purge", "limits", consumers(F2S), concat(publish,
+                        "fetch F2S 3", "sleep 2500", "fetch F2S 2", "restart", "sleep 3500", "fetch F2S 4", "purge {\"seq\":5}", "fetch F2S 2")),
+                new Scenario("work queue: some redelivered before a restart, all after, then a purge", "workqueue", consumers(F2S), concat(publish,
+                        "fetch F2S 3", "sleep 2500", "fetch F2S 2", "restart", "sleep 3500", "fetch F2S 4", "purge {\"seq\":5}", "fetch F2S 2")),
                 new Scenario("rollups", "limits", consumers(E, F1, A), concat(publish,
                         "fetch E 5", "fetch F1 2", "fetch A 3", "rollup sub m.1", "fetch F1 3", "fetch E 3", "rollup all m.2",
                         "fetch E 3", "fetch A 5", "restart", "fetch F1 2")),
@@ -203,6 +214,7 @@ class ConsumerPurgeIT {
                         serverOut.values().forEach(List::clear);
                         runtimeOut.values().forEach(List::clear);
                     }
+                    case "sleep" -> Thread.sleep(Long.parseLong(w[1]));
                     default -> throw new IllegalArgumentException(step);
                 }
                 for (String c : sc.consumers().keySet()) {

@@ -141,8 +141,13 @@ final class ConsumerDelivery {
 
     // ---- delivery ------------------------------------------------------------------------------
 
-    /** getNextMsg + deliverMsg; null when nothing can be delivered now. */
-    ConsumedMessage deliverNext(long bytesLeft, long now) throws InterruptedException {
+    /**
+     * getNextMsg + deliverMsg; null when nothing can be delivered now. Without {@code lookedFor} the
+     * request is one nats-server answers without looking for a message (a no-wait request with
+     * nothing pending, {@link PullConsumer#fetch}): the end of the stream then leaves the next
+     * sequence where it is.
+     */
+    ConsumedMessage deliverNext(long bytesLeft, long now, boolean lookedFor) throws InterruptedException {
         while (!rdq.isEmpty()) {
             long seq = rdq.takeFirst();
             long count = count(rdc, seq) + 1;
@@ -204,7 +209,7 @@ final class ConsumerDelivery {
                 : nextFrom(v, Math.max(start, v.firstSeq()));
         if (m.isEmpty()) {
             // LoadNextMsg's EOF answers the stream's last sequence; the consumer skips to it.
-            if (v.lastSeq() >= sseq) {
+            if (lookedFor && v.lastSeq() >= sseq) {
                 sseq = v.lastSeq() + 1;
             }
             return null;
@@ -671,6 +676,11 @@ final class ConsumerDelivery {
     /** num_pending: what the skip list has left (last_per_subject), else the matching messages from sseq on. */
     long numPending() throws InterruptedException {
         return lss != null ? lss.length - lssAt : NumPending.count(stream, filter, sseq);
+    }
+
+    /** Whether redeliveries are queued (the server's {@code len(o.rdq)}). */
+    boolean redeliveriesQueued() {
+        return !rdq.isEmpty();
     }
 
     /** num_ack_pending. */

@@ -213,6 +213,21 @@ class ConsumerPurgeTest {
     }
 
     @Test
+    void aNoWaitFetchThatFindsNothingLeavesTheNextSequenceThatAPurgeThenWritesIntoDelivered() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = stream(store);
+            PullConsumer f2 = consumer(s, "F2", ",\"filter_subject\":\"m.2\"");
+            assertThat(seqs(f2.fetch(3, 0, Duration.ZERO))).containsExactly(4L, 5L, 6L);
+            // The server answers this one 404 without looking (nothing pending): its next sequence stays 7.
+            assertThat(f2.fetch(1, 0, Duration.ZERO)).isEmpty();
+
+            s.purge(new PurgeRequest(null, 0, 5));
+
+            assertThat(info(f2)).isEqualTo("delivered 3/6 ack floor 1/4 ack pending 2 redelivered 0 pending 0");
+        }
+    }
+
+    @Test
     void theMovedFloorsAreWhatOdatHoldsAndWhatAReopenRestores() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = stream(store);
