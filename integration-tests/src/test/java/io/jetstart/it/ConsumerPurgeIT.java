@@ -101,6 +101,8 @@ class ConsumerPurgeIT {
                         "fetch F2S 3", "sleep 2500", "fetch F2S 2", "restart", "sleep 3500", "fetch F2S 4", "purge {\"seq\":5}", "fetch F2S 2")),
                 new Scenario("work queue: some redelivered before a restart, all after, then a purge", "workqueue", consumers(F2S), concat(publish,
                         "fetch F2S 3", "sleep 2500", "fetch F2S 2", "restart", "sleep 3500", "fetch F2S 4", "purge {\"seq\":5}", "fetch F2S 2")),
+                new Scenario("ack all, a wider purge above the floor", "limits", consumers(A, F1), concat(publish,
+                        "fetch A 6", "fetch F1 5", "purge {\"filter\":\"m.2\"}", "fetch A 2", "ack A 2", "restart", "fetch A 3")),
                 new Scenario("rollups", "limits", consumers(E, F1, A), concat(publish,
                         "fetch E 5", "fetch F1 2", "fetch A 3", "rollup sub m.1", "fetch F1 3", "fetch E 3", "rollup all m.2",
                         "fetch E 3", "fetch A 5", "restart", "fetch F1 2")),

@@ -519,6 +519,8 @@ final class ConsumerDelivery {
         if (asflr < start) {
             asflr = start - 1;
             StreamView v = wider ? stream.view() : null;
+            // In sequence order (the server walks its map in no set order; with ack all only the
+            // highest moves its store's floor, and a walk upwards moves it the same way).
             for (long seq : pending.keys()) {
                 PendingMessage p = pending.get(seq);
                 if (seq <= asflr || (wider && !isLive(v, seq))) {
@@ -530,6 +532,10 @@ final class ConsumerDelivery {
                     }
                     pending.remove(seq);
                     rdc.remove(seq);
+                    // 2.15.1 (and 2.12.15, 2.14.5; not 2.10.27) also tell the store of each, as an ack: its floor can then be
+                    // ahead of the consumer's, and the Update below is refused (an ack-all
+                    // consumer's store reports ack floor 4/10 where the consumer has 4/8: seed 4).
+                    updateAcks(p.dseq, seq);
                 }
             }
         }

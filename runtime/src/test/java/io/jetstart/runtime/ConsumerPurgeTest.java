@@ -147,6 +147,21 @@ class ConsumerPurgeTest {
     }
 
     @Test
+    void theStoreOfAnAckAllConsumerTakesEachPendingMessageThePurgeDropsAsAnAckAndKeepsItsHigherFloor() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = stream(store);
+            PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"all\"" + WAIT + "}");
+            a.fetch(6, 0, Duration.ZERO);
+
+            s.purge(new PurgeRequest("m.2", 0, 0));
+
+            // The consumer keeps 1-3 pending with its floor 6/0; its store, told of 4-6 as acks, is at
+            // 6/6 and refuses the consumer's older state: info reports the store's floor.
+            assertThat(info(a)).isEqualTo("delivered 6/6 ack floor 6/6 ack pending 3 redelivered 0 pending 4");
+        }
+    }
+
+    @Test
     void aConsumerWhoseFilterThePurgedSubjectDoesNotTouchIsNotMoved() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = stream(store);
