@@ -294,8 +294,51 @@ class ConsumerModelIT {
      * Left out, as {@code ModelDraws} leaves them out (stream-level differences, not the consumers'):
      * a purge of the whole stream before it held a message, and a purge up to a sequence beyond the
      * last but one, or with no live message from it to the last (then up to last + 1: everything).
+     * And one server quirk, not copied: a purge by a wildcard subject ({@code m.*}, {@code >}, a
+     * {@code keep} without subject, a rollup of the stream) that removes exactly one message goes
+     * down the store's single-removal path, which decrements {@code num_pending} only of the
+     * consumers whose filters match the purge's subject taken literally; a consumer filtered on
+     * {@code m.0} then reports one pending message too many until something makes it recount
+     * (2.15.1, seed 6: purge {"filter":"m.*","seq":9} removing 8, an m.0, left the work queue's E at
+     * pending 1 with no m.0 in the stream). Such a draw becomes a purge of everything.
      */
     private static String purge(Random random, JetStartStream rt) throws InterruptedException {
+        String drawn = drawPurge(random, rt);
+        return removesOneByWildcard(rt, drawn) ? "purge {}" : drawn;
+    }
+
+    /** Whether {@code drawn} is a purge by a wildcard subject (see {@link #purge}) that would remove exactly one message. */
+    private static boolean removesOneByWildcard(JetStartStream rt, String drawn) throws InterruptedException {
+        if (drawn.startsWith("rollup ")) {
+            // A rollup of the stream removes every message before it; by subject it purges a literal subject.
+            return drawn.startsWith("rollup all") && rt.info().messages() == 1;
+        }
+        com.fasterxml.jackson.databind.JsonNode q;
+        try {
+            q = Json.mapper().readTree(drawn.substring("purge ".length()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String subject = q.path("filter").asText("");
+        long keep = q.path("keep").asLong(0);
+        long below = q.path("seq").asLong(0);
+        boolean wildcard = subject.contains("*") || subject.contains(">") || (subject.isEmpty() && keep > 0);
+        if (!wildcard || (subject.isEmpty() || subject.equals(">")) && keep == 0) {
+            // Without keep, no subject and '>' purge everything or compact: the store reports a batch.
+            return false;
+        }
+        long matching = 0;
+        StreamView v = rt.info();
+        for (long seq = v.firstSeq(); v.messages() > 0 && seq <= v.lastSeq() && (below == 0 || seq < below); seq++) {
+            Optional<io.jetstart.core.store.StoredMessage> m = rt.get(seq);
+            if (m.isPresent() && (subject.isEmpty() || new io.jetstart.core.store.SubjectFilter(List.of(subject)).matches(m.get().subject()))) {
+                matching++;
+            }
+        }
+        return (keep > 0 ? matching - keep : matching) == 1;
+    }
+
+    private static String drawPurge(Random random, JetStartStream rt) throws InterruptedException {
         StreamView v = rt.info();
         long first = v.firstSeq();
         long last = v.lastSeq();
