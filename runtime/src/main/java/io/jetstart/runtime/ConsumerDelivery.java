@@ -141,8 +141,13 @@ final class ConsumerDelivery {
 
     // ---- delivery ------------------------------------------------------------------------------
 
-    /** getNextMsg + deliverMsg; null when nothing can be delivered now. */
-    ConsumedMessage deliverNext(long bytesLeft, long now) throws InterruptedException {
+    /**
+     * getNextMsg + deliverMsg; null when nothing can be delivered now. Without {@code lookedFor} the
+     * request is one nats-server answers without looking for a message (a no-wait request with
+     * nothing pending, {@link PullConsumer#fetch}): the end of the stream then leaves the next
+     * sequence where it is.
+     */
+    ConsumedMessage deliverNext(long bytesLeft, long now, boolean lookedFor) throws InterruptedException {
         while (!rdq.isEmpty()) {
             long seq = rdq.takeFirst();
             long count = count(rdc, seq) + 1;
@@ -204,7 +209,7 @@ final class ConsumerDelivery {
                 : nextFrom(v, Math.max(start, v.firstSeq()));
         if (m.isEmpty()) {
             // LoadNextMsg's EOF answers the stream's last sequence; the consumer skips to it.
-            if (v.lastSeq() >= sseq) {
+            if (lookedFor && v.lastSeq() >= sseq) {
                 sseq = v.lastSeq() + 1;
             }
             return null;
@@ -434,6 +439,135 @@ final class ConsumerDelivery {
         dirty = true;
     }
 
+    // ---- a purge of the stream ------------------------------------------------------------------
+
+    /**
+     * A purge of the stream, as nats-server 2.14+ applies it to this consumer. First what its store
+     * reports while it purges ({@code storeUpdates}): removals reported as a batch drop every
+     * consumer's redelivery counts below the stream's new first sequence; a single removal
+     * ({@code decStreamPending}) drops the count of that message, or, when it is pending here,
+     * terminates it (after the rest: the server does it on another goroutine). Then
+     * {@code purgeLocked}'s choice: a purge of every subject moves every consumer to the stream's
+     * first sequence; a purge by subject moves a consumer whose filters it covers (one of them equal
+     * to or inside it) to the first message left on that subject, or past the last when none is
+     * left, and a consumer whose filters are wider (none, or one it falls inside of) to the stream's
+     * first sequence, checking its pending messages are still there; other consumers are not told.
+     */
+    void purged(StreamPurge p) {
+        if (p.batch()) {
+            removeRedeliveredBelow(p.firstSeq());
+        }
+        String subject = p.subject();
+        PendingMessage single = null;
+        if (p.single() > 0 && filter.matches(subject.isEmpty() ? ">" : subject)) {
+            single = pending.get(p.single());
+            if (single == null && rdc.remove(p.single()) != null) {
+                fileState.removeRedelivered(p.single());
+                dirty = true;
+            }
+        }
+        if (subject.isEmpty()) {
+            purge(p.firstSeq(), p.lastSeq(), false);
+        } else if (filtersInside(subject)) {
+            purge(p.subjectFirst(), p.lastSeq(), false);
+        } else if (filterMatches(subject)) {
+            purge(p.firstSeq(), p.lastSeq(), true);
+        }
+        if (single != null) {
+            processAck(p.single(), single.dseq, false);
+        }
+    }
+
+    /** isEqualOrSubsetMatch: one of the filters is {@code subject} or inside it (an unfiltered consumer: no). */
+    private boolean filtersInside(String subject) {
+        for (String f : s.filters()) {
+            if (ConsumerDefinitions.subsetMatch(f, subject)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** isFilteredMatch: no filter, or {@code subject} inside one of them. */
+    private boolean filterMatches(String subject) {
+        if (s.filters().isEmpty()) {
+            return true;
+        }
+        for (String f : s.filters()) {
+            if (ConsumerDefinitions.subsetMatch(subject, f)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * consumer.purge: the next sequence and the ack floor move up to {@code start} (never back),
+     * the pending messages below it leave (with their redelivery counts; the ack floor's consumer
+     * sequence takes the highest of theirs), and with {@code wider} those no longer in the stream
+     * too; with nothing left pending the floors are the delivered ones and every redelivery count
+     * goes; then the store takes this state, as the server's writeStoreState does.
+     */
+    private void purge(long start, long lastSeq, boolean wider) {
+        if (start == 0 && !wider) {
+            // Nothing left on the subject: the consumer is past all of it.
+            start = lastSeq + 1;
+        }
+        if (sseq < start) {
+            sseq = start;
+        }
+        if (asflr < start) {
+            asflr = start - 1;
+            StreamView v = wider ? stream.view() : null;
+            // In sequence order (the server walks its map in no set order; with ack all only the
+            // highest moves its store's floor, and a walk upwards moves it the same way).
+            for (long seq : pending.keys()) {
+                PendingMessage p = pending.get(seq);
+                if (seq <= asflr || (wider && !isLive(v, seq))) {
+                    if (p.dseq > adflr) {
+                        adflr = p.dseq;
+                        if (adflr > dseq) {
+                            dseq = adflr;
+                        }
+                    }
+                    pending.remove(seq);
+                    rdc.remove(seq);
+                    // 2.15.1 (and 2.12.15, 2.14.5; not 2.10.27) also tell the store of each, as an ack: its floor can then be
+                    // ahead of the consumer's, and the Update below is refused (an ack-all
+                    // consumer's store reports ack floor 4/10 where the consumer has 4/8: seed 4).
+                    updateAcks(p.dseq, seq);
+                }
+            }
+        }
+        if (pending.isEmpty()) {
+            rdc.clear();
+            adflr = dseq - 1;
+            asflr = sseq - 1;
+        }
+        rdq.removeBelow(sseq);
+        fileState.update(new SequencePair(dseq - 1, sseq - 1), new SequencePair(adflr, asflr), pending, rdc);
+        dirty = true;
+        wake.run();
+    }
+
+    private static boolean isLive(StreamView v, long seq) {
+        StreamView.Block b = v.messages() == 0 || seq < v.firstSeq() || seq > v.lastSeq() ? null : v.blockFor(seq);
+        return b != null && b.isLive(seq);
+    }
+
+    /** removeRedeliveredBelow, the consumer's counts and its store's. */
+    private void removeRedeliveredBelow(long seq) {
+        for (long q : rdc.keys()) {
+            if (q < seq) {
+                rdc.remove(q);
+                rdq.remove(q);
+            }
+        }
+        if (fileState.removeRedeliveredBelow(seq)) {
+            dirty = true;
+        }
+    }
+
     // ---- the ack-wait timer ----------------------------------------------------------------------
 
     /** checkPending when its timer is due at {@code now}; returns when it is due next (Long.MAX_VALUE: stopped). */
@@ -548,6 +682,11 @@ final class ConsumerDelivery {
     /** num_pending: what the skip list has left (last_per_subject), else the matching messages from sseq on. */
     long numPending() throws InterruptedException {
         return lss != null ? lss.length - lssAt : NumPending.count(stream, filter, sseq);
+    }
+
+    /** Whether redeliveries are queued (the server's {@code len(o.rdq)}). */
+    boolean redeliveriesQueued() {
+        return !rdq.isEmpty();
     }
 
     /** num_ack_pending. */

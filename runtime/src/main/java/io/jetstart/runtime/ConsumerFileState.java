@@ -158,6 +158,45 @@ final class ConsumerFileState {
         consumerRedelivered.forEach(redelivered::put);
     }
 
+    /**
+     * consumerFileStore.Update, as a purge calls it: the consumer's state replaces this one unless
+     * it is inconsistent (an ack floor above delivered, a pending message outside them) or older
+     * (delivered consumer sequence or ack floor stream sequence below this one's); true when taken.
+     */
+    boolean update(SequencePair delivered, SequencePair ackFloor, SequenceMap<PendingMessage> consumerPending,
+                   SequenceMap<Long> consumerRedelivered) {
+        if (ackFloor.consumerSeq() > delivered.consumerSeq() || ackFloor.streamSeq() > delivered.streamSeq()) {
+            return false;
+        }
+        for (long k : consumerPending.keys()) {
+            if (k <= ackFloor.streamSeq() || k > delivered.streamSeq()) {
+                return false;
+            }
+        }
+        if (delivered.consumerSeq() < delC || ackFloor.streamSeq() < ackS) {
+            return false;
+        }
+        take(delivered, ackFloor, consumerPending, consumerRedelivered);
+        return true;
+    }
+
+    /** RemoveRedeliveredBelow: the redelivery counts below {@code seq} go; true when any did. */
+    boolean removeRedeliveredBelow(long seq) {
+        boolean removed = false;
+        for (long k : redelivered.keys()) {
+            if (k < seq) {
+                redelivered.remove(k);
+                removed = true;
+            }
+        }
+        return removed;
+    }
+
+    /** The redelivery count of {@code seq} goes (UpdateAcks with no delivered sequence). */
+    void removeRedelivered(long seq) {
+        redelivered.remove(seq);
+    }
+
     /** The pending entries, for the consumer to take as its own after a restore (copies). */
     void copyPendingTo(SequenceMap<PendingMessage> to) {
         // Loops, not forEach(lambda): run at every consumer's restore, on the way of the first

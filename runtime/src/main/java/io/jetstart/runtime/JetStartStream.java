@@ -46,6 +46,27 @@ public final class JetStartStream {
         if (writer != null && config.retention() == StreamConfig.Retention.INTEREST) {
             writer.interest(consumers::interested);
         }
+        if (writer != null) {
+            writer.purgeListener(new PurgeToConsumers(consumers));
+        }
+    }
+
+    /**
+     * A purge's news to the stream's consumers (nats-server's {@code purgeLocked} calls each
+     * consumer's {@code purge}). A named class, not {@code consumers::purged}: made at every
+     * writable stream's hand-over, where a fresh JVM would spin a method reference's class.
+     */
+    private static final class PurgeToConsumers implements java.util.function.Consumer<StreamPurge> {
+        private final StreamConsumers consumers;
+
+        PurgeToConsumers(StreamConsumers consumers) {
+            this.consumers = consumers;
+        }
+
+        @Override
+        public void accept(StreamPurge purge) {
+            consumers.purged(purge);
+        }
     }
 
     /** A consumer of this stream has state to write or a timer to run: its housekeeper must look soon. */

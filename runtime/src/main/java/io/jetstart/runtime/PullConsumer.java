@@ -133,6 +133,12 @@ public final class PullConsumer {
             checkUsable();
             d.touch(now());
             waiting++;
+            // nats-server answers a no-wait request with nothing pending and no redelivery queued
+            // 404 at once (processNextMsgRequest), without getNextMsg, so its next sequence stays
+            // where it was; a look that reached the end of the stream moved ours past the last, which
+            // a purge then wrote into delivered (ConsumerModelIT, seeds 2 and 3 on a work queue). Such a
+            // request finds nothing here either: its first look leaves the sequence alone.
+            boolean firstLookOnly = expires.toNanos() <= 0 && !d.redeliveriesQueued();
             try {
                 while (true) {
                     // One time for the messages one pass delivers: nats-server serves a pull request's
@@ -140,7 +146,7 @@ public final class PullConsumer {
                     // redelivered in sequence order; reads here take longer, and must not split them.
                     long passTime = now();
                     while (out.size() < batch) {
-                        ConsumedMessage m = d.deliverNext(bytesLeft, passTime);
+                        ConsumedMessage m = d.deliverNext(bytesLeft, passTime, !(firstLookOnly && out.isEmpty()));
                         if (m == null) {
                             break;
                         }
@@ -371,6 +377,22 @@ public final class PullConsumer {
     }
 
 
+
+    /**
+     * The stream was purged ({@link ConsumerDelivery#purged}); called by the stream's writer once
+     * the purge is published. The state changed is written to {@code o.dat} at the next tick, and
+     * acks a purge's single removal terminated are handed on then too (never from the writer's thread).
+     */
+    void purged(StreamPurge purge) {
+        lock.lock();
+        try {
+            if (!deleted) {
+                d.purged(purge);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
 
     long nextDue() {
         return nextDue;

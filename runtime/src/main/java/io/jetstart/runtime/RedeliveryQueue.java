@@ -66,6 +66,15 @@ final class RedeliveryQueue {
         queued.removeIf(x -> x <= seq);
     }
 
+    /** Removes every sequence below {@code seq}, the others kept in their order (a purge moved the consumer to it). */
+    void removeBelow(long seq) {
+        if (queued.isEmpty()) {
+            return;
+        }
+        order.removeIf(x -> x < seq);
+        queued.removeIf(x -> x < seq);
+    }
+
     void clear() {
         order.clear();
         queued.clear();

@@ -411,6 +411,19 @@ final class StreamConsumers {
         return false;
     }
 
+    /**
+     * A purge of the stream, told by its writer (on its thread) once the purge is published: each
+     * served consumer moves as nats-server's {@code consumer.purge} moves it ({@link PullConsumer#purged}).
+     * Consumers only reported (push consumers) are left as they are, their files never written.
+     */
+    void purged(StreamPurge purge) {
+        for (PullConsumer c : served.values()) {
+            c.purged(purge);
+        }
+        // Their moved state is due in o.dat: the housekeeper must not sleep through it.
+        stream.consumerChanged();
+    }
+
     void signalAll() {
         for (PullConsumer c : served.values()) {
             c.signal();

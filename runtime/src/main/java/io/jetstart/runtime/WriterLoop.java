@@ -147,6 +147,10 @@ final class WriterLoop {
     private volatile StreamView view;
     private volatile IOException failure;
     private volatile java.util.function.Predicate<String> interest;
+    /** Hears each purge once its batch is published (the stream's consumers); null: nobody to tell. */
+    private volatile java.util.function.Consumer<StreamPurge> purgeListener;
+    /** The purges of the batch under way, told to {@link #purgeListener} once its view is published. */
+    private final List<StreamPurge> purges = new ArrayList<>();
     /**
      * Test seam: runs in {@link #submit} between the look at {@code accepting} and the offer, the
      * window a close can fall into (WriterCloseRaceTest parks a publisher there). Null in service.
@@ -537,6 +541,7 @@ final class WriterLoop {
                 failOn(e);
             }
         }
+        tellPurges();
         takeCheckpoints();
         long batchBytes = Math.max(0, state.bytes() - bytesBefore);
         if (publishes > 0 && failure == null) {
@@ -701,9 +706,21 @@ final class WriterLoop {
             String subject = p.subject();
             SubjectFilter asFilter = subject.indexOf('*') >= 0 || subject.indexOf('>') >= 0 ? new SubjectFilter(List.of(subject)) : null;
             try {
-                state.remove((q, qts, qs, qrl) -> q >= seq ? StreamStore.Decision.STOP
-                        : all || (asFilter == null ? qs.equals(subject) : asFilter.matches(qs))
-                        ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, this::tombstone);
+                long[] lowest = {0};
+                long removed = state.remove((q, qts, qs, qrl) -> {
+                    if (q >= seq) {
+                        return StreamStore.Decision.STOP;
+                    }
+                    if (all || (asFilter == null ? qs.equals(subject) : asFilter.matches(qs))) {
+                        if (lowest[0] == 0) {
+                            lowest[0] = q;
+                        }
+                        return StreamStore.Decision.REMOVE;
+                    }
+                    return StreamStore.Decision.KEEP;
+                }, this::tombstone);
+                // The server's rollup is a purge keeping 1, by subject or of the stream: both by subject in its store.
+                purged(all ? "" : subject, true, removed, lowest[0], all ? 0 : seq);
             } catch (StoreException | InterruptedException e) {
                 throw new IOException("cannot roll up: " + e.getMessage(), e);
             }
@@ -949,6 +966,8 @@ final class WriterLoop {
                     });
                 }
                 if (r.keep() >= matching[0]) {
+                    // Nothing removed, and the consumers are told all the same (the server's purgeLocked).
+                    purged(r.subject() == null ? "" : r.subject(), true, 0, 0, -1);
                     hold(p.done(), 0L);
                     return;
                 }
@@ -957,6 +976,7 @@ final class WriterLoop {
         }
         long limit = skip;
         long[] taken = {0};
+        long[] lowest = {0};
         long removed = state.remove((seq, ts, subject, rl) -> {
             if (seq >= below || (limit > 0 && taken[0] >= limit)) {
                 return StreamStore.Decision.STOP;
@@ -964,7 +984,9 @@ final class WriterLoop {
             if (!filter.matches(subject)) {
                 return StreamStore.Decision.KEEP;
             }
-            taken[0]++;
+            if (taken[0]++ == 0) {
+                lowest[0] = seq;
+            }
             return StreamStore.Decision.REMOVE;
         }, this::tombstone);
         if (all && r.upToSeq() > state.lastSeq() + 1) {
@@ -974,7 +996,68 @@ final class WriterLoop {
             // it removed nothing: a stream that never held a message then reports first 1, last 0.
             state.purgedAll();
         }
+        // The server's PurgeEx purges all or compacts for no subject (or '>') without keep, else by subject.
+        purged(r.subject() == null ? "" : r.subject(), !all || r.keep() > 0, removed, lowest[0], -1);
         hold(p.done(), removed);
+    }
+
+    /**
+     * Keeps what a purge tells the stream's consumers ({@link StreamPurge}), for {@link #tellPurges}:
+     * the first live message on {@code subject} is {@code subjectFirst} when the caller knows it
+     * (a rollup: its own message), else looked for (-1).
+     */
+    private void purged(String subject, boolean bySubject, long removed, long lowest, long subjectFirst)
+            throws StoreException, InterruptedException {
+        if (purgeListener == null) {
+            return;
+        }
+        long first = state.messages() == 0 ? state.lastSeq() + 1 : state.firstSeq();
+        long found = 0;
+        if (!subject.isEmpty()) {
+            found = subjectFirst;
+            if (found < 0) {
+                SubjectFilter f = new SubjectFilter(List.of(subject));
+                long[] at = {0};
+                state.forEachLive(first, (seq, ts, s, buf, ho, hl, po, pl, rl) -> {
+                    if (f.matches(s)) {
+                        at[0] = seq;
+                        return false;
+                    }
+                    return true;
+                });
+                found = at[0];
+            }
+        }
+        purges.add(new StreamPurge(subject, first, state.lastSeq(), found, bySubject ? removed > 1 : removed > 0,
+                bySubject && removed == 1 ? lowest : 0));
+    }
+
+    /**
+     * Tells the stream's consumers of this batch's purges, after its view is published (a consumer
+     * told reads the stream as purged) and before its operations complete (a purge returns with its
+     * consumers moved, as the server's does). Consumers only take their own locks here, none of
+     * which is held around a wait for this writer.
+     */
+    private void tellPurges() {
+        if (purges.isEmpty()) {
+            return;
+        }
+        java.util.function.Consumer<StreamPurge> l = purgeListener;
+        if (failure == null && l != null) {
+            for (StreamPurge p : purges) {
+                try {
+                    l.accept(p);
+                } catch (RuntimeException e) {
+                    // A consumer's bug must not stop the stream's writer; the purge itself is done.
+                }
+            }
+        }
+        purges.clear();
+    }
+
+    /** Set for a writable stream: hears each purge ({@link StreamPurge}) once its batch is published. */
+    void purgeListener(java.util.function.Consumer<StreamPurge> listener) {
+        this.purgeListener = listener;
     }
 
     /**
