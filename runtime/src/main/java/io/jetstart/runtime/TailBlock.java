@@ -45,11 +45,8 @@ final class TailBlock implements AutoCloseable {
     private int length;
     private int written;
     private int synced;
-    /** What the block's records are, for {@link #rebuildFloor}; false until known (an adopted block is scanned once). */
-    private boolean recordsKnown;
-    private boolean hasMessage;
-    private boolean hasErased;
-    private long minTombstone = Long.MAX_VALUE;
+    /** What the block's records are, for {@link #rebuildFloor}; null until known (an adopted block is read once). */
+    private io.jetstart.core.store.RebuildFloor.Tally records;
 
     private TailBlock(long index, Path file, FileChannel ch, String stream, HashChoice hashes, BlockKeystream keystream, byte[] buf,
                       int length) {
@@ -65,7 +62,7 @@ final class TailBlock implements AutoCloseable {
         this.length = length;
         this.written = length;
         this.synced = length;
-        this.recordsKnown = length == 0;
+        this.records = length == 0 ? new io.jetstart.core.store.RebuildFloor.Tally() : null;
     }
 
     /**
@@ -74,20 +71,10 @@ final class TailBlock implements AutoCloseable {
      * records are read once, from memory).
      */
     long rebuildFloor() {
-        if (!recordsKnown) {
-            io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(buf, length);
-            while (c.next()) {
-                if (c.isMessage()) {
-                    hasMessage = true;
-                } else if (c.isTombstone()) {
-                    minTombstone = Math.min(minTombstone, c.seq());
-                } else {
-                    hasErased = true;
-                }
-            }
-            recordsKnown = true;
+        if (records == null) {
+            records = new io.jetstart.core.store.RebuildFloor.Tally().read(buf, length);
         }
-        return io.jetstart.core.store.RebuildFloor.of(hasMessage, hasErased, minTombstone);
+        return records.floor();
     }
 
     /** Whether the block's only record is a tombstone for {@code seq} (what a rebuild starts at {@code seq + 1}). */
@@ -175,7 +162,9 @@ final class TailBlock implements AutoCloseable {
         ensure(rl);
         Records.writeMessage(buf, length, hash(), seq, ts, subject, headers.length == 0 ? null : headers, payload);
         length += rl;
-        hasMessage = true;
+        if (records != null) {
+            records.message();
+        }
         return rl;
     }
 
@@ -186,7 +175,9 @@ final class TailBlock implements AutoCloseable {
         ensure(Records.EMPTY_RECORD_LENGTH);
         System.arraycopy(w.array(), 0, buf, length, Records.EMPTY_RECORD_LENGTH);
         length += Records.EMPTY_RECORD_LENGTH;
-        minTombstone = Math.min(minTombstone, seq);
+        if (records != null) {
+            records.tombstone(seq);
+        }
     }
 
     private void ensure(int extra) {
@@ -238,10 +229,7 @@ final class TailBlock implements AutoCloseable {
      */
     void replaceFileAtomically() throws IOException {
         // An erased record is no longer a message: what the records are is read again when asked.
-        recordsKnown = false;
-        hasMessage = false;
-        hasErased = false;
-        minTombstone = Long.MAX_VALUE;
+        records = null;
         flush();
         SecureErase.replace(file, Arrays.copyOf(buf, length));
         FileChannel old = ch;

@@ -39,22 +39,50 @@ public final class RebuildFloor {
 
     /** The floor of the plaintext block {@code buf[0, len)}. */
     public static long of(byte[] buf, int len) {
-        RecordCursor c = new RecordCursor().wrap(buf, len);
-        boolean messages = false;
-        boolean erased = false;
-        long min = Long.MAX_VALUE;
-        while (c.next()) {
-            if (c.isMessage()) {
-                messages = true;
-            } else if (c.isTombstone()) {
-                min = Math.min(min, c.seq());
-            } else {
-                erased = true;
+        return new Tally().read(buf, len).floor();
+    }
+
+    /**
+     * What a block's records are, for its floor: read from its bytes, or kept as a writer lays
+     * records out (its tail block, whose floor is asked after each removal).
+     */
+    public static final class Tally {
+        private boolean messages;
+        private boolean erased;
+        private boolean unreadable;
+        private long minTombstone = Long.MAX_VALUE;
+
+        /** A message record was laid out. */
+        public void message() {
+            messages = true;
+        }
+
+        /** A tombstone for {@code seq} was laid out. */
+        public void tombstone(long seq) {
+            minTombstone = Math.min(minTombstone, seq);
+        }
+
+        /** Adds the records of the plaintext {@code buf[0, len)}; a record that does not parse makes the floor unknown. */
+        public Tally read(byte[] buf, int len) {
+            RecordCursor c = new RecordCursor().wrap(buf, len);
+            while (c.next()) {
+                if (c.isMessage()) {
+                    messages = true;
+                } else if (c.isTombstone()) {
+                    minTombstone = Math.min(minTombstone, c.seq());
+                } else {
+                    erased = true;
+                }
             }
+            unreadable |= c.problem() != null;
+            return this;
         }
-        if (c.problem() != null) {
-            return messages ? NONE : UNKNOWN;
+
+        public long floor() {
+            if (unreadable) {
+                return messages ? NONE : UNKNOWN;
+            }
+            return of(messages, erased, minTombstone);
         }
-        return of(messages, erased, min);
     }
 }
