@@ -465,7 +465,7 @@ class ConsumerModelIT {
      * asynchronously (num_pending can lag a publish by a moment), so it is asked again for up to
      * 500 ms while it differs from the runtime's (which answers synchronously).
      */
-    private static String settled(Answer server, String runtime) throws Exception {
+    static String settled(Answer server, String runtime) throws Exception {
         String s = server.get();
         for (int i = 0; i < 10 && !s.equals(runtime); i++) {
             Thread.sleep(50);

@@ -222,7 +222,7 @@ class ConsumerPurgeIT {
                 for (String c : sc.consumers().keySet()) {
                     String runtimeInfo = runtimeInfo(rt.consumerInfo(c));
                     ServerPull pull = new ServerPull(client.connection(), "M", c);
-                    String serverInfo = settled(() -> serverInfo(pull), runtimeInfo);
+                    String serverInfo = ConsumerModelIT.settled(() -> serverInfo(pull), runtimeInfo);
                     System.out.println("[it] " + context + " info " + c + ": server " + serverInfo
                             + (serverInfo.equals(runtimeInfo) ? "" : " | runtime " + runtimeInfo));
                     compare(differences, context + " info " + c, serverInfo, runtimeInfo);
@@ -305,19 +305,6 @@ class ConsumerPurgeIT {
                 + " ack pending " + s.numAckPending() + " redelivered " + s.numRedelivered() + " pending " + s.numPending();
     }
 
-    interface Answer {
-        String get() throws Exception;
-    }
-
-    /** The server's answer once it has caught up (it tells consumers of new messages asynchronously). */
-    private static String settled(Answer server, String runtime) throws Exception {
-        String s = server.get();
-        for (int i = 0; i < 10 && !s.equals(runtime); i++) {
-            Thread.sleep(50);
-            s = server.get();
-        }
-        return s;
-    }
 
     private static void compare(List<String> differences, String what, String server, String runtime) {
         if (!server.equals(runtime)) {
