@@ -10,7 +10,7 @@ import io.jetstart.core.store.StreamMutator;
 import io.jetstart.core.store.StreamOpener;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.jctools.queues.varhandle.MpscVarHandleArrayQueue;
+import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
 
 /**
  * Loads, on a thread of its own from the store's open, the classes a stream needs between its
@@ -124,7 +124,7 @@ final class ServePathWarmUp {
         // what it refers to). Listed here, not in a static field: the class literals are resolved
         // on this thread, not on the opening one.
         List<Class<?>> classes = List.of(MetaFiles.class, StreamOpener.class, IndexDbCodec.class, StreamMutator.class,
-                MessageReader.class, StreamReads.class, BlockScanner.class, TailBlock.class, BlockReclaimer.class, MpscVarHandleArrayQueue.class,
+                MessageReader.class, StreamReads.class, BlockScanner.class, TailBlock.class, BlockReclaimer.class, MpscChunkedVarHandleArrayQueue.class,
                 WriterLoop.class, JetStartStream.class, StreamConsumers.class, StreamRules.class, DuplicateWindow.class,
                 PublishAck.class);
         for (Class<?> c : classes) {
