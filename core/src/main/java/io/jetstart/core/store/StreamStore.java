@@ -522,7 +522,7 @@ public final class StreamStore {
 
     /**
      * {@link RebuildFloor} of block file {@code index} of {@code msgs/} (one the state may not hold),
-     * read whole through the gate, decrypted and decompressed; {@link RebuildFloor#UNKNOWN} when it
+     * read whole through the gate by {@link FileBlockSource}; {@link RebuildFloor#UNKNOWN} when it
      * cannot be read.
      */
     long rebuildFloor(long index) throws InterruptedException {
@@ -533,19 +533,14 @@ public final class StreamStore {
                 return RebuildFloor.of(inMemory, length[0]);
             }
         }
-        Path file = BlockFiles.blockPath(msgsDir, index);
-        BlockBuffers.Lease[] lease = new BlockBuffers.Lease[1];
-        try {
-            int raw = BlockFiles.readRaw(file, ctx.buffers(), lease, ctx.gate());
-            decryptBlock(index, lease[0].array(), raw);
-            BlockFiles.BlockRead read = BlockFiles.decompress(file, lease[0], raw);
-            return RebuildFloor.of(lease[0].array(), read.length());
-        } catch (IOException | StoreException e) {
+        // The file whole, as any block is loaded (decrypted, then decompressed); what the state
+        // says of it does not matter here.
+        StreamView.Block whole = new StreamView.Block(index, BlockFiles.blockPath(msgsDir, index), 0, 0, 0,
+                new io.jetstart.core.format.SequenceSet(), -1);
+        try (BlockBytes bytes = new FileBlockSource(this).load(whole)) {
+            return RebuildFloor.of(bytes.array(), bytes.length());
+        } catch (BlockUnreadableException e) {
             return RebuildFloor.UNKNOWN;
-        } finally {
-            if (lease[0] != null) {
-                lease[0].close();
-            }
         }
     }
 
