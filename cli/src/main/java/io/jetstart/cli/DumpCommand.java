@@ -19,6 +19,7 @@ import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
+import io.jetstart.runtime.StreamSnapshot;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -163,6 +164,7 @@ final class DumpCommand implements Callable<Integer> {
             startStream(g, sd);
         }
         Base64.Encoder b64 = Base64.getEncoder();
+        int[] removedWhileRead = {0};
         try {
             new MessageReader(s).forEach(s.firstSeq(), new MessageReader.Visitor() {
                 @Override
@@ -197,6 +199,10 @@ final class DumpCommand implements Callable<Integer> {
 
                 @Override
                 public void damaged(RecordDamage d) {
+                    if (removedOnPurpose(sd, d)) {
+                        removedWhileRead[0]++;
+                        return;
+                    }
                     Problem p = d.toProblem();
                     problems.add(p);
                     report(err, label, p);
@@ -205,12 +211,36 @@ final class DumpCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+        if (removedWhileRead[0] > 0) {
+            err.println("jetstart: note: " + label + ": " + removedWhileRead[0] + (removedWhileRead[0] == 1 ? " block was" : " blocks were")
+                    + " removed while the stream was dumped (the runtime holding the store removes a block once nothing in it is"
+                    + " live): their messages were removed meanwhile and are not in the dump");
+        }
         if (json) {
             g.writeEndArray();
             writeProblems(g, problems);
             g.writeEndObject();
         }
         return problems.stream().anyMatch(p -> p.severity() != Problem.Severity.WARNING) ? Main.DAMAGED : Main.OK;
+    }
+
+    /**
+     * Whether {@code d} is a block file that was there when the stream was opened and that a runtime
+     * holding the store removed since, once nothing in it was live: not damage, the stream moved on
+     * ({@link StreamSnapshot#removedSince}). Any other unreadable block is reported as before.
+     */
+    private boolean removedOnPurpose(StreamDir sd, RecordDamage d) {
+        if (d.kind() != RecordDamage.Kind.UNREADABLE || d.messages() == 0 || java.nio.file.Files.exists(d.file())) {
+            return false;
+        }
+        try {
+            return StreamSnapshot.removedSince(sd.dir(), sd.account(), sd.name(), input.key(), d.file());
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void report(PrintWriter err, String label, Problem p) {

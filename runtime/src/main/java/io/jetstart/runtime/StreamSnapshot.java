@@ -26,7 +26,10 @@ import java.util.Optional;
 /**
  * A read-only look at one stream as its files are now, without the store lock and without a
  * writer: what {@code jetstart get} uses, beside a runtime that may be writing the store. Reads
- * verify every record's checksum. Nothing is written.
+ * verify every record's checksum. Nothing is written. A block file that a runtime removes after
+ * the snapshot opened (nothing in it was live any more) sends the read to the stream as it is then
+ * ({@link Reopened}), so the answer is the one of a state the stream was in, never a damage report
+ * about a file removed on purpose.
  */
 public final class StreamSnapshot {
     private final StreamView view;
@@ -62,16 +65,101 @@ public final class StreamSnapshot {
         }
         RecordHashSource hashes = RecordHashSource.chosen();
         StoreContext ctx = StoreContext.singleThreaded(hashes).withKey(key);
-        StreamStore store;
+        StreamStore store = openStore(dir, account, name, key, ctx);
+        StreamView view = store.handOver(ctx).view(i -> -1);
+        BlockCache cache = new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1));
+        return new StreamSnapshot(view, new StreamReads(new MessageReader(name, hashes, cache.source(store)),
+                new Reopened(dir, account, name, key, hashes, view)));
+    }
+
+    private static StreamStore openStore(Path dir, String account, String name, StoreKey key, StoreContext ctx)
+            throws IOException, InterruptedException {
         try {
             StreamKeys keys = StreamKeys.load(key, account, dir, DiskGate.unbounded());
-            store = StreamOpener.open(account, name, dir, MetaFiles.readStream(dir, DiskGate.unbounded(), keys).config(), ctx);
+            return StreamOpener.open(account, name, dir, MetaFiles.readStream(dir, DiskGate.unbounded(), keys).config(), ctx);
         } catch (MetaException | StoreException | DecryptionException e) {
             throw new IOException(account + " > " + name + ": " + e.getMessage(), e);
         }
-        StreamView view = store.handOver(ctx).view(i -> -1);
-        return new StreamSnapshot(view, new StreamReads(new MessageReader(name, hashes,
-                new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1)).source(store))));
+    }
+
+    /**
+     * The stream as its files are now, for a read that met a block file gone since the snapshot
+     * was opened ({@link StreamReads}: a runtime beside us removed a block once nothing in it was
+     * live, so the read is done again on this newer state). The reads go on through the first
+     * store's block source: it reads any block by its file and its own key file. A stream that does
+     * not open again, or opens reporting damage or lost messages (a block file deleted under live
+ * messages), gives the last view it had, and the read reports the damage it met.
+     */
+    private static final class Reopened implements java.util.function.Supplier<StreamView> {
+        private final Path dir;
+        private final String account;
+        private final String name;
+        private final StoreKey key;
+        private final RecordHashSource hashes;
+        private StreamView last;
+
+        Reopened(Path dir, String account, String name, StoreKey key, RecordHashSource hashes, StreamView first) {
+            this.dir = dir;
+            this.account = account;
+            this.name = name;
+            this.key = key;
+            this.hashes = hashes;
+            this.last = first;
+        }
+
+        @Override
+        public StreamView get() {
+            try {
+                StreamView now = openWhole(dir, account, name, key, hashes);
+                if (now != null) {
+                    last = now;
+                }
+            } catch (IOException e) {
+                // The damage the read met stands (the last view is the one it was read on or older).
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return last;
+        }
+    }
+
+    /**
+     * The stream's view as its files are now, or null when recovery reports damage or lost messages
+     * in it: a block file removed on purpose leaves a stream recovery finds whole; one deleted under
+     * the stream's live messages does not.
+     */
+    private static StreamView openWhole(Path dir, String account, String name, StoreKey key, RecordHashSource hashes)
+            throws IOException, InterruptedException {
+        StoreContext ctx = StoreContext.singleThreaded(hashes).withKey(key);
+        StreamStore again = openStore(dir, account, name, key, ctx);
+        if (again.state().lost().msgs().length > 0
+                || again.problems().stream().anyMatch(p -> p.severity() != io.jetstart.core.store.Problem.Severity.WARNING)) {
+            return null;
+        }
+        return again.handOver(ctx).view(i -> -1);
+    }
+
+    /**
+     * Whether block file {@code file} of {@code account > name} (its directory {@code streamDir}), read a moment ago and gone now, was
+     * removed on purpose: the stream opened again now is whole and holds no live message in it (a
+     * runtime holding the store removed the block once nothing in it was live). What {@code jetstart
+     * dump} asks before it reports a block it cannot read.
+     */
+    public static boolean removedSince(Path streamDir, String account, String name, StoreKey key, Path file)
+            throws IOException, InterruptedException {
+        if (Files.exists(file)) {
+            return false;
+        }
+        StreamView now = openWhole(streamDir, account, name, key, RecordHashSource.chosen());
+        if (now == null) {
+            return false;
+        }
+        for (StreamView.Block b : now.blocks()) {
+            if (b.messages() > 0 && file.equals(b.file())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public StreamView info() {
