@@ -61,22 +61,19 @@ final class EmptiedMiddleBlocks {
      * @param tailIndex the tail's index (part of what decides, for the memo)
      */
     Plan plan(StreamMutator state, long[] strays, long copyRoom, long tailIndex) throws InterruptedException {
-        if (!state.hasEmptiedMiddleBlock()) {
+        int emptied = state.emptiedMiddleBlocks();
+        if (emptied == 0) {
+            return Plan.NONE;
+        }
+        long[] key = {state.blockCount(), emptied, state.firstBlockIndex(), tailIndex, copyRoom > 0 ? 1 : 0, strays.length};
+        if (Arrays.equals(key, blockedAt)) {
+            // Nothing that decides changed since a pass found nothing to remove: no block list
+            // made, no block read (a block kept for good, say one that does not parse, costs a
+            // count of the blocks per batch).
             return Plan.NONE;
         }
         List<StreamMutator.BlockSpan> spans = state.blocks();
         int n = spans.size();
-        int emptied = 0;
-        for (int j = 1; j < n - 1; j++) {
-            if (spans.get(j).messages() == 0) {
-                emptied++;
-            }
-        }
-        long[] key = {n, emptied, spans.getFirst().index(), tailIndex, copyRoom > 0 ? 1 : 0, strays.length};
-        if (Arrays.equals(key, blockedAt)) {
-            // Nothing that decides changed since a pass found nothing to remove.
-            return Plan.NONE;
-        }
         long lowestStray = strays.length > 0 ? strays[0] : Long.MAX_VALUE;
         // The earlier blocks that stay, as ranges of sequences their records may have (ascending).
         long[] keptFrom = new long[n];

@@ -1393,7 +1393,7 @@ final class WriterLoop {
      * @return true when blocks went
      */
     private boolean reclaimMiddleBlocks() throws IOException, InterruptedException {
-        if (!state.hasEmptiedMiddleBlock()) {
+        if (state.emptiedMiddleBlocks() == 0) {
             return false;
         }
         // Copies only into a tail that holds a message record: never a block of tombstones only.

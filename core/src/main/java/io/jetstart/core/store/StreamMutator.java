@@ -313,17 +313,23 @@ public final class StreamMutator {
     }
 
     /**
-     * Whether a block other than the first and the last holds no live message (a candidate for the
+     * How many blocks other than the first and the last hold no live message (candidates for the
      * writer's removal of emptied middle blocks); no allocation, for each batch.
      */
-    public boolean hasEmptiedMiddleBlock() {
+    public int emptiedMiddleBlocks() {
+        int n = 0;
         for (int i = 1; i < s.blocks.size() - 1; i++) {
             BlockState b = s.blocks.get(i);
             if (b.msgs == 0 && b.file != null) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n;
+    }
+
+    /** How many blocks the stream has, the tail included. */
+    public int blockCount() {
+        return s.blocks.size();
     }
 
     /**
