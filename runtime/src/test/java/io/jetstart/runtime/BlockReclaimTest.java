@@ -202,6 +202,8 @@ class BlockReclaimTest {
                 s.delete(seq);
                 s.publish("d.1", PAYLOAD);
             }
+            // One emptied middle block of 1 KiB waits for more of them, or for a flush.
+            assertThat(blocks(dir, "D")).contains(third.index());
             for (long seq = first.firstSeq(); seq < first.lastSeq(); seq++) {
                 s.delete(seq);
                 s.publish("d.1", PAYLOAD);
