@@ -170,33 +170,41 @@ class RuntimeMiddleReclaimIT {
     /**
      * Copies of a store taken right after publishes whose batch removed middle blocks: sync always,
      * and no {@code index.db} is written after a removal, so each copy is what a kill -9 there leaves.
+     * Two kinds, two copies each: the batch wrote {@code index.db} before removing the blocks (the
+     * one on disk named one of them as its last block; this one names them empty), or it did not
+     * (the one on disk names them with messages and is stale: its last block has grown since).
      */
     private List<Written> killCopies(Path dir) throws Exception {
         Path store = dir.resolve("store");
         Files.createDirectories(store);
         List<Written> out = new ArrayList<>();
+        int[] kinds = new int[2];
         RuntimeOptions opts = RuntimeOptions.defaults().withBlockSize(2048).withSync(SyncPolicy.ALWAYS);
         try (JetStartStore js = JetStart.open(store, opts)) {
             JetStartStream kv = js.createStream("$G", config(KV));
             kv.publish("kv.pinned", bytes(payload("KV", 1)));
+            Path indexDb = kv.info().blocks().getLast().file().getParent().resolve("index.db");
             int files = blockFiles(kv);
-            int drops = 0;
-            for (int i = 2; i <= 2000 && out.size() < 3; i++) {
+            for (int i = 2; i <= 4000 && (kinds[0] < 2 || kinds[1] < 2); i++) {
+                boolean flush = i % 97 == 0;
+                byte[] before = Files.exists(indexDb) ? Files.readAllBytes(indexDb) : new byte[0];
                 kv.publish("kv.k" + (i % 20), bytes(payload("KV", i)));
-                if (i % 97 == 0) {
+                if (flush) {
                     // index.db now names the blocks of the moment, some of which go later.
                     kv.flush();
                 }
                 int now = blockFiles(kv);
                 boolean firstStays = kv.info().blocks().getFirst().index() == 1;
-                if (now < files && firstStays && ++drops % 7 == 0) {
+                int kind = java.util.Arrays.equals(before, Files.exists(indexDb) ? Files.readAllBytes(indexDb) : new byte[0]) ? 1 : 0;
+                if (!flush && now < files && firstStays && kinds[kind] < 2) {
+                    kinds[kind]++;
                     Path copy = StoreFiles.copy(store, dir.resolve("copy" + out.size()));
                     out.add(new Written(copy, Map.of("KV", expected(kv))));
                 }
                 files = now;
             }
         }
-        assertThat(out).hasSize(3);
+        assertThat(kinds).as("copies with index.db written before the removal, and with a stale one").containsExactly(2, 2);
         return out;
     }
 
