@@ -18,7 +18,7 @@ import java.util.Map;
  * that holds any tombstone of a sequence from the stream's first up to its own first message
  * ({@code numPriorTombsLocked}), whether the block that held that message is still there or not.
  * Here a block goes when none of its tombstones names a record an earlier block file that stays
- * may hold ({@link StreamMutator.BlockSpan#mayHoldRecordOf}); blocks are looked at in index order,
+ * may hold (its records lie in [{@link StreamMutator.BlockSpan#recordsFrom}, its last]); blocks are looked at in index order,
  * so one whose tombstones name only blocks that go in the same pass goes too (the files go lowest
  * first: a kill between two leaves the later one, tombstones included). That alone would keep
  * almost everything behind a message that stays: a block kept for its tombstones keeps its own dead

@@ -1406,7 +1406,7 @@ final class WriterLoop {
         if (emptied == 0 || (!flushing && emptied < MIDDLE_PASS_BLOCKS && (long) emptied * blockSize < MIDDLE_PASS_BYTES)) {
             // A pass costs a sync of the tail and of the directory, and now and then an index.db:
             // with small blocks it waits for a few, or for a flush (docs/BENCHMARKS.md, "Removal
-            // of emptied middle blocks": 64 KiB blocks, a pass per emptied block, +29 % wall time).
+            // of emptied middle blocks": 64 KiB blocks, a pass per emptied block, +25 % wall time).
             return false;
         }
         // Copies only into a tail that holds a message record: never a block of tombstones only.

@@ -294,10 +294,6 @@ public final class StreamMutator {
      * for the others it is the last of the block before + 1, or 0 for the first).
      */
     public record BlockSpan(long index, long messages, long firstSeq, long lastSeq, long recordsFrom) {
-        /** Whether the file may hold the record of {@code seq}. */
-        public boolean mayHoldRecordOf(long seq) {
-            return seq >= recordsFrom && seq <= lastSeq;
-        }
     }
 
     /** The stream's blocks, in index order (the last is the writer's tail). */
