@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
@@ -233,11 +234,22 @@ class RuntimeMiddleReclaimIT {
                     differences.add(name + ": " + binary + " num_deleted " + deleted + ", runtime " + expectDeleted);
                 }
                 for (Map.Entry<Long, String> m : x.live().entrySet()) {
-                    String served = api.message(name, m.getKey())
+                    Optional<JsonNode> got = api.message(name, m.getKey());
+                    String served = got
                             .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
                             .orElse("(not found)");
                     if (!served.equals(m.getValue())) {
                         differences.add(name + " " + m.getKey() + ": runtime '" + m.getValue() + "', " + binary + " '" + served + "'");
+                    }
+                    if (got.isPresent() && name.equals("KV")) {
+                        // History 1: each key's one message is its last; the server finds it from
+                        // the subject's first and last block in index.db, which gaps must not break.
+                        String subject = got.get().path("subject").asText();
+                        long last = api.request("$JS.API.STREAM.MSG.GET." + name,
+                                Json.mapper().createObjectNode().put("last_by_subj", subject)).path("message").path("seq").asLong();
+                        if (last != m.getKey()) {
+                            differences.add(name + " last on " + subject + ": runtime " + m.getKey() + ", " + binary + " " + last);
+                        }
                     }
                 }
                 for (long seq = x.firstSeq(); seq <= x.lastSeq(); seq++) {
