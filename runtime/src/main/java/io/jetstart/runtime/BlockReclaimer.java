@@ -11,10 +11,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Removes the files of a stream's first blocks once they hold no live message (nats-server's
- * {@code removeMsgBlock} when a block {@code isEmpty()}), for the stream's writer, on its thread.
+ * Removes the files of a stream's emptied blocks once they hold no live message (nats-server's
+ * {@code removeMsgBlock} when a block {@code isEmpty()}), for the stream's writer, on its thread:
+ * the first ones, and those between the first and the tail that {@link EmptiedMiddleBlocks} lets go.
  *
- * <p>Design note: only blocks from the front go, in ascending index order, and each one's
+ * <p>Design note: blocks go in ascending index order, and each one's
  * {@code <n>.blk} before its {@code <n>.key} (a key without its block is never read; a block
  * without its key would be unreadable). Files of blocks the stream's state does not hold can lie
  * among them ("strays"): an {@code index.db} leaves out blocks that held no message when it was
@@ -68,6 +69,17 @@ final class BlockReclaimer {
         }
         if (strays != null) {
             strays = Arrays.copyOfRange(st, s, st.length);
+        }
+        AtomicFiles.syncDirectory(msgsDir);
+    }
+
+    /**
+     * Removes the files of blocks {@code blocks} (ascending, emptied blocks between the first and
+     * the tail), lowest index first, then syncs the directory; strays stay.
+     */
+    void removeBlocks(long[] blocks) throws IOException {
+        for (long index : blocks) {
+            delete(index);
         }
         AtomicFiles.syncDirectory(msgsDir);
     }

@@ -116,6 +116,10 @@ final class WriterLoop {
     private int blockSize;
     private TailBlock tail;
     private final BlockReclaimer reclaimer;
+    private final EmptiedMiddleBlocks middle = new EmptiedMiddleBlocks();
+    /** A pass over emptied middle blocks waits for this many of them, or for {@link #MIDDLE_PASS_BYTES} of block size. */
+    private static final int MIDDLE_PASS_BLOCKS = 4;
+    private static final long MIDDLE_PASS_BYTES = 1 << 20;
     /** {@link RebuildFloor} of sealed blocks, by index: kept when the tail rolls past them, or read once. */
     private final java.util.Map<Long, Long> floors = new java.util.HashMap<>();
     /** Whether the strays below the first block were looked for (once per writer). */
@@ -531,7 +535,7 @@ final class WriterLoop {
                     syncNanos = System.nanoTime() - t0;
                     syncedAll = true;
                 }
-                reclaimBlocks();
+                reclaimBlocks(flush || stop != null);
                 if (flush || stop != null) {
                     writeIndexDb();
                 }
@@ -1307,9 +1311,23 @@ final class WriterLoop {
      * that every earlier block can go; and the cut is never put where a block that stays holds
      * tombstones only, the lowest of them below the first block that stays.
      *
+     * <p>Then the emptied blocks between the first and the tail, in the same order
+     * ({@link #reclaimMiddleBlocks}).
+     *
      * @return true when blocks went
      */
     private boolean reclaimBlocks() throws IOException, InterruptedException {
+        return reclaimBlocks(false);
+    }
+
+    /** {@link #reclaimBlocks()}; {@code flushing}: a flush or the close, after which every emptied middle block is looked at. */
+    private boolean reclaimBlocks(boolean flushing) throws IOException, InterruptedException {
+        boolean front = reclaimFrontBlocks();
+        return reclaimMiddleBlocks(flushing) | front;
+    }
+
+    /** The first blocks' part of {@link #reclaimBlocks}. */
+    private boolean reclaimFrontBlocks() throws IOException, InterruptedException {
         boolean anchored = tail.onlyTombstoneOf(state.lastSeq());
         long[] run = state.emptyFrontBlocks(anchored);
         // An empty stream with a block before its tail: every block can go once the tail is anchored.
@@ -1320,7 +1338,8 @@ final class WriterLoop {
         if (run.length == 0 && !anchorDue && !(firstLook && reclaimer.straysMayGo())) {
             return false;
         }
-        long[] blockedKey = {run.length, state.messages() == 0 ? 0 : state.firstSeq(), tail.rebuildFloor(), tail.index};
+        long[] blockedKey = {run.length, state.messages() == 0 ? 0 : state.firstSeq(), tail.rebuildFloor(), tail.index,
+                reclaimer.removed()};
         if (java.util.Arrays.equals(blockedKey, blockedAt)) {
             // Nothing that decides the cut changed since it found nothing to remove.
             return false;
@@ -1359,7 +1378,58 @@ final class WriterLoop {
         for (long index : gone) {
             floors.remove(index);
         }
+        middle.removed(gone);
         state.forgetFrontBlocks(k);
+        Runnable hook = afterBlocksRemoved;
+        if (hook != null) {
+            hook.run();
+        }
+        return true;
+    }
+
+    /**
+     * Removes the emptied blocks between the first and the tail that {@link EmptiedMiddleBlocks}
+     * lets go, once {@link #MIDDLE_PASS_BLOCKS} of them or {@link #MIDDLE_PASS_BYTES} of block size
+     * wait, or at a flush or the close, in the first blocks' order: the tombstones they must not take with them copied into
+     * the tail, the tail synced, a view without them published, {@code index.db} first when the one
+     * on disk names one of them as its last block, their files removed lowest first ({@code .blk}
+     * then {@code .key}) and the directory synced. A kill after the files went leaves that
+     * {@code index.db}, whose last block stays and which names them empty (every reader drops an
+     * empty block of {@code index.db} without looking for its file), or an older one whose last
+     * block has grown since or has blocks after it: stale to jetstart, 2.10.27 and 2.15.1, which
+     * rebuild from the files there, gap included (BlockReclaimTest copies the store there).
+     *
+     * @return true when blocks went
+     */
+    private boolean reclaimMiddleBlocks(boolean flushing) throws IOException, InterruptedException {
+        int emptied = state.emptiedMiddleBlocks();
+        if (emptied == 0 || (!flushing && emptied < MIDDLE_PASS_BLOCKS && (long) emptied * blockSize < MIDDLE_PASS_BYTES)) {
+            // A pass costs a sync of the tail and of the directory, and now and then an index.db:
+            // with small blocks it waits for a few, or for a flush (docs/BENCHMARKS.md, "Removal
+            // of emptied middle blocks": 64 KiB blocks, a pass per emptied block, +25 % wall time).
+            return false;
+        }
+        // Copies only into a tail that holds a message record: never a block of tombstones only.
+        long room = tail.length() > 0 && tail.rebuildFloor() == RebuildFloor.NONE ? blockSize - (long) tail.length() : 0;
+        EmptiedMiddleBlocks.Plan plan = middle.plan(state, reclaimer.strays(state), Math.max(0, room), tail.index);
+        if (plan.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < plan.copySeqs().length; i++) {
+            tail.appendTombstone(plan.copySeqs()[i], plan.copyTimes()[i]);
+        }
+        tail.flush();
+        tail.sync();
+        view = state.view(new CommittedLength());
+        if (indexDbLastBlock < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDbLastBlock) >= 0) {
+            writeIndexDb();
+        }
+        reclaimer.removeBlocks(plan.gone());
+        for (long index : plan.gone()) {
+            floors.remove(index);
+        }
+        middle.removed(plan.gone());
+        state.forgetBlocks(plan.gone());
         Runnable hook = afterBlocksRemoved;
         if (hook != null) {
             hook.run();

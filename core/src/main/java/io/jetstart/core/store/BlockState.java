@@ -26,6 +26,12 @@ final class BlockState {
      * damage, which nats-server truncates), or -1 when its state came from {@code index.db}.
      */
     long validLength = -1;
+    /**
+     * The lowest sequence a record of this block can have: the stream's last + 1 when the writer
+     * started it; -1 when recovery found it (the last of the block before it + 1 is taken then,
+     * which may reach into blocks removed before: a bound, never above the truth).
+     */
+    long recordsFrom = -1;
 
     BlockState(long index, Path file) {
         this.index = index;

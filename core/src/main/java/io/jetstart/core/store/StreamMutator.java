@@ -138,6 +138,7 @@ public final class StreamMutator {
         }
         BlockState b = new BlockState(index, BlockFiles.blockPath(s.msgsDir, index));
         b.firstSeq = s.lastSeq + 1;
+        b.recordsFrom = s.lastSeq + 1;
         b.lastSeq = s.lastSeq;
         b.lastTs = s.lastTs;
         s.blocks.add(b);
@@ -286,17 +287,53 @@ public final class StreamMutator {
 
     private static final long[] NO_BLOCKS = new long[0];
 
-    /** A block as {@link #blocks} lists it: index, live messages, first and last sequence. */
-    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq) {
+    /**
+     * A block as {@link #blocks} lists it: index, live messages, first and last sequence, and the
+     * lowest sequence a record of its file can have ({@code recordsFrom}: its records, message or
+     * not, lie in [recordsFrom, lastSeq]; the writer knows it exactly for the blocks it started,
+     * for the others it is the last of the block before + 1, or 0 for the first).
+     */
+    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq, long recordsFrom) {
     }
 
     /** The stream's blocks, in index order (the last is the writer's tail). */
     public List<BlockSpan> blocks() {
         List<BlockSpan> out = new ArrayList<>(s.blocks.size());
+        long previousLast = -1;
         for (BlockState b : s.blocks) {
-            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq));
+            long from = b.recordsFrom >= 0 ? b.recordsFrom : previousLast + 1;
+            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq, from));
+            previousLast = b.lastSeq;
         }
         return out;
+    }
+
+    /**
+     * How many blocks other than the first and the last hold no live message (candidates for the
+     * writer's removal of emptied middle blocks); no allocation, for each batch.
+     */
+    public int emptiedMiddleBlocks() {
+        int n = 0;
+        for (int i = 1; i < s.blocks.size() - 1; i++) {
+            BlockState b = s.blocks.get(i);
+            if (b.msgs == 0 && b.file != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** How many blocks the stream has, the tail included. */
+    public int blockCount() {
+        return s.blocks.size();
+    }
+
+    /**
+     * The tombstones of block file {@code index} (read whole; the tail from the writer's memory),
+     * null when it cannot be read or a record does not parse.
+     */
+    public BlockTombstones tombstonesOf(long index) throws InterruptedException {
+        return s.tombstonesOf(index);
     }
 
     /**
@@ -350,6 +387,42 @@ public final class StreamMutator {
         }
         for (int i = 0; i < count; i++) {
             BlockState b = s.blocks.remove(0);
+            s.touched.remove(b);
+            published.remove(b);
+            if (sealedSource != null) {
+                sealedSource.forget(b.file);
+            }
+        }
+    }
+
+    /**
+     * Drops blocks {@code indexes} (ascending) from anywhere but the end, which the writer emptied
+     * and whose files it removed: as {@link #forgetFrontBlocks}, nothing else changes, and readers
+     * of later views step over the gap (no block holds a sequence in it, none of them live).
+     *
+     * @throws IllegalArgumentException when one of them is not a block, holds a live message or is
+     *                                  the last block
+     */
+    public void forgetBlocks(long[] indexes) {
+        java.util.Set<BlockState> drop = new java.util.HashSet<>();
+        for (long index : indexes) {
+            BlockState b = null;
+            for (int i = 0; i < s.blocks.size() - 1; i++) {
+                if (s.blocks.get(i).index == index) {
+                    b = s.blocks.get(i);
+                    break;
+                }
+            }
+            if (b == null) {
+                throw new IllegalArgumentException("block " + index + " is not a block before the last of stream '" + s.name + "'");
+            }
+            if (b.msgs != 0) {
+                throw new IllegalArgumentException(b + " holds live messages");
+            }
+            drop.add(b);
+        }
+        s.blocks.removeAll(drop);
+        for (BlockState b : drop) {
             s.touched.remove(b);
             published.remove(b);
             if (sealedSource != null) {
@@ -474,10 +547,15 @@ public final class StreamMutator {
         if (s.tracksSubjects) {
             // A subject's blocks are hints a reader starts from; one that went with the first blocks
             // is named as the first block there is (its messages are all in the blocks that stay).
-            long first = firstBlockIndex();
+            // A removed middle block is named as the next block there is (first) or the one before
+            // (last): nats-server looks a subject's last block up and finds nothing for one gone.
+            long[] held = new long[Math.max(1, s.blocks.size())];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = s.blocks.get(i).index;
+            }
             s.psim.forEach((k, v) -> {
                 if (v.total > 0) {
-                    subjects.add(new IndexDb.Subject(k, v.total, Math.max(v.firstBlock, first), Math.max(v.lastBlock, first)));
+                    subjects.add(new IndexDb.Subject(k, v.total, heldAtOrAfter(held, v.firstBlock), heldAtOrBefore(held, v.lastBlock)));
                 }
             });
         }
@@ -525,6 +603,20 @@ public final class StreamMutator {
         s.touched.clear();
         return new StreamView(s.account, s.name, s.msgs, s.bytes, s.firstSeq, s.firstTs, s.lastSeq, s.lastTs,
                 s.tracksSubjects ? s.psim.size() : 0, out);
+    }
+
+    /** The first of {@code held} (ascending, not empty) at or after {@code index}, else the last. */
+    private static long heldAtOrAfter(long[] held, long index) {
+        int i = java.util.Arrays.binarySearch(held, index);
+        int at = i >= 0 ? i : -i - 1;
+        return held[Math.min(at, held.length - 1)];
+    }
+
+    /** The last of {@code held} (ascending, not empty) at or before {@code index}, else the first. */
+    private static long heldAtOrBefore(long[] held, long index) {
+        int i = java.util.Arrays.binarySearch(held, index);
+        int at = i >= 0 ? i : -i - 2;
+        return held[Math.max(at, 0)];
     }
 
     private BlockState last() {

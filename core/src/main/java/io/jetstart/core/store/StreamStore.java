@@ -545,6 +545,28 @@ public final class StreamStore {
     }
 
     /**
+     * The tombstones of block file {@code index} of {@code msgs/}, read whole as
+     * {@link #rebuildFloor} reads it (the tail from the writer's memory); null when it cannot be
+     * read or a record does not parse.
+     */
+    BlockTombstones tombstonesOf(long index) throws InterruptedException {
+        if (tail != null) {
+            int[] length = new int[1];
+            byte[] inMemory = tail.bytesOf(index, length);
+            if (inMemory != null) {
+                return BlockTombstones.of(inMemory, length[0]);
+            }
+        }
+        StreamView.Block whole = new StreamView.Block(index, BlockFiles.blockPath(msgsDir, index), 0, 0, 0,
+                new io.jetstart.core.format.SequenceSet(), -1);
+        try (BlockBytes bytes = new FileBlockSource(this).load(whole)) {
+            return BlockTombstones.of(bytes.array(), bytes.length());
+        } catch (BlockUnreadableException e) {
+            return null;
+        }
+    }
+
+    /**
      * XORs a block read whole into {@code buf[0, len)} with its keystream when it has a key file
      * ({@code msgs/<n>.key}); a plain block is left as read.
      */

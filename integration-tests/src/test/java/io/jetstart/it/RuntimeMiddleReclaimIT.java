@@ -1,0 +1,283 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StoredMessage;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.PurgeRequest;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.SyncPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Streams whose emptied middle blocks the runtime removed (issue 11: a KV key never rewritten, a
+ * work queue's first message never taken, a middle block whose tombstones the runtime copied into
+ * the tail before it went), read back by nats-server 2.10.27 and 2.15.1 with the runtime's
+ * {@code index.db} and without it: the same messages, bytes, first, last and next sequence as the
+ * runtime reported, every live message served with its payload, nothing served the runtime removed.
+ * Also copies of a KV store taken right after a batch that removed middle blocks, before any later
+ * {@code index.db} (what a kill -9 there leaves): the servers come back to the state after it.
+ * The runtime writes 2 KiB blocks.
+ */
+class RuntimeMiddleReclaimIT {
+    private final Path tmp = Repo.work("RuntimeMiddleReclaimIT");
+
+    /** What the runtime reported for one stream at a point, and its live messages. */
+    record Expected(String subject, long messages, long bytes, long firstSeq, long lastSeq, Map<Long, String> live) {
+        String state() {
+            return messages + " msgs, " + bytes + " bytes, first " + firstSeq + ", last " + lastSeq + ", next " + (lastSeq + 1);
+        }
+    }
+
+    /** A store written by the runtime and what it reported for each of its streams. */
+    record Written(Path store, Map<String, Expected> streams) {
+    }
+
+    @TestFactory
+    Stream<DynamicNode> serversReadWhatTheRuntimeLeftAfterRemovingMiddleBlocks() throws Exception {
+        return NatsServers.skipWhenMissing(this::tests);
+    }
+
+    private Stream<DynamicNode> tests() {
+        List<NatsServerBinary> targets = NatsServers.discover().requireV210AndV214Plus();
+        Once<Written> written = new Once<>(() -> write(tmp.resolve("written")));
+        Once<List<Written>> killed = new Once<>(() -> killCopies(tmp.resolve("killed")));
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (NatsServerBinary b : targets) {
+            nodes.add(dynamicContainer(b.toString(), Stream.of(
+                    dynamicTest("with the runtime's index.db: the same state, every live message, the next sequence",
+                            () -> sameStates(b, written.get(), "run", false, true)),
+                    dynamicTest("without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
+                            () -> sameStates(b, written.get(), "lost", true, false)),
+                    dynamicTest("killed right after middle blocks went, index.db as it was then: the state after the removal",
+                            () -> {
+                                int i = 0;
+                                for (Written w : killed.get()) {
+                                    sameStates(b, w, "killed" + i, false, false);
+                                    sameStates(b, w, "killed-lost" + i, true, false);
+                                    i++;
+                                }
+                            }))));
+        }
+        return nodes.stream();
+    }
+
+    private static StreamConfig config(String json) throws Exception {
+        return StreamConfig.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String payload(String stream, long i) {
+        return stream + " message " + i + " " + "x".repeat((int) (i % 97));
+    }
+
+    private static int blockFiles(JetStartStream s) throws IOException {
+        try (Stream<Path> l = Files.list(s.info().blocks().getLast().file().getParent())) {
+            return (int) l.filter(p -> p.toString().endsWith(".blk")).count();
+        }
+    }
+
+    private static Expected expected(JetStartStream s) throws Exception {
+        Map<Long, String> live = new TreeMap<>();
+        for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
+            StoredMessage m = s.get(seq).orElse(null);
+            if (m != null) {
+                live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(live).hasSize((int) s.info().messages());
+        String subject = s.config().subjects().getFirst().replace("*", "9").replace(">", "9");
+        return new Expected(subject, s.info().messages(), s.info().bytes(), s.info().firstSeq(), s.info().lastSeq(), live);
+    }
+
+    private static final String KV = "{\"name\":\"KV\",\"subjects\":[\"kv.>\"],\"max_msgs_per_subject\":1}";
+
+    private Written write(Path store) throws Exception {
+        Files.createDirectories(store);
+        Map<String, Expected> expected = new LinkedHashMap<>();
+        RuntimeOptions opts = RuntimeOptions.defaults().withBlockSize(2048).withSync(SyncPolicy.ALWAYS);
+        Map<String, Integer> most = new LinkedHashMap<>();
+        try (JetStartStore js = JetStart.open(store, opts)) {
+            // A KV bucket's shape: one key never rewritten, 4,000 updates over 50 keys.
+            JetStartStream kv = js.createStream("$G", config(KV));
+            kv.publish("kv.pinned", bytes(payload("KV", 1)));
+            for (int i = 2; i <= 4001; i++) {
+                kv.publish("kv.k" + (i % 50), bytes(payload("KV", i)));
+                if (i % 50 == 0) {
+                    most.merge("KV", blockFiles(kv), Math::max);
+                }
+            }
+            // A work queue whose first message is never taken: every later one is removed two
+            // publishes after it (deletes, as acks under work-queue retention remove them).
+            JetStartStream work = js.createStream("$G", config("{\"name\":\"WORK\",\"subjects\":[\"wq.*\"],"
+                    + "\"retention\":\"workqueue\"}"));
+            for (int i = 1; i <= 1500; i++) {
+                work.publish("wq." + (i % 3), bytes(payload("WORK", i)));
+                if (i > 3) {
+                    work.delete(i - 2);
+                }
+                if (i % 50 == 0) {
+                    most.merge("WORK", blockFiles(work), Math::max);
+                }
+            }
+            // Message 1 stays; a purge of the rest puts tombstones of block 1's records into the
+            // purged tail and blocks of tombstones only; a publish later, those tombstones are
+            // copied into the tail and that block goes.
+            JetStartStream copied = js.createStream("$G", config("{\"name\":\"COPIED\",\"subjects\":[\"co.*\"]}"));
+            copied.publish("co.keep", bytes(payload("COPIED", 1)));
+            for (int i = 2; i <= 300; i++) {
+                copied.publish("co.x", bytes(payload("COPIED", i)));
+            }
+            copied.purge(new PurgeRequest("co.x", 0, 0));
+            for (int i = 301; i <= 320; i++) {
+                copied.publish("co.keep", bytes(payload("COPIED", i)));
+            }
+            for (JetStartStream s : List.of(kv, work, copied)) {
+                s.flush();
+                expected.put(s.name(), expected(s));
+                most.merge(s.name(), blockFiles(s), Math::max);
+            }
+        }
+        assertThat(expected.get("KV").messages()).isEqualTo(51);
+        assertThat(expected.get("KV").firstSeq()).isEqualTo(1);
+        assertThat(expected.get("WORK").messages()).isEqualTo(3);
+        assertThat(expected.get("WORK").firstSeq()).isEqualTo(1);
+        assertThat(expected.get("COPIED").messages()).isEqualTo(21);
+        // Before: every block from the one holding the message that stays (KV ~190, WORK ~90).
+        assertThat(most.get("KV")).as("KV block files").isLessThanOrEqualTo(12);
+        assertThat(most.get("WORK")).as("WORK block files").isLessThanOrEqualTo(6);
+        assertThat(most.get("COPIED")).as("COPIED block files").isLessThanOrEqualTo(6);
+        return new Written(store, expected);
+    }
+
+    /**
+     * Copies of a store taken right after publishes whose batch removed middle blocks: sync always,
+     * and no {@code index.db} is written after a removal, so each copy is what a kill -9 there leaves.
+     * Two kinds, two copies each: the batch wrote {@code index.db} before removing the blocks (the
+     * one on disk named one of them as its last block; this one names them empty), or it did not
+     * (the one on disk names them with messages and is stale: its last block has grown since).
+     */
+    private List<Written> killCopies(Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        Files.createDirectories(store);
+        List<Written> out = new ArrayList<>();
+        int[] kinds = new int[2];
+        RuntimeOptions opts = RuntimeOptions.defaults().withBlockSize(2048).withSync(SyncPolicy.ALWAYS);
+        try (JetStartStore js = JetStart.open(store, opts)) {
+            JetStartStream kv = js.createStream("$G", config(KV));
+            kv.publish("kv.pinned", bytes(payload("KV", 1)));
+            Path indexDb = kv.info().blocks().getLast().file().getParent().resolve("index.db");
+            int files = blockFiles(kv);
+            for (int i = 2; i <= 4000 && (kinds[0] < 2 || kinds[1] < 2); i++) {
+                boolean flush = i % 97 == 0;
+                byte[] before = Files.exists(indexDb) ? Files.readAllBytes(indexDb) : new byte[0];
+                kv.publish("kv.k" + (i % 20), bytes(payload("KV", i)));
+                if (flush) {
+                    // index.db now names the blocks of the moment, some of which go later.
+                    kv.flush();
+                }
+                int now = blockFiles(kv);
+                boolean firstStays = kv.info().blocks().getFirst().index() == 1;
+                int kind = java.util.Arrays.equals(before, Files.exists(indexDb) ? Files.readAllBytes(indexDb) : new byte[0]) ? 1 : 0;
+                if (!flush && now < files && firstStays && kinds[kind] < 2) {
+                    kinds[kind]++;
+                    Path copy = StoreFiles.copy(store, dir.resolve("copy" + out.size()));
+                    out.add(new Written(copy, Map.of("KV", expected(kv))));
+                }
+                files = now;
+            }
+        }
+        assertThat(kinds).as("copies with index.db written before the removal, and with a stale one").containsExactly(2, 2);
+        return out;
+    }
+
+    private void sameStates(NatsServerBinary binary, Written written, String label, boolean loseIndex, boolean indexCurrent)
+            throws Exception {
+        Path dir = tmp.resolve(label + "-" + binary.version());
+        Path store = StoreFiles.copy(written.store(), dir.resolve("store"));
+        Files.deleteIfExists(store.resolve("jetstart.lock"));
+        if (loseIndex) {
+            StoreFiles.deleteIndexDbs(store);
+        }
+        List<String> differences = new ArrayList<>();
+        String log;
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL);
+             NatsClient client = server.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(client.connection(), Json.mapper());
+            for (Map.Entry<String, Expected> e : written.streams().entrySet()) {
+                String name = e.getKey();
+                Expected x = e.getValue();
+                JsonNode state = api.streamInfo(name).path("state");
+                String before = state.path("messages").asLong() + " msgs, " + state.path("bytes").asLong() + " bytes, first "
+                        + state.path("first_seq").asLong() + ", last " + state.path("last_seq").asLong();
+                long deleted = state.path("num_deleted").asLong();
+                long expectDeleted = x.lastSeq() - x.firstSeq() + 1 - x.messages();
+                if (deleted != expectDeleted) {
+                    differences.add(name + ": " + binary + " num_deleted " + deleted + ", runtime " + expectDeleted);
+                }
+                for (Map.Entry<Long, String> m : x.live().entrySet()) {
+                    Optional<JsonNode> got = api.message(name, m.getKey());
+                    String served = got
+                            .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
+                            .orElse("(not found)");
+                    if (!served.equals(m.getValue())) {
+                        differences.add(name + " " + m.getKey() + ": runtime '" + m.getValue() + "', " + binary + " '" + served + "'");
+                    }
+                    if (got.isPresent() && name.equals("KV")) {
+                        // History 1: each key's one message is its last; the server finds it from
+                        // the subject's first and last block in index.db, which gaps must not break.
+                        String subject = got.get().path("subject").asText();
+                        long last = api.request("$JS.API.STREAM.MSG.GET." + name,
+                                Json.mapper().createObjectNode().put("last_by_subj", subject)).path("message").path("seq").asLong();
+                        if (last != m.getKey()) {
+                            differences.add(name + " last on " + subject + ": runtime " + m.getKey() + ", " + binary + " " + last);
+                        }
+                    }
+                }
+                for (long seq = x.firstSeq(); seq <= x.lastSeq(); seq++) {
+                    if (!x.live().containsKey(seq) && api.message(name, seq).isPresent()) {
+                        differences.add(name + ": " + binary + " serves " + seq + ", which the runtime removed");
+                    }
+                }
+                long next = client.connection().jetStream().publish(x.subject(), bytes("next")).getSeqno();
+                String served = before + ", next " + next;
+                if (!served.equals(x.state())) {
+                    differences.add(name + ": runtime " + x.state() + ", " + binary + " " + served);
+                }
+            }
+            log = server.log();
+        }
+        assertThat(differences).as(label).isEmpty();
+        assertThat(log).as("nothing lost, no block looked for in vain")
+                .doesNotContain("could not locate msg block")
+                .doesNotContain("lost data")
+                .doesNotContain("internal inconsistency");
+        if (indexCurrent) {
+            assertThat(log).as("the server took the runtime's index.db as it is")
+                    .doesNotContain("Recovering stream state from index errored")
+                    .doesNotContain("Stream state outdated");
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
