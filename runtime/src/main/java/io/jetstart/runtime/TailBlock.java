@@ -23,13 +23,29 @@ import java.util.Arrays;
  *
  * <p>Design note: keeping the block in memory lets the writer read back messages of the batch in
  * flight (limits remove them, reads of the last block need them) without reading the file, and
- * it gives the last 8 bytes {@code index.db} names without a read. Writer thread only.
+ * it gives the last 8 bytes {@code index.db} names without a read. Writer thread only, but for
+ * {@link #heldBytes} and {@link #committed}.
+ *
+ * <p>An idle block's bytes are let go ({@link #release}: the writer does it once the stream has
+ * been idle for a while, as nats-server drops a block's cache after {@code CacheExpire}) and read
+ * back from the file the first time anything needs them ({@link #reload}). What the writer asks
+ * of an idle tail without appending (the last checksum for {@code index.db}, the rebuild floor, the
+ * lengths) is kept small beside them, so the interval sync of an idle stream reads nothing. Until
+ * 2026-12 every writable stream held its tail whole for good: bench {@code many} (1,000 streams of
+ * 134 KB tails) idle held 134 MiB of them (docs/BENCHMARKS.md, "An idle stream's tail block").
  *
  * <p>An encrypted block (its {@code <n>.key} written before the block was created) keeps its
  * plaintext here and writes ciphertext: each flush XORs the new bytes with the block's keystream at
  * their file offset (nats-server's {@code mb.bek}, a stream cipher over the whole file).
  */
 final class TailBlock implements AutoCloseable {
+    /**
+     * The array a new block starts with; it doubles as records are laid out, up to the block size.
+     * 64 KiB until 2026-12: 1,000 streams created with one message each held 98 MiB of live heap until
+     * their tails expired, 39 MiB with 4 KiB, and publishing was no slower (docs/BENCHMARKS.md, "An
+     * idle stream's tail block").
+     */
+    static final int INITIAL_CAPACITY = 4 << 10;
     private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     final long index;
     final Path file;
@@ -41,10 +57,19 @@ final class TailBlock implements AutoCloseable {
     private boolean chosen;
     /** The block's keystream, or null for a plain block. */
     private final BlockKeystream keystream;
-    private byte[] buf;
+    /**
+     * The block's plaintext in {@code [0, length)}, or null while released. Volatile, as
+     * {@link #written}, for {@link #committed} on other threads: {@code written} is read first, and
+     * every array this field takes holds the bytes written before it was set.
+     */
+    private volatile byte[] buf;
     private int length;
-    private int written;
+    private volatile int written;
     private int synced;
+    /** The last 8 bytes written when the bytes were released: {@link #lastChecksum} without them, and a check of the reload. */
+    private byte[] lastEight;
+    /** Whether the bytes were used since {@link #takeUsed} (an append, a read of them, a reload). */
+    private boolean used = true;
     /** What the block's records are, for {@link #rebuildFloor}; null until known (an adopted block is read once). */
     private io.jetstart.core.store.RebuildFloor.Tally records;
 
@@ -68,7 +93,7 @@ final class TailBlock implements AutoCloseable {
     /**
      * {@link io.jetstart.core.store.RebuildFloor} of this block: what nats-server 2.10's rebuild
      * starts it at when it holds tombstones only. Kept as records are laid out (an adopted block's
-     * records are read once, from memory).
+     * records are read once, from memory). Never needs a reload: {@link #release} tallies first.
      */
     long rebuildFloor() {
         if (records == null) {
@@ -111,7 +136,7 @@ final class TailBlock implements AutoCloseable {
         // 0600, nats-server's defaultFilePerms, like every other file the runtime writes (AtomicFiles).
         FileChannel ch = POSIX ? FileChannel.open(file, create, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))) : FileChannel.open(file, create);
-        return new TailBlock(index, file, ch, stream, hashes, keystream, new byte[64 << 10], 0);
+        return new TailBlock(index, file, ch, stream, hashes, keystream, new byte[INITIAL_CAPACITY], 0);
     }
 
     /**
@@ -121,7 +146,7 @@ final class TailBlock implements AutoCloseable {
     static TailBlock adopt(Path file, String stream, long index, byte[] content, int len, BlockKeystream keystream, HashChoice hashes)
             throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
-        byte[] buf = Arrays.copyOf(content, Math.max(64 << 10, len));
+        byte[] buf = Arrays.copyOf(content, Math.max(INITIAL_CAPACITY, len));
         return new TailBlock(index, file, ch, stream, hashes, keystream, buf, len);
     }
 
@@ -147,8 +172,100 @@ final class TailBlock implements AutoCloseable {
         return written;
     }
 
-    byte[] bytes() {
-        return buf;
+    /** The block's plaintext in {@code [0, length())}, read back from the file if it was released. */
+    byte[] bytes() throws IOException {
+        return held();
+    }
+
+    /** The bytes, read back first if released; marks them used. */
+    private byte[] held() throws IOException {
+        byte[] b = buf;
+        if (b == null) {
+            b = reload();
+        }
+        used = true;
+        return b;
+    }
+
+    /**
+     * For a reader on another thread: the array that holds what was written, {@code [0, lengthOut[0])},
+     * or null while released (the reader then reads the file, which holds the same bytes).
+     * NOTE: {@link #written} is read before {@link #buf}: an array set after that length was
+     * written holds those bytes too (a grown copy, a reload), so the pair is never half of a change.
+     */
+    byte[] committed(int[] lengthOut) {
+        int w = written;
+        byte[] b = buf;
+        if (b == null) {
+            return null;
+        }
+        lengthOut[0] = w;
+        return b;
+    }
+
+    /** Bytes of heap the block's content takes now: 0 once released. Any thread. */
+    int heldBytes() {
+        byte[] b = buf;
+        return b == null ? 0 : b.length;
+    }
+
+    /** Whether the bytes were used since the last call (which clears it). */
+    boolean takeUsed() {
+        boolean u = used;
+        used = false;
+        return u;
+    }
+
+    /**
+     * Lets the bytes go, everything laid out having been written ({@link #flush}); what is kept
+     * of them is the tally of records and the last checksum. Does nothing (false) while something
+     * is laid out and not written.
+     */
+    boolean release() {
+        byte[] b = buf;
+        if (b == null || written != length) {
+            return false;
+        }
+        rebuildFloor();
+        lastEight = lastChecksum();
+        buf = null;
+        return true;
+    }
+
+    /**
+     * Reads the block back after {@link #release}: the file must be the length the writer wrote and
+     * end in the checksum it wrote last; anything else means something other than this writer changed
+     * it, and appending after it would build on bytes nobody checked: the error names the file and
+     * nothing is laid out (the writer refuses every later write, the stream stays readable).
+     */
+    private byte[] reload() throws IOException {
+        int w = written;
+        long appendingTo = ch.isOpen() ? ch.size() : w;
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = in.size();
+            if (size != w || appendingTo != w) {
+                throw new IOException("block file " + file + " is " + Math.max(size, appendingTo) + " bytes where this writer wrote " + w
+                        + " (its bytes were out of memory, the stream idle): changed by something else, nothing more is appended");
+            }
+            // w is what this writer wrote, at most the block size: no hostile length here.
+            byte[] b = new byte[Math.max(INITIAL_CAPACITY, w + INITIAL_CAPACITY)];
+            ByteBuffer bb = ByteBuffer.wrap(b, 0, w);
+            while (bb.hasRemaining()) {
+                if (in.read(bb, bb.position()) < 0) {
+                    throw new IOException("block file " + file + " ends at " + bb.position() + " where this writer wrote " + w
+                            + ": changed by something else, nothing more is appended");
+                }
+            }
+            if (keystream != null) {
+                keystream.xor(b, 0, w, 0);
+            }
+            if (w >= 8 && !Arrays.equals(b, w - 8, w, lastEight, 0, 8)) {
+                throw new IOException("block file " + file + ": its last 8 bytes are not the checksum this writer wrote last at offset "
+                        + (w - 8) + ": changed by something else, nothing more is appended");
+            }
+            buf = b;
+            return b;
+        }
     }
 
     /** Whether a record of {@code rl} bytes goes into this block: nats-server rolls when {@code rbytes + rl > blockSize}. */
@@ -157,10 +274,10 @@ final class TailBlock implements AutoCloseable {
     }
 
     /** Lays out a message record; returns its length. */
-    int appendMessage(long seq, long ts, byte[] subject, byte[] headers, byte[] payload) {
+    int appendMessage(long seq, long ts, byte[] subject, byte[] headers, byte[] payload) throws IOException {
         int rl = Records.messageLength(subject.length, headers.length, payload.length);
-        ensure(rl);
-        Records.writeMessage(buf, length, hash(), seq, ts, subject, headers.length == 0 ? null : headers, payload);
+        byte[] b = ensure(rl);
+        Records.writeMessage(b, length, hash(), seq, ts, subject, headers.length == 0 ? null : headers, payload);
         length += rl;
         if (records != null) {
             records.message();
@@ -169,21 +286,25 @@ final class TailBlock implements AutoCloseable {
     }
 
     /** Lays out a delete tombstone for {@code seq} with the removed message's time. */
-    void appendTombstone(long seq, long ts) {
+    void appendTombstone(long seq, long ts) throws IOException {
         ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
         Records.writeTombstone(w, hash(), seq, ts);
-        ensure(Records.EMPTY_RECORD_LENGTH);
-        System.arraycopy(w.array(), 0, buf, length, Records.EMPTY_RECORD_LENGTH);
+        byte[] b = ensure(Records.EMPTY_RECORD_LENGTH);
+        System.arraycopy(w.array(), 0, b, length, Records.EMPTY_RECORD_LENGTH);
         length += Records.EMPTY_RECORD_LENGTH;
         if (records != null) {
             records.tombstone(seq);
         }
     }
 
-    private void ensure(int extra) {
-        if (length + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + extra));
+    /** The bytes, held and with room for {@code extra} more. */
+    private byte[] ensure(int extra) throws IOException {
+        byte[] b = held();
+        if (length + extra > b.length) {
+            b = Arrays.copyOf(b, Math.max(b.length * 2, length + extra));
+            buf = b;
         }
+        return b;
     }
 
     /** Writes everything laid out since the last flush, at the file offset where it belongs. */
@@ -191,9 +312,11 @@ final class TailBlock implements AutoCloseable {
         if (written == length) {
             return;
         }
-        ByteBuffer bb = ByteBuffer.wrap(buf, written, length - written);
+        // Laid out since the last flush: held (a release waits for a flush).
+        byte[] b = buf;
+        ByteBuffer bb = ByteBuffer.wrap(b, written, length - written);
         if (keystream != null) {
-            byte[] cipher = Arrays.copyOfRange(buf, written, length);
+            byte[] cipher = Arrays.copyOfRange(b, written, length);
             keystream.xor(cipher, 0, cipher.length, written);
             bb = ByteBuffer.wrap(cipher);
         }
@@ -217,9 +340,13 @@ final class TailBlock implements AutoCloseable {
         return synced != length;
     }
 
-    /** The last 8 bytes written (zeros for an empty block): what {@code index.db} names. */
+    /** The last 8 bytes written (zeros for an empty block): what {@code index.db} names. Kept while released. */
     byte[] lastChecksum() {
-        return written >= 8 ? Arrays.copyOfRange(buf, written - 8, written) : new byte[8];
+        byte[] b = buf;
+        if (b == null) {
+            return lastEight.clone();
+        }
+        return written >= 8 ? Arrays.copyOfRange(b, written - 8, written) : new byte[8];
     }
 
     /**
@@ -229,9 +356,10 @@ final class TailBlock implements AutoCloseable {
      */
     void replaceFileAtomically() throws IOException {
         // An erased record is no longer a message: what the records are is read again when asked.
+        byte[] b = held();
         records = null;
         flush();
-        SecureErase.replace(file, Arrays.copyOf(buf, length));
+        SecureErase.replace(file, Arrays.copyOf(b, length));
         FileChannel old = ch;
         ch = FileChannel.open(file, StandardOpenOption.WRITE);
         old.close();

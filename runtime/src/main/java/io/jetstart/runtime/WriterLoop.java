@@ -53,6 +53,11 @@ final class WriterLoop {
     private static final int QUEUE_CHUNK = 1 << 10;
     /** The longest the writer goes without an age check (see {@link #ageCheckAfter}). */
     private static final long AGE_CHECK_AT_MOST = TimeUnit.MINUTES.toNanos(1);
+    /**
+     * How long the tail block's bytes stay in memory with nothing appended to or read from them:
+     * nats-server's {@code defaultCacheBufferExpiration} (filestore.go, 10 s since 2.10; 5 s before).
+     */
+    static final long TAIL_EXPIRY = TimeUnit.SECONDS.toNanos(10);
 
     sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Checkpoint, Stop, Release {
         CompletableFuture<?> done();
@@ -131,6 +136,10 @@ final class WriterLoop {
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
+    /** When the tail's bytes were last used (nanoTime): they go {@link #tailExpiry} after ({@link #releaseIdleTail}). */
+    private long tailUsedNanos;
+    /** {@link #TAIL_EXPIRY}; a test seam sets it ({@link #tailExpiry(java.time.Duration)}). */
+    private volatile long tailExpiry = TAIL_EXPIRY;
     /**
      * Whether {@code index.db} holds the state as it is: the interval sync writes it only when
      * not (nats-server writes its full state only when dirty). False at open: the first interval
@@ -190,7 +199,12 @@ final class WriterLoop {
     // hand-over and writer start, on the first stream's way, where a fresh JVM would spin a lambda's
     // class at run time (package-info).
 
-    /** Reads of the tail block come from the writer's own copy of it. */
+    /**
+     * Reads of the tail block come from the writer's own copy of it: on the writer's thread (and
+     * the opener's before it starts) everything laid out, read back from the file first if it was
+     * released; on any other thread what was written, or null while released (that reader reads the
+     * file, which then holds the same bytes).
+     */
     private final class TailBytes implements StreamStore.TailSource {
         @Override
         public byte[] bytesOf(long blockIndex, int[] lengthOut) {
@@ -198,8 +212,16 @@ final class WriterLoop {
             if (t == null || t.index != blockIndex) {
                 return null;
             }
-            lengthOut[0] = t.length();
-            return t.bytes();
+            if (threadStarted && Thread.currentThread() != thread) {
+                return t.committed(lengthOut);
+            }
+            try {
+                byte[] b = t.bytes();
+                lengthOut[0] = t.length();
+                return b;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
     }
 
@@ -291,6 +313,7 @@ final class WriterLoop {
         long now = System.nanoTime();
         nextSyncNanos = now + options.syncInterval().toNanos();
         nextAgeCheckNanos = now;
+        tailUsedNanos = now;
         thread = Thread.ofPlatform().daemon().name("jetstart-writer " + state.store().account() + " > " + name)
                 .unstarted(new Body());
     }
@@ -440,7 +463,10 @@ final class WriterLoop {
                 timers();
                 sleeping = true;
                 if (queue.isEmpty()) {
-                    LockSupport.parkNanos(Math.max(1_000_000L, Math.min(nextSyncNanos, nextAgeCheckNanos) - System.nanoTime()));
+                    // A failed writer has no timers left (timers() returns at once): it waits for ops only,
+                    // where it woke every millisecond for an age check that never moved on.
+                    long due = failure != null ? Long.MAX_VALUE : Math.min(Math.min(nextSyncNanos, nextAgeCheckNanos), tailReleaseDue());
+                    LockSupport.parkNanos(due == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1_000_000L, due - System.nanoTime()));
                 }
                 sleeping = false;
                 continue;
@@ -452,7 +478,11 @@ final class WriterLoop {
                 return;
             }
             // The batch may have stored a stream's first message, removed its oldest or changed max_age.
-            nextAgeCheckNanos = Math.min(nextAgeCheckNanos, ageCheckAfter(System.nanoTime()));
+            long now = System.nanoTime();
+            nextAgeCheckNanos = Math.min(nextAgeCheckNanos, ageCheckAfter(now));
+            if (tail.takeUsed()) {
+                tailUsedNanos = now;
+            }
             // A writer that never runs out of work must still sync at its interval and expire by age.
             if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
                 timers();
@@ -520,6 +550,9 @@ final class WriterLoop {
                 op.done().completeExceptionally(e);
             } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
                 failOn(e);
+                // Its own caller too, not only the later ones: a publish whose tail could not be read
+                // back (TailBlock.reload) waited for ever for an ack.
+                op.done().completeExceptionally(JetStreamApiException.storeFailed(failure.getMessage()));
             }
         }
         if (failure == null) {
@@ -1139,10 +1172,10 @@ final class WriterLoop {
     private void tombstone(long seq, long ts, String subject, int rl) {
         try {
             ensureRoom(Records.EMPTY_RECORD_LENGTH);
+            tail.appendTombstone(seq, ts);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        tail.appendTombstone(seq, ts);
     }
 
     /** Rolls to a new block when {@code rl} more bytes would pass the block size (nats-server's rule). */
@@ -1232,9 +1265,44 @@ final class WriterLoop {
                     reportSynced();
                 }
             }
+            releaseIdleTail(now);
         } catch (IOException | StoreException | InterruptedException | java.io.UncheckedIOException e) {
             failOn(e);
         }
+    }
+
+    /**
+     * Lets the tail's bytes go once nothing used them for {@link #tailExpiry} (nats-server drops an
+     * idle block's cache after {@code CacheExpire}); the next append or read of them reads the file
+     * back. An idle writer wakes once more for it, then only for its other timers.
+     */
+    private void releaseIdleTail(long now) throws IOException {
+        if (tail.takeUsed()) {
+            tailUsedNanos = now;
+        }
+        if (tail.heldBytes() > 0 && now - tailUsedNanos >= tailExpiry) {
+            tail.flush();
+            tail.release();
+        }
+    }
+
+    /** When the tail's bytes are due to go (nanoTime), or never while they are not held. */
+    private long tailReleaseDue() {
+        return tail.heldBytes() > 0 ? tailUsedNanos + tailExpiry : Long.MAX_VALUE;
+    }
+
+    /** Test seam: the tail's bytes go after {@code d} of idleness instead of {@link #TAIL_EXPIRY}; wakes the writer. */
+    void tailExpiry(java.time.Duration d) {
+        tailExpiry = d.toNanos();
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Bytes of heap the tail block's content takes (0 once released): any thread. */
+    int tailBytesHeld() {
+        return tail.heldBytes();
     }
 
     /**
