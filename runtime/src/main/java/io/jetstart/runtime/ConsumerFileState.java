@@ -137,17 +137,24 @@ final class ConsumerFileState {
         return true;
     }
 
-    /** writeStoreStateUnlocked: the store takes the consumer's view of itself. */
-    void take(SequencePair delivered, SequencePair ackFloor, SequenceMap<PendingMessage> consumerPending,
-              SequenceMap<Long> consumerRedelivered) {
+    /** The store takes the consumer's view of itself ({@link #update} once it accepts it). */
+    private void take(SequencePair delivered, SequencePair ackFloor, SequenceMap<PendingMessage> consumerPending,
+                      SequenceMap<Long> consumerRedelivered) {
         delC = delivered.consumerSeq();
         delS = delivered.streamSeq();
         ackC = ackFloor.consumerSeq();
         ackS = ackFloor.streamSeq();
         pending.clear();
-        consumerPending.forEach((k, p) -> pending.put(k, new PendingMessage(p.dseq, p.ts)));
+        // Loops, not forEach(lambda): a consumer's restore can come here (its checks dropped an
+        // entry), on the way of the first stream with consumers (see copyPendingTo).
+        for (long k : consumerPending.keys()) {
+            PendingMessage p = consumerPending.get(k);
+            pending.put(k, new PendingMessage(p.dseq, p.ts));
+        }
         redelivered.clear();
-        consumerRedelivered.forEach(redelivered::put);
+        for (long k : consumerRedelivered.keys()) {
+            redelivered.put(k, consumerRedelivered.get(k));
+        }
     }
 
     /**
