@@ -104,15 +104,36 @@ final class ConsumerDelivery {
     }
 
     /**
-     * A consumer recovery restored: the settled delivered and ack floors, the pending entries and
-     * redelivery counts of its {@code o.dat} that are still inside them. Without an {@code o.dat}
-     * ({@code file} null) the server selected a start as for a new consumer, so a
-     * {@code last_per_subject} consumer also has its skip list (the pending count and the next
-     * deliveries are the skip list's); recovery chose the same start on the same stream.
+     * A consumer recovery restored, and what nats-server 2.14+ does with it as the consumer starts.
+     * The store takes its {@code o.dat} ({@code file}) as it is: every pending entry and redelivery
+     * count, its own ack floor; recovery's {@code delivered} and {@code ackFloor} only where it
+     * reconciled a consumer that was ahead of its stream (its delivered is then not o.dat's), or
+     * started one without an {@code o.dat} ({@code file} null: the server selected a start as for a
+     * new consumer, so a {@code last_per_subject} consumer also has its skip list; recovery chose
+     * the same start on the same stream). Then, in the server's order:
+     * <ol>
+     *   <li>{@code applyState}: the consumer takes its store's state;</li>
+     *   <li>{@code checkRedelivered}: counts below the stream's first sequence go (the store takes
+     *       the consumer's state, unless its Update refuses it);</li>
+     *   <li>{@code setLeader}'s {@code checkPending}, at once: pending entries below the stream's
+     *       first sequence or at or below the ack floor go, raising the consumer's floors, and the
+     *       store takes the result (its floor is what {@code CONSUMER.INFO} reports); what is past
+     *       its ack wait is queued for redelivery; the timer is set for the next expiry;</li>
+     *   <li>{@code checkAckFloor} as the acks goroutine starts: a floor more than 50 behind the
+     *       stream's first sequence moves up, in the consumer only.</li>
+     * </ol>
+     * Design note: recovery's settled floor already has checkPending's raise, and the runtime used
+     * to report it with a guess at when 2.15.1 does not ("o.dat's own floor while a pending message
+     * is still in the stream"); but the raise goes to the store only through an Update, which keeps
+     * a consumer sequence the raise did not lower (an interest stream's ack floor 26/24 from o.dat's
+     * 26/23 and an acked entry 24/18 below the first sequence: ConsumerModelIT seed 7). Doing the
+     * server's steps on o.dat's own state gives its numbers without a guess.
      */
     void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) throws InterruptedException {
         StreamView v = stream.view();
-        fileState.restore(delivered, ackFloor, file, v.firstSeq());
+        boolean reconciled = file != null && !delivered.equals(file.delivered());
+        fileState.restore(delivered, file == null || reconciled ? ackFloor : file.ackFloor(), file,
+                reconciled ? delivered.streamSeq() : 0);
         // applyState: the consumer takes its store's state.
         SequencePair del = fileState.delivered();
         SequencePair floor = fileState.ackFloor();
@@ -128,14 +149,43 @@ final class ConsumerDelivery {
                 useSkipList(at);
             }
         }
-        if (!pending.isEmpty()) {
-            // nats-server checks restored pending messages after 0.5-1.5 s (random), or after the
-            // ack wait when that is shorter; here the middle of that range, so a test can rely on it.
-            long delay = 1_000_000_000L;
-            if (s.ackWaitNanos() < delay) {
-                delay = ackWait(0);
+        long first = v.firstSeq();
+        boolean below = false;
+        for (long q : rdc.keys()) {
+            if (q < first) {
+                rdc.remove(q);
+                below = true;
             }
-            timer.resetTo(now(), delay);
+        }
+        if (below) {
+            storeUpdatesFromConsumer();
+        }
+        if (!pending.isEmpty()) {
+            // applyState started the pending timer, and setLeader runs its check straight away.
+            checkPending(now());
+        }
+        checkAckFloor(first);
+    }
+
+    /**
+     * The end of nats-server's {@code checkAckFloor}, which runs as the consumer's acks goroutine
+     * starts (after {@code checkPending}, so nothing pending is below {@code first} any more): an
+     * ack floor more than {@code minOffThreshold} (50) behind the stream's first sequence moves to
+     * just below the lowest pending entry, or with none to the delivered pair (its stream half at
+     * least {@code first - 1}). The consumer's floors only: its store, and so the reported floor,
+     * keep theirs ({@link io.jetstart.core.store.AckFloorDrift} is 2.10's report of the same).
+     */
+    private void checkAckFloor(long first) {
+        if (asflr == 0 || first == 0 || asflr >= first - 1 || first < 50 || asflr >= first - 50) {
+            return;
+        }
+        if (pending.isEmpty()) {
+            asflr = Math.max(sseq - 1, first - 1);
+            adflr = dseq - 1;
+        } else {
+            long lowest = pending.keys()[0];
+            asflr = lowest - 1;
+            adflr = pending.get(lowest).dseq - 1;
         }
     }
 
@@ -163,7 +213,16 @@ final class ConsumerDelivery {
             }
             Optional<StoredMessage> m = stream.get(seq);
             if (m.isEmpty()) {
-                rdc.put(seq, count - 1);
+                // The count goes back, and a message that had none keeps none: nats-server 2.15.1
+                // does not report it as redelivered. That shows where the term below does not take
+                // it off (an ack-all consumer whose floor passed its delivery sequence: it stays
+                // pending), e.g. 3 redelivered where a count of 0 for each of five purged messages
+                // made 8 (ConsumerPurgeIT "ack all, purged pending messages below the floor").
+                if (count > 1) {
+                    rdc.put(seq, count - 1);
+                } else {
+                    rdc.remove(seq);
+                }
                 PendingMessage p = pending.get(seq);
                 if (p != null) {
                     processAck(seq, p.dseq, false);
@@ -433,10 +492,14 @@ final class ConsumerDelivery {
         }
     }
 
-    /** writeStoreStateUnlocked: the store takes the consumer's view of itself. */
-    private void storeTakesConsumerState() {
-        fileState.take(new SequencePair(dseq - 1, sseq - 1), new SequencePair(adflr, asflr), pending, rdc);
-        dirty = true;
+    /**
+     * writeStoreStateUnlocked: the store takes the consumer's view of itself, unless its Update
+     * refuses it (an older or inconsistent state, {@link ConsumerFileState#update}).
+     */
+    private void storeUpdatesFromConsumer() {
+        if (fileState.update(new SequencePair(dseq - 1, sseq - 1), new SequencePair(adflr, asflr), pending, rdc)) {
+            dirty = true;
+        }
     }
 
     // ---- a purge of the stream ------------------------------------------------------------------
@@ -653,7 +716,7 @@ final class ConsumerDelivery {
             asflr = sseq - 1;
         }
         if (update) {
-            storeTakesConsumerState();
+            storeUpdatesFromConsumer();
         }
     }
 

@@ -30,11 +30,14 @@ final class ConsumerFileState {
     }
 
     /**
-     * A consumer recovery restored: the settled delivered and ack floors, and the pending entries
-     * and redelivery counts of its {@code o.dat} ({@code file}, may be null) still inside them and
-     * at or after the stream's first sequence {@code firstSeq}.
+     * A consumer recovery restored, as nats-server's {@code consumerFileStore} loads it: the
+     * delivered and ack floor given (o.dat's own, or what recovery reconciled it to when it was
+     * ahead of its stream), and every pending entry and redelivery count of its {@code o.dat}
+     * ({@code file}, may be null), the store's copy keeps them all as the file has them;
+     * {@code upTo} (when not 0) leaves out those past it (the reconciled delivered sequence). What
+     * the consumer then makes of them (checkRedelivered, checkPending) is {@link ConsumerDelivery}'s.
      */
-    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file, long firstSeq) {
+    void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file, long upTo) {
         delC = delivered.consumerSeq();
         delS = delivered.streamSeq();
         ackC = ackFloor.consumerSeq();
@@ -42,24 +45,13 @@ final class ConsumerFileState {
         if (file == null) {
             return;
         }
-        if (ackS > file.ackFloor().streamSeq()) {
-            // Recovery raised the ack floor to the stream's first sequence - 1 (work-queue
-            // removals written before a crash caught the next o.dat), as nats-server 2.10 does;
-            // 2.15.1 reports o.dat's own ack floor, or the delivered sequence when no pending
-            // message of o.dat is still in the stream (ConsumeCrashIT). The next delivery is the same either way.
-            long floorS = file.ackFloor().streamSeq();
-            boolean anyPending = file.pending().stream()
-                    .anyMatch(p -> p.streamSeq() > floorS && p.streamSeq() <= delS && p.streamSeq() >= firstSeq);
-            ackC = anyPending ? file.ackFloor().consumerSeq() : delC;
-            ackS = anyPending ? floorS : delS;
-        }
         for (ConsumerState.Pending p : file.pending()) {
-            if (p.streamSeq() > ackS && p.streamSeq() <= delS && p.streamSeq() >= firstSeq) {
+            if (upTo == 0 || p.streamSeq() <= upTo) {
                 pending.put(p.streamSeq(), new PendingMessage(p.consumerSeq(), p.timestampNanos()));
             }
         }
         for (ConsumerState.Redelivery r : file.redelivered()) {
-            if (r.streamSeq() >= firstSeq) {
+            if (upTo == 0 || r.streamSeq() <= upTo) {
                 redelivered.put(r.streamSeq(), r.count());
             }
         }
@@ -145,17 +137,24 @@ final class ConsumerFileState {
         return true;
     }
 
-    /** writeStoreStateUnlocked: the store takes the consumer's view of itself. */
-    void take(SequencePair delivered, SequencePair ackFloor, SequenceMap<PendingMessage> consumerPending,
-              SequenceMap<Long> consumerRedelivered) {
+    /** The store takes the consumer's view of itself ({@link #update} once it accepts it). */
+    private void take(SequencePair delivered, SequencePair ackFloor, SequenceMap<PendingMessage> consumerPending,
+                      SequenceMap<Long> consumerRedelivered) {
         delC = delivered.consumerSeq();
         delS = delivered.streamSeq();
         ackC = ackFloor.consumerSeq();
         ackS = ackFloor.streamSeq();
         pending.clear();
-        consumerPending.forEach((k, p) -> pending.put(k, new PendingMessage(p.dseq, p.ts)));
+        // Loops, not forEach(lambda): a consumer's restore can come here (its checks dropped an
+        // entry), on the way of the first stream with consumers (see copyPendingTo).
+        for (long k : consumerPending.keys()) {
+            PendingMessage p = consumerPending.get(k);
+            pending.put(k, new PendingMessage(p.dseq, p.ts));
+        }
         redelivered.clear();
-        consumerRedelivered.forEach(redelivered::put);
+        for (long k : consumerRedelivered.keys()) {
+            redelivered.put(k, consumerRedelivered.get(k));
+        }
     }
 
     /**

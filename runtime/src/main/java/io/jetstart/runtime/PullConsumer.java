@@ -97,8 +97,9 @@ public final class PullConsumer {
     }
 
     /**
-     * A consumer recovery restored: the settled delivered and ack floors, the pending entries and
-     * redelivery counts of its {@code o.dat} that are still inside them.
+     * A consumer recovery restored: its {@code o.dat} (recovery's delivered and ack floor where it
+     * reconciled or started it), then what nats-server does as the consumer starts
+     * ({@link ConsumerDelivery#restore}).
      */
     void restore(SequencePair delivered, SequencePair ackFloor, ConsumerState file) throws InterruptedException {
         lock.lock();

@@ -186,17 +186,26 @@ class EncryptedConsumersTest {
                     served++;
                 }
             }
-            // LIM1 > C0 fetches on from its delivered sequence and acks: its o.dat is written sealed again.
+            // LIM1 > C0 redelivers its pending messages first (their ack wait passed long ago, and the
+            // server's start checks them at once), then fetches on from its delivered sequence, and
+            // acks: its o.dat is written sealed again.
             JetStartStream lim = rt.stream("LIM1").await(Duration.ofSeconds(30));
-            long delivered = lim.consumerInfo("C0").delivered().streamSeq();
-            List<ConsumedMessage> next = lim.consumer("C0").fetch(3, 0, Duration.ZERO);
-            assertThat(next).isNotEmpty().allSatisfy(m -> assertThat(m.streamSeq()).isGreaterThan(delivered));
+            ConsumerStatus c0 = lim.consumerInfo("C0");
+            long delivered = c0.delivered().streamSeq();
+            int again = (int) c0.numAckPending();
+            List<ConsumedMessage> next = lim.consumer("C0").fetch(again + 3, 0, Duration.ZERO);
+            assertThat(next).hasSize(again + 3);
+            assertThat(next.subList(0, again)).allSatisfy(m -> {
+                assertThat(m.streamSeq()).isLessThanOrEqualTo(delivered);
+                assertThat(m.deliveries()).isGreaterThan(1);
+            });
+            assertThat(next.subList(again, next.size())).allSatisfy(m -> assertThat(m.streamSeq()).isGreaterThan(delivered));
             next.forEach(ConsumedMessage::ack);
         }
         assertThat(served).isGreaterThanOrEqualTo(6);
-        RestoredConsumer c0 = recovered(store, "LIM1", "C0", key);
-        assertThat(c0.problems()).isEmpty();
-        assertThat(c0.delivered().streamSeq()).isGreaterThan(oracle.path("streams").findValues("consumers").stream()
+        RestoredConsumer reopened = recovered(store, "LIM1", "C0", key);
+        assertThat(reopened.problems()).isEmpty();
+        assertThat(reopened.delivered().streamSeq()).isGreaterThan(oracle.path("streams").findValues("consumers").stream()
                 .flatMap(cs -> java.util.stream.StreamSupport.stream(cs.spliterator(), false))
                 .filter(co -> co.path("stream_name").asText().equals("LIM1") && co.path("name").asText().equals("C0"))
                 .findFirst().orElseThrow().path("delivered").path("stream_seq").asLong());

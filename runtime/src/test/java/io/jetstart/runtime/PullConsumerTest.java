@@ -302,7 +302,12 @@ class PullConsumerTest {
                 assertThat(st.numAckPending()).as(info.name()).isEqualTo(info.numAckPending());
                 assertThat(st.numPending()).as(info.name()).isEqualTo(info.numPending());
                 List<ConsumedMessage> next = s.consumer(info.name()).fetch(1, 0, Duration.ZERO);
-                if (info.numPending() > 0) {
+                if (info.numAckPending() > 0) {
+                    // Its pending messages' ack wait passed long ago: the server's start (setLeader's
+                    // checkPending) queues them at once, and a fetch redelivers them first.
+                    assertThat(next.get(0).streamSeq()).as(info.name()).isLessThanOrEqualTo(info.delivered().streamSeq());
+                    assertThat(next.get(0).deliveries()).as(info.name()).isGreaterThan(1);
+                } else if (info.numPending() > 0) {
                     assertThat(next.get(0).streamSeq()).as(info.name()).isGreaterThan(info.delivered().streamSeq());
                 }
             }

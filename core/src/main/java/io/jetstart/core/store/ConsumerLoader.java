@@ -205,8 +205,10 @@ public final class ConsumerLoader {
     }
 
     /**
-     * checkPending, run by the server 0.5–1.5 s after the restore: entries below the stream's first
-     * sequence or at/below the ack floor leave the pending map and raise the floors.
+     * checkPending, which the server runs as the consumer starts (setLeader): entries below the
+     * stream's first sequence or at/below the ack floor leave the pending map and raise the floors.
+     * The server's store takes the raised floors only through its Update; the runtime does those
+     * steps on o.dat itself (its ConsumerDelivery.restore), this is the report's view.
      */
     static void checkPending(StreamStore s, RestoredConsumer c) {
         for (Iterator<Map.Entry<Long, Long>> it = c.pending.entrySet().iterator(); it.hasNext(); ) {
