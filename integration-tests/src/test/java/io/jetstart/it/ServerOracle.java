@@ -24,10 +24,11 @@ import java.util.List;
 final class ServerOracle {
 
     /**
-     * The longest a restored consumer waits before its first {@code checkPending}: {@code applyState}
-     * arms the timer at 0.5-1.5 s (or {@code ack_wait} when shorter, spec §5.4) for a consumer with
-     * pending entries, and that run drops acknowledged entries and raises ack floors. The server
-     * arms it before it says it is ready.
+     * The longest a restored consumer waits for a {@code checkPending} (which drops acknowledged
+     * entries and entries below the stream's first, and raises ack floors): the current server runs
+     * one at once when the consumer becomes leader ({@code setLeader}), and {@code applyState} arms
+     * the timer at 0.5-1.5 s (or {@code ack_wait} when shorter, spec §5.4) for a consumer with pending
+     * entries, before the server says it is ready. Waiting past the timer covers both.
      */
     static final Duration PENDING_CHECK_DELAY = Duration.ofMillis(1_500);
 
