@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.core.meta.StreamConfig;
-import io.jetstart.core.store.StoredMessage;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
@@ -23,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -96,14 +94,7 @@ class RuntimeMiddleReclaimIT {
     }
 
     private static Expected expected(JetStartStream s) throws Exception {
-        Map<Long, String> live = new TreeMap<>();
-        for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
-            StoredMessage m = s.get(seq).orElse(null);
-            if (m != null) {
-                live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
-            }
-        }
-        assertThat(live).hasSize((int) s.info().messages());
+        Map<Long, String> live = RuntimeReclaimIT.liveMessages(s);
         String subject = s.config().subjects().getFirst().replace("*", "9").replace(">", "9");
         return new Expected(subject, s.info().messages(), s.info().bytes(), s.info().firstSeq(), s.info().lastSeq(), live);
     }

@@ -37,6 +37,19 @@ class RuntimeReclaimIT {
     private final Path tmp = Repo.work("RuntimeReclaimIT");
 
     /** What the runtime reported for one stream when it closed the store, and its live messages. */
+    /** Every live message of {@code s} by sequence (payloads as text), as many as its info counts. */
+    static Map<Long, String> liveMessages(JetStartStream s) throws InterruptedException {
+        Map<Long, String> live = new TreeMap<>();
+        for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
+            StoredMessage m = s.get(seq).orElse(null);
+            if (m != null) {
+                live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(live).hasSize((int) s.info().messages());
+        return live;
+    }
+
     record Expected(String subject, long messages, long firstSeq, long lastSeq, int blockFiles, Map<Long, String> live) {
         String state() {
             return messages + " msgs, first " + firstSeq + ", last " + lastSeq + ", next " + (lastSeq + 1);
@@ -119,14 +132,7 @@ class RuntimeReclaimIT {
             js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"]}"));
             for (JetStartStream s : List.of(limits, bytesLimit, purged, deleted, queue, aged)) {
                 s.flush();
-                Map<Long, String> live = new TreeMap<>();
-                for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
-                    StoredMessage m = s.get(seq).orElse(null);
-                    if (m != null) {
-                        live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
-                    }
-                }
-                assertThat(live).hasSize((int) s.info().messages());
+                Map<Long, String> live = liveMessages(s);
                 String subject = s.config().subjects().getFirst().replace("*", "9");
                 int files;
                 try (Stream<Path> l = Files.list(s.info().blocks().getLast().file().getParent())) {

@@ -88,6 +88,37 @@ class BlockReclaimTest {
     }
 
     /**
+     * The files a kill -9 would leave at chosen moments (a writer's {@code afterBlocksRemoved} hook:
+     * every write so far is in the files): up to 12 copies of the store, each with the last
+     * sequence published by then.
+     */
+    static final class KillCopies {
+        final List<Path> copies = new ArrayList<>();
+        final List<Long> lasts = new ArrayList<>();
+        private final Path store;
+        private final Path scratch;
+
+        KillCopies(Path store, Path scratch) {
+            this.store = store;
+            this.scratch = scratch;
+        }
+
+        void take(long last) {
+            if (copies.size() >= 12) {
+                return;
+            }
+            try {
+                Path copy = Files.createTempDirectory(scratch, "kill");
+                copyTree(store.resolve("jetstream"), copy.resolve("jetstream"));
+                copies.add(copy);
+                lasts.add(last);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
      * Recovers the stream as it is and, from a copy, without its {@code index.db}: both the same
      * state, nothing lost, no damage, every live message readable. Returns that state.
      */
@@ -455,24 +486,12 @@ class BlockReclaimTest {
 
     @Test
     void aKillBetweenTheRemovalOfBlocksAndTheNextIndexDbComesBackToTheStateAfterIt() throws Exception {
-        List<Path> copies = new ArrayList<>();
-        List<long[]> expected = new ArrayList<>();
+        KillCopies kills = new KillCopies(dir, scratch);
+        List<Path> copies = kills.copies;
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"C\",\"subjects\":[\"c.*\"],\"max_msgs\":10}"));
             long[] published = {0};
-            s.writer().afterBlocksRemoved(() -> {
-                // The files a kill -9 here would leave: every write so far is in the files.
-                if (copies.size() < 12) {
-                    try {
-                        Path copy = Files.createTempDirectory(scratch, "kill");
-                        copyTree(dir.resolve("jetstream"), copy.resolve("jetstream"));
-                        copies.add(copy);
-                        expected.add(new long[] {published[0]});
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }
-            });
+            s.writer().afterBlocksRemoved(() -> kills.take(published[0]));
             for (int i = 1; i <= 400; i++) {
                 published[0] = i;
                 s.publish("c." + (i % 3), PAYLOAD);
@@ -484,7 +503,7 @@ class BlockReclaimTest {
         }
         assertThat(copies).hasSizeGreaterThan(5);
         for (int i = 0; i < copies.size(); i++) {
-            long last = expected.get(i)[0];
+            long last = kills.lasts.get(i);
             StreamState st = sameWithAndWithoutIndexDb(copies.get(i), scratch, "C", null);
             assertThat(st.lastSeq()).as("copy %d", i).isEqualTo(last);
             assertThat(st.messages()).as("copy %d", i).isEqualTo(Math.min(10, last));

@@ -1,6 +1,5 @@
 package io.jetstart.runtime;
 
-import static io.jetstart.runtime.BlockReclaimTest.copyTree;
 import static io.jetstart.runtime.BlockReclaimTest.recover;
 import static io.jetstart.runtime.BlockReclaimTest.sameWithAndWithoutIndexDb;
 import static io.jetstart.runtime.RuntimeTestSupport.bytes;
@@ -294,23 +293,16 @@ class MiddleBlockReclaimTest {
 
     @Test
     void aKillBetweenTheRemovalOfMiddleBlocksAndTheNextIndexDbComesBackToTheStateAfterIt() throws Exception {
-        List<Path> copies = new ArrayList<>();
-        List<Long> lasts = new ArrayList<>();
+        BlockReclaimTest.KillCopies kills = new BlockReclaimTest.KillCopies(dir, scratch);
+        List<Path> copies = kills.copies;
+        List<Long> lasts = kills.lasts;
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config(KV));
             s.publish("kv.pinned", PAYLOAD);
             long[] published = {1};
             s.writer().afterBlocksRemoved(() -> {
-                // The files a kill -9 here would leave: every write so far is in the files.
-                if (copies.size() < 12 && published[0] % 3 == 0) {
-                    try {
-                        Path copy = Files.createTempDirectory(scratch, "kill");
-                        copyTree(dir.resolve("jetstream"), copy.resolve("jetstream"));
-                        copies.add(copy);
-                        lasts.add(published[0]);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
+                if (published[0] % 3 == 0) {
+                    kills.take(published[0]);
                 }
             });
             for (int i = 2; i <= 600; i++) {
