@@ -441,47 +441,67 @@ class BlockReclaimTest {
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.*\"],\"max_msgs\":20}"));
             s.publish("r.1", bytes("1"));
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            List<Thread> readers = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int kind = t;
-                readers.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        while (!done.get()) {
-                            StreamView v = s.info();
-                            long from = Math.max(1, v.firstSeq() - 5);
-                            switch (kind) {
-                                case 0 -> {
-                                    for (long seq = from; seq <= v.lastSeq(); seq++) {
-                                        s.get(seq).ifPresent(m -> check(m));
-                                    }
-                                }
-                                case 1 -> s.next(from, "r.*").ifPresent(BlockReclaimTest::check);
-                                case 2 -> s.nextBatch(from, null, 30).forEach(BlockReclaimTest::check);
-                                default -> s.lastBySubject("r.1").ifPresent(BlockReclaimTest::check);
-                            }
+            Throwable failed = whileReading(s, List.of(
+                    v -> {
+                        for (long seq = Math.max(1, v.firstSeq() - 5); seq <= v.lastSeq(); seq++) {
+                            s.get(seq).ifPresent(BlockReclaimTest::check);
                         }
-                    } catch (Throwable e) {
-                        failed.compareAndSet(null, e);
-                    }
-                }));
-            }
-            for (int i = 2; i <= 3000; i++) {
-                s.publish("r.1", bytes(Integer.toString(i)));
-            }
-            done.set(true);
-            for (Thread t : readers) {
-                t.join();
-            }
-            assertThat(failed.get()).isNull();
+                    },
+                    v -> s.next(Math.max(1, v.firstSeq() - 5), "r.*").ifPresent(BlockReclaimTest::check),
+                    v -> s.nextBatch(Math.max(1, v.firstSeq() - 5), null, 30).forEach(BlockReclaimTest::check),
+                    v -> s.lastBySubject("r.1").ifPresent(BlockReclaimTest::check)), () -> {
+                        for (int i = 2; i <= 3000; i++) {
+                            s.publish("r.1", bytes(Integer.toString(i)));
+                        }
+                    });
+            assertThat(failed).isNull();
             assertThat(blocks(dir, "R").size()).isLessThanOrEqualTo(5);
         }
     }
 
     /** A message handed out is the one published with its sequence. */
-    private static void check(StoredMessage m) {
+    static void check(StoredMessage m) {
         assertThat(new String(m.payload())).isEqualTo(Long.toString(m.seq()));
+    }
+
+    /** One read of a stream, on the view it had when the read began. */
+    interface Read {
+        void on(StreamView v) throws Exception;
+    }
+
+    /** Something the writer does meanwhile. */
+    interface Writes {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs each read on a thread of its own, over and over, while {@code writes} runs on this one;
+     * returns the first error a read met (null: none).
+     */
+    static Throwable whileReading(JetStartStream s, List<Read> reads, Writes writes) throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        List<Thread> readers = new ArrayList<>();
+        for (Read read : reads) {
+            readers.add(Thread.ofPlatform().start(() -> {
+                try {
+                    while (!done.get()) {
+                        read.on(s.info());
+                    }
+                } catch (Throwable e) {
+                    failed.compareAndSet(null, e);
+                }
+            }));
+        }
+        try {
+            writes.run();
+        } finally {
+            done.set(true);
+            for (Thread t : readers) {
+                t.join();
+            }
+        }
+        return failed.get();
     }
 
     @Test

@@ -17,10 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -241,54 +238,29 @@ class MiddleBlockReclaimTest {
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config(KV));
             s.publish("kv.pinned", bytes("1"));
-            AtomicBoolean done = new AtomicBoolean();
-            AtomicReference<Throwable> failed = new AtomicReference<>();
-            List<Thread> readers = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int kind = t;
-                readers.add(Thread.ofPlatform().start(() -> {
-                    try {
-                        while (!done.get()) {
-                            StreamView v = s.info();
-                            long from = Math.max(2, v.lastSeq() - 40);
-                            switch (kind) {
-                                case 0 -> {
-                                    for (long seq = from; seq <= v.lastSeq(); seq++) {
-                                        s.get(seq).ifPresent(MiddleBlockReclaimTest::check);
-                                    }
-                                }
-                                // From inside the gap: the next live message after it, or none.
-                                case 1 -> s.next(2, "kv.>").ifPresent(MiddleBlockReclaimTest::check);
-                                case 2 -> {
-                                    List<StoredMessage> got = s.nextBatch(1, null, 30);
-                                    assertThat(got).isNotEmpty();
-                                    assertThat(got.getFirst().seq()).isEqualTo(1);
-                                    got.forEach(MiddleBlockReclaimTest::check);
-                                }
-                                default -> s.lastBySubject("kv.k3").ifPresent(MiddleBlockReclaimTest::check);
-                            }
+            Throwable failed = BlockReclaimTest.whileReading(s, List.of(
+                    v -> {
+                        for (long seq = Math.max(2, v.lastSeq() - 40); seq <= v.lastSeq(); seq++) {
+                            s.get(seq).ifPresent(BlockReclaimTest::check);
                         }
-                    } catch (Throwable e) {
-                        failed.compareAndSet(null, e);
-                    }
-                }));
-            }
-            for (int i = 2; i <= 3000; i++) {
-                s.publish("kv.k" + (i % 10), bytes(Integer.toString(i)));
-            }
-            done.set(true);
-            for (Thread t : readers) {
-                t.join();
-            }
-            assertThat(failed.get()).isNull();
+                    },
+                    // From inside the gap: the next live message after it, or none.
+                    v -> s.next(2, "kv.>").ifPresent(BlockReclaimTest::check),
+                    v -> {
+                        List<StoredMessage> got = s.nextBatch(1, null, 30);
+                        assertThat(got).isNotEmpty();
+                        assertThat(got.getFirst().seq()).isEqualTo(1);
+                        got.forEach(BlockReclaimTest::check);
+                    },
+                    v -> s.lastBySubject("kv.k3").ifPresent(BlockReclaimTest::check)), () -> {
+                        for (int i = 2; i <= 3000; i++) {
+                            s.publish("kv.k" + (i % 10), bytes(Integer.toString(i)));
+                        }
+                    });
+            assertThat(failed).isNull();
             assertThat(s.writer().blocksRemoved()).isGreaterThan(100);
             assertThat(blocks(dir, "KV").size()).isLessThanOrEqualTo(10);
         }
-    }
-
-    /** A message handed out is the one published with its sequence. */
-    private static void check(StoredMessage m) {
-        assertThat(new String(m.payload())).isEqualTo(Long.toString(m.seq()));
     }
 
     @Test
