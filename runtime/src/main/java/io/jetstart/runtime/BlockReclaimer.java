@@ -56,6 +56,11 @@ final class BlockReclaimer {
      * tombstones that emptied them durable, and writes {@code index.db} after.
      */
     void remove(long[] blocks, long cut) throws IOException {
+        remove(blocks, cut, null);
+    }
+
+    /** {@link #remove(long[], long)}; {@code afterEach} (may be null) runs after each block's files went. */
+    void remove(long[] blocks, long cut, Runnable afterEach) throws IOException {
         long[] st = strays == null ? new long[0] : strays;
         int s = 0;
         for (long index : blocks) {
@@ -63,6 +68,9 @@ final class BlockReclaimer {
                 delete(st[s++]);
             }
             delete(index);
+            if (afterEach != null) {
+                afterEach.run();
+            }
         }
         while (s < st.length && st[s] < cut) {
             delete(st[s++]);

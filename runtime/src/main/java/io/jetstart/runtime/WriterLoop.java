@@ -175,6 +175,8 @@ final class WriterLoop {
      * test copies the store there). Null in service.
      */
     private volatile Runnable afterBlocksRemoved;
+    /** Test seam: runs after each step of a purge that removes whole blocks. */
+    private volatile Runnable afterPurgeStep;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -1014,7 +1016,7 @@ final class WriterLoop {
         long limit = skip;
         long[] taken = {0};
         long[] lowest = {0};
-        long removed = state.remove((seq, ts, subject, rl) -> {
+        StreamStore.RemovalRule rule = (seq, ts, subject, rl) -> {
             if (seq >= below || (limit > 0 && taken[0] >= limit)) {
                 return StreamStore.Decision.STOP;
             }
@@ -1025,7 +1027,13 @@ final class WriterLoop {
                 lowest[0] = seq;
             }
             return StreamStore.Decision.REMOVE;
-        }, this::tombstone);
+        };
+        WholeBlockPurge.Plan plan = all ? planWhole(r.upToSeq(), skip) : new WholeBlockPurge.PerMessage();
+        long removed = 0;
+        if (plan instanceof WholeBlockPurge.Whole w) {
+            removed = removeWhole(w, rule);
+        }
+        removed += state.remove(rule, this::tombstone);
         if (all && r.upToSeq() > state.lastSeq() + 1) {
             skipTo(r.upToSeq());
         } else if (all && r.upToSeq() == 0 && r.keep() == 0) {
@@ -1033,9 +1041,112 @@ final class WriterLoop {
             // it removed nothing: a stream that never held a message then reports first 1, last 0.
             state.purgedAll();
         }
+        if (plan instanceof WholeBlockPurge.Whole && state.messages() == 0 && !tail.onlyTombstoneOf(state.lastSeq())) {
+            // The emptied-stream rule (reclaimFrontBlocks): the last sequence's tombstone alone in a
+            // new tail, so the block before it, all of whose messages the purge removed, can go too.
+            if (tail.length() > 0) {
+                roll();
+            }
+            tail.appendTombstone(state.lastSeq(), state.lastTs());
+        }
+        if (plan instanceof WholeBlockPurge.Whole) {
+            // The tombstones of the block the cut fell in made durable, then an index.db of the state
+            // after the whole purge: a kill before it finds the index.db of removeWhole stale (its
+            // tail has grown) and rebuilds from the files, the purge done up to where they say.
+            tail.flush();
+            tail.sync();
+            purgeStep();
+            view = state.view(new CommittedLength());
+            writeIndexDb();
+            purgeStep();
+        }
         // The server's PurgeEx purges all or compacts for no subject (or '>') without keep, else by subject.
         purged(r.subject() == null ? "" : r.subject(), !all || r.keep() > 0, removed, lowest[0], -1);
         hold(p.done(), removed);
+    }
+
+    /** {@link WholeBlockPurge#plan} for a purge of the stream's oldest messages (up to {@code upTo}, or {@code skip} of them, or all). */
+    private WholeBlockPurge.Plan planWhole(long upTo, long skip) throws IOException, StoreException, InterruptedException {
+        List<StreamMutator.BlockSpan> spans = state.blocks();
+        if (spans.size() < 2) {
+            return new WholeBlockPurge.PerMessage();
+        }
+        return WholeBlockPurge.plan(spans, state.lastSeq(), upTo, skip, reclaimer.strays(state), reclaimer.straysMayGo(),
+                tail.length(), tail.rebuildFloor(), blockSize, index -> floorOf(index, false), first -> {
+                    if (upTo == 0) {
+                        return skip == 0 ? first.messages() : skip - wholeMessages(spans, first.index());
+                    }
+                    long[] n = {0};
+                    state.forEachLive(Math.max(1, first.recordsFrom()), (seq, ts, s, buf, ho, hl, po, pl, rl) -> {
+                        if (seq >= upTo) {
+                            return false;
+                        }
+                        n[0]++;
+                        return true;
+                    });
+                    return n[0];
+                });
+    }
+
+    private static long wholeMessages(List<StreamMutator.BlockSpan> spans, long before) {
+        long n = 0;
+        for (StreamMutator.BlockSpan b : spans) {
+            if (b.index() >= before) {
+                break;
+            }
+            n += b.messages();
+        }
+        return n;
+    }
+
+    /**
+     * The first part of a purge that removes whole blocks ({@link WholeBlockPurge}), in the order
+     * that leaves, at a kill anywhere, the stream as before or purged up to a lower sequence:
+     * <ol>
+     *   <li>their messages are removed from the state without a tombstone and the blocks forgotten;</li>
+     *   <li>the tail is synced (every write before the purge is durable), a view without them is
+     *       published (a reader on an older view that finds a file gone reads again on it), and
+     *       {@code index.db} is written without them: adopted after a kill, it says the stream
+     *       purged up to them, their files being blocks it does not name (strays, which go later);</li>
+     *   <li>their files go, lowest first ({@code .blk} then {@code .key}, strays below them too),
+     *       and the directory is synced: a rebuild without {@code index.db} in between finds the
+     *       stream purged up to the first file left.</li>
+     * </ol>
+     * The caller then writes the tombstones of the block the cut falls in, syncs them and writes
+     * {@code index.db} again.
+     *
+     * @return the messages removed
+     */
+    private long removeWhole(WholeBlockPurge.Whole w, StreamStore.RemovalRule rule)
+            throws IOException, StoreException, InterruptedException {
+        long last = w.lastSeq();
+        long removed = state.remove((seq, ts, subject, rl) -> seq > last ? StreamStore.Decision.STOP : rule.decide(seq, ts, subject, rl),
+                StreamStore.RemovalSink.NONE);
+        state.forgetFrontBlocks(w.blocks().length);
+        tail.flush();
+        tail.sync();
+        view = state.view(new CommittedLength());
+        writeIndexDb();
+        purgeStep();
+        reclaimer.remove(w.blocks(), w.cut(), this::purgeStep);
+        for (long index : w.blocks()) {
+            floors.remove(index);
+        }
+        middle.removed(w.blocks());
+        blockedAt = null;
+        return removed;
+    }
+
+    private void purgeStep() {
+        Runnable hook = afterPurgeStep;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    /** Test seam: {@code hook} runs after each step of a purge that removes whole blocks (each file removal included). */
+    void afterPurgeStep(Runnable hook) {
+        afterPurgeStep = hook;
     }
 
     /**
