@@ -522,47 +522,47 @@ public final class StreamStore {
 
     /**
      * {@link RebuildFloor} of block file {@code index} of {@code msgs/} (one the state may not hold),
-     * read whole through the gate by {@link FileBlockSource}; {@link RebuildFloor#UNKNOWN} when it
-     * cannot be read.
+     * read whole ({@link #ofWholeBlock}); {@link RebuildFloor#UNKNOWN} when it cannot be read.
      */
     long rebuildFloor(long index) throws InterruptedException {
-        if (tail != null) {
-            int[] length = new int[1];
-            byte[] inMemory = tail.bytesOf(index, length);
-            if (inMemory != null) {
-                return RebuildFloor.of(inMemory, length[0]);
-            }
-        }
-        // The file whole, as any block is loaded (decrypted, then decompressed); what the state
-        // says of it does not matter here.
-        StreamView.Block whole = new StreamView.Block(index, BlockFiles.blockPath(msgsDir, index), 0, 0, 0,
-                new io.jetstart.core.format.SequenceSet(), -1);
-        try (BlockBytes bytes = new FileBlockSource(this).load(whole)) {
-            return RebuildFloor.of(bytes.array(), bytes.length());
-        } catch (BlockUnreadableException e) {
-            return RebuildFloor.UNKNOWN;
-        }
+        return ofWholeBlock(index, RebuildFloor::of, RebuildFloor.UNKNOWN);
     }
 
     /**
-     * The tombstones of block file {@code index} of {@code msgs/}, read whole as
-     * {@link #rebuildFloor} reads it (the tail from the writer's memory); null when it cannot be
-     * read or a record does not parse.
+     * The tombstones of block file {@code index} of {@code msgs/}, read whole ({@link #ofWholeBlock});
+     * null when it cannot be read or a record does not parse.
      */
     BlockTombstones tombstonesOf(long index) throws InterruptedException {
+        return ofWholeBlock(index, BlockTombstones::of, null);
+    }
+
+    /** What is made of a block's bytes read whole: its records from offset 0 to {@code len}. */
+    private interface OfWholeBlock<T> {
+        T of(byte[] buf, int len);
+    }
+
+    /**
+     * What {@code reading} makes of block file {@code index} of {@code msgs/} read whole: the tail
+     * from the writer's memory while it holds it, any other block (or a released tail) from its file
+     * through the gate, as {@link FileBlockSource} loads any block (decrypted, then decompressed; what
+     * the state says of it does not matter here); {@code unreadable} when it cannot be read. Only on
+     * the writer's removal paths, never on an open's way to its first served stream (the method
+     * references: package note).
+     */
+    private <T> T ofWholeBlock(long index, OfWholeBlock<T> reading, T unreadable) throws InterruptedException {
         if (tail != null) {
             int[] length = new int[1];
             byte[] inMemory = tail.bytesOf(index, length);
             if (inMemory != null) {
-                return BlockTombstones.of(inMemory, length[0]);
+                return reading.of(inMemory, length[0]);
             }
         }
         StreamView.Block whole = new StreamView.Block(index, BlockFiles.blockPath(msgsDir, index), 0, 0, 0,
                 new io.jetstart.core.format.SequenceSet(), -1);
         try (BlockBytes bytes = new FileBlockSource(this).load(whole)) {
-            return BlockTombstones.of(bytes.array(), bytes.length());
+            return reading.of(bytes.array(), bytes.length());
         } catch (BlockUnreadableException e) {
-            return null;
+            return unreadable;
         }
     }
 
