@@ -51,18 +51,24 @@ class BlockReclaimTest {
         return store.resolve("jetstream").resolve("$G").resolve("streams").resolve(name);
     }
 
-    private static List<Long> files(Path store, String name, String ext) throws IOException {
-        try (Stream<Path> s = Files.list(streamDir(store, name).resolve("msgs"))) {
+    /** The stream's {@code msgs/} folder. */
+    static Path msgs(Path store, String name) {
+        return streamDir(store, name).resolve("msgs");
+    }
+
+    /** The indexes of the stream's files ending in {@code ext}, ascending. */
+    static List<Long> files(Path store, String name, String ext) throws IOException {
+        try (Stream<Path> s = Files.list(msgs(store, name))) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(ext))
                     .map(n -> Long.parseLong(n.substring(0, n.length() - ext.length()))).sorted().toList();
         }
     }
 
-    private static List<Long> blocks(Path store, String name) throws IOException {
+    static List<Long> blocks(Path store, String name) throws IOException {
         return files(store, name, ".blk");
     }
 
-    private static RuntimeOptions small() {
+    static RuntimeOptions small() {
         return RuntimeOptions.defaults().withBlockSize(1024);
     }
 

@@ -1,7 +1,11 @@
 package io.jetstart.runtime;
 
+import static io.jetstart.runtime.BlockReclaimTest.blocks;
+import static io.jetstart.runtime.BlockReclaimTest.files;
+import static io.jetstart.runtime.BlockReclaimTest.msgs;
 import static io.jetstart.runtime.BlockReclaimTest.recover;
 import static io.jetstart.runtime.BlockReclaimTest.sameWithAndWithoutIndexDb;
+import static io.jetstart.runtime.BlockReclaimTest.small;
 import static io.jetstart.runtime.RuntimeTestSupport.bytes;
 import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static io.jetstart.runtime.RuntimeTestSupport.open;
@@ -13,12 +17,10 @@ import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamState;
 import io.jetstart.core.store.StreamStore;
 import io.jetstart.core.store.StreamView;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,25 +39,6 @@ class MiddleBlockReclaimTest {
     Path dir;
     @TempDir
     Path scratch;
-
-    private static Path msgs(Path store, String name) {
-        return store.resolve("jetstream").resolve("$G").resolve("streams").resolve(name).resolve("msgs");
-    }
-
-    private static List<Long> files(Path store, String name, String ext) throws IOException {
-        try (Stream<Path> s = Files.list(msgs(store, name))) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(ext))
-                    .map(n -> Long.parseLong(n.substring(0, n.length() - ext.length()))).sorted().toList();
-        }
-    }
-
-    private static List<Long> blocks(Path store, String name) throws IOException {
-        return files(store, name, ".blk");
-    }
-
-    private static RuntimeOptions small() {
-        return RuntimeOptions.defaults().withBlockSize(1024);
-    }
 
     private static final String KV = "{\"name\":\"KV\",\"subjects\":[\"kv.>\"],\"max_msgs_per_subject\":1}";
 

@@ -1,5 +1,6 @@
 package io.jetstart.runtime;
 
+import static io.jetstart.runtime.BlockReclaimTest.msgs;
 import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static io.jetstart.runtime.RuntimeTestSupport.open;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,10 +35,6 @@ class WholeBlockPurgeTest {
     Path dir;
     @TempDir
     Path scratch;
-
-    private static Path msgs(Path store, String name) {
-        return store.resolve("jetstream").resolve("$G").resolve("streams").resolve(name).resolve("msgs");
-    }
 
     /** Each block file's size, by index. */
     private static Map<Long, Long> blockSizes(Path store, String name) throws IOException {
