@@ -230,7 +230,7 @@ final class DumpCommand implements Callable<Integer> {
      * ({@link StreamSnapshot#removedSince}). Any other unreadable block is reported as before.
      */
     private boolean removedOnPurpose(StreamDir sd, RecordDamage d) {
-        if (d.kind() != RecordDamage.Kind.UNREADABLE || d.messages() == 0 || java.nio.file.Files.exists(d.file())) {
+        if (d.kind() != RecordDamage.Kind.UNREADABLE || d.messages() == 0) {
             return false;
         }
         try {
