@@ -297,6 +297,22 @@ final class TailBlock implements AutoCloseable {
         }
     }
 
+    /**
+     * Lays out a skip record for {@code seq} (nats-server's {@code SkipMsg} record: {@code seq | ebit},
+     * no subject, no payload), which 2.10.x and 2.12+ take, in a block without a message before it, as
+     * the block's start: {@code seq + 1} ({@link io.jetstart.core.store.RebuildFloor}).
+     */
+    void appendSkip(long seq, long ts) throws IOException {
+        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
+        Records.writeSkip(w, hash(), seq, ts);
+        byte[] b = ensure(Records.EMPTY_RECORD_LENGTH);
+        System.arraycopy(w.array(), 0, b, length, Records.EMPTY_RECORD_LENGTH);
+        length += Records.EMPTY_RECORD_LENGTH;
+        if (records != null) {
+            records.skip(seq);
+        }
+    }
+
     /** The bytes, held and with room for {@code extra} more. */
     private byte[] ensure(int extra) throws IOException {
         byte[] b = held();

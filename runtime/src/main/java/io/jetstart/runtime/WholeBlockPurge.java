@@ -19,14 +19,19 @@ import java.util.List;
  * <ul>
  *   <li>the record of the stream's last sequence is in one of them (a rebuild without
  *       {@code index.db} would take a lower last sequence and reuse it);</li>
- *   <li>a block that stays before the tail holds tombstones only, or a block file the state does not
- *       hold (a stray) lies after them, or before them after a rebuild: nats-server 2.10.27's rebuild
- *       starts the stream at the lowest first of its blocks, and a block of tombstones only at its
- *       lowest tombstone + 1 ({@link RebuildFloor});</li>
- *   <li>the tombstones of the messages the purge removes from the block the cut falls in would
- *       not fit in the tail without rolling, or the tail holds no message record: they would then
- *       make a block of tombstones only, below the stream's new first.</li>
+ *   <li>a block that stays holds no message and would start nats-server 2.10.27's rebuild at or
+ *       below the last sequence of the block the cut falls in, or a block file the state does not
+ *       hold (a stray) lies after them, or before them after a rebuild: 2.10.27's rebuild starts the
+ *       stream at the lowest first of its blocks, and a block of tombstones only at its lowest
+ *       tombstone + 1 ({@link RebuildFloor});</li>
+ *   <li>the purge removes messages from the block the cut falls in and the tail is such a block
+ *       (one the writer did not begin with a skip record: written by nats-server, or by jetstart
+ *       before 2026-12-06): their tombstones there would keep it below the stream's new first.</li>
  * </ul>
+ * The tombstones of the block the cut falls in go into the tail, rolling as they need: a block the
+ * writer begins with a tombstone begins with a skip record of the stream's last sequence, which
+ * starts it after every block before it in any rebuild (until 2026-12-06 such tombstones had to fit
+ * in a tail holding a message record, so a cut deep in an 8 MiB block fell back to the above).
  */
 final class WholeBlockPurge {
     private WholeBlockPurge() {
@@ -70,12 +75,10 @@ final class WholeBlockPurge {
      * @param skip        how many of the oldest live messages go, 0 for every one (with {@code upTo} 0)
      * @param strays      block files below the tail the state does not hold, ascending
      * @param straysMayGo whether strays below the cut go with the blocks
-     * @param tailLength  bytes in the tail
      * @param tailFloor   the tail's {@link RebuildFloor}
-     * @param blockSize   the stream's block size
      */
     static Plan plan(List<StreamMutator.BlockSpan> spans, long lastSeq, long upTo, long skip, long[] strays,
-            boolean straysMayGo, int tailLength, long tailFloor, int blockSize, Floors floors, Remainder remainder)
+            boolean straysMayGo, long tailFloor, Floors floors, Remainder remainder)
             throws io.jetstart.core.store.StoreException, InterruptedException {
         int k = 0;
         long whole = 0;
@@ -100,13 +103,12 @@ final class WholeBlockPurge {
         }
         for (int j = k; j < spans.size() - 1; j++) {
             StreamMutator.BlockSpan b = spans.get(j);
-            if (b.messages() == 0 && floors.of(b.index()) != RebuildFloor.NONE) {
+            if (b.messages() == 0 && floors.of(b.index()) <= first.lastSeq()) {
                 return new PerMessage();
             }
         }
         long rest = remainder.count(first);
-        if (rest > 0 && (tailLength == 0 || tailFloor != RebuildFloor.NONE
-                || tailLength + rest * io.jetstart.core.format.Records.EMPTY_RECORD_LENGTH > blockSize)) {
+        if (rest > 0 && tailFloor <= first.lastSeq()) {
             return new PerMessage();
         }
         long[] blocks = new long[k];

@@ -1072,7 +1072,7 @@ final class WriterLoop {
             return new WholeBlockPurge.PerMessage();
         }
         return WholeBlockPurge.plan(spans, state.lastSeq(), upTo, skip, reclaimer.strays(state), reclaimer.straysMayGo(),
-                tail.length(), tail.rebuildFloor(), blockSize, index -> floorOf(index, false), first -> {
+                tail.rebuildFloor(), index -> floorOf(index, false), first -> {
                     if (upTo == 0) {
                         return skip == 0 ? first.messages() : skip - wholeMessages(spans, first.index());
                     }
@@ -1279,10 +1279,22 @@ final class WriterLoop {
         hold(u.done(), null);
     }
 
-    /** A removal's tombstone, in the tail (nats-server writes it into the last block, rolling if needed). */
+    /**
+     * A removal's tombstone, in the tail (nats-server writes it into the last block, rolling if needed).
+     * A tombstone that would begin a block follows a skip record of the stream's last sequence: a
+     * rebuild (no {@code index.db}) then starts the block at last + 1, after every earlier block,
+     * instead of at its lowest tombstone + 1, below their messages. nats-server 2.10.27 finds a
+     * block by binary search over the blocks in file order, taking their sequences to ascend; with
+     * 33 blocks or more, one block of tombstones only below an earlier block's messages made its
+     * rebuild apply no tombstone and serve no message after it (PurgeCrashIT). Such a block also
+     * no longer pulls 2.10's first below the stream's ({@link RebuildFloor}).
+     */
     private void tombstone(long seq, long ts, String subject, int rl) {
         try {
             ensureRoom(Records.EMPTY_RECORD_LENGTH);
+            if (tail.length() == 0 && seq != state.lastSeq()) {
+                tail.appendSkip(state.lastSeq(), state.lastTs());
+            }
             tail.appendTombstone(seq, ts);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -93,6 +93,33 @@ class WholeBlockPurgeTest {
     }
 
     @Test
+    void theTombstonesOfTheCutsBlockRollIntoABlockBegunWithASkipWhenTheTailIsFull() throws Exception {
+        // 2 KiB blocks of 133-byte records: 15 a block, 600 messages in 40 full blocks, the tail
+        // with room for one tombstone. Until 2026-12-06 the 9 tombstones of block 21 (301-315, cut
+        // at 310) did not fit and the purge fell back to a tombstone for each of its 309 messages.
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(2048))) {
+            JetStartStream s = filled(store, "F");
+            Map<Long, Long> before = blockSizes(dir, "F");
+            assertThat(before).hasSize(40);
+            assertThat(s.purge(new PurgeRequest(null, 0, 310))).isEqualTo(309);
+            Map<Long, Long> after = blockSizes(dir, "F");
+            assertThat(after.keySet()).as("blocks left right after the purge").allMatch(i -> i >= 21);
+            assertThat(written(before, after)).isLessThanOrEqualTo(10 * io.jetstart.core.format.Records.EMPTY_RECORD_LENGTH);
+            long last = s.info().blocks().getLast().index();
+            assertThat(last).isEqualTo(41);
+            byte[] b = Files.readAllBytes(msgs(dir, "F").resolve(last + ".blk"));
+            io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
+            assertThat(c.next() && c.isErasedOrSkip() && c.seq() == MESSAGES).as("the new block begins with a skip of 600").isTrue();
+            assertThat(io.jetstart.core.store.RebuildFloor.of(b, b.length)).isEqualTo(MESSAGES + 1);
+            assertThat(s.info().firstSeq()).isEqualTo(310);
+            assertThat(s.publish("p.1", PAYLOAD).seq()).isEqualTo(MESSAGES + 1);
+        }
+        StreamState st = BlockReclaimTest.sameWithAndWithoutIndexDb(dir, scratch, "F", null);
+        assertThat(st.firstSeq()).isEqualTo(310);
+        assertThat(st.messages()).isEqualTo(MESSAGES - 309 + 1);
+    }
+
+    @Test
     void aPurgeKeepingTheNewestRemovesTheBlocksBeforeThemWithoutATombstoneForEachOfTheirMessages() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(1024))) {
             JetStartStream s = filled(store, "K");

@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Where nats-server 2.10.27's rebuild starts a block (its {@code rebuildStateLocked}): a block of
- * tombstones only at its lowest tombstone + 1; a block with a message record at that record, which
- * never pulls the stream's first below a message, whatever tombstones it also holds.
+ * tombstones only at its lowest tombstone + 1, unless a skip or erased record came before any
+ * message (then at its sequence + 1); a block with a message record at that record, which never
+ * pulls the stream's first below a message, whatever tombstones it also holds.
  */
 class RebuildFloorTest {
     private final ByteWriter out = new ByteWriter();
@@ -49,9 +50,45 @@ class RebuildFloorTest {
     }
 
     @Test
-    void aSkipRecordWithoutMessagesIsNotKnownAndTakenAsTheLowest() {
-        Records.writeSkip(out, h, 9, 9);
-        assertThat(tomb(20).floor()).isEqualTo(RebuildFloor.UNKNOWN);
+    void aSkipRecordBeforeTombstonesStartsTheBlockAfterItsSequence() {
+        Records.writeSkip(out, h, 90, 9);
+        assertThat(tomb(20).tomb(7).floor()).isEqualTo(91);
+    }
+
+    @Test
+    void theLastSkipTakenCountsAndOneBelowItIsPassedOver() {
+        Records.writeSkip(out, h, 50, 9);
+        Records.writeSkip(out, h, 90, 9);
+        Records.writeSkip(out, h, 60, 9);
+        assertThat(tomb(3).floor()).isEqualTo(91);
+    }
+
+    @Test
+    void aMessageRecordBelowASkipBeforeItIsNotCountedAsAMessage() {
+        // 2.10.27: seq < fseq goes the erased branch, so the block still has no message.
+        Records.writeSkip(out, h, 90, 9);
+        assertThat(msg(40).floor()).isEqualTo(91);
+        assertThat(msg(91).floor()).isEqualTo(RebuildFloor.NONE);
+    }
+
+    @Test
+    void aSkipAfterAMessageDoesNotMoveTheBlock() {
+        assertThat(msg(5).tomb(2).floor()).isEqualTo(RebuildFloor.NONE);
+        Records.writeSkip(out, h, 90, 9);
+        assertThat(floor()).isEqualTo(RebuildFloor.NONE);
+    }
+
+    @Test
+    void theWritersTallyAgreesWithTheBytes() {
+        RebuildFloor.Tally t = new RebuildFloor.Tally();
+        Records.writeSkip(out, h, 90, 9);
+        t.skip(90);
+        tomb(4);
+        t.tombstone(4);
+        assertThat(t.floor()).isEqualTo(floor()).isEqualTo(91);
+        msg(91);
+        t.message();
+        assertThat(t.floor()).isEqualTo(floor()).isEqualTo(RebuildFloor.NONE);
     }
 
     @Test
