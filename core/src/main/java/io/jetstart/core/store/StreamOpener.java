@@ -424,8 +424,16 @@ public final class StreamOpener {
         }
         List<Scanned> results = s.ctx.blockWork().all(tasks);
         List<Tombstone> tombs = new ArrayList<>();
+        SearchedBlockOrder order = line == ServerLine.V2_10 ? new SearchedBlockOrder() : null;
         for (Scanned r : results) {
             merge(s, r, tombs, line);
+            if (order != null && r.legacy() == null) {
+                order.add(TombstoneOnlyBlock.asLine(r.scan(), line));
+            }
+        }
+        Problem outOfOrder = order == null ? null : order.problem(s.msgsDir);
+        if (outOfOrder != null) {
+            s.problems.add(outOfOrder);
         }
         // Step 3: sequences never go backwards after a lost tail.
         if (prior.lastSeq() > s.lastSeq) {
