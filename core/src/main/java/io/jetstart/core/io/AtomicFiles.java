@@ -22,8 +22,11 @@ import java.util.Set;
  * target ({@code ATOMIC_MOVE}), then {@code fsync} the directory so the rename itself is durable.
  * nats-server before 2.12.1 truncated and rewrote meta files and {@code o.dat} in place, and still
  * does so for {@code index.db} (spec §1.1): a crash there leaves a zero-length file. The temp name
- * is unique ({@code <name>.<random>.tmp}) so two writers of different files in one directory never
- * collide; a temp file left by a crash is never read by anyone.
+ * is unique ({@code .<name>.<random>.tmp}) so two writers of different files in one directory never
+ * collide, and begins with a dot so that a temp file a crash leaves is never read by anyone:
+ * nats-server 2.10.x lists a stream's blocks with {@code fmt.Sscanf(name, "%d.blk")}, which also
+ * takes {@code 177.blk.<random>.tmp} for block 177 (2.15.1 checks the suffix first), and read a
+ * block secure erase was rewriting twice, counting its messages again (RemovalCrashIT).
  *
  * <p>Files are created 0600 where POSIX permissions exist (nats-server's {@code defaultFilePerms}).
  */
@@ -71,8 +74,9 @@ public final class AtomicFiles {
         }
     }
 
-    private static Path createTemp(Path dir, String name) throws IOException {
-        String prefix = name + ".";
+    /** A new, empty temp file for {@code name} in {@code dir} (package-private for its test). */
+    static Path createTemp(Path dir, String name) throws IOException {
+        String prefix = "." + name + ".";
         if (POSIX) {
             FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(FILE_PERMS);
             return Files.createTempFile(dir, prefix, ".tmp", perms);

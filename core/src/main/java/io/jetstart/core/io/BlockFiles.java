@@ -57,6 +57,21 @@ public final class BlockFiles {
         return idx > 0 ? idx : -1;
     }
 
+    /**
+     * The block index nats-server 2.10.x reads from a name that is not {@code <n>.blk} but starts
+     * with it ({@code 177.blk.123.tmp}, {@code 5.blk.bak}): its {@code fmt.Sscanf(name, "%d.blk")}
+     * ignores what follows, so it reads such a file as that block a second time when it rebuilds
+     * (2.15.1 checks the suffix first). -1 for every other name, blocks included.
+     */
+    public static long lookalikeIndexOf(String fileName) {
+        int dot = fileName.indexOf(".blk");
+        if (dot <= 0 || fileName.length() == dot + 4) {
+            return -1;
+        }
+        long idx = parseIndex(fileName.substring(0, dot));
+        return idx > 0 ? idx : -1;
+    }
+
     /** Go's {@code fmt.Sscanf("%d.blk")} accepts a decimal prefix; we require the whole name. */
     static long parseIndex(String digits) {
         if (digits.isEmpty() || digits.length() > 10) {

@@ -17,10 +17,17 @@ import java.util.List;
  * @param hasIndexDb       whether an entry is named {@code index.db} (whatever it is: a directory of
  *                         that name still fails its read, as before)
  * @param hasLegacyIndexes whether any name ends in {@code .idx}; false means no block has one
+ * @param blockLookalikes  names that are not blocks but that nats-server 2.10.x takes for one
+ *                         ({@link BlockFiles#lookalikeIndexOf}), in listing order; usually none
  */
-public record MsgsListing(List<Long> blocks, boolean hasIndexDb, boolean hasLegacyIndexes) {
+public record MsgsListing(List<Long> blocks, boolean hasIndexDb, boolean hasLegacyIndexes, List<String> blockLookalikes) {
     public MsgsListing {
         blocks = List.copyOf(blocks);
+        blockLookalikes = List.copyOf(blockLookalikes);
+    }
+
+    public MsgsListing(List<Long> blocks, boolean hasIndexDb, boolean hasLegacyIndexes) {
+        this(blocks, hasIndexDb, hasLegacyIndexes, List.of());
     }
 
     /** The listing of these file names (any order), by the rules of {@link BlockFiles#listBlocks}. */
@@ -28,6 +35,7 @@ public record MsgsListing(List<Long> blocks, boolean hasIndexDb, boolean hasLega
         List<Long> blocks = new ArrayList<>();
         boolean indexDb = false;
         boolean legacy = false;
+        List<String> lookalikes = List.of();
         for (String n : names) {
             long idx = BlockFiles.blockIndexOf(n);
             if (idx > 0) {
@@ -36,10 +44,15 @@ public record MsgsListing(List<Long> blocks, boolean hasIndexDb, boolean hasLega
                 legacy = true;
             } else if (n.equals("index.db")) {
                 indexDb = true;
+            } else if (BlockFiles.lookalikeIndexOf(n) > 0) {
+                if (lookalikes.isEmpty()) {
+                    lookalikes = new ArrayList<>();
+                }
+                lookalikes.add(n);
             }
         }
         // Natural order (Long.compare): no comparator whose class a fresh JVM would spin at run time (FileChecks).
         blocks.sort(null);
-        return new MsgsListing(blocks, indexDb, legacy);
+        return new MsgsListing(blocks, indexDb, legacy, lookalikes);
     }
 }

@@ -435,6 +435,13 @@ public final class StreamOpener {
         if (outOfOrder != null) {
             s.problems.add(outOfOrder);
         }
+        if (line == ServerLine.V2_10) {
+            for (String name : listed.blockLookalikes()) {
+                s.problems.add(Problem.warning(s.msgsDir.resolve(name), "nats-server 2.10.x takes this file for block "
+                        + BlockFiles.lookalikeIndexOf(name) + " (its fmt.Sscanf(\"%d.blk\") ignores what follows) and reads its "
+                        + "records a second time when it rebuilds; jetstart passes over it: move it out of msgs/ before 2.10 starts"));
+            }
+        }
         // Step 3: sequences never go backwards after a lost tail.
         if (prior.lastSeq() > s.lastSeq) {
             long lastIndex = s.blocks.isEmpty() ? 0 : s.blocks.get(s.blocks.size() - 1).index;

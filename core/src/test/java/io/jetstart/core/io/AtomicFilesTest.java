@@ -34,6 +34,17 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aTempFileIsNeverTakenForABlockByNatsServer210() throws Exception {
+        // 2.10.x lists blocks with fmt.Sscanf(name, "%d.blk"), which reads a leading number and
+        // ignores what follows ".blk": "177.blk.123.tmp" was block 177 a second time.
+        Path temp = AtomicFiles.createTemp(tmp, "177.blk");
+        String name = temp.getFileName().toString();
+        assertThat(name).startsWith(".177.blk.").endsWith(".tmp");
+        assertThat(Character.isDigit(name.charAt(0))).isFalse();
+        Files.delete(temp);
+    }
+
+    @Test
     void createsAMissingFile() throws Exception {
         Path target = tmp.resolve("meta.inf");
         AtomicFiles.write(target, "{}".getBytes());

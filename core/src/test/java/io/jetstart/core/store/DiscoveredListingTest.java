@@ -142,5 +142,14 @@ class DiscoveredListingTest {
         MsgsListing old = MsgsListing.of(List.of("1.blk", "1.idx", "1.fss"));
         assertThat(old.hasLegacyIndexes()).isTrue();
         assertThat(old.hasIndexDb()).isFalse();
+        assertThat(l.blockLookalikes()).isEmpty();
+    }
+
+    @Test
+    void namesNatsServer210TakesForABlockAreNotBlocksButAreNoticed() {
+        MsgsListing l = MsgsListing.of(List.of("177.blk.123.tmp", "177.blk", ".177.blk.5.tmp", "5.blk.bak", "x.blk.y", "0.blk.z",
+                "index.db.9.tmp"));
+        assertThat(l.blocks()).containsExactly(177L);
+        assertThat(l.blockLookalikes()).containsExactly("177.blk.123.tmp", "5.blk.bak");
     }
 }

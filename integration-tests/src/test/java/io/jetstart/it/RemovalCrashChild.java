@@ -1,0 +1,155 @@
+package io.jetstart.it;
+
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.PublishAck;
+import io.jetstart.runtime.PurgeRequest;
+import io.jetstart.runtime.RuntimeOptions;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The process {@link RemovalCrashIT} kills: opens a store holding stream {@code RC} (written by
+ * {@link #fill}) with the embedded runtime and, until killed, draws what users do to a stream:
+ * publish a batch, delete or securely erase a message, purge a subject, purge up to a sequence or
+ * keep the newest N. It keeps the live sequences itself, so each removal names messages that are
+ * there.
+ *
+ * <p>Its stdout, one line each, every line flushed before the next: {@code ready}; then for each
+ * operation a line before it and one after it returned (its ack):
+ * <ul>
+ *   <li>{@code publishing <count>} / {@code published <first> <last>};</li>
+ *   <li>{@code deleting <seq>} / {@code deleted <seq>}, {@code erasing <seq>} / {@code erased <seq>};</li>
+ *   <li>{@code purging subject <k>} / {@code purged subject <k>} (subject {@code rc.<k>});</li>
+ *   <li>{@code purging upto <seq>} / {@code purged upto <seq>} (every message below it goes);</li>
+ *   <li>{@code purging keep <n>} / {@code purged keep <n>} (the newest n live messages stay).</li>
+ * </ul>
+ *
+ * <p>Arguments: {@code <store dir> <seed>}.
+ */
+public final class RemovalCrashChild {
+    static final String STREAM = "RC";
+    static final int SUBJECTS = 8;
+    static final int MESSAGES = 20_000;
+    /** 16 KiB blocks of ~90-byte records: ~180 messages a block, >100 blocks. */
+    static final int BLOCK_SIZE = 16 * 1024;
+
+    private RemovalCrashChild() {
+    }
+
+    /** The payload of stream sequence {@code seq}: it names its sequence, so a message checks itself. */
+    static byte[] payload(long seq) {
+        return ("removal crash " + seq + " " + "y".repeat((int) (seq % 37))).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The subject of stream sequence {@code seq}. */
+    static String subject(long seq) {
+        return "rc." + (seq % SUBJECTS);
+    }
+
+    static RuntimeOptions options() {
+        return RuntimeOptions.defaults().withBlockSize(BLOCK_SIZE);
+    }
+
+    /** Writes stream {@code RC} with {@link #MESSAGES} messages into {@code storeDir} (an empty directory). */
+    static void fill(Path storeDir) throws Exception {
+        try (JetStartStore store = JetStart.open(storeDir, options())) {
+            JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.parse(
+                    ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"rc.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+            for (long seq = 1; seq <= MESSAGES; seq++) {
+                s.publishAsync(subject(seq), null, payload(seq));
+            }
+            s.flush();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path storeDir = Path.of(args[0]);
+        Random random = new Random(Long.parseLong(args[1]));
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 12), false,
+                StandardCharsets.UTF_8);
+        try (JetStartStore store = JetStart.open(storeDir, options())) {
+            JetStartStream s = store.stream(JetStartStore.DEFAULT_ACCOUNT, STREAM).await(Duration.ofSeconds(60));
+            TreeSet<Long> live = new TreeSet<>();
+            for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
+                if (s.get(seq).isPresent()) {
+                    live.add(seq);
+                }
+            }
+            line(out, "ready");
+            while (true) {
+                int op = random.nextInt(100);
+                if (op < 40 || live.size() < 500) {
+                    int count = 1 + random.nextInt(400);
+                    line(out, "publishing " + count);
+                    long next = s.info().lastSeq() + 1;
+                    List<CompletableFuture<PublishAck>> acks = new ArrayList<>(count);
+                    for (long seq = next; seq < next + count; seq++) {
+                        acks.add(s.publishAsync(subject(seq), null, payload(seq)));
+                    }
+                    long first = acks.getFirst().join().seq();
+                    long last = acks.getLast().join().seq();
+                    for (long seq = first; seq <= last; seq++) {
+                        live.add(seq);
+                    }
+                    line(out, "published " + first + " " + last);
+                } else if (op < 65) {
+                    long seq = pick(live, random);
+                    boolean erase = op >= 60;
+                    line(out, (erase ? "erasing " : "deleting ") + seq);
+                    if (erase) {
+                        s.erase(seq);
+                    } else {
+                        s.delete(seq);
+                    }
+                    live.remove(seq);
+                    line(out, (erase ? "erased " : "deleted ") + seq);
+                } else if (op < 75) {
+                    int k = random.nextInt(SUBJECTS);
+                    line(out, "purging subject " + k);
+                    s.purge(new PurgeRequest("rc." + k, 0, 0));
+                    live.removeIf(seq -> subject(seq).equals("rc." + k));
+                    line(out, "purged subject " + k);
+                } else if (op < 88) {
+                    long cut = pick(live, random);
+                    line(out, "purging upto " + cut);
+                    s.purge(new PurgeRequest(null, 0, cut));
+                    live.headSet(cut).clear();
+                    line(out, "purged upto " + cut);
+                } else {
+                    int keep = live.size() / 2 + random.nextInt(live.size() / 2 + 1);
+                    line(out, "purging keep " + keep);
+                    s.purge(new PurgeRequest(null, keep, 0));
+                    while (live.size() > keep) {
+                        live.pollFirst();
+                    }
+                    line(out, "purged keep " + keep);
+                }
+            }
+        }
+    }
+
+    /** A live sequence, more often an old one (where removals pin and empty blocks). */
+    private static long pick(TreeSet<Long> live, Random random) {
+        int i = random.nextInt(4) == 0 ? random.nextInt(live.size()) : random.nextInt(Math.max(1, live.size() / 8));
+        return live.stream().skip(i).findFirst().orElseThrow();
+    }
+
+    private static void line(PrintStream out, String s) {
+        out.print(s);
+        out.print('\n');
+        out.flush();
+    }
+}
