@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Rewrites a stream's sealed blocks whose live messages take less than half their file (nats-server's
+ * Rewrites a stream's sealed blocks whose live messages take less than half their plaintext (nats-server's
  * {@code shouldCompactSync} → {@code compactWithFloor}, run from {@code syncBlocks}), for the stream's
  * writer, on its thread, at the sync interval, a flush and the close; never the block it appends to.
  *
@@ -72,8 +72,8 @@ final class BlockCompactor {
     enum Step { TEMP_WRITTEN, RENAMED, DIRECTORY_SYNCED }
 
     private final Path msgsDir;
-    /** Bytes of each sealed block's file as last seen: stat'ed once, then what a rewrite wrote. */
-    private final Map<Long, Long> fileLengths = new HashMap<>();
+    /** Plaintext bytes of each sealed block as last seen: read once from its file, then what a rewrite kept. */
+    private final Map<Long, Long> rawLengths = new HashMap<>();
     /** A block's live bytes when it was last looked at whole: not again until a removal changes them. */
     private final Map<Long, Long> lookedAt = new HashMap<>();
     /** Test seam: runs after each {@link Step}; null in service. */
@@ -87,18 +87,18 @@ final class BlockCompactor {
 
     /**
      * The sealed blocks worth a rewrite now, ascending: they hold a live message, their live bytes
-     * are less than half their file, a removal changed them since they were last looked at, and no
+     * are less than half their plaintext (nats-server's {@code bytes*2 < rbytes}), a removal changed them since they were last looked at, and no
      * block file the state does not hold lies before them (a stray: what it holds is not known).
      */
-    long[] due(StreamMutator state, long[] strays) throws IOException {
+    long[] due(StreamMutator state, long[] strays) throws IOException, InterruptedException {
         List<StreamMutator.BlockSpan> spans = state.blocks();
-        if (fileLengths.size() > 2 * spans.size()) {
+        if (rawLengths.size() > 2 * spans.size()) {
             // What is kept of blocks that went (removed whole since) goes now and then, not per removal.
             java.util.Set<Long> held = new java.util.HashSet<>();
             for (StreamMutator.BlockSpan b : spans) {
                 held.add(b.index());
             }
-            fileLengths.keySet().retainAll(held);
+            rawLengths.keySet().retainAll(held);
             lookedAt.keySet().retainAll(held);
         }
         long lowestStray = strays.length > 0 ? strays[0] : Long.MAX_VALUE;
@@ -113,8 +113,8 @@ final class BlockCompactor {
             if (seen != null && seen == b.bytes()) {
                 continue;
             }
-            long length = fileLength(b.index());
-            if (length < 0 || b.bytes() * 2 >= length) {
+            long raw = rawLength(state, b.index());
+            if (raw < 0 || b.bytes() * 2 >= raw) {
                 continue;
             }
             if (n == out.length) {
@@ -170,7 +170,7 @@ final class BlockCompactor {
             return false;
         }
         replace(BlockFiles.blockPath(msgsDir, index), out);
-        fileLengths.put(index, (long) out.length);
+        rawLengths.put(index, (long) kept.length);
         rewritten++;
         bytesFreed += content.fileLength() - out.length;
         state.rewritten(index);
@@ -282,20 +282,48 @@ final class BlockCompactor {
         }
     }
 
-    /** The file's length as last seen, stat'ed the first time; -1 when it is not there. */
-    private long fileLength(long index) throws IOException {
-        Long known = fileLengths.get(index);
+    /**
+     * The block's plaintext length as last seen (nats-server's {@code rbytes}), found the first time
+     * from the file: its length, or for a compressed block the size its envelope declares (its first
+     * bytes read, and decrypted with the block's keystream when it has one); -1 when it cannot be read.
+     */
+    private long rawLength(StreamMutator state, long index) throws IOException, InterruptedException {
+        Long known = rawLengths.get(index);
         if (known != null) {
             return known;
         }
-        long length;
-        try {
-            length = Files.size(BlockFiles.blockPath(msgsDir, index));
+        Path file = BlockFiles.blockPath(msgsDir, index);
+        byte[] head = new byte[16];
+        int n = 0;
+        long size;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            size = ch.size();
+            ByteBuffer bb = ByteBuffer.wrap(head);
+            while (bb.hasRemaining()) {
+                int r = ch.read(bb, n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
         } catch (NoSuchFileException e) {
             return -1;
         }
-        fileLengths.put(index, length);
-        return length;
+        long raw = size;
+        try {
+            Optional<BlockKeystream> ks = state.blockKeystream(index);
+            if (ks.isPresent()) {
+                ks.get().xor(head, 0, n, 0);
+            }
+            java.util.OptionalLong declared = io.jetstart.core.format.CompressionEnvelope.originalSize(head, n);
+            if (declared.isPresent()) {
+                raw = declared.getAsLong();
+            }
+        } catch (StoreException | io.jetstart.core.format.FormatException e) {
+            return -1;
+        }
+        rawLengths.put(index, raw);
+        return raw;
     }
 
     /** Test seam: {@code hook} runs after each step of a rewrite. */
