@@ -1621,12 +1621,15 @@ final class WriterLoop {
     }
 
     /**
-     * Rewrites the sealed blocks whose live messages take less than half their file
-     * ({@link BlockCompactor}), at the sync interval, a flush and the close, right after the tail
-     * was synced (the tombstones that removed what a rewrite drops are durable first), off the path
-     * of a batch's acks. A view is published first, so a reader that starts now never calls a
+     * Rewrites the sealed blocks whose live messages take less than half their plaintext
+     * ({@link BlockCompactor}), right after the tail was synced (the tombstones that removed what a
+     * rewrite drops are durable first) and before {@code index.db}: at the sync interval, after the
+     * acks of the batches before it, and at a flush or the close, whose batch waits for it as for
+     * its {@code index.db}. A view is published first, so a reader that starts now never calls a
      * dropped record live; one still on an older view reads again on the newest ({@link StreamReads}).
-     * The state does not change, so {@code index.db} need not be written for it.
+     * The state does not change, so {@code index.db} need not be written for it. A rewrite that
+     * fails (a full disk) leaves its block as it was, whole under its name, and the stream writable,
+     * as a failed compression does; the pass stops there.
      */
     private void compactBlocks() throws IOException, InterruptedException {
         long[] due = compactor.due(state, reclaimer.strays(state));
@@ -1636,7 +1639,15 @@ final class WriterLoop {
         view = state.view(new CommittedLength());
         boolean compress = SealedBlockCompressor.wanted(state.config());
         for (long index : due) {
-            compactor.compact(state, index, compress);
+            try {
+                compactor.compact(state, index, compress);
+            } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                // Nothing was replaced (the temp file is gone), or the rename was: either file holds
+                // the same live messages. Looked at again after the next removal in it.
+                return;
+            }
         }
     }
 
