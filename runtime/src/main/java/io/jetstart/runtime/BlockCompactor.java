@@ -60,7 +60,8 @@ import java.util.Optional;
  * The new file is written as the server writes it: the kept records in file order, S2-compressed
  * when the block was (or the stream asks for it), then encrypted with the block's keystream from
  * offset 0 (its {@code .key} stays); to a temp file in {@code msgs/} whose name no reader takes for a
- * block (nats-server's {@code %d.blk} scan would take {@code 5.blk.x.tmp} for block 5), synced,
+ * block (nats-server 2.10.27 lists blocks with {@code Sscanf(name, "%d.blk")} alone, which takes
+ * {@code 5.blk.x.tmp} for block 5; later lines check the suffix first), synced,
  * renamed over the block, and the directory synced. A kill anywhere leaves the old file or the new
  * one under the block's name; both hold the same live messages and the tombstones that removed
  * the others are durable (the caller syncs the tail first), so every reader comes back to the same
