@@ -302,5 +302,15 @@ class BlockCompactionTest {
             assertThat(st.deleted()).as("copy %d", i).contains(2L, sh.n1() + 1, sh.n2());
         }
         assertThat(blocks(dir, "K")).contains(sh.block1(), sh.block2());
+        // An index.db current when a compaction began (it describes the block as before and after:
+        // a rewrite changes nothing it holds), killed before the rename: the blocks before it beside
+        // the index.db after it, as the server's indexCacheBuf would check them (first, last, holes).
+        Path mixed = kills.copies.getFirst();
+        Files.copy(msgs(kills.copies.getLast(), "K").resolve("index.db"), msgs(mixed, "K").resolve("index.db"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        StreamState st = sameWithAndWithoutIndexDb(mixed, scratch, "K", null);
+        assertThat(st.messages()).isEqualTo(expected.messages());
+        assertThat(st.deleted()).isEqualTo(expected.deleted());
+        assertThat(BlockReclaimTest.recover(mixed, "K", null).source()).isEqualTo(io.jetstart.core.store.Source.INDEX);
     }
 }
