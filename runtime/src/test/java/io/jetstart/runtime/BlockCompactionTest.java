@@ -175,6 +175,46 @@ class BlockCompactionTest {
         sameWithAndWithoutIndexDb(dir, scratch, "I", null);
     }
 
+    /**
+     * A block file the state does not hold (a stray, here where a removed middle block was) may hold
+     * records a later block's tombstones name: no block after it is compacted, one before it is.
+     */
+    @Test
+    void noBlockAfterABlockFileTheStateDoesNotHoldIsCompacted() throws Exception {
+        List<StreamView.Block> bs;
+        try (JetStartStore store = JetStart.open(dir, small())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"S\",\"subjects\":[\"s.*\"]}"));
+            while (s.info().blocks().size() < 6) {
+                long next = s.info().lastSeq() + 1;
+                s.publish("s.x", bytes(next + "-".repeat(90)));
+            }
+            bs = s.info().blocks();
+            for (long q = bs.get(2).firstSeq(); q <= bs.get(2).lastSeq(); q++) {
+                s.delete(q);
+            }
+            s.flush();
+            assertThat(blocks(dir, "S")).doesNotContain(bs.get(2).index());
+        }
+        // A file where the removed block was: index.db (adopted at the next open) does not name it.
+        Files.write(msgs(dir, "S").resolve(bs.get(2).index() + ".blk"), new byte[0]);
+        Path before = msgs(dir, "S").resolve(bs.get(1).index() + ".blk");
+        Path after = msgs(dir, "S").resolve(bs.get(4).index() + ".blk");
+        long sizeBefore = Files.size(before);
+        long sizeAfter = Files.size(after);
+        try (JetStartStore store = JetStart.open(dir, small())) {
+            JetStartStream s = open(store, "S");
+            for (StreamView.Block b : List.of(bs.get(1), bs.get(4))) {
+                for (long q = b.firstSeq(); q < b.lastSeq(); q++) {
+                    s.delete(q);
+                }
+            }
+            s.flush();
+            assertThat(Files.size(before)).isLessThan(sizeBefore / 2);
+            assertThat(Files.size(after)).isEqualTo(sizeAfter);
+            assertThat(s.writer().blocksCompacted()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aBlockWhoseLiveMessagesTakeHalfOrMoreIsLeftAsItIs() throws Exception {
         try (JetStartStore store = JetStart.open(dir, small())) {
