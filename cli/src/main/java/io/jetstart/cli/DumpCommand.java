@@ -165,6 +165,7 @@ final class DumpCommand implements Callable<Integer> {
         }
         Base64.Encoder b64 = Base64.getEncoder();
         int[] removedWhileRead = {0};
+        int[] rewrittenWhileRead = {0};
         try {
             new MessageReader(s).forEach(s.firstSeq(), new MessageReader.Visitor() {
                 @Override
@@ -203,6 +204,10 @@ final class DumpCommand implements Callable<Integer> {
                         removedWhileRead[0]++;
                         return;
                     }
+                    if (rewrittenOnPurpose(sd, d)) {
+                        rewrittenWhileRead[0]++;
+                        return;
+                    }
                     Problem p = d.toProblem();
                     problems.add(p);
                     report(err, label, p);
@@ -215,6 +220,10 @@ final class DumpCommand implements Callable<Integer> {
             err.println("jetstart: note: " + label + ": " + removedWhileRead[0] + (removedWhileRead[0] == 1 ? " block was" : " blocks were")
                     + " removed while the stream was dumped (the runtime holding the store removes a block once nothing in it is"
                     + " live): their messages were removed meanwhile and are not in the dump");
+        }
+        if (rewrittenWhileRead[0] > 0) {
+            err.println("jetstart: note: " + label + ": blocks were compacted while the stream was dumped (the runtime holding the"
+                    + " store rewrites a block without the messages removed from it): messages removed meanwhile are not in the dump");
         }
         if (json) {
             g.writeEndArray();
@@ -235,6 +244,25 @@ final class DumpCommand implements Callable<Integer> {
         }
         try {
             return StreamSnapshot.removedSince(sd.dir(), sd.account(), sd.name(), input.key(), d.file());
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Whether {@code d} (a missing record, a block whose layout disagrees with the state read at the
+     * open) is a block a runtime holding the store compacted since, once the messages it was for were
+     * removed: not damage ({@link StreamSnapshot#rewrittenSince}). Anything else is reported as before.
+     */
+    private boolean rewrittenOnPurpose(StreamDir sd, RecordDamage d) {
+        if (d.kind() != RecordDamage.Kind.MISSING && d.kind() != RecordDamage.Kind.BLOCK_LAYOUT) {
+            return false;
+        }
+        try {
+            return StreamSnapshot.rewrittenSince(sd.dir(), sd.account(), sd.name(), input.key(), d);
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {

@@ -23,7 +23,10 @@ import java.util.Optional;
  * older view can then find one of those files gone while it looks for a message that view calls
  * live: the read is done again, whole, on the writer's newest view (which no longer sends it
  * there), so the answer is the one of a state the stream was in, never an I/O error and never a
- * mix of two states. A file gone under the newest view is damage, reported as before.
+ * mix of two states. A file gone under the newest view is damage, reported as before. The same
+ * holds for a block the writer rewrote without the records of removed messages ({@link BlockCompactor}):
+ * a message an older view calls live and whose record is no longer there is read again on the
+ * newest view, where it is not live.
  */
 final class StreamReads {
     private final MessageReader reader;
@@ -105,7 +108,22 @@ final class StreamReads {
      * many views the writer publishes meanwhile, so the read is not done again for ever.
      */
     private StreamView readAgainOn(StreamView view, RecordDamage damage) {
-        if (newest == null || damage.kind() != RecordDamage.Kind.UNREADABLE || java.nio.file.Files.exists(damage.file())) {
+        if (newest == null) {
+            return null;
+        }
+        if (damage.kind() == RecordDamage.Kind.MISSING) {
+            // A compaction (BlockCompactor) drops the records of messages removed before it, after
+            // publishing a view without them: a reader on an older view that still calls one live
+            // finds no record. Read again on the newest view when it no longer calls it live; a
+            // record missing under a message still live there is damage.
+            StreamView v = newest.get();
+            if (v == view) {
+                return null;
+            }
+            StreamView.Block b = v.blockFor(damage.seq());
+            return b != null && b.isLive(damage.seq()) ? null : v;
+        }
+        if (damage.kind() != RecordDamage.Kind.UNREADABLE || java.nio.file.Files.exists(damage.file())) {
             return null;
         }
         StreamView v = newest.get();

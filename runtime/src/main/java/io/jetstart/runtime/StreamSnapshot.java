@@ -162,6 +162,54 @@ public final class StreamSnapshot {
         return true;
     }
 
+    /**
+     * Whether damage {@code d}, met reading {@code account > name} (its directory {@code streamDir})
+     * as it was opened a moment ago, comes from a block a runtime holding the store rewrote since
+     * without the records of messages it removed meanwhile (its compaction), not from damage: the
+     * stream opened again now is whole, and either the message a missing record was for is not live
+     * in it, or the block whose layout disagreed with the old state (its first record went with its
+     * message) reads without damage now. What {@code jetstart dump} asks before it reports a missing
+     * record or a block's layout.
+     */
+    public static boolean rewrittenSince(Path streamDir, String account, String name, StoreKey key,
+                                         io.jetstart.core.store.RecordDamage d) throws IOException, InterruptedException {
+        if (d.kind() != io.jetstart.core.store.RecordDamage.Kind.MISSING
+                && d.kind() != io.jetstart.core.store.RecordDamage.Kind.BLOCK_LAYOUT) {
+            return false;
+        }
+        RecordHashSource hashes = RecordHashSource.chosen();
+        StoreContext ctx = StoreContext.singleThreaded(hashes).withKey(key);
+        StreamStore again = openStore(streamDir, account, name, key, ctx);
+        if (again.state().lost().msgs().length > 0
+                || again.problems().stream().anyMatch(p -> p.severity() != io.jetstart.core.store.Problem.Severity.WARNING)) {
+            return false;
+        }
+        StreamView now = again.handOver(ctx).view(i -> -1);
+        if (d.kind() == io.jetstart.core.store.RecordDamage.Kind.MISSING) {
+            StreamView.Block b = now.blockFor(d.seq());
+            return b == null || !b.isLive(d.seq());
+        }
+        for (StreamView.Block b : now.blocks()) {
+            if (d.file().equals(b.file())) {
+                boolean[] bad = {false};
+                new MessageReader(name, hashes, io.jetstart.core.store.BlockSource.files(again)).forEachIn(b, 0,
+                        new MessageReader.Visitor() {
+                            @Override
+                            public boolean message(io.jetstart.core.store.MessageView m) {
+                                return true;
+                            }
+
+                            @Override
+                            public void damaged(io.jetstart.core.store.RecordDamage x) {
+                                bad[0] = true;
+                            }
+                        });
+                return !bad[0];
+            }
+        }
+        return true;
+    }
+
     public StreamView info() {
         return view;
     }

@@ -122,6 +122,7 @@ final class WriterLoop {
     private TailBlock tail;
     private final BlockReclaimer reclaimer;
     private final EmptiedMiddleBlocks middle = new EmptiedMiddleBlocks();
+    private final BlockCompactor compactor;
     /** A pass over emptied middle blocks waits for this many of them, or for {@link #MIDDLE_PASS_BYTES} of block size. */
     private static final int MIDDLE_PASS_BLOCKS = 4;
     private static final long MIDDLE_PASS_BYTES = 1 << 20;
@@ -194,6 +195,7 @@ final class WriterLoop {
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         this.sealing = new StreamSealing(state.store().keys(), hashes);
         this.reclaimer = new BlockReclaimer(state.msgsDir(), state.store().source() == io.jetstart.core.store.Source.INDEX);
+        this.compactor = new BlockCompactor(state.msgsDir());
         state.readTailFrom(new TailBytes());
     }
 
@@ -572,6 +574,7 @@ final class WriterLoop {
                 }
                 reclaimBlocks(flush || stop != null);
                 if (flush || stop != null) {
+                    compactBlocks();
                     writeIndexDb();
                 }
                 indexDbCurrent = flush || stop != null;
@@ -1383,6 +1386,7 @@ final class WriterLoop {
                     if (reclaimBlocks()) {
                         view = state.view(new CommittedLength());
                     }
+                    compactBlocks();
                     writeIndexDb();
                     indexDbCurrent = true;
                     reportSynced();
@@ -1626,6 +1630,47 @@ final class WriterLoop {
             hook.run();
         }
         return true;
+    }
+
+    /**
+     * Rewrites the sealed blocks whose live messages take less than half their plaintext
+     * ({@link BlockCompactor}), right after the tail was synced (the tombstones that removed what a
+     * rewrite drops are durable first) and before {@code index.db}: at the sync interval, after the
+     * acks of the batches before it, and at a flush or the close, whose batch waits for it as for
+     * its {@code index.db}. A view is published first, so a reader that starts now never calls a
+     * dropped record live; one still on an older view reads again on the newest ({@link StreamReads}).
+     * The state does not change, so {@code index.db} need not be written for it. A rewrite that
+     * fails (a full disk) leaves its block as it was, whole under its name, and the stream writable,
+     * as a failed compression does; the pass stops there.
+     */
+    private void compactBlocks() throws IOException, InterruptedException {
+        long[] due = compactor.due(state, reclaimer.strays(state));
+        if (due.length == 0) {
+            return;
+        }
+        view = state.view(new CommittedLength());
+        boolean compress = SealedBlockCompressor.wanted(state.config());
+        for (long index : due) {
+            try {
+                compactor.compact(state, index, compress);
+            } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                // Nothing was replaced (the temp file is gone), or the rename was: either file holds
+                // the same live messages. Looked at again after the next removal in it.
+                return;
+            }
+        }
+    }
+
+    /** Test seam: {@code hook} runs after each step of a block's rewrite. */
+    void afterCompactionStep(java.util.function.Consumer<BlockCompactor.Step> hook) {
+        compactor.afterStep(hook);
+    }
+
+    /** Blocks rewritten by compaction since the writer started. */
+    long blocksCompacted() {
+        return compactor.rewritten();
     }
 
     /**

@@ -291,9 +291,10 @@ public final class StreamMutator {
      * A block as {@link #blocks} lists it: index, live messages, first and last sequence, and the
      * lowest sequence a record of its file can have ({@code recordsFrom}: its records, message or
      * not, lie in [recordsFrom, lastSeq]; the writer knows it exactly for the blocks it started,
-     * for the others it is the last of the block before + 1, or 0 for the first).
+     * for the others it is the last of the block before + 1, or 0 for the first), and the bytes of
+     * its live message records.
      */
-    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq, long recordsFrom) {
+    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq, long recordsFrom, long bytes) {
     }
 
     /** The stream's blocks, in index order (the last is the writer's tail). */
@@ -302,7 +303,7 @@ public final class StreamMutator {
         long previousLast = -1;
         for (BlockState b : s.blocks) {
             long from = b.recordsFrom >= 0 ? b.recordsFrom : previousLast + 1;
-            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq, from));
+            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq, from, b.bytes));
             previousLast = b.lastSeq;
         }
         return out;
@@ -429,6 +430,66 @@ public final class StreamMutator {
                 sealedSource.forget(b.file);
             }
         }
+    }
+
+    /**
+     * A sealed block's content read whole from its file for a rewrite: the plaintext (decrypted,
+     * then decompressed, as the server loads a block) and whether the file was compressed.
+     *
+     * @param fileLength the file's length as read
+     */
+    public record SealedContent(byte[] plaintext, boolean compressed, long fileLength) {
+    }
+
+    /**
+     * The content of block {@code index}, one of the stream's blocks before the last, read whole from
+     * its file; null when it is not such a block, its state came from a rebuild that found damage in
+     * it (readers read only its valid prefix), or its file cannot be read, decrypted or decoded.
+     */
+    public SealedContent readSealed(long index) throws InterruptedException {
+        BlockState b = sealed(index);
+        if (b == null || b.validLength >= 0) {
+            return null;
+        }
+        io.jetstart.core.io.BlockBuffers.Lease[] lease = new io.jetstart.core.io.BlockBuffers.Lease[1];
+        try {
+            int raw = BlockFiles.readRaw(b.file, s.ctx.buffers(), lease, s.ctx.gate());
+            s.decryptBlock(b.index, lease[0].array(), raw);
+            BlockFiles.BlockRead read = BlockFiles.decompress(b.file, lease[0], raw);
+            return new SealedContent(java.util.Arrays.copyOf(lease[0].array(), read.length()), read.decompressed(), raw);
+        } catch (java.io.IOException | StoreException e) {
+            return null;
+        } finally {
+            if (lease[0] != null) {
+                lease[0].close();
+            }
+        }
+    }
+
+    /**
+     * Block {@code index}'s file was replaced by one that holds the same live message records
+     * (byte for byte) and fewer others (the writer's compaction): nothing in the state changes
+     * (its first, last, deleted map and bytes stay), only what the block cache kept of the old file
+     * goes, so that later reads and single removals find the records at their new offsets.
+     */
+    public void rewritten(long index) {
+        BlockState b = sealed(index);
+        if (b == null) {
+            throw new IllegalArgumentException("block " + index + " is not a block before the last of stream '" + s.name + "'");
+        }
+        if (sealedSource != null) {
+            sealedSource.forget(b.file);
+        }
+    }
+
+    private BlockState sealed(long index) {
+        for (int i = 0; i < s.blocks.size() - 1; i++) {
+            BlockState b = s.blocks.get(i);
+            if (b.index == index) {
+                return b.file == null ? null : b;
+            }
+        }
+        return null;
     }
 
     /** Applies max_msgs, max_bytes (discard old), max_age and max_msgs_per_subject, as recovery does. */
