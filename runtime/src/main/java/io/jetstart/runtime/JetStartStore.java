@@ -678,6 +678,7 @@ public final class JetStartStore implements AutoCloseable {
             requireOpen();
             s.consumers().closeAll();
             s.stop();
+            s.markDeleted();
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {
                 for (StreamListener l : streamListeners) {

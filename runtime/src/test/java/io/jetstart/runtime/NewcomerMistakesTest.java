@@ -1,0 +1,98 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jetstart.core.meta.StreamConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an application's first programs got wrong, and what the runtime answered (issue 11's newcomer
+ * pass): each mistake is refused or taken as nats-server and jnats take it, and the stream stays
+ * writable after it.
+ */
+class NewcomerMistakesTest {
+    @TempDir
+    Path dir;
+
+    private static void assertRefused(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, int code, int errCode,
+                                      String description) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+            assertThat(e.code()).isEqualTo(code);
+            assertThat(e.errCode()).isEqualTo(errCode);
+            assertThat(e.description()).isEqualTo(description);
+        });
+    }
+
+    @Test
+    void aNullPayloadIsAnEmptyMessageAsInJnatsAndTheStreamStaysWritable() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("N").subjects("n.>").build());
+            PublishAck ack = s.publish("n.a", null);
+            assertThat(s.get(ack.seq()).orElseThrow().payload()).isEmpty();
+            assertThat(s.publishAsync("n.a", Headers.EMPTY, null).get().seq()).isEqualTo(2);
+            assertThat(s.publish("n.a", bytes("after")).seq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aNullPurgeRequestIsRefusedBeforeTheWriterAndTheStreamStaysWritable() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("P").subjects("p.>").build());
+            s.publish("p.a", bytes("1"));
+            assertThatThrownBy(() -> s.purge(null)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("PurgeRequest.all()");
+            assertThat(s.publish("p.a", bytes("2")).seq()).isEqualTo(2);
+            assertThat(s.info().messages()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void readsOfADeletedStreamSayItWasDeletedNotThatItsFilesAreCorrupt() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("D").subjects("d").build());
+            s.publish("d", bytes("1"));
+            store.deleteStream("$G", "D");
+            assertThatThrownBy(() -> s.get(1)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("stream 'D' was deleted");
+            assertThatThrownBy(() -> s.lastBySubject("d")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("stream 'D' was deleted");
+            assertThatThrownBy(() -> s.next(1, null)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("stream 'D' was deleted");
+            assertThatThrownBy(() -> s.nextBatch(1, null, 10)).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("stream 'D' was deleted");
+        }
+    }
+
+    @Test
+    void lastBySubjectWithoutASubjectIsTheServersBadRequest() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("L").subjects("l.>").build());
+            s.publish("l.a", bytes("1"));
+            assertRefused(() -> s.lastBySubject(""), 400, 10003, "bad request");
+            assertRefused(() -> s.lastBySubject(null), 400, 10003, "bad request");
+            assertThat(s.lastBySubject(">").orElseThrow().seq()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aConsumerNameGivenWhereItsJsonConfigIsExpectedIsToldSo() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("C").subjects("c").build());
+            assertThatThrownBy(() -> s.createConsumer("billing")).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                assertThat(e.errCode()).isEqualTo(10052);
+                assertThat(e.description()).contains("ConsumerConfig.builder().durableName(\"billing\")");
+            });
+            assertThat(s.createConsumer("{\"durable_name\":\"billing\"}").name()).isEqualTo("billing");
+        }
+    }
+
+    @Test
+    void openWithoutOptionsNamesTheParameter() {
+        assertThatThrownBy(() -> JetStart.open(dir, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("RuntimeOptions.defaults()");
+    }
+}
