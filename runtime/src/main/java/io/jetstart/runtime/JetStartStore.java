@@ -606,6 +606,7 @@ public final class JetStartStore implements AutoCloseable {
             }
             byte[] meta = StreamDefinitions.metaInf(config, WriterLoop.wallNanos());
             StreamConfig written = StreamDefinitions.parse(meta);
+            requireNoOverlap(account, written);
             Files.createDirectories(dir.resolve("msgs"));
             writeNewStreamMeta(account, dir, config.name(), meta);
             StreamStore store;
@@ -663,6 +664,7 @@ public final class JetStartStore implements AutoCloseable {
         json.put("Created", old.created());
         byte[] meta = StreamDefinitions.metaInf(StreamDefinitions.parse(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 WriterLoop.wallNanos());
+        requireNoOverlap(account, StreamDefinitions.parse(meta));
         s.update(StreamDefinitions.parse(meta), meta);
         return s;
     }
@@ -837,6 +839,51 @@ public final class JetStartStore implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * nats-server's {@code subjectsOverlap}: no subject may match one of {@code config}'s subjects
+     * and one of another stream's of the same account (10065). The server refuses such a stream,
+     * and at its next start on files that hold two it restores the first and not the other ("Error
+     * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
+     * publishes name their stream and would not notice, refuses it too. A stream still recovering
+     * is waited for, since its subjects decide; one that failed is not checked (its config may be
+     * what failed). A stream without subjects listens on its name, as the server gives it.
+     */
+    private void requireNoOverlap(String account, StreamConfig config) throws InterruptedException {
+        List<String> mine = subjectsOf(config);
+        Path streamsDir = streamDir(account, config.name()).getParent();
+        List<String> others;
+        try (Stream<Path> list = Files.list(streamsDir)) {
+            others = list.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(config.name())).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list the streams of account " + account + " in " + streamsDir, e);
+        }
+        for (String other : others) {
+            StreamConfig theirs;
+            try {
+                theirs = stream(account, other).ready().get().config();
+            } catch (java.util.concurrent.ExecutionException e) {
+                continue;
+            }
+            for (String a : mine) {
+                for (String b : subjectsOf(theirs)) {
+                    if (ConsumerDefinitions.subjectsCollide(a, b)) {
+                        throw JetStreamApiException.subjectsOverlap();
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<String> subjectsOf(StreamConfig config) {
+        if (config.subjects().isEmpty() && !config.hasMirror() && !config.hasSources()) {
+            return List.of(config.name());
+        }
+        return config.subjects();
     }
 
     private void awaitDiscovery() throws InterruptedException {

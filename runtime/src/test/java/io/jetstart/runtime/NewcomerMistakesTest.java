@@ -1,6 +1,8 @@
 package io.jetstart.runtime;
 
 import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static io.jetstart.runtime.RuntimeTestSupport.open;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,6 +49,42 @@ class NewcomerMistakesTest {
                     .hasMessageContaining("PurgeRequest.all()");
             assertThat(s.publish("p.a", bytes("2")).seq()).isEqualTo(2);
             assertThat(s.info().messages()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aStreamWhoseSubjectsOverlapAnotherOfItsAccountIsRefusedAsTheServerRefusesIt() throws Exception {
+        // nats-server 2.15.1 refuses it with 10065, and at its next start would not restore one of the two
+        // ("Error recreating stream ...: subjects overlap with an existing stream").
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", StreamConfig.builder("EVENTS").subjects("ev.>").build());
+            assertRefused(() -> store.createStream("$G", StreamConfig.builder("E2").subjects("x", "ev.a.*").build()),
+                    400, 10065, "subjects overlap with an existing stream");
+            assertRefused(() -> store.createStream("$G", StreamConfig.builder("E3").subjects("*.b").build()),
+                    400, 10065, "subjects overlap with an existing stream");
+            assertThat(store.served()).extracting(JetStartStream::name).containsExactly("EVENTS");
+            assertThat(dir.resolve("jetstream/$G/streams/E2")).doesNotExist();
+            store.createStream("$G", StreamConfig.builder("OTHER").subjects("other.>", "ev").build());
+            store.createStream("$G", StreamConfig.builder("EVENTS").subjects("ev.>").build()); // the same again: no overlap with itself
+            store.createStream("ACC", StreamConfig.builder("E4").subjects("ev.>").build()); // another account
+            JetStartStream other = open(store, "OTHER");
+            assertRefused(() -> store.updateStream("$G", other.config().toBuilder().subjects("other.>", "ev.x").build()),
+                    400, 10065, "subjects overlap with an existing stream");
+            assertThat(store.updateStream("$G", other.config().toBuilder().maxMsgs(5).build()).config().maxMsgs()).isEqualTo(5);
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            // Streams recovered from the files are checked too.
+            assertRefused(() -> store.createStream("$G", StreamConfig.builder("E5").subjects(">").build()),
+                    400, 10065, "subjects overlap with an existing stream");
+        }
+    }
+
+    @Test
+    void aStreamWithoutSubjectsTakesItsNameAsTheServerDoesAndOverlapsOnIt() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"orders\"}"));
+            assertRefused(() -> store.createStream("$G", StreamConfig.builder("ALL").subjects("*").build()),
+                    400, 10065, "subjects overlap with an existing stream");
         }
     }
 
