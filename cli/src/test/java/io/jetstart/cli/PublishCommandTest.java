@@ -108,6 +108,18 @@ class PublishCommandTest {
     }
 
     @Test
+    void getOfTheLastOnAnEmptySubjectIsAUsageErrorNotTheStreamsLastMessage() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", dir);
+
+        TestStores.Run g = run("get", store.toString(), "LIM1", "--last", "");
+
+        assertThat(g.exit()).isEqualTo(Main.USAGE);
+        assertThat(g.out()).isEmpty();
+        assertThat(g.err()).isEqualTo("jetstart: --last needs a subject (> for the last message of any subject)\n");
+        assertThat(run("get", store.toString(), "LIM1", "--last", ">").exit()).isEqualTo(Main.OK);
+    }
+
+    @Test
     void aWrongSyncPolicyIsAUsageError() {
         assertThat(run("publish", dir.toString(), "S", "--sync", "sometimes").exit()).isEqualTo(Main.USAGE);
     }
