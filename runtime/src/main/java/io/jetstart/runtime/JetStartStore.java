@@ -321,6 +321,13 @@ public final class JetStartStore implements AutoCloseable {
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
                     + " recovered but cannot be served: " + whyNotServed(e)));
+        } catch (Error e) {
+            // An OutOfMemoryError on a small heap (a writer's tail block, the consumers' state) passed
+            // by: the future stayed open until recovery's end failed it with "stream not found"
+            // (10059), a stream that exists and recovered. Named here; the error goes on to the task.
+            f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
+                    + " recovered but cannot be served: " + e));
+            throw e;
         }
     }
 
@@ -358,13 +365,16 @@ public final class JetStartStore implements AutoCloseable {
                 hook.accept(s);
             }
             s.consumers().restore(restored, unrestored, s.readOnlyReason().orElse(null));
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | Error e) {
             // NOTE: the writer was made ready above (a submit may have started its thread); the
             // stream's future fails, so neither a caller nor close() will ever stop it: stopped here
             // (its stop starts the thread if nothing did), or its thread leaked. Only this stream fails.
             stopAfterFailedHandOver(s);
             if (e instanceof InterruptedException ie) {
                 throw ie;
+            }
+            if (e instanceof Error err) {
+                throw err;
             }
             throw new IllegalStateException("its consumers could not be restored (" + e + ")", e);
         }

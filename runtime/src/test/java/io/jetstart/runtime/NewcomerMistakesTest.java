@@ -129,6 +129,30 @@ class NewcomerMistakesTest {
     }
 
     @Test
+    void aStreamThatRecoveredButRanOutOfHeapAtItsHandOverSaysSoNotStreamNotFound() throws Exception {
+        // Opened again and again under -Xmx256m with every closed store kept, round 19's stream
+        // recovered (RECOVERED in the report) and its handle answered 10059 "stream not found".
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", StreamConfig.builder("BIG").subjects("big").build()).publish("big", bytes("1"));
+            store.createStream("$G", StreamConfig.builder("GOOD").subjects("g").build()).publish("g", bytes("1"));
+        }
+        try (JetStartStore store = new JetStartStore(dir, RuntimeOptions.defaults())) {
+            store.beforeConsumerRestore(s -> {
+                if (s.name().equals("BIG")) {
+                    throw new OutOfMemoryError("Java heap space (test)");
+                }
+            });
+            store.start();
+
+            assertThatThrownBy(() -> open(store, "BIG")).isInstanceOf(StreamUnavailableException.class)
+                    .hasMessage("$G > BIG recovered but cannot be served: java.lang.OutOfMemoryError: Java heap space (test)");
+            assertThat(Thread.getAllStackTraces().keySet())
+                    .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > BIG"));
+            assertThat(open(store, "GOOD").info().messages()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void openWithoutOptionsNamesTheParameter() {
         assertThatThrownBy(() -> JetStart.open(dir, null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("RuntimeOptions.defaults()");
