@@ -597,6 +597,7 @@ public final class JetStartStore implements AutoCloseable {
      * there, and refuses a different one with the server's error.
      */
     public JetStartStream createStream(String account, StreamConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, STREAM_CONFIG_REQUIRED);
         StreamNames.checkAccount(account);
         StreamNames.check(config.name());
         StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
@@ -659,6 +660,7 @@ public final class JetStartStore implements AutoCloseable {
 
     /** Replaces a stream's config (limits, subjects, flags); the name, storage and retention cannot change. */
     public JetStartStream updateStream(String account, StreamConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, STREAM_CONFIG_REQUIRED);
         StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
             throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
         });
@@ -895,6 +897,9 @@ public final class JetStartStore implements AutoCloseable {
         }
         return config.subjects();
     }
+
+    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
+    private static final String STREAM_CONFIG_REQUIRED = "config is required: StreamConfig.builder(name)...build()";
 
     private void awaitDiscovery() throws InterruptedException {
         try {

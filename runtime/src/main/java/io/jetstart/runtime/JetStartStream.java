@@ -193,6 +193,9 @@ public final class JetStartStream {
         this.config = newConfig;
     }
 
+    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
+    private static final String CONSUMER_CONFIG_REQUIRED = "config is required: ConsumerConfig.builder().durableName(name).build()";
+
     /** Called by the store's {@code deleteStream} once the writer has stopped. */
     void markDeleted() {
         deleted = true;
@@ -284,6 +287,7 @@ public final class JetStartStream {
      * (default 5 s) without a fetch or an ack.
      */
     public PullConsumer createConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, CONSUMER_CONFIG_REQUIRED);
         requireWritable();
         return consumers.create(config, false);
     }
@@ -305,12 +309,14 @@ public final class JetStartStream {
 
     /** Creates the consumer, or updates it when it exists (the server's create-or-update action). */
     public PullConsumer createOrUpdateConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, CONSUMER_CONFIG_REQUIRED);
         requireWritable();
         return consumers.create(config, true);
     }
 
     /** Updates an existing consumer (10149 {@code consumer does not exist} otherwise). */
     public PullConsumer updateConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, CONSUMER_CONFIG_REQUIRED);
         requireWritable();
         return consumers.update(config);
     }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jetstart.core.meta.StreamConfig;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +150,23 @@ class NewcomerMistakesTest {
             assertThat(Thread.getAllStackTraces().keySet())
                     .noneMatch(t -> t.isAlive() && t.getName().equals("jetstart-writer $G > BIG"));
             assertThat(open(store, "GOOD").info().messages()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aNullConfigIsRefusedNamingWhatToPass() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("C").subjects("c").build());
+            assertThatThrownBy(() -> store.createStream("$G", null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("config is required: StreamConfig.builder(name)...build()");
+            assertThatThrownBy(() -> store.updateStream("$G", null)).isInstanceOf(NullPointerException.class)
+                    .hasMessage("config is required: StreamConfig.builder(name)...build()");
+            for (org.assertj.core.api.ThrowableAssert.ThrowingCallable call : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+                    () -> s.createConsumer((io.jetstart.core.meta.ConsumerConfig) null), () -> s.createOrUpdateConsumer(null),
+                    () -> s.updateConsumer(null))) {
+                assertThatThrownBy(call).isInstanceOf(NullPointerException.class)
+                        .hasMessage("config is required: ConsumerConfig.builder().durableName(name).build()");
+            }
         }
     }
 
