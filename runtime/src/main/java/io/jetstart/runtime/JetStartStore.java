@@ -52,6 +52,9 @@ public final class JetStartStore implements AutoCloseable {
     /** A last block up to this size is read at hand-over into an array of its own, not a pooled buffer ({@link #openTail}). */
     static final long SMALL_TAIL_BYTES = 256L << 10;
 
+    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
+    private static final String STREAM_CONFIG_REQUIRED = "config is required: StreamConfig.builder(name)...build()";
+
     private final Path storeDir;
     private final RuntimeOptions options;
     private final StoreLock lock;
@@ -865,10 +868,15 @@ public final class JetStartStore implements AutoCloseable {
     private void requireNoOverlap(String account, StreamConfig config) throws InterruptedException {
         List<String> mine = subjectsOf(config);
         Path streamsDir = streamDir(account, config.name()).getParent();
-        List<String> others;
-        try (Stream<Path> list = Files.list(streamsDir)) {
-            others = list.filter(Files::isDirectory).map(p -> p.getFileName().toString())
-                    .filter(n -> !n.equals(config.name())).toList();
+        // A plain loop, no lambdas: each spins a class in a fresh JVM, on a new stream's first create.
+        List<String> others = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(streamsDir)) {
+            for (Path p : list) {
+                String n = p.getFileName().toString();
+                if (!n.equals(config.name()) && Files.isDirectory(p)) {
+                    others.add(n);
+                }
+            }
         } catch (java.nio.file.NoSuchFileException e) {
             return;
         } catch (IOException e) {
@@ -897,9 +905,6 @@ public final class JetStartStore implements AutoCloseable {
         }
         return config.subjects();
     }
-
-    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
-    private static final String STREAM_CONFIG_REQUIRED = "config is required: StreamConfig.builder(name)...build()";
 
     private void awaitDiscovery() throws InterruptedException {
         try {

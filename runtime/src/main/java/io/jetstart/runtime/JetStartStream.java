@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
  */
 public final class JetStartStream {
     private static final byte[] NO_PAYLOAD = new byte[0];
+    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
+    private static final String CONSUMER_CONFIG_REQUIRED = "config is required: ConsumerConfig.builder().durableName(name).build()";
     private final String account;
     private final String name;
     private final WriterLoop writer;
@@ -192,9 +194,6 @@ public final class JetStartStream {
         await(write(new WriterLoop.Update(newConfig, metaInf, new CompletableFuture<>())));
         this.config = newConfig;
     }
-
-    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
-    private static final String CONSUMER_CONFIG_REQUIRED = "config is required: ConsumerConfig.builder().durableName(name).build()";
 
     /** Called by the store's {@code deleteStream} once the writer has stopped. */
     void markDeleted() {
