@@ -59,6 +59,12 @@ final class GetCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jetstart: --seq must be 1 or more, got " + which.seq);
             return Main.USAGE;
         }
+        if (which.last != null && which.last.isEmpty()) {
+            // An empty subject read as "any subject" and printed the stream's last message; the
+            // server answers a last_by_subj of "" with 400 bad request (JetStartStream.lastBySubject too).
+            spec.commandLine().getErr().println("jetstart: --last needs a subject (> for the last message of any subject)");
+            return Main.USAGE;
+        }
         Integer missing = store.refuseIfMissing(spec.commandLine().getErr());
         if (missing != null) {
             return missing;

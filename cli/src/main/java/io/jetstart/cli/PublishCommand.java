@@ -72,8 +72,12 @@ final class PublishCommand implements Callable<Integer> {
             description = "Spread round-robin over K subjects made from the stream's first subject (default: ${DEFAULT-VALUE})")
     int subjects;
 
-    @Option(names = "--count", defaultValue = "1000", paramLabel = "N", description = "Messages (default: ${DEFAULT-VALUE})")
+    @Option(names = "--count", defaultValue = "1000", paramLabel = "N", description = "Messages (default: ${DEFAULT-VALUE}, 1 with --data)")
     long count;
+
+    @Option(names = "--data", paramLabel = "TEXT",
+            description = "Publish TEXT (UTF-8) as the payload of every message instead of generated ones; --count defaults to 1")
+    String data;
 
     @Option(names = "--size", defaultValue = "100", paramLabel = "BYTES", description = "Payload size (default: ${DEFAULT-VALUE})")
     int size;
@@ -117,6 +121,19 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --discard must be old or new, got " + discard);
             return Main.USAGE;
         }
+        byte[] dataBytes = null;
+        if (data != null) {
+            // An operator's own message, as `nats pub SUBJECT TEXT` sends one: one unless --count says more.
+            if (spec.commandLine().getParseResult().hasMatchedOption("--size")) {
+                err.println("jetstart: --data and --size exclude each other (the payload is TEXT)");
+                return Main.USAGE;
+            }
+            if (!spec.commandLine().getParseResult().hasMatchedOption("--count")) {
+                count = 1;
+            }
+            dataBytes = data.getBytes(StandardCharsets.UTF_8);
+            size = dataBytes.length;
+        }
         if (count < 0 || size < 0 || publishers < 1 || subjects < 1) {
             err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
             return Main.USAGE;
@@ -129,6 +146,11 @@ final class PublishCommand implements Callable<Integer> {
         // the runtime to refuse it, and window x publishers of them could exhaust the heap.
         int maxPayload = RuntimeOptions.defaults().maxPayload();
         if (size > maxPayload) {
+            if (dataBytes != null) {
+                err.println("jetstart: --data must be at most " + maxPayload + " bytes (the largest message the runtime accepts, "
+                        + "nats-server's default max_payload), got " + size);
+                return Main.USAGE;
+            }
             err.println("jetstart: --size must be 0.." + maxPayload + " bytes (the largest message the runtime accepts, nats-server's "
                     + "default max_payload), got " + size);
             return Main.USAGE;
@@ -172,15 +194,15 @@ final class PublishCommand implements Callable<Integer> {
         // stream from its blocks ("Stream state outdated, last block has additional entries").
         AtomicBoolean stop = new AtomicBoolean();
         try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
-            int status = publishAndClose(store, newStream, acks, runId, stop);
+            int status = publishAndClose(store, newStream, acks, runId, stop, dataBytes);
             shutdown.finished(status);
             return status;
         }
     }
 
     /** Publishes into the opened store until --count or {@code stop}, prints the summary, closes the store; the exit status. */
-    private int publishAndClose(JetStartStore store, StreamConfig newStream, PrintStream acks, long runId, AtomicBoolean stop)
-            throws Exception {
+    private int publishAndClose(JetStartStore store, StreamConfig newStream, PrintStream acks, long runId, AtomicBoolean stop,
+                                byte[] dataBytes) throws Exception {
         var err = spec.commandLine().getErr();
         try (store) {
             JetStartStream s;
@@ -223,7 +245,8 @@ final class PublishCommand implements Callable<Integer> {
                     try {
                         for (long i = publisher; i < count && !stop.get(); i += publishers) {
                             String subj = targets.get((int) (i % targets.size()));
-                            window.add(s.publishAsync(subj, Headers.EMPTY, Payloads.payload(runId, i, size)));
+                            byte[] payload = dataBytes != null ? dataBytes : Payloads.payload(runId, i, size);
+                            window.add(s.publishAsync(subj, Headers.EMPTY, payload));
                             if (window.size() >= 1024) {
                                 record(window.poll().join(), first, last, done);
                             }

@@ -1,6 +1,8 @@
 package io.jetstart.cli;
 
 import io.jetstart.core.crypto.StoreCipher;
+import io.jetstart.recovery.repair.Repair;
+import io.jetstart.recovery.repair.StoreHolders;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.RuntimeOptions;
@@ -9,14 +11,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How {@code publish}, {@code consume} and {@code kv} open a store in the embedded runtime, with
  * one set of refusals: a missing or non-directory {@code STORE_DIR} ({@code 66}, worded as
  * {@link StoreDirArg} words it for the read-only commands), a {@code --key}/{@code --key-file}
  * that cannot be read ({@code 64}) or does not open an encrypted stream's {@code meta.key}
- * ({@code 66}, the file named, before the runtime opens: as for {@code get}), and a store another
- * runtime holds ({@code 2}, the lock's own message).
+ * ({@code 66}, the file named, before the runtime opens: as for {@code get}), a store another
+ * runtime holds ({@code 2}, the lock's own message), and a store a running nats-server serves
+ * ({@code 2}, the server named).
  */
 final class RuntimeOpen {
     /** The outcome of an open. */
@@ -68,6 +72,15 @@ final class RuntimeOpen {
         Integer missing = refuseIfMissing(storeDir, err);
         if (missing != null) {
             return new Refused(missing);
+        }
+        // nats-server takes no lock on its store: a publish beside a live server appended to the
+        // block the server then wrote over at its own offsets, and the runtime's acked messages
+        // were gone (seq 18..20 acked by both, the server's kept, 297 bytes of the block unreadable).
+        List<StoreHolders.Holder> servers = StoreHolders.natsServers(Repair.storeRoot(storeDir));
+        if (!servers.isEmpty()) {
+            err.println("jetstart: " + servers.get(0).description() + ": stop it first (nats-server takes no lock on its "
+                    + "store, and its writes and the runtime's would overwrite each other)");
+            return new Refused(Main.FAILED);
         }
         try {
             return new Opened(JetStart.open(storeDir, options));

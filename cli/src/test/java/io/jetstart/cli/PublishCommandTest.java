@@ -45,6 +45,28 @@ class PublishCommandTest {
     }
 
     @Test
+    void publishWithDataSendsThatTextAsOneMessageAsNatsPubDoes() throws Exception {
+        TestStores.Run p = run("publish", dir.toString(), "ORDERS", "--create", "orders.*", "--subject", "orders.new",
+                "--data", "order 1: two coffees", "--json");
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(ReportJson.MAPPER.readTree(p.out()).path("published").asLong()).isEqualTo(1);
+
+        TestStores.Run g = run("get", dir.toString(), "ORDERS", "--last", "orders.new", "--json");
+        JsonNode m = ReportJson.MAPPER.readTree(g.out());
+        assertThat(m.path("seq").asLong()).isEqualTo(1);
+        assertThat(new String(Base64.getDecoder().decode(m.path("data").asText()), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("order 1: two coffees");
+
+        assertThat(run("publish", dir.toString(), "ORDERS", "--subject", "orders.new", "--data", "again", "--count", "3").exit())
+                .isZero();
+        assertThat(ReportJson.MAPPER.readTree(run("get", dir.toString(), "ORDERS", "--last", "orders.new", "--json").out())
+                .path("seq").asLong()).isEqualTo(4);
+        TestStores.Run both = run("publish", dir.toString(), "ORDERS", "--data", "x", "--size", "10");
+        assertThat(both.exit()).isEqualTo(Main.USAGE);
+        assertThat(both.err()).isEqualTo("jetstart: --data and --size exclude each other (the payload is TEXT)\n");
+    }
+
+    @Test
     void publishIsRefusedWhileARuntimeHoldsTheStoreButGetStillReads() throws Exception {
         assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3").exit()).isZero();
         try (JetStartStore held = JetStart.open(dir, RuntimeOptions.defaults())) {
@@ -105,6 +127,18 @@ class PublishCommandTest {
             assertThat(g.exit()).isEqualTo(Main.USAGE);
             assertThat(g.err()).isEqualTo("jetstart: --seq must be 1 or more, got " + seq + "\n");
         }
+    }
+
+    @Test
+    void getOfTheLastOnAnEmptySubjectIsAUsageErrorNotTheStreamsLastMessage() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", dir);
+
+        TestStores.Run g = run("get", store.toString(), "LIM1", "--last", "");
+
+        assertThat(g.exit()).isEqualTo(Main.USAGE);
+        assertThat(g.out()).isEmpty();
+        assertThat(g.err()).isEqualTo("jetstart: --last needs a subject (> for the last message of any subject)\n");
+        assertThat(run("get", store.toString(), "LIM1", "--last", ">").exit()).isEqualTo(Main.OK);
     }
 
     @Test

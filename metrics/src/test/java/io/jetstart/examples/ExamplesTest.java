@@ -62,6 +62,18 @@ class ExamplesTest {
     }
 
     @Test
+    void theRuntimeExamplesRunFromTheirMainOnANewStore(@TempDir Path tmp) throws Exception {
+        // What a reader of docs/embedding.md runs first: each example's main on an empty directory.
+        Path store = Files.createDirectories(tmp.resolve("store"));
+
+        PublishAndRead.main(new String[] {store.toString()});
+        KeyValueBucket.main(new String[] {store.toString()});
+
+        assertThat(PublishAndRead.lastOrder(store)).get().extracting(io.jetstart.core.store.StoredMessage::seq).isEqualTo(1L);
+        assertThat(store.resolve("jetstream/$G/streams/KV_settings")).isDirectory();
+    }
+
+    @Test
     void theKeyValueExampleSeesItsWritesInOrderAndTheCreateIsRefused(@TempDir Path tmp) throws Exception {
         Path store = Files.createDirectories(tmp.resolve("store"));
 

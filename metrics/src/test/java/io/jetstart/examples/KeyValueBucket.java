@@ -42,6 +42,11 @@ public final class KeyValueBucket {
         }
     }
 
+    /** {@code KeyValueBucket <store_dir>}: an existing directory; an empty one becomes a new store. */
+    public static void main(String[] args) throws Exception {
+        configure(Path.of(args[0])).forEach(System.out::println);
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

@@ -50,4 +50,12 @@ public final class PublishAndRead {
             return orders.lastBySubject("orders.new");
         }
     }
+
+    /** {@code PublishAndRead <store_dir>}: an existing directory; an empty one becomes a new store. */
+    public static void main(String[] args) throws Exception {
+        Path storeDir = Path.of(args[0]);
+        StoredMessage order = publishOne(storeDir, "order-1", "one order");
+        System.out.println(order.seq() + " " + order.subject() + ": " + new String(order.payload(), StandardCharsets.UTF_8));
+        System.out.println("last order: " + lastOrder(storeDir).map(StoredMessage::seq).orElse(0L));
+    }
 }

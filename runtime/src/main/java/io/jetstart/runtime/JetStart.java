@@ -27,6 +27,8 @@ public final class JetStart {
      * @throws IOException          when {@code storeDir} does not exist or is not a directory (named)
      */
     public static JetStartStore open(Path storeDir, RuntimeOptions options) throws IOException {
+        java.util.Objects.requireNonNull(storeDir, "storeDir");
+        java.util.Objects.requireNonNull(options, "options (RuntimeOptions.defaults() for the defaults)");
         JetStartStore s = new JetStartStore(storeDir, options);
         s.start();
         return s;

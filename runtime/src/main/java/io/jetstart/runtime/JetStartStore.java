@@ -52,6 +52,9 @@ public final class JetStartStore implements AutoCloseable {
     /** A last block up to this size is read at hand-over into an array of its own, not a pooled buffer ({@link #openTail}). */
     static final long SMALL_TAIL_BYTES = 256L << 10;
 
+    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
+    private static final String STREAM_CONFIG_REQUIRED = "config is required: StreamConfig.builder(name)...build()";
+
     private final Path storeDir;
     private final RuntimeOptions options;
     private final StoreLock lock;
@@ -321,6 +324,13 @@ public final class JetStartStore implements AutoCloseable {
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
                     + " recovered but cannot be served: " + whyNotServed(e)));
+        } catch (Error e) {
+            // An OutOfMemoryError on a small heap (a writer's tail block, the consumers' state) passed
+            // by: the future stayed open until recovery's end failed it with "stream not found"
+            // (10059), a stream that exists and recovered. Named here; the error goes on to the task.
+            f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
+                    + " recovered but cannot be served: " + e));
+            throw e;
         }
     }
 
@@ -358,13 +368,16 @@ public final class JetStartStore implements AutoCloseable {
                 hook.accept(s);
             }
             s.consumers().restore(restored, unrestored, s.readOnlyReason().orElse(null));
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | Error e) {
             // NOTE: the writer was made ready above (a submit may have started its thread); the
             // stream's future fails, so neither a caller nor close() will ever stop it: stopped here
             // (its stop starts the thread if nothing did), or its thread leaked. Only this stream fails.
             stopAfterFailedHandOver(s);
             if (e instanceof InterruptedException ie) {
                 throw ie;
+            }
+            if (e instanceof Error err) {
+                throw err;
             }
             throw new IllegalStateException("its consumers could not be restored (" + e + ")", e);
         }
@@ -587,6 +600,7 @@ public final class JetStartStore implements AutoCloseable {
      * there, and refuses a different one with the server's error.
      */
     public JetStartStream createStream(String account, StreamConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, STREAM_CONFIG_REQUIRED);
         StreamNames.checkAccount(account);
         StreamNames.check(config.name());
         StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
@@ -606,6 +620,7 @@ public final class JetStartStore implements AutoCloseable {
             }
             byte[] meta = StreamDefinitions.metaInf(config, WriterLoop.wallNanos());
             StreamConfig written = StreamDefinitions.parse(meta);
+            requireNoOverlap(account, written);
             Files.createDirectories(dir.resolve("msgs"));
             writeNewStreamMeta(account, dir, config.name(), meta);
             StreamStore store;
@@ -648,6 +663,7 @@ public final class JetStartStore implements AutoCloseable {
 
     /** Replaces a stream's config (limits, subjects, flags); the name, storage and retention cannot change. */
     public JetStartStream updateStream(String account, StreamConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, STREAM_CONFIG_REQUIRED);
         StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
             throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
         });
@@ -663,6 +679,7 @@ public final class JetStartStore implements AutoCloseable {
         json.put("Created", old.created());
         byte[] meta = StreamDefinitions.metaInf(StreamDefinitions.parse(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 WriterLoop.wallNanos());
+        requireNoOverlap(account, StreamDefinitions.parse(meta));
         s.update(StreamDefinitions.parse(meta), meta);
         return s;
     }
@@ -678,6 +695,7 @@ public final class JetStartStore implements AutoCloseable {
             requireOpen();
             s.consumers().closeAll();
             s.stop();
+            s.markDeleted();
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {
                 for (StreamListener l : streamListeners) {
@@ -836,6 +854,56 @@ public final class JetStartStore implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * nats-server's {@code subjectsOverlap}: no subject may match one of {@code config}'s subjects
+     * and one of another stream's of the same account (10065). The server refuses such a stream,
+     * and at its next start on files that hold two it restores the first and not the other ("Error
+     * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
+     * publishes name their stream and would not notice, refuses it too. A stream still recovering
+     * is waited for, since its subjects decide; one that failed is not checked (its config may be
+     * what failed). A stream without subjects listens on its name, as the server gives it.
+     */
+    private void requireNoOverlap(String account, StreamConfig config) throws InterruptedException {
+        List<String> mine = subjectsOf(config);
+        Path streamsDir = streamDir(account, config.name()).getParent();
+        // A plain loop, no lambdas: each spins a class in a fresh JVM, on a new stream's first create.
+        List<String> others = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(streamsDir)) {
+            for (Path p : list) {
+                String n = p.getFileName().toString();
+                if (!n.equals(config.name()) && Files.isDirectory(p)) {
+                    others.add(n);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot list the streams of account " + account + " in " + streamsDir, e);
+        }
+        for (String other : others) {
+            StreamConfig theirs;
+            try {
+                theirs = stream(account, other).ready().get().config();
+            } catch (java.util.concurrent.ExecutionException e) {
+                continue;
+            }
+            for (String a : mine) {
+                for (String b : subjectsOf(theirs)) {
+                    if (ConsumerDefinitions.subjectsCollide(a, b)) {
+                        throw JetStreamApiException.subjectsOverlap();
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<String> subjectsOf(StreamConfig config) {
+        if (config.subjects().isEmpty() && !config.hasMirror() && !config.hasSources()) {
+            return List.of(config.name());
+        }
+        return config.subjects();
     }
 
     private void awaitDiscovery() throws InterruptedException {

@@ -18,6 +18,9 @@ import java.util.concurrent.ExecutionException;
  * reads use the view the writer last published and never wait for it.
  */
 public final class JetStartStream {
+    private static final byte[] NO_PAYLOAD = new byte[0];
+    /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
+    private static final String CONSUMER_CONFIG_REQUIRED = "config is required: ConsumerConfig.builder().durableName(name).build()";
     private final String account;
     private final String name;
     private final WriterLoop writer;
@@ -29,6 +32,11 @@ public final class JetStartStream {
     private final ConsumerCounters consumerTotals;
     /** The store's consumer timers, told when a consumer's state changes. */
     private final ConsumerHousekeeper housekeeper;
+    /**
+     * Set by the store's {@code deleteStream}: the view still names blocks that are gone, and a
+     * read of one would report the missing file as a corrupt message.
+     */
+    private volatile boolean deleted;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
                    String readOnlyReason, StreamReads reader, java.nio.file.Path dir, ConsumerCounters consumerTotals,
@@ -105,7 +113,10 @@ public final class JetStartStream {
         return writer == null ? readOnlyView : writer.view();
     }
 
-    /** Publishes and waits for the ack; a refusal is a {@link JetStreamApiException} with the server's code. */
+    /**
+     * Publishes and waits for the ack; a refusal is a {@link JetStreamApiException} with the server's code.
+     * A {@code null} payload is an empty message, as jnats sends one.
+     */
     public PublishAck publish(String subject, Headers headers, byte[] payload) throws InterruptedException {
         return await(publishAsync(subject, headers, payload));
     }
@@ -126,7 +137,9 @@ public final class JetStartStream {
             return f;
         }
         Headers h = headers == null ? Headers.EMPTY : headers;
-        return writer.submit(new WriterLoop.Publish(subject, WriterLoop.utf8(subject), h, h.encode(), payload, f));
+        // Taken here, not in the writer: a null there failed the writer, and with it every later write.
+        byte[] body = payload == null ? NO_PAYLOAD : payload;
+        return writer.submit(new WriterLoop.Publish(subject, WriterLoop.utf8(subject), h, h.encode(), body, f));
     }
 
     /** Removes message {@code seq}, leaving a tombstone; {@link JetStreamApiException} 10057 if it is not there. */
@@ -147,6 +160,10 @@ public final class JetStartStream {
 
     /** Purges as nats-server's purge request does; returns how many messages were removed. */
     public long purge(PurgeRequest request) throws InterruptedException {
+        if (request == null) {
+            // Refused here: a null request reaching the writer failed it, and with it every later write.
+            throw new IllegalArgumentException("a purge request is required (PurgeRequest.all() purges the whole stream)");
+        }
         return await(write(new WriterLoop.Purge(request, new CompletableFuture<>())));
     }
 
@@ -178,6 +195,17 @@ public final class JetStartStream {
         this.config = newConfig;
     }
 
+    /** Called by the store's {@code deleteStream} once the writer has stopped. */
+    void markDeleted() {
+        deleted = true;
+    }
+
+    private void requireNotDeleted() {
+        if (deleted) {
+            throw new IllegalStateException("stream '" + name + "' was deleted");
+        }
+    }
+
     private <T> CompletableFuture<T> write(WriterLoop.Op op) {
         if (writer == null) {
             @SuppressWarnings("unchecked")
@@ -196,6 +224,7 @@ public final class JetStartStream {
      * @throws IllegalArgumentException for a negative sequence, which no request can carry
      */
     public Optional<StoredMessage> get(long seq) throws InterruptedException {
+        requireNotDeleted();
         if (seq <= 0) {
             // A caller's mistake, said as the server says it, not an empty answer that reads as "deleted".
             if (seq < 0) {
@@ -206,8 +235,18 @@ public final class JetStartStream {
         return reader.get(view(), seq);
     }
 
-    /** The last committed message on {@code subject} (wildcards allowed; an invalid filter such as {@code a.>.b}: none, as the server). */
+    /**
+     * The last committed message on {@code subject} (wildcards allowed; an invalid filter such as
+     * {@code a.>.b}: none, as the server).
+     *
+     * @throws JetStreamApiException 400 / 10003 {@code bad request} for a null or empty subject, as
+     *                               nats-server answers a {@code last_by_subj} of {@code ""}
+     */
     public Optional<StoredMessage> lastBySubject(String subject) throws InterruptedException {
+        requireNotDeleted();
+        if (subject == null || subject.isEmpty()) {
+            throw JetStreamApiException.badRequest();
+        }
         return reader.last(view(), new SubjectFilter(List.of(subject)));
     }
 
@@ -216,6 +255,7 @@ public final class JetStartStream {
      * any; an invalid filter such as {@code a.>.b}: none, as the server).
      */
     public Optional<StoredMessage> next(long fromSeq, String filter) throws InterruptedException {
+        requireNotDeleted();
         return reader.next(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)));
     }
 
@@ -224,6 +264,7 @@ public final class JetStartStream {
      * (null or empty: any), in sequence order, read in one pass over each block.
      */
     public List<StoredMessage> nextBatch(long fromSeq, String filter, int max) throws InterruptedException {
+        requireNotDeleted();
         if (max <= 0) {
             throw new IllegalArgumentException("max must be positive, got " + max);
         }
@@ -245,23 +286,36 @@ public final class JetStartStream {
      * (default 5 s) without a fetch or an ack.
      */
     public PullConsumer createConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, CONSUMER_CONFIG_REQUIRED);
         requireWritable();
         return consumers.create(config, false);
     }
 
-    /** {@link #createConsumer} from JSON text. */
+    /**
+     * {@link #createConsumer} from JSON text (the server's field names, as in its {@code meta.inf});
+     * for a consumer by name, {@code ConsumerConfig.builder().durableName(name).build()}.
+     */
     public PullConsumer createConsumer(String configJson) throws IOException, InterruptedException {
+        if (configJson == null || !configJson.strip().startsWith("{")) {
+            // A name here read as JSON was refused as "not valid JSON: Unrecognized token", which
+            // did not say what the method takes.
+            throw JetStreamApiException.invalidConfig("createConsumer(String) takes the consumer's config as JSON, got '"
+                    + configJson + "'; for a consumer by name use createConsumer(ConsumerConfig.builder().durableName(\""
+                    + configJson + "\").build())");
+        }
         return createConsumer(ConsumerDefinitions.parse(configJson));
     }
 
     /** Creates the consumer, or updates it when it exists (the server's create-or-update action). */
     public PullConsumer createOrUpdateConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, CONSUMER_CONFIG_REQUIRED);
         requireWritable();
         return consumers.create(config, true);
     }
 
     /** Updates an existing consumer (10149 {@code consumer does not exist} otherwise). */
     public PullConsumer updateConsumer(io.jetstart.core.meta.ConsumerConfig config) throws IOException, InterruptedException {
+        java.util.Objects.requireNonNull(config, CONSUMER_CONFIG_REQUIRED);
         requireWritable();
         return consumers.update(config);
     }

@@ -40,6 +40,10 @@ public final class JetStreamApiException extends RuntimeException {
         return new JetStreamApiException(400, 10058, "stream name already in use with a different configuration");
     }
 
+    static JetStreamApiException subjectsOverlap() {
+        return new JetStreamApiException(400, 10065, "subjects overlap with an existing stream");
+    }
+
     static JetStreamApiException invalidConfig(String err) {
         return new JetStreamApiException(500, 10052, err);
     }

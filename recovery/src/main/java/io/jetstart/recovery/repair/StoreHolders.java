@@ -38,7 +38,14 @@ import java.util.stream.Stream;
  * {@link Result#notes()} says which of these applied.
  */
 public final class StoreHolders {
-    private static final Pattern STORE_DIR_IN_CONF = Pattern.compile("(?m)^\\s*store_dir\\s*[:=]?\\s*[\"']?([^\"'\\s}#]+)");
+    /**
+     * The store in a config file: nats-server takes {@code store_dir}, {@code storedir} and
+     * {@code store} in any case, at the start of a line or after the {@code {} or {@code ,} of a
+     * block written on one line ({@code jetstream { store_dir: "/data" }}, which was missed, so a
+     * server started so was not seen holding its store).
+     */
+    private static final Pattern STORE_DIR_IN_CONF =
+            Pattern.compile("(?im)(?:^|[{,;])\\s*(?:store_dir|storedir|store)(?:\\s*[:=]\\s*|\\s+)[\"']?([^\"'\\s},#;]+)");
 
     private StoreHolders() {
     }
@@ -103,6 +110,37 @@ public final class StoreHolders {
             notes.add(unreadable + " processes of other users could not be inspected (open files); run as root to see them");
         }
         return new Result(holders, notes);
+    }
+
+    /**
+     * Only the nats-server processes that run on {@code storeRoot} (found as {@link #find} finds
+     * them, by their command line), without the open-file scan: what a writer must check before it
+     * opens a store, where a reader that has a file open (a {@code jetstart dump}) is no obstacle.
+     * Empty where there is no {@code /proc}.
+     */
+    public static List<Holder> natsServers(Path storeRoot) {
+        Path store = real(storeRoot);
+        List<Holder> servers = new ArrayList<>();
+        Path proc = Path.of("/proc");
+        if (!Files.isDirectory(proc.resolve("self"))) {
+            return servers;
+        }
+        try (Stream<Path> pids = Files.list(proc)) {
+            for (Path p : pids.filter(d -> d.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                List<String> argv = cmdline(p);
+                if (argv.isEmpty() || !isNatsServer(argv)) {
+                    continue;
+                }
+                long pid = Long.parseLong(p.getFileName().toString());
+                Optional<String> dir = natsStoreDir(argv, readLink(p.resolve("cwd")), new ArrayList<>(), pid);
+                if (dir.isPresent() && real(Path.of(dir.get())).equals(store)) {
+                    servers.add(new Holder(pid, "nats-server pid " + pid + " (" + String.join(" ", argv) + ") runs on this store"));
+                }
+            }
+        } catch (IOException e) {
+            // /proc unreadable: nothing seen, as on a platform without it.
+        }
+        return servers;
     }
 
     static boolean isNatsServer(List<String> argv) {

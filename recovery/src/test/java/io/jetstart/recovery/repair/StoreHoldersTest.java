@@ -43,6 +43,22 @@ class StoreHoldersTest {
     }
 
     @Test
+    void aConfigFileNamesItsStoreOnOneLineAndUnderEveryKeyTheServerTakes() throws Exception {
+        List<String> notes = new ArrayList<>();
+        String[][] cases = {
+                {"port: 4222\njetstream { store_dir: \"/tmp/one-line\" }\n", "/tmp/one-line"},
+                {"jetstream: {max_mem: 1G, store_dir: '/srv/after-comma'}\n", "/srv/after-comma"},
+                {"jetstream {\n  store: /data/js\n}\n", "/data/js"},
+                {"jetstream {\n  StoreDir = relative\n}\n", tmp.resolve("relative").toString()},
+                {"store_dir: /top/level\njetstream: enabled\n", "/top/level"}};
+        for (String[] c : cases) {
+            Path conf = Files.writeString(tmp.resolve("js.conf"), c[0]);
+            assertThat(StoreHolders.natsStoreDir(List.of("nats-server", "-c", conf.toString()), tmp, notes, 1)).as(c[0]).contains(c[1]);
+        }
+        assertThat(notes).isEmpty();
+    }
+
+    @Test
     void aProcessWithAFileOfTheStoreOpenHoldsIt() throws Exception {
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc");
         Path store = Files.createDirectories(tmp.resolve("store/jetstream"));
