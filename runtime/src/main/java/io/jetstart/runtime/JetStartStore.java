@@ -862,8 +862,10 @@ public final class JetStartStore implements AutoCloseable {
      * and at its next start on files that hold two it restores the first and not the other ("Error
      * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
      * publishes name their stream and would not notice, refuses it too. A stream still recovering
-     * is waited for, since its subjects decide; one that failed is not checked (its config may be
-     * what failed). A stream without subjects listens on its name, as the server gives it.
+     * is checked on its {@code meta.inf} as it is on disk (an encrypted one is waited for: its key
+     * is read by its recovery), so a create at open does not wait for big streams to be rebuilt; one
+     * that failed is not checked (its config may be what failed). A stream without subjects
+     * listens on its name, as the server gives it.
      */
     private void requireNoOverlap(String account, StreamConfig config) throws InterruptedException {
         List<String> mine = subjectsOf(config);
@@ -883,11 +885,17 @@ public final class JetStartStore implements AutoCloseable {
             throw new java.io.UncheckedIOException("cannot list the streams of account " + account + " in " + streamsDir, e);
         }
         for (String other : others) {
-            StreamConfig theirs;
-            try {
-                theirs = stream(account, other).ready().get().config();
-            } catch (java.util.concurrent.ExecutionException e) {
-                continue;
+            StreamConfig theirs = null;
+            CompletableFuture<JetStartStream> ready = stream(account, other).ready();
+            if (!ready.isDone()) {
+                theirs = configOnDisk(streamsDir.resolve(other));
+            }
+            if (theirs == null) {
+                try {
+                    theirs = ready.get().config();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    continue;
+                }
             }
             for (String a : mine) {
                 for (String b : subjectsOf(theirs)) {
@@ -896,6 +904,20 @@ public final class JetStartStore implements AutoCloseable {
                     }
                 }
             }
+        }
+    }
+
+    /** A plain stream's config from its {@code meta.inf}; null for an encrypted one or one that cannot be read. */
+    private StreamConfig configOnDisk(Path dir) throws InterruptedException {
+        if (Files.exists(dir.resolve(MetaFiles.META_KEY))) {
+            return null;
+        }
+        try {
+            return MetaFiles.readStream(dir, gate).config();
+        } catch (io.jetstart.core.meta.MetaException e) {
+            return null;
+        } catch (java.io.InterruptedIOException e) {
+            throw new InterruptedException(e.getMessage());
         }
     }
 

@@ -3,6 +3,7 @@ package io.jetstart.runtime;
 import static io.jetstart.runtime.RuntimeTestSupport.bytes;
 import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.OutputStream;
@@ -47,6 +48,38 @@ class PerStreamReadinessTest {
             JetStartStream b = store.stream("B").await(Duration.ofSeconds(30));
             assertThat(b.publish("b", bytes("2")).seq()).isEqualTo(2);
             assertThat(store.recovery().get().streams()).hasSize(2);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // waiting for B's recovery, as the check first did, never ends here
+    void aStreamCreatedWhileAnotherRecoversIsCheckedForOverlapOnItsMetaInfWithoutWaiting() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/mkfifo")) || Files.isExecutable(Path.of("/bin/mkfifo")), "needs mkfifo");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", config("{\"name\":\"B\",\"subjects\":[\"b.*\"]}")).publish("b.1", bytes("1"));
+        }
+        // B's only block is a named pipe and its index.db is gone: its rebuild blocks opening the
+        // block until the test opens the pipe to write; its meta.inf is there to read.
+        Path msgs = dir.resolve("jetstream/$G/streams/B/msgs");
+        Files.delete(msgs.resolve("index.db"));
+        byte[] block = Files.readAllBytes(msgs.resolve("1.blk"));
+        Files.delete(msgs.resolve("1.blk"));
+        assertThat(new ProcessBuilder("mkfifo", msgs.resolve("1.blk").toString()).inheritIO().start().waitFor()).isZero();
+
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThat(store.stream("B").state()).isEqualTo(StreamHandle.State.RECOVERING);
+            assertThatThrownBy(() -> store.createStream("$G", config("{\"name\":\"C\",\"subjects\":[\"b.>\"]}")))
+                    .isInstanceOf(JetStreamApiException.class).hasMessageContaining("overlap");
+            JetStartStream d = store.createStream("$G", config("{\"name\":\"D\",\"subjects\":[\"d\"]}"));
+            assertThat(d.publish("d", bytes("1")).seq()).isEqualTo(1);
+            assertThat(store.stream("B").state()).isEqualTo(StreamHandle.State.RECOVERING);
+            try (OutputStream out = Files.newOutputStream(msgs.resolve("1.blk"))) {
+                out.write(block);
+            } catch (java.io.IOException e) {
+                // The rebuild read the 0 bytes discovery listed for the pipe and closed it: released all the same.
+            }
+            assertThat(store.recovery()).succeedsWithin(Duration.ofSeconds(30));
+            assertThat(store.stream("B").state()).isNotEqualTo(StreamHandle.State.RECOVERING);
         }
     }
 }
