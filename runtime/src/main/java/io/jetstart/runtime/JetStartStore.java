@@ -279,6 +279,9 @@ public final class JetStartStore implements AutoCloseable {
             for (CompletableFuture<JetStartStream> f : streams.values()) {
                 f.completeExceptionally(JetStreamApiException.streamNotFound());
             }
+            // Every buffer grew to the largest block the recovery read; the reads after it (the
+            // block cache's misses, a tail read back) need one at a time.
+            buffers.trim(1);
         }
     }
 
@@ -928,6 +931,11 @@ public final class JetStartStore implements AutoCloseable {
         return config.subjects();
     }
 
+    /** Bytes the store's block buffers hold while free (for tests). */
+    long bufferBytesHeld() {
+        return buffers.heldBytes();
+    }
+
     private void awaitDiscovery() throws InterruptedException {
         try {
             discovered.get();
@@ -1032,6 +1040,9 @@ public final class JetStartStore implements AutoCloseable {
         } finally {
             if (!interrupted) {
                 closeDone = true;
+                // The writers and consumers have stopped: a closed store an application still
+                // holds keeps nothing of the pool.
+                buffers.trim(0);
                 if (lock != null) {
                     lock.close();
                 }

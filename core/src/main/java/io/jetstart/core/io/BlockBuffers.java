@@ -34,6 +34,42 @@ public final class BlockBuffers {
         return count;
     }
 
+    /**
+     * Lets the heap have the arrays of the free buffers back, but for the {@code keep} largest: the
+     * pool keeps its count, the others start again from an empty array. A recovery grows every
+     * buffer to the largest block it read (a store of 8 MiB blocks opened with 32 workers kept
+     * 256 MiB after its recovery ended); what is read after it (an embedded store's block cache)
+     * needs one or two at a time. Buffers on loan keep their arrays until closed. Thread-safe; an
+     * acquire meanwhile waits for the buffers to come back.
+     */
+    public void trim(int keep) {
+        java.util.List<byte[]> taken = new java.util.ArrayList<>(count);
+        free.drainTo(taken);
+        // The largest first, by selection: keep is 0 or 1, and no comparator class to spin at the
+        // end of a fresh JVM's recovery.
+        for (int k = 0; k < Math.min(keep, taken.size()); k++) {
+            int max = k;
+            for (int i = k + 1; i < taken.size(); i++) {
+                if (taken.get(i).length > taken.get(max).length) {
+                    max = i;
+                }
+            }
+            java.util.Collections.swap(taken, k, max);
+        }
+        for (int i = 0; i < taken.size(); i++) {
+            free.add(i < keep ? taken.get(i) : new byte[0]);
+        }
+    }
+
+    /** Bytes held by the free buffers' arrays (those on loan not counted). */
+    public long heldBytes() {
+        long n = 0;
+        for (byte[] b : free) {
+            n += b.length;
+        }
+        return n;
+    }
+
     /** Waits for a buffer of at least {@code size} bytes. Release it with {@link Lease#close()}. */
     public Lease acquire(int size) throws InterruptedException {
         if (size < 0 || size > MAX_BLOCK_BYTES) {
