@@ -165,6 +165,42 @@ final class CrashReaders {
         }
     }
 
+    /**
+     * Writes {@code stream} on {@code subjects} with {@code messages} messages (sequence i on
+     * {@code subject(i)} with {@code payload(i)}) into {@code storeDir}, an empty directory.
+     */
+    static void fill(Path storeDir, io.jetstart.runtime.RuntimeOptions options, String stream, String subjects, int messages,
+                     java.util.function.LongFunction<String> subject, LongFunction<byte[]> payload) throws Exception {
+        try (io.jetstart.runtime.JetStartStore store = io.jetstart.runtime.JetStart.open(storeDir, options)) {
+            io.jetstart.runtime.JetStartStream s = store.createStream(io.jetstart.runtime.JetStartStore.DEFAULT_ACCOUNT,
+                    io.jetstart.core.meta.StreamConfig.parse(("{\"name\":\"" + stream + "\",\"subjects\":[\"" + subjects
+                            + "\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+            for (long seq = 1; seq <= messages; seq++) {
+                s.publishAsync(subject.apply(seq), null, payload.apply(seq));
+            }
+            s.flush();
+        }
+    }
+
+    /** A child JVM on this test's class path running {@code main} with {@code store} and {@code seed}, its output to files. */
+    static Process startChild(Class<?> main, Path store, long seed, Path out, Path err) throws IOException {
+        return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), main.getName(), store.toString(), Long.toString(seed))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    }
+
+    /** A child's stdout: each {@link #line} is flushed before the next, so a kill cuts at most the last one. */
+    static java.io.PrintStream childOut() {
+        return new java.io.PrintStream(new java.io.BufferedOutputStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), 1 << 12),
+                false, StandardCharsets.UTF_8);
+    }
+
+    static void line(java.io.PrintStream out, String s) {
+        out.print(s);
+        out.print('\n');
+        out.flush();
+    }
+
     /** Waits until the child printed a complete line starting with {@code prefix}. */
     static void waitForLine(Process p, Path out, Path err, String prefix, String context) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

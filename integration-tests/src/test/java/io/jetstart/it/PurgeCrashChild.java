@@ -5,9 +5,6 @@ import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.PurgeRequest;
 import io.jetstart.runtime.RuntimeOptions;
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,45 +57,31 @@ public final class PurgeCrashChild {
 
     /** Writes stream {@code PURGE} with {@link #MESSAGES} messages into {@code storeDir} (an empty directory). */
     static void fill(Path storeDir) throws Exception {
-        try (JetStartStore store = JetStart.open(storeDir, options())) {
-            JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
-                    ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"pc.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
-            for (long seq = 1; seq <= MESSAGES; seq++) {
-                s.publishAsync(subject(seq), null, payload(seq));
-            }
-            s.flush();
-        }
+        CrashReaders.fill(storeDir, options(), STREAM, "pc.*", MESSAGES, PurgeCrashChild::subject, PurgeCrashChild::payload);
     }
 
     public static void main(String[] args) throws Exception {
         Path storeDir = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 12), false,
-                StandardCharsets.UTF_8);
+        PrintStream out = CrashReaders.childOut();
         try (JetStartStore store = JetStart.open(storeDir, options())) {
             JetStartStream s = store.stream(JetStartStore.DEFAULT_ACCOUNT, STREAM).await(java.time.Duration.ofSeconds(60));
             long first = s.info().firstSeq();
             long last = s.info().lastSeq();
-            line(out, "ready " + first + " " + last);
+            CrashReaders.line(out, "ready " + first + " " + last);
             while (last - first + 1 > MAX_STEP) {
                 long cut = first + 1 + random.nextInt(MAX_STEP);
-                line(out, "purging " + cut);
+                CrashReaders.line(out, "purging " + cut);
                 if (random.nextInt(4) == 0) {
                     s.purge(new PurgeRequest(null, last - cut + 1, 0));
                 } else {
                     s.purge(new PurgeRequest(null, 0, cut));
                 }
-                line(out, "purged " + cut);
+                CrashReaders.line(out, "purged " + cut);
                 first = cut;
             }
-            line(out, "done");
+            CrashReaders.line(out, "done");
             Thread.sleep(Long.MAX_VALUE);
         }
-    }
-
-    private static void line(PrintStream out, String s) {
-        out.print(s);
-        out.print('\n');
-        out.flush();
     }
 }

@@ -52,10 +52,7 @@ class PurgeCrashIT {
             Path store = StoreFiles.copy(base, trial.resolve("store"));
             Path out = trial.resolve("child.stdout");
             Path err = trial.resolve("child.stderr");
-            Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                    System.getProperty("java.class.path"), PurgeCrashChild.class.getName(), store.toString(),
-                    Long.toString(random.nextLong()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = CrashReaders.startChild(PurgeCrashChild.class, store, random.nextLong(), out, err);
             CrashReaders.waitForLine(p, out, err, "ready ", context);
             Thread.sleep(random.nextInt(500));
             CrashReaders.kill(p);

@@ -1,15 +1,11 @@
 package io.jetstart.it;
 
-import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
 import io.jetstart.runtime.PublishAck;
 import io.jetstart.runtime.PurgeRequest;
 import io.jetstart.runtime.RuntimeOptions;
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -65,21 +61,13 @@ public final class RemovalCrashChild {
 
     /** Writes stream {@code RC} with {@link #MESSAGES} messages into {@code storeDir} (an empty directory). */
     static void fill(Path storeDir) throws Exception {
-        try (JetStartStore store = JetStart.open(storeDir, options())) {
-            JetStartStream s = store.createStream(JetStartStore.DEFAULT_ACCOUNT, StreamConfig.parse(
-                    ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"rc.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
-            for (long seq = 1; seq <= MESSAGES; seq++) {
-                s.publishAsync(subject(seq), null, payload(seq));
-            }
-            s.flush();
-        }
+        CrashReaders.fill(storeDir, options(), STREAM, "rc.*", MESSAGES, RemovalCrashChild::subject, RemovalCrashChild::payload);
     }
 
     public static void main(String[] args) throws Exception {
         Path storeDir = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 12), false,
-                StandardCharsets.UTF_8);
+        PrintStream out = CrashReaders.childOut();
         try (JetStartStore store = JetStart.open(storeDir, options())) {
             JetStartStream s = store.stream(JetStartStore.DEFAULT_ACCOUNT, STREAM).await(Duration.ofSeconds(60));
             TreeSet<Long> live = new TreeSet<>();
@@ -88,12 +76,12 @@ public final class RemovalCrashChild {
                     live.add(seq);
                 }
             }
-            line(out, "ready");
+            CrashReaders.line(out, "ready");
             while (true) {
                 int op = random.nextInt(100);
                 if (op < 40 || live.size() < 500) {
                     int count = 1 + random.nextInt(400);
-                    line(out, "publishing " + count);
+                    CrashReaders.line(out, "publishing " + count);
                     long next = s.info().lastSeq() + 1;
                     List<CompletableFuture<PublishAck>> acks = new ArrayList<>(count);
                     for (long seq = next; seq < next + count; seq++) {
@@ -104,38 +92,38 @@ public final class RemovalCrashChild {
                     for (long seq = first; seq <= last; seq++) {
                         live.add(seq);
                     }
-                    line(out, "published " + first + " " + last);
+                    CrashReaders.line(out, "published " + first + " " + last);
                 } else if (op < 65) {
                     long seq = pick(live, random);
                     boolean erase = op >= 60;
-                    line(out, (erase ? "erasing " : "deleting ") + seq);
+                    CrashReaders.line(out, (erase ? "erasing " : "deleting ") + seq);
                     if (erase) {
                         s.erase(seq);
                     } else {
                         s.delete(seq);
                     }
                     live.remove(seq);
-                    line(out, (erase ? "erased " : "deleted ") + seq);
+                    CrashReaders.line(out, (erase ? "erased " : "deleted ") + seq);
                 } else if (op < 75) {
                     int k = random.nextInt(SUBJECTS);
-                    line(out, "purging subject " + k);
+                    CrashReaders.line(out, "purging subject " + k);
                     s.purge(new PurgeRequest("rc." + k, 0, 0));
                     live.removeIf(seq -> subject(seq).equals("rc." + k));
-                    line(out, "purged subject " + k);
+                    CrashReaders.line(out, "purged subject " + k);
                 } else if (op < 88) {
                     long cut = pick(live, random);
-                    line(out, "purging upto " + cut);
+                    CrashReaders.line(out, "purging upto " + cut);
                     s.purge(new PurgeRequest(null, 0, cut));
                     live.headSet(cut).clear();
-                    line(out, "purged upto " + cut);
+                    CrashReaders.line(out, "purged upto " + cut);
                 } else {
                     int keep = live.size() / 2 + random.nextInt(live.size() / 2 + 1);
-                    line(out, "purging keep " + keep);
+                    CrashReaders.line(out, "purging keep " + keep);
                     s.purge(new PurgeRequest(null, keep, 0));
                     while (live.size() > keep) {
                         live.pollFirst();
                     }
-                    line(out, "purged keep " + keep);
+                    CrashReaders.line(out, "purged keep " + keep);
                 }
             }
         }
@@ -145,11 +133,5 @@ public final class RemovalCrashChild {
     private static long pick(TreeSet<Long> live, Random random) {
         int i = random.nextInt(4) == 0 ? random.nextInt(live.size()) : random.nextInt(Math.max(1, live.size() / 8));
         return live.stream().skip(i).findFirst().orElseThrow();
-    }
-
-    private static void line(PrintStream out, String s) {
-        out.print(s);
-        out.print('\n');
-        out.flush();
     }
 }

@@ -49,10 +49,7 @@ class RemovalCrashIT {
             Path store = StoreFiles.copy(base, trial.resolve("store"));
             Path out = trial.resolve("child.stdout");
             Path err = trial.resolve("child.stderr");
-            Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                    System.getProperty("java.class.path"), RemovalCrashChild.class.getName(), store.toString(),
-                    Long.toString(random.nextLong()))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = CrashReaders.startChild(RemovalCrashChild.class, store, random.nextLong(), out, err);
             CrashReaders.waitForLine(p, out, err, "ready", context);
             Thread.sleep(200 + random.nextInt(1300));
             CrashReaders.kill(p);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import io.jetstart.it.RuntimeStoreOnServer.Expected;
+import io.jetstart.it.RuntimeStoreOnServer.Written;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.runtime.JetStart;
@@ -39,17 +41,6 @@ import org.junit.jupiter.api.TestFactory;
 class RuntimeMiddleReclaimIT {
     private final Path tmp = Repo.work("RuntimeMiddleReclaimIT");
 
-    /** What the runtime reported for one stream at a point, and its live messages. */
-    record Expected(String subject, long messages, long bytes, long firstSeq, long lastSeq, Map<Long, String> live) {
-        String state() {
-            return messages + " msgs, " + bytes + " bytes, first " + firstSeq + ", last " + lastSeq + ", next " + (lastSeq + 1);
-        }
-    }
-
-    /** A store written by the runtime and what it reported for each of its streams. */
-    record Written(Path store, Map<String, Expected> streams) {
-    }
-
     @TestFactory
     Stream<DynamicNode> serversReadWhatTheRuntimeLeftAfterRemovingMiddleBlocks() throws Exception {
         return NatsServers.skipWhenMissing(this::tests);
@@ -63,15 +54,15 @@ class RuntimeMiddleReclaimIT {
         for (NatsServerBinary b : targets) {
             nodes.add(dynamicContainer(b.toString(), Stream.of(
                     dynamicTest("with the runtime's index.db: the same state, every live message, the next sequence",
-                            () -> sameStates(b, written.get(), "run", false, true)),
+                            () -> RuntimeStoreOnServer.sameStates(tmp, b, written.get(), "run", false, true)),
                     dynamicTest("without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
-                            () -> sameStates(b, written.get(), "lost", true, false)),
+                            () -> RuntimeStoreOnServer.sameStates(tmp, b, written.get(), "lost", true, false)),
                     dynamicTest("killed right after middle blocks went, index.db as it was then: the state after the removal",
                             () -> {
                                 int i = 0;
                                 for (Written w : killed.get()) {
-                                    sameStates(b, w, "killed" + i, false, false);
-                                    sameStates(b, w, "killed-lost" + i, true, false);
+                                    RuntimeStoreOnServer.sameStates(tmp, b, w, "killed" + i, false, false);
+                                    RuntimeStoreOnServer.sameStates(tmp, b, w, "killed-lost" + i, true, false);
                                     i++;
                                 }
                             }))));
@@ -91,12 +82,6 @@ class RuntimeMiddleReclaimIT {
         try (Stream<Path> l = Files.list(s.info().blocks().getLast().file().getParent())) {
             return (int) l.filter(p -> p.toString().endsWith(".blk")).count();
         }
-    }
-
-    private static Expected expected(JetStartStream s) throws Exception {
-        Map<Long, String> live = RuntimeReclaimIT.liveMessages(s);
-        String subject = s.config().subjects().getFirst().replace("*", "9").replace(">", "9");
-        return new Expected(subject, s.info().messages(), s.info().bytes(), s.info().firstSeq(), s.info().lastSeq(), live);
     }
 
     private static final String KV = "{\"name\":\"KV\",\"subjects\":[\"kv.>\"],\"max_msgs_per_subject\":1}";
@@ -143,7 +128,7 @@ class RuntimeMiddleReclaimIT {
             }
             for (JetStartStream s : List.of(kv, work, copied)) {
                 s.flush();
-                expected.put(s.name(), expected(s));
+                expected.put(s.name(), RuntimeStoreOnServer.expected(s));
                 most.merge(s.name(), blockFiles(s), Math::max);
             }
         }
@@ -191,81 +176,13 @@ class RuntimeMiddleReclaimIT {
                 if (!flush && now < files && firstStays && kinds[kind] < 2) {
                     kinds[kind]++;
                     Path copy = StoreFiles.copy(store, dir.resolve("copy" + out.size()));
-                    out.add(new Written(copy, Map.of("KV", expected(kv))));
+                    out.add(new Written(copy, Map.of("KV", RuntimeStoreOnServer.expected(kv))));
                 }
                 files = now;
             }
         }
         assertThat(kinds).as("copies with index.db written before the removal, and with a stale one").containsExactly(2, 2);
         return out;
-    }
-
-    private void sameStates(NatsServerBinary binary, Written written, String label, boolean loseIndex, boolean indexCurrent)
-            throws Exception {
-        Path dir = tmp.resolve(label + "-" + binary.version());
-        Path store = StoreFiles.copy(written.store(), dir.resolve("store"));
-        Files.deleteIfExists(store.resolve("jetstart.lock"));
-        if (loseIndex) {
-            StoreFiles.deleteIndexDbs(store);
-        }
-        List<String> differences = new ArrayList<>();
-        String log;
-        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL);
-             NatsClient client = server.connect(Account.GLOBAL)) {
-            JsApi api = new JsApi(client.connection(), Json.mapper());
-            for (Map.Entry<String, Expected> e : written.streams().entrySet()) {
-                String name = e.getKey();
-                Expected x = e.getValue();
-                JsonNode state = api.streamInfo(name).path("state");
-                String before = state.path("messages").asLong() + " msgs, " + state.path("bytes").asLong() + " bytes, first "
-                        + state.path("first_seq").asLong() + ", last " + state.path("last_seq").asLong();
-                long deleted = state.path("num_deleted").asLong();
-                long expectDeleted = x.lastSeq() - x.firstSeq() + 1 - x.messages();
-                if (deleted != expectDeleted) {
-                    differences.add(name + ": " + binary + " num_deleted " + deleted + ", runtime " + expectDeleted);
-                }
-                for (Map.Entry<Long, String> m : x.live().entrySet()) {
-                    Optional<JsonNode> got = api.message(name, m.getKey());
-                    String served = got
-                            .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
-                            .orElse("(not found)");
-                    if (!served.equals(m.getValue())) {
-                        differences.add(name + " " + m.getKey() + ": runtime '" + m.getValue() + "', " + binary + " '" + served + "'");
-                    }
-                    if (got.isPresent() && name.equals("KV")) {
-                        // History 1: each key's one message is its last; the server finds it from
-                        // the subject's first and last block in index.db, which gaps must not break.
-                        String subject = got.get().path("subject").asText();
-                        long last = api.request("$JS.API.STREAM.MSG.GET." + name,
-                                Json.mapper().createObjectNode().put("last_by_subj", subject)).path("message").path("seq").asLong();
-                        if (last != m.getKey()) {
-                            differences.add(name + " last on " + subject + ": runtime " + m.getKey() + ", " + binary + " " + last);
-                        }
-                    }
-                }
-                for (long seq = x.firstSeq(); seq <= x.lastSeq(); seq++) {
-                    if (!x.live().containsKey(seq) && api.message(name, seq).isPresent()) {
-                        differences.add(name + ": " + binary + " serves " + seq + ", which the runtime removed");
-                    }
-                }
-                long next = client.connection().jetStream().publish(x.subject(), bytes("next")).getSeqno();
-                String served = before + ", next " + next;
-                if (!served.equals(x.state())) {
-                    differences.add(name + ": runtime " + x.state() + ", " + binary + " " + served);
-                }
-            }
-            log = server.log();
-        }
-        assertThat(differences).as(label).isEmpty();
-        assertThat(log).as("nothing lost, no block looked for in vain")
-                .doesNotContain("could not locate msg block")
-                .doesNotContain("lost data")
-                .doesNotContain("internal inconsistency");
-        if (indexCurrent) {
-            assertThat(log).as("the server took the runtime's index.db as it is")
-                    .doesNotContain("Recovering stream state from index errored")
-                    .doesNotContain("Stream state outdated");
-        }
     }
 
     private static byte[] bytes(String s) {

@@ -10,11 +10,8 @@ import io.jetstart.core.store.StreamMutator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -243,37 +240,27 @@ final class BlockCompactor {
         return lo < at && spans.get(lo).recordsFrom() <= seq;
     }
 
-    /** Temp file (a name no block scan takes), synced, renamed over {@code file}, directory synced. */
+    /**
+     * {@link AtomicFiles#write}: a temp file (whose name begins with a dot, which no block scan
+     * takes), synced, renamed over {@code file}, the directory synced; each step told to the test seam.
+     */
     private void replace(Path file, byte[] data) throws IOException {
-        Path temp = Files.createTempFile(msgsDir, "compact-", ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+        AtomicFiles.write(file, data, new AtomicFiles.Steps() {
+            @Override
+            public void tempWritten() {
+                step(Step.TEMP_WRITTEN);
             }
-            step(Step.TEMP_WRITTEN);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + file + " atomically on this file system", e);
+
+            @Override
+            public void renamed() {
+                step(Step.RENAMED);
             }
-            moved = true;
-            step(Step.RENAMED);
-            AtomicFiles.syncDirectory(msgsDir);
-            step(Step.DIRECTORY_SYNCED);
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // The failure that got here is what the caller needs; a temp file is read by no one.
-                }
+
+            @Override
+            public void directorySynced() {
+                step(Step.DIRECTORY_SYNCED);
             }
-        }
+        });
     }
 
     private void step(Step s) {

@@ -287,11 +287,7 @@ final class TailBlock implements AutoCloseable {
 
     /** Lays out a delete tombstone for {@code seq} with the removed message's time. */
     void appendTombstone(long seq, long ts) throws IOException {
-        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
-        Records.writeTombstone(w, hash(), seq, ts);
-        byte[] b = ensure(Records.EMPTY_RECORD_LENGTH);
-        System.arraycopy(w.array(), 0, b, length, Records.EMPTY_RECORD_LENGTH);
-        length += Records.EMPTY_RECORD_LENGTH;
+        appendEmpty(seq, ts, true);
         if (records != null) {
             records.tombstone(seq);
         }
@@ -303,14 +299,23 @@ final class TailBlock implements AutoCloseable {
      * the block's start: {@code seq + 1} ({@link io.jetstart.core.store.RebuildFloor}).
      */
     void appendSkip(long seq, long ts) throws IOException {
-        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
-        Records.writeSkip(w, hash(), seq, ts);
-        byte[] b = ensure(Records.EMPTY_RECORD_LENGTH);
-        System.arraycopy(w.array(), 0, b, length, Records.EMPTY_RECORD_LENGTH);
-        length += Records.EMPTY_RECORD_LENGTH;
+        appendEmpty(seq, ts, false);
         if (records != null) {
             records.skip(seq);
         }
+    }
+
+    /** Lays out a 30-byte record without subject or payload: a tombstone ({@code tbit}) or a skip ({@code ebit}). */
+    private void appendEmpty(long seq, long ts, boolean tombstone) throws IOException {
+        ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
+        if (tombstone) {
+            Records.writeTombstone(w, hash(), seq, ts);
+        } else {
+            Records.writeSkip(w, hash(), seq, ts);
+        }
+        byte[] b = ensure(Records.EMPTY_RECORD_LENGTH);
+        System.arraycopy(w.array(), 0, b, length, Records.EMPTY_RECORD_LENGTH);
+        length += Records.EMPTY_RECORD_LENGTH;
     }
 
     /** The bytes, held and with room for {@code extra} more. */

@@ -353,7 +353,7 @@ class BlockCompactionTest {
                 BlockCompactor.Step.DIRECTORY_SYNCED);
         assertThat(kills.copies).hasSize(7);
         try (Stream<Path> files = Files.list(msgs(kills.copies.getFirst(), "K"))) {
-            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("compact-") && n.endsWith(".tmp"));
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith(".") && n.contains(".blk.") && n.endsWith(".tmp"));
         }
         StreamState expected = null;
         for (int i = 0; i < kills.copies.size(); i++) {

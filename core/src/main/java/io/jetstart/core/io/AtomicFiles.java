@@ -45,6 +45,29 @@ public final class AtomicFiles {
      *                     calling thread was interrupted)
      */
     public static void write(Path target, byte[] data) throws IOException {
+        write(target, data, null);
+    }
+
+    /**
+     * What runs between the steps of {@link #write(Path, byte[], Steps)}: a test takes the files a
+     * kill would leave there.
+     */
+    public interface Steps {
+        /** The temp file is written and synced, the target untouched. */
+        default void tempWritten() {
+        }
+
+        /** The temp file is renamed over the target; the directory is not synced yet. */
+        default void renamed() {
+        }
+
+        /** The directory is synced: the write is durable. */
+        default void directorySynced() {
+        }
+    }
+
+    /** {@link #write(Path, byte[])}, with {@code steps} (may be null) told of each step. */
+    public static void write(Path target, byte[] data, Steps steps) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null) {
@@ -60,13 +83,22 @@ public final class AtomicFiles {
                 }
                 ch.force(true);
             }
+            if (steps != null) {
+                steps.tempWritten();
+            }
             try {
                 Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot replace " + target + " atomically on this file system", e);
             }
             moved = true;
+            if (steps != null) {
+                steps.renamed();
+            }
             syncDirectory(dir);
+            if (steps != null) {
+                steps.directorySynced();
+            }
         } finally {
             if (!moved) {
                 deleteQuietly(temp);

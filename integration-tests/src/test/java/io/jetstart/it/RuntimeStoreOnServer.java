@@ -1,0 +1,121 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.runtime.JetStartStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A store the runtime wrote, read by a nats-server build: the same messages, bytes, first, last,
+ * deleted count and next sequence as the runtime reported for each stream, every live message served
+ * with its payload (a KV stream's also as the last on its subject), none the runtime removed, and
+ * nothing lost or looked for in vain in the server's log. Shared by the ITs of the runtime's block
+ * removal and compaction.
+ */
+final class RuntimeStoreOnServer {
+    private RuntimeStoreOnServer() {
+    }
+
+    /** What the runtime reported for one stream at a point, and its live messages. */
+    record Expected(String subject, long messages, long bytes, long firstSeq, long lastSeq, Map<Long, String> live) {
+        String state() {
+            return messages + " msgs, " + bytes + " bytes, first " + firstSeq + ", last " + lastSeq + ", next " + (lastSeq + 1);
+        }
+    }
+
+    /** A store written by the runtime and what it reported for each of its streams. */
+    record Written(Path store, Map<String, Expected> streams) {
+    }
+
+    /** What the runtime reports of {@code s} now; the next publish goes to its first subject, wildcards filled. */
+    static Expected expected(JetStartStream s) throws Exception {
+        Map<Long, String> live = RuntimeReclaimIT.liveMessages(s);
+        String subject = s.config().subjects().getFirst().replace("*", "9").replace(">", "9");
+        return new Expected(subject, s.info().messages(), s.info().bytes(), s.info().firstSeq(), s.info().lastSeq(), live);
+    }
+
+    /**
+     * {@code binary} started on a copy of {@code written} under {@code tmp} (without {@code index.db}
+     * when {@code loseIndex}; when {@code indexCurrent}, taking the runtime's as it is) reads it as the
+     * runtime reported.
+     */
+    static void sameStates(Path tmp, NatsServerBinary binary, Written written, String label, boolean loseIndex,
+                           boolean indexCurrent) throws Exception {
+        Path dir = tmp.resolve(label + "-" + binary.version());
+        Path store = StoreFiles.copy(written.store(), dir.resolve("store"));
+        Files.deleteIfExists(store.resolve("jetstart.lock"));
+        if (loseIndex) {
+            StoreFiles.deleteIndexDbs(store);
+        }
+        List<String> differences = new ArrayList<>();
+        String log;
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL);
+             NatsClient client = server.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(client.connection(), Json.mapper());
+            for (Map.Entry<String, Expected> e : written.streams().entrySet()) {
+                String name = e.getKey();
+                Expected x = e.getValue();
+                JsonNode state = api.streamInfo(name).path("state");
+                String before = state.path("messages").asLong() + " msgs, " + state.path("bytes").asLong() + " bytes, first "
+                        + state.path("first_seq").asLong() + ", last " + state.path("last_seq").asLong();
+                long deleted = state.path("num_deleted").asLong();
+                long expectDeleted = x.lastSeq() - x.firstSeq() + 1 - x.messages();
+                if (deleted != expectDeleted) {
+                    differences.add(name + ": " + binary + " num_deleted " + deleted + ", runtime " + expectDeleted);
+                }
+                for (Map.Entry<Long, String> m : x.live().entrySet()) {
+                    Optional<JsonNode> got = api.message(name, m.getKey());
+                    String served = got
+                            .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
+                            .orElse("(not found)");
+                    if (!served.equals(m.getValue())) {
+                        differences.add(name + " " + m.getKey() + ": runtime '" + m.getValue() + "', " + binary + " '" + served + "'");
+                    }
+                    if (got.isPresent() && name.equals("KV")) {
+                        // History 1: each key's one message is its last; the server finds it from
+                        // the subject's first and last block in index.db, which gaps must not break.
+                        String subject = got.get().path("subject").asText();
+                        long last = api.request("$JS.API.STREAM.MSG.GET." + name,
+                                Json.mapper().createObjectNode().put("last_by_subj", subject)).path("message").path("seq").asLong();
+                        if (last != m.getKey()) {
+                            differences.add(name + " last on " + subject + ": runtime " + m.getKey() + ", " + binary + " " + last);
+                        }
+                    }
+                }
+                for (long seq = x.firstSeq(); seq <= x.lastSeq(); seq++) {
+                    if (!x.live().containsKey(seq) && api.message(name, seq).isPresent()) {
+                        differences.add(name + ": " + binary + " serves " + seq + ", which the runtime removed");
+                    }
+                }
+                long next = client.connection().jetStream().publish(x.subject(), bytes("next")).getSeqno();
+                String served = before + ", next " + next;
+                if (!served.equals(x.state())) {
+                    differences.add(name + ": runtime " + x.state() + ", " + binary + " " + served);
+                }
+            }
+            log = server.log();
+        }
+        assertThat(differences).as(label).isEmpty();
+        assertThat(log).as("nothing lost, no block looked for in vain")
+                .doesNotContain("could not locate msg block")
+                .doesNotContain("lost data")
+                .doesNotContain("internal inconsistency");
+        if (indexCurrent) {
+            assertThat(log).as("the server took the runtime's index.db as it is")
+                    .doesNotContain("Recovering stream state from index errored")
+                    .doesNotContain("Stream state outdated");
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
