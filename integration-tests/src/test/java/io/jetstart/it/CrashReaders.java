@@ -182,11 +182,15 @@ final class CrashReaders {
         }
     }
 
-    /** A child JVM on this test's class path running {@code main} with {@code store} and {@code seed}, its output to files. */
-    static Process startChild(Class<?> main, Path store, long seed, Path out, Path err) throws IOException {
-        return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-cp",
-                System.getProperty("java.class.path"), main.getName(), store.toString(), Long.toString(seed))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    /**
+     * A child JVM on this test's class path running {@code main} with {@code store}, {@code seed} and
+     * {@code more} arguments, its output to files.
+     */
+    static Process startChild(Class<?> main, Path store, long seed, Path out, Path err, String... more) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(), "-cp",
+                System.getProperty("java.class.path"), main.getName(), store.toString(), Long.toString(seed)));
+        command.addAll(List.of(more));
+        return new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     }
 
     /** A child's stdout: each {@link #line} is flushed before the next, so a kill cuts at most the last one. */

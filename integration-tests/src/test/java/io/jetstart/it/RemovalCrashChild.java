@@ -33,7 +33,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@code purging keep <n>} / {@code purged keep <n>} (the newest n live messages stay).</li>
  * </ul>
  *
- * <p>Arguments: {@code <store dir> <seed>}.
+ * <p>Arguments: {@code <store dir> <seed> [<sync interval ms>]}: a short sync interval makes the
+ * writer write {@code index.db} and compact blocks less than half live while it runs, so that kills
+ * land in those too.
  */
 public final class RemovalCrashChild {
     static final String STREAM = "RC";
@@ -67,8 +69,9 @@ public final class RemovalCrashChild {
     public static void main(String[] args) throws Exception {
         Path storeDir = Path.of(args[0]);
         Random random = new Random(Long.parseLong(args[1]));
+        RuntimeOptions options = args.length > 2 ? options().withSyncInterval(Duration.ofMillis(Long.parseLong(args[2]))) : options();
         PrintStream out = CrashReaders.childOut();
-        try (JetStartStore store = JetStart.open(storeDir, options())) {
+        try (JetStartStore store = JetStart.open(storeDir, options)) {
             JetStartStream s = store.stream(JetStartStore.DEFAULT_ACCOUNT, STREAM).await(Duration.ofSeconds(60));
             TreeSet<Long> live = new TreeSet<>();
             for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 /**
  * kill -9 while the runtime publishes and removes at random: a child JVM ({@link RemovalCrashChild})
  * publishes batches, deletes and erases messages, purges subjects, purges up to a sequence and
- * keeps the newest N on a stream of 16 KiB blocks, and is killed at a random moment. The test replays
+ * keeps the newest N on a stream of 16 KiB blocks, with a sync interval of 10-200 ms (so that
+ * {@code index.db} writes and compactions of blocks less than half live happen while it runs), and
+ * is killed at a random moment. The test replays
  * the child's lines: a message whose publish was acknowledged and which no removal has touched since
  * must be there, one whose removal was acknowledged must not, and what the operation in flight
  * touched may be either. jetstart's recovery and nats-server 2.10.x and 2.14+, each with the
@@ -49,12 +51,14 @@ class RemovalCrashIT {
             Path store = StoreFiles.copy(base, trial.resolve("store"));
             Path out = trial.resolve("child.stdout");
             Path err = trial.resolve("child.stderr");
-            Process p = CrashReaders.startChild(RemovalCrashChild.class, store, random.nextLong(), out, err);
+            // A sync interval of 10-200 ms: index.db writes and compactions happen while it runs.
+            long syncMs = 10 + random.nextInt(191);
+            Process p = CrashReaders.startChild(RemovalCrashChild.class, store, random.nextLong(), out, err, Long.toString(syncMs));
             CrashReaders.waitForLine(p, out, err, "ready", context);
             Thread.sleep(200 + random.nextInt(1300));
             CrashReaders.kill(p);
             Replay r = replay(CrashReaders.lines(out));
-            String at = context + ": after " + r.done + " operations" + (r.inFlight == null ? "" : ", in flight: " + r.inFlight);
+            String at = context + ", sync every " + syncMs + " ms: after " + r.done + " operations" + (r.inFlight == null ? "" : ", in flight: " + r.inFlight);
             List<Seen> seen = CrashReaders.readAll(store, trial, RemovalCrashChild.STREAM, servers,
                     new Expected(r.live, r.gone, RemovalCrashChild::payload), random, at);
             System.out.println("[it] RemovalCrashIT " + at + ": " + seen.getFirst() + ", " + seen.get(1));
