@@ -171,10 +171,16 @@ final class CrashReaders {
      */
     static void fill(Path storeDir, io.jetstart.runtime.RuntimeOptions options, String stream, String subjects, int messages,
                      java.util.function.LongFunction<String> subject, LongFunction<byte[]> payload) throws Exception {
+        fill(storeDir, options, stream, subjects, "", messages, subject, payload);
+    }
+
+    /** {@link #fill} with {@code moreConfig} (JSON members, each after a comma) in the stream's config. */
+    static void fill(Path storeDir, io.jetstart.runtime.RuntimeOptions options, String stream, String subjects, String moreConfig,
+                     int messages, java.util.function.LongFunction<String> subject, LongFunction<byte[]> payload) throws Exception {
         try (io.jetstart.runtime.JetStartStore store = io.jetstart.runtime.JetStart.open(storeDir, options)) {
             io.jetstart.runtime.JetStartStream s = store.createStream(io.jetstart.runtime.JetStartStore.DEFAULT_ACCOUNT,
                     io.jetstart.core.meta.StreamConfig.parse(("{\"name\":\"" + stream + "\",\"subjects\":[\"" + subjects
-                            + "\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+                            + "\"],\"storage\":\"file\"" + moreConfig + "}").getBytes(StandardCharsets.UTF_8)));
             for (long seq = 1; seq <= messages; seq++) {
                 s.publishAsync(subject.apply(seq), null, payload.apply(seq));
             }

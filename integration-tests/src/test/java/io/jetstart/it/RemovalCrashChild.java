@@ -63,7 +63,13 @@ public final class RemovalCrashChild {
 
     /** Writes stream {@code RC} with {@link #MESSAGES} messages into {@code storeDir} (an empty directory). */
     static void fill(Path storeDir) throws Exception {
-        CrashReaders.fill(storeDir, options(), STREAM, "rc.*", MESSAGES, RemovalCrashChild::subject, RemovalCrashChild::payload);
+        fill(storeDir, "");
+    }
+
+    /** {@link #fill(Path)} with {@code moreConfig} in the stream's config (e.g. S2-compressed blocks). */
+    static void fill(Path storeDir, String moreConfig) throws Exception {
+        CrashReaders.fill(storeDir, options(), STREAM, "rc.*", moreConfig, MESSAGES, RemovalCrashChild::subject,
+                RemovalCrashChild::payload);
     }
 
     public static void main(String[] args) throws Exception {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * byte for byte, and every reader of the same files must report the same state; the runtime then
  * opens the store and publishes with the next sequence.
  *
- * <p>{@code -Djetstart.removal.crash.trials=N} (default 6) sets the number of kills; the seed is
+ * <p>{@code -Djetstart.removal.crash.trials=N} (default 6; half of it with S2-compressed blocks) sets the number of kills; the seed is
  * printed and {@code -Djetstart.removal.crash.seed=S} replays the operations drawn (the moments of
  * the kills differ).
  */
@@ -37,17 +37,29 @@ class RemovalCrashIT {
 
     @Test
     void whatWasAcknowledgedHoldsAndEveryReaderOfTheSameFilesAgreesAfterKillNine() throws Exception {
-        int trials = Integer.getInteger("jetstart.removal.crash.trials", 6);
+        kills("plain", "", Integer.getInteger("jetstart.removal.crash.trials", 6));
+    }
+
+    /**
+     * The same with S2-compressed blocks: a block the writer rolls past is rewritten compressed,
+     * and a compaction rewrites one compressed again, each by an atomic replace a kill can cut.
+     */
+    @Test
+    void theSameHoldsWithS2CompressedBlocks() throws Exception {
+        kills("s2", ",\"compression\":\"s2\"", Math.max(1, Integer.getInteger("jetstart.removal.crash.trials", 6) / 2));
+    }
+
+    private void kills(String kind, String moreConfig, int trials) throws Exception {
         long seed = Long.getLong("jetstart.removal.crash.seed", System.nanoTime());
-        System.out.println("[it] RemovalCrashIT: " + trials + " trials, seed " + seed);
+        System.out.println("[it] RemovalCrashIT " + kind + ": " + trials + " trials, seed " + seed);
         Random random = new Random(seed);
         List<NatsServerBinary> servers = NatsServers.discover().requireV210AndV214Plus();
-        Path base = tmp.resolve("base");
+        Path base = tmp.resolve(kind).resolve("base");
         Files.createDirectories(base);
-        RemovalCrashChild.fill(base);
+        RemovalCrashChild.fill(base, moreConfig);
         for (int t = 0; t < trials; t++) {
-            String context = "trial " + t + " (seed " + seed + ")";
-            Path trial = tmp.resolve("trial-" + t);
+            String context = kind + " trial " + t + " (seed " + seed + ")";
+            Path trial = tmp.resolve(kind).resolve("trial-" + t);
             Path store = StoreFiles.copy(base, trial.resolve("store"));
             Path out = trial.resolve("child.stdout");
             Path err = trial.resolve("child.stderr");
