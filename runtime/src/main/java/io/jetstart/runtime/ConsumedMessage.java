@@ -6,7 +6,9 @@ import java.time.Duration;
  * One message as a pull consumer delivered it, with nats-server's delivery metadata (what jnats
  * reads from the reply subject {@code $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>...}).
  * Thread-safe: acknowledge it from any thread, at most once for a final answer (ack, nak, term;
- * later ones are ignored by the consumer as the server ignores them).
+ * later ones are ignored by the consumer as the server ignores them). Once the consumer is deleted
+ * or its store closed, each of them fails with "consumer not found" (10014), as a fetch does: its
+ * state is no longer written, so the answer would be lost.
  *
  * @param consumerSeq the consumer sequence of this delivery (a redelivery gets a new one)
  * @param deliveries  how many times this message has been delivered, this time included

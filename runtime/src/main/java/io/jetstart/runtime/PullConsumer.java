@@ -272,6 +272,9 @@ public final class PullConsumer {
         boolean toRelease;
         lock.lock();
         try {
+            // After a delete or the store's close no o.dat is written again: an ack taken then would
+            // show in status() and be lost. Refused as a fetch is (10014).
+            checkUsable();
             if (d.ack(m.streamSeq(), m.consumerSeq())) {
                 meters.acked();
             }
@@ -316,6 +319,7 @@ public final class PullConsumer {
     void nak(ConsumedMessage m, Duration delay) {
         lock.lock();
         try {
+            checkUsable();
             if (d.nak(m, delay)) {
                 meters.naked();
             }
@@ -328,6 +332,7 @@ public final class PullConsumer {
     void inProgress(ConsumedMessage m) {
         lock.lock();
         try {
+            checkUsable();
             d.inProgress(m.streamSeq());
         } finally {
             lock.unlock();

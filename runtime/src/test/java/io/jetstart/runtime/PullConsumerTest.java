@@ -43,6 +43,34 @@ class PullConsumerTest {
     }
 
     @Test
+    void anAnswerAfterTheStoreClosedOrTheConsumerWentIsRefusedNotLost() throws Exception {
+        List<ConsumedMessage> got;
+        List<ConsumedMessage> other;
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, 4);
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            PullConsumer d = s.createConsumer("{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}");
+            got = c.fetch(2, 0, Duration.ZERO);
+            other = d.fetch(1, 0, Duration.ZERO);
+            got.getFirst().ack();
+            s.deleteConsumer("D");
+            // Until 2026-12-06 taken into the consumer's state (status() said acked) and never written.
+            assertThatThrownBy(() -> other.getFirst().ack()).isInstanceOfSatisfying(JetStreamApiException.class,
+                    e -> assertThat(e.errCode()).isEqualTo(10014));
+        }
+        assertThatThrownBy(() -> got.get(1).ack()).isInstanceOfSatisfying(JetStreamApiException.class,
+                e -> assertThat(e.errCode()).isEqualTo(10014));
+        assertThatThrownBy(() -> got.get(1).nak()).isInstanceOf(JetStreamApiException.class);
+        assertThatThrownBy(() -> got.get(1).inProgress()).isInstanceOf(JetStreamApiException.class);
+        // What was acknowledged before the close is what o.dat holds.
+        try (JetStartStore store = store()) {
+            ConsumerStatus st = store.stream("S").await(Duration.ofSeconds(10)).consumerInfo("C");
+            assertThat(st.ackFloor().streamSeq()).isEqualTo(1);
+            assertThat(st.numAckPending()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void fetchDeliversInOrderAndInfoCountsAsTheServer() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = stream(store, 5);
