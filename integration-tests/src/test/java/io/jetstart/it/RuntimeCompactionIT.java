@@ -1,8 +1,6 @@
 package io.jetstart.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.jetstart.it.RuntimeStoreOnServer.Expected;
 import io.jetstart.it.RuntimeStoreOnServer.Written;
@@ -53,26 +51,10 @@ class RuntimeCompactionIT {
     }
 
     private Stream<DynamicNode> tests() {
-        List<NatsServerBinary> targets = NatsServers.discover().requireV210AndV214Plus();
         Once<Stores> stores = new Once<>(() -> write(tmp.resolve("written")));
-        List<DynamicNode> nodes = new ArrayList<>();
-        for (NatsServerBinary b : targets) {
-            nodes.add(dynamicContainer(b.toString(), Stream.of(
-                    dynamicTest("with the runtime's index.db: the same state, every live message, the next sequence",
-                            () -> RuntimeStoreOnServer.sameStates(tmp, b, stores.get().written(), "run", false, true)),
-                    dynamicTest("without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
-                            () -> RuntimeStoreOnServer.sameStates(tmp, b, stores.get().written(), "lost", true, false)),
-                    dynamicTest("killed before, in and after a compaction, with and without index.db: the same state",
-                            () -> {
-                                int i = 0;
-                                for (Written w : stores.get().killed()) {
-                                    RuntimeStoreOnServer.sameStates(tmp, b, w, "killed" + i, false, false);
-                                    RuntimeStoreOnServer.sameStates(tmp, b, w, "killed-lost" + i, true, false);
-                                    i++;
-                                }
-                            }))));
-        }
-        return nodes.stream();
+        return RuntimeStoreOnServer.tests(tmp, NatsServers.discover().requireV210AndV214Plus(),
+                new Once<>(() -> stores.get().written()), new Once<>(() -> stores.get().killed()),
+                "killed before, in and after a compaction, with and without index.db: the same state");
     }
 
     private static StreamConfig config(String json) throws Exception {

@@ -1,8 +1,6 @@
 package io.jetstart.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.jetstart.it.RuntimeStoreOnServer.Expected;
 import io.jetstart.it.RuntimeStoreOnServer.Written;
@@ -47,27 +45,9 @@ class RuntimeMiddleReclaimIT {
     }
 
     private Stream<DynamicNode> tests() {
-        List<NatsServerBinary> targets = NatsServers.discover().requireV210AndV214Plus();
-        Once<Written> written = new Once<>(() -> write(tmp.resolve("written")));
-        Once<List<Written>> killed = new Once<>(() -> killCopies(tmp.resolve("killed")));
-        List<DynamicNode> nodes = new ArrayList<>();
-        for (NatsServerBinary b : targets) {
-            nodes.add(dynamicContainer(b.toString(), Stream.of(
-                    dynamicTest("with the runtime's index.db: the same state, every live message, the next sequence",
-                            () -> RuntimeStoreOnServer.sameStates(tmp, b, written.get(), "run", false, true)),
-                    dynamicTest("without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
-                            () -> RuntimeStoreOnServer.sameStates(tmp, b, written.get(), "lost", true, false)),
-                    dynamicTest("killed right after middle blocks went, index.db as it was then: the state after the removal",
-                            () -> {
-                                int i = 0;
-                                for (Written w : killed.get()) {
-                                    RuntimeStoreOnServer.sameStates(tmp, b, w, "killed" + i, false, false);
-                                    RuntimeStoreOnServer.sameStates(tmp, b, w, "killed-lost" + i, true, false);
-                                    i++;
-                                }
-                            }))));
-        }
-        return nodes.stream();
+        return RuntimeStoreOnServer.tests(tmp, NatsServers.discover().requireV210AndV214Plus(),
+                new Once<>(() -> write(tmp.resolve("written"))), new Once<>(() -> killCopies(tmp.resolve("killed"))),
+                "killed right after middle blocks went, index.db as it was then: the state after the removal");
     }
 
     private static StreamConfig config(String json) throws Exception {

@@ -1,6 +1,8 @@
 package io.jetstart.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.runtime.JetStartStream;
@@ -12,6 +14,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
 
 /**
  * A store the runtime wrote, read by a nats-server build: the same messages, bytes, first, last,
@@ -33,6 +37,34 @@ final class RuntimeStoreOnServer {
 
     /** A store written by the runtime and what it reported for each of its streams. */
     record Written(Path store, Map<String, Expected> streams) {
+    }
+
+    /**
+     * The tests of each of {@code targets} on a store the runtime wrote: with its {@code index.db},
+     * without it, and each of {@code killed} (what a kill left, named {@code killedName}) with and
+     * without it.
+     */
+    static Stream<DynamicNode> tests(Path tmp, List<NatsServerBinary> targets,
+            Once<Written> written, Once<List<Written>> killed, String killedName) {
+        List<DynamicNode> nodes = new ArrayList<>();
+        for (NatsServerBinary b : targets) {
+            nodes.add(dynamicContainer(b.toString(), Stream.of(
+                    dynamicTest(
+                            "with the runtime's index.db: the same state, every live message, the next sequence",
+                            () -> sameStates(tmp, b, written.get(), "run", false, true)),
+                    dynamicTest(
+                            "without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
+                            () -> sameStates(tmp, b, written.get(), "lost", true, false)),
+                    dynamicTest(killedName, () -> {
+                        int i = 0;
+                        for (Written w : killed.get()) {
+                            sameStates(tmp, b, w, "killed" + i, false, false);
+                            sameStates(tmp, b, w, "killed-lost" + i, true, false);
+                            i++;
+                        }
+                    }))));
+        }
+        return nodes.stream();
     }
 
     /** What the runtime reports of {@code s} now; the next publish goes to its first subject, wildcards filled. */

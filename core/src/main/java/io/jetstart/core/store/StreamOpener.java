@@ -426,9 +426,9 @@ public final class StreamOpener {
         List<Tombstone> tombs = new ArrayList<>();
         SearchedBlockOrder order = line == ServerLine.V2_10 ? new SearchedBlockOrder() : null;
         for (Scanned r : results) {
-            merge(s, r, tombs, line);
+            BlockScan merged = merge(s, r, tombs, line);
             if (order != null && r.legacy() == null) {
-                order.add(TombstoneOnlyBlock.asLine(r.scan(), line));
+                order.add(merged);
             }
         }
         Problem outOfOrder = order == null ? null : order.problem(s.msgsDir);
@@ -633,8 +633,8 @@ public final class StreamOpener {
         return counts;
     }
 
-    /** Spec 4.5 step 2.4: add one recovered block to the stream. */
-    private static void merge(StreamStore s, Scanned r, List<Tombstone> tombs, ServerLine line) {
+    /** Spec 4.5 step 2.4: add one recovered block to the stream; returns its scan as {@code line} takes it. */
+    private static BlockScan merge(StreamStore s, Scanned r, List<Tombstone> tombs, ServerLine line) {
         BlockScan scan = TombstoneOnlyBlock.asLine(r.scan(), line);
         Path file = BlockFiles.blockPath(s.msgsDir, scan.index());
         BlockState b = new BlockState(scan.index(), file);
@@ -665,7 +665,7 @@ public final class StreamOpener {
         if (b.firstSeq == 0) {
             s.problems.add(Problem.warning(file, "block holds no usable record (nats-server would delete it); ignored")
                     .with(ServerAction.DELETE_BLOCK));
-            return;
+            return scan;
         }
         if (s.msgs == 0) {
             s.firstSeq = 0;
@@ -701,6 +701,7 @@ public final class StreamOpener {
             }
         }
         s.blocks.add(b);
+        return scan;
     }
 
     /**
