@@ -265,8 +265,13 @@ public final class JetStartStore implements AutoCloseable {
     private void recover() {
         try {
             RecoveryReport report = recovery.run();
+            // Every buffer grew to the largest block the recovery read; the reads after it (the
+            // block cache's misses, a tail read back) need one at a time. Before the report is
+            // out: whoever waits for it finds the memory back.
+            buffers.trim(1);
             recovered.complete(report);
         } catch (Throwable t) {
+            buffers.trim(1);
             recovered.completeExceptionally(t);
         } finally {
             if (!closed) {
@@ -279,9 +284,6 @@ public final class JetStartStore implements AutoCloseable {
             for (CompletableFuture<JetStartStream> f : streams.values()) {
                 f.completeExceptionally(JetStreamApiException.streamNotFound());
             }
-            // Every buffer grew to the largest block the recovery read; the reads after it (the
-            // block cache's misses, a tail read back) need one at a time.
-            buffers.trim(1);
         }
     }
 
