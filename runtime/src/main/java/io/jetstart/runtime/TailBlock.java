@@ -4,6 +4,7 @@ import io.jetstart.core.crypto.BlockKeystream;
 import io.jetstart.core.format.ByteWriter;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.hash.RecordHash;
+import io.jetstart.core.io.WriteErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -342,8 +343,12 @@ final class TailBlock implements AutoCloseable {
             bb = ByteBuffer.wrap(cipher);
         }
         long pos = written;
-        while (bb.hasRemaining()) {
-            pos += ch.write(bb, pos);
+        try {
+            while (bb.hasRemaining()) {
+                pos += ch.write(bb, pos);
+            }
+        } catch (IOException e) {
+            throw WriteErrors.naming("write", file, e);
         }
         written = length;
     }
@@ -353,7 +358,11 @@ final class TailBlock implements AutoCloseable {
         if (synced == written) {
             return;
         }
-        ch.force(false);
+        try {
+            ch.force(false);
+        } catch (IOException e) {
+            throw WriteErrors.naming("sync", file, e);
+        }
         synced = written;
     }
 

@@ -82,6 +82,9 @@ public final class AtomicFiles {
                     ch.write(buf);
                 }
                 ch.force(true);
+            } catch (IOException e) {
+                // The target, not the temp file (removed below): what the caller wanted written.
+                throw WriteErrors.naming("write", target, e);
             }
             if (steps != null) {
                 steps.tempWritten();
