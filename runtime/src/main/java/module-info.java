@@ -7,6 +7,7 @@ module io.jetstart.runtime {
     requires transitive io.jetstart.recovery;
     requires org.jctools.core.jdk11;
     requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
 
     exports io.jetstart.runtime;
     exports io.jetstart.runtime.kv;

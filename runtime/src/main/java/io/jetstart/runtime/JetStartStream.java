@@ -94,9 +94,17 @@ public final class JetStartStream {
         return config;
     }
 
-    /** Why this stream is served read-only (empty when it is writable). */
+    /**
+     * Why this stream is served read-only (empty when it is writable): a config the runtime does not
+     * write, or a write error that stopped its writer (a full disk; its reads go on, its writes fail
+     * with that error until the store is reopened).
+     */
     public Optional<String> readOnlyReason() {
-        return Optional.ofNullable(readOnlyReason);
+        if (readOnlyReason != null) {
+            return Optional.of(readOnlyReason);
+        }
+        java.io.IOException stopped = writer == null ? null : writer.failure();
+        return stopped == null ? Optional.empty() : Optional.of("writes stopped after a write error: " + stopped.getMessage());
     }
 
     /** The committed state: messages, bytes, first/last sequence and time, deleted count, subjects. */

@@ -13,7 +13,10 @@ import java.util.concurrent.TimeoutException;
  * "stream not found" once recovery has finished without it.
  */
 public final class StreamHandle {
-    /** Where a stream is. */
+    /**
+     * Where a stream is: READ_ONLY for a config the runtime does not write or a writer a write error
+     * stopped (a full disk), FAILED for a stream whose recovery or hand-over failed.
+     */
     public enum State { RECOVERING, READY, READ_ONLY, FAILED }
 
     private final String account;

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one writer of a stream: publishers on any thread hand it operations through a JCTools MPSC
@@ -43,6 +45,8 @@ import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
  * published view) instead of guessing what reached the disk.
  */
 final class WriterLoop {
+    /** The logger of the recovery's lines ({@code LoggingListener}): one place to grep for a store's events. */
+    private static final Logger LOG = LoggerFactory.getLogger("jetstart");
     static final int MAX_BATCH = 4096;
     private static final int QUEUE_CAPACITY = 1 << 16;
     /**
@@ -160,6 +164,8 @@ final class WriterLoop {
     private volatile boolean accepting = true;
     private volatile StreamView view;
     private volatile IOException failure;
+    /** Why the last {@code index.db} write failed while writes go on ({@link #tryWriteIndexDb}), or null. */
+    private IOException indexDbFailure;
     private volatile java.util.function.Predicate<String> interest;
     /** Hears each purge once its batch is published (the stream's consumers); null: nobody to tell. */
     private volatile java.util.function.Consumer<StreamPurge> purgeListener;
@@ -573,11 +579,21 @@ final class WriterLoop {
                     syncedAll = true;
                 }
                 reclaimBlocks(flush || stop != null);
+                boolean indexDbWritten = false;
                 if (flush || stop != null) {
                     compactBlocks();
-                    writeIndexDb();
+                    indexDbWritten = tryWriteIndexDb();
+                    if (!indexDbWritten && flush) {
+                        // The blocks are synced, but the flush promised index.db too: its callers hear
+                        // why (completePending's complete is then a no-op for them); the stream goes on.
+                        for (Op op : batch) {
+                            if (op instanceof Flush f) {
+                                f.done().completeExceptionally(JetStreamApiException.storeFailed(indexDbFailure.getMessage()));
+                            }
+                        }
+                    }
                 }
-                indexDbCurrent = flush || stop != null;
+                indexDbCurrent = indexDbWritten;
                 view = state.view(new CommittedLength());
             } catch (IOException | StoreException | InterruptedException | RuntimeException e) {
                 failOn(e);
@@ -1387,8 +1403,7 @@ final class WriterLoop {
                         view = state.view(new CommittedLength());
                     }
                     compactBlocks();
-                    writeIndexDb();
-                    indexDbCurrent = true;
+                    indexDbCurrent = tryWriteIndexDb();
                     reportSynced();
                 }
             }
@@ -1462,6 +1477,37 @@ final class WriterLoop {
      */
     private void reportSynced() {
         listener.synced(new CommitListener.SyncPoint(state.store().account(), name, state.lastSeq()));
+    }
+
+    /**
+     * {@link #writeIndexDb}, where a failure to write it (a full disk) does not stop the stream:
+     * the blocks hold every message and removal, and {@code index.db} only spares a rebuild, which
+     * jetstart and both server lines do from the blocks when it is missing or stale (a kill between
+     * two sync intervals leaves it so too). nats-server's own periodic {@code writeFullState} failure
+     * stops nothing either. Logged once until a write succeeds again; tried again at the next sync
+     * interval, flush or close.
+     *
+     * @return whether it was written
+     */
+    private boolean tryWriteIndexDb() throws IOException {
+        try {
+            writeIndexDb();
+        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            if (indexDbFailure == null) {
+                LOG.warn("{} > {}: index.db not written ({}); writes go on, the blocks hold every message and removal, "
+                        + "and a start without a later index.db rebuilds the stream's state from them", state.store().account(), name,
+                        e.getMessage());
+            }
+            indexDbFailure = e;
+            return false;
+        }
+        if (indexDbFailure != null) {
+            LOG.info("{} > {}: index.db written again", state.store().account(), name);
+            indexDbFailure = null;
+        }
+        return true;
     }
 
     private void writeIndexDb() throws IOException {
@@ -1566,8 +1612,9 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         view = state.view(new CommittedLength());
-        if (indexDbLastBlock < 0 || indexDbLastBlock < cut) {
-            writeIndexDb();
+        if ((indexDbLastBlock < 0 || indexDbLastBlock < cut) && !tryWriteIndexDb()) {
+            // The files stay (their index.db must come first); looked at again at the next pass.
+            return false;
         }
         reclaimer.remove(gone, cut);
         for (long index : gone) {
@@ -1616,8 +1663,9 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         view = state.view(new CommittedLength());
-        if (indexDbLastBlock < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDbLastBlock) >= 0) {
-            writeIndexDb();
+        if ((indexDbLastBlock < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDbLastBlock) >= 0) && !tryWriteIndexDb()) {
+            // The files stay (their index.db must come first); the next pass copies the tombstones again.
+            return false;
         }
         reclaimer.removeBlocks(plan.gone());
         for (long index : plan.gone()) {
@@ -1792,6 +1840,15 @@ final class WriterLoop {
     private void fail(IOException e) {
         if (failure == null) {
             failure = e;
+            // nats-server's "Critical write error": the one line an operator greps for when a stream
+            // stops taking writes (its handle then says READ_ONLY, with this reason).
+            String line = "{} > {}: writes stopped: {}; what was acknowledged is on disk; reopen the store to write again";
+            if (e.getCause() instanceof RuntimeException || e.getCause() instanceof Error) {
+                // Not the disk: a defect, whose stack is the report.
+                LOG.error(line, state.store().account(), name, e.getMessage(), e);
+            } else {
+                LOG.error(line, state.store().account(), name, e.getMessage());
+            }
         }
     }
 

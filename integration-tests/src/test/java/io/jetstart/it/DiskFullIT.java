@@ -1,0 +1,254 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jetstart.it.CrashReaders.Expected;
+import io.jetstart.it.CrashReaders.Seen;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.JetStreamApiException;
+import io.jetstart.runtime.PublishAck;
+import io.jetstart.runtime.RuntimeOptions;
+import io.jetstart.runtime.StreamHandle;
+import io.jetstart.runtime.SyncPolicy;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runtime on a disk that fills: a store on a small tmpfs (mounted for the test; root only,
+ * skipped with the reason otherwise).
+ * <ul>
+ *   <li>Publishes until the disk is full: the publish that meets it, and every write after it, fail
+ *       with 10077 naming the block and "No space left on device"; the stream's handle says
+ *       READ_ONLY with that reason, its reads go on, and the store closes. With room again, the
+ *       runtime reopens it with every acknowledged message byte for byte (a record the full disk cut
+ *       short is left as it is, and new records go to a new block), and takes the next publish;
+ *       jetstart's recovery and nats-server 2.10.x and 2.14+, with and without {@code index.db}, read
+ *       the same messages and report the same state ({@link CrashReaders#readAll}).</li>
+ *   <li>An {@code index.db} that does not fit stops nothing: the flush that needs it fails naming
+ *       it, removals and reads go on, and once there is room again it is written; the servers read
+ *       the store.</li>
+ * </ul>
+ */
+class DiskFullIT {
+    private static final String STREAM = "DF";
+    private final Path tmp = Repo.work("DiskFullIT");
+
+    /** A payload that names its sequence, so a message served checks itself. */
+    private static byte[] payload(long seq) {
+        return ("disk full " + seq + " " + "z".repeat(150 + (int) (seq % 50))).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String subject(long seq) {
+        return "df." + (seq % 8);
+    }
+
+    @ParameterizedTest(name = "sync {0}")
+    @EnumSource(SyncPolicy.class)
+    void publishesThatFillTheDiskFailNamingTheBlockAndNothingAcknowledgedIsLost(SyncPolicy sync) throws Exception {
+        Path work = tmp.resolve("fill-" + sync);
+        StoreFiles.deleteTree(work);
+        Path mount = Files.createDirectories(work.resolve("tmpfs"));
+        try (Tmpfs fs = Tmpfs.mount(mount, 1536)) {
+            Path store = Files.createDirectories(mount.resolve("store"));
+            RuntimeOptions options = RuntimeOptions.defaults().withBlockSize(64 * 1024).withSync(sync);
+            TreeSet<Long> acked = new TreeSet<>();
+            JetStreamApiException first = null;
+            try (JetStartStore js = JetStart.open(store, options)) {
+                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
+                        ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"df.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+                long next = 1;
+                while (first == null && next < 1_000_000) {
+                    List<CompletableFuture<PublishAck>> batch = new ArrayList<>();
+                    for (int i = 0; i < 50; i++, next++) {
+                        batch.add(s.publishAsync(subject(next), null, payload(next)));
+                    }
+                    long expected = next - batch.size();
+                    for (CompletableFuture<PublishAck> f : batch) {
+                        try {
+                            PublishAck ack = f.join();
+                            assertThat(ack.seq()).as("the sequence of an acknowledged publish").isEqualTo(expected);
+                            acked.add(ack.seq());
+                        } catch (CompletionException e) {
+                            assertThat(e.getCause()).isInstanceOf(JetStreamApiException.class);
+                            if (first == null) {
+                                first = (JetStreamApiException) e.getCause();
+                            }
+                        }
+                        expected++;
+                    }
+                }
+                assertThat(first).as("a publish that met the full disk").isNotNull();
+                Path msgs = store.resolve("jetstream/$G/streams/" + STREAM + "/msgs");
+                assertThat(first.errCode()).isEqualTo(10077);
+                assertThat(first.description()).contains("No space left on device").contains(msgs.toString());
+                assertThat(acked).as("acknowledged before the disk was full").hasSizeGreaterThan(1000);
+                JetStreamApiException again = (JetStreamApiException) org.assertj.core.api.Assertions.catchThrowable(
+                        () -> s.publish("df.0", payload(0)));
+                assertThat(again.errCode()).isEqualTo(10077);
+                assertThat(again.description()).contains(msgs.toString());
+                assertThatThrownBy(() -> s.delete(acked.first())).isInstanceOf(JetStreamApiException.class);
+                assertThat(js.stream(STREAM).state()).isEqualTo(StreamHandle.State.READ_ONLY);
+                assertThat(s.readOnlyReason()).get(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                        .contains("No space left on device");
+                for (long seq : List.of(acked.first(), acked.last(), acked.first() + acked.size() / 2)) {
+                    assertThat(s.get(seq)).as("seq %d read after the writes stopped", seq).hasValueSatisfying(
+                            m -> assertThat(m.payload()).isEqualTo(payload(seq)));
+                }
+            }
+            assertThat(Thread.getAllStackTraces().keySet()).as("writer threads after the close")
+                    .noneMatch(t -> t.isAlive() && t.getName().startsWith("jetstart-writer"));
+
+            fs.resize(16 * 1024);
+            Path copy = StoreFiles.copy(store, work.resolve("copy").resolve("store"));
+            List<Seen> seen = CrashReaders.readAll(copy, work.resolve("copy"), STREAM, NatsServers.discover().requireV210AndV214Plus(),
+                    new Expected(acked, new TreeSet<>(), DiskFullIT::payload), new Random(1), "full disk, sync " + sync);
+            System.out.println("[it] DiskFullIT sync " + sync + ": " + acked.size() + " acknowledged; " + seen);
+            try (JetStartStore js = JetStart.open(store, options)) {
+                JetStartStream s = js.stream(STREAM).await(Duration.ofSeconds(60));
+                assertThat(js.stream(STREAM).state()).isEqualTo(StreamHandle.State.READY);
+                for (long seq : acked) {
+                    assertThat(s.get(seq)).as("seq %d after the reopen", seq).hasValueSatisfying(
+                            m -> assertThat(m.payload()).isEqualTo(payload(seq)));
+                }
+                long last = s.info().lastSeq();
+                assertThat(last).isGreaterThanOrEqualTo(acked.last());
+                assertThat(s.publish("df.1", payload(last + 1)).seq()).as("the next publish").isEqualTo(last + 1);
+                s.flush();
+            }
+        }
+    }
+
+    @Test
+    void anIndexDbThatDoesNotFitStopsNothingAndIsWrittenOnceThereIsRoom() throws Exception {
+        Path work = tmp.resolve("index");
+        StoreFiles.deleteTree(work);
+        Path mount = Files.createDirectories(work.resolve("tmpfs"));
+        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+            Path store = Files.createDirectories(mount.resolve("store"));
+            Path msgs = store.resolve("jetstream/$G/streams/" + STREAM + "/msgs");
+            Path filler = mount.resolve("filler");
+            TreeSet<Long> live = new TreeSet<>();
+            TreeSet<Long> gone = new TreeSet<>();
+            try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults().withBlockSize(64 * 1024))) {
+                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
+                        ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"df.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+                long seq = 0;
+                // Until the tail's last 4 KiB page has room for a few tombstones: tmpfs has that page already.
+                while (seq < 200 || tailLength(msgs) % 4096 > 3000 || tailLength(msgs) % 4096 == 0) {
+                    seq++;
+                    s.publish(subject(seq), payload(seq));
+                    live.add(seq);
+                }
+                s.flush();
+                fill(filler);
+                assertThatThrownBy(s::flush).isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                    assertThat(e.errCode()).isEqualTo(10077);
+                    assertThat(e.description()).contains(msgs.resolve("index.db").toString()).contains("No space left on device");
+                });
+                s.delete(5);
+                live.remove(5L);
+                gone.add(5L);
+                assertThat(js.stream(STREAM).state()).as("after index.db did not fit").isEqualTo(StreamHandle.State.READY);
+                assertThat(s.get(6)).isPresent();
+                try (var files = Files.list(msgs)) {
+                    assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList())
+                            .as("temp files left").isEmpty();
+                }
+                Files.delete(filler);
+                seq++;
+                assertThat(s.publish(subject(seq), payload(seq)).seq()).isEqualTo(seq);
+                live.add(seq);
+                s.flush();
+                assertThat(msgs.resolve("index.db")).isRegularFile();
+            }
+            fs.resize(16 * 1024);
+            List<Seen> seen = CrashReaders.readAll(store, work, STREAM, NatsServers.discover().requireV210AndV214Plus(),
+                    new Expected(live, gone, DiskFullIT::payload), new Random(2), "index.db that did not fit");
+            for (Seen x : seen) {
+                assertThat(x.messages()).as(x.who()).isEqualTo(live.size());
+            }
+        }
+    }
+
+    private static long tailLength(Path msgs) throws Exception {
+        if (!Files.isDirectory(msgs)) {
+            return 0;
+        }
+        try (var files = Files.list(msgs)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".blk"))
+                    .max(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().replace(".blk", ""))))
+                    .map(p -> p.toFile().length()).orElse(0L);
+        }
+    }
+
+    /** Writes {@code filler} until the file system is full. */
+    private static void fill(Path filler) throws Exception {
+        byte[] chunk = new byte[4096];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(chunk);
+            }
+        } catch (java.io.IOException full) {
+            assertThat(full).hasMessageContaining("No space left on device");
+        }
+    }
+
+    /** A tmpfs of a given size mounted on a directory for one test; unmounted at the close. */
+    private static final class Tmpfs implements AutoCloseable {
+        private final Path dir;
+
+        private Tmpfs(Path dir) {
+            this.dir = dir;
+        }
+
+        static Tmpfs mount(Path dir, int kib) throws Exception {
+            String out = run("mount", "-t", "tmpfs", "-o", "size=" + kib + "k", "tmpfs", dir.toString());
+            Assumptions.assumeTrue(out == null, () -> "a tmpfs could not be mounted (root only): " + out);
+            return new Tmpfs(dir);
+        }
+
+        void resize(int kib) throws Exception {
+            String out = run("mount", "-o", "remount,size=" + kib + "k", dir.toString());
+            assertThat(out).as("remount of " + dir).isNull();
+        }
+
+        @Override
+        public void close() throws Exception {
+            String out = run("umount", dir.toString());
+            assertThat(out).as("umount of " + dir).isNull();
+        }
+
+        /** Runs a command; null when it succeeded, else what it said. */
+        private static String run(String... command) throws Exception {
+            Process p;
+            try {
+                p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            } catch (java.io.IOException e) {
+                return e.toString();
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return String.join(" ", command) + ": no answer within 30 s";
+            }
+            return p.exitValue() == 0 ? null : String.join(" ", command) + " exited " + p.exitValue() + ": " + out.strip();
+        }
+    }
+}
