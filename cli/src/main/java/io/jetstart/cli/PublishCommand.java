@@ -275,22 +275,24 @@ final class PublishCommand implements Callable<Integer> {
             }
             progress.interrupt();
             long nanos = System.nanoTime() - start;
-            if (!failures.isEmpty()) {
-                Throwable t = failures.get(0);
-                err.println("jetstart: publish failed: " + (t.getCause() != null ? t.getCause().getMessage() : t.getMessage()));
-                return Main.FAILED;
-            }
             long msgsPerS = nanos == 0 ? 0 : done.get() * 1_000_000_000L / nanos;
             var out = spec.commandLine().getOut();
+            if (!failures.isEmpty()) {
+                Throwable t = failures.get(0);
+                String why = t.getCause() != null ? t.getCause().getMessage() : t.getMessage();
+                // What was acknowledged before the failure is on disk: the operator needs to know how far it got.
+                err.println("jetstart: publish failed after " + GoFormat.comma(done.get()) + " acknowledged messages"
+                        + (done.get() == 0 ? "" : " (seq " + first.get() + ".." + last.get() + ")") + ": " + why);
+                if (json) {
+                    ObjectNode n = summary(done.get(), first.get(), last.get(), nanos, msgsPerS);
+                    n.put("error", why);
+                    out.println(ReportJson.MAPPER.writeValueAsString(n));
+                    out.flush();
+                }
+                return Main.FAILED;
+            }
             if (json) {
-                ObjectNode n = ReportJson.MAPPER.createObjectNode();
-                n.put("published", done.get());
-                n.put("first_seq", done.get() == 0 ? 0 : first.get());
-                n.put("last_seq", last.get());
-                n.put("elapsed_ms", nanos / 1_000_000);
-                n.put("msgs_per_s", msgsPerS);
-                n.put("sync", sync);
-                out.println(ReportJson.MAPPER.writeValueAsString(n));
+                out.println(ReportJson.MAPPER.writeValueAsString(summary(done.get(), first.get(), last.get(), nanos, msgsPerS)));
             } else {
                 out.printf("Published %s messages to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", GoFormat.comma(done.get()),
                         account, stream, done.get() == 0 ? 0 : first.get(), last.get(), GoFormat.duration(nanos),
@@ -305,6 +307,18 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /** The {@code --json} line: what was acknowledged, how fast, with which sync policy. */
+    private ObjectNode summary(long done, long first, long last, long nanos, long msgsPerS) {
+        ObjectNode n = ReportJson.MAPPER.createObjectNode();
+        n.put("published", done);
+        n.put("first_seq", done == 0 ? 0 : first);
+        n.put("last_seq", last);
+        n.put("elapsed_ms", nanos / 1_000_000);
+        n.put("msgs_per_s", msgsPerS);
+        n.put("sync", sync);
+        return n;
     }
 
     private static void record(PublishAck ack, AtomicLong first, AtomicLong last, AtomicLong done) {

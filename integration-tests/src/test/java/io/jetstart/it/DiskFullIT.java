@@ -187,6 +187,35 @@ class DiskFullIT {
         }
     }
 
+    @Test
+    void jetstartPublishOnAFullDiskSaysHowFarItGotAndExitsTwo() throws Exception {
+        Path work = tmp.resolve("cli");
+        StoreFiles.deleteTree(work);
+        Path mount = Files.createDirectories(work.resolve("tmpfs"));
+        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+            Path store = Files.createDirectories(mount.resolve("store"));
+            Jetstart.Result r = new Jetstart(work.resolve("run")).run("publish", store.toString(), "CLI", "--create", "c.*",
+                    "--count", "100000", "--size", "200", "--json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            String block = store.resolve("jetstream/$G/streams/CLI/msgs").toString();
+            assertThat(r.stderr()).as(r.toString()).containsPattern("publish failed after [0-9,]+ acknowledged messages \\(seq 1\\.\\.[0-9]+\\): write "
+                    + java.util.regex.Pattern.quote(block) + "/[0-9]+\\.blk: No space left on device");
+            com.fasterxml.jackson.databind.JsonNode json = Json.mapper().readTree(r.stdout());
+            long published = json.path("published").asLong();
+            assertThat(published).as(r.toString()).isPositive().isLessThan(100_000);
+            assertThat(json.path("last_seq").asLong()).isEqualTo(published);
+            assertThat(json.path("error").asText()).contains("No space left on device");
+            fs.resize(16 * 1024);
+            try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
+                JetStartStream s = js.stream("CLI").await(Duration.ofSeconds(60));
+                assertThat(s.info().lastSeq()).as("every acknowledged message kept").isGreaterThanOrEqualTo(published);
+                for (long seq = 1; seq <= published; seq++) {
+                    assertThat(s.get(seq)).as("seq %d", seq).isPresent();
+                }
+            }
+        }
+    }
+
     private static long tailLength(Path msgs) throws Exception {
         if (!Files.isDirectory(msgs)) {
             return 0;
