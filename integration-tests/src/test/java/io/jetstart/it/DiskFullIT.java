@@ -216,6 +216,38 @@ class DiskFullIT {
         }
     }
 
+    @Test
+    void aStreamOrBucketWhoseCreateMeetsAFullDiskLeavesNothingAndCanBeCreatedOnceThereIsRoom() throws Exception {
+        Path work = tmp.resolve("create");
+        StoreFiles.deleteTree(work);
+        Path mount = Files.createDirectories(work.resolve("tmpfs"));
+        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+            Path store = Files.createDirectories(mount.resolve("store"));
+            Path streams = store.resolve("jetstream/$G/streams");
+            Path filler = mount.resolve("filler");
+            io.jetstart.core.meta.StreamConfig b = io.jetstart.core.meta.StreamConfig.parse(
+                    "{\"name\":\"B\",\"subjects\":[\"b.*\"],\"storage\":\"file\"}".getBytes(StandardCharsets.UTF_8));
+            try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
+                js.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
+                        "{\"name\":\"A\",\"subjects\":[\"a.*\"],\"storage\":\"file\"}".getBytes(StandardCharsets.UTF_8)));
+                fill(filler);
+                assertThatThrownBy(() -> js.createStream(JetStartStore.DEFAULT_ACCOUNT, b))
+                        .hasMessageContaining(streams.resolve("B").resolve("meta.inf").toString()).hasMessageContaining("No space left on device");
+                assertThat(streams.resolve("B")).as("the directory of a stream whose create failed").doesNotExist();
+                assertThatThrownBy(() -> js.createKeyValue(io.jetstart.runtime.kv.KeyValueConfig.of("KV")))
+                        .hasMessageContaining("No space left on device");
+                assertThat(streams.resolve("KV_KV")).as("the directory of a bucket whose create failed").doesNotExist();
+                Files.delete(filler);
+                assertThat(js.createStream(JetStartStore.DEFAULT_ACCOUNT, b).publish("b.1", payload(1)).seq()).isEqualTo(1);
+                assertThat(js.createKeyValue(io.jetstart.runtime.kv.KeyValueConfig.of("KV")).put("k", payload(1))).isEqualTo(1);
+            }
+            try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
+                assertThat(js.recovery().get(60, TimeUnit.SECONDS).streams()).as("the streams recovered")
+                        .allSatisfy(r -> assertThat(r.outcome().toString()).isEqualTo("RECOVERED")).hasSize(3);
+            }
+        }
+    }
+
     private static long tailLength(Path msgs) throws Exception {
         if (!Files.isDirectory(msgs)) {
             return 0;

@@ -626,21 +626,26 @@ public final class JetStartStore implements AutoCloseable {
             byte[] meta = StreamDefinitions.metaInf(config, WriterLoop.wallNanos());
             StreamConfig written = StreamDefinitions.parse(meta);
             requireNoOverlap(account, written);
-            Files.createDirectories(dir.resolve("msgs"));
-            writeNewStreamMeta(account, dir, config.name(), meta);
-            StreamStore store;
-            try {
-                store = StreamOpener.open(account, config.name(), dir, written, ctx);
-            } catch (StoreException e) {
-                throw new IOException(e.getMessage(), e);
-            }
             CompletableFuture<JetStartStream> f = new CompletableFuture<>();
+            boolean made = false;
             try {
+                Files.createDirectories(dir.resolve("msgs"));
+                writeNewStreamMeta(account, dir, config.name(), meta);
+                StreamStore store = StreamOpener.open(account, config.name(), dir, written, ctx);
                 JetStartStream created = serve(store);
                 startWriter(created);
                 f.complete(created);
+                made = true;
             } catch (StoreException e) {
                 throw new IOException(e.getMessage(), e);
+            } finally {
+                if (!made) {
+                    // NOTE: a create that failed half-way (a full disk at meta.inf) left the stream's
+                    // directory: the name then answered "stream not found" to every later create,
+                    // and the next open reported a failed stream that never was. The directory did
+                    // not exist before this call and the store is locked: what is in it is this call's.
+                    removeUnmadeStream(dir);
+                }
             }
             streams.put(key(account, config.name()), f);
             known.remove(key(account, config.name()));
@@ -648,6 +653,23 @@ public final class JetStartStore implements AutoCloseable {
             return f.join();
         } finally {
             admin.unlock();
+        }
+    }
+
+    /**
+     * Removes what a failed {@link #createStream} made in {@code dir}, a directory that did not exist
+     * before it: the files it writes by name and the then empty {@code msgs} and stream directories.
+     * Anything else there is left (and the directory with it): nothing but this call writes there.
+     */
+    private static void removeUnmadeStream(Path dir) {
+        for (Path p : List.of(dir.resolve(MetaFiles.META_INF), dir.resolve(MetaFiles.META_SUM), dir.resolve(MetaFiles.META_KEY),
+                dir.resolve("msgs"), dir)) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                // A file that is not this call's: left, with the directory holding it.
+                return;
+            }
         }
     }
 
