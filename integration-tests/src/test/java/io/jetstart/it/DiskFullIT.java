@@ -248,6 +248,64 @@ class DiskFullIT {
         }
     }
 
+    /**
+     * An update whose {@code meta.inf} does not fit (no page free; one page free, which takes the new
+     * {@code meta.inf} but not the {@code meta.sum} over it) fails alone with 10069: nothing of it is in
+     * effect, both files still agree, and the stream takes writes and the update once there is room.
+     */
+    @ParameterizedTest(name = "{0} page(s) free")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
+    void anUpdateThatDoesNotFitFailsAloneAndLeavesTheConfigFilesAgreeing(int freePages) throws Exception {
+        Path work = tmp.resolve("update-" + freePages);
+        StoreFiles.deleteTree(work);
+        Path mount = Files.createDirectories(work.resolve("tmpfs"));
+        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+            Path store = Files.createDirectories(mount.resolve("store"));
+            Path dir = store.resolve("jetstream/$G/streams/U");
+            Path filler = mount.resolve("filler");
+            String json = "{\"name\":\"U\",\"subjects\":[\"u.*\"],\"storage\":\"file\"%s}";
+            io.jetstart.core.meta.StreamConfig limited = io.jetstart.core.meta.StreamConfig.parse(
+                    json.formatted(",\"max_msgs\":5").getBytes(StandardCharsets.UTF_8));
+            try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
+                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT,
+                        io.jetstart.core.meta.StreamConfig.parse(json.formatted("").getBytes(StandardCharsets.UTF_8)));
+                for (long seq = 1; seq <= 10; seq++) {
+                    s.publish("u.1", payload(seq));
+                }
+                fill(filler);
+                if (freePages > 0) {
+                    try (var ch = java.nio.channels.FileChannel.open(filler, java.nio.file.StandardOpenOption.WRITE)) {
+                        ch.truncate(ch.size() - 4096L * freePages);
+                    }
+                }
+                assertThatThrownBy(() -> js.updateStream(JetStartStore.DEFAULT_ACCOUNT, limited))
+                        .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                            assertThat(e.errCode()).isEqualTo(10069);
+                            assertThat(e.description()).contains(dir.toString()).contains("No space left on device");
+                        });
+                assertThat(s.config().maxMsgs()).as("the config in effect").isEqualTo(-1);
+                assertThat(s.info().messages()).isEqualTo(10);
+                assertThat(io.jetstart.core.meta.MetaFiles.readStream(dir, io.jetstart.core.io.DiskGate.unbounded()).config().maxMsgs())
+                        .as("meta.inf and meta.sum agree, the old config").isEqualTo(-1);
+                try (var files = Files.list(dir)) {
+                    assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList())
+                            .as("temp files left").isEmpty();
+                }
+                assertThat(js.stream("U").state()).isEqualTo(StreamHandle.State.READY);
+                Files.delete(filler);
+                assertThat(s.publish("u.1", payload(11)).seq()).isEqualTo(11);
+                js.updateStream(JetStartStore.DEFAULT_ACCOUNT, limited);
+                assertThat(s.info().messages()).isEqualTo(5);
+            }
+            try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
+                JetStartStream s = js.stream("U").await(Duration.ofSeconds(60));
+                assertThat(s.config().maxMsgs()).isEqualTo(5);
+                assertThat(s.info().messages()).isEqualTo(5);
+                assertThat(s.info().lastSeq()).isEqualTo(11);
+            }
+        }
+    }
+
     private static long tailLength(Path msgs) throws Exception {
         if (!Files.isDirectory(msgs)) {
             return 0;

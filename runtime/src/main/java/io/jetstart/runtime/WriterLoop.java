@@ -1288,7 +1288,16 @@ final class WriterLoop {
             limitsDue = false;
             state.applyLimitsAfterStore(this::tombstone);
         }
-        MetaFiles.writeStream(streamDir, name, sealing.metaInf(u.metaInf()));
+        try {
+            MetaFiles.writeStream(streamDir, name, sealing.metaInf(u.metaInf()));
+        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // Replaced atomically or not at all: nothing of the update is in effect, on disk or here,
+            // so it fails alone (10069, the server's stream update error) and the stream goes on
+            // with its old config. It stopped the writer for good (a full disk at an update).
+            throw new JetStreamApiException(500, 10069, e.getMessage());
+        }
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
         matched.clear();

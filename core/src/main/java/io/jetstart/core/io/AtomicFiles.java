@@ -69,31 +69,14 @@ public final class AtomicFiles {
     /** {@link #write(Path, byte[])}, with {@code steps} (may be null) told of each step. */
     public static void write(Path target, byte[] data, Steps steps) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir == null) {
-            throw new IOException("cannot write " + target + ": it has no parent directory");
-        }
-        Path temp = createTemp(dir, absolute.getFileName().toString());
+        Path dir = parentOf(target, absolute);
+        Path temp = writeTemp(dir, target, data);
         boolean moved = false;
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(data);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            } catch (IOException e) {
-                // The target, not the temp file (removed below): what the caller wanted written.
-                throw WriteErrors.naming("write", target, e);
-            }
             if (steps != null) {
                 steps.tempWritten();
             }
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + target + " atomically on this file system", e);
-            }
+            replace(temp, target, absolute);
             moved = true;
             if (steps != null) {
                 steps.renamed();
@@ -106,6 +89,79 @@ public final class AtomicFiles {
             if (!moved) {
                 deleteQuietly(temp);
             }
+        }
+    }
+
+    /**
+     * Replaces two files of one directory, each atomically, with both contents written and synced
+     * before either is renamed: a pair that must agree ({@code meta.inf} and the {@code meta.sum}
+     * over it) is never left half replaced by a write that fails (a full disk at the second file
+     * left a new {@code meta.inf} beside the old {@code meta.sum}, and jetstart and nats-server then
+     * refuse the stream at its next start). A crash between the two renames still can; the renames
+     * need no room on the disk.
+     */
+    public static void writePair(Path first, byte[] firstData, Path second, byte[] secondData) throws IOException {
+        Path a = first.toAbsolutePath();
+        Path b = second.toAbsolutePath();
+        Path dir = parentOf(first, a);
+        if (!dir.equals(b.getParent())) {
+            throw new IllegalArgumentException(first + " and " + second + " are not in one directory");
+        }
+        Path tempA = writeTemp(dir, first, firstData);
+        Path tempB = null;
+        boolean moved = false;
+        try {
+            tempB = writeTemp(dir, second, secondData);
+            replace(tempA, first, a);
+            moved = true;
+            replace(tempB, second, b);
+            tempB = null;
+            syncDirectory(dir);
+        } finally {
+            if (!moved) {
+                deleteQuietly(tempA);
+            }
+            if (tempB != null) {
+                deleteQuietly(tempB);
+            }
+        }
+    }
+
+    private static Path parentOf(Path target, Path absolute) throws IOException {
+        Path dir = absolute.getParent();
+        if (dir == null) {
+            throw new IOException("cannot write " + target + ": it has no parent directory");
+        }
+        return dir;
+    }
+
+    /** A temp file beside {@code target} holding {@code data}, synced; none is left when this fails. */
+    private static Path writeTemp(Path dir, Path target, byte[] data) throws IOException {
+        Path temp = createTemp(dir, target.toAbsolutePath().getFileName().toString());
+        boolean written = false;
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer buf = ByteBuffer.wrap(data);
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+            written = true;
+        } catch (IOException e) {
+            // The target, not the temp file (removed below): what the caller wanted written.
+            throw WriteErrors.naming("write", target, e);
+        } finally {
+            if (!written) {
+                deleteQuietly(temp);
+            }
+        }
+        return temp;
+    }
+
+    private static void replace(Path temp, Path target, Path absolute) throws IOException {
+        try {
+            Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("cannot replace " + target + " atomically on this file system", e);
         }
     }
 

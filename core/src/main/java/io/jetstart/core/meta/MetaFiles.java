@@ -248,8 +248,7 @@ public final class MetaFiles {
 
     private static void writePair(Path dir, byte[] metaInf, String sum) throws IOException {
         createDirectories(dir);
-        AtomicFiles.write(dir.resolve(META_INF), metaInf);
-        AtomicFiles.write(dir.resolve(META_SUM), sum.getBytes(StandardCharsets.US_ASCII));
+        AtomicFiles.writePair(dir.resolve(META_INF), metaInf, dir.resolve(META_SUM), sum.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static void createDirectories(Path dir) throws IOException {
