@@ -55,6 +55,10 @@ class DiskFullIT {
         return ("disk full " + seq + " " + "z".repeat(150 + (int) (seq % 50))).getBytes(StandardCharsets.UTF_8);
     }
 
+    private static io.jetstart.core.meta.StreamConfig config(String json) throws Exception {
+        return io.jetstart.core.meta.StreamConfig.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
     private static String subject(long seq) {
         return "df." + (seq % 8);
     }
@@ -63,16 +67,14 @@ class DiskFullIT {
     @EnumSource(SyncPolicy.class)
     void publishesThatFillTheDiskFailNamingTheBlockAndNothingAcknowledgedIsLost(SyncPolicy sync) throws Exception {
         Path work = tmp.resolve("fill-" + sync);
-        StoreFiles.deleteTree(work);
-        Path mount = Files.createDirectories(work.resolve("tmpfs"));
-        try (Tmpfs fs = Tmpfs.mount(mount, 1536)) {
+        try (Tmpfs fs = Tmpfs.under(work, 1536)) {
+            Path mount = fs.dir();
             Path store = Files.createDirectories(mount.resolve("store"));
             RuntimeOptions options = RuntimeOptions.defaults().withBlockSize(64 * 1024).withSync(sync);
             TreeSet<Long> acked = new TreeSet<>();
             JetStreamApiException first = null;
             try (JetStartStore js = JetStart.open(store, options)) {
-                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
-                        ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"df.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, config("{\"name\":\"" + STREAM + "\",\"subjects\":[\"df.*\"]}"));
                 long next = 1;
                 while (first == null && next < 1_000_000) {
                     List<CompletableFuture<PublishAck>> batch = new ArrayList<>();
@@ -138,17 +140,15 @@ class DiskFullIT {
     @Test
     void anIndexDbThatDoesNotFitStopsNothingAndIsWrittenOnceThereIsRoom() throws Exception {
         Path work = tmp.resolve("index");
-        StoreFiles.deleteTree(work);
-        Path mount = Files.createDirectories(work.resolve("tmpfs"));
-        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+        try (Tmpfs fs = Tmpfs.under(work, 1024)) {
+            Path mount = fs.dir();
             Path store = Files.createDirectories(mount.resolve("store"));
             Path msgs = store.resolve("jetstream/$G/streams/" + STREAM + "/msgs");
             Path filler = mount.resolve("filler");
             TreeSet<Long> live = new TreeSet<>();
             TreeSet<Long> gone = new TreeSet<>();
             try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults().withBlockSize(64 * 1024))) {
-                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
-                        ("{\"name\":\"" + STREAM + "\",\"subjects\":[\"df.*\"],\"storage\":\"file\"}").getBytes(StandardCharsets.UTF_8)));
+                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, config("{\"name\":\"" + STREAM + "\",\"subjects\":[\"df.*\"]}"));
                 long seq = 0;
                 // Until the tail's last 4 KiB page has room for a few tombstones: tmpfs has that page already.
                 while (seq < 200 || tailLength(msgs) % 4096 > 3000 || tailLength(msgs) % 4096 == 0) {
@@ -190,9 +190,8 @@ class DiskFullIT {
     @Test
     void jetstartPublishOnAFullDiskSaysHowFarItGotAndExitsTwo() throws Exception {
         Path work = tmp.resolve("cli");
-        StoreFiles.deleteTree(work);
-        Path mount = Files.createDirectories(work.resolve("tmpfs"));
-        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+        try (Tmpfs fs = Tmpfs.under(work, 1024)) {
+            Path mount = fs.dir();
             Path store = Files.createDirectories(mount.resolve("store"));
             Jetstart.Result r = new Jetstart(work.resolve("run")).run("publish", store.toString(), "CLI", "--create", "c.*",
                     "--count", "100000", "--size", "200", "--json");
@@ -219,17 +218,14 @@ class DiskFullIT {
     @Test
     void aStreamOrBucketWhoseCreateMeetsAFullDiskLeavesNothingAndCanBeCreatedOnceThereIsRoom() throws Exception {
         Path work = tmp.resolve("create");
-        StoreFiles.deleteTree(work);
-        Path mount = Files.createDirectories(work.resolve("tmpfs"));
-        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+        try (Tmpfs fs = Tmpfs.under(work, 1024)) {
+            Path mount = fs.dir();
             Path store = Files.createDirectories(mount.resolve("store"));
             Path streams = store.resolve("jetstream/$G/streams");
             Path filler = mount.resolve("filler");
-            io.jetstart.core.meta.StreamConfig b = io.jetstart.core.meta.StreamConfig.parse(
-                    "{\"name\":\"B\",\"subjects\":[\"b.*\"],\"storage\":\"file\"}".getBytes(StandardCharsets.UTF_8));
+            io.jetstart.core.meta.StreamConfig b = config("{\"name\":\"B\",\"subjects\":[\"b.*\"]}");
             try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
-                js.createStream(JetStartStore.DEFAULT_ACCOUNT, io.jetstart.core.meta.StreamConfig.parse(
-                        "{\"name\":\"A\",\"subjects\":[\"a.*\"],\"storage\":\"file\"}".getBytes(StandardCharsets.UTF_8)));
+                js.createStream(JetStartStore.DEFAULT_ACCOUNT, config("{\"name\":\"A\",\"subjects\":[\"a.*\"]}"));
                 fill(filler);
                 assertThatThrownBy(() -> js.createStream(JetStartStore.DEFAULT_ACCOUNT, b))
                         .hasMessageContaining(streams.resolve("B").resolve("meta.inf").toString()).hasMessageContaining("No space left on device");
@@ -257,18 +253,15 @@ class DiskFullIT {
     @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
     void anUpdateThatDoesNotFitFailsAloneAndLeavesTheConfigFilesAgreeing(int freePages) throws Exception {
         Path work = tmp.resolve("update-" + freePages);
-        StoreFiles.deleteTree(work);
-        Path mount = Files.createDirectories(work.resolve("tmpfs"));
-        try (Tmpfs fs = Tmpfs.mount(mount, 1024)) {
+        try (Tmpfs fs = Tmpfs.under(work, 1024)) {
+            Path mount = fs.dir();
             Path store = Files.createDirectories(mount.resolve("store"));
             Path dir = store.resolve("jetstream/$G/streams/U");
             Path filler = mount.resolve("filler");
-            String json = "{\"name\":\"U\",\"subjects\":[\"u.*\"],\"storage\":\"file\"%s}";
-            io.jetstart.core.meta.StreamConfig limited = io.jetstart.core.meta.StreamConfig.parse(
-                    json.formatted(",\"max_msgs\":5").getBytes(StandardCharsets.UTF_8));
+            String json = "{\"name\":\"U\",\"subjects\":[\"u.*\"]%s}";
+            io.jetstart.core.meta.StreamConfig limited = config(json.formatted(",\"max_msgs\":5"));
             try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
-                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT,
-                        io.jetstart.core.meta.StreamConfig.parse(json.formatted("").getBytes(StandardCharsets.UTF_8)));
+                JetStartStream s = js.createStream(JetStartStore.DEFAULT_ACCOUNT, config(json.formatted("")));
                 for (long seq = 1; seq <= 10; seq++) {
                     s.publish("u.1", payload(seq));
                 }
@@ -337,10 +330,17 @@ class DiskFullIT {
             this.dir = dir;
         }
 
-        static Tmpfs mount(Path dir, int kib) throws Exception {
+        /** A tmpfs of {@code kib} KiB on {@code work}/tmpfs, {@code work} emptied first. */
+        static Tmpfs under(Path work, int kib) throws Exception {
+            StoreFiles.deleteTree(work);
+            Path dir = Files.createDirectories(work.resolve("tmpfs"));
             String out = run("mount", "-t", "tmpfs", "-o", "size=" + kib + "k", "tmpfs", dir.toString());
             Assumptions.assumeTrue(out == null, () -> "a tmpfs could not be mounted (root only): " + out);
             return new Tmpfs(dir);
+        }
+
+        Path dir() {
+            return dir;
         }
 
         void resize(int kib) throws Exception {

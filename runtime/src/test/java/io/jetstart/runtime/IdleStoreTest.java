@@ -264,7 +264,7 @@ class IdleStoreTest {
     }
 
     /** Waits (bounded) for the writer's idle pass to let its tail's bytes go; fails when it never does. */
-    private static void awaitReleased(WriterLoop w) throws InterruptedException {
+    static void awaitReleased(WriterLoop w) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (w.tailBytesHeld() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(1);

@@ -122,10 +122,7 @@ class WriteFailureTest {
             s.publish("s", bytes("one"));
             WriterLoop w = s.writer();
             w.tailExpiry(Duration.ofMillis(1));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (w.tailBytesHeld() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1);
-            }
+            IdleStoreTest.awaitReleased(w);
             assertThat(store.stream("S").state()).isEqualTo(StreamHandle.State.READY);
             Path block = dir.resolve("jetstream/$G/streams/S/msgs").resolve(s.info().blocks().getLast().index() + ".blk");
             // Bytes the writer did not write: it must not append after them (IdleStoreTest).
