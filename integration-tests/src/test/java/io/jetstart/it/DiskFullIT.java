@@ -69,7 +69,7 @@ class DiskFullIT {
         Path work = tmp.resolve("fill-" + sync);
         try (Tmpfs fs = Tmpfs.under(work, 1536)) {
             Path mount = fs.dir();
-            Path store = Files.createDirectories(mount.resolve("store"));
+            Path store = fs.store();
             RuntimeOptions options = RuntimeOptions.defaults().withBlockSize(64 * 1024).withSync(sync);
             TreeSet<Long> acked = new TreeSet<>();
             JetStreamApiException first = null;
@@ -142,7 +142,7 @@ class DiskFullIT {
         Path work = tmp.resolve("index");
         try (Tmpfs fs = Tmpfs.under(work, 1024)) {
             Path mount = fs.dir();
-            Path store = Files.createDirectories(mount.resolve("store"));
+            Path store = fs.store();
             Path msgs = store.resolve("jetstream/$G/streams/" + STREAM + "/msgs");
             Path filler = mount.resolve("filler");
             TreeSet<Long> live = new TreeSet<>();
@@ -192,7 +192,7 @@ class DiskFullIT {
         Path work = tmp.resolve("cli");
         try (Tmpfs fs = Tmpfs.under(work, 1024)) {
             Path mount = fs.dir();
-            Path store = Files.createDirectories(mount.resolve("store"));
+            Path store = fs.store();
             Jetstart.Result r = new Jetstart(work.resolve("run")).run("publish", store.toString(), "CLI", "--create", "c.*",
                     "--count", "100000", "--size", "200", "--json");
             assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
@@ -220,7 +220,7 @@ class DiskFullIT {
         Path work = tmp.resolve("create");
         try (Tmpfs fs = Tmpfs.under(work, 1024)) {
             Path mount = fs.dir();
-            Path store = Files.createDirectories(mount.resolve("store"));
+            Path store = fs.store();
             Path streams = store.resolve("jetstream/$G/streams");
             Path filler = mount.resolve("filler");
             io.jetstart.core.meta.StreamConfig b = config("{\"name\":\"B\",\"subjects\":[\"b.*\"]}");
@@ -255,7 +255,7 @@ class DiskFullIT {
         Path work = tmp.resolve("update-" + freePages);
         try (Tmpfs fs = Tmpfs.under(work, 1024)) {
             Path mount = fs.dir();
-            Path store = Files.createDirectories(mount.resolve("store"));
+            Path store = fs.store();
             Path dir = store.resolve("jetstream/$G/streams/U");
             Path filler = mount.resolve("filler");
             String json = "{\"name\":\"U\",\"subjects\":[\"u.*\"]%s}";
@@ -341,6 +341,11 @@ class DiskFullIT {
 
         Path dir() {
             return dir;
+        }
+
+        /** The store directory on it (made on first use). */
+        Path store() throws java.io.IOException {
+            return Files.createDirectories(dir.resolve("store"));
         }
 
         void resize(int kib) throws Exception {
