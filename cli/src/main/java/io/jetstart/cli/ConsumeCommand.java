@@ -92,77 +92,99 @@ final class ConsumeCommand implements Callable<Integer> {
 
     /** Fetches until --count, an empty fetch or {@code stop}, prints the summary, closes the store; the exit status. */
     private int consumeAndClose(JetStartStore store, AtomicBoolean stop) throws Exception {
+        int status;
+        try {
+            status = consume(store, stop);
+        } catch (Throwable t) {
+            try {
+                store.close();
+            } catch (Exception e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+        try {
+            store.close();
+        } catch (java.io.IOException e) {
+            // The acks of this run are not all on disk (a full disk at the consumer's o.dat): exit 0
+            // said they were. The store itself is closed.
+            spec.commandLine().getErr().println("jetstart: " + e.getMessage());
+            return status == Main.OK ? Main.FAILED : status;
+        }
+        return status;
+    }
+
+    /** {@link #consumeAndClose} before the close. */
+    private int consume(JetStartStore store, AtomicBoolean stop) throws Exception {
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
-        try (store) {
-            PullConsumer c;
-            JetStartStream s = null;
-            try {
-                s = store.stream(account, stream).await(Duration.ofDays(1));
-                c = create != null ? s.createConsumer(config()) : s.consumer(consumer);
-            } catch (JetStreamApiException | UnsupportedOperationException | IllegalStateException | IllegalArgumentException e) {
-                // IllegalArgumentException: a --create name or filter the server would refuse, named by the config builder.
-                // A consumer whose files could not be restored is "not found" to the API, as to nats-server: say why.
-                String unrestored = s == null || create != null ? null : s.unrestoredConsumers().get(consumer);
-                err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage()
-                        + (unrestored == null ? "" : "; its files are there but could not be restored: " + unrestored));
-                return Main.FAILED;
-            } catch (io.jetstart.runtime.StreamUnavailableException e) {
-                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());
-                return Main.FAILED;
+        PullConsumer c;
+        JetStartStream s = null;
+        try {
+            s = store.stream(account, stream).await(Duration.ofDays(1));
+            c = create != null ? s.createConsumer(config()) : s.consumer(consumer);
+        } catch (JetStreamApiException | UnsupportedOperationException | IllegalStateException | IllegalArgumentException e) {
+            // IllegalArgumentException: a --create name or filter the server would refuse, named by the config builder.
+            // A consumer whose files could not be restored is "not found" to the API, as to nats-server: say why.
+            String unrestored = s == null || create != null ? null : s.unrestoredConsumers().get(consumer);
+            err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage()
+                    + (unrestored == null ? "" : "; its files are there but could not be restored: " + unrestored));
+            return Main.FAILED;
+        } catch (io.jetstart.runtime.StreamUnavailableException e) {
+            err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());
+            return Main.FAILED;
+        }
+        long consumed = 0;
+        long first = 0;
+        long last = 0;
+        long start = System.nanoTime();
+        while ((count == 0 || consumed < count) && !stop.get() && !stdoutClosed) {
+            int batch = (int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed));
+            List<ConsumedMessage> got = c.fetch(batch, 0, Duration.ZERO);
+            if (got.isEmpty()) {
+                break;
             }
-            long consumed = 0;
-            long first = 0;
-            long last = 0;
-            long start = System.nanoTime();
-            while ((count == 0 || consumed < count) && !stop.get() && !stdoutClosed) {
-                int batch = (int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed));
-                List<ConsumedMessage> got = c.fetch(batch, 0, Duration.ZERO);
-                if (got.isEmpty()) {
-                    break;
+            for (ConsumedMessage m : got) {
+                if (first == 0) {
+                    first = m.streamSeq();
                 }
-                for (ConsumedMessage m : got) {
-                    if (first == 0) {
-                        first = m.streamSeq();
-                    }
-                    last = m.streamSeq();
-                    consumed++;
-                    if (!json) {
-                        out.println("[" + m.streamSeq() + "] " + m.subject() + " delivered " + m.deliveries() + " "
-                                + Escaped.quote(m.payload()));
-                        // Nothing reads stdout any more (`| head`): stop before acknowledging what no
-                        // one saw. Before, every message was fetched, printed into the closed pipe and acked.
-                        if (Main.stdoutGone(out)) {
-                            stdoutClosed = true;
-                            break;
-                        }
-                    }
-                    if (ack) {
-                        m.ack();
+                last = m.streamSeq();
+                consumed++;
+                if (!json) {
+                    out.println("[" + m.streamSeq() + "] " + m.subject() + " delivered " + m.deliveries() + " "
+                            + Escaped.quote(m.payload()));
+                    // Nothing reads stdout any more (`| head`): stop before acknowledging what no
+                    // one saw. Before, every message was fetched, printed into the closed pipe and acked.
+                    if (Main.stdoutGone(out)) {
+                        stdoutClosed = true;
+                        break;
                     }
                 }
+                if (ack) {
+                    m.ack();
+                }
             }
-            long nanos = System.nanoTime() - start;
-            if (stdoutClosed) {
-                return Main.STDOUT_CLOSED;
-            }
-            if (json) {
-                ObjectNode n = ReportJson.MAPPER.createObjectNode();
-                n.put("consumed", consumed);
-                n.put("first_stream_seq", first);
-                n.put("last_stream_seq", last);
-                n.put("elapsed_ms", nanos / 1_000_000);
-                out.println(ReportJson.MAPPER.writeValueAsString(n));
-            } else {
-                out.printf("Consumed %s messages from %s > %s > %s (stream seq %d..%d) in %s%s%n", GoFormat.comma(consumed), account,
-                        stream, consumer, first, last, GoFormat.duration(nanos), ack ? ", acknowledged" : "");
-            }
-            out.flush();
-            if (stop.get()) {
-                err.println("jetstart: stopped by a signal after " + GoFormat.comma(consumed) + " messages; closing the store cleanly");
-                err.flush();
-                return Main.CANCELLED;
-            }
+        }
+        long nanos = System.nanoTime() - start;
+        if (stdoutClosed) {
+            return Main.STDOUT_CLOSED;
+        }
+        if (json) {
+            ObjectNode n = ReportJson.MAPPER.createObjectNode();
+            n.put("consumed", consumed);
+            n.put("first_stream_seq", first);
+            n.put("last_stream_seq", last);
+            n.put("elapsed_ms", nanos / 1_000_000);
+            out.println(ReportJson.MAPPER.writeValueAsString(n));
+        } else {
+            out.printf("Consumed %s messages from %s > %s > %s (stream seq %d..%d) in %s%s%n", GoFormat.comma(consumed), account,
+                    stream, consumer, first, last, GoFormat.duration(nanos), ack ? ", acknowledged" : "");
+        }
+        out.flush();
+        if (stop.get()) {
+            err.println("jetstart: stopped by a signal after " + GoFormat.comma(consumed) + " messages; closing the store cleanly");
+            err.flush();
+            return Main.CANCELLED;
         }
         return Main.OK;
     }

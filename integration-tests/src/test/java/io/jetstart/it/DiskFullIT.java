@@ -244,6 +244,29 @@ class DiskFullIT {
         }
     }
 
+    @Test
+    void jetstartConsumeWhoseAcksDoNotFitExitsTwoNamingTheConsumerAndTheyAreRedelivered() throws Exception {
+        Path work = tmp.resolve("consume");
+        try (Tmpfs fs = Tmpfs.under(work, 1024)) {
+            Path store = fs.store();
+            Jetstart cli = new Jetstart(work.resolve("run"));
+            assertThat(cli.run("publish", store.toString(), "C", "--create", "c.*", "--count", "200", "--size", "100").exitCode()).isZero();
+            Jetstart.Result first = cli.run("consume", store.toString(), "C", "D", "--create", ">", "--count", "10", "--ack", "--json");
+            assertThat(first.exitCode()).as(first.toString()).isZero();
+            fill(fs.dir().resolve("filler"));
+            Jetstart.Result r = cli.run("consume", store.toString(), "C", "D", "--count", "20", "--ack", "--json");
+            assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+            assertThat(r.stderr()).as(r.toString()).contains("$G > C > D").contains("o.dat").contains("No space left on device")
+                    .contains("redelivers");
+            assertThat(Json.mapper().readTree(r.stdout()).path("consumed").asLong()).isEqualTo(20);
+            Files.delete(fs.dir().resolve("filler"));
+            Jetstart.Result again = cli.run("consume", store.toString(), "C", "D", "--count", "5", "--ack", "--json");
+            assertThat(again.exitCode()).as(again.toString()).isZero();
+            assertThat(Json.mapper().readTree(again.stdout()).path("first_stream_seq").asLong())
+                    .as("the acks that did not fit come again, none before them").isEqualTo(11);
+        }
+    }
+
     /**
      * An update whose {@code meta.inf} does not fit (no page free; one page free, which takes the new
      * {@code meta.inf} but not the {@code meta.sum} over it) fails alone with 10069: nothing of it is in

@@ -992,7 +992,9 @@ public final class JetStartStore implements AutoCloseable {
     /**
      * Cancels a recovery still running, lets every writer finish what is queued, sync and write its
      * {@code index.db}, then releases the lock. Operations after close fail with a clear exception.
-     * A close while another runs returns once that one has finished. A close that is interrupted
+     * A close while another runs returns once that one has finished. A close that could not write
+     * some consumer's {@code o.dat} (a full disk) closes everything and then throws an IOException
+     * naming them: what they acknowledged since their last write will be delivered again. A close that is interrupted
      * throws InterruptedException with the store closed to new work but its lock still held (writers
      * may still run); a later close finishes the job.
      */
@@ -1046,10 +1048,11 @@ public final class JetStartStore implements AutoCloseable {
             admin.unlock();
         }
         boolean interrupted = false;
+        List<String> unwritten = new ArrayList<>();
         try {
             housekeeper.stop();
             for (JetStartStream s : served) {
-                s.consumers().closeAll();
+                unwritten.addAll(s.consumers().closeAll());
             }
             for (JetStartStream s : served) {
                 s.stop();
@@ -1071,6 +1074,12 @@ public final class JetStartStore implements AutoCloseable {
                     lock.close();
                 }
             }
+        }
+        if (!unwritten.isEmpty()) {
+            // The store is closed all the same (a second close returns at once); the caller learns
+            // that acks it was told of are not on disk and will come back as redeliveries.
+            throw new IOException("store closed, but the o.dat of " + unwritten.size() + " consumer(s) could not be written: a restart "
+                    + "redelivers what they acknowledged since their last write: " + String.join("; ", unwritten));
         }
     }
 }

@@ -430,13 +430,17 @@ final class StreamConsumers {
         }
     }
 
-    /** On close: stops fetches and consume loops, then writes every changed o.dat. */
     /**
+     * On close: stops fetches and consume loops, then writes every changed o.dat; returns the
+     * consumers whose o.dat could not be written, each with why (a restart redelivers what they
+     * acknowledged since their last write).
+     *
      * NOTE: the flag is set and the consumers listed under {@link #admin}, so a create under way has
      * listed its consumer before (and is closed here with the rest) and a later one is refused; the
      * consumers are closed after the lock is let go (a consume loop being joined may be waiting for it).
      */
-    void closeAll() {
+    List<String> closeAll() {
+        List<String> unwritten = new java.util.ArrayList<>();
         List<PullConsumer> all;
         admin.lock();
         try {
@@ -455,9 +459,12 @@ final class StreamConsumers {
                     AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
                 } catch (IOException e) {
                     // The previous o.dat stays: a restart redelivers what this one would have acked.
+                    // Said, not swallowed: `consume --ack` on a full disk reported its acks done, exit 0.
+                    unwritten.add(stream.account() + " > " + stream.name() + " > " + c.name() + ": " + e.getMessage());
                 }
             }
         }
+        return unwritten;
     }
 
     /** Called under {@link #admin}: the store closed (or the stream was deleted), its files are no longer ours. */

@@ -137,7 +137,36 @@ class WriteFailureTest {
         }
     }
 
-    /** Keeps {@code index.db} from being replaced: a directory of its name with a file in it. */
+    @Test
+    void aCloseThatCannotWriteAConsumersOdatClosesAndSaysWhichAndARestartRedeliversItsAcks() throws Exception {
+        Path odat = dir.resolve("jetstream/$G/streams/S/obs/C/o.dat");
+        byte[] before;
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"S\",\"subjects\":[\"s\"]}"));
+            for (int i = 1; i <= 5; i++) {
+                s.publish("s", bytes("m" + i));
+            }
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            before = Files.readAllBytes(odat);
+            block(odat);
+            for (ConsumedMessage m : c.fetch(3, 0, Duration.ofSeconds(1))) {
+                m.ack();
+            }
+            assertThatThrownBy(store::close).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("$G > S > C").hasMessageContaining(odat.toString()).hasMessageContaining("redelivers");
+            assertThat(store.isClosed()).isTrue();
+        }
+        unblock(odat);
+        // What a full disk leaves: the o.dat written before the acks.
+        Files.write(odat, before);
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("S").await(Duration.ofSeconds(30));
+            assertThat(s.consumer("C").fetch(5, 0, Duration.ofSeconds(1))).extracting(ConsumedMessage::streamSeq)
+                    .as("what the unwritten acks acknowledged comes again").startsWith(1L, 2L, 3L);
+        }
+    }
+
+    /** Keeps {@code file} ({@code index.db}, an {@code o.dat}) from being replaced: a directory of its name with a file in it. */
     private static void block(Path index) throws Exception {
         Files.deleteIfExists(index);
         Files.createDirectories(index);
