@@ -411,10 +411,14 @@ public final class JetStartStream {
         return CompletableFuture.completedFuture(null);
     }
 
-    /** A consumer went away: on an interest stream, the messages only it still needed go. */
-    void consumerRemoved() {
+    /**
+     * A consumer goes away ({@code name}; null once it is gone): on an interest stream, the messages
+     * no other consumer still needs go. The returned future completes once the writer has written
+     * their removals (at once when there are none).
+     */
+    CompletableFuture<?> consumerRemoved(String name) {
         if (config.retention() != StreamConfig.Retention.INTEREST || writer == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         List<Long> gone = new java.util.ArrayList<>();
         try {
@@ -425,18 +429,19 @@ public final class JetStartStream {
                 if (m.isEmpty()) {
                     break;
                 }
-                if (!consumers.needed(m.get().seq(), m.get().subject())) {
+                if (!consumers.neededWithout(m.get().seq(), m.get().subject(), name)) {
                     gone.add(m.get().seq());
                 }
                 at = m.get().seq() + 1;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return CompletableFuture.failedFuture(e);
         }
-        if (!gone.isEmpty()) {
-            writer.submit(new WriterLoop.Release(gone.stream().mapToLong(Long::longValue).toArray(), new CompletableFuture<>()));
+        if (gone.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return writer.submit(new WriterLoop.Release(gone.stream().mapToLong(Long::longValue).toArray(), new CompletableFuture<>()));
     }
 
     /** The stream's writer (null when read-only), for the runtime's tests. */

@@ -251,6 +251,11 @@ final class StreamConsumers {
             if (c != null) {
                 c.markDeleted();
             }
+            // nats-server's order (consumer.go stopWithFlags: cleanupNoInterestMessages, then
+            // store.Delete): the messages only this consumer still needed are removed, and written,
+            // before its files go. The other way round a kill -9 between the two left messages no
+            // consumer needs, which no startup walk removes (InterestCrashIT).
+            awaitRemovals(stream.consumerRemoved(name));
             Path dir = obsDir.resolve(name);
             files.lock();
             try {
@@ -278,7 +283,17 @@ final class StreamConsumers {
         } finally {
             admin.unlock();
         }
-        stream.consumerRemoved();
+        // What acks of other consumers released meanwhile, while this one still counted.
+        stream.consumerRemoved(null);
+    }
+
+    /** Waits for the writer to write a deleted consumer's removals; a failed writer leaves them undone, as a kill would. */
+    private static void awaitRemovals(java.util.concurrent.CompletableFuture<?> written) throws InterruptedException {
+        try {
+            written.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // The stream's writer failed: its later writes fail the same way and say so; the delete goes on.
+        }
     }
 
     /** The consumers the stream's recovery could not restore, name → why, as they were at the open. */
@@ -383,13 +398,19 @@ final class StreamConsumers {
 
     /** nats-server's needAck over every consumer: does any still need message {@code seq}? */
     boolean needed(long seq, String subject) {
+        return neededWithout(seq, subject, null);
+    }
+
+    /** As {@link #needed}, leaving out consumer {@code name} (one being deleted; null: none). */
+    boolean neededWithout(long seq, String subject, String name) {
         for (PullConsumer c : served.values()) {
-            if (c.needs(seq, subject)) {
+            if (!c.name().equals(name) && c.needs(seq, subject)) {
                 return true;
             }
         }
         for (ConsumerStatus r : reported.values()) {
-            if (seq > r.ackFloor().streamSeq() && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
+            if (!r.name().equals(name) && seq > r.ackFloor().streamSeq()
+                    && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
                 return true;
             }
         }

@@ -129,6 +129,41 @@ class RetentionTest {
         assertThat(recovered(dir, "I").messages()).isZero();
     }
 
+    /**
+     * nats-server removes the messages only a deleted consumer still needed before it deletes the
+     * consumer's files (consumer.go stopWithFlags: cleanupNoInterestMessages, then store.Delete).
+     * The runtime removed the directory first and handed the removals to the writer afterwards, so
+     * a kill -9 between the two left messages that no consumer needs and that no server's startup
+     * walk removes (InterestCrashIT: 677 messages where nats-server 2.15.1 kept 673, and a consumer
+     * created later would have been delivered them).
+     */
+    @Test
+    void anInterestConsumersDeleteHasWrittenTheRemovalsOfWhatOnlyItNeededBeforeItsFilesGo() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"i.a\"}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}");
+            s.publish("i.a", bytes("1"));
+            s.publish("i.a", bytes("2"));
+            s.publish("i.b", bytes("3"));
+            a.fetch(2, 0, Duration.ZERO).forEach(ConsumedMessage::ack);
+            s.flush();
+            assertThat(s.info().messages()).isEqualTo(3);
+            java.util.concurrent.atomic.AtomicLong onDisk = new java.util.concurrent.atomic.AtomicLong(-1);
+            s.consumers().afterListing(() -> {
+                try {
+                    onDisk.set(recovered(dir, "I").messages());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            s.deleteConsumer("B");
+            assertThat(onDisk.get()).as("messages on disk as B's files were about to go").isZero();
+            assertThat(s.info().messages()).isZero();
+        }
+        assertThat(recovered(dir, "I").messages()).isZero();
+    }
+
     @Test
     void ackNoneOnAnInterestStreamReleasesOnDelivery() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
