@@ -412,11 +412,11 @@ public final class JetStartStream {
     }
 
     /**
-     * A consumer goes away ({@code name}; null once it is gone): on an interest stream, the messages
-     * no other consumer still needs go. The returned future completes once the writer has written
-     * their removals (at once when there are none).
+     * A consumer goes away: on an interest stream, the messages no other consumer still needs go.
+     * The returned future completes once the writer has written their removals (at once when there
+     * are none).
      */
-    CompletableFuture<?> consumerRemoved(String name) {
+    CompletableFuture<?> consumerRemoved() {
         if (config.retention() != StreamConfig.Retention.INTEREST || writer == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -429,7 +429,7 @@ public final class JetStartStream {
                 if (m.isEmpty()) {
                     break;
                 }
-                if (!consumers.neededWithout(m.get().seq(), m.get().subject(), name)) {
+                if (!consumers.needed(m.get().seq(), m.get().subject())) {
                     gone.add(m.get().seq());
                 }
                 at = m.get().seq() + 1;
