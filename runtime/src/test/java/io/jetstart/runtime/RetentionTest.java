@@ -164,6 +164,34 @@ class RetentionTest {
         assertThat(recovered(dir, "I").messages()).isZero();
     }
 
+    /** The delete's walk reads the stream in batches: every message past the first batch is judged too. */
+    @Test
+    void anInterestConsumersDeleteRemovesWhatOnlyItNeededAcrossThousandsOfMessages() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(64 * 1024))) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"i.a\","
+                    + "\"max_ack_pending\":-1}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}");
+            for (int i = 1; i <= 3_000; i++) {
+                s.publishAsync(i % 2 == 1 ? "i.a" : "i.b", null, bytes("m" + i));
+            }
+            s.flush();
+            List<ConsumedMessage> got = new java.util.ArrayList<>();
+            for (List<ConsumedMessage> b = a.fetch(500, 0, Duration.ZERO); !b.isEmpty(); b = a.fetch(500, 0, Duration.ZERO)) {
+                got.addAll(b);
+            }
+            assertThat(got).hasSize(1_500);
+            // A leaves its last 10 unacknowledged: those stay, all else was only B's to keep.
+            got.subList(0, 1_490).forEach(ConsumedMessage::ack);
+            s.flush();
+            assertThat(s.info().messages()).isEqualTo(3_000);
+            s.deleteConsumer("B");
+            assertThat(s.info().messages()).isEqualTo(10);
+            assertThat(s.info().firstSeq()).isEqualTo(2_981);
+        }
+        assertThat(recovered(dir, "I").messages()).isEqualTo(10);
+    }
+
     @Test
     void ackNoneOnAnInterestStreamReleasesOnDelivery() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
