@@ -557,7 +557,9 @@ public final class JetStartStore implements AutoCloseable {
                         + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, sealing, name, last);
             }
-            return TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
+            TailBlock adopted = TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
+            state.appendingToLastBlock();
+            return adopted;
         } finally {
             if (lease[0] != null) {
                 lease[0].close();

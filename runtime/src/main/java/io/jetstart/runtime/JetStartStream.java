@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
  */
 public final class JetStartStream {
     private static final byte[] NO_PAYLOAD = new byte[0];
+    /** Messages read at a time by a deleted consumer's walk ({@link #consumerRemoved}). */
+    private static final int REMOVAL_WALK_BATCH = 1024;
     /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
     private static final String CONSUMER_CONFIG_REQUIRED = "config is required: ConsumerConfig.builder().durableName(name).build()";
     private final String account;
@@ -419,32 +421,42 @@ public final class JetStartStream {
         return CompletableFuture.completedFuture(null);
     }
 
-    /** A consumer went away: on an interest stream, the messages only it still needed go. */
-    void consumerRemoved() {
+    /**
+     * A consumer goes away: on an interest stream, the messages no other consumer still needs go.
+     * The returned future completes once the writer has written their removals (at once when there
+     * are none).
+     */
+    CompletableFuture<?> consumerRemoved() {
         if (config.retention() != StreamConfig.Retention.INTEREST || writer == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         List<Long> gone = new java.util.ArrayList<>();
         try {
             StreamView v = view();
             long at = v.firstSeq();
+            SubjectFilter all = new SubjectFilter(List.of());
+            // In batches: each read walks its block from the start, so one message a read made a
+            // delete quadratic in a block's messages (20,000 left took 2.2 s; docs/BENCHMARKS.md).
             while (v.messages() > 0 && at <= v.lastSeq()) {
-                Optional<StoredMessage> m = reader.next(v, at, new SubjectFilter(List.of()));
-                if (m.isEmpty()) {
+                List<StoredMessage> batch = reader.batch(v, at, all, REMOVAL_WALK_BATCH);
+                if (batch.isEmpty()) {
                     break;
                 }
-                if (!consumers.needed(m.get().seq(), m.get().subject())) {
-                    gone.add(m.get().seq());
+                for (StoredMessage m : batch) {
+                    if (!consumers.needed(m.seq(), m.subject())) {
+                        gone.add(m.seq());
+                    }
                 }
-                at = m.get().seq() + 1;
+                at = batch.getLast().seq() + 1;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            return CompletableFuture.failedFuture(e);
         }
-        if (!gone.isEmpty()) {
-            writer.submit(new WriterLoop.Release(gone.stream().mapToLong(Long::longValue).toArray(), new CompletableFuture<>()));
+        if (gone.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
         }
+        return writer.submit(new WriterLoop.Release(gone.stream().mapToLong(Long::longValue).toArray(), new CompletableFuture<>()));
     }
 
     /** The stream's writer (null when read-only), for the runtime's tests. */

@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -53,6 +54,8 @@ final class StreamConsumers {
     private final Map<String, ConsumerKeys> sealed = new ConcurrentHashMap<>();
     private final StreamKeys keys;
     private final ReentrantLock admin = new ReentrantLock();
+    /** Consumers whose delete is under way (under {@link #admin}): {@link #needed} leaves them out. */
+    private final Set<String> deleting = ConcurrentHashMap.newKeySet();
     /** Set by {@link #closeAll} under {@link #admin}; from then on nothing is created, updated or deleted. */
     private boolean closed;
     /**
@@ -251,6 +254,13 @@ final class StreamConsumers {
             if (c != null) {
                 c.markDeleted();
             }
+            // nats-server's order (consumer.go stopWithFlags: cleanupNoInterestMessages, then
+            // store.Delete): the messages only this consumer still needed are removed, and written,
+            // before its files go. The other way round a kill -9 between the two left messages no
+            // consumer needs, which no startup walk removes (InterestCrashIT). From here on it needs
+            // nothing: an ack of another consumer released meanwhile removes what only it held.
+            deleting.add(name);
+            awaitRemovals(stream.consumerRemoved());
             Path dir = obsDir.resolve(name);
             files.lock();
             try {
@@ -276,9 +286,18 @@ final class StreamConsumers {
             // Last: a tick still writing it finds its keys, or no directory to write into (never a plain o.dat).
             sealed.remove(name);
         } finally {
+            deleting.remove(name);
             admin.unlock();
         }
-        stream.consumerRemoved();
+    }
+
+    /** Waits for the writer to write a deleted consumer's removals; a failed writer leaves them undone, as a kill would. */
+    private static void awaitRemovals(java.util.concurrent.CompletableFuture<?> written) throws InterruptedException {
+        try {
+            written.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // The stream's writer failed: its later writes fail the same way and say so; the delete goes on.
+        }
     }
 
     /** The consumers the stream's recovery could not restore, name → why, as they were at the open. */
@@ -381,15 +400,16 @@ final class StreamConsumers {
         return due;
     }
 
-    /** nats-server's needAck over every consumer: does any still need message {@code seq}? */
+    /** nats-server's needAck over every consumer but those being deleted: does any still need message {@code seq}? */
     boolean needed(long seq, String subject) {
         for (PullConsumer c : served.values()) {
-            if (c.needs(seq, subject)) {
+            if (!deleting.contains(c.name()) && c.needs(seq, subject)) {
                 return true;
             }
         }
         for (ConsumerStatus r : reported.values()) {
-            if (seq > r.ackFloor().streamSeq() && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
+            if (!deleting.contains(r.name()) && seq > r.ackFloor().streamSeq()
+                    && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
                 return true;
             }
         }

@@ -129,6 +129,69 @@ class RetentionTest {
         assertThat(recovered(dir, "I").messages()).isZero();
     }
 
+    /**
+     * nats-server removes the messages only a deleted consumer still needed before it deletes the
+     * consumer's files (consumer.go stopWithFlags: cleanupNoInterestMessages, then store.Delete).
+     * The runtime removed the directory first and handed the removals to the writer afterwards, so
+     * a kill -9 between the two left messages that no consumer needs and that no server's startup
+     * walk removes (InterestCrashIT: 677 messages where nats-server 2.15.1 kept 673, and a consumer
+     * created later would have been delivered them).
+     */
+    @Test
+    void anInterestConsumersDeleteHasWrittenTheRemovalsOfWhatOnlyItNeededBeforeItsFilesGo() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"i.a\"}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}");
+            s.publish("i.a", bytes("1"));
+            s.publish("i.a", bytes("2"));
+            s.publish("i.b", bytes("3"));
+            a.fetch(2, 0, Duration.ZERO).forEach(ConsumedMessage::ack);
+            s.flush();
+            assertThat(s.info().messages()).isEqualTo(3);
+            java.util.concurrent.atomic.AtomicLong onDisk = new java.util.concurrent.atomic.AtomicLong(-1);
+            s.consumers().afterListing(() -> {
+                try {
+                    onDisk.set(recovered(dir, "I").messages());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            s.deleteConsumer("B");
+            assertThat(onDisk.get()).as("messages on disk as B's files were about to go").isZero();
+            assertThat(s.info().messages()).isZero();
+        }
+        assertThat(recovered(dir, "I").messages()).isZero();
+    }
+
+    /** The delete's walk reads the stream in batches: every message past the first batch is judged too. */
+    @Test
+    void anInterestConsumersDeleteRemovesWhatOnlyItNeededAcrossThousandsOfMessages() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(64 * 1024))) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"i.a\","
+                    + "\"max_ack_pending\":-1}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}");
+            for (int i = 1; i <= 3_000; i++) {
+                s.publishAsync(i % 2 == 1 ? "i.a" : "i.b", null, bytes("m" + i));
+            }
+            s.flush();
+            List<ConsumedMessage> got = new java.util.ArrayList<>();
+            for (List<ConsumedMessage> b = a.fetch(500, 0, Duration.ZERO); !b.isEmpty(); b = a.fetch(500, 0, Duration.ZERO)) {
+                got.addAll(b);
+            }
+            assertThat(got).hasSize(1_500);
+            // A leaves its last 10 unacknowledged: those stay, all else was only B's to keep.
+            got.subList(0, 1_490).forEach(ConsumedMessage::ack);
+            s.flush();
+            assertThat(s.info().messages()).isEqualTo(3_000);
+            s.deleteConsumer("B");
+            assertThat(s.info().messages()).isEqualTo(10);
+            assertThat(s.info().firstSeq()).isEqualTo(2_981);
+        }
+        assertThat(recovered(dir, "I").messages()).isEqualTo(10);
+    }
+
     @Test
     void ackNoneOnAnInterestStreamReleasesOnDelivery() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {

@@ -104,6 +104,18 @@ public final class StreamMutator {
         return s.msgsDir;
     }
 
+    /**
+     * The writer appends to the last block as it is (its records all verified, none damaged): from
+     * now on the whole file is the block, not the prefix a rebuild found. Without this, once the
+     * writer rolled past it, readers read only that prefix and took what the writer had appended
+     * there for missing messages (RebuiltTailTest).
+     */
+    public void appendingToLastBlock() {
+        if (!s.blocks.isEmpty()) {
+            last().validLength = -1;
+        }
+    }
+
     /** Index of the last block, 0 when the stream has none. */
     public long lastBlockIndex() {
         return s.blocks.isEmpty() ? 0 : last().index;
