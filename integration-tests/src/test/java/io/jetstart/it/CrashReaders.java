@@ -74,6 +74,31 @@ final class CrashReaders {
     /** {@link #readAll(Path, Path, String, List, Expected, Random, String)} of a store opened with {@code keys}. */
     static List<Seen> readAll(Path store, Path work, String stream, List<NatsServerBinary> servers, Expected x,
                               Random random, String context, Keys keys) throws Exception {
+        return readAll(store, work, stream, servers, x, random, context, keys, false);
+    }
+
+    /**
+     * Whether nats-server 2.10.x's {@code s} differs from jetstart's {@code same} only by the known
+     * quirk of its rebuild: a first sequence below jetstart's, the last sequence, messages and bytes
+     * the same. 2.10.27's {@code selectNextFirst} takes the first block's first sequence even when that
+     * block holds no message (later lines drop such blocks first, as jetstart does): after a kill
+     * between the tombstones that remove every message of the first blocks and the removal of those
+     * blocks, the first block left is one of tombstones only, whose start (its skip record + 1) is
+     * below the first message (RemovalCrashIT, chained kills on 2 KiB encrypted blocks: 37,741
+     * against 37,815, 74 more "deleted"). The runtime's next start removes those blocks.
+     */
+    static boolean only210FirstOfABlockWithoutMessages(NatsServerBinary b, Seen s, Seen same) {
+        return b.version().isLine(2, 10) && s.first() < same.first() && s.last() == same.last()
+                && s.messages() == same.messages() && s.bytes() == same.bytes();
+    }
+
+    /**
+     * {@link #readAll(Path, Path, String, List, Expected, Random, String, Keys)}; with
+     * {@code tolerate210EmptyFirstBlock}, a 2.10.x reader may differ from jetstart's by
+     * {@link #only210FirstOfABlockWithoutMessages} alone (printed when it does).
+     */
+    static List<Seen> readAll(Path store, Path work, String stream, List<NatsServerBinary> servers, Expected x,
+                              Random random, String context, Keys keys, boolean tolerate210EmptyFirstBlock) throws Exception {
         Path bare = StoreFiles.copy(store, work.resolve("bare"));
         Files.deleteIfExists(bare.resolve("jetstart.lock"));
         StoreFiles.deleteIndexDbs(bare);
@@ -101,7 +126,12 @@ final class CrashReaders {
                 Seen s = server(b, copy, stream, b + " " + how, asked, served, keys.serverConfig());
                 meets(s, asked, served, x, context);
                 Seen same = sameFiles.get(from == bare ? 1 : 0);
-                assertThat(s.sameAs(same)).as(context + ": " + s + " against " + same).isTrue();
+                boolean quirk = !s.sameAs(same) && tolerate210EmptyFirstBlock && only210FirstOfABlockWithoutMessages(b, s, same);
+                if (quirk) {
+                    System.out.println("[it] " + context + ": " + s + " against " + same
+                            + ": 2.10's first sequence of a first block without messages (a known quirk)");
+                }
+                assertThat(s.sameAs(same) || quirk).as(context + ": " + s + " against " + same).isTrue();
                 seen.add(s);
             }
         }

@@ -35,6 +35,9 @@ record CrashVariant(String name, int blockSize, String moreConfig, StoreCipher c
 
     /** 2 KiB blocks: ~20 messages a block, ~1,000 blocks (the servers' index and binary-search paths). */
     static final CrashVariant TINY = plain("tiny", 2 * 1024, "");
+    /** The same, encrypted and compressed: a key file per block, ~1,000 of them. */
+    static final CrashVariant TINY_SEALED = new CrashVariant("tiny-chacha-s2", 2 * 1024, ",\"compression\":\"s2\"", StoreCipher.CHACHA,
+            Duration.ZERO, false);
 
     /** A max_age of 1.5 s: the writer expires by age (tombstones, whole blocks) while the child publishes. */
     static final CrashVariant AGE = new CrashVariant("age", KIB16, ",\"max_age\":1500000000", null, Duration.ofMillis(1500), false);
@@ -49,7 +52,7 @@ record CrashVariant(String name, int blockSize, String moreConfig, StoreCipher c
     }
 
     static List<CrashVariant> all() {
-        List<CrashVariant> all = new java.util.ArrayList<>(List.of(PLAIN, S2, TINY, AGE));
+        List<CrashVariant> all = new java.util.ArrayList<>(List.of(PLAIN, S2, TINY, TINY_SEALED, AGE));
         all.addAll(ENCRYPTED);
         all.addAll(LIMITS);
         return all;
