@@ -59,6 +59,46 @@ final class CrashReaders {
      */
     static List<Seen> readAll(Path store, Path work, String stream, List<NatsServerBinary> servers, Expected x,
                               Random random, String context) throws Exception {
+        return readAll(store, work, stream, servers, x, random, context, Keys.NONE);
+    }
+
+    /**
+     * How the readers open an encrypted store: jetstart's recovery with {@code key}, each server with
+     * {@code serverConfig} (its {@code jetstream} block with the key and cipher); {@link #NONE} for a
+     * plain store.
+     */
+    record Keys(io.jetstart.core.crypto.StoreKey key, String serverConfig) {
+        static final Keys NONE = new Keys(null, null);
+    }
+
+    /** {@link #readAll(Path, Path, String, List, Expected, Random, String)} of a store opened with {@code keys}. */
+    static List<Seen> readAll(Path store, Path work, String stream, List<NatsServerBinary> servers, Expected x,
+                              Random random, String context, Keys keys) throws Exception {
+        return readAll(store, work, stream, servers, x, random, context, keys, false);
+    }
+
+    /**
+     * Whether nats-server 2.10.x's {@code s} differs from jetstart's {@code same} only by the known
+     * quirk of its rebuild: a first sequence below jetstart's, the last sequence, messages and bytes
+     * the same. 2.10.27's {@code selectNextFirst} takes the first block's first sequence even when that
+     * block holds no message (later lines drop such blocks first, as jetstart does): after a kill
+     * between the tombstones that remove every message of the first blocks and the removal of those
+     * blocks, the first block left is one of tombstones only, whose start (its skip record + 1) is
+     * below the first message (RemovalCrashIT, chained kills on 2 KiB encrypted blocks: 37,741
+     * against 37,815, 74 more "deleted"). The runtime's next start removes those blocks.
+     */
+    static boolean only210FirstOfABlockWithoutMessages(NatsServerBinary b, Seen s, Seen same) {
+        return b.version().isLine(2, 10) && s.first() < same.first() && s.last() == same.last()
+                && s.messages() == same.messages() && s.bytes() == same.bytes();
+    }
+
+    /**
+     * {@link #readAll(Path, Path, String, List, Expected, Random, String, Keys)}; with
+     * {@code tolerate210EmptyFirstBlock}, a 2.10.x reader may differ from jetstart's by
+     * {@link #only210FirstOfABlockWithoutMessages} alone (printed when it does).
+     */
+    static List<Seen> readAll(Path store, Path work, String stream, List<NatsServerBinary> servers, Expected x,
+                              Random random, String context, Keys keys, boolean tolerate210EmptyFirstBlock) throws Exception {
         Path bare = StoreFiles.copy(store, work.resolve("bare"));
         Files.deleteIfExists(bare.resolve("jetstart.lock"));
         StoreFiles.deleteIndexDbs(bare);
@@ -67,7 +107,7 @@ final class CrashReaders {
         for (Path from : List.of(store, bare)) {
             String how = from == bare ? "without index.db" : "index.db as left";
             Map<Long, byte[]> served = new HashMap<>();
-            Seen j = jetstart(from, stream, "jetstart, " + how, served);
+            Seen j = jetstart(from, stream, "jetstart, " + how, served, keys.key());
             assertThat((long) served.size()).as(context + ": messages " + j.who() + " serves").isEqualTo(j.messages());
             TreeSet<Long> all = new TreeSet<>();
             for (long seq = 1; seq <= Math.max(j.last(), x.live().isEmpty() ? 0 : x.live().last()); seq++) {
@@ -83,10 +123,15 @@ final class CrashReaders {
                 Path copy = StoreFiles.copy(from, work.resolve(b.version() + (from == bare ? "-bare" : "")).resolve("store"));
                 TreeSet<Long> asked = sample(x, random);
                 Map<Long, byte[]> served = new HashMap<>();
-                Seen s = server(b, copy, stream, b + " " + how, asked, served);
+                Seen s = server(b, copy, stream, b + " " + how, asked, served, keys.serverConfig());
                 meets(s, asked, served, x, context);
                 Seen same = sameFiles.get(from == bare ? 1 : 0);
-                assertThat(s.sameAs(same)).as(context + ": " + s + " against " + same).isTrue();
+                boolean quirk = !s.sameAs(same) && tolerate210EmptyFirstBlock && only210FirstOfABlockWithoutMessages(b, s, same);
+                if (quirk) {
+                    System.out.println("[it] " + context + ": " + s + " against " + same
+                            + ": 2.10's first sequence of a first block without messages (a known quirk)");
+                }
+                assertThat(s.sameAs(same) || quirk).as(context + ": " + s + " against " + same).isTrue();
                 seen.add(s);
             }
         }
@@ -131,7 +176,13 @@ final class CrashReaders {
 
     /** jetstart's recovery of {@code store}: its state, and every message from its first to its last into {@code served}. */
     static Seen jetstart(Path store, String stream, String who, Map<Long, byte[]> served) throws Exception {
-        StreamSnapshot snap = StreamSnapshot.open(store, "$G", stream);
+        return jetstart(store, stream, who, served, null);
+    }
+
+    /** {@link #jetstart(Path, String, String, Map)} with the store's key (null for a plain store). */
+    static Seen jetstart(Path store, String stream, String who, Map<Long, byte[]> served, io.jetstart.core.crypto.StoreKey key)
+            throws Exception {
+        StreamSnapshot snap = key == null ? StreamSnapshot.open(store, "$G", stream) : StreamSnapshot.open(store, "$G", stream, key);
         long first = snap.info().firstSeq();
         long last = snap.info().lastSeq();
         for (long seq = Math.max(1, first - 1); seq <= last; seq++) {
@@ -149,8 +200,14 @@ final class CrashReaders {
      */
     static Seen server(NatsServerBinary binary, Path store, String stream, String who, Collection<Long> asked,
                        Map<Long, byte[]> served) throws Exception {
+        return server(binary, store, stream, who, asked, served, null);
+    }
+
+    /** {@link #server(NatsServerBinary, Path, String, String, Collection, Map)} with {@code serverConfig} (null for none). */
+    static Seen server(NatsServerBinary binary, Path store, String stream, String who, Collection<Long> asked,
+                       Map<Long, byte[]> served, String serverConfig) throws Exception {
         Files.deleteIfExists(store.resolve("jetstart.lock"));
-        try (NatsServerProcess server = NatsServerProcess.start(binary, store, store.getParent(), ServerAccounts.GLOBAL);
+        try (NatsServerProcess server = NatsServerProcess.start(binary, store, store.getParent(), ServerAccounts.GLOBAL, serverConfig);
              NatsClient client = server.connect(Account.GLOBAL)) {
             JsApi api = new JsApi(client.connection(), Json.mapper());
             JsonNode state = api.streamInfo(stream).path("state");
@@ -163,6 +220,30 @@ final class CrashReaders {
             return new Seen(who, state.path("first_seq").asLong(), state.path("last_seq").asLong(),
                     state.path("messages").asLong(), state.path("bytes").asLong());
         }
+    }
+
+    /** The temp files ({@code .<name>.<random>.tmp}, AtomicFiles' names) under {@code store}'s streams, relative to it. */
+    static List<String> leftoverTemps(Path store) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(store.resolve("jetstream"))) {
+            return files.filter(f -> f.getFileName().toString().matches("\\..+\\.[0-9]+\\.tmp"))
+                    .map(f -> store.relativize(f).toString()).sorted().toList();
+        }
+    }
+
+    /**
+     * A copy of {@code store} at {@code to} whose (plain) stream {@code stream} has no max_age: every
+     * reader then serves what the files hold, instead of expiring by its own clock while the readers
+     * take their turns (which would leave nothing to compare). Only {@code meta.inf} and its
+     * {@code meta.sum} differ from the files the kill left.
+     */
+    static Path withoutMaxAge(Path store, String stream, Path to) throws Exception {
+        Path copy = StoreFiles.copy(store, to);
+        Path dir = copy.resolve("jetstream/$G/streams").resolve(stream);
+        com.fasterxml.jackson.databind.node.ObjectNode meta = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper()
+                .readTree(Files.readAllBytes(dir.resolve("meta.inf")));
+        meta.put("max_age", 0);
+        io.jetstart.core.meta.MetaFiles.writeStream(dir, stream, Json.mapper().writeValueAsBytes(meta));
+        return copy;
     }
 
     /**

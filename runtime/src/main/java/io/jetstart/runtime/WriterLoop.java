@@ -465,6 +465,7 @@ final class WriterLoop {
     }
 
     private void loop(List<Op> batch) {
+        removeLeftoverTemps();
         AddTo addTo = new AddTo(batch);
         while (true) {
             batch.clear();
@@ -497,6 +498,19 @@ final class WriterLoop {
             if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
                 timers();
             }
+        }
+    }
+
+    /**
+     * Before the first operation: the temp files a kill left in the stream's directories go
+     * ({@link LeftoverTempFiles}). One that cannot be removed is left: it only takes space, and the
+     * next start tries again.
+     */
+    private void removeLeftoverTemps() {
+        try {
+            LeftoverTempFiles.remove(streamDir, state.msgsDir());
+        } catch (IOException | RuntimeException e) {
+            // Nothing the stream needs depends on it (see above).
         }
     }
 

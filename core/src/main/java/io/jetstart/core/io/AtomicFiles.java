@@ -33,6 +33,7 @@ import java.util.Set;
 public final class AtomicFiles {
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     private static final Set<PosixFilePermission> FILE_PERMS = PosixFilePermissions.fromString("rw-------");
+    private static final String TEMP_SUFFIX = ".tmp";
 
     private AtomicFiles() {
     }
@@ -170,9 +171,9 @@ public final class AtomicFiles {
         String prefix = "." + name + ".";
         if (POSIX) {
             FileAttribute<Set<PosixFilePermission>> perms = PosixFilePermissions.asFileAttribute(FILE_PERMS);
-            return Files.createTempFile(dir, prefix, ".tmp", perms);
+            return Files.createTempFile(dir, prefix, TEMP_SUFFIX, perms);
         }
-        return Files.createTempFile(dir, prefix, ".tmp");
+        return Files.createTempFile(dir, prefix, TEMP_SUFFIX);
     }
 
     /**
@@ -187,6 +188,62 @@ public final class AtomicFiles {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }
+    }
+
+    /**
+     * The name of the file a temp file of {@link #write} was to replace, when {@code fileName} is
+     * exactly such a name: {@code .<target>.<unsigned decimal long>.tmp} ({@code Files.createTempFile}
+     * puts {@code Long.toUnsignedString} of a random long between the prefix and the suffix); else
+     * empty. A kill between the temp file's creation and its rename leaves it behind for good.
+     */
+    public static java.util.Optional<String> tempTarget(String fileName) {
+        if (!fileName.startsWith(".") || !fileName.endsWith(TEMP_SUFFIX)) {
+            return java.util.Optional.empty();
+        }
+        int end = fileName.length() - TEMP_SUFFIX.length();
+        int dot = fileName.lastIndexOf('.', end - 1);
+        // 1 to 20 digits (2^64 - 1 has 20), after a target of at least one character.
+        if (dot < 2 || end - dot - 1 < 1 || end - dot - 1 > 20) {
+            return java.util.Optional.empty();
+        }
+        for (int i = dot + 1; i < end; i++) {
+            char c = fileName.charAt(i);
+            if (c < '0' || c > '9') {
+                return java.util.Optional.empty();
+            }
+        }
+        try {
+            Long.parseUnsignedLong(fileName, dot + 1, end, 10);
+        } catch (NumberFormatException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(fileName.substring(1, dot));
+    }
+
+    /**
+     * Removes the temp files {@link #write} left in {@code dir} (a kill between a temp file's
+     * creation and its rename) whose target {@code ours} accepts; nothing else is touched: a name
+     * that is not exactly {@link #tempTarget such a temp name}, a directory, or another target's temp
+     * file stays. The caller must be the only writer of those targets (no write of them in flight).
+     * Returns the files removed; the directory is synced when there were any.
+     */
+    public static java.util.List<Path> removeLeftoverTemps(Path dir, java.util.function.Predicate<String> ours) throws IOException {
+        java.util.List<Path> removed = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir, ".*" + TEMP_SUFFIX)) {
+            for (Path f : files) {
+                java.util.Optional<String> target = tempTarget(f.getFileName().toString());
+                if (target.isPresent() && ours.test(target.get())
+                        && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(f)) {
+                    removed.add(f);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return removed;
+        }
+        if (!removed.isEmpty()) {
+            syncDirectory(dir);
+        }
+        return removed;
     }
 
     private static void deleteQuietly(Path temp) {

@@ -45,6 +45,36 @@ class AtomicFilesTest {
     }
 
     @Test
+    void theNameOfEveryTempFileItMakesNamesItsTargetAndNoOtherNameDoes() throws Exception {
+        for (String target : List.of("177.blk", "index.db", "meta.inf", "o.dat", "3.key")) {
+            for (int i = 0; i < 50; i++) {
+                Path temp = AtomicFiles.createTemp(tmp, target);
+                assertThat(AtomicFiles.tempTarget(temp.getFileName().toString())).as(temp.toString()).contains(target);
+                Files.delete(temp);
+            }
+        }
+        assertThat(AtomicFiles.tempTarget(".1.blk.18446744073709551615.tmp")).contains("1.blk");
+        for (String other : List.of("1.blk", ".1.blk.tmp", "1.blk.12.tmp", ".1.blk.1x.tmp", "..12.tmp", ".1.blk.12.tmp.x",
+                ".1.blk.18446744073709551616.tmp", ".1.blk.123456789012345678901.tmp", ".12.tmp", ".tmp")) {
+            assertThat(AtomicFiles.tempTarget(other)).as(other).isEmpty();
+        }
+    }
+
+    @Test
+    void leftoverTempsOfTheAcceptedTargetsAreRemovedAndNothingElse() throws Exception {
+        List<String> kept = List.of("1.blk", ".1.blk.tmp", ".o.dat.5.tmp", ".notes", "x.tmp");
+        for (String n : kept) {
+            Files.write(tmp.resolve(n), new byte[] {1});
+        }
+        Path left = AtomicFiles.createTemp(tmp, "1.blk");
+        Files.createDirectory(tmp.resolve(".2.blk.9.tmp"));
+        List<Path> removed = AtomicFiles.removeLeftoverTemps(tmp, t -> t.endsWith(".blk"));
+        assertThat(removed).containsExactly(left);
+        assertThat(names()).containsExactlyInAnyOrder(".1.blk.tmp", ".2.blk.9.tmp", ".notes", ".o.dat.5.tmp", "1.blk", "x.tmp");
+        assertThat(AtomicFiles.removeLeftoverTemps(tmp.resolve("absent"), t -> true)).isEmpty();
+    }
+
+    @Test
     void createsAMissingFile() throws Exception {
         Path target = tmp.resolve("meta.inf");
         AtomicFiles.write(target, "{}".getBytes());
