@@ -216,7 +216,7 @@ class DiskFullIT {
     }
 
     @Test
-    void aStreamOrBucketWhoseCreateMeetsAFullDiskLeavesNothingAndCanBeCreatedOnceThereIsRoom() throws Exception {
+    void aStreamBucketOrConsumerWhoseCreateMeetsAFullDiskLeavesNothingAndCanBeCreatedOnceThereIsRoom() throws Exception {
         Path work = tmp.resolve("create");
         try (Tmpfs fs = Tmpfs.under(work, 1024)) {
             Path mount = fs.dir();
@@ -225,8 +225,12 @@ class DiskFullIT {
             Path filler = mount.resolve("filler");
             io.jetstart.core.meta.StreamConfig b = config("{\"name\":\"B\",\"subjects\":[\"b.*\"]}");
             try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
-                js.createStream(JetStartStore.DEFAULT_ACCOUNT, config("{\"name\":\"A\",\"subjects\":[\"a.*\"]}"));
+                JetStartStream a = js.createStream(JetStartStore.DEFAULT_ACCOUNT, config("{\"name\":\"A\",\"subjects\":[\"a.*\"]}"));
                 fill(filler);
+                String consumer = "{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}";
+                assertThatThrownBy(() -> a.createConsumer(consumer))
+                        .hasMessageContaining(streams.resolve("A/obs/D/meta.inf").toString()).hasMessageContaining("No space left on device");
+                assertThat(streams.resolve("A/obs/D")).as("the directory of a consumer whose create failed").doesNotExist();
                 assertThatThrownBy(() -> js.createStream(JetStartStore.DEFAULT_ACCOUNT, b))
                         .hasMessageContaining(streams.resolve("B").resolve("meta.inf").toString()).hasMessageContaining("No space left on device");
                 assertThat(streams.resolve("B")).as("the directory of a stream whose create failed").doesNotExist();
@@ -236,10 +240,14 @@ class DiskFullIT {
                 Files.delete(filler);
                 assertThat(js.createStream(JetStartStore.DEFAULT_ACCOUNT, b).publish("b.1", payload(1)).seq()).isEqualTo(1);
                 assertThat(js.createKeyValue(io.jetstart.runtime.kv.KeyValueConfig.of("KV")).put("k", payload(1))).isEqualTo(1);
+                a.createConsumer(consumer);
             }
             try (JetStartStore js = JetStart.open(store, RuntimeOptions.defaults())) {
                 assertThat(js.recovery().get(60, TimeUnit.SECONDS).streams()).as("the streams recovered")
                         .allSatisfy(r -> assertThat(r.outcome().toString()).isEqualTo("RECOVERED")).hasSize(3);
+                JetStartStream a = js.stream("A").await(Duration.ofSeconds(60));
+                assertThat(a.unrestoredConsumers()).isEmpty();
+                assertThat(a.consumerNames()).containsExactly("D");
             }
         }
     }

@@ -658,21 +658,9 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /**
-     * Removes what a failed {@link #createStream} made in {@code dir}, a directory that did not exist
-     * before it: the files it writes by name and the then empty {@code msgs} and stream directories.
-     * Anything else there is left (and the directory with it): nothing but this call writes there.
-     */
+    /** What a failed {@link #createStream} made in {@code dir}, a directory that did not exist before it. */
     private static void removeUnmadeStream(Path dir) {
-        for (Path p : List.of(dir.resolve(MetaFiles.META_INF), dir.resolve(MetaFiles.META_SUM), dir.resolve(MetaFiles.META_KEY),
-                dir.resolve("msgs"), dir)) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException e) {
-                // A file that is not this call's: left, with the directory holding it.
-                return;
-            }
-        }
+        UnmadeDirectory.remove(dir, MetaFiles.META_INF, MetaFiles.META_SUM, MetaFiles.META_KEY, "msgs");
     }
 
     /**

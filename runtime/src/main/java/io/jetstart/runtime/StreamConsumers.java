@@ -161,17 +161,29 @@ final class StreamConsumers {
             checkWorkQueue(name, ConsumerDefinitions.settings(parse(meta)).filters());
             ConsumerConfig config = parse(meta);
             Path dir = obsDir.resolve(name);
+            boolean fresh = !Files.exists(dir);
             ConsumerKeys ck = ConsumerKeys.PLAIN;
-            if (keys.encrypted()) {
-                StreamKeys.NewConsumerKey nk = keys.newConsumer(name);
-                MetaFiles.writeConsumerKey(dir, nk.metaKey());
-                ck = nk.keys();
+            PullConsumer c;
+            boolean written = false;
+            try {
+                if (keys.encrypted()) {
+                    StreamKeys.NewConsumerKey nk = keys.newConsumer(name);
+                    MetaFiles.writeConsumerKey(dir, nk.metaKey());
+                    ck = nk.keys();
+                }
+                MetaFiles.writeConsumer(dir, stream.name(), name, ck.seal(bytes(meta)));
+                c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
+                c.start();
+                // SetStarting writes the state at once, as the server does.
+                AtomicFiles.write(dir.resolve("o.dat"), ck.seal(c.stateToWrite(WriterLoop.wallNanos(), true)));
+                written = true;
+            } finally {
+                if (!written && fresh) {
+                    // A full disk half-way left obs/<name> without a meta.inf: reported as a failed
+                    // consumer at every later open.
+                    UnmadeDirectory.remove(dir, MetaFiles.META_KEY, MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat");
+                }
             }
-            MetaFiles.writeConsumer(dir, stream.name(), name, ck.seal(bytes(meta)));
-            PullConsumer c = new PullConsumer(stream, config, new ConsumerCounters(stream.consumerTotals()));
-            c.start();
-            // SetStarting writes the state at once, as the server does.
-            AtomicFiles.write(dir.resolve("o.dat"), ck.seal(c.stateToWrite(WriterLoop.wallNanos(), true)));
             // Its keys before it is listed: a tick that finds it among the served seals with them.
             if (ck.encrypted()) {
                 sealed.put(name, ck);
