@@ -46,6 +46,8 @@ import java.util.stream.Stream;
  * restored consumer is written as it was found: sealed with its own key, or plain.
  */
 final class StreamConsumers {
+    /** The logger of the recovery's lines and the writers' ({@code WriterLoop}): one place to grep. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("jetstart");
     private final JetStartStream stream;
     private final Path obsDir;
     private final Map<String, PullConsumer> served = new ConcurrentHashMap<>();
@@ -54,6 +56,8 @@ final class StreamConsumers {
     private final Map<String, ConsumerKeys> sealed = new ConcurrentHashMap<>();
     private final StreamKeys keys;
     private final ReentrantLock admin = new ReentrantLock();
+    /** Consumers whose last o.dat write failed (a full disk): said once, and again when one succeeds. */
+    private final Set<String> unwritable = ConcurrentHashMap.newKeySet();
     /** Consumers whose delete is under way (under {@link #admin}): {@link #needed} leaves them out. */
     private final Set<String> deleting = ConcurrentHashMap.newKeySet();
     /** Set by {@link #closeAll} under {@link #admin}; from then on nothing is created, updated or deleted. */
@@ -401,8 +405,16 @@ final class StreamConsumers {
                         } else {
                             AtomicFiles.write(file, keysOf(c.name()).seal(state));
                         }
+                        if (unwritable.remove(c.name())) {
+                            LOG.info("{} > {} > {}: o.dat written again", stream.account(), stream.name(), c.name());
+                        }
                     }
                 } catch (IOException e) {
+                    if (unwritable.add(c.name())) {
+                        // Once until it is written again: the tick tries every 100 ms or so.
+                        LOG.warn("{} > {} > {}: o.dat not written ({}); its acks are kept in memory and written at the next "
+                                + "tick that can", stream.account(), stream.name(), c.name(), e.getMessage());
+                    }
                     c.markDirty();
                 } finally {
                     files.unlock();
@@ -493,6 +505,8 @@ final class StreamConsumers {
                     // The previous o.dat stays: a restart redelivers what this one would have acked.
                     // Said, not swallowed: `consume --ack` on a full disk reported its acks done, exit 0.
                     unwritten.add(stream.account() + " > " + stream.name() + " > " + c.name() + ": " + e.getMessage());
+                    LOG.warn("{} > {} > {}: o.dat not written at the close ({}); a restart redelivers what it acknowledged since "
+                            + "its last write", stream.account(), stream.name(), c.name(), e.getMessage());
                 }
             }
         }
