@@ -2,6 +2,7 @@ package io.jetstart.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.store.ServerAction;
 import io.jetstart.recovery.Finding;
 import io.jetstart.recovery.GoFormat;
 import io.jetstart.recovery.Outcome;
@@ -118,7 +119,17 @@ final class VerifyCommand implements Callable<Integer> {
         long cancelled = cancelled(report);
         long damagedStreams = report.streams().stream().filter(s -> s.outcome() != Outcome.CANCELLED
                 && (Finding.of(s).stream().anyMatch(Finding::isDamage) || s.state() == null || !s.state().lost().isEmpty())).count();
-        if (damagedStreams > 0) {
+        // Damage nats-server meets only when it reads the block (behind a trusted index.db: a torn
+        // tail the runtime left as it is after a full disk or a kill) is not repair's: it plans from
+        // what the server does at start-up, and said "nothing to repair" after this line promised a fix.
+        long onRead = report.streams().stream().filter(s -> s.outcome() != Outcome.CANCELLED && s.state() != null
+                && s.state().lost().isEmpty() && Finding.of(s).stream().anyMatch(Finding::isDamage)
+                && Finding.of(s).stream().filter(Finding::isDamage).allMatch(f -> f.problem().serverAction() == ServerAction.FOUND_ON_READ))
+                .count();
+        if (damagedStreams > 0 && onRead == damagedStreams) {
+            sb.append("damage found in " + damagedStreams + " stream(s), which nats-server meets only when it reads those blocks "
+                    + "(it then cuts each block at the damage itself); `jetstart repair` leaves it as it is\n");
+        } else if (damagedStreams > 0) {
             sb.append("damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix (--dry-run)\n");
         }
         if (cancelled > 0) {

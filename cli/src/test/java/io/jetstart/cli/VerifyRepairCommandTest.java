@@ -64,6 +64,37 @@ class VerifyRepairCommandTest {
                 .contains("found_on_read", "trusts_index");
     }
 
+    /**
+     * What a full disk (or a kill) leaves once the runtime wrote on: a sealed block ending in a torn
+     * record behind an index.db that trusts it. nats-server meets it only when it reads that block;
+     * repair plans from start-up and leaves it, so verify no longer promises repair's fix for it.
+     */
+    @Test
+    void damageTheServerMeetsOnlyOnAReadIsNotPromisedToRepair() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults())) {
+            var s = js.createStream("$G", io.jetstart.core.meta.StreamConfig.builder("T").subjects("t").build());
+            for (int i = 0; i < 5; i++) {
+                s.publish("t", new byte[20]);
+            }
+        }
+        Path block = store.resolve("jetstream/$G/streams/T/msgs/1.blk");
+        Files.write(block, new byte[14], java.nio.file.StandardOpenOption.APPEND);
+        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults())) {
+            // Not appended after the torn record: a new block, and index.db at the close.
+            js.stream("T").await(java.time.Duration.ofSeconds(30)).publish("t", new byte[20]);
+        }
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--dry-run");
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains(block.toString()).contains("which nats-server meets only when it reads those blocks")
+                .doesNotContain("plans the fix");
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("nothing to repair");
+    }
+
     @Test
     void repairDryRunChangesNothingRepairThenUndoRestoresEveryByte() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);

@@ -43,7 +43,7 @@ public enum ServerAction {
      * Nothing at start-up: the fast path trusts {@code index.db} and never reads these bytes; the
      * damage surfaces when the messages are read (found only by {@code jetstart verify}).
      */
-    FOUND_ON_READ("nothing at start-up (it trusts index.db); reading these messages fails later");
+    FOUND_ON_READ("nothing at start-up (it trusts index.db); its first read of the block cuts the block at the damage");
 
     private final String description;
 
