@@ -25,6 +25,10 @@ class StreamOpenerTest {
     static final long T0 = 1_767_225_600_000_000_000L;
     static final byte[] PAYLOAD = "0123456789".getBytes(StandardCharsets.US_ASCII);
 
+    /** Removed after each test: every run left its streams in the system's temp directory. */
+    @TempDir
+    Path tmp;
+
     private static StreamConfig config(String extra) throws Exception {
         return StreamConfig.parse(("{\"Created\":\"2026-01-01T00:00:00Z\",\"name\":\"T\",\"subjects\":[\"t.*\"],\"retention\":\"limits\","
                 + "\"max_msgs\":-1,\"max_bytes\":-1,\"max_age\":0,\"max_msgs_per_subject\":-1,\"discard\":\"old\",\"storage\":\"file\","
@@ -54,7 +58,7 @@ class StreamOpenerTest {
 
     @Test
     void aMultiBlockStreamGivesTheSameStateFromItsIndexAndFromItsBlocks() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 500);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 500);
         assertThat(blockCount(dir)).isGreaterThan(10);
         StreamState fast = open(dir, config("")).state();
         assertThat(open(dir, config("")).source()).isEqualTo(Source.INDEX);
@@ -72,7 +76,7 @@ class StreamOpenerTest {
 
     @Test
     void maxMsgsIsEnforcedOnTheInMemoryStateOfARebuild() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 500);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 500);
         Files.write(dir.resolve("msgs/index.db"), new byte[0]);
         byte[] before = Files.readAllBytes(dir.resolve("msgs/1.blk"));
         StreamState st = open(dir, config(",\"max_msgs\":120")).state();
@@ -86,7 +90,7 @@ class StreamOpenerTest {
 
     @Test
     void maxMsgsPerSubjectKeepsTheNewestOfEachSubject() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 100);
         StreamState st = open(dir, config(",\"max_msgs_per_subject\":3")).state();
         assertThat(st.messages()).isEqualTo(6);
         assertThat(st.firstSeq()).isEqualTo(95);
@@ -95,7 +99,7 @@ class StreamOpenerTest {
 
     @Test
     void aStaleIndexKeepsItsLastSequenceWhenTheTailBlockIsGone() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 500);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 500);
         long blocks = blockCount(dir);
         // Lose the last block: index.db still names it, so the fast path fails and the prior last seq carries over.
         Files.delete(dir.resolve("msgs/" + blocks + ".blk"));
@@ -111,7 +115,7 @@ class StreamOpenerTest {
 
     @Test
     void aTombstoneInALaterBlockRemovesItsMessageOnRebuild() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 100);
         long blocks = blockCount(dir);
         // Append a tombstone for seq 5 to the last block, as a user delete does, and drop index.db.
         ByteWriter w = new ByteWriter();
@@ -126,7 +130,7 @@ class StreamOpenerTest {
 
     @Test
     void aBlockCutMidRecordIsReportedWithItsOffsetAndTheStreamComesBack() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 100);
         Path blk = dir.resolve("msgs/1.blk");
         long len = Files.size(blk);
         try (var ch = java.nio.channels.FileChannel.open(blk, StandardOpenOption.WRITE)) {
@@ -158,8 +162,8 @@ class StreamOpenerTest {
 
     @Test
     void sealedS2BlocksGiveTheSameStateAsPlainOnesFromTheIndexAndFromTheBlocks() throws Exception {
-        Path plainDir = writeStream(Files.createTempDirectory("t"), 500);
-        Path dir = writeStream(Files.createTempDirectory("t"), 500);
+        Path plainDir = writeStream(Files.createTempDirectory(tmp, "t"), 500);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 500);
         compressSealedBlocks(dir);
         assertThat(Files.readAllBytes(dir.resolve("msgs/1.blk"))).startsWith('c', 'm', 'p', 1);
         StreamState plain = open(plainDir, config("")).state();
@@ -178,7 +182,7 @@ class StreamOpenerTest {
 
     @Test
     void aCompressedBlockThatDoesNotDecodeIsDamageAtItsOffsetAndTheRestComesBack() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 100);
         compressSealedBlocks(dir);
         Path blk = dir.resolve("msgs/1.blk");
         int inBlock1 = (int) (1024 / Records.messageLength(3, 0, 10)); // the records that fit in a 1 KiB block
@@ -205,7 +209,7 @@ class StreamOpenerTest {
 
     @Test
     void aBadRecordInsideACompressedBlockIsDamageAtItsOffsetInThePlaintext() throws Exception {
-        Path dir = writeStream(Files.createTempDirectory("t"), 100);
+        Path dir = writeStream(Files.createTempDirectory(tmp, "t"), 100);
         Path blk = dir.resolve("msgs/1.blk");
         byte[] plain = Files.readAllBytes(blk);
         int rl = Records.messageLength(3, 0, 10);
