@@ -29,7 +29,10 @@ class RuntimeBesideLiveServerTest {
         // A copy, not a link: JUnit warns when it cleans up a link that points outside its folder.
         Path fake = Files.copy(Path.of("/bin/sh"), Files.createDirectories(dir.resolve("bin")).resolve("nats-server"));
         assertThat(fake.toFile().setExecutable(true)).isTrue();
-        Process server = new ProcessBuilder(fake.toString(), "-c", "sleep 60; true", "-sd", store.toString()).start();
+        // It waits on a builtin (read from its stdin, kept open), never in a child: "sleep 60; true"
+        // forked one, which until its exec showed the same command line, and a kill under load
+        // could leave it there for the last publish to refuse (seen once in a CI rehearsal).
+        Process server = new ProcessBuilder(fake.toString(), "-c", "read line", "-sd", store.toString()).start();
         try {
             for (String[] args : new String[][] {
                     {"publish", store.toString(), "S", "--count", "1"},
