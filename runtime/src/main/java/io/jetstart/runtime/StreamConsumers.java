@@ -301,6 +301,9 @@ final class StreamConsumers {
             reported.remove(name);
             // Last: a tick still writing it finds its keys, or no directory to write into (never a plain o.dat).
             sealed.remove(name);
+            // A consumer created later under this name starts with its o.dat unwritten by nobody:
+            // without this its first write logged "written again" for a failure it never had.
+            unwritable.remove(name);
         } finally {
             deleting.remove(name);
             admin.unlock();
