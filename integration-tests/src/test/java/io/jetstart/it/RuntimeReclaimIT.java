@@ -1,12 +1,10 @@
 package io.jetstart.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
-import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.core.meta.StreamConfig;
-import io.jetstart.core.store.StoredMessage;
+import io.jetstart.it.RuntimeStoreOnServer.Expected;
+import io.jetstart.it.RuntimeStoreOnServer.Written;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
@@ -16,12 +14,9 @@ import io.jetstart.runtime.SyncPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -36,43 +31,14 @@ import org.junit.jupiter.api.TestFactory;
 class RuntimeReclaimIT {
     private final Path tmp = Repo.work("RuntimeReclaimIT");
 
-    /** What the runtime reported for one stream when it closed the store, and its live messages. */
-    /** Every live message of {@code s} by sequence (payloads as text), as many as its info counts. */
-    static Map<Long, String> liveMessages(JetStartStream s) throws InterruptedException {
-        Map<Long, String> live = new TreeMap<>();
-        for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
-            StoredMessage m = s.get(seq).orElse(null);
-            if (m != null) {
-                live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
-            }
-        }
-        assertThat(live).hasSize((int) s.info().messages());
-        return live;
-    }
-
-    record Expected(String subject, long messages, long firstSeq, long lastSeq, int blockFiles, Map<Long, String> live) {
-        String state() {
-            return messages + " msgs, first " + firstSeq + ", last " + lastSeq + ", next " + (lastSeq + 1);
-        }
-    }
-
     @TestFactory
     Stream<DynamicNode> serversReadWhatTheRuntimeLeftAfterRemovingBlocks() throws Exception {
         return NatsServers.skipWhenMissing(this::tests);
     }
 
     private Stream<DynamicNode> tests() {
-        List<NatsServerBinary> targets = NatsServers.discover().requireV210AndV214Plus();
-        Once<Map<String, Expected>> written = new Once<>(() -> write(tmp.resolve("written")));
-        List<DynamicNode> nodes = new ArrayList<>();
-        for (NatsServerBinary b : targets) {
-            nodes.add(dynamicContainer(b.toString(), Stream.of(
-                    dynamicTest("with the runtime's index.db: the same state, every live message, the next sequence",
-                            () -> sameStates(b, written.get(), false)),
-                    dynamicTest("without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
-                            () -> sameStates(b, written.get(), true)))));
-        }
-        return nodes.stream();
+        return RuntimeStoreOnServer.tests(tmp, NatsServers.discover().requireV210AndV214Plus(),
+                new Once<>(() -> write(tmp.resolve("written"))));
     }
 
     private static StreamConfig config(String json) throws Exception {
@@ -83,9 +49,10 @@ class RuntimeReclaimIT {
         return stream + " message " + i + " " + "x".repeat((int) (i % 97));
     }
 
-    private Map<String, Expected> write(Path store) throws Exception {
+    private Written write(Path store) throws Exception {
         Files.createDirectories(store);
         Map<String, Expected> expected = new LinkedHashMap<>();
+        Map<String, Integer> blockFiles = new LinkedHashMap<>();
         RuntimeOptions opts = RuntimeOptions.defaults().withBlockSize(2048).withSync(SyncPolicy.ALWAYS);
         try (JetStartStore js = JetStart.open(store, opts)) {
             // Far past max_msgs: ~2,000 messages through ~150 blocks, 10 live at the end.
@@ -150,20 +117,17 @@ class RuntimeReclaimIT {
             js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"]}"));
             for (JetStartStream s : List.of(limits, bytesLimit, purged, deleted, large, kept, queue, aged)) {
                 s.flush();
-                Map<Long, String> live = liveMessages(s);
-                String subject = s.config().subjects().getFirst().replace("*", "9");
-                int files;
+                expected.put(s.name(), RuntimeStoreOnServer.expected(s));
                 try (Stream<Path> l = Files.list(s.info().blocks().getLast().file().getParent())) {
-                    files = (int) l.filter(p -> p.toString().endsWith(".blk")).count();
+                    blockFiles.put(s.name(), (int) l.filter(p -> p.toString().endsWith(".blk")).count());
                 }
-                expected.put(s.name(), new Expected(subject, s.info().messages(), s.info().firstSeq(), s.info().lastSeq(), files, live));
             }
         }
-        assertThat(expected.get("LIMITS").state()).isEqualTo("10 msgs, first 1991, last 2000, next 2001");
-        assertThat(expected.get("PURGED").state()).isEqualTo("0 msgs, first 301, last 300, next 301");
-        assertThat(expected.get("AGED").state()).isEqualTo("0 msgs, first 301, last 300, next 301");
+        assertThat(counts(expected.get("LIMITS"))).isEqualTo("10 msgs, first 1991, last 2000");
+        assertThat(counts(expected.get("PURGED"))).isEqualTo("0 msgs, first 301, last 300");
+        assertThat(counts(expected.get("AGED"))).isEqualTo("0 msgs, first 301, last 300");
         assertThat(expected.get("DELETED").firstSeq()).isEqualTo(301);
-        assertThat(expected.get("QUEUE").state()).isEqualTo("10 msgs, first 1491, last 1500, next 1501");
+        assertThat(counts(expected.get("QUEUE"))).isEqualTo("10 msgs, first 1491, last 1500");
         assertThat(expected.get("LARGE").lastSeq()).isEqualTo(3000);
         assertThat(expected.get("LARGE").firstSeq()).isGreaterThan(2900);
         assertThat(expected.get("KEPT").lastSeq()).isEqualTo(3000);
@@ -171,63 +135,15 @@ class RuntimeReclaimIT {
         // The purges of DELETED, LARGE and KEPT removed the blocks below their cut whole, without a
         // block of tombstones that would hold them back (2.10.27's rebuild would start the stream there).
         for (String name : List.of("LIMITS", "BYTES", "PURGED", "LARGE", "KEPT", "QUEUE", "AGED")) {
-            assertThat(expected.get(name).blockFiles()).as(name).isLessThanOrEqualTo(6);
+            assertThat(blockFiles.get(name)).as(name).isLessThanOrEqualTo(6);
         }
         // DELETED keeps its 100 live messages and the tombstones of its 101 deletes after them.
-        assertThat(expected.get("DELETED").blockFiles()).isLessThanOrEqualTo(9);
-        return expected;
+        assertThat(blockFiles.get("DELETED")).isLessThanOrEqualTo(9);
+        return new Written(store, expected);
     }
 
-    private void sameStates(NatsServerBinary binary, Map<String, Expected> expected, boolean loseIndex) throws Exception {
-        Path dir = tmp.resolve((loseIndex ? "lost-" : "run-") + binary.version());
-        Path store = StoreFiles.copy(tmp.resolve("written"), dir.resolve("store"));
-        if (loseIndex) {
-            StoreFiles.deleteIndexDbs(store);
-        }
-        List<String> differences = new ArrayList<>();
-        String log;
-        try (NatsServerProcess server = NatsServerProcess.start(binary, store, dir, ServerAccounts.GLOBAL);
-             NatsClient client = server.connect(Account.GLOBAL)) {
-            JsApi api = new JsApi(client.connection(), Json.mapper());
-            for (Map.Entry<String, Expected> e : expected.entrySet()) {
-                String name = e.getKey();
-                Expected x = e.getValue();
-                JsonNode state = api.streamInfo(name).path("state");
-                String before = state.path("messages").asLong() + " msgs, first " + state.path("first_seq").asLong() + ", last "
-                        + state.path("last_seq").asLong();
-                for (Map.Entry<Long, String> m : x.live().entrySet()) {
-                    String served = api.message(name, m.getKey())
-                            .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
-                            .orElse("(not found)");
-                    if (!served.equals(m.getValue())) {
-                        differences.add(name + " " + m.getKey() + ": runtime '" + m.getValue() + "', " + binary + " '" + served + "'");
-                    }
-                }
-                if (x.messages() > 0 && api.message(name, x.firstSeq() - 1).isPresent()) {
-                    differences.add(name + ": " + binary + " serves " + (x.firstSeq() - 1) + ", which the runtime removed");
-                }
-                long next = client.connection().jetStream().publish(x.subject(), bytes("next")).getSeqno();
-                String served = before + ", next " + next;
-                if (!served.equals(x.state())) {
-                    differences.add(name + ": runtime " + x.state() + ", " + binary + " " + served);
-                }
-                JsonNode after = api.streamInfo(name).path("state");
-                if (after.path("last_seq").asLong() != x.lastSeq() + 1) {
-                    differences.add(name + ": after the next publish " + binary + " says last " + after.path("last_seq").asLong());
-                }
-            }
-            log = server.log();
-        }
-        assertThat(differences).isEmpty();
-        assertThat(log).as("nothing lost, no block looked for in vain")
-                .doesNotContain("could not locate msg block")
-                .doesNotContain("lost data")
-                .doesNotContain("internal inconsistency");
-        if (!loseIndex) {
-            assertThat(log).as("the server took the runtime's index.db as it is")
-                    .doesNotContain("Recovering stream state from index errored")
-                    .doesNotContain("Stream state outdated");
-        }
+    private static String counts(Expected x) {
+        return x.messages() + " msgs, first " + x.firstSeq() + ", last " + x.lastSeq();
     }
 
     private static byte[] bytes(String s) {

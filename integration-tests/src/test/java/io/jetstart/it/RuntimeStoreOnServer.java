@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.store.StoredMessage;
 import io.jetstart.runtime.JetStartStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
 
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.DynamicNode;
  * deleted count and next sequence as the runtime reported for each stream, every live message served
  * with its payload (a KV stream's also as the last on its subject), none the runtime removed, and
  * nothing lost or looked for in vain in the server's log. Shared by the ITs of the runtime's block
- * removal and compaction.
+ * removal, compaction and purges.
  */
 final class RuntimeStoreOnServer {
     private RuntimeStoreOnServer() {
@@ -39,6 +41,11 @@ final class RuntimeStoreOnServer {
     record Written(Path store, Map<String, Expected> streams) {
     }
 
+    /** The tests of each of {@code targets} on a store the runtime wrote: with its {@code index.db} and without it. */
+    static Stream<DynamicNode> tests(Path tmp, List<NatsServerBinary> targets, Once<Written> written) {
+        return targets.stream().map(b -> dynamicContainer(b.toString(), afterRun(tmp, b, written)));
+    }
+
     /**
      * The tests of each of {@code targets} on a store the runtime wrote: with its {@code index.db},
      * without it, and each of {@code killed} (what a kill left, named {@code killedName}) with and
@@ -48,13 +55,7 @@ final class RuntimeStoreOnServer {
             Once<Written> written, Once<List<Written>> killed, String killedName) {
         List<DynamicNode> nodes = new ArrayList<>();
         for (NatsServerBinary b : targets) {
-            nodes.add(dynamicContainer(b.toString(), Stream.of(
-                    dynamicTest(
-                            "with the runtime's index.db: the same state, every live message, the next sequence",
-                            () -> sameStates(tmp, b, written.get(), "run", false, true)),
-                    dynamicTest(
-                            "without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
-                            () -> sameStates(tmp, b, written.get(), "lost", true, false)),
+            nodes.add(dynamicContainer(b.toString(), Stream.concat(afterRun(tmp, b, written), Stream.of(
                     dynamicTest(killedName, () -> {
                         int i = 0;
                         for (Written w : killed.get()) {
@@ -62,14 +63,37 @@ final class RuntimeStoreOnServer {
                             sameStates(tmp, b, w, "killed-lost" + i, true, false);
                             i++;
                         }
-                    }))));
+                    })))));
         }
         return nodes.stream();
     }
 
+    private static Stream<DynamicNode> afterRun(Path tmp, NatsServerBinary b, Once<Written> written) {
+        return Stream.of(
+                dynamicTest(
+                        "with the runtime's index.db: the same state, every live message, the next sequence",
+                        () -> sameStates(tmp, b, written.get(), "run", false, true)),
+                dynamicTest(
+                        "without index.db, rebuilt from the blocks: the same state, every live message, the next sequence",
+                        () -> sameStates(tmp, b, written.get(), "lost", true, false)));
+    }
+
+    /** Every live message of {@code s} by sequence (payloads as text), as many as its info counts. */
+    static Map<Long, String> liveMessages(JetStartStream s) throws InterruptedException {
+        Map<Long, String> live = new TreeMap<>();
+        for (long seq = s.info().firstSeq(); seq <= s.info().lastSeq(); seq++) {
+            StoredMessage m = s.get(seq).orElse(null);
+            if (m != null) {
+                live.put(seq, new String(m.payload(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(live).hasSize((int) s.info().messages());
+        return live;
+    }
+
     /** What the runtime reports of {@code s} now; the next publish goes to its first subject, wildcards filled. */
     static Expected expected(JetStartStream s) throws Exception {
-        Map<Long, String> live = RuntimeReclaimIT.liveMessages(s);
+        Map<Long, String> live = liveMessages(s);
         String subject = s.config().subjects().getFirst().replace("*", "9").replace(">", "9");
         return new Expected(subject, s.info().messages(), s.info().bytes(), s.info().firstSeq(), s.info().lastSeq(), live);
     }
