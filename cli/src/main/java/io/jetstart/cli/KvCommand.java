@@ -101,7 +101,7 @@ final class KvCommand implements Callable<Integer> {
         if (bad != null) {
             return bad;
         }
-        Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
+        Integer missing = RuntimeOpen.refuseIfMissingToWrite(storeDir, err);
         if (missing != null) {
             return missing;
         }

@@ -169,7 +169,7 @@ final class PublishCommand implements Callable<Integer> {
                 return Main.USAGE;
             }
         }
-        Integer missing = RuntimeOpen.refuseIfMissing(storeDir, err);
+        Integer missing = RuntimeOpen.refuseIfMissingToWrite(storeDir, err);
         if (missing != null) {
             return missing;
         }

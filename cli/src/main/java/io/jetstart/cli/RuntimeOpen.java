@@ -48,13 +48,27 @@ final class RuntimeOpen {
     }
 
     /**
+     * As {@link #refuseIfMissing}, for the commands that write through the runtime: a missing
+     * directory is not made (a mistyped path would become a new, empty store), and the line says
+     * how to start a new store, which a newcomer's first {@code publish --create} needs.
+     */
+    static Integer refuseIfMissingToWrite(Path storeDir, PrintWriter err) {
+        if (Files.exists(storeDir)) {
+            return refuseIfMissing(storeDir, err);
+        }
+        err.println("jetstart: " + storeDir + " does not exist (the runtime starts a new store only in an existing "
+                + "directory, so a mistyped path never becomes one: create it first, e.g. mkdir -p " + storeDir + ")");
+        return Main.NO_INPUT;
+    }
+
+    /**
      * Opens with the operator's key from {@code keys} (none: encrypted streams fail, naming their
      * {@code meta.key}); {@code cipher} is that of streams the command creates (null: the default,
      * XChaCha20-Poly1305). A store with no JetStream layout yet has no key file to check the key against.
      */
     static Result open(Path storeDir, KeyOptions keys, StoreCipher cipher, RuntimeOptions options, PrintWriter err)
             throws IOException, InterruptedException {
-        Integer missing = refuseIfMissing(storeDir, err);
+        Integer missing = refuseIfMissingToWrite(storeDir, err);
         if (missing != null) {
             return new Refused(missing);
         }
@@ -69,7 +83,7 @@ final class RuntimeOpen {
     }
 
     static Result open(Path storeDir, RuntimeOptions options, PrintWriter err) throws IOException {
-        Integer missing = refuseIfMissing(storeDir, err);
+        Integer missing = refuseIfMissingToWrite(storeDir, err);
         if (missing != null) {
             return new Refused(missing);
         }

@@ -86,7 +86,8 @@ class UsageErrorTest {
         };
 
         assertThat(run.exit()).isEqualTo(Main.NO_INPUT);
-        assertThat(run.err()).contains("no-such-store does not exist");
+        assertThat(run.err()).contains("no-such-store does not exist")
+                .as("says how to start a new store").contains("create it first, e.g. mkdir -p " + missing);
         assertThat(missing).doesNotExist();
     }
 
