@@ -86,7 +86,15 @@ final class GetCommand implements Callable<Integer> {
         Optional<StoredMessage> m = which.seq != null ? snapshot.get(which.seq) : snapshot.lastBySubject(which.last);
         var out = spec.commandLine().getOut();
         if (m.isEmpty()) {
-            spec.commandLine().getErr().println("jetstart: no message found");
+            // The server's words, then what was asked and what the stream holds, so a sequence
+            // out of range or a subject without messages reads as such without another command.
+            var state = snapshot.info();
+            String asked = which.seq != null ? "seq " + which.seq : "last on " + which.last;
+            String holds = state.messages() == 0
+                    ? "the stream holds no message (next seq " + (state.lastSeq() + 1) + ")"
+                    : String.format("the stream holds %,d messages, seq %d..%d", state.messages(), state.firstSeq(), state.lastSeq());
+            spec.commandLine().getErr().println("jetstart: " + account + " > " + stream + ": no message found (" + asked + "; "
+                    + holds + ")");
             return Main.FAILED;
         }
         StoredMessage msg = m.get();

@@ -41,7 +41,12 @@ class PublishCommandTest {
 
         TestStores.Run last = run("get", dir.toString(), "ORDERS", "--last", "orders.*", "--json");
         assertThat(ReportJson.MAPPER.readTree(last.out()).path("seq").asLong()).isEqualTo(100);
-        assertThat(run("get", dir.toString(), "ORDERS", "--seq", "101").exit()).isEqualTo(Main.FAILED);
+        TestStores.Run beyond = run("get", dir.toString(), "ORDERS", "--seq", "101");
+        assertThat(beyond.exit()).isEqualTo(Main.FAILED);
+        assertThat(beyond.err()).isEqualTo("jetstart: $G > ORDERS: no message found (seq 101; the stream holds 100 messages, seq 1..100)\n");
+        TestStores.Run none = run("get", dir.toString(), "ORDERS", "--last", "other.x");
+        assertThat(none.exit()).isEqualTo(Main.FAILED);
+        assertThat(none.err()).isEqualTo("jetstart: $G > ORDERS: no message found (last on other.x; the stream holds 100 messages, seq 1..100)\n");
     }
 
     @Test
