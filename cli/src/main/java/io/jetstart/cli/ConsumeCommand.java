@@ -181,12 +181,31 @@ final class ConsumeCommand implements Callable<Integer> {
                     stream, consumer, first, last, GoFormat.duration(nanos), ack ? ", acknowledged" : "");
         }
         out.flush();
+        if (count > 0 && consumed < count && !stop.get()) {
+            sayWhyShort(c, consumed, err);
+        }
         if (stop.get()) {
             err.println("jetstart: stopped by a signal after " + GoFormat.comma(consumed) + " messages; closing the store cleanly");
             err.flush();
             return Main.CANCELLED;
         }
         return Main.OK;
+    }
+
+    /**
+     * A run that stops short of --count because the consumer holds its max_ack_pending of messages
+     * delivered and not acknowledged looks, without this, like a stream with nothing more in it
+     * (a first run without --ack stops at 1,000, the default, and the next one redelivers them).
+     */
+    private void sayWhyShort(PullConsumer c, long consumed, java.io.PrintWriter err) throws InterruptedException {
+        io.jetstart.runtime.ConsumerStatus st = c.status();
+        long max = st.config().json().path("max_ack_pending").asLong(0);
+        if (max > 0 && st.numAckPending() >= max) {
+            err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": stopped after " + GoFormat.comma(consumed)
+                    + " of " + GoFormat.comma(count) + " messages: " + GoFormat.comma(st.numAckPending())
+                    + " are delivered and not acknowledged, the consumer's max_ack_pending (" + GoFormat.comma(max)
+                    + "); --ack acknowledges what is fetched, and unacknowledged messages come again after their ack wait");
+        }
     }
 
     /** The --create consumer: durable, explicit ack, deliver all, FILTER as its filter subject ('>': none). */

@@ -36,6 +36,25 @@ class ConsumeCommandTest {
     }
 
     @Test
+    void aRunStoppedByMaxAckPendingSaysSo() {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "1500", "--size", "8").exit()).isZero();
+        TestStores.Run r = run("consume", dir.toString(), "S", "C", "--create", ">", "--count", "1200", "--json");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"consumed\":1000,");
+        assertThat(r.err()).isEqualTo("jetstart: $G > S > C: stopped after 1,000 of 1,200 messages: 1,000 are delivered and not "
+                + "acknowledged, the consumer's max_ack_pending (1,000); --ack acknowledges what is fetched, and "
+                + "unacknowledged messages come again after their ack wait\n");
+        // Within their ack wait nothing more is delivered: said again, not taken for an empty stream.
+        TestStores.Run again = run("consume", dir.toString(), "S", "C", "--count", "500", "--ack", "--json");
+        assertThat(again.out()).as(again.err()).contains("\"consumed\":0,");
+        assertThat(again.err()).startsWith("jetstart: $G > S > C: stopped after 0 of 500 messages: 1,000 are delivered");
+        TestStores.Run other = run("consume", dir.toString(), "S", "D", "--create", ">", "--count", "500", "--ack", "--json");
+        assertThat(other.out()).as(other.err()).contains("\"consumed\":500,");
+        assertThat(other.err()).as("a run that got its count says nothing").isEmpty();
+    }
+
+    @Test
     void withoutJsonEveryMessageIsPrintedOnItsOwnLine() {
         assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--size", "20").exit()).isZero();
         TestStores.Run r = run("consume", dir.toString(), "S", "C", "--create", ">");
