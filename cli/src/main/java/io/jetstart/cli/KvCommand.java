@@ -248,6 +248,9 @@ final class KvCommand implements Callable<Integer> {
                     ArrayNode a = ReportJson.MAPPER.createArrayNode();
                     keys.forEach(a::add);
                     out.println(ReportJson.MAPPER.writeValueAsString(a));
+                } else if (keys.isEmpty()) {
+                    // nats kv ls's words; on stderr, so that `keys | xargs ...` gets no key from it.
+                    err.println(args.isEmpty() ? "No keys found in bucket" : "No keys found in bucket matching " + args.get(0));
                 } else {
                     keys.forEach(out::println);
                 }

@@ -103,7 +103,12 @@ class KvCommandTest {
         assertThat(kv("del", "db.host").exit()).isZero();
         assertThat(kv("get", "db.host").exit()).isEqualTo(Main.FAILED);
         assertThat(kv("keys").out()).isEqualTo("app.name\n");
+        TestStores.Run none = kv("keys", "db.*");
+        assertThat(none.out()).isEmpty();
+        assertThat(none.err()).isEqualTo("No keys found in bucket matching db.*\n");
         assertThat(kv("purge", "app.name").exit()).isZero();
+        assertThat(kv("keys").err()).isEqualTo("No keys found in bucket\n");
+        assertThat(kv("keys", "--json").out().strip()).isEqualTo("[]");
         JsonNode h = ReportJson.MAPPER.readTree(kv("history", "app.name", "--json").out());
         assertThat(h).hasSize(1);
         assertThat(h.get(0).path("operation").asText()).isEqualTo("PURGE");
