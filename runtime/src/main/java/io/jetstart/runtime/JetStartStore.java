@@ -196,6 +196,21 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
+    /** A handle's way to the stream's future now, after a resume replaced the one it was made with ({@link StreamHandle}). */
+    private final class Current implements java.util.function.UnaryOperator<CompletableFuture<JetStartStream>> {
+        private final String key;
+
+        Current(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public CompletableFuture<JetStartStream> apply(CompletableFuture<JetStartStream> replaced) {
+            // Gone (deleted since): the handle keeps what it had, whose calls name the resume.
+            return streams.getOrDefault(key, replaced);
+        }
+    }
+
     /** Hears the recovery's start and each stream's start (per-stream readiness). */
     private final class StartListener implements io.jetstart.recovery.RecoveryListener {
         @Override
@@ -609,7 +624,7 @@ public final class JetStartStore implements AutoCloseable {
         if (recoveryDone && !f.isDone() && !resuming.contains(key(account, name))) {
             f.completeExceptionally(JetStreamApiException.streamNotFound());
         }
-        return new StreamHandle(account, name, f);
+        return new StreamHandle(account, name, f, new Current(key(account, name)));
     }
 
     /** Completes with the recovery report once every stream has been recovered or has failed. */
@@ -1017,7 +1032,8 @@ public final class JetStartStore implements AutoCloseable {
 
     /** A handle on a stream already in {@link #streams}. */
     private StreamHandle handle(String account, String name) {
-        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE));
+        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE),
+                new Current(key(account, name)));
     }
 
     /** How many ticks the consumers' housekeeper has run, for a test. */

@@ -46,7 +46,8 @@ class StreamResumeTest {
             }
             Path torn = stop(s);
             long tornLength = Files.size(torn);
-            assertThat(store.stream("S").state()).isEqualTo(StreamHandle.State.READ_ONLY);
+            StreamHandle held = store.stream("S");
+            assertThat(held.state()).isEqualTo(StreamHandle.State.READ_ONLY);
             assertThat(other.publish("o", bytes("while S is stopped")).seq()).isEqualTo(1);
 
             List<Long> publishedDuringTheResume = new ArrayList<>();
@@ -63,6 +64,8 @@ class StreamResumeTest {
             assertThat(resumed).isNotSameAs(s);
             assertThat(store.stream("S").await(Duration.ofSeconds(1))).isSameAs(resumed);
             assertThat(store.stream("S").state()).isEqualTo(StreamHandle.State.READY);
+            assertThat(held.state()).as("a handle held across the resume").isEqualTo(StreamHandle.State.READY);
+            assertThat(held.await(Duration.ofSeconds(1))).isSameAs(resumed);
             assertThat(resumed.readOnlyReason()).isEmpty();
             assertThat(store.streamStates()).as("recovering, ready, read-only, failed").containsExactly(0, 2, 0, 0);
             for (StoredMessage m : acknowledged) {
