@@ -851,15 +851,19 @@ public final class JetStartStore implements AutoCloseable {
 
     /**
      * The served stream of {@code account > name} now, under {@link #admin}: {@code awaited} unless a
-     * {@link #resumeStream} replaced it since it was awaited.
+     * {@link #resumeStream} replaced it since it was awaited (or {@code awaited} is null, a stream a
+     * resume left FAILED); null when a failed resume left it so.
      */
     private JetStartStream current(String account, String name, JetStartStream awaited) {
-        if (!awaited.isReplaced()) {
+        if (awaited != null && !awaited.isReplaced()) {
             return awaited;
         }
         CompletableFuture<JetStartStream> f = streams.get(key(account, name));
         if (f == null || !f.isDone()) {
             throw JetStreamApiException.streamNotFound();
+        }
+        if (f.isCompletedExceptionally() && resumeFailed.containsKey(key(account, name))) {
+            return null;
         }
         if (f.isCompletedExceptionally()) {
             throw new StreamUnavailableException(account + " > " + name + ": " + causeOf(f));
@@ -913,7 +917,16 @@ public final class JetStartStore implements AutoCloseable {
     /** Stops the stream's writer and removes its directory (the server's stream delete). */
     public void deleteStream(String account, String name) throws IOException, InterruptedException {
         StreamNames.check(name);
-        JetStartStream s = awaitStream(account, name);
+        JetStartStream s;
+        try {
+            s = awaitStream(account, name);
+        } catch (StreamUnavailableException e) {
+            if (!resumeFailed.containsKey(key(account, name))) {
+                throw e;
+            }
+            // Left FAILED by a resume, which stopped what was left of it: only its files remain to go.
+            s = null;
+        }
         // Made before any stream is gone: it is the answer of the store as it was at open.
         storeIndexVersion();
         admin.lockInterruptibly();
@@ -923,9 +936,11 @@ public final class JetStartStore implements AutoCloseable {
             // awaited is stopped already, and deleting it would leave the new one's writer running
             // with its future gone from the map (its thread never stopped).
             s = current(account, name, s);
-            s.consumers().closeAll();
-            s.stop();
-            s.markDeleted();
+            if (s != null) {
+                s.consumers().closeAll();
+                s.stop();
+                s.markDeleted();
+            }
             resumeFailed.remove(key(account, name));
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {

@@ -170,6 +170,27 @@ class StreamResumeTest {
     }
 
     @Test
+    void aStreamAFailedResumeLeftCanBeDeleted() throws Exception {
+        RuntimeOptions opts = RuntimeOptions.defaults().withKey(EncryptedStoreTest.KEY, StoreCipher.AES);
+        try (JetStartStore store = JetStart.open(dir, opts)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"S\",\"subjects\":[\"s\"]}"));
+            s.publish("s", bytes("m1"));
+            long tail = s.info().blocks().getLast().index();
+            Path key = stop(s).resolveSibling((tail + 1) + ".key");
+            block(key);
+            assertThatThrownBy(() -> store.resumeStream("S")).isInstanceOf(StreamUnavailableException.class);
+
+            store.deleteStream("$G", "S");
+
+            assertThat(JetStreamDir.stream(dir, "$G", "S")).doesNotExist();
+            assertThatThrownBy(() -> store.stream("S").await(Duration.ofSeconds(1))).isInstanceOfSatisfying(JetStreamApiException.class,
+                    e -> assertThat(e.errCode()).isEqualTo(10059));
+            assertThat(store.createStream("$G", config("{\"name\":\"S\",\"subjects\":[\"s\"]}")).publish("s", bytes("new")).seq())
+                    .isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBucketHeldAcrossAResumeWritesToTheNewStream() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             io.jetstart.runtime.kv.KeyValue kv = store.createKeyValue(io.jetstart.runtime.kv.KeyValueConfig.of("B"));
