@@ -758,10 +758,13 @@ public final class JetStartStore implements AutoCloseable {
                 }
                 oldError = stopped.getMessage();
                 recovering(account, name);
-                old.markReplaced();
                 // As a close: fetches and consume loops end, the o.dat is written (a tick under way
                 // first), the failed writer refuses what is queued with its error and ends.
+                // NOTE: the consumers first: marked replaced, the stream's reads throw, and a delivery
+                // pass under way could throw half-way through its state, which the o.dat written here
+                // would then carry into the new stream. A consumer marked deleted starts no more passes.
                 old.consumers().closeAll();
+                old.markReplaced();
                 old.stop();
             }
             if (f.isCompletedExceptionally()) {
