@@ -195,6 +195,10 @@ class StreamResumeTest {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             io.jetstart.runtime.kv.KeyValue kv = store.createKeyValue(io.jetstart.runtime.kv.KeyValueConfig.of("B"));
             long first = kv.put("k", bytes("v1"));
+            java.util.concurrent.LinkedBlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+            io.jetstart.runtime.kv.KeyValueWatch watch = kv.watch(">",
+                    e -> seen.add(e.key() + "=" + new String(e.value(), java.nio.charset.StandardCharsets.UTF_8)));
+            assertThat(seen.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("k=v1");
             JetStartStream before = kv.stream();
             stop(dir, before, "$KV.B.k");
             assertThatThrownBy(() -> kv.put("k", bytes("lost"))).hasMessageContaining("10077");
@@ -204,6 +208,9 @@ class StreamResumeTest {
             assertThat(kv.stream()).isNotSameAs(before).isSameAs(store.stream("KV_B").await(Duration.ofSeconds(1)));
             assertThat(kv.put("k", bytes("v2"))).isEqualTo(first + 1);
             assertThat(kv.get("k").map(e -> new String(e.value(), java.nio.charset.StandardCharsets.UTF_8))).contains("v2");
+            assertThat(seen.poll(10, java.util.concurrent.TimeUnit.SECONDS)).as("a watch started before the resume").isEqualTo("k=v2");
+            assertThat(watch.failure()).isEmpty();
+            watch.close();
         }
     }
 
