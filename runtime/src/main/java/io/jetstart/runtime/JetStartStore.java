@@ -712,7 +712,9 @@ public final class JetStartStore implements AutoCloseable {
      * says {@code RECOVERING} meanwhile); every call on the old object fails naming the resume
      * ({@link JetStartStream#isReplaced}). A resume that fails (the stream's files cannot be read,
      * or something its hand-over must write still does not fit) leaves the stream {@code FAILED}
-     * with why, and a later call may try again.
+     * with why, and a later call may try again (or {@link #deleteStream} removes it). Waits for the
+     * store's open recovery to end if it still runs (a resume's future must not be failed by its end
+     * as a name nobody has), and holds the lock creates and deletes take while it recovers the stream.
      *
      * @return the stream as served now
      * @throws JetStreamApiException     10059 when the store has no such stream
