@@ -74,6 +74,42 @@ class JetStartRuntimeMetricsTest {
     }
 
     @Test
+    void aResumedStreamsGaugesFollowTheNewStream() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(1024))) {
+            store.recovery().get();
+            new JetStartRuntimeMetrics(store, Tags.of("app", "t")).bindTo(registry);
+            JetStartStream a = store.createStream("$G", StreamConfig.parse(
+                    "{\"name\":\"A\",\"subjects\":[\"a\"]}".getBytes(StandardCharsets.UTF_8)));
+            // Its next block cannot be made while msgs/ is away: the write error that stops the writer.
+            Path msgs = dir.resolve("jetstream/$G/streams/A/msgs");
+            Path away = msgs.resolveSibling("msgs.away");
+            java.nio.file.Files.move(msgs, away);
+            long acknowledged = 0;
+            try {
+                while (acknowledged < 1000) {
+                    a.publish("a", new byte[10]);
+                    acknowledged++;
+                }
+            } catch (RuntimeException e) {
+                // The roll to a new block failed.
+            }
+            java.nio.file.Files.move(away, msgs);
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_STATE).tags("stream", "A").gauge().value())
+                    .as("2 = read-only").isEqualTo(2);
+
+            JetStartStream resumed = store.resumeStream("A");
+            resumed.publish("a", new byte[10]);
+
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_STATE).tags("stream", "A").gauge().value())
+                    .as("1 = ready").isEqualTo(1);
+            assertThat(registry.get(JetStartRuntimeMetrics.STREAM_MESSAGES).tags("stream", "A").gauge().value())
+                    .as("the new stream's count").isEqualTo(acknowledged + 1);
+            assertThat(registry.find(JetStartRuntimeMetrics.STREAM_STATE).gauges()).hasSize(1);
+        }
+    }
+
+    @Test
     void streamsBeyondTheLimitGetNoTagsAndAreCounted() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {

@@ -76,6 +76,25 @@ public final class StoreRecovery implements AutoCloseable {
     }
 
     /**
+     * Recovers the one stream {@code account > name} of {@code storeDir} as {@link #run} recovers
+     * each stream (read-only; its consumers after it), through {@code gate}, under {@code line}
+     * (null: detected from that stream's own files), and gives it to {@code handOver} on the
+     * calling thread's task before returning. No other stream's directory is looked into and no
+     * listener is told. For the runtime, which resumes a stream whose writer a write error stopped.
+     *
+     * @return the stream's report (its outcome says whether it was handed over recovered), or null
+     *         when the store has no such stream (nothing was handed over)
+     * @throws IOException          when the store's folders cannot be listed
+     * @throws InterruptedException when the calling thread was interrupted (the stream was handed
+     *                              over as cancelled)
+     */
+    public static StreamReport recoverStream(Path storeDir, String account, String name, RecoveryOptions options,
+                                             io.jetstart.core.io.DiskGate gate, io.jetstart.core.lines.ServerLine line,
+                                             StreamHandOver handOver) throws IOException, InterruptedException {
+        return OneStreamRecovery.run(storeDir, account, name, options, gate, line, handOver);
+    }
+
+    /**
      * @throws IOException          when the store directory itself cannot be listed
      * @throws InterruptedException when the calling thread was interrupted by someone other than
      *                              {@link #close()} (the report is then lost; streams are stopped)

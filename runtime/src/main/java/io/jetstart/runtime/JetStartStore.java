@@ -52,6 +52,8 @@ public final class JetStartStore implements AutoCloseable {
     /** A last block up to this size is read at hand-over into an array of its own, not a pooled buffer ({@link #openTail}). */
     static final long SMALL_TAIL_BYTES = 256L << 10;
 
+    /** The logger of the recovery's lines and the writers' ({@code WriterLoop}): one place to grep. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("jetstart");
     /** A null config named the field deep inside that it failed on; the caller is told what to pass. */
     private static final String STREAM_CONFIG_REQUIRED = "config is required: StreamConfig.builder(name)...build()";
 
@@ -99,6 +101,18 @@ public final class JetStartStore implements AutoCloseable {
     private final List<StreamListener> streamListeners = new CopyOnWriteArrayList<>();
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
+    /**
+     * The streams whose last {@link #resumeStream} failed (FAILED now, with why), each with the write
+     * error that stopped it: a later resume may try again, unlike a stream the open's recovery
+     * failed. Changed under {@link #admin}.
+     */
+    private final Map<String, String> resumeFailed = new ConcurrentHashMap<>();
+    /**
+     * Keys of the streams a {@link #resumeStream} is recovering: their incomplete future is the
+     * resume's, not a name nobody has (see {@link #stream}). Added before that future is put, removed
+     * once it is complete.
+     */
+    private final java.util.Set<String> resuming = ConcurrentHashMap.newKeySet();
     private volatile boolean recoveryDone;
     private volatile java.util.function.Consumer<JetStartStream> beforeConsumerRestore;
     private volatile boolean closed;
@@ -179,6 +193,21 @@ public final class JetStartStore implements AutoCloseable {
         @Override
         public CompletableFuture<JetStartStream> apply(String key) {
             return new CompletableFuture<>();
+        }
+    }
+
+    /** A handle's way to the stream's future now, after a resume replaced the one it was made with ({@link StreamHandle}). */
+    private final class Current implements java.util.function.UnaryOperator<CompletableFuture<JetStartStream>> {
+        private final String key;
+
+        Current(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public CompletableFuture<JetStartStream> apply(CompletableFuture<JetStartStream> replaced) {
+            // Gone (deleted since): the handle keeps what it had, whose calls name the resume.
+            return streams.getOrDefault(key, replaced);
         }
     }
 
@@ -320,7 +349,12 @@ public final class JetStartStore implements AutoCloseable {
         }
         try {
             JetStartStream served = serve(store, report);
-            f.complete(served);
+            if (!f.complete(served)) {
+                // Failed meanwhile (a name nobody had, as far as stream() could tell): nobody can
+                // reach this stream to stop it, so it is stopped here rather than left running.
+                stopAfterFailedHandOver(served);
+                return;
+            }
             // Its restored consumers' timers (pending messages are checked 1 s after the open).
             served.consumerChanged();
             // After the handle: await() returns without waiting for the thread's start, and a
@@ -584,11 +618,13 @@ public final class JetStartStore implements AutoCloseable {
         // NOTE: recover() sets recoveryDone and then fails every future still open; this thread puts
         // its future and then reads recoveryDone. Either that loop sees the future or this thread
         // sees recoveryDone, so an await never waits for a recovery that has ended (close() cancels
-        // the recovery and joins it, which runs that loop too).
-        if (recoveryDone && !f.isDone()) {
+        // the recovery and joins it, which runs that loop too). A resume's future is put after its
+        // key is in resuming, and completed before it leaves: failed here, its stream's writer ran
+        // with no future to reach it by.
+        if (recoveryDone && !f.isDone() && !resuming.contains(key(account, name))) {
             f.completeExceptionally(JetStreamApiException.streamNotFound());
         }
-        return new StreamHandle(account, name, f);
+        return new StreamHandle(account, name, f, new Current(key(account, name)));
     }
 
     /** Completes with the recovery report once every stream has been recovered or has failed. */
@@ -658,6 +694,188 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
+    /** {@link #resumeStream} for a stream of account {@code $G}. */
+    public JetStartStream resumeStream(String name) throws IOException, InterruptedException {
+        return resumeStream(DEFAULT_ACCOUNT, name);
+    }
+
+    /**
+     * Brings back, without closing the store, a stream whose writer a write error stopped (a full
+     * disk: its handle says {@code READ_ONLY} with a reason that starts "writes stopped after a write
+     * error"), once the cause is gone: what is left of it is stopped as a close stops it (its
+     * consumers' fetches and consume loops end and their {@code o.dat} is written, its queued writes
+     * fail with the old error), its directory alone is recovered as the store's open recovers it
+     * (read-only, its consumers after it; a record the full disk cut short is left and new records go
+     * to a new block) and handed to a new writer. Other streams are served throughout.
+     *
+     * <p>The store's {@link #stream} handle and {@code await} give the new stream from then on (it
+     * says {@code RECOVERING} meanwhile); every call on the old object fails naming the resume
+     * ({@link JetStartStream#isReplaced}). A resume that fails (the stream's files cannot be read,
+     * or something its hand-over must write still does not fit) leaves the stream {@code FAILED}
+     * with why, and a later call may try again (or {@link #deleteStream} removes it). Waits for the
+     * store's open recovery to end if it still runs (a resume's future must not be failed by its end
+     * as a name nobody has), and holds the lock creates and deletes take while it recovers the stream.
+     *
+     * @return the stream as served now
+     * @throws JetStreamApiException     10059 when the store has no such stream
+     * @throws IllegalStateException     naming why, for a stream that is writable, read-only by its
+     *                                   config, still recovering, or failed at open; or a closed store
+     * @throws StreamUnavailableException when the stream could not be recovered or served again: its
+     *                                   state is then {@code FAILED} with this reason
+     * @throws IOException               when the store's folders cannot be listed
+     */
+    public JetStartStream resumeStream(String account, String name) throws IOException, InterruptedException {
+        StreamNames.checkAccount(account);
+        StreamNames.check(name);
+        String key = key(account, name);
+        // NOTE: the open's recovery fails every future still incomplete when it ends (a name never
+        // found): a resume's future must not be one of them, or its writer would run unreachable.
+        // It ends soon after its last stream was served; a stopped stream was served.
+        recoveryThread.join();
+        admin.lockInterruptibly();
+        String oldError = null;
+        try {
+            requireOpen();
+            CompletableFuture<JetStartStream> f = streams.get(key);
+            if (f == null) {
+                throw JetStreamApiException.streamNotFound();
+            }
+            if (!f.isDone()) {
+                throw new IllegalStateException("stream '" + account + " > " + name + "' is still recovering: nothing to resume");
+            }
+            if (f.isCompletedExceptionally()) {
+                if (!resumeFailed.containsKey(key)) {
+                    throw new IllegalStateException("stream '" + account + " > " + name + "' did not recover at open ("
+                            + causeOf(f) + "): resumeStream brings back a stream whose writer a write error stopped; "
+                            + "reopen the store once its files are mended");
+                }
+                oldError = resumeFailed.get(key);
+            } else {
+                JetStartStream old = f.join();
+                IOException stopped = old.writer() == null ? null : old.writer().failure();
+                if (stopped == null) {
+                    throw new IllegalStateException("stream '" + account + " > " + name + "' " + (old.writer() == null
+                            ? "is read-only by its config (" + old.readOnlyReason().orElse("") + "): there is no writer to resume"
+                            : "is writable: no write error stopped its writer"));
+                }
+                oldError = stopped.getMessage();
+                recovering(account, name);
+                // As a close: fetches and consume loops end, the o.dat is written (a tick under way
+                // first), the failed writer refuses what is queued with its error and ends.
+                // NOTE: the consumers first: marked replaced, the stream's reads throw, and a delivery
+                // pass under way could throw half-way through its state, which the o.dat written here
+                // would then carry into the new stream. A consumer marked deleted starts no more passes.
+                old.consumers().closeAll();
+                old.markReplaced();
+                old.stop();
+            }
+            if (f.isCompletedExceptionally()) {
+                recovering(account, name);
+            }
+            Path dir = streamDir(account, name);
+            // The cached copies of its blocks are the old writer's (a tail the full disk cut short among them).
+            cache.evictUnder(dir);
+            return resume(account, name, oldError);
+        } finally {
+            if (resuming.remove(key)) {
+                // An interrupt before the recovery (the old writer's stop): the stream fails with why
+                // rather than staying RECOVERING, and a later call may try again.
+                CompletableFuture<JetStartStream> now = streams.get(key);
+                if (now != null && now.completeExceptionally(new StreamUnavailableException(account + " > " + name
+                        + ": its resume was interrupted before the stream was recovered; resumeStream may try again"))) {
+                    resumeFailed.put(key, oldError);
+                }
+            }
+            admin.unlock();
+        }
+    }
+
+    /**
+     * A new, incomplete future for the stream, told to the stream listeners (the per-stream gauges
+     * follow it): seen {@code RECOVERING} from here on, a caller of {@link #stream} waits for the
+     * new stream, and the housekeeper and the commit listeners no longer find the old one.
+     */
+    private void recovering(String account, String name) {
+        resuming.add(key(account, name));
+        streams.put(key(account, name), new CompletableFuture<>());
+        known.remove(key(account, name));
+        tellKnown(account, name);
+    }
+
+    /** Recovers the stream of {@link #resumeStream} and serves it into its (new, incomplete) future. Under {@link #admin}. */
+    private JetStartStream resume(String account, String name, String oldError) throws IOException, InterruptedException {
+        String key = key(account, name);
+        RecoveryReport atOpen = recovered.getNow(null);
+        io.jetstart.core.lines.ServerLine line = atOpen == null ? null : atOpen.serverLine().line();
+        StreamReport report;
+        try {
+            report = StoreRecovery.recoverStream(storeDir, account, name, options.recovery(), gate, line, new HandOver());
+        } catch (IOException | RuntimeException | InterruptedException | Error e) {
+            // Nothing was handed over: the stream fails with why, and a later call may try again.
+            streams.get(key).completeExceptionally(new StreamUnavailableException(account + " > " + name + " could not be resumed: " + e));
+            resumeFailed.put(key, oldError);
+            throw e;
+        }
+        CompletableFuture<JetStartStream> f = streams.get(key);
+        if (report == null) {
+            // Its directory is gone (removed behind the store's back): nothing left to serve.
+            f.completeExceptionally(JetStreamApiException.streamNotFound());
+            streams.remove(key, f);
+            resumeFailed.remove(key);
+            throw JetStreamApiException.streamNotFound();
+        }
+        if (f.isCompletedExceptionally() || !f.isDone()) {
+            f.completeExceptionally(new StreamUnavailableException(account + " > " + name + " could not be resumed"));
+            resumeFailed.put(key, oldError);
+            try {
+                f.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw e;
+            }
+        }
+        resumeFailed.remove(key);
+        JetStartStream s = f.join();
+        LOG.info("{} > {}: writes resumed (resumeStream) after: {}; {} messages, last sequence {}", account, name, oldError, s.info().messages(),
+                s.info().lastSeq());
+        return s;
+    }
+
+    /** Why a completed-exceptionally future failed. */
+    private static String causeOf(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return "";
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            return c.getMessage() != null ? c.getMessage() : c.toString();
+        }
+    }
+
+    /**
+     * The served stream of {@code account > name} now, under {@link #admin}: {@code awaited} unless a
+     * {@link #resumeStream} replaced it since it was awaited (or {@code awaited} is null, a stream a
+     * resume left FAILED); null when a failed resume left it so.
+     */
+    private JetStartStream current(String account, String name, JetStartStream awaited) {
+        if (awaited != null && !awaited.isReplaced()) {
+            return awaited;
+        }
+        CompletableFuture<JetStartStream> f = streams.get(key(account, name));
+        if (f == null || !f.isDone()) {
+            throw JetStreamApiException.streamNotFound();
+        }
+        if (f.isCompletedExceptionally() && resumeFailed.containsKey(key(account, name))) {
+            return null;
+        }
+        if (f.isCompletedExceptionally()) {
+            throw new StreamUnavailableException(account + " > " + name + ": " + causeOf(f));
+        }
+        return f.join();
+    }
+
     /** What a failed {@link #createStream} made in {@code dir}, a directory that did not exist before it. */
     private static void removeUnmadeStream(Path dir) {
         UnmadeDirectory.remove(dir, MetaFiles.META_INF, MetaFiles.META_SUM, MetaFiles.META_KEY, "msgs");
@@ -704,15 +922,31 @@ public final class JetStartStore implements AutoCloseable {
     /** Stops the stream's writer and removes its directory (the server's stream delete). */
     public void deleteStream(String account, String name) throws IOException, InterruptedException {
         StreamNames.check(name);
-        JetStartStream s = awaitStream(account, name);
+        JetStartStream s;
+        try {
+            s = awaitStream(account, name);
+        } catch (StreamUnavailableException e) {
+            if (!resumeFailed.containsKey(key(account, name))) {
+                throw e;
+            }
+            // Left FAILED by a resume, which stopped what was left of it: only its files remain to go.
+            s = null;
+        }
         // Made before any stream is gone: it is the answer of the store as it was at open.
         storeIndexVersion();
         admin.lockInterruptibly();
         try {
             requireOpen();
-            s.consumers().closeAll();
-            s.stop();
-            s.markDeleted();
+            // NOTE: a resumeStream between the await above and this lock replaced the stream: the one
+            // awaited is stopped already, and deleting it would leave the new one's writer running
+            // with its future gone from the map (its thread never stopped).
+            s = current(account, name, s);
+            if (s != null) {
+                s.consumers().closeAll();
+                s.stop();
+                s.markDeleted();
+            }
+            resumeFailed.remove(key(account, name));
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {
                 for (StreamListener l : streamListeners) {
@@ -818,7 +1052,8 @@ public final class JetStartStore implements AutoCloseable {
 
     /** A handle on a stream already in {@link #streams}. */
     private StreamHandle handle(String account, String name) {
-        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE));
+        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE),
+                new Current(key(account, name)));
     }
 
     /** How many ticks the consumers' housekeeper has run, for a test. */

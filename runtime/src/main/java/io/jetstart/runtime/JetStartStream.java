@@ -39,6 +39,11 @@ public final class JetStartStream {
      * read of one would report the missing file as a corrupt message.
      */
     private volatile boolean deleted;
+    /**
+     * Set by the store's {@code resumeStream} before it stops this object's writer: why this object
+     * no longer serves the stream (a new one does). Null while it is the stream's.
+     */
+    private volatile String replaced;
 
     JetStartStream(String account, String name, StreamConfig config, WriterLoop writer, StreamView readOnlyView,
                    String readOnlyReason, StreamReads reader, java.nio.file.Path dir, ConsumerCounters consumerTotals,
@@ -99,7 +104,7 @@ public final class JetStartStream {
     /**
      * Why this stream is served read-only (empty when it is writable): a config the runtime does not
      * write, or a write error that stopped its writer (a full disk; its reads go on, its writes fail
-     * with that error until the store is reopened).
+     * with that error until {@link JetStartStore#resumeStream} or a reopen of the store).
      */
     public Optional<String> readOnlyReason() {
         if (readOnlyReason != null) {
@@ -128,6 +133,7 @@ public final class JetStartStream {
      * A {@code null} payload is an empty message, as jnats sends one.
      */
     public PublishAck publish(String subject, Headers headers, byte[] payload) throws InterruptedException {
+        requireCurrent();
         return await(publishAsync(subject, headers, payload));
     }
 
@@ -138,6 +144,11 @@ public final class JetStartStream {
     /** Hands the message to the writer; the future completes once it is committed (per the sync policy). */
     public CompletableFuture<PublishAck> publishAsync(String subject, Headers headers, byte[] payload) {
         CompletableFuture<PublishAck> f = new CompletableFuture<>();
+        String gone = replaced;
+        if (gone != null) {
+            f.completeExceptionally(new IllegalStateException(gone));
+            return f;
+        }
         if (writer == null) {
             f.completeExceptionally(new IllegalStateException("stream '" + name + "' is read-only: " + readOnlyReason));
             return f;
@@ -210,13 +221,47 @@ public final class JetStartStream {
         deleted = true;
     }
 
+    /**
+     * Called by the store's {@code resumeStream} before it stops this object's writer: from then on
+     * every call names the resume instead of failing with the old write error or reading blocks the
+     * new writer may remove.
+     */
+    void markReplaced() {
+        replaced = "stream '" + account + " > " + name + "' was resumed after a write error (JetStartStore.resumeStream): this "
+                + "object no longer serves it; store.stream(\"" + account + "\", \"" + name + "\") gives the one that does";
+    }
+
+    /**
+     * Whether {@link JetStartStore#resumeStream} has replaced this object by a new one (every call
+     * on it then fails saying so; the store's {@code stream(account, name)} gives the new one).
+     */
+    public boolean isReplaced() {
+        return replaced != null;
+    }
+
+    /** Throws naming the resume when {@link #markReplaced} has run. */
+    void requireCurrent() {
+        String gone = replaced;
+        if (gone != null) {
+            throw new IllegalStateException(gone);
+        }
+    }
+
     private void requireNotDeleted() {
+        requireCurrent();
         if (deleted) {
             throw new IllegalStateException("stream '" + name + "' was deleted");
         }
     }
 
     private <T> CompletableFuture<T> write(WriterLoop.Op op) {
+        String gone = replaced;
+        if (gone != null) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<T> f = (CompletableFuture<T>) op.done();
+            f.completeExceptionally(new IllegalStateException(gone));
+            return f;
+        }
         if (writer == null) {
             @SuppressWarnings("unchecked")
             CompletableFuture<T> f = (CompletableFuture<T>) op.done();
@@ -342,6 +387,7 @@ public final class JetStartStream {
      * push consumer, a consumer of a read-only stream).
      */
     public PullConsumer consumer(String consumerName) {
+        requireCurrent();
         return consumers.get(consumerName);
     }
 
@@ -379,6 +425,7 @@ public final class JetStartStream {
     }
 
     private void requireWritable() {
+        requireCurrent();
         if (writer == null) {
             throw new IllegalStateException("stream '" + name + "' is read-only: " + readOnlyReason);
         }

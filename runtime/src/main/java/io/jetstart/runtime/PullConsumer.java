@@ -255,6 +255,8 @@ public final class PullConsumer {
 
     private void checkUsable() {
         if (deleted) {
+            // A consumer closed by its stream's resume says so: the new stream serves it again.
+            stream.requireCurrent();
             throw ConsumerDefinitions.notFound();
         }
     }

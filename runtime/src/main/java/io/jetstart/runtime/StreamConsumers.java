@@ -502,6 +502,9 @@ final class StreamConsumers {
         for (PullConsumer c : all) {
             byte[] state = c.finalState();
             if (state != null) {
+                // Under files: a tick that looked before markDeleted and is writing an older state
+                // ends first, so this one is the last written (a stream's resume reads it next).
+                files.lock();
                 try {
                     AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
                 } catch (IOException e) {
@@ -510,6 +513,8 @@ final class StreamConsumers {
                     unwritten.add(stream.account() + " > " + stream.name() + " > " + c.name() + ": " + e.getMessage());
                     LOG.warn("{} > {} > {}: o.dat not written at the close ({}); a restart redelivers what it acknowledged since "
                             + "its last write", stream.account(), stream.name(), c.name(), e.getMessage());
+                } finally {
+                    files.unlock();
                 }
             }
         }

@@ -10,23 +10,38 @@ import java.util.concurrent.TimeoutException;
  * A stream of an open store, whether or not its recovery has finished: {@link #ready()} completes
  * as soon as that stream is back (not when the whole store is), or fails with
  * {@link StreamUnavailableException} (recovery failed it) or a {@link JetStreamApiException}
- * "stream not found" once recovery has finished without it.
+ * "stream not found" once recovery has finished without it. A handle held across a
+ * {@link JetStartStore#resumeStream} follows the stream: it says and gives what the store serves now.
  */
 public final class StreamHandle {
     /**
      * Where a stream is: READ_ONLY for a config the runtime does not write or a writer a write error
-     * stopped (a full disk), FAILED for a stream whose recovery or hand-over failed.
+     * stopped (a full disk, until {@link JetStartStore#resumeStream}), FAILED for a stream whose
+     * recovery or hand-over failed (at open, or at a resume), RECOVERING also while a resume recovers it.
      */
     public enum State { RECOVERING, READY, READ_ONLY, FAILED }
 
     private final String account;
     private final String name;
     private final CompletableFuture<JetStartStream> ready;
+    /** The store's future of the stream now, once a resume has replaced the one this handle was made with. */
+    private final java.util.function.UnaryOperator<CompletableFuture<JetStartStream>> current;
 
-    StreamHandle(String account, String name, CompletableFuture<JetStartStream> ready) {
+    StreamHandle(String account, String name, CompletableFuture<JetStartStream> ready,
+                 java.util.function.UnaryOperator<CompletableFuture<JetStartStream>> current) {
         this.account = account;
         this.name = name;
         this.ready = ready;
+        this.current = current;
+    }
+
+    /** {@link #ready}, or the store's future of the stream now when a resume has replaced the stream it gave. */
+    private CompletableFuture<JetStartStream> future() {
+        CompletableFuture<JetStartStream> f = ready;
+        if (f.isDone() && !f.isCompletedExceptionally() && f.join().isReplaced()) {
+            return current.apply(f);
+        }
+        return f;
     }
 
     public String account() {
@@ -38,10 +53,11 @@ public final class StreamHandle {
     }
 
     public CompletableFuture<JetStartStream> ready() {
-        return ready.copy();
+        return future().copy();
     }
 
     public State state() {
+        CompletableFuture<JetStartStream> ready = future();
         if (!ready.isDone()) {
             return State.RECOVERING;
         }
@@ -54,7 +70,7 @@ public final class StreamHandle {
     /** Waits until the stream is served. */
     public JetStartStream await(Duration timeout) throws InterruptedException, TimeoutException {
         try {
-            return ready.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return future().get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

@@ -1864,8 +1864,10 @@ final class WriterLoop {
         if (failure == null) {
             failure = e;
             // nats-server's "Critical write error": the one line an operator greps for when a stream
-            // stops taking writes (its handle then says READ_ONLY, with this reason).
-            String line = "{} > {}: writes stopped: {}; what was acknowledged is on disk; reopen the store to write again";
+            // stops taking writes (its handle then says READ_ONLY, with this reason). The store's
+            // resumeStream brings it back once there is room ("writes resumed" then), as a reopen does.
+            String line = "{} > {}: writes stopped: {}; what was acknowledged is on disk; resumeStream (or a reopen of the store) "
+                    + "writes again once the cause is gone";
             if (e.getCause() instanceof RuntimeException || e.getCause() instanceof Error) {
                 // Not the disk: a defect, whose stack is the report.
                 LOG.error(line, state.store().account(), name, e.getMessage(), e);

@@ -33,7 +33,8 @@ public final class KeyValue {
 
     private final JetStartStore store;
     private final String bucket;
-    private final JetStartStream stream;
+    /** The bucket's stream as last looked up: a stream's resume replaces it ({@link #stream()}). */
+    private volatile JetStartStream stream;
     private final String prefix;
 
     private KeyValue(JetStartStore store, String bucket, JetStartStream stream) {
@@ -89,17 +90,29 @@ public final class KeyValue {
     }
 
     public String account() {
-        return stream.account();
+        return stream().account();
     }
 
-    /** The backing stream ({@code KV_<bucket>}). */
+    /**
+     * The backing stream ({@code KV_<bucket>}): the one served now. After
+     * {@link JetStartStore#resumeStream} the store's new stream, once it is served (until then the
+     * replaced one, whose calls fail naming the resume), so a bucket held across a resume goes on.
+     */
     public JetStartStream stream() {
-        return stream;
+        JetStartStream s = stream;
+        if (s.isReplaced()) {
+            java.util.concurrent.CompletableFuture<JetStartStream> now = store.stream(s.account(), s.name()).ready();
+            if (now.isDone() && !now.isCompletedExceptionally()) {
+                s = now.join();
+                stream = s;
+            }
+        }
+        return s;
     }
 
     /** The bucket's settings as its stream has them now. */
     public KeyValueConfig config() {
-        return KeyValueConfig.ofStream(bucket, stream.config());
+        return KeyValueConfig.ofStream(bucket, stream().config());
     }
 
     /** Stores a value; returns its revision. */
@@ -156,7 +169,7 @@ public final class KeyValue {
 
     private long write(String key, Headers h, byte[] value) throws InterruptedException {
         KvNames.checkKey(key);
-        return stream.publish(prefix + key, h, value == null ? new byte[0] : value).seq();
+        return stream().publish(prefix + key, h, value == null ? new byte[0] : value).seq();
     }
 
     /** The key's current value; empty when it has none or its latest entry is a delete or purge marker. */
@@ -170,13 +183,13 @@ public final class KeyValue {
         if (revision <= 0) {
             return Optional.empty();
         }
-        return stream.get(revision).filter(m -> m.subject().equals(prefix + key)).map(m -> entry(m, 0, false))
+        return stream().get(revision).filter(m -> m.subject().equals(prefix + key)).map(m -> entry(m, 0, false))
                 .filter(e -> e.operation() == KeyValueOperation.PUT);
     }
 
     /** The key's latest entry, markers included. */
     Optional<KeyValueEntry> latest(String key) throws InterruptedException {
-        return stream.lastBySubject(prefix + key).map(m -> entry(m, 0, false));
+        return stream().lastBySubject(prefix + key).map(m -> entry(m, 0, false));
     }
 
     /** Every key whose latest entry is a put, in the order of those entries' revisions. */
@@ -246,7 +259,7 @@ public final class KeyValue {
         List<StoredMessage> out = new ArrayList<>();
         long from = 1;
         while (true) {
-            List<StoredMessage> batch = stream.nextBatch(from, filter, BATCH);
+            List<StoredMessage> batch = stream().nextBatch(from, filter, BATCH);
             for (StoredMessage m : batch) {
                 if (m.seq() > upToSeq) {
                     return out;

@@ -2,6 +2,7 @@ package io.jetstart.runtime.kv;
 
 import io.jetstart.runtime.CommitListener;
 import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
 import io.jetstart.core.store.StoredMessage;
 import java.util.EnumSet;
 import java.util.List;
@@ -139,7 +140,19 @@ public final class KeyValueWatch implements AutoCloseable {
             watcher.endOfData();
             while (!closed && !store.isClosed()) {
                 long seen = commitsNow();
-                List<StoredMessage> batch = kv.stream().nextBatch(next, filter, KeyValue.BATCH);
+                JetStartStream stream = kv.stream();
+                List<StoredMessage> batch;
+                try {
+                    batch = stream.nextBatch(next, filter, KeyValue.BATCH);
+                } catch (IllegalStateException e) {
+                    if (!stream.isReplaced()) {
+                        throw e;
+                    }
+                    // Its stream is being resumed (JetStartStore.resumeStream): the new one's first
+                    // commit wakes this watch, which reads from it then.
+                    awaitCommitAfter(seen);
+                    continue;
+                }
                 if (batch.isEmpty()) {
                     awaitCommitAfter(seen);
                     continue;
