@@ -203,15 +203,11 @@ class DiskFullIT {
                 }
             }
             Expected x = new Expected(acked, new TreeSet<>(), DiskFullIT::payload);
-            List<Seen> seen = new ArrayList<>(CrashReaders.readAll(store, work, STREAM, List.of(NatsServers.discover().requireV214Plus()),
-                    x, new Random(3), "full disk, resumed"));
-            // NOTE: nats-server 2.10.27 trusting an index.db over a block the full disk cut short in the
-            // middle of the stream loses that block's messages ("indexCacheBuf corrupt record state"):
-            // the same after a reopen (docs/runtime.md, "A full disk"). It reads the files without it.
-            Path bare = StoreFiles.copy(store, work.resolve("no-index").resolve("store"));
-            Files.delete(bare.resolve("jetstream/$G/streams/" + STREAM + "/msgs/index.db"));
-            seen.addAll(CrashReaders.readAll(bare, work.resolve("no-index"), STREAM, List.of(NatsServers.discover().requireV210()), x,
-                    new Random(3), "full disk, resumed, 2.10 without index.db"));
+            // A block the full disk cut short is now one before the last: for the 2.10 line (this
+            // store's index.db v1) the runtime holds index.db back while it is there, since 2.10.27
+            // trusting one failed its first read of that block (DamagedBlockIndexDbTest).
+            List<Seen> seen = CrashReaders.readAll(store, work, STREAM, NatsServers.discover().requireV210AndV214Plus(), x,
+                    new Random(3), "full disk, resumed");
             System.out.println("[it] DiskFullIT resume: " + acked.size() + " acknowledged; " + seen);
             for (Seen s : seen) {
                 assertThat(s.last()).as(s.who()).isEqualTo(acked.last());

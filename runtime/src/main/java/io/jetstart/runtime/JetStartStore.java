@@ -582,6 +582,7 @@ public final class JetStartStore implements AutoCloseable {
             if (!scan.complete()) {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
                         + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
+                state.lastBlockEndsInDamage();
                 return startAfter(state, sealing, name, last);
             }
             if (sealing.encrypted() != keystream.isPresent()) {

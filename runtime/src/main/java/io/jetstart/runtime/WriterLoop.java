@@ -138,6 +138,8 @@ final class WriterLoop {
     private long[] blockedAt;
     /** The last block the {@code index.db} on disk names, -1 while not known (the one recovery found). */
     private long indexDbLastBlock = -1;
+    /** The block ending in damage for which {@code index.db} is held back ({@link #holdBackIndexDb}), or -1. */
+    private long indexDbHeldBack = -1;
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
@@ -1534,8 +1536,42 @@ final class WriterLoop {
     }
 
     private void writeIndexDb() throws IOException {
+        long damaged = indexVersion == 1 ? state.blockEndingInDamage() : -1;
+        if (damaged > 0 && damaged != state.lastBlockIndex()) {
+            holdBackIndexDb(damaged);
+            return;
+        }
+        if (indexDbHeldBack > 0) {
+            LOG.info("{} > {}: index.db written again: no block ends in damage any more", state.store().account(), name);
+            indexDbHeldBack = -1;
+        }
         byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
         AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
+        indexDbLastBlock = state.lastBlockIndex();
+    }
+
+    /**
+     * No {@code index.db} for the 2.10 line while a block before the last ends in damage (a record a
+     * full disk or a power loss cut short, which the writer left as it is and wrote after): nats-server
+     * 2.10.27 trusting an {@code index.db} loads such a block only when it is read, meets the damage,
+     * and fails that first read while it cuts the block there (2.15.1 reads it either way). Without
+     * an {@code index.db} it rebuilds the stream at its start, cutting the block there before
+     * anything is read, and reads every message; jetstart's recovery rebuilds too. The one on disk
+     * (older than the damage, or written before the block was sealed) goes, since it names that
+     * block as whole; the blocks hold every message and removal, as they do after a kill between two
+     * sync intervals. Written again once that block is removed (its messages all gone).
+     */
+    private void holdBackIndexDb(long damaged) throws IOException {
+        Path index = state.msgsDir().resolve("index.db");
+        if (java.nio.file.Files.deleteIfExists(index)) {
+            AtomicFiles.syncDirectory(state.msgsDir());
+        }
+        if (indexDbHeldBack != damaged) {
+            LOG.info("{} > {}: index.db not written while {}.blk ends in damage (nats-server 2.10 trusting one fails its first "
+                    + "read of that block); every start rebuilds the stream from its blocks until that block is gone",
+                    state.store().account(), name, damaged);
+            indexDbHeldBack = damaged;
+        }
         indexDbLastBlock = state.lastBlockIndex();
     }
 

@@ -27,6 +27,13 @@ final class BlockState {
      */
     long validLength = -1;
     /**
+     * The file ends in damage (a torn or bad record) found when it was read whole: by a rebuild, or
+     * by the writer's check of the last block before it started the next one. nats-server 2.10
+     * trusting an {@code index.db} over such a block once it is no longer the last fails the first
+     * read of it ({@code StreamMutator#blockEndingInDamage}).
+     */
+    boolean endsInDamage;
+    /**
      * The lowest sequence a record of this block can have: the stream's last + 1 when the writer
      * started it; -1 when recovery found it (the last of the block before it + 1 is taken then,
      * which may reach into blocks removed before: a bound, never above the truth).

@@ -116,6 +116,27 @@ public final class StreamMutator {
         }
     }
 
+    /**
+     * The last block ends in damage the writer found (a torn record a full disk or a power loss
+     * left): it is left as it is and the writer starts the next block, so it becomes a block before
+     * the last that ends in damage ({@link #blockEndingInDamage}).
+     */
+    public void lastBlockEndsInDamage() {
+        if (!s.blocks.isEmpty()) {
+            last().endsInDamage = true;
+        }
+    }
+
+    /** The index of the first block of the stream whose file ends in damage, or -1 when none does. */
+    public long blockEndingInDamage() {
+        for (BlockState b : s.blocks) {
+            if (b.endsInDamage) {
+                return b.index;
+            }
+        }
+        return -1;
+    }
+
     /** Index of the last block, 0 when the stream has none. */
     public long lastBlockIndex() {
         return s.blocks.isEmpty() ? 0 : last().index;

@@ -651,6 +651,7 @@ public final class StreamOpener {
             b.schedules = scan.schedules();
             b.validLength = scan.validLength();
             if (scan.problem() != null) {
+                b.endsInDamage = true;
                 s.lostBytes += scan.problem().lostBytes();
                 s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
                         + scan.problem().lostBytes() + " bytes after it are unreadable " + (r.decompressed()
