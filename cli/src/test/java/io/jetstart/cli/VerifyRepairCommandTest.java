@@ -66,13 +66,14 @@ class VerifyRepairCommandTest {
 
     /**
      * What a full disk (or a kill) leaves once the runtime wrote on: a sealed block ending in a torn
-     * record behind an index.db that trusts it. nats-server meets it only when it reads that block;
-     * repair plans from start-up and leaves it, so verify no longer promises repair's fix for it.
+     * record behind an index.db that trusts it (v4, 2.14+: for v1 the runtime writes none while the
+     * block is there, and the server cuts it at its start). nats-server meets it only when it reads
+     * that block; repair plans from start-up and leaves it, so verify no longer promises repair's fix for it.
      */
     @Test
     void damageTheServerMeetsOnlyOnAReadIsNotPromisedToRepair() throws Exception {
         Path store = Files.createDirectories(tmp.resolve("store"));
-        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults())) {
+        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults().withIndexVersion(4))) {
             var s = js.createStream("$G", io.jetstart.core.meta.StreamConfig.builder("T").subjects("t").build());
             for (int i = 0; i < 5; i++) {
                 s.publish("t", new byte[20]);
@@ -80,7 +81,7 @@ class VerifyRepairCommandTest {
         }
         Path block = store.resolve("jetstream/$G/streams/T/msgs/1.blk");
         Files.write(block, new byte[14], java.nio.file.StandardOpenOption.APPEND);
-        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults())) {
+        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults().withIndexVersion(4))) {
             // Not appended after the torn record: a new block, and index.db at the close.
             js.stream("T").await(java.time.Duration.ofSeconds(30)).publish("t", new byte[20]);
         }
@@ -93,6 +94,34 @@ class VerifyRepairCommandTest {
                 .doesNotContain("plans the fix");
         assertThat(repair.exit()).as(repair.err()).isZero();
         assertThat(repair.out()).contains("nothing to repair");
+    }
+
+    /** The same for the 2.10 line: no index.db while the torn block is there, so the server cuts it at its start, and repair can. */
+    @Test
+    void forThe210LineTheSameDamageIsCutAtStartUpAndRepairPlansIt() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        io.jetstart.runtime.RuntimeOptions v1 = io.jetstart.runtime.RuntimeOptions.defaults().withIndexVersion(1);
+        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, v1)) {
+            var s = js.createStream("$G", io.jetstart.core.meta.StreamConfig.builder("T").subjects("t").build());
+            for (int i = 0; i < 5; i++) {
+                s.publish("t", new byte[20]);
+            }
+        }
+        Path block = store.resolve("jetstream/$G/streams/T/msgs/1.blk");
+        Files.write(block, new byte[14], java.nio.file.StandardOpenOption.APPEND);
+        try (io.jetstart.runtime.JetStartStore js = io.jetstart.runtime.JetStart.open(store, v1)) {
+            js.stream("T").await(java.time.Duration.ofSeconds(30)).publish("t", new byte[20]);
+        }
+        assertThat(store.resolve("jetstream/$G/streams/T/msgs/index.db")).doesNotExist();
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--dry-run");
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains(block + " at offset 255").contains("at start-up: truncates the block at this offset")
+                .contains("plans the fix");
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains(block.toString()).doesNotContain("nothing to repair");
     }
 
     @Test
