@@ -477,11 +477,13 @@ public final class StreamMutator {
     /**
      * The content of block {@code index}, one of the stream's blocks before the last, read whole from
      * its file; null when it is not such a block, its state came from a rebuild that found damage in
-     * it (readers read only its valid prefix), or its file cannot be read, decrypted or decoded.
+     * it (readers read only its valid prefix), it ends in damage the writer found, or its file cannot
+     * be read, decrypted or decoded.
      */
     public SealedContent readSealed(long index) throws InterruptedException {
         BlockState b = sealed(index);
-        if (b == null || b.validLength >= 0) {
+        // A block ending in damage is never rewritten: only its valid prefix would be kept.
+        if (b == null || b.validLength >= 0 || b.endsInDamage) {
             return null;
         }
         io.jetstart.core.io.BlockBuffers.Lease[] lease = new io.jetstart.core.io.BlockBuffers.Lease[1];
