@@ -61,15 +61,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code ./mvnw -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ConsumerModelIT -Djetstart.consumer.model.seed=S}; a failure names the seed in its message.
  *
- * <p>The three streams run at the same time, and beside the other integration tests
- * ({@link ExecutionMode#CONCURRENT} on the class; the failsafe configuration enables JUnit's parallel
- * execution for the tests that ask for it, the others run in sequence as before): each on its own
+ * <p>The three streams run at the same time ({@link ExecutionMode#CONCURRENT}; the failsafe
+ * configuration enables JUnit's parallel execution for the tests that ask for it): each on its own
  * server, store and folder, each with its own clock and random sequence. A run is mostly waits on
- * its clock, so one after the other the three took 88 s of the CI run, side by side 46 s
+ * its clock, so one after the other the three took 88 s of the CI run and side by side 46 s
  * (docs/BENCHMARKS.md, "CI time"); the clock's margins are the same either way (it passed at load
  * 9, docs/runtime.md), and every operation, comparison and check is the same.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class ConsumerModelIT {
     private static final long ACK_WAIT = 2 * ModelClock.UNIT;
     private static final long NAK_DELAY = ModelClock.UNIT;
@@ -77,6 +75,7 @@ class ConsumerModelIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"limits", "interest", "workqueue"})
+    @Execution(ExecutionMode.CONCURRENT)
     void theRuntimeDeliversAndCountsAsTheServerDoes(String retention) throws Exception {
         Optional<NatsServerBinary> newest = NatsServers.discover().all().stream().filter(b -> b.version().atLeast(2, 14))
                 .reduce((a, b) -> b);
