@@ -20,8 +20,6 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
@@ -138,21 +136,6 @@ final class CrashReaders {
             }
         }
         return seen;
-    }
-
-    /** What a reader run on another thread returned, or what it threw (an assertion's own error, not a wrapper). */
-    static <T> T joined(Future<T> reader) throws Exception {
-        try {
-            return reader.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 
     private static TreeSet<Long> sample(Expected x, Random random) {
