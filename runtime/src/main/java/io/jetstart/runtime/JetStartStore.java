@@ -716,6 +716,9 @@ public final class JetStartStore implements AutoCloseable {
      * with why, and a later call may try again (or {@link #deleteStream} removes it). Waits for the
      * store's open recovery to end if it still runs (a resume's future must not be failed by its end
      * as a name nobody has), and holds the lock creates and deletes take while it recovers the stream.
+     * So it must not be called from a {@link StreamListener} or a {@link CommitListener}: their
+     * threads (the recovery's, the stream's writer) are the ones it waits for. Call it from a thread
+     * of the application's own.
      *
      * @return the stream as served now
      * @throws JetStreamApiException     10059 when the store has no such stream
