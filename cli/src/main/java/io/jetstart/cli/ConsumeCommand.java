@@ -69,6 +69,10 @@ final class ConsumeCommand implements Callable<Integer> {
             err.println("jetstart: --count must not be negative");
             return Main.USAGE;
         }
+        Integer badAccount = RuntimeOpen.refuseIfBadAccount(account, err);
+        if (badAccount != null) {
+            return badAccount;
+        }
         JetStartStore store;
         // Consume creates consumers, never streams: no cipher to choose (a consumer takes its stream's).
         switch (RuntimeOpen.open(storeDir, keys, null, RuntimeOptions.defaults(), err)) {

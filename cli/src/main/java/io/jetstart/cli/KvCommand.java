@@ -101,6 +101,10 @@ final class KvCommand implements Callable<Integer> {
         if (bad != null) {
             return bad;
         }
+        Integer badAccount = RuntimeOpen.refuseIfBadAccount(account, err);
+        if (badAccount != null) {
+            return badAccount;
+        }
         Integer missing = RuntimeOpen.refuseIfMissingToWrite(storeDir, err);
         if (missing != null) {
             return missing;

@@ -159,6 +159,10 @@ final class PublishCommand implements Callable<Integer> {
             err.println("jetstart: --sync-interval must be more than 0");
             return Main.USAGE;
         }
+        Integer badAccount = RuntimeOpen.refuseIfBadAccount(account, err);
+        if (badAccount != null) {
+            return badAccount;
+        }
         StreamConfig newStream = null;
         if (create != null) {
             try {

@@ -48,6 +48,21 @@ final class RuntimeOpen {
     }
 
     /**
+     * {@code null} when {@code account} can be a store's account, else {@link Main#USAGE} after
+     * saying why on {@code err}, as {@code get} says it: checked before the store is opened, so a
+     * mistyped {@code --account ''} is a wrong option and not a stream the store lacks.
+     */
+    static Integer refuseIfBadAccount(String account, PrintWriter err) {
+        try {
+            JetStart.checkAccount(account);
+            return null;
+        } catch (IllegalArgumentException e) {
+            err.println("jetstart: " + e.getMessage());
+            return Main.USAGE;
+        }
+    }
+
+    /**
      * As {@link #refuseIfMissing}, for the commands that write through the runtime: a missing
      * directory is not made (a mistyped path would become a new, empty store), and the line says
      * how to start a new store, which a newcomer's first {@code publish --create} needs.

@@ -91,6 +91,32 @@ class UsageErrorTest {
         assertThat(missing).doesNotExist();
     }
 
+    /**
+     * An account no store can hold is a wrong option for every command that opens a stream, worded
+     * as {@code get} words it, before the store is opened (no lock file): {@code publish ''} said
+     * "{@code  > ORDERS: stream not found}" after opening the store.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {"publish|''", "consume|''", "kv|''", "get|''",
+        "publish|a/b", "consume|..", "kv|a b", "get|."})
+    void anAccountNoStoreCanHoldIsAUsageErrorBeforeTheStoreIsOpened(String command, String account, @TempDir Path tmp) throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        TestStores.Run run = switch (command) {
+            case "publish" -> TestStores.cli("publish", store.toString(), "ORDERS", "--count", "1", "--account", account);
+            case "consume" -> TestStores.cli("consume", store.toString(), "ORDERS", "C1", "--account", account);
+            case "kv" -> TestStores.cli("kv", store.toString(), "CONFIG", "keys", "--account", account);
+            default -> TestStores.cli("get", store.toString(), "ORDERS", "--seq", "1", "--account", account);
+        };
+
+        assertThat(run.exit()).as(run.err()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).isEqualTo("jetstart: invalid account name '" + account + "'\n");
+        if (!command.equals("get")) {
+            try (Stream<Path> left = Files.list(store)) {
+                assertThat(left).as("the store was not opened").isEmpty();
+            }
+        }
+    }
+
     @Test
     void aFileGivenAsStoreDirectoryIsReportedAsNotADirectory(@TempDir Path tmp) throws Exception {
         Path file = Files.writeString(tmp.resolve("store.txt"), "not a store");

@@ -33,4 +33,16 @@ public final class JetStart {
         s.start();
         return s;
     }
+
+    /**
+     * Refuses an account name no store can hold, as {@link JetStartStore#createStream} and
+     * {@link JetStartStore#stream(String, String)} do: empty, {@code .} or {@code ..}, a path
+     * separator, whitespace or NUL (an account is a folder under {@code jetstream/}). For a caller
+     * that checks its arguments before it opens a store.
+     *
+     * @throws IllegalArgumentException {@code invalid account name '<account>'}
+     */
+    public static void checkAccount(String account) {
+        StreamNames.checkAccount(account);
+    }
 }

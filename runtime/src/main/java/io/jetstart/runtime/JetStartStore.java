@@ -613,8 +613,15 @@ public final class JetStartStore implements AutoCloseable {
         return stream(DEFAULT_ACCOUNT, name);
     }
 
-    /** A handle on a stream, whether it is still recovering, served, failed or absent. */
+    /**
+     * A handle on a stream, whether it is still recovering, served, failed or absent.
+     *
+     * @throws IllegalArgumentException for an account name no store can hold ({@link JetStart#checkAccount}):
+     *                                  an empty one was answered 10059 {@code stream not found}, which
+     *                                  sent the user looking for a stream rather than at the account
+     */
     public StreamHandle stream(String account, String name) {
+        StreamNames.checkAccount(account);
         CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE);
         // NOTE: recover() sets recoveryDone and then fails every future still open; this thread puts
         // its future and then reads recoveryDone. Either that loop sees the future or this thread

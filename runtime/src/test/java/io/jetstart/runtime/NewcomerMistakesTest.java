@@ -171,6 +171,24 @@ class NewcomerMistakesTest {
     }
 
     @Test
+    void aLookupInAnAccountNoStoreCanHoldNamesTheAccountNotAMissingStream() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            store.createStream("$G", StreamConfig.builder("A").subjects("a").build());
+            for (String account : List.of("", ".", "..", "a/b", "a b")) {
+                assertThatThrownBy(() -> store.stream(account, "A")).as("account '%s'", account)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessage("invalid account name '" + account + "'");
+                assertThatThrownBy(() -> store.keyValue(account, "A")).as("account '%s'", account)
+                        .isInstanceOf(IllegalArgumentException.class).hasMessage("invalid account name '" + account + "'");
+                assertThatThrownBy(() -> JetStart.checkAccount(account)).isInstanceOf(IllegalArgumentException.class);
+            }
+            JetStart.checkAccount("$G");
+            assertThat(store.stream("$G", "A").await(java.time.Duration.ofSeconds(10)).name()).isEqualTo("A");
+            assertThatThrownBy(() -> store.stream("OTHER", "A").await(java.time.Duration.ofSeconds(10)))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> assertThat(e.errCode()).isEqualTo(10059));
+        }
+    }
+
+    @Test
     void openWithoutOptionsNamesTheParameter() {
         assertThatThrownBy(() -> JetStart.open(dir, null)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("RuntimeOptions.defaults()");
