@@ -131,8 +131,15 @@ final class ConsumeCommand implements Callable<Integer> {
             // IllegalArgumentException: a --create name or filter the server would refuse, named by the config builder.
             // A consumer whose files could not be restored is "not found" to the API, as to nats-server: say why.
             String unrestored = s == null || create != null ? null : s.unrestoredConsumers().get(consumer);
-            err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage()
-                    + (unrestored == null ? "" : "; its files are there but could not be restored: " + unrestored));
+            String hint = "";
+            if (unrestored != null) {
+                hint = "; its files are there but could not be restored: " + unrestored;
+            } else if (e instanceof JetStreamApiException api && api.errCode() == NotFoundHints.STREAM_NOT_FOUND) {
+                hint = NotFoundHints.streams(store, account);
+            } else if (e instanceof JetStreamApiException api && api.errCode() == NotFoundHints.CONSUMER_NOT_FOUND && s != null) {
+                hint = NotFoundHints.consumers(s) + "; --create FILTER creates it";
+            }
+            err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": " + e.getMessage() + hint);
             return Main.FAILED;
         } catch (io.jetstart.runtime.StreamUnavailableException e) {
             err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());

@@ -130,7 +130,18 @@ final class KvCommand implements Callable<Integer> {
             case RuntimeOpen.Opened o -> store = o.store();
         }
         try (store) {
-            return run(store);
+            try {
+                return run(store);
+            } catch (JetStreamApiException e) {
+                if (e.errCode() != NotFoundHints.STREAM_NOT_FOUND || operation.equals("add")) {
+                    throw e;
+                }
+                // The stream looked for is KV_<bucket>: "stream not found" under the bucket's name sent users looking for a stream.
+                err.println("jetstart: " + account + " > " + bucket + ": bucket not found (no stream " + KeyValueConfig.of(bucket).streamName()
+                        + ", err_code " + e.errCode() + ")" + NotFoundHints.buckets(store, account) + "; kv STORE_DIR " + bucket
+                        + " add creates it");
+                return Main.FAILED;
+            }
         } catch (JetStreamApiException | StreamUnavailableException | IllegalStateException e) {
             err.println("jetstart: " + account + " > " + bucket + ": " + e.getMessage());
             return Main.FAILED;

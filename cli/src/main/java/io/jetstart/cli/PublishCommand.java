@@ -213,7 +213,8 @@ final class PublishCommand implements Callable<Integer> {
             try {
                 s = newStream != null ? store.createStream(account, newStream) : store.stream(account, stream).await(Duration.ofDays(1));
             } catch (JetStreamApiException e) {
-                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage());
+                String hint = e.errCode() == NotFoundHints.STREAM_NOT_FOUND ? NotFoundHints.streams(store, account) + "; --create SUBJECTS creates it" : "";
+                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage() + hint);
                 return Main.FAILED;
             }
             if (s.readOnlyReason().isPresent()) {

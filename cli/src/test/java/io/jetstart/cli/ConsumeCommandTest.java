@@ -68,7 +68,15 @@ class ConsumeCommandTest {
         assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "1").exit()).isZero();
         TestStores.Run r = run("consume", dir.toString(), "S", "NOPE");
         assertThat(r.exit()).isEqualTo(Main.FAILED);
-        assertThat(r.err()).contains("consumer not found");
+        assertThat(r.err()).isEqualTo("jetstart: $G > S > NOPE: consumer not found (err_code 10014); $G > S has no consumers; "
+                + "--create FILTER creates it\n");
+        assertThat(run("consume", dir.toString(), "S", "C1", "--create", "s", "--count", "1").exit()).isZero();
+        assertThat(run("consume", dir.toString(), "S", "C2", "--create", "s", "--count", "1").exit()).isZero();
+        assertThat(run("consume", dir.toString(), "S", "C3").err())
+                .isEqualTo("jetstart: $G > S > C3: consumer not found (err_code 10014); consumers of $G > S: C1, C2; --create FILTER creates it\n");
+        TestStores.Run noStream = run("consume", dir.toString(), "T", "C1");
+        assertThat(noStream.exit()).isEqualTo(Main.FAILED);
+        assertThat(noStream.err()).isEqualTo("jetstart: $G > T > C1: stream not found (err_code 10059); streams in $G: S\n");
         assertThat(run("consume", dir.resolve("missing").toString(), "S", "C").exit()).isEqualTo(Main.NO_INPUT);
     }
 

@@ -151,7 +151,14 @@ class KvCommandTest {
     void aMissingBucketFailsAndRmDeletesOne() throws Exception {
         TestStores.Run missing = kv("get", "k");
         assertThat(missing.exit()).isEqualTo(Main.FAILED);
-        assertThat(missing.err()).contains("stream not found");
+        assertThat(missing.err()).as("the bucket named as a bucket, its stream as KV_<bucket>")
+                .isEqualTo("jetstart: $G > cfg: bucket not found (no stream KV_cfg, err_code 10059); no buckets in $G; "
+                        + "kv STORE_DIR cfg add creates it\n");
+        assertThat(TestStores.cli("kv", dir.toString(), "other", "add").exit()).isZero();
+        assertThat(TestStores.cli("publish", dir.toString(), "PLAIN", "--create", "p", "--count", "1").exit()).isZero();
+        assertThat(kv("rm").err()).as("rm of a missing bucket; a plain stream is not a bucket")
+                .isEqualTo("jetstart: $G > cfg: bucket not found (no stream KV_cfg, err_code 10059); buckets in $G: other; "
+                        + "kv STORE_DIR cfg add creates it\n");
         assertThat(kv("add").exit()).isZero();
         assertThat(kv("rm").exit()).isZero();
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {

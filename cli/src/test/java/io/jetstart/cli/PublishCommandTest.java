@@ -105,6 +105,20 @@ class PublishCommandTest {
     }
 
     @Test
+    void aStreamNotInTheStoreIsNamedWithTheStreamsThereAndHowToCreateIt() {
+        TestStores.Run empty = run("publish", dir.toString(), "ORDERS", "--count", "1");
+        assertThat(empty.exit()).isEqualTo(Main.FAILED);
+        assertThat(empty.err()).isEqualTo("jetstart: $G > ORDERS: stream not found (err_code 10059); no streams in $G; "
+                + "--create SUBJECTS creates it\n");
+        for (int i = 0; i < NotFoundHints.MAX_NAMES + 2; i++) {
+            assertThat(run("publish", dir.toString(), String.format("S%02d", i), "--create", "s" + i, "--count", "0").exit()).isZero();
+        }
+        TestStores.Run typo = run("publish", dir.toString(), "ORDER", "--count", "1");
+        assertThat(typo.err()).as("at most ten names, then how many").isEqualTo("jetstart: $G > ORDER: stream not found (err_code 10059); "
+                + "streams in $G: S00, S01, S02, S03, S04, S05, S06, S07, S08, S09, ... (12 in all); --create SUBJECTS creates it\n");
+    }
+
+    @Test
     void aSizeAboveTheLargestMessageIsAUsageErrorBeforeTheStoreIsOpened() {
         TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s", "--size", "1048577", "--count", "1");
 
