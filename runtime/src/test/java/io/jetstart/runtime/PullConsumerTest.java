@@ -229,6 +229,63 @@ class PullConsumerTest {
         }
     }
 
+    /**
+     * A create refused because the name is taken (10148) leaves the consumer there as it was: its
+     * delivered and acked state, its files, and what a reopen restores, as nats-server 2.10.27 and
+     * 2.15.1 leave theirs (nats-server's PR #8491 fixed paths of a standalone server where such a
+     * rejected create deleted the existing consumer's directory; the plain create does not take them).
+     */
+    @Test
+    void aCreateRefusedBecauseTheNameIsTakenLeavesTheConsumerAndItsFilesAsTheyWere() throws Exception {
+        java.util.Map<String, byte[]> files = new java.util.TreeMap<>();
+        ConsumerStatus before;
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, 6);
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"X\",\"ack_policy\":\"explicit\"}");
+            List<ConsumedMessage> got = c.fetch(4, 0, Duration.ZERO);
+            got.get(0).ack();
+            got.get(1).ack();
+            before = s.consumerInfo("X");
+            // o.dat is written at most every 100 ms while the state changes: wait for the acks to be there.
+            awaitOdatWith(before);
+            for (Path f : List.of(obs("X").resolve("meta.inf"), obs("X").resolve("meta.sum"), obs("X").resolve("o.dat"))) {
+                files.put(f.getFileName().toString(), java.nio.file.Files.readAllBytes(f));
+            }
+            for (String other : List.of("{\"durable_name\":\"X\",\"ack_policy\":\"all\"}",
+                    "{\"durable_name\":\"X\",\"ack_policy\":\"explicit\",\"filter_subject\":\"s.odd\"}")) {
+                assertError(s, other, 10148, "consumer already exists");
+            }
+            assertThat(s.consumerInfo("X")).isEqualTo(before);
+            assertThat(s.consumerNames()).containsExactly("X");
+            assertThat(seqs(c.fetch(2, 0, Duration.ZERO))).as("the consumer goes on where it was").containsExactly(5L, 6L);
+            got.get(2).ack();
+        }
+        try (JetStartStore store = store()) {
+            ConsumerStatus after = store.stream("S").await(Duration.ofSeconds(10)).consumerInfo("X");
+            assertThat(after.config()).isEqualTo(before.config());
+            assertThat(after.delivered().streamSeq()).isEqualTo(6);
+            assertThat(after.ackFloor().streamSeq()).isEqualTo(3);
+        }
+        assertThat(java.nio.file.Files.readAllBytes(obs("X").resolve("meta.inf"))).isEqualTo(files.get("meta.inf"));
+        assertThat(java.nio.file.Files.readAllBytes(obs("X").resolve("meta.sum"))).isEqualTo(files.get("meta.sum"));
+    }
+
+    private void awaitOdatWith(ConsumerStatus status) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Path odat = obs("X").resolve("o.dat");
+        while (System.nanoTime() < deadline) {
+            if (java.nio.file.Files.exists(odat)) {
+                var state = io.jetstart.core.format.ConsumerStateCodec.decode(java.nio.file.Files.readAllBytes(odat));
+                if (state.ackFloor().streamSeq() == status.ackFloor().streamSeq()
+                        && state.delivered().streamSeq() == status.delivered().streamSeq()) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("o.dat never held " + status);
+    }
+
     @Test
     void theMetaInfHasTheServersDefaults() throws Exception {
         try (JetStartStore store = store()) {
