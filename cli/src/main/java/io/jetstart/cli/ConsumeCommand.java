@@ -189,7 +189,7 @@ final class ConsumeCommand implements Callable<Integer> {
             out.println(ReportJson.MAPPER.writeValueAsString(n));
         } else {
             out.printf("Consumed %s messages from %s > %s > %s (stream seq %d..%d) in %s%s%n", GoFormat.comma(consumed), account,
-                    stream, consumer, first, last, GoFormat.duration(nanos), ack ? ", acknowledged" : "");
+                    stream, consumer, first, last, GoFormat.durationRoundedToMillis(nanos), ack ? ", acknowledged" : "");
         }
         out.flush();
         if (count > 0 && consumed < count && !stop.get()) {

@@ -300,7 +300,7 @@ final class PublishCommand implements Callable<Integer> {
                 out.println(ReportJson.MAPPER.writeValueAsString(summary(done.get(), first.get(), last.get(), nanos, msgsPerS)));
             } else {
                 out.printf("Published %s messages to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", GoFormat.comma(done.get()),
-                        account, stream, done.get() == 0 ? 0 : first.get(), last.get(), GoFormat.duration(nanos),
+                        account, stream, done.get() == 0 ? 0 : first.get(), last.get(), GoFormat.durationRoundedToMillis(nanos),
                         GoFormat.comma(msgsPerS), sync);
             }
             out.flush();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NewcomerOutputTest {
     /** jetstart's own summary durations: whole milliseconds, or seconds with at most 3 decimals. */
-    static final Pattern ROUNDED = Pattern.compile(" in (\\d+ms|\\d+(\\.\\d{1,3})?s|\\d+m\\d+(\\.\\d{1,3})?s)[ (\\n]");
+    static final Pattern ROUNDED = Pattern.compile(" in (\\d+ms|\\d+(\\.\\d{1,3})?s|\\d+m\\d+(\\.\\d{1,3})?s)[ ,(\\n]");
 
     /** Runs {@code body} with System.err captured: slf4j-simple logs there, not to the command's writer. */
     static <T> T capturingStderr(ByteArrayOutputStream into, Supplier<T> body) {
@@ -55,6 +55,21 @@ class NewcomerOutputTest {
         assertThat(ROUNDED.matcher(generate.out()).find()).as(generate.out()).isTrue();
         String summary = recover.out().lines().filter(l -> l.startsWith("2 streams")).findFirst().orElseThrow();
         assertThat(ROUNDED.matcher(summary + "\n").find()).as(summary).isTrue();
+    }
+
+    @Test
+    void publishAndConsumeRoundTheirDurationsToTheMillisecond(@TempDir Path tmp) throws Exception {
+        Path store = java.nio.file.Files.createDirectories(tmp.resolve("s"));
+        TestStores.Run publish = TestStores.cli("publish", store.toString(), "S", "--create", "s.*", "--count", "50");
+        TestStores.Run consume = TestStores.cli("consume", store.toString(), "S", "C", "--create", ">", "--count", "50");
+
+        assertThat(publish.exit()).as(publish.err()).isZero();
+        assertThat(consume.exit()).as(consume.err()).isZero();
+        // "in 162.536405ms" read as a measurement to the nanosecond of a run that also started a JVM.
+        String published = publish.out().lines().filter(l -> l.startsWith("Published")).findFirst().orElseThrow();
+        assertThat(ROUNDED.matcher(published).find()).as(published).isTrue();
+        String consumed = consume.out().lines().filter(l -> l.startsWith("Consumed")).findFirst().orElseThrow();
+        assertThat(ROUNDED.matcher(consumed + "\n").find()).as(consumed).isTrue();
     }
 
     @Test
