@@ -188,13 +188,22 @@ public final class StreamOpener {
         finish(blocks);
         s.bytesRead += blocks.bytesRead;
         s.recordsVerified += blocks.recordsVerified;
+        boolean damagedBlocks = false;
         for (Problem p : blocks.problems) {
             if (p.serverAction() != ServerAction.WRITE_TOMBSTONE) {
                 s.problems.add(p.with(ServerAction.FOUND_ON_READ));
+                damagedBlocks |= p.severity() != Problem.Severity.WARNING;
             }
         }
         String differences = StateComparison.differences(s.state(), blocks.state());
-        if (!differences.isEmpty()) {
+        if (!differences.isEmpty() && damagedBlocks) {
+            // The blocks were read only up to their damage, so they disagree with index.db because of it: the
+            // same damage, met by the server on its first read of the block. As TRUSTS_INDEX it made verify
+            // promise repair's fix, and repair (which plans from the server's start-up) found nothing to do.
+            s.problems.add(Problem.damage(s.msgsDir.resolve("index.db"), -1, "index.db disagrees with the blocks as read up to "
+                    + "their damage (index.db vs blocks: " + differences + "); nats-server trusts index.db at start-up")
+                    .with(ServerAction.FOUND_ON_READ));
+        } else if (!differences.isEmpty()) {
             s.problems.add(Problem.damage(s.msgsDir.resolve("index.db"), -1, "index.db disagrees with the blocks (index.db vs blocks: "
                     + differences + "); nats-server trusts index.db at start-up").with(ServerAction.TRUSTS_INDEX));
         }
