@@ -99,6 +99,11 @@ public final class Main {
         @Override
         public int handleParseException(CommandLine.ParameterException ex, String[] args) {
             CommandLine c = ex.getCommandLine();
+            if (args.length == 0) {
+                // `jetstart` alone is a newcomer's first try: the commands, not "Missing required subcommand".
+                c.usage(c.getErr());
+                return USAGE;
+            }
             c.getErr().println("jetstart: " + ex.getMessage());
             c.getErr().println("Run 'jetstart " + (c.getCommandName().equals("jetstart") ? "" : c.getCommandName() + " ") + "--help' for usage.");
             return USAGE;

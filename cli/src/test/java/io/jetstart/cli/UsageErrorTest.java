@@ -67,6 +67,16 @@ class UsageErrorTest {
     }
 
     @Test
+    void jetstartAloneListsTheCommandsOnStderrAndExits64() {
+        TestStores.Run run = TestStores.cli();
+
+        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("Usage: jetstart").contains("Commands:").contains("  recover ").contains("  publish ")
+                .doesNotContain("Missing required subcommand");
+    }
+
+    @Test
     void aMissingStoreDirectoryIsReportedAsMissing(@TempDir Path tmp) {
         TestStores.Run run = TestStores.cli("inspect", tmp.resolve("no-such-store").toString());
 
