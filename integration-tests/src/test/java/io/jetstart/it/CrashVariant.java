@@ -80,10 +80,11 @@ record CrashVariant(String name, int blockSize, String moreConfig, StoreCipher c
     }
 
     /**
-     * Whether the child may securely erase: the runtime refuses erase in compressed and encrypted
-     * blocks (docs/runtime.md), so the child deletes there instead.
+     * Whether the child may securely erase: the runtime refuses erase in encrypted blocks
+     * (docs/runtime.md; nats-server only deletes there), so the child deletes there instead. In a
+     * compressed stream it erases: the sealed block is rewritten compressed, as the server does.
      */
     boolean erases() {
-        return cipher == null && !moreConfig.contains("compression");
+        return cipher == null;
     }
 }

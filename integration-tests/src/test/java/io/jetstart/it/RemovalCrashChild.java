@@ -36,7 +36,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>Arguments: {@code <store dir> <seed> [<sync interval ms> [<variant>]]}: a short sync interval
  * makes the writer write {@code index.db} and compact blocks less than half live while it runs, so
  * that kills land in those too; the variant ({@link CrashVariant}, default plain) sets the block
- * size, key and config. Where the variant forbids secure erase (compressed or encrypted blocks,
+ * size, key and config. Where the variant forbids secure erase (encrypted blocks,
  * which the runtime refuses to erase) the child deletes instead; with max_age it picks only
  * messages far from their expiry and draws no keep-N purge; with limits every acknowledgement line
  * ends with {@code first <seq>}, the stream's first sequence after it (the limits removed what

@@ -171,9 +171,10 @@ public final class JetStartStream {
     /**
      * Secure erase (nats-server's {@code EraseMsg}): removes message {@code seq} as {@link #delete}
      * does (same errors), and overwrites its record's subject, headers and payload with random
-     * bytes under a valid checksum, the block replaced atomically. Blocks the runtime cannot
-     * rewrite yet (compressed, encrypted) are refused with {@link UnsupportedOperationException},
-     * the message left in place.
+     * bytes under a valid checksum, the block replaced atomically (a compressed block is rewritten
+     * compressed, as nats-server does). Encrypted blocks (nats-server only deletes in an encrypted
+     * stream) and compressed blocks with damage in them are refused with
+     * {@link UnsupportedOperationException}, the message left in place.
      */
     public void erase(long seq) throws InterruptedException {
         await(write(new WriterLoop.Erase(seq, new CompletableFuture<>())));

@@ -1,5 +1,6 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.compress.BlockCompression;
 import io.jetstart.core.format.ByteWriter;
 import io.jetstart.core.format.CompressionEnvelope;
 import io.jetstart.core.format.FormatException;
@@ -8,6 +9,8 @@ import io.jetstart.core.format.Records;
 import io.jetstart.core.hash.RecordHash;
 import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.io.AtomicFiles;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.StreamMutator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +29,11 @@ import java.security.SecureRandom;
  * tombstone before (as the server writes it first), so the message is deleted either way; only an
  * erase whose call did not return may have left the old bytes in the block.
  *
- * <p>Compressed and encrypted blocks are refused for now (the record's offset in the file is not
- * its offset in the block's content, and the block would have to be re-encoded).
+ * <p>A compressed block is erased in its content: decompressed, the record overwritten there, and
+ * written back S2-compressed when the stream's config asks for compression (else plain), as the
+ * server's {@code eraseMsg} → {@code atomicOverwriteFile(buf, !isLastBlock)} recompresses the
+ * block's decompressed cache with the stream's algorithm. Encrypted blocks are refused (nats-server
+ * does not erase in an encrypted stream either: its erase of those is a plain delete).
  */
 final class SecureErase {
     /** Largest block file read whole for an erase (nats-server's blocks are at most 8 MiB; a compacted one is smaller). */
@@ -44,33 +50,49 @@ final class SecureErase {
     record Location(long blockIndex, int offset, int length) {
     }
 
-    /** A sealed block's file, read whole, with the clear errors for blocks erase cannot rewrite yet. */
-    byte[] readPlainBlock(Path msgsDir, long blockIndex) throws IOException {
+    /**
+     * A sealed block's content (its records, decompressed when the file is compressed), with the
+     * clear errors for blocks erase cannot rewrite: an encrypted one, and a compressed one the
+     * stream's state cannot read whole (damage found in it): only its valid prefix would be known.
+     */
+    byte[] readSealedBlock(StreamMutator state, Path msgsDir, long blockIndex) throws IOException, InterruptedException {
         Path file = msgsDir.resolve(blockIndex + ".blk");
         if (Files.exists(msgsDir.resolve(blockIndex + ".key"))) {
             throw new UnsupportedOperationException("secure erase in an encrypted block (" + file
-                    + ") is not supported by the runtime yet; delete the message instead");
+                    + ") is not supported by the runtime (nats-server only deletes in an encrypted stream); delete the message instead");
+        }
+        StreamMutator.SealedContent content = state.readSealed(blockIndex);
+        if (content != null) {
+            return content.plaintext();
         }
         long size = Files.size(file);
         if (size > MAX_BLOCK_FILE) {
             throw new IOException(file + ": " + size + " bytes, more than the " + MAX_BLOCK_FILE + " a block can have");
         }
         byte[] bytes = Files.readAllBytes(file);
-        checkUncompressed(file, bytes, bytes.length);
-        return bytes;
-    }
-
-    static void checkUncompressed(Path file, byte[] bytes, int length) {
         boolean compressed;
         try {
-            compressed = CompressionEnvelope.originalSize(bytes, length).isPresent();
+            compressed = CompressionEnvelope.originalSize(bytes, bytes.length).isPresent();
         } catch (FormatException e) {
             compressed = true;
         }
         if (compressed) {
-            throw new UnsupportedOperationException("secure erase in a compressed block (" + file
-                    + ") is not supported by the runtime yet; delete the message instead");
+            throw new UnsupportedOperationException("secure erase in a compressed block that does not read whole (" + file
+                    + "); delete the message instead");
         }
+        return bytes;
+    }
+
+    /**
+     * What a sealed block's file becomes after an erase: its content S2-compressed when the stream
+     * asks for compression, as the server writes a block before the last ({@code atomicOverwriteFile}
+     * with compression allowed), else the content as it is.
+     */
+    static byte[] sealedFile(StreamConfig config, byte[] content, int length) {
+        if (SealedBlockCompressor.wanted(config) && length >= BlockCompression.TAIL) {
+            return BlockCompression.compress(content, 0, length);
+        }
+        return length == content.length ? content : java.util.Arrays.copyOf(content, length);
     }
 
     /**

@@ -965,9 +965,9 @@ final class WriterLoop {
     /**
      * Secure erase: the checks and errors of a delete, then the tombstone (laid out, written and
      * synced first, as the server writes it before erasing), then the record overwritten with its
-     * erased form, the block replaced atomically ({@link SecureErase}). The record is found before
-     * anything changes, so a block erase cannot rewrite (compressed, encrypted) is refused with the
-     * message still there.
+     * erased form, the block replaced atomically ({@link SecureErase}; a sealed block compressed
+     * again when the stream asks for it). The record is found before anything changes, so a block
+     * erase cannot rewrite (encrypted, or compressed and damaged) is refused with the message still there.
      */
     private void erase(Erase e) throws IOException, StoreException, InterruptedException {
         requireDeletable();
@@ -983,7 +983,7 @@ final class WriterLoop {
         tail.flush();
         boolean inTail = blockIndex == tail.index;
         Path msgs = state.msgsDir();
-        byte[] content = inTail ? tail.bytes() : eraser.readPlainBlock(msgs, blockIndex);
+        byte[] content = inTail ? tail.bytes() : eraser.readSealedBlock(state, msgs, blockIndex);
         int length = inTail ? tail.length() : content.length;
         Path file = msgs.resolve(blockIndex + ".blk");
         SecureErase.Location at = eraser.locate(file, blockIndex, content, length, seq);
@@ -997,11 +997,13 @@ final class WriterLoop {
             eraser.overwrite(tail.bytes(), at, seq);
             tail.replaceFileAtomically();
         } else {
+            // A sealed block (or the tail the tombstone rolled past, which compressSealed may have
+            // compressed meanwhile): written as the server writes a block before the last.
             if (inTail) {
                 content = java.util.Arrays.copyOf(content, length);
             }
             eraser.overwrite(content, at, seq);
-            SecureErase.replace(file, content);
+            SecureErase.replace(file, SecureErase.sealedFile(state.config(), content, length));
         }
         hold(e.done(), Boolean.TRUE);
     }

@@ -126,17 +126,69 @@ class SecureEraseTest {
     }
 
     @Test
-    void blocksEraseCannotRewriteYetAreRefusedWithTheFileNamed() throws Exception {
+    void anEncryptedBlockIsRefusedWithTheFileNamed() throws Exception {
         Path m = Files.createDirectories(dir.resolve("msgs"));
         SecureErase erase = new SecureErase("E");
-        // A compression envelope (spec 3.8): "cmp", S2, the original size.
-        Files.write(m.resolve("1.blk"), new byte[] {'c', 'm', 'p', 1, 64, 0, 0, 0, 0, 0, 0, 0, 0});
-        assertThatThrownBy(() -> erase.readPlainBlock(m, 1)).isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageContaining("compressed block").hasMessageContaining(m.resolve("1.blk").toString());
         Files.write(m.resolve("2.blk"), new byte[64]);
         Files.write(m.resolve("2.key"), new byte[72]);
-        assertThatThrownBy(() -> erase.readPlainBlock(m, 2)).isInstanceOf(UnsupportedOperationException.class)
+        // Refused before the stream's state is asked: nats-server only deletes in an encrypted stream.
+        assertThatThrownBy(() -> erase.readSealedBlock(null, m, 2)).isInstanceOf(UnsupportedOperationException.class)
                 .hasMessageContaining("encrypted block").hasMessageContaining(m.resolve("2.blk").toString());
+    }
+
+    /**
+     * A compressed stream's sealed block is erased in its content and written back compressed, as
+     * the server's eraseMsg recompresses a block before the last: the file is still in the cmp
+     * envelope, its content is the old one but for the record (same length, erased, verifying), and
+     * a rebuild without index.db and a reopen agree.
+     */
+    @Test
+    void aMessageInACompressedBlockIsErasedInTheBlocksContentAndTheBlockStaysCompressed() throws Exception {
+        RuntimeOptions small = RuntimeOptions.defaults().withBlockSize(2048);
+        byte[] before;
+        try (JetStartStore store = JetStart.open(dir, small)) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"Z\",\"subjects\":[\"z.*\"],\"compression\":\"s2\"}"));
+            for (int i = 1; i <= 60; i++) {
+                s.publish("z.secret" + i, bytes("payload-secret-" + i + " and some words to make it compressible, compressible"));
+            }
+            before = plaintext(msgs("Z").resolve("1.blk"));
+            assertThat(contains(before, "payload-secret-3 ")).isTrue();
+            s.erase(3);
+            assertThat(s.get(3)).isEmpty();
+            assertThat(s.get(4).orElseThrow().subject()).isEqualTo("z.secret4");
+            byte[] file = Files.readAllBytes(msgs("Z").resolve("1.blk"));
+            assertThat(io.jetstart.core.format.CompressionEnvelope.originalSize(file, file.length)).as("still compressed").isPresent();
+            byte[] after = plaintext(msgs("Z").resolve("1.blk"));
+            assertThat(after).hasSameSizeAs(before);
+            assertThat(contains(after, "payload-secret-3 ")).isFalse();
+            assertThat(contains(after, "z.secret3")).isFalse();
+            assertThat(contains(after, "payload-secret-4 ")).isTrue();
+            List<MessageRecord> records = new ArrayList<>();
+            for (int off = 0; off < after.length; ) {
+                MessageRecord r = Records.read(after, off, after.length, RecordHashes.forBlock("Z", 1));
+                records.add(r);
+                off += r.rawLength();
+            }
+            assertThat(records).filteredOn(r -> r.kind() == MessageRecord.Kind.ERASED_OR_SKIP).extracting(MessageRecord::seq)
+                    .containsExactly(3L);
+            assertThat(s.publish("z.after", bytes("after")).seq()).isEqualTo(61);
+        }
+        Files.delete(msgs("Z").resolve("index.db"));
+        StreamState rebuilt = recovered(dir, "Z");
+        assertThat(rebuilt.messages()).isEqualTo(60);
+        assertThat(rebuilt.lastSeq()).isEqualTo(61);
+        try (JetStartStore store = JetStart.open(dir, small)) {
+            JetStartStream s = open(store, "Z");
+            assertThat(s.get(3)).isEmpty();
+            assertThat(s.get(2).orElseThrow().subject()).isEqualTo("z.secret2");
+        }
+    }
+
+    /** A block's content: the file, decompressed when it is in the cmp envelope. */
+    private static byte[] plaintext(Path block) throws Exception {
+        byte[] b = Files.readAllBytes(block);
+        return io.jetstart.core.format.CompressionEnvelope.originalSize(b, b.length).isPresent()
+                ? io.jetstart.core.compress.BlockCompression.plaintext(b, b.length, 64 << 20) : b;
     }
 
     @Test
