@@ -77,7 +77,10 @@ final class GetCommand implements Callable<Integer> {
         try {
             snapshot = StreamSnapshot.open(store.dir, account, stream, keys.key);
         } catch (IOException e) {
-            spec.commandLine().getErr().println("jetstart: " + ErrorText.of(e));
+            String text = ErrorText.of(e);
+            // The stream's folder is not there: say which streams are, as publish and consume do.
+            String hint = text.startsWith("stream not found: ") ? NotFoundHints.streamsOnDisk(store.dir, account) : "";
+            spec.commandLine().getErr().println("jetstart: " + text + hint);
             return Main.NO_INPUT;
         } catch (RuntimeException e) {
             spec.commandLine().getErr().println("jetstart: " + e.getMessage());

@@ -116,6 +116,15 @@ class PublishCommandTest {
         TestStores.Run typo = run("publish", dir.toString(), "ORDER", "--count", "1");
         assertThat(typo.err()).as("at most ten names, then how many").isEqualTo("jetstart: $G > ORDER: stream not found (err_code 10059); "
                 + "streams in $G: S00, S01, S02, S03, S04, S05, S06, S07, S08, S09, ... (12 in all); --create SUBJECTS creates it\n");
+        TestStores.Run get = run("get", dir.toString(), "ORDER", "--seq", "1");
+        assertThat(get.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(get.err()).as("get, read-only, names the stream folders there").endsWith(
+                "; streams in $G: S00, S01, S02, S03, S04, S05, S06, S07, S08, S09, ... (12 in all)\n").startsWith("jetstart: stream not found: ");
+        TestStores.Run otherAccount = run("get", dir.toString(), "ORDER", "--seq", "1", "--account", "ACC");
+        assertThat(otherAccount.err()).endsWith("; the store has no account ACC (accounts: $G)\n");
+        assertThat(run("publish", dir.toString(), "S00", "--count", "1", "--account", "ACC").err())
+                .isEqualTo("jetstart: ACC > S00: stream not found (err_code 10059); no streams in ACC (accounts with streams: $G); "
+                        + "--create SUBJECTS creates it\n");
     }
 
     @Test
