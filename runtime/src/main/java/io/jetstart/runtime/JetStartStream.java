@@ -255,6 +255,17 @@ public final class JetStartStream {
         }
     }
 
+    /**
+     * A read that failed on the files: when the stream was deleted (or replaced by a resume) while it
+     * read, that is the answer, not damage. deleteStream marks the stream before it removes its files,
+     * so a read that found a block gone sees the mark; under load a get racing a delete reported
+     * "malformed or corrupt message ... NoSuchFileException" (StreamResumeTest).
+     */
+    private RuntimeException deletedMeanwhileOr(java.io.UncheckedIOException e) {
+        requireNotDeleted();
+        return e;
+    }
+
     private <T> CompletableFuture<T> write(WriterLoop.Op op) {
         String gone = replaced;
         if (gone != null) {
@@ -288,7 +299,11 @@ public final class JetStartStream {
             }
             throw JetStreamApiException.badRequest();
         }
-        return reader.get(view(), seq);
+        try {
+            return reader.get(view(), seq);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
     }
 
     /**
@@ -303,7 +318,11 @@ public final class JetStartStream {
         if (subject == null || subject.isEmpty()) {
             throw JetStreamApiException.badRequest();
         }
-        return reader.last(view(), new SubjectFilter(List.of(subject)));
+        try {
+            return reader.last(view(), new SubjectFilter(List.of(subject)));
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
     }
 
     /**
@@ -312,7 +331,11 @@ public final class JetStartStream {
      */
     public Optional<StoredMessage> next(long fromSeq, String filter) throws InterruptedException {
         requireNotDeleted();
-        return reader.next(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)));
+        try {
+            return reader.next(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)));
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
     }
 
     /**
@@ -324,7 +347,11 @@ public final class JetStartStream {
         if (max <= 0) {
             throw new IllegalArgumentException("max must be positive, got " + max);
         }
-        return reader.batch(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)), max);
+        try {
+            return reader.batch(view(), fromSeq, new SubjectFilter(filter == null || filter.isEmpty() ? List.of() : List.of(filter)), max);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
     }
 
     /** The first committed message at or after {@code fromSeq} matching any of the consumer's filters. */

@@ -26,9 +26,23 @@ final class LeftoverTempFiles {
 
     /** Removes the leftover temp files of {@code streamDir} and its {@code msgs} directory; returns them. */
     static List<Path> remove(Path streamDir, Path msgsDir) throws IOException {
-        List<Path> removed = new ArrayList<>(AtomicFiles.removeLeftoverTemps(streamDir, LeftoverTempFiles::streamFile));
-        removed.addAll(AtomicFiles.removeLeftoverTemps(msgsDir, LeftoverTempFiles::msgsFile));
+        List<Path> removed = new ArrayList<>(AtomicFiles.removeLeftoverTemps(streamDir, Ours.STREAM_DIR));
+        removed.addAll(AtomicFiles.removeLeftoverTemps(msgsDir, Ours.MSGS_DIR));
         return removed;
+    }
+
+    /**
+     * Which files of a directory are the writer's, as named predicates: a method reference here spun
+     * a {@code $$Lambda} class on each fresh JVM's writer start, which under load fell before the
+     * first stream was served (NoBootstrapsOnServePathTest).
+     */
+    private enum Ours implements java.util.function.Predicate<String> {
+        STREAM_DIR, MSGS_DIR;
+
+        @Override
+        public boolean test(String name) {
+            return this == STREAM_DIR ? streamFile(name) : msgsFile(name);
+        }
     }
 
     static boolean streamFile(String name) {

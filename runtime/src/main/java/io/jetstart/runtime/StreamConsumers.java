@@ -499,6 +499,12 @@ final class StreamConsumers {
         for (PullConsumer c : all) {
             c.markDeleted();
         }
+        // A tick that looked before markDeleted may be writing an o.dat now, and a consumer with
+        // nothing left to write takes no lock below: wait for that write here, or a deleteStream
+        // right after walked obs/ while the tick renamed its temp file (NoSuchFileException, the
+        // stream half deleted: StreamResumeTest).
+        files.lock();
+        files.unlock();
         for (PullConsumer c : all) {
             byte[] state = c.finalState();
             if (state != null) {

@@ -33,8 +33,19 @@ final class StreamNames {
     /** Accounts are directory names too: the same rules, reported as an argument error. */
     static void checkAccount(String account) {
         if (account == null || account.isEmpty() || account.indexOf('/') >= 0 || account.indexOf('\\') >= 0
-                || account.equals(".") || account.equals("..") || account.chars().anyMatch(c -> c == 0 || Character.isWhitespace(c))) {
+                || account.equals(".") || account.equals("..") || hasWhitespaceOrNul(account)) {
             throw new IllegalArgumentException("invalid account name '" + account + "'");
         }
+    }
+
+    /** A loop, not a stream's lambda: every {@code store.stream(...)} checks its account, on the serve path too. */
+    private static boolean hasWhitespaceOrNul(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0 || Character.isWhitespace(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

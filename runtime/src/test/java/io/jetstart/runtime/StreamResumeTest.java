@@ -260,6 +260,8 @@ class StreamResumeTest {
                 for (Thread t : threads) {
                     t.join();
                 }
+                // Whole stacks: the assertion below shows three frames, not where the error came from.
+                unexpected.forEach(Throwable::printStackTrace);
                 assertThat(unexpected).as("round %d: errors other than clear ones", r).isEmpty();
                 if (r % 3 == 0) {
                     assertThat(resumed.get()).as("round %d: one resume of the two, the other refused", r).isEqualTo(1);
