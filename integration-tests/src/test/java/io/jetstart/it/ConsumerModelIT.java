@@ -51,7 +51,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * deadline are at least 100 ms apart and within 400 ms of the first after a wait, and a wait lasts
  * until 0.7 s past the last deadline. Every expiry then falls inside a wait on both sides, and any
  * two deadlines are far enough apart that a late timer still takes them in separate checks, so the
- * order is compared exactly. The seed is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
+ * order is compared exactly. After a restart the segments also keep clear of the checks each side
+ * repeats on what its consumers restored, timed from its own start ({@link ModelClock}). The seed
+ * is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
  * {@code -Djetstart.consumer.model.ops=N} (default 100; about 40 s per stream, mostly waits) sets the length, and
  * {@code -Djetstart.consumer.model.retention=interest} (or limits, workqueue) runs one stream only,
  * {@code -Djetstart.consumer.model.restartAfterPurge=false} draws no restart after a purge. Maven passes
@@ -140,17 +142,22 @@ class ConsumerModelIT {
                     client.close();
                     nats.close();
                     store.close();
+                    // Each side starts its consumers somewhere in here, and checks again what they restored
+                    // every ack wait (+ 1 ms) and every last backoff step from then on (ModelClock).
+                    long from = System.nanoTime();
                     nats = NatsServerProcess.start(newest.get(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
-                    client = nats.connect(Account.GLOBAL);
                     store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
                     rt = store.stream("M").await(Duration.ofSeconds(30));
+                    long to = System.nanoTime();
+                    client = nats.connect(Account.GLOBAL);
                     serverOut.values().forEach(List::clear);
                     runtimeOut.values().forEach(List::clear);
-                    // Restored pending messages carry their publish time in whole seconds: let every one expire on both.
-                    Thread.sleep(3500);
+                    // No wait for the restored messages to expire: they all did at the start's check (each
+                    // restored time, the message's publish time in whole seconds, is before its deadline).
+                    clock.restarted(from, to, ACK_WAIT + ModelClock.TIMER_SLACK, ModelClock.LONGEST);
                     sinceWait = 0;
                     purgedSinceRestart = false;
-                    context += " restart";
+                    context += " restart (" + (to - from) / 1_000_000 + " ms)";
                 } else if (kind < 50 && kind >= 45) {
                     String what = purge(random, rt);
                     purges++;
