@@ -359,10 +359,11 @@ class ConsumerModelIT {
      * {@code decStreamPending} terminates the message on a goroutine of its own
      * ({@code go o.processTerm}) that races the purge's own {@code consumer.purge}: the server's
      * outcome depends on which takes the consumer's lock first (the runtime always terminates after
-     * the purge). On an ack-all consumer the term first acks every pending message below it too, the
-     * purge first leaves them pending (seed 1130705193959, limits, op 35: purge {"filter":"m.0"}
-     * removing 13, pending on A with 12: 2.15.1 reported A with nothing pending, in a run beside two
-     * others, the runtime with 12). Such a draw becomes a purge of everything.
+     * the purge, the order 2.15.1 took in 238 of 240 tries: two messages pending on an ack-all
+     * consumer, a purge by the second's subject). On an ack-all consumer the term first acks every
+     * pending message below it too, the purge first leaves them pending (seed 1130705193959, limits,
+     * op 35: purge {"filter":"m.0"} removing 13, pending on A with 12: 2.15.1 reported A with nothing
+     * pending, in a run beside two others, the runtime with 12). Such a draw becomes a purge of everything.
      */
     private static boolean racesItsTerm(JetStartStream rt, String drawn) throws InterruptedException {
         String subject;
