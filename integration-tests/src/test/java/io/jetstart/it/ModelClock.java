@@ -30,8 +30,8 @@ package io.jetstart.it;
  * sequence; an operation that runs after one side's check and before the other's sees the two
  * differ. Seed 71431679378761, limits: message 1, restored pending on E and queued, was taken off
  * the queue by a rollup; nats-server's check 4.002 s after its start queued it again about 90 ms
- * before the runtime's, and the fetch in between got it from the server only (the CI rehearsal saw
- * the same with A at op 29). So after a restart every segment starts outside the windows of those
+ * before the runtime's, and the fetch in between got it from the server only (the CI rehearsal's
+ * difference, A at op 29, fits the same). So after a restart every segment starts outside the windows of those
  * checks ({@link #waitPastDeadlines}: the restart step shifted by each repeat, plus a margin either
  * side, {@link RestartChecks}) and ends before the next one ({@link #segmentFull}). Not
  * thread-safe: the test's thread owns it.
