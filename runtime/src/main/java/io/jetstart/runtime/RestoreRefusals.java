@@ -30,6 +30,13 @@ final class RestoreRefusals {
     static final int MAX_METADATA_BYTES = 128 * 1024;
     static final int MAX_REPLICAS = 5;
     private static final long MIN_WINDOW_NANOS = 100_000_000L;
+    /** Reasons with an error code of their own (10074, 10133) rather than the 10052 of the others. */
+    static final String REPLICAS_NOT_SUPPORTED = "replicas > 1 not supported in non-clustered mode";
+    static final String NEGATIVE_REPLICAS = "replicas count cannot be negative";
+    private static final String[] JS = {"$JS", ">"};
+    private static final String[] JSC = {"$JSC", ">"};
+    private static final String[] NRG = {"$NRG", ">"};
+    private static final String[] SYS = {"$SYS", ">"};
 
     private RestoreRefusals() {
     }
@@ -51,6 +58,18 @@ final class RestoreRefusals {
 
     /** As {@link #reason(StreamConfig, String)} without the directory: the config's own rules. */
     static String reason(StreamConfig c) {
+        // NOTE: in the server's order where one config breaks two rules (the first one is named).
+        for (String key : c.unknownKeys()) {
+            String known = StreamConfig.knownKeyIgnoringCase(key);
+            if (known != null) {
+                // Go's decoder matches keys in any letter case, strict or not: every server line
+                // reads MAX_MSGS as max_msgs (OddStreamConfigIT); the runtime's getters do not.
+                return "key \"" + key + "\" is read by nats-server as \"" + known + "\" (Go matches keys in any letter case); the runtime does not";
+            }
+            // 2.11+ decode meta.inf strictly ("Error unmarshalling stream metafile ...: json: unknown
+            // field") and skip the stream; 2.10 ignores the key.
+            return "json: unknown field \"" + key + "\" (nats-server 2.11+ refuses the file; the runtime does not know the key)";
+        }
         String name = c.name();
         if (!validName(name)) {
             return "stream name is required and can not contain '.', '*', '>'";
@@ -69,7 +88,7 @@ final class RestoreRefusals {
             return "maximum replicas is " + MAX_REPLICAS;
         }
         if (replicas < 0) {
-            return "replicas count cannot be negative";
+            return NEGATIVE_REPLICAS;
         }
         String limits = timeLimits(c);
         if (limits != null) {
@@ -91,7 +110,7 @@ final class RestoreRefusals {
             return subjects;
         }
         if (replicas > 1) {
-            return "replicas > 1 not supported in non-clustered mode";
+            return REPLICAS_NOT_SUPPORTED;
         }
         return null;
     }
@@ -145,11 +164,13 @@ final class RestoreRefusals {
             if (s.equals(">") && !noAck) {
                 return "capturing all subjects requires no-ack to be true";
             }
-            if (!noAck && (subsetMatch(s, "$JS.>") || subsetMatch(s, "$JSC.>"))
-                    && !subsetMatch(s, "$JS.EVENT.>")) {
+            // 2.11.10+ refuse any subject that could match the API's (2.10 only one inside it):
+            // the stricter rule, so that no server line refuses what the runtime wrote.
+            String[] tokens = s.split("\\.", -1);
+            if (!noAck && (collide(tokens, JS) || collide(tokens, JSC) || collide(tokens, NRG)) && !subsetMatch(s, "$JS.EVENT.>")) {
                 return "subjects that overlap with jetstream api require no-ack to be true";
             }
-            if (!noAck && subsetMatch(s, "$SYS.>") && !subsetMatch(s, "$SYS.ACCOUNT.>")) {
+            if (!noAck && collide(tokens, SYS) && !subsetMatch(s, "$SYS.ACCOUNT.>")) {
                 return "subjects that overlap with system api require no-ack to be true";
             }
         }

@@ -73,7 +73,12 @@ final class StreamDefinitions {
         // max_age under 100 ms, two replicas, overlapping subjects, ...), in the server's words.
         String refused = RestoreRefusals.reason(parse(built));
         if (refused != null) {
-            throw JetStreamApiException.invalidConfig(refused);
+            // The server's codes: 10074 and 10133 are errors of their own, the rest 10052.
+            throw switch (refused) {
+                case RestoreRefusals.REPLICAS_NOT_SUPPORTED -> new JetStreamApiException(500, 10074, refused);
+                case RestoreRefusals.NEGATIVE_REPLICAS -> new JetStreamApiException(400, 10133, refused);
+                default -> JetStreamApiException.invalidConfig(refused);
+            };
         }
         return built;
     }
@@ -108,6 +113,11 @@ final class StreamDefinitions {
             if (c.flag(flag)) {
                 return Optional.of("'" + flag + "' is not supported by the runtime yet");
             }
+        }
+        if (c.firstSeq() < 0) {
+            // Unsigned in the file; the runtime's sequences are signed longs. nats-server takes it
+            // and then fails every publish ("Invalid JetStream ack." in jnats, OddStreamConfigIT).
+            return Optional.of("first_seq " + Long.toUnsignedString(c.firstSeq()) + " is beyond the sequences the runtime writes (2^63-1)");
         }
         if (c.subjectDeleteMarkerTtlNanos() > 0) {
             return Optional.of("subject delete markers are not written by the runtime yet");

@@ -132,6 +132,31 @@ public final class StreamConfig {
         return n;
     }
 
+    /**
+     * The top-level keys that are not among those nats-server 2.9 through HEAD writes, in file
+     * order: a newer server's, a tool's, or a known key in other letter case (Go's decoder would
+     * read {@code MAX_MSGS} as {@code max_msgs}; the getters here do not).
+     */
+    public List<String> unknownKeys() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : json.keySet()) {
+            if (!KNOWN.containsKey(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** The known key {@code key} is in other letter case ({@code MAX_MSGS}: {@code max_msgs}), or null. */
+    public static String knownKeyIgnoringCase(String key) {
+        for (String k : KNOWN.keySet()) {
+            if (k.equalsIgnoreCase(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     private static long utf8Length(Object s) {
         return s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
