@@ -145,6 +145,14 @@ class OddStreamConfigIT {
                         server.put(names.get(i), serverSide(client, log, names.get(i), cases.get(i)));
                     }
                 }
+                // The server deleted no directory (config refusals leave the files), and served the
+                // stream named in S22's meta.inf from a directory of that name, which it made.
+                for (String name : names) {
+                    assertThat(store.resolve("jetstream/$G/streams/" + name + "/meta.inf")).as(b + " " + name).exists();
+                }
+                assertThat(store.resolve("jetstream/$G/streams/S22X")).as(b.toString()).isDirectory();
+                assertThat(server.values().stream().filter(Seen::loaded).count()).as(b + " restored some, refused others")
+                        .isBetween(5L, (long) cases.size() - 5);
                 List<String> wrong = new ArrayList<>();
                 for (int i = 0; i < cases.size(); i++) {
                     String name = names.get(i);
