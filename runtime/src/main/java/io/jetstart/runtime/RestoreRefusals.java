@@ -12,6 +12,8 @@ import java.util.Set;
  * then "replicas > 1 not supported in non-clustered mode"; the subject checks of
  * {@code jetstream.go: doStream} before it), in the server's words. The server then logs
  * {@code Error recreating stream "<name>": <reason>} and leaves the stream unloaded (spec §7.1).
+ * Before those, what the decode does: a key the runtime does not know (2.11+ refuse the file), or
+ * a known key in other letter case (every server applies it; the runtime's getters would not).
  *
  * <p>Design note: the runtime serves such a stream read-only rather than failing it: its
  * messages are readable, but a publish the runtime took would land in a stream nats-server then
@@ -58,7 +60,8 @@ final class RestoreRefusals {
 
     /** As {@link #reason(StreamConfig, String)} without the directory: the config's own rules. */
     static String reason(StreamConfig c) {
-        // NOTE: in the server's order where one config breaks two rules (the first one is named).
+        // In the server's order (decode, then checkStreamCfg), so that of two problems the one
+        // its log names comes first.
         for (String key : c.unknownKeys()) {
             String known = StreamConfig.knownKeyIgnoringCase(key);
             if (known != null) {
