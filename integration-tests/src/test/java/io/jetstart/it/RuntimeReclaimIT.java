@@ -112,8 +112,9 @@ class RuntimeReclaimIT {
             for (int i = 1; i <= 300; i++) {
                 aged.publish("ag.1", bytes(payload("AGED", i)));
             }
-            Thread.sleep(5);
-            js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"],\"max_age\":1000000}"));
+            // Older than 100 ms, the shortest max_age nats-server restores (and so the runtime writes).
+            Thread.sleep(150);
+            js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"],\"max_age\":100000000}"));
             js.updateStream("$G", config("{\"name\":\"AGED\",\"subjects\":[\"ag.*\"]}"));
             for (JetStartStream s : List.of(limits, bytesLimit, purged, deleted, large, kept, queue, aged)) {
                 s.flush();

@@ -390,7 +390,7 @@ public final class JetStartStore implements AutoCloseable {
      * writer is made ready; its thread starts after the handle completes ({@link #startWriter}).
      */
     private JetStartStream serve(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
-        JetStartStream s = serve(store);
+        JetStartStream s = serve(store, true);
         List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
         Map<String, String> unrestored = new HashMap<>();
         // instanceof, not a pattern switch: a switch spins a class at its first run, on the first stream's way.
@@ -423,7 +423,7 @@ public final class JetStartStore implements AutoCloseable {
         return s;
     }
 
-    /** Starts the thread of a served stream's writer ({@link #serve(StreamStore)} only prepares it); none when read-only. */
+    /** Starts the thread of a served stream's writer ({@link #serve(StreamStore, boolean)} only prepares it); none when read-only. */
     private static void startWriter(JetStartStream s) {
         if (s.writer() != null) {
             s.writer().startThread();
@@ -461,14 +461,17 @@ public final class JetStartStore implements AutoCloseable {
         beforeConsumerRestore = hook;
     }
 
-    private JetStartStream serve(StreamStore store) throws IOException, StoreException, InterruptedException {
+    private JetStartStream serve(StreamStore store, boolean recovered) throws IOException, StoreException, InterruptedException {
         String name = store.name();
         StreamMutator state = store.handOver(ctx);
         BlockSource blocks = cache.source(store);
         // Acks and deletes find their record in the blocks the readers cached, not by a walk.
         state.findRecordsThrough(blocks);
         StreamReads reader = new StreamReads(new MessageReader(name, hashes, blocks));
-        String readOnly = StreamDefinitions.readOnlyReason(store.config()).orElse(null);
+        // A recovered config came from disk, so it is also checked as nats-server checks it at start:
+        // one the server would not restore takes no publish that the server would then not load.
+        String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
+                : StreamDefinitions.readOnlyReason(store.config())).orElse(null);
         if (readOnly != null) {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys(), housekeeper);
@@ -678,7 +681,7 @@ public final class JetStartStore implements AutoCloseable {
                 Files.createDirectories(dir.resolve("msgs"));
                 writeNewStreamMeta(account, dir, config.name(), meta);
                 StreamStore store = StreamOpener.open(account, config.name(), dir, written, ctx);
-                JetStartStream created = serve(store);
+                JetStartStream created = serve(store, false);
                 startWriter(created);
                 f.complete(created);
                 made = true;

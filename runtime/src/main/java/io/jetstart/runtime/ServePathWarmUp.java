@@ -116,7 +116,8 @@ final class ServePathWarmUp {
 
     private static void run() {
         try {
-            StreamDefinitions.readOnlyReason(sampleConfig());
+            // With the directory's name, as a recovered stream is checked (RestoreRefusals too).
+            StreamDefinitions.readOnlyReason(sampleConfig(), "W");
         } catch (FormatException | RuntimeException e) {
             // Only a warm-up: the stream parses its own meta.inf and reports what is wrong with it.
         }

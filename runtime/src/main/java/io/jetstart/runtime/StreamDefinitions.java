@@ -24,6 +24,8 @@ final class StreamDefinitions {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
     static final long DEFAULT_DUPLICATE_WINDOW = 120_000_000_000L;
+    /** How a reason from {@link RestoreRefusals} starts: the runtime's publishes would be lost to the server. */
+    static final String NOT_RESTORED = "nats-server would not restore this stream as it is: ";
 
     private StreamDefinitions() {
     }
@@ -60,12 +62,25 @@ final class StreamDefinitions {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        byte[] built;
         try {
-            return parse(completed).toBuilder().build().originalBytes();
+            built = parse(completed).toBuilder().build().originalBytes();
         } catch (IllegalArgumentException e) {
             // The rules between fields the server checks too (duplicate_window above max_age, ...).
             throw JetStreamApiException.invalidConfig("invalid stream config: " + e.getMessage());
         }
+        // What nats-server would refuse at its next start: the runtime writes no such file (a
+        // max_age under 100 ms, two replicas, overlapping subjects, ...), in the server's words.
+        String refused = RestoreRefusals.reason(parse(built));
+        if (refused != null) {
+            // The server's codes: 10074 and 10133 are errors of their own, the rest 10052.
+            throw switch (refused) {
+                case RestoreRefusals.REPLICAS_NOT_SUPPORTED -> new JetStreamApiException(500, 10074, refused);
+                case RestoreRefusals.NEGATIVE_REPLICAS -> new JetStreamApiException(400, 10133, refused);
+                default -> JetStreamApiException.invalidConfig(refused);
+            };
+        }
+        return built;
     }
 
     /** The server's default: 2 min, or max_age when that is shorter. */
@@ -99,6 +114,11 @@ final class StreamDefinitions {
                 return Optional.of("'" + flag + "' is not supported by the runtime yet");
             }
         }
+        if (c.firstSeq() < 0) {
+            // Unsigned in the file; the runtime's sequences are signed longs. nats-server takes it
+            // and then fails every publish ("Invalid JetStream ack." in jnats, OddStreamConfigIT).
+            return Optional.of("first_seq " + Long.toUnsignedString(c.firstSeq()) + " is beyond the sequences the runtime writes (2^63-1)");
+        }
         if (c.subjectDeleteMarkerTtlNanos() > 0) {
             return Optional.of("subject delete markers are not written by the runtime yet");
         }
@@ -108,6 +128,21 @@ final class StreamDefinitions {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * As {@link #readOnlyReason(StreamConfig)} for a stream recovered from the directory
+     * {@code dirName}: also read-only when nats-server would not restore it from there
+     * ({@link RestoreRefusals}), so that no publish lands where the server will not load it.
+     * Create and update refuse such a config outright ({@link #metaInf}).
+     */
+    static Optional<String> readOnlyReason(StreamConfig c, String dirName) {
+        Optional<String> r = readOnlyReason(c);
+        if (r.isPresent()) {
+            return r;
+        }
+        String refused = RestoreRefusals.reason(c, dirName);
+        return refused == null ? Optional.empty() : Optional.of(NOT_RESTORED + refused);
     }
 
     /**

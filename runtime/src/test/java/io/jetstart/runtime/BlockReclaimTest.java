@@ -204,9 +204,10 @@ class BlockReclaimTest {
                 s.publish("a.1", PAYLOAD);
             }
             assertThat(blocks(dir, "A").size()).isGreaterThan(6);
-            // Every message is older than 1 ms by now; the update applies max_age at once.
-            Thread.sleep(5);
-            store.updateStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a.*\"],\"max_age\":1000000}"));
+            // Every message is older than 100 ms (the shortest max_age nats-server restores) by now;
+            // the update applies max_age at once.
+            Thread.sleep(150);
+            store.updateStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a.*\"],\"max_age\":100000000}"));
             s.flush();
             assertThat(s.info().messages()).isZero();
             assertThat(s.info().firstSeq()).isEqualTo(61);

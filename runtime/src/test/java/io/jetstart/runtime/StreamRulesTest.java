@@ -129,7 +129,7 @@ class StreamRulesTest {
     @Test
     void maxAgeExpiresMessagesInTheBackgroundWithTombstones() throws Exception {
         try (JetStartStore store = store()) {
-            JetStartStream s = store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"],\"max_age\":50000000}"));
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"],\"max_age\":100000000}"));
             s.publish("a", bytes("old"));
             s.publish("a", bytes("old too"));
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

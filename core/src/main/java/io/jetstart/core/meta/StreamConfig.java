@@ -106,6 +106,61 @@ public final class StreamConfig {
         return JsonFields.text(json, "name", "");
     }
 
+    /** {@code description}, "" when absent or null. */
+    public String description() {
+        return JsonFields.text(json, "description", "");
+    }
+
+    /** {@code num_replicas} as written; 0 when absent or null (the server then takes 1). */
+    public long replicas() {
+        return JsonFields.int64(json, "num_replicas", 0);
+    }
+
+    /**
+     * The size the server gives {@code metadata} when it checks it against its limit: the UTF-8
+     * bytes of every key and value added up (a null value counts as "").
+     */
+    public long metadataBytes() {
+        if (!(json.get("metadata") instanceof Map<?, ?> m)) {
+            return 0;
+        }
+        long n = 0;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            n += utf8Length(e.getKey());
+            n += e.getValue() instanceof String v ? utf8Length(v) : 0;
+        }
+        return n;
+    }
+
+    /**
+     * The top-level keys that are not among those nats-server 2.9 through HEAD writes, in file
+     * order: a newer server's, a tool's, or a known key in other letter case (Go's decoder would
+     * read {@code MAX_MSGS} as {@code max_msgs}; the getters here do not).
+     */
+    public List<String> unknownKeys() {
+        List<String> out = new java.util.ArrayList<>();
+        for (String k : json.keySet()) {
+            if (!KNOWN.containsKey(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** The known key {@code key} is in other letter case ({@code MAX_MSGS}: {@code max_msgs}), or null. */
+    public static String knownKeyIgnoringCase(String key) {
+        for (String k : KNOWN.keySet()) {
+            if (k.equalsIgnoreCase(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    private static long utf8Length(Object s) {
+        return s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
     /** The raw RFC 3339 value of {@code "Created"}, or "" when absent. */
     public String created() {
         return JsonFields.text(json, "Created", "");
