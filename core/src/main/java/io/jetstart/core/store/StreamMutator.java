@@ -127,6 +127,37 @@ public final class StreamMutator {
         }
     }
 
+    /**
+     * The writer has just started the last block ({@link #startBlock}) after a block that ends in
+     * damage, and found checksum-verified records past that damage up to {@code lastSeq}, which
+     * this state (rebuilt up to the damage) does not count: the stream's last moves there, those
+     * sequences count as deleted, and the writer lays out a tombstone for it as the new block's
+     * first record, so that no later message reuses a sequence the damaged block still holds
+     * (a rebuild without {@code index.db} takes the tombstone as the block's start, as for a lost
+     * tail).
+     *
+     * @throws IllegalStateException    when the last block is not a new, empty one
+     * @throws IllegalArgumentException when {@code lastSeq} is not beyond the last sequence
+     */
+    public void keepLastSeqPastDamage(long lastSeq) {
+        if (lastSeq <= s.lastSeq) {
+            throw new IllegalArgumentException("sequence " + lastSeq + " is not beyond the last sequence " + s.lastSeq);
+        }
+        BlockState b = s.blocks.isEmpty() ? null : last();
+        if (b == null || b.file == null || b.msgs != 0 || b.firstSeq != s.lastSeq + 1) {
+            throw new IllegalStateException("stream '" + s.name + "' has no new last block to hold the tombstone of " + lastSeq);
+        }
+        // recordsFrom stays: the tombstone's own sequence lies in [recordsFrom, lastSeq].
+        b.firstSeq = lastSeq + 1;
+        b.lastSeq = lastSeq;
+        s.lastSeq = lastSeq;
+        if (s.msgs == 0) {
+            s.firstSeq = lastSeq + 1;
+            s.firstTs = 0;
+        }
+        s.touched.add(b);
+    }
+
     /** The index of the first block of the stream whose file ends in damage, or -1 when none does. */
     public long blockEndingInDamage() {
         for (BlockState b : s.blocks) {
