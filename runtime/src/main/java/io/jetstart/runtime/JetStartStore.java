@@ -592,6 +592,15 @@ public final class JetStartStore implements AutoCloseable {
                         + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, sealing, name, last);
             }
+            if (Files.exists(state.msgsDir().resolve(last + ".idx"))) {
+                // nats-server 2.9 left the records an interest or work-queue stream removed in place
+                // and kept their deletes in the block's .idx alone, which is used only while its
+                // checksum is the block's last: an append makes it stale, and a rebuild without
+                // index.db then brought every such message back (HostileStoreRuntimeTest).
+                problems.add(Problem.warning(file, "last block has a nats-server 2.9 index (" + last
+                        + ".idx) that an append would make stale; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
+                return startAfter(state, sealing, name, last);
+            }
             TailBlock adopted = TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
             state.appendingToLastBlock();
             return adopted;
