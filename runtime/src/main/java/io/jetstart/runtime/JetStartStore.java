@@ -592,7 +592,7 @@ public final class JetStartStore implements AutoCloseable {
                         + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, sealing, name, last);
             }
-            if (Files.exists(state.msgsDir().resolve(last + ".idx"))) {
+            if (gate.run(io.jetstart.core.io.FileChecks.exists(state.msgsDir().resolve(last + ".idx")))) {
                 // nats-server 2.9 left the records an interest or work-queue stream removed in place
                 // and kept their deletes in the block's .idx alone, which is used only while its
                 // checksum is the block's last: an append makes it stale, and a rebuild without
