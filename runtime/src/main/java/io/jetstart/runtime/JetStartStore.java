@@ -623,11 +623,15 @@ public final class JetStartStore implements AutoCloseable {
      */
     private TailBlock startAfterDamage(StreamMutator state, StreamSealing sealing, String name, Path file, long last, byte[] buf, int len,
                                        BlockScan scan) throws IOException, InterruptedException {
-        long past = Math.max(SequencesPastDamage.highest(name, last, buf, len, scan, hashChoice.forCheckOf(len)),
-                SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), scan, gate));
+        long records = SequencesPastDamage.highest(name, last, buf, len, scan, hashChoice.forCheckOf(len));
+        long past = Math.max(records, SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), scan, gate));
         List<StreamMutator.BlockSpan> spans = state.blocks();
         long before = spans.size() >= 2 ? spans.get(spans.size() - 2).lastSeq() : 0;
         long rebuilt = Math.max(before, scan.lastSeq());
+        if (records > 0) {
+            // Whole messages past the damage: the block must outlive the removal of those it counts.
+            state.lastBlockHoldsRecordsPastDamage();
+        }
         TailBlock t = startAfter(state, sealing, name, last);
         if (past > state.lastSeq()) {
             problems.add(Problem.warning(file, "sequence " + past
