@@ -25,8 +25,9 @@ import java.nio.file.Path;
  * <p>Design note: only records whose checksum verifies count ({@link RecordsPastDamage}), so a flip
  * cannot invent a sequence. A 2.9 block's {@code .idx} (no checksum) says where the block ended
  * when it was written, so a cut tail is known too; it is taken only when it describes this block
- * (its first sequence among the block's records) and a range a block can hold, so a flip there
- * cannot move the stream's sequences far.
+ * (its first sequence at or after the block's first record, which holds any record: the cut may have
+ * left none of its live ones) and a range a block can hold, so a flip there cannot move the stream's
+ * sequences far.
  */
 final class SequencesPastDamage {
     /** Beyond this a 2.9 {@code .idx} is not read (recovery's own bound). */
@@ -57,8 +58,8 @@ final class SequencesPastDamage {
             return 0;
         }
         long span = li.lastSeq() - li.firstSeq();
-        // 2.9 removed records in place: the index's first may be above the block's first record.
-        boolean sameBlock = scan.msgs() > 0 && li.firstSeq() >= scan.firstSeq() && li.firstSeq() <= scan.lastSeq() + 1;
+        // 2.9 removed records in place: the index's first may be above every record the cut left.
+        boolean sameBlock = scan.msgs() > 0 && li.firstSeq() >= scan.firstSeq();
         return sameBlock && span >= 0 && span < BlockBuffers.MAX_BLOCK_BYTES / Records.EMPTY_RECORD_LENGTH ? li.lastSeq() : 0;
     }
 }
