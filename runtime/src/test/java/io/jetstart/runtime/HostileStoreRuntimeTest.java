@@ -129,7 +129,7 @@ class HostileStoreRuntimeTest {
                           List<String> unrestored, boolean interest, Set<Long> live) {
         /**
          * KNOWN FINDING (not fixed here: the consumers' code is another change's): on an interest
-         * stream whose consumer was not restored (its meta.inf or meta.sum damaged), the restored
+         * stream whose consumer was not restored (its meta.inf, meta.sum or o.dat damaged), the restored
          * consumers' acks alone decide interest, so messages only they acked are removed and their
          * blocks compacted, though the unrestored consumer may still need them (nats-2.9.10-small,
          * INT1/obs/C1/meta.inf cut 261 -> 225: 1.blk rewritten from 136000 to 54400 bytes). Its blocks
