@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.testing.StoreFileKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,34 +44,8 @@ class HostileStoreTest {
     @TempDir
     Path tmp;
 
-    /** Kinds of file in a stream directory, named by where they sit. */
-    enum Kind {
-        BLOCK, INDEX_DB, LEGACY_IDX, LEGACY_FSS, STREAM_META_INF, STREAM_META_SUM, CONSUMER_META_INF, CONSUMER_META_SUM, O_DAT;
-
-        static Kind of(Path rel) {
-            String n = rel.getFileName().toString();
-            boolean consumer = rel.getNameCount() == 4 && rel.getName(1).toString().equals("obs");
-            if (n.endsWith(".blk")) {
-                return BLOCK;
-            } else if (n.equals("index.db")) {
-                return INDEX_DB;
-            } else if (n.endsWith(".idx")) {
-                return LEGACY_IDX;
-            } else if (n.endsWith(".fss")) {
-                return LEGACY_FSS;
-            } else if (n.equals("o.dat")) {
-                return O_DAT;
-            } else if (n.equals("meta.inf")) {
-                return consumer ? CONSUMER_META_INF : STREAM_META_INF;
-            } else if (n.equals("meta.sum")) {
-                return consumer ? CONSUMER_META_SUM : STREAM_META_SUM;
-            }
-            throw new IllegalArgumentException("unexpected file " + rel);
-        }
-    }
-
     /** One damaged file: truncated to {@code length}, or bit {@code bit} of byte {@code offset} flipped. */
-    record Damage(String fixture, Kind kind, Path file, String stream, boolean truncate, int offset, int bit, int size) {
+    record Damage(String fixture, StoreFileKind kind, Path file, String stream, boolean truncate, int offset, int bit, int size) {
         String describe(Path streamsDir) {
             String where = streamsDir.relativize(file).toString();
             return fixture + " " + kind + " " + where + (truncate ? " truncated " + size + " -> " + offset
@@ -89,12 +64,12 @@ class HostileStoreTest {
             TestStores.Run base = TestStores.cli("inspect", store.toString(), "--json");
             assertThat(base.exit()).as("%s baseline exit; stderr %s", fixture, base.err()).isZero();
             Map<String, JsonNode> baseline = byName(base.json());
-            Map<Kind, List<Path>> files = new TreeMap<>();
+            Map<StoreFileKind, List<Path>> files = new TreeMap<>();
             try (Stream<Path> walk = Files.walk(streamsDir)) {
                 walk.filter(Files::isRegularFile).sorted()
-                        .forEach(f -> files.computeIfAbsent(Kind.of(streamsDir.relativize(f)), k -> new ArrayList<>()).add(f));
+                        .forEach(f -> files.computeIfAbsent(StoreFileKind.of(streamsDir.relativize(f)), k -> new ArrayList<>()).add(f));
             }
-            for (Map.Entry<Kind, List<Path>> e : files.entrySet()) {
+            for (Map.Entry<StoreFileKind, List<Path>> e : files.entrySet()) {
                 for (int i = 0; i < TRUNCATIONS_PER_KIND + FLIPS_PER_KIND; i++) {
                     Path file = e.getValue().get(rnd.nextInt(e.getValue().size()));
                     int size = (int) Files.size(file);
@@ -102,7 +77,7 @@ class HostileStoreTest {
                     int offset;
                     if (truncate) {
                         offset = rnd.nextInt(size);
-                    } else if (e.getKey() == Kind.BLOCK && i % 2 == 0) {
+                    } else if (e.getKey() == StoreFileKind.BLOCK && i % 2 == 0) {
                         // Half the block flips hit a record header: the fields a reader trusts first.
                         List<Integer> starts = recordStarts(Files.readAllBytes(file));
                         offset = starts.get(rnd.nextInt(starts.size())) + rnd.nextInt(22);

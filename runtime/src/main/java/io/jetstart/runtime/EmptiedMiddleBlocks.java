@@ -87,7 +87,8 @@ final class EmptiedMiddleBlocks {
         long room = copyRoom;
         for (int j = 0; j < n - 1; j++) {
             StreamMutator.BlockSpan b = spans.get(j);
-            boolean candidate = j > 0 && b.messages() == 0 && b.lastSeq() < state.lastSeq() && b.index() < lowestStray;
+            boolean candidate = j > 0 && b.messages() == 0 && !b.recordsPastDamage() && b.lastSeq() < state.lastSeq()
+                    && b.index() < lowestStray;
             BlockTombstones t = null;
             if (candidate) {
                 t = read.get(b.index());

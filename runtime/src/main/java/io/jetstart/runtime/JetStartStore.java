@@ -586,13 +586,22 @@ public final class JetStartStore implements AutoCloseable {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
                         + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 state.lastBlockEndsInDamage();
-                return startAfter(state, sealing, name, last);
+                return startAfterDamage(state, sealing, name, file, last, buf, len, scan);
             }
             if (sealing.encrypted() != keystream.isPresent()) {
                 // A plain block in an encrypted stream (or the reverse): appended to as it is, the
                 // server would read half of it wrong. Leave it, start a block of the stream's kind.
                 problems.add(Problem.warning(file, "last block is " + (keystream.isPresent() ? "" : "not ")
                         + "encrypted unlike its stream; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
+                return startAfter(state, sealing, name, last);
+            }
+            if (gate.run(io.jetstart.core.io.FileChecks.exists(state.msgsDir().resolve(last + ".idx")))) {
+                // nats-server 2.9 left the records an interest or work-queue stream removed in place
+                // and kept their deletes in the block's .idx alone, which is used only while its
+                // checksum is the block's last: an append makes it stale, and a rebuild without
+                // index.db then brought every such message back (HostileStoreRuntimeTest).
+                problems.add(Problem.warning(file, "last block has a nats-server 2.9 index (" + last
+                        + ".idx) that an append would make stale; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 return startAfter(state, sealing, name, last);
             }
             TailBlock adopted = TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
@@ -603,6 +612,40 @@ public final class JetStartStore implements AutoCloseable {
                 lease[0].close();
             }
         }
+    }
+
+    /**
+     * The new block after a last block that ends in damage. Its first sequence is above every one the
+     * damaged block still holds: the state's last, or a higher one of a verified record past the
+     * damage ({@link SequencesPastDamage}). When a rebuild without {@code index.db} would find a lower
+     * last (it stops at the damage), a tombstone of that last is the new block's first record, as for
+     * a lost tail: HostileStoreRuntimeTest found sequences reused, on a 2.9 store (its {@code .idx}
+     * keeps no last a rebuild takes) and on a 2.10 one whose {@code index.db} the writer removes while
+     * a block before the last ends in damage (the next open rebuilt to the damage and reused them).
+     * No tombstone when the rebuild finds the last itself: it would delete that message.
+     */
+    private TailBlock startAfterDamage(StreamMutator state, StreamSealing sealing, String name, Path file, long last, byte[] buf, int len,
+                                       BlockScan scan) throws IOException, InterruptedException {
+        long records = SequencesPastDamage.highest(name, last, buf, len, scan, hashChoice.forCheckOf(len));
+        long past = Math.max(records, SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), scan, gate));
+        List<StreamMutator.BlockSpan> spans = state.blocks();
+        long before = spans.size() >= 2 ? spans.get(spans.size() - 2).lastSeq() : 0;
+        long rebuilt = Math.max(before, scan.lastSeq());
+        if (records > 0) {
+            // Whole messages past the damage: the block must outlive the removal of those it counts.
+            state.lastBlockHoldsRecordsPastDamage();
+        }
+        TailBlock t = startAfter(state, sealing, name, last);
+        if (past > state.lastSeq()) {
+            problems.add(Problem.warning(file, "sequence " + past
+                    + " found past the damage of block " + last + " (its records or its .idx) is beyond the last sequence " + state.lastSeq()
+                    + "; kept (a tombstone of it starts the new block)"));
+            state.keepLastSeqPastDamage(past);
+        }
+        if (state.lastSeq() > rebuilt) {
+            t.appendTombstone(state.lastSeq(), state.lastTs());
+        }
+        return t;
     }
 
     private static TailBlock startAfter(StreamMutator state, StreamSealing sealing, String name, long last) throws IOException {

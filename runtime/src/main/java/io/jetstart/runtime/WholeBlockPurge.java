@@ -86,7 +86,8 @@ final class WholeBlockPurge {
             StreamMutator.BlockSpan b = spans.get(k);
             boolean all = upTo > 0 ? b.messages() == 0 || b.lastSeq() < upTo
                     : skip == 0 || whole + b.messages() <= skip;
-            if (!all) {
+            // Whole messages past a block's damage that no state counts stay with their file.
+            if (!all || b.recordsPastDamage()) {
                 break;
             }
             whole += b.messages();

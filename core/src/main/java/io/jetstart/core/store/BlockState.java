@@ -34,6 +34,14 @@ final class BlockState {
      */
     boolean endsInDamage;
     /**
+     * Checksum-verified records lie past the damage (a bit flip, not a cut): whole messages no state
+     * counts, since every reader stops at the damage. The block is never removed as emptied, nor
+     * purged whole, so they stay for a repair (HostileStoreRuntimeTest: a 2.9 interest stream's
+     * block, its counted messages all acknowledged, was removed with hundreds of intact messages after
+     * them).
+     */
+    boolean recordsPastDamage;
+    /**
      * The lowest sequence a record of this block can have: the stream's last + 1 when the writer
      * started it; -1 when recovery found it (the last of the block before it + 1 is taken then,
      * which may reach into blocks removed before: a bound, never above the truth).

@@ -46,7 +46,7 @@ final class RetentionLimits {
         boolean discardOld = c.discard() == StreamConfig.Discard.OLD;
         if (discardOld && c.maxMsgs() > 0 && s.msgs > c.maxMsgs()) {
             long[] excess = {s.msgs - c.maxMsgs()};
-            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
+            s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
                 if (excess[0] <= 0) {
                     return StreamStore.Decision.STOP;
                 }
@@ -56,7 +56,7 @@ final class RetentionLimits {
         }
         if (discardOld && c.maxBytes() > 0 && s.bytes > c.maxBytes()) {
             long[] over = {s.bytes - c.maxBytes()};
-            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
+            s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) -> {
                 if (over[0] <= 0) {
                     return StreamStore.Decision.STOP;
                 }
@@ -66,7 +66,7 @@ final class RetentionLimits {
         }
         if (c.maxAgeNanos() > 0 && c.subjectDeleteMarkerTtlNanos() <= 0 && s.msgs > 0) {
             long minAge = s.ctx.nowNanos().getAsLong() - c.maxAgeNanos();
-            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+            s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
                     ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
         }
         if (!perSubjectFirst && c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
@@ -74,7 +74,7 @@ final class RetentionLimits {
         }
         if (atOpen && c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {
             long fseq = c.firstSeq();
-            s.removeMessages(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+            s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
                     seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
             if (s.msgs == 0 && s.lastSeq < fseq - 1) {
                 s.lastSeq = fseq - 1;
@@ -105,7 +105,7 @@ final class RetentionLimits {
             return;
         }
         long[] left = {quota.values().stream().mapToLong(Long::longValue).sum()};
-        s.removeMessages(List.copyOf(s.blocks), (seq, ts, subject, rl) -> {
+        s.removeOldest(List.copyOf(s.blocks), (seq, ts, subject, rl) -> {
             if (left[0] <= 0) {
                 return StreamStore.Decision.STOP;
             }

@@ -127,6 +127,47 @@ public final class StreamMutator {
         }
     }
 
+    /**
+     * The last block, which ends in damage, holds checksum-verified records past it (the writer's
+     * look found them): it is never removed as emptied nor purged whole ({@code BlockState}).
+     */
+    public void lastBlockHoldsRecordsPastDamage() {
+        if (!s.blocks.isEmpty()) {
+            last().recordsPastDamage = true;
+        }
+    }
+
+    /**
+     * The writer has just started the last block ({@link #startBlock}) after a block that ends in
+     * damage, and found checksum-verified records past that damage up to {@code lastSeq}, which
+     * this state (rebuilt up to the damage) does not count: the stream's last moves there, those
+     * sequences count as deleted, and the writer lays out a tombstone for it as the new block's
+     * first record, so that no later message reuses a sequence the damaged block still holds
+     * (a rebuild without {@code index.db} takes the tombstone as the block's start, as for a lost
+     * tail).
+     *
+     * @throws IllegalStateException    when the last block is not a new, empty one
+     * @throws IllegalArgumentException when {@code lastSeq} is not beyond the last sequence
+     */
+    public void keepLastSeqPastDamage(long lastSeq) {
+        if (lastSeq <= s.lastSeq) {
+            throw new IllegalArgumentException("sequence " + lastSeq + " is not beyond the last sequence " + s.lastSeq);
+        }
+        BlockState b = s.blocks.isEmpty() ? null : last();
+        if (b == null || b.file == null || b.msgs != 0 || b.firstSeq != s.lastSeq + 1) {
+            throw new IllegalStateException("stream '" + s.name + "' has no new last block to hold the tombstone of " + lastSeq);
+        }
+        // recordsFrom stays: the tombstone's own sequence lies in [recordsFrom, lastSeq].
+        b.firstSeq = lastSeq + 1;
+        b.lastSeq = lastSeq;
+        s.lastSeq = lastSeq;
+        if (s.msgs == 0) {
+            s.firstSeq = lastSeq + 1;
+            s.firstTs = 0;
+        }
+        s.touched.add(b);
+    }
+
     /** The index of the first block of the stream whose file ends in damage, or -1 when none does. */
     public long blockEndingInDamage() {
         for (BlockState b : s.blocks) {
@@ -303,7 +344,7 @@ public final class StreamMutator {
         int size = s.blocks.size();
         while (n < size - 1) {
             BlockState b = s.blocks.get(n);
-            if (b.msgs != 0 || b.file == null || (s.msgs == 0 && !tailHoldsLastSeq && b.lastSeq >= s.lastSeq)) {
+            if (b.msgs != 0 || b.file == null || b.recordsPastDamage || (s.msgs == 0 && !tailHoldsLastSeq && b.lastSeq >= s.lastSeq)) {
                 break;
             }
             n++;
@@ -327,7 +368,8 @@ public final class StreamMutator {
      * for the others it is the last of the block before + 1, or 0 for the first), and the bytes of
      * its live message records.
      */
-    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq, long recordsFrom, long bytes) {
+    public record BlockSpan(long index, long messages, long firstSeq, long lastSeq, long recordsFrom, long bytes,
+                            boolean recordsPastDamage) {
     }
 
     /** The stream's blocks, in index order (the last is the writer's tail). */
@@ -336,7 +378,7 @@ public final class StreamMutator {
         long previousLast = -1;
         for (BlockState b : s.blocks) {
             long from = b.recordsFrom >= 0 ? b.recordsFrom : previousLast + 1;
-            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq, from, b.bytes));
+            out.add(new BlockSpan(b.index, b.msgs, b.firstSeq, b.lastSeq, from, b.bytes, b.recordsPastDamage));
             previousLast = b.lastSeq;
         }
         return out;
@@ -350,7 +392,7 @@ public final class StreamMutator {
         int n = 0;
         for (int i = 1; i < s.blocks.size() - 1; i++) {
             BlockState b = s.blocks.get(i);
-            if (b.msgs == 0 && b.file != null) {
+            if (b.msgs == 0 && b.file != null && !b.recordsPastDamage) {
                 n++;
             }
         }

@@ -9,6 +9,7 @@ import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.LegacyIndex;
 import io.jetstart.core.format.LegacyIndexCodec;
+import io.jetstart.core.format.RecordsPastDamage;
 import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.format.Tombstone;
 import io.jetstart.core.io.BlockBuffers;
@@ -410,7 +411,7 @@ public final class StreamOpener {
      * stream; whatever it found (problems included) is merged later, in block order, on one thread.
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
-                           boolean decompressed, List<Problem> problems) {
+                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage) {
     }
 
     private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
@@ -528,7 +529,10 @@ public final class StreamOpener {
                 }
             }
             s.ctx.progress().blockScanned(idx, read.fileLength(), scan.recordsVerified());
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems);
+            // Only a damaged block is walked past its damage (rare; the copy is bounded by the block).
+            boolean past = scan.problem() != null
+                    && RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0;
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -550,7 +554,7 @@ public final class StreamOpener {
                 + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
                 + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
         s.ctx.progress().blockScanned(idx, length, 0);
-        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)));
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false);
     }
 
     private static String describe(IOException e) {
@@ -661,6 +665,7 @@ public final class StreamOpener {
             b.validLength = scan.validLength();
             if (scan.problem() != null) {
                 b.endsInDamage = true;
+                b.recordsPastDamage = r.recordsPastDamage();
                 s.lostBytes += scan.problem().lostBytes();
                 s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
                         + scan.problem().lostBytes() + " bytes after it are unreadable " + (r.decompressed()

@@ -325,6 +325,23 @@ public final class StreamStore {
 
     /** {@link #remove} without the phase check, telling {@code sink} about each removed message. */
     long removeMessages(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
+        return removeMessages(targets, rule, sink, false);
+    }
+
+    /**
+     * {@link #removeMessages} for a rule that takes the oldest first (the limits): it stops at a block
+     * whose walk did not see every live message the state counts in it (no reader gets past damage),
+     * since a message after it is never older than the ones it cannot see. Without the stop, max_msgs
+     * took the message just acknowledged in the next block instead (HostileStoreRuntimeTest, seed 11:
+     * 2.10.27's MAX1 with a flip in a record 2.10 had removed). The limit then stays exceeded until
+     * those messages can be read or are purged.
+     */
+    long removeOldest(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
+        return removeMessages(targets, rule, sink, true);
+    }
+
+    private long removeMessages(List<BlockState> targets, RemovalRule rule, RemovalSink sink, boolean stopAtUnseen)
+            throws StoreException, InterruptedException {
         long removed = 0;
         boolean stopped = false;
         for (BlockState b : targets) {
@@ -337,12 +354,15 @@ public final class StreamStore {
             long[] blockRemoved = {0};
             long[] newFirst = {-1, 0};
             boolean[] stop = {false};
+            long[] seen = {0};
+            long live = b.msgs;
             List<long[]> removedSeqs = new ArrayList<>();
             readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
                 recordsWalkedByRemovals++;
                 if (!b.isLive(seq)) {
                     return;
                 }
+                seen[0]++;
                 Decision d = stop[0] ? Decision.KEEP : rule.decide(seq, ts, subjectOf(buf, so, sl), rl);
                 if (d == Decision.STOP) {
                     stop[0] = true;
@@ -371,7 +391,7 @@ public final class StreamStore {
                 touched.add(b);
             }
             removed += blockRemoved[0];
-            stopped = stop[0];
+            stopped = stop[0] || (stopAtUnseen && seen[0] < live);
         }
         if (removed > 0) {
             refreshStreamFirst();
