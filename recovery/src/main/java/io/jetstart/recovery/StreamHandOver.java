@@ -18,4 +18,16 @@ public interface StreamHandOver {
      *              says why)
      */
     void streamFinished(StreamReport report, StreamStore store);
+
+    /**
+     * Whether the streams go to a writer. Then a stream with interest retention some of whose
+     * consumers could not be loaded keeps every message: its startup interest sweep is left out,
+     * since the consumers that failed (their filters and ack floors are in the files that failed)
+     * may still need what the loaded ones acknowledged, and a writer would make the removals
+     * lasting (tombstones, compacted blocks). nats-server sweeps with the consumers it loaded; a
+     * read-only recovery reports what it does.
+     */
+    default boolean toWriter() {
+        return false;
+    }
 }

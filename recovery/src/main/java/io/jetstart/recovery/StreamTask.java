@@ -118,7 +118,9 @@ final class StreamTask {
             // Without consumers, settling asks nothing of the line.
             ServerLine consumerLine = sd.consumers().isEmpty() ? openLine : line.forConsumers();
             ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner);
-            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), consumerLine);
+            // A writer destroys nothing a consumer it could not load may need (StreamHandOver.toWriter).
+            boolean sweep = !handOver.toWriter() || loads.failed().isEmpty();
+            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), consumerLine, sweep);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {
                 outcomes.add(new ConsumerOutcome.Restored(info));

@@ -234,6 +234,11 @@ public final class JetStartStore implements AutoCloseable {
         public void streamFinished(StreamReport report, StreamStore store) {
             handOver(report, store);
         }
+
+        @Override
+        public boolean toWriter() {
+            return true;
+        }
     }
 
     /** The recovery thread's body ({@link #recover}). */

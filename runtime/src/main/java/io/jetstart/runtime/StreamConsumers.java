@@ -95,6 +95,11 @@ final class StreamConsumers {
      */
     void restore(List<ConsumerInfo> restored, Map<String, String> unrestored, String readOnlyReason) throws InterruptedException {
         this.unrestored = Map.copyOf(unrestored);
+        if (holdsForUnrestored() && readOnlyReason == null) {
+            LOG.warn("{} > {}: messages are not removed by interest while consumer(s) {} could not be restored (their filters and "
+                    + "ack floors are in the files that failed); mend or move out their obs/ directories and reopen the store",
+                    stream.account(), stream.name(), String.join(", ", new java.util.TreeSet<>(unrestored.keySet())));
+        }
         for (ConsumerInfo info : restored) {
             ConsumerConfig config = info.config();
             String why = readOnlyReason != null ? "its stream is read-only: " + readOnlyReason
@@ -440,7 +445,20 @@ final class StreamConsumers {
                 return true;
             }
         }
-        return false;
+        return holdsForUnrestored();
+    }
+
+    /**
+     * On an interest stream, a consumer whose files could not be restored may still need any message:
+     * its filter and ack floor are in the files that failed. nats-server skips such a consumer and
+     * lets the others' acks remove what it needed; the runtime removes nothing by interest until the
+     * consumer is mended (its files, then a reopen) or gone (its directory moved out, or `jetstart
+     * repair`), so no message it might need is destroyed (the hostile-store campaign: a cut
+     * obs/C1/meta.inf on 2.9.10's INT1, and the restored consumer's acks compacted 1.blk from 136,000
+     * to 54,400 bytes).
+     */
+    private boolean holdsForUnrestored() {
+        return !unrestored.isEmpty() && stream.config().retention() == StreamConfig.Retention.INTEREST;
     }
 
     /** Interest retention at publish: is any consumer's filter matching {@code subject}? */

@@ -50,7 +50,17 @@ public final class ConsumerSettlement {
     /** Settles the way {@code line} does after a restart. */
     public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers, ServerLine line)
             throws StoreException, InterruptedException {
-        if (s.config.retention() == StreamConfig.Retention.INTEREST && !consumers.isEmpty()) {
+        return settle(s, consumers, line, true);
+    }
+
+    /**
+     * As {@link #settle(StreamStore, List, ServerLine)}; without {@code interestSweep} an interest
+     * stream keeps the messages its loaded consumers acknowledged (for a writer, when a consumer
+     * could not be loaded and may still need them).
+     */
+    public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers, ServerLine line, boolean interestSweep)
+            throws StoreException, InterruptedException {
+        if (interestSweep && s.config.retention() == StreamConfig.Retention.INTEREST && !consumers.isEmpty()) {
             if (line.purgesInterestBelowLowestAckFloor()) {
                 legacyInterestPurge(s, consumers);
             } else {
