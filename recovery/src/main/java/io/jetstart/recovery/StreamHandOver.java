@@ -11,7 +11,12 @@ import io.jetstart.core.store.StreamStore;
  */
 @FunctionalInterface
 public interface StreamHandOver {
-    StreamHandOver NONE = (report, store) -> { };
+    /**
+     * Keeps nothing: a read-only recovery's. A named class, not a lambda: the interface has a default
+     * method, so the runtime's hand-over initialises it, and a lambda here was spun on each fresh
+     * JVM's serve path (NoBootstrapsOnServePathTest).
+     */
+    StreamHandOver NONE = new KeepsNothing();
 
     /**
      * @param store the recovered stream, or null when it failed or was cancelled ({@code report}
@@ -29,5 +34,16 @@ public interface StreamHandOver {
      */
     default boolean toWriter() {
         return false;
+    }
+
+    /** {@link #NONE}'s class. */
+    final class KeepsNothing implements StreamHandOver {
+        private KeepsNothing() {
+        }
+
+        @Override
+        public void streamFinished(StreamReport report, StreamStore store) {
+            // A read-only recovery keeps no stream.
+        }
     }
 }

@@ -119,7 +119,7 @@ final class ConsumerDefinitions {
         if (!filter.isEmpty() && !filters.isEmpty()) {
             throw api(10136, "consumer cannot have both FilterSubject and FilterSubjects specified");
         }
-        if (!filter.isEmpty() && !validSubject(filter)) {
+        if (!filter.isEmpty() && !SubjectRules.validSubject(filter)) {
             throw JetStreamApiException.invalidConfig("invalid subject");
         }
         for (String f : filters) {
@@ -129,11 +129,11 @@ final class ConsumerDefinitions {
         }
         List<String> all = filter.isEmpty() ? filters : List.of(filter);
         for (int i = 0; i < all.size(); i++) {
-            if (!validSubject(all.get(i))) {
+            if (!SubjectRules.validSubject(all.get(i))) {
                 throw JetStreamApiException.invalidConfig("invalid subject");
             }
             for (int j = 0; j < all.size(); j++) {
-                if (i != j && subsetMatch(all.get(i), all.get(j))) {
+                if (i != j && SubjectRules.subsetMatch(all.get(i), all.get(j))) {
                     throw api(10138, "consumer subject filters cannot overlap");
                 }
             }
@@ -385,7 +385,7 @@ final class ConsumerDefinitions {
         }
         for (String x : a) {
             for (String y : b) {
-                if (subjectsCollide(x, y)) {
+                if (SubjectRules.collide(x, y)) {
                     return true;
                 }
             }
@@ -432,62 +432,6 @@ final class ConsumerDefinitions {
             }
         }
         return true;
-    }
-
-    static boolean validSubject(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        String[] t = s.split("\\.", -1);
-        for (int i = 0; i < t.length; i++) {
-            if (t[i].isEmpty() || t[i].chars().anyMatch(Character::isWhitespace)) {
-                return false;
-            }
-            if (t[i].equals(">") && i != t.length - 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** subjectIsSubsetMatch: every subject {@code a} matches is matched by {@code b}. */
-    static boolean subsetMatch(String a, String b) {
-        String[] x = a.split("\\.", -1);
-        String[] y = b.split("\\.", -1);
-        for (int i = 0; i < y.length; i++) {
-            if (y[i].equals(">")) {
-                return x.length > i;
-            }
-            if (i >= x.length) {
-                return false;
-            }
-            if (y[i].equals("*")) {
-                if (x[i].equals(">")) {
-                    return false;
-                }
-                continue;
-            }
-            if (!y[i].equals(x[i])) {
-                return false;
-            }
-        }
-        return x.length == y.length;
-    }
-
-    /** Some literal subject matches both filters. */
-    static boolean subjectsCollide(String a, String b) {
-        String[] x = a.split("\\.", -1);
-        String[] y = b.split("\\.", -1);
-        int n = Math.min(x.length, y.length);
-        for (int i = 0; i < n; i++) {
-            if (x[i].equals(">") || y[i].equals(">")) {
-                return true;
-            }
-            if (!x[i].equals("*") && !y[i].equals("*") && !x[i].equals(y[i])) {
-                return false;
-            }
-        }
-        return x.length == y.length;
     }
 
     private static String generatedName() {

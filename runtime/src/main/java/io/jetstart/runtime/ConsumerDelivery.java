@@ -544,7 +544,7 @@ final class ConsumerDelivery {
     /** isEqualOrSubsetMatch: one of the filters is {@code subject} or inside it (an unfiltered consumer: no). */
     private boolean filtersInside(String subject) {
         for (String f : s.filters()) {
-            if (ConsumerDefinitions.subsetMatch(f, subject)) {
+            if (SubjectRules.subsetMatch(f, subject)) {
                 return true;
             }
         }
@@ -557,7 +557,7 @@ final class ConsumerDelivery {
             return true;
         }
         for (String f : s.filters()) {
-            if (ConsumerDefinitions.subsetMatch(subject, f)) {
+            if (SubjectRules.subsetMatch(subject, f)) {
                 return true;
             }
         }

@@ -1213,7 +1213,7 @@ public final class JetStartStore implements AutoCloseable {
             }
             for (String a : mine) {
                 for (String b : subjectsOf(theirs)) {
-                    if (ConsumerDefinitions.subjectsCollide(a, b)) {
+                    if (SubjectRules.collide(a, b)) {
                         throw JetStreamApiException.subjectsOverlap();
                     }
                 }

@@ -157,8 +157,8 @@ final class RestoreRefusals {
         boolean noAck = c.flag("no_ack");
         Set<String> seen = new HashSet<>();
         for (String s : subjects) {
-            if (!validSubject(s)) {
-                return s.strip().equals(s) || !validSubject(s.strip()) ? "invalid subject"
+            if (!SubjectRules.validSubject(s)) {
+                return s.strip().equals(s) || !SubjectRules.validSubject(s.strip()) ? "invalid subject"
                         : "subject '" + s + "' has spaces nats-server trims at start ('" + s.strip() + "'); the runtime does not";
             }
             if (!seen.add(s)) {
@@ -170,10 +170,10 @@ final class RestoreRefusals {
             // 2.11.10+ refuse any subject that could match the API's (2.10 only one inside it):
             // the stricter rule, so that no server line refuses what the runtime wrote.
             String[] tokens = s.split("\\.", -1);
-            if (!noAck && (collide(tokens, JS) || collide(tokens, JSC) || collide(tokens, NRG)) && !subsetMatch(s, "$JS.EVENT.>")) {
+            if (!noAck && (SubjectRules.collide(tokens, JS) || SubjectRules.collide(tokens, JSC) || SubjectRules.collide(tokens, NRG)) && !SubjectRules.subsetMatch(s, "$JS.EVENT.>")) {
                 return "subjects that overlap with jetstream api require no-ack to be true";
             }
-            if (!noAck && collide(tokens, SYS) && !subsetMatch(s, "$SYS.ACCOUNT.>")) {
+            if (!noAck && SubjectRules.collide(tokens, SYS) && !SubjectRules.subsetMatch(s, "$SYS.ACCOUNT.>")) {
                 return "subjects that overlap with system api require no-ack to be true";
             }
         }
@@ -185,7 +185,7 @@ final class RestoreRefusals {
         }
         for (int i = 0; i < tokens.length; i++) {
             for (int j = i + 1; j < tokens.length; j++) {
-                if (collide(tokens[i], tokens[j])) {
+                if (SubjectRules.collide(tokens[i], tokens[j])) {
                     return "subject \"" + subjects.get(i) + "\" overlaps with \"" + subjects.get(j) + "\"";
                 }
             }
@@ -205,53 +205,6 @@ final class RestoreRefusals {
             }
         }
         return true;
-    }
-
-    /** IsValidSubject: non-empty tokens without whitespace, {@code >} only last. */
-    static boolean validSubject(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        String[] t = s.split("\\.", -1);
-        for (int i = 0; i < t.length; i++) {
-            if (t[i].isEmpty() || (t[i].equals(">") && i != t.length - 1)) {
-                return false;
-            }
-            for (int k = 0; k < t[i].length(); k++) {
-                if (Character.isWhitespace(t[i].charAt(k))) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /** subjectIsSubsetMatch: every subject {@code a} matches is matched by {@code b}. */
-    static boolean subsetMatch(String a, String b) {
-        String[] x = a.split("\\.", -1);
-        String[] y = b.split("\\.", -1);
-        for (int i = 0; i < y.length; i++) {
-            if (y[i].equals(">")) {
-                return x.length > i;
-            }
-            if (i >= x.length || (y[i].equals("*") ? x[i].equals(">") : !y[i].equals(x[i]))) {
-                return false;
-            }
-        }
-        return x.length == y.length;
-    }
-
-    /** SubjectsCollide on split subjects: some literal subject matches both. */
-    static boolean collide(String[] x, String[] y) {
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            if (x[i].equals(">") || y[i].equals(">")) {
-                return true;
-            }
-            if (!x[i].equals("*") && !y[i].equals("*") && !x[i].equals(y[i])) {
-                return false;
-            }
-        }
-        return x.length == y.length;
     }
 
     private static int utf8Length(String s) {
