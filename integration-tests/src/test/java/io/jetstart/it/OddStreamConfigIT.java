@@ -39,11 +39,7 @@ class OddStreamConfigIT {
     private final Path tmp = Repo.work("OddStreamConfigIT");
     private static final long UNREAD = Long.MIN_VALUE;
 
-    private static final String BASE = "\"Created\":\"2026-01-01T00:00:00Z\",\"name\":\"@\",\"subjects\":[\"@.>\"],\"retention\":\"limits\","
-            + "\"max_consumers\":-1,\"max_msgs\":-1,\"max_bytes\":-1,\"max_age\":0,\"max_msgs_per_subject\":-1,\"max_msg_size\":-1,"
-            + "\"discard\":\"old\",\"storage\":\"file\",\"num_replicas\":1,\"duplicate_window\":120000000000,\"compression\":\"none\","
-            + "\"allow_direct\":false,\"mirror_direct\":false,\"sealed\":false,\"deny_delete\":false,\"deny_purge\":false,"
-            + "\"allow_rollup_hdrs\":false,\"consumer_limits\":{}";
+    private static final String BASE = io.jetstart.core.testing.MetaInfText.base("@", "@.>");
 
     /** A case: its meta.inf with "@" for the stream name (and "@." for its subject prefix, lower case), and what to publish to. */
     private record Case(String what, String json, String subject) {
@@ -66,19 +62,7 @@ class OddStreamConfigIT {
     }
 
     private static String replaced(String body, String key, String value) {
-        String k = "\"" + key + "\":";
-        int i = body.indexOf(k);
-        if (i < 0) {
-            return body + "," + k + value;
-        }
-        int from = i + k.length();
-        int depth = 0;
-        int j = from;
-        for (; j < body.length() && !(depth == 0 && body.charAt(j) == ','); j++) {
-            char ch = body.charAt(j);
-            depth += ch == '[' || ch == '{' ? 1 : ch == ']' || ch == '}' ? -1 : 0;
-        }
-        return body.substring(0, from) + value + body.substring(j);
+        return io.jetstart.core.testing.MetaInfText.replaced(body, key, value);
     }
 
     private static List<Case> cases() {

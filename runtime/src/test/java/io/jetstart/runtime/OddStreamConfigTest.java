@@ -34,11 +34,7 @@ class OddStreamConfigTest {
     Path dir;
 
     /** A meta.inf as nats-server 2.10 writes it for {@code ODD} on {@code odd.>}. */
-    static final String BASE = "\"Created\":\"2026-01-01T00:00:00Z\",\"name\":\"ODD\",\"subjects\":[\"odd.>\"],\"retention\":\"limits\","
-            + "\"max_consumers\":-1,\"max_msgs\":-1,\"max_bytes\":-1,\"max_age\":0,\"max_msgs_per_subject\":-1,\"max_msg_size\":-1,"
-            + "\"discard\":\"old\",\"storage\":\"file\",\"num_replicas\":1,\"duplicate_window\":120000000000,\"compression\":\"none\","
-            + "\"allow_direct\":false,\"mirror_direct\":false,\"sealed\":false,\"deny_delete\":false,\"deny_purge\":false,"
-            + "\"allow_rollup_hdrs\":false,\"consumer_limits\":{}";
+    static final String BASE = io.jetstart.core.testing.MetaInfText.base("ODD", "odd.>");
 
     /** {@link #BASE} with {@code key}'s value replaced by the JSON {@code value}, or the pair added at the end. */
     static String with(String key, String value) {
@@ -50,25 +46,7 @@ class OddStreamConfigTest {
     }
 
     private static String replaced(String body, String key, String value) {
-        String k = "\"" + key + "\":";
-        int i = body.indexOf(k);
-        if (i < 0) {
-            return body + "," + k + value;
-        }
-        int from = i + k.length();
-        int depth = 0;
-        int j = from;
-        for (; j < body.length(); j++) {
-            char c = body.charAt(j);
-            if (c == '[' || c == '{') {
-                depth++;
-            } else if (c == ']' || c == '}') {
-                depth--;
-            } else if (c == ',' && depth == 0) {
-                break;
-            }
-        }
-        return body.substring(0, from) + value + body.substring(j);
+        return io.jetstart.core.testing.MetaInfText.replaced(body, key, value);
     }
 
     enum Outcome { READY, READ_ONLY, FAILED }
