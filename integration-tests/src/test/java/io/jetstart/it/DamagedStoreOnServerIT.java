@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jetstart.core.format.RecordCursor;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
 import io.jetstart.runtime.JetStartStream;
@@ -59,14 +58,7 @@ class DamagedStoreOnServerIT {
         Path dir = tmp.resolve(fixture + "-" + server.version() + (loseIndex ? "-lost" : ""));
         Path store = io.jetstart.core.testing.Fixtures.copyStore(fixture, dir.resolve("runtime"));
         Path blk = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
-        byte[] b = Files.readAllBytes(blk);
-        RecordCursor c = new RecordCursor().wrap(b, b.length);
-        while (c.next()) {
-            if (c.seq() == 500) {
-                b[c.payloadOffset()] ^= 1;
-            }
-        }
-        Files.write(blk, b);
+        io.jetstart.core.testing.StoreFaults.flipPayloadBit(blk, 500);
         Map<Long, String> acked = new TreeMap<>();
         // Three opens, the first without a write: the next rebuilds a 2.10 store (the writer removed its
         // index.db) from the damaged block and an empty new one, and must still go on above 1000.

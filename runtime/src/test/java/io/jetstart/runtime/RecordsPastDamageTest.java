@@ -2,7 +2,6 @@ package io.jetstart.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.jetstart.core.format.RecordCursor;
 import io.jetstart.core.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +29,7 @@ class RecordsPastDamageTest {
     void aFlippedBlockWhoseCountedMessagesAreAllAcknowledgedStaysWithTheMessagesAfterItsDamage() throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
         Path blk = store.resolve("jetstream/$G/streams/INT1/msgs/1.blk");
-        byte[] b = Files.readAllBytes(blk);
-        RecordCursor c = new RecordCursor().wrap(b, b.length);
-        while (c.next()) {
-            if (c.seq() == 100) {
-                b[c.payloadOffset()] ^= 1;
-            }
-        }
-        Files.write(blk, b);
+        byte[] b = io.jetstart.core.testing.StoreFaults.flipPayloadBit(blk, 100);
         for (int open = 1; open <= 2; open++) {
             try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
                 JetStartStream s = rt.stream("INT1").await(Duration.ofSeconds(30));

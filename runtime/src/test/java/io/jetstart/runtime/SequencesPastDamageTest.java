@@ -35,14 +35,7 @@ class SequencesPastDamageTest {
     void aFlipInTheLastBlockNeverLetsALaterOpenReuseASequenceTheBlockHolds(String fixture) throws Exception {
         Path store = Fixtures.copyStore(fixture, tmp);
         Path blk = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
-        byte[] b = Files.readAllBytes(blk);
-        RecordCursor c = new RecordCursor().wrap(b, b.length);
-        while (c.next()) {
-            if (c.seq() == 500) {
-                b[c.payloadOffset()] ^= 1;
-            }
-        }
-        Files.write(blk, b);
+        byte[] b = io.jetstart.core.testing.StoreFaults.flipPayloadBit(blk, 500);
         try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
             assertThat(rt.stream("LIM1").await(AWAIT).info().lastSeq()).isEqualTo(1000);
         }

@@ -180,6 +180,23 @@ public enum StoreFaults {
         }
     }
 
+    /**
+     * Flips the lowest bit of the first payload byte of message {@code seq}'s record in a plain
+     * block file: the record keeps its length and fails its checksum (the hostile-store findings'
+     * focused tests and DamagedStoreOnServerIT). Returns the block's bytes as written.
+     */
+    public static byte[] flipPayloadBit(Path block, long seq) throws IOException {
+        byte[] b = Files.readAllBytes(block);
+        io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
+        while (c.next()) {
+            if (c.seq() == seq) {
+                b[c.payloadOffset()] ^= 1;
+            }
+        }
+        Files.write(block, b);
+        return b;
+    }
+
     /** Record offsets of a block, walking {@code rl} (spec 3.2) from the start. */
     public static List<Long> recordStarts(byte[] b) {
         List<Long> out = new ArrayList<>();
