@@ -121,24 +121,21 @@ class EncryptedConsumersIT {
     private void serverToRuntime(NatsServerBinary b, StoreCipher cipher, Path dir) throws Exception {
         Path store = dir.resolve("store");
         String config = RuntimeCryptS2ServerIT.jetstreamBlock(KEY, cipher);
-        Map<String, State> serverStates = new LinkedHashMap<>();
+        Map<String, State> running = new LinkedHashMap<>();
         try (NatsServerProcess nats = NatsServerProcess.start(b, store, dir.resolve("server"), ServerAccounts.GLOBAL, config);
              NatsClient client = nats.connect(Account.GLOBAL)) {
             ConsumerRestartIT.createOnServer(client.connection());
             ConsumerRestartIT.scenario(new ConsumerRestartIT.ServerSide(client.connection()));
             for (String c : ConsumerRestartIT.CONSUMERS) {
-                serverStates.put(c, State.of(new ServerPull(client.connection(), "R", c).info()));
+                running.put(c, State.of(new ServerPull(client.connection(), "R", c).info()));
             }
         }
         assertThat(store.resolve("jetstream/$G/streams/R/obs/E/meta.key")).as(b + " encrypted its consumer").exists();
         Path serverCopy = StoreFiles.copy(store, dir.resolve("server-again"));
-        Map<String, List<String>> serverNext = new LinkedHashMap<>();
+        ConsumerRestartIT.ServerView left;
         try (NatsServerProcess nats = NatsServerProcess.start(b, serverCopy, dir.resolve("server2"), ServerAccounts.GLOBAL, config);
              NatsClient client = nats.connect(Account.GLOBAL)) {
-            for (String c : ConsumerRestartIT.CONSUMERS) {
-                serverNext.put(c, new ServerPull(client.connection(), "R", c).fetchNoWait(100).stream()
-                        .map(d -> d.streamSeq() + "/" + d.deliveries()).toList());
-            }
+            left = ConsumerRestartIT.ServerView.of(client.connection(), running);
         }
         Map<String, State> runtimeStates = new LinkedHashMap<>();
         Map<String, List<String>> runtimeNext = new LinkedHashMap<>();
@@ -150,9 +147,9 @@ class EncryptedConsumersIT {
                         .map(m -> m.streamSeq() + "/" + m.deliveries()).toList());
             }
         }
-        System.out.println("[it] " + b + " " + cipher + " server states " + serverStates + ", next " + serverNext);
-        assertThat(runtimeStates).as("the runtime reports " + b + "'s encrypted consumers' state").isEqualTo(serverStates);
-        assertThat(runtimeNext).as("the runtime continues where " + b + " stopped").isEqualTo(serverNext);
+        System.out.println("[it] " + b + " " + cipher + " server states " + left.states() + ", next " + left.next());
+        assertThat(runtimeStates).as("the runtime reports " + b + "'s encrypted consumers' state").isEqualTo(left.states());
+        assertThat(runtimeNext).as("the runtime continues where " + b + " stopped").isEqualTo(left.next());
     }
 
     /** The server's own encrypted store: the runtime fetches and acks on its consumers, the server restarted agrees. */
