@@ -30,9 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * 14 messages both consumers had acknowledged (the 2.10 walk: the runtime's {@code index.db} v1 makes
  * the store a 2.10 one) without a tombstone, and a rescan brought them back.
  *
- * <p>The servers on the fixture with {@code 1.idx} removed (checked by hand): 2.9.10 reports 699
- * messages (the 14 back, its {@code oracle.rebuilt.json}); 2.10.27 and 2.15.1 report 685 and append
- * 315 tombstones to {@code 1.blk} (1-301 below the lowest ack floor and the 14).
+ * <p>The servers on the fixture with {@code 1.idx} removed: 2.9.10 reports 699 messages (the 14
+ * back, its {@code oracle.rebuilt.json}); 2.10.27 and 2.15.1 report 685 and append 315 tombstones to
+ * {@code 1.blk} (1-301 below the lowest ack floor and the 14), the very bytes the runtime's two opens
+ * leave there ({@code UnusableLegacyIndexOnServerIT}).
  */
 class UnusableLegacyIndexInterestTest {
     static final Duration AWAIT = Duration.ofSeconds(30);
