@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Found by {@link HostileStoreRuntimeTest} (a damaged {@code 1.idx}): the second open removed the
  * 14 messages both consumers had acknowledged (the 2.10 walk: the runtime's {@code index.db} v1 makes
- * the store a 2.10 one) without a tombstone, and a rescan brought them back.
+ * the store a 2.10 one) without a tombstone, and a rescan brought them back. The last test is the
+ * same gap on a store of the 2.10 line alone: the open's walk, then the consumers gone.
  *
  * <p>The servers on the fixture with {@code 1.idx} removed: 2.9.10 reports 699 messages (the 14
  * back, its {@code oracle.rebuilt.json}); 2.10.27 and 2.15.1 report 685 and append 315 tombstones to
@@ -71,8 +73,9 @@ class UnusableLegacyIndexInterestTest {
         }
         TreeSet<Long> tombstoned = tombstones(msgs);
 
-        // A rescan: the same files without index.db, recovered by the runtime from the blocks.
-        Files.delete(msgs.resolve("index.db"));
+        // A rescan: the same files without any index.db (so the store's line is 2.9 again, by its
+        // meta.inf files), recovered by the runtime from the blocks.
+        deleteIndexDbs(store);
         try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
             StreamView r = rt.stream("INT1").await(AWAIT).info();
             assertThat(r.messages()).as("rescan %s = reopen %s", r, reopened).isEqualTo(reopened.messages());
@@ -85,6 +88,84 @@ class UnusableLegacyIndexInterestTest {
         assertThat(tombstoned).as("a tombstone for each message the start-up sweeps removed")
                 .containsAll(ACKED_BY_BOTH)
                 .containsAll(LongStream.rangeClosed(1, 301).boxed().toList());
+    }
+
+    /**
+     * The same on the 2.10 line, where the open's walk removes what the consumers' {@code o.dat}
+     * files say both acknowledged while the stream's files do not (acks the stream had not applied
+     * when it stopped). Those removals are tombstoned too, as nats-server's are, so they outlive
+     * {@code index.db} when the consumers are gone as well (an operator moving their directories
+     * out): without the tombstones a rescan brought the five back.
+     */
+    @Test
+    void theOpensWalkOnA210StoreTombstonesWhatItRemovesSoItOutlivesIndexDbAndTheConsumers() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("walk"));
+        Path streamDir = store.resolve("jetstream/$G/streams/I");
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.createStream("$G", RuntimeTestSupport.config(
+                    "{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\"}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}");
+            for (int i = 1; i <= 10; i++) {
+                s.publish("i.x", RuntimeTestSupport.bytes("m" + i));
+            }
+        }
+        Path before = tmp.resolve("msgs-before-acks");
+        copyDir(streamDir.resolve("msgs"), before);
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("I").await(AWAIT);
+            for (String c : List.of("A", "B")) {
+                for (ConsumedMessage m : s.consumer(c).fetch(5, 0, Duration.ZERO)) {
+                    m.ack();
+                }
+            }
+        }
+        // The stream's files as they were before the acks, the consumers' as after them.
+        deleteDir(streamDir.resolve("msgs"));
+        copyDir(before, streamDir.resolve("msgs"));
+
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            StreamView v = rt.stream("I").await(AWAIT).info();
+            assertThat(v.messages()).as("the open's walk removes what A and B acknowledged").isEqualTo(5);
+            assertThat(v.firstSeq()).isEqualTo(6);
+        }
+        TreeSet<Long> tombstoned = tombstones(streamDir.resolve("msgs"));
+        for (String c : List.of("A", "B")) {
+            Files.move(streamDir.resolve("obs").resolve(c), tmp.resolve("moved-out-" + c));
+        }
+        deleteIndexDbs(store);
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            StreamView r = rt.stream("I").await(AWAIT).info();
+            assertThat(r.messages()).as("a rescan without consumers %s", r).isEqualTo(5);
+            assertThat(r.firstSeq()).isEqualTo(6);
+        }
+        assertThat(tombstoned).as("the walk's removals tombstoned").containsAll(List.of(1L, 2L, 3L, 4L, 5L));
+    }
+
+    private static void deleteIndexDbs(Path store) throws IOException {
+        try (Stream<Path> walk = Files.walk(store)) {
+            for (Path f : walk.filter(f -> f.getFileName().toString().equals("index.db")).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+
+    private static void copyDir(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> s = Files.list(from)) {
+            for (Path f : s.toList()) {
+                Files.copy(f, to.resolve(f.getFileName().toString()));
+            }
+        }
+    }
+
+    private static void deleteDir(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir);
     }
 
     /** The sequences the tombstones of every block in {@code msgs} name. */
