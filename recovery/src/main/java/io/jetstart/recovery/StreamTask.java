@@ -120,7 +120,11 @@ final class StreamTask {
             ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner);
             // A writer destroys nothing a consumer it could not load may need (StreamHandOver.toWriter).
             boolean sweep = !handOver.toWriter() || loads.failed().isEmpty();
-            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), consumerLine, sweep);
+            // And tombstones what the sweep removes: nats-server's removeMsg writes one for each, and
+            // a rescan without index.db may not take the same decision (a 2.9 store becomes a 2.10 one
+            // with the writer's index.db, and the two lines sweep differently: UnusableLegacyIndexInterestTest).
+            StreamStore.RemovalSink removed = handOver.toWriter() ? store.removalsForWriter() : StreamStore.RemovalSink.NONE;
+            List<ConsumerInfo> infos = ConsumerSettlement.settle(store, loads.loaded(), consumerLine, sweep, removed);
             List<ConsumerOutcome> outcomes = new ArrayList<>();
             for (ConsumerInfo info : infos) {
                 outcomes.add(new ConsumerOutcome.Restored(info));

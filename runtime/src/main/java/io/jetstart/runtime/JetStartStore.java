@@ -516,6 +516,7 @@ public final class JetStartStore implements AutoCloseable {
             }
         });
         w.rebuildDedupe(WriterLoop.wallNanos());
+        w.tombstoneStartUpRemovals(state.takeStartUpRemovals());
         w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
         StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), w.newestView());

@@ -6,6 +6,7 @@ import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.RebuildFloor;
+import io.jetstart.core.store.StartUpRemovals;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamMutator;
 import io.jetstart.core.store.StreamStore;
@@ -305,6 +306,29 @@ final class WriterLoop {
         long window = StreamDefinitions.duplicateWindow(state.config());
         long cutoff = now - window;
         state.forEachLive(state.seqFromTime(cutoff), new DedupeVisitor(cutoff));
+    }
+
+    /**
+     * Lays out a tombstone for each message recovery's start-up interest sweep removed, before the
+     * first operation and before {@link #prepare}, on the thread that hands the stream over (the
+     * writer's thread is not started yet). nats-server's start-up check ({@code
+     * checkStateForInterestStream}, then {@code removeMsg}) writes one for each such message; without
+     * them the removal lived only in {@code index.db}, and a rescan without it that sweeps by another
+     * rule brought the messages back (2.9.10's INT1 with an unusable {@code 1.idx}: 14, once the
+     * runtime's {@code index.db} v1 had made it a 2.10 store; UnusableLegacyIndexInterestTest). They
+     * reach the disk with the next write or sync, as the state without the messages reaches
+     * {@code index.db}: a crash before leaves the old {@code index.db}, and the next open sweeps again.
+     * A block that cannot be written (a roll on a full disk) stops the stream's writes, as any write
+     * error does, and no {@code index.db} is written without them.
+     */
+    void tombstoneStartUpRemovals(StartUpRemovals removed) {
+        try {
+            for (int i = 0; i < removed.size(); i++) {
+                tombstone(removed.seq(i), removed.timestamp(i), null, 0);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            failOn(e);
+        }
     }
 
     /** {@link #prepare} and {@link #startThread} at once. */

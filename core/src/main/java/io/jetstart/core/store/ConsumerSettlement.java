@@ -60,11 +60,21 @@ public final class ConsumerSettlement {
      */
     public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers, ServerLine line, boolean interestSweep)
             throws StoreException, InterruptedException {
+        return settle(s, consumers, line, interestSweep, StreamStore.RemovalSink.NONE);
+    }
+
+    /**
+     * As {@link #settle(StreamStore, List, ServerLine, boolean)}, telling {@code removed} about each
+     * message the interest sweep takes: for a writer, {@link StreamStore#removalsForWriter}, whose
+     * tombstones make the removals outlive {@code index.db}, as the server's do.
+     */
+    public static List<ConsumerInfo> settle(StreamStore s, List<RestoredConsumer> consumers, ServerLine line, boolean interestSweep,
+                                            StreamStore.RemovalSink removed) throws StoreException, InterruptedException {
         if (interestSweep && s.config.retention() == StreamConfig.Retention.INTEREST && !consumers.isEmpty()) {
             if (line.purgesInterestBelowLowestAckFloor()) {
-                legacyInterestPurge(s, consumers);
+                legacyInterestPurge(s, consumers, removed);
             } else {
-                interestWalk(s, consumers, line.interestWalkPassesAckFloor());
+                interestWalk(s, consumers, line.interestWalkPassesAckFloor(), removed);
             }
         }
         List<ConsumerInfo> out = new ArrayList<>(consumers.size());
@@ -87,7 +97,7 @@ public final class ConsumerSettlement {
      * delivered sequence too; before, only up to the ack floor (the later walk acked only what the
      * consumer itself still needed, which ackMsg then kept).
      */
-    private static void interestWalk(StreamStore s, List<RestoredConsumer> consumers, boolean pastFloor)
+    private static void interestWalk(StreamStore s, List<RestoredConsumer> consumers, boolean pastFloor, StreamStore.RemovalSink removed)
             throws StoreException, InterruptedException {
         long walkEnd = 0;
         for (RestoredConsumer c : consumers) {
@@ -126,7 +136,7 @@ public final class ConsumerSettlement {
                 }
             }
             return StreamStore.Decision.REMOVE;
-        });
+        }, removed);
     }
 
     /**
@@ -134,7 +144,7 @@ public final class ConsumerSettlement {
      * then every consumer's pending map is cleared and a floor below the new first is raised, with
      * its consumer half jumping to the delivered consumer sequence (checked against real 2.9.10).
      */
-    private static void legacyInterestPurge(StreamStore s, List<RestoredConsumer> consumers)
+    private static void legacyInterestPurge(StreamStore s, List<RestoredConsumer> consumers, StreamStore.RemovalSink removed)
             throws StoreException, InterruptedException {
         long floor = Long.MAX_VALUE;
         for (RestoredConsumer c : consumers) {
@@ -145,7 +155,7 @@ public final class ConsumerSettlement {
         }
         long cut = floor + 1;
         s.remove(List.copyOf(s.blocks), (seq, ts, subject, rl) ->
-                seq < cut ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP);
+                seq < cut ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, removed);
         long newFirst = s.msgs == 0 ? Math.max(cut, s.firstSeq) : s.firstSeq;
         for (RestoredConsumer c : consumers) {
             if (c.ackFloorStream < newFirst) {

@@ -27,8 +27,23 @@ public final class StreamMutator {
     /** The runtime's block cache, told of blocks that go; null when single removals walk the blocks. */
     private BlockSource sealedSource;
 
-    StreamMutator(StreamStore s) {
+    /** What recovery's start-up sweep removed, until the writer takes it. */
+    private StartUpRemovals startUpRemovals;
+
+    StreamMutator(StreamStore s, StartUpRemovals startUpRemovals) {
         this.s = s;
+        this.startUpRemovals = startUpRemovals;
+    }
+
+    /**
+     * The messages recovery's start-up interest sweep removed (when it was asked to keep them, for a
+     * writer: {@link StreamStore#removalsForWriter}), once: the writer tombstones them. They are
+     * already out of the state.
+     */
+    public StartUpRemovals takeStartUpRemovals() {
+        StartUpRemovals r = startUpRemovals;
+        startUpRemovals = StartUpRemovals.NONE;
+        return r;
     }
 
     public StreamStore store() {

@@ -55,6 +55,8 @@ public final class StreamStore {
     long recordsVerified;
     /** Set once by {@link #handOver}; recovery-phase edits are refused after it. */
     private StreamMutator owner;
+    /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
+    private StartUpRemovals forWriter = StartUpRemovals.NONE;
     /** Blocks whose deleted map or first sequence changed since the writer last published a view. */
     final java.util.Set<BlockState> touched = new java.util.HashSet<>();
     /** The writer's in-memory last block, read instead of the file (it may hold bytes not yet written). */
@@ -294,9 +296,24 @@ public final class StreamStore {
     public StreamMutator handOver(StoreContext runtimeCtx) {
         requireRecovering();
         this.ctx = runtimeCtx;
-        this.owner = new StreamMutator(this);
+        this.owner = new StreamMutator(this, forWriter);
+        this.forWriter = StartUpRemovals.NONE;
         this.touched.clear();
         return owner;
+    }
+
+    /**
+     * A sink that keeps each message a recovery-phase removal takes, for the writer this stream is
+     * handed over to: it writes their tombstones before anything else
+     * ({@link StreamMutator#takeStartUpRemovals}), as nats-server's {@code removeMsg} writes one for
+     * each message its start-up interest check removes. Recovery itself never writes a file.
+     */
+    public RemovalSink removalsForWriter() {
+        requireRecovering();
+        if (forWriter == StartUpRemovals.NONE) {
+            forWriter = new StartUpRemovals();
+        }
+        return forWriter;
     }
 
     /** Whether {@link #handOver} has happened. */
@@ -319,8 +336,13 @@ public final class StreamStore {
      * @return the number of messages removed
      */
     long remove(List<BlockState> targets, RemovalRule rule) throws StoreException, InterruptedException {
+        return remove(targets, rule, RemovalSink.NONE);
+    }
+
+    /** {@link #remove(List, RemovalRule)}, telling {@code sink} about each removed message ({@link #removalsForWriter}). */
+    long remove(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
         requireRecovering();
-        return removeMessages(targets, rule, RemovalSink.NONE);
+        return removeMessages(targets, rule, sink);
     }
 
     /** {@link #remove} without the phase check, telling {@code sink} about each removed message. */
