@@ -119,7 +119,8 @@ final class StreamTask {
             ServerLine consumerLine = sd.consumers().isEmpty() ? openLine : line.forConsumers();
             ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner);
             // A writer destroys nothing a consumer it could not load may need (StreamHandOver.toWriter).
-            boolean sweep = !handOver.toWriter() || loads.failed().isEmpty();
+            // Nor what a consumer whose meta.inf may be damaged would have it remove (RestoredConsumer.doubt).
+            boolean sweep = !handOver.toWriter() || loads.failed().isEmpty() && !anyDoubted(loads.loaded());
             // And tombstones what the sweep removes: nats-server's removeMsg writes one for each, and
             // a rescan without index.db may not take the same decision (a 2.9 store becomes a 2.10 one
             // with the writer's index.db, and the two lines sweep differently: UnusableLegacyIndexInterestTest).
@@ -210,6 +211,16 @@ final class StreamTask {
     }
 
     /** A stream's consumers after loading: those to settle, and those that failed. */
+    /** Whether any of {@code consumers} has a config that may be damaged (a loop: no lambda on this path). */
+    private static boolean anyDoubted(List<RestoredConsumer> consumers) {
+        for (RestoredConsumer c : consumers) {
+            if (c.doubt().isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private record ConsumerLoads(List<RestoredConsumer> loaded, List<ConsumerOutcome.Failed> failed) {
     }
 

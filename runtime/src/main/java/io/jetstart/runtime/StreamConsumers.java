@@ -77,6 +77,8 @@ final class StreamConsumers {
     private volatile OdatWriter odatWriter;
     /** The consumers recovery found in the files but could not restore, with why (set once, at hand-over). */
     private volatile Map<String, String> unrestored = Map.of();
+    /** Restored consumers whose meta.inf may be damaged (ConsumerInfo.doubt): reported, not delivered, and they hold interest. */
+    private volatile java.util.Set<String> doubted = java.util.Set.of();
 
     /** How {@link #tick} writes an o.dat (a test seam). */
     interface OdatWriter {
@@ -95,14 +97,26 @@ final class StreamConsumers {
      */
     void restore(List<ConsumerInfo> restored, Map<String, String> unrestored, String readOnlyReason) throws InterruptedException {
         this.unrestored = Map.copyOf(unrestored);
+        java.util.Set<String> doubted = new java.util.TreeSet<>();
+        for (ConsumerInfo info : restored) {
+            if (info.doubt().isPresent()) {
+                doubted.add(info.name());
+            }
+        }
+        this.doubted = java.util.Set.copyOf(doubted);
         if (holdsForUnrestored() && readOnlyReason == null) {
-            LOG.warn("{} > {}: messages are not removed by interest while consumer(s) {} could not be restored (their filters and "
-                    + "ack floors are in the files that failed); mend or move out their obs/ directories and reopen the store",
-                    stream.account(), stream.name(), String.join(", ", new java.util.TreeSet<>(unrestored.keySet())));
+            java.util.Set<String> held = new java.util.TreeSet<>(unrestored.keySet());
+            held.addAll(doubted);
+            LOG.warn("{} > {}: messages are not removed by interest while consumer(s) {} could not be restored or may have a damaged "
+                    + "meta.inf (their filters and ack floors are in those files); mend or move out their obs/ directories and "
+                    + "reopen the store", stream.account(), stream.name(), String.join(", ", held));
         }
         for (ConsumerInfo info : restored) {
             ConsumerConfig config = info.config();
             String why = readOnlyReason != null ? "its stream is read-only: " + readOnlyReason
+                    : info.doubt().isPresent()
+                    ? "not delivered: " + info.doubt().get() + "; nats-server would deliver it as that file reads, which may "
+                    + "not be the consumer that was created; mend its meta.inf (or move its directory out) and reopen the store"
                     : !config.json().path("deliver_subject").asText("").isEmpty()
                     ? "push consumer (deliver subject '" + config.json().path("deliver_subject").asText() + "'): "
                     + "the embedded runtime delivers pull consumers only; its files are left as they are"
@@ -281,6 +295,12 @@ final class StreamConsumers {
             // consumer needs, which no startup walk removes (InterestCrashIT). From here on it needs
             // nothing: an ack of another consumer released meanwhile removes what only it held.
             deleting.add(name);
+            if (doubted.contains(name)) {
+                // Deleted on purpose: it no longer holds what the others' acks release.
+                java.util.Set<String> left = new java.util.HashSet<>(doubted);
+                left.remove(name);
+                doubted = java.util.Set.copyOf(left);
+            }
             awaitRemovals(stream.consumerRemoved());
             Path dir = obsDir.resolve(name);
             files.lock();
@@ -458,7 +478,7 @@ final class StreamConsumers {
      * to 54,400 bytes).
      */
     private boolean holdsForUnrestored() {
-        return !unrestored.isEmpty() && stream.config().retention() == StreamConfig.Retention.INTEREST;
+        return (!unrestored.isEmpty() || !doubted.isEmpty()) && stream.config().retention() == StreamConfig.Retention.INTEREST;
     }
 
     /** Interest retention at publish: is any consumer's filter matching {@code subject}? */

@@ -4,7 +4,12 @@ import io.jetstart.core.format.SequencePair;
 import io.jetstart.core.meta.ConsumerConfig;
 import java.util.List;
 
-/** What nats-server reports in {@code CONSUMER.INFO} after a restore (spec 5.4). */
+/**
+ * What nats-server reports in {@code CONSUMER.INFO} after a restore (spec 5.4).
+ *
+ * @param doubt why the consumer's {@code meta.inf} may be damaged ({@link RestoredConsumer#doubt()}); not reported by the server
+ */
 public record ConsumerInfo(String name, ConsumerConfig config, SequencePair delivered, SequencePair ackFloor,
-                           long numAckPending, long numRedelivered, long numPending, List<Problem> problems) {
+                           long numAckPending, long numRedelivered, long numPending, List<Problem> problems,
+                           java.util.Optional<String> doubt) {
 }

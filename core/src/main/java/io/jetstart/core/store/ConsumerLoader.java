@@ -65,6 +65,12 @@ public final class ConsumerLoader {
         // without a warning, on the way of the first stream with consumers (the package note).
         if (meta.checksumWarning().isPresent()) {
             c.problems.add(Problem.warning(dir.resolve("meta.sum"), meta.checksumWarning().get()));
+            c.doubt = "its meta.sum does not match its meta.inf (" + meta.checksumWarning().get() + ")";
+        } else if (!meta.config().name().isEmpty() && !meta.config().name().equals(consumerName)) {
+            // The server would add a consumer of the file's name, with its store in obs/<that name>
+            // (a new directory, no state), and leave this directory unloaded.
+            c.doubt = "its meta.inf names consumer '" + meta.config().name() + "', not its directory's '" + consumerName
+                    + "' (nats-server would start '" + meta.config().name() + "' anew in its own directory and leave this one unloaded)";
         }
         if (state == null) {
             // No o.dat: the server's HasState is false, so it starts from the deliver policy. An

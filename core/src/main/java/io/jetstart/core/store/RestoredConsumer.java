@@ -29,6 +29,12 @@ public final class RestoredConsumer {
     /** Redelivered: stream seq → delivery count. */
     final Map<Long, Long> redelivered = new LinkedHashMap<>();
     final List<Problem> problems = new ArrayList<>();
+    /**
+     * Why this consumer's config may not be the one its server wrote (null: no reason to doubt it):
+     * set by {@link ConsumerLoader#load}. nats-server acts on such a config as it reads; a writer
+     * does not let it remove messages ({@link #doubt()}).
+     */
+    String doubt;
 
     RestoredConsumer(String name, Path dir, ConsumerConfig config, ConsumerState state) {
         this.name = name;
@@ -60,6 +66,17 @@ public final class RestoredConsumer {
 
     public List<Problem> problems() {
         return List.copyOf(problems);
+    }
+
+    /**
+     * Why this consumer's {@code meta.inf} may be damaged: its {@code meta.sum} does not match, or
+     * it names another consumer than its directory. nats-server restores such a consumer as the file
+     * reads (it never compares a consumer's checksum), so a flipped byte can turn an explicit-ack
+     * consumer into an ack-none one, whose deliveries then remove messages of an interest stream;
+     * a writer removes nothing by interest while such a consumer is there.
+     */
+    public java.util.Optional<String> doubt() {
+        return java.util.Optional.ofNullable(doubt);
     }
 
     public SequencePair delivered() {
