@@ -26,22 +26,33 @@ final class JsApi {
 
     private final Connection connection;
     private final ObjectMapper json;
+    private final Duration timeout;
 
     JsApi(Connection connection, ObjectMapper json) {
+        this(connection, json, TIMEOUT);
+    }
+
+    /**
+     * With {@code timeout} for each answer instead of {@link #TIMEOUT}: for a caller that asks again
+     * and again until the server answers at all (a cluster before its meta leader is elected leaves
+     * requests unanswered), where waiting out the long timeout once is time no answer needs.
+     */
+    JsApi(Connection connection, ObjectMapper json, Duration timeout) {
         this.connection = connection;
         this.json = json;
+        this.timeout = timeout;
     }
 
     JsonNode request(String subject, ObjectNode body) throws IOException {
         Message reply;
         try {
-            reply = connection.request(subject, json.writeValueAsBytes(body), TIMEOUT);
+            reply = connection.request(subject, json.writeValueAsBytes(body), timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted during " + subject, e);
         }
         if (reply == null) {
-            throw new IOException("no answer to " + subject + " within " + TIMEOUT);
+            throw new IOException("no answer to " + subject + " within " + timeout);
         }
         JsonNode answer = json.readTree(reply.getData());
         if (answer.has("error")) {
