@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeMap;
@@ -236,7 +237,8 @@ class RuntimeCrashIT {
      * nats-server serves the acknowledged messages byte for byte: all of them up to
      * {@link #SERVER_CHECKS}, else the first and last few hundred and a seeded sample between. One
      * MSG.GET per message is a request-reply round trip: a fast publisher acks a million messages
-     * in 20 trials, and asking for each of them took minutes.
+     * in 20 trials, and asking for each of them took minutes (the requests are pipelined,
+     * {@link JsApi#messages}).
      */
     private void serverServesTheAcks(Path store, String stream, TreeMap<Long, byte[]> acked, Random random) throws Exception {
         NatsServers servers = NatsServers.discover();
@@ -259,11 +261,12 @@ class RuntimeCrashIT {
                 acked.descendingKeySet().stream().limit(SERVER_CHECKS / 10).forEach(checked::add);
                 checked.addAll(sample(acked, random, SERVER_CHECKS - checked.size()));
             }
+            Map<Long, JsonNode> served = api.messages(stream, checked);
             for (long seq : checked) {
-                Optional<JsonNode> m = api.message(stream, seq);
-                if (m.isEmpty()) {
+                JsonNode m = served.get(seq);
+                if (m == null) {
                     problems.add("seq " + seq + " missing");
-                } else if (!Arrays.equals(Base64.getDecoder().decode(m.get().path("data").asText()), acked.get(seq))) {
+                } else if (!Arrays.equals(Base64.getDecoder().decode(m.path("data").asText()), acked.get(seq))) {
                     problems.add("seq " + seq + " differs");
                 }
                 if (problems.size() > 20) {
