@@ -10,10 +10,13 @@ import io.jetstart.runtime.JetStartStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * kill -9 while the runtime publishes and removes at random: a child JVM ({@link RemovalCrashChild})
@@ -46,8 +49,12 @@ import org.junit.jupiter.api.Test;
  * {@code -Djetstart.removal.crash.seed=S} replays the operations drawn (the moments of the kills
  * differ).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RemovalCrashIT {
+    /** One instance for the class: its work folder, and the filled stores its tests share. */
     private final Path tmp = Repo.work("RemovalCrashIT");
+    /** Per variant name, the store {@link RemovalCrashChild#fill} wrote; every trial starts on a copy of it. */
+    private final Map<String, Path> bases = new HashMap<>();
 
     @Test
     void whatWasAcknowledgedHoldsAndEveryReaderOfTheSameFilesAgreesAfterKillNine() throws Exception {
@@ -128,6 +135,23 @@ class RemovalCrashIT {
         }
     }
 
+    /**
+     * The filled store of variant {@code v}, written on first use: the plain, the 2 KiB sealed and the
+     * AES S2 variants are killed in two tests each (alone and chained), which start from the same
+     * filled store, never changed (each trial writes on a copy); filling one again took seconds.
+     */
+    private Path base(CrashVariant v) throws Exception {
+        Path base = bases.get(v.name());
+        if (base == null) {
+            base = Files.createDirectories(tmp.resolve("base-" + v.name()));
+            long start = System.nanoTime();
+            RemovalCrashChild.fill(base, v);
+            System.out.println("[it] RemovalCrashIT " + v.name() + ": filled in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            bases.put(v.name(), base);
+        }
+        return base;
+    }
+
     /** The trials per variant: {@code -Djetstart.removal.crash.trials} (default 6) divided by {@code share}, at least 1. */
     private static int trials(int share) {
         return Math.max(1, Integer.getInteger("jetstart.removal.crash.trials", 6) / share);
@@ -143,9 +167,7 @@ class RemovalCrashIT {
         System.out.println("[it] RemovalCrashIT " + kind + ": " + trials + " trials, seed " + seed);
         Random random = new Random(seed);
         List<NatsServerBinary> servers = NatsServers.discover().requireV210AndV214Plus();
-        Path base = tmp.resolve(kind).resolve("base");
-        Files.createDirectories(base);
-        RemovalCrashChild.fill(base, v);
+        Path base = base(v);
         CrashReaders.Keys keys = new CrashReaders.Keys(v.key(), v.serverConfig());
         int leftovers = 0;
         for (int t = 0; t < trials; t++) {
