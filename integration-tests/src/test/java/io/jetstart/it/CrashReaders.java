@@ -211,12 +211,7 @@ final class CrashReaders {
              NatsClient client = server.connect(Account.GLOBAL)) {
             JsApi api = new JsApi(client.connection(), Json.mapper());
             JsonNode state = api.streamInfo(stream).path("state");
-            for (long seq : asked) {
-                Optional<JsonNode> m = api.message(stream, seq);
-                if (m.isPresent()) {
-                    served.put(seq, Base64.getDecoder().decode(m.get().path("data").asText()));
-                }
-            }
+            api.messages(stream, asked).forEach((seq, m) -> served.put(seq, Base64.getDecoder().decode(m.path("data").asText())));
             return new Seen(who, state.path("first_seq").asLong(), state.path("last_seq").asLong(),
                     state.path("messages").asLong(), state.path("bytes").asLong());
         }

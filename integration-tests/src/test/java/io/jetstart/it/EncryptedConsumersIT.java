@@ -187,12 +187,18 @@ class EncryptedConsumersIT {
         assertThat(serverStates).as(b + " reports the state the runtime left in " + fixture).isEqualTo(runtimeStates);
     }
 
-    /** What a jnats pull consumer (its simplified API) gets next: stream sequence / delivery count of each message. */
+    /**
+     * What a jnats pull consumer (its simplified API) gets next: stream sequence / delivery count of
+     * each message. A no-wait fetch, as the runtime's side ({@code fetch(100, 0, Duration.ZERO)}):
+     * what is deliverable now. The batch of 100 never fills (the stream holds 30), so a fetch with an
+     * expiry waited all of it out, 1 s per consumer; nothing can fall due within it (the consumers'
+     * ack wait is the default 30 s).
+     */
     private static List<String> jnatsFetch(io.nats.client.Connection connection, String consumer) throws Exception {
         io.nats.client.ConsumerContext cc = connection.getConsumerContext("R", consumer);
         List<String> got = new ArrayList<>();
         try (io.nats.client.FetchConsumer fc = cc.fetch(io.nats.client.FetchConsumeOptions.builder().maxMessages(100)
-                .expiresIn(1_000).build())) {
+                .noWait().build())) {
             for (io.nats.client.Message m = fc.nextMessage(); m != null; m = fc.nextMessage()) {
                 got.add(m.metaData().streamSequence() + "/" + m.metaData().deliveredCount());
             }

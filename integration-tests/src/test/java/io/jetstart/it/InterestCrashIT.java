@@ -206,12 +206,8 @@ class InterestCrashIT {
                         c.path("ack_floor").path("stream_seq").asLong(), c.path("num_pending").asLong(),
                         c.path("num_ack_pending").asLong()));
             }
-            for (long seq : asked) {
-                Optional<JsonNode> m = api.message(InterestCrashChild.STREAM, seq);
-                if (m.isPresent()) {
-                    served.put(seq, Base64.getDecoder().decode(m.get().path("data").asText()));
-                }
-            }
+            api.messages(InterestCrashChild.STREAM, asked)
+                    .forEach((seq, m) -> served.put(seq, Base64.getDecoder().decode(m.path("data").asText())));
             return new Seen(who, state.path("first_seq").asLong(), state.path("last_seq").asLong(),
                     state.path("messages").asLong(), state.path("bytes").asLong(), consumers);
         }

@@ -10,10 +10,13 @@ import io.jetstart.runtime.JetStartStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * kill -9 while the runtime publishes and removes at random: a child JVM ({@link RemovalCrashChild})
@@ -40,14 +43,21 @@ import org.junit.jupiter.api.Test;
  * removed every message of the first blocks and the removal of those blocks
  * ({@link CrashReaders#only210FirstOfABlockWithoutMessages}).
  *
- * <p>{@code -Djetstart.removal.crash.trials=N} (default 6) sets the number of kills of the plain
- * stream; the other variants take a share of it (S2, 2 KiB blocks and max_age a half, the limits a
- * third each, the encrypted a quarter each; at least one). The seed is printed and
+ * <p>{@code -Djetstart.removal.crash.trials=N} (default 4, a CI-sized count: 24 kills, every
+ * variant at least once) sets the number of kills of the plain stream; the other variants take a
+ * share of it (S2, 2 KiB blocks, max_age and the chained kills a half, the limits a third each, the
+ * encrypted a quarter each; at least one: at the default each chained test kills twice, the second
+ * kill on what the first left). {@code -Djetstart.removal.crash.trials=6} runs the 35 kills that were the default
+ * until 2026-12-06, {@code =24} runs 148. The seed is printed and
  * {@code -Djetstart.removal.crash.seed=S} replays the operations drawn (the moments of the kills
  * differ).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RemovalCrashIT {
+    /** One instance for the class: its work folder, and the filled stores its tests share. */
     private final Path tmp = Repo.work("RemovalCrashIT");
+    /** Per variant name, the store {@link RemovalCrashChild#fill} wrote; every trial starts on a copy of it. */
+    private final Map<String, Path> bases = new HashMap<>();
 
     @Test
     void whatWasAcknowledgedHoldsAndEveryReaderOfTheSameFilesAgreesAfterKillNine() throws Exception {
@@ -128,9 +138,30 @@ class RemovalCrashIT {
         }
     }
 
-    /** The trials per variant: {@code -Djetstart.removal.crash.trials} (default 6) divided by {@code share}, at least 1. */
+    /**
+     * The filled store of variant {@code v}, written on first use: the plain, the 2 KiB sealed and the
+     * AES S2 variants are killed in two tests each (alone and chained), which start from the same
+     * filled store, never changed (each trial writes on a copy); filling one again took seconds.
+     */
+    private Path base(CrashVariant v) throws Exception {
+        Path base = bases.get(v.name());
+        if (base == null) {
+            base = Files.createDirectories(tmp.resolve("base-" + v.name()));
+            long start = System.nanoTime();
+            RemovalCrashChild.fill(base, v);
+            System.out.println("[it] RemovalCrashIT " + v.name() + ": filled in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+            bases.put(v.name(), base);
+        }
+        return base;
+    }
+
+    /**
+     * The trials per variant: {@code -Djetstart.removal.crash.trials} (default 4) divided by
+     * {@code share}, at least 1. Each kill costs 2-6 s here (the child's start, the random moment,
+     * six readers); 4 keeps every variant in CI and takes about 11 kills off the 35 of the old default 6.
+     */
     private static int trials(int share) {
-        return Math.max(1, Integer.getInteger("jetstart.removal.crash.trials", 6) / share);
+        return Math.max(1, Integer.getInteger("jetstart.removal.crash.trials", 4) / share);
     }
 
     private void kills(CrashVariant v, int trials) throws Exception {
@@ -143,9 +174,7 @@ class RemovalCrashIT {
         System.out.println("[it] RemovalCrashIT " + kind + ": " + trials + " trials, seed " + seed);
         Random random = new Random(seed);
         List<NatsServerBinary> servers = NatsServers.discover().requireV210AndV214Plus();
-        Path base = tmp.resolve(kind).resolve("base");
-        Files.createDirectories(base);
-        RemovalCrashChild.fill(base, v);
+        Path base = base(v);
         CrashReaders.Keys keys = new CrashReaders.Keys(v.key(), v.serverConfig());
         int leftovers = 0;
         for (int t = 0; t < trials; t++) {

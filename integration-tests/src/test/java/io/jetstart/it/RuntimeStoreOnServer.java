@@ -127,8 +127,9 @@ final class RuntimeStoreOnServer {
                 if (deleted != expectDeleted) {
                     differences.add(name + ": " + binary + " num_deleted " + deleted + ", runtime " + expectDeleted);
                 }
+                Map<Long, JsonNode> liveServed = api.messages(name, x.live().keySet());
                 for (Map.Entry<Long, String> m : x.live().entrySet()) {
-                    Optional<JsonNode> got = api.message(name, m.getKey());
+                    Optional<JsonNode> got = Optional.ofNullable(liveServed.get(m.getKey()));
                     String served = got
                             .map(j -> new String(Base64.getDecoder().decode(j.path("data").asText()), StandardCharsets.UTF_8))
                             .orElse("(not found)");
@@ -146,10 +147,14 @@ final class RuntimeStoreOnServer {
                         }
                     }
                 }
+                List<Long> removed = new ArrayList<>();
                 for (long seq = x.firstSeq(); seq <= x.lastSeq(); seq++) {
-                    if (!x.live().containsKey(seq) && api.message(name, seq).isPresent()) {
-                        differences.add(name + ": " + binary + " serves " + seq + ", which the runtime removed");
+                    if (!x.live().containsKey(seq)) {
+                        removed.add(seq);
                     }
+                }
+                for (long seq : api.messages(name, removed).keySet()) {
+                    differences.add(name + ": " + binary + " serves " + seq + ", which the runtime removed");
                 }
                 long next = client.connection().jetStream().publish(x.subject(), bytes("next")).getSeqno();
                 String served = before + ", next " + next;

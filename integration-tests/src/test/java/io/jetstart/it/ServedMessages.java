@@ -22,16 +22,16 @@ final class ServedMessages {
 
     /**
      * Every message {@code stream} serves, asked one sequence at a time from the first to the last
-     * sequence of {@code state} (its stream info state); sequences the server no longer holds are
-     * skipped.
+     * sequence of {@code state} (its stream info state; the requests pipelined, {@link JsApi#messages}),
+     * in sequence order; sequences the server no longer holds are skipped.
      */
     static List<JsonNode> served(JsApi api, String stream, JsonNode state) throws IOException {
-        List<JsonNode> got = new ArrayList<>();
+        List<Long> seqs = new ArrayList<>();
         long last = state.path("last_seq").asLong();
         for (long seq = state.path("first_seq").asLong(); seq > 0 && seq <= last; seq++) {
-            api.message(stream, seq).ifPresent(got::add);
+            seqs.add(seq);
         }
-        return got;
+        return new ArrayList<>(api.messages(stream, seqs).values());
     }
 
     /**

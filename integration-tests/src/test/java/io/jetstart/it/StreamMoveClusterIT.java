@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 class StreamMoveClusterIT {
     private static final List<String> STREAMS = List.of("INT1", "LIM1", "MAX1");
+    /** How long {@link #awaitMetaLeader} waits for one answer before it asks again. */
+    private static final Duration META_LEADER_ASK = Duration.ofSeconds(1);
 
     private final Path tmp = Repo.work("StreamMoveClusterIT");
 
@@ -158,13 +161,17 @@ class StreamMoveClusterIT {
         }
     }
 
-    /** JetStream in a cluster answers only once a meta leader is elected. */
+    /**
+     * JetStream in a cluster answers only once a meta leader is elected; a request before that goes
+     * unanswered. Each is given {@link #META_LEADER_ASK}, not the API's 30 s: the first request, sent
+     * as the last node started, waited out all 30 s (the election took 0.3 s).
+     */
     private static void awaitMetaLeader(NatsServerProcess server) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         IOException last = null;
         while (System.nanoTime() < deadline) {
             try (NatsClient c = server.connect(Account.GLOBAL)) {
-                new JsApi(c.connection(), Json.mapper()).streamNames();
+                new JsApi(c.connection(), Json.mapper(), META_LEADER_ASK).streamNames();
                 return;
             } catch (IOException e) {
                 last = e;
