@@ -46,14 +46,140 @@ import java.util.concurrent.FutureTask;
  * update cannot make an overlap either, so the table read at the start stays right.
  */
 final class SubjectOverlaps {
-    /** One stream of an account as a server start sees its {@code meta.inf}. */
-    private record Sibling(String dir, byte[] order, List<String> subjects, boolean v210, boolean v214) {
+    /**
+     * One stream of an account as a server start sees its {@code meta.inf}: its subjects split into
+     * tokens. A class, not a record: compared by identity in the table's lists and sets, where a
+     * record's equals and hashCode are bootstrapped at their first call, on a stream's hand-over
+     * (package-info).
+     */
+    private static final class Sibling {
+        private final String dir;
+        private final byte[] order;
+        private final String[][] subjects;
+        private final boolean v210;
+        private final boolean v214;
+
+        Sibling(String dir, byte[] order, String[][] subjects, boolean v210, boolean v214) {
+            this.dir = dir;
+            this.order = order;
+            this.subjects = subjects;
+            this.v210 = v210;
+            this.v214 = v214;
+        }
+
+        String dir() {
+            return dir;
+        }
+
+        byte[] order() {
+            return order;
+        }
+
+        String[][] subjects() {
+            return subjects;
+        }
+
+        /** Restored by 2.10 on its own (before it looks at other streams). */
+        boolean v210() {
+            return v210;
+        }
+
+        /** Restored by 2.14+ on its own. */
+        boolean v214() {
+            return v214;
+        }
+    }
+
+    /**
+     * An account's streams: in 2.10's order, indexed by their subjects' first token (two subjects
+     * whose first tokens are different literals never collide, so a hand-over looks at few of a
+     * thousand streams), and 2.10's walk made once: the stream restored before each that keeps it out.
+     */
+    private static final class Table {
+        final List<Sibling> byName;
+        final Map<String, List<Sibling>> byFirstToken = new java.util.HashMap<>();
+        /** Streams with a subject whose first token is a wildcard: candidates for every subject. */
+        final List<Sibling> wildFirst = new ArrayList<>();
+        /** 2.10's walk over all of them, by directory: the stream that keeps it out; absent when restored. */
+        final Map<String, String> refusedBy210;
+
+        Table(List<Sibling> byName) {
+            this.byName = byName;
+            for (Sibling s : byName) {
+                for (String[] t : s.subjects()) {
+                    if (isWildcard(t[0])) {
+                        if (!wildFirst.contains(s)) {
+                            wildFirst.add(s);
+                        }
+                    } else {
+                        List<Sibling> l = byFirstToken.get(t[0]);
+                        if (l == null) {
+                            l = new ArrayList<>();
+                            byFirstToken.put(t[0], l);
+                        }
+                        if (!l.contains(s)) {
+                            l.add(s);
+                        }
+                    }
+                }
+            }
+            this.refusedBy210 = walk210(null);
+        }
+
+        /** The streams any of {@code subjects} could collide with (a superset), without repeats. */
+        List<Sibling> candidates(String[][] subjects) {
+            for (String[] t : subjects) {
+                if (isWildcard(t[0])) {
+                    return byName;
+                }
+            }
+            List<Sibling> out = new ArrayList<>(wildFirst);
+            for (String[] t : subjects) {
+                List<Sibling> l = byFirstToken.get(t[0]);
+                if (l != null) {
+                    for (Sibling s : l) {
+                        if (!out.contains(s)) {
+                            out.add(s);
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
+        /**
+         * 2.10's walk by directory name: each stream it restores on its own is restored unless one
+         * restored before it overlaps it. Streams in {@code gone} (deleted in this open) are left out.
+         */
+        Map<String, String> walk210(Set<String> gone) {
+            Map<String, String> refused = new java.util.HashMap<>();
+            Set<Sibling> restored = new java.util.HashSet<>();
+            for (Sibling s : byName) {
+                if (!s.v210() || (gone != null && gone.contains(s.dir()))) {
+                    continue;
+                }
+                String by = null;
+                for (Sibling o : candidates(s.subjects())) {
+                    // Only streams restored so far: all of them come before s by name.
+                    if (restored.contains(o) && collide(s.subjects(), o.subjects())) {
+                        by = o.dir();
+                        break;
+                    }
+                }
+                if (by == null) {
+                    restored.add(s);
+                } else {
+                    refused.put(s.dir(), by);
+                }
+            }
+            return refused;
+        }
     }
 
     private final Path storeDir;
     private final StoreKey key;
     private final DiskGate gate;
-    private final Map<String, FutureTask<List<Sibling>>> tables = new ConcurrentHashMap<>();
+    private final Map<String, FutureTask<Table>> tables = new ConcurrentHashMap<>();
     /** Streams deleted in this open, by account and directory: no longer restored by anyone. */
     private final Set<String> deleted = ConcurrentHashMap.newKeySet();
 
@@ -69,32 +195,29 @@ final class SubjectOverlaps {
      * when every server line restores it.
      */
     String reason(String account, String dir, StreamConfig c) throws InterruptedException {
-        List<Sibling> all;
+        Table table;
         try {
-            all = table(account);
+            table = table(account);
         } catch (IOException e) {
             // Safe side: without the account's view no publish is taken that a server might not load.
             return "cannot read the streams of account " + account + " to check for overlapping subjects: " + e.getMessage();
         }
         String[][] mine = tokens(RestoreRefusals.subjectsAtStart(c));
+        Set<String> gone = deletedOf(account);
         List<String> parallel = new ArrayList<>();
-        List<Sibling> byName = new ArrayList<>();
-        for (Sibling s : all) {
-            if (s.dir().equals(dir) || deleted.contains(account + "\u0000" + s.dir())) {
-                continue;
-            }
-            if (s.v214() && collide(mine, tokens(s.subjects()))) {
+        for (Sibling s : table.candidates(mine)) {
+            if (!s.dir().equals(dir) && s.v214() && (gone == null || !gone.contains(s.dir())) && collide(mine, s.subjects())) {
                 parallel.add(s.dir());
-            }
-            if (s.v210()) {
-                byName.add(s);
             }
         }
         if (!parallel.isEmpty()) {
+            parallel.sort(null);
             return "subjects overlap with an existing stream (10065): stream" + (parallel.size() > 1 ? "s " : " ") + quoted(parallel)
                     + "; nats-server 2.14+ restores an account's streams in parallel, either or both of such streams";
         }
-        String first = firstByName(byName, dir, mine);
+        // The file on disk is the recovered config (both are its meta.inf), so the walk made with
+        // the table tells this stream's fate; again without the streams deleted since.
+        String first = (gone == null ? table.refusedBy210 : table.walk210(gone)).get(dir);
         if (first != null) {
             return "subjects overlap with an existing stream (10065): stream '" + first
                     + "', which nats-server 2.10 restores before it (it restores an account's streams in name order)";
@@ -102,33 +225,19 @@ final class SubjectOverlaps {
         return null;
     }
 
-    /**
-     * The stream restored before {@code dir} in 2.10's walk by name ({@code others} in that order)
-     * that {@code dir} overlaps, or null.
-     */
-    private static String firstByName(List<Sibling> others, String dir, String[][] mine) {
-        byte[] at = dir.getBytes(StandardCharsets.UTF_8);
-        List<String[][]> restored = new ArrayList<>();
-        for (Sibling s : others) {
-            if (Arrays.compareUnsigned(s.order(), at) > 0) {
-                break;
-            }
-            String[][] theirs = tokens(s.subjects());
-            boolean refused = false;
-            for (String[][] r : restored) {
-                if (collide(theirs, r)) {
-                    refused = true;
-                    break;
-                }
-            }
-            if (!refused) {
-                if (collide(mine, theirs)) {
-                    return s.dir();
-                }
-                restored.add(theirs);
+    /** The directories of {@code account} deleted in this open, or null for none (the usual case). */
+    private Set<String> deletedOf(String account) {
+        if (deleted.isEmpty()) {
+            return null;
+        }
+        Set<String> out = new java.util.HashSet<>();
+        String prefix = account + "\u0000";
+        for (String k : deleted) {
+            if (k.startsWith(prefix)) {
+                out.add(k.substring(prefix.length()));
             }
         }
-        return null;
+        return out.isEmpty() ? null : out;
     }
 
     /** A stream deleted in this open: it no longer keeps another one from being written after. */
@@ -150,11 +259,11 @@ final class SubjectOverlaps {
         }
     }
 
-    private List<Sibling> table(String account) throws IOException, InterruptedException {
+    private Table table(String account) throws IOException, InterruptedException {
         while (true) {
-            FutureTask<List<Sibling>> t = tables.get(account);
+            FutureTask<Table> t = tables.get(account);
             if (t == null) {
-                FutureTask<List<Sibling>> mine = new FutureTask<>(new Read(account));
+                FutureTask<Table> mine = new FutureTask<>(new Read(account));
                 t = tables.putIfAbsent(account, mine);
                 if (t == null) {
                     t = mine;
@@ -188,7 +297,7 @@ final class SubjectOverlaps {
     // class at run time (package-info).
 
     /** An account's table, read by whoever asks first ({@link #table}). */
-    private final class Read implements java.util.concurrent.Callable<List<Sibling>> {
+    private final class Read implements java.util.concurrent.Callable<Table> {
         private final String account;
 
         Read(String account) {
@@ -196,8 +305,8 @@ final class SubjectOverlaps {
         }
 
         @Override
-        public List<Sibling> call() throws IOException {
-            return read(account);
+        public Table call() throws IOException {
+            return new Table(read(account));
         }
     }
 
@@ -223,7 +332,7 @@ final class SubjectOverlaps {
                 }
                 StreamConfig c = config(account, dir);
                 if (c != null) {
-                    out.add(new Sibling(name, name.getBytes(StandardCharsets.UTF_8), RestoreRefusals.subjectsAtStart(c),
+                    out.add(new Sibling(name, name.getBytes(StandardCharsets.UTF_8), tokens(RestoreRefusals.subjectsAtStart(c)),
                             RestoreRefusals.restoresAtStart(c, RestoreRefusals.Line.V2_10),
                             RestoreRefusals.restoresAtStart(c, RestoreRefusals.Line.V2_14)));
                 }
@@ -231,7 +340,7 @@ final class SubjectOverlaps {
         } catch (NoSuchFileException e) {
             return List.of();
         }
-        // Sorted once: the walk by name (firstByName) is made at every hand-over of the account.
+        // In 2.10's order, for its walk (Table).
         out.sort(ByName.INSTANCE);
         return List.copyOf(out);
     }
@@ -257,6 +366,10 @@ final class SubjectOverlaps {
             // One stream's unreadable key file: its own recovery names it; no server reads it either.
             return null;
         }
+    }
+
+    private static boolean isWildcard(String token) {
+        return token.equals("*") || token.equals(">");
     }
 
     private static String[][] tokens(List<String> subjects) {

@@ -213,6 +213,25 @@ class OverlappingStreamsTest {
     }
 
     @Test
+    void amongManyStreamsOnlyThoseThatOverlapAreReadOnly() throws Exception {
+        for (int i = 0; i < 120; i++) {
+            stream("$G", String.format("S%03d", i), "{\"subjects\":[\"s" + i + ".>\",\"t." + i + "\"]}");
+        }
+        stream("$G", "P", "{\"subjects\":[\"p.a\"]}");
+        stream("$G", "Q", "{\"subjects\":[\"q\",\"p.*\"]}");
+        // "*.7" overlaps every "sN.>": 2.14+ refuse it on their own, and in 2.10's walk by name the S streams come first.
+        stream("$G", "W", "{\"subjects\":[\"*.7\"]}");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertReadOnly(store, "P", "stream 'Q';");
+            assertReadOnly(store, "Q", "stream 'P';");
+            for (int i = 0; i < 120; i++) {
+                String name = String.format("S%03d", i);
+                assertThat(store.stream(name).await(Duration.ofSeconds(30)).publish("t." + i, bytes("1")).seq()).as(name).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aPartlyDeletedStreamsDirectoryIsNoRival() throws Exception {
         // ".A": what a server's delete leaves when it stops half-way; every server removes it at start.
         stream("$G", ".A", "{\"subjects\":[\"ev.>\"]}");
