@@ -1205,9 +1205,10 @@ public final class JetStartStore implements AutoCloseable {
     /**
      * nats-server's {@code subjectsOverlap}: no subject may match one of {@code config}'s subjects
      * and one of another stream's of the same account (10065). The server refuses such a stream,
-     * and at its next start on files that hold two it restores the first and not the other ("Error
-     * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
-     * publishes name their stream and would not notice, refuses it too. A stream still recovering
+     * and at its next start on files that hold two it leaves one unloaded ("Error recreating stream
+     * ...: subjects overlap with an existing stream"; which one depends on the line and the start,
+     * see {@link SubjectOverlaps}), so the runtime, whose publishes name their stream and would not
+     * notice, refuses it too. A stream still recovering
      * is checked on its {@code meta.inf} as it is on disk (an encrypted one is waited for: its key
      * is read by its recovery), so a create at open does not wait for big streams to be rebuilt; one
      * that failed is not checked (its config may be what failed). A stream without subjects
