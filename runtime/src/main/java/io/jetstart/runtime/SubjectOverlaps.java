@@ -200,7 +200,8 @@ final class SubjectOverlaps {
             table = table(account);
         } catch (IOException e) {
             // Safe side: without the account's view no publish is taken that a server might not load.
-            return "cannot read the streams of account " + account + " to check for overlapping subjects: " + e.getMessage();
+            return "the runtime cannot read the other streams of account " + account + " to check for overlapping subjects ("
+                    + e.getMessage() + ")";
         }
         String[][] mine = tokens(RestoreRefusals.subjectsAtStart(c));
         Set<String> gone = deletedOf(account);
@@ -254,7 +255,10 @@ final class SubjectOverlaps {
                     table(a.getFileName().toString());
                 }
             }
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (InterruptedException e) {
+            // A close: kept for the thread, which ends.
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
             // Only ahead of time: each hand-over reads (or fails on) its account's table itself.
         }
     }
