@@ -232,6 +232,38 @@ class OverlappingStreamsTest {
     }
 
     @Test
+    void encryptedStreamsPutTogetherFromTwoStoresAreReadWithTheKeyAndBothReadOnly() throws Exception {
+        // Two stores written with the same key, each with one stream; B's folder copied into the
+        // first store: its meta.inf is sealed under a key of its own (account and stream name).
+        RuntimeOptions keyed = RuntimeOptions.defaults().withKey(io.jetstart.core.crypto.StoreKey.ofText("overlap-test-key"));
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Path store = Files.createDirectories(dir.resolve("store"));
+        try (JetStartStore js = JetStart.open(store, keyed)) {
+            js.createStream("$G", StreamConfig.builder("A").subjects("ev.>").build()).publish("ev.1", bytes("1"));
+        }
+        try (JetStartStore js = JetStart.open(other, keyed)) {
+            js.createStream("$G", StreamConfig.builder("B").subjects("ev.a.*").build()).publish("ev.a.1", bytes("1"));
+        }
+        Path from = other.resolve("jetstream/$G/streams/B");
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.sorted().toList()) {
+                Path to = store.resolve("jetstream/$G/streams/B").resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(p, to);
+                }
+            }
+        }
+        assertThat(store.resolve("jetstream/$G/streams/B/meta.key")).exists();
+        try (JetStartStore js = JetStart.open(store, keyed)) {
+            assertReadOnly(js, "A", "stream 'B';");
+            assertReadOnly(js, "B", "stream 'A';");
+            assertThat(js.stream("B").await(Duration.ofSeconds(30)).get(1).orElseThrow().subject()).isEqualTo("ev.a.1");
+        }
+    }
+
+    @Test
     void aPartlyDeletedStreamsDirectoryIsNoRival() throws Exception {
         // ".A": what a server's delete leaves when it stops half-way; every server removes it at start.
         stream("$G", ".A", "{\"subjects\":[\"ev.>\"]}");
