@@ -81,8 +81,6 @@ public final class JetStartStore implements AutoCloseable {
      * or in this one (made first), and a stream is deleted only after it is made.
      */
     private final java.util.concurrent.FutureTask<Integer> storeIndexVersion;
-    /** The account-wide check of overlapping subjects between recovered streams (read from their meta.inf). */
-    private final SubjectOverlaps overlaps;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
     /**
@@ -142,12 +140,10 @@ public final class JetStartStore implements AutoCloseable {
             throw e;
         }
         this.storeIndexVersion = new java.util.concurrent.FutureTask<>(new StoreIndexVersion(options, storeDir));
+        // The serve path's classes load beside the store-wide start (started in start()).
+        this.warmUp = new ServePathWarmUp(storeIndexVersion);
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
         this.gate = new CountingDiskGate(options.recovery().dios());
-        this.overlaps = new SubjectOverlaps(storeDir, options.key(), gate);
-        // The serve path's classes load beside the store-wide start (started in start()); then the
-        // store-wide reads no stream should wait for.
-        this.warmUp = new ServePathWarmUp(new AfterWarmUp(storeIndexVersion, overlaps));
         this.buffers = new BlockBuffers(Math.max(2, options.recovery().workers()));
         this.hashes = hashChoice.source();
         this.cache = new BlockCache(BLOCK_CACHE_BYTES, gate, buffers);
@@ -177,23 +173,6 @@ public final class JetStartStore implements AutoCloseable {
         @Override
         public Integer call() throws IOException {
             return options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir);
-        }
-    }
-
-    /** The warm-up thread's store-wide work: the store's index.db version, then each account's stream subjects. */
-    private static final class AfterWarmUp implements Runnable {
-        private final Runnable indexVersion;
-        private final SubjectOverlaps overlaps;
-
-        AfterWarmUp(Runnable indexVersion, SubjectOverlaps overlaps) {
-            this.indexVersion = indexVersion;
-            this.overlaps = overlaps;
-        }
-
-        @Override
-        public void run() {
-            indexVersion.run();
-            overlaps.prefetch();
         }
     }
 
@@ -498,14 +477,6 @@ public final class JetStartStore implements AutoCloseable {
         // one the server would not restore takes no publish that the server would then not load.
         String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
                 : StreamDefinitions.readOnlyReason(store.config())).orElse(null);
-        if (readOnly == null && recovered) {
-            // Then as the server's start goes on (its addStream): against the account's other
-            // streams, whose meta.inf tell, whatever order this open recovers them in.
-            String overlap = overlaps.reason(store.account(), name, store.config());
-            if (overlap != null) {
-                readOnly = StreamDefinitions.NOT_RESTORED + overlap;
-            }
-        }
         if (readOnly != null) {
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys(), housekeeper);
@@ -1051,9 +1022,6 @@ public final class JetStartStore implements AutoCloseable {
                     Files.delete(p);
                 }
             }
-            // Gone, so no server start restores it: a stream it overlapped that is handed over
-            // later in this open is writable (one served read-only already stays so until reopened).
-            overlaps.deleted(account, name);
             cache.evictUnder(dir);
         } finally {
             admin.unlock();
@@ -1206,10 +1174,9 @@ public final class JetStartStore implements AutoCloseable {
     /**
      * nats-server's {@code subjectsOverlap}: no subject may match one of {@code config}'s subjects
      * and one of another stream's of the same account (10065). The server refuses such a stream,
-     * and at its next start on files that hold two it leaves one unloaded ("Error recreating stream
-     * ...: subjects overlap with an existing stream"; which one depends on the line and the start,
-     * see {@link SubjectOverlaps}), so the runtime, whose publishes name their stream and would not
-     * notice, refuses it too. A stream still recovering
+     * and at its next start on files that hold two it restores the first and not the other ("Error
+     * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
+     * publishes name their stream and would not notice, refuses it too. A stream still recovering
      * is checked on its {@code meta.inf} as it is on disk (an encrypted one is waited for: its key
      * is read by its recovery), so a create at open does not wait for big streams to be rebuilt; one
      * that failed is not checked (its config may be what failed). A stream without subjects

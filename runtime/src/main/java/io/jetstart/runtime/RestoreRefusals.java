@@ -58,50 +58,6 @@ final class RestoreRefusals {
         return r;
     }
 
-    /**
-     * A server line, where its start treats a {@code meta.inf} otherwise than the other: 2.10 ignores
-     * unknown keys and refuses only subjects inside the API's; 2.11+ (2.14 and 2.15 tested) decode
-     * strictly and, since 2.11.10, refuse any subject that could match the API's.
-     */
-    enum Line { V2_10, V2_14 }
-
-    /**
-     * Whether a nats-server of {@code line} restores {@code c} at start as far as the config itself
-     * goes, before it looks at the account's other streams: a subject with spaces around it is
-     * trimmed and taken, a known key in other letter case read as that key, and a name other than
-     * the directory's served from that name's directory, all of which the runtime's
-     * {@link #reason} refuses for itself (its writes would not be the server's).
-     */
-    static boolean restoresAtStart(StreamConfig c, Line line) {
-        if (line == Line.V2_14) {
-            for (String key : c.unknownKeys()) {
-                if (StreamConfig.knownKeyIgnoringCase(key) == null) {
-                    return false;
-                }
-            }
-        }
-        return configReason(c, line) == null;
-    }
-
-    /**
-     * The subjects a restored {@code c} takes in its account, as {@code checkStreamCfg} leaves them:
-     * trimmed; a stream without subjects listens on its name; a mirror on none (2.10 removes any
-     * it has: "Detected subjects on a mirrored stream").
-     */
-    static List<String> subjectsAtStart(StreamConfig c) {
-        if (c.hasMirror()) {
-            return List.of();
-        }
-        if (c.subjects().isEmpty()) {
-            return c.hasSources() ? List.of() : List.of(c.name());
-        }
-        List<String> out = new java.util.ArrayList<>(c.subjects().size());
-        for (String s : c.subjects()) {
-            out.add(s.strip());
-        }
-        return out;
-    }
-
     /** As {@link #reason(StreamConfig, String)} without the directory: the config's own rules. */
     static String reason(StreamConfig c) {
         // In the server's order (decode, then checkStreamCfg), so that of two problems the one
@@ -117,14 +73,6 @@ final class RestoreRefusals {
             // field") and skip the stream; 2.10 ignores the key.
             return "json: unknown field \"" + key + "\" (nats-server 2.11+ refuses the file; the runtime does not know the key)";
         }
-        return configReason(c, null);
-    }
-
-    /**
-     * checkStreamCfg's refusals: with {@code line} null the runtime's own (the strictest of the
-     * lines, a subject with spaces refused), else as that line's start sees the config.
-     */
-    private static String configReason(StreamConfig c, Line line) {
         String name = c.name();
         if (!validName(name)) {
             return "stream name is required and can not contain '.', '*', '>'";
@@ -160,7 +108,7 @@ final class RestoreRefusals {
                 return "discard new per subject requires max msgs per subject > 0";
             }
         }
-        String subjects = subjects(c, line);
+        String subjects = subjects(c);
         if (subjects != null) {
             return subjects;
         }
@@ -199,14 +147,13 @@ final class RestoreRefusals {
     /**
      * The subjects as {@code doStream} and {@code checkStreamCfg} check them. A subject with
      * spaces around it, which the server trims (and warns about) before it restores, is refused
-     * here too (with {@code line} null): the runtime would match publishes against the untrimmed
-     * text. With a line, the subjects are trimmed first and that line's API rule applies.
+     * here too: the runtime would match publishes against the untrimmed text.
      */
-    private static String subjects(StreamConfig c, Line line) {
+    private static String subjects(StreamConfig c) {
         if (c.hasMirror() || c.hasSources()) {
             return null;
         }
-        List<String> subjects = line == null ? c.subjects() : subjectsAtStart(c);
+        List<String> subjects = c.subjects();
         boolean noAck = c.flag("no_ack");
         Set<String> seen = new HashSet<>();
         for (String s : subjects) {
@@ -223,14 +170,10 @@ final class RestoreRefusals {
             // 2.11.10+ refuse any subject that could match the API's (2.10 only one inside it):
             // the stricter rule, so that no server line refuses what the runtime wrote.
             String[] tokens = s.split("\\.", -1);
-            boolean inside = line == Line.V2_10;
-            if (!noAck && (inside ? SubjectRules.subsetMatch(s, "$JS.>") || SubjectRules.subsetMatch(s, "$JSC.>")
-                    : SubjectRules.collide(tokens, JS) || SubjectRules.collide(tokens, JSC) || SubjectRules.collide(tokens, NRG))
-                    && !SubjectRules.subsetMatch(s, "$JS.EVENT.>")) {
+            if (!noAck && (SubjectRules.collide(tokens, JS) || SubjectRules.collide(tokens, JSC) || SubjectRules.collide(tokens, NRG)) && !SubjectRules.subsetMatch(s, "$JS.EVENT.>")) {
                 return "subjects that overlap with jetstream api require no-ack to be true";
             }
-            if (!noAck && (inside ? SubjectRules.subsetMatch(s, "$SYS.>") : SubjectRules.collide(tokens, SYS))
-                    && !SubjectRules.subsetMatch(s, "$SYS.ACCOUNT.>")) {
+            if (!noAck && SubjectRules.collide(tokens, SYS) && !SubjectRules.subsetMatch(s, "$SYS.ACCOUNT.>")) {
                 return "subjects that overlap with system api require no-ack to be true";
             }
         }

@@ -14,12 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A stream is served as soon as its own recovery finishes. The {@code meta.inf} of stream B's
- * consumer is replaced by a named pipe, so B's recovery blocks on reading it until the test writes
- * the same bytes into the pipe: while it waits, A is served and written to, B is still recovering
- * and so is the store; then B comes back too. No timing is involved. (Not B's own {@code meta.inf}:
- * every stream's hand-over reads the account's stream {@code meta.inf} files for the overlap check,
- * SubjectOverlaps, so a stream file that cannot be read holds all of them.)
+ * A stream is served as soon as its own recovery finishes. Stream B's {@code meta.inf} is replaced
+ * by a named pipe, so B's recovery blocks on reading it until the test writes the same bytes into
+ * the pipe: while it waits, A is served and written to, B is still recovering and so is the store;
+ * then B comes back too. No timing is involved.
  */
 class PerStreamReadinessTest {
     @TempDir
@@ -30,11 +28,9 @@ class PerStreamReadinessTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/mkfifo")) || Files.isExecutable(Path.of("/bin/mkfifo")), "needs mkfifo");
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"]}")).publish("a", bytes("1"));
-            JetStartStream b = store.createStream("$G", config("{\"name\":\"B\",\"subjects\":[\"b\"]}"));
-            b.publish("b", bytes("1"));
-            b.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            store.createStream("$G", config("{\"name\":\"B\",\"subjects\":[\"b\"]}")).publish("b", bytes("1"));
         }
-        Path meta = dir.resolve("jetstream/$G/streams/B/obs/C/meta.inf");
+        Path meta = dir.resolve("jetstream/$G/streams/B/meta.inf");
         byte[] metaBytes = Files.readAllBytes(meta);
         Files.delete(meta);
         Process mkfifo = new ProcessBuilder("mkfifo", meta.toString()).inheritIO().start();
