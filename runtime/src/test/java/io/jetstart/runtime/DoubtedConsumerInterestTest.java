@@ -28,7 +28,7 @@ class DoubtedConsumerInterestTest {
 
     @Test
     void aConsumerWhoseChecksumDoesNotMatchIsNotDeliveredAndHoldsItsMessages() throws Exception {
-        fill();
+        fill(dir);
         Path bMeta = dir.resolve("jetstream/$G/streams/I/obs/B/meta.inf");
         String text = Files.readString(bMeta, StandardCharsets.ISO_8859_1);
         assertThat(text).contains("\"ack_policy\"");
@@ -59,7 +59,7 @@ class DoubtedConsumerInterestTest {
 
     @Test
     void aConsumerWhoseMetaInfNamesAnotherIsNotDeliveredAndCloseWritesNothingElsewhere() throws Exception {
-        fill();
+        fill(dir);
         Path bDir = dir.resolve("jetstream/$G/streams/I/obs/B");
         String text = Files.readString(bDir.resolve("meta.inf"), StandardCharsets.ISO_8859_1);
         byte[] renamed = text.replace("\"B\"", "\"Z\"").getBytes(StandardCharsets.ISO_8859_1);
@@ -80,7 +80,7 @@ class DoubtedConsumerInterestTest {
     }
 
     /** Stream I (interest) with consumers A and B (explicit acks), 20 messages, A's first ten acked. */
-    private void fill() throws Exception {
+    static void fill(Path dir) throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
             PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\"}");

@@ -1,7 +1,6 @@
 package io.jetstart.runtime;
 
 import static io.jetstart.runtime.RuntimeTestSupport.bytes;
-import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jetstart.recovery.RecoveryOptions;
@@ -26,19 +25,8 @@ class UnrestoredConsumerInterestTest {
 
     @Test
     void nothingIsRemovedByInterestWhileAConsumerCouldNotBeRestored() throws Exception {
-        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
-            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
-            PullConsumer a = s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\"}");
-            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\"}");
-            for (int i = 1; i <= 20; i++) {
-                s.publish("i.x", bytes("m" + i));
-            }
-            // A acks the first ten; B has acked nothing, so all twenty stay.
-            for (ConsumedMessage m : a.fetch(10, 0, Duration.ZERO)) {
-                m.ack();
-            }
-            assertThat(s.info().messages()).isEqualTo(20);
-        }
+        // Stream I (interest), consumers A and B, 20 messages; A acked the first ten, B nothing, so all twenty stay.
+        DoubtedConsumerInterestTest.fill(dir);
         Path bMeta = dir.resolve("jetstream/$G/streams/I/obs/B/meta.inf");
         byte[] whole = Files.readAllBytes(bMeta);
         Files.write(bMeta, java.util.Arrays.copyOf(whole, whole.length - 20));
