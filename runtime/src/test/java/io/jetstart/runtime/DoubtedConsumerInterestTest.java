@@ -66,6 +66,15 @@ class DoubtedConsumerInterestTest {
         assertThat(new String(renamed, StandardCharsets.ISO_8859_1)).contains("\"Z\"").doesNotContain("\"B\"");
         // The checksum the server would write for this directory: only the name is wrong.
         MetaFiles.writeConsumer(bDir, "I", "B", renamed);
+        // What inspect and recover report: the consumer as its directory holds it, with a warning naming the file.
+        var report = io.jetstart.recovery.StoreRecovery.recover(dir, io.jetstart.recovery.RecoveryOptions.defaults());
+        var b = report.streams().getFirst().consumers().stream()
+                .filter(o -> o instanceof io.jetstart.recovery.ConsumerOutcome.Restored r && r.info().name().equals("B"))
+                .map(o -> ((io.jetstart.recovery.ConsumerOutcome.Restored) o).info()).findFirst().orElseThrow();
+        assertThat(b.problems()).anySatisfy(p -> {
+            assertThat(p.file()).isEqualTo(bDir.resolve("meta.inf"));
+            assertThat(p.message()).contains("names consumer 'Z', not its directory's 'B'");
+        });
 
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.stream("I").await(Duration.ofSeconds(30));

@@ -69,8 +69,10 @@ public final class ConsumerLoader {
         } else if (!meta.config().name().isEmpty() && !meta.config().name().equals(consumerName)) {
             // The server would add a consumer of the file's name, with its store in obs/<that name>
             // (a new directory, no state), and leave this directory unloaded.
-            c.doubt = "its meta.inf names consumer '" + meta.config().name() + "', not its directory's '" + consumerName
+            String named = "names consumer '" + meta.config().name() + "', not its directory's '" + consumerName
                     + "' (nats-server would start '" + meta.config().name() + "' anew in its own directory and leave this one unloaded)";
+            c.doubt = "its meta.inf " + named;
+            c.problems.add(Problem.warning(dir.resolve("meta.inf"), "consumer meta.inf " + named));
         }
         if (state == null) {
             // No o.dat: the server's HasState is false, so it starts from the deliver policy. An
