@@ -7,6 +7,7 @@ import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.GoTime;
+import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.meta.MetaException;
@@ -22,9 +23,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -162,11 +165,16 @@ public final class StreamExport {
         }
         try {
             beforeCommit.run();
+            // Synced before the rename: a crash after it must not leave a cut snapshot where a
+            // whole backup was (the folder may hold the previous backup, which this replaces).
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, data, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
         ObjectNode config = (ObjectNode) JSON.readTree(metaInf);
         // meta.inf is the server's FileStreamInfo: the config plus "Created" (untagged Go field),
@@ -177,7 +185,9 @@ public final class StreamExport {
         root.set("config", config);
         root.set("state", stateJson(state));
         Path metadata = outDir.resolve(BackupLayout.METADATA);
-        Files.write(metadata, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        // Atomically too: a backup.json cut by a crash would leave no readable backup for
+        // `nats stream restore`, not even the previous one this replaces.
+        AtomicFiles.write(metadata, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
         return new Result(metadata, data, entries.size(), tarBytes, state);
     }
 

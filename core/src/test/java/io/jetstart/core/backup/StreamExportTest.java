@@ -78,6 +78,32 @@ class StreamExportTest {
     }
 
     @Test
+    void aBackupAlreadyInTheFolderIsReplacedWholeAndNoTempFileStays() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-small", tmp);
+        Path out = tmp.resolve("out");
+        StreamExport.export(streamDir(store, "LIM1"), out);
+        StreamDir other = StoreLayout.discover(store, DiskGate.unbounded()).streams().stream()
+                .filter(s -> !s.name().equals("LIM1")).findFirst().orElseThrow();
+
+        StreamExport.Result r = StreamExport.export(other, out);
+
+        assertThat(JSON.readTree(r.metadata().toFile()).get("config").get("name").asText()).isEqualTo(other.name());
+        try (InputStream in = new S2InputStream(Files.newInputStream(r.data()))) {
+            TarReader tar = new TarReader(in);
+            TarReader.Entry first = tar.next();
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            tar.copyEntry(b);
+            assertThat(first.name()).isEqualTo("meta.inf");
+            assertThat(b.toByteArray()).isEqualTo(Files.readAllBytes(other.dir().resolve("meta.inf")));
+        }
+        try (var files = Files.list(out)) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .as("the two files of a backup, no temp file beside them")
+                    .containsExactlyInAnyOrder(BackupLayout.METADATA, BackupLayout.DATA);
+        }
+    }
+
+    @Test
     void anExportedSnapshotUnpacksIntoAStreamThatOpensWithTheSameState() throws Exception {
         for (String fixture : List.of("nats-2.15.1-small", "nats-2.15.1-s2")) {
             Path store = Fixtures.copyStore(fixture, tmp.resolve("src"));
