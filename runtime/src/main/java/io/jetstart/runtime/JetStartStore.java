@@ -99,6 +99,12 @@ public final class JetStartStore implements AutoCloseable {
      */
     private final ReentrantLock listening = new ReentrantLock();
     private final List<StreamListener> streamListeners = new CopyOnWriteArrayList<>();
+    /**
+     * Whether this thread is calling one of the store's listeners (stream or commit): resumeStream,
+     * deleteStream and close wait for the threads that call them (the recovery's, a stream's
+     * writer), so there they would wait for themselves for ever; they are refused instead.
+     */
+    private final ThreadLocal<Boolean> inListener = ThreadLocal.withInitial(() -> Boolean.FALSE);
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     /**
@@ -495,23 +501,33 @@ public final class JetStartStore implements AutoCloseable {
         WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
             @Override
             public void batchCommitted(CommittedBatch batch) {
-                for (CommitListener l : commitListeners) {
-                    try {
-                        l.batchCommitted(batch);
-                    } catch (RuntimeException ignored) {
-                        // See the note above: the writer and the other listeners go on.
+                inListener.set(Boolean.TRUE);
+                try {
+                    for (CommitListener l : commitListeners) {
+                        try {
+                            l.batchCommitted(batch);
+                        } catch (RuntimeException ignored) {
+                            // See the note above: the writer and the other listeners go on.
+                        }
                     }
+                } finally {
+                    inListener.set(Boolean.FALSE);
                 }
             }
 
             @Override
             public void synced(SyncPoint point) {
-                for (CommitListener l : commitListeners) {
-                    try {
-                        l.synced(point);
-                    } catch (RuntimeException ignored) {
-                        // See the note above.
+                inListener.set(Boolean.TRUE);
+                try {
+                    for (CommitListener l : commitListeners) {
+                        try {
+                            l.synced(point);
+                        } catch (RuntimeException ignored) {
+                            // See the note above.
+                        }
                     }
+                } finally {
+                    inListener.set(Boolean.FALSE);
                 }
             }
         });
@@ -775,9 +791,9 @@ public final class JetStartStore implements AutoCloseable {
      * with why, and a later call may try again (or {@link #deleteStream} removes it). Waits for the
      * store's open recovery to end if it still runs (a resume's future must not be failed by its end
      * as a name nobody has), and holds the lock creates and deletes take while it recovers the stream.
-     * So it must not be called from a {@link StreamListener} or a {@link CommitListener}: their
-     * threads (the recovery's, the stream's writer) are the ones it waits for. Call it from a thread
-     * of the application's own.
+     * So it is refused (IllegalStateException) when called from a {@link StreamListener} or a
+     * {@link CommitListener}: their threads (the recovery's, the stream's writer) are the ones it
+     * waits for, so it waited for itself for ever there. Call it from a thread of the application's own.
      *
      * @return the stream as served now
      * @throws JetStreamApiException     10059 when the store has no such stream
@@ -788,6 +804,7 @@ public final class JetStartStore implements AutoCloseable {
      * @throws IOException               when the store's folders cannot be listed
      */
     public JetStartStream resumeStream(String account, String name) throws IOException, InterruptedException {
+        refuseInListener("resumeStream");
         StreamNames.checkAccount(account);
         StreamNames.check(name);
         String key = key(account, name);
@@ -984,6 +1001,7 @@ public final class JetStartStore implements AutoCloseable {
 
     /** Stops the stream's writer and removes its directory (the server's stream delete). */
     public void deleteStream(String account, String name) throws IOException, InterruptedException {
+        refuseInListener("deleteStream");
         StreamNames.check(name);
         JetStartStream s;
         try {
@@ -1012,9 +1030,7 @@ public final class JetStartStore implements AutoCloseable {
             resumeFailed.remove(key(account, name));
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {
-                for (StreamListener l : streamListeners) {
-                    l.streamRemoved(account, name);
-                }
+                tellListeners(l -> l.streamRemoved(account, name));
             }
             Path dir = streamDir(account, name);
             try (Stream<Path> walk = Files.walk(dir)) {
@@ -1098,18 +1114,48 @@ public final class JetStartStore implements AutoCloseable {
      */
     public void addStreamListener(StreamListener l) {
         streamListeners.add(java.util.Objects.requireNonNull(l, "listener"));
-        for (String k : known) {
-            int cut = k.indexOf('\u0000');
-            l.streamKnown(handle(k.substring(0, cut), k.substring(cut + 1)));
+        boolean outer = !inListener.get();
+        inListener.set(Boolean.TRUE);
+        try {
+            for (String k : known) {
+                int cut = k.indexOf('\u0000');
+                l.streamKnown(handle(k.substring(0, cut), k.substring(cut + 1)));
+            }
+        } finally {
+            if (outer) {
+                inListener.set(Boolean.FALSE);
+            }
         }
     }
 
     private void tellKnown(String account, String name) {
         if (known.add(key(account, name))) {
             StreamHandle h = handle(account, name);
+            tellListeners(l -> l.streamKnown(h));
+        }
+    }
+
+    /** Tells every stream listener, marked as a listener's call ({@link #inListener}) meanwhile. */
+    private void tellListeners(java.util.function.Consumer<StreamListener> call) {
+        boolean outer = !inListener.get();
+        inListener.set(Boolean.TRUE);
+        try {
             for (StreamListener l : streamListeners) {
-                l.streamKnown(h);
+                call.accept(l);
             }
+        } finally {
+            if (outer) {
+                inListener.set(Boolean.FALSE);
+            }
+        }
+    }
+
+    /** Refuses {@code what} on a listener's call, where it would wait for its own thread ({@link #inListener}). */
+    private void refuseInListener(String what) {
+        if (inListener.get()) {
+            throw new IllegalStateException(what + " was called from a StreamListener or CommitListener: it waits for the thread "
+                    + "that calls them (the store's recovery, a stream's writer), which would wait for itself; call it from a "
+                    + "thread of the application's own");
         }
     }
 
@@ -1288,6 +1334,7 @@ public final class JetStartStore implements AutoCloseable {
      */
     @Override
     public void close() throws IOException, InterruptedException {
+        refuseInListener("close");
         closing.lockInterruptibly();
         try {
             if (closeDone) {
@@ -1311,12 +1358,17 @@ public final class JetStartStore implements AutoCloseable {
     private void closeOnce() throws IOException, InterruptedException {
         // First, while the writers still run: a KV watch ends its thread here (a watcher's call
         // under way may still publish) instead of noticing the close up to a wait later.
-        for (CommitListener l : commitListeners) {
-            try {
-                l.storeClosing();
-            } catch (RuntimeException ignored) {
-                // Like a commit listener that throws: skipped, the close goes on.
+        inListener.set(Boolean.TRUE);
+        try {
+            for (CommitListener l : commitListeners) {
+                try {
+                    l.storeClosing();
+                } catch (RuntimeException ignored) {
+                    // Like a commit listener that throws: skipped, the close goes on.
+                }
             }
+        } finally {
+            inListener.set(Boolean.FALSE);
         }
         recovery.close();
         recoveryThread.join();
