@@ -134,6 +134,9 @@ public final class JetStartStream {
      */
     public PublishAck publish(String subject, Headers headers, byte[] payload) throws InterruptedException {
         requireCurrent();
+        if (writer != null && writer.isWriterThread()) {
+            throw onOwnWriter("publish");
+        }
         return await(publishAsync(subject, headers, payload));
     }
 
@@ -280,7 +283,24 @@ public final class JetStartStream {
             f.completeExceptionally(new IllegalStateException("stream '" + name + "' is read-only: " + readOnlyReason));
             return f;
         }
+        if (writer.isWriterThread()) {
+            @SuppressWarnings("unchecked")
+            CompletableFuture<T> f = (CompletableFuture<T>) op.done();
+            f.completeExceptionally(onOwnWriter(op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)));
+            return f;
+        }
         return writer.submit(op);
+    }
+
+    /**
+     * A write that waits for this stream's writer, asked on that writer's own thread (a
+     * {@link CommitListener} runs there): it would wait for itself for ever, so it is refused and
+     * not queued.
+     */
+    private IllegalStateException onOwnWriter(String what) {
+        return new IllegalStateException("stream '" + name + "': a " + what + " that waits for its ack was asked on the stream's own "
+                + "writer thread (from a CommitListener), where it would wait for itself; use publishAsync there, or "
+                + "another thread");
     }
 
     /**

@@ -374,6 +374,11 @@ final class WriterLoop {
         return view;
     }
 
+    /** Whether the caller runs on this writer's thread (a {@link CommitListener} does). */
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
     /** {@link #view()} as a supplier. */
     java.util.function.Supplier<StreamView> newestView() {
         return new NewestView();

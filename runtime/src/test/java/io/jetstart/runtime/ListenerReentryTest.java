@@ -76,4 +76,41 @@ class ListenerReentryTest {
             assertThat(store.isClosed()).isFalse();
         }
     }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCommitListenerThatPublishesToItsOwnStreamAndWaitsIsRefusedWhileAnAsyncPublishThereIsAcked() throws Exception {
+        CompletableFuture<Throwable> publishRefused = new CompletableFuture<>();
+        CompletableFuture<Throwable> purgeRefused = new CompletableFuture<>();
+        CompletableFuture<CompletableFuture<PublishAck>> asyncFromListener = new CompletableFuture<>();
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream a = store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"]}"));
+            store.addCommitListener(batch -> {
+                if (publishRefused.isDone()) {
+                    return;
+                }
+                try {
+                    a.publish("a", bytes("from the listener"));
+                    publishRefused.complete(null);
+                } catch (Throwable t) {
+                    publishRefused.complete(t);
+                }
+                try {
+                    a.purge(PurgeRequest.all());
+                    purgeRefused.complete(null);
+                } catch (Throwable t) {
+                    purgeRefused.complete(t);
+                }
+                asyncFromListener.complete(a.publishAsync("a", Headers.EMPTY, bytes("async")));
+            });
+            assertThat(a.publish("a", bytes("1")).seq()).isEqualTo(1);
+            assertThat(publishRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("publish").hasMessageContaining("own writer thread");
+            assertThat(purgeRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("purge").hasMessageContaining("own writer thread");
+            assertThat(asyncFromListener.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS).seq())
+                    .as("queued from the listener, acked by the next batch").isEqualTo(2);
+            assertThat(a.info().messages()).as("nothing refused was written, nothing purged").isEqualTo(2);
+        }
+    }
 }
