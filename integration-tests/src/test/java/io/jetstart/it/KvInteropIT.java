@@ -303,9 +303,22 @@ class KvInteropIT {
 
     // ---- jnats's side, through a real server
 
-    private static Kv jnatsKv(KeyValue kv) {
-        return Kv.of(kv::put, kv::create, kv::update, kv::delete, kv::purge,
-                key -> lastRevision(kv.history(key), io.nats.client.api.KeyValueEntry::getRevision));
+    /**
+     * The script's last revision of a key from the stream's last message on its subject (a direct
+     * get): jnats's {@code history} makes an ephemeral consumer per call, and past ~1,500 operations
+     * the server refused them (10026, maximum consumers) before it had removed the earlier ones.
+     */
+    private static Kv jnatsKv(KeyValue kv, io.nats.client.JetStreamManagement jsm) {
+        return Kv.of(kv::put, kv::create, kv::update, kv::delete, kv::purge, key -> {
+            try {
+                return jsm.getLastMessage("KV_" + BUCKET, "$KV." + BUCKET + "." + key).getSeq();
+            } catch (io.nats.client.JetStreamApiException e) {
+                if (e.getApiErrorCode() == 10037) {
+                    return 0; // no message on the key's subject: an empty history
+                }
+                throw e;
+            }
+        });
     }
 
     private Written writeWithJnats(NatsServerBinary binary, Path dir) throws Exception {
@@ -316,7 +329,7 @@ class KvInteropIT {
             client.connection().keyValueManagement().create(KeyValueConfiguration.builder().name(BUCKET)
                     .maxHistoryPerKey(HISTORY).build());
             KeyValue kv = client.connection().keyValue(BUCKET);
-            List<String> answers = script(jnatsKv(kv), acked);
+            List<String> answers = script(jnatsKv(kv, client.connection().jetStreamManagement()), acked);
             return new Written(store, answers, jnatsView(kv), List.of(), acked);
         }
     }
