@@ -104,7 +104,7 @@ public final class JetStartStore implements AutoCloseable {
      * deleteStream and close wait for the threads that call them (the recovery's, a stream's
      * writer), so there they would wait for themselves for ever; they are refused instead.
      */
-    private final ThreadLocal<Boolean> inListener = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private final ThreadLocal<Boolean> inListener = new ThreadLocal<>();
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     /**
@@ -501,7 +501,7 @@ public final class JetStartStore implements AutoCloseable {
         WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
             @Override
             public void batchCommitted(CommittedBatch batch) {
-                inListener.set(Boolean.TRUE);
+                boolean outer = enterListeners();
                 try {
                     for (CommitListener l : commitListeners) {
                         try {
@@ -511,13 +511,13 @@ public final class JetStartStore implements AutoCloseable {
                         }
                     }
                 } finally {
-                    inListener.set(Boolean.FALSE);
+                    leaveListeners(outer);
                 }
             }
 
             @Override
             public void synced(SyncPoint point) {
-                inListener.set(Boolean.TRUE);
+                boolean outer = enterListeners();
                 try {
                     for (CommitListener l : commitListeners) {
                         try {
@@ -527,7 +527,7 @@ public final class JetStartStore implements AutoCloseable {
                         }
                     }
                 } finally {
-                    inListener.set(Boolean.FALSE);
+                    leaveListeners(outer);
                 }
             }
         });
@@ -1030,7 +1030,14 @@ public final class JetStartStore implements AutoCloseable {
             resumeFailed.remove(key(account, name));
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {
-                tellListeners(l -> l.streamRemoved(account, name));
+                boolean outer = enterListeners();
+                try {
+                    for (StreamListener l : streamListeners) {
+                        l.streamRemoved(account, name);
+                    }
+                } finally {
+                    leaveListeners(outer);
+                }
             }
             Path dir = streamDir(account, name);
             try (Stream<Path> walk = Files.walk(dir)) {
@@ -1114,45 +1121,52 @@ public final class JetStartStore implements AutoCloseable {
      */
     public void addStreamListener(StreamListener l) {
         streamListeners.add(java.util.Objects.requireNonNull(l, "listener"));
-        boolean outer = !inListener.get();
-        inListener.set(Boolean.TRUE);
+        boolean outer = enterListeners();
         try {
             for (String k : known) {
                 int cut = k.indexOf('\u0000');
                 l.streamKnown(handle(k.substring(0, cut), k.substring(cut + 1)));
             }
         } finally {
-            if (outer) {
-                inListener.set(Boolean.FALSE);
-            }
+            leaveListeners(outer);
         }
     }
 
     private void tellKnown(String account, String name) {
         if (known.add(key(account, name))) {
             StreamHandle h = handle(account, name);
-            tellListeners(l -> l.streamKnown(h));
+            boolean outer = enterListeners();
+            try {
+                for (StreamListener l : streamListeners) {
+                    l.streamKnown(h);
+                }
+            } finally {
+                leaveListeners(outer);
+            }
         }
     }
 
-    /** Tells every stream listener, marked as a listener's call ({@link #inListener}) meanwhile. */
-    private void tellListeners(java.util.function.Consumer<StreamListener> call) {
-        boolean outer = !inListener.get();
+    /**
+     * Marks this thread as calling listeners ({@link #inListener}) until {@link #leaveListeners};
+     * returns whether it was not already (a listener's call inside another's keeps the mark).
+     * Loops rather than a lambda per call: this is on a served stream's way, which a fresh JVM
+     * must take without spinning a class (NoBootstrapsOnServePathTest).
+     */
+    private boolean enterListeners() {
+        boolean outer = inListener.get() == null;
         inListener.set(Boolean.TRUE);
-        try {
-            for (StreamListener l : streamListeners) {
-                call.accept(l);
-            }
-        } finally {
-            if (outer) {
-                inListener.set(Boolean.FALSE);
-            }
+        return outer;
+    }
+
+    private void leaveListeners(boolean outer) {
+        if (outer) {
+            inListener.remove();
         }
     }
 
     /** Refuses {@code what} on a listener's call, where it would wait for its own thread ({@link #inListener}). */
     private void refuseInListener(String what) {
-        if (inListener.get()) {
+        if (inListener.get() != null) {
             throw new IllegalStateException(what + " was called from a StreamListener or CommitListener: it waits for the thread "
                     + "that calls them (the store's recovery, a stream's writer), which would wait for itself; call it from a "
                     + "thread of the application's own");
@@ -1358,7 +1372,7 @@ public final class JetStartStore implements AutoCloseable {
     private void closeOnce() throws IOException, InterruptedException {
         // First, while the writers still run: a KV watch ends its thread here (a watcher's call
         // under way may still publish) instead of noticing the close up to a wait later.
-        inListener.set(Boolean.TRUE);
+        boolean outer = enterListeners();
         try {
             for (CommitListener l : commitListeners) {
                 try {
@@ -1368,7 +1382,7 @@ public final class JetStartStore implements AutoCloseable {
                 }
             }
         } finally {
-            inListener.set(Boolean.FALSE);
+            leaveListeners(outer);
         }
         recovery.close();
         recoveryThread.join();
