@@ -426,6 +426,10 @@ public final class JetStartStream {
     /** Deletes a consumer and its directory (10014 {@code consumer not found} when absent). */
     public void deleteConsumer(String consumerName) throws IOException, InterruptedException {
         requireWritable();
+        if (writer != null && writer.isWriterThread()) {
+            // An interest stream's delete waits for the writer to remove what only it held.
+            throw onOwnWriter("consumer delete");
+        }
         consumers.delete(consumerName);
     }
 

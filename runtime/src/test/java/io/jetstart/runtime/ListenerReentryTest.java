@@ -79,12 +79,14 @@ class ListenerReentryTest {
 
     @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void aCommitListenerThatPublishesToItsOwnStreamAndWaitsIsRefusedWhileAnAsyncPublishThereIsAcked() throws Exception {
+    void aCommitListenerThatWritesToItsOwnStreamAndWaitsIsRefusedWhileAnAsyncPublishThereIsAcked() throws Exception {
         CompletableFuture<Throwable> publishRefused = new CompletableFuture<>();
         CompletableFuture<Throwable> purgeRefused = new CompletableFuture<>();
+        CompletableFuture<Throwable> consumerDeleteRefused = new CompletableFuture<>();
         CompletableFuture<CompletableFuture<PublishAck>> asyncFromListener = new CompletableFuture<>();
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
-            JetStartStream a = store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"]}"));
+            JetStartStream a = store.createStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a\"],\"retention\":\"interest\"}"));
+            a.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
             store.addCommitListener(batch -> {
                 if (publishRefused.isDone()) {
                     return;
@@ -101,6 +103,12 @@ class ListenerReentryTest {
                 } catch (Throwable t) {
                     purgeRefused.complete(t);
                 }
+                try {
+                    a.deleteConsumer("C");
+                    consumerDeleteRefused.complete(null);
+                } catch (Throwable t) {
+                    consumerDeleteRefused.complete(t);
+                }
                 asyncFromListener.complete(a.publishAsync("a", Headers.EMPTY, bytes("async")));
             });
             assertThat(a.publish("a", bytes("1")).seq()).isEqualTo(1);
@@ -108,6 +116,9 @@ class ListenerReentryTest {
                     .hasMessageContaining("publish").hasMessageContaining("own writer thread");
             assertThat(purgeRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("purge").hasMessageContaining("own writer thread");
+            assertThat(consumerDeleteRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("consumer delete").hasMessageContaining("own writer thread");
+            assertThat(a.consumerNames()).containsExactly("C");
             assertThat(asyncFromListener.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS).seq())
                     .as("queued from the listener, acked by the next batch").isEqualTo(2);
             assertThat(a.info().messages()).as("nothing refused was written, nothing purged").isEqualTo(2);
