@@ -339,6 +339,12 @@ final class WriterLoop {
                 tombstone(removed.seq(i), removed.timestamp(i), null, 0);
             }
             if (removed.emptiedBlocks() > 0) {
+                if (state.messages() == 0 && tail.length() > 0 && emptied(removed, tail.index)) {
+                    // The stream's one block, emptied (a small stream whose max_age passed while
+                    // closed): sealed, so the emptied-stream rule below lets it go behind the last
+                    // sequence's tombstone, rather than a tombstone for each of its messages.
+                    roll();
+                }
                 tail.flush();
                 reclaimBlocks(true);
                 for (int i = 0; i < removed.emptiedBlocks(); i++) {
@@ -359,6 +365,15 @@ final class WriterLoop {
             Thread.currentThread().interrupt();
             failOn(e);
         }
+    }
+
+    private static boolean emptied(StartUpRemovals removed, long index) {
+        for (int i = 0; i < removed.emptiedBlocks(); i++) {
+            if (removed.emptiedBlock(i) == index) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The dead message records of one block, in file order: at most the block's records. */
