@@ -92,6 +92,34 @@ class StartUpLimitsRemovalsTest {
         assertThat(rescan.firstSeq()).isEqualTo(1001);
     }
 
+    /**
+     * An emptied block the writer keeps gets a tombstone for each of its message records, read
+     * again: MAX1 with a payload bit of 100 flipped (a block with verified records past its damage
+     * is never removed) and a max_age of a day set on disk, without index.db. The rebuild counts
+     * 1-99, all expired; the block stays byte for byte, and 1-99 are tombstoned in the new tail.
+     */
+    @Test
+    void anEmptiedBlockTheWriterKeepsHasEachOfItsRemovedMessagesTombstoned() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-small", tmp.resolve("store"));
+        Path msgs = msgs(store, "MAX1");
+        Files.delete(msgs.resolve("index.db"));
+        byte[] flipped = io.jetstart.core.testing.StoreFaults.flipPayloadBit(msgs.resolve("1.blk"), 100);
+        editConfig(store, "MAX1", "\"max_age\":0", "\"max_age\":86400000000000");
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            assertThat(rt.stream("MAX1").await(AWAIT).info().messages()).isZero();
+            rt.updateStream("$G", config("{\"name\":\"MAX1\",\"subjects\":[\"max1.*\"],\"max_msgs\":800}"));
+        }
+        assertThat(Files.readAllBytes(msgs.resolve("1.blk"))).as("the damaged block, as it was").isEqualTo(flipped);
+        assertThat(UnusableLegacyIndexInterestTest.tombstones(msgs)).as("its counted messages, each tombstoned")
+                .containsAll(LongStream.rangeClosed(1, 99).boxed().toList());
+
+        Files.delete(msgs.resolve("index.db"));
+        assertThat(RuntimeTestSupport.recovered(store, "MAX1").messages()).as("a rescan without index.db, no max_age").isZero();
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            assertThat(rt.stream("MAX1").await(AWAIT).info().messages()).as("the reopen without index.db, no max_age").isZero();
+        }
+    }
+
     @Test
     void whatMaxMsgsPerSubjectRemovedAtTheOpenStaysRemovedOnceTheLimitIsLifted() throws Exception {
         Path store = Files.createDirectories(tmp.resolve("store"));
