@@ -338,7 +338,10 @@ final class WriterLoop {
             for (int i = 0; i < removed.size(); i++) {
                 tombstone(removed.seq(i), removed.timestamp(i), null, 0);
             }
-            if (removed.emptiedBlocks() > 0) {
+            // Block files below the first that index.db leaves out: maybe blocks a kill kept from
+            // going at the last hand-over, after its index.db named them empty; their messages have
+            // no tombstone, so they go before any operation too (a rebuild reads them).
+            if (removed.emptiedBlocks() > 0 || state.blockFilesBelowFirst()) {
                 if (state.messages() == 0 && tail.length() > 0 && emptied(removed, tail.index)) {
                     // The stream's one block, emptied (a small stream whose max_age passed while
                     // closed): sealed, so the emptied-stream rule below lets it go behind the last

@@ -204,6 +204,23 @@ class StartUpLimitsRemovalsTest {
             editConfig(killed, "A", "\"max_age\":100000000", "\"max_age\":0");
             Files.delete(msgs(killed, "A").resolve("index.db"));
             assertThat(RuntimeTestSupport.recovered(killed, "A").messages()).as("files right after the hand-over, no max_age").isZero();
+            // A kill in the hand-over, after its index.db named the emptied blocks empty and before
+            // their files went: the next open adopts that index.db, and its writer removes the files
+            // before its first operation (their messages have no tombstone).
+            Path inHandOver = tmp.resolve("in-hand-over");
+            BlockReclaimTest.copyTree(store, inHandOver);
+            for (long b : BlockReclaimTest.blocks(copy, "A")) {
+                Path blk = msgs(inHandOver, "A").resolve(b + ".blk");
+                if (!Files.exists(blk)) {
+                    Files.copy(msgs(copy, "A").resolve(b + ".blk"), blk);
+                }
+            }
+            Files.deleteIfExists(inHandOver.resolve("jetstart.lock"));
+            try (JetStartStore again = JetStart.open(inHandOver, BlockReclaimTest.small())) {
+                assertThat(again.stream("A").await(AWAIT).info().messages()).isZero();
+                assertThat(BlockReclaimTest.blocks(inHandOver, "A")).as("left out by index.db, gone at the hand-over")
+                        .isEqualTo(BlockReclaimTest.blocks(store, "A"));
+            }
             rt.updateStream("$G", config("{\"name\":\"A\",\"subjects\":[\"a.*\"]}"));
         }
         long bytes = 0;

@@ -433,6 +433,17 @@ public final class StreamMutator {
         }
     }
 
+    /**
+     * Whether the stream was opened from an {@code index.db} that leaves out block files below its
+     * first block: files the writer removes ({@code index.db} omits them, so no reader but a rebuild
+     * reads them). Their messages may have no tombstone (the open's limits removed them, and a kill
+     * came between the {@code index.db} naming them empty and their removal), so a rebuild after a
+     * limit was raised would bring them back: the writer removes them before its first operation.
+     */
+    public boolean blockFilesBelowFirst() {
+        return s.blockFilesBelowFirst;
+    }
+
     /** How many blocks the stream has, the tail included. */
     public int blockCount() {
         return s.blocks.size();

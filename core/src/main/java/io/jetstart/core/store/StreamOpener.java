@@ -406,6 +406,15 @@ public final class StreamOpener {
             return new FastPath.Rebuild(prior);
         }
         s.blocks.addAll(kept);
+        for (long idx : present) {
+            if (idx < kept.get(0).index) {
+                // Left out by index.db (as the server leaves them), and maybe by a kill between the
+                // writer's index.db and its removal of blocks emptied by the open's limits, whose
+                // messages have no tombstone: the writer removes them before its first operation.
+                s.blockFilesBelowFirst = true;
+                break;
+            }
+        }
         s.msgs = db.msgs();
         s.bytes = db.bytes();
         s.firstSeq = db.firstSeq();

@@ -53,6 +53,8 @@ public final class StreamStore {
     long lastTs;
     long bytesRead;
     long recordsVerified;
+    /** Whether the adopted {@code index.db} leaves out block files below its first block ({@link StreamMutator#blockFilesBelowFirst}). */
+    boolean blockFilesBelowFirst;
     /** Set once by {@link #handOver}; recovery-phase edits are refused after it. */
     private StreamMutator owner;
     /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
