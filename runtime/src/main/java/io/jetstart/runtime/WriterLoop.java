@@ -356,6 +356,12 @@ final class WriterLoop {
                         // Collected first: tombstones may roll the tail, which adds a block.
                         DeadRecords dead = new DeadRecords();
                         state.deadMessagesOf(index, dead);
+                        if (dead.size > 0 && tail.length() > 0 && tail.rebuildFloor() != RebuildFloor.NONE) {
+                            // A tail of tombstones only (the emptied stream's anchor): lower ones
+                            // there would start it below this block in 2.10.27's rebuild; a new
+                            // block begins with a skip of the last sequence instead (tombstone()).
+                            roll();
+                        }
                         for (int j = 0; j < dead.size; j++) {
                             tombstone(dead.seqs[j], dead.times[j], null, 0);
                         }

@@ -112,6 +112,14 @@ class StartUpLimitsRemovalsTest {
         assertThat(Files.readAllBytes(msgs.resolve("1.blk"))).as("the damaged block, as it was").isEqualTo(flipped);
         assertThat(UnusableLegacyIndexInterestTest.tombstones(msgs)).as("its counted messages, each tombstoned")
                 .containsAll(LongStream.rangeClosed(1, 99).boxed().toList());
+        for (long b : BlockReclaimTest.blocks(store, "MAX1")) {
+            if (b > 1) {
+                byte[] bytes = Files.readAllBytes(msgs.resolve(b + ".blk"));
+                assertThat(io.jetstart.core.store.RebuildFloor.of(bytes, bytes.length))
+                        .as("block %d starts above 1000 in 2.10.27's rebuild (not at its lowest tombstone + 1)", b)
+                        .isGreaterThan(1000);
+            }
+        }
 
         Files.delete(msgs.resolve("index.db"));
         assertThat(RuntimeTestSupport.recovered(store, "MAX1").messages()).as("a rescan without index.db, no max_age").isZero();
