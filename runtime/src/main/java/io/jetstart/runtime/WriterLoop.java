@@ -329,7 +329,9 @@ final class WriterLoop {
      * closed loses its files, not millions of tombstones' worth of disk. A crash before the end
      * leaves the blocks (or some) and the old {@code index.db}: no operation has been taken yet, so
      * the next open takes the same decisions on the same files and config ({@code max_age} takes as
-     * much or more), and removes them again. Tombstones reach the disk with the next write or sync,
+     * much or more), and removes them again; or it leaves the {@code index.db} written for the
+     * removal, which leaves out the files still there below its first block: the next hand-over
+     * removes them first ({@link StreamMutator#blockFilesBelowFirst}). Tombstones reach the disk with the next write or sync,
      * before any later operation's records. A block that cannot be written (a roll on a full disk)
      * stops the stream's writes, as any write error does, and no {@code index.db} is written without them.
      */
