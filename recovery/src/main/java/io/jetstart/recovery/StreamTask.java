@@ -171,9 +171,11 @@ final class StreamTask {
 
     private StreamStore open(StreamDir sd, StreamMeta meta, StoreContext ctx, ServerLine line, StreamKeys keys)
             throws StoreException, InterruptedException {
+        // A stream that goes to a writer keeps what its limits remove at the open, for the writer's
+        // tombstones (StreamStore.removalsForWriter); a read-only recovery keeps nothing.
         return options.verifyBlocks()
-                ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys)
-                : StreamOpener.open(sd, meta.config(), ctx, line, keys);
+                ? StreamOpener.openVerifyingBlocks(sd, meta.config(), ctx, line, keys, handOver.toWriter())
+                : StreamOpener.open(sd, meta.config(), ctx, line, keys, handOver.toWriter());
     }
 
     /**

@@ -484,6 +484,9 @@ public final class JetStartStore implements AutoCloseable {
         String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
                 : StreamDefinitions.readOnlyReason(store.config())).orElse(null);
         if (readOnly != null) {
+            // No writer: what recovery kept of the open's removals for one is let go, not held for
+            // the stream's life (nothing is written to a read-only stream).
+            state.takeStartUpRemovals();
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys(), housekeeper);
         }

@@ -309,25 +309,99 @@ final class WriterLoop {
     }
 
     /**
-     * Lays out a tombstone for each message recovery's start-up interest sweep removed, before the
-     * first operation and before {@link #prepare}, on the thread that hands the stream over (the
-     * writer's thread is not started yet). nats-server's start-up check ({@code
-     * checkStateForInterestStream}, then {@code removeMsg}) writes one for each such message; without
-     * them the removal lived only in {@code index.db}, and a rescan without it that sweeps by another
-     * rule brought the messages back (2.9.10's INT1 with an unusable {@code 1.idx}: 14, once the
-     * runtime's {@code index.db} v1 had made it a 2.10 store; UnusableLegacyIndexInterestTest). They
-     * reach the disk with the next write or sync, as the state without the messages reaches
-     * {@code index.db}: a crash before leaves the old {@code index.db}, and the next open sweeps again.
-     * A block that cannot be written (a roll on a full disk) stops the stream's writes, as any write
-     * error does, and no {@code index.db} is written without them.
+     * Makes what recovery removed at the open last, before the first operation and before {@link
+     * #prepare}, on the thread that hands the stream over (the writer's thread is not started yet):
+     * the retention limits' removals at the open and the start-up interest sweep's. nats-server's
+     * start-up check ({@code checkStateForInterestStream}, then {@code removeMsg}) writes a tombstone
+     * for each message it removes; its limits at the open write none, and neither did the runtime's:
+     * the removals lived only in memory and {@code index.db}, and a rescan without it brought them
+     * back when it did not take the same decision: 2.9.10's INT1 with an unusable {@code 1.idx}
+     * (14, once the runtime's {@code index.db} v1 had made it a 2.10 store;
+     * UnusableLegacyIndexInterestTest), or a limit raised after the open (2.10.27's MAX1 without its
+     * {@code index.db}: 200; StartUpLimitsRemovalsTest).
+     *
+     * <p>In this order: a tombstone for each removal in a block that keeps a live message; then the
+     * blocks the removals emptied go as a batch's emptied blocks go ({@link #reclaimBlocks}: the tail
+     * synced, {@code index.db} written first, since none written by this writer is on disk yet, then
+     * the files, lowest first, and the directory synced); a block that stays (the tail, a block a
+     * rebuild of 2.10 needs, one with records past damage) gets a tombstone for each of its message
+     * records instead, read again. So a stream whose {@code max_age} passed while the store was
+     * closed loses its files, not millions of tombstones' worth of disk. A crash before the end
+     * leaves the blocks (or some) and the old {@code index.db}: no operation has been taken yet, so
+     * the next open takes the same decisions on the same files and config ({@code max_age} takes as
+     * much or more), and removes them again; or it leaves the {@code index.db} written for the
+     * removal, which leaves out the files still there below its first block: the next hand-over
+     * removes them first ({@link StreamMutator#blockFilesBelowFirst}). Tombstones reach the disk with the next write or sync,
+     * before any later operation's records. A block that cannot be written (a roll on a full disk)
+     * stops the stream's writes, as any write error does, and no {@code index.db} is written without them.
      */
     void tombstoneStartUpRemovals(StartUpRemovals removed) {
         try {
             for (int i = 0; i < removed.size(); i++) {
                 tombstone(removed.seq(i), removed.timestamp(i), null, 0);
             }
-        } catch (java.io.UncheckedIOException e) {
+            // Block files below the first that index.db leaves out: maybe blocks a kill kept from
+            // going at the last hand-over, after its index.db named them empty; their messages have
+            // no tombstone, so they go before any operation too (a rebuild reads them).
+            if (removed.emptiedBlocks() > 0 || state.blockFilesBelowFirst()) {
+                if (state.messages() == 0 && tail.length() > 0 && emptied(removed, tail.index)) {
+                    // The stream's one block, emptied (a small stream whose max_age passed while
+                    // closed): sealed, so the emptied-stream rule below lets it go behind the last
+                    // sequence's tombstone, rather than a tombstone for each of its messages.
+                    roll();
+                }
+                tail.flush();
+                reclaimBlocks(true);
+                for (int i = 0; i < removed.emptiedBlocks(); i++) {
+                    long index = removed.emptiedBlock(i);
+                    if (state.hasBlock(index)) {
+                        // Collected first: tombstones may roll the tail, which adds a block.
+                        DeadRecords dead = new DeadRecords();
+                        state.deadMessagesOf(index, dead);
+                        if (dead.size > 0 && tail.length() > 0 && tail.rebuildFloor() != RebuildFloor.NONE) {
+                            // A tail of tombstones only (the emptied stream's anchor): lower ones
+                            // there would start it below this block in 2.10.27's rebuild; a new
+                            // block begins with a skip of the last sequence instead (tombstone()).
+                            roll();
+                        }
+                        for (int j = 0; j < dead.size; j++) {
+                            tombstone(dead.seqs[j], dead.times[j], null, 0);
+                        }
+                    }
+                }
+            }
+        } catch (java.io.UncheckedIOException | IOException | StoreException e) {
             failOn(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failOn(e);
+        }
+    }
+
+    private static boolean emptied(StartUpRemovals removed, long index) {
+        for (int i = 0; i < removed.emptiedBlocks(); i++) {
+            if (removed.emptiedBlock(i) == index) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The dead message records of one block, in file order: at most the block's records. */
+    private static final class DeadRecords implements StreamStore.RemovalSink {
+        long[] seqs = new long[16];
+        long[] times = new long[16];
+        int size;
+
+        @Override
+        public void removed(long seq, long ts, String subject, int rawLength) {
+            if (size == seqs.length) {
+                seqs = java.util.Arrays.copyOf(seqs, size * 2);
+                times = java.util.Arrays.copyOf(times, size * 2);
+            }
+            seqs[size] = seq;
+            times[size] = ts;
+            size++;
         }
     }
 

@@ -9,7 +9,10 @@ import java.util.Map;
  * The retention limits nats-server enforces while a stream opens (spec 7.4), applied to the
  * in-memory state only: max_msgs and max_bytes (discard old), max_age, max_msgs_per_subject and a
  * configured first_seq. Nothing on disk changes; the server would delete these messages for good,
- * and since limits are deterministic the result is the same state it reports.
+ * and since limits are deterministic the result is the same state it reports. For a stream that
+ * goes to a writer they are kept ({@link StartUpRemovals}) and the writer makes them last: a
+ * tombstone each, or the file of a block they emptied removed. Without that a limit raised after the
+ * open brought them back with the next rebuild (nats-server writes no tombstone for them either).
  *
  * <p>After hand-over the stream's writer runs the same rules through {@link StreamMutator}, with a
  * {@link StreamStore.RemovalSink} that writes a tombstone for every message they take.
@@ -19,8 +22,16 @@ final class RetentionLimits {
     }
 
     static void apply(StreamStore s) throws StoreException, InterruptedException {
+        apply(s, StreamStore.RemovalSink.NONE);
+    }
+
+    /**
+     * At the open, telling {@code sink} about each message removed: {@link StartUpRemovals} for a
+     * stream that goes to a writer, which tombstones them ({@link StreamStore#removalsForWriter}).
+     */
+    static void apply(StreamStore s, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         s.requireRecovering();
-        apply(s, StreamStore.RemovalSink.NONE, true);
+        apply(s, sink, true);
     }
 
     /**

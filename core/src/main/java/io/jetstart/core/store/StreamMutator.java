@@ -36,9 +36,10 @@ public final class StreamMutator {
     }
 
     /**
-     * The messages recovery's start-up interest sweep removed (when it was asked to keep them, for a
-     * writer: {@link StreamStore#removalsForWriter}), once: the writer tombstones them. They are
-     * already out of the state.
+     * The messages recovery removed at the open, by the stream's limits and its start-up interest
+     * sweep (when it was asked to keep them, for a writer: {@link StreamStore#removalsForWriter}),
+     * once: the writer removes the blocks they emptied and tombstones the rest. They are already
+     * out of the state.
      */
     public StartUpRemovals takeStartUpRemovals() {
         StartUpRemovals r = startUpRemovals;
@@ -412,6 +413,35 @@ public final class StreamMutator {
             }
         }
         return n;
+    }
+
+    /**
+     * Tells {@code sink} of each message record of block {@code index} that is not live (seq,
+     * timestamp, subject, raw length), in file order: the writer tombstones them when a block the
+     * start-up removals emptied stays ({@link StartUpRemovals}). Nothing when the stream has no such block.
+     */
+    public void deadMessagesOf(long index, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        for (BlockState b : s.blocks) {
+            if (b.index == index) {
+                s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                    if (!b.isLive(seq)) {
+                        sink.removed(seq, ts, StreamStore.subjectOf(buf, so, sl), rl);
+                    }
+                });
+                return;
+            }
+        }
+    }
+
+    /**
+     * Whether the stream was opened from an {@code index.db} that leaves out block files below its
+     * first block: files the writer removes ({@code index.db} omits them, so no reader but a rebuild
+     * reads them). Their messages may have no tombstone (the open's limits removed them, and a kill
+     * came between the {@code index.db} naming them empty and their removal), so a rebuild after a
+     * limit was raised would bring them back: the writer removes them before its first operation.
+     */
+    public boolean blockFilesBelowFirst() {
+        return s.blockFilesBelowFirst;
     }
 
     /** How many blocks the stream has, the tail included. */

@@ -66,7 +66,18 @@ public final class StreamOpener {
      */
     public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                    ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
-        return open(account, name, dir, config, ctx, line, keys, new Listing(null));
+        return open(account, name, dir, config, ctx, line, keys, new Listing(null), false);
+    }
+
+    /**
+     * As {@link #open(String, String, Path, StreamConfig, StoreContext, ServerLine, StreamKeys)};
+     * {@code forWriter}: the stream goes to a writer, so what its retention limits remove at the open
+     * is kept for the writer to tombstone ({@link StreamStore#removalsForWriter}). A read-only open
+     * keeps nothing.
+     */
+    public static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
+                                   ServerLine line, StreamKeys keys, boolean forWriter) throws StoreException, InterruptedException {
+        return open(account, name, dir, config, ctx, line, keys, new Listing(null), forWriter);
     }
 
     /**
@@ -76,11 +87,21 @@ public final class StreamOpener {
      */
     public static StreamStore open(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line, StreamKeys keys)
             throws StoreException, InterruptedException {
-        return open(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()));
+        return open(sd, config, ctx, line, keys, false);
+    }
+
+    /**
+     * As {@link #open(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)}; {@code forWriter}
+     * as {@link #open(String, String, Path, StreamConfig, StoreContext, ServerLine, StreamKeys, boolean)}.
+     */
+    public static StreamStore open(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line, StreamKeys keys,
+                                   boolean forWriter) throws StoreException, InterruptedException {
+        return open(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()), forWriter);
     }
 
     private static StreamStore open(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
-                                    ServerLine line, StreamKeys keys, Listing listing) throws StoreException, InterruptedException {
+                                    ServerLine line, StreamKeys keys, Listing listing, boolean forWriter)
+            throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
@@ -90,7 +111,7 @@ public final class StreamOpener {
         if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             rebuild(s, r.prior(), line, listing);
         }
-        finish(s);
+        finish(s, forWriter);
         return s;
     }
 
@@ -154,17 +175,23 @@ public final class StreamOpener {
     /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine)} with loaded keys (null: load them). */
     public static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
                                                   ServerLine line, StreamKeys keys) throws StoreException, InterruptedException {
-        return openVerifyingBlocks(account, name, dir, config, ctx, line, keys, new Listing(null));
+        return openVerifyingBlocks(account, name, dir, config, ctx, line, keys, new Listing(null), false);
     }
 
     /** As {@link #openVerifyingBlocks(String, String, Path, StreamConfig, StoreContext, ServerLine, StreamKeys)} with discovery's listing of {@code msgs/} (see {@link #open(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)}). */
     public static StreamStore openVerifyingBlocks(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line,
                                                   StreamKeys keys) throws StoreException, InterruptedException {
-        return openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()));
+        return openVerifyingBlocks(sd, config, ctx, line, keys, false);
+    }
+
+    /** As {@link #openVerifyingBlocks(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys)}; {@code forWriter} as {@link #open(StreamDir, StreamConfig, StoreContext, ServerLine, StreamKeys, boolean)}. */
+    public static StreamStore openVerifyingBlocks(StreamDir sd, StreamConfig config, StoreContext ctx, ServerLine line,
+                                                  StreamKeys keys, boolean forWriter) throws StoreException, InterruptedException {
+        return openVerifyingBlocks(sd.account(), sd.name(), sd.dir(), config, ctx, line, keys, new Listing(sd.msgs()), forWriter);
     }
 
     private static StreamStore openVerifyingBlocks(String account, String name, Path dir, StreamConfig config, StoreContext ctx,
-                                                   ServerLine line, StreamKeys keys, Listing listing)
+                                                   ServerLine line, StreamKeys keys, Listing listing, boolean forWriter)
             throws StoreException, InterruptedException {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
@@ -172,7 +199,7 @@ public final class StreamOpener {
         if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
             rebuild(s, r.prior(), line, listing);
-            finish(s);
+            finish(s, forWriter);
             return s;
         }
         StreamStore blocks = new StreamStore(account, name, dir, config, ctx);
@@ -182,11 +209,11 @@ public final class StreamOpener {
             rebuild(blocks, new Prior(s.lastSeq, s.lastTs), line, listing);
         } catch (StoreException e) {
             s.problems.add(e.problem().with(ServerAction.FOUND_ON_READ));
-            finish(s);
+            finish(s, forWriter);
             return s;
         }
-        finish(s);
-        finish(blocks);
+        finish(s, forWriter);
+        finish(blocks, false);
         s.bytesRead += blocks.bytesRead;
         s.recordsVerified += blocks.recordsVerified;
         boolean damagedBlocks = false;
@@ -211,11 +238,15 @@ public final class StreamOpener {
         return s;
     }
 
-    private static void finish(StreamStore s) throws StoreException, InterruptedException {
+    /**
+     * Ends the open with the retention limits; {@code forWriter}: what they remove is kept for the
+     * writer to tombstone (nothing else knows of it: recovery writes no file).
+     */
+    private static void finish(StreamStore s, boolean forWriter) throws StoreException, InterruptedException {
         if (!s.psim.isEmpty()) {
             s.tracksSubjects = true;
         }
-        RetentionLimits.apply(s);
+        RetentionLimits.apply(s, forWriter ? s.removalsForWriter() : StreamStore.RemovalSink.NONE);
     }
 
     /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */
@@ -375,6 +406,15 @@ public final class StreamOpener {
             return new FastPath.Rebuild(prior);
         }
         s.blocks.addAll(kept);
+        for (long idx : present) {
+            if (idx < kept.get(0).index) {
+                // Left out by index.db (as the server leaves them), and maybe by a kill between the
+                // writer's index.db and its removal of blocks emptied by the open's limits, whose
+                // messages have no tombstone: the writer removes them before its first operation.
+                s.blockFilesBelowFirst = true;
+                break;
+            }
+        }
         s.msgs = db.msgs();
         s.bytes = db.bytes();
         s.firstSeq = db.firstSeq();

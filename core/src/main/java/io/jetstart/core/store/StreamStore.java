@@ -53,6 +53,8 @@ public final class StreamStore {
     long lastTs;
     long bytesRead;
     long recordsVerified;
+    /** Whether the adopted {@code index.db} leaves out block files below its first block ({@link StreamMutator#blockFilesBelowFirst}). */
+    boolean blockFilesBelowFirst;
     /** Set once by {@link #handOver}; recovery-phase edits are refused after it. */
     private StreamMutator owner;
     /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
@@ -274,6 +276,14 @@ public final class StreamStore {
     public interface RemovalSink {
         void removed(long seq, long ts, String subject, int rawLength);
 
+        /**
+         * Told, after the {@link #removed} calls of its messages, when a removal leaves block
+         * {@code blockIndex} (whose records lie in [{@code lo}, {@code hi}]) without a live message.
+         * Only {@link StartUpRemovals} needs it: the writer's tombstones are written as it goes.
+         */
+        default void blockEmptied(long blockIndex, long lo, long hi) {
+        }
+
         /** Not a lambda: made on the first stream's way, where a fresh JVM would spin its class at run time. */
         RemovalSink NONE = new RemovalSink() {
             @Override
@@ -303,10 +313,11 @@ public final class StreamStore {
     }
 
     /**
-     * A sink that keeps each message a recovery-phase removal takes, for the writer this stream is
-     * handed over to: it writes their tombstones before anything else
-     * ({@link StreamMutator#takeStartUpRemovals}), as nats-server's {@code removeMsg} writes one for
-     * each message its start-up interest check removes. Recovery itself never writes a file.
+     * A sink that keeps each message a recovery-phase removal takes (the retention limits at the
+     * open, the start-up interest sweep), for the writer this stream is handed over to: before
+     * anything else it removes the files of the blocks they emptied and writes the tombstones of the
+     * others ({@link StreamMutator#takeStartUpRemovals}), as nats-server's {@code removeMsg} writes
+     * one for each message its start-up interest check removes. Recovery itself never writes a file.
      */
     public RemovalSink removalsForWriter() {
         requireRecovering();
@@ -411,6 +422,9 @@ public final class StreamStore {
             if (blockRemoved[0] > 0) {
                 normaliseFirst(b, newFirst[0], newFirst[1]);
                 touched.add(b);
+                if (b.msgs == 0) {
+                    sink.blockEmptied(b.index, lowestSeqOf(b), b.lastSeq);
+                }
             }
             removed += blockRemoved[0];
             stopped = stop[0] || (stopAtUnseen && seen[0] < live);
@@ -419,6 +433,24 @@ public final class StreamStore {
             refreshStreamFirst();
         }
         return removed;
+    }
+
+    /** The lowest sequence a record of block {@code b} can hold: the last of the block before it + 1 (0 for the first). */
+    private long lowestSeqOf(BlockState b) {
+        int lo = 0;
+        int hi = blocks.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long at = blocks.get(mid).index;
+            if (at < b.index) {
+                lo = mid + 1;
+            } else if (at > b.index) {
+                hi = mid - 1;
+            } else {
+                return mid == 0 ? 0 : blocks.get(mid - 1).lastSeq + 1;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -469,6 +501,9 @@ public final class StreamStore {
             normaliseFirst(b, newFirst, newFirstTs);
         }
         touched.add(b);
+        if (b.msgs == 0) {
+            sink.blockEmptied(b.index, lowestSeqOf(b), b.lastSeq);
+        }
         refreshStreamFirst();
         return true;
     }
@@ -500,7 +535,7 @@ public final class StreamStore {
         firstTs = 0;
     }
 
-    private static String subjectOf(byte[] buf, int off, int len) {
+    static String subjectOf(byte[] buf, int off, int len) {
         return new String(buf, off, len, java.nio.charset.StandardCharsets.UTF_8);
     }
 
