@@ -14,6 +14,17 @@ public sealed interface ConsumerOutcome {
         }
     }
 
-    record Failed(String name, Problem cause) implements ConsumerOutcome {
+    /**
+     * @param unmade whether its directory holds no {@code o.dat} and not both meta files: a create
+     *               that never finished (a kill between the directory and its files). Nobody holds
+     *               state of it (nats-server skips it at start, as it skips any consumer without
+     *               {@code meta.inf} or {@code meta.sum}), so it holds no message of an interest
+     *               stream, where any other consumer that could not be restored holds them all
+     */
+    record Failed(String name, Problem cause, boolean unmade) implements ConsumerOutcome {
+        /** A consumer whose files hold state, or may: it holds what it may still need. */
+        public Failed(String name, Problem cause) {
+            this(name, cause, false);
+        }
     }
 }

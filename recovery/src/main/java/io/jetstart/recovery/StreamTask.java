@@ -27,6 +27,7 @@ import io.jetstart.core.store.StreamStore;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -120,7 +121,7 @@ final class StreamTask {
             ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner);
             // A writer destroys nothing a consumer it could not load may need (StreamHandOver.toWriter).
             // Nor what a consumer whose meta.inf may be damaged would have it remove (RestoredConsumer.doubt).
-            boolean sweep = !handOver.toWriter() || loads.failed().isEmpty() && !anyDoubted(loads.loaded());
+            boolean sweep = !handOver.toWriter() || allUnmade(loads.failed()) && !anyDoubted(loads.loaded());
             // And tombstones what the sweep removes: nats-server's removeMsg writes one for each, and
             // a rescan without index.db may not take the same decision (a 2.9 store becomes a 2.10 one
             // with the writer's index.db, and the two lines sweep differently: UnusableLegacyIndexInterestTest).
@@ -212,7 +213,6 @@ final class StreamTask {
         return ie;
     }
 
-    /** A stream's consumers after loading: those to settle, and those that failed. */
     /** Whether any of {@code consumers} has a config that may be damaged (a loop: no lambda on this path). */
     private static boolean anyDoubted(List<RestoredConsumer> consumers) {
         for (RestoredConsumer c : consumers) {
@@ -223,6 +223,17 @@ final class StreamTask {
         return false;
     }
 
+    /** Whether every one of {@code failed} is a create that never finished ({@link ConsumerOutcome.Failed#unmade}). */
+    private static boolean allUnmade(List<ConsumerOutcome.Failed> failed) {
+        for (ConsumerOutcome.Failed f : failed) {
+            if (!f.unmade()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A stream's consumers after loading: those to settle, and those that failed. */
     private record ConsumerLoads(List<RestoredConsumer> loaded, List<ConsumerOutcome.Failed> failed) {
     }
 
@@ -253,12 +264,23 @@ final class StreamTask {
                 Problem p = f.error() instanceof StoreException se ? se.problem()
                         : Problem.fatal(sd.dir().resolve("obs").resolve(c), -1, "unexpected error: " + f.error());
                 events.emit(new RecoveryEvent.ConsumerFailed(sd.account(), sd.name(), c, p));
-                failed.add(new ConsumerOutcome.Failed(c, p));
+                failed.add(new ConsumerOutcome.Failed(c, p, unmade(sd.dir().resolve("obs").resolve(c))));
             } else {
                 throw new InterruptedException("consumer restore cancelled");
             }
         }
         return new ConsumerLoads(loaded, failed);
+    }
+
+    /**
+     * Whether a consumer directory that failed to load holds no {@code o.dat} and not both meta
+     * files: what a create killed before its files were in place leaves (the runtime writes
+     * {@code meta.inf}, {@code meta.sum}, then {@code o.dat}; the server its meta files first too).
+     * Only asked of a failed consumer; a stat that fails counts as a file there (it may hold state).
+     */
+    private static boolean unmade(Path consumerDir) {
+        return Files.notExists(consumerDir.resolve("o.dat"))
+                && (Files.notExists(consumerDir.resolve("meta.inf")) || Files.notExists(consumerDir.resolve("meta.sum")));
     }
 
     // The classes below stand for lambdas and method references made for each stream, on the first

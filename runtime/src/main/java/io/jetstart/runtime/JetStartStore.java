@@ -408,7 +408,9 @@ public final class JetStartStore implements AutoCloseable {
         for (io.jetstart.recovery.ConsumerOutcome o : report.consumers()) {
             if (o instanceof io.jetstart.recovery.ConsumerOutcome.Restored r) {
                 restored.add(r.info());
-            } else if (o instanceof io.jetstart.recovery.ConsumerOutcome.Failed f) {
+            } else if (o instanceof io.jetstart.recovery.ConsumerOutcome.Failed f && !f.unmade()) {
+                // An unmade one (a create a kill cut short) is no consumer, as for nats-server: it
+                // holds nothing, and a create of its name makes it anew.
                 unrestored.put(f.name(), f.cause().describe());
             }
         }
