@@ -622,6 +622,12 @@ public final class StreamOpener {
                 outside[0]++;
             }
         });
+        // Go's reader takes a delete list cut short (a 0 entry or the file's end stops it), so the
+        // .idx may declare more deletes than it lists. Its header still adds up, and where the lost
+        // deletes are erased records the block's totals agree too; but every sequence of its range
+        // it does not list is taken as live, and a read of one finds no message. So the count of
+        // those sequences must be the count of messages the block keeps.
+        long listedLive = legacy.lastSeq() - legacy.firstSeq() + 1 - (legacy.deleted().size() - outside[0]);
         Map<String, Long> counts = new HashMap<>();
         long[] kept = {0, 0};
         new BlockScanner(s.name, s.ctx.hashes()).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
@@ -635,9 +641,11 @@ public final class StreamOpener {
         });
         // With the last checksums equal, the block's last record is the one the .idx was written
         // after, so the .idx cannot name a later sequence (a 2.9 removal leaves the record in place).
-        if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[1] != legacy.bytes() || legacy.lastSeq() > scan.lastSeq()) {
+        if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[0] != listedLive || kept[1] != legacy.bytes()
+                || legacy.lastSeq() > scan.lastSeq()) {
             problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
-                    + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", " + outside[0]
+                    + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", "
+                    + legacy.deleted().size() + " of " + legacy.dmapLength() + " declared deletes listed, " + outside[0]
                     + " deletes outside " + legacy.firstSeq() + ".." + legacy.lastSeq() + "; block records: " + kept[0]
                     + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead")
                     .with(ServerAction.TRUSTS_INDEX));
