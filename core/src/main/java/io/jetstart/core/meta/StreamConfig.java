@@ -99,7 +99,7 @@ public final class StreamConfig {
             t = JsonTree.readTree(original);
             tree = t;
         }
-        return t.deepCopy();
+        return JsonTree.copy(t);
     }
 
     public String name() {
