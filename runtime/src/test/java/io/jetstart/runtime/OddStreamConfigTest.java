@@ -161,8 +161,18 @@ class OddStreamConfigTest {
                         + "json: unknown field \"zzz\""),
                 odd("JSON nested 10,000 deep under an unknown key", with("zzz", deep(9_999)), Outcome.READ_ONLY, notRestored
                         + "json: unknown field \"zzz\""),
-                odd("JSON nested 10,000 deep under a known object's unknown key",
-                        with("consumer_limits", "{\"zzz\":" + deep(9_998) + "}"), Outcome.READY, ""),
+                // 2.11+ decode the objects inside strictly too (OddStreamConfigIT).
+                odd("an unknown key in consumer_limits", with("consumer_limits", "{\"zzz\":1}"), Outcome.READ_ONLY, notRestored
+                        + "json: unknown field \"zzz\" in \"consumer_limits\""),
+                odd("an unknown key in placement", with("placement", "{\"cluster\":\"\",\"zzz\":1}"), Outcome.READ_ONLY,
+                        notRestored + "json: unknown field \"zzz\" in \"placement\""),
+                odd("a key of consumer_limits in capitals", with("consumer_limits", "{\"MAX_ACK_PENDING\":5}"), Outcome.READ_ONLY,
+                        notRestored + "key \"consumer_limits.MAX_ACK_PENDING\" is read by nats-server as \"consumer_limits.max_ack_pending\""),
+                odd("placement as 2.12+ write it", with("placement", "{\"cluster\":\"c\",\"tags\":[\"t\"],\"preferred\":\"p\"}"),
+                        Outcome.READY, ""),
+                odd("JSON nested 10,000 deep under consumer_limits' unknown key",
+                        with("consumer_limits", "{\"zzz\":" + deep(9_998) + "}"), Outcome.READ_ONLY, notRestored
+                        + "json: unknown field \"zzz\" in \"consumer_limits\""),
                 odd("JSON nested 10,001 deep", with("zzz", deep(10_000)), Outcome.FAILED, "nested deeper than 10000 levels"),
                 odd("JSON nested 100,000 deep", with("zzz", deep(99_999)), Outcome.FAILED, "nested deeper than 10000 levels"));
     }
