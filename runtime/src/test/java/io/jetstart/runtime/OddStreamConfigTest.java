@@ -303,6 +303,40 @@ class OddStreamConfigTest {
     }
 
     /** A store with N (one message on n.1) made by the runtime, and ODD's meta files as given, with an empty msgs/. */
+    /**
+     * A consumer's meta.inf read as deep as Go reads (10,000 levels under an unknown key) is
+     * restored and delivers; one level deeper it is not restored, the reason naming its meta.inf;
+     * the stream is served either way and the consumer's files stay as they were.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aConsumerMetaInfAsDeepAsGoReadsIsRestoredAndOneLevelDeeperIsNot() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream n = store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.>\"]}"));
+            n.publish("n.1", bytes("1"));
+            n.createConsumer("{\"durable_name\":\"DEEP\",\"ack_policy\":\"explicit\"}");
+            n.createConsumer("{\"durable_name\":\"DEEPER\",\"ack_policy\":\"explicit\"}");
+        }
+        Path obs = dir.resolve("jetstream/$G/streams/N/obs");
+        for (String[] c : new String[][] {{"DEEP", deep(9_999)}, {"DEEPER", deep(10_000)}}) {
+            String meta = Files.readString(obs.resolve(c[0]).resolve("meta.inf"));
+            // The config's keys are the file's own (Go embeds ConsumerConfig in FileConsumerInfo).
+            meta = meta.replace("\"durable_name\":", "\"zzz\":" + c[1] + ",\"durable_name\":");
+            assertThat(meta).as("the key went into the config object").contains("\"zzz\"");
+            MetaFiles.writeConsumer(obs.resolve(c[0]), "N", c[0], bytes(meta));
+        }
+        List<String> before = filesOf(obs.resolve("DEEPER"));
+
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream n = store.stream("N").await(Duration.ofSeconds(30));
+            assertThat(n.unrestoredConsumers()).containsOnlyKeys("DEEPER");
+            assertThat(n.unrestoredConsumers().get("DEEPER")).contains(obs.resolve("DEEPER/meta.inf").toString())
+                    .contains("nested deeper than 10000 levels");
+            assertThat(n.consumer("DEEP").fetch(1, 0, Duration.ZERO)).extracting(ConsumedMessage::streamSeq).containsExactly(1L);
+        }
+        assertThat(filesOf(obs.resolve("DEEPER"))).as("the consumer not restored is left as it was").isEqualTo(before);
+    }
+
     private Path storeWithOdd(String json) throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.>\"]}")).publish("n.1", bytes("1"));

@@ -411,7 +411,7 @@ public final class StreamOpener {
      * stream; whatever it found (problems included) is merged later, in block order, on one thread.
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
-                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage) {
+                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage, LegacyIndex matchedLegacy) {
     }
 
     private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
@@ -452,10 +452,26 @@ public final class StreamOpener {
                         + "records a second time when it rebuilds; jetstart passes over it: move it out of msgs/ before 2.10 starts"));
             }
         }
-        // Step 3: sequences never go backwards after a lost tail.
+        // Step 3: sequences never go backwards after a lost tail. A 2.9 .idx whose checksum is its
+        // block's last is what nats-server 2.9 takes the block's state from, its last sequence
+        // included; where the block's own records are damaged (and so rebuilt, stopping at the
+        // damage), that last still stands: a flip in a block's first record left none, and the
+        // runtime published 1 again (HostileStoreRuntimeTest, seed 31).
+        String from = "index.db";
+        for (Scanned r : results) {
+            if (r.matchedLegacy() != null && r.matchedLegacy().lastSeq() > prior.lastSeq() && r.matchedLegacy().lastSeq() > s.lastSeq) {
+                prior = new Prior(r.matchedLegacy().lastSeq(), r.matchedLegacy().lastTs());
+                from = r.scan().index() + ".idx";
+            }
+        }
         if (prior.lastSeq() > s.lastSeq) {
+            // Above every block file, not only the blocks kept: one whose records were all unusable
+            // is ignored but still there, and a marker of its index had the runtime remove it.
             long lastIndex = s.blocks.isEmpty() ? 0 : s.blocks.get(s.blocks.size() - 1).index;
-            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from index.db is beyond the blocks' "
+            for (long listedIndex : indexes) {
+                lastIndex = Math.max(lastIndex, listedIndex);
+            }
+            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from " + from + " is beyond the blocks' "
                     + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")")
                     .with(ServerAction.WRITE_TOMBSTONE));
             s.lastSeq = prior.lastSeq();
@@ -520,6 +536,8 @@ public final class StreamOpener {
             List<Problem> problems = new ArrayList<>();
             // A 2.10+ store has no .idx at all: the listing says so, and no open per block fails.
             LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems) : null;
+            // The .idx nats-server 2.9 would take (its checksum is the block's last), used or not.
+            LegacyIndex matched = legacy;
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
                 subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
@@ -532,7 +550,7 @@ public final class StreamOpener {
             // Only a damaged block is walked past its damage (rare; the copy is bounded by the block).
             boolean past = scan.problem() != null
                     && RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0;
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past);
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -554,7 +572,7 @@ public final class StreamOpener {
                 + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
                 + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
         s.ctx.progress().blockScanned(idx, length, 0);
-        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false);
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null);
     }
 
     private static String describe(IOException e) {
@@ -684,6 +702,18 @@ public final class StreamOpener {
                         .with(r.decompressed() ? ServerAction.REBUILD : ServerAction.TRUNCATE_BLOCK));
             }
             tombs.addAll(scan.tombstones());
+        }
+        if (b.firstSeq == 0 && b.recordsPastDamage) {
+            // Damaged before its first usable record, but whole messages follow the damage: kept as
+            // an empty block that ends in damage, so that nothing removes it as emptied and no
+            // sequence it holds is reused (a flip in a 2.9 block's first record: HostileStoreRuntimeTest,
+            // seed 31; ignored, the block was a stray the runtime's next purge removed).
+            b.firstSeq = s.lastSeq + 1;
+            b.firstTs = 0;
+            b.lastSeq = s.lastSeq;
+            b.lastTs = s.lastTs;
+            s.blocks.add(b);
+            return scan;
         }
         if (b.firstSeq == 0) {
             s.problems.add(Problem.warning(file, "block holds no usable record (nats-server would delete it); ignored")
