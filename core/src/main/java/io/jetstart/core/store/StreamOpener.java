@@ -548,8 +548,12 @@ public final class StreamOpener {
             }
             s.ctx.progress().blockScanned(idx, read.fileLength(), scan.recordsVerified());
             // Only a damaged block is walked past its damage (rare; the copy is bounded by the block).
-            boolean past = scan.problem() != null
-                    && RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0;
+            // A damaged block whose last 8 bytes are still its 2.9 .idx's checksum was not cut: its
+            // tail record follows the damage even where the walk cannot step over it (a flipped
+            // length), and nats-server 2.9 serves it; removed as emptied, it took 2.9.10's INT1
+            // 302..1000 with it (HostileStoreRuntimeTest, seed 32).
+            boolean past = scan.problem() != null && (matched != null
+                    || RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0);
             return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched);
         } finally {
             if (lease[0] != null) {
