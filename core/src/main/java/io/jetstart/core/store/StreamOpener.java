@@ -9,6 +9,7 @@ import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.LegacyIndex;
 import io.jetstart.core.format.LegacyIndexCodec;
+import io.jetstart.core.format.Records;
 import io.jetstart.core.format.RecordsPastDamage;
 import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.format.Tombstone;
@@ -536,8 +537,12 @@ public final class StreamOpener {
             List<Problem> problems = new ArrayList<>();
             // A 2.10+ store has no .idx at all: the listing says so, and no open per block fails.
             LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems) : null;
-            // The .idx nats-server 2.9 would take (its checksum is the block's last), used or not.
-            LegacyIndex matched = legacy;
+            // The .idx nats-server 2.9 takes (its checksum is the block's last) for a block whose own
+            // records are damaged: the block was not cut, and the .idx's last sequence stands. Only
+            // while its range fits in the block's bytes: where the records are intact they win over
+            // the .idx, and an .idx claiming 2^40 sequences is no floor (HugeClaimsTest).
+            LegacyIndex matched = legacy != null && scan.problem() != null
+                    && legacy.lastSeq() - legacy.firstSeq() < len / Records.EMPTY_RECORD_LENGTH ? legacy : null;
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
                 subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
