@@ -21,15 +21,19 @@ import java.util.Map;
  * interface: add fields, never rename them.
  */
 final class ReportJson {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Reads back (tests, a command reading a report) as deep as a report is written. */
+    static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(TreeWriter.MAX_DEPTH).build())
+            .build());
+    /** Reports carry each meta.inf as stored, which may be nested 10,000 deep ({@link TreeWriter}). */
+    private static final TreeWriter WRITER = new TreeWriter(MAPPER);
 
     private ReportJson() {
     }
 
     /** The JSON text of {@code node}: one line, or indented with {@code pretty} (docs/json.md: compact by default). */
-    static String write(com.fasterxml.jackson.databind.JsonNode node, boolean pretty)
-            throws com.fasterxml.jackson.core.JsonProcessingException {
-        return pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node) : MAPPER.writeValueAsString(node);
+    static String write(com.fasterxml.jackson.databind.JsonNode node, boolean pretty) throws java.io.IOException {
+        return WRITER.write(node, pretty);
     }
 
     static ObjectNode report(RecoveryReport report, boolean withRecoveryFields) {

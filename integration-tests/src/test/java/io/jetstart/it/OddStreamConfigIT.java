@@ -97,7 +97,15 @@ class OddStreamConfigIT {
                 c("first_seq 2^63", with("first_seq", "9223372036854775808")),
                 c("metadata over 128 KiB", with("metadata", "{\"k\":\"" + "x".repeat(140_000) + "\"}")),
                 c("description over 4 KiB", with("description", "\"" + "d".repeat(5000) + "\"")),
-                c("sealed with deny_delete", with("sealed", "true", "deny_delete", "true")));
+                c("sealed with deny_delete", with("sealed", "true", "deny_delete", "true")),
+                // Go's decoder reads up to 10,000 levels, the outer object counted.
+                c("JSON nested 10,000 deep under an unknown key", with("zzz", "[".repeat(9_999) + "]".repeat(9_999))),
+                c("JSON nested 10,001 deep under an unknown key", with("zzz", "[".repeat(10_000) + "]".repeat(10_000))),
+                c("an unknown key in consumer_limits", with("consumer_limits", "{\"zzz\":1}")),
+                c("an unknown key in placement", with("placement", "{\"zzz\":1}")),
+                c("a key of consumer_limits in capitals (MAX_ACK_PENDING 5)", with("consumer_limits", "{\"MAX_ACK_PENDING\":5}")),
+                c("JSON nested 10,000 deep in consumer_limits", with("consumer_limits", "{\"zzz\":" + "[".repeat(9_998)
+                        + "]".repeat(9_998) + "}")));
     }
 
     /** What one side did with one case. */

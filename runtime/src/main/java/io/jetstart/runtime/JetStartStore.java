@@ -629,7 +629,7 @@ public final class JetStartStore implements AutoCloseable {
                 // index.db then brought every such message back (HostileStoreRuntimeTest).
                 problems.add(Problem.warning(file, "last block has a nats-server 2.9 index (" + last
                         + ".idx) that an append would make stale; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
-                return startAfter(state, sealing, name, last);
+                return startAfterLegacyTail(state, sealing, name, file, last, scan);
             }
             TailBlock adopted = TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
             state.appendingToLastBlock();
@@ -670,6 +670,27 @@ public final class JetStartStore implements AutoCloseable {
             state.keepLastSeqPastDamage(past);
         }
         if (state.lastSeq() > rebuilt) {
+            t.appendTombstone(state.lastSeq(), state.lastTs());
+        }
+        return t;
+    }
+
+    /**
+     * The new block after a last block that has a 2.9 {@code .idx}. Its first sequence is above the
+     * {@code .idx}'s last too: a block cut at a record boundary (its tail lost, nothing damaged) no
+     * longer matches its {@code .idx} and rebuilds to a lower last, and the next publish reused a
+     * sequence the store had used (HostileStoreRuntimeTest, seed 32: 2.9.10's INT1 cut after 691 of
+     * 1,000; nats-server 2.9.10 rebuilds such a block and would reuse them). A tombstone of that last
+     * starts the new block, as after damage.
+     */
+    private TailBlock startAfterLegacyTail(StreamMutator state, StreamSealing sealing, String name, Path file, long last,
+                                           BlockScan scan) throws IOException, InterruptedException {
+        long past = SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), scan, gate);
+        TailBlock t = startAfter(state, sealing, name, last);
+        if (past > state.lastSeq()) {
+            problems.add(Problem.warning(file, "sequence " + past + " named by " + last + ".idx is beyond the last sequence "
+                    + state.lastSeq() + " of block " + last + "'s records (its tail was lost); kept (a tombstone of it starts the new block)"));
+            state.keepLastSeqPastDamage(past);
             t.appendTombstone(state.lastSeq(), state.lastTs());
         }
         return t;

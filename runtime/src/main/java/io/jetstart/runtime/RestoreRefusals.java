@@ -73,6 +73,17 @@ final class RestoreRefusals {
             // field") and skip the stream; 2.10 ignores the key.
             return "json: unknown field \"" + key + "\" (nats-server 2.11+ refuses the file; the runtime does not know the key)";
         }
+        // The same one level down: 2.11+ decode placement and consumer_limits strictly too
+        // (OddStreamConfigIT: {"consumer_limits":{"zzz":1}} is loaded by 2.10.27, refused by 2.15.1).
+        for (String path : c.unknownInnerKeys()) {
+            String known = StreamConfig.knownInnerKeyIgnoringCase(path);
+            if (known != null) {
+                return "key \"" + path + "\" is read by nats-server as \"" + known + "\" (Go matches keys in any letter case); the runtime does not";
+            }
+            int dot = path.indexOf('.');
+            return "json: unknown field \"" + path.substring(dot + 1) + "\" in \"" + path.substring(0, dot)
+                    + "\" (nats-server 2.11+ refuses the file; the runtime does not know the key)";
+        }
         String name = c.name();
         if (!validName(name)) {
             return "stream name is required and can not contain '.', '*', '>'";

@@ -155,8 +155,31 @@ class OddStreamConfigTest {
                 odd("a number in exponent form", with("max_msgs", "1e3"), Outcome.FAILED, "expected a 64-bit integer"),
                 odd("a number of 2^64", with("max_msgs", "18446744073709551616"), Outcome.FAILED, "expected a 64-bit integer"),
                 odd("Created not a time", with("Created", "\"yesterday\""), Outcome.FAILED, "is not an RFC 3339 time"),
-                odd("JSON nested 100,000 deep", with("zzz", "[".repeat(100_000) + "]".repeat(100_000)), Outcome.FAILED,
-                        "nesting depth"));
+                // Go's decoder reads JSON nested up to 10,000 levels, the outer object counted: 2.10
+                // loads such a file, 2.11+ refuse it for its unknown key. Deeper, no server decodes it.
+                odd("JSON nested 1,001 deep under an unknown key", with("zzz", deep(1_000)), Outcome.READ_ONLY, notRestored
+                        + "json: unknown field \"zzz\""),
+                odd("JSON nested 10,000 deep under an unknown key", with("zzz", deep(9_999)), Outcome.READ_ONLY, notRestored
+                        + "json: unknown field \"zzz\""),
+                // 2.11+ decode the objects inside strictly too (OddStreamConfigIT).
+                odd("an unknown key in consumer_limits", with("consumer_limits", "{\"zzz\":1}"), Outcome.READ_ONLY, notRestored
+                        + "json: unknown field \"zzz\" in \"consumer_limits\""),
+                odd("an unknown key in placement", with("placement", "{\"cluster\":\"\",\"zzz\":1}"), Outcome.READ_ONLY,
+                        notRestored + "json: unknown field \"zzz\" in \"placement\""),
+                odd("a key of consumer_limits in capitals", with("consumer_limits", "{\"MAX_ACK_PENDING\":5}"), Outcome.READ_ONLY,
+                        notRestored + "key \"consumer_limits.MAX_ACK_PENDING\" is read by nats-server as \"consumer_limits.max_ack_pending\""),
+                odd("placement as 2.12+ write it", with("placement", "{\"cluster\":\"c\",\"tags\":[\"t\"],\"preferred\":\"p\"}"),
+                        Outcome.READY, ""),
+                odd("JSON nested 10,000 deep under consumer_limits' unknown key",
+                        with("consumer_limits", "{\"zzz\":" + deep(9_998) + "}"), Outcome.READ_ONLY, notRestored
+                        + "json: unknown field \"zzz\" in \"consumer_limits\""),
+                odd("JSON nested 10,001 deep", with("zzz", deep(10_000)), Outcome.FAILED, "nested deeper than 10000 levels"),
+                odd("JSON nested 100,000 deep", with("zzz", deep(99_999)), Outcome.FAILED, "nested deeper than 10000 levels"));
+    }
+
+    /** A JSON value of {@code levels} nested arrays. */
+    static String deep(int levels) {
+        return "[".repeat(levels) + "]".repeat(levels);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -280,6 +303,40 @@ class OddStreamConfigTest {
     }
 
     /** A store with N (one message on n.1) made by the runtime, and ODD's meta files as given, with an empty msgs/. */
+    /**
+     * A consumer's meta.inf read as deep as Go reads (10,000 levels under an unknown key) is
+     * restored and delivers; one level deeper it is not restored, the reason naming its meta.inf;
+     * the stream is served either way and the consumer's files stay as they were.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aConsumerMetaInfAsDeepAsGoReadsIsRestoredAndOneLevelDeeperIsNot() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream n = store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.>\"]}"));
+            n.publish("n.1", bytes("1"));
+            n.createConsumer("{\"durable_name\":\"DEEP\",\"ack_policy\":\"explicit\"}");
+            n.createConsumer("{\"durable_name\":\"DEEPER\",\"ack_policy\":\"explicit\"}");
+        }
+        Path obs = dir.resolve("jetstream/$G/streams/N/obs");
+        for (String[] c : new String[][] {{"DEEP", deep(9_999)}, {"DEEPER", deep(10_000)}}) {
+            String meta = Files.readString(obs.resolve(c[0]).resolve("meta.inf"));
+            // The config's keys are the file's own (Go embeds ConsumerConfig in FileConsumerInfo).
+            meta = meta.replace("\"durable_name\":", "\"zzz\":" + c[1] + ",\"durable_name\":");
+            assertThat(meta).as("the key went into the config object").contains("\"zzz\"");
+            MetaFiles.writeConsumer(obs.resolve(c[0]), "N", c[0], bytes(meta));
+        }
+        List<String> before = filesOf(obs.resolve("DEEPER"));
+
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream n = store.stream("N").await(Duration.ofSeconds(30));
+            assertThat(n.unrestoredConsumers()).containsOnlyKeys("DEEPER");
+            assertThat(n.unrestoredConsumers().get("DEEPER")).contains(obs.resolve("DEEPER/meta.inf").toString())
+                    .contains("nested deeper than 10000 levels");
+            assertThat(n.consumer("DEEP").fetch(1, 0, Duration.ZERO)).extracting(ConsumedMessage::streamSeq).containsExactly(1L);
+        }
+        assertThat(filesOf(obs.resolve("DEEPER"))).as("the consumer not restored is left as it was").isEqualTo(before);
+    }
+
     private Path storeWithOdd(String json) throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             store.createStream("$G", config("{\"name\":\"N\",\"subjects\":[\"n.>\"]}")).publish("n.1", bytes("1"));

@@ -73,4 +73,32 @@ class SequencesPastDamageTest {
         }
         assertThat(Files.size(blk)).as("nothing appended to the cut block").isEqualTo(cut);
     }
+    /**
+     * A flip in the first record of a 2.9 block: nats-server 2.9.10 trusts the block's {@code .idx}
+     * (its checksum is the block's last) and goes on at 1001; the rebuild from the records finds none
+     * before the damage. The campaign's seed 31 (LIM1 1.blk, bit 1 of byte 5: the first record's
+     * sequence) published 1 there, a sequence the store had used.
+     */
+    @ParameterizedTest
+    @CsvSource({"LIM1, 5", "LIM1, 30", "MAX1, 5"})
+    void aFlipInTheFirstRecordOfA29BlockKeepsTheLastSequenceItsIdxNames(String stream, int offset) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path blk = store.resolve("jetstream/$G/streams/" + stream + "/msgs/1.blk");
+        byte[] b = Files.readAllBytes(blk);
+        b[offset] ^= 2;
+        Files.write(blk, b);
+        long first;
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream(stream).await(AWAIT);
+            assertThat(s.info().lastSeq()).isEqualTo(1000);
+            first = s.publish(stream.toLowerCase() + ".x", new byte[] {1}).seq();
+            assertThat(first).isEqualTo(1001);
+        }
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream(stream).await(AWAIT);
+            assertThat(s.get(first)).as("the message published past the damage").isPresent();
+            assertThat(s.publish(stream.toLowerCase() + ".x", new byte[] {2}).seq()).isEqualTo(1002);
+        }
+        assertThat(Arrays.equals(Files.readAllBytes(blk), b)).as("the damaged block is left as it was").isTrue();
+    }
 }

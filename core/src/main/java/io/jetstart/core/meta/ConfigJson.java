@@ -52,7 +52,9 @@ final class ConfigJson {
                 v = always.get(key);
             }
             if (v != null) {
-                out.set(key, v.deepCopy());
+                // Not v.deepCopy(): that recurses per level, and an unknown key inside a known
+                // object may hold JSON 10,000 deep (JsonTree.GO_MAX_DEPTH).
+                out.set(key, JsonTree.copy(v));
             }
         }
         merged.forEach(out::set);

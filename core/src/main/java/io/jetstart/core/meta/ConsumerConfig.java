@@ -78,7 +78,7 @@ public final class ConsumerConfig {
             t = JsonTree.readTree(original);
             tree = t;
         }
-        return t.deepCopy();
+        return JsonTree.copy(t);
     }
 
     /** {@code "Name"}, else {@code durable_name}, else {@code name}; "" if none is set. */

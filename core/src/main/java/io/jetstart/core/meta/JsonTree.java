@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -36,34 +38,67 @@ final class JsonTree {
      * jackson-core alone: thread-safe, and cheap to start. Building a databind mapper loads some
      * 400 classes (~110 ms in a fresh JVM); the plain parser below needs a few dozen.
      */
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final JsonFactory FACTORY = JsonFactory.builder().streamReadConstraints(Limits.READ).build();
     private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
     private JsonTree() {
     }
 
     /**
-     * A Jackson tree as {@link MetaJson}'s values (numbers that do not fit a long stay
-     * {@link BigInteger}, floats {@link java.math.BigDecimal}), so that both paths have one set of getters.
+     * Go's {@code encoding/json} reads JSON nested up to 10,000 levels (its scanner's
+     * {@code maxNestingDepth}, the outer object counted) and refuses a deeper document with
+     * "exceeded max depth"; every nats-server line decodes meta.inf with it. Jackson's default is
+     * 1,000, which failed streams nats-server 2.10 loads (a newer tool's key holding deep JSON).
+     * Nothing here recurses per level, so no depth the parser accepts costs a stack.
      */
-    static Map<String, Object> plainValues(ObjectNode obj) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : obj.properties()) {
-            m.put(e.getKey(), plainValue(e.getValue()));
-        }
-        return m;
+    static final int GO_MAX_DEPTH = 10_000;
+
+    /** The read constraints of both parsers, apart so that the mapper (built lazily) shares them. */
+    private static final class Limits {
+        static final StreamReadConstraints READ = StreamReadConstraints.builder().maxNestingDepth(GO_MAX_DEPTH).build();
     }
 
-    private static Object plainValue(JsonNode v) {
+    /**
+     * A Jackson tree as {@link MetaJson}'s values (numbers that do not fit a long stay
+     * {@link BigInteger}, floats {@link java.math.BigDecimal}), so that both paths have one set of getters.
+     * A loop with its own stack, not a recursion: the tree may be {@link #GO_MAX_DEPTH} deep.
+     */
+    static Map<String, Object> plainValues(ObjectNode obj) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        // Each entry: a container node still to fill and the plain container it fills.
+        ArrayDeque<Object[]> todo = new ArrayDeque<>();
+        todo.push(new Object[] {obj, root});
+        while (!todo.isEmpty()) {
+            Object[] next = todo.pop();
+            JsonNode node = (JsonNode) next[0];
+            if (next[1] instanceof Map<?, ?> raw) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) raw;
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
+                    m.put(e.getKey(), plainShell(e.getValue(), todo));
+                }
+            } else {
+                @SuppressWarnings("unchecked")
+                List<Object> l = (List<Object>) next[1];
+                for (JsonNode n : node) {
+                    l.add(plainShell(n, todo));
+                }
+            }
+        }
+        return root;
+    }
+
+    /** A scalar's plain value, or an empty plain container for {@code v}, queued to be filled. */
+    private static Object plainShell(JsonNode v, ArrayDeque<Object[]> todo) {
         if (v.isObject()) {
-            return plainValues((ObjectNode) v);
+            Map<String, Object> m = new LinkedHashMap<>();
+            todo.push(new Object[] {v, m});
+            return m;
         }
         if (v.isArray()) {
-            List<Object> out = new ArrayList<>(v.size());
-            for (JsonNode n : v) {
-                out.add(plainValue(n));
-            }
-            return out;
+            List<Object> l = new ArrayList<>(v.size());
+            todo.push(new Object[] {v, l});
+            return l;
         }
         if (v.isTextual()) {
             return v.textValue();
@@ -78,6 +113,45 @@ final class JsonTree {
             return v.decimalValue();
         }
         return MetaJson.NULL;
+    }
+
+    /**
+     * A deep copy of {@code obj}, as {@link ObjectNode#deepCopy} makes it but with a loop: Jackson's
+     * copy recurses per level, which a tree {@link #GO_MAX_DEPTH} deep overflows on a small stack.
+     */
+    static ObjectNode copy(ObjectNode obj) {
+        return (ObjectNode) copy((JsonNode) obj);
+    }
+
+    /** As {@link #copy(ObjectNode)}, for any node (a scalar is returned as it is: immutable). */
+    static JsonNode copy(JsonNode node) {
+        ArrayDeque<ContainerNode<?>[]> todo = new ArrayDeque<>();
+        JsonNode root = copyShell(node, todo);
+        while (!todo.isEmpty()) {
+            ContainerNode<?>[] next = todo.pop();
+            if (next[0] instanceof ObjectNode from) {
+                ObjectNode to = (ObjectNode) next[1];
+                for (Map.Entry<String, JsonNode> e : from.properties()) {
+                    to.set(e.getKey(), copyShell(e.getValue(), todo));
+                }
+            } else {
+                ArrayNode to = (ArrayNode) next[1];
+                for (JsonNode n : next[0]) {
+                    to.add(copyShell(n, todo));
+                }
+            }
+        }
+        return root;
+    }
+
+    private static JsonNode copyShell(JsonNode v, ArrayDeque<ContainerNode<?>[]> todo) {
+        if (v instanceof ContainerNode<?> c) {
+            ContainerNode<?> shell = c.isObject() ? JsonNodeFactory.instance.objectNode() : JsonNodeFactory.instance.arrayNode(c.size());
+            todo.push(new ContainerNode<?>[] {c, shell});
+            return shell;
+        }
+        // Scalars are immutable (text, numbers, booleans, null): shared, as deepCopy shares them.
+        return v;
     }
 
     /** The Jackson tree of a meta.inf that {@link JsonFields#parseFields} accepted (for {@code json()}, built on demand). */
@@ -180,6 +254,10 @@ final class JsonTree {
         JsonNode root;
         try {
             root = Mapper.MAPPER.readTree(json);
+        } catch (StreamConstraintsException e) {
+            long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
+            throw new FormatException(at, what + " is nested deeper than " + GO_MAX_DEPTH + " levels, which Go's JSON decoder"
+                    + " (so nats-server) refuses as well (\"exceeded max depth\")");
         } catch (JsonProcessingException e) {
             long at = e.getLocation() == null ? -1 : e.getLocation().getByteOffset();
             throw new FormatException(at, what + " is not valid JSON: " + e.getOriginalMessage());
@@ -195,7 +273,7 @@ final class JsonTree {
     /** Built on first use only, i.e. only when some meta.inf is off the common path or a config is built. */
     private static final class Mapper {
         /** Configured once, then only read: Jackson mappers are thread-safe after configuration. */
-        static final JsonMapper MAPPER = JsonMapper.builder()
+        static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(Limits.READ).build())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();

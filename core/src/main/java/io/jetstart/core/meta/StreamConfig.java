@@ -99,7 +99,7 @@ public final class StreamConfig {
             t = JsonTree.readTree(original);
             tree = t;
         }
-        return t.deepCopy();
+        return JsonTree.copy(t);
     }
 
     public String name() {
@@ -145,6 +145,53 @@ public final class StreamConfig {
             }
         }
         return out;
+    }
+
+    /**
+     * The keys of the objects nats-server decodes into structs of its own that the runtime reads
+     * ({@code placement}, {@code consumer_limits}), every key of each from 2.9 through HEAD. 2.11+
+     * decode strictly at every level, so an unknown key inside one is refused as a top-level one
+     * is; the other objects ({@code mirror}, {@code sources}, ...) already make a stream read-only.
+     */
+    static final Map<String, List<String>> KNOWN_INNER = Map.of(
+            "placement", List.of("cluster", "tags", "preferred"),
+            "consumer_limits", List.of("inactive_threshold", "max_ack_pending"));
+
+    /**
+     * The keys inside {@code placement} and {@code consumer_limits} that are not among those
+     * nats-server writes there, each as {@code <object>.<key>} in file order (see {@link #unknownKeys}).
+     */
+    public List<String> unknownInnerKeys() {
+        List<String> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, Object> e : json.entrySet()) {
+            List<String> known = KNOWN_INNER.get(e.getKey());
+            if (known != null && e.getValue() instanceof Map<?, ?> inner) {
+                for (Object k : inner.keySet()) {
+                    if (!known.contains(k)) {
+                        out.add(e.getKey() + "." + k);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * For {@code <object>.<key>} as {@link #unknownInnerKeys} gives it: the known key of that
+     * object in other letter case ({@code consumer_limits.MAX_ACK_PENDING}:
+     * {@code consumer_limits.max_ack_pending}), or null.
+     */
+    public static String knownInnerKeyIgnoringCase(String path) {
+        int dot = path.indexOf('.');
+        List<String> keys = dot < 0 ? null : KNOWN_INNER.get(path.substring(0, dot));
+        if (keys != null) {
+            for (String k : keys) {
+                if (k.equalsIgnoreCase(path.substring(dot + 1))) {
+                    return path.substring(0, dot + 1) + k;
+                }
+            }
+        }
+        return null;
     }
 
     /** The known key {@code key} is in other letter case ({@code MAX_MSGS}: {@code max_msgs}), or null. */

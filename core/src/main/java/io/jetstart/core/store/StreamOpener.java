@@ -9,6 +9,7 @@ import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.LegacyIndex;
 import io.jetstart.core.format.LegacyIndexCodec;
+import io.jetstart.core.format.Records;
 import io.jetstart.core.format.RecordsPastDamage;
 import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.format.Tombstone;
@@ -451,7 +452,7 @@ public final class StreamOpener {
      * stream; whatever it found (problems included) is merged later, in block order, on one thread.
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
-                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage) {
+                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage, LegacyIndex matchedLegacy) {
     }
 
     private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
@@ -492,10 +493,26 @@ public final class StreamOpener {
                         + "records a second time when it rebuilds; jetstart passes over it: move it out of msgs/ before 2.10 starts"));
             }
         }
-        // Step 3: sequences never go backwards after a lost tail.
+        // Step 3: sequences never go backwards after a lost tail. A 2.9 .idx whose checksum is its
+        // block's last is what nats-server 2.9 takes the block's state from, its last sequence
+        // included; where the block's own records are damaged (and so rebuilt, stopping at the
+        // damage), that last still stands: a flip in a block's first record left none, and the
+        // runtime published 1 again (HostileStoreRuntimeTest, seed 31).
+        String from = "index.db";
+        for (Scanned r : results) {
+            if (r.matchedLegacy() != null && r.matchedLegacy().lastSeq() > prior.lastSeq() && r.matchedLegacy().lastSeq() > s.lastSeq) {
+                prior = new Prior(r.matchedLegacy().lastSeq(), r.matchedLegacy().lastTs());
+                from = r.scan().index() + ".idx";
+            }
+        }
         if (prior.lastSeq() > s.lastSeq) {
+            // Above every block file, not only the blocks kept: one whose records were all unusable
+            // is ignored but still there, and a marker of its index had the runtime remove it.
             long lastIndex = s.blocks.isEmpty() ? 0 : s.blocks.get(s.blocks.size() - 1).index;
-            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from index.db is beyond the blocks' "
+            for (long listedIndex : indexes) {
+                lastIndex = Math.max(lastIndex, listedIndex);
+            }
+            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from " + from + " is beyond the blocks' "
                     + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")")
                     .with(ServerAction.WRITE_TOMBSTONE));
             s.lastSeq = prior.lastSeq();
@@ -560,6 +577,12 @@ public final class StreamOpener {
             List<Problem> problems = new ArrayList<>();
             // A 2.10+ store has no .idx at all: the listing says so, and no open per block fails.
             LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems) : null;
+            // The .idx nats-server 2.9 takes (its checksum is the block's last) for a block whose own
+            // records are damaged: the block was not cut, and the .idx's last sequence stands. Only
+            // while its range fits in the block's bytes: where the records are intact they win over
+            // the .idx, and an .idx claiming 2^40 sequences is no floor (HugeClaimsTest).
+            LegacyIndex matched = legacy != null && scan.problem() != null
+                    && legacy.lastSeq() - legacy.firstSeq() < len / Records.EMPTY_RECORD_LENGTH ? legacy : null;
             Map<String, Long> subjects = scan.subjects();
             if (legacy != null) {
                 subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
@@ -570,9 +593,13 @@ public final class StreamOpener {
             }
             s.ctx.progress().blockScanned(idx, read.fileLength(), scan.recordsVerified());
             // Only a damaged block is walked past its damage (rare; the copy is bounded by the block).
-            boolean past = scan.problem() != null
-                    && RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0;
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past);
+            // A damaged block whose last 8 bytes are still its 2.9 .idx's checksum was not cut: its
+            // tail record follows the damage even where the walk cannot step over it (a flipped
+            // length), and nats-server 2.9 serves it; removed as emptied, it took 2.9.10's INT1
+            // 302..1000 with it (HostileStoreRuntimeTest, seed 32).
+            boolean past = scan.problem() != null && (matched != null
+                    || RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0);
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -594,7 +621,7 @@ public final class StreamOpener {
                 + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
                 + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
         s.ctx.progress().blockScanned(idx, length, 0);
-        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false);
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null);
     }
 
     private static String describe(IOException e) {
@@ -662,6 +689,12 @@ public final class StreamOpener {
                 outside[0]++;
             }
         });
+        // Go's reader takes a delete list cut short (a 0 entry or the file's end stops it), so the
+        // .idx may declare more deletes than it lists. Its header still adds up, and where the lost
+        // deletes are erased records the block's totals agree too; but every sequence of its range
+        // it does not list is taken as live, and a read of one finds no message. So the count of
+        // those sequences must be the count of messages the block keeps.
+        long listedLive = legacy.lastSeq() - legacy.firstSeq() + 1 - (legacy.deleted().size() - outside[0]);
         Map<String, Long> counts = new HashMap<>();
         long[] kept = {0, 0};
         new BlockScanner(s.name, s.ctx.hashes()).forEachMessage(idx, buf, len, (seq, ts, b, so, sl, ho, hl, po, pl, rl) -> {
@@ -675,9 +708,11 @@ public final class StreamOpener {
         });
         // With the last checksums equal, the block's last record is the one the .idx was written
         // after, so the .idx cannot name a later sequence (a 2.9 removal leaves the record in place).
-        if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[1] != legacy.bytes() || legacy.lastSeq() > scan.lastSeq()) {
+        if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[0] != listedLive || kept[1] != legacy.bytes()
+                || legacy.lastSeq() > scan.lastSeq()) {
             problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
-                    + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", " + outside[0]
+                    + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", "
+                    + legacy.deleted().size() + " of " + legacy.dmapLength() + " declared deletes listed, " + outside[0]
                     + " deletes outside " + legacy.firstSeq() + ".." + legacy.lastSeq() + "; block records: " + kept[0]
                     + " msgs, " + kept[1] + " bytes kept, last seq " + scan.lastSeq() + "); block rebuilt from its records instead")
                     .with(ServerAction.TRUSTS_INDEX));
@@ -716,6 +751,18 @@ public final class StreamOpener {
                         .with(r.decompressed() ? ServerAction.REBUILD : ServerAction.TRUNCATE_BLOCK));
             }
             tombs.addAll(scan.tombstones());
+        }
+        if (b.firstSeq == 0 && b.recordsPastDamage) {
+            // Damaged before its first usable record, but whole messages follow the damage: kept as
+            // an empty block that ends in damage, so that nothing removes it as emptied and no
+            // sequence it holds is reused (a flip in a 2.9 block's first record: HostileStoreRuntimeTest,
+            // seed 31; ignored, the block was a stray the runtime's next purge removed).
+            b.firstSeq = s.lastSeq + 1;
+            b.firstTs = 0;
+            b.lastSeq = s.lastSeq;
+            b.lastTs = s.lastTs;
+            s.blocks.add(b);
+            return scan;
         }
         if (b.firstSeq == 0) {
             s.problems.add(Problem.warning(file, "block holds no usable record (nats-server would delete it); ignored")

@@ -102,6 +102,37 @@ class LegacyIndexTrustTest {
         assertThat(s.state().bytes()).isEqualTo(real.bytes());
     }
 
+    /**
+     * A cut in 1.idx's delete list (2.9 wrote it in place) leaves a header that passes Go's
+     * accounting check while the list names fewer deletes than it declares. LIM1's deletes are
+     * erased records, so the message and byte totals still agree with the block: only the deletes
+     * the cut lost show it (found by HostileStoreRuntimeTest, 2.9.10 LIM1 1.idx truncated).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {37, 38, 45, 54, 55})
+    void anIdxWhoseDeleteListIsCutShortIsRefusedAndTheBlockRebuiltFromItsErasedRecords(int cut) throws Exception {
+        Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "LIM1");
+        Path idx = stream.resolve("msgs/1.idx");
+        byte[] whole = Files.readAllBytes(idx);
+        LegacyIndex real = LegacyIndexCodec.decode(whole);
+        assertThat(whole).as("the fixture's delete list spans bytes 37..56").hasSize(56);
+        Files.write(idx, java.util.Arrays.copyOf(whole, cut));
+        assertThat(LegacyIndexCodec.decode(Files.readAllBytes(idx)).deleted().size())
+                .as("Go's reader takes the cut file, with fewer deletes").isLessThan(real.deleted().size());
+
+        StreamStore s = open(stream, "LIM1");
+
+        assertThat(s.problems()).singleElement().satisfies(p -> {
+            assertThat(p.file()).isEqualTo(idx);
+            assertThat(p.severity()).isEqualTo(Problem.Severity.WARNING);
+            assertThat(p.message()).contains("does not match its block");
+        });
+        StreamState st = s.state();
+        assertThat(st.messages()).isEqualTo(real.msgs());
+        assertThat(st.bytes()).isEqualTo(real.bytes());
+        real.deleted().forEach(seq -> assertThat(st.deleted()).as("erased record %d", seq).contains(seq));
+    }
+
     private static StreamStore open(Path stream, String name) throws Exception {
         return StreamOpener.open("$G", name, stream, MetaFiles.readStream(stream, DiskGate.unbounded()).config(),
                 StoreContext.singleThreaded());
