@@ -212,6 +212,10 @@ public final class PullConsumer {
                     return;
                 }
                 for (ConsumedMessage m : batch) {
+                    if (!running.get()) {
+                        // Closed by the handler itself (below): the rest of the batch is left to the ack wait.
+                        break;
+                    }
                     try {
                         handler.accept(m);
                     } catch (RuntimeException e) {
@@ -223,8 +227,14 @@ public final class PullConsumer {
         AutoCloseable[] self = new AutoCloseable[1];
         AutoCloseable handle = () -> {
             running.set(false);
-            t.interrupt();
-            t.join(); // returns at once for a loop never started
+            // NOTE: closed from the handler, on the loop's own thread (a handler that stops after N
+            // messages, or closes the store or deletes the consumer, which close every loop): joining
+            // itself waited for ever. The loop ends once the handler returns; it is not interrupted,
+            // so the handler's own calls (an ack, a close) finish as they would.
+            if (Thread.currentThread() != t) {
+                t.interrupt();
+                t.join(); // returns at once for a loop never started
+            }
             lock.lock();
             try {
                 consumes.remove(self[0]);
