@@ -88,6 +88,20 @@ class SignalTest {
         }
 
         /**
+         * Skips the test when Ctrl-C cannot reach the child ({@link #ignoresSigint}), once the child
+         * has ended: left running, it went on writing into the test's temp folder while JUnit
+         * deleted it, and the skip became an error ("Failed to close extension context").
+         */
+        void assumeSigintReachesIt() throws IOException, InterruptedException {
+            if (ignoresSigint()) {
+                process.destroyForcibly();
+                process.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                Assumptions.abort("this test runs with SIGINT ignored (started in the background without job control), "
+                        + "so Ctrl-C cannot reach a JVM");
+            }
+        }
+
+        /**
          * True when the child ignores SIGINT: a JVM started with SIGINT ignored (a background job
          * of a shell without job control, nohup) keeps ignoring it and installs no handler.
          */
@@ -123,8 +137,7 @@ class SignalTest {
                 "--metrics-out", metrics.toString());
 
         child.await(line -> line.contains("Starting restore for stream"));
-        Assumptions.assumeFalse(child.ignoresSigint(),
-                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        child.assumeSigintReachesIt();
         kill("INT", child.process().pid());
         int exit = child.exit();
 
@@ -149,8 +162,7 @@ class SignalTest {
         Child child = Child.start(stdout, List.of("-Xint", "-Xlog:class+load=info:stderr"), "verify", store.toString(), "--json");
 
         child.await(line -> line.contains("io.jetstart.core.format.BlockScanner "));
-        Assumptions.assumeFalse(child.ignoresSigint(),
-                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        child.assumeSigintReachesIt();
         kill("INT", child.process().pid());
         int exit = child.exit();
 
@@ -170,8 +182,7 @@ class SignalTest {
         Child child = Child.start(stdout, List.of(), "publish", store.toString(), "S", "--count", "1000000000", "--json");
 
         child.await(line -> line.startsWith("publish: ")); // the progress line, once a second
-        Assumptions.assumeFalse(child.ignoresSigint(),
-                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        child.assumeSigintReachesIt();
         kill("INT", child.process().pid());
         int exit = child.exit();
 
@@ -200,8 +211,7 @@ class SignalTest {
         while (Files.size(stdout) == 0 && child.process().isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        Assumptions.assumeFalse(child.ignoresSigint(),
-                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        child.assumeSigintReachesIt();
         kill("INT", child.process().pid());
         int exit = child.exit();
 
@@ -234,8 +244,7 @@ class SignalTest {
             }
         }
         assertThat(demoDir).as("the demo's first line").isNotNull();
-        Assumptions.assumeFalse(child.ignoresSigint(),
-                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        child.assumeSigintReachesIt();
         kill("INT", child.process().pid());
         int exit = child.exit();
 
@@ -250,8 +259,7 @@ class SignalTest {
                 "--messages", "20000", "--payload", "8");
 
         child.await(line -> line.startsWith("generate: ")); // the progress line, every 2 s
-        Assumptions.assumeFalse(child.ignoresSigint(),
-                "this test runs with SIGINT ignored (started in the background without job control), so Ctrl-C cannot reach a JVM");
+        child.assumeSigintReachesIt();
         kill("INT", child.process().pid());
         int exit = child.exit();
 
