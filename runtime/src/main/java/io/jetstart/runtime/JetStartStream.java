@@ -298,8 +298,8 @@ public final class JetStartStream {
      * not queued.
      */
     private IllegalStateException onOwnWriter(String what) {
-        return new IllegalStateException("stream '" + name + "': a " + what + " that waits for its ack was asked on the stream's own "
-                + "writer thread (from a CommitListener), where it would wait for itself; use publishAsync there, or "
+        return new IllegalStateException("stream '" + name + "': " + what + " waits for the stream's writer, and was asked on that "
+                + "writer's own thread (from a CommitListener), where it would wait for itself; use publishAsync there, or "
                 + "another thread");
     }
 

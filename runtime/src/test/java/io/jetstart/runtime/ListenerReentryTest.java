@@ -113,11 +113,11 @@ class ListenerReentryTest {
             });
             assertThat(a.publish("a", bytes("1")).seq()).isEqualTo(1);
             assertThat(publishRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("publish").hasMessageContaining("own writer thread");
+                    .hasMessageContaining("publish").hasMessageContaining("writer's own thread");
             assertThat(purgeRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("purge").hasMessageContaining("own writer thread");
+                    .hasMessageContaining("purge").hasMessageContaining("writer's own thread");
             assertThat(consumerDeleteRefused.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("consumer delete").hasMessageContaining("own writer thread");
+                    .hasMessageContaining("consumer delete").hasMessageContaining("writer's own thread");
             assertThat(a.consumerNames()).containsExactly("C");
             assertThat(asyncFromListener.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS).seq())
                     .as("queued from the listener, acked by the next batch").isEqualTo(2);
