@@ -2003,7 +2003,10 @@ final class WriterLoop {
 
     private void fail(IOException e) {
         if (failure == null) {
-            failure = e;
+            // An I/O error without a message (an interrupt's ClosedByInterruptException) is named by its
+            // class: the message is the handle's READ_ONLY reason, every refused caller's text and the
+            // log line below, where "writes stopped: null" told an operator nothing.
+            failure = e.getMessage() != null ? e : new IOException(e.toString(), e);
             // nats-server's "Critical write error": the one line an operator greps for when a stream
             // stops taking writes (its handle then says READ_ONLY, with this reason). The store's
             // resumeStream brings it back once there is room ("writes resumed" then), as a reopen does.
@@ -2011,9 +2014,9 @@ final class WriterLoop {
                     + "writes again once the cause is gone";
             if (e.getCause() instanceof RuntimeException || e.getCause() instanceof Error) {
                 // Not the disk: a defect, whose stack is the report.
-                LOG.error(line, state.store().account(), name, e.getMessage(), e);
+                LOG.error(line, state.store().account(), name, failure.getMessage(), e);
             } else {
-                LOG.error(line, state.store().account(), name, e.getMessage());
+                LOG.error(line, state.store().account(), name, failure.getMessage());
             }
         }
     }

@@ -62,6 +62,9 @@ class WriterCloseRaceTest {
         writer.thread().interrupt();
         assertThatThrownBy(() -> s.publish("b", Headers.EMPTY, new byte[8])).isInstanceOf(JetStreamApiException.class);
         assertThat(writer.failure()).isNotNull();
+        assertThat(writer.failure().getMessage()).as("the reason a handle and every refused caller give").isNotBlank()
+                .isNotEqualTo("null");
+        assertThat(s.readOnlyReason()).hasValueSatisfying(r -> assertThat(r).doesNotEndWith("null"));
 
         store.close();
 
