@@ -59,6 +59,11 @@ final class StreamDefinitions {
         byte[] completed;
         try {
             completed = Json.MAPPER.writeValueAsBytes(given);
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            // Only a key no config has can nest this deep (metadata is strings), which is refused
+            // anyway; it came out as an UncheckedIOException from Jackson's writer.
+            throw JetStreamApiException.invalidConfig("stream config nested deeper than the " + Json.MAPPER.getFactory()
+                    .streamWriteConstraints().getMaxNestingDepth() + " levels the runtime writes: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

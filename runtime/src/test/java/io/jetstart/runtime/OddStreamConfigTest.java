@@ -282,7 +282,11 @@ class OddStreamConfigTest {
                     {"{\"name\":\"R\",\"max_age\":50000000}", "max age needs to be >= 100ms"},
                     {"{\"name\":\"R\",\"subjects\":[\"r.a\",\"r.*\"]}", "subject \"r.a\" overlaps with \"r.*\""},
                     {"{\"name\":\"R\",\"subjects\":[\">\"]}", "capturing all subjects requires no-ack to be true"},
-                    {"{\"name\":\"R\",\"metadata\":{\"k\":\"" + "x".repeat(140_000) + "\"}}", "stream metadata exceeds maximum size"}}) {
+                    {"{\"name\":\"R\",\"metadata\":{\"k\":\"" + "x".repeat(140_000) + "\"}}", "stream metadata exceeds maximum size"},
+                    // Deeper than Jackson writes: an UncheckedIOException from its writer before.
+                    {"{\"name\":\"R\",\"zzz\":" + deep(1_500) + "}", "nested deeper than the 1000 levels the runtime writes"},
+                    {"{\"name\":\"R\",\"consumer_limits\":{\"zzz\":" + deep(1_500) + "}}",
+                            "nested deeper than the 1000 levels the runtime writes"}}) {
                 assertThatThrownBy(() -> store.createStream("$G", config(c[0]))).as(c[1])
                         .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
                             assertThat(e.errCode()).isEqualTo(10052);
