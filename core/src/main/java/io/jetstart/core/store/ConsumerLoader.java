@@ -65,7 +65,8 @@ public final class ConsumerLoader {
         // without a warning, on the way of the first stream with consumers (the package note).
         if (meta.checksumWarning().isPresent()) {
             c.problems.add(Problem.warning(dir.resolve("meta.sum"), meta.checksumWarning().get()));
-            c.doubt = "its meta.sum does not match its meta.inf (" + meta.checksumWarning().get() + ")";
+            c.doubt = "its meta.sum does not match its meta.inf (" + meta.checksumWarning().get() + "); nats-server would deliver "
+                    + "it as that file reads, which may not be the consumer that was created";
         } else if (!meta.config().name().isEmpty() && !meta.config().name().equals(consumerName)) {
             // The server would add a consumer of the file's name, with its store in obs/<that name>
             // (a new directory, no state), and leave this directory unloaded.
@@ -73,6 +74,14 @@ public final class ConsumerLoader {
                     + "' (nats-server would start '" + meta.config().name() + "' anew in its own directory and leave this one unloaded)";
             c.doubt = "its meta.inf " + named;
             c.problems.add(Problem.warning(dir.resolve("meta.inf"), "consumer meta.inf " + named));
+        } else {
+            String refused = ConsumerRestoreRefusals.reason(meta.config(), s.config);
+            if (refused != null) {
+                // Valid JSON, matching checksum, but the server would not add it at start: it
+                // logs the reason and the consumer is gone there (OddConsumerConfigIT).
+                c.doubt = "nats-server would not restore it: " + refused;
+                c.problems.add(Problem.warning(dir.resolve("meta.inf"), "consumer meta.inf not restored by nats-server: " + refused));
+            }
         }
         if (state == null) {
             // No o.dat: the server's HasState is false, so it starts from the deliver policy. An

@@ -1,0 +1,106 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.testing.OddConsumerConfigs;
+import io.jetstart.core.testing.OddConsumerConfigs.Fate;
+import io.jetstart.recovery.ConsumerOutcome;
+import io.jetstart.recovery.RecoveryOptions;
+import io.jetstart.recovery.StoreRecovery;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Consumer configs that are valid JSON with a matching {@code meta.sum} but odd values
+ * ({@link OddConsumerConfigs}), each as consumer B beside a plain consumer A on an interest
+ * stream of 20 messages, A's first ten acked. Whatever B's config, A is served and its acks
+ * remove what B does not need, the store opens and closes, and B's meta.inf is not rewritten. B
+ * itself is delivered with the server's semantics; or, where nats-server would not restore it,
+ * reported with the server's reason, not delivered, holding every message it may need, and
+ * {@code inspect}/{@code recover} warn on its meta.inf; or, where its meta.inf does not decode,
+ * not restored. What the servers do with each is recorded by OddConsumerConfigIT.
+ */
+class OddConsumerConfigTest {
+    @TempDir
+    Path dir;
+
+    static Stream<Arguments> catalogue() {
+        return OddConsumerConfigs.cases().stream().map(c -> Arguments.of(c.what(), c));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("catalogue")
+    void anOddConsumerIsDeliveredAsTheServerWouldOrNotAtAll(String what, OddConsumerConfigs.Case c) throws Exception {
+        DoubtedConsumerInterestTest.fill(dir);
+        Path bDir = dir.resolve("jetstream/$G/streams/I/obs/B");
+        byte[] odd = c.json("i").getBytes(StandardCharsets.UTF_8);
+        MetaFiles.writeConsumer(bDir, "I", "B", odd);
+
+        var report = StoreRecovery.recover(dir, RecoveryOptions.defaults());
+        List<ConsumerOutcome> outcomes = report.streams().getFirst().consumers();
+
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("I").await(Duration.ofSeconds(30));
+            assertThat(s.consumer("A")).as("A is served whatever B is").isNotNull();
+            switch (c.fate()) {
+                case DELIVERED -> {
+                    assertThat(s.consumerInfo("B").notDelivered()).as(what).isEmpty();
+                    assertThat(warningsOnB(outcomes, bDir)).as(what + ": no warning on B's meta.inf").isEmpty();
+                    List<ConsumedMessage> got = s.consumer("B").fetch(5, 0, Duration.ZERO);
+                    assertThat(got).as(what).isNotEmpty();
+                    for (ConsumedMessage m : got) {
+                        m.ack();
+                    }
+                }
+                case NOT_DELIVERED -> {
+                    assertThat(s.consumerNames()).contains("B");
+                    assertThat(s.consumerInfo("B").notDelivered()).as(what).get().asString().contains(c.reason());
+                    if (!c.reason().equals("push consumer")) {
+                        assertThat(warningsOnB(outcomes, bDir)).as(what + ": inspect/recover warn on B's meta.inf")
+                                .anySatisfy(m -> assertThat(m).contains("not restored by nats-server").contains(c.reason()));
+                    }
+                }
+                case UNRESTORED -> {
+                    assertThat(s.unrestoredConsumers()).as(what).containsKey("B");
+                    assertThat(s.unrestoredConsumers().get("B")).as(what).contains(c.reason());
+                }
+            }
+            ackAll(s.consumer("A"), 10);
+            s.publish("i.x", bytes("m21"));
+            if (c.fate() != Fate.DELIVERED) {
+                assertThat(s.info().messages()).as(what + ": nothing removed by interest while B is not delivered").isEqualTo(21);
+            } else {
+                assertThat(s.info().messages()).as(what + ": A's acks and B's remove what neither needs").isLessThan(21);
+            }
+        }
+        assertThat(bDir.resolve("meta.inf")).as("B's meta.inf is left as it is").hasBinaryContent(odd);
+        assertThat(Files.list(dir.resolve("jetstream/$G/streams/I/obs")).map(p -> p.getFileName().toString()).sorted().toList())
+                .as("no directory made for another name").containsExactly("A", "B");
+    }
+
+    private static List<String> warningsOnB(List<ConsumerOutcome> outcomes, Path bDir) {
+        return outcomes.stream()
+                .filter(o -> o instanceof ConsumerOutcome.Restored r && r.info().name().equals("B"))
+                .flatMap(o -> ((ConsumerOutcome.Restored) o).info().problems().stream())
+                .filter(p -> p.file().equals(bDir.resolve("meta.inf")))
+                .map(p -> p.message()).toList();
+    }
+
+    private static void ackAll(PullConsumer c, int n) throws Exception {
+        List<ConsumedMessage> got = c.fetch(n, 0, Duration.ZERO);
+        assertThat(got).hasSize(n);
+        for (ConsumedMessage m : got) {
+            m.ack();
+        }
+    }
+}
