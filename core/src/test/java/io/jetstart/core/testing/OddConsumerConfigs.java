@@ -20,7 +20,12 @@ public final class OddConsumerConfigs {
         /** Restored but reported, not delivered: the server would not restore it (a reason names why). */
         NOT_DELIVERED,
         /** Not restored (its meta.inf does not decode): reported among the unrestored consumers. */
-        UNRESTORED
+        UNRESTORED,
+        /**
+         * Not delivered, and its stream served read-only with its other consumers: nats-server
+         * 2.11+ stop the stream for it ("Stopping unsupported stream").
+         */
+        STREAM_READ_ONLY
     }
 
     /**
@@ -59,6 +64,7 @@ public final class OddConsumerConfigs {
         Fate ok = Fate.DELIVERED;
         Fate not = Fate.NOT_DELIVERED;
         Fate gone = Fate.UNRESTORED;
+        Fate stopped = Fate.STREAM_READ_ONLY;
         return List.of(
                 c("plain", "{" + BASE + "}", ok, ""),
                 c("max_deliver -5", with("max_deliver", "-5"), ok, ""),
@@ -69,8 +75,8 @@ public final class OddConsumerConfigs {
                 c("backoff of 2 with max_deliver 5", with("backoff", "[1000000000,2000000000]", "max_deliver", "5"), ok, ""),
                 c("metadata with any keys", with("metadata", "{\"zzz\":\"1\",\"ZZZ\":\"\"}"), ok, ""),
                 c("filter_subject", with("filter_subject", "\"@.x\""), ok, ""),
-                c("an unknown key", with("zzz_future", "{\"a\":1}"), not, "json: unknown field \"zzz_future\""),
-                c("JSON nested 10,000 deep under an unknown key", with("zzz", "[".repeat(9_999) + "]".repeat(9_999)), not,
+                c("an unknown key", with("zzz_future", "{\"a\":1}"), stopped, "json: unknown field \"zzz_future\""),
+                c("JSON nested 10,000 deep under an unknown key", with("zzz", "[".repeat(9_999) + "]".repeat(9_999)), stopped,
                         "json: unknown field \"zzz\""),
                 c("ack_policy in capitals (ACK_POLICY none)", "{" + BASE.replace("\"ack_policy\":\"explicit\"", "\"ACK_POLICY\":\"none\"") + "}",
                         not, "key \"ACK_POLICY\" is read by nats-server as \"ack_policy\""),
