@@ -106,6 +106,83 @@ class OddConsumerConfigIT {
     }
 
     /**
+     * Work-queue streams, whose consumers are checked against each other: B's filter edited to
+     * overlap A's (nats-server restores it with a warning, "it should be administratively
+     * deleted"), both filters removed (the second by name is refused: "multiple non-filtered
+     * consumers not allowed on workqueue stream"), B with ack none, B with deliver last. Every
+     * consumer the runtime delivers must be one both servers restore.
+     */
+    @TestFactory
+    Stream<DynamicNode> workQueueConsumersTheServerDoesNotRestoreAreNotDelivered() throws Exception {
+        return NatsServers.skipWhenMissing(() -> {
+            Path made = tmp.resolve("wq-made");
+            Files.createDirectories(made);
+            List<String> names = List.of("W1", "W2", "W3", "W4");
+            try (JetStartStore js = JetStart.open(made, RuntimeOptions.defaults())) {
+                for (String name : names) {
+                    String p = name.toLowerCase();
+                    JetStartStream s = js.createStream("$G", io.jetstart.core.meta.StreamConfig.parse(("{\"name\":\"" + name
+                            + "\",\"subjects\":[\"" + p + ".*\"],\"retention\":\"workqueue\"}").getBytes(StandardCharsets.UTF_8)));
+                    s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"" + p + ".a\"}");
+                    s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"" + p + ".b\"}");
+                    s.publish(p + ".a", "m".getBytes(StandardCharsets.UTF_8));
+                    s.publish(p + ".b", "m".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            editConsumer(made, "W1", "B", "\"w1.b\"", "\"w1.*\"");
+            editConsumer(made, "W2", "A", ",\"filter_subject\":\"w2.a\"", "");
+            editConsumer(made, "W2", "B", ",\"filter_subject\":\"w2.b\"", "");
+            editConsumer(made, "W3", "B", "\"ack_policy\":\"explicit\"", "\"ack_policy\":\"none\"");
+            editConsumer(made, "W4", "B", "\"deliver_policy\":\"all\"", "\"deliver_policy\":\"last\"");
+            Map<String, String> runtime = new LinkedHashMap<>();
+            try (JetStartStore js = JetStart.open(StoreFiles.copy(made, tmp.resolve("wq-runtime")), RuntimeOptions.defaults())) {
+                for (String name : names) {
+                    JetStartStream s = js.stream(name).await(Duration.ofSeconds(60));
+                    for (String c : List.of("A", "B")) {
+                        runtime.put(name + "/" + c, s.unrestoredConsumers().containsKey(c) ? "unrestored"
+                                : s.consumerInfo(c).notDelivered().orElse("delivered"));
+                    }
+                }
+            }
+            return NatsServers.discover().requireV210AndV214Plus().stream().map(b -> dynamicTest(b + ": work-queue consumers", () -> {
+                Path store = StoreFiles.copy(made, tmp.resolve("wq-" + b.version()).resolve("store"));
+                List<String> wrong = new ArrayList<>();
+                try (NatsServerProcess nats = NatsServerProcess.start(b, store, tmp.resolve("wq-" + b.version()).resolve("server"),
+                        ServerAccounts.GLOBAL); NatsClient client = nats.connect(Account.GLOBAL)) {
+                    String log = nats.log();
+                    for (String name : names) {
+                        for (String c : List.of("A", "B")) {
+                            boolean served;
+                            try {
+                                client.connection().jetStreamManagement().getConsumerInfo(name, c);
+                                served = true;
+                            } catch (JetStreamApiException e) {
+                                served = false;
+                            }
+                            String r = runtime.get(name + "/" + c);
+                            System.out.printf("ODDC-WQ %s %s/%s server: %s    runtime: %s%n", b, name, c, served ? "restored" : "not restored", r);
+                            if (r.equals("delivered") && !served) {
+                                wrong.add(name + "/" + c + ": the runtime delivers it, " + b + " does not restore it");
+                            }
+                        }
+                    }
+                    log.lines().filter(l -> l.contains("[WRN]") && (l.contains("workqueue") || l.contains("WorkQueue")))
+                            .forEach(l -> System.out.println("ODDC-WQ " + b + " log: " + l.replaceAll("^.*\\[WRN\\] +", "")));
+                }
+                assertThat(wrong).as("delivered by the runtime but not restored by " + b).isEmpty();
+            }));
+        });
+    }
+
+    /** Replaces {@code from} by {@code to} in a consumer's meta.inf and writes its meta.sum to match. */
+    private static void editConsumer(Path store, String stream, String consumer, String from, String to) throws Exception {
+        Path dir = store.resolve("jetstream/$G/streams/" + stream + "/obs/" + consumer);
+        String text = Files.readString(dir.resolve("meta.inf"), StandardCharsets.UTF_8);
+        assertThat(text).as(stream + "/" + consumer).contains(from);
+        MetaFiles.writeConsumer(dir, stream, consumer, text.replace(from, to).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
      * The first warning each stream's consumers drew, by stream: 2.14+ name the stream (or the
      * metafile's path) in the line; 2.10 do not, but restore one stream's consumers after its
      * "Recovering N consumers for stream - '$G > Onn'" line.

@@ -106,6 +106,45 @@ class OddConsumerConfigTest {
         }
     }
 
+    /**
+     * A work-queue stream whose two consumers both lost their filters (a hand edit): nats-server
+     * restores the first by name and refuses the second, "multiple non-filtered consumers not
+     * allowed on workqueue stream" (OddConsumerConfigIT); so the runtime delivers A alone.
+     */
+    @org.junit.jupiter.api.Test
+    void ofTwoUnfilteredConsumersOfAWorkQueueOnlyTheFirstByNameIsDelivered() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", RuntimeTestSupport.config(
+                    "{\"name\":\"W\",\"subjects\":[\"w.*\"],\"retention\":\"workqueue\"}"));
+            s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"w.a\"}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"w.b\"}");
+            s.publish("w.a", bytes("1"));
+            s.publish("w.b", bytes("2"));
+        }
+        for (String c : new String[] {"A", "B"}) {
+            Path cDir = dir.resolve("jetstream/$G/streams/W/obs/" + c);
+            String text = Files.readString(cDir.resolve("meta.inf"), StandardCharsets.UTF_8);
+            String cut = ",\"filter_subject\":\"w." + c.toLowerCase() + "\"";
+            assertThat(text).contains(cut);
+            MetaFiles.writeConsumer(cDir, "W", c, text.replace(cut, "").getBytes(StandardCharsets.UTF_8));
+        }
+        var report = StoreRecovery.recover(dir, RecoveryOptions.defaults());
+        Path bDir = dir.resolve("jetstream/$G/streams/W/obs/B");
+        assertThat(warningsOnB(report.streams().getFirst().consumers(), bDir))
+                .containsExactly("consumer meta.inf not restored by nats-server: multiple non-filtered consumers not allowed on workqueue stream");
+
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("W").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("B").notDelivered()).get().asString()
+                    .contains("nats-server would not restore it: multiple non-filtered consumers not allowed on workqueue stream");
+            assertThat(s.consumerInfo("A").notDelivered()).isEmpty();
+            ackAll(s.consumer("A"), 2);
+            // nats-server would let A's acks remove both; the runtime keeps what B's filter (all) matches
+            // above its ack floor while B is there, as for any consumer it reports but does not deliver.
+            assertThat(s.info().messages()).as("A's acks remove nothing B is reported with").isEqualTo(2);
+        }
+    }
+
     private static List<String> warningsOnB(List<ConsumerOutcome> outcomes, Path bDir) {
         return outcomes.stream()
                 .filter(o -> o instanceof ConsumerOutcome.Restored r && r.info().name().equals("B"))

@@ -35,6 +35,8 @@ public final class RestoredConsumer {
      * does not let it remove messages ({@link #doubt()}).
      */
     String doubt;
+    /** Whether nats-server would not add this consumer at start ({@link ConsumerRestoreRefusals}); set with {@link #doubt}. */
+    boolean serverSkips;
 
     RestoredConsumer(String name, Path dir, ConsumerConfig config, ConsumerState state) {
         this.name = name;
