@@ -119,6 +119,8 @@ final class StreamTask {
             // Without consumers, settling asks nothing of the line.
             ServerLine consumerLine = sd.consumers().isEmpty() ? openLine : line.forConsumers();
             ConsumerLoads loads = restoreConsumers(sd, store, consumerLine, consumerRunner);
+            // What the server checks a consumer against those it restored before it (work queues).
+            ConsumerLoader.checkTogether(store, loads.loaded());
             // A writer destroys nothing a consumer it could not load may need (StreamHandOver.toWriter).
             // Nor what a consumer whose meta.inf may be damaged would have it remove (RestoredConsumer.doubt).
             boolean sweep = !handOver.toWriter() || allUnmade(loads.failed()) && !anyDoubted(loads.loaded());

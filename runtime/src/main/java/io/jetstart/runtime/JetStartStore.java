@@ -401,7 +401,6 @@ public final class JetStartStore implements AutoCloseable {
      * writer is made ready; its thread starts after the handle completes ({@link #startWriter}).
      */
     private JetStartStream serve(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
-        JetStartStream s = serve(store, true);
         List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
         Map<String, String> unrestored = new HashMap<>();
         // instanceof, not a pattern switch: a switch spins a class at its first run, on the first stream's way.
@@ -414,6 +413,7 @@ public final class JetStartStore implements AutoCloseable {
                 unrestored.put(f.name(), f.cause().describe());
             }
         }
+        JetStartStream s = serve(store, true, StreamDefinitions.stoppedByConsumer(restored));
         try {
             java.util.function.Consumer<JetStartStream> hook = beforeConsumerRestore;
             if (hook != null) {
@@ -475,6 +475,12 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private JetStartStream serve(StreamStore store, boolean recovered) throws IOException, StoreException, InterruptedException {
+        return serve(store, recovered, null);
+    }
+
+    /** As {@link #serve(StreamStore, boolean)}; read-only for {@code consumerReason} too when not null. */
+    private JetStartStream serve(StreamStore store, boolean recovered, String consumerReason)
+            throws IOException, StoreException, InterruptedException {
         String name = store.name();
         StreamMutator state = store.handOver(ctx);
         BlockSource blocks = cache.source(store);
@@ -484,7 +490,7 @@ public final class JetStartStore implements AutoCloseable {
         // A recovered config came from disk, so it is also checked as nats-server checks it at start:
         // one the server would not restore takes no publish that the server would then not load.
         String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
-                : StreamDefinitions.readOnlyReason(store.config())).orElse(null);
+                : StreamDefinitions.readOnlyReason(store.config())).orElse(consumerReason);
         if (readOnly != null) {
             // No writer: what recovery kept of the open's removals for one is let go, not held for
             // the stream's life (nothing is written to a read-only stream).

@@ -115,8 +115,7 @@ final class StreamConsumers {
             ConsumerConfig config = info.config();
             String why = readOnlyReason != null ? "its stream is read-only: " + readOnlyReason
                     : info.doubt().isPresent()
-                    ? "not delivered: " + info.doubt().get() + "; nats-server would deliver it as that file reads, which may "
-                    + "not be the consumer that was created; mend its meta.inf (or move its directory out) and reopen the store"
+                    ? "not delivered: " + info.doubt().get() + "; mend its meta.inf (or move its directory out) and reopen the store"
                     : !config.json().path("deliver_subject").asText("").isEmpty()
                     ? "push consumer (deliver subject '" + config.json().path("deliver_subject").asText() + "'): "
                     + "the embedded runtime delivers pull consumers only; its files are left as they are"

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A consumer whose {@code meta.inf} may be damaged is reported, not delivered, and holds every
  * message of its interest stream: its {@code meta.sum} does not match (a flipped byte turned
- * {@code ack_policy} into {@code ack_pklicy}, which nats-server reads as ack none, so its deliveries
- * would remove messages), or the file names another consumer than its directory (the server would
+ * {@code ack_policy} into {@code ack_pklicy}, which nats-server 2.10 reads as ack none, so its
+ * deliveries would remove messages; 2.11+ stop the stream for that unknown key), or the file names another consumer than its directory (the server would
  * start that one anew elsewhere; the runtime wrote its o.dat into a directory that did not exist and
  * failed at close). Found by the hostile-store campaign on 2.9.10's INT1 (obs/C1/meta.inf: 1.blk
  * compacted from 136,000 to 63,920 bytes; a flipped name, and close() failed).
@@ -31,8 +31,11 @@ class DoubtedConsumerInterestTest {
         fill(dir);
         Path bMeta = dir.resolve("jetstream/$G/streams/I/obs/B/meta.inf");
         String text = Files.readString(bMeta, StandardCharsets.ISO_8859_1);
-        assertThat(text).contains("\"ack_policy\"");
-        Files.writeString(bMeta, text.replace("\"ack_policy\"", "\"ack_pklicy\""), StandardCharsets.ISO_8859_1);
+        // A flipped digit keeps every key known. (The campaign's flip, "ack_policy" to "ack_pklicy",
+        // is an unknown key too, for which nats-server 2.11+ stop the whole stream: the runtime
+        // serves such a stream read-only, OddConsumerConfigTest.)
+        assertThat(text).contains("\"max_ack_pending\":1000");
+        Files.writeString(bMeta, text.replace("\"max_ack_pending\":1000", "\"max_ack_pending\":1001"), StandardCharsets.ISO_8859_1);
         Path block = dir.resolve("jetstream/$G/streams/I/msgs/1.blk");
         byte[] blockBefore = Files.readAllBytes(block);
 

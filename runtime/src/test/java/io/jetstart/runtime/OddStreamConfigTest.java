@@ -336,7 +336,11 @@ class OddStreamConfigTest {
             assertThat(n.unrestoredConsumers()).containsOnlyKeys("DEEPER");
             assertThat(n.unrestoredConsumers().get("DEEPER")).contains(obs.resolve("DEEPER/meta.inf").toString())
                     .contains("nested deeper than 10000 levels");
-            assertThat(n.consumer("DEEP").fetch(1, 0, Duration.ZERO)).extracting(ConsumedMessage::streamSeq).containsExactly(1L);
+            // Restored, but not delivered: nats-server 2.11+ stop a stream one of whose consumer
+            // files has a key they do not know, so the stream is served read-only (OddConsumerConfigIT).
+            assertThat(n.consumerNames()).contains("DEEP");
+            assertThat(n.consumerInfo("DEEP").numPending()).isEqualTo(1);
+            assertThat(n.readOnlyReason()).get().asString().contains("Stopping unsupported stream").contains("consumer 'DEEP'");
         }
         assertThat(filesOf(obs.resolve("DEEPER"))).as("the consumer not restored is left as it was").isEqualTo(before);
     }

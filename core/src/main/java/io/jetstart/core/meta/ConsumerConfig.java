@@ -136,6 +136,87 @@ public final class ConsumerConfig {
         return v == 0 ? -1 : v;
     }
 
+    /**
+     * The value of the integer key {@code key} as written (no server default applied; absent or
+     * null reads as 0): for the checks nats-server runs on a restored consumer. Read from the parsed
+     * values, without the Jackson tree {@link #json()} builds.
+     */
+    public long int64(String key) {
+        return JsonFields.int64(json, key, 0);
+    }
+
+    /** The string key {@code key} as written; "" when absent or null. */
+    public String text(String key) {
+        String v = JsonFields.text(json, key, "");
+        return v == null ? "" : v;
+    }
+
+    /** Whether the boolean key {@code key} is JSON {@code true}. */
+    public boolean flag(String key) {
+        return JsonFields.bool(json, key);
+    }
+
+    /** Whether the meta.inf has the key {@code key} with a value other than null. */
+    public boolean hasValue(String key) {
+        Object v = json.get(key);
+        return v != null && v != MetaJson.NULL;
+    }
+
+    /** The length of the list key {@code key} ({@code backoff}, {@code filter_subjects}); 0 when absent. */
+    public int listSize(String key) {
+        return json.get(key) instanceof List<?> l ? l.size() : 0;
+    }
+
+    /** The values of {@code backoff} as written, in nanoseconds. */
+    public long[] backoff() {
+        if (!(json.get("backoff") instanceof List<?> l)) {
+            return new long[0];
+        }
+        long[] out = new long[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = l.get(i) instanceof Number n ? n.longValue() : 0;
+        }
+        return out;
+    }
+
+    /** The UTF-8 bytes of every key and value of {@code metadata}, as the server adds them up for its limit. */
+    public long metadataBytes() {
+        if (!(json.get("metadata") instanceof Map<?, ?> m)) {
+            return 0;
+        }
+        long n = 0;
+        for (Map.Entry<?, ?> e : m.entrySet()) {
+            n += String.valueOf(e.getKey()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            n += e.getValue() instanceof String v ? v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length : 0;
+        }
+        return n;
+    }
+
+    /**
+     * The top-level keys that are not among those nats-server 2.9 through HEAD writes, in file
+     * order: a newer server's, a tool's, or a known key in other letter case (Go's decoder reads
+     * {@code ACK_POLICY} as {@code ack_policy}; the getters here do not).
+     */
+    public List<String> unknownKeys() {
+        List<String> out = new ArrayList<>();
+        for (String k : json.keySet()) {
+            if (!KNOWN.containsKey(k)) {
+                out.add(k);
+            }
+        }
+        return out;
+    }
+
+    /** The known key {@code key} is in other letter case ({@code ACK_POLICY}: {@code ack_policy}), or null. */
+    public static String knownKeyIgnoringCase(String key) {
+        for (String k : KNOWN.keySet()) {
+            if (k.equalsIgnoreCase(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     private static Map<String, Field> known() {
         Map<String, Field> m = new LinkedHashMap<>();
         m.put("Created", Field.of(Type.TIME));

@@ -65,7 +65,8 @@ public final class ConsumerLoader {
         // without a warning, on the way of the first stream with consumers (the package note).
         if (meta.checksumWarning().isPresent()) {
             c.problems.add(Problem.warning(dir.resolve("meta.sum"), meta.checksumWarning().get()));
-            c.doubt = "its meta.sum does not match its meta.inf (" + meta.checksumWarning().get() + ")";
+            c.doubt = "its meta.sum does not match its meta.inf (" + meta.checksumWarning().get() + "); nats-server would deliver "
+                    + "it as that file reads, which may not be the consumer that was created";
         } else if (!meta.config().name().isEmpty() && !meta.config().name().equals(consumerName)) {
             // The server would add a consumer of the file's name, with its store in obs/<that name>
             // (a new directory, no state), and leave this directory unloaded.
@@ -73,6 +74,13 @@ public final class ConsumerLoader {
                     + "' (nats-server would start '" + meta.config().name() + "' anew in its own directory and leave this one unloaded)";
             c.doubt = "its meta.inf " + named;
             c.problems.add(Problem.warning(dir.resolve("meta.inf"), "consumer meta.inf " + named));
+        } else {
+            String refused = ConsumerRestoreRefusals.reason(meta.config(), s.config);
+            if (refused != null) {
+                // Valid JSON, matching checksum, but the server would not add it at start: it
+                // logs the reason and the consumer is gone there (OddConsumerConfigIT).
+                refuse(c, refused);
+            }
         }
         if (state == null) {
             // No o.dat: the server's HasState is false, so it starts from the deliver policy. An
@@ -84,6 +92,39 @@ public final class ConsumerLoader {
         checkPendingRange(c);
         reconcileWithStream(s, c, line.reconcilesConsumerAheadOfStream());
         return c;
+    }
+
+    /** Marks {@code c} as a consumer nats-server would not add at start, for {@code reason} (its words). */
+    private static void refuse(RestoredConsumer c, String reason) {
+        c.doubt = "nats-server would not restore it: " + reason;
+        c.serverSkips = true;
+        c.problems.add(Problem.warning(c.dir.resolve("meta.inf"), "consumer meta.inf not restored by nats-server: " + reason));
+    }
+
+    /**
+     * The rule nats-server checks a work-queue stream's consumer against those it restored before
+     * it ({@code addConsumerWithAssignment}, in {@code os.ReadDir} order, the order of
+     * {@code loaded}): a consumer without a filter is refused once another is there ("multiple
+     * non-filtered consumers not allowed on workqueue stream", 10099, on 2.10.27 and 2.15.1:
+     * OddConsumerConfigIT). Filters that overlap another's are only warned about at start ("it
+     * should be administratively deleted"), and both are restored. Run once every consumer of the
+     * stream is loaded, as they load in parallel.
+     */
+    public static void checkTogether(StreamStore s, java.util.List<RestoredConsumer> loaded) {
+        if (s.config.retention() != io.jetstart.core.meta.StreamConfig.Retention.WORKQUEUE) {
+            return;
+        }
+        int restored = 0;
+        for (RestoredConsumer c : loaded) {
+            if (c.serverSkips) {
+                continue;
+            }
+            if (restored > 0 && !c.config.flag("direct") && c.config.filterSubjects().isEmpty()) {
+                refuse(c, "multiple non-filtered consumers not allowed on workqueue stream");
+                continue;
+            }
+            restored++;
+        }
     }
 
     /**

@@ -37,6 +37,7 @@ public final class ConsumerSettlement {
                 failed.add(e.problem());
             }
         }
+        ConsumerLoader.checkTogether(s, loaded);
         settle(s, loaded);
         return failed;
     }

@@ -35,6 +35,8 @@ public final class RestoredConsumer {
      * does not let it remove messages ({@link #doubt()}).
      */
     String doubt;
+    /** Whether nats-server would not add this consumer at start ({@link ConsumerRestoreRefusals}); set with {@link #doubt}. */
+    boolean serverSkips;
 
     RestoredConsumer(String name, Path dir, ConsumerConfig config, ConsumerState state) {
         this.name = name;
@@ -70,7 +72,8 @@ public final class RestoredConsumer {
 
     /**
      * Why this consumer's {@code meta.inf} may be damaged: its {@code meta.sum} does not match, or
-     * it names another consumer than its directory. nats-server restores such a consumer as the file
+     * it names another consumer than its directory; or why nats-server would not restore it
+     * ({@link ConsumerRestoreRefusals}: an unknown key, a config its checks refuse). nats-server restores such a consumer as the file
      * reads (it never compares a consumer's checksum), so a flipped byte can turn an explicit-ack
      * consumer into an ack-none one, whose deliveries then remove messages of an interest stream;
      * a writer removes nothing by interest while such a consumer is there.
