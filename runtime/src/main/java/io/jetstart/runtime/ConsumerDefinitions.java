@@ -8,6 +8,7 @@ import io.jetstart.core.format.FormatException;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.SubjectRules;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -8,6 +8,7 @@ import io.jetstart.core.store.StartPosition;
 import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
+import io.jetstart.core.store.SubjectRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

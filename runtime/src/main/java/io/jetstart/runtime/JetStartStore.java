@@ -20,6 +20,7 @@ import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamMutator;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
+import io.jetstart.core.store.SubjectRules;
 import io.jetstart.recovery.RecoveryEvent;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;

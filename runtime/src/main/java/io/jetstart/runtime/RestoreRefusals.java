@@ -1,6 +1,7 @@
 package io.jetstart.runtime;
 
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.SubjectRules;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

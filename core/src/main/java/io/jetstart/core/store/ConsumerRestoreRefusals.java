@@ -81,7 +81,7 @@ final class ConsumerRestoreRefusals {
             if (deliverSubject.contains("*") || deliverSubject.contains(">")) {
                 return "consumer deliver subject has wildcards";
             }
-            if (!validSubject(deliverSubject)) {
+            if (!SubjectRules.validSubject(deliverSubject)) {
                 return "consumer deliver subject is not a valid subject";
             }
             if (c.int64("max_waiting") > 0) {
@@ -183,14 +183,14 @@ final class ConsumerRestoreRefusals {
             if (f == null || f.isEmpty()) {
                 return "consumer filter in FilterSubjects cannot be empty";
             }
-            if (!validSubject(f)) {
+            if (!SubjectRules.validSubject(f)) {
                 return "invalid subject";
             }
         }
         for (int i = 0; i < all.size(); i++) {
             for (int j = i + 1; j < all.size(); j++) {
                 // 2.10 refuses filters that collide (2.11+ only those one of which contains the other): the stricter.
-                if (collide(all.get(i), all.get(j))) {
+                if (SubjectRules.collide(all.get(i), all.get(j))) {
                     return "consumer subject filters cannot overlap";
                 }
             }
@@ -277,39 +277,6 @@ final class ConsumerRestoreRefusals {
         return true;
     }
 
-    /** IsValidSubject: non-empty tokens without whitespace, {@code >} only last. */
-    static boolean validSubject(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        String[] t = s.split("\\.", -1);
-        for (int i = 0; i < t.length; i++) {
-            if (t[i].isEmpty() || (t[i].equals(">") && i != t.length - 1)) {
-                return false;
-            }
-            for (int k = 0; k < t[i].length(); k++) {
-                if (Character.isWhitespace(t[i].charAt(k))) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /** SubjectsCollide: some literal subject matches both filters. */
-    static boolean collide(String a, String b) {
-        String[] x = a.split("\\.", -1);
-        String[] y = b.split("\\.", -1);
-        for (int i = 0; i < Math.min(x.length, y.length); i++) {
-            if (x[i].equals(">") || y[i].equals(">")) {
-                return true;
-            }
-            if (!x[i].equals("*") && !y[i].equals("*") && !x[i].equals(y[i])) {
-                return false;
-            }
-        }
-        return x.length == y.length;
-    }
 
     private static int utf8(String s) {
         return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;

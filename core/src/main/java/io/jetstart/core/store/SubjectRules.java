@@ -1,16 +1,17 @@
-package io.jetstart.runtime;
+package io.jetstart.core.store;
 
 /**
  * nats-server's subject rules that stream and consumer configs are checked by ({@code sublist.go}):
  * {@code IsValidSubject}, {@code subjectIsSubsetMatch} and {@code SubjectsCollide}. One copy for
- * the consumer checks, the checks of a recovered stream's config, and the store's overlap check.
+ * the consumer checks (a create's in the runtime, a restore's here: {@link ConsumerRestoreRefusals}),
+ * the checks of a recovered stream's config, and the runtime's overlap check.
  */
-final class SubjectRules {
+public final class SubjectRules {
     private SubjectRules() {
     }
 
     /** IsValidSubject: non-empty tokens without whitespace, {@code >} only last. */
-    static boolean validSubject(String s) {
+    public static boolean validSubject(String s) {
         if (s.isEmpty()) {
             return false;
         }
@@ -29,7 +30,7 @@ final class SubjectRules {
     }
 
     /** subjectIsSubsetMatch: every subject {@code a} matches is matched by {@code b}. */
-    static boolean subsetMatch(String a, String b) {
+    public static boolean subsetMatch(String a, String b) {
         String[] x = a.split("\\.", -1);
         String[] y = b.split("\\.", -1);
         for (int i = 0; i < y.length; i++) {
@@ -44,12 +45,12 @@ final class SubjectRules {
     }
 
     /** SubjectsCollide: some literal subject matches both filters. */
-    static boolean collide(String a, String b) {
+    public static boolean collide(String a, String b) {
         return collide(a.split("\\.", -1), b.split("\\.", -1));
     }
 
     /** As {@link #collide(String, String)} on subjects already split into tokens. */
-    static boolean collide(String[] x, String[] y) {
+    public static boolean collide(String[] x, String[] y) {
         for (int i = 0; i < Math.min(x.length, y.length); i++) {
             if (x[i].equals(">") || y[i].equals(">")) {
                 return true;
