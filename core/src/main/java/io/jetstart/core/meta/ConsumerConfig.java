@@ -209,12 +209,7 @@ public final class ConsumerConfig {
 
     /** The known key {@code key} is in other letter case ({@code ACK_POLICY}: {@code ack_policy}), or null. */
     public static String knownKeyIgnoringCase(String key) {
-        for (String k : KNOWN.keySet()) {
-            if (k.equalsIgnoreCase(key)) {
-                return k;
-            }
-        }
-        return null;
+        return JsonFields.knownIgnoringCase(KNOWN.keySet(), key);
     }
 
     private static Map<String, Field> known() {

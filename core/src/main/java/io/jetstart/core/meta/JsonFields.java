@@ -61,6 +61,16 @@ final class JsonFields {
      * else, including every input that fails a check, takes the Jackson path ({@link JsonTree#parse}), so
      * what is accepted and every error message are that path's.
      */
+    /** The key of {@code known} that {@code key} is in other letter case, as Go's decoder matches it, or null. */
+    static String knownIgnoringCase(java.util.Set<String> known, String key) {
+        for (String k : known) {
+            if (k.equalsIgnoreCase(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
     static Map<String, Object> parseFields(byte[] json, Map<String, Field> known, String what) throws FormatException {
         Map<String, Object> plain = MetaJson.read(json);
         if (plain != null && allFit(plain, known)) {

@@ -196,12 +196,7 @@ public final class StreamConfig {
 
     /** The known key {@code key} is in other letter case ({@code MAX_MSGS}: {@code max_msgs}), or null. */
     public static String knownKeyIgnoringCase(String key) {
-        for (String k : KNOWN.keySet()) {
-            if (k.equalsIgnoreCase(key)) {
-                return k;
-            }
-        }
-        return null;
+        return JsonFields.knownIgnoringCase(KNOWN.keySet(), key);
     }
 
     private static long utf8Length(Object s) {
