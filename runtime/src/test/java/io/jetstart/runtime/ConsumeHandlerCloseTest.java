@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +38,15 @@ class ConsumeHandlerCloseTest {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             PullConsumer c = tenMessages(store).createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
             List<Long> seen = new CopyOnWriteArrayList<>();
-            AtomicReference<AutoCloseable> self = new AtomicReference<>();
+            // The handle, once consume has returned it: the loop can hand over three messages before that.
+            CompletableFuture<AutoCloseable> self = new CompletableFuture<>();
             CompletableFuture<Throwable> closed = new CompletableFuture<>();
-            self.set(c.consume(m -> {
+            self.complete(c.consume(m -> {
                 seen.add(m.streamSeq());
                 m.ack();
                 if (seen.size() == 3) {
                     try {
-                        self.get().close();
+                        self.get(30, TimeUnit.SECONDS).close();
                         closed.complete(null);
                     } catch (Throwable t) {
                         closed.complete(t);
@@ -54,7 +54,7 @@ class ConsumeHandlerCloseTest {
                 }
             }));
             assertThat(closed.get(30, TimeUnit.SECONDS)).as("the close returned, without an error").isNull();
-            self.get().close(); // from outside too: joins the ended loop
+            self.join().close(); // from outside too: joins the ended loop
             assertThat(seen).containsExactly(1L, 2L, 3L);
             assertThat(c.status().ackFloor().streamSeq()).isEqualTo(3);
             assertThat(c.status().numAckPending()).as("the rest of the fetched batch, left to the ack wait").isEqualTo(7);
