@@ -66,6 +66,8 @@ public final class JetStartStore implements AutoCloseable {
     private final CompletableFuture<Void> discovered = new CompletableFuture<>();
     private final List<Problem> problems = new CopyOnWriteArrayList<>();
     private final ReentrantLock admin = new ReentrantLock();
+    /** Recovered streams whose subjects overlap another's: their publishes are refused ({@link OverlapGuard}). */
+    private final StreamOverlaps overlaps = new StreamOverlaps(new Restorable());
     /** Held for the whole of {@link #close}: a second close returns once the first has finished. */
     private final ReentrantLock closing = new ReentrantLock();
     private final CountingDiskGate gate;
@@ -543,6 +545,9 @@ public final class JetStartStore implements AutoCloseable {
                 }
             }
         });
+        if (recovered) {
+            w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
+        }
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.tombstoneStartUpRemovals(state.takeStartUpRemovals());
         w.prepare();
@@ -783,6 +788,7 @@ public final class JetStartStore implements AutoCloseable {
                 startWriter(created);
                 f.complete(created);
                 made = true;
+                overlaps.changed();
             } catch (StoreException e) {
                 throw new IOException(e.getMessage(), e);
             } finally {
@@ -1029,6 +1035,7 @@ public final class JetStartStore implements AutoCloseable {
                 WriterLoop.wallNanos());
         requireNoOverlap(account, StreamDefinitions.parse(meta));
         s.update(StreamDefinitions.parse(meta), meta);
+        overlaps.changed();
         return s;
     }
 
@@ -1079,6 +1086,7 @@ public final class JetStartStore implements AutoCloseable {
                 }
             }
             cache.evictUnder(dir);
+            overlaps.changed();
         } finally {
             admin.unlock();
         }
@@ -1264,38 +1272,72 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
+    /** The account's streams as nats-server would restore them, for {@link StreamOverlaps}. */
+    private final class Restorable implements StreamOverlaps.Streams {
+        @Override
+        public StreamOverlaps.Known restorable(String account) throws InterruptedException {
+            List<CompletableFuture<JetStartStream>> recovering = new ArrayList<>();
+            Map<String, StreamConfig> configs = JetStartStore.this.restorable(account, null, recovering);
+            return new StreamOverlaps.Known(configs, recovering);
+        }
+    }
+
     /**
      * nats-server's {@code subjectsOverlap}: no subject may match one of {@code config}'s subjects
      * and one of another stream's of the same account (10065). The server refuses such a stream,
      * and at its next start on files that hold two it restores the first and not the other ("Error
      * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
-     * publishes name their stream and would not notice, refuses it too. A stream still recovering
-     * is checked on its {@code meta.inf} as it is on disk (an encrypted one is waited for: its key
-     * is read by its recovery), so a create at open does not wait for big streams to be rebuilt; one
-     * that failed is not checked (its config may be what failed). A stream without subjects
+     * publishes name their stream and would not notice, refuses it too. A stream without subjects
      * listens on its name, as the server gives it.
      */
     private void requireNoOverlap(String account, StreamConfig config) throws InterruptedException {
-        List<String> mine = subjectsOf(config);
-        Path streamsDir = streamDir(account, config.name()).getParent();
+        List<String> mine = StreamOverlaps.subjectsOf(config);
+        for (StreamConfig theirs : restorable(account, config.name(), null).values()) {
+            for (String a : mine) {
+                for (String b : StreamOverlaps.subjectsOf(theirs)) {
+                    if (SubjectRules.collide(a, b)) {
+                        throw JetStreamApiException.subjectsOverlap();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The streams of {@code account} but {@code except}, by directory name (sorted), with their
+     * configs, leaving out those nats-server would not restore (the runtime serves them read-only):
+     * they take no subject, at the server's next start or now. One that failed is left out (its
+     * config may be what failed). A stream still recovering is, with {@code recovering} given, left
+     * out and its handle's future added there; without it, taken from its {@code meta.inf} as it is on
+     * disk (an encrypted one is waited for: its key is read by its recovery), so a create at open
+     * does not wait for big streams to be rebuilt.
+     */
+    private Map<String, StreamConfig> restorable(String account, String except, List<CompletableFuture<JetStartStream>> recovering)
+            throws InterruptedException {
+        Path streamsDir = JetStreamDir.streams(storeDir, account);
         // A plain loop, no lambdas: each spins a class in a fresh JVM, on a new stream's first create.
-        List<String> others = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(streamsDir)) {
             for (Path p : list) {
                 String n = p.getFileName().toString();
-                if (!n.equals(config.name()) && Files.isDirectory(p)) {
-                    others.add(n);
+                if (!n.equals(except) && Files.isDirectory(p)) {
+                    names.add(n);
                 }
             }
         } catch (java.nio.file.NoSuchFileException e) {
-            return;
+            return Map.of();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot list the streams of account " + account + " in " + streamsDir, e);
         }
-        for (String other : others) {
+        Map<String, StreamConfig> out = new java.util.TreeMap<>();
+        for (String other : names) {
             StreamConfig theirs = null;
             CompletableFuture<JetStartStream> ready = stream(account, other).ready();
             if (!ready.isDone()) {
+                if (recovering != null) {
+                    recovering.add(ready);
+                    continue;
+                }
                 theirs = configOnDisk(streamsDir.resolve(other));
             }
             if (theirs == null) {
@@ -1305,14 +1347,11 @@ public final class JetStartStore implements AutoCloseable {
                     continue;
                 }
             }
-            for (String a : mine) {
-                for (String b : subjectsOf(theirs)) {
-                    if (SubjectRules.collide(a, b)) {
-                        throw JetStreamApiException.subjectsOverlap();
-                    }
-                }
+            if (RestoreRefusals.reason(theirs, other) == null) {
+                out.put(other, theirs);
             }
         }
+        return out;
     }
 
     /** A plain stream's config from its {@code meta.inf}; null for an encrypted one or one that cannot be read. */
@@ -1327,13 +1366,6 @@ public final class JetStartStore implements AutoCloseable {
         } catch (java.io.InterruptedIOException e) {
             throw new InterruptedException(e.getMessage());
         }
-    }
-
-    private static List<String> subjectsOf(StreamConfig config) {
-        if (config.subjects().isEmpty() && !config.hasMirror() && !config.hasSources()) {
-            return List.of(config.name());
-        }
-        return config.subjects();
     }
 
     /** Bytes the store's block buffers hold while free (for tests). */

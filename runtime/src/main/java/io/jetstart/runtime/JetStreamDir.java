@@ -30,6 +30,11 @@ final class JetStreamDir {
     }
 
     static Path stream(Path storeDir, String account, String name) {
-        return of(storeDir).resolve(account).resolve("streams").resolve(name);
+        return streams(storeDir, account).resolve(name);
+    }
+
+    /** The folder of an account's streams. */
+    static Path streams(Path storeDir, String account) {
+        return of(storeDir).resolve(account).resolve("streams");
     }
 }

@@ -187,6 +187,11 @@ final class WriterLoop {
     private volatile Runnable afterBlocksRemoved;
     /** Test seam: runs after each step of a purge that removes whole blocks. */
     private volatile Runnable afterPurgeStep;
+    /**
+     * A stream recovered from the files: asked before a publish whether another stream of its
+     * account overlaps it ({@link OverlapGuard}); null for a stream created here, and once cleared.
+     */
+    private OverlapGuard overlaps;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -403,6 +408,11 @@ final class WriterLoop {
             times[size] = ts;
             size++;
         }
+    }
+
+    /** Publishes wait for {@code guard}'s leave ({@link OverlapGuard}); set before {@link #prepare}. */
+    void guardOverlaps(OverlapGuard guard) {
+        overlaps = guard;
     }
 
     /** {@link #prepare} and {@link #startThread} at once. */
@@ -645,6 +655,7 @@ final class WriterLoop {
                 // such switch builds a class at run time (SwitchBootstraps), ~6 ms on the first
                 // stream's way (package-info). The last branch is the only Op left.
                 if (op instanceof Publish p) {
+                    refuseWhileOverlapping();
                     long last = state.lastSeq();
                     publish(p, now);
                     if (state.lastSeq() != last) {
@@ -658,6 +669,8 @@ final class WriterLoop {
                     purge(p);
                 } else if (op instanceof Update u) {
                     update(u);
+                    // Its config was checked against every other stream's by updateStream (10065).
+                    overlaps = null;
                 } else if (op instanceof Flush f) {
                     flush = true;
                     hold(f.done(), null);
@@ -742,6 +755,24 @@ final class WriterLoop {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Only publishes: a removal from a stream nats-server may leave unloaded loses nothing, and
+     * the consumers' acks (releases) must go on.
+     */
+    private void refuseWhileOverlapping() throws InterruptedException {
+        if (overlaps == null) {
+            return;
+        }
+        String why = overlaps.refusal();
+        if (why == null) {
+            if (overlaps.settled()) {
+                overlaps = null;
+            }
+            return;
+        }
+        throw new JetStreamApiException(400, 10065, why);
     }
 
     private void publish(Publish p, long now) throws IOException {
