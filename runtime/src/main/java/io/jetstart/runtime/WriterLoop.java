@@ -187,6 +187,11 @@ final class WriterLoop {
     private volatile Runnable afterBlocksRemoved;
     /** Test seam: runs after each step of a purge that removes whole blocks. */
     private volatile Runnable afterPurgeStep;
+    /**
+     * Test seam: set for {@link #tombstoneStartUpRemovals} only, runs after each {@code index.db}
+     * written and each block's files removed there, where a kill -9 leaves what the files then hold.
+     */
+    private Runnable handOverStep;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -336,10 +341,22 @@ final class WriterLoop {
      * stops the stream's writes, as any write error does, and no {@code index.db} is written without them.
      */
     void tombstoneStartUpRemovals(StartUpRemovals removed) {
+        tombstoneStartUpRemovals(removed, null);
+    }
+
+    /** {@link #tombstoneStartUpRemovals(StartUpRemovals)}; {@code eachStep} (may be null): the test seam {@link #handOverStep}. */
+    void tombstoneStartUpRemovals(StartUpRemovals removed, Runnable eachStep) {
+        handOverStep = eachStep;
         try {
-            for (int i = 0; i < removed.size(); i++) {
-                tombstone(removed.seq(i), removed.timestamp(i), null, 0);
-            }
+            tombstoneStartUpRemovalsNow(removed);
+        } finally {
+            handOverStep = null;
+        }
+    }
+
+    private void tombstoneStartUpRemovalsNow(StartUpRemovals removed) {
+        try {
+            tombstoneKeptRemovals(removed);
             // Block files below the first that index.db leaves out: maybe blocks a kill kept from
             // going at the last hand-over, after its index.db named them empty; their messages have
             // no tombstone, so they go before any operation too (a rebuild reads them).
@@ -378,6 +395,40 @@ final class WriterLoop {
         }
     }
 
+    /**
+     * A tombstone for each removal at the open in a block that keeps a live message, with the
+     * removed message's timestamp read again from its record (recovery kept the sequences only,
+     * {@link StartUpRemovals}): each block that holds one is read once, lowest first, and its
+     * removals are tombstoned in file order, which is the order the limits' and the sweep's walks
+     * removed them in when one walk took them all (several walks over one block gave their runs one
+     * after the other before; the same tombstones now come ascending).
+     */
+    private void tombstoneKeptRemovals(StartUpRemovals removed) throws StoreException, InterruptedException {
+        if (removed.size() == 0) {
+            return;
+        }
+        for (StreamMutator.BlockSpan b : state.blocks()) {
+            if (!removed.anyIn(b.recordsFrom(), b.lastSeq())) {
+                continue;
+            }
+            // Collected first: tombstones may roll the tail, which this may be.
+            DeadRecords dead = new DeadRecords(removed);
+            state.deadMessagesOf(b.index(), dead);
+            for (int j = 0; j < dead.size; j++) {
+                if (removed.written(dead.seqs[j])) {
+                    tombstone(dead.seqs[j], dead.times[j], null, 0);
+                }
+            }
+        }
+        if (removed.size() > 0) {
+            // A removal whose record a second read did not meet (it cannot: the store is locked and
+            // the same reader walks the same bytes) still gets its tombstone, at the time of the
+            // stream's last message: readers take only the sequence from it.
+            long lastTs = state.lastTs();
+            removed.forEach(seq -> tombstone(seq, lastTs, null, 0));
+        }
+    }
+
     private static boolean emptied(StartUpRemovals removed, long index) {
         for (int i = 0; i < removed.emptiedBlocks(); i++) {
             if (removed.emptiedBlock(i) == index) {
@@ -389,12 +440,25 @@ final class WriterLoop {
 
     /** The dead message records of one block, in file order: at most the block's records. */
     private static final class DeadRecords implements StreamStore.RemovalSink {
+        /** Only the records of these, when not null. */
+        private final StartUpRemovals only;
         long[] seqs = new long[16];
         long[] times = new long[16];
         int size;
 
+        DeadRecords() {
+            this(null);
+        }
+
+        DeadRecords(StartUpRemovals only) {
+            this.only = only;
+        }
+
         @Override
         public void removed(long seq, long ts, String subject, int rawLength) {
+            if (only != null && !only.contains(seq)) {
+                return;
+            }
             if (size == seqs.length) {
                 seqs = java.util.Arrays.copyOf(seqs, size * 2);
                 times = java.util.Arrays.copyOf(times, size * 2);
@@ -1653,6 +1717,9 @@ final class WriterLoop {
         byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
         AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
         indexDbLastBlock = state.lastBlockIndex();
+        if (handOverStep != null) {
+            handOverStep.run();
+        }
     }
 
     /**
@@ -1780,7 +1847,7 @@ final class WriterLoop {
             // The files stay (their index.db must come first); looked at again at the next pass.
             return false;
         }
-        reclaimer.remove(gone, cut);
+        reclaimer.remove(gone, cut, handOverStep);
         for (long index : gone) {
             floors.remove(index);
         }
@@ -1831,7 +1898,7 @@ final class WriterLoop {
             // The files stay (their index.db must come first); the next pass copies the tombstones again.
             return false;
         }
-        reclaimer.removeBlocks(plan.gone());
+        reclaimer.removeBlocks(plan.gone(), handOverStep);
         for (long index : plan.gone()) {
             floors.remove(index);
         }
