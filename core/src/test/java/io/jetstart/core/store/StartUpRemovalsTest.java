@@ -3,15 +3,23 @@ package io.jetstart.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.write.StreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What recovery keeps for the writer of each removal at the open: one entry per removed message in
  * a block that keeps a live message, only the index of a block the removals emptied.
  */
 class StartUpRemovalsTest {
+    @TempDir
+    Path tmp;
 
     @Test
     void aBlockEmptiedInOrderDropsItsEntriesAndKeepsItsIndex() {
@@ -98,6 +106,40 @@ class StartUpRemovalsTest {
         assertThat(r.contains(3)).isFalse();
         assertThat(r.anyIn(3, 3)).isFalse();
         assertThat(r.anyIn(3, 4)).isTrue();
+    }
+
+    /**
+     * The same on a real stream: 1,000,000 messages of 43 bytes in 4 MiB blocks, t.a on two of
+     * every three and t.b on the third (with the two strictly alternating, a subject limit takes a
+     * run of whole blocks, which keeps 8 bytes a block), opened for a writer with
+     * max_msgs_per_subject 333,333 on its config: t.a's oldest 333,334 go from blocks that keep their
+     * t.b messages. What recovery hands the writer is counted in bytes.
+     */
+    @Test
+    void aSubjectLimitLoweredOverAMillionMessagesHandsTheWriterKilobytes() throws Exception {
+        Path dir = tmp.resolve("T");
+        byte[] payload = "0123456789".getBytes(StandardCharsets.US_ASCII);
+        byte[] ta = "t.a".getBytes(StandardCharsets.US_ASCII);
+        byte[] tb = "t.b".getBytes(StandardCharsets.US_ASCII);
+        try (StreamWriter w = new StreamWriter(dir, "T", 4 << 20, 1)) {
+            for (int i = 0; i < 1_000_000; i++) {
+                w.append(i % 3 == 2 ? tb : ta, null, payload, 1_767_225_600_000_000_000L + i);
+            }
+        }
+        StreamConfig config = StreamConfig.parse(("{\"name\":\"T\",\"subjects\":[\"t.*\"],\"retention\":\"limits\","
+                + "\"max_msgs\":-1,\"max_bytes\":-1,\"max_age\":0,\"max_msgs_per_subject\":333333,\"discard\":\"old\","
+                + "\"storage\":\"file\",\"num_replicas\":1}").getBytes(StandardCharsets.UTF_8));
+
+        StreamStore opened = StreamOpener.open("$G", "T", dir, config, StoreContext.singleThreaded(), ServerLine.NEWEST, null, true);
+        assertThat(opened.messages()).isEqualTo(666_666);
+        StartUpRemovals kept = opened.handOver(StoreContext.singleThreaded()).takeStartUpRemovals();
+
+        assertThat(kept.size()).as("t.a's oldest, one by one").isEqualTo(333_334);
+        assertThat(kept.emptiedBlocks()).as("every block keeps its t.b messages").isZero();
+        assertThat(kept.contains(1)).isTrue();
+        assertThat(kept.contains(3)).as("t.b's first").isFalse();
+        // 500,001 sequences: 8 chunks of 65,536, each a bitmap of 8 KiB (16 bytes a removal: 5.3 MB).
+        assertThat(kept.retainedBytes()).as("bytes kept for %d removals", kept.size()).isLessThan(70_000);
     }
 
     @Test
