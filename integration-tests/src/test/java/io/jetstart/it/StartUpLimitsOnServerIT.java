@@ -39,6 +39,9 @@ import org.junit.jupiter.api.TestFactory;
  *       max_age of 100 ms on disk (a store closed longer than its max_age); the runtime serves none,
  *       then lifts max_age; the server reports none, first 401, last 400. Also on the files as a kill
  *       right after the hand-over leaves them (before any operation), with max_age lifted on disk.</li>
+ *   <li>max_msgs_per_subject 1 emptying the blocks between the first and the tail: the files a kill
+ *       leaves before each of their files went, as left and after the runtime's reopen, a kill, the
+ *       limit lifted and {@code index.db} lost; the server reports what the runtime served.</li>
  * </ul>
  */
 class StartUpLimitsOnServerIT {
