@@ -43,7 +43,7 @@ class StartUpRemovalsKillTest {
             subjects.add("p.b");
         }
         subjects.add("p.c");
-        killAtEachStep(subjects, 3);
+        killAtEachStep(subjects, 3, false);
     }
 
     /**
@@ -64,10 +64,33 @@ class StartUpRemovalsKillTest {
             subjects.add("p.k" + i);
         }
         subjects.add("p.b");
-        killAtEachStep(subjects, 15);
+        killAtEachStep(subjects, 15, false);
     }
 
-    private void killAtEachStep(List<String> subjects, long kept) throws Exception {
+    /**
+     * The first block all p.b (emptied: it goes behind an {@code index.db} naming it empty, the
+     * front blocks' order), then p.a and p.b, then blocks of p.b only (emptied, between the first
+     * and the tail), then the last p.b and p.c.
+     */
+    @Test
+    void aKillAtAnyStepOfTheHandOverOfEmptiedFirstAndMiddleBlocksBringsNothingBack() throws Exception {
+        List<String> subjects = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            subjects.add("p.b");
+        }
+        subjects.add("p.a");
+        for (int i = 0; i < 30; i++) {
+            subjects.add("p.b");
+        }
+        subjects.add("p.c");
+        killAtEachStep(subjects, 3, true);
+    }
+
+    /**
+     * {@code indexDbWritten}: whether the hand-over writes an {@code index.db} (for the first blocks
+     * only: the middle ones go before any).
+     */
+    private void killAtEachStep(List<String> subjects, long kept, boolean indexDbWritten) throws Exception {
         Path store = Files.createDirectories(tmp.resolve("store"));
         try (JetStartStore rt = JetStart.open(store, BlockReclaimTest.small())) {
             JetStartStream s = rt.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.*\"]}"));
@@ -77,6 +100,7 @@ class StartUpRemovalsKillTest {
         }
         List<Long> before = BlockReclaimTest.blocks(store, "P");
         StartUpLimitsRemovalsTest.editConfig(store, "P", "\"max_msgs_per_subject\":-1", "\"max_msgs_per_subject\":1");
+        byte[] openedIndexDb = Files.readAllBytes(store.resolve("jetstream/$G/streams/P/msgs/index.db"));
 
         List<Path> kills = new ArrayList<>();
         try (JetStartStore rt = new JetStartStore(store, BlockReclaimTest.small())) {
@@ -85,6 +109,14 @@ class StartUpRemovalsKillTest {
             assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
         }
         assertThat(kills).as("the hand-over's steps").isNotEmpty();
+        long withNewIndexDb = 0;
+        for (Path killed : kills) {
+            if (!java.util.Arrays.equals(openedIndexDb, Files.readAllBytes(killed.resolve("jetstream/$G/streams/P/msgs/index.db")))) {
+                withNewIndexDb++;
+            }
+        }
+        assertThat(withNewIndexDb > 0).as("an index.db written in the hand-over, %d of %d steps", withNewIndexDb, kills.size())
+                .isEqualTo(indexDbWritten);
         assertThat(BlockReclaimTest.blocks(store, "P")).as("emptied blocks gone: %s before", before).hasSizeLessThan(before.size());
 
         for (Path killed : kills) {
