@@ -39,6 +39,9 @@ import org.junit.jupiter.api.TestFactory;
  *       max_age of 100 ms on disk (a store closed longer than its max_age); the runtime serves none,
  *       then lifts max_age; the server reports none, first 401, last 400. Also on the files as a kill
  *       right after the hand-over leaves them (before any operation), with max_age lifted on disk.</li>
+ *   <li>max_msgs_per_subject 1 emptying the blocks between the first and the tail: the files a kill
+ *       leaves before each of their files went, as left and after the runtime's reopen, a kill, the
+ *       limit lifted and {@code index.db} lost; the server reports what the runtime served.</li>
  * </ul>
  */
 class StartUpLimitsOnServerIT {
@@ -66,6 +69,10 @@ class StartUpLimitsOnServerIT {
             }
             out.add(dynamicTest("max_age, files right after the hand-over, then " + server + ", index.db lost",
                     () -> maxAgeKilledAfterHandOver(server)));
+            for (boolean scattered : new boolean[] {true, false}) {
+                out.add(dynamicTest("max_msgs_per_subject emptying middle blocks" + (scattered ? " and more" : " only")
+                        + ", a kill before each of their files went, then " + server, () -> middleBlocksKilledInHandOver(server, scattered)));
+            }
         }
         return out.stream();
     }
@@ -151,6 +158,87 @@ class StartUpLimitsOnServerIT {
         }
         editConfig(killed, "A", "\"max_age\":100000000", "\"max_age\":0");
         assertEmptyAt400(serverState(server, killed, dir, true, "A"), dir);
+    }
+
+    /**
+     * A subject limit of 1 set on disk that empties the blocks between the first and the tail (the
+     * layouts of the runtime's StartUpRemovalsKillTest): {@code scattered}, p.a then 40 of p.b then
+     * p.c, the first block and the tail also lose p.b messages one by one (3 kept); otherwise seven
+     * subjects once each, 21 of p.b, seven more, the last p.b alone in the tail, and the limit
+     * removes whole blocks only (15 kept), so the hand-over's one tombstone is the one it writes to
+     * make the open's {@code index.db} stale. The hand-over removes those blocks' files before it
+     * writes any {@code index.db}; a kill before each file went leaves the open's {@code index.db},
+     * the tail as the hand-over left it and the files not yet gone. The server started on those
+     * files reports what the runtime served; so does it after the runtime reopened them, a kill
+     * before the writer's first batch, the limit lifted on disk and {@code index.db} lost.
+     */
+    private void middleBlocksKilledInHandOver(NatsServerBinary server, boolean scattered) throws Exception {
+        Path dir = tmp.resolve("middle-killed-" + (scattered ? "scattered-" : "whole-") + server.version());
+        Path store = Files.createDirectories(dir.resolve("runtime"));
+        List<String> subjects = new ArrayList<>();
+        if (scattered) {
+            subjects.add("p.a");
+            for (int i = 0; i < 40; i++) {
+                subjects.add("p.b");
+            }
+            subjects.add("p.c");
+        } else {
+            for (int i = 1; i <= 7; i++) {
+                subjects.add("p.k" + i);
+            }
+            for (int i = 0; i < 21; i++) {
+                subjects.add("p.b");
+            }
+            for (int i = 8; i <= 14; i++) {
+                subjects.add("p.k" + i);
+            }
+            subjects.add("p.b");
+        }
+        long kept = scattered ? 3 : 15;
+        try (JetStartStore rt = JetStart.open(store, small())) {
+            JetStartStream s = rt.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.*\"]}"));
+            for (String subject : subjects) {
+                s.publish(subject, PAYLOAD);
+            }
+        }
+        editConfig(store, "P", "\"max_msgs_per_subject\":-1", "\"max_msgs_per_subject\":1");
+        Path before = StoreFiles.copy(store, dir.resolve("before"));
+        Path after = dir.resolve("after");
+        try (JetStartStore rt = JetStart.open(store, small())) {
+            assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
+            StoreFiles.copy(store, after);
+        }
+        assertThat(Files.readAllBytes(msgs(after, "P").resolve("index.db"))).as("no index.db written by the hand-over")
+                .isEqualTo(Files.readAllBytes(msgs(before, "P").resolve("index.db")));
+        List<String> gone = new ArrayList<>(blockFiles(before));
+        gone.removeAll(blockFiles(after));
+        assertThat(gone).as("emptied middle blocks gone at the hand-over").isNotEmpty();
+        for (int k = 0; k < gone.size(); k++) {
+            Path killed = StoreFiles.copy(after, dir.resolve("kill-" + k).resolve("store"));
+            Files.deleteIfExists(killed.resolve("jetstart.lock"));
+            for (String name : gone.subList(k, gone.size())) {
+                Files.copy(msgs(before, "P").resolve(name), msgs(killed, "P").resolve(name));
+            }
+            JsonNode asLeft = serverState(server, killed, dir.resolve("kill-" + k).resolve("as-left"), false, "P");
+            assertThat(asLeft.path("messages").asLong()).as("kill before %s went: the server on the files as left", gone.get(k))
+                    .isEqualTo(kept);
+            Path again = dir.resolve("kill-" + k).resolve("again");
+            try (JetStartStore rt = JetStart.open(killed, small())) {
+                assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
+                StoreFiles.copy(killed, again);
+            }
+            Files.deleteIfExists(again.resolve("jetstart.lock"));
+            editConfig(again, "P", "\"max_msgs_per_subject\":1", "\"max_msgs_per_subject\":-1");
+            JsonNode lifted = serverState(server, again, dir.resolve("kill-" + k).resolve("lifted"), true, "P");
+            assertThat(lifted.path("messages").asLong())
+                    .as("kill before %s went, the reopen, a kill, the limit lifted, index.db lost", gone.get(k)).isEqualTo(kept);
+        }
+    }
+
+    private static List<String> blockFiles(Path store) throws Exception {
+        try (Stream<Path> files = Files.list(msgs(store, "P"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".blk")).sorted().toList();
+        }
     }
 
     private static void assertEmptyAt400(JsonNode state, Path dir) {

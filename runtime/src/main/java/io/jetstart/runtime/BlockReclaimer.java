@@ -86,8 +86,16 @@ final class BlockReclaimer {
      * the tail), lowest index first, then syncs the directory; strays stay.
      */
     void removeBlocks(long[] blocks) throws IOException {
+        removeBlocks(blocks, null);
+    }
+
+    /** {@link #removeBlocks(long[])}; {@code afterEach} (may be null) runs after each block's files went. */
+    void removeBlocks(long[] blocks, Runnable afterEach) throws IOException {
         for (long index : blocks) {
             delete(index);
+            if (afterEach != null) {
+                afterEach.run();
+            }
         }
         AtomicFiles.syncDirectory(msgsDir);
     }

@@ -124,6 +124,8 @@ public final class JetStartStore implements AutoCloseable {
     private final java.util.Set<String> resuming = ConcurrentHashMap.newKeySet();
     private volatile boolean recoveryDone;
     private volatile java.util.function.Consumer<JetStartStream> beforeConsumerRestore;
+    /** Test seam ({@link #afterHandOverStep}); null in service. */
+    private volatile Runnable afterHandOverStep;
     private volatile boolean closed;
     /**
      * {@link #close} ran to its end (lock released). Apart from {@link #closed}: a close that was
@@ -472,6 +474,15 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Test seam: {@code hook} runs on the opening thread after each {@code index.db} written and each
+     * block's files removed while a writer makes the open's removals last ({@link
+     * WriterLoop#tombstoneStartUpRemovals}): a kill -9 there leaves the files as they then are.
+     */
+    void afterHandOverStep(Runnable hook) {
+        afterHandOverStep = hook;
+    }
+
     /** Test seam: {@code hook} sees each served stream once its writer is ready, before its consumers are restored. */
     void beforeConsumerRestore(java.util.function.Consumer<JetStartStream> hook) {
         beforeConsumerRestore = hook;
@@ -549,7 +560,7 @@ public final class JetStartStore implements AutoCloseable {
             w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
         }
         w.rebuildDedupe(WriterLoop.wallNanos());
-        w.tombstoneStartUpRemovals(state.takeStartUpRemovals());
+        w.tombstoneStartUpRemovals(state.takeStartUpRemovals(), afterHandOverStep);
         w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
         StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), w.newestView());

@@ -141,6 +141,7 @@ class StartUpLimitsRemovalsTest {
         editConfig(store, "P", "\"max_msgs_per_subject\":-1", "\"max_msgs_per_subject\":10");
         Files.deleteIfExists(msgs(store, "P").resolve("index.db"));
         List<Long> removed = LongStream.rangeClosed(1, 40).filter(i -> i % 4 != 0).limit(20).boxed().toList();
+        java.util.Map<Long, Long> published = records(msgs(store, "P"), false);
         try (JetStartStore rt = JetStart.open(store, BlockReclaimTest.small())) {
             StreamView v = rt.stream("P").await(AWAIT).info();
             assertThat(v.messages()).as("10 of each subject").isEqualTo(20);
@@ -149,6 +150,14 @@ class StartUpLimitsRemovalsTest {
         // Every block keeps a p.b message: the removals are scattered, each one tombstoned.
         assertThat(UnusableLegacyIndexInterestTest.tombstones(msgs(store, "P"))).as("a tombstone for each message removed")
                 .containsAll(removed);
+        // Recovery kept their sequences only; the writer read the times again: each tombstone
+        // carries its message's timestamp, as nats-server's removeMsg writes it, in the order the
+        // limit removed them.
+        java.util.Map<Long, Long> tombstones = records(msgs(store, "P"), true);
+        assertThat(List.copyOf(tombstones.keySet())).as("the tombstones, in file order").containsExactlyElementsOf(removed);
+        for (long seq : removed) {
+            assertThat(tombstones.get(seq)).as("tombstone %d's time", seq).isEqualTo(published.get(seq));
+        }
 
         Files.delete(msgs(store, "P").resolve("index.db"));
         StreamState rescan = RuntimeTestSupport.recovered(store, "P");
@@ -245,6 +254,27 @@ class StartUpLimitsRemovalsTest {
             assertThat(s.info().firstSeq()).isEqualTo(n + 1);
             assertThat(s.publish("a.1", PAYLOAD).seq()).isEqualTo(n + 1);
         }
+    }
+
+    /** Sequence to timestamp of the message records ({@code tombstones} false) or tombstones of every block file, in index and file order. */
+    static java.util.Map<Long, Long> records(Path msgs, boolean tombstones) throws Exception {
+        java.util.Map<Long, Long> out = new java.util.LinkedHashMap<>();
+        List<Long> blocks = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.list(msgs)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".blk"))
+                    .forEach(n -> blocks.add(Long.parseLong(n.substring(0, n.length() - 4))));
+        }
+        java.util.Collections.sort(blocks);
+        for (long b : blocks) {
+            byte[] bytes = Files.readAllBytes(msgs.resolve(b + ".blk"));
+            io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(bytes, bytes.length);
+            while (c.next()) {
+                if (tombstones ? c.isTombstone() : c.isMessage()) {
+                    assertThat(out.put(c.seq(), c.timestamp())).as("sequence %d once", c.seq()).isNull();
+                }
+            }
+        }
+        return out;
     }
 
     private static Path msgs(Path store, String name) {

@@ -5,9 +5,9 @@ import java.util.Arrays;
 /**
  * The messages recovery removed from a stream that goes to a writer (its retention limits at the
  * open, then its start-up interest sweep), for the writer to tombstone ({@link
- * StreamStore#removalsForWriter}, {@link StreamMutator#takeStartUpRemovals}): the sequence and
- * timestamp of each removal in a block that still holds a live message, and the index of each block
- * the removals emptied.
+ * StreamStore#removalsForWriter}, {@link StreamMutator#takeStartUpRemovals}): the sequence of each
+ * removal in a block that still holds a live message, and the index of each block the removals
+ * emptied.
  *
  * <p>Design note: recovery changes no file, so without these the removals lived only in memory and
  * in the next {@code index.db}; a rescan without it had to take the same decision again, which it
@@ -18,27 +18,22 @@ import java.util.Arrays;
  * message records (read again) only when the file stays. Limits at the open can take every message
  * of a stream (a {@code max_age} that passed while the store was closed): 16 bytes a message would
  * hold hundreds of MB and write millions of tombstones for files that go anyway; this way what is
- * kept is 8 bytes a block, plus the removals of the block the cut falls in and scattered ones
- * (per-subject limits, interest), bounded by the stream's records in blocks that stay.
+ * kept is 8 bytes a block, plus the removals in blocks that stay (the block the cut falls in, and
+ * the scattered ones of per-subject limits and interest) as sequences only ({@link
+ * RemovedSequences}: at most 2 bytes each and 8 KiB per 65,536 sequences). Until 2026-12-07 each of
+ * those kept its timestamp too, 16 bytes a removal: a subject limit lowered over 10 M messages held
+ * up to 160 MB while the stream opened. The tombstone carries the removed message's timestamp, as
+ * nats-server's {@code removeMsg} writes it (spec 3.3; its rebuild reads only the sequence, but for
+ * a block of tombstones only, whose last time is its lowest tombstone's in 2.10.27, its highest's in
+ * the 2.15 line's source), so the writer reads the timestamps again from the blocks that hold the records at the
+ * hand-over, each block once.
  */
 public final class StartUpRemovals implements StreamStore.RemovalSink {
     /** Nothing removed. */
     public static final StartUpRemovals NONE = new StartUpRemovals();
 
-    private static final long[] EMPTY = new long[0];
-
-    private long[] seqs = EMPTY;
-    private long[] timestamps = EMPTY;
-    private int size;
-    /** Whether {@link #seqs} ascend: then a block's entries are one run, found by binary search. */
-    private boolean ascending = true;
-    /**
-     * Sequence ranges [lo, hi] of emptied blocks whose entries may still be kept: only once entries
-     * stopped ascending (a later walk over blocks an earlier one took from); dropped by {@link #prune}.
-     */
-    private long[] pendingRanges = EMPTY;
-    private int pendingSize;
-    private long[] emptiedBlocks = EMPTY;
+    private final RemovedSequences seqs = new RemovedSequences();
+    private long[] emptiedBlocks = new long[0];
     private int emptiedSize;
 
     StartUpRemovals() {
@@ -49,21 +44,7 @@ public final class StartUpRemovals implements StreamStore.RemovalSink {
         if (this == NONE) {
             throw new IllegalStateException("StartUpRemovals.NONE keeps nothing");
         }
-        if (size == seqs.length) {
-            prune();
-            if (size > seqs.length / 2 || seqs.length == 0) {
-                // At most one entry per removed message in a block that stays: bounded by the stream's records.
-                int grown = Math.max(16, seqs.length * 2);
-                seqs = Arrays.copyOf(seqs, grown);
-                timestamps = Arrays.copyOf(timestamps, grown);
-            }
-        }
-        if (size > 0 && seq <= seqs[size - 1]) {
-            ascending = false;
-        }
-        seqs[size] = seq;
-        timestamps[size] = ts;
-        size++;
+        seqs.add(seq);
     }
 
     /**
@@ -79,94 +60,35 @@ public final class StartUpRemovals implements StreamStore.RemovalSink {
             emptiedBlocks = Arrays.copyOf(emptiedBlocks, Math.max(8, emptiedSize * 2));
         }
         emptiedBlocks[emptiedSize++] = blockIndex;
-        if (ascending) {
-            int from = lowerBound(lo);
-            int to = lowerBound(hi + 1);
-            if (to > from) {
-                System.arraycopy(seqs, to, seqs, from, size - to);
-                System.arraycopy(timestamps, to, timestamps, from, size - to);
-                size -= to - from;
-            }
-            return;
-        }
-        if (pendingSize + 2 > pendingRanges.length) {
-            pendingRanges = Arrays.copyOf(pendingRanges, Math.max(8, pendingRanges.length * 2));
-        }
-        pendingRanges[pendingSize++] = lo;
-        pendingRanges[pendingSize++] = hi;
+        seqs.removeRange(lo, hi);
     }
 
-    /** The first entry whose sequence is at least {@code seq} (entries ascending). */
-    private int lowerBound(long seq) {
-        int lo = 0;
-        int hi = size;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (seqs[mid] < seq) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+    /** The removals kept (in blocks that still hold a live message). */
+    public long size() {
+        return seqs.size();
     }
 
-    /** Drops the entries of emptied blocks that {@link #blockEmptied} could not drop at once. */
-    private void prune() {
-        if (pendingSize == 0) {
-            return;
-        }
-        int n = pendingSize / 2;
-        long[][] ranges = new long[n][];
-        for (int i = 0; i < n; i++) {
-            ranges[i] = new long[] {pendingRanges[2 * i], pendingRanges[2 * i + 1]};
-        }
-        // Blocks' ranges never overlap: sorted by their start, one binary search per entry.
-        Arrays.sort(ranges, (a, b) -> Long.compare(a[0], b[0]));
-        int kept = 0;
-        for (int i = 0; i < size; i++) {
-            if (!inAny(ranges, seqs[i])) {
-                seqs[kept] = seqs[i];
-                timestamps[kept] = timestamps[i];
-                kept++;
-            }
-        }
-        size = kept;
-        pendingSize = 0;
+    /** Whether removal {@code seq} is kept (its tombstone not yet written). */
+    public boolean contains(long seq) {
+        return seqs.contains(seq);
     }
 
-    private static boolean inAny(long[][] ranges, long seq) {
-        int lo = 0;
-        int hi = ranges.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (ranges[mid][1] < seq) {
-                lo = mid + 1;
-            } else if (ranges[mid][0] > seq) {
-                hi = mid - 1;
-            } else {
-                return true;
-            }
+    /** Whether a kept removal lies in [{@code lo}, {@code hi}] (the records of one block). */
+    public boolean anyIn(long lo, long hi) {
+        return seqs.anyIn(lo, hi);
+    }
+
+    /** Forgets removal {@code seq} once its tombstone is written; false when it was not kept. */
+    public boolean written(long seq) {
+        if (this == NONE) {
+            return false;
         }
-        return false;
+        return seqs.remove(seq);
     }
 
-    /** The removals kept (in blocks that still hold a live message); {@link #seq} and {@link #timestamp} go up to it. */
-    public int size() {
-        prune();
-        return size;
-    }
-
-    /** The sequence of kept removal {@code i} (0-based, in the order removed). */
-    public long seq(int i) {
-        prune();
-        return seqs[java.util.Objects.checkIndex(i, size)];
-    }
-
-    /** The removed message's timestamp, which its tombstone carries (spec 3.3). */
-    public long timestamp(int i) {
-        prune();
-        return timestamps[java.util.Objects.checkIndex(i, size)];
+    /** Calls {@code each} with the sequence of every kept removal, ascending. */
+    public void forEach(java.util.function.LongConsumer each) {
+        seqs.forEach(each);
     }
 
     /** How many blocks the removals emptied. */
@@ -181,6 +103,6 @@ public final class StartUpRemovals implements StreamStore.RemovalSink {
 
     /** The bytes of the arrays this holds: what keeping the removals costs in memory. */
     public long retainedBytes() {
-        return 8L * (seqs.length + timestamps.length + pendingRanges.length + emptiedBlocks.length);
+        return seqs.retainedBytes() + 8L * emptiedBlocks.length;
     }
 }

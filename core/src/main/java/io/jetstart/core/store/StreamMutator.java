@@ -418,7 +418,8 @@ public final class StreamMutator {
     /**
      * Tells {@code sink} of each message record of block {@code index} that is not live (seq,
      * timestamp, subject, raw length), in file order: the writer tombstones them when a block the
-     * start-up removals emptied stays ({@link StartUpRemovals}). Nothing when the stream has no such block.
+     * start-up removals emptied stays, and reads the timestamps of the start-up removals of a block
+     * that keeps a live message from them ({@link StartUpRemovals}). Nothing when the stream has no such block.
      */
     public void deadMessagesOf(long index, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         for (BlockState b : s.blocks) {
