@@ -14,6 +14,7 @@ import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.ConsumerConfigRules;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.ConsumerStateFile;
 import java.io.IOException;
@@ -119,6 +120,8 @@ final class StreamConsumers {
                     : !config.json().path("deliver_subject").asText("").isEmpty()
                     ? "push consumer (deliver subject '" + config.json().path("deliver_subject").asText() + "'): "
                     + "the embedded runtime delivers pull consumers only; its files are left as they are"
+                    : ConsumerConfigRules.notServed(config).isPresent()
+                    ? ConsumerConfigRules.notServed(config).get() + "; its files are left as they are"
                     : null;
             if (why == null) {
                 Path dir = obsDir.resolve(info.name());
@@ -271,7 +274,7 @@ final class StreamConsumers {
             throw ConsumerDefinitions.workQueueMultipleUnfiltered();
         }
         for (List<String> o : others) {
-            if (ConsumerDefinitions.overlap(filters, o)) {
+            if (!ConsumerConfigRules.overlaps(filters, o).isEmpty()) {
                 throw ConsumerDefinitions.workQueueNotUnique();
             }
         }

@@ -91,6 +91,14 @@ class OddConsumerConfigTest {
                             .anySatisfy(m -> assertThat(m).contains("not restored by nats-server").contains(c.reason()));
                 }
             }
+            case NOT_SERVED -> {
+                // nats-server restores it with the setting; the runtime would deliver it without.
+                assertThat(s.consumerNames()).contains("B");
+                assertThat(s.consumerInfo("B").notDelivered()).as(what).get().asString().contains(c.reason())
+                        .contains("not served by the embedded runtime");
+                assertThat(warningsOnB(outcomes, bDir)).as(what + ": its meta.inf is one the servers restore").isEmpty();
+                org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> s.consumer("B"));
+            }
             case UNRESTORED -> {
                 assertThat(s.unrestoredConsumers()).as(what).containsKey("B");
                 assertThat(s.unrestoredConsumers().get("B")).as(what).contains(c.reason());
