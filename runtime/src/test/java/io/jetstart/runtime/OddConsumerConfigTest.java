@@ -153,6 +153,51 @@ class OddConsumerConfigTest {
         }
     }
 
+    /**
+     * Two work-queue consumers whose filters overlap (B's edited from w.b to w.*, or an older
+     * server's): both servers restore both with a warning and deliver both, so the runtime does;
+     * inspect/recover warn on the later one's meta.inf, naming the other and the subjects. An ack of
+     * A leaves the message B matches too, as 2.15.1 does (2.10.27 removes it: OddConsumerConfigIT, W1).
+     */
+    @org.junit.jupiter.api.Test
+    void overlappingWorkQueueFiltersAreWarnedOnNamingBothAndBothAreDelivered() throws Exception {
+        Path wDir = workQueueOf(dir, "w.a", "w.b");
+        editMeta(wDir.resolve("obs/B"), "\"w.b\"", "\"w.*\"");
+        var report = StoreRecovery.recover(dir, RecoveryOptions.defaults());
+        assertThat(warningsOnB(report.streams().getFirst().consumers(), wDir.resolve("obs/B"))).containsExactly(
+                "consumer meta.inf filter overlaps consumer 'A' on a work-queue stream: 'w.*' with 'w.a'; nats-server restores both "
+                        + "with a warning (\"it should be administratively deleted\") and refuses such a create (10100 filtered "
+                        + "consumer not unique on workqueue stream)");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("W").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("A").notDelivered()).isEmpty();
+            assertThat(s.consumerInfo("B").notDelivered()).isEmpty();
+            ackAll(s.consumer("A"), 1);
+            s.flush();
+            assertThat(s.info().messages()).as("B still needs w.a").isEqualTo(2);
+        }
+    }
+
+    /** A work-queue stream W on w.* with consumers A and B filtered on {@code a} and {@code b}, one message on each. */
+    private static Path workQueueOf(Path dir, String a, String b) throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", RuntimeTestSupport.config(
+                    "{\"name\":\"W\",\"subjects\":[\"w.*\"],\"retention\":\"workqueue\"}"));
+            s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"" + a + "\"}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"" + b + "\"}");
+            s.publish(a, bytes("1"));
+            s.publish(b, bytes("2"));
+        }
+        return dir.resolve("jetstream/$G/streams/W");
+    }
+
+    /** Replaces {@code from} by {@code to} in a consumer's meta.inf, its meta.sum written to match. */
+    private static void editMeta(Path cDir, String from, String to) throws Exception {
+        String text = Files.readString(cDir.resolve("meta.inf"), StandardCharsets.UTF_8);
+        assertThat(text).contains(from);
+        MetaFiles.writeConsumer(cDir, "W", cDir.getFileName().toString(), text.replace(from, to).getBytes(StandardCharsets.UTF_8));
+    }
+
     private static List<String> warningsOnB(List<ConsumerOutcome> outcomes, Path bDir) {
         return outcomes.stream()
                 .filter(o -> o instanceof ConsumerOutcome.Restored r && r.info().name().equals("B"))
