@@ -147,9 +147,34 @@ class OddConsumerConfigTest {
                     .contains("nats-server would not restore it: multiple non-filtered consumers not allowed on workqueue stream");
             assertThat(s.consumerInfo("A").notDelivered()).isEmpty();
             ackAll(s.consumer("A"), 2);
-            // nats-server would let A's acks remove both; the runtime keeps what B's filter (all) matches
-            // above its ack floor while B is there, as for any consumer it reports but does not deliver.
-            assertThat(s.info().messages()).as("A's acks remove nothing B is reported with").isEqualTo(2);
+            s.flush();
+            // The servers do not have B, so A's acks remove both there (2.10.27 and 2.15.1: OddConsumerConfigIT, W2).
+            assertThat(s.info().messages()).as("A's acks remove what B, which no server restores, matches too").isZero();
+        }
+    }
+
+    /**
+     * A work-queue consumer the servers skip (ack none, on its own filter) holds nothing against
+     * another consumer's ack, and what only its filter matches stays, as nothing acks it: both
+     * servers keep that message (OddConsumerConfigIT, W3).
+     */
+    @org.junit.jupiter.api.Test
+    void aSkippedWorkQueueConsumersMessagesStayAsNothingAcksThem() throws Exception {
+        Path wDir = workQueueOf(dir, "w.a", "w.b");
+        editMeta(wDir.resolve("obs/B"), "\"ack_policy\":\"explicit\"", "\"ack_policy\":\"none\"");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("W").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("B").notDelivered()).get().asString()
+                    .contains("consumer in pull mode requires explicit ack policy on workqueue stream");
+            ackAll(s.consumer("A"), 1);
+            s.flush();
+            assertThat(s.info().messages()).as("w.a acked by A goes, w.b stays").isEqualTo(1);
+            assertThat(s.info().firstSeq()).isEqualTo(2);
+            // The server does not have B: a consumer on its filter is created there, and here too.
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"filter_subject\":\"w.b\"}");
+            ackAll(c, 1);
+            s.flush();
+            assertThat(s.info().messages()).as("acked by C").isZero();
         }
     }
 
