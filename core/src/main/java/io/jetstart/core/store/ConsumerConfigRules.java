@@ -103,7 +103,7 @@ public final class ConsumerConfigRules {
     /**
      * The subjects of two filter sets that some subject matches both of, as pairs ({@code a}'s
      * first): what the server's {@code partitionUnique} finds on a work-queue stream. An empty set
-     * (no filter) overlaps anything.
+     * (no filter) overlaps anything: one pair then, its side written {@code >}.
      */
     public static List<String[]> overlaps(List<String> a, List<String> b) {
         List<String[]> out = new java.util.ArrayList<>();
