@@ -9,7 +9,6 @@ import io.jetstart.core.format.GoTime;
 import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.ConsumerConfigRules;
-import io.jetstart.core.store.SubjectRules;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -23,6 +22,8 @@ import java.util.Map;
  * {@code addConsumerWithAssignment}), with the server's error codes and texts, and the
  * {@code meta.inf} JSON the server writes ({@code FileConsumerInfo}: {@code "Created"},
  * {@code "Name"}, then the config keys of 2.10 in the server's order, empty values left out).
+ * The checks themselves are {@link ConsumerConfigRules} in core.store, the copy a restore is
+ * checked by too; here are the names' characters (a create's only), the defaults and the file.
  */
 final class ConsumerDefinitions {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -176,7 +177,7 @@ final class ConsumerDefinitions {
         if (in.has("metadata") && in.get("metadata").size() > 0) {
             n.set("metadata", in.get("metadata"));
         }
-        // Keys of newer servers the caller gave (priority groups, pause_until): kept, after ours.
+        // Keys of newer servers the caller gave (pause_until, priority_policy none): kept, after ours.
         for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!n.has(e.getKey()) && !List.of("opt_start_seq", "max_waiting", "max_ack_pending", "inactive_threshold",
