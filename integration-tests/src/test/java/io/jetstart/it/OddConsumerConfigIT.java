@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import io.jetstart.core.meta.MetaFiles;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jetstart.core.testing.NewerConsumerConfigs;
 import io.jetstart.core.testing.OddConsumerConfigs;
 import io.jetstart.runtime.JetStart;
 import io.jetstart.runtime.JetStartStore;
@@ -96,6 +99,9 @@ class OddConsumerConfigIT {
                     if (r.aServed() && !s.aServed()) {
                         wrong.add(cases.get(i).what() + ": the runtime serves A, " + b + " does not (" + s.line() + ")");
                     }
+                    if (cases.get(i).fate() == OddConsumerConfigs.Fate.NOT_SERVED && !s.bServed()) {
+                        wrong.add(cases.get(i).what() + ": taken as a consumer the server restores, but " + b + " does not (" + s.line() + ")");
+                    }
                     if (!r.aServed() && cases.get(i).fate() != OddConsumerConfigs.Fate.STREAM_READ_ONLY) {
                         wrong.add(cases.get(i).what() + ": the runtime does not serve A (" + r.line() + ")");
                     }
@@ -142,6 +148,12 @@ class OddConsumerConfigIT {
                         runtime.put(name + "/" + c, s.unrestoredConsumers().containsKey(c) ? "unrestored"
                                 : s.consumerInfo(c).notDelivered().orElse("delivered"));
                     }
+                    // What A's acks leave: a consumer the server skipped holds nothing there.
+                    for (var m : s.consumer("A").fetch(10, 0, Duration.ZERO)) {
+                        m.ack();
+                    }
+                    s.flush();
+                    runtime.put(name + "/left", Long.toString(s.info().messages()));
                 }
             }
             return NatsServers.discover().requireV210AndV214Plus().stream().map(b -> dynamicTest(b + ": work-queue consumers", () -> {
@@ -166,12 +178,110 @@ class OddConsumerConfigIT {
                             }
                         }
                     }
+                    var jsm = client.connection().jetStreamManagement();
+                    for (String name : names) {
+                        ServerPull a = new ServerPull(client.connection(), name, "A");
+                        for (ServerPull.Delivered d : a.fetchNoWait(10)) {
+                            a.answer(d, "+ACK");
+                        }
+                        long left = jsm.getStreamInfo(name).getStreamState().getMsgCount();
+                        String r = runtime.get(name + "/left");
+                        System.out.printf("ODDC-WQ %s %s after A's acks: server keeps %d of 2, runtime %s%n", b, name, left, r);
+                        // Never fewer than a server keeps; as many as the newest line (2.10.27 lets A's
+                        // ack remove a message an overlapping B has not acked, W1).
+                        if (Long.parseLong(r) < left || (b.version().atLeast(2, 14) && Long.parseLong(r) != left)) {
+                            wrong.add(name + ": after A's acks " + b + " keeps " + left + " messages, the runtime " + r);
+                        }
+                    }
                     log.lines().filter(l -> l.contains("[WRN]") && (l.contains("workqueue") || l.contains("WorkQueue")))
                             .forEach(l -> System.out.println("ODDC-WQ " + b + " log: " + l.replaceAll("^.*\\[WRN\\] +", "")));
                 }
                 assertThat(wrong).as("delivered by the runtime but not restored by " + b).isEmpty();
             }));
         });
+    }
+
+    /**
+     * Creates of consumers with 2.11+ settings ({@link NewerConsumerConfigs}: priority groups,
+     * {@code ack_policy: flow_control}) on an empty server of each line, each on a stream of its
+     * own, by the raw {@code $JS.API.CONSUMER.CREATE} request. Where 2.15.1 refuses, the runtime
+     * refuses with its {@code err_code} and text; where it creates the consumer, the runtime refuses
+     * naming what it does not serve, and never makes a consumer that would deliver without it.
+     * What 2.10.27 answers is printed (it ignores the priority keys and creates a plain consumer).
+     */
+    @TestFactory
+    Stream<DynamicNode> createsWithNewerSettingsAreRefusedAsTheServerRefusesThem() throws Exception {
+        return NatsServers.skipWhenMissing(() -> {
+            List<NewerConsumerConfigs.Create> cases = NewerConsumerConfigs.creates();
+            Map<String, String> runtime = new LinkedHashMap<>();
+            Path made = tmp.resolve("create-runtime");
+            Files.createDirectories(made);
+            try (JetStartStore js = JetStart.open(made, RuntimeOptions.defaults())) {
+                for (int i = 0; i < cases.size(); i++) {
+                    NewerConsumerConfigs.Create c = cases.get(i);
+                    String name = String.format("C%02d", i);
+                    JetStartStream s = js.createStream("$G", io.jetstart.core.meta.StreamConfig.parse(streamJson(name, c)
+                            .getBytes(StandardCharsets.UTF_8)));
+                    String answer;
+                    try {
+                        s.createConsumer(c.config(name.toLowerCase()));
+                        answer = "created";
+                    } catch (io.jetstart.runtime.JetStreamApiException e) {
+                        answer = e.errCode() + " " + e.description();
+                    } catch (UnsupportedOperationException e) {
+                        answer = "not served: " + e.getMessage();
+                    }
+                    runtime.put(name, answer);
+                }
+            }
+            ObjectMapper json = new ObjectMapper();
+            return NatsServers.discover().requireV210AndV214Plus().stream().map(b -> dynamicTest(b + ": creates with newer settings", () -> {
+                Path store = tmp.resolve("create-" + b.version()).resolve("store");
+                Files.createDirectories(store);
+                List<String> wrong = new ArrayList<>();
+                try (NatsServerProcess nats = NatsServerProcess.start(b, store, tmp.resolve("create-" + b.version()).resolve("server"),
+                        ServerAccounts.GLOBAL); NatsClient client = nats.connect(Account.GLOBAL)) {
+                    for (int i = 0; i < cases.size(); i++) {
+                        NewerConsumerConfigs.Create c = cases.get(i);
+                        String name = String.format("C%02d", i);
+                        rawRequest(client, json, "$JS.API.STREAM.CREATE." + name, streamJson(name, c));
+                        JsonNode a = rawRequest(client, json, "$JS.API.CONSUMER.CREATE." + name + ".B",
+                                "{\"stream_name\":\"" + name + "\",\"config\":" + c.config(name.toLowerCase()) + "}");
+                        String server = a.has("error") ? a.path("error").path("err_code").asInt() + " " + a.path("error").path("description").asText()
+                                : "created: " + a.path("config").toString();
+                        String r = runtime.get(name);
+                        System.out.printf("ODDC-CREATE %s %s %-62s server: %s%n    runtime: %s%n", b, name, c.what(), server, r);
+                        if (r.equals("created")) {
+                            wrong.add(c.what() + ": the runtime created a consumer that would deliver without the setting");
+                        }
+                        if (b.version().atLeast(2, 14)) {
+                            String expected = c.errCode() == 0 ? "created" : c.errCode() + " " + c.text();
+                            if (!(c.errCode() == 0 ? server.startsWith("created") : server.equals(expected))) {
+                                wrong.add(c.what() + ": " + b + " answered " + server + ", the table says " + expected);
+                            }
+                            if (c.errCode() != 0 && !r.equals(expected)) {
+                                wrong.add(c.what() + ": the runtime answered " + r + ", " + b + " " + server);
+                            }
+                            if (c.errCode() == 0 && !(r.startsWith("not served: ") && r.contains(c.text()))) {
+                                wrong.add(c.what() + ": the runtime answered " + r + ", not a refusal naming " + c.text());
+                            }
+                        }
+                    }
+                }
+                assertThat(wrong).as("creates with newer settings on " + b).isEmpty();
+            }));
+        });
+    }
+
+    private static String streamJson(String name, NewerConsumerConfigs.Create c) {
+        return "{\"name\":\"" + name + "\",\"subjects\":[\"" + name.toLowerCase() + ".*\"]"
+                + (c.workQueue() ? ",\"retention\":\"workqueue\"" : "") + "}";
+    }
+
+    private static JsonNode rawRequest(NatsClient client, ObjectMapper json, String subject, String body) throws Exception {
+        io.nats.client.Message reply = client.connection().request(subject, body.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+        assertThat(reply).as("an answer to " + subject).isNotNull();
+        return json.readTree(reply.getData());
     }
 
     /** Replaces {@code from} by {@code to} in a consumer's meta.inf and writes its meta.sum to match. */

@@ -8,7 +8,7 @@ import io.jetstart.core.format.FormatException;
 import io.jetstart.core.format.GoTime;
 import io.jetstart.core.meta.ConsumerConfig;
 import io.jetstart.core.meta.StreamConfig;
-import io.jetstart.core.store.SubjectRules;
+import io.jetstart.core.store.ConsumerConfigRules;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -22,6 +22,8 @@ import java.util.Map;
  * {@code addConsumerWithAssignment}), with the server's error codes and texts, and the
  * {@code meta.inf} JSON the server writes ({@code FileConsumerInfo}: {@code "Created"},
  * {@code "Name"}, then the config keys of 2.10 in the server's order, empty values left out).
+ * The checks themselves are {@link ConsumerConfigRules} in core.store, the copy a restore is
+ * checked by too; here are the names' characters (a create's only), the defaults and the file.
  */
 final class ConsumerDefinitions {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -30,8 +32,6 @@ final class ConsumerDefinitions {
     static final long DEFAULT_MAX_WAITING = 512;
     /** JsDeleteWaitTimeDefault: an ephemeral with no inactive_threshold goes after 5 s without activity. */
     static final long EPHEMERAL_INACTIVE_DEFAULT = 5_000_000_000L;
-    private static final int MAX_DESCRIPTION = 4096;
-    private static final int MAX_NAME = 255;
     private static final String NAME_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -61,18 +61,21 @@ final class ConsumerDefinitions {
         if (!durable.isEmpty() && !validName(durable)) {
             throw JetStreamApiException.invalidConfig("consumer durable name can not contain '.', '*', '>', '\\', '/'");
         }
-        if (!durable.isEmpty() && !name.isEmpty() && !durable.equals(name)) {
-            throw api(10132, "Consumer Durable and Name have to be equal if both are provided");
+        // checkConsumerCfg and addConsumerWithAssignment's own checks, as the newest line runs them
+        // (one copy with the restore's: core.store's ConsumerConfigRules).
+        java.util.Optional<ConsumerConfigRules.Refusal> refused = ConsumerConfigRules.check(config, stream, ConsumerConfigRules.When.CREATE);
+        if (refused.isPresent()) {
+            throw refusal(refused.get());
+        }
+        // Priority groups pass the server's checks but are not served here: refused rather than a
+        // consumer that delivers to every fetch as if they were not set (OddConsumerConfigIT).
+        java.util.Optional<String> unserved = ConsumerConfigRules.notServed(config);
+        if (unserved.isPresent()) {
+            throw new UnsupportedOperationException(unserved.get() + "; create it without priority_policy and priority_groups");
         }
         String deliverSubject = text(in, "deliver_subject");
         String ackPolicy = in.path("ack_policy").asText("none");
-        if (!List.of("none", "all", "explicit").contains(ackPolicy)) {
-            throw api(10181, "consumer ack policy invalid");
-        }
         String replay = in.path("replay_policy").asText("instant");
-        if (!List.of("instant", "original").contains(replay)) {
-            throw api(10182, "consumer replay policy invalid");
-        }
         long ackWait = in.path("ack_wait").asLong(0);
         long maxDeliver = in.path("max_deliver").asLong(0);
         if (maxDeliver == 0 || maxDeliver < -1) {
@@ -80,117 +83,13 @@ final class ConsumerDefinitions {
         }
         List<Long> backoff = new ArrayList<>();
         in.path("backoff").forEach(b -> backoff.add(b.asLong()));
-        for (long b : backoff) {
-            if (b < 0) {
-                throw api(10184, "consumer backoff needs to be positive");
-            }
-        }
-        if (ackWait < 0) {
-            throw api(10183, "consumer ack wait needs to be positive");
-        }
-        if (!backoff.isEmpty() && maxDeliver != -1 && backoff.size() > maxDeliver) {
-            throw api(10116, "max deliver is required to be > length of backoff values");
-        }
-        if (text(in, "description").length() > MAX_DESCRIPTION) {
-            throw api(10107, "consumer description is too long, maximum allowed is " + MAX_DESCRIPTION);
-        }
-        StreamConfig.Retention retention = stream.retention();
         long maxWaiting = Math.max(0, in.path("max_waiting").asLong(0));
-        if (deliverSubject.isEmpty()) {
-            if (ackPolicy.equals("none") && retention == StreamConfig.Retention.WORKQUEUE) {
-                throw api(10084, "consumer in pull mode requires explicit ack policy on workqueue stream");
-            }
-            if (in.path("rate_limit_bps").asLong(0) > 0) {
-                throw api(10086, "consumer in pull mode can not have rate limit set");
-            }
-            if (in.path("idle_heartbeat").asLong(0) > 0) {
-                throw api(10088, "consumer idle heartbeat requires a push based consumer");
-            }
-            if (in.path("flow_control").asBoolean(false)) {
-                throw api(10089, "consumer flow control requires a push based consumer");
-            }
-            long maxExpires = in.path("max_expires").asLong(0);
-            if (maxExpires > 0 && maxExpires < 1_000_000L) {
-                throw api(10115, "consumer max request expires needs to be >= 1ms");
-            }
-        }
         String filter = text(in, "filter_subject");
         List<String> filters = new ArrayList<>();
         in.path("filter_subjects").forEach(f -> filters.add(f.asText()));
-        if (!filter.isEmpty() && !filters.isEmpty()) {
-            throw api(10136, "consumer cannot have both FilterSubject and FilterSubjects specified");
-        }
-        if (!filter.isEmpty() && !SubjectRules.validSubject(filter)) {
-            throw JetStreamApiException.invalidConfig("invalid subject");
-        }
-        for (String f : filters) {
-            if (f.isEmpty()) {
-                throw api(10139, "consumer filter in FilterSubjects cannot be empty");
-            }
-        }
-        List<String> all = filter.isEmpty() ? filters : List.of(filter);
-        for (int i = 0; i < all.size(); i++) {
-            if (!SubjectRules.validSubject(all.get(i))) {
-                throw JetStreamApiException.invalidConfig("invalid subject");
-            }
-            for (int j = 0; j < all.size(); j++) {
-                if (i != j && SubjectRules.subsetMatch(all.get(i), all.get(j))) {
-                    throw api(10138, "consumer subject filters cannot overlap");
-                }
-            }
-        }
-        String policy = in.path("deliver_policy").asText("all");
-        if (policy.equals("undefined")) {
-            policy = "all";
-        }
+        String policy = config.deliverPolicy();
         long optSeq = in.path("opt_start_seq").asLong(0);
         boolean optTime = in.hasNonNull("opt_start_time");
-        switch (policy) {
-            case "all", "last", "new" -> {
-                if (optSeq > 0) {
-                    throw policyError(badStart(policy, "sequence"));
-                }
-                if (optTime) {
-                    throw policyError(badStart(policy, "time"));
-                }
-            }
-            case "last_per_subject" -> {
-                if (optSeq > 0) {
-                    throw policyError(badStart("last per subject", "sequence"));
-                }
-                if (optTime) {
-                    throw policyError(badStart("last per subject", "time"));
-                }
-                if (all.isEmpty()) {
-                    throw policyError("consumer delivery policy is deliver last per subject, but optional filter subject is not set");
-                }
-            }
-            case "by_start_sequence" -> {
-                if (optSeq == 0) {
-                    throw policyError("consumer delivery policy is deliver by start sequence, but optional start sequence is not set");
-                }
-                if (optTime) {
-                    throw policyError(badStart("by start sequence", "time"));
-                }
-            }
-            case "by_start_time" -> {
-                if (!optTime) {
-                    throw policyError("consumer delivery policy is deliver by start time, but optional start time is not set");
-                }
-                if (optSeq != 0) {
-                    throw policyError(badStart("by start time", "start sequence"));
-                }
-            }
-            default -> throw policyError("consumer delivery policy invalid: " + policy);
-        }
-        if (retention == StreamConfig.Retention.WORKQUEUE) {
-            if (!ackPolicy.equals("explicit")) {
-                throw api(10098, "workqueue stream requires explicit ack");
-            }
-            if (!policy.equals("all")) {
-                throw api(10101, "consumer must be deliver all on workqueue stream");
-            }
-        }
         // setConsumerConfigDefaults.
         if (deliverSubject.isEmpty() && maxWaiting == 0) {
             maxWaiting = DEFAULT_MAX_WAITING;
@@ -216,17 +115,10 @@ final class ConsumerDefinitions {
         if (maxAckPending == 0 && !ackPolicy.equals("none")) {
             maxAckPending = DEFAULT_MAX_ACK_PENDING;
         }
-        long limitAckPending = limits.path("max_ack_pending").asLong(0);
-        if (limitAckPending > 0 && maxAckPending > limitAckPending) {
-            throw api(10121, "consumer max ack pending exceeds system limit of " + limitAckPending);
-        }
-        long limitInactive = limits.path("inactive_threshold").asLong(0);
-        if (limitInactive > 0 && inactive > limitInactive) {
-            throw api(10153, "consumer inactive threshold exceeds system limit of " + java.time.Duration.ofNanos(limitInactive));
-        }
         String consumerName = !durable.isEmpty() ? durable : !name.isEmpty() ? name : generatedName();
-        if (consumerName.getBytes(StandardCharsets.UTF_8).length > MAX_NAME) {
-            throw api(10102, "consumer name is too long, maximum allowed is " + MAX_NAME);
+        refused = ConsumerConfigRules.addConsumer(config, consumerName, stream);
+        if (refused.isPresent()) {
+            throw refusal(refused.get());
         }
         if (durable.isEmpty() && inactive == 0) {
             inactive = EPHEMERAL_INACTIVE_DEFAULT;
@@ -285,7 +177,7 @@ final class ConsumerDefinitions {
         if (in.has("metadata") && in.get("metadata").size() > 0) {
             n.set("metadata", in.get("metadata"));
         }
-        // Keys of newer servers the caller gave (priority groups, pause_until): kept, after ours.
+        // Keys of newer servers the caller gave (pause_until, priority_policy none): kept, after ours.
         for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!n.has(e.getKey()) && !List.of("opt_start_seq", "max_waiting", "max_ack_pending", "inactive_threshold",
@@ -379,21 +271,6 @@ final class ConsumerDefinitions {
         return api(10100, "filtered consumer not unique on workqueue stream");
     }
 
-    /** Two filter sets overlap when some subject can match both (the server's partitionUnique). */
-    static boolean overlap(List<String> a, List<String> b) {
-        if (a.isEmpty() || b.isEmpty()) {
-            return true;
-        }
-        for (String x : a) {
-            for (String y : b) {
-                if (SubjectRules.collide(x, y)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     private static JetStreamApiException api(int errCode, String text) {
         return new JetStreamApiException(400, errCode, text);
     }
@@ -402,12 +279,8 @@ final class ConsumerDefinitions {
         return new JetStreamApiException(404, errCode, text);
     }
 
-    private static JetStreamApiException policyError(String text) {
-        return api(10094, text);
-    }
-
-    private static String badStart(String policy, String start) {
-        return "consumer delivery policy is deliver " + policy + ", but optional start " + start + " is also set";
+    private static JetStreamApiException refusal(ConsumerConfigRules.Refusal r) {
+        return new JetStreamApiException(r.status(), r.errCode(), r.description());
     }
 
     private static String text(JsonNode n, String key) {

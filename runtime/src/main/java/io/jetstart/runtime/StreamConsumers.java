@@ -14,6 +14,7 @@ import io.jetstart.core.meta.ConsumerMeta;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.core.store.ConsumerConfigRules;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.store.ConsumerStateFile;
 import java.io.IOException;
@@ -79,6 +80,8 @@ final class StreamConsumers {
     private volatile Map<String, String> unrestored = Map.of();
     /** Restored consumers whose meta.inf may be damaged (ConsumerInfo.doubt): reported, not delivered, and they hold interest. */
     private volatile java.util.Set<String> doubted = java.util.Set.of();
+    /** Restored consumers nats-server would not restore at all ({@link ConsumerInfo#serverSkips()}). */
+    private volatile java.util.Set<String> skipped = java.util.Set.of();
 
     /** How {@link #tick} writes an o.dat (a test seam). */
     interface OdatWriter {
@@ -104,6 +107,13 @@ final class StreamConsumers {
             }
         }
         this.doubted = java.util.Set.copyOf(doubted);
+        java.util.Set<String> skips = new java.util.TreeSet<>();
+        for (ConsumerInfo info : restored) {
+            if (info.serverSkips()) {
+                skips.add(info.name());
+            }
+        }
+        this.skipped = java.util.Set.copyOf(skips);
         if (holdsForUnrestored() && readOnlyReason == null) {
             java.util.Set<String> held = new java.util.TreeSet<>(unrestored.keySet());
             held.addAll(doubted);
@@ -119,6 +129,8 @@ final class StreamConsumers {
                     : !config.json().path("deliver_subject").asText("").isEmpty()
                     ? "push consumer (deliver subject '" + config.json().path("deliver_subject").asText() + "'): "
                     + "the embedded runtime delivers pull consumers only; its files are left as they are"
+                    : ConsumerConfigRules.notServed(config).isPresent()
+                    ? ConsumerConfigRules.notServed(config).get() + "; its files are left as they are"
                     : null;
             if (why == null) {
                 Path dir = obsDir.resolve(info.name());
@@ -260,7 +272,8 @@ final class StreamConsumers {
             }
         });
         reported.forEach((n, c) -> {
-            if (!n.equals(name)) {
+            // One the server skipped is not among its consumers: a create is not checked against it.
+            if (!n.equals(name) && !skipped.contains(n)) {
                 others.add(c.config().filterSubjects());
             }
         });
@@ -271,7 +284,7 @@ final class StreamConsumers {
             throw ConsumerDefinitions.workQueueMultipleUnfiltered();
         }
         for (List<String> o : others) {
-            if (ConsumerDefinitions.overlap(filters, o)) {
+            if (!ConsumerConfigRules.overlaps(filters, o).isEmpty()) {
                 throw ConsumerDefinitions.workQueueNotUnique();
             }
         }
@@ -458,7 +471,13 @@ final class StreamConsumers {
                 return true;
             }
         }
+        boolean workQueue = stream.config().retention() == StreamConfig.Retention.WORKQUEUE;
         for (ConsumerStatus r : reported.values()) {
+            if (workQueue && skipped.contains(r.name())) {
+                // The server does not have it, so another consumer's ack removes what it matches
+                // (both lines: OddConsumerConfigIT, W2); what only it matches stays, as nothing acks it.
+                continue;
+            }
             if (!deleting.contains(r.name()) && seq > r.ackFloor().streamSeq()
                     && new io.jetstart.core.store.SubjectFilter(r.config().filterSubjects()).matches(subject)) {
                 return true;

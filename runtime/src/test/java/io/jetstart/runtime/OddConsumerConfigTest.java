@@ -91,6 +91,14 @@ class OddConsumerConfigTest {
                             .anySatisfy(m -> assertThat(m).contains("not restored by nats-server").contains(c.reason()));
                 }
             }
+            case NOT_SERVED -> {
+                // nats-server restores it with the setting; the runtime would deliver it without.
+                assertThat(s.consumerNames()).contains("B");
+                assertThat(s.consumerInfo("B").notDelivered()).as(what).get().asString().contains(c.reason())
+                        .contains("not served by the embedded runtime");
+                assertThat(warningsOnB(outcomes, bDir)).as(what + ": its meta.inf is one the servers restore").isEmpty();
+                org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class, () -> s.consumer("B"));
+            }
             case UNRESTORED -> {
                 assertThat(s.unrestoredConsumers()).as(what).containsKey("B");
                 assertThat(s.unrestoredConsumers().get("B")).as(what).contains(c.reason());
@@ -139,10 +147,80 @@ class OddConsumerConfigTest {
                     .contains("nats-server would not restore it: multiple non-filtered consumers not allowed on workqueue stream");
             assertThat(s.consumerInfo("A").notDelivered()).isEmpty();
             ackAll(s.consumer("A"), 2);
-            // nats-server would let A's acks remove both; the runtime keeps what B's filter (all) matches
-            // above its ack floor while B is there, as for any consumer it reports but does not deliver.
-            assertThat(s.info().messages()).as("A's acks remove nothing B is reported with").isEqualTo(2);
+            s.flush();
+            // The servers do not have B, so A's acks remove both there (2.10.27 and 2.15.1: OddConsumerConfigIT, W2).
+            assertThat(s.info().messages()).as("A's acks remove what B, which no server restores, matches too").isZero();
         }
+    }
+
+    /**
+     * A work-queue consumer the servers skip (ack none, on its own filter) holds nothing against
+     * another consumer's ack, and what only its filter matches stays, as nothing acks it: both
+     * servers keep that message (OddConsumerConfigIT, W3).
+     */
+    @org.junit.jupiter.api.Test
+    void aSkippedWorkQueueConsumersMessagesStayAsNothingAcksThem() throws Exception {
+        Path wDir = workQueueOf(dir, "w.a", "w.b");
+        editMeta(wDir.resolve("obs/B"), "\"ack_policy\":\"explicit\"", "\"ack_policy\":\"none\"");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("W").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("B").notDelivered()).get().asString()
+                    .contains("consumer in pull mode requires explicit ack policy on workqueue stream");
+            ackAll(s.consumer("A"), 1);
+            s.flush();
+            assertThat(s.info().messages()).as("w.a acked by A goes, w.b stays").isEqualTo(1);
+            assertThat(s.info().firstSeq()).isEqualTo(2);
+            // The server does not have B: a consumer on its filter is created there, and here too.
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"filter_subject\":\"w.b\"}");
+            ackAll(c, 1);
+            s.flush();
+            assertThat(s.info().messages()).as("acked by C").isZero();
+        }
+    }
+
+    /**
+     * Two work-queue consumers whose filters overlap (B's edited from w.b to w.*, or an older
+     * server's): both servers restore both with a warning and deliver both, so the runtime does;
+     * inspect/recover warn on the later one's meta.inf, naming the other and the subjects. An ack of
+     * A leaves the message B matches too, as 2.15.1 does (2.10.27 removes it: OddConsumerConfigIT, W1).
+     */
+    @org.junit.jupiter.api.Test
+    void overlappingWorkQueueFiltersAreWarnedOnNamingBothAndBothAreDelivered() throws Exception {
+        Path wDir = workQueueOf(dir, "w.a", "w.b");
+        editMeta(wDir.resolve("obs/B"), "\"w.b\"", "\"w.*\"");
+        var report = StoreRecovery.recover(dir, RecoveryOptions.defaults());
+        assertThat(warningsOnB(report.streams().getFirst().consumers(), wDir.resolve("obs/B"))).containsExactly(
+                "consumer meta.inf filter overlaps consumer 'A' on a work-queue stream: 'w.*' with 'w.a'; nats-server restores both "
+                        + "with a warning (\"it should be administratively deleted\") and refuses such a create (10100 filtered "
+                        + "consumer not unique on workqueue stream)");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("W").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("A").notDelivered()).isEmpty();
+            assertThat(s.consumerInfo("B").notDelivered()).isEmpty();
+            ackAll(s.consumer("A"), 1);
+            s.flush();
+            assertThat(s.info().messages()).as("B still needs w.a").isEqualTo(2);
+        }
+    }
+
+    /** A work-queue stream W on w.* with consumers A and B filtered on {@code a} and {@code b}, one message on each. */
+    private static Path workQueueOf(Path dir, String a, String b) throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", RuntimeTestSupport.config(
+                    "{\"name\":\"W\",\"subjects\":[\"w.*\"],\"retention\":\"workqueue\"}"));
+            s.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\",\"filter_subject\":\"" + a + "\"}");
+            s.createConsumer("{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"" + b + "\"}");
+            s.publish(a, bytes("1"));
+            s.publish(b, bytes("2"));
+        }
+        return dir.resolve("jetstream/$G/streams/W");
+    }
+
+    /** Replaces {@code from} by {@code to} in a consumer's meta.inf, its meta.sum written to match. */
+    private static void editMeta(Path cDir, String from, String to) throws Exception {
+        String text = Files.readString(cDir.resolve("meta.inf"), StandardCharsets.UTF_8);
+        assertThat(text).contains(from);
+        MetaFiles.writeConsumer(cDir, "W", cDir.getFileName().toString(), text.replace(from, to).getBytes(StandardCharsets.UTF_8));
     }
 
     private static List<String> warningsOnB(List<ConsumerOutcome> outcomes, Path bDir) {

@@ -167,6 +167,11 @@ public final class ConsumerConfig {
         return json.get(key) instanceof List<?> l ? l.size() : 0;
     }
 
+    /** The strings of the list key {@code key} as written ({@code priority_groups}); empty when absent. */
+    public List<String> strings(String key) {
+        return JsonFields.strings(json, key);
+    }
+
     /** The values of {@code backoff} as written, in nanoseconds. */
     public long[] backoff() {
         if (!(json.get("backoff") instanceof List<?> l)) {

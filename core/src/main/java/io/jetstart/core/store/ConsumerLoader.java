@@ -106,24 +106,55 @@ public final class ConsumerLoader {
      * it ({@code addConsumerWithAssignment}, in {@code os.ReadDir} order, the order of
      * {@code loaded}): a consumer without a filter is refused once another is there ("multiple
      * non-filtered consumers not allowed on workqueue stream", 10099, on 2.10.27 and 2.15.1:
-     * OddConsumerConfigIT). Filters that overlap another's are only warned about at start ("it
-     * should be administratively deleted"), and both are restored. Run once every consumer of the
-     * stream is loaded, as they load in parallel.
+     * OddConsumerConfigIT). Filters that overlap those of one restored before are only warned about
+     * at start ("it should be administratively deleted"), and both are restored: the later one gets
+     * a warning naming the other and the subjects. Run once every consumer of the stream is loaded,
+     * as they load in parallel.
      */
     public static void checkTogether(StreamStore s, java.util.List<RestoredConsumer> loaded) {
         if (s.config.retention() != io.jetstart.core.meta.StreamConfig.Retention.WORKQUEUE) {
             return;
         }
-        int restored = 0;
+        java.util.List<RestoredConsumer> restored = new java.util.ArrayList<>();
         for (RestoredConsumer c : loaded) {
             if (c.serverSkips) {
                 continue;
             }
-            if (restored > 0 && !c.config.flag("direct") && c.config.filterSubjects().isEmpty()) {
+            boolean partitioned = !c.config.flag("direct") && !c.config.flag("sourcing");
+            if (partitioned && !restored.isEmpty() && c.config.filterSubjects().isEmpty()) {
                 refuse(c, "multiple non-filtered consumers not allowed on workqueue stream");
                 continue;
             }
-            restored++;
+            if (partitioned) {
+                warnOverlaps(c, restored);
+            }
+            restored.add(c);
+        }
+    }
+
+    /**
+     * The server's {@code partitionUnique} against the consumers restored before {@code c}: each one
+     * whose filters collide with c's is named, with the subjects (2.10.27 and 2.15.1 restore both and
+     * warn; 2.15.1 refuses such a create, 10100). Both are delivered, and on 2.10 an ack of either
+     * removes a message both match (its work-queue {@code ackMsg} asks no other consumer).
+     */
+    private static void warnOverlaps(RestoredConsumer c, java.util.List<RestoredConsumer> before) {
+        for (RestoredConsumer o : before) {
+            if (o.config.flag("direct") || o.config.flag("sourcing")) {
+                continue;
+            }
+            java.util.List<String[]> pairs = ConsumerConfigRules.overlaps(c.config.filterSubjects(), o.config.filterSubjects());
+            if (pairs.isEmpty()) {
+                continue;
+            }
+            StringBuilder subjects = new StringBuilder();
+            for (String[] p : pairs) {
+                subjects.append(subjects.length() == 0 ? "" : ", ").append('\'').append(p[0]).append("' with '").append(p[1]).append('\'');
+            }
+            String others = o.config.filterSubjects().isEmpty() ? " (it has no filter)" : "";
+            c.problems.add(Problem.warning(c.dir.resolve("meta.inf"), "consumer meta.inf filter overlaps consumer '" + o.name
+                    + "'" + others + " on a work-queue stream: " + subjects + "; nats-server restores both with a warning (\"it "
+                    + "should be administratively deleted\") and refuses such a create (10100 filtered consumer not unique on workqueue stream)"));
         }
     }
 

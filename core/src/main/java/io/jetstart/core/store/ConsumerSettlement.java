@@ -87,7 +87,7 @@ public final class ConsumerSettlement {
             long numRedelivered = line.hidesRedeliveriesAtMaxDeliverOne() && c.config.maxDeliver() == 1 ? 0
                     : c.redelivered.size();
             out.add(new ConsumerInfo(c.name, c.config, c.delivered(), c.ackFloor(), c.pending.size(), numRedelivered,
-                    numPending(s, c), c.problems(), c.doubt()));
+                    numPending(s, c), c.problems(), c.doubt(), c.serverSkips));
         }
         return out;
     }

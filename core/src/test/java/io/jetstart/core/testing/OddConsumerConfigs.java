@@ -19,6 +19,11 @@ public final class OddConsumerConfigs {
         DELIVERED,
         /** Restored but reported, not delivered: the server would not restore it (a reason names why). */
         NOT_DELIVERED,
+        /**
+         * Restored by nats-server with a setting the runtime does not serve (priority groups):
+         * reported, not delivered, without a warning on its meta.inf (the file is fine).
+         */
+        NOT_SERVED,
         /** Not restored (its meta.inf does not decode): reported among the unrestored consumers. */
         UNRESTORED,
         /**
@@ -65,6 +70,7 @@ public final class OddConsumerConfigs {
         Fate not = Fate.NOT_DELIVERED;
         Fate gone = Fate.UNRESTORED;
         Fate stopped = Fate.STREAM_READ_ONLY;
+        Fate unserved = Fate.NOT_SERVED;
         return List.of(
                 c("plain", "{" + BASE + "}", ok, ""),
                 c("max_deliver -5", with("max_deliver", "-5"), ok, ""),
@@ -106,6 +112,20 @@ public final class OddConsumerConfigs {
                 c("max_expires 1ns", with("max_expires", "1"), not, "consumer max request expires needs to be >= 1ms"),
                 c("sample_freq not a number", with("sample_freq", "\"often\""), not, "failed to parse consumer sampling configuration"),
                 c("a description over 4 KiB", with("description", "\"" + "d".repeat(5000) + "\""), not,
-                        "consumer description is too long"));
+                        "consumer description is too long"),
+                // Priority groups (2.11+): 2.10 ignores the keys and restores a plain pull consumer.
+                c("priority_policy pinned_client with a group", "{" + MetaInfText.replaced(MetaInfText.replaced(MetaInfText.replaced(BASE,
+                        "priority_groups", "[\"g1\"]"), "priority_policy", "\"pinned_client\""), "priority_timeout", "120000000000") + "}",
+                        unserved, "priority_policy 'pinned_client'"),
+                c("priority_policy overflow with a group", with("priority_groups", "[\"g1\"]", "priority_policy", "\"overflow\""), unserved,
+                        "priority_policy 'overflow'"),
+                c("priority_policy prioritized with a group", with("priority_groups", "[\"g1\"]", "priority_policy", "\"prioritized\""),
+                        unserved, "priority_policy 'prioritized'"),
+                c("priority_groups without a policy", with("priority_groups", "[\"g1\"]"), not,
+                        "consumer can not have priority groups when policy is none"),
+                c("priority_policy pinned_client without a group", with("priority_policy", "\"pinned_client\""), not,
+                        "Setting PriorityPolicy requires at least one PriorityGroup to be set"),
+                c("ack_policy flow_control on a pull consumer", with("ack_policy", "\"flow_control\""), not,
+                        "flow control ack policy requires a push based consumer"));
     }
 }
