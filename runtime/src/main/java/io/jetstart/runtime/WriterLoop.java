@@ -968,13 +968,13 @@ final class WriterLoop {
             throw JetStreamApiException.notMatch();
         }
         // Streams that take no TTLs refuse a message carrying one (the runtime serves no TTL stream yet).
-        if (ttlSeconds(h.first(Headers.TTL).orElse("")) != 0) {
+        if (HeaderValues.ttlSeconds(h.first(Headers.TTL).orElse("")) != 0) {
             throw JetStreamApiException.ttlDisabled();
         }
         // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
         checkExpectedLastSubjectSequence(p.subject(), h);
         String expLast = h.first(Headers.EXPECTED_LAST_SEQ).orElse("");
-        if (!expLast.isEmpty() && parseSeq(expLast) != state.lastSeq()) {
+        if (!expLast.isEmpty() && HeaderValues.parseSeq(expLast) != state.lastSeq()) {
             throw JetStreamApiException.wrongLastSequence(state.lastSeq());
         }
         // The expectations are checked before the duplicate window, as nats-server 2.15 does (RuntimeModelIT),
@@ -1002,7 +1002,7 @@ final class WriterLoop {
         }
         // A Nats-TTL the server cannot read (text, under a second, "0", "-1") is 10165 after the header checks
         // and before the limits; not for a message an interest stream drops, the server returning before it reads it.
-        if (!ttlReadable(h.first(Headers.TTL).orElse(""))) {
+        if (!HeaderValues.ttlReadable(h.first(Headers.TTL).orElse(""))) {
             java.util.function.Predicate<String> i = interest;
             if (i == null || i.test(p.subject())) {
                 throw JetStreamApiException.ttlInvalid();
@@ -1120,7 +1120,7 @@ final class WriterLoop {
         } catch (StoreException | InterruptedException e) {
             throw new IOException("cannot read the last message of subject " + checked + ": " + e.getMessage(), e);
         }
-        if (parseSeq(expected) != actual) {
+        if (HeaderValues.parseSeq(expected) != actual) {
             throw JetStreamApiException.wrongLastSequence(actual);
         }
     }
@@ -1144,81 +1144,6 @@ final class WriterLoop {
             return true;
         });
         return last[0];
-    }
-
-    /**
-     * A {@code Nats-TTL} value in seconds as nats-server's parseMessageTTL reads it: "never" is -1,
-     * a Go duration (at least 1 s) or a whole number of seconds; 0 when absent or unreadable (the
-     * server refuses a TTL on a stream without allow_msg_ttl only when it parsed to non-zero).
-     */
-    static long ttlSeconds(String v) {
-        if (v.isEmpty()) {
-            return 0;
-        }
-        if (v.equalsIgnoreCase("never")) {
-            return -1;
-        }
-        try {
-            long nanos = io.jetstart.recovery.GoFormat.parseDuration(v);
-            return nanos < 1_000_000_000L ? 0 : nanos / 1_000_000_000L;
-        } catch (IllegalArgumentException e) {
-            // Not a duration: the server's parseInt64 (digits only).
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
-                return 0;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
-    }
-
-    /**
-     * Whether nats-server's parseMessageTTL reads {@code v} without an error ("" is no header):
-     * "never" in any case, a Go duration of at least a second, or decimal digits (whole seconds).
-     */
-    static boolean ttlReadable(String v) {
-        if (v.isEmpty() || v.equalsIgnoreCase("never")) {
-            return true;
-        }
-        try {
-            return io.jetstart.recovery.GoFormat.parseDuration(v) >= 1_000_000_000L;
-        } catch (IllegalArgumentException e) {
-            // Not a duration: the server's parseInt64 (digits only).
-        }
-        for (int i = 0; i < v.length(); i++) {
-            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * An expected sequence as nats-server reads it: spaces before the value skipped (its
-     * sliceHeader), then parseInt64's decimal digits only (no sign, no trailing space: "+0" and "1 "
-     * are not numbers), wrapping as Go's int64 does; anything else is -1, which as the server's
-     * uint64 matches no sequence.
-     */
-    static long parseSeq(String v) {
-        int from = 0;
-        while (from < v.length() && v.charAt(from) == ' ') {
-            from++;
-        }
-        if (from == v.length()) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = from; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 
     /** A delete's and an erase's refusals, as the server's: a sealed stream, then {@code deny_delete}. */

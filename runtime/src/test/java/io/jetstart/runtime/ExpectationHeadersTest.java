@@ -82,21 +82,21 @@ class ExpectationHeadersTest {
 
     @Test
     void ttlValuesAreReadAsTheServerReadsThem() {
-        assertThat(WriterLoop.ttlSeconds("")).isZero();
-        assertThat(WriterLoop.ttlSeconds("never")).isEqualTo(-1);
-        assertThat(WriterLoop.ttlSeconds("NEVER")).isEqualTo(-1);
-        assertThat(WriterLoop.ttlSeconds("1m30s")).isEqualTo(90);
-        assertThat(WriterLoop.ttlSeconds("900ms")).isZero();
-        assertThat(WriterLoop.ttlSeconds("-5s")).isZero();
-        assertThat(WriterLoop.ttlSeconds("42")).isEqualTo(42);
-        assertThat(WriterLoop.ttlSeconds("4x")).isZero();
-        assertThat(WriterLoop.ttlReadable("")).isTrue();
-        assertThat(WriterLoop.ttlReadable("Never")).isTrue();
-        assertThat(WriterLoop.ttlReadable("1s")).isTrue();
-        assertThat(WriterLoop.ttlReadable("42")).isTrue();
-        assertThat(WriterLoop.ttlReadable("900ms")).isFalse();
-        assertThat(WriterLoop.ttlReadable("0")).isFalse();
-        assertThat(WriterLoop.ttlReadable("-5s")).isFalse();
-        assertThat(WriterLoop.ttlReadable("4x")).isFalse();
+        assertThat(HeaderValues.ttlSeconds("")).isZero();
+        assertThat(HeaderValues.ttlSeconds("never")).isEqualTo(-1);
+        assertThat(HeaderValues.ttlSeconds("NEVER")).isEqualTo(-1);
+        assertThat(HeaderValues.ttlSeconds("1m30s")).isEqualTo(90);
+        assertThat(HeaderValues.ttlSeconds("900ms")).isZero();
+        assertThat(HeaderValues.ttlSeconds("-5s")).isZero();
+        assertThat(HeaderValues.ttlSeconds("42")).isEqualTo(42);
+        assertThat(HeaderValues.ttlSeconds("4x")).isZero();
+        assertThat(HeaderValues.ttlReadable("")).isTrue();
+        assertThat(HeaderValues.ttlReadable("Never")).isTrue();
+        assertThat(HeaderValues.ttlReadable("1s")).isTrue();
+        assertThat(HeaderValues.ttlReadable("42")).isTrue();
+        assertThat(HeaderValues.ttlReadable("900ms")).isFalse();
+        assertThat(HeaderValues.ttlReadable("0")).isFalse();
+        assertThat(HeaderValues.ttlReadable("-5s")).isFalse();
+        assertThat(HeaderValues.ttlReadable("4x")).isFalse();
     }
 }

@@ -158,15 +158,15 @@ class PublishCornersTest {
 
     @Test
     void expectedSequencesAreReadAsTheServerReadsThem() {
-        assertThat(WriterLoop.parseSeq("0")).isZero();
-        assertThat(WriterLoop.parseSeq("  12")).isEqualTo(12);
-        assertThat(WriterLoop.parseSeq("+0")).isEqualTo(-1);
-        assertThat(WriterLoop.parseSeq("+1")).isEqualTo(-1);
-        assertThat(WriterLoop.parseSeq("1 ")).isEqualTo(-1);
-        assertThat(WriterLoop.parseSeq("abc")).isEqualTo(-1);
-        assertThat(WriterLoop.parseSeq(" ")).isEqualTo(-1);
+        assertThat(HeaderValues.parseSeq("0")).isZero();
+        assertThat(HeaderValues.parseSeq("  12")).isEqualTo(12);
+        assertThat(HeaderValues.parseSeq("+0")).isEqualTo(-1);
+        assertThat(HeaderValues.parseSeq("+1")).isEqualTo(-1);
+        assertThat(HeaderValues.parseSeq("1 ")).isEqualTo(-1);
+        assertThat(HeaderValues.parseSeq("abc")).isEqualTo(-1);
+        assertThat(HeaderValues.parseSeq(" ")).isEqualTo(-1);
         // 2^64 + 3 wraps to 3 as the server's int64 arithmetic does.
-        assertThat(WriterLoop.parseSeq("18446744073709551619")).isEqualTo(3);
+        assertThat(HeaderValues.parseSeq("18446744073709551619")).isEqualTo(3);
     }
 
     @Test
