@@ -194,6 +194,8 @@ final class ConsumeCommand implements Callable<Integer> {
         out.flush();
         if (count > 0 && consumed < count && !stop.get()) {
             sayWhyShort(c, consumed, err);
+        } else if (count == 0 && !stop.get()) {
+            sayPaused(c, err);
         }
         if (stop.get()) {
             err.println("jetstart: stopped by a signal after " + GoFormat.comma(consumed) + " messages; closing the store cleanly");
@@ -210,6 +212,9 @@ final class ConsumeCommand implements Callable<Integer> {
      */
     private void sayWhyShort(PullConsumer c, long consumed, java.io.PrintWriter err) throws InterruptedException {
         io.jetstart.runtime.ConsumerStatus st = c.status();
+        if (sayPaused(c, err)) {
+            return;
+        }
         long max = st.config().json().path("max_ack_pending").asLong(0);
         if (max > 0 && st.numAckPending() >= max) {
             err.println("jetstart: " + account + " > " + stream + " > " + consumer + ": stopped after " + GoFormat.comma(consumed)
@@ -217,6 +222,22 @@ final class ConsumeCommand implements Callable<Integer> {
                     + " are delivered and not acknowledged, the consumer's max_ack_pending (" + GoFormat.comma(max)
                     + "); --ack acknowledges what is fetched, and unacknowledged messages come again after their ack wait");
         }
+    }
+
+    /**
+     * A paused consumer (pause_until) delivers nothing until its time: said, or a run that got
+     * nothing reads as a consumer with nothing left to deliver. Returns whether it is paused.
+     */
+    private boolean sayPaused(PullConsumer c, java.io.PrintWriter err) throws InterruptedException {
+        io.jetstart.runtime.ConsumerStatus st = c.status();
+        if (!st.paused()) {
+            return false;
+        }
+        err.println("jetstart: " + account + " > " + stream + " > " + consumer + " is paused until "
+                + st.config().text("pause_until") + " (pause_until, " + GoFormat.durationRoundedToMillis(st.pauseRemaining().toNanos())
+                + " from now): it delivers nothing until then");
+        err.flush();
+        return true;
     }
 
     /** The --create consumer: durable, explicit ack, deliver all, FILTER as its filter subject ('>': none). */

@@ -55,6 +55,21 @@ class ConsumeCommandTest {
     }
 
     @Test
+    void aPausedConsumerGetsNothingAndTheRunSaysItIsPausedUntilWhen() throws Exception {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3").exit()).isZero();
+        try (io.jetstart.runtime.JetStartStore store = io.jetstart.runtime.JetStart.open(dir, io.jetstart.runtime.RuntimeOptions.defaults())) {
+            store.stream("S").await(java.time.Duration.ofSeconds(30))
+                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"pause_until\":\"2200-01-01T00:00:00Z\"}");
+        }
+        TestStores.Run r = run("consume", dir.toString(), "S", "C");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Consumed 0 messages");
+        assertThat(r.err()).contains("$G > S > C is paused until 2200-01-01T00:00:00Z (pause_until, ").contains("it delivers nothing until then");
+        TestStores.Run counted = run("consume", dir.toString(), "S", "C", "--count", "2");
+        assertThat(counted.err()).contains("is paused until 2200-01-01T00:00:00Z").doesNotContain("max_ack_pending");
+    }
+
+    @Test
     void withoutJsonEveryMessageIsPrintedOnItsOwnLine() {
         assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--size", "20").exit()).isZero();
         TestStores.Run r = run("consume", dir.toString(), "S", "C", "--create", ">");

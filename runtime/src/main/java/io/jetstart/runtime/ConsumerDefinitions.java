@@ -180,6 +180,13 @@ final class ConsumerDefinitions {
         // Keys of newer servers the caller gave (pause_until, priority_policy none): kept, after ours.
         for (Iterator<Map.Entry<String, JsonNode>> it = in.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals(PauseUntil.KEY)) {
+                // A *time.Time: null is left out (omitempty), a time written back as Go writes it.
+                if (e.getValue().isTextual()) {
+                    n.put(PauseUntil.KEY, goTime(e.getValue().asText()));
+                }
+                continue;
+            }
             if (!n.has(e.getKey()) && !List.of("opt_start_seq", "max_waiting", "max_ack_pending", "inactive_threshold",
                     "ack_wait", "backoff", "filter_subjects", "filter_subject", "durable_name", "description",
                     "deliver_subject", "deliver_group", "sample_freq", "max_batch", "max_expires", "max_bytes",
@@ -188,6 +195,25 @@ final class ConsumerDefinitions {
             }
         }
         return n;
+    }
+
+    /**
+     * An RFC 3339 time (checked when the config was parsed) as Go's JSON writes it back: the
+     * fraction without trailing zeros, the caller's offset kept ({@code Z} for UTC). The server
+     * turns {@code pause_until} to UTC only on an update; a create keeps the offset it was given.
+     */
+    static String goTime(String rfc3339) {
+        java.time.OffsetDateTime t = java.time.OffsetDateTime.parse(rfc3339);
+        StringBuilder sb = new StringBuilder(java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").format(t));
+        if (t.getNano() != 0) {
+            String frac = String.format("%09d", t.getNano());
+            int end = frac.length();
+            while (frac.charAt(end - 1) == '0') {
+                end--;
+            }
+            sb.append('.').append(frac, 0, end);
+        }
+        return sb.append(t.getOffset().getTotalSeconds() == 0 ? "Z" : t.getOffset().getId()).toString();
     }
 
     /** The typed settings of a completed (or restored) meta.inf. */

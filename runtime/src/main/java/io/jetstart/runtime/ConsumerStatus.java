@@ -2,6 +2,7 @@ package io.jetstart.runtime;
 
 import io.jetstart.core.format.SequencePair;
 import io.jetstart.core.meta.ConsumerConfig;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -12,8 +13,15 @@ import java.util.Optional;
  * @param numWaiting     fetches waiting for messages now
  * @param notDelivered   why the runtime does not deliver this consumer (a push consumer, a consumer
  *                       of a read-only stream); empty for a served pull consumer
+ * @param pauseRemaining what is left of the consumer's {@code pause_until} (the server's
+ *                       {@code pause_remaining}); zero when it is not paused
  */
 public record ConsumerStatus(String stream, String name, ConsumerConfig config, SequencePair delivered,
                              SequencePair ackFloor, long numAckPending, long numRedelivered, long numPending,
-                             long numWaiting, Optional<String> notDelivered) {
+                             long numWaiting, Optional<String> notDelivered, Duration pauseRemaining) {
+
+    /** Whether it delivers nothing until its {@code pause_until} (the server's {@code paused}). */
+    public boolean paused() {
+        return pauseRemaining.isPositive();
+    }
 }

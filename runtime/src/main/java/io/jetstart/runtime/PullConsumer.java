@@ -40,6 +40,15 @@ public final class PullConsumer {
     private ConsumerConfig config;
     private volatile ConsumerSettings s;
     private volatile SubjectFilter filter;
+    /** The config's {@code pause_until}; set with {@link #config}, under {@link #lock}. */
+    private PauseUntil pause;
+    /**
+     * Set while a pause is in force, cleared by the tick that sees it end (and wakes the waiting
+     * fetches then, as the server's unpause timer signals its delivery loop). Under {@link #lock}.
+     */
+    private boolean pauseToEnd;
+    /** Test seam: the wall clock the pause is judged by (nanos). Null in service: {@link #now()}. */
+    private volatile java.util.function.LongSupplier pauseClock;
     /** The consumer's own state and its store's (consumer.go, consumerFileStore). */
     private final ConsumerDelivery d;
     /** When the housekeeper must look at this consumer next (wall nanos), as of the last tick. */
@@ -63,6 +72,8 @@ public final class PullConsumer {
         this.s = ConsumerDefinitions.settings(config);
         this.name = s.name();
         this.filter = new SubjectFilter(s.filters());
+        this.pause = PauseUntil.of(config);
+        this.pauseToEnd = pause.set();
         this.meters = meters;
         this.d = new ConsumerDelivery(this, stream, s, filter, meters, new Wake(changed));
     }
@@ -146,7 +157,11 @@ public final class PullConsumer {
                     // batch within microseconds, so their ack waits end together and they are
                     // redelivered in sequence order; reads here take longer, and must not split them.
                     long passTime = now();
-                    while (out.size() < batch) {
+                    // Paused (pause_until): nothing is delivered, redeliveries neither; the request
+                    // waits as the server's does (its delivery loop skips while paused) and takes
+                    // what is there once the time has come, woken by the tick that sees it end.
+                    boolean paused = pause.paused(pauseNow());
+                    while (!paused && out.size() < batch) {
                         ConsumedMessage m = d.deliverNext(bytesLeft, passTime, !(firstLookOnly && out.isEmpty()));
                         if (m == null) {
                             break;
@@ -259,6 +274,34 @@ public final class PullConsumer {
         return handle;
     }
 
+    // ---- pause -------------------------------------------------------------------------------
+
+    /**
+     * Pauses the consumer until {@code until} (nats-server 2.11+'s {@code $JS.API.CONSUMER.PAUSE}):
+     * until then it delivers nothing, redeliveries included: {@link #fetch} and {@link #next} wait
+     * (up to their own expiry) and {@link #consume} loops get nothing; acks, naks and terms of what
+     * was delivered before are taken. Deliveries start again at the time by themselves. The time is
+     * kept in the config's {@code pause_until} (UTC) and its {@code meta.inf}, so a reopened store,
+     * or a 2.11+ server started on the files, keeps the pause. A time in the past is kept too and
+     * pauses nothing, as the server keeps it. Returns the status after the pause
+     * ({@link ConsumerStatus#paused()}, {@link ConsumerStatus#pauseRemaining()}).
+     *
+     * @throws JetStreamApiException "consumer not found" (10014) once the consumer is deleted
+     */
+    public ConsumerStatus pause(java.time.Instant until) throws java.io.IOException, InterruptedException {
+        java.util.Objects.requireNonNull(until, "until is required; resume() ends a pause");
+        stream.requireCurrent();
+        stream.consumers().pause(this, until);
+        return status();
+    }
+
+    /** Ends a pause: {@code pause_until} leaves the config and its {@code meta.inf}; deliveries start at once. */
+    public ConsumerStatus resume() throws java.io.IOException, InterruptedException {
+        stream.requireCurrent();
+        stream.consumers().pause(this, null);
+        return status();
+    }
+
     private static long size(ConsumedMessage m) {
         return m.subject().length() + m.headers().length + m.payload().length;
     }
@@ -368,6 +411,7 @@ public final class PullConsumer {
                 return false;
             }
             long due = d.tick(now);
+            due = Math.min(due, pauseDue());
             long limit = s.inactiveThresholdNanos();
             boolean idle = waiting == 0 && consumes.isEmpty();
             inactive = limit > 0 && idle && now - d.lastActive() > limit;
@@ -416,6 +460,34 @@ public final class PullConsumer {
         return nextDue;
     }
 
+    /**
+     * When the housekeeper must look at the pause (under {@link #lock}): at its end while it is in
+     * force (the server's {@code uptmr}); once ended, the fetches waiting are woken and the pause
+     * needs no more looks. Long.MAX_VALUE when there is nothing to do.
+     */
+    private long pauseDue() {
+        if (!pauseToEnd) {
+            return Long.MAX_VALUE;
+        }
+        if (pause.paused(pauseNow())) {
+            return pause.nanos();
+        }
+        pauseToEnd = false;
+        changed.signalAll();
+        return Long.MAX_VALUE;
+    }
+
+    /** The wall nanos a pause is judged by: {@link #now()}, or the test seam's clock. */
+    private long pauseNow() {
+        java.util.function.LongSupplier c = pauseClock;
+        return c == null ? now() : c.getAsLong();
+    }
+
+    /** Test seam: judges the pause by {@code clock} (wall nanos) from now on. */
+    void pauseClock(java.util.function.LongSupplier clock) {
+        pauseClock = clock;
+    }
+
     /** Wakes fetches waiting for messages (a publish was committed). */
     void signal() {
         if (lock.tryLock()) {
@@ -436,7 +508,7 @@ public final class PullConsumer {
         try {
             long numPending = d.numPending();
             return new ConsumerStatus(stream.name(), name, config, d.delivered(), d.ackFloor(),
-                    d.ackPending(), d.numRedelivered(), numPending, waiting, Optional.empty());
+                    d.ackPending(), d.numRedelivered(), numPending, waiting, Optional.empty(), pause.remaining(pauseNow()));
         } finally {
             lock.unlock();
         }
@@ -564,6 +636,8 @@ public final class PullConsumer {
             config = c;
             s = ConsumerDefinitions.settings(c);
             filter = new SubjectFilter(s.filters());
+            pause = PauseUntil.of(c);
+            pauseToEnd = pause.set();
             d.reconfigure(s, filter);
             changed.signalAll();
         } finally {

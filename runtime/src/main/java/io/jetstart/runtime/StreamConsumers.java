@@ -160,7 +160,7 @@ final class StreamConsumers {
                 }
             }
             reported.put(info.name(), new ConsumerStatus(stream.name(), info.name(), config, info.delivered(), info.ackFloor(),
-                    info.numAckPending(), info.numRedelivered(), info.numPending(), 0, Optional.of(why)));
+                    info.numAckPending(), info.numRedelivered(), info.numPending(), 0, Optional.of(why), java.time.Duration.ZERO));
         }
     }
 
@@ -178,6 +178,7 @@ final class StreamConsumers {
             PullConsumer existing = served.get(name);
             if (existing != null || reported.containsKey(name)) {
                 ObjectNode old = existing != null ? existing.config().json() : reported.get(name).config().json();
+                keepPause(old, meta);
                 if (sameConfig(old, meta)) {
                     if (existing == null) {
                         throw notDelivered(name);
@@ -244,7 +245,9 @@ final class StreamConsumers {
                 }
                 throw ConsumerDefinitions.doesNotExist();
             }
-            return update(existing, existing.config().json(), meta);
+            ObjectNode old = existing.config().json();
+            keepPause(old, meta);
+            return update(existing, old, meta);
         } finally {
             admin.unlock();
         }
@@ -258,6 +261,48 @@ final class StreamConsumers {
         MetaFiles.writeConsumer(obsDir.resolve(c.name()), stream.name(), c.name(), keysOf(c.name()).seal(bytes(meta)));
         c.reconfigure(config);
         return c;
+    }
+
+    /**
+     * A create or update of an existing consumer leaves its pause as it is, whatever the request
+     * says (nats-server's {@code jsConsumerCreateRequest}: "don't allow updating the PauseUntil");
+     * only {@link #pause} changes it. As the server's config struct orders it, the key comes after
+     * {@code metadata}, where a {@code meta.inf} the server wrote has it.
+     */
+    private static void keepPause(ObjectNode old, ObjectNode meta) {
+        if (old.has(PauseUntil.KEY)) {
+            // In place where the request had it too (an ObjectNode keeps a replaced key's position).
+            meta.set(PauseUntil.KEY, old.get(PauseUntil.KEY));
+        } else {
+            meta.remove(PauseUntil.KEY);
+        }
+    }
+
+    /**
+     * Pauses {@code c} until {@code until}, or resumes it ({@code null}): nats-server's
+     * {@code $JS.API.CONSUMER.PAUSE}, which sets {@code pause_until} in UTC (or removes it) and
+     * writes the {@code meta.inf} through its config update, so a server started on the files
+     * restores the same pause. A time in the past is kept and pauses nothing, as the server keeps it.
+     */
+    void pause(PullConsumer c, java.time.Instant until) throws IOException, InterruptedException {
+        admin.lockInterruptibly();
+        try {
+            requireOpen();
+            if (served.get(c.name()) != c || c.isDeleted()) {
+                throw ConsumerDefinitions.notFound();
+            }
+            ObjectNode meta = c.config().json();
+            if (PauseUntil.of(until).set()) {
+                meta.put(PauseUntil.KEY, io.jetstart.core.format.GoTime.format(until));
+            } else {
+                meta.remove(PauseUntil.KEY);
+            }
+            ConsumerConfig config = parse(meta);
+            MetaFiles.writeConsumer(obsDir.resolve(c.name()), stream.name(), c.name(), keysOf(c.name()).seal(bytes(meta)));
+            c.reconfigure(config);
+        } finally {
+            admin.unlock();
+        }
     }
 
     /** A work-queue stream takes one unfiltered consumer, or filtered ones that do not overlap. */
@@ -381,7 +426,10 @@ final class StreamConsumers {
         if (r == null) {
             throw ConsumerDefinitions.notFound();
         }
-        return r;
+        // Its pause as of now: the config says what a server would do with it, delivered or not.
+        return new ConsumerStatus(r.stream(), r.name(), r.config(), r.delivered(), r.ackFloor(), r.numAckPending(),
+                r.numRedelivered(), r.numPending(), r.numWaiting(), r.notDelivered(),
+                PauseUntil.of(r.config()).remaining(WriterLoop.wallNanos()));
     }
 
     List<String> names() {

@@ -20,9 +20,16 @@ public final class GoTime {
         if (unixNanos == 0) {
             return ZERO;
         }
-        long secs = Math.floorDiv(unixNanos, 1_000_000_000L);
-        int nanos = (int) Math.floorMod(unixNanos, 1_000_000_000L);
-        StringBuilder sb = new StringBuilder(SECONDS.format(Instant.ofEpochSecond(secs)));
+        return format(Instant.ofEpochSecond(Math.floorDiv(unixNanos, 1_000_000_000L), Math.floorMod(unixNanos, 1_000_000_000L)));
+    }
+
+    /**
+     * {@code t} as Go writes a UTC {@code time.Time}; for the instants a long of nanoseconds cannot
+     * hold too (a {@code pause_until} in the year 9999 is written as the server writes it).
+     */
+    public static String format(Instant t) {
+        int nanos = t.getNano();
+        StringBuilder sb = new StringBuilder(SECONDS.format(t.minusNanos(nanos)));
         if (nanos != 0) {
             String frac = String.format("%09d", nanos);
             int end = frac.length();
