@@ -57,6 +57,17 @@ class PausedConsumerTest {
     }
 
     @Test
+    void theBuildersPauseUntilPausesAsTheJsonKeyDoes() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = streamWithThree(store);
+            PullConsumer c = s.createConsumer(ConsumerConfig.builder().durableName("B").pauseUntil(FAR_INSTANT).build());
+            assertThat(c.fetch(3, 0, Duration.ZERO)).isEmpty();
+            assertThat(c.status().paused()).isTrue();
+            assertThat(metaInf("B")).endsWith(",\"pause_until\":\"" + FAR + "\"}");
+        }
+    }
+
+    @Test
     void aPauseInThePastIsKeptInTheConfigAndPausesNothing() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = streamWithThree(store);

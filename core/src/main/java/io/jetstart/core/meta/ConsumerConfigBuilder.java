@@ -251,6 +251,15 @@ public final class ConsumerConfigBuilder {
     }
 
     /**
+     * {@code pause_until} (nats-server 2.11+): the consumer delivers nothing before this time, written
+     * in UTC as the server's pause request writes it; {@code null} removes it. A time in the past is
+     * kept and pauses nothing, as the server keeps it. 2.10 ignores the key.
+     */
+    public ConsumerConfigBuilder pauseUntil(Instant until) {
+        return put("pause_until", until == null ? null : NODES.textNode(GoTime.format(until)));
+    }
+
+    /**
      * The config: the JSON of the server's {@code ConsumerConfig} for these settings, read by
      * {@link ConsumerConfig#parse}.
      *

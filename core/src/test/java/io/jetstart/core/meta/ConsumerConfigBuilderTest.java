@@ -58,7 +58,8 @@ class ConsumerConfigBuilderTest {
                 new Setter("max_expires", b -> b.maxExpires(Duration.ofSeconds(5)), "5000000000"),
                 new Setter("max_bytes", b -> b.maxBytes(1024), "1024"),
                 new Setter("inactive_threshold", b -> b.inactiveThreshold(Duration.ofMinutes(1)), "60000000000"),
-                new Setter("metadata", b -> b.metadata(Map.of("team", "billing")), "{\"team\":\"billing\"}"));
+                new Setter("metadata", b -> b.metadata(Map.of("team", "billing")), "{\"team\":\"billing\"}"),
+                new Setter("pause_until", b -> b.pauseUntil(t), "\"2026-11-25T12:09:55.6388261Z\""));
         ObjectNode defaults = ConsumerConfig.builder().build().json();
         for (Setter s : setters) {
             assertSetterWritesOnly(s.key(), s.json(), s.call().apply(ConsumerConfig.builder()).build().json(), defaults);
@@ -70,6 +71,10 @@ class ConsumerConfigBuilderTest {
         assertThat(byTime.deliverPolicy()).isEqualTo("by_start_time");
         assertThat(ConsumerConfig.builder().filterSubject("x").deliverPolicy(DeliverPolicy.LAST_PER_SUBJECT).build()
                 .deliverPolicy()).isEqualTo("last_per_subject");
+        // A pause removed again; one past 2262 written as the server writes it (its pause request takes any time).
+        assertThat(ConsumerConfig.builder().pauseUntil(t).pauseUntil(null).build().json().has("pause_until")).isFalse();
+        assertThat(ConsumerConfig.builder().pauseUntil(Instant.parse("9999-12-31T23:59:59Z")).build().json().get("pause_until").asText())
+                .isEqualTo("9999-12-31T23:59:59Z");
         // Set together, in Go's field order.
         ObjectNode all = ConsumerConfig.builder().metadata(Map.of("k", "v")).filterSubject("x").ackWait(Duration.ofSeconds(1))
                 .description("d").durableName("D").build().json();
