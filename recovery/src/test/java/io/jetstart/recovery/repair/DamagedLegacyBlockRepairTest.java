@@ -24,7 +24,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and repair cuts nothing it would serve (measured: {@code DamagedLegacyBlockOnServerIT}). With the
  * {@code .idx}, a bad checksum leaves the block read through the {@code .idx}, every other message
  * served and the file as it is; a flipped length has 2.9.10 truncate the block at the damage on its
- * first read, and without the {@code .idx} it truncates it at its start: there repair plans that cut.
+ * first read, and without the {@code .idx} it truncates it at its start: there repair plans that cut
+ * (a removal when nothing is left before the damage), unless the {@code .idx}'s last sequence would
+ * need a tombstone, which a 2.9 server takes for a message: then it refuses.
  */
 class DamagedLegacyBlockRepairTest {
     @TempDir
@@ -32,19 +34,19 @@ class DamagedLegacyBlockRepairTest {
 
     @ParameterizedTest(name = "{0} {1}, .idx {2}: {3} messages {4}..{5}, lost {6}, block {7}")
     @CsvSource({
-            // stream, damage, .idx kept, messages, first, last, lost, the block's action, the cut
-            "LIM1, PAYLOAD 1,   true,  989, 2,    1000, 1,   NONE,           -1",
-            "LIM1, PAYLOAD 500, true,  989, 1,    1000, 500, NONE,           -1",
-            "MAX1, PAYLOAD 201, true,  799, 202,  1000, 201, NONE,           -1",
-            "INT1, PAYLOAD 302, true,  684, 303,  1000, 302, NONE,           -1",
-            "INT1, PAYLOAD 1,   true,  685, 302,  1000, '',  NONE,           -1",
-            "LIM1, LENGTH,      true,  0,   1001, 1000, '',  TRUNCATE_BLOCK, 0",
-            "LIM1, PAYLOAD 1,   false, 0,   0,    0,    '',  TRUNCATE_BLOCK, 0",
-            "LIM1, PAYLOAD 500, false, 494, 1,    499,  '',  TRUNCATE_BLOCK, 68106",
+            // stream, damage, .idx kept, messages, first, last, lost, the block's action, repair's plan for the block
+            "LIM1, PAYLOAD 1,   true,  989, 2,    1000, 1,   NONE,           nothing",
+            "LIM1, PAYLOAD 500, true,  989, 1,    1000, 500, NONE,           nothing",
+            "MAX1, PAYLOAD 201, true,  799, 202,  1000, 201, NONE,           nothing",
+            "INT1, PAYLOAD 302, true,  684, 303,  1000, 302, NONE,           nothing",
+            "INT1, PAYLOAD 1,   true,  685, 302,  1000, '',  NONE,           nothing",
+            "LIM1, LENGTH,      true,  0,   1001, 1000, '',  TRUNCATE_BLOCK, refused",
+            "LIM1, PAYLOAD 1,   false, 0,   0,    0,    '',  TRUNCATE_BLOCK, removed",
+            "LIM1, PAYLOAD 500, false, 494, 1,    499,  '',  TRUNCATE_BLOCK, cut at 68106",
     })
     void recoveryReportsWhatTheServerServesAndRepairCutsNothingItServes(String stream, String damage, boolean idx, long messages,
                                                                        long first, long last, String lost, ServerAction action,
-                                                                       long cut) throws Exception {
+                                                                       String repair) throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
         Path msgs = store.resolve("jetstream/$G/streams/" + stream + "/msgs");
         Path blk = msgs.resolve("1.blk");
@@ -67,13 +69,23 @@ class DamagedLegacyBlockRepairTest {
 
         RepairPlan plan = RepairPlanner.plan(report, Set.of());
         List<RepairStep> onTheBlock = plan.steps().stream().filter(step -> step.target().equals(blk)).toList();
-        if (cut < 0) {
-            assertThat(onTheBlock).as("%s: %s", ctx, plan).isEmpty();
-            assertThat(s.problems()).as(ctx).noneMatch(p -> p.serverAction() == ServerAction.TRUSTS_INDEX);
-        } else {
-            assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.Truncate.class)
-                    .isEqualTo(new RepairStep.Truncate(blk, cut, damaged.length - cut, "$G > " + stream,
-                            ((RepairStep.Truncate) onTheBlock.get(0)).reason()));
+        switch (repair) {
+            case "nothing" -> {
+                assertThat(onTheBlock).as("%s: %s", ctx, plan).isEmpty();
+                assertThat(s.problems()).as(ctx).noneMatch(p -> p.serverAction() == ServerAction.TRUSTS_INDEX);
+            }
+            case "removed" -> assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.RemoveFile.class);
+            case "refused" -> {
+                // The .idx's last sequence would need a tombstone, which a 2.9 server takes for a message.
+                assertThat(plan.steps()).as("%s: %s", ctx, plan).noneMatch(step -> step.stream().equals("$G > " + stream));
+                assertThat(plan.refused()).as("%s: %s", ctx, plan).singleElement().satisfies(r -> assertThat(r.reason()).contains("2.9"));
+            }
+            default -> {
+                long cut = Long.parseLong(repair.substring("cut at ".length()));
+                assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.Truncate.class)
+                        .isEqualTo(new RepairStep.Truncate(blk, cut, damaged.length - cut, "$G > " + stream,
+                                ((RepairStep.Truncate) onTheBlock.get(0)).reason()));
+            }
         }
         assertThat(Files.readAllBytes(blk)).as("recovery changes nothing").isEqualTo(damaged);
     }
