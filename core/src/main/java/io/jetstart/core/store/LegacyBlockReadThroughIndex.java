@@ -2,9 +2,11 @@ package io.jetstart.core.store;
 
 import io.jetstart.core.format.LegacyIndex;
 import io.jetstart.core.format.RecordCursor;
-import io.jetstart.core.hash.RecordHash;
+import io.jetstart.core.format.Records;
 import io.jetstart.core.format.SequenceSet;
+import io.jetstart.core.hash.RecordHash;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -51,7 +53,8 @@ final class LegacyBlockReadThroughIndex {
      * or when no message of it can be served.
      */
     static Served of(LegacyIndex li, byte[] buf, int len, RecordHash hash) {
-        int[] offsets = new int[Math.max(16, Math.min(len / io.jetstart.core.format.Records.EMPTY_RECORD_LENGTH + 1, 1 << 20))];
+        // Record offsets by slot, sized from the block (a record is at least an empty one's length).
+        int[] offsets = new int[Math.max(16, Math.min(len / Records.EMPTY_RECORD_LENGTH + 1, 1 << 20))];
         long[] seqs = new long[offsets.length];
         int count = 0;
         long fseq = li.firstSeq();
@@ -65,8 +68,8 @@ final class LegacyBlockReadThroughIndex {
                 if (count >= Integer.MAX_VALUE / 2) {
                     return null;
                 }
-                offsets = java.util.Arrays.copyOf(offsets, count * 2);
-                seqs = java.util.Arrays.copyOf(seqs, count * 2);
+                offsets = Arrays.copyOf(offsets, count * 2);
+                seqs = Arrays.copyOf(seqs, count * 2);
             }
             offsets[count] = c.offset();
             seqs[count] = c.seq();
