@@ -126,9 +126,20 @@ final class VerifyCommand implements Callable<Integer> {
                 && s.state().lost().isEmpty() && Finding.of(s).stream().anyMatch(Finding::isDamage)
                 && Finding.of(s).stream().filter(Finding::isDamage).allMatch(f -> f.problem().serverAction() == ServerAction.FOUND_ON_READ))
                 .count();
+        // A 2.9 block with a bad record that every server line reads through its .idx: the server serves
+        // every other message and never cuts the block, so repair leaves it (its lost data is the
+        // unreadable messages).
+        long readAround = report.streams().stream().filter(s -> s.outcome() != Outcome.CANCELLED && s.state() != null
+                && Finding.of(s).stream().anyMatch(VerifyCommand::readAround)
+                && Finding.of(s).stream().filter(Finding::isDamage)
+                        .allMatch(f -> readAround(f) || f.problem().serverAction() == ServerAction.FOUND_ON_READ))
+                .count();
         if (damagedStreams > 0 && onRead == damagedStreams) {
             sb.append("damage found in " + damagedStreams + " stream(s), which nats-server meets only when it reads those blocks "
                     + "(it then cuts each block at the damage itself); `jetstart repair` leaves it as it is\n");
+        } else if (damagedStreams > 0 && onRead + readAround == damagedStreams) {
+            sb.append("damage found in " + damagedStreams + " stream(s), which nats-server starts with as it is (it answers no "
+                    + "message for a bad record and serves the others); `jetstart repair` leaves it as it is\n");
         } else if (damagedStreams > 0) {
             sb.append("damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix (--dry-run)\n");
         }
@@ -138,5 +149,10 @@ final class VerifyCommand implements Callable<Integer> {
             sb.append("clean\n");
         }
         return sb.toString();
+    }
+
+    /** Damage the server starts with and reads around, cutting nothing (a bad record in a 2.9 block read through its .idx). */
+    private static boolean readAround(Finding f) {
+        return f.problem().severity() == io.jetstart.core.store.Problem.Severity.DAMAGE && f.problem().serverAction() == ServerAction.NONE;
     }
 }

@@ -105,6 +105,28 @@ class VerifyRepairCommandTest {
         assertThat(repair.out()).contains("nothing to repair");
     }
 
+    /**
+     * A bad checksum in the first message of a 2.9 block whose {@code .idx} is intact: nats-server
+     * reads the block through the {@code .idx} and serves the 989 others (DamagedLegacyBlockOnServerIT),
+     * so verify reports the damage and the one message lost, and repair leaves the block as it is.
+     */
+    @Test
+    void aBadRecordA29ServerReadsAroundIsReportedAndLeftByRepair() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.9.10-small", tmp);
+        Path block = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
+        byte[] damaged = StoreFaults.flipPayloadBit(block, 1);
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString());
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains(block.toString()).contains("lost data: 1 messages")
+                .contains("which nats-server starts with as it is").doesNotContain("plans the fix");
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("nothing to repair");
+        assertThat(Files.readAllBytes(block)).isEqualTo(damaged);
+    }
+
     /** The same for the 2.10 line: no index.db while the torn block is there, so the server cuts it at its start, and repair can. */
     @Test
     void forThe210LineTheSameDamageIsCutAtStartUpAndRepairPlansIt() throws Exception {

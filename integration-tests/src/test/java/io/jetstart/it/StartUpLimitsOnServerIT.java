@@ -73,6 +73,8 @@ class StartUpLimitsOnServerIT {
                 out.add(dynamicTest("max_msgs_per_subject emptying middle blocks" + (scattered ? " and more" : " only")
                         + ", a kill before each of their files went, then " + server, () -> middleBlocksKilledInHandOver(server, scattered)));
             }
+            out.add(dynamicTest("max_msgs_per_subject emptying the block the open's index.db names as its last, a kill at each "
+                    + "step of the hand-over, then " + server, () -> indexDbsLastBlockEmptiedInHandOver(server)));
         }
         return out.stream();
     }
@@ -232,6 +234,74 @@ class StartUpLimitsOnServerIT {
             JsonNode lifted = serverState(server, again, dir.resolve("kill-" + k).resolve("lifted"), true, "P");
             assertThat(lifted.path("messages").asLong())
                     .as("kill before %s went, the reopen, a kill, the limit lifted, index.db lost", gone.get(k)).isEqualTo(kept);
+        }
+    }
+
+    /**
+     * The open's {@code index.db} names as its last block one that is no longer the tail: written at
+     * a close when block 2 was the tail, then blocks 3 and 4 written and a kill before the next
+     * close's {@code index.db}. The limit then empties block 2 (all p.b), a middle block, which the
+     * hand-over removes before any {@code index.db}: the files a kill leaves at each step (before it
+     * went, after) hold that {@code index.db}, naming a block that may be gone (2.10.27: "could not
+     * locate msg block", its lost data path; 2.15.1 rebuilds). The server reports what the runtime
+     * served, with no lost data, and so after a reopen, a kill, the limit lifted and index.db lost.
+     */
+    private void indexDbsLastBlockEmptiedInHandOver(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve("index-db-last-emptied-" + server.version());
+        Path store = Files.createDirectories(dir.resolve("runtime"));
+        try (JetStartStore rt = JetStart.open(store, small())) {
+            JetStartStream s = rt.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.*\"]}"));
+            for (int i = 1; i <= 7; i++) {
+                s.publish("p.k" + i, PAYLOAD);
+            }
+            for (int i = 0; i < 7; i++) {
+                s.publish("p.b", PAYLOAD);
+            }
+        }
+        byte[] namesBlock2 = Files.readAllBytes(msgs(store, "P").resolve("index.db"));
+        assertThat(blockFiles(store)).as("the close's index.db names 2 as the last block").containsExactly("1.blk", "2.blk");
+        try (JetStartStore rt = JetStart.open(store, small())) {
+            JetStartStream s = rt.stream("P").await(AWAIT);
+            for (int i = 8; i <= 14; i++) {
+                s.publish("p.k" + i, PAYLOAD);
+            }
+            s.publish("p.b", PAYLOAD);
+        }
+        assertThat(blockFiles(store)).contains("3.blk", "4.blk");
+        // The kill before that close's index.db: the one on disk still names 2 as the last block.
+        Files.write(msgs(store, "P").resolve("index.db"), namesBlock2);
+        editConfig(store, "P", "\"max_msgs_per_subject\":-1", "\"max_msgs_per_subject\":1");
+        Path before = StoreFiles.copy(store, dir.resolve("before"));
+        Path after = dir.resolve("after");
+        long kept = 15;
+        try (JetStartStore rt = JetStart.open(store, small())) {
+            assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
+            StoreFiles.copy(store, after);
+        }
+        List<String> gone = new ArrayList<>(blockFiles(before));
+        gone.removeAll(blockFiles(after));
+        assertThat(gone).as("block 2 gone at the hand-over").contains("2.blk");
+        for (int k = 0; k <= gone.size(); k++) {
+            String when = k < gone.size() ? "before " + gone.get(k) + " went" : "after " + gone + " went";
+            Path killed = StoreFiles.copy(after, dir.resolve("kill-" + k).resolve("store"));
+            Files.deleteIfExists(killed.resolve("jetstart.lock"));
+            for (String name : gone.subList(k, gone.size())) {
+                Files.copy(msgs(before, "P").resolve(name), msgs(killed, "P").resolve(name));
+            }
+            JsonNode asLeft = serverState(server, killed, dir.resolve("kill-" + k).resolve("as-left"), false, "P");
+            assertThat(asLeft.path("messages").asLong()).as("kill %s: %s on the files as left: %s", when, server, asLeft)
+                    .isEqualTo(kept);
+            assertThat(asLeft.has("lost")).as("kill %s: %s reports no lost data: %s", when, server, asLeft).isFalse();
+            Path again = dir.resolve("kill-" + k).resolve("again");
+            try (JetStartStore rt = JetStart.open(killed, small())) {
+                assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
+                StoreFiles.copy(killed, again);
+            }
+            Files.deleteIfExists(again.resolve("jetstart.lock"));
+            editConfig(again, "P", "\"max_msgs_per_subject\":1", "\"max_msgs_per_subject\":-1");
+            JsonNode lifted = serverState(server, again, dir.resolve("kill-" + k).resolve("lifted"), true, "P");
+            assertThat(lifted.path("messages").asLong())
+                    .as("kill %s, the reopen, a kill, the limit lifted, index.db lost: %s", when, lifted).isEqualTo(kept);
         }
     }
 

@@ -55,6 +55,28 @@ final class StreamSealing {
         return IndexDbCodec.withTrailer(stream, keys.seal(body));
     }
 
+    /** Larger than any index.db a stream of 2^32 blocks and a few million subjects writes. */
+    private static final long MAX_INDEX_DB_BYTES = 1L << 30;
+
+    /**
+     * The last block the stored {@code index.db} at {@code file} names, or -1 when there is none, or
+     * it cannot be read, opened or decoded (what recovery then did not use either).
+     */
+    long indexDbLastBlock(Path file, String stream) {
+        try {
+            if (!java.nio.file.Files.isRegularFile(file) || java.nio.file.Files.size(file) > MAX_INDEX_DB_BYTES) {
+                return -1;
+            }
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            IndexDbCodec.checkTrailer(stream, bytes);
+            int bodyLength = bytes.length - IndexDbCodec.TRAILER_LENGTH;
+            byte[] body = keys.encrypted() ? keys.open(file, Arrays.copyOf(bytes, bodyLength)) : bytes;
+            return IndexDbCodec.decodeBody(body, keys.encrypted() ? body.length : bodyLength).lastBlockIndex();
+        } catch (IOException | io.jetstart.core.format.FormatException | io.jetstart.core.crypto.DecryptionException e) {
+            return -1;
+        }
+    }
+
     /** The stored {@code meta.inf} for the JSON {@code metaInf}. */
     byte[] metaInf(byte[] metaInf) {
         return keys.seal(metaInf);

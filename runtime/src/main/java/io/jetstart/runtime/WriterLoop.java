@@ -479,6 +479,20 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         view = state.view(new CommittedLength());
+        // The open's index.db may name one of them as its last block (written while it was the
+        // tail; later blocks were written and a kill came before the next index.db). With that file
+        // gone, 2.10.27 and 2.15.1 declare its messages lost data ("could not locate msg block")
+        // before they rebuild: messages the limits removed. It goes first, so both rebuild from the
+        // blocks, as after a kill before the file went (StartUpLimitsOnServerIT).
+        Path indexDb = state.msgsDir().resolve("index.db");
+        long named = indexDbLastBlock >= 0 ? indexDbLastBlock : sealing.indexDbLastBlock(indexDb, name);
+        if (named >= 0 && java.util.Arrays.binarySearch(plan.gone(), named) >= 0 && java.nio.file.Files.deleteIfExists(indexDb)) {
+            AtomicFiles.syncDirectory(state.msgsDir());
+            indexDbLastBlock = -1;
+            if (handOverStep != null) {
+                handOverStep.run();
+            }
+        }
         reclaimer.removeBlocks(plan.gone(), handOverStep);
         for (long index : plan.gone()) {
             floors.remove(index);

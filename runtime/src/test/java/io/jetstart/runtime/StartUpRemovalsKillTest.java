@@ -87,6 +87,66 @@ class StartUpRemovalsKillTest {
     }
 
     /**
+     * The open's {@code index.db} names as its last block a middle block the limit empties: written
+     * at a close when block 2 (all p.b) was the tail, then blocks 3 and 4 were written and a kill came
+     * before the next close's {@code index.db}. The hand-over removes that {@code index.db} before
+     * block 2 goes (2.10.27 and 2.15.1 reported block 2's messages as lost data on the files a kill
+     * left after it went: StartUpLimitsOnServerIT); at every step the files read as the runtime
+     * served them, with no lost data, and so after a reopen, the limit lifted and index.db lost.
+     */
+    @Test
+    void aKillAtAnyStepWhenTheOpensIndexDbNamesAnEmptiedMiddleBlockAsItsLastLosesNothing() throws Exception {
+        Path store = Files.createDirectories(tmp.resolve("store"));
+        try (JetStartStore rt = JetStart.open(store, BlockReclaimTest.small())) {
+            JetStartStream s = rt.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.*\"]}"));
+            for (int i = 1; i <= 7; i++) {
+                s.publish("p.k" + i, PAYLOAD);
+            }
+            for (int i = 0; i < 7; i++) {
+                s.publish("p.b", PAYLOAD);
+            }
+        }
+        Path indexDb = store.resolve("jetstream/$G/streams/P/msgs/index.db");
+        byte[] namesBlock2 = Files.readAllBytes(indexDb);
+        assertThat(BlockReclaimTest.blocks(store, "P")).as("the close's index.db names 2 as the last block").containsExactly(1L, 2L);
+        try (JetStartStore rt = JetStart.open(store, BlockReclaimTest.small())) {
+            JetStartStream s = rt.stream("P").await(AWAIT);
+            for (int i = 8; i <= 14; i++) {
+                s.publish("p.k" + i, PAYLOAD);
+            }
+            s.publish("p.b", PAYLOAD);
+        }
+        Files.write(indexDb, namesBlock2);
+        StartUpLimitsRemovalsTest.editConfig(store, "P", "\"max_msgs_per_subject\":-1", "\"max_msgs_per_subject\":1");
+
+        List<Path> kills = new ArrayList<>();
+        try (JetStartStore rt = new JetStartStore(store, BlockReclaimTest.small())) {
+            rt.afterHandOverStep(() -> kills.add(copy(store, "kill-" + kills.size())));
+            rt.start();
+            assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(15);
+        }
+        assertThat(kills).as("the hand-over's steps").isNotEmpty();
+        assertThat(Files.exists(kills.get(kills.size() - 1).resolve("jetstream/$G/streams/P/msgs/2.blk"))).as("2.blk gone").isFalse();
+        for (Path killed : kills) {
+            Path msgs = killed.resolve("jetstream/$G/streams/P/msgs");
+            assertThat(Files.exists(msgs.resolve("2.blk")) || !Files.exists(msgs.resolve("index.db")))
+                    .as("%s: no index.db names a block that is gone", killed.getFileName()).isTrue();
+            StreamState read = RuntimeTestSupport.recovered(killed, "P");
+            assertThat(read.messages()).as("%s read as it is", killed.getFileName()).isEqualTo(15);
+            assertThat(read.lost().isEmpty()).as("%s: no lost data", killed.getFileName()).isTrue();
+            Path again;
+            try (JetStartStore rt = JetStart.open(killed, BlockReclaimTest.small())) {
+                assertThat(rt.stream("P").await(AWAIT).info().messages()).as("%s reopened", killed.getFileName()).isEqualTo(15);
+                again = copy(killed, killed.getFileName() + "-again");
+            }
+            StartUpLimitsRemovalsTest.editConfig(again, "P", "\"max_msgs_per_subject\":1", "\"max_msgs_per_subject\":-1");
+            Files.deleteIfExists(again.resolve("jetstream/$G/streams/P/msgs/index.db"));
+            assertThat(RuntimeTestSupport.recovered(again, "P").messages())
+                    .as("%s after the reopen, the limit lifted, index.db lost", killed.getFileName()).isEqualTo(15);
+        }
+    }
+
+    /**
      * {@code indexDbWritten}: whether the hand-over writes an {@code index.db} (for the first blocks
      * only: the middle ones go before any).
      */

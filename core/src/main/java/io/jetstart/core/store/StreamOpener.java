@@ -452,7 +452,8 @@ public final class StreamOpener {
      * stream; whatever it found (problems included) is merged later, in block order, on one thread.
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
-                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage, LegacyIndex matchedLegacy) {
+                           boolean decompressed, List<Problem> problems, boolean recordsPastDamage, LegacyIndex matchedLegacy,
+                           LegacyBlockReadThroughIndex.Served readThrough) {
     }
 
     private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
@@ -583,8 +584,15 @@ public final class StreamOpener {
             // the .idx, and an .idx claiming 2^40 sequences is no floor (HugeClaimsTest).
             LegacyIndex matched = legacy != null && scan.problem() != null
                     && legacy.lastSeq() - legacy.firstSeq() < len / Records.EMPTY_RECORD_LENGTH ? legacy : null;
+            // A bad record the servers step over (its checksum only): they read the block through the
+            // .idx and serve every other message, so the .idx stands, less what cannot be served.
+            LegacyBlockReadThroughIndex.Served through = legacy != null && scan.problem() != null
+                    ? LegacyBlockReadThroughIndex.of(legacy, buf, len, s.ctx.hashes().forBlock(s.name, idx)) : null;
             Map<String, Long> subjects = scan.subjects();
-            if (legacy != null) {
+            if (through != null) {
+                legacy = through.index();
+                subjects = through.subjects();
+            } else if (legacy != null) {
                 subjects = legacySubjects(s, idx, buf, len, scan, legacy, problems);
                 if (subjects == null) {
                     legacy = null;
@@ -599,7 +607,7 @@ public final class StreamOpener {
             // 302..1000 with it (HostileStoreRuntimeTest, seed 32).
             boolean past = scan.problem() != null && (matched != null
                     || RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0);
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched);
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -621,7 +629,7 @@ public final class StreamOpener {
                 + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
                 + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
         s.ctx.progress().blockScanned(idx, length, 0);
-        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null);
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null, null);
     }
 
     private static String describe(IOException e) {
@@ -733,6 +741,23 @@ public final class StreamOpener {
         if (r.legacy() != null) {
             LegacyIndex li = r.legacy();
             b.with(li.firstSeq(), li.firstTs(), li.lastSeq(), li.lastTs(), li.msgs(), li.bytes(), li.deleted());
+            LegacyBlockReadThroughIndex.Served through = r.readThrough();
+            if (through != null) {
+                // Never removed as emptied nor purged whole: the block is what the servers read.
+                b.recordsPastDamage = true;
+                long[] lowest = {0};
+                through.unreadable().forEach(seq -> {
+                    s.lostSeqs.add(seq);
+                    lowest[0] = lowest[0] == 0 ? seq : Math.min(lowest[0], seq);
+                });
+                s.lostBytes += through.unreadableBytes();
+                s.problems.add(Problem.damage(file, scan.problem().offset(), scan.problem().reason() + "; "
+                        + (through.unreadable().size() == 0 ? "no message the .idx counts is in a bad record"
+                        : through.unreadable().size() + " message(s) the .idx counts cannot be read (from " + lowest[0] + ")")
+                        + "; nats-server reads the block through its .idx and serves every other message, the file "
+                        + "left as it is (2.9.10 still counts the unreadable ones and answers no message for them)")
+                        .with(ServerAction.NONE));
+            }
         } else {
             b.with(scan.firstSeq(), scan.firstTs(), scan.lastSeq(), scan.lastTs(), scan.msgs(), scan.bytes(), scan.deleted());
             b.ttls = scan.ttls();

@@ -137,7 +137,9 @@ public final class StreamStore {
         long numDeleted = 0;
         List<Long> deleted = new ArrayList<>();
         if (lastSeq >= firstSeq) {
-            long cur = firstSeq;
+            // Sequence 0 is never one: an empty stream (first 0, last 0) before a block kept empty
+            // at 1 listed 0 as deleted.
+            long cur = Math.max(firstSeq, 1);
             for (BlockState b : blocks) {
                 for (long s = cur; s < b.firstSeq; s++) {
                     deleted.add(s);

@@ -37,17 +37,43 @@ class LegacyIndexTrustTest {
         }
     }
 
+    /**
+     * A bad checksum before the tail: nats-server (2.9.10, 2.10.27, 2.15.1) reads the block through
+     * its .idx and serves every other message, so the .idx is used, less the bad message, and the
+     * damage is reported with nothing for a repair to do (DamagedLegacyBlockOnServerIT).
+     */
     @Test
-    void aBadRecordBeforeTheTailMakesTheBlockRebuiltAndReportedAsDamage() throws Exception {
+    void aBadChecksumBeforeTheTailIsReadAroundThroughTheIdxAsTheServersDo() throws Exception {
         Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "LIM1");
         Path blk = stream.resolve("msgs/1.blk");
         byte[] b = Files.readAllBytes(blk);
-        int at = 0;
-        for (int i = 0; i < 500; i++) {
-            at += (int) ((b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16);
-        }
-        int record = at;
+        int record = recordStart(b, 500);
         b[record + 40] ^= 0x10; // a payload byte: covered by the record's checksum, not by the .idx
+        Files.write(blk, b);
+
+        StreamStore s = open(stream, "LIM1");
+
+        assertThat(s.problems()).singleElement().satisfies(p -> {
+            assertThat(p.severity()).isEqualTo(Problem.Severity.DAMAGE);
+            assertThat(p.file()).isEqualTo(blk);
+            assertThat(p.offset()).isEqualTo(record);
+            assertThat(p.serverAction()).isEqualTo(ServerAction.NONE);
+        });
+        StreamState st = s.state();
+        assertThat(st.messages()).as("the .idx's 990 less the bad one").isEqualTo(989);
+        assertThat(st.lastSeq()).isEqualTo(1000);
+        assertThat(st.lost().msgs()).containsExactly(501);
+        assertThat(st.subjects().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(st.messages());
+    }
+
+    /** A flipped length before the tail: the servers' first read rebuilds the block, so jetstart rebuilds it. */
+    @Test
+    void aFlippedLengthBeforeTheTailMakesTheBlockRebuiltAndReportedAsDamage() throws Exception {
+        Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "LIM1");
+        Path blk = stream.resolve("msgs/1.blk");
+        byte[] b = Files.readAllBytes(blk);
+        int record = recordStart(b, 500);
+        b[record] ^= 0x02;
         Files.write(blk, b);
 
         StreamStore s = open(stream, "LIM1");
@@ -56,6 +82,7 @@ class LegacyIndexTrustTest {
             assertThat(p.severity()).isEqualTo(Problem.Severity.DAMAGE);
             assertThat(p.file()).isEqualTo(blk);
             assertThat(p.offset()).isEqualTo(record);
+            assertThat(p.serverAction()).isEqualTo(ServerAction.TRUNCATE_BLOCK);
         });
         assertThat(s.problems()).anySatisfy(p -> {
             assertThat(p.severity()).isEqualTo(Problem.Severity.WARNING);
@@ -64,6 +91,14 @@ class LegacyIndexTrustTest {
         StreamState st = s.state();
         assertThat(st.messages()).as("only the readable prefix counts").isLessThan(500);
         assertThat(st.subjects().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(st.messages());
+    }
+
+    private static int recordStart(byte[] b, int records) {
+        int at = 0;
+        for (int i = 0; i < records; i++) {
+            at += (int) ((b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16);
+        }
+        return at;
     }
 
     @Test

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@link ServerAction}; reads nothing but file sizes.
  *
  * <ul>
- *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently);</li>
+ *   <li>{@code TRUNCATE_BLOCK}: cut the block at the bad record (the server would, silently); at
+ *       offset 0, remove the block instead (nothing of it is left to keep);</li>
  *   <li>{@code DELETE_BLOCK}: remove a block with no usable record (a removal wins over a cut);</li>
  *   <li>{@code DELETE_INDEX}: remove an index file that does not decode or disagrees with itself,
  *       unless {@code index.db} carries a last sequence the blocks lost (the server needs it to
@@ -34,7 +35,8 @@ import java.util.Set;
  *       stream does not purge the stream with it;</li>
  *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block in the same stream: a new block holding
  *       the tombstone for the last sequence, as 2.11+ writes it at start-up (2.10 writes it only when
- *       it finds lost data itself, and after the repair there is none);</li>
+ *       it finds lost data itself, and after the repair there is none). Refused in a 2.9 store (its
+ *       {@code .idx} named that last): 2.9 reads no tombstone, and took one for a message;</li>
  *   <li>{@code DELETE_STREAM_DIR}: refused. jetstart cannot open that stream either, so there is
  *       no state to start with; the operator fixes the cause (permissions, a vanished file).</li>
  * </ul>
@@ -66,7 +68,11 @@ public final class RepairPlanner {
                             continue;
                         }
                         long size = Files.size(file);
-                        if (p.offset() < size && !(steps.get(file) instanceof RepairStep.RemoveFile)) {
+                        if (p.offset() == 0 && size > 0) {
+                            // Cut at its start, the block holds no record: a 0-byte block file is one the
+                            // server deletes (or keeps empty), so it goes whole to the quarantine instead.
+                            steps.put(file, new RepairStep.RemoveFile(file, size, who, why));
+                        } else if (p.offset() < size && !(steps.get(file) instanceof RepairStep.RemoveFile)) {
                             steps.put(file, new RepairStep.Truncate(file, p.offset(), size - p.offset(), who, why));
                         }
                     }
@@ -103,8 +109,12 @@ public final class RepairPlanner {
                     }
                 }
             }
-            if (keepsPriorLastSeq && s.state() != null) {
-                addTombstoneBlock(s, who, steps);
+            if (keepsPriorLastSeq && s.state() != null && !addTombstoneBlock(s, who, steps)) {
+                steps.values().removeIf(step -> step.stream().equals(who));
+                refused.add(new RepairPlan.Refusal(who, "the blocks no longer hold the last sequence " + s.state().lastSeq()
+                        + " a 2.9 .idx recorded, and a 2.9 server reads no tombstone (2.9.10 took one for a message of sequence 2^62 + "
+                        + s.state().lastSeq() + "): after a cut it would reuse sequences; left as it is (nats-server 2.9.10 itself "
+                        + "truncates such a block when it first reads it, and starts again below that sequence)"));
             }
         }
         return new RepairPlan(List.copyOf(steps.values()), refused, notes);
@@ -116,7 +126,7 @@ public final class RepairPlanner {
      * for it. Without it a 2.10 server, which writes that tombstone only when it finds lost data
      * itself, would start a repaired stream with a lower last sequence (checked against real 2.10.27).
      */
-    private static void addTombstoneBlock(StreamReport s, String who, Map<Path, RepairStep> steps) throws IOException {
+    private static boolean addTombstoneBlock(StreamReport s, String who, Map<Path, RepairStep> steps) throws IOException {
         Path msgs = null;
         for (RepairStep step : steps.values()) {
             Path parent = step.target().getParent();
@@ -126,7 +136,11 @@ public final class RepairPlanner {
             }
         }
         if (msgs == null) {
-            return;
+            return true;
+        }
+        if (!Files.exists(msgs.resolve("index.db")) && legacyIndexes(msgs)) {
+            // A 2.9 store: its servers take a tombstone (seq | 2^62) for a message of that sequence.
+            return false;
         }
         long last = 0;
         try (var files = Files.list(msgs)) {
@@ -141,6 +155,14 @@ public final class RepairPlanner {
         steps.put(block, new RepairStep.AddTombstoneBlock(block, s.state().lastSeq(), s.state().lastTs(), who,
                 "the blocks no longer hold the last sequence " + s.state().lastSeq() + " that index.db recorded; nats-server "
                         + "2.11+ writes this tombstone itself at start-up, 2.10 only when it cuts a tail itself"));
+        return true;
+    }
+
+    /** Whether {@code msgs} holds a 2.9 per-block {@code <n>.idx}. */
+    private static boolean legacyIndexes(Path msgs) throws IOException {
+        try (var files = Files.list(msgs)) {
+            return files.anyMatch(f -> f.getFileName().toString().matches("\\d+\\.idx"));
+        }
     }
 
     /** {@code .../obs/<consumer>} above a consumer's problem file, or null. */

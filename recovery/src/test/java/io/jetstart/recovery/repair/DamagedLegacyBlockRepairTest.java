@@ -1,0 +1,109 @@
+package io.jetstart.recovery.repair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.ServerAction;
+import io.jetstart.core.store.StreamState;
+import io.jetstart.core.testing.Fixtures;
+import io.jetstart.core.testing.StoreFaults;
+import io.jetstart.recovery.RecoveryReport;
+import io.jetstart.recovery.StreamReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A damaged 2.9 block (one of {@code nats-2.9.10-small}'s, in its first record or a middle one),
+ * with its {@code .idx} and without: recovery reports what nats-server 2.9.10 serves on those files
+ * and repair cuts nothing it would serve (measured: {@code DamagedLegacyBlockOnServerIT}). With the
+ * {@code .idx}, a bad checksum leaves the block read through the {@code .idx}, every other message
+ * served and the file as it is; a flipped length has 2.9.10 truncate the block at the damage on its
+ * first read, and without the {@code .idx} it truncates it at its start: there repair plans that cut
+ * (a removal when nothing is left before the damage), unless the {@code .idx}'s last sequence would
+ * need a tombstone, which a 2.9 server takes for a message: then it refuses.
+ */
+class DamagedLegacyBlockRepairTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "{0} {1}, .idx {2}: {3} messages {4}..{5}, lost {6}, block {7}")
+    @CsvSource({
+            // stream, damage, .idx kept, messages, first, last, lost, the block's action, repair's plan for the block
+            "LIM1, PAYLOAD 1,   true,  989, 2,    1000, 1,   NONE,           nothing",
+            "LIM1, PAYLOAD 500, true,  989, 1,    1000, 500, NONE,           nothing",
+            "MAX1, PAYLOAD 201, true,  799, 202,  1000, 201, NONE,           nothing",
+            "INT1, PAYLOAD 302, true,  684, 303,  1000, 302, NONE,           nothing",
+            "INT1, PAYLOAD 1,   true,  685, 302,  1000, '',  NONE,           nothing",
+            "LIM1, LENGTH,      true,  0,   1001, 1000, '',  TRUNCATE_BLOCK, refused",
+            "LIM1, PAYLOAD 1,   false, 0,   0,    0,    '',  TRUNCATE_BLOCK, removed",
+            "LIM1, PAYLOAD 500, false, 494, 1,    499,  '',  TRUNCATE_BLOCK, cut at 68106",
+    })
+    void recoveryReportsWhatTheServerServesAndRepairCutsNothingItServes(String stream, String damage, boolean idx, long messages,
+                                                                       long first, long last, String lost, ServerAction action,
+                                                                       String repair) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/" + stream + "/msgs");
+        Path blk = msgs.resolve("1.blk");
+        damage(blk, damage);
+        if (!idx) {
+            Files.delete(msgs.resolve("1.idx"));
+        }
+        byte[] damaged = Files.readAllBytes(blk);
+
+        RecoveryReport report = RepairTest.recover(store);
+        StreamReport s = report.streams().stream().filter(r -> r.name().equals(stream)).findFirst().orElseThrow();
+        StreamState st = s.state();
+        String ctx = stream + " " + damage + " " + s.problems();
+        assertThat(List.of(st.messages(), st.firstSeq(), st.lastSeq())).as(ctx).containsExactly(messages, first, last);
+        assertThat(Arrays.stream(st.lost().msgs()).boxed().toList()).as(ctx)
+                .isEqualTo(lost.isEmpty() ? List.of() : List.of(Long.parseLong(lost)));
+        Problem onBlock = s.problems().stream().filter(p -> blk.equals(p.file())).findFirst().orElseThrow();
+        assertThat(onBlock.severity()).as(ctx).isEqualTo(Problem.Severity.DAMAGE);
+        assertThat(onBlock.serverAction()).as(ctx).isEqualTo(action);
+
+        RepairPlan plan = RepairPlanner.plan(report, Set.of());
+        List<RepairStep> onTheBlock = plan.steps().stream().filter(step -> step.target().equals(blk)).toList();
+        switch (repair) {
+            case "nothing" -> {
+                assertThat(onTheBlock).as("%s: %s", ctx, plan).isEmpty();
+                assertThat(s.problems()).as(ctx).noneMatch(p -> p.serverAction() == ServerAction.TRUSTS_INDEX);
+            }
+            case "removed" -> assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.RemoveFile.class);
+            case "refused" -> {
+                // The .idx's last sequence would need a tombstone, which a 2.9 server takes for a message.
+                assertThat(plan.steps()).as("%s: %s", ctx, plan).noneMatch(step -> step.stream().equals("$G > " + stream));
+                assertThat(plan.refused()).as("%s: %s", ctx, plan).singleElement().satisfies(r -> assertThat(r.reason()).contains("2.9"));
+            }
+            default -> {
+                long cut = Long.parseLong(repair.substring("cut at ".length()));
+                assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.Truncate.class)
+                        .isEqualTo(new RepairStep.Truncate(blk, cut, damaged.length - cut, "$G > " + stream,
+                                ((RepairStep.Truncate) onTheBlock.get(0)).reason()));
+            }
+        }
+        assertThat(Files.readAllBytes(blk)).as("recovery changes nothing").isEqualTo(damaged);
+    }
+
+    /**
+     * The damage kinds measured on 2.9.10: {@code PAYLOAD <seq>} flips a payload bit of that message's
+     * record (its checksum fails, its length and sequence hold); {@code LENGTH} puts the first record's
+     * length 2 bytes off (still plausible, every record after it misframed).
+     */
+    static void damage(Path blk, String kind) throws Exception {
+        if (kind.startsWith("PAYLOAD ")) {
+            StoreFaults.flipPayloadBit(blk, Long.parseLong(kind.substring("PAYLOAD ".length())));
+        } else if (kind.equals("LENGTH")) {
+            byte[] b = Files.readAllBytes(blk);
+            b[0] ^= 2;
+            Files.write(blk, b);
+        } else {
+            throw new IllegalArgumentException(kind);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.jetstart.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.testing.Fixtures;
+import io.jetstart.core.testing.StoreFaults;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A 2.9 block with a bad record, its {@code .idx} intact: the runtime serves what nats-server
+ * 2.9.10 serves on those files (measured in {@code DamagedLegacyBlockOnServerIT}), at the first open
+ * and the next, and never cuts or rewrites what the block held. A bad checksum: every other message
+ * the {@code .idx} counts. A flipped length: nothing (2.9.10's first read truncates the block), but
+ * the {@code .idx}'s last sequence stands, where 2.9.10, having cut the block, published 1 again.
+ */
+class DamagedLegacyBlockServedTest {
+    private static final Duration AWAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest(name = "{0} {1}, .idx {2}: {3} served, the first {4}, the next publish {5}")
+    @CsvSource({
+            "LIM1, PAYLOAD 1,   true,  989, 2,   1001",
+            "LIM1, PAYLOAD 500, true,  989, 1,   1001",
+            "INT1, PAYLOAD 302, true,  684, 303, 1001",
+            "INT1, PAYLOAD 1,   true,  685, 302, 1001",
+            "LIM1, LENGTH,      true,  0,   0,   1001",
+            // Without the .idx 2.9.10 truncates the block at the damage at its start (and then reuses
+            // sequences from there); the runtime serves what it keeps and goes on above the records
+            // it can verify past the damage.
+            "LIM1, PAYLOAD 1,   false, 0,   0,   1001",
+            "LIM1, PAYLOAD 500, false, 494, 1,   1001",
+    })
+    void theRuntimeServesWhat29ServesAndKeepsTheBlock(String stream, String damage, boolean idx, long served, long firstServed,
+                                                      long nextSeq) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path blk = store.resolve("jetstream/$G/streams/" + stream + "/msgs/1.blk");
+        List<Long> before = liveSequences(stream);
+        damage(blk, damage);
+        if (!idx) {
+            Files.delete(blk.resolveSibling("1.idx"));
+        }
+        byte[] damaged = Files.readAllBytes(blk);
+        long next;
+        List<Long> got;
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream(stream).await(AWAIT);
+            got = servedOf(s, before);
+            assertThat(got).as("served").hasSize((int) served);
+            assertThat(s.info().messages()).as("counted as served").isEqualTo(served);
+            if (served > 0) {
+                assertThat(got.get(0)).isEqualTo(firstServed);
+                assertThat(s.info().firstSeq()).isEqualTo(firstServed);
+            }
+            if (idx) {
+                assertThat(s.info().lastSeq()).isEqualTo(1000);
+            }
+            next = s.publish(stream.toLowerCase() + ".x", new byte[] {1}).seq();
+            assertThat(next).isEqualTo(nextSeq);
+        }
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream(stream).await(AWAIT);
+            long published = next;
+            assertThat(servedOf(s, before)).as("served at the next open").filteredOn(seq -> seq != published)
+                    .containsExactlyElementsOf(got);
+            assertThat(s.get(next)).as("the message published after the damage").isPresent();
+            assertThat(s.info().messages()).isEqualTo(served + 1);
+        }
+        byte[] now = Files.readAllBytes(blk);
+        assertThat(Arrays.equals(now, 0, Math.min(now.length, damaged.length), damaged, 0, damaged.length)
+                && now.length >= damaged.length).as("the damaged block kept whole").isTrue();
+    }
+
+    /** The sequences the undamaged fixture serves. */
+    private List<Long> liveSequences(String stream) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", Files.createDirectories(tmp.resolve("clean")));
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            return servedOf(rt.stream(stream).await(AWAIT), null);
+        }
+    }
+
+    /** As {@code DamagedLegacyBlockRepairTest} (recovery): {@code PAYLOAD <seq>} or {@code LENGTH} (the first record's). */
+    private static void damage(Path blk, String kind) throws Exception {
+        if (kind.startsWith("PAYLOAD ")) {
+            StoreFaults.flipPayloadBit(blk, Long.parseLong(kind.substring("PAYLOAD ".length())));
+        } else {
+            byte[] b = Files.readAllBytes(blk);
+            b[0] ^= 2;
+            Files.write(blk, b);
+        }
+    }
+
+    private static List<Long> servedOf(JetStartStream s, List<Long> candidates) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (long seq = 1; seq <= 1000; seq++) {
+            if ((candidates == null || candidates.contains(seq)) && s.get(seq).isPresent()) {
+                out.add(seq);
+            }
+        }
+        return out;
+    }
+}
