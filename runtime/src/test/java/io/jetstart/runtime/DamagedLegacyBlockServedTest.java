@@ -80,6 +80,31 @@ class DamagedLegacyBlockServedTest {
                 && now.length >= damaged.length).as("the damaged block kept whole").isTrue();
     }
 
+    /**
+     * The first record's length flipped and no {@code .idx}: nothing is served (2.9.10 truncates the
+     * block to 0 at its start and publishes 1 again), but the runtime never removes the damaged
+     * bytes, which hold 999 intact records a repair can still copy out (found past the flipped
+     * length byte by byte, RecordsPastDamage): the block stays whole, at the first open, its first
+     * publish and the next open, and no sequence it holds is reused.
+     */
+    @org.junit.jupiter.api.Test
+    void aBlockDamagedAtItsFirstLengthWithoutItsIdxIsKeptWhole() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path blk = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
+        damage(blk, "LENGTH");
+        Files.delete(blk.resolveSibling("1.idx"));
+        byte[] damaged = Files.readAllBytes(blk);
+        for (int open = 0; open < 2; open++) {
+            try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+                JetStartStream s = rt.stream("LIM1").await(AWAIT);
+                assertThat(s.publish("lim1.x", new byte[] {1}).seq()).as("above the records past the damage").isEqualTo(1001 + open);
+                s.flush();
+            }
+            assertThat(blk).as("open %d", open).exists();
+            assertThat(Files.readAllBytes(blk)).as("open %d", open).isEqualTo(damaged);
+        }
+    }
+
     /** The sequences the undamaged fixture serves. */
     private List<Long> liveSequences(String stream) throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-small", Files.createDirectories(tmp.resolve("clean")));

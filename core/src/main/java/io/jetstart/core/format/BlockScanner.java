@@ -53,6 +53,29 @@ public final class BlockScanner {
         this.hashes = hashes;
     }
 
+    /**
+     * The first offset in [{@code from}, {@code to}) where a sane record of {@code buf[0, len)} starts
+     * whose checksum verifies, or -1: a resync past a record whose own length leads nowhere (a
+     * flipped length). Only a candidate that passes the record's sanity checks is hashed.
+     */
+    int nextVerifiedRecord(long blockIndex, byte[] buf, int from, int to, int len) {
+        RecordHash h = hashFor(blockIndex);
+        for (int o = Math.max(0, from); o < to && len - o >= Records.EMPTY_RECORD_LENGTH; o++) {
+            long rawRl = LittleEndian.u32(buf, o);
+            boolean hasHeaders = (rawRl & Records.HBIT) != 0;
+            long rl = rawRl & 0x7fff_ffffL;
+            int slen = LittleEndian.u16(buf, o + 20);
+            if (rl < Records.EMPTY_RECORD_LENGTH || rl > Records.MAX_RECORD_LENGTH || rl > len - o
+                    || slen + (hasHeaders ? 4 : 0) > rl - Records.HEADER_SIZE - Records.CHECKSUM_SIZE) {
+                continue;
+            }
+            if (Records.checksum(h, buf, o, slen, hasHeaders, (int) rl) == LittleEndian.u64(buf, o + (int) rl - Records.CHECKSUM_SIZE)) {
+                return o;
+            }
+        }
+        return -1;
+    }
+
     private RecordHash hashFor(long blockIndex) {
         if (hash == null || hashBlock != blockIndex) {
             hash = hashes.forBlock(streamName, blockIndex);

@@ -9,14 +9,21 @@ import java.util.Arrays;
  * sequences reused.
  *
  * <p>Design note: only records whose checksum verifies count, so a flip cannot invent a sequence. The
- * walk steps over a damaged record by its own length when that length is plausible, and gives up where
- * it is not (a flipped length, a cut). Each step copies what is left of the block (the scanner reads a
+ * walk steps over a damaged record by its own length when that length is plausible, and where that
+ * leads to no verified record (a flipped length) looks for the next one byte by byte, up to 1 MiB; it
+ * gives up at a cut. Each step copies what is left of the block (the scanner reads a
  * block from its start), so only the first few damaged records are stepped over: a garbage block would
  * otherwise cost a copy per record.
  */
 public final class RecordsPastDamage {
     /** Damaged records stepped over at most: one bit flip or cut damages one. */
     private static final int MAX_STEPS = 8;
+    /**
+     * How far past a damaged record whose length leads nowhere the next verified record is looked
+     * for: a flipped low bit of a length moves it by little; a sanity check per byte, a hash only
+     * for a plausible header.
+     */
+    private static final int RESYNC_BYTES = 1 << 20;
 
     private RecordsPastDamage() {
     }
@@ -36,12 +43,21 @@ public final class RecordsPastDamage {
         for (int step = 0; step < MAX_STEPS && at >= 0 && at + Records.EMPTY_RECORD_LENGTH <= len; step++) {
             int off = (int) at;
             long rl = LittleEndian.u32(buf, off) & 0x7fff_ffffL;
-            if (rl < Records.EMPTY_RECORD_LENGTH || rl > len - at) {
-                break;
+            int from = -1;
+            BlockScan after = null;
+            if (rl >= Records.EMPTY_RECORD_LENGTH && rl <= len - at) {
+                from = (int) (at + rl);
+                after = scanFrom(scanner, blockIndex, buf, from, len);
             }
-            int from = (int) (at + rl);
-            byte[] rest = Arrays.copyOfRange(buf, from, len);
-            BlockScan after = scanner.scan(blockIndex, rest, rest.length);
+            if (after == null || after.recordsVerified() == 0) {
+                // Its own length leads nowhere (a flipped length): the next record whose checksum
+                // verifies, looked for byte by byte up to RESYNC_BYTES past the damage.
+                from = scanner.nextVerifiedRecord(blockIndex, buf, off + 1, (int) Math.min(len, at + RESYNC_BYTES), len);
+                if (from < 0) {
+                    break;
+                }
+                after = scanFrom(scanner, blockIndex, buf, from, len);
+            }
             if (after.recordsVerified() > 0) {
                 highest = Math.max(highest, after.lastSeq());
             }
@@ -51,5 +67,10 @@ public final class RecordsPastDamage {
             at = from + after.problem().offset();
         }
         return highest;
+    }
+
+    private static BlockScan scanFrom(BlockScanner scanner, long blockIndex, byte[] buf, int from, int len) {
+        byte[] rest = Arrays.copyOfRange(buf, from, len);
+        return scanner.scan(blockIndex, rest, rest.length);
     }
 }
