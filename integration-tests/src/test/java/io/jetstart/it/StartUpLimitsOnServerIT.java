@@ -216,24 +216,12 @@ class StartUpLimitsOnServerIT {
         gone.removeAll(blockFiles(after));
         assertThat(gone).as("emptied middle blocks gone at the hand-over").isNotEmpty();
         for (int k = 0; k < gone.size(); k++) {
-            Path killed = StoreFiles.copy(after, dir.resolve("kill-" + k).resolve("store"));
-            Files.deleteIfExists(killed.resolve("jetstart.lock"));
-            for (String name : gone.subList(k, gone.size())) {
-                Files.copy(msgs(before, "P").resolve(name), msgs(killed, "P").resolve(name));
-            }
+            String when = "before " + gone.get(k) + " went";
+            Path killed = killedAt(before, after, gone, k, dir.resolve("kill-" + k));
             JsonNode asLeft = serverState(server, killed, dir.resolve("kill-" + k).resolve("as-left"), false, "P");
-            assertThat(asLeft.path("messages").asLong()).as("kill before %s went: the server on the files as left", gone.get(k))
+            assertThat(asLeft.path("messages").asLong()).as("kill %s: the server on the files as left", when)
                     .isEqualTo(kept);
-            Path again = dir.resolve("kill-" + k).resolve("again");
-            try (JetStartStore rt = JetStart.open(killed, small())) {
-                assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
-                StoreFiles.copy(killed, again);
-            }
-            Files.deleteIfExists(again.resolve("jetstart.lock"));
-            editConfig(again, "P", "\"max_msgs_per_subject\":1", "\"max_msgs_per_subject\":-1");
-            JsonNode lifted = serverState(server, again, dir.resolve("kill-" + k).resolve("lifted"), true, "P");
-            assertThat(lifted.path("messages").asLong())
-                    .as("kill before %s went, the reopen, a kill, the limit lifted, index.db lost", gone.get(k)).isEqualTo(kept);
+            assertLiftedAfterAReopen(server, killed, dir.resolve("kill-" + k), kept, when);
         }
     }
 
@@ -283,26 +271,44 @@ class StartUpLimitsOnServerIT {
         assertThat(gone).as("block 2 gone at the hand-over").contains("2.blk");
         for (int k = 0; k <= gone.size(); k++) {
             String when = k < gone.size() ? "before " + gone.get(k) + " went" : "after " + gone + " went";
-            Path killed = StoreFiles.copy(after, dir.resolve("kill-" + k).resolve("store"));
-            Files.deleteIfExists(killed.resolve("jetstart.lock"));
-            for (String name : gone.subList(k, gone.size())) {
-                Files.copy(msgs(before, "P").resolve(name), msgs(killed, "P").resolve(name));
-            }
+            Path killed = killedAt(before, after, gone, k, dir.resolve("kill-" + k));
             JsonNode asLeft = serverState(server, killed, dir.resolve("kill-" + k).resolve("as-left"), false, "P");
             assertThat(asLeft.path("messages").asLong()).as("kill %s: %s on the files as left: %s", when, server, asLeft)
                     .isEqualTo(kept);
             assertThat(asLeft.has("lost")).as("kill %s: %s reports no lost data: %s", when, server, asLeft).isFalse();
-            Path again = dir.resolve("kill-" + k).resolve("again");
-            try (JetStartStore rt = JetStart.open(killed, small())) {
-                assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
-                StoreFiles.copy(killed, again);
-            }
-            Files.deleteIfExists(again.resolve("jetstart.lock"));
-            editConfig(again, "P", "\"max_msgs_per_subject\":1", "\"max_msgs_per_subject\":-1");
-            JsonNode lifted = serverState(server, again, dir.resolve("kill-" + k).resolve("lifted"), true, "P");
-            assertThat(lifted.path("messages").asLong())
-                    .as("kill %s, the reopen, a kill, the limit lifted, index.db lost: %s", when, lifted).isEqualTo(kept);
+            assertLiftedAfterAReopen(server, killed, dir.resolve("kill-" + k), kept, when);
         }
+    }
+
+    /**
+     * The files a kill at step {@code k} of the hand-over leaves: the store after it, with the block
+     * files it removed from step {@code k} on put back from the store before it.
+     */
+    private static Path killedAt(Path before, Path after, List<String> gone, int k, Path killDir) throws Exception {
+        Path killed = StoreFiles.copy(after, killDir.resolve("store"));
+        Files.deleteIfExists(killed.resolve("jetstart.lock"));
+        for (String name : gone.subList(k, gone.size())) {
+            Files.copy(msgs(before, "P").resolve(name), msgs(killed, "P").resolve(name));
+        }
+        return killed;
+    }
+
+    /**
+     * The runtime reopens {@code killed} and serves {@code kept}; a copy taken there (a kill before
+     * the first batch), the limit lifted and {@code index.db} lost: {@code server} still reports {@code kept}.
+     */
+    private static void assertLiftedAfterAReopen(NatsServerBinary server, Path killed, Path killDir, long kept, String when)
+            throws Exception {
+        Path again = killDir.resolve("again");
+        try (JetStartStore rt = JetStart.open(killed, small())) {
+            assertThat(rt.stream("P").await(AWAIT).info().messages()).isEqualTo(kept);
+            StoreFiles.copy(killed, again);
+        }
+        Files.deleteIfExists(again.resolve("jetstart.lock"));
+        editConfig(again, "P", "\"max_msgs_per_subject\":1", "\"max_msgs_per_subject\":-1");
+        JsonNode lifted = serverState(server, again, killDir.resolve("lifted"), true, "P");
+        assertThat(lifted.path("messages").asLong())
+                .as("kill %s, the reopen, a kill, the limit lifted, index.db lost: %s", when, lifted).isEqualTo(kept);
     }
 
     private static List<String> blockFiles(Path store) throws Exception {
