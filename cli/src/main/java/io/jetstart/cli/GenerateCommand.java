@@ -98,7 +98,8 @@ final class GenerateCommand implements Callable<Integer> {
     private int write(Path streamsDir, GeneratorSpec g, java.util.concurrent.atomic.AtomicBoolean stop, java.io.PrintWriter err)
             throws Exception {
         long start = System.nanoTime();
-        long[] lastReport = {start};
+        // A progress line at most every 2 s (the stream that wins the swap prints it) and the last one always, with no lock held around the write.
+        java.util.concurrent.atomic.AtomicLong lastReport = new java.util.concurrent.atomic.AtomicLong(start);
         // Streams are independent files: write one per core at a time.
         java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
         java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
@@ -114,11 +115,9 @@ final class GenerateCommand implements Callable<Integer> {
                     written.addAndGet(StoreGenerator.writeStream(streamsDir, stream, g));
                     int d = done.incrementAndGet();
                     long now = System.nanoTime();
-                    synchronized (lastReport) {
-                        if (now - lastReport[0] > 2_000_000_000L || d == streams) {
-                            lastReport[0] = now;
-                            err.printf("generate: %d/%d streams, %s messages%n", d, streams, GoFormat.comma(written.get()));
-                        }
+                    long before = lastReport.get();
+                    if (d == streams || (now - before > 2_000_000_000L && lastReport.compareAndSet(before, now))) {
+                        err.printf("generate: %d/%d streams, %s messages%n", d, streams, GoFormat.comma(written.get()));
                     }
                     return null;
                 }));
