@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -69,15 +68,8 @@ public final class JetStartStore implements AutoCloseable {
     /** The block each served stream's new records go to, and what was found on the way. */
     private final TailOpener tails;
     private final StoreContext ctx;
-    /**
-     * The {@code index.db} version of a stream that has none of its own ({@link IndexVersions#ofStore}),
-     * as the store was at open: made on the warm-up's thread after its work, or by the first caller
-     * that needs it first. Not on the open's way: it reads a stream's {@code index.db} header
-     * (0.45 ms in a warm JVM, a few in a fresh one) and a stream with its own needs none. Nothing
-     * changes the answer before it is made: a served stream writes its index.db in its own version
-     * or in this one (made first), and a stream is deleted only after it is made.
-     */
-    private final java.util.concurrent.FutureTask<Integer> storeIndexVersion;
+    /** The {@code index.db} version of a stream without its own, made off the open's way. */
+    private final StoreIndexVersion storeIndexVersion;
     private final StoreRecovery recovery;
     private final Thread recoveryThread;
     /**
@@ -89,19 +81,8 @@ public final class JetStartStore implements AutoCloseable {
     private final ServePathWarmUp warmUp;
     private final ConsumerHousekeeper housekeeper;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
-    private final List<CommitListener> commitListeners = new CopyOnWriteArrayList<>();
-    /**
-     * Held to add a commit listener and to set {@link #closed}: a listener is either added before
-     * close looks at the list (and hears {@link CommitListener#storeClosing}) or refused. In memory only.
-     */
-    private final ReentrantLock listening = new ReentrantLock();
-    private final List<StreamListener> streamListeners = new CopyOnWriteArrayList<>();
-    /**
-     * Whether this thread is calling one of the store's listeners (stream or commit): resumeStream,
-     * deleteStream and close wait for the threads that call them (the recovery's, a stream's
-     * writer), so there they would wait for themselves for ever; they are refused instead.
-     */
-    private final ThreadLocal<Boolean> inListener = new ThreadLocal<>();
+    /** Its commit and stream listeners, and which thread calls one now. */
+    private final StoreListeners listeners;
     /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     /**
@@ -135,6 +116,7 @@ public final class JetStartStore implements AutoCloseable {
         }
         this.storeDir = storeDir;
         this.options = options;
+        this.listeners = new StoreListeners(storeDir);
         this.lock = options.lockFile() ? StoreLock.acquire(storeDir) : null;
         try {
             createLayoutIfNew(storeDir);
@@ -144,7 +126,7 @@ public final class JetStartStore implements AutoCloseable {
             }
             throw e;
         }
-        this.storeIndexVersion = new java.util.concurrent.FutureTask<>(new StoreIndexVersion(options, storeDir));
+        this.storeIndexVersion = new StoreIndexVersion(options, storeDir);
         // The serve path's classes load beside the store-wide start (started in start()).
         this.warmUp = new ServePathWarmUp(storeIndexVersion);
         // Everything streams share is built before recovery forks its first task (nats-server #7503).
@@ -160,27 +142,11 @@ public final class JetStartStore implements AutoCloseable {
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(new Recover());
         this.housekeeper = new ConsumerHousekeeper(new Served());
         // A committed publish wakes the fetches waiting on that stream's consumers.
-        commitListeners.add(new WakeFetches());
+        listeners.addCommitListener(new WakeFetches());
     }
 
     // The classes below stand for lambdas and method references: each is made once per open, on the
     // first stream's way, where a lambda is spun at run time in a fresh JVM (the package note, package-info).
-
-    /** The store's index.db version when a stream has none of its own (made on first use). */
-    private static final class StoreIndexVersion implements java.util.concurrent.Callable<Integer> {
-        private final RuntimeOptions options;
-        private final Path storeDir;
-
-        StoreIndexVersion(RuntimeOptions options, Path storeDir) {
-            this.options = options;
-            this.storeDir = storeDir;
-        }
-
-        @Override
-        public Integer call() throws IOException {
-            return options.indexVersion() != 0 ? options.indexVersion() : IndexVersions.ofStore(storeDir);
-        }
-    }
 
     /** The wall clock a stream's opening reads ({@link WriterLoop#wallNanos}). */
     private static final class WallClock implements java.util.function.LongSupplier {
@@ -459,16 +425,6 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /** {@link #storeIndexVersion}, made here when the warm-up has not made it yet. */
-    private int storeIndexVersion() throws InterruptedException, IOException {
-        storeIndexVersion.run();
-        try {
-            return storeIndexVersion.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException("cannot tell the store's index.db version: " + e.getCause(), e.getCause());
-        }
-    }
-
     /**
      * Test seam: {@code hook} runs on the opening thread after each {@code index.db} written and each
      * block's files removed while a writer makes the open's removals last ({@link
@@ -514,43 +470,8 @@ public final class JetStartStore implements AutoCloseable {
         }
         TailBlock tail = tails.open(store, state);
         int own = IndexVersions.of(store.dir());
-        int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion();
-        // NOTE: a listener that throws despite its contract is skipped, not let through: out of the
-        // writer's loop it ended the writer's thread, leaving that batch's acks and every later op
-        // waiting for ever (a close joined the dead thread and returned, they stayed incomplete).
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, new CommitListener() {
-            @Override
-            public void batchCommitted(CommittedBatch batch) {
-                boolean outer = enterListeners();
-                try {
-                    for (CommitListener l : commitListeners) {
-                        try {
-                            l.batchCommitted(batch);
-                        } catch (RuntimeException ignored) {
-                            // See the note above: the writer and the other listeners go on.
-                        }
-                    }
-                } finally {
-                    leaveListeners(outer);
-                }
-            }
-
-            @Override
-            public void synced(SyncPoint point) {
-                boolean outer = enterListeners();
-                try {
-                    for (CommitListener l : commitListeners) {
-                        try {
-                            l.synced(point);
-                        } catch (RuntimeException ignored) {
-                            // See the note above.
-                        }
-                    }
-                } finally {
-                    leaveListeners(outer);
-                }
-            }
-        });
+        int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
+        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters());
         if (recovered) {
             w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
         }
@@ -692,7 +613,7 @@ public final class JetStartStore implements AutoCloseable {
      * @throws IOException               when the store's folders cannot be listed
      */
     public JetStartStream resumeStream(String account, String name) throws IOException, InterruptedException {
-        refuseInListener("resumeStream");
+        listeners.refuseIn("resumeStream");
         StreamNames.checkAccount(account);
         StreamNames.check(name);
         String key = key(account, name);
@@ -890,7 +811,7 @@ public final class JetStartStore implements AutoCloseable {
 
     /** Stops the stream's writer and removes its directory (the server's stream delete). */
     public void deleteStream(String account, String name) throws IOException, InterruptedException {
-        refuseInListener("deleteStream");
+        listeners.refuseIn("deleteStream");
         StreamNames.check(name);
         JetStartStream s;
         try {
@@ -903,7 +824,7 @@ public final class JetStartStore implements AutoCloseable {
             s = null;
         }
         // Made before any stream is gone: it is the answer of the store as it was at open.
-        storeIndexVersion();
+        storeIndexVersion.get();
         admin.lockInterruptibly();
         try {
             requireOpen();
@@ -919,14 +840,7 @@ public final class JetStartStore implements AutoCloseable {
             resumeFailed.remove(key(account, name));
             streams.remove(key(account, name));
             if (known.remove(key(account, name))) {
-                boolean outer = enterListeners();
-                try {
-                    for (StreamListener l : streamListeners) {
-                        l.streamRemoved(account, name);
-                    }
-                } finally {
-                    leaveListeners(outer);
-                }
+                listeners.streamRemoved(account, name);
             }
             Path dir = streamDir(account, name);
             try (Stream<Path> walk = Files.walk(dir)) {
@@ -988,21 +902,12 @@ public final class JetStartStore implements AutoCloseable {
      *                               outlive the close)
      */
     public void addCommitListener(CommitListener l) {
-        java.util.Objects.requireNonNull(l, "listener");
-        listening.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("store " + storeDir + " is closed");
-            }
-            commitListeners.add(l);
-        } finally {
-            listening.unlock();
-        }
+        listeners.addCommitListener(java.util.Objects.requireNonNull(l, "listener"));
     }
 
     /** Removes a listener added with {@link #addCommitListener}; no effect when it is not there. */
     public void removeCommitListener(CommitListener l) {
-        commitListeners.remove(l);
+        listeners.removeCommitListener(l);
     }
 
     /**
@@ -1010,56 +915,21 @@ public final class JetStartStore implements AutoCloseable {
      * far (possibly twice of one that appears meanwhile: listeners must be idempotent).
      */
     public void addStreamListener(StreamListener l) {
-        streamListeners.add(java.util.Objects.requireNonNull(l, "listener"));
-        boolean outer = enterListeners();
+        listeners.addStreamListener(java.util.Objects.requireNonNull(l, "listener"));
+        boolean outer = listeners.enter();
         try {
             for (String k : known) {
                 int cut = k.indexOf('\u0000');
                 l.streamKnown(handle(k.substring(0, cut), k.substring(cut + 1)));
             }
         } finally {
-            leaveListeners(outer);
+            listeners.leave(outer);
         }
     }
 
     private void tellKnown(String account, String name) {
         if (known.add(key(account, name))) {
-            StreamHandle h = handle(account, name);
-            boolean outer = enterListeners();
-            try {
-                for (StreamListener l : streamListeners) {
-                    l.streamKnown(h);
-                }
-            } finally {
-                leaveListeners(outer);
-            }
-        }
-    }
-
-    /**
-     * Marks this thread as calling listeners ({@link #inListener}) until {@link #leaveListeners};
-     * returns whether it was not already (a listener's call inside another's keeps the mark).
-     * Loops rather than a lambda per call: this is on a served stream's way, which a fresh JVM
-     * must take without spinning a class (NoBootstrapsOnServePathTest).
-     */
-    private boolean enterListeners() {
-        boolean outer = inListener.get() == null;
-        inListener.set(Boolean.TRUE);
-        return outer;
-    }
-
-    private void leaveListeners(boolean outer) {
-        if (outer) {
-            inListener.remove();
-        }
-    }
-
-    /** Refuses {@code what} on a listener's call, where it would wait for its own thread ({@link #inListener}). */
-    private void refuseInListener(String what) {
-        if (inListener.get() != null) {
-            throw new IllegalStateException(what + " was called from a StreamListener or CommitListener: it waits for the thread "
-                    + "that calls them (the store's recovery, a stream's writer), which would wait for itself; call it from a "
-                    + "thread of the application's own");
+            listeners.streamKnown(handle(account, name));
         }
     }
 
@@ -1262,7 +1132,7 @@ public final class JetStartStore implements AutoCloseable {
      */
     @Override
     public void close() throws IOException, InterruptedException {
-        refuseInListener("close");
+        listeners.refuseIn("close");
         closing.lockInterruptibly();
         try {
             if (closeDone) {
@@ -1270,13 +1140,9 @@ public final class JetStartStore implements AutoCloseable {
                 // writers let its caller go on with writers running and the lock still held.
                 return;
             }
-            // Under listening: a listener added before this is in the list closeOnce tells; one after is refused.
-            listening.lock();
-            try {
-                closed = true;
-            } finally {
-                listening.unlock();
-            }
+            closed = true;
+            // A listener added before this is in the list closeOnce tells; one after is refused.
+            listeners.close();
             closeOnce();
         } finally {
             closing.unlock();
@@ -1286,18 +1152,7 @@ public final class JetStartStore implements AutoCloseable {
     private void closeOnce() throws IOException, InterruptedException {
         // First, while the writers still run: a KV watch ends its thread here (a watcher's call
         // under way may still publish) instead of noticing the close up to a wait later.
-        boolean outer = enterListeners();
-        try {
-            for (CommitListener l : commitListeners) {
-                try {
-                    l.storeClosing();
-                } catch (RuntimeException ignored) {
-                    // Like a commit listener that throws: skipped, the close goes on.
-                }
-            }
-        } finally {
-            leaveListeners(outer);
-        }
+        listeners.storeClosing();
         recovery.close();
         recoveryThread.join();
         warmUp.join();
