@@ -6,13 +6,10 @@ import io.jetstart.core.io.CountingDiskGate;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.BlockCache;
-import io.jetstart.core.store.BlockSource;
 import io.jetstart.core.store.BlockWork;
-import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
-import io.jetstart.core.store.StreamMutator;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
 import io.jetstart.core.store.SubjectRules;
@@ -21,13 +18,11 @@ import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import io.jetstart.recovery.StreamReport;
 import java.io.IOException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -80,6 +75,8 @@ public final class JetStartStore implements AutoCloseable {
     /** The serve path's classes, loaded on the second core from open (see {@link ServePathWarmUp}). */
     private final ServePathWarmUp warmUp;
     private final ConsumerHousekeeper housekeeper;
+    /** Makes what is served of a recovered or created stream (its writer, its reads, its consumers). */
+    private final StreamServing serving;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     /** Its commit and stream listeners, and which thread calls one now. */
     private final StoreListeners listeners;
@@ -98,9 +95,6 @@ public final class JetStartStore implements AutoCloseable {
      */
     private final java.util.Set<String> resuming = ConcurrentHashMap.newKeySet();
     private volatile boolean recoveryDone;
-    private volatile java.util.function.Consumer<JetStartStream> beforeConsumerRestore;
-    /** Test seam ({@link #afterHandOverStep}); null in service. */
-    private volatile Runnable afterHandOverStep;
     private volatile boolean closed;
     /**
      * {@link #close} ran to its end (lock released). Apart from {@link #closed}: a close that was
@@ -141,6 +135,8 @@ public final class JetStartStore implements AutoCloseable {
                 .andThen(new StartListener())), new HandOver());
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(new Recover());
         this.housekeeper = new ConsumerHousekeeper(new Served());
+        this.serving = new StreamServing(options, ctx, cache, hashes, hashChoice, tails, storeIndexVersion, overlaps, consumerTotals,
+                housekeeper, listeners);
         // A committed publish wakes the fetches waiting on that stream's consumers.
         listeners.addCommitListener(new WakeFetches());
     }
@@ -325,21 +321,21 @@ public final class JetStartStore implements AutoCloseable {
             return;
         }
         try {
-            JetStartStream served = serve(store, report);
+            JetStartStream served = serving.serveRecovered(store, report);
             if (!f.complete(served)) {
                 // Failed meanwhile (a name nobody had, as far as stream() could tell): nobody can
                 // reach this stream to stop it, so it is stopped here rather than left running.
-                stopAfterFailedHandOver(served);
+                StreamServing.stopAfterFailedHandOver(served);
                 return;
             }
             // Its restored consumers' timers (pending messages are checked 1 s after the open).
             served.consumerChanged();
             // After the handle: await() returns without waiting for the thread's start, and a
             // publish before this line starts it itself (WriterLoop.prepare).
-            startWriter(served);
+            StreamServing.startWriter(served);
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
-                    + " recovered but cannot be served: " + whyNotServed(e)));
+                    + " recovered but cannot be served: " + StreamServing.whyNotServed(e)));
         } catch (Error e) {
             // An OutOfMemoryError on a small heap (a writer's tail block, the consumers' state) passed
             // by: the future stayed open until recovery's end failed it with "stream not found"
@@ -351,137 +347,17 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     /**
-     * Why a recovered stream's hand-over failed, never "null": an interrupt (the recovery's deadline
-     * or a close reaching the stream's task after its recovery) says so, and is kept for the task.
-     */
-    private static String whyNotServed(Exception e) {
-        if (e instanceof InterruptedException || e instanceof ClosedByInterruptException) {
-            Thread.currentThread().interrupt();
-            return "interrupted during its hand-over (the recovery's deadline passed or the store is closing)";
-        }
-        return e.getMessage() != null ? e.getMessage() : e.toString();
-    }
-
-    /**
-     * Takes the recovered stream over: read-only when the runtime cannot write its config, else its
-     * writer is made ready; its thread starts after the handle completes ({@link #startWriter}).
-     */
-    private JetStartStream serve(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
-        List<io.jetstart.core.store.ConsumerInfo> restored = new ArrayList<>();
-        Map<String, String> unrestored = new HashMap<>();
-        // instanceof, not a pattern switch: a switch spins a class at its first run, on the first stream's way.
-        for (io.jetstart.recovery.ConsumerOutcome o : report.consumers()) {
-            if (o instanceof io.jetstart.recovery.ConsumerOutcome.Restored r) {
-                restored.add(r.info());
-            } else if (o instanceof io.jetstart.recovery.ConsumerOutcome.Failed f && !f.unmade()) {
-                // An unmade one (a create a kill cut short) is no consumer, as for nats-server: it
-                // holds nothing, and a create of its name makes it anew.
-                unrestored.put(f.name(), f.cause().describe());
-            }
-        }
-        JetStartStream s = serve(store, true, StreamDefinitions.stoppedByConsumer(restored));
-        try {
-            java.util.function.Consumer<JetStartStream> hook = beforeConsumerRestore;
-            if (hook != null) {
-                hook.accept(s);
-            }
-            s.consumers().restore(restored, unrestored, s.readOnlyReason().orElse(null));
-        } catch (RuntimeException | InterruptedException | Error e) {
-            // NOTE: the writer was made ready above (a submit may have started its thread); the
-            // stream's future fails, so neither a caller nor close() will ever stop it: stopped here
-            // (its stop starts the thread if nothing did), or its thread leaked. Only this stream fails.
-            stopAfterFailedHandOver(s);
-            if (e instanceof InterruptedException ie) {
-                throw ie;
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException("its consumers could not be restored (" + e + ")", e);
-        }
-        return s;
-    }
-
-    /** Starts the thread of a served stream's writer ({@link #serve(StreamStore, boolean)} only prepares it); none when read-only. */
-    private static void startWriter(JetStartStream s) {
-        if (s.writer() != null) {
-            s.writer().startThread();
-        }
-    }
-
-    /** Stops the writer of a stream whose hand-over failed after it started; keeps an interrupt for the caller. */
-    private static void stopAfterFailedHandOver(JetStartStream s) {
-        // Cleared for the join (a stop of an interrupted thread would return at once); set again after.
-        boolean interrupted = Thread.interrupted();
-        try {
-            s.stop();
-        } catch (InterruptedException again) {
-            // The Stop is queued: the writer ends on its own.
-            interrupted = true;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
      * Test seam: {@code hook} runs on the opening thread after each {@code index.db} written and each
      * block's files removed while a writer makes the open's removals last ({@link
      * WriterLoop#tombstoneStartUpRemovals}): a kill -9 there leaves the files as they then are.
      */
     void afterHandOverStep(Runnable hook) {
-        afterHandOverStep = hook;
+        serving.afterHandOverStep(hook);
     }
 
     /** Test seam: {@code hook} sees each served stream once its writer is ready, before its consumers are restored. */
     void beforeConsumerRestore(java.util.function.Consumer<JetStartStream> hook) {
-        beforeConsumerRestore = hook;
-    }
-
-    private JetStartStream serve(StreamStore store, boolean recovered) throws IOException, StoreException, InterruptedException {
-        return serve(store, recovered, null);
-    }
-
-    /** As {@link #serve(StreamStore, boolean)}; read-only for {@code consumerReason} too when not null. */
-    private JetStartStream serve(StreamStore store, boolean recovered, String consumerReason)
-            throws IOException, StoreException, InterruptedException {
-        String name = store.name();
-        StreamMutator state = store.handOver(ctx);
-        BlockSource blocks = cache.source(store);
-        // Acks and deletes find their record in the blocks the readers cached, not by a walk.
-        state.findRecordsThrough(blocks);
-        StreamReads reader = new StreamReads(new MessageReader(name, hashes, blocks));
-        // A recovered config came from disk, so it is also checked as nats-server checks it at start:
-        // one the server would not restore takes no publish that the server would then not load.
-        String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
-                : StreamDefinitions.readOnlyReason(store.config())).orElse(consumerReason);
-        if (readOnly != null) {
-            // No writer: what recovery kept of the open's removals for one is let go, not held for
-            // the stream's life (nothing is written to a read-only stream).
-            state.takeStartUpRemovals();
-            return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
-                    store.keys(), housekeeper);
-        }
-        // Looked at first: on an existing directory createDirectories fails its mkdir and builds an
-        // exception inside the JDK, at every stream's hand-over.
-        if (!Files.isDirectory(state.msgsDir())) {
-            Files.createDirectories(state.msgsDir());
-        }
-        TailBlock tail = tails.open(store, state);
-        int own = IndexVersions.of(store.dir());
-        int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters());
-        if (recovered) {
-            w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
-        }
-        w.rebuildDedupe(WriterLoop.wallNanos());
-        w.tombstoneStartUpRemovals(state.takeStartUpRemovals(), afterHandOverStep);
-        w.prepare();
-        // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
-        StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), w.newestView());
-        return new JetStartStream(store.account(), name, store.config(), w, null, null, writable, store.dir(), consumerTotals, store.keys(),
-                housekeeper);
+        serving.beforeConsumerRestore(hook);
     }
 
     /** A handle on a stream of account {@code $G}. */
@@ -554,8 +430,8 @@ public final class JetStartStore implements AutoCloseable {
                 Files.createDirectories(dir.resolve("msgs"));
                 writeNewStreamMeta(account, dir, config.name(), meta);
                 StreamStore store = StreamOpener.open(account, config.name(), dir, written, ctx);
-                JetStartStream created = serve(store, false);
-                startWriter(created);
+                JetStartStream created = serving.serveCreated(store);
+                StreamServing.startWriter(created);
                 f.complete(created);
                 made = true;
                 overlaps.changed();
