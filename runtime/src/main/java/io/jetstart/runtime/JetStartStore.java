@@ -12,7 +12,6 @@ import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamStore;
-import io.jetstart.core.store.SubjectRules;
 import io.jetstart.recovery.RecoveryEvent;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
@@ -52,8 +51,10 @@ public final class JetStartStore implements AutoCloseable {
     private final CompletableFuture<RecoveryReport> recovered = new CompletableFuture<>();
     private final CompletableFuture<Void> discovered = new CompletableFuture<>();
     private final ReentrantLock admin = new ReentrantLock();
+    /** The account's streams as nats-server would restore them: what a create or an update may not overlap. */
+    private final RestorableStreams restorable;
     /** Recovered streams whose subjects overlap another's: their publishes are refused ({@link OverlapGuard}). */
-    private final StreamOverlaps overlaps = new StreamOverlaps(new Restorable());
+    private final StreamOverlaps overlaps;
     /** Held for the whole of {@link #close}: a second close returns once the first has finished. */
     private final ReentrantLock closing = new ReentrantLock();
     private final CountingDiskGate gate;
@@ -131,6 +132,8 @@ public final class JetStartStore implements AutoCloseable {
         this.tails = new TailOpener(gate, buffers, hashChoice);
         this.ctx = new StoreContext(gate, buffers, BlockWork.sequential(), hashes,
                 WallClock.INSTANCE, StoreContext.ScanProgress.NONE).withKey(options.key());
+        this.restorable = new RestorableStreams(storeDir, gate, new Readiness());
+        this.overlaps = new StreamOverlaps(restorable);
         this.recovery = new StoreRecovery(storeDir, options.recovery().withListener(options.recovery().listener()
                 .andThen(new StartListener())), new HandOver());
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(new Recover());
@@ -214,6 +217,14 @@ public final class JetStartStore implements AutoCloseable {
         @Override
         public void run() {
             recover();
+        }
+    }
+
+    /** A stream's future, for {@link RestorableStreams} ({@link #stream}). */
+    private final class Readiness implements RestorableStreams.Readiness {
+        @Override
+        public CompletableFuture<JetStartStream> ready(String account, String name) {
+            return stream(account, name).ready();
         }
     }
 
@@ -423,7 +434,7 @@ public final class JetStartStore implements AutoCloseable {
             }
             byte[] meta = StreamDefinitions.metaInf(config, WriterLoop.wallNanos());
             StreamConfig written = StreamDefinitions.parse(meta);
-            requireNoOverlap(account, written);
+            restorable.requireNoOverlap(account, written);
             CompletableFuture<JetStartStream> f = new CompletableFuture<>();
             boolean made = false;
             try {
@@ -679,7 +690,7 @@ public final class JetStartStore implements AutoCloseable {
         json.put("Created", old.created());
         byte[] meta = StreamDefinitions.metaInf(StreamDefinitions.parse(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                 WriterLoop.wallNanos());
-        requireNoOverlap(account, StreamDefinitions.parse(meta));
+        restorable.requireNoOverlap(account, StreamDefinitions.parse(meta));
         s.update(StreamDefinitions.parse(meta), meta);
         overlaps.changed();
         return s;
@@ -864,102 +875,6 @@ public final class JetStartStore implements AutoCloseable {
             return stream(account, name).await(Duration.ofDays(365));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** The account's streams as nats-server would restore them, for {@link StreamOverlaps}. */
-    private final class Restorable implements StreamOverlaps.Streams {
-        @Override
-        public StreamOverlaps.Known restorable(String account) throws InterruptedException {
-            List<CompletableFuture<JetStartStream>> recovering = new ArrayList<>();
-            Map<String, StreamConfig> configs = JetStartStore.this.restorable(account, null, recovering);
-            return new StreamOverlaps.Known(configs, recovering);
-        }
-    }
-
-    /**
-     * nats-server's {@code subjectsOverlap}: no subject may match one of {@code config}'s subjects
-     * and one of another stream's of the same account (10065). The server refuses such a stream,
-     * and at its next start on files that hold two it restores the first and not the other ("Error
-     * recreating stream ...: subjects overlap with an existing stream"), so the runtime, whose
-     * publishes name their stream and would not notice, refuses it too. A stream without subjects
-     * listens on its name, as the server gives it.
-     */
-    private void requireNoOverlap(String account, StreamConfig config) throws InterruptedException {
-        List<String> mine = StreamOverlaps.subjectsOf(config);
-        for (StreamConfig theirs : restorable(account, config.name(), null).values()) {
-            for (String a : mine) {
-                for (String b : StreamOverlaps.subjectsOf(theirs)) {
-                    if (SubjectRules.collide(a, b)) {
-                        throw JetStreamApiException.subjectsOverlap();
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * The streams of {@code account} but {@code except}, by directory name (sorted), with their
-     * configs, leaving out those nats-server would not restore (the runtime serves them read-only):
-     * they take no subject, at the server's next start or now. One that failed is left out (its
-     * config may be what failed). A stream still recovering is, with {@code recovering} given, left
-     * out and its handle's future added there; without it, taken from its {@code meta.inf} as it is on
-     * disk (an encrypted one is waited for: its key is read by its recovery), so a create at open
-     * does not wait for big streams to be rebuilt.
-     */
-    private Map<String, StreamConfig> restorable(String account, String except, List<CompletableFuture<JetStartStream>> recovering)
-            throws InterruptedException {
-        Path streamsDir = JetStreamDir.streams(storeDir, account);
-        // A plain loop, no lambdas: each spins a class in a fresh JVM, on a new stream's first create.
-        List<String> names = new ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(streamsDir)) {
-            for (Path p : list) {
-                String n = p.getFileName().toString();
-                if (!n.equals(except) && Files.isDirectory(p)) {
-                    names.add(n);
-                }
-            }
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Map.of();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list the streams of account " + account + " in " + streamsDir, e);
-        }
-        Map<String, StreamConfig> out = new java.util.TreeMap<>();
-        for (String other : names) {
-            StreamConfig theirs = null;
-            CompletableFuture<JetStartStream> ready = stream(account, other).ready();
-            if (!ready.isDone()) {
-                if (recovering != null) {
-                    recovering.add(ready);
-                    continue;
-                }
-                theirs = configOnDisk(streamsDir.resolve(other));
-            }
-            if (theirs == null) {
-                try {
-                    theirs = ready.get().config();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    continue;
-                }
-            }
-            if (RestoreRefusals.reason(theirs, other) == null) {
-                out.put(other, theirs);
-            }
-        }
-        return out;
-    }
-
-    /** A plain stream's config from its {@code meta.inf}; null for an encrypted one or one that cannot be read. */
-    private StreamConfig configOnDisk(Path dir) throws InterruptedException {
-        if (Files.exists(dir.resolve(MetaFiles.META_KEY))) {
-            return null;
-        }
-        try {
-            return MetaFiles.readStream(dir, gate).config();
-        } catch (io.jetstart.core.meta.MetaException e) {
-            return null;
-        } catch (java.io.InterruptedIOException e) {
-            throw new InterruptedException(e.getMessage());
         }
     }
 
