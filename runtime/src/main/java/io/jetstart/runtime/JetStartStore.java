@@ -23,9 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
@@ -47,7 +45,8 @@ public final class JetStartStore implements AutoCloseable {
     private final Path storeDir;
     private final RuntimeOptions options;
     private final StoreLock lock;
-    private final Map<String, CompletableFuture<JetStartStream>> streams = new ConcurrentHashMap<>();
+    /** The streams it knows, each as the future of the stream served (per-stream readiness). */
+    private final StreamRegistry streams;
     private final CompletableFuture<RecoveryReport> recovered = new CompletableFuture<>();
     private final CompletableFuture<Void> discovered = new CompletableFuture<>();
     private final ReentrantLock admin = new ReentrantLock();
@@ -81,21 +80,6 @@ public final class JetStartStore implements AutoCloseable {
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     /** Its commit and stream listeners, and which thread calls one now. */
     private final StoreListeners listeners;
-    /** Keys of the streams listeners have been told of: real streams only, never a name someone merely asked for. */
-    private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
-    /**
-     * The streams whose last {@link #resumeStream} failed (FAILED now, with why), each with the write
-     * error that stopped it: a later resume may try again, unlike a stream the open's recovery
-     * failed. Changed under {@link #admin}.
-     */
-    private final Map<String, String> resumeFailed = new ConcurrentHashMap<>();
-    /**
-     * Keys of the streams a {@link #resumeStream} is recovering: their incomplete future is the
-     * resume's, not a name nobody has (see {@link #stream}). Added before that future is put, removed
-     * once it is complete.
-     */
-    private final java.util.Set<String> resuming = ConcurrentHashMap.newKeySet();
-    private volatile boolean recoveryDone;
     private volatile boolean closed;
     /**
      * {@link #close} ran to its end (lock released). Apart from {@link #closed}: a close that was
@@ -112,6 +96,7 @@ public final class JetStartStore implements AutoCloseable {
         this.storeDir = storeDir;
         this.options = options;
         this.listeners = new StoreListeners(storeDir);
+        this.streams = new StreamRegistry(listeners);
         this.lock = options.lockFile() ? StoreLock.acquire(storeDir) : null;
         try {
             createLayoutIfNew(storeDir);
@@ -157,44 +142,18 @@ public final class JetStartStore implements AutoCloseable {
         }
     }
 
-    /** A new, incomplete future for a stream's key (the {@link #streams} map's computeIfAbsent). */
-    private static final class NewFuture implements java.util.function.Function<String, CompletableFuture<JetStartStream>> {
-        static final NewFuture INSTANCE = new NewFuture();
-
-        @Override
-        public CompletableFuture<JetStartStream> apply(String key) {
-            return new CompletableFuture<>();
-        }
-    }
-
-    /** A handle's way to the stream's future now, after a resume replaced the one it was made with ({@link StreamHandle}). */
-    private final class Current implements java.util.function.UnaryOperator<CompletableFuture<JetStartStream>> {
-        private final String key;
-
-        Current(String key) {
-            this.key = key;
-        }
-
-        @Override
-        public CompletableFuture<JetStartStream> apply(CompletableFuture<JetStartStream> replaced) {
-            // Gone (deleted since): the handle keeps what it had, whose calls name the resume.
-            return streams.getOrDefault(key, replaced);
-        }
-    }
-
     /** Hears the recovery's start and each stream's start (per-stream readiness). */
     private final class StartListener implements io.jetstart.recovery.RecoveryListener {
         @Override
         public void onEvent(RecoveryEvent e) {
             if (e instanceof RecoveryEvent.RecoveryStarted) {
                 discovered.complete(null);
-            } else if (e instanceof RecoveryEvent.StreamStarted st && !recoveryDone) {
+            } else if (e instanceof RecoveryEvent.StreamStarted st && !streams.recoveryDone()) {
                 if (st.blockBytes() >= HashChoice.SCALAR_BELOW_BYTES) {
                     hashChoice.start();
                 }
                 // Known as recovering from the moment its recovery starts (per-stream readiness).
-                streams.computeIfAbsent(key(st.account(), st.stream()), NewFuture.INSTANCE);
-                tellKnown(st.account(), st.stream());
+                streams.started(st.account(), st.stream());
             }
         }
     }
@@ -240,7 +199,7 @@ public final class JetStartStore implements AutoCloseable {
     private final class WakeFetches implements CommitListener {
         @Override
         public void batchCommitted(CommitListener.CommittedBatch batch) {
-            CompletableFuture<JetStartStream> f = streams.get(key(batch.account(), batch.stream()));
+            CompletableFuture<JetStartStream> f = streams.future(batch.account(), batch.stream());
             if (f != null && f.isDone() && !f.isCompletedExceptionally()) {
                 f.join().consumers().signalAll();
             }
@@ -292,16 +251,10 @@ public final class JetStartStore implements AutoCloseable {
                 // written later; a close() does not start it only to wait for it.
                 hashChoice.start();
             }
-            recoveryDone = true;
+            streams.recoveryEnded();
             discovered.complete(null);
-            for (CompletableFuture<JetStartStream> f : streams.values()) {
-                f.completeExceptionally(JetStreamApiException.streamNotFound());
-            }
+            streams.failUnfound();
         }
-    }
-
-    private static String key(String account, String name) {
-        return account + "\u0000" + name;
     }
 
     /** Called on a stream's recovery thread when it is back (store non-null) or has failed. */
@@ -318,8 +271,7 @@ public final class JetStartStore implements AutoCloseable {
     }
 
     private void serveOrFail(StreamReport report, StreamStore store) {
-        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(report.account(), report.name()), NewFuture.INSTANCE);
-        tellKnown(report.account(), report.name());
+        CompletableFuture<JetStartStream> f = streams.handedOver(report.account(), report.name());
         if (store == null) {
             String why = report.problems().isEmpty() ? report.outcome().toString()
                     : report.problems().get(report.problems().size() - 1).describe();
@@ -385,17 +337,7 @@ public final class JetStartStore implements AutoCloseable {
      */
     public StreamHandle stream(String account, String name) {
         StreamNames.checkAccount(account);
-        CompletableFuture<JetStartStream> f = streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE);
-        // NOTE: recover() sets recoveryDone and then fails every future still open; this thread puts
-        // its future and then reads recoveryDone. Either that loop sees the future or this thread
-        // sees recoveryDone, so an await never waits for a recovery that has ended (close() cancels
-        // the recovery and joins it, which runs that loop too). A resume's future is put after its
-        // key is in resuming, and completed before it leaves: failed here, its stream's writer ran
-        // with no future to reach it by.
-        if (recoveryDone && !f.isDone() && !resuming.contains(key(account, name))) {
-            f.completeExceptionally(JetStreamApiException.streamNotFound());
-        }
-        return new StreamHandle(account, name, f, new Current(key(account, name)));
+        return streams.stream(account, name);
     }
 
     /** Completes with the recovery report once every stream has been recovered or has failed. */
@@ -457,9 +399,7 @@ public final class JetStartStore implements AutoCloseable {
                     removeUnmadeStream(dir);
                 }
             }
-            streams.put(key(account, config.name()), f);
-            known.remove(key(account, config.name()));
-            tellKnown(account, config.name());
+            streams.created(account, config.name(), f);
             return f.join();
         } finally {
             admin.unlock();
@@ -503,7 +443,6 @@ public final class JetStartStore implements AutoCloseable {
         listeners.refuseIn("resumeStream");
         StreamNames.checkAccount(account);
         StreamNames.check(name);
-        String key = key(account, name);
         // NOTE: the open's recovery fails every future still incomplete when it ends (a name never
         // found): a resume's future must not be one of them, or its writer would run unreachable.
         // It ends soon after its last stream was served; a stopped stream was served.
@@ -512,7 +451,7 @@ public final class JetStartStore implements AutoCloseable {
         String oldError = null;
         try {
             requireOpen();
-            CompletableFuture<JetStartStream> f = streams.get(key);
+            CompletableFuture<JetStartStream> f = streams.future(account, name);
             if (f == null) {
                 throw JetStreamApiException.streamNotFound();
             }
@@ -520,12 +459,12 @@ public final class JetStartStore implements AutoCloseable {
                 throw new IllegalStateException("stream '" + account + " > " + name + "' is still recovering: nothing to resume");
             }
             if (f.isCompletedExceptionally()) {
-                if (!resumeFailed.containsKey(key)) {
+                if (!streams.failedByResume(account, name)) {
                     throw new IllegalStateException("stream '" + account + " > " + name + "' did not recover at open ("
-                            + causeOf(f) + "): resumeStream brings back a stream whose writer a write error stopped; "
+                            + StreamRegistry.causeOf(f) + "): resumeStream brings back a stream whose writer a write error stopped; "
                             + "reopen the store once its files are mended");
                 }
-                oldError = resumeFailed.get(key);
+                oldError = streams.resumeFailure(account, name);
             } else {
                 JetStartStream old = f.join();
                 IOException stopped = old.writer() == null ? null : old.writer().failure();
@@ -535,7 +474,7 @@ public final class JetStartStore implements AutoCloseable {
                             : "is writable: no write error stopped its writer"));
                 }
                 oldError = stopped.getMessage();
-                recovering(account, name);
+                streams.resumeStarted(account, name);
                 // As a close: fetches and consume loops end, the o.dat is written (a tick under way
                 // first), the failed writer refuses what is queued with its error and ends.
                 // NOTE: the consumers first: marked replaced, the stream's reads throw, and a delivery
@@ -546,41 +485,28 @@ public final class JetStartStore implements AutoCloseable {
                 old.stop();
             }
             if (f.isCompletedExceptionally()) {
-                recovering(account, name);
+                streams.resumeStarted(account, name);
             }
             Path dir = streamDir(account, name);
             // The cached copies of its blocks are the old writer's (a tail the full disk cut short among them).
             cache.evictUnder(dir);
             return resume(account, name, oldError);
         } finally {
-            if (resuming.remove(key)) {
+            if (streams.resumeEnded(account, name)) {
                 // An interrupt before the recovery (the old writer's stop): the stream fails with why
                 // rather than staying RECOVERING, and a later call may try again.
-                CompletableFuture<JetStartStream> now = streams.get(key);
+                CompletableFuture<JetStartStream> now = streams.future(account, name);
                 if (now != null && now.completeExceptionally(new StreamUnavailableException(account + " > " + name
                         + ": its resume was interrupted before the stream was recovered; resumeStream may try again"))) {
-                    resumeFailed.put(key, oldError);
+                    streams.resumeFailed(account, name, oldError);
                 }
             }
             admin.unlock();
         }
     }
 
-    /**
-     * A new, incomplete future for the stream, told to the stream listeners (the per-stream gauges
-     * follow it): seen {@code RECOVERING} from here on, a caller of {@link #stream} waits for the
-     * new stream, and the housekeeper and the commit listeners no longer find the old one.
-     */
-    private void recovering(String account, String name) {
-        resuming.add(key(account, name));
-        streams.put(key(account, name), new CompletableFuture<>());
-        known.remove(key(account, name));
-        tellKnown(account, name);
-    }
-
     /** Recovers the stream of {@link #resumeStream} and serves it into its (new, incomplete) future. Under {@link #admin}. */
     private JetStartStream resume(String account, String name, String oldError) throws IOException, InterruptedException {
-        String key = key(account, name);
         RecoveryReport atOpen = recovered.getNow(null);
         io.jetstart.core.lines.ServerLine line = atOpen == null ? null : atOpen.serverLine().line();
         StreamReport report;
@@ -588,21 +514,21 @@ public final class JetStartStore implements AutoCloseable {
             report = StoreRecovery.recoverStream(storeDir, account, name, options.recovery(), gate, line, new HandOver());
         } catch (IOException | RuntimeException | InterruptedException | Error e) {
             // Nothing was handed over: the stream fails with why, and a later call may try again.
-            streams.get(key).completeExceptionally(new StreamUnavailableException(account + " > " + name + " could not be resumed: " + e));
-            resumeFailed.put(key, oldError);
+            streams.future(account, name).completeExceptionally(new StreamUnavailableException(account + " > " + name
+                    + " could not be resumed: " + e));
+            streams.resumeFailed(account, name, oldError);
             throw e;
         }
-        CompletableFuture<JetStartStream> f = streams.get(key);
+        CompletableFuture<JetStartStream> f = streams.future(account, name);
         if (report == null) {
             // Its directory is gone (removed behind the store's back): nothing left to serve.
             f.completeExceptionally(JetStreamApiException.streamNotFound());
-            streams.remove(key, f);
-            resumeFailed.remove(key);
+            streams.vanished(account, name, f);
             throw JetStreamApiException.streamNotFound();
         }
         if (f.isCompletedExceptionally() || !f.isDone()) {
             f.completeExceptionally(new StreamUnavailableException(account + " > " + name + " could not be resumed"));
-            resumeFailed.put(key, oldError);
+            streams.resumeFailed(account, name, oldError);
             try {
                 f.join();
             } catch (java.util.concurrent.CompletionException e) {
@@ -612,44 +538,11 @@ public final class JetStartStore implements AutoCloseable {
                 throw e;
             }
         }
-        resumeFailed.remove(key);
+        streams.resumeSucceeded(account, name);
         JetStartStream s = f.join();
         LOG.info("{} > {}: writes resumed (resumeStream) after: {}; {} messages, last sequence {}", account, name, oldError, s.info().messages(),
                 s.info().lastSeq());
         return s;
-    }
-
-    /** Why a completed-exceptionally future failed. */
-    private static String causeOf(CompletableFuture<?> f) {
-        try {
-            f.join();
-            return "";
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            Throwable c = e.getCause() != null ? e.getCause() : e;
-            return c.getMessage() != null ? c.getMessage() : c.toString();
-        }
-    }
-
-    /**
-     * The served stream of {@code account > name} now, under {@link #admin}: {@code awaited} unless a
-     * {@link #resumeStream} replaced it since it was awaited (or {@code awaited} is null, a stream a
-     * resume left FAILED); null when a failed resume left it so.
-     */
-    private JetStartStream current(String account, String name, JetStartStream awaited) {
-        if (awaited != null && !awaited.isReplaced()) {
-            return awaited;
-        }
-        CompletableFuture<JetStartStream> f = streams.get(key(account, name));
-        if (f == null || !f.isDone()) {
-            throw JetStreamApiException.streamNotFound();
-        }
-        if (f.isCompletedExceptionally() && resumeFailed.containsKey(key(account, name))) {
-            return null;
-        }
-        if (f.isCompletedExceptionally()) {
-            throw new StreamUnavailableException(account + " > " + name + ": " + causeOf(f));
-        }
-        return f.join();
     }
 
     /** What a failed {@link #createStream} made in {@code dir}, a directory that did not exist before it. */
@@ -704,7 +597,7 @@ public final class JetStartStore implements AutoCloseable {
         try {
             s = awaitStream(account, name);
         } catch (StreamUnavailableException e) {
-            if (!resumeFailed.containsKey(key(account, name))) {
+            if (!streams.failedByResume(account, name)) {
                 throw e;
             }
             // Left FAILED by a resume, which stopped what was left of it: only its files remain to go.
@@ -718,17 +611,13 @@ public final class JetStartStore implements AutoCloseable {
             // NOTE: a resumeStream between the await above and this lock replaced the stream: the one
             // awaited is stopped already, and deleting it would leave the new one's writer running
             // with its future gone from the map (its thread never stopped).
-            s = current(account, name, s);
+            s = streams.current(account, name, s);
             if (s != null) {
                 s.consumers().closeAll();
                 s.stop();
                 s.markDeleted();
             }
-            resumeFailed.remove(key(account, name));
-            streams.remove(key(account, name));
-            if (known.remove(key(account, name))) {
-                listeners.streamRemoved(account, name);
-            }
+            streams.deleted(account, name);
             Path dir = streamDir(account, name);
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -802,28 +691,7 @@ public final class JetStartStore implements AutoCloseable {
      * far (possibly twice of one that appears meanwhile: listeners must be idempotent).
      */
     public void addStreamListener(StreamListener l) {
-        listeners.addStreamListener(java.util.Objects.requireNonNull(l, "listener"));
-        boolean outer = listeners.enter();
-        try {
-            for (String k : known) {
-                int cut = k.indexOf('\u0000');
-                l.streamKnown(handle(k.substring(0, cut), k.substring(cut + 1)));
-            }
-        } finally {
-            listeners.leave(outer);
-        }
-    }
-
-    private void tellKnown(String account, String name) {
-        if (known.add(key(account, name))) {
-            listeners.streamKnown(handle(account, name));
-        }
-    }
-
-    /** A handle on a stream already in {@link #streams}. */
-    private StreamHandle handle(String account, String name) {
-        return new StreamHandle(account, name, streams.computeIfAbsent(key(account, name), NewFuture.INSTANCE),
-                new Current(key(account, name)));
+        streams.addStreamListener(java.util.Objects.requireNonNull(l, "listener"));
     }
 
     /** How many ticks the consumers' housekeeper has run, for a test. */
@@ -833,28 +701,12 @@ public final class JetStartStore implements AutoCloseable {
 
     /** The streams served now (read-only ones included), in no particular order. */
     public List<JetStartStream> served() {
-        List<JetStartStream> out = new ArrayList<>();
-        for (CompletableFuture<JetStartStream> f : streams.values()) {
-            if (f.isDone() && !f.isCompletedExceptionally()) {
-                out.add(f.join());
-            }
-        }
-        return out;
+        return streams.served();
     }
 
     /** How many streams are recovering, ready, read-only and failed, in that order. */
     public long[] streamStates() {
-        long[] n = new long[4];
-        for (CompletableFuture<JetStartStream> f : streams.values()) {
-            if (!f.isDone()) {
-                n[0]++;
-            } else if (f.isCompletedExceptionally()) {
-                n[3]++;
-            } else {
-                n[f.join().readOnlyReason().isPresent() ? 2 : 1]++;
-            }
-        }
-        return n;
+        return streams.states();
     }
 
     /**
@@ -948,16 +800,12 @@ public final class JetStartStore implements AutoCloseable {
         recoveryThread.join();
         warmUp.join();
         hashChoice.join();
-        List<JetStartStream> served = new ArrayList<>();
+        List<JetStartStream> served;
         // Under admin: a createStream or deleteStream under way finishes first (see requireOpen).
         // The recovery has ended, so every future a create can wait for under admin is complete.
         admin.lock();
         try {
-            for (CompletableFuture<JetStartStream> f : streams.values()) {
-                if (f.isDone() && !f.isCompletedExceptionally()) {
-                    served.add(f.join());
-                }
-            }
+            served = streams.served();
         } finally {
             admin.unlock();
         }
