@@ -31,6 +31,13 @@ import java.util.stream.Stream;
  * An open store: returned by {@link JetStart#open} at once, while recovery runs behind it on its
  * own thread; each stream is served (its writer ready) on its recovery thread as soon as that
  * stream is back. Holds the store's exclusive lock until {@link #close}.
+ *
+ * <p>What it owns is the public API, the store's lifecycle (the open's threads in their measured
+ * order, {@code start()}; the recovery's end; {@link #close}) and the stream admin; the parts each
+ * have a class: the streams it knows and their readiness ({@code StreamRegistry}), the hand-over
+ * of a stream to its writer ({@code StreamServing}, with {@code TailOpener} for the block new
+ * records go to), the listeners ({@code StoreListeners}) and the account's streams a create or an
+ * update may not overlap ({@code RestorableStreams}).
  */
 public final class JetStartStore implements AutoCloseable {
     public static final String DEFAULT_ACCOUNT = "$G";

@@ -22,8 +22,8 @@ import java.util.Map;
  * one a create has just made. It is served read-only when the runtime cannot write its config;
  * else its writer is made ready (its tail block chosen by {@link TailOpener}, its duplicate window
  * rebuilt, the open's removals made last), and the caller starts the writer's thread once the
- * stream's handle is complete ({@link #startWriter}). The store keeps which streams exist and
- * their futures; this class makes what is served.
+ * stream's handle is complete ({@link #startWriter}). Which streams exist and their futures are
+ * the {@link StreamRegistry}'s; this class makes what is served.
  *
  * <p>On every served stream's way (the package note: no lambdas, no pattern switches here).
  */
