@@ -241,7 +241,7 @@ class PublishTest {
     @Test
     void aLastBlockAboveTheSmallTailSizeIsCheckedAsASmallOneIs() throws Exception {
         // Its tail is read through a pooled buffer, a small one's into an array of its size
-        // (JetStartStore.SMALL_TAIL_BYTES): intact it is appended to, torn it is left as it is.
+        // (TailOpener.SMALL_TAIL_BYTES): intact it is appended to, torn it is left as it is.
         byte[] kib = new byte[1024];
         try (JetStartStore store = store(SyncPolicy.INTERVAL)) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"L\",\"subjects\":[\"l\"]}"));
@@ -250,7 +250,7 @@ class PublishTest {
             }
         }
         Path blk = dir.resolve("jetstream/$G/streams/L/msgs/1.blk");
-        assertThat(Files.size(blk)).isGreaterThan(JetStartStore.SMALL_TAIL_BYTES);
+        assertThat(Files.size(blk)).isGreaterThan(TailOpener.SMALL_TAIL_BYTES);
         try (JetStartStore store = store(SyncPolicy.ALWAYS)) {
             assertThat(open(store, "L").publish("l", kib).seq()).isEqualTo(301);
             assertThat(store.problems()).isEmpty();
