@@ -19,7 +19,7 @@
 # verify) on a store below that size does little work per file over many small files (meta.inf,
 # index.db, o.dat, and the scalar hash on a rebuild): in a fresh JVM, C2 compiling it cost more CPU
 # than it saved, on the same two cores as the workers. Measured as CPU time (user+sys) of a fresh
-# JVM (docs/BENCHMARKS.md): 1,000 streams x 1,000 messages, 2 consumers each, 1.67 s tiered vs
+# JVM (docs/benchmarks-passes.md): 1,000 streams x 1,000 messages, 2 consumers each, 1.67 s tiered vs
 # 1.08 s C1 only with index.db intact, 2.31 s vs 1.49 s rebuilding; a 231 MB two-stream rebuild
 # (the scalar hash's largest) level, 1.32 s vs 1.26 s. The vector hash is fast only in C2 code, so
 # a store that gets it keeps tiered compilation, and so does every other command (a long-running

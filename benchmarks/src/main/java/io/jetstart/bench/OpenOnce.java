@@ -43,7 +43,7 @@ public final class OpenOnce {
             // Each store with the defaults, then again with SMALL named first: an application that
             // names its first streams trains that start (NamedFirstStart's classes). A class the cache
             // lacks is read from the jar, and the first such read opens the jar: 30-40 ms of the
-            // named row's first stream in a fresh JVM (docs/BENCHMARKS.md, "Per-stream readiness",
+            // named row's first stream in a fresh JVM (docs/benchmarks-passes.md, "Per-stream readiness",
             // fifth pass). The second open of a store finds the index.db the first one wrote: the
             // classes are what is trained, not the state.
             for (OpenBench.Plan plan : List.of(OpenBench.Plan.DEFAULT, OpenBench.Plan.NAMED)) {

@@ -50,7 +50,7 @@ public final class Main {
      * the root and that command only: picocli builds the model of every command it is given, by
      * reflection over their annotations, and its classes (compiled for Java 5) cannot be kept in
      * the launcher's AOT cache, so building the model of all 16 commands cost every start of a
-     * fresh JVM (recover --help: 0.355 s, 0.275 s with one command's; docs/BENCHMARKS.md,
+     * fresh JVM (recover --help: 0.355 s, 0.275 s with one command's; docs/benchmarks-passes.md,
      * "./jetstart recover's own start").
      */
     static final Map<String, Class<?>> COMMANDS = Map.ofEntries(

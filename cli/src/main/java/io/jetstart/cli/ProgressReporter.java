@@ -78,7 +78,7 @@ final class ProgressReporter implements AutoCloseable {
     }
 
     // Named classes, not a lambda and a method reference: made before every logged recovery, where
-    // a fresh JVM would spin a class for each at run time (docs/BENCHMARKS.md, "./jetstart
+    // a fresh JVM would spin a class for each at run time (docs/benchmarks-passes.md, "./jetstart
     // recover's own start").
 
     /** The log listener, with the progress line erased before each event it may log. */

@@ -148,7 +148,7 @@ final class ReportJson {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("name", c.name());
         // An instanceof chain, not a pattern switch: the first pattern switch of a JVM spins its
-        // class at run time, which the launcher's AOT cache cannot keep (docs/BENCHMARKS.md,
+        // class at run time, which the launcher's AOT cache cannot keep (docs/benchmarks-passes.md,
         // "./jetstart recover's own start"); ConsumerOutcome has these two kinds.
         if (c instanceof ConsumerOutcome.Restored r) {
             ConsumerInfo i = r.info();

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  * once: the tables and the JSON, and a recovery with its log lines and progress line as a user
  * starts it (without {@code --quiet}): trained only quiet, the cache lacked slf4j (35 classes),
  * the log and progress listeners and the console's, which every plain {@code recover} then read
- * from the jars (docs/BENCHMARKS.md, "./jetstart recover's own start"). Output is discarded (the
+ * from the jars (docs/benchmarks-passes.md, "./jetstart recover's own start"). Output is discarded (the
  * log lines go to stderr, which the launcher discards); the temp stores are deleted.
  */
 @Command(name = "warmup", hidden = true, description = "Train the launcher's start-up cache (used by ./jetstart).")
@@ -47,7 +47,7 @@ final class WarmupCommand implements Callable<Integer> {
      * A store of many small streams, each with consumers, recovered with {@code index.db} and then
      * rebuilt: a recovery of hundreds of streams runs paths a 4-stream store barely touches (the
      * structured scope with many forks, threads parked at the disk gate, thousands of consumer
-     * meta files) and a cache trained on it starts such a recovery faster (docs/BENCHMARKS.md,
+     * meta files) and a cache trained on it starts such a recovery faster (docs/benchmarks-passes.md,
      * issue 13: 1,000 streams, wall 546 → 378 ms, CPU -7 %). 64 streams: 200 did no better.
      */
     private static int recoverManyStreams(PrintWriter sink) throws Exception {

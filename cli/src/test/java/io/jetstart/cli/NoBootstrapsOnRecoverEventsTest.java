@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code ObjectMethods}. (Lambdas the cache keeps, when its training made them.) So the launcher's cache
  * could not spare a fresh CLI their cost: the log and progress listeners' pattern switches and the
  * progress's record key were spun on the events thread during every logged recovery
- * (docs/BENCHMARKS.md, "./jetstart recover's own start"). A fresh JVM (the test's own java, no
+ * (docs/benchmarks-passes.md, "./jetstart recover's own start"). A fresh JVM (the test's own java, no
  * AOT cache) recovers a small store with consumers, with its {@code index.db} files and without
  * (the rebuild's block events), in the table form and the JSON form; its class-loading log from
  * the event pump's load to the exit must hold none of them.

@@ -67,7 +67,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * configuration enables JUnit's parallel execution for the tests that ask for it): each on its own
  * server, store and folder, each with its own clock and random sequence. A run is mostly waits on
  * its clock, so one after the other the three took 88 s of the CI run and side by side 39-46 s
- * (docs/BENCHMARKS.md, "CI time"); every operation, comparison and check is the same either way.
+ * (docs/benchmarks-passes.md, "CI time"); every operation, comparison and check is the same either way.
  * Side by side a restart took longer (the runtime's open and await 82 ms, against 13-28 ms in
  * sequence), which once let an operation fall between the two sides' repeated checks of what their
  * consumers restored; the clock now keeps the segments clear of those ({@link ModelClock}).

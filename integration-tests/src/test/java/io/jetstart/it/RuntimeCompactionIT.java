@@ -88,7 +88,7 @@ class RuntimeCompactionIT {
      * an earlier message of the round after most publishes), so that every block holds message
      * records beside its tombstones. (Blocks of tombstones only, which a burst of removals leaves,
      * send nats-server 2.10.27's binary search over more than 32 blocks astray without
-     * {@code index.db}, compaction or not: a finding of issue 11, docs/BENCHMARKS.md.)
+     * {@code index.db}, compaction or not: a finding of issue 11, docs/benchmarks-passes.md.)
      */
     private static void randomDeletes(JetStartStream s, String prefix, int n, Random random) throws Exception {
         long first = s.info().lastSeq() + 1;

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * too few for its chunked array to matter, while its 12 classes were read from the application's
  * jar and verified on the opening thread of every fresh JVM's {@code JetStart.open}, before the
  * recovery thread could start (2-3 ms of the first stream's way; the JDK's queue is two classes of
- * the runtime image, which are not verified; docs/BENCHMARKS.md, "Per-stream readiness", tenth pass). The reporter sleeps when the queue is empty, and
+ * the runtime image, which are not verified; docs/benchmarks-passes.md, "Per-stream readiness", tenth pass). The reporter sleeps when the queue is empty, and
  * an offer wakes it only when it is asleep: it used to poll every 200 µs instead, and those 5,000
  * wake-ups a second used 0.13-0.17 s of CPU in a fresh JVM's 1-2 s rebuild of seed8 (8 streams,
  * 128 events), on the same two cores as the block scans. {@link #close()} drains every event
@@ -53,7 +53,7 @@ final class EventPump implements AutoCloseable {
      * The reporter's thread is started by the first event offered, not here: a run whose first
      * streams are named holds their events until discovery's {@code RecoveryStarted}, so the
      * thread's start (0.1-0.4 ms of a warm open) was on the named streams' way for nothing
-     * (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
+     * (docs/benchmarks-passes.md, "Per-stream readiness", fourth pass).
      */
     EventPump(RecoveryListener listener) {
         this.listener = listener;

@@ -34,7 +34,7 @@ public final class LoggingListener implements RecoveryListener {
      * An {@code instanceof} chain, not a pattern switch over the sealed events: a JVM's first
      * pattern switch spins its class at run time ({@code SwitchBootstraps}, the class-file API and
      * a hidden class, none of which an AOT cache keeps), and this one ran on the events thread
-     * during every logged CLI recovery (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     * during every logged CLI recovery (docs/benchmarks-passes.md, "./jetstart recover's own start").
      * A new event type logs nothing until it is added here.
      */
     @Override
@@ -92,7 +92,7 @@ public final class LoggingListener implements RecoveryListener {
      * {@code said.contains(p)}, component by component: the record's own {@code equals} is
      * bootstrapped at its first call ({@code ObjectMethods}, method-handle forms spun at run time
      * that an AOT cache does not keep), and that came on the events thread of every logged
-     * recovery that rebuilt a stream (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     * recovery that rebuilt a stream (docs/benchmarks-passes.md, "./jetstart recover's own start").
      */
     private static boolean saidAlready(List<Problem> said, Problem p) {
         for (Problem q : said) {

@@ -28,7 +28,7 @@ import java.util.concurrent.CountDownLatch;
  * store's listing nor its block stats; and it needs the store's line only where its own files do
  * not decide what it recovers ({@link StreamLine}). Discovery starts once every named stream has
  * ended, or as soon as one waits for the store's line: beside a named stream it only took its CPU
- * (docs/BENCHMARKS.md). The named streams' events are held back until discovery's
+ * (docs/benchmarks-passes.md). The named streams' events are held back until discovery's
  * {@code RecoveryStarted}. A close() interrupts the whole group, discovery included, which still
  * runs to its end (a stat pass) so that the report names every stream, cancelled.
  *
@@ -38,7 +38,7 @@ import java.util.concurrent.CountDownLatch;
  * first stream (its own size's record checksum, the gate's first lane, the consumers' runner the
  * store's stream count calls for), and the rest of the plan chooses its small streams from what
  * remains of the whole store's share. On the open bench's store {@code SMALL} is last by name, so
- * without this it waited for a stat of every block of the big streams (docs/BENCHMARKS.md,
+ * without this it waited for a stat of every block of the big streams (docs/benchmarks-passes.md,
  * "Per-stream readiness", ninth pass).
  */
 final class NamedFirstStart {

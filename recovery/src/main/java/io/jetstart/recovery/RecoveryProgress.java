@@ -79,7 +79,7 @@ public final class RecoveryProgress implements RecoveryListener {
     /**
      * An {@code instanceof} chain, not a pattern switch over the sealed events: a JVM's first
      * pattern switch spins its class at run time, which an AOT cache does not keep, and this one
-     * ran on the events thread during every CLI recovery (docs/BENCHMARKS.md, "./jetstart
+     * ran on the events thread during every CLI recovery (docs/benchmarks-passes.md, "./jetstart
      * recover's own start"). Events it does not name (consumers) change nothing but the snapshot.
      */
     @Override
@@ -188,7 +188,7 @@ public final class RecoveryProgress implements RecoveryListener {
      * Its own equals and hashCode: a record's are bootstrapped at their first call
      * ({@code ObjectMethods}, a dozen method-handle forms spun at run time, which an AOT cache does
      * not keep), and that first call came on the events thread with the first stream's event in
-     * every CLI recovery (docs/BENCHMARKS.md, "./jetstart recover's own start").
+     * every CLI recovery (docs/benchmarks-passes.md, "./jetstart recover's own start").
      */
     private record StreamKey(String account, String stream) {
         @Override

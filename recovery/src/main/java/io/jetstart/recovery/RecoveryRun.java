@@ -108,7 +108,7 @@ final class RecoveryRun {
         // More streams than workers: the streams alone keep every worker busy, so a stream's few
         // consumers load on its own task rather than in a task group of their own (a scope and a
         // virtual thread per consumer, 3,000 of them for 1,000 streams, cost ~5 % of the CPU of a
-        // fresh JVM and bought no parallelism; docs/BENCHMARKS.md, issue 13).
+        // fresh JVM and bought no parallelism; docs/benchmarks-passes.md, issue 13).
         TaskRunner inline = TaskRunners.sequential();
         boolean streamsFillWorkers = plan.size() > options.workers();
         for (int i = 0; i < plan.size(); i++) {
@@ -279,7 +279,7 @@ final class RecoveryRun {
     /**
      * The report's order, by account, then name: a named class and a loop above rather than
      * {@code Comparator.comparing} and a stream, whose lambdas a fresh JVM spins at run time at the
-     * end of every recovery, inside its timed wall (docs/BENCHMARKS.md, "./jetstart recover's own
+     * end of every recovery, inside its timed wall (docs/benchmarks-passes.md, "./jetstart recover's own
      * start").
      */
     private static final class ByAccountThenName implements Comparator<StreamReport> {

@@ -140,13 +140,13 @@ public final class StoreRecovery implements AutoCloseable {
      * thread. Without it the first event starts it, and without named first streams that is
      * discovery's {@code RecoveryStarted}, emitted by the run's thread just before it forks the
      * first stream's task: a platform thread's start waits until the new thread runs, 0.2-1.3 ms of
-     * a warm open on the 2-core machine, on the first stream's way (docs/BENCHMARKS.md,
+     * a warm open on the 2-core machine, on the first stream's way (docs/benchmarks-passes.md,
      * "Per-stream readiness", eighth pass). Nothing when streams are named first: their events are
      * held until discovery ends, after they are served, so the reporter is not on their way, and
      * its start would only take a core from their start. A small-first run that starts its small
      * streams before discovery ({@link NamedFirstStart#runSmall}) holds its events too, but whether
      * it will is known only once its look at the store is done: the reporter starts here all the
-     * same (not starting it there made no measurable difference, docs/BENCHMARKS.md, "Per-stream
+     * same (not starting it there made no measurable difference, docs/benchmarks-passes.md, "Per-stream
      * readiness", ninth pass). Call it after {@code run} has started or
      * will surely start: {@code run} closes the reporter it starts.
      */

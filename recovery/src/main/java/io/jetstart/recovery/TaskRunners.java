@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * {@code RecoveryStarted} event and its report), and so without slf4j: the logger's start-up (its
  * provider lookup through the ServiceLoader) took about 20 ms of a fresh JVM's open on the
  * recovery thread, before any stream could start; the fallback's lines still log
- * (docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+ * (docs/benchmarks-passes.md, "Per-stream readiness", fifth pass).
  */
 public final class TaskRunners {
     static final String STRUCTURED = "io.jetstart.recovery.structured.StructuredTaskRunner";

@@ -11,6 +11,6 @@
  * <p>No lambdas, method references, pattern {@code switch}es or stream pipelines in the code a
  * store's open runs before its first stream is served (named classes, {@code instanceof}, loops):
  * a fresh JVM bootstraps each at run time there (see the {@code io.jetstart.runtime} package note;
- * docs/BENCHMARKS.md, "Per-stream readiness", sixth pass).
+ * docs/benchmarks-passes.md, "Per-stream readiness", sixth pass).
  */
 package io.jetstart.recovery;

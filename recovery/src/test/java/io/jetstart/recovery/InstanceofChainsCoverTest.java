@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The event and report paths of a CLI recovery use {@code instanceof} chains and a hand-written
  * comparison instead of pattern switches and a record's {@code equals} (their bootstraps are spun at
- * run time, which an AOT cache does not keep: docs/BENCHMARKS.md, "./jetstart recover's own start").
+ * run time, which an AOT cache does not keep: docs/benchmarks-passes.md, "./jetstart recover's own start").
  * A chain loses the compiler's exhaustiveness check, so this test stands in for it: a new event,
  * consumer outcome or problem component fails here until the chains are looked at
  * ({@link LoggingListener#onEvent}, {@link RecoveryProgress}, {@link Finding#of(StreamReport)}, the CLI's {@code ReportJson} and

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whatever is cached). Made from the store's open, it then took the second core while the first
  * stream started; the store now starts it (once, {@link #start()} is idempotent) when a stream of
  * {@link #SCALAR_BELOW_BYTES} or more starts recovering, when the first stream is served, or when
- * recovery ends, whichever comes first (docs/BENCHMARKS.md, "Per-stream readiness"). The choice is
+ * recovery ends, whichever comes first (docs/benchmarks-passes.md, "Per-stream readiness"). The choice is
  * a class initializer, so there is no half-made state; this class only remembers, per store, that
  * it has returned.
  */

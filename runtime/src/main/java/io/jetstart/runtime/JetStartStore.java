@@ -232,7 +232,7 @@ public final class JetStartStore implements AutoCloseable {
     void start() {
         // The recovery thread first: a platform thread's start waits until the new thread runs, and
         // with the warm-up already running beside the opening thread on the 2-core machine that
-        // wait took 1-2 ms of a warm open (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
+        // wait took 1-2 ms of a warm open (docs/benchmarks-passes.md, "Per-stream readiness", fourth pass).
         recoveryThread.start();
         // The recovery's event reporter: its start is this thread's wait now, not the recovery
         // thread's at discovery's end on the first stream's way (StoreRecovery.startEventReporter).

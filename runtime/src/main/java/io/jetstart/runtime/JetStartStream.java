@@ -535,7 +535,7 @@ public final class JetStartStream {
             long at = v.firstSeq();
             SubjectFilter all = new SubjectFilter(List.of());
             // In batches: each read walks its block from the start, so one message a read made a
-            // delete quadratic in a block's messages (20,000 left took 2.2 s; docs/BENCHMARKS.md).
+            // delete quadratic in a block's messages (20,000 left took 2.2 s; docs/benchmarks-passes.md).
             while (v.messages() > 0 && at <= v.lastSeq()) {
                 List<StoredMessage> batch = reader.batch(v, at, all, REMOVAL_WALK_BATCH);
                 if (batch.isEmpty()) {

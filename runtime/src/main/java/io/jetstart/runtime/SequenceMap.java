@@ -23,7 +23,7 @@ import java.util.function.LongConsumer;
  * <p>Design note: the keys are dense windows above the ack floor (what a fetch delivered and is
  * not yet acknowledged), so a slot per sequence finds, adds and removes with one array access
  * where a {@code TreeMap} walked ten levels and allocated an entry and a boxed key per message (a
- * quarter of {@code bench consume}'s profile, docs/BENCHMARKS.md). Keys live in exactly one place;
+ * quarter of {@code bench consume}'s profile, docs/benchmarks-passes.md). Keys live in exactly one place;
  * {@code lo} is always the window's smallest key (a removal there moves it up to the next one),
  * {@code hi} an upper bound of its keys. A key above the window grows it (doubling) up to its
  * limit, then pushes the window's lowest keys out to the outliers: one message never acknowledged

@@ -23,7 +23,7 @@ import org.jctools.queues.varhandle.MpscChunkedVarHandleArrayQueue;
  * {@code index.db} files were lost), and the first stream served loaded them on the critical path,
  * one after the other, after the store-wide start (the runtime's and recovery's classes, discovery)
  * had loaded its own on the same core. Loaded here, on the second core, while that start runs,
- * they are mostly ready when the stream needs them (docs/BENCHMARKS.md, "Per-stream readiness").
+ * they are mostly ready when the stream needs them (docs/benchmarks-passes.md, "Per-stream readiness").
  * Nothing here touches the store: a sample {@code meta.inf} in memory is parsed and the other
  * classes are initialised by name; a failure only means the stream loads them itself.
  */
@@ -99,7 +99,7 @@ final class ServePathWarmUp {
      * <p>Design note: in a JVM that has opened a store before, repeating it loaded nothing and took
      * 1.1-1.3 ms of CPU (the sample's JSON parse and the checks, run a few times per JVM and so
      * interpreted) on a second core that the first stream's recovery thread needed at that moment
-     * on the 2-core machine (docs/BENCHMARKS.md, "Per-stream readiness", fourth pass).
+     * on the 2-core machine (docs/benchmarks-passes.md, "Per-stream readiness", fourth pass).
      */
     private static final class Once {
         static {

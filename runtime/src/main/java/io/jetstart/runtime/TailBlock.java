@@ -33,7 +33,7 @@ import java.util.Arrays;
  * of an idle tail without appending (the last checksum for {@code index.db}, the rebuild floor, the
  * lengths) is kept small beside them, so the interval sync of an idle stream reads nothing. Until
  * 2026-12 every writable stream held its tail whole for good: bench {@code many} (1,000 streams of
- * 134 KB tails) idle held 134 MiB of them (docs/BENCHMARKS.md, "An idle stream's tail block").
+ * 134 KB tails) idle held 134 MiB of them (docs/benchmarks-passes.md, "An idle stream's tail block").
  *
  * <p>An encrypted block (its {@code <n>.key} written before the block was created) keeps its
  * plaintext here and writes ciphertext: each flush XORs the new bytes with the block's keystream at
@@ -43,7 +43,7 @@ final class TailBlock implements AutoCloseable {
     /**
      * The array a new block starts with; it doubles as records are laid out, up to the block size.
      * 64 KiB until 2026-12: 1,000 streams created with one message each held 98 MiB of live heap until
-     * their tails expired, 39 MiB with 4 KiB, and publishing was no slower (docs/BENCHMARKS.md, "An
+     * their tails expired, 39 MiB with 4 KiB, and publishing was no slower (docs/benchmarks-passes.md, "An
      * idle stream's tail block").
      */
     static final int INITIAL_CAPACITY = 4 << 10;

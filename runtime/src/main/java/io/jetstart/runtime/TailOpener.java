@@ -74,7 +74,7 @@ final class TailOpener {
             try {
                 // A small tail (a small stream's) is read into an array of its own size: a pooled
                 // buffer is at least 1 MiB, a new array on the store's first lease, and filled
-                // through a memory mapping, both meant for 8 MiB blocks (docs/BENCHMARKS.md,
+                // through a memory mapping, both meant for 8 MiB blocks (docs/benchmarks-passes.md,
                 // "Per-stream readiness", eighth pass).
                 long size = gate.run(io.jetstart.core.io.FileChecks.size(file));
                 if (size <= SMALL_TAIL_BYTES) {

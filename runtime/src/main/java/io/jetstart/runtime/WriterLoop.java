@@ -591,7 +591,7 @@ final class WriterLoop {
      * offered before the thread starts wait in the queue; the thread starts on the first of
      * {@link #startThread}, a {@link #submit} and a {@link #stop}. A platform thread's start waits
      * until the new thread runs, so a recovered stream's hand-over completes its handle first and
-     * starts the thread after (docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+     * starts the thread after (docs/benchmarks-passes.md, "Per-stream readiness", fifth pass).
      */
     void prepare() {
         view = state.view(new CommittedLength());
@@ -1831,7 +1831,7 @@ final class WriterLoop {
      * nothing lost to report and nothing resurrected (BlockReclaimTest copies the store after (b)).
      * No {@code index.db} is written after (b) for it: the one before names the blocks empty, which
      * every reader drops, and an older one is stale; so a removal costs one {@code index.db} at
-     * most, with a sync of the tail and of the directory (docs/BENCHMARKS.md).
+     * most, with a sync of the tail and of the directory (docs/benchmarks-passes.md).
      *
      * <p>Two rules keep nats-server 2.10.27's rebuild without {@code index.db} right, which takes
      * the last sequence from the records and the first from the lowest block ({@link RebuildFloor}):
@@ -1935,7 +1935,7 @@ final class WriterLoop {
         int emptied = state.emptiedMiddleBlocks();
         if (emptied == 0 || (!flushing && emptied < MIDDLE_PASS_BLOCKS && (long) emptied * blockSize < MIDDLE_PASS_BYTES)) {
             // A pass costs a sync of the tail and of the directory, and now and then an index.db:
-            // with small blocks it waits for a few, or for a flush (docs/BENCHMARKS.md, "Removal
+            // with small blocks it waits for a few, or for a flush (docs/benchmarks-passes.md, "Removal
             // of emptied middle blocks": 64 KiB blocks, a pass per emptied block, +25 % wall time).
             return false;
         }

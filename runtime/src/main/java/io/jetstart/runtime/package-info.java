@@ -16,7 +16,7 @@
  * class, a pattern switch over a sealed outcome an {@code instanceof} chain (the types stay
  * sealed), a pipeline a loop. Why: with the vector checksum's incubating module a JDK 25 AOT cache
  * links no call site ahead of time, so in a fresh JVM each of these is bootstrapped at run time,
- * interpreted (about 0.4 ms per lambda, ~6 ms for a JVM's first pattern switch; docs/BENCHMARKS.md,
+ * interpreted (about 0.4 ms per lambda, ~6 ms for a JVM's first pattern switch; docs/benchmarks-passes.md,
  * "Per-stream readiness", sixth pass). Code off that way (consumers, admin, reads) is free to use them.
  */
 package io.jetstart.runtime;

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * AOT cache) opens a small store, {@code SMALL} named first or with the defaults, and named first
  * with its own {@code index.db} lost too (its rebuild on the serve path); its class-loading log up
  * to {@link FirstServedOpen.Served} must hold none. Each was ~0.4 ms (a lambda) to ~6 ms
- * (the first pattern switch) of a fresh JVM's first stream served (docs/BENCHMARKS.md,
+ * (the first pattern switch) of a fresh JVM's first stream served (docs/benchmarks-passes.md,
  * "Per-stream readiness", sixth pass).
  */
 class NoBootstrapsOnServePathTest {

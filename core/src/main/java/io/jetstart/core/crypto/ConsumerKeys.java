@@ -22,7 +22,7 @@ public final class ConsumerKeys {
      * consumers), so in a stream without one a consumer's key file is not the server's doing. One
      * that is there anyway seals that consumer's files, which then do not read as plain, and the
      * look made then still refuses the consumer as encrypted, naming the key file; what is saved is
-     * a failed look per consumer (2,000 system calls for {@code many}: docs/BENCHMARKS.md, "Fifth
+     * a failed look per consumer (2,000 system calls for {@code many}: docs/benchmarks-passes.md, "Fifth
      * pass on {@code many}"). Only a hand-made consumer with a key file beside plain files is read
      * as plain where the server would skip it.
      */

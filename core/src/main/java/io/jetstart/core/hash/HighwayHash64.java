@@ -286,7 +286,7 @@ public final class HighwayHash64 implements RecordHash {
      * loop that also chose the last packet's words cost 3 % more. Each pair of zippers shares one
      * blend ({@link #ZIP_MASK}). Measured per record of 16 + 10 + 100 B: C1 258 -> 179 ns, tiered
      * (C2) 250 -> 174; of 16 + 14 B (an empty message): C1 177 -> 108, C2 135 -> 110
-     * (docs/BENCHMARKS.md, "many's rebuild in C1 code").
+     * (docs/benchmarks-passes.md, "many's rebuild in C1 code").
      */
     private long joined(byte[] b, int a, int c, int n) {
         // Below 32 bytes in all, the input is only the padded last packet (of r = 16 + n bytes).

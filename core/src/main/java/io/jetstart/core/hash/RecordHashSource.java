@@ -95,7 +95,7 @@ public final class RecordHashSource {
     /**
      * Why the scalar hash, made when asked. A named class, not a lambda: a first stream's recovery
      * makes one on its way to being served, where a lambda is spun at run time in a fresh JVM
-     * (runtime's package note; docs/BENCHMARKS.md, "Per-stream readiness", sixth pass).
+     * (runtime's package note; docs/benchmarks-passes.md, "Per-stream readiness", sixth pass).
      */
     private static final class ScalarReason implements java.util.function.Supplier<String> {
         private final long blockBytes;

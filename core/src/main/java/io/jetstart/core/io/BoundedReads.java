@@ -24,7 +24,7 @@ import java.util.Arrays;
  * times more Java code (option sets, the interruptible-channel bookkeeping, a temporary direct
  * buffer per read), which a fresh JVM runs uncompiled at first, on every worker at once: reading
  * 6,000 of {@code many}'s small files in a fresh C1 JVM took 90-94 ms of CPU through channels and
- * 69-71 ms this way, on two threads 99-117 against 73-76 ms (docs/BENCHMARKS.md, fourth pass on
+ * 69-71 ms this way, on two threads 99-117 against 73-76 ms (docs/benchmarks-passes.md, fourth pass on
  * {@code many}). The channel still opens what the plain open refuses, so a missing file is still a
  * {@link java.nio.file.NoSuchFileException}, an unreadable one an
  * {@link java.nio.file.AccessDeniedException}, and it reads for a thread already interrupted, which
@@ -214,7 +214,7 @@ public final class BoundedReads {
      * {@code meta.sum}, {@code index.db}, and each consumer's {@code meta.inf}, {@code meta.sum} and
      * {@code o.dat}), and every one was {@code openat}, {@code fstat} (the open's directory check),
      * {@code fstat} (the size), {@code read}, {@code read} (the end) and {@code close}: dropping the
-     * size and the probe is two system calls in six, ~18 a stream (docs/BENCHMARKS.md, "Fifth pass on
+     * size and the probe is two system calls in six, ~18 a stream (docs/benchmarks-passes.md, "Fifth pass on
      * {@code many}"). The first buffer is small on purpose: every file allocates it, and one of 8 KiB
      * (the JDK's stack buffer) made a recovery of {@code many} allocate ~74 MB more, collected during
      * the run, and was slower than before; 1 KiB holds {@code many}'s files (16 to 442 bytes) and

@@ -29,7 +29,7 @@ public final class CountingDiskGate implements DiskGate {
      * lock held, and the launcher's AOT cache did not hold the class (its training never fills the
      * gate), so a run whose gate filled read it from the jar there (the jar's first open, 15-20 ms
      * with the bench's jar), and every disk operation of the run waited for the lock meanwhile
-     * (docs/BENCHMARKS.md, "Eighth pass on many"). Loaded here, it is in the cache the launcher
+     * (docs/benchmarks-passes.md, "Eighth pass on many"). Loaded here, it is in the cache the launcher
      * trains, and without a cache it is read before the run starts.
      */
     private static final Class<?> WAITER_LOADED = Waiter.class;

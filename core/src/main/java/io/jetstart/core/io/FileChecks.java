@@ -10,7 +10,7 @@ import java.nio.file.Path;
  *
  * <p>Design note: discovery and a stream's open run these on the first stream's way, once per
  * open; in a fresh JVM whose AOT cache links no call site ahead of time (docs/embedding.md), each
- * lambda's class is spun at run time there, ~0.4 ms apiece (docs/BENCHMARKS.md, "Per-stream
+ * lambda's class is spun at run time there, ~0.4 ms apiece (docs/benchmarks-passes.md, "Per-stream
  * readiness", sixth pass).
  */
 public final class FileChecks {

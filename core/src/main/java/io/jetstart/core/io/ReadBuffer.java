@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Design note: a recovery reads nine small files per stream, and each read's first buffer
  * ({@link #SIZE} bytes, then an exact copy of what was read) was ~9 MB of the ~53 MB a fresh
- * recovery of {@code many} allocated (docs/BENCHMARKS.md, "Ninth pass on {@code many}"). The
+ * recovery of {@code many} allocated (docs/benchmarks-passes.md, "Ninth pass on {@code many}"). The
  * buffer only holds a read until its bytes are copied out, inside the read, so nothing a caller
  * gets ever shares it. A stream's consumers may load on threads of their own with the stream's
  * context: a read that finds the buffer lent out takes a fresh one, as it would without this, and

@@ -136,7 +136,7 @@ record DirListing(Path dir, List<Entry> entries) {
      * then throws the precise exception ({@link java.nio.file.NotDirectoryException},
      * {@link NoSuchFileException}, an access error) as it always has. A directory stream makes a
      * native call and a path per entry, and discovery lists three directories per stream before the
-     * first stream starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
+     * first stream starts (docs/benchmarks-passes.md, fourth pass on {@code many}).
      */
     private static String[] plainNames(Path dir) {
         if (!PlainFileNames.sameThroughJavaIo(dir)) {

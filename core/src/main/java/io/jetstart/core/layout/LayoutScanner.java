@@ -255,7 +255,7 @@ final class LayoutScanner {
      * then the two listings), as many as the listed scan's when the stream has {@code obs/} and one
      * more when it has none (the listed scan saw that in its listing), and a third fewer system calls per stream than
      * listing the stream directory and stating its entries: discovery runs alone, before the first
-     * stream task starts (docs/BENCHMARKS.md, fourth pass on {@code many}).
+     * stream task starts (docs/benchmarks-passes.md, fourth pass on {@code many}).
      */
     private StreamDir scanPlainStream(String account, DirListing.Entry stream, Predicate<String> msgsStat) throws IOException {
         Path keyFile = stream.path().resolve(META_KEY);

@@ -208,7 +208,7 @@ final class JsonFields {
      * <p>Design note: not {@code LocalDate}: for a month after February its {@code toEpochDay}
      * asks {@code IsoChronology} whether the year is leap, whose {@code Year} class builds a date
      * formatter in its initializer (the JDK's formatter and regex classes, ~50 classes of a fresh
-     * JVM's first stream served, docs/BENCHMARKS.md, "Per-stream readiness", fifth pass).
+     * JVM's first stream served, docs/benchmarks-passes.md, "Per-stream readiness", fifth pass).
      */
     static long epochDay(int year, int month, int day) {
         int y = month <= 2 ? year - 1 : year;

@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  * <p>Design note: apart from {@link JsonFields} so that the common path (every stream's recovery
  * and hand-over) never loads databind: linking a class that builds trees loads Jackson's node
  * classes to verify it, about 25 classes (~15 ms of a fresh JVM's first stream served,
- * docs/BENCHMARKS.md, "Per-stream readiness", fifth pass), whether a tree is built or not.
+ * docs/benchmarks-passes.md, "Per-stream readiness", fifth pass), whether a tree is built or not.
  */
 final class JsonTree {
     /**

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * A gate's waiter class is loaded with the gate, not by the first operation that has to wait: that
  * one holds the gate's lock with every permit taken, and a class read from the jar there (the
  * launcher's AOT cache did not hold it: its training never fills the gate) kept every disk
- * operation of the run waiting for the lock (docs/BENCHMARKS.md, "Eighth pass on many").
+ * operation of the run waiting for the lock (docs/benchmarks-passes.md, "Eighth pass on many").
  */
 class GateClassesLoadedTest {
     private static final String GATE = CountingDiskGate.class.getName();

@@ -21,7 +21,7 @@ import java.nio.file.StandardOpenOption;
  * <p>Design note: a read into a heap array goes through a direct buffer the JDK keeps per thread,
  * so every byte of a rebuild was copied twice. Mapping the file copies it once, straight from the
  * page cache: reading seed8's 1 GB of blocks took 110-120 ms of CPU this way against 240-250 ms
- * (docs/BENCHMARKS.md, issue 13). The mapping lives in a confined arena closed before the method
+ * (docs/benchmarks-passes.md, issue 13). The mapping lives in a confined arena closed before the method
  * returns, so nothing stays mapped (no address space or resident pages held until a GC, as a
  * {@code MappedByteBuffer} would), and the scanner still reads a plain array.
  */
