@@ -1,8 +1,6 @@
 package io.jetstart.runtime;
 
-import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.Records;
-import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.RebuildFloor;
@@ -137,10 +135,7 @@ final class WriterLoop {
     private boolean straysLookedFor;
     /** What the last look for blocks to remove saw when it found none to remove, or null. */
     private long[] blockedAt;
-    /** The last block the {@code index.db} on disk names, -1 while not known (the one recovery found). */
-    private long indexDbLastBlock = -1;
-    /** The block ending in damage for which {@code index.db} is held back ({@link #holdBackIndexDb}), or -1. */
-    private long indexDbHeldBack = -1;
+    private final IndexDbWriter indexDb;
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
@@ -167,8 +162,6 @@ final class WriterLoop {
     private volatile boolean accepting = true;
     private volatile StreamView view;
     private volatile IOException failure;
-    /** Why the last {@code index.db} write failed while writes go on ({@link #tryWriteIndexDb}), or null. */
-    private IOException indexDbFailure;
     private volatile java.util.function.Predicate<String> interest;
     /** Hears each purge once its batch is published (the stream's consumers); null: nobody to tell. */
     private volatile java.util.function.Consumer<StreamPurge> purgeListener;
@@ -215,6 +208,7 @@ final class WriterLoop {
         this.sealing = new StreamSealing(state.store().keys(), hashes);
         this.reclaimer = new BlockReclaimer(state.msgsDir(), state.store().source() == io.jetstart.core.store.Source.INDEX);
         this.compactor = new BlockCompactor(state.msgsDir());
+        this.indexDb = new IndexDbWriter(name, state, sealing, indexVersion);
         state.readTailFrom(new TailBytes());
     }
 
@@ -484,11 +478,7 @@ final class WriterLoop {
         // gone, 2.10.27 and 2.15.1 declare its messages lost data ("could not locate msg block")
         // before they rebuild: messages the limits removed. It goes first, so both rebuild from the
         // blocks, as after a kill before the file went (StartUpLimitsOnServerIT).
-        Path indexDb = state.msgsDir().resolve("index.db");
-        long named = indexDbLastBlock >= 0 ? indexDbLastBlock : sealing.indexDbLastBlock(indexDb, name);
-        if (named >= 0 && java.util.Arrays.binarySearch(plan.gone(), named) >= 0 && java.nio.file.Files.deleteIfExists(indexDb)) {
-            AtomicFiles.syncDirectory(state.msgsDir());
-            indexDbLastBlock = -1;
+        if (indexDb.removeIfLastIn(plan.gone())) {
             if (handOverStep != null) {
                 handOverStep.run();
             }
@@ -879,13 +869,13 @@ final class WriterLoop {
                 boolean indexDbWritten = false;
                 if (flush || stop != null) {
                     compactBlocks();
-                    indexDbWritten = tryWriteIndexDb();
+                    indexDbWritten = indexDb.tryWrite(tail);
                     if (!indexDbWritten && flush) {
                         // The blocks are synced, but the flush promised index.db too: its callers hear
                         // why (completePending's complete is then a no-op for them); the stream goes on.
                         for (Op op : batch) {
                             if (op instanceof Flush f) {
-                                f.done().completeExceptionally(JetStreamApiException.storeFailed(indexDbFailure.getMessage()));
+                                f.done().completeExceptionally(JetStreamApiException.storeFailed(indexDb.failure().getMessage()));
                             }
                         }
                     }
@@ -1318,7 +1308,7 @@ final class WriterLoop {
             tail.sync();
             purgeStep();
             view = state.view(new CommittedLength());
-            writeIndexDb();
+            indexDb.write(tail);
             purgeStep();
         }
         // The server's PurgeEx purges all or compacts for no subject (or '>') without keep, else by subject.
@@ -1387,7 +1377,7 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         view = state.view(new CommittedLength());
-        writeIndexDb();
+        indexDb.write(tail);
         purgeStep();
         reclaimer.remove(w.blocks(), w.cut(), this::purgeStep);
         for (long index : w.blocks()) {
@@ -1654,7 +1644,7 @@ final class WriterLoop {
                         view = state.view(new CommittedLength());
                     }
                     compactBlocks();
-                    indexDbCurrent = tryWriteIndexDb();
+                    indexDbCurrent = indexDb.tryWrite(tail);
                     reportSynced();
                 }
             }
@@ -1713,7 +1703,7 @@ final class WriterLoop {
                 continue;
             }
             try {
-                byte[] index = IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion);
+                byte[] index = indexDb.plain(tail);
                 c.done().complete(StreamCheckpoint.take(streamDir, view, index, state.state()));
             } catch (IOException | RuntimeException e) {
                 c.done().completeExceptionally(e);
@@ -1728,80 +1718,6 @@ final class WriterLoop {
      */
     private void reportSynced() {
         listener.synced(new CommitListener.SyncPoint(state.store().account(), name, state.lastSeq()));
-    }
-
-    /**
-     * {@link #writeIndexDb}, where a failure to write it (a full disk) does not stop the stream:
-     * the blocks hold every message and removal, and {@code index.db} only spares a rebuild, which
-     * jetstart and both server lines do from the blocks when it is missing or stale (a kill between
-     * two sync intervals leaves it so too). nats-server's own periodic {@code writeFullState} failure
-     * stops nothing either. Logged once until a write succeeds again; tried again at the next sync
-     * interval, flush or close.
-     *
-     * @return whether it was written
-     */
-    private boolean tryWriteIndexDb() throws IOException {
-        try {
-            writeIndexDb();
-        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
-            throw e;
-        } catch (IOException e) {
-            if (indexDbFailure == null) {
-                LOG.warn("{} > {}: index.db not written ({}); writes go on, the blocks hold every message and removal, "
-                        + "and a start without a later index.db rebuilds the stream's state from them", state.store().account(), name,
-                        e.getMessage());
-            }
-            indexDbFailure = e;
-            return false;
-        }
-        if (indexDbFailure != null) {
-            LOG.info("{} > {}: index.db written again", state.store().account(), name);
-            indexDbFailure = null;
-        }
-        return true;
-    }
-
-    private void writeIndexDb() throws IOException {
-        long damaged = indexVersion == 1 ? state.blockEndingInDamage() : -1;
-        if (damaged > 0 && damaged != state.lastBlockIndex()) {
-            holdBackIndexDb(damaged);
-            return;
-        }
-        if (indexDbHeldBack > 0) {
-            LOG.info("{} > {}: index.db written again: no block ends in damage any more", state.store().account(), name);
-            indexDbHeldBack = -1;
-        }
-        byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
-        AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
-        indexDbLastBlock = state.lastBlockIndex();
-        if (handOverStep != null) {
-            handOverStep.run();
-        }
-    }
-
-    /**
-     * No {@code index.db} for the 2.10 line while a block before the last ends in damage (a record a
-     * full disk or a power loss cut short, which the writer left as it is and wrote after): nats-server
-     * 2.10.27 trusting an {@code index.db} loads such a block only when it is read, meets the damage,
-     * and fails that first read while it cuts the block there (2.15.1 reads it either way). Without
-     * an {@code index.db} it rebuilds the stream at its start, cutting the block there before
-     * anything is read, and reads every message; jetstart's recovery rebuilds too. The one on disk
-     * (older than the damage, or written before the block was sealed) goes, since it names that
-     * block as whole; the blocks hold every message and removal, as they do after a kill between two
-     * sync intervals. Written again once that block is removed (its messages all gone).
-     */
-    private void holdBackIndexDb(long damaged) throws IOException {
-        Path index = state.msgsDir().resolve("index.db");
-        if (java.nio.file.Files.deleteIfExists(index)) {
-            AtomicFiles.syncDirectory(state.msgsDir());
-        }
-        if (indexDbHeldBack != damaged) {
-            LOG.info("{} > {}: index.db not written while {}.blk ends in damage (nats-server 2.10 trusting one fails its first "
-                    + "read of that block); every start rebuilds the stream from its blocks until that block is gone",
-                    state.store().account(), name, damaged);
-            indexDbHeldBack = damaged;
-        }
-        indexDbLastBlock = state.lastBlockIndex();
     }
 
     /**
@@ -1900,7 +1816,7 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         view = state.view(new CommittedLength());
-        if ((indexDbLastBlock < 0 || indexDbLastBlock < cut) && !tryWriteIndexDb()) {
+        if ((indexDb.lastBlock() < 0 || indexDb.lastBlock() < cut) && !indexDb.tryWrite(tail, handOverStep)) {
             // The files stay (their index.db must come first); looked at again at the next pass.
             return false;
         }
@@ -1951,7 +1867,7 @@ final class WriterLoop {
         tail.flush();
         tail.sync();
         view = state.view(new CommittedLength());
-        if ((indexDbLastBlock < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDbLastBlock) >= 0) && !tryWriteIndexDb()) {
+        if ((indexDb.lastBlock() < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDb.lastBlock()) >= 0) && !indexDb.tryWrite(tail, handOverStep)) {
             // The files stay (their index.db must come first); the next pass copies the tombstones again.
             return false;
         }
