@@ -123,18 +123,7 @@ final class WriterLoop {
     private SecureErase eraser;
     private int blockSize;
     private TailBlock tail;
-    private final BlockReclaimer reclaimer;
-    private final EmptiedMiddleBlocks middle = new EmptiedMiddleBlocks();
-    private final BlockCompactor compactor;
-    /** A pass over emptied middle blocks waits for this many of them, or for {@link #MIDDLE_PASS_BYTES} of block size. */
-    private static final int MIDDLE_PASS_BLOCKS = 4;
-    private static final long MIDDLE_PASS_BYTES = 1 << 20;
-    /** {@link RebuildFloor} of sealed blocks, by index: kept when the tail rolls past them, or read once. */
-    private final java.util.Map<Long, Long> floors = new java.util.HashMap<>();
-    /** Whether the strays below the first block were looked for (once per writer). */
-    private boolean straysLookedFor;
-    /** What the last look for blocks to remove saw when it found none to remove, or null. */
-    private long[] blockedAt;
+    private final BlockReclaim reclaim;
     private final IndexDbWriter indexDb;
     private boolean limitsDue;
     private long nextSyncNanos;
@@ -172,12 +161,6 @@ final class WriterLoop {
      * window a close can fall into (WriterCloseRaceTest parks a publisher there). Null in service.
      */
     private volatile java.util.function.Consumer<Op> beforeOffer;
-    /**
-     * Test seam: runs on the writer's thread after emptied blocks' files were removed and before
-     * any later write, where a kill -9 leaves the {@code index.db} written before the removal (a
-     * test copies the store there). Null in service.
-     */
-    private volatile Runnable afterBlocksRemoved;
     /** Test seam: runs after each step of a purge that removes whole blocks. */
     private volatile Runnable afterPurgeStep;
     /**
@@ -206,9 +189,8 @@ final class WriterLoop {
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         this.sealing = new StreamSealing(state.store().keys(), hashes);
-        this.reclaimer = new BlockReclaimer(state.msgsDir(), state.store().source() == io.jetstart.core.store.Source.INDEX);
-        this.compactor = new BlockCompactor(state.msgsDir());
         this.indexDb = new IndexDbWriter(name, state, sealing, indexVersion);
+        this.reclaim = new BlockReclaim(state, new Lent(), indexDb, blockSize);
         state.readTailFrom(new TailBytes());
     }
 
@@ -239,6 +221,29 @@ final class WriterLoop {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+    }
+
+    /** What the writer lends {@link #reclaim} and the hand-over's removals: its tail, a roll, a tombstone, a published view. */
+    private final class Lent implements WriterTail {
+        @Override
+        public TailBlock current() {
+            return tail;
+        }
+
+        @Override
+        public void roll() throws IOException {
+            WriterLoop.this.roll();
+        }
+
+        @Override
+        public void tombstone(long seq, long ts) {
+            WriterLoop.this.tombstone(seq, ts, null, 0);
+        }
+
+        @Override
+        public void publishView() {
+            view = state.view(new CommittedLength());
         }
     }
 
@@ -329,7 +334,7 @@ final class WriterLoop {
      * between the first live block and the tail go, their files removed before any {@code index.db}
      * is written ({@link #removeEmptiedMiddleBlocksFirst}), and those of them that stay get a
      * tombstone for each of their message records, read again; then the first blocks go as a
-     * batch's emptied blocks go ({@link #reclaimBlocks}: the tail synced, {@code index.db} written
+     * batch's emptied blocks go ({@link BlockReclaim#reclaim}: the tail synced, {@code index.db} written
      * first, since none written by this writer is on disk yet, then the files, lowest first, and the
      * directory synced); a first block that stays (a block a rebuild of 2.10 needs, one with records
      * past damage) gets its tombstones then. So a stream whose {@code max_age} passed while the store
@@ -383,7 +388,7 @@ final class WriterLoop {
                 // reopen adopts it and a rebuild after a raised limit reads those records again.
                 removeEmptiedMiddleBlocksFirst(tailAtStart, tailLengthAtStart);
                 tombstoneEmptiedBlocks(removed, firstLive, true);
-                reclaimBlocks(true);
+                reclaim.reclaim(true, handOverStep);
                 tombstoneEmptiedBlocks(removed, firstLive, false);
             }
         } catch (java.io.UncheckedIOException | IOException | StoreException e) {
@@ -435,7 +440,7 @@ final class WriterLoop {
 
     /**
      * The hand-over's pass over the emptied blocks between the first and the tail ({@link
-     * #reclaimMiddleBlocks}), with their files removed before any {@code index.db} is written: the
+     * BlockReclaim#reclaim}), with their files removed before any {@code index.db} is written: the
      * batches' pass writes {@code index.db} first when the one on disk may name them as its last
      * block, and at the hand-over the writer cannot tell, so it wrote it each time, naming them
      * empty while their records had no tombstone; a kill before their files went left that window
@@ -453,8 +458,7 @@ final class WriterLoop {
         if (state.emptiedMiddleBlocks() == 0) {
             return;
         }
-        long room = tail.length() > 0 && tail.rebuildFloor() == RebuildFloor.NONE ? blockSize - (long) tail.length() : 0;
-        EmptiedMiddleBlocks.Plan plan = middle.plan(state, reclaimer.strays(state), Math.max(0, room), tail.index);
+        EmptiedMiddleBlocks.Plan plan = reclaim.planMiddle();
         if (plan.isEmpty()) {
             return;
         }
@@ -483,12 +487,7 @@ final class WriterLoop {
                 handOverStep.run();
             }
         }
-        reclaimer.removeBlocks(plan.gone(), handOverStep);
-        for (long index : plan.gone()) {
-            floors.remove(index);
-        }
-        middle.removed(plan.gone());
-        state.forgetBlocks(plan.gone());
+        reclaim.removeMiddle(plan.gone(), handOverStep);
     }
 
     /**
@@ -865,10 +864,10 @@ final class WriterLoop {
                     syncNanos = System.nanoTime() - t0;
                     syncedAll = true;
                 }
-                reclaimBlocks(flush || stop != null);
+                reclaim.reclaim(flush || stop != null);
                 boolean indexDbWritten = false;
                 if (flush || stop != null) {
-                    compactBlocks();
+                    reclaim.compact();
                     indexDbWritten = indexDb.tryWrite(tail);
                     if (!indexDbWritten && flush) {
                         // The blocks are synced, but the flush promised index.db too: its callers hear
@@ -1293,7 +1292,7 @@ final class WriterLoop {
             state.purgedAll();
         }
         if (plan instanceof WholeBlockPurge.Whole && state.messages() == 0 && !tail.onlyTombstoneOf(state.lastSeq())) {
-            // The emptied-stream rule (reclaimFrontBlocks): the last sequence's tombstone alone in a
+            // The emptied-stream rule ({@link BlockReclaim}): the last sequence's tombstone alone in a
             // new tail, so the block before it, all of whose messages the purge removed, can go too.
             if (tail.length() > 0) {
                 roll();
@@ -1322,8 +1321,8 @@ final class WriterLoop {
         if (spans.size() < 2) {
             return new WholeBlockPurge.PerMessage();
         }
-        return WholeBlockPurge.plan(spans, state.lastSeq(), upTo, skip, reclaimer.strays(state), reclaimer.straysMayGo(),
-                tail.rebuildFloor(), index -> floorOf(index, false), first -> {
+        return WholeBlockPurge.plan(spans, state.lastSeq(), upTo, skip, reclaim.strays(), reclaim.straysMayGo(),
+                tail.rebuildFloor(), index -> reclaim.floorOf(index, false), first -> {
                     if (upTo == 0) {
                         return skip == 0 ? first.messages() : skip - wholeMessages(spans, first.index());
                     }
@@ -1379,12 +1378,7 @@ final class WriterLoop {
         view = state.view(new CommittedLength());
         indexDb.write(tail);
         purgeStep();
-        reclaimer.remove(w.blocks(), w.cut(), this::purgeStep);
-        for (long index : w.blocks()) {
-            floors.remove(index);
-        }
-        middle.removed(w.blocks());
-        blockedAt = null;
+        reclaim.removeFrontFiles(w.blocks(), w.cut(), this::purgeStep);
         return removed;
     }
 
@@ -1466,7 +1460,7 @@ final class WriterLoop {
      * block whose only record is a tombstone for {@code seq - 1} with the last message's time, and an
      * {@code index.db} saying first {@code seq}, last {@code seq - 1}; restarted with or without that
      * {@code index.db} it reports the same (RuntimePurgeSeqIT). Here the same block follows the
-     * blocks the purge's own tombstones went to (which go once emptied, {@link #reclaimBlocks}).
+     * blocks the purge's own tombstones went to (which go once emptied, {@link BlockReclaim#reclaim}).
      */
     private void skipTo(long seq) throws IOException {
         if (tail.length() > 0) {
@@ -1575,7 +1569,7 @@ final class WriterLoop {
         tail.sync();
         TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
         TailBlock sealed = tail;
-        floors.put(sealed.index, sealed.rebuildFloor());
+        reclaim.sealed(sealed.index, sealed.rebuildFloor());
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);
@@ -1630,7 +1624,7 @@ final class WriterLoop {
                         tail.sync();
                     }
                     indexDbCurrent = false;
-                    reclaimBlocks();
+                    reclaim.reclaim();
                     view = state.view(new CommittedLength());
                 }
                 nextAgeCheckNanos = ageCheckAfter(now);
@@ -1640,10 +1634,10 @@ final class WriterLoop {
                 if (!indexDbCurrent) {
                     tail.flush();
                     tail.sync();
-                    if (reclaimBlocks()) {
+                    if (reclaim.reclaim()) {
                         view = state.view(new CommittedLength());
                     }
-                    compactBlocks();
+                    reclaim.compact();
                     indexDbCurrent = indexDb.tryWrite(tail);
                     reportSynced();
                 }
@@ -1720,289 +1714,9 @@ final class WriterLoop {
         listener.synced(new CommitListener.SyncPoint(state.store().account(), name, state.lastSeq()));
     }
 
-    /**
-     * Removes the files of the first blocks that hold no live message any more, the removals of this
-     * batch (or of an earlier one) having emptied them; never the tail. In this order:
-     *
-     * <ol>
-     *   <li>(a) the tail is synced: the tombstones that emptied them are durable (every sealed block
-     *       was synced when the tail rolled past it). A block must not go before its removals are
-     *       on disk: a crash would otherwise keep the rest of the batch's removals undone while
-     *       this block's are done, a state that never was;</li>
-     *   <li>a view without their messages is published, so a reader that meets a removed file has a
-     *       newer view to read again ({@link StreamReads});</li>
-     *   <li>when the {@code index.db} on disk may name one of them as its last block (the one
-     *       recovery found, or one written before the tail rolled past them), it is written first,
-     *       naming them empty: after a crash that file's last block is then still there, and jetstart
-     *       and nats-server (2.10.27 and 2.15.1, {@code recoverFullState}) drop an empty block of
-     *       {@code index.db} without looking for its file. An older {@code index.db} that names
-     *       them with messages has a last block that has grown since (or blocks after it), which both
-     *       see as stale before they look for files: they rebuild from the blocks that are there;</li>
-     *   <li>(b) their files go, lowest first ({@link BlockReclaimer}), and the directory is synced;</li>
-     *   <li>(c) the next {@code index.db} (a flush, the sync interval, the close) leaves them out.</li>
-     * </ol>
-     *
-     * A crash after (b) leaves the {@code index.db} of the third step, or an older one whose last
-     * block is still there: recovery comes back to the state after the removals either way, with
-     * nothing lost to report and nothing resurrected (BlockReclaimTest copies the store after (b)).
-     * No {@code index.db} is written after (b) for it: the one before names the blocks empty, which
-     * every reader drops, and an older one is stale; so a removal costs one {@code index.db} at
-     * most, with a sync of the tail and of the directory (docs/BENCHMARKS.md).
-     *
-     * <p>Two rules keep nats-server 2.10.27's rebuild without {@code index.db} right, which takes
-     * the last sequence from the records and the first from the lowest block ({@link RebuildFloor}):
-     * an empty stream first gets a block whose only record is a tombstone of its last sequence (as
-     * {@link #skipTo} writes and the server's {@code removeMsgBlock} does for its last block), so
-     * that every earlier block can go; and the cut is never put where a block that stays holds
-     * tombstones only, the lowest of them below the first block that stays.
-     *
-     * <p>Then the emptied blocks between the first and the tail, in the same order
-     * ({@link #reclaimMiddleBlocks}).
-     *
-     * @return true when blocks went
-     */
-    private boolean reclaimBlocks() throws IOException, InterruptedException {
-        return reclaimBlocks(false);
-    }
-
-    /** {@link #reclaimBlocks()}; {@code flushing}: a flush or the close, after which every emptied middle block is looked at. */
-    private boolean reclaimBlocks(boolean flushing) throws IOException, InterruptedException {
-        boolean front = reclaimFrontBlocks();
-        return reclaimMiddleBlocks(flushing) | front;
-    }
-
-    /** The first blocks' part of {@link #reclaimBlocks}. */
-    private boolean reclaimFrontBlocks() throws IOException, InterruptedException {
-        boolean anchored = tail.onlyTombstoneOf(state.lastSeq());
-        long[] run = state.emptyFrontBlocks(anchored);
-        // An empty stream with a block before its tail: every block can go once the tail is anchored.
-        boolean anchorDue = state.messages() == 0 && !anchored && state.firstBlockIndex() != state.lastBlockIndex();
-        // Strays below the first block can only be there at the start: looked for once.
-        boolean firstLook = !straysLookedFor;
-        straysLookedFor = true;
-        if (run.length == 0 && !anchorDue && !(firstLook && reclaimer.straysMayGo())) {
-            return false;
-        }
-        long[] blockedKey = {run.length, state.messages() == 0 ? 0 : state.firstSeq(), tail.rebuildFloor(), tail.index,
-                reclaimer.removed()};
-        if (java.util.Arrays.equals(blockedKey, blockedAt)) {
-            // Nothing that decides the cut changed since it found nothing to remove.
-            return false;
-        }
-        long[] strays = reclaimer.strays(state);
-        List<StreamMutator.BlockSpan> spans = state.blocks();
-        boolean straysBelow = strays.length > 0 && strays[0] < spans.getFirst().index() && reclaimer.straysMayGo();
-        if (run.length == 0 && !straysBelow && !anchorDue) {
-            return false;
-        }
-        if (anchorDue) {
-            // Every block before the tail is empty: the last sequence's tombstone alone in a new
-            // tail lets them all go (a rebuild starts such a block at last + 1, every line alike).
-            if (tail.length() > 0) {
-                roll();
-            }
-            tail.appendTombstone(state.lastSeq(), state.lastTs());
-            run = state.emptyFrontBlocks(true);
-            spans = state.blocks();
-        }
-        int k = cut(spans, run.length, strays);
-        if (k < 0) {
-            blockedAt = blockedKey;
-            return false;
-        }
-        blockedAt = null;
-        long[] gone = java.util.Arrays.copyOf(run, k);
-        long cut = spans.get(k).index();
-        tail.flush();
-        tail.sync();
-        view = state.view(new CommittedLength());
-        if ((indexDb.lastBlock() < 0 || indexDb.lastBlock() < cut) && !indexDb.tryWrite(tail, handOverStep)) {
-            // The files stay (their index.db must come first); looked at again at the next pass.
-            return false;
-        }
-        reclaimer.remove(gone, cut, handOverStep);
-        for (long index : gone) {
-            floors.remove(index);
-        }
-        middle.removed(gone);
-        state.forgetFrontBlocks(k);
-        Runnable hook = afterBlocksRemoved;
-        if (hook != null) {
-            hook.run();
-        }
-        return true;
-    }
-
-    /**
-     * Removes the emptied blocks between the first and the tail that {@link EmptiedMiddleBlocks}
-     * lets go, once {@link #MIDDLE_PASS_BLOCKS} of them or {@link #MIDDLE_PASS_BYTES} of block size
-     * wait, or at a flush or the close, in the first blocks' order: the tombstones they must not take with them copied into
-     * the tail, the tail synced, a view without them published, {@code index.db} first when the one
-     * on disk names one of them as its last block, their files removed lowest first ({@code .blk}
-     * then {@code .key}) and the directory synced. A kill after the files went leaves that
-     * {@code index.db}, whose last block stays and which names them empty (every reader drops an
-     * empty block of {@code index.db} without looking for its file), or an older one whose last
-     * block has grown since or has blocks after it: stale to jetstart, 2.10.27 and 2.15.1, which
-     * rebuild from the files there, gap included (BlockReclaimTest copies the store there).
-     *
-     * @return true when blocks went
-     */
-    private boolean reclaimMiddleBlocks(boolean flushing) throws IOException, InterruptedException {
-        int emptied = state.emptiedMiddleBlocks();
-        if (emptied == 0 || (!flushing && emptied < MIDDLE_PASS_BLOCKS && (long) emptied * blockSize < MIDDLE_PASS_BYTES)) {
-            // A pass costs a sync of the tail and of the directory, and now and then an index.db:
-            // with small blocks it waits for a few, or for a flush (docs/BENCHMARKS.md, "Removal
-            // of emptied middle blocks": 64 KiB blocks, a pass per emptied block, +25 % wall time).
-            return false;
-        }
-        // Copies only into a tail that holds a message record: never a block of tombstones only.
-        long room = tail.length() > 0 && tail.rebuildFloor() == RebuildFloor.NONE ? blockSize - (long) tail.length() : 0;
-        EmptiedMiddleBlocks.Plan plan = middle.plan(state, reclaimer.strays(state), Math.max(0, room), tail.index);
-        if (plan.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < plan.copySeqs().length; i++) {
-            tail.appendTombstone(plan.copySeqs()[i], plan.copyTimes()[i]);
-        }
-        tail.flush();
-        tail.sync();
-        view = state.view(new CommittedLength());
-        if ((indexDb.lastBlock() < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDb.lastBlock()) >= 0) && !indexDb.tryWrite(tail, handOverStep)) {
-            // The files stay (their index.db must come first); the next pass copies the tombstones again.
-            return false;
-        }
-        reclaimer.removeBlocks(plan.gone(), handOverStep);
-        for (long index : plan.gone()) {
-            floors.remove(index);
-        }
-        middle.removed(plan.gone());
-        state.forgetBlocks(plan.gone());
-        Runnable hook = afterBlocksRemoved;
-        if (hook != null) {
-            hook.run();
-        }
-        return true;
-    }
-
-    /**
-     * Rewrites the sealed blocks whose live messages take less than half their plaintext
-     * ({@link BlockCompactor}), right after the tail was synced (the tombstones that removed what a
-     * rewrite drops are durable first) and before {@code index.db}: at the sync interval, after the
-     * acks of the batches before it, and at a flush or the close, whose batch waits for it as for
-     * its {@code index.db}. A view is published first, so a reader that starts now never calls a
-     * dropped record live; one still on an older view reads again on the newest ({@link StreamReads}).
-     * The state does not change, so {@code index.db} need not be written for it. A rewrite that
-     * fails (a full disk) leaves its block as it was, whole under its name, and the stream writable,
-     * as a failed compression does; the pass stops there.
-     */
-    private void compactBlocks() throws IOException, InterruptedException {
-        long[] due = compactor.due(state, reclaimer.strays(state));
-        if (due.length == 0) {
-            return;
-        }
-        view = state.view(new CommittedLength());
-        boolean compress = SealedBlockCompressor.wanted(state.config());
-        for (long index : due) {
-            try {
-                compactor.compact(state, index, compress);
-            } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
-                throw e;
-            } catch (IOException e) {
-                // Nothing was replaced (the temp file is gone), or the rename was: either file holds
-                // the same live messages. Looked at again after the next removal in it.
-                return;
-            }
-        }
-    }
-
-    /** Test seam: {@code hook} runs after each step of a block's rewrite. */
-    void afterCompactionStep(java.util.function.Consumer<BlockCompactor.Step> hook) {
-        compactor.afterStep(hook);
-    }
-
-    /** Blocks rewritten by compaction since the writer started. */
-    long blocksCompacted() {
-        return compactor.rewritten();
-    }
-
-    /**
-     * How many of the first {@code run} blocks go, at most: the most for which the block that then
-     * comes first is not undercut in 2.10's rebuild by a block after it (or a stray after it) that
-     * holds tombstones only; -1 when nothing goes (no block, no stray).
-     */
-    private int cut(List<StreamMutator.BlockSpan> spans, int run, long[] strays) throws InterruptedException {
-        int max = run;
-        if (!reclaimer.straysMayGo()) {
-            // A file a rebuild passed over: nothing from it on goes.
-            while (max > 0 && strays.length > 0 && spans.get(max).index() > strays[0]) {
-                max--;
-            }
-        }
-        // floorAfter[k]: the lowest floor of the blocks after block k and of the strays after it.
-        int n = spans.size();
-        long[] floorAfter = new long[n];
-        long low = RebuildFloor.NONE;
-        int st = strays.length - 1;
-        for (int j = n - 1; j >= 0; j--) {
-            floorAfter[j] = low;
-            StreamMutator.BlockSpan b = spans.get(j);
-            if (b.messages() == 0) {
-                low = Math.min(low, floorOf(b.index(), j == n - 1));
-            }
-            while (st >= 0 && strays[st] > (j == 0 ? Long.MIN_VALUE : spans.get(j - 1).index()) && strays[st] < b.index()) {
-                low = Math.min(low, floorOf(strays[st], false));
-                st--;
-            }
-        }
-        for (int k = max; k >= 0; k--) {
-            StreamMutator.BlockSpan first = spans.get(k);
-            boolean straysGo = reclaimer.straysMayGo() && strays.length > 0 && strays[0] < first.index();
-            if (k == 0 && !straysGo) {
-                return -1;
-            }
-            long bound;
-            if (first.messages() > 0) {
-                bound = first.firstSeq();
-            } else if (k == n - 1) {
-                // The tail of an empty stream: only as the last sequence's lone tombstone.
-                if (!tail.onlyTombstoneOf(state.lastSeq())) {
-                    continue;
-                }
-                bound = state.lastSeq() + 1;
-            } else if (floorOf(first.index(), false) == RebuildFloor.NONE) {
-                // Emptied, but its message records start it at or below its last.
-                bound = first.lastSeq();
-            } else {
-                continue;
-            }
-            if (floorAfter[k] >= bound) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
-    /** {@link RebuildFloor} of block {@code index}: the tail's from memory, a sealed one's kept or read once. */
-    private long floorOf(long index, boolean isTail) throws InterruptedException {
-        if (isTail) {
-            return tail.rebuildFloor();
-        }
-        Long f = floors.get(index);
-        if (f == null) {
-            f = state.rebuildFloor(index);
-            floors.put(index, f);
-        }
-        return f;
-    }
-
-    /** Test seam: {@code hook} runs right after emptied blocks' files were removed, before any later write. */
-    void afterBlocksRemoved(Runnable hook) {
-        afterBlocksRemoved = hook;
-    }
-
-    /** Block files removed since the writer started (strays included). */
-    long blocksRemoved() {
-        return reclaimer.removed();
+    /** The writer's reclaim of blocks (its tests' hooks and counters). */
+    BlockReclaim reclaim() {
+        return reclaim;
     }
 
     private long committedLength(long blockIndex) {
