@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * the writer sees it until the batch is on disk. If a write or sync fails, memory is ahead of the
  * disk: the stream then refuses every later write with the I/O error (reads keep the last
  * published view) instead of guessing what reached the disk.
+ *
+ * <p>The writer keeps the loop, the batch, the order of its steps and the state it owns; its parts
+ * do their jobs on its thread, each given what it needs: {@link IndexDbWriter} writes
+ * {@code index.db}, {@link BlockReclaim} gives back emptied and mostly dead blocks, {@link
+ * StreamPurger} purges, and {@link HandOverRemovals} makes the open's removals last before the
+ * first operation. They take the tail, a roll, a tombstone and the view's publication through
+ * {@link WriterTail}, and nothing else of the writer.
  */
 final class WriterLoop {
     /** The logger of the recovery's lines ({@code LoggingListener}): one place to grep for a store's events. */
@@ -121,13 +128,13 @@ final class WriterLoop {
     private StreamRules rules;
     /** Made on the first erase. */
     private SecureErase eraser;
-    private int blockSize;
+    private final int blockSize;
     private TailBlock tail;
-    /** What the writer lends {@link #reclaim} and the hand-over's removals ({@link Lent}). */
+    /** What the writer lends its parts ({@link Lent}). */
     private final WriterTail lent = new Lent();
+    private final IndexDbWriter indexDb;
     private final BlockReclaim reclaim;
     private final StreamPurger purger;
-    private final IndexDbWriter indexDb;
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
@@ -217,7 +224,7 @@ final class WriterLoop {
         }
     }
 
-    /** What the writer lends {@link #reclaim} and the hand-over's removals: its tail, a roll, a tombstone, a published view. */
+    /** What the writer lends its parts ({@link WriterTail}): its tail, a roll, a tombstone, a published view. */
     private final class Lent implements WriterTail {
         @Override
         public TailBlock current() {

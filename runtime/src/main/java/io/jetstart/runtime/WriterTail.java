@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * What a stream's writer lends the classes that do part of its work on its thread ({@link
- * BlockReclaim}, {@link HandOverRemovals}): its tail block as it is now, a roll to the next block, a
+ * BlockReclaim}, {@link StreamPurger}, {@link HandOverRemovals}): its tail block as it is now, a roll to the next block, a
  * removal's tombstone, and a view of the state as it is published for readers. Their steps must
  * come in the writer's order (a tombstone durable before a file goes, a view published before it),
  * so they take these steps themselves; the writer's batch, acks and failure stay out of their reach.
