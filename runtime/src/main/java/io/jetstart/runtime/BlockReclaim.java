@@ -49,7 +49,7 @@ final class BlockReclaim {
         this.compactor = new BlockCompactor(state.msgsDir());
     }
 
-    /** {@link #reclaim(boolean, Runnable)} between a flush and the close: middle blocks wait for a few. */
+    /** {@link #reclaim(boolean, Runnable)} outside a flush or the close: emptied middle blocks wait for a few. */
     boolean reclaim() throws IOException, InterruptedException {
         return reclaim(false, null);
     }
