@@ -126,7 +126,8 @@ final class ServePathWarmUp {
         // on this thread, not on the opening one.
         List<Class<?>> classes = List.of(MetaFiles.class, StreamOpener.class, IndexDbCodec.class, StreamMutator.class,
                 MessageReader.class, StreamReads.class, BlockScanner.class, TailBlock.class, BlockReclaimer.class, MpscChunkedVarHandleArrayQueue.class,
-                WriterLoop.class, JetStartStream.class, StreamConsumers.class, StreamRules.class, DuplicateWindow.class,
+                WriterLoop.class, IndexDbWriter.class, BlockReclaim.class, StreamPurger.class, HandOverRemovals.class,
+                JetStartStream.class, StreamConsumers.class, StreamRules.class, DuplicateWindow.class,
                 PublishAck.class);
         for (Class<?> c : classes) {
             try {

@@ -1,8 +1,6 @@
 package io.jetstart.runtime;
 
-import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.format.Records;
-import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.store.RebuildFloor;
@@ -44,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * the writer sees it until the batch is on disk. If a write or sync fails, memory is ahead of the
  * disk: the stream then refuses every later write with the I/O error (reads keep the last
  * published view) instead of guessing what reached the disk.
+ *
+ * <p>The writer keeps the loop, the batch, the order of its steps and the state it owns; its parts
+ * do their jobs on its thread, each given what it needs: {@link IndexDbWriter} writes
+ * {@code index.db}, {@link BlockReclaim} gives back emptied and mostly dead blocks, {@link
+ * StreamPurger} purges, and {@link HandOverRemovals} makes the open's removals last before the
+ * first operation. They take the tail, a roll, a tombstone and the view's publication through
+ * {@link WriterTail}, and nothing else of the writer.
  */
 final class WriterLoop {
     /** The logger of the recovery's lines ({@code LoggingListener}): one place to grep for a store's events. */
@@ -123,24 +128,13 @@ final class WriterLoop {
     private StreamRules rules;
     /** Made on the first erase. */
     private SecureErase eraser;
-    private int blockSize;
+    private final int blockSize;
     private TailBlock tail;
-    private final BlockReclaimer reclaimer;
-    private final EmptiedMiddleBlocks middle = new EmptiedMiddleBlocks();
-    private final BlockCompactor compactor;
-    /** A pass over emptied middle blocks waits for this many of them, or for {@link #MIDDLE_PASS_BYTES} of block size. */
-    private static final int MIDDLE_PASS_BLOCKS = 4;
-    private static final long MIDDLE_PASS_BYTES = 1 << 20;
-    /** {@link RebuildFloor} of sealed blocks, by index: kept when the tail rolls past them, or read once. */
-    private final java.util.Map<Long, Long> floors = new java.util.HashMap<>();
-    /** Whether the strays below the first block were looked for (once per writer). */
-    private boolean straysLookedFor;
-    /** What the last look for blocks to remove saw when it found none to remove, or null. */
-    private long[] blockedAt;
-    /** The last block the {@code index.db} on disk names, -1 while not known (the one recovery found). */
-    private long indexDbLastBlock = -1;
-    /** The block ending in damage for which {@code index.db} is held back ({@link #holdBackIndexDb}), or -1. */
-    private long indexDbHeldBack = -1;
+    /** What the writer lends its parts ({@link Lent}). */
+    private final WriterTail lent = new Lent();
+    private final IndexDbWriter indexDb;
+    private final BlockReclaim reclaim;
+    private final StreamPurger purger;
     private boolean limitsDue;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
@@ -167,36 +161,17 @@ final class WriterLoop {
     private volatile boolean accepting = true;
     private volatile StreamView view;
     private volatile IOException failure;
-    /** Why the last {@code index.db} write failed while writes go on ({@link #tryWriteIndexDb}), or null. */
-    private IOException indexDbFailure;
     private volatile java.util.function.Predicate<String> interest;
-    /** Hears each purge once its batch is published (the stream's consumers); null: nobody to tell. */
-    private volatile java.util.function.Consumer<StreamPurge> purgeListener;
-    /** The purges of the batch under way, told to {@link #purgeListener} once its view is published. */
-    private final List<StreamPurge> purges = new ArrayList<>();
     /**
      * Test seam: runs in {@link #submit} between the look at {@code accepting} and the offer, the
      * window a close can fall into (WriterCloseRaceTest parks a publisher there). Null in service.
      */
     private volatile java.util.function.Consumer<Op> beforeOffer;
     /**
-     * Test seam: runs on the writer's thread after emptied blocks' files were removed and before
-     * any later write, where a kill -9 leaves the {@code index.db} written before the removal (a
-     * test copies the store there). Null in service.
-     */
-    private volatile Runnable afterBlocksRemoved;
-    /** Test seam: runs after each step of a purge that removes whole blocks. */
-    private volatile Runnable afterPurgeStep;
-    /**
      * A stream recovered from the files: asked before a publish whether another stream of its
      * account overlaps it ({@link OverlapGuard}); null for a stream created here, and once cleared.
      */
     private OverlapGuard overlaps;
-    /**
-     * Test seam: set for {@link #tombstoneStartUpRemovals} only, runs after each {@code index.db}
-     * written and each block's files removed there, where a kill -9 leaves what the files then hold.
-     */
-    private Runnable handOverStep;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
                TailBlock tail, HashChoice hashes, CommitListener listener) {
@@ -213,8 +188,9 @@ final class WriterLoop {
         this.blockSize = options.blockSize() > 0 ? options.blockSize() : StreamDefinitions.blockSize(c);
         this.dedupe = new DuplicateWindow(StreamDefinitions.duplicateWindow(c));
         this.sealing = new StreamSealing(state.store().keys(), hashes);
-        this.reclaimer = new BlockReclaimer(state.msgsDir(), state.store().source() == io.jetstart.core.store.Source.INDEX);
-        this.compactor = new BlockCompactor(state.msgsDir());
+        this.indexDb = new IndexDbWriter(name, state, sealing, indexVersion);
+        this.reclaim = new BlockReclaim(state, lent, indexDb, blockSize);
+        this.purger = new StreamPurger(state, lent, indexDb, reclaim);
         state.readTailFrom(new TailBytes());
     }
 
@@ -245,6 +221,29 @@ final class WriterLoop {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
+        }
+    }
+
+    /** What the writer lends its parts ({@link WriterTail}): its tail, a roll, a tombstone, a published view. */
+    private final class Lent implements WriterTail {
+        @Override
+        public TailBlock current() {
+            return tail;
+        }
+
+        @Override
+        public void roll() throws IOException {
+            WriterLoop.this.roll();
+        }
+
+        @Override
+        public void tombstone(long seq, long ts) {
+            WriterLoop.this.tombstone(seq, ts, null, 0);
+        }
+
+        @Override
+        public void publishView() {
+            view = state.view(new CommittedLength());
         }
     }
 
@@ -321,257 +320,23 @@ final class WriterLoop {
     /**
      * Makes what recovery removed at the open last, before the first operation and before {@link
      * #prepare}, on the thread that hands the stream over (the writer's thread is not started yet):
-     * the retention limits' removals at the open and the start-up interest sweep's. nats-server's
-     * start-up check ({@code checkStateForInterestStream}, then {@code removeMsg}) writes a tombstone
-     * for each message it removes; its limits at the open write none, and neither did the runtime's:
-     * the removals lived only in memory and {@code index.db}, and a rescan without it brought them
-     * back when it did not take the same decision: 2.9.10's INT1 with an unusable {@code 1.idx}
-     * (14, once the runtime's {@code index.db} v1 had made it a 2.10 store;
-     * UnusableLegacyIndexInterestTest), or a limit raised after the open (2.10.27's MAX1 without its
-     * {@code index.db}: 200; StartUpLimitsRemovalsTest).
-     *
-     * <p>In this order: a tombstone for each removal in a block that keeps a live message (its
-     * timestamp read again from its record, {@link #tombstoneKeptRemovals}); then the emptied blocks
-     * between the first live block and the tail go, their files removed before any {@code index.db}
-     * is written ({@link #removeEmptiedMiddleBlocksFirst}), and those of them that stay get a
-     * tombstone for each of their message records, read again; then the first blocks go as a
-     * batch's emptied blocks go ({@link #reclaimBlocks}: the tail synced, {@code index.db} written
-     * first, since none written by this writer is on disk yet, then the files, lowest first, and the
-     * directory synced); a first block that stays (a block a rebuild of 2.10 needs, one with records
-     * past damage) gets its tombstones then. So a stream whose {@code max_age} passed while the store
-     * was closed loses its files, not millions of tombstones' worth of disk. A crash before the end
-     * leaves the blocks (or some) and the old {@code index.db} (stale once a middle file went): no
-     * operation has been taken yet, so the next open takes the same decisions on the same files and
-     * config ({@code max_age} takes as much or more), and removes them again; or it leaves the
-     * {@code index.db} written for the first blocks, which leaves out the files still there below
-     * its first block: the next hand-over removes them first ({@link StreamMutator#blockFilesBelowFirst}).
-     * No {@code index.db} names a block between the first and the tail empty while its file holds
-     * records without a tombstone: until 2026-12-07 one did, written before those files went, and
-     * a kill between, a reopen (which adopted it and left the files), an update raising the limit,
-     * a kill and an {@code index.db} lost brought their messages back (StartUpRemovalsKillTest).
-     * Tombstones reach the disk with the next write or sync, before any later operation's records.
-     * A block that cannot be written (a roll on a full disk) stops the stream's writes, as any write
-     * error does, and no {@code index.db} is written without them.
+     * tombstones for the removals in the blocks that stay, the emptied blocks' files removed
+     * ({@link HandOverRemovals}, where the order and why). A block that cannot be written (a roll
+     * on a full disk) stops the stream's writes, as any write error does.
      */
     void tombstoneStartUpRemovals(StartUpRemovals removed) {
         tombstoneStartUpRemovals(removed, null);
     }
 
-    /** {@link #tombstoneStartUpRemovals(StartUpRemovals)}; {@code eachStep} (may be null): the test seam {@link #handOverStep}. */
+    /** {@link #tombstoneStartUpRemovals(StartUpRemovals)}; {@code eachStep} (may be null): {@link HandOverRemovals#make}'s test seam. */
     void tombstoneStartUpRemovals(StartUpRemovals removed, Runnable eachStep) {
-        handOverStep = eachStep;
         try {
-            tombstoneStartUpRemovalsNow(removed);
-        } finally {
-            handOverStep = null;
-        }
-    }
-
-    private void tombstoneStartUpRemovalsNow(StartUpRemovals removed) {
-        long tailAtStart = tail.index;
-        int tailLengthAtStart = tail.length();
-        try {
-            tombstoneKeptRemovals(removed);
-            // Block files below the first that index.db leaves out: maybe blocks a kill kept from
-            // going at the last hand-over, after its index.db named them empty; their messages have
-            // no tombstone, so they go before any operation too (a rebuild reads them).
-            if (removed.emptiedBlocks() > 0 || state.blockFilesBelowFirst()) {
-                if (state.messages() == 0 && tail.length() > 0 && emptied(removed, tail.index)) {
-                    // The stream's one block, emptied (a small stream whose max_age passed while
-                    // closed): sealed, so the emptied-stream rule below lets it go behind the last
-                    // sequence's tombstone, rather than a tombstone for each of its messages.
-                    roll();
-                }
-                tail.flush();
-                long firstLive = firstLiveBlock();
-                // Before any index.db: one that names these blocks empty while their files still
-                // hold their records without a tombstone is what a kill must never leave, since a
-                // reopen adopts it and a rebuild after a raised limit reads those records again.
-                removeEmptiedMiddleBlocksFirst(tailAtStart, tailLengthAtStart);
-                tombstoneEmptiedBlocks(removed, firstLive, true);
-                reclaimBlocks(true);
-                tombstoneEmptiedBlocks(removed, firstLive, false);
-            }
+            new HandOverRemovals(state, lent, indexDb, reclaim).make(removed, eachStep);
         } catch (java.io.UncheckedIOException | IOException | StoreException e) {
             failOn(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failOn(e);
-        }
-    }
-
-    /** The index of the first block holding a live message, {@link Long#MAX_VALUE} when none does. */
-    private long firstLiveBlock() {
-        for (StreamMutator.BlockSpan b : state.blocks()) {
-            if (b.messages() > 0) {
-                return b.index();
-            }
-        }
-        return Long.MAX_VALUE;
-    }
-
-    /**
-     * A tombstone for each message record of the blocks the open's removals emptied that the
-     * writer keeps: those after the first live block ({@code middle}: the tail, one a middle pass
-     * could not let go) before any {@code index.db} names them empty, the others (below the first
-     * live block, which a reopen's hand-over removes when an {@code index.db} left them out) after
-     * the first blocks went.
-     */
-    private void tombstoneEmptiedBlocks(StartUpRemovals removed, long firstLive, boolean middle)
-            throws IOException, StoreException, InterruptedException {
-        for (int i = 0; i < removed.emptiedBlocks(); i++) {
-            long index = removed.emptiedBlock(i);
-            if ((index > firstLive) != middle || !state.hasBlock(index)) {
-                continue;
-            }
-            // Collected first: tombstones may roll the tail, which adds a block.
-            DeadRecords dead = new DeadRecords();
-            state.deadMessagesOf(index, dead);
-            if (dead.size > 0 && tail.length() > 0 && tail.rebuildFloor() != RebuildFloor.NONE) {
-                // A tail of tombstones only (the emptied stream's anchor): lower ones
-                // there would start it below this block in 2.10.27's rebuild; a new
-                // block begins with a skip of the last sequence instead (tombstone()).
-                roll();
-            }
-            for (int j = 0; j < dead.size; j++) {
-                tombstone(dead.seqs[j], dead.times[j], null, 0);
-            }
-        }
-    }
-
-    /**
-     * The hand-over's pass over the emptied blocks between the first and the tail ({@link
-     * #reclaimMiddleBlocks}), with their files removed before any {@code index.db} is written: the
-     * batches' pass writes {@code index.db} first when the one on disk may name them as its last
-     * block, and at the hand-over the writer cannot tell, so it wrote it each time, naming them
-     * empty while their records had no tombstone; a kill before their files went left that window
-     * (issue 11). Here the {@code index.db} on disk is the one the open found, or none. It is made
-     * stale for every reader before a file goes: the tail has taken a record since the open (a
-     * tombstone of the removals, a copy, or else the tombstone of a removed message of the first
-     * block that goes), synced, so its last checksum is not the one that {@code index.db} holds
-     * (2.10.27 and 2.15.1 then rebuild, "last block has additional entries", as jetstart does), and
-     * a block file it names that is gone makes 2.15.1 rebuild too ("could not locate msg block").
-     * A kill after any file went leaves blocks that a rebuild reads: the gone ones' records are
-     * gone, the others' are read again and the same limits at the open take them again.
-     */
-    private void removeEmptiedMiddleBlocksFirst(long tailAtStart, int tailLengthAtStart)
-            throws IOException, StoreException, InterruptedException {
-        if (state.emptiedMiddleBlocks() == 0) {
-            return;
-        }
-        long room = tail.length() > 0 && tail.rebuildFloor() == RebuildFloor.NONE ? blockSize - (long) tail.length() : 0;
-        EmptiedMiddleBlocks.Plan plan = middle.plan(state, reclaimer.strays(state), Math.max(0, room), tail.index);
-        if (plan.isEmpty()) {
-            return;
-        }
-        for (int i = 0; i < plan.copySeqs().length; i++) {
-            tail.appendTombstone(plan.copySeqs()[i], plan.copyTimes()[i]);
-        }
-        if (tail.index == tailAtStart && tail.length() == tailLengthAtStart) {
-            DeadRecords dead = new DeadRecords();
-            for (int i = 0; i < plan.gone().length && dead.size == 0; i++) {
-                state.deadMessagesOf(plan.gone()[i], dead);
-            }
-            if (dead.size > 0) {
-                tombstone(dead.seqs[dead.size - 1], dead.times[dead.size - 1], null, 0);
-            }
-        }
-        tail.flush();
-        tail.sync();
-        view = state.view(new CommittedLength());
-        // The open's index.db may name one of them as its last block (written while it was the
-        // tail; later blocks were written and a kill came before the next index.db). With that file
-        // gone, 2.10.27 and 2.15.1 declare its messages lost data ("could not locate msg block")
-        // before they rebuild: messages the limits removed. It goes first, so both rebuild from the
-        // blocks, as after a kill before the file went (StartUpLimitsOnServerIT).
-        Path indexDb = state.msgsDir().resolve("index.db");
-        long named = indexDbLastBlock >= 0 ? indexDbLastBlock : sealing.indexDbLastBlock(indexDb, name);
-        if (named >= 0 && java.util.Arrays.binarySearch(plan.gone(), named) >= 0 && java.nio.file.Files.deleteIfExists(indexDb)) {
-            AtomicFiles.syncDirectory(state.msgsDir());
-            indexDbLastBlock = -1;
-            if (handOverStep != null) {
-                handOverStep.run();
-            }
-        }
-        reclaimer.removeBlocks(plan.gone(), handOverStep);
-        for (long index : plan.gone()) {
-            floors.remove(index);
-        }
-        middle.removed(plan.gone());
-        state.forgetBlocks(plan.gone());
-    }
-
-    /**
-     * A tombstone for each removal at the open in a block that keeps a live message, with the
-     * removed message's timestamp read again from its record (recovery kept the sequences only,
-     * {@link StartUpRemovals}): each block that holds one is read once, lowest first, and its
-     * removals are tombstoned in file order, which is the order the limits' and the sweep's walks
-     * removed them in when one walk took them all (several walks over one block gave their runs one
-     * after the other before; the same tombstones now come ascending).
-     */
-    private void tombstoneKeptRemovals(StartUpRemovals removed) throws StoreException, InterruptedException {
-        if (removed.size() == 0) {
-            return;
-        }
-        for (StreamMutator.BlockSpan b : state.blocks()) {
-            if (!removed.anyIn(b.recordsFrom(), b.lastSeq())) {
-                continue;
-            }
-            // Collected first: tombstones may roll the tail, which this may be.
-            DeadRecords dead = new DeadRecords(removed);
-            state.deadMessagesOf(b.index(), dead);
-            for (int j = 0; j < dead.size; j++) {
-                if (removed.written(dead.seqs[j])) {
-                    tombstone(dead.seqs[j], dead.times[j], null, 0);
-                }
-            }
-        }
-        if (removed.size() > 0) {
-            // A removal whose record a second read did not meet (it cannot: the store is locked and
-            // the same reader walks the same bytes) still gets its tombstone, at the time of the
-            // stream's last message: readers take only the sequence from it.
-            long lastTs = state.lastTs();
-            removed.forEach(seq -> tombstone(seq, lastTs, null, 0));
-        }
-    }
-
-    private static boolean emptied(StartUpRemovals removed, long index) {
-        for (int i = 0; i < removed.emptiedBlocks(); i++) {
-            if (removed.emptiedBlock(i) == index) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The dead message records of one block, in file order: at most the block's records. */
-    private static final class DeadRecords implements StreamStore.RemovalSink {
-        /** Only the records of these, when not null. */
-        private final StartUpRemovals only;
-        long[] seqs = new long[16];
-        long[] times = new long[16];
-        int size;
-
-        DeadRecords() {
-            this(null);
-        }
-
-        DeadRecords(StartUpRemovals only) {
-            this.only = only;
-        }
-
-        @Override
-        public void removed(long seq, long ts, String subject, int rawLength) {
-            if (only != null && !only.contains(seq)) {
-                return;
-            }
-            if (size == seqs.length) {
-                seqs = java.util.Arrays.copyOf(seqs, size * 2);
-                times = java.util.Arrays.copyOf(times, size * 2);
-            }
-            seqs[size] = seq;
-            times[size] = ts;
-            size++;
         }
     }
 
@@ -875,17 +640,17 @@ final class WriterLoop {
                     syncNanos = System.nanoTime() - t0;
                     syncedAll = true;
                 }
-                reclaimBlocks(flush || stop != null);
+                reclaim.reclaim(flush || stop != null);
                 boolean indexDbWritten = false;
                 if (flush || stop != null) {
-                    compactBlocks();
-                    indexDbWritten = tryWriteIndexDb();
+                    reclaim.compact();
+                    indexDbWritten = indexDb.tryWrite(tail);
                     if (!indexDbWritten && flush) {
                         // The blocks are synced, but the flush promised index.db too: its callers hear
                         // why (completePending's complete is then a no-op for them); the stream goes on.
                         for (Op op : batch) {
                             if (op instanceof Flush f) {
-                                f.done().completeExceptionally(JetStreamApiException.storeFailed(indexDbFailure.getMessage()));
+                                f.done().completeExceptionally(JetStreamApiException.storeFailed(indexDb.failure().getMessage()));
                             }
                         }
                     }
@@ -896,7 +661,7 @@ final class WriterLoop {
                 failOn(e);
             }
         }
-        tellPurges();
+        purger.tellPurges(failure == null);
         takeCheckpoints();
         long batchBytes = Math.max(0, state.bytes() - bytesBefore);
         if (publishes > 0 && failure == null) {
@@ -1093,7 +858,7 @@ final class WriterLoop {
                     return StreamStore.Decision.KEEP;
                 }, this::tombstone);
                 // The server's rollup is a purge keeping 1, by subject or of the stream: both by subject in its store.
-                purged(all ? "" : subject, true, removed, lowest[0], all ? 0 : seq);
+                purger.purged(all ? "" : subject, true, removed, lowest[0], all ? 0 : seq);
             } catch (StoreException | InterruptedException e) {
                 throw new IOException("cannot roll up: " + e.getMessage(), e);
             }
@@ -1240,251 +1005,7 @@ final class WriterLoop {
         if (c.denyPurge()) {
             throw JetStreamApiException.purgeFailed("stream purge not permitted");
         }
-        PurgeRequest r = p.request();
-        boolean all = r.subject() == null || r.subject().isEmpty() || r.subject().equals(">");
-        if (all && r.upToSeq() > Records.TBIT) {
-            // Checked before anything is removed: the tombstone that moves the stream could not hold it.
-            throw new IllegalArgumentException("purge up to sequence " + r.upToSeq() + ": a record holds sequences below 2^62 only");
-        }
-        SubjectFilter filter = new SubjectFilter(all ? List.of() : List.of(r.subject()));
-        long below;
-        long skip = 0;
-        if (r.upToSeq() > 0) {
-            below = r.upToSeq();
-        } else {
-            below = Long.MAX_VALUE;
-            if (r.keep() > 0) {
-                // The newest keep live messages stay, with or without a subject (nats-server's PurgeEx counts
-                // them on ">"; not Compact(last - keep + 1), which over deleted sequences kept fewer).
-                long[] matching = {all ? state.messages() : 0};
-                if (!all) {
-                    state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
-                        if (filter.matches(subject)) {
-                            matching[0]++;
-                        }
-                        return true;
-                    });
-                }
-                if (r.keep() >= matching[0]) {
-                    // Nothing removed, and the consumers are told all the same (the server's purgeLocked).
-                    purged(r.subject() == null ? "" : r.subject(), true, 0, 0, -1);
-                    hold(p.done(), 0L);
-                    return;
-                }
-                skip = matching[0] - r.keep();
-            }
-        }
-        long limit = skip;
-        long[] taken = {0};
-        long[] lowest = {0};
-        StreamStore.RemovalRule rule = (seq, ts, subject, rl) -> {
-            if (seq >= below || (limit > 0 && taken[0] >= limit)) {
-                return StreamStore.Decision.STOP;
-            }
-            if (!filter.matches(subject)) {
-                return StreamStore.Decision.KEEP;
-            }
-            if (taken[0]++ == 0) {
-                lowest[0] = seq;
-            }
-            return StreamStore.Decision.REMOVE;
-        };
-        WholeBlockPurge.Plan plan = all ? planWhole(r.upToSeq(), skip) : new WholeBlockPurge.PerMessage();
-        long removed = 0;
-        if (plan instanceof WholeBlockPurge.Whole w) {
-            removed = removeWhole(w, rule);
-        }
-        removed += state.remove(rule, this::tombstone);
-        if (all && r.upToSeq() > state.lastSeq() + 1) {
-            skipTo(r.upToSeq());
-        } else if (all && r.upToSeq() == 0 && r.keep() == 0) {
-            // nats-server's purge (not PurgeEx's keep or Compact's sequence) sets first = last + 1 even when
-            // it removed nothing: a stream that never held a message then reports first 1, last 0.
-            state.purgedAll();
-        }
-        if (plan instanceof WholeBlockPurge.Whole && state.messages() == 0 && !tail.onlyTombstoneOf(state.lastSeq())) {
-            // The emptied-stream rule (reclaimFrontBlocks): the last sequence's tombstone alone in a
-            // new tail, so the block before it, all of whose messages the purge removed, can go too.
-            if (tail.length() > 0) {
-                roll();
-            }
-            tail.appendTombstone(state.lastSeq(), state.lastTs());
-        }
-        if (plan instanceof WholeBlockPurge.Whole) {
-            // The tombstones of the block the cut fell in made durable, then an index.db of the state
-            // after the whole purge: a kill before it finds the index.db of removeWhole stale (its
-            // tail has grown) and rebuilds from the files, the purge done up to where they say.
-            tail.flush();
-            tail.sync();
-            purgeStep();
-            view = state.view(new CommittedLength());
-            writeIndexDb();
-            purgeStep();
-        }
-        // The server's PurgeEx purges all or compacts for no subject (or '>') without keep, else by subject.
-        purged(r.subject() == null ? "" : r.subject(), !all || r.keep() > 0, removed, lowest[0], -1);
-        hold(p.done(), removed);
-    }
-
-    /** {@link WholeBlockPurge#plan} for a purge of the stream's oldest messages (up to {@code upTo}, or {@code skip} of them, or all). */
-    private WholeBlockPurge.Plan planWhole(long upTo, long skip) throws IOException, StoreException, InterruptedException {
-        List<StreamMutator.BlockSpan> spans = state.blocks();
-        if (spans.size() < 2) {
-            return new WholeBlockPurge.PerMessage();
-        }
-        return WholeBlockPurge.plan(spans, state.lastSeq(), upTo, skip, reclaimer.strays(state), reclaimer.straysMayGo(),
-                tail.rebuildFloor(), index -> floorOf(index, false), first -> {
-                    if (upTo == 0) {
-                        return skip == 0 ? first.messages() : skip - wholeMessages(spans, first.index());
-                    }
-                    long[] n = {0};
-                    state.forEachLive(Math.max(1, first.recordsFrom()), (seq, ts, s, buf, ho, hl, po, pl, rl) -> {
-                        if (seq >= upTo) {
-                            return false;
-                        }
-                        n[0]++;
-                        return true;
-                    });
-                    return n[0];
-                });
-    }
-
-    private static long wholeMessages(List<StreamMutator.BlockSpan> spans, long before) {
-        long n = 0;
-        for (StreamMutator.BlockSpan b : spans) {
-            if (b.index() >= before) {
-                break;
-            }
-            n += b.messages();
-        }
-        return n;
-    }
-
-    /**
-     * The first part of a purge that removes whole blocks ({@link WholeBlockPurge}), in the order
-     * that leaves, at a kill anywhere, the stream as before or purged up to a lower sequence:
-     * <ol>
-     *   <li>their messages are removed from the state without a tombstone and the blocks forgotten;</li>
-     *   <li>the tail is synced (every write before the purge is durable), a view without them is
-     *       published (a reader on an older view that finds a file gone reads again on it), and
-     *       {@code index.db} is written without them: adopted after a kill, it says the stream
-     *       purged up to them, their files being blocks it does not name (strays, which go later);</li>
-     *   <li>their files go, lowest first ({@code .blk} then {@code .key}, strays below them too),
-     *       and the directory is synced: a rebuild without {@code index.db} in between finds the
-     *       stream purged up to the first file left.</li>
-     * </ol>
-     * The caller then writes the tombstones of the block the cut falls in, syncs them and writes
-     * {@code index.db} again.
-     *
-     * @return the messages removed
-     */
-    private long removeWhole(WholeBlockPurge.Whole w, StreamStore.RemovalRule rule)
-            throws IOException, StoreException, InterruptedException {
-        long last = w.lastSeq();
-        long removed = state.remove((seq, ts, subject, rl) -> seq > last ? StreamStore.Decision.STOP : rule.decide(seq, ts, subject, rl),
-                StreamStore.RemovalSink.NONE);
-        state.forgetFrontBlocks(w.blocks().length);
-        tail.flush();
-        tail.sync();
-        view = state.view(new CommittedLength());
-        writeIndexDb();
-        purgeStep();
-        reclaimer.remove(w.blocks(), w.cut(), this::purgeStep);
-        for (long index : w.blocks()) {
-            floors.remove(index);
-        }
-        middle.removed(w.blocks());
-        blockedAt = null;
-        return removed;
-    }
-
-    private void purgeStep() {
-        Runnable hook = afterPurgeStep;
-        if (hook != null) {
-            hook.run();
-        }
-    }
-
-    /** Test seam: {@code hook} runs after each step of a purge that removes whole blocks (each file removal included). */
-    void afterPurgeStep(Runnable hook) {
-        afterPurgeStep = hook;
-    }
-
-    /**
-     * Keeps what a purge tells the stream's consumers ({@link StreamPurge}), for {@link #tellPurges}:
-     * the first live message on {@code subject} is {@code subjectFirst} when the caller knows it
-     * (a rollup: its own message), else looked for (-1).
-     */
-    private void purged(String subject, boolean bySubject, long removed, long lowest, long subjectFirst)
-            throws StoreException, InterruptedException {
-        if (purgeListener == null) {
-            return;
-        }
-        long first = state.messages() == 0 ? state.lastSeq() + 1 : state.firstSeq();
-        long found = 0;
-        if (!subject.isEmpty()) {
-            found = subjectFirst;
-            if (found < 0) {
-                SubjectFilter f = new SubjectFilter(List.of(subject));
-                long[] at = {0};
-                state.forEachLive(first, (seq, ts, s, buf, ho, hl, po, pl, rl) -> {
-                    if (f.matches(s)) {
-                        at[0] = seq;
-                        return false;
-                    }
-                    return true;
-                });
-                found = at[0];
-            }
-        }
-        purges.add(new StreamPurge(subject, first, state.lastSeq(), found, bySubject ? removed > 1 : removed > 0,
-                bySubject && removed == 1 ? lowest : 0));
-    }
-
-    /**
-     * Tells the stream's consumers of this batch's purges, after its view is published (a consumer
-     * told reads the stream as purged) and before its operations complete (a purge returns with its
-     * consumers moved, as the server's does). Consumers only take their own locks here, none of
-     * which is held around a wait for this writer.
-     */
-    private void tellPurges() {
-        if (purges.isEmpty()) {
-            return;
-        }
-        java.util.function.Consumer<StreamPurge> l = purgeListener;
-        if (failure == null && l != null) {
-            for (StreamPurge p : purges) {
-                try {
-                    l.accept(p);
-                } catch (RuntimeException e) {
-                    // A consumer's bug must not stop the stream's writer; the purge itself is done.
-                }
-            }
-        }
-        purges.clear();
-    }
-
-    /** Set for a writable stream: hears each purge ({@link StreamPurge}) once its batch is published. */
-    void purgeListener(java.util.function.Consumer<StreamPurge> listener) {
-        this.purgeListener = listener;
-    }
-
-    /**
-     * The rest of nats-server's purge up to a sequence beyond the last ({@code Compact(seq)} →
-     * {@code purgeLocked(seq)}, 2.10.27 and 2.15.1 alike): the stream, now empty, moves to first
-     * {@code seq}, last {@code seq - 1}, so the next message gets {@code seq}. The server leaves a new
-     * block whose only record is a tombstone for {@code seq - 1} with the last message's time, and an
-     * {@code index.db} saying first {@code seq}, last {@code seq - 1}; restarted with or without that
-     * {@code index.db} it reports the same (RuntimePurgeSeqIT). Here the same block follows the
-     * blocks the purge's own tombstones went to (which go once emptied, {@link #reclaimBlocks}).
-     */
-    private void skipTo(long seq) throws IOException {
-        if (tail.length() > 0) {
-            // Alone in its block: 2.10.x rebuilds a block of tombstones from its lowest one.
-            roll();
-        }
-        tail.appendTombstone(seq - 1, state.lastTs());
-        state.skipTo(seq - 1);
+        hold(p.done(), purger.purge(p.request()));
     }
 
     /** Interest/work-queue removals: a tombstone for each message still there, nothing for one already gone. */
@@ -1585,7 +1106,7 @@ final class WriterLoop {
         tail.sync();
         TailBlock next = sealing.newBlock(state.msgsDir(), name, TailBlock.nextIndex(state.msgsDir(), tail.index));
         TailBlock sealed = tail;
-        floors.put(sealed.index, sealed.rebuildFloor());
+        reclaim.sealed(sealed.index, sealed.rebuildFloor());
         closeQuietly(tail);
         tail = next;
         state.startBlock(next.index);
@@ -1640,7 +1161,7 @@ final class WriterLoop {
                         tail.sync();
                     }
                     indexDbCurrent = false;
-                    reclaimBlocks();
+                    reclaim.reclaim();
                     view = state.view(new CommittedLength());
                 }
                 nextAgeCheckNanos = ageCheckAfter(now);
@@ -1650,11 +1171,11 @@ final class WriterLoop {
                 if (!indexDbCurrent) {
                     tail.flush();
                     tail.sync();
-                    if (reclaimBlocks()) {
+                    if (reclaim.reclaim()) {
                         view = state.view(new CommittedLength());
                     }
-                    compactBlocks();
-                    indexDbCurrent = tryWriteIndexDb();
+                    reclaim.compact();
+                    indexDbCurrent = indexDb.tryWrite(tail);
                     reportSynced();
                 }
             }
@@ -1713,7 +1234,7 @@ final class WriterLoop {
                 continue;
             }
             try {
-                byte[] index = IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion);
+                byte[] index = indexDb.plain(tail);
                 c.done().complete(StreamCheckpoint.take(streamDir, view, index, state.state()));
             } catch (IOException | RuntimeException e) {
                 c.done().completeExceptionally(e);
@@ -1730,363 +1251,19 @@ final class WriterLoop {
         listener.synced(new CommitListener.SyncPoint(state.store().account(), name, state.lastSeq()));
     }
 
-    /**
-     * {@link #writeIndexDb}, where a failure to write it (a full disk) does not stop the stream:
-     * the blocks hold every message and removal, and {@code index.db} only spares a rebuild, which
-     * jetstart and both server lines do from the blocks when it is missing or stale (a kill between
-     * two sync intervals leaves it so too). nats-server's own periodic {@code writeFullState} failure
-     * stops nothing either. Logged once until a write succeeds again; tried again at the next sync
-     * interval, flush or close.
-     *
-     * @return whether it was written
-     */
-    private boolean tryWriteIndexDb() throws IOException {
-        try {
-            writeIndexDb();
-        } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
-            throw e;
-        } catch (IOException e) {
-            if (indexDbFailure == null) {
-                LOG.warn("{} > {}: index.db not written ({}); writes go on, the blocks hold every message and removal, "
-                        + "and a start without a later index.db rebuilds the stream's state from them", state.store().account(), name,
-                        e.getMessage());
-            }
-            indexDbFailure = e;
-            return false;
-        }
-        if (indexDbFailure != null) {
-            LOG.info("{} > {}: index.db written again", state.store().account(), name);
-            indexDbFailure = null;
-        }
-        return true;
+    /** Set for a writable stream: hears each purge ({@link StreamPurge}) once its batch is published. */
+    void purgeListener(java.util.function.Consumer<StreamPurge> listener) {
+        purger.listener(listener);
     }
 
-    private void writeIndexDb() throws IOException {
-        long damaged = indexVersion == 1 ? state.blockEndingInDamage() : -1;
-        if (damaged > 0 && damaged != state.lastBlockIndex()) {
-            holdBackIndexDb(damaged);
-            return;
-        }
-        if (indexDbHeldBack > 0) {
-            LOG.info("{} > {}: index.db written again: no block ends in damage any more", state.store().account(), name);
-            indexDbHeldBack = -1;
-        }
-        byte[] bytes = sealing.indexDb(name, IndexDbCodec.encode(name, state.indexDb(indexVersion, tail.lastChecksum()), indexVersion));
-        AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
-        indexDbLastBlock = state.lastBlockIndex();
-        if (handOverStep != null) {
-            handOverStep.run();
-        }
+    /** The writer's purges (its tests' hook). */
+    StreamPurger purger() {
+        return purger;
     }
 
-    /**
-     * No {@code index.db} for the 2.10 line while a block before the last ends in damage (a record a
-     * full disk or a power loss cut short, which the writer left as it is and wrote after): nats-server
-     * 2.10.27 trusting an {@code index.db} loads such a block only when it is read, meets the damage,
-     * and fails that first read while it cuts the block there (2.15.1 reads it either way). Without
-     * an {@code index.db} it rebuilds the stream at its start, cutting the block there before
-     * anything is read, and reads every message; jetstart's recovery rebuilds too. The one on disk
-     * (older than the damage, or written before the block was sealed) goes, since it names that
-     * block as whole; the blocks hold every message and removal, as they do after a kill between two
-     * sync intervals. Written again once that block is removed (its messages all gone).
-     */
-    private void holdBackIndexDb(long damaged) throws IOException {
-        Path index = state.msgsDir().resolve("index.db");
-        if (java.nio.file.Files.deleteIfExists(index)) {
-            AtomicFiles.syncDirectory(state.msgsDir());
-        }
-        if (indexDbHeldBack != damaged) {
-            LOG.info("{} > {}: index.db not written while {}.blk ends in damage (nats-server 2.10 trusting one fails its first "
-                    + "read of that block); every start rebuilds the stream from its blocks until that block is gone",
-                    state.store().account(), name, damaged);
-            indexDbHeldBack = damaged;
-        }
-        indexDbLastBlock = state.lastBlockIndex();
-    }
-
-    /**
-     * Removes the files of the first blocks that hold no live message any more, the removals of this
-     * batch (or of an earlier one) having emptied them; never the tail. In this order:
-     *
-     * <ol>
-     *   <li>(a) the tail is synced: the tombstones that emptied them are durable (every sealed block
-     *       was synced when the tail rolled past it). A block must not go before its removals are
-     *       on disk: a crash would otherwise keep the rest of the batch's removals undone while
-     *       this block's are done, a state that never was;</li>
-     *   <li>a view without their messages is published, so a reader that meets a removed file has a
-     *       newer view to read again ({@link StreamReads});</li>
-     *   <li>when the {@code index.db} on disk may name one of them as its last block (the one
-     *       recovery found, or one written before the tail rolled past them), it is written first,
-     *       naming them empty: after a crash that file's last block is then still there, and jetstart
-     *       and nats-server (2.10.27 and 2.15.1, {@code recoverFullState}) drop an empty block of
-     *       {@code index.db} without looking for its file. An older {@code index.db} that names
-     *       them with messages has a last block that has grown since (or blocks after it), which both
-     *       see as stale before they look for files: they rebuild from the blocks that are there;</li>
-     *   <li>(b) their files go, lowest first ({@link BlockReclaimer}), and the directory is synced;</li>
-     *   <li>(c) the next {@code index.db} (a flush, the sync interval, the close) leaves them out.</li>
-     * </ol>
-     *
-     * A crash after (b) leaves the {@code index.db} of the third step, or an older one whose last
-     * block is still there: recovery comes back to the state after the removals either way, with
-     * nothing lost to report and nothing resurrected (BlockReclaimTest copies the store after (b)).
-     * No {@code index.db} is written after (b) for it: the one before names the blocks empty, which
-     * every reader drops, and an older one is stale; so a removal costs one {@code index.db} at
-     * most, with a sync of the tail and of the directory (docs/benchmarks-passes.md).
-     *
-     * <p>Two rules keep nats-server 2.10.27's rebuild without {@code index.db} right, which takes
-     * the last sequence from the records and the first from the lowest block ({@link RebuildFloor}):
-     * an empty stream first gets a block whose only record is a tombstone of its last sequence (as
-     * {@link #skipTo} writes and the server's {@code removeMsgBlock} does for its last block), so
-     * that every earlier block can go; and the cut is never put where a block that stays holds
-     * tombstones only, the lowest of them below the first block that stays.
-     *
-     * <p>Then the emptied blocks between the first and the tail, in the same order
-     * ({@link #reclaimMiddleBlocks}).
-     *
-     * @return true when blocks went
-     */
-    private boolean reclaimBlocks() throws IOException, InterruptedException {
-        return reclaimBlocks(false);
-    }
-
-    /** {@link #reclaimBlocks()}; {@code flushing}: a flush or the close, after which every emptied middle block is looked at. */
-    private boolean reclaimBlocks(boolean flushing) throws IOException, InterruptedException {
-        boolean front = reclaimFrontBlocks();
-        return reclaimMiddleBlocks(flushing) | front;
-    }
-
-    /** The first blocks' part of {@link #reclaimBlocks}. */
-    private boolean reclaimFrontBlocks() throws IOException, InterruptedException {
-        boolean anchored = tail.onlyTombstoneOf(state.lastSeq());
-        long[] run = state.emptyFrontBlocks(anchored);
-        // An empty stream with a block before its tail: every block can go once the tail is anchored.
-        boolean anchorDue = state.messages() == 0 && !anchored && state.firstBlockIndex() != state.lastBlockIndex();
-        // Strays below the first block can only be there at the start: looked for once.
-        boolean firstLook = !straysLookedFor;
-        straysLookedFor = true;
-        if (run.length == 0 && !anchorDue && !(firstLook && reclaimer.straysMayGo())) {
-            return false;
-        }
-        long[] blockedKey = {run.length, state.messages() == 0 ? 0 : state.firstSeq(), tail.rebuildFloor(), tail.index,
-                reclaimer.removed()};
-        if (java.util.Arrays.equals(blockedKey, blockedAt)) {
-            // Nothing that decides the cut changed since it found nothing to remove.
-            return false;
-        }
-        long[] strays = reclaimer.strays(state);
-        List<StreamMutator.BlockSpan> spans = state.blocks();
-        boolean straysBelow = strays.length > 0 && strays[0] < spans.getFirst().index() && reclaimer.straysMayGo();
-        if (run.length == 0 && !straysBelow && !anchorDue) {
-            return false;
-        }
-        if (anchorDue) {
-            // Every block before the tail is empty: the last sequence's tombstone alone in a new
-            // tail lets them all go (a rebuild starts such a block at last + 1, every line alike).
-            if (tail.length() > 0) {
-                roll();
-            }
-            tail.appendTombstone(state.lastSeq(), state.lastTs());
-            run = state.emptyFrontBlocks(true);
-            spans = state.blocks();
-        }
-        int k = cut(spans, run.length, strays);
-        if (k < 0) {
-            blockedAt = blockedKey;
-            return false;
-        }
-        blockedAt = null;
-        long[] gone = java.util.Arrays.copyOf(run, k);
-        long cut = spans.get(k).index();
-        tail.flush();
-        tail.sync();
-        view = state.view(new CommittedLength());
-        if ((indexDbLastBlock < 0 || indexDbLastBlock < cut) && !tryWriteIndexDb()) {
-            // The files stay (their index.db must come first); looked at again at the next pass.
-            return false;
-        }
-        reclaimer.remove(gone, cut, handOverStep);
-        for (long index : gone) {
-            floors.remove(index);
-        }
-        middle.removed(gone);
-        state.forgetFrontBlocks(k);
-        Runnable hook = afterBlocksRemoved;
-        if (hook != null) {
-            hook.run();
-        }
-        return true;
-    }
-
-    /**
-     * Removes the emptied blocks between the first and the tail that {@link EmptiedMiddleBlocks}
-     * lets go, once {@link #MIDDLE_PASS_BLOCKS} of them or {@link #MIDDLE_PASS_BYTES} of block size
-     * wait, or at a flush or the close, in the first blocks' order: the tombstones they must not take with them copied into
-     * the tail, the tail synced, a view without them published, {@code index.db} first when the one
-     * on disk names one of them as its last block, their files removed lowest first ({@code .blk}
-     * then {@code .key}) and the directory synced. A kill after the files went leaves that
-     * {@code index.db}, whose last block stays and which names them empty (every reader drops an
-     * empty block of {@code index.db} without looking for its file), or an older one whose last
-     * block has grown since or has blocks after it: stale to jetstart, 2.10.27 and 2.15.1, which
-     * rebuild from the files there, gap included (BlockReclaimTest copies the store there).
-     *
-     * @return true when blocks went
-     */
-    private boolean reclaimMiddleBlocks(boolean flushing) throws IOException, InterruptedException {
-        int emptied = state.emptiedMiddleBlocks();
-        if (emptied == 0 || (!flushing && emptied < MIDDLE_PASS_BLOCKS && (long) emptied * blockSize < MIDDLE_PASS_BYTES)) {
-            // A pass costs a sync of the tail and of the directory, and now and then an index.db:
-            // with small blocks it waits for a few, or for a flush (docs/benchmarks-passes.md, "Removal
-            // of emptied middle blocks": 64 KiB blocks, a pass per emptied block, +25 % wall time).
-            return false;
-        }
-        // Copies only into a tail that holds a message record: never a block of tombstones only.
-        long room = tail.length() > 0 && tail.rebuildFloor() == RebuildFloor.NONE ? blockSize - (long) tail.length() : 0;
-        EmptiedMiddleBlocks.Plan plan = middle.plan(state, reclaimer.strays(state), Math.max(0, room), tail.index);
-        if (plan.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < plan.copySeqs().length; i++) {
-            tail.appendTombstone(plan.copySeqs()[i], plan.copyTimes()[i]);
-        }
-        tail.flush();
-        tail.sync();
-        view = state.view(new CommittedLength());
-        if ((indexDbLastBlock < 0 || java.util.Arrays.binarySearch(plan.gone(), indexDbLastBlock) >= 0) && !tryWriteIndexDb()) {
-            // The files stay (their index.db must come first); the next pass copies the tombstones again.
-            return false;
-        }
-        reclaimer.removeBlocks(plan.gone(), handOverStep);
-        for (long index : plan.gone()) {
-            floors.remove(index);
-        }
-        middle.removed(plan.gone());
-        state.forgetBlocks(plan.gone());
-        Runnable hook = afterBlocksRemoved;
-        if (hook != null) {
-            hook.run();
-        }
-        return true;
-    }
-
-    /**
-     * Rewrites the sealed blocks whose live messages take less than half their plaintext
-     * ({@link BlockCompactor}), right after the tail was synced (the tombstones that removed what a
-     * rewrite drops are durable first) and before {@code index.db}: at the sync interval, after the
-     * acks of the batches before it, and at a flush or the close, whose batch waits for it as for
-     * its {@code index.db}. A view is published first, so a reader that starts now never calls a
-     * dropped record live; one still on an older view reads again on the newest ({@link StreamReads}).
-     * The state does not change, so {@code index.db} need not be written for it. A rewrite that
-     * fails (a full disk) leaves its block as it was, whole under its name, and the stream writable,
-     * as a failed compression does; the pass stops there.
-     */
-    private void compactBlocks() throws IOException, InterruptedException {
-        long[] due = compactor.due(state, reclaimer.strays(state));
-        if (due.length == 0) {
-            return;
-        }
-        view = state.view(new CommittedLength());
-        boolean compress = SealedBlockCompressor.wanted(state.config());
-        for (long index : due) {
-            try {
-                compactor.compact(state, index, compress);
-            } catch (java.nio.channels.ClosedByInterruptException | java.io.InterruptedIOException e) {
-                throw e;
-            } catch (IOException e) {
-                // Nothing was replaced (the temp file is gone), or the rename was: either file holds
-                // the same live messages. Looked at again after the next removal in it.
-                return;
-            }
-        }
-    }
-
-    /** Test seam: {@code hook} runs after each step of a block's rewrite. */
-    void afterCompactionStep(java.util.function.Consumer<BlockCompactor.Step> hook) {
-        compactor.afterStep(hook);
-    }
-
-    /** Blocks rewritten by compaction since the writer started. */
-    long blocksCompacted() {
-        return compactor.rewritten();
-    }
-
-    /**
-     * How many of the first {@code run} blocks go, at most: the most for which the block that then
-     * comes first is not undercut in 2.10's rebuild by a block after it (or a stray after it) that
-     * holds tombstones only; -1 when nothing goes (no block, no stray).
-     */
-    private int cut(List<StreamMutator.BlockSpan> spans, int run, long[] strays) throws InterruptedException {
-        int max = run;
-        if (!reclaimer.straysMayGo()) {
-            // A file a rebuild passed over: nothing from it on goes.
-            while (max > 0 && strays.length > 0 && spans.get(max).index() > strays[0]) {
-                max--;
-            }
-        }
-        // floorAfter[k]: the lowest floor of the blocks after block k and of the strays after it.
-        int n = spans.size();
-        long[] floorAfter = new long[n];
-        long low = RebuildFloor.NONE;
-        int st = strays.length - 1;
-        for (int j = n - 1; j >= 0; j--) {
-            floorAfter[j] = low;
-            StreamMutator.BlockSpan b = spans.get(j);
-            if (b.messages() == 0) {
-                low = Math.min(low, floorOf(b.index(), j == n - 1));
-            }
-            while (st >= 0 && strays[st] > (j == 0 ? Long.MIN_VALUE : spans.get(j - 1).index()) && strays[st] < b.index()) {
-                low = Math.min(low, floorOf(strays[st], false));
-                st--;
-            }
-        }
-        for (int k = max; k >= 0; k--) {
-            StreamMutator.BlockSpan first = spans.get(k);
-            boolean straysGo = reclaimer.straysMayGo() && strays.length > 0 && strays[0] < first.index();
-            if (k == 0 && !straysGo) {
-                return -1;
-            }
-            long bound;
-            if (first.messages() > 0) {
-                bound = first.firstSeq();
-            } else if (k == n - 1) {
-                // The tail of an empty stream: only as the last sequence's lone tombstone.
-                if (!tail.onlyTombstoneOf(state.lastSeq())) {
-                    continue;
-                }
-                bound = state.lastSeq() + 1;
-            } else if (floorOf(first.index(), false) == RebuildFloor.NONE) {
-                // Emptied, but its message records start it at or below its last.
-                bound = first.lastSeq();
-            } else {
-                continue;
-            }
-            if (floorAfter[k] >= bound) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
-    /** {@link RebuildFloor} of block {@code index}: the tail's from memory, a sealed one's kept or read once. */
-    private long floorOf(long index, boolean isTail) throws InterruptedException {
-        if (isTail) {
-            return tail.rebuildFloor();
-        }
-        Long f = floors.get(index);
-        if (f == null) {
-            f = state.rebuildFloor(index);
-            floors.put(index, f);
-        }
-        return f;
-    }
-
-    /** Test seam: {@code hook} runs right after emptied blocks' files were removed, before any later write. */
-    void afterBlocksRemoved(Runnable hook) {
-        afterBlocksRemoved = hook;
-    }
-
-    /** Block files removed since the writer started (strays included). */
-    long blocksRemoved() {
-        return reclaimer.removed();
+    /** The writer's reclaim of blocks (its tests' hooks and counters). */
+    BlockReclaim reclaim() {
+        return reclaim;
     }
 
     private long committedLength(long blockIndex) {

@@ -102,7 +102,7 @@ class BlockCompactionTest {
             before1 = Files.size(m.resolve(sh.block1() + ".blk"));
             before2 = Files.size(m.resolve(sh.block2() + ".blk"));
             s.flush();
-            assertThat(s.writer().blocksCompacted()).isEqualTo(2);
+            assertThat(s.writer().reclaim().blocksCompacted()).isEqualTo(2);
             assertThat(Files.size(m.resolve(sh.block1() + ".blk"))).isLessThan(before1 / 2);
             assertThat(Files.size(m.resolve(sh.block2() + ".blk"))).isLessThan(before2 / 2);
             // Block 1: its two live messages (the second is its last); it held no tombstone.
@@ -124,7 +124,7 @@ class BlockCompactionTest {
             assertThat(s.next(sh.n1() + 1, "c.*").orElseThrow().seq()).isEqualTo(sh.keep());
             // Nothing more to gain: a second flush rewrites nothing.
             s.flush();
-            assertThat(s.writer().blocksCompacted()).isEqualTo(2);
+            assertThat(s.writer().reclaim().blocksCompacted()).isEqualTo(2);
         }
         StreamState st = sameWithAndWithoutIndexDb(dir, scratch, "C", null);
         assertThat(st.messages()).isEqualTo(3 + st.lastSeq() - sh.n2());
@@ -211,7 +211,7 @@ class BlockCompactionTest {
             s.flush();
             assertThat(Files.size(before)).isLessThan(sizeBefore / 2);
             assertThat(Files.size(after)).isEqualTo(sizeAfter);
-            assertThat(s.writer().blocksCompacted()).isEqualTo(1);
+            assertThat(s.writer().reclaim().blocksCompacted()).isEqualTo(1);
         }
     }
 
@@ -230,7 +230,7 @@ class BlockCompactionTest {
             }
             long size = Files.size(msgs(dir, "H").resolve(first.index() + ".blk"));
             s.flush();
-            assertThat(s.writer().blocksCompacted()).isZero();
+            assertThat(s.writer().reclaim().blocksCompacted()).isZero();
             assertThat(Files.size(msgs(dir, "H").resolve(first.index() + ".blk"))).isEqualTo(size);
         }
     }
@@ -244,7 +244,7 @@ class BlockCompactionTest {
             sh = build(s, "e.x");
             before = Files.size(msgs(dir, "E").resolve(sh.block2() + ".blk"));
             s.flush();
-            assertThat(s.writer().blocksCompacted()).isEqualTo(2);
+            assertThat(s.writer().reclaim().blocksCompacted()).isEqualTo(2);
             assertThat(Files.size(msgs(dir, "E").resolve(sh.block2() + ".blk"))).isLessThan(before / 2);
             assertThat(msgs(dir, "E").resolve(sh.block2() + ".key")).exists();
             s.get(sh.keep()).ifPresentOrElse(BlockCompactionTest::checkPayload, () -> {
@@ -273,7 +273,7 @@ class BlockCompactionTest {
             sh = build(s, "z.x");
             before = Files.size(msgs(dir, "Z").resolve(sh.block2() + ".blk"));
             s.flush();
-            assertThat(s.writer().blocksCompacted()).isGreaterThanOrEqualTo(1);
+            assertThat(s.writer().reclaim().blocksCompacted()).isGreaterThanOrEqualTo(1);
             byte[] file = Files.readAllBytes(msgs(dir, "Z").resolve(sh.block2() + ".blk"));
             assertThat(file.length).isLessThan((int) before);
             assertThat(new String(file, 0, 3)).isEqualTo("cmp");
@@ -323,7 +323,7 @@ class BlockCompactionTest {
                         }
                     });
             assertThat(failed).as("seed %d", seed).isNull();
-            assertThat(s.writer().blocksCompacted()).as("seed %d", seed).isGreaterThan(10);
+            assertThat(s.writer().reclaim().blocksCompacted()).as("seed %d", seed).isGreaterThan(10);
         }
         sameWithAndWithoutIndexDb(dir, scratch, "R", null);
     }
@@ -341,7 +341,7 @@ class BlockCompactionTest {
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"K\",\"subjects\":[\"k.*\"]}"));
             sh = build(s, "k.x");
-            s.writer().afterCompactionStep(step -> {
+            s.writer().reclaim().afterCompactionStep(step -> {
                 steps.add(step);
                 kills.take(0);
             });

@@ -173,7 +173,7 @@ class BlockReclaimTest {
                 assertThat(s.get(seq)).isPresent();
             }
             assertThat(s.get(990)).isEmpty();
-            assertThat(s.writer().blocksRemoved()).isGreaterThan(100);
+            assertThat(s.writer().reclaim().blocksRemoved()).isGreaterThan(100);
         }
         StreamState st = sameWithAndWithoutIndexDb(dir, scratch, "L", null);
         assertThat(st.messages()).isEqualTo(10);
@@ -527,7 +527,7 @@ class BlockReclaimTest {
         try (JetStartStore store = JetStart.open(dir, small())) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"C\",\"subjects\":[\"c.*\"],\"max_msgs\":10}"));
             long[] published = {0};
-            s.writer().afterBlocksRemoved(() -> kills.take(published[0]));
+            s.writer().reclaim().afterBlocksRemoved(() -> kills.take(published[0]));
             for (int i = 1; i <= 400; i++) {
                 published[0] = i;
                 s.publish("c." + (i % 3), PAYLOAD);

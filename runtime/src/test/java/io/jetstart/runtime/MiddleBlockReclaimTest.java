@@ -64,7 +64,7 @@ class MiddleBlockReclaimTest {
             // (before: every one of the ~170 blocks from the pinned key's on).
             assertThat(most).isLessThanOrEqualTo(12);
             assertThat(blocks(dir, "KV").getFirst()).isEqualTo(1);
-            assertThat(s.writer().blocksRemoved()).isGreaterThan(100);
+            assertThat(s.writer().reclaim().blocksRemoved()).isGreaterThan(100);
             assertThat(s.info().messages()).isEqualTo(21);
             assertThat(s.info().firstSeq()).isEqualTo(1);
             assertThat(new String(s.get(1).orElseThrow().payload())).isEqualTo("pinned");
@@ -241,7 +241,7 @@ class MiddleBlockReclaimTest {
                         }
                     });
             assertThat(failed).isNull();
-            assertThat(s.writer().blocksRemoved()).isGreaterThan(100);
+            assertThat(s.writer().reclaim().blocksRemoved()).isGreaterThan(100);
             assertThat(blocks(dir, "KV").size()).isLessThanOrEqualTo(10);
         }
     }
@@ -255,7 +255,7 @@ class MiddleBlockReclaimTest {
             JetStartStream s = store.createStream("$G", config(KV));
             s.publish("kv.pinned", PAYLOAD);
             long[] published = {1};
-            s.writer().afterBlocksRemoved(() -> {
+            s.writer().reclaim().afterBlocksRemoved(() -> {
                 if (published[0] % 3 == 0) {
                     kills.take(published[0]);
                 }

@@ -144,7 +144,7 @@ class WholeBlockPurgeTest {
             // The files a kill -9 would leave after each step: index.db, each of the ~70 file
             // removals (a few of them), the tombstones synced, the last index.db.
             int[] step = {0};
-            s.writer().afterPurgeStep(() -> {
+            s.writer().purger().afterPurgeStep(() -> {
                 int at = step[0]++;
                 if (at < 3 || at % 17 == 0 || at > 68) {
                     try {
