@@ -34,6 +34,11 @@ class DamagedLegacyBlockServedTest {
             "INT1, PAYLOAD 302, true,  684, 303, 1001",
             "INT1, PAYLOAD 1,   true,  685, 302, 1001",
             "LIM1, LENGTH,      true,  0,   0,   1001",
+            // A flipped sequence: found by its slot as 2.9.10 finds it, the others served.
+            "LIM1, SEQUENCE 1 BIT 10,   true, 989, 2, 1001",
+            "LIM1, SEQUENCE 1 BIT 0,    true, 989, 2, 1001",
+            "LIM1, SEQUENCE 1 BIT 63,   true, 989, 2, 1001",
+            "LIM1, SEQUENCE 500 BIT 10, true, 989, 1, 1001",
             // Without the .idx 2.9.10 truncates the block at the damage at its start (and then reuses
             // sequences from there); the runtime serves what it keeps and goes on above the records
             // it can verify past the damage.
@@ -117,6 +122,9 @@ class DamagedLegacyBlockServedTest {
     private static void damage(Path blk, String kind) throws Exception {
         if (kind.startsWith("PAYLOAD ")) {
             StoreFaults.flipPayloadBit(blk, Long.parseLong(kind.substring("PAYLOAD ".length())));
+        } else if (kind.startsWith("SEQUENCE ")) {
+            String[] seqAndBit = kind.substring("SEQUENCE ".length()).split(" BIT ");
+            StoreFaults.flipSequenceBit(blk, Long.parseLong(seqAndBit[0]), Integer.parseInt(seqAndBit[1]));
         } else {
             byte[] b = Files.readAllBytes(blk);
             b[0] ^= 2;

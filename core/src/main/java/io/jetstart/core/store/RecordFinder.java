@@ -46,7 +46,8 @@ final class RecordFinder {
         if (sealed == null || b.file == null) {
             return null;
         }
-        StreamView.Block view = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength);
+        StreamView.Block view = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength,
+                b.readBySlot);
         BlockBytes bytes;
         try {
             bytes = sealed.load(view);

@@ -745,6 +745,7 @@ public final class StreamOpener {
             if (through != null) {
                 // Never removed as emptied nor purged whole: the block is what the servers read.
                 b.recordsPastDamage = true;
+                b.readBySlot = true;
                 long[] lowest = {0};
                 through.unreadable().forEach(seq -> {
                     s.lostSeqs.add(seq);

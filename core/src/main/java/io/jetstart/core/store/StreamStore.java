@@ -185,7 +185,7 @@ public final class StreamStore {
     StreamView readView() {
         List<StreamView.Block> out = new ArrayList<>(blocks.size());
         for (BlockState b : blocks) {
-            out.add(new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength));
+            out.add(new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength, b.readBySlot));
         }
         return new StreamView(account, name, msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, tracksSubjects ? psim.size() : 0, out);
     }

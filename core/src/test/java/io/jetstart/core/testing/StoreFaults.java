@@ -197,6 +197,26 @@ public enum StoreFaults {
         return b;
     }
 
+    /**
+     * Flips bit {@code bit} (0 = lowest) of the sequence field of message {@code seq}'s record in a
+     * plain block file: the record keeps its length and place, claims another sequence (bit 10 of 1:
+     * 1025; bit 0 of 1: 0; bit 63: erased) and fails its checksum, which covers the sequence.
+     * Returns the block's bytes as written.
+     */
+    public static byte[] flipSequenceBit(Path block, long seq, int bit) throws IOException {
+        byte[] b = Files.readAllBytes(block);
+        io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
+        while (c.next()) {
+            if (c.seq() == seq) {
+                // The sequence is the u64 after the 4-byte length, little-endian.
+                b[c.offset() + 4 + bit / 8] ^= (byte) (1 << (bit % 8));
+                break;
+            }
+        }
+        Files.write(block, b);
+        return b;
+    }
+
     /** Record offsets of a block, walking {@code rl} (spec 3.2) from the start. */
     public static List<Long> recordStarts(byte[] b) {
         List<Long> out = new ArrayList<>();

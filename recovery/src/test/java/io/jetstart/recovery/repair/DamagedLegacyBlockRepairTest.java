@@ -41,6 +41,18 @@ class DamagedLegacyBlockRepairTest {
             "INT1, PAYLOAD 302, true,  684, 303,  1000, 302, NONE,           nothing",
             "INT1, PAYLOAD 1,   true,  685, 302,  1000, '',  NONE,           nothing",
             "LIM1, LENGTH,      true,  0,   1001, 1000, '',  TRUNCATE_BLOCK, refused",
+            // A flipped sequence fails the checksum too, and 2.9.10 finds the record by its slot: up
+            // past the .idx's last, down to 0, the erase bit, in the first record or a middle one.
+            "LIM1, SEQUENCE 1 BIT 10,   true, 989, 2, 1000, 1,   NONE, nothing",
+            "LIM1, SEQUENCE 1 BIT 0,    true, 989, 2, 1000, 1,   NONE, nothing",
+            "LIM1, SEQUENCE 1 BIT 63,   true, 989, 2, 1000, 1,   NONE, nothing",
+            "LIM1, SEQUENCE 500 BIT 10, true, 989, 1, 1000, 500, NONE, nothing",
+            "LIM1, SEQUENCE 500 BIT 2,  true, 989, 1, 1000, 500, NONE, nothing",
+            // MAX1's first record is below its .idx's first (201): flipped, 2.9.10's slots all move by
+            // one and it serves none of the 800 it reports.
+            "MAX1, SEQUENCE 1 BIT 10,   true, 0, 1001, 1000, '', TRUNCATE_BLOCK, refused",
+            "LIM1, SEQUENCE 1 BIT 10,   false, 0, 0, 0, '', TRUNCATE_BLOCK, removed",
+            "LIM1, SEQUENCE 1 BIT 0,    false, 0, 0, 0, '', TRUNCATE_BLOCK, removed",
             "LIM1, PAYLOAD 1,   false, 0,   0,    0,    '',  TRUNCATE_BLOCK, removed",
             "LIM1, PAYLOAD 500, false, 494, 1,    499,  '',  TRUNCATE_BLOCK, cut at 68106",
     })
@@ -98,6 +110,9 @@ class DamagedLegacyBlockRepairTest {
     static void damage(Path blk, String kind) throws Exception {
         if (kind.startsWith("PAYLOAD ")) {
             StoreFaults.flipPayloadBit(blk, Long.parseLong(kind.substring("PAYLOAD ".length())));
+        } else if (kind.startsWith("SEQUENCE ")) {
+            String[] seqAndBit = kind.substring("SEQUENCE ".length()).split(" BIT ");
+            StoreFaults.flipSequenceBit(blk, Long.parseLong(seqAndBit[0]), Integer.parseInt(seqAndBit[1]));
         } else if (kind.equals("LENGTH")) {
             byte[] b = Files.readAllBytes(blk);
             b[0] ^= 2;
