@@ -110,6 +110,36 @@ class DamagedLegacyBlockServedTest {
         }
     }
 
+    /**
+     * What {@code jetstart repair} leaves where it cut away a 2.9 {@code .idx}'s last sequence: the
+     * damaged block removed with its {@code .idx}, and an empty block 2 whose {@code .idx} says no
+     * messages, first 1001, last 1000 (2.9.10 on these files: 0 messages, last 1000, publishes 1001,
+     * DamagedLegacyBlockOnServerIT). The runtime keeps that last sequence at both opens.
+     */
+    @org.junit.jupiter.api.Test
+    void anEmptyBlockWhoseIdxSaysTheLastSequenceKeepsItAtEveryOpen() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        long lastTs = io.jetstart.core.format.LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("1.idx"))).lastTs();
+        Files.delete(msgs.resolve("1.blk"));
+        Files.delete(msgs.resolve("1.idx"));
+        Files.write(msgs.resolve("2.idx"), io.jetstart.core.format.LegacyIndexCodec.encode(new io.jetstart.core.format.LegacyIndex(
+                1, 0, 0, 1001, 0, 1000, lastTs, new io.jetstart.core.format.SequenceSet(), new byte[8], new long[0])));
+        Files.write(msgs.resolve("2.blk"), new byte[0]);
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            assertThat(List.of(s.info().messages(), s.info().firstSeq(), s.info().lastSeq())).containsExactly(0L, 1001L, 1000L);
+            assertThat(s.publish("lim1.x", new byte[] {1}).seq()).isEqualTo(1001);
+            s.flush();
+        }
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            assertThat(List.of(s.info().messages(), s.info().firstSeq(), s.info().lastSeq())).containsExactly(1L, 1001L, 1001L);
+            assertThat(s.get(1001)).isPresent();
+            assertThat(s.publish("lim1.x", new byte[] {2}).seq()).isEqualTo(1002);
+        }
+    }
+
     /** The sequences the undamaged fixture serves. */
     private List<Long> liveSequences(String stream) throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-small", Files.createDirectories(tmp.resolve("clean")));

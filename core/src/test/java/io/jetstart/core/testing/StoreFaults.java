@@ -217,6 +217,23 @@ public enum StoreFaults {
         return b;
     }
 
+    /**
+     * Flips bit 1 of the length of message {@code seq}'s record in a plain block file: still a
+     * plausible length, 2 bytes off, so every record after it is misframed. Returns the record's offset.
+     */
+    public static long flipLengthBit(Path block, long seq) throws IOException {
+        byte[] b = Files.readAllBytes(block);
+        io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
+        while (c.next()) {
+            if (c.seq() == seq) {
+                b[c.offset()] ^= 2;
+                Files.write(block, b);
+                return c.offset();
+            }
+        }
+        throw new IllegalArgumentException(block + " holds no record of sequence " + seq);
+    }
+
     /** Record offsets of a block, walking {@code rl} (spec 3.2) from the start. */
     public static List<Long> recordStarts(byte[] b) {
         List<Long> out = new ArrayList<>();
