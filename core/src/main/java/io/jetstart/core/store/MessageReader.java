@@ -21,6 +21,7 @@ import io.jetstart.core.hash.RecordHashSource;
  *      checksum bad -&gt; CHECKSUM (that message only)   header length bad -&gt; HEADER_LENGTH
  *      else         -&gt; visitor.message(view)
  *      live sequences that never showed up            -&gt; MISSING
+ *  (a damaged 2.9 block read through its .idx: steps 1-2 by slot instead, record i = sequence first + i)
  * </pre>
  *
  * <p>Design note: this follows what nats-server 2.15.1 was seen to do on a copy of a fixture with
