@@ -111,6 +111,30 @@ class DamagedLegacyBlockServedTest {
     }
 
     /**
+     * A delete in a block read by slot (message 1's sequence flipped to 1025, so its records do not
+     * ascend): the message goes, at this open and the next, and every other one is still served.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"SEQUENCE 1 BIT 10", "PAYLOAD 1"})
+    void aDeleteInABlockReadBySlotRemovesThatMessageAlone(String kind) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path blk = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
+        List<Long> before = liveSequences("LIM1");
+        damage(blk, kind);
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            s.delete(500);
+            assertThat(s.get(500)).isEmpty();
+            assertThat(servedOf(s, before)).hasSize(988).doesNotContain(1L, 500L);
+        }
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            assertThat(servedOf(s, before)).hasSize(988).doesNotContain(1L, 500L);
+            assertThat(s.info().messages()).isEqualTo(988);
+        }
+    }
+
+    /**
      * What {@code jetstart repair} leaves where it cut away a 2.9 {@code .idx}'s last sequence: the
      * damaged block removed with its {@code .idx}, and an empty block 2 whose {@code .idx} says no
      * messages, first 1001, last 1000 (2.9.10 on these files: 0 messages, last 1000, publishes 1001,
