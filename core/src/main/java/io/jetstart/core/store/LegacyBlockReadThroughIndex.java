@@ -101,6 +101,9 @@ final class LegacyBlockReadThroughIndex {
                 return null;
             }
         }
+        if (li.firstSeq() < fseq || li.lastSeq() > fseq + count - 1 || li.lastSeq() < li.firstSeq()) {
+            return null;
+        }
         SequenceSet unreadable = new SequenceSet();
         Map<String, Long> subjects = new HashMap<>();
         long kept = 0;
