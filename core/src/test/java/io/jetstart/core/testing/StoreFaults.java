@@ -201,20 +201,11 @@ public enum StoreFaults {
      * Flips bit {@code bit} (0 = lowest) of the sequence field of message {@code seq}'s record in a
      * plain block file: the record keeps its length and place, claims another sequence (bit 10 of 1:
      * 1025; bit 0 of 1: 0; bit 63: erased) and fails its checksum, which covers the sequence.
-     * Returns the block's bytes as written.
+     * Returns the record's offset.
      */
-    public static byte[] flipSequenceBit(Path block, long seq, int bit) throws IOException {
-        byte[] b = Files.readAllBytes(block);
-        io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
-        while (c.next()) {
-            if (c.seq() == seq) {
-                // The sequence is the u64 after the 4-byte length, little-endian.
-                b[c.offset() + 4 + bit / 8] ^= (byte) (1 << (bit % 8));
-                break;
-            }
-        }
-        Files.write(block, b);
-        return b;
+    public static long flipSequenceBit(Path block, long seq, int bit) throws IOException {
+        // The sequence is the u64 after the 4-byte length, little-endian.
+        return flipInRecord(block, seq, 4 + bit / 8, 1 << (bit % 8));
     }
 
     /**
@@ -222,11 +213,16 @@ public enum StoreFaults {
      * plausible length, 2 bytes off, so every record after it is misframed. Returns the record's offset.
      */
     public static long flipLengthBit(Path block, long seq) throws IOException {
+        return flipInRecord(block, seq, 0, 2);
+    }
+
+    /** XORs byte {@code at} of message {@code seq}'s record with {@code mask}; returns the record's offset. */
+    private static long flipInRecord(Path block, long seq, int at, int mask) throws IOException {
         byte[] b = Files.readAllBytes(block);
         io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
         while (c.next()) {
             if (c.seq() == seq) {
-                b[c.offset()] ^= 2;
+                b[c.offset() + at] ^= (byte) mask;
                 Files.write(block, b);
                 return c.offset();
             }
