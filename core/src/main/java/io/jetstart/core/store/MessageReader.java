@@ -310,21 +310,19 @@ public final class MessageReader {
                 missing(b, expect, seq - 1, v);
             }
             expect = seq + 1;
-            String bad = cursor.checksumProblem(hash);
-            if (bad != null) {
+            if (cursor.rawSeq() != seq) {
+                // Its own sequence is damaged (or flagged): the checksum, which covers it, fails.
+                String bad = cursor.checksumProblem(hash);
                 v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file(), cursor.offset(), seq, 1, "message " + seq
-                        + (cursor.rawSeq() == seq ? "" : " (its record claims " + Long.toUnsignedString(cursor.rawSeq()) + ")")
-                        + ": " + bad + "; not handed out (nats-server answers 404 for it)"));
+                        + " (its record claims " + Long.toUnsignedString(cursor.rawSeq()) + "): "
+                        + (bad == null ? "out of its slot" : bad) + "; not handed out (nats-server answers 404 for it)"));
                 continue;
             }
             if (v.filtersSubjects() && cursor.headersFit() && !v.wants(new String(buf, cursor.subjectOffset(),
                     cursor.subjectLength(), java.nio.charset.StandardCharsets.UTF_8))) {
                 continue;
             }
-            if (!cursor.isMessage()) {
-                missing(b, seq, seq, v);
-                continue;
-            }
+            // handOut verifies the checksum (a bad payload, subject or time: that message alone).
             if (!handOut(b, cursor, view.wrap(buf, cursor), v)) {
                 return false;
             }
