@@ -34,6 +34,11 @@ class DamagedLegacyBlockServedTest {
             "INT1, PAYLOAD 302, true,  684, 303, 1001",
             "INT1, PAYLOAD 1,   true,  685, 302, 1001",
             "LIM1, LENGTH,      true,  0,   0,   1001",
+            // A flipped sequence: found by its slot as 2.9.10 finds it, the others served.
+            "LIM1, SEQUENCE 1 BIT 10,   true, 989, 2, 1001",
+            "LIM1, SEQUENCE 1 BIT 0,    true, 989, 2, 1001",
+            "LIM1, SEQUENCE 1 BIT 63,   true, 989, 2, 1001",
+            "LIM1, SEQUENCE 500 BIT 10, true, 989, 1, 1001",
             // Without the .idx 2.9.10 truncates the block at the damage at its start (and then reuses
             // sequences from there); the runtime serves what it keeps and goes on above the records
             // it can verify past the damage.
@@ -105,6 +110,60 @@ class DamagedLegacyBlockServedTest {
         }
     }
 
+    /**
+     * A delete in a block read by slot (message 1's sequence flipped to 1025, so its records do not
+     * ascend): the message goes, at this open and the next, and every other one is still served.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"SEQUENCE 1 BIT 10", "PAYLOAD 1"})
+    void aDeleteInABlockReadBySlotRemovesThatMessageAlone(String kind) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path blk = store.resolve("jetstream/$G/streams/LIM1/msgs/1.blk");
+        List<Long> before = liveSequences("LIM1");
+        damage(blk, kind);
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            s.delete(500);
+            assertThat(s.get(500)).isEmpty();
+            assertThat(servedOf(s, before)).hasSize(988).doesNotContain(1L, 500L);
+        }
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            assertThat(servedOf(s, before)).hasSize(988).doesNotContain(1L, 500L);
+            assertThat(s.info().messages()).isEqualTo(988);
+        }
+    }
+
+    /**
+     * What {@code jetstart repair} leaves where it cut away a 2.9 {@code .idx}'s last sequence: the
+     * damaged block removed with its {@code .idx}, and an empty block 2 whose {@code .idx} says no
+     * messages, first 1001, last 1000 (2.9.10 on these files: 0 messages, last 1000, publishes 1001,
+     * DamagedLegacyBlockOnServerIT). The runtime keeps that last sequence at both opens.
+     */
+    @org.junit.jupiter.api.Test
+    void anEmptyBlockWhoseIdxSaysTheLastSequenceKeepsItAtEveryOpen() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        long lastTs = io.jetstart.core.format.LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("1.idx"))).lastTs();
+        Files.delete(msgs.resolve("1.blk"));
+        Files.delete(msgs.resolve("1.idx"));
+        Files.write(msgs.resolve("2.idx"), io.jetstart.core.format.LegacyIndexCodec.encode(new io.jetstart.core.format.LegacyIndex(
+                1, 0, 0, 1001, 0, 1000, lastTs, new io.jetstart.core.format.SequenceSet(), new byte[8], new long[0])));
+        Files.write(msgs.resolve("2.blk"), new byte[0]);
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            assertThat(List.of(s.info().messages(), s.info().firstSeq(), s.info().lastSeq())).containsExactly(0L, 1001L, 1000L);
+            assertThat(s.publish("lim1.x", new byte[] {1}).seq()).isEqualTo(1001);
+            s.flush();
+        }
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(AWAIT);
+            assertThat(List.of(s.info().messages(), s.info().firstSeq(), s.info().lastSeq())).containsExactly(1L, 1001L, 1001L);
+            assertThat(s.get(1001)).isPresent();
+            assertThat(s.publish("lim1.x", new byte[] {2}).seq()).isEqualTo(1002);
+        }
+    }
+
     /** The sequences the undamaged fixture serves. */
     private List<Long> liveSequences(String stream) throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-small", Files.createDirectories(tmp.resolve("clean")));
@@ -117,6 +176,9 @@ class DamagedLegacyBlockServedTest {
     private static void damage(Path blk, String kind) throws Exception {
         if (kind.startsWith("PAYLOAD ")) {
             StoreFaults.flipPayloadBit(blk, Long.parseLong(kind.substring("PAYLOAD ".length())));
+        } else if (kind.startsWith("SEQUENCE ")) {
+            String[] seqAndBit = kind.substring("SEQUENCE ".length()).split(" BIT ");
+            StoreFaults.flipSequenceBit(blk, Long.parseLong(seqAndBit[0]), Integer.parseInt(seqAndBit[1]));
         } else {
             byte[] b = Files.readAllBytes(blk);
             b[0] ^= 2;

@@ -283,6 +283,21 @@ public final class BlockScanner {
      * later message from a removal and leave totals that no longer match the blocks.
      */
     public void forEachMessage(long blockIndex, byte[] buf, int len, MessageVisitor v) {
+        forEachMessage(blockIndex, buf, len, v, false);
+    }
+
+    /**
+     * As {@link #forEachMessage}, but a record that fails its checksum is neither visited nor taken
+     * as the highest sequence so far: for a damaged 2.9 block read through its {@code .idx}, whose
+     * records are in their slots but for the damaged ones. A record whose flipped sequence claims
+     * 1025 at slot 0 otherwise hid every message after it from a removal (a delete there came back
+     * at the next open). Hashes every message record: for such blocks only.
+     */
+    public void forEachVerifiedMessage(long blockIndex, byte[] buf, int len, MessageVisitor v) {
+        forEachMessage(blockIndex, buf, len, v, true);
+    }
+
+    private void forEachMessage(long blockIndex, byte[] buf, int len, MessageVisitor v, boolean verified) {
         checkSlice(buf, len);
         long last = 0;
         int index = 0;
@@ -295,6 +310,11 @@ public final class BlockScanner {
             int rl = (int) (rawRl & 0x7fff_ffffL);
             int slen = LittleEndian.u16(buf, index + 20);
             long seq = LittleEndian.u64(buf, index + 4);
+            if (verified && Records.checksum(hashFor(blockIndex), buf, index, slen, hasHeaders, rl)
+                    != LittleEndian.u64(buf, index + rl - Records.CHECKSUM_SIZE)) {
+                index += rl;
+                continue;
+            }
             if ((seq & Records.TBIT) == 0) {
                 if ((seq & Records.EBIT) != 0) {
                     last = Math.max(last, seq & ~Records.EBIT);

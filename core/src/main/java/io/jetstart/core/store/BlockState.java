@@ -42,6 +42,12 @@ final class BlockState {
      */
     boolean recordsPastDamage;
     /**
+     * A damaged 2.9 block read through its {@code .idx} ({@link LegacyBlockReadThroughIndex}): its
+     * record {@code i} holds sequence first + {@code i}, as nats-server 2.9 finds it, so a record
+     * whose own sequence is damaged still has its slot; readers go by slot ({@link MessageReader}).
+     */
+    boolean readBySlot;
+    /**
      * The lowest sequence a record of this block can have: the stream's last + 1 when the writer
      * started it; -1 when recovery found it (the last of the block before it + 1 is taken then,
      * which may reach into blocks removed before: a bound, never above the truth).

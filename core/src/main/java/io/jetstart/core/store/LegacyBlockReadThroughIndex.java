@@ -28,10 +28,16 @@ import java.util.Map;
  * Rebuilding such a block from its records instead (what jetstart did) stops at the first bad
  * record, and a repair then cut away every message the servers serve. 2.9.10 still counts the bad
  * messages (990 reported, 989 served); we count what can be served. Anything else turns 2.9.10
- * against the block on its first read, or differs between the lines, and keeps the rebuild: a
- * flipped length (2.9.10's first read rebuilds the block and truncates it at the damage), a
- * flipped sequence (2.9.10 serves the others, 2.10.27 none, 2.15.1 cuts the block at start), a
- * cut, or totals that do not add up.
+ * against the block on its first read keeps the rebuild: a flipped length (2.9.10's first read
+ * rebuilds the block and truncates it at the damage), a cut, or totals that do not add up.
+ *
+ * <p>A flipped sequence in a record (up past the {@code .idx}'s last, down to 0, or its erase bit)
+ * also fails the record's checksum, which covers the sequence, and 2.9.10 serves every other
+ * message as for a bad payload (LIM1, message 1: 990 reported, 2..1000 served, at every restart;
+ * 2.10.27 serves none and 2.15.1 cuts the block at its start: we follow 2.9.10, whose store it is).
+ * Only a sequence below the cache's first moves the slots: 2.9.10 then answers "sequence numbers
+ * did not match" for every message and serves none (MAX1 with its unlisted first record flipped:
+ * 800 reported, none served), which the rebuild's cut at that record also serves.
  */
 final class LegacyBlockReadThroughIndex {
     /**
@@ -60,8 +66,9 @@ final class LegacyBlockReadThroughIndex {
         long fseq = li.firstSeq();
         RecordCursor c = new RecordCursor().wrap(buf, len);
         while (c.next()) {
-            if (c.isTombstone()) {
-                // 2.9 writes no tombstones: not a block 2.9 wrote.
+            if (c.isTombstone() && c.checksumProblem(hash) == null) {
+                // 2.9 writes no tombstones: not a block 2.9 wrote. (A flipped bit 62 in a sequence
+                // fails the checksum, which covers the sequence: that is damage, below.)
                 return null;
             }
             if (count == offsets.length) {
@@ -71,19 +78,26 @@ final class LegacyBlockReadThroughIndex {
                 offsets = Arrays.copyOf(offsets, count * 2);
                 seqs = Arrays.copyOf(seqs, count * 2);
             }
+            // 2.9 knows no tombstone bit: a sequence is the record's with only the erase bit cleared.
+            long seq = c.rawSeq() & ~Records.EBIT;
             offsets[count] = c.offset();
-            seqs[count] = c.seq();
+            seqs[count] = seq;
             count++;
-            // Go's indexCacheBuf: the cache's first sequence is the lowest non-zero one it meets.
-            if (c.seq() != 0 && c.seq() < fseq) {
-                fseq = c.seq();
+            // Go's indexCacheBuf: the cache's first sequence is the .idx's, lowered to any lower
+            // non-zero one it meets, a damaged record's too (then every slot is off and nothing is
+            // served: below, a verified record out of its slot turns the .idx down).
+            if (seq != 0 && seq < fseq) {
+                fseq = seq;
             }
         }
         if (c.problem() != null || count == 0) {
             return null;
         }
         for (int i = 0; i < count; i++) {
-            if (seqs[i] != fseq + i) {
+            // A record out of its slot is read as "sequence numbers did not match" by 2.9.10, so its
+            // slot's message is not served; that is damage only where the record fails its checksum
+            // (which covers the sequence). A verified record out of its slot: not a block in order.
+            if (seqs[i] != fseq + i && c.wrap(buf, offsets[i], len).next() && c.checksumProblem(hash) == null) {
                 return null;
             }
         }
@@ -104,6 +118,13 @@ final class LegacyBlockReadThroughIndex {
             int slot = (int) (seq - fseq);
             c.wrap(buf, offsets[slot], len);
             c.next();
+            if (seqs[slot] != seq || !c.isMessage() && c.checksumProblem(hash) != null) {
+                // A flipped sequence (up, down to 0, or a flag bit): its checksum fails (checked
+                // above), and 2.9.10 answers no message for the slot and serves every other.
+                unreadable.add(seq);
+                badBytes += c.rawLength();
+                continue;
+            }
             if (!c.isMessage()) {
                 // An erased record the .idx counts live: the .idx does not describe the block.
                 return null;

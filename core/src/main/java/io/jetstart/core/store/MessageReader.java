@@ -21,6 +21,7 @@ import io.jetstart.core.hash.RecordHashSource;
  *      checksum bad -&gt; CHECKSUM (that message only)   header length bad -&gt; HEADER_LENGTH
  *      else         -&gt; visitor.message(view)
  *      live sequences that never showed up            -&gt; MISSING
+ *  (a damaged 2.9 block read through its .idx: steps 1-2 by slot instead, record i = sequence first + i)
  * </pre>
  *
  * <p>Design note: this follows what nats-server 2.15.1 was seen to do on a copy of a fixture with
@@ -175,6 +176,9 @@ public final class MessageReader {
         try (bytes) {
             byte[] buf = bytes.array();
             int limit = b.length() >= 0 ? (int) Math.min(bytes.length(), b.length()) : bytes.length();
+            if (b.bySlot()) {
+                return visitSlots(b, buf, limit, from, to, v);
+            }
             RecordIndex index = bytes.index();
             String layout = index.layoutProblem(b, limit);
             if (layout != null) {
@@ -265,6 +269,64 @@ public final class MessageReader {
             }
         }
         long hi = Math.min(to, b.lastSeq());
+        if (expect <= hi) {
+            missing(b, expect, hi, v);
+        }
+        return true;
+    }
+
+    /**
+     * The live messages in [from, to] of a damaged 2.9 block read through its {@code .idx}, as
+     * nats-server 2.9 finds them: record {@code i} holds sequence first + {@code i}. Recovery
+     * admitted the block only with every record framed and every record that passes its checksum
+     * in its slot ({@link LegacyBlockReadThroughIndex}), so the slots' first sequence is that of
+     * the first record that passes. A record that fails is its slot's message withheld, whatever
+     * sequence it claims: walked by claimed sequences, a flipped one (1 read as 1025) hid every
+     * message after it, which 2.9.10 serves (LIM1: 2..1000).
+     */
+    private boolean visitSlots(StreamView.Block b, byte[] buf, int limit, long from, long to, Visitor v) {
+        RecordHash hash = hashes.forBlock(stream, b.index());
+        RecordCursor cursor = new RecordCursor().wrap(buf, limit);
+        long first = -1;
+        for (long slot = 0; first < 0 && cursor.next(); slot++) {
+            if (cursor.checksumProblem(hash) == null) {
+                first = cursor.seq() - slot;
+            }
+        }
+        long lo = Math.max(from, b.firstSeq());
+        long hi = Math.min(to, b.lastSeq());
+        if (first < 0) {
+            missing(b, lo, hi, v);
+            return true;
+        }
+        cursor.wrap(buf, limit);
+        MessageView view = new MessageView();
+        long expect = lo;
+        for (long seq = first; seq <= hi && cursor.next(); seq++) {
+            if (seq < lo || !b.isLive(seq)) {
+                continue;
+            }
+            if (seq > expect) {
+                missing(b, expect, seq - 1, v);
+            }
+            expect = seq + 1;
+            if (cursor.rawSeq() != seq) {
+                // Its own sequence is damaged (or flagged): the checksum, which covers it, fails.
+                String bad = cursor.checksumProblem(hash);
+                v.damaged(new RecordDamage(RecordDamage.Kind.CHECKSUM, b.file(), cursor.offset(), seq, 1, "message " + seq
+                        + " (its record claims " + Long.toUnsignedString(cursor.rawSeq()) + "): "
+                        + (bad == null ? "out of its slot" : bad) + "; not handed out (nats-server answers 404 for it)"));
+                continue;
+            }
+            if (v.filtersSubjects() && cursor.headersFit() && !v.wants(new String(buf, cursor.subjectOffset(),
+                    cursor.subjectLength(), java.nio.charset.StandardCharsets.UTF_8))) {
+                continue;
+            }
+            // handOut verifies the checksum (a bad payload, subject or time: that message alone).
+            if (!handOut(b, cursor, view.wrap(buf, cursor), v)) {
+                return false;
+            }
+        }
         if (expect <= hi) {
             missing(b, expect, hi, v);
         }

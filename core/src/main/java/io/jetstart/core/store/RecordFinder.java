@@ -46,7 +46,8 @@ final class RecordFinder {
         if (sealed == null || b.file == null) {
             return null;
         }
-        StreamView.Block view = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength);
+        StreamView.Block view = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength,
+                b.readBySlot);
         BlockBytes bytes;
         try {
             bytes = sealed.load(view);
@@ -59,7 +60,10 @@ final class RecordFinder {
             // Ascending, the index names the record the walk would meet for seq (the walk skips a record
             // that does not go past the sequences before it). A block whose state claims a last sequence
             // compacted away (nats-server keeps it in index.db) is fine: only the one record matters here.
-            if (!index.ascending()) {
+            // A damaged 2.9 block read by slot may not ascend (a record claiming 1025 at slot 0), but
+            // its records that pass their checksum are each in their own slot: the one that claims seq
+            // and passes is seq's, which read() checks.
+            if (!index.ascending() && !b.readBySlot) {
                 return null;
             }
             int off = index.offsetOf(seq, limit);

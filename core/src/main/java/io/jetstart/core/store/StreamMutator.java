@@ -773,10 +773,10 @@ public final class StreamMutator {
             StreamView.Block v;
             if (prev != null && !s.touched.contains(b)) {
                 // Appends move only the last sequence, count and length; the deleted map is shared.
-                v = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, prev.deleted(), length);
+                v = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, prev.deleted(), length, b.readBySlot);
             } else {
                 SequenceSet copy = b.deleted.copy();
-                v = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, copy, length);
+                v = new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, copy, length, b.readBySlot);
             }
             out.add(v);
         }

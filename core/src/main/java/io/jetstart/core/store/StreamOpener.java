@@ -716,8 +716,13 @@ public final class StreamOpener {
         });
         // With the last checksums equal, the block's last record is the one the .idx was written
         // after, so the .idx cannot name a later sequence (a 2.9 removal leaves the record in place).
+        // But an empty block may: 2.9.10 leaves a block it emptied (its first record's damage cut
+        // away) as 0 bytes and an .idx saying first last + 1, which keeps the stream's last sequence,
+        // and a repair writes that shape where it cut away the .idx's last (RepairPlanner).
+        boolean emptied = len == 0 && legacy.msgs() == 0 && legacy.bytes() == 0 && legacy.firstSeq() == legacy.lastSeq() + 1
+                && legacy.deleted().size() == 0;
         if (outside[0] > 0 || kept[0] != legacy.msgs() || kept[0] != listedLive || kept[1] != legacy.bytes()
-                || legacy.lastSeq() > scan.lastSeq()) {
+                || legacy.lastSeq() > scan.lastSeq() && !emptied) {
             problems.add(Problem.warning(file, "legacy index does not match its block (index: " + legacy.msgs()
                     + " msgs, " + legacy.bytes() + " bytes, last seq " + legacy.lastSeq() + ", "
                     + legacy.deleted().size() + " of " + legacy.dmapLength() + " declared deletes listed, " + outside[0]
@@ -745,6 +750,7 @@ public final class StreamOpener {
             if (through != null) {
                 // Never removed as emptied nor purged whole: the block is what the servers read.
                 b.recordsPastDamage = true;
+                b.readBySlot = true;
                 long[] lowest = {0};
                 through.unreadable().forEach(seq -> {
                     s.lostSeqs.add(seq);

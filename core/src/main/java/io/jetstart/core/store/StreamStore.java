@@ -185,7 +185,7 @@ public final class StreamStore {
     StreamView readView() {
         List<StreamView.Block> out = new ArrayList<>(blocks.size());
         for (BlockState b : blocks) {
-            out.add(new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength));
+            out.add(new StreamView.Block(b.index, b.file, b.firstSeq, b.lastSeq, b.msgs, b.deleted, b.validLength, b.readBySlot));
         }
         return new StreamView(account, name, msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, tracksSubjects ? psim.size() : 0, out);
     }
@@ -587,7 +587,12 @@ public final class StreamStore {
             // Decrypt, then decompress, as the server does (spec 3.8, 3.9).
             decryptBlock(b.index, lease[0].array(), raw);
             BlockFiles.BlockRead read = BlockFiles.decompress(b.file, lease[0], raw);
-            new BlockScanner(name, ctx.hashes()).forEachMessage(b.index, lease[0].array(), read.length(), visitor);
+            BlockScanner scanner = new BlockScanner(name, ctx.hashes());
+            if (b.readBySlot) {
+                scanner.forEachVerifiedMessage(b.index, lease[0].array(), read.length(), visitor);
+            } else {
+                scanner.forEachMessage(b.index, lease[0].array(), read.length(), visitor);
+            }
         } catch (io.jetstart.core.io.CompressedBlockException e) {
             throw new StoreException(Problem.fatal(b.file, e.offset(), "compressed block unreadable: " + e.reason()), e);
         } catch (IOException e) {

@@ -33,9 +33,16 @@ public record StreamView(String account, String name, long messages, long bytes,
      *
      * @param length bytes of the block's plaintext readers may parse: the writer may have appended
      *               more since, or a rebuild found damage after them; -1 for all of it
+     * @param bySlot a damaged 2.9 block read through its {@code .idx}: its record {@code i} holds the
+     *               sequence of slot {@code i}, also where the record's own sequence is damaged
      */
     public record Block(long index, Path file, long firstSeq, long lastSeq, long messages, SequenceSet deleted,
-                       long length) {
+                       long length, boolean bySlot) {
+
+        /** A block whose records are read by their own sequences (every block but a damaged 2.9 one). */
+        public Block(long index, Path file, long firstSeq, long lastSeq, long messages, SequenceSet deleted, long length) {
+            this(index, file, firstSeq, lastSeq, messages, deleted, length, false);
+        }
 
         public boolean isLive(long seq) {
             return messages > 0 && seq >= firstSeq && seq <= lastSeq && !deleted.contains(seq);

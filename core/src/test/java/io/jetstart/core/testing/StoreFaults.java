@@ -197,6 +197,39 @@ public enum StoreFaults {
         return b;
     }
 
+    /**
+     * Flips bit {@code bit} (0 = lowest) of the sequence field of message {@code seq}'s record in a
+     * plain block file: the record keeps its length and place, claims another sequence (bit 10 of 1:
+     * 1025; bit 0 of 1: 0; bit 63: erased) and fails its checksum, which covers the sequence.
+     * Returns the record's offset.
+     */
+    public static long flipSequenceBit(Path block, long seq, int bit) throws IOException {
+        // The sequence is the u64 after the 4-byte length, little-endian.
+        return flipInRecord(block, seq, 4 + bit / 8, 1 << (bit % 8));
+    }
+
+    /**
+     * Flips bit 1 of the length of message {@code seq}'s record in a plain block file: still a
+     * plausible length, 2 bytes off, so every record after it is misframed. Returns the record's offset.
+     */
+    public static long flipLengthBit(Path block, long seq) throws IOException {
+        return flipInRecord(block, seq, 0, 2);
+    }
+
+    /** XORs byte {@code at} of message {@code seq}'s record with {@code mask}; returns the record's offset. */
+    private static long flipInRecord(Path block, long seq, int at, int mask) throws IOException {
+        byte[] b = Files.readAllBytes(block);
+        io.jetstart.core.format.RecordCursor c = new io.jetstart.core.format.RecordCursor().wrap(b, b.length);
+        while (c.next()) {
+            if (c.seq() == seq) {
+                b[c.offset() + at] ^= (byte) mask;
+                Files.write(block, b);
+                return c.offset();
+            }
+        }
+        throw new IllegalArgumentException(block + " holds no record of sequence " + seq);
+    }
+
     /** Record offsets of a block, walking {@code rl} (spec 3.2) from the start. */
     public static List<Long> recordStarts(byte[] b) {
         List<Long> out = new ArrayList<>();

@@ -1,7 +1,10 @@
 package io.jetstart.recovery.repair;
 
 import io.jetstart.core.format.ByteWriter;
+import io.jetstart.core.format.LegacyIndex;
+import io.jetstart.core.format.LegacyIndexCodec;
 import io.jetstart.core.format.Records;
+import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.hash.RecordHashes;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -20,8 +23,9 @@ import java.util.stream.Stream;
 /**
  * Carries out a {@link RepairPlan}: for each step, first the bytes it takes go to the quarantine
  * (copied, fsynced, listed in the fsynced manifest), then the file is cut or removed and the cut
- * fsynced. The one file it adds (a block holding the tombstone for a lost last sequence) is named
- * in the manifest before it is written. A step whose file changed since the plan was made stops
+ * fsynced. The files it adds (a block holding the tombstone for a lost last sequence, or in a 2.9
+ * store an empty block and its {@code .idx} keeping that sequence) are named in the manifest, with
+ * a copy of their bytes, before they are written. A step whose file changed since the plan was made stops
  * the repair there.
  */
 public final class Repair {
@@ -95,6 +99,7 @@ public final class Repair {
                 case RepairStep.RemoveFile f -> r.removeFile(f.target(), f.length(), f.stream(), f.reason());
                 case RepairStep.RemoveDirectory d -> r.removeDirectory(d);
                 case RepairStep.AddTombstoneBlock a -> r.addTombstoneBlock(a);
+                case RepairStep.AddEmptyLegacyBlock a -> r.addEmptyLegacyBlock(a);
             }
         }
         return r.manifest.entries();
@@ -153,21 +158,43 @@ public final class Repair {
         }
     }
 
-    /**
-     * Writes the one-tombstone block with core's record codec. The manifest names it (with a copy of
-     * its bytes) before it exists, so undo can tell it is ours and remove exactly it.
-     */
+    /** Writes the one-tombstone block with core's record codec. */
     private void addTombstoneBlock(RepairStep.AddTombstoneBlock a) throws IOException {
         Path file = a.target();
-        if (Files.exists(file)) {
-            throw new IOException(file + " exists; the plan wanted a new block there, repair stopped before this step");
-        }
-        String name = file.getFileName().toString();
-        long index = Long.parseLong(name.substring(0, name.length() - ".blk".length()));
+        long index = blockIndex(file);
         String stream = file.getParent().getParent().getFileName().toString();
         ByteWriter w = new ByteWriter(Records.EMPTY_RECORD_LENGTH);
         Records.writeTombstone(w, RecordHashes.forBlock(stream, index), a.seq(), a.ts());
-        byte[] bytes = w.toByteArray();
+        addFile(file, w.toByteArray(), a.stream(), a.reason(), file.resolveSibling(index > 1 ? (index - 1) + ".blk" : "index.db"));
+    }
+
+    /**
+     * Writes a 2.9 {@code .idx} saying no messages, first {@code lastSeq} + 1, last {@code lastSeq},
+     * then its empty block (the block is what makes 2.9 read the {@code .idx}). Its last checksum is 8
+     * zero bytes and its first time 0: an empty block has no last record, and 2.9.10 took the pair.
+     */
+    private void addEmptyLegacyBlock(RepairStep.AddEmptyLegacyBlock a) throws IOException {
+        long index = blockIndex(a.target());
+        byte[] idx = LegacyIndexCodec.encode(new LegacyIndex(1, 0, 0, a.lastSeq() + 1, 0, a.lastSeq(), a.lastTs(),
+                new SequenceSet(), new byte[8], new long[0]));
+        Path sibling = a.target().resolveSibling((index - 1) + ".idx");
+        addFile(a.index(), idx, a.stream(), a.reason(), sibling);
+        addFile(a.target(), new byte[0], a.stream(), a.reason(), sibling);
+    }
+
+    private static long blockIndex(Path block) {
+        String name = block.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.length() - ".blk".length()));
+    }
+
+    /**
+     * Adds a file the plan wants new. The manifest names it (with a copy of its bytes) before it
+     * exists, so undo can tell it is ours and remove exactly it.
+     */
+    private void addFile(Path file, byte[] bytes, String stream, String reason, Path permissionsOf) throws IOException {
+        if (Files.exists(file)) {
+            throw new IOException(file + " exists; the plan wanted a new file there, repair stopped before this step");
+        }
         int id = manifest.entries().size() + 1;
         String data = "data/" + String.format("%06d", id) + ".bin";
         Path copy = quarantine.resolve(data);
@@ -175,13 +202,12 @@ public final class Repair {
         FileBytes.syncDirectory(copy.getParent());
         String sha = FileBytes.sha256(copy, 0, bytes.length);
         manifest = manifest.with(new QuarantineEntry(id, QuarantineEntry.ADD, relative(file), 0, bytes.length, sha, data, "", 0,
-                a.stream(), a.reason()));
+                stream, reason));
         manifest.write(quarantine);
         Files.write(file, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
-        // The server's own block files are 0600 (0640 on 2.9): take a sibling's, so the new one looks like them.
-        Path sibling = file.resolveSibling(index > 1 ? (index - 1) + ".blk" : "index.db");
-        if (Files.isRegularFile(sibling)) {
-            FileBytes.setPermissions(file, FileBytes.permissions(sibling));
+        // The server's own files are 0600 (0640 on 2.9): take a sibling's, so the new one looks like them.
+        if (Files.isRegularFile(permissionsOf)) {
+            FileBytes.setPermissions(file, FileBytes.permissions(permissionsOf));
         }
         FileBytes.syncDirectory(file.getParent());
     }

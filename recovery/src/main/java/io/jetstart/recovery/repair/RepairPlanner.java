@@ -35,8 +35,9 @@ import java.util.Set;
  *       stream does not purge the stream with it;</li>
  *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block in the same stream: a new block holding
  *       the tombstone for the last sequence, as 2.11+ writes it at start-up (2.10 writes it only when
- *       it finds lost data itself, and after the repair there is none). Refused in a 2.9 store (its
- *       {@code .idx} named that last): 2.9 reads no tombstone, and took one for a message;</li>
+ *       it finds lost data itself, and after the repair there is none). In a 2.9 store (its
+ *       {@code .idx} named that last), which reads no tombstone and took one for a message, an empty
+ *       block and its {@code .idx} saying that last instead;</li>
  *   <li>{@code DELETE_STREAM_DIR}: refused. jetstart cannot open that stream either, so there is
  *       no state to start with; the operator fixes the cause (permissions, a vanished file).</li>
  * </ul>
@@ -109,24 +110,28 @@ public final class RepairPlanner {
                     }
                 }
             }
-            if (keepsPriorLastSeq && s.state() != null && !addTombstoneBlock(s, who, steps)) {
+            if (keepsPriorLastSeq && s.state() != null && !addLastSequenceBlock(s, who, steps)) {
                 steps.values().removeIf(step -> step.stream().equals(who));
                 refused.add(new RepairPlan.Refusal(who, "the blocks no longer hold the last sequence " + s.state().lastSeq()
-                        + " a 2.9 .idx recorded, and a 2.9 server reads no tombstone (2.9.10 took one for a message of sequence 2^62 + "
-                        + s.state().lastSeq() + "): after a cut it would reuse sequences; left as it is (nats-server 2.9.10 itself "
-                        + "truncates such a block when it first reads it, and starts again below that sequence)"));
+                        + " a 2.9 .idx recorded, and the stream is encrypted: repair writes no sealed .idx to keep that "
+                        + "sequence; left as it is (nats-server 2.9.10 itself truncates such a block when it first reads it)"));
             }
         }
         return new RepairPlan(List.copyOf(steps.values()), refused, notes);
     }
 
     /**
-     * When the blocks lost the last sequence {@code index.db} recorded and the plan cuts or removes
-     * something of the stream's blocks, a new block with the tombstone nats-server 2.11+ would write
-     * for it. Without it a 2.10 server, which writes that tombstone only when it finds lost data
-     * itself, would start a repaired stream with a lower last sequence (checked against real 2.10.27).
+     * When the blocks lost the last sequence {@code index.db} (or a 2.9 {@code .idx}) recorded and the
+     * plan cuts or removes something of the stream's blocks, a new block that keeps that sequence:
+     * the tombstone nats-server 2.11+ would write for it, or in a 2.9 store, which reads no tombstone
+     * (2.9.10 took one for a message of sequence 2^62 + 1000), an empty block whose {@code .idx} says
+     * first last + 1, last that sequence. Without it a 2.10 server, which writes that tombstone only
+     * when it finds lost data itself, would start a repaired stream with a lower last sequence
+     * (checked against real 2.10.27), and 2.9.10 would reuse the sequences after the cut.
+     *
+     * @return false for an encrypted 2.9 stream, whose {@code .idx} would have to be sealed (refused)
      */
-    private static boolean addTombstoneBlock(StreamReport s, String who, Map<Path, RepairStep> steps) throws IOException {
+    private static boolean addLastSequenceBlock(StreamReport s, String who, Map<Path, RepairStep> steps) throws IOException {
         Path msgs = null;
         for (RepairStep step : steps.values()) {
             Path parent = step.target().getParent();
@@ -138,24 +143,42 @@ public final class RepairPlanner {
         if (msgs == null) {
             return true;
         }
-        if (!Files.exists(msgs.resolve("index.db")) && legacyIndexes(msgs)) {
-            // A 2.9 store: its servers take a tombstone (seq | 2^62) for a message of that sequence.
-            return false;
-        }
+        boolean legacy = !Files.exists(msgs.resolve("index.db")) && legacyIndexes(msgs);
         long last = 0;
         try (var files = Files.list(msgs)) {
             for (Path f : files.toList()) {
                 String n = f.getFileName().toString();
-                if (n.matches("\\d+\\.blk")) {
+                // An .idx left without its block still holds its number: the new block must not meet it.
+                if (n.matches("\\d+\\.(blk|idx)")) {
                     last = Math.max(last, Long.parseLong(n.substring(0, n.length() - 4)));
                 }
             }
         }
         Path block = msgs.resolve((last + 1) + ".blk");
-        steps.put(block, new RepairStep.AddTombstoneBlock(block, s.state().lastSeq(), s.state().lastTs(), who,
-                "the blocks no longer hold the last sequence " + s.state().lastSeq() + " that index.db recorded; nats-server "
+        long seq = s.state().lastSeq();
+        if (legacy) {
+            if (encrypted(msgs)) {
+                return false;
+            }
+            steps.put(block, new RepairStep.AddEmptyLegacyBlock(block, seq, s.state().lastTs(), who, "the blocks no longer "
+                    + "hold the last sequence " + seq + " that a 2.9 .idx recorded; 2.9 reads no tombstone, so an empty block "
+                    + "keeps it, as 2.9.10 keeps a block it emptied"));
+            return true;
+        }
+        steps.put(block, new RepairStep.AddTombstoneBlock(block, seq, s.state().lastTs(), who,
+                "the blocks no longer hold the last sequence " + seq + " that index.db recorded; nats-server "
                         + "2.11+ writes this tombstone itself at start-up, 2.10 only when it cuts a tail itself"));
         return true;
+    }
+
+    /** Whether the stream of {@code msgs} is encrypted: its {@code key} file, or a block's {@code <n>.key}. */
+    private static boolean encrypted(Path msgs) throws IOException {
+        if (msgs.getParent() != null && Files.exists(msgs.getParent().resolve("key"))) {
+            return true;
+        }
+        try (var files = Files.list(msgs)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".key"));
+        }
     }
 
     /** Whether {@code msgs} holds a 2.9 per-block {@code <n>.idx}. */

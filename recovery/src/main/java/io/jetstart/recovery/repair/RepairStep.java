@@ -30,6 +30,22 @@ public sealed interface RepairStep {
     record AddTombstoneBlock(Path target, long seq, long ts, String stream, String reason) implements RepairStep {
     }
 
+    /**
+     * In a 2.9 store, which reads no tombstone: write a new empty block {@code target} (0 bytes) and
+     * its {@code .idx} saying no messages, first {@code lastSeq} + 1, last {@code lastSeq} (time
+     * {@code lastTs}), the shape 2.9.10 itself leaves a block in when it has emptied it. Measured on
+     * 2.9.10 (LIM1 after a cut or a removal of its only block, whose {@code .idx} said 1000): it
+     * starts with that last sequence at every start, deletes neither file, and publishes 1001 next.
+     */
+    record AddEmptyLegacyBlock(Path target, long lastSeq, long lastTs, String stream, String reason) implements RepairStep {
+
+        /** The block's {@code .idx}, beside it. */
+        public Path index() {
+            String name = target.getFileName().toString();
+            return target.resolveSibling(name.substring(0, name.length() - ".blk".length()) + ".idx");
+        }
+    }
+
     /** Move a directory and every file in it to the quarantine (a consumer the server would delete). */
     record RemoveDirectory(Path target, String stream, String reason) implements RepairStep {
     }
@@ -42,6 +58,8 @@ public sealed interface RepairStep {
             case RemoveFile f -> "remove " + f.target() + " (" + f.length() + " bytes to quarantine): " + f.reason();
             case RemoveDirectory d -> "remove directory " + d.target() + " (every file to quarantine): " + d.reason();
             case AddTombstoneBlock a -> "add " + a.target() + ": a tombstone for the last sequence " + a.seq() + ": " + a.reason();
+            case AddEmptyLegacyBlock a -> "add " + a.target() + " (empty) and " + a.index().getFileName() + " saying first "
+                    + (a.lastSeq() + 1) + ", last " + a.lastSeq() + ": " + a.reason();
         };
     }
 }

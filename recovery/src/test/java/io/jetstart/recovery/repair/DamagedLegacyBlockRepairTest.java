@@ -2,6 +2,8 @@ package io.jetstart.recovery.repair;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jetstart.core.format.LegacyIndex;
+import io.jetstart.core.format.LegacyIndexCodec;
 import io.jetstart.core.store.Problem;
 import io.jetstart.core.store.ServerAction;
 import io.jetstart.core.store.StreamState;
@@ -11,8 +13,10 @@ import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StreamReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,28 +29,44 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code .idx}, a bad checksum leaves the block read through the {@code .idx}, every other message
  * served and the file as it is; a flipped length has 2.9.10 truncate the block at the damage on its
  * first read, and without the {@code .idx} it truncates it at its start: there repair plans that cut
- * (a removal when nothing is left before the damage), unless the {@code .idx}'s last sequence would
- * need a tombstone, which a 2.9 server takes for a message: then it refuses.
+ * (a removal when nothing is left before the damage), and where that cuts away the {@code .idx}'s
+ * last sequence, an empty block whose {@code .idx} keeps it (a 2.9 server takes a tombstone for a
+ * message).
  */
 class DamagedLegacyBlockRepairTest {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "{0} {1}, .idx {2}: {3} messages {4}..{5}, lost {6}, block {7}")
+    @ParameterizedTest(name = "{0} {1}, .idx {2}: {3} messages {4}..{5}, lost {6}, block {7}, repair {8} {9}")
     @CsvSource({
-            // stream, damage, .idx kept, messages, first, last, lost, the block's action, repair's plan for the block
-            "LIM1, PAYLOAD 1,   true,  989, 2,    1000, 1,   NONE,           nothing",
-            "LIM1, PAYLOAD 500, true,  989, 1,    1000, 500, NONE,           nothing",
-            "MAX1, PAYLOAD 201, true,  799, 202,  1000, 201, NONE,           nothing",
-            "INT1, PAYLOAD 302, true,  684, 303,  1000, 302, NONE,           nothing",
-            "INT1, PAYLOAD 1,   true,  685, 302,  1000, '',  NONE,           nothing",
-            "LIM1, LENGTH,      true,  0,   1001, 1000, '',  TRUNCATE_BLOCK, refused",
-            "LIM1, PAYLOAD 1,   false, 0,   0,    0,    '',  TRUNCATE_BLOCK, removed",
-            "LIM1, PAYLOAD 500, false, 494, 1,    499,  '',  TRUNCATE_BLOCK, cut at 68106",
+            // stream, damage, .idx kept, messages, first, last, lost, the block's action, repair's plan for the block,
+            // the block it adds
+            "LIM1, PAYLOAD 1,   true,  989, 2,    1000, 1,   NONE,           nothing,",
+            "LIM1, PAYLOAD 500, true,  989, 1,    1000, 500, NONE,           nothing,",
+            "MAX1, PAYLOAD 201, true,  799, 202,  1000, 201, NONE,           nothing,",
+            "INT1, PAYLOAD 302, true,  684, 303,  1000, 302, NONE,           nothing,",
+            "INT1, PAYLOAD 1,   true,  685, 302,  1000, '',  NONE,           nothing,",
+            // The .idx's last sequence past what the rebuild keeps: an empty block and its .idx keep it.
+            "LIM1, LENGTH,      true,  0,   1001, 1000, '',  TRUNCATE_BLOCK, removed, empty block 2",
+            "LIM1, LENGTH 500,  true,  494, 1,    1000, '',  TRUNCATE_BLOCK, cut at 68106, empty block 2",
+            // A flipped sequence fails the checksum too, and 2.9.10 finds the record by its slot: up
+            // past the .idx's last, down to 0, the erase bit, in the first record or a middle one.
+            "LIM1, SEQUENCE 1 BIT 10,   true, 989, 2, 1000, 1,   NONE, nothing,",
+            "LIM1, SEQUENCE 1 BIT 0,    true, 989, 2, 1000, 1,   NONE, nothing,",
+            "LIM1, SEQUENCE 1 BIT 63,   true, 989, 2, 1000, 1,   NONE, nothing,",
+            "LIM1, SEQUENCE 500 BIT 10, true, 989, 1, 1000, 500, NONE, nothing,",
+            "LIM1, SEQUENCE 500 BIT 2,  true, 989, 1, 1000, 500, NONE, nothing,",
+            // MAX1's first record is below its .idx's first (201): flipped, 2.9.10's slots all move by
+            // one and it serves none of the 800 it reports.
+            "MAX1, SEQUENCE 1 BIT 10,   true, 0, 1001, 1000, '', TRUNCATE_BLOCK, removed, empty block 2",
+            "LIM1, SEQUENCE 1 BIT 10,   false, 0, 0, 0, '', TRUNCATE_BLOCK, removed,",
+            "LIM1, SEQUENCE 1 BIT 0,    false, 0, 0, 0, '', TRUNCATE_BLOCK, removed,",
+            "LIM1, PAYLOAD 1,   false, 0,   0,    0,    '',  TRUNCATE_BLOCK, removed,",
+            "LIM1, PAYLOAD 500, false, 494, 1,    499,  '',  TRUNCATE_BLOCK, cut at 68106,",
     })
     void recoveryReportsWhatTheServerServesAndRepairCutsNothingItServes(String stream, String damage, boolean idx, long messages,
                                                                        long first, long last, String lost, ServerAction action,
-                                                                       String repair) throws Exception {
+                                                                       String repair, String adds) throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
         Path msgs = store.resolve("jetstream/$G/streams/" + stream + "/msgs");
         Path blk = msgs.resolve("1.blk");
@@ -75,11 +95,6 @@ class DamagedLegacyBlockRepairTest {
                 assertThat(s.problems()).as(ctx).noneMatch(p -> p.serverAction() == ServerAction.TRUSTS_INDEX);
             }
             case "removed" -> assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.RemoveFile.class);
-            case "refused" -> {
-                // The .idx's last sequence would need a tombstone, which a 2.9 server takes for a message.
-                assertThat(plan.steps()).as("%s: %s", ctx, plan).noneMatch(step -> step.stream().equals("$G > " + stream));
-                assertThat(plan.refused()).as("%s: %s", ctx, plan).singleElement().satisfies(r -> assertThat(r.reason()).contains("2.9"));
-            }
             default -> {
                 long cut = Long.parseLong(repair.substring("cut at ".length()));
                 assertThat(onTheBlock).as("%s: %s", ctx, plan).singleElement().isInstanceOf(RepairStep.Truncate.class)
@@ -88,20 +103,77 @@ class DamagedLegacyBlockRepairTest {
             }
         }
         assertThat(Files.readAllBytes(blk)).as("recovery changes nothing").isEqualTo(damaged);
+        assertThat(plan.refused()).as("%s: %s", ctx, plan).isEmpty();
+        // A 2.9 server reads no tombstone (2.9.10 took one for a message of sequence 2^62 + 1000): the
+        // .idx's last sequence, where the blocks lost it, is kept by an empty block and its .idx.
+        List<RepairStep> added = plan.steps().stream().filter(step -> !Files.exists(step.target())).toList();
+        if (adds == null) {
+            assertThat(added).as("%s: %s", ctx, plan).isEmpty();
+        } else {
+            Path newBlock = msgs.resolve(adds.substring("empty block ".length()) + ".blk");
+            assertThat(added).as("%s: %s", ctx, plan).singleElement().isEqualTo(new RepairStep.AddEmptyLegacyBlock(newBlock, last,
+                    st.lastTs(), "$G > " + stream, added.get(0).reason()));
+        }
+    }
+
+    /**
+     * The repair where the blocks lost the {@code .idx}'s last sequence, applied: recovery reports
+     * the state it reported before (what 2.9.10 reports on the repaired files, DamagedLegacyBlockOnServerIT),
+     * the quarantine's manifest lists the two files added, and undo puts every byte back. Without the
+     * new {@code .idx} the empty block keeps nothing, and the last sequence is the records' again.
+     */
+    @ParameterizedTest(name = "{0}: {1} messages, first {2}, last 1000 after the repair")
+    @CsvSource({"LENGTH, 0, 1001", "LENGTH 500, 494, 1"})
+    void anEmptyBlockKeepsThe29LastSequenceAndUndoPutsEveryByteBack(String damage, long messages, long first) throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        damage(msgs.resolve("1.blk"), damage);
+        Map<String, String> damaged = Fixtures.digests(store);
+        RecoveryReport before = RepairTest.recover(store);
+        RepairPlan plan = RepairPlanner.plan(before, Set.of());
+        Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
+
+        List<QuarantineEntry> entries = Repair.apply(plan, store, quarantine);
+
+        assertThat(entries).as("%s", plan).filteredOn(e -> e.op().equals("add")).extracting(QuarantineEntry::file)
+                .containsExactly("jetstream/$G/streams/LIM1/msgs/2.idx", "jetstream/$G/streams/LIM1/msgs/2.blk");
+        assertThat(msgs.resolve("2.blk")).isEmptyFile();
+        LegacyIndex idx = LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("2.idx")));
+        assertThat(List.of(idx.msgs(), idx.firstSeq(), idx.lastSeq())).containsExactly(0L, 1001L, 1000L);
+        RecoveryReport after = RepairTest.recover(store);
+        StreamState st = after.streams().stream().filter(r -> r.name().equals("LIM1")).findFirst().orElseThrow().state();
+        assertThat(List.of(st.messages(), st.firstSeq(), st.lastSeq())).containsExactly(messages, first, 1000L);
+        assertThat(RepairCheck.broken(before, after, Set.of())).as("the state recover reported before").isEmpty();
+
+        Files.copy(msgs.resolve("2.idx"), tmp.resolve("2.idx"));
+        Files.delete(msgs.resolve("2.idx"));
+        assertThat(RepairTest.recover(store).streams().stream().filter(r -> r.name().equals("LIM1")).findFirst().orElseThrow()
+                .state().lastSeq()).as("the empty block without its .idx").isLessThan(1000L);
+        Files.copy(tmp.resolve("2.idx"), msgs.resolve("2.idx"));
+
+        assertThat(Undo.undo(quarantine).restored()).hasSize(entries.size());
+        assertThat(Fixtures.digests(store)).as("undo puts every byte back").isEqualTo(damaged);
     }
 
     /**
      * The damage kinds measured on 2.9.10: {@code PAYLOAD <seq>} flips a payload bit of that message's
      * record (its checksum fails, its length and sequence hold); {@code LENGTH} puts the first record's
-     * length 2 bytes off (still plausible, every record after it misframed).
+     * length 2 bytes off (still plausible, every record after it misframed), {@code LENGTH <seq>} that
+     * message's; {@code SEQUENCE <seq> BIT <n>} flips bit n of that message's sequence (its checksum,
+     * which covers the sequence, fails).
      */
     static void damage(Path blk, String kind) throws Exception {
         if (kind.startsWith("PAYLOAD ")) {
             StoreFaults.flipPayloadBit(blk, Long.parseLong(kind.substring("PAYLOAD ".length())));
+        } else if (kind.startsWith("SEQUENCE ")) {
+            String[] seqAndBit = kind.substring("SEQUENCE ".length()).split(" BIT ");
+            StoreFaults.flipSequenceBit(blk, Long.parseLong(seqAndBit[0]), Integer.parseInt(seqAndBit[1]));
         } else if (kind.equals("LENGTH")) {
             byte[] b = Files.readAllBytes(blk);
             b[0] ^= 2;
             Files.write(blk, b);
+        } else if (kind.startsWith("LENGTH ")) {
+            StoreFaults.flipLengthBit(blk, Long.parseLong(kind.substring("LENGTH ".length())));
         } else {
             throw new IllegalArgumentException(kind);
         }
