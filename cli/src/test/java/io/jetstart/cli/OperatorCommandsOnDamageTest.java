@@ -1,0 +1,54 @@
+package io.jetstart.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.testing.StoreFaults;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cases {@link HostileOperatorCommandsTest}'s campaign found, each on its own: what broke, on
+ * the smallest store that shows it.
+ */
+class OperatorCommandsOnDamageTest {
+    @TempDir
+    Path tmp;
+
+    private Path generated(String... extra) {
+        Path store = tmp.resolve("store");
+        List<String> args = new java.util.ArrayList<>(List.of("generate", store.toString(), "--streams", "1", "--messages", "45",
+                "--payload", "40", "--block-size", "1024", "--index-version", "4"));
+        args.addAll(List.of(extra));
+        TestStores.Run gen = TestStores.cli(args.toArray(String[]::new));
+        assertThat(gen.exit()).as(gen.err()).isZero();
+        return store;
+    }
+
+    /** Round 0 of seed 199731173: the record's length read as 2^31 - 16 makes the block's last records unreadable. */
+    @Test
+    void getOfAMessageInADamagedBlockNamesTheFileAndExitsOneInsteadOfAnUnexpectedError() throws Exception {
+        Path store = generated();
+        Path msgs = store.resolve("jetstream/$G/streams/S1/msgs");
+        Path last;
+        try (var s = Files.list(msgs)) {
+            last = s.filter(f -> f.getFileName().toString().endsWith(".blk"))
+                    .max(java.util.Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replace(".blk", ""))))
+                    .orElseThrow();
+        }
+        byte[] b = Files.readAllBytes(last);
+        long second = StoreFaults.recordStarts(b).get(1);
+        ByteBuffer.wrap(b, (int) second, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(0x7fff_fff0);
+        Files.write(last, b);
+
+        TestStores.Run get = TestStores.cli("get", store.toString(), "S1", "--last", ">", "--json");
+
+        assertThat(get.exit()).as(get.err()).isEqualTo(Main.DAMAGED);
+        assertThat(get.out()).isEmpty();
+        assertThat(get.err()).startsWith("jetstart: damage: $G > S1: malformed or corrupt message in " + last).hasLineCount(1);
+    }
+}
