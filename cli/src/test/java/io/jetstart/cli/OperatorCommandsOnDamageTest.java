@@ -51,4 +51,34 @@ class OperatorCommandsOnDamageTest {
         assertThat(get.out()).isEmpty();
         assertThat(get.err()).startsWith("jetstart: damage: $G > S1: malformed or corrupt message in " + last).hasLineCount(1);
     }
+
+    /**
+     * Round 8 of seed 199731173: one stream's {@code meta.key} emptied (or flipped) ended verify,
+     * and every command taking {@code --key}, with "wrong key?" (66), the three other streams unread.
+     */
+    @Test
+    void oneDamagedMetaKeyFailsItsStreamAloneWhenTheKeyOpensTheOthers() throws Exception {
+        String fixture = "nats-2.10.27-chacha";
+        String key = io.jetstart.core.testing.Fixtures.key(fixture).orElseThrow();
+        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        Path emptied = store.resolve("jetstream/$G/streams/PSUB/meta.key");
+        Files.write(emptied, new byte[0]);
+        Path flipped = store.resolve("jetstream/$G/streams/PALL/meta.key");
+        byte[] b = Files.readAllBytes(flipped);
+        b[b.length / 2] ^= 1;
+        Files.write(flipped, b);
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString(), "--json", "--key", key);
+
+        assertThat(verify.exit()).as(verify.err()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.json().get("verify").get("findings")).extracting(f -> f.get("file").asText())
+                .contains(emptied.toString(), flipped.toString());
+        for (com.fasterxml.jackson.databind.JsonNode s : verify.json().get("streams")) {
+            boolean damagedKey = List.of("PSUB", "PALL").contains(s.get("name").asText());
+            assertThat(s.has("state")).as("%s is read unless its meta.key is damaged", s.get("name")).isEqualTo(!damagedKey);
+        }
+        TestStores.Run wrong = TestStores.cli("verify", store.toString(), "--key", "not-" + key);
+        assertThat(wrong.exit()).as("a key that opens no meta.key is a wrong key").isEqualTo(Main.NO_INPUT);
+        assertThat(wrong.err()).startsWith("jetstart: wrong key? ");
+    }
 }
