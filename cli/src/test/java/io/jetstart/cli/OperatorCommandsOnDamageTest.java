@@ -81,4 +81,26 @@ class OperatorCommandsOnDamageTest {
         assertThat(wrong.exit()).as("a key that opens no meta.key is a wrong key").isEqualTo(Main.NO_INPUT);
         assertThat(wrong.err()).startsWith("jetstart: wrong key? ");
     }
+
+    /** Round 8 of seed 11: a meta.key replaced by a directory ended dump with "jetstart: Is a directory" (66), nothing dumped. */
+    @Test
+    void aMetaKeyThatIsADirectoryFailsItsStreamAloneNamingIt() throws Exception {
+        String fixture = "nats-2.10.27-chacha";
+        String key = io.jetstart.core.testing.Fixtures.key(fixture).orElseThrow();
+        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        Path metaKey = store.resolve("jetstream/$G/streams/PALL/meta.key");
+        Files.delete(metaKey);
+        Files.createDirectory(metaKey);
+
+        TestStores.Run dump = TestStores.cli("dump", store.toString(), "--json", "--key", key);
+
+        assertThat(dump.exit()).as(dump.err()).isEqualTo(Main.FAILED);
+        assertThat(dump.err()).contains(metaKey + ": a directory, not a key file");
+        assertThat(dump.json().get("streams")).extracting(s -> s.get("name").asText()).contains("INT1", "LIM1", "PSUB");
+        for (com.fasterxml.jackson.databind.JsonNode s : dump.json().get("streams")) {
+            if (!s.get("name").asText().equals("PALL")) {
+                assertThat(s.get("messages").size()).as("%s dumped", s.get("name")).isPositive();
+            }
+        }
+    }
 }
