@@ -250,6 +250,9 @@ class HostileOperatorCommandsTest {
             assertThat(tree(store)).as("%s: verify %s changed the store", ctx, mode).isEqualTo(damaged);
         }
 
+        checkWrongOptions(d, store, ctx, rnd);
+        assertThat(tree(store)).as("%s: a command with wrong options changed the store", ctx).isEqualTo(damaged);
+
         Cli recover = Cli.run(with(d.shape(), "recover", store.toString(), "--json", "--quiet"));
         assertThat(recover.thrown()).as("%s: recover threw", ctx).isNull();
         Map<String, JsonNode> before = byStream(recover.json());
@@ -314,6 +317,36 @@ class HostileOperatorCommandsTest {
             assertThat(undo.exit()).as("%s: undo exit; err %s", ctx, undo.err()).isZero();
             assertThat(tree(store)).as("%s: undo puts back every byte", ctx).isEqualTo(damaged);
         }
+    }
+
+    /**
+     * Wrong options and arguments on the damaged store, two a round: a usage error (64) or an input
+     * that cannot be read (66), or for an undo of a folder that is no quarantine a refusal (2), each
+     * one line that says why, before anything is changed.
+     */
+    private static void checkWrongOptions(Damage d, Path store, String ctx, Random rnd) throws IOException {
+        String streamName = Path.of(d.file()).getName(3).toString();
+        Path aFile = Files.writeString(store.resolveSibling("not-a-dir"), "x");
+        List<List<String>> cases = List.of(
+                List.of("verify", store.toString(), "--stream", "NO_SUCH_STREAM"),
+                List.of("verify", aFile.toString()),
+                List.of("repair", store.toString(), "--stream", "NO_SUCH_STREAM"),
+                List.of("repair", store.toString(), "--undo", store.toString()),
+                List.of("repair", "--undo", store.toString()),
+                List.of("dump", store.toString(), "--stream", "NO_SUCH_STREAM"),
+                List.of("get", store.toString(), "NO_SUCH_STREAM", "--seq", "1"),
+                List.of("get", store.toString(), streamName, "--seq", "0"),
+                List.of("export", store.toString(), streamName, aFile.toString()),
+                List.of("export", store.toString(), "NO_SUCH_STREAM", store.resolveSibling("export-none").toString()));
+        for (int i = 0; i < 2; i++) {
+            List<String> args = with(d.shape(), cases.get(rnd.nextInt(cases.size())));
+            TestStores.Run run = TestStores.cli(args.toArray(String[]::new));
+            assertThat(run.exit()).as("%s: %s exit; err %s", ctx, args, run.err()).isIn(Main.USAGE, Main.NO_INPUT, Main.FAILED);
+            assertThat(run.err()).as("%s: %s says why", ctx, args).startsWith("jetstart: ").doesNotContain("Exception");
+            assertThat(run.out()).as("%s: %s prints nothing on stdout", ctx, args).isEmpty();
+        }
+        assertThat(store.resolveSibling("export-none")).as("%s: a refused export makes no folder", ctx).doesNotExist();
+        Files.delete(aFile);
     }
 
     private void checkDump(Damage d, Path store, Pristine p, String ctx) throws IOException {
