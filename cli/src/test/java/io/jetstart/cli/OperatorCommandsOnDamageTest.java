@@ -16,6 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the smallest store that shows it.
  */
 class OperatorCommandsOnDamageTest {
+    /** An encrypted fixture of four streams, and the server's key to it. */
+    private static final String ENCRYPTED = "nats-2.10.27-chacha";
+    private static final String KEY = io.jetstart.core.testing.Fixtures.key(ENCRYPTED).orElseThrow();
+
     @TempDir
     Path tmp;
 
@@ -58,9 +62,7 @@ class OperatorCommandsOnDamageTest {
      */
     @Test
     void oneDamagedMetaKeyFailsItsStreamAloneWhenTheKeyOpensTheOthers() throws Exception {
-        String fixture = "nats-2.10.27-chacha";
-        String key = io.jetstart.core.testing.Fixtures.key(fixture).orElseThrow();
-        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        Path store = TestStores.copyFixtureStore(ENCRYPTED, tmp);
         Path emptied = store.resolve("jetstream/$G/streams/PSUB/meta.key");
         Files.write(emptied, new byte[0]);
         Path flipped = store.resolve("jetstream/$G/streams/PALL/meta.key");
@@ -68,7 +70,7 @@ class OperatorCommandsOnDamageTest {
         b[b.length / 2] ^= 1;
         Files.write(flipped, b);
 
-        TestStores.Run verify = TestStores.cli("verify", store.toString(), "--json", "--key", key);
+        TestStores.Run verify = TestStores.cli("verify", store.toString(), "--json", "--key", KEY);
 
         assertThat(verify.exit()).as(verify.err()).isEqualTo(Main.DAMAGED);
         assertThat(verify.json().get("verify").get("findings")).extracting(f -> f.get("file").asText())
@@ -77,7 +79,7 @@ class OperatorCommandsOnDamageTest {
             boolean damagedKey = List.of("PSUB", "PALL").contains(s.get("name").asText());
             assertThat(s.has("state")).as("%s is read unless its meta.key is damaged", s.get("name")).isEqualTo(!damagedKey);
         }
-        TestStores.Run wrong = TestStores.cli("verify", store.toString(), "--key", "not-" + key);
+        TestStores.Run wrong = TestStores.cli("verify", store.toString(), "--key", "not-" + KEY);
         assertThat(wrong.exit()).as("a key that opens no meta.key is a wrong key").isEqualTo(Main.NO_INPUT);
         assertThat(wrong.err()).startsWith("jetstart: wrong key? ");
     }
@@ -85,14 +87,12 @@ class OperatorCommandsOnDamageTest {
     /** Round 8 of seed 11: a meta.key replaced by a directory ended dump with "jetstart: Is a directory" (66), nothing dumped. */
     @Test
     void aMetaKeyThatIsADirectoryFailsItsStreamAloneNamingIt() throws Exception {
-        String fixture = "nats-2.10.27-chacha";
-        String key = io.jetstart.core.testing.Fixtures.key(fixture).orElseThrow();
-        Path store = TestStores.copyFixtureStore(fixture, tmp);
+        Path store = TestStores.copyFixtureStore(ENCRYPTED, tmp);
         Path metaKey = store.resolve("jetstream/$G/streams/PALL/meta.key");
         Files.delete(metaKey);
         Files.createDirectory(metaKey);
 
-        TestStores.Run dump = TestStores.cli("dump", store.toString(), "--json", "--key", key);
+        TestStores.Run dump = TestStores.cli("dump", store.toString(), "--json", "--key", KEY);
 
         assertThat(dump.exit()).as(dump.err()).isEqualTo(Main.FAILED);
         assertThat(dump.err()).contains(metaKey + ": a directory, not a key file");
