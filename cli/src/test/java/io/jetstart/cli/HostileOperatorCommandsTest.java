@@ -64,7 +64,7 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileOperatorCommandsTest {
     static final long SEED = Long.getLong("jetstart.hostileOps.seed", 0x0BE7_A7E5L);
-    static final int ROUNDS = Integer.getInteger("jetstart.hostileOps.rounds", 10);
+    static final int ROUNDS = Integer.getInteger("jetstart.hostileOps.rounds", 24);
     static final int ONLY_ROUND = Integer.getInteger("jetstart.hostileOps.round", -1);
     static final Duration PER_ROUND = Duration.ofSeconds(60);
     static final String ENCRYPTED_FIXTURE = "nats-2.10.27-chacha";
