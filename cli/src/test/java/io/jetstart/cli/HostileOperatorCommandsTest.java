@@ -437,14 +437,16 @@ class HostileOperatorCommandsTest {
      * (slen, hlen; spec 3.2): a flip there hands out the same bytes split elsewhere, as nats-server does.
      */
     private static void sameMessage(String ctx, Damage d, JsonNode want, JsonNode got) {
-        if (want == null && d.shape() == Shape.LEGACY_29 && (d.file().endsWith(".idx") || d.file().endsWith(".blk"))) {
-            // 2.9 removes a message in the .idx delete map only (and its first sequence moves past
-            // records it keeps): with the .idx unusable, or a block rebuilt past its damage, the block
-            // is read without it and such records are served again, as the 2.9.10 server's own
-            // rebuild counts them (testdata oracle.rebuilt.json). The record is whole: the fixture's
-            // payloads name their sequence.
+        if (want == null && d.file().contains("/msgs/")) {
+            // A removal lost with the damage: 2.9 keeps it only in the .idx delete map (its first
+            // sequence moves past records it keeps), 2.10+ also in what it writes to the blocks
+            // after the record (which a truncation cuts off). Read without them, the removed record
+            // is served again, as the server's own rebuild serves it (2.9.10: testdata
+            // oracle.rebuilt.json counts 699 in INT1 where the .idx says 685). The record is
+            // whole: the fixtures' payloads name their sequence (generated stores remove nothing).
             String data = new String(Base64.getDecoder().decode(got.get("data").asText()), java.nio.charset.StandardCharsets.ISO_8859_1);
-            assertThat(data).as("%s: a record the .idx had removed, served again: %s", ctx, got).contains(":m" + got.get("seq").asLong() + ":");
+            assertThat(data).as("%s: a removed record served again is whole: %s", ctx, got)
+                    .containsPattern("\\D" + got.get("seq").asLong() + "\\D");
             return;
         }
         assertThat(want).as("%s: message %s is one the undamaged stream holds", ctx, got).isNotNull();
