@@ -117,7 +117,7 @@ class HostileOperatorCommandsTest {
     }
 
     /** A shape's undamaged store and what the commands reported of it. */
-    record Pristine(Path store, Map<String, JsonNode> recovered, Map<String, JsonNode> verified,
+    record Pristine(Path store, Map<String, JsonNode> recovered, Map<String, Map<String, JsonNode>> verified,
                     Map<String, Map<Long, JsonNode>> messages) {
     }
 
@@ -139,7 +139,11 @@ class HostileOperatorCommandsTest {
                 }
             }
             Cli recover = Cli.run(with(shape, "recover", store.toString(), "--json", "--quiet"));
-            Cli verify = Cli.run(with(shape, "verify", store.toString(), "--json"));
+            Map<String, Map<String, JsonNode>> verified = new HashMap<>();
+            for (String mode : List.of("full", "quick")) {
+                Cli verify = Cli.run(with(shape, verifyArgs(mode, store)));
+                verified.put(mode, findingsByStream(verify.json()));
+            }
             Cli dump = Cli.run(with(shape, "dump", store.toString(), "--json"));
             assertThat(recover.exit()).as("%s recover: %s", shape, recover.err()).isZero();
             assertThat(dump.exit()).as("%s dump: %s", shape, dump.err()).isZero();
@@ -149,7 +153,7 @@ class HostileOperatorCommandsTest {
                 s.get("messages").forEach(m -> bySeq.put(m.get("seq").asLong(), m));
                 messages.put(key(s), bySeq);
             }
-            pristine.put(shape, new Pristine(store, byStream(recover.json()), findingsByStream(verify.json()), messages));
+            pristine.put(shape, new Pristine(store, byStream(recover.json()), verified, messages));
         }
     }
 
@@ -229,8 +233,7 @@ class HostileOperatorCommandsTest {
 
         // verify, full and quick: 0 or 1, findings on the store's files, other streams as before.
         for (String mode : List.of("full", "quick")) {
-            Cli v = Cli.run(with(d.shape(), mode.equals("full")
-                    ? List.of("verify", store.toString(), "--json") : List.of("verify", store.toString(), "--json", "--quick")));
+            Cli v = Cli.run(with(d.shape(), verifyArgs(mode, store)));
             assertThat(v.thrown()).as("%s: verify %s threw", ctx, mode).isNull();
             assertThat(v.exit()).as("%s: verify %s exit; stderr %s", ctx, mode, v.err()).isIn(Main.OK, Main.DAMAGED);
             JsonNode findings = v.json().get("verify").get("findings");
@@ -238,13 +241,12 @@ class HostileOperatorCommandsTest {
                 assertThat(f.path("file").asText()).as("%s: verify %s finding %s names a file of the store", ctx, mode, f)
                         .startsWith(store.toString());
             }
-            if (mode.equals("full")) {
-                Map<String, JsonNode> got = findingsByStream(v.json());
-                for (String s : p.verified().keySet()) {
-                    if (!s.equals(d.stream())) {
-                        assertThat(relativize(got.get(s), store)).as("%s: verify of the undamaged stream %s", ctx, s)
-                                .isEqualTo(relativize(p.verified().get(s), p.store()));
-                    }
+            Map<String, JsonNode> got = findingsByStream(v.json());
+            Map<String, JsonNode> undamaged = p.verified().get(mode);
+            for (String s : undamaged.keySet()) {
+                if (!s.equals(d.stream())) {
+                    assertThat(relativize(got.get(s), store)).as("%s: verify %s of the undamaged stream %s", ctx, mode, s)
+                            .isEqualTo(relativize(undamaged.get(s), p.store()));
                 }
             }
             assertThat(tree(store)).as("%s: verify %s changed the store", ctx, mode).isEqualTo(damaged);
@@ -552,6 +554,10 @@ class HostileOperatorCommandsTest {
 
     private static String key(JsonNode stream) {
         return stream.get("account").asText() + " > " + stream.get("name").asText();
+    }
+
+    private static List<String> verifyArgs(String mode, Path store) {
+        return mode.equals("full") ? List.of("verify", store.toString(), "--json") : List.of("verify", store.toString(), "--json", "--quick");
     }
 
     private static List<String> with(Shape shape, String... args) {
