@@ -174,6 +174,9 @@ class PullConsumerHammerTest {
                 atCloseF = pf.status();
                 checkQuiet(s, atCloseF, f, at);
             }
+            // An ack hands its removal to the stream's writer and returns without waiting for it
+            // (as the server's ack is not a request): the flush queues behind those removals.
+            s.flush();
             checkRetention(s, retention, c, f, Math.max(1, purgeFloor.get()), at);
         }
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
