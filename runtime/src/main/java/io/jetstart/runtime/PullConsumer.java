@@ -367,6 +367,31 @@ public final class PullConsumer {
         }
     }
 
+    /**
+     * After {@link #markDeleted} (a close or a delete): hands on the acks taken before it that no
+     * thread has handed to the stream's writer yet, after any thread handing some on now (it holds
+     * {@link #releasing}); the future completes once the writer has written their removals.
+     * NOTE: an ack takes its state under {@link #lock} and hands its removal on after letting go;
+     * a close that fell between wrote the ack into {@code o.dat} and stopped the writer before the
+     * removal reached it, so an interest or work-queue stream kept for good a message its ack had
+     * released (CloseWhileBusyHammerTest; nats-server removes it in the ack's own step).
+     */
+    CompletableFuture<?> releaseTaken() {
+        releasing.lock();
+        try {
+            long[] seqs;
+            lock.lock();
+            try {
+                seqs = d.takeReleased();
+            } finally {
+                lock.unlock();
+            }
+            return stream.consumerAckedWritten(this, seqs, true);
+        } finally {
+            releasing.unlock();
+        }
+    }
+
     void term(ConsumedMessage m) {
         ack(m);
     }

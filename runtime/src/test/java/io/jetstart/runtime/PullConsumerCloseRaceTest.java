@@ -78,4 +78,48 @@ class PullConsumerCloseRaceTest {
         assertThat(refused).isInstanceOfSatisfying(JetStreamApiException.class,
                 e -> assertThat(e.description()).isEqualTo("consumer not found"));
     }
+
+    /**
+     * An ack taken just before the close, whose removal the acking thread is handing to the
+     * stream's writer as the close runs (the seam parks it at that offer): the close waits for it,
+     * so the writer writes the removal before it stops. Until 2026-12-07 the close wrote the ack to
+     * o.dat and stopped the writer first; the removal was refused, and an interest stream kept, for
+     * good, a message its only consumer had acknowledged (CloseWhileBusyHammerTest).
+     */
+    @Test
+    void anAckWhoseRemovalIsUnderWayWhenTheStoreClosesRemovesItsMessage() throws Exception {
+        Thread acking;
+        Thread closing;
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("I").subjects("i.*")
+                    .retention(StreamConfig.Retention.INTEREST).build());
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            s.publish("i.x", bytes("one"));
+            s.publish("i.x", bytes("two"));
+            java.util.List<ConsumedMessage> got = c.fetch(2, 0, java.time.Duration.ZERO);
+            OfferPark removal = OfferPark.firstOf(WriterLoop.Release.class, s.writer());
+            // The second only: acknowledged above the ack floor, which no sweep at the next open reaches.
+            acking = Thread.ofPlatform().name("acking").start(() -> got.get(1).ack());
+            removal.awaitParked();
+            closing = Thread.ofPlatform().name("closing").start(() -> {
+                try {
+                    store.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (closing.getState() != Thread.State.WAITING && closing.getState() != Thread.State.TERMINATED) {
+                Thread.onSpinWait();
+            }
+            removal.release();
+            acking.join();
+            closing.join();
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("I").await(java.time.Duration.ofSeconds(30));
+            assertThat(s.get(2)).as("acknowledged by the stream's only consumer before the close").isEmpty();
+            assertThat(s.get(1)).isPresent();
+            assertThat(s.consumerInfo("C").numAckPending()).isEqualTo(1);
+        }
+    }
 }
