@@ -43,6 +43,8 @@ class PullConsumerHammerTest {
     private static final int PER_PUBLISHER = 60;
     private static final int FETCHERS = 4;
     private static final String FILTER = "h.3";
+    /** Low enough that the fetchers meet it: deliveries of new messages then wait for acks. */
+    private static final int MAX_ACK_PENDING = 40;
 
     /** What one consumer's fetchers saw. */
     private static final class Seen {
@@ -74,7 +76,7 @@ class PullConsumerHammerTest {
 
     private static ConsumerConfig consumer(String name, String filter, long ackWaitMillis, int maxDeliver) throws Exception {
         String json = "{\"durable_name\":\"" + name + "\",\"ack_policy\":\"explicit\",\"ack_wait\":"
-                + ackWaitMillis * 1_000_000L + ",\"max_deliver\":" + maxDeliver
+                + ackWaitMillis * 1_000_000L + ",\"max_deliver\":" + maxDeliver + ",\"max_ack_pending\":" + MAX_ACK_PENDING
                 + (filter == null ? "" : ",\"filter_subject\":\"" + filter + "\"") + "}";
         return ConsumerConfig.parse(json.getBytes(StandardCharsets.UTF_8));
     }
@@ -145,6 +147,9 @@ class PullConsumerHammerTest {
                             }
                             default -> {
                                 ConsumerStatus st = pc.status();
+                                if (st.numAckPending() > MAX_ACK_PENDING) {
+                                    problems.add(st.numAckPending() + " pending acks past max_ack_pending " + MAX_ACK_PENDING);
+                                }
                                 if (st.ackFloor().streamSeq() > st.delivered().streamSeq()) {
                                     problems.add("ack floor " + st.ackFloor() + " past delivered " + st.delivered());
                                 }
