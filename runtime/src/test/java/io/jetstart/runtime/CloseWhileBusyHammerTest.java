@@ -4,10 +4,7 @@ import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.management.HotSpotDiagnosticMXBean;
-import java.lang.management.ManagementFactory;
+import io.jetstart.core.testing.ThreadDump;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,7 +46,6 @@ class CloseWhileBusyHammerTest {
         Random random = new Random(seed);
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         AtomicBoolean done = new AtomicBoolean();
-        AtomicInteger handled = new AtomicInteger();
         List<Thread> threads = new ArrayList<>();
         // Acks that returned: whatever the close, each is kept (an ack the close overtook is refused).
         java.util.Set<Long> acked = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -100,7 +95,6 @@ class CloseWhileBusyHammerTest {
                 }));
             }
             consume = c.consume(m -> {
-                handled.incrementAndGet();
                 try {
                     Thread.sleep(1);
                     m.ack();
@@ -147,7 +141,7 @@ class CloseWhileBusyHammerTest {
         if (action.equals("close store")) {
             reopenKeepsTheAcks(dir, retention, acked, at);
         }
-        assertThat(threadDumpNames()).as("threads of the stream or its consumer left, " + at)
+        assertThat(ThreadDump.names()).as("threads of the stream or its consumer left, " + at)
                 .noneMatch(n -> n.contains(STREAM));
     }
 
@@ -184,28 +178,6 @@ class CloseWhileBusyHammerTest {
                 || (e instanceof IllegalStateException && e.getMessage() != null && !e.getMessage().isBlank());
         if (!clear) {
             problems.add(who + ": " + e);
-        }
-    }
-
-    /** The names in a JDK thread dump, virtual threads included (Thread.getAllStackTraces has none). */
-    private static List<String> threadDumpNames() throws Exception {
-        Path dir = Files.createTempDirectory("jetstart-threads");
-        Path file = dir.resolve("dump.json");
-        try {
-            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                    .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
-            List<String> names = new ArrayList<>();
-            for (JsonNode container : root.path("threadDump").path("threadContainers")) {
-                for (JsonNode t : container.path("threads")) {
-                    names.add(t.path("name").asText(""));
-                }
-            }
-            assertThat(names).as("the thread dump lists threads").isNotEmpty();
-            return names;
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(dir);
         }
     }
 }
