@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KeyValueHammerTest {
     private static final int WRITERS = 8;
-    private static final int OPS = 120;
+    private static final int OPS = 300;
     private static final int HISTORY = 4;
     private static final List<String> KEYS = List.of("a.0", "a.1", "a.2", "a.3", "b.0", "b.1", "b.2", "b.3");
 
