@@ -807,6 +807,13 @@ final class ConsumerDelivery {
     }
 
     /** The acknowledged sequences not yet handed to the stream's retention, taken. */
+    /** Released sequences a hand-over could not hand on (interrupted): handed on with the next ones. */
+    void giveBack(long[] seqs) {
+        for (long seq : seqs) {
+            released.add(seq);
+        }
+    }
+
     long[] takeReleased() {
         long[] seqs = released.stream().mapToLong(Long::longValue).toArray();
         released.clear();

@@ -361,10 +361,33 @@ public final class PullConsumer {
             } finally {
                 lock.unlock();
             }
-            stream.consumerAcked(this, seqs);
+            handOn(seqs, false);
         } finally {
             releasing.unlock();
         }
+    }
+
+    /**
+     * Hands {@code seqs} to the stream's retention (under {@link #releasing}). NOTE: the hand-over
+     * reads each message (its subject says who still needs it), and an interrupt stops a read
+     * that goes to the file (a block grown since it was cached: ClosedByInterruptException). A
+     * consume loop's thread is interrupted by its close, which a store's close and a consumer's
+     * delete do to every loop, often while its handler acks: the ack returned and its removal was
+     * dropped, so an interest or work-queue stream kept the message for good. Given back instead,
+     * for the next hand-over (an ack, a fetch, the tick, the close), whose thread is not interrupted.
+     */
+    private CompletableFuture<?> handOn(long[] seqs, boolean barrier) {
+        CompletableFuture<?> handed = stream.consumerAckedWritten(this, seqs, barrier);
+        if (seqs.length > 0 && handed.isCompletedExceptionally()
+                && handed.exceptionNow() instanceof InterruptedException) {
+            lock.lock();
+            try {
+                d.giveBack(seqs);
+            } finally {
+                lock.unlock();
+            }
+        }
+        return handed;
     }
 
     /**
@@ -386,7 +409,7 @@ public final class PullConsumer {
             } finally {
                 lock.unlock();
             }
-            return stream.consumerAckedWritten(this, seqs, true);
+            return handOn(seqs, true);
         } finally {
             releasing.unlock();
         }
@@ -594,7 +617,7 @@ public final class PullConsumer {
             } finally {
                 lock.unlock();
             }
-            CompletableFuture<?> written = stream.consumerAckedWritten(this, seqs, true);
+            CompletableFuture<?> written = handOn(seqs, true);
             if (written.isDone() && !written.isCompletedExceptionally()) {
                 return state;
             }

@@ -122,4 +122,39 @@ class PullConsumerCloseRaceTest {
             assertThat(s.consumerInfo("C").numAckPending()).isEqualTo(1);
         }
     }
+
+    /**
+     * An ack from an interrupted thread: a consume loop's handler acking while the store's close
+     * or the consumer's delete closes the loop, which interrupts its thread. The ack returns, so its
+     * removal must be made. Until 2026-12-07 the interrupt stopped the hand-over's read of the
+     * message and the removal was dropped: an interest stream kept the acknowledged message
+     * (CloseWhileBusyHammerTest).
+     */
+    @Test
+    void anAckFromAnInterruptedThreadStillRemovesItsMessage() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("I").subjects("i.*")
+                    .retention(StreamConfig.Retention.INTEREST).build());
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+            s.publish("i.x", bytes("one"));
+            s.publish("i.x", bytes("two"));
+            java.util.List<ConsumedMessage> got = c.fetch(2, 0, java.time.Duration.ZERO);
+            // The block grows past what the reads cached: the ack's hand-over reads it from the file
+            // again, a read the interrupt stops (ClosedByInterruptException).
+            s.publish("i.x", bytes("three"));
+            AtomicBoolean stillInterrupted = new AtomicBoolean();
+            Thread acking = Thread.ofPlatform().name("acking").start(() -> {
+                Thread.currentThread().interrupt();
+                got.get(1).ack();
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            acking.join();
+            // A later ack hands on what the interrupted one could not.
+            c.fetch(1, 0, java.time.Duration.ZERO);
+            s.flush();
+            assertThat(stillInterrupted).as("the interrupt is kept for the acking thread").isTrue();
+            assertThat(s.get(2)).as("acknowledged by the stream's only consumer").isEmpty();
+            assertThat(s.get(1)).isPresent();
+        }
+    }
 }
