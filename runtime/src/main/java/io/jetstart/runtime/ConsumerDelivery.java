@@ -806,7 +806,6 @@ final class ConsumerDelivery {
         return !released.isEmpty();
     }
 
-    /** The acknowledged sequences not yet handed to the stream's retention, taken. */
     /** Released sequences a hand-over could not hand on (interrupted): handed on with the next ones. */
     void giveBack(long[] seqs) {
         for (long seq : seqs) {
@@ -814,6 +813,7 @@ final class ConsumerDelivery {
         }
     }
 
+    /** The acknowledged sequences not yet handed to the stream's retention, taken. */
     long[] takeReleased() {
         long[] seqs = released.stream().mapToLong(Long::longValue).toArray();
         released.clear();
