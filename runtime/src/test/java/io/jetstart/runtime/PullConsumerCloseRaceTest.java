@@ -91,11 +91,8 @@ class PullConsumerCloseRaceTest {
         Thread acking;
         Thread closing;
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
-            JetStartStream s = store.createStream("$G", StreamConfig.builder("I").subjects("i.*")
-                    .retention(StreamConfig.Retention.INTEREST).build());
-            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
-            s.publish("i.x", bytes("one"));
-            s.publish("i.x", bytes("two"));
+            JetStartStream s = interestStream(store);
+            PullConsumer c = s.consumer("C");
             java.util.List<ConsumedMessage> got = c.fetch(2, 0, java.time.Duration.ZERO);
             OfferPark removal = OfferPark.firstOf(WriterLoop.Release.class, s.writer());
             // The second only: acknowledged above the ack floor, which no sweep at the next open reaches.
@@ -133,11 +130,8 @@ class PullConsumerCloseRaceTest {
     @Test
     void anAckFromAnInterruptedThreadStillRemovesItsMessage() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
-            JetStartStream s = store.createStream("$G", StreamConfig.builder("I").subjects("i.*")
-                    .retention(StreamConfig.Retention.INTEREST).build());
-            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
-            s.publish("i.x", bytes("one"));
-            s.publish("i.x", bytes("two"));
+            JetStartStream s = interestStream(store);
+            PullConsumer c = s.consumer("C");
             java.util.List<ConsumedMessage> got = c.fetch(2, 0, java.time.Duration.ZERO);
             // The block grows past what the reads cached: the ack's hand-over reads it from the file
             // again, a read the interrupt stops (ClosedByInterruptException).
@@ -156,5 +150,15 @@ class PullConsumerCloseRaceTest {
             assertThat(s.get(2)).as("acknowledged by the stream's only consumer").isEmpty();
             assertThat(s.get(1)).isPresent();
         }
+    }
+
+    /** Interest stream I with its only consumer C (explicit acks) and two messages. */
+    private static JetStartStream interestStream(JetStartStore store) throws Exception {
+        JetStartStream s = store.createStream("$G", StreamConfig.builder("I").subjects("i.*")
+                .retention(StreamConfig.Retention.INTEREST).build());
+        s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\"}");
+        s.publish("i.x", bytes("one"));
+        s.publish("i.x", bytes("two"));
+        return s;
     }
 }
