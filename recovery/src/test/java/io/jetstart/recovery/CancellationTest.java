@@ -2,14 +2,10 @@ package io.jetstart.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.management.HotSpotDiagnosticMXBean;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.store.Problem;
+import io.jetstart.core.testing.ThreadDump;
 import io.jetstart.core.write.GeneratorSpec;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,32 +375,11 @@ class CancellationTest {
                 .noneMatch(t -> t != Thread.currentThread() && t.isAlive());
         assertThat(Thread.getAllStackTraces().keySet()).as("%s: platform threads", what)
                 .noneMatch(t -> isRecoveryThreadName(t.getName()));
-        assertThat(threadDumpNames()).as("%s: threads in a JDK thread dump", what)
+        assertThat(ThreadDump.names()).as("%s: threads in a JDK thread dump", what)
                 .noneMatch(CancellationTest::isRecoveryThreadName);
     }
 
     private static boolean isRecoveryThreadName(String name) {
         return name.startsWith(TestStores.ACCOUNT + " > ") || name.startsWith("jetstart-");
-    }
-
-    private static List<String> threadDumpNames() throws Exception {
-        Path dir = Files.createTempDirectory("jetstart-threads");
-        Path file = dir.resolve("dump.json");
-        try {
-            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-                    .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
-            List<String> names = new ArrayList<>();
-            for (JsonNode container : root.path("threadDump").path("threadContainers")) {
-                for (JsonNode t : container.path("threads")) {
-                    names.add(t.path("name").asText(""));
-                }
-            }
-            assertThat(names).as("the thread dump lists threads").isNotEmpty();
-            return names;
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(dir);
-        }
     }
 }

@@ -806,6 +806,13 @@ final class ConsumerDelivery {
         return !released.isEmpty();
     }
 
+    /** Released sequences a hand-over could not hand on (interrupted): handed on with the next ones. */
+    void giveBack(long[] seqs) {
+        for (long seq : seqs) {
+            released.add(seq);
+        }
+    }
+
     /** The acknowledged sequences not yet handed to the stream's retention, taken. */
     long[] takeReleased() {
         long[] seqs = released.stream().mapToLong(Long::longValue).toArray();

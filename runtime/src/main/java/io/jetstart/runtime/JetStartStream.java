@@ -486,16 +486,11 @@ public final class JetStartStream {
     /**
      * A consumer acknowledged these messages. On an interest or work-queue stream each one that no
      * consumer still needs goes, with a tombstone through the stream's writer (nats-server's
-     * {@code ackMsg}: {@code noInterest} asks every consumer's {@code needAck}).
-     */
-    void consumerAcked(PullConsumer by, long[] seqs) {
-        consumerAckedWritten(by, seqs, false);
-    }
-
-    /**
-     * As {@link #consumerAcked}; with {@code barrier} the returned future completes once the
-     * writer has written every removal asked for so far (its queue is in order, so an empty
-     * release behind them is enough), for the {@code o.dat} that records these acks.
+     * {@code ackMsg}: {@code noInterest} asks every consumer's {@code needAck}). With
+     * {@code barrier} the returned future completes once the writer has written every removal
+     * asked for so far (its queue is in order, so an empty release behind them is enough), for the
+     * {@code o.dat} that records these acks. Fails at once with the InterruptedException when an
+     * interrupt stopped a read: none of {@code seqs} was handed on.
      */
     CompletableFuture<?> consumerAckedWritten(PullConsumer by, long[] seqs, boolean barrier) {
         if (config.retention() == StreamConfig.Retention.LIMITS || writer == null) {

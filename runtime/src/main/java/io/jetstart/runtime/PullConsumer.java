@@ -361,7 +361,55 @@ public final class PullConsumer {
             } finally {
                 lock.unlock();
             }
-            stream.consumerAcked(this, seqs);
+            handOn(seqs, false);
+        } finally {
+            releasing.unlock();
+        }
+    }
+
+    /**
+     * Hands {@code seqs} to the stream's retention (under {@link #releasing}). NOTE: the hand-over
+     * reads each message (its subject says who still needs it), and an interrupt stops a read
+     * that goes to the file (a block grown since it was cached: ClosedByInterruptException). A
+     * consume loop's thread is interrupted by its close, which a store's close and a consumer's
+     * delete do to every loop, often while its handler acks: the ack returned and its removal was
+     * dropped, so an interest or work-queue stream kept the message for good. Given back instead,
+     * for the next hand-over (an ack, a fetch, the tick, the close), whose thread is not interrupted.
+     */
+    private CompletableFuture<?> handOn(long[] seqs, boolean barrier) {
+        CompletableFuture<?> handed = stream.consumerAckedWritten(this, seqs, barrier);
+        if (seqs.length > 0 && handed.isCompletedExceptionally()
+                && handed.exceptionNow() instanceof InterruptedException) {
+            lock.lock();
+            try {
+                d.giveBack(seqs);
+            } finally {
+                lock.unlock();
+            }
+        }
+        return handed;
+    }
+
+    /**
+     * After {@link #markDeleted} (a close or a delete): hands on the acks taken before it that no
+     * thread has handed to the stream's writer yet, after any thread handing some on now (it holds
+     * {@link #releasing}); the future completes once the writer has written their removals.
+     * NOTE: an ack takes its state under {@link #lock} and hands its removal on after letting go;
+     * a close that fell between wrote the ack into {@code o.dat} and stopped the writer before the
+     * removal reached it, so an interest or work-queue stream kept for good a message its ack had
+     * released (CloseWhileBusyHammerTest; nats-server removes it in the ack's own step).
+     */
+    CompletableFuture<?> releaseTaken() {
+        releasing.lock();
+        try {
+            long[] seqs;
+            lock.lock();
+            try {
+                seqs = d.takeReleased();
+            } finally {
+                lock.unlock();
+            }
+            return handOn(seqs, true);
         } finally {
             releasing.unlock();
         }
@@ -569,7 +617,7 @@ public final class PullConsumer {
             } finally {
                 lock.unlock();
             }
-            CompletableFuture<?> written = stream.consumerAckedWritten(this, seqs, true);
+            CompletableFuture<?> written = handOn(seqs, true);
             if (written.isDone() && !written.isCompletedExceptionally()) {
                 return state;
             }

@@ -345,6 +345,9 @@ final class StreamConsumers {
             }
             if (c != null) {
                 c.markDeleted();
+                // What its acks released before the delete is removed as the acks said (a work
+                // queue's next consumer would be handed it again otherwise).
+                awaitRemovals(c.releaseTaken());
             }
             // nats-server's order (consumer.go stopWithFlags: cleanupNoInterestMessages, then
             // store.Delete): the messages only this consumer still needed are removed, and written,
@@ -590,7 +593,7 @@ final class StreamConsumers {
      * listed its consumer before (and is closed here with the rest) and a later one is refused; the
      * consumers are closed after the lock is let go (a consume loop being joined may be waiting for it).
      */
-    List<String> closeAll() {
+    List<String> closeAll() throws InterruptedException {
         List<String> unwritten = new java.util.ArrayList<>();
         List<PullConsumer> all;
         admin.lock();
@@ -609,6 +612,11 @@ final class StreamConsumers {
         // stream half deleted: StreamResumeTest).
         files.lock();
         files.unlock();
+        // The acks taken before markDeleted go to the writer, and are written, before their o.dat
+        // and before the writer's Stop (the caller's next step), which would refuse them.
+        for (PullConsumer c : all) {
+            awaitRemovals(c.releaseTaken());
+        }
         for (PullConsumer c : all) {
             byte[] state = c.finalState();
             if (state != null) {

@@ -1,0 +1,322 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.meta.ConsumerConfig;
+import io.jetstart.core.store.ConsumerInfo;
+import io.jetstart.core.store.StoredMessage;
+import io.jetstart.recovery.ConsumerOutcome;
+import io.jetstart.recovery.RecoveryOptions;
+import io.jetstart.recovery.StoreRecovery;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Pull consumers under load: publishers on virtual threads, four fetchers on one durable
+ * explicit-ack consumer answering at random (ack, nak with and without delay, term, in progress,
+ * nothing, so the short ack wait redelivers), a filtered second consumer (not on a work queue, where
+ * it would overlap), purges, consumer updates and pauses landing meanwhile. Invariants: a delivery
+ * (message, delivery count) reaches one fetcher only; consumer sequences are 1..delivered with no
+ * gap or repeat; a message whose ack has returned is never delivered again; once quiet, the status
+ * agrees with what the fetchers saw, the stream holds exactly what its retention says, and a reopen
+ * and a recovery of the files report the same consumer state.
+ */
+class PullConsumerHammerTest {
+    private static final int PUBLISHERS = 16;
+    private static final int PER_PUBLISHER = 60;
+    private static final int FETCHERS = 4;
+    private static final String FILTER = "h.3";
+    /** Low enough that the fetchers meet it: deliveries of new messages then wait for acks. */
+    private static final int MAX_ACK_PENDING = 40;
+
+    /** What one consumer's fetchers saw. */
+    private static final class Seen {
+        final String name;
+        /** stream seq -> delivery counts seen. */
+        final Map<Long, Set<Long>> deliveries = new ConcurrentHashMap<>();
+        final Set<Long> consumerSeqs = ConcurrentHashMap.newKeySet();
+        /** stream seq -> the clock when its ack (or term) returned. */
+        final Map<Long, Long> acked = new ConcurrentHashMap<>();
+        /** stream seq -> the last delivery count a fetcher saw, and the message's subject. */
+        final Map<Long, Long> lastDelivery = new ConcurrentHashMap<>();
+        final Map<Long, String> subjects = new ConcurrentHashMap<>();
+
+        Seen(String name) {
+            this.name = name;
+        }
+    }
+
+    @org.junit.jupiter.api.io.TempDir
+    Path root;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"limits", "workqueue", "interest"})
+    void fetchersAcksPurgesUpdatesAndPausesKeepEveryConsumerInvariant(String retention) throws Exception {
+        for (long seed : HammerRuns.seeds()) {
+            round(retention, seed, Files.createTempDirectory(root, "r"));
+        }
+    }
+
+    private static ConsumerConfig consumer(String name, String filter, long ackWaitMillis, int maxDeliver) throws Exception {
+        String json = "{\"durable_name\":\"" + name + "\",\"ack_policy\":\"explicit\",\"ack_wait\":"
+                + ackWaitMillis * 1_000_000L + ",\"max_deliver\":" + maxDeliver + ",\"max_ack_pending\":" + MAX_ACK_PENDING
+                + (filter == null ? "" : ",\"filter_subject\":\"" + filter + "\"") + "}";
+        return ConsumerConfig.parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void round(String retention, long seed, Path dir) throws Exception {
+        String at = retention + ", seed " + seed;
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        AtomicLong clock = new AtomicLong();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong purgeFloor = new AtomicLong();
+        Seen c = new Seen("C");
+        Seen f = retention.equals("workqueue") ? null : new Seen("F");
+        ConsumerStatus atCloseC;
+        ConsumerStatus atCloseF = null;
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"H\",\"subjects\":[\"h.*\"],\"retention\":\""
+                    + retention + "\"}"));
+            PullConsumer pc = s.createConsumer(consumer("C", null, 100, -1));
+            PullConsumer pf = f == null ? null : s.createConsumer(consumer("F", FILTER, 100, -1));
+            List<Thread> publishers = new ArrayList<>();
+            for (int p = 0; p < PUBLISHERS; p++) {
+                int publisher = p;
+                Random random = new Random(seed * 31 + p);
+                publishers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < PER_PUBLISHER; i++) {
+                            s.publish("h." + random.nextInt(8), ("p" + publisher + "." + i).getBytes(StandardCharsets.UTF_8));
+                            if (random.nextInt(8) == 0) {
+                                Thread.sleep(random.nextInt(5));
+                            }
+                        }
+                    } catch (Exception e) {
+                        problems.add("publisher " + publisher + ": " + e);
+                    }
+                }));
+            }
+            List<Thread> others = new ArrayList<>();
+            for (int i = 0; i < FETCHERS; i++) {
+                others.add(fetcher(pc, c, new Random(seed + 100 + i), clock, running, problems));
+            }
+            if (pf != null) {
+                others.add(fetcher(pf, f, new Random(seed + 200), clock, running, problems));
+            }
+            Random random = new Random(seed);
+            others.add(Thread.ofVirtual().start(() -> {
+                try {
+                    int n = 0;
+                    while (running.get()) {
+                        Thread.sleep(20 + random.nextInt(30));
+                        switch (n++ % 5) {
+                            case 0 -> {
+                                // Only prefix purges: what they remove is then everything below the
+                                // stream's first sequence, which the checks below can name.
+                                long last = s.info().lastSeq();
+                                if (last > 20) {
+                                    long upTo = last / 4 + random.nextInt((int) (last / 4));
+                                    s.purge(new PurgeRequest(null, 0, upTo));
+                                    purgeFloor.accumulateAndGet(upTo, Math::max);
+                                }
+                            }
+                            case 1 -> s.updateConsumer(consumer("C", null, 60 + random.nextInt(100), 1000));
+                            case 2 -> {
+                                pc.pause(Instant.now().plusMillis(10 + random.nextInt(30)));
+                                if (random.nextBoolean()) {
+                                    Thread.sleep(random.nextInt(10));
+                                    pc.resume();
+                                }
+                            }
+                            default -> {
+                                ConsumerStatus st = pc.status();
+                                if (st.numAckPending() > MAX_ACK_PENDING) {
+                                    problems.add(st.numAckPending() + " pending acks past max_ack_pending " + MAX_ACK_PENDING);
+                                }
+                                if (st.ackFloor().streamSeq() > st.delivered().streamSeq()) {
+                                    problems.add("ack floor " + st.ackFloor() + " past delivered " + st.delivered());
+                                }
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    problems.add("purger/updater: " + e);
+                }
+            }));
+            for (Thread t : publishers) {
+                t.join();
+            }
+            // Let the fetchers work through the redeliveries for a while after the last publish.
+            Thread.sleep(300);
+            running.set(false);
+            for (Thread t : others) {
+                t.join();
+            }
+            if (pc.status().paused()) {
+                pc.resume();
+            }
+            assertThat(problems).as(at).isEmpty();
+            atCloseC = pc.status();
+            checkQuiet(s, atCloseC, c, at);
+            if (pf != null) {
+                atCloseF = pf.status();
+                checkQuiet(s, atCloseF, f, at);
+            }
+            // An ack hands its removal to the stream's writer and returns without waiting for it
+            // (as the server's ack is not a request): the flush queues behind those removals.
+            s.flush();
+            checkRetention(s, retention, c, f, Math.max(1, purgeFloor.get()), at);
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.stream("H").await(Duration.ofSeconds(30));
+            assertSameState(s.consumerInfo("C"), atCloseC, "reopened, " + at);
+            if (atCloseF != null) {
+                assertSameState(s.consumerInfo("F"), atCloseF, "reopened, " + at);
+            }
+        }
+        // As the newest server line sees the files: the runtime reports the stored ack floor, where
+        // 2.10.0-2.10.28 raise a floor the stream's first sequence left 50 behind (AckFloorDrift).
+        var report = StoreRecovery.recover(dir, RecoveryOptions.defaults().withServerLine(ServerLine.NEWEST));
+        for (ConsumerStatus expected : atCloseF == null ? List.of(atCloseC) : List.of(atCloseC, atCloseF)) {
+            ConsumerInfo info = report.streams().getFirst().consumers().stream()
+                    .filter(o -> o instanceof ConsumerOutcome.Restored r && r.info().name().equals(expected.name()))
+                    .map(o -> ((ConsumerOutcome.Restored) o).info()).findFirst().orElseThrow();
+            String as = "recovered " + expected.name() + ", " + at;
+            assertThat(info.delivered()).as(as).isEqualTo(expected.delivered());
+            assertThat(info.ackFloor()).as(as).isEqualTo(expected.ackFloor());
+            assertThat(info.numAckPending()).as(as).isEqualTo(expected.numAckPending());
+            assertThat(info.numRedelivered()).as(as).isEqualTo(expected.numRedelivered());
+            assertThat(info.numPending()).as(as).isEqualTo(expected.numPending());
+        }
+    }
+
+    private static Thread fetcher(PullConsumer consumer, Seen seen, Random random, AtomicLong clock, AtomicBoolean running,
+                                  ConcurrentLinkedQueue<String> problems) {
+        return Thread.ofVirtual().start(() -> {
+            try {
+                while (running.get()) {
+                    long started = clock.incrementAndGet();
+                    List<ConsumedMessage> got = consumer.fetch(1 + random.nextInt(10), 0,
+                            Duration.ofMillis(random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(40)));
+                    for (ConsumedMessage m : got) {
+                        long seq = m.streamSeq();
+                        if (!seen.consumerSeqs.add(m.consumerSeq())) {
+                            problems.add(seen.name + ": consumer sequence " + m.consumerSeq() + " delivered twice");
+                        }
+                        if (!seen.deliveries.computeIfAbsent(seq, k -> ConcurrentHashMap.newKeySet()).add(m.deliveries())) {
+                            problems.add(seen.name + ": " + seq + " delivered twice with count " + m.deliveries());
+                        }
+                        Long ackedAt = seen.acked.get(seq);
+                        if (ackedAt != null && ackedAt < started) {
+                            problems.add(seen.name + ": " + seq + " delivered again (count " + m.deliveries()
+                                    + ") after its ack returned");
+                        }
+                        seen.subjects.put(seq, m.subject());
+                        seen.lastDelivery.merge(seq, m.deliveries(), Math::max);
+                        answer(m, seen, random, clock);
+                    }
+                }
+            } catch (Exception e) {
+                problems.add(seen.name + " fetcher: " + e);
+            }
+        });
+    }
+
+    private static void answer(ConsumedMessage m, Seen seen, Random random, AtomicLong clock) {
+        int roll = random.nextInt(100);
+        if (roll < 55) {
+            m.ack();
+        } else if (roll < 62) {
+            m.term();
+        } else if (roll < 70) {
+            m.inProgress();
+            m.ack();
+        } else if (roll < 78) {
+            m.nak();
+            return;
+        } else if (roll < 84) {
+            m.nak(Duration.ofMillis(1 + random.nextInt(30)));
+            return;
+        } else {
+            return; // left to the ack wait
+        }
+        seen.acked.putIfAbsent(m.streamSeq(), clock.incrementAndGet());
+    }
+
+    /** Once nothing runs: the status against what the fetchers saw. */
+    private static void checkQuiet(JetStartStream s, ConsumerStatus st, Seen seen, String at) throws Exception {
+        String as = seen.name + ", " + at;
+        long delivered = st.delivered().consumerSeq();
+        assertThat(seen.consumerSeqs).as("consumer sequences 1..delivered, " + as).hasSize((int) delivered);
+        assertThat(seen.consumerSeqs.stream().mapToLong(Long::longValue).max().orElse(0)).as(as).isEqualTo(delivered);
+        seen.deliveries.forEach((seq, counts) -> assertThat(new TreeSet<>(counts))
+                .as("delivery counts of " + seq + " are 1..n, " + as).hasSize((int) (long) new TreeSet<>(counts).last()));
+        long first = s.info().firstSeq();
+        long ackPending = 0;
+        long redelivered = 0;
+        for (Map.Entry<Long, Long> e : seen.lastDelivery.entrySet()) {
+            if (e.getKey() >= first && !seen.acked.containsKey(e.getKey())) {
+                ackPending++;
+                if (e.getValue() > 1) {
+                    redelivered++;
+                }
+            }
+        }
+        assertThat(st.numAckPending()).as("ack pending, " + as).isEqualTo(ackPending);
+        assertThat(st.numRedelivered()).as("redelivered, " + as).isEqualTo(redelivered);
+        long pending = 0;
+        for (StoredMessage m : s.nextBatch(Math.max(first, st.delivered().streamSeq() + 1), seen.name.equals("F") ? FILTER : ">",
+                1_000_000)) {
+            pending++;
+        }
+        assertThat(st.numPending()).as("pending, " + as).isEqualTo(pending);
+        assertThat(st.ackFloor().streamSeq()).as(as).isLessThanOrEqualTo(st.delivered().streamSeq());
+    }
+
+    /**
+     * What the stream holds from {@code first} (no purge reached it): limits keep everything; work
+     * queues and interest streams exactly what not every consumer with interest acknowledged.
+     */
+    private static void checkRetention(JetStartStream s, String retention, Seen c, Seen f, long first, String at)
+            throws Exception {
+        long last = s.info().lastSeq();
+        for (long seq = first; seq <= last; seq++) {
+            boolean present = s.get(seq).isPresent();
+            boolean expected = switch (retention) {
+                case "limits" -> true;
+                case "workqueue" -> !c.acked.containsKey(seq);
+                default -> !(c.acked.containsKey(seq) && (!FILTER.equals(c.subjects.get(seq)) || f.acked.containsKey(seq)));
+            };
+            long q = seq;
+            assertThat(present).as(() -> "message " + q + " (" + c.subjects.get(q) + ") kept, C saw counts "
+                    + c.deliveries.get(q) + (f == null ? "" : ", F saw " + f.deliveries.get(q) + " acked " + f.acked.containsKey(q))
+                    + ", " + at).isEqualTo(expected);
+        }
+    }
+
+    private static void assertSameState(ConsumerStatus now, ConsumerStatus atClose, String at) {
+        String as = atClose.name() + ", " + at;
+        assertThat(now.delivered()).as(as).isEqualTo(atClose.delivered());
+        assertThat(now.ackFloor()).as(as).isEqualTo(atClose.ackFloor());
+        assertThat(now.numAckPending()).as(as).isEqualTo(atClose.numAckPending());
+        assertThat(now.numRedelivered()).as(as).isEqualTo(atClose.numRedelivered());
+        assertThat(now.numPending()).as(as).isEqualTo(atClose.numPending());
+    }
+}
