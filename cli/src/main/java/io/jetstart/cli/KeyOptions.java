@@ -91,19 +91,31 @@ final class KeyOptions {
 
     private Integer refuseWrongKey(Path storeDir, PrintWriter err) throws IOException {
         // One small read per encrypted stream: a wrong key fails here, naming the file, instead of
-        // as one failed stream per stream.
+        // as one failed stream per stream. But one damaged meta.key (emptied, cut, a flipped bit)
+        // ended the whole command with "wrong key?" (66), the other streams unread: a key that
+        // opens another stream's key file is the right one, and a key file of a length no cipher
+        // writes is damage whatever the key. Such a stream fails on its own, its file named.
+        DecryptionException wrong = null;
+        boolean opened = false;
         for (StreamDir sd : StoreLayout.discover(storeDir, DiskGate.unbounded()).streams()) {
             if (!sd.encryption().isEncrypted()) {
                 continue;
             }
             try {
                 StreamKeys.load(key, sd.account(), sd.dir(), DiskGate.unbounded());
+                opened = true;
             } catch (DecryptionException e) {
-                if (e.kind() == DecryptionException.Kind.WRONG_KEY || e.kind() == DecryptionException.Kind.BAD_KEY_FILE) {
-                    err.println("jetstart: wrong key? " + e.getMessage());
-                    return Main.NO_INPUT;
+                if (e.kind() == DecryptionException.Kind.WRONG_KEY && wrong == null) {
+                    wrong = e;
                 }
+            } catch (IOException e) {
+                // A key file that cannot be read (a directory, permissions): that stream's damage,
+                // reported on the file when the stream is opened.
             }
+        }
+        if (wrong != null && !opened) {
+            err.println("jetstart: wrong key? " + wrong.getMessage());
+            return Main.NO_INPUT;
         }
         return null;
     }

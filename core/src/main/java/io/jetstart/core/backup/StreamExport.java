@@ -162,6 +162,10 @@ public final class StreamExport {
             }
             tar.finish();
             tarBytes = counted.count;
+        } catch (IOException | RuntimeException e) {
+            // A file that failed mid-tar left the cut stream.tar.s2.tmp in the backup folder.
+            Files.deleteIfExists(tmp);
+            throw e;
         }
         try {
             beforeCommit.run();
@@ -224,19 +228,39 @@ public final class StreamExport {
                         .forEach(out::add);
             }
             Path index = msgs.resolve("index.db");
-            if (Files.isRegularFile(index)) {
+            if (present(index)) {
                 out.add(index);
             }
         }
         for (String c : sd.consumers()) {
             Path od = dir.resolve("obs").resolve(c);
             for (String f : List.of(MetaFiles.META_INF, MetaFiles.META_SUM, "o.dat")) {
-                if (Files.isRegularFile(od.resolve(f))) {
+                if (present(od.resolve(f))) {
                     out.add(od.resolve(f));
                 }
             }
         }
+        for (Path p : out) {
+            present(p);
+        }
         return out;
+    }
+
+    /**
+     * Whether {@code p} is a file to export; false when absent. Anything else where a file belongs
+     * (a directory) fails the export naming it: a block there failed mid-tar with the JDK's bare
+     * "Is a directory", and a consumer's file there was left out silently, so the backup restored
+     * to another state than backup.json said.
+     */
+    private static boolean present(Path p) throws IOException {
+        if (Files.isRegularFile(p)) {
+            return true;
+        }
+        if (Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(p + ": not a regular file (" + (Files.isDirectory(p) ? "a directory" : "another kind of file")
+                    + "), where the stream keeps a file: export cannot copy it");
+        }
+        return false;
     }
 
     private static long blockIndex(Path p) {

@@ -41,6 +41,11 @@ final class KeyFiles {
     static Optional<Opened> open(Path file, StoreKey key, String account, String context, DiskGate gate)
             throws DecryptionException, IOException {
         byte[] bytes;
+        if (java.nio.file.Files.isDirectory(file)) {
+            // The read's bare "Is a directory" named no file and, escaping as an I/O error, ended
+            // dump (66) with every other stream unread: a key file no cipher wrote, of this stream alone.
+            throw new DecryptionException(DecryptionException.Kind.BAD_KEY_FILE, file, "a directory, not a key file", null);
+        }
         try {
             bytes = BoundedReads.readAll(file, MAX_BYTES, gate);
         } catch (NoSuchFileException e) {

@@ -183,4 +183,41 @@ class StreamExportTest {
         assertThatThrownBy(() -> SnapshotUnpacker.unpack(new ByteArrayInputStream(s2.toByteArray()), tmp.resolve("S")))
                 .isInstanceOf(IOException.class).hasMessageContaining("NATSARC1");
     }
+
+    /** Found by the CLI's hostile campaign: a file that failed mid-tar left stream.tar.s2.tmp in the backup folder. */
+    @Test
+    void aFileThatFailsMidTarLeavesNoTempFileInTheBackupFolder() throws IOException {
+        Path out = tmp.resolve("out");
+        List<StreamExport.Entry> entries = List.of(
+                new StreamExport.Entry("meta.inf", 2, () -> new ByteArrayInputStream(new byte[] {'{', '}'})),
+                new StreamExport.Entry("msgs/1.blk", 10, () -> {
+                    throw new IOException("msgs/1.blk: unreadable");
+                }));
+
+        assertThatThrownBy(() -> StreamExport.write(out, new byte[] {'{', '}'}, null, entries, () -> { }))
+                .isInstanceOf(IOException.class).hasMessageContaining("msgs/1.blk");
+        try (var left = Files.list(out)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /**
+     * Found by the CLI's hostile campaign: a consumer's meta.sum replaced by a directory was left out
+     * of the tar without a word, and the backup restored to another state than backup.json's; a
+     * block replaced by one failed with the JDK's bare "Is a directory".
+     */
+    @Test
+    void aDirectoryWhereTheStreamKeepsAFileFailsTheExportNamingIt() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-small", tmp);
+        StreamDir lim1 = streamDir(store, "LIM1");
+        Path sum = lim1.dir().resolve("obs/C1/meta.sum");
+        Files.delete(sum);
+        Files.createDirectory(sum);
+        Path out = tmp.resolve("out");
+
+        assertThatThrownBy(() -> StreamExport.export(lim1, out))
+                .isInstanceOf(IOException.class).hasMessageStartingWith(sum + ": not a regular file (a directory)");
+        assertThat(out.resolve(BackupLayout.METADATA)).doesNotExist();
+        assertThat(out.resolve(BackupLayout.DATA)).doesNotExist();
+    }
 }

@@ -142,7 +142,7 @@ public final class Fixtures {
     }
 
     /** Copies {@code src} to {@code dst}, every file writable (fixtures are read-only on CI). */
-    private static Path copyTree(Path src, Path dst) {
+    public static Path copyTree(Path src, Path dst) {
         try (Stream<Path> walk = Files.walk(src)) {
             for (Path p : (Iterable<Path>) walk::iterator) {
                 Path target = dst.resolve(src.relativize(p).toString());
