@@ -46,7 +46,11 @@ import java.util.stream.Stream;
  *
  * <p>Design note: files are copied as they are on disk (a block the server S2-compressed stays
  * compressed; the restoring server reads it the same way it reads its own). Legacy 2.9 index
- * files ({@code *.idx}, {@code *.fss}) are left out: a 2.10+ server rebuilds from the blocks.
+ * files ({@code *.idx}, {@code *.fss}) are left out: a 2.10+ server rebuilds from the blocks. A
+ * removal that only such a file said (2.9 writes no tombstones) goes into the tar as a tombstone,
+ * in a block added after the last ({@link RemovalTombstones}), whenever the tar has no
+ * {@code index.db}: a backup restores to the state {@code backup.json} says, and serves no removed
+ * message.
  * A store written by a live process would give an inconsistent copy, so every file's size and
  * modification time are compared before and after and a change fails the export.
  */
@@ -105,7 +109,8 @@ public final class StreamExport {
         StreamState state = store.state().withConsumerCount(sd.consumers().size());
         List<Path> files = files(sd);
         List<FileMark> before = marks(files);
-        List<Entry> entries = new ArrayList<>(before.size());
+        List<Entry> entries = new ArrayList<>(before.size() + 1);
+        long lastBlock = 0;
         for (FileMark f : before) {
             String name = sd.dir().relativize(f.path()).toString().replace('\\', '/');
             if (decrypted != null) {
@@ -113,6 +118,12 @@ public final class StreamExport {
                 entries.add(new Entry(name, plain.length, () -> new java.io.ByteArrayInputStream(plain)));
             } else {
                 entries.add(new Entry(name, f.size(), () -> Files.newInputStream(f.path())));
+            }
+            if (BLOCK.matcher(f.path().getFileName().toString()).matches()) {
+                lastBlock = blockIndex(f.path());
+                if (isLastBlock(before, f)) {
+                    entries.addAll(removalBlocks(sd, store, state, files, lastBlock));
+                }
             }
         }
         Result written = write(outDir, meta.metaInf(), state, entries, () -> {
@@ -122,6 +133,32 @@ public final class StreamExport {
             }
         });
         return new Result(written.metadata(), written.data(), written.files(), written.tarBytes(), written.state(), store.problems());
+    }
+
+    /**
+     * The blocks that carry the removals the stream's blocks do not say ({@link RemovalTombstones}),
+     * after its last block {@code lastBlock}: only when the tar has no {@code index.db}, so the
+     * restoring server rebuilds from the blocks (a 2.9 stream, whose removals lived in its
+     * {@code .idx} files, which the tar leaves out; the 2.9.10 fixture's INT1 came back with 14
+     * acknowledged messages and 301 below its first sequence). With an {@code index.db} the server
+     * takes the removals from it, and the files stay exactly the server's.
+     */
+    private static List<Entry> removalBlocks(StreamDir sd, StreamStore store, StreamState state, List<Path> files, long lastBlock)
+            throws IOException, InterruptedException {
+        if (files.contains(sd.dir().resolve("msgs").resolve("index.db"))) {
+            return List.of();
+        }
+        try {
+            return RemovalTombstones.of(store).entries(sd.name(), lastBlock + 1, state, store.isLive(state.lastSeq()));
+        } catch (StoreException e) {
+            throw new IOException(sd.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code f} is the last block file of {@code files} (blocks come ascending, together). */
+    private static boolean isLastBlock(List<FileMark> files, FileMark f) {
+        int i = files.indexOf(f);
+        return i == files.size() - 1 || !BLOCK.matcher(files.get(i + 1).path().getFileName().toString()).matches();
     }
 
     /** One file of the snapshot tar: its path inside the stream directory, its size, and its bytes (exactly {@code size}). */
