@@ -110,8 +110,8 @@ public final class StreamExport {
         List<Path> files = files(sd);
         List<FileMark> before = marks(files);
         List<Entry> entries = new ArrayList<>(before.size() + 1);
-        long lastBlock = 0;
-        for (FileMark f : before) {
+        for (int i = 0; i < before.size(); i++) {
+            FileMark f = before.get(i);
             String name = sd.dir().relativize(f.path()).toString().replace('\\', '/');
             if (decrypted != null) {
                 byte[] plain = decrypted.content(f.path());
@@ -119,11 +119,9 @@ public final class StreamExport {
             } else {
                 entries.add(new Entry(name, f.size(), () -> Files.newInputStream(f.path())));
             }
-            if (BLOCK.matcher(f.path().getFileName().toString()).matches()) {
-                lastBlock = blockIndex(f.path());
-                if (isLastBlock(before, f)) {
-                    entries.addAll(removalBlocks(sd, store, state, files, lastBlock));
-                }
+            // Blocks come ascending and together (files()): the added ones go right after the last.
+            if (isBlock(f) && (i == before.size() - 1 || !isBlock(before.get(i + 1)))) {
+                entries.addAll(removalBlocks(sd, store, state, files, blockIndex(f.path())));
             }
         }
         Result written = write(outDir, meta.metaInf(), state, entries, () -> {
@@ -141,7 +139,8 @@ public final class StreamExport {
      * restoring server rebuilds from the blocks (a 2.9 stream, whose removals lived in its
      * {@code .idx} files, which the tar leaves out; the 2.9.10 fixture's INT1 came back with 14
      * acknowledged messages and 301 below its first sequence). With an {@code index.db} the server
-     * takes the removals from it, and the files stay exactly the server's.
+     * takes the removals from it, and the files stay exactly the server's. Reads the stream's blocks
+     * again (twice: their tombstones, then their records), so only in that case.
      */
     private static List<Entry> removalBlocks(StreamDir sd, StreamStore store, StreamState state, List<Path> files, long lastBlock)
             throws IOException, InterruptedException {
@@ -155,10 +154,8 @@ public final class StreamExport {
         }
     }
 
-    /** Whether {@code f} is the last block file of {@code files} (blocks come ascending, together). */
-    private static boolean isLastBlock(List<FileMark> files, FileMark f) {
-        int i = files.indexOf(f);
-        return i == files.size() - 1 || !BLOCK.matcher(files.get(i + 1).path().getFileName().toString()).matches();
+    private static boolean isBlock(FileMark f) {
+        return f.path().getParent().getFileName().toString().equals("msgs") && BLOCK.matcher(f.path().getFileName().toString()).matches();
     }
 
     /** One file of the snapshot tar: its path inside the stream directory, its size, and its bytes (exactly {@code size}). */
