@@ -10,10 +10,15 @@ import io.jetstart.core.format.GoTime;
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.MetaException;
 import io.jetstart.core.meta.MetaFiles;
+import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.meta.StreamMeta;
+import io.jetstart.core.store.ConsumerLoader;
+import io.jetstart.core.store.ConsumerSettlement;
 import io.jetstart.core.store.Problem;
+import io.jetstart.core.store.RestoredConsumer;
 import io.jetstart.core.store.StoreContext;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamOpener;
@@ -106,7 +111,7 @@ public final class StreamExport {
         } catch (MetaException | StoreException | DecryptionException e) {
             throw new IOException(sd.dir() + ": " + e.getMessage(), e);
         }
-        StreamState state = store.state().withConsumerCount(sd.consumers().size());
+        StreamState state = settled(store, sd).withConsumerCount(sd.consumers().size());
         List<Path> files = files(sd);
         List<FileMark> before = marks(files);
         List<Entry> entries = new ArrayList<>(before.size() + 1);
@@ -156,6 +161,34 @@ public final class StreamExport {
 
     private static boolean isBlock(FileMark f) {
         return f.path().getParent().getFileName().toString().equals("msgs") && BLOCK.matcher(f.path().getFileName().toString()).matches();
+    }
+
+    /**
+     * The state a server restoring the backup starts with: the consumers in the tar settle the
+     * stream as at any start (an interest stream drops what every consumer acknowledged), so
+     * {@code backup.json} says that, as {@code recover} reports it; the tar itself stays the files as
+     * they are. A consumer that cannot be loaded is left out of the settling, as the server leaves
+     * it out of its restore (it holds nothing).
+     */
+    private static StreamState settled(StreamStore store, StreamDir sd) throws IOException, InterruptedException {
+        if (store.config().retention() != StreamConfig.Retention.INTEREST || sd.consumers().isEmpty()) {
+            return store.state();
+        }
+        List<RestoredConsumer> loaded = new ArrayList<>(sd.consumers().size());
+        for (String consumer : sd.consumers()) {
+            try {
+                loaded.add(ConsumerLoader.load(store, consumer));
+            } catch (StoreException e) {
+                // Reported by inspect and recover; the restoring server skips it the same way.
+            }
+        }
+        try {
+            ConsumerLoader.checkTogether(store, loaded);
+            ConsumerSettlement.settle(store, loaded, ServerLine.NEWEST, true);
+        } catch (StoreException e) {
+            throw new IOException(sd.dir() + ": " + e.getMessage(), e);
+        }
+        return store.state();
     }
 
     /** One file of the snapshot tar: its path inside the stream directory, its size, and its bytes (exactly {@code size}). */
