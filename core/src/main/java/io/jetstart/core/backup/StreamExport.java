@@ -51,7 +51,11 @@ import java.util.stream.Stream;
  *
  * <p>Design note: files are copied as they are on disk (a block the server S2-compressed stays
  * compressed; the restoring server reads it the same way it reads its own). Legacy 2.9 index
- * files ({@code *.idx}, {@code *.fss}) are left out: a 2.10+ server rebuilds from the blocks.
+ * files ({@code *.idx}, {@code *.fss}) are left out: a 2.10+ server rebuilds from the blocks. A
+ * removal that only such a file said (2.9 writes no tombstones) goes into the tar as a tombstone,
+ * in a block added after the last ({@link RemovalTombstones}), whenever the tar has no
+ * {@code index.db}: a backup restores to the state {@code backup.json} says, and serves no removed
+ * message.
  * A store written by a live process would give an inconsistent copy, so every file's size and
  * modification time are compared before and after and a change fails the export.
  */
@@ -110,14 +114,19 @@ public final class StreamExport {
         StreamState state = settled(store, sd).withConsumerCount(sd.consumers().size());
         List<Path> files = files(sd);
         List<FileMark> before = marks(files);
-        List<Entry> entries = new ArrayList<>(before.size());
-        for (FileMark f : before) {
+        List<Entry> entries = new ArrayList<>(before.size() + 1);
+        for (int i = 0; i < before.size(); i++) {
+            FileMark f = before.get(i);
             String name = sd.dir().relativize(f.path()).toString().replace('\\', '/');
             if (decrypted != null) {
                 byte[] plain = decrypted.content(f.path());
                 entries.add(new Entry(name, plain.length, () -> new java.io.ByteArrayInputStream(plain)));
             } else {
                 entries.add(new Entry(name, f.size(), () -> Files.newInputStream(f.path())));
+            }
+            // Blocks come ascending and together (files()): the added ones go right after the last.
+            if (isBlock(f) && (i == before.size() - 1 || !isBlock(before.get(i + 1)))) {
+                entries.addAll(removalBlocks(sd, store, state, files, blockIndex(f.path())));
             }
         }
         Result written = write(outDir, meta.metaInf(), state, entries, () -> {
@@ -127,6 +136,31 @@ public final class StreamExport {
             }
         });
         return new Result(written.metadata(), written.data(), written.files(), written.tarBytes(), written.state(), store.problems());
+    }
+
+    /**
+     * The blocks that carry the removals the stream's blocks do not say ({@link RemovalTombstones}),
+     * after its last block {@code lastBlock}: only when the tar has no {@code index.db}, so the
+     * restoring server rebuilds from the blocks (a 2.9 stream, whose removals lived in its
+     * {@code .idx} files, which the tar leaves out; the 2.9.10 fixture's INT1 came back with 14
+     * acknowledged messages and 301 below its first sequence). With an {@code index.db} the server
+     * takes the removals from it, and the files stay exactly the server's. Reads the stream's blocks
+     * again (twice: their tombstones, then their records), so only in that case.
+     */
+    private static List<Entry> removalBlocks(StreamDir sd, StreamStore store, StreamState state, List<Path> files, long lastBlock)
+            throws IOException, InterruptedException {
+        if (files.contains(sd.dir().resolve("msgs").resolve("index.db"))) {
+            return List.of();
+        }
+        try {
+            return RemovalTombstones.of(store).entries(sd.name(), lastBlock + 1, state, store.isLive(state.lastSeq()));
+        } catch (StoreException e) {
+            throw new IOException(sd.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isBlock(FileMark f) {
+        return f.path().getParent().getFileName().toString().equals("msgs") && BLOCK.matcher(f.path().getFileName().toString()).matches();
     }
 
     /**

@@ -605,6 +605,33 @@ public final class StreamStore {
     }
 
     /**
+     * Tells {@code sink} of each removal that the blocks alone do not say: a message record that is
+     * not live here and that no tombstone of the stream's blocks names (seq, timestamp, subject, raw
+     * length), block by block in file order. A rebuild without the index files counts these again:
+     * 2.9 kept a removal only in its block's {@code .idx} (it writes no tombstones, spec 3.3), and a
+     * removal by limits writes none on any line. Erased and skip records are not told: a rebuild
+     * reads them as removals. Reads every block twice (tombstones, then messages); never writes.
+     */
+    public void forEachRemovalWithoutTombstone(RemovalSink sink) throws StoreException, InterruptedException {
+        java.util.Set<Long> tombstoned = new java.util.HashSet<>();
+        for (BlockState b : blocks) {
+            BlockTombstones t = b.file == null ? null : tombstonesOf(b.index);
+            if (t != null) {
+                for (long seq : t.seqs()) {
+                    tombstoned.add(seq);
+                }
+            }
+        }
+        for (BlockState b : List.copyOf(blocks)) {
+            readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
+                if (!b.isLive(seq) && !tombstoned.contains(seq)) {
+                    sink.removed(seq, ts, subjectOf(buf, so, sl), rl);
+                }
+            });
+        }
+    }
+
+    /**
      * {@link RebuildFloor} of block file {@code index} of {@code msgs/} (one the state may not hold),
      * read whole ({@link #ofWholeBlock}); {@link RebuildFloor#UNKNOWN} when it cannot be read.
      */
