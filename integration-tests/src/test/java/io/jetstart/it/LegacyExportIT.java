@@ -82,22 +82,7 @@ class LegacyExportIT {
         try (NatsServerProcess server = NatsServerProcess.start(v29, store, tmp.resolve("server-" + folder), ServerAccounts.GLOBAL,
                 serverConfig);
              NatsClient c = server.connect(Account.GLOBAL)) {
-            JsApi api = new JsApi(c.connection(), Json.mapper());
-            // max_bytes under 128,000: the block size auto-tune picks its minimum, 32,000 bytes.
-            ObjectNode config = Json.mapper().createObjectNode().put("name", "DEL").put("storage", "file")
-                    .put("max_bytes", 120_000);
-            config.putArray("subjects").add("del.*");
-            api.request("$JS.API.STREAM.CREATE.DEL", config);
-            JetStream js = c.connection().jetStream();
-            for (int i = 1; i <= DEL_MESSAGES; i++) {
-                js.publish("del." + (i % 3), ("del message " + i).getBytes(StandardCharsets.UTF_8));
-            }
-            List<Long> deletes = new ArrayList<>(List.of(1L, 2L, 3L));
-            LongStream.rangeClosed(1, 60).map(k -> k * 10).forEach(deletes::add);
-            LongStream.rangeClosed(601, DEL_MESSAGES).forEach(deletes::add);
-            for (long seq : deletes) {
-                api.request("$JS.API.STREAM.MSG.DELETE.DEL", Json.mapper().createObjectNode().put("seq", seq).put("no_erase", true));
-            }
+            writeDel(c);
         }
         Path msgs = store.resolve("jetstream/$G/streams/DEL/msgs");
         List<String> blocks = new ArrayList<>();
@@ -109,6 +94,30 @@ class LegacyExportIT {
         String last = blocks.stream().max(java.util.Comparator.comparingLong(n -> Long.parseLong(n.replace(".blk", "")))).orElseThrow();
         assertThat(Files.size(msgs.resolve(last))).as("DEL's last block, " + last + ", emptied").isZero();
         return store;
+    }
+
+    /**
+     * Creates {@code DEL} (see the class note) on a running 2.9 server: 1,000 messages in blocks of
+     * 32,000 bytes, removed with {@code no_erase} at the head, every 10th, and from 601 on. The
+     * encrypted 2.9.10 fixture ({@code Encrypted29FixtureMakerIT}) holds the same stream.
+     */
+    static void writeDel(NatsClient c) throws Exception {
+        JsApi api = new JsApi(c.connection(), Json.mapper());
+        // max_bytes under 128,000: the block size auto-tune picks its minimum, 32,000 bytes.
+        ObjectNode config = Json.mapper().createObjectNode().put("name", "DEL").put("storage", "file")
+                .put("max_bytes", 120_000);
+        config.putArray("subjects").add("del.*");
+        api.request("$JS.API.STREAM.CREATE.DEL", config);
+        JetStream js = c.connection().jetStream();
+        for (int i = 1; i <= DEL_MESSAGES; i++) {
+            js.publish("del." + (i % 3), ("del message " + i).getBytes(StandardCharsets.UTF_8));
+        }
+        List<Long> deletes = new ArrayList<>(List.of(1L, 2L, 3L));
+        LongStream.rangeClosed(1, 60).map(k -> k * 10).forEach(deletes::add);
+        LongStream.rangeClosed(601, DEL_MESSAGES).forEach(deletes::add);
+        for (long seq : deletes) {
+            api.request("$JS.API.STREAM.MSG.DELETE.DEL", Json.mapper().createObjectNode().put("seq", seq).put("no_erase", true));
+        }
     }
 
     private void restoreAndCheck(NatsServerBinary target, Path source, String stream, String... keyArgs) throws Exception {
