@@ -8,7 +8,12 @@ import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.store.ConsumerInfo;
 import io.jetstart.core.testing.Fixtures;
+import io.jetstart.recovery.repair.RepairPlan;
+import io.jetstart.recovery.repair.RepairPlanner;
+import io.jetstart.recovery.repair.RepairStep;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -78,5 +83,32 @@ class SealedLegacyIndexRecoveryTest {
             }
         }
         throw new AssertionError("no " + stream + " > " + consumer);
+    }
+
+    /**
+     * Repair plans nothing on the intact store: each sealed {@code .idx} is used, so none goes to the
+     * quarantine (taken for an undecodable one, the plan moved them all away, and 2.9.10 then brought
+     * their deletes back). A sealed {@code .idx} that no longer opens goes, alone, as one that does
+     * not match its block does: 2.9.10 rebuilds that block and writes its {@code .idx} again.
+     */
+    @Test
+    void repairLeavesEverySealedIdxAndTakesOnlyOneThatDoesNotOpen() throws Exception {
+        Path store = TestStores.copyFixtureStore(FIXTURE, tmp);
+        StoreKey key = StoreKey.ofText(Fixtures.key(FIXTURE).orElseThrow());
+        RecoveryOptions options = RecoveryOptions.defaults().withKey(key).withServerLine(ServerLine.parse("2.9"));
+
+        RepairPlan intact = RepairPlanner.plan(StoreRecovery.recover(store, options), Set.of());
+        assertThat(intact.steps()).as("%s", intact).isEmpty();
+        assertThat(intact.refused()).isEmpty();
+
+        Path idx = TestStores.streamDir(store, "DEL").resolve("msgs/1.idx");
+        byte[] b = Files.readAllBytes(idx);
+        b[b.length - 1] ^= 0x01; // in the tag
+        Files.write(idx, b);
+        RepairPlan damaged = RepairPlanner.plan(StoreRecovery.recover(store, options), Set.of());
+        assertThat(damaged.steps()).as("%s", damaged).singleElement().satisfies(step -> {
+            assertThat(step).isInstanceOf(RepairStep.RemoveFile.class);
+            assertThat(step.target()).isEqualTo(idx);
+        });
     }
 }
