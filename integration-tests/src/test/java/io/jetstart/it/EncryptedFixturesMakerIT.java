@@ -104,7 +104,7 @@ class EncryptedFixturesMakerIT {
      * The oracle in the fixtures' shape (testdata/README.md): per stream its name, created, config
      * and state, and its consumers' full infos, as the server answered them; streams by name.
      */
-    private static ObjectNode fixtureOracle(ServerOracle.Snapshot snapshot) {
+    static ObjectNode fixtureOracle(ServerOracle.Snapshot snapshot) {
         ObjectNode out = Json.mapper().createObjectNode();
         out.set("server_version", snapshot.raw().get("server_version"));
         ArrayNode streams = out.putArray("streams");

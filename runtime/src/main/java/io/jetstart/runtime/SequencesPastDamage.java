@@ -1,5 +1,7 @@
 package io.jetstart.runtime;
 
+import io.jetstart.core.crypto.BlockKeystream;
+import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.format.BlockScan;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.format.FormatException;
@@ -48,13 +50,17 @@ final class SequencesPastDamage {
      * The last sequence of the 2.9 {@code .idx} beside the block, or 0 when there is none, it does not
      * decode, or it does not describe the block {@code scan} read (a first sequence outside it, a range
      * wider than a block's records can be).
+     *
+     * @param sealedBy the block's keys when it is encrypted (2.9 sealed its {@code .idx} with them), else null
      */
-    static long fromLegacyIndex(Path idx, BlockScan scan, DiskGate gate) throws InterruptedException {
+    static long fromLegacyIndex(Path idx, BlockKeystream sealedBy, BlockScan scan, DiskGate gate) throws InterruptedException {
         LegacyIndex li;
         try {
-            li = LegacyIndexCodec.decode(BlockFiles.readSmallFile(idx, MAX_LEGACY_INDEX_BYTES, gate));
-        } catch (IOException | FormatException e) {
-            // None, unreadable or not an .idx: it tells nothing, and the block's own records decide.
+            byte[] bytes = BlockFiles.readSmallFile(idx, MAX_LEGACY_INDEX_BYTES, gate);
+            li = LegacyIndexCodec.decode(sealedBy == null ? bytes : sealedBy.openLegacyIndex(idx, bytes));
+        } catch (IOException | FormatException | DecryptionException e) {
+            // None, unreadable, not an .idx, or sealed and not opening with its block's keys: it tells
+            // nothing, and the block's own records decide.
             return 0;
         }
         long span = li.lastSeq() - li.firstSeq();

@@ -112,7 +112,7 @@ final class TailOpener {
                 problems.add(Problem.damage(file, scan.problem().offset(), "last block ends in damage (" + scan.problem().reason()
                         + "); left as it is, new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
                 state.lastBlockEndsInDamage();
-                return startAfterDamage(state, sealing, name, file, last, buf, len, scan);
+                return startAfterDamage(state, sealing, name, file, last, buf, len, scan, keystream.orElse(null));
             }
             if (sealing.encrypted() != keystream.isPresent()) {
                 // A plain block in an encrypted stream (or the reverse): appended to as it is, the
@@ -128,7 +128,7 @@ final class TailOpener {
                 // index.db then brought every such message back (HostileStoreRuntimeTest).
                 problems.add(Problem.warning(file, "last block has a nats-server 2.9 index (" + last
                         + ".idx) that an append would make stale; new records go to block " + TailBlock.nextIndex(state.msgsDir(), last)));
-                return startAfterLegacyTail(state, sealing, name, file, last, scan);
+                return startAfterLegacyTail(state, sealing, name, file, last, scan, keystream.orElse(null));
             }
             TailBlock adopted = TailBlock.adopt(file, name, last, buf, len, keystream.orElse(null), hashChoice);
             state.appendingToLastBlock();
@@ -152,9 +152,9 @@ final class TailOpener {
      * would delete that message.
      */
     private TailBlock startAfterDamage(StreamMutator state, StreamSealing sealing, String name, Path file, long last, byte[] buf, int len,
-                                       BlockScan scan) throws IOException, InterruptedException {
+                                       BlockScan scan, io.jetstart.core.crypto.BlockKeystream sealedBy) throws IOException, InterruptedException {
         long records = SequencesPastDamage.highest(name, last, buf, len, scan, hashChoice.forCheckOf(len));
-        long past = Math.max(records, SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), scan, gate));
+        long past = Math.max(records, SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), sealedBy, scan, gate));
         List<StreamMutator.BlockSpan> spans = state.blocks();
         long before = spans.size() >= 2 ? spans.get(spans.size() - 2).lastSeq() : 0;
         long rebuilt = Math.max(before, scan.lastSeq());
@@ -187,8 +187,8 @@ final class TailOpener {
      * starts the new block, as after damage.
      */
     private TailBlock startAfterLegacyTail(StreamMutator state, StreamSealing sealing, String name, Path file, long last,
-                                           BlockScan scan) throws IOException, InterruptedException {
-        long past = SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), scan, gate);
+                                           BlockScan scan, io.jetstart.core.crypto.BlockKeystream sealedBy) throws IOException, InterruptedException {
+        long past = SequencesPastDamage.fromLegacyIndex(state.msgsDir().resolve(last + ".idx"), sealedBy, scan, gate);
         TailBlock t = startAfter(state, sealing, name, last);
         if (past > state.lastSeq()) {
             problems.add(Problem.warning(file, "sequence " + past + " named by " + last + ".idx is beyond the last sequence "

@@ -1,7 +1,9 @@
 package io.jetstart.core.crypto;
 
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
@@ -28,6 +30,9 @@ public final class BlockKeystream {
     private final StoreCipher cipher;
     private final byte[] key;
     private final byte[] nonce;
+    /** The block's own seed and key-file nonce: what nats-server 2.9 seals the block's {@code .idx} with. */
+    private final byte[] seed;
+    private final byte[] keyFileNonce;
 
     BlockKeystream(StoreCipher cipher, byte[] seed, byte[] nonce) {
         if (seed.length != StoreCipher.SEED_BYTES || nonce.length != cipher.nonceBytes()) {
@@ -35,6 +40,8 @@ public final class BlockKeystream {
                     + cipher.nonceBytes() + "-byte nonce, got " + seed.length + " and " + nonce.length);
         }
         this.cipher = cipher;
+        this.seed = seed.clone();
+        this.keyFileNonce = nonce.clone();
         this.key = cipher == StoreCipher.CHACHA ? HChaCha20.subkey(seed, Arrays.copyOf(nonce, 16)) : seed.clone();
         this.nonce = cipher == StoreCipher.CHACHA ? chachaNonce(nonce) : nonce.clone();
     }
@@ -83,6 +90,27 @@ public final class BlockKeystream {
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(cipher + " keystream unavailable in this JDK: " + e, e);
+        }
+    }
+
+    /**
+     * The plaintext of this block's nats-server 2.9 {@code <n>.idx}. 2.9 seals it with the block's
+     * AEAD (keyed by the block's seed, as {@code meta.inf} is by the stream's) under the key file's
+     * nonce, which it does not store: the file is {@code ciphertext || tag} (2.9.10 {@code
+     * writeIndexInfoLocked}, {@code readIndexInfo}: {@code mb.aek.Seal(buf[:0], mb.nonce, buf, nil)}).
+     *
+     * @param file   the {@code .idx}, named in the exception
+     * @param sealed its bytes as stored
+     * @throws DecryptionException when the tag does not verify: the file was changed, cut, written
+     *                             with another key, or is not sealed (2.9.10 then rebuilds the block)
+     */
+    public byte[] openLegacyIndex(Path file, byte[] sealed) throws DecryptionException {
+        try {
+            return cipher.open(seed, keyFileNonce, sealed, 0, sealed.length);
+        } catch (AEADBadTagException e) {
+            throw new DecryptionException(DecryptionException.Kind.DAMAGED, file, cipher
+                    + " authentication tag mismatch although its block's key file opened: the file was changed, cut"
+                    + " or not sealed with its block's key (" + sealed.length + " bytes)", e);
         }
     }
 

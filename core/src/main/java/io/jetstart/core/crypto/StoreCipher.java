@@ -75,10 +75,22 @@ public enum StoreCipher {
             throw new AEADBadTagException(len + " bytes cannot hold a " + nonceBytes + "-byte nonce and a "
                     + TAG_BYTES + "-byte tag");
         }
-        byte[] nonce = Arrays.copyOfRange(in, off, off + nonceBytes);
+        return open(key, Arrays.copyOfRange(in, off, off + nonceBytes), in, off + nonceBytes, len - nonceBytes);
+    }
+
+    /**
+     * Opens {@code in[off, off+len)} = {@code ciphertext || tag} under {@code nonce}, which is not
+     * stored with it (a 2.9 {@code .idx}: the nonce is its block's key-file nonce).
+     *
+     * @throws AEADBadTagException when the tag does not verify (wrong key or changed bytes)
+     */
+    byte[] open(byte[] key, byte[] nonce, byte[] in, int off, int len) throws AEADBadTagException {
+        if (len < TAG_BYTES) {
+            throw new AEADBadTagException(len + " bytes cannot hold a " + TAG_BYTES + "-byte tag");
+        }
         try {
             Cipher c = aead(Cipher.DECRYPT_MODE, key, nonce);
-            return c.doFinal(in, off + nonceBytes, len - nonceBytes);
+            return c.doFinal(in, off, len);
         } catch (AEADBadTagException e) {
             throw e;
         } catch (GeneralSecurityException e) {

@@ -6,7 +6,8 @@
  * from its key files ({@link io.jetstart.core.crypto.StreamKeys}, {@link io.jetstart.core.crypto.ConsumerKeys}).
  *
  * <p>Owns: key derivation (HMAC-SHA256 key-encryption keys, sealed 32-byte seeds), opening sealed
- * files ({@code meta.inf}, {@code index.db}, {@code o.dat}) and the keystream that XORs a block. The
+ * files ({@code meta.inf}, {@code index.db}, {@code o.dat}; a 2.9 block's {@code .idx}, sealed with the
+ * block's own seed and key-file nonce) and the keystream that XORs a block. The
  * JDK provides ChaCha20, ChaCha20-Poly1305 (12-byte nonce), AES-GCM and AES-CTR; the one missing
  * piece, HChaCha20 (for XChaCha20's 24-byte nonce), lives here. No other dependency.
  *

@@ -640,10 +640,11 @@ public final class StreamOpener {
     /**
      * A 2.9 {@code <n>.idx} is used only when it agrees with the block (spec 4.5 step 4.5): the
      * block is empty and the index says 0 messages, or the index's checksum equals the block's last
-     * 8 bytes. It is never required.
+     * 8 bytes. It is never required. In an encrypted stream it is sealed with its block's key
+     * ({@link io.jetstart.core.crypto.BlockKeystream#openLegacyIndex}) and opened before it is decoded.
      */
     private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems)
-            throws InterruptedException {
+            throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve(idx + ".idx");
         byte[] bytes;
         try {
@@ -653,6 +654,19 @@ public final class StreamOpener {
         } catch (IOException e) {
             problems.add(Problem.warning(file, "legacy index unreadable, ignored: " + e.getMessage()).with(ServerAction.REBUILD));
             return null;
+        }
+        // The block's key file opened already (its records were decrypted with it), so this fails no stream.
+        java.util.Optional<io.jetstart.core.crypto.BlockKeystream> sealedBy = s.blockKeystream(idx);
+        if (sealedBy.isPresent()) {
+            try {
+                bytes = sealedBy.get().openLegacyIndex(file, bytes);
+            } catch (DecryptionException e) {
+                // 2.9.10's readIndexInfo returns the Open error, and the block is rebuilt from its
+                // records and its .idx written again: its deletes are lost, as they are here.
+                problems.add(Problem.warning(file, "legacy index ignored: " + e.reason() + "; block rebuilt from its records instead")
+                        .with(ServerAction.REBUILD));
+                return null;
+            }
         }
         LegacyIndex li;
         try {
