@@ -58,6 +58,9 @@ class StreamKeysRealStoresTest {
                         assertThat(rl).as("%s first record length", blk).isBetween(22L, 1L << 20);
                     }
                 }
+                if (!Files.isDirectory(dir.resolve("obs"))) {
+                    continue; // a stream without consumers: git keeps no empty obs/ (nats-2.9.10-chacha DEL)
+                }
                 try (var consumers = Files.list(dir.resolve("obs"))) {
                     for (Path c : consumers.toList()) {
                         ConsumerKeys ck = keys.consumer(c, DiskGate.unbounded());
