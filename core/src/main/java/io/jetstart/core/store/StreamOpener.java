@@ -453,7 +453,7 @@ public final class StreamOpener {
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
                            boolean decompressed, List<Problem> problems, boolean recordsPastDamage, LegacyIndex matchedLegacy,
-                           LegacyBlockReadThroughIndex.Served readThrough) {
+                           LegacyBlockReadThroughIndex.Served readThrough, LegacyIndex rebuiltUnderLegacy) {
     }
 
     private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
@@ -481,6 +481,11 @@ public final class StreamOpener {
             BlockScan merged = merge(s, r, tombs, line);
             if (order != null && r.legacy() == null) {
                 order.add(merged);
+            }
+        }
+        for (Scanned r : results) {
+            if (r.rebuiltUnderLegacy() != null) {
+                RemovedByLegacyIndex.apply(s, r.scan().index(), r.rebuiltUnderLegacy());
             }
         }
         Problem outOfOrder = order == null ? null : order.problem(s.msgsDir);
@@ -589,6 +594,7 @@ public final class StreamOpener {
             LegacyBlockReadThroughIndex.Served through = legacy != null && scan.problem() != null
                     ? LegacyBlockReadThroughIndex.of(legacy, buf, len, s.ctx.hashes().forBlock(s.name, idx)) : null;
             Map<String, Long> subjects = scan.subjects();
+            LegacyIndex takenByServer = legacy;
             if (through != null) {
                 legacy = through.index();
                 subjects = through.subjects();
@@ -607,7 +613,11 @@ public final class StreamOpener {
             // 302..1000 with it (HostileStoreRuntimeTest, seed 32).
             boolean past = scan.problem() != null && (matched != null
                     || RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0);
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through);
+            // The .idx nats-server 2.9 takes but jetstart rebuilt the block in place of: its first
+            // sequence and listed deletes still stand (RemovedByLegacyIndex).
+            LegacyIndex rebuiltUnder = legacy == null ? takenByServer : null;
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through,
+                    rebuiltUnder);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -629,7 +639,7 @@ public final class StreamOpener {
                 + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
                 + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
         s.ctx.progress().blockScanned(idx, length, 0);
-        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null, null);
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null, null, null);
     }
 
     private static String describe(IOException e) {
