@@ -582,7 +582,8 @@ public final class StreamOpener {
             BlockScan scan = new BlockScanner(s.name, s.ctx.hashes()).scan(idx, buf, len);
             List<Problem> problems = new ArrayList<>();
             // A 2.10+ store has no .idx at all: the listing says so, and no open per block fails.
-            LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems) : null;
+            LegacyIndex[] mismatched = {null};
+            LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems, mismatched) : null;
             // The .idx nats-server 2.9 takes (its checksum is the block's last) for a block whose own
             // records are damaged: the block was not cut, and the .idx's last sequence stands. Only
             // while its range fits in the block's bytes: where the records are intact they win over
@@ -594,7 +595,7 @@ public final class StreamOpener {
             LegacyBlockReadThroughIndex.Served through = legacy != null && scan.problem() != null
                     ? LegacyBlockReadThroughIndex.of(legacy, buf, len, s.ctx.hashes().forBlock(s.name, idx)) : null;
             Map<String, Long> subjects = scan.subjects();
-            LegacyIndex takenByServer = legacy;
+            LegacyIndex takenByServer = legacy != null ? legacy : mismatched[0];
             if (through != null) {
                 legacy = through.index();
                 subjects = through.subjects();
@@ -613,8 +614,9 @@ public final class StreamOpener {
             // 302..1000 with it (HostileStoreRuntimeTest, seed 32).
             boolean past = scan.problem() != null && (matched != null
                     || RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0);
-            // The .idx nats-server 2.9 takes but jetstart rebuilt the block in place of: its first
-            // sequence and listed deletes still stand (RemovedByLegacyIndex).
+            // The .idx nats-server 2.9 reads but jetstart rebuilt the block in place of (2.9's own
+            // rebuild after a checksum mismatch keeps it too): its first sequence and listed deletes
+            // still stand (RemovedByLegacyIndex).
             LegacyIndex rebuiltUnder = legacy == null ? takenByServer : null;
             return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through,
                     rebuiltUnder);
@@ -650,10 +652,11 @@ public final class StreamOpener {
     /**
      * A 2.9 {@code <n>.idx} is used only when it agrees with the block (spec 4.5 step 4.5): the
      * block is empty and the index says 0 messages, or the index's checksum equals the block's last
-     * 8 bytes. It is never required.
+     * 8 bytes. It is never required. One that decodes but does not agree is put in {@code mismatched}:
+     * 2.9's rebuild keeps its first sequence and delete map.
      */
-    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems)
-            throws InterruptedException {
+    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems,
+                                                  LegacyIndex[] mismatched) throws InterruptedException {
         Path file = s.msgsDir.resolve(idx + ".idx");
         byte[] bytes;
         try {
@@ -677,6 +680,7 @@ public final class StreamOpener {
         if (!agrees) {
             problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead")
                     .with(ServerAction.REBUILD));
+            mismatched[0] = li;
             return null;
         }
         return li;

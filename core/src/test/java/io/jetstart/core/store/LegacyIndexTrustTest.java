@@ -153,6 +153,27 @@ class LegacyIndexTrustTest {
     }
 
     /**
+     * A block cut mid-record no longer ends in its .idx's last checksum: 2.9.10 rebuilds it at its
+     * start but keeps the .idx's first sequence and delete map (measured: INT1's 1.blk cut at 60000
+     * reports and serves 126, 302..441 less its 14 deletes, at every start).
+     */
+    @Test
+    void aCutBlockWhoseIdxNoLongerMatchesKeepsTheIdxsDeletes() throws Exception {
+        Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "INT1");
+        Path blk = stream.resolve("msgs/1.blk");
+        byte[] b = Files.readAllBytes(blk);
+        Files.write(blk, java.util.Arrays.copyOf(b, 60_000));
+
+        StreamStore s = open(stream, "INT1");
+
+        StreamState st = s.state();
+        assertThat(st.firstSeq()).isEqualTo(302);
+        assertThat(st.lastSeq()).isEqualTo(441);
+        assertThat(st.numDeleted()).isEqualTo(14);
+        assertThat(st.messages()).isEqualTo(126);
+    }
+
+    /**
      * INT1's .idx with the last 8 bytes of its delete list overwritten by 0xff (an unterminated
      * varint): Go's reader lists the first 6 of its 14 deletes, and 2.9.10 reports the .idx's 685 at
      * every start but serves 693, its range less those 6 (default seed, round 88, had dump serve 308).
