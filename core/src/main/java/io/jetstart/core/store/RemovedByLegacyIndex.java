@@ -22,6 +22,10 @@ import java.util.List;
  * range less the 6 still listed. Without this, {@code dump} and {@code get} served MAX1's 1 and
  * INT1's 285 and 308 (HostileOperatorCommandsTest, seed 7 rounds 87 and 100, default seed round 88).
  *
+ * <p>The warning carries {@link ServerAction#NONE} on the {@code .idx}: a repair keeps that file
+ * (removed, 2.9 would rebuild the block from its records and serve those messages again), and
+ * after a cut it no longer ends in the block's checksum, which 2.9 rebuilds under, keeping them.
+ *
  * <p>Only the deletes Go's reader would list are taken ({@link LegacyIndex#deleted()}, cut short
  * where the list is unreadable), so a delete lost with the damage is served, as 2.9.10 serves it.
  */
@@ -45,7 +49,8 @@ final class RemovedByLegacyIndex {
         if (removed > 0) {
             s.problems.add(Problem.warning(block.file.resolveSibling(index + ".idx"), removed + " record(s) of " + block.file.getFileName()
                     + " that this .idx removed (below its first sequence " + idx.firstSeq() + ", or listed as deleted) are not"
-                    + " served, as nats-server 2.9 does not serve them").with(ServerAction.TRUSTS_INDEX));
+                    + " served, as nats-server 2.9 does not serve them; the .idx is kept (2.9 reads its removals even where"
+                    + " it no longer ends in the block's checksum)").with(ServerAction.NONE));
         }
     }
 }
