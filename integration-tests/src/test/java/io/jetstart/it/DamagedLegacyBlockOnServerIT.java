@@ -46,7 +46,52 @@ class DamagedLegacyBlockOnServerIT {
         }
         // A middle record's length with the .idx: the cut keeps 1..499, the .idx's last needs the empty block.
         out.add(dynamicTest("LENGTH 500, .idx intact on " + server, () -> run(server, "LENGTH 500", true)));
+        // HostileOperatorCommandsTest's finds: records a 2.9 .idx removed, served by jetstart after damage.
+        for (String removed : List.of("MAX1 HUGE 513", "INT1 HUGE 286", "INT1 IDX-DELETES")) {
+            out.add(dynamicTest(removed + " on " + server, () -> removedStaysRemoved(server, removed)));
+        }
         return out.stream();
+    }
+
+    /**
+     * A huge length in MAX1's record 513 or INT1's 286 (their .idx says 201..1000 and 302..1000), or
+     * INT1's .idx with the last 8 bytes of its delete list made 0xff: jetstart dump serves exactly
+     * what 2.9.10 serves, none of the records the .idx removed (one start; the sequences are read
+     * twice, since 2.9.10's first read of MAX1's block rebuilds it and answers no message for 201).
+     */
+    private void removedStaysRemoved(NatsServerBinary server, String damage) throws Exception {
+        String stream = damage.substring(0, 4);
+        Path dir = tmp.resolve(damage.replace(' ', '-'));
+        Path damaged = io.jetstart.core.testing.Fixtures.copyStore("nats-2.9.10-small", dir.resolve("damaged"));
+        Path msgs = damaged.resolve("jetstream/$G/streams/" + stream + "/msgs");
+        if (damage.endsWith("IDX-DELETES")) {
+            byte[] b = Files.readAllBytes(msgs.resolve("1.idx"));
+            java.util.Arrays.fill(b, 44, 52, (byte) 0xff);
+            Files.write(msgs.resolve("1.idx"), b);
+        } else {
+            byte[] b = Files.readAllBytes(msgs.resolve("1.blk"));
+            long at = StoreFaults.recordStarts(b).get(Integer.parseInt(damage.substring(damage.lastIndexOf(' ') + 1)) - 1);
+            java.nio.ByteBuffer.wrap(b, Math.toIntExact(at), 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0x7fff_fff0);
+            Files.write(msgs.resolve("1.blk"), b);
+        }
+        Path onServer = StoreFiles.copy(damaged, dir.resolve("server").resolve("store"));
+        List<Long> served = new ArrayList<>();
+        try (NatsServerProcess p = NatsServerProcess.start(server, onServer, dir.resolve("server").resolve("start1"), ServerAccounts.GLOBAL);
+             NatsClient client = p.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(client.connection(), Json.mapper());
+            for (int pass = 1; pass <= 2; pass++) {
+                served.clear();
+                for (long seq = 1; seq <= 1000; seq++) {
+                    api.message(stream, seq).ifPresent(m -> served.add(m.path("seq").asLong()));
+                }
+            }
+            p.stopGracefully();
+        }
+        Path store = StoreFiles.copy(damaged, dir.resolve("jetstart").resolve("store"));
+        JsonNode dump = new Jetstart(dir.resolve("jetstart")).run("dump", store.toString(), "--json", "--stream", stream).json();
+        List<Long> dumped = new ArrayList<>();
+        dump.path("streams").get(0).path("messages").forEach(m -> dumped.add(m.path("seq").asLong()));
+        assertThat(dumped).as("%s: jetstart dump, where %s serves %d messages", damage, server, served.size()).isEqualTo(served);
     }
 
     private void run(NatsServerBinary server, String damage, boolean idx) throws Exception {

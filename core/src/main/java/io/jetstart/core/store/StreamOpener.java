@@ -453,7 +453,7 @@ public final class StreamOpener {
      */
     private record Scanned(BlockScan scan, LegacyIndex legacy, Map<String, Long> subjects, long fileLength,
                            boolean decompressed, List<Problem> problems, boolean recordsPastDamage, LegacyIndex matchedLegacy,
-                           LegacyBlockReadThroughIndex.Served readThrough) {
+                           LegacyBlockReadThroughIndex.Served readThrough, LegacyIndex rebuiltUnderLegacy) {
     }
 
     private static void rebuild(StreamStore s, Prior prior, ServerLine line, Listing listing)
@@ -481,6 +481,11 @@ public final class StreamOpener {
             BlockScan merged = merge(s, r, tombs, line);
             if (order != null && r.legacy() == null) {
                 order.add(merged);
+            }
+        }
+        for (Scanned r : results) {
+            if (r.rebuiltUnderLegacy() != null) {
+                RemovedByLegacyIndex.apply(s, r.scan().index(), r.rebuiltUnderLegacy());
             }
         }
         Problem outOfOrder = order == null ? null : order.problem(s.msgsDir);
@@ -577,7 +582,8 @@ public final class StreamOpener {
             BlockScan scan = new BlockScanner(s.name, s.ctx.hashes()).scan(idx, buf, len);
             List<Problem> problems = new ArrayList<>();
             // A 2.10+ store has no .idx at all: the listing says so, and no open per block fails.
-            LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems) : null;
+            LegacyIndex[] mismatched = {null};
+            LegacyIndex legacy = legacyIndexes ? trustedLegacyIndex(s, idx, buf, len, problems, mismatched) : null;
             // The .idx nats-server 2.9 takes (its checksum is the block's last) for a block whose own
             // records are damaged: the block was not cut, and the .idx's last sequence stands. Only
             // while its range fits in the block's bytes: where the records are intact they win over
@@ -589,6 +595,7 @@ public final class StreamOpener {
             LegacyBlockReadThroughIndex.Served through = legacy != null && scan.problem() != null
                     ? LegacyBlockReadThroughIndex.of(legacy, buf, len, s.ctx.hashes().forBlock(s.name, idx)) : null;
             Map<String, Long> subjects = scan.subjects();
+            LegacyIndex takenByServer = legacy != null ? legacy : mismatched[0];
             if (through != null) {
                 legacy = through.index();
                 subjects = through.subjects();
@@ -607,7 +614,12 @@ public final class StreamOpener {
             // 302..1000 with it (HostileStoreRuntimeTest, seed 32).
             boolean past = scan.problem() != null && (matched != null
                     || RecordsPastDamage.highestSeq(new BlockScanner(s.name, s.ctx.hashes()), idx, buf, len, scan) > 0);
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through);
+            // The .idx nats-server 2.9 reads but jetstart rebuilt the block in place of (2.9's own
+            // rebuild after a checksum mismatch keeps it too): its first sequence and listed deletes
+            // still stand (RemovedByLegacyIndex).
+            LegacyIndex rebuiltUnder = legacy == null ? takenByServer : null;
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through,
+                    rebuiltUnder);
         } finally {
             if (lease[0] != null) {
                 lease[0].close();
@@ -629,7 +641,7 @@ public final class StreamOpener {
                 + length + " bytes are unreadable and its messages are not counted (nats-server 2.10 drops and deletes"
                 + " the block, 2.11+ fail the stream)").with(ServerAction.DELETE_BLOCK);
         s.ctx.progress().blockScanned(idx, length, 0);
-        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null, null);
+        return new Scanned(empty, null, Map.of(), length, true, new ArrayList<>(List.of(p)), false, null, null, null);
     }
 
     private static String describe(IOException e) {
@@ -642,9 +654,11 @@ public final class StreamOpener {
      * block is empty and the index says 0 messages, or the index's checksum equals the block's last
      * 8 bytes. It is never required. In an encrypted stream it is sealed with its block's key
      * ({@link io.jetstart.core.crypto.BlockKeystream#openLegacyIndex}) and opened before it is decoded.
+     * One that decodes but does not agree is put in {@code mismatched}: 2.9's rebuild keeps its first
+     * sequence and delete map.
      */
-    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems)
-            throws StoreException, InterruptedException {
+    private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems,
+                                                  LegacyIndex[] mismatched) throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve(idx + ".idx");
         byte[] bytes;
         try {
@@ -681,6 +695,7 @@ public final class StreamOpener {
         if (!agrees) {
             problems.add(Problem.warning(file, "legacy index does not match the block's last checksum; block rebuilt instead")
                     .with(ServerAction.REBUILD));
+            mismatched[0] = li;
             return null;
         }
         return li;

@@ -115,12 +115,85 @@ class LegacyIndexTrustTest {
 
         StreamStore s = open(stream, "LIM1");
 
-        assertThat(s.problems()).singleElement().satisfies(p -> {
-            assertThat(p.file()).isEqualTo(idx);
-            assertThat(p.message()).contains("does not match its block");
+        assertThat(s.problems()).extracting(Problem::file).containsExactly(idx, idx);
+        assertThat(s.problems().get(0).message()).contains("does not match its block");
+        // 2.9.10 takes the .idx (its checksum is the block's) and serves neither: 97 is an erased
+        // record, 98 a listed delete (RemovedByLegacyIndex).
+        assertThat(s.state().deleted()).contains(97, 98);
+        assertThat(s.state().messages()).isEqualTo(989);
+    }
+
+    /**
+     * A huge record length in a block whose .idx 2.9.10 takes: its first read rebuilds the block
+     * keeping the .idx's first sequence, so the whole records below it stay removed. Measured on
+     * 2.9.10 (docs/format-notes.md): MAX1 (.idx 201..1000) with record 513's length made
+     * 0x7ffffff0 serves 201..512; INT1 (.idx 302..1000) with record 286's serves nothing
+     * (HostileOperatorCommandsTest seed 7, rounds 87 and 100, had dump serve MAX1 1 and INT1 285).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"MAX1, 513, 312, 201, 200", "INT1, 286, 0, 1001, 285"})
+    void aHugeLengthKeepsTheRecordsBelowTheIdxsFirstRemoved(String name, int record, long messages, long first, long removed) throws Exception {
+        Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), name);
+        Path blk = stream.resolve("msgs/1.blk");
+        byte[] b = Files.readAllBytes(blk);
+        int at = recordStart(b, record - 1);
+        java.nio.ByteBuffer.wrap(b, at, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0x7fff_fff0);
+        Files.write(blk, b);
+
+        StreamStore s = open(stream, name);
+
+        StreamState st = s.state();
+        assertThat(st.messages()).isEqualTo(messages);
+        assertThat(st.firstSeq()).isEqualTo(first);
+        assertThat(st.lastSeq()).as("the .idx's last stands").isEqualTo(1000);
+        assertThat(s.problems()).anySatisfy(p -> {
+            assertThat(p.file()).isEqualTo(stream.resolve("msgs/1.idx"));
+            assertThat(p.message()).contains(removed + " record(s) of 1.blk that this .idx removed");
         });
-        assertThat(s.state().deleted()).as("the block's own erased records").contains(97).doesNotContain(98);
-        assertThat(s.state().messages()).isEqualTo(990);
+    }
+
+    /**
+     * A block cut mid-record no longer ends in its .idx's last checksum: 2.9.10 rebuilds it at its
+     * start but keeps the .idx's first sequence and delete map (measured: INT1's 1.blk cut at 60000
+     * reports and serves 126, 302..441 less its 14 deletes, at every start).
+     */
+    @Test
+    void aCutBlockWhoseIdxNoLongerMatchesKeepsTheIdxsDeletes() throws Exception {
+        Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "INT1");
+        Path blk = stream.resolve("msgs/1.blk");
+        byte[] b = Files.readAllBytes(blk);
+        Files.write(blk, java.util.Arrays.copyOf(b, 60_000));
+
+        StreamStore s = open(stream, "INT1");
+
+        StreamState st = s.state();
+        assertThat(st.firstSeq()).isEqualTo(302);
+        assertThat(st.lastSeq()).isEqualTo(441);
+        assertThat(st.numDeleted()).isEqualTo(14);
+        assertThat(st.messages()).isEqualTo(126);
+    }
+
+    /**
+     * INT1's .idx with the last 8 bytes of its delete list overwritten by 0xff (an unterminated
+     * varint): Go's reader lists the first 6 of its 14 deletes, and 2.9.10 reports the .idx's 685 at
+     * every start but serves 693, its range less those 6 (default seed, round 88, had dump serve 308).
+     */
+    @Test
+    void anIdxWhoseDeleteListIsUnreadablePastItsSixthKeepsTheSixItLists() throws Exception {
+        Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "INT1");
+        Path idx = stream.resolve("msgs/1.idx");
+        byte[] b = Files.readAllBytes(idx);
+        assertThat(b).as("the fixture's delete list spans bytes 38..51").hasSize(52);
+        java.util.Arrays.fill(b, 44, 52, (byte) 0xff);
+        Files.write(idx, b);
+
+        StreamStore s = open(stream, "INT1");
+
+        StreamState st = s.state();
+        assertThat(st.firstSeq()).isEqualTo(302);
+        assertThat(st.deleted()).containsExactly(308, 315, 350, 371, 378, 399);
+        assertThat(st.messages()).isEqualTo(693);
+        assertThat(st.subjects().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(693);
     }
 
     @Test
@@ -133,8 +206,10 @@ class LegacyIndexTrustTest {
 
         StreamStore s = open(stream, "MAX1");
 
-        assertThat(s.problems()).extracting(Problem::file).containsExactly(idx);
+        // The refusal, and the 200 records below the .idx's first that it still removes.
+        assertThat(s.problems()).extracting(Problem::file).containsExactly(idx, idx);
         assertThat(s.state().bytes()).isEqualTo(real.bytes());
+        assertThat(s.state().firstSeq()).isEqualTo(real.firstSeq());
     }
 
     /**

@@ -29,7 +29,9 @@ import java.util.Set;
  *   <li>{@code REBUILD} of a 2.9 {@code .idx} (its block's last checksum differs): remove it, as a
  *       2.9 server rebuilding the block keeps that file's delete map;</li>
  *   <li>{@code TRUSTS_INDEX}: remove a 2.9 {@code .idx} jetstart did not trust, so the server
- *       rebuilds that block from its records as jetstart did;</li>
+ *       rebuilds that block from its records as jetstart did; but keep one whose removals (first
+ *       sequence, listed deletes) jetstart kept ({@code NONE} on it), which 2.9 reads also when it
+ *       no longer matches the block, and without which it would serve those messages again;</li>
  *   <li>{@code DELETE_CONSUMER_DIR}: remove the consumer whose state does not decode (it is not in
  *       jetstart's state either), so a 2.12.4+ server does not delete it, and on an interest
  *       stream does not purge the stream with it;</li>
@@ -58,6 +60,14 @@ public final class RepairPlanner {
             }
             String who = s.account() + " > " + s.name();
             boolean keepsPriorLastSeq = s.problems().stream().anyMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE);
+            // A 2.9 .idx whose removals jetstart keeps (a warning with nothing for the server to do):
+            // removed, 2.9 would rebuild its block from the records and serve them again.
+            Set<Path> keptIndexes = new java.util.HashSet<>();
+            for (Problem p : s.problems()) {
+                if (p.serverAction() == ServerAction.NONE && p.file() != null && p.file().getFileName().toString().endsWith(".idx")) {
+                    keptIndexes.add(p.file());
+                }
+            }
             for (Finding f : Finding.of(s)) {
                 Problem p = f.problem();
                 Path file = p.file();
@@ -82,7 +92,8 @@ public final class RepairPlanner {
                         // A 2.9 server rebuilding a block keeps the delete map of the .idx it did not trust
                         // (checked against real 2.9.10: it reports deletes past the block's last sequence), so
                         // an .idx jetstart did not use goes to the quarantine too.
-                        if (file != null && file.getFileName().toString().endsWith(".idx") && Files.isRegularFile(file)) {
+                        if (file != null && file.getFileName().toString().endsWith(".idx") && Files.isRegularFile(file)
+                                && !keptIndexes.contains(file)) {
                             steps.putIfAbsent(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
                         }
                     }
@@ -90,6 +101,9 @@ public final class RepairPlanner {
                         if (file.getFileName().toString().equals("index.db") && keepsPriorLastSeq) {
                             notes.add(who + ": kept " + file + ": it holds the last sequence the blocks lost, which the server "
                                     + "needs to write its tombstone; the server deletes it itself after reading it (" + p.message() + ")");
+                        } else if (keptIndexes.contains(file)) {
+                            notes.add(who + ": kept " + file + ": nats-server 2.9 reads the messages it removed from it, and "
+                                    + "would serve them again without it (" + p.message() + ")");
                         } else if (Files.isRegularFile(file)) {
                             steps.putIfAbsent(file, new RepairStep.RemoveFile(file, Files.size(file), who, why));
                         }
