@@ -67,7 +67,8 @@ class FixtureOracleTest {
         assertThat(report.runner()).as("runner in this JVM").isEqualTo(TestStores.expectedRunner(mode));
         assertThat(report.serverLine().asked()).isFalse();
         // "nats-2.10.27-small": every fixture's writer is a build the lines are modelled on. An
-        // encrypted store's index.db and meta.inf are ciphertext: the detector takes the newest line.
+        // encrypted store's index.db and meta.inf are ciphertext: an encrypted index.db says only "2.10 or
+        // newer", and the detector takes the newest line (an encrypted 2.9 store: ServerLineDetectorTest).
         assertThat(report.serverLine().line().modelledOn()).as("the line detected is the writer's")
                 .isEqualTo(key != null ? ServerLine.NEWEST.modelledOn() : fixture.split("-")[1]);
         JsonNode oracle = JSON.readTree(TestStores.fixtures().resolve(fixture)

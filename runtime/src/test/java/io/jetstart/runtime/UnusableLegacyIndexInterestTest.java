@@ -84,10 +84,17 @@ class UnusableLegacyIndexInterestTest {
             assertThat(r.bytes()).isEqualTo(reopened.bytes());
         }
         // What makes them agree: 2.9's purge below the lowest ack floor (1-301) at the first open, the
-        // 2.10 walk (the 14) at the second, each with a tombstone in the writer's block.
-        assertThat(tombstoned).as("a tombstone for each message the start-up sweeps removed")
-                .containsAll(ACKED_BY_BOTH)
-                .containsAll(LongStream.rangeClosed(1, 301).boxed().toList());
+        // 2.10 walk (the 14) at the second, each with a tombstone in the writer's block. A 1.idx cut
+        // past its first sequence still gives 302, which 2.9.10's rebuild keeps (it restores 699 and
+        // its purge finds nothing below the floor: UndecodableLegacyIndexOnServerIT), so 1-301 are
+        // not served from the first open on, and the sweep has none of them to remove.
+        List<Long> belowFloor = LongStream.rangeClosed(1, 301).boxed().toList();
+        assertThat(tombstoned).as("a tombstone for each message the start-up sweeps removed").containsAll(ACKED_BY_BOTH);
+        if (how.equals("removed")) {
+            assertThat(tombstoned).containsAll(belowFloor);
+        } else {
+            assertThat(tombstoned).doesNotContainAnyElementsOf(belowFloor);
+        }
     }
 
     /**

@@ -55,6 +55,15 @@ public record LegacyIndex(int version, long msgs, long bytes, long firstSeq, lon
         this(version, msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, deleted, lastChecksum, null);
     }
 
+    /**
+     * What nats-server 2.9's reader leaves set from a file that fails after its first sequence
+     * ({@link LegacyIndexCodec#firstSeqBeforeFailure}): that first sequence, no message, no delete.
+     * Its rebuild of the block skips every record below it.
+     */
+    public static LegacyIndex readUpToFirstSeq(long firstSeq) {
+        return new LegacyIndex(1, 0, 0, firstSeq, 0, firstSeq - 1, 0, new SequenceSet(), new byte[8]);
+    }
+
     /** The delete count the file declares; Go's reader requires exactly this. */
     public long dmapLength() {
         return lastSeq - firstSeq + 1 - msgs;

@@ -60,7 +60,8 @@ public final class LegacyIndexCodec {
         }
         long expected = lastSeq - firstSeq + 1 - dmapLen;
         if (msgs != expected) {
-            throw new FormatException(-1, "accounting inconsistent: msgs " + Long.toUnsignedString(msgs)
+            // Offset 2: the msgs field, the first of the four that disagree.
+            throw new FormatException(2, "accounting inconsistent: msgs " + Long.toUnsignedString(msgs)
                     + " but lastSeq - firstSeq + 1 - dmapLen = " + Long.toUnsignedString(lastSeq) + " - "
                     + Long.toUnsignedString(firstSeq) + " + 1 - " + Long.toUnsignedString(dmapLen) + " = "
                     + Long.toUnsignedString(expected));
@@ -80,6 +81,33 @@ public final class LegacyIndexCodec {
             }
         }
         return new LegacyIndex(version, msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, deleted, lastChecksum, order);
+    }
+
+    /**
+     * The first sequence nats-server 2.9's {@code readIndexInfo} has already set on the block when
+     * this file fails {@link #decode} after its header check: it reads {@code msgs}, {@code bytes}
+     * and {@code firstSeq} into the block before it finds the file short or its accounting
+     * inconsistent, and its rebuild ({@code rebuildStateLocked}) then skips every record below that
+     * first sequence. 0 when 2.9 sets none: the file fails the header check (2.9.10's
+     * {@code checkHeader} takes version 1 only), or ends before the first sequence is read.
+     *
+     * <p>Measured on 2.9.10 ({@code nats-2.9.10-small} INT1, first 302): a {@code 1.idx} cut after
+     * its first sequence, cut in its checksum, or with {@code msgs} or {@code dmapLen} off by one
+     * restores 699 messages (302..1000, its 14 listed deletes back); one with a bad magic, version 2
+     * or cut to 1 byte restores 1,000 (UndecodableLegacyIndexOnServerIT).
+     */
+    public static long firstSeqBeforeFailure(byte[] file) {
+        if (file.length < 2 || (file[0] & 0xff) != MAGIC || file[1] != 1) {
+            return 0;
+        }
+        ByteReader in = new ByteReader(file, 2, file.length - 2);
+        try {
+            in.uvarint("msgs");
+            in.uvarint("bytes");
+            return in.uvarint("first seq") & ~EBIT;
+        } catch (FormatException e) {
+            return 0;
+        }
     }
 
     /** Go stops at the first unreadable entry or at a 0 delta, without an error. */

@@ -31,16 +31,36 @@ import java.util.TreeMap;
  * The store's line is the newest clue over its streams: the server that stopped last wrote every
  * {@code index.db}, and an older {@code meta.inf} only says when a stream was created.
  *
+ * <p>An encrypted stream's {@code index.db} and {@code meta.inf} are ciphertext, so its clue is the
+ * names in its {@code msgs/} alone, as discovery listed them:
+ * <ul>
+ *   <li>{@code <n>.idx} files and no {@code index.db} → 2.9. Only 2.9 writes {@code .idx} (at once,
+ *       before any stop: measured on 2.9.10 with both ciphers, also after a {@code kill -9}); 2.10.5+
+ *       remove them at the stream's first open, and an encrypted stream of 2.10.27 or 2.15.1 has
+ *       neither file until its first {@code index.db} (measured, with {@code kill -9}). 2.10.0-2.10.4
+ *       left a 2.9 stream's {@code .idx} in place (their {@code os.RemoveAll("*.idx")} removes no
+ *       file), but write {@code index.db} right after such an open;</li>
+ *   <li>an {@code index.db} → 2.10 or newer, its version unreadable: it bounds the store's line from
+ *       below and names none, so when nothing else says a line newer than 2.9 the newest is assumed,
+ *       as with no clue at all. A 2.10+ store is never taken as 2.9.</li>
+ * </ul>
+ * The key files say nothing: {@code <n>.key} and {@code meta.key} are {@code nonce || Seal(seed)}
+ * on every line, their length naming only the cipher.
+ *
  * <p>Design note: this runs once per store, before the streams are forked, so every stream follows
- * one line. It reads at most {@link #MAX_STREAMS} streams (two bytes of {@code index.db}, or one
- * {@code meta.inf}) so that a store of 10,000 streams pays for 32 small reads, not 10,000.
- * Encrypted streams say nothing readable and are passed over.
+ * one line. It reads at most {@link #MAX_STREAMS} plain streams (two bytes of {@code index.db}, or
+ * one {@code meta.inf}) so that a store of 10,000 streams pays for 32 small reads, not 10,000. An
+ * encrypted stream's clue costs no read, so every one is looked at.
  */
 public final class ServerLineDetector {
     static final int MAX_STREAMS = 32;
     /** {@code index.db} starts with magic 11 then its version (spec §4.1). */
     private static final int INDEX_DB_MAGIC = 11;
     private static final long MAX_META_BYTES = 1L << 20;
+    /** The clue of an encrypted 2.9 stream (its {@code msgs/} listing). */
+    static final String ENCRYPTED_LEGACY_INDEX = "encrypted msgs/ with .idx files and no index.db (2.9)";
+    /** What an encrypted stream's {@code index.db} says: a 2.10+ server wrote it. */
+    static final String ENCRYPTED_INDEX_DB = "encrypted index.db (2.10 or newer, its version unreadable)";
 
     private ServerLineDetector() {
     }
@@ -50,24 +70,30 @@ public final class ServerLineDetector {
         // Loops and a named comparator rather than lambdas: the store's line is detected before the
         // first stream starts, where a fresh JVM would spin each lambda's class at run time (package-info).
         List<StreamDir> sample = new ArrayList<>(streams.size());
+        Map<String, Integer> clues = new TreeMap<>();
+        ServerLine newest = null;
+        boolean encryptedIndexDb = false;
         for (StreamDir sd : streams) {
             if (!(sd.encryption() instanceof Encryption.Encrypted)) {
                 sample.add(sd);
+            } else if (sd.msgs() != null && sd.msgs().hasIndexDb()) {
+                encryptedIndexDb = true;
+                count(clues, ENCRYPTED_INDEX_DB);
+            } else if (sd.msgs() != null && sd.msgs().hasLegacyIndexes()) {
+                newest = ServerLine.V2_9;
+                count(clues, ENCRYPTED_LEGACY_INDEX);
             }
         }
         sample.sort(ByAccountThenName.INSTANCE);
         if (sample.size() > MAX_STREAMS) {
             sample = sample.subList(0, MAX_STREAMS);
         }
-        ServerLine newest = null;
-        Map<String, Integer> clues = new TreeMap<>();
         for (StreamDir sd : sample) {
             Clue c = clue(sd, gate);
             if (c == null) {
                 continue;
             }
-            Integer seen = clues.get(c.what());
-            clues.put(c.what(), seen == null ? 1 : seen + 1);
+            count(clues, c.what());
             if (newest == null || c.line().compareTo(newest) > 0) {
                 newest = c.line();
             }
@@ -77,11 +103,20 @@ public final class ServerLineDetector {
             int n = e.getValue();
             evidence.add(e.getKey() + " (" + n + (n == 1 ? " stream)" : " streams)"));
         }
-        if (newest == null) {
+        if (encryptedIndexDb && (newest == null || newest == ServerLine.V2_9)) {
+            // A 2.10+ server wrote that index.db: whatever else says 2.9 is older than the last run.
+            evidence.add("no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
+            newest = ServerLine.NEWEST;
+        } else if (newest == null) {
             evidence.add("no readable index.db or meta.inf; the newest line assumed");
             newest = ServerLine.NEWEST;
         }
         return new LineChoice(newest, false, evidence);
+    }
+
+    private static void count(Map<String, Integer> clues, String what) {
+        Integer seen = clues.get(what);
+        clues.put(what, seen == null ? 1 : seen + 1);
     }
 
     /**

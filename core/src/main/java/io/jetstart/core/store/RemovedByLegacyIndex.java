@@ -22,6 +22,12 @@ import java.util.List;
  * range less the 6 still listed. Without this, {@code dump} and {@code get} served MAX1's 1 and
  * INT1's 285 and 308 (HostileOperatorCommandsTest, seed 7 rounds 87 and 100, default seed round 88).
  *
+ * <p>So does one that does not decode after its first sequence (cut short, or its counts off):
+ * 2.9's {@code readIndexInfo} has set the block's first sequence before it fails, and the rebuild
+ * keeps it (no delete: the list is read last). INT1 with its {@code 1.idx} cut in the checksum or
+ * with {@code msgs} off by one: 2.9.10 restores 699 (302..1000), with a bad magic 1,000
+ * ({@link io.jetstart.core.format.LegacyIndexCodec#firstSeqBeforeFailure}).
+ *
  * <p>The warning carries {@link ServerAction#NONE} on the {@code .idx}: a repair keeps that file
  * (removed, 2.9 would rebuild the block from its records and serve those messages again), and
  * after a cut it no longer ends in the block's checksum, which 2.9 rebuilds under, keeping them.

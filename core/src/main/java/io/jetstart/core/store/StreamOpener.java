@@ -655,7 +655,8 @@ public final class StreamOpener {
      * 8 bytes. It is never required. In an encrypted stream it is sealed with its block's key
      * ({@link io.jetstart.core.crypto.BlockKeystream#openLegacyIndex}) and opened before it is decoded.
      * One that decodes but does not agree is put in {@code mismatched}: 2.9's rebuild keeps its first
-     * sequence and delete map.
+     * sequence and delete map. One that fails after its first sequence puts that first sequence
+     * there ({@link LegacyIndex#readUpToFirstSeq}): 2.9's rebuild keeps it too.
      */
     private static LegacyIndex trustedLegacyIndex(StreamStore s, long idx, byte[] buf, int len, List<Problem> problems,
                                                   LegacyIndex[] mismatched) throws StoreException, InterruptedException {
@@ -686,8 +687,16 @@ public final class StreamOpener {
         try {
             li = LegacyIndexCodec.decode(bytes);
         } catch (FormatException e) {
-            problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason(),
-                    ServerAction.DELETE_INDEX));
+            // 2.9's reader has set the block's first sequence when the file fails after it (short, or
+            // its accounting inconsistent), and its rebuild skips the records below it: so do we
+            // (RemovedByLegacyIndex), or a short .idx would bring back what moved its first up.
+            long first = LegacyIndexCodec.firstSeqBeforeFailure(bytes);
+            problems.add(new Problem(Problem.Severity.WARNING, file, e.offset(), "legacy index ignored: " + e.reason()
+                    + "; block rebuilt from its records" + (first > 0 ? " from sequence " + first
+                    + ", the first sequence nats-server 2.9 reads before the failure" : ""), ServerAction.DELETE_INDEX));
+            if (first > 0) {
+                mismatched[0] = LegacyIndex.readUpToFirstSeq(first);
+            }
             return null;
         }
         byte[] lchk = len >= 8 ? Arrays.copyOfRange(buf, len - 8, len) : new byte[0];

@@ -219,6 +219,45 @@ class LegacyIndexCodecTest {
     }
 
     @Test
+    void anAccountingInconsistentFileIsRefusedAtItsMsgsField() {
+        byte[] file = hex(MAX1_IDX);
+        file[2] = (byte) 0xa1; // msgs 801
+
+        Throwable t = catchThrowable(() -> LegacyIndexCodec.decode(file));
+
+        assertThat(t).isInstanceOf(FormatException.class);
+        assertThat(((FormatException) t).offset()).isEqualTo(2);
+    }
+
+    /**
+     * 2.9's readIndexInfo sets msgs, bytes and the first sequence before it finds the file short or
+     * its accounting off, and its rebuild then skips the records below that first sequence.
+     */
+    @Test
+    void theFirstSequence29ReadsBeforeAFailureIsThatOfEveryTruncationPastIt() {
+        byte[] file = hex(MAX1_IDX);
+        // 16 01 | a0 06 msgs | 80 d2 06 bytes | c9 01 first 201 (ends at offset 9) | ...
+        for (int len = 0; len < file.length; len++) {
+            assertThat(LegacyIndexCodec.firstSeqBeforeFailure(Arrays.copyOf(file, len))).as("length %d", len)
+                    .isEqualTo(len < 9 ? 0 : 201);
+        }
+        byte[] counts = hex(MAX1_IDX);
+        counts[2] = (byte) 0xa1;
+        assertThat(LegacyIndexCodec.firstSeqBeforeFailure(counts)).as("accounting inconsistent").isEqualTo(201);
+    }
+
+    @Test
+    void aFileThatFails29sHeaderCheckSetsNoFirstSequence() {
+        byte[] magic = hex(MAX1_IDX);
+        magic[0] = 0x17;
+        byte[] version2 = hex(MAX1_IDX);
+        version2[1] = 2; // 2.9.10's checkHeader takes version 1 only
+        assertThat(LegacyIndexCodec.firstSeqBeforeFailure(magic)).isZero();
+        assertThat(LegacyIndexCodec.firstSeqBeforeFailure(version2)).isZero();
+        assertThat(LegacyIndexCodec.firstSeqBeforeFailure(hex("16"))).isZero();
+    }
+
+    @Test
     void refusesABadAvlDeletedMapInVersion2() {
         SequenceSet deleted = new SequenceSet();
         deleted.add(12);

@@ -1,0 +1,116 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.lines.LineChoice;
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.lines.ServerLineDetector;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The line of an encrypted store is told by its {@code msgs/} listing ({@code .idx} files and no
+ * {@code index.db}: 2.9), checked on what the real servers write with a {@code jetstream} key, both
+ * ciphers: a stream created, 50 messages, 2 deleted, then a {@code kill -9} (no stop, so a 2.10+
+ * server has written no {@code index.db} yet) or a clean stop. 2.9.x is detected as 2.9 either way
+ * (it writes {@code 1.idx} at once); 2.10+ never is (no {@code .idx}, then an encrypted
+ * {@code index.db}). And a 2.10+ server started on the encrypted 2.9.10 fixture removes its
+ * {@code .idx} files at once: killed then, the store is not taken as 2.9 either.
+ */
+class EncryptedStoreLineOnServerIT {
+    private final Path tmp = Repo.work("EncryptedStoreLineOnServerIT");
+    private static final String KEY = "EncryptedStoreLineOnServerIT-test-key-not-a-secret";
+
+    @TestFactory
+    Stream<DynamicNode> anEncryptedStoreIs29ExactlyWhen29WroteIt() throws Exception {
+        return NatsServers.skipWhenMissing(this::tests);
+    }
+
+    private Stream<DynamicNode> tests() {
+        List<NatsServerBinary> servers = NatsServers.discover().requireAll();
+        List<DynamicNode> out = new ArrayList<>();
+        for (NatsServerBinary server : servers) {
+            for (String cipher : List.of("chachapoly", "aes")) {
+                for (boolean kill : new boolean[] {true, false}) {
+                    out.add(dynamicTest(server + " " + cipher + (kill ? ", kill -9" : ", clean stop"), () -> written(server, cipher, kill)));
+                }
+            }
+            if (!server.version().isLine(2, 9)) {
+                out.add(dynamicTest(server + " started on the encrypted 2.9.10 fixture, kill -9", () -> upgraded(server)));
+            }
+        }
+        return out.stream();
+    }
+
+    private void written(NatsServerBinary server, String cipher, boolean kill) throws Exception {
+        Path dir = tmp.resolve(server.version() + "-" + cipher + (kill ? "-kill" : "-stop"));
+        Path store = dir.resolve("store");
+        String config = "jetstream {\n  key: \"" + KEY + "\"\n  cipher: " + cipher + "\n}\n";
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL, config);
+             NatsClient c = p.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(c.connection(), Json.mapper());
+            ObjectNode cfg = Json.mapper().createObjectNode().put("name", "S").put("storage", "file");
+            cfg.putArray("subjects").add("s.*");
+            api.request("$JS.API.STREAM.CREATE.S", cfg);
+            for (int i = 1; i <= 50; i++) {
+                c.connection().jetStream().publish("s.x", ("m" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            for (long seq : new long[] {5, 7}) {
+                api.request("$JS.API.STREAM.MSG.DELETE.S", Json.mapper().createObjectNode().put("seq", seq).put("no_erase", true));
+            }
+            if (kill) {
+                p.kill9();
+            } else {
+                p.stopGracefully();
+            }
+        }
+        Path msgs = store.resolve("jetstream/$G/streams/S/msgs");
+        boolean is29 = server.version().isLine(2, 9);
+        assertThat(Files.exists(msgs.resolve("1.key"))).as("encrypted").isTrue();
+        assertThat(Files.exists(msgs.resolve("1.idx"))).as("%s writes 1.idx", server).isEqualTo(is29);
+        if (kill && !is29) {
+            assertThat(Files.exists(msgs.resolve("index.db"))).as("%s: no index.db before a stop", server).isFalse();
+        }
+        LineChoice line = detect(store);
+        if (is29) {
+            assertThat(line.line()).as("%s", line).isEqualTo(ServerLine.V2_9);
+        } else {
+            assertThat(line.line()).as("%s", line).isEqualTo(ServerLine.NEWEST);
+        }
+    }
+
+    private void upgraded(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve(server.version() + "-upgraded");
+        Path store = io.jetstart.core.testing.Fixtures.copyStore("nats-2.9.10-chacha", dir);
+        assertThat(detect(store).line()).as("the fixture as 2.9.10 left it").isEqualTo(ServerLine.V2_9);
+        String key = io.jetstart.core.testing.Fixtures.key("nats-2.9.10-chacha").orElseThrow();
+        String config = "jetstream {\n  key: \"" + key + "\"\n  cipher: chachapoly\n}\n";
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL, config);
+             NatsClient c = p.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(c.connection(), Json.mapper());
+            // The .idx deletes read (oracle.json: 537), then the .idx files removed at the open.
+            assertThat(api.streamInfo("DEL").path("state").path("messages").asLong()).isEqualTo(537);
+            p.kill9();
+        }
+        try (Stream<Path> files = Files.walk(store)) {
+            assertThat(files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".idx")).toList())
+                    .as("%s removed every .idx", server).isEmpty();
+        }
+        LineChoice line = detect(store);
+        assertThat(line.line()).as("%s", line).isNotEqualTo(ServerLine.V2_9).isEqualTo(ServerLine.NEWEST);
+    }
+
+    private static LineChoice detect(Path store) throws Exception {
+        return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded());
+    }
+}
