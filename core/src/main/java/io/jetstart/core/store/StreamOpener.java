@@ -249,7 +249,7 @@ public final class StreamOpener {
             s.tracksSubjects = true;
         }
         StreamStore.RemovalSink sink = forWriter ? s.removalsForWriter() : StreamStore.RemovalSink.NONE;
-        RetentionLimits.apply(s, sink);
+        RetentionLimits.apply(s, sink, line);
         StartUpExpiry.apply(s, line, sink);
     }
 

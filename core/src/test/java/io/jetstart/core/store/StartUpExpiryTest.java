@@ -93,6 +93,17 @@ class StartUpExpiryTest {
     }
 
     @Test
+    void aLineThatKnowsNoDeleteMarkersTakesMaxAgeAtTheOpenNeverTtlOrNot() throws Exception {
+        // 2.10.27 started on these files: "Restored 0 messages for stream '$G > SDM'" (it ignores
+        // subject_delete_marker_ttl and Nats-TTL, so max_age takes every message while opening).
+        StreamState st = open("SDM", NOW, ServerLine.V2_10).state();
+
+        assertThat(st.messages()).isZero();
+        // The last sequence stays (expireMsgsOnRecover keeps it with a tombstone; from the source).
+        assertThat(st.lastSeq()).isEqualTo(10);
+    }
+
+    @Test
     void kvLimitMarkersWhoseTtlRanOutAreGone() throws Exception {
         StreamState st = open("KV_KVT", NOW, ServerLine.NEWEST).state();
 
