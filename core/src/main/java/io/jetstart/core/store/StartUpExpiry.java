@@ -4,8 +4,10 @@ import io.jetstart.core.format.MessageTtl;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -49,9 +51,10 @@ final class StartUpExpiry {
         long minAge = now - c.maxAgeNanos();
         Set<Long> expired = new HashSet<>();
         List<String> newMarkers = new ArrayList<>();
-        java.util.Map<String, Long> liveBySubject = new java.util.HashMap<>();
-        java.util.Map<String, Long> expiredBySubject = new java.util.HashMap<>();
-        java.util.Map<String, Boolean> lastIsMarker = new java.util.HashMap<>();
+        Map<String, Long> liveBySubject = new HashMap<>();
+        Map<String, Long> expiredBySubject = new HashMap<>();
+        // Whether the subject's last expired message is a marker (visited in sequence order).
+        Map<String, Boolean> lastIsMarker = new HashMap<>();
         s.forEachLive(0, (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
             long ttl = hl > 0 ? MessageTtl.seconds(buf, ho, hl) : 0;
             boolean byAge = ageCheck && ts <= minAge && ttl != MessageTtl.NEVER;
