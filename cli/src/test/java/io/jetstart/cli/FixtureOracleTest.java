@@ -28,7 +28,8 @@ class FixtureOracleTest {
         // The encrypted fixtures are read with --key-file <fixture>/key.txt.
         for (String fixture : List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small", "nats-2.10.27-upbench",
                 "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes",
-                "nats-2.10.27-s2", "nats-2.15.1-s2", "nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines")) {
+                "nats-2.10.27-s2", "nats-2.15.1-s2", "nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines",
+                "nats-2.15.1-features")) {
             for (boolean rebuilt : new boolean[] {false, true}) {
                 for (String[] mode : List.of(new String[] {"inspect"}, new String[] {"recover"}, new String[] {"recover", "--sequential"},
                         new String[] {"recover", "--no-preview"})) {

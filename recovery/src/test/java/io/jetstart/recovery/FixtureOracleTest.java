@@ -37,7 +37,8 @@ class FixtureOracleTest {
     static final List<String> FIXTURES = List.of("nats-2.9.10-small", "nats-2.10.27-small", "nats-2.15.1-small",
             "nats-2.10.27-upbench", "nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes",
             "nats-2.10.27-s2", "nats-2.15.1-s2",
-            "nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines");
+            "nats-2.9.10-lines", "nats-2.10.27-lines", "nats-2.15.1-lines",
+            "nats-2.15.1-features");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 final class NatsHeaders {
     static final byte[] TTL = "Nats-TTL".getBytes(StandardCharsets.US_ASCII);
     static final byte[] SCHEDULE = "Nats-Schedule".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MARKER_REASON = "Nats-Marker-Reason".getBytes(StandardCharsets.US_ASCII);
 
     private NatsHeaders() {
     }
@@ -33,6 +34,26 @@ final class NatsHeaders {
         }
         // The value is empty exactly when a CRLF (or the end) follows the spaces.
         return i < end && !(hdr[i] == '\r' && i < end - 1 && hdr[i + 1] == '\n');
+    }
+
+    /**
+     * The value of {@code key} in {@code hdr[off, off+len)} as the server's {@code sliceHeader}
+     * gives it (leading spaces skipped, up to the next CRLF), or null when absent or empty.
+     */
+    static String value(byte[] hdr, int off, int len, byte[] key) {
+        if (!hasValue(hdr, off, len, key)) {
+            return null;
+        }
+        int end = off + len;
+        int from = off + keyIndex(hdr, off, len, key) + key.length + 1;
+        while (from < end && hdr[from] == ' ') {
+            from++;
+        }
+        int to = from;
+        while (to < end && !(hdr[to] == '\r' && to + 1 < end && hdr[to + 1] == '\n')) {
+            to++;
+        }
+        return new String(hdr, from, to - from, StandardCharsets.UTF_8);
     }
 
     /** Offset of {@code key} relative to {@code off}, or -1. */

@@ -1,5 +1,6 @@
 package io.jetstart.core.store;
 
+import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +31,18 @@ final class RetentionLimits {
      * stream that goes to a writer, which tombstones them ({@link StreamStore#removalsForWriter}).
      */
     static void apply(StreamStore s, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        apply(s, sink, ServerLine.NEWEST);
+    }
+
+    /**
+     * As {@link #apply(StreamStore, StreamStore.RemovalSink)} for a stream opened as {@code line}:
+     * before 2.11 the server knows no {@code subject_delete_marker_ttl} (it ignores the key), so its
+     * open takes {@code max_age} as for any stream (2.10.27 restores {@code nats-2.15.1-features}'s
+     * {@code SDM} with 0 messages, where 2.15.1 leaves it to its age check).
+     */
+    static void apply(StreamStore s, StreamStore.RemovalSink sink, ServerLine line) throws StoreException, InterruptedException {
         s.requireRecovering();
-        apply(s, sink, true);
+        apply(s, sink, true, false, line.compareTo(ServerLine.V2_11) >= 0);
     }
 
     /**
@@ -50,6 +61,12 @@ final class RetentionLimits {
      */
     static void apply(StreamStore s, StreamStore.RemovalSink sink, boolean atOpen, boolean perSubjectFirst)
             throws StoreException, InterruptedException {
+        apply(s, sink, atOpen, perSubjectFirst, true);
+    }
+
+    /** @param knowsMarkers whether the line reads {@code subject_delete_marker_ttl} (2.11+) */
+    private static void apply(StreamStore s, StreamStore.RemovalSink sink, boolean atOpen, boolean perSubjectFirst,
+                              boolean knowsMarkers) throws StoreException, InterruptedException {
         StreamConfig c = s.config;
         if (perSubjectFirst && c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
             enforcePerSubject(s, c.maxMsgsPerSubject(), sink);
@@ -75,7 +92,9 @@ final class RetentionLimits {
                 return StreamStore.Decision.REMOVE;
             }, sink);
         }
-        if (c.maxAgeNanos() > 0 && c.subjectDeleteMarkerTtlNanos() <= 0 && s.msgs > 0) {
+        // With delete markers the server's open leaves max_age to its first age check, which goes
+        // through the stream to write markers (filestore.go: expireMsgsOnRecover); StartUpExpiry.
+        if (c.maxAgeNanos() > 0 && (c.subjectDeleteMarkerTtlNanos() <= 0 || !knowsMarkers) && s.msgs > 0) {
             long minAge = s.ctx.nowNanos().getAsLong() - c.maxAgeNanos();
             s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
                     ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);

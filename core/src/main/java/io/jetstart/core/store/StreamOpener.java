@@ -112,7 +112,7 @@ public final class StreamOpener {
         if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             rebuild(s, r.prior(), line, listing);
         }
-        finish(s, forWriter);
+        finish(s, forWriter, line);
         return s;
     }
 
@@ -200,7 +200,7 @@ public final class StreamOpener {
         if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
             rebuild(s, r.prior(), line, listing);
-            finish(s, forWriter);
+            finish(s, forWriter, line);
             return s;
         }
         StreamStore blocks = new StreamStore(account, name, dir, config, ctx);
@@ -210,11 +210,11 @@ public final class StreamOpener {
             rebuild(blocks, new Prior(s.lastSeq, s.lastTs), line, listing);
         } catch (StoreException e) {
             s.problems.add(e.problem().with(ServerAction.FOUND_ON_READ));
-            finish(s, forWriter);
+            finish(s, forWriter, line);
             return s;
         }
-        finish(s, forWriter);
-        finish(blocks, false);
+        finish(s, forWriter, line);
+        finish(blocks, false, line);
         s.bytesRead += blocks.bytesRead;
         s.recordsVerified += blocks.recordsVerified;
         boolean damagedBlocks = false;
@@ -240,14 +240,17 @@ public final class StreamOpener {
     }
 
     /**
-     * Ends the open with the retention limits; {@code forWriter}: what they remove is kept for the
-     * writer to tombstone (nothing else knows of it: recovery writes no file).
+     * Ends the open with the retention limits, then the expiry {@code line}'s first age check does
+     * ({@link StartUpExpiry}); {@code forWriter}: what they remove is kept for the writer to
+     * tombstone (nothing else knows of it: recovery writes no file).
      */
-    private static void finish(StreamStore s, boolean forWriter) throws StoreException, InterruptedException {
+    private static void finish(StreamStore s, boolean forWriter, ServerLine line) throws StoreException, InterruptedException {
         if (!s.psim.isEmpty()) {
             s.tracksSubjects = true;
         }
-        RetentionLimits.apply(s, forWriter ? s.removalsForWriter() : StreamStore.RemovalSink.NONE);
+        StreamStore.RemovalSink sink = forWriter ? s.removalsForWriter() : StreamStore.RemovalSink.NONE;
+        RetentionLimits.apply(s, sink, line);
+        StartUpExpiry.apply(s, line, sink);
     }
 
     /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */

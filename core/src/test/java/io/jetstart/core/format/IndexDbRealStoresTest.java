@@ -133,6 +133,46 @@ class IndexDbRealStoresTest {
                 .isEqualTo(hex(Arrays.copyOfRange(block, block.length - 8, block.length)));
     }
 
+    /**
+     * 2.15.1's {@code index.db} v4 counts per block the messages with a {@code Nats-TTL} and with a
+     * {@code Nats-Schedule}; the server only asks whether a count is 0 (it then skips the block when
+     * it scans for them at start, filestore.go: recoverTTLState). What it wrote for
+     * {@code nats-2.15.1-features} is its write path's count (storeRawMsg: every message stored with
+     * a TTL above 0, so not "never", and never lowered by a removal). A scan of the blocks, as
+     * jetstart's and the server's own cache load (indexCacheBuf) count, takes every record with a
+     * non-empty header: more, never fewer, so a block the server would scan is never said to be
+     * without TTLs (docs/compatibility.md).
+     */
+    @Test
+    void theTtlAndScheduleCountsOf2151sIndexDbAreNonZeroExactlyWhereTheBlocksHoldSome() throws Exception {
+        Path fixture = Fixtures.copy("nats-2.15.1-features", tmp);
+        Map<String, List<Long>> written = new LinkedHashMap<>();
+        Map<String, List<Long>> scanned = new LinkedHashMap<>();
+        for (Path streamDir : Fixtures.streamDirs(fixture)) {
+            Path msgs = streamDir.resolve("msgs");
+            String stream = streamDir.getFileName().toString();
+            IndexDb db = IndexDbCodec.decode(stream, Files.readAllBytes(msgs.resolve("index.db")));
+            assertThat(db.version()).as(stream).isEqualTo(4);
+            assertThat(db.blocks()).as(stream).hasSize(1);
+            IndexDb.Block b = db.blocks().getFirst();
+            byte[] blk = Files.readAllBytes(msgs.resolve(b.index() + ".blk"));
+            BlockScan scan = new BlockScanner(stream).scan(b.index(), blk, blk.length);
+            written.put(stream, List.of(b.ttls(), b.schedules()));
+            scanned.put(stream, List.of(scan.ttls(), scan.schedules()));
+            assertThat(List.of(scan.ttls() > 0, scan.schedules() > 0)).as(stream)
+                    .isEqualTo(List.of(b.ttls() > 0, b.schedules() > 0));
+        }
+        // TTL: 5 short, 5 long, ttl.secs, 3 ttl.late (not ttl.never); SDM: its 3 markers (not
+        // sdm.keep); KVT: t1, t2, the purge marker, 2 markers (not n); SCHED: both schedules, the
+        // one that fired included.
+        assertThat(written).containsEntry("TTL", List.of(14L, 0L)).containsEntry("SDM", List.of(3L, 0L))
+                .containsEntry("KV_KVT", List.of(5L, 0L)).containsEntry("SCHED", List.of(0L, 2L))
+                .containsEntry("CNT", List.of(0L, 0L));
+        // The same plus each "never".
+        assertThat(scanned).containsEntry("TTL", List.of(15L, 0L)).containsEntry("SDM", List.of(4L, 0L))
+                .containsEntry("KV_KVT", List.of(6L, 0L)).containsEntry("SCHED", List.of(0L, 2L));
+    }
+
     /** Every {@code index.db} in every fixture agrees with what its server reported while running. */
     @Test
     void everyIndexDbAgreesWithItsServersOracle() throws Exception {
@@ -141,8 +181,9 @@ class IndexDbRealStoresTest {
         // Encrypted fixtures are skipped: their files are ciphertext (checked through core.crypto in
         // StreamKeysRealStoresTest and EncryptedStoreTest).
         for (String name : Fixtures.plainNames()) {
-            if (name.endsWith("-lines")) {
-                // Their oracle.json is the answer after a restart, which settles interest streams (INTW).
+            if (name.endsWith("-lines") || name.endsWith("-features")) {
+                // Their oracle.json is the answer after a restart, which settles interest streams
+                // (INTW) and expires what ran out since the stop (-features: TTLs, markers, max_age).
                 continue;
             }
             Path fixture = Fixtures.copy(name, tmp);
@@ -210,8 +251,8 @@ class IndexDbRealStoresTest {
                 checked++;
             }
         }
-        // The -small stores, upbench, the encrypted, -s2 and -lines stores (testdata/README.md).
-        assertThat(checked).as("index.db files round-tripped").isEqualTo(24);
+        // The -small stores, upbench, the encrypted, -s2, -lines and -features stores (testdata/README.md).
+        assertThat(checked).as("index.db files round-tripped").isEqualTo(33);
     }
 
     @Test

@@ -309,7 +309,7 @@ class RecordsTest {
                 blocks++;
             }
         }
-        // The -small stores, upbench, the encrypted, -s2 and -lines stores (testdata/README.md).
-        assertThat(blocks).isEqualTo(48);
+        // The -small stores, upbench, the encrypted, -s2, -lines and -features stores (testdata/README.md).
+        assertThat(blocks).isEqualTo(57);
     }
 }

@@ -97,8 +97,8 @@ class MetaFilesTest {
                 }
             }
         }
-        // The -small stores, upbench, the encrypted, -s2 and -lines stores (testdata/README.md).
-        assertThat(streams).isEqualTo(30);
+        // The -small stores, upbench, the encrypted, -s2, -lines and -features stores (testdata/README.md).
+        assertThat(streams).isEqualTo(39);
         assertThat(consumers).isEqualTo(44);
     }
 

@@ -1,0 +1,101 @@
+package io.jetstart.core.format;
+
+/**
+ * A stored message's {@code Nats-TTL} as nats-server 2.11+ reads it ({@code stream.go:
+ * getMessageTTL}/{@code parseMessageTTL}): {@code "never"} (any case) never expires, a Go duration
+ * of at least one second or a whole number of seconds is that many seconds; anything else counts
+ * as no TTL. Also whether the message is a subject delete marker ({@code Nats-Marker-Reason}), which
+ * the server never replaces with another marker when it expires.
+ */
+public final class MessageTtl {
+    /** {@link #seconds} of a message that never expires. */
+    public static final long NEVER = -1;
+
+    private MessageTtl() {
+    }
+
+    /**
+     * @return the TTL in seconds of the header block {@code hdr[off, off+len)}, {@link #NEVER}, or 0
+     *         when it has none the server would read
+     */
+    public static long seconds(byte[] hdr, int off, int len) {
+        String v = NatsHeaders.value(hdr, off, len, NatsHeaders.TTL);
+        return v == null ? 0 : parse(v);
+    }
+
+    /** Whether the header block carries a {@code Nats-Marker-Reason} (the server's isSubjectDeleteMarker). */
+    public static boolean isDeleteMarker(byte[] hdr, int off, int len) {
+        return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.MARKER_REASON);
+    }
+
+    /** {@code parseMessageTTL}: "never", then time.ParseDuration (≥ 1 s), then parseInt64 (digits only). */
+    static long parse(String v) {
+        if (v.equalsIgnoreCase("never")) {
+            return NEVER;
+        }
+        long nanos = goDurationNanos(v);
+        if (nanos != Long.MIN_VALUE) {
+            return nanos < 1_000_000_000L ? 0 : nanos / 1_000_000_000L;
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
+                return 0;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return v.isEmpty() ? 0 : n;
+    }
+
+    /**
+     * Go's time.ParseDuration for what a TTL can hold (a sign, then number-unit pairs, fractions
+     * allowed), in nanoseconds; {@code Long.MIN_VALUE} when it is not a duration (Go's error), so
+     * that the caller tries whole seconds next, as the server does. Bare digits are not a duration
+     * in Go (only "0" is), which is how "3600" reaches parseInt64.
+     */
+    static long goDurationNanos(String text) {
+        String s = text;
+        boolean negative = !s.isEmpty() && s.charAt(0) == '-';
+        if (!s.isEmpty() && (negative || s.charAt(0) == '+')) {
+            s = s.substring(1);
+        }
+        if (s.equals("0")) {
+            return 0;
+        }
+        if (s.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        int i = 0;
+        while (i < s.length()) {
+            int number = i;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
+                i++;
+            }
+            int unit = i;
+            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
+                i++;
+            }
+            long scale = switch (s.substring(unit, i)) {
+                case "ns" -> 1L;
+                case "us", "µs", "μs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                case "h" -> 3_600_000_000_000L;
+                default -> -1L;
+            };
+            String digits = s.substring(number, unit);
+            if (scale < 0 || digits.isEmpty() || digits.equals(".") || digits.indexOf('.') != digits.lastIndexOf('.')) {
+                return Long.MIN_VALUE;
+            }
+            total = total.add(new java.math.BigDecimal(digits).multiply(java.math.BigDecimal.valueOf(scale)));
+        }
+        if (total.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            return Long.MIN_VALUE;
+        }
+        long nanos = total.setScale(0, java.math.RoundingMode.DOWN).longValue();
+        return negative ? -nanos : nanos;
+    }
+}
