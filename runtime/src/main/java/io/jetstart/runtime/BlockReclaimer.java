@@ -17,7 +17,7 @@ import java.util.Arrays;
  *
  * <p>Design note: blocks go in ascending index order, and each one's
  * {@code <n>.blk} before its {@code <n>.key} (a key without its block is never read; a block
- * without its key would be unreadable). Files of blocks the stream's state does not hold can lie
+ * without its key would be unreadable), a 2.9 block's {@code <n>.idx} and {@code <n>.fss} between. Files of blocks the stream's state does not hold can lie
  * among them ("strays"): an {@code index.db} leaves out blocks that held no message when it was
  * written, and recovery adopting it leaves them out too (as nats-server does). A stray below the
  * cut goes with the blocks when the state came from {@code index.db} (it is one the file called
@@ -106,6 +106,10 @@ final class BlockReclaimer {
 
     private void delete(long index) throws IOException {
         Files.deleteIfExists(BlockFiles.blockPath(msgsDir, index));
+        // A 2.9 block's per-block files go with it, as 2.9's own removal takes them: left behind
+        // they describe a block that is gone. Before the key: an encrypted .idx opens with it.
+        Files.deleteIfExists(msgsDir.resolve(index + ".idx"));
+        Files.deleteIfExists(msgsDir.resolve(index + ".fss"));
         Files.deleteIfExists(msgsDir.resolve(index + ".key"));
         removed++;
     }

@@ -39,4 +39,28 @@ class LegacyIndexTailTest {
         Files.deleteIfExists(msgs.resolve("index.db"));
         assertThat(RuntimeTestSupport.recovered(store, "INT1").messages()).as("a rebuild without index.db").isEqualTo(served);
     }
+    @Test
+    void aBlockTheWriterRemovesTakesIts29IdxAndFssWithIt() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        assertThat(msgs.resolve("1.idx")).exists();
+        assertThat(msgs.resolve("1.fss")).exists();
+        long last;
+        try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
+            JetStartStream s = rt.stream("LIM1").await(Duration.ofSeconds(30));
+            last = s.info().lastSeq();
+            s.purge(PurgeRequest.all());
+            s.publish("lim1.x", new byte[] {1});
+        }
+        // nats-server 2.9 removes a block's .idx and .fss with it (dirtyCloseWithRemove); left
+        // behind they describe a block that is gone, and a store of 2.9 files is what a later
+        // reader takes them for.
+        assertThat(msgs.resolve("1.blk")).doesNotExist();
+        assertThat(msgs.resolve("1.idx")).doesNotExist();
+        assertThat(msgs.resolve("1.fss")).doesNotExist();
+        Files.deleteIfExists(msgs.resolve("index.db"));
+        var rebuilt = RuntimeTestSupport.recovered(store, "LIM1");
+        assertThat(rebuilt.messages()).as("a rebuild without index.db").isEqualTo(1);
+        assertThat(rebuilt.lastSeq()).isEqualTo(last + 1);
+    }
 }
