@@ -201,7 +201,7 @@ class LegacyRemovalExportTest {
     }
 
     /**
-     * More removals than one added block holds (290,000 over {@value (RemovalTombstones.MAX_RECORDS - 1)}):
+     * More removals than one added block holds (290,000 over {@value RemovalTombstones#TOMBSTONES_PER_BLOCK}):
      * a second added block follows, each within nats-server's largest block size (8 MiB, what 2.10
      * and 2.15 write and read at most), each starting with the skip of the last sequence and
      * checksummed with its own key, their tombstones ascending across the two and exactly the
@@ -240,7 +240,7 @@ class LegacyRemovalExportTest {
         assertThat(tar.keySet()).containsExactly("meta.inf", "meta.sum", "msgs/1.blk", "msgs/2.blk", "msgs/3.blk", "msgs/4.blk");
         assertThat(tar.get("msgs/3.blk")).as("full: the skip and 279,619 tombstones")
                 .hasSize(RemovalTombstones.MAX_RECORDS * Records.EMPTY_RECORD_LENGTH);
-        assertThat(tar.get("msgs/4.blk")).hasSize((1 + 290_000 - (RemovalTombstones.MAX_RECORDS - 1)) * Records.EMPTY_RECORD_LENGTH);
+        assertThat(tar.get("msgs/4.blk")).hasSize((1 + 290_000 - RemovalTombstones.TOMBSTONES_PER_BLOCK) * Records.EMPTY_RECORD_LENGTH);
         List<Long> tombstoned = new ArrayList<>();
         for (int index : new int[] {3, 4}) {
             byte[] added = tar.get("msgs/" + index + ".blk");
