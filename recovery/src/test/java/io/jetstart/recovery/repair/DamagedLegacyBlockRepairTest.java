@@ -156,6 +156,52 @@ class DamagedLegacyBlockRepairTest {
     }
 
     /**
+     * No record damaged, but LIM1's {@code .idx} (its checksum still the block's) says last 1005 over
+     * records 1..1000: 2.9.10 takes the {@code .idx} and reports 990 messages, last 1005
+     * (DamagedLegacyBlockOnServerIT), so recovery keeps that last; the repair removes the
+     * {@code .idx} jetstart does not use and touches no block, and the empty block 2 and its
+     * {@code .idx} keep 1005, where without them 2.9.10 started again after 1000 (and 1.idx alone
+     * in the quarantine lost it).
+     */
+    @org.junit.jupiter.api.Test
+    void anIdxLastPastItsIntactBlocksRecordsIsKeptByAnEmptyBlockWhenTheRepairRemovesOnlyThatIdx() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        LegacyIndex real = LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("1.idx")));
+        Files.write(msgs.resolve("1.idx"), LegacyIndexCodec.encode(new LegacyIndex(real.version(), real.msgs(), real.bytes(),
+                real.firstSeq(), real.firstTs(), 1005, real.lastTs(), real.deleted(), real.lastChecksum(), real.deletedFileOrder())));
+        Map<String, String> before = Fixtures.digests(store);
+
+        RecoveryReport report = RepairTest.recover(store);
+        StreamReport s = report.streams().stream().filter(r -> r.name().equals("LIM1")).findFirst().orElseThrow();
+        StreamState st = s.state();
+        assertThat(List.of(st.messages(), st.firstSeq(), st.lastSeq())).as("%s", s.problems()).containsExactly(990L, 1L, 1005L);
+        assertThat(s.problems()).extracting(Problem::serverAction).containsExactlyInAnyOrder(ServerAction.TRUSTS_INDEX,
+                ServerAction.WRITE_TOMBSTONE);
+
+        RepairPlan plan = RepairPlanner.plan(report, Set.of());
+
+        assertThat(plan.refused()).isEmpty();
+        assertThat(plan.steps()).as("%s", plan).hasSize(2);
+        assertThat(plan.steps().get(0)).isInstanceOf(RepairStep.RemoveFile.class);
+        assertThat(plan.steps().get(0).target()).isEqualTo(msgs.resolve("1.idx"));
+        assertThat(plan.steps().get(1)).isEqualTo(new RepairStep.AddEmptyLegacyBlock(msgs.resolve("2.blk"), 1005, st.lastTs(),
+                "$G > LIM1", plan.steps().get(1).reason()));
+        Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
+        List<QuarantineEntry> entries = Repair.apply(plan, store, quarantine);
+        assertThat(msgs.resolve("1.blk")).as("the block as it was").exists();
+        LegacyIndex added = LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("2.idx")));
+        assertThat(List.of(added.msgs(), added.firstSeq(), added.lastSeq())).containsExactly(0L, 1006L, 1005L);
+        RecoveryReport after = RepairTest.recover(store);
+        StreamState repaired = after.streams().stream().filter(r -> r.name().equals("LIM1")).findFirst().orElseThrow().state();
+        assertThat(List.of(repaired.messages(), repaired.firstSeq(), repaired.lastSeq())).containsExactly(990L, 1L, 1005L);
+        assertThat(RepairCheck.broken(report, after, Set.of())).as("the state recover reported before").isEmpty();
+
+        assertThat(Undo.undo(quarantine).restored()).hasSize(entries.size());
+        assertThat(Fixtures.digests(store)).as("undo puts every byte back").isEqualTo(before);
+    }
+
+    /**
      * The damage kinds measured on 2.9.10: {@code PAYLOAD <seq>} flips a payload bit of that message's
      * record (its checksum fails, its length and sequence hold); {@code LENGTH} puts the first record's
      * length 2 bytes off (still plausible, every record after it misframed), {@code LENGTH <seq>} that
