@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestFactory;
  * {@code jetstart recover} counts exactly that many, from the same first sequence; and after
  * {@code jetstart repair} 2.9.10 serves the same messages again (one start): the repair cut nothing
  * the server serves. Where the repair cut away the {@code .idx}'s last sequence (a flipped length
- * with the {@code .idx}), the empty block and {@code .idx} it adds keep it: 2.9.10 reports the last
- * sequence jetstart reported and publishes the one after it. With the {@code .idx} and a bad record,
+ * with the {@code .idx}), or removed an {@code .idx} whose last is past its intact block's records
+ * (2.9.10 reports that last), the empty block and {@code .idx} it adds keep it: 2.9.10 reports the
+ * last sequence jetstart reported and publishes the one after it. With the {@code .idx} and a bad record,
  * 2.9.10 counts the bad message too (990 reported, 989 served), and without the {@code .idx} a
  * sequence flipped to 0 has it report 989 and serve none: the differences documented in
  * docs/format-notes.md, where jetstart follows what is served.
