@@ -201,6 +201,33 @@ class LegacyRemovalExportTest {
     }
 
     /**
+     * An {@code .idx} (its checksum still the block's) whose last sequence, 1005, is past its intact
+     * block's records (1..1000): 2.9.10 reports 1005, and so does the open; the added block's skip
+     * carries it into the tar, where no record says it.
+     */
+    @Test
+    void anIdxLastPastItsBlocksRecordsSurvivesThroughTheAddedBlocksSkipRecord() throws Exception {
+        Path store = Fixtures.copyStore(FIXTURE, tmp.resolve("src"));
+        StreamDir sd = streamDir(store, "LIM1");
+        Path idx = sd.dir().resolve("msgs/1.idx");
+        LegacyIndex real = LegacyIndexCodec.decode(Files.readAllBytes(idx));
+        Files.write(idx, LegacyIndexCodec.encode(new LegacyIndex(real.version(), real.msgs(), real.bytes(), real.firstSeq(),
+                real.firstTs(), 1005, real.lastTs(), real.deleted(), real.lastChecksum(), real.deletedFileOrder())));
+
+        StreamExport.Result r = StreamExport.export(sd, tmp.resolve("out"));
+
+        assertThat(r.state().lastSeq()).isEqualTo(1005);
+        assertThat(r.state().messages()).isEqualTo(990);
+        byte[] added = tar(r.data()).get("msgs/2.blk");
+        RecordCursor c = new RecordCursor().wrap(added, added.length);
+        assertThat(c.next()).isTrue();
+        assertThat(c.isErasedOrSkip()).isTrue();
+        assertThat(c.seq()).isEqualTo(1005);
+        StreamState back = unpackAndOpen(r, sd, tmp.resolve("dst"));
+        assertThat(List.of(back.messages(), back.firstSeq(), back.lastSeq())).containsExactly(990L, 1L, 1005L);
+    }
+
+    /**
      * More removals than one added block holds (290,000 over {@value RemovalTombstones#TOMBSTONES_PER_BLOCK}):
      * a second added block follows, each within nats-server's largest block size (8 MiB, what 2.10
      * and 2.15 write and read at most), each starting with the skip of the last sequence and
