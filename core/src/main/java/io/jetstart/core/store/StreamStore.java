@@ -624,7 +624,10 @@ public final class StreamStore {
         return out;
     }
 
-    /** Where a walk of {@link #forEachRemovalWithoutTombstone} starts: the block at list position {@code block}, past its first {@code skip} removals. */
+    /**
+     * Where a walk of {@link #forEachRemovalWithoutTombstone} starts: the block at list position
+     * {@code block}, past its first {@code skip} removals.
+     */
     public record RemovalMark(int block, long skip) {
         public static final RemovalMark START = new RemovalMark(0, 0);
     }
@@ -632,7 +635,7 @@ public final class StreamStore {
     /** Told of each removal a walk finds; returns false to end the walk. */
     @FunctionalInterface
     public interface RemovalWalk {
-        /** Removal {@code seq} (its record's time {@code ts}), the {@code nth} (from 0) of the block at list position {@code block}. */
+        /** Removal {@code seq} (its record's time {@code ts}), the {@code nth} (from 0) of the block at position {@code block}. */
         boolean removed(int block, long nth, long seq, long ts);
     }
 
