@@ -202,6 +202,51 @@ class DamagedLegacyBlockRepairTest {
     }
 
     /**
+     * Seeded random damage to a 2.9.10 fixture block (a bit flipped anywhere or in the last 300
+     * bytes, several flipped, the file cut short; LIM1, MAX1, INT1 in turn): wherever recovery keeps
+     * a last sequence the blocks lost (WRITE_TOMBSTONE), the plan keeps it with the empty block and
+     * its {@code .idx}, and after the repair recovery reports the state it reported before. The
+     * rounds with such a last are counted, so the test cannot pass on none.
+     */
+    @org.junit.jupiter.api.Test
+    void wherever29KeepsALastTheBlocksLostTheRepairKeepsItWithAnEmptyBlock() throws Exception {
+        long seed = 7;
+        java.util.Random rnd = new java.util.Random(seed);
+        Path clean = Fixtures.copyStore("nats-2.9.10-small", tmp.resolve("clean"));
+        int kept = 0;
+        for (int round = 0; round < 120; round++) {
+            String stream = new String[] {"LIM1", "MAX1", "INT1"}[round % 3];
+            Path store = tmp.resolve("r" + round);
+            Fixtures.copyTree(clean, store);
+            Path blk = store.resolve("jetstream/$G/streams/" + stream + "/msgs/1.blk");
+            byte[] b = Files.readAllBytes(blk);
+            int kind = rnd.nextInt(4);
+            if (kind == 1) {
+                b = Arrays.copyOf(b, b.length - 1 - rnd.nextInt(400));
+            } else {
+                for (int i = kind == 3 ? 1 + rnd.nextInt(8) : 1; i > 0; i--) {
+                    int at = kind == 2 ? b.length - 1 - rnd.nextInt(300) : rnd.nextInt(b.length);
+                    b[at] ^= (byte) (1 << rnd.nextInt(8));
+                }
+            }
+            Files.write(blk, b);
+            String ctx = "seed " + seed + " round " + round + " " + stream;
+            RecoveryReport before = RepairTest.recover(store);
+            StreamReport s = before.streams().stream().filter(r -> r.name().equals(stream)).findFirst().orElseThrow();
+            if (s.problems().stream().noneMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE)) {
+                continue;
+            }
+            kept++;
+            RepairPlan plan = RepairPlanner.plan(before, Set.of());
+            assertThat(plan.steps()).as("%s: %s", ctx, plan).anySatisfy(step -> assertThat(step)
+                    .isInstanceOfSatisfying(RepairStep.AddEmptyLegacyBlock.class, a -> assertThat(a.lastSeq()).isEqualTo(s.state().lastSeq())));
+            Repair.apply(plan, store, Repair.newQuarantineFolder(store, Instant.now()));
+            assertThat(RepairCheck.broken(before, RepairTest.recover(store), Set.of())).as(ctx).isEmpty();
+        }
+        assertThat(kept).as("seed %d: rounds where recovery kept a last the blocks lost", seed).isPositive();
+    }
+
+    /**
      * The damage kinds measured on 2.9.10: {@code PAYLOAD <seq>} flips a payload bit of that message's
      * record (its checksum fails, its length and sequence hold); {@code LENGTH} puts the first record's
      * length 2 bytes off (still plausible, every record after it misframed), {@code LENGTH <seq>} that
