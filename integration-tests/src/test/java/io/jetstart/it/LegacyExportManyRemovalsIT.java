@@ -19,7 +19,8 @@ import org.junit.jupiter.api.TestFactory;
  * Issue 14, export of a 2.9 stream with more removals than one added block holds: a synthetic 2.9
  * stream ({@code Legacy29Streams}: two blocks of 160,000 records, the first's {@code .idx}
  * starting at 150,001, the second's at 160,008 with every sequence not a multiple of 8 deleted;
- * 290,000 removals only the {@code .idx} files say, 30,000 messages) exported by
+ * 290,000 removals only the {@code .idx} files say, 30,000 messages; {@code max_bytes} 2,000,000,
+ * so the servers' block size for it is 4 MiB) exported by
  * {@code jetstart export} gets two added blocks of tombstones (279,619 and 10,381,
  * {@code LegacyRemovalExportTest}). Pushed into nats-server 2.10.27 and the newest build, each
  * must report {@code backup.json}'s state and serve exactly the messages the store keeps, asked
@@ -32,6 +33,13 @@ import org.junit.jupiter.api.TestFactory;
  */
 class LegacyExportManyRemovalsIT {
     private static final String STREAM = "BIG";
+    /**
+     * Twice what the stream holds (30,000 records of 31 bytes), so nothing is taken by it, and it
+     * makes the servers' block size for the stream 4 MiB ({@code dynBlkSize}: a quarter of it,
+     * between the 32 KB and 8 MiB bounds, becomes the medium size): the first added block, 8 MiB,
+     * is twice that. The servers bound only the blocks they write by it, not those they read.
+     */
+    private static final long MAX_BYTES = 2_000_000;
     /** nats-server's largest block (8 MiB) over 30-byte records, less the skip record. */
     private static final long TOMBSTONES_IN_FIRST_ADDED_BLOCK = (8 << 20) / 30 - 1;
     private static final long LAST = 320_000;
@@ -70,7 +78,7 @@ class LegacyExportManyRemovalsIT {
     private void restoreAndCheck(NatsServerBinary target) throws Exception {
         String label = STREAM + " into " + target.version();
         Path source = tmp.resolve("source-" + target.version());
-        Legacy29Streams.write(source.resolve("jetstream/$G/streams").resolve(STREAM), STREAM, BLOCKS);
+        Legacy29Streams.write(source.resolve("jetstream/$G/streams").resolve(STREAM), STREAM, BLOCKS, MAX_BYTES);
         Jetstart jetstart = new Jetstart(tmp.resolve("jetstart-work"));
         Path backup = tmp.resolve("backup-" + target.version());
         Jetstart.Result export = jetstart.run("export", source.toString(), STREAM, backup.toString());

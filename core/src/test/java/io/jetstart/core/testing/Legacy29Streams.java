@@ -50,8 +50,13 @@ public final class Legacy29Streams {
 
     /** Writes stream {@code name} (limits, no limit set, subject {@value #SUBJECT}) with {@code blocks} into {@code streamDir}. */
     public static void write(Path streamDir, String name, List<Block> blocks) throws IOException {
+        write(streamDir, name, blocks, -1);
+    }
+
+    /** As {@link #write(Path, String, List)}, with {@code max_bytes} set (-1: none). */
+    public static void write(Path streamDir, String name, List<Block> blocks, long maxBytes) throws IOException {
         Files.createDirectories(streamDir.resolve("msgs"));
-        String meta = "{" + MetaInfText.base(name, "big.>") + "}";
+        String meta = "{" + MetaInfText.replaced(MetaInfText.base(name, "big.>"), "max_bytes", Long.toString(maxBytes)) + "}";
         MetaFiles.writeStream(streamDir, name, meta.getBytes(StandardCharsets.UTF_8));
         byte[] subject = SUBJECT.getBytes(StandardCharsets.US_ASCII);
         byte[] empty = new byte[0];
