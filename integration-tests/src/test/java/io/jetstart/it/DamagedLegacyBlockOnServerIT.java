@@ -22,8 +22,9 @@ import org.junit.jupiter.api.TestFactory;
  * {@code jetstart recover} counts exactly that many, from the same first sequence; and after
  * {@code jetstart repair} 2.9.10 serves the same messages again (one start): the repair cut nothing
  * the server serves. Where the repair cut away the {@code .idx}'s last sequence (a flipped length
- * with the {@code .idx}), the empty block and {@code .idx} it adds keep it: 2.9.10 reports the last
- * sequence jetstart reported and publishes the one after it. With the {@code .idx} and a bad record,
+ * with the {@code .idx}), or removed an {@code .idx} whose last is past its intact block's records
+ * (2.9.10 reports that last), the empty block and {@code .idx} it adds keep it: 2.9.10 reports the
+ * last sequence jetstart reported and publishes the one after it. With the {@code .idx} and a bad record,
  * 2.9.10 counts the bad message too (990 reported, 989 served), and without the {@code .idx} a
  * sequence flipped to 0 has it report 989 and serve none: the differences documented in
  * docs/format-notes.md, where jetstart follows what is served.
@@ -46,6 +47,9 @@ class DamagedLegacyBlockOnServerIT {
         }
         // A middle record's length with the .idx: the cut keeps 1..499, the .idx's last needs the empty block.
         out.add(dynamicTest("LENGTH 500, .idx intact on " + server, () -> run(server, "LENGTH 500", true)));
+        // No record damaged: the .idx's last sequence past the block's last record, its checksum still
+        // the block's. 2.9.10 reports that last; a repair that removed only the .idx lowered it to 1000.
+        out.add(dynamicTest("IDX LAST 1005, .idx intact on " + server, () -> run(server, "IDX LAST 1005", true)));
         // HostileOperatorCommandsTest's finds: records a 2.9 .idx removed, served by jetstart after damage.
         for (String removed : List.of("MAX1 HUGE 513", "INT1 HUGE 286", "INT1 IDX-DELETES")) {
             out.add(dynamicTest(removed + " on " + server, () -> removedStaysRemoved(server, removed)));
@@ -110,9 +114,15 @@ class DamagedLegacyBlockOnServerIT {
         }
         Jetstart.Result repair = jetstart.run("repair", store.toString());
         assertThat(repair.exitCode()).as("%s", repair).isEqualTo(0);
-        // A flipped length with the .idx cuts away its last sequence: repair adds an empty block 2 and
-        // its .idx to keep it (a tombstone 2.9 would take for a message of sequence 2^62 + 1000).
-        boolean keepsIdxLast = idx && damage.startsWith("LENGTH");
+        // A flipped length with the .idx cuts away its last sequence, and an .idx whose last is past its
+        // block's records goes (the block as it is): repair adds an empty block 2 and its .idx to keep
+        // that last (a tombstone 2.9 would take for a message of sequence 2^62 + 1000).
+        boolean keepsIdxLast = idx && (damage.startsWith("LENGTH") || damage.startsWith("IDX LAST "));
+        if (damage.startsWith("IDX LAST ")) {
+            // 2.9.10 reports the .idx's last (and 990 messages, serving 1..1000): jetstart reports it too.
+            assertThat(plain.reportedLast()).as(ctx).isEqualTo(Long.parseLong(damage.substring("IDX LAST ".length())));
+            assertThat(state.path("last_seq").asLong()).as(ctx).isEqualTo(plain.reportedLast());
+        }
         assertThat(Files.exists(store.resolve("jetstream/$G/streams/LIM1/msgs/2.idx"))).as("%s", repair).isEqualTo(keepsIdxLast);
         Served repaired = served(server, StoreFiles.copy(store, dir.resolve("repaired").resolve("store")), dir.resolve("repaired"), 1,
                 true);
@@ -195,6 +205,12 @@ class DamagedLegacyBlockOnServerIT {
             StoreFaults.flipSequenceBit(blk, 1, 10);
         } else if (damage.equals("SEQUENCE 0")) {
             StoreFaults.flipSequenceBit(blk, 1, 0);
+        } else if (damage.startsWith("IDX LAST ")) {
+            Path file = msgs.resolve("1.idx");
+            io.jetstart.core.format.LegacyIndex li = io.jetstart.core.format.LegacyIndexCodec.decode(Files.readAllBytes(file));
+            Files.write(file, io.jetstart.core.format.LegacyIndexCodec.encode(new io.jetstart.core.format.LegacyIndex(li.version(),
+                    li.msgs(), li.bytes(), li.firstSeq(), li.firstTs(), Long.parseLong(damage.substring("IDX LAST ".length())),
+                    li.lastTs(), li.deleted(), li.lastChecksum(), li.deletedFileOrder())));
         } else if (damage.startsWith("LENGTH ")) {
             StoreFaults.flipLengthBit(blk, Long.parseLong(damage.substring("LENGTH ".length())));
         } else {

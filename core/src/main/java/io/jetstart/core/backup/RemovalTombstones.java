@@ -2,12 +2,15 @@ package io.jetstart.core.backup;
 
 import io.jetstart.core.format.ByteWriter;
 import io.jetstart.core.format.Records;
+import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.hash.RecordHash;
 import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.store.StoreException;
 import io.jetstart.core.store.StreamState;
 import io.jetstart.core.store.StreamStore;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +22,7 @@ import java.util.List;
  * from the blocks, removes them again and serves none of them.
  *
  * <pre>
- *   msgs/&lt;last+1&gt;.blk   (and &lt;last+2&gt;... past {@value #MAX_RECORDS} records each)
+ *   msgs/&lt;last+1&gt;.blk   (and &lt;last+2&gt;... past {@value #TOMBSTONES_PER_BLOCK} tombstones each)
  *   +-----------------------------+----------------------+-----+----------------------+
  *   | skip: lastSeq|ebit, lastTs  | tomb: s1|tbit, ts(s1) | ... | tomb: sN|tbit, ts(sN) |
  *   +-----------------------------+----------------------+-----+----------------------+
@@ -40,26 +43,44 @@ import java.util.List;
 final class RemovalTombstones {
     /** Records per added block: nats-server's largest block size (8 MiB) over 30-byte records. */
     static final int MAX_RECORDS = (8 << 20) / Records.EMPTY_RECORD_LENGTH;
+    /** Tombstones per added block: its first record is the skip. */
+    static final int TOMBSTONES_PER_BLOCK = MAX_RECORDS - 1;
 
-    private final long[] seqs;
-    private final long[] times;
-    private final int size;
+    private final StreamStore store;
+    private final SequenceSet tombstoned;
+    private final long size;
+    /** Where the walk for each added block starts: one mark per block, never one entry per removal. */
+    private final List<StreamStore.RemovalMark> starts;
 
-    private RemovalTombstones(long[] seqs, long[] times, int size) {
-        this.seqs = seqs;
-        this.times = times;
+    private RemovalTombstones(StreamStore store, SequenceSet tombstoned, long size, List<StreamStore.RemovalMark> starts) {
+        this.store = store;
+        this.tombstoned = tombstoned;
         this.size = size;
+        this.starts = starts;
     }
 
-    /** The removals of {@code store} that its blocks do not say (read now, once). */
+    /**
+     * The removals of {@code store} that its blocks do not say, counted now. Only where each added
+     * block's walk starts is kept: a stream with millions of removals held 16 bytes of each on
+     * the heap (and twice that while the arrays grew) before a byte of the tar was written; now
+     * each added block is made from the store when the tar reaches it, one at a time.
+     */
     static RemovalTombstones of(StreamStore store) throws StoreException, InterruptedException {
-        Collected c = new Collected();
-        store.forEachRemovalWithoutTombstone(c);
-        return new RemovalTombstones(c.seqs, c.times, c.size);
+        SequenceSet tombstoned = store.tombstonedSequences();
+        List<StreamStore.RemovalMark> starts = new ArrayList<>();
+        long[] count = {0};
+        store.forEachRemovalWithoutTombstone(tombstoned, StreamStore.RemovalMark.START, (block, nth, seq, ts) -> {
+            if (count[0] % TOMBSTONES_PER_BLOCK == 0) {
+                starts.add(new StreamStore.RemovalMark(block, nth));
+            }
+            count[0]++;
+            return true;
+        });
+        return new RemovalTombstones(store, tombstoned, count[0], List.copyOf(starts));
     }
 
     /** How many removals get a tombstone. */
-    int size() {
+    long size() {
         return size;
     }
 
@@ -70,50 +91,56 @@ final class RemovalTombstones {
      */
     List<StreamExport.Entry> entries(String stream, long firstIndex, StreamState state, boolean lastIsLive) {
         List<StreamExport.Entry> out = new ArrayList<>();
-        if (size == 0 && (lastIsLive || state.lastSeq() == 0)) {
+        if (size == 0) {
+            if (!lastIsLive && state.lastSeq() != 0) {
+                out.add(entry(stream, firstIndex, state, StreamStore.RemovalMark.START, 0));
+            }
             return out;
         }
-        int from = 0;
-        long index = firstIndex;
-        do {
-            int to = Math.min(size, from + MAX_RECORDS - 1);
-            int start = from;
-            long blockIndex = index;
-            long bytes = (long) (1 + to - start) * Records.EMPTY_RECORD_LENGTH;
-            out.add(new StreamExport.Entry("msgs/" + blockIndex + ".blk", bytes,
-                    () -> new ByteArrayInputStream(block(stream, blockIndex, state, start, to))));
-            from = to;
-            index++;
-        } while (from < size);
+        for (int k = 0; k < starts.size(); k++) {
+            int tombstones = (int) Math.min(TOMBSTONES_PER_BLOCK, size - (long) k * TOMBSTONES_PER_BLOCK);
+            out.add(entry(stream, firstIndex + k, state, starts.get(k), tombstones));
+        }
         return out;
     }
 
-    /** Block {@code index}: the skip of the last sequence, then the tombstones of removals [from, to). */
-    private byte[] block(String stream, long index, StreamState state, int from, int to) {
-        RecordHash hash = RecordHashes.forBlock(stream, index);
-        ByteWriter w = new ByteWriter((1 + to - from) * Records.EMPTY_RECORD_LENGTH);
-        Records.writeSkip(w, hash, state.lastSeq(), state.lastTs());
-        for (int i = from; i < to; i++) {
-            Records.writeTombstone(w, hash, seqs[i], times[i]);
-        }
-        return Arrays.copyOf(w.array(), w.size());
+    private StreamExport.Entry entry(String stream, long index, StreamState state, StreamStore.RemovalMark from, int tombstones) {
+        long bytes = (long) (1 + tombstones) * Records.EMPTY_RECORD_LENGTH;
+        return new StreamExport.Entry("msgs/" + index + ".blk", bytes,
+                () -> new ByteArrayInputStream(block(stream, index, state, from, tombstones)));
     }
 
-    /** The removals, in the order told: at most the stream's records. */
-    private static final class Collected implements StreamStore.RemovalSink {
-        long[] seqs = new long[16];
-        long[] times = new long[16];
-        int size;
-
-        @Override
-        public void removed(long seq, long ts, String subject, int rawLength) {
-            if (size == seqs.length) {
-                seqs = Arrays.copyOf(seqs, size * 2);
-                times = Arrays.copyOf(times, size * 2);
+    /**
+     * Block {@code index}: the skip of the last sequence, then the tombstones of the {@code tombstones}
+     * removals from {@code from}, read from the store now (at most {@value #MAX_RECORDS} records,
+     * 8 MiB: one added block on the heap at a time, as the tar asks for it).
+     */
+    private byte[] block(String stream, long index, StreamState state, StreamStore.RemovalMark from, int tombstones)
+            throws IOException {
+        RecordHash hash = RecordHashes.forBlock(stream, index);
+        int bytes = (1 + tombstones) * Records.EMPTY_RECORD_LENGTH;
+        ByteWriter w = new ByteWriter(bytes);
+        Records.writeSkip(w, hash, state.lastSeq(), state.lastTs());
+        int[] written = {0};
+        try {
+            if (tombstones > 0) {
+                store.forEachRemovalWithoutTombstone(tombstoned, from, (block, nth, seq, ts) -> {
+                    Records.writeTombstone(w, hash, seq, ts);
+                    return ++written[0] < tombstones;
+                });
             }
-            seqs[size] = seq;
-            times[size] = ts;
-            size++;
+        } catch (StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing msgs/" + index + ".blk");
         }
+        if (written[0] != tombstones) {
+            // The tar header already says the size counted before: a store that changed under the
+            // export must fail it, not cut the tar.
+            throw new IOException("msgs/" + index + ".blk: " + written[0] + " removals to carry where " + tombstones
+                    + " were counted; the stream changed while it was exported");
+        }
+        return w.array().length == w.size() ? w.array() : Arrays.copyOf(w.array(), w.size());
     }
 }

@@ -145,7 +145,8 @@ public final class StreamExport {
      * {@code .idx} files, which the tar leaves out; the 2.9.10 fixture's INT1 came back with 14
      * acknowledged messages and 301 below its first sequence). With an {@code index.db} the server
      * takes the removals from it, and the files stay exactly the server's. Reads the stream's blocks
-     * again (twice: their tombstones, then their records), so only in that case.
+     * again (their tombstones, then their records to count the removals, then once more as the tar
+     * reaches each added block), so only in that case.
      */
     private static List<Entry> removalBlocks(StreamDir sd, StreamStore store, StreamState state, List<Path> files, long lastBlock)
             throws IOException, InterruptedException {

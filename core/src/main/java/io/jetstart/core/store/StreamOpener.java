@@ -609,6 +609,17 @@ public final class StreamOpener {
                     subjects = scan.subjects();
                 }
             }
+            // The .idx 2.9 takes (its checksum is the block's) but jetstart does not, with a last
+            // sequence past the block's last record and no record damaged: 2.9.10 reports that last
+            // and publishes after it (DamagedLegacyBlockOnServerIT: LIM1's .idx made to say 1005 over
+            // records 1..1000 reports 990 messages, last 1005), so the last stands as after a lost
+            // tail (step 3); a repair that removes the .idx keeps it with an empty block.
+            LegacyIndex lastStands = matched;
+            if (lastStands == null && legacy == null && takenByServer != null && mismatched[0] == null
+                    && takenByServer.lastSeq() > scan.lastSeq()
+                    && takenByServer.lastSeq() - takenByServer.firstSeq() < len / Records.EMPTY_RECORD_LENGTH) {
+                lastStands = takenByServer;
+            }
             s.ctx.progress().blockScanned(idx, read.fileLength(), scan.recordsVerified());
             // Only a damaged block is walked past its damage (rare; the copy is bounded by the block).
             // A damaged block whose last 8 bytes are still its 2.9 .idx's checksum was not cut: its
@@ -621,7 +632,7 @@ public final class StreamOpener {
             // rebuild after a checksum mismatch keeps it too): its first sequence and listed deletes
             // still stand (RemovedByLegacyIndex).
             LegacyIndex rebuiltUnder = legacy == null ? takenByServer : null;
-            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, matched, through,
+            return new Scanned(scan, legacy, subjects, read.fileLength(), read.decompressed(), problems, past, lastStands, through,
                     rebuiltUnder);
         } finally {
             if (lease[0] != null) {

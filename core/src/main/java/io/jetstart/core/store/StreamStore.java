@@ -3,6 +3,7 @@ package io.jetstart.core.store;
 import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScanner;
+import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.meta.StreamConfig;
@@ -516,7 +517,7 @@ public final class StreamStore {
             b.bytes = 0;
             b.firstSeq = b.lastSeq + 1;
             b.firstTs = 0;
-            b.deleted = new io.jetstart.core.format.SequenceSet();
+            b.deleted = new SequenceSet();
         } else if (liveFirst != b.firstSeq) {
             b.firstSeq = liveFirst;
             b.firstTs = liveFirstTs;
@@ -605,27 +606,66 @@ public final class StreamStore {
     }
 
     /**
-     * Tells {@code sink} of each removal that the blocks alone do not say: a message record that is
-     * not live here and that no tombstone of the stream's blocks names (seq, timestamp, subject, raw
-     * length), block by block in file order. A rebuild without the index files counts these again:
-     * 2.9 kept a removal only in its block's {@code .idx} (it writes no tombstones, spec 3.3), and a
-     * removal by limits writes none on any line. Erased and skip records are not told: a rebuild
-     * reads them as removals. Reads every block twice (tombstones, then messages); never writes.
+     * The sequences that a tombstone in one of the stream's blocks names: what
+     * {@link #forEachRemovalWithoutTombstone} leaves out. Reads every block whole once; a
+     * {@link SequenceSet}, so a stream with millions of tombstones (a 2.10 stream without its
+     * {@code index.db}) holds them as bitmaps of 2,048 sequences, not as boxed longs.
      */
-    public void forEachRemovalWithoutTombstone(RemovalSink sink) throws StoreException, InterruptedException {
-        java.util.Set<Long> tombstoned = new java.util.HashSet<>();
-        for (BlockState b : blocks) {
+    public SequenceSet tombstonedSequences() throws InterruptedException {
+        SequenceSet out = new SequenceSet();
+        for (BlockState b : List.copyOf(blocks)) {
             BlockTombstones t = b.file == null ? null : tombstonesOf(b.index);
             if (t != null) {
                 for (long seq : t.seqs()) {
-                    tombstoned.add(seq);
+                    out.add(seq);
                 }
             }
         }
-        for (BlockState b : List.copyOf(blocks)) {
+        return out;
+    }
+
+    /**
+     * Where a walk of {@link #forEachRemovalWithoutTombstone} starts: the block at list position
+     * {@code block}, past its first {@code skip} removals.
+     */
+    public record RemovalMark(int block, long skip) {
+        public static final RemovalMark START = new RemovalMark(0, 0);
+    }
+
+    /** Told of each removal a walk finds; returns false to end the walk. */
+    @FunctionalInterface
+    public interface RemovalWalk {
+        /** Removal {@code seq} (its record's time {@code ts}), the {@code nth} (from 0) of the block at position {@code block}. */
+        boolean removed(int block, long nth, long seq, long ts);
+    }
+
+    /**
+     * Tells {@code walk} of each removal that the blocks alone do not say, from {@code from} on,
+     * block by block in file order, until it returns false: a message record that is not live here
+     * and whose sequence {@code tombstoned} ({@link #tombstonedSequences}) does not hold. A rebuild
+     * without the index files counts these again: 2.9 kept a removal only in its block's
+     * {@code .idx} (it writes no tombstones, spec 3.3), and a removal by limits writes none on any
+     * line. Erased and skip records are not told: a rebuild reads them as removals. Reads the blocks
+     * from {@code from}'s on, and stops after the block in which {@code walk} said stop; never writes.
+     * Holds nothing per removal, so a caller that must go over millions of them in parts starts each
+     * part at the {@link RemovalMark} it noted on a first walk instead of keeping them all.
+     */
+    public void forEachRemovalWithoutTombstone(SequenceSet tombstoned, RemovalMark from, RemovalWalk walk)
+            throws StoreException, InterruptedException {
+        List<BlockState> inOrder = List.copyOf(blocks);
+        boolean[] stopped = new boolean[1];
+        for (int i = from.block(); i < inOrder.size() && !stopped[0]; i++) {
+            BlockState b = inOrder.get(i);
+            int position = i;
+            long[] nth = {0};
+            long skip = i == from.block() ? from.skip() : 0;
             readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {
-                if (!b.isLive(seq) && !tombstoned.contains(seq)) {
-                    sink.removed(seq, ts, subjectOf(buf, so, sl), rl);
+                if (stopped[0] || b.isLive(seq) || tombstoned.contains(seq)) {
+                    return;
+                }
+                long n = nth[0]++;
+                if (n >= skip && !walk.removed(position, n, seq, ts)) {
+                    stopped[0] = true;
                 }
             });
         }
@@ -669,7 +709,7 @@ public final class StreamStore {
             }
         }
         StreamView.Block whole = new StreamView.Block(index, BlockFiles.blockPath(msgsDir, index), 0, 0, 0,
-                new io.jetstart.core.format.SequenceSet(), -1);
+                new SequenceSet(), -1);
         try (BlockBytes bytes = new FileBlockSource(this).load(whole)) {
             return reading.of(bytes.array(), bytes.length());
         } catch (BlockUnreadableException e) {

@@ -8,6 +8,7 @@ import io.jetstart.core.compress.S2InputStream;
 import io.jetstart.core.format.LegacyIndex;
 import io.jetstart.core.format.LegacyIndexCodec;
 import io.jetstart.core.format.RecordCursor;
+import io.jetstart.core.format.Records;
 import io.jetstart.core.hash.RecordHash;
 import io.jetstart.core.hash.RecordHashes;
 import io.jetstart.core.io.DiskGate;
@@ -19,6 +20,7 @@ import io.jetstart.core.store.StreamOpener;
 import io.jetstart.core.store.StreamState;
 import io.jetstart.core.store.StreamStore;
 import io.jetstart.core.testing.Fixtures;
+import io.jetstart.core.testing.Legacy29Streams;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -196,5 +198,107 @@ class LegacyRemovalExportTest {
         assertThat(back).usingRecursiveComparison().isEqualTo(r.state());
         assertThat(back.lastSeq()).isEqualTo(1005);
         assertThat(back.messages()).isEqualTo(685);
+    }
+
+    /**
+     * An {@code .idx} (its checksum still the block's) whose last sequence, 1005, is past its intact
+     * block's records (1..1000): 2.9.10 reports 1005, and so does the open; the added block's skip
+     * carries it into the tar, where no record says it.
+     */
+    @Test
+    void anIdxLastPastItsBlocksRecordsSurvivesThroughTheAddedBlocksSkipRecord() throws Exception {
+        Path store = Fixtures.copyStore(FIXTURE, tmp.resolve("src"));
+        StreamDir sd = streamDir(store, "LIM1");
+        Path idx = sd.dir().resolve("msgs/1.idx");
+        LegacyIndex real = LegacyIndexCodec.decode(Files.readAllBytes(idx));
+        Files.write(idx, LegacyIndexCodec.encode(new LegacyIndex(real.version(), real.msgs(), real.bytes(), real.firstSeq(),
+                real.firstTs(), 1005, real.lastTs(), real.deleted(), real.lastChecksum(), real.deletedFileOrder())));
+
+        StreamExport.Result r = StreamExport.export(sd, tmp.resolve("out"));
+
+        assertThat(r.state().lastSeq()).isEqualTo(1005);
+        assertThat(r.state().messages()).isEqualTo(990);
+        byte[] added = tar(r.data()).get("msgs/2.blk");
+        RecordCursor c = new RecordCursor().wrap(added, added.length);
+        assertThat(c.next()).isTrue();
+        assertThat(c.isErasedOrSkip()).isTrue();
+        assertThat(c.seq()).isEqualTo(1005);
+        StreamState back = unpackAndOpen(r, sd, tmp.resolve("dst"));
+        assertThat(List.of(back.messages(), back.firstSeq(), back.lastSeq())).containsExactly(990L, 1L, 1005L);
+    }
+
+    /**
+     * More removals than one added block holds (290,000 over {@value RemovalTombstones#TOMBSTONES_PER_BLOCK}):
+     * a second added block follows, each within nats-server's largest block size (8 MiB, what 2.10
+     * and 2.15 write and read at most), each starting with the skip of the last sequence and
+     * checksummed with its own key, their tombstones ascending across the two and exactly the
+     * removals the {@code .idx} files said; the unpacked tar opens to {@code backup.json}'s state.
+     * A synthetic 2.9 stream (Legacy29Streams): two blocks of 160,000 records, the first's
+     * {@code .idx} starting at 150,001, the second's at 160,008 with every sequence not a multiple of
+     * 8 deleted, so the second added block starts inside the second store block.
+     */
+    @Test
+    void moreRemovalsThanOneAddedBlockHoldsGoIntoASecondAddedBlockInSequenceOrder() throws Exception {
+        String name = "BIG";
+        List<Legacy29Streams.Block> blocks = List.of(
+                new Legacy29Streams.Block(1, 1, 160_000, 150_001, seq -> false),
+                new Legacy29Streams.Block(2, 160_001, 320_000, 160_008, seq -> seq % 8 != 0));
+        Path streamDir = tmp.resolve("src/jetstream/$G/streams").resolve(name);
+        Legacy29Streams.write(streamDir, name, blocks);
+        TreeSet<Long> removed = new TreeSet<>();
+        for (Legacy29Streams.Block b : blocks) {
+            for (long seq = b.lo(); seq <= b.hi(); seq++) {
+                if (b.removes(seq)) {
+                    removed.add(seq);
+                }
+            }
+        }
+        assertThat(removed.size()).isEqualTo(290_000);
+        StreamDir sd = streamDir(tmp.resolve("src"), name);
+
+        StreamExport.Result r = StreamExport.export(sd, tmp.resolve("out"));
+
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.state().messages()).isEqualTo(30_000);
+        assertThat(r.state().firstSeq()).isEqualTo(150_001);
+        assertThat(r.state().lastSeq()).isEqualTo(320_000);
+        assertThat(r.state().numDeleted()).isEqualTo(140_000);
+        Map<String, byte[]> tar = tar(r.data());
+        assertThat(tar.keySet()).containsExactly("meta.inf", "meta.sum", "msgs/1.blk", "msgs/2.blk", "msgs/3.blk", "msgs/4.blk");
+        assertThat(tar.get("msgs/3.blk")).as("full: the skip and 279,619 tombstones")
+                .hasSize(RemovalTombstones.MAX_RECORDS * Records.EMPTY_RECORD_LENGTH);
+        assertThat(tar.get("msgs/4.blk")).hasSize((1 + 290_000 - RemovalTombstones.TOMBSTONES_PER_BLOCK) * Records.EMPTY_RECORD_LENGTH);
+        List<Long> tombstoned = new ArrayList<>();
+        for (int index : new int[] {3, 4}) {
+            byte[] added = tar.get("msgs/" + index + ".blk");
+            assertThat(added.length).as("msgs/%d.blk within nats-server's largest block", index).isLessThanOrEqualTo(8 << 20);
+            RecordHash hash = RecordHashes.forBlock(name, index);
+            RecordCursor c = new RecordCursor().wrap(added, added.length);
+            assertThat(c.next()).isTrue();
+            assertThat(c.isErasedOrSkip()).as("msgs/%d.blk: a skip record first", index).isTrue();
+            assertThat(c.seq()).isEqualTo(320_000);
+            assertThat(c.timestamp()).isEqualTo(Legacy29Streams.ts(320_000));
+            assertThat(c.checksumProblem(hash)).isNull();
+            while (c.next()) {
+                assertThat(c.isTombstone()).as("msgs/%d.blk seq %d", index, c.seq()).isTrue();
+                if (c.checksumProblem(hash) != null || c.timestamp() != Legacy29Streams.ts(c.seq())) {
+                    throw new AssertionError("msgs/" + index + ".blk seq " + c.seq() + ": " + c.checksumProblem(hash)
+                            + ", time " + c.timestamp());
+                }
+                tombstoned.add(c.seq());
+            }
+            assertThat(c.problem()).isNull();
+        }
+        // Compared as lists, not with AssertJ's element diff: its message would print 290,000 numbers.
+        assertThat(tombstoned.equals(List.copyOf(removed))).as("the tombstones ascend across the added blocks, each removal once "
+                + "(%d tombstones, %d removals)", tombstoned.size(), removed.size()).isTrue();
+
+        JsonNode backupState = JSON.readTree(r.metadata().toFile()).get("state");
+        assertThat(backupState.get("messages").asLong()).isEqualTo(30_000);
+        assertThat(backupState.get("first_seq").asLong()).isEqualTo(150_001);
+        assertThat(backupState.get("last_seq").asLong()).isEqualTo(320_000);
+        assertThat(backupState.get("num_deleted").asLong()).isEqualTo(140_000);
+        StreamState back = unpackAndOpen(r, sd, tmp.resolve("dst"));
+        assertThat(back).usingRecursiveComparison().isEqualTo(r.state());
     }
 }

@@ -35,11 +35,11 @@ import java.util.Set;
  *   <li>{@code DELETE_CONSUMER_DIR}: remove the consumer whose state does not decode (it is not in
  *       jetstart's state either), so a 2.12.4+ server does not delete it, and on an interest
  *       stream does not purge the stream with it;</li>
- *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block in the same stream: a new block holding
- *       the tombstone for the last sequence, as 2.11+ writes it at start-up (2.10 writes it only when
- *       it finds lost data itself, and after the repair there is none). In a 2.9 store (its
- *       {@code .idx} named that last), which reads no tombstone and took one for a message, an empty
- *       block and its {@code .idx} saying that last instead;</li>
+ *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block (or 2.9 {@code .idx}) in the same
+ *       stream: a new block holding the tombstone for the last sequence, as 2.11+ writes it at
+ *       start-up (2.10 writes it only when it finds lost data itself, and after the repair there is
+ *       none). In a 2.9 store (its {@code .idx} named that last), which reads no tombstone and took
+ *       one for a message, an empty block and its {@code .idx} saying that last instead;</li>
  *   <li>{@code DELETE_STREAM_DIR}: refused. jetstart cannot open that stream either, so there is
  *       no state to start with; the operator fixes the cause (permissions, a vanished file).</li>
  * </ul>
@@ -136,10 +136,10 @@ public final class RepairPlanner {
 
     /**
      * When the blocks lost the last sequence {@code index.db} (or a 2.9 {@code .idx}) recorded and the
-     * plan cuts or removes something of the stream's blocks, a new block that keeps that sequence:
-     * the tombstone nats-server 2.11+ would write for it, or in a 2.9 store, which reads no tombstone
-     * (2.9.10 took one for a message of sequence 2^62 + 1000), an empty block whose {@code .idx} says
-     * first last + 1, last that sequence. Without it a 2.10 server, which writes that tombstone only
+     * plan cuts or removes something of the stream's blocks (a 2.9 {@code .idx} too), a new block
+     * that keeps that sequence: the tombstone nats-server 2.11+ would write for it, or in a 2.9 store,
+     * which reads no tombstone (2.9.10 took one for a message of sequence 2^62 + 1000), an empty block
+     * whose {@code .idx} says first last + 1, last that sequence. Without it a 2.10 server, which writes that tombstone only
      * when it finds lost data itself, would start a repaired stream with a lower last sequence
      * (checked against real 2.10.27), and 2.9.10 would reuse the sequences after the cut.
      *
@@ -149,12 +149,18 @@ public final class RepairPlanner {
         Path msgs = null;
         for (RepairStep step : steps.values()) {
             Path parent = step.target().getParent();
+            String name = step.target().getFileName().toString();
+            // A removed 2.9 .idx counts as a change of the blocks: it may be the one file that kept
+            // the last sequence (an .idx whose last is past its block's records, the block itself
+            // untouched: 2.9.10 reports that last, and without the .idx the last of the records).
             if (step.stream().equals(who) && parent != null && parent.getFileName().toString().equals("msgs")
-                    && step.target().getFileName().toString().endsWith(".blk")) {
+                    && (name.endsWith(".blk") || name.matches("\\d+\\.idx"))) {
                 msgs = parent;
             }
         }
         if (msgs == null) {
+            // Nothing of the blocks changes: the file that kept the last sequence (index.db, or the
+            // 2.9 .idx) keeps it as before, and the server starts with it as before.
             return true;
         }
         boolean legacy = !Files.exists(msgs.resolve("index.db")) && legacyIndexes(msgs);

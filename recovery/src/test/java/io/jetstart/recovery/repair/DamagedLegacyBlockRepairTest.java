@@ -156,6 +156,97 @@ class DamagedLegacyBlockRepairTest {
     }
 
     /**
+     * No record damaged, but LIM1's {@code .idx} (its checksum still the block's) says last 1005 over
+     * records 1..1000: 2.9.10 takes the {@code .idx} and reports 990 messages, last 1005
+     * (DamagedLegacyBlockOnServerIT), so recovery keeps that last; the repair removes the
+     * {@code .idx} jetstart does not use and touches no block, and the empty block 2 and its
+     * {@code .idx} keep 1005, where without them 2.9.10 started again after 1000 (and 1.idx alone
+     * in the quarantine lost it).
+     */
+    @org.junit.jupiter.api.Test
+    void anIdxLastPastItsIntactBlocksRecordsIsKeptByAnEmptyBlockWhenTheRepairRemovesOnlyThatIdx() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-small", tmp);
+        Path msgs = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        LegacyIndex real = LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("1.idx")));
+        Files.write(msgs.resolve("1.idx"), LegacyIndexCodec.encode(new LegacyIndex(real.version(), real.msgs(), real.bytes(),
+                real.firstSeq(), real.firstTs(), 1005, real.lastTs(), real.deleted(), real.lastChecksum(), real.deletedFileOrder())));
+        Map<String, String> before = Fixtures.digests(store);
+
+        RecoveryReport report = RepairTest.recover(store);
+        StreamReport s = report.streams().stream().filter(r -> r.name().equals("LIM1")).findFirst().orElseThrow();
+        StreamState st = s.state();
+        assertThat(List.of(st.messages(), st.firstSeq(), st.lastSeq())).as("%s", s.problems()).containsExactly(990L, 1L, 1005L);
+        assertThat(s.problems()).extracting(Problem::serverAction).containsExactlyInAnyOrder(ServerAction.TRUSTS_INDEX,
+                ServerAction.WRITE_TOMBSTONE);
+
+        RepairPlan plan = RepairPlanner.plan(report, Set.of());
+
+        assertThat(plan.refused()).isEmpty();
+        assertThat(plan.steps()).as("%s", plan).hasSize(2);
+        assertThat(plan.steps().get(0)).isInstanceOf(RepairStep.RemoveFile.class);
+        assertThat(plan.steps().get(0).target()).isEqualTo(msgs.resolve("1.idx"));
+        assertThat(plan.steps().get(1)).isEqualTo(new RepairStep.AddEmptyLegacyBlock(msgs.resolve("2.blk"), 1005, st.lastTs(),
+                "$G > LIM1", plan.steps().get(1).reason()));
+        Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
+        List<QuarantineEntry> entries = Repair.apply(plan, store, quarantine);
+        assertThat(msgs.resolve("1.blk")).as("the block as it was").exists();
+        LegacyIndex added = LegacyIndexCodec.decode(Files.readAllBytes(msgs.resolve("2.idx")));
+        assertThat(List.of(added.msgs(), added.firstSeq(), added.lastSeq())).containsExactly(0L, 1006L, 1005L);
+        RecoveryReport after = RepairTest.recover(store);
+        StreamState repaired = after.streams().stream().filter(r -> r.name().equals("LIM1")).findFirst().orElseThrow().state();
+        assertThat(List.of(repaired.messages(), repaired.firstSeq(), repaired.lastSeq())).containsExactly(990L, 1L, 1005L);
+        assertThat(RepairCheck.broken(report, after, Set.of())).as("the state recover reported before").isEmpty();
+
+        assertThat(Undo.undo(quarantine).restored()).hasSize(entries.size());
+        assertThat(Fixtures.digests(store)).as("undo puts every byte back").isEqualTo(before);
+    }
+
+    /**
+     * Seeded random damage to a 2.9.10 fixture block (a bit flipped anywhere or in the last 300
+     * bytes, several flipped, the file cut short; LIM1, MAX1, INT1 in turn): wherever recovery keeps
+     * a last sequence the blocks lost (WRITE_TOMBSTONE), the plan keeps it with the empty block and
+     * its {@code .idx}, and after the repair recovery reports the state it reported before. The
+     * rounds with such a last are counted, so the test cannot pass on none.
+     */
+    @org.junit.jupiter.api.Test
+    void wherever29KeepsALastTheBlocksLostTheRepairKeepsItWithAnEmptyBlock() throws Exception {
+        long seed = 7;
+        java.util.Random rnd = new java.util.Random(seed);
+        Path clean = Fixtures.copyStore("nats-2.9.10-small", tmp.resolve("clean"));
+        int kept = 0;
+        for (int round = 0; round < 120; round++) {
+            String stream = new String[] {"LIM1", "MAX1", "INT1"}[round % 3];
+            Path store = tmp.resolve("r" + round);
+            Fixtures.copyTree(clean, store);
+            Path blk = store.resolve("jetstream/$G/streams/" + stream + "/msgs/1.blk");
+            byte[] b = Files.readAllBytes(blk);
+            int kind = rnd.nextInt(4);
+            if (kind == 1) {
+                b = Arrays.copyOf(b, b.length - 1 - rnd.nextInt(400));
+            } else {
+                for (int i = kind == 3 ? 1 + rnd.nextInt(8) : 1; i > 0; i--) {
+                    int at = kind == 2 ? b.length - 1 - rnd.nextInt(300) : rnd.nextInt(b.length);
+                    b[at] ^= (byte) (1 << rnd.nextInt(8));
+                }
+            }
+            Files.write(blk, b);
+            String ctx = "seed " + seed + " round " + round + " " + stream;
+            RecoveryReport before = RepairTest.recover(store);
+            StreamReport s = before.streams().stream().filter(r -> r.name().equals(stream)).findFirst().orElseThrow();
+            if (s.problems().stream().noneMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE)) {
+                continue;
+            }
+            kept++;
+            RepairPlan plan = RepairPlanner.plan(before, Set.of());
+            assertThat(plan.steps()).as("%s: %s", ctx, plan).anySatisfy(step -> assertThat(step)
+                    .isInstanceOfSatisfying(RepairStep.AddEmptyLegacyBlock.class, a -> assertThat(a.lastSeq()).isEqualTo(s.state().lastSeq())));
+            Repair.apply(plan, store, Repair.newQuarantineFolder(store, Instant.now()));
+            assertThat(RepairCheck.broken(before, RepairTest.recover(store), Set.of())).as(ctx).isEmpty();
+        }
+        assertThat(kept).as("seed %d: rounds where recovery kept a last the blocks lost", seed).isPositive();
+    }
+
+    /**
      * The damage kinds measured on 2.9.10: {@code PAYLOAD <seq>} flips a payload bit of that message's
      * record (its checksum fails, its length and sequence hold); {@code LENGTH} puts the first record's
      * length 2 bytes off (still plausible, every record after it misframed), {@code LENGTH <seq>} that
