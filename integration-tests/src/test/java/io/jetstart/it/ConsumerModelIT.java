@@ -121,6 +121,11 @@ class ConsumerModelIT {
             boolean deliveryDumped = false;
             List<String> trace = new ArrayList<>();
             int purges = 0;
+            // How often E (max_deliver 3) and B (4) reached max_deliver, and answers came to a message
+            // that had (a late ack, nak, term or progress: MaxDeliverIT walks through the same steps).
+            int atMax = 0;
+            int answeredAtMax = 0;
+            java.util.Set<String> reachedMax = new java.util.HashSet<>();
             // -Djetstart.consumer.model.restartAfterPurge=false draws a restart after a purge as a wait
             // (as before the restored consumers were the server's: ConsumerPurgeIT's "an acked entry
             // below the first sequence, restored" and "purged pending messages below the floor").
@@ -211,6 +216,12 @@ class ConsumerModelIT {
                     clock.afterSetting();
                     serverOut.get(c).addAll(s);
                     runtimeOut.get(c).addAll(r);
+                    for (ServerPull.Delivered d : s) {
+                        if (d.deliveries() == maxDeliver(c)) {
+                            atMax++;
+                            reachedMax.add(c + " " + d.streamSeq());
+                        }
+                    }
                     String sl = s.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries()).toList().toString();
                     String rl = r.stream().map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList().toString();
                     context += " fetch " + c + " " + batch + " -> " + rl;
@@ -226,6 +237,9 @@ class ConsumerModelIT {
                     int i = random.nextInt(so.size());
                     ServerPull.Delivered sd = so.remove(i);
                     ConsumedMessage rm = ro.remove(i);
+                    if (reachedMax.contains(c + " " + sd.streamSeq())) {
+                        answeredAtMax++;
+                    }
                     int how = random.nextInt(10);
                     String body = how < 5 ? "+ACK" : how < 7 ? "-NAK" : how < 8 ? "-NAK {\"delay\":" + NAK_DELAY + "}" : how < 9 ? "+TERM" : "+WPI";
                     boolean sets = how == 7 || how == 9;
@@ -277,7 +291,8 @@ class ConsumerModelIT {
                     }
                 }
             }
-            System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary() + "; " + purges + " purges and rollups");
+            System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary() + "; " + purges + " purges and rollups; "
+                    + atMax + " deliveries at max_deliver, " + answeredAtMax + " answers to a message that reached it");
             rt.flush();
             List<String> live = liveSeqs(rt);
             compare(differences, "live messages at the end", serverLive(client, rt.info().lastSeq()).toString(), live.toString());
@@ -487,6 +502,15 @@ class ConsumerModelIT {
             return "purge {\"filter\":\"" + subject + "\",\"seq\":" + seq + "}";
         }
         return "rollup " + (kind < 95 ? "sub" : "all") + " m." + random.nextInt(4);
+    }
+
+    /** The max_deliver of consumer {@code c} (see {@link #serverConsumer}); 0 for none. */
+    private static long maxDeliver(String c) {
+        return switch (c) {
+            case "E" -> 3;
+            case "B" -> 4;
+            default -> 0;
+        };
     }
 
     private static ConsumerConfiguration serverConsumer(String c, String retention) {

@@ -37,7 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * does the message leave the pending list), a late ack of such a message, and a message still
  * pending at its last delivery when both close. Then the restart: the server started on its own
  * files, the runtime reopened, and the server started on a copy of the runtime's files report the
- * same, and nothing at max_deliver is delivered again after the ack wait.
+ * same, and nothing at max_deliver is delivered again after the ack wait; then an ack that leaves
+ * E with nothing pending (its stored ack floor moves to delivered, past the messages at
+ * max_deliver) and a second restart the same way.
  *
  * <p>{@code -Djetstart.maxdeliver.server=2.10} runs the server side on a 2.10.x build instead
  * (a measurement: the runtime answers as 2.14+ do, so differences there are 2.10's).
@@ -60,6 +62,9 @@ class MaxDeliverIT {
         String info(String consumer) throws Exception;
 
         String stream() throws Exception;
+
+        /** A purge of the stream up to (not including) {@code seq}; what it removed. */
+        String purgeUpTo(long seq) throws Exception;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -118,44 +123,54 @@ class MaxDeliverIT {
             both.sleep(PAST_ONE, "past 9's first ack wait");
             both.fetch("E", "E's last delivery of 9, left pending at the close");
 
-            // The restart, with 3 (E) and 6 (B) past max_deliver and unacked, 9 pending at its last delivery.
-            Map<String, String> runtimeBefore = new LinkedHashMap<>();
-            for (String c : CONSUMERS) {
-                runtimeBefore.put(c, both.runtime.info(c));
-            }
-            client.close();
-            nats.close();
-            store.close();
-            store = null;
-            Path copy = StoreFiles.copy(runtimeStore, dir.resolve("server-on-runtime"));
-            Map<String, String> serverOnRuntime = new LinkedHashMap<>();
-            try (NatsServerProcess other = NatsServerProcess.start(binary, copy, dir.resolve("server-on-runtime-log"),
-                    ServerAccounts.GLOBAL); NatsClient oc = other.connect(Account.GLOBAL)) {
-                ServerSide s = new ServerSide(oc);
+            // Two restarts: the first with 3 (E) and 6 (B) past max_deliver and unacked, 9 pending at
+            // its last delivery; the second after an ack emptied E's pending list, which moves its
+            // stored ack floor to delivered, past 3 and 9 (what an interest stream's restart then does).
+            for (int restart = 1; restart <= 2; restart++) {
+                Map<String, String> runtimeBefore = new LinkedHashMap<>();
                 for (String c : CONSUMERS) {
-                    serverOnRuntime.put(c, s.info(c));
+                    runtimeBefore.put(c, both.runtime.info(c));
                 }
-                serverOnRuntime.put("stream", s.stream());
+                client.close();
+                nats.close();
+                store.close();
+                store = null;
+                Path copy = StoreFiles.copy(runtimeStore, dir.resolve("server-on-runtime-" + restart));
+                Map<String, String> serverOnRuntime = new LinkedHashMap<>();
+                try (NatsServerProcess other = NatsServerProcess.start(binary, copy, dir.resolve("server-on-runtime-log-" + restart),
+                        ServerAccounts.GLOBAL); NatsClient oc = other.connect(Account.GLOBAL)) {
+                    ServerSide s = new ServerSide(oc);
+                    for (String c : CONSUMERS) {
+                        serverOnRuntime.put(c, s.info(c));
+                    }
+                    serverOnRuntime.put("stream", s.stream());
+                }
+                nats = NatsServerProcess.start(binary, serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+                client = nats.connect(Account.GLOBAL);
+                store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
+                rt = store.stream("M").await(Duration.ofSeconds(30));
+                both = both.restarted(new ServerSide(client), new RuntimeSide(rt));
+                Map<String, String> reopened = new LinkedHashMap<>();
+                for (String c : CONSUMERS) {
+                    reopened.put(c, both.runtime.info(c));
+                }
+                reopened.put("stream", both.runtime.stream());
+                both.compareState("restart " + restart + " (the server on its own files, the runtime reopened)");
+                log.add("runtime before the close " + runtimeBefore + ", reopened " + reopened);
+                log.add(binary + " on the runtime's files " + serverOnRuntime);
+                compare(differences, "restart " + restart + ": " + binary + " started on the runtime's files, against the runtime reopened",
+                        serverOnRuntime.toString(), reopened.toString());
+                both.sleep(PAST_ONE, "past the ack wait after restart " + restart);
+                both.fetchAll("after restart " + restart + ": nothing at max_deliver comes again");
+                if (restart == 1) {
+                    // E, B and O have nothing pending now: a purge (of 1 and 2 on the limits stream, of
+                    // nothing where acks removed them) resets their redelivery counts (consumer.purge).
+                    both.step("purge up to 3", x -> x.purgeUpTo(3));
+                    both.step("publish m.e", x -> x.publish("m.e"));
+                    both.fetch("E", "E after the restart: the new message only");
+                    both.step("ack E 10: E has nothing pending", x -> ack(x, "E", 0));
+                }
             }
-            nats = NatsServerProcess.start(binary, serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
-            client = nats.connect(Account.GLOBAL);
-            store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
-            rt = store.stream("M").await(Duration.ofSeconds(30));
-            both = both.restarted(new ServerSide(client), new RuntimeSide(rt));
-            Map<String, String> reopened = new LinkedHashMap<>();
-            for (String c : CONSUMERS) {
-                reopened.put(c, both.runtime.info(c));
-            }
-            reopened.put("stream", both.runtime.stream());
-            both.compareState("restarted (the server on its own files, the runtime reopened)");
-            log.add("runtime before the close " + runtimeBefore + ", reopened " + reopened);
-            log.add(binary + " on the runtime's files " + serverOnRuntime);
-            compare(differences, binary + " started on the runtime's files, against the runtime reopened",
-                    serverOnRuntime.toString(), reopened.toString());
-            both.sleep(PAST_ONE, "past the ack wait after the restart");
-            both.fetchAll("after the restart: nothing at max_deliver comes again");
-            both.step("publish m.e", x -> x.publish("m.e"));
-            both.fetch("E", "E after the restart: the new message only");
         } finally {
             client.close();
             nats.close();
@@ -274,6 +289,14 @@ class MaxDeliverIT {
             }
             return s.getMsgCount() + " msgs, last " + s.getLastSequence() + ", live " + live;
         }
+
+        @Override
+        public String purgeUpTo(long seq) throws Exception {
+            io.nats.client.Message m = client.connection().request("$JS.API.STREAM.PURGE.M",
+                    ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
+            var answer = Json.mapper().readTree(m.getData());
+            return answer.has("error") ? answer.path("error").toString() : "purged " + answer.path("purged").asLong();
+        }
     }
 
     private static final class RuntimeSide implements Side {
@@ -321,6 +344,11 @@ class MaxDeliverIT {
                 }
             }
             return v.messages() + " msgs, last " + v.lastSeq() + ", live " + live;
+        }
+
+        @Override
+        public String purgeUpTo(long seq) throws Exception {
+            return "purged " + stream.purge(new io.jetstart.runtime.PurgeRequest(null, 0, seq));
         }
     }
 }
