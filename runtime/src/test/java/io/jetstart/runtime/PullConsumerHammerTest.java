@@ -216,9 +216,9 @@ class PullConsumerHammerTest {
         ConsumerStatus afterF = null;
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = store.stream("H").await(Duration.ofSeconds(30));
-            assertSameState(s.consumerInfo("C"), atCloseC, "reopened, " + at);
+            assertSameState(s.consumerInfo("C"), atCloseC, c, "reopened, " + at);
             if (atCloseF != null) {
-                assertSameState(s.consumerInfo("F"), atCloseF, "reopened, " + at);
+                assertSameState(s.consumerInfo("F"), atCloseF, f, "reopened, " + at);
             }
             // Past the ack wait, nothing at max_deliver comes again: the message left pending at its
             // last delivery leaves the pending list at this fetch (as on 2.15.1 restarted, MaxDeliverIT).
@@ -229,7 +229,7 @@ class PullConsumerHammerTest {
             if (atCloseF != null) {
                 assertThat(s.consumer("F").fetch(1000, 0, Duration.ZERO)).as("F after the reopen, " + at).isEmpty();
                 afterF = s.consumerInfo("F");
-                assertSameState(afterF, atCloseF, "F after the reopen and a fetch, " + at);
+                assertSameState(afterF, atCloseF, f, "F after the reopen and a fetch, " + at);
             }
         }
         // As the newest server line sees the files: the runtime reports the stored ack floor, where
@@ -446,6 +446,13 @@ class PullConsumerHammerTest {
                 case "workqueue" -> !c.acked.containsKey(seq);
                 default -> !(c.acked.containsKey(seq) && (!FILTER.equals(c.subjects.get(seq)) || f.acked.containsKey(seq)));
             };
+            if (expected && retention.equals("interest") && heldOnlyAtMaxDeliver(seq, c, f)) {
+                // Kept or not: a consumer holds a message past max_deliver by its redelivery count
+                // (needAck), which a purge finding it with nothing pending resets (as on 2.15.1,
+                // MaxDeliverIT: the messages at max_deliver then go at the next restart); the other
+                // consumer's ack then removes it. Which purge found it so the fetchers cannot tell.
+                continue;
+            }
             long q = seq;
             assertThat(present).as(() -> "message " + q + " (" + c.subjects.get(q) + ") kept, C saw counts "
                     + c.deliveries.get(q) + (f == null ? "" : ", F saw " + f.deliveries.get(q) + " acked " + f.acked.containsKey(q))
@@ -453,12 +460,47 @@ class PullConsumerHammerTest {
         }
     }
 
-    private static void assertSameState(ConsumerStatus now, ConsumerStatus atClose, String at) {
-        String as = atClose.name() + ", " + at;
+    /**
+     * Whether {@code seq}, on an interest stream, was acked by one interested consumer and is held
+     * only by others whose deliveries of it reached max_deliver.
+     */
+    private static boolean heldOnlyAtMaxDeliver(long seq, Seen c, Seen f) {
+        List<Seen> interested = FILTER.equals(c.subjects.get(seq)) && f != null ? List.of(c, f) : List.of(c);
+        boolean someAcked = false;
+        for (Seen x : interested) {
+            if (x.acked.containsKey(seq)) {
+                someAcked = true;
+            } else if (x.lastDelivery.getOrDefault(seq, 0L) < x.maxDeliver) {
+                return false;
+            }
+        }
+        return someAcked;
+    }
+
+    private static String describe(ConsumerStatus s) {
+        return "delivered " + s.delivered() + " ack floor " + s.ackFloor() + " ack pending " + s.numAckPending()
+                + " redelivered " + s.numRedelivered() + " pending " + s.numPending();
+    }
+
+    /**
+     * The state after a reopen against the state at the close. One redelivery count may be lost:
+     * {@code o.dat} stores each as its distance from the ack floor's stream sequence, and
+     * nats-server's decoder drops a distance of 0, so the count of a message at max_deliver that
+     * sits exactly at the stored floor (the floor moves to just below the next pending message, past
+     * those that left the pending list at max_deliver) is gone after a restart, on the server as in
+     * the runtime ({@code ConsumerStateCodec}; seed 7681418267185020241: 461 at floor 309/461).
+     */
+    private static void assertSameState(ConsumerStatus now, ConsumerStatus atClose, Seen seen, String at) {
+        String as = atClose.name() + ", " + at + " (then " + describe(atClose) + ", now " + describe(now) + ")";
         assertThat(now.delivered()).as(as).isEqualTo(atClose.delivered());
         assertThat(now.ackFloor()).as(as).isEqualTo(atClose.ackFloor());
         assertThat(now.numAckPending()).as(as).isEqualTo(atClose.numAckPending());
-        assertThat(now.numRedelivered()).as(as).isEqualTo(atClose.numRedelivered());
         assertThat(now.numPending()).as(as).isEqualTo(atClose.numPending());
+        long atFloor = atClose.ackFloor().streamSeq();
+        boolean countAtFloor = seen.lastDelivery.getOrDefault(atFloor, 0L) > 1 && !seen.acked.containsKey(atFloor);
+        if (countAtFloor && now.numRedelivered() == atClose.numRedelivered() - 1) {
+            return;
+        }
+        assertThat(now.numRedelivered()).as(as).isEqualTo(atClose.numRedelivered());
     }
 }
