@@ -65,6 +65,9 @@ class MaxDeliverIT {
 
         /** A purge of the stream up to (not including) {@code seq}; what it removed. */
         String purgeUpTo(long seq) throws Exception;
+
+        /** Naks the {@code index}th delivery (from the first) of {@code consumer}. */
+        void nak(String consumer, int index) throws Exception;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -182,6 +185,80 @@ class MaxDeliverIT {
         assertThat(differences).as(retention + " against " + binary).isEmpty();
     }
 
+    /**
+     * The stored ack floor moves to just below the next pending message, so it can stop on a
+     * message that left the pending list at max_deliver: {@code o.dat} stores each redelivery count
+     * as its distance from the floor's stream sequence, and the decoder drops a distance of 0, so
+     * that message's count is gone after a restart, on 2.15.1 as in the runtime (found by
+     * {@code PullConsumerHammerTest}, seed 7681418267185020241). Ack wait 30 s: naks redeliver.
+     */
+    @org.junit.jupiter.api.Test
+    void aCountAtTheStoredAckFloorIsLostAtARestartAsOnTheServer() throws Exception {
+        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        Path dir = Repo.work("MaxDeliverIT/at-the-floor-" + binary.version());
+        Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
+        Path serverStore = dir.resolve("server-store");
+        List<String> differences = new ArrayList<>();
+        List<String> log = new ArrayList<>();
+        NatsServerProcess nats = NatsServerProcess.start(binary, serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+        NatsClient client = nats.connect(Account.GLOBAL);
+        JetStartStore store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
+        try {
+            JetStreamManagement jsm = client.connection().jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("M").subjects("m.*").storageType(StorageType.File).build());
+            JetStartStream rt = store.createStream("$G", StreamConfig.parse("{\"name\":\"M\",\"subjects\":[\"m.*\"]}"
+                    .getBytes(StandardCharsets.UTF_8)));
+            for (String c : CONSUMERS) {
+                // The same three names as the other test's (Pair compares all three); only E is used.
+                jsm.addOrUpdateConsumer("M", ConsumerConfiguration.builder().durable(c).ackPolicy(AckPolicy.Explicit)
+                        .maxDeliver(2).filterSubject("m." + c.toLowerCase(java.util.Locale.ROOT)).build());
+                rt.createConsumer("{\"durable_name\":\"" + c + "\",\"ack_policy\":\"explicit\",\"max_deliver\":2,"
+                        + "\"filter_subject\":\"m." + c.toLowerCase(java.util.Locale.ROOT) + "\"}");
+            }
+            Pair both = new Pair(new ServerSide(client), new RuntimeSide(rt), differences, log);
+            for (int i = 0; i < 3; i++) {
+                both.step("publish m.e", x -> x.publish("m.e"));
+            }
+            both.fetch("E", "1, 2 and 3");
+            both.step("nak 2", x -> nak(x, "E", 1));
+            both.fetch("E", "2 again: its last delivery");
+            both.step("nak 2 again", x -> nak(x, "E", 3));
+            both.fetch("E", "2 past max_deliver: nothing");
+            both.step("ack 1: the stored floor stops below 3, on 2", x -> ack(x, "E", 0));
+            client.close();
+            nats.close();
+            store.close();
+            store = null;
+            Path copy = StoreFiles.copy(runtimeStore, dir.resolve("server-on-runtime"));
+            String serverOnRuntime;
+            try (NatsServerProcess other = NatsServerProcess.start(binary, copy, dir.resolve("server-on-runtime-log"),
+                    ServerAccounts.GLOBAL); NatsClient oc = other.connect(Account.GLOBAL)) {
+                serverOnRuntime = new ServerSide(oc).info("E");
+            }
+            nats = NatsServerProcess.start(binary, serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+            client = nats.connect(Account.GLOBAL);
+            store = JetStart.open(runtimeStore, RuntimeOptions.defaults());
+            both = both.restarted(new ServerSide(client), new RuntimeSide(store.stream("M").await(Duration.ofSeconds(30))));
+            both.compareState("restarted");
+            log.add(binary + " on the runtime's files: E " + serverOnRuntime);
+            compare(differences, binary + " on the runtime's files", serverOnRuntime, both.runtime.info("E"));
+            both.fetchAll("after the restart");
+        } finally {
+            client.close();
+            nats.close();
+            if (store != null) {
+                store.close();
+            }
+            System.out.println("[it] MaxDeliverIT count at the floor against " + binary + ":\n  " + String.join("\n  ", log));
+        }
+        assertThat(differences).as("against " + binary).isEmpty();
+    }
+
+    private static String nak(Side side, String consumer, int index) throws Exception {
+        side.nak(consumer, index);
+        return "naked";
+    }
+
     private static String ack(Side side, String consumer, int index) throws Exception {
         side.ack(consumer, index);
         return "acked";
@@ -291,6 +368,11 @@ class MaxDeliverIT {
         }
 
         @Override
+        public void nak(String consumer, int index) throws Exception {
+            new ServerPull(client.connection(), "M", consumer).answer(delivered.get(consumer).get(index), "-NAK");
+        }
+
+        @Override
         public String purgeUpTo(long seq) throws Exception {
             io.nats.client.Message m = client.connection().request("$JS.API.STREAM.PURGE.M",
                     ("{\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5));
@@ -344,6 +426,11 @@ class MaxDeliverIT {
                 }
             }
             return v.messages() + " msgs, last " + v.lastSeq() + ", live " + live;
+        }
+
+        @Override
+        public void nak(String consumer, int index) {
+            delivered.get(consumer).get(index).nak();
         }
 
         @Override
