@@ -222,8 +222,11 @@ class PullConsumerHammerTest {
             }
             // Past the ack wait, nothing at max_deliver comes again: the message left pending at its
             // last delivery leaves the pending list at this fetch (as on 2.15.1 restarted, MaxDeliverIT).
-            Thread.sleep(QUIET_WAIT_MILLIS);
-            assertThat(s.consumer("C").fetch(1000, 0, Duration.ZERO)).as("C after the reopen, " + at).isEmpty();
+            // Fetches until the ack-wait check has run (a loaded machine may run it late).
+            for (int i = 0; i < 40 && s.consumerInfo("C").numAckPending() > 0; i++) {
+                Thread.sleep(QUIET_WAIT_MILLIS);
+                assertThat(s.consumer("C").fetch(1000, 0, Duration.ZERO)).as("C after the reopen, " + at).isEmpty();
+            }
             afterC = s.consumerInfo("C");
             assertThat(afterC.numAckPending()).as("C after the reopen, " + at).isZero();
             if (atCloseF != null) {
@@ -385,10 +388,8 @@ class PullConsumerHammerTest {
     private static void lastDeliveryPendingAtClose(JetStartStream s, PullConsumer pc, Seen seen, String at) throws Exception {
         long seq = s.publish("h.0", new byte[] {1}).seq();
         for (int count = 1; count <= seen.maxDeliver; count++) {
-            if (count > 1) {
-                Thread.sleep(QUIET_WAIT_MILLIS);
-            }
-            List<ConsumedMessage> got = pc.fetch(1000, 0, Duration.ZERO);
+            // Waits for the redelivery (the ack wait), up to far more than it takes.
+            List<ConsumedMessage> got = pc.fetch(1, 0, Duration.ofSeconds(10));
             assertThat(got).as("delivery " + count + " of " + seq + ", " + seen.name + ", " + at).hasSize(1);
             ConsumedMessage m = got.getFirst();
             assertThat(m.streamSeq() + "/" + m.deliveries()).as(seen.name + ", " + at).isEqualTo(seq + "/" + count);
