@@ -137,6 +137,37 @@ class PullConsumerTest {
         }
     }
 
+    /**
+     * o.dat stores a redelivery count as its distance from the stored ack floor's stream sequence,
+     * and nats-server's decoder drops a distance of 0: the ack of 1 stops the floor on 2 (just
+     * below 3, the next pending; 2 left the pending list past max_deliver), so 2's count is not
+     * read back. 2.15.1 does the same (MaxDeliverIT).
+     */
+    @Test
+    void aCountPastMaxDeliverAtTheStoredAckFloorIsNotReadBackAfterAReopen() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, 3);
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"max_deliver\":2}");
+            List<ConsumedMessage> got = c.fetch(3, 0, Duration.ZERO);
+            got.get(1).nak();
+            List<ConsumedMessage> again = c.fetch(3, 0, Duration.ZERO);
+            assertThat(again).extracting(m -> m.streamSeq() + "/" + m.deliveries()).containsExactly("2/2");
+            again.get(0).nak();
+            assertThat(c.fetch(3, 0, Duration.ZERO)).as("2 past max_deliver").isEmpty();
+            got.get(0).ack();
+            ConsumerStatus st = c.status();
+            assertThat(st.ackFloor()).isEqualTo(new SequencePair(2, 2));
+            assertThat(st.numAckPending()).isEqualTo(1);
+            assertThat(st.numRedelivered()).isEqualTo(1);
+        }
+        try (JetStartStore store = store()) {
+            ConsumerStatus st = store.stream("S").await(Duration.ofSeconds(30)).consumerInfo("C");
+            assertThat(st.ackFloor()).isEqualTo(new SequencePair(2, 2));
+            assertThat(st.numAckPending()).isEqualTo(1);
+            assertThat(st.numRedelivered()).as("2's count, at the floor, not read back").isZero();
+        }
+    }
+
     @Test
     void filtersDeliverOnlyMatchingSubjectsAndCountOnlyThemAsPending() throws Exception {
         try (JetStartStore store = store()) {

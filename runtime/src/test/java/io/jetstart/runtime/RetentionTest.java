@@ -79,6 +79,38 @@ class RetentionTest {
         }
     }
 
+    /**
+     * nats-server's consumer.purge: a purge (here one that removes nothing) that finds a consumer
+     * with nothing pending resets its redelivery counts and moves its ack floor to delivered, so a
+     * message it holds only by its count past max_deliver is held no more, and the other
+     * consumer's ack removes it. 2.15.1 resets the counts the same way (MaxDeliverIT).
+     */
+    @Test
+    void aPurgeFindingNothingPendingReleasesAMessagePastMaxDeliverOnAnInterestStream() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"I\",\"subjects\":[\"i.*\"],\"retention\":\"interest\"}"));
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"max_deliver\":2}");
+            PullConsumer d = s.createConsumer("{\"durable_name\":\"D\",\"ack_policy\":\"explicit\"}");
+            s.publish("i.a", bytes("one"));
+            s.publish("i.a", bytes("two"));
+            c.fetch(1, 0, Duration.ZERO).get(0).nak();
+            c.fetch(1, 0, Duration.ZERO).get(0).nak();
+            List<ConsumedMessage> next = c.fetch(1, 0, Duration.ZERO);
+            assertThat(next).extracting(ConsumedMessage::streamSeq).as("1 past max_deliver, then 2").containsExactly(2L);
+            next.get(0).ack();
+            assertThat(c.status().numRedelivered()).isEqualTo(1);
+            List<ConsumedMessage> both = d.fetch(2, 0, Duration.ZERO);
+            assertThat(s.purge(new PurgeRequest(null, 0, 1))).isZero();
+            ConsumerStatus st = c.status();
+            assertThat(st.numRedelivered()).isZero();
+            assertThat(st.ackFloor()).isEqualTo(st.delivered());
+            both.get(0).ack();
+            s.flush();
+            assertThat(s.get(1)).as("1, acked by D and no longer held by C").isEmpty();
+            assertThat(s.info().messages()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aWorkQueueRefusesASecondUnfilteredConsumerAndOverlappingFilters() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
