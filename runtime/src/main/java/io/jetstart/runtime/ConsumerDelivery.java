@@ -45,13 +45,13 @@ final class ConsumerDelivery {
     private final RedeliveryQueue rdq = new RedeliveryQueue();
     private long[] lss;
     private int lssAt;
+    private long lssResume;
     /** Set by {@link #deliverNext}: see {@link #lastDidNotFit}. */
     private boolean didNotFit;
     /** See {@link #lastSize}. */
     private long lastSize;
     /** The consumer's num_pending for {@link #wireSize}, this pass; -1 until counted. */
     private long pendingForSizes = -1;
-    private long lssResume;
     /** When checkPending is due. */
     private final AckWaitTimer timer = new AckWaitTimer();
     /** Its file store's state (consumerFileStore), what o.dat holds. */
@@ -351,7 +351,7 @@ final class ConsumerDelivery {
      * its pending the matching messages left after this one ({@code o.npc}, lowered before for a
      * first delivery); counted once per pass and then kept as the deliveries go, only for a request
      * that has a {@code max_bytes} ({@code bytesLeft} below Long.MAX_VALUE). Without the ack reply
-     * a request met its limit a message later than on the server (ServerPullLimitsIT).
+     * a request met its limit a message later than on the server (PullLimitsIT, consumer Z).
      */
     private long wireSize(StoredMessage m, long dc, long bytesLeft) throws InterruptedException {
         if (bytesLeft == Long.MAX_VALUE) {

@@ -29,10 +29,10 @@ import java.util.function.Consumer;
  * Everything is guarded by one lock; message reads under it hit the store's block cache.
  */
 public final class PullConsumer {
-    private final JetStartStream stream;
     /** What one request of a {@link #consume} loop asks for, within the consumer's request limits. */
     private static final int CONSUME_BATCH = 100;
     private static final Duration CONSUME_EXPIRES = Duration.ofMillis(200);
+    private final JetStartStream stream;
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
     /** Held while acks are handed to the stream's retention, so an o.dat write can order itself after them. */
@@ -272,8 +272,9 @@ public final class PullConsumer {
                 } catch (InterruptedException e) {
                     return;
                 } catch (PullRequestRefusedException e) {
-                    // max_waiting requests are waiting (other fetches, other loops): the server
-                    // refuses this one (409) and a client asks again later; so does the loop.
+                    // max_waiting requests are waiting (other fetches, other loops), or an update
+                    // lowered a limit since it was read: the server refuses this one (409) and a
+                    // client asks again later; so does the loop, with the limits read again.
                     try {
                         Thread.sleep(expires);
                     } catch (InterruptedException stop) {
