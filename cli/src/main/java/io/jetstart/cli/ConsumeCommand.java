@@ -150,7 +150,8 @@ final class ConsumeCommand implements Callable<Integer> {
         long last = 0;
         long start = System.nanoTime();
         while ((count == 0 || consumed < count) && !stop.get() && !stdoutClosed) {
-            int batch = (int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed));
+            // Within the consumer's max_batch: nats-server refuses a larger request (409), and so does the runtime.
+            int batch = c.requestLimits().batchWithin((int) (count == 0 ? BATCH : Math.min(BATCH, count - consumed)));
             List<ConsumedMessage> got = c.fetch(batch, 0, Duration.ZERO);
             if (got.isEmpty()) {
                 break;

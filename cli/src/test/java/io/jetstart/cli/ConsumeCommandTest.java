@@ -70,6 +70,19 @@ class ConsumeCommandTest {
     }
 
     @Test
+    void aConsumerWithAMaxBatchBelowTheCommandsBatchIsAskedWithinIt() throws Exception {
+        assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "30", "--size", "8").exit()).isZero();
+        try (io.jetstart.runtime.JetStartStore store = io.jetstart.runtime.JetStart.open(dir, io.jetstart.runtime.RuntimeOptions.defaults())) {
+            store.stream("S").await(java.time.Duration.ofSeconds(30))
+                    .createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"max_batch\":10}");
+        }
+        // A batch of 256 is refused by nats-server (409 Exceeded MaxRequestBatch of 10), and by the runtime.
+        TestStores.Run r = run("consume", dir.toString(), "S", "C", "--ack", "--json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(ReportJson.MAPPER.readTree(r.out()).path("consumed").asLong()).isEqualTo(30);
+    }
+
+    @Test
     void withoutJsonEveryMessageIsPrintedOnItsOwnLine() {
         assertThat(run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--size", "20").exit()).isZero();
         TestStores.Run r = run("consume", dir.toString(), "S", "C", "--create", ">");

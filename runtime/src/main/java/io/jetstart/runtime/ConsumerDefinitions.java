@@ -240,8 +240,19 @@ final class ConsumerDefinitions {
         }
         return new ConsumerSettings(c.name(), durable, c.deliverPolicy(), j.path("opt_start_seq").asLong(0), optTime, ack,
                 ackWait, c.maxDeliver(), backoff, c.filterSubjects(), j.path("max_ack_pending").asLong(0),
-                j.path("max_waiting").asLong(0), j.path("headers_only").asBoolean(false), inactive,
+                requestLimits(j), j.path("headers_only").asBoolean(false), inactive,
                 text(j, "deliver_subject"));
+    }
+
+    /**
+     * A pull consumer's request limits from its (completed or restored) config. A {@code max_waiting}
+     * of 0 or below is the server's default 512: {@code setConsumerConfigDefaults} runs on a
+     * restored consumer too, so a {@code meta.inf} without the key waits as a created one does.
+     */
+    private static PullRequestLimits requestLimits(ObjectNode j) {
+        long maxWaiting = j.path("max_waiting").asLong(0);
+        return new PullRequestLimits(Math.max(0, j.path("max_batch").asLong(0)), Math.max(0, j.path("max_expires").asLong(0)),
+                Math.max(0, j.path("max_bytes").asLong(0)), maxWaiting > 0 ? maxWaiting : DEFAULT_MAX_WAITING);
     }
 
     /**

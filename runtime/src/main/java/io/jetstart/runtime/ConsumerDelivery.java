@@ -46,6 +46,12 @@ final class ConsumerDelivery {
     private long[] lss;
     private int lssAt;
     private long lssResume;
+    /** Set by {@link #deliverNext}: see {@link #lastDidNotFit}. */
+    private boolean didNotFit;
+    /** See {@link #lastSize}. */
+    private long lastSize;
+    /** The consumer's num_pending for {@link #wireSize}, this pass; -1 until counted. */
+    private long pendingForSizes = -1;
     /** When checkPending is due. */
     private final AckWaitTimer timer = new AckWaitTimer();
     /** Its file store's state (consumerFileStore), what o.dat holds. */
@@ -199,6 +205,7 @@ final class ConsumerDelivery {
      * sequence where it is.
      */
     ConsumedMessage deliverNext(long bytesLeft, long now, boolean lookedFor) throws InterruptedException {
+        didNotFit = false;
         while (!rdq.isEmpty()) {
             long seq = rdq.takeFirst();
             long count = count(rdc, seq) + 1;
@@ -230,10 +237,18 @@ final class ConsumerDelivery {
                 }
                 continue;
             }
-            if (size(m.get()) > bytesLeft) {
-                // Does not fit this request: back to the front of the queue, count unchanged.
-                rdc.put(seq, count - 1);
+            lastSize = wireSize(m.get(), dc, bytesLeft);
+            if (lastSize > bytesLeft) {
+                // Does not fit this request: back to the front of the queue, count unchanged, and a
+                // message that had none keeps none (a 0 kept was reported as redelivered; 2.15.1
+                // does not: PullLimitsIT, consumer R).
+                if (count > 1) {
+                    rdc.put(seq, count - 1);
+                } else {
+                    rdc.remove(seq);
+                }
                 rdq.putBackFirst(seq);
+                didNotFit = true;
                 return null;
             }
             meters.redelivered();
@@ -257,8 +272,10 @@ final class ConsumerDelivery {
             if (m.isEmpty()) {
                 return null;
             }
-            if (size(m.get()) > bytesLeft) {
+            lastSize = wireSize(m.get(), 1, bytesLeft);
+            if (lastSize > bytesLeft) {
                 sseq = before;
+                didNotFit = true;
                 return null;
             }
             return deliver(m.get(), 1, now);
@@ -274,7 +291,9 @@ final class ConsumerDelivery {
             }
             return null;
         }
-        if (size(m.get()) > bytesLeft) {
+        lastSize = wireSize(m.get(), 1, bytesLeft);
+        if (lastSize > bytesLeft) {
+            didNotFit = true;
             return null;
         }
         sseq = m.get().seq() + 1;
@@ -304,12 +323,66 @@ final class ConsumerDelivery {
         return last >= v.lastSeq() ? Optional.empty() : stream.nextMatching(last + 1, filter);
     }
 
-    private static long size(StoredMessage m) {
-        return m.subject().length() + m.headers().length + m.payload().length;
+    /**
+     * Whether the last {@link #deliverNext} found a message that the request's bytes left could not
+     * take: nats-server then ends the request ({@code nextWaiting}: 409 "Message Size Exceeds
+     * MaxBytes") and the message stays where it was, for the next request.
+     */
+    boolean lastDidNotFit() {
+        return didNotFit;
+    }
+
+    /** What the message {@link #deliverNext} returned counts against the request's max_bytes ({@link #wireSize}). */
+    long lastSize() {
+        return lastSize;
+    }
+
+    /** A pass of a fetch starts: forgets the pending count {@link #wireSize} counts with, and a message that did not fit. */
+    void newPass() {
+        pendingForSizes = -1;
+        didNotFit = false;
+    }
+
+    /**
+     * The size nats-server counts against a request's {@code max_bytes} for a delivery of {@code m}
+     * ({@code loopAndGatherMsgs}): subject, ack reply subject, headers and payload as sent, so after
+     * {@code headers_only} took the payload off and added {@code Nats-Msg-Size}. The ack reply is
+     * the server's default (v1) {@code $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>},
+     * its pending the matching messages left after this one ({@code o.npc}, lowered before for a
+     * first delivery); counted once per pass and then kept as the deliveries go, only for a request
+     * that has a {@code max_bytes} ({@code bytesLeft} below Long.MAX_VALUE). Without the ack reply
+     * a request met its limit a message later than on the server (PullLimitsIT, consumer Z).
+     */
+    private long wireSize(StoredMessage m, long dc, long bytesLeft) throws InterruptedException {
+        if (bytesLeft == Long.MAX_VALUE) {
+            return 0;
+        }
+        if (pendingForSizes < 0) {
+            pendingForSizes = numPending();
+        }
+        long pendingAfter = dc == 1 ? Math.max(0, pendingForSizes - 1) : pendingForSizes;
+        long headers = s.headersOnly() ? PullConsumer.withMsgSize(m.headers(), m.payload().length).length : m.headers().length;
+        long payload = s.headersOnly() ? 0 : m.payload().length;
+        long ackReply = ACK_PREFIX.length() + utf8(stream.name()) + 1 + utf8(s.name()) + 5 + digits(dc) + digits(m.seq())
+                + digits(dseq) + digits(m.timestamp()) + digits(pendingAfter);
+        return utf8(m.subject()) + ackReply + headers + payload;
+    }
+
+    private static final String ACK_PREFIX = "$JS.ACK.";
+
+    private static long utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    private static int digits(long v) {
+        return Long.toString(v).length();
     }
 
     private ConsumedMessage deliver(StoredMessage m, long dc, long now) {
         long d = dseq++;
+        if (dc == 1 && pendingForSizes > 0) {
+            pendingForSizes--;
+        }
         long seq = m.seq();
         updateDelivered(d, seq, dc, m.timestamp());
         if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {

@@ -10,11 +10,13 @@ import java.util.List;
  *                         after {@code inactiveThresholdNanos} without activity
  * @param maxDeliver       -1 for unlimited
  * @param maxAckPending    -1 or 0 for unlimited (0 only with ack policy none)
+ * @param requestLimits    max_batch, max_expires, max_bytes and max_waiting (512 when unset, the
+ *                         server's default for a pull consumer, restored ones included)
  * @param deliverSubject   empty for a pull consumer; the runtime delivers only pull consumers
  */
 record ConsumerSettings(String name, boolean durable, String deliverPolicy, long optStartSeq, long optStartTimeNanos,
                         AckPolicy ackPolicy, long ackWaitNanos, long maxDeliver, long[] backoffNanos,
-                        List<String> filters, long maxAckPending, long maxWaiting, boolean headersOnly,
+                        List<String> filters, long maxAckPending, PullRequestLimits requestLimits, boolean headersOnly,
                         long inactiveThresholdNanos, String deliverSubject) {
 
     /** {@code ack_policy}. */

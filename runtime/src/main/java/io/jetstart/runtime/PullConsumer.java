@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * Everything is guarded by one lock; message reads under it hit the store's block cache.
  */
 public final class PullConsumer {
+    /** What one request of a {@link #consume} loop asks for, within the consumer's request limits. */
+    private static final int CONSUME_BATCH = 100;
+    private static final Duration CONSUME_EXPIRES = Duration.ofMillis(200);
     private final JetStartStream stream;
     private final String name;
     private final ReentrantLock lock = new ReentrantLock();
@@ -125,8 +128,16 @@ public final class PullConsumer {
 
     /**
      * A pull request: up to {@code batch} messages and (when {@code maxBytes} &gt; 0) at most that
-     * many bytes of subjects, headers and payloads; waits up to {@code expires} for the batch to fill,
-     * and returns what was delivered by then (possibly nothing). {@code Duration.ZERO}: no wait.
+     * many bytes as nats-server counts them (subject, ack reply subject, headers and payload of each
+     * message); waits up to {@code expires} for the batch to fill, and returns what was delivered by
+     * then (possibly nothing). {@code Duration.ZERO}: no wait (the server's {@code no_wait}).
+     * A message that does not fit the bytes left ends the request, as on the server (which sends
+     * 409 "Message Size Exceeds MaxBytes" after what it delivered): what came before is returned.
+     *
+     * @throws PullRequestRefusedException a request nats-server answers with a 409 status and no
+     *         message, with nothing delivered for it: above the consumer's {@link #requestLimits()}
+     *         ({@code max_batch}, {@code max_expires}, {@code max_bytes}), with {@code max_waiting}
+     *         requests already waiting, or whose first message is larger than {@code maxBytes}
      */
     public List<ConsumedMessage> fetch(int batch, long maxBytes, Duration expires) throws InterruptedException {
         return fetch(batch, maxBytes, expires, false);
@@ -143,14 +154,32 @@ public final class PullConsumer {
         lock.lockInterruptibly();
         try {
             checkUsable();
-            d.touch(now());
-            waiting++;
+            // processNextMsgRequest's order: the request limits, then a no-wait request with nothing
+            // to deliver (404, an empty answer here), then the waiting queue (409 when full). A
+            // refused request delivers nothing and leaves no trace in the consumer's state.
+            PullRequestLimits limits = s.requestLimits();
+            Optional<PullRequestRefusedException> refused = limits.refusal(batch, maxBytes, Math.max(0, expires.toNanos()));
+            if (refused.isPresent()) {
+                throw refused.get();
+            }
             // nats-server answers a no-wait request with nothing pending and no redelivery queued
             // 404 at once (processNextMsgRequest), without getNextMsg, so its next sequence stays
             // where it was; a look that reached the end of the stream moved ours past the last, which
             // a purge then wrote into delivered (ConsumerModelIT, seeds 2 and 3 on a work queue). Such a
             // request finds nothing here either: its first look leaves the sequence alone.
             boolean firstLookOnly = expires.toNanos() <= 0 && !d.redeliveriesQueued();
+            // `waiting` counts the fetches parked in the wait below (a fetch holds the lock while it
+            // delivers), the server's waiting queue. A full queue refuses the request, unless it is a
+            // no-wait one with nothing to deliver, which the server answers 404 before it looks.
+            if (waiting >= limits.maxWaiting()) {
+                if (firstLookOnly && d.numPending() == 0) {
+                    d.touch(now());
+                    return List.of();
+                }
+                throw PullRequestRefusedException.maxWaiting();
+            }
+            d.touch(now());
+            waiting++;
             try {
                 while (true) {
                     // One time for the messages one pass delivers: nats-server serves a pull request's
@@ -161,13 +190,24 @@ public final class PullConsumer {
                     // waits as the server's does (its delivery loop skips while paused) and takes
                     // what is there once the time has come, woken by the tick that sees it end.
                     boolean paused = pause.paused(pauseNow());
+                    d.newPass();
                     while (!paused && out.size() < batch) {
                         ConsumedMessage m = d.deliverNext(bytesLeft, passTime, !(firstLookOnly && out.isEmpty()));
                         if (m == null) {
                             break;
                         }
-                        bytesLeft -= size(m);
+                        if (bytesLeft != Long.MAX_VALUE) {
+                            bytesLeft -= d.lastSize();
+                        }
                         out.add(m);
+                    }
+                    if (d.lastDidNotFit()) {
+                        // nextWaiting: the server ends the request with 409 "Message Size Exceeds
+                        // MaxBytes"; the message stays for the next request. Nothing delivered: a refusal.
+                        if (out.isEmpty()) {
+                            throw PullRequestRefusedException.messageSizeExceedsMaxBytes();
+                        }
+                        break;
                     }
                     if (out.size() >= batch || bytesLeft <= 0 || (anyIsEnough && !out.isEmpty())) {
                         break;
@@ -207,6 +247,9 @@ public final class PullConsumer {
      * Runs {@code handler} on a virtual thread for every message, in delivery order, until the
      * returned handle is closed (or the consumer deleted, or the store closed: either joins the
      * loop). The handler acknowledges; an exception from it leaves the message to the ack wait.
+     * Each request the loop makes is within the consumer's {@link #requestLimits()} (100 messages
+     * and 200 ms, or {@code max_batch} and {@code max_expires} when smaller); one refused because
+     * {@code max_waiting} requests are waiting is made again after its expiry.
      *
      * @throws JetStreamApiException "consumer not found" (10014) once the consumer is deleted or
      *                               its store's close has begun, as {@link #fetch} does
@@ -219,10 +262,25 @@ public final class PullConsumer {
         Thread t = Thread.ofVirtual().name("jetstart-consume " + stream.name() + " > " + name).unstarted(() -> {
             while (running.get()) {
                 List<ConsumedMessage> batch;
+                // Asked within the consumer's request limits (read each time: an update may change
+                // them), as a client's consume does; a max_batch or max_expires below these refused
+                // every request and the loop ended at once.
+                PullRequestLimits limits = s.requestLimits();
+                Duration expires = limits.expiresWithin(CONSUME_EXPIRES);
                 try {
-                    batch = fetch(100, 0, Duration.ofMillis(200), true);
+                    batch = fetch(limits.batchWithin(CONSUME_BATCH), 0, expires, true);
                 } catch (InterruptedException e) {
                     return;
+                } catch (PullRequestRefusedException e) {
+                    // max_waiting requests are waiting (other fetches, other loops), or an update
+                    // lowered a limit since it was read: the server refuses this one (409) and a
+                    // client asks again later; so does the loop, with the limits read again.
+                    try {
+                        Thread.sleep(expires);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                    continue;
                 } catch (IllegalStateException | JetStreamApiException e) {
                     return;
                 }
@@ -302,8 +360,9 @@ public final class PullConsumer {
         return status();
     }
 
-    private static long size(ConsumedMessage m) {
-        return m.subject().length() + m.headers().length + m.payload().length;
+    /** The consumer's pull request limits: {@code max_batch}, {@code max_expires}, {@code max_bytes}, {@code max_waiting}. */
+    public PullRequestLimits requestLimits() {
+        return s.requestLimits();
     }
 
     private void checkUsable() {
