@@ -12,7 +12,10 @@ import java.time.Duration;
  *
  * @param consumerSeq the consumer sequence of this delivery (a redelivery gets a new one)
  * @param deliveries  how many times this message has been delivered, this time included
- * @param pending     matching messages left to deliver after this one when it was delivered
+ * @param pending     always 0 for now: nats-server puts its {@code num_pending} here (the last token
+ *                    of the reply subject), which the runtime counts only when asked
+ *                    ({@link PullConsumer#status()}'s {@code numPending}: for a filtered consumer a walk of
+ *                    the matching messages, too dear for every delivery)
  */
 public record ConsumedMessage(PullConsumer consumer, long streamSeq, long consumerSeq, long deliveries, String subject,
                               long timeNanos, byte[] headers, byte[] payload, long pending) {
