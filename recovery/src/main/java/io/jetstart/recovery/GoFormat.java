@@ -78,49 +78,7 @@ public final class GoFormat {
      * @throws IllegalArgumentException when {@code text} is not a duration, or does not fit in a long
      */
     public static long parseDuration(String text) {
-        if (text == null || text.isEmpty()) {
-            throw new IllegalArgumentException("empty duration");
-        }
-        String s = text;
-        boolean negative = s.charAt(0) == '-';
-        if (negative || s.charAt(0) == '+') {
-            s = s.substring(1);
-        }
-        if (s.equals("0")) {
-            return 0;
-        }
-        BigDecimal total = BigDecimal.ZERO;
-        int i = 0;
-        while (i < s.length()) {
-            int number = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                i++;
-            }
-            int unit = i;
-            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
-                i++;
-            }
-            long scale = switch (s.substring(unit, i)) {
-                case "ns" -> 1L;
-                case "us", "µs", "μs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                case "h" -> 3_600_000_000_000L;
-                default -> -1L;
-            };
-            String digits = s.substring(number, unit);
-            if (scale < 0 || digits.isEmpty() || digits.equals(".") || digits.indexOf('.') != digits.lastIndexOf('.')) {
-                throw new IllegalArgumentException("'" + text + "' is not a duration (examples: 500ms, 30s, 1m30s, 2h)");
-            }
-            total = total.add(new BigDecimal(digits).multiply(BigDecimal.valueOf(scale)));
-        }
-        try {
-            long nanos = total.setScale(0, java.math.RoundingMode.DOWN).longValueExact();
-            return negative ? -nanos : nanos;
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("'" + text + "' is too long a duration (at most about 292 years)");
-        }
+        return io.jetstart.core.format.GoDuration.parseNanos(text);
     }
 
     private static String trim(BigDecimal d) {

@@ -48,54 +48,12 @@ public final class MessageTtl {
         return v.isEmpty() ? 0 : n;
     }
 
-    /**
-     * Go's time.ParseDuration for what a TTL can hold (a sign, then number-unit pairs, fractions
-     * allowed), in nanoseconds; {@code Long.MIN_VALUE} when it is not a duration (Go's error), so
-     * that the caller tries whole seconds next, as the server does. Bare digits are not a duration
-     * in Go (only "0" is), which is how "3600" reaches parseInt64.
-     */
+    /** {@link GoDuration#parseNanos}, with {@code Long.MIN_VALUE} for Go's error, so that the caller tries whole seconds next. */
     static long goDurationNanos(String text) {
-        String s = text;
-        boolean negative = !s.isEmpty() && s.charAt(0) == '-';
-        if (!s.isEmpty() && (negative || s.charAt(0) == '+')) {
-            s = s.substring(1);
-        }
-        if (s.equals("0")) {
-            return 0;
-        }
-        if (s.isEmpty()) {
+        try {
+            return GoDuration.parseNanos(text);
+        } catch (IllegalArgumentException e) {
             return Long.MIN_VALUE;
         }
-        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
-        int i = 0;
-        while (i < s.length()) {
-            int number = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                i++;
-            }
-            int unit = i;
-            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') {
-                i++;
-            }
-            long scale = switch (s.substring(unit, i)) {
-                case "ns" -> 1L;
-                case "us", "µs", "μs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                case "h" -> 3_600_000_000_000L;
-                default -> -1L;
-            };
-            String digits = s.substring(number, unit);
-            if (scale < 0 || digits.isEmpty() || digits.equals(".") || digits.indexOf('.') != digits.lastIndexOf('.')) {
-                return Long.MIN_VALUE;
-            }
-            total = total.add(new java.math.BigDecimal(digits).multiply(java.math.BigDecimal.valueOf(scale)));
-        }
-        if (total.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
-            return Long.MIN_VALUE;
-        }
-        long nanos = total.setScale(0, java.math.RoundingMode.DOWN).longValue();
-        return negative ? -nanos : nanos;
     }
 }
