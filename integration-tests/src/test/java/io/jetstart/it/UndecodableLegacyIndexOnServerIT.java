@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jetstart.core.testing.LegacyIndexDamage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
@@ -31,8 +31,7 @@ import org.junit.jupiter.api.TestFactory;
 class UndecodableLegacyIndexOnServerIT {
     private final Path tmp = Repo.work("UndecodableLegacyIndexOnServerIT");
 
-    private static final List<String> DAMAGES = List.of("cut to 1 byte", "bad magic", "version 2", "cut in the first ts",
-            "cut in the checksum", "msgs 686", "dmapLen 15");
+    private static final List<String> DAMAGES = LegacyIndexDamage.ALL;
 
     @TestFactory
     Stream<DynamicNode> jetstartReportsWhat29ServesOnAnIdxThatDoesNotDecode() throws Exception {
@@ -48,27 +47,11 @@ class UndecodableLegacyIndexOnServerIT {
         return out.stream();
     }
 
-    /** INT1's 1.idx: 16 01 | msgs 685 | bytes | first 302 (offset 7) | ts | last | ts | dmapLen 14 (offset 29) | checksum 30..37 | deltas. */
-    private static byte[] damaged(byte[] idx, String damage) {
-        byte[] b = idx.clone();
-        switch (damage) {
-            case "cut to 1 byte" -> b = Arrays.copyOf(b, 1);
-            case "bad magic" -> b[0] = 0x17;
-            case "version 2" -> b[1] = 2;
-            case "cut in the first ts" -> b = Arrays.copyOf(b, 10);
-            case "cut in the checksum" -> b = Arrays.copyOf(b, 34);
-            case "msgs 686" -> b[2] = (byte) 0xae;
-            case "dmapLen 15" -> b[29] = 0x0f;
-            default -> throw new IllegalArgumentException(damage);
-        }
-        return b;
-    }
-
     private void run(NatsServerBinary server, String damage) throws Exception {
         Path dir = tmp.resolve(damage.replace(' ', '-'));
         Path damaged = io.jetstart.core.testing.Fixtures.copyStore("nats-2.9.10-small", dir.resolve("damaged"));
         Path idx = damaged.resolve("jetstream/$G/streams/INT1/msgs/1.idx");
-        Files.write(idx, damaged(Files.readAllBytes(idx), damage));
+        Files.write(idx, LegacyIndexDamage.apply(Files.readAllBytes(idx), damage));
 
         Served plain = served(server, StoreFiles.copy(damaged, dir.resolve("server").resolve("store")), dir.resolve("server"));
         String ctx = damage + ": " + server + " " + plain;

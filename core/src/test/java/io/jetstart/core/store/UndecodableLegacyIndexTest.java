@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.testing.Fixtures;
+import io.jetstart.core.testing.LegacyIndexDamage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,7 +38,7 @@ class UndecodableLegacyIndexTest {
                                                                      long first) throws Exception {
         Path stream = Fixtures.streamDir(Fixtures.copy("nats-2.9.10-small", tmp), "INT1");
         Path idx = stream.resolve("msgs/1.idx");
-        Files.write(idx, damaged(Files.readAllBytes(idx), damage));
+        Files.write(idx, LegacyIndexDamage.apply(Files.readAllBytes(idx), damage));
 
         StreamStore s = open(stream);
 
@@ -62,21 +62,6 @@ class UndecodableLegacyIndexTest {
         } else {
             assertThat(s.problems()).hasSize(1);
         }
-    }
-
-    private static byte[] damaged(byte[] idx, String damage) {
-        byte[] b = idx.clone();
-        switch (damage) {
-            case "cut to 1 byte" -> b = Arrays.copyOf(b, 1);
-            case "bad magic" -> b[0] = 0x17;
-            case "version 2" -> b[1] = 2;
-            case "cut in the first ts" -> b = Arrays.copyOf(b, 10);
-            case "cut in the checksum" -> b = Arrays.copyOf(b, 34);
-            case "msgs 686" -> b[2] = (byte) 0xae;
-            case "dmapLen 15" -> b[29] = 0x0f;
-            default -> throw new IllegalArgumentException(damage);
-        }
-        return b;
     }
 
     private static StreamStore open(Path stream) throws Exception {
