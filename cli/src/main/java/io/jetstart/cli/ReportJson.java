@@ -118,8 +118,9 @@ final class ReportJson {
         if (st.numDeleted() > 0) {
             n.put("num_deleted", st.numDeleted());
             ArrayNode d = n.putArray("deleted");
-            for (long seq : st.deleted()) {
-                d.add(seq);
+            java.util.PrimitiveIterator.OfLong it = st.deleted().iterator();
+            while (it.hasNext()) {
+                d.add(it.nextLong());
             }
         }
         n.put("num_subjects", st.numSubjects());

@@ -124,7 +124,7 @@ class StreamOpenerTest {
         Files.write(dir.resolve("msgs/index.db"), new byte[0]);
         StreamState st = open(dir, config("")).state();
         assertThat(st.messages()).isEqualTo(99);
-        assertThat(st.deleted()).containsExactly(5);
+        assertThat(st.deleted().toArray()).containsExactly(5);
         assertThat(st.subjects()).containsEntry("t.0", 49L).containsEntry("t.1", 50L);
     }
 
