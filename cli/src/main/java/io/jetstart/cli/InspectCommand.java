@@ -40,7 +40,7 @@ final class InspectCommand implements Callable<Integer> {
         RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(ReportJson.write(ReportJson.report(report, false), pretty));
+            ReportJson.println(ReportJson.report(report, false), pretty, out);
         } else {
             out.print(ReportTable.render(report, false));
         }

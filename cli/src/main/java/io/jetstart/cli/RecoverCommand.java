@@ -130,7 +130,7 @@ final class RecoverCommand implements Callable<Integer> {
             observation.writeMetrics();
             var out = spec.commandLine().getOut();
             if (json) {
-                out.println(ReportJson.write(ReportJson.report(report, true), pretty));
+                ReportJson.println(ReportJson.report(report, true), pretty, out);
             } else {
                 out.print(ReportTable.render(report, true));
                 if (!quiet) {

@@ -31,9 +31,15 @@ final class ReportJson {
     private ReportJson() {
     }
 
-    /** The JSON text of {@code node}: one line, or indented with {@code pretty} (docs/json.md: compact by default). */
-    static String write(com.fasterxml.jackson.databind.JsonNode node, boolean pretty) throws java.io.IOException {
-        return WRITER.write(node, pretty);
+    /**
+     * Writes the JSON text of {@code node} and a line end to {@code out}: one line, or indented with
+     * {@code pretty} (docs/json.md: compact by default). Straight to {@code out}: the text of a
+     * stream's {@code deleted} may be a gigabyte.
+     */
+    static void println(com.fasterxml.jackson.databind.JsonNode node, boolean pretty, java.io.PrintWriter out)
+            throws java.io.IOException {
+        WRITER.write(node, pretty, out);
+        out.println();
     }
 
     static ObjectNode report(RecoveryReport report, boolean withRecoveryFields) {
@@ -117,10 +123,8 @@ final class ReportJson {
         n.put("last_ts", GoTime.format(st.lastTs()));
         if (st.numDeleted() > 0) {
             n.put("num_deleted", st.numDeleted());
-            ArrayNode d = n.putArray("deleted");
-            for (long seq : st.deleted()) {
-                d.add(seq);
-            }
+            // Written as the report is, not held: a stream may have a hundred million (DeletedArray).
+            n.set("deleted", n.pojoNode(new DeletedArray(st.deleted())));
         }
         n.put("num_subjects", st.numSubjects());
         if (!st.subjects().isEmpty()) {

@@ -86,7 +86,7 @@ final class VerifyCommand implements Callable<Integer> {
                 n.put("server_does", f.problem().serverAction().description());
             }
             root.set("verify", v);
-            out.println(ReportJson.write(root, pretty));
+            ReportJson.println(root, pretty, out);
         } else {
             out.print(text(report, findings));
         }

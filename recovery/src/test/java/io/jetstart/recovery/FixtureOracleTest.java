@@ -141,7 +141,7 @@ class FixtureOracleTest {
         m.put("last_ts", GoTime.format(st.lastTs()));
         m.put("num_deleted", st.numDeleted());
         List<Long> deleted = new ArrayList<>();
-        for (long seq : st.deleted()) {
+        for (long seq : st.deleted().toArray()) {
             deleted.add(seq);
         }
         m.put("deleted", deleted);

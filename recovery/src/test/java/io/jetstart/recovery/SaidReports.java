@@ -16,7 +16,7 @@ final class SaidReports {
         List<String> out = new ArrayList<>();
         for (StreamReport s : r.streams()) {
             String state = s.state() == null ? "none" : s.state().toString().replaceAll("\\[J@[0-9a-f]+", "")
-                    + Arrays.toString(s.state().deleted()) + Arrays.toString(s.state().lost().msgs());
+                    + Arrays.toString(s.state().deleted().toArray()) + Arrays.toString(s.state().lost().msgs());
             out.add(s.account() + "/" + s.name() + " " + s.outcome() + " " + state + " " + s.config() + " "
                     + s.consumers() + " " + s.problems() + " " + s.blockBytes());
         }

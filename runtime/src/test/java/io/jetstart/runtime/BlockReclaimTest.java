@@ -150,7 +150,7 @@ class BlockReclaimTest {
         assertThat(b.bytes()).isEqualTo(a.bytes());
         assertThat(b.firstSeq()).isEqualTo(a.firstSeq());
         assertThat(b.lastSeq()).isEqualTo(a.lastSeq());
-        assertThat(b.deleted()).isEqualTo(a.deleted());
+        assertThat(b.deleted().toArray()).isEqualTo(a.deleted().toArray());
         assertThat(b.subjects()).isEqualTo(a.subjects());
         return a;
     }

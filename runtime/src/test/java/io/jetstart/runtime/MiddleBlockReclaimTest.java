@@ -167,7 +167,7 @@ class MiddleBlockReclaimTest {
             assertThat(s.info().messages()).isEqualTo(1);
             StreamState st = sameWithAndWithoutIndexDb(dir, scratch, "B", null);
             assertThat(st.messages()).isEqualTo(1);
-            assertThat(st.deleted()).hasSize(59);
+            assertThat(st.deleted().toArray()).hasSize(59);
             // A message in the tail: the middle block's tombstones of block 1's records move there.
             s.publish("b.keep", PAYLOAD);
             s.flush();

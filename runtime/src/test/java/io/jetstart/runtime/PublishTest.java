@@ -100,7 +100,7 @@ class PublishTest {
         assertThat(rebuilt.messages()).isEqualTo(4);
         assertThat(rebuilt.firstSeq()).isEqualTo(8);
         assertThat(rebuilt.lastSeq()).isEqualTo(12);
-        assertThat(rebuilt.deleted()).containsExactly(10L);
+        assertThat(rebuilt.deleted().toArray()).containsExactly(10L);
     }
 
     @Test

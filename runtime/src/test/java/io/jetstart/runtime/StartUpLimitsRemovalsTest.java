@@ -163,7 +163,7 @@ class StartUpLimitsRemovalsTest {
         StreamState rescan = RuntimeTestSupport.recovered(store, "P");
         assertThat(rescan.messages()).as("a read-only rescan without index.db").isEqualTo(20);
         assertThat(rescan.firstSeq()).as("1-3 removed, 4 is p.b's").isEqualTo(4);
-        assertThat(LongStream.of(rescan.deleted()).boxed().toList()).as("what the rescan finds deleted")
+        assertThat(LongStream.of(rescan.deleted().toArray()).boxed().toList()).as("what the rescan finds deleted")
                 .containsAll(removed.stream().filter(seq -> seq > 4).toList());
         try (JetStartStore rt = JetStart.open(store, BlockReclaimTest.small())) {
             JetStartStream s = rt.stream("P").await(AWAIT);

@@ -1,7 +1,6 @@
 package io.jetstart.core.store;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -20,7 +19,7 @@ public final class StateComparison {
         field(out, "last_seq", index.lastSeq(), blocks.lastSeq());
         field(out, "last_ts", index.lastTs(), blocks.lastTs());
         field(out, "num_deleted", index.numDeleted(), blocks.numDeleted());
-        if (index.numDeleted() == blocks.numDeleted() && !Arrays.equals(index.deleted(), blocks.deleted())) {
+        if (index.numDeleted() == blocks.numDeleted() && !index.deleted().equals(blocks.deleted())) {
             out.add("deleted sequences differ");
         }
         if (!Objects.equals(index.subjects(), blocks.subjects())) {

@@ -135,33 +135,22 @@ public final class StreamStore {
 
     /** The state nats-server reports (spec 4.9), with {@code consumerCount} 0 until consumers are restored. */
     public StreamState state() {
-        long numDeleted = 0;
-        List<Long> deleted = new ArrayList<>();
+        // The gaps as ranges and the blocks' maps as copies, never a sequence each: a stream whose
+        // middle blocks went has a hundred million deleted sequences in one gap (DeletedSequences).
+        DeletedSequences.Builder deleted = new DeletedSequences.Builder();
         if (lastSeq >= firstSeq) {
             // Sequence 0 is never one: an empty stream (first 0, last 0) before a block kept empty
             // at 1 listed 0 as deleted.
             long cur = Math.max(firstSeq, 1);
             for (BlockState b : blocks) {
-                for (long s = cur; s < b.firstSeq; s++) {
-                    deleted.add(s);
-                }
+                deleted.addRange(cur, b.firstSeq - 1);
                 if (b.lastSeq >= cur) {
                     cur = b.lastSeq + 1;
                 }
-                // Skipped when empty: the visitor and the walk are per block, and most have no deletes.
-                if (!b.deleted.isEmpty()) {
-                    b.deleted.forEach(new AddTo(deleted));
-                }
+                deleted.addAll(b.deleted);
             }
-            if (deleted.size() > 1) {
-                Collections.sort(deleted);
-            }
-            numDeleted = deleted.size();
         }
-        long[] del = new long[deleted.size()];
-        for (int i = 0; i < del.length; i++) {
-            del[i] = deleted.get(i);
-        }
+        DeletedSequences del = deleted.build();
         TreeMap<String, Long> subjects = new TreeMap<>();
         if (tracksSubjects) {
             for (Map.Entry<String, SubjectTotals> e : psim.entrySet()) {
@@ -174,7 +163,7 @@ public final class StreamStore {
         for (long seq : lostSeqs) {
             lost[i++] = seq;
         }
-        return new StreamState(msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, numDeleted, del, subjects.size(),
+        return new StreamState(msgs, bytes, firstSeq, firstTs, lastSeq, lastTs, del.size(), del, subjects.size(),
                 Collections.unmodifiableSortedMap(subjects), new LostData(lost, lostBytes), 0);
     }
 
@@ -747,24 +736,6 @@ public final class StreamStore {
     void addLost(long seq) {
         requireRecovering();
         lostSeqs.add(seq);
-    }
-
-    /**
-     * Adds each sequence to a list. A named class, not a method reference: a stream's state is built
-     * as it is handed over, on the first stream's way, where a fresh JVM would spin a lambda's class
-     * at run time (package-info).
-     */
-    private static final class AddTo implements java.util.function.LongConsumer {
-        private final List<Long> out;
-
-        AddTo(List<Long> out) {
-            this.out = out;
-        }
-
-        @Override
-        public void accept(long seq) {
-            out.add(seq);
-        }
     }
 
     /**

@@ -105,7 +105,7 @@ class ArchiveUnpackerTest {
         assertThat(s.firstSeq()).isEqualTo(5);
         assertThat(s.lastSeq()).isEqualTo(8);
         assertThat(s.firstTs()).isEqualTo(T0 + 1);
-        assertThat(s.deleted()).containsExactly(6);
+        assertThat(s.deleted().toArray()).containsExactly(6);
         assertThat(s.subjects()).containsEntry("ord.a", 2L).containsEntry("ord.b", 1L);
         assertThat(dir.resolve("msgs/index.db")).as("a stream with gaps is left to the rebuild").doesNotExist();
         ConsumerState c = ConsumerStateCodec.decode(Files.readAllBytes(dir.resolve("obs/C/o.dat")));

@@ -84,7 +84,7 @@ class ServerLineOracleTest {
         m.put("last_seq", st.lastSeq());
         m.put("last_ts", GoTime.format(st.lastTs()));
         List<Long> deleted = new ArrayList<>();
-        for (long seq : st.deleted()) {
+        for (long seq : st.deleted().toArray()) {
             deleted.add(seq);
         }
         m.put("deleted", deleted);

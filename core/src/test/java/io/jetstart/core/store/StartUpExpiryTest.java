@@ -47,7 +47,7 @@ class StartUpExpiryTest {
 
     private static List<Long> deleted(StreamState st) {
         List<Long> out = new ArrayList<>();
-        for (long seq : st.deleted()) {
+        for (long seq : st.deleted().toArray()) {
             out.add(seq);
         }
         return out;
