@@ -40,7 +40,9 @@ final class InspectCommand implements Callable<Integer> {
         RecoveryReport report = StoreRecovery.recover(input.dir(), opts);
         var out = spec.commandLine().getOut();
         if (json) {
-            ReportJson.println(ReportJson.report(report, false), pretty, out);
+            if (!ReportJson.println(ReportJson.report(report, false), pretty, out)) {
+                return Main.STDOUT_CLOSED;
+            }
         } else {
             out.print(ReportTable.render(report, false));
         }

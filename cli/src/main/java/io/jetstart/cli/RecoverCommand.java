@@ -129,8 +129,9 @@ final class RecoverCommand implements Callable<Integer> {
             observation.stopProgress();
             observation.writeMetrics();
             var out = spec.commandLine().getOut();
+            boolean read = true;
             if (json) {
-                ReportJson.println(ReportJson.report(report, true), pretty, out);
+                read = ReportJson.println(ReportJson.report(report, true), pretty, out);
             } else {
                 out.print(ReportTable.render(report, true));
                 if (!quiet) {
@@ -138,7 +139,7 @@ final class RecoverCommand implements Callable<Integer> {
                 }
             }
             out.flush();
-            int status = ExitStatus.of(report);
+            int status = read ? ExitStatus.of(report) : Main.STDOUT_CLOSED;
             observation.linger();
             shutdown.finished(status);
             return status;

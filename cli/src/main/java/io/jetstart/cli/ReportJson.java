@@ -35,11 +35,19 @@ final class ReportJson {
      * Writes the JSON text of {@code node} and a line end to {@code out}: one line, or indented with
      * {@code pretty} (docs/json.md: compact by default). Straight to {@code out}: the text of a
      * stream's {@code deleted} may be a gigabyte.
+     *
+     * @return false when nothing reads stdout any more: the writing stopped there, and the command
+     *         exits {@link Main#STDOUT_CLOSED}
      */
-    static void println(com.fasterxml.jackson.databind.JsonNode node, boolean pretty, java.io.PrintWriter out)
+    static boolean println(com.fasterxml.jackson.databind.JsonNode node, boolean pretty, java.io.PrintWriter out)
             throws java.io.IOException {
-        WRITER.write(node, pretty, out);
+        try {
+            WRITER.write(node, pretty, new StdoutWatch(out));
+        } catch (StdoutWatch.Gone e) {
+            return false;
+        }
         out.println();
+        return !Main.stdoutGone(out);
     }
 
     static ObjectNode report(RecoveryReport report, boolean withRecoveryFields) {

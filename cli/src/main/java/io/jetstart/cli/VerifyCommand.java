@@ -86,7 +86,9 @@ final class VerifyCommand implements Callable<Integer> {
                 n.put("server_does", f.problem().serverAction().description());
             }
             root.set("verify", v);
-            ReportJson.println(root, pretty, out);
+            if (!ReportJson.println(root, pretty, out)) {
+                return Main.STDOUT_CLOSED;
+            }
         } else {
             out.print(text(report, findings));
         }

@@ -58,4 +58,12 @@ class ClosedStdoutTest {
         var consumer = TestStores.cli("inspect", store.toString(), "--json").json().get("streams").get(0).get("consumers").get(0);
         assertThat(consumer.get("ack_floor").get("stream_seq").asLong()).as("%s", consumer).isLessThan(MESSAGES);
     }
+    @Test
+    void aJsonReportStopsWhenNothingReadsItsOutputAndExits141(@TempDir Path tmp) throws Exception {
+        // Ten million deleted sequences: a report of ~90 MB, listed one by one (docs/json.md).
+        Path store = ManyDeletedReportTest.storeWithGap(tmp);
+
+        assertThat(readOneLineThenClose("recover", store.toString(), "--json", "--pretty")).isEqualTo(Main.STDOUT_CLOSED);
+        assertThat(readOneLineThenClose("inspect", store.toString(), "--json", "--pretty")).isEqualTo(Main.STDOUT_CLOSED);
+    }
 }

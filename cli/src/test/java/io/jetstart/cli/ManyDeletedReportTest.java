@@ -29,7 +29,7 @@ class ManyDeletedReportTest {
     static final long GAP = 10_000_000L;
 
     /** A store of one stream, S1: message 1 in block 1, message GAP + 2 in block 2. */
-    private static Path storeWithGap(Path tmp) throws Exception {
+    static Path storeWithGap(Path tmp) throws Exception {
         Path store = tmp.resolve("store");
         StoreGenerator.generate(store, GeneratorSpec.of(1, 1, 16), (d, w) -> { });
         Path stream = store.resolve("jetstream/$G/streams/S1");
