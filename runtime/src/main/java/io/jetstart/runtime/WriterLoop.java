@@ -68,6 +68,8 @@ final class WriterLoop {
      * nats-server's {@code defaultCacheBufferExpiration} (filestore.go, 10 s since 2.10; 5 s before).
      */
     static final long TAIL_EXPIRY = TimeUnit.SECONDS.toNanos(10);
+    /** nats-server 2.11+'s TTL time wheel in {@code msgs/} ({@code ttlStreamStateFile}); see {@link #rebuildTtls}. */
+    static final String THW_DB = "thw.db";
 
     sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Checkpoint, Stop, Release {
         CompletableFuture<?> done();
@@ -136,6 +138,8 @@ final class WriterLoop {
     private final BlockReclaim reclaim;
     private final StreamPurger purger;
     private boolean limitsDue;
+    /** The stored messages with a positive TTL, by when they expire (streams with {@code allow_msg_ttl}). */
+    private final TtlExpiry ttls = new TtlExpiry();
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
     /** When the tail's bytes were last used (nanoTime): they go {@link #tailExpiry} after ({@link #releaseIdleTail}). */
@@ -308,6 +312,35 @@ final class WriterLoop {
             }
             return true;
         }
+    }
+
+    /**
+     * For a stream with {@code allow_msg_ttl}, on the thread that hands it over: the live messages
+     * with a positive TTL are timed again (a scan of the live messages, as the server's
+     * {@code recoverPerMessageState} does without {@code thw.db}), and the server's {@code msgs/thw.db}
+     * is removed. The runtime does not keep that file current, and a stale one would leave the server
+     * entries for messages the runtime removed, which its wheel never lets go (its expiry callback
+     * keeps an entry whose message is not found) and which wake its age check every 250 ms; with
+     * none, the server rebuilds its wheel from the blocks that {@code index.db} counts TTLs in.
+     */
+    void rebuildTtls() throws IOException, StoreException, InterruptedException {
+        if (!rules.allowMsgTtl()) {
+            return;
+        }
+        java.nio.file.Files.deleteIfExists(state.msgsDir().resolve(THW_DB));
+        io.jetstart.core.io.AtomicFiles.syncDirectory(state.msgsDir());
+        if (state.messages() == 0) {
+            return;
+        }
+        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+            if (hl > 0) {
+                long ttl = io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl);
+                if (ttl > 0) {
+                    ttls.add(seq, TtlExpiry.expiresAt(ts, ttl));
+                }
+            }
+            return true;
+        });
     }
 
     /** Rebuilds the duplicate window from the messages inside it (nats-server's rebuildDedupe). */
@@ -746,8 +779,10 @@ final class WriterLoop {
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
         }
-        // Streams that take no TTLs refuse a message carrying one (the runtime serves no TTL stream yet).
-        if (HeaderValues.ttlSeconds(h.first(Headers.TTL).orElse("")) != 0) {
+        // Streams that take no TTLs refuse a message carrying one (the server's 10166, only for a TTL
+        // that parsed to non-zero: an unreadable one is 10165 further down, on every stream).
+        long ttl = HeaderValues.ttlSeconds(h.first(Headers.TTL).orElse(""));
+        if (ttl != 0 && !c.allowMsgTtl()) {
             throw JetStreamApiException.ttlDisabled();
         }
         // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
@@ -822,6 +857,12 @@ final class WriterLoop {
         ensureRoom(rl);
         tail.appendMessage(seq, ts, p.subjectBytes(), p.hdr(), p.payload());
         state.appended(seq, ts, p.subject(), rl);
+        if (ttl > 0) {
+            // Counted into the block (index.db's ttls) and timed, as the server's storeRawMsg does; "never"
+            // (-1) is neither: it only keeps a message from max_age, which TTL streams here do not have.
+            state.ttlAppended();
+            ttls.add(seq, TtlExpiry.expiresAt(ts, ttl));
+        }
         if (!msgId.isEmpty()) {
             dedupe.stored(msgId, seq, ts);
         }
@@ -1064,7 +1105,12 @@ final class WriterLoop {
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
         matched.clear();
+        boolean hadTtls = rules.allowMsgTtl();
         rules = StreamRules.of(u.config());
+        if (!hadTtls && rules.allowMsgTtl()) {
+            // As the server's UpdateConfig (recoverPerMessageState): TTLs are timed from now on.
+            rebuildTtls();
+        }
         dedupe.window(StreamDefinitions.duplicateWindow(u.config()));
         state.applyLimits(this::tombstone);
         hold(u.done(), null);
@@ -1139,11 +1185,34 @@ final class WriterLoop {
      */
     private long ageCheckAfter(long now) {
         long maxAge = rules.maxAgeNanos();
-        if (maxAge <= 0 || state.messages() == 0) {
+        long nextTtl = ttls.nextExpiry();
+        boolean byAge = maxAge > 0 && state.messages() > 0;
+        if (!byAge && nextTtl == Long.MAX_VALUE) {
             return now + AGE_CHECK_AT_MOST;
         }
-        long untilOldest = state.firstTs() + maxAge - wallNanos();
-        return now + Math.clamp(untilOldest, TimeUnit.MILLISECONDS.toNanos(1), AGE_CHECK_AT_MOST);
+        long wall = wallNanos();
+        long until = byAge ? state.firstTs() + maxAge - wall : AGE_CHECK_AT_MOST;
+        if (nextTtl != Long.MAX_VALUE) {
+            // The server's timer fires at the wheel's next expiry too (resetAgeChk).
+            until = Math.min(until, nextTtl - wall);
+        }
+        return now + Math.clamp(until, TimeUnit.MILLISECONDS.toNanos(1), AGE_CHECK_AT_MOST);
+    }
+
+    /**
+     * Removes every message whose TTL ran out, each with a tombstone, as the server's {@code
+     * expireMsgs} does without subject delete markers ({@code removeMsg(seq, false, false, false)}:
+     * not via limits, so a tombstone is written, and not refused by {@code deny_delete}).
+     *
+     * @return whether one was removed
+     */
+    private boolean expireTtls() throws StoreException, InterruptedException {
+        ttls.forgetBelow(state.messages() == 0 ? state.lastSeq() + 1 : state.firstSeq());
+        boolean removed = false;
+        for (long seq : ttls.takeDue(wallNanos())) {
+            removed |= state.removeOne(seq, this::tombstone);
+        }
+        return removed;
     }
 
     private void timers() {
@@ -1154,8 +1223,13 @@ final class WriterLoop {
         try {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
+                boolean removed = false;
                 if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
+                    removed = true;
+                }
+                removed |= expireTtls();
+                if (removed) {
                     tail.flush();
                     if (options.sync() == SyncPolicy.ALWAYS) {
                         tail.sync();
