@@ -166,9 +166,10 @@ final class StreamServing {
         // one the server would not restore takes no publish that the server would then not load.
         String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
                 : StreamDefinitions.readOnlyReason(store.config())).orElse(consumerReason);
-        int own = IndexVersions.of(store.dir());
         int version = -1;
         if (readOnly == null) {
+            // Before the tail is opened: a TTL stream its index.db version cannot carry is read-only.
+            int own = IndexVersions.of(store.dir());
             version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
             readOnly = StreamDefinitions.ttlReason(store.config(), version, options.recovery().serverLine()).orElse(null);
         }

@@ -327,8 +327,10 @@ final class WriterLoop {
         if (!rules.allowMsgTtl()) {
             return;
         }
-        java.nio.file.Files.deleteIfExists(state.msgsDir().resolve(THW_DB));
-        io.jetstart.core.io.AtomicFiles.syncDirectory(state.msgsDir());
+        if (java.nio.file.Files.deleteIfExists(state.msgsDir().resolve(THW_DB))) {
+            // Made durable before any write: a crash must not bring the stale file back under new records.
+            io.jetstart.core.io.AtomicFiles.syncDirectory(state.msgsDir());
+        }
         if (state.messages() == 0) {
             return;
         }
