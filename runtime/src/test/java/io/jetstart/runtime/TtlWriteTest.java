@@ -193,6 +193,24 @@ class TtlWriteTest {
     }
 
     @Test
+    void aTtlStreamServedAsNats210IsReadOnlyAndKeepsWhatItsTtlWouldRemove() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config(TTL_STREAM));
+            s.publish("t.short", Headers.of(Headers.TTL, "1h"), bytes("short"));
+        }
+        Files.write(msgs().resolve("thw.db"), new byte[17]);
+        RuntimeOptions as210 = RuntimeOptions.defaults().withIndexVersion(4)
+                .withRecovery(RuntimeOptions.defaults().recovery().withServerLine(io.jetstart.core.lines.ServerLine.V2_10));
+        try (JetStartStore store = JetStart.open(dir, as210)) {
+            JetStartStream s = open(store, "T");
+            assertThat(s.readOnlyReason()).hasValueSatisfying(r -> assertThat(r).startsWith("'allow_msg_ttl' is not written for nats-server 2.10"));
+            assertThat(msgs().resolve("thw.db")).as("nothing of a read-only stream changes").exists();
+            assertThatThrownBy(() -> store.createStream("$G", config("{\"name\":\"U\",\"subjects\":[\"u\"],\"allow_msg_ttl\":true}")))
+                    .isInstanceOf(JetStreamApiException.class).hasMessageContaining("nats-server 2.10");
+        }
+    }
+
+    @Test
     void anUpdateCannotTurnTtlsOffAsTheServerRefuses() throws Exception {
         try (JetStartStore store = store()) {
             store.createStream("$G", config(TTL_STREAM));
