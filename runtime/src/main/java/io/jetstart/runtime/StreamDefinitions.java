@@ -151,11 +151,6 @@ final class StreamDefinitions {
         if (c.subjectDeleteMarkerTtlNanos() > 0) {
             return Optional.of("subject delete markers are not written by the runtime yet");
         }
-        if (c.flag("allow_msg_ttl") && c.maxAgeNanos() > 0) {
-            // The server's age check keeps a message whose Nats-TTL is "never" past max_age (expireMsgs),
-            // which the runtime's limits do not do yet.
-            return Optional.of("'allow_msg_ttl' with max_age is not supported by the runtime yet");
-        }
         for (String obj : new String[] {"subject_transform", "republish"}) {
             if (c.hasNonEmptyObject(obj)) {
                 return Optional.of("'" + obj + "' is not supported by the runtime yet");

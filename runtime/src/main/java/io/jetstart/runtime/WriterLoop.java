@@ -140,6 +140,13 @@ final class WriterLoop {
     private boolean limitsDue;
     /** The stored messages with a positive TTL, by when they expire (streams with {@code allow_msg_ttl}). */
     private final TtlExpiry ttls = new TtlExpiry();
+    /**
+     * For a stream with {@code allow_msg_ttl} and {@code max_age}: when (Unix nanoseconds) the
+     * oldest message the age check may take reaches {@code max_age}, or {@link Long#MAX_VALUE} when
+     * none is known. Not the stream's first message's time: an old {@code never} message stays first
+     * for ever, and an age check due at its time would run at once, again and again.
+     */
+    private long ageDueWall = Long.MAX_VALUE;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
     /** When the tail's bytes were last used (nanoTime): they go {@link #tailExpiry} after ({@link #releaseIdleTail}). */
@@ -861,9 +868,12 @@ final class WriterLoop {
         state.appended(seq, ts, p.subject(), rl);
         if (ttl > 0) {
             // Counted into the block (index.db's ttls) and timed, as the server's storeRawMsg does; "never"
-            // (-1) is neither: it only keeps a message from max_age, which TTL streams here do not have.
+            // (-1) is neither: it only keeps the message from max_age (expireByAgeKeepingNever).
             state.ttlAppended();
             ttls.add(seq, TtlExpiry.expiresAt(ts, ttl));
+        }
+        if (c.allowMsgTtl() && c.maxAgeNanos() > 0 && ageDueWall == Long.MAX_VALUE) {
+            ageDueWall = ts + c.maxAgeNanos();
         }
         if (!msgId.isEmpty()) {
             dedupe.stored(msgId, seq, ts);
@@ -1109,6 +1119,8 @@ final class WriterLoop {
         matched.clear();
         boolean hadTtls = rules.allowMsgTtl();
         rules = StreamRules.of(u.config());
+        // max_age may have changed: the next age check looks from the first message again.
+        ageDueWall = state.messages() > 0 ? state.firstTs() + rules.maxAgeNanos() : Long.MAX_VALUE;
         if (!hadTtls && rules.allowMsgTtl()) {
             // As the server's UpdateConfig (recoverPerMessageState): TTLs are timed from now on.
             rebuildTtls();
@@ -1188,12 +1200,13 @@ final class WriterLoop {
     private long ageCheckAfter(long now) {
         long maxAge = rules.maxAgeNanos();
         long nextTtl = ttls.nextExpiry();
-        boolean byAge = maxAge > 0 && state.messages() > 0;
+        boolean byAge = maxAge > 0 && state.messages() > 0 && (!rules.allowMsgTtl() || ageDueWall != Long.MAX_VALUE);
         if (!byAge && nextTtl == Long.MAX_VALUE) {
             return now + AGE_CHECK_AT_MOST;
         }
         long wall = wallNanos();
-        long until = byAge ? state.firstTs() + maxAge - wall : AGE_CHECK_AT_MOST;
+        long oldestDue = rules.allowMsgTtl() ? ageDueWall : state.firstTs() + maxAge;
+        long until = byAge ? oldestDue - wall : AGE_CHECK_AT_MOST;
         if (nextTtl != Long.MAX_VALUE) {
             // The server's timer fires at the wheel's next expiry too (resetAgeChk).
             until = Math.min(until, nextTtl - wall);
@@ -1217,6 +1230,45 @@ final class WriterLoop {
         return removed;
     }
 
+    /**
+     * The age check of a stream with per-message TTLs, as the server's {@code expireMsgs}: from the
+     * first message on, while messages are older than {@code max_age}, each goes (with a tombstone,
+     * as the writer's limits do) unless its {@code Nats-TTL} is {@code never}; the first younger one
+     * sets when the next check is due ({@link #ageDueWall}). Old {@code never} messages are read again
+     * at every check, as the server reads them.
+     *
+     * @return whether one was removed
+     */
+    private boolean expireByAgeKeepingNever(long maxAge) throws StoreException, InterruptedException {
+        ageDueWall = Long.MAX_VALUE;
+        if (state.messages() == 0) {
+            return false;
+        }
+        long minAge = wallNanos() - maxAge;
+        // Only the old never messages are held (few, as a rule), not every old message: a backlog
+        // past max_age can be the whole stream.
+        java.util.Set<Long> never = new java.util.HashSet<>();
+        boolean[] anyOld = {false};
+        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+            if (ts > minAge) {
+                ageDueWall = ts + maxAge;
+                return false;
+            }
+            if (hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER) {
+                never.add(seq);
+            } else {
+                anyOld[0] = true;
+            }
+            return true;
+        });
+        if (!anyOld[0]) {
+            return false;
+        }
+        state.remove((seq, ts, subject, rl) -> ts > minAge ? StreamStore.Decision.STOP
+                : never.contains(seq) ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE, this::tombstone);
+        return true;
+    }
+
     private void timers() {
         if (failure != null) {
             return;
@@ -1226,7 +1278,9 @@ final class WriterLoop {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
                 boolean removed = false;
-                if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
+                if (maxAge > 0 && rules.allowMsgTtl()) {
+                    removed = expireByAgeKeepingNever(maxAge);
+                } else if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
                     removed = true;
                 }

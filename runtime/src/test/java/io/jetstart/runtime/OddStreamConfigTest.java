@@ -133,8 +133,6 @@ class OddStreamConfigTest {
                         notRestored + "subjects that overlap with jetstream api require no-ack to be true"),
                 // Features the runtime does not write: read-only.
                 odd("storage memory", with("storage", "\"memory\""), Outcome.READ_ONLY, "storage 'memory' is not a file store"),
-                odd("allow_msg_ttl with max_age", with("allow_msg_ttl", "true", "max_age", "3600000000000"),
-                        Outcome.READ_ONLY, "'allow_msg_ttl' with max_age is not supported by the runtime yet"),
                 odd("allow_msg_ttl in a store without index.db v2+", with("allow_msg_ttl", "true"), Outcome.READ_ONLY,
                         "'allow_msg_ttl' needs index.db version 2 or later (a per-block count of TTL messages); this store's is 1 "
                         + "(nats-server 2.10, which has no per-message TTL); open it with RuntimeOptions.withIndexVersion(4)"),

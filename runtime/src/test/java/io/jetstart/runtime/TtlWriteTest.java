@@ -180,16 +180,33 @@ class TtlWriteTest {
     }
 
     @Test
-    void aTtlStreamWithMaxAgeOrInAVersion1StoreIsRefusedWithItsReason() throws Exception {
+    void aTtlStreamInAVersion1StoreIsRefusedWithItsReason() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withIndexVersion(1))) {
             assertThatThrownBy(() -> store.createStream("$G", config(TTL_STREAM)))
                     .isInstanceOf(JetStreamApiException.class).hasMessageContaining("index.db version 2 or later");
         }
+    }
+
+    @Test
+    void withMaxAgeANeverMessageOutlivesMaxAgeWhileTheOthersGoByAgeOrTtl() throws Exception {
         try (JetStartStore store = store()) {
-            assertThatThrownBy(() -> store.createStream("$G",
-                    config("{\"name\":\"A\",\"subjects\":[\"a\"],\"allow_msg_ttl\":true,\"max_age\":60000000000}")))
-                    .isInstanceOf(JetStreamApiException.class).hasMessageContaining("'allow_msg_ttl' with max_age");
+            JetStartStream s = store.createStream("$G",
+                    config("{\"name\":\"T\",\"subjects\":[\"t.>\"],\"allow_msg_ttl\":true,\"max_age\":1000000000}"));
+            s.publish("t.never", Headers.of(Headers.TTL, "never"), bytes("1"));
+            s.publish("t.plain", bytes("2"));
+            s.publish("t.long", Headers.of(Headers.TTL, "1h"), bytes("3"));
+            await("2 and 3 aged out", () -> gone(s, 2) && gone(s, 3));
+            assertThat(s.get(1)).as("never outlives max_age").isPresent();
+            // A message behind the old never one is still aged out when its time comes.
+            long seq = s.publish("t.later", bytes("4")).seq();
+            await("4 aged out behind 1", () -> gone(s, seq));
+            assertThat(s.get(1)).isPresent();
+            assertThat(s.info().messages()).isEqualTo(1);
+            s.flush();
         }
+        Files.delete(msgs().resolve("index.db"));
+        assertThat(recovered(dir, "T").messages()).as("the removals' tombstones, rebuilt without index.db; "
+                + "the open takes the old never message too, as the server's expireMsgsOnRecover").isZero();
     }
 
     @Test
