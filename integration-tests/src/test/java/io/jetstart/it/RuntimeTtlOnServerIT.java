@@ -39,6 +39,10 @@ import org.junit.jupiter.api.TestFactory;
  * <p>A control shows why the count matters: the same files with {@code index.db} saying 0 TTL
  * messages in every block, and still no {@code thw.db}, and the server keeps 5 and 6 past their
  * time (its scan skips blocks counted 0).
+ *
+ * <p>With {@code max_age}: a {@code never} message outlives it while the server runs (RuntimeCornersIT),
+ * but not an open after it passed ({@code expireMsgsOnRecover} does not look at TTLs): the server
+ * started on such files reports the stream empty, as the runtime's open does.
  */
 class RuntimeTtlOnServerIT {
     private static final Duration AWAIT = Duration.ofSeconds(30);
@@ -61,6 +65,8 @@ class RuntimeTtlOnServerIT {
             out.add(dynamicTest(server + (lose ? ", index.db lost" : ", with the runtime's index.db"), () -> roundTrip(server, lose)));
         }
         out.add(dynamicTest(server + ", index.db counting no TTLs (control): 5 and 6 kept past their time", () -> uncounted(server)));
+        out.add(dynamicTest(server + ", max_age passed while stopped: its open takes the never message too, as the runtime's does",
+                () -> neverAtOpen(server)));
         return out.stream();
     }
 
@@ -172,6 +178,36 @@ class RuntimeTtlOnServerIT {
             JsonNode state = api.streamInfo("T").path("state");
             assertThat(state.path("messages").asLong()).as("5 and 6 kept: the scan skipped their block").isEqualTo(5);
             assertThat(deleted(state)).containsExactly(3L);
+        }
+    }
+
+    private void neverAtOpen(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve("never-at-open");
+        Path store = Files.createDirectories(dir.resolve("runtime"));
+        long ts;
+        try (JetStartStore rt = JetStart.open(store, options())) {
+            JetStartStream s = rt.createStream("$G", StreamConfig.parse(
+                    "{\"name\":\"A\",\"subjects\":[\"a.>\"],\"allow_msg_ttl\":true,\"max_age\":2000000000}".getBytes(StandardCharsets.UTF_8)));
+            s.publish("a.never", Headers.of(Headers.TTL, "never"), bytes("1"));
+            s.publish("a.plain", bytes("2"));
+            ts = s.get(2).orElseThrow().timestamp();
+            s.flush();
+        }
+        while (wallNanos() < ts + 2 * SECOND + SECOND / 2) {
+            Thread.sleep(50);
+        }
+        Path copy = StoreFiles.copy(store, dir.resolve("server").resolve("store"));
+        Files.deleteIfExists(copy.resolve("jetstart.lock"));
+        try (NatsServerProcess process = NatsServerProcess.start(server, copy, dir.resolve("server"), ServerAccounts.GLOBAL);
+             NatsClient client = process.connect(Account.GLOBAL)) {
+            JsonNode state = new JsApi(client.connection(), Json.mapper()).streamInfo("A").path("state");
+            assertThat(state.path("messages").asLong()).as("the server's open took both").isZero();
+            assertThat(state.path("first_seq").asLong()).isEqualTo(3);
+        }
+        try (JetStartStore rt = JetStart.open(store, options())) {
+            JetStartStream s = rt.stream("A").await(AWAIT);
+            assertThat(s.info().messages()).as("the runtime's open took both").isZero();
+            assertThat(s.info().firstSeq()).isEqualTo(3);
         }
     }
 
