@@ -172,7 +172,10 @@ class RuntimeCornersIT {
                         "{\"subjects\":[\"m.>\"],\"allow_msg_ttl\":true}",
                         "pub m.1 a Nats-TTL=abc", "pub m.1 b Nats-TTL=500ms", "pub m.1 c Nats-TTL=0", "pub m.1 d Nats-TTL=-1",
                         "pub m.1 e Nats-TTL=never", "pub m.2 f Nats-TTL=1s", "pub m.1 g Nats-TTL=0s", "pub m.1 h Nats-TTL=~5",
-                        "pub m.1 i Nats-TTL=1.5", "pub m.3 j Nats-TTL=3600", "pub m.4 k", "get 2", "sleep 2500", "get 2", "last m.2",
+                        "pub m.1 i Nats-TTL=1.5", "pub m.3 j Nats-TTL=3600", "pub m.4 k",
+                        // Whole seconds past 2^63-1 wrap as Go's int64: 19 nines negative (refused), 2^64+1 one second.
+                        "pub m.5 x Nats-TTL=9999999999999999999", "pub m.5 y Nats-TTL=18446744073709551617",
+                        "get 2", "sleep 2500", "get 2", "last m.2", "get 5",
                         "get 3", "update {\"subjects\":[\"m.>\"]}", "pub m.1 l Nats-TTL=1h"),
                 new Scenario("max_age with message TTLs: a never message outlives it, one behind it still ages out",
                         "{\"subjects\":[\"m.>\"],\"allow_msg_ttl\":true,\"max_age\":1000000000}",
