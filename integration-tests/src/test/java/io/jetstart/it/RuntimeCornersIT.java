@@ -175,7 +175,9 @@ class RuntimeCornersIT {
                         "pub m.1 i Nats-TTL=1.5", "pub m.3 j Nats-TTL=3600", "pub m.4 k",
                         // Whole seconds past 2^63-1 wrap as Go's int64: 19 nines negative (refused), 2^64+1 one second.
                         "pub m.5 x Nats-TTL=9999999999999999999", "pub m.5 y Nats-TTL=18446744073709551617",
-                        "get 2", "sleep 2500", "get 2", "last m.2", "get 5",
+                        // About 250 years: its expiry (ts + ttl s in int64 ns) wraps into the past, so it goes at once.
+                        "pub m.6 z Nats-TTL=8000000000",
+                        "get 2", "sleep 2500", "get 2", "last m.2", "get 5", "get 6",
                         "get 3", "update {\"subjects\":[\"m.>\"]}", "pub m.1 l Nats-TTL=1h"),
                 new Scenario("max_age with message TTLs: a never message outlives it, one behind it still ages out",
                         "{\"subjects\":[\"m.>\"],\"allow_msg_ttl\":true,\"max_age\":1000000000}",
