@@ -167,6 +167,22 @@ class RuntimeCornersIT {
                         "pub m.1 a Nats-TTL=abc", "pub m.1 b Nats-TTL=500ms", "pub m.1 c Nats-TTL=0", "pub m.1 d Nats-TTL=-1",
                         "pub m.1 e Nats-TTL=never", "pub m.1 f Nats-TTL=1s", "pub m.1 g Nats-TTL=0s", "pub m.1 h Nats-TTL=~5",
                         "pub m.1 i Nats-TTL=1.5"),
+                // The runtime writes TTL streams with index.db v2+ only (it is opened with v4 here).
+                new Scenario("Nats-TTL values on a stream with message TTLs, the 1 s one expired",
+                        "{\"subjects\":[\"m.>\"],\"allow_msg_ttl\":true}",
+                        "pub m.1 a Nats-TTL=abc", "pub m.1 b Nats-TTL=500ms", "pub m.1 c Nats-TTL=0", "pub m.1 d Nats-TTL=-1",
+                        "pub m.1 e Nats-TTL=never", "pub m.2 f Nats-TTL=1s", "pub m.1 g Nats-TTL=0s", "pub m.1 h Nats-TTL=~5",
+                        "pub m.1 i Nats-TTL=1.5", "pub m.3 j Nats-TTL=3600", "pub m.4 k",
+                        // Whole seconds past 2^63-1 wrap as Go's int64: 19 nines negative (refused), 2^64+1 one second.
+                        "pub m.5 x Nats-TTL=9999999999999999999", "pub m.5 y Nats-TTL=18446744073709551617",
+                        // About 250 years: its expiry (ts + ttl s in int64 ns) wraps into the past, so it goes at once.
+                        "pub m.6 z Nats-TTL=8000000000",
+                        "get 2", "sleep 2500", "get 2", "last m.2", "get 5", "get 6",
+                        "get 3", "update {\"subjects\":[\"m.>\"]}", "pub m.1 l Nats-TTL=1h"),
+                new Scenario("max_age with message TTLs: a never message outlives it, one behind it still ages out",
+                        "{\"subjects\":[\"m.>\"],\"allow_msg_ttl\":true,\"max_age\":1000000000}",
+                        "pub m.1 a Nats-TTL=never", "pub m.2 b", "pub m.3 c Nats-TTL=1h", "sleep 2500", "get 1", "get 2", "get 3",
+                        "pub m.4 d", "sleep 2500", "get 4", "get 1", "last m.1"),
                 new Scenario("an unreadable Nats-TTL against the size checks and the limits",
                         "{\"subjects\":[\"m.>\"],\"max_msg_size\":40,\"discard\":\"new\",\"max_msgs\":1}",
                         "pub m.1 0123456789012345678901234567890123456789 Nats-TTL=abc", "pub m.1 a", "pub m.1 b Nats-TTL=abc",
@@ -245,7 +261,7 @@ class RuntimeCornersIT {
         try (NatsServerProcess nats = NatsServerProcess.start(newest.get(), tmp.resolve("server-store"), tmp.resolve("server"),
                 ServerAccounts.GLOBAL);
              NatsClient client = nats.connect(Account.GLOBAL);
-             JetStartStore store = JetStart.open(runtimeStore, RuntimeOptions.defaults())) {
+             JetStartStore store = JetStart.open(runtimeStore, RuntimeOptions.defaults().withIndexVersion(4))) {
             List<Scenario> all = scenarios();
             for (int i = 0; i < all.size(); i++) {
                 // Each scenario on subjects of its own (s3.1, ...): the server refuses overlapping streams.

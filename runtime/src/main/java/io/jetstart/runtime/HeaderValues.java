@@ -27,15 +27,8 @@ final class HeaderValues {
         } catch (IllegalArgumentException e) {
             // Not a duration: the server's parseInt64 (digits only).
         }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
-                return 0;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
+        long n = parseInt64(v);
+        return n < 0 ? 0 : n;
     }
 
     /**
@@ -51,12 +44,27 @@ final class HeaderValues {
         } catch (IllegalArgumentException e) {
             // Not a duration: the server's parseInt64 (digits only).
         }
-        for (int i = 0; i < v.length(); i++) {
-            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
-                return false;
-            }
+        return parseInt64(v) >= 0;
+    }
+
+    /**
+     * nats-server's {@code parseInt64} (util.go): decimal digits only, else -1; a value past
+     * 2^63-1 wraps as Go's int64 does, so 19 nines is negative (the server's 10165 for a TTL) and
+     * 2^64+1 is 1 (a TTL of one second). Java's long wraps the same way.
+     */
+    static long parseInt64(String v) {
+        if (v.isEmpty()) {
+            return -1;
         }
-        return true;
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
     }
 
     /**

@@ -369,6 +369,7 @@ public final class JetStartStore implements AutoCloseable {
         StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
             throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
         });
+        requireTtlIndex(config, streamDir(account, config.name()));
         awaitDiscovery();
         admin.lockInterruptibly();
         try {
@@ -580,6 +581,11 @@ public final class JetStartStore implements AutoCloseable {
         });
         JetStartStream s = awaitStream(account, config.name());
         StreamConfig old = s.config();
+        if (old.flag("allow_msg_ttl") && !config.flag("allow_msg_ttl")) {
+            // The server's check (stream.go: checkStreamCfg for an update).
+            throw JetStreamApiException.invalidConfig("message TTL status can not be disabled");
+        }
+        requireTtlIndex(config, streamDir(account, config.name()));
         if (!old.storage().equals(config.storage())) {
             throw new JetStreamApiException(500, 10052, "stream configuration update can not change storage type");
         }
@@ -594,6 +600,21 @@ public final class JetStartStore implements AutoCloseable {
         s.update(StreamDefinitions.parse(meta), meta);
         overlaps.changed();
         return s;
+    }
+
+    /**
+     * Refuses {@code allow_msg_ttl} on a stream served as a line without TTLs or whose {@code index.db}
+     * would be written as version 1 ({@link StreamDefinitions#ttlReason}): the version its writer uses, as {@link StreamServing} picks it.
+     */
+    private void requireTtlIndex(StreamConfig config, Path dir) throws IOException, InterruptedException {
+        if (!config.flag("allow_msg_ttl")) {
+            return;
+        }
+        int own = IndexVersions.of(dir);
+        int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
+        StreamDefinitions.ttlReason(config, version, options.recovery().serverLine()).ifPresent(r -> {
+            throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
+        });
     }
 
     /** Stops the stream's writer and removes its directory (the server's stream delete). */

@@ -100,6 +100,28 @@ final class StreamDefinitions {
         return age > 0 && age < DEFAULT_DUPLICATE_WINDOW ? age : DEFAULT_DUPLICATE_WINDOW;
     }
 
+    /**
+     * Why a stream with {@code allow_msg_ttl} is served read-only here though its config is writable:
+     * served as a line before 2.11 ({@code asLine}, the recovery's {@code --as}; null for the line
+     * the files say), which has no per-message TTL and would keep what the runtime expires; or with
+     * {@code index.db} {@code version} 1 (2.10's), which has no per-block count of TTL messages, so
+     * nats-server 2.11+ reading it counts none and, rebuilding its time wheel from the blocks, never
+     * expires them. Empty when it can be written.
+     */
+    static Optional<String> ttlReason(StreamConfig c, int version, io.jetstart.core.lines.ServerLine asLine) {
+        if (!c.flag("allow_msg_ttl")) {
+            return Optional.empty();
+        }
+        if (asLine != null && asLine.compareTo(io.jetstart.core.lines.ServerLine.V2_11) < 0) {
+            return Optional.of("'allow_msg_ttl' is not written for nats-server " + asLine + ", which has no per-message TTL");
+        }
+        if (version < 2) {
+            return Optional.of("'allow_msg_ttl' needs index.db version 2 or later (a per-block count of TTL messages); this store's is "
+                    + version + " (nats-server 2.10, which has no per-message TTL); open it with RuntimeOptions.withIndexVersion(4)");
+        }
+        return Optional.empty();
+    }
+
     /** Why the runtime serves this stream read-only, or empty when it can write it. */
     static Optional<String> readOnlyReason(StreamConfig c) {
         // From the parsed values, not json(): a tree per stream served, and in a fresh JVM the
@@ -116,7 +138,7 @@ final class StreamDefinitions {
         if (!"file".equals(c.storage())) {
             return Optional.of("storage '" + c.storage() + "' is not a file store");
         }
-        for (String flag : new String[] {"allow_msg_ttl", "allow_msg_schedules", "allow_msg_counter", "allow_atomic", "allow_batched"}) {
+        for (String flag : new String[] {"allow_msg_schedules", "allow_msg_counter", "allow_atomic", "allow_batched"}) {
             if (c.flag(flag)) {
                 return Optional.of("'" + flag + "' is not supported by the runtime yet");
             }

@@ -8,13 +8,13 @@ import io.jetstart.core.meta.StreamConfig;
  */
 record StreamRules(boolean sealed, boolean denyDelete, boolean denyPurge, boolean allowRollup, long maxMsgSize,
                    boolean discardNew, boolean discardNewPerSubject, long maxMsgs, long maxBytes, long maxMsgsPerSubject,
-                   long maxAgeNanos) {
+                   long maxAgeNanos, boolean allowMsgTtl) {
 
     /** From the config's parsed values: no Jackson tree on a stream's hand-over. */
     static StreamRules of(StreamConfig c) {
         return new StreamRules(c.flag("sealed"), c.flag("deny_delete"), c.flag("deny_purge"), c.flag("allow_rollup_hdrs"),
                 c.maxMsgSize(), c.discard() == StreamConfig.Discard.NEW, c.flag("discard_new_per_subject"), c.maxMsgs(),
-                c.maxBytes(), c.maxMsgsPerSubject(), c.maxAgeNanos());
+                c.maxBytes(), c.maxMsgsPerSubject(), c.maxAgeNanos(), c.flag("allow_msg_ttl"));
     }
 
     /** Whether a publish can make a count or size limit remove something. */

@@ -166,6 +166,13 @@ final class StreamServing {
         // one the server would not restore takes no publish that the server would then not load.
         String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
                 : StreamDefinitions.readOnlyReason(store.config())).orElse(consumerReason);
+        int version = -1;
+        if (readOnly == null) {
+            // Before the tail is opened: a TTL stream its index.db version cannot carry is read-only.
+            int own = IndexVersions.of(store.dir());
+            version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
+            readOnly = StreamDefinitions.ttlReason(store.config(), version, options.recovery().serverLine()).orElse(null);
+        }
         if (readOnly != null) {
             // No writer: what recovery kept of the open's removals for one is let go, not held for
             // the stream's life (nothing is written to a read-only stream).
@@ -179,13 +186,12 @@ final class StreamServing {
             Files.createDirectories(state.msgsDir());
         }
         TailBlock tail = tails.open(store, state);
-        int own = IndexVersions.of(store.dir());
-        int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
         WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters());
         if (recovered) {
             w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
         }
         w.rebuildDedupe(WriterLoop.wallNanos());
+        w.rebuildTtls();
         w.tombstoneStartUpRemovals(state.takeStartUpRemovals(), afterHandOverStep);
         w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.

@@ -68,6 +68,8 @@ final class WriterLoop {
      * nats-server's {@code defaultCacheBufferExpiration} (filestore.go, 10 s since 2.10; 5 s before).
      */
     static final long TAIL_EXPIRY = TimeUnit.SECONDS.toNanos(10);
+    /** nats-server 2.11+'s TTL time wheel in {@code msgs/} ({@code ttlStreamStateFile}); see {@link #rebuildTtls}. */
+    static final String THW_DB = "thw.db";
 
     sealed interface Op permits Publish, Delete, Erase, Purge, Update, Flush, Checkpoint, Stop, Release {
         CompletableFuture<?> done();
@@ -136,6 +138,15 @@ final class WriterLoop {
     private final BlockReclaim reclaim;
     private final StreamPurger purger;
     private boolean limitsDue;
+    /** The stored messages with a positive TTL, by when they expire (streams with {@code allow_msg_ttl}). */
+    private final TtlExpiry ttls = new TtlExpiry();
+    /**
+     * For a stream with {@code allow_msg_ttl} and {@code max_age}: when (Unix nanoseconds) the
+     * oldest message the age check may take reaches {@code max_age}, or {@link Long#MAX_VALUE} when
+     * none is known. Not the stream's first message's time: an old {@code never} message stays first
+     * for ever, and an age check due at its time would run at once, again and again.
+     */
+    private long ageDueWall = Long.MAX_VALUE;
     private long nextSyncNanos;
     private long nextAgeCheckNanos;
     /** When the tail's bytes were last used (nanoTime): they go {@link #tailExpiry} after ({@link #releaseIdleTail}). */
@@ -308,6 +319,37 @@ final class WriterLoop {
             }
             return true;
         }
+    }
+
+    /**
+     * For a stream with {@code allow_msg_ttl}, on the thread that hands it over: the live messages
+     * with a positive TTL are timed again (a scan of the live messages, as the server's
+     * {@code recoverPerMessageState} does without {@code thw.db}), and the server's {@code msgs/thw.db}
+     * is removed. The runtime does not keep that file current, and a stale one would leave the server
+     * entries for messages the runtime removed, which its wheel never lets go (its expiry callback
+     * keeps an entry whose message is not found) and which wake its age check every 250 ms; with
+     * none, the server rebuilds its wheel from the blocks that {@code index.db} counts TTLs in.
+     */
+    void rebuildTtls() throws IOException, StoreException, InterruptedException {
+        if (!rules.allowMsgTtl()) {
+            return;
+        }
+        if (java.nio.file.Files.deleteIfExists(state.msgsDir().resolve(THW_DB))) {
+            // Made durable before any write: a crash must not bring the stale file back under new records.
+            io.jetstart.core.io.AtomicFiles.syncDirectory(state.msgsDir());
+        }
+        if (state.messages() == 0) {
+            return;
+        }
+        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+            if (hl > 0) {
+                long ttl = io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl);
+                if (ttl > 0) {
+                    ttls.add(seq, TtlExpiry.expiresAt(ts, ttl));
+                }
+            }
+            return true;
+        });
     }
 
     /** Rebuilds the duplicate window from the messages inside it (nats-server's rebuildDedupe). */
@@ -746,8 +788,10 @@ final class WriterLoop {
         if (!expStream.isEmpty() && !expStream.equals(name)) {
             throw JetStreamApiException.notMatch();
         }
-        // Streams that take no TTLs refuse a message carrying one (the runtime serves no TTL stream yet).
-        if (HeaderValues.ttlSeconds(h.first(Headers.TTL).orElse("")) != 0) {
+        // Streams that take no TTLs refuse a message carrying one (the server's 10166, only for a TTL
+        // that parsed to non-zero: an unreadable one is 10165 further down, on every stream).
+        long ttl = HeaderValues.ttlSeconds(h.first(Headers.TTL).orElse(""));
+        if (ttl != 0 && !c.allowMsgTtl()) {
             throw JetStreamApiException.ttlDisabled();
         }
         // Per-subject expectation first, then the stream's, as nats-server 2.15 answers (RuntimeModelIT).
@@ -822,6 +866,15 @@ final class WriterLoop {
         ensureRoom(rl);
         tail.appendMessage(seq, ts, p.subjectBytes(), p.hdr(), p.payload());
         state.appended(seq, ts, p.subject(), rl);
+        if (ttl > 0) {
+            // Counted into the block (index.db's ttls) and timed, as the server's storeRawMsg does; "never"
+            // (-1) is neither: it only keeps the message from max_age (expireByAgeKeepingNever).
+            state.ttlAppended();
+            ttls.add(seq, TtlExpiry.expiresAt(ts, ttl));
+        }
+        if (c.allowMsgTtl() && c.maxAgeNanos() > 0 && ageDueWall == Long.MAX_VALUE) {
+            ageDueWall = ts + c.maxAgeNanos();
+        }
         if (!msgId.isEmpty()) {
             dedupe.stored(msgId, seq, ts);
         }
@@ -1064,7 +1117,14 @@ final class WriterLoop {
         state.useConfig(u.config());
         subjects = new SubjectFilter(u.config().subjects());
         matched.clear();
+        boolean hadTtls = rules.allowMsgTtl();
         rules = StreamRules.of(u.config());
+        // max_age may have changed: the next age check looks from the first message again.
+        ageDueWall = state.messages() > 0 ? state.firstTs() + rules.maxAgeNanos() : Long.MAX_VALUE;
+        if (!hadTtls && rules.allowMsgTtl()) {
+            // As the server's UpdateConfig (recoverPerMessageState): TTLs are timed from now on.
+            rebuildTtls();
+        }
         dedupe.window(StreamDefinitions.duplicateWindow(u.config()));
         state.applyLimits(this::tombstone);
         hold(u.done(), null);
@@ -1139,11 +1199,74 @@ final class WriterLoop {
      */
     private long ageCheckAfter(long now) {
         long maxAge = rules.maxAgeNanos();
-        if (maxAge <= 0 || state.messages() == 0) {
+        long nextTtl = ttls.nextExpiry();
+        boolean byAge = maxAge > 0 && state.messages() > 0 && (!rules.allowMsgTtl() || ageDueWall != Long.MAX_VALUE);
+        if (!byAge && nextTtl == Long.MAX_VALUE) {
             return now + AGE_CHECK_AT_MOST;
         }
-        long untilOldest = state.firstTs() + maxAge - wallNanos();
-        return now + Math.clamp(untilOldest, TimeUnit.MILLISECONDS.toNanos(1), AGE_CHECK_AT_MOST);
+        long wall = wallNanos();
+        long oldestDue = rules.allowMsgTtl() ? ageDueWall : state.firstTs() + maxAge;
+        long until = byAge ? oldestDue - wall : AGE_CHECK_AT_MOST;
+        if (nextTtl != Long.MAX_VALUE) {
+            // The server's timer fires at the wheel's next expiry too (resetAgeChk).
+            until = Math.min(until, nextTtl - wall);
+        }
+        return now + Math.clamp(until, TimeUnit.MILLISECONDS.toNanos(1), AGE_CHECK_AT_MOST);
+    }
+
+    /**
+     * Removes every message whose TTL ran out, each with a tombstone, as the server's {@code
+     * expireMsgs} does without subject delete markers ({@code removeMsg(seq, false, false, false)}:
+     * not via limits, so a tombstone is written, and not refused by {@code deny_delete}).
+     *
+     * @return whether one was removed
+     */
+    private boolean expireTtls() throws StoreException, InterruptedException {
+        ttls.forgetBelow(state.messages() == 0 ? state.lastSeq() + 1 : state.firstSeq());
+        boolean removed = false;
+        for (long seq : ttls.takeDue(wallNanos())) {
+            removed |= state.removeOne(seq, this::tombstone);
+        }
+        return removed;
+    }
+
+    /**
+     * The age check of a stream with per-message TTLs, as the server's {@code expireMsgs}: from the
+     * first message on, while messages are older than {@code max_age}, each goes (with a tombstone,
+     * as the writer's limits do) unless its {@code Nats-TTL} is {@code never}; the first younger one
+     * sets when the next check is due ({@link #ageDueWall}). Old {@code never} messages are read again
+     * at every check, as the server reads them.
+     *
+     * @return whether one was removed
+     */
+    private boolean expireByAgeKeepingNever(long maxAge) throws StoreException, InterruptedException {
+        ageDueWall = Long.MAX_VALUE;
+        if (state.messages() == 0) {
+            return false;
+        }
+        long minAge = wallNanos() - maxAge;
+        // Only the old never messages are held (few, as a rule), not every old message: a backlog
+        // past max_age can be the whole stream.
+        java.util.Set<Long> never = new java.util.HashSet<>();
+        boolean[] anyOld = {false};
+        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+            if (ts > minAge) {
+                ageDueWall = ts + maxAge;
+                return false;
+            }
+            if (hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER) {
+                never.add(seq);
+            } else {
+                anyOld[0] = true;
+            }
+            return true;
+        });
+        if (!anyOld[0]) {
+            return false;
+        }
+        state.remove((seq, ts, subject, rl) -> ts > minAge ? StreamStore.Decision.STOP
+                : never.contains(seq) ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE, this::tombstone);
+        return true;
     }
 
     private void timers() {
@@ -1154,8 +1277,15 @@ final class WriterLoop {
         try {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
-                if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
+                boolean removed = false;
+                if (maxAge > 0 && rules.allowMsgTtl()) {
+                    removed = expireByAgeKeepingNever(maxAge);
+                } else if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
+                    removed = true;
+                }
+                removed |= expireTtls();
+                if (removed) {
                     tail.flush();
                     if (options.sync() == SyncPolicy.ALWAYS) {
                         tail.sync();

@@ -98,5 +98,10 @@ class ExpectationHeadersTest {
         assertThat(HeaderValues.ttlReadable("0")).isFalse();
         assertThat(HeaderValues.ttlReadable("-5s")).isFalse();
         assertThat(HeaderValues.ttlReadable("4x")).isFalse();
+        // Whole seconds past 2^63-1 wrap as the server's parseInt64 does (Go's int64).
+        assertThat(HeaderValues.ttlSeconds("18446744073709551617")).isEqualTo(1);
+        assertThat(HeaderValues.ttlReadable("18446744073709551617")).isTrue();
+        assertThat(HeaderValues.ttlSeconds("9999999999999999999")).isZero();
+        assertThat(HeaderValues.ttlReadable("9999999999999999999")).isFalse();
     }
 }

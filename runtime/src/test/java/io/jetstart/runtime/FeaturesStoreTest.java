@@ -14,15 +14,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime on {@code nats-2.15.1-features}, what 2.15.1 wrote with the features it added since
- * 2.11 (testdata/README.md): the streams that use one open read-only with the reason, every stream
- * serves what 2.15.1 answered when started again on the store (its oracle.json), and the
- * read-only streams' files are left as they were.
+ * 2.11 (testdata/README.md): the streams that use one the runtime does not write open read-only
+ * with the reason, every stream serves what 2.15.1 answered when started again on the store (its
+ * oracle.json), and the read-only streams' files are left as they were. {@code TTL}
+ * ({@code allow_msg_ttl} alone) is written: its {@code thw.db} goes, and a new TTL is counted.
  */
 class FeaturesStoreTest {
     /** Each stream the runtime does not write, with the start of its reason. */
     private static final Map<String, String> READ_ONLY = Map.of(
-            "TTL", "'allow_msg_ttl'", "SDM", "'allow_msg_ttl'", "KV_KVT", "'allow_msg_ttl'",
-            "CNT", "'allow_msg_counter'", "SCHED", "'allow_msg_ttl'",
+            "SDM", "subject delete markers", "KV_KVT", "subject delete markers",
+            "CNT", "'allow_msg_counter'", "SCHED", "'allow_msg_schedules'",
             "MIR", "the stream is a mirror", "SRC", "the stream has sources");
 
     @TempDir
@@ -32,7 +33,7 @@ class FeaturesStoreTest {
     void featureStreamsOpenReadOnlyWithTheirReasonAndServeWhatTheServerReported() throws Exception {
         Path store = Fixtures.copyStore("nats-2.15.1-features", dir);
         JsonNode oracle = new ObjectMapper().readTree(Fixtures.root().resolve("nats-2.15.1-features/oracle.json").toFile());
-        Map<String, String> before = Fixtures.digests(store.resolve("jetstream/$G/streams/TTL"));
+        Map<String, String> before = Fixtures.digests(store.resolve("jetstream/$G/streams/SDM"));
         try (JetStartStore rt = JetStart.open(store, RuntimeOptions.defaults())) {
             for (JsonNode os : oracle.get("streams")) {
                 String name = os.get("name").asText();
@@ -52,6 +53,8 @@ class FeaturesStoreTest {
             assertThat(new String(ttl.get(17).orElseThrow().payload(), StandardCharsets.UTF_8)).isEqualTo("TTL#17");
             assertThat(ttl.get(18)).as("ttl.late ran out after the stop").isEmpty();
             assertThat(ttl.lastBySubject("ttl.late")).isEmpty();
+            assertThat(store.resolve("jetstream/$G/streams/TTL/msgs/thw.db")).as("the server's time wheel, not kept by the runtime").doesNotExist();
+            assertThat(ttl.publish("ttl.new", Headers.of(Headers.TTL, "1h"), "n".getBytes(StandardCharsets.UTF_8)).seq()).isEqualTo(21);
             JetStartStream sdm = rt.stream("SDM").await(Duration.ofSeconds(30));
             assertThat(sdm.lastBySubject("sdm.a")).as("its marker aged out").isEmpty();
             assertThat(sdm.get(7).orElseThrow().subject()).isEqualTo("sdm.keep");
@@ -59,6 +62,6 @@ class FeaturesStoreTest {
             assertThat(obj.nextBatch(1, "$O.OBJ.C.>", 10)).extracting(m -> m.payload().length)
                     .as("the object's two chunks").containsExactly(1_024, 476);
         }
-        assertThat(Fixtures.digests(store.resolve("jetstream/$G/streams/TTL"))).as("no byte of a read-only stream changed").isEqualTo(before);
+        assertThat(Fixtures.digests(store.resolve("jetstream/$G/streams/SDM"))).as("no byte of a read-only stream changed").isEqualTo(before);
     }
 }

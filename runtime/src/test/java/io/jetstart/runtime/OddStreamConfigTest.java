@@ -133,7 +133,9 @@ class OddStreamConfigTest {
                         notRestored + "subjects that overlap with jetstream api require no-ack to be true"),
                 // Features the runtime does not write: read-only.
                 odd("storage memory", with("storage", "\"memory\""), Outcome.READ_ONLY, "storage 'memory' is not a file store"),
-                odd("allow_msg_ttl", with("allow_msg_ttl", "true"), Outcome.READ_ONLY, "'allow_msg_ttl' is not supported by the runtime yet"),
+                odd("allow_msg_ttl in a store without index.db v2+", with("allow_msg_ttl", "true"), Outcome.READ_ONLY,
+                        "'allow_msg_ttl' needs index.db version 2 or later (a per-block count of TTL messages); this store's is 1 "
+                        + "(nats-server 2.10, which has no per-message TTL); open it with RuntimeOptions.withIndexVersion(4)"),
                 odd("subject_delete_marker_ttl", with("subject_delete_marker_ttl", "1000000000"), Outcome.READ_ONLY,
                         "subject delete markers are not written by the runtime yet"),
                 odd("allow_msg_counter", with("allow_msg_counter", "true"), Outcome.READ_ONLY,

@@ -28,7 +28,7 @@ public final class MessageTtl {
         return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.MARKER_REASON);
     }
 
-    /** {@code parseMessageTTL}: "never", then time.ParseDuration (≥ 1 s), then parseInt64 (digits only). */
+    /** {@code parseMessageTTL}: "never", then time.ParseDuration (≥ 1 s), then parseInt64 (digits only, wrapping). */
     static long parse(String v) {
         if (v.equalsIgnoreCase("never")) {
             return NEVER;
@@ -37,15 +37,17 @@ public final class MessageTtl {
         if (nanos != Long.MIN_VALUE) {
             return nanos < 1_000_000_000L ? 0 : nanos / 1_000_000_000L;
         }
+        // parseInt64 (util.go): digits only, wrapping past 2^63-1 as Go's int64 (Java's long wraps
+        // alike); negative is the server's parse error, so no TTL.
         long n = 0;
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (c < '0' || c > '9' || n > (Long.MAX_VALUE - 9) / 10) {
+            if (c < '0' || c > '9') {
                 return 0;
             }
             n = n * 10 + (c - '0');
         }
-        return v.isEmpty() ? 0 : n;
+        return v.isEmpty() || n < 0 ? 0 : n;
     }
 
     /** {@link GoDuration#parseNanos}, with {@code Long.MIN_VALUE} for Go's error, so that the caller tries whole seconds next. */

@@ -94,7 +94,11 @@ final class RetentionLimits {
         }
         // With delete markers the server's open leaves max_age to its first age check, which goes
         // through the stream to write markers (filestore.go: expireMsgsOnRecover); StartUpExpiry.
-        if (c.maxAgeNanos() > 0 && (c.subjectDeleteMarkerTtlNanos() <= 0 || !knowsMarkers) && s.msgs > 0) {
+        // A writer's stream with per-message TTLs keeps a message whose Nats-TTL is "never" past
+        // max_age, as the server's running age check does (expireMsgs); that needs its headers, so the
+        // writer does it itself. The open takes them too, as the server's expireMsgsOnRecover does.
+        boolean writerKeepsNever = !atOpen && c.flag("allow_msg_ttl");
+        if (c.maxAgeNanos() > 0 && (c.subjectDeleteMarkerTtlNanos() <= 0 || !knowsMarkers) && s.msgs > 0 && !writerKeepsNever) {
             long minAge = s.ctx.nowNanos().getAsLong() - c.maxAgeNanos();
             s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
                     ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);

@@ -58,8 +58,9 @@ final class StartUpExpiry {
         s.forEachLive(0, (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
             long ttl = hl > 0 ? MessageTtl.seconds(buf, ho, hl) : 0;
             boolean byAge = ageCheck && ts <= minAge && ttl != MessageTtl.NEVER;
-            // ts + ttl in nanoseconds cannot overflow for any TTL under about 200 years.
-            boolean byTtl = ttls && ttl > 0 && ttl < 6_000_000_000L && ts + ttl * 1_000_000_000L <= now;
+            // ts + ttl seconds in nanoseconds, wrapping as the server's int64 does: a TTL of about 250
+            // years or more lands in the past, and the server expires it at its first age check.
+            boolean byTtl = ttls && ttl > 0 && ts + ttl * 1_000_000_000L <= now;
             liveBySubject.merge(subject, 1L, Long::sum);
             if (byAge || byTtl) {
                 expired.add(seq);

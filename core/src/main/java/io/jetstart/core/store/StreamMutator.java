@@ -235,6 +235,16 @@ public final class StreamMutator {
         s.touched.add(b);
     }
 
+    /**
+     * The message just {@link #appended} carries a positive {@code Nats-TTL}: counted into its
+     * block's {@code ttls}, which {@code index.db} v2+ carries. nats-server 2.11+ counts it so in
+     * {@code storeRawMsg} and, starting without {@code msgs/thw.db}, scans for TTL messages only the
+     * blocks whose count is not 0: a block counted 0 would keep its TTL messages for ever.
+     */
+    public void ttlAppended() {
+        last().ttls++;
+    }
+
     /** A message record of {@code rawLength} bytes with the next sequence was laid out in the last block. */
     public void appended(long seq, long ts, String subject, int rawLength) {
         if (seq != s.lastSeq + 1) {

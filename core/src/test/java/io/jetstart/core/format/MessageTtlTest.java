@@ -30,6 +30,14 @@ class MessageTtlTest {
     }
 
     @Test
+    void wholeSecondsPastTheLongRangeWrapAsGosInt64() {
+        // 2^64 + 1 wraps to 1: the server times it for one second.
+        assertThat(ttl("NATS/1.0\r\nNats-TTL: 18446744073709551617\r\n\r\n")).isEqualTo(1);
+        // 19 nines wraps negative: the server's parse error, no TTL.
+        assertThat(ttl("NATS/1.0\r\nNats-TTL: 9999999999999999999\r\n\r\n")).isZero();
+    }
+
+    @Test
     void whatTheServerCannotReadIsNoTtl() {
         assertThat(ttl("NATS/1.0\r\nNats-TTL: 500ms\r\n\r\n")).isZero();
         assertThat(ttl("NATS/1.0\r\nNats-TTL: -1\r\n\r\n")).isZero();
