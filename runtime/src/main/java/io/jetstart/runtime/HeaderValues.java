@@ -15,20 +15,7 @@ final class HeaderValues {
      * server refuses a TTL on a stream without allow_msg_ttl only when it parsed to non-zero).
      */
     static long ttlSeconds(String v) {
-        if (v.isEmpty()) {
-            return 0;
-        }
-        if (v.equalsIgnoreCase("never")) {
-            return -1;
-        }
-        try {
-            long nanos = io.jetstart.recovery.GoFormat.parseDuration(v);
-            return nanos < 1_000_000_000L ? 0 : nanos / 1_000_000_000L;
-        } catch (IllegalArgumentException e) {
-            // Not a duration: the server's parseInt64 (digits only).
-        }
-        long n = parseInt64(v);
-        return n < 0 ? 0 : n;
+        return io.jetstart.core.format.MessageTtl.parse(v);
     }
 
     /**

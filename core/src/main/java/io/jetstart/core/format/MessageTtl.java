@@ -28,8 +28,13 @@ public final class MessageTtl {
         return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.MARKER_REASON);
     }
 
-    /** {@code parseMessageTTL}: "never", then time.ParseDuration (≥ 1 s), then parseInt64 (digits only, wrapping). */
-    static long parse(String v) {
+    /**
+     * A {@code Nats-TTL} value as nats-server's {@code parseMessageTTL} reads it: "never" (any case)
+     * is {@link #NEVER}, then time.ParseDuration (at least 1 s; less is 0), then parseInt64 (digits
+     * only, wrapping); 0 when absent ({@code ""}) or unreadable, which the server takes as no TTL.
+     * The publish path and a stored message's reader use this one parse.
+     */
+    public static long parse(String v) {
         if (v.equalsIgnoreCase("never")) {
             return NEVER;
         }
