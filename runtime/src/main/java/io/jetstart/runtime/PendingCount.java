@@ -25,13 +25,20 @@ import java.util.Optional;
  *
  * <p>Design note: per block rather than one number, because a removal does not say which messages
  * went: a block whose live count in the counted range fell is the one place a matching message can
- * have gone, and recounting that block alone costs one block's reads, not the stream's. Without a
- * filter no message is read at all (the blocks' deleted sets answer). Not thread-safe: the
- * consumer's lock guards it.
+ * have gone. Such a block is read once more, and from then on its matching sequences are kept, so a
+ * later removal there is answered by the deleted sets alone (on a work queue with a filtered
+ * consumer per subject, each consumer's acks remove messages in the blocks the others are reading,
+ * and a block read again at every fetch cost one block's reads per fetch). Blocks that lose nothing
+ * keep only their count, so a long backlog costs a few numbers per block. Without a filter no
+ * message is read at all (the blocks' deleted sets answer). Not thread-safe: the consumer's lock
+ * guards it.
  */
 final class PendingCount {
-    /** What one block counted: its range [from, last], its live messages there, the matching ones. */
-    private record Counted(long from, long last, long live, long matching) {
+    /**
+     * What one block counted: its range [from, last], its live messages there, the matching ones,
+     * and (once the block lost one of them) their sequences in order, else null.
+     */
+    private record Counted(long from, long last, long live, long matching, long[] seqs) {
     }
 
     private final JetStartStream stream;
@@ -55,7 +62,8 @@ final class PendingCount {
             blocks = new HashMap<>();
             return 0;
         }
-        Map<Long, Counted> next = new HashMap<>();
+        boolean all = filter.matchesAll();
+        Map<Long, Counted> next = all ? null : new HashMap<>();
         long total = 0;
         for (StreamView.Block b : v.blocks()) {
             if (b.messages() == 0 || b.lastSeq() < from) {
@@ -63,42 +71,84 @@ final class PendingCount {
             }
             long lo = Math.max(from, b.firstSeq());
             long hi = b.lastSeq();
-            Counted was = blocks.get(b.index());
-            long matching;
-            if (was != null && was.from() <= lo && was.last() <= hi && b.liveInRange(was.from(), was.last()) == was.live()) {
-                // Nothing of what was counted has gone: take off what the position passed, add what came.
-                matching = was.matching() - matching(b, was.from(), Math.min(lo - 1, was.last()))
-                        + matching(b, Math.max(lo, was.last() + 1), hi);
-            } else {
-                matching = matching(b, lo, hi);
+            if (all) {
+                total += b.liveInRange(lo, hi);
+                continue;
             }
-            next.put(b.index(), new Counted(lo, hi, b.liveInRange(lo, hi), matching));
-            total += matching;
+            Counted c = update(b, lo, hi, blocks.get(b.index()));
+            next.put(b.index(), c);
+            total += c.matching();
         }
-        blocks = next;
+        blocks = all ? new HashMap<>() : next;
         return total;
     }
 
-    /** The live messages of block {@code b} in [lo, hi] that the filter matches. */
-    private long matching(StreamView.Block b, long lo, long hi) throws InterruptedException {
-        if (lo > hi) {
-            return 0;
+    /** Block {@code b}'s count over [lo, hi], from what it counted before ({@code was}, may be null). */
+    private Counted update(StreamView.Block b, long lo, long hi, Counted was) throws InterruptedException {
+        long live = b.liveInRange(lo, hi);
+        // A block's range may shrink at either end as its messages go: the live counts below see it.
+        if (was == null || was.from() > lo) {
+            return new Counted(lo, hi, live, walk(b, lo, hi, null), null);
         }
-        if (filter.matchesAll()) {
-            return b.liveInRange(lo, hi);
+        // Messages only leave a block's counted range (sequences are appended past it), so as many
+        // live as then means none left.
+        boolean intact = b.liveInRange(was.from(), was.last()) == was.live();
+        long appendedFrom = Math.max(lo, was.last() + 1);
+        if (was.seqs() != null) {
+            Seqs kept = new Seqs();
+            for (long q : was.seqs()) {
+                if (q >= lo && (intact || b.isLive(q))) {
+                    kept.add(q);
+                }
+            }
+            walk(b, appendedFrom, hi, kept);
+            return new Counted(lo, hi, live, kept.size, kept.toArray());
         }
+        if (intact) {
+            // Nothing counted has gone: take off what the position passed, add what came.
+            long matching = was.matching() - walk(b, was.from(), Math.min(lo - 1, was.last()), null) + walk(b, appendedFrom, hi, null);
+            return new Counted(lo, hi, live, matching, null);
+        }
+        // A matching message may have gone: read the block again, and keep what matches from now on.
+        Seqs found = new Seqs();
+        walk(b, lo, hi, found);
+        return new Counted(lo, hi, live, found.size, found.toArray());
+    }
+
+    /** The live messages of block {@code b} in [lo, hi] that the filter matches, added to {@code out} when given. */
+    private long walk(StreamView.Block b, long lo, long hi, Seqs out) throws InterruptedException {
         long n = 0;
         for (long q = lo; q <= hi; q++) {
             if (!b.isLive(q)) {
                 continue;
             }
             // Removed since the view was taken: not counted, and the live count kept for its block
-            // (from the view) shows the loss next time, which counts the block again.
+            // (from the view) shows the loss next time, which looks again.
             Optional<StoredMessage> m = stream.get(q);
             if (m.isPresent() && filter.matches(m.get().subject())) {
                 n++;
+                if (out != null) {
+                    out.add(q);
+                }
             }
         }
         return n;
+    }
+
+    /** A growing list of sequences, in the order added. */
+    private static final class Seqs {
+        private long[] a = new long[8];
+        private int size;
+
+        void add(long q) {
+            if (size == a.length) {
+                a = java.util.Arrays.copyOf(a, size * 2);
+            }
+            a[size++] = q;
+        }
+
+        long[] toArray() {
+            return java.util.Arrays.copyOf(a, size);
+        }
     }
 }

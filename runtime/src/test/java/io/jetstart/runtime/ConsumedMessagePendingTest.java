@@ -114,6 +114,36 @@ class ConsumedMessagePendingTest {
     }
 
     @Test
+    void laterRemovalsAndPublishesInABlockThatLostAMessageAreFollowed() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            long block = s.info().blockFor(36).index();
+            assertThat(List.of(s.info().blockFor(35).index(), s.info().blockFor(37).index())).as("one block")
+                    .containsOnly(block);
+            PullConsumer c = odd(s, "");
+            c.fetch(1, 0, Duration.ZERO);
+            s.delete(36);  // another subject: its block is read again, its matching sequences kept from now on
+            assertThat(c.fetch(1, 0, Duration.ZERO).getFirst().pending()).isEqualTo(18);
+            s.delete(37);  // matching, in the same block: its kept sequences answer
+            s.publish("s.odd", bytes("a"));
+            s.publish("s.even", bytes("b"));
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(5);
+            assertThat(got.getFirst().pending()).isEqualTo(17);
+            agrees(c, got);
+            s.delete(41);  // the one published since
+            s.delete(35);
+            got = c.fetch(2, 0, Duration.ZERO);
+            assertThat(pendings(got)).containsExactly(14L, 13L);
+            agrees(c, got);
+            got = c.fetch(100, 0, Duration.ZERO);
+            assertThat(got.getLast().streamSeq()).isEqualTo(39);
+            assertThat(got.getLast().pending()).isZero();
+            agrees(c, got);
+        }
+    }
+
+    @Test
     void aPurgeIsCountedAgain() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = stream(store, "");
