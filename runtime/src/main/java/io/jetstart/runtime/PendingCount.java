@@ -86,6 +86,10 @@ final class PendingCount {
     /** Block {@code b}'s count over [lo, hi], from what it counted before ({@code was}, may be null). */
     private Counted update(StreamView.Block b, long lo, long hi, Counted was) throws InterruptedException {
         long live = b.liveInRange(lo, hi);
+        if (was != null && was.from() == lo && was.last() == hi && was.live() == live) {
+            // Untouched since (a sealed block ahead of the consumer, the usual case): nothing to read or make.
+            return was;
+        }
         // A block's range may shrink at either end as its messages go: the live counts below see it.
         if (was == null || was.from() > lo) {
             return new Counted(lo, hi, live, walk(b, lo, hi, null), null);
