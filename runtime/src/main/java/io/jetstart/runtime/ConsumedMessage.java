@@ -12,10 +12,13 @@ import java.time.Duration;
  *
  * @param consumerSeq the consumer sequence of this delivery (a redelivery gets a new one)
  * @param deliveries  how many times this message has been delivered, this time included
- * @param pending     always 0 for now: nats-server puts its {@code num_pending} here (the last token
- *                    of the reply subject), which the runtime counts only when asked
- *                    ({@link PullConsumer#status()}'s {@code numPending}: for a filtered consumer a walk of
- *                    the matching messages, too dear for every delivery)
+ * @param pending     the consumer's {@code num_pending} once this delivery took its share, as
+ *                    nats-server puts it into the reply subject's last token (jnats's
+ *                    {@code pendingCount()}): the matching messages after the consumer's position,
+ *                    one less for each new message of a batch, unchanged by a redelivery; counted
+ *                    at the start of the fetch's pass from a count the consumer keeps per block
+ *                    ({@code PendingCount}), so exact when nothing is published or removed while the
+ *                    fetch delivers
  */
 public record ConsumedMessage(PullConsumer consumer, long streamSeq, long consumerSeq, long deliveries, String subject,
                               long timeNanos, byte[] headers, byte[] payload, long pending) {

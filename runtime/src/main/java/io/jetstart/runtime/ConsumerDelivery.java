@@ -50,8 +50,13 @@ final class ConsumerDelivery {
     private boolean didNotFit;
     /** See {@link #lastSize}. */
     private long lastSize;
-    /** The consumer's num_pending for {@link #wireSize}, this pass; -1 until counted. */
-    private long pendingForSizes = -1;
+    /**
+     * The consumer's num_pending after the last delivery of this pass (what its ack reply carried);
+     * -1 until this pass counted it. See {@link #pendingAfter}.
+     */
+    private long passPending = -1;
+    /** The kept count {@link #pendingAfter} starts each pass from (nats-server's {@code o.npc}). */
+    private final PendingCount kept;
     /** When checkPending is due. */
     private final AckWaitTimer timer = new AckWaitTimer();
     /** Its file store's state (consumerFileStore), what o.dat holds. */
@@ -74,11 +79,13 @@ final class ConsumerDelivery {
         this.meters = meters;
         this.wake = wake;
         this.lastActive = now();
+        this.kept = new PendingCount(stream, filter);
     }
 
     void reconfigure(ConsumerSettings settings, SubjectFilter subjects) {
         this.s = settings;
         this.filter = subjects;
+        kept.filter(subjects);
         dirty = true;
     }
 
@@ -337,10 +344,33 @@ final class ConsumerDelivery {
         return lastSize;
     }
 
-    /** A pass of a fetch starts: forgets the pending count {@link #wireSize} counts with, and a message that did not fit. */
+    /** A pass of a fetch starts: forgets the pending count of the last pass, and a message that did not fit. */
     void newPass() {
-        pendingForSizes = -1;
+        passPending = -1;
         didNotFit = false;
+    }
+
+    /**
+     * The {@code num_pending} nats-server puts into the ack reply of this delivery of {@code m}
+     * (delivery count {@code dc}): its {@code o.npc} once the delivery took its share, the matching
+     * messages after the consumer's position (for a new message, its position past {@code m}; a
+     * redelivery does not move it), and with a {@code last_per_subject} skip list the entries it
+     * has left too. Counted once per pass ({@link PendingCount}: read from the view, what changed
+     * since the last count), then one less for each new message the pass delivers, as the server's
+     * {@code npc--}; so exact when nothing is published or removed while the pass delivers, and
+     * what changed meanwhile is in the next pass's count (the server hears of a publish on another
+     * goroutine, so its count lags the same way). Called for a message's size and again as it is
+     * delivered: nothing changes until {@link #deliver} takes it ({@link #passPending}).
+     */
+    private long pendingAfter(StoredMessage m, long dc) throws InterruptedException {
+        if (passPending >= 0) {
+            return dc == 1 ? Math.max(0, passPending - 1) : passPending;
+        }
+        // Where the consumer is once m is taken: deliverNext moves sseq past a new message before
+        // it is delivered, except on its plain path, where the size is asked first.
+        long from = lss != null ? lssResume + 1 : dc == 1 && sseq <= m.seq() ? m.seq() + 1 : sseq;
+        long skipListLeft = lss != null ? lss.length - lssAt : 0;
+        return skipListLeft + kept.count(stream.view(), from);
     }
 
     /**
@@ -348,19 +378,16 @@ final class ConsumerDelivery {
      * ({@code loopAndGatherMsgs}): subject, ack reply subject, headers and payload as sent, so after
      * {@code headers_only} took the payload off and added {@code Nats-Msg-Size}. The ack reply is
      * the server's default (v1) {@code $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>},
-     * its pending the matching messages left after this one ({@code o.npc}, lowered before for a
-     * first delivery); counted once per pass and then kept as the deliveries go, only for a request
-     * that has a {@code max_bytes} ({@code bytesLeft} below Long.MAX_VALUE). Without the ack reply
-     * a request met its limit a message later than on the server (PullLimitsIT, consumer Z).
+     * its pending what the delivery's {@link ConsumedMessage#pending()} will be ({@link #pendingAfter}),
+     * counted here only for a request that has a {@code max_bytes} ({@code bytesLeft} below
+     * Long.MAX_VALUE). Without the ack reply a request met its limit a message later than on the
+     * server (PullLimitsIT, consumer Z).
      */
     private long wireSize(StoredMessage m, long dc, long bytesLeft) throws InterruptedException {
         if (bytesLeft == Long.MAX_VALUE) {
             return 0;
         }
-        if (pendingForSizes < 0) {
-            pendingForSizes = numPending();
-        }
-        long pendingAfter = dc == 1 ? Math.max(0, pendingForSizes - 1) : pendingForSizes;
+        long pendingAfter = pendingAfter(m, dc);
         long headers = s.headersOnly() ? PullConsumer.withMsgSize(m.headers(), m.payload().length).length : m.headers().length;
         long payload = s.headersOnly() ? 0 : m.payload().length;
         long ackReply = ACK_PREFIX.length() + utf8(stream.name()) + 1 + utf8(s.name()) + 5 + digits(dc) + digits(m.seq())
@@ -378,11 +405,10 @@ final class ConsumerDelivery {
         return Long.toString(v).length();
     }
 
-    private ConsumedMessage deliver(StoredMessage m, long dc, long now) {
+    private ConsumedMessage deliver(StoredMessage m, long dc, long now) throws InterruptedException {
+        long pendingAfter = pendingAfter(m, dc);
+        passPending = pendingAfter;
         long d = dseq++;
-        if (dc == 1 && pendingForSizes > 0) {
-            pendingForSizes--;
-        }
         long seq = m.seq();
         updateDelivered(d, seq, dc, m.timestamp());
         if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
@@ -399,7 +425,7 @@ final class ConsumerDelivery {
         if (s.headersOnly()) {
             headers = PullConsumer.withMsgSize(headers, m.payload().length);
         }
-        ConsumedMessage out = new ConsumedMessage(owner, seq, d, dc, m.subject(), m.timestamp(), headers, payload, 0);
+        ConsumedMessage out = new ConsumedMessage(owner, seq, d, dc, m.subject(), m.timestamp(), headers, payload, pendingAfter);
         if (s.ackPolicy() == ConsumerSettings.AckPolicy.NONE) {
             released.add(seq);
         }
@@ -819,6 +845,15 @@ final class ConsumerDelivery {
     /** num_pending: what the skip list has left (last_per_subject), else the matching messages from sseq on. */
     long numPending() throws InterruptedException {
         return lss != null ? lss.length - lssAt : NumPending.count(stream, filter, sseq);
+    }
+
+    /**
+     * For a test: the kept count ({@link PendingCount}) at the consumer's position now (past a skip
+     * list, where its entries end), and {@link NumPending#count} from the same position.
+     */
+    PullConsumer.KeptPending keptPending() throws InterruptedException {
+        long from = lss != null ? lssResume + 1 : sseq;
+        return new PullConsumer.KeptPending(kept.count(stream.view(), from), NumPending.count(stream, filter, from));
     }
 
     /** Whether redeliveries are queued (the server's {@code len(o.rdq)}). */

@@ -621,6 +621,23 @@ public final class PullConsumer {
         }
     }
 
+    /**
+     * For a test: the count the consumer keeps for {@link ConsumedMessage#pending()} at its position
+     * now, and a recount of the same ({@link NumPending#count}); equal whenever nothing is published
+     * or removed meanwhile.
+     */
+    KeptPending keptPending() throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            return d.keptPending();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #keptPending}'s answer. */
+    record KeptPending(long kept, long recounted) {
+    }
 
     /** The o.dat bytes when the state changed since the last write (and 100 ms have passed), else null. */
     byte[] stateToWrite(long now, boolean force) {

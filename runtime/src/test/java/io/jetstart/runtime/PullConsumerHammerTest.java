@@ -40,7 +40,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is never delivered again. Once quiet, the consumers are drained (waits past the ack wait and
  * fetches left unanswered, until nothing is pending: every message not acknowledged has then reached
  * {@code max_deliver}, and left the pending list as nats-server's {@code getNextMsg} drops it), and
- * the status agrees with what the fetchers saw; late acks of some of those messages then take their
+ * the status agrees with what the fetchers saw; after each fetch of the drain (and of the last
+ * deliveries before the close) the last delivery's {@code pending} is the consumer's num_pending
+ * then, and the count it keeps for it equals a recount; late acks of some of those messages then take their
  * redelivery counts and (interest, work queue) the messages, and move neither floor nor delivered,
  * as on nats-server 2.15.1 ({@code MaxDeliverIT}); the stream holds exactly what its retention says;
  * a message left pending at its last delivery by the close is not delivered again after the reopen;
@@ -335,7 +337,9 @@ class PullConsumerHammerTest {
                 return;
             }
             Thread.sleep(QUIET_WAIT_MILLIS);
-            for (ConsumedMessage m : pc.fetch(1000, 0, Duration.ZERO)) {
+            List<ConsumedMessage> got = pc.fetch(1000, 0, Duration.ZERO);
+            quietPending(pc, got, seen.name + " draining, round " + round + ", " + at);
+            for (ConsumedMessage m : got) {
                 long seq = m.streamSeq();
                 String as = seen.name + " draining: " + seq + " count " + m.deliveries() + ", " + at;
                 assertThat(m.deliveries()).as("max_deliver " + seen.maxDeliver + ", " + as).isLessThanOrEqualTo(seen.maxDeliver);
@@ -353,6 +357,19 @@ class PullConsumerHammerTest {
             }
         }
         throw new AssertionError(seen.name + " still has messages pending after 200 rounds: " + pc.status() + ", " + at);
+    }
+
+    /**
+     * At a quiet point (nothing publishes, removes or fetches): the last delivery's pending is the
+     * consumer's num_pending now (what nats-server's ack reply carries, its {@code o.npc}; the status
+     * counts it afresh), and the count the consumer keeps for it equals a recount.
+     */
+    private static void quietPending(PullConsumer pc, List<ConsumedMessage> got, String as) throws Exception {
+        PullConsumer.KeptPending k = pc.keptPending();
+        assertThat(k.kept()).as("kept num_pending against a recount, " + as).isEqualTo(k.recounted());
+        if (!got.isEmpty()) {
+            assertThat(got.getLast().pending()).as("the last delivery's pending, " + as).isEqualTo(pc.status().numPending());
+        }
     }
 
     /**
@@ -395,6 +412,7 @@ class PullConsumerHammerTest {
             assertThat(m.streamSeq() + "/" + m.deliveries()).as(seen.name + ", " + at).isEqualTo(seq + "/" + count);
             seen.consumerSeqs.add(m.consumerSeq());
             seen.lastDelivery.put(seq, m.deliveries());
+            quietPending(pc, got, "delivery " + count + " of " + seq + ", " + seen.name + ", " + at);
         }
         assertThat(pc.status().numAckPending()).as(seen.name + " with " + seq + " at its last delivery, " + at).isEqualTo(1);
     }

@@ -1,0 +1,147 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.core.meta.StreamConfig;
+import io.jetstart.runtime.ConsumedMessage;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.JetStartStream;
+import io.jetstart.runtime.PurgeRequest;
+import io.jetstart.runtime.RuntimeOptions;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.PurgeOptions;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The num_pending each delivery's ack reply carries ({@link ConsumedMessage#pending()}, jnats's
+ * {@code pendingCount()}), against nats-server 2.14+ (the newest found): the same publishes,
+ * fetches (no wait), acks, naks, deletes and purges on both, and after each fetch the same
+ * deliveries (stream sequence, consumer sequence, delivery count, pending). Three consumers: F
+ * filtered with {@code max_ack_pending} 2 (publishes while it is held, one let through by an ack), A
+ * unfiltered (a batch, a redelivery), L {@code last_per_subject} (its skip list, then what came
+ * after it). ConsumerModelIT compares the same at random, without these three configurations.
+ */
+class ConsumedPendingIT {
+    private final Map<String, List<ServerPull.Delivered>> serverOut = new HashMap<>();
+    private final Map<String, List<ConsumedMessage>> runtimeOut = new HashMap<>();
+    private NatsClient client;
+    private JetStartStream rt;
+
+    @Test
+    void eachDeliveryCarriesTheNumPendingTheServerSends() throws Exception {
+        Optional<NatsServerBinary> newest = NatsServers.discover().all().stream().filter(b -> b.version().atLeast(2, 14))
+                .reduce((a, b) -> b);
+        org.junit.jupiter.api.Assumptions.assumeTrue(newest.isPresent() || NatsServers.isCi(), "no nats-server 2.14+");
+        Path dir = Repo.work("ConsumedPendingIT");
+        try (NatsServerProcess nats = NatsServerProcess.start(newest.get(), dir.resolve("server-store"), dir.resolve("server"),
+                ServerAccounts.GLOBAL);
+             NatsClient c = nats.connect(Account.GLOBAL);
+             JetStartStore store = JetStart.open(Files.createDirectories(dir.resolve("runtime")), RuntimeOptions.defaults())) {
+            client = c;
+            JetStreamManagement jsm = client.connection().jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("Q").subjects("q.*").storageType(StorageType.File).build());
+            rt = store.createStream("$G", StreamConfig.parse("{\"name\":\"Q\",\"subjects\":[\"q.*\"]}".getBytes(StandardCharsets.UTF_8)));
+            for (int i = 1; i <= 20; i++) {
+                publish(i % 2 == 1 ? "q.odd" : "q.even");
+            }
+            publish("q.third");
+            jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("F").ackPolicy(AckPolicy.Explicit)
+                    .filterSubject("q.odd").maxAckPending(2).build());
+            rt.createConsumer("{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"q.odd\",\"max_ack_pending\":2}");
+            jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("A").ackPolicy(AckPolicy.Explicit).build());
+            rt.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\"}");
+            jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("L").ackPolicy(AckPolicy.Explicit)
+                    .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("q.*").build());
+            rt.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last_per_subject\","
+                    + "\"filter_subject\":\"q.*\"}");
+            publish("q.odd");
+
+            // F asks for no more than max_ack_pending lets through: a no-wait request it holds gets no answer.
+            fetch("F", 2, "a batch up to max_ack_pending");
+            fetch("A", 3, "a batch");
+            fetch("L", 2, "the skip list");
+            publish("q.odd");
+            publish("q.even");
+            answer("F", 0, "+ACK");
+            fetch("F", 1, "one let through by the ack");
+            answer("A", 1, "-NAK");
+            fetch("A", 2, "a redelivery, then a new message");
+            delete(15);  // on F's subject, past its position
+            delete(16);
+            answer("F", 0, "+ACK");
+            answer("F", 0, "+ACK");
+            fetch("F", 2, "after deletes past the position");
+            fetch("L", 5, "the rest of the skip list and what came after it");
+            purge(new PurgeRequest(null, 0, 12), PurgeOptions.builder().sequence(12).build());
+            fetch("A", 4, "after a purge up to a sequence");
+            answer("F", 0, "+ACK");
+            answer("F", 0, "+ACK");
+            purge(new PurgeRequest("q.odd", 2, 0), PurgeOptions.builder().subject("q.odd").keep(2).build());
+            fetch("F", 2, "after a purge of its subject keeping two");
+            publish("q.odd");
+            fetch("L", 5, "a publish after the skip list");
+            fetch("A", 100, "the rest");
+        }
+    }
+
+    private void publish(String subject) throws Exception {
+        byte[] payload = subject.getBytes(StandardCharsets.UTF_8);
+        long s = client.connection().jetStream().publish(subject, payload).getSeqno();
+        long r = rt.publish(subject, payload).seq();
+        assertThat(r).as("publish " + subject).isEqualTo(s);
+    }
+
+    private void delete(long seq) throws Exception {
+        assertThat(client.connection().jetStreamManagement().deleteMessage("Q", seq)).isTrue();
+        rt.delete(seq);
+    }
+
+    private void purge(PurgeRequest r, PurgeOptions s) throws Exception {
+        client.connection().jetStreamManagement().purgeStream("Q", s);
+        rt.purge(r);
+    }
+
+    private void fetch(String c, int batch, String what) throws Exception {
+        List<ServerPull.Delivered> s = new ServerPull(client.connection(), "Q", c).fetchNoWait(batch);
+        List<ConsumedMessage> r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+        serverOut.computeIfAbsent(c, k -> new ArrayList<>()).addAll(s);
+        runtimeOut.computeIfAbsent(c, k -> new ArrayList<>()).addAll(r);
+        List<String> sl = s.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries() + "/" + pending(d)).toList();
+        List<String> rl = r.stream().map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries() + "/" + m.pending()).toList();
+        System.out.println("[it] ConsumedPendingIT " + c + " " + what + ": server " + sl + ", runtime " + rl);
+        assertThat(rl).as(c + ", " + what + " (seq/dseq/deliveries/pending)").isEqualTo(sl);
+    }
+
+    /** Answers the {@code i}-th delivery of {@code c} not yet answered with {@code body} on both sides. */
+    private void answer(String c, int i, String body) throws Exception {
+        ServerPull.Delivered sd = serverOut.get(c).remove(i);
+        ConsumedMessage rm = runtimeOut.get(c).remove(i);
+        new ServerPull(client.connection(), "Q", c).answer(sd, body);
+        switch (body) {
+            case "+ACK" -> rm.ack();
+            case "-NAK" -> rm.nak();
+            default -> throw new IllegalArgumentException(body);
+        }
+    }
+
+    /** The num_pending token of an ack reply (v1, or v2 with domain and account hash). */
+    private static long pending(ServerPull.Delivered d) {
+        String[] t = d.reply().split("\\.");
+        return Long.parseLong(t[(t.length == 9 ? 4 : 6) + 4]);
+    }
+}

@@ -1,0 +1,228 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link ConsumedMessage#pending()}: the consumer's num_pending once the delivery took its share,
+ * as nats-server puts it into the ack reply; kept as the stream changes ({@link PendingCount}) and
+ * always equal to a recount once nothing else runs. Blocks of 1 KiB, so that removals land in
+ * sealed blocks as well as in the tail.
+ */
+class ConsumedMessagePendingTest {
+    @TempDir
+    Path dir;
+
+    private JetStartStore store() throws Exception {
+        return JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(1024));
+    }
+
+    /** 40 messages, s.odd and s.even by turns (odd sequences on s.odd), 40-byte payloads: several blocks. */
+    private static JetStartStream stream(JetStartStore store, String extra) throws Exception {
+        JetStartStream s = store.createStream("$G", config("{\"name\":\"S\",\"subjects\":[\"s.*\"]" + extra + "}"));
+        for (int i = 1; i <= 40; i++) {
+            s.publish(i % 2 == 1 ? "s.odd" : "s.even", bytes("%040d".formatted(i)));
+        }
+        return s;
+    }
+
+    private static PullConsumer odd(JetStartStream s, String extra) throws Exception {
+        return s.createConsumer("{\"durable_name\":\"O\",\"ack_policy\":\"explicit\",\"filter_subject\":\"s.odd\"" + extra + "}");
+    }
+
+    private static List<Long> pendings(List<ConsumedMessage> got) {
+        return got.stream().map(ConsumedMessage::pending).toList();
+    }
+
+    /** The kept count is a recount's, and the last delivery carried what the status counts now. */
+    private static void agrees(PullConsumer c, List<ConsumedMessage> got) throws Exception {
+        PullConsumer.KeptPending k = c.keptPending();
+        assertThat(k.kept()).as("kept against a recount").isEqualTo(k.recounted());
+        if (!got.isEmpty()) {
+            assertThat(got.getLast().pending()).as("the last delivery's pending").isEqualTo(c.status().numPending());
+        }
+    }
+
+    @Test
+    void eachNewDeliveryOfABatchTakesOneOffTheMatchingMessagesLeft() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, "");
+            List<ConsumedMessage> got = c.fetch(3, 0, Duration.ZERO);
+            assertThat(pendings(got)).containsExactly(19L, 18L, 17L);
+            agrees(c, got);
+            got = c.fetch(2, 0, Duration.ZERO);
+            assertThat(pendings(got)).containsExactly(16L, 15L);
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void aRedeliveryCarriesTheCountWithoutTakingOne() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, "");
+            List<ConsumedMessage> got = c.fetch(2, 0, Duration.ZERO);
+            got.getFirst().nak();
+            // The nak'ed message first (redelivered: 18 still), then the next new one (17).
+            List<ConsumedMessage> again = c.fetch(2, 0, Duration.ZERO);
+            assertThat(again.stream().map(m -> m.streamSeq() + "/" + m.deliveries() + "/" + m.pending()).toList())
+                    .containsExactly("1/2/18", "5/1/17");
+            agrees(c, again);
+        }
+    }
+
+    @Test
+    void aMatchingPublishPastThePositionAddsOneAndAnotherSubjectNothing() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, "");
+            c.fetch(19, 0, Duration.ZERO);
+            s.publish("s.odd", bytes("a"));
+            s.publish("s.even", bytes("b"));
+            s.publish("s.odd", bytes("c"));
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(39);
+            assertThat(got.getFirst().pending()).isEqualTo(2);
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void aRemovalOfAMatchingMessagePastThePositionTakesOneOffAndOthersNothing() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, "");
+            c.fetch(2, 0, Duration.ZERO);
+            assertThat(s.info().blocks()).as("several blocks").hasSizeGreaterThan(2);
+            s.delete(7);   // matching, past the position, in a sealed block
+            s.delete(8);   // another subject
+            s.delete(1);   // delivered, below the position
+            s.delete(39);  // matching, in a later block
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(5);
+            assertThat(got.getFirst().pending()).isEqualTo(15);
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void laterRemovalsAndPublishesInABlockThatLostAMessageAreFollowed() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            long block = s.info().blockFor(36).index();
+            assertThat(List.of(s.info().blockFor(35).index(), s.info().blockFor(37).index())).as("one block")
+                    .containsOnly(block);
+            PullConsumer c = odd(s, "");
+            c.fetch(1, 0, Duration.ZERO);
+            s.delete(36);  // another subject: its block is read again, its matching sequences kept from now on
+            assertThat(c.fetch(1, 0, Duration.ZERO).getFirst().pending()).isEqualTo(18);
+            s.delete(37);  // matching, in the same block: its kept sequences answer
+            s.publish("s.odd", bytes("a"));
+            s.publish("s.even", bytes("b"));
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(5);
+            assertThat(got.getFirst().pending()).isEqualTo(17);
+            agrees(c, got);
+            s.delete(41);  // the one published since
+            s.delete(35);
+            got = c.fetch(2, 0, Duration.ZERO);
+            assertThat(pendings(got)).containsExactly(14L, 13L);
+            agrees(c, got);
+            got = c.fetch(100, 0, Duration.ZERO);
+            assertThat(got.getLast().streamSeq()).isEqualTo(39);
+            assertThat(got.getLast().pending()).isZero();
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void aPurgeIsCountedAgain() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, "");
+            c.fetch(2, 0, Duration.ZERO);
+            s.purge(new PurgeRequest(null, 0, 21));
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(21);
+            assertThat(got.getFirst().pending()).isEqualTo(9);
+            agrees(c, got);
+            s.purge(new PurgeRequest("s.odd", 2, 0));
+            got = c.fetch(5, 0, Duration.ZERO);
+            assertThat(pendings(got)).containsExactly(1L, 0L);
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void aLimitRemovingMessagesPastThePositionIsSeenAtTheNextFetch() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, ",\"max_msgs\":40");
+            PullConsumer c = odd(s, "");
+            c.fetch(3, 0, Duration.ZERO);
+            // Each publish removes the oldest message: 1 to 16 go, 5 of them on s.odd past the position; 16 come, 8 on s.odd.
+            for (int i = 0; i < 16; i++) {
+                s.publish(i % 2 == 0 ? "s.odd" : "s.even", bytes("%040d".formatted(i)));
+            }
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(17);
+            assertThat(got.getFirst().pending()).isEqualTo(19);
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void underMaxAckPendingTheCountGrowsWithPublishesUntilAnAckMakesRoom() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, ",\"max_ack_pending\":2");
+            List<ConsumedMessage> got = c.fetch(5, 0, Duration.ZERO);
+            assertThat(pendings(got)).containsExactly(19L, 18L);
+            s.publish("s.odd", bytes("x"));
+            assertThat(c.fetch(1, 0, Duration.ZERO)).isEmpty();
+            got.getFirst().ack();
+            List<ConsumedMessage> next = c.fetch(5, 0, Duration.ZERO);
+            assertThat(pendings(next)).containsExactly(18L);
+            agrees(c, next);
+        }
+    }
+
+    @Test
+    void aFilterChangeIsCountedAgain() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = odd(s, "");
+            c.fetch(2, 0, Duration.ZERO);
+            s.updateConsumer(io.jetstart.core.meta.ConsumerConfig.parse(
+                    "{\"durable_name\":\"O\",\"ack_policy\":\"explicit\",\"filter_subject\":\"s.even\"}".getBytes()));
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(got.getFirst().streamSeq()).isEqualTo(4);
+            assertThat(got.getFirst().pending()).isEqualTo(18);
+            agrees(c, got);
+        }
+    }
+
+    @Test
+    void aLastPerSubjectConsumerCountsTheSkipListLeftAndWhatCameSince() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            s.publish("s.third", bytes("t"));
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"s.*\"}");
+            s.publish("s.odd", bytes("y"));
+            List<ConsumedMessage> got = c.fetch(2, 0, Duration.ZERO);
+            // The last of each subject (40, 39, 41 in sequence order) and 42, published since.
+            assertThat(got.stream().map(m -> m.streamSeq() + "/" + m.pending()).toList()).containsExactly("39/3", "40/2");
+            got = c.fetch(5, 0, Duration.ZERO);
+            assertThat(got.stream().map(m -> m.streamSeq() + "/" + m.pending()).toList()).containsExactly("41/1", "42/0");
+            agrees(c, got);
+        }
+    }
+}
