@@ -5,10 +5,8 @@ import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The expiry nats-server 2.11+ does on its first age check after a start, about a second after
@@ -31,6 +29,18 @@ import java.util.Set;
  * <p>With subject delete markers on, the server replaces an expired message that was the last of
  * its subject (and not a marker itself) with a new marker: a new message, not modelled here. Such
  * a removal is reported as a warning naming the subject (docs/compatibility.md).
+ *
+ * <p>Design note: only the blocks that can hold what expires are read, as the server reads them.
+ * For TTLs, a block whose count of TTL messages is known to be 0 ({@code index.db} v2+, a scan) is
+ * skipped: the server's scan skips it too, so a TTL message in it never expires there (measured on
+ * 2.15.1, docs/format-notes.md); a block without a count (an {@code index.db} v1) is read. For the
+ * age check, a block whose first live message is younger than {@code max_age} is skipped: blocks
+ * are in time order, and the server's check stops at the first message young enough. Whether an
+ * expired message was the last of its subject is asked of the per-subject totals the stream keeps
+ * (as the server's {@code subjectsTotalsLocked}), so no block is read to count subjects; only a
+ * stream that keeps none is read whole for it. Each block's expired messages are removed right
+ * after it is read, so what is held is one block's expired sequences, never the stream's: a TTL
+ * stream with millions of expired messages held a boxed {@code Long} for each.
  */
 final class StartUpExpiry {
     private StartUpExpiry() {
@@ -49,41 +59,126 @@ final class StartUpExpiry {
         }
         long now = s.ctx.nowNanos().getAsLong();
         long minAge = now - c.maxAgeNanos();
-        Set<Long> expired = new HashSet<>();
-        List<String> newMarkers = new ArrayList<>();
-        Map<String, Long> liveBySubject = new HashMap<>();
-        Map<String, Long> expiredBySubject = new HashMap<>();
-        // Whether the subject's last expired message is a marker (visited in sequence order).
-        Map<String, Boolean> lastIsMarker = new HashMap<>();
-        s.forEachLive(0, (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
-            long ttl = hl > 0 ? MessageTtl.seconds(buf, ho, hl) : 0;
-            boolean byAge = ageCheck && ts <= minAge && ttl != MessageTtl.NEVER;
-            // ts + ttl seconds in nanoseconds, wrapping as the server's int64 does: a TTL of about 250
-            // years or more lands in the past, and the server expires it at its first age check.
-            boolean byTtl = ttls && ttl > 0 && ts + ttl * 1_000_000_000L <= now;
-            liveBySubject.merge(subject, 1L, Long::sum);
-            if (byAge || byTtl) {
-                expired.add(seq);
-                expiredBySubject.merge(subject, 1L, Long::sum);
-                lastIsMarker.put(subject, hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl));
+        // Without per-subject totals (a stream that tracks no subjects), the live messages of each
+        // subject are counted by reading every block, as before the walk picked its blocks.
+        boolean countLive = markers && (!s.tracksSubjects || s.psim.isEmpty());
+        Walk walk = new Walk(s, now, minAge, markers, countLive);
+        for (BlockState b : List.copyOf(s.blocks)) {
+            if (b.msgs == 0) {
+                continue;
             }
-            return true;
-        });
-        if (expired.isEmpty()) {
+            walk.byTtl = ttls && b.mayHoldTtls();
+            walk.byAge = ageCheck && b.firstTs <= minAge;
+            if (!walk.byTtl && !walk.byAge && !countLive) {
+                continue;
+            }
+            walk.expired.clear();
+            s.forEachLiveOf(b, walk);
+            if (!walk.expired.isEmpty()) {
+                // Removed now, not after the walk: what is held is this block's expired sequences.
+                long[] seqs = walk.expired.sorted();
+                s.remove(List.of(b), (seq, ts, subject, rl) ->
+                        java.util.Arrays.binarySearch(seqs, seq) >= 0 ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, sink);
+            }
+        }
+        if (!markers) {
             return;
         }
-        if (markers) {
-            expiredBySubject.forEach((subject, n) -> {
-                if (n.equals(liveBySubject.get(subject)) && !lastIsMarker.get(subject)) {
-                    newMarkers.add(subject);
-                }
-            });
-        }
-        s.remove(List.copyOf(s.blocks), (seq, ts, subject, rl) ->
-                expired.contains(seq) ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, sink);
+        List<String> newMarkers = new ArrayList<>();
+        walk.bySubject.forEach((subject, e) -> {
+            long live = countLive ? walk.liveBySubject.getOrDefault(subject, 0L) : e.liveBefore;
+            if (e.expired == live && !e.lastIsMarker) {
+                newMarkers.add(subject);
+            }
+        });
         for (String subject : newMarkers.stream().sorted().toList()) {
             s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + subject
                     + "; nats-server writes a subject delete marker for it then (a new message), which this state does not hold"));
+        }
+    }
+
+    /** A subject's expired messages, with subject delete markers on. */
+    private static final class ExpiredSubject {
+        long expired;
+        /** Its live messages before the first of them went (the stream's per-subject total then). */
+        long liveBefore;
+        /** Whether the last of them (in sequence order) is a marker itself. */
+        boolean lastIsMarker;
+    }
+
+    /** The visit of one block's live messages: which expire, and per subject when markers are on. */
+    private static final class Walk implements StreamStore.LiveMessageVisitor {
+        private final StreamStore s;
+        private final long now;
+        private final long minAge;
+        final Map<String, ExpiredSubject> bySubject;
+        final Map<String, Long> liveBySubject;
+        final SeqList expired = new SeqList();
+        /** Whether this block's TTLs are read (it may hold one), and whether its age is checked. */
+        boolean byTtl;
+        boolean byAge;
+
+        Walk(StreamStore s, long now, long minAge, boolean markers, boolean countLive) {
+            this.s = s;
+            this.now = now;
+            this.minAge = minAge;
+            this.bySubject = markers ? new HashMap<>() : null;
+            this.liveBySubject = countLive ? new HashMap<>() : null;
+        }
+
+        @Override
+        public boolean visit(long seq, long ts, String subject, byte[] buf, int ho, int hl, int po, int pl, int rl) {
+            if (liveBySubject != null) {
+                liveBySubject.merge(subject, 1L, Long::sum);
+            }
+            long ttl = hl > 0 && (byTtl || byAge) ? MessageTtl.seconds(buf, ho, hl) : 0;
+            boolean old = byAge && ts <= minAge && ttl != MessageTtl.NEVER;
+            // ts + ttl seconds in nanoseconds, wrapping as the server's int64 does: a TTL of about 250
+            // years or more lands in the past, and the server expires it at its first age check.
+            boolean due = byTtl && ttl > 0 && ts + ttl * 1_000_000_000L <= now;
+            if (old || due) {
+                expired.add(seq);
+                if (bySubject != null) {
+                    ExpiredSubject e = bySubject.get(subject);
+                    if (e == null) {
+                        e = new ExpiredSubject();
+                        // Read before any of the subject's messages is removed (they go block by block, after their visit).
+                        SubjectTotals t = s.psim.get(subject);
+                        e.liveBefore = t == null ? -1 : t.total;
+                        bySubject.put(subject, e);
+                    }
+                    e.expired++;
+                    e.lastIsMarker = hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl);
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A growable list of sequences, unboxed: one block's expired messages. */
+    private static final class SeqList {
+        private long[] seqs = new long[64];
+        private int size;
+
+        void add(long seq) {
+            if (size == seqs.length) {
+                seqs = java.util.Arrays.copyOf(seqs, size * 2);
+            }
+            seqs[size++] = seq;
+        }
+
+        void clear() {
+            size = 0;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        long[] sorted() {
+            long[] out = java.util.Arrays.copyOf(seqs, size);
+            java.util.Arrays.sort(out);
+            return out;
         }
     }
 }

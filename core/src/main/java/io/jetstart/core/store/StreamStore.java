@@ -253,6 +253,29 @@ public final class StreamStore {
         }
     }
 
+    /**
+     * Visits the live messages of block {@code b} in sequence order, reading it through the gate;
+     * for a walk that picks its blocks from what the state says of them ({@link StartUpExpiry}).
+     */
+    void forEachLiveOf(BlockState b, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+        if (b.msgs > 0) {
+            readBlock(b, new LiveOnly(b, 0, visitor));
+        }
+    }
+
+    /**
+     * {@link #forEachLive} over only the blocks that may hold a message with a {@code Nats-TTL}
+     * ({@link BlockState#mayHoldTtls}): a TTL stream's open reads the blocks its messages with a
+     * TTL are in, not the whole stream, as nats-server 2.11+'s {@code recoverTTLState} does.
+     */
+    void forEachLiveMayHoldTtl(LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+        for (BlockState b : List.copyOf(blocks)) {
+            if (b.mayHoldTtls()) {
+                forEachLiveOf(b, visitor);
+            }
+        }
+    }
+
     /** Decides, message by message in sequence order, what a removal takes. */
     @FunctionalInterface
     public interface RemovalRule {
