@@ -38,9 +38,10 @@ import java.util.Map;
  * are in time order, and the server's check stops at the first message young enough. Whether an
  * expired message was the last of its subject is asked of the per-subject totals the stream keeps
  * (as the server's {@code subjectsTotalsLocked}), so no block is read to count subjects; only a
- * stream that keeps none is read whole for it. Each block's expired messages are removed right
- * after it is read, so what is held is one block's expired sequences, never the stream's: a TTL
- * stream with millions of expired messages held a boxed {@code Long} for each.
+ * stream that keeps none is read whole for it. The walk is the removal itself: each block read
+ * is read once, its expired messages removed as they are met, so nothing is held per expired
+ * message beyond its block (a TTL stream with millions of them held a boxed {@code Long} for each,
+ * and read every block twice).
  */
 final class StartUpExpiry {
     private StartUpExpiry() {
@@ -62,25 +63,23 @@ final class StartUpExpiry {
         // Without per-subject totals (a stream that tracks no subjects), the live messages of each
         // subject are counted by reading every block, as before the walk picked its blocks.
         boolean countLive = markers && (!s.tracksSubjects || s.psim.isEmpty());
-        Walk walk = new Walk(s, now, minAge, markers, countLive);
-        for (BlockState b : List.copyOf(s.blocks)) {
-            if (b.msgs == 0) {
-                continue;
-            }
-            walk.byTtl = ttls && b.mayHoldTtls();
-            walk.byAge = ageCheck && b.firstTs <= minAge;
-            if (!walk.byTtl && !walk.byAge && !countLive) {
-                continue;
-            }
-            walk.expired.clear();
-            s.forEachLiveOf(b, walk);
-            if (!walk.expired.isEmpty()) {
-                // Removed now, not after the walk: what is held is this block's expired sequences.
-                long[] seqs = walk.expired.sorted();
-                s.remove(List.of(b), (seq, ts, subject, rl) ->
-                        java.util.Arrays.binarySearch(seqs, seq) >= 0 ? StreamStore.Decision.REMOVE : StreamStore.Decision.KEEP, sink);
+        List<BlockState> read = new ArrayList<>();
+        List<Boolean> byTtl = new ArrayList<>();
+        List<Boolean> byAge = new ArrayList<>();
+        for (BlockState b : s.blocks) {
+            boolean ttl = ttls && b.mayHoldTtls();
+            boolean age = ageCheck && b.firstTs <= minAge;
+            if (b.msgs > 0 && (ttl || age || countLive)) {
+                read.add(b);
+                byTtl.add(ttl);
+                byAge.add(age);
             }
         }
+        if (read.isEmpty()) {
+            return;
+        }
+        Walk walk = new Walk(s, now, minAge, markers, countLive, read, byTtl, byAge);
+        s.removeByHeaders(read, walk, sink);
         if (!markers) {
             return;
         }
@@ -106,79 +105,65 @@ final class StartUpExpiry {
         boolean lastIsMarker;
     }
 
-    /** The visit of one block's live messages: which expire, and per subject when markers are on. */
-    private static final class Walk implements StreamStore.LiveMessageVisitor {
+    /**
+     * Decides, message by message in sequence order over the blocks read, what expires; with
+     * markers on, keeps per subject what the warning needs.
+     */
+    private static final class Walk implements StreamStore.HeaderRemovalRule {
         private final StreamStore s;
         private final long now;
         private final long minAge;
         final Map<String, ExpiredSubject> bySubject;
         final Map<String, Long> liveBySubject;
-        final SeqList expired = new SeqList();
-        /** Whether this block's TTLs are read (it may hold one), and whether its age is checked. */
-        boolean byTtl;
-        boolean byAge;
+        private final List<BlockState> blocks;
+        private final List<Boolean> byTtl;
+        private final List<Boolean> byAge;
+        /** The block the messages are from: blocks holding messages do not overlap and are visited in order. */
+        private int at;
 
-        Walk(StreamStore s, long now, long minAge, boolean markers, boolean countLive) {
+        Walk(StreamStore s, long now, long minAge, boolean markers, boolean countLive, List<BlockState> blocks,
+             List<Boolean> byTtl, List<Boolean> byAge) {
             this.s = s;
             this.now = now;
             this.minAge = minAge;
             this.bySubject = markers ? new HashMap<>() : null;
             this.liveBySubject = countLive ? new HashMap<>() : null;
+            this.blocks = blocks;
+            this.byTtl = byTtl;
+            this.byAge = byAge;
         }
 
         @Override
-        public boolean visit(long seq, long ts, String subject, byte[] buf, int ho, int hl, int po, int pl, int rl) {
+        public StreamStore.Decision decide(long seq, long ts, String subject, byte[] buf, int ho, int hl, int rl) {
+            while (at < blocks.size() - 1 && seq > blocks.get(at).lastSeq) {
+                at++;
+            }
+            boolean ttlHere = byTtl.get(at);
+            boolean ageHere = byAge.get(at);
             if (liveBySubject != null) {
                 liveBySubject.merge(subject, 1L, Long::sum);
             }
-            long ttl = hl > 0 && (byTtl || byAge) ? MessageTtl.seconds(buf, ho, hl) : 0;
-            boolean old = byAge && ts <= minAge && ttl != MessageTtl.NEVER;
+            long ttl = hl > 0 && (ttlHere || ageHere) ? MessageTtl.seconds(buf, ho, hl) : 0;
+            boolean old = ageHere && ts <= minAge && ttl != MessageTtl.NEVER;
             // ts + ttl seconds in nanoseconds, wrapping as the server's int64 does: a TTL of about 250
             // years or more lands in the past, and the server expires it at its first age check.
-            boolean due = byTtl && ttl > 0 && ts + ttl * 1_000_000_000L <= now;
-            if (old || due) {
-                expired.add(seq);
-                if (bySubject != null) {
-                    ExpiredSubject e = bySubject.get(subject);
-                    if (e == null) {
-                        e = new ExpiredSubject();
-                        // Read before any of the subject's messages is removed (they go block by block, after their visit).
-                        SubjectTotals t = s.psim.get(subject);
-                        e.liveBefore = t == null ? -1 : t.total;
-                        bySubject.put(subject, e);
-                    }
-                    e.expired++;
-                    e.lastIsMarker = hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl);
+            boolean due = ttlHere && ttl > 0 && ts + ttl * 1_000_000_000L <= now;
+            if (!old && !due) {
+                return StreamStore.Decision.KEEP;
+            }
+            if (bySubject != null) {
+                ExpiredSubject e = bySubject.get(subject);
+                if (e == null) {
+                    e = new ExpiredSubject();
+                    // Read before the removal of this, the subject's first expired message, lowers it.
+                    SubjectTotals t = s.psim.get(subject);
+                    e.liveBefore = t == null ? -1 : t.total;
+                    bySubject.put(subject, e);
                 }
+                e.expired++;
+                e.lastIsMarker = hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl);
             }
-            return true;
-        }
-    }
-
-    /** A growable list of sequences, unboxed: one block's expired messages. */
-    private static final class SeqList {
-        private long[] seqs = new long[64];
-        private int size;
-
-        void add(long seq) {
-            if (size == seqs.length) {
-                seqs = java.util.Arrays.copyOf(seqs, size * 2);
-            }
-            seqs[size++] = seq;
-        }
-
-        void clear() {
-            size = 0;
-        }
-
-        boolean isEmpty() {
-            return size == 0;
-        }
-
-        long[] sorted() {
-            long[] out = java.util.Arrays.copyOf(seqs, size);
-            java.util.Arrays.sort(out);
-            return out;
+            return StreamStore.Decision.REMOVE;
         }
     }
 }
