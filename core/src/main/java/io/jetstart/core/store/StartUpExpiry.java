@@ -19,7 +19,8 @@ import java.util.Map;
  *   <li>With {@code allow_msg_ttl}: every live message whose {@code Nats-TTL} (a positive number of
  *       seconds) ran out by now goes. The server finds them in {@code thw.db} and by scanning the
  *       blocks after its stamp whose {@code index.db} count of TTL messages is not 0; for a store the
- *       server wrote, that is every live message with a TTL, which is what is read here.</li>
+ *       server wrote, that is every live message with a TTL in a block counted not 0, which is what
+ *       is read here (the design note).</li>
  *   <li>With {@code max_age} and {@code subject_delete_marker_ttl}: the server skips the max_age
  *       expiry of the open ({@code expireMsgsOnRecover} returns at once, since markers must go
  *       through the stream), so the age check takes the old messages instead, keeping those whose
