@@ -323,8 +323,9 @@ final class WriterLoop {
 
     /**
      * For a stream with {@code allow_msg_ttl}, on the thread that hands it over: the live messages
-     * with a positive TTL are timed again (a scan of the live messages, as the server's
-     * {@code recoverPerMessageState} does without {@code thw.db}), and the server's {@code msgs/thw.db}
+     * with a positive TTL are timed again (a scan of the live messages of the blocks whose count of
+     * TTL messages is not 0, or unknown, as the server's {@code recoverPerMessageState} does without
+     * {@code thw.db}: a TTL stream's open reads those blocks, not every block), and the server's {@code msgs/thw.db}
      * is removed. The runtime does not keep that file current, and a stale one would leave the server
      * entries for messages the runtime removed, which its wheel never lets go (its expiry callback
      * keeps an entry whose message is not found) and which wake its age check every 250 ms; with
@@ -341,7 +342,7 @@ final class WriterLoop {
         if (state.messages() == 0) {
             return;
         }
-        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+        state.forEachLiveMayHoldTtl((seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
             if (hl > 0) {
                 long ttl = io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl);
                 if (ttl > 0) {

@@ -23,6 +23,15 @@ public final class MessageTtl {
         return v == null ? 0 : parse(v);
     }
 
+    /**
+     * Whether the header block carries a non-empty {@code Nats-TTL}, whatever its value: what a
+     * rebuild of a block counts into its {@code ttls} ({@code rebuildStateLocked}), as
+     * {@link BlockScanner} does.
+     */
+    public static boolean present(byte[] hdr, int off, int len) {
+        return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.TTL);
+    }
+
     /** Whether the header block carries a {@code Nats-Marker-Reason} (the server's isSubjectDeleteMarker). */
     public static boolean isDeleteMarker(byte[] hdr, int off, int len) {
         return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.MARKER_REASON);

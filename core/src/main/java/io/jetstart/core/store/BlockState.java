@@ -18,7 +18,14 @@ final class BlockState {
     long msgs;
     long bytes;
     SequenceSet deleted;
+    /** Messages with a {@code Nats-TTL} counted into the block ({@code index.db} v2+'s count); see {@link #ttlsCounted}. */
     long ttls;
+    /**
+     * Whether {@link #ttls} is a count: from {@code index.db} v2+, a scan of the block's records, or
+     * the writer's own appends. An {@code index.db} v1 or a 2.9 {@code .idx} carries none, and its 0
+     * says nothing ({@link #mayHoldTtls}).
+     */
+    boolean ttlsCounted;
     long schedules;
     long fileLength;
     /**
@@ -88,6 +95,15 @@ final class BlockState {
         // Most blocks have no interior deletes; counting in an empty set still builds a sub-map
         // view, its entry set and an iterator (once per consumer of a store of small streams).
         return deleted.isEmpty() ? hi - lo + 1 : (hi - lo + 1) - deleted.countInRange(lo, hi);
+    }
+
+    /**
+     * Whether the block may hold a message with a {@code Nats-TTL}: its count is not 0, or there is
+     * no count. nats-server 2.11+ rebuilding its time wheel reads only blocks counted not 0
+     * ({@code recoverTTLState}), so a TTL message in a block counted 0 never expires there either.
+     */
+    boolean mayHoldTtls() {
+        return ttls != 0 || !ttlsCounted;
     }
 
     @Override

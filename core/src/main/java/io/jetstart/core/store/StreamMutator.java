@@ -229,6 +229,8 @@ public final class StreamMutator {
         BlockState b = new BlockState(index, BlockFiles.blockPath(s.msgsDir, index));
         b.firstSeq = s.lastSeq + 1;
         b.recordsFrom = s.lastSeq + 1;
+        // Counted as it is written (ttlAppended), from empty.
+        b.ttlsCounted = true;
         b.lastSeq = s.lastSeq;
         b.lastTs = s.lastTs;
         s.blocks.add(b);
@@ -724,6 +726,17 @@ public final class StreamMutator {
     /** Visits live messages from {@code fromSeq} in sequence order (the writer's own reads). */
     public void forEachLive(long fromSeq, StreamStore.LiveMessageVisitor visitor) throws StoreException, InterruptedException {
         s.forEachLive(fromSeq, visitor);
+    }
+
+    /**
+     * Visits, in sequence order, the live messages of the blocks that may hold one with a
+     * {@code Nats-TTL}: every block but those whose count of TTL messages is known to be 0 (its
+     * {@code index.db} v2+ entry, a scan, or the writer's own count). The writer's time wheel is
+     * rebuilt from these, as nats-server 2.11+ rebuilds its own: a TTL message in a block counted 0
+     * is never timed by the server either (docs/format-notes.md, "Per-message TTL").
+     */
+    public void forEachLiveMayHoldTtl(StreamStore.LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+        s.forEachLiveMayHoldTtl(visitor);
     }
 
     /** The state nats-server reports, from the writer's thread. */

@@ -326,6 +326,7 @@ public final class StreamOpener {
                 BlockState b = new BlockState(e.index(), BlockFiles.blockPath(s.msgsDir, e.index()))
                         .with(e.firstSeq(), e.firstTs(), e.lastSeq(), e.lastTs(), e.msgs(), e.bytes(), e.deleted());
                 b.ttls = e.ttls();
+                b.ttlsCounted = db.version() >= 2;
                 b.schedules = e.schedules();
                 kept.add(b);
             }
@@ -819,6 +820,7 @@ public final class StreamOpener {
         } else {
             b.with(scan.firstSeq(), scan.firstTs(), scan.lastSeq(), scan.lastTs(), scan.msgs(), scan.bytes(), scan.deleted());
             b.ttls = scan.ttls();
+            b.ttlsCounted = true;
             b.schedules = scan.schedules();
             b.validLength = scan.validLength();
             if (scan.problem() != null) {

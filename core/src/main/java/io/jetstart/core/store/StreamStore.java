@@ -253,11 +253,53 @@ public final class StreamStore {
         }
     }
 
+    /**
+     * Visits the live messages of block {@code b} in sequence order, reading it through the gate;
+     * for a walk that picks its blocks from what the state says of them ({@link StartUpExpiry}).
+     */
+    void forEachLiveOf(BlockState b, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+        if (b.msgs > 0) {
+            readBlock(b, new LiveOnly(b, 0, visitor));
+        }
+    }
+
+    /**
+     * {@link #forEachLive} over only the blocks that may hold a message with a {@code Nats-TTL}
+     * ({@link BlockState#mayHoldTtls}): a TTL stream's open reads the blocks its messages with a
+     * TTL are in, not the whole stream, as nats-server 2.11+'s {@code recoverTTLState} does.
+     */
+    void forEachLiveMayHoldTtl(LiveMessageVisitor visitor) throws StoreException, InterruptedException {
+        for (BlockState b : List.copyOf(blocks)) {
+            if (b.mayHoldTtls()) {
+                forEachLiveOf(b, visitor);
+            }
+        }
+    }
+
     /** Decides, message by message in sequence order, what a removal takes. */
     @FunctionalInterface
     public interface RemovalRule {
         /** @return REMOVE, KEEP, or STOP (keep this one and everything after) */
         Decision decide(long seq, long ts, String subject, int rawLength);
+    }
+
+    /**
+     * A {@link RemovalRule} that also sees the message's headers ({@code buf[headersOff,
+     * headersOff + headersLen)}, valid only during the call): a removal that decides by a header
+     * ({@link StartUpExpiry}: {@code Nats-TTL}) reads each block once, not once to decide and again
+     * to remove.
+     */
+    @FunctionalInterface
+    interface HeaderRemovalRule {
+        Decision decide(long seq, long ts, String subject, byte[] buf, int headersOff, int headersLen, int rawLength);
+    }
+
+    /** A {@link RemovalRule} as a {@link HeaderRemovalRule}: a record, not a lambda (package note: the first stream's way). */
+    private record WithoutHeaders(RemovalRule rule) implements HeaderRemovalRule {
+        @Override
+        public Decision decide(long seq, long ts, String subject, byte[] buf, int headersOff, int headersLen, int rawLength) {
+            return rule.decide(seq, ts, subject, rawLength);
+        }
     }
 
     /** What a {@link RemovalRule} does with one message. */
@@ -350,6 +392,12 @@ public final class StreamStore {
 
     /** {@link #remove} without the phase check, telling {@code sink} about each removed message. */
     long removeMessages(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
+        return removeMessages(targets, new WithoutHeaders(rule), sink, false);
+    }
+
+    /** {@link #remove(List, RemovalRule, RemovalSink)} with a rule that sees each message's headers. */
+    long removeByHeaders(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
+        requireRecovering();
         return removeMessages(targets, rule, sink, false);
     }
 
@@ -362,10 +410,10 @@ public final class StreamStore {
      * those messages can be read or are purged.
      */
     long removeOldest(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
-        return removeMessages(targets, rule, sink, true);
+        return removeMessages(targets, new WithoutHeaders(rule), sink, true);
     }
 
-    private long removeMessages(List<BlockState> targets, RemovalRule rule, RemovalSink sink, boolean stopAtUnseen)
+    private long removeMessages(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink, boolean stopAtUnseen)
             throws StoreException, InterruptedException {
         long removed = 0;
         boolean stopped = false;
@@ -388,7 +436,7 @@ public final class StreamStore {
                     return;
                 }
                 seen[0]++;
-                Decision d = stop[0] ? Decision.KEEP : rule.decide(seq, ts, subjectOf(buf, so, sl), rl);
+                Decision d = stop[0] ? Decision.KEEP : rule.decide(seq, ts, subjectOf(buf, so, sl), buf, ho, hl, rl);
                 if (d == Decision.STOP) {
                     stop[0] = true;
                     d = Decision.KEEP;
@@ -478,8 +526,8 @@ public final class StreamStore {
             }
         }
         if (m == null) {
-            return removeMessages(List.of(b), (q, ts, subject, rl) -> q == seq ? Decision.REMOVE
-                    : q > seq ? Decision.STOP : Decision.KEEP, sink) == 1;
+            return removeMessages(List.of(b), (q, ts, subject, hb, ho, hl, rl) -> q == seq ? Decision.REMOVE
+                    : q > seq ? Decision.STOP : Decision.KEEP, sink, false) == 1;
         }
         sink.removed(seq, m.ts(), m.subject(), m.rawLength());
         b.msgs--;

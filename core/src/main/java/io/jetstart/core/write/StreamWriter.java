@@ -3,6 +3,7 @@ package io.jetstart.core.write;
 import io.jetstart.core.compress.BlockCompression;
 import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.format.MessageTtl;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.hash.RecordHash;
@@ -53,6 +54,8 @@ public final class StreamWriter implements AutoCloseable {
     private long blockFirstSeq;
     private long blockFirstTs;
     private long blockBytes;
+    /** The block's messages with a {@code Nats-TTL}, for its {@code index.db} v2+ entry. */
+    private long blockTtls;
     private long seq;
     private long lastTs;
     private long firstTs;
@@ -90,6 +93,7 @@ public final class StreamWriter implements AutoCloseable {
         blockFirstSeq = 0;
         blockFirstTs = 0;
         blockBytes = 0;
+        blockTtls = 0;
     }
 
     /** Appends one message with the next sequence; returns that sequence. */
@@ -127,6 +131,11 @@ public final class StreamWriter implements AutoCloseable {
         }
         lastTs = ts;
         blockBytes += rl;
+        if (hl > 0 && MessageTtl.present(headers, 0, hl)) {
+            // Counted as a rebuild counts it: nats-server 2.11+ times again only the TTL messages of
+            // blocks counted not 0, so a 0 here kept an unpacked TTL stream's messages for ever.
+            blockTtls++;
+        }
         msgs++;
         bytes += rl;
         if (subject.length > 0) {
@@ -164,7 +173,7 @@ public final class StreamWriter implements AutoCloseable {
         long lastSeqOfBlock = blockFirstSeq == 0 ? seq : seq;
         long first = blockFirstSeq == 0 ? seq + 1 : blockFirstSeq;
         sealed.add(new IndexDb.Block(blockIndex, blockBytes, first, blockFirstTs, lastSeqOfBlock,
-                blockFirstSeq == 0 ? 0 : lastTs, 0, 0, new SequenceSet()));
+                blockFirstSeq == 0 ? 0 : lastTs, blockTtls, 0, new SequenceSet()));
     }
 
     public long lastSeq() {

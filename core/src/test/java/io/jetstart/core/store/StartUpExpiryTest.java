@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.format.IndexDb;
+import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.hash.RecordHashSource;
 import io.jetstart.core.io.BlockBuffers;
 import io.jetstart.core.io.DiskGate;
@@ -11,6 +13,8 @@ import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.core.testing.Fixtures;
+import io.jetstart.core.write.StreamWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,5 +127,161 @@ class StartUpExpiryTest {
         assertThat(s.state().messages()).isEqualTo(12);
         assertThat(s.problems()).singleElement().extracting(Problem::message).asString()
                 .contains("ttl.late").contains("subject delete marker");
+    }
+
+    /** 2026-01-01T00:00:00Z, when the generated streams' first message was stored. */
+    private static final long T0 = 1_767_225_600_000_000_000L;
+    private static final byte[] TTL_1S = "NATS/1.0\r\nNats-TTL: 1s\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] PAYLOAD = new byte[100];
+
+    private static StreamConfig config(String extra) throws Exception {
+        return StreamConfig.parse(("{\"name\":\"T\",\"subjects\":[\"t.>\"],\"retention\":\"limits\",\"max_msgs\":-1,"
+                + "\"max_bytes\":-1,\"max_age\":0,\"discard\":\"old\",\"storage\":\"file\",\"num_replicas\":1" + extra + "}")
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Stream T in 4 KiB blocks: 2,000 messages on t.plain without a TTL, and sequences 1001..1010
+     * on t.ttl with a TTL of one second (all stored a millisecond apart from {@link #T0}), so that
+     * one or two blocks of dozens hold TTL messages.
+     */
+    private Path ttlStream(int indexVersion) throws Exception {
+        Path dir = tmp.resolve("gen" + copies++).resolve("T");
+        byte[] plain = "t.plain".getBytes(StandardCharsets.US_ASCII);
+        byte[] ttl = "t.ttl".getBytes(StandardCharsets.US_ASCII);
+        try (StreamWriter w = new StreamWriter(dir, "T", 4096, indexVersion)) {
+            for (int i = 1; i <= 2_010; i++) {
+                boolean withTtl = i > 1000 && i <= 1010;
+                w.append(withTtl ? ttl : plain, withTtl ? TTL_1S : null, PAYLOAD, T0 + i * 1_000_000L);
+            }
+        }
+        return dir;
+    }
+
+    private static IndexDb indexDb(Path dir) throws Exception {
+        return IndexDbCodec.decode("T", Files.readAllBytes(dir.resolve("msgs").resolve("index.db")));
+    }
+
+    /** The block file holding sequence {@code seq}, as index.db names it. */
+    private static Path blockOf(Path dir, long seq) throws Exception {
+        for (IndexDb.Block b : indexDb(dir).blocks()) {
+            if (b.firstSeq() <= seq && seq <= b.lastSeq()) {
+                return dir.resolve("msgs").resolve(b.index() + ".blk");
+            }
+        }
+        throw new AssertionError("no block holds " + seq);
+    }
+
+    @Test
+    void aBlockWithTtlMessagesAmongManyWithoutIsStillExpired() throws Exception {
+        Path dir = ttlStream(2);
+        assertThat(indexDb(dir).blocks()).as("blocks").hasSizeGreaterThan(20);
+
+        StreamState st = open(dir, config(",\"allow_msg_ttl\":true"), NOW, ServerLine.NEWEST).state();
+
+        assertThat(st.messages()).isEqualTo(2_000);
+        assertThat(deleted(st)).containsExactly(1001L, 1002L, 1003L, 1004L, 1005L, 1006L, 1007L, 1008L, 1009L, 1010L);
+        assertThat(st.subjects()).isEqualTo(Map.of("t.plain", 2_000L));
+    }
+
+    @Test
+    void theBlocksIndexDbCountsNoTtlMessageInAreNotRead() throws Exception {
+        Path dir = ttlStream(2);
+        long indexDb = Files.size(dir.resolve("msgs").resolve("index.db"));
+        long ttlBlocks = 0;
+        for (Path block : new java.util.TreeSet<>(List.of(blockOf(dir, 1001), blockOf(dir, 1010)))) {
+            ttlBlocks += Files.size(block);
+        }
+
+        StreamStore early = open(dir, config(",\"allow_msg_ttl\":true"), T0, ServerLine.NEWEST);
+        StreamStore late = open(dir, config(",\"allow_msg_ttl\":true"), NOW, ServerLine.NEWEST);
+
+        // index.db and the last block's checksum, then the blocks holding 1001..1010 once, whether
+        // or not something is due (every block of 4 KiB was read, and those with a removal twice).
+        assertThat(early.state().messages()).isEqualTo(2_010);
+        assertThat(late.state().messages()).isEqualTo(2_000);
+        assertThat(early.bytesRead()).isEqualTo(indexDb + 8 + ttlBlocks);
+        assertThat(late.bytesRead()).isEqualTo(indexDb + 8 + ttlBlocks);
+    }
+
+    @Test
+    void aBlockFileIndexDbCountsNoTtlMessageInIsNeverOpened() throws Exception {
+        Path dir = ttlStream(2);
+        // A block in the middle, counted 0, made a directory: reading it fails the open ("cannot read block").
+        Path untouched = blockOf(dir, 500);
+        Files.delete(untouched);
+        Files.createDirectory(untouched);
+
+        StreamState st = open(dir, config(",\"allow_msg_ttl\":true"), NOW, ServerLine.NEWEST).state();
+
+        assertThat(st.messages()).isEqualTo(2_000);
+    }
+
+    @Test
+    void anIndexDbV1CountsNothingSoEveryBlockIsReadForTtls() throws Exception {
+        Path dir = ttlStream(1);
+        long indexDb = Files.size(dir.resolve("msgs").resolve("index.db"));
+
+        StreamStore s = open(dir, config(",\"allow_msg_ttl\":true"), NOW, ServerLine.NEWEST);
+
+        assertThat(s.state().messages()).isEqualTo(2_000);
+        assertThat(s.bytesRead()).as("every block once").isGreaterThan(indexDb + 8 + 2_000 * 100);
+    }
+
+    @Test
+    void aTtlMessageInABlockCountedZeroIsKeptAsTheServerKeepsIt() throws Exception {
+        Path dir = ttlStream(2);
+        IndexDb db = indexDb(dir);
+        List<IndexDb.Block> zeroed = new ArrayList<>();
+        for (IndexDb.Block b : db.blocks()) {
+            zeroed.add(new IndexDb.Block(b.index(), b.bytes(), b.firstSeq(), b.firstTs(), b.lastSeq(), b.lastTs(), 0,
+                    b.schedules(), b.deleted()));
+        }
+        IndexDb edited = new IndexDb(db.version(), db.msgs(), db.bytes(), db.firstSeq(), db.firstTs(), db.lastSeq(), db.lastTs(),
+                db.subjects(), zeroed, db.lastBlockIndex(), db.lastChecksum());
+        Files.write(dir.resolve("msgs").resolve("index.db"), IndexDbCodec.encode("T", edited, db.version()));
+
+        // docs/format-notes.md: 2.15.1 kept such messages 3 s past their time (its scan skips the block).
+        StreamState st = open(dir, config(",\"allow_msg_ttl\":true"), NOW, ServerLine.NEWEST).state();
+
+        assertThat(st.messages()).isEqualTo(2_010);
+    }
+
+    @Test
+    void theAgeCheckReadsOnlyTheBlocksOldEnoughAndAsksTheSubjectTotalsWhatWasLast() throws Exception {
+        // max_age one hour with delete markers; "now" an hour and a second after T0: the first
+        // 1,000 messages (one a millisecond from T0 + 1 ms) are old enough, the other 1,010 not.
+        Path dir = ttlStream(2);
+        long now = T0 + 3_600_000_000_000L + 1_000_000_000L;
+        long indexDb = Files.size(dir.resolve("msgs").resolve("index.db"));
+        long oldBlocks = 0;
+        for (IndexDb.Block b : indexDb(dir).blocks()) {
+            if (b.firstTs() <= now - 3_600_000_000_000L) {
+                oldBlocks += Files.size(dir.resolve("msgs").resolve(b.index() + ".blk"));
+            }
+        }
+        StreamConfig c = config(",\"max_age\":3600000000000,\"subject_delete_marker_ttl\":60000000000");
+
+        StreamStore s = open(dir, c, now, ServerLine.NEWEST);
+
+        assertThat(s.state().messages()).isEqualTo(1_010);
+        assertThat(s.state().firstSeq()).isEqualTo(1_001);
+        assertThat(s.problems()).as("t.plain keeps 1,000 messages: no marker").isEmpty();
+        // Each block old enough read once, never a block that starts after the cut.
+        assertThat(s.bytesRead()).isEqualTo(indexDb + 8 + oldBlocks);
+    }
+
+    @Test
+    void theAgeCheckNamesASubjectWhoseLastMessageWentFromTheStreamsTotals() throws Exception {
+        // Everything is old: t.ttl and t.plain both lose their last message.
+        Path dir = ttlStream(2);
+        StreamConfig c = config(",\"max_age\":3600000000000,\"subject_delete_marker_ttl\":60000000000");
+
+        StreamStore s = open(dir, c, NOW, ServerLine.NEWEST);
+
+        assertThat(s.state().messages()).isZero();
+        assertThat(s.problems()).extracting(Problem::message).hasSize(2)
+                .anySatisfy(m -> assertThat(m).contains("t.plain"))
+                .anySatisfy(m -> assertThat(m).contains("t.ttl"));
     }
 }
