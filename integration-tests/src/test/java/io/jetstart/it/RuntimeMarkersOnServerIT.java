@@ -60,7 +60,8 @@ class RuntimeMarkersOnServerIT {
     Stream<DynamicNode> theRuntimeWritesTheMarkers2151WritesAndTheServerAgesThemOutOnItsFiles() throws Exception {
         return NatsServers.skipWhenMissing(() -> {
             NatsServerBinary server = NatsServers.discover().requireV214Plus();
-            return Stream.<DynamicNode>of(DynamicTest.dynamicTest(server.toString(), () -> compare(server)));
+            return Stream.<DynamicNode>of(DynamicTest.dynamicTest(server.toString(), () -> compare(server)),
+                    DynamicTest.dynamicTest(server + ": a delete and a purge leave no marker", () -> deleteAndPurge(server)));
         });
     }
 
@@ -89,6 +90,47 @@ class RuntimeMarkersOnServerIT {
             warnings = process.warnings();
         }
         assertThat(warnings).as("the server's warnings").allSatisfy(l -> assertThat(l).contains("TTL state is outdated"));
+    }
+
+    /**
+     * A delete of the last message of a subject and a purge of a subject write no marker on 2.15.1
+     * (its {@code Remove} and {@code Purge} reasons are constants nothing in the server writes; a KV
+     * purge's marker is the client's own message), and none in the runtime: the last sequence stays 3.
+     */
+    private void deleteAndPurge(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve("delete-purge");
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Seen fromServer;
+        try (NatsServerProcess process = NatsServerProcess.start(server, store, dir, ServerAccounts.GLOBAL);
+             NatsClient client = process.connect(Account.GLOBAL)) {
+            JetStreamManagement jsm = client.connection().jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("M").subjects("m.>").storageType(StorageType.File)
+                    .maxAge(Duration.ofSeconds(3)).subjectDeleteMarkerTtl(Duration.ofSeconds(10)).build());
+            JetStream js = client.connection().jetStream();
+            js.publish("m.x", bytes("1"));
+            js.publish("m.y", bytes("2"));
+            js.publish("m.z", bytes("3"));
+            jsm.deleteMessage("M", 1);
+            jsm.purgeStream("M", io.nats.client.PurgeOptions.subject("m.y"));
+            // Past the server's 1 s first checks, well before max_age.
+            Thread.sleep(1_500);
+            fromServer = serverSeen(new JsApi(client.connection(), Json.mapper()));
+        }
+        Seen fromRuntime;
+        try (JetStartStore rt = JetStart.open(Files.createDirectories(dir.resolve("runtime")),
+                RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS).withIndexVersion(4))) {
+            JetStartStream s = rt.createStream("$G", StreamConfig.parse(CONFIG.getBytes(StandardCharsets.UTF_8)));
+            s.publish("m.x", bytes("1"));
+            s.publish("m.y", bytes("2"));
+            s.publish("m.z", bytes("3"));
+            s.delete(1);
+            s.purge(new io.jetstart.runtime.PurgeRequest("m.y", 0, 0));
+            s.flush();
+            fromRuntime = runtimeSeen(s);
+        }
+        assertThat(fromServer.lastSeq()).as("2.15.1 wrote no marker").isEqualTo(3);
+        assertThat(fromServer.messages().keySet()).containsExactly(3L);
+        assertThat(fromRuntime).isEqualTo(fromServer);
     }
 
     private static final String CONFIG = "{\"name\":\"M\",\"subjects\":[\"m.>\"],\"max_age\":3000000000,"
