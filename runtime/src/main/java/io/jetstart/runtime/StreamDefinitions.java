@@ -136,7 +136,7 @@ final class StreamDefinitions {
      * expires them. Empty when it can be written.
      */
     static Optional<String> ttlReason(StreamConfig c, int version, io.jetstart.core.lines.ServerLine asLine) {
-        if (!c.flag("allow_msg_ttl")) {
+        if (!c.flag("allow_msg_ttl") && c.subjectDeleteMarkerTtlNanos() <= 0) {
             return Optional.empty();
         }
         if (asLine != null && asLine.compareTo(io.jetstart.core.lines.ServerLine.V2_11) < 0) {

@@ -70,6 +70,18 @@ class MarkerWriteTest {
     }
 
     @Test
+    void aMarkerStreamIsATtlStreamAndARefusedCreateInAStoreWithoutIndexDbV2() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThatThrownBy(() -> store.createStream("$G", config(
+                    "{\"name\":\"M\",\"subjects\":[\"m.>\"],\"subject_delete_marker_ttl\":2000000000}")))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                        assertThat(e.errCode()).isEqualTo(10052);
+                        assertThat(e.description()).contains("needs index.db version 2 or later");
+                    });
+        }
+    }
+
+    @Test
     void maxAgeReplacesTheLastOfASubjectWithAMarkerAndRemovesTheOthersWithTombstones() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
