@@ -61,7 +61,8 @@ class RuntimeMarkersOnServerIT {
         return NatsServers.skipWhenMissing(() -> {
             NatsServerBinary server = NatsServers.discover().requireV214Plus();
             return Stream.<DynamicNode>of(DynamicTest.dynamicTest(server.toString(), () -> compare(server)),
-                    DynamicTest.dynamicTest(server + ": a delete and a purge leave no marker", () -> deleteAndPurge(server)));
+                    DynamicTest.dynamicTest(server + ": a delete and a purge leave no marker", () -> deleteAndPurge(server)),
+                    DynamicTest.dynamicTest(server + ": a marker counts into max_msgs", () -> markerInLimits(server)));
         });
     }
 
@@ -130,6 +131,43 @@ class RuntimeMarkersOnServerIT {
         }
         assertThat(fromServer.lastSeq()).as("2.15.1 wrote no marker").isEqualTo(3);
         assertThat(fromServer.messages().keySet()).containsExactly(3L);
+        assertThat(fromRuntime).isEqualTo(fromServer);
+    }
+
+    /**
+     * A marker is a message for the stream's limits: with {@code max_msgs} 2, {@code t.x} then
+     * {@code t.a} (TTL 2 s, marker TTL 2 s), the marker of {@code t.a} pushes {@code t.x} out and its
+     * rollup takes {@code t.a}: only the marker is left, on 2.15.1 as in the runtime.
+     */
+    private void markerInLimits(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve("limits");
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Seen fromServer;
+        try (NatsServerProcess process = NatsServerProcess.start(server, store, dir, ServerAccounts.GLOBAL);
+             NatsClient client = process.connect(Account.GLOBAL)) {
+            JetStreamManagement jsm = client.connection().jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("M").subjects("m.>").storageType(StorageType.File)
+                    .maxMessages(2).allowMessageTtl().subjectDeleteMarkerTtl(Duration.ofSeconds(2)).build());
+            JetStream js = client.connection().jetStream();
+            long start = wallNanos();
+            js.publish("m.x", bytes("1"));
+            js.publish(new NatsMessage("m.a", null, header(Headers.TTL, "2s"), bytes("2")));
+            sleepUntil(start + 3 * SECOND);
+            fromServer = serverSeen(new JsApi(client.connection(), Json.mapper()));
+        }
+        Seen fromRuntime;
+        try (JetStartStore rt = JetStart.open(Files.createDirectories(dir.resolve("runtime")),
+                RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS).withIndexVersion(4))) {
+            JetStartStream s = rt.createStream("$G", StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.>\"],\"max_msgs\":2,"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":2000000000}").getBytes(StandardCharsets.UTF_8)));
+            long start = wallNanos();
+            s.publish("m.x", bytes("1"));
+            s.publish("m.a", Headers.of(Headers.TTL, "2s"), bytes("2"));
+            sleepUntil(start + 3 * SECOND);
+            s.flush();
+            fromRuntime = runtimeSeen(s);
+        }
+        assertThat(fromServer.messages().keySet()).as("2.15.1: only the marker").containsExactly(3L);
         assertThat(fromRuntime).isEqualTo(fromServer);
     }
 

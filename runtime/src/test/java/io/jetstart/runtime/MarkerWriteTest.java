@@ -82,6 +82,29 @@ class MarkerWriteTest {
     }
 
     @Test
+    void aMarkerCountsIntoMaxMsgsLikeAnyMessageAndPushesTheOldestOut() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],\"max_msgs\":2,"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":3600000000000}"));
+            s.publish("m.x", bytes("1"));
+            s.publish("m.a", Headers.of(Headers.TTL, "1s"), bytes("2"));
+            // Raised to the marker's hour: m.a would not expire in this test. A second stream with 1 s markers does.
+            assertThat(headers(s.get(2).orElseThrow())).contains("Nats-TTL: 3600\r\n");
+            JetStartStream t = store.createStream("$G", config("{\"name\":\"T\",\"subjects\":[\"t.>\"],\"max_msgs\":2,"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":1000000000}"));
+            t.publish("t.x", bytes("1"));
+            t.publish("t.a", Headers.of(Headers.TTL, "1s"), bytes("2"));
+            await("the marker of t.a", () -> present(t, 3));
+            t.flush();
+            // The marker made three: max_msgs took t.x, then its rollup took t.a (the server's order: limits, then rollup).
+            assertThat(present(t, 1)).isFalse();
+            assertThat(present(t, 2)).isFalse();
+            assertThat(t.info().messages()).isEqualTo(1);
+            assertThat(t.info().firstSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void maxAgeReplacesTheLastOfASubjectWithAMarkerAndRemovesTheOthersWithTombstones() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
