@@ -581,7 +581,7 @@ public final class JetStartStore implements AutoCloseable {
         });
         JetStartStream s = awaitStream(account, config.name());
         StreamConfig old = s.config();
-        if (old.flag("allow_msg_ttl") && !config.flag("allow_msg_ttl")) {
+        if (old.flag("allow_msg_ttl") && !config.flag("allow_msg_ttl") && config.subjectDeleteMarkerTtlNanos() <= 0) {
             // The server's check (stream.go: checkStreamCfg for an update).
             throw JetStreamApiException.invalidConfig("message TTL status can not be disabled");
         }
@@ -607,7 +607,8 @@ public final class JetStartStore implements AutoCloseable {
      * would be written as version 1 ({@link StreamDefinitions#ttlReason}): the version its writer uses, as {@link StreamServing} picks it.
      */
     private void requireTtlIndex(StreamConfig config, Path dir) throws IOException, InterruptedException {
-        if (!config.flag("allow_msg_ttl")) {
+        // Markers turn TTLs on (StreamDefinitions.metaInf), so a marker stream is a TTL stream here too.
+        if (!config.flag("allow_msg_ttl") && config.subjectDeleteMarkerTtlNanos() <= 0) {
             return;
         }
         int own = IndexVersions.of(dir);

@@ -58,6 +58,7 @@ final class StreamDefinitions {
             given.remove("duplicate_window");
         }
         given.put("discard", config.discard() == StreamConfig.Discard.NEW ? "new" : "old");
+        markerDefaults(given);
         byte[] completed;
         try {
             completed = Json.MAPPER.writeValueAsBytes(given);
@@ -90,6 +91,32 @@ final class StreamDefinitions {
         return built;
     }
 
+    /**
+     * nats-server's checkStreamCfg for {@code subject_delete_marker_ttl} (not pedantic, as clients
+     * create streams): under 1 s or negative is refused; otherwise TTLs and rollups are turned on
+     * and {@code deny_purge} off, since each marker is a message with a TTL and a rollup.
+     */
+    private static void markerDefaults(ObjectNode given) {
+        if (!given.has("subject_delete_marker_ttl")) {
+            return;
+        }
+        long ttl = given.get("subject_delete_marker_ttl").asLong(0);
+        if (ttl < 0) {
+            throw JetStreamApiException.invalidConfig("subject delete marker TTL must not be negative");
+        }
+        if (ttl == 0) {
+            return;
+        }
+        if (ttl < 1_000_000_000L) {
+            throw JetStreamApiException.invalidConfig("subject delete marker TTL must be at least 1 second");
+        }
+        given.put("allow_msg_ttl", true);
+        if (!given.path("allow_rollup_hdrs").asBoolean(false)) {
+            given.put("allow_rollup_hdrs", true);
+            given.put("deny_purge", false);
+        }
+    }
+
     /** The server's default: 2 min, or max_age when that is shorter. */
     static long duplicateWindow(StreamConfig c) {
         long w = c.duplicateWindowNanos();
@@ -109,7 +136,7 @@ final class StreamDefinitions {
      * expires them. Empty when it can be written.
      */
     static Optional<String> ttlReason(StreamConfig c, int version, io.jetstart.core.lines.ServerLine asLine) {
-        if (!c.flag("allow_msg_ttl")) {
+        if (!c.flag("allow_msg_ttl") && c.subjectDeleteMarkerTtlNanos() <= 0) {
             return Optional.empty();
         }
         if (asLine != null && asLine.compareTo(io.jetstart.core.lines.ServerLine.V2_11) < 0) {
@@ -148,9 +175,6 @@ final class StreamDefinitions {
             // and then fails every publish ("Invalid JetStream ack." in jnats, OddStreamConfigIT).
             return Optional.of("first_seq " + Long.toUnsignedString(c.firstSeq()) + " is beyond the sequences the runtime writes (2^63-1)");
         }
-        if (c.subjectDeleteMarkerTtlNanos() > 0) {
-            return Optional.of("subject delete markers are not written by the runtime yet");
-        }
         for (String obj : new String[] {"subject_transform", "republish"}) {
             if (c.hasNonEmptyObject(obj)) {
                 return Optional.of("'" + obj + "' is not supported by the runtime yet");
@@ -169,6 +193,14 @@ final class StreamDefinitions {
         Optional<String> r = readOnlyReason(c);
         if (r.isPresent()) {
             return r;
+        }
+        if (c.subjectDeleteMarkerTtlNanos() > 0 && (!c.flag("allow_msg_ttl") || !c.flag("allow_rollup_hdrs") || c.flag("deny_purge"))) {
+            // nats-server turns these on (and deny_purge off) whenever it takes subject delete markers
+            // (checkStreamCfg): a meta.inf without them was not written by it (a create
+            // turns them on: metaInf), and its markers' rollups
+            // would be refused.
+            return Optional.of("subject delete markers without allow_msg_ttl and allow_rollup_hdrs (or with deny_purge), "
+                    + "as nats-server never writes them");
         }
         String refused = RestoreRefusals.reason(c, dirName);
         return refused == null ? Optional.empty() : Optional.of(NOT_RESTORED + refused);

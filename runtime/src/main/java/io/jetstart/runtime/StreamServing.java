@@ -173,6 +173,14 @@ final class StreamServing {
             version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
             readOnly = StreamDefinitions.ttlReason(store.config(), version, options.recovery().serverLine()).orElse(null);
         }
+        if (readOnly == null && store.config().subjectDeleteMarkerTtlNanos() > 0 && state.startUpRemovalsPending()) {
+            // The open expired messages while the store was closed (core's StartUpExpiry); nats-server
+            // would replace the last of a subject with a marker at its first age check, and the open
+            // has removed them without one. Writing on from there would leave the files a server
+            // never writes; the server's own start writes those markers.
+            readOnly = "subject delete markers: messages expired while the store was closed, and the runtime does not "
+                    + "write their markers at an open yet (nats-server does, at its first age check)";
+        }
         if (readOnly != null) {
             // No writer: what recovery kept of the open's removals for one is let go, not held for
             // the stream's life (nothing is written to a read-only stream).

@@ -140,6 +140,8 @@ final class WriterLoop {
     private boolean limitsDue;
     /** The stored messages with a positive TTL, by when they expire (streams with {@code allow_msg_ttl}). */
     private final TtlExpiry ttls = new TtlExpiry();
+    /** With subject delete markers: until when (Unix nanoseconds) a refused marker is not tried again. */
+    private long markerRetryWall;
     /**
      * For a stream with {@code allow_msg_ttl} and {@code max_age}: when (Unix nanoseconds) the
      * oldest message the age check may take reaches {@code max_age}, or {@link Long#MAX_VALUE} when
@@ -832,7 +834,15 @@ final class WriterLoop {
                 throw JetStreamApiException.ttlInvalid();
             }
         }
-        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, p.hdr().length, p.payload().length);
+        byte[] hdr = p.hdr();
+        if (ttl > 0 && c.markers() && c.maxMsgsPerSubject() != 1 && ttl < c.markerTtlSeconds()) {
+            // As the server (stream.go: processJetStreamMsg): a TTL below the marker's is raised to it and
+            // the header rewritten, so that the message cannot expire under a marker still live for its
+            // subject; with one message per subject there is no such marker to outlive.
+            ttl = c.markerTtlSeconds();
+            hdr = SubjectDeleteMarkers.raisedTtl(hdr, ttl);
+        }
+        int rl = io.jetstart.core.format.Records.messageLength(p.subjectBytes().length, hdr.length, p.payload().length);
         if (c.discardNew()) {
             boolean atSubjectLimit = false;
             long perSubject = c.maxMsgsPerSubject();
@@ -865,7 +875,7 @@ final class WriterLoop {
         long seq = state.lastSeq() + 1;
         long ts = Math.max(now, state.lastTs());
         ensureRoom(rl);
-        tail.appendMessage(seq, ts, p.subjectBytes(), p.hdr(), p.payload());
+        tail.appendMessage(seq, ts, p.subjectBytes(), hdr, p.payload());
         state.appended(seq, ts, p.subject(), rl);
         if (ttl > 0) {
             // Counted into the block (index.db's ttls) and timed, as the server's storeRawMsg does; "never"
@@ -1270,6 +1280,124 @@ final class WriterLoop {
         return true;
     }
 
+    /** Expired messages taken by one age check of a marker stream; a bigger backlog goes on at the next check, at once. */
+    private static final int MARKER_CHECK_AT_MOST = 10_000;
+
+    /** How long a subject's marker that was refused waits before it is tried again (the server's sdm pending time). */
+    private static final long MARKER_RETRY_NANOS = 2_000_000_000L;
+
+    /** A message an expiry takes: its subject, and whether it is a marker itself (no marker follows it). */
+    private record Expired(long seq, String subject, boolean marker) {
+    }
+
+    /**
+     * The expiry of a stream with {@code subject_delete_marker_ttl}, as the server's {@code expireMsgs}
+     * with markers: first by {@code max_age} (from the first message while older, {@code never} kept),
+     * then the TTLs that ran out, in sequence order. Each message that is the last of its subject and
+     * not a marker itself is replaced by a marker ({@link #writeMarker}); the others go with a
+     * tombstone ({@code rmcb}: the stream's removeMsg). A marker's own TTL expires it in turn, and no
+     * marker follows a marker.
+     *
+     * @return whether anything was removed or written
+     */
+    private boolean expireWithMarkers(long maxAge) throws StoreException, InterruptedException {
+        List<Expired> due = new ArrayList<>();
+        long wall = wallNanos();
+        ageDueWall = Long.MAX_VALUE;
+        if (maxAge > 0 && state.messages() > 0) {
+            long minAge = wall - maxAge;
+            state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+                if (ts > minAge) {
+                    ageDueWall = ts + maxAge;
+                    return false;
+                }
+                if (hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER) {
+                    return true;
+                }
+                if (due.size() >= MARKER_CHECK_AT_MOST) {
+                    ageDueWall = ts + maxAge;
+                    return false;
+                }
+                due.add(new Expired(seq, subject, isMarker(buf, ho, hl)));
+                return true;
+            });
+        }
+        boolean changed = expireEach(due);
+        if (due.stream().anyMatch(e -> state.isLive(e.seq()))) {
+            // A refused marker's message is still there and old: the age check comes back for it.
+            ageDueWall = Math.min(ageDueWall, markerRetryWall);
+        }
+        ttls.forgetBelow(state.messages() == 0 ? state.lastSeq() + 1 : state.firstSeq());
+        List<Expired> byTtl = new ArrayList<>();
+        for (long seq : ttls.takeDue(wall)) {
+            state.forEachLive(seq, (q, ts, subject, buf, ho, hl, po, pl, rl) -> {
+                if (q == seq) {
+                    byTtl.add(new Expired(seq, subject, isMarker(buf, ho, hl)));
+                }
+                return false;
+            });
+        }
+        changed |= expireEach(byTtl);
+        for (Expired e : byTtl) {
+            if (state.isLive(e.seq())) {
+                ttls.add(e.seq(), markerRetryWall);
+            }
+        }
+        return changed;
+    }
+
+    private boolean expireEach(List<Expired> due) throws StoreException, InterruptedException {
+        boolean changed = false;
+        long wall = wallNanos();
+        for (Expired e : due) {
+            if (!state.isLive(e.seq())) {
+                continue;
+            }
+            // The server asks its per-subject totals (shouldProcessSdm): one left means this is the last.
+            if (!e.marker() && state.subjectTotal(e.subject()) == 1) {
+                if (wall < markerRetryWall) {
+                    continue;
+                }
+                changed |= writeMarker(e);
+            } else {
+                changed |= state.removeOne(e.seq(), this::tombstone);
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Stores the marker for {@code e}'s subject through the publish path, as the server's {@code
+     * pmsgcb} hands it to processJetStreamMsg: a new sequence at the current time, counted into the
+     * stream's limits like any message, committed and told to listeners as a batch of its own; its
+     * {@code Nats-Rollup: sub} then removes the expired message with a tombstone (marker first, then
+     * the tombstone, as 2.15.1 writes them). A refused marker leaves the message, tried again after
+     * {@link #MARKER_RETRY_NANOS}, as the server does.
+     */
+    private boolean writeMarker(Expired e) {
+        byte[] hdr = SubjectDeleteMarkers.markerHeader(rules.markerTtlSeconds());
+        Publish marker = new Publish(e.subject(), e.subject().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Headers.parse(hdr, 0, hdr.length), hdr, new byte[0], new CompletableFuture<>());
+        long before = state.lastSeq();
+        process(List.of(marker));
+        if (state.lastSeq() == before) {
+            markerRetryWall = wallNanos() + MARKER_RETRY_NANOS;
+            return false;
+        }
+        return true;
+    }
+
+    /** The server's isSubjectDeleteMarker: a {@code Nats-Marker-Reason}, or a KV purge ({@code KV-Operation: PURGE}). */
+    private static boolean isMarker(byte[] buf, int ho, int hl) {
+        if (hl <= 0) {
+            return false;
+        }
+        return io.jetstart.core.format.MessageTtl.isDeleteMarker(buf, ho, hl)
+                || Headers.parse(buf, ho, hl).first(KV_OPERATION).filter("PURGE"::equals).isPresent();
+    }
+
+    private static final String KV_OPERATION = "KV-Operation";
+
     private void timers() {
         if (failure != null) {
             return;
@@ -1279,13 +1407,17 @@ final class WriterLoop {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
                 boolean removed = false;
-                if (maxAge > 0 && rules.allowMsgTtl()) {
+                if (rules.markers()) {
+                    removed = expireWithMarkers(maxAge);
+                } else if (maxAge > 0 && rules.allowMsgTtl()) {
                     removed = expireByAgeKeepingNever(maxAge);
                 } else if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {
                     state.applyLimits(this::tombstone);
                     removed = true;
                 }
-                removed |= expireTtls();
+                if (!rules.markers()) {
+                    removed |= expireTtls();
+                }
                 if (removed) {
                     tail.flush();
                     if (options.sync() == SyncPolicy.ALWAYS) {

@@ -136,8 +136,9 @@ class OddStreamConfigTest {
                 odd("allow_msg_ttl in a store without index.db v2+", with("allow_msg_ttl", "true"), Outcome.READ_ONLY,
                         "'allow_msg_ttl' needs index.db version 2 or later (a per-block count of TTL messages); this store's is 1 "
                         + "(nats-server 2.10, which has no per-message TTL); open it with RuntimeOptions.withIndexVersion(4)"),
-                odd("subject_delete_marker_ttl", with("subject_delete_marker_ttl", "1000000000"), Outcome.READ_ONLY,
-                        "subject delete markers are not written by the runtime yet"),
+                odd("subject_delete_marker_ttl without allow_msg_ttl (never so in the server's files)",
+                        with("subject_delete_marker_ttl", "1000000000"), Outcome.READ_ONLY,
+                        "subject delete markers without allow_msg_ttl and allow_rollup_hdrs (or with deny_purge), as nats-server never writes them"),
                 odd("allow_msg_counter", with("allow_msg_counter", "true"), Outcome.READ_ONLY,
                         "'allow_msg_counter' is not supported by the runtime yet"),
                 odd("allow_msg_schedules", with("allow_msg_schedules", "true"), Outcome.READ_ONLY,

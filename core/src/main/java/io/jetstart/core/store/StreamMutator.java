@@ -41,6 +41,11 @@ public final class StreamMutator {
      * once: the writer removes the blocks they emptied and tombstones the rest. They are already
      * out of the state.
      */
+    /** Whether the open removed anything the writer has yet to take ({@link #takeStartUpRemovals}). */
+    public boolean startUpRemovalsPending() {
+        return startUpRemovals.size() > 0 || startUpRemovals.emptiedBlocks() > 0;
+    }
+
     public StartUpRemovals takeStartUpRemovals() {
         StartUpRemovals r = startUpRemovals;
         startUpRemovals = StartUpRemovals.NONE;

@@ -1,0 +1,211 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jetstart.core.store.StoredMessage;
+import io.jetstart.core.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A stream with {@code subject_delete_marker_ttl} written by the runtime (docs/runtime.md, "Subject
+ * delete markers"): an expiry by {@code max_age} or by a message's TTL replaces the last message of
+ * a subject with a marker, as nats-server 2.15.1 does (bytes in {@link SubjectDeleteMarkersTest}),
+ * and the marker expires in turn without another. Expiry is waited for by polling with a deadline
+ * (the runtime has no clock a test can move), as in {@link TtlWriteTest}.
+ */
+class MarkerWriteTest {
+    private static final String MARKER_HEADER = "NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1s\r\nNats-Rollup: sub\r\n\r\n";
+
+    @TempDir
+    Path dir;
+
+    private JetStartStore store() throws Exception {
+        return JetStart.open(dir, RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS).withIndexVersion(4));
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!done.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 20 s for: " + what).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static boolean present(JetStartStream s, long seq) {
+        try {
+            return s.get(seq).isPresent();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String headers(StoredMessage m) {
+        return new String(m.headers(), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aCreateTurnsOnTtlsAndRollupsAsTheServerDoesAndRefusesAMarkerTtlUnderASecond() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config(
+                    "{\"name\":\"M\",\"subjects\":[\"m.>\"],\"subject_delete_marker_ttl\":2000000000,\"deny_purge\":true}"));
+            assertThat(s.readOnlyReason()).isEmpty();
+            assertThat(s.config().flag("allow_msg_ttl")).isTrue();
+            assertThat(s.config().flag("allow_rollup_hdrs")).isTrue();
+            assertThat(s.config().flag("deny_purge")).isFalse();
+            assertThatThrownBy(() -> store.createStream("$G", config(
+                    "{\"name\":\"N\",\"subjects\":[\"n.>\"],\"subject_delete_marker_ttl\":500000000}")))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                        assertThat(e.errCode()).isEqualTo(10052);
+                        assertThat(e.description()).contains("subject delete marker TTL must be at least 1 second");
+                    });
+        }
+    }
+
+    @Test
+    void aMarkerStreamIsATtlStreamAndARefusedCreateInAStoreWithoutIndexDbV2() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            assertThatThrownBy(() -> store.createStream("$G", config(
+                    "{\"name\":\"M\",\"subjects\":[\"m.>\"],\"subject_delete_marker_ttl\":2000000000}")))
+                    .isInstanceOfSatisfying(JetStreamApiException.class, e -> {
+                        assertThat(e.errCode()).isEqualTo(10052);
+                        assertThat(e.description()).contains("needs index.db version 2 or later");
+                    });
+        }
+    }
+
+    @Test
+    void aMarkerCountsIntoMaxMsgsLikeAnyMessageAndPushesTheOldestOut() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],\"max_msgs\":2,"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":3600000000000}"));
+            s.publish("m.x", bytes("1"));
+            s.publish("m.a", Headers.of(Headers.TTL, "1s"), bytes("2"));
+            // Raised to the marker's hour: m.a would not expire in this test. A second stream with 1 s markers does.
+            assertThat(headers(s.get(2).orElseThrow())).contains("Nats-TTL: 3600\r\n");
+            JetStartStream t = store.createStream("$G", config("{\"name\":\"T\",\"subjects\":[\"t.>\"],\"max_msgs\":2,"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":1000000000}"));
+            t.publish("t.x", bytes("1"));
+            t.publish("t.a", Headers.of(Headers.TTL, "1s"), bytes("2"));
+            await("the marker of t.a", () -> present(t, 3));
+            t.flush();
+            // The marker made three: max_msgs took t.x, then its rollup took t.a (the server's order: limits, then rollup).
+            assertThat(present(t, 1)).isFalse();
+            assertThat(present(t, 2)).isFalse();
+            assertThat(t.info().messages()).isEqualTo(1);
+            assertThat(t.info().firstSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void maxAgeReplacesTheLastOfASubjectWithAMarkerAndRemovesTheOthersWithTombstones() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
+                    + "\"max_age\":1000000000,\"subject_delete_marker_ttl\":3600000000000}"));
+            s.publish("m.a", bytes("1"));
+            s.publish("m.b", bytes("2"));
+            s.publish("m.a", bytes("3"));
+            s.publish("m.keep", Headers.of(Headers.TTL, "never"), bytes("4"));
+            await("two markers", () -> present(s, 6));
+            // 1 goes with a tombstone (m.a has 3 after it); 2 and 3 were each the last of their subject.
+            assertThat(present(s, 1)).isFalse();
+            assertThat(present(s, 2)).isFalse();
+            assertThat(present(s, 3)).isFalse();
+            StoredMessage m5 = s.get(5).orElseThrow();
+            StoredMessage m6 = s.get(6).orElseThrow();
+            assertThat(m5.subject()).isEqualTo("m.b");
+            assertThat(m6.subject()).isEqualTo("m.a");
+            assertThat(headers(m5)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1h0m0s\r\nNats-Rollup: sub\r\n\r\n");
+            assertThat(m5.payload()).isEmpty();
+            assertThat(m6.timestamp()).isGreaterThanOrEqualTo(m5.timestamp());
+            assertThat(s.get(4)).isPresent();
+            assertThat(s.info().messages()).isEqualTo(3);
+            assertThat(s.info().lastSeq()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void aTtlRunsOutAndItsMarkerRunsOutInTurnWithNoMarkerAfterIt() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":1000000000}"));
+            s.publish("m.a", Headers.of(Headers.TTL, "1s"), bytes("1"));
+            s.publish("m.b", bytes("2"));
+            await("the marker of m.a", () -> present(s, 3));
+            StoredMessage marker = s.get(3).orElseThrow();
+            assertThat(marker.subject()).isEqualTo("m.a");
+            assertThat(headers(marker)).isEqualTo(MARKER_HEADER);
+            assertThat(present(s, 1)).isFalse();
+            await("the marker's own expiry", () -> !present(s, 3));
+            s.flush();
+            assertThat(s.info().lastSeq()).as("no marker follows a marker").isEqualTo(3);
+            assertThat(s.info().messages()).isEqualTo(1);
+            assertThat(s.get(2)).isPresent();
+        }
+    }
+
+    @Test
+    void aTtlUnderTheMarkersIsRaisedToItInTheStoredHeaderButNotWithOneMessagePerSubject() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":3600000000000}"));
+            s.publish("m.a", Headers.of(Headers.TTL, "1s", "X-A", "b"), bytes("1"));
+            s.publish("m.b", Headers.of(Headers.TTL, "2h"), bytes("2"));
+            s.publish("m.c", Headers.of(Headers.TTL, "never"), bytes("3"));
+            assertThat(headers(s.get(1).orElseThrow())).isEqualTo("NATS/1.0\r\nX-A:b\r\nNats-TTL: 3600\r\n\r\n");
+            assertThat(headers(s.get(2).orElseThrow())).contains("Nats-TTL:2h\r\n");
+            assertThat(headers(s.get(3).orElseThrow())).contains("Nats-TTL:never\r\n");
+            JetStartStream one = store.createStream("$G", config("{\"name\":\"O\",\"subjects\":[\"o.>\"],"
+                    + "\"max_msgs_per_subject\":1,\"subject_delete_marker_ttl\":3600000000000}"));
+            one.publish("o.a", Headers.of(Headers.TTL, "1s"), bytes("1"));
+            assertThat(headers(one.get(1).orElseThrow())).contains("Nats-TTL:1s\r\n");
+        }
+    }
+
+    @Test
+    void anExpiredKvPurgeIsAMarkerAlreadyAndGetsNoMarkerAfterIt() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
+                    + "\"allow_msg_ttl\":true,\"max_age\":1000000000,\"subject_delete_marker_ttl\":3600000000000}"));
+            s.publish("m.p", Headers.of("KV-Operation", "PURGE"), bytes(""));
+            s.publish("m.q", bytes("2"));
+            await("the marker of m.q", () -> present(s, 3));
+            s.flush();
+            assertThat(present(s, 1)).isFalse();
+            assertThat(s.get(3).orElseThrow().subject()).isEqualTo("m.q");
+            assertThat(s.info().lastSeq()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aReopenAfterATtlRanOutWhileClosedServesTheStreamReadOnlyAndChangesNoByte() throws Exception {
+        long ts;
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
+                    + "\"allow_msg_ttl\":true,\"subject_delete_marker_ttl\":1000000000}"));
+            s.publish("m.a", Headers.of(Headers.TTL, "1s"), bytes("1"));
+            s.flush();
+            ts = s.get(1).orElseThrow().timestamp();
+        }
+        // Closed before its second: the runtime could not expire it, and nats-server would write m.a's marker.
+        while (WriterLoop.wallNanos() < ts + 1_200_000_000L) {
+            Thread.sleep(20);
+        }
+        Path streamDir = dir.resolve("jetstream/$G/streams/M");
+        java.util.Map<String, String> before = Fixtures.digests(streamDir);
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("M").await(Duration.ofSeconds(10));
+            assertThat(s.readOnlyReason()).hasValueSatisfying(r -> assertThat(r)
+                    .startsWith("subject delete markers: messages expired while the store was closed"));
+            assertThat(s.info().messages()).isZero();
+        }
+        assertThat(Fixtures.digests(streamDir)).as("no byte changed").isEqualTo(before);
+    }
+}
