@@ -1387,16 +1387,10 @@ final class WriterLoop {
         return true;
     }
 
-    /** The server's isSubjectDeleteMarker: a {@code Nats-Marker-Reason}, or a KV purge ({@code KV-Operation: PURGE}). */
+    /** The server's isSubjectDeleteMarker ({@link io.jetstart.core.format.MessageTtl#isDeleteMarker}). */
     private static boolean isMarker(byte[] buf, int ho, int hl) {
-        if (hl <= 0) {
-            return false;
-        }
-        return io.jetstart.core.format.MessageTtl.isDeleteMarker(buf, ho, hl)
-                || Headers.parse(buf, ho, hl).first(KV_OPERATION).filter("PURGE"::equals).isPresent();
+        return hl > 0 && io.jetstart.core.format.MessageTtl.isDeleteMarker(buf, ho, hl);
     }
-
-    private static final String KV_OPERATION = "KV-Operation";
 
     private void timers() {
         if (failure != null) {

@@ -32,9 +32,14 @@ public final class MessageTtl {
         return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.TTL);
     }
 
-    /** Whether the header block carries a {@code Nats-Marker-Reason} (the server's isSubjectDeleteMarker). */
+    /**
+     * The server's {@code isSubjectDeleteMarker} (sdm.go): the header block carries a
+     * {@code Nats-Marker-Reason}, or is a KV purge ({@code KV-Operation: PURGE}, the marker a KV
+     * client writes itself). No marker replaces an expired marker.
+     */
     public static boolean isDeleteMarker(byte[] hdr, int off, int len) {
-        return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.MARKER_REASON);
+        return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.MARKER_REASON)
+                || "PURGE".equals(NatsHeaders.value(hdr, off, len, NatsHeaders.KV_OPERATION));
     }
 
     /**

@@ -17,6 +17,7 @@ final class NatsHeaders {
     static final byte[] TTL = "Nats-TTL".getBytes(StandardCharsets.US_ASCII);
     static final byte[] SCHEDULE = "Nats-Schedule".getBytes(StandardCharsets.US_ASCII);
     static final byte[] MARKER_REASON = "Nats-Marker-Reason".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] KV_OPERATION = "KV-Operation".getBytes(StandardCharsets.US_ASCII);
 
     private NatsHeaders() {
     }

@@ -54,4 +54,13 @@ class MessageTtlTest {
         assertThat(MessageTtl.isDeleteMarker(marker, 0, marker.length)).isTrue();
         assertThat(MessageTtl.isDeleteMarker(plain, 0, plain.length)).isFalse();
     }
+
+    @Test
+    void aKvPurgeIsAMarkerAndAKvDeleteIsNot() {
+        byte[] purge = "NATS/1.0\r\nKV-Operation: PURGE\r\nNats-Rollup: sub\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[] delete = "NATS/1.0\r\nKV-Operation: DEL\r\n\r\n".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(MessageTtl.isDeleteMarker(purge, 0, purge.length)).as("sdm.go: a KV purge").isTrue();
+        assertThat(MessageTtl.isDeleteMarker(delete, 0, delete.length)).isFalse();
+    }
 }
