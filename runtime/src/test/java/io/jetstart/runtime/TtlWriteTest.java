@@ -210,6 +210,23 @@ class TtlWriteTest {
     }
 
     @Test
+    void withMaxAgeAMessageYoungAtTheReopenStillAgesOutWithoutAnotherPublish() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G",
+                    config("{\"name\":\"T\",\"subjects\":[\"t.>\"],\"allow_msg_ttl\":true,\"max_age\":2000000000}"));
+            s.publish("t.plain", bytes("1"));
+            s.flush();
+        }
+        // Reopened well inside max_age: the open keeps the message, and the age check the server arms
+        // at its start (resetAgeChk) must be armed here too, with nothing published after it.
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("$G", "T").await(Duration.ofSeconds(30));
+            assertThat(s.get(1)).as("young at the reopen").isPresent();
+            await("1 aged out after the reopen", () -> gone(s, 1));
+        }
+    }
+
+    @Test
     void aTtlStreamServedAsNats210IsReadOnlyAndKeepsWhatItsTtlWouldRemove() throws Exception {
         try (JetStartStore store = store()) {
             JetStartStream s = store.createStream("$G", config(TTL_STREAM));
