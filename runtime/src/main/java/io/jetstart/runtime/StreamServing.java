@@ -173,18 +173,11 @@ final class StreamServing {
             version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
             readOnly = StreamDefinitions.ttlReason(store.config(), version, options.recovery().serverLine()).orElse(null);
         }
-        if (readOnly == null && store.config().subjectDeleteMarkerTtlNanos() > 0 && state.startUpRemovalsPending()) {
-            // The open expired messages while the store was closed (core's StartUpExpiry); nats-server
-            // would replace the last of a subject with a marker at its first age check, and the open
-            // has removed them without one. Writing on from there would leave the files a server
-            // never writes; the server's own start writes those markers.
-            readOnly = "subject delete markers: messages expired while the store was closed, and the runtime does not "
-                    + "write their markers at an open yet (nats-server does, at its first age check)";
-        }
         if (readOnly != null) {
             // No writer: what recovery kept of the open's removals for one is let go, not held for
             // the stream's life (nothing is written to a read-only stream).
             state.takeStartUpRemovals();
+            state.takeStartUpMarkerSubjects();
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys(), housekeeper);
         }
@@ -201,6 +194,9 @@ final class StreamServing {
         w.rebuildDedupe(WriterLoop.wallNanos());
         w.rebuildTtls();
         w.tombstoneStartUpRemovals(state.takeStartUpRemovals(), afterHandOverStep);
+        // Messages that expired while the store was closed, each the last of its subject: their
+        // subject delete markers, as the server's first age check after its start stores them.
+        w.writeStartUpMarkers(state.takeStartUpMarkerSubjects());
         w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
         StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), w.newestView());

@@ -1387,6 +1387,19 @@ final class WriterLoop {
         return true;
     }
 
+    /**
+     * Stores the markers of {@code subjects}, whose last message the open expired while the store
+     * was closed (core's StartUpExpiry), before the writer takes anything else. The server keeps such
+     * a message until its first age check stores the marker (whose rollup then removes it); the open
+     * removed it already, so the files differ only in the order of the tombstone and the marker. A
+     * marker the stream refuses (discard new at a limit) is not tried again: the message is gone.
+     */
+    void writeStartUpMarkers(List<String> subjects) {
+        for (String subject : subjects) {
+            writeMarker(new Expired(0, subject, false));
+        }
+    }
+
     /** The server's isSubjectDeleteMarker ({@link io.jetstart.core.format.MessageTtl#isDeleteMarker}). */
     private static boolean isMarker(byte[] buf, int ho, int hl) {
         return hl > 0 && io.jetstart.core.format.MessageTtl.isDeleteMarker(buf, ho, hl);

@@ -28,8 +28,10 @@ import java.util.Map;
  * </ul>
  *
  * <p>With subject delete markers on, the server replaces an expired message that was the last of
- * its subject (and not a marker itself) with a new marker: a new message, not modelled here. Such
- * a removal is reported as a warning naming the subject (docs/compatibility.md).
+ * its subject (and not a marker itself) with a new marker: a new message. Opened for a writer, the
+ * subjects are handed to it ({@link StreamMutator#takeStartUpMarkerSubjects}), which stores those
+ * markers first; otherwise (recovery writes nothing) the removal is reported as a warning naming
+ * the subject (docs/compatibility.md).
  *
  * <p>Design note: only the blocks that can hold what expires are read, as the server reads them.
  * For TTLs, a block whose count of TTL messages is known to be 0 ({@code index.db} v2+, a scan) is
@@ -91,7 +93,13 @@ final class StartUpExpiry {
                 newMarkers.add(subject);
             }
         });
-        for (String subject : newMarkers.stream().sorted().toList()) {
+        List<String> sorted = newMarkers.stream().sorted().toList();
+        if (sink != StreamStore.RemovalSink.NONE) {
+            // Opened for a writer: it stores these markers before it takes anything else.
+            s.startUpMarkerSubjects = sorted;
+            return;
+        }
+        for (String subject : sorted) {
             s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + subject
                     + "; nats-server writes a subject delete marker for it then (a new message), which this state does not hold"));
         }

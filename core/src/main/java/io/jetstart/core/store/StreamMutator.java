@@ -29,10 +29,22 @@ public final class StreamMutator {
 
     /** What recovery's start-up sweep removed, until the writer takes it. */
     private StartUpRemovals startUpRemovals;
+    private List<String> startUpMarkerSubjects;
 
-    StreamMutator(StreamStore s, StartUpRemovals startUpRemovals) {
+    StreamMutator(StreamStore s, StartUpRemovals startUpRemovals, List<String> startUpMarkerSubjects) {
         this.s = s;
         this.startUpRemovals = startUpRemovals;
+        this.startUpMarkerSubjects = startUpMarkerSubjects;
+    }
+
+    /**
+     * The subjects whose last message the open expired with subject delete markers on: the writer
+     * stores a marker for each (nats-server's first age check after a start would have), once.
+     */
+    public List<String> takeStartUpMarkerSubjects() {
+        List<String> out = startUpMarkerSubjects;
+        startUpMarkerSubjects = List.of();
+        return out;
     }
 
     /**

@@ -60,6 +60,12 @@ public final class StreamStore {
     private StreamMutator owner;
     /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
     private StartUpRemovals forWriter = StartUpRemovals.NONE;
+    /**
+     * Subjects whose last message the start-up expiry removed for the writer, with subject delete
+     * markers on ({@link StartUpExpiry}): the writer stores their markers, as the server's first age
+     * check does. Passed on at hand-over.
+     */
+    List<String> startUpMarkerSubjects = List.of();
     /** Blocks whose deleted map or first sequence changed since the writer last published a view. */
     final java.util.Set<BlockState> touched = new java.util.HashSet<>();
     /** The writer's in-memory last block, read instead of the file (it may hold bytes not yet written). */
@@ -340,8 +346,9 @@ public final class StreamStore {
     public StreamMutator handOver(StoreContext runtimeCtx) {
         requireRecovering();
         this.ctx = runtimeCtx;
-        this.owner = new StreamMutator(this, forWriter);
+        this.owner = new StreamMutator(this, forWriter, startUpMarkerSubjects);
         this.forWriter = StartUpRemovals.NONE;
+        this.startUpMarkerSubjects = List.of();
         this.touched.clear();
         return owner;
     }
