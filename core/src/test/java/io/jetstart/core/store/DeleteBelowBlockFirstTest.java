@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * listed delete, as the file's reader takes it. With the summary's count left as it was, the summary
  * and the blocks disagree and both servers rebuild from the blocks ("Stream state encountered
  * internal inconsistency on recover"): 800 messages, no delete. With the summary one lower, the file
- * is taken: 799 messages, {@code num_deleted} 1 and 151 in {@code deleted}, first and last unchanged,
- * 800 messages still served (201..1000). jetstart reports the same (docs/format-notes.md).
+ * is taken: 799 messages, {@code num_deleted} 1 and 151 in {@code deleted}, first and last unchanged.
+ * jetstart reports the same (docs/format-notes.md).
  */
 class DeleteBelowBlockFirstTest {
     private static final long BELOW = 151;
