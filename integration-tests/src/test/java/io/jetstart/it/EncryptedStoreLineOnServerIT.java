@@ -3,15 +3,21 @@ package io.jetstart.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.StoreLayout;
 import io.jetstart.core.lines.LineChoice;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.lines.ServerLineDetector;
+import io.jetstart.runtime.JetStart;
+import io.jetstart.runtime.JetStartStore;
+import io.jetstart.runtime.RuntimeOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -25,7 +31,8 @@ import org.junit.jupiter.api.TestFactory;
  * server has written no {@code index.db} yet) or a clean stop. 2.9.x is detected as 2.9 either way
  * (it writes {@code 1.idx} at once); 2.10+ never is (no {@code .idx}, then an encrypted
  * {@code index.db}). And a 2.10+ server started on the encrypted 2.9.10 fixture removes its
- * {@code .idx} files at once: killed then, the store is not taken as 2.9 either.
+ * {@code .idx} files at once: killed then, the store is not taken as 2.9 either. The same fixture
+ * after jetstart's runtime served it is 2.10, and every server starts on it ({@link #servedByRuntime}).
  */
 class EncryptedStoreLineOnServerIT {
     private final Path tmp = Repo.work("EncryptedStoreLineOnServerIT");
@@ -48,6 +55,7 @@ class EncryptedStoreLineOnServerIT {
             if (!server.version().isLine(2, 9)) {
                 out.add(dynamicTest(server + " started on the encrypted 2.9.10 fixture, kill -9", () -> upgraded(server)));
             }
+            out.add(dynamicTest(server + " started on the encrypted 2.9.10 fixture after the runtime served it", () -> servedByRuntime(server)));
         }
         return out.stream();
     }
@@ -108,6 +116,58 @@ class EncryptedStoreLineOnServerIT {
         }
         LineChoice line = detect(store);
         assertThat(line.line()).as("%s", line).isNotEqualTo(ServerLine.V2_9).isEqualTo(ServerLine.NEWEST);
+    }
+
+    /**
+     * The encrypted 2.9.10 fixture after jetstart's runtime served it (one publish to {@code DEL}):
+     * each stream keeps its {@code .idx} files and has the runtime's sealed {@code index.db} (v1) beside
+     * them. Detected as 2.10, as the plain store the runtime served is by its v1; every server starts
+     * on it, 2.10.27 and 2.15.1 with the same state as jetstart's, 2.9.10 counting only the delete
+     * maps of its {@code .idx} files as {@code num_deleted} (its own count, as in the fixture's oracle).
+     */
+    private void servedByRuntime(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve(server.version() + "-served");
+        Path store = io.jetstart.core.testing.Fixtures.copyStore("nats-2.9.10-chacha", dir);
+        String key = io.jetstart.core.testing.Fixtures.key("nats-2.9.10-chacha").orElseThrow();
+        RuntimeOptions opts = RuntimeOptions.defaults().withKey(StoreKey.ofText(key));
+        try (JetStartStore js = JetStart.open(store, opts)) {
+            js.stream("LIM1").await(Duration.ofSeconds(30));
+            js.stream("DEL").await(Duration.ofSeconds(30)).publish("del.0", "after".getBytes(StandardCharsets.UTF_8));
+        }
+        for (String stream : List.of("DEL", "LIM1")) {
+            Path msgs = store.resolve("jetstream/$G/streams/" + stream + "/msgs");
+            assertThat(msgs.resolve("1.idx")).as("%s keeps its .idx", stream).exists();
+            assertThat(msgs.resolve("index.db")).as("%s has the runtime's index.db", stream).exists();
+        }
+        assertThat(detect(store).line()).as("%s", detect(store)).isEqualTo(ServerLine.V2_10);
+        Path keyFile = dir.resolve("key.txt");
+        Files.writeString(keyFile, key);
+        JsonNode inspected = new Jetstart(dir.resolve("jetstart")).run("inspect", store.toString(), "--json", "--key-file", keyFile.toString())
+                .json();
+        assertThat(inspected.path("server_line").path("line").asText()).isEqualTo("2.10");
+        JsonNode del = null;
+        for (JsonNode s : inspected.path("streams")) {
+            if (s.path("name").asText().equals("DEL")) {
+                del = s.path("state");
+            }
+        }
+        assertThat(del).as("DEL in %s", inspected).isNotNull();
+        assertThat(del.path("messages").asLong()).isEqualTo(538);
+        assertThat(del.path("num_deleted").asLong()).isEqualTo(460);
+
+        String config = "jetstream {\n  key: \"" + key + "\"\n  cipher: chachapoly\n}\n";
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL, config);
+             NatsClient c = p.connect(Account.GLOBAL)) {
+            JsApi api = new JsApi(c.connection(), Json.mapper());
+            JsonNode state = api.streamInfo("DEL").path("state");
+            assertThat(state.path("messages").asLong()).isEqualTo(538);
+            assertThat(state.path("first_seq").asLong()).isEqualTo(4);
+            assertThat(state.path("last_seq").asLong()).isEqualTo(1001);
+            // 2.9.10 counts only its .idx delete maps, not the emptied block's 643-1000 (testdata/README.md).
+            assertThat(state.path("num_deleted").asLong()).isEqualTo(server.version().isLine(2, 9) ? 102 : 460);
+            assertThat(api.streamInfo("LIM1").path("state").path("messages").asLong()).isEqualTo(294);
+            p.stopGracefully();
+        }
     }
 
     private static LineChoice detect(Path store) throws Exception {

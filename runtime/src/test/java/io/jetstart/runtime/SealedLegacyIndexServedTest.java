@@ -8,6 +8,9 @@ import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.BlockScanner;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.lines.ServerLineDetector;
 import io.jetstart.core.store.StreamState;
 import io.jetstart.core.testing.Fixtures;
 import java.nio.file.Files;
@@ -47,6 +50,12 @@ class SealedLegacyIndexServedTest {
             assertThat(s.get(599)).isPresent();
             assertThat(s.publish("del.0", bytes("after 2.9.10")).seq()).isEqualTo(1001);
         }
+        // Its sealed index.db (v1) now lies beside the .idx files it keeps: the store is 2.10, as the
+        // plain 2.9 store the runtime served is by that v1 (docs/compatibility.md, "Which line wrote the store").
+        assertThat(store.resolve("jetstream/$G/streams/DEL/msgs/1.idx")).exists();
+        assertThat(store.resolve("jetstream/$G/streams/DEL/msgs/index.db")).exists();
+        assertThat(ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded()).line())
+                .isEqualTo(ServerLine.V2_10);
         StreamState reopened = EncryptedStoreTest.recovered(store, "DEL", key);
         assertThat(reopened.messages()).isEqualTo(538);
         assertThat(reopened.lastSeq()).isEqualTo(1001);

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 final class NatsHeaders {
     static final byte[] TTL = "Nats-TTL".getBytes(StandardCharsets.US_ASCII);
     static final byte[] SCHEDULE = "Nats-Schedule".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SCHEDULE_TARGET = "Nats-Schedule-Target".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] SCHEDULE_TIME_ZONE = "Nats-Schedule-Time-Zone".getBytes(StandardCharsets.US_ASCII);
     static final byte[] MARKER_REASON = "Nats-Marker-Reason".getBytes(StandardCharsets.US_ASCII);
     static final byte[] KV_OPERATION = "KV-Operation".getBytes(StandardCharsets.US_ASCII);
 

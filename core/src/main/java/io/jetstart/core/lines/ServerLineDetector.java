@@ -40,7 +40,13 @@ import java.util.TreeMap;
  *       neither file until its first {@code index.db} (measured, with {@code kill -9}). 2.10.0-2.10.4
  *       left a 2.9 stream's {@code .idx} in place (their {@code os.RemoveAll("*.idx")} removes no
  *       file), but write {@code index.db} right after such an open;</li>
- *   <li>an {@code index.db} → 2.10 or newer, its version unreadable: it bounds the store's line from
+ *   <li>an {@code index.db} beside {@code <n>.idx} files → 2.10: only a writer that keeps a 2.9
+ *       stream's {@code .idx} writes one there, jetstart's runtime (as v1, the version it falls back
+ *       to when it cannot read the store's own, which is sealed; a plain 2.9 store it served has the
+ *       same v1 and is read as 2.10 by its version byte) or 2.10.0-2.10.4 (v1 only). 2.10.27, 2.15.1
+ *       and even 2.9.10 start on such a store from its files, and the 2.10+ servers report the same
+ *       state (measured, {@code EncryptedStoreLineOnServerIT});</li>
+ *   <li>an {@code index.db} alone → 2.10 or newer, its version unreadable: it bounds the store's line from
  *       below and names none, so when nothing else says a line newer than 2.9 the newest is assumed,
  *       as with no clue at all. A 2.10+ store is never taken as 2.9.</li>
  * </ul>
@@ -61,6 +67,9 @@ public final class ServerLineDetector {
     static final String ENCRYPTED_LEGACY_INDEX = "encrypted msgs/ with .idx files and no index.db (2.9)";
     /** What an encrypted stream's {@code index.db} says: a 2.10+ server wrote it. */
     static final String ENCRYPTED_INDEX_DB = "encrypted index.db (2.10 or newer, its version unreadable)";
+    /** What an encrypted 2.9 stream holds once jetstart's runtime served it: its v1 {@code index.db}. */
+    static final String ENCRYPTED_INDEX_DB_BESIDE_LEGACY =
+            "encrypted index.db beside .idx files (written as v1 by jetstart's runtime or 2.10.0-2.10.4: 2.10)";
 
     private ServerLineDetector() {
     }
@@ -76,11 +85,21 @@ public final class ServerLineDetector {
         for (StreamDir sd : streams) {
             if (!(sd.encryption() instanceof Encryption.Encrypted)) {
                 sample.add(sd);
+            } else if (sd.msgs() != null && sd.msgs().hasIndexDb() && sd.msgs().hasLegacyIndexes()) {
+                // Only a writer that keeps a 2.9 stream's .idx files writes an index.db beside them:
+                // jetstart's runtime (v1 unless told otherwise: it cannot read a sealed version) or
+                // 2.10.0-2.10.4 (v1 only). 2.10.5+ remove the .idx before their first index.db.
+                if (newest == null || ServerLine.V2_10.compareTo(newest) > 0) {
+                    newest = ServerLine.V2_10;
+                }
+                count(clues, ENCRYPTED_INDEX_DB_BESIDE_LEGACY);
             } else if (sd.msgs() != null && sd.msgs().hasIndexDb()) {
                 encryptedIndexDb = true;
                 count(clues, ENCRYPTED_INDEX_DB);
             } else if (sd.msgs() != null && sd.msgs().hasLegacyIndexes()) {
-                newest = ServerLine.V2_9;
+                if (newest == null) {
+                    newest = ServerLine.V2_9;
+                }
                 count(clues, ENCRYPTED_LEGACY_INDEX);
             }
         }

@@ -26,7 +26,10 @@ final class BlockState {
      * says nothing ({@link #mayHoldTtls}).
      */
     boolean ttlsCounted;
+    /** Messages with a {@code Nats-Schedule} counted into the block ({@code index.db} v3+'s count); see {@link #schedulesCounted}. */
     long schedules;
+    /** Whether {@link #schedules} is a count: from {@code index.db} v3+ or a scan of the block's records. */
+    boolean schedulesCounted;
     long fileLength;
     /**
      * Bytes of the block's valid prefix when it was rebuilt from its records (the rest is reported
@@ -104,6 +107,11 @@ final class BlockState {
      */
     boolean mayHoldTtls() {
         return ttls != 0 || !ttlsCounted;
+    }
+
+    /** Whether the block may hold a message with a {@code Nats-Schedule}: counted so, or not counted. */
+    boolean mayHoldSchedules() {
+        return schedules != 0 || !schedulesCounted;
     }
 
     @Override

@@ -31,7 +31,9 @@ import java.util.Map;
  * its subject (and not a marker itself) with a new marker: a new message. Opened for a writer, the
  * subjects are handed to it ({@link StreamMutator#takeStartUpMarkerSubjects}), which stores those
  * markers first; otherwise (recovery writes nothing) the removal is reported as a warning naming
- * the subject (docs/compatibility.md).
+ * the subject, and the state's counts leave the marker out (docs/compatibility.md, measured: the
+ * server counts it only until it ages out, so jetstart's counts are the server's once it has,
+ * but for {@code last_seq} and the markers' sequences in {@code deleted}).
  *
  * <p>Design note: only the blocks that can hold what expires are read, as the server reads them.
  * For TTLs, a block whose count of TTL messages is known to be 0 ({@code index.db} v2+, a scan) is
@@ -99,9 +101,14 @@ final class StartUpExpiry {
             s.startUpMarkerSubjects = sorted;
             return;
         }
+        // Counted out, not in (docs/compatibility.md, "A marker written at start"): the marker is a
+        // message the files do not hold, and the server counts it only until it ages out; its
+        // sequence stays the server's last either way.
         for (String subject : sorted) {
             s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + subject
-                    + "; nats-server writes a subject delete marker for it then (a new message), which this state does not hold"));
+                    + "; nats-server writes a subject delete marker for it then (a new message above sequence " + s.lastSeq
+                    + "), which this state does not hold: the server counts it until max_age or its marker TTL takes it, "
+                    + "and its last_seq stays one higher per such marker"));
         }
     }
 

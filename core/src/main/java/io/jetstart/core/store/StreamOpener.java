@@ -251,6 +251,7 @@ public final class StreamOpener {
         StreamStore.RemovalSink sink = forWriter ? s.removalsForWriter() : StreamStore.RemovalSink.NONE;
         RetentionLimits.apply(s, sink, line);
         StartUpExpiry.apply(s, line, sink);
+        DueSchedules.warn(s, line);
     }
 
     /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */
@@ -328,6 +329,7 @@ public final class StreamOpener {
                 b.ttls = e.ttls();
                 b.ttlsCounted = db.version() >= 2;
                 b.schedules = e.schedules();
+                b.schedulesCounted = db.version() >= 3;
                 kept.add(b);
             }
         }
@@ -822,6 +824,7 @@ public final class StreamOpener {
             b.ttls = scan.ttls();
             b.ttlsCounted = true;
             b.schedules = scan.schedules();
+            b.schedulesCounted = true;
             b.validLength = scan.validLength();
             if (scan.problem() != null) {
                 b.endsInDamage = true;

@@ -113,6 +113,40 @@ class ServerLineDetectorTest {
                 "no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
     }
 
+    /**
+     * What jetstart's runtime leaves in an encrypted 2.9 store it served: its sealed index.db (v1,
+     * the version it falls back to when it cannot read the store's own) beside the stream's .idx
+     * files, which it keeps. The plain store it served is 2.10 by that v1; the encrypted one is too,
+     * and 2.10.27 and 2.15.1 report the same state on it (EncryptedStoreLineOnServerIT).
+     */
+    @Test
+    void anEncrypted29StreamWithTheRuntimesIndexDbBesideItsIdxFilesIs210() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-chacha", tmp);
+        Files.write(store.resolve("jetstream/$G/streams/DEL/msgs/index.db"), new byte[] {(byte) 0x9d, 0x42, 0x17});
+
+        LineChoice c = detect(store);
+
+        assertThat(c.line()).isEqualTo(ServerLine.V2_10);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB_BESIDE_LEGACY + " (1 stream)",
+                ServerLineDetector.ENCRYPTED_LEGACY_INDEX + " (1 stream)");
+    }
+
+    @Test
+    void anIndexDbAloneNextToTheRuntimesOneDoesNotLiftTheStorePast210() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-chacha", tmp);
+        Files.write(store.resolve("jetstream/$G/streams/DEL/msgs/index.db"), new byte[] {(byte) 0x9d, 0x42, 0x17});
+        Path lim1 = store.resolve("jetstream/$G/streams/LIM1/msgs");
+        deleteAll(lim1, ".idx", ".fss");
+        Files.write(lim1.resolve("index.db"), new byte[] {0x31, 0x07, 0x55});
+
+        LineChoice c = detect(store);
+
+        // LIM1 looks like a stream the runtime created (index.db only); the runtime wrote it as v1 too.
+        assertThat(c.line()).isEqualTo(ServerLine.V2_10);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB + " (1 stream)",
+                ServerLineDetector.ENCRYPTED_INDEX_DB_BESIDE_LEGACY + " (1 stream)");
+    }
+
     @Test
     void aReadableNewerClueWinsOverAnEncrypted29Stream() throws Exception {
         Path store = Fixtures.copyStore("nats-2.9.10-chacha", tmp);

@@ -1,0 +1,47 @@
+package io.jetstart.core.format;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
+/**
+ * A stored message's one-time schedule ({@code Nats-Schedule: @at <RFC 3339 time>}, 2.12+ with
+ * {@code allow_msg_schedules}) as nats-server's scheduler reads it when the time comes
+ * ({@code scheduler.go: getScheduledMessages}, {@code parseMsgSchedule}): a target
+ * ({@code Nats-Schedule-Target}) is required, and a time zone ({@code Nats-Schedule-Time-Zone}) is
+ * refused for {@code @at}; either failure drops the schedule without firing it. Repeating schedules
+ * ({@code @every}, cron) are not read here: what they do after a stop was not measured.
+ */
+public final class MessageSchedule {
+    /** {@link #atNanos} of a header block with no {@code @at} schedule the server would fire. */
+    public static final long NONE = Long.MIN_VALUE;
+
+    private static final String AT = "@at ";
+
+    private MessageSchedule() {
+    }
+
+    /**
+     * @return the Unix nanoseconds of the {@code @at} schedule in {@code hdr[off, off+len)}, or
+     *         {@link #NONE} when there is none, it has no target or has a time zone, or its time
+     *         does not parse as Go's {@code time.RFC3339} (fractional seconds allowed)
+     */
+    public static long atNanos(byte[] hdr, int off, int len) {
+        String pattern = NatsHeaders.value(hdr, off, len, NatsHeaders.SCHEDULE);
+        if (pattern == null || !pattern.startsWith(AT) || target(hdr, off, len) == null
+                || NatsHeaders.hasValue(hdr, off, len, NatsHeaders.SCHEDULE_TIME_ZONE)) {
+            return NONE;
+        }
+        try {
+            OffsetDateTime t = OffsetDateTime.parse(pattern.substring(AT.length()), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            return Math.addExact(Math.multiplyExact(t.toEpochSecond(), 1_000_000_000L), t.getNano());
+        } catch (DateTimeParseException | ArithmeticException e) {
+            return NONE;
+        }
+    }
+
+    /** The subject the schedule publishes to, or null when the header block names none. */
+    public static String target(byte[] hdr, int off, int len) {
+        return NatsHeaders.value(hdr, off, len, NatsHeaders.SCHEDULE_TARGET);
+    }
+}
