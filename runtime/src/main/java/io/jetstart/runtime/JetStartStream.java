@@ -327,6 +327,15 @@ public final class JetStartStream {
     }
 
     /**
+     * Test seam: message {@code seq} as a reader that took {@code view} earlier reads it (the
+     * writer may have published newer views since, and rewritten or removed the view's blocks):
+     * what {@link #get} does between taking its view and loading the block, held open.
+     */
+    Optional<StoredMessage> getOn(StreamView view, long seq) throws InterruptedException {
+        return reader.get(view, seq);
+    }
+
+    /**
      * The last committed message on {@code subject} (wildcards allowed; an invalid filter such as
      * {@code a.>.b}: none, as the server).
      *

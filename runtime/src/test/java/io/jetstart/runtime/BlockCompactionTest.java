@@ -329,6 +329,57 @@ class BlockCompactionTest {
     }
 
     /**
+     * A reader that took its view while block T was the tail, with most of T committed, reads T
+     * after the writer sealed it and compacted it to a file shorter than that committed length
+     * (what a reader of the test above meets when the writer overtakes it between its view and its
+     * load). Until 2026-12 the second such read failed: the block cache kept the first's whole read
+     * of the new file as a shorter prefix of a growing block, and the next load read on past the
+     * file's end ("T.blk ends at ..., expected ... committed bytes", an unreadable block).
+     */
+    @Test
+    void aReaderOnAViewFromWhenTheBlockWasTheTailReadsItAfterItsCompactionWithoutAnError() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, small())) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"O\",\"subjects\":[\"o.*\"]}"));
+            while (s.info().blocks().size() < 2) {
+                s.publish("o.x", bytes(Long.toString(s.info().lastSeq() + 1)));
+            }
+            // The last publish began block T; fill it to the one before it rolls, keeping that view.
+            StreamView old = s.info();
+            StreamView.Block tail = old.blocks().getLast();
+            while (true) {
+                s.publish("o.x", bytes(Long.toString(s.info().lastSeq() + 1)));
+                if (s.info().blocks().size() > 2) {
+                    break;
+                }
+                old = s.info();
+            }
+            StreamView.Block t = old.blocks().getLast();
+            assertThat(t.index()).isEqualTo(tail.index());
+            assertThat(t.length()).as("T is the tail of the old view").isPositive();
+            long keep = (t.firstSeq() + t.lastSeq()) / 2;
+            for (long q = t.firstSeq(); q <= t.lastSeq(); q++) {
+                if (q != keep) {
+                    s.delete(q);
+                }
+            }
+            s.flush();
+            Path file = msgs(dir, "O").resolve(t.index() + ".blk");
+            assertThat(s.writer().reclaim().blocksCompacted()).isPositive();
+            assertThat(Files.size(file)).as("T compacted below the old view's committed length").isLessThan(t.length());
+            for (int i = 0; i < 3; i++) {
+                s.getOn(old, keep).ifPresentOrElse(BlockReclaimTest::check, () -> {
+                    throw new AssertionError("message " + keep + " lost on the old view");
+                });
+                // Live in the old view, its record gone: read again on the newest, where it is removed.
+                assertThat(s.getOn(old, t.firstSeq())).as("read %d", i).isEmpty();
+                assertThat(s.getOn(old, keep + 1)).as("read %d", i).isEmpty();
+            }
+            assertThat(s.get(keep)).isPresent();
+        }
+        sameWithAndWithoutIndexDb(dir, scratch, "O", null);
+    }
+
+    /**
      * Copies of the store taken at each step of the rewrites (temp file written, renamed, directory
      * synced: before the next index.db) and after the flush's index.db: every one recovers, with and
      * without index.db, to the same messages, with nothing lost, damaged or back.

@@ -477,7 +477,20 @@ class BlockReclaimTest {
 
     /** A message handed out is the one published with its sequence. */
     static void check(StoredMessage m) {
-        assertThat(new String(m.payload())).isEqualTo(Long.toString(m.seq()));
+        assertThat(new String(m.payload())).as("payload of message %d", m.seq()).isEqualTo(Long.toString(m.seq()));
+    }
+
+    /** A view in a line: its sequences and each block's index, sequences, messages and committed length (-1: sealed). */
+    static String describe(StreamView v) {
+        if (v == null) {
+            return "(none)";
+        }
+        StringBuilder b = new StringBuilder("first " + v.firstSeq() + " last " + v.lastSeq() + ", blocks");
+        for (StreamView.Block k : v.blocks()) {
+            b.append(' ').append(k.index()).append(".blk[").append(k.firstSeq()).append("..").append(k.lastSeq())
+                    .append(", ").append(k.messages()).append(" msgs, length ").append(k.length()).append(']');
+        }
+        return b.toString();
     }
 
     /** One read of a stream, on the view it had when the read began. */
@@ -492,20 +505,26 @@ class BlockReclaimTest {
 
     /**
      * Runs each read on a thread of its own, over and over, while {@code writes} runs on this one;
-     * returns the first error a read met (null: none).
+     * returns the first error a read met (null: none), as an error that says which read it was and
+     * the view it began on (its blocks: index, sequences, committed length of the tail), the error
+     * itself (which names the file) its cause: a race seen once is then described by its report.
      */
     static Throwable whileReading(JetStartStream s, List<Read> reads, Writes writes) throws Exception {
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failed = new AtomicReference<>();
         List<Thread> readers = new ArrayList<>();
-        for (Read read : reads) {
+        for (int i = 0; i < reads.size(); i++) {
+            Read read = reads.get(i);
+            int which = i;
             readers.add(Thread.ofPlatform().start(() -> {
+                StreamView v = null;
                 try {
                     while (!done.get()) {
-                        read.on(s.info());
+                        v = s.info();
+                        read.on(v);
                     }
                 } catch (Throwable e) {
-                    failed.compareAndSet(null, e);
+                    failed.compareAndSet(null, new AssertionError("read " + which + " on the view of " + describe(v) + ": " + e, e));
                 }
             }));
         }

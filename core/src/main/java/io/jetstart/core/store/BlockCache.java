@@ -6,7 +6,6 @@ import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.CompressedBlockException;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.io.Interrupts;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -41,8 +40,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * only the new bytes. When the writer rolls to a new block it may replace the old one by its
  * compressed form (a rename): the plaintext is the same, but its file offsets are not, so new bytes
  * are read only from the file the entry came from (same {@code fileKey}, checked before and after
- * the read); otherwise the block is read again whole. The lock guards the map only; files are read
- * outside it, so a slow disk never blocks another reader's hit.
+ * the read); otherwise the block is read again whole. The same holds for a sealed block the writer
+ * compacts (a rewrite without removed messages' records): a view older than it may still call the
+ * block growing, with a committed length the new file does not reach, so a read that ends early
+ * means "read again whole", never an error. The lock guards the map only; files are read outside
+ * it, so a slow disk never blocks another reader's hit.
  */
 public final class BlockCache {
     private record Entry(byte[] bytes, int length, boolean whole, RecordIndex index, Object fileKey,
@@ -189,7 +191,21 @@ public final class BlockCache {
     /**
      * A growing block (the writer's last one) whose shorter prefix is cached: reads only the bytes
      * the writer completed since, from the same file. Null when the file is no longer the one the
-     * entry came from.
+     * entry came from, or ends before {@code committed}: the caller reads it again whole.
+     *
+     * <p>NOTE: a view older than a rewrite of the block (the writer's compaction of the sealed
+     * block, or its compressed form) still calls it growing, with a committed length the new file
+     * may not reach. Two ways lead here with such a view: the rename falls between the identity
+     * check and the open, so the channel reads the new file; or the entry is that view's own whole
+     * read of the new file, kept as a prefix shorter than the committed length, with the new
+     * file's identity. The read then ends early, or (the first way) reads other records at these
+     * offsets, which the second identity check sees. Either is null, never an error: the view
+     * reads the new file whole, where every record it may hand out is (a rewrite only drops
+     * records, and a kept one only moves towards the start). Until 2026-12 an early end was an
+     * {@code EOFException}, which the reader reported as an unreadable block
+     * ({@code BlockCompactionTest}'s readers under load: "15.blk ends at 954, expected 1020
+     * committed bytes"). The writer's own growing file never ends early: it publishes a length
+     * only once those bytes are written.
      */
     private Entry grow(Path file, Entry old, long committed) throws IOException {
         if (committed > BlockBuffers.MAX_BLOCK_BYTES || old.fileKey == null || !old.fileKey.equals(fileKey(file))) {
@@ -197,21 +213,21 @@ public final class BlockCache {
         }
         int extra = (int) committed - old.length;
         byte[] bytes = Arrays.copyOf(old.bytes, (int) committed);
-        gate.run(() -> {
+        boolean complete = gate.run(() -> {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 ByteBuffer bb = ByteBuffer.wrap(bytes, old.length, extra);
                 long pos = old.length;
                 while (bb.hasRemaining()) {
                     int n = ch.read(bb, pos);
                     if (n < 0) {
-                        throw new EOFException(file + " ends at " + pos + ", expected " + committed + " committed bytes");
+                        return false;
                     }
                     pos += n;
                 }
             }
-            return null;
+            return true;
         });
-        if (!old.fileKey.equals(fileKey(file))) {
+        if (!complete || !old.fileKey.equals(fileKey(file))) {
             return null;
         }
         if (old.keystream != null) {
