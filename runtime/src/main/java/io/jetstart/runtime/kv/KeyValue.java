@@ -213,10 +213,22 @@ public final class KeyValue {
      * cannot say exactly is refused rather than rounded: the server reads whole seconds only.
      */
     static String ttlValue(Duration ttl) {
-        if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.getNano() != 0) {
-            throw new IllegalArgumentException("a key's TTL must be a whole number of seconds, at least 1, got " + ttl);
-        }
+        checkTtl(ttl);
         return ttl.getSeconds() + "s";
+    }
+
+    /**
+     * Refuses a key's TTL that {@link #create(String, byte[], Duration)} and
+     * {@link #purge(String, Duration)} would not take, before anything is written.
+     *
+     * @throws IllegalArgumentException unless {@code ttl} is a whole number of seconds, at least 1
+     */
+    public static void checkTtl(Duration ttl) {
+        if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.getNano() != 0) {
+            throw new IllegalArgumentException("a key's TTL must be a whole number of seconds, at least 1, got "
+                    + (ttl == null ? "none" : ttl.abs().getSeconds() < Long.MAX_VALUE / 1_000_000_000L - 1
+                            ? io.jetstart.recovery.GoFormat.duration(ttl.toNanos()) : ttl.toString()));
+        }
     }
 
     /** Purges only at {@code expectedRevision}. */
