@@ -218,9 +218,11 @@ class MarkerWriteTest {
 
     @Test
     void aStartUpMarkerTheLimitsRefusedIsTriedAgainAsTheServerDoesButNotForASubjectWrittenMeanwhile() throws Exception {
-        // Markers with the longest TTL a Go duration prints (2562047h47m16s): each is 61 bytes larger
-        // than an expired message below, more than the room two of them leave.
-        long markerTtl = 9_223_372_036L * 1_000_000_000L;
+        // Markers with a TTL Go prints in 14 characters (1388888h53m20s): each is 61 bytes larger than
+        // an expired message below, more than the room two of them leave. Not the longest one
+        // (2562047h47m16s): its expiry, timestamp + TTL, wraps past 2^63 as the server's does, and
+        // the marker went at once.
+        long markerTtl = 5_000_000_000L * 1_000_000_000L;
         long ts;
         try (JetStartStore store = store()) {
             JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"a\",\"b\",\"k\"],\"discard\":\"new\","
@@ -254,7 +256,7 @@ class MarkerWriteTest {
             });
             StoredMessage marker = s.lastBySubject("b").orElseThrow();
             assertThat(marker.seq()).isEqualTo(5);
-            assertThat(headers(marker)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 2562047h47m16s\r\nNats-Rollup: sub\r\n\r\n");
+            assertThat(headers(marker)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1388888h53m20s\r\nNats-Rollup: sub\r\n\r\n");
             s.flush();
             assertThat(s.lastBySubject("a").orElseThrow().seq()).as("no marker for a: it was written again meanwhile").isEqualTo(4);
             assertThat(s.info().lastSeq()).isEqualTo(5);
