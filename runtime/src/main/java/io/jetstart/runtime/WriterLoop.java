@@ -1251,7 +1251,9 @@ final class WriterLoop {
      * first message on, while messages are older than {@code max_age}, each goes (with a tombstone,
      * as the writer's limits do) unless its {@code Nats-TTL} is {@code never}; the first younger one
      * sets when the next check is due ({@link #ageDueWall}). Old {@code never} messages are read again
-     * at every check, as the server reads them.
+     * at every check, as the server reads them. One read of the old blocks decides and removes
+     * (core's removal by headers); until 2026-12 a first read found the {@code never} messages and a
+     * second removed the others.
      *
      * @return whether one was removed
      */
@@ -1261,28 +1263,14 @@ final class WriterLoop {
             return false;
         }
         long minAge = wallNanos() - maxAge;
-        // Only the old never messages are held (few, as a rule), not every old message: a backlog
-        // past max_age can be the whole stream.
-        java.util.Set<Long> never = new java.util.HashSet<>();
-        boolean[] anyOld = {false};
-        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+        return state.removeByHeaders((seq, ts, subject, buf, ho, hl, rl) -> {
             if (ts > minAge) {
                 ageDueWall = ts + maxAge;
-                return false;
+                return StreamStore.Decision.STOP;
             }
-            if (hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER) {
-                never.add(seq);
-            } else {
-                anyOld[0] = true;
-            }
-            return true;
-        });
-        if (!anyOld[0]) {
-            return false;
-        }
-        state.remove((seq, ts, subject, rl) -> ts > minAge ? StreamStore.Decision.STOP
-                : never.contains(seq) ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE, this::tombstone);
-        return true;
+            return hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER
+                    ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE;
+        }, this::tombstone) > 0;
     }
 
     /** Expired messages taken by one age check of a marker stream; a bigger backlog goes on at the next check, at once. */
