@@ -209,8 +209,9 @@ public final class KeyValue {
     }
 
     /**
-     * A TTL as jnats's {@code MessageTtl.seconds} writes it ({@code "<n>s"}). A Duration the header
-     * cannot say exactly is refused rather than rounded: the server reads whole seconds only.
+     * A TTL as jnats's {@code MessageTtl.seconds} writes it ({@code "<n>s"}). A Duration that is not
+     * whole seconds is refused rather than rounded: the server would take only its whole seconds
+     * ({@code 1.5s} lives 1 s), which is not what the caller asked for.
      */
     static String ttlValue(Duration ttl) {
         checkTtl(ttl);
