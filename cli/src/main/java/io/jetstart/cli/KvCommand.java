@@ -50,7 +50,8 @@ final class KvCommand implements Callable<Integer> {
     String bucket;
 
     @Parameters(index = "2", paramLabel = "OPERATION",
-            description = "add | info | put KEY [VALUE] | create KEY [VALUE] | update KEY VALUE REVISION | get KEY | del KEY | purge KEY"
+            description = "add | info | put KEY [VALUE] | create KEY [VALUE] [--ttl DUR] | update KEY VALUE REVISION | get KEY | del KEY"
+                    + " | purge KEY [--ttl DUR]"
                     + " | keys [FILTER] | history KEY | rm (a missing VALUE is read from stdin)")
     String operation;
 
@@ -63,8 +64,14 @@ final class KvCommand implements Callable<Integer> {
     @Option(names = "--history", defaultValue = "1", paramLabel = "N", description = "add: values kept per key, 1..64 (default: ${DEFAULT-VALUE})")
     int history;
 
-    @Option(names = "--ttl", paramLabel = "DUR", converter = GoDurationConverter.class, description = "add: how long values live (Go duration, e.g. 1h; default: for ever)")
+    @Option(names = "--ttl", paramLabel = "DUR", converter = GoDurationConverter.class,
+            description = "add: how long values live (Go duration, e.g. 1h; default: for ever); create, purge: how long this value or"
+                    + " purge marker lives (whole seconds; a bucket with a limit marker)")
     Duration ttl;
+
+    @Option(names = "--limit-marker", paramLabel = "DUR", converter = GoDurationConverter.class,
+            description = "add: a key whose value aged out leaves a marker living DUR (at least 1s; jnats's limitMarker)")
+    Duration limitMarker;
 
     @Option(names = "--max-value-size", defaultValue = "-1", paramLabel = "BYTES", description = "add: largest value (default: no limit)")
     long maxValueSize;
@@ -175,6 +182,8 @@ final class KvCommand implements Callable<Integer> {
             KeyValueConfig.of(bucket);
             if (operation.equals("add")) {
                 config();
+            } else if (ttl != null) {
+                KeyValue.checkTtl(ttl);
             }
         } catch (IllegalArgumentException e) {
             return usage(e.getMessage());
@@ -192,7 +201,10 @@ final class KvCommand implements Callable<Integer> {
     /** An option given to an operation that does not take it (as nats kv's sub-commands refuse them). */
     private Integer misplacedOption() {
         var line = spec.commandLine().getParseResult();
-        List<String> addOnly = List.of("--history", "--ttl", "--max-value-size", "--max-bucket-size", "--description");
+        if (line.hasMatchedOption("--ttl") && !List.of("add", "create", "purge").contains(operation)) {
+            return usage("--ttl is for add, create and purge, not " + operation);
+        }
+        List<String> addOnly = List.of("--history", "--limit-marker", "--max-value-size", "--max-bucket-size", "--description");
         for (String o : addOnly) {
             if (line.hasMatchedOption(o) && !operation.equals("add")) {
                 return usage(o + " is for add, not " + operation);
@@ -219,7 +231,7 @@ final class KvCommand implements Callable<Integer> {
 
     private KeyValueConfig config() {
         return KeyValueConfig.of(bucket).withHistory(history).withTtl(ttl).withMaxValueSize(maxValueSize)
-                .withMaxBucketSize(maxBucketSize).withDescription(description);
+                .withMaxBucketSize(maxBucketSize).withDescription(description).withLimitMarker(limitMarker);
     }
 
     private int run(JetStartStore store) throws Exception {
@@ -245,10 +257,16 @@ final class KvCommand implements Callable<Integer> {
         switch (operation) {
             case "info" -> info(kv);
             case "put" -> printValue(value(), kv.put(key, value()));
-            case "create" -> printValue(value(), kv.create(key, value()));
+            case "create" -> printValue(value(), ttl == null ? kv.create(key, value()) : kv.create(key, value(), ttl));
             case "update" -> printValue(value(), kv.update(key, value(), Long.parseLong(args.get(2))));
             case "del" -> kv.delete(key);
-            case "purge" -> kv.purge(key);
+            case "purge" -> {
+                if (ttl == null) {
+                    kv.purge(key);
+                } else {
+                    kv.purge(key, ttl);
+                }
+            }
             case "get" -> {
                 Optional<KeyValueEntry> e = revision == null ? kv.get(key) : kv.get(key, revision);
                 if (e.isEmpty()) {
@@ -361,6 +379,7 @@ final class KvCommand implements Callable<Integer> {
             n.put("ttl", c.ttl().toNanos());
             n.put("max_value_size", c.maxValueSize());
             n.put("max_bucket_size", c.maxBucketSize());
+            n.put("limit_marker", c.limitMarker().toNanos());
             n.put("values", view.messages());
             n.put("bytes", view.bytes());
             out.println(ReportJson.MAPPER.writeValueAsString(n));
@@ -374,6 +393,10 @@ final class KvCommand implements Callable<Integer> {
         out.printf("  TTL: %s%n", c.ttl().isZero() ? "forever" : GoFormat.duration(c.ttl().toNanos()));
         out.printf("  Max value size: %s%n", c.maxValueSize() < 0 ? "unlimited" : GoFormat.comma(c.maxValueSize()));
         out.printf("  Max bucket size: %s%n", c.maxBucketSize() < 0 ? "unlimited" : GoFormat.comma(c.maxBucketSize()));
+        if (!c.limitMarker().isZero()) {
+            // Only a bucket with one says so: the other lines are those of every bucket.
+            out.printf("  Limit marker TTL: %s%n", GoFormat.duration(c.limitMarker().toNanos()));
+        }
         out.printf("  Values stored: %s (%s bytes)%n", GoFormat.comma(view.messages()), GoFormat.comma(view.bytes()));
     }
 

@@ -62,7 +62,8 @@ class RuntimeMarkersOnServerIT {
             NatsServerBinary server = NatsServers.discover().requireV214Plus();
             return Stream.<DynamicNode>of(DynamicTest.dynamicTest(server.toString(), () -> compare(server)),
                     DynamicTest.dynamicTest(server + ": a delete and a purge leave no marker", () -> deleteAndPurge(server)),
-                    DynamicTest.dynamicTest(server + ": a marker counts into max_msgs", () -> markerInLimits(server)));
+                    DynamicTest.dynamicTest(server + ": a marker counts into max_msgs", () -> markerInLimits(server)),
+                    DynamicTest.dynamicTest(server + ": a KV bucket with a limit marker, keys with TTLs", () -> kvLimitMarker(server)));
         });
     }
 
@@ -171,6 +172,60 @@ class RuntimeMarkersOnServerIT {
         assertThat(fromRuntime).isEqualTo(fromServer);
     }
 
+    /**
+     * KV limit markers (docs/runtime.md, "Key/value buckets"): the same calls by jnats through
+     * 2.15.1 and by the runtime's KeyValue on a bucket with history 3 and a limit marker of 2 s:
+     * create {@code t} with a TTL of 1 s (raised to 2), create {@code l} and purge {@code p} with an
+     * hour. Asked 3 s after the first call, both hold the same messages byte for byte: {@code l},
+     * {@code p}'s purge and {@code t}'s MaxAge marker (its value gone), which jnats reads as a purge.
+     */
+    private void kvLimitMarker(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve("kv");
+        Path store = Files.createDirectories(dir.resolve("store"));
+        Seen fromServer;
+        io.nats.client.api.KeyValueOperation jnatsReadsMarker;
+        try (NatsServerProcess process = NatsServerProcess.start(server, store, dir, ServerAccounts.GLOBAL);
+             NatsClient client = process.connect(Account.GLOBAL)) {
+            client.connection().keyValueManagement().create(io.nats.client.api.KeyValueConfiguration.builder().name("LM")
+                    .storageType(StorageType.File).maxHistoryPerKey(3).limitMarker(Duration.ofSeconds(2)).build());
+            io.nats.client.KeyValue kv = client.connection().keyValue("LM");
+            long start = wallNanos();
+            kv.create("t", bytes("t"), io.nats.client.MessageTtl.seconds(1));
+            kv.create("l", bytes("l"), io.nats.client.MessageTtl.seconds(3600));
+            kv.put("p", bytes("p"));
+            kv.purge("p", io.nats.client.MessageTtl.seconds(3600));
+            sleepUntil(start + 3 * SECOND);
+            fromServer = serverSeen(new JsApi(client.connection(), Json.mapper()), "KV_LM");
+            List<io.nats.client.api.KeyValueEntry> history = kv.history("t");
+            jnatsReadsMarker = history.get(history.size() - 1).getOperation();
+        }
+        Seen fromRuntime;
+        io.jetstart.runtime.kv.KeyValueConfig config;
+        try (JetStartStore rt = JetStart.open(Files.createDirectories(dir.resolve("runtime")),
+                RuntimeOptions.defaults().withSync(SyncPolicy.ALWAYS).withIndexVersion(4))) {
+            io.jetstart.runtime.kv.KeyValue kv = rt.createKeyValue(io.jetstart.runtime.kv.KeyValueConfig.of("LM").withHistory(3)
+                    .withLimitMarker(Duration.ofSeconds(2)));
+            long start = wallNanos();
+            kv.create("t", bytes("t"), Duration.ofSeconds(1));
+            kv.create("l", bytes("l"), Duration.ofSeconds(3600));
+            kv.put("p", bytes("p"));
+            kv.purge("p", Duration.ofSeconds(3600));
+            sleepUntil(start + 3 * SECOND);
+            kv.stream().flush();
+            fromRuntime = runtimeSeen(kv.stream());
+            config = kv.config();
+        }
+        assertThat(fromServer.messages().keySet()).as("2.15.1: l, p's purge, t's marker").containsExactly(2L, 4L, 5L);
+        assertThat(fromServer.messages().get(5L)).isEqualTo("$KV.LM.t | NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 2s\r\n"
+                + "Nats-Rollup: sub\r\n\r\n | ");
+        assertThat(jnatsReadsMarker).as("jnats reads a MaxAge marker").isEqualTo(io.nats.client.api.KeyValueOperation.PURGE);
+        assertThat(fromRuntime).isEqualTo(fromServer);
+        JsonNode serverMeta = Json.mapper().readTree(store.resolve("jetstream/$G/streams/KV_LM/meta.inf").toFile());
+        assertThat(serverMeta.path("allow_msg_ttl").asBoolean()).isTrue();
+        assertThat(serverMeta.path("subject_delete_marker_ttl").asLong()).isEqualTo(2 * SECOND);
+        assertThat(config.limitMarker()).isEqualTo(Duration.ofSeconds(2));
+    }
+
     private static final String CONFIG = "{\"name\":\"M\",\"subjects\":[\"m.>\"],\"max_age\":3000000000,"
             + "\"subject_delete_marker_ttl\":10000000000}";
 
@@ -226,11 +281,15 @@ class RuntimeMarkersOnServerIT {
     }
 
     private static Seen serverSeen(JsApi api) throws Exception {
-        JsonNode state = api.streamInfo("M").path("state");
+        return serverSeen(api, "M");
+    }
+
+    private static Seen serverSeen(JsApi api, String stream) throws Exception {
+        JsonNode state = api.streamInfo(stream).path("state");
         long last = state.path("last_seq").asLong();
         Map<Long, String> messages = new TreeMap<>();
         for (long seq = 1; seq <= last; seq++) {
-            var m = api.message("M", seq);
+            var m = api.message(stream, seq);
             if (m.isPresent()) {
                 String hdrs = m.get().path("hdrs").isMissingNode() ? "" : text(Base64.getDecoder().decode(m.get().path("hdrs").asText()));
                 String data = m.get().path("data").isMissingNode() ? "" : text(Base64.getDecoder().decode(m.get().path("data").asText()));

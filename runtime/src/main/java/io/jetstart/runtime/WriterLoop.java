@@ -143,6 +143,11 @@ final class WriterLoop {
     /** With subject delete markers: until when (Unix nanoseconds) a refused marker is not tried again. */
     private long markerRetryWall;
     /**
+     * Subjects whose start-up marker the stream refused ({@link #writeStartUpMarkers}), in the order
+     * tried: the age check tries them again ({@link #retryStartUpMarkers}).
+     */
+    private final java.util.LinkedHashSet<String> startUpMarkersDue = new java.util.LinkedHashSet<>();
+    /**
      * For a stream with {@code allow_msg_ttl} and {@code max_age}: when (Unix nanoseconds) the
      * oldest message the age check may take reaches {@code max_age}, or {@link Long#MAX_VALUE} when
      * none is known. Not the stream's first message's time: an old {@code never} message stays first
@@ -1210,7 +1215,7 @@ final class WriterLoop {
      */
     private long ageCheckAfter(long now) {
         long maxAge = rules.maxAgeNanos();
-        long nextTtl = ttls.nextExpiry();
+        long nextTtl = startUpMarkersDue.isEmpty() ? ttls.nextExpiry() : Math.min(ttls.nextExpiry(), markerRetryWall);
         boolean byAge = maxAge > 0 && state.messages() > 0 && (!rules.allowMsgTtl() || ageDueWall != Long.MAX_VALUE);
         if (!byAge && nextTtl == Long.MAX_VALUE) {
             return now + AGE_CHECK_AT_MOST;
@@ -1246,7 +1251,9 @@ final class WriterLoop {
      * first message on, while messages are older than {@code max_age}, each goes (with a tombstone,
      * as the writer's limits do) unless its {@code Nats-TTL} is {@code never}; the first younger one
      * sets when the next check is due ({@link #ageDueWall}). Old {@code never} messages are read again
-     * at every check, as the server reads them.
+     * at every check, as the server reads them. One read of the old blocks decides and removes
+     * (core's removal by headers); until 2026-12 a first read found the {@code never} messages and a
+     * second removed the others.
      *
      * @return whether one was removed
      */
@@ -1256,28 +1263,14 @@ final class WriterLoop {
             return false;
         }
         long minAge = wallNanos() - maxAge;
-        // Only the old never messages are held (few, as a rule), not every old message: a backlog
-        // past max_age can be the whole stream.
-        java.util.Set<Long> never = new java.util.HashSet<>();
-        boolean[] anyOld = {false};
-        state.forEachLive(state.firstSeq(), (seq, ts, subject, buf, ho, hl, po, pl, rl) -> {
+        return state.removeByHeaders((seq, ts, subject, buf, ho, hl, rl) -> {
             if (ts > minAge) {
                 ageDueWall = ts + maxAge;
-                return false;
+                return StreamStore.Decision.STOP;
             }
-            if (hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER) {
-                never.add(seq);
-            } else {
-                anyOld[0] = true;
-            }
-            return true;
-        });
-        if (!anyOld[0]) {
-            return false;
-        }
-        state.remove((seq, ts, subject, rl) -> ts > minAge ? StreamStore.Decision.STOP
-                : never.contains(seq) ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE, this::tombstone);
-        return true;
+            return hl > 0 && io.jetstart.core.format.MessageTtl.seconds(buf, ho, hl) == io.jetstart.core.format.MessageTtl.NEVER
+                    ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE;
+        }, this::tombstone) > 0;
     }
 
     /** Expired messages taken by one age check of a marker stream; a bigger backlog goes on at the next check, at once. */
@@ -1392,12 +1385,50 @@ final class WriterLoop {
      * was closed (core's StartUpExpiry), before the writer takes anything else. The server keeps such
      * a message until its first age check stores the marker (whose rollup then removes it); the open
      * removed it already, so the files differ only in the order of the tombstone and the marker. A
-     * marker the stream refuses (discard new at a limit) is not tried again: the message is gone.
+     * marker the stream refuses (discard new at a limit) is kept for {@link #retryStartUpMarkers},
+     * as the server keeps the message and tries its marker again.
      */
     void writeStartUpMarkers(List<String> subjects) {
         for (String subject : subjects) {
-            writeMarker(new Expired(0, subject, false));
+            if (!writeMarker(new Expired(0, subject, false))) {
+                startUpMarkersDue.add(subject);
+            }
         }
+    }
+
+    /**
+     * Tries the refused start-up markers again once {@link #MARKER_RETRY_NANOS} passed, as the
+     * server's age check tries the marker of the expired message it kept ({@code shouldProcessSdm}:
+     * a sequence pending for 2 s is proposed again). A subject that has a message again needs none:
+     * the server finds its kept message no longer the last ({@code remaining > 0}) and removes it
+     * with a tombstone instead, which here the open did already. The first refusal ends the pass
+     * (the others wait for the same room) and sets when the next one is due.
+     *
+     * @return whether a marker was stored
+     */
+    private boolean retryStartUpMarkers() {
+        if (!rules.markers()) {
+            // Markers turned off by a config update: the server's expiry would write none either.
+            startUpMarkersDue.clear();
+            return false;
+        }
+        if (startUpMarkersDue.isEmpty() || wallNanos() < markerRetryWall) {
+            return false;
+        }
+        boolean stored = false;
+        for (java.util.Iterator<String> it = startUpMarkersDue.iterator(); it.hasNext();) {
+            String subject = it.next();
+            if (state.subjectTotal(subject) > 0) {
+                it.remove();
+                continue;
+            }
+            if (!writeMarker(new Expired(0, subject, false))) {
+                break;
+            }
+            stored = true;
+            it.remove();
+        }
+        return stored;
     }
 
     /** The server's isSubjectDeleteMarker ({@link io.jetstart.core.format.MessageTtl#isDeleteMarker}). */
@@ -1414,8 +1445,9 @@ final class WriterLoop {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
                 boolean removed = false;
+                removed = retryStartUpMarkers();
                 if (rules.markers()) {
-                    removed = expireWithMarkers(maxAge);
+                    removed |= expireWithMarkers(maxAge);
                 } else if (maxAge > 0 && rules.allowMsgTtl()) {
                     removed = expireByAgeKeepingNever(maxAge);
                 } else if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {

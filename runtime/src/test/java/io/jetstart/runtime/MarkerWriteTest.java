@@ -215,4 +215,51 @@ class MarkerWriteTest {
             assertThat(s.publish("m.c", bytes("6")).seq()).as("writable").isEqualTo(6);
         }
     }
+
+    @Test
+    void aStartUpMarkerTheLimitsRefusedIsTriedAgainAsTheServerDoesButNotForASubjectWrittenMeanwhile() throws Exception {
+        // Markers with a TTL Go prints in 14 characters (1388888h53m20s): each is 61 bytes larger than
+        // an expired message below, more than the room two of them leave. Not the longest one
+        // (2562047h47m16s): its expiry, timestamp + TTL, wraps past 2^63 as the server's does, and
+        // the marker went at once.
+        long markerTtl = 5_000_000_000L * 1_000_000_000L;
+        long ts;
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"a\",\"b\",\"k\"],\"discard\":\"new\","
+                    + "\"max_msgs_per_subject\":1,\"subject_delete_marker_ttl\":" + markerTtl + "}"));
+            s.publish("a", Headers.of(Headers.TTL, "1"), bytes(""));
+            s.publish("b", Headers.of(Headers.TTL, "1"), bytes(""));
+            s.publish("k", bytes("k".repeat(100)));
+            s.flush();
+            ts = s.get(2).orElseThrow().timestamp();
+            // Full: what the open frees (a and b) is less than one marker takes.
+            store.updateStream("$G", s.config().toBuilder().maxBytes(s.info().bytes()).build());
+        }
+        while (WriterLoop.wallNanos() < ts + 1_300_000_000L) {
+            Thread.sleep(20);
+        }
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("M").await(Duration.ofSeconds(10));
+            assertThat(s.readOnlyReason()).isEmpty();
+            assertThat(present(s, 1) || present(s, 2)).as("a and b expired at the open").isFalse();
+            assertThat(s.info().lastSeq()).as("both markers refused (max_bytes, discard new)").isEqualTo(3);
+            // a is written again before there is room: the server would find its kept message no
+            // longer the last and write no marker for it. Then the room comes, and b's marker is stored.
+            assertThat(s.publish("a", bytes("")).seq()).isEqualTo(4);
+            s.delete(3);
+            await("b's marker, tried again", () -> {
+                try {
+                    return s.lastBySubject("b").isPresent();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            StoredMessage marker = s.lastBySubject("b").orElseThrow();
+            assertThat(marker.seq()).isEqualTo(5);
+            assertThat(headers(marker)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1388888h53m20s\r\nNats-Rollup: sub\r\n\r\n");
+            s.flush();
+            assertThat(s.lastBySubject("a").orElseThrow().seq()).as("no marker for a: it was written again meanwhile").isEqualTo(4);
+            assertThat(s.info().lastSeq()).isEqualTo(5);
+        }
+    }
 }

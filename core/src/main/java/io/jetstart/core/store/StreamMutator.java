@@ -356,6 +356,14 @@ public final class StreamMutator {
         return s.removeMessages(List.copyOf(s.blocks), rule, sink);
     }
 
+    /**
+     * {@link #remove} with a rule that sees each message's headers: one read of each block both
+     * decides and removes (the age check of a TTL stream keeps {@code Nats-TTL: never}).
+     */
+    public long removeByHeaders(StreamStore.HeaderRemovalRule rule, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
+        return s.removeMessagesByHeaders(List.copyOf(s.blocks), rule, sink);
+    }
+
     /** Removes message {@code seq} if it is live; false when it is not. */
     public boolean removeOne(long seq, StreamStore.RemovalSink sink) throws StoreException, InterruptedException {
         return s.removeOne(seq, sink);

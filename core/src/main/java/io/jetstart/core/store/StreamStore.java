@@ -292,11 +292,11 @@ public final class StreamStore {
     /**
      * A {@link RemovalRule} that also sees the message's headers ({@code buf[headersOff,
      * headersOff + headersLen)}, valid only during the call): a removal that decides by a header
-     * ({@link StartUpExpiry}: {@code Nats-TTL}) reads each block once, not once to decide and again
-     * to remove.
+     * ({@link StartUpExpiry}: {@code Nats-TTL}; the writer's age check of a TTL stream, which keeps
+     * {@code never}) reads each block once, not once to decide and again to remove.
      */
     @FunctionalInterface
-    interface HeaderRemovalRule {
+    public interface HeaderRemovalRule {
         Decision decide(long seq, long ts, String subject, byte[] buf, int headersOff, int headersLen, int rawLength);
     }
 
@@ -405,6 +405,12 @@ public final class StreamStore {
     /** {@link #remove(List, RemovalRule, RemovalSink)} with a rule that sees each message's headers. */
     long removeByHeaders(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
         requireRecovering();
+        return removeMessages(targets, rule, sink, false);
+    }
+
+    /** {@link #removeByHeaders} without the phase check: the writer's ({@link StreamMutator#removeByHeaders}). */
+    long removeMessagesByHeaders(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink)
+            throws StoreException, InterruptedException {
         return removeMessages(targets, rule, sink, false);
     }
 

@@ -140,6 +140,40 @@ public final class KeyValue {
         }
     }
 
+    /**
+     * {@link #create(String, byte[])} with a TTL of its own for this value (jnats's {@code create(key,
+     * value, MessageTtl)}): a {@code Nats-TTL} header, which only a bucket with a limit marker takes
+     * ({@link KeyValueConfig#withLimitMarker}; others refuse it, the server's 10166). The server raises
+     * a TTL below the limit marker's to it. When it runs out the value is replaced by a marker (a
+     * purge to every reader) if it is the key's latest entry.
+     *
+     * @param ttl whole seconds, at least 1 (jnats's {@code MessageTtl.seconds})
+     */
+    public long create(String key, byte[] value, Duration ttl) throws InterruptedException {
+        KvNames.checkKey(key);
+        String t = ttlValue(ttl);
+        try {
+            return write(key, createHeaders(t, 0), value);
+        } catch (JetStreamApiException e) {
+            if (e.errCode() == 10071) {
+                Optional<KeyValueEntry> last = latest(key);
+                if (last.isPresent() && last.get().operation() != KeyValueOperation.PUT) {
+                    return write(key, createHeaders(t, last.get().revision()), value);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The headers of a create with a TTL, in the order jnats 2.26 sends them: its headers are a
+     * HashMap, copied on the way out, so {@code Nats-TTL} comes first (the order 2.15.1 stored in
+     * {@code testdata/fixtures/nats-2.15.1-features}, {@code KV_KVT} key {@code n}).
+     */
+    private static Headers createHeaders(String ttl, long expectedRevision) {
+        return Headers.of(Headers.TTL, ttl, Headers.EXPECTED_LAST_SUBJECT_SEQ, Long.toString(expectedRevision));
+    }
+
     /** Stores a value only when the key's latest revision is {@code expectedRevision} (0: no entry at all). */
     public long update(String key, byte[] value, long expectedRevision) throws InterruptedException {
         return write(key, Headers.of(Headers.EXPECTED_LAST_SUBJECT_SEQ, Long.toString(expectedRevision)), value);
@@ -159,6 +193,43 @@ public final class KeyValue {
     /** Writes a purge marker that rolls the key's history up: only the marker is left. */
     public long purge(String key) throws InterruptedException {
         return write(key, Headers.of(KeyValueOperation.HEADER, "PURGE", Headers.ROLLUP, "sub"), new byte[0]);
+    }
+
+    /**
+     * {@link #purge(String)} whose marker expires after {@code ttl} (jnats's {@code purge(key,
+     * MessageTtl)}), in a bucket with a limit marker; then the key has no entry at all. Headers in
+     * jnats's order: {@code KV-Operation}, {@code Nats-TTL}, {@code Nats-Rollup} (as 2.15.1 stored
+     * them, {@code KV_KVT} key {@code p}).
+     *
+     * @param ttl whole seconds, at least 1
+     */
+    public long purge(String key, Duration ttl) throws InterruptedException {
+        String t = ttlValue(ttl);
+        return write(key, Headers.of(KeyValueOperation.HEADER, "PURGE", Headers.TTL, t, Headers.ROLLUP, "sub"), new byte[0]);
+    }
+
+    /**
+     * A TTL as jnats's {@code MessageTtl.seconds} writes it ({@code "<n>s"}). A Duration that is not
+     * whole seconds is refused rather than rounded: the server would take only its whole seconds
+     * ({@code 1.5s} lives 1 s), which is not what the caller asked for.
+     */
+    static String ttlValue(Duration ttl) {
+        checkTtl(ttl);
+        return ttl.getSeconds() + "s";
+    }
+
+    /**
+     * Refuses a key's TTL that {@link #create(String, byte[], Duration)} and
+     * {@link #purge(String, Duration)} would not take, before anything is written.
+     *
+     * @throws IllegalArgumentException unless {@code ttl} is a whole number of seconds, at least 1
+     */
+    public static void checkTtl(Duration ttl) {
+        if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.getNano() != 0) {
+            throw new IllegalArgumentException("a key's TTL must be a whole number of seconds, at least 1, got "
+                    + (ttl == null ? "none" : ttl.abs().getSeconds() < Long.MAX_VALUE / 1_000_000_000L - 1
+                            ? io.jetstart.recovery.GoFormat.duration(ttl.toNanos()) : ttl.toString()));
+        }
     }
 
     /** Purges only at {@code expectedRevision}. */
