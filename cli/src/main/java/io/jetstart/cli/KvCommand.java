@@ -92,6 +92,9 @@ final class KvCommand implements Callable<Integer> {
     boolean json;
 
     @picocli.CommandLine.Mixin
+    IndexVersionOption indexVersion = new IndexVersionOption();
+
+    @picocli.CommandLine.Mixin
     KeyOptions keys = new KeyOptions();
 
     @picocli.CommandLine.Mixin
@@ -129,8 +132,12 @@ final class KvCommand implements Callable<Integer> {
         if (bucketCipher == null) {
             return Main.USAGE;
         }
+        RuntimeOptions options = indexVersion.apply(RuntimeOptions.defaults(), err);
+        if (options == null) {
+            return Main.USAGE;
+        }
         JetStartStore store;
-        switch (RuntimeOpen.open(storeDir, keys, bucketCipher, RuntimeOptions.defaults(), err)) {
+        switch (RuntimeOpen.open(storeDir, keys, bucketCipher, options, err)) {
             case RuntimeOpen.Refused r -> {
                 return r.exitStatus();
             }

@@ -102,6 +102,9 @@ final class PublishCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     CipherOption cipher = new CipherOption();
 
+    @picocli.CommandLine.Mixin
+    IndexVersionOption indexVersion = new IndexVersionOption();
+
     @Option(names = "--json", description = "End with {\"published\",\"first_seq\",\"last_seq\",\"elapsed_ms\",\"msgs_per_s\",\"sync\"}")
     boolean json;
 
@@ -184,7 +187,10 @@ final class PublishCommand implements Callable<Integer> {
         // Ack lines are read by another process while this one runs: straight to the file descriptor, flushed per line.
         PrintStream acks = ackLines ? new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8) : null;
         long runId = System.nanoTime() ^ ProcessHandle.current().pid() << 32;
-        RuntimeOptions options = RuntimeOptions.defaults().withSync(policy);
+        RuntimeOptions options = indexVersion.apply(RuntimeOptions.defaults().withSync(policy), err);
+        if (options == null) {
+            return Main.USAGE;
+        }
         JetStartStore store;
         switch (RuntimeOpen.open(storeDir, keys, newStreamCipher, syncInterval == null ? options : options.withSyncInterval(syncInterval), err)) {
             case RuntimeOpen.Refused r -> {

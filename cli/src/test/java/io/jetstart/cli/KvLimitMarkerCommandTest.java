@@ -75,4 +75,25 @@ class KvLimitMarkerCommandTest {
         assertThat(refused.exit()).as("a bucket without a limit marker: the server's 10166").isEqualTo(Main.FAILED);
         assertThat(refused.err()).contains("10166");
     }
+    /**
+     * A new store has no index.db to take a version from, so the runtime writes 2.10's v1, which
+     * cannot count TTLs: a limit-marker bucket needs {@code --index-version 4} there (and then the
+     * store's later commands find v4 in its files without it).
+     */
+    @Test
+    void aNewStoreTakesALimitMarkerBucketWithIndexVersion4() throws Exception {
+        store = java.nio.file.Files.createDirectories(dir.resolve("fresh"));
+        TestStores.Run v1 = kv("lm", "add", "--limit-marker", "1h");
+        assertThat(v1.exit()).as(v1.err()).isNotZero();
+        assertThat(v1.err()).contains("index.db version 2 or later");
+        TestStores.Run bad = kv("lm", "add", "--limit-marker", "1h", "--index-version", "3");
+        assertThat(bad.exit()).isEqualTo(Main.USAGE);
+        assertThat(bad.err()).contains("--index-version must be 1 or 4, got 3");
+        TestStores.Run v4 = kv("lm2", "add", "--limit-marker", "1h", "--index-version", "4");
+        assertThat(v4.exit()).as(v4.err()).isZero();
+        TestStores.Run create = kv("lm2", "create", "k", "v", "--ttl", "2h");
+        assertThat(create.exit()).as(create.err()).isZero();
+        assertThat(kv("lm2", "get", "k").out()).endsWith("\n\nv\n");
+        assertThat(java.nio.file.Files.readAllBytes(store.resolve("jetstream/$G/streams/KV_lm2/msgs/index.db"))[1]).isEqualTo((byte) 4);
+    }
 }

@@ -95,6 +95,21 @@ class PublishCommandTest {
         assertThat(mine.substring(mine.indexOf("\"name\""))).isEqualTo(server.substring(server.indexOf("\"name\"")));
     }
 
+    /** A new store gets 2.10's index.db v1 unless --index-version says 4 (2.14+); another value is a usage error. */
+    @Test
+    void indexVersionChoosesTheIndexDbANewStoreGets() throws Exception {
+        TestStores.Run bad = run("publish", dir.toString(), "S", "--create", "s", "--count", "1", "--index-version", "2");
+        assertThat(bad.exit()).isEqualTo(Main.USAGE);
+        assertThat(bad.err()).contains("--index-version must be 1 or 4, got 2");
+        assertThat(dir.resolve("jetstream")).doesNotExist();
+        TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s", "--count", "3", "--index-version", "4");
+        assertThat(p.exit()).as(p.err()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(dir.resolve("jetstream/$G/streams/S/msgs/index.db"))[1]).isEqualTo((byte) 4);
+        assertThat(run("publish", dir.toString(), "T", "--create", "t", "--count", "1").exit()).isZero();
+        assertThat(java.nio.file.Files.readAllBytes(dir.resolve("jetstream/$G/streams/T/msgs/index.db"))[1])
+                .as("the store's own version, from S's files").isEqualTo((byte) 4);
+    }
+
     @Test
     void aCreateLimitTheServerWouldRefuseIsAUsageErrorNamingTheFieldAndCreatesNothing() {
         TestStores.Run p = run("publish", dir.toString(), "S", "--create", "s", "--max-msgs", "-5");
