@@ -1444,8 +1444,8 @@ final class WriterLoop {
         try {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
-                boolean removed = false;
-                removed = retryStartUpMarkers();
+                // False but on a marker stream: the retry clears its list when markers are off.
+                boolean removed = retryStartUpMarkers();
                 if (rules.markers()) {
                     removed |= expireWithMarkers(maxAge);
                 } else if (maxAge > 0 && rules.allowMsgTtl()) {
