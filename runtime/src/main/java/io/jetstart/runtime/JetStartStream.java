@@ -374,6 +374,15 @@ public final class JetStartStream {
         }
     }
 
+    /** The subjects of block {@code b} of a view of this stream, for counts by subject; null: read its messages ({@link StreamReads#subjectsOf}). */
+    BlockSubjects subjectsOf(StreamView.Block b) throws InterruptedException {
+        try {
+            return reader.subjectsOf(b);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
+    }
+
     /** The first committed message at or after {@code fromSeq} matching any of the consumer's filters. */
     Optional<StoredMessage> nextMatching(long fromSeq, SubjectFilter filter) throws InterruptedException {
         return reader.next(view(), fromSeq, filter);

@@ -8,7 +8,9 @@ import java.util.Optional;
 /**
  * A consumer's {@code num_pending}: the stream's live messages at or after the next sequence to
  * deliver that match its filter. Without a filter the blocks' message counts answer (a block
- * scan only for the block the consumer is inside of); with one, the matching messages are walked.
+ * scan only for the block the consumer is inside of); with one, the blocks' subjects
+ * ({@link BlockSubjects}: from memory, else a walk of the records' subjects), as nats-server counts
+ * from its per-block subject state; a block not sound enough for that has its matching messages read.
  */
 final class NumPending {
     private NumPending() {
@@ -40,14 +42,31 @@ final class NumPending {
             return n;
         }
         long n = 0;
-        long at = from;
-        while (true) {
+        for (StreamView.Block b : v.blocks()) {
+            if (b.messages() == 0 || b.lastSeq() < from) {
+                continue;
+            }
+            long lo = Math.max(from, b.firstSeq());
+            BlockSubjects subjects = stream.subjectsOf(b);
+            n += subjects != null ? subjects.count(b, lo, b.lastSeq(), subjects.matches(filter, null))
+                    : readMatching(stream, v, b, lo, filter);
+        }
+        return n;
+    }
+
+    /** The matching messages of block {@code b} from {@code lo} on, read one by one (a block not sound enough to walk by subject). */
+    private static long readMatching(JetStartStream stream, StreamView v, StreamView.Block b, long lo, SubjectFilter filter)
+            throws InterruptedException {
+        long n = 0;
+        long at = lo;
+        while (at <= b.lastSeq()) {
             Optional<StoredMessage> m = stream.nextMatching(at, filter);
-            if (m.isEmpty()) {
+            if (m.isEmpty() || m.get().seq() > b.lastSeq()) {
                 return n;
             }
             n++;
             at = m.get().seq() + 1;
         }
+        return n;
     }
 }

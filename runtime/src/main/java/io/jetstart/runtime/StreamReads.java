@@ -32,6 +32,8 @@ final class StreamReads {
     private final MessageReader reader;
     /** The writer's newest view, or null for a view that no writer replaces (a snapshot, a read-only stream). */
     private final java.util.function.Supplier<StreamView> newest;
+    /** The blocks' subjects, for counts by subject ({@link #subjectsOf}). */
+    private final SubjectIndex subjects;
 
     StreamReads(MessageReader reader) {
         this(reader, null);
@@ -40,6 +42,16 @@ final class StreamReads {
     StreamReads(MessageReader reader, java.util.function.Supplier<StreamView> newest) {
         this.reader = reader;
         this.newest = newest;
+        this.subjects = new SubjectIndex(reader, SubjectIndex.BUDGET_BYTES);
+    }
+
+    /**
+     * The subjects of block {@code b}'s records through its last sequence, from memory or from a
+     * walk of its records' subjects (no checksum, no payload); null when the block must be read
+     * message by message ({@link SubjectIndex#of}).
+     */
+    BlockSubjects subjectsOf(StreamView.Block b) throws InterruptedException {
+        return subjects.of(b);
     }
 
     Optional<StoredMessage> get(StreamView view, long seq) throws InterruptedException {
