@@ -383,6 +383,15 @@ public final class JetStartStream {
         }
     }
 
+    /** The live messages of block {@code b} in [lo, hi] matching {@code filter}, read message by message ({@link StreamReads#countIn}). */
+    long countIn(StreamView.Block b, long lo, long hi, SubjectFilter filter) throws InterruptedException {
+        try {
+            return reader.countIn(b, lo, hi, filter);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
+    }
+
     /** The first committed message at or after {@code fromSeq} matching any of the consumer's filters. */
     Optional<StoredMessage> nextMatching(long fromSeq, SubjectFilter filter) throws InterruptedException {
         return reader.next(view(), fromSeq, filter);

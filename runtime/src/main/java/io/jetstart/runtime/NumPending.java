@@ -1,9 +1,7 @@
 package io.jetstart.runtime;
 
-import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
-import java.util.Optional;
 
 /**
  * A consumer's {@code num_pending}: the stream's live messages at or after the next sequence to
@@ -41,31 +39,27 @@ final class NumPending {
             }
             return n;
         }
-        long n = 0;
-        for (StreamView.Block b : v.blocks()) {
-            if (b.messages() == 0 || b.lastSeq() < from) {
-                continue;
-            }
-            long lo = Math.max(from, b.firstSeq());
-            BlockSubjects subjects = stream.subjectsOf(b);
-            n += subjects != null ? subjects.count(b, lo, b.lastSeq(), subjects.matches(filter, null))
-                    : readMatching(stream, v, b, lo, filter);
-        }
-        return n;
+        return inRange(stream, v, filter, from, v.lastSeq());
     }
 
-    /** The matching messages of block {@code b} from {@code lo} on, read one by one (a block not sound enough to walk by subject). */
-    private static long readMatching(JetStartStream stream, StreamView v, StreamView.Block b, long lo, SubjectFilter filter)
-            throws InterruptedException {
+    /**
+     * The live messages of view {@code v} (of {@code stream}) in [{@code lo}, {@code hi}] that
+     * {@code filter} matches, from the blocks' subjects; a block not sound enough for that has its
+     * messages read in one walk of the block.
+     */
+    static long inRange(JetStartStream stream, StreamView v, SubjectFilter filter, long lo, long hi) throws InterruptedException {
         long n = 0;
-        long at = lo;
-        while (at <= b.lastSeq()) {
-            Optional<StoredMessage> m = stream.nextMatching(at, filter);
-            if (m.isEmpty() || m.get().seq() > b.lastSeq()) {
-                return n;
+        for (StreamView.Block b : v.blocks()) {
+            if (b.messages() == 0 || b.lastSeq() < lo) {
+                continue;
             }
-            n++;
-            at = m.get().seq() + 1;
+            if (b.firstSeq() > hi) {
+                break;
+            }
+            long from = Math.max(lo, b.firstSeq());
+            long to = Math.min(hi, b.lastSeq());
+            BlockSubjects subjects = stream.subjectsOf(b);
+            n += subjects != null ? subjects.count(b, from, to, subjects.matches(filter, null)) : stream.countIn(b, from, to, filter);
         }
         return n;
     }

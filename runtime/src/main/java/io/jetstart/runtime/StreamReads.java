@@ -170,6 +170,37 @@ final class StreamReads {
         }
     }
 
+    /**
+     * The live messages of block {@code b} in [lo, hi] whose subject matches {@code filter}, read
+     * through the verified reader in one walk of the block (a block {@link #subjectsOf} cannot walk
+     * by subject). A live message withheld in the range fails the count, as a read of it would.
+     */
+    long countIn(StreamView.Block b, long lo, long hi, SubjectFilter filter) throws InterruptedException {
+        long[] n = {0};
+        RecordDamage[] damage = {null};
+        reader.forEachIn(b, lo, new FilteredVisitor(filter) {
+            @Override
+            public boolean message(MessageView m) {
+                if (m.seq() > hi) {
+                    return false;
+                }
+                n[0]++;
+                return true;
+            }
+
+            @Override
+            public void damaged(RecordDamage d) {
+                if (d.messages() > 0 && d.seq() <= hi && damage[0] == null) {
+                    damage[0] = d;
+                }
+            }
+        });
+        if (damage[0] != null) {
+            throw damaged(damage[0]);
+        }
+        return n[0];
+    }
+
     /** Collects the wanted messages of a walk until {@code max}; remembers the first withheld live one. */
     private static final class Collect extends FilteredVisitor {
         private final int max;
