@@ -30,8 +30,10 @@ import java.util.Optional;
  * consumer per subject, each consumer's acks remove messages in the blocks the others are reading,
  * and a block read again at every fetch cost one block's reads per fetch). Blocks that lose nothing
  * keep only their count, so a long backlog costs a few numbers per block. Without a filter no
- * message is read at all (the blocks' deleted sets answer). Not thread-safe: the consumer's lock
- * guards it.
+ * message is read at all (the blocks' deleted sets answer); with one, a block is counted from its
+ * subjects ({@link BlockSubjects}, kept for the stream, so a consumer's first count reads no
+ * message once another consumer's count made them), and only a block that cannot be walked by
+ * subject has its messages read. Not thread-safe: the consumer's lock guards it.
  */
 final class PendingCount {
     /**
