@@ -113,8 +113,11 @@ final class BlockSubjects {
         return m;
     }
 
-    /** The live messages of {@code b} (its deleted set) in [lo, hi] whose subject {@code match} holds; lo at least b's first sequence. */
-    long count(StreamView.Block b, long lo, long hi, boolean[] match) {
+    /** The live messages of {@code b} (its range and deleted set) in [from, to] whose subject {@code match} holds. */
+    long count(StreamView.Block b, long from, long to, boolean[] match) {
+        // Records below the block's first sequence went without a deleted entry: never counted.
+        long lo = Math.max(from, b.firstSeq());
+        long hi = Math.min(to, b.lastSeq());
         int i0 = lowerBound(lo);
         int i1 = lowerBound(hi + 1);
         if (i0 >= i1) {
@@ -153,9 +156,9 @@ final class BlockSubjects {
     }
 
     /** Hands the sequences {@link #count} counts to {@code out}, in order; returns how many. */
-    long collect(StreamView.Block b, long lo, long hi, boolean[] match, LongConsumer out) {
-        int i0 = lowerBound(lo);
-        int i1 = lowerBound(hi + 1);
+    long collect(StreamView.Block b, long from, long to, boolean[] match, LongConsumer out) {
+        int i0 = lowerBound(Math.max(from, b.firstSeq()));
+        int i1 = lowerBound(Math.min(to, b.lastSeq()) + 1);
         SequenceSet deleted = b.deleted();
         boolean none = deleted.isEmpty();
         long total = 0;
