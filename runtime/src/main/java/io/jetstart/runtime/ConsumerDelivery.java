@@ -57,8 +57,15 @@ final class ConsumerDelivery {
      */
     private long lssSkipped;
     private long lssRemoved;
-    /** The view the skip list's range was last looked at in ({@link #lookAtSkipList}); null: not yet. */
-    private StreamView lssView;
+    /**
+     * The skip list's range as last looked at ({@link #lookAtSkipList}): from position
+     * {@code lssBaseFrom} (-1: none) to its end, its live and its matching messages.
+     */
+    private long lssBaseFrom = -1;
+    private long lssBaseLive;
+    private long lssBaseMatching;
+    /** The view this pass started from ({@link #newPass}), which its end takes the skip list's range in. */
+    private StreamView passView;
     /** Set by {@link #deliverNext}: see {@link #lastDidNotFit}. */
     private boolean didNotFit;
     /** See {@link #lastSize}. */
@@ -100,7 +107,7 @@ final class ConsumerDelivery {
         this.filter = subjects;
         kept.filter(subjects);
         // The server counts afresh on an update (streamNumPending).
-        forgetSkipListLosses(stream.view());
+        forgetSkipListLossesAtNextLook();
         dirty = true;
     }
 
@@ -124,7 +131,7 @@ final class ConsumerDelivery {
                 s.optStartSeq(), s.optStartTimeNanos(), s.filters(), stream.config().maxMsgsPerSubject()), ServerLine.NEWEST);
     }
 
-    private void useSkipList(StartPosition at) {
+    private void useSkipList(StartPosition at) throws InterruptedException {
         if (at.skipList() != null) {
             lss = at.skipList();
             lssAt = 0;
@@ -134,31 +141,58 @@ final class ConsumerDelivery {
     }
 
     /** The server's count is made afresh: no loss carried, and removals are looked for from {@code v} on. */
-    private void forgetSkipListLosses(StreamView v) {
+    private void forgetSkipListLosses(StreamView v) throws InterruptedException {
         lssSkipped = 0;
         lssRemoved = 0;
-        lssView = lss != null ? v : null;
+        skipListBaseline(v);
+    }
+
+    /**
+     * As {@link #forgetSkipListLosses}, with the range taken at the next look (a purge's news comes
+     * on the writer's thread, which must not read blocks for a consumer).
+     */
+    private void forgetSkipListLossesAtNextLook() {
+        lssSkipped = 0;
+        lssRemoved = 0;
+        lssBaseFrom = -1;
+    }
+
+    /** Takes the skip list's range in {@code v} from the position on as what later looks compare with. */
+    private void skipListBaseline(StreamView v) throws InterruptedException {
+        if (lss == null) {
+            lssBaseFrom = -1;
+            return;
+        }
+        lssBaseFrom = sseq;
+        lssBaseLive = liveIn(v, sseq, lssResume);
+        lssBaseMatching = NumPending.inRange(stream, v, filter, sseq, lssResume);
     }
 
     /**
      * Takes into {@link #lssRemoved} the matching messages of the skip list's range (the position
      * to the stream's last sequence when the list was made) that went since the last look: at the
-     * start of a pass and at a status, so at a position that no delivery moved since (removals
-     * during a pass are in the next look, as the server's count lags a removal on another goroutine).
-     * A look whose range lost nothing (its blocks' live counts) reads nothing.
+     * start of a pass and at a status, against what the end of the last pass (or the last look)
+     * left at the same position, so removals during a pass are in the next look, as the server's
+     * count lags a removal on another goroutine. Only numbers are kept, never an older view, whose
+     * blocks the writer may have removed since. A range that lost nothing (its live count) is not
+     * counted again; no message is read when the blocks' subjects are in memory.
      */
     private void lookAtSkipList(StreamView v) throws InterruptedException {
         if (lss == null) {
             return;
         }
-        StreamView was = lssView;
-        lssView = v;
-        if (was == null || was == v || liveIn(was, sseq, lssResume) == liveIn(v, sseq, lssResume)) {
+        if (lssBaseFrom != sseq) {
+            skipListBaseline(v);
             return;
         }
-        long before = NumPending.inRange(stream, was, filter, sseq, lssResume);
+        long live = liveIn(v, sseq, lssResume);
+        if (live == lssBaseLive) {
+            return;
+        }
         long now = NumPending.inRange(stream, v, filter, sseq, lssResume);
-        lssRemoved += Math.max(0, before - now);
+        lssRemoved += Math.max(0, lssBaseMatching - now);
+        lssBaseLive = live;
+        lssBaseMatching = now;
     }
 
     private static long liveIn(StreamView v, long lo, long hi) {
@@ -410,7 +444,16 @@ final class ConsumerDelivery {
     void newPass() throws InterruptedException {
         passPending = -1;
         didNotFit = false;
-        lookAtSkipList(stream.view());
+        passView = stream.view();
+        lookAtSkipList(passView);
+    }
+
+    /** A pass ended: the skip list's range from where it left the position is what the next look compares with. */
+    void endPass() throws InterruptedException {
+        if (lss != null && lssBaseFrom != sseq && passView != null) {
+            skipListBaseline(passView);
+        }
+        passView = null;
     }
 
     /**
@@ -683,7 +726,7 @@ final class ConsumerDelivery {
         if (p.batch()) {
             removeRedeliveredBelow(p.firstSeq());
             // A batch removal makes every consumer count afresh (streamNumPendingLocked).
-            forgetSkipListLosses(stream.view());
+            forgetSkipListLossesAtNextLook();
         }
         String subject = p.subject();
         PendingMessage single = null;
