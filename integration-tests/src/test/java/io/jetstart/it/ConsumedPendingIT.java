@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * deliveries (stream sequence, consumer sequence, delivery count, pending). Three consumers: F
  * filtered with {@code max_ack_pending} 2 (publishes while it is held, one let through by an ack), A
  * unfiltered (a batch, a redelivery), L {@code last_per_subject} (its skip list, then what came
- * after it). ConsumerModelIT compares the same at random, without these three configurations.
+ * after it); and on a second stream, P ({@code max_msgs_per_subject} 2), LP {@code last_per_subject}
+ * whose skip list loses entries before their turn, with {@code CONSUMER.INFO}'s num_pending compared
+ * after each step. ConsumerModelIT compares the same at random, without these configurations.
  */
 class ConsumedPendingIT {
     private final Map<String, List<ServerPull.Delivered>> serverOut = new HashMap<>();
