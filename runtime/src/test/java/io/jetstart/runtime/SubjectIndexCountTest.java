@@ -5,6 +5,7 @@ import static io.jetstart.runtime.RuntimeTestSupport.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jetstart.core.store.StoredMessage;
+import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,5 +68,35 @@ class SubjectIndexCountTest {
             }
         }
         return n;
+    }
+
+    @Test
+    void aBlockIsWalkedForItsSubjectsOnceAndTheGrowingLastBlockIsExtendedNotWalkedAgain() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults().withBlockSize(1024))) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"K\",\"subjects\":[\"k.>\"]}"));
+            for (int i = 0; i < 100; i++) {
+                s.publish("k." + (i % 7) + ".a", bytes("x"));
+            }
+            List<StreamView.Block> blocks = s.view().blocks();
+            assertThat(blocks).hasSizeGreaterThan(3);
+            List<BlockSubjects> first = new java.util.ArrayList<>();
+            for (StreamView.Block b : blocks) {
+                first.add(s.subjectsOf(b));
+            }
+            for (int i = 0; i < blocks.size(); i++) {
+                assertThat(s.subjectsOf(blocks.get(i))).as("block " + blocks.get(i).index() + " again: from memory").isSameAs(first.get(i));
+            }
+            s.publish("k.9.a", bytes("y"));
+            StreamView.Block last = s.view().blocks().getLast();
+            BlockSubjects grown = s.subjectsOf(last);
+            if (last.index() == blocks.getLast().index()) {
+                assertThat(grown).isNotSameAs(first.getLast());
+                assertThat(grown.lineage()).as("extended, ids kept").isSameAs(first.getLast().lineage());
+            } else {
+                assertThat(s.subjectsOf(blocks.getLast())).as("the block the publish rolled past").isSameAs(first.getLast());
+            }
+            assertThat(grown.through()).isEqualTo(last.lastSeq());
+            assertThat(s.subjectsOf(blocks.getFirst())).as("a sealed block, untouched").isSameAs(first.getFirst());
+        }
     }
 }
