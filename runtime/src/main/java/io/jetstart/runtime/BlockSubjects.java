@@ -40,6 +40,12 @@ final class BlockSubjects {
     private final String[] subjects;
     private final int subjectCount;
     private final long[] perSubject;
+    /**
+     * Subject to id, shared like the arrays and changed only by the extension that appends in
+     * place (a block of unique keys has as many subjects as messages: rebuilt per extension, it cost
+     * each fetch of a growing block all of them); read by nothing else.
+     */
+    private final Map<String, Integer> idOf;
     /** Set by the first extension: it appends into the shared arrays; any later one copies them. */
     private final AtomicBoolean extended = new AtomicBoolean();
 
@@ -48,7 +54,7 @@ final class BlockSubjects {
     }
 
     private BlockSubjects(Lineage lineage, long from, long through, long[] seqs, int[] ids, int n, String[] subjects,
-                          int subjectCount, long[] perSubject) {
+                          int subjectCount, long[] perSubject, Map<String, Integer> idOf) {
         this.lineage = lineage;
         this.from = from;
         this.through = through;
@@ -58,6 +64,7 @@ final class BlockSubjects {
         this.subjects = subjects;
         this.subjectCount = subjectCount;
         this.perSubject = perSubject;
+        this.idOf = idOf;
     }
 
     /** The first sequence walked (records below it are not in the index). */
@@ -86,16 +93,17 @@ final class BlockSubjects {
 
     /** A walk that goes on where this index ends (its records kept, their ids unchanged). */
     Builder extend() {
-        Map<String, Integer> idOf = new HashMap<>(Math.max(16, subjectCount * 2));
-        for (int i = 0; i < subjectCount; i++) {
-            idOf.put(subjects[i], i);
-        }
+        // The per-subject totals are this index's own: a count over the whole block reads them.
         long[] counts = Arrays.copyOf(perSubject, Math.max(perSubject.length, subjectCount));
         if (extended.compareAndSet(false, true)) {
             return new Builder(lineage, from, seqs, ids, n, subjects, subjectCount, idOf, counts);
         }
+        Map<String, Integer> own = new HashMap<>(Math.max(16, subjectCount * 2));
+        for (int i = 0; i < subjectCount; i++) {
+            own.put(subjects[i], i);
+        }
         return new Builder(lineage, from, Arrays.copyOf(seqs, Math.max(n, 64)), Arrays.copyOf(ids, Math.max(n, 64)), n,
-                Arrays.copyOf(subjects, Math.max(subjectCount, 16)), subjectCount, idOf, counts);
+                Arrays.copyOf(subjects, Math.max(subjectCount, 16)), subjectCount, own, counts);
     }
 
     /**
@@ -243,7 +251,7 @@ final class BlockSubjects {
         /** The index of the records taken, walked up to {@code through}. */
         BlockSubjects build(long through) {
             return new BlockSubjects(lineage, from, through, seqs, ids, n, subjects, subjectCount,
-                    Arrays.copyOf(perSubject, subjectCount));
+                    Arrays.copyOf(perSubject, subjectCount), idOf);
         }
     }
 }
