@@ -34,13 +34,15 @@ import org.junit.jupiter.api.Test;
  * deliveries (stream sequence, consumer sequence, delivery count, pending). Three consumers: F
  * filtered with {@code max_ack_pending} 2 (publishes while it is held, one let through by an ack), A
  * unfiltered (a batch, a redelivery), L {@code last_per_subject} (its skip list, then what came
- * after it). ConsumerModelIT compares the same at random, without these three configurations.
+ * after it); and on a second stream, P ({@code max_msgs_per_subject} 2), LP {@code last_per_subject}
+ * whose skip list loses entries before their turn, with {@code CONSUMER.INFO}'s num_pending compared
+ * after each step. ConsumerModelIT compares the same at random, without these configurations.
  */
 class ConsumedPendingIT {
     private final Map<String, List<ServerPull.Delivered>> serverOut = new HashMap<>();
     private final Map<String, List<ConsumedMessage>> runtimeOut = new HashMap<>();
     private NatsClient client;
-    private JetStartStream rt;
+    private final Map<String, JetStartStream> rt = new HashMap<>();
 
     @Test
     void eachDeliveryCarriesTheNumPendingTheServerSends() throws Exception {
@@ -55,19 +57,20 @@ class ConsumedPendingIT {
             client = c;
             JetStreamManagement jsm = client.connection().jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name("Q").subjects("q.*").storageType(StorageType.File).build());
-            rt = store.createStream("$G", StreamConfig.parse("{\"name\":\"Q\",\"subjects\":[\"q.*\"]}".getBytes(StandardCharsets.UTF_8)));
+            JetStartStream q = store.createStream("$G", StreamConfig.parse("{\"name\":\"Q\",\"subjects\":[\"q.*\"]}".getBytes(StandardCharsets.UTF_8)));
+            rt.put("Q", q);
             for (int i = 1; i <= 20; i++) {
                 publish(i % 2 == 1 ? "q.odd" : "q.even");
             }
             publish("q.third");
             jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("F").ackPolicy(AckPolicy.Explicit)
                     .filterSubject("q.odd").maxAckPending(2).build());
-            rt.createConsumer("{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"q.odd\",\"max_ack_pending\":2}");
+            q.createConsumer("{\"durable_name\":\"F\",\"ack_policy\":\"explicit\",\"filter_subject\":\"q.odd\",\"max_ack_pending\":2}");
             jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("A").ackPolicy(AckPolicy.Explicit).build());
-            rt.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\"}");
+            q.createConsumer("{\"durable_name\":\"A\",\"ack_policy\":\"explicit\"}");
             jsm.addOrUpdateConsumer("Q", ConsumerConfiguration.builder().durable("L").ackPolicy(AckPolicy.Explicit)
                     .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("q.*").build());
-            rt.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last_per_subject\","
+            q.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last_per_subject\","
                     + "\"filter_subject\":\"q.*\"}");
             publish("q.odd");
 
@@ -96,29 +99,95 @@ class ConsumedPendingIT {
             publish("q.odd");
             fetch("L", 5, "a publish after the skip list");
             fetch("A", 100, "the rest");
+
+            skipListEntriesRemovedBeforeDelivery(jsm, store);
         }
+    }
+
+    /**
+     * A {@code last_per_subject} consumer whose skip list loses entries before it delivers them: one
+     * deleted, one superseded (two publishes on its subject, {@code max_msgs_per_subject} 2 removes
+     * it), and a message between the entries that is not one of them removed by the same limit,
+     * which nats-server's count takes off too and keeps off after the skip list.
+     */
+    private void skipListEntriesRemovedBeforeDelivery(JetStreamManagement jsm, JetStartStore store) throws Exception {
+        jsm.addStream(StreamConfiguration.builder().name("P").subjects("p.*").maxMessagesPerSubject(2)
+                .storageType(StorageType.File).build());
+        rt.put("P", store.createStream("$G", StreamConfig.parse(
+                "{\"name\":\"P\",\"subjects\":[\"p.*\"],\"max_msgs_per_subject\":2}".getBytes(StandardCharsets.UTF_8))));
+        // Last per subject: a 1, b 4, d 5, c 6, e 7; 2 (b) and 3 (c) lie between the entries.
+        for (String subject : List.of("p.a", "p.b", "p.c", "p.b", "p.d", "p.c", "p.e")) {
+            publish(subject);
+        }
+        jsm.addOrUpdateConsumer("P", ConsumerConfiguration.builder().durable("LP").ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("p.*").build());
+        rt.get("P").createConsumer("{\"durable_name\":\"LP\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last_per_subject\","
+                + "\"filter_subject\":\"p.*\"}");
+        info("P", "LP", "created");
+        fetch("P", "LP", 1, "the first entry");
+        delete("P", 5);  // the entry of p.d, not delivered yet
+        info("P", "LP", "an entry deleted");
+        publish("p.c");  // 8: the limit removes 3, between the entries, not one of them
+        info("P", "LP", "a message between the entries removed by the limit");
+        publish("p.c");  // 9: the limit removes 6, the entry of p.c
+        info("P", "LP", "an entry superseded");
+        fetch("P", "LP", 10, "up to the deleted entry");
+        info("P", "LP", "past the deleted entry");
+        fetch("P", "LP", 10, "up to the superseded entry");
+        publish("p.f");
+        publish("p.g");
+        fetch("P", "LP", 2, "the last entry and one after it");
+        // The server's count keeps the removal between the entries (one less than the matching
+        // messages left) until its position passes the stream's end.
+        info("P", "LP", "after the skip list");
+        fetch("P", "LP", 10, "the rest");
+        info("P", "LP", "past the end");
+        publish("p.a");
+        fetch("P", "LP", 10, "a publish after the skip list");
+        info("P", "LP", "at the end");
+    }
+
+    /** CONSUMER.INFO's num_pending on both. */
+    private void info(String stream, String c, String what) throws Exception {
+        long s = client.connection().jetStreamManagement().getConsumerInfo(stream, c).getNumPending();
+        long r = rt.get(stream).consumerInfo(c).numPending();
+        System.out.println("[it] ConsumedPendingIT " + c + " info " + what + ": server " + s + ", runtime " + r);
+        assertThat(r).as(c + " num_pending, " + what).isEqualTo(s);
+    }
+
+    /** The stream a subject goes to: Q for {@code q.*}, P for {@code p.*}. */
+    private static String streamOf(String subject) {
+        return subject.substring(0, subject.indexOf('.')).toUpperCase(java.util.Locale.ROOT);
     }
 
     private void publish(String subject) throws Exception {
         byte[] payload = subject.getBytes(StandardCharsets.UTF_8);
         long s = client.connection().jetStream().publish(subject, payload).getSeqno();
-        long r = rt.publish(subject, payload).seq();
+        long r = rt.get(streamOf(subject)).publish(subject, payload).seq();
         assertThat(r).as("publish " + subject).isEqualTo(s);
     }
 
     private void delete(long seq) throws Exception {
-        assertThat(client.connection().jetStreamManagement().deleteMessage("Q", seq)).isTrue();
-        rt.delete(seq);
+        delete("Q", seq);
+    }
+
+    private void delete(String stream, long seq) throws Exception {
+        assertThat(client.connection().jetStreamManagement().deleteMessage(stream, seq)).isTrue();
+        rt.get(stream).delete(seq);
     }
 
     private void purge(PurgeRequest r, PurgeOptions s) throws Exception {
         client.connection().jetStreamManagement().purgeStream("Q", s);
-        rt.purge(r);
+        rt.get("Q").purge(r);
     }
 
     private void fetch(String c, int batch, String what) throws Exception {
-        List<ServerPull.Delivered> s = new ServerPull(client.connection(), "Q", c).fetchNoWait(batch);
-        List<ConsumedMessage> r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+        fetch("Q", c, batch, what);
+    }
+
+    private void fetch(String stream, String c, int batch, String what) throws Exception {
+        List<ServerPull.Delivered> s = new ServerPull(client.connection(), stream, c).fetchNoWait(batch);
+        List<ConsumedMessage> r = rt.get(stream).consumer(c).fetch(batch, 0, Duration.ZERO);
         serverOut.computeIfAbsent(c, k -> new ArrayList<>()).addAll(s);
         runtimeOut.computeIfAbsent(c, k -> new ArrayList<>()).addAll(r);
         List<String> sl = s.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries() + "/" + pending(d)).toList();

@@ -46,6 +46,26 @@ final class ConsumerDelivery {
     private long[] lss;
     private int lssAt;
     private long lssResume;
+    /**
+     * What nats-server's count ({@code o.npc}) lost along a {@code last_per_subject} skip list
+     * beyond what the skip list and the messages after it show: entries passed without a delivery
+     * (removed before their turn: the server took each off when it went, and no delivery takes it
+     * off again) less the matching messages of the list's range removed at or after the position
+     * ({@code decStreamPending}: entries, and messages between them that are not entries). Kept after
+     * the list ends, as the server's count keeps it, until the server would count afresh (a batch
+     * removal, a filter change) or reset it (its position past the stream's end). See {@link #lookAtSkipList}.
+     */
+    private long lssSkipped;
+    private long lssRemoved;
+    /**
+     * The skip list's range as last looked at ({@link #lookAtSkipList}): from position
+     * {@code lssBaseFrom} (-1: none) to its end, its live and its matching messages.
+     */
+    private long lssBaseFrom = -1;
+    private long lssBaseLive;
+    private long lssBaseMatching;
+    /** The view this pass started from ({@link #newPass}), which its end takes the skip list's range in. */
+    private StreamView passView;
     /** Set by {@link #deliverNext}: see {@link #lastDidNotFit}. */
     private boolean didNotFit;
     /** See {@link #lastSize}. */
@@ -86,6 +106,8 @@ final class ConsumerDelivery {
         this.s = settings;
         this.filter = subjects;
         kept.filter(subjects);
+        // The server counts afresh on an update (streamNumPending).
+        forgetSkipListLossesAtNextLook();
         dirty = true;
     }
 
@@ -109,12 +131,76 @@ final class ConsumerDelivery {
                 s.optStartSeq(), s.optStartTimeNanos(), s.filters(), stream.config().maxMsgsPerSubject()), ServerLine.NEWEST);
     }
 
-    private void useSkipList(StartPosition at) {
+    private void useSkipList(StartPosition at) throws InterruptedException {
         if (at.skipList() != null) {
             lss = at.skipList();
             lssAt = 0;
             lssResume = at.resume();
+            forgetSkipListLosses(stream.view());
         }
+    }
+
+    /** The server's count is made afresh: no loss carried, and removals are looked for from {@code v} on. */
+    private void forgetSkipListLosses(StreamView v) throws InterruptedException {
+        lssSkipped = 0;
+        lssRemoved = 0;
+        skipListBaseline(v);
+    }
+
+    /**
+     * As {@link #forgetSkipListLosses}, with the range taken at the next look (a purge's news comes
+     * on the writer's thread, which must not read blocks for a consumer).
+     */
+    private void forgetSkipListLossesAtNextLook() {
+        lssSkipped = 0;
+        lssRemoved = 0;
+        lssBaseFrom = -1;
+    }
+
+    /** Takes the skip list's range in {@code v} from the position on as what later looks compare with. */
+    private void skipListBaseline(StreamView v) throws InterruptedException {
+        if (lss == null) {
+            lssBaseFrom = -1;
+            return;
+        }
+        lssBaseFrom = sseq;
+        lssBaseLive = liveIn(v, sseq, lssResume);
+        lssBaseMatching = NumPending.inRange(stream, v, filter, sseq, lssResume);
+    }
+
+    /**
+     * Takes into {@link #lssRemoved} the matching messages of the skip list's range (the position
+     * to the stream's last sequence when the list was made) that went since the last look: at the
+     * start of a pass and at a status, against what the end of the last pass (or the last look)
+     * left at the same position, so removals during a pass are in the next look, as the server's
+     * count lags a removal on another goroutine. Only numbers are kept, never an older view, whose
+     * blocks the writer may have removed since. A range that lost nothing (its live count) is not
+     * counted again; no message is read when the blocks' subjects are in memory.
+     */
+    private void lookAtSkipList(StreamView v) throws InterruptedException {
+        if (lss == null) {
+            return;
+        }
+        if (lssBaseFrom != sseq) {
+            skipListBaseline(v);
+            return;
+        }
+        long live = liveIn(v, sseq, lssResume);
+        if (live == lssBaseLive) {
+            return;
+        }
+        long now = NumPending.inRange(stream, v, filter, sseq, lssResume);
+        lssRemoved += Math.max(0, lssBaseMatching - now);
+        lssBaseLive = live;
+        lssBaseMatching = now;
+    }
+
+    private static long liveIn(StreamView v, long lo, long hi) {
+        long n = 0;
+        for (StreamView.Block b : v.blocks()) {
+            n += b.liveInRange(lo, hi);
+        }
+        return n;
     }
 
     /**
@@ -277,6 +363,9 @@ final class ConsumerDelivery {
             sseq++;
             Optional<StoredMessage> m = stream.get(seq);
             if (m.isEmpty()) {
+                // Removed before its turn: the server's count took it off then, and this pass ends
+                // (its getNextMsg error ends a no-wait request).
+                lssSkipped++;
                 return null;
             }
             lastSize = wireSize(m.get(), 1, bytesLeft);
@@ -295,6 +384,10 @@ final class ConsumerDelivery {
             // LoadNextMsg's EOF answers the stream's last sequence; the consumer skips to it.
             if (lookedFor && v.lastSeq() >= sseq) {
                 sseq = v.lastSeq() + 1;
+            }
+            if (lookedFor && sseq > v.lastSeq()) {
+                // checkNumPendingOnEOF: past the stream's end the server's count is 0, a loss carried from a skip list gone.
+                forgetSkipListLosses(v);
             }
             return null;
         }
@@ -344,10 +437,23 @@ final class ConsumerDelivery {
         return lastSize;
     }
 
-    /** A pass of a fetch starts: forgets the pending count of the last pass, and a message that did not fit. */
-    void newPass() {
+    /**
+     * A pass of a fetch starts: forgets the pending count of the last pass, and a message that did
+     * not fit; a skip list's range is looked at for removals ({@link #lookAtSkipList}).
+     */
+    void newPass() throws InterruptedException {
         passPending = -1;
         didNotFit = false;
+        passView = stream.view();
+        lookAtSkipList(passView);
+    }
+
+    /** A pass ended: the skip list's range from where it left the position is what the next look compares with. */
+    void endPass() throws InterruptedException {
+        if (lss != null && lssBaseFrom != sseq && passView != null) {
+            skipListBaseline(passView);
+        }
+        passView = null;
     }
 
     /**
@@ -370,7 +476,7 @@ final class ConsumerDelivery {
         // it is delivered, except on its plain path, where the size is asked first.
         long from = lss != null ? lssResume + 1 : dc == 1 && sseq <= m.seq() ? m.seq() + 1 : sseq;
         long skipListLeft = lss != null ? lss.length - lssAt : 0;
-        return skipListLeft + kept.count(stream.view(), from);
+        return Math.max(0, skipListLeft + lssSkipped - lssRemoved + kept.count(stream.view(), from));
     }
 
     /**
@@ -619,6 +725,8 @@ final class ConsumerDelivery {
     void purged(StreamPurge p) {
         if (p.batch()) {
             removeRedeliveredBelow(p.firstSeq());
+            // A batch removal makes every consumer count afresh (streamNumPendingLocked).
+            forgetSkipListLossesAtNextLook();
         }
         String subject = p.subject();
         PendingMessage single = null;
@@ -842,9 +950,23 @@ final class ConsumerDelivery {
 
     // ---- what the consumer reports -------------------------------------------------------------
 
-    /** num_pending: what the skip list has left (last_per_subject), else the matching messages from sseq on. */
+    /**
+     * num_pending as nats-server's {@code checkNumPending} reports its count: the matching messages
+     * from the position on (with a {@code last_per_subject} skip list, what it has left and the
+     * matching messages after its range), less what a skip list lost ({@link #lssSkipped}); 0 once
+     * the position is past the stream's end (which resets the server's count).
+     */
     long numPending() throws InterruptedException {
-        return lss != null ? lss.length - lssAt : NumPending.count(stream, filter, sseq);
+        StreamView v = stream.view();
+        if (lss != null) {
+            lookAtSkipList(v);
+            return Math.max(0, lss.length - lssAt + lssSkipped - lssRemoved + NumPending.count(stream, filter, lssResume + 1));
+        }
+        if (sseq > v.lastSeq()) {
+            forgetSkipListLosses(v);
+            return 0;
+        }
+        return Math.max(0, NumPending.count(stream, filter, sseq) + lssSkipped - lssRemoved);
     }
 
     /**

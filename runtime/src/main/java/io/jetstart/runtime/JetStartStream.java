@@ -383,6 +383,24 @@ public final class JetStartStream {
         }
     }
 
+    /** The subjects of block {@code b} of a view of this stream, for counts by subject; null: read its messages ({@link StreamReads#subjectsOf}). */
+    BlockSubjects subjectsOf(StreamView.Block b) throws InterruptedException {
+        try {
+            return reader.subjectsOf(b);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
+    }
+
+    /** The live messages of block {@code b} in [lo, hi] matching {@code filter}, read message by message ({@link StreamReads#countIn}). */
+    long countIn(StreamView.Block b, long lo, long hi, SubjectFilter filter) throws InterruptedException {
+        try {
+            return reader.countIn(b, lo, hi, filter);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
+    }
+
     /** The first committed message at or after {@code fromSeq} matching any of the consumer's filters. */
     Optional<StoredMessage> nextMatching(long fromSeq, SubjectFilter filter) throws InterruptedException {
         return reader.next(view(), fromSeq, filter);

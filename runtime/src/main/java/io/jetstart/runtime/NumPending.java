@@ -1,14 +1,14 @@
 package io.jetstart.runtime;
 
-import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.core.store.SubjectFilter;
-import java.util.Optional;
 
 /**
  * A consumer's {@code num_pending}: the stream's live messages at or after the next sequence to
  * deliver that match its filter. Without a filter the blocks' message counts answer (a block
- * scan only for the block the consumer is inside of); with one, the matching messages are walked.
+ * scan only for the block the consumer is inside of); with one, the blocks' subjects
+ * ({@link BlockSubjects}: from memory, else a walk of the records' subjects), as nats-server counts
+ * from its per-block subject state; a block not sound enough for that has its matching messages read.
  */
 final class NumPending {
     private NumPending() {
@@ -39,15 +39,28 @@ final class NumPending {
             }
             return n;
         }
+        return inRange(stream, v, filter, from, v.lastSeq());
+    }
+
+    /**
+     * The live messages of view {@code v} (of {@code stream}) in [{@code lo}, {@code hi}] that
+     * {@code filter} matches, from the blocks' subjects; a block not sound enough for that has its
+     * messages read in one walk of the block.
+     */
+    static long inRange(JetStartStream stream, StreamView v, SubjectFilter filter, long lo, long hi) throws InterruptedException {
         long n = 0;
-        long at = from;
-        while (true) {
-            Optional<StoredMessage> m = stream.nextMatching(at, filter);
-            if (m.isEmpty()) {
-                return n;
+        for (StreamView.Block b : v.blocks()) {
+            if (b.messages() == 0 || b.lastSeq() < lo) {
+                continue;
             }
-            n++;
-            at = m.get().seq() + 1;
+            if (b.firstSeq() > hi) {
+                break;
+            }
+            long from = Math.max(lo, b.firstSeq());
+            long to = Math.min(hi, b.lastSeq());
+            BlockSubjects subjects = stream.subjectsOf(b);
+            n += subjects != null ? subjects.count(b, from, to, subjects.matches(filter, null)) : stream.countIn(b, from, to, filter);
         }
+        return n;
     }
 }

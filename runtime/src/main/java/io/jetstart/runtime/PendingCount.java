@@ -30,8 +30,10 @@ import java.util.Optional;
  * consumer per subject, each consumer's acks remove messages in the blocks the others are reading,
  * and a block read again at every fetch cost one block's reads per fetch). Blocks that lose nothing
  * keep only their count, so a long backlog costs a few numbers per block. Without a filter no
- * message is read at all (the blocks' deleted sets answer). Not thread-safe: the consumer's lock
- * guards it.
+ * message is read at all (the blocks' deleted sets answer); with one, a block is counted from its
+ * subjects ({@link BlockSubjects}, kept for the stream, so a consumer's first count reads no
+ * message once another consumer's count made them), and only a block that cannot be walked by
+ * subject has its messages read. Not thread-safe: the consumer's lock guards it.
  */
 final class PendingCount {
     /**
@@ -44,6 +46,8 @@ final class PendingCount {
     private final JetStartStream stream;
     private SubjectFilter filter;
     private Map<Long, Counted> blocks = new HashMap<>();
+    /** Which subjects of each block's index the filter matches. */
+    private SubjectMatches matches = new SubjectMatches();
 
     PendingCount(JetStartStream stream, SubjectFilter filter) {
         this.stream = stream;
@@ -54,6 +58,7 @@ final class PendingCount {
     void filter(SubjectFilter f) {
         this.filter = f;
         blocks = new HashMap<>();
+        matches = new SubjectMatches();
     }
 
     /** The live messages of {@code v} at or after {@code from} that the filter matches, kept for the next call. */
@@ -80,6 +85,9 @@ final class PendingCount {
             total += c.matching();
         }
         blocks = all ? new HashMap<>() : next;
+        if (!all) {
+            matches.keepOnly(next.keySet());
+        }
         return total;
     }
 
@@ -119,8 +127,20 @@ final class PendingCount {
         return new Counted(lo, hi, live, found.size, found.toArray());
     }
 
-    /** The live messages of block {@code b} in [lo, hi] that the filter matches, added to {@code out} when given. */
+    /**
+     * The live messages of block {@code b} in [lo, hi] that the filter matches, added to {@code out}
+     * when given: from the block's subjects ({@link BlockSubjects}, no message read when they are
+     * in memory), else message by message.
+     */
     private long walk(StreamView.Block b, long lo, long hi, Seqs out) throws InterruptedException {
+        if (lo > hi) {
+            return 0;
+        }
+        BlockSubjects subjects = stream.subjectsOf(b);
+        if (subjects != null) {
+            boolean[] match = matches.of(b.index(), subjects, filter);
+            return out == null ? subjects.count(b, lo, hi, match) : subjects.collect(b, lo, hi, match, out::add);
+        }
         long n = 0;
         for (long q = lo; q <= hi; q++) {
             if (!b.isLive(q)) {

@@ -201,6 +201,7 @@ public final class PullConsumer {
                         }
                         out.add(m);
                     }
+                    d.endPass();
                     if (d.lastDidNotFit()) {
                         // nextWaiting: the server ends the request with 409 "Message Size Exceeds
                         // MaxBytes"; the message stays for the next request. Nothing delivered: a refusal.

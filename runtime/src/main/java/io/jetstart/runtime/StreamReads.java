@@ -32,6 +32,8 @@ final class StreamReads {
     private final MessageReader reader;
     /** The writer's newest view, or null for a view that no writer replaces (a snapshot, a read-only stream). */
     private final java.util.function.Supplier<StreamView> newest;
+    /** The blocks' subjects, for counts by subject ({@link #subjectsOf}). */
+    private final SubjectIndex subjects;
 
     StreamReads(MessageReader reader) {
         this(reader, null);
@@ -40,6 +42,16 @@ final class StreamReads {
     StreamReads(MessageReader reader, java.util.function.Supplier<StreamView> newest) {
         this.reader = reader;
         this.newest = newest;
+        this.subjects = new SubjectIndex(reader, SubjectIndex.BUDGET_BYTES);
+    }
+
+    /**
+     * The subjects of block {@code b}'s records through its last sequence, from memory or from a
+     * walk of its records' subjects (no checksum, no payload); null when the block must be read
+     * message by message ({@link SubjectIndex#of}).
+     */
+    BlockSubjects subjectsOf(StreamView.Block b) throws InterruptedException {
+        return subjects.of(b);
     }
 
     Optional<StoredMessage> get(StreamView view, long seq) throws InterruptedException {
@@ -156,6 +168,37 @@ final class StreamReads {
             }
             view = again;
         }
+    }
+
+    /**
+     * The live messages of block {@code b} in [lo, hi] whose subject matches {@code filter}, read
+     * through the verified reader in one walk of the block (a block {@link #subjectsOf} cannot walk
+     * by subject). A live message withheld in the range fails the count, as a read of it would.
+     */
+    long countIn(StreamView.Block b, long lo, long hi, SubjectFilter filter) throws InterruptedException {
+        long[] n = {0};
+        RecordDamage[] damage = {null};
+        reader.forEachIn(b, lo, new FilteredVisitor(filter) {
+            @Override
+            public boolean message(MessageView m) {
+                if (m.seq() > hi) {
+                    return false;
+                }
+                n[0]++;
+                return true;
+            }
+
+            @Override
+            public void damaged(RecordDamage d) {
+                if (d.messages() > 0 && d.seq() <= hi && damage[0] == null) {
+                    damage[0] = d;
+                }
+            }
+        });
+        if (damage[0] != null) {
+            throw damaged(damage[0]);
+        }
+        return n[0];
     }
 
     /** Collects the wanted messages of a walk until {@code max}; remembers the first withheld live one. */

@@ -225,4 +225,47 @@ class ConsumedMessagePendingTest {
             agrees(c, got);
         }
     }
+
+    /**
+     * nats-server 2.15.1's numbers (ConsumedPendingIT, stream P): its count takes off each matching
+     * removal at or past the position, skip-list entry or not, and an entry passed without a
+     * delivery takes nothing more off; what a removal between the entries took off stays off after
+     * the list, until the position passes the stream's end.
+     */
+    @Test
+    void aLastPerSubjectConsumerCountsRemovalsOfItsSkipListAsTheServerDoes() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"P\",\"subjects\":[\"p.*\"],\"max_msgs_per_subject\":2}"));
+            // Last per subject: a 1, b 4, d 5, c 6, e 7; 2 (b) and 3 (c) lie between the entries.
+            for (String subject : List.of("p.a", "p.b", "p.c", "p.b", "p.d", "p.c", "p.e")) {
+                s.publish(subject, bytes(subject));
+            }
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"p.*\"}");
+            assertThat(c.status().numPending()).isEqualTo(5);
+            assertThat(seqAndPending(c.fetch(1, 0, Duration.ZERO))).containsExactly("1/4");
+            s.delete(5);
+            assertThat(c.status().numPending()).as("an entry deleted").isEqualTo(3);
+            s.publish("p.c", bytes("8"));
+            assertThat(c.status().numPending()).as("3 removed by the limit, 8 published").isEqualTo(3);
+            s.publish("p.c", bytes("9"));
+            assertThat(c.status().numPending()).as("the entry 6 superseded, 9 published").isEqualTo(3);
+            assertThat(seqAndPending(c.fetch(10, 0, Duration.ZERO))).as("up to the deleted entry").containsExactly("4/2");
+            assertThat(c.status().numPending()).isEqualTo(2);
+            assertThat(c.fetch(10, 0, Duration.ZERO)).as("the superseded entry ends the request").isEmpty();
+            s.publish("p.f", bytes("10"));
+            s.publish("p.g", bytes("11"));
+            assertThat(seqAndPending(c.fetch(2, 0, Duration.ZERO))).containsExactly("7/3", "8/2");
+            assertThat(c.status().numPending()).as("three left, one taken off").isEqualTo(2);
+            assertThat(seqAndPending(c.fetch(10, 0, Duration.ZERO))).containsExactly("9/1", "10/0", "11/0");
+            assertThat(c.status().numPending()).isZero();
+            s.publish("p.a", bytes("12"));
+            assertThat(c.status().numPending()).as("past the end: the count starts again from 0").isEqualTo(1);
+            assertThat(seqAndPending(c.fetch(10, 0, Duration.ZERO))).containsExactly("12/0");
+        }
+    }
+
+    private static List<String> seqAndPending(List<ConsumedMessage> got) {
+        return got.stream().map(m -> m.streamSeq() + "/" + m.pending()).toList();
+    }
 }

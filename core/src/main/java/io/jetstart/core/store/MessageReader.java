@@ -129,6 +129,66 @@ public final class MessageReader {
         return readBlock(b, fromSeq, Long.MAX_VALUE, visitor);
     }
 
+    /** Receives the sequence and subject of each message record {@link #forEachSubjectIn} walks. */
+    @FunctionalInterface
+    public interface SubjectVisitor {
+        /** The record of {@code seq}: its subject is {@code buf[off, off + len)}, valid only during this call. */
+        void subject(long seq, byte[] buf, int off, int len);
+    }
+
+    /**
+     * The sequence and subject of every message record of block {@code b} with sequence in
+     * [{@code from}, its last], in file order, live or not (the caller applies a view's deleted
+     * set): for counts by subject (a consumer's {@code num_pending}), which nats-server answers from
+     * a block's subject state without loading a message. Neither checksums nor payloads are looked
+     * at. Only a sound block is walked; for any other (unreadable, records disagreeing with the
+     * state, a damaged 2.9 block read by slot, a header length past its record) false is returned
+     * and what was visited is to be dropped: the caller reads through {@link #forEachIn}, which
+     * reports the damage.
+     *
+     * @return whether the block was walked
+     */
+    public boolean forEachSubjectIn(StreamView.Block b, long from, SubjectVisitor v) throws InterruptedException {
+        if (b.file() == null || b.bySlot()) {
+            return b.file() == null;
+        }
+        if (b.messages() == 0 || b.lastSeq() < from) {
+            return true;
+        }
+        BlockBytes bytes;
+        try {
+            bytes = source.load(b);
+        } catch (BlockUnreadableException e) {
+            return false;
+        }
+        try (bytes) {
+            byte[] buf = bytes.array();
+            int limit = b.length() >= 0 ? (int) Math.min(bytes.length(), b.length()) : bytes.length();
+            RecordIndex index = bytes.index();
+            if (index.layoutProblem(b, limit) != null || !index.ascending()) {
+                return false;
+            }
+            long lo = Math.max(from, b.firstSeq());
+            // Straight to the first record wanted when it is there (a growing block's new part).
+            int start = index.offsetOf(lo, limit);
+            RecordCursor cursor = start >= 0 ? new RecordCursor().wrap(buf, start, limit) : new RecordCursor().wrap(buf, limit);
+            while (cursor.next()) {
+                long seq = cursor.seq();
+                if (seq > b.lastSeq()) {
+                    break;
+                }
+                if (!cursor.isMessage() || cursor.isErasedOrSkip() || seq < lo) {
+                    continue;
+                }
+                if (!cursor.headersFit()) {
+                    return false;
+                }
+                v.subject(seq, buf, cursor.subjectOffset(), cursor.subjectLength());
+            }
+            return true;
+        }
+    }
+
     /** The live message {@code seq} of {@code view}, copied out, or why there is none. */
     public MessageRead read(StreamView view, long seq) throws InterruptedException {
         StreamView.Block b = view.blockFor(seq);

@@ -316,4 +316,49 @@ class MessageReaderTest {
 
         assertThat(Fixtures.digests(fx)).isEqualTo(before);
     }
+
+    /** Every (sequence, subject) {@link MessageReader#forEachSubjectIn} visits in the blocks of {@code s}; null when a block was not walked. */
+    private static List<String> subjectsWalked(StreamStore s) throws Exception {
+        List<String> out = new ArrayList<>();
+        MessageReader reader = new MessageReader(s);
+        for (StreamView.Block b : s.readView().blocks()) {
+            if (!reader.forEachSubjectIn(b, b.firstSeq(), (seq, buf, off, len) ->
+                    out.add(seq + " " + new String(buf, off, len, StandardCharsets.UTF_8)))) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theSubjectWalkOfASoundBlockNamesEachMessageRecordWithItsSubjectInOrder(@TempDir Path tmp) throws Exception {
+        Path fx = Fixtures.copy(FIXTURE, tmp);
+        StreamStore s = open(fx, "LIM1");
+
+        List<String> walked = subjectsWalked(s);
+
+        // The fixture's removed messages left no message record: the walk is the verified read's list.
+        List<String> live = readAll(s).messages().stream().map(m -> m.seq() + " " + m.subject()).toList();
+        assertThat(walked).hasSize(990).containsExactlyElementsOf(live);
+    }
+
+    @Test
+    void aBlockWhoseRecordsDisagreeWithTheStateIsNotWalkedBySubject(@TempDir Path tmp) throws Exception {
+        Path fx = Fixtures.copy(FIXTURE, tmp);
+        Path blk = block(fx, "LIM1");
+        flip(blk, recordHolding(blk, 40_000) + 2); // a record length of megabytes, as above
+        StreamStore s = open(fx, "LIM1");
+
+        assertThat(subjectsWalked(s)).as("left to the verified reader, which reports the damage").isNull();
+    }
+
+    @Test
+    void aHeaderLengthPastItsRecordStopsTheSubjectWalk(@TempDir Path tmp) throws Exception {
+        Path fx = Fixtures.copy(FIXTURE, tmp);
+        Path blk = block(fx, "LIM1");
+        flip(blk, recordHolding(blk, 6_700) + 22 + 6 + 1); // seq 50's header length, as above
+        StreamStore s = open(fx, "LIM1");
+
+        assertThat(subjectsWalked(s)).isNull();
+    }
 }
