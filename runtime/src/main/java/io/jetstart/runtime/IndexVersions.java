@@ -87,6 +87,19 @@ final class IndexVersions {
         }
     }
 
+    /** An encrypted stream's sealed {@code index.db}, to be opened in size order. */
+    private record Sealed(Path dir, String account, long size) {
+        /** A named class, not {@code Comparator.comparingLong}: a fresh JVM spins a class for a method reference at run time (package-info). */
+        static final Comparator<Sealed> BY_SIZE = new BySize();
+
+        private static final class BySize implements Comparator<Sealed> {
+            @Override
+            public int compare(Sealed a, Sealed b) {
+                return Long.compare(a.size, b.size);
+            }
+        }
+    }
+
     /** The size of a regular file, or -1 when there is none (a stream without index.db, or one just deleted). */
     private static long sizeOf(Path f) {
         try {
@@ -105,8 +118,6 @@ final class IndexVersions {
         Path js = JetStreamDir.of(storeDir);
         if (!Files.isDirectory(js)) {
             return FALLBACK;
-        }
-        record Sealed(Path dir, String account, long size) {
         }
         List<Sealed> sealed = new ArrayList<>();
         try (DirectoryStream<Path> accounts = Files.newDirectoryStream(js)) {
@@ -135,7 +146,7 @@ final class IndexVersions {
         } catch (IOException e) {
             return FALLBACK;
         }
-        sealed.sort(Comparator.comparingLong(Sealed::size));
+        sealed.sort(Sealed.BY_SIZE);
         for (Sealed s : sealed) {
             int v = of(s.dir(), s.account(), key);
             if (v > 0) {
