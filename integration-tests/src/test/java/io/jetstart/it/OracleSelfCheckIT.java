@@ -19,6 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Checks the harness against data it did not produce: a server restarted on a fixture store must
@@ -34,7 +36,14 @@ class OracleSelfCheckIT {
     /** How long after its start a server on {@code nats-2.15.1-features} has surely run its first age check. */
     private static final Duration FEATURES_AGE_CHECK = Duration.ofSeconds(3);
 
+    /**
+     * The checks run side by side ({@link ExecutionMode#CONCURRENT}, the failsafe configuration's
+     * parallelism): each is a server start and a wait for its restore timers and settle polls, on
+     * its own copy of the fixture, folder and port, and asks nothing of another. One after the other
+     * they took 46 s of the CI run, nearly all of it waiting.
+     */
     @TestFactory
+    @Execution(ExecutionMode.CONCURRENT)
     Stream<DynamicNode> fixtureStoresAnswerTheirRecordedOracles() throws Exception {
         return NatsServers.skipWhenMissing(this::tests);
     }
