@@ -137,12 +137,9 @@ final class PublishCommand implements Callable<Integer> {
             dataBytes = data.getBytes(StandardCharsets.UTF_8);
             size = dataBytes.length;
         }
-        if (count < 0 || size < 0 || publishers < 1 || subjects < 1) {
-            err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
-            return Main.USAGE;
-        }
-        if (subjects > MAX_SUBJECTS) {
-            err.println("jetstart: --subjects must be 1.." + MAX_SUBJECTS + ", got " + subjects);
+        String wrong = wrongOption();
+        if (wrong != null) {
+            err.println("jetstart: " + wrong);
             return Main.USAGE;
         }
         // Checked before any payload is made: a 2 GB --size built a 2 GB payload (11 s of CPU) for
@@ -180,7 +177,7 @@ final class PublishCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
-        StoreCipher newStreamCipher = cipher.cipher(err);
+        StoreCipher newStreamCipher = cipher.cipher(keys, err);
         if (newStreamCipher == null) {
             return Main.USAGE;
         }
@@ -220,11 +217,11 @@ final class PublishCommand implements Callable<Integer> {
                 s = newStream != null ? store.createStream(account, newStream) : store.stream(account, stream).await(Duration.ofDays(1));
             } catch (JetStreamApiException e) {
                 String hint = e.errCode() == NotFoundHints.STREAM_NOT_FOUND ? NotFoundHints.streams(store, account) + "; --create SUBJECTS creates it" : "";
-                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage() + hint);
+                err.println("jetstart: " + account + " > " + stream + ": " + RuntimeOpen.inFlags(e.getMessage()) + hint);
                 return Main.FAILED;
             }
             if (s.readOnlyReason().isPresent()) {
-                err.println("jetstart: " + account + " > " + stream + " is read-only: " + s.readOnlyReason().get());
+                err.println("jetstart: " + account + " > " + stream + " is read-only: " + RuntimeOpen.inFlags(s.readOnlyReason().get()));
                 return Main.FAILED;
             }
             List<String> targets = targets(s);
@@ -305,7 +302,7 @@ final class PublishCommand implements Callable<Integer> {
             if (json) {
                 out.println(ReportJson.MAPPER.writeValueAsString(summary(done.get(), first.get(), last.get(), nanos, msgsPerS)));
             } else {
-                out.printf("Published %s messages to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", GoFormat.comma(done.get()),
+                out.printf("Published %s to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", messages(done.get()),
                         account, stream, done.get() == 0 ? 0 : first.get(), last.get(), GoFormat.durationRoundedToMillis(nanos),
                         GoFormat.comma(msgsPerS), sync);
             }
@@ -318,6 +315,58 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /**
+     * The first option out of its range or out of place, said as the operator typed it, or null.
+     * Checked before the store is opened: one line for four options ("--count and --size must not
+     * be negative, --publishers and --subjects must be at least 1") left the operator to find which
+     * of them was wrong, and a stream's limits given without {@code --create} were dropped in silence.
+     */
+    private String wrongOption() {
+        if (count < 0) {
+            return "--count must not be negative, got " + typed("--count", count);
+        }
+        if (size < 0) {
+            return "--size must not be negative, got " + typed("--size", size);
+        }
+        if (publishers < 1) {
+            return "--publishers must be at least 1, got " + typed("--publishers", publishers);
+        }
+        if (subjects < 1 || subjects > MAX_SUBJECTS) {
+            return "--subjects must be 1.." + MAX_SUBJECTS + ", got " + typed("--subjects", subjects);
+        }
+        if (subject != null && TypedText.given(spec, "--subjects")) {
+            return "--subject and --subjects exclude each other (every message to S, or spread over K subjects)";
+        }
+        if (subject != null && subject.isEmpty()) {
+            return "--subject needs a subject";
+        }
+        if (create == null) {
+            for (String o : List.of("--max-msgs", "--max-bytes", "--max-age", "--max-msgs-per-subject", "--discard")) {
+                if (TypedText.given(spec, o)) {
+                    return o + " is a limit of the stream --create makes; without --create, " + stream + " keeps the config it has";
+                }
+            }
+        }
+        if (maxAge != null && !maxAge.isZero() && maxAge.compareTo(MIN_MAX_AGE) < 0) {
+            // The builder says it too, but of a java.time.Duration: "max_age is PT0.01S".
+            return "--max-age must be 0 (no limit) or at least 100ms, got " + TypedText.of(spec, "--max-age");
+        }
+        return null;
+    }
+
+    /** nats-server's smallest {@code max_age} (and duplicate window): 100 ms. */
+    private static final Duration MIN_MAX_AGE = Duration.ofMillis(100);
+
+    private String typed(String option, long value) {
+        String t = TypedText.of(spec, option);
+        return t != null ? t : Long.toString(value);
+    }
+
+    /** {@code 1 message}, {@code 1,000 messages}. */
+    static String messages(long n) {
+        return GoFormat.comma(n) + (n == 1 ? " message" : " messages");
     }
 
     /** The {@code --json} line: what was acknowledged, how fast, with which sync policy. */

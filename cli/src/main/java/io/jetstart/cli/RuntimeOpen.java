@@ -38,6 +38,15 @@ final class RuntimeOpen {
     private RuntimeOpen() {
     }
 
+    /**
+     * A runtime refusal in the words of the command's user: the runtime tells an embedding
+     * application which call lifts it ({@code open it with RuntimeOptions.withIndexVersion(4)}, for a
+     * limit-marker bucket in a store of 2.10's index.db), and the command's user sets that with a flag.
+     */
+    static String inFlags(String runtimeMessage) {
+        return runtimeMessage.replace("open it with RuntimeOptions.withIndexVersion(4)", "give the command --index-version 4");
+    }
+
     /** {@code null} when {@code storeDir} is a directory, else the exit status after saying why on {@code err}. */
     static Integer refuseIfMissing(Path storeDir, PrintWriter err) {
         if (Files.isDirectory(storeDir)) {
