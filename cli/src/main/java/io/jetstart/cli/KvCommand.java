@@ -190,6 +190,14 @@ final class KvCommand implements Callable<Integer> {
         if (limitMarker != null && !limitMarker.isZero() && limitMarker.compareTo(Duration.ofSeconds(1)) < 0) {
             return usage("--limit-marker must be at least 1s (jnats's limitMarker), got " + TypedText.of(spec, "--limit-marker"));
         }
+        if (ttl != null && operation.equals("add") && !ttl.isZero() && ttl.compareTo(Duration.ofMillis(100)) < 0) {
+            // The bucket's max_age: the stream builder refused it after the open, exit 2, "max_age is PT0.01S".
+            return usage("--ttl of add must be 0 (for ever) or at least 100ms (the stream's max_age), got " + TypedText.of(spec, "--ttl"));
+        }
+        if (revision != null && revision < 1) {
+            // A revision is a stream sequence: below 1 there is none (it answered "key not found").
+            return usage("--revision must be 1 or more, got " + TypedText.of(spec, "--revision"));
+        }
         if (ttl != null && !operation.equals("add")) {
             try {
                 KeyValue.checkTtl(ttl);

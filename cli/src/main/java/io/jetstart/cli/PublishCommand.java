@@ -155,6 +155,11 @@ final class PublishCommand implements Callable<Integer> {
                     + "default max_payload), got " + size);
             return Main.USAGE;
         }
+        if (syncInterval != null && policy == SyncPolicy.ALWAYS) {
+            // Every batch is synced under --sync always: the interval would be dropped in silence.
+            err.println("jetstart: --sync-interval is for --sync interval; --sync always syncs every batch");
+            return Main.USAGE;
+        }
         if (syncInterval != null && syncInterval.isZero()) {
             err.println("jetstart: --sync-interval must be more than 0");
             return Main.USAGE;

@@ -105,6 +105,21 @@ class RuntimeCommandsNewcomerTest {
         assertThat(ttl.exit()).isEqualTo(Main.USAGE);
         assertThat(ttl.err()).isEqualTo("jetstart: --ttl of create must be a whole number of seconds, at least 1s (a Nats-TTL header), "
                 + "got 1500ms\n");
+        TestStores.Run age = cli("kv", store.toString(), "b", "add", "--ttl", "10ms");
+        assertThat(age.exit()).as("was 2, after the open, \"max_age is PT0.01S\"").isEqualTo(Main.USAGE);
+        assertThat(age.err()).isEqualTo("jetstart: --ttl of add must be 0 (for ever) or at least 100ms (the stream's max_age), got 10ms\n");
+        TestStores.Run revision = cli("kv", store.toString(), "b", "get", "k", "--revision", "-1");
+        assertThat(revision.exit()).as("was 2, key not found").isEqualTo(Main.USAGE);
+        assertThat(revision.err()).isEqualTo("jetstart: --revision must be 1 or more, got -1\n");
+        assertUntouched(store);
+    }
+
+    @Test
+    void aSyncIntervalWithSyncAlwaysIsRefusedInsteadOfDroppedInSilence() throws Exception {
+        Path store = Files.createDirectories(dir.resolve("s"));
+        TestStores.Run r = cli("publish", store.toString(), "S", "--create", "s.*", "--sync", "always", "--sync-interval", "1s");
+        assertThat(r.exit()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).isEqualTo("jetstart: --sync-interval is for --sync interval; --sync always syncs every batch\n");
         assertUntouched(store);
     }
 
