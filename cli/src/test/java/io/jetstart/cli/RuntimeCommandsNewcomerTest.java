@@ -158,6 +158,25 @@ class RuntimeCommandsNewcomerTest {
     }
 
     @Test
+    void theFolderAboveAStoreIsNotMadeIntoANewStore() throws Exception {
+        Path above = Files.createDirectories(dir.resolve("fixture"));
+        TestStores.copyFixtureStore("nats-2.15.1-small", above);
+        Files.writeString(above.resolve("notes.txt"), "not a store");
+        java.util.Map<String, String> before = TestStores.digests(above);
+        for (String[] args : new String[][] {{"publish", above.toString(), "S", "--count", "1"},
+            {"kv", above.toString(), "b", "info"}, {"consume", above.toString(), "S", "C"}}) {
+            TestStores.Run r = cli(args);
+            assertThat(r.exit()).as(args[0] + " made jetstream/$G/streams/ there and said stream not found").isEqualTo(Main.NO_INPUT);
+            assertThat(r.err()).isEqualTo("jetstart: " + above + " holds no JetStream store (no jetstream/ folder, no <account>/streams/ "
+                    + "inside) but holds folders: a new store is started only in a directory without folders, so a mistyped path never becomes "
+                    + "one; did you mean " + above.resolve("nats-2.15.1-small") + "?\n");
+        }
+        assertThat(TestStores.digests(above)).as("nothing made or changed").isEqualTo(before);
+        assertThat(Files.exists(above.resolve("jetstream"))).isFalse();
+        assertThat(Files.exists(above.resolve("jetstart.lock"))).isFalse();
+    }
+
+    @Test
     void oneMessageIsOneMessageInTheSummaries() throws Exception {
         Path store = Files.createDirectories(dir.resolve("s"));
         TestStores.Run p = cli("publish", store.toString(), "S", "--create", "s.*", "--data", "x");
