@@ -251,6 +251,7 @@ final class PublishCommand implements Callable<Integer> {
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            int limit = window(size, publishers);
             for (int p = 0; p < publishers; p++) {
                 int publisher = p;
                 threads.add(Thread.ofVirtual().name("publisher-" + p).start(() -> {
@@ -260,7 +261,7 @@ final class PublishCommand implements Callable<Integer> {
                             String subj = targets.get((int) (i % targets.size()));
                             byte[] payload = dataBytes != null ? dataBytes : Payloads.payload(runId, i, size);
                             window.add(s.publishAsync(subj, Headers.EMPTY, payload));
-                            if (window.size() >= 1024) {
+                            if (window.size() >= limit) {
                                 record(window.poll().join(), first, last, done);
                             }
                         }
@@ -372,6 +373,21 @@ final class PublishCommand implements Callable<Integer> {
     /** {@code 1 message}, {@code 1,000 messages}. */
     static String messages(long n) {
         return GoFormat.comma(n) + (n == 1 ? " message" : " messages");
+    }
+
+    /**
+     * Payload bytes all publishers together keep handed over and not yet acknowledged. A window of
+     * 1,024 messages per publisher whatever their size held 1 GiB per publisher of 1 MiB messages:
+     * {@code --size 1048576 --publishers 4} ended in an OutOfMemoryError in the writer after 48
+     * messages with a 256 MiB heap. 16 MiB is still 1,024 messages of 100 bytes for 64 publishers,
+     * more than a group commit's batch.
+     */
+    static final long IN_FLIGHT_BYTES = 16L << 20;
+
+    /** Each publisher's window: 1,024 messages, fewer when that many would pass {@link #IN_FLIGHT_BYTES} together; at least 1. */
+    static int window(int size, int publishers) {
+        long perPublisher = IN_FLIGHT_BYTES / publishers;
+        return (int) Math.max(1, Math.min(1024, perPublisher / Math.max(1, size)));
     }
 
     /** The {@code --json} line: what was acknowledged, how fast, with which sync policy. */
