@@ -177,6 +177,20 @@ class RuntimeCommandsNewcomerTest {
     }
 
     @Test
+    void exportAndPushNameTheStreamsThereAndAMissingStoreAsMissing() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", dir);
+        TestStores.Run typo = cli("export", store.toString(), "LIM", dir.resolve("out").toString());
+        assertThat(typo.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(typo.err()).isEqualTo("jetstart: " + store + " has no stream $G > LIM; streams in $G: INT1, LIM1, MAX1\n");
+        TestStores.Run push = cli("push", store.toString(), "LIM", "--server", "nats://127.0.0.1:1");
+        assertThat(push.err()).contains("; streams in $G: INT1, LIM1, MAX1");
+        Path missing = dir.resolve("natz");
+        TestStores.Run gone = cli("export", missing.toString(), "LIM1", dir.resolve("out").toString());
+        assertThat(gone.exit()).isEqualTo(Main.NO_INPUT);
+        assertThat(gone.err()).as("was 'is not a directory'").isEqualTo("jetstart: " + missing + " does not exist\n");
+    }
+
+    @Test
     void oneMessageIsOneMessageInTheSummaries() throws Exception {
         Path store = Files.createDirectories(dir.resolve("s"));
         TestStores.Run p = cli("publish", store.toString(), "S", "--create", "s.*", "--data", "x");
