@@ -10,20 +10,31 @@ import picocli.CommandLine.Option;
  * encrypted streams keep their own cipher (their key files' length tells it).
  */
 final class CipherOption {
-    @Option(names = "--cipher", defaultValue = "chachapoly", paramLabel = "chachapoly|aes",
+    @Option(names = "--cipher", paramLabel = "chachapoly|aes",
             description = "With --key/--key-file: the cipher of a stream this command creates, as the server's jetstream.cipher "
-                    + "(default: ${DEFAULT-VALUE})")
+                    + "(default: chachapoly)")
     String name;
 
-    /** The cipher asked for, or null after saying on {@code err} why {@code --cipher} is not one (exit {@link Main#USAGE}). */
-    StoreCipher cipher(PrintWriter err) {
-        return switch (name) {
+    /**
+     * The cipher asked for, or null after saying on {@code err} why {@code --cipher} is not one, or
+     * is given without a key (exit {@link Main#USAGE}): without a key nothing is encrypted, and a
+     * {@code --cipher aes} dropped in silence left the operator believing the new stream was.
+     */
+    StoreCipher cipher(KeyOptions keys, PrintWriter err) {
+        if (name == null) {
+            return StoreCipher.CHACHA;
+        }
+        StoreCipher c = switch (name) {
             case "chachapoly" -> StoreCipher.CHACHA;
             case "aes" -> StoreCipher.AES;
-            default -> {
-                err.println("jetstart: --cipher must be chachapoly or aes, got " + name);
-                yield null;
-            }
+            default -> null;
         };
+        if (c == null) {
+            err.println("jetstart: --cipher must be chachapoly or aes, got " + name);
+        } else if (keys.text == null && keys.file == null) {
+            err.println("jetstart: --cipher " + name + " needs --key or --key-file (without a key nothing is encrypted)");
+            return null;
+        }
+        return c;
     }
 }

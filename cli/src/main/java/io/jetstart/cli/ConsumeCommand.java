@@ -73,6 +73,16 @@ final class ConsumeCommand implements Callable<Integer> {
         if (badAccount != null) {
             return badAccount;
         }
+        if (create != null) {
+            try {
+                config();
+            } catch (IllegalArgumentException e) {
+                // A name or filter the server would refuse is a wrong option, found before the store
+                // is opened, as publish --create finds a stream's (it was exit 2, after the open).
+                err.println("jetstart: --create " + consumer + ": " + e.getMessage());
+                return Main.USAGE;
+            }
+        }
         JetStartStore store;
         // Consume creates consumers, never streams: no cipher to choose (a consumer takes its stream's).
         switch (RuntimeOpen.open(storeDir, keys, null, RuntimeOptions.defaults(), err)) {
@@ -189,7 +199,7 @@ final class ConsumeCommand implements Callable<Integer> {
             n.put("elapsed_ms", nanos / 1_000_000);
             out.println(ReportJson.MAPPER.writeValueAsString(n));
         } else {
-            out.printf("Consumed %s messages from %s > %s > %s (stream seq %d..%d) in %s%s%n", GoFormat.comma(consumed), account,
+            out.printf("Consumed %s from %s > %s > %s (stream seq %d..%d) in %s%s%n", PublishCommand.messages(consumed), account,
                     stream, consumer, first, last, GoFormat.durationRoundedToMillis(nanos), ack ? ", acknowledged" : "");
         }
         out.flush();

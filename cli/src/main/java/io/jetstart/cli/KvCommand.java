@@ -128,7 +128,7 @@ final class KvCommand implements Callable<Integer> {
                 return usage(e.getMessage());
             }
         }
-        io.jetstart.core.crypto.StoreCipher bucketCipher = cipher.cipher(err);
+        io.jetstart.core.crypto.StoreCipher bucketCipher = cipher.cipher(keys, err);
         if (bucketCipher == null) {
             return Main.USAGE;
         }
@@ -157,7 +157,7 @@ final class KvCommand implements Callable<Integer> {
                 return Main.FAILED;
             }
         } catch (JetStreamApiException | StreamUnavailableException | IllegalStateException e) {
-            err.println("jetstart: " + account + " > " + bucket + ": " + e.getMessage());
+            err.println("jetstart: " + account + " > " + bucket + ": " + RuntimeOpen.inFlags(e.getMessage()));
             return Main.FAILED;
         } finally {
             out.flush();
@@ -185,12 +185,31 @@ final class KvCommand implements Callable<Integer> {
         if (misplaced != null) {
             return misplaced;
         }
+        // Durations are refused as typed: the library's checks print a java.time.Duration
+        // ("Limit Marker Ttl must be at least 1 second: PT0.5S" for --limit-marker 500ms).
+        if (limitMarker != null && !limitMarker.isZero() && limitMarker.compareTo(Duration.ofSeconds(1)) < 0) {
+            return usage("--limit-marker must be at least 1s (jnats's limitMarker), got " + TypedText.of(spec, "--limit-marker"));
+        }
+        if (ttl != null && operation.equals("add") && !ttl.isZero() && ttl.compareTo(Duration.ofMillis(100)) < 0) {
+            // The bucket's max_age: the stream builder refused it after the open, exit 2, "max_age is PT0.01S".
+            return usage("--ttl of add must be 0 (for ever) or at least 100ms (the stream's max_age), got " + TypedText.of(spec, "--ttl"));
+        }
+        if (revision != null && revision < 1) {
+            // A revision is a stream sequence: below 1 there is none (it answered "key not found").
+            return usage("--revision must be 1 or more, got " + TypedText.of(spec, "--revision"));
+        }
+        if (ttl != null && !operation.equals("add")) {
+            try {
+                KeyValue.checkTtl(ttl);
+            } catch (IllegalArgumentException e) {
+                return usage("--ttl of " + operation + " must be a whole number of seconds, at least 1s (a Nats-TTL header), got "
+                        + TypedText.of(spec, "--ttl"));
+            }
+        }
         try {
             KeyValueConfig.of(bucket);
             if (operation.equals("add")) {
                 config();
-            } else if (ttl != null) {
-                KeyValue.checkTtl(ttl);
             }
         } catch (IllegalArgumentException e) {
             return usage(e.getMessage());
@@ -295,7 +314,16 @@ final class KvCommand implements Callable<Integer> {
                     keys.forEach(out::println);
                 }
             }
-            case "history" -> history(kv.history(key));
+            case "history" -> {
+                List<KeyValueEntry> entries = kv.history(key);
+                if (entries.isEmpty()) {
+                    // nats kv history's answer (nats.go's History: ErrKeyNotFound): a header over no
+                    // rows, exit 0, read as a key whose history was lost.
+                    err.println("jetstart: " + account + " > " + bucket + ": key not found");
+                    return Main.FAILED;
+                }
+                history(entries);
+            }
             default -> throw new IllegalStateException("operation " + operation);
         }
         return Main.OK;

@@ -137,12 +137,9 @@ final class PublishCommand implements Callable<Integer> {
             dataBytes = data.getBytes(StandardCharsets.UTF_8);
             size = dataBytes.length;
         }
-        if (count < 0 || size < 0 || publishers < 1 || subjects < 1) {
-            err.println("jetstart: --count and --size must not be negative, --publishers and --subjects must be at least 1");
-            return Main.USAGE;
-        }
-        if (subjects > MAX_SUBJECTS) {
-            err.println("jetstart: --subjects must be 1.." + MAX_SUBJECTS + ", got " + subjects);
+        String wrong = wrongOption();
+        if (wrong != null) {
+            err.println("jetstart: " + wrong);
             return Main.USAGE;
         }
         // Checked before any payload is made: a 2 GB --size built a 2 GB payload (11 s of CPU) for
@@ -156,6 +153,11 @@ final class PublishCommand implements Callable<Integer> {
             }
             err.println("jetstart: --size must be 0.." + maxPayload + " bytes (the largest message the runtime accepts, nats-server's "
                     + "default max_payload), got " + size);
+            return Main.USAGE;
+        }
+        if (syncInterval != null && policy == SyncPolicy.ALWAYS) {
+            // Every batch is synced under --sync always: the interval would be dropped in silence.
+            err.println("jetstart: --sync-interval is for --sync interval; --sync always syncs every batch");
             return Main.USAGE;
         }
         if (syncInterval != null && syncInterval.isZero()) {
@@ -180,7 +182,7 @@ final class PublishCommand implements Callable<Integer> {
         if (missing != null) {
             return missing;
         }
-        StoreCipher newStreamCipher = cipher.cipher(err);
+        StoreCipher newStreamCipher = cipher.cipher(keys, err);
         if (newStreamCipher == null) {
             return Main.USAGE;
         }
@@ -220,11 +222,11 @@ final class PublishCommand implements Callable<Integer> {
                 s = newStream != null ? store.createStream(account, newStream) : store.stream(account, stream).await(Duration.ofDays(1));
             } catch (JetStreamApiException e) {
                 String hint = e.errCode() == NotFoundHints.STREAM_NOT_FOUND ? NotFoundHints.streams(store, account) + "; --create SUBJECTS creates it" : "";
-                err.println("jetstart: " + account + " > " + stream + ": " + e.getMessage() + hint);
+                err.println("jetstart: " + account + " > " + stream + ": " + RuntimeOpen.inFlags(e.getMessage()) + hint);
                 return Main.FAILED;
             }
             if (s.readOnlyReason().isPresent()) {
-                err.println("jetstart: " + account + " > " + stream + " is read-only: " + s.readOnlyReason().get());
+                err.println("jetstart: " + account + " > " + stream + " is read-only: " + RuntimeOpen.inFlags(s.readOnlyReason().get()));
                 return Main.FAILED;
             }
             List<String> targets = targets(s);
@@ -249,6 +251,7 @@ final class PublishCommand implements Callable<Integer> {
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            int limit = window(size, publishers);
             for (int p = 0; p < publishers; p++) {
                 int publisher = p;
                 threads.add(Thread.ofVirtual().name("publisher-" + p).start(() -> {
@@ -258,7 +261,7 @@ final class PublishCommand implements Callable<Integer> {
                             String subj = targets.get((int) (i % targets.size()));
                             byte[] payload = dataBytes != null ? dataBytes : Payloads.payload(runId, i, size);
                             window.add(s.publishAsync(subj, Headers.EMPTY, payload));
-                            if (window.size() >= 1024) {
+                            if (window.size() >= limit) {
                                 record(window.poll().join(), first, last, done);
                             }
                         }
@@ -305,7 +308,7 @@ final class PublishCommand implements Callable<Integer> {
             if (json) {
                 out.println(ReportJson.MAPPER.writeValueAsString(summary(done.get(), first.get(), last.get(), nanos, msgsPerS)));
             } else {
-                out.printf("Published %s messages to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", GoFormat.comma(done.get()),
+                out.printf("Published %s to %s > %s (seq %d..%d) in %s, %s msgs/s, sync %s%n", messages(done.get()),
                         account, stream, done.get() == 0 ? 0 : first.get(), last.get(), GoFormat.durationRoundedToMillis(nanos),
                         GoFormat.comma(msgsPerS), sync);
             }
@@ -318,6 +321,73 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         return Main.OK;
+    }
+
+    /**
+     * The first option out of its range or out of place, said as the operator typed it, or null.
+     * Checked before the store is opened: one line for four options ("--count and --size must not
+     * be negative, --publishers and --subjects must be at least 1") left the operator to find which
+     * of them was wrong, and a stream's limits given without {@code --create} were dropped in silence.
+     */
+    private String wrongOption() {
+        if (count < 0) {
+            return "--count must not be negative, got " + typed("--count", count);
+        }
+        if (size < 0) {
+            return "--size must not be negative, got " + typed("--size", size);
+        }
+        if (publishers < 1) {
+            return "--publishers must be at least 1, got " + typed("--publishers", publishers);
+        }
+        if (subjects < 1 || subjects > MAX_SUBJECTS) {
+            return "--subjects must be 1.." + MAX_SUBJECTS + ", got " + typed("--subjects", subjects);
+        }
+        if (subject != null && TypedText.given(spec, "--subjects")) {
+            return "--subject and --subjects exclude each other (every message to S, or spread over K subjects)";
+        }
+        if (subject != null && subject.isEmpty()) {
+            return "--subject needs a subject";
+        }
+        if (create == null) {
+            for (String o : List.of("--max-msgs", "--max-bytes", "--max-age", "--max-msgs-per-subject", "--discard")) {
+                if (TypedText.given(spec, o)) {
+                    return o + " is a limit of the stream --create makes; without --create, " + stream + " keeps the config it has";
+                }
+            }
+        }
+        if (maxAge != null && !maxAge.isZero() && maxAge.compareTo(MIN_MAX_AGE) < 0) {
+            // The builder says it too, but of a java.time.Duration: "max_age is PT0.01S".
+            return "--max-age must be 0 (no limit) or at least 100ms, got " + TypedText.of(spec, "--max-age");
+        }
+        return null;
+    }
+
+    /** nats-server's smallest {@code max_age} (and duplicate window): 100 ms. */
+    private static final Duration MIN_MAX_AGE = Duration.ofMillis(100);
+
+    private String typed(String option, long value) {
+        String t = TypedText.of(spec, option);
+        return t != null ? t : Long.toString(value);
+    }
+
+    /** {@code 1 message}, {@code 1,000 messages}. */
+    static String messages(long n) {
+        return GoFormat.comma(n) + (n == 1 ? " message" : " messages");
+    }
+
+    /**
+     * Payload bytes all publishers together keep handed over and not yet acknowledged. A window of
+     * 1,024 messages per publisher whatever their size held 1 GiB per publisher of 1 MiB messages:
+     * {@code --size 1048576 --publishers 4} ended in an OutOfMemoryError in the writer after 48
+     * messages with a 256 MiB heap. 16 MiB is still 1,024 messages of 100 bytes for 64 publishers,
+     * more than a group commit's batch.
+     */
+    static final long IN_FLIGHT_BYTES = 16L << 20;
+
+    /** Each publisher's window: 1,024 messages, fewer when that many would pass {@link #IN_FLIGHT_BYTES} together; at least 1. */
+    static int window(int size, int publishers) {
+        long perPublisher = IN_FLIGHT_BYTES / publishers;
+        return (int) Math.max(1, Math.min(1024, perPublisher / Math.max(1, size)));
     }
 
     /** The {@code --json} line: what was acknowledged, how fast, with which sync policy. */

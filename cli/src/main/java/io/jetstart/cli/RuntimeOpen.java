@@ -38,6 +38,15 @@ final class RuntimeOpen {
     private RuntimeOpen() {
     }
 
+    /**
+     * A runtime refusal in the words of the command's user: the runtime tells an embedding
+     * application which call lifts it ({@code open it with RuntimeOptions.withIndexVersion(4)}, for a
+     * limit-marker bucket in a store of 2.10's index.db), and the command's user sets that with a flag.
+     */
+    static String inFlags(String runtimeMessage) {
+        return runtimeMessage.replace("open it with RuntimeOptions.withIndexVersion(4)", "give the command --index-version 4");
+    }
+
     /** {@code null} when {@code storeDir} is a directory, else the exit status after saying why on {@code err}. */
     static Integer refuseIfMissing(Path storeDir, PrintWriter err) {
         if (Files.isDirectory(storeDir)) {
@@ -69,10 +78,39 @@ final class RuntimeOpen {
      */
     static Integer refuseIfMissingToWrite(Path storeDir, PrintWriter err) {
         if (Files.exists(storeDir)) {
-            return refuseIfMissing(storeDir, err);
+            Integer missing = refuseIfMissing(storeDir, err);
+            return missing != null ? missing : refuseIfNotAStore(storeDir, err);
         }
         err.println("jetstart: " + storeDir + " does not exist (the runtime starts a new store only in an existing "
                 + "directory, so a mistyped path never becomes one: create it first, e.g. mkdir -p " + storeDir + ")");
+        return Main.NO_INPUT;
+    }
+
+    /**
+     * {@code null} when {@code storeDir} holds a JetStream store ({@code jetstream/}, or it is that
+     * folder: {@code <account>/streams/} inside) or no folder at all (a new store; files such as the
+     * operator's key file may be there), else {@link Main#NO_INPUT} after saying why on {@code err}.
+     * The runtime starts a new store in any directory without one: {@code publish} given the folder
+     * above its {@code store_dir} (a fixture's, a home directory) made {@code jetstream/$G/streams/}
+     * and {@code jetstart.lock} there, and said "stream not found".
+     */
+    static Integer refuseIfNotAStore(Path storeDir, PrintWriter err) {
+        List<Path> children;
+        try (var list = Files.list(storeDir)) {
+            children = list.toList();
+        } catch (IOException e) {
+            err.println("jetstart: " + storeDir + " cannot be listed: " + e.getMessage());
+            return Main.NO_INPUT;
+        }
+        boolean store = Files.isDirectory(storeDir.resolve("jetstream")) || children.stream().anyMatch(c -> Files.isDirectory(c.resolve("streams")));
+        boolean folders = children.stream().anyMatch(Files::isDirectory);
+        if (store || !folders) {
+            return null;
+        }
+        String hint = children.stream().filter(c -> Files.isDirectory(c.resolve("jetstream"))).findFirst()
+                .map(c -> "; did you mean " + c + "?").orElse("");
+        err.println("jetstart: " + storeDir + " holds no JetStream store (no jetstream/ folder, no <account>/streams/ inside) but holds "
+                + "folders: a new store is started only in a directory without folders, so a mistyped path never becomes one" + hint);
         return Main.NO_INPUT;
     }
 

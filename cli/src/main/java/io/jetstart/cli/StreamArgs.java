@@ -24,8 +24,8 @@ final class StreamArgs {
 
     /** The stream's folder in the store, or null after saying on {@code err} why there is none. */
     StreamDir find(PrintWriter err) throws IOException {
-        if (!java.nio.file.Files.isDirectory(dir)) {
-            err.println("jetstart: " + dir + " is not a directory");
+        if (RuntimeOpen.refuseIfMissing(dir, err) != null) {
+            // "does not exist" for a mistyped path, as the other commands say it ("is not a directory" said it of both).
             return null;
         }
         for (StreamDir sd : StoreLayout.discover(dir, DiskGate.unbounded()).streams()) {
@@ -33,7 +33,8 @@ final class StreamArgs {
                 return sd;
             }
         }
-        err.println("jetstart: " + dir + " has no stream " + account + " > " + stream);
+        // The names that are there, as get and the runtime commands give them: a typo is seen at once.
+        err.println("jetstart: " + dir + " has no stream " + account + " > " + stream + NotFoundHints.streamsOnDisk(dir, account));
         return null;
     }
 

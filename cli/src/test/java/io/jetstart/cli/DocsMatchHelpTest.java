@@ -23,7 +23,8 @@ class DocsMatchHelpTest {
     static final Path REPO = Path.of("").toAbsolutePath().getParent();
     /**
      * {@code --name} and the value label after it, if any ({@code --stream NAME[,NAME]} gives NAME;
-     * a choice {@code --cipher chachapoly|aes}, escaped {@code chachapoly\|aes} in a Markdown table, gives {@code chachapoly|aes}).
+     * a choice {@code --cipher chachapoly|aes}, escaped {@code chachapoly\|aes} in a Markdown table, gives {@code chachapoly|aes};
+     * a choice of numbers, {@code --index-version 1|4}, gives {@code 1|4}).
      */
     static final Pattern OPTION = Pattern.compile("(--[a-z][a-z-]*)(?:[ =]([A-Z][A-Z_]*|[a-z0-9]+(?:\\\\?\\|[a-z0-9]+)+))?");
 

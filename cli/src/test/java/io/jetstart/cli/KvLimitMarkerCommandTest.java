@@ -66,10 +66,10 @@ class KvLimitMarkerCommandTest {
         assertThat(kv("lm", "info", "--limit-marker", "5s").err()).contains("--limit-marker is for add, not info");
         TestStores.Run small = kv("lm", "add", "--limit-marker", "500ms");
         assertThat(small.exit()).isEqualTo(Main.USAGE);
-        assertThat(small.err()).contains("Limit Marker Ttl must be at least 1 second");
+        assertThat(small.err()).contains("--limit-marker must be at least 1s (jnats's limitMarker), got 500ms");
         TestStores.Run half = kv("lm", "create", "k", "v", "--ttl", "1.5s");
         assertThat(half.exit()).isEqualTo(Main.USAGE);
-        assertThat(half.err()).contains("a key's TTL must be a whole number of seconds, at least 1, got 1.5s");
+        assertThat(half.err()).contains("--ttl of create must be a whole number of seconds, at least 1s (a Nats-TTL header), got 1.5s");
         assertThat(kv("plain", "add").exit()).isZero();
         TestStores.Run refused = kv("plain", "create", "k", "v", "--ttl", "5s");
         assertThat(refused.exit()).as("a bucket without a limit marker: the server's 10166").isEqualTo(Main.FAILED);
