@@ -17,6 +17,18 @@ public final class JetStreamApiException extends RuntimeException {
         this.description = description;
     }
 
+    /**
+     * Without a stack trace: a refusal made ahead of the failure it names (a writer's, for when it
+     * runs out of memory and cannot make one), at every stream's start, where a stack walk per
+     * stream would cost the open.
+     */
+    private JetStreamApiException(int code, int errCode, String description, boolean withoutStack) {
+        super(description + " (err_code " + errCode + ")", null, false, !withoutStack);
+        this.code = code;
+        this.errCode = errCode;
+        this.description = description;
+    }
+
     /** HTTP-like status: 400, 404, 500, 503. */
     public int code() {
         return code;
@@ -94,6 +106,11 @@ public final class JetStreamApiException extends RuntimeException {
     /** JSStreamStoreFailedF: "maximum messages exceeded", "maximum bytes exceeded", I/O errors. */
     static JetStreamApiException storeFailed(String err) {
         return new JetStreamApiException(503, 10077, err);
+    }
+
+    /** {@link #storeFailed} made ahead of its failure, without a stack trace. */
+    static JetStreamApiException storeFailedAhead(String err) {
+        return new JetStreamApiException(503, 10077, err, true);
     }
 
     static JetStreamApiException deleteFailed(String err) {

@@ -179,6 +179,12 @@ final class WriterLoop {
     private volatile boolean accepting = true;
     private volatile StreamView view;
     private volatile IOException failure;
+    /**
+     * What a writer that ran out of memory says when it cannot make its refusal (or reason) any
+     * more ({@link #run}): made with the writer, without stack traces (cheap at each stream's start).
+     */
+    private final JetStreamApiException refusalOutOfMemory = JetStreamApiException.storeFailedAhead(OUT_OF_MEMORY);
+    private final IOException failureOutOfMemory = new MadeAhead(OUT_OF_MEMORY);
     private volatile java.util.function.Predicate<String> interest;
     /**
      * Test seam: runs in {@link #submit} between the look at {@code accepting} and the offer, the
@@ -540,22 +546,41 @@ final class WriterLoop {
         } catch (Throwable t) {
             // NOTE: anything thrown out of the loop (a bug, an Error from a commit listener, out of
             // memory) ends this thread; what it holds, what is queued and what is offered later then
-            // fails instead of waiting for ever for a writer that is gone.
-            fail(new IOException("writer failed: " + t, t));
-            JetStreamApiException failed = JetStreamApiException.storeFailed(failure.getMessage());
-            for (Op op : batch) {
-                op.done().completeExceptionally(failed);
+            // fails instead of waiting for ever for a writer that is gone. Out of memory, naming the
+            // failure can fail again (its text, the log line): the refusal made when the writer was
+            // built stands in, so that the waiting callers are still told. Until 2026-12 that second
+            // error left the thread first: with -Xmx32m and four publishers of 1 MiB messages the
+            // publishers waited for ever while the process printed its progress.
+            JetStreamApiException failed = refusalOutOfMemory;
+            try {
+                fail(new IOException("writer failed: " + t, t));
+                failed = JetStreamApiException.storeFailed(failure.getMessage());
+            } catch (OutOfMemoryError again) {
+                if (failure == null) {
+                    failure = failureOutOfMemory;
+                }
             }
-            for (Pending p : pending) {
-                p.future().completeExceptionally(failed);
+            try {
+                completeAll(batch, failed);
+                closeTail();
+            } finally {
+                ended = true;
+                failOrphans();
             }
-            for (Checkpoint c : checkpoints) {
-                c.done().completeExceptionally(failed);
-            }
-            closeTail();
-            ended = true;
-            failOrphans();
             throw t;
+        }
+    }
+
+    /** Fails what the writer holds: the batch it was in, the acks waiting for a sync, the checkpoints. */
+    private void completeAll(List<Op> batch, JetStreamApiException failed) {
+        for (Op op : batch) {
+            op.done().completeExceptionally(failed);
+        }
+        for (Pending p : pending) {
+            p.future().completeExceptionally(failed);
+        }
+        for (Checkpoint c : checkpoints) {
+            c.done().completeExceptionally(failed);
         }
     }
 
@@ -1629,6 +1654,20 @@ final class WriterLoop {
         Op op;
         while ((op = queue.poll()) != null) {
             op.done().completeExceptionally(new IllegalStateException("stream '" + name + "' is closed"));
+        }
+    }
+
+    private static final String OUT_OF_MEMORY = "writer failed: out of memory (java.lang.OutOfMemoryError)";
+
+    /** A failure made ahead of its cause ({@link #failureOutOfMemory}): no stack walk when made. */
+    private static final class MadeAhead extends IOException {
+        MadeAhead(String message) {
+            super(message);
+        }
+
+        @Override
+        public Throwable fillInStackTrace() {
+            return this;
         }
     }
 
