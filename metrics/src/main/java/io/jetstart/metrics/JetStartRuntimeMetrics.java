@@ -79,12 +79,14 @@ public final class JetStartRuntimeMetrics implements MeterBinder, CommitListener
                 .tags(tags).register(registry);
         Gauge.builder(QUEUED, store, s -> s.served().stream().mapToLong(JetStartStream::queued).sum())
                 .description("Operations waiting for the writers").tags(tags).register(registry);
-        String[] states = {"recovering", "ready", "read_only", "failed"};
-        for (int i = 0; i < states.length; i++) {
-            int state = i;
-            Gauge.builder(STREAMS, store, s -> s.streamStates()[state]).description("Streams by readiness")
-                    .tags(tags.and("state", states[i])).register(registry);
-        }
+        Gauge.builder(STREAMS, store, s -> s.streamStates().recovering()).description("Streams by readiness")
+                .tags(tags.and("state", "recovering")).register(registry);
+        Gauge.builder(STREAMS, store, s -> s.streamStates().ready()).description("Streams by readiness")
+                .tags(tags.and("state", "ready")).register(registry);
+        Gauge.builder(STREAMS, store, s -> s.streamStates().readOnly()).description("Streams by readiness")
+                .tags(tags.and("state", "read_only")).register(registry);
+        Gauge.builder(STREAMS, store, s -> s.streamStates().failed()).description("Streams by readiness")
+                .tags(tags.and("state", "failed")).register(registry);
         StreamGauges perStream = new StreamGauges(registry, tags, perStreamLimit);
         Gauge.builder(STREAMS_UNTRACKED, perStream, StreamGauges::untracked)
                 .description("Streams without per-stream gauges (beyond the per-stream limit)").tags(tags).register(registry);

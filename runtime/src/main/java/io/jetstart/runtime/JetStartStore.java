@@ -734,8 +734,8 @@ public final class JetStartStore implements AutoCloseable {
         return streams.served();
     }
 
-    /** How many streams are recovering, ready, read-only and failed, in that order. */
-    public long[] streamStates() {
+    /** How many streams are recovering, ready, read-only and failed. */
+    public StreamCounts streamStates() {
         return streams.states();
     }
 

@@ -251,17 +251,22 @@ final class StreamRegistry {
     }
 
     /** How many streams are recovering, ready, read-only and failed, in that order. */
-    long[] states() {
-        long[] n = new long[4];
+    StreamCounts states() {
+        long recovering = 0;
+        long ready = 0;
+        long readOnly = 0;
+        long failed = 0;
         for (CompletableFuture<JetStartStream> f : streams.values()) {
             if (!f.isDone()) {
-                n[0]++;
+                recovering++;
             } else if (f.isCompletedExceptionally()) {
-                n[3]++;
+                failed++;
+            } else if (f.join().readOnlyReason().isPresent()) {
+                readOnly++;
             } else {
-                n[f.join().readOnlyReason().isPresent() ? 2 : 1]++;
+                ready++;
             }
         }
-        return n;
+        return new StreamCounts(recovering, ready, readOnly, failed);
     }
 }
