@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.core.crypto.StoreCipher;
 import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
+import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.meta.StreamConfig;
 import io.jetstart.recovery.Outcome;
 import io.jetstart.recovery.StreamReport;
@@ -227,8 +230,10 @@ class RuntimeCryptS2ServerIT {
     /**
      * A store this server line wrote (encrypted, or compressed) is opened by the runtime with its
      * key, every writable stream gets 150 messages in 2 KiB blocks (so the server's last block is rolled
-     * past, and compressed in an s2 stream, and the runtime's own blocks follow),
-     * and the same server restarted on the result reports what {@code jetstart inspect} reports.
+     * past, and compressed in an s2 stream, and the runtime's own blocks follow), a 2.11+ store also a
+     * new {@code allow_msg_ttl} stream; every {@code index.db} the runtime wrote has the version the
+     * server's had (inside the seal when encrypted: 2.15.1's v4), and the same server restarted on
+     * the result reports what {@code jetstart inspect} reports.
      */
     private void serverStoreRoundTrip(NatsServerBinary b, String fixture, String key, String serverConfig) throws Exception {
         Path dir = tmp.resolve("fixture-" + fixture);
@@ -236,7 +241,20 @@ class RuntimeCryptS2ServerIT {
         int wrote = 0;
         // Small blocks: the runtime rolls past the server's last block (compressing it in an s2
         // stream, as the server would) and creates several blocks of its own (with key files when encrypted).
-        try (JetStartStore js = JetStart.open(store, options(key, StoreCipher.CHACHA).withBlockSize(2048))) {
+        // A 2.11+ store takes a TTL stream (its index.db v2+ counts the TTL messages): one is created there.
+        boolean ttlStream = !b.version().isLine(2, 10);
+        // The stream created is sealed with the store's cipher: one the server has to convert (it is
+        // configured with the other) is rebuilt by it without its index.db (2.15.1 logs "Stream state
+        // magic and version mismatch" after "Converting to AES-GCM").
+        StoreCipher cipher = fixture.endsWith("-aes") ? StoreCipher.AES : StoreCipher.CHACHA;
+        try (JetStartStore js = JetStart.open(store, options(key, cipher).withBlockSize(2048))) {
+            if (ttlStream) {
+                JetStartStream t = js.createStream("$G", config("{\"name\":\"RTTTL\",\"subjects\":[\"rtttl.*\"],\"allow_msg_ttl\":true}"));
+                for (int i = 0; i < 20; i++) {
+                    t.publish("rtttl." + (i % 3), i % 2 == 0 ? Headers.of("Nats-TTL", "1h") : Headers.EMPTY,
+                            ("ttl stream " + i).getBytes(StandardCharsets.UTF_8));
+                }
+            }
             for (StreamReport r : js.recovery().get().streams()) {
                 if (r.outcome() != Outcome.RECOVERED && r.outcome() != Outcome.REBUILT) {
                     continue;
@@ -259,6 +277,24 @@ class RuntimeCryptS2ServerIT {
             }
         }
         assertThat(wrote).as("streams of " + fixture + " the runtime wrote into").isPositive();
+        // The runtime wrote each stream's index.db in the version the server had (an encrypted one's
+        // read inside the seal: 2.15.1's v4, never v1 from a nonce), and a TTL stream it created took
+        // the store's: the restart below shows the server reads them as its own.
+        List<Path> streamDirs;
+        try (Stream<Path> list = Files.list(store.resolve("jetstream/$G/streams"))) {
+            streamDirs = list.toList();
+        }
+        for (Path sd : streamDirs) {
+            Path original = io.jetstart.core.testing.Fixtures.streamDir(io.jetstart.core.testing.Fixtures.root().resolve(fixture),
+                    sd.getFileName().toString());
+            if (Files.exists(original.resolve("msgs/index.db"))) {
+                assertThat(indexVersion(sd, key)).as("%s > %s index.db version", fixture, sd.getFileName())
+                        .isEqualTo(indexVersion(original, key));
+            }
+        }
+        if (ttlStream) {
+            assertThat(indexVersion(store.resolve("jetstream/$G/streams/RTTTL"), key)).as("RTTTL").isEqualTo(4);
+        }
         JsonNode inspect = inspect(store, key);
         Path forServer = StoreFiles.copy(store, dir.resolve("server"));
         ServerOracle.Snapshot oracle;
@@ -273,6 +309,16 @@ class RuntimeCryptS2ServerIT {
                 .doesNotContain("Recovering stream state from index errored")
                 .doesNotContain("Stream state outdated")
                 .doesNotContain("internal inconsistency");
+    }
+
+    /** The version in the header of the stream's {@code index.db}, inside its seal when it is encrypted. */
+    private static int indexVersion(Path streamDir, String key) throws Exception {
+        Path f = streamDir.resolve("msgs/index.db");
+        byte[] stored = Files.readAllBytes(f);
+        IndexDbCodec.checkTrailer(streamDir.getFileName().toString(), stored);
+        StreamKeys keys = StreamKeys.load(key == null ? null : StoreKey.ofText(key), "$G", streamDir, DiskGate.unbounded());
+        byte[] body = keys.open(f, java.util.Arrays.copyOf(stored, stored.length - IndexDbCodec.TRAILER_LENGTH));
+        return IndexDbCodec.headerVersion(body, body.length);
     }
 
     /**

@@ -369,7 +369,7 @@ public final class JetStartStore implements AutoCloseable {
         StreamDefinitions.readOnlyReason(config).ifPresent(r -> {
             throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);
         });
-        requireTtlIndex(config, streamDir(account, config.name()));
+        requireTtlIndex(account, config);
         awaitDiscovery();
         admin.lockInterruptibly();
         try {
@@ -585,7 +585,7 @@ public final class JetStartStore implements AutoCloseable {
             // The server's check (stream.go: checkStreamCfg for an update).
             throw JetStreamApiException.invalidConfig("message TTL status can not be disabled");
         }
-        requireTtlIndex(config, streamDir(account, config.name()));
+        requireTtlIndex(account, config);
         if (!old.storage().equals(config.storage())) {
             throw new JetStreamApiException(500, 10052, "stream configuration update can not change storage type");
         }
@@ -606,12 +606,13 @@ public final class JetStartStore implements AutoCloseable {
      * Refuses {@code allow_msg_ttl} on a stream served as a line without TTLs or whose {@code index.db}
      * would be written as version 1 ({@link StreamDefinitions#ttlReason}): the version its writer uses, as {@link StreamServing} picks it.
      */
-    private void requireTtlIndex(StreamConfig config, Path dir) throws IOException, InterruptedException {
+    private void requireTtlIndex(String account, StreamConfig config) throws IOException, InterruptedException {
         // Markers turn TTLs on (StreamDefinitions.metaInf), so a marker stream is a TTL stream here too.
         if (!config.flag("allow_msg_ttl") && config.subjectDeleteMarkerTtlNanos() <= 0) {
             return;
         }
-        int own = IndexVersions.of(dir);
+        // An encrypted stream's version is inside its index.db's seal: opened here (an admin call's cost).
+        int own = IndexVersions.of(streamDir(account, config.name()), account, options.key());
         int version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
         StreamDefinitions.ttlReason(config, version, options.recovery().serverLine()).ifPresent(r -> {
             throw JetStreamApiException.invalidConfig("not supported by the runtime: " + r);

@@ -169,7 +169,8 @@ final class StreamServing {
         int version = -1;
         if (readOnly == null) {
             // Before the tail is opened: a TTL stream its index.db version cannot carry is read-only.
-            int own = IndexVersions.of(store.dir());
+            // The version its open found (the opened seal's when encrypted): no second read of the file.
+            int own = store.indexDbVersion();
             version = options.indexVersion() != 0 ? options.indexVersion() : own != 0 ? own : storeIndexVersion.get();
             readOnly = StreamDefinitions.ttlReason(store.config(), version, options.recovery().serverLine()).orElse(null);
         }

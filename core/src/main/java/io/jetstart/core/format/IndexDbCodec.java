@@ -90,6 +90,19 @@ public final class IndexDbCodec {
     }
 
     /**
+     * The version in the header of a plaintext body {@code body[0, length)} (the first two bytes of a
+     * plain {@code index.db}, the first two of an encrypted one's opened seal), or 0 when they are not
+     * an {@code index.db}'s: short, another magic, or a version this codec does not read.
+     */
+    public static int headerVersion(byte[] body, int length) {
+        if (length < 2 || (body[0] & 0xff) != MAGIC) {
+            return 0;
+        }
+        int version = body[1] & 0xff;
+        return version >= MIN_VERSION && version <= MAX_VERSION ? version : 0;
+    }
+
+    /**
      * Steps 6 on: the plaintext body {@code file[0, bodyLength)}, its trailer already checked by
      * {@link #checkTrailer} (step 5, decryption, is the caller's: see {@code core.crypto}).
      */

@@ -40,6 +40,16 @@ public final class MessageSchedule {
         }
     }
 
+    /**
+     * Whether the header block carries a non-empty {@code Nats-Schedule}, whatever its value: what a
+     * rebuild of a block counts into its {@code schedules} ({@code rebuildStateLocked}), as
+     * {@link BlockScanner} does. 2.12+ rebuilds its scheduler (without {@code sched.db}) only from
+     * blocks counted not 0.
+     */
+    public static boolean present(byte[] hdr, int off, int len) {
+        return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.SCHEDULE);
+    }
+
     /** The subject the schedule publishes to, or null when the header block names none. */
     public static String target(byte[] hdr, int off, int len) {
         return NatsHeaders.value(hdr, off, len, NatsHeaders.SCHEDULE_TARGET);

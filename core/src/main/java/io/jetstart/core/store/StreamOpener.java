@@ -289,6 +289,11 @@ public final class StreamOpener {
             return new FastPath.Rebuild(Prior.NONE);
         }
         IndexDb db;
+        if (!s.keys.encrypted()) {
+            // The header as it lies, before any check: what a plain file's first two bytes say
+            // whether or not the rest holds (a writer keeps the version the store was written in).
+            s.indexDbVersion = IndexDbCodec.headerVersion(bytes, bytes.length);
+        }
         try {
             // Spec 4.4 steps 3-6: the trailer covers the bytes as stored; an encrypted body is
             // nonce || seal(body) under the stream's key.
@@ -296,6 +301,8 @@ public final class StreamOpener {
             int bodyLength = bytes.length - IndexDbCodec.TRAILER_LENGTH;
             if (s.keys.encrypted()) {
                 byte[] body = s.keys.open(file, Arrays.copyOf(bytes, bodyLength));
+                // The version byte is sealed with the body: the stored file starts with the nonce.
+                s.indexDbVersion = IndexDbCodec.headerVersion(body, body.length);
                 db = IndexDbCodec.decodeBody(body, body.length);
             } else {
                 // A plain body is decoded where it lies: no copy without the trailer.

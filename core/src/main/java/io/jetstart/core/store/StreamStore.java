@@ -54,6 +54,11 @@ public final class StreamStore {
     long lastTs;
     long bytesRead;
     long recordsVerified;
+    /**
+     * The version in the header of the {@code index.db} the open read (opened first when sealed), or 0
+     * when there was none or it was not one ({@link #indexDbVersion}).
+     */
+    int indexDbVersion;
     /** Whether the adopted {@code index.db} leaves out block files below its first block ({@link StreamMutator#blockFilesBelowFirst}). */
     boolean blockFilesBelowFirst;
     /** Set once by {@link #handOver}; recovery-phase edits are refused after it. */
@@ -103,6 +108,18 @@ public final class StreamStore {
     /** The stream's keys: plain unless its {@code meta.key} was opened with the operator's key. */
     public io.jetstart.core.crypto.StreamKeys keys() {
         return keys;
+    }
+
+    /**
+     * The version in the header of the stream's {@code msgs/index.db} as the open found it, or 0 when
+     * it had none or its first two bytes were no {@code index.db}'s: what the server line that wrote
+     * the store reads back. For an encrypted stream the version byte is inside the seal
+     * ({@code _writeFullState} seals the header with the body), so it is taken from the opened
+     * body, or 0 when the seal did not open: never from the stored bytes, whose first are the nonce.
+     * The open decodes the file anyway; a writer taking the stream over reads nothing more for it.
+     */
+    public int indexDbVersion() {
+        return indexDbVersion;
     }
 
     public Source source() {

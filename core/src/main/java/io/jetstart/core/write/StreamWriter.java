@@ -3,6 +3,7 @@ package io.jetstart.core.write;
 import io.jetstart.core.compress.BlockCompression;
 import io.jetstart.core.format.IndexDb;
 import io.jetstart.core.format.IndexDbCodec;
+import io.jetstart.core.format.MessageSchedule;
 import io.jetstart.core.format.MessageTtl;
 import io.jetstart.core.format.Records;
 import io.jetstart.core.format.SequenceSet;
@@ -56,6 +57,8 @@ public final class StreamWriter implements AutoCloseable {
     private long blockBytes;
     /** The block's messages with a {@code Nats-TTL}, for its {@code index.db} v2+ entry. */
     private long blockTtls;
+    /** The block's messages with a {@code Nats-Schedule}, for its {@code index.db} v3+ entry. */
+    private long blockSchedules;
     private long seq;
     private long lastTs;
     private long firstTs;
@@ -94,6 +97,7 @@ public final class StreamWriter implements AutoCloseable {
         blockFirstTs = 0;
         blockBytes = 0;
         blockTtls = 0;
+        blockSchedules = 0;
     }
 
     /** Appends one message with the next sequence; returns that sequence. */
@@ -136,6 +140,12 @@ public final class StreamWriter implements AutoCloseable {
             // blocks counted not 0, so a 0 here kept an unpacked TTL stream's messages for ever.
             blockTtls++;
         }
+        if (hl > 0 && MessageSchedule.present(headers, 0, hl)) {
+            // The same for schedules: without sched.db (this writer writes none) 2.12+ rebuilds its
+            // scheduler only from blocks counted not 0, so a 0 here dropped every pending schedule
+            // (measured with 2.15.1: docs/format-notes.md, "Schedule counts").
+            blockSchedules++;
+        }
         msgs++;
         bytes += rl;
         if (subject.length > 0) {
@@ -173,7 +183,7 @@ public final class StreamWriter implements AutoCloseable {
         long lastSeqOfBlock = blockFirstSeq == 0 ? seq : seq;
         long first = blockFirstSeq == 0 ? seq + 1 : blockFirstSeq;
         sealed.add(new IndexDb.Block(blockIndex, blockBytes, first, blockFirstTs, lastSeqOfBlock,
-                blockFirstSeq == 0 ? 0 : lastTs, blockTtls, 0, new SequenceSet()));
+                blockFirstSeq == 0 ? 0 : lastTs, blockTtls, blockSchedules, new SequenceSet()));
     }
 
     public long lastSeq() {
