@@ -142,8 +142,19 @@ public final class ServerLineDetector {
             Clue opened = null;
             if (key != null) {
                 sealed.sort(BySizeThenName.INSTANCE);
-                for (int i = 0; i < sealed.size() && i < MAX_SEALED_TRIES && opened == null; i++) {
-                    SealedRead r = readSealed(sealed.get(i), key, gate);
+                int tries = 0;
+                for (int i = 0; i < sealed.size() && tries < MAX_SEALED_TRIES && opened == null; i++) {
+                    StreamDir sd = sealed.get(i);
+                    if (sd.indexDbBytes() >= 0 && sd.indexDbBytes() < IndexDbCodec.MIN_FILE_LENGTH) {
+                        // Too short for any index.db (the server's reader rejects it too), so not a try:
+                        // a store whose index.db files were emptied still has its opened one looked for.
+                        if (notOpened == null) {
+                            notOpened = sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes() + " bytes";
+                        }
+                        continue;
+                    }
+                    tries++;
+                    SealedRead r = readSealed(sd, key, gate);
                     if (r instanceof SealedRead.Version v) {
                         ServerLine line = lineOf(v.version());
                         opened = new Clue(line, "encrypted index.db v" + v.version() + (v.version() == 4 ? " (2.14 or newer)" : "")

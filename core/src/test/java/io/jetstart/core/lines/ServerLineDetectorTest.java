@@ -144,6 +144,35 @@ class ServerLineDetectorTest {
                 .contains("checksum did not match");
     }
 
+    /** An emptied index.db (as Fixtures.dropIndexes leaves it) is too short for any: not a try, LIM1 is still the third. */
+    @Test
+    void anEmptiedSealedIndexDbIsNotATry() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-chacha", tmp);
+        Files.write(store.resolve("jetstream/$G/streams/PALL/msgs/index.db"), new byte[0]);
+        flipByte(store.resolve("jetstream/$G/streams/INT1/msgs/index.db"), 20);
+        flipByte(store.resolve("jetstream/$G/streams/PSUB/msgs/index.db"), 20);
+
+        LineChoice c = detect(store, keyOf("nats-2.15.1-chacha"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.V2_15);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB_NOT_OPENED + " (3 streams)",
+                "encrypted index.db v4 (2.14 or newer), opened with the key (1 stream)");
+    }
+
+    /** Without any index.db to open, the key does not help: meta.inf is not read for the line. */
+    @Test
+    void anEncryptedStoreWithEmptiedIndexDbIsTheNewestLineEvenWithTheKey() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-aes", tmp);
+        Fixtures.dropIndexes(store);
+
+        LineChoice c = detect(store, keyOf("nats-2.10.27-aes"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)",
+                "no encrypted index.db opened with the key: $G > INT1: index.db of 0 bytes",
+                "no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
+    }
+
     private static void flipByte(Path file, int offset) throws Exception {
         byte[] b = Files.readAllBytes(file);
         b[offset] ^= 0x01;
