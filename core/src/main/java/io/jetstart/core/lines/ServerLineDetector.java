@@ -139,44 +139,19 @@ public final class ServerLineDetector {
         }
         String notOpened = null;
         if (!sealed.isEmpty()) {
-            Clue opened = null;
-            if (key != null) {
-                sealed.sort(BySizeThenName.INSTANCE);
-                int tries = 0;
-                for (int i = 0; i < sealed.size() && tries < MAX_SEALED_TRIES && opened == null; i++) {
-                    StreamDir sd = sealed.get(i);
-                    if (sd.indexDbBytes() >= 0 && sd.indexDbBytes() < IndexDbCodec.MIN_FILE_LENGTH) {
-                        // Too short for any index.db (the server's reader rejects it too), so not a try:
-                        // a store whose index.db files were emptied still has its opened one looked for.
-                        if (notOpened == null) {
-                            notOpened = sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes() + " bytes";
-                        }
-                        continue;
-                    }
-                    tries++;
-                    SealedRead r = readSealed(sd, key, gate);
-                    if (r instanceof SealedRead.Version v) {
-                        ServerLine line = lineOf(v.version());
-                        opened = new Clue(line, "encrypted index.db v" + v.version() + (v.version() == 4 ? " (2.14 or newer)" : "")
-                                + ", opened with the key");
-                    } else if (notOpened == null) {
-                        notOpened = ((SealedRead.NotRead) r).why();
-                    }
+            Opened o = key == null ? Opened.NONE : openOne(sealed, key, gate);
+            if (o.clue() != null) {
+                count(clues, o.clue().what(), 1);
+                if (newest == null || o.clue().line().compareTo(newest) > 0) {
+                    newest = o.clue().line();
                 }
-            }
-            if (opened != null) {
-                count(clues, opened.what());
-                if (newest == null || opened.line().compareTo(newest) > 0) {
-                    newest = opened.line();
-                }
-                for (int i = 1; i < sealed.size(); i++) {
-                    count(clues, ENCRYPTED_INDEX_DB_NOT_OPENED);
+                if (sealed.size() > 1) {
+                    count(clues, ENCRYPTED_INDEX_DB_NOT_OPENED, sealed.size() - 1);
                 }
             } else {
                 encryptedIndexDb = true;
-                for (int i = 0; i < sealed.size(); i++) {
-                    count(clues, ENCRYPTED_INDEX_DB);
-                }
+                notOpened = o.why();
+                count(clues, ENCRYPTED_INDEX_DB, sealed.size());
             }
         }
         sample.sort(ByAccountThenName.INSTANCE);
@@ -213,8 +188,59 @@ public final class ServerLineDetector {
     }
 
     private static void count(Map<String, Integer> clues, String what) {
+        count(clues, what, 1);
+    }
+
+    private static void count(Map<String, Integer> clues, String what, int streams) {
         Integer seen = clues.get(what);
-        clues.put(what, seen == null ? 1 : seen + 1);
+        clues.put(what, seen == null ? streams : seen + streams);
+    }
+
+    /**
+     * The sealed {@code index.db} opened for the store: its clue, or null and why the first one
+     * passed over was not opened (null when none was looked at).
+     */
+    private record Opened(Clue clue, String why) {
+        static final Opened NONE = new Opened(null, null);
+    }
+
+    /**
+     * Opens {@code sealed}'s {@code index.db} smallest first until one opens, at most
+     * {@link #MAX_SEALED_TRIES} reads; sorts {@code sealed}.
+     */
+    private static Opened openOne(List<StreamDir> sealed, StoreKey key, DiskGate gate) throws InterruptedException {
+        sealed.sort(BySizeThenName.INSTANCE);
+        String why = null;
+        int tries = 0;
+        for (int i = 0; i < sealed.size() && tries < MAX_SEALED_TRIES; i++) {
+            StreamDir sd = sealed.get(i);
+            if (sd.indexDbBytes() >= 0 && sd.indexDbBytes() < IndexDbCodec.MIN_FILE_LENGTH) {
+                // Too short for any index.db (the server's reader rejects it too), so not a try: a
+                // store whose index.db files were emptied still has its opened one looked for.
+                if (why == null) {
+                    why = sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes() + " bytes";
+                }
+                continue;
+            }
+            if (sd.indexDbBytes() > MAX_SEALED_BYTES) {
+                // Sorted by size: every one left is larger (an unknown size, last, is read up to the bound).
+                if (why == null) {
+                    why = sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes()
+                            + " bytes, above the " + MAX_SEALED_BYTES + " read for its version";
+                }
+                break;
+            }
+            tries++;
+            SealedRead r = readSealed(sd, key, gate);
+            if (r instanceof SealedRead.Version v) {
+                return new Opened(new Clue(lineOf(v.version()), "encrypted index.db v" + v.version()
+                        + (v.version() == 4 ? " (2.14 or newer)" : "") + ", opened with the key"), null);
+            }
+            if (why == null) {
+                why = ((SealedRead.NotRead) r).why();
+            }
+        }
+        return new Opened(null, why);
     }
 
     /**

@@ -225,6 +225,25 @@ class ServerLineDetectorTest {
                 .isEqualTo(new ServerLineDetector.SealedRead.Version(1));
     }
 
+    /** Every sealed index.db above the bound (as discovery's stat says): none is read, the store is read as without a key. */
+    @Test
+    void aStoreWhoseSealedIndexDbAreAllAboveTheBoundIsReadAsWithoutAKey() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-chacha", tmp);
+        List<StreamDir> large = new java.util.ArrayList<>();
+        for (StreamDir sd : StoreLayout.discover(store, DiskGate.unbounded()).streams()) {
+            large.add(new StreamDir(sd.account(), sd.name(), sd.dir(), sd.blockBytes(), sd.blockCount(), sd.hasIndexDb(),
+                    sd.consumers(), sd.encryption(), sd.msgs(), ServerLineDetector.MAX_SEALED_BYTES + sd.indexDbBytes()));
+        }
+
+        LineChoice c = ServerLineDetector.detect(large, DiskGate.unbounded(), keyOf("nats-2.10.27-chacha"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)",
+                "no encrypted index.db opened with the key: $G > PALL: index.db of " + (ServerLineDetector.MAX_SEALED_BYTES + 139)
+                        + " bytes, above the " + ServerLineDetector.MAX_SEALED_BYTES + " read for its version",
+                "no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"nats-2.10.27-chacha", "nats-2.10.27-aes", "nats-2.15.1-chacha", "nats-2.15.1-aes"})
     void anEncrypted210PlusStoreIsTheNewestLineByItsEncryptedIndexDb(String fixture) throws Exception {
