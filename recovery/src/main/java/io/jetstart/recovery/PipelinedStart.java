@@ -26,7 +26,10 @@ import java.util.function.Consumer;
  * unencrypted streams of the plan by account, then name, which are the first discovery finds when
  * no account or stream name holds a character at or above U+D800 (only there do discovery's order,
  * UTF-8 bytes, and {@link String#compareTo} differ); detected as soon as those are found, on the
- * same streams and files, it is the line the plain start detects;</li>
+ * same streams and files, it is the line the plain start detects. Not with a key: the detector then
+ * also opens the smallest sealed {@code index.db} of the whole plan, which only discovery's end
+ * knows, so a run with a key decides the line there and forks nothing early (a wholly encrypted
+ * store never reaches the sample of unencrypted streams anyway);</li>
  * <li>the consumers' runner: the plan has more streams than workers once that many are found;</li>
  * <li>the plan's order: largest first within each batch, and only streams of at most
  * {@link FirstStreams#SMALL_MAX_BYTES}: from the first larger one on, every stream not yet forked
@@ -247,7 +250,7 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
             return;
         }
         if (lineChoice == null) {
-            if (oddNames || unencrypted < LINE_SAMPLE) {
+            if (oddNames || unencrypted < LINE_SAMPLE || run.options.key() != null) {
                 return;
             }
             try {

@@ -80,9 +80,13 @@ final class RecoveryRun {
         return gateProbe.apply(gate.ahead());
     }
 
-    /** The store's line as detected from {@code plan}'s files, or the one asked for (keeping what the files said). */
+    /**
+     * The store's line as detected from {@code plan}'s files, or the one asked for (keeping what the
+     * files said). With the run's key, an encrypted stream's {@code index.db} is opened for its version
+     * (one, the smallest, when it opens), as a plain one's is read.
+     */
     LineChoice lineChoice(List<StreamDir> plan) throws InterruptedException {
-        LineChoice detected = ServerLineDetector.detect(plan, io);
+        LineChoice detected = ServerLineDetector.detect(plan, io, options.key());
         return options.serverLine() == null ? detected : detected.askedFor(options.serverLine());
     }
 

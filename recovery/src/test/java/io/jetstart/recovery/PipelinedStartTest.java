@@ -63,6 +63,34 @@ class PipelinedStartTest {
     }
 
     /**
+     * With a key, the detector opens the smallest sealed index.db of the whole plan: here 2.15.1's
+     * encrypted {@code PALL} (v4), in account {@code $G}, found after the 60 plain streams, moved to
+     * account {@code #P} (discovery lists accounts in byte order). The line is decided at discovery's
+     * end, as the plain start decides it, not on the first 32 plain streams (index.db v3: 2.12).
+     */
+    @Test
+    void withAKeyTheLineIsDecidedAtDiscoverysEndAsThePlainStartDecidesIt(@TempDir(factory = TestStores.FastTempDir.class) Path dir)
+            throws Exception {
+        TestStores.generate(dir, SPEC);
+        Path jetstream = dir.resolve("jetstream");
+        Files.move(jetstream.resolve(TestStores.ACCOUNT), jetstream.resolve("#P"));
+        io.jetstart.core.testing.Fixtures.copyTree(io.jetstart.core.testing.Fixtures.root()
+                .resolve("nats-2.15.1-aes/store/jetstream/$G/streams/PALL"), jetstream.resolve("$G/streams/PALL"));
+        io.jetstart.core.crypto.StoreKey key = io.jetstart.core.crypto.StoreKey.ofText(
+                io.jetstart.core.testing.Fixtures.key("nats-2.15.1-aes").orElseThrow());
+
+        RecoveryReport plain = StoreRecovery.recover(dir, RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL)
+                .withKey(key));
+        RecoveryReport pipelined = StoreRecovery.recover(dir, RecoveryOptions.defaults().withKey(key));
+
+        assertThat(plain.serverLine().line()).isEqualTo(io.jetstart.core.lines.ServerLine.V2_15);
+        assertThat(plain.serverLine().evidence()).contains("encrypted index.db v4 (2.14 or newer), opened with the key (1 stream)");
+        assertThat(pipelined.serverLine()).isEqualTo(plain.serverLine());
+        assertThat(SaidReports.said(pipelined)).isEqualTo(SaidReports.said(plain));
+        assertThat(pipelined.streams()).hasSize(SPEC.streams() + 1);
+    }
+
+    /**
      * A stream of more than {@link FirstStreams#SMALL_MAX_BYTES} found after the line's sample
      * (here {@code S50}, given a second block: a sparse file of zeros one byte over the limit, which
      * both starts report as lost) ends the early forks: it and every stream not yet forked start at

@@ -338,6 +338,7 @@ final class LayoutScanner {
         long blockBytes = 0;
         int blockCount = 0;
         boolean hasIndexDb = false;
+        long indexDbBytes = -1;
         MsgsListing msgsListing = null;
         if (m != null) {
             List<String> names = new ArrayList<>(m.entries().size());
@@ -357,6 +358,7 @@ final class LayoutScanner {
                     blockCount++;
                 } else if (f.name().equals(INDEX_DB)) {
                     hasIndexDb = true;
+                    indexDbBytes = f.size();
                 } else if (isDigitsThen(f.name(), ".key")) {
                     keyFiles++;
                     long index = parseIndex(f.name().substring(0, f.name().length() - ".key".length()));
@@ -383,7 +385,8 @@ final class LayoutScanner {
             }
         }
         Encryption encryption = evidence.isEmpty() ? Encryption.NONE : new Encryption.Encrypted(evidence);
-        return new StreamDir(account, stream.name(), stream.path(), blockBytes, blockCount, hasIndexDb, consumers, encryption, msgsListing);
+        return new StreamDir(account, stream.name(), stream.path(), blockBytes, blockCount, hasIndexDb, consumers, encryption, msgsListing,
+                indexDbBytes);
     }
 
     /** {@code name} is one or more ASCII digits followed by {@code suffix} (the regex {@code [0-9]+\.blk} for {@code .blk}). */

@@ -1,6 +1,10 @@
 package io.jetstart.core.lines;
 
+import io.jetstart.core.crypto.DecryptionException;
+import io.jetstart.core.crypto.StoreKey;
+import io.jetstart.core.crypto.StreamKeys;
 import io.jetstart.core.format.FormatException;
+import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.Encryption;
@@ -13,6 +17,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -46,9 +51,15 @@ import java.util.TreeMap;
  *       same v1 and is read as 2.10 by its version byte) or 2.10.0-2.10.4 (v1 only). 2.10.27, 2.15.1
  *       and even 2.9.10 start on such a store from its files, and the 2.10+ servers report the same
  *       state (measured, {@code EncryptedStoreLineOnServerIT});</li>
- *   <li>an {@code index.db} alone → 2.10 or newer, its version unreadable: it bounds the store's line from
- *       below and names none, so when nothing else says a line newer than 2.9 the newest is assumed,
- *       as with no clue at all. A 2.10+ store is never taken as 2.9.</li>
+ *   <li>an {@code index.db} alone, with the store's key → the version inside its opened seal, read as a
+ *       plain one's (the first {@link #MAX_SEALED_TRIES} that open, smallest file first: opening one
+ *       authenticates it whole, and every clean stop rewrites every {@code index.db}, so one speaks for
+ *       the store's last server). The stream's {@code meta.key} is opened first, as the stream's own
+ *       open does;</li>
+ *   <li>an {@code index.db} alone without the key (or none of those tried opened) → 2.10 or newer, its
+ *       version unreadable: it bounds the store's line from below and names none, so when nothing
+ *       else says a line newer than 2.9 the newest is assumed, as with no clue at all. A 2.10+ store
+ *       is never taken as 2.9.</li>
  * </ul>
  * The key files say nothing: {@code <n>.key} and {@code meta.key} are {@code nonce || Seal(seed)}
  * on every line, their length naming only the cipher.
@@ -56,7 +67,9 @@ import java.util.TreeMap;
  * <p>Design note: this runs once per store, before the streams are forked, so every stream follows
  * one line. It reads at most {@link #MAX_STREAMS} plain streams (two bytes of {@code index.db}, or
  * one {@code meta.inf}) so that a store of 10,000 streams pays for 32 small reads, not 10,000. An
- * encrypted stream's clue costs no read, so every one is looked at.
+ * encrypted stream's listing clue costs no read, so every one is looked at; with the key, at most
+ * {@link #MAX_SEALED_TRIES} sealed {@code index.db} (each at most {@link #MAX_SEALED_BYTES}, the size
+ * known from discovery's stat) and their {@code meta.key} are read, the smallest first.
  */
 public final class ServerLineDetector {
     static final int MAX_STREAMS = 32;
@@ -67,6 +80,19 @@ public final class ServerLineDetector {
     static final String ENCRYPTED_LEGACY_INDEX = "encrypted msgs/ with .idx files and no index.db (2.9)";
     /** What an encrypted stream's {@code index.db} says: a 2.10+ server wrote it. */
     static final String ENCRYPTED_INDEX_DB = "encrypted index.db (2.10 or newer, its version unreadable)";
+    /** The other sealed {@code index.db} of a store where one was opened with the key. */
+    static final String ENCRYPTED_INDEX_DB_NOT_OPENED = "encrypted index.db not opened (one opened speaks for the store)";
+    /**
+     * Sealed {@code index.db} opened at most: each that does not open (a damaged file, a wrong key)
+     * costs a read, so a store of 10,000 streams opened with a wrong key does not read them all.
+     */
+    static final int MAX_SEALED_TRIES = 3;
+    /**
+     * A larger sealed {@code index.db} is not opened for its version: detection runs before every
+     * stream, on the open's critical path, and the smallest file of a store is usually a few hundred
+     * bytes (a stream's summary, its subjects and its blocks).
+     */
+    static final long MAX_SEALED_BYTES = 1L << 20;
     /** What an encrypted 2.9 stream holds once jetstart's runtime served it: its v1 {@code index.db}. */
     static final String ENCRYPTED_INDEX_DB_BESIDE_LEGACY =
             "encrypted index.db beside .idx files (written as v1 by jetstart's runtime or 2.10.0-2.10.4: 2.10)";
@@ -74,11 +100,20 @@ public final class ServerLineDetector {
     private ServerLineDetector() {
     }
 
-    /** The detected line of the store whose streams are {@code streams}. */
+    /** The detected line of the store whose streams are {@code streams}, read without a key. */
     public static LineChoice detect(List<StreamDir> streams, DiskGate gate) throws InterruptedException {
+        return detect(streams, gate, null);
+    }
+
+    /**
+     * The detected line of the store whose streams are {@code streams}; {@code key} (null: none) opens
+     * an encrypted stream's {@code index.db} for its version.
+     */
+    public static LineChoice detect(List<StreamDir> streams, DiskGate gate, StoreKey key) throws InterruptedException {
         // Loops and a named comparator rather than lambdas: the store's line is detected before the
         // first stream starts, where a fresh JVM would spin each lambda's class at run time (package-info).
         List<StreamDir> sample = new ArrayList<>(streams.size());
+        List<StreamDir> sealed = new ArrayList<>();
         Map<String, Integer> clues = new TreeMap<>();
         ServerLine newest = null;
         boolean encryptedIndexDb = false;
@@ -94,13 +129,29 @@ public final class ServerLineDetector {
                 }
                 count(clues, ENCRYPTED_INDEX_DB_BESIDE_LEGACY);
             } else if (sd.msgs() != null && sd.msgs().hasIndexDb()) {
-                encryptedIndexDb = true;
-                count(clues, ENCRYPTED_INDEX_DB);
+                sealed.add(sd);
             } else if (sd.msgs() != null && sd.msgs().hasLegacyIndexes()) {
                 if (newest == null) {
                     newest = ServerLine.V2_9;
                 }
                 count(clues, ENCRYPTED_LEGACY_INDEX);
+            }
+        }
+        String notOpened = null;
+        if (!sealed.isEmpty()) {
+            Opened o = key == null ? Opened.NONE : openOne(sealed, key, gate);
+            if (o.clue() != null) {
+                count(clues, o.clue().what(), 1);
+                if (newest == null || o.clue().line().compareTo(newest) > 0) {
+                    newest = o.clue().line();
+                }
+                if (sealed.size() > 1) {
+                    count(clues, ENCRYPTED_INDEX_DB_NOT_OPENED, sealed.size() - 1);
+                }
+            } else {
+                encryptedIndexDb = true;
+                notOpened = o.why();
+                count(clues, ENCRYPTED_INDEX_DB, sealed.size());
             }
         }
         sample.sort(ByAccountThenName.INSTANCE);
@@ -122,6 +173,9 @@ public final class ServerLineDetector {
             int n = e.getValue();
             evidence.add(e.getKey() + " (" + n + (n == 1 ? " stream)" : " streams)"));
         }
+        if (notOpened != null && encryptedIndexDb) {
+            evidence.add("no encrypted index.db opened with the key: " + notOpened);
+        }
         if (encryptedIndexDb && (newest == null || newest == ServerLine.V2_9)) {
             // A 2.10+ server wrote that index.db: whatever else says 2.9 is older than the last run.
             evidence.add("no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
@@ -134,15 +188,68 @@ public final class ServerLineDetector {
     }
 
     private static void count(Map<String, Integer> clues, String what) {
+        count(clues, what, 1);
+    }
+
+    private static void count(Map<String, Integer> clues, String what, int streams) {
         Integer seen = clues.get(what);
-        clues.put(what, seen == null ? 1 : seen + 1);
+        clues.put(what, seen == null ? streams : seen + streams);
+    }
+
+    /**
+     * The sealed {@code index.db} opened for the store: its clue, or null and why the first one
+     * passed over was not opened (null when none was looked at).
+     */
+    private record Opened(Clue clue, String why) {
+        static final Opened NONE = new Opened(null, null);
+    }
+
+    /**
+     * Opens {@code sealed}'s {@code index.db} smallest first until one opens, at most
+     * {@link #MAX_SEALED_TRIES} reads; sorts {@code sealed}.
+     */
+    private static Opened openOne(List<StreamDir> sealed, StoreKey key, DiskGate gate) throws InterruptedException {
+        sealed.sort(BySizeThenName.INSTANCE);
+        String why = null;
+        int tries = 0;
+        for (int i = 0; i < sealed.size() && tries < MAX_SEALED_TRIES; i++) {
+            StreamDir sd = sealed.get(i);
+            if (sd.indexDbBytes() >= 0 && sd.indexDbBytes() < IndexDbCodec.MIN_FILE_LENGTH) {
+                // Too short for any index.db (the server's reader rejects it too), so not a try: a
+                // store whose index.db files were emptied still has its opened one looked for.
+                if (why == null) {
+                    why = sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes() + " bytes";
+                }
+                continue;
+            }
+            if (sd.indexDbBytes() > MAX_SEALED_BYTES) {
+                // Sorted by size: every one left is larger (an unknown size, last, is read up to the bound).
+                if (why == null) {
+                    why = sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes()
+                            + " bytes, above the " + MAX_SEALED_BYTES + " read for its version";
+                }
+                break;
+            }
+            tries++;
+            SealedRead r = readSealed(sd, key, gate);
+            if (r instanceof SealedRead.Version v) {
+                return new Opened(new Clue(lineOf(v.version()), "encrypted index.db v" + v.version()
+                        + (v.version() == 4 ? " (2.14 or newer)" : "") + ", opened with the key"), null);
+            }
+            if (why == null) {
+                why = ((SealedRead.NotRead) r).why();
+            }
+        }
+        return new Opened(null, why);
     }
 
     /**
      * The oldest line {@link #detect} can find for a store holding {@code sd}, from {@code sd}'s own
      * files, before the store is discovered: its own clue, when it is surely in the sample (not
      * encrypted, and fewer than {@link #MAX_STREAMS} entries listed before it; the store's line is
-     * the newest clue of the sample, so never older than this one). Null when that cannot be said.
+     * the newest clue of the sample, so never older than this one). Null when that cannot be said,
+     * also for an encrypted stream even with the key: its sealed version counts only when its
+     * {@code index.db} is the one {@link #detect} opens, the store's smallest.
      *
      * @param listedBefore an upper bound of the streams that sort before {@code sd} (account, then name)
      */
@@ -162,13 +269,7 @@ public final class ServerLineDetector {
         Path msgs = sd.dir().resolve("msgs");
         if (sd.hasIndexDb()) {
             int version = indexDbVersion(msgs.resolve("index.db"), gate);
-            ServerLine byIndex = switch (version) {
-                case 1 -> ServerLine.V2_10;
-                case 2 -> ServerLine.V2_11;
-                case 3 -> ServerLine.V2_12;
-                case 4 -> ServerLine.V2_15;
-                default -> null;
-            };
+            ServerLine byIndex = lineOf(version);
             if (byIndex != null) {
                 return new Clue(byIndex, "index.db v" + version + (version == 4 ? " (2.14 or newer)" : ""));
             }
@@ -188,6 +289,63 @@ public final class ServerLineDetector {
         return new Clue(ServerLine.V2_10, "meta.inf with compression and consumer_limits only (2.10)");
     }
 
+    /**
+     * The line that writes {@code index.db} version {@code version}, plain or sealed, or null for
+     * none: v1 → 2.10, v2 → 2.11, v3 → 2.12, v4 → 2.14 or newer (taken as 2.15, the newest).
+     */
+    static ServerLine lineOf(int version) {
+        switch (version) {
+            case 1:
+                return ServerLine.V2_10;
+            case 2:
+                return ServerLine.V2_11;
+            case 3:
+                return ServerLine.V2_12;
+            case 4:
+                return ServerLine.V2_15;
+            default:
+                return null;
+        }
+    }
+
+    /** What opening an encrypted stream's {@code index.db} gave. */
+    sealed interface SealedRead {
+        /** The version inside the seal (1..4). */
+        record Version(int version) implements SealedRead {
+        }
+
+        /** Not opened, or not an {@code index.db} inside: why, naming the stream. */
+        record NotRead(String why) implements SealedRead {
+        }
+    }
+
+    /**
+     * The version inside the seal of {@code sd}'s {@code index.db}, as the stream's open reads it:
+     * its {@code meta.key} unsealed with {@code key}, the trailer checked on the file as stored (the
+     * server hashes what it writes), then the body opened.
+     */
+    static SealedRead readSealed(StreamDir sd, StoreKey key, DiskGate gate) throws InterruptedException {
+        Path file = sd.dir().resolve("msgs").resolve("index.db");
+        String where = sd.account() + " > " + sd.name() + ": ";
+        if (sd.indexDbBytes() > MAX_SEALED_BYTES) {
+            return new SealedRead.NotRead(where + "index.db of " + sd.indexDbBytes() + " bytes, above the "
+                    + MAX_SEALED_BYTES + " read for its version");
+        }
+        try {
+            StreamKeys keys = StreamKeys.load(key, sd.account(), sd.dir(), gate);
+            byte[] stored = BlockFiles.readSmallFile(file, MAX_SEALED_BYTES, gate);
+            IndexDbCodec.checkTrailer(sd.name(), stored);
+            byte[] body = keys.open(file, Arrays.copyOf(stored, stored.length - IndexDbCodec.TRAILER_LENGTH));
+            int version = IndexDbCodec.headerVersion(body, body.length);
+            return version > 0 ? new SealedRead.Version(version)
+                    : new SealedRead.NotRead(where + "no index.db magic and version inside its seal");
+        } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+            throw io.jetstart.core.io.Interrupts.cancelled(file, e);
+        } catch (IOException | FormatException | DecryptionException e) {
+            return new SealedRead.NotRead(where + e.getMessage());
+        }
+    }
+
     /** The version byte of an {@code index.db}, or -1 when it is empty, missing or not one. */
     private static int indexDbVersion(Path file, DiskGate gate) throws InterruptedException {
         try {
@@ -199,6 +357,18 @@ public final class ServerLineDetector {
             return -1;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** Sealed {@code index.db} by size, smallest first (an unknown size last), then by account and name. */
+    private static final class BySizeThenName implements Comparator<StreamDir> {
+        static final BySizeThenName INSTANCE = new BySizeThenName();
+
+        @Override
+        public int compare(StreamDir a, StreamDir b) {
+            int c = Long.compare(a.indexDbBytes() < 0 ? Long.MAX_VALUE : a.indexDbBytes(),
+                    b.indexDbBytes() < 0 ? Long.MAX_VALUE : b.indexDbBytes());
+            return c != 0 ? c : ByAccountThenName.INSTANCE.compare(a, b);
         }
     }
 

@@ -2,12 +2,15 @@ package io.jetstart.core.lines;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jetstart.core.crypto.StoreKey;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.StoreLayout;
+import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
@@ -20,6 +23,14 @@ class ServerLineDetectorTest {
 
     private LineChoice detect(Path store) throws Exception {
         return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded());
+    }
+
+    private LineChoice detect(Path store, StoreKey key) throws Exception {
+        return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded(), key);
+    }
+
+    private static StoreKey keyOf(String fixture) {
+        return StoreKey.ofText(Fixtures.key(fixture).orElseThrow());
     }
 
     @ParameterizedTest(name = "{0}: {1}")
@@ -53,8 +64,9 @@ class ServerLineDetectorTest {
     }
 
     /**
-     * Every store in testdata, encrypted or not: a plain one is its writer's line; an encrypted one
-     * is 2.9 exactly when 2.9.10 wrote it, else the newest (its index.db version is ciphertext).
+     * Every store in testdata, encrypted or not, read without a key: a plain one is its writer's line;
+     * an encrypted one is 2.9 exactly when 2.9.10 wrote it, else the newest (its index.db version is
+     * ciphertext).
      */
     @Test
     void everyFixtureIsSeenAsItsWritersLineOrNewerAndAs29OnlyWhen29WroteIt() throws Exception {
@@ -69,6 +81,167 @@ class ServerLineDetectorTest {
             ServerLine expected = !encrypted || writer == ServerLine.V2_9 ? writer : ServerLine.NEWEST;
             assertThat(c.line()).as("%s (written by %s, evidence %s)", name, writer, c.evidence()).isEqualTo(expected);
         }
+    }
+
+    /** With its key, every store in testdata is its writer's line, encrypted or not. */
+    @Test
+    void withItsKeyEveryFixtureIsSeenAsItsWritersLine() throws Exception {
+        for (String name : Fixtures.names()) {
+            ServerLine writer = ServerLine.parse(Files.readString(Fixtures.root().resolve(name).resolve("server-version.txt"))
+                    .replace("nats-server:", ""));
+            StoreKey key = Fixtures.key(name).map(StoreKey::ofText).orElse(null);
+            LineChoice c = detect(Fixtures.copyStore(name, tmp.resolve("all")), key);
+
+            assertThat(c.line()).as("%s (written by %s, evidence %s)", name, writer, c.evidence()).isEqualTo(writer);
+        }
+    }
+
+    /**
+     * The version inside the smallest sealed index.db (PALL's), as the stream's open reads it: 2.10.27
+     * wrote v1, 2.15.1 v4, with either cipher. The other three are not opened.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource({
+            "nats-2.10.27-chacha, 2.10, 'encrypted index.db v1, opened with the key'",
+            "nats-2.10.27-aes, 2.10, 'encrypted index.db v1, opened with the key'",
+            "nats-2.15.1-chacha, 2.15, 'encrypted index.db v4 (2.14 or newer), opened with the key'",
+            "nats-2.15.1-aes, 2.15, 'encrypted index.db v4 (2.14 or newer), opened with the key'"})
+    void withTheKeyAnEncryptedStoreIsTheLineItsSealedIndexDbNames(String fixture, String line, String clue) throws Exception {
+        Path store = Fixtures.copyStore(fixture, tmp);
+        Map<String, String> before = Fixtures.digests(store);
+
+        LineChoice c = detect(store, keyOf(fixture));
+
+        assertThat(c.line()).isEqualTo(ServerLine.parse(line));
+        assertThat(c.asked()).isFalse();
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB_NOT_OPENED + " (3 streams)",
+                clue + " (1 stream)");
+        assertThat(Fixtures.digests(store)).as("no byte of the store changed").isEqualTo(before);
+    }
+
+    /**
+     * Only the three smallest are tried, smallest first (PALL 139 bytes, INT1 393, PSUB 407): LIM1's
+     * (416 bytes), which opens, is not read, so the store is read as without a key.
+     */
+    @Test
+    void onlyTheThreeSmallestSealedIndexDbAreTried() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-chacha", tmp);
+        List<StreamDir> streams = StoreLayout.discover(store, DiskGate.unbounded()).streams();
+        assertThat(streams).extracting(StreamDir::name, StreamDir::indexDbBytes).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("PALL", 139L), org.assertj.core.groups.Tuple.tuple("INT1", 393L),
+                org.assertj.core.groups.Tuple.tuple("PSUB", 407L), org.assertj.core.groups.Tuple.tuple("LIM1", 416L));
+        for (String stream : List.of("PALL", "INT1", "PSUB")) {
+            flipByte(store.resolve("jetstream/$G/streams/" + stream + "/msgs/index.db"), 20);
+        }
+
+        LineChoice c = ServerLineDetector.detect(streams, DiskGate.unbounded(), keyOf("nats-2.10.27-chacha"));
+
+        assertThat(ServerLineDetector.MAX_SEALED_TRIES).isEqualTo(3);
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).hasSize(3);
+        assertThat(c.evidence().get(0)).isEqualTo(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)");
+        assertThat(c.evidence().get(1)).startsWith("no encrypted index.db opened with the key: $G > PALL: ")
+                .contains("checksum did not match");
+    }
+
+    /** An emptied index.db (as Fixtures.dropIndexes leaves it) is too short for any: not a try, LIM1 is still the third. */
+    @Test
+    void anEmptiedSealedIndexDbIsNotATry() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-chacha", tmp);
+        Files.write(store.resolve("jetstream/$G/streams/PALL/msgs/index.db"), new byte[0]);
+        flipByte(store.resolve("jetstream/$G/streams/INT1/msgs/index.db"), 20);
+        flipByte(store.resolve("jetstream/$G/streams/PSUB/msgs/index.db"), 20);
+
+        LineChoice c = detect(store, keyOf("nats-2.15.1-chacha"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.V2_15);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB_NOT_OPENED + " (3 streams)",
+                "encrypted index.db v4 (2.14 or newer), opened with the key (1 stream)");
+    }
+
+    /** Without any index.db to open, the key does not help: meta.inf is not read for the line. */
+    @Test
+    void anEncryptedStoreWithEmptiedIndexDbIsTheNewestLineEvenWithTheKey() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-aes", tmp);
+        Fixtures.dropIndexes(store);
+
+        LineChoice c = detect(store, keyOf("nats-2.10.27-aes"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)",
+                "no encrypted index.db opened with the key: $G > INT1: index.db of 0 bytes",
+                "no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
+    }
+
+    private static void flipByte(Path file, int offset) throws Exception {
+        byte[] b = Files.readAllBytes(file);
+        b[offset] ^= 0x01;
+        Files.write(file, b);
+    }
+
+    @Test
+    void aSealedIndexDbThatDoesNotOpenPassesToTheNextSmallest() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-aes", tmp);
+        flipByte(store.resolve("jetstream/$G/streams/PALL/msgs/index.db"), 20);
+
+        LineChoice c = detect(store, keyOf("nats-2.15.1-aes"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.V2_15);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB_NOT_OPENED + " (3 streams)",
+                "encrypted index.db v4 (2.14 or newer), opened with the key (1 stream)");
+    }
+
+    /** A wrong key opens no meta.key: the store is read as without a key, and says why, after a few tries only. */
+    @Test
+    void withAWrongKeyTheStoreIsReadAsWithoutOneAndSaysWhy() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-aes", tmp);
+
+        LineChoice c = detect(store, StoreKey.ofText("not the key"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).hasSize(3);
+        assertThat(c.evidence().get(0)).isEqualTo(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)");
+        assertThat(c.evidence().get(1)).startsWith("no encrypted index.db opened with the key: $G > PALL: ");
+        assertThat(c.evidence().get(2)).isEqualTo("no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
+    }
+
+    @Test
+    void aSealedIndexDbAboveTheBoundIsNotRead() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-chacha", tmp);
+        StreamDir pall = null;
+        for (StreamDir sd : StoreLayout.discover(store, DiskGate.unbounded()).streams()) {
+            if (sd.name().equals("PALL")) {
+                pall = sd;
+            }
+        }
+        StreamDir large = new StreamDir(pall.account(), pall.name(), pall.dir(), pall.blockBytes(), pall.blockCount(),
+                pall.hasIndexDb(), pall.consumers(), pall.encryption(), pall.msgs(), ServerLineDetector.MAX_SEALED_BYTES + 1);
+
+        ServerLineDetector.SealedRead r = ServerLineDetector.readSealed(large, keyOf("nats-2.10.27-chacha"), DiskGate.unbounded());
+
+        assertThat(r).isInstanceOf(ServerLineDetector.SealedRead.NotRead.class);
+        assertThat(((ServerLineDetector.SealedRead.NotRead) r).why()).contains("above the " + ServerLineDetector.MAX_SEALED_BYTES);
+        assertThat(ServerLineDetector.readSealed(pall, keyOf("nats-2.10.27-chacha"), DiskGate.unbounded()))
+                .isEqualTo(new ServerLineDetector.SealedRead.Version(1));
+    }
+
+    /** Every sealed index.db above the bound (as discovery's stat says): none is read, the store is read as without a key. */
+    @Test
+    void aStoreWhoseSealedIndexDbAreAllAboveTheBoundIsReadAsWithoutAKey() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-chacha", tmp);
+        List<StreamDir> large = new java.util.ArrayList<>();
+        for (StreamDir sd : StoreLayout.discover(store, DiskGate.unbounded()).streams()) {
+            large.add(new StreamDir(sd.account(), sd.name(), sd.dir(), sd.blockBytes(), sd.blockCount(), sd.hasIndexDb(),
+                    sd.consumers(), sd.encryption(), sd.msgs(), ServerLineDetector.MAX_SEALED_BYTES + sd.indexDbBytes()));
+        }
+
+        LineChoice c = ServerLineDetector.detect(large, DiskGate.unbounded(), keyOf("nats-2.10.27-chacha"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)",
+                "no encrypted index.db opened with the key: $G > PALL: index.db of " + (ServerLineDetector.MAX_SEALED_BYTES + 139)
+                        + " bytes, above the " + ServerLineDetector.MAX_SEALED_BYTES + " read for its version",
+                "no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
     }
 
     @ParameterizedTest(name = "{0}")
