@@ -1,18 +1,15 @@
 package io.jetstart.runtime;
 
-import io.jetstart.core.crypto.DecryptionException;
 import io.jetstart.core.crypto.StoreKey;
-import io.jetstart.core.crypto.StreamKeys;
-import io.jetstart.core.format.FormatException;
 import io.jetstart.core.format.IndexDbCodec;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.lines.ServerLineDetector;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -63,26 +60,17 @@ final class IndexVersions {
         if (!Files.exists(streamDir.resolve("meta.key"))) {
             return of(streamDir);
         }
-        try {
-            return sealed(streamDir, StreamKeys.load(key, account, streamDir, DiskGate.unbounded()));
-        } catch (DecryptionException | IOException e) {
+        if (key == null) {
             return 0;
         }
-    }
-
-    /** The version in the opened seal of an encrypted stream's {@code index.db}, or 0. */
-    private static int sealed(Path streamDir, StreamKeys keys) {
-        Path f = streamDir.resolve("msgs").resolve("index.db");
         try {
-            if (!keys.encrypted() || Files.size(f) > MAX_INDEX_DB_BYTES) {
-                return 0;
-            }
-            byte[] stored = Files.readAllBytes(f);
-            // The trailer first, as the server's reader: a changed file is no index.db to it.
-            IndexDbCodec.checkTrailer(streamDir.getFileName().toString(), stored);
-            byte[] body = keys.open(f, Arrays.copyOf(stored, stored.length - IndexDbCodec.TRAILER_LENGTH));
-            return IndexDbCodec.headerVersion(body, body.length);
-        } catch (IOException | FormatException | DecryptionException e) {
+            // Core's reader, the one the line detection uses: trailer first, as the server's.
+            return ServerLineDetector.readSealed(streamDir, account, key, MAX_INDEX_DB_BYTES, DiskGate.unbounded())
+                    instanceof ServerLineDetector.SealedRead.Version v ? v.version() : 0;
+        } catch (InterruptedException e) {
+            // Asked at a create or update, or for the store's version: the caller's interrupt stays set
+            // for its next wait, and no version is taken from a file not read.
+            Thread.currentThread().interrupt();
             return 0;
         }
     }

@@ -309,7 +309,7 @@ public final class ServerLineDetector {
     }
 
     /** What opening an encrypted stream's {@code index.db} gave. */
-    sealed interface SealedRead {
+    public sealed interface SealedRead {
         /** The version inside the seal (1..4). */
         record Version(int version) implements SealedRead {
         }
@@ -325,16 +325,27 @@ public final class ServerLineDetector {
      * server hashes what it writes), then the body opened.
      */
     static SealedRead readSealed(StreamDir sd, StoreKey key, DiskGate gate) throws InterruptedException {
-        Path file = sd.dir().resolve("msgs").resolve("index.db");
-        String where = sd.account() + " > " + sd.name() + ": ";
         if (sd.indexDbBytes() > MAX_SEALED_BYTES) {
-            return new SealedRead.NotRead(where + "index.db of " + sd.indexDbBytes() + " bytes, above the "
+            return new SealedRead.NotRead(sd.account() + " > " + sd.name() + ": index.db of " + sd.indexDbBytes() + " bytes, above the "
                     + MAX_SEALED_BYTES + " read for its version");
         }
+        return readSealed(sd.dir(), sd.account(), key, MAX_SEALED_BYTES, gate);
+    }
+
+    /**
+     * The version inside the seal of the {@code index.db} of the encrypted stream in {@code streamDir}
+     * of {@code account}, read as {@link #readSealed(StreamDir, StoreKey, DiskGate)} reads it, the file
+     * at most {@code maxBytes} (also the runtime's: which version to write into an encrypted store).
+     */
+    public static SealedRead readSealed(Path streamDir, String account, StoreKey key, long maxBytes, DiskGate gate)
+            throws InterruptedException {
+        Path file = streamDir.resolve("msgs").resolve("index.db");
+        String name = streamDir.getFileName().toString();
+        String where = account + " > " + name + ": ";
         try {
-            StreamKeys keys = StreamKeys.load(key, sd.account(), sd.dir(), gate);
-            byte[] stored = BlockFiles.readSmallFile(file, MAX_SEALED_BYTES, gate);
-            IndexDbCodec.checkTrailer(sd.name(), stored);
+            StreamKeys keys = StreamKeys.load(key, account, streamDir, gate);
+            byte[] stored = BlockFiles.readSmallFile(file, maxBytes, gate);
+            IndexDbCodec.checkTrailer(name, stored);
             byte[] body = keys.open(file, Arrays.copyOf(stored, stored.length - IndexDbCodec.TRAILER_LENGTH));
             int version = IndexDbCodec.headerVersion(body, body.length);
             return version > 0 ? new SealedRead.Version(version)
