@@ -162,12 +162,22 @@ class ConsumedPendingIT {
         }
         info("P", "LP", "two messages of each subject past the position");
         fetch("P", "LP", 1, "one of them");
+        // LQ's skip list: e 7, f 10, g 11, a 16, b 17, c 18; the purges below find it at 10.
+        jsm.addOrUpdateConsumer("P", ConsumerConfiguration.builder().durable("LQ").ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("p.*").build());
+        rt.get("P").createConsumer("{\"durable_name\":\"LQ\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last_per_subject\","
+                + "\"filter_subject\":\"p.*\"}");
+        fetch("P", "LQ", 1, "the first entry");
         purge("P", new PurgeRequest("p.g", 0, 0), PurgeOptions.builder().subject("p.g").build());
         info("P", "LP", "a purge of one message behind the position");
+        info("P", "LQ", "a purge of one entry");
         // 13 (behind) and 16: b 14 and 17, c 15 and 18 are left past the position, two subjects.
         purge("P", new PurgeRequest("p.a", 0, 0), PurgeOptions.builder().subject("p.a").build());
         info("P", "LP", "a purge of a subject");
+        info("P", "LQ", "a purge of a subject during the skip list");
         fetch("P", "LP", 1, "after a purge of a subject");
+        fetch("P", "LQ", 10, "the skip list after purges");
+        info("P", "LQ", "after the skip list and purges");
         // Keeps 15, 17, 18: removes 7, 10 and 11, all behind the position; b and c are left past it.
         purge("P", new PurgeRequest("p.*", 3, 0), PurgeOptions.builder().subject("p.*").keep(3).build());
         info("P", "LP", "a purge keeping three");
