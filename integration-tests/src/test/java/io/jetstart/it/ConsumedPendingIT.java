@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * unfiltered (a batch, a redelivery), L {@code last_per_subject} (its skip list, then what came
  * after it); and on a second stream, P ({@code max_msgs_per_subject} 2), LP {@code last_per_subject}
  * whose skip list loses entries before their turn, with {@code CONSUMER.INFO}'s num_pending compared
- * after each step. ConsumerModelIT compares the same at random, without these configurations.
+ * after each step, then purges and a filter change that make the server count it (and LQ, during its
+ * skip list) afresh by subjects. ConsumerModelIT compares the same at random, without these configurations.
  */
 class ConsumedPendingIT {
     private final Map<String, List<ServerPull.Delivered>> serverOut = new HashMap<>();
