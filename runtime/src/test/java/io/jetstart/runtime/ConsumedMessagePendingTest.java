@@ -299,6 +299,34 @@ class ConsumedMessagePendingTest {
         }
     }
 
+    /**
+     * nats-server 2.15.1 restarted on a store whose {@code last_per_subject} consumer is past its
+     * skip list with two messages of a subject ahead counts it afresh by subjects too (setLeader's
+     * {@code streamNumPending}): 3 before the restart, 2 after, then 1, 0, 0 for the deliveries.
+     */
+    @Test
+    void aRestoredLastPerSubjectConsumerIsCountedBySubjects() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.*\"]}"));
+            for (String subject : List.of("r.a", "r.b", "r.a", "r.b", "r.c")) {
+                s.publish(subject, bytes(subject));
+            }
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"r.*\"}");
+            assertThat(seqAndPending(c.fetch(3, 0, Duration.ZERO))).as("the skip list").containsExactly("3/2", "4/1", "5/0");
+            for (String subject : List.of("r.a", "r.b", "r.a", "r.b")) {
+                s.publish(subject, bytes(subject));
+            }
+            assertThat(seqAndPending(c.fetch(1, 0, Duration.ZERO))).containsExactly("6/3");
+            assertThat(c.status().numPending()).isEqualTo(3);
+        }
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("R").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("L").numPending()).as("restored: b and a past the position (3 messages)").isEqualTo(2);
+            assertThat(seqAndPending(s.consumer("L").fetch(10, 0, Duration.ZERO))).containsExactly("7/1", "8/0", "9/0");
+        }
+    }
+
     private static List<String> seqAndPending(List<ConsumedMessage> got) {
         return got.stream().map(m -> m.streamSeq() + "/" + m.pending()).toList();
     }
