@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * unfiltered (a batch, a redelivery), L {@code last_per_subject} (its skip list, then what came
  * after it); and on a second stream, P ({@code max_msgs_per_subject} 2), LP {@code last_per_subject}
  * whose skip list loses entries before their turn, with {@code CONSUMER.INFO}'s num_pending compared
- * after each step. ConsumerModelIT compares the same at random, without these configurations.
+ * after each step, then purges and a filter change that make the server count it (and LQ, during its
+ * skip list) afresh by subjects. ConsumerModelIT compares the same at random, without these configurations.
  */
 class ConsumedPendingIT {
     private final Map<String, List<ServerPull.Delivered>> serverOut = new HashMap<>();
@@ -145,6 +146,61 @@ class ConsumedPendingIT {
         publish("p.a");
         fetch("P", "LP", 10, "a publish after the skip list");
         info("P", "LP", "at the end");
+        recountsBySubject(jsm);
+    }
+
+    /**
+     * The same consumer long after its skip list, with two messages of some subjects past its
+     * position: a purge of more than one message (by subject, keeping some, of everything) and a
+     * filter change make nats-server count it afresh by subjects (those whose last message is at or
+     * past the position), not by messages, and its count goes on from there with each delivery and
+     * publish. A purge of one message is a single removal to the server (one less), not a recount.
+     */
+    private void recountsBySubject(JetStreamManagement jsm) throws Exception {
+        // 13 to 18: a, b, c twice each (the limit removes older ones, all behind the position).
+        for (String subject : List.of("p.a", "p.b", "p.c", "p.a", "p.b", "p.c")) {
+            publish(subject);
+        }
+        info("P", "LP", "two messages of each subject past the position");
+        fetch("P", "LP", 1, "one of them");
+        // LQ's skip list: e 7, f 10, g 11, a 16, b 17, c 18; the purges below find it at 10.
+        jsm.addOrUpdateConsumer("P", ConsumerConfiguration.builder().durable("LQ").ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("p.*").build());
+        rt.get("P").createConsumer("{\"durable_name\":\"LQ\",\"ack_policy\":\"explicit\",\"deliver_policy\":\"last_per_subject\","
+                + "\"filter_subject\":\"p.*\"}");
+        fetch("P", "LQ", 1, "the first entry");
+        purge("P", new PurgeRequest("p.g", 0, 0), PurgeOptions.builder().subject("p.g").build());
+        info("P", "LP", "a purge of one message behind the position");
+        info("P", "LQ", "a purge of one entry");
+        // 13 (behind) and 16: b 14 and 17, c 15 and 18 are left past the position, two subjects.
+        purge("P", new PurgeRequest("p.a", 0, 0), PurgeOptions.builder().subject("p.a").build());
+        info("P", "LP", "a purge of a subject");
+        info("P", "LQ", "a purge of a subject during the skip list");
+        fetch("P", "LP", 1, "after a purge of a subject");
+        fetch("P", "LQ", 10, "the skip list after purges");
+        info("P", "LQ", "after the skip list and purges");
+        // Keeps 15, 17, 18: removes 7, 10 and 11, all behind the position; b and c are left past it.
+        purge("P", new PurgeRequest("p.*", 3, 0), PurgeOptions.builder().subject("p.*").keep(3).build());
+        info("P", "LP", "a purge keeping three");
+        fetch("P", "LP", 2, "after a purge keeping three");
+        publish("p.c");
+        publish("p.a");
+        info("P", "LP", "two publishes");
+        jsm.addOrUpdateConsumer("P", ConsumerConfiguration.builder().durable("LP").ackPolicy(AckPolicy.Explicit)
+                .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("p.c").build());
+        rt.get("P").updateConsumer(io.jetstart.core.meta.ConsumerConfig.parse(("{\"durable_name\":\"LP\",\"ack_policy\":\"explicit\","
+                + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"p.c\"}").getBytes(StandardCharsets.UTF_8)));
+        info("P", "LP", "a filter change");
+        fetch("P", "LP", 10, "after a filter change");
+        info("P", "LP", "past the end after a filter change");
+        publish("p.c");
+        publish("p.c");
+        purge("P", new PurgeRequest(null, 0, 0), null);
+        info("P", "LP", "a purge of everything");
+        publish("p.c");
+        publish("p.c");
+        info("P", "LP", "two publishes after a purge of everything");
+        fetch("P", "LP", 10, "after a purge of everything");
     }
 
     /** CONSUMER.INFO's num_pending on both. */
@@ -177,8 +233,16 @@ class ConsumedPendingIT {
     }
 
     private void purge(PurgeRequest r, PurgeOptions s) throws Exception {
-        client.connection().jetStreamManagement().purgeStream("Q", s);
-        rt.get("Q").purge(r);
+        purge("Q", r, s);
+    }
+
+    private void purge(String stream, PurgeRequest r, PurgeOptions s) throws Exception {
+        if (s == null) {
+            client.connection().jetStreamManagement().purgeStream(stream);
+        } else {
+            client.connection().jetStreamManagement().purgeStream(stream, s);
+        }
+        rt.get(stream).purge(r);
     }
 
     private void fetch(String c, int batch, String what) throws Exception {

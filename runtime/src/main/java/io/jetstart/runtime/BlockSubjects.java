@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -177,6 +178,53 @@ final class BlockSubjects {
             }
         }
         return total;
+    }
+
+    /**
+     * Hands {@code out} each subject that {@code match} holds and that a live message of {@code b}
+     * (its range and deleted set) in [from, to] has, once; returns how many. Over the whole index
+     * the per-subject totals less the deleted records answer, so a sealed block costs its distinct
+     * subjects and deleted sequences, not its messages.
+     */
+    int liveSubjects(StreamView.Block b, long from, long to, boolean[] match, Consumer<String> out) {
+        long lo = Math.max(from, b.firstSeq());
+        long hi = Math.min(to, b.lastSeq());
+        int i0 = lowerBound(lo);
+        int i1 = lowerBound(hi + 1);
+        if (i0 >= i1) {
+            return 0;
+        }
+        SequenceSet deleted = b.deleted();
+        int found = 0;
+        if (i0 == 0 && i1 == n) {
+            long[] live = Arrays.copyOf(perSubject, subjectCount);
+            deleted.forEach(q -> {
+                if (q >= lo && q <= hi) {
+                    int i = Arrays.binarySearch(seqs, 0, n, q);
+                    if (i >= 0) {
+                        live[ids[i]]--;
+                    }
+                }
+            });
+            for (int id = 0; id < subjectCount; id++) {
+                if (match[id] && live[id] > 0) {
+                    out.accept(subjects[id]);
+                    found++;
+                }
+            }
+            return found;
+        }
+        boolean none = deleted.isEmpty();
+        boolean[] seen = new boolean[subjectCount];
+        for (int i = i0; i < i1; i++) {
+            int id = ids[i];
+            if (match[id] && !seen[id] && (none || !deleted.contains(seqs[i]))) {
+                seen[id] = true;
+                out.accept(subjects[id]);
+                found++;
+            }
+        }
+        return found;
     }
 
     /** The first entry whose sequence is at least {@code seq}. */

@@ -58,6 +58,19 @@ final class ConsumerDelivery {
     private long lssSkipped;
     private long lssRemoved;
     /**
+     * A {@code last_per_subject} consumer's count after nats-server counted it afresh by subjects
+     * (a purge of more than one message, a filter change, a restart: {@code streamNumPending} with
+     * {@code lastPerSubject}), less the runtime's count of messages at the same moment: 0 or less,
+     * as a subject counts once however many of its messages lie past the position. Each later
+     * delivery, matching publish and removal past the position moves both counts by one, so the
+     * difference is kept, as the server's count keeps it, until it counts afresh again or resets
+     * (its position past the stream's end). Taken at the first look after the news
+     * ({@link #recountBySubjects}).
+     */
+    private long bySubjects;
+    /** The server counted this {@code last_per_subject} consumer afresh by subjects: taken at the next look. */
+    private boolean bySubjectsDue;
+    /**
      * The skip list's range as last looked at ({@link #lookAtSkipList}): from position
      * {@code lssBaseFrom} (-1: none) to its end, its live and its matching messages.
      */
@@ -144,6 +157,8 @@ final class ConsumerDelivery {
     private void forgetSkipListLosses(StreamView v) throws InterruptedException {
         lssSkipped = 0;
         lssRemoved = 0;
+        bySubjects = 0;
+        bySubjectsDue = false;
         skipListBaseline(v);
     }
 
@@ -155,6 +170,27 @@ final class ConsumerDelivery {
         lssSkipped = 0;
         lssRemoved = 0;
         lssBaseFrom = -1;
+        bySubjects = 0;
+        // The server counts a last_per_subject consumer afresh by subjects, not by messages
+        // (NumPending with lastPerSubject), also long after its skip list ended.
+        bySubjectsDue = "last_per_subject".equals(s.deliverPolicy());
+    }
+
+    /**
+     * Takes the server's count by subjects made afresh since the last look ({@link #bySubjects}):
+     * the matching subjects with a message at or past the position, against the runtime's count
+     * now. Made at the look, not when the news came (the writer's thread must not read blocks), so a
+     * publish between a purge and the next fetch or status is counted as the server's later count
+     * by subjects would, not as one more.
+     */
+    private void recountBySubjects(StreamView v) throws InterruptedException {
+        if (!bySubjectsDue) {
+            return;
+        }
+        bySubjectsDue = false;
+        long messages = lss != null ? lss.length - lssAt + NumPending.count(stream, v, filter, lssResume + 1)
+                : NumPending.count(stream, v, filter, sseq);
+        bySubjects = Math.min(0, NumPending.subjectsFrom(stream, v, filter, sseq) - messages);
     }
 
     /** Takes the skip list's range in {@code v} from the position on as what later looks compare with. */
@@ -249,6 +285,10 @@ final class ConsumerDelivery {
                 useSkipList(at);
             }
         }
+        // setLeader counts afresh from the restored position (streamNumPending): a last_per_subject
+        // consumer by subjects, also long after its skip list (2.15.1 after a restart: 2 with 3 left).
+        bySubjects = 0;
+        bySubjectsDue = "last_per_subject".equals(s.deliverPolicy());
         long first = v.firstSeq();
         boolean below = false;
         for (long q : rdc.keys()) {
@@ -445,6 +485,7 @@ final class ConsumerDelivery {
         passPending = -1;
         didNotFit = false;
         passView = stream.view();
+        recountBySubjects(passView);
         lookAtSkipList(passView);
     }
 
@@ -476,7 +517,7 @@ final class ConsumerDelivery {
         // it is delivered, except on its plain path, where the size is asked first.
         long from = lss != null ? lssResume + 1 : dc == 1 && sseq <= m.seq() ? m.seq() + 1 : sseq;
         long skipListLeft = lss != null ? lss.length - lssAt : 0;
-        return Math.max(0, skipListLeft + lssSkipped - lssRemoved + kept.count(stream.view(), from));
+        return Math.max(0, skipListLeft + lssSkipped - lssRemoved + bySubjects + kept.count(stream.view(), from));
     }
 
     /**
@@ -953,20 +994,24 @@ final class ConsumerDelivery {
     /**
      * num_pending as nats-server's {@code checkNumPending} reports its count: the matching messages
      * from the position on (with a {@code last_per_subject} skip list, what it has left and the
-     * matching messages after its range), less what a skip list lost ({@link #lssSkipped}); 0 once
-     * the position is past the stream's end (which resets the server's count).
+     * matching messages after its range), less what a skip list lost ({@link #lssSkipped}) and, for
+     * a {@code last_per_subject} consumer the server last counted by subjects, what that count was
+     * below the messages ({@link #bySubjects}); 0 once the position is past the stream's end
+     * (which resets the server's count).
      */
     long numPending() throws InterruptedException {
         StreamView v = stream.view();
+        recountBySubjects(v);
         if (lss != null) {
             lookAtSkipList(v);
-            return Math.max(0, lss.length - lssAt + lssSkipped - lssRemoved + NumPending.count(stream, filter, lssResume + 1));
+            return Math.max(0, lss.length - lssAt + lssSkipped - lssRemoved + bySubjects
+                    + NumPending.count(stream, v, filter, lssResume + 1));
         }
         if (sseq > v.lastSeq()) {
             forgetSkipListLosses(v);
             return 0;
         }
-        return Math.max(0, NumPending.count(stream, filter, sseq) + lssSkipped - lssRemoved);
+        return Math.max(0, NumPending.count(stream, v, filter, sseq) + lssSkipped - lssRemoved + bySubjects);
     }
 
     /**

@@ -401,6 +401,16 @@ public final class JetStartStream {
         }
     }
 
+    /** As {@link #countIn}, handing {@code out} each counted message's subject ({@link StreamReads#subjectsIn}). */
+    long subjectsIn(StreamView.Block b, long lo, long hi, SubjectFilter filter, java.util.function.Consumer<String> out)
+            throws InterruptedException {
+        try {
+            return reader.subjectsIn(b, lo, hi, filter, out);
+        } catch (java.io.UncheckedIOException e) {
+            throw deletedMeanwhileOr(e);
+        }
+    }
+
     /** The first committed message at or after {@code fromSeq} matching any of the consumer's filters. */
     Optional<StoredMessage> nextMatching(long fromSeq, SubjectFilter filter) throws InterruptedException {
         return reader.next(view(), fromSeq, filter);

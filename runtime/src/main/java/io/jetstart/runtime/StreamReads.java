@@ -176,6 +176,15 @@ final class StreamReads {
      * by subject). A live message withheld in the range fails the count, as a read of it would.
      */
     long countIn(StreamView.Block b, long lo, long hi, SubjectFilter filter) throws InterruptedException {
+        return subjectsIn(b, lo, hi, filter, null);
+    }
+
+    /**
+     * As {@link #countIn}, handing {@code out} (when given: a count alone makes no subject strings)
+     * the subject of each message counted, for a count by subject ({@link NumPending#subjectsFrom}).
+     */
+    long subjectsIn(StreamView.Block b, long lo, long hi, SubjectFilter filter, java.util.function.Consumer<String> out)
+            throws InterruptedException {
         long[] n = {0};
         RecordDamage[] damage = {null};
         reader.forEachIn(b, lo, new FilteredVisitor(filter) {
@@ -185,6 +194,9 @@ final class StreamReads {
                     return false;
                 }
                 n[0]++;
+                if (out != null) {
+                    out.accept(m.subject());
+                }
                 return true;
             }
 

@@ -265,6 +265,68 @@ class ConsumedMessagePendingTest {
         }
     }
 
+    /**
+     * nats-server 2.15.1's numbers (ConsumedPendingIT, stream P, after the skip list): a purge of
+     * more than one message and a filter change make it count a {@code last_per_subject} consumer
+     * afresh by subjects (those with a message at or past the position), and its count goes on from
+     * there, one less for each delivery, until its position passes the stream's end.
+     */
+    @Test
+    void aLastPerSubjectConsumerIsCountedAgainBySubjectsAfterAPurgeOrAFilterChange() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = stream(store, "");
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"s.*\"}");
+            assertThat(seqAndPending(c.fetch(2, 0, Duration.ZERO))).as("the skip list").containsExactly("39/1", "40/0");
+            // 41 to 47: a, b, a, b, c, a, c.
+            for (String subject : List.of("s.a", "s.b", "s.a", "s.b", "s.c", "s.a", "s.c")) {
+                s.publish(subject, bytes(subject));
+            }
+            assertThat(seqAndPending(c.fetch(1, 0, Duration.ZERO))).containsExactly("41/6");
+            s.purge(new PurgeRequest("s.odd", 0, 0));
+            assertThat(c.status().numPending()).as("a purge behind the position: a, b, c past it (6 messages)").isEqualTo(3);
+            List<ConsumedMessage> got = c.fetch(1, 0, Duration.ZERO);
+            assertThat(seqAndPending(got)).as("one less, though a, b and c are still past it").containsExactly("42/2");
+            assertThat(got.getLast().pending()).isEqualTo(c.status().numPending());
+            s.updateConsumer(io.jetstart.core.meta.ConsumerConfig.parse(("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"s.a\"}").getBytes()));
+            assertThat(c.status().numPending()).as("a filter change: s.a past the position (43 and 46)").isEqualTo(1);
+            assertThat(seqAndPending(c.fetch(5, 0, Duration.ZERO))).containsExactly("43/0", "46/0");
+            assertThat(c.status().numPending()).isZero();
+            s.publish("s.a", bytes("48"));
+            s.publish("s.a", bytes("49"));
+            assertThat(c.status().numPending()).as("past the end: counted from 0 again").isEqualTo(2);
+        }
+    }
+
+    /**
+     * nats-server 2.15.1 restarted on a store whose {@code last_per_subject} consumer is past its
+     * skip list with two messages of a subject ahead counts it afresh by subjects too (setLeader's
+     * {@code streamNumPending}): 3 before the restart, 2 after, then 1, 0, 0 for the deliveries.
+     */
+    @Test
+    void aRestoredLastPerSubjectConsumerIsCountedBySubjects() throws Exception {
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"R\",\"subjects\":[\"r.*\"]}"));
+            for (String subject : List.of("r.a", "r.b", "r.a", "r.b", "r.c")) {
+                s.publish(subject, bytes(subject));
+            }
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"L\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"r.*\"}");
+            assertThat(seqAndPending(c.fetch(3, 0, Duration.ZERO))).as("the skip list").containsExactly("3/2", "4/1", "5/0");
+            for (String subject : List.of("r.a", "r.b", "r.a", "r.b")) {
+                s.publish(subject, bytes(subject));
+            }
+            assertThat(seqAndPending(c.fetch(1, 0, Duration.ZERO))).containsExactly("6/3");
+            assertThat(c.status().numPending()).isEqualTo(3);
+        }
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("R").await(Duration.ofSeconds(30));
+            assertThat(s.consumerInfo("L").numPending()).as("restored: b and a past the position (3 messages)").isEqualTo(2);
+            assertThat(seqAndPending(s.consumer("L").fetch(10, 0, Duration.ZERO))).containsExactly("7/1", "8/0", "9/0");
+        }
+    }
+
     private static List<String> seqAndPending(List<ConsumedMessage> got) {
         return got.stream().map(m -> m.streamSeq() + "/" + m.pending()).toList();
     }
