@@ -17,6 +17,7 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
@@ -37,11 +38,17 @@ import org.junit.jupiter.api.TestFactory;
  * the runtime reported (delivered, ack floor, ack pending, redelivered, pending), and a pull from
  * the server delivers what the runtime would have delivered next. Then the other way: the server
  * runs the scenario through raw pull requests, stops, and the runtime reports the server's state
- * and delivers what the server delivers next.
+ * and delivers what the server delivers next. On 2.14+ also a {@code last_per_subject} consumer
+ * past its skip list, whose num_pending the restarted server counts afresh by subjects: the runtime
+ * restored from its own store and from the server's gives the same numbers.
  */
 class ConsumerRestartIT {
     private final Path tmp = Repo.work("ConsumerRestartIT");
     static final List<String> CONSUMERS = List.of("E", "F", "A", "N");
+    /** Seq 1-5, l.a l.b l.a l.b l.c: a last_per_subject consumer's skip list is 3, 4, 5. */
+    private static final List<String> SKIP_LIST_SUBJECTS = List.of("l.a", "l.b", "l.a", "l.b", "l.c");
+    /** Seq 6-9, published after the skip list's deliveries: 6 is delivered before the restart. */
+    private static final List<String> AFTER_SUBJECTS = List.of("l.a", "l.b", "l.a", "l.b");
 
     /** One delivered message on either side: stream seq, delivery count, and how to answer it. */
     interface Side {
@@ -72,11 +79,16 @@ class ConsumerRestartIT {
             List<DynamicNode> nodes = new ArrayList<>();
             for (NatsServerBinary b : targets) {
                 Path dir = tmp.resolve(b.version().toString());
-                nodes.add(dynamicContainer(b.toString(), Stream.of(
+                List<DynamicNode> tests = new ArrayList<>(List.of(
                         dynamicTest("reports the state the runtime left and continues where the runtime stopped",
                                 () -> runtimeToServer(b, dir.resolve("from-runtime"))),
                         dynamicTest("the runtime reports the state the server left and continues where the server stopped",
-                                () -> serverToRuntime(b, dir.resolve("from-server"))))));
+                                () -> serverToRuntime(b, dir.resolve("from-server")))));
+                if (b.version().atLeast(2, 14)) {
+                    tests.add(dynamicTest("a restored last_per_subject consumer is counted afresh by subjects, on both",
+                            () -> lastPerSubjectRestored(b, dir.resolve("last-per-subject"))));
+                }
+                nodes.add(dynamicContainer(b.toString(), tests.stream()));
             }
             return nodes.stream();
         });
@@ -164,6 +176,105 @@ class ConsumerRestartIT {
         System.out.println("[it] " + b + " server states " + left.states() + ", next " + left.next());
         assertThat(runtimeStates).as("the runtime reports " + b + "'s consumer state").isEqualTo(left.states());
         assertThat(runtimeNext).as("the runtime continues where " + b + " stopped").isEqualTo(left.next());
+    }
+
+    /**
+     * A {@code last_per_subject} consumer past its skip list with three messages of two subjects
+     * ahead (7 l.b, 8 l.a, 9 l.b): running, both count it by messages (3); restarted, nats-server
+     * 2.15.1 counts it afresh by subjects (setLeader's {@code streamNumPending} with
+     * {@code lastPerSubject}: 2) and goes on from there with each delivery (1, 0, 0). The runtime
+     * runs the same steps on its own store, closes and reopens it, and is also opened on a copy of
+     * the store the server stopped on; both must give the server's numbers at each step. Only on
+     * 2.14+: the recount at a restore was measured on 2.15.1, the 2.10 line is not claimed.
+     */
+    private void lastPerSubjectRestored(NatsServerBinary b, Path dir) throws Exception {
+        Path store = dir.resolve("store");
+        List<String> serverBefore = new ArrayList<>();
+        try (NatsServerProcess nats = NatsServerProcess.start(b, store, dir.resolve("server"), ServerAccounts.GLOBAL);
+             NatsClient client = nats.connect(Account.GLOBAL)) {
+            Connection nc = client.connection();
+            JetStreamManagement jsm = nc.jetStreamManagement();
+            jsm.addStream(StreamConfiguration.builder().name("L").subjects("l.*").storageType(StorageType.File).build());
+            ServerPull p = new ServerPull(nc, "L", "LP");
+            for (String subject : SKIP_LIST_SUBJECTS) {
+                nc.jetStream().publish(subject, subject.getBytes(StandardCharsets.UTF_8));
+            }
+            jsm.addOrUpdateConsumer("L", ConsumerConfiguration.builder().durable("LP").ackPolicy(AckPolicy.Explicit)
+                    .deliverPolicy(DeliverPolicy.LastPerSubject).filterSubject("l.*").build());
+            p.fetchNoWait(3).forEach(d -> serverBefore.add(d.streamSeq() + "/" + pending(d)));
+            for (String subject : AFTER_SUBJECTS) {
+                nc.jetStream().publish(subject, subject.getBytes(StandardCharsets.UTF_8));
+            }
+            p.fetchNoWait(1).forEach(d -> serverBefore.add(d.streamSeq() + "/" + pending(d)));
+            serverBefore.add("info " + p.info().getNumPending());
+        }
+        List<String> serverAfter = new ArrayList<>();
+        try (NatsServerProcess nats = NatsServerProcess.start(b, StoreFiles.copy(store, dir.resolve("server-again")),
+                dir.resolve("server2"), ServerAccounts.GLOBAL);
+             NatsClient client = nats.connect(Account.GLOBAL)) {
+            ServerPull p = new ServerPull(client.connection(), "L", "LP");
+            serverAfter.add("info " + p.info().getNumPending());
+            p.fetchNoWait(10).forEach(d -> serverAfter.add(d.streamSeq() + "/" + pending(d)));
+            serverAfter.add("info " + p.info().getNumPending());
+        }
+        List<String> onServerFiles;
+        try (JetStartStore js = JetStart.open(StoreFiles.copy(store, dir.resolve("runtime-copy")), RuntimeOptions.defaults())) {
+            onServerFiles = restoredSteps(js);
+        }
+
+        Path own = java.nio.file.Files.createDirectories(dir.resolve("runtime"));
+        List<String> runtimeBefore = new ArrayList<>();
+        try (JetStartStore js = JetStart.open(own, RuntimeOptions.defaults())) {
+            JetStartStream s = js.createStream("$G", StreamConfig.parse(
+                    "{\"name\":\"L\",\"subjects\":[\"l.*\"]}".getBytes(StandardCharsets.UTF_8)));
+            for (String subject : SKIP_LIST_SUBJECTS) {
+                s.publish(subject, subject.getBytes(StandardCharsets.UTF_8));
+            }
+            PullConsumer c = s.createConsumer("{\"durable_name\":\"LP\",\"ack_policy\":\"explicit\","
+                    + "\"deliver_policy\":\"last_per_subject\",\"filter_subject\":\"l.*\"}");
+            c.fetch(3, 0, Duration.ZERO).forEach(m -> runtimeBefore.add(m.streamSeq() + "/" + m.pending()));
+            for (String subject : AFTER_SUBJECTS) {
+                s.publish(subject, subject.getBytes(StandardCharsets.UTF_8));
+            }
+            c.fetch(1, 0, Duration.ZERO).forEach(m -> runtimeBefore.add(m.streamSeq() + "/" + m.pending()));
+            runtimeBefore.add("info " + s.consumerInfo("LP").numPending());
+        }
+        List<String> runtimeAfter;
+        try (JetStartStore js = JetStart.open(own, RuntimeOptions.defaults())) {
+            runtimeAfter = restoredSteps(js);
+        }
+        System.out.println("[it] " + b + " last_per_subject before the restart " + serverBefore + ", after " + serverAfter
+                + "; runtime " + runtimeBefore + ", " + runtimeAfter + ", on the server's files " + onServerFiles);
+        assertThat(onServerFiles).as("the runtime on the files " + b + " stopped on, as " + b + " restarted").isEqualTo(serverAfter);
+        if (serverAfter.size() > 1 && serverAfter.get(1).startsWith("6/")) {
+            // The server's consumer flusher lost the delivery of 6 at its stop (ServerView's note):
+            // its restart then starts from another position, which the files say and the runtime
+            // on them followed above; the numbers below hold only for the update kept.
+            System.out.println("[it] " + b + " lost the last delivery's update at stop; only the files' comparison holds");
+            return;
+        }
+        // The case itself, so a server that changed its rule shows here first.
+        assertThat(serverBefore).as(b + ": the skip list, then one past it with 3 left").containsExactly("3/2", "4/1", "5/0", "6/3", "info 3");
+        assertThat(serverAfter).as(b + " restarted: counted by subjects (b and a), then one less each delivery")
+                .containsExactly("info 2", "7/1", "8/0", "9/0", "info 0");
+        assertThat(runtimeBefore).as("the runtime before its restart, as " + b + " before its").isEqualTo(serverBefore);
+        assertThat(runtimeAfter).as("the runtime reopened on its own store, as " + b + " restarted").isEqualTo(serverAfter);
+    }
+
+    /** A restored {@code LP}'s num_pending, its next deliveries (seq/pending), then its num_pending again. */
+    private static List<String> restoredSteps(JetStartStore js) throws Exception {
+        JetStartStream s = js.stream("L").await(Duration.ofSeconds(30));
+        List<String> out = new ArrayList<>();
+        out.add("info " + s.consumerInfo("LP").numPending());
+        s.consumer("LP").fetch(10, 0, Duration.ZERO).forEach(m -> out.add(m.streamSeq() + "/" + m.pending()));
+        out.add("info " + s.consumerInfo("LP").numPending());
+        return out;
+    }
+
+    /** The num_pending token of an ack reply (v1, or v2 with domain and account hash). */
+    private static long pending(ServerPull.Delivered d) {
+        String[] t = d.reply().split("\\.");
+        return Long.parseLong(t[(t.length == 9 ? 4 : 6) + 4]);
     }
 
     /**
