@@ -110,6 +110,41 @@ public final class ServerLineDetector {
      * an encrypted stream's {@code index.db} for its version.
      */
     public static LineChoice detect(List<StreamDir> streams, DiskGate gate, StoreKey key) throws InterruptedException {
+        return detection(streams, gate, key).choice();
+    }
+
+    /**
+     * The line of a store of which {@code found} are the streams discovered so far, read without a key,
+     * when no stream discovered later can change it; else null (the line waits for every stream).
+     *
+     * <p>A later unencrypted stream cannot once {@code found} holds {@link #MAX_STREAMS} of them, the
+     * sample, provided no later one sorts before them by account, then name (the caller's to know). A
+     * later encrypted stream can: its clue costs no read and is never sampled. It says 2.9 ({@code .idx}
+     * alone, heeded only where nothing else said a line), 2.10 ({@code index.db} beside {@code .idx}), or
+     * "2.10 or newer" (a sealed {@code index.db}, which lifts a store taken as 2.9 to the newest line).
+     * So only a line of 2.10 or newer that a file said stays; 2.9, or the newest assumed for want of a
+     * clue (or over 2.9 beside a sealed {@code index.db}), waits. The evidence counts {@code found}
+     * alone: detect again over every stream for the report.
+     */
+    public static LineChoice settledBy(List<StreamDir> found, DiskGate gate) throws InterruptedException {
+        int unencrypted = 0;
+        for (StreamDir sd : found) {
+            if (!(sd.encryption() instanceof Encryption.Encrypted)) {
+                unencrypted++;
+            }
+        }
+        if (unencrypted < MAX_STREAMS) {
+            return null;
+        }
+        Detection d = detection(found, gate, null);
+        return d.said() && d.choice().line().compareTo(ServerLine.V2_10) >= 0 ? d.choice() : null;
+    }
+
+    /** A detected line, and whether a file said it (false: the newest assumed). */
+    private record Detection(LineChoice choice, boolean said) {
+    }
+
+    private static Detection detection(List<StreamDir> streams, DiskGate gate, StoreKey key) throws InterruptedException {
         // Loops and a named comparator rather than lambdas: the store's line is detected before the
         // first stream starts, where a fresh JVM would spin each lambda's class at run time (package-info).
         List<StreamDir> sample = new ArrayList<>(streams.size());
@@ -176,15 +211,18 @@ public final class ServerLineDetector {
         if (notOpened != null && encryptedIndexDb) {
             evidence.add("no encrypted index.db opened with the key: " + notOpened);
         }
+        boolean said = true;
         if (encryptedIndexDb && (newest == null || newest == ServerLine.V2_9)) {
             // A 2.10+ server wrote that index.db: whatever else says 2.9 is older than the last run.
             evidence.add("no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
             newest = ServerLine.NEWEST;
+            said = false;
         } else if (newest == null) {
             evidence.add("no readable index.db or meta.inf; the newest line assumed");
             newest = ServerLine.NEWEST;
+            said = false;
         }
-        return new LineChoice(newest, false, evidence);
+        return new Detection(new LineChoice(newest, false, evidence), said);
     }
 
     private static void count(Map<String, Integer> clues, String what) {
