@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AnnotatedElementContext;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
  * {@link ServerLineDetector#settledBy}: the line of a store's first streams, when no stream found
@@ -30,8 +33,18 @@ import org.junit.jupiter.api.io.TempDir;
 class SettledLineTest {
     static final GeneratorSpec SPEC = GeneratorSpec.of(ServerLineDetector.MAX_STREAMS, 2, 8);
 
-    @TempDir
+    /** In memory where there is a tmpfs: the generator syncs every block it writes, 224 here. */
+    @TempDir(factory = InMemory.class)
     static Path tmp;
+
+    static final class InMemory implements TempDirFactory {
+        @Override
+        public Path createTempDirectory(AnnotatedElementContext element, ExtensionContext context) throws java.io.IOException {
+            Path shm = Path.of("/dev/shm");
+            return Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "jetstart-test-")
+                    : Files.createTempDirectory("jetstart-test-");
+        }
+    }
 
     /** Plain samples by what their files say. */
     static final Map<String, List<StreamDir>> SAMPLES = new LinkedHashMap<>();
