@@ -95,6 +95,18 @@ class EncryptedStoreLineOnServerIT {
         } else {
             assertThat(line.line()).as("%s", line).isEqualTo(ServerLine.NEWEST);
         }
+        // With the key: the sealed index.db's version after a stop; without one (killed, or deleted
+        // after the stop) the sealed meta.inf's key set, which names the server's own line too.
+        ServerLine own = ServerLine.parse(server.version().major() + "." + server.version().minor());
+        LineChoice withKey = detect(store, StoreKey.ofText(KEY));
+        assertThat(withKey.line()).as("%s", withKey).isEqualTo(own);
+        if (!is29 && !kill) {
+            Files.delete(msgs.resolve("index.db"));
+            LineChoice gone = detect(store, StoreKey.ofText(KEY));
+            assertThat(gone.line()).as("index.db deleted: %s", gone).isEqualTo(own);
+            assertThat(gone.evidence()).anyMatch(e -> e.startsWith("encrypted meta.inf with ") && e.endsWith("opened with the key ("
+                    + (own == ServerLine.V2_10 ? "2.10" : "2.11 or newer") + ") (1 stream)"));
+        }
     }
 
     private void upgraded(NatsServerBinary server) throws Exception {
@@ -116,6 +128,11 @@ class EncryptedStoreLineOnServerIT {
         }
         LineChoice line = detect(store);
         assertThat(line.line()).as("%s", line).isNotEqualTo(ServerLine.V2_9).isEqualTo(ServerLine.NEWEST);
+        // The server left each meta.inf as 2.9.10 wrote it: with the key, it names no line either.
+        LineChoice withKey = detect(store, StoreKey.ofText(key));
+        assertThat(withKey.line()).as("%s", withKey).isEqualTo(ServerLine.NEWEST);
+        assertThat(withKey.evidence()).contains(
+                "encrypted meta.inf without compression and consumer_limits, opened with the key (created by 2.9, no .idx left: no line) (2 streams)");
     }
 
     /**
@@ -172,5 +189,9 @@ class EncryptedStoreLineOnServerIT {
 
     private static LineChoice detect(Path store) throws Exception {
         return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded());
+    }
+
+    private static LineChoice detect(Path store, StoreKey key) throws Exception {
+        return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded(), key);
     }
 }

@@ -9,6 +9,8 @@ import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,20 +58,29 @@ import java.util.TreeMap;
  *       authenticates it whole, and every clean stop rewrites every {@code index.db}, so one speaks for
  *       the store's last server). The stream's {@code meta.key} is opened first, as the stream's own
  *       open does;</li>
+ *   <li>no {@code index.db} (or one emptied, shorter than any) and no {@code .idx}, with the store's key →
+ *       the key set of its {@code meta.inf}, opened with the key, as a plain one's (2.10, or 2.11 or newer
+ *       taken as the newest), but for 2.9's, which names no line: 2.9 writes {@code .idx} at once, and a
+ *       2.10+ open removes them and leaves {@code meta.inf} as it is (measured on 2.10.27, then killed).
+ *       The first {@link #MAX_STREAMS} by account, then name, at most {@link #MAX_SEALED_TRIES} that do
+ *       not open. Without the key such a stream gives no clue;</li>
  *   <li>an {@code index.db} alone without the key (or none of those tried opened) → 2.10 or newer, its
  *       version unreadable: it bounds the store's line from below and names none, so when nothing
  *       else says a line newer than 2.9 the newest is assumed, as with no clue at all. A 2.10+ store
  *       is never taken as 2.9.</li>
  * </ul>
  * The key files say nothing: {@code <n>.key} and {@code meta.key} are {@code nonce || Seal(seed)}
- * on every line, their length naming only the cipher.
+ * on every line (the seed 32 random bytes: 2.9.10, 2.10.27 and 2.15 {@code genEncryptionKeys}),
+ * their length naming only the cipher.
  *
  * <p>Design note: this runs once per store, before the streams are forked, so every stream follows
  * one line. It reads at most {@link #MAX_STREAMS} plain streams (two bytes of {@code index.db}, or
  * one {@code meta.inf}) so that a store of 10,000 streams pays for 32 small reads, not 10,000. An
  * encrypted stream's listing clue costs no read, so every one is looked at; with the key, at most
  * {@link #MAX_SEALED_TRIES} sealed {@code index.db} (each at most {@link #MAX_SEALED_BYTES}, the size
- * known from discovery's stat) and their {@code meta.key} are read, the smallest first.
+ * known from discovery's stat) and their {@code meta.key} are read, the smallest first, and the
+ * {@code meta.key}, {@code meta.sum} and {@code meta.inf} of at most {@link #MAX_STREAMS} streams
+ * whose {@code index.db} is gone.
  */
 public final class ServerLineDetector {
     static final int MAX_STREAMS = 32;
@@ -93,6 +104,9 @@ public final class ServerLineDetector {
      * bytes (a stream's summary, its subjects and its blocks).
      */
     static final long MAX_SEALED_BYTES = 1L << 20;
+    /** A sealed {@code meta.inf} of 2.9's key set on a stream without {@code .idx}: no line (see {@link #sealedMetaClue}). */
+    static final String ENCRYPTED_META_LEGACY =
+            "encrypted meta.inf without compression and consumer_limits, opened with the key (created by 2.9, no .idx left: no line)";
     /** What an encrypted 2.9 stream holds once jetstart's runtime served it: its v1 {@code index.db}. */
     static final String ENCRYPTED_INDEX_DB_BESIDE_LEGACY =
             "encrypted index.db beside .idx files (written as v1 by jetstart's runtime or 2.10.0-2.10.4: 2.10)";
@@ -149,6 +163,7 @@ public final class ServerLineDetector {
         // first stream starts, where a fresh JVM would spin each lambda's class at run time (package-info).
         List<StreamDir> sample = new ArrayList<>(streams.size());
         List<StreamDir> sealed = new ArrayList<>();
+        List<StreamDir> gone = new ArrayList<>();
         Map<String, Integer> clues = new TreeMap<>();
         ServerLine newest = null;
         boolean encryptedIndexDb = false;
@@ -165,11 +180,16 @@ public final class ServerLineDetector {
                 count(clues, ENCRYPTED_INDEX_DB_BESIDE_LEGACY);
             } else if (sd.msgs() != null && sd.msgs().hasIndexDb()) {
                 sealed.add(sd);
+                if (sd.indexDbBytes() >= 0 && sd.indexDbBytes() < IndexDbCodec.MIN_FILE_LENGTH) {
+                    gone.add(sd);
+                }
             } else if (sd.msgs() != null && sd.msgs().hasLegacyIndexes()) {
                 if (newest == null) {
                     newest = ServerLine.V2_9;
                 }
                 count(clues, ENCRYPTED_LEGACY_INDEX);
+            } else if (sd.msgs() != null) {
+                gone.add(sd);
             }
         }
         String notOpened = null;
@@ -188,6 +208,17 @@ public final class ServerLineDetector {
                 notOpened = o.why();
                 count(clues, ENCRYPTED_INDEX_DB, sealed.size());
             }
+        }
+        String metaNotOpened = null;
+        if (key != null && !gone.isEmpty()) {
+            MetaRead m = openMetas(gone, key, gate);
+            for (Clue c : m.clues()) {
+                count(clues, c.what());
+                if (c.line() != null && (newest == null || c.line().compareTo(newest) > 0)) {
+                    newest = c.line();
+                }
+            }
+            metaNotOpened = m.why();
         }
         sample.sort(ByAccountThenName.INSTANCE);
         if (sample.size() > MAX_STREAMS) {
@@ -211,6 +242,9 @@ public final class ServerLineDetector {
         if (notOpened != null && encryptedIndexDb) {
             evidence.add("no encrypted index.db opened with the key: " + notOpened);
         }
+        if (metaNotOpened != null) {
+            evidence.add("encrypted meta.inf not opened with the key: " + metaNotOpened);
+        }
         boolean said = true;
         if (encryptedIndexDb && (newest == null || newest == ServerLine.V2_9)) {
             // A 2.10+ server wrote that index.db: whatever else says 2.9 is older than the last run.
@@ -218,7 +252,8 @@ public final class ServerLineDetector {
             newest = ServerLine.NEWEST;
             said = false;
         } else if (newest == null) {
-            evidence.add("no readable index.db or meta.inf; the newest line assumed");
+            evidence.add(clues.isEmpty() ? "no readable index.db or meta.inf; the newest line assumed"
+                    : "no clue names a line; the newest line assumed");
             newest = ServerLine.NEWEST;
             said = false;
         }
@@ -281,6 +316,56 @@ public final class ServerLineDetector {
         return new Opened(null, why);
     }
 
+    /** What the sealed {@code meta.inf} of streams whose {@code index.db} is gone said, and why the first that did not open did not. */
+    private record MetaRead(List<Clue> clues, String why) {
+    }
+
+    /**
+     * Opens the sealed {@code meta.inf} of {@code gone} (streams with no {@code index.db} or an emptied
+     * one, and no {@code .idx}) with the key, by account then name: at most {@link #MAX_STREAMS}
+     * opened, as the plain sample, and at most {@link #MAX_SEALED_TRIES} that do not open (a wrong key
+     * opens none); sorts {@code gone}.
+     */
+    private static MetaRead openMetas(List<StreamDir> gone, StoreKey key, DiskGate gate) throws InterruptedException {
+        gone.sort(ByAccountThenName.INSTANCE);
+        List<Clue> out = new ArrayList<>();
+        String why = null;
+        int failed = 0;
+        for (int i = 0; i < gone.size() && out.size() < MAX_STREAMS && failed < MAX_SEALED_TRIES; i++) {
+            StreamDir sd = gone.get(i);
+            try {
+                StreamKeys keys = StreamKeys.load(key, sd.account(), sd.dir(), gate);
+                out.add(sealedMetaClue(MetaFiles.readStream(sd.dir(), gate, keys).config()));
+            } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+                throw io.jetstart.core.io.Interrupts.cancelled(sd.dir().resolve(MetaFiles.META_INF), e);
+            } catch (IOException | DecryptionException | MetaException e) {
+                failed++;
+                if (why == null) {
+                    why = sd.account() + " > " + sd.name() + ": " + e.getMessage();
+                }
+            }
+        }
+        return new MetaRead(out, why);
+    }
+
+    /**
+     * An encrypted stream's {@code meta.inf} key set, opened with the key: as a plain one's (clue 2),
+     * but for 2.9's, which names no line here. 2.9 writes a stream's {@code .idx} at once (measured on
+     * 2.9.10, also after a {@code kill -9}), and a 2.10+ server opening a 2.9 stream removes them and
+     * leaves its {@code meta.inf} as it is (measured on 2.10.27 started on the encrypted 2.9.10 store,
+     * then killed): such a stream without {@code .idx} was last opened by 2.10 or newer, or lost its
+     * {@code .idx} otherwise; it says only that 2.9 created it.
+     */
+    private static Clue sealedMetaClue(StreamConfig config) {
+        if (config.writtenByLegacyServer()) {
+            return new Clue(null, ENCRYPTED_META_LEGACY);
+        }
+        if (config.has("allow_msg_ttl") || config.hasMetadata("_nats.req.level")) {
+            return new Clue(ServerLine.NEWEST, "encrypted meta.inf with allow_msg_ttl or _nats.req.level, opened with the key (2.11 or newer)");
+        }
+        return new Clue(ServerLine.V2_10, "encrypted meta.inf with compression and consumer_limits only, opened with the key (2.10)");
+    }
+
     /**
      * The oldest line {@link #detect} can find for a store holding {@code sd}, from {@code sd}'s own
      * files, before the store is discovered: its own clue, when it is surely in the sample (not
@@ -299,7 +384,7 @@ public final class ServerLineDetector {
         return c == null ? null : c.line();
     }
 
-    /** One stream's clue. */
+    /** One stream's clue; {@code line} null when it names none (an encrypted stream's 2.9 {@code meta.inf}). */
     record Clue(ServerLine line, String what) {
     }
 
