@@ -46,6 +46,14 @@ class PipelinedStartMixedStoreTest {
         assertThat(pipelined.serverLine()).isEqualTo(plain.serverLine());
         assertThat(SaidReports.said(pipelined)).isEqualTo(SaidReports.said(plain));
         assertThat(pipelined.streams()).hasSize(SPEC.streams() + 4);
+
+        // With the key the sealed index.db says which 2.10+ server wrote it: 2.10.27's v1.
+        io.jetstart.core.crypto.StoreKey key = io.jetstart.core.crypto.StoreKey.ofText(Fixtures.key("nats-2.10.27-chacha").orElseThrow());
+        RecoveryReport plainWithKey = StoreRecovery.recover(dir,
+                RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL).withKey(key));
+        RecoveryReport pipelinedWithKey = StoreRecovery.recover(dir, RecoveryOptions.defaults().withKey(key));
+        assertThat(plainWithKey.serverLine().line()).isEqualTo(ServerLine.V2_10);
+        assertThat(SaidReports.said(pipelinedWithKey)).isEqualTo(SaidReports.said(plainWithKey));
     }
 
     @Test
