@@ -29,14 +29,15 @@ import java.util.TreeMap;
  * Which server line wrote a store, from the files alone (docs/compatibility.md, "Which line wrote
  * the store"). Per stream, the most telling clue:
  * <ol>
- *   <li>{@code msgs/index.db}'s version byte, rewritten by every clean stop: v1 → 2.10, v2 → 2.11,
+ *   <li>{@code msgs/index.db}'s version byte, rewritten by a clean stop when the stream changed: v1 → 2.10, v2 → 2.11,
  *       v3 → 2.12, v4 → 2.14 or newer (taken as 2.15, the newest);</li>
  *   <li>else {@code meta.inf}'s key set, written when the stream was created or updated: neither
  *       {@code compression} nor {@code consumer_limits} → 2.9; {@code allow_msg_ttl} or the
  *       {@code _nats.req.level} metadata → 2.11 or newer (taken as the newest); else 2.10.</li>
  * </ol>
  * The store's line is the newest clue over its streams: the server that stopped last wrote every
- * {@code index.db}, and an older {@code meta.inf} only says when a stream was created.
+ * {@code index.db} it changed, and an older {@code meta.inf} only says when a stream was created. (A
+ * newer server that wrote nothing leaves the older version: measured on 2.15.1, docs/compatibility.md.)
  *
  * <p>An encrypted stream's {@code index.db} and {@code meta.inf} are ciphertext, so its clue is the
  * names in its {@code msgs/} alone, as discovery listed them:
@@ -55,8 +56,8 @@ import java.util.TreeMap;
  *       state (measured, {@code EncryptedStoreLineOnServerIT});</li>
  *   <li>an {@code index.db} alone, with the store's key → the version inside its opened seal, read as a
  *       plain one's (the first {@link #MAX_SEALED_TRIES} that open, smallest file first: opening one
- *       authenticates it whole, and every clean stop rewrites every {@code index.db}, so one speaks for
- *       the store's last server). The stream's {@code meta.key} is opened first, as the stream's own
+ *       authenticates it whole, and a clean stop rewrites every changed {@code index.db}, so one speaks
+ *       for the store's last server). The stream's {@code meta.key} is opened first, as the stream's own
  *       open does;</li>
  *   <li>no {@code index.db} (or one emptied, shorter than any) and no {@code .idx}, with the store's key →
  *       the key set of its {@code meta.inf}, opened with the key, as a plain one's (2.10, or 2.11 or newer
