@@ -56,6 +56,10 @@ class EncryptedStoreLineOnServerIT {
                 out.add(dynamicTest(server + " started on the encrypted 2.9.10 fixture, kill -9", () -> upgraded(server)));
             }
             out.add(dynamicTest(server + " started on the encrypted 2.9.10 fixture after the runtime served it", () -> servedByRuntime(server)));
+            if (server.version().atLeast(2, 14)) {
+                out.add(dynamicTest(server + " started on the encrypted 2.10.27 fixture, index.db deleted after its stop",
+                        () -> upgradedFrom210(server)));
+            }
         }
         return out.stream();
     }
@@ -95,6 +99,18 @@ class EncryptedStoreLineOnServerIT {
         } else {
             assertThat(line.line()).as("%s", line).isEqualTo(ServerLine.NEWEST);
         }
+        // With the key: the sealed index.db's version after a stop; without one (killed, or deleted
+        // after the stop) the sealed meta.inf's key set, which names the server's own line too.
+        ServerLine own = ServerLine.parse(server.version().major() + "." + server.version().minor());
+        LineChoice withKey = detect(store, StoreKey.ofText(KEY));
+        assertThat(withKey.line()).as("%s", withKey).isEqualTo(own);
+        if (!is29 && !kill) {
+            Files.delete(msgs.resolve("index.db"));
+            LineChoice gone = detect(store, StoreKey.ofText(KEY));
+            assertThat(gone.line()).as("index.db deleted: %s", gone).isEqualTo(own);
+            assertThat(gone.evidence()).anyMatch(e -> e.startsWith("encrypted meta.inf with ") && e.endsWith("opened with the key ("
+                    + (own == ServerLine.V2_10 ? "2.10" : "2.11 or newer") + ") (1 stream)"));
+        }
     }
 
     private void upgraded(NatsServerBinary server) throws Exception {
@@ -116,6 +132,46 @@ class EncryptedStoreLineOnServerIT {
         }
         LineChoice line = detect(store);
         assertThat(line.line()).as("%s", line).isNotEqualTo(ServerLine.V2_9).isEqualTo(ServerLine.NEWEST);
+        // The server left each meta.inf as 2.9.10 wrote it: with the key, it names no line either.
+        LineChoice withKey = detect(store, StoreKey.ofText(key));
+        assertThat(withKey.line()).as("%s", withKey).isEqualTo(ServerLine.NEWEST);
+        assertThat(withKey.evidence()).contains(
+                "encrypted meta.inf without compression and consumer_limits, opened with the key (created by 2.9, no .idx left: no line) (2 streams)");
+    }
+
+    /**
+     * A 2.14+ server started with the key on the encrypted 2.10.27 fixture: stopped without a write,
+     * it leaves every index.db as it was (v1: nothing to write, so the store is still 2.10); after one
+     * publish to each stream, it writes them as v4 at its stop. Either way it leaves each meta.inf as
+     * 2.10.27 wrote it: with the index.db files deleted, the store is seen as 2.10 by its meta.inf
+     * (the same limit as a plain store's: give --as).
+     */
+    private void upgradedFrom210(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve(server.version() + "-from-2.10");
+        Path store = io.jetstart.core.testing.Fixtures.copyStore("nats-2.10.27-chacha", dir);
+        String key = io.jetstart.core.testing.Fixtures.key("nats-2.10.27-chacha").orElseThrow();
+        String config = "jetstream {\n  key: \"" + key + "\"\n  cipher: chachapoly\n}\n";
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL, config)) {
+            p.stopGracefully();
+        }
+        assertThat(detect(store, StoreKey.ofText(key)).line()).as("no write: index.db as it was").isEqualTo(ServerLine.V2_10);
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL, config);
+             NatsClient c = p.connect(Account.GLOBAL)) {
+            for (String subject : List.of("lim1.x", "int1.x", "pall.x", "psub.x")) {
+                c.connection().jetStream().publish(subject, "after".getBytes(StandardCharsets.UTF_8));
+            }
+            p.stopGracefully();
+        }
+        assertThat(detect(store, StoreKey.ofText(key)).line()).as("index.db v4 after a write and a stop").isEqualTo(ServerLine.V2_15);
+        try (Stream<Path> files = Files.walk(store)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().equals("index.db")).toList()) {
+                Files.delete(f);
+            }
+        }
+        LineChoice gone = detect(store, StoreKey.ofText(key));
+        assertThat(gone.line()).as("%s", gone).isEqualTo(ServerLine.V2_10);
+        assertThat(gone.evidence()).containsExactly(
+                "encrypted meta.inf with compression and consumer_limits only, opened with the key (2.10) (4 streams)");
     }
 
     /**
@@ -172,5 +228,9 @@ class EncryptedStoreLineOnServerIT {
 
     private static LineChoice detect(Path store) throws Exception {
         return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded());
+    }
+
+    private static LineChoice detect(Path store, StoreKey key) throws Exception {
+        return ServerLineDetector.detect(StoreLayout.discover(store, DiskGate.unbounded()).streams(), DiskGate.unbounded(), key);
     }
 }

@@ -26,10 +26,15 @@ import java.util.function.Consumer;
  * unencrypted streams of the plan by account, then name, which are the first discovery finds when
  * no account or stream name holds a character at or above U+D800 (only there do discovery's order,
  * UTF-8 bytes, and {@link String#compareTo} differ); detected as soon as those are found, on the
- * same streams and files, it is the line the plain start detects. Not with a key: the detector then
- * also opens the smallest sealed {@code index.db} of the whole plan, which only discovery's end
- * knows, so a run with a key decides the line there and forks nothing early (a wholly encrypted
- * store never reaches the sample of unencrypted streams anyway);</li>
+ * same streams and files. Only when no stream found later can change it: an encrypted stream is
+ * never sampled, and its clue (its {@code msgs/} listing) lifts a line of 2.9, or one assumed for
+ * want of a clue, so such a line waits for discovery's end; one of 2.10 or newer that a file said
+ * stays ({@code ServerLineDetector.settledBy}), and is the line the plain start detects. Its evidence
+ * is counted again over the whole plan when encrypted streams were found after it, so the report's is
+ * the plain start's. Not with a key: the detector then also opens the smallest sealed
+ * {@code index.db} of the whole plan, which only discovery's end knows, so a run with a key decides
+ * the line there and forks nothing early (a wholly encrypted store never reaches the sample of
+ * unencrypted streams anyway);</li>
  * <li>the consumers' runner: the plan has more streams than workers once that many are found;</li>
  * <li>the plan's order: largest first within each batch, and only streams of at most
  * {@link FirstStreams#SMALL_MAX_BYTES}: from the first larger one on, every stream not yet forked
@@ -77,6 +82,8 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
     private boolean oddNames;
     private boolean accountsListed;
     private int unencrypted;
+    /** An encrypted stream was found after the line was decided: its clue is not in the evidence yet. */
+    private boolean encryptedAfterLine;
     private long listedStreams;
     private long bytesSoFar;
     private LineChoice lineChoice;
@@ -171,6 +178,8 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
             layout = StoreLayout.discover(storeDir, run.io, this);
             if (lineChoice == null) {
                 decideLine();
+            } else if (encryptedAfterLine) {
+                recountEvidence();
             }
             long total = 0;
             for (StreamDir sd : plan) {
@@ -238,6 +247,9 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
         plan.add(sd);
         pending.add(sd);
         bodies.add(null);
+        if (lineChoice != null && sd.encryption() instanceof Encryption.Encrypted) {
+            encryptedAfterLine = true;
+        }
         if (!early) {
             return;
         }
@@ -254,7 +266,15 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
                 return;
             }
             try {
-                decideLine();
+                LineChoice settled = run.settledLineChoice(plan);
+                if (settled == null) {
+                    // An encrypted stream found later may change it (2.9, or the newest assumed): the
+                    // line waits for discovery's end, and so does every stream.
+                    early = false;
+                    return;
+                }
+                lineChoice = settled;
+                line = StreamLine.known(settled.line());
             } catch (InterruptedException e) {
                 // Someone else's interrupt of the run's thread: discovery's next listing fails with it.
                 early = false;
@@ -292,6 +312,20 @@ final class PipelinedStart implements StoreLayout.Sink, TaskRunner.Feeder<Stream
     private void decideLine() throws InterruptedException {
         lineChoice = run.lineChoice(plan);
         line = StreamLine.known(lineChoice.line());
+    }
+
+    /**
+     * The early line's evidence counted over the whole plan, as the plain start counts it. The line
+     * itself cannot differ (it was settled), and the streams forked early ran with it: a difference
+     * would be a detector's fault, and fails the run rather than report a line they did not follow.
+     */
+    private void recountEvidence() throws InterruptedException {
+        LineChoice whole = run.lineChoice(plan);
+        if (whole.line() != lineChoice.line()) {
+            throw new IllegalStateException("the store's line was taken as " + lineChoice.line() + " on its first streams ("
+                    + lineChoice.evidence() + ") and is " + whole.line() + " on all of them (" + whole.evidence() + ")");
+        }
+        lineChoice = whole;
     }
 
     private void forkPending(RecordHashSource streamHashes) {

@@ -90,6 +90,18 @@ final class RecoveryRun {
         return options.serverLine() == null ? detected : detected.askedFor(options.serverLine());
     }
 
+    /**
+     * The store's line from the streams discovered so far, when no stream discovered later can change
+     * it ({@code ServerLineDetector.settledBy}; a line asked for always is), without a key; else null.
+     * The evidence counts {@code found} alone: {@link #lineChoice} over the whole plan gives the report's.
+     */
+    LineChoice settledLineChoice(List<StreamDir> found) throws InterruptedException {
+        if (options.serverLine() != null) {
+            return ServerLineDetector.detect(found, io).askedFor(options.serverLine());
+        }
+        return ServerLineDetector.settledBy(found, io);
+    }
+
     /** The event a run's listener hears first. */
     RecoveryEvent.RecoveryStarted started(int streamCount, long totalBytes) {
         return new RecoveryEvent.RecoveryStarted(streamCount, totalBytes, runner.kind(), gate.permits(), buffers.count(),

@@ -69,10 +69,10 @@ class FixtureOracleTest {
         assertThat(report.serverLine().asked()).isFalse();
         // "nats-2.10.27-small": every fixture's writer is a build the lines are modelled on. An
         // encrypted store's index.db is read inside its seal with the key, as a plain one's; without
-        // its index.db its only other clue, meta.inf, is ciphertext to the detector, which then takes
-        // the newest line (ServerLineDetectorTest).
+        // its index.db, its meta.inf is opened with the key and its key set read as a plain one's
+        // (ServerLineDetectorTest).
         assertThat(report.serverLine().line().modelledOn()).as("the line detected is the writer's")
-                .isEqualTo(key != null && dropped ? ServerLine.NEWEST.modelledOn() : fixture.split("-")[1]);
+                .isEqualTo(fixture.split("-")[1]);
         JsonNode oracle = JSON.readTree(TestStores.fixtures().resolve(fixture)
                 .resolve(dropped ? "oracle.rebuilt.json" : "oracle.json").toFile());
         assertMatches(report, oracle, !dropped && !fixture.startsWith("nats-2.9.") ? Outcome.RECOVERED : Outcome.REBUILT);

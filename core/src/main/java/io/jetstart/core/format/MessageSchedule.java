@@ -9,8 +9,9 @@ import java.time.format.DateTimeParseException;
  * {@code allow_msg_schedules}) as nats-server's scheduler reads it when the time comes
  * ({@code scheduler.go: getScheduledMessages}, {@code parseMsgSchedule}): a target
  * ({@code Nats-Schedule-Target}) is required, and a time zone ({@code Nats-Schedule-Time-Zone}) is
- * refused for {@code @at}; either failure drops the schedule without firing it. Repeating schedules
- * ({@code @every}, cron) are not read here: what they do after a stop was not measured.
+ * refused for {@code @at}; either failure drops the schedule without firing it. A repeating schedule
+ * ({@code @every}, cron) keeps its next firing in {@code msgs/sched.db} ({@link ScheduleState}), so
+ * only its pattern and target are read here ({@link #repeating}).
  */
 public final class MessageSchedule {
     /** {@link #atNanos} of a header block with no {@code @at} schedule the server would fire. */
@@ -48,6 +49,24 @@ public final class MessageSchedule {
      */
     public static boolean present(byte[] hdr, int off, int len) {
         return NatsHeaders.hasValue(hdr, off, len, NatsHeaders.SCHEDULE);
+    }
+
+    /**
+     * @return the pattern of the repeating schedule ({@code @every <duration>} or a cron pattern) in
+     *         {@code hdr[off, off+len)}, or null when there is none, it is an {@code @at} one, it has
+     *         no target, or it is an {@code @every} one with a time zone (which the server's
+     *         {@code parseMsgSchedule} refuses, dropping the schedule). The pattern itself is not
+     *         checked: the server refuses a message whose pattern does not parse when it is published.
+     */
+    public static String repeating(byte[] hdr, int off, int len) {
+        String pattern = NatsHeaders.value(hdr, off, len, NatsHeaders.SCHEDULE);
+        if (pattern == null || pattern.isEmpty() || pattern.startsWith(AT) || target(hdr, off, len) == null) {
+            return null;
+        }
+        if (pattern.startsWith("@every ") && NatsHeaders.hasValue(hdr, off, len, NatsHeaders.SCHEDULE_TIME_ZONE)) {
+            return null;
+        }
+        return pattern;
     }
 
     /** The subject the schedule publishes to, or null when the header block names none. */

@@ -9,6 +9,8 @@ import io.jetstart.core.io.BlockFiles;
 import io.jetstart.core.io.DiskGate;
 import io.jetstart.core.layout.Encryption;
 import io.jetstart.core.layout.StreamDir;
+import io.jetstart.core.meta.MetaException;
+import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.meta.StreamConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,14 +29,15 @@ import java.util.TreeMap;
  * Which server line wrote a store, from the files alone (docs/compatibility.md, "Which line wrote
  * the store"). Per stream, the most telling clue:
  * <ol>
- *   <li>{@code msgs/index.db}'s version byte, rewritten by every clean stop: v1 → 2.10, v2 → 2.11,
+ *   <li>{@code msgs/index.db}'s version byte, rewritten by a clean stop when the stream changed: v1 → 2.10, v2 → 2.11,
  *       v3 → 2.12, v4 → 2.14 or newer (taken as 2.15, the newest);</li>
  *   <li>else {@code meta.inf}'s key set, written when the stream was created or updated: neither
  *       {@code compression} nor {@code consumer_limits} → 2.9; {@code allow_msg_ttl} or the
  *       {@code _nats.req.level} metadata → 2.11 or newer (taken as the newest); else 2.10.</li>
  * </ol>
  * The store's line is the newest clue over its streams: the server that stopped last wrote every
- * {@code index.db}, and an older {@code meta.inf} only says when a stream was created.
+ * {@code index.db} it changed, and an older {@code meta.inf} only says when a stream was created. (A
+ * newer server that wrote nothing leaves the older version: measured on 2.15.1, docs/compatibility.md.)
  *
  * <p>An encrypted stream's {@code index.db} and {@code meta.inf} are ciphertext, so its clue is the
  * names in its {@code msgs/} alone, as discovery listed them:
@@ -53,23 +56,32 @@ import java.util.TreeMap;
  *       state (measured, {@code EncryptedStoreLineOnServerIT});</li>
  *   <li>an {@code index.db} alone, with the store's key → the version inside its opened seal, read as a
  *       plain one's (the first {@link #MAX_SEALED_TRIES} that open, smallest file first: opening one
- *       authenticates it whole, and every clean stop rewrites every {@code index.db}, so one speaks for
- *       the store's last server). The stream's {@code meta.key} is opened first, as the stream's own
+ *       authenticates it whole, and a clean stop rewrites every changed {@code index.db}, so one speaks
+ *       for the store's last server). The stream's {@code meta.key} is opened first, as the stream's own
  *       open does;</li>
+ *   <li>no {@code index.db} (or one emptied, shorter than any) and no {@code .idx}, with the store's key →
+ *       the key set of its {@code meta.inf}, opened with the key, as a plain one's (2.10, or 2.11 or newer
+ *       taken as the newest), but for 2.9's, which names no line: 2.9 writes {@code .idx} at once, and a
+ *       2.10+ open removes them and leaves {@code meta.inf} as it is (measured on 2.10.27, then killed).
+ *       The first {@link #MAX_STREAMS} by account, then name, at most {@link #MAX_SEALED_TRIES} that do
+ *       not open. Without the key such a stream gives no clue;</li>
  *   <li>an {@code index.db} alone without the key (or none of those tried opened) → 2.10 or newer, its
  *       version unreadable: it bounds the store's line from below and names none, so when nothing
  *       else says a line newer than 2.9 the newest is assumed, as with no clue at all. A 2.10+ store
  *       is never taken as 2.9.</li>
  * </ul>
  * The key files say nothing: {@code <n>.key} and {@code meta.key} are {@code nonce || Seal(seed)}
- * on every line, their length naming only the cipher.
+ * on every line (the seed 32 random bytes: 2.9.10, 2.10.27 and 2.15 {@code genEncryptionKeys}),
+ * their length naming only the cipher.
  *
  * <p>Design note: this runs once per store, before the streams are forked, so every stream follows
  * one line. It reads at most {@link #MAX_STREAMS} plain streams (two bytes of {@code index.db}, or
  * one {@code meta.inf}) so that a store of 10,000 streams pays for 32 small reads, not 10,000. An
  * encrypted stream's listing clue costs no read, so every one is looked at; with the key, at most
  * {@link #MAX_SEALED_TRIES} sealed {@code index.db} (each at most {@link #MAX_SEALED_BYTES}, the size
- * known from discovery's stat) and their {@code meta.key} are read, the smallest first.
+ * known from discovery's stat) and their {@code meta.key} are read, the smallest first, and the
+ * {@code meta.key}, {@code meta.sum} and {@code meta.inf} of at most {@link #MAX_STREAMS} streams
+ * whose {@code index.db} is gone.
  */
 public final class ServerLineDetector {
     static final int MAX_STREAMS = 32;
@@ -93,6 +105,9 @@ public final class ServerLineDetector {
      * bytes (a stream's summary, its subjects and its blocks).
      */
     static final long MAX_SEALED_BYTES = 1L << 20;
+    /** A sealed {@code meta.inf} of 2.9's key set on a stream without {@code .idx}: no line (see {@link #sealedMetaClue}). */
+    static final String ENCRYPTED_META_LEGACY =
+            "encrypted meta.inf without compression and consumer_limits, opened with the key (created by 2.9, no .idx left: no line)";
     /** What an encrypted 2.9 stream holds once jetstart's runtime served it: its v1 {@code index.db}. */
     static final String ENCRYPTED_INDEX_DB_BESIDE_LEGACY =
             "encrypted index.db beside .idx files (written as v1 by jetstart's runtime or 2.10.0-2.10.4: 2.10)";
@@ -110,10 +125,46 @@ public final class ServerLineDetector {
      * an encrypted stream's {@code index.db} for its version.
      */
     public static LineChoice detect(List<StreamDir> streams, DiskGate gate, StoreKey key) throws InterruptedException {
+        return detection(streams, gate, key).choice();
+    }
+
+    /**
+     * The line of a store of which {@code found} are the streams discovered so far, read without a key,
+     * when no stream discovered later can change it; else null (the line waits for every stream).
+     *
+     * <p>A later unencrypted stream cannot once {@code found} holds {@link #MAX_STREAMS} of them, the
+     * sample, provided no later one sorts before them by account, then name (the caller's to know). A
+     * later encrypted stream can: its clue costs no read and is never sampled. It says 2.9 ({@code .idx}
+     * alone, heeded only where nothing else said a line), 2.10 ({@code index.db} beside {@code .idx}), or
+     * "2.10 or newer" (a sealed {@code index.db}, which lifts a store taken as 2.9 to the newest line).
+     * So only a line of 2.10 or newer that a file said stays; 2.9, or the newest assumed for want of a
+     * clue (or over 2.9 beside a sealed {@code index.db}), waits. The evidence counts {@code found}
+     * alone: detect again over every stream for the report.
+     */
+    public static LineChoice settledBy(List<StreamDir> found, DiskGate gate) throws InterruptedException {
+        int unencrypted = 0;
+        for (StreamDir sd : found) {
+            if (!(sd.encryption() instanceof Encryption.Encrypted)) {
+                unencrypted++;
+            }
+        }
+        if (unencrypted < MAX_STREAMS) {
+            return null;
+        }
+        Detection d = detection(found, gate, null);
+        return d.said() && d.choice().line().compareTo(ServerLine.V2_10) >= 0 ? d.choice() : null;
+    }
+
+    /** A detected line, and whether a file said it (false: the newest assumed). */
+    private record Detection(LineChoice choice, boolean said) {
+    }
+
+    private static Detection detection(List<StreamDir> streams, DiskGate gate, StoreKey key) throws InterruptedException {
         // Loops and a named comparator rather than lambdas: the store's line is detected before the
         // first stream starts, where a fresh JVM would spin each lambda's class at run time (package-info).
         List<StreamDir> sample = new ArrayList<>(streams.size());
         List<StreamDir> sealed = new ArrayList<>();
+        List<StreamDir> gone = new ArrayList<>();
         Map<String, Integer> clues = new TreeMap<>();
         ServerLine newest = null;
         boolean encryptedIndexDb = false;
@@ -130,11 +181,16 @@ public final class ServerLineDetector {
                 count(clues, ENCRYPTED_INDEX_DB_BESIDE_LEGACY);
             } else if (sd.msgs() != null && sd.msgs().hasIndexDb()) {
                 sealed.add(sd);
+                if (sd.indexDbBytes() >= 0 && sd.indexDbBytes() < IndexDbCodec.MIN_FILE_LENGTH) {
+                    gone.add(sd);
+                }
             } else if (sd.msgs() != null && sd.msgs().hasLegacyIndexes()) {
                 if (newest == null) {
                     newest = ServerLine.V2_9;
                 }
                 count(clues, ENCRYPTED_LEGACY_INDEX);
+            } else if (sd.msgs() != null) {
+                gone.add(sd);
             }
         }
         String notOpened = null;
@@ -153,6 +209,17 @@ public final class ServerLineDetector {
                 notOpened = o.why();
                 count(clues, ENCRYPTED_INDEX_DB, sealed.size());
             }
+        }
+        String metaNotOpened = null;
+        if (key != null && !gone.isEmpty()) {
+            MetaRead m = openMetas(gone, key, gate);
+            for (Clue c : m.clues()) {
+                count(clues, c.what());
+                if (c.line() != null && (newest == null || c.line().compareTo(newest) > 0)) {
+                    newest = c.line();
+                }
+            }
+            metaNotOpened = m.why();
         }
         sample.sort(ByAccountThenName.INSTANCE);
         if (sample.size() > MAX_STREAMS) {
@@ -176,15 +243,22 @@ public final class ServerLineDetector {
         if (notOpened != null && encryptedIndexDb) {
             evidence.add("no encrypted index.db opened with the key: " + notOpened);
         }
+        if (metaNotOpened != null) {
+            evidence.add("encrypted meta.inf not opened with the key: " + metaNotOpened);
+        }
+        boolean said = true;
         if (encryptedIndexDb && (newest == null || newest == ServerLine.V2_9)) {
             // A 2.10+ server wrote that index.db: whatever else says 2.9 is older than the last run.
             evidence.add("no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
             newest = ServerLine.NEWEST;
+            said = false;
         } else if (newest == null) {
-            evidence.add("no readable index.db or meta.inf; the newest line assumed");
+            evidence.add(clues.isEmpty() ? "no readable index.db or meta.inf; the newest line assumed"
+                    : "no clue names a line; the newest line assumed");
             newest = ServerLine.NEWEST;
+            said = false;
         }
-        return new LineChoice(newest, false, evidence);
+        return new Detection(new LineChoice(newest, false, evidence), said);
     }
 
     private static void count(Map<String, Integer> clues, String what) {
@@ -243,6 +317,56 @@ public final class ServerLineDetector {
         return new Opened(null, why);
     }
 
+    /** What the sealed {@code meta.inf} of streams whose {@code index.db} is gone said, and why the first that did not open did not. */
+    private record MetaRead(List<Clue> clues, String why) {
+    }
+
+    /**
+     * Opens the sealed {@code meta.inf} of {@code gone} (streams with no {@code index.db} or an emptied
+     * one, and no {@code .idx}) with the key, by account then name: at most {@link #MAX_STREAMS}
+     * opened, as the plain sample, and at most {@link #MAX_SEALED_TRIES} that do not open (a wrong key
+     * opens none); sorts {@code gone}.
+     */
+    private static MetaRead openMetas(List<StreamDir> gone, StoreKey key, DiskGate gate) throws InterruptedException {
+        gone.sort(ByAccountThenName.INSTANCE);
+        List<Clue> out = new ArrayList<>();
+        String why = null;
+        int failed = 0;
+        for (int i = 0; i < gone.size() && out.size() < MAX_STREAMS && failed < MAX_SEALED_TRIES; i++) {
+            StreamDir sd = gone.get(i);
+            try {
+                StreamKeys keys = StreamKeys.load(key, sd.account(), sd.dir(), gate);
+                out.add(sealedMetaClue(MetaFiles.readStream(sd.dir(), gate, keys).config()));
+            } catch (java.io.InterruptedIOException | java.nio.channels.ClosedByInterruptException e) {
+                throw io.jetstart.core.io.Interrupts.cancelled(sd.dir().resolve(MetaFiles.META_INF), e);
+            } catch (IOException | DecryptionException | MetaException e) {
+                failed++;
+                if (why == null) {
+                    why = sd.account() + " > " + sd.name() + ": " + e.getMessage();
+                }
+            }
+        }
+        return new MetaRead(out, why);
+    }
+
+    /**
+     * An encrypted stream's {@code meta.inf} key set, opened with the key: as a plain one's (clue 2),
+     * but for 2.9's, which names no line here. 2.9 writes a stream's {@code .idx} at once (measured on
+     * 2.9.10, also after a {@code kill -9}), and a 2.10+ server opening a 2.9 stream removes them and
+     * leaves its {@code meta.inf} as it is (measured on 2.10.27 started on the encrypted 2.9.10 store,
+     * then killed): such a stream without {@code .idx} was last opened by 2.10 or newer, or lost its
+     * {@code .idx} otherwise; it says only that 2.9 created it.
+     */
+    private static Clue sealedMetaClue(StreamConfig config) {
+        if (config.writtenByLegacyServer()) {
+            return new Clue(null, ENCRYPTED_META_LEGACY);
+        }
+        if (config.has("allow_msg_ttl") || config.hasMetadata("_nats.req.level")) {
+            return new Clue(ServerLine.NEWEST, "encrypted meta.inf with allow_msg_ttl or _nats.req.level, opened with the key (2.11 or newer)");
+        }
+        return new Clue(ServerLine.V2_10, "encrypted meta.inf with compression and consumer_limits only, opened with the key (2.10)");
+    }
+
     /**
      * The oldest line {@link #detect} can find for a store holding {@code sd}, from {@code sd}'s own
      * files, before the store is discovered: its own clue, when it is surely in the sample (not
@@ -261,7 +385,7 @@ public final class ServerLineDetector {
         return c == null ? null : c.line();
     }
 
-    /** One stream's clue. */
+    /** One stream's clue; {@code line} null when it names none (an encrypted stream's 2.9 {@code meta.inf}). */
     record Clue(ServerLine line, String what) {
     }
 

@@ -155,22 +155,68 @@ class ServerLineDetectorTest {
         LineChoice c = detect(store, keyOf("nats-2.15.1-chacha"));
 
         assertThat(c.line()).isEqualTo(ServerLine.V2_15);
+        // PALL's index.db is gone: its meta.inf, opened with the key, is its clue.
         assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB_NOT_OPENED + " (3 streams)",
-                "encrypted index.db v4 (2.14 or newer), opened with the key (1 stream)");
+                "encrypted index.db v4 (2.14 or newer), opened with the key (1 stream)",
+                "encrypted meta.inf with allow_msg_ttl or _nats.req.level, opened with the key (2.11 or newer) (1 stream)");
     }
 
-    /** Without any index.db to open, the key does not help: meta.inf is not read for the line. */
-    @Test
-    void anEncryptedStoreWithEmptiedIndexDbIsTheNewestLineEvenWithTheKey() throws Exception {
-        Path store = Fixtures.copyStore("nats-2.10.27-aes", tmp);
-        Fixtures.dropIndexes(store);
+    /**
+     * Without any index.db to open (emptied, as Fixtures.dropIndexes leaves them, or deleted), the key
+     * opens each stream's meta.inf, whose key set is read as a plain one's: 2.10.27's streams are 2.10,
+     * 2.15.1's 2.11 or newer (taken as 2.15). Without the key the store is the newest line.
+     */
+    @ParameterizedTest(name = "{0}, index.db {1}")
+    @CsvSource({
+            "nats-2.10.27-aes, emptied, 2.10, 'encrypted meta.inf with compression and consumer_limits only, opened with the key (2.10) (4 streams)'",
+            "nats-2.10.27-chacha, deleted, 2.10, 'encrypted meta.inf with compression and consumer_limits only, opened with the key (2.10) (4 streams)'",
+            "nats-2.15.1-aes, emptied, 2.15, 'encrypted meta.inf with allow_msg_ttl or _nats.req.level, opened with the key (2.11 or newer) (4 streams)'",
+            "nats-2.15.1-chacha, deleted, 2.15, 'encrypted meta.inf with allow_msg_ttl or _nats.req.level, opened with the key (2.11 or newer) (4 streams)'"})
+    void withTheKeyAnEncryptedStoreWhoseIndexDbAreGoneIsTheLineItsMetaInfNames(String fixture, String how, String line,
+            String clue) throws Exception {
+        Path store = Fixtures.copyStore(fixture, tmp);
+        if (how.equals("emptied")) {
+            Fixtures.dropIndexes(store);
+        } else {
+            deleteAll(store, "index.db");
+        }
 
-        LineChoice c = detect(store, keyOf("nats-2.10.27-aes"));
+        LineChoice c = detect(store, keyOf(fixture));
+
+        assertThat(c.line()).as("%s", c.evidence()).isEqualTo(ServerLine.parse(line));
+        assertThat(c.evidence()).contains(clue);
+        assertThat(detect(store).line()).as("without the key").isEqualTo(ServerLine.NEWEST);
+    }
+
+    /**
+     * 2.10.27 started on the encrypted 2.9.10 store removes its .idx files and leaves its meta.inf as
+     * 2.9 wrote it (measured, then killed before any index.db): a 2.9 key set without .idx names no
+     * line, and the store is the newest line, as without the key.
+     */
+    @Test
+    void anEncrypted29MetaInfWithoutIdxFilesNamesNoLine() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.9.10-chacha", tmp);
+        deleteAll(store, ".idx", ".fss");
+
+        LineChoice c = detect(store, keyOf("nats-2.9.10-chacha"));
 
         assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
-        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_INDEX_DB + " (4 streams)",
-                "no encrypted index.db opened with the key: $G > INT1: index.db of 0 bytes",
-                "no readable clue newer than 2.9 beside an encrypted index.db; the newest line assumed");
+        assertThat(c.evidence()).containsExactly(ServerLineDetector.ENCRYPTED_META_LEGACY + " (2 streams)",
+                "no clue names a line; the newest line assumed");
+    }
+
+    /** A wrong key opens no meta.key: the store is read as without one, and says why. */
+    @Test
+    void withAWrongKeyAStoreWhoseIndexDbAreGoneIsReadAsWithoutOne() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-aes", tmp);
+        deleteAll(store, "index.db");
+
+        LineChoice c = detect(store, StoreKey.ofText("not the key"));
+
+        assertThat(c.line()).isEqualTo(ServerLine.NEWEST);
+        assertThat(c.evidence()).hasSize(2);
+        assertThat(c.evidence().get(0)).startsWith("encrypted meta.inf not opened with the key: $G > INT1: ");
+        assertThat(c.evidence().get(1)).isEqualTo("no readable index.db or meta.inf; the newest line assumed");
     }
 
     private static void flipByte(Path file, int offset) throws Exception {

@@ -85,7 +85,7 @@ class DueSchedulesTest {
                 // The scheduler drops these without firing: no target; a time zone with @at.
                 headers("Nats-Schedule: @at 2026-01-01T00:30:00Z"),
                 headers("Nats-Schedule: @at 2026-01-01T00:30:00Z", "Nats-Schedule-Target: t.out.3", "Nats-Schedule-Time-Zone: UTC"),
-                // Repeating: what it does after a stop was not measured.
+                // Repeating, and no sched.db: the server skips it ahead to its start.
                 headers("Nats-Schedule: @every 1m", "Nats-Schedule-Target: t.out.4"));
 
         StreamStore s = open(dir, config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST);
@@ -123,7 +123,92 @@ class DueSchedulesTest {
         StreamStore s = open(stream(due), config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST);
 
         assertThat(s.problems()).hasSize(DueSchedules.MAX_NAMED + 1);
-        assertThat(s.problems().getLast().message()).startsWith("3 more one-time schedules came due");
+        assertThat(s.problems().getLast().message()).startsWith("3 more schedules came due");
+    }
+
+    /** {@code msgs/sched.db} as nats-server's {@code MsgScheduling.encode} writes it: stamp, then (subject, next firing, seq). */
+    private static void schedDb(Path dir, long stamp, Object... subjectNextSeq) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(17).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        head.put((byte) 1).putLong(subjectNextSeq.length / 3).putLong(stamp);
+        out.write(head.array());
+        for (int i = 0; i < subjectNextSeq.length; i += 3) {
+            byte[] subject = ((String) subjectNextSeq[i]).getBytes(StandardCharsets.US_ASCII);
+            out.write(subject.length & 0xff);
+            out.write(subject.length >>> 8);
+            out.write(subject);
+            long next = (Long) subjectNextSeq[i + 1];
+            uvarint(out, (next << 1) ^ (next >> 63));
+            uvarint(out, (Long) subjectNextSeq[i + 2]);
+        }
+        java.nio.file.Files.write(dir.resolve("msgs").resolve("sched.db"), out.toByteArray());
+    }
+
+    private static void uvarint(java.io.ByteArrayOutputStream out, long v) {
+        while (Long.compareUnsigned(v, 0x80) >= 0) {
+            out.write((int) (v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        out.write((int) v);
+    }
+
+    /**
+     * 2.15.1 fires a repeating schedule whose next firing, as sched.db keeps it, passed while it was
+     * stopped: once, within a second of its start (RepeatingSchedulesOnServerIT). The warning names
+     * it, its pattern, that time and its target.
+     */
+    @Test
+    void aRepeatingScheduleWhoseNextFiringInSchedDbPassedIsNamedWithItsTarget() throws Exception {
+        Path dir = stream(headers("Nats-Schedule: @every 5m", "Nats-Schedule-Target: t.out.1"),
+                headers("Nats-Schedule: 0 0 * * * *", "Nats-Schedule-Target: t.out.2"));
+        schedDb(dir, 4, "t.s.1", T0 + HOUR / 2, 2L, "t.s.2", T0 + HOUR, 3L);
+
+        StreamStore s = open(dir, config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST);
+
+        assertThat(s.state().messages()).isEqualTo(3);
+        assertThat(s.problems()).extracting(Problem::message).satisfiesExactly(
+                m -> assertThat(m).startsWith("schedule t.s.1 (sequence 2, @every 5m) came due while nats-server was stopped "
+                        + "(its next firing in sched.db, 2026-01-01T00:30:00Z, passed); it fires once within a second of its start, "
+                        + "not once per missed firing: a new message on t.out.1, and the schedule stays"),
+                m -> assertThat(m).startsWith("schedule t.s.2 (sequence 3, 0 0 * * * *) came due").contains("t.out.2"));
+    }
+
+    /**
+     * Not due: its next firing ahead; no sched.db, or one that does not name it (the server then
+     * scans and skips it ahead to its start: measured, no firing); a sched.db the server refuses;
+     * on 2.12 (no repeating schedules); an entry whose sequence holds no repeating schedule the
+     * server would fire.
+     */
+    @Test
+    void aRepeatingScheduleIsNotNamedUnlessSchedDbHoldsItsPassedNextFiring() throws Exception {
+        byte[] every = headers("Nats-Schedule: @every 5m", "Nats-Schedule-Target: t.out.1");
+
+        Path ahead = stream(every);
+        schedDb(ahead, 3, "t.s.1", T0 + 2 * HOUR, 2L);
+        assertThat(open(ahead, config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST).problems()).isEmpty();
+
+        assertThat(open(stream(every), config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST).problems()).isEmpty();
+
+        Path other = stream(every);
+        schedDb(other, 2, "t.other", T0, 1L);
+        assertThat(open(other, config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST).problems()).isEmpty();
+
+        Path refused = stream(every);
+        schedDb(refused, 3, "t.s.1", T0, 2L);
+        byte[] b = java.nio.file.Files.readAllBytes(refused.resolve("msgs/sched.db"));
+        b[0] = 2;
+        java.nio.file.Files.write(refused.resolve("msgs/sched.db"), b);
+        assertThat(open(refused, config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST).problems()).isEmpty();
+
+        Path passed = stream(every);
+        schedDb(passed, 3, "t.s.1", T0, 2L);
+        assertThat(open(passed, config(SCHEDULES), T0 + HOUR, ServerLine.V2_12).problems()).as("2.12 has no @every").isEmpty();
+        assertThat(open(passed, config(SCHEDULES), T0 + HOUR, ServerLine.V2_14).problems()).hasSize(1);
+
+        Path noTarget = stream(headers("Nats-Schedule: @every 5m"),
+                headers("Nats-Schedule: @every 5m", "Nats-Schedule-Target: t.out.2", "Nats-Schedule-Time-Zone: UTC"));
+        schedDb(noTarget, 4, "t.s.1", T0, 2L, "t.s.2", T0, 3L);
+        assertThat(open(noTarget, config(SCHEDULES), T0 + HOUR, ServerLine.NEWEST).problems()).isEmpty();
     }
 
     /** The real 2.15.1 store: its one live schedule, sched.s.2, is due in 2126. */
