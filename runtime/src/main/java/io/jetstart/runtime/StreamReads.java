@@ -35,14 +35,14 @@ final class StreamReads {
     /** The blocks' subjects, for counts by subject ({@link #subjectsOf}). */
     private final SubjectIndex subjects;
 
-    StreamReads(MessageReader reader) {
-        this(reader, null);
+    StreamReads(MessageReader reader, SubjectIndexCache subjects) {
+        this(reader, subjects, null);
     }
 
-    StreamReads(MessageReader reader, java.util.function.Supplier<StreamView> newest) {
+    StreamReads(MessageReader reader, SubjectIndexCache subjects, java.util.function.Supplier<StreamView> newest) {
         this.reader = reader;
         this.newest = newest;
-        this.subjects = new SubjectIndex(reader, SubjectIndex.BUDGET_BYTES);
+        this.subjects = new SubjectIndex(reader, subjects);
     }
 
     /**

@@ -31,6 +31,8 @@ final class StreamServing {
     private final RuntimeOptions options;
     private final StoreContext ctx;
     private final BlockCache cache;
+    /** The blocks' subjects of every stream served, under one budget for the store. */
+    private final SubjectIndexCache subjects;
     private final RecordHashSource hashes;
     private final HashChoice hashChoice;
     private final TailOpener tails;
@@ -49,6 +51,7 @@ final class StreamServing {
         this.options = options;
         this.ctx = ctx;
         this.cache = cache;
+        this.subjects = new SubjectIndexCache(SubjectIndexCache.BUDGET_BYTES);
         this.hashes = hashes;
         this.hashChoice = hashChoice;
         this.tails = tails;
@@ -161,7 +164,7 @@ final class StreamServing {
         BlockSource blocks = cache.source(store);
         // Acks and deletes find their record in the blocks the readers cached, not by a walk.
         state.findRecordsThrough(blocks);
-        StreamReads reader = new StreamReads(new MessageReader(name, hashes, blocks));
+        StreamReads reader = new StreamReads(new MessageReader(name, hashes, blocks), subjects);
         // A recovered config came from disk, so it is also checked as nats-server checks it at start:
         // one the server would not restore takes no publish that the server would then not load.
         String readOnly = (recovered ? StreamDefinitions.readOnlyReason(store.config(), name)
@@ -200,7 +203,7 @@ final class StreamServing {
         w.writeStartUpMarkers(state.takeStartUpMarkerSubjects());
         w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
-        StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), w.newestView());
+        StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), subjects, w.newestView());
         return new JetStartStream(store.account(), name, store.config(), w, null, null, writable, store.dir(), consumerTotals, store.keys(),
                 housekeeper);
     }

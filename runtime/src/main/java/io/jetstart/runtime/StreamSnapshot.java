@@ -69,7 +69,7 @@ public final class StreamSnapshot {
         StreamView view = store.handOver(ctx).view(i -> -1);
         BlockCache cache = new BlockCache(JetStartStore.BLOCK_CACHE_BYTES, DiskGate.unbounded(), new BlockBuffers(1));
         return new StreamSnapshot(view, new StreamReads(new MessageReader(name, hashes, cache.source(store)),
-                new Reopened(dir, account, name, key, hashes, view)));
+                new SubjectIndexCache(SubjectIndexCache.BUDGET_BYTES), new Reopened(dir, account, name, key, hashes, view)));
     }
 
     private static StreamStore openStore(Path dir, String account, String name, StoreKey key, StoreContext ctx)

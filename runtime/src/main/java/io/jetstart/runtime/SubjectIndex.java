@@ -2,35 +2,24 @@ package io.jetstart.runtime;
 
 import io.jetstart.core.store.MessageReader;
 import io.jetstart.core.store.StreamView;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One stream's {@link BlockSubjects}, by block index, bounded by size, least recently used first
- * out: what nats-server keeps per loaded block ({@code fss}) and drops after a while. Shared by the
- * stream's consumers, so a count once made for one is in memory for the next (another consumer, a
- * filter change, a status).
+ * One stream's {@link BlockSubjects}, by block index: what nats-server keeps per loaded block
+ * ({@code fss}) and drops after a while. Shared by the stream's consumers, so a count once made for
+ * one is in memory for the next (another consumer, a filter change, a status). The entries are
+ * held in the store-wide {@link SubjectIndexCache}, which bounds them across streams.
  *
  * <p>Design note: a block is walked for its subjects through the stream's reader (the block cache),
- * outside the lock, which guards the map only: two consumers missing the same block at once both
- * walk it, and the later one's index (no shorter) stays. An entry whose block is gone (reclaimed,
- * purged) is never asked for again and ages out.
+ * with no lock held: two consumers missing the same block at once both walk it, and the later
+ * one's index (no shorter) stays.
  */
 final class SubjectIndex {
-    /** Per stream: a million messages' index is about 12 MiB. */
-    static final long BUDGET_BYTES = 32L << 20;
-
     private final MessageReader reader;
-    private final long budget;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final LinkedHashMap<Long, BlockSubjects> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private long held;
+    private final SubjectIndexCache cache;
 
-    SubjectIndex(MessageReader reader, long budget) {
+    SubjectIndex(MessageReader reader, SubjectIndexCache cache) {
         this.reader = reader;
-        this.budget = budget;
+        this.cache = cache;
     }
 
     /**
@@ -39,7 +28,7 @@ final class SubjectIndex {
      * is not sound enough to walk so (its messages are then read one by one, which reports the damage).
      */
     BlockSubjects of(StreamView.Block b) throws InterruptedException {
-        BlockSubjects e = get(b.index());
+        BlockSubjects e = cache.get(this, b.index());
         if (e != null && e.from() <= b.firstSeq() && e.through() >= b.lastSeq()) {
             return e;
         }
@@ -49,40 +38,7 @@ final class SubjectIndex {
             return null;
         }
         BlockSubjects made = builder.build(b.lastSeq());
-        put(b.index(), made);
+        cache.put(this, b.index(), made);
         return made;
-    }
-
-    private BlockSubjects get(long index) {
-        lock.lock();
-        try {
-            return entries.get(index);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void put(long index, BlockSubjects made) {
-        lock.lock();
-        try {
-            BlockSubjects was = entries.get(index);
-            if (was != null && was.from() <= made.from() && was.through() >= made.through()) {
-                return;
-            }
-            if (was != null) {
-                held -= was.size();
-            }
-            entries.put(index, made);
-            held += made.size();
-            for (Iterator<Map.Entry<Long, BlockSubjects>> it = entries.entrySet().iterator(); held > budget && it.hasNext(); ) {
-                Map.Entry<Long, BlockSubjects> old = it.next();
-                if (old.getKey() != index) {
-                    held -= old.getValue().size();
-                    it.remove();
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
     }
 }
