@@ -138,14 +138,24 @@ public final class Repair {
             all = walk.sorted(Comparator.reverseOrder()).toList();
         }
         List<Path> dirs = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         for (Path p : all) {
             if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 dirs.add(p);
             } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                removeFile(p, Files.size(p), d.stream(), d.reason());
+                files.add(p);
             } else {
+                // Checked before anything is removed: a stop half-way leaves a consumer the server may load.
                 throw new IOException(p + ": neither a file nor a directory; repair does not remove it");
             }
+        }
+        // The consumer's meta.inf goes first: a repair stopped after it (kill -9, a power cut) leaves a
+        // folder nats-server skips ("Missing consumer metafile"), as it would have deleted it. In the
+        // walk's order o.dat went first, and a stop right after it left meta.inf and meta.sum, which
+        // the server loads as a consumer with no delivery state: it delivers the stream again from its start.
+        files.sort(Comparator.comparing((Path p) -> !p.getFileName().toString().equals("meta.inf")));
+        for (Path p : files) {
+            removeFile(p, Files.size(p), d.stream(), d.reason());
         }
         // Deepest first (reverse order), so undo, which runs backwards, creates parents first.
         for (Path dir : dirs) {
