@@ -155,6 +155,43 @@ class VerifyRepairCommandTest {
         assertThat(repair.out()).contains(block.toString()).doesNotContain("nothing to repair");
     }
 
+    /**
+     * A consumer whose meta.sum is missing: nats-server skips it and leaves its files, and repair
+     * plans nothing for it. verify said "`jetstart repair` plans the fix" and repair then said
+     * "nothing to repair" (found by running verify, repair, verify on a store damaged by hand).
+     */
+    @Test
+    void damageRepairPlansNothingForIsNotPromisedToRepair() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Files.delete(store.resolve("jetstream/$G/streams/LIM1/obs/C1/meta.sum"));
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--dry-run");
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains("Missing consumer checksum").contains("skips the consumer")
+                .contains("damage found in 1 stream(s), which nats-server deletes or cuts nothing of at start-up")
+                .contains("`jetstart repair` leaves it as it is").doesNotContain("plans the fix");
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("nothing to repair");
+    }
+
+    /** Beside a stream repair does cut, verify names the stream whose damage it leaves. */
+    @Test
+    void verifySaysWhichDamagedStreamsRepairLeaves() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Files.delete(store.resolve("jetstream/$G/streams/LIM1/obs/C1/meta.sum"));
+        Path block = StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--dry-run");
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains("damage found in 2 stream(s); `jetstart repair` plans the fix for 1 of them (--dry-run) "
+                + "and leaves the damage of $G > LIM1 as it is");
+        assertThat(repair.out()).contains("truncate " + block).doesNotContain("LIM1");
+    }
+
     @Test
     void repairDryRunChangesNothingRepairThenUndoRestoresEveryByte() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
