@@ -20,6 +20,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -101,15 +102,40 @@ final class RepairCommand implements Callable<Integer> {
             return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
         }
         Path quarantine = Repair.newQuarantineFolder(root, Instant.now());
-        List<QuarantineEntry> entries;
+        // Named before the first byte moves: a repair stopped part-way (Ctrl-C, kill -9) printed the
+        // plan and then nothing, and the operator had to find the folder to undo it.
+        out.println("quarantine: " + quarantine + " (undo: jetstart repair --undo " + quarantine + ")");
+        out.flush();
+        // Ctrl-C or SIGTERM: finish the change in hand, start no other, say what is done and what is
+        // left. The JVM's own exit (130) came in the middle of a change and said nothing.
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
+            int status = applyAndCheck(plan, root, quarantine, before, opts, stop, out, err);
+            out.flush();
+            err.flush();
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    private int applyAndCheck(RepairPlan plan, Path root, Path quarantine, RecoveryReport before, RecoveryOptions opts,
+                              AtomicBoolean stop, PrintWriter out, PrintWriter err) throws Exception {
+        Repair.Applied applied;
         try {
-            entries = Repair.apply(plan, root, quarantine);
+            applied = Repair.apply(plan, root, quarantine, stop::get);
         } catch (java.io.IOException e) {
             err.println("jetstart: repair stopped: " + ErrorText.of(e));
             err.println("jetstart: what was done is in " + quarantine + "; `jetstart repair --undo " + quarantine + "` puts it back");
             return Main.FAILED;
         }
-        out.println("quarantine: " + quarantine + " (" + entries.size() + " entries; undo: jetstart repair --undo " + quarantine + ")");
+        List<QuarantineEntry> entries = applied.entries();
+        if (applied.stepsDone() < plan.steps().size()) {
+            err.println("jetstart: repair stopped by a signal after " + applied.stepsDone() + " of " + plan.steps().size()
+                    + " changes, each whole (" + entries.size() + " entries in " + quarantine + ")");
+            err.println("jetstart: `jetstart repair " + root + "` run again does the rest; `jetstart repair --undo " + quarantine
+                    + "` puts back what was done");
+            return Main.CANCELLED;
+        }
         RecoveryReport after = StoreRecovery.recover(root, opts);
         Set<String> refusedStreams = new HashSet<>();
         plan.refused().forEach(r -> refusedStreams.add(r.stream()));
@@ -122,8 +148,8 @@ final class RepairCommand implements Callable<Integer> {
             return Main.FAILED;
         }
         out.println("repaired: jetstart recover reports the same state as before for every stream, and nothing is left "
-                + "that nats-server would delete at start-up" + (plan.refused().isEmpty() ? "" : " (except the refused streams)"));
-        out.flush();
+                + "that nats-server would delete at start-up" + (plan.refused().isEmpty() ? "" : " (except the refused streams)")
+                + "; " + entries.size() + " entries in the quarantine");
         return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
     }
 

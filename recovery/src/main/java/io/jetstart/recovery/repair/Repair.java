@@ -18,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -86,6 +87,25 @@ public final class Repair {
      *                     manifest (undo puts them back), nothing after it is touched
      */
     public static List<QuarantineEntry> apply(RepairPlan plan, Path storeRoot, Path quarantine) throws IOException {
+        return apply(plan, storeRoot, quarantine, () -> false).entries();
+    }
+
+    /**
+     * What {@link #apply(RepairPlan, Path, Path, BooleanSupplier)} did.
+     *
+     * @param entries   the manifest entries written, in order
+     * @param stepsDone the plan's steps carried out, from its start
+     */
+    public record Applied(List<QuarantineEntry> entries, int stepsDone) {
+    }
+
+    /**
+     * As {@link #apply(RepairPlan, Path, Path)}, but asks {@code stop} before each step and, once it
+     * says true, starts no other: the steps done are whole and in the manifest, and a new plan of
+     * the store does the rest (Ctrl-C: the JVM's own exit came in the middle of a step, and the
+     * operator was told neither the quarantine nor what was left).
+     */
+    public static Applied apply(RepairPlan plan, Path storeRoot, Path quarantine, BooleanSupplier stop) throws IOException {
         Path store = storeRoot.toAbsolutePath().normalize();
         Path q = quarantine.toAbsolutePath().normalize();
         if (q.startsWith(store)) {
@@ -93,7 +113,11 @@ public final class Repair {
         }
         Repair r = new Repair(store, q, new Manifest(store, Instant.now().toString(), List.of()));
         r.manifest.write(q);
+        int done = 0;
         for (RepairStep step : plan.steps()) {
+            if (stop.getAsBoolean()) {
+                break;
+            }
             switch (step) {
                 case RepairStep.Truncate t -> r.truncate(t);
                 case RepairStep.RemoveFile f -> r.removeFile(f.target(), f.length(), f.stream(), f.reason());
@@ -101,8 +125,9 @@ public final class Repair {
                 case RepairStep.AddTombstoneBlock a -> r.addTombstoneBlock(a);
                 case RepairStep.AddEmptyLegacyBlock a -> r.addEmptyLegacyBlock(a);
             }
+            done++;
         }
-        return r.manifest.entries();
+        return new Applied(r.manifest.entries(), done);
     }
 
     private void truncate(RepairStep.Truncate t) throws IOException {
