@@ -101,7 +101,21 @@ final class RepairCommand implements Callable<Integer> {
             out.flush();
             return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
         }
-        Path quarantine = Repair.newQuarantineFolder(root, Instant.now());
+        List<Path> readOnly = Repair.notWritable(plan);
+        if (!readOnly.isEmpty()) {
+            err.println("jetstart: cannot repair " + root + ": not writable by this process: " + String.join(", ",
+                    readOnly.stream().limit(5).map(Path::toString).toList()) + (readOnly.size() > 5 ? " and " + (readOnly.size() - 5)
+                    + " more" : "") + "; nothing changed (a read-only mount, or run as the store's owner)");
+            return Main.NO_INPUT;
+        }
+        Path quarantine;
+        try {
+            quarantine = Repair.newQuarantineFolder(root, Instant.now());
+        } catch (java.io.IOException e) {
+            err.println("jetstart: cannot make the quarantine folder beside " + root + ": " + ErrorText.of(e)
+                    + "; nothing changed (repair keeps every byte it takes there, in the store's parent folder)");
+            return Main.NO_INPUT;
+        }
         // Named before the first byte moves: a repair stopped part-way (Ctrl-C, kill -9) printed the
         // plan and then nothing, and the operator had to find the folder to undo it.
         out.println("quarantine: " + quarantine + " (undo: jetstart repair --undo " + quarantine + ")");

@@ -192,6 +192,57 @@ class VerifyRepairCommandTest {
         assertThat(repair.out()).contains("truncate " + block).doesNotContain("LIM1");
     }
 
+    /**
+     * A stream folder this process may not write (a read-only mount, another user's store): the
+     * repair copied the first bytes to the quarantine, failed to remove the file, and said "what was
+     * done is in <quarantine>" when nothing was. Runs only where permissions bind (not as root).
+     */
+    @Test
+    void aStoreFolderThisProcessCannotWriteIsNamedAndNothingChanges() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("in"));
+        Path msgs = StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1")).getParent();
+        Map<String, String> damaged = TestStores.digests(store);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> was = Files.getPosixFilePermissions(msgs);
+        Files.setPosixFilePermissions(msgs, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(msgs), "this process writes a r-x folder (root)");
+
+            TestStores.Run repair = TestStores.cli("repair", store.toString());
+
+            assertThat(repair.exit()).as(repair.out() + repair.err()).isEqualTo(Main.NO_INPUT);
+            assertThat(repair.err()).contains("not writable by this process: " + msgs).contains("nothing changed");
+            try (Stream<Path> s = Files.list(tmp.resolve("in"))) {
+                assertThat(s.map(p -> p.getFileName().toString())).as("no quarantine folder").noneMatch(n -> n.contains("quarantine"));
+            }
+            assertThat(TestStores.digests(store)).isEqualTo(damaged);
+        } finally {
+            Files.setPosixFilePermissions(msgs, was);
+        }
+    }
+
+    /** The folder beside the store, where the quarantine goes, not writable: named, nothing changed. */
+    @Test
+    void aQuarantineThatCannotBeMadeIsNamedAndNothingChanges() throws Exception {
+        Path parent = Files.createDirectories(tmp.resolve("in"));
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", parent);
+        StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+        Map<String, String> damaged = TestStores.digests(store);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> was = Files.getPosixFilePermissions(parent);
+        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(parent), "this process writes a r-x folder (root)");
+
+            TestStores.Run repair = TestStores.cli("repair", store.toString());
+
+            assertThat(repair.exit()).as(repair.out() + repair.err()).isEqualTo(Main.NO_INPUT);
+            assertThat(repair.err()).contains("cannot make the quarantine folder beside " + store)
+                    .contains(parent.toString()).contains("nothing changed");
+            assertThat(TestStores.digests(store)).isEqualTo(damaged);
+        } finally {
+            Files.setPosixFilePermissions(parent, was);
+        }
+    }
+
     @Test
     void repairDryRunChangesNothingRepairThenUndoRestoresEveryByte() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);

@@ -79,6 +79,40 @@ public final class Repair {
     }
 
     /**
+     * The files and folders {@code plan} would have to change that this process may not write (a
+     * read-only mount, another user's files), in plan order. Asked before the quarantine is made: the
+     * repair failed at its first removal, after copying its bytes, and said what was done was in the
+     * quarantine when nothing was.
+     */
+    public static List<Path> notWritable(RepairPlan plan) throws IOException {
+        java.util.Set<Path> out = new java.util.LinkedHashSet<>();
+        for (RepairStep step : plan.steps()) {
+            Path t = step.target();
+            switch (step) {
+                case RepairStep.Truncate x -> need(t, out);
+                case RepairStep.RemoveFile x -> need(t.getParent(), out);
+                case RepairStep.AddTombstoneBlock x -> need(t.getParent(), out);
+                case RepairStep.AddEmptyLegacyBlock x -> need(t.getParent(), out);
+                case RepairStep.RemoveDirectory x -> {
+                    need(t.getParent(), out);
+                    try (Stream<Path> walk = Files.walk(t)) {
+                        for (Path p : walk.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                            need(p, out);
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static void need(Path p, java.util.Set<Path> out) {
+        if (p != null && !Files.isWritable(p)) {
+            out.add(p);
+        }
+    }
+
+    /**
      * Applies {@code plan} to the store at {@code storeRoot}, keeping every byte it takes in the new,
      * empty folder {@code quarantine} (which must not be inside the store).
      *
