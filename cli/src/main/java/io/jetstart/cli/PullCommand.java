@@ -9,6 +9,8 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -43,9 +45,18 @@ final class PullCommand implements Callable<Integer> {
             err.println("jetstart: " + target + " exists already; pull writes a new stream only");
             return Main.USAGE;
         }
+        // The folders this pull makes (a new store's jetstream/<account>/streams), deepest first: a
+        // failed pull (server down, no such stream) left them, an empty store where the operator
+        // had none, though a failed pull is to leave nothing.
+        List<Path> made = new ArrayList<>();
+        for (Path d = target.getParent(); d != null && !Files.exists(d); d = d.getParent()) {
+            made.add(d);
+        }
         Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + args.stream + ".pull-", ".tar.s2");
+        boolean pulled = false;
+        Path tmp = null;
         try {
+            tmp = Files.createTempFile(target.getParent(), "." + args.stream + ".pull-", ".tar.s2");
             JsonNode meta;
             try (Connection nc = server.connect();
                  OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
@@ -67,9 +78,26 @@ final class PullCommand implements Callable<Integer> {
             spec.commandLine().getOut().printf("pulled %s from %s into %s: %d files; the server reported %d messages, sequences %d..%d%n",
                     args.stream, server.url, r.streamDir(), r.files(), state.path("messages").asLong(),
                     state.path("first_seq").asLong(), state.path("last_seq").asLong());
+            pulled = true;
             return Main.OK;
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                Files.deleteIfExists(tmp);
+            }
+            if (!pulled) {
+                removeEmpty(made);
+            }
+        }
+    }
+
+    /** Removes each folder, deepest first, while it is empty; never throws over the pull's own error. */
+    private static void removeEmpty(List<Path> folders) {
+        for (Path d : folders) {
+            try {
+                Files.delete(d);
+            } catch (java.io.IOException notEmptyOrGone) {
+                return;
+            }
         }
     }
 }
