@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,41 +54,56 @@ final class PullCommand implements Callable<Integer> {
             made.add(d);
         }
         Files.createDirectories(target.getParent());
-        boolean pulled = false;
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(target.getParent(), "." + args.stream + ".pull-", ".tar.s2");
-            JsonNode meta;
-            try (Connection nc = server.connect();
-                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                long[] lastMiB = {-1};
-                meta = StreamTransfer.snapshot(nc, args.stream, out, got -> {
-                    long step = got >> 23; // a line every 8 MiB
-                    if (step != lastMiB[0]) {
-                        lastMiB[0] = step;
-                        err.printf("jetstart: pull %s: %s received%n", args.stream, ProgressLine.bytes(got));
-                        err.flush();
-                    }
-                });
-            }
-            SnapshotUnpacker.Result r;
-            try (InputStream in = Files.newInputStream(tmp)) {
-                r = SnapshotUnpacker.unpack(in, target, meta.path("config"));
-            }
-            JsonNode state = meta.path("state");
-            spec.commandLine().getOut().printf("pulled %s from %s into %s: %d files; the server reported %d messages, sequences %d..%d%n",
-                    args.stream, server.url, r.streamDir(), r.files(), state.path("messages").asLong(),
-                    state.path("first_seq").asLong(), state.path("last_seq").asLong());
-            pulled = true;
-            return Main.OK;
-        } finally {
-            if (tmp != null) {
+        // Ctrl-C or SIGTERM: stop between two chunks, clean up, say so, exit 3. The JVM's own exit
+        // (130) left the snapshot's temp file in the store's streams folder and the folders made for it.
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
+            int status;
+            boolean pulled = false;
+            Path tmp = Files.createTempFile(target.getParent(), "." + args.stream + ".pull-", ".tar.s2");
+            try {
+                status = pull(target, tmp, stop, err);
+                pulled = status == Main.OK;
+            } catch (StreamTransfer.Stopped st) {
+                err.println("jetstart: pull " + args.stream + " stopped by a signal after " + ProgressLine.bytes(st.bytes)
+                        + " received; nothing written in " + args.dir + " (the server drops the unfinished snapshot itself)");
+                status = Main.CANCELLED;
+            } finally {
                 Files.deleteIfExists(tmp);
+                if (!pulled) {
+                    removeEmpty(made);
+                }
             }
-            if (!pulled) {
-                removeEmpty(made);
-            }
+            err.flush();
+            // Only now: a signal's hook ends the process as soon as it is told the status.
+            shutdown.finished(status);
+            return status;
         }
+    }
+
+    private int pull(Path target, Path tmp, AtomicBoolean stop, PrintWriter err) throws Exception {
+        JsonNode meta;
+        try (Connection nc = server.connect();
+             OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            long[] lastMiB = {-1};
+            meta = StreamTransfer.snapshot(nc, args.stream, out, got -> {
+                long step = got >> 23; // a line every 8 MiB
+                if (step != lastMiB[0]) {
+                    lastMiB[0] = step;
+                    err.printf("jetstart: pull %s: %s received%n", args.stream, ProgressLine.bytes(got));
+                    err.flush();
+                }
+            }, stop::get);
+        }
+        SnapshotUnpacker.Result r;
+        try (InputStream in = Files.newInputStream(tmp)) {
+            r = SnapshotUnpacker.unpack(in, target, meta.path("config"));
+        }
+        JsonNode state = meta.path("state");
+        spec.commandLine().getOut().printf("pulled %s from %s into %s: %d files; the server reported %d messages, sequences %d..%d%n",
+                args.stream, server.url, r.streamDir(), r.files(), state.path("messages").asLong(),
+                state.path("first_seq").asLong(), state.path("last_seq").asLong());
+        return Main.OK;
     }
 
     /** Removes each folder, deepest first, while it is empty; never throws over the pull's own error. */
