@@ -68,21 +68,26 @@ final class PushCommand implements Callable<Integer> {
         // Ctrl-C or SIGTERM: the JVM's own exit (130) left this folder, the whole stream exported
         // (as plaintext for an encrypted one) in the temp folder, and said nothing of the server. The
         // folder goes at the signal itself, in case the command does not end within the grace period.
+        // The signal also interrupts this thread: an export under way stops at its next file channel
+        // operation, and a chunk's request stops waiting (the server gets no other chunk either way).
         AtomicBoolean stop = new AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong sentSoFar = new java.util.concurrent.atomic.AtomicLong();
+        Thread pusher = Thread.currentThread();
         try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> {
             stop.set(true);
+            pusher.interrupt();
             deleteTree(work);
         })) {
             int status;
             try {
-                status = push(sd, work, stop, err);
-            } catch (java.io.IOException e) {
+                status = push(sd, work, stop, sentSoFar, err);
+            } catch (java.io.IOException | InterruptedException e) {
                 if (!stop.get()) {
                     throw e;
                 }
                 // Stopped between two chunks, or the export failed on its folder deleted by the signal.
                 err.println("jetstart: push " + sd.account() + " > " + sd.name() + " stopped by a signal"
-                        + (e instanceof StreamTransfer.Stopped st ? " after " + ProgressLine.bytes(st.bytes) + " sent" : " before sending")
+                        + (sentSoFar.get() > 0 ? " after " + ProgressLine.bytes(sentSoFar.get()) + " sent" : " before sending")
                         + "; the server did not create the stream (it drops a restore that gets no chunk for 5 s); "
                         + "`jetstart push` again sends it whole");
                 status = Main.CANCELLED;
@@ -95,7 +100,8 @@ final class PushCommand implements Callable<Integer> {
         }
     }
 
-    private int push(StreamDir sd, Path work, AtomicBoolean stop, PrintWriter err) throws Exception {
+    private int push(StreamDir sd, Path work, AtomicBoolean stop, java.util.concurrent.atomic.AtomicLong sentSoFar, PrintWriter err)
+            throws Exception {
         StreamExport.Result exported = StreamExport.export(sd, work, keys.key);
         // Sent as they are, as export writes them: what was wrong with them is said first.
         ExportCommand.sayProblems(err, exported.problems());
@@ -109,6 +115,7 @@ final class PushCommand implements Callable<Integer> {
         try (Connection nc = server.connect(); InputStream in = Files.newInputStream(work.resolve(BackupLayout.DATA))) {
             long[] lastTenth = {-1};
             info = StreamTransfer.restore(nc, config, (ObjectNode) backup.get("state"), in, sent -> {
+                sentSoFar.set(sent);
                 long tenth = size == 0 ? 10 : sent * 10 / size;
                 if (tenth != lastTenth[0]) {
                     lastTenth[0] = tenth;

@@ -323,6 +323,30 @@ class SignalTest {
         assertThat(TestStores.digests(store)).as("every byte back").isEqualTo(damaged);
     }
 
+    /**
+     * SIGTERM (Ctrl-C takes the same way out) while export writes the tar: exit 3, said on stderr, and
+     * no stream.tar.s2.tmp left in OUT_DIR. Before, the JVM exited 143 and left the cut file there.
+     */
+    @Test
+    void aSignalDuringExportLeavesNoCutFileAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(1, 200_000, 100), (d, w) -> { });
+        Path out = tmp.resolve("backup");
+        // export logs nothing while it writes; the JVM's class-loading log says when the tar begins.
+        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint", "-Xlog:class+load=info:stderr"), "export",
+                store.toString(), "S1", out.toString());
+
+        child.await(line -> line.contains("io.jetstart.core.backup.TarWriter "));
+        kill("TERM", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        assertThat(child.errSeen()).anySatisfy(l -> assertThat(l).startsWith("jetstart: export $G > S1 stopped by a signal; "));
+        try (var left = Files.list(out)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("nothing cut in OUT_DIR").isEmpty();
+        }
+    }
+
     @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
