@@ -46,7 +46,7 @@ public final class Undo {
                 case QuarantineEntry.TRUNCATE -> untruncate(quarantine, e, target);
                 case QuarantineEntry.REMOVE -> unremove(quarantine, e, target);
                 case QuarantineEntry.REMOVE_DIR -> unremoveDir(e, target);
-                case QuarantineEntry.ADD -> unadd(e, target);
+                case QuarantineEntry.ADD -> unadd(quarantine, e, target);
                 default -> throw new IOException("manifest entry " + e.id() + ": unknown op '" + e.op() + "'; undo stopped");
             };
             (done ? restored : skipped).add(e.op() + " " + e.file() + (e.length() > 0 ? " (" + e.length() + " bytes at " + e.offset() + ")" : ""));
@@ -107,12 +107,20 @@ public final class Undo {
         return true;
     }
 
-    /** Removes a file the repair added, only when it still holds exactly the bytes the repair wrote. */
-    private static boolean unadd(QuarantineEntry e, Path target) throws IOException {
+    /**
+     * Removes a file the repair added, only when it still holds exactly the bytes the repair wrote,
+     * or the start of them: a repair killed while it wrote the file (created new, named in the
+     * manifest before) left it empty or cut, and undo stopped at it, the newest entry, so it put
+     * nothing back at all.
+     */
+    private static boolean unadd(Path quarantine, QuarantineEntry e, Path target) throws IOException {
         if (!Files.exists(target)) {
             return false;
         }
-        if (Files.size(target) != e.length() || !FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
+        long size = Files.size(target);
+        boolean whole = size == e.length() && FileBytes.sha256(target, 0, e.length()).equals(e.sha256());
+        boolean cut = size < e.length() && FileBytes.sha256(target, 0, size).equals(FileBytes.sha256(verifiedData(quarantine, e), 0, size));
+        if (!whole && !cut) {
             throw new IOException(target + " is not the file the repair added (entry " + e.id() + "): expected " + e.length()
                     + " bytes with sha256 " + e.sha256() + "; undo stopped before removing it");
         }

@@ -89,6 +89,32 @@ class InterruptedRepairTest {
                 .containsExactly(consumer + "/meta.inf", consumer + "/o.dat", consumer + "/meta.sum", consumer);
     }
 
+    /**
+     * Killed while writing the tombstone block it adds (created new, named in the manifest first):
+     * the block is empty or cut, and undo still puts every byte back. It stopped at that entry, the
+     * newest, and so restored nothing.
+     */
+    @Test
+    void undoRemovesAnAddedBlockTheKillLeftEmptyOrCut() throws Exception {
+        for (int kept : new int[] {0, 10}) {
+            Path store = Fixtures.copyStore("nats-2.10.27-small", Files.createDirectories(tmp.resolve("cut-" + kept)));
+            StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+            Map<String, String> damagedBytes = Fixtures.digests(store);
+            RepairPlan plan = RepairPlanner.plan(RepairTest.recover(store), Set.of());
+            RepairStep add = plan.steps().get(0);
+            assertThat(add).isInstanceOf(RepairStep.AddTombstoneBlock.class);
+            Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
+            Repair.apply(new RepairPlan(List.of(add), List.of(), List.of()), store, quarantine);
+            try (var ch = java.nio.channels.FileChannel.open(add.target(), java.nio.file.StandardOpenOption.WRITE)) {
+                ch.truncate(kept);
+            }
+
+            Undo.undo(quarantine);
+
+            assertThat(Fixtures.digests(store)).as("%d bytes of the added block written", kept).isEqualTo(damagedBytes);
+        }
+    }
+
     /** Three streams damaged at once: a torn tail (a cut and a tombstone), a bad record mid-block, and a consumer the server deletes. */
     private static Path damaged(String fixture, Path into) throws Exception {
         Path store = Fixtures.copyStore(fixture, Files.createDirectories(into));
