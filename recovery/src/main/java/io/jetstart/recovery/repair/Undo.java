@@ -79,7 +79,12 @@ public final class Undo {
         if (size == e.offset() + e.length() && FileBytes.sha256(target, e.offset(), e.length()).equals(e.sha256())) {
             return false;
         }
-        if (size != e.offset()) {
+        // Between the cut and the whole, holding the start of the cut bytes: an undo killed while it
+        // wrote them back. Written again from the cut, the same bytes at the same places.
+        boolean resumed = size > e.offset() && size < e.offset() + e.length()
+                && FileBytes.sha256(target, e.offset(), size - e.offset())
+                        .equals(FileBytes.sha256(verifiedData(quarantine, e), 0, size - e.offset()));
+        if (size != e.offset() && !resumed) {
             throw new IOException(target + ": expected " + e.offset() + " bytes (as the repair left it), found " + size
                     + "; it changed since the repair, undo stopped before overwriting anything");
         }
@@ -89,15 +94,26 @@ public final class Undo {
     }
 
     private static boolean unremove(Path quarantine, QuarantineEntry e, Path target) throws IOException {
+        boolean resumed = false;
         if (Files.exists(target)) {
-            if (Files.size(target) == e.length() && FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
+            long size = Files.size(target);
+            if (size == e.length() && FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
                 return false;
             }
-            throw new IOException(target + " exists and is not the file the repair removed (entry " + e.id()
-                    + "); undo stopped before overwriting it");
+            // The start of the removed file: an undo killed while it copied it back.
+            resumed = size < e.length()
+                    && FileBytes.sha256(target, 0, size).equals(FileBytes.sha256(verifiedData(quarantine, e), 0, size));
+            if (!resumed) {
+                throw new IOException(target + " exists and is not the file the repair removed (entry " + e.id()
+                        + "); undo stopped before overwriting it");
+            }
         }
         Path data = verifiedData(quarantine, e);
-        Files.copy(data, target);
+        if (resumed) {
+            Files.copy(data, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.copy(data, target);
+        }
         try (var ch = java.nio.channels.FileChannel.open(target, StandardOpenOption.WRITE)) {
             ch.force(true);
         }

@@ -115,6 +115,36 @@ class InterruptedRepairTest {
         }
     }
 
+    /**
+     * An undo killed while it wrote bytes back (a cut block half appended again, a removed file half
+     * copied back): run again, it finishes, and every byte is back. It stopped at the half-written
+     * file as "changed since the repair" and could never finish.
+     */
+    @Test
+    void anUndoStoppedWhileWritingBackFinishesWhenRunAgain() throws Exception {
+        Path store = Fixtures.copyStore("nats-2.15.1-small", Files.createDirectories(tmp.resolve("undo")));
+        Path streams = store.resolve("jetstream/$G/streams");
+        Path block = StoreFaults.BLOCK_MIDDLE_FLIP.apply(streams.resolve("MAX1"));
+        Path garbage = StoreFaults.GARBAGE_BLOCK.apply(streams.resolve("LIM1"));
+        Map<String, String> damagedBytes = Fixtures.digests(store);
+        byte[] blockBytes = Files.readAllBytes(block);
+        byte[] garbageBytes = Files.readAllBytes(garbage);
+        RepairPlan plan = RepairPlanner.plan(RepairTest.recover(store), Set.of());
+        Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
+        Repair.apply(plan, store, quarantine);
+        long cutAt = Files.size(block);
+        assertThat(cutAt).isLessThan(blockBytes.length);
+        assertThat(garbage).doesNotExist();
+
+        // What the killed undo left: part of each file written back.
+        Files.write(block, java.util.Arrays.copyOfRange(blockBytes, (int) cutAt, (int) cutAt + (blockBytes.length - (int) cutAt) / 2),
+                java.nio.file.StandardOpenOption.APPEND);
+        Files.write(garbage, java.util.Arrays.copyOf(garbageBytes, garbageBytes.length / 2));
+        Undo.undo(quarantine);
+
+        assertThat(Fixtures.digests(store)).isEqualTo(damagedBytes);
+    }
+
     /** Three streams damaged at once: a torn tail (a cut and a tombstone), a bad record mid-block, and a consumer the server deletes. */
     private static Path damaged(String fixture, Path into) throws Exception {
         Path store = Fixtures.copyStore(fixture, Files.createDirectories(into));
