@@ -7,6 +7,7 @@ import io.jetstart.recovery.StoreRecovery;
 import io.jetstart.recovery.repair.QuarantineEntry;
 import io.jetstart.recovery.repair.Repair;
 import io.jetstart.recovery.repair.RepairCheck;
+import io.jetstart.recovery.repair.RepairLock;
 import io.jetstart.recovery.repair.RepairPlan;
 import io.jetstart.recovery.repair.RepairPlanner;
 import io.jetstart.recovery.repair.RepairStep;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +94,50 @@ final class RepairCommand implements Callable<Integer> {
             err.println("jetstart: note: a live process holds " + root + ": this plan is of the files as they are now, and the "
                     + "repair itself refuses (exit " + HELD + ") until that process stops");
         }
+        if (dryRun) {
+            return repair(root, streams, out, err);
+        }
+        // Taken before the plan: a repair that found another just finished applied its plan of the
+        // files as they were before that one.
+        switch (lock(root, err)) {
+            case Lock.Refused r -> {
+                return r.status();
+            }
+            case Lock.Held h -> {
+                try (RepairLock held = h.lock()) {
+                    return repair(root, streams, out, err);
+                }
+            }
+        }
+    }
+
+    /** The store's repair lock, or the exit status of a refusal already said on stderr. */
+    private sealed interface Lock {
+        record Held(RepairLock lock) implements Lock {
+        }
+
+        record Refused(int status) implements Lock {
+        }
+    }
+
+    private static Lock lock(Path root, PrintWriter err) {
+        try {
+            Optional<RepairLock> lock = RepairLock.tryTake(root);
+            if (lock.isPresent()) {
+                return new Lock.Held(lock.get());
+            }
+            err.println("jetstart: refusing to change " + root + ": another jetstart repair or undo of it is running"
+                    + RepairLock.holder(root).map(pid -> " (pid " + pid + ")").orElse("") + ", holding " + RepairLock.file(root)
+                    + "; run this once it has ended");
+            return new Lock.Refused(HELD);
+        } catch (java.io.IOException e) {
+            err.println("jetstart: cannot make the lock file beside " + root + ": " + ErrorText.of(e) + "; nothing changed "
+                    + "(repair keeps its lock file and its quarantine folder in the store's parent folder)");
+            return new Lock.Refused(Main.NO_INPUT);
+        }
+    }
+
+    private int repair(Path root, Set<String> streams, PrintWriter out, PrintWriter err) throws Exception {
         RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams).withKey(keys.key);
         RecoveryReport before = StoreRecovery.recover(root, opts);
         RepairPlan plan = RepairPlanner.plan(before, streams);
@@ -178,7 +224,20 @@ final class RepairCommand implements Callable<Integer> {
             if (refuseIfHeld(store, err)) {
                 return HELD;
             }
-            r = Undo.undo(undo);
+            if (!Files.isDirectory(store)) {
+                r = Undo.undo(undo); // says the store is gone
+            } else {
+                switch (lock(store, err)) {
+                    case Lock.Refused refused -> {
+                        return refused.status();
+                    }
+                    case Lock.Held h -> {
+                        try (RepairLock held = h.lock()) {
+                            r = Undo.undo(undo);
+                        }
+                    }
+                }
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // Jackson's own message is two lines and names no file.
             err.println("jetstart: undo: " + undo.resolve("manifest.json") + ": not a readable manifest: " + e.getOriginalMessage());

@@ -235,12 +235,42 @@ class VerifyRepairCommandTest {
             TestStores.Run repair = TestStores.cli("repair", store.toString());
 
             assertThat(repair.exit()).as(repair.out() + repair.err()).isEqualTo(Main.NO_INPUT);
-            assertThat(repair.err()).contains("cannot make the quarantine folder beside " + store)
-                    .contains(parent.toString()).contains("nothing changed");
+            assertThat(repair.err()).contains("beside " + store).contains(parent.toString()).contains("nothing changed");
             assertThat(TestStores.digests(store)).isEqualTo(damaged);
         } finally {
             Files.setPosixFilePermissions(parent, was);
         }
+    }
+
+    /**
+     * Two repairs of one store at once: the second refuses (75) before it plans, naming the lock, and
+     * changes nothing. Both planned the same changes, and the second stopped at the first file the
+     * other had changed, with a quarantine of its own (found by starting two at once).
+     */
+    @Test
+    void aSecondRepairWhileOneRunsRefusesAndChangesNothing() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+        Map<String, String> damaged = TestStores.digests(store);
+        TestStores.Run second;
+        try (io.jetstart.recovery.repair.RepairLock running = io.jetstart.recovery.repair.RepairLock.tryTake(store).orElseThrow()) {
+            second = TestStores.cli("repair", store.toString());
+        }
+
+        assertThat(second.exit()).as(second.out() + second.err()).isEqualTo(RepairCommand.HELD);
+        assertThat(second.err()).contains("another jetstart repair or undo of it is running (pid " + ProcessHandle.current().pid() + ")")
+                .contains(io.jetstart.recovery.repair.RepairLock.file(store).toString());
+        assertThat(second.out()).doesNotContain("quarantine");
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
+        TestStores.Run repair = TestStores.cli("repair", store.toString());
+        assertThat(repair.exit()).as("once it has ended").isZero();
+        String quarantine = repair.out().lines().filter(l -> l.startsWith("quarantine: ")).findFirst().orElseThrow()
+                .substring("quarantine: ".length()).split(" \\(")[0];
+        try (io.jetstart.recovery.repair.RepairLock running = io.jetstart.recovery.repair.RepairLock.tryTake(store).orElseThrow()) {
+            assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).as("an undo waits for it too").isEqualTo(RepairCommand.HELD);
+        }
+        assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).isZero();
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
     }
 
     @Test
