@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -122,13 +121,17 @@ final class RepairCommand implements Callable<Integer> {
 
     private static Lock lock(Path root, PrintWriter err) {
         try {
-            Optional<RepairLock> lock = RepairLock.tryTake(root);
-            if (lock.isPresent()) {
-                return new Lock.Held(lock.get());
+            switch (RepairLock.tryTake(root)) {
+                case RepairLock.Attempt.Taken t -> {
+                    return new Lock.Held(t.lock());
+                }
+                case RepairLock.Attempt.Busy b when b.file().equals(RepairLock.file(root)) ->
+                        err.println("jetstart: refusing to change " + root + ": another jetstart repair or undo of it is running"
+                                + RepairLock.holder(root).map(pid -> " (pid " + pid + ")").orElse("") + ", holding " + b.file()
+                                + "; run this once it has ended");
+                case RepairLock.Attempt.Busy b -> err.println("jetstart: refusing to change " + root + ": a jetstart runtime holds "
+                        + b.file() + "; close it first");
             }
-            err.println("jetstart: refusing to change " + root + ": another jetstart repair or undo of it is running"
-                    + RepairLock.holder(root).map(pid -> " (pid " + pid + ")").orElse("") + ", holding " + RepairLock.file(root)
-                    + "; run this once it has ended");
             return new Lock.Refused(HELD);
         } catch (java.io.IOException e) {
             err.println("jetstart: cannot make the lock file beside " + root + ": " + ErrorText.of(e) + "; nothing changed "

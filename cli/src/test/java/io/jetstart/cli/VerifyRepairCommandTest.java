@@ -253,7 +253,7 @@ class VerifyRepairCommandTest {
         StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
         Map<String, String> damaged = TestStores.digests(store);
         TestStores.Run second;
-        try (io.jetstart.recovery.repair.RepairLock running = io.jetstart.recovery.repair.RepairLock.tryTake(store).orElseThrow()) {
+        try (io.jetstart.recovery.repair.RepairLock running = ((io.jetstart.recovery.repair.RepairLock.Attempt.Taken) io.jetstart.recovery.repair.RepairLock.tryTake(store)).lock()) {
             second = TestStores.cli("repair", store.toString());
         }
 
@@ -266,11 +266,24 @@ class VerifyRepairCommandTest {
         assertThat(repair.exit()).as("once it has ended").isZero();
         String quarantine = repair.out().lines().filter(l -> l.startsWith("quarantine: ")).findFirst().orElseThrow()
                 .substring("quarantine: ".length()).split(" \\(")[0];
-        try (io.jetstart.recovery.repair.RepairLock running = io.jetstart.recovery.repair.RepairLock.tryTake(store).orElseThrow()) {
+        try (io.jetstart.recovery.repair.RepairLock running = ((io.jetstart.recovery.repair.RepairLock.Attempt.Taken) io.jetstart.recovery.repair.RepairLock.tryTake(store)).lock()) {
             assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).as("an undo waits for it too").isEqualTo(RepairCommand.HELD);
         }
         assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).isZero();
         assertThat(TestStores.digests(store)).isEqualTo(damaged);
+    }
+
+    /** While a repair holds a store the runtime has used, a runtime opening it is refused: one writer at a time. */
+    @Test
+    void aRuntimeCannotOpenAStoreARepairHolds() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults()).close(); // its jetstart.lock
+        try (io.jetstart.recovery.repair.RepairLock running =
+                     ((io.jetstart.recovery.repair.RepairLock.Attempt.Taken) io.jetstart.recovery.repair.RepairLock.tryTake(store)).lock()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.jetstart.runtime.JetStart.open(store,
+                    io.jetstart.runtime.RuntimeOptions.defaults())).hasMessageContaining("jetstart.lock");
+        }
+        io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults()).close();
     }
 
     @Test
