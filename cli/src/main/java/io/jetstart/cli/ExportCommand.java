@@ -4,7 +4,10 @@ import io.jetstart.core.backup.StreamExport;
 import io.jetstart.core.layout.StreamDir;
 import io.jetstart.core.store.Problem;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -40,10 +43,43 @@ final class ExportCommand implements Callable<Integer> {
             }
             case StreamArgs.Found f -> sd = f.stream();
         }
+        // Ctrl-C or SIGTERM: the JVM's own exit (130) left the cut stream.tar.s2.tmp in OUT_DIR (and
+        // the copy of a held stream in the temp folder) and said nothing. The signal interrupts this
+        // thread, whose file channels then close (ClosedByInterruptException: the export removes its
+        // cut file itself), and removes both, in case the export does not end within the grace period.
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread exporter = Thread.currentThread();
+        Path cut = out.resolve(io.jetstart.core.backup.BackupLayout.DATA + ".tmp");
+        List<Path> scratch = new CopyOnWriteArrayList<>();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> {
+            stop.set(true);
+            exporter.interrupt();
+            removeQuietly(cut);
+            scratch.forEach(ExportCommand::removeQuietly);
+        })) {
+            int status;
+            try {
+                status = export(sd, scratch);
+            } catch (java.io.IOException | java.io.UncheckedIOException | InterruptedException e) {
+                if (!stop.get()) {
+                    throw e;
+                }
+                spec.commandLine().getErr().println("jetstart: export " + sd.account() + " > " + sd.name() + " stopped by a signal; "
+                        + "no cut file left in " + out + " (a backup file there is whole: the one before, unless already replaced)");
+                status = Main.CANCELLED;
+            }
+            spec.commandLine().getErr().flush();
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    private int export(StreamDir sd, List<Path> scratch) throws Exception {
         StreamExport.Result r;
         if (HeldStreamCopy.heldByRuntime(args.dir)) {
             // A runtime in another process writes the store: export a crash-consistent copy of it.
             Path temp = java.nio.file.Files.createTempDirectory("jetstart-export-");
+            scratch.add(temp);
             try {
                 r = StreamExport.export(HeldStreamCopy.copy(sd, temp, keys.key), out, keys.key);
             } finally {
@@ -73,6 +109,19 @@ final class ExportCommand implements Callable<Integer> {
             err.println("jetstart: " + p.severity().name().toLowerCase(java.util.Locale.ROOT) + ": " + p.describe());
         }
         return damaged;
+    }
+
+    /** Deletes a file or a folder tree as far as it can: called from the signal's hook. */
+    private static void removeQuietly(Path p) {
+        try {
+            if (java.nio.file.Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                deleteTree(p);
+            } else {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException goneAlready) {
+            // removed by the command itself meanwhile
+        }
     }
 
     private static void deleteTree(Path root) throws java.io.IOException {

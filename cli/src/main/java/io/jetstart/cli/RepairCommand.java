@@ -7,6 +7,7 @@ import io.jetstart.recovery.StoreRecovery;
 import io.jetstart.recovery.repair.QuarantineEntry;
 import io.jetstart.recovery.repair.Repair;
 import io.jetstart.recovery.repair.RepairCheck;
+import io.jetstart.recovery.repair.RepairLock;
 import io.jetstart.recovery.repair.RepairPlan;
 import io.jetstart.recovery.repair.RepairPlanner;
 import io.jetstart.recovery.repair.RepairStep;
@@ -20,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -91,6 +93,54 @@ final class RepairCommand implements Callable<Integer> {
             err.println("jetstart: note: a live process holds " + root + ": this plan is of the files as they are now, and the "
                     + "repair itself refuses (exit " + HELD + ") until that process stops");
         }
+        if (dryRun) {
+            return repair(root, streams, out, err);
+        }
+        // Taken before the plan: a repair that found another just finished applied its plan of the
+        // files as they were before that one.
+        switch (lock(root, err)) {
+            case Lock.Refused r -> {
+                return r.status();
+            }
+            case Lock.Held h -> {
+                try (RepairLock held = h.lock()) {
+                    return repair(root, streams, out, err);
+                }
+            }
+        }
+    }
+
+    /** The store's repair lock, or the exit status of a refusal already said on stderr. */
+    private sealed interface Lock {
+        record Held(RepairLock lock) implements Lock {
+        }
+
+        record Refused(int status) implements Lock {
+        }
+    }
+
+    private static Lock lock(Path root, PrintWriter err) {
+        try {
+            switch (RepairLock.tryTake(root)) {
+                case RepairLock.Attempt.Taken t -> {
+                    return new Lock.Held(t.lock());
+                }
+                case RepairLock.Attempt.Busy b when b.file().equals(RepairLock.file(root)) ->
+                        err.println("jetstart: refusing to change " + root + ": another jetstart repair or undo of it is running"
+                                + RepairLock.holder(root).map(pid -> " (pid " + pid + ")").orElse("") + ", holding " + b.file()
+                                + "; run this once it has ended");
+                case RepairLock.Attempt.Busy b -> err.println("jetstart: refusing to change " + root + ": a jetstart runtime holds "
+                        + b.file() + "; close it first");
+            }
+            return new Lock.Refused(HELD);
+        } catch (java.io.IOException e) {
+            err.println("jetstart: cannot make the lock file beside " + root + ": " + ErrorText.of(e) + "; nothing changed "
+                    + "(repair keeps its lock file and its quarantine folder in the store's parent folder)");
+            return new Lock.Refused(Main.NO_INPUT);
+        }
+    }
+
+    private int repair(Path root, Set<String> streams, PrintWriter out, PrintWriter err) throws Exception {
         RecoveryOptions opts = RecoveryOptions.defaults().withListener(RecoveryListener.NONE).withOnlyStreams(streams).withKey(keys.key);
         RecoveryReport before = StoreRecovery.recover(root, opts);
         RepairPlan plan = RepairPlanner.plan(before, streams);
@@ -100,16 +150,55 @@ final class RepairCommand implements Callable<Integer> {
             out.flush();
             return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
         }
-        Path quarantine = Repair.newQuarantineFolder(root, Instant.now());
-        List<QuarantineEntry> entries;
+        List<Path> readOnly = Repair.notWritable(plan);
+        if (!readOnly.isEmpty()) {
+            err.println("jetstart: cannot repair " + root + ": not writable by this process: " + String.join(", ",
+                    readOnly.stream().limit(5).map(Path::toString).toList()) + (readOnly.size() > 5 ? " and " + (readOnly.size() - 5)
+                    + " more" : "") + "; nothing changed (a read-only mount, or run as the store's owner)");
+            return Main.NO_INPUT;
+        }
+        Path quarantine;
         try {
-            entries = Repair.apply(plan, root, quarantine);
+            quarantine = Repair.newQuarantineFolder(root, Instant.now());
+        } catch (java.io.IOException e) {
+            err.println("jetstart: cannot make the quarantine folder beside " + root + ": " + ErrorText.of(e)
+                    + "; nothing changed (repair keeps every byte it takes there, in the store's parent folder)");
+            return Main.NO_INPUT;
+        }
+        // Named before the first byte moves: a repair stopped part-way (Ctrl-C, kill -9) printed the
+        // plan and then nothing, and the operator had to find the folder to undo it.
+        out.println("quarantine: " + quarantine + " (undo: jetstart repair --undo " + quarantine + ")");
+        out.flush();
+        // Ctrl-C or SIGTERM: finish the change in hand, start no other, say what is done and what is
+        // left. The JVM's own exit (130) came in the middle of a change and said nothing.
+        AtomicBoolean stop = new AtomicBoolean();
+        try (ReportOnShutdown shutdown = ReportOnShutdown.install(() -> stop.set(true))) {
+            int status = applyAndCheck(plan, root, quarantine, before, opts, stop, out, err);
+            out.flush();
+            err.flush();
+            shutdown.finished(status);
+            return status;
+        }
+    }
+
+    private int applyAndCheck(RepairPlan plan, Path root, Path quarantine, RecoveryReport before, RecoveryOptions opts,
+                              AtomicBoolean stop, PrintWriter out, PrintWriter err) throws Exception {
+        Repair.Applied applied;
+        try {
+            applied = Repair.apply(plan, root, quarantine, stop::get);
         } catch (java.io.IOException e) {
             err.println("jetstart: repair stopped: " + ErrorText.of(e));
             err.println("jetstart: what was done is in " + quarantine + "; `jetstart repair --undo " + quarantine + "` puts it back");
             return Main.FAILED;
         }
-        out.println("quarantine: " + quarantine + " (" + entries.size() + " entries; undo: jetstart repair --undo " + quarantine + ")");
+        List<QuarantineEntry> entries = applied.entries();
+        if (applied.stepsDone() < plan.steps().size()) {
+            err.println("jetstart: repair stopped by a signal after " + applied.stepsDone() + " of " + plan.steps().size()
+                    + " changes, each whole (" + entries.size() + " entries in " + quarantine + ")");
+            err.println("jetstart: `jetstart repair " + root + "` run again does the rest; `jetstart repair --undo " + quarantine
+                    + "` puts back what was done");
+            return Main.CANCELLED;
+        }
         RecoveryReport after = StoreRecovery.recover(root, opts);
         Set<String> refusedStreams = new HashSet<>();
         plan.refused().forEach(r -> refusedStreams.add(r.stream()));
@@ -122,8 +211,8 @@ final class RepairCommand implements Callable<Integer> {
             return Main.FAILED;
         }
         out.println("repaired: jetstart recover reports the same state as before for every stream, and nothing is left "
-                + "that nats-server would delete at start-up" + (plan.refused().isEmpty() ? "" : " (except the refused streams)"));
-        out.flush();
+                + "that nats-server would delete at start-up" + (plan.refused().isEmpty() ? "" : " (except the refused streams)")
+                + "; " + entries.size() + " entries in the quarantine");
         return plan.refused().isEmpty() ? Main.OK : Main.DAMAGED;
     }
 
@@ -138,7 +227,20 @@ final class RepairCommand implements Callable<Integer> {
             if (refuseIfHeld(store, err)) {
                 return HELD;
             }
-            r = Undo.undo(undo);
+            if (!Files.isDirectory(store)) {
+                r = Undo.undo(undo); // says the store is gone
+            } else {
+                switch (lock(store, err)) {
+                    case Lock.Refused refused -> {
+                        return refused.status();
+                    }
+                    case Lock.Held h -> {
+                        try (RepairLock held = h.lock()) {
+                            r = Undo.undo(undo);
+                        }
+                    }
+                }
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             // Jackson's own message is two lines and names no file.
             err.println("jetstart: undo: " + undo.resolve("manifest.json") + ": not a readable manifest: " + e.getOriginalMessage());

@@ -43,9 +43,27 @@ final class StreamTransfer {
     private StreamTransfer() {
     }
 
-    /** Restores a stream from {@code s2Tar}; returns the server's stream info of the restored stream. */
-    static JsonNode restore(Connection nc, ObjectNode config, ObjectNode state, InputStream s2Tar, LongConsumer sent)
-            throws IOException, InterruptedException {
+    /**
+     * A transfer stopped on request (Ctrl-C) between two chunks, after {@code bytes}. A restore stopped
+     * so never sends its last, empty chunk, so the server never opens the stream: it drops a restore
+     * idle for 5 s (nats-server's "restore ... is stalled"), and the stream is not created there.
+     */
+    static final class Stopped extends IOException {
+        final long bytes;
+
+        Stopped(String what, long bytes) {
+            super(what + " stopped by a signal after byte " + bytes);
+            this.bytes = bytes;
+        }
+    }
+
+    /**
+     * Restores a stream from {@code s2Tar}; returns the server's stream info of the restored stream.
+     *
+     * @param stop asked before each chunk; once true, no other is sent and {@link Stopped} is thrown
+     */
+    static JsonNode restore(Connection nc, ObjectNode config, ObjectNode state, InputStream s2Tar, LongConsumer sent,
+                            java.util.function.BooleanSupplier stop) throws IOException, InterruptedException {
         String stream = config.path("name").asText();
         ObjectNode req = JSON.createObjectNode();
         req.set("config", config);
@@ -58,6 +76,9 @@ final class StreamTransfer {
         byte[] chunk = new byte[CHUNK];
         long total = 0;
         while (true) {
+            if (stop.getAsBoolean()) {
+                throw new Stopped("restore of " + stream, total);
+            }
             int n = s2Tar.readNBytes(chunk, 0, CHUNK);
             if (n == 0) {
                 break;
@@ -81,8 +102,8 @@ final class StreamTransfer {
      * Takes a snapshot of {@code stream} (with its consumers) into {@code out}; returns the
      * server's {@code {"config", "state"}} from the time the snapshot began.
      */
-    static JsonNode snapshot(Connection nc, String stream, OutputStream out, LongConsumer received)
-            throws IOException, InterruptedException {
+    static JsonNode snapshot(Connection nc, String stream, OutputStream out, LongConsumer received,
+                             java.util.function.BooleanSupplier stop) throws IOException, InterruptedException {
         String inbox = nc.createInbox();
         Subscription sub = nc.subscribe(inbox);
         try {
@@ -92,6 +113,9 @@ final class StreamTransfer {
             JsonNode meta = api(nc, "$JS.API.STREAM.SNAPSHOT." + stream, JSON.writeValueAsBytes(req), API_TIMEOUT);
             long total = 0;
             while (true) {
+                if (stop.getAsBoolean()) {
+                    throw new Stopped("snapshot of " + stream, total);
+                }
                 Message m = sub.nextMessage(CHUNK_TIMEOUT);
                 if (m == null) {
                     throw new IOException("snapshot of " + stream + ": no chunk for " + CHUNK_TIMEOUT.toSeconds()

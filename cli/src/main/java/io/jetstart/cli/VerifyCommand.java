@@ -10,6 +10,8 @@ import io.jetstart.recovery.RecoveryOptions;
 import io.jetstart.recovery.RecoveryReport;
 import io.jetstart.recovery.StoreRecovery;
 import io.jetstart.recovery.StreamReport;
+import io.jetstart.recovery.repair.RepairPlan;
+import io.jetstart.recovery.repair.RepairPlanner;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -136,12 +138,23 @@ final class VerifyCommand implements Callable<Integer> {
                 && Finding.of(s).stream().filter(Finding::isDamage)
                         .allMatch(f -> readAround(f) || f.problem().serverAction() == ServerAction.FOUND_ON_READ))
                 .count();
-        if (damagedStreams > 0 && onRead == damagedStreams) {
+        // Which of them repair changes anything in, from its own planner: a damaged stream it plans
+        // nothing for (a consumer the server skips for a missing meta.sum, next to a found_on_read
+        // block) was promised "plans the fix", and repair then said "nothing to repair".
+        List<String> left = leftByRepair(report);
+        if (damagedStreams > 0 && !left.isEmpty() && left.size() < damagedStreams) {
+            sb.append("damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix for "
+                    + (damagedStreams - left.size()) + " of them (--dry-run) and leaves the damage of " + names(left)
+                    + " as it is (nats-server deletes or cuts nothing there at start-up; what it does is on each line above)\n");
+        } else if (damagedStreams > 0 && onRead == damagedStreams) {
             sb.append("damage found in " + damagedStreams + " stream(s), which nats-server meets only when it reads those blocks "
                     + "(it then cuts each block at the damage itself); `jetstart repair` leaves it as it is\n");
         } else if (damagedStreams > 0 && onRead + readAround == damagedStreams) {
             sb.append("damage found in " + damagedStreams + " stream(s), which nats-server starts with as it is (it answers no "
                     + "message for a bad record and serves the others); `jetstart repair` leaves it as it is\n");
+        } else if (damagedStreams > 0 && left.size() == damagedStreams) {
+            sb.append("damage found in " + damagedStreams + " stream(s), which nats-server deletes or cuts nothing of at "
+                    + "start-up (what it does is on each line above); `jetstart repair` leaves it as it is\n");
         } else if (damagedStreams > 0) {
             sb.append("damage found in " + damagedStreams + " stream(s); `jetstart repair` plans the fix (--dry-run)\n");
         }
@@ -151,6 +164,46 @@ final class VerifyCommand implements Callable<Integer> {
             sb.append("clean\n");
         }
         return sb.toString();
+    }
+
+    /**
+     * {@code <account> > <stream>} of every damaged stream (not cancelled) for which repair's planner,
+     * given this report, plans no change and refuses nothing: what {@code jetstart repair} leaves as it
+     * is. Empty when the plan cannot be made (a file vanished while verify ran): the old promise stands.
+     */
+    private static List<String> leftByRepair(RecoveryReport report) {
+        RepairPlan plan;
+        try {
+            plan = RepairPlanner.plan(report, java.util.Set.of());
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        java.util.Set<String> acted = new java.util.HashSet<>();
+        plan.steps().forEach(st -> acted.add(streamOf(st.stream())));
+        plan.refused().forEach(r -> acted.add(streamOf(r.stream())));
+        List<String> left = new java.util.ArrayList<>();
+        for (StreamReport s : report.streams()) {
+            boolean damaged = s.outcome() != Outcome.CANCELLED && (Finding.of(s).stream().anyMatch(Finding::isDamage)
+                    || s.state() == null || !s.state().lost().isEmpty());
+            String who = s.account() + " > " + s.name();
+            if (damaged && !acted.contains(who)) {
+                left.add(who);
+            }
+        }
+        return left;
+    }
+
+    /** {@code <account> > <stream>} of a step's {@code <account> > <stream> [> <consumer>]}. */
+    private static String streamOf(String who) {
+        int first = who.indexOf(" > ");
+        int second = first < 0 ? -1 : who.indexOf(" > ", first + 3);
+        return second < 0 ? who : who.substring(0, second);
+    }
+
+    /** At most five names, then how many more. */
+    private static String names(List<String> streams) {
+        String shown = String.join(", ", streams.subList(0, Math.min(5, streams.size())));
+        return streams.size() > 5 ? shown + " and " + (streams.size() - 5) + " more" : shown;
     }
 
     /** Damage the server starts with and reads around, cutting nothing (a bad record in a 2.9 block read through its .idx). */

@@ -37,6 +37,25 @@ class ExportCommandTest {
         assertThat(store.resolve("jetstream/$G/streams/NEW")).doesNotExist();
     }
 
+    /**
+     * pull into a store folder that does not exist yet, the server down: exit 66 naming the server,
+     * and no folder left (it left jetstream/$G/streams, an empty store, where a failed pull leaves nothing).
+     */
+    @Test
+    void aPullThatFailsLeavesNoFolderItMade() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Path store = tmp.resolve("new-store");
+
+        TestStores.Run r = TestStores.cli("pull", store.toString(), "LIM1", "--server", "nats://127.0.0.1:" + closed);
+
+        assertThat(r.exit()).as(r.err()).isEqualTo(Main.NO_INPUT);
+        assertThat(r.err()).contains("nats://127.0.0.1:" + closed);
+        assertThat(store).doesNotExist();
+    }
+
     @Test
     void aDamagedStreamIsExportedAsItIsAndTheDamageIsSaidWithExitOne() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("store"));

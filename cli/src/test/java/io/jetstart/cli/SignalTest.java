@@ -277,6 +277,76 @@ class SignalTest {
         assertThat(inspect.json().get("streams")).hasSize(written);
     }
 
+    /**
+     * SIGTERM (Ctrl-C takes the same way out) while repair works through 300 damaged streams: it
+     * finishes the change in hand, says how many are done and how to go on or back, exits 3; a second
+     * repair does the rest, and undoing both quarantines, newest first, gives back every byte. Before,
+     * the JVM exited 143 in the middle of a change and said nothing, not even the quarantine's name.
+     */
+    @Test
+    void aSignalDuringRepairEndsTheChangeInHandSaysWhatIsLeftAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(300, 50, 20), (d, w) -> { });
+        try (var streams = Files.list(store.resolve("jetstream/$G/streams"))) {
+            for (Path s : streams.toList()) {
+                Path block = s.resolve("msgs/1.blk");
+                try (var ch = java.nio.channels.FileChannel.open(block, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(ch.size() - 20); // a torn last record: a cut and a tombstone each
+                }
+            }
+        }
+        java.util.Map<String, String> damaged = TestStores.digests(store);
+        // repair logs nothing while it works; the JVM's class-loading log says when the first entry is kept.
+        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint", "-Xlog:class+load=info:stderr"), "repair", store.toString());
+
+        child.await(line -> line.contains("io.jetstart.recovery.repair.QuarantineEntry "));
+        kill("TERM", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        String said = child.errSeen().stream().filter(l -> l.startsWith("jetstart: repair stopped by a signal after ")).findFirst()
+                .orElseThrow(() -> new AssertionError(String.join("\n", child.errSeen())));
+        int done = Integer.parseInt(said.replaceFirst("jetstart: repair stopped by a signal after (\\d+) of 600 changes.*", "$1"));
+        assertThat(done).isLessThan(600);
+        String first = Files.readString(tmp.resolve("out.txt")).lines().filter(l -> l.startsWith("quarantine: ")).findFirst()
+                .orElseThrow().substring("quarantine: ".length()).split(" \\(")[0];
+        assertThat(child.errSeen()).contains("jetstart: `jetstart repair " + store + "` run again does the rest; `jetstart repair "
+                + "--undo " + first + "` puts back what was done");
+
+        TestStores.Run rest = TestStores.cli("repair", store.toString());
+        assertThat(rest.exit()).as(rest.out() + rest.err()).isZero();
+        assertThat(TestStores.cli("verify", store.toString(), "--quick").exit()).isZero();
+        String second = rest.out().lines().filter(l -> l.startsWith("quarantine: ")).findFirst().orElseThrow()
+                .substring("quarantine: ".length()).split(" \\(")[0];
+        assertThat(TestStores.cli("repair", "--undo", second).exit()).isZero();
+        assertThat(TestStores.cli("repair", "--undo", first).exit()).isZero();
+        assertThat(TestStores.digests(store)).as("every byte back").isEqualTo(damaged);
+    }
+
+    /**
+     * SIGTERM (Ctrl-C takes the same way out) while export writes the tar: exit 3, said on stderr, and
+     * no stream.tar.s2.tmp left in OUT_DIR. Before, the JVM exited 143 and left the cut file there.
+     */
+    @Test
+    void aSignalDuringExportLeavesNoCutFileAndExitsThree(@TempDir Path tmp) throws Exception {
+        Path store = tmp.resolve("store");
+        StoreGenerator.generate(store, GeneratorSpec.of(1, 200_000, 100), (d, w) -> { });
+        Path out = tmp.resolve("backup");
+        // export logs nothing while it writes; the JVM's class-loading log says when the tar begins.
+        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint", "-Xlog:class+load=info:stderr"), "export",
+                store.toString(), "S1", out.toString());
+
+        child.await(line -> line.contains("io.jetstart.core.backup.TarWriter "));
+        kill("TERM", child.process().pid());
+        int exit = child.exit();
+
+        assertThat(exit).as("stderr:\n%s", String.join("\n", child.errSeen())).isEqualTo(Main.CANCELLED);
+        assertThat(child.errSeen()).anySatisfy(l -> assertThat(l).startsWith("jetstart: export $G > S1 stopped by a signal; "));
+        try (var left = Files.list(out)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("nothing cut in OUT_DIR").isEmpty();
+        }
+    }
+
     @Test
     void lingerServesReadyAndTheFinalCountersAfterTheRecoveryUntilSigterm(@TempDir Path tmp) throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);

@@ -155,6 +155,137 @@ class VerifyRepairCommandTest {
         assertThat(repair.out()).contains(block.toString()).doesNotContain("nothing to repair");
     }
 
+    /**
+     * A consumer whose meta.sum is missing: nats-server skips it and leaves its files, and repair
+     * plans nothing for it. verify said "`jetstart repair` plans the fix" and repair then said
+     * "nothing to repair" (found by running verify, repair, verify on a store damaged by hand).
+     */
+    @Test
+    void damageRepairPlansNothingForIsNotPromisedToRepair() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Files.delete(store.resolve("jetstream/$G/streams/LIM1/obs/C1/meta.sum"));
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--dry-run");
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains("Missing consumer checksum").contains("skips the consumer")
+                .contains("damage found in 1 stream(s), which nats-server deletes or cuts nothing of at start-up")
+                .contains("`jetstart repair` leaves it as it is").doesNotContain("plans the fix");
+        assertThat(repair.exit()).as(repair.err()).isZero();
+        assertThat(repair.out()).contains("nothing to repair");
+    }
+
+    /** Beside a stream repair does cut, verify names the stream whose damage it leaves. */
+    @Test
+    void verifySaysWhichDamagedStreamsRepairLeaves() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        Files.delete(store.resolve("jetstream/$G/streams/LIM1/obs/C1/meta.sum"));
+        Path block = StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+
+        TestStores.Run verify = TestStores.cli("verify", store.toString());
+        TestStores.Run repair = TestStores.cli("repair", store.toString(), "--dry-run");
+
+        assertThat(verify.exit()).as(verify.out()).isEqualTo(Main.DAMAGED);
+        assertThat(verify.out()).contains("damage found in 2 stream(s); `jetstart repair` plans the fix for 1 of them (--dry-run) "
+                + "and leaves the damage of $G > LIM1 as it is");
+        assertThat(repair.out()).contains("truncate " + block).doesNotContain("LIM1");
+    }
+
+    /**
+     * A stream folder this process may not write (a read-only mount, another user's store): the
+     * repair copied the first bytes to the quarantine, failed to remove the file, and said "what was
+     * done is in <quarantine>" when nothing was. Runs only where permissions bind (not as root).
+     */
+    @Test
+    void aStoreFolderThisProcessCannotWriteIsNamedAndNothingChanges() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp.resolve("in"));
+        Path msgs = StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1")).getParent();
+        Map<String, String> damaged = TestStores.digests(store);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> was = Files.getPosixFilePermissions(msgs);
+        Files.setPosixFilePermissions(msgs, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(msgs), "this process writes a r-x folder (root)");
+
+            TestStores.Run repair = TestStores.cli("repair", store.toString());
+
+            assertThat(repair.exit()).as(repair.out() + repair.err()).isEqualTo(Main.NO_INPUT);
+            assertThat(repair.err()).contains("not writable by this process: " + msgs).contains("nothing changed");
+            try (Stream<Path> s = Files.list(tmp.resolve("in"))) {
+                assertThat(s.map(p -> p.getFileName().toString())).as("no quarantine folder").noneMatch(n -> n.contains("quarantine"));
+            }
+            assertThat(TestStores.digests(store)).isEqualTo(damaged);
+        } finally {
+            Files.setPosixFilePermissions(msgs, was);
+        }
+    }
+
+    /** The folder beside the store, where the quarantine goes, not writable: named, nothing changed. */
+    @Test
+    void aQuarantineThatCannotBeMadeIsNamedAndNothingChanges() throws Exception {
+        Path parent = Files.createDirectories(tmp.resolve("in"));
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", parent);
+        StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+        Map<String, String> damaged = TestStores.digests(store);
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> was = Files.getPosixFilePermissions(parent);
+        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(parent), "this process writes a r-x folder (root)");
+
+            TestStores.Run repair = TestStores.cli("repair", store.toString());
+
+            assertThat(repair.exit()).as(repair.out() + repair.err()).isEqualTo(Main.NO_INPUT);
+            assertThat(repair.err()).contains("beside " + store).contains(parent.toString()).contains("nothing changed");
+            assertThat(TestStores.digests(store)).isEqualTo(damaged);
+        } finally {
+            Files.setPosixFilePermissions(parent, was);
+        }
+    }
+
+    /**
+     * Two repairs of one store at once: the second refuses (75) before it plans, naming the lock, and
+     * changes nothing. Both planned the same changes, and the second stopped at the first file the
+     * other had changed, with a quarantine of its own (found by starting two at once).
+     */
+    @Test
+    void aSecondRepairWhileOneRunsRefusesAndChangesNothing() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        StoreFaults.BLOCK_TAIL_TORN.apply(store.resolve("jetstream/$G/streams/MAX1"));
+        Map<String, String> damaged = TestStores.digests(store);
+        TestStores.Run second;
+        try (io.jetstart.recovery.repair.RepairLock running = ((io.jetstart.recovery.repair.RepairLock.Attempt.Taken) io.jetstart.recovery.repair.RepairLock.tryTake(store)).lock()) {
+            second = TestStores.cli("repair", store.toString());
+        }
+
+        assertThat(second.exit()).as(second.out() + second.err()).isEqualTo(RepairCommand.HELD);
+        assertThat(second.err()).contains("another jetstart repair or undo of it is running (pid " + ProcessHandle.current().pid() + ")")
+                .contains(io.jetstart.recovery.repair.RepairLock.file(store).toString());
+        assertThat(second.out()).doesNotContain("quarantine");
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
+        TestStores.Run repair = TestStores.cli("repair", store.toString());
+        assertThat(repair.exit()).as("once it has ended").isZero();
+        String quarantine = repair.out().lines().filter(l -> l.startsWith("quarantine: ")).findFirst().orElseThrow()
+                .substring("quarantine: ".length()).split(" \\(")[0];
+        try (io.jetstart.recovery.repair.RepairLock running = ((io.jetstart.recovery.repair.RepairLock.Attempt.Taken) io.jetstart.recovery.repair.RepairLock.tryTake(store)).lock()) {
+            assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).as("an undo waits for it too").isEqualTo(RepairCommand.HELD);
+        }
+        assertThat(TestStores.cli("repair", "--undo", quarantine).exit()).isZero();
+        assertThat(TestStores.digests(store)).isEqualTo(damaged);
+    }
+
+    /** While a repair holds a store the runtime has used, a runtime opening it is refused: one writer at a time. */
+    @Test
+    void aRuntimeCannotOpenAStoreARepairHolds() throws Exception {
+        Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);
+        io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults()).close(); // its jetstart.lock
+        try (io.jetstart.recovery.repair.RepairLock running =
+                     ((io.jetstart.recovery.repair.RepairLock.Attempt.Taken) io.jetstart.recovery.repair.RepairLock.tryTake(store)).lock()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.jetstart.runtime.JetStart.open(store,
+                    io.jetstart.runtime.RuntimeOptions.defaults())).hasMessageContaining("jetstart.lock");
+        }
+        io.jetstart.runtime.JetStart.open(store, io.jetstart.runtime.RuntimeOptions.defaults()).close();
+    }
+
     @Test
     void repairDryRunChangesNothingRepairThenUndoRestoresEveryByte() throws Exception {
         Path store = TestStores.copyFixtureStore("nats-2.15.1-small", tmp);

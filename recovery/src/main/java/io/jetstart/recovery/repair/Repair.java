@@ -18,6 +18,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -78,6 +79,40 @@ public final class Repair {
     }
 
     /**
+     * The files and folders {@code plan} would have to change that this process may not write (a
+     * read-only mount, another user's files), in plan order. Asked before the quarantine is made: the
+     * repair failed at its first removal, after copying its bytes, and said what was done was in the
+     * quarantine when nothing was.
+     */
+    public static List<Path> notWritable(RepairPlan plan) throws IOException {
+        java.util.Set<Path> out = new java.util.LinkedHashSet<>();
+        for (RepairStep step : plan.steps()) {
+            Path t = step.target();
+            switch (step) {
+                case RepairStep.Truncate x -> need(t, out);
+                case RepairStep.RemoveFile x -> need(t.getParent(), out);
+                case RepairStep.AddTombstoneBlock x -> need(t.getParent(), out);
+                case RepairStep.AddEmptyLegacyBlock x -> need(t.getParent(), out);
+                case RepairStep.RemoveDirectory x -> {
+                    need(t.getParent(), out);
+                    try (Stream<Path> walk = Files.walk(t)) {
+                        for (Path p : walk.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).toList()) {
+                            need(p, out);
+                        }
+                    }
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static void need(Path p, java.util.Set<Path> out) {
+        if (p != null && !Files.isWritable(p)) {
+            out.add(p);
+        }
+    }
+
+    /**
      * Applies {@code plan} to the store at {@code storeRoot}, keeping every byte it takes in the new,
      * empty folder {@code quarantine} (which must not be inside the store).
      *
@@ -86,6 +121,25 @@ public final class Repair {
      *                     manifest (undo puts them back), nothing after it is touched
      */
     public static List<QuarantineEntry> apply(RepairPlan plan, Path storeRoot, Path quarantine) throws IOException {
+        return apply(plan, storeRoot, quarantine, () -> false).entries();
+    }
+
+    /**
+     * What {@link #apply(RepairPlan, Path, Path, BooleanSupplier)} did.
+     *
+     * @param entries   the manifest entries written, in order
+     * @param stepsDone the plan's steps carried out, from its start
+     */
+    public record Applied(List<QuarantineEntry> entries, int stepsDone) {
+    }
+
+    /**
+     * As {@link #apply(RepairPlan, Path, Path)}, but asks {@code stop} before each step and, once it
+     * says true, starts no other: the steps done are whole and in the manifest, and a new plan of
+     * the store does the rest (Ctrl-C: the JVM's own exit came in the middle of a step, and the
+     * operator was told neither the quarantine nor what was left).
+     */
+    public static Applied apply(RepairPlan plan, Path storeRoot, Path quarantine, BooleanSupplier stop) throws IOException {
         Path store = storeRoot.toAbsolutePath().normalize();
         Path q = quarantine.toAbsolutePath().normalize();
         if (q.startsWith(store)) {
@@ -93,7 +147,11 @@ public final class Repair {
         }
         Repair r = new Repair(store, q, new Manifest(store, Instant.now().toString(), List.of()));
         r.manifest.write(q);
+        int done = 0;
         for (RepairStep step : plan.steps()) {
+            if (stop.getAsBoolean()) {
+                break;
+            }
             switch (step) {
                 case RepairStep.Truncate t -> r.truncate(t);
                 case RepairStep.RemoveFile f -> r.removeFile(f.target(), f.length(), f.stream(), f.reason());
@@ -101,8 +159,9 @@ public final class Repair {
                 case RepairStep.AddTombstoneBlock a -> r.addTombstoneBlock(a);
                 case RepairStep.AddEmptyLegacyBlock a -> r.addEmptyLegacyBlock(a);
             }
+            done++;
         }
-        return r.manifest.entries();
+        return new Applied(r.manifest.entries(), done);
     }
 
     private void truncate(RepairStep.Truncate t) throws IOException {
@@ -138,14 +197,24 @@ public final class Repair {
             all = walk.sorted(Comparator.reverseOrder()).toList();
         }
         List<Path> dirs = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         for (Path p : all) {
             if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 dirs.add(p);
             } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                removeFile(p, Files.size(p), d.stream(), d.reason());
+                files.add(p);
             } else {
+                // Checked before anything is removed: a stop half-way leaves a consumer the server may load.
                 throw new IOException(p + ": neither a file nor a directory; repair does not remove it");
             }
+        }
+        // The consumer's meta.inf goes first: a repair stopped after it (kill -9, a power cut) leaves a
+        // folder nats-server skips ("Missing consumer metafile"), as it would have deleted it. In the
+        // walk's order o.dat went first, and a stop right after it left meta.inf and meta.sum, which
+        // the server loads as a consumer with no delivery state: it delivers the stream again from its start.
+        files.sort(Comparator.comparing((Path p) -> !p.getFileName().toString().equals("meta.inf")));
+        for (Path p : files) {
+            removeFile(p, Files.size(p), d.stream(), d.reason());
         }
         // Deepest first (reverse order), so undo, which runs backwards, creates parents first.
         for (Path dir : dirs) {

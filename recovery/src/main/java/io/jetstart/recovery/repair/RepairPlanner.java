@@ -131,7 +131,24 @@ public final class RepairPlanner {
                         + "sequence; left as it is (nats-server 2.9.10 itself truncates such a block when it first reads it)"));
             }
         }
-        return new RepairPlan(List.copyOf(steps.values()), refused, notes);
+        return new RepairPlan(addsFirst(steps.values()), refused, notes);
+    }
+
+    /**
+     * The steps with each stream's added files (the tombstone block, a 2.9 empty block) before its
+     * cuts and removals, streams in their order. A repair stopped between the two (kill -9, a power
+     * cut) left a cut block whose lost last sequence only {@code index.db} still said: jetstart
+     * reports it kept, so a rerun planned nothing, and nats-server 2.10.27 started that stream with
+     * the lower last sequence (checked: MAX1 of the 2.10.27 fixture, 999 instead of 1000). With the
+     * block added first, a stop after it leaves the cut still to do, which the rerun plans.
+     */
+    private static List<RepairStep> addsFirst(java.util.Collection<RepairStep> steps) {
+        Map<String, Integer> order = new java.util.HashMap<>();
+        steps.forEach(s -> order.putIfAbsent(s.stream(), order.size()));
+        List<RepairStep> sorted = new ArrayList<>(steps);
+        sorted.sort(java.util.Comparator.<RepairStep>comparingInt(s -> order.get(s.stream()))
+                .thenComparingInt(s -> s instanceof RepairStep.AddTombstoneBlock || s instanceof RepairStep.AddEmptyLegacyBlock ? 0 : 1));
+        return List.copyOf(sorted);
     }
 
     /**

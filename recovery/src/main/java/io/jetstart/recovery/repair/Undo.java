@@ -46,7 +46,7 @@ public final class Undo {
                 case QuarantineEntry.TRUNCATE -> untruncate(quarantine, e, target);
                 case QuarantineEntry.REMOVE -> unremove(quarantine, e, target);
                 case QuarantineEntry.REMOVE_DIR -> unremoveDir(e, target);
-                case QuarantineEntry.ADD -> unadd(e, target);
+                case QuarantineEntry.ADD -> unadd(quarantine, e, target);
                 default -> throw new IOException("manifest entry " + e.id() + ": unknown op '" + e.op() + "'; undo stopped");
             };
             (done ? restored : skipped).add(e.op() + " " + e.file() + (e.length() > 0 ? " (" + e.length() + " bytes at " + e.offset() + ")" : ""));
@@ -79,7 +79,12 @@ public final class Undo {
         if (size == e.offset() + e.length() && FileBytes.sha256(target, e.offset(), e.length()).equals(e.sha256())) {
             return false;
         }
-        if (size != e.offset()) {
+        // Between the cut and the whole, holding the start of the cut bytes: an undo killed while it
+        // wrote them back. Written again from the cut, the same bytes at the same places.
+        boolean resumed = size > e.offset() && size < e.offset() + e.length()
+                && FileBytes.sha256(target, e.offset(), size - e.offset())
+                        .equals(FileBytes.sha256(verifiedData(quarantine, e), 0, size - e.offset()));
+        if (size != e.offset() && !resumed) {
             throw new IOException(target + ": expected " + e.offset() + " bytes (as the repair left it), found " + size
                     + "; it changed since the repair, undo stopped before overwriting anything");
         }
@@ -89,15 +94,26 @@ public final class Undo {
     }
 
     private static boolean unremove(Path quarantine, QuarantineEntry e, Path target) throws IOException {
+        boolean resumed = false;
         if (Files.exists(target)) {
-            if (Files.size(target) == e.length() && FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
+            long size = Files.size(target);
+            if (size == e.length() && FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
                 return false;
             }
-            throw new IOException(target + " exists and is not the file the repair removed (entry " + e.id()
-                    + "); undo stopped before overwriting it");
+            // The start of the removed file: an undo killed while it copied it back.
+            resumed = size < e.length()
+                    && FileBytes.sha256(target, 0, size).equals(FileBytes.sha256(verifiedData(quarantine, e), 0, size));
+            if (!resumed) {
+                throw new IOException(target + " exists and is not the file the repair removed (entry " + e.id()
+                        + "); undo stopped before overwriting it");
+            }
         }
         Path data = verifiedData(quarantine, e);
-        Files.copy(data, target);
+        if (resumed) {
+            Files.copy(data, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.copy(data, target);
+        }
         try (var ch = java.nio.channels.FileChannel.open(target, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
@@ -107,12 +123,20 @@ public final class Undo {
         return true;
     }
 
-    /** Removes a file the repair added, only when it still holds exactly the bytes the repair wrote. */
-    private static boolean unadd(QuarantineEntry e, Path target) throws IOException {
+    /**
+     * Removes a file the repair added, only when it still holds exactly the bytes the repair wrote,
+     * or the start of them: a repair killed while it wrote the file (created new, named in the
+     * manifest before) left it empty or cut, and undo stopped at it, the newest entry, so it put
+     * nothing back at all.
+     */
+    private static boolean unadd(Path quarantine, QuarantineEntry e, Path target) throws IOException {
         if (!Files.exists(target)) {
             return false;
         }
-        if (Files.size(target) != e.length() || !FileBytes.sha256(target, 0, e.length()).equals(e.sha256())) {
+        long size = Files.size(target);
+        boolean whole = size == e.length() && FileBytes.sha256(target, 0, e.length()).equals(e.sha256());
+        boolean cut = size < e.length() && FileBytes.sha256(target, 0, size).equals(FileBytes.sha256(verifiedData(quarantine, e), 0, size));
+        if (!whole && !cut) {
             throw new IOException(target + " is not the file the repair added (entry " + e.id() + "): expected " + e.length()
                     + " bytes with sha256 " + e.sha256() + "; undo stopped before removing it");
         }

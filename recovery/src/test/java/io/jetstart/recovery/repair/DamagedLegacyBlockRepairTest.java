@@ -183,10 +183,11 @@ class DamagedLegacyBlockRepairTest {
 
         assertThat(plan.refused()).isEmpty();
         assertThat(plan.steps()).as("%s", plan).hasSize(2);
-        assertThat(plan.steps().get(0)).isInstanceOf(RepairStep.RemoveFile.class);
-        assertThat(plan.steps().get(0).target()).isEqualTo(msgs.resolve("1.idx"));
-        assertThat(plan.steps().get(1)).isEqualTo(new RepairStep.AddEmptyLegacyBlock(msgs.resolve("2.blk"), 1005, st.lastTs(),
-                "$G > LIM1", plan.steps().get(1).reason()));
+        // The block that keeps the last sequence first: a repair stopped between the two leaves it kept.
+        assertThat(plan.steps().get(0)).isEqualTo(new RepairStep.AddEmptyLegacyBlock(msgs.resolve("2.blk"), 1005, st.lastTs(),
+                "$G > LIM1", plan.steps().get(0).reason()));
+        assertThat(plan.steps().get(1)).isInstanceOf(RepairStep.RemoveFile.class);
+        assertThat(plan.steps().get(1).target()).isEqualTo(msgs.resolve("1.idx"));
         Path quarantine = Repair.newQuarantineFolder(store, Instant.now());
         List<QuarantineEntry> entries = Repair.apply(plan, store, quarantine);
         assertThat(msgs.resolve("1.blk")).as("the block as it was").exists();
