@@ -1,0 +1,85 @@
+package io.jetstart.runtime;
+
+import static io.jetstart.runtime.RuntimeTestSupport.bytes;
+import static io.jetstart.runtime.RuntimeTestSupport.config;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What an open store holds per stream once its streams are idle: no open file, so a store of
+ * 10,000 streams does not need 10,000 descriptors (docs/runtime.md, "Many streams").
+ */
+class ManyStreamsTest {
+    private static final int STREAMS = 40;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void idleStreamsHoldNoOpenBlockFileAndTheirNextPublishesAreStoredAndRecovered() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        Assumptions.assumeTrue(Files.isDirectory(fds), "descriptors are counted through /proc");
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            List<JetStartStream> streams = create(store);
+            assertThat(blockFilesOpen(fds)).as("block files open while every stream was just written to").isEqualTo(STREAMS);
+            for (JetStartStream s : streams) {
+                s.writer().tailExpiry(Duration.ZERO);
+            }
+            for (JetStartStream s : streams) {
+                IdleStoreTest.awaitReleased(s.writer());
+            }
+            // Until 2026-12: one descriptor per stream for as long as the store was open.
+            assertThat(blockFilesOpen(fds)).as("block files open once every stream is idle").isZero();
+            for (JetStartStream s : streams) {
+                s.writer().tailExpiry(Duration.ofHours(1));
+                assertThat(s.publish("s." + s.name(), bytes("two")).seq()).isEqualTo(2);
+            }
+            assertThat(blockFilesOpen(fds)).as("block files open again after a publish to each").isEqualTo(STREAMS);
+            assertThat(streams.getFirst().get(2)).map(m -> new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8))
+                    .contains("two");
+        }
+        assertThat(blockFilesOpen(fds)).as("block files open after the close").isZero();
+        for (int i = 0; i < STREAMS; i++) {
+            assertThat(RuntimeTestSupport.recovered(dir, "S" + i).messages()).as("S%d's messages after a recovery", i).isEqualTo(2);
+        }
+    }
+
+    private static List<JetStartStream> create(JetStartStore store) throws Exception {
+        List<JetStartStream> streams = new ArrayList<>();
+        for (int i = 0; i < STREAMS; i++) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"S" + i + "\",\"subjects\":[\"s.S" + i + "\"]}"));
+            s.publish("s.S" + i, bytes("one"));
+            streams.add(s);
+        }
+        return streams;
+    }
+
+    /** Descriptors of this process open on a block file ({@code *.blk}) of this test's store. */
+    private long blockFilesOpen(Path fds) throws Exception {
+        Path store = dir.toRealPath();
+        long open = 0;
+        try (java.util.stream.Stream<Path> all = Files.list(fds)) {
+            for (Path fd : all.toList()) {
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(fd);
+                } catch (java.io.IOException gone) {
+                    // Closed since the listing (the listing's own descriptor among them).
+                    continue;
+                }
+                if (target.startsWith(store) && target.getFileName().toString().endsWith(".blk")) {
+                    open++;
+                }
+            }
+        }
+        return open;
+    }
+}
