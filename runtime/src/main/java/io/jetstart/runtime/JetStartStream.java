@@ -601,6 +601,20 @@ public final class JetStartStream {
         }
     }
 
+    /** {@link #stop} without the wait: the writer is asked to end ({@link #awaitStop} waits for it). */
+    void requestStop() {
+        if (writer != null) {
+            writer.requestStop();
+        }
+    }
+
+    /** Waits for the writer {@link #requestStop} asked to end. */
+    void awaitStop() throws InterruptedException {
+        if (writer != null) {
+            writer.awaitStop();
+        }
+    }
+
     private static <T> T await(CompletableFuture<T> f) throws InterruptedException {
         try {
             return f.get();

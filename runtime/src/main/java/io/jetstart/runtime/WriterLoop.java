@@ -535,15 +535,30 @@ final class WriterLoop {
 
     /** Stops accepting, lets the writer finish what is queued, sync and write index.db, and waits for it. */
     void stop() throws InterruptedException {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Stop stop = new Stop(done);
+        requestStop();
+        awaitStop();
+    }
+
+    /**
+     * Stops accepting and asks the writer to finish what is queued, sync and write index.db, without
+     * waiting for it ({@link #awaitStop}): a store's close asks every writer first, so that they
+     * do their last writes at once instead of one after the other.
+     */
+    void requestStop() {
         if (thread == null) {
             return;
         }
         // Started by the submit if it was not yet: a join of an unstarted thread returns at once.
-        submit(stop);
+        submit(new Stop(new CompletableFuture<>()));
         accepting = false;
-        thread.join();
+    }
+
+    /** Waits for the writer's thread to end after {@link #requestStop}. */
+    void awaitStop() throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join();
+        }
     }
 
     private void run() {

@@ -74,6 +74,57 @@ class ManyStreamsTest {
         assertThat(RuntimeTestSupport.recovered(dir, "S0").messages()).isEqualTo(2);
     }
 
+    @Test
+    void aCloseStopsEveryWriterWithoutWaitingForTheOneBeforeIt() throws Exception {
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        List<JetStartStream> served;
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+        Thread closing = null;
+        try {
+            create(store);
+            served = store.served();
+            JetStartStream first = served.getFirst();
+            // The first stream's writer is held in a commit listener (its thread), as a slow disk would hold it.
+            store.addCommitListener(batch -> {
+                if (batch.stream().equals(first.name())) {
+                    held.countDown();
+                    try {
+                        letGo.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            var unused = first.publishAsync("s." + first.name(), null, bytes("two"));
+            held.await();
+            closing = Thread.ofPlatform().start(() -> {
+                try {
+                    store.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            List<JetStartStream> others = served.subList(1, served.size());
+            while (others.stream().anyMatch(s -> s.writer().thread().isAlive()) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            // Until 2026-12 the close waited for each writer before it asked the next to stop.
+            assertThat(others).as("writers still running while the first one is held").noneMatch(s -> s.writer().thread().isAlive());
+            assertThat(first.writer().thread().isAlive()).as("the held writer").isTrue();
+        } finally {
+            letGo.countDown();
+            if (closing != null) {
+                closing.join();
+            }
+            store.close();
+        }
+        assertThat(store.isClosed()).isTrue();
+        assertThat(RuntimeTestSupport.recovered(dir, served.getFirst().name()).messages()).isEqualTo(2);
+        assertThat(RuntimeTestSupport.recovered(dir, served.getLast().name()).messages()).isEqualTo(1);
+    }
+
     private static List<JetStartStream> create(JetStartStore store) throws Exception {
         List<JetStartStream> streams = new ArrayList<>();
         for (int i = 0; i < STREAMS; i++) {
