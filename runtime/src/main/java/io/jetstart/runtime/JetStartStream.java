@@ -86,7 +86,7 @@ public final class JetStartStream {
 
     /** A consumer of this stream has state to write or a timer to run: its housekeeper must look soon. */
     void consumerChanged() {
-        housekeeper.wake();
+        housekeeper.wake(this);
     }
 
     public String account() {

@@ -125,6 +125,35 @@ class ManyStreamsTest {
         assertThat(RuntimeTestSupport.recovered(dir, served.getLast().name()).messages()).isEqualTo(1);
     }
 
+    @Test
+    void aConsumerTimerDueOnOneStreamTicksThatStreamNotEveryStream() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            List<JetStartStream> streams = create(store);
+            for (JetStartStream s : streams) {
+                s.createConsumer("{\"durable_name\":\"C\",\"ack_policy\":\"explicit\",\"ack_wait\":3600000000000}");
+            }
+            // One stream's consumer holds a delivery it never acks, with an ack wait of 20 ms: its
+            // timer is due every 20 ms (an expiry, then the next check), as thousands of consumers'
+            // timers together are in a large store.
+            JetStartStream busy = streams.getFirst();
+            PullConsumer c = busy.createConsumer("{\"durable_name\":\"T\",\"ack_policy\":\"explicit\",\"ack_wait\":20000000}");
+            assertThat(c.fetch(1, 0, Duration.ZERO)).hasSize(1);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long busyFrom = busy.consumers().ticks();
+            long[] idleFrom = streams.stream().skip(1).mapToLong(s -> s.consumers().ticks()).toArray();
+            while (busy.consumers().ticks() - busyFrom < 60 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            long busyTicks = busy.consumers().ticks() - busyFrom;
+            assertThat(busyTicks).as("ticks of the stream whose timer is due every 20 ms").isGreaterThanOrEqualTo(60);
+            for (int i = 1; i < streams.size(); i++) {
+                // Until 2026-12 every tick went over every stream's consumers: as many as the busy one's.
+                assertThat(streams.get(i).consumers().ticks() - idleFrom[i - 1]).as("ticks of idle %s while %s ticked %d times",
+                        streams.get(i).name(), busy.name(), busyTicks).isLessThanOrEqualTo(busyTicks / 4);
+            }
+        }
+    }
+
     private static List<JetStartStream> create(JetStartStore store) throws Exception {
         List<JetStartStream> streams = new ArrayList<>();
         for (int i = 0; i < STREAMS; i++) {
