@@ -16,14 +16,32 @@ import java.util.function.Supplier;
  * each check's expired messages), so the timers fire when the server's would. With nothing to do
  * it sleeps until a consumer's change {@link #wake}s it (at most {@link #IDLE_NANOS}): a tick
  * every 10 ms over 2,000 idle consumers took 12 % of a core in a store that did nothing.
+ *
+ * <p>A tick looks at the streams that need it, not at every stream: those whose consumers changed
+ * ({@link #wake} names the stream) and those whose earliest timer is due (a queue ordered by when,
+ * kept from each stream's last tick). Every stream is looked at once per {@link #IDLE_NANOS}, the
+ * net for a change no wake told of, which also rebuilds the queue. Until 2026-12 every tick went
+ * over every consumer: in a store of 10,000 streams with 20,000 consumers whose ack-wait timers
+ * fell at different times, some timer was always due, and the thread went over all 20,000 without
+ * a pause (a third of a core, the store otherwise idle; docs/runtime.md, "Many streams").
  */
 final class ConsumerHousekeeper {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** The longest an idle housekeeper sleeps: a net for a change no {@link #wake} told it of. */
+    /** The longest an idle housekeeper sleeps, and how often every stream is looked at: a net for a change no {@link #wake} told it of. */
     static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** When a stream's consumers are due next (wall nanos): an entry of {@link #timers}. */
+    private record Due(long at, JetStartStream stream) {
+    }
 
     private final Supplier<Iterable<JetStartStream>> streams;
     private final Thread thread;
+    /** Streams whose consumers changed since their last tick: added by {@link #wake}, taken by the thread. */
+    private final java.util.Set<JetStartStream> changedStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The housekeeper thread's own: each stream's next due as of its last tick, earliest first. */
+    private final java.util.PriorityQueue<Due> timers = new java.util.PriorityQueue<>(new ByAt());
+    /** The housekeeper thread's own: the due each stream's entry in {@link #timers} holds (older entries are stale). */
+    private final java.util.IdentityHashMap<JetStartStream, Long> dueOf = new java.util.IdentityHashMap<>();
     private volatile boolean running = true;
     /** Set while the thread sleeps past a tick: only then does a {@link #wake} unpark it. */
     private volatile boolean idle;
@@ -49,17 +67,27 @@ final class ConsumerHousekeeper {
         }
     }
 
+    /** Orders {@link #timers}; a named class, as {@link Body}. */
+    private static final class ByAt implements java.util.Comparator<Due> {
+        @Override
+        public int compare(Due a, Due b) {
+            return Long.compare(a.at(), b.at());
+        }
+    }
+
     /**
-     * A consumer's state changed (a delivery, an ack, a new config...): a tick must look at it
-     * within {@link #TICK_NANOS}. Cheap when the thread is ticking anyway: two volatile reads.
+     * A consumer of {@code stream} changed (a delivery, an ack, a new config...): a tick must look
+     * at that stream within {@link #TICK_NANOS}. Cheap when the thread is ticking anyway.
      *
-     * <p>NOTE: no lost wake. The changer writes {@link #changed} and then reads {@link #idle}; the
-     * thread writes {@code idle} and then reads {@code changed} before it sleeps (all volatile), so
-     * one of the two sees the other's write: the thread does not sleep, or it is unparked (a permit
-     * given before the park makes the park return at once). A change made before the thread
-     * cleared {@code changed} is one its tick sees.
+     * <p>NOTE: no lost wake. The changer adds the stream and writes {@link #changed}, then reads
+     * {@link #idle}; the thread writes {@code idle} and then reads {@code changed} before it sleeps
+     * (all volatile), so one of the two sees the other's write: the thread does not sleep, or it is
+     * unparked (a permit given before the park makes the park return at once). The thread takes a
+     * stream out of {@link #changedStreams} before it ticks it, so a change during that tick puts it
+     * back for the next one.
      */
-    void wake() {
+    void wake(JetStartStream stream) {
+        changedStreams.add(stream);
         if (!changed) {
             changed = true;
         }
@@ -73,15 +101,20 @@ final class ConsumerHousekeeper {
     }
 
     private void run() {
+        long nextSweep = Long.MIN_VALUE;
         while (running) {
             changed = false;
             long now = WriterLoop.wallNanos();
-            long due = Long.MAX_VALUE;
-            for (JetStartStream s : streams.get()) {
-                due = Math.min(due, s.consumers().tick(now, false));
+            if (now >= nextSweep) {
+                sweep(now);
+                nextSweep = now + IDLE_NANOS;
+            } else {
+                tickChanged(now);
+                tickDue(now);
             }
             ticks++;
-            long wait = due == Long.MAX_VALUE ? IDLE_NANOS : Math.min(IDLE_NANOS, due - WriterLoop.wallNanos());
+            long due = Math.min(nextSweep, earliest());
+            long wait = due - WriterLoop.wallNanos();
             if (wait <= 0) {
                 continue;
             }
@@ -96,6 +129,61 @@ final class ConsumerHousekeeper {
             }
             idle = false;
         }
+    }
+
+    /** Every served stream, and the queue of timers made again from what they say (streams gone drop out). */
+    private void sweep(long now) {
+        changedStreams.clear();
+        timers.clear();
+        dueOf.clear();
+        for (JetStartStream s : streams.get()) {
+            tick(s, now);
+        }
+    }
+
+    private void tickChanged(long now) {
+        for (java.util.Iterator<JetStartStream> it = changedStreams.iterator(); it.hasNext(); ) {
+            JetStartStream s = it.next();
+            it.remove();
+            tick(s, now);
+        }
+    }
+
+    private void tickDue(long now) {
+        while (!timers.isEmpty() && timers.peek().at() <= now) {
+            Due d = timers.poll();
+            Long current = dueOf.get(d.stream());
+            if (current != null && current == d.at()) {
+                dueOf.remove(d.stream());
+                tick(d.stream(), now);
+            }
+        }
+    }
+
+    /** Ticks one stream's consumers and queues its next due. */
+    private void tick(JetStartStream s, long now) {
+        long due = s.consumers().tick(now, false);
+        if (due == Long.MAX_VALUE) {
+            dueOf.remove(s);
+            return;
+        }
+        Long before = dueOf.put(s, due);
+        if (before == null || before != due) {
+            timers.add(new Due(due, s));
+        }
+    }
+
+    /** The earliest live due in {@link #timers} (stale entries dropped on the way), or Long.MAX_VALUE. */
+    private long earliest() {
+        while (!timers.isEmpty()) {
+            Due d = timers.peek();
+            Long current = dueOf.get(d.stream());
+            if (current != null && current == d.at()) {
+                return d.at();
+            }
+            timers.poll();
+        }
+        return Long.MAX_VALUE;
     }
 
     /**

@@ -846,8 +846,14 @@ public final class JetStartStore implements AutoCloseable {
             for (JetStartStream s : served) {
                 unwritten.addAll(s.consumers().closeAll());
             }
+            // Every writer is asked to stop before the first is waited for: each one's last sync and
+            // index.db write (two fsyncs and a rename) then run together. One after the other, a
+            // store of 10,000 streams took 73 s to close (docs/runtime.md, "Many streams").
             for (JetStartStream s : served) {
-                s.stop();
+                s.requestStop();
+            }
+            for (JetStartStream s : served) {
+                s.awaitStop();
             }
         } catch (InterruptedException e) {
             // NOTE: writers may still run: the lock stays held and the close is not done, so a

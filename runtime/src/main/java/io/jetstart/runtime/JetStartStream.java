@@ -86,7 +86,7 @@ public final class JetStartStream {
 
     /** A consumer of this stream has state to write or a timer to run: its housekeeper must look soon. */
     void consumerChanged() {
-        housekeeper.wake();
+        housekeeper.wake(this);
     }
 
     public String account() {
@@ -598,6 +598,20 @@ public final class JetStartStream {
     void stop() throws InterruptedException {
         if (writer != null) {
             writer.stop();
+        }
+    }
+
+    /** {@link #stop} without the wait: the writer is asked to end ({@link #awaitStop} waits for it). */
+    void requestStop() {
+        if (writer != null) {
+            writer.requestStop();
+        }
+    }
+
+    /** Waits for the writer {@link #requestStop} asked to end. */
+    void awaitStop() throws InterruptedException {
+        if (writer != null) {
+            writer.awaitStop();
         }
     }
 

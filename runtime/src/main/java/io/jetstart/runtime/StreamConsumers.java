@@ -83,6 +83,9 @@ final class StreamConsumers {
     /** Restored consumers nats-server would not restore at all ({@link ConsumerInfo#serverSkips()}). */
     private volatile java.util.Set<String> skipped = java.util.Set.of();
 
+    /** Ticks run over this stream's consumers (the housekeeper's thread writes it), for a test. */
+    private volatile long ticks;
+
     /** How {@link #tick} writes an o.dat (a test seam). */
     interface OdatWriter {
         void write(String consumer, Path file, byte[] bytes) throws IOException;
@@ -473,6 +476,7 @@ final class StreamConsumers {
 
     /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes; returns the earliest timer due. */
     long tick(long now, boolean force) {
+        ticks++;
         long due = Long.MAX_VALUE;
         for (PullConsumer c : served.values()) {
             if (!force && c.tick(now)) {
@@ -637,6 +641,11 @@ final class StreamConsumers {
             }
         }
         return unwritten;
+    }
+
+    /** How many times the housekeeper ticked this stream's consumers. */
+    long ticks() {
+        return ticks;
     }
 
     /** Called under {@link #admin}: the store closed (or the stream was deleted), its files are no longer ours. */

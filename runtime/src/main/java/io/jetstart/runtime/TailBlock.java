@@ -29,7 +29,11 @@ import java.util.Arrays;
  *
  * <p>An idle block's bytes are let go ({@link #release}: the writer does it once the stream has
  * been idle for a while, as nats-server drops a block's cache after {@code CacheExpire}) and read
- * back from the file the first time anything needs them ({@link #reload}). What the writer asks
+ * back from the file the first time anything needs them ({@link #reload}). Its channel is closed
+ * with them and opened again by the next write: an open store of 10,000 idle streams held 10,000
+ * descriptors (one per tail) until 2026-12, half the 20,000 a process may open here, so a store of
+ * twice that many streams failed with "Too many open files" (nats-server closes an idle block's
+ * file too, {@code closeFDsIdle}, 30 s without a write, at its sync). What the writer asks
  * of an idle tail without appending (the last checksum for {@code index.db}, the rebuild floor, the
  * lengths) is kept small beside them, so the interval sync of an idle stream reads nothing. Until
  * 2026-12 every writable stream held its tail whole for good: bench {@code many} (1,000 streams of
@@ -50,6 +54,7 @@ final class TailBlock implements AutoCloseable {
     private static final boolean POSIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     final long index;
     final Path file;
+    /** The open file, or null while released ({@link #release}); {@link #channel} opens it again. */
     private FileChannel ch;
     private final String stream;
     private final HashChoice hashes;
@@ -222,15 +227,50 @@ final class TailBlock implements AutoCloseable {
      * of them is the tally of records and the last checksum. Does nothing (false) while something
      * is laid out and not written.
      */
-    boolean release() {
+    boolean release() throws IOException {
         byte[] b = buf;
         if (b == null || written != length) {
             return false;
         }
         rebuildFloor();
         lastEight = lastChecksum();
+        // Closed before the bytes go: whoever sees them gone (heldBytes) sees the file closed too.
+        closeChannel();
         buf = null;
         return true;
+    }
+
+    /**
+     * Closes the file while the block is idle, synced first: a sync after it would need the file
+     * opened again only to sync it (nats-server does that; an idle stream synced early loses
+     * nothing). The next write opens it again ({@link #channel}).
+     */
+    private void closeChannel() throws IOException {
+        FileChannel c = ch;
+        if (c == null) {
+            return;
+        }
+        sync();
+        ch = null;
+        c.close();
+    }
+
+    /**
+     * The file to append to, opened again after {@link #release}. A channel closed by an interrupt
+     * ({@code ClosedByInterruptException}) stays closed and fails the write, as before: only one this
+     * block closed itself is opened again.
+     */
+    private FileChannel channel() throws IOException {
+        FileChannel c = ch;
+        if (c == null) {
+            try {
+                c = FileChannel.open(file, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw WriteErrors.naming("open", file, e);
+            }
+            ch = c;
+        }
+        return c;
     }
 
     /**
@@ -241,7 +281,7 @@ final class TailBlock implements AutoCloseable {
      */
     private byte[] reload() throws IOException {
         int w = written;
-        long appendingTo = ch.isOpen() ? ch.size() : w;
+        long appendingTo = ch != null && ch.isOpen() ? ch.size() : w;
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = in.size();
             if (size != w || appendingTo != w) {
@@ -343,9 +383,10 @@ final class TailBlock implements AutoCloseable {
             bb = ByteBuffer.wrap(cipher);
         }
         long pos = written;
+        FileChannel c = channel();
         try {
             while (bb.hasRemaining()) {
-                pos += ch.write(bb, pos);
+                pos += c.write(bb, pos);
             }
         } catch (IOException e) {
             throw WriteErrors.naming("write", file, e);
@@ -359,7 +400,7 @@ final class TailBlock implements AutoCloseable {
             return;
         }
         try {
-            ch.force(false);
+            channel().force(false);
         } catch (IOException e) {
             throw WriteErrors.naming("sync", file, e);
         }
@@ -392,12 +433,17 @@ final class TailBlock implements AutoCloseable {
         SecureErase.replace(file, Arrays.copyOf(b, length));
         FileChannel old = ch;
         ch = FileChannel.open(file, StandardOpenOption.WRITE);
-        old.close();
+        if (old != null) {
+            old.close();
+        }
         synced = written;
     }
 
     @Override
     public void close() throws IOException {
-        ch.close();
+        FileChannel c = ch;
+        if (c != null) {
+            c.close();
+        }
     }
 }
