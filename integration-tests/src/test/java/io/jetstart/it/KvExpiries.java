@@ -1,0 +1,175 @@
+package io.jetstart.it;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * When {@link KvModelIT}'s bucket may next change by itself: a value or marker running out of its
+ * TTL. Expiry is asynchronous on both sides, so the model runs a step only while nothing either side
+ * holds, or a step since may have written, can expire before the step is done; otherwise it waits
+ * past the expiry for both sides to have removed what ran out, then goes on.
+ *
+ * <p>A stored message runs out, by nats-server's rule ({@code fileStore.expireMsgs}), at its
+ * timestamp plus the stream's {@code max_age}, or plus its {@code Nats-TTL} when that is sooner (the
+ * age loop skips only a TTL of "never"; the TTL wheel removes at the TTL): what each side's stored
+ * header and timestamp say, so a TTL the server raised to the limit marker's is read as raised,
+ * and a marker a side wrote at an expiry is timed from its own clock. A write since the last count
+ * runs out no sooner than its start plus the shorter of the bucket's TTL and the TTL it asked for
+ * (the server only raises one). Neither side removes a message early. Not thread-safe.
+ */
+final class KvExpiries {
+    /** No step starts closer than this to an expiry: a step on both sides and the comparisons after it, on a loaded machine. */
+    static final Duration STEP = Duration.ofMillis(300);
+    /** A restart of both sides (the server stops, starts and is connected to; the runtime closes and opens). */
+    static final Duration RESTART = Duration.ofMillis(3_000);
+    /** How much later one side may stamp the marker the other wrote at the same expiry ({@link #behind}). */
+    static final Duration SKEW = Duration.ofMillis(1_500);
+
+    private final long maxAgeNanos;
+    /** The earliest moment (epoch nanos) something may expire; Long.MAX_VALUE: nothing can. */
+    private long next = Long.MAX_VALUE;
+
+    KvExpiries(KvModelConfig config) {
+        this.maxAgeNanos = config.ttlMillis() * 1_000_000L;
+    }
+
+    /** A write that started at {@code startNanos} (epoch), asking for a TTL of {@code ttlSeconds} (0: none). */
+    void wrote(long startNanos, int ttlSeconds) {
+        long ttl = ttlSeconds > 0 ? ttlSeconds * 1_000_000_000L : Long.MAX_VALUE;
+        long life = Math.min(ttl, maxAgeNanos > 0 ? maxAgeNanos : Long.MAX_VALUE);
+        if (life != Long.MAX_VALUE) {
+            next = Math.min(next, startNanos + life);
+        }
+    }
+
+    /** Counts again from what the two sides hold now (after a wait, a restart). */
+    void recount(List<ModelSide.Msg> server, List<ModelSide.Msg> runtime) {
+        next = Math.min(earliest(server), earliest(runtime));
+    }
+
+    /** True when {@code d} from now ends before anything can expire. */
+    boolean roomFor(Duration d) {
+        return next == Long.MAX_VALUE || now() + d.toNanos() < next;
+    }
+
+    /** Nothing held or written can expire. */
+    boolean never() {
+        return next == Long.MAX_VALUE;
+    }
+
+    /** The earliest expiry (epoch nanos), Long.MAX_VALUE for none. */
+    long next() {
+        return next;
+    }
+
+    /**
+     * When the side that is behind will have expired what the other already has (epoch nanos), or
+     * Long.MIN_VALUE when neither is behind. A marker is stamped when each side's expiry wrote it,
+     * up to its timer's lateness apart (2.15.1's age check runs at least 250 ms apart, from its own
+     * start), so the side that wrote it first also removes it first: for up to {@link #SKEW} the
+     * other still holds a message whose time is not up by its own stamp. A message one side holds
+     * and the other not, further from its expiry than that, is a difference, left for the
+     * comparison to show.
+     */
+    long behind(List<ModelSide.Msg> server, List<ModelSide.Msg> runtime) {
+        java.util.Set<Long> a = new java.util.HashSet<>();
+        server.forEach(m -> a.add(m.seq()));
+        java.util.Set<Long> b = new java.util.HashSet<>();
+        runtime.forEach(m -> b.add(m.seq()));
+        long now = now();
+        long until = Long.MIN_VALUE;
+        for (ModelSide.Msg m : server) {
+            if (!b.contains(m.seq()) && deadline(m) - now <= SKEW.toNanos()) {
+                until = Math.max(until, deadline(m));
+            }
+        }
+        for (ModelSide.Msg m : runtime) {
+            if (!a.contains(m.seq()) && deadline(m) - now <= SKEW.toNanos()) {
+                until = Math.max(until, deadline(m));
+            }
+        }
+        return until;
+    }
+
+    /** The first message of {@code msgs} whose time is up (a side still holds it), or null. */
+    ModelSide.Msg overdue(List<ModelSide.Msg> msgs) {
+        long now = now();
+        for (ModelSide.Msg m : msgs) {
+            if (deadline(m) <= now) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private long earliest(List<ModelSide.Msg> msgs) {
+        long e = Long.MAX_VALUE;
+        for (ModelSide.Msg m : msgs) {
+            e = Math.min(e, deadline(m));
+        }
+        return e;
+    }
+
+    /** When {@code m} runs out by the server's rule; Long.MAX_VALUE: never. */
+    long deadline(ModelSide.Msg m) {
+        long ttl = ttlNanos(new String(Base64.getDecoder().decode(m.hdrs()), StandardCharsets.ISO_8859_1));
+        long life = Math.min(ttl > 0 ? ttl : Long.MAX_VALUE, maxAgeNanos > 0 && ttl >= 0 ? maxAgeNanos : Long.MAX_VALUE);
+        return life == Long.MAX_VALUE ? Long.MAX_VALUE : m.timeNanos() + life;
+    }
+
+    /**
+     * The {@code Nats-TTL} of a header block in nanos: 0 for none, -1 for "never"; as the server's
+     * {@code parseMessageTTL} reads it, a Go duration ({@code 2s}, the server's markers and jnats's
+     * {@code MessageTtl.seconds}) or whole seconds (the header the server rewrites when it raises a TTL).
+     */
+    static long ttlNanos(String headers) {
+        for (String line : headers.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("Nats-TTL")) {
+                String v = line.substring(colon + 1).strip();
+                if (v.equals("never")) {
+                    return -1;
+                }
+                if (v.chars().allMatch(Character::isDigit)) {
+                    return Long.parseLong(v) * 1_000_000_000L;
+                }
+                return goDuration(v);
+            }
+        }
+        return 0;
+    }
+
+    /** The Go durations the model meets: one or more number-unit pairs, units h, m, s, ms. */
+    private static long goDuration(String v) {
+        long total = 0;
+        int i = 0;
+        while (i < v.length()) {
+            int start = i;
+            while (i < v.length() && (Character.isDigit(v.charAt(i)) || v.charAt(i) == '.')) {
+                i++;
+            }
+            double n = Double.parseDouble(v.substring(start, i));
+            int unitStart = i;
+            while (i < v.length() && Character.isLetter(v.charAt(i))) {
+                i++;
+            }
+            long unit = switch (v.substring(unitStart, i)) {
+                case "h" -> 3_600_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "ms" -> 1_000_000L;
+                default -> throw new IllegalArgumentException("a Nats-TTL the model does not read: " + v);
+            };
+            total += (long) (n * unit);
+        }
+        return total;
+    }
+
+    static long now() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+}

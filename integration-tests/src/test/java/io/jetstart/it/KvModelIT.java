@@ -1,0 +1,323 @@
+package io.jetstart.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jetstart.runtime.RuntimeOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A random KV model with limits, TTLs and restarts: for a few buckets drawn per seed
+ * ({@link KvModelConfig}: history 1, 3 or 64, a small {@code max_bytes}, a {@code max_value_size},
+ * a TTL of 1 or 2 s, a limit marker of 1 or 2 s), the same random steps ({@link KvModelSteps}: put,
+ * create of a new or an existing key, with a TTL of its own or not, update at the right and a wrong
+ * revision, delete, purge with a TTL or not, get, get at a revision, history, keys with a filter,
+ * restarts of both sides, waits past an expiry) run on nats-server 2.15.1 through jnats's
+ * {@code KeyValue} and on the runtime's KV view. Every answer must be the same (revision, entry,
+ * operation, value, delta, error code and text), and after each step the bucket's stream state
+ * (values, bytes, first and last revision, keys, deleted); after each wait and restart every stored
+ * message (headers and value; times are each side's own clock). At the end 2.15.1 is started on a
+ * copy of the runtime's closed store and must report the same state, serve the same messages (times
+ * included) and give jnats the runtime's keys and values.
+ *
+ * <p>Expiry is asynchronous on both sides, so no step runs while anything either side holds may
+ * expire before the step is done ({@link KvExpiries}); the model then waits past the expiry until
+ * neither side holds anything whose time is up (both have written their limit markers), compares,
+ * and goes on. A {@code restart} runs when nothing expires during it; otherwise, and for a drawn
+ * {@code restart-down}, both sides are down together past the next expiry, so each expires it on
+ * its way up.
+ *
+ * <p>The seed is printed; {@code -Djetstart.kvmodel.seed=S} replays it, {@code -Djetstart.kvmodel.ops=N}
+ * (default 120) sets the steps per bucket and {@code -Djetstart.kvmodel.buckets=N} (default 3) the
+ * buckets. Each bucket's steps and both answers are in {@code <bucket>/trace.txt} of the test's
+ * work folder.
+ */
+class KvModelIT {
+    /** Plain restarts per bucket: each costs about a second. */
+    private static final int MAX_RESTARTS = 2;
+    /** Restarts down past an expiry per bucket: each costs up to 3 s. */
+    private static final int MAX_DOWN = 1;
+    /**
+     * Waits past an expiry per bucket, drawn or needed (each up to the TTL plus the expiry): a bucket
+     * with a TTL needs one about every TTL, so its run ends when they are used up.
+     */
+    private static final int MAX_WAITS = 4;
+    /** How long each side's background expiry may take to remove what ran out. */
+    private static final long SETTLE_TIMEOUT_MILLIS = 20_000;
+    private static final long POLL_MILLIS = 50;
+    /** index.db version 4, as 2.15.1 writes it: a limit marker needs per-message TTLs, which version 1 cannot count. */
+    private static final RuntimeOptions OPTIONS = RuntimeOptions.defaults().withIndexVersion(4);
+
+    private final Path tmp = Repo.work("KvModelIT");
+    private final long seed = Long.getLong("jetstart.kvmodel.seed", System.nanoTime());
+    private final int ops = Integer.getInteger("jetstart.kvmodel.ops", 120);
+    private final int buckets = Integer.getInteger("jetstart.kvmodel.buckets", 3);
+
+    @Test
+    void bucketsWithLimitsAndTtlsAnswerAsOnTheServerAcrossExpiriesAndRestarts() throws Exception {
+        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        System.out.println("[it] KvModelIT seed " + seed + " (-Djetstart.kvmodel.seed=" + seed + "), " + buckets + " buckets of "
+                + ops + " steps, " + binary);
+        Random r = new Random(seed);
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < buckets && differences.isEmpty(); i++) {
+            KvModelConfig config = KvModelConfig.draw(r, i);
+            differences.addAll(new Bucket(binary, config, new Random(r.nextLong())).run());
+        }
+        assertThat(differences).as("seed %d (-Djetstart.kvmodel.seed=%d); traces in %s", seed, seed, tmp).isEmpty();
+    }
+
+    /** One bucket's run. */
+    private final class Bucket {
+        private final NatsServerBinary binary;
+        private final KvModelConfig config;
+        private final Random r;
+        private final Path dir;
+        private final KvExpiries expiries;
+        private ModelRun run;
+        private KvModelSide server;
+        private KvModelSide runtime;
+        private int steps;
+        private int restarts;
+        private int downs;
+        private int waits;
+        private long waitedMillis;
+
+        Bucket(NatsServerBinary binary, KvModelConfig config, Random r) {
+            this.binary = binary;
+            this.config = config;
+            this.r = r;
+            this.dir = tmp.resolve(config.bucket());
+            this.expiries = new KvExpiries(config);
+        }
+
+        List<String> run() throws Exception {
+            Files.createDirectories(dir);
+            System.out.println("[it] KvModelIT " + config);
+            List<String> differences = new ArrayList<>();
+            Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
+            Final end = null;
+            try (ModelRun trace = new ModelRun(seed, dir.resolve("trace.txt"), 0);
+                 ModelServerSide s = ModelServerSide.start(binary, dir.resolve("server-store"), dir.resolve("server"), config.streamName());
+                 ModelRuntimeSide rt = ModelRuntimeSide.open(runtimeStore, OPTIONS, config.streamName())) {
+                run = trace;
+                run.note(config.toString());
+                server = KvModelSide.server(s, config);
+                runtime = KvModelSide.runtime(rt, config);
+                steps().ifPresent(differences::add);
+                if (differences.isEmpty()) {
+                    differences.addAll(run.sameMessages(s, rt));
+                }
+                if (differences.isEmpty()) {
+                    end = new Final(rt.state(), runtime.messages(), answers(runtime.bucket()));
+                }
+                System.out.println("[it] KvModelIT " + config.bucket() + ": " + steps + " steps, " + restarts + " restarts, " + downs
+                        + " down past an expiry, " + waits + " waits (" + waitedMillis + " ms)");
+            }
+            if (end != null) {
+                differences.addAll(onRuntimeFiles(runtimeStore, end));
+            }
+            return differences;
+        }
+
+        private Optional<String> steps() throws Exception {
+            KvModelSteps draws = new KvModelSteps(r, config);
+            for (int op = 0; op < ops; op++) {
+                String step = draws.next(runtime.model().state().lastSeq());
+                String context = config.bucket() + " op " + op;
+                Optional<String> d;
+                switch (step) {
+                    case "wait" -> {
+                        if (expiries.never() || waits >= MAX_WAITS) {
+                            continue;
+                        }
+                        d = waitPast(context);
+                    }
+                    case "restart", "restart-down" -> {
+                        // A plain restart only where nothing expires while one side is up and the other down.
+                        boolean down = step.equals("restart-down") || !expiries.roomFor(KvExpiries.RESTART);
+                        if (down ? downs >= MAX_DOWN || expiries.never() : restarts >= MAX_RESTARTS) {
+                            continue;
+                        }
+                        d = restart(context, down);
+                    }
+                    default -> {
+                        if (!expiries.roomFor(KvExpiries.STEP)) {
+                            if (waits >= MAX_WAITS) {
+                                run.note("the waits are used up: the bucket's run ends before op " + op);
+                                return Optional.empty();
+                            }
+                            d = waitPast(context + " (before '" + step + "')");
+                            if (d.isPresent()) {
+                                return d;
+                            }
+                        }
+                        d = step(context, step);
+                    }
+                }
+                if (d.isPresent()) {
+                    return d;
+                }
+            }
+            // What can still expire goes first, so that 2.15.1 starting on the runtime's files finds what the runtime left.
+            while (!expiries.roomFor(KvExpiries.RESTART)) {
+                Optional<String> d = waitPast(config.bucket() + " at the end");
+                if (d.isPresent()) {
+                    return d;
+                }
+            }
+            return Optional.empty();
+        }
+
+        private Optional<String> step(String context, String step) throws Exception {
+            steps++;
+            long start = KvExpiries.now();
+            String a = KvModelSteps.answer(server.bucket(), step);
+            String b = KvModelSteps.answer(runtime.bucket(), step);
+            int ttl = KvModelSteps.writes(step);
+            if (ttl >= 0 && (!a.startsWith("error") || !b.startsWith("error"))) {
+                expiries.wrote(start, ttl);
+            }
+            Optional<String> d = run.compare(context, step, a, b);
+            return d.isPresent() ? d : run.sameState(context + " after '" + step + "'", server.model(), runtime.model());
+        }
+
+        /** Sleeps past the next expiry, then {@link #settle}s. */
+        private Optional<String> waitPast(String context) throws Exception {
+            waits++;
+            long start = System.currentTimeMillis();
+            run.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
+            Optional<String> d = settle(context);
+            waitedMillis += System.currentTimeMillis() - start;
+            return d;
+        }
+
+        private Optional<String> restart(String context, boolean down) throws Exception {
+            if (down) {
+                downs++;
+            } else {
+                restarts++;
+            }
+            server.stop();
+            runtime.stop();
+            if (down) {
+                run.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + 4 * POLL_MILLIS);
+            }
+            server.resume();
+            runtime.resume();
+            String step = down ? "restart-down" : "restart";
+            Optional<String> d = run.compare(context, step, "restarted", "restarted");
+            return d.isPresent() ? d : settle(context + " after '" + step + "'");
+        }
+
+        /**
+         * Waits until neither side holds a message whose time is up (each side's expiry is given
+         * {@link #SETTLE_TIMEOUT_MILLIS}) and nothing expires within a step; then compares the
+         * states and every message. A side that still holds one then is the difference.
+         */
+        private Optional<String> settle(String context) throws Exception {
+            long deadline = System.currentTimeMillis() + SETTLE_TIMEOUT_MILLIS;
+            while (true) {
+                List<ModelSide.Msg> a = server.messages();
+                List<ModelSide.Msg> b = runtime.messages();
+                ModelSide.Msg staleA = expiries.overdue(a);
+                ModelSide.Msg staleB = expiries.overdue(b);
+                if (staleA == null && staleB == null) {
+                    long behind = expiries.behind(a, b);
+                    if (behind != Long.MIN_VALUE) {
+                        run.sleep((behind - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
+                        continue;
+                    }
+                    expiries.recount(a, b);
+                    if (expiries.roomFor(KvExpiries.STEP)) {
+                        Optional<String> d = run.sameState(context, server.model(), runtime.model());
+                        d = d.isPresent() ? d : sameMessages(context, a, b);
+                        return d.isPresent() ? d : run.compare(context, "keys, gets and histories",
+                                String.join("; ", answers(server.bucket())), String.join("; ", answers(runtime.bucket())));
+                    }
+                    run.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
+                    continue;
+                }
+                if (System.currentTimeMillis() > deadline) {
+                    return run.compare(context, "expiry within " + SETTLE_TIMEOUT_MILLIS + " ms",
+                            staleA == null ? "expired" : "still holds " + staleA.compared(false),
+                            staleB == null ? "expired" : "still holds " + staleB.compared(false));
+                }
+                Thread.sleep(POLL_MILLIS);
+            }
+        }
+
+        private Optional<String> sameMessages(String context, List<ModelSide.Msg> a, List<ModelSide.Msg> b) throws Exception {
+            for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+                String x = i < a.size() ? a.get(i).compared(false) : "none";
+                String y = i < b.size() ? b.get(i).compared(false) : "none";
+                if (!x.equals(y)) {
+                    // The whole of both (a bucket of the model holds tens of messages): which differ, and how.
+                    return run.compare(context, "message " + i + " of " + a.size() + " and " + b.size(), x + "; all: " + listed(a),
+                            y + "; all: " + listed(b));
+                }
+            }
+            return Optional.empty();
+        }
+
+        private static String listed(List<ModelSide.Msg> msgs) {
+            return msgs.stream().limit(40).map(m -> m.seq() + " " + m.subject() + " "
+                    + new String(java.util.Base64.getDecoder().decode(m.hdrs()), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .replace("\r\n", "|") + " at " + m.timeNanos()).toList().toString();
+        }
+
+        /**
+         * 2.15.1 on a copy of the runtime's closed store: the state, every message with its time,
+         * and jnats's keys and gets, against what the runtime had.
+         */
+        private List<String> onRuntimeFiles(Path runtimeStore, Final runtimeEnd) throws Exception {
+            Path copy = StoreFiles.copy(runtimeStore, dir.resolve("on-server/store"));
+            List<String> differences = new ArrayList<>();
+            String where = config.bucket() + " (seed " + seed + "), " + binary + " on the runtime's store: ";
+            try (ModelServerSide s = ModelServerSide.start(binary, copy, dir.resolve("on-server"), config.streamName())) {
+                ModelSide.ModelState state = s.state();
+                if (!state.compared().equals(runtimeEnd.state().compared()) || state.firstTsNanos() != runtimeEnd.state().firstTsNanos()) {
+                    differences.add(where + "state " + state.compared() + ", first time " + state.firstTsNanos() + "; runtime "
+                            + runtimeEnd.state().compared() + ", first time " + runtimeEnd.state().firstTsNanos());
+                }
+                List<String> served = new ArrayList<>();
+                for (long seq = state.firstSeq(); state.messages() > 0 && seq <= state.lastSeq(); seq++) {
+                    s.message(seq).ifPresent(m -> served.add(m.compared(true)));
+                }
+                List<String> held = runtimeEnd.messages().stream().map(m -> m.compared(true)).toList();
+                if (!served.equals(held)) {
+                    differences.add(where + "messages " + served + "; runtime " + held);
+                }
+                List<String> read = answers(KvModelBucket.jnats(s.connection().keyValue(config.bucket()),
+                        s.connection().jetStreamManagement()));
+                if (!read.equals(runtimeEnd.answers())) {
+                    differences.add(where + "jnats reads " + read + "; the runtime read " + runtimeEnd.answers());
+                }
+                if (s.log().contains("Error recreating stream")) {
+                    differences.add(where + "the stream was not recreated: " + s.warnings());
+                }
+            }
+            return differences;
+        }
+    }
+
+    /** What the runtime held when it closed. */
+    private record Final(ModelSide.ModelState state, List<ModelSide.Msg> messages, List<String> answers) {
+    }
+
+    /** The bucket's keys and each key's value and history, as {@code bucket} reads them. */
+    private static List<String> answers(KvModelBucket bucket) throws Exception {
+        List<String> out = new ArrayList<>();
+        out.add(KvModelSteps.answer(bucket, "keys >"));
+        for (String key : KvModelSteps.KEYS) {
+            out.add(KvModelSteps.answer(bucket, "get " + key));
+            out.add(KvModelSteps.answer(bucket, "history " + key));
+        }
+        return out;
+    }
+}
