@@ -29,11 +29,61 @@ final class KvExpiries {
     static final Duration SKEW = Duration.ofMillis(1_500);
 
     private final long maxAgeNanos;
+    private final long maxBytes;
+    /** The header of the marker the bucket's expiry writes; null for a bucket without a limit marker. */
+    private final String markerHeader;
     /** The earliest moment (epoch nanos) something may expire; Long.MAX_VALUE: nothing can. */
     private long next = Long.MAX_VALUE;
 
     KvExpiries(KvModelConfig config) {
         this.maxAgeNanos = config.ttlMillis() * 1_000_000L;
+        this.maxBytes = config.maxBytes();
+        this.markerHeader = config.limitMarkerSeconds() == 0 ? null
+                : "NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: " + config.limitMarkerSeconds() + "s\r\nNats-Rollup: sub\r\n\r\n";
+    }
+
+    /**
+     * The messages of {@code held} whose time is up but which a side keeps because their marker does
+     * not fit: the last of its subject and not a marker itself, in a bucket with a limit marker whose
+     * {@code max_bytes} (discard new) has no room for the marker beside it. nats-server 2.15.1
+     * stores the marker before its rollup removes the message, so the marker is refused
+     * ({@code fileStore.storeRawMsg}: bytes + marker over {@code max_bytes}), the message stays, and
+     * the marker is proposed again 2 s after the last try ({@code shouldProcessSdmLocked}), by its
+     * age-check timer: when a later step makes room, which step that retry falls after is the
+     * server's timing. {@link KvModelIT} compares the two sides there and ends the bucket's run.
+     */
+    List<ModelSide.Msg> markerRefused(KvModelSide.Listing held) {
+        List<ModelSide.Msg> out = new java.util.ArrayList<>();
+        if (markerHeader == null || maxBytes <= 0) {
+            return out;
+        }
+        long now = now();
+        for (ModelSide.Msg m : held.messages()) {
+            if (deadline(m) > now || isMarker(m) || held.messages().stream().anyMatch(o -> o != m && o.subject().equals(m.subject()))) {
+                continue;
+            }
+            long markerSize = 22 + m.subject().length() + 4 + markerHeader.length() + 8;
+            if (held.state().bytes() + markerSize > maxBytes) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    /** The server's isSubjectDeleteMarker: a {@code Nats-Marker-Reason}, or a KV purge. */
+    private static boolean isMarker(ModelSide.Msg m) {
+        for (String line : headers(m).split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && (line.substring(0, colon).strip().equals("Nats-Marker-Reason")
+                    || line.substring(0, colon).strip().equals("KV-Operation") && line.substring(colon + 1).strip().equals("PURGE"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String headers(ModelSide.Msg m) {
+        return new String(Base64.getDecoder().decode(m.hdrs()), StandardCharsets.ISO_8859_1);
     }
 
     /** A write that started at {@code startNanos} (epoch), asking for a TTL of {@code ttlSeconds} (0: none). */
@@ -45,9 +95,10 @@ final class KvExpiries {
         }
     }
 
-    /** Counts again from what the two sides hold now (after a wait, a restart). */
+    /** Counts again from what the two sides hold now (after a wait, a restart); a message whose time is up is not counted. */
     void recount(List<ModelSide.Msg> server, List<ModelSide.Msg> runtime) {
-        next = Math.min(earliest(server), earliest(runtime));
+        long now = now();
+        next = Math.min(earliest(server, now), earliest(runtime, now));
     }
 
     /** True when {@code d} from now ends before anything can expire. */
@@ -94,28 +145,32 @@ final class KvExpiries {
         return until;
     }
 
-    /** The first message of {@code msgs} whose time is up (a side still holds it), or null. */
-    ModelSide.Msg overdue(List<ModelSide.Msg> msgs) {
+    /** The first message held whose time is up (its side has yet to expire it), or null; one whose marker has no room is not. */
+    ModelSide.Msg overdue(KvModelSide.Listing held) {
         long now = now();
-        for (ModelSide.Msg m : msgs) {
-            if (deadline(m) <= now) {
+        List<ModelSide.Msg> kept = markerRefused(held);
+        for (ModelSide.Msg m : held.messages()) {
+            if (deadline(m) <= now && !kept.contains(m)) {
                 return m;
             }
         }
         return null;
     }
 
-    private long earliest(List<ModelSide.Msg> msgs) {
+    private long earliest(List<ModelSide.Msg> msgs, long now) {
         long e = Long.MAX_VALUE;
         for (ModelSide.Msg m : msgs) {
-            e = Math.min(e, deadline(m));
+            long d = deadline(m);
+            if (d > now) {
+                e = Math.min(e, d);
+            }
         }
         return e;
     }
 
     /** When {@code m} runs out by the server's rule; Long.MAX_VALUE: never. */
     long deadline(ModelSide.Msg m) {
-        long ttl = ttlNanos(new String(Base64.getDecoder().decode(m.hdrs()), StandardCharsets.ISO_8859_1));
+        long ttl = ttlNanos(headers(m));
         long life = Math.min(ttl > 0 ? ttl : Long.MAX_VALUE, maxAgeNanos > 0 && ttl >= 0 ? maxAgeNanos : Long.MAX_VALUE);
         return life == Long.MAX_VALUE ? Long.MAX_VALUE : m.timeNanos() + life;
     }

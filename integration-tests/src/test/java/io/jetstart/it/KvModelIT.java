@@ -82,6 +82,8 @@ class KvModelIT {
         private ModelRun run;
         private KvModelSide server;
         private KvModelSide runtime;
+        /** Both sides keep a message whose marker has no room: the run ends (KvExpiries.markerRefused). */
+        private boolean markerRefused;
         private int steps;
         private int restarts;
         private int downs;
@@ -127,7 +129,7 @@ class KvModelIT {
 
         private Optional<String> steps() throws Exception {
             KvModelSteps draws = new KvModelSteps(r, config);
-            for (int op = 0; op < ops; op++) {
+            for (int op = 0; op < ops && !markerRefused; op++) {
                 String step = draws.next(runtime.model().state().lastSeq());
                 String context = config.bucket() + " op " + op;
                 Optional<String> d;
@@ -165,7 +167,7 @@ class KvModelIT {
                 }
             }
             // What can still expire goes first, so that 2.15.1 starting on the runtime's files finds what the runtime left.
-            while (!expiries.roomFor(KvExpiries.RESTART)) {
+            while (!markerRefused && !expiries.roomFor(KvExpiries.RESTART)) {
                 Optional<String> d = waitPast(config.bucket() + " at the end");
                 if (d.isPresent()) {
                     return d;
@@ -223,18 +225,28 @@ class KvModelIT {
         private Optional<String> settle(String context) throws Exception {
             long deadline = System.currentTimeMillis() + SETTLE_TIMEOUT_MILLIS;
             while (true) {
-                List<ModelSide.Msg> a = server.messages();
-                List<ModelSide.Msg> b = runtime.messages();
-                ModelSide.Msg staleA = expiries.overdue(a);
-                ModelSide.Msg staleB = expiries.overdue(b);
-                if (staleA == null && staleB == null) {
+                KvModelSide.Listing la = server.listing();
+                KvModelSide.Listing lb = runtime.listing();
+                List<ModelSide.Msg> a = la.messages();
+                List<ModelSide.Msg> b = lb.messages();
+                ModelSide.Msg staleA = expiries.overdue(la);
+                ModelSide.Msg staleB = expiries.overdue(lb);
+                List<Long> keptA = expiries.markerRefused(la).stream().map(ModelSide.Msg::seq).toList();
+                List<Long> keptB = expiries.markerRefused(lb).stream().map(ModelSide.Msg::seq).toList();
+                if (staleA == null && staleB == null && keptA.equals(keptB)) {
                     long behind = expiries.behind(a, b);
                     if (behind != Long.MIN_VALUE) {
                         run.sleep((behind - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
                         continue;
                     }
                     expiries.recount(a, b);
-                    if (expiries.roomFor(KvExpiries.STEP)) {
+                    if (!keptA.isEmpty()) {
+                        // Each side tries the marker again on its own timer once there is room (KvExpiries.markerRefused):
+                        // compared here, where both keep the message, and the bucket's run ends.
+                        markerRefused = true;
+                        run.note("both keep " + keptA + ": the bucket has no room for the marker; the run ends here");
+                    }
+                    if (markerRefused || expiries.roomFor(KvExpiries.STEP)) {
                         Optional<String> d = run.sameState(context, server.model(), runtime.model());
                         d = d.isPresent() ? d : sameMessages(context, a, b);
                         return d.isPresent() ? d : run.compare(context, "keys, gets and histories",
@@ -245,8 +257,8 @@ class KvModelIT {
                 }
                 if (System.currentTimeMillis() > deadline) {
                     return run.compare(context, "expiry within " + SETTLE_TIMEOUT_MILLIS + " ms",
-                            staleA == null ? "expired" : "still holds " + staleA.compared(false),
-                            staleB == null ? "expired" : "still holds " + staleB.compared(false));
+                            (staleA == null ? "expired" : "still holds " + staleA.compared(false)) + ", keeps " + keptA + " for want of room",
+                            (staleB == null ? "expired" : "still holds " + staleB.compared(false)) + ", keeps " + keptB + " for want of room");
                 }
                 Thread.sleep(POLL_MILLIS);
             }

@@ -67,14 +67,32 @@ final class KvModelSide implements AutoCloseable {
         bucket = opener.open();
     }
 
-    /** Every message the stream holds, oldest first, headers and times included. */
-    List<ModelSide.Msg> messages() throws Exception {
-        ModelSide.ModelState s = model.state();
-        List<ModelSide.Msg> out = new ArrayList<>();
-        for (long seq = s.firstSeq(); s.messages() > 0 && seq <= s.lastSeq(); seq++) {
-            model.message(seq).ifPresent(out::add);
+    /** What the stream holds at one moment: its state, and its messages oldest first, headers and times included. */
+    record Listing(ModelSide.ModelState state, List<ModelSide.Msg> messages) {
+    }
+
+    /**
+     * The stream's messages as of one moment. They are read one by one while the side's expiry may
+     * remove some or store a marker: a listing is taken again until the state is the same before
+     * and after it (a marker stored meanwhile, whose rollup took its expired message, would
+     * otherwise be missing with the message it replaced).
+     */
+    Listing listing() throws Exception {
+        while (true) {
+            ModelSide.ModelState before = model.state();
+            List<ModelSide.Msg> out = new ArrayList<>();
+            for (long seq = before.firstSeq(); before.messages() > 0 && seq <= before.lastSeq(); seq++) {
+                model.message(seq).ifPresent(out::add);
+            }
+            if (model.state().compared().equals(before.compared())) {
+                return new Listing(before, out);
+            }
         }
-        return out;
+    }
+
+    /** {@link #listing()}'s messages. */
+    List<ModelSide.Msg> messages() throws Exception {
+        return listing().messages();
     }
 
     @Override
