@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * its way up.
  *
  * <p>The seed is printed; {@code -Djetstart.kvmodel.seed=S} replays it, {@code -Djetstart.kvmodel.ops=N}
- * (default 120) sets the steps per bucket and {@code -Djetstart.kvmodel.buckets=N} (default 3) the
+ * (default 150) sets the steps per bucket and {@code -Djetstart.kvmodel.buckets=N} (default 4) the
  * buckets. Each bucket's steps and both answers are in {@code <bucket>/trace.txt} of the test's
  * work folder.
  */
@@ -55,8 +55,8 @@ class KvModelIT {
 
     private final Path tmp = Repo.work("KvModelIT");
     private final long seed = Long.getLong("jetstart.kvmodel.seed", System.nanoTime());
-    private final int ops = Integer.getInteger("jetstart.kvmodel.ops", 120);
-    private final int buckets = Integer.getInteger("jetstart.kvmodel.buckets", 3);
+    private final int ops = Integer.getInteger("jetstart.kvmodel.ops", 150);
+    private final int buckets = Integer.getInteger("jetstart.kvmodel.buckets", 4);
 
     @Test
     void bucketsWithLimitsAndTtlsAnswerAsOnTheServerAcrossExpiriesAndRestarts() throws Exception {
@@ -89,6 +89,7 @@ class KvModelIT {
         private int downs;
         private int waits;
         private long waitedMillis;
+        private long longestRestartMillis;
 
         Bucket(NatsServerBinary binary, KvModelConfig config, Random r) {
             this.binary = binary;
@@ -119,7 +120,7 @@ class KvModelIT {
                     end = new Final(rt.state(), runtime.messages(), answers(runtime.bucket()));
                 }
                 System.out.println("[it] KvModelIT " + config.bucket() + ": " + steps + " steps, " + restarts + " restarts, " + downs
-                        + " down past an expiry, " + waits + " waits (" + waitedMillis + " ms)");
+                        + " down past an expiry, " + waits + " waits (" + waitedMillis + " ms), longest restart " + longestRestartMillis + " ms");
             }
             if (end != null) {
                 differences.addAll(onRuntimeFiles(runtimeStore, end));
@@ -141,10 +142,23 @@ class KvModelIT {
                         d = waitPast(context);
                     }
                     case "restart", "restart-down" -> {
-                        // A plain restart only where nothing expires while one side is up and the other down.
-                        boolean down = step.equals("restart-down") || !expiries.roomFor(KvExpiries.RESTART);
+                        // A plain restart only where nothing expires while one side is up and the other down:
+                        // otherwise both go down past the expiry, or (those used up) wait past it first.
+                        boolean down = step.equals("restart-down") || !expiries.roomFor(KvExpiries.RESTART) && downs < MAX_DOWN;
                         if (down ? downs >= MAX_DOWN || expiries.never() : restarts >= MAX_RESTARTS) {
                             continue;
+                        }
+                        if (!down && !expiries.roomFor(KvExpiries.RESTART)) {
+                            if (waits >= MAX_WAITS) {
+                                continue;
+                            }
+                            d = waitPast(context + " (before a restart)");
+                            if (d.isPresent() || markerRefused || !expiries.roomFor(KvExpiries.RESTART)) {
+                                if (d.isPresent()) {
+                                    return d;
+                                }
+                                continue;
+                            }
                         }
                         d = restart(context, down);
                     }
@@ -205,6 +219,7 @@ class KvModelIT {
             } else {
                 restarts++;
             }
+            long start = System.nanoTime();
             server.stop();
             runtime.stop();
             if (down) {
@@ -212,7 +227,14 @@ class KvModelIT {
             }
             server.resume();
             runtime.resume();
+            long took = (System.nanoTime() - start) / 1_000_000;
             String step = down ? "restart-down" : "restart";
+            if (!down) {
+                longestRestartMillis = Math.max(longestRestartMillis, took);
+                if (took >= KvExpiries.RESTART.toMillis()) {
+                    run.note("[timing: the restart took " + took + " ms, the margin before an expiry is " + KvExpiries.RESTART.toMillis() + " ms]");
+                }
+            }
             Optional<String> d = run.compare(context, step, "restarted", "restarted");
             return d.isPresent() ? d : settle(context + " after '" + step + "'");
         }
