@@ -79,7 +79,8 @@ class KvModelIT {
         private final Random r;
         private final Path dir;
         private final KvExpiries expiries;
-        private ModelRun run;
+        /** Every step with both answers, and the comparisons ({@code <bucket>/trace.txt}). */
+        private ModelRun trace;
         private KvModelSide server;
         private KvModelSide runtime;
         /** Both sides keep a message whose marker has no room: the run ends (KvExpiries.markerRefused). */
@@ -105,16 +106,16 @@ class KvModelIT {
             List<String> differences = new ArrayList<>();
             Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
             Final end = null;
-            try (ModelRun trace = new ModelRun(seed, dir.resolve("trace.txt"), 0);
+            try (ModelRun t = new ModelRun(seed, dir.resolve("trace.txt"), 0);
                  ModelServerSide s = ModelServerSide.start(binary, dir.resolve("server-store"), dir.resolve("server"), config.streamName());
                  ModelRuntimeSide rt = ModelRuntimeSide.open(runtimeStore, OPTIONS, config.streamName())) {
-                run = trace;
-                run.note(config.toString());
+                trace = t;
+                trace.note(config.toString());
                 server = KvModelSide.server(s, config);
                 runtime = KvModelSide.runtime(rt, config);
                 steps().ifPresent(differences::add);
                 if (differences.isEmpty()) {
-                    differences.addAll(run.sameMessages(s, rt));
+                    differences.addAll(trace.sameMessages(s, rt));
                 }
                 if (differences.isEmpty()) {
                     end = new Final(rt.state(), runtime.messages(), answers(runtime.bucket()));
@@ -165,7 +166,7 @@ class KvModelIT {
                     default -> {
                         if (!expiries.roomFor(KvExpiries.STEP)) {
                             if (waits >= MAX_WAITS) {
-                                run.note("the waits are used up: the bucket's run ends before op " + op);
+                                trace.note("the waits are used up: the bucket's run ends before op " + op);
                                 return Optional.empty();
                             }
                             d = waitPast(context + " (before '" + step + "')");
@@ -199,15 +200,15 @@ class KvModelIT {
             if (ttl >= 0 && (!a.startsWith("error") || !b.startsWith("error"))) {
                 expiries.wrote(start, ttl);
             }
-            Optional<String> d = run.compare(context, step, a, b);
-            return d.isPresent() ? d : run.sameState(context + " after '" + step + "'", server.model(), runtime.model());
+            Optional<String> d = trace.compare(context, step, a, b);
+            return d.isPresent() ? d : trace.sameState(context + " after '" + step + "'", server.model(), runtime.model());
         }
 
         /** Sleeps past the next expiry, then {@link #settle}s. */
         private Optional<String> waitPast(String context) throws Exception {
             waits++;
             long start = System.currentTimeMillis();
-            run.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
+            trace.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
             Optional<String> d = settle(context);
             waitedMillis += System.currentTimeMillis() - start;
             return d;
@@ -223,7 +224,7 @@ class KvModelIT {
             server.stop();
             runtime.stop();
             if (down) {
-                run.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + 4 * POLL_MILLIS);
+                trace.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + 4 * POLL_MILLIS);
             }
             server.resume();
             runtime.resume();
@@ -232,10 +233,10 @@ class KvModelIT {
             if (!down) {
                 longestRestartMillis = Math.max(longestRestartMillis, took);
                 if (took >= KvExpiries.RESTART.toMillis()) {
-                    run.note("[timing: the restart took " + took + " ms, the margin before an expiry is " + KvExpiries.RESTART.toMillis() + " ms]");
+                    trace.note("[timing: the restart took " + took + " ms, the margin before an expiry is " + KvExpiries.RESTART.toMillis() + " ms]");
                 }
             }
-            Optional<String> d = run.compare(context, step, "restarted", "restarted");
+            Optional<String> d = trace.compare(context, step, "restarted", "restarted");
             return d.isPresent() ? d : settle(context + " after '" + step + "'");
         }
 
@@ -258,7 +259,7 @@ class KvModelIT {
                 if (staleA == null && staleB == null && keptA.equals(keptB)) {
                     long behind = expiries.behind(a, b);
                     if (behind != Long.MIN_VALUE) {
-                        run.sleep((behind - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
+                        trace.sleep((behind - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
                         continue;
                     }
                     expiries.recount(a, b);
@@ -266,19 +267,19 @@ class KvModelIT {
                         // Each side tries the marker again on its own timer once there is room (KvExpiries.markerRefused):
                         // compared here, where both keep the message, and the bucket's run ends.
                         markerRefused = true;
-                        run.note("both keep " + keptA + ": the bucket has no room for the marker; the run ends here");
+                        trace.note("both keep " + keptA + ": the bucket has no room for the marker; the run ends here");
                     }
                     if (markerRefused || expiries.roomFor(KvExpiries.STEP)) {
-                        Optional<String> d = run.sameState(context, server.model(), runtime.model());
+                        Optional<String> d = trace.sameState(context, server.model(), runtime.model());
                         d = d.isPresent() ? d : sameMessages(context, a, b);
-                        return d.isPresent() ? d : run.compare(context, "keys, gets and histories",
+                        return d.isPresent() ? d : trace.compare(context, "keys, gets and histories",
                                 String.join("; ", answers(server.bucket())), String.join("; ", answers(runtime.bucket())));
                     }
-                    run.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
+                    trace.sleep((expiries.next() - KvExpiries.now()) / 1_000_000 + POLL_MILLIS);
                     continue;
                 }
                 if (System.currentTimeMillis() > deadline) {
-                    return run.compare(context, "expiry within " + SETTLE_TIMEOUT_MILLIS + " ms",
+                    return trace.compare(context, "expiry within " + SETTLE_TIMEOUT_MILLIS + " ms",
                             (staleA == null ? "expired" : "still holds " + staleA.compared(false)) + ", keeps " + keptA + " for want of room",
                             (staleB == null ? "expired" : "still holds " + staleB.compared(false)) + ", keeps " + keptB + " for want of room");
                 }
@@ -292,7 +293,7 @@ class KvModelIT {
                 String y = i < b.size() ? b.get(i).compared(false) : "none";
                 if (!x.equals(y)) {
                     // The whole of both (a bucket of the model holds tens of messages): which differ, and how.
-                    return run.compare(context, "message " + i + " of " + a.size() + " and " + b.size(), x + "; all: " + listed(a),
+                    return trace.compare(context, "message " + i + " of " + a.size() + " and " + b.size(), x + "; all: " + listed(a),
                             y + "; all: " + listed(b));
                 }
             }
