@@ -67,16 +67,42 @@ class KvModelIT {
         List<String> differences = new ArrayList<>();
         for (int i = 0; i < buckets && differences.isEmpty(); i++) {
             KvModelConfig config = KvModelConfig.draw(r, i);
-            differences.addAll(new Bucket(binary, config, new Random(r.nextLong())).run());
+            KvModelSteps draws = new KvModelSteps(new Random(r.nextLong()), config);
+            differences.addAll(new Bucket(binary, config, draws::next).run());
         }
         assertThat(differences).as("seed %d (-Djetstart.kvmodel.seed=%d); traces in %s", seed, seed, tmp).isEmpty();
+    }
+
+    /** Where a bucket's steps come from: {@link KvModelSteps#next}, or a list. */
+    interface Steps {
+        /** The next step on a bucket whose last revision is {@code lastRevision}; null: no more. */
+        String next(long lastRevision);
+    }
+
+    /**
+     * 2.15.1 keeps a value that ran out while its bucket has no room for the marker beside it, and so
+     * must the runtime ({@link KvExpiries#markerRefused}): a bucket of 600 bytes at 508 after five
+     * puts and a create with a TTL of 1 s (raised to the limit marker's 2 s), whose 111-byte marker
+     * the bucket refuses. Both sides must keep it, answer the same, hold the same messages; the run
+     * ends there, and 2.15.1 on the runtime's files keeps it too.
+     */
+    @Test
+    void aValueWhoseMarkerTheFullBucketHasNoRoomForStaysOnBothSides() throws Exception {
+        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        KvModelConfig config = new KvModelConfig("KVFULL", 64, 0, 600, -1, 2);
+        String value = java.util.Base64.getEncoder().encodeToString(new byte[40]);
+        java.util.Iterator<String> steps = List.of("put k0 " + value, "put k0 " + value, "put k0 " + value, "put k0 " + value,
+                "put k0 " + value, "create k2 - 1", "wait", "get k2").iterator();
+        Bucket bucket = new Bucket(binary, config, last -> steps.hasNext() ? steps.next() : null);
+        assertThat(bucket.run()).isEmpty();
+        assertThat(bucket.markerRefused).as("both sides kept k2's value for want of room for its marker").isTrue();
     }
 
     /** One bucket's run. */
     private final class Bucket {
         private final NatsServerBinary binary;
         private final KvModelConfig config;
-        private final Random r;
+        private final Steps draws;
         private final Path dir;
         private final KvExpiries expiries;
         /** Every step with both answers, and the comparisons ({@code <bucket>/trace.txt}). */
@@ -92,10 +118,10 @@ class KvModelIT {
         private long waitedMillis;
         private long longestRestartMillis;
 
-        Bucket(NatsServerBinary binary, KvModelConfig config, Random r) {
+        Bucket(NatsServerBinary binary, KvModelConfig config, Steps draws) {
             this.binary = binary;
             this.config = config;
-            this.r = r;
+            this.draws = draws;
             this.dir = tmp.resolve(config.bucket());
             this.expiries = new KvExpiries(config);
         }
@@ -130,9 +156,11 @@ class KvModelIT {
         }
 
         private Optional<String> steps() throws Exception {
-            KvModelSteps draws = new KvModelSteps(r, config);
             for (int op = 0; op < ops && !markerRefused; op++) {
                 String step = draws.next(runtime.model().state().lastSeq());
+                if (step == null) {
+                    break;
+                }
                 String context = config.bucket() + " op " + op;
                 Optional<String> d;
                 switch (step) {
