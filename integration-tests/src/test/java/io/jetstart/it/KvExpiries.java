@@ -39,6 +39,7 @@ final class KvExpiries {
 
     private final long maxAgeNanos;
     private final long maxBytes;
+    private final int maxValueSize;
     /** The server raises a TTL below the limit marker's to it, but not with one value per key (seconds; 0: no raise). */
     private final int raiseTo;
     /** What may run out and leave a marker, as last counted and written since. */
@@ -52,6 +53,7 @@ final class KvExpiries {
         this.maxAgeNanos = config.ttlMillis() * 1_000_000L;
         this.raiseTo = config.history() == 1 ? 0 : config.limitMarkerSeconds();
         this.maxBytes = config.maxBytes();
+        this.maxValueSize = config.maxValueSize();
         this.markerHeader = config.limitMarkerSeconds() == 0 ? null
                 : "NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: " + config.limitMarkerSeconds() + "s\r\nNats-Rollup: sub\r\n\r\n";
     }
@@ -59,7 +61,9 @@ final class KvExpiries {
     /**
      * The messages of {@code held} whose time is up but which a side keeps because their marker does
      * not fit: the last of its subject and not a marker itself, in a bucket with a limit marker whose
-     * {@code max_bytes} (discard new) has no room for the marker beside it. nats-server 2.15.1
+     * {@code max_bytes} (discard new) has no room for the marker beside it, or whose
+     * {@code max_msg_size} is below the marker's header (every marker refused, 10054: such a bucket
+     * keeps the last value of every key past its TTL, on 2.15.1 as in the runtime). nats-server 2.15.1
      * stores the marker before its rollup removes the message, so the marker is refused
      * ({@code fileStore.storeRawMsg}: bytes + marker over {@code max_bytes}), the message stays, and
      * the marker is proposed again 2 s after the last try ({@code shouldProcessSdmLocked}), by its
@@ -68,7 +72,9 @@ final class KvExpiries {
      */
     List<ModelSide.Msg> markerRefused(KvModelSide.Listing held) {
         List<ModelSide.Msg> out = new java.util.ArrayList<>();
-        if (markerHeader == null || maxBytes <= 0) {
+        // max_msg_size counts headers: a bucket whose maxValueSize is below the marker's header refuses every marker.
+        boolean tooLarge = markerHeader != null && maxValueSize > 0 && markerHeader.length() > maxValueSize;
+        if (markerHeader == null || maxBytes <= 0 && !tooLarge) {
             return out;
         }
         long now = now();
@@ -77,7 +83,7 @@ final class KvExpiries {
                 continue;
             }
             long markerSize = 22 + m.subject().length() + 4 + markerHeader.length() + 8;
-            if (held.state().bytes() + markerSize > maxBytes) {
+            if (tooLarge || held.state().bytes() + markerSize > maxBytes) {
                 out.add(m);
             }
         }

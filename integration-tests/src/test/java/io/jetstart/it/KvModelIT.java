@@ -302,13 +302,13 @@ class KvModelIT {
                         continue;
                     }
                     expiries.recount(a, b);
-                    if (!keptA.isEmpty()) {
-                        // Each side tries the marker again on its own timer once there is room (KvExpiries.markerRefused):
-                        // compared here, where both keep the message, and the bucket's run ends.
-                        markerRefused = true;
-                        trace.note("both keep " + keptA + ": the bucket has no room for the marker; the run ends here");
-                    }
-                    if (markerRefused || expiries.roomFor(KvExpiries.STEP)) {
+                    if (expiries.roomFor(KvExpiries.STEP)) {
+                        if (!keptA.isEmpty()) {
+                            // Each side tries the marker again on its own timer once there is room (KvExpiries.markerRefused):
+                            // compared here, where both keep the message, and the bucket's run ends.
+                            markerRefused = true;
+                            trace.note("both keep " + keptA + ": the bucket refuses their markers; the run ends here");
+                        }
                         Optional<String> d = trace.sameState(context, server.model(), runtime.model());
                         d = d.isPresent() ? d : sameMessages(context, a, b);
                         return d.isPresent() ? d : trace.compare(context, "keys, gets and histories",
@@ -318,9 +318,14 @@ class KvModelIT {
                     continue;
                 }
                 if (System.currentTimeMillis() > deadline) {
-                    return trace.compare(context, "expiry within " + SETTLE_TIMEOUT_MILLIS + " ms",
-                            (staleA == null ? "expired" : "still holds " + staleA.compared(false)) + ", keeps " + keptA + " for want of room",
-                            (staleB == null ? "expired" : "still holds " + staleB.compared(false)) + ", keeps " + keptB + " for want of room");
+                    // A difference even when both sides hold the same: neither expired what its time says it should.
+                    String server = (staleA == null ? "expired" : "still holds " + staleA.compared(false)) + ", keeps " + keptA
+                            + " for want of room for its marker";
+                    String runtime = (staleB == null ? "expired" : "still holds " + staleB.compared(false)) + ", keeps " + keptB
+                            + " for want of room for its marker";
+                    trace.compare(context, "expiry within " + SETTLE_TIMEOUT_MILLIS + " ms", server, runtime);
+                    return Optional.of(context + " (seed " + seed + "): no expiry within " + SETTLE_TIMEOUT_MILLIS + " ms: server "
+                            + server + ", runtime " + runtime + " (trace " + dir.resolve("trace.txt") + ")");
                 }
                 Thread.sleep(POLL_MILLIS);
             }
