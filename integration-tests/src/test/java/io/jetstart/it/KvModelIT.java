@@ -175,8 +175,10 @@ class KvModelIT {
                     case "restart", "restart-down" -> {
                         // A plain restart only where nothing expires while one side is up and the other down:
                         // otherwise both go down past the expiry, or (those used up) wait past it first.
-                        boolean down = step.equals("restart-down") || !expiries.roomFor(KvExpiries.RESTART) && downs < MAX_DOWN;
-                        if (down ? downs >= MAX_DOWN || expiries.never() : restarts >= MAX_RESTARTS) {
+                        // Not down past an expiry where the bucket may refuse a marker: a known difference (KvExpiries.mayRefuseMarkers).
+                        boolean downAllowed = downs < MAX_DOWN && !expiries.never() && !expiries.mayRefuseMarkers();
+                        boolean down = step.equals("restart-down") || !expiries.roomFor(KvExpiries.RESTART) && downAllowed;
+                        if (down ? !downAllowed : restarts >= MAX_RESTARTS) {
                             continue;
                         }
                         if (!down && !expiries.roomFor(KvExpiries.RESTART)) {
