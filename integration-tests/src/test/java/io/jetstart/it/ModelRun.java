@@ -83,7 +83,6 @@ final class ModelRun implements AutoCloseable {
     /** Runs {@code step} on both sides; the difference in the answers or in the states after it, or empty. */
     Optional<String> step(String context, String step, ModelServerSide server, ModelRuntimeSide runtime, ModelDraws draws)
             throws Exception {
-        steps++;
         String a = server.run(step);
         String b = runtime.run(step);
         draws.answered(step, a);
@@ -93,14 +92,22 @@ final class ModelRun implements AutoCloseable {
             a = a.replaceAll("^(error \\d+) .*", "$1");
             b = b.replaceAll("^(error \\d+) .*", "$1");
         }
-        write(step + "   # " + a + (a.equals(b) ? "" : "   # runtime: " + b));
-        if (!a.equals(b)) {
-            return Optional.of(difference(context, "'" + step + "'", a, b));
-        }
-        return sameState(context + " after '" + step + "'", server, runtime);
+        Optional<String> d = compare(context, step, a, b);
+        return d.isPresent() ? d : sameState(context + " after '" + step + "'", server, runtime);
     }
 
-    private Optional<String> sameState(String context, ModelServerSide server, ModelRuntimeSide runtime) throws Exception {
+    /**
+     * Writes {@code step} to the trace with the server's answer (and the runtime's where it differs);
+     * the difference, or empty. For a model with steps of its own ({@link KvModelIT}).
+     */
+    Optional<String> compare(String context, String step, String server, String runtime) throws IOException {
+        steps++;
+        write(step + "   # " + server + (server.equals(runtime) ? "" : "   # runtime: " + runtime));
+        return server.equals(runtime) ? Optional.empty() : Optional.of(difference(context, "'" + step + "'", server, runtime));
+    }
+
+    /** The difference between the two sides' states, or empty. */
+    Optional<String> sameState(String context, ModelSide server, ModelSide runtime) throws Exception {
         String a = server.state().compared();
         String b = runtime.state().compared();
         return a.equals(b) ? Optional.empty() : Optional.of(difference(context, "state", a, b));
@@ -146,7 +153,7 @@ final class ModelRun implements AutoCloseable {
     }
 
     /** Every message either side holds, compared (without times: each side stamps from its own clock). */
-    List<String> sameMessages(ModelServerSide server, ModelRuntimeSide runtime) throws Exception {
+    List<String> sameMessages(ModelSide server, ModelSide runtime) throws Exception {
         List<String> differences = new ArrayList<>();
         long last = Math.max(server.state().lastSeq(), runtime.state().lastSeq());
         for (long seq = 1; seq <= last && differences.size() < 20; seq++) {

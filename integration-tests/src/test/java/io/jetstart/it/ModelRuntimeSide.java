@@ -24,19 +24,52 @@ final class ModelRuntimeSide implements ModelSide {
 
     private final Path dir;
     private final RuntimeOptions options;
+    /** The stream the steps and the state are about ({@link ModelLimits#NAME}, or a bucket's {@code KV_<bucket>}). */
+    private final String name;
     private final RuntimeSteps steps = new RuntimeSteps(m -> msg(m).compared(false));
     private JetStartStore store;
     private JetStartStream stream;
 
-    private ModelRuntimeSide(Path dir, RuntimeOptions options) throws Exception {
+    private ModelRuntimeSide(Path dir, RuntimeOptions options, String name) throws Exception {
         this.dir = dir;
         this.options = options;
+        this.name = name;
         this.store = JetStart.open(dir, options);
     }
 
     /** The runtime on {@code dir}, with blocks of {@code blockSize} bytes (0: the server's rule, one block here). */
     static ModelRuntimeSide open(Path dir, int blockSize) throws Exception {
-        return new ModelRuntimeSide(dir, RuntimeOptions.defaults().withBlockSize(blockSize));
+        return new ModelRuntimeSide(dir, RuntimeOptions.defaults().withBlockSize(blockSize), ModelLimits.NAME);
+    }
+
+    /**
+     * The runtime on {@code dir} with {@code options}, the state and reads about {@code name}
+     * ({@link KvModelIT}'s bucket), which the caller creates through {@link #store()} and then
+     * {@link #attach}es.
+     */
+    static ModelRuntimeSide open(Path dir, RuntimeOptions options, String name) throws Exception {
+        return new ModelRuntimeSide(dir, options, name);
+    }
+
+    /** The store open now (a new one after each restart). */
+    JetStartStore store() {
+        return store;
+    }
+
+    /** Waits until the store serves the stream, made through {@link #store()}. */
+    void attach() throws Exception {
+        stream = store.stream(name).await(RECOVERY_TIMEOUT);
+    }
+
+    /** Closes the store; {@link #resume} opens it again on the same files. */
+    void stop() throws Exception {
+        store.close();
+    }
+
+    /** Opens the store again after {@link #stop} and waits for the stream's recovery. */
+    void resume() throws Exception {
+        store = JetStart.open(dir, options);
+        attach();
     }
 
     /** Creates the stream; the answer as {@link #run} gives it for an update. */
@@ -59,9 +92,8 @@ final class ModelRuntimeSide implements ModelSide {
         if (!step.equals("restart")) {
             return steps.run(store, stream, step);
         }
-        store.close();
-        store = JetStart.open(dir, options);
-        stream = store.stream(ModelLimits.NAME).await(RECOVERY_TIMEOUT);
+        stop();
+        resume();
         return "restarted";
     }
 

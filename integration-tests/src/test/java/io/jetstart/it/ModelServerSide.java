@@ -24,20 +24,28 @@ final class ModelServerSide implements ModelSide {
     private final NatsServerBinary binary;
     private final Path store;
     private final Path work;
+    /** The stream the steps and the state are about ({@link ModelLimits#NAME}, or a bucket's {@code KV_<bucket>}). */
+    private final String stream;
     private final ObjectMapper json = Json.mapper();
     private NatsServerProcess server;
     private NatsClient client;
 
-    private ModelServerSide(NatsServerBinary binary, Path store, Path work) throws IOException {
+    private ModelServerSide(NatsServerBinary binary, Path store, Path work, String stream) throws IOException {
         this.binary = binary;
         this.store = store;
         this.work = work;
+        this.stream = stream;
         start();
     }
 
     /** {@code binary} started on {@code store} (made when absent), its log and config in {@code work}. */
     static ModelServerSide start(NatsServerBinary binary, Path store, Path work) throws IOException {
-        return new ModelServerSide(binary, store, work);
+        return new ModelServerSide(binary, store, work, ModelLimits.NAME);
+    }
+
+    /** As {@link #start(NatsServerBinary, Path, Path)}, the state and reads about {@code stream} ({@link KvModelIT}'s bucket). */
+    static ModelServerSide start(NatsServerBinary binary, Path store, Path work, String stream) throws IOException {
+        return new ModelServerSide(binary, store, work, stream);
     }
 
     private void start() throws IOException {
@@ -50,9 +58,25 @@ final class ModelServerSide implements ModelSide {
         }
     }
 
+    /** Stops the server (SIGTERM), keeping its files; {@link #resume} starts it again on them. */
+    void stop() throws IOException {
+        client.close();
+        server.stopGracefully();
+    }
+
+    /** Starts the server again on its files after {@link #stop}. */
+    void resume() throws IOException {
+        start();
+    }
+
+    /** The client's connection to the server now (a new one after each restart). */
+    io.nats.client.Connection connection() {
+        return client.connection();
+    }
+
     /** Creates the stream; the answer as {@link #run} gives it for an update. */
     String create(String config) throws Exception {
-        return configAnswer(request("$JS.API.STREAM.CREATE." + ModelLimits.NAME, config.getBytes(StandardCharsets.UTF_8)));
+        return configAnswer(request("$JS.API.STREAM.CREATE." + stream, config.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override
@@ -61,9 +85,8 @@ final class ModelServerSide implements ModelSide {
         String arg = w.length > 1 ? w[1] : "";
         switch (w[0]) {
             case "restart" -> {
-                client.close();
-                server.stopGracefully();
-                start();
+                stop();
+                resume();
                 return "restarted";
             }
             case "pub" -> {
@@ -74,15 +97,15 @@ final class ModelServerSide implements ModelSide {
                 if (w[0].equals("del")) {
                     body.put("no_erase", true);
                 }
-                JsonNode r = request("$JS.API.STREAM.MSG.DELETE." + ModelLimits.NAME, json.writeValueAsBytes(body));
+                JsonNode r = request("$JS.API.STREAM.MSG.DELETE." + stream, json.writeValueAsBytes(body));
                 return r.has("error") ? error(r) : "deleted";
             }
             case "purge" -> {
-                JsonNode r = request("$JS.API.STREAM.PURGE." + ModelLimits.NAME, arg.getBytes(StandardCharsets.UTF_8));
+                JsonNode r = request("$JS.API.STREAM.PURGE." + stream, arg.getBytes(StandardCharsets.UTF_8));
                 return r.has("error") ? error(r) : "purged " + r.path("purged").asLong();
             }
             case "update" -> {
-                return configAnswer(request("$JS.API.STREAM.UPDATE." + ModelLimits.NAME, arg.getBytes(StandardCharsets.UTF_8)));
+                return configAnswer(request("$JS.API.STREAM.UPDATE." + stream, arg.getBytes(StandardCharsets.UTF_8)));
             }
             case "get", "last", "next" -> {
                 String[] p = arg.split(" ");
@@ -92,7 +115,7 @@ final class ModelServerSide implements ModelSide {
                     case "last" -> body.put("last_by_subj", p[0]);
                     default -> body.put("seq", Long.parseLong(p[0])).put("next_by_subj", p[1]);
                 }
-                JsonNode r = request("$JS.API.STREAM.MSG.GET." + ModelLimits.NAME, json.writeValueAsBytes(body));
+                JsonNode r = request("$JS.API.STREAM.MSG.GET." + stream, json.writeValueAsBytes(body));
                 if (r.has("error")) {
                     return r.path("error").path("err_code").asInt() == 10037 ? "none" : error(r);
                 }
@@ -125,7 +148,7 @@ final class ModelServerSide implements ModelSide {
 
     @Override
     public ModelState state() throws Exception {
-        JsonNode s = request("$JS.API.STREAM.INFO." + ModelLimits.NAME, new byte[0]).path("state");
+        JsonNode s = request("$JS.API.STREAM.INFO." + stream, new byte[0]).path("state");
         long firstTs = s.path("messages").asLong() == 0 ? 0 : nanos(s.path("first_ts").asText());
         return new ModelState(s.path("messages").asLong(), s.path("bytes").asLong(), s.path("first_seq").asLong(),
                 s.path("last_seq").asLong(), s.path("num_subjects").asLong(), s.path("num_deleted").asLong(), firstTs);
@@ -133,7 +156,7 @@ final class ModelServerSide implements ModelSide {
 
     @Override
     public Optional<Msg> message(long seq) throws Exception {
-        JsonNode r = request("$JS.API.STREAM.MSG.GET." + ModelLimits.NAME, json.writeValueAsBytes(json.createObjectNode().put("seq", seq)));
+        JsonNode r = request("$JS.API.STREAM.MSG.GET." + stream, json.writeValueAsBytes(json.createObjectNode().put("seq", seq)));
         if (r.has("error")) {
             if (r.path("error").path("err_code").asInt() == 10037) {
                 return Optional.empty();

@@ -208,11 +208,38 @@ class MarkerWriteTest {
             assertThat(present(s, 1) || present(s, 2) || present(s, 3)).as("every message expired").isFalse();
             StoredMessage m4 = s.get(4).orElseThrow();
             StoredMessage m5 = s.get(5).orElseThrow();
-            assertThat(m4.subject()).as("markers in subject order").isEqualTo("m.a");
+            assertThat(m4.subject()).as("markers in the order of each subject's last expired message").isEqualTo("m.a");
             assertThat(m5.subject()).isEqualTo("m.b");
             assertThat(headers(m4)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1h0m0s\r\nNats-Rollup: sub\r\n\r\n");
             assertThat(s.info().messages()).isEqualTo(2);
             assertThat(s.publish("m.c", bytes("6")).seq()).as("writable").isEqualTo(6);
+        }
+    }
+
+    @Test
+    void startUpMarkersComeInTheOrderOfEachSubjectsLastExpiredMessageAsTheServersAgeCheckWritesThem() throws Exception {
+        // nats-server's first age check after a start walks the old messages in sequence order and
+        // writes a subject's marker at its last one: m.b's first goes with a tombstone, then m.c's
+        // marker, then m.b's. Measured by KvModelIT on 2.15.1: a bucket whose values all expired
+        // while it was down got its markers in the order of the values' revisions, not of the keys.
+        long ts;
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config("{\"name\":\"M\",\"subjects\":[\"m.>\"],"
+                    + "\"max_age\":1000000000,\"subject_delete_marker_ttl\":3600000000000}"));
+            s.publish("m.b", bytes("1"));
+            s.publish("m.c", bytes("2"));
+            s.publish("m.b", bytes("3"));
+            s.flush();
+            ts = s.get(3).orElseThrow().timestamp();
+        }
+        while (WriterLoop.wallNanos() < ts + 1_300_000_000L) {
+            Thread.sleep(20);
+        }
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("M").await(Duration.ofSeconds(10));
+            assertThat(s.get(4).orElseThrow().subject()).as("m.c's last (2) expired before m.b's (3)").isEqualTo("m.c");
+            assertThat(s.get(5).orElseThrow().subject()).isEqualTo("m.b");
+            assertThat(s.info().messages()).isEqualTo(2);
         }
     }
 

@@ -4,6 +4,7 @@ import io.jetstart.core.format.MessageTtl;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,23 +89,29 @@ final class StartUpExpiry {
         if (!markers) {
             return;
         }
-        List<String> newMarkers = new ArrayList<>();
+        List<Map.Entry<String, ExpiredSubject>> newMarkers = new ArrayList<>();
         walk.bySubject.forEach((subject, e) -> {
             long live = countLive ? walk.liveBySubject.getOrDefault(subject, 0L) : e.liveBefore;
             if (e.expired == live && !e.lastIsMarker) {
-                newMarkers.add(subject);
+                newMarkers.add(Map.entry(subject, e));
             }
         });
-        List<String> sorted = newMarkers.stream().sorted().toList();
+        // The server's age check walks the old messages in sequence order, then the TTLs that ran
+        // out in sequence order, and writes a subject's marker at its last expired message; the old
+        // ones come before any that only a TTL took (timestamps grow with sequences), so the order
+        // is that of each subject's last expired message. 2.15.1 wrote a bucket's markers in its
+        // values' revision order, not its keys' (KvModelIT).
+        newMarkers.sort(Comparator.comparingLong(m -> m.getValue().lastSeq));
+        List<String> ordered = newMarkers.stream().map(Map.Entry::getKey).toList();
         if (sink != StreamStore.RemovalSink.NONE) {
             // Opened for a writer: it stores these markers before it takes anything else.
-            s.startUpMarkerSubjects = sorted;
+            s.startUpMarkerSubjects = ordered;
             return;
         }
         // Counted out, not in (docs/compatibility.md, "A marker written at start"): the marker is a
         // message the files do not hold, and the server counts it only until it ages out; its
         // sequence stays the server's last either way.
-        for (String subject : sorted) {
+        for (String subject : ordered) {
             s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + subject
                     + "; nats-server writes a subject delete marker for it then (a new message above sequence " + s.lastSeq
                     + "), which this state does not hold: the server counts it until max_age or its marker TTL takes it, "
@@ -119,6 +126,8 @@ final class StartUpExpiry {
         long liveBefore;
         /** Whether the last of them (in sequence order) is a marker itself. */
         boolean lastIsMarker;
+        /** The sequence of the last of them: where the server's age check writes the subject's marker. */
+        long lastSeq;
     }
 
     /**
@@ -178,6 +187,7 @@ final class StartUpExpiry {
                 }
                 e.expired++;
                 e.lastIsMarker = hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl);
+                e.lastSeq = seq;
             }
             return StreamStore.Decision.REMOVE;
         }
