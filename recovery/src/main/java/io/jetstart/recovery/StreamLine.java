@@ -20,7 +20,8 @@ import java.util.concurrent.ExecutionException;
  * newest clue of the detector's sample, so a stream surely in the sample bounds it from below by
  * its own clue c ({@code ServerLineDetector.lowestFor}). Every line from c up reads the stream's own
  * {@code index.db} (its version gave c), so the fast path is tried, and fails or not, alike; from
- * 2.11 up every line follows the same tombstone rule, 2.10 another: the open is the same under every
+ * 2.11 up every line follows the same tombstone rules (where a tombstone-only block starts, whether
+ * a failed {@code index.db}'s last stands without lost data), 2.10 others: the open is the same under every
  * possible line for c ≥ 2.11, and for c = 2.10 when the fast path holds (else it is opened again
  * with the store's line when that follows the other rule). Consumer rules differ between 2.11 and
  * 2.15, so consumers wait for the store's line unless c is the newest. Nothing here decides what is
@@ -93,7 +94,11 @@ final class StreamLine {
             return null;
         }
         ServerLine line = store();
-        return line.emptyBlockFollowsHighestTombstone() == used.emptyBlockFollowsHighestTombstone() ? null : line;
+        // Both rules a rebuild asks of the line: where a tombstone-only block starts, and whether a
+        // failed index.db's last past the blocks' stands without lost data (2.10 and 2.11+ differ in each).
+        boolean same = line.emptyBlockFollowsHighestTombstone() == used.emptyBlockFollowsHighestTombstone()
+                && line.keepsIndexLastSeqWithoutLostData() == used.keepsIndexLastSeqWithoutLostData();
+        return same ? null : line;
     }
 
     /** The line the stream's consumers are restored and settled with. */

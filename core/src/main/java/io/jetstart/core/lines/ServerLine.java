@@ -178,6 +178,18 @@ public enum ServerLine {
         return this != V2_9 && this != V2_10;
     }
 
+    /**
+     * 2.11.4+ (commit 1806a5035) {@code newFileStoreWithCreated}: after a failed {@code index.db}, the
+     * last sequence it recorded past the blocks' is kept whatever the rebuild found. 2.10.x (and
+     * 2.11.0-2.11.3) keep it, and write its tombstone, only when the rebuild lost data
+     * ({@code fs.ld != nil}: a block cut at damage, or the write block gone); a block cut cleanly at
+     * a record boundary loses none, and 2.10.27 starts with the blocks' last (measured: MAX1 of the
+     * 2.10.27 fixture cut to 999 records, index.db saying 1000). 2.9 reads no {@code index.db}.
+     */
+    public boolean keepsIndexLastSeqWithoutLostData() {
+        return this != V2_10;
+    }
+
     @Override
     public String toString() {
         return label;

@@ -207,7 +207,9 @@ public final class StreamOpener {
         blocks.keys = s.keys;
         blocks.tracksSubjects = s.tracksSubjects;
         try {
-            rebuild(blocks, new Prior(s.lastSeq, s.lastTs), line, listing);
+            // The comparison's last stands whatever the blocks lost: index.db was adopted, and a last past
+            // the blocks' (an emptied write block) is no disagreement.
+            rebuild(blocks, Prior.standing(s.lastSeq, s.lastTs), line, listing);
         } catch (StoreException e) {
             s.problems.add(e.problem().with(ServerAction.FOUND_ON_READ));
             finish(s, forWriter, line);
@@ -254,9 +256,22 @@ public final class StreamOpener {
         DueSchedules.warn(s, line);
     }
 
-    /** The state adopted from index.db before a later check failed (spec 4.4 step 10). */
-    record Prior(long lastSeq, long lastTs) {
-        static final Prior NONE = new Prior(0, 0);
+    /**
+     * The state adopted from index.db before a later check failed (spec 4.4 step 10). {@code standing}:
+     * kept past the blocks' last on every line; else only on a line that keeps it without lost data
+     * ({@link ServerLine#keepsIndexLastSeqWithoutLostData}) or when the rebuild lost some.
+     */
+    record Prior(long lastSeq, long lastTs, boolean standing) {
+        static final Prior NONE = new Prior(0, 0, true);
+
+        /** What a failed index.db said: whether it stands depends on the line and on what the rebuild lost. */
+        static Prior fromIndexDb(long lastSeq, long lastTs) {
+            return new Prior(lastSeq, lastTs, false);
+        }
+
+        static Prior standing(long lastSeq, long lastTs) {
+            return new Prior(lastSeq, lastTs, true);
+        }
     }
 
     /**
@@ -340,7 +355,7 @@ public final class StreamOpener {
                 kept.add(b);
             }
         }
-        Prior prior = new Prior(db.lastSeq(), db.lastTs());
+        Prior prior = Prior.fromIndexDb(db.lastSeq(), db.lastTs());
         // Step 11: the last kept block is the write block named in the file, and it exists.
         BlockState lmb = kept.isEmpty() ? null : kept.get(kept.size() - 1);
         if (lmb == null || lmb.index != db.lastBlockIndex()) {
@@ -520,11 +535,20 @@ public final class StreamOpener {
         String from = "index.db";
         for (Scanned r : results) {
             if (r.matchedLegacy() != null && r.matchedLegacy().lastSeq() > prior.lastSeq() && r.matchedLegacy().lastSeq() > s.lastSeq) {
-                prior = new Prior(r.matchedLegacy().lastSeq(), r.matchedLegacy().lastTs());
+                prior = Prior.standing(r.matchedLegacy().lastSeq(), r.matchedLegacy().lastTs());
                 from = r.scan().index() + ".idx";
             }
         }
-        if (prior.lastSeq() > s.lastSeq) {
+        if (prior.lastSeq() > s.lastSeq && !prior.standing() && !line.keepsIndexLastSeqWithoutLostData() && !lostData(s, results)) {
+            // 2.10's newFileStoreWithCreated keeps the prior last only when fs.ld is set. A block cut at
+            // a record boundary (a copy or a file system that kept whole records only) loses nothing
+            // the rebuild can see, so 2.10.27 starts with the blocks' last and publishes the sequences
+            // after it again (measured: MAX1 of the 2.10.27 fixture cut to 999 records, 2.15.1 keeps 1000).
+            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from index.db is beyond the blocks' "
+                    + s.lastSeq + "; nats-server " + line + " starts with " + s.lastSeq + " (it keeps index.db's last only when its "
+                    + "rebuild loses data, and the blocks end on whole records) and will use sequences " + (s.lastSeq + 1) + ".."
+                    + prior.lastSeq() + " again; 2.11+ keep " + prior.lastSeq()).with(ServerAction.NONE));
+        } else if (prior.lastSeq() > s.lastSeq) {
             // Above every block file, not only the blocks kept: one whose records were all unusable
             // is ignored but still there, and a marker of its index had the runtime remove it.
             long lastIndex = s.blocks.isEmpty() ? 0 : s.blocks.get(s.blocks.size() - 1).index;
@@ -547,6 +571,24 @@ public final class StreamOpener {
             s.blocks.add(marker);
         }
         applyTombstones(s, tombs);
+    }
+
+    /**
+     * Whether the rebuild lost data as nats-server 2.10 counts it ({@code fs.ld}): a block whose
+     * records end in damage (the server truncates it there, even where nothing after the cut parses
+     * as a message), or a block index.db named that is gone (the fast path's {@link #loseBlock}).
+     * Asked before the tombstones are applied: 2.10 decides before it reads them.
+     */
+    private static boolean lostData(StreamStore s, List<Scanned> results) {
+        if (s.lostBytes > 0 || !s.lostSeqs.isEmpty()) {
+            return true;
+        }
+        for (Scanned r : results) {
+            if (r.legacy() == null && r.scan().problem() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
