@@ -6,6 +6,8 @@ import io.jetstart.core.store.StreamMutator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +17,16 @@ import org.slf4j.LoggerFactory;
  * on disk names: its last block, whether it is held back for a block ending in damage, and why the
  * last write failed. The writer decides when (a flush, the sync interval, the close, before emptied
  * blocks go); this decides what is written and keeps the log lines about it to one per change.
+ *
+ * <p>Design note: a write whose bytes the file on disk already holds is skipped. Each write is a
+ * temp file, two fsyncs and a rename: at a store's close every stream's writer asked for one, also
+ * a stream nothing changed since the open, 10,000 streams 10,000 such writes. nats-server writes
+ * its full state only when the stream is dirty ({@code _writeFullState} returns at once when {@code
+ * fs.dirty == 0}, its close included; a mutation and a rebuild at the open make it dirty). Here the
+ * test is the bytes themselves: the state encoded as it is against what the file holds, so no kind
+ * of change (a publish, a removal of any kind, a TTL count, a purge) can be missed by a flag some
+ * path forgot to set, and a file that is missing, stale or unreadable is written. The file is read
+ * once, at the first write after the open; from then on a digest of what was written stands for it.
  */
 final class IndexDbWriter {
     /** The logger of the recovery's lines ({@code LoggingListener}): one place to grep for a store's events. */
@@ -29,6 +41,14 @@ final class IndexDbWriter {
     private long heldBack = -1;
     /** Why the last write failed while writes go on ({@link #tryWrite}), or null. */
     private IOException failure;
+    /**
+     * The SHA-256 of the plaintext {@code index.db} the file on disk holds, once known: written by
+     * this writer, or read and found the same at the first write ({@link #holds}). Null while not
+     * known, and when there is none. 32 bytes a stream, where the plaintext can be megabytes.
+     */
+    private byte[] onDisk;
+    /** Whether the file on disk was looked at (or written, or removed) since the open: then {@link #onDisk} is all there is to know. */
+    private boolean diskKnown;
 
     IndexDbWriter(String name, StreamMutator state, StreamSealing sealing, int indexVersion) {
         this.name = name;
@@ -65,8 +85,8 @@ final class IndexDbWriter {
      * stops nothing either. Logged once until a write succeeds again; tried again at the next sync
      * interval, flush or close.
      *
-     * @param afterWrite runs once it is written (a test seam; may be null)
-     * @return whether it was written
+     * @param afterWrite runs once it is written or found on disk already (a test seam; may be null)
+     * @return whether the file holds the state (written, or already on disk)
      */
     boolean tryWrite(TailBlock tail, Runnable afterWrite) throws IOException {
         try {
@@ -95,10 +115,11 @@ final class IndexDbWriter {
     }
 
     /**
-     * Writes {@code index.db} of the state as it is ({@code tail} the stream's tail block), or
-     * removes it while a block before the last ends in damage ({@link #holdBack}).
+     * Writes {@code index.db} of the state as it is ({@code tail} the stream's tail block) unless the
+     * file on disk holds those bytes already, or removes it while a block before the last ends in
+     * damage ({@link #holdBack}).
      *
-     * @param afterWrite runs once it is written (a test seam; may be null)
+     * @param afterWrite runs once it is written or found on disk already (a test seam; may be null)
      */
     void write(TailBlock tail, Runnable afterWrite) throws IOException {
         long damaged = indexVersion == 1 ? state.blockEndingInDamage() : -1;
@@ -110,11 +131,42 @@ final class IndexDbWriter {
             LOG.info("{} > {}: index.db written again: no block ends in damage any more", state.store().account(), name);
             heldBack = -1;
         }
-        byte[] bytes = sealing.indexDb(name, plain(tail));
-        AtomicFiles.write(state.msgsDir().resolve("index.db"), bytes);
+        byte[] plain = plain(tail);
+        byte[] digest = digest(plain);
+        Path file = state.msgsDir().resolve("index.db");
+        if (!holds(file, plain, digest)) {
+            // Not known until the rename is: a failed write may or may not have replaced the file.
+            onDisk = null;
+            diskKnown = false;
+            AtomicFiles.write(file, sealing.indexDb(name, plain));
+            onDisk = digest;
+            diskKnown = true;
+        }
         lastBlock = state.lastBlockIndex();
         if (afterWrite != null) {
             afterWrite.run();
+        }
+    }
+
+    /**
+     * Whether the file on disk holds {@code plain}: by the digest of what was last written, or, the
+     * first time, by reading it (what recovery found: the one it used, a stale one it rebuilt past,
+     * or none).
+     */
+    private boolean holds(Path file, byte[] plain, byte[] digest) {
+        if (!diskKnown) {
+            diskKnown = true;
+            onDisk = sealing.indexDbHolds(file, name, plain) ? digest : null;
+        }
+        return onDisk != null && MessageDigest.isEqual(onDisk, digest);
+    }
+
+    private static byte[] digest(byte[] plain) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(plain);
+        } catch (NoSuchAlgorithmException e) {
+            // Every Java platform has SHA-256 (MessageDigest's javadoc).
+            throw new IllegalStateException(e);
         }
     }
 
@@ -129,6 +181,8 @@ final class IndexDbWriter {
         Path indexDb = state.msgsDir().resolve("index.db");
         long named = lastBlock >= 0 ? lastBlock : sealing.indexDbLastBlock(indexDb, name);
         if (named >= 0 && Arrays.binarySearch(gone, named) >= 0 && Files.deleteIfExists(indexDb)) {
+            onDisk = null;
+            diskKnown = true;
             AtomicFiles.syncDirectory(state.msgsDir());
             lastBlock = -1;
             return true;
@@ -149,9 +203,12 @@ final class IndexDbWriter {
      */
     private void holdBack(long damaged) throws IOException {
         Path index = state.msgsDir().resolve("index.db");
+        onDisk = null;
+        diskKnown = false;
         if (Files.deleteIfExists(index)) {
             AtomicFiles.syncDirectory(state.msgsDir());
         }
+        diskKnown = true;
         if (heldBack != damaged) {
             LOG.info("{} > {}: index.db not written while {}.blk ends in damage (nats-server 2.10 trusting one fails its first "
                     + "read of that block); every start rebuilds the stream from its blocks until that block is gone",

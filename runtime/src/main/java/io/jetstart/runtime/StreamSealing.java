@@ -77,6 +77,35 @@ final class StreamSealing {
         }
     }
 
+    /**
+     * Whether the stored {@code index.db} at {@code file} holds {@code plainFile} (an encoded
+     * index.db with its plaintext trailer): the same bytes for a plain stream, the same body under a
+     * whole trailer and an opening seal for an encrypted one (a seal's nonce is new at each write, so
+     * its stored bytes never repeat). False when there is none, or it cannot be read or opened.
+     */
+    boolean indexDbHolds(Path file, String stream, byte[] plainFile) {
+        try {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                return false;
+            }
+            long size = java.nio.file.Files.size(file);
+            // A plain file of another length differs without a read; a sealed one is the body, a
+            // nonce, a tag and the trailer, never larger than the bound.
+            if (keys.encrypted() ? size > MAX_INDEX_DB_BYTES : size != plainFile.length) {
+                return false;
+            }
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            if (!keys.encrypted()) {
+                return Arrays.equals(bytes, plainFile);
+            }
+            IndexDbCodec.checkTrailer(stream, bytes);
+            byte[] body = keys.open(file, Arrays.copyOf(bytes, bytes.length - IndexDbCodec.TRAILER_LENGTH));
+            return Arrays.equals(body, 0, body.length, plainFile, 0, plainFile.length - IndexDbCodec.TRAILER_LENGTH);
+        } catch (IOException | io.jetstart.core.format.FormatException | io.jetstart.core.crypto.DecryptionException e) {
+            return false;
+        }
+    }
+
     /** The stored {@code meta.inf} for the JSON {@code metaInf}. */
     byte[] metaInf(byte[] metaInf) {
         return keys.seal(metaInf);
