@@ -19,11 +19,13 @@ import java.util.concurrent.ExecutionException;
  * tombstones starts (asked by the rebuild alone), and every consumer rule. The store's line is the
  * newest clue of the detector's sample, so a stream surely in the sample bounds it from below by
  * its own clue c ({@code ServerLineDetector.lowestFor}). Every line from c up reads the stream's own
- * {@code index.db} (its version gave c), so the fast path is tried, and fails or not, alike; from
- * 2.11 up every line follows the same tombstone rules (where a tombstone-only block starts, whether
- * a failed {@code index.db}'s last stands without lost data), 2.10 others: the open is the same under every
- * possible line for c ≥ 2.11, and for c = 2.10 when the fast path holds (else it is opened again
- * with the store's line when that follows the other rule). Consumer rules differ between 2.11 and
+ * {@code index.db} (its version gave c), so the fast path is tried, and fails or not, alike, but
+ * for a block it names that is gone (2.10 alone adopts it); from 2.11 up every line follows the same
+ * rules of where a tombstone-only block starts and whether a failed {@code index.db}'s last stands
+ * without lost data, 2.10 others, and from 2.12 up every line writes that last's tombstone, 2.11
+ * not without lost data: the open is the same under every possible line for c ≥ 2.12, for c = 2.11
+ * when the fast path holds, and for c = 2.10 when it holds with every block it names present (else
+ * it is opened again with the store's line when that follows another rule). Consumer rules differ between 2.11 and
  * 2.15, so consumers wait for the store's line unless c is the newest. Nothing here decides what is
  * written: the runtime chooses the {@code index.db} version it writes by itself.
  */
@@ -87,17 +89,24 @@ final class StreamLine {
 
     /**
      * After an open with {@code used}: null when its result is what the store's line gives, else the
-     * store's line, to open the stream with again (only a rebuild under 2.10 taken as a lower bound).
+     * store's line, to open the stream with again. Only an open under a lower bound whose rules can
+     * differ from a newer line's: under 2.10 a rebuild, or {@code trustedMissingBlocks} (a fast path
+     * that held only because 2.10 checks the write block alone, where 2.11+ rebuild); under 2.11 a
+     * rebuild (2.11 keeps a failed index.db's last without a tombstone where 2.12.5+ write one).
      */
-    ServerLine reopenWith(ServerLine used, boolean rebuilt) throws InterruptedException, StoreException {
-        if (known != null || !rebuilt || used.compareTo(ServerLine.V2_11) >= 0) {
+    ServerLine reopenWith(ServerLine used, boolean rebuilt, boolean trustedMissingBlocks) throws InterruptedException, StoreException {
+        boolean mayDiffer = used.compareTo(ServerLine.V2_11) < 0 ? rebuilt || trustedMissingBlocks : used == ServerLine.V2_11 && rebuilt;
+        if (known != null || !mayDiffer) {
             return null;
         }
         ServerLine line = store();
-        // Both rules a rebuild asks of the line: where a tombstone-only block starts, and whether a
-        // failed index.db's last past the blocks' stands without lost data (2.10 and 2.11+ differ in each).
+        // Every rule an open asks of the line: where a tombstone-only block starts, whether a failed
+        // index.db's last past the blocks' stands without lost data and with a tombstone, and whether
+        // every block index.db names must be there.
         boolean same = line.emptyBlockFollowsHighestTombstone() == used.emptyBlockFollowsHighestTombstone()
-                && line.keepsIndexLastSeqWithoutLostData() == used.keepsIndexLastSeqWithoutLostData();
+                && line.keepsIndexLastSeqWithoutLostData() == used.keepsIndexLastSeqWithoutLostData()
+                && line.writesTombstoneWithoutLostData() == used.writesTombstoneWithoutLostData()
+                && line.checksEveryIndexedBlock() == used.checksEveryIndexedBlock();
         return same ? null : line;
     }
 

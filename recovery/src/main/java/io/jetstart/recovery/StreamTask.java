@@ -106,10 +106,11 @@ final class StreamTask {
             }
             ServerLine openLine = line.forOpen(!options.verifyBlocks() && sd.hasIndexDb());
             store = open(sd, meta, ctx, openLine, keys);
-            ServerLine again = line.reopenWith(openLine, store.source() != Source.INDEX);
+            ServerLine again = line.reopenWith(openLine, store.source() != Source.INDEX, store.trustsMissingBlocks());
             if (again != null) {
                 // Rare: opened under 2.10 as the store's oldest possible line, rebuilt, and the store's
-                // line starts tombstone-only blocks elsewhere. Its blocks were reported scanned once.
+                // line starts tombstone-only blocks elsewhere (or index.db adopted without a block it
+                // names, which the store's line rebuilds for). Its blocks were reported scanned once.
                 openLine = again;
                 store = open(sd, meta, new StoreContext(ctx.gate(), ctx.buffers(), ctx.blockWork(), ctx.hashes(), ctx.nowNanos(),
                         StoreContext.ScanProgress.NONE, ctx.key(), ctx.firstRead()), openLine, keys);

@@ -190,6 +190,28 @@ public enum ServerLine {
         return this != V2_10;
     }
 
+    /**
+     * 2.12.5+ (commit 77159a858) and 2.14+: the last sequence a failed {@code index.db} kept past the
+     * blocks' is always written as a tombstone in a new block. 2.10.x, 2.11.x (to 2.11.17 at least)
+     * and 2.12.0-2.12.4 write it only when the rebuild lost data ({@code fs.ld != nil}); 2.11 and
+     * 2.12.0-2.12.4 keep the last without it, 2.10 does not keep it
+     * ({@link #keepsIndexLastSeqWithoutLostData}).
+     */
+    public boolean writesTombstoneWithoutLostData() {
+        return this == V2_12 || this == V2_14 || this == V2_15;
+    }
+
+    /**
+     * 2.11.7+, 2.12+ (commit 285f3466d, {@code recoverFullState}): every block {@code index.db} names
+     * must exist, else the stream is rebuilt from the blocks that do. 2.10.x checks only the write
+     * block and starts with {@code index.db} as it is, a missing middle block's messages included
+     * (measured on 2.10.27: MANY of the 2.10.27 s2 fixture without 2.blk or 3.blk still reports 678
+     * messages; 2.15.1 rebuilds and reports 645 or 345). 2.9 reads no {@code index.db}.
+     */
+    public boolean checksEveryIndexedBlock() {
+        return this != V2_9 && this != V2_10;
+    }
+
     @Override
     public String toString() {
         return label;

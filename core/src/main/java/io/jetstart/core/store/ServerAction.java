@@ -27,6 +27,12 @@ public enum ServerAction {
     TRUSTS_INDEX("trusts this index file, which does not match its block, and reports what it says"),
     /** Writes a tombstone for the last sequence in a new block, so sequences never go backwards (§4.5 step 3). */
     WRITE_TOMBSTONE("writes a tombstone for the last sequence in a new block"),
+    /**
+     * Keeps the last sequence a failed {@code index.db} recorded past the blocks' without writing a
+     * tombstone (2.11.x and 2.12.0-2.12.4 when the rebuild lost no data): it lasts only as long as
+     * the server's next {@code index.db}, so a repair treats it as {@link #WRITE_TOMBSTONE} does.
+     */
+    KEEP_LAST_SEQUENCE("keeps index.db's last sequence without writing a tombstone"),
     /** Truncates the block at the problem's offset: everything after it is gone (§3.5). */
     TRUNCATE_BLOCK("truncates the block at this offset"),
     /** Deletes the block file (and its key file): an empty block or one with no usable record (§4.5). */

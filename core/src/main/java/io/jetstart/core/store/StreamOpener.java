@@ -109,7 +109,7 @@ public final class StreamOpener {
         // An instanceof, not a pattern switch over the sealed FastPath: a fresh JVM's first such
         // switch builds a class at run time (SwitchBootstraps), ~6 ms on the first stream's way
         // (package-info). Adopted needs nothing more.
-        if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
+        if (fastPath(s, line, listing, forWriter) instanceof FastPath.Rebuild r) {
             rebuild(s, r.prior(), line, listing);
         }
         finish(s, forWriter, line);
@@ -197,7 +197,7 @@ public final class StreamOpener {
         StreamStore s = new StreamStore(account, name, dir, config, ctx);
         s.keys = keys != null ? keys : loadKeys(s);
         s.tracksSubjects = !config.subjects().isEmpty() || config.hasMirror() || config.hasSources();
-        if (fastPath(s, line, listing) instanceof FastPath.Rebuild r) {
+        if (fastPath(s, line, listing, forWriter) instanceof FastPath.Rebuild r) {
             // The server rebuilds too, and a rebuild verifies every record: nothing more to check.
             rebuild(s, r.prior(), line, listing);
             finish(s, forWriter, line);
@@ -221,13 +221,19 @@ public final class StreamOpener {
         s.recordsVerified += blocks.recordsVerified;
         boolean damagedBlocks = false;
         for (Problem p : blocks.problems) {
-            if (p.serverAction() != ServerAction.WRITE_TOMBSTONE) {
+            if (p.serverAction() != ServerAction.WRITE_TOMBSTONE && p.serverAction() != ServerAction.KEEP_LAST_SEQUENCE) {
                 s.problems.add(p.with(ServerAction.FOUND_ON_READ));
                 damagedBlocks |= p.severity() != Problem.Severity.WARNING;
             }
         }
         String differences = StateComparison.differences(s.state(), blocks.state());
-        if (!differences.isEmpty() && damagedBlocks) {
+        if (!differences.isEmpty() && s.trustsMissingBlocks) {
+            // The missing block, reported already: removing index.db (TRUSTS_INDEX's repair) would not
+            // bring its messages back, and 2.10 would then rebuild as 2.11+ do.
+            s.problems.add(Problem.damage(s.msgsDir.resolve("index.db"), -1, "index.db disagrees with the blocks, which lack a "
+                    + "block it names (index.db vs blocks: " + differences + "); nats-server " + line + " trusts index.db at start-up")
+                    .with(ServerAction.NONE));
+        } else if (!differences.isEmpty() && damagedBlocks) {
             // The blocks were read only up to their damage, so they disagree with index.db because of it: the
             // same damage, met by the server on its first read of the block. As TRUSTS_INDEX it made verify
             // promise repair's fix, and repair (which plans from the server's start-up) found nothing to do.
@@ -288,7 +294,8 @@ public final class StreamOpener {
         }
     }
 
-    private static FastPath fastPath(StreamStore s, ServerLine line, Listing listing) throws StoreException, InterruptedException {
+    private static FastPath fastPath(StreamStore s, ServerLine line, Listing listing, boolean forWriter)
+            throws StoreException, InterruptedException {
         Path file = s.msgsDir.resolve("index.db");
         if (listing.knownWithoutIndexDb()) {
             // What a failed open below would say, without the open and its exception.
@@ -404,15 +411,21 @@ public final class StreamOpener {
                 return new FastPath.Rebuild(prior);
             }
         }
-        boolean missing = false;
+        List<BlockState> gone = new ArrayList<>();
         for (BlockState b : kept) {
             if (!presentSet.contains(b.index)) {
-                loseBlock(s, b);
-                warn(s, b.file, "Stream state detected prior state, could not locate msg block " + b.index, ServerAction.REBUILD);
-                missing = true;
+                gone.add(b);
             }
         }
-        if (missing) {
+        if (!gone.isEmpty() && (line.checksEveryIndexedBlock() || forWriter)) {
+            // A writer rebuilds also where 2.10 would not: it cannot serve or remove messages of a block
+            // that is not there. The lost block keeps index.db's last sequence, so none is used again.
+            String unlike = line.checksEveryIndexedBlock() ? "" : "; nats-server " + line + " checks only the write block and "
+                    + "starts with index.db as it is, but a writer rebuilds from the blocks there are, keeping the last sequence";
+            for (BlockState b : gone) {
+                loseBlock(s, b);
+                warn(s, b.file, "Stream state detected prior state, could not locate msg block " + b.index + unlike, ServerAction.REBUILD);
+            }
             return new FastPath.Rebuild(prior);
         }
         // Step 14: the summary equals the block totals.
@@ -433,6 +446,15 @@ public final class StreamOpener {
                     + db.bytes() + " bytes/last " + db.lastSeq() + " vs blocks " + tMsgs + "/" + tBytes + "/" + tLast
                     + "; nats-server would delete index.db)", ServerAction.DELETE_INDEX);
             return new FastPath.Rebuild(prior);
+        }
+        for (BlockState b : gone) {
+            // 2.10's recoverFullState looks for the write block alone: the others' messages stay counted,
+            // and a read of one finds nothing (measured on 2.10.27; 2.11.7+ rebuild, commit 285f3466d).
+            s.trustsMissingBlocks = true;
+            s.problems.add(Problem.damage(b.file, -1, "block " + b.index + " named in index.db is missing (" + b.msgs
+                    + " messages in " + b.firstSeq + ".." + b.lastSeq + "); nats-server " + line + " checks only the write "
+                    + "block, starts with index.db as it is and counts them, though no read finds them; 2.11.7+ rebuild "
+                    + "without them").with(ServerAction.NONE));
         }
         s.blocks.addAll(kept);
         for (long idx : present) {
@@ -539,7 +561,8 @@ public final class StreamOpener {
                 from = r.scan().index() + ".idx";
             }
         }
-        if (prior.lastSeq() > s.lastSeq && !prior.standing() && !line.keepsIndexLastSeqWithoutLostData() && !lostData(s, results)) {
+        boolean lost = lostData(s, results);
+        if (prior.lastSeq() > s.lastSeq && !prior.standing() && !line.keepsIndexLastSeqWithoutLostData() && !lost) {
             // 2.10's newFileStoreWithCreated keeps the prior last only when fs.ld is set. A block cut at
             // a record boundary (a copy or a file system that kept whole records only) loses nothing
             // the rebuild can see, so 2.10.27 starts with the blocks' last and publishes the sequences
@@ -555,9 +578,16 @@ public final class StreamOpener {
             for (long listedIndex : indexes) {
                 lastIndex = Math.max(lastIndex, listedIndex);
             }
-            s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from " + from + " is beyond the blocks' "
-                    + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")")
-                    .with(ServerAction.WRITE_TOMBSTONE));
+            if (!lost && !prior.standing() && !line.writesTombstoneWithoutLostData()) {
+                // 2.11.x and 2.12.0-2.12.4 write the tombstone only for fs.ld, like 2.10, but keep the last anyway.
+                s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from " + from + " is beyond the "
+                        + "blocks' " + s.lastSeq + "; kept (nats-server " + line + " keeps it without a tombstone: the rebuild lost "
+                        + "no data; 2.12.5+ write one in a new block " + (lastIndex + 1) + ")").with(ServerAction.KEEP_LAST_SEQUENCE));
+            } else {
+                s.problems.add(Problem.warning(s.msgsDir, "last sequence " + prior.lastSeq() + " from " + from + " is beyond the blocks' "
+                        + s.lastSeq + "; kept (nats-server writes a tombstone for it in a new block " + (lastIndex + 1) + ")")
+                        .with(ServerAction.WRITE_TOMBSTONE));
+            }
             s.lastSeq = prior.lastSeq();
             s.lastTs = prior.lastTs();
             if (s.msgs == 0) {

@@ -61,6 +61,12 @@ public final class StreamStore {
     int indexDbVersion;
     /** Whether the adopted {@code index.db} leaves out block files below its first block ({@link StreamMutator#blockFilesBelowFirst}). */
     boolean blockFilesBelowFirst;
+    /**
+     * Whether the adopted {@code index.db} names blocks that are gone (a line that checks only the
+     * write block, {@link io.jetstart.core.lines.ServerLine#checksEveryIndexedBlock}): its state
+     * counts messages no read finds, and a line that checks every block would have rebuilt.
+     */
+    boolean trustsMissingBlocks;
     /** Set once by {@link #handOver}; recovery-phase edits are refused after it. */
     private StreamMutator owner;
     /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
@@ -124,6 +130,11 @@ public final class StreamStore {
 
     public Source source() {
         return source;
+    }
+
+    /** Whether the state was adopted from an {@code index.db} that names blocks that are gone ({@link #trustsMissingBlocks}). */
+    public boolean trustsMissingBlocks() {
+        return trustsMissingBlocks;
     }
 
     public List<Problem> problems() {

@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * MAX1 (records 1..1000 in one block, max_msgs 800) with its block cut, under an {@code index.db}
  * that still says 1000. Where the cut falls on a record boundary the rebuild loses no data, and
- * nats-server 2.10.27 starts with the blocks' 999 while 2.11.4+ keep 1000 and write a tombstone for
- * it; cut inside a record, every line keeps 1000 (measured on 2.10.27 and 2.15.1, DamagedStoreOnServerIT).
+ * nats-server 2.10.27 starts with the blocks' 999 while 2.11.4+ keep 1000 (2.12.5+ and 2.14+ with a
+ * tombstone, 2.11 without: it writes one only for lost data); cut inside a record, every line keeps
+ * 1000 with a tombstone (measured on 2.10.27 and 2.15.1, DamagedStoreOnServerIT).
  */
 class CutAtRecordBoundaryTest {
     @TempDir
@@ -48,27 +49,33 @@ class CutAtRecordBoundaryTest {
                 StoreContext.singleThreaded(), line);
     }
 
-    private static boolean tombstonePlanned(StreamStore s) {
-        return s.problems().stream().anyMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE);
+    /** The action jetstart names for index.db's last past the blocks', or "none" when it is not kept. */
+    private static String lastSequenceAction(StreamStore s) {
+        return s.problems().stream().map(Problem::serverAction)
+                .filter(a -> a == ServerAction.WRITE_TOMBSTONE || a == ServerAction.KEEP_LAST_SEQUENCE)
+                .map(ServerAction::jsonName).findFirst().orElse("none");
     }
 
-    @ParameterizedTest(name = "{0} cut {2} bytes into record 1000 under {1}: last {3}, tombstone {4}")
+    @ParameterizedTest(name = "{0} cut {2} bytes into record 1000 under {1}: last {3}, {4}")
     @CsvSource({
-            "nats-2.10.27-small, 2.10, 0, 999, false",
-            "nats-2.10.27-small, 2.11, 0, 1000, true",
-            "nats-2.10.27-small, 2.15, 0, 1000, true",
-            "nats-2.10.27-small, 2.10, 10, 1000, true",
-            "nats-2.10.27-small, 2.15, 10, 1000, true",
-            "nats-2.15.1-small, 2.15, 0, 1000, true",
+            "nats-2.10.27-small, 2.10, 0, 999, none",
+            // 2.11.17 and 2.12.0-2.12.4 keep 1000 but write its tombstone only with lost data.
+            "nats-2.10.27-small, 2.11, 0, 1000, keep_last_sequence",
+            "nats-2.10.27-small, 2.12, 0, 1000, write_tombstone",
+            "nats-2.10.27-small, 2.15, 0, 1000, write_tombstone",
+            "nats-2.10.27-small, 2.10, 10, 1000, write_tombstone",
+            "nats-2.10.27-small, 2.11, 10, 1000, write_tombstone",
+            "nats-2.10.27-small, 2.15, 10, 1000, write_tombstone",
+            "nats-2.15.1-small, 2.15, 0, 1000, write_tombstone",
             // 2.10 reads no v4 index.db, so nothing remembers 1000 whatever the cut.
-            "nats-2.15.1-small, 2.10, 0, 999, false",
-            "nats-2.15.1-small, 2.10, 10, 999, false"})
-    void eachLineStartsWithTheLastSequenceItsServerKeeps(String fixture, String line, int into, long last, boolean tombstone)
+            "nats-2.15.1-small, 2.10, 0, 999, none",
+            "nats-2.15.1-small, 2.10, 10, 999, none"})
+    void eachLineStartsWithTheLastSequenceItsServerKeeps(String fixture, String line, int into, long last, String action)
             throws Exception {
         StreamStore s = open(cutMax1(fixture, into), ServerLine.parse(line));
         assertThat(s.state().lastSeq()).isEqualTo(last);
         assertThat(s.state().messages()).as("the records 200..999 the cut left").isEqualTo(800);
-        assertThat(tombstonePlanned(s)).isEqualTo(tombstone);
+        assertThat(lastSequenceAction(s)).isEqualTo(action);
     }
 
     @ParameterizedTest

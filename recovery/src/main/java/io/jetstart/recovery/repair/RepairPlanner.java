@@ -35,7 +35,7 @@ import java.util.Set;
  *   <li>{@code DELETE_CONSUMER_DIR}: remove the consumer whose state does not decode (it is not in
  *       jetstart's state either), so a 2.12.4+ server does not delete it, and on an interest
  *       stream does not purge the stream with it;</li>
- *   <li>{@code WRITE_TOMBSTONE} with a cut or removed block (or 2.9 {@code .idx}) in the same
+ *   <li>{@code WRITE_TOMBSTONE} (or {@code KEEP_LAST_SEQUENCE}, 2.11's keep without one) with a cut or removed block (or 2.9 {@code .idx}) in the same
  *       stream: a new block holding the tombstone for the last sequence, as 2.11+ writes it at
  *       start-up (2.10 writes it only when it finds lost data itself, and after the repair there is
  *       none). In a 2.9 store (its {@code .idx} named that last), which reads no tombstone and took
@@ -59,7 +59,9 @@ public final class RepairPlanner {
                 continue;
             }
             String who = s.account() + " > " + s.name();
-            boolean keepsPriorLastSeq = s.problems().stream().anyMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE);
+            // Kept without a tombstone (2.11, no data lost) it lasts as long as index.db does: the repair keeps it the same way.
+            boolean keepsPriorLastSeq = s.problems().stream().anyMatch(p -> p.serverAction() == ServerAction.WRITE_TOMBSTONE
+                    || p.serverAction() == ServerAction.KEEP_LAST_SEQUENCE);
             // A 2.9 .idx whose removals jetstart keeps (a warning with nothing for the server to do):
             // removed, 2.9 would rebuild its block from the records and serve them again.
             Set<Path> keptIndexes = new java.util.HashSet<>();
