@@ -1,17 +1,10 @@
 package io.jetstart.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.jetstart.core.testing.StoreFaults;
-import io.jetstart.runtime.JetStart;
-import io.jetstart.runtime.JetStartStore;
-import io.jetstart.runtime.JetStartStream;
-import io.jetstart.runtime.RuntimeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,49 +51,6 @@ class CutAtRecordBoundaryOnServerIT {
         long at = StoreFaults.recordStarts(b).get(999);
         Files.write(blk, Arrays.copyOf(b, Math.toIntExact(at) + into));
 
-        long reported;
-        long first;
-        long last;
-        long published;
-        Path onServer = StoreFiles.copy(cut, dir.resolve("server").resolve("store"));
-        try (NatsServerProcess p = NatsServerProcess.start(server, onServer, dir.resolve("server"), ServerAccounts.GLOBAL);
-             NatsClient client = p.connect(Account.GLOBAL)) {
-            JsonNode info = new JsApi(client.connection(), Json.mapper()).streamInfo("MAX1").path("state");
-            reported = info.path("messages").asLong();
-            first = info.path("first_seq").asLong();
-            last = info.path("last_seq").asLong();
-            published = client.connection().jetStream().publish("max1.x", new byte[] {1}).getSeqno();
-        }
-        String ctx = fixture + " cut " + into + " bytes into record 1000: " + server + " reports " + reported + " messages, "
-                + first + ".." + last + ", publishes " + published;
-        assertThat(published).as(ctx).isEqualTo(last + 1);
-
-        Path store = StoreFiles.copy(cut, dir.resolve("jetstart").resolve("store"));
-        String line = server.version().major() + "." + server.version().minor();
-        JsonNode report = new Jetstart(dir.resolve("jetstart")).run("recover", store.toString(), "--json", "--quiet", "--as", line).json();
-        JsonNode state = max1(report).path("state");
-        assertThat(state.path("messages").asLong()).as(ctx).isEqualTo(reported);
-        assertThat(state.path("first_seq").asLong()).as(ctx).isEqualTo(first);
-        assertThat(state.path("last_seq").asLong()).as(ctx).isEqualTo(last);
-
-        // The runtime follows the store's own line: 2.10 for index.db v1, 2.14+ for v4.
-        boolean storesLine = fixture.contains("2.10.") == server.version().isLine(2, 10);
-        if (storesLine) {
-            Path rtStore = StoreFiles.copy(cut, dir.resolve("runtime").resolve("store"));
-            try (JetStartStore rt = JetStart.open(rtStore, RuntimeOptions.defaults())) {
-                JetStartStream s = rt.stream("MAX1").await(Duration.ofSeconds(30));
-                assertThat(s.info().lastSeq()).as(ctx).isEqualTo(last);
-                assertThat(s.publish("max1.x", new byte[] {1}).seq()).as(ctx).isEqualTo(published);
-            }
-        }
-    }
-
-    private static JsonNode max1(JsonNode report) {
-        for (JsonNode s : report.path("streams")) {
-            if (s.path("name").asText().equals("MAX1")) {
-                return s;
-            }
-        }
-        throw new AssertionError("no MAX1 in " + report);
+        new DamagedStreamStart(cut, fixture, "MAX1", "max1.x", "cut " + into + " bytes into record 1000").sameAsOn(server, dir);
     }
 }

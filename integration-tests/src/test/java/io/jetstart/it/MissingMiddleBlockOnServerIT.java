@@ -1,16 +1,9 @@
 package io.jetstart.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.jetstart.runtime.JetStart;
-import io.jetstart.runtime.JetStartStore;
-import io.jetstart.runtime.JetStartStream;
-import io.jetstart.runtime.RuntimeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -53,49 +46,6 @@ class MissingMiddleBlockOnServerIT {
         Path cut = io.jetstart.core.testing.Fixtures.copyStore(fixture, dir.resolve("cut"));
         Files.delete(cut.resolve("jetstream/$G/streams/MANY/msgs/" + block + ".blk"));
 
-        long reported;
-        long first;
-        long last;
-        long published;
-        Path onServer = StoreFiles.copy(cut, dir.resolve("server").resolve("store"));
-        try (NatsServerProcess p = NatsServerProcess.start(server, onServer, dir.resolve("server"), ServerAccounts.GLOBAL);
-             NatsClient client = p.connect(Account.GLOBAL)) {
-            JsonNode info = new JsApi(client.connection(), Json.mapper()).streamInfo("MANY").path("state");
-            reported = info.path("messages").asLong();
-            first = info.path("first_seq").asLong();
-            last = info.path("last_seq").asLong();
-            published = client.connection().jetStream().publish("many.x", new byte[] {1}).getSeqno();
-        }
-        String ctx = fixture + " without " + block + ".blk: " + server + " reports " + reported + " messages, "
-                + first + ".." + last + ", publishes " + published;
-        assertThat(published).as(ctx).isEqualTo(last + 1);
-
-        Path store = StoreFiles.copy(cut, dir.resolve("jetstart").resolve("store"));
-        String line = server.version().major() + "." + server.version().minor();
-        JsonNode report = new Jetstart(dir.resolve("jetstart")).run("recover", store.toString(), "--json", "--quiet", "--as", line).json();
-        JsonNode state = stream(report, "MANY").path("state");
-        assertThat(state.path("messages").asLong()).as(ctx).isEqualTo(reported);
-        assertThat(state.path("first_seq").asLong()).as(ctx).isEqualTo(first);
-        assertThat(state.path("last_seq").asLong()).as(ctx).isEqualTo(last);
-
-        // The runtime follows the store's own line: 2.10 for index.db v1, 2.14+ for v4.
-        boolean storesLine = fixture.contains("2.10.") == server.version().isLine(2, 10);
-        if (storesLine) {
-            Path rtStore = StoreFiles.copy(cut, dir.resolve("runtime").resolve("store"));
-            try (JetStartStore rt = JetStart.open(rtStore, RuntimeOptions.defaults())) {
-                JetStartStream s = rt.stream("MANY").await(Duration.ofSeconds(30));
-                assertThat(s.info().lastSeq()).as(ctx).isEqualTo(last);
-                assertThat(s.publish("many.x", new byte[] {1}).seq()).as(ctx).isEqualTo(published);
-            }
-        }
-    }
-
-    private static JsonNode stream(JsonNode report, String name) {
-        for (JsonNode s : report.path("streams")) {
-            if (s.path("name").asText().equals(name)) {
-                return s;
-            }
-        }
-        throw new AssertionError("no " + name + " in " + report);
+        new DamagedStreamStart(cut, fixture, "MANY", "many.x", "without " + block + ".blk").sameAsOn(server, dir);
     }
 }
