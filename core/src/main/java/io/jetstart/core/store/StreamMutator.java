@@ -38,8 +38,10 @@ public final class StreamMutator {
     }
 
     /**
-     * The subjects whose last message the open expired with subject delete markers on: the writer
-     * stores a marker for each (nats-server's first age check after a start would have), once.
+     * The subjects whose last message the open found expired with subject delete markers on, in
+     * the order the server proposes their markers; the open kept those messages, live. The writer
+     * stores a marker for each (nats-server's first age check after a start does), once; a marker
+     * the stream refuses leaves its message, as the server's does.
      */
     public List<String> takeStartUpMarkerSubjects() {
         List<String> out = startUpMarkerSubjects;

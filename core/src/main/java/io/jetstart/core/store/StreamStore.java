@@ -66,9 +66,9 @@ public final class StreamStore {
     /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
     private StartUpRemovals forWriter = StartUpRemovals.NONE;
     /**
-     * Subjects whose last message the start-up expiry removed for the writer, with subject delete
-     * markers on ({@link StartUpExpiry}): the writer stores their markers, as the server's first age
-     * check does. Passed on at hand-over.
+     * Subjects whose last message the start-up expiry found expired and kept for the writer, with
+     * subject delete markers on ({@link StartUpExpiry}): the writer stores their markers (whose
+     * rollups remove those messages), as the server's first age check does. Passed on at hand-over.
      */
     List<String> startUpMarkerSubjects = List.of();
     /** Blocks whose deleted map or first sequence changed since the writer last published a view. */
