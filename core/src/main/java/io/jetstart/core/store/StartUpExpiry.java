@@ -111,7 +111,8 @@ final class StartUpExpiry {
             // Kept, live and counted: the writer stores their markers (in the order met, each
             // subject's last expired message's, as the server's age check proposes them) through its
             // publish path, whose rollup then removes each; a refused one stays, tried again.
-            s.startUpMarkerSubjects = walk.due.stream().map(MarkerDue::subject).toList();
+            s.startUpMarkers = new StartUpMarkers(walk.due.stream().map(MarkerDue::subject).toList(),
+                    walk.due.stream().filter(d -> d.refusal().isEmpty()).map(MarkerDue::seq).toList());
             return;
         }
         for (MarkerDue d : walk.due) {
@@ -135,7 +136,7 @@ final class StartUpExpiry {
     /**
      * An expired message that was the last of its subject and not a marker itself: the server
      * proposes a marker for it. {@code refusal}: why the stream refuses that marker (the message
-     * then stays), as far as a report can tell; empty for a writer's open, whose publish path decides.
+     * then stays), as far as a report can tell (a writer's publish path decides for itself).
      */
     private record MarkerDue(long seq, String subject, Optional<String> refusal) {
     }
@@ -144,9 +145,10 @@ final class StartUpExpiry {
      * Decides, message by message in sequence order over the blocks read, what expires, as the
      * server's age check does: an expired message that is then its subject's only live one, and not
      * a marker, is proposed a marker ({@code shouldProcessSdmLocked}: {@code remaining == 1}); every
-     * other expired message goes ({@code rmcb}). For a writer's open the proposed ones stay (the
-     * writer stores their markers); for a report, those whose marker the stream would store go, the
-     * others stay, with the server's counts ({@link MarkerRoom}) carried along in the same order.
+     * other expired message goes ({@code rmcb}). Whether the stream would store each marker is
+     * reckoned with the server's counts carried along in the same order ({@link MarkerRoom}). For
+     * a writer's open the proposed ones stay (the writer stores their markers); for a report,
+     * those whose marker the stream would store go, the others stay.
      */
     private static final class Walk implements StreamStore.HeaderRemovalRule {
         private final StreamStore s;
@@ -222,19 +224,16 @@ final class StartUpExpiry {
         }
 
         private StreamStore.Decision proposeMarker(long seq, String subject, int rl) {
-            if (forWriter) {
-                due.add(new MarkerDue(seq, subject, Optional.empty()));
-                return StreamStore.Decision.KEEP;
-            }
             Optional<String> refusal = room.refusal(subject, msgs, bytes, rl);
             due.add(new MarkerDue(seq, subject, refusal));
             if (refusal.isPresent()) {
                 return StreamStore.Decision.KEEP;
             }
-            // Stored: the marker counts in, and its rollup takes the message.
+            // Stored: the marker counts in, and its rollup takes the message (for a writer's open,
+            // the writer's marker will; the message stays for it until then).
             remaining.put(subject, 0L);
             bytes += room.recordLength(subject) - rl;
-            return StreamStore.Decision.REMOVE;
+            return forWriter ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE;
         }
     }
 }

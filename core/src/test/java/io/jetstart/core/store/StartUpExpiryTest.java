@@ -376,4 +376,20 @@ class StartUpExpiryTest {
         assertThat(m.takeStartUpMarkerSubjects()).containsExactly("k.ttl");
         assertThat(m.startUpRemovalsPending()).as("nothing removed for the writer to tombstone").isFalse();
     }
+
+    @Test
+    void aStreamServedWithoutAWriterDropsTheKeptValueWhoseMarkerWouldBeStoredAndKeepsTheOther() throws Exception {
+        StoreContext ctx = new StoreContext(DiskGate.unbounded(), new BlockBuffers(1), BlockWork.sequential(),
+                RecordHashSource.chosen(), () -> NOW, StoreContext.ScanProgress.NONE);
+        StreamStore fits = StreamOpener.open("$G", "K", markerStream(), markerConfig(",\"max_bytes\":1000,\"discard\":\"new\""), ctx,
+                ServerLine.NEWEST, null, true);
+        StreamStore full = StreamOpener.open("$G", "K", markerStream(), markerConfig(",\"max_bytes\":900,\"discard\":\"new\""), ctx,
+                ServerLine.NEWEST, null, true);
+
+        fits.handOver(ctx).dropStartUpMarkers();
+        full.handOver(ctx).dropStartUpMarkers();
+
+        assertThat(fits.state().messages()).as("as recover reports: k.ttl went for its marker").isEqualTo(5);
+        assertThat(full.state().messages()).as("k.ttl stays: its marker has no room").isEqualTo(6);
+    }
 }
