@@ -90,18 +90,6 @@ final class KvExpiries {
         return out;
     }
 
-    /**
-     * Whether the bucket may refuse a marker (a {@code max_bytes}, or a {@code max_msg_size} below
-     * the marker's header). Then a value that runs out while both sides are down is where they part,
-     * a known difference (runtime.md, "Subject delete markers", Open): 2.15.1 keeps the value until
-     * its marker is stored, and in a full bucket the value's own bytes keep the room from coming; the
-     * runtime's open removes it first and stores the marker in the room that freed. So the model
-     * does not take such a bucket down past an expiry.
-     */
-    boolean mayRefuseMarkers() {
-        return markerHeader != null && (maxBytes > 0 || maxValueSize > 0 && markerHeader.length() > maxValueSize);
-    }
-
     /** The server's isSubjectDeleteMarker: a {@code Nats-Marker-Reason}, or a KV purge. */
     private static boolean isMarker(ModelSide.Msg m) {
         for (String line : headers(m).split("\r\n")) {

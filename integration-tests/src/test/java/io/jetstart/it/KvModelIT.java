@@ -100,6 +100,41 @@ class KvModelIT {
         assertThat(bucket.markerRefused).as("both sides kept k2's value for want of room for its marker").isTrue();
     }
 
+    /**
+     * The same bucket down past the expiry: 2.15.1's first age check after its start finds k2's
+     * value the last of its key, proposes its marker, and the full bucket refuses it, so the value
+     * stays (counted, read by {@code get}) and the marker is tried again every 2 s; the runtime's
+     * open must keep it too, not remove it ahead of the marker (seed 70582671242393).
+     */
+    @Test
+    void aValueThatRanOutWhileBothWereDownStaysWhereTheFullBucketHasNoRoomForItsMarker() throws Exception {
+        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        KvModelConfig config = new KvModelConfig("KVFULLDOWN", 64, 0, 600, -1, 1);
+        String value = java.util.Base64.getEncoder().encodeToString(new byte[40]);
+        java.util.Iterator<String> steps = List.of("put k0 " + value, "put k0 " + value, "put k0 " + value, "put k0 " + value,
+                "put k0 " + value, "create k2 - 1", "restart-down", "get k2").iterator();
+        Bucket bucket = new Bucket(binary, config, last -> steps.hasNext() ? steps.next() : null);
+        assertThat(bucket.run()).isEmpty();
+        assertThat(bucket.markerRefused).as("both sides kept k2's value for want of room for its marker").isTrue();
+        assertThat(bucket.downs).as("the step that took both down past the expiry ran").isEqualTo(1);
+    }
+
+    /**
+     * A bucket whose {@code max_value_size} (70) is below the marker's header (72 bytes) refuses
+     * every marker: a value that ran out while both were down stays on 2.15.1, and on the runtime
+     * (which had removed it at its open, leaving neither value nor marker).
+     */
+    @Test
+    void aValueThatRanOutWhileBothWereDownStaysWhereItsMarkerIsOverMaxValueSize() throws Exception {
+        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        KvModelConfig config = new KvModelConfig("KVSMALLDOWN", 1, 0, -1, 70, 1);
+        java.util.Iterator<String> steps = List.of("put k0 AAAA", "create k1 - 1", "restart-down", "get k1", "get k0").iterator();
+        Bucket bucket = new Bucket(binary, config, last -> steps.hasNext() ? steps.next() : null);
+        assertThat(bucket.run()).isEmpty();
+        assertThat(bucket.markerRefused).as("both sides kept k1's value: its marker is over max_value_size").isTrue();
+        assertThat(bucket.downs).as("the step that took both down past the expiry ran").isEqualTo(1);
+    }
+
     /** One bucket's run. */
     private final class Bucket {
         private final NatsServerBinary binary;
@@ -175,8 +210,7 @@ class KvModelIT {
                     case "restart", "restart-down" -> {
                         // A plain restart only where nothing expires while one side is up and the other down:
                         // otherwise both go down past the expiry, or (those used up) wait past it first.
-                        // Not down past an expiry where the bucket may refuse a marker: a known difference (KvExpiries.mayRefuseMarkers).
-                        boolean downAllowed = downs < MAX_DOWN && !expiries.never() && !expiries.mayRefuseMarkers();
+                        boolean downAllowed = downs < MAX_DOWN && !expiries.never();
                         boolean down = step.equals("restart-down") || !expiries.roomFor(KvExpiries.RESTART) && downAllowed;
                         if (down ? !downAllowed : restarts >= MAX_RESTARTS) {
                             continue;

@@ -181,7 +181,9 @@ final class StreamServing {
             // No writer: what recovery kept of the open's removals for one is let go, not held for
             // the stream's life (nothing is written to a read-only stream).
             state.takeStartUpRemovals();
-            state.takeStartUpMarkerSubjects();
+            // Nor markers: the messages kept for them go where the stream would store the marker,
+            // as recover reports them, and stay where it would refuse it.
+            state.dropStartUpMarkers();
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys(), housekeeper);
         }

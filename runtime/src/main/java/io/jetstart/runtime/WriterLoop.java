@@ -150,11 +150,6 @@ final class WriterLoop {
     /** With subject delete markers: until when (Unix nanoseconds) a refused marker is not tried again. */
     private long markerRetryWall;
     /**
-     * Subjects whose start-up marker the stream refused ({@link #writeStartUpMarkers}), in the order
-     * tried: the age check tries them again ({@link #retryStartUpMarkers}).
-     */
-    private final java.util.LinkedHashSet<String> startUpMarkersDue = new java.util.LinkedHashSet<>();
-    /**
      * For a stream with {@code allow_msg_ttl} and {@code max_age}: when (Unix nanoseconds) the
      * oldest message the age check may take reaches {@code max_age}, or {@link Long#MAX_VALUE} when
      * none is known. Not the stream's first message's time: an old {@code never} message stays first
@@ -1275,7 +1270,7 @@ final class WriterLoop {
      */
     private long ageCheckAfter(long now) {
         long maxAge = rules.maxAgeNanos();
-        long nextTtl = startUpMarkersDue.isEmpty() ? ttls.nextExpiry() : Math.min(ttls.nextExpiry(), markerRetryWall);
+        long nextTtl = ttls.nextExpiry();
         boolean byAge = maxAge > 0 && state.messages() > 0 && (!rules.allowMsgTtl() || ageDueWall != Long.MAX_VALUE);
         if (!byAge && nextTtl == Long.MAX_VALUE) {
             return now + AGE_CHECK_AT_MOST;
@@ -1441,54 +1436,19 @@ final class WriterLoop {
     }
 
     /**
-     * Stores the markers of {@code subjects}, whose last message the open expired while the store
-     * was closed (core's StartUpExpiry), before the writer takes anything else. The server keeps such
-     * a message until its first age check stores the marker (whose rollup then removes it); the open
-     * removed it already, so the files differ only in the order of the tombstone and the marker. A
-     * marker the stream refuses (discard new at a limit) is kept for {@link #retryStartUpMarkers},
-     * as the server keeps the message and tries its marker again.
+     * Stores the markers of {@code subjects}, whose last message expired while the store was closed
+     * (core's StartUpExpiry), before the writer takes anything else, as the server's first age check
+     * after its start proposes them. The open kept each such message, live, as the server does: the
+     * marker's rollup removes it once stored, and a marker the stream refuses (discard new at a
+     * limit, {@code max_msg_size}) leaves it, where the age check finds it again (old by {@code
+     * max_age}, or in the TTL wheel {@link #rebuildTtls} filled) and tries after {@link
+     * #MARKER_RETRY_NANOS}. Until 2026-12 the open removed it first, so a refused marker left
+     * neither, and a full bucket found room for the marker that 2.15.1 does not (KvModelIT).
      */
     void writeStartUpMarkers(List<String> subjects) {
         for (String subject : subjects) {
-            if (!writeMarker(new Expired(0, subject, false))) {
-                startUpMarkersDue.add(subject);
-            }
+            writeMarker(new Expired(0, subject, false));
         }
-    }
-
-    /**
-     * Tries the refused start-up markers again once {@link #MARKER_RETRY_NANOS} passed, as the
-     * server's age check tries the marker of the expired message it kept ({@code shouldProcessSdm}:
-     * a sequence pending for 2 s is proposed again). A subject that has a message again needs none:
-     * the server finds its kept message no longer the last ({@code remaining > 0}) and removes it
-     * with a tombstone instead, which here the open did already. The first refusal ends the pass
-     * (the others wait for the same room) and sets when the next one is due.
-     *
-     * @return whether a marker was stored
-     */
-    private boolean retryStartUpMarkers() {
-        if (!rules.markers()) {
-            // Markers turned off by a config update: the server's expiry would write none either.
-            startUpMarkersDue.clear();
-            return false;
-        }
-        if (startUpMarkersDue.isEmpty() || wallNanos() < markerRetryWall) {
-            return false;
-        }
-        boolean stored = false;
-        for (java.util.Iterator<String> it = startUpMarkersDue.iterator(); it.hasNext();) {
-            String subject = it.next();
-            if (state.subjectTotal(subject) > 0) {
-                it.remove();
-                continue;
-            }
-            if (!writeMarker(new Expired(0, subject, false))) {
-                break;
-            }
-            stored = true;
-            it.remove();
-        }
-        return stored;
     }
 
     /** The server's isSubjectDeleteMarker ({@link io.jetstart.core.format.MessageTtl#isDeleteMarker}). */
@@ -1504,10 +1464,9 @@ final class WriterLoop {
         try {
             if (now >= nextAgeCheckNanos) {
                 long maxAge = rules.maxAgeNanos();
-                // False but on a marker stream: the retry clears its list when markers are off.
-                boolean removed = retryStartUpMarkers();
+                boolean removed = false;
                 if (rules.markers()) {
-                    removed |= expireWithMarkers(maxAge);
+                    removed = expireWithMarkers(maxAge);
                 } else if (maxAge > 0 && rules.allowMsgTtl()) {
                     removed = expireByAgeKeepingNever(maxAge);
                 } else if (maxAge > 0 && state.messages() > 0 && state.firstTs() <= wallNanos() - maxAge) {

@@ -259,7 +259,7 @@ class MarkerWriteTest {
             s.publish("k", bytes("k".repeat(100)));
             s.flush();
             ts = s.get(2).orElseThrow().timestamp();
-            // Full: what the open frees (a and b) is less than one marker takes.
+            // Full: a marker replacing a or b is larger than either.
             store.updateStream("$G", s.config().toBuilder().maxBytes(s.info().bytes()).build());
         }
         while (WriterLoop.wallNanos() < ts + 1_300_000_000L) {
@@ -268,25 +268,85 @@ class MarkerWriteTest {
         try (JetStartStore store = store()) {
             JetStartStream s = store.stream("M").await(Duration.ofSeconds(10));
             assertThat(s.readOnlyReason()).isEmpty();
-            assertThat(present(s, 1) || present(s, 2)).as("a and b expired at the open").isFalse();
+            // 2.15.1 keeps each, live past its TTL, until its marker is stored (KvModelIT).
+            assertThat(present(s, 1) && present(s, 2)).as("a and b stay: their markers have no room").isTrue();
+            assertThat(s.info().messages()).isEqualTo(3);
             assertThat(s.info().lastSeq()).as("both markers refused (max_bytes, discard new)").isEqualTo(3);
-            // a is written again before there is room: the server would find its kept message no
-            // longer the last and write no marker for it. Then the room comes, and b's marker is stored.
+            // a is written again before there is room: it replaces the kept a (one message per
+            // subject), which so needs no marker. Then the room comes, and b's marker is stored.
             assertThat(s.publish("a", bytes("")).seq()).isEqualTo(4);
             s.delete(3);
-            await("b's marker, tried again", () -> {
-                try {
-                    return s.lastBySubject("b").isPresent();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            // Its rollup then removes b's kept message.
+            await("b's marker, tried again", () -> !present(s, 2));
             StoredMessage marker = s.lastBySubject("b").orElseThrow();
             assertThat(marker.seq()).isEqualTo(5);
             assertThat(headers(marker)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1388888h53m20s\r\nNats-Rollup: sub\r\n\r\n");
             s.flush();
             assertThat(s.lastBySubject("a").orElseThrow().seq()).as("no marker for a: it was written again meanwhile").isEqualTo(4);
             assertThat(s.info().lastSeq()).isEqualTo(5);
+        }
+    }
+
+    /**
+     * Creates {@code config}, publishes {@code a} with a TTL of 1 s and {@code k} of {@code kBytes}, sets
+     * {@code max_bytes} to what {@code maxBytes} makes of the stream's bytes (0: none), closes and waits
+     * past a's TTL.
+     */
+    private void expiredWhileClosed(String config, int kBytes, java.util.function.LongUnaryOperator maxBytes) throws Exception {
+        long ts;
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.createStream("$G", config(config));
+            s.publish("a", Headers.of(Headers.TTL, "1s"), bytes(""));
+            s.publish("k", bytes("k".repeat(kBytes)));
+            s.flush();
+            ts = s.get(1).orElseThrow().timestamp();
+            long bytes = maxBytes.applyAsLong(s.info().bytes());
+            if (bytes > 0) {
+                store.updateStream("$G", s.config().toBuilder().maxBytes(bytes).build());
+            }
+        }
+        while (WriterLoop.wallNanos() < ts + 1_300_000_000L) {
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aValueThatRanOutWhileClosedStaysWhereItsMarkerDoesNotFitBesideItAndGoesWithTheMarkerOnceThereIsRoom() throws Exception {
+        // a's record is 61 bytes, k's 131, a marker for a (a 76-byte header for 1 h) 111, replacing
+        // a (one message per subject, so a's TTL is not raised to the marker's): 60 bytes of room
+        // take no marker beside a, and would beside what a's removal frees. 2.15.1 keeps a (its
+        // marker goes before the rollup removes a: KvModelIT, a bucket down past an expiry); the
+        // open removed it first and the marker fitted.
+        expiredWhileClosed("{\"name\":\"M\",\"subjects\":[\"a\",\"k\"],\"discard\":\"new\",\"max_msgs_per_subject\":1,"
+                + "\"subject_delete_marker_ttl\":3600000000000}",
+                100, bytes -> bytes + 60);
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("M").await(Duration.ofSeconds(10));
+            assertThat(s.readOnlyReason()).isEmpty();
+            assertThat(present(s, 1)).as("a stays, live past its TTL").isTrue();
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.info().lastSeq()).as("no marker").isEqualTo(2);
+            s.delete(2);
+            await("a's marker, tried again once k made room", () -> !present(s, 1));
+            StoredMessage marker = s.lastBySubject("a").orElseThrow();
+            assertThat(marker.seq()).isEqualTo(3);
+            assertThat(headers(marker)).isEqualTo("NATS/1.0\r\nNats-Marker-Reason: MaxAge\r\nNats-TTL: 1h0m0s\r\nNats-Rollup: sub\r\n\r\n");
+            assertThat(s.info().messages()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aValueThatRanOutWhileClosedStaysWhereItsMarkerIsOverMaxMsgSize() throws Exception {
+        // max_msg_size 70 is under a marker's 72-byte header: every marker is refused, and 2.15.1
+        // keeps the value for good (KvModelIT); the open removed it and left neither.
+        expiredWhileClosed("{\"name\":\"M\",\"subjects\":[\"a\",\"k\"],\"max_msg_size\":70,"
+                + "\"subject_delete_marker_ttl\":1000000000}", 10, bytes -> 0);
+        try (JetStartStore store = store()) {
+            JetStartStream s = store.stream("M").await(Duration.ofSeconds(10));
+            assertThat(s.readOnlyReason()).isEmpty();
+            assertThat(present(s, 1)).as("a stays").isTrue();
+            assertThat(s.info().messages()).isEqualTo(2);
+            assertThat(s.info().lastSeq()).as("no marker").isEqualTo(2);
         }
     }
 }

@@ -4,10 +4,10 @@ import io.jetstart.core.format.MessageTtl;
 import io.jetstart.core.lines.ServerLine;
 import io.jetstart.core.meta.StreamConfig;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The expiry nats-server 2.11+ does on its first age check after a start, about a second after
@@ -28,13 +28,21 @@ import java.util.Map;
  *       {@code Nats-TTL} is {@code never}.</li>
  * </ul>
  *
- * <p>With subject delete markers on, the server replaces an expired message that was the last of
- * its subject (and not a marker itself) with a new marker: a new message. Opened for a writer, the
- * subjects are handed to it ({@link StreamMutator#takeStartUpMarkerSubjects}), which stores those
- * markers first; otherwise (recovery writes nothing) the removal is reported as a warning naming
- * the subject, and the state's counts leave the marker out (docs/compatibility.md, measured: the
- * server counts it only until it ages out, so jetstart's counts are the server's once it has,
- * but for {@code last_seq} and the markers' sequences in {@code deleted}).
+ * <p>With subject delete markers on, the server does not remove an expired message that is the
+ * last of its subject (and not a marker itself): it proposes a marker for the subject through the
+ * stream ({@code handleRemovalOrSdm}), a new message whose {@code Nats-Rollup: sub} then removes
+ * it. A stream that refuses the marker ({@code max_msg_size} under its header, or discard new at
+ * {@code max_bytes} or {@code max_msgs} with the message's own bytes still in: {@link MarkerRoom})
+ * keeps the message, live and counted, and proposes again every 2 s (measured on 2.15.1 with a KV
+ * bucket, {@code KvModelIT}). Opened for a writer, such messages stay and their subjects are handed
+ * to it ({@link StreamMutator#takeStartUpMarkerSubjects}): it stores the markers first through its
+ * publish path (marker, then the rollup's removal; a refused one stays and its age check tries
+ * again), as the server does. Otherwise (recovery writes nothing) a message whose marker the
+ * stream would store goes and the removal is reported as a warning naming the subject, the state's
+ * counts leaving the marker out (docs/compatibility.md, measured: the server counts it only until
+ * it ages out, so jetstart's counts are the server's once it has, but for {@code last_seq} and the
+ * markers' sequences in {@code deleted}); one whose marker it would refuse stays, and the warning
+ * says why, as the server keeps it.
  *
  * <p>Design note: only the blocks that can hold what expires are read, as the server reads them.
  * For TTLs, a block whose count of TTL messages is known to be 0 ({@code index.db} v2+, a scan) is
@@ -67,7 +75,7 @@ final class StartUpExpiry {
         long now = s.ctx.nowNanos().getAsLong();
         long minAge = now - c.maxAgeNanos();
         // Without per-subject totals (a stream that tracks no subjects), the live messages of each
-        // subject are counted by reading every block, as before the walk picked its blocks.
+        // subject are counted by reading every block first.
         boolean countLive = markers && (!s.tracksSubjects || s.psim.isEmpty());
         List<BlockState> read = new ArrayList<>();
         List<Boolean> byTtl = new ArrayList<>();
@@ -84,75 +92,96 @@ final class StartUpExpiry {
         if (read.isEmpty()) {
             return;
         }
-        Walk walk = new Walk(s, now, minAge, markers, countLive, read, byTtl, byAge);
+        Map<String, Long> counted = null;
+        if (countLive) {
+            Map<String, Long> live = new HashMap<>();
+            s.removeByHeaders(read, (seq, ts, subject, buf, ho, hl, rl) -> {
+                live.merge(subject, 1L, Long::sum);
+                return StreamStore.Decision.KEEP;
+            }, StreamStore.RemovalSink.NONE);
+            counted = live;
+        }
+        boolean forWriter = sink != StreamStore.RemovalSink.NONE;
+        Walk walk = new Walk(s, now, minAge, markers ? MarkerRoom.of(c) : null, forWriter, counted, read, byTtl, byAge);
         s.removeByHeaders(read, walk, sink);
-        if (!markers) {
+        if (!markers || walk.due.isEmpty()) {
             return;
         }
-        List<Map.Entry<String, ExpiredSubject>> newMarkers = new ArrayList<>();
-        walk.bySubject.forEach((subject, e) -> {
-            long live = countLive ? walk.liveBySubject.getOrDefault(subject, 0L) : e.liveBefore;
-            if (e.expired == live && !e.lastIsMarker) {
-                newMarkers.add(Map.entry(subject, e));
+        if (forWriter) {
+            // Kept, live and counted: the writer stores their markers (in the order met, each
+            // subject's last expired message's, as the server's age check proposes them) through its
+            // publish path, whose rollup then removes each; a refused one stays, tried again.
+            s.startUpMarkers = new StartUpMarkers(walk.due.stream().map(MarkerDue::subject).toList(),
+                    walk.due.stream().filter(d -> d.refusal().isEmpty()).map(MarkerDue::seq).toList());
+            return;
+        }
+        for (MarkerDue d : walk.due) {
+            if (d.refusal().isPresent()) {
+                s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + d.subject() + " (sequence "
+                        + d.seq() + "), which nats-server keeps, live and counted, since its stream refuses the subject delete marker "
+                        + "that would replace it: " + d.refusal().get() + "; the server proposes the marker again every 2 s "
+                        + "and removes the message once one is stored"));
+                continue;
             }
-        });
-        // The server's age check walks the old messages in sequence order, then the TTLs that ran
-        // out in sequence order, and writes a subject's marker at its last expired message; the old
-        // ones come before any that only a TTL took (timestamps grow with sequences), so the order
-        // is that of each subject's last expired message. 2.15.1 wrote a bucket's markers in its
-        // values' revision order, not its keys' (KvModelIT).
-        newMarkers.sort(Comparator.comparingLong(m -> m.getValue().lastSeq));
-        List<String> ordered = newMarkers.stream().map(Map.Entry::getKey).toList();
-        if (sink != StreamStore.RemovalSink.NONE) {
-            // Opened for a writer: it stores these markers before it takes anything else.
-            s.startUpMarkerSubjects = ordered;
-            return;
-        }
-        // Counted out, not in (docs/compatibility.md, "A marker written at start"): the marker is a
-        // message the files do not hold, and the server counts it only until it ages out; its
-        // sequence stays the server's last either way.
-        for (String subject : ordered) {
-            s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + subject
+            // Counted out, not in (docs/compatibility.md, "A marker written at start"): the marker is a
+            // message the files do not hold, and the server counts it only until it ages out; its
+            // sequence stays the server's last either way.
+            s.problems.add(Problem.warning(s.msgsDir, "expired at start-up the last message of " + d.subject()
                     + "; nats-server writes a subject delete marker for it then (a new message above sequence " + s.lastSeq
                     + "), which this state does not hold: the server counts it until max_age or its marker TTL takes it, "
                     + "and its last_seq stays one higher per such marker"));
         }
     }
 
-    /** A subject's expired messages, with subject delete markers on. */
-    private static final class ExpiredSubject {
-        long expired;
-        /** Its live messages before the first of them went (the stream's per-subject total then). */
-        long liveBefore;
-        /** Whether the last of them (in sequence order) is a marker itself. */
-        boolean lastIsMarker;
-        /** The sequence of the last of them: where the server's age check writes the subject's marker. */
-        long lastSeq;
+    /**
+     * An expired message that was the last of its subject and not a marker itself: the server
+     * proposes a marker for it. {@code refusal}: why the stream refuses that marker (the message
+     * then stays), as far as a report can tell (a writer's publish path decides for itself).
+     */
+    private record MarkerDue(long seq, String subject, Optional<String> refusal) {
     }
 
     /**
-     * Decides, message by message in sequence order over the blocks read, what expires; with
-     * markers on, keeps per subject what the warning needs.
+     * Decides, message by message in sequence order over the blocks read, what expires, as the
+     * server's age check does: an expired message that is then its subject's only live one, and not
+     * a marker, is proposed a marker ({@code shouldProcessSdmLocked}: {@code remaining == 1}); every
+     * other expired message goes ({@code rmcb}). Whether the stream would store each marker is
+     * reckoned with the server's counts carried along in the same order ({@link MarkerRoom}). For
+     * a writer's open the proposed ones stay (the writer stores their markers); for a report,
+     * those whose marker the stream would store go, the others stay.
      */
     private static final class Walk implements StreamStore.HeaderRemovalRule {
         private final StreamStore s;
         private final long now;
         private final long minAge;
-        final Map<String, ExpiredSubject> bySubject;
-        final Map<String, Long> liveBySubject;
+        /** Null without markers. */
+        private final MarkerRoom room;
+        private final boolean forWriter;
+        /** The live messages of each subject when the stream keeps no totals; null: asked of the totals. */
+        private final Map<String, Long> counted;
+        /** Per subject met with markers on: its live messages left, as the server counts them. */
+        private final Map<String, Long> remaining;
+        final List<MarkerDue> due = new ArrayList<>();
+        /** The server's message and byte counts as its age check goes (a report's markers count in). */
+        private long msgs;
+        private long bytes;
         private final List<BlockState> blocks;
         private final List<Boolean> byTtl;
         private final List<Boolean> byAge;
         /** The block the messages are from: blocks holding messages do not overlap and are visited in order. */
         private int at;
 
-        Walk(StreamStore s, long now, long minAge, boolean markers, boolean countLive, List<BlockState> blocks,
-             List<Boolean> byTtl, List<Boolean> byAge) {
+        Walk(StreamStore s, long now, long minAge, MarkerRoom room, boolean forWriter, Map<String, Long> counted,
+             List<BlockState> blocks, List<Boolean> byTtl, List<Boolean> byAge) {
             this.s = s;
             this.now = now;
             this.minAge = minAge;
-            this.bySubject = markers ? new HashMap<>() : null;
-            this.liveBySubject = countLive ? new HashMap<>() : null;
+            this.room = room;
+            this.forWriter = forWriter;
+            this.counted = counted;
+            this.remaining = room == null ? null : new HashMap<>();
+            this.msgs = s.msgs;
+            this.bytes = s.bytes;
             this.blocks = blocks;
             this.byTtl = byTtl;
             this.byAge = byAge;
@@ -165,9 +194,6 @@ final class StartUpExpiry {
             }
             boolean ttlHere = byTtl.get(at);
             boolean ageHere = byAge.get(at);
-            if (liveBySubject != null) {
-                liveBySubject.merge(subject, 1L, Long::sum);
-            }
             long ttl = hl > 0 && (ttlHere || ageHere) ? MessageTtl.seconds(buf, ho, hl) : 0;
             boolean old = ageHere && ts <= minAge && ttl != MessageTtl.NEVER;
             // ts + ttl seconds in nanoseconds, wrapping as the server's int64 does: a TTL of about 250
@@ -176,20 +202,38 @@ final class StartUpExpiry {
             if (!old && !due) {
                 return StreamStore.Decision.KEEP;
             }
-            if (bySubject != null) {
-                ExpiredSubject e = bySubject.get(subject);
-                if (e == null) {
-                    e = new ExpiredSubject();
-                    // Read before the removal of this, the subject's first expired message, lowers it.
-                    SubjectTotals t = s.psim.get(subject);
-                    e.liveBefore = t == null ? -1 : t.total;
-                    bySubject.put(subject, e);
+            if (room != null) {
+                long left = remaining.computeIfAbsent(subject, this::liveOf);
+                if (left == 1 && !(hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl))) {
+                    return proposeMarker(seq, subject, rl);
                 }
-                e.expired++;
-                e.lastIsMarker = hl > 0 && MessageTtl.isDeleteMarker(buf, ho, hl);
-                e.lastSeq = seq;
+                remaining.put(subject, left - 1);
             }
+            msgs--;
+            bytes -= rl;
             return StreamStore.Decision.REMOVE;
+        }
+
+        /** The subject's live messages before the first of them went here. */
+        private long liveOf(String subject) {
+            if (counted != null) {
+                return counted.getOrDefault(subject, 0L);
+            }
+            SubjectTotals t = s.psim.get(subject);
+            return t == null ? 0 : t.total;
+        }
+
+        private StreamStore.Decision proposeMarker(long seq, String subject, int rl) {
+            Optional<String> refusal = room.refusal(subject, msgs, bytes, rl);
+            due.add(new MarkerDue(seq, subject, refusal));
+            if (refusal.isPresent()) {
+                return StreamStore.Decision.KEEP;
+            }
+            // Stored: the marker counts in, and its rollup takes the message (for a writer's open,
+            // the writer's marker will; the message stays for it until then).
+            remaining.put(subject, 0L);
+            bytes += room.recordLength(subject) - rl;
+            return forWriter ? StreamStore.Decision.KEEP : StreamStore.Decision.REMOVE;
         }
     }
 }

@@ -29,22 +29,38 @@ public final class StreamMutator {
 
     /** What recovery's start-up sweep removed, until the writer takes it. */
     private StartUpRemovals startUpRemovals;
-    private List<String> startUpMarkerSubjects;
+    private StartUpMarkers startUpMarkers;
 
-    StreamMutator(StreamStore s, StartUpRemovals startUpRemovals, List<String> startUpMarkerSubjects) {
+    StreamMutator(StreamStore s, StartUpRemovals startUpRemovals, StartUpMarkers startUpMarkers) {
         this.s = s;
         this.startUpRemovals = startUpRemovals;
-        this.startUpMarkerSubjects = startUpMarkerSubjects;
+        this.startUpMarkers = startUpMarkers;
     }
 
     /**
-     * The subjects whose last message the open expired with subject delete markers on: the writer
-     * stores a marker for each (nats-server's first age check after a start would have), once.
+     * The subjects whose last message the open found expired with subject delete markers on, in
+     * the order the server proposes their markers; the open kept those messages, live. The writer
+     * stores a marker for each (nats-server's first age check after a start does), once; a marker
+     * the stream refuses leaves its message, as the server's does.
      */
     public List<String> takeStartUpMarkerSubjects() {
-        List<String> out = startUpMarkerSubjects;
-        startUpMarkerSubjects = List.of();
+        List<String> out = startUpMarkers.subjects();
+        startUpMarkers = StartUpMarkers.NONE;
         return out;
+    }
+
+    /**
+     * For a stream served without a writer: removes, in memory only, the expired messages the open
+     * kept for markers that the stream would store ({@link #takeStartUpMarkerSubjects}), so that its
+     * reads answer as {@code recover} reports (the server's state after its first age check, but
+     * for the markers); those whose marker it would refuse stay, as the server keeps them.
+     */
+    public void dropStartUpMarkers() throws StoreException, InterruptedException {
+        List<Long> seqs = startUpMarkers.wouldStore();
+        startUpMarkers = StartUpMarkers.NONE;
+        for (long seq : seqs) {
+            s.removeOne(seq, StreamStore.RemovalSink.NONE);
+        }
     }
 
     /**

@@ -72,11 +72,11 @@ public final class StreamStore {
     /** What the start-up sweep removed for the writer to tombstone ({@link #removalsForWriter}); passed on at hand-over. */
     private StartUpRemovals forWriter = StartUpRemovals.NONE;
     /**
-     * Subjects whose last message the start-up expiry removed for the writer, with subject delete
-     * markers on ({@link StartUpExpiry}): the writer stores their markers, as the server's first age
-     * check does. Passed on at hand-over.
+     * Subjects whose last message the start-up expiry found expired and kept for the writer, with
+     * subject delete markers on ({@link StartUpExpiry}): the writer stores their markers (whose
+     * rollups remove those messages), as the server's first age check does. Passed on at hand-over.
      */
-    List<String> startUpMarkerSubjects = List.of();
+    StartUpMarkers startUpMarkers = StartUpMarkers.NONE;
     /** Blocks whose deleted map or first sequence changed since the writer last published a view. */
     final java.util.Set<BlockState> touched = new java.util.HashSet<>();
     /** The writer's in-memory last block, read instead of the file (it may hold bytes not yet written). */
@@ -374,9 +374,9 @@ public final class StreamStore {
     public StreamMutator handOver(StoreContext runtimeCtx) {
         requireRecovering();
         this.ctx = runtimeCtx;
-        this.owner = new StreamMutator(this, forWriter, startUpMarkerSubjects);
+        this.owner = new StreamMutator(this, forWriter, startUpMarkers);
         this.forWriter = StartUpRemovals.NONE;
-        this.startUpMarkerSubjects = List.of();
+        this.startUpMarkers = StartUpMarkers.NONE;
         this.touched.clear();
         return owner;
     }
