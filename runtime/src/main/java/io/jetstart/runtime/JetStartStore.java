@@ -190,7 +190,8 @@ public final class JetStartStore implements AutoCloseable {
     private final class Readiness implements RestorableStreams.Readiness {
         @Override
         public CompletableFuture<JetStartStream> ready(String account, String name) {
-            return stream(account, name).ready();
+            // The future itself: done as soon as an await on the stream returns (StreamHandle#future).
+            return stream(account, name).future();
         }
     }
 

@@ -36,7 +36,14 @@ public final class StreamHandle {
     }
 
     /** {@link #ready}, or the store's future of the stream now when a resume has replaced the stream it gave. */
-    private CompletableFuture<JetStartStream> future() {
+    /**
+     * The stream's own future, not a copy: for the store's own checks ({@link RestorableStreams}),
+     * which only read it. A copy completes after the original, as one of its dependents, so a
+     * caller woken by the original (an {@link #await} that returned) could still find a copy taken
+     * earlier not done: the overlap check then kept its answer from while the other stream was
+     * recovering, and took a publish it must refuse (OverlappingStreamsTest, once under load).
+     */
+    CompletableFuture<JetStartStream> future() {
         CompletableFuture<JetStartStream> f = ready;
         if (f.isDone() && !f.isCompletedExceptionally() && f.join().isReplaced()) {
             return current.apply(f);
