@@ -127,7 +127,18 @@ class StreamMoveClusterIT {
             // A restored R3 stream's consumers report num_pending only once their replicas have
             // caught up (seen as 0 right after the push on a loaded machine): ask again, for a
             // bounded time, until the cluster agrees or the time is up (then the test shows the diff).
-            ServerOracle.Snapshot oracle = ServerOracle.captureSettled(first, pushed);
+            ServerOracle.Snapshot oracle;
+            try {
+                oracle = ServerOracle.captureSettled(first, pushed);
+            } catch (java.io.IOException e) {
+                // A consumer whose R3 group has no leader yet gets no answer at all (not an error):
+                // seen once with two test JVMs and three servers on two cores. Asked once more.
+                if (e.getMessage() == null || !e.getMessage().startsWith("no answer")) {
+                    throw e;
+                }
+                System.out.println("[it] StreamMoveClusterIT: " + e.getMessage() + "; asking again");
+                oracle = ServerOracle.captureSettled(first, pushed);
+            }
             long settleBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
             while (!StateDiff.between("store", StateDiff.comparedView(inspect), "cluster", oracle.oracle()).isEmpty()
                     && System.nanoTime() < settleBy) {
