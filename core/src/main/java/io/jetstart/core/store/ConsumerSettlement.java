@@ -137,7 +137,7 @@ public final class ConsumerSettlement {
                 }
             }
             return StreamStore.Decision.REMOVE;
-        }, removed);
+        }, removed, MissingBlocks.At.upTo("interest check", end));
     }
 
     /**
