@@ -3,7 +3,9 @@ package io.jetstart.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jetstart.core.lines.ServerLine;
+import io.jetstart.core.meta.MetaFiles;
 import io.jetstart.core.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,6 +29,50 @@ class MissingMiddleBlockLineTest {
     @ParameterizedTest(name = "LIM from 2.15.1: {0}")
     @ValueSource(booleans = {false, true})
     void everyStartReportsTheMessagesOfTheStoresLine(boolean newerStream) throws Exception {
+        Path streams = withoutBlock2(newerStream);
+        ServerLine expectedLine = newerStream ? ServerLine.V2_15 : ServerLine.V2_10;
+        long expectedMessages = newerStream ? 645 : 678;
+        for (RecoveryOptions options : starts()) {
+            RecoveryReport report = StoreRecovery.recover(streams.getParent().getParent().getParent(), options);
+            assertThat(report.serverLine().line()).as("%s", options).isEqualTo(expectedLine);
+            StreamReport many = many(report);
+            assertThat(many.state().messages()).as("%s", options).isEqualTo(expectedMessages);
+            assertThat(many.state().lastSeq()).as("%s", options).isEqualTo(1100);
+        }
+    }
+
+    /**
+     * The same with MANY's max_msgs lowered to 100 on disk: 2.10.27's enforcement stops at the missing
+     * block, whose messages its failed read drops (434 left, from 667); 2.15.1 rebuilt without it and
+     * keeps 100 (both measured). Under 2.10 the stream failed ("cannot read block") before.
+     */
+    @ParameterizedTest(name = "LIM from 2.15.1: {0}")
+    @ValueSource(booleans = {false, true})
+    void aStartUpLimitReachingTheMissingBlockEndsAsTheStoresLineEndsIt(boolean newerStream) throws Exception {
+        Path streams = withoutBlock2(newerStream);
+        Path many = streams.resolve("MANY");
+        String meta = Files.readString(many.resolve("meta.inf"));
+        MetaFiles.writeStream(many, "MANY", meta.replace("\"max_msgs\":-1", "\"max_msgs\":100").getBytes(StandardCharsets.UTF_8));
+        for (RecoveryOptions options : starts()) {
+            StreamReport s = many(StoreRecovery.recover(streams.getParent().getParent().getParent(), options));
+            assertThat(s.outcome()).as("%s; problems %s", options, s.problems()).isNotEqualTo(Outcome.FAILED);
+            assertThat(s.state().messages()).as("%s", options).isEqualTo(newerStream ? 100 : 434);
+            assertThat(s.state().firstSeq()).as("%s", options).isEqualTo(newerStream ? 1001 : 667);
+            assertThat(s.state().lastSeq()).as("%s", options).isEqualTo(1100);
+        }
+    }
+
+    private static List<RecoveryOptions> starts() {
+        return List.of(RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL),
+                RecoveryOptions.defaults(), RecoveryOptions.defaults().withFirstStreams(Set.of("MANY")));
+    }
+
+    private static StreamReport many(RecoveryReport report) {
+        return report.streams().stream().filter(s -> s.name().equals("MANY")).findFirst().orElseThrow();
+    }
+
+    /** The store's streams folder: MANY without 2.blk, and LIM from the 2.15.1 store when {@code newerStream}. */
+    private Path withoutBlock2(boolean newerStream) throws Exception {
         Path store = Fixtures.copyStore("nats-2.10.27-s2", tmp);
         Path streams = store.resolve("jetstream/$G/streams");
         Files.delete(streams.resolve("MANY/msgs/2.blk"));
@@ -38,16 +84,6 @@ class MissingMiddleBlockLineTest {
             }
             Fixtures.copyTree(Fixtures.root().resolve("nats-2.15.1-s2/store/jetstream/$G/streams/LIM"), streams.resolve("LIM"));
         }
-        ServerLine expectedLine = newerStream ? ServerLine.V2_15 : ServerLine.V2_10;
-        long expectedMessages = newerStream ? 645 : 678;
-        List<RecoveryOptions> starts = List.of(RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL),
-                RecoveryOptions.defaults(), RecoveryOptions.defaults().withFirstStreams(Set.of("MANY")));
-        for (RecoveryOptions options : starts) {
-            RecoveryReport report = StoreRecovery.recover(store, options);
-            assertThat(report.serverLine().line()).as("%s", options).isEqualTo(expectedLine);
-            StreamReport many = report.streams().stream().filter(s -> s.name().equals("MANY")).findFirst().orElseThrow();
-            assertThat(many.state().messages()).as("%s", options).isEqualTo(expectedMessages);
-            assertThat(many.state().lastSeq()).as("%s", options).isEqualTo(1100);
-        }
+        return streams;
     }
 }
