@@ -104,8 +104,10 @@ class MissingIndexedBlockTest {
     @Test
     void under2_10TheMissingBlocksSubjectsStayCountedAfterItsMessagesWent() throws Exception {
         // Measured on 2.10.27: max_msgs 100 leaves 434 messages and many.0 at 77 (44 in blocks 3-4,
-        // the 33 of 2.blk); max_msgs_per_subject 10 leaves none of many.0 in the blocks, and 33 counted.
+        // the 33 of 2.blk); max_msgs_per_subject 10 leaves none of many.0 in the blocks, and 33 counted;
+        // first 667 (the emptied 2.blk, kept in its list) at 2.blk's first time.
         Path sd = withoutBlock("nats-2.10.27-s2", 2);
+        long blockFirstTs = open(sd, ServerLine.V2_10, false).blocks.stream().filter(b -> b.index == 2).findFirst().orElseThrow().firstTs;
         editConfig(sd, "\"max_msgs\":-1", "\"max_msgs\":100");
         StreamState byMsgs = open(sd, ServerLine.V2_10, false).state();
         assertThat(byMsgs.subjects()).containsEntry("many.0", 77L).containsEntry("many.1", 43L);
@@ -117,6 +119,7 @@ class MissingIndexedBlockTest {
         assertThat(bySubject.subjects()).containsEntry("many.0", 33L).containsEntry("many.1", 10L);
         assertThat(bySubject.messages()).isEqualTo(90);
         assertThat(bySubject.numDeleted()).as("1100 - 667 + 1 - 90").isEqualTo(344);
+        assertThat(bySubject.firstTs()).as("the emptied 2.blk is the first block, its first time the stream's").isEqualTo(blockFirstTs);
         assertThat(bySubject.lost().isEmpty()).as("2.10.27 reports no lost data for the block").isTrue();
     }
 
