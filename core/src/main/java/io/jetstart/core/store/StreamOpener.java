@@ -454,8 +454,9 @@ public final class StreamOpener {
             b.fileMissing = true;
             s.problems.add(Problem.damage(b.file, -1, "block " + b.index + " named in index.db is missing (" + b.msgs
                     + " messages in " + b.firstSeq + ".." + b.lastSeq + "); nats-server " + line + " checks only the write "
-                    + "block, starts with index.db as it is and counts them, though no read finds them; 2.11.7+ rebuild "
-                    + "without them").with(ServerAction.NONE));
+                    + "block, starts with index.db as it is and counts them, though no read finds them, until its first read "
+                    + "of the block drops them from the counts (its subject totals keep them); 2.11.7+ rebuild without "
+                    + "them").with(ServerAction.NONE));
         }
         s.blocks.addAll(kept);
         for (long idx : present) {
