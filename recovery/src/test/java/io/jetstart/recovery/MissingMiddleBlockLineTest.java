@@ -62,6 +62,43 @@ class MissingMiddleBlockLineTest {
         }
     }
 
+    /**
+     * LIM of the 2.10.27 s2 store (blocks 3-6, 929 messages, its consumer C0 delivered to 751) without
+     * 4.blk (247 messages in 763..1016), as nats-server 2.10.27 started it (measured): its stream
+     * counts them (929 from 546), the consumer filtered on lim.1 has 182 pending (the 61 of 4.blk from
+     * the subject totals), the unfiltered one 729, and as an interest stream the start-up's removal
+     * of what C0 acknowledged stops before the block (829 from 649). The filtered consumer failed the
+     * stream before ("cannot read block": its count read the missing block).
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+            "as it is, 929, 546, 729",
+            "consumer filtered on lim.1, 929, 546, 182",
+            "interest retention, 829, 649, 729"})
+    void aConsumerOfAStreamWithoutAMiddleBlockCountsAs2_10Does(String change, long messages, long first, long pending)
+            throws Exception {
+        Path store = Fixtures.copyStore("nats-2.10.27-s2", tmp);
+        Path lim = store.resolve("jetstream/$G/streams/LIM");
+        Files.delete(lim.resolve("msgs/4.blk"));
+        if (change.startsWith("consumer")) {
+            Path c0 = lim.resolve("obs/C0");
+            String meta = Files.readString(c0.resolve("meta.inf"));
+            MetaFiles.writeConsumer(c0, "LIM", "C0", meta.replace("\"deliver_policy\":\"all\"",
+                    "\"deliver_policy\":\"all\",\"filter_subject\":\"lim.1\"").getBytes(StandardCharsets.UTF_8));
+        } else if (change.startsWith("interest")) {
+            String meta = Files.readString(lim.resolve("meta.inf"));
+            MetaFiles.writeStream(lim, "LIM", meta.replace("\"retention\":\"limits\"", "\"retention\":\"interest\"")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        StreamReport s = StoreRecovery.recover(store, RecoveryOptions.defaults()).streams().stream()
+                .filter(r -> r.name().equals("LIM")).findFirst().orElseThrow();
+        assertThat(s.outcome()).as("%s", s.problems()).isNotEqualTo(Outcome.FAILED);
+        assertThat(s.state().messages()).isEqualTo(messages);
+        assertThat(s.state().firstSeq()).isEqualTo(first);
+        assertThat(s.consumers()).singleElement().isInstanceOfSatisfying(ConsumerOutcome.Restored.class,
+                c -> assertThat(c.info().numPending()).isEqualTo(pending));
+    }
+
     private static List<RecoveryOptions> starts() {
         return List.of(RecoveryOptions.defaults().withMode(RecoveryOptions.Mode.SEQUENTIAL),
                 RecoveryOptions.defaults(), RecoveryOptions.defaults().withFirstStreams(Set.of("MANY")));
