@@ -26,7 +26,9 @@ import org.junit.jupiter.api.TestFactory;
  * down leaves it) that the start-up enforces into the missing block: 2.10.27's read of the block
  * fails and drops its messages (max_msgs and max_bytes stop there, over the limit; max_age takes
  * them; max_msgs_per_subject counts them in each subject's quota still), 2.15.1 applies the limit to
- * the blocks it rebuilt from. jetstart's recovery failed the stream under 2.10 before.
+ * the blocks it rebuilt from. jetstart's recovery failed the stream under 2.10 before. Last, LIM of
+ * the 2.10.27 store without 4.blk with its consumer filtered (whose pending count read the block
+ * and failed the stream before) or as an interest stream.
  */
 class MissingMiddleBlockOnServerIT {
     /** A limit lowered on disk: the text of meta.inf replaced, and what the case is called. */
@@ -66,7 +68,37 @@ class MissingMiddleBlockOnServerIT {
                 }
             }
         }
+        for (String change : List.of("consumer filtered on lim.1", "interest retention")) {
+            for (NatsServerBinary server : servers) {
+                out.add(dynamicTest("nats-2.10.27-s2's LIM without 4.blk, " + change + ", on " + server, () -> lim(change, server)));
+            }
+        }
         return out.stream();
+    }
+
+    /**
+     * LIM of the 2.10.27 s2 store (blocks 3-6, its consumer C0 delivered to 751) without 4.blk: with
+     * C0 filtered, jetstart's count of its pending messages read the missing block and failed the
+     * stream; as an interest stream, the removal of what C0 acknowledged stops before the block.
+     */
+    private void lim(String change, NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve("lim-" + change.replaceAll("[^a-z0-9]+", "-") + "-" + server.version());
+        Path cut = io.jetstart.core.testing.Fixtures.copyStore("nats-2.10.27-s2", dir.resolve("cut"));
+        Path lim = cut.resolve("jetstream/$G/streams/LIM");
+        Files.delete(lim.resolve("msgs/4.blk"));
+        if (change.startsWith("consumer")) {
+            Path c0 = lim.resolve("obs/C0");
+            String meta = Files.readString(c0.resolve("meta.inf"));
+            assertThat(meta).contains("\"deliver_policy\":\"all\"");
+            MetaFiles.writeConsumer(c0, "LIM", "C0", meta.replace("\"deliver_policy\":\"all\"",
+                    "\"deliver_policy\":\"all\",\"filter_subject\":\"lim.1\"").getBytes(StandardCharsets.UTF_8));
+        } else {
+            String meta = Files.readString(lim.resolve("meta.inf"));
+            assertThat(meta).contains("\"retention\":\"limits\"");
+            MetaFiles.writeStream(lim, "LIM", meta.replace("\"retention\":\"limits\"", "\"retention\":\"interest\"")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        new DamagedStreamStart(cut, "nats-2.10.27-s2", "LIM", "lim.1", "without 4.blk, " + change).sameAsOn(server, dir);
     }
 
     private void run(String fixture, int block, Limit limit, NatsServerBinary server) throws Exception {
