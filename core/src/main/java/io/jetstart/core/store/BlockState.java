@@ -63,6 +63,18 @@ final class BlockState {
      * which may reach into blocks removed before: a bound, never above the truth).
      */
     long recordsFrom = -1;
+    /**
+     * The file is gone though the adopted {@code index.db} names the block (2.10 checks the write
+     * block only): its state is {@code index.db}'s and no read finds its records; a start-up removal
+     * that reaches it empties it as 2.10 does ({@link MissingBlocks}).
+     */
+    boolean fileMissing;
+    /**
+     * A missing block a start-up removal emptied and the server keeps in its block list, empty with
+     * first past last ({@link MissingBlocks}): while it is the first block, its first is the stream's,
+     * as 2.10 takes the first of its first block, live or not.
+     */
+    boolean heldEmpty;
 
     BlockState(long index, Path file) {
         this.index = index;

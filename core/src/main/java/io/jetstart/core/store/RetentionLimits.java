@@ -80,7 +80,7 @@ final class RetentionLimits {
                 }
                 excess[0]--;
                 return StreamStore.Decision.REMOVE;
-            }, sink);
+            }, sink, MissingBlocks.At.stops("max_msgs"));
         }
         if (discardOld && c.maxBytes() > 0 && s.bytes > c.maxBytes()) {
             long[] over = {s.bytes - c.maxBytes()};
@@ -90,7 +90,7 @@ final class RetentionLimits {
                 }
                 over[0] -= rl;
                 return StreamStore.Decision.REMOVE;
-            }, sink);
+            }, sink, MissingBlocks.At.stops("max_bytes"));
         }
         // With delete markers the server's open leaves max_age to its first age check, which goes
         // through the stream to write markers (filestore.go: expireMsgsOnRecover); StartUpExpiry.
@@ -101,7 +101,12 @@ final class RetentionLimits {
         if (c.maxAgeNanos() > 0 && (c.subjectDeleteMarkerTtlNanos() <= 0 || !knowsMarkers) && s.msgs > 0 && !writerKeepsNever) {
             long minAge = s.ctx.nowNanos().getAsLong() - c.maxAgeNanos();
             s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
-                    ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
+                    ts <= minAge ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink, MissingBlocks.At.byAge(minAge));
+            if (s.msgs == 0 && !s.psim.isEmpty()) {
+                // Only subjects of a missing block the expiry emptied are left (MissingBlocks): 2.10's
+                // expireMsgsOnRecover clears the subject totals once it took every block.
+                s.psim.clear();
+            }
         }
         if (!perSubjectFirst && c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
             enforcePerSubject(s, c.maxMsgsPerSubject(), sink);
@@ -109,7 +114,7 @@ final class RetentionLimits {
         if (atOpen && c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {
             long fseq = c.firstSeq();
             s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
-                    seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink);
+                    seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink, MissingBlocks.At.upTo("first_seq", fseq - 1));
             if (s.msgs == 0 && s.lastSeq < fseq - 1) {
                 s.lastSeq = fseq - 1;
                 s.lastTs = 0;
@@ -150,7 +155,7 @@ final class RetentionLimits {
             quota.put(subject, q - 1);
             left[0]--;
             return StreamStore.Decision.REMOVE;
-        }, sink);
+        }, sink, MissingBlocks.At.goesOn("max_msgs_per_subject"));
     }
 
     /** Recounts the per-subject index from the live messages of every block. */
@@ -158,6 +163,11 @@ final class RetentionLimits {
         Map<String, SubjectTotals> fresh = new HashMap<>();
         for (BlockState b : List.copyOf(s.blocks)) {
             if (b.msgs == 0) {
+                continue;
+            }
+            if (b.fileMissing) {
+                // 2.10 rebuilds each block for the recount; the missing one fails and is emptied.
+                MissingBlocks.drop(s, b, "recount of the subject totals", true);
                 continue;
             }
             s.readBlock(b, (seq, ts, buf, so, sl, ho, hl, po, pl, rl) -> {

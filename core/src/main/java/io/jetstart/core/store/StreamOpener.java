@@ -451,10 +451,12 @@ public final class StreamOpener {
             // 2.10's recoverFullState looks for the write block alone: the others' messages stay counted,
             // and a read of one finds nothing (measured on 2.10.27; 2.11.7+ rebuild, commit 285f3466d).
             s.trustsMissingBlocks = true;
+            b.fileMissing = true;
             s.problems.add(Problem.damage(b.file, -1, "block " + b.index + " named in index.db is missing (" + b.msgs
                     + " messages in " + b.firstSeq + ".." + b.lastSeq + "); nats-server " + line + " checks only the write "
-                    + "block, starts with index.db as it is and counts them, though no read finds them; 2.11.7+ rebuild "
-                    + "without them").with(ServerAction.NONE));
+                    + "block, starts with index.db as it is and counts them, though no read finds them, until its first read "
+                    + "of the block drops them from the counts (its subject totals keep them); 2.11.7+ rebuild without "
+                    + "them").with(ServerAction.NONE));
         }
         s.blocks.addAll(kept);
         for (long idx : present) {

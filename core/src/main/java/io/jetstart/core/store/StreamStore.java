@@ -276,7 +276,10 @@ public final class StreamStore {
      */
     void forEachLive(long fromSeq, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
         for (BlockState b : List.copyOf(blocks)) {
-            if (b.msgs == 0 || b.lastSeq < fromSeq) {
+            // A missing block 2.10 counts from index.db has no record to visit (MissingBlocks); the
+            // visit goes on past it, as 2.10 answers from its other blocks (LIM of the 2.10.27 s2 store
+            // without 4.blk and a filtered consumer failed the stream: "cannot read block").
+            if (b.msgs == 0 || b.lastSeq < fromSeq || b.fileMissing) {
                 continue;
             }
             LiveOnly live = new LiveOnly(b, fromSeq, visitor);
@@ -292,7 +295,7 @@ public final class StreamStore {
      * for a walk that picks its blocks from what the state says of them ({@link StartUpExpiry}).
      */
     void forEachLiveOf(BlockState b, LiveMessageVisitor visitor) throws StoreException, InterruptedException {
-        if (b.msgs > 0) {
+        if (b.msgs > 0 && !b.fileMissing) {
             readBlock(b, new LiveOnly(b, 0, visitor));
         }
     }
@@ -421,25 +424,34 @@ public final class StreamStore {
 
     /** {@link #remove(List, RemovalRule)}, telling {@code sink} about each removed message ({@link #removalsForWriter}). */
     long remove(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
+        return remove(targets, rule, sink, MissingBlocks.At.goesOn("removals"));
+    }
+
+    /**
+     * {@link #remove(List, RemovalRule, RemovalSink)}; {@code atMissing}: what the walk does at a block
+     * {@code index.db} names and the disk lacks ({@link MissingBlocks}), which no rule can see.
+     */
+    long remove(List<BlockState> targets, RemovalRule rule, RemovalSink sink, MissingBlocks.At atMissing)
+            throws StoreException, InterruptedException {
         requireRecovering();
-        return removeMessages(targets, rule, sink);
+        return removeMessages(targets, new WithoutHeaders(rule), sink, false, atMissing);
     }
 
     /** {@link #remove} without the phase check, telling {@code sink} about each removed message. */
     long removeMessages(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
-        return removeMessages(targets, new WithoutHeaders(rule), sink, false);
+        return removeMessages(targets, new WithoutHeaders(rule), sink, false, MissingBlocks.At.goesOn("removals"));
     }
 
     /** {@link #remove(List, RemovalRule, RemovalSink)} with a rule that sees each message's headers. */
     long removeByHeaders(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
         requireRecovering();
-        return removeMessages(targets, rule, sink, false);
+        return removeMessages(targets, rule, sink, false, MissingBlocks.At.goesOn("expiry"));
     }
 
     /** {@link #removeByHeaders} without the phase check: the writer's ({@link StreamMutator#removeByHeaders}). */
     long removeMessagesByHeaders(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink)
             throws StoreException, InterruptedException {
-        return removeMessages(targets, rule, sink, false);
+        return removeMessages(targets, rule, sink, false, MissingBlocks.At.goesOn("expiry"));
     }
 
     /**
@@ -450,12 +462,13 @@ public final class StreamStore {
      * 2.10.27's MAX1 with a flip in a record 2.10 had removed). The limit then stays exceeded until
      * those messages can be read or are purged.
      */
-    long removeOldest(List<BlockState> targets, RemovalRule rule, RemovalSink sink) throws StoreException, InterruptedException {
-        return removeMessages(targets, new WithoutHeaders(rule), sink, true);
+    long removeOldest(List<BlockState> targets, RemovalRule rule, RemovalSink sink, MissingBlocks.At atMissing)
+            throws StoreException, InterruptedException {
+        return removeMessages(targets, new WithoutHeaders(rule), sink, true, atMissing);
     }
 
-    private long removeMessages(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink, boolean stopAtUnseen)
-            throws StoreException, InterruptedException {
+    private long removeMessages(List<BlockState> targets, HeaderRemovalRule rule, RemovalSink sink, boolean stopAtUnseen,
+                                MissingBlocks.At atMissing) throws StoreException, InterruptedException {
         long removed = 0;
         boolean stopped = false;
         for (BlockState b : targets) {
@@ -463,6 +476,17 @@ public final class StreamStore {
                 break;
             }
             if (b.msgs == 0) {
+                continue;
+            }
+            if (b.fileMissing) {
+                // No rule can see its messages: 2.10's read of it fails and empties it (MissingBlocks).
+                MissingBlocks.Step step = atMissing.step(b);
+                if (step == MissingBlocks.Step.STOP_BEFORE) {
+                    break;
+                }
+                touched.add(b);
+                MissingBlocks.drop(this, b, atMissing.by(), atMissing.keepsEmptied(b));
+                stopped = step == MissingBlocks.Step.DROP_AND_STOP;
                 continue;
             }
             long[] blockRemoved = {0};
@@ -568,7 +592,7 @@ public final class StreamStore {
         }
         if (m == null) {
             return removeMessages(List.of(b), (q, ts, subject, hb, ho, hl, rl) -> q == seq ? Decision.REMOVE
-                    : q > seq ? Decision.STOP : Decision.KEEP, sink, false) == 1;
+                    : q > seq ? Decision.STOP : Decision.KEEP, sink, false, MissingBlocks.At.goesOn("removals")) == 1;
         }
         sink.removed(seq, m.ts(), m.subject(), m.rawLength());
         b.msgs--;
@@ -606,7 +630,7 @@ public final class StreamStore {
     /** Stream first follows the first block that still holds messages; an empty stream is last+1. */
     void refreshStreamFirst() {
         for (BlockState b : blocks) {
-            if (b.msgs > 0) {
+            if (b.msgs > 0 || b.heldEmpty) {
                 firstSeq = b.firstSeq;
                 firstTs = b.firstTs;
                 return;

@@ -40,6 +40,11 @@ import java.util.Set;
  *       start-up (2.10 writes it only when it finds lost data itself, and after the repair there is
  *       none). In a 2.9 store (its {@code .idx} named that last), which reads no tombstone and took
  *       one for a message, an empty block and its {@code .idx} saying that last instead;</li>
+ *   <li>{@code NONE} on a block {@code index.db} names and the disk lacks (2.10 starts with
+ *       {@code index.db}'s counts): a note, no step. Nothing brings the block back, and without
+ *       {@code index.db} 2.10 would start with other counts (the blocks', as 2.11.7+) than the report
+ *       gives, which {@link RepairCheck} forbids; the note says what 2.10 does with the block and what
+ *       moving {@code index.db} away would change;</li>
  *   <li>{@code DELETE_STREAM_DIR}: refused. jetstart cannot open that stream either, so there is
  *       no state to start with; the operator fixes the cause (permissions, a vanished file).</li>
  * </ul>
@@ -122,6 +127,17 @@ public final class RepairPlanner {
                             + "either, so there is no state to repair towards; fix the cause (permissions, a vanished file) and "
                             + "run verify again, or move the stream directory out of the store yourself"));
                     case FOUND_ON_READ -> notes.add(who + ": " + why + ": left as it is (the server starts with the same state)");
+                    case NONE -> {
+                        if (p.severity() == Problem.Severity.DAMAGE && file != null && file.getFileName().toString().endsWith(".blk")
+                                && !Files.exists(file)) {
+                            notes.add(who + ": " + file + " is gone and nothing brings it back; nats-server 2.10 starts with the "
+                                    + "counts of index.db, which name its messages, and drops them at its first read of the block, "
+                                    + "while its subject totals keep them (a per-subject limit then removes newer messages in "
+                                    + "their place); without index.db 2.10 would rebuild from the blocks there are, as "
+                                    + "2.11.7+ do, and start with other counts than these (`jetstart recover --as 2.11` shows "
+                                    + "them), so only the operator moves index.db away, with the server stopped");
+                        }
+                    }
                     default -> {
                     }
                 }
