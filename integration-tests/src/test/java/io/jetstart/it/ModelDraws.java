@@ -3,7 +3,6 @@ package io.jetstart.it;
 import io.jetstart.core.store.StoredMessage;
 import io.jetstart.core.store.StreamView;
 import io.jetstart.runtime.JetStartStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -389,12 +388,68 @@ final class ModelDraws {
             }
         }
         if (v210) {
-            oneAnswer(subject, payload, h);
             if (staleLast.contains(subject)) {
                 h.removeIf(header -> header.startsWith(io.jetstart.runtime.Headers.EXPECTED_LAST_SUBJECT_SEQ + "="));
             }
+            // Each change of the message's size may bring it onto the other rule's edge: a few rounds settle it.
+            for (int round = 0; round < 4; round++) {
+                oneAnswer(subject, payload, h);
+                if (!atDiscardNewEdge(rt, v, subject, payload, h)) {
+                    break;
+                }
+                payload = payload.equals("-") ? "a" : payload + "a";
+            }
         }
         return "pub " + subject + " " + payload + (h.isEmpty() ? "" : " " + String.join(" ", h));
+    }
+
+    /**
+     * Whether 2.10.27 would refuse the message for max_bytes where 2.14+ and the runtime store it:
+     * with discard new its {@code storeRawMsg} refuses a message that brings the stream to
+     * {@code max_bytes} exactly ({@code >=}, 2.14+ {@code >}), and one at its subject's
+     * {@code max_msgs_per_subject} over the limit whose replaced oldest is as large
+     * ({@code <=}, 2.14+ {@code <}; commit 8311cde5c, 2.14, "off-by-ones"). Record sizes as the
+     * server counts them.
+     */
+    private boolean atDiscardNewEdge(JetStartStream rt, StreamView v, String subject, String payload, List<String> h)
+            throws InterruptedException {
+        if (!limits.discardNew() || limits.maxBytes() <= 0 || !subject.startsWith("m.")) {
+            return false;
+        }
+        long size = recordSize(subject, headerBytes(subject, payload, h), payload.equals("-") ? 0 : payload.length());
+        if (v.bytes() + size == limits.maxBytes()) {
+            return true;
+        }
+        if (limits.maxPerSubject() <= 0 || limits.discardNewPerSubject()) {
+            return false;
+        }
+        List<StoredMessage> held = rt.nextBatch(1, subject, (int) limits.maxPerSubject() + 1);
+        if (held.size() < limits.maxPerSubject()) {
+            return false;
+        }
+        StoredMessage oldest = held.get(0);
+        return recordSize(oldest.subject(), oldest.headers().length, oldest.payload().length) == size
+                && v.bytes() + size > limits.maxBytes();
+    }
+
+    /** A message record's size as the server counts it ({@code fileStoreMsgSize}). */
+    private static long recordSize(String subject, int headerBytes, int payloadBytes) {
+        return 22 + subject.length() + payloadBytes + 8 + (headerBytes == 0 ? 0 : 4 + headerBytes);
+    }
+
+    /** The header block jnats sends for {@code h}. */
+    private static int headerBytes(String subject, String payload, List<String> h) {
+        if (h.isEmpty()) {
+            return 0;
+        }
+        List<String> kv = new ArrayList<>();
+        for (String header : h) {
+            int eq = header.indexOf('=');
+            kv.add(header.substring(0, eq));
+            kv.add(header.substring(eq + 1));
+        }
+        io.nats.client.impl.Headers sent = new ModelSide.Pub(subject, new byte[0], kv).jnats();
+        return new io.nats.client.impl.Headers(sent, true, null).getSerialized().length;
     }
 
     /**
@@ -410,16 +465,7 @@ final class ModelDraws {
      */
     private void oneAnswer(String subject, String payload, List<String> h) {
         if (limits.maxMsgSize() >= 0) {
-            List<String> kv = new ArrayList<>();
-            for (String header : h) {
-                int eq = header.indexOf('=');
-                kv.add(header.substring(0, eq));
-                kv.add(header.substring(eq + 1));
-            }
-            ModelSide.Pub pub = new ModelSide.Pub(subject, payload.equals("-") ? new byte[0] : payload.getBytes(StandardCharsets.UTF_8), kv);
-            io.nats.client.impl.Headers sent = pub.jnats();
-            int headerBytes = sent.isEmpty() ? 0 : new io.nats.client.impl.Headers(sent, true, null).getSerialized().length;
-            if (headerBytes + pub.payload().length > limits.maxMsgSize()) {
+            if (headerBytes(subject, payload, h) + (payload.equals("-") ? 0 : payload.length()) > limits.maxMsgSize()) {
                 // Over the limit: the size is the one refusal on both.
                 h.removeIf(header -> header.startsWith("Nats-"));
                 return;
