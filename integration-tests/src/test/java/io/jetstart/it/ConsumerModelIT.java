@@ -58,7 +58,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * is printed; {@code -Djetstart.consumer.model.seed=S} replays it,
  * {@code -Djetstart.consumer.model.ops=N} (default 100; about 40 s per stream, mostly waits) sets the length, and
  * {@code -Djetstart.consumer.model.retention=interest} (or limits, workqueue) runs one stream only,
- * {@code -Djetstart.consumer.model.restartAfterPurge=false} draws no restart after a purge. Maven passes
+ * {@code -Djetstart.consumer.model.restartAfterPurge=false} draws no restart after a purge,
+ * {@code -Djetstart.consumer.model.runs=N} runs N seeds from the given one, and
+ * {@code -Djetstart.consumer.model.line=2.10} runs the streams on nats-server 2.10.27 instead, the
+ * runtime on the 2.10 line (only when asked: {@link #onThe210LineTheRuntimeDeliversAndCountsAs2_10_27Does}). Maven passes
  * its {@code -D} user properties on to the failsafe JVM, e.g.
  * {@code ./mvnw -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ConsumerModelIT -Djetstart.consumer.model.seed=S}; a failure names the seed in its message.

@@ -33,9 +33,13 @@ import org.junit.jupiter.api.TestInstance;
  * {@code restart-down}, both sides are down together past the next expiry, so each expires it on
  * its way up.
  *
+ * <p>The same runs against nats-server 2.10.27 with the runtime on the 2.10 line, without what 2.10
+ * lacks (limit markers, per-key TTLs) and without {@code max_bytes} ({@link KvModelConfig}).
+ *
  * <p>The seed is printed; {@code -Djetstart.kvmodel.seed=S} replays it, {@code -Djetstart.kvmodel.ops=N}
  * (default 150) sets the steps per bucket and {@code -Djetstart.kvmodel.buckets=N} (default 4) the
- * buckets. Each bucket's steps and both answers are in {@code <bucket>/trace.txt} of the test's
+ * buckets; {@code -Djetstart.kvmodel.runs=N} runs N seeds from it and {@code -Djetstart.kvmodel.line=2.10}
+ * (or {@code 2.14+}) one line only. Each bucket's steps and both answers are in {@code <bucket>/trace.txt} of the test's
  * work folder.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS) // one work folder for both tests: each bucket's files stay for a look
@@ -213,7 +217,7 @@ class KvModelIT {
             Final end = null;
             try (ModelRun t = new ModelRun(seed, dir.resolve("trace.txt"), 0);
                  ModelServerSide s = ModelServerSide.start(binary, dir.resolve("server-store"), dir.resolve("server"), config.streamName());
-                 ModelRuntimeSide rt = ModelRuntimeSide.open(runtimeStore, line.v210() ? line.runtime(RuntimeOptions.defaults()) : OPTIONS, config.streamName())) {
+                 ModelRuntimeSide rt = ModelRuntimeSide.open(runtimeStore, options(), config.streamName())) {
                 trace = t;
                 trace.note(config.toString());
                 server = KvModelSide.server(s, config);
@@ -232,6 +236,11 @@ class KvModelIT {
                 differences.addAll(onRuntimeFiles(runtimeStore, end));
             }
             return differences;
+        }
+
+        /** index.db v4 as 2.15.1 writes it ({@link #OPTIONS}), or on 2.10 v1 and the 2.10 line. */
+        private RuntimeOptions options() {
+            return line.v210() ? line.runtime(RuntimeOptions.defaults()) : OPTIONS;
         }
 
         private Optional<String> steps() throws Exception {

@@ -10,7 +10,8 @@ import io.jetstart.runtime.RuntimeOptions;
  * the draws keep to what 2.10.27 has).
  *
  * <p>What 2.10.27 lacks, read in its source (tag v2.10.27, {@code server/stream.go}
- * {@code processJetStreamMsg}, {@code server/jetstream_api.go}) and so never drawn on it:
+ * {@code processJetStreamMsg}, {@code server/jetstream_api.go}) and so never drawn on it
+ * ({@link ModelDraws}, {@link KvModelConfig}, {@link KvModelSteps}):
  * {@code Nats-Expected-Last-Subject-Sequence-Subject} (2.12: ignored there, so the expectation is
  * checked on the message's own subject, and its 10193 refusal), {@code allow_msg_ttl} and
  * {@code Nats-TTL}, {@code subject_delete_marker_ttl} (limit markers, per-key TTLs). And one answer
@@ -39,16 +40,6 @@ record ModelLine(NatsServerBinary binary, boolean v210) {
      */
     RuntimeOptions runtime(RuntimeOptions base) {
         return v210 ? base.withIndexVersion(1).withRecovery(base.recovery().withServerLine(ServerLine.V2_10)) : base;
-    }
-
-    /** Whether {@code Nats-Expected-Last-Subject-Sequence-Subject} may be drawn (2.12+). */
-    boolean subjectSequenceSubject() {
-        return !v210;
-    }
-
-    /** Whether a {@code Nats-Rollup} other than {@code sub} and {@code all} gets an answer (2.10.27 sends none). */
-    boolean answersInvalidRollup() {
-        return !v210;
     }
 
     /** A name for folders and messages: {@code 2.10} or {@code 2.14+}. */

@@ -37,6 +37,13 @@ import org.junit.jupiter.api.Test;
  * {@code #} comments, {@code sleep MILLIS}, {@code settle MILLIS} to wait for max_age expiry),
  * printing both answers to each and, at the end, what the servers read from the runtime's files: a
  * difference's reproduction, checked by hand.
+ *
+ * <p>A second test runs the same against nats-server 2.10.27, the runtime on the 2.10 line
+ * ({@code index.db} v1): the draws keep to what 2.10.27 has and leave out where it answers otherwise
+ * than the runtime ({@link ModelLine}, {@link ModelDraws}; docs/compatibility.md, "The runtime on the
+ * 2.10 line"). {@code -Djetstart.model.runs=N} runs N seeds from the given one (each in its own
+ * folder, every difference reported at the end), {@code -Djetstart.model.line=2.10} (or {@code 2.14+})
+ * one line only.
  */
 class RuntimeModelIT {
     private Path tmp;
@@ -96,8 +103,8 @@ class RuntimeModelIT {
         ModelRun run = new ModelRun(seed, tmp.resolve("trace.txt"), ModelRun.MAX_RESTARTS);
         List<String> differences = new ArrayList<>();
         try (ModelServerSide server = ModelServerSide.start(line.binary(), tmp.resolve("server-store"), tmp.resolve("server"));
-             ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore, line.runtime(RuntimeOptions.defaults()).withBlockSize(blockSize),
-                     ModelLimits.NAME)) {
+             ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore,
+                     line.runtime(RuntimeOptions.defaults()).withBlockSize(blockSize), ModelLimits.NAME)) {
             String config = ModelLimits.initial().json();
             assertThat(runtime.create(config)).as("the runtime creates " + config).isEqualTo(server.create(config)).isEqualTo("updated");
             if (steps != null) {
