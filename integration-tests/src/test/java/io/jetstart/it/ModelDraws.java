@@ -40,8 +40,8 @@ final class ModelDraws {
      * 2.10 only: the subjects whose last message a {@code del} or {@code erase} removed since their
      * last publish and the server's last restart, and the one the step just drawn may add. 2.10.27's
      * {@code loadLast} takes a literal subject's last sequence from its block's subject state
-     * without the recalculation a removal of that message asked for ({@code lastNeedsUpdate}; 2.11
-     * recalculates, commit 05d362fff), finds that message removed and so no message at all: a
+     * without the recalculation a removal of that message asked for ({@code lastNeedsUpdate}; 2.11.2 and
+     * later recalculate, commit 05d362fff), finds that message removed and so no message at all: a
      * {@code last} read of the subject answers 10037 and {@code Nats-Expected-Last-Subject-Sequence}
      * "wrong last sequence: 0" (seeds 3 and 4: m.1 held 94, 99 and 103, 103 erased, the expectation
      * 99 refused). Neither is drawn on such a subject (a wildcard read recalculates, and is drawn).
@@ -71,7 +71,7 @@ final class ModelDraws {
         this(random, false);
     }
 
-    /** Draws for {@code line}: what it lacks is not drawn, and the random sequence is the same otherwise. */
+    /** Draws for {@code line}: on 2.10 nothing it lacks, nor what it answers otherwise than the runtime. */
     ModelDraws(Random random, ModelLine line) {
         this(random, line.v210());
     }
