@@ -99,7 +99,8 @@ class ConsumerModelIT {
      * backoff consumer B (filtered) reported delivered stream sequence 9, the stream's last, after a
      * no-wait fetch of 4 that delivered 4 and 7 and found no more on its filter, where 2.15.1 and the
      * runtime say 7 (limits and interest, op 31); and a no-wait pull of B on the work queue got no
-     * answer at all within 5 s.
+     * answer at all within 5 s (2.10.27's {@code processWaiting} ends a no-wait request at the end of
+     * the stream only once it delivered something; 2.14+ always, commit 7d6b0a8b2).
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"limits", "interest", "workqueue"})
