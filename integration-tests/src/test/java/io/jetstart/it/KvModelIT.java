@@ -33,9 +33,13 @@ import org.junit.jupiter.api.TestInstance;
  * {@code restart-down}, both sides are down together past the next expiry, so each expires it on
  * its way up.
  *
+ * <p>The same runs against nats-server 2.10.27 with the runtime on the 2.10 line, without what 2.10
+ * lacks (limit markers, per-key TTLs) and without {@code max_bytes} ({@link KvModelConfig}).
+ *
  * <p>The seed is printed; {@code -Djetstart.kvmodel.seed=S} replays it, {@code -Djetstart.kvmodel.ops=N}
  * (default 150) sets the steps per bucket and {@code -Djetstart.kvmodel.buckets=N} (default 4) the
- * buckets. Each bucket's steps and both answers are in {@code <bucket>/trace.txt} of the test's
+ * buckets; {@code -Djetstart.kvmodel.runs=N} runs N seeds from it and {@code -Djetstart.kvmodel.line=2.10}
+ * (or {@code 2.14+}) one line only. Each bucket's steps and both answers are in {@code <bucket>/trace.txt} of the test's
  * work folder.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS) // one work folder for both tests: each bucket's files stay for a look
@@ -62,17 +66,55 @@ class KvModelIT {
 
     @Test
     void bucketsWithLimitsAndTtlsAnswerAsOnTheServerAcrossExpiriesAndRestarts() throws Exception {
-        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
-        System.out.println("[it] KvModelIT seed " + seed + " (-Djetstart.kvmodel.seed=" + seed + "), " + buckets + " buckets of "
-                + ops + " steps, " + binary);
-        Random r = new Random(seed);
+        runs(ModelLine.newest(NatsServers.discover()));
+    }
+
+    /**
+     * The same on nats-server 2.10.27, the runtime on the 2.10 line ({@code index.db} v1): buckets
+     * without limit markers and steps without per-key TTLs, which 2.10 has neither of (a
+     * {@code Nats-TTL} header is stored there as any other header); the bucket TTL ({@code max_age}),
+     * history, sizes, restarts and waits past expiries as above, and 2.10.27 started on the runtime's
+     * files at the end.
+     */
+    @Test
+    void onThe210LineBucketsAnswerAs2_10_27DoesAcrossExpiriesAndRestarts() throws Exception {
+        runs(ModelLine.v210(NatsServers.discover()));
+    }
+
+    /**
+     * {@link #buckets} buckets of one seed, or with {@code -Djetstart.kvmodel.runs=N} N seeds (the
+     * given or a random one, then the next ones), each in its own folder; {@code -Djetstart.kvmodel.line=2.10}
+     * (or {@code 2.14+}) runs the one line only. Every seed runs to its end.
+     */
+    private void runs(ModelLine line) throws Exception {
+        String only = System.getProperty("jetstart.kvmodel.line", "");
+        org.junit.jupiter.api.Assumptions.assumeTrue(only.isEmpty() || only.equals(line.label()), "jetstart.kvmodel.line=" + only);
+        int runs = Math.max(1, Integer.getInteger("jetstart.kvmodel.runs", 1));
         List<String> differences = new ArrayList<>();
-        for (int i = 0; i < buckets && differences.isEmpty(); i++) {
-            KvModelConfig config = KvModelConfig.draw(r, i);
-            KvModelSteps draws = new KvModelSteps(new Random(r.nextLong()), config);
-            differences.addAll(new Bucket(binary, config, draws::next).run());
+        for (int run = 0; run < runs; run++) {
+            long s = seed + run;
+            System.out.println("[it] KvModelIT seed " + s + " (-Djetstart.kvmodel.seed=" + s + "), " + buckets + " buckets of "
+                    + ops + " steps, " + line);
+            Random r = new Random(s);
+            List<String> found = new ArrayList<>();
+            for (int i = 0; i < buckets && found.isEmpty(); i++) {
+                KvModelConfig config = KvModelConfig.draw(r, i, line);
+                KvModelSteps draws = new KvModelSteps(new Random(r.nextLong()), config, line);
+                found.addAll(new Bucket(line, s, folder(line, s, runs), config, draws::next).run());
+            }
+            if (runs > 1) {
+                System.out.println("[it] KvModelIT " + line.label() + " seed " + s + ": " + (found.isEmpty() ? "same" : found.get(0)));
+            }
+            differences.addAll(found);
         }
-        assertThat(differences).as("seed %d (-Djetstart.kvmodel.seed=%d); traces in %s", seed, seed, tmp).isEmpty();
+        assertThat(differences).as("%s, seeds %d to %d (-Djetstart.kvmodel.seed); traces in %s", line.label(), seed, seed + runs - 1, tmp)
+                .isEmpty();
+    }
+
+    /** Where a run's buckets keep their folders: the test's work folder on 2.14+, else one per line (and per seed of many). */
+    private Path folder(ModelLine line, long s, int runs) {
+        Path d = line.v210() ? tmp.resolve(line.label()) : tmp;
+        return runs > 1 ? d.resolve(Long.toString(s)) : d;
     }
 
     /** Where a bucket's steps come from: {@link KvModelSteps#next}, or a list. */
@@ -90,12 +132,12 @@ class KvModelIT {
      */
     @Test
     void aValueWhoseMarkerTheFullBucketHasNoRoomForStaysOnBothSides() throws Exception {
-        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        ModelLine line = ModelLine.newest(NatsServers.discover());
         KvModelConfig config = new KvModelConfig("KVFULL", 64, 0, 600, -1, 2);
         String value = java.util.Base64.getEncoder().encodeToString(new byte[40]);
         java.util.Iterator<String> steps = List.of("put k0 " + value, "put k0 " + value, "put k0 " + value, "put k0 " + value,
                 "put k0 " + value, "create k2 - 1", "wait", "get k2").iterator();
-        Bucket bucket = new Bucket(binary, config, last -> steps.hasNext() ? steps.next() : null);
+        Bucket bucket = new Bucket(line, seed, tmp, config, last -> steps.hasNext() ? steps.next() : null);
         assertThat(bucket.run()).isEmpty();
         assertThat(bucket.markerRefused).as("both sides kept k2's value for want of room for its marker").isTrue();
     }
@@ -108,12 +150,12 @@ class KvModelIT {
      */
     @Test
     void aValueThatRanOutWhileBothWereDownStaysWhereTheFullBucketHasNoRoomForItsMarker() throws Exception {
-        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        ModelLine line = ModelLine.newest(NatsServers.discover());
         KvModelConfig config = new KvModelConfig("KVFULLDOWN", 64, 0, 600, -1, 1);
         String value = java.util.Base64.getEncoder().encodeToString(new byte[40]);
         java.util.Iterator<String> steps = List.of("put k0 " + value, "put k0 " + value, "put k0 " + value, "put k0 " + value,
                 "put k0 " + value, "create k2 - 1", "restart-down", "get k2").iterator();
-        Bucket bucket = new Bucket(binary, config, last -> steps.hasNext() ? steps.next() : null);
+        Bucket bucket = new Bucket(line, seed, tmp, config, last -> steps.hasNext() ? steps.next() : null);
         assertThat(bucket.run()).isEmpty();
         assertThat(bucket.markerRefused).as("both sides kept k2's value for want of room for its marker").isTrue();
         assertThat(bucket.downs).as("the step that took both down past the expiry ran").isEqualTo(1);
@@ -126,10 +168,10 @@ class KvModelIT {
      */
     @Test
     void aValueThatRanOutWhileBothWereDownStaysWhereItsMarkerIsOverMaxValueSize() throws Exception {
-        NatsServerBinary binary = NatsServers.discover().requireV214Plus();
+        ModelLine line = ModelLine.newest(NatsServers.discover());
         KvModelConfig config = new KvModelConfig("KVSMALLDOWN", 1, 0, -1, 70, 1);
         java.util.Iterator<String> steps = List.of("put k0 AAAA", "create k1 - 1", "restart-down", "get k1", "get k0").iterator();
-        Bucket bucket = new Bucket(binary, config, last -> steps.hasNext() ? steps.next() : null);
+        Bucket bucket = new Bucket(line, seed, tmp, config, last -> steps.hasNext() ? steps.next() : null);
         assertThat(bucket.run()).isEmpty();
         assertThat(bucket.markerRefused).as("both sides kept k1's value: its marker is over max_value_size").isTrue();
         assertThat(bucket.downs).as("the step that took both down past the expiry ran").isEqualTo(1);
@@ -137,7 +179,9 @@ class KvModelIT {
 
     /** One bucket's run. */
     private final class Bucket {
+        private final ModelLine line;
         private final NatsServerBinary binary;
+        private final long seed;
         private final KvModelConfig config;
         private final Steps draws;
         private final Path dir;
@@ -155,11 +199,13 @@ class KvModelIT {
         private long waitedMillis;
         private long longestRestartMillis;
 
-        Bucket(NatsServerBinary binary, KvModelConfig config, Steps draws) {
-            this.binary = binary;
+        Bucket(ModelLine line, long seed, Path folder, KvModelConfig config, Steps draws) {
+            this.line = line;
+            this.binary = line.binary();
+            this.seed = seed;
             this.config = config;
             this.draws = draws;
-            this.dir = tmp.resolve(config.bucket());
+            this.dir = folder.resolve(config.bucket());
             this.expiries = new KvExpiries(config);
         }
 
@@ -171,7 +217,7 @@ class KvModelIT {
             Final end = null;
             try (ModelRun t = new ModelRun(seed, dir.resolve("trace.txt"), 0);
                  ModelServerSide s = ModelServerSide.start(binary, dir.resolve("server-store"), dir.resolve("server"), config.streamName());
-                 ModelRuntimeSide rt = ModelRuntimeSide.open(runtimeStore, OPTIONS, config.streamName())) {
+                 ModelRuntimeSide rt = ModelRuntimeSide.open(runtimeStore, options(), config.streamName())) {
                 trace = t;
                 trace.note(config.toString());
                 server = KvModelSide.server(s, config);
@@ -190,6 +236,11 @@ class KvModelIT {
                 differences.addAll(onRuntimeFiles(runtimeStore, end));
             }
             return differences;
+        }
+
+        /** index.db v4 as 2.15.1 writes it ({@link #OPTIONS}), or on 2.10 v1 and the 2.10 line. */
+        private RuntimeOptions options() {
+            return line.v210() ? line.runtime(RuntimeOptions.defaults()) : OPTIONS;
         }
 
         private Optional<String> steps() throws Exception {

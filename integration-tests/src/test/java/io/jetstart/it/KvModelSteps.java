@@ -21,10 +21,16 @@ final class KvModelSteps {
 
     private final Random r;
     private final KvModelConfig config;
+    /**
+     * Draws for 2.10.27: no per-key TTLs (2.10 stores a {@code Nats-TTL} header as any other), and
+     * creates and updates within {@code max_value_size} ({@link #expectingValue}).
+     */
+    private final boolean v210;
 
-    KvModelSteps(Random r, KvModelConfig config) {
+    KvModelSteps(Random r, KvModelConfig config, ModelLine line) {
         this.r = r;
         this.config = config;
+        this.v210 = line.v210();
     }
 
     /**
@@ -38,19 +44,20 @@ final class KvModelSteps {
         if (op < 24) {
             return "put " + key + " " + value();
         } else if (op < 32) {
-            return "create " + key + " " + value();
+            return "create " + key + " " + expectingValue();
         } else if (op < (ttls ? 42 : 34)) {
-            return "create " + key + " " + value() + " " + ttl();
+            String value = expectingValue();
+            return !v210 ? "create " + key + " " + value + " " + ttl() : "create " + key + " " + value;
         } else if (op < 47) {
-            return "update " + key + " " + value() + " right";
+            return "update " + key + " " + expectingValue() + " right";
         } else if (op < 51) {
-            return "update " + key + " " + value() + " right+" + (1 + r.nextInt(3));
+            return "update " + key + " " + expectingValue() + " right+" + (1 + r.nextInt(3));
         } else if (op < 58) {
             return "delete " + key;
         } else if (op < 63) {
             return "purge " + key;
         } else if (op < (ttls ? 68 : 65)) {
-            return "purge " + key + " " + ttl();
+            return !v210 ? "purge " + key + " " + ttl() : "purge " + key;
         } else if (op < 76) {
             return "get " + key;
         } else if (op < 81) {
@@ -69,8 +76,27 @@ final class KvModelSteps {
         }
     }
 
+    /**
+     * The value of a create or update, which carry {@code Nats-Expected-Last-Subject-Sequence}: on 2.10
+     * short enough that the message stays within {@code max_value_size}. 2.10.27 checks the size after
+     * the expectation and the runtime, as 2.15.1, before it, so a create of an existing key over the
+     * limit is 10071 there and 10054 here (seed 1: KVM0's max_value_size 78, a 40-byte value); the
+     * header is 51 bytes and the revision's digits, so 60 bytes are kept for it. A put over the limit
+     * is drawn on 2.10 too.
+     */
+    private String expectingValue() {
+        if (!v210 || config.maxValueSize() < 0) {
+            return value();
+        }
+        return value(Math.max(0, Math.min(40, config.maxValueSize() - 60)));
+    }
+
     private String value() {
-        byte[] v = new byte[r.nextInt(41)];
+        return value(40);
+    }
+
+    private String value(int most) {
+        byte[] v = new byte[r.nextInt(most + 1)];
         r.nextBytes(v);
         return v.length == 0 ? "-" : Base64.getEncoder().encodeToString(v);
     }

@@ -2,12 +2,14 @@ package io.jetstart.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jetstart.runtime.RuntimeOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,34 +37,80 @@ import org.junit.jupiter.api.Test;
  * {@code #} comments, {@code sleep MILLIS}, {@code settle MILLIS} to wait for max_age expiry),
  * printing both answers to each and, at the end, what the servers read from the runtime's files: a
  * difference's reproduction, checked by hand.
+ *
+ * <p>A second test runs the same against nats-server 2.10.27, the runtime on the 2.10 line
+ * ({@code index.db} v1): the draws keep to what 2.10.27 has and leave out where it answers otherwise
+ * than the runtime ({@link ModelLine}, {@link ModelDraws}; docs/compatibility.md, "The runtime on the
+ * 2.10 line"). {@code -Djetstart.model.runs=N} runs N seeds from the given one (each in its own
+ * folder, every difference reported at the end), {@code -Djetstart.model.line=2.10} (or {@code 2.14+})
+ * one line only.
  */
 class RuntimeModelIT {
-    private final Path tmp = Repo.work("RuntimeModelIT");
+    private Path tmp;
 
     @Test
     void theRuntimeAnswersEveryOperationAsTheServerDoes() throws Exception {
         NatsServers servers = NatsServers.discover();
+        runs(ModelLine.newest(servers), servers);
+    }
+
+    /**
+     * The same on nats-server 2.10.27, the runtime set to the 2.10 line ({@code index.db} v1, the
+     * 2.10 rules): the draws keep to what 2.10.27 has ({@link ModelLine}), and at the end both
+     * servers start on the runtime's files as above.
+     */
+    @Test
+    void onThe210LineTheRuntimeAnswersEveryOperationAs2_10_27Does() throws Exception {
+        NatsServers servers = NatsServers.discover();
+        runs(ModelLine.v210(servers), servers);
+    }
+
+    /**
+     * One seed, or with {@code -Djetstart.model.runs=N} N seeds (the given or a random one, then the
+     * next ones), each in its own folder; {@code -Djetstart.model.line=2.10} (or {@code 2.14+}) runs
+     * the one line only. Every seed runs to its end: the differences of all are reported together.
+     */
+    private void runs(ModelLine line, NatsServers servers) throws Exception {
+        String only = System.getProperty("jetstart.model.line", "");
+        Assumptions.assumeTrue(only.isEmpty() || only.equals(line.label()), "jetstart.model.line=" + only);
+        long first = Long.getLong("jetstart.model.seed", System.nanoTime());
+        int runs = Math.max(1, Integer.getInteger("jetstart.model.runs", 1));
+        List<String> differences = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            tmp = Repo.work("RuntimeModelIT/" + line.label() + (runs == 1 ? "" : "/" + (first + i)));
+            List<String> found = run(line, servers, first + i);
+            differences.addAll(found);
+            if (runs > 1) {
+                System.out.println("[it] RuntimeModelIT " + line.label() + " seed " + (first + i) + ": "
+                        + (found.isEmpty() ? "same" : found.size() + " differences: " + found.get(0)));
+            }
+        }
+        if (System.getProperty("jetstart.model.steps") == null) {
+            assertThat(differences).as(line.label() + ", seeds " + first + " to " + (first + runs - 1)).isEmpty();
+        }
+    }
+
+    private List<String> run(ModelLine line, NatsServers servers, long seed) throws Exception {
         List<NatsServerBinary> ends = servers.requireV210AndV214Plus();
-        NatsServerBinary newest = ends.get(1);
-        long seed = Long.getLong("jetstart.model.seed", System.nanoTime());
         int ops = Integer.getInteger("jetstart.model.ops", 600);
         String steps = System.getProperty("jetstart.model.steps");
         // The even seeds with small blocks: removals, erases, purges and restarts across many blocks and
         // their index.db entries, which the servers read at the end.
         int blockSize = Math.floorMod(seed, 2) == 0 ? 2048 : 0;
         System.out.println("[it] RuntimeModelIT: " + (steps != null ? "steps of " + steps : ops + " operations, seed " + seed)
-                + ", " + newest + ", runtime blocks of " + (blockSize == 0 ? "the server's size" : blockSize + " bytes"));
+                + ", " + line + ", runtime blocks of " + (blockSize == 0 ? "the server's size" : blockSize + " bytes"));
         Path runtimeStore = Files.createDirectories(tmp.resolve("runtime"));
         ModelRun run = new ModelRun(seed, tmp.resolve("trace.txt"), ModelRun.MAX_RESTARTS);
         List<String> differences = new ArrayList<>();
-        try (ModelServerSide server = ModelServerSide.start(newest, tmp.resolve("server-store"), tmp.resolve("server"));
-             ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore, blockSize)) {
+        try (ModelServerSide server = ModelServerSide.start(line.binary(), tmp.resolve("server-store"), tmp.resolve("server"));
+             ModelRuntimeSide runtime = ModelRuntimeSide.open(runtimeStore,
+                     line.runtime(RuntimeOptions.defaults()).withBlockSize(blockSize), ModelLimits.NAME)) {
             String config = ModelLimits.initial().json();
             assertThat(runtime.create(config)).as("the runtime creates " + config).isEqualTo(server.create(config)).isEqualTo("updated");
             if (steps != null) {
                 run.replay(server, runtime, Files.readAllLines(Path.of(steps)));
             } else {
-                run.random(server, runtime, new ModelDraws(new Random(seed)), ops).ifPresent(differences::add);
+                run.random(server, runtime, new ModelDraws(new Random(seed), line), ops).ifPresent(differences::add);
             }
             if (differences.isEmpty()) {
                 differences.addAll(run.sameMessages(server, runtime));
@@ -88,9 +136,9 @@ class RuntimeModelIT {
             // A reproduction: what the servers read from the runtime's files is printed like the answers, not failed.
             System.out.println("[it] replay end: " + (differences.isEmpty() ? "the same messages; both servers read the runtime's files"
                     + " as it does, with index.db and without" : String.join("\n       ", differences)));
-            return;
+            return List.of();
         }
-        assertThat(differences).as("seed " + seed + "; trace in " + run.traceFile()).isEmpty();
+        return differences.stream().map(d -> "seed " + seed + " (trace " + run.traceFile() + "): " + d).toList();
     }
 
     /**

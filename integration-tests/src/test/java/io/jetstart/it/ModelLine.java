@@ -1,0 +1,54 @@
+package io.jetstart.it;
+
+import io.jetstart.core.lines.ServerLine;
+import io.jetstart.runtime.RuntimeOptions;
+
+/**
+ * The server line a model runs against side by side, and what the runtime and the draws are set
+ * to for it: 2.14+ (the newest build, {@code index.db} v4 where the model asks for it, every
+ * feature) or 2.10 (2.10.27: the runtime writes {@code index.db} v1 and serves as the 2.10 line, and
+ * the draws keep to what 2.10.27 has).
+ *
+ * <p>What 2.10.27 lacks, read in its source (tag v2.10.27, {@code server/stream.go}
+ * {@code processJetStreamMsg}, {@code server/jetstream_api.go}) and so never drawn on it
+ * ({@link ModelDraws}, {@link KvModelConfig}, {@link KvModelSteps}):
+ * {@code Nats-Expected-Last-Subject-Sequence-Subject} (2.12: ignored there, so the expectation is
+ * checked on the message's own subject, and its 10193 refusal), {@code allow_msg_ttl} and
+ * {@code Nats-TTL}, {@code subject_delete_marker_ttl} (limit markers, per-key TTLs). And one answer
+ * it does not give: a {@code Nats-Rollup} other than {@code sub} or {@code all} is dropped without an
+ * ack ({@code return fmt.Errorf("rollup value invalid: %q", rollup)} with no reply sent), which a
+ * client sees only as its request timing out.
+ *
+ * @param binary the server the model's steps run on
+ * @param v210   whether that is the 2.10 line
+ */
+record ModelLine(NatsServerBinary binary, boolean v210) {
+
+    /** The newest 2.14+ build: the line every model ran on before. */
+    static ModelLine newest(NatsServers servers) {
+        return new ModelLine(servers.requireV214Plus(), false);
+    }
+
+    /** The newest 2.10.x build (2.10.27 here). */
+    static ModelLine v210(NatsServers servers) {
+        return new ModelLine(servers.requireV210(), true);
+    }
+
+    /**
+     * The runtime's options for this line on top of {@code base}: on 2.10 {@code index.db} v1 and the
+     * 2.10 line's rules ({@code RecoveryOptions.serverLine}, which also refuses what needs 2.11+).
+     */
+    RuntimeOptions runtime(RuntimeOptions base) {
+        return v210 ? base.withIndexVersion(1).withRecovery(base.recovery().withServerLine(ServerLine.V2_10)) : base;
+    }
+
+    /** A name for folders and messages: {@code 2.10} or {@code 2.14+}. */
+    String label() {
+        return v210 ? "2.10" : "2.14+";
+    }
+
+    @Override
+    public String toString() {
+        return binary.toString();
+    }
+}
