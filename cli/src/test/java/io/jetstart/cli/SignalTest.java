@@ -332,11 +332,17 @@ class SignalTest {
         Path store = tmp.resolve("store");
         StoreGenerator.generate(store, GeneratorSpec.of(1, 200_000, 100), (d, w) -> { });
         Path out = tmp.resolve("backup");
-        // export logs nothing while it writes; the JVM's class-loading log says when the tar begins.
-        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint", "-Xlog:class+load=info:stderr"), "export",
-                store.toString(), "S1", out.toString());
+        // export logs nothing while it writes: its cut file says that the tar has begun, and so that
+        // the signal's hook is installed. The class-loading line of TarWriter, awaited before, can
+        // come before the hook (the verifier loads it), and a signal then ended the JVM at once (143).
+        Child child = Child.start(tmp.resolve("out.txt"), List.of("-Xint"), "export", store.toString(), "S1", out.toString());
 
-        child.await(line -> line.contains("io.jetstart.core.backup.TarWriter "));
+        Path cut = out.resolve(io.jetstart.core.backup.BackupLayout.DATA + ".tmp");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHILD_TIMEOUT_SECONDS);
+        while (!Files.exists(cut) && child.process().isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(cut).as("the export's cut file, stderr:\n%s", String.join("\n", child.errSeen())).exists();
         kill("TERM", child.process().pid());
         int exit = child.exit();
 

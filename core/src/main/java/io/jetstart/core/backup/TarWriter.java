@@ -62,6 +62,13 @@ public final class TarWriter {
         out.write(header(name, size, type));
         long left = size;
         while (left > 0) {
+            // A stop asked of the writing thread (the CLI's export interrupts it on Ctrl-C or
+            // SIGTERM) is seen here, between two reads: the streams of java.nio.file.Files do not
+            // end on an interrupt, and an export signalled in its first file ran to its end, or past
+            // the CLI's grace period (exit 143, its cut file left behind).
+            if (Thread.currentThread().isInterrupted()) {
+                throw new java.io.InterruptedIOException("tar entry " + name + ": interrupted after " + (size - left) + " of " + size + " bytes");
+            }
             int n = in.read(copyBuffer, 0, (int) Math.min(copyBuffer.length, left));
             if (n < 0) {
                 throw new IOException("tar entry " + name + ": source ended after " + (size - left) + " of " + size

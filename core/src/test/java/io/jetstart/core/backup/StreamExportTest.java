@@ -205,6 +205,38 @@ class StreamExportTest {
     }
 
     /**
+     * Found by the CLI's SignalTest under load: Ctrl-C interrupts the exporting thread, but a file
+     * read through java.nio.file.Files does not end on an interrupt, so an export signalled in its
+     * first block ran to its end (or past the CLI's grace period). The tar stops at its next read.
+     */
+    @Test
+    void anInterruptedExportStopsAtTheNextReadAndLeavesNoTempFile() throws IOException {
+        Path block = tmp.resolve("1.blk");
+        Files.write(block, new byte[512 * 1024]);
+        Path out = tmp.resolve("out");
+        List<StreamExport.Entry> entries = List.of(new StreamExport.Entry("msgs/1.blk", Files.size(block), () -> new java.io.FilterInputStream(Files.newInputStream(block)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                Thread.currentThread().interrupt(); // the signal's hook, after the first read
+                return n;
+            }
+        }));
+
+        try {
+            assertThatThrownBy(() -> StreamExport.write(out, new byte[] {'{', '}'}, null, entries, () -> { }))
+                    .isInstanceOf(java.io.InterruptedIOException.class).hasMessageContaining("msgs/1.blk")
+                    .hasMessageContaining("interrupted after 65536 of 524288 bytes");
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        try (var left = Files.list(out)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    /**
      * Found by the CLI's hostile campaign: a consumer's meta.sum replaced by a directory was left out
      * of the tar without a word, and the backup restored to another state than backup.json's; a
      * block replaced by one failed with the JDK's bare "Is a directory".
