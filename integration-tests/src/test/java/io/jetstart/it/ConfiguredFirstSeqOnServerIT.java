@@ -81,6 +81,8 @@ class ConfiguredFirstSeqOnServerIT {
             }
             publishedAt = client.connection().jetStream().publish("at.x", new byte[] {1}).getSeqno();
         }
+        // The findings (kept in docs/format-notes.md, "A first_seq in the config").
+        started.forEach((name, state) -> System.out.println(server + " restarted " + name + ": " + state));
         boolean v210 = server.version().isLine(2, 10);
         // What the servers were measured to do; the comparison below is what the test is for.
         assertThat(started.get("AT").path("messages").asLong()).as(server + " AT").isEqualTo(v210 ? 0 : 5);
@@ -95,10 +97,11 @@ class ConfiguredFirstSeqOnServerIT {
             JsonNode ours = streamOf(report, e.getKey());
             JsonNode state = ours.path("state");
             String ctx = e.getKey() + " on " + server + ": server " + e.getValue() + "\njetstart " + ours;
-            for (String field : List.of("messages", "bytes", "first_seq", "last_seq", "num_subjects", "last_ts")) {
-                assertThat(state.path(field).asText()).as(ctx + "\n" + field).isEqualTo(e.getValue().path(field).asText());
+            // The server leaves out num_subjects and num_deleted when 0.
+            for (String field : List.of("messages", "bytes", "first_seq", "last_seq", "num_subjects", "num_deleted")) {
+                assertThat(state.path(field).asLong()).as(ctx + "\n" + field).isEqualTo(e.getValue().path(field).asLong());
             }
-            assertThat(state.path("num_deleted").asLong()).as(ctx).isEqualTo(e.getValue().path("num_deleted").asLong());
+            assertThat(state.path("last_ts").asText()).as(ctx + "\nlast_ts").isEqualTo(e.getValue().path("last_ts").asText());
         }
         assertThat(streamOf(report, "AT").path("problems").toString()).as("AT's warning on " + server)
                 .satisfies(text -> {
