@@ -28,6 +28,8 @@ import org.junit.jupiter.api.TestFactory;
  * below {@code first_seq} (only a config changed on disk gives one) has both purge the whole stream.
  * The runtime keeps the messages at and above {@code first_seq} on every line.
  *
+ * 2.9.10, whose stream config has no {@code first_seq}, ignores one set on disk.
+ *
  * <p>One store per server, one stream per case; each server is started twice, jetstart once.
  */
 class ConfiguredFirstSeqOnServerIT {
@@ -37,6 +39,38 @@ class ConfiguredFirstSeqOnServerIT {
     Stream<DynamicNode> recoverReportsEachStreamAsTheServerStartsIt() throws Exception {
         return NatsServers.skipWhenMissing(() -> NatsServers.discover().requireV210AndV214Plus().stream()
                 .map(server -> dynamicTest("on " + server, () -> run(server))));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> on29AFirstSeqSetOnDiskIsIgnored() throws Exception {
+        return NatsServers.skipWhenMissing(() -> Stream.of(NatsServers.discover().require("2.9.x", v -> v.isLine(2, 9)))
+                .map(server -> dynamicTest("on " + server, () -> run29(server))));
+    }
+
+    /** 2.9's stream config has no first_seq: 1..5 given first_seq 3 on disk start as they are. */
+    private void run29(NatsServerBinary server) throws Exception {
+        Path dir = tmp.resolve(server.version().toString());
+        Path store = dir.resolve("server").resolve("store");
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL);
+             NatsClient client = p.connect(Account.GLOBAL)) {
+            create(new JsApi(client.connection(), Json.mapper()), "BELOW", 0);
+            publish(client, "below", 5);
+            p.stopGracefully();
+        }
+        setFirstSeq(store.resolve("jetstream").resolve("$G").resolve("streams").resolve("BELOW"), "BELOW", 3);
+        Path forJetstart = StoreFiles.copy(store, dir.resolve("jetstart").resolve("store"));
+        JsonNode started;
+        try (NatsServerProcess p = NatsServerProcess.start(server, store, dir.resolve("server"), ServerAccounts.GLOBAL);
+             NatsClient client = p.connect(Account.GLOBAL)) {
+            started = new JsApi(client.connection(), Json.mapper()).streamInfo("BELOW").path("state");
+        }
+        System.out.println(server + " restarted BELOW: " + started);
+        assertThat(started.path("messages").asLong()).as(server + " BELOW").isEqualTo(5);
+        JsonNode state = streamOf(new Jetstart(dir.resolve("jetstart")).run("recover", forJetstart.toString(), "--json", "--quiet",
+                "--as", "2.9").json(), "BELOW").path("state");
+        for (String field : List.of("messages", "first_seq", "last_seq")) {
+            assertThat(state.path(field).asLong()).as(server + " BELOW " + field).isEqualTo(started.path(field).asLong());
+        }
     }
 
     private void run(NatsServerBinary server) throws Exception {

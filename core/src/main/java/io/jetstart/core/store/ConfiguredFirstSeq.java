@@ -2,6 +2,7 @@ package io.jetstart.core.store;
 
 import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.lines.ServerLine;
+import java.util.List;
 
 /**
  * A stream config's {@code first_seq} at the open, the last of the start-up limits. nats-server
@@ -60,7 +61,7 @@ final class ConfiguredFirstSeq {
         if (fseq <= s.firstSeq) {
             return;
         }
-        s.removeOldest(java.util.List.copyOf(s.blocks), (seq, ts, subj, rl) ->
+        s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
                 seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink, MissingBlocks.At.upTo("first_seq", fseq - 1));
         if (s.msgs == 0 && s.lastSeq < fseq - 1) {
             s.lastSeq = fseq - 1;
