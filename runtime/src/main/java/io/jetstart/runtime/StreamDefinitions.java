@@ -149,6 +149,32 @@ final class StreamDefinitions {
         return Optional.empty();
     }
 
+    /**
+     * Why nats-server 2.10 (to 2.10.27) would remove every message of this stream at its next start,
+     * or null: its config has a {@code first_seq} and its first sequence is at it (below it only a
+     * config changed on disk puts it, and the open removed what was below), so its first message, or
+     * the next one published into it when it is empty, is the one at {@code first_seq}; 2.10's open
+     * purges a stream whose first is at or below {@code first_seq} ({@code ServerLine.purgesAtConfiguredFirstSeq}).
+     * Asked of a stream served for the 2.10 line: as {@code asLine} (the recovery's {@code --as}), or,
+     * without one, whose {@code index.db} is written as version 1, the only one 2.10 reads. The
+     * runtime keeps the messages; nothing it writes avoids the purge but removing the message at
+     * {@code first_seq}, which is the user's to decide (a stream whose first is above it is safe).
+     *
+     * @param firstSeq the stream's first sequence as served
+     * @param messages its messages as served
+     */
+    static String purgedBy210AtStart(StreamConfig c, long firstSeq, long messages, int indexVersion, io.jetstart.core.lines.ServerLine asLine) {
+        boolean for210 = asLine != null ? asLine.purgesAtConfiguredFirstSeq() : indexVersion == 1;
+        long fseq = c.firstSeq();
+        if (!for210 || fseq <= 0 || firstSeq > fseq) {
+            return null;
+        }
+        String which = messages > 0 ? "its " + messages + " messages" : "the messages published into it";
+        return "first_seq " + fseq + " and its first message " + (messages > 0 ? "is" : "will be") + " the one at it: nats-server "
+                + "2.10.0-2.10.27 remove " + which + " at every start while that is so (2.10.28+ and 2.11.2+ keep them, as the runtime "
+                + "does); a stream whose first sequence is above first_seq (the message at it deleted) is safe";
+    }
+
     /** Why the runtime serves this stream read-only, or empty when it can write it. */
     static Optional<String> readOnlyReason(StreamConfig c) {
         // From the parsed values, not json(): a tree per stream served, and in a fresh JVM the

@@ -28,6 +28,7 @@ import java.util.Map;
  * <p>On every served stream's way (the package note: no lambdas, no pattern switches here).
  */
 final class StreamServing {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("jetstart");
     private final RuntimeOptions options;
     private final StoreContext ctx;
     private final BlockCache cache;
@@ -160,6 +161,8 @@ final class StreamServing {
     private JetStartStream serve(StreamStore store, boolean recovered, String consumerReason)
             throws IOException, StoreException, InterruptedException {
         String name = store.name();
+        long firstSeq = store.firstSeq();
+        long messages = store.messages();
         StreamMutator state = store.handOver(ctx);
         BlockSource blocks = cache.source(store);
         // Acks and deletes find their record in the blocks the readers cached, not by a walk.
@@ -186,6 +189,12 @@ final class StreamServing {
             state.dropStartUpMarkers();
             return new JetStartStream(store.account(), name, store.config(), null, state.view(i -> -1), readOnly, reader, store.dir(), consumerTotals,
                     store.keys(), housekeeper);
+        }
+        String purgedBy210 = StreamDefinitions.purgedBy210AtStart(store.config(), firstSeq, messages, version,
+                options.recovery().serverLine());
+        if (purgedBy210 != null) {
+            // Once per serving (an open, a create, a resume): the runtime keeps the messages, the operator decides.
+            LOG.warn("{} > {}: {}", store.account(), name, purgedBy210);
         }
         // Looked at first: on an existing directory createDirectories fails its mkdir and builds an
         // exception inside the JDK, at every stream's hand-over.

@@ -49,4 +49,25 @@ class StreamDefinitionsTest {
         assertThatThrownBy(() -> metaInf("{\"name\":\"S\",\"deny_purge\":true,\"allow_rollup_hdrs\":true}", 0))
                 .isInstanceOfSatisfying(JetStreamApiException.class, e -> assertThat(e.errCode()).isEqualTo(10052));
     }
+
+    @Test
+    void aStreamServedFor210WhoseFirstIsAtFirstSeqIsNamedAsOne210PurgesAtEveryStart() throws Exception {
+        StreamConfig c = parse("{\"name\":\"S\",\"first_seq\":100}");
+
+        // index.db v1 (2.10's) without --as: five messages from 100, or none yet (the next is 100).
+        assertThat(StreamDefinitions.purgedBy210AtStart(c, 100, 5, 1, null))
+                .contains("first_seq 100", "its 5 messages", "2.10.0-2.10.27 remove", "at every start");
+        assertThat(StreamDefinitions.purgedBy210AtStart(c, 100, 0, 1, null)).contains("will be the one at it");
+        assertThat(StreamDefinitions.purgedBy210AtStart(c, 100, 5, 4, io.jetstart.core.lines.ServerLine.V2_10)).isNotNull();
+    }
+
+    @Test
+    void aStreamIsNotNamedWhenItsFirstIsAboveFirstSeqOrItIsNotServedFor210() throws Exception {
+        StreamConfig c = parse("{\"name\":\"S\",\"first_seq\":100}");
+
+        assertThat(StreamDefinitions.purgedBy210AtStart(c, 101, 4, 1, null)).isNull();
+        assertThat(StreamDefinitions.purgedBy210AtStart(c, 100, 5, 4, null)).isNull();
+        assertThat(StreamDefinitions.purgedBy210AtStart(c, 100, 5, 1, io.jetstart.core.lines.ServerLine.V2_15)).isNull();
+        assertThat(StreamDefinitions.purgedBy210AtStart(parse("{\"name\":\"S\"}"), 1, 5, 1, null)).isNull();
+    }
 }

@@ -212,6 +212,30 @@ public enum ServerLine {
         return this != V2_9 && this != V2_10;
     }
 
+    /**
+     * 2.10+ ({@code newFileStoreWithCreated}, after the start-up limits): a stream whose config has a
+     * {@code first_seq} is purged whole at the open when its first sequence is below it
+     * ({@link #purgesAtConfiguredFirstSeq}: or at it), its first then the larger of {@code first_seq}
+     * and its last + 1. 2.9's stream config has no {@code first_seq} (commit {@code 9538a1895} added
+     * it in 2.10), so 2.9 ignores the key.
+     */
+    public boolean appliesConfiguredFirstSeq() {
+        return this != V2_9;
+    }
+
+    /**
+     * 2.10.0-2.10.27 and 2.11.0-2.11.1 purge at the open when the stream's first sequence is at or
+     * below the configured {@code first_seq} ({@code firstSeq <= cfg.FirstSeq}), so a stream created
+     * with one loses every message at each start while its first message is the one at
+     * {@code first_seq}. 2.10.28 and 2.11.2+ purge only below it (commit {@code 48b87441a}, PR #6753,
+     * "Filestore initial first seq purge after restart"; {@code dfc245afc} on the 2.10 branch).
+     * Measured: 5 messages from 100 of a stream created on 2.10.27 with {@code first_seq} 100 restart
+     * as 0 messages, first 105; 2.15.1 keeps them.
+     */
+    public boolean purgesAtConfiguredFirstSeq() {
+        return this == V2_10;
+    }
+
     @Override
     public String toString() {
         return label;

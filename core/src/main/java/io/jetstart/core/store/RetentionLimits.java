@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The retention limits nats-server enforces while a stream opens (spec 7.4), applied to the
  * in-memory state only: max_msgs and max_bytes (discard old), max_age, max_msgs_per_subject and a
- * configured first_seq. Nothing on disk changes; the server would delete these messages for good,
+ * configured first_seq ({@link ConfiguredFirstSeq}). Nothing on disk changes; the server would delete these messages for good,
  * and since limits are deterministic the result is the same state it reports. For a stream that
  * goes to a writer they are kept ({@link StartUpRemovals}) and the writer makes them last: a
  * tombstone each, or the file of a block they emptied removed. Without that a limit raised after the
@@ -41,13 +41,25 @@ final class RetentionLimits {
      * {@code SDM} with 0 messages, where 2.15.1 leaves it to its age check).
      */
     static void apply(StreamStore s, StreamStore.RemovalSink sink, ServerLine line) throws StoreException, InterruptedException {
-        s.requireRecovering();
-        apply(s, sink, true, false, line.compareTo(ServerLine.V2_11) >= 0);
+        apply(s, sink, line, sink != StreamStore.RemovalSink.NONE);
     }
 
     /**
-     * @param atOpen whether the configured {@code first_seq} is applied too (only when a stream
-     *               opens: the writer moves the stream's sequences itself)
+     * As {@link #apply(StreamStore, StreamStore.RemovalSink, ServerLine)}, the configured
+     * {@code first_seq} last ({@link ConfiguredFirstSeq}): {@code forWriter}, the stream goes to a
+     * writer, which keeps what the line's purge would take at and above {@code first_seq}.
+     */
+    static void apply(StreamStore s, StreamStore.RemovalSink sink, ServerLine line, boolean forWriter)
+            throws StoreException, InterruptedException {
+        s.requireRecovering();
+        apply(s, sink, true, false, line.compareTo(ServerLine.V2_11) >= 0);
+        ConfiguredFirstSeq.apply(s, sink, line, forWriter);
+    }
+
+    /**
+     * @param atOpen whether the stream opens (the configured {@code first_seq} is applied only then,
+     *               by {@link #apply(StreamStore, StreamStore.RemovalSink, ServerLine, boolean)}: the
+     *               writer moves the stream's sequences itself)
      */
     static void apply(StreamStore s, StreamStore.RemovalSink sink, boolean atOpen) throws StoreException, InterruptedException {
         apply(s, sink, atOpen, false);
@@ -110,17 +122,6 @@ final class RetentionLimits {
         }
         if (!perSubjectFirst && c.maxMsgsPerSubject() > 0 && s.msgs > 0) {
             enforcePerSubject(s, c.maxMsgsPerSubject(), sink);
-        }
-        if (atOpen && c.firstSeq() > 0 && c.firstSeq() > s.firstSeq) {
-            long fseq = c.firstSeq();
-            s.removeOldest(List.copyOf(s.blocks), (seq, ts, subj, rl) ->
-                    seq < fseq ? StreamStore.Decision.REMOVE : StreamStore.Decision.STOP, sink, MissingBlocks.At.upTo("first_seq", fseq - 1));
-            if (s.msgs == 0 && s.lastSeq < fseq - 1) {
-                s.lastSeq = fseq - 1;
-                s.lastTs = 0;
-                s.firstSeq = fseq;
-                s.firstTs = 0;
-            }
         }
     }
 

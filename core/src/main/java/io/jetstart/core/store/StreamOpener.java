@@ -257,7 +257,7 @@ public final class StreamOpener {
             s.tracksSubjects = true;
         }
         StreamStore.RemovalSink sink = forWriter ? s.removalsForWriter() : StreamStore.RemovalSink.NONE;
-        RetentionLimits.apply(s, sink, line);
+        RetentionLimits.apply(s, sink, line, forWriter);
         StartUpExpiry.apply(s, line, sink);
         DueSchedules.warn(s, line);
     }
