@@ -144,14 +144,19 @@ final class ConsumerHousekeeper {
         while (running) {
             changed = false;
             long now = WriterLoop.wallNanos();
-            if (now >= nextSweep) {
-                sweep(now);
-                nextSweep = now + IDLE_NANOS;
-            } else {
-                tickChanged(now);
-                tickDue(now);
+            try {
+                if (now >= nextSweep) {
+                    sweep(now);
+                    nextSweep = now + IDLE_NANOS;
+                } else {
+                    tickChanged(now);
+                    tickDue(now);
+                }
+            } finally {
+                // Also when a tick failed: each write taken is counted by its stream until it has
+                // run, and a close waits for that count.
+                writeTogether();
             }
-            writeTogether();
             if (flusher.syncDue(WriterLoop.wallNanos())) {
                 syncWritten();
             }

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,8 +43,10 @@ final class ConsumerStateFlusher {
     private final SyncPolicy sync;
     private final long syncIntervalNanos;
     private final int permits;
-    /** Under INTERVAL: the o.dat files written and not yet synced. */
-    private final Set<Path> unsynced = ConcurrentHashMap.newKeySet();
+    /** Under INTERVAL: the o.dat files written and not yet synced (under {@link #books}). */
+    private final Set<Path> unsynced = new java.util.HashSet<>();
+    /** Guards {@link #unsynced} and {@link #nextSync} (bookkeeping only, never around I/O). */
+    private final java.util.concurrent.locks.ReentrantLock books = new java.util.concurrent.locks.ReentrantLock();
     private final AtomicLong filesSynced = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     /** When the files written unsynced are synced next (wall nanos); Long.MAX_VALUE while there are none. */
@@ -77,9 +78,7 @@ final class ConsumerStateFlusher {
                 AtomicFiles.writeUnsynced(file, bytes);
                 return null;
             });
-            if (unsynced.add(file) && nextSync == Long.MAX_VALUE) {
-                nextSync = WriterLoop.wallNanos() + syncIntervalNanos;
-            }
+            toSync(file);
         }
         written.incrementAndGet();
     }
@@ -91,7 +90,12 @@ final class ConsumerStateFlusher {
             return null;
         });
         // Durable now: an older unsynced write of it needs no sync of its own.
-        unsynced.remove(file);
+        books.lock();
+        try {
+            unsynced.remove(file);
+        } finally {
+            books.unlock();
+        }
         filesSynced.incrementAndGet();
         written.incrementAndGet();
     }
@@ -161,6 +165,18 @@ final class ConsumerStateFlusher {
         }
     }
 
+    /** Keeps {@code file} for the next sync, and times that sync when it is the first kept. */
+    private void toSync(Path file) {
+        books.lock();
+        try {
+            if (unsynced.add(file) && nextSync == Long.MAX_VALUE) {
+                nextSync = WriterLoop.wallNanos() + syncIntervalNanos;
+            }
+        } finally {
+            books.unlock();
+        }
+    }
+
     /** Whether files written unsynced are due for their sync at {@code now} (wall nanos). */
     boolean syncDue(long now) {
         return now >= nextSync;
@@ -177,10 +193,16 @@ final class ConsumerStateFlusher {
      * for the next sync. Returns the failures, each naming its file.
      */
     List<String> syncWritten() {
-        List<Path> files = new ArrayList<>(unsynced);
-        // Taken out first: a write after this point is kept for the next sync.
-        unsynced.removeAll(files);
-        nextSync = unsynced.isEmpty() ? Long.MAX_VALUE : WriterLoop.wallNanos() + syncIntervalNanos;
+        List<Path> files;
+        books.lock();
+        try {
+            // Taken out first: a write after this point is kept for the next sync.
+            files = new ArrayList<>(unsynced);
+            unsynced.clear();
+            nextSync = Long.MAX_VALUE;
+        } finally {
+            books.unlock();
+        }
         List<String> failed = java.util.Collections.synchronizedList(new ArrayList<>());
         List<Job> jobs = new ArrayList<>(files.size());
         for (Path f : files) {
@@ -213,9 +235,7 @@ final class ConsumerStateFlusher {
                 // Its consumer or stream was deleted: nothing to keep.
             } catch (IOException e) {
                 failed.add(file + ": " + e.getMessage());
-                if (unsynced.add(file) && nextSync == Long.MAX_VALUE) {
-                    nextSync = WriterLoop.wallNanos() + syncIntervalNanos;
-                }
+                toSync(file);
             }
         }
     }
@@ -232,7 +252,12 @@ final class ConsumerStateFlusher {
 
     /** Files written and not synced yet, for a test. */
     int unsyncedCount() {
-        return unsynced.size();
+        books.lock();
+        try {
+            return unsynced.size();
+        } finally {
+            books.unlock();
+        }
     }
 
     /** Test seam: see {@link #jobStarted}. */

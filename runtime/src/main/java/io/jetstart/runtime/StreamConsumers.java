@@ -504,7 +504,13 @@ final class StreamConsumers {
             }
             due = Math.min(due, c.nextDue());
             writeStarted();
-            byte[] state = c.stateToWriteAfterReleases(now, false);
+            byte[] state;
+            try {
+                state = c.stateToWriteAfterReleases(now, false);
+            } catch (RuntimeException e) {
+                writeEnded();
+                throw e;
+            }
             if (state != null) {
                 writes.add(new OdatWrite(c, state));
             } else {
