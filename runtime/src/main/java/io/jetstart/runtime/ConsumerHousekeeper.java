@@ -7,7 +7,10 @@ import java.util.function.Supplier;
 /**
  * One thread per store that runs every consumer's timers: ack-wait expiries (nats-server's
  * {@code checkPending}), removal after {@code inactive_threshold}, and the {@code o.dat} writes
- * (at most every 100 ms per consumer while its state changes, as the server's flush loop).
+ * (at most every 100 ms per consumer while its state changes, as the server's flush loop). The
+ * writes a tick finds due, of every stream it looks at, are run together by the store's
+ * {@link ConsumerStateFlusher} (as many at once as the disk gate has permits) before the next
+ * tick; under {@link SyncPolicy#INTERVAL} the files so written are synced at each sync interval.
  *
  * <p>Design note: one ticker instead of a timer per consumer keeps thousands of consumers at one
  * thread. While a consumer has something to write or hand on it ticks every 10 ms (the o.dat
@@ -35,6 +38,7 @@ final class ConsumerHousekeeper {
     }
 
     private final Supplier<Iterable<JetStartStream>> streams;
+    private final ConsumerStateFlusher flusher;
     private final Thread thread;
     /** Streams whose consumers changed since their last tick: added by {@link #wake}, taken by the thread. */
     private final java.util.Set<JetStartStream> changedStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -50,8 +54,14 @@ final class ConsumerHousekeeper {
     /** Ticks run, for a test. */
     private volatile long ticks;
 
-    ConsumerHousekeeper(Supplier<Iterable<JetStartStream>> streams) {
+    /** The o.dat writes of the tick under way, of every stream it looks at (the housekeeper thread's own). */
+    private final java.util.List<ConsumerStateFlusher.Job> writes = new java.util.ArrayList<>();
+    /** Said once until a sync succeeds again: the o.dat files whose sync failed. */
+    private boolean syncFailed;
+
+    ConsumerHousekeeper(Supplier<Iterable<JetStartStream>> streams, ConsumerStateFlusher flusher) {
         this.streams = streams;
+        this.flusher = flusher;
         this.thread = Thread.ofPlatform().daemon().name("jetstart-consumers").unstarted(new Body());
     }
 
@@ -100,20 +110,58 @@ final class ConsumerHousekeeper {
         return ticks;
     }
 
+    ConsumerStateFlusher flusher() {
+        return flusher;
+    }
+
+    /**
+     * The store's close, once this thread has stopped: every stream's consumers closed
+     * ({@link StreamConsumers#closing}) and their last o.dat writes run together, then the files
+     * written unsynced since the last sync interval synced; returns the consumers whose o.dat could
+     * not be written, each with why. Until 2026-12-07 the close wrote them one after the other.
+     */
+    java.util.List<String> closeConsumers(java.util.List<JetStartStream> served) throws InterruptedException {
+        java.util.List<String> unwritten = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<ConsumerStateFlusher.Job> last = new java.util.ArrayList<>();
+        try {
+            for (JetStartStream s : served) {
+                s.consumers().closing(last, unwritten);
+            }
+        } finally {
+            // Also when interrupted half-way: a state taken for its last write counts as written,
+            // and a later close() would find nothing left to write for it.
+            flusher.runTogether(last);
+        }
+        for (String failed : flusher.syncWritten()) {
+            // Written (a kill -9 keeps it), but not known to be on the disk.
+            org.slf4j.LoggerFactory.getLogger("jetstart").warn("o.dat not synced at the close: {}", failed);
+        }
+        return new java.util.ArrayList<>(unwritten);
+    }
+
     private void run() {
         long nextSweep = Long.MIN_VALUE;
         while (running) {
             changed = false;
             long now = WriterLoop.wallNanos();
-            if (now >= nextSweep) {
-                sweep(now);
-                nextSweep = now + IDLE_NANOS;
-            } else {
-                tickChanged(now);
-                tickDue(now);
+            try {
+                if (now >= nextSweep) {
+                    sweep(now);
+                    nextSweep = now + IDLE_NANOS;
+                } else {
+                    tickChanged(now);
+                    tickDue(now);
+                }
+            } finally {
+                // Also when a tick failed: each write taken is counted by its stream until it has
+                // run, and a close waits for that count.
+                writeTogether();
+            }
+            if (flusher.syncDue(WriterLoop.wallNanos())) {
+                syncWritten();
             }
             ticks++;
-            long due = Math.min(nextSweep, earliest());
+            long due = Math.min(Math.min(nextSweep, earliest()), flusher.nextSync());
             long wait = due - WriterLoop.wallNanos();
             if (wait <= 0) {
                 continue;
@@ -160,9 +208,31 @@ final class ConsumerHousekeeper {
         }
     }
 
+    /** The o.dat writes this tick found due, together; then the list is empty for the next tick. */
+    private void writeTogether() {
+        try {
+            flusher.runTogether(writes);
+        } finally {
+            writes.clear();
+        }
+    }
+
+    /** The sync interval's sync of the o.dat files written unsynced; a failure is said once, and they are tried again. */
+    private void syncWritten() {
+        java.util.List<String> failed = flusher.syncWritten();
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("jetstart");
+        if (!failed.isEmpty() && !syncFailed) {
+            syncFailed = true;
+            log.warn("o.dat of {} consumer(s) not synced ({}); tried again at the next sync interval", failed.size(), failed.getFirst());
+        } else if (failed.isEmpty() && syncFailed) {
+            syncFailed = false;
+            log.info("o.dat synced again");
+        }
+    }
+
     /** Ticks one stream's consumers and queues its next due. */
     private void tick(JetStartStream s, long now) {
-        long due = s.consumers().tick(now, false);
+        long due = s.consumers().tick(now, writes);
         if (due == Long.MAX_VALUE) {
             dueOf.remove(s);
             return;

@@ -84,6 +84,11 @@ public final class JetStartStream {
         }
     }
 
+    /** Where this stream's consumers write their o.dat (the store's, with its sync policy). */
+    ConsumerStateFlusher odatFlusher() {
+        return housekeeper.flusher();
+    }
+
     /** A consumer of this stream has state to write or a timer to run: its housekeeper must look soon. */
     void consumerChanged() {
         housekeeper.wake(this);

@@ -64,17 +64,28 @@ final class StreamConsumers {
     /** Set by {@link #closeAll} under {@link #admin}; from then on nothing is created, updated or deleted. */
     private boolean closed;
     /**
-     * Held by a tick around one o.dat write and by {@link #delete} around the removal of the
-     * consumer's files. NOTE: a tick takes the state to write before it writes, so a delete could
-     * fall between: it marked the consumer deleted and listed its files, then the write put its
-     * temp file into the directory and the directory's removal failed (DirectoryNotEmptyException,
-     * the consumer left half removed and still listed). Now a write under way ends before the
-     * listing, and one after it sees the consumer deleted and writes nothing.
+     * Its read lock is held around each o.dat write (writes of different consumers run together),
+     * its write lock by {@link #delete} around the removal of the consumer's files. NOTE: a tick
+     * takes the state to write before it writes, so a delete could fall between: it marked the
+     * consumer deleted and listed its files, then the write put its temp file into the directory
+     * and the directory's removal failed (DirectoryNotEmptyException, the consumer left half
+     * removed and still listed). Now a write under way ends before the listing, and one after it
+     * sees the consumer deleted and writes nothing.
      */
-    private final ReentrantLock files = new ReentrantLock();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock files = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /**
+     * o.dat writes a tick has taken a state for and not yet ended ({@link OdatWrite}); a close waits
+     * for none to be left before it takes each consumer's last state. NOTE: counted before the state
+     * is taken, so a close that marked the consumer deleted either sees the count or makes the tick
+     * take no state (both under the consumer's lock); a write that then finds its consumer deleted
+     * gives its state back (dirty) for the close's last write.
+     */
+    private int writesUnderWay;
+    private final ReentrantLock writesLock = new ReentrantLock();
+    private final java.util.concurrent.locks.Condition writesEnded = writesLock.newCondition();
     /** Test seam: runs in {@link #delete} once a consumer's files are listed, before they are removed. Null in service. */
     private volatile Runnable afterListing;
-    /** Test seam: writes each o.dat of {@link #tick} in place of {@link AtomicFiles#write}. Null in service. */
+    /** Test seam: writes each o.dat of {@link #tick} in place of the store's {@link ConsumerStateFlusher}. Null in service. */
     private volatile OdatWriter odatWriter;
     /** The consumers recovery found in the files but could not restore, with why (set once, at hand-over). */
     private volatile Map<String, String> unrestored = Map.of();
@@ -366,7 +377,7 @@ final class StreamConsumers {
             }
             awaitRemovals(stream.consumerRemoved());
             Path dir = obsDir.resolve(name);
-            files.lock();
+            files.writeLock().lock();
             try {
                 if (Files.isDirectory(dir)) {
                     List<Path> listed;
@@ -382,7 +393,7 @@ final class StreamConsumers {
                     }
                 }
             } finally {
-                files.unlock();
+                files.writeLock().unlock();
             }
             // Listed until its files are gone, so a listing never names a consumer without them or the reverse.
             served.remove(name);
@@ -474,12 +485,16 @@ final class StreamConsumers {
         return files.hasQueuedThreads();
     }
 
-    /** The housekeeper's tick: ack-wait timers, inactive consumers, o.dat writes; returns the earliest timer due. */
-    long tick(long now, boolean force) {
+    /**
+     * The housekeeper's tick: ack-wait timers, inactive consumers; the o.dat writes due are added to
+     * {@code writes}, for the housekeeper to run together with those of other streams. Returns the
+     * earliest timer due.
+     */
+    long tick(long now, List<ConsumerStateFlusher.Job> writes) {
         ticks++;
         long due = Long.MAX_VALUE;
         for (PullConsumer c : served.values()) {
-            if (!force && c.tick(now)) {
+            if (c.tick(now)) {
                 try {
                     delete(c.name());
                 } catch (IOException | InterruptedException | RuntimeException e) {
@@ -488,21 +503,56 @@ final class StreamConsumers {
                 continue;
             }
             due = Math.min(due, c.nextDue());
-            byte[] state = c.stateToWriteAfterReleases(now, force);
+            writeStarted();
+            byte[] state;
+            try {
+                state = c.stateToWriteAfterReleases(now, false);
+            } catch (RuntimeException e) {
+                writeEnded();
+                throw e;
+            }
             if (state != null) {
-                files.lock();
+                writes.add(new OdatWrite(c, state));
+            } else {
+                writeEnded();
+            }
+        }
+        return due;
+    }
+
+    /**
+     * One consumer's o.dat write of a tick: under {@link #files}' read lock, unless the consumer was
+     * deleted meanwhile (a delete, a close), whose state then goes back to dirty for the close's last
+     * write. A failure (a full disk) leaves the state dirty for the next tick, said once.
+     */
+    private final class OdatWrite implements ConsumerStateFlusher.Job {
+        private final PullConsumer c;
+        private final byte[] state;
+
+        OdatWrite(PullConsumer c, byte[] state) {
+            this.c = c;
+            this.state = state;
+        }
+
+        @Override
+        public void run() throws InterruptedException {
+            try {
+                files.readLock().lockInterruptibly();
                 try {
-                    if (!c.isDeleted()) {
-                        Path file = obsDir.resolve(c.name()).resolve("o.dat");
-                        OdatWriter w = odatWriter;
-                        if (w != null) {
-                            w.write(c.name(), file, keysOf(c.name()).seal(state));
-                        } else {
-                            AtomicFiles.write(file, keysOf(c.name()).seal(state));
-                        }
-                        if (unwritable.remove(c.name())) {
-                            LOG.info("{} > {} > {}: o.dat written again", stream.account(), stream.name(), c.name());
-                        }
+                    if (c.isDeleted()) {
+                        c.markDirty();
+                        return;
+                    }
+                    Path file = obsDir.resolve(c.name()).resolve("o.dat");
+                    byte[] sealedState = keysOf(c.name()).seal(state);
+                    OdatWriter w = odatWriter;
+                    if (w != null) {
+                        w.write(c.name(), file, sealedState);
+                    } else {
+                        stream.odatFlusher().write(file, sealedState);
+                    }
+                    if (unwritable.remove(c.name())) {
+                        LOG.info("{} > {} > {}: o.dat written again", stream.account(), stream.name(), c.name());
                     }
                 } catch (IOException e) {
                     if (unwritable.add(c.name())) {
@@ -512,11 +562,47 @@ final class StreamConsumers {
                     }
                     c.markDirty();
                 } finally {
-                    files.unlock();
+                    files.readLock().unlock();
                 }
+            } catch (InterruptedException e) {
+                c.markDirty();
+                throw e;
+            } finally {
+                writeEnded();
             }
         }
-        return due;
+    }
+
+    private void writeStarted() {
+        writesLock.lock();
+        try {
+            writesUnderWay++;
+        } finally {
+            writesLock.unlock();
+        }
+    }
+
+    private void writeEnded() {
+        writesLock.lock();
+        try {
+            if (--writesUnderWay == 0) {
+                writesEnded.signalAll();
+            }
+        } finally {
+            writesLock.unlock();
+        }
+    }
+
+    /** Waits until no o.dat write of a tick is under way or waiting to run. */
+    private void awaitWritesEnded() throws InterruptedException {
+        writesLock.lockInterruptibly();
+        try {
+            while (writesUnderWay > 0) {
+                writesEnded.await();
+            }
+        } finally {
+            writesLock.unlock();
+        }
     }
 
     /** nats-server's needAck over every consumer but those being deleted: does any still need message {@code seq}? */
@@ -589,16 +675,29 @@ final class StreamConsumers {
     }
 
     /**
-     * On close: stops fetches and consume loops, then writes every changed o.dat; returns the
-     * consumers whose o.dat could not be written, each with why (a restart redelivers what they
-     * acknowledged since their last write).
+     * On close (of this stream alone: a resume, a delete of the stream): stops fetches and consume
+     * loops, then writes every changed o.dat, synced, together; returns the consumers whose o.dat
+     * could not be written, each with why (a restart redelivers what they acknowledged since their
+     * last write). The store's close runs {@link #closing} of every stream and their writes together.
+     */
+    List<String> closeAll() throws InterruptedException {
+        List<String> unwritten = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<ConsumerStateFlusher.Job> writes = new ArrayList<>();
+        closing(writes, unwritten);
+        stream.odatFlusher().runTogether(writes);
+        return new ArrayList<>(unwritten);
+    }
+
+    /**
+     * The close up to its writes: stops fetches and consume loops, waits for the o.dat writes of a
+     * tick, hands on the acks taken, and adds the last write of every consumer whose state changed
+     * to {@code writes} (each adds to {@code unwritten}, naming the consumer, when it fails).
      *
      * NOTE: the flag is set and the consumers listed under {@link #admin}, so a create under way has
      * listed its consumer before (and is closed here with the rest) and a later one is refused; the
      * consumers are closed after the lock is let go (a consume loop being joined may be waiting for it).
      */
-    List<String> closeAll() throws InterruptedException {
-        List<String> unwritten = new java.util.ArrayList<>();
+    void closing(List<ConsumerStateFlusher.Job> writes, List<String> unwritten) throws InterruptedException {
         List<PullConsumer> all;
         admin.lock();
         try {
@@ -610,12 +709,12 @@ final class StreamConsumers {
         for (PullConsumer c : all) {
             c.markDeleted();
         }
-        // A tick that looked before markDeleted may be writing an o.dat now, and a consumer with
-        // nothing left to write takes no lock below: wait for that write here, or a deleteStream
-        // right after walked obs/ while the tick renamed its temp file (NoSuchFileException, the
-        // stream half deleted: StreamResumeTest).
-        files.lock();
-        files.unlock();
+        // A tick that took a state before markDeleted may be writing it now or about to: wait for
+        // it here, so that the last write below is the last (a stream's resume reads it next), and
+        // a deleteStream right after does not walk obs/ while a tick renames its temp file
+        // (NoSuchFileException, the stream half deleted: StreamResumeTest). One that found its
+        // consumer deleted gave its state back for the write below.
+        awaitWritesEnded();
         // The acks taken before markDeleted go to the writer, and are written, before their o.dat
         // and before the writer's Stop (the caller's next step), which would refuse them.
         for (PullConsumer c : all) {
@@ -624,23 +723,38 @@ final class StreamConsumers {
         for (PullConsumer c : all) {
             byte[] state = c.finalState();
             if (state != null) {
-                // Under files: a tick that looked before markDeleted and is writing an older state
-                // ends first, so this one is the last written (a stream's resume reads it next).
-                files.lock();
-                try {
-                    AtomicFiles.write(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
-                } catch (IOException e) {
-                    // The previous o.dat stays: a restart redelivers what this one would have acked.
-                    // Said, not swallowed: `consume --ack` on a full disk reported its acks done, exit 0.
-                    unwritten.add(stream.account() + " > " + stream.name() + " > " + c.name() + ": " + e.getMessage());
-                    LOG.warn("{} > {} > {}: o.dat not written at the close ({}); a restart redelivers what it acknowledged since "
-                            + "its last write", stream.account(), stream.name(), c.name(), e.getMessage());
-                } finally {
-                    files.unlock();
-                }
+                writes.add(new LastWrite(c, state, unwritten));
             }
         }
-        return unwritten;
+    }
+
+    /** A consumer's last o.dat write at a close, synced whatever the policy (the close makes every file durable). */
+    private final class LastWrite implements ConsumerStateFlusher.Job {
+        private final PullConsumer c;
+        private final byte[] state;
+        private final List<String> unwritten;
+
+        LastWrite(PullConsumer c, byte[] state, List<String> unwritten) {
+            this.c = c;
+            this.state = state;
+            this.unwritten = unwritten;
+        }
+
+        @Override
+        public void run() {
+            files.readLock().lock();
+            try {
+                stream.odatFlusher().writeSynced(obsDir.resolve(c.name()).resolve("o.dat"), keysOf(c.name()).seal(state));
+            } catch (IOException e) {
+                // The previous o.dat stays: a restart redelivers what this one would have acked.
+                // Said, not swallowed: `consume --ack` on a full disk reported its acks done, exit 0.
+                unwritten.add(stream.account() + " > " + stream.name() + " > " + c.name() + ": " + e.getMessage());
+                LOG.warn("{} > {} > {}: o.dat not written at the close ({}); a restart redelivers what it acknowledged since "
+                        + "its last write", stream.account(), stream.name(), c.name(), e.getMessage());
+            } finally {
+                files.readLock().unlock();
+            }
+        }
     }
 
     /** How many times the housekeeper ticked this stream's consumers. */

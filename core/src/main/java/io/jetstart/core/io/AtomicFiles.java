@@ -94,6 +94,76 @@ public final class AtomicFiles {
     }
 
     /**
+     * Replaces (or creates) {@code target} with {@code data} by a temp file and a rename, as
+     * {@link #write} does, but syncs nothing: nats-server's {@code writeAtomically} with
+     * {@code sync} false, how it writes a consumer's {@code o.dat} unless the stream syncs always.
+     * A kill -9 of the process still leaves the old content or the new (the rename is the kernel's
+     * at once); a power cut before a later {@link #syncFile} and {@link #syncDirectory} may lose
+     * the write, and on a file system that does not order a rename after the renamed file's data
+     * (ext4 does by default, its {@code auto_da_alloc}) may leave the new name without its data.
+     * The temp file is made, written and closed through one descriptor.
+     *
+     * @throws IOException if a step fails; the temp file is then removed and the target unchanged
+     */
+    public static void writeUnsynced(Path target, byte[] data) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = parentOf(target, absolute);
+        NewTemp temp = newTemp(dir, target, absolute.getFileName().toString());
+        boolean moved = false;
+        try {
+            try (FileChannel ch = temp.channel()) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+            } catch (IOException e) {
+                throw WriteErrors.naming("write", target, e);
+            }
+            replace(temp.path(), target, absolute);
+            moved = true;
+        } finally {
+            if (!moved) {
+                deleteQuietly(temp.path());
+            }
+        }
+    }
+
+    /** A temp file just made, open for writing. */
+    private record NewTemp(Path path, FileChannel channel) {
+    }
+
+    /** A new temp file for {@code name} in {@code dir}, named as {@link #createTemp} names it, made and opened at once. */
+    private static NewTemp newTemp(Path dir, Path target, String name) throws IOException {
+        while (true) {
+            Path temp = dir.resolve("." + name + "." + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong())
+                    + TEMP_SUFFIX);
+            try {
+                FileChannel ch = POSIX ? FileChannel.open(temp, NEW_FILE, PosixFilePermissions.asFileAttribute(FILE_PERMS))
+                        : FileChannel.open(temp, NEW_FILE);
+                return new NewTemp(temp, ch);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                // Another temp file of this target under the same random name: draw again.
+            } catch (IOException e) {
+                throw WriteErrors.naming("write", target, e);
+            }
+        }
+    }
+
+    private static final Set<StandardOpenOption> NEW_FILE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+    /**
+     * {@code fsync} of the file {@code file} names now (its data and size; the rename that put it
+     * there needs {@link #syncDirectory} of its directory as well).
+     *
+     * @throws java.nio.file.NoSuchFileException when nothing is there (removed meanwhile)
+     */
+    public static void syncFile(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /**
      * Replaces two files of one directory, each atomically, with both contents written and synced
      * before either is renamed: a pair that must agree ({@code meta.inf} and the {@code meta.sum}
      * over it) is never left half replaced by a write that fails (a full disk at the second file

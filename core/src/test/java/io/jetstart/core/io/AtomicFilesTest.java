@@ -107,4 +107,29 @@ class AtomicFilesTest {
         assertThat(names()).containsExactly("o.dat");
         assertThat(Files.readAllBytes(target.resolve("inside"))).containsExactly(7);
     }
+
+    @Test
+    void anUnsyncedWriteReplacesTheContentOwnerOnlyAndLeavesNoTempFileBehind() throws Exception {
+        Path target = tmp.resolve("o.dat");
+        Files.write(target, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        AtomicFiles.writeUnsynced(target, new byte[] {42});
+        assertThat(Files.readAllBytes(target)).containsExactly(42);
+        assertThat(names()).containsExactly("o.dat");
+        AtomicFiles.writeUnsynced(tmp.resolve("new"), new byte[0]);
+        assertThat(Files.size(tmp.resolve("new"))).isZero();
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(target))).isEqualTo("rw-------");
+        }
+        AtomicFiles.syncFile(target);
+        assertThatThrownBy(() -> AtomicFiles.syncFile(tmp.resolve("gone"))).isInstanceOf(java.nio.file.NoSuchFileException.class);
+    }
+
+    @Test
+    void aFailedUnsyncedRenameLeavesTheTargetAndNoTempFile() throws Exception {
+        Path target = Files.createDirectories(tmp.resolve("o.dat"));
+        Files.write(target.resolve("inside"), new byte[] {7});
+        assertThatThrownBy(() -> AtomicFiles.writeUnsynced(target, new byte[] {1})).isInstanceOf(IOException.class);
+        assertThat(names()).containsExactly("o.dat");
+        assertThat(Files.readAllBytes(target.resolve("inside"))).containsExactly(7);
+    }
 }
