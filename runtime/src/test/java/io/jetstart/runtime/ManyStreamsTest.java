@@ -75,6 +75,29 @@ class ManyStreamsTest {
     }
 
     @Test
+    void aStreamNothingIsOfferedToHoldsNoWriterQueueUntilItsFirstPublish() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            create(store);
+        }
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            List<JetStartStream> streams = new ArrayList<>();
+            for (int i = 0; i < STREAMS; i++) {
+                streams.add(RuntimeTestSupport.open(store, "S" + i));
+            }
+            // Until 2026-12 every writable stream made its queue's first chunk (4 KiB) at its hand-over.
+            for (JetStartStream s : streams) {
+                assertThat(s.writer().holdsQueue()).as("%s's queue after the open", s.name()).isFalse();
+            }
+            JetStartStream first = streams.getFirst();
+            assertThat(first.publish("s.S0", bytes("two")).seq()).isEqualTo(2);
+            assertThat(first.writer().holdsQueue()).as("S0's queue after its publish").isTrue();
+            assertThat(streams.get(1).writer().holdsQueue()).as("S1's queue after S0's publish").isFalse();
+        }
+        assertThat(RuntimeTestSupport.recovered(dir, "S0").messages()).isEqualTo(2);
+        assertThat(RuntimeTestSupport.recovered(dir, "S1").messages()).isEqualTo(1);
+    }
+
+    @Test
     void aCloseStopsEveryWriterWithoutWaitingForTheOneBeforeIt() throws Exception {
         JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
         List<JetStartStream> served;
