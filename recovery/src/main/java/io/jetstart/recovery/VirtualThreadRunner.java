@@ -1,5 +1,6 @@
 package io.jetstart.recovery;
 
+import io.jetstart.core.io.Interrupts;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,20 +89,7 @@ final class VirtualThreadRunner implements TaskRunner {
      * giving up on interrupt, the wait is that short, and keeps the interrupt status as it was.
      */
     private static void joinAll(Queue<Thread> threads) {
-        boolean interrupted = false;
-        for (Thread t : threads) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Interrupts.joinAll(threads);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.jetstart.runtime;
 
 import io.jetstart.core.io.AtomicFiles;
 import io.jetstart.core.io.DiskGate;
+import io.jetstart.core.io.Interrupts;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -118,20 +119,7 @@ final class ConsumerStateFlusher {
             started.add(Thread.ofVirtual().name("jetstart-odat").start(worker));
         }
         worker.run();
-        boolean interrupted = false;
-        for (Thread t : started) {
-            while (true) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        Interrupts.joinAll(started);
     }
 
     /** Takes the next job until none is left. */

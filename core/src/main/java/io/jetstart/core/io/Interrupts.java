@@ -24,6 +24,28 @@ public final class Interrupts {
         return withCause(new InterruptedException("cancelled during " + operation), e);
     }
 
+    /**
+     * Waits until every thread of {@code threads} has ended, without giving up on an interrupt: for
+     * waits that are short and whose callers count on every thread having ended (a runner's last
+     * tasks, a batch of file writes). An interrupt meanwhile is kept for the caller.
+     */
+    public static void joinAll(Iterable<Thread> threads) {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (true) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static InterruptedException withCause(InterruptedException ie, IOException e) {
         Thread.interrupted();
         ie.initCause(e);
