@@ -95,6 +95,17 @@ final class BlockState {
         return this;
     }
 
+    /**
+     * Holds no message now: no count, first past last, an empty deleted map. The first time is
+     * left to the caller: a removal clears it, 2.10's failed read of a missing block keeps it.
+     */
+    void empty() {
+        msgs = 0;
+        bytes = 0;
+        firstSeq = lastSeq + 1;
+        deleted = new SequenceSet();
+    }
+
     /** A live message of this block: inside [first, last] and not in the deleted map. */
     boolean isLive(long seq) {
         return seq >= firstSeq && seq <= lastSeq && !deleted.contains(seq);

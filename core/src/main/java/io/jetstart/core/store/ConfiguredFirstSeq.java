@@ -1,6 +1,5 @@
 package io.jetstart.core.store;
 
-import io.jetstart.core.format.SequenceSet;
 import io.jetstart.core.lines.ServerLine;
 import java.util.List;
 
@@ -78,11 +77,8 @@ final class ConfiguredFirstSeq {
      */
     private static void purge(StreamStore s, long fseq) {
         for (BlockState b : s.blocks) {
-            b.msgs = 0;
-            b.bytes = 0;
-            b.firstSeq = b.lastSeq + 1;
+            b.empty();
             b.firstTs = 0;
-            b.deleted = new SequenceSet();
             b.heldEmpty = false;
         }
         s.msgs = 0;

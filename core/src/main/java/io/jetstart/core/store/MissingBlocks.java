@@ -109,12 +109,9 @@ final class MissingBlocks {
         long first = b.firstSeq;
         s.msgs -= msgs;
         s.bytes -= bytes;
-        b.msgs = 0;
-        b.bytes = 0;
         // Its first time stays: 2.10 resets the first sequence only, and reports that time as the
         // stream's first while the block is its first (measured: 2.blk's first time with first 667).
-        b.firstSeq = b.lastSeq + 1;
-        b.deleted = new io.jetstart.core.format.SequenceSet();
+        b.empty();
         b.heldEmpty = held;
         s.refreshStreamFirst();
         s.problems.add(Problem.warning(b.file, "block " + b.index + " named in index.db is missing: the start-up's " + by

@@ -615,11 +615,8 @@ public final class StreamStore {
 
     private void normaliseFirst(BlockState b, long liveFirst, long liveFirstTs) {
         if (b.msgs <= 0 || liveFirst < 0) {
-            b.msgs = 0;
-            b.bytes = 0;
-            b.firstSeq = b.lastSeq + 1;
+            b.empty();
             b.firstTs = 0;
-            b.deleted = new SequenceSet();
         } else if (liveFirst != b.firstSeq) {
             b.firstSeq = liveFirst;
             b.firstTs = liveFirstTs;
