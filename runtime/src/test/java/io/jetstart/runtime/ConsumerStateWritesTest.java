@@ -111,6 +111,11 @@ class ConsumerStateWritesTest {
             flusher = s.odatFlusher();
             c.fetch(1, 0, Duration.ZERO).getFirst().ack();
             awaitAckFloor("S", "C", 1);
+            // The flusher counts the file once its write returns, just after the rename this test saw.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (flusher.unsyncedCount() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             // Written (a kill -9 keeps it), not synced: the server writes it so under its sync interval.
             assertThat(flusher.filesSynced()).as("files synced after the tick's write").isZero();
             assertThat(flusher.unsyncedCount()).as("files written and not synced").isEqualTo(1);
