@@ -202,16 +202,33 @@ final class StreamServing {
             Files.createDirectories(state.msgsDir());
         }
         TailBlock tail = tails.open(store, state);
-        WriterLoop w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters());
-        if (recovered) {
-            w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
+        WriterLoop w;
+        try {
+            w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters());
+        } catch (RuntimeException | Error e) {
+            try {
+                tail.close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw e;
         }
-        w.rebuildDedupe(WriterLoop.wallNanos());
-        w.rebuildTtls();
-        w.tombstoneStartUpRemovals(state.takeStartUpRemovals(), afterHandOverStep);
-        // Messages that expired while the store was closed, each the last of its subject: their
-        // subject delete markers, as the server's first age check after its start stores them.
-        w.writeStartUpMarkers(state.takeStartUpMarkerSubjects());
+        try {
+            if (recovered) {
+                w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
+            }
+            w.rebuildDedupe(WriterLoop.wallNanos());
+            w.rebuildTtls();
+            w.tombstoneStartUpRemovals(state.takeStartUpRemovals(), afterHandOverStep);
+            // Messages that expired while the store was closed, each the last of its subject: their
+            // subject delete markers, as the server's first age check after its start stores them.
+            w.writeStartUpMarkers(state.takeStartUpMarkerSubjects());
+            w.checkHandOverNotCancelled();
+        } catch (Exception | Error e) {
+            // Not served: nothing holds the tail's file open for the store's life.
+            w.abandonHandOver();
+            throw e;
+        }
         w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
         StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), subjects, w.newestView());

@@ -388,22 +388,52 @@ final class WriterLoop {
      * #prepare}, on the thread that hands the stream over (the writer's thread is not started yet):
      * tombstones for the removals in the blocks that stay, the emptied blocks' files removed
      * ({@link HandOverRemovals}, where the order and why). A block that cannot be written (a roll
-     * on a full disk) stops the stream's writes, as any write error does.
+     * on a full disk) stops the stream's writes, as any write error does. {@code eachStep} (may be
+     * null): {@link HandOverRemovals#make}'s test seam.
+     *
+     * @throws InterruptedException when the hand-over's thread was interrupted (a close or the recovery's
+     *                              deadline cancelled it): the stream is not served, and its files are as
+     *                              a kill at that step leaves them, which the next open takes up again
      */
-    void tombstoneStartUpRemovals(StartUpRemovals removed) {
-        tombstoneStartUpRemovals(removed, null);
-    }
-
-    /** {@link #tombstoneStartUpRemovals(StartUpRemovals)}; {@code eachStep} (may be null): {@link HandOverRemovals#make}'s test seam. */
-    void tombstoneStartUpRemovals(StartUpRemovals removed, Runnable eachStep) {
+    void tombstoneStartUpRemovals(StartUpRemovals removed, Runnable eachStep) throws InterruptedException {
         try {
             new HandOverRemovals(state, lent, indexDb, reclaim).make(removed, eachStep);
         } catch (java.io.UncheckedIOException | IOException | StoreException e) {
-            failOn(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (Thread.currentThread().isInterrupted()) {
+                // NOTE: an interrupted channel write (ClosedByInterruptException, which sets the flag)
+                // is a cancellation, not the disk: until 2026-12 a close right after an open logged
+                // "writes stopped" at ERROR for a stream whose files were fine.
+                throw handOverCancelled(e);
+            }
             failOn(e);
         }
+    }
+
+    /** Whether a failure met while handing the stream over (its thread not made yet) came from an interrupt. */
+    private boolean handOverInterrupted() {
+        return thread == null && Thread.currentThread().isInterrupted();
+    }
+
+    private InterruptedException handOverCancelled(Exception cause) {
+        InterruptedException e = new InterruptedException("hand-over of " + state.store().account() + " > " + name + " cancelled");
+        e.initCause(cause);
+        return e;
+    }
+
+    /**
+     * After the hand-over's writes ({@link #tombstoneStartUpRemovals}, {@link #writeStartUpMarkers}):
+     * throws if its thread was interrupted meanwhile, so that a cancelled hand-over serves no stream
+     * whose writes an interrupt stopped.
+     */
+    void checkHandOverNotCancelled() throws InterruptedException {
+        if (Thread.interrupted()) {
+            throw handOverCancelled(failure);
+        }
+    }
+
+    /** Closes the tail of a stream whose hand-over failed before {@link #prepare}: its file is not left open. */
+    void abandonHandOver() {
+        closeTail();
     }
 
     /** Publishes wait for {@code guard}'s leave ({@link OverlapGuard}); set before {@link #prepare}. */
@@ -1675,6 +1705,12 @@ final class WriterLoop {
             // class: the message is the handle's READ_ONLY reason, every refused caller's text and the
             // log line below, where "writes stopped: null" told an operator nothing.
             failure = e.getMessage() != null ? e : new IOException(e.toString(), e);
+            if (handOverInterrupted()) {
+                // A start-up marker's write cut by a cancelled hand-over: no stream is served
+                // (checkHandOverNotCancelled), so there is no stopped stream to tell an operator of.
+                LOG.debug("{} > {}: hand-over cancelled: {}", state.store().account(), name, failure.getMessage());
+                return;
+            }
             // nats-server's "Critical write error": the one line an operator greps for when a stream
             // stops taking writes (its handle then says READ_ONLY, with this reason). The store's
             // resumeStream brings it back once there is room ("writes resumed" then), as a reopen does.
