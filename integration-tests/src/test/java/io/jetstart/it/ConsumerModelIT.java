@@ -79,6 +79,12 @@ class ConsumerModelIT {
     private static final long ACK_WAIT = 2 * ModelClock.UNIT;
     private static final long NAK_DELAY = ModelClock.UNIT;
     private static final int SEGMENT = 25;
+    /**
+     * How long a 2.10 run waits for the server's answer to a no-wait request the runtime delivered
+     * nothing for (ModelPull): the server answers one within milliseconds, and this adds to the
+     * segment's time ({@link ModelClock}: a segment's operations have 900 ms).
+     */
+    private static final Duration UNANSWERED = Duration.ofMillis(200);
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"limits", "interest", "workqueue"})
@@ -123,6 +129,13 @@ class ConsumerModelIT {
         String onlyLine = System.getProperty("jetstart.consumer.model.line", "");
         org.junit.jupiter.api.Assumptions.assumeTrue(onlyLine.isEmpty() || onlyLine.equals(line.label()),
                 "jetstart.consumer.model.line=" + onlyLine);
+        String steps = System.getProperty("jetstart.consumer.model.steps");
+        if (steps != null) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(retention.equals(only.isEmpty() ? "limits" : only),
+                    "steps run on one stream: limits, or jetstart.consumer.model.retention");
+            replay(retention, line, Files.readAllLines(Path.of(steps)));
+            return;
+        }
         long first = Long.getLong("jetstart.consumer.model.seed", System.nanoTime());
         int runs = Math.max(1, Integer.getInteger("jetstart.consumer.model.runs", 1));
         List<String> differences = new ArrayList<>();
@@ -136,6 +149,126 @@ class ConsumerModelIT {
             differences.addAll(found.stream().map(d -> "seed " + seed + ": " + d).toList());
         }
         assertThat(differences).as(line.label() + " " + retention + ", seeds " + first + " to " + (first + runs - 1)).isEmpty();
+    }
+
+    /**
+     * Runs the steps of a file ({@code -Djetstart.consumer.model.steps=FILE}) on the model's stream and
+     * consumers, on the server and the runtime, and prints both answers and both consumers' infos after
+     * each, whatever they are: a reproduction, which fails nothing. Steps: {@code pub SUBJECT},
+     * {@code fetch CONSUMER BATCH} (no wait; an answer the server does not send within 2 s is printed
+     * as {@code no answer}), {@code ack|nak|term CONSUMER STREAM_SEQ} (a message the last fetches
+     * delivered), {@code sleep MILLIS}, {@code restart}; {@code #} starts a comment.
+     */
+    private void replay(String retention, ModelLine line, List<String> lines) throws Exception {
+        Path dir = Repo.work("ConsumerModelIT/steps/" + line.label() + "/" + retention);
+        Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
+        Path serverStore = dir.resolve("server-store");
+        RuntimeOptions options = line.runtime(RuntimeOptions.defaults());
+        List<String> consumers = retention.equals("workqueue") ? List.of("E", "B", "X") : List.of("E", "B", "A");
+        NatsServerProcess nats = NatsServerProcess.start(line.binary(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+        NatsClient client = nats.connect(Account.GLOBAL);
+        JetStartStore store = JetStart.open(runtimeStore, options);
+        System.out.println("[it] ConsumerModelIT steps on " + line.binary() + " and the runtime as the " + line.label() + " line, " + retention);
+        try {
+            client.connection().jetStreamManagement().addStream(StreamConfiguration.builder().name("M").subjects("m.*")
+                    .storageType(StorageType.File).retentionPolicy(RetentionPolicy.get(retention)).allowRollup(true).build());
+            JetStartStream rt = store.createStream("$G", StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.*\"],\"retention\":\""
+                    + retention + "\",\"allow_rollup_hdrs\":true}").getBytes(StandardCharsets.UTF_8)));
+            for (String c : consumers) {
+                client.connection().jetStreamManagement().addOrUpdateConsumer("M", serverConsumer(c, retention));
+                rt.createConsumer(runtimeConsumer(c, retention));
+            }
+            Map<String, ServerPull.Delivered> serverOut = new LinkedHashMap<>();
+            Map<String, ConsumedMessage> runtimeOut = new LinkedHashMap<>();
+            for (String raw : lines) {
+                String step = raw.replaceAll("#.*", "").strip();
+                if (step.isEmpty()) {
+                    continue;
+                }
+                String[] w = step.split(" ");
+                String server;
+                String runtime;
+                switch (w[0]) {
+                    case "sleep" -> {
+                        Thread.sleep(Long.parseLong(w[1]));
+                        continue;
+                    }
+                    case "pub" -> {
+                        server = "" + client.connection().jetStream().publish(w[1], new byte[] {1}).getSeqno();
+                        runtime = "" + rt.publish(w[1], new byte[] {1}).seq();
+                    }
+                    case "fetch" -> {
+                        List<ConsumedMessage> r;
+                        Optional<List<ServerPull.Delivered>> answered;
+                        try (ModelPull sent = ModelPull.noWait(client.connection(), "M", w[1], Integer.parseInt(w[2]))) {
+                            r = rt.consumer(w[1]).fetch(Integer.parseInt(w[2]), 0, Duration.ZERO);
+                            answered = sent.answer(Duration.ofSeconds(2));
+                        }
+                        for (ConsumedMessage m : r) {
+                            runtimeOut.put(w[1] + " " + m.streamSeq(), m);
+                        }
+                        answered.ifPresent(l -> l.forEach(d -> serverOut.put(w[1] + " " + d.streamSeq(), d)));
+                        server = answered.map(l -> l.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries())
+                                .toList().toString()).orElse("no answer");
+                        runtime = r.stream().map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList().toString();
+                    }
+                    case "ack", "nak", "term" -> {
+                        String key = w[1] + " " + w[2];
+                        String body = switch (w[0]) {
+                            case "ack" -> "+ACK";
+                            case "nak" -> "-NAK";
+                            default -> "+TERM";
+                        };
+                        ServerPull.Delivered sd = serverOut.get(key);
+                        ConsumedMessage rm = runtimeOut.get(key);
+                        server = sd == null ? "not delivered" : new ServerPull(client.connection(), "M", w[1]).answer(sd, body) ? "answered" : "no reply";
+                        if (rm == null) {
+                            runtime = "not delivered";
+                        } else {
+                            switch (w[0]) {
+                                case "ack" -> rm.ack();
+                                case "nak" -> rm.nak();
+                                default -> rm.term();
+                            }
+                            runtime = "answered";
+                        }
+                    }
+                    case "restart" -> {
+                        client.close();
+                        nats.close();
+                        store.close();
+                        store = null;
+                        nats = NatsServerProcess.start(line.binary(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+                        client = nats.connect(Account.GLOBAL);
+                        store = JetStart.open(runtimeStore, options);
+                        rt = store.stream("M").await(Duration.ofSeconds(30));
+                        serverOut.clear();
+                        runtimeOut.clear();
+                        server = "restarted";
+                        runtime = "restarted";
+                    }
+                    default -> throw new IllegalArgumentException("not a step: " + step);
+                }
+                StringBuilder out = new StringBuilder("[it] step " + step + "\n       "
+                        + (server.equals(runtime) ? "same: " + server : "DIFFERENT: server " + server + ", runtime " + runtime));
+                for (String name : consumers) {
+                    String ri = runtimeInfo(rt.consumerInfo(name));
+                    ServerPull pull = new ServerPull(client.connection(), "M", name);
+                    String si = settled(() -> {
+                        io.nats.client.api.ConsumerInfo i = pull.info();
+                        return serverInfo(i, i.getDelivered().getStreamSequence(), i.getAckFloor().getStreamSequence());
+                    }, ri);
+                    out.append("\n       info ").append(name).append(si.equals(ri) ? " same: " + si : " DIFFERENT: server " + si + ", runtime " + ri);
+                }
+                System.out.println(out);
+            }
+        } finally {
+            client.close();
+            nats.close();
+            if (store != null) {
+                store.close();
+            }
+        }
     }
 
     private List<String> run(String retention, ModelLine line, long seed) throws Exception {
@@ -174,6 +307,10 @@ class ConsumerModelIT {
             boolean deliveryDumped = false;
             List<String> trace = new ArrayList<>();
             int purges = 0;
+            // On 2.10: no-wait requests 2.10.27 left unanswered, and infos that reported a position the
+            // consumer skipped to in memory, not the stored one (ModelLine).
+            int unanswered = 0;
+            int skipsReported = 0;
             // How often E and B (max_deliver 2) reached max_deliver, and answers came to a message
             // that had (a late ack, nak, term or progress: MaxDeliverIT walks through the same steps).
             int atMax = 0;
@@ -208,9 +345,11 @@ class ConsumerModelIT {
                     // Every pending message old enough that the first check after the restart expires them
                     // all: both make that check as the consumer starts (the server's setLeader checkPending).
                     clock.waitPastDeadlines();
+                    java.util.Set<Long> liveBefore = new java.util.HashSet<>(liveSeqs(rt).stream().map(Long::parseLong).toList());
                     client.close();
                     nats.close();
                     store.close();
+                    storedStates(differences, context + " restart", serverStore, runtimeStore, consumers, line, liveBefore::contains);
                     // Each side starts its consumers somewhere in here, and checks again what they restored
                     // every ack wait (+ 1 ms) and every last backoff step from then on (ModelClock).
                     long from = System.nanoTime();
@@ -264,9 +403,25 @@ class ConsumerModelIT {
                 } else if (kind < 72) {
                     int batch = 1 + random.nextInt(4);
                     clock.beforeSetting();
-                    List<ServerPull.Delivered> s = new ServerPull(client.connection(), "M", c).fetchNoWait(batch);
-                    List<ConsumedMessage> r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+                    // The server's request goes first, its answer is read after the runtime's: how long to
+                    // wait for it depends on what the runtime delivered (ModelPull).
+                    List<ConsumedMessage> r;
+                    Optional<List<ServerPull.Delivered>> answered;
+                    try (ModelPull sent = ModelPull.noWait(client.connection(), "M", c, batch)) {
+                        r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+                        answered = sent.answer(line.v210() && r.isEmpty() ? UNANSWERED : Duration.ofSeconds(5));
+                    }
                     clock.afterSetting();
+                    List<ServerPull.Delivered> s = answered.orElse(List.of());
+                    if (answered.isEmpty() && line.v210() && r.isEmpty()) {
+                        // 2.10.27 leaves a no-wait request that delivers nothing unanswered once it counted
+                        // messages pending or queued (ModelLine); 2.11.11, 2.12.2 and 2.14.0 answer 404, as
+                        // the runtime answers it (empty). The deliveries are the same: none.
+                        unanswered++;
+                        context += " (no answer: 2.10.27's processWaiting)";
+                    } else if (answered.isEmpty()) {
+                        compare(differences, context + " fetch " + c + " " + batch, "no answer", r.toString());
+                    }
                     serverOut.get(c).addAll(s);
                     runtimeOut.get(c).addAll(r);
                     for (ServerPull.Delivered d : s) {
@@ -327,9 +482,21 @@ class ConsumerModelIT {
                     trace.remove(0);
                 }
                 for (String name : consumers) {
-                    String runtimeInfo = runtimeInfo(rt.consumerInfo(name));
+                    ConsumerStatus status = rt.consumerInfo(name);
+                    String runtimeInfo = runtimeInfo(status);
                     ServerPull pull = new ServerPull(client.connection(), "M", name);
-                    compare(differences, context + " info " + name, settled(() -> serverInfo(pull), runtimeInfo), runtimeInfo);
+                    String[] reported = new String[1];
+                    JetStartStream now = rt;
+                    String server = settled(() -> {
+                        io.nats.client.api.ConsumerInfo i = pull.info();
+                        reported[0] = serverInfo(i, i.getDelivered().getStreamSequence(), i.getAckFloor().getStreamSequence());
+                        return line.v210() ? serverInfoAsStored(i, status, now) : reported[0];
+                    }, runtimeInfo);
+                    if (!server.equals(reported[0])) {
+                        skipsReported++;
+                        context += " [" + name + ": 2.10.27 reported " + reported[0].replaceFirst(" ack pending.*", "") + "]";
+                    }
+                    compare(differences, context + " info " + name, server, runtimeInfo);
                 }
                 rt.flush();
                 String runtimeStream = runtimeStream(rt.info());
@@ -348,7 +515,9 @@ class ConsumerModelIT {
                 }
             }
             System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary() + "; " + purges + " purges and rollups; "
-                    + atMax + " deliveries at max_deliver, " + answeredAtMax + " answers to a message that reached it");
+                    + atMax + " deliveries at max_deliver, " + answeredAtMax + " answers to a message that reached it"
+                    + (line.v210() ? "; " + unanswered + " no-wait requests 2.10.27 left unanswered, " + skipsReported
+                    + " infos of 2.10.27 with a skipped position" : ""));
             rt.flush();
             List<String> live = liveSeqs(rt);
             compare(differences, "live messages at the end", serverLive(client, rt.info().lastSeq()).toString(), live.toString());
@@ -357,6 +526,8 @@ class ConsumerModelIT {
             store = null;
             client.close();
             nats.close();
+            java.util.Set<Long> liveAtEnd = new java.util.HashSet<>(live.stream().map(Long::parseLong).toList());
+            storedStates(differences, "at the end", serverStore, runtimeStore, consumers, line, liveAtEnd::contains);
             // A restart applies the stored ack floors: on an interest stream a message that a
             // consumer still held in memory below its store's floor (a purge moved the store's floor
             // past the consumer's) goes, on the server as on the runtime. So the runtime's store
@@ -601,10 +772,38 @@ class ConsumerModelIT {
         };
     }
 
-    private static String serverInfo(ServerPull p) throws Exception {
-        io.nats.client.api.ConsumerInfo i = p.info();
-        return "delivered " + i.getDelivered().getConsumerSequence() + "/" + i.getDelivered().getStreamSequence()
-                + " ack floor " + i.getAckFloor().getConsumerSequence() + "/" + i.getAckFloor().getStreamSequence()
+    /**
+     * 2.10.27's info as the runtime reports it, where what differs is a rule a later release changed
+     * and the runtime keeps (ModelLine, docs/compatibility.md): the delivered stream sequence the
+     * consumer skipped to in memory ({@link ModelLine#asStored}); the ack floor, which 2.10.27 reports
+     * from memory, where it also moves once nothing is pending ({@code checkPending},
+     * {@code processAckMsg}: {@code o.adflr, o.asflr = o.dseq-1, o.sseq-1}) while the store keeps the
+     * floor it last wrote (2.10.29 and 2.11.3 report the stored one), so the runtime's floor is held
+     * only to be no further on; and the redelivery counts, which 2.10.27 keeps for a message removed
+     * while it was no longer pending (past max_deliver) and 2.12.15 and 2.14.5 drop (3c65cdb56), so
+     * the runtime's count is held only to be no larger. The files at every restart and at the end
+     * hold the floor and the counts to 2.10.27's exactly, but for those kept counts ({@link #storedStates}).
+     */
+    private static String serverInfoAsStored(io.nats.client.api.ConsumerInfo i, ConsumerStatus runtime, JetStartStream rt)
+            throws InterruptedException {
+        long delivered = ModelLine.asStored(i.getDelivered().getStreamSequence(), runtime.delivered().streamSeq(), rt,
+                runtime.config().filterSubjects());
+        String info = serverInfo(i, delivered, i.getAckFloor().getStreamSequence());
+        if (runtime.ackFloor().consumerSeq() <= i.getAckFloor().getConsumerSequence()
+                && runtime.ackFloor().streamSeq() <= i.getAckFloor().getStreamSequence()) {
+            info = info.replaceFirst(" ack floor \\d+/\\d+ ", " ack floor " + runtime.ackFloor().consumerSeq() + "/"
+                    + runtime.ackFloor().streamSeq() + " ");
+        }
+        if (runtime.numRedelivered() <= i.getRedelivered()) {
+            info = info.replaceFirst(" redelivered \\d+ ", " redelivered " + runtime.numRedelivered() + " ");
+        }
+        return info;
+    }
+
+    /** The info, with the stream sequences of delivered and the ack floor given (2.10's, as stored: {@link #serverInfoAsStored}). */
+    private static String serverInfo(io.nats.client.api.ConsumerInfo i, long deliveredStream, long ackFloorStream) {
+        return "delivered " + i.getDelivered().getConsumerSequence() + "/" + deliveredStream
+                + " ack floor " + i.getAckFloor().getConsumerSequence() + "/" + ackFloorStream
                 + " ack pending " + i.getNumAckPending() + " redelivered " + i.getRedelivered() + " pending " + i.getNumPending()
                 + " waiting " + i.getNumWaiting();
     }
@@ -662,6 +861,38 @@ class ConsumerModelIT {
             s = server.get();
         }
         return s;
+    }
+
+    /**
+     * Compares what each consumer's {@code o.dat} holds on both sides, both closed: delivered, ack
+     * floor, the pending messages (stream and consumer sequences) and the redelivery counts; not the
+     * delivery times (each side its own, seconds apart at a second's edge). What a restart starts
+     * from, and on 2.10 what its info does not show ({@link #serverInfoAsStored}).
+     */
+    private static void storedStates(List<String> differences, String context, Path serverStore, Path runtimeStore,
+                                     List<String> consumers, ModelLine line, java.util.function.LongPredicate live) {
+        for (String name : consumers) {
+            // 2.10.27 keeps the count of a message removed while it was not pending (serverInfoAsStored).
+            compare(differences, context + " o.dat " + name, stored(serverStore, name, line.v210() ? live : seq -> true),
+                    stored(runtimeStore, name, seq -> true));
+        }
+    }
+
+    private static String stored(Path store, String consumer, java.util.function.LongPredicate counted) {
+        try {
+            io.jetstart.core.format.ConsumerState s = io.jetstart.core.format.ConsumerStateCodec.decode(Files.readAllBytes(
+                    store.resolve("jetstream/$G/streams/M/obs").resolve(consumer).resolve("o.dat")));
+            return "delivered " + s.delivered().consumerSeq() + "/" + s.delivered().streamSeq()
+                    + " ack floor " + s.ackFloor().consumerSeq() + "/" + s.ackFloor().streamSeq()
+                    + " pending " + s.pending().stream().sorted(java.util.Comparator.comparingLong(
+                            io.jetstart.core.format.ConsumerState.Pending::streamSeq)).map(p -> p.streamSeq() + "/" + p.consumerSeq()).toList()
+                    + " redelivered " + s.redelivered().stream().sorted(java.util.Comparator.comparingLong(
+                            io.jetstart.core.format.ConsumerState.Redelivery::streamSeq)).filter(r -> counted.test(r.streamSeq())).map(r -> r.streamSeq() + ":" + r.count()).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "no o.dat";
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private static String odat(Path store, String consumer) {
