@@ -326,6 +326,7 @@ class ConsumerModelIT {
             // consumer skipped to in memory, not the stored one (ModelLine).
             int unanswered = 0;
             int skipsReported = 0;
+            int purgesOfAll = 0;
             // On 2.10, the messages delivered to each consumer and not acked or termed since (as far
             // as the model knows: more rather than fewer), which a purge must not drop (dropsPending).
             Map<String, java.util.Set<Long>> unacked = new LinkedHashMap<>();
@@ -389,6 +390,7 @@ class ConsumerModelIT {
                     if (line.v210() && !what.equals("purge {}") && dropsPending(rt, what, unacked)) {
                         // 2.10.27 leaves the store out of the pending messages a purge drops (ModelLine).
                         what = "purge {}";
+                        purgesOfAll++;
                         context += " (2.10: a purge that drops a pending message, made one of everything)";
                     }
                     purges++;
@@ -563,7 +565,7 @@ class ConsumerModelIT {
             System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary() + "; " + purges + " purges and rollups; "
                     + atMax + " deliveries at max_deliver, " + answeredAtMax + " answers to a message that reached it"
                     + (line.v210() ? "; " + unanswered + " no-wait requests 2.10.27 left unanswered, " + skipsReported
-                    + " infos of 2.10.27 with a skipped position" : ""));
+                    + " infos of 2.10.27 with a skipped position, " + purgesOfAll + " purges made of everything" : ""));
             rt.flush();
             List<String> live = liveSeqs(rt);
             compare(differences, "live messages at the end", serverLive(client, rt.info().lastSeq()).toString(), live.toString());
