@@ -19,6 +19,10 @@ import io.jetstart.runtime.RuntimeOptions;
  * ack ({@code return fmt.Errorf("rollup value invalid: %q", rollup)} with no reply sent), which a
  * client sees only as its request timing out.
  *
+ * <p>Its pull consumers keep older rules in six places the runtime does not copy (docs/compatibility.md,
+ * "The runtime on the 2.10 line"): {@link ConsumerModelIT} leaves four of them out of its 2.10 draws
+ * and compares the other two as the runtime keeps them ({@link #asStored}, {@link ModelPull}).
+ *
  * @param binary the server the model's steps run on
  * @param v210   whether that is the 2.10 line
  */
