@@ -114,8 +114,8 @@ class ConsumerModelIT {
      * compared as the runtime keeps them: a position 2.10.27 reports from memory past the stored one
      * ({@link #serverInfoAsStored}), a no-wait pull it leaves unanswered ({@link ModelPull}). Runs
      * beside the 2.14+ run (six streams side by side: 39.1 s for the class against 38.9 s for the three
-     * 2.14+ streams alone, one after the other on a shared 2-core machine; 14 seeds, 1 to 14, ran
-     * without a difference); {@code -Djetstart.consumer.model.line=2.10} or {@code 2.14+} runs one line.
+     * 2.14+ streams alone, one after the other on a shared 2-core machine; seeds 1 to 14 and
+     * 1796672000000 to 1796672000005 ran without a difference); {@code -Djetstart.consumer.model.line=2.10} or {@code 2.14+} runs one line.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"limits", "interest", "workqueue"})
