@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * work-queue stream with three pull consumers (explicit with max_deliver 2, a filtered one with
  * backoff, ack all). After every operation both must have delivered the same messages (stream
  * sequence, consumer sequence, delivery count) and report the same consumer info (delivered, ack
- * floor, ack pending, redelivered, pending, waiting) and the same stream state; at the end the
+ * floor, ack pending, redelivered, pending, waiting) and the same stream state, and at every restart
+ * and at the end each consumer's {@code o.dat} must hold the same ({@link #storedStates}); at the end the
  * runtime's store with every index.db deleted reopens to the state the server restarted on its own
  * files reports (a restart applies the stored ack floors, see the end of the test), with nothing
  * that was gone back, and the server started on that store reports it too (every retention
@@ -59,9 +60,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code -Djetstart.consumer.model.ops=N} (default 100; about 40 s per stream, mostly waits) sets the length, and
  * {@code -Djetstart.consumer.model.retention=interest} (or limits, workqueue) runs one stream only,
  * {@code -Djetstart.consumer.model.restartAfterPurge=false} draws no restart after a purge,
- * {@code -Djetstart.consumer.model.runs=N} runs N seeds from the given one, and
- * {@code -Djetstart.consumer.model.line=2.10} runs the streams on nats-server 2.10.27 instead, the
- * runtime on the 2.10 line (only when asked: {@link #onThe210LineTheRuntimeDeliversAndCountsAs2_10_27Does}). Maven passes
+ * {@code -Djetstart.consumer.model.runs=N} runs N seeds from the given one,
+ * {@code -Djetstart.consumer.model.maxDeliver=false} gives E and B no max_deliver (as the 2.10 draws),
+ * {@code -Djetstart.consumer.model.verbose=true} prints every operation with both infos as answered and
+ * both streams' live messages, {@code -Djetstart.consumer.model.steps=FILE} runs the steps of a file
+ * instead ({@link #replay}), and
+ * {@code -Djetstart.consumer.model.line=2.10} (or {@code 2.14+}) runs only the streams on nats-server
+ * 2.10.27, the runtime on the 2.10 line ({@link #onThe210LineTheRuntimeDeliversAndCountsAs2_10_27Does}), or only
+ * those on the newest build. Maven passes
  * its {@code -D} user properties on to the failsafe JVM, e.g.
  * {@code ./mvnw -pl integration-tests -am verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false
  * -Dit.test=ConsumerModelIT -Djetstart.consumer.model.seed=S}; a failure names the seed in its message.
@@ -79,6 +85,14 @@ class ConsumerModelIT {
     private static final long ACK_WAIT = 2 * ModelClock.UNIT;
     private static final long NAK_DELAY = ModelClock.UNIT;
     private static final int SEGMENT = 25;
+    /**
+     * How long a 2.10 run waits for the server's answer to a no-wait request the runtime delivered
+     * nothing for (ModelPull): the server answers one within milliseconds, and this adds to the
+     * segment's time ({@link ModelClock}: a segment's operations have 900 ms).
+     */
+    private static final Duration UNANSWERED = Duration.ofMillis(200);
+    /** {@code -Djetstart.consumer.model.verbose=true}: every operation and both sides' infos after it, as answered. */
+    private static final boolean VERBOSE = Boolean.getBoolean("jetstart.consumer.model.verbose");
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"limits", "interest", "workqueue"})
@@ -92,22 +106,21 @@ class ConsumerModelIT {
 
     /**
      * The same on nats-server 2.10.27, the runtime on the 2.10 line ({@code index.db} v1): the streams,
-     * consumers and operations above, all of which 2.10 has. Run only when asked for with
-     * {@code -Djetstart.consumer.model.line=2.10}: the runtime's consumers deliver and count by 2.15.1's
-     * rules on every line, and 2.10.27 differs in two places the first seed met (seed 1), not yet
-     * left out of the draws nor settled (docs/compatibility.md, "The runtime on the 2.10 line"): the
-     * backoff consumer B (filtered) reported delivered stream sequence 9, the stream's last, after a
-     * no-wait fetch of 4 that delivered 4 and 7 and found no more on its filter, where 2.15.1 and the
-     * runtime say 7 (limits and interest, op 31); and a no-wait pull of B on the work queue got no
-     * answer at all within 5 s (2.10.27's {@code processWaiting} ends a no-wait request at the end of
-     * the stream only once it delivered something; 2.14+ always, commit 7d6b0a8b2).
+     * consumers and operations above, all of which 2.10 has, less what 2.10.27 handles by rules later
+     * releases changed and the runtime keeps (docs/compatibility.md, "The runtime on the 2.10 line",
+     * six cases, reproduced by {@code model-steps/v210-consumer-answers.steps}): E and B have no
+     * max_deliver ({@link #maxDeliver}), a purge that would drop a pending message is made one of
+     * everything ({@link #dropsPending}), a purge is never up to 1; and two the draws cannot avoid are
+     * compared as the runtime keeps them: a position 2.10.27 reports from memory past the stored one
+     * ({@link #serverInfoAsStored}), a no-wait pull it leaves unanswered ({@link ModelPull}). Runs
+     * beside the 2.14+ run (six streams side by side: 39.1 s for the class against 38.9 s for the three
+     * 2.14+ streams alone, one after the other on a shared 2-core machine; seeds 1 to 14 and
+     * 1796672000000 to 1796672000005 ran without a difference); {@code -Djetstart.consumer.model.line=2.10} or {@code 2.14+} runs one line.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"limits", "interest", "workqueue"})
     @Execution(ExecutionMode.CONCURRENT)
     void onThe210LineTheRuntimeDeliversAndCountsAs2_10_27Does(String retention) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("2.10".equals(System.getProperty("jetstart.consumer.model.line")),
-                "on 2.10.27 only with -Djetstart.consumer.model.line=2.10 (differences not settled yet)");
         runs(retention, ModelLine.v210(NatsServers.discover()));
     }
 
@@ -123,6 +136,13 @@ class ConsumerModelIT {
         String onlyLine = System.getProperty("jetstart.consumer.model.line", "");
         org.junit.jupiter.api.Assumptions.assumeTrue(onlyLine.isEmpty() || onlyLine.equals(line.label()),
                 "jetstart.consumer.model.line=" + onlyLine);
+        String steps = System.getProperty("jetstart.consumer.model.steps");
+        if (steps != null) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(retention.equals(only.isEmpty() ? "limits" : only),
+                    "steps run on one stream: limits, or jetstart.consumer.model.retention");
+            replay(retention, line, Files.readAllLines(Path.of(steps)));
+            return;
+        }
         long first = Long.getLong("jetstart.consumer.model.seed", System.nanoTime());
         int runs = Math.max(1, Integer.getInteger("jetstart.consumer.model.runs", 1));
         List<String> differences = new ArrayList<>();
@@ -138,6 +158,136 @@ class ConsumerModelIT {
         assertThat(differences).as(line.label() + " " + retention + ", seeds " + first + " to " + (first + runs - 1)).isEmpty();
     }
 
+    /**
+     * Runs the steps of a file ({@code -Djetstart.consumer.model.steps=FILE}) on the model's stream and
+     * consumers, on the server and the runtime, and prints both answers and both consumers' infos after
+     * each, whatever they are: a reproduction, which fails nothing. Steps: {@code pub SUBJECT},
+     * {@code fetch CONSUMER BATCH} (no wait; an answer the server does not send within 2 s is printed
+     * as {@code no answer}), {@code ack|nak|term CONSUMER STREAM_SEQ} (a message the last fetches
+     * delivered), {@code purge JSON} (a purge request's body), {@code sleep MILLIS}, {@code restart};
+     * {@code #} starts a comment.
+     */
+    private void replay(String retention, ModelLine line, List<String> lines) throws Exception {
+        Path dir = Repo.work("ConsumerModelIT/steps/" + line.label() + "/" + retention);
+        Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
+        Path serverStore = dir.resolve("server-store");
+        RuntimeOptions options = line.runtime(RuntimeOptions.defaults());
+        List<String> consumers = retention.equals("workqueue") ? List.of("E", "B", "X") : List.of("E", "B", "A");
+        NatsServerProcess nats = NatsServerProcess.start(line.binary(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+        NatsClient client = nats.connect(Account.GLOBAL);
+        JetStartStore store = JetStart.open(runtimeStore, options);
+        System.out.println("[it] ConsumerModelIT steps on " + line.binary() + " and the runtime as the " + line.label() + " line, " + retention);
+        try {
+            client.connection().jetStreamManagement().addStream(StreamConfiguration.builder().name("M").subjects("m.*")
+                    .storageType(StorageType.File).retentionPolicy(RetentionPolicy.get(retention)).allowRollup(true).build());
+            JetStartStream rt = store.createStream("$G", StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.*\"],\"retention\":\""
+                    + retention + "\",\"allow_rollup_hdrs\":true}").getBytes(StandardCharsets.UTF_8)));
+            for (String c : consumers) {
+                client.connection().jetStreamManagement().addOrUpdateConsumer("M", serverConsumer(c, retention, true));
+                rt.createConsumer(runtimeConsumer(c, retention, true));
+            }
+            Map<String, ServerPull.Delivered> serverOut = new LinkedHashMap<>();
+            Map<String, ConsumedMessage> runtimeOut = new LinkedHashMap<>();
+            for (String raw : lines) {
+                String step = raw.replaceAll("#.*", "").strip();
+                if (step.isEmpty()) {
+                    continue;
+                }
+                String[] w = step.split(" ");
+                String server;
+                String runtime;
+                switch (w[0]) {
+                    case "sleep" -> {
+                        Thread.sleep(Long.parseLong(w[1]));
+                        continue;
+                    }
+                    case "pub" -> {
+                        server = "" + client.connection().jetStream().publish(w[1], new byte[] {1}).getSeqno();
+                        runtime = "" + rt.publish(w[1], new byte[] {1}).seq();
+                    }
+                    case "fetch" -> {
+                        List<ConsumedMessage> r;
+                        Optional<List<ServerPull.Delivered>> answered;
+                        try (ModelPull sent = ModelPull.noWait(client.connection(), "M", w[1], Integer.parseInt(w[2]))) {
+                            r = rt.consumer(w[1]).fetch(Integer.parseInt(w[2]), 0, Duration.ZERO);
+                            answered = sent.answer(Duration.ofSeconds(2));
+                        }
+                        for (ConsumedMessage m : r) {
+                            runtimeOut.put(w[1] + " " + m.streamSeq(), m);
+                        }
+                        answered.ifPresent(l -> l.forEach(d -> serverOut.put(w[1] + " " + d.streamSeq(), d)));
+                        server = answered.map(l -> l.stream().map(d -> d.streamSeq() + "/" + d.consumerSeq() + "/" + d.deliveries())
+                                .toList().toString()).orElse("no answer");
+                        runtime = r.stream().map(m -> m.streamSeq() + "/" + m.consumerSeq() + "/" + m.deliveries()).toList().toString();
+                    }
+                    case "ack", "nak", "term" -> {
+                        String key = w[1] + " " + w[2];
+                        String body = switch (w[0]) {
+                            case "ack" -> "+ACK";
+                            case "nak" -> "-NAK";
+                            default -> "+TERM";
+                        };
+                        ServerPull.Delivered sd = serverOut.get(key);
+                        ConsumedMessage rm = runtimeOut.get(key);
+                        server = sd == null ? "not delivered" : new ServerPull(client.connection(), "M", w[1]).answer(sd, body) ? "answered" : "no reply";
+                        if (rm == null) {
+                            runtime = "not delivered";
+                        } else {
+                            switch (w[0]) {
+                                case "ack" -> rm.ack();
+                                case "nak" -> rm.nak();
+                                default -> rm.term();
+                            }
+                            runtime = "answered";
+                        }
+                    }
+                    case "purge" -> {
+                        String body = step.substring("purge ".length());
+                        com.fasterxml.jackson.databind.JsonNode answer = Json.mapper().readTree(client.connection().request(
+                                "$JS.API.STREAM.PURGE.M", body.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(5)).getData());
+                        com.fasterxml.jackson.databind.JsonNode q = Json.mapper().readTree(body);
+                        server = answer.has("error") ? answer.path("error").toString() : "purged " + answer.path("purged").asLong();
+                        runtime = "purged " + rt.purge(new io.jetstart.runtime.PurgeRequest(q.path("filter").asText(""),
+                                q.path("keep").asLong(0), q.path("seq").asLong(0)));
+                    }
+                    case "restart" -> {
+                        client.close();
+                        nats.close();
+                        store.close();
+                        store = null;
+                        nats = NatsServerProcess.start(line.binary(), serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
+                        client = nats.connect(Account.GLOBAL);
+                        store = JetStart.open(runtimeStore, options);
+                        rt = store.stream("M").await(Duration.ofSeconds(30));
+                        serverOut.clear();
+                        runtimeOut.clear();
+                        server = "restarted";
+                        runtime = "restarted";
+                    }
+                    default -> throw new IllegalArgumentException("not a step: " + step);
+                }
+                StringBuilder out = new StringBuilder("[it] step " + step + "\n       "
+                        + (server.equals(runtime) ? "same: " + server : "DIFFERENT: server " + server + ", runtime " + runtime));
+                for (String name : consumers) {
+                    String ri = runtimeInfo(rt.consumerInfo(name));
+                    ServerPull pull = new ServerPull(client.connection(), "M", name);
+                    String si = settled(() -> {
+                        io.nats.client.api.ConsumerInfo i = pull.info();
+                        return serverInfo(i, i.getDelivered().getStreamSequence(), i.getAckFloor().getStreamSequence());
+                    }, ri);
+                    out.append("\n       info ").append(name).append(si.equals(ri) ? " same: " + si : " DIFFERENT: server " + si + ", runtime " + ri);
+                }
+                System.out.println(out);
+            }
+        } finally {
+            client.close();
+            nats.close();
+            if (store != null) {
+                store.close();
+            }
+        }
+    }
+
     private List<String> run(String retention, ModelLine line, long seed) throws Exception {
         NatsServerBinary binary = line.binary();
         RuntimeOptions options = line.runtime(RuntimeOptions.defaults());
@@ -149,6 +299,9 @@ class ConsumerModelIT {
         Path runtimeStore = Files.createDirectories(dir.resolve("runtime"));
         Path serverStore = dir.resolve("server-store");
         List<String> consumers = retention.equals("workqueue") ? List.of("E", "B", "X") : List.of("E", "B", "A");
+        // E and B at max_deliver 2, not on 2.10 (maxDeliver); -Djetstart.consumer.model.maxDeliver=false
+        // leaves it out on 2.14+ too, to see the 2.10 draws' sequence on the newest build.
+        boolean atMost = !line.v210() && Boolean.parseBoolean(System.getProperty("jetstart.consumer.model.maxDeliver", "true"));
         List<String> differences = new ArrayList<>();
         NatsServerProcess nats = NatsServerProcess.start(binary, serverStore, dir.resolve("server"), ServerAccounts.GLOBAL);
         NatsClient client = nats.connect(Account.GLOBAL);
@@ -160,8 +313,8 @@ class ConsumerModelIT {
             JetStartStream rt = store.createStream("$G", StreamConfig.parse(("{\"name\":\"M\",\"subjects\":[\"m.*\"],\"retention\":\""
                     + retention + "\",\"allow_rollup_hdrs\":true}").getBytes(StandardCharsets.UTF_8)));
             for (String c : consumers) {
-                jsm.addOrUpdateConsumer("M", serverConsumer(c, retention));
-                rt.createConsumer(runtimeConsumer(c, retention));
+                jsm.addOrUpdateConsumer("M", serverConsumer(c, retention, atMost));
+                rt.createConsumer(runtimeConsumer(c, retention, atMost));
             }
             Map<String, List<ServerPull.Delivered>> serverOut = new LinkedHashMap<>();
             Map<String, List<ConsumedMessage>> runtimeOut = new LinkedHashMap<>();
@@ -174,6 +327,15 @@ class ConsumerModelIT {
             boolean deliveryDumped = false;
             List<String> trace = new ArrayList<>();
             int purges = 0;
+            // On 2.10: no-wait requests 2.10.27 left unanswered, and infos that reported a position the
+            // consumer skipped to in memory, not the stored one (ModelLine).
+            int unanswered = 0;
+            int skipsReported = 0;
+            int purgesOfAll = 0;
+            // On 2.10, the messages delivered to each consumer and not acked or termed since (as far
+            // as the model knows: more rather than fewer), which a purge must not drop (dropsPending).
+            Map<String, java.util.Set<Long>> unacked = new LinkedHashMap<>();
+            consumers.forEach(c -> unacked.put(c, new java.util.TreeSet<>()));
             // How often E and B (max_deliver 2) reached max_deliver, and answers came to a message
             // that had (a late ack, nak, term or progress: MaxDeliverIT walks through the same steps).
             int atMax = 0;
@@ -211,6 +373,7 @@ class ConsumerModelIT {
                     client.close();
                     nats.close();
                     store.close();
+                    storedStates(differences, context + " restart", serverStore, runtimeStore, consumers);
                     // Each side starts its consumers somewhere in here, and checks again what they restored
                     // every ack wait (+ 1 ms) and every last backoff step from then on (ModelClock).
                     long from = System.nanoTime();
@@ -228,7 +391,13 @@ class ConsumerModelIT {
                     purgedSinceRestart = false;
                     context += " restart (" + (to - from) / 1_000_000 + " ms)";
                 } else if (kind < 50 && kind >= 45) {
-                    String what = purge(random, rt);
+                    String what = purge(random, rt, line.v210());
+                    if (line.v210() && !what.equals("purge {}") && dropsPending(rt, what, unacked)) {
+                        // 2.10.27 leaves the store out of the pending messages a purge drops (ModelLine).
+                        what = "purge {}";
+                        purgesOfAll++;
+                        context += " (2.10: a purge that drops a pending message, made one of everything)";
+                    }
                     purges++;
                     purgedSinceRestart = true;
                     String s;
@@ -251,6 +420,16 @@ class ConsumerModelIT {
                     }
                     context += " " + what + " -> " + r;
                     compare(differences, context, s, r);
+                    JetStartStream purged = rt;
+                    for (java.util.Set<Long> held : unacked.values()) {
+                        held.removeIf(seq -> {
+                            try {
+                                return purged.get(seq).isEmpty();
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+                    }
                     sinceWait++;
                 } else if (kind < 50) {
                     String subject = "m." + random.nextInt(4);
@@ -264,13 +443,30 @@ class ConsumerModelIT {
                 } else if (kind < 72) {
                     int batch = 1 + random.nextInt(4);
                     clock.beforeSetting();
-                    List<ServerPull.Delivered> s = new ServerPull(client.connection(), "M", c).fetchNoWait(batch);
-                    List<ConsumedMessage> r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+                    // The server's request goes first, its answer is read after the runtime's: how long to
+                    // wait for it depends on what the runtime delivered (ModelPull).
+                    List<ConsumedMessage> r;
+                    Optional<List<ServerPull.Delivered>> answered;
+                    try (ModelPull sent = ModelPull.noWait(client.connection(), "M", c, batch)) {
+                        r = rt.consumer(c).fetch(batch, 0, Duration.ZERO);
+                        answered = sent.answer(line.v210() && r.isEmpty() ? UNANSWERED : Duration.ofSeconds(5));
+                    }
                     clock.afterSetting();
+                    List<ServerPull.Delivered> s = answered.orElse(List.of());
+                    if (answered.isEmpty() && line.v210() && r.isEmpty()) {
+                        // 2.10.27 leaves a no-wait request that delivers nothing unanswered once it counted
+                        // messages pending or queued (ModelLine); 2.11.11, 2.12.2 and 2.14.0 answer 404, as
+                        // the runtime answers it (empty). The deliveries are the same: none.
+                        unanswered++;
+                        context += " (no answer: 2.10.27's processWaiting)";
+                    } else if (answered.isEmpty()) {
+                        compare(differences, context + " fetch " + c + " " + batch, "no answer", r.toString());
+                    }
                     serverOut.get(c).addAll(s);
                     runtimeOut.get(c).addAll(r);
+                    r.forEach(m -> unacked.get(c).add(m.streamSeq()));
                     for (ServerPull.Delivered d : s) {
-                        if (d.deliveries() == maxDeliver(c)) {
+                        if (d.deliveries() == maxDeliver(c, atMost)) {
                             atMax++;
                             reachedMax.add(c + " " + d.streamSeq());
                         }
@@ -313,6 +509,11 @@ class ConsumerModelIT {
                     if (sets) {
                         clock.afterSetting();
                     }
+                    if (body.equals("+ACK") && c.equals("A")) {
+                        unacked.get(c).removeIf(seq -> seq <= sd.streamSeq());
+                    } else if (body.equals("+ACK") || body.equals("+TERM")) {
+                        unacked.get(c).remove(sd.streamSeq());
+                    }
                     if (body.equals("+WPI") || body.startsWith("-NAK")) {
                         // Still pending: it may be answered again.
                         so.add(i, sd);
@@ -327,15 +528,34 @@ class ConsumerModelIT {
                     trace.remove(0);
                 }
                 for (String name : consumers) {
-                    String runtimeInfo = runtimeInfo(rt.consumerInfo(name));
+                    ConsumerStatus status = rt.consumerInfo(name);
+                    String runtimeInfo = runtimeInfo(status);
                     ServerPull pull = new ServerPull(client.connection(), "M", name);
-                    compare(differences, context + " info " + name, settled(() -> serverInfo(pull), runtimeInfo), runtimeInfo);
+                    String[] reported = new String[1];
+                    JetStartStream now = rt;
+                    String server = settled(() -> {
+                        io.nats.client.api.ConsumerInfo i = pull.info();
+                        reported[0] = serverInfo(i, i.getDelivered().getStreamSequence(), i.getAckFloor().getStreamSequence());
+                        return line.v210() ? serverInfoAsStored(i, status, now) : reported[0];
+                    }, runtimeInfo);
+                    if (!server.equals(reported[0])) {
+                        skipsReported++;
+                        context += " [" + name + ": 2.10.27 reported " + reported[0].replaceFirst(" ack pending.*", "") + "]";
+                    }
+                    compare(differences, context + " info " + name, server, runtimeInfo);
+                    if (VERBOSE) {
+                        System.out.println("[it] " + context + " info " + name + ": server " + reported[0] + ", runtime " + runtimeInfo);
+                    }
                 }
                 rt.flush();
                 String runtimeStream = runtimeStream(rt.info());
                 NatsClient cl = client;
                 compare(differences, context + " stream",
                         settled(() -> serverStream(cl.connection().jetStreamManagement().getStreamInfo("M")), runtimeStream), runtimeStream);
+                if (VERBOSE) {
+                    System.out.println("[it] " + context + " stream: runtime " + runtimeStream + ", live " + liveSeqs(rt)
+                            + "; server live " + serverLive(client, rt.info().lastSeq()));
+                }
                 boolean firstDeliveryDifference = fetched && !deliveryDumped;
                 if ((known == 0 && !differences.isEmpty()) || firstDeliveryDifference) {
                     deliveryDumped |= fetched;
@@ -348,7 +568,9 @@ class ConsumerModelIT {
                 }
             }
             System.out.println("[it] ConsumerModelIT " + retention + ": " + clock.summary() + "; " + purges + " purges and rollups; "
-                    + atMax + " deliveries at max_deliver, " + answeredAtMax + " answers to a message that reached it");
+                    + atMax + " deliveries at max_deliver, " + answeredAtMax + " answers to a message that reached it"
+                    + (line.v210() ? "; " + unanswered + " no-wait requests 2.10.27 left unanswered, " + skipsReported
+                    + " infos of 2.10.27 with a skipped position, " + purgesOfAll + " purges made of everything" : ""));
             rt.flush();
             List<String> live = liveSeqs(rt);
             compare(differences, "live messages at the end", serverLive(client, rt.info().lastSeq()).toString(), live.toString());
@@ -357,6 +579,7 @@ class ConsumerModelIT {
             store = null;
             client.close();
             nats.close();
+            storedStates(differences, "at the end", serverStore, runtimeStore, consumers);
             // A restart applies the stored ack floors: on an interest stream a message that a
             // consumer still held in memory below its store's floor (a purge moved the store's floor
             // past the consumer's) goes, on the server as on the runtime. So the runtime's store
@@ -417,8 +640,8 @@ class ConsumerModelIT {
      * (2.15.1, seed 6: purge {"filter":"m.*","seq":9} removing 8, an m.0, left the work queue's E at
      * pending 1 with no m.0 in the stream). Such a draw becomes a purge of everything.
      */
-    private static String purge(Random random, JetStartStream rt) throws InterruptedException {
-        String drawn = drawPurge(random, rt);
+    private static String purge(Random random, JetStartStream rt, boolean v210) throws InterruptedException {
+        String drawn = drawPurge(random, rt, v210);
         return removesOneByWildcard(rt, drawn) || racesItsTerm(rt, drawn) ? "purge {}" : drawn;
     }
 
@@ -517,7 +740,48 @@ class ConsumerModelIT {
         return (keep > 0 ? matching - keep : matching) == 1;
     }
 
-    private static String drawPurge(Random random, JetStartStream rt) throws InterruptedException {
+    /**
+     * Whether {@code what} (a purge request or a rollup) removes a message one of the consumers may
+     * hold pending ({@code unacked}): consumer.purge then drops it, and from 2.12.9 and 2.14.1 (commit
+     * 831f08693, "Cleanup pending on stream purge") tells the store of it as of an ack, whose floor
+     * may then pass the consumer's (up to below its next pending message) and stay there, the
+     * purge's own state write being refused as older; 2.10.27 writes the consumer's floor. The
+     * runtime keeps the newer rule, so the 2.10 draws make such a purge one of everything, after
+     * which nothing is pending and both floors are the delivered position.
+     */
+    private static boolean dropsPending(JetStartStream rt, String what, Map<String, java.util.Set<Long>> unacked)
+            throws InterruptedException {
+        String subject;
+        long keep = 0;
+        long below = 0;
+        if (what.startsWith("rollup ")) {
+            subject = what.startsWith("rollup sub ") ? what.substring("rollup sub ".length()) : "";
+        } else {
+            com.fasterxml.jackson.databind.JsonNode q;
+            try {
+                q = Json.mapper().readTree(what.substring("purge ".length()));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            subject = q.path("filter").asText("");
+            keep = q.path("keep").asLong(0);
+            below = q.path("seq").asLong(0);
+        }
+        List<Long> removed = new ArrayList<>();
+        StreamView v = rt.info();
+        io.jetstart.core.store.SubjectFilter filter = subject.isEmpty() ? null : new io.jetstart.core.store.SubjectFilter(List.of(subject));
+        for (long seq = v.firstSeq(); v.messages() > 0 && seq <= v.lastSeq() && (below == 0 || seq < below); seq++) {
+            Optional<io.jetstart.core.store.StoredMessage> m = rt.get(seq);
+            if (m.isPresent() && (filter == null || filter.matches(m.get().subject()))) {
+                removed.add(seq);
+            }
+        }
+        // keep leaves the newest of them.
+        List<Long> gone = removed.subList(0, (int) Math.max(0, removed.size() - keep));
+        return unacked.values().stream().anyMatch(held -> gone.stream().anyMatch(held::contains));
+    }
+
+    private static String drawPurge(Random random, JetStartStream rt, boolean v210) throws InterruptedException {
         StreamView v = rt.info();
         long first = v.firstSeq();
         long last = v.lastSeq();
@@ -548,63 +812,87 @@ class ConsumerModelIT {
             if (seq <= last && rt.next(seq, ">").isEmpty()) {
                 seq = last + 1;
             }
-            return "purge {\"seq\":" + Math.max(1, seq) + "}";
+            // On 2.10 never up to 1: 2.10.27 purges everything then (ModelDraws.upTo).
+            return "purge {\"seq\":" + (v210 && seq <= 1 ? 2 : Math.max(1, seq)) + "}";
         }
         if (kind < 86) {
             long seq = 1 + random.nextInt((int) last + 3);
             if (subject.equals(">") && (seq > last + 1 || seq <= last && rt.next(seq, ">").isEmpty())) {
                 seq = last + 1;
             }
-            return "purge {\"filter\":\"" + subject + "\",\"seq\":" + seq + "}";
+            return "purge {\"filter\":\"" + subject + "\",\"seq\":" + (v210 && seq == 1 ? 2 : seq) + "}";
         }
         return "rollup " + (kind < 95 ? "sub" : "all") + " m." + random.nextInt(4);
     }
 
-    /**
-     * The max_deliver of consumer {@code c} (see {@link #serverConsumer}); 0 for none. 2: a message
-     * left unanswered over a wait, or naked once, reaches it (with 3 and 4 a 100-operation run
-     * reached it about never: 0 deliveries at max_deliver on interest, seed 49588860474634).
-     */
     /** The last token of a v1 ack reply, or the one after the timestamp of a v2 reply: the consumer's num_pending. */
     private static long pending(ServerPull.Delivered d) {
         String[] t = d.reply().split("\\.");
         return Long.parseLong(t[(t.length == 9 ? 4 : 6) + 4]);
     }
 
-    private static long maxDeliver(String c) {
+    /**
+     * The max_deliver of consumer {@code c} (see {@link #serverConsumer}); 0 for none. 2: a message
+     * left unanswered over a wait, or naked once, reaches it (with 3 and 4 a 100-operation run
+     * reached it about never: 0 deliveries at max_deliver on interest, seed 49588860474634). Without
+     * {@code atMost} (the 2.10 draws) -1, none: 2.10.27 handles a message past max_deliver by rules
+     * later releases changed, which the runtime keeps (docs/compatibility.md, "The runtime on the 2.10
+     * line"): it moves no ack floor past it (982db7699, 2.12.9 and 2.14.1), keeps its redelivery count
+     * once it is removed (3c65cdb56) and drops the counts at or below the floor as the consumer starts
+     * (d1a711a32, both 2.12.9 and 2.14.1), so its files and answers differ wherever one is reached.
+     */
+    private static long maxDeliver(String c, boolean atMost) {
+        if (!atMost) {
+            return c.equals("E") || c.equals("B") ? -1 : 0;
+        }
         return switch (c) {
             case "E", "B" -> 2;
             default -> 0;
         };
     }
 
-    private static ConsumerConfiguration serverConsumer(String c, String retention) {
+    private static ConsumerConfiguration serverConsumer(String c, String retention, boolean atMost) {
         ConsumerConfiguration.Builder b = ConsumerConfiguration.builder().durable(c);
         return switch (c) {
-            case "E" -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).maxDeliver(maxDeliver("E"))
+            case "E" -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).maxDeliver(maxDeliver("E", atMost))
                     .filterSubject(retention.equals("workqueue") ? "m.0" : null).build();
-            case "B" -> b.ackPolicy(AckPolicy.Explicit).filterSubject("m.1").maxDeliver(maxDeliver("B"))
+            case "B" -> b.ackPolicy(AckPolicy.Explicit).filterSubject("m.1").maxDeliver(maxDeliver("B", atMost))
                     .backoff(Duration.ofNanos(2 * ModelClock.UNIT), Duration.ofNanos(ModelClock.LONGEST)).build();
             case "A" -> b.ackPolicy(AckPolicy.All).ackWait(Duration.ofNanos(ACK_WAIT)).build();
             default -> b.ackPolicy(AckPolicy.Explicit).ackWait(Duration.ofNanos(ACK_WAIT)).filterSubject("m.2").build();
         };
     }
 
-    private static String runtimeConsumer(String c, String retention) {
+    private static String runtimeConsumer(String c, String retention, boolean atMost) {
         return switch (c) {
-            case "E" -> "{\"durable_name\":\"E\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"max_deliver\":" + maxDeliver("E")
+            case "E" -> "{\"durable_name\":\"E\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"max_deliver\":" + maxDeliver("E", atMost)
                     + (retention.equals("workqueue") ? ",\"filter_subject\":\"m.0\"" : "") + "}";
-            case "B" -> "{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"m.1\",\"max_deliver\":" + maxDeliver("B") + ","
+            case "B" -> "{\"durable_name\":\"B\",\"ack_policy\":\"explicit\",\"filter_subject\":\"m.1\",\"max_deliver\":" + maxDeliver("B", atMost) + ","
                     + "\"backoff\":[" + 2 * ModelClock.UNIT + "," + ModelClock.LONGEST + "]}";
             case "A" -> "{\"durable_name\":\"A\",\"ack_policy\":\"all\",\"ack_wait\":" + ACK_WAIT + "}";
             default -> "{\"durable_name\":\"X\",\"ack_policy\":\"explicit\",\"ack_wait\":" + ACK_WAIT + ",\"filter_subject\":\"m.2\"}";
         };
     }
 
-    private static String serverInfo(ServerPull p) throws Exception {
-        io.nats.client.api.ConsumerInfo i = p.info();
-        return "delivered " + i.getDelivered().getConsumerSequence() + "/" + i.getDelivered().getStreamSequence()
-                + " ack floor " + i.getAckFloor().getConsumerSequence() + "/" + i.getAckFloor().getStreamSequence()
+    /**
+     * 2.10.27's info as 2.10.29 and 2.11.3 report it, from the consumer's store, which the runtime
+     * reports on every line (ModelLine, docs/compatibility.md): 2.10.27 reports the delivered and ack
+     * floor stream sequences from memory, where a pull that reached the end of the stream moved the
+     * next sequence past the last and an ack that emptied the pending list moved the floor there too;
+     * such a skip ({@link ModelLine#asStored}) is taken as the stored sequence. Everything else is
+     * compared as it is, and the files at every restart and at the end exactly ({@link #storedStates}).
+     */
+    private static String serverInfoAsStored(io.nats.client.api.ConsumerInfo i, ConsumerStatus runtime, JetStartStream rt)
+            throws InterruptedException {
+        List<String> filters = runtime.config().filterSubjects();
+        return serverInfo(i, ModelLine.asStored(i.getDelivered().getStreamSequence(), runtime.delivered().streamSeq(), rt, filters),
+                ModelLine.asStored(i.getAckFloor().getStreamSequence(), runtime.ackFloor().streamSeq(), rt, filters));
+    }
+
+    /** The info, with the stream sequences of delivered and the ack floor given (2.10's, as stored: {@link #serverInfoAsStored}). */
+    private static String serverInfo(io.nats.client.api.ConsumerInfo i, long deliveredStream, long ackFloorStream) {
+        return "delivered " + i.getDelivered().getConsumerSequence() + "/" + deliveredStream
+                + " ack floor " + i.getAckFloor().getConsumerSequence() + "/" + ackFloorStream
                 + " ack pending " + i.getNumAckPending() + " redelivered " + i.getRedelivered() + " pending " + i.getNumPending()
                 + " waiting " + i.getNumWaiting();
     }
@@ -662,6 +950,36 @@ class ConsumerModelIT {
             s = server.get();
         }
         return s;
+    }
+
+    /**
+     * Compares what each consumer's {@code o.dat} holds on both sides, both closed: delivered, ack
+     * floor, the pending messages (stream and consumer sequences) and the redelivery counts; not the
+     * delivery times (each side its own, seconds apart at a second's edge). What a restart starts
+     * from, and on 2.10 what its info does not show ({@link #serverInfoAsStored}).
+     */
+    private static void storedStates(List<String> differences, String context, Path serverStore, Path runtimeStore,
+                                     List<String> consumers) {
+        for (String name : consumers) {
+            compare(differences, context + " o.dat " + name, stored(serverStore, name), stored(runtimeStore, name));
+        }
+    }
+
+    private static String stored(Path store, String consumer) {
+        try {
+            io.jetstart.core.format.ConsumerState s = io.jetstart.core.format.ConsumerStateCodec.decode(Files.readAllBytes(
+                    store.resolve("jetstream/$G/streams/M/obs").resolve(consumer).resolve("o.dat")));
+            return "delivered " + s.delivered().consumerSeq() + "/" + s.delivered().streamSeq()
+                    + " ack floor " + s.ackFloor().consumerSeq() + "/" + s.ackFloor().streamSeq()
+                    + " pending " + s.pending().stream().sorted(java.util.Comparator.comparingLong(
+                            io.jetstart.core.format.ConsumerState.Pending::streamSeq)).map(p -> p.streamSeq() + "/" + p.consumerSeq()).toList()
+                    + " redelivered " + s.redelivered().stream().sorted(java.util.Comparator.comparingLong(
+                            io.jetstart.core.format.ConsumerState.Redelivery::streamSeq)).map(r -> r.streamSeq() + ":" + r.count()).toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return "no o.dat";
+        } catch (Exception e) {
+            return e.toString();
+        }
     }
 
     private static String odat(Path store, String consumer) {
