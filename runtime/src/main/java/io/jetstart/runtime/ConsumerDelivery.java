@@ -844,7 +844,7 @@ final class ConsumerDelivery {
                     }
                     pending.remove(seq);
                     rdc.remove(seq);
-                    // 2.15.1 (and 2.12.15, 2.14.5; not 2.10.27) also tell the store of each, as an ack: its floor can then be
+                    // 2.15.1 (and 2.12.9, 2.14.1 on: 831f08693; not 2.10.27) also tell the store of each, as an ack: its floor can then be
                     // ahead of the consumer's, and the Update below is refused (an ack-all
                     // consumer's store reports ack floor 4/10 where the consumer has 4/8: seed 4).
                     updateAcks(p.dseq, seq);
