@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * StreamPurger} purges, and {@link HandOverRemovals} makes the open's removals last before the
  * first operation. They take the tail, a roll, a tombstone and the view's publication through
  * {@link WriterTail}, and nothing else of the writer.
+ *
+ * <p>The writer runs on a thread only while its stream has something to do: a run starts with the
+ * first operation offered to an idle writer (a platform thread), with a ring of {@link WriterAlarms}
+ * for a timer, or with a stop (both on a virtual thread), and ends once the stream is idle (nothing
+ * queued, the tail let go, no timer within {@link #IDLE_HORIZON}). One run at a time holds the
+ * writer ({@link #run}); each hands everything it changed to the next through that word's fences.
  */
 final class WriterLoop {
     /** The logger of the recovery's lines ({@code LoggingListener}): one place to grep for a store's events. */
