@@ -244,6 +244,7 @@ public final class JetStartStore implements AutoCloseable {
         recovery.startEventReporter();
         warmUp.start();
         housekeeper.start();
+        alarms.start();
     }
 
     private void recover() {

@@ -25,15 +25,37 @@ import java.util.concurrent.TimeUnit;
  */
 final class WriterAlarms implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer;
+    private final OneThread thread = new OneThread();
 
     WriterAlarms() {
-        timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("jetstart-writer-alarms").factory());
+        timer = new ScheduledThreadPoolExecutor(1, thread);
         // A writer that asks for an earlier ring cancels its later one: gone from the queue at once,
         // not held until its time (a busy store would keep one per stream and cycle).
         timer.setRemoveOnCancelPolicy(true);
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        // Its thread now, not at the first ring inside the parallel open.
+    }
+
+    /**
+     * Starts the timer's thread: at the store's start, after the recovery's thread (a platform
+     * thread's start waits until the new thread runs), not at the first ring inside the parallel open.
+     */
+    void start() {
         timer.prestartCoreThread();
+    }
+
+    /**
+     * Makes the timer's thread and keeps it, for the close to wait for. Not named {@code
+     * jetstart-writer...}: a writer's threads are gone once a close returns, and tests look for them by that name.
+     */
+    private static final class OneThread implements java.util.concurrent.ThreadFactory {
+        private final java.util.List<Thread> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = Thread.ofPlatform().daemon().name("jetstart-alarms").unstarted(r);
+            made.add(t);
+            return t;
+        }
     }
 
     /** One ring of a writer. */
@@ -69,8 +91,10 @@ final class WriterAlarms implements AutoCloseable {
         return timer.getQueue().size();
     }
 
+    /** Ends the timer and waits for its thread: no thread of the store is left once its close returns. */
     @Override
     public void close() {
         timer.shutdownNow();
+        io.jetstart.core.io.Interrupts.joinAll(thread.made);
     }
 }
