@@ -198,10 +198,11 @@ final class WriterLoop {
     /**
      * How far ahead a timer keeps a run's thread parked for it instead of ending the run and asking
      * {@link WriterAlarms} for a ring: {@link #TAIL_EXPIRY}, as long as a run already lingers after
-     * its last write for the tail's release. A thread's start and end cost ~0.1 ms of CPU, so a
-     * stream whose timers come every 10 s or more often (a KV bucket's short TTLs) keeps its thread
-     * at a cost of at most one start in 10 s saved; one whose next timer is further (the interval
-     * sync of a stream written once, 2 minutes by default; a max_age check) lets it go.
+     * its last write for the tail's release. A platform thread's start cost the publish that waited
+     * for it 0.1-1.2 ms on a busy 2-core machine (docs/runtime.md, "Many streams"), so a stream whose
+     * timers come every 10 s or more often (a KV bucket's short TTLs) keeps its thread; one whose next
+     * timer is further (the interval sync of a stream written once, 2 minutes by default; a max_age
+     * check) lets it go, and its timer's run is a virtual thread's.
      */
     static final long IDLE_HORIZON = TAIL_EXPIRY;
     /** {@link #IDLE_HORIZON}; a test seam sets it ({@link #idleHorizon(java.time.Duration)}). */
