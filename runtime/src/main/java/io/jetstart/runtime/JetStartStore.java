@@ -84,6 +84,8 @@ public final class JetStartStore implements AutoCloseable {
     private final ConsumerHousekeeper housekeeper;
     /** Makes what is served of a recovered or created stream (its writer, its reads, its consumers). */
     private final StreamServing serving;
+    /** Wakes the writers that hold no thread when a timer of theirs falls due. */
+    private final WriterAlarms alarms;
     private final ConsumerCounters consumerTotals = new ConsumerCounters(null);
     /** Its commit and stream listeners, and which thread calls one now. */
     private final StoreListeners listeners;
@@ -131,8 +133,9 @@ public final class JetStartStore implements AutoCloseable {
         this.recoveryThread = Thread.ofPlatform().name("jetstart-recovery").daemon().unstarted(new Recover());
         this.housekeeper = new ConsumerHousekeeper(new Served(),
                 new ConsumerStateFlusher(gate, gate.permits(), options.sync(), options.syncInterval()));
+        this.alarms = new WriterAlarms();
         this.serving = new StreamServing(options, ctx, cache, hashes, hashChoice, tails, storeIndexVersion, overlaps, consumerTotals,
-                housekeeper, listeners);
+                housekeeper, listeners, alarms);
         // A committed publish wakes the fetches waiting on that stream's consumers.
         listeners.addCommitListener(new WakeFetches());
     }
@@ -241,6 +244,7 @@ public final class JetStartStore implements AutoCloseable {
         recovery.startEventReporter();
         warmUp.start();
         housekeeper.start();
+        alarms.start();
     }
 
     private void recover() {
@@ -302,8 +306,8 @@ public final class JetStartStore implements AutoCloseable {
             }
             // Its restored consumers' timers (pending messages are checked 1 s after the open).
             served.consumerChanged();
-            // After the handle: await() returns without waiting for the thread's start, and a
-            // publish before this line starts it itself (WriterLoop.prepare).
+            // After the handle: await() returns without waiting for a thread's start, and a
+            // publish before this line starts the writer's run itself (WriterLoop.handedOver).
             StreamServing.startWriter(served);
         } catch (Exception e) {
             f.completeExceptionally(new StreamUnavailableException(report.account() + " > " + report.name()
@@ -866,6 +870,8 @@ public final class JetStartStore implements AutoCloseable {
         } finally {
             if (!interrupted) {
                 closeDone = true;
+                // Every writer has stopped: no ring is wanted any more.
+                alarms.close();
                 // The writers and consumers have stopped: a closed store an application still
                 // holds keeps nothing of the pool.
                 buffers.trim(0);

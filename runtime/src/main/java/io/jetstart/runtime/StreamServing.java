@@ -21,8 +21,9 @@ import java.util.Map;
  * The hand-over of a stream to the runtime: a recovered stream (its consumers restored after it) or
  * one a create has just made. It is served read-only when the runtime cannot write its config;
  * else its writer is made ready (its tail block chosen by {@link TailOpener}, its duplicate window
- * rebuilt, the open's removals made last), and the caller starts the writer's thread once the
- * stream's handle is complete ({@link #startWriter}). Which streams exist and their futures are
+ * rebuilt, the open's removals made last), and the caller hands it its timers once the stream's
+ * handle is complete ({@link #startWriter}): a writer holds a thread only while its stream has
+ * something to do. Which streams exist and their futures are
  * the {@link StreamRegistry}'s; this class makes what is served.
  *
  * <p>On every served stream's way (the package note: no lambdas, no pattern switches here).
@@ -42,13 +43,15 @@ final class StreamServing {
     private final ConsumerCounters consumerTotals;
     private final ConsumerHousekeeper housekeeper;
     private final StoreListeners listeners;
+    private final WriterAlarms alarms;
     private volatile java.util.function.Consumer<JetStartStream> beforeConsumerRestore;
     /** Test seam ({@link #afterHandOverStep}); null in service. */
     private volatile Runnable afterHandOverStep;
 
     StreamServing(RuntimeOptions options, StoreContext ctx, BlockCache cache, RecordHashSource hashes, HashChoice hashChoice,
                   TailOpener tails, StoreIndexVersion storeIndexVersion, StreamOverlaps overlaps, ConsumerCounters consumerTotals,
-                  ConsumerHousekeeper housekeeper, StoreListeners listeners) {
+                  ConsumerHousekeeper housekeeper, StoreListeners listeners, WriterAlarms alarms) {
+        this.alarms = alarms;
         this.options = options;
         this.ctx = ctx;
         this.cache = cache;
@@ -77,7 +80,7 @@ final class StreamServing {
 
     /**
      * Takes the recovered stream over: read-only when the runtime cannot write its config, else its
-     * writer is made ready; its thread starts after the handle completes ({@link #startWriter}).
+     * writer is made ready; its timers are handed to it after the handle completes ({@link #startWriter}).
      * Its consumers are restored after it.
      */
     JetStartStream serveRecovered(StreamStore store, StreamReport report) throws IOException, StoreException, InterruptedException {
@@ -116,10 +119,14 @@ final class StreamServing {
         return s;
     }
 
-    /** Starts the thread of a served stream's writer (serving it only prepares it); none when read-only. */
+    /**
+     * Once the stream's handle is complete: its writer starts a thread if a timer of the stream is
+     * due now, asks for a ring if one is due later, and holds none otherwise (serving it only
+     * prepares it; WriterLoop.handedOver). Nothing when read-only.
+     */
     static void startWriter(JetStartStream s) {
         if (s.writer() != null) {
-            s.writer().startThread();
+            s.writer().handedOver();
         }
     }
 
@@ -204,7 +211,7 @@ final class StreamServing {
         TailBlock tail = tails.open(store, state);
         WriterLoop w;
         try {
-            w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters());
+            w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters(), alarms);
         } catch (RuntimeException | Error e) {
             try {
                 tail.close();
@@ -223,13 +230,13 @@ final class StreamServing {
             // Messages that expired while the store was closed, each the last of its subject: their
             // subject delete markers, as the server's first age check after its start stores them.
             w.writeStartUpMarkers(state.takeStartUpMarkerSubjects());
+            w.prepare();
             w.checkHandOverNotCancelled();
         } catch (Exception | Error e) {
             // Not served: nothing holds the tail's file open for the store's life.
             w.abandonHandOver();
             throw e;
         }
-        w.prepare();
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.
         StreamReads writable = new StreamReads(new MessageReader(name, hashes, blocks), subjects, w.newestView());
         return new JetStartStream(store.account(), name, store.config(), w, null, null, writable, store.dir(), consumerTotals, store.keys(),

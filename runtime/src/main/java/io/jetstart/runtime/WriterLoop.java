@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * StreamPurger} purges, and {@link HandOverRemovals} makes the open's removals last before the
  * first operation. They take the tail, a roll, a tombstone and the view's publication through
  * {@link WriterTail}, and nothing else of the writer.
+ *
+ * <p>The writer runs on a thread only while its stream has something to do: a run starts with the
+ * first operation offered to an idle writer (a platform thread), with a ring of {@link WriterAlarms}
+ * for a timer, or with a stop (both on a virtual thread), and ends once the stream is idle (nothing
+ * queued, the tail let go, no timer within {@link #IDLE_HORIZON}). One run at a time holds the
+ * writer ({@link #run}); each hands everything it changed to the next through that word's fences.
  */
 final class WriterLoop {
     /** The logger of the recovery's lines ({@code LoggingListener}): one place to grep for a store's events. */
@@ -177,9 +183,52 @@ final class WriterLoop {
      * 1,000 idle streams 1,000 such writes every 2 minutes.
      */
     private boolean indexDbCurrent;
+    /**
+     * Who runs the writer: {@link #RUNNING} while a thread does (or the thread that hands the stream
+     * over, until {@link #prepare}), {@link #IDLE} while none does, {@link #ENDED} once it stopped for
+     * good. An offer moves it from idle to running and starts a thread ({@link #wake}); a run that
+     * finds its stream idle moves it back and ends ({@link #letGo}). Until 2026-12 every writable
+     * stream held a platform thread from its hand-over to the store's close: a store of 10,000
+     * streams ran 10,023 threads, most of them for streams nothing was asked of.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger run = new java.util.concurrent.atomic.AtomicInteger(RUNNING);
+    private static final int IDLE = 0;
+    private static final int RUNNING = 1;
+    private static final int ENDED = 2;
+    /**
+     * How far ahead a timer keeps a run's thread parked for it instead of ending the run and asking
+     * {@link WriterAlarms} for a ring: {@link #TAIL_EXPIRY}, as long as a run already lingers after
+     * its last write for the tail's release. A platform thread's start cost the publish that waited
+     * for it 0.1-1.2 ms on a busy 2-core machine (docs/runtime.md, "Many streams"), so a stream whose
+     * timers come every 10 s or more often (a KV bucket's short TTLs) keeps its thread; one whose next
+     * timer is further (the interval sync of a stream written once, 2 minutes by default; a max_age
+     * check) lets it go, and its timer's run is a virtual thread's.
+     */
+    static final long IDLE_HORIZON = TAIL_EXPIRY;
+    /** {@link #IDLE_HORIZON}; a test seam sets it ({@link #idleHorizon(java.time.Duration)}). */
+    private volatile long idleHorizon = IDLE_HORIZON;
+    /** The thread of the writer's run now, or of its last one; null before its first. */
     private volatile Thread thread;
-    /** {@link #thread} was started; set under {@link #starting}, read without it first. */
-    private volatile boolean threadStarted;
+    /**
+     * The thread that may use the writer's own state now (its tail's bytes among them): the one that
+     * hands the stream over until {@link #prepare}, then each run's thread while it runs; null while
+     * no run holds the writer. Readers on any other thread see the tail as committed ({@link TailBytes}).
+     */
+    private volatile Thread owner;
+    /** A {@link WriterAlarms} ring came: counted as something offered until the run it started (or found) looks at its timers. */
+    private volatile boolean rang;
+    private final WriterAlarms alarms;
+    /** The ring asked for and not yet run ({@link #alarm}); its owner's only. */
+    private java.util.concurrent.ScheduledFuture<?> alarm;
+    private long alarmAt = Long.MAX_VALUE;
+    /** {@link #removeLeftoverTemps} ran (at the first run); its owner's only. */
+    private boolean leftoversChecked;
+    /** {@link #prepare} ran: from then on a stop has something to stop. */
+    private volatile boolean prepared;
+    /** Threads started for runs, for tests and the docs' measurements. */
+    private final java.util.concurrent.atomic.AtomicLong runsStarted = new java.util.concurrent.atomic.AtomicLong();
+    private final String threadName;
+    private final Body body = new Body();
     private final ReentrantLock starting = new ReentrantLock();
     /** Set by the writer after its last batch; from then on {@link #failOrphans} fails what is offered. */
     private volatile boolean ended;
@@ -208,8 +257,12 @@ final class WriterLoop {
     private OverlapGuard overlaps;
 
     WriterLoop(String name, Path streamDir, StreamMutator state, RuntimeOptions options, int indexVersion,
-               TailBlock tail, HashChoice hashes, CommitListener listener) {
+               TailBlock tail, HashChoice hashes, CommitListener listener, WriterAlarms alarms) {
         this.name = name;
+        this.alarms = alarms;
+        // The thread that makes the writer holds it (RUNNING) until prepare(): the hand-over's steps run on it.
+        this.owner = Thread.currentThread();
+        this.threadName = "jetstart-writer " + state.store().account() + " > " + name;
         this.streamDir = streamDir;
         this.state = state;
         this.options = options;
@@ -233,10 +286,10 @@ final class WriterLoop {
     // class at run time (package-info).
 
     /**
-     * Reads of the tail block come from the writer's own copy of it: on the writer's thread (and
-     * the opener's before it starts) everything laid out, read back from the file first if it was
-     * released; on any other thread what was written, or null while released (that reader reads the
-     * file, which then holds the same bytes).
+     * Reads of the tail block come from the writer's own copy of it: on the thread that holds the
+     * writer ({@link #owner}: a run's, or the hand-over's before it) everything laid out, read back
+     * from the file first if it was released; on any other thread what was written, or null while
+     * released (that reader reads the file, which then holds the same bytes).
      */
     private final class TailBytes implements StreamStore.TailSource {
         @Override
@@ -245,7 +298,7 @@ final class WriterLoop {
             if (t == null || t.index != blockIndex) {
                 return null;
             }
-            if (threadStarted && Thread.currentThread() != thread) {
+            if (Thread.currentThread() != owner) {
                 return t.committed(lengthOut);
             }
             try {
@@ -409,7 +462,7 @@ final class WriterLoop {
         }
     }
 
-    /** Whether a failure met while handing the stream over (its thread not made yet) came from an interrupt. */
+    /** Whether a failure met while handing the stream over (no run has had a thread yet) came from an interrupt. */
     private boolean handOverInterrupted() {
         return thread == null && Thread.currentThread().isInterrupted();
     }
@@ -421,7 +474,8 @@ final class WriterLoop {
     }
 
     /**
-     * After the hand-over's writes ({@link #tombstoneStartUpRemovals}, {@link #writeStartUpMarkers}):
+     * After the hand-over's writes ({@link #tombstoneStartUpRemovals}, {@link #writeStartUpMarkers})
+     * and {@link #prepare}'s flush of the tail:
      * throws if its thread was interrupted meanwhile, so that a cancelled hand-over serves no stream
      * whose writes an interrupt stopped.
      */
@@ -441,18 +495,18 @@ final class WriterLoop {
         overlaps = guard;
     }
 
-    /** {@link #prepare} and {@link #startThread} at once. */
+    /** {@link #prepare} and {@link #handedOver} at once. */
     void start() {
         prepare();
-        startThread();
+        handedOver();
     }
 
     /**
-     * Ready to take operations: its view published and its thread made, not started. Operations
-     * offered before the thread starts wait in the queue; the thread starts on the first of
-     * {@link #startThread}, a {@link #submit} and a {@link #stop}. A platform thread's start waits
-     * until the new thread runs, so a recovered stream's hand-over completes its handle first and
-     * starts the thread after (docs/benchmarks-passes.md, "Per-stream readiness", fifth pass).
+     * Ready to take operations, on the thread that hands the stream over: its view published, its
+     * tail's bytes and file let go (the next write takes them back), and no thread: the first
+     * operation offered starts one ({@link #wake}), as {@link #handedOver} does for a stream with a
+     * timer due. Until 2026-12 the tail was kept and a thread started for every writable stream, to
+     * let that tail go 10 s later and then sleep.
      */
     void prepare() {
         view = state.view(new CommittedLength());
@@ -460,31 +514,167 @@ final class WriterLoop {
         nextSyncNanos = now + options.syncInterval().toNanos();
         nextAgeCheckNanos = now;
         tailUsedNanos = now;
-        thread = Thread.ofPlatform().daemon().name("jetstart-writer " + state.store().account() + " > " + name)
-                .unstarted(new Body());
+        try {
+            tail.flush();
+            tail.release();
+        } catch (IOException e) {
+            failOn(e);
+        }
+        prepared = true;
+        owner = null;
+        // Ops offered before this (none can be: the stream has no handle yet) are looked at by the
+        // first run; from here on an offer starts one.
+        run.set(IDLE);
     }
 
-    /** Starts the thread {@link #prepare} made, once, whoever asks first; returns when it runs. */
-    void startThread() {
-        if (threadStarted) {
+    /**
+     * After the stream's handle is complete: a run for a stream with a timer due now (its first age
+     * check, for a stream with {@code max_age} or TTLs), a ring for one due later (the first interval
+     * sync, which finds {@code index.db} current and asks no more), nothing for the rest. Here, not in
+     * {@link #prepare}: a recovered stream's hand-over completes its handle first, and starts nothing
+     * before (docs/benchmarks-passes.md, "Per-stream readiness", fifth pass).
+     */
+    void handedOver() {
+        if (!run.compareAndSet(IDLE, RUNNING)) {
+            // A run is going (an offer came first) or the writer ended: that run sees the timers.
             return;
         }
-        starting.lock();
-        try {
-            if (!threadStarted) {
-                thread.start();
-                threadStarted = true;
-            }
-        } finally {
-            starting.unlock();
+        owner = Thread.currentThread();
+        long now = System.nanoTime();
+        long due = nextDue();
+        if (due <= now) {
+            // A timer's run: virtual (startRun), and no wait here for a platform thread's start.
+            owner = null;
+            startRun(true);
+            return;
         }
+        alarm(due);
+        if (!letGo()) {
+            // Offered meanwhile: a run that takes operations.
+            owner = null;
+            startRun(false);
+        }
+    }
+
+    /**
+     * Starts a thread for a run the caller took ({@link #run} moved to RUNNING): a virtual one for a
+     * run that looks at timers or stops the writer, a platform one for a run that takes operations.
+     */
+    private void startRun(boolean virtual) {
+        // A ring's run (an interval sync, an expiry) and a stop's (a store's close of idle streams:
+        // their last sync and index.db, each looked at and skipped when unchanged) take a virtual
+        // thread: 10,000 of them start and end in a fraction of the time as many platform threads
+        // take. A run that takes publishes is on a platform thread (a virtual run offered operations
+        // hands over to one after its batch): on virtual ones the publish rows lost a fifth
+        // (docs/runtime.md, "Many streams").
+        Thread t = (virtual ? Thread.ofVirtual().name(threadName) : Thread.ofPlatform().daemon().name(threadName)).unstarted(body);
+        thread = t;
+        runsStarted.incrementAndGet();
+        try {
+            t.start();
+        } catch (RuntimeException | Error e) {
+            // No thread (out of memory for its stack): the next offer tries again instead of finding it RUNNING.
+            run.compareAndSet(RUNNING, IDLE);
+            throw e;
+        }
+    }
+
+    /**
+     * Whether something is offered or rang that a run has not taken: the last look of a run that
+     * ends ({@link #letGo}).
+     */
+    private boolean somethingWaits() {
+        MpscChunkedVarHandleArrayQueue<Op> q = queue;
+        return rang || (q != null && !q.isEmpty());
+    }
+
+    /**
+     * The run in hand lets the writer go (IDLE), then looks once more.
+     * NOTE: the lost wake-up. An offer enqueues (or a ring sets {@link #rang}) and then reads
+     * {@link #run}; this sets it and then reads the queue and {@code rang}; all are fenced, so either
+     * this sees the op or the offer sees IDLE and starts a run. Seeing one, it takes the writer back,
+     * unless an offer did first (whose run takes the op).
+     *
+     * @return true when the run is over; false when it took the writer back and goes on
+     */
+    private boolean letGo() {
+        owner = null;
+        run.set(IDLE);
+        if (!somethingWaits() || !run.compareAndSet(IDLE, RUNNING)) {
+            return true;
+        }
+        owner = Thread.currentThread();
+        return false;
+    }
+
+    /**
+     * Starts a run if none goes (an offer, a ring), or wakes the one that sleeps.
+     * NOTE: called after the offer: see {@link #letGo}.
+     */
+    private void wake(boolean virtual) {
+        if (run.get() == IDLE && run.compareAndSet(IDLE, RUNNING)) {
+            startRun(virtual);
+        } else if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** A {@link WriterAlarms} ring: the writer looks at its timers, on a thread started for it if none runs. */
+    void ring() {
+        rang = true;
+        wake(true);
+    }
+
+    /**
+     * Asks for a ring at {@code due} (nanoTime) unless one at that time or earlier is waiting; a
+     * later one is cancelled. The run's owner only.
+     */
+    private void alarm(long due) {
+        if (due == Long.MAX_VALUE) {
+            return;
+        }
+        java.util.concurrent.ScheduledFuture<?> a = alarm;
+        if (a != null && !a.isDone() && alarmAt <= due) {
+            return;
+        }
+        if (a != null) {
+            a.cancel(false);
+        }
+        alarm = alarms.at(due, this);
+        alarmAt = due;
+    }
+
+    /**
+     * When the writer's next timer is due (nanoTime), or {@link Long#MAX_VALUE} when none is: the
+     * tail's release while it holds bytes, the interval sync while {@code index.db} is behind, the
+     * age check while something can expire. The interval's look at a current {@code index.db} and
+     * the minute's age check of a stream that has nothing to expire are no timers here: they find
+     * nothing to do.
+     */
+    private long nextDue() {
+        if (failure != null) {
+            return Long.MAX_VALUE;
+        }
+        long due = tailReleaseDue();
+        if (!indexDbCurrent) {
+            due = Math.min(due, nextSyncNanos);
+        }
+        if (ageTimed()) {
+            due = Math.min(due, nextAgeCheckNanos);
+        }
+        return due;
+    }
+
+    /** Whether an age check can remove anything: {@code max_age} with messages, or a TTL timed. */
+    private boolean ageTimed() {
+        return (rules.maxAgeNanos() > 0 && state.messages() > 0) || ttls.nextExpiry() != Long.MAX_VALUE;
     }
 
     StreamView view() {
         return view;
     }
 
-    /** Whether the caller runs on this writer's thread (a {@link CommitListener} does). */
+    /** Whether the caller runs on the thread of this writer's run (a {@link CommitListener} does). */
     boolean isWriterThread() {
         return Thread.currentThread() == thread;
     }
@@ -550,13 +740,9 @@ final class WriterLoop {
             }
         }
         // NOTE: the writer sets sleeping before its last look at the queue, and the offer above is
-        // a full fence, so either the writer sees the op or this thread sees sleeping and wakes it.
-        if (sleeping) {
-            LockSupport.unpark(thread);
-        }
-        if (!threadStarted && thread != null) {
-            startThread();
-        }
+        // a full fence, so either the writer sees the op or this thread sees sleeping and wakes it;
+        // the same for a run that ends (letGo): it sees the op or this thread starts the next run.
+        wake(op instanceof Stop);
         if (ended) {
             failOrphans();
         }
@@ -585,9 +771,19 @@ final class WriterLoop {
         beforeOffer = hook;
     }
 
-    /** The writer's thread (null before {@link #start}), for tests that check it ended. */
+    /** The thread of the writer's run now, or of its last one (null before its first), for tests that check it ended. */
     Thread thread() {
         return thread;
+    }
+
+    /** Whether a run holds the writer now (a thread runs it, or is about to). Any thread, for tests. */
+    boolean running() {
+        return run.get() == RUNNING;
+    }
+
+    /** Threads started for the writer's runs so far. Any thread, for tests. */
+    long runsStarted() {
+        return runsStarted.get();
     }
 
     /** Stops accepting, lets the writer finish what is queued, sync and write index.db, and waits for it. */
@@ -602,23 +798,41 @@ final class WriterLoop {
      * do their last writes at once instead of one after the other.
      */
     void requestStop() {
-        if (thread == null) {
+        if (!prepared) {
             return;
         }
-        // Started by the submit if it was not yet: a join of an unstarted thread returns at once.
+        // A run is started by the submit if none goes (on a virtual thread: it only stops the writer).
         submit(new Stop(new CompletableFuture<>()));
         accepting = false;
     }
 
-    /** Waits for the writer's thread to end after {@link #requestStop}. */
+    /**
+     * Waits for the writer's last run to end after {@link #requestStop}.
+     * NOTE: the run joined may have let the writer go just before the stop came, and the run that
+     * takes the stop may be started by another caller's offer a moment later: joined until the run
+     * that ended the writer ({@link #ended}) is the one joined.
+     */
     void awaitStop() throws InterruptedException {
-        Thread t = thread;
-        if (t != null) {
-            t.join();
+        if (!prepared) {
+            return;
+        }
+        while (true) {
+            Thread t = thread;
+            if (t != null) {
+                t.join();
+            }
+            if (ended && thread == t) {
+                return;
+            }
+            if (thread == t) {
+                // Between a run's start (RUNNING) and its thread's assignment: a moment.
+                Thread.sleep(1);
+            }
         }
     }
 
     private void run() {
+        owner = Thread.currentThread();
         try {
             loop();
         } catch (Throwable t) {
@@ -643,6 +857,7 @@ final class WriterLoop {
                 completeAll(held == null ? List.of() : held, failed);
                 closeTail();
             } finally {
+                run.set(ENDED);
                 ended = true;
                 failOrphans();
             }
@@ -663,8 +878,17 @@ final class WriterLoop {
         }
     }
 
+    /**
+     * One run: batches while operations come, timers as they fall due, parked while the next timer
+     * is within {@link #IDLE_HORIZON}; over once the stream is idle (nothing queued, its tail let go,
+     * no timer within the horizon), a ring asked for its next timer, or once it stopped.
+     */
     private void loop() {
-        removeLeftoverTemps();
+        if (!leftoversChecked) {
+            leftoversChecked = true;
+            removeLeftoverTemps();
+        }
+        catchUpIdleSyncs(System.nanoTime());
         List<Op> batch = null;
         AddTo addTo = null;
         while (true) {
@@ -674,6 +898,8 @@ final class WriterLoop {
                 this.batch = batch;
             }
             batch.clear();
+            // Cleared before the timers are looked at: a ring after this is seen by letGo.
+            rang = false;
             MpscChunkedVarHandleArrayQueue<Op> q = queue;
             if (q != null) {
                 q.drain(addTo, MAX_BATCH);
@@ -689,17 +915,29 @@ final class WriterLoop {
                 // NOTE: read again after sleeping is set: the first offer makes the queue, then offers,
                 // then reads sleeping (all fenced), so a queue made meanwhile is seen here or the offer wakes us.
                 q = queue;
-                if (q == null || q.isEmpty()) {
+                if ((q == null || q.isEmpty()) && !rang) {
+                    long now = System.nanoTime();
+                    long next = nextDue();
+                    if (tail.heldBytes() == 0 && (next == Long.MAX_VALUE || next - now > idleHorizon)) {
+                        // Idle: the thread goes, a ring comes for the next timer.
+                        sleeping = false;
+                        alarm(next);
+                        if (letGo()) {
+                            return;
+                        }
+                        continue;
+                    }
                     // A failed writer has no timers left (timers() returns at once): it waits for ops only,
                     // where it woke every millisecond for an age check that never moved on.
                     long due = failure != null ? Long.MAX_VALUE : Math.min(Math.min(nextSyncNanos, nextAgeCheckNanos), tailReleaseDue());
-                    LockSupport.parkNanos(due == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1_000_000L, due - System.nanoTime()));
+                    LockSupport.parkNanos(due == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1_000_000L, due - now));
                 }
                 sleeping = false;
                 continue;
             }
             if (process(batch)) {
                 drainAfterStop();
+                run.set(ENDED);
                 ended = true;
                 failOrphans();
                 return;
@@ -714,6 +952,35 @@ final class WriterLoop {
             if (System.nanoTime() >= Math.min(nextSyncNanos, nextAgeCheckNanos)) {
                 timers();
             }
+            if (Thread.currentThread().isVirtual()) {
+                // A ring's run (virtual) was offered operations: the stream is being written, and its
+                // writer goes on on a platform thread (the publish rows lost a fifth on virtual ones).
+                handOffToPlatform();
+                return;
+            }
+        }
+    }
+
+    /**
+     * Ends this run's thread and goes on on a platform one, the writer held (RUNNING) throughout:
+     * nothing of it is touched here after the new thread's start, which orders everything before.
+     */
+    private void handOffToPlatform() {
+        this.batch = null;
+        owner = null;
+        startRun(false);
+    }
+
+    /**
+     * At a run's start: the interval syncs that fell due while no run held the writer found {@code
+     * index.db} current (or a ring would have come for them), so the next is moved past now, on the
+     * interval's beat. Left behind, it would make the first batch of the run sync and look at {@code
+     * index.db} at once.
+     */
+    private void catchUpIdleSyncs(long now) {
+        if (indexDbCurrent && now >= nextSyncNanos) {
+            long interval = options.syncInterval().toNanos();
+            nextSyncNanos += ((now - nextSyncNanos) / interval + 1) * interval;
         }
     }
 
@@ -1595,6 +1862,15 @@ final class WriterLoop {
     /** Test seam: the tail's bytes go after {@code d} of idleness instead of {@link #TAIL_EXPIRY}; wakes the writer. */
     void tailExpiry(java.time.Duration d) {
         tailExpiry = d.toNanos();
+        Thread t = thread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Test seam: a run ends when its next timer is further than {@code d} instead of {@link #IDLE_HORIZON}; wakes the writer. */
+    void idleHorizon(java.time.Duration d) {
+        idleHorizon = d.toNanos();
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);

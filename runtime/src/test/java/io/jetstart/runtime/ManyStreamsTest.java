@@ -54,6 +54,38 @@ class ManyStreamsTest {
     }
 
     @Test
+    void idleStreamsHoldNoWriterThreadAndTheirNextPublishesAreStoredAndRecovered() throws Exception {
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            List<JetStartStream> streams = create(store);
+            assertThat(writerThreadsAlive()).as("writer threads while every stream was just written to").isEqualTo(STREAMS);
+            for (JetStartStream s : streams) {
+                s.writer().tailExpiry(Duration.ZERO);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (writerThreadsAlive() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            // Until 2026-12 each writable stream held its platform thread until the close.
+            assertThat(writerThreadsAlive()).as("writer threads once every stream is idle").isZero();
+            for (JetStartStream s : streams) {
+                s.writer().tailExpiry(Duration.ofHours(1));
+                assertThat(s.publish("s." + s.name(), bytes("two")).seq()).isEqualTo(2);
+            }
+            assertThat(writerThreadsAlive()).as("writer threads after a publish to each").isEqualTo(STREAMS);
+        }
+        assertThat(writerThreadsAlive()).as("writer threads after the close").isZero();
+        for (int i = 0; i < STREAMS; i++) {
+            assertThat(RuntimeTestSupport.recovered(dir, "S" + i).messages()).as("S%d's messages after a recovery", i).isEqualTo(2);
+        }
+    }
+
+    /** Live threads named for a writer of this test's streams ({@code S<n>}). */
+    private static long writerThreadsAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().matches("jetstart-writer \\$G > S\\d+")).count();
+    }
+
+    @Test
     void anIdleWriterHoldsNoBatchAndTakesOneAgainForItsNextPublish() throws Exception {
         try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
             JetStartStream s = create(store).getFirst();
