@@ -20,18 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The consumers' {@code o.dat} writes as nats-server makes them: the writes of one tick run
- * together (the server's flush goroutine per consumer), and each is synced by the store's sync
- * policy: at once under {@code ALWAYS}, at the sync interval and the close under {@code INTERVAL}
- * (the server never syncs them there). Until 2026-12-07 each was written with two fsyncs on the
- * one housekeeper thread, one after the other (docs/runtime.md, "Many streams").
+ * The consumers' {@code o.dat} writes as nats-server makes them: they run together beside the
+ * housekeeper (the server's flush goroutine per consumer), never hold its timers up, never overlap
+ * for one consumer, and each is synced by the store's sync policy: at once under {@code ALWAYS}, at
+ * the sync interval and the close under {@code INTERVAL} (the server never syncs them there). Until
+ * 2026-12-07 each was written with two fsyncs on the one housekeeper thread, one after the other,
+ * and then, run together, still waited for by the housekeeper (docs/runtime.md, "Many streams").
  */
 class ConsumerStateWritesTest {
     @TempDir
     Path dir;
 
     @Test
-    void theOdatWritesOfOneTickRunTogether() throws Exception {
+    void theOdatWritesOfManyConsumersRunTogether() throws Exception {
         RuntimeOptions options = RuntimeOptions.defaults().withRecovery(RuntimeOptions.defaults().recovery().withDios(4));
         CountDownLatch inFirst = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
@@ -42,8 +43,8 @@ class ConsumerStateWritesTest {
         Set<String> sawAllStarted = ConcurrentHashMap.newKeySet();
         StreamConsumers.OdatWriter seam = (name, file, data) -> {
             if (name.equals("A") && inFirst.getCount() > 0) {
-                // Holds the tick that writes A while B, C and D take deliveries: their writes are
-                // all due at the next tick.
+                // Holds A's write (one of the flusher's threads) while B, C and D take deliveries:
+                // their writes are due while it is held.
                 inFirst.countDown();
                 await(releaseFirst);
             } else if (later.contains(name)) {
