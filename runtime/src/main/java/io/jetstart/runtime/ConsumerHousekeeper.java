@@ -13,8 +13,9 @@ import java.util.function.Supplier;
  * gate has permits); under {@link SyncPolicy#INTERVAL} the files so written are synced at each sync
  * interval, beside this thread too. The tick goes on with the timers meanwhile: until 2026-12-07
  * it waited for the writes (and the syncs), and 10,000 of them held every stream's ack-wait
- * expiries, pause ends and inactivity removals back by the 5-8 s they took (docs/runtime.md,
- * "Many streams"; nats-server's flush goroutines never hold up its timers).
+ * expiries, pause ends and inactivity removals back until they were all written (redeliveries
+ * 2.3-3.7 s late; docs/runtime.md, "Many streams"; nats-server's flush goroutines never hold up
+ * its timers).
  *
  * <p>Design note: one ticker instead of a timer per consumer keeps thousands of consumers at one
  * thread. While a consumer has something to write or hand on it ticks every 10 ms (the o.dat

@@ -40,8 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * timers (its ack-wait timer is the consumer's own, {@code checkPending}). Here the housekeeper
  * {@link #submit}s the writes a tick finds due, and {@link #startSync}s the sync interval's syncs, to
  * threads beside it, as many as the gate has permits, and goes on with the timers; until
- * 2026-12-07 it waited for them, and 10,000 writes delayed every stream's redeliveries by the 5-8 s
- * they took. A consumer's writes never overlap: the consumer hands out no new state while its last
+ * 2026-12-07 it waited for them, and 10,000 writes delayed every stream's redeliveries until they
+ * were all written (2.3-3.7 s). A consumer's writes never overlap: the consumer hands out no new state while its last
  * write is under way ({@link PullConsumer#stateToWriteAfterReleases}), as the server's
  * {@code writeState} writes nothing while {@code o.writing}. The close's writes run with
  * {@link #runTogether}, which returns once they have ended.
@@ -74,12 +74,18 @@ final class ConsumerStateFlusher {
     /**
      * Runs the ticks' writes and the sync interval's syncs beside the housekeeper: up to
      * {@link #permits} threads, made when work comes and ended after {@link #IDLE_SECONDS} without
-     * any; shut down by {@link #drain} at the store's close. Platform threads, not virtual ones: on
-     * virtual threads 10,000 writes held the carriers the application's virtual threads run on, and
-     * a fetch on a virtual thread got its redelivery up to 0.6 s late (0.06 s on platform threads;
-     * 2 cores, docs/runtime.md, "Many streams").
+     * any; shut down by {@link #drain} at the store's close. Made at the first {@link #submit}, on
+     * the housekeeper's thread (the only one that hands work over), so that the open, whose first
+     * stream's readiness is measured in milliseconds, loads none of it. Virtual threads, as the
+     * tick's writes had before. Platform ones were measured (10,000 writes, 2 cores; docs/runtime.md,
+     * "Many streams") and not kept: an application's fetch waiting on a virtual thread was then woken
+     * on time (on virtual ones up to 1 s late, the writes holding the carriers it runs on), but one
+     * on a platform thread, fetching from every consumer, ran 2-5 times slower beside four busy
+     * platform threads.
      */
-    private final ThreadPoolExecutor beside;
+    private volatile ThreadPoolExecutor beside;
+    /** Set by {@link #drain}: from then on a job handed over runs on the caller's thread. */
+    private volatile boolean drained;
     /** Set while a sync interval's sync runs beside the housekeeper: there is only ever one. */
     private final AtomicBoolean syncing = new AtomicBoolean();
     /** Said once until a sync succeeds again; written by the one sync under way (after {@link #syncing} is set). */
@@ -90,10 +96,19 @@ final class ConsumerStateFlusher {
         this.permits = Math.max(1, permits);
         this.sync = sync;
         this.syncIntervalNanos = syncInterval.toNanos();
-        this.beside = new ThreadPoolExecutor(this.permits, this.permits, IDLE_SECONDS, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), Thread.ofPlatform().daemon().name("jetstart-odat").factory());
-        // No thread while there is nothing to write: a store of 10,000 idle streams keeps none.
-        beside.allowCoreThreadTimeOut(true);
+    }
+
+    /** {@link #beside}, made at the first call (the housekeeper's thread only). */
+    private ThreadPoolExecutor beside() {
+        ThreadPoolExecutor b = beside;
+        if (b == null) {
+            b = new ThreadPoolExecutor(permits, permits, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    Thread.ofVirtual().name("jetstart-odat").factory());
+            // No thread while there is nothing to write: a store of 10,000 idle streams keeps none.
+            b.allowCoreThreadTimeOut(true);
+            beside = b;
+        }
+        return b;
     }
 
     /**
@@ -199,8 +214,12 @@ final class ConsumerStateFlusher {
      */
     void submit(List<? extends Job> jobs) {
         for (Job job : jobs) {
+            if (drained) {
+                runOne(job);
+                continue;
+            }
             try {
-                beside.execute(new Beside(job));
+                beside().execute(new Beside(job));
             } catch (RejectedExecutionException e) {
                 runOne(job);
             }
@@ -227,8 +246,13 @@ final class ConsumerStateFlusher {
      * The close's own writes run with {@link #runTogether} after it.
      */
     void drain() throws InterruptedException {
-        beside.shutdown();
-        while (!beside.awaitTermination(1, TimeUnit.SECONDS)) {
+        drained = true;
+        ThreadPoolExecutor b = beside;
+        if (b == null) {
+            return;
+        }
+        b.shutdown();
+        while (!b.awaitTermination(1, TimeUnit.SECONDS)) {
             // A slow disk: the writes in flight end at their own pace.
         }
     }
