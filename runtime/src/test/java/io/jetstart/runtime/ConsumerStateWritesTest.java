@@ -138,6 +138,39 @@ class ConsumerStateWritesTest {
     }
 
     @Test
+    void anAckWaitExpiryIsOnTimeWhileTheSyncIntervalsSyncIsHeld() throws Exception {
+        RuntimeOptions options = RuntimeOptions.defaults().withSync(SyncPolicy.INTERVAL).withSyncInterval(Duration.ofMillis(200));
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (JetStartStore store = JetStart.open(dir, options)) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("S").subjects("s").build());
+            s.publish("s", bytes("one"));
+            PullConsumer w = s.createConsumer(ConsumerConfig.builder().durableName("W").build());
+            PullConsumer r = s.createConsumer("{\"durable_name\":\"R\",\"ack_policy\":\"explicit\",\"ack_wait\":300000000}");
+            // The sync interval's fsync of W's o.dat blocks until the test ends, as on a stalled disk.
+            s.odatFlusher().jobStarted((job, n) -> {
+                if (job.getClass().getSimpleName().equals("SyncJob") && held.getCount() > 0) {
+                    held.countDown();
+                    await(release);
+                }
+            });
+            try {
+                w.fetch(1, 0, Duration.ZERO).getFirst().ack();
+                assertThat(held.await(30, TimeUnit.SECONDS)).as("the sync of W's o.dat began").isTrue();
+                long delivered = System.nanoTime();
+                assertThat(r.fetch(1, 0, Duration.ZERO)).as("R's first delivery").hasSize(1);
+                List<ConsumedMessage> again = r.fetch(1, 0, Duration.ofSeconds(10));
+                long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delivered);
+                assertThat(again).as("R's redelivery while the sync is held").hasSize(1);
+                assertThat(again.getFirst().deliveries()).isEqualTo(2);
+                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isBetween(300L, 3_000L);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
     void aConsumersWritesNeverOverlapAndTheNewestStateLandsLast() throws Exception {
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
