@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * interval, beside this thread too. The tick goes on with the timers meanwhile: until 2026-12-07
  * it waited for the writes (and the syncs), and 10,000 of them held every stream's ack-wait
  * expiries, pause ends and inactivity removals back until they were all written (redeliveries
- * 2.3-3.7 s late; docs/runtime.md, "Many streams"; nats-server's flush goroutines never hold up
+ * 2.3-4.4 s late; docs/runtime.md, "Many streams"; nats-server's flush goroutines never hold up
  * its timers).
  *
  * <p>Design note: one ticker instead of a timer per consumer keeps thousands of consumers at one

@@ -41,10 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #submit}s the writes a tick finds due, and {@link #startSync}s the sync interval's syncs, to
  * threads beside it, as many as the gate has permits, and goes on with the timers; until
  * 2026-12-07 it waited for them, and 10,000 writes delayed every stream's redeliveries until they
- * were all written (2.3-3.7 s). A consumer's writes never overlap: the consumer hands out no new state while its last
- * write is under way ({@link PullConsumer#stateToWriteAfterReleases}), as the server's
- * {@code writeState} writes nothing while {@code o.writing}. The close's writes run with
- * {@link #runTogether}, which returns once they have ended.
+ * were all written (2.3-4.4 s late). A consumer's writes never overlap: the consumer hands out no
+ * new state while its last write is under way ({@link PullConsumer#stateToWriteAfterReleases}), as
+ * the server's {@code writeState} writes nothing while {@code o.writing}. The close's writes run
+ * with {@link #runTogether}, which returns once they have ended.
  */
 final class ConsumerStateFlusher {
     /** One {@code o.dat} write of a tick or a close: runs once, on any thread, and handles its own failure. */
