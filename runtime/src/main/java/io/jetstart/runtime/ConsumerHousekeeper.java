@@ -8,9 +8,14 @@ import java.util.function.Supplier;
  * One thread per store that runs every consumer's timers: ack-wait expiries (nats-server's
  * {@code checkPending}), removal after {@code inactive_threshold}, and the {@code o.dat} writes
  * (at most every 100 ms per consumer while its state changes, as the server's flush loop). The
- * writes a tick finds due, of every stream it looks at, are run together by the store's
- * {@link ConsumerStateFlusher} (as many at once as the disk gate has permits) before the next
- * tick; under {@link SyncPolicy#INTERVAL} the files so written are synced at each sync interval.
+ * writes a tick finds due, of every stream it looks at, are handed to the store's
+ * {@link ConsumerStateFlusher}, which runs them beside this thread (as many at once as the disk
+ * gate has permits); under {@link SyncPolicy#INTERVAL} the files so written are synced at each sync
+ * interval, beside this thread too. The tick goes on with the timers meanwhile: until 2026-12-07
+ * it waited for the writes (and the syncs), and 10,000 of them held every stream's ack-wait
+ * expiries, pause ends and inactivity removals back until they were all written (redeliveries
+ * 2.3-4.4 s late; docs/runtime.md, "Many streams"; nats-server's flush goroutines never hold up
+ * its timers).
  *
  * <p>Design note: one ticker instead of a timer per consumer keeps thousands of consumers at one
  * thread. While a consumer has something to write or hand on it ticks every 10 ms (the o.dat
@@ -56,8 +61,6 @@ final class ConsumerHousekeeper {
 
     /** The o.dat writes of the tick under way, of every stream it looks at (the housekeeper thread's own). */
     private final java.util.List<ConsumerStateFlusher.Job> writes = new java.util.ArrayList<>();
-    /** Said once until a sync succeeds again: the o.dat files whose sync failed. */
-    private boolean syncFailed;
 
     ConsumerHousekeeper(Supplier<Iterable<JetStartStream>> streams, ConsumerStateFlusher flusher) {
         this.streams = streams;
@@ -115,12 +118,15 @@ final class ConsumerHousekeeper {
     }
 
     /**
-     * The store's close, once this thread has stopped: every stream's consumers closed
-     * ({@link StreamConsumers#closing}) and their last o.dat writes run together, then the files
-     * written unsynced since the last sync interval synced; returns the consumers whose o.dat could
-     * not be written, each with why. Until 2026-12-07 the close wrote them one after the other.
+     * The store's close, once this thread has stopped: the writes and the sync handed to the
+     * flusher end first ({@link ConsumerStateFlusher#drain}; nothing runs beside the close after
+     * that), then every stream's consumers are closed ({@link StreamConsumers#closing}) and their
+     * last o.dat writes run together, then the files written unsynced since the last sync interval
+     * are synced; returns the consumers whose o.dat could not be written, each with why. Until
+     * 2026-12-07 the close wrote them one after the other.
      */
     java.util.List<String> closeConsumers(java.util.List<JetStartStream> served) throws InterruptedException {
+        flusher.drain();
         java.util.List<String> unwritten = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.List<ConsumerStateFlusher.Job> last = new java.util.ArrayList<>();
         try {
@@ -155,10 +161,10 @@ final class ConsumerHousekeeper {
             } finally {
                 // Also when a tick failed: each write taken is counted by its stream until it has
                 // run, and a close waits for that count.
-                writeTogether();
+                handOver();
             }
             if (flusher.syncDue(WriterLoop.wallNanos())) {
-                syncWritten();
+                flusher.startSync();
             }
             ticks++;
             long due = Math.min(Math.min(nextSweep, earliest()), flusher.nextSync());
@@ -208,25 +214,12 @@ final class ConsumerHousekeeper {
         }
     }
 
-    /** The o.dat writes this tick found due, together; then the list is empty for the next tick. */
-    private void writeTogether() {
+    /** The o.dat writes this tick found due, to the flusher's threads (never waited for); then the list is empty for the next tick. */
+    private void handOver() {
         try {
-            flusher.runTogether(writes);
+            flusher.submit(writes);
         } finally {
             writes.clear();
-        }
-    }
-
-    /** The sync interval's sync of the o.dat files written unsynced; a failure is said once, and they are tried again. */
-    private void syncWritten() {
-        java.util.List<String> failed = flusher.syncWritten();
-        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("jetstart");
-        if (!failed.isEmpty() && !syncFailed) {
-            syncFailed = true;
-            log.warn("o.dat of {} consumer(s) not synced ({}); tried again at the next sync interval", failed.size(), failed.getFirst());
-        } else if (failed.isEmpty() && syncFailed) {
-            syncFailed = false;
-            log.info("o.dat synced again");
         }
     }
 

@@ -39,6 +39,15 @@ public final class PullConsumer {
     private final ReentrantLock releasing = new ReentrantLock();
     /** Set and taken under {@link #releasing}; read by {@link #finalState} too. */
     private volatile PendingWrite pendingWrite;
+    /**
+     * Set when {@link #stateToWriteAfterReleases} hands out a state (under {@link #releasing}),
+     * cleared by {@link #odatWriteEnded} once its write has ended: no other state is handed out
+     * meanwhile, so this consumer's o.dat writes never overlap and a later state never lands
+     * before an earlier one (nats-server's {@code o.writing}). Since 2026-12-07 the housekeeper no
+     * longer waits for a tick's writes, and its next tick could take a state while the last one
+     * was still queued behind thousands of others.
+     */
+    private volatile boolean odatWriting;
     private final Condition changed = lock.newCondition();
     private ConsumerConfig config;
     private volatile ConsumerSettings s;
@@ -527,7 +536,8 @@ public final class PullConsumer {
                 // In use now: looked at again a limit from now (activity only moves the end later).
                 due = Math.min(due, idle ? d.lastActive() + limit + 1 : now + limit);
             }
-            if (d.dirty() || d.hasReleased() || pendingWrite != null) {
+            // A change while the last o.dat write is under way waits for it (odatWriteEnded wakes the housekeeper then).
+            if ((d.dirty() && !odatWriting) || d.hasReleased() || pendingWrite != null) {
                 due = Math.min(due, now + ConsumerHousekeeper.TICK_NANOS);
             }
             nextDue = due;
@@ -666,43 +676,74 @@ public final class PullConsumer {
      * the acks not yet handed on under {@link #releasing} orders both.
      */
     byte[] stateToWriteAfterReleases(long now, boolean force) {
-        if (!releasing.tryLock()) {
+        if (odatWriting || !releasing.tryLock()) {
             return null;
         }
         try {
-            PendingWrite p = pendingWrite;
-            if (p != null) {
-                if (!p.written().isDone()) {
-                    return null;
-                }
-                pendingWrite = null;
-                if (p.written().isCompletedExceptionally()) {
-                    markDirty();
-                    return null;
-                }
-                return p.state();
+            byte[] state = takeStateAfterReleases(now, force);
+            if (state != null) {
+                odatWriting = true;
             }
-            byte[] state;
-            long[] seqs;
-            lock.lock();
-            try {
-                state = stateToWrite(now, force);
-                if (state == null) {
-                    return null;
-                }
-                seqs = d.takeReleased();
-            } finally {
-                lock.unlock();
-            }
-            CompletableFuture<?> written = handOn(seqs, true);
-            if (written.isDone() && !written.isCompletedExceptionally()) {
-                return state;
-            }
-            pendingWrite = new PendingWrite(state, written);
-            return null;
+            return state;
         } finally {
             releasing.unlock();
         }
+    }
+
+    /**
+     * The write of a state {@link #stateToWriteAfterReleases} handed out has ended (written, failed
+     * or given back): the next may be handed out. NOTE: no lost change. A change made while the
+     * write was under way set the state dirty and woke the housekeeper, whose tick then handed out
+     * nothing and set no 10 ms look ({@link #tick}); the flag is cleared here before the dirty state is
+     * read, so either this sees that change and wakes the housekeeper again, or the change came
+     * after the clear and its own wake finds the flag clear.
+     */
+    void odatWriteEnded() {
+        odatWriting = false;
+        boolean dirty;
+        lock.lock();
+        try {
+            dirty = d.dirty() && !deleted;
+        } finally {
+            lock.unlock();
+        }
+        if (dirty) {
+            stream.consumerChanged();
+        }
+    }
+
+    /** {@link #stateToWriteAfterReleases}'s work, under {@link #releasing}. */
+    private byte[] takeStateAfterReleases(long now, boolean force) {
+        PendingWrite p = pendingWrite;
+        if (p != null) {
+            if (!p.written().isDone()) {
+                return null;
+            }
+            pendingWrite = null;
+            if (p.written().isCompletedExceptionally()) {
+                markDirty();
+                return null;
+            }
+            return p.state();
+        }
+        byte[] state;
+        long[] seqs;
+        lock.lock();
+        try {
+            state = stateToWrite(now, force);
+            if (state == null) {
+                return null;
+            }
+            seqs = d.takeReleased();
+        } finally {
+            lock.unlock();
+        }
+        CompletableFuture<?> written = handOn(seqs, true);
+        if (written.isDone() && !written.isCompletedExceptionally()) {
+            return state;
+        }
+        pendingWrite = new PendingWrite(state, written);
+        return null;
     }
 
     /** An o.dat waiting for the writer to write the removals of the acks it records. */

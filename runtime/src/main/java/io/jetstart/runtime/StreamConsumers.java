@@ -487,8 +487,9 @@ final class StreamConsumers {
 
     /**
      * The housekeeper's tick: ack-wait timers, inactive consumers; the o.dat writes due are added to
-     * {@code writes}, for the housekeeper to run together with those of other streams. Returns the
-     * earliest timer due.
+     * {@code writes}, for the housekeeper to hand to the flusher with those of other streams (they
+     * run beside it; a consumer whose last write is still under way hands out nothing until it has
+     * ended). Returns the earliest timer due.
      */
     long tick(long now, List<ConsumerStateFlusher.Job> writes) {
         ticks++;
@@ -568,6 +569,8 @@ final class StreamConsumers {
                 c.markDirty();
                 throw e;
             } finally {
+                // The consumer's next state may be handed out now, and this stream's close may go on.
+                c.odatWriteEnded();
                 writeEnded();
             }
         }

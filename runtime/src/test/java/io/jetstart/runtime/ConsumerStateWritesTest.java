@@ -20,18 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The consumers' {@code o.dat} writes as nats-server makes them: the writes of one tick run
- * together (the server's flush goroutine per consumer), and each is synced by the store's sync
- * policy: at once under {@code ALWAYS}, at the sync interval and the close under {@code INTERVAL}
- * (the server never syncs them there). Until 2026-12-07 each was written with two fsyncs on the
- * one housekeeper thread, one after the other (docs/runtime.md, "Many streams").
+ * The consumers' {@code o.dat} writes as nats-server makes them: they run together beside the
+ * housekeeper (the server's flush goroutine per consumer), never hold its timers up, never overlap
+ * for one consumer, and each is synced by the store's sync policy: at once under {@code ALWAYS}, at
+ * the sync interval and the close under {@code INTERVAL} (the server never syncs them there). Until
+ * 2026-12-07 each was written with two fsyncs on the one housekeeper thread, one after the other,
+ * and then, run together, still waited for by the housekeeper (docs/runtime.md, "Many streams").
  */
 class ConsumerStateWritesTest {
     @TempDir
     Path dir;
 
     @Test
-    void theOdatWritesOfOneTickRunTogether() throws Exception {
+    void theOdatWritesOfManyConsumersRunTogether() throws Exception {
         RuntimeOptions options = RuntimeOptions.defaults().withRecovery(RuntimeOptions.defaults().recovery().withDios(4));
         CountDownLatch inFirst = new CountDownLatch(1);
         CountDownLatch releaseFirst = new CountDownLatch(1);
@@ -42,8 +43,8 @@ class ConsumerStateWritesTest {
         Set<String> sawAllStarted = ConcurrentHashMap.newKeySet();
         StreamConsumers.OdatWriter seam = (name, file, data) -> {
             if (name.equals("A") && inFirst.getCount() > 0) {
-                // Holds the tick that writes A while B, C and D take deliveries: their writes are
-                // all due at the next tick.
+                // Holds A's write (one of the flusher's threads) while B, C and D take deliveries:
+                // their writes are due while it is held.
                 inFirst.countDown();
                 await(releaseFirst);
             } else if (later.contains(name)) {
@@ -97,6 +98,172 @@ class ConsumerStateWritesTest {
         for (String[] c : new String[][] {{"S0", "A"}, {"S1", "B"}, {"S1", "C"}, {"S2", "D"}}) {
             assertThat(delivered(c[0], c[1])).as("%s's delivered in its o.dat after the close", c[1]).isEqualTo(1);
         }
+    }
+
+    @Test
+    void anAckWaitExpiryIsOnTimeWhileAnotherStreamsOdatWriteIsHeld() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream slow = store.createStream("$G", StreamConfig.builder("SLOW").subjects("slow").build());
+            JetStartStream timed = store.createStream("$G", StreamConfig.builder("T").subjects("t").build());
+            slow.publish("slow", bytes("m"));
+            timed.publish("t", bytes("m"));
+            PullConsumer writer = slow.createConsumer(ConsumerConfig.builder().durableName("W").build());
+            PullConsumer redelivered = timed.createConsumer(
+                    "{\"durable_name\":\"R\",\"ack_policy\":\"explicit\",\"ack_wait\":300000000}");
+            // W's next o.dat write (its delivery) blocks until the test ends, as a write behind
+            // thousands of others, or on a stalled disk, takes its time.
+            slow.consumers().odatWriter((name, file, data) -> {
+                held.countDown();
+                await(release);
+                AtomicFiles.write(file, data);
+            });
+            try {
+                assertThat(writer.fetch(1, 0, Duration.ZERO)).hasSize(1);
+                assertThat(held.await(30, TimeUnit.SECONDS)).as("W's o.dat write began").isTrue();
+                long delivered = System.nanoTime();
+                assertThat(redelivered.fetch(1, 0, Duration.ZERO)).as("R's first delivery").hasSize(1);
+                // Due 300 ms after the delivery: the housekeeper's tick must not be waiting for W's write.
+                List<ConsumedMessage> again = redelivered.fetch(1, 0, Duration.ofSeconds(10));
+                long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delivered);
+                assertThat(again).as("R's redelivery while W's o.dat write is held").hasSize(1);
+                assertThat(again.getFirst().deliveries()).isEqualTo(2);
+                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isBetween(300L, 3_000L);
+            } finally {
+                release.countDown();
+            }
+        }
+        assertThat(delivered("SLOW", "W")).as("W's delivered in its o.dat after the close").isEqualTo(1);
+    }
+
+    @Test
+    void anAckWaitExpiryIsOnTimeWhileTheSyncIntervalsSyncIsHeld() throws Exception {
+        RuntimeOptions options = RuntimeOptions.defaults().withSync(SyncPolicy.INTERVAL).withSyncInterval(Duration.ofMillis(200));
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (JetStartStore store = JetStart.open(dir, options)) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("S").subjects("s").build());
+            s.publish("s", bytes("one"));
+            PullConsumer w = s.createConsumer(ConsumerConfig.builder().durableName("W").build());
+            PullConsumer r = s.createConsumer("{\"durable_name\":\"R\",\"ack_policy\":\"explicit\",\"ack_wait\":300000000}");
+            // The sync interval's fsync of W's o.dat blocks until the test ends, as on a stalled disk.
+            s.odatFlusher().jobStarted((job, n) -> {
+                if (job.getClass().getSimpleName().equals("SyncJob") && held.getCount() > 0) {
+                    held.countDown();
+                    await(release);
+                }
+            });
+            try {
+                w.fetch(1, 0, Duration.ZERO).getFirst().ack();
+                assertThat(held.await(30, TimeUnit.SECONDS)).as("the sync of W's o.dat began").isTrue();
+                long delivered = System.nanoTime();
+                assertThat(r.fetch(1, 0, Duration.ZERO)).as("R's first delivery").hasSize(1);
+                List<ConsumedMessage> again = r.fetch(1, 0, Duration.ofSeconds(10));
+                long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delivered);
+                assertThat(again).as("R's redelivery while the sync is held").hasSize(1);
+                assertThat(again.getFirst().deliveries()).isEqualTo(2);
+                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isBetween(300L, 3_000L);
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
+    void aConsumersWritesNeverOverlapAndTheNewestStateLandsLast() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger underWay = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        List<Long> floorsWritten = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults())) {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("S").subjects("s").build());
+            for (int i = 0; i < 5; i++) {
+                s.publish("s", bytes("m" + i));
+            }
+            PullConsumer c = s.createConsumer(ConsumerConfig.builder().durableName("C").build());
+            s.consumers().odatWriter((name, file, data) -> {
+                mostAtOnce.accumulateAndGet(underWay.incrementAndGet(), Math::max);
+                try {
+                    try {
+                        floorsWritten.add(ConsumerStateCodec.decode(data).ackFloor().streamSeq());
+                    } catch (io.jetstart.core.format.FormatException e) {
+                        throw new java.io.IOException(e);
+                    }
+                    if (held.getCount() > 0) {
+                        held.countDown();
+                        await(release);
+                    }
+                    AtomicFiles.write(file, data);
+                } finally {
+                    underWay.decrementAndGet();
+                }
+            });
+            c.fetch(1, 0, Duration.ZERO).getFirst().ack();
+            assertThat(held.await(30, TimeUnit.SECONDS)).as("C's first o.dat write began").isTrue();
+            for (ConsumedMessage m : c.fetch(4, 0, Duration.ZERO)) {
+                m.ack();
+            }
+            // Ticks come every 10 ms while C has state to write: none may start a second write of C.
+            Thread.sleep(300);
+            assertThat(floorsWritten).as("C's writes begun while its first is held").hasSize(1);
+            release.countDown();
+            awaitAckFloor("S", "C", 5);
+            assertThat(mostAtOnce.get()).as("C's o.dat writes under way at once").isEqualTo(1);
+            assertThat(floorsWritten).as("ack floors in C's o.dat writes, in order").isSorted().endsWith(5L);
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aCloseWaitsForAHeldWriteThenWritesTheLastStateAndNothingAfter() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        JetStartStore store = JetStart.open(dir, RuntimeOptions.defaults());
+        ConsumerStateFlusher flusher;
+        Thread closer;
+        java.util.concurrent.atomic.AtomicReference<Throwable> closeFailed = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            JetStartStream s = store.createStream("$G", StreamConfig.builder("S").subjects("s").build());
+            s.publish("s", bytes("one"));
+            s.publish("s", bytes("two"));
+            PullConsumer c = s.createConsumer(ConsumerConfig.builder().durableName("C").build());
+            flusher = s.odatFlusher();
+            s.consumers().odatWriter((name, file, data) -> {
+                if (held.getCount() > 0) {
+                    held.countDown();
+                    await(release);
+                }
+                AtomicFiles.write(file, data);
+            });
+            c.fetch(1, 0, Duration.ZERO).getFirst().ack();
+            assertThat(held.await(30, TimeUnit.SECONDS)).as("C's o.dat write began").isTrue();
+            // Changed while its write is held: only the close's last write can carry this.
+            c.fetch(1, 0, Duration.ZERO).getFirst().ack();
+            closer = Thread.ofPlatform().start(() -> {
+                try {
+                    store.close();
+                } catch (Throwable t) {
+                    closeFailed.set(t);
+                }
+            });
+            closer.join(300);
+            assertThat(closer.isAlive()).as("the close waits for the write under way").isTrue();
+        } finally {
+            release.countDown();
+        }
+        closer.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(closer.isAlive()).as("the close ended once the write was let go").isFalse();
+        assertThat(closeFailed.get()).isNull();
+        long written = flusher.written();
+        Object file = Files.getAttribute(odat("S", "C"), "unix:ino");
+        Thread.sleep(300);
+        assertThat(flusher.written()).as("o.dat written after the close").isEqualTo(written);
+        assertThat(Files.getAttribute(odat("S", "C"), "unix:ino")).as("C's o.dat replaced after the close").isEqualTo(file);
+        assertThat(ConsumerStateCodec.decode(Files.readAllBytes(odat("S", "C"))).ackFloor().streamSeq())
+                .as("C's ack floor in its o.dat after the close").isEqualTo(2);
     }
 
     @Test
