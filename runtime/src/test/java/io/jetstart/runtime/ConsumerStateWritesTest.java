@@ -129,7 +129,8 @@ class ConsumerStateWritesTest {
                 long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delivered);
                 assertThat(again).as("R's redelivery while W's o.dat write is held").hasSize(1);
                 assertThat(again.getFirst().deliveries()).isEqualTo(2);
-                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isBetween(300L, 3_000L);
+                // No upper bound but the fetch's 10 s: the write stays held until the test ends, so any redelivery shows the tick did not wait for it.
+                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isGreaterThanOrEqualTo(300L);
             } finally {
                 release.countDown();
             }
@@ -163,7 +164,8 @@ class ConsumerStateWritesTest {
                 long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - delivered);
                 assertThat(again).as("R's redelivery while the sync is held").hasSize(1);
                 assertThat(again.getFirst().deliveries()).isEqualTo(2);
-                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isBetween(300L, 3_000L);
+                // No upper bound but the fetch's 10 s: the write stays held until the test ends, so any redelivery shows the tick did not wait for it.
+                assertThat(afterMillis).as("ms from the delivery to its redelivery (ack wait 300 ms)").isGreaterThanOrEqualTo(300L);
             } finally {
                 release.countDown();
             }
