@@ -212,15 +212,6 @@ final class StreamServing {
         WriterLoop w;
         try {
             w = new WriterLoop(name, store.dir(), state, options, version, tail, hashChoice, listeners.forWriters(), alarms);
-        } catch (RuntimeException | Error e) {
-            try {
-                tail.close();
-            } catch (IOException again) {
-                e.addSuppressed(again);
-            }
-            throw e;
-        }
-        try {
             if (recovered) {
                 w.guardOverlaps(new OverlapGuard(store.account(), name, overlaps));
             }
@@ -234,7 +225,11 @@ final class StreamServing {
             w.checkHandOverNotCancelled();
         } catch (Exception | Error e) {
             // Not served: nothing holds the tail's file open for the store's life.
-            w.abandonHandOver();
+            try {
+                tail.close();
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
             throw e;
         }
         // Reads on a view whose block the writer removed meanwhile are done again on its newest view.

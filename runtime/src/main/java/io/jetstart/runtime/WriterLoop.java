@@ -485,10 +485,6 @@ final class WriterLoop {
         }
     }
 
-    /** Closes the tail of a stream whose hand-over failed before {@link #prepare}: its file is not left open. */
-    void abandonHandOver() {
-        closeTail();
-    }
 
     /** Publishes wait for {@code guard}'s leave ({@link OverlapGuard}); set before {@link #prepare}. */
     void guardOverlaps(OverlapGuard guard) {
